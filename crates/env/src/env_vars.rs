@@ -1,0 +1,241 @@
+//! Every environment variable the plugin or codex-kit reads, in one place.
+//!
+//! Each variable is a documented constant; [`ALL`] lists them with their group and meaning.
+//! `docs/config.md` is checked against [`ALL`] by a test, so a variable cannot be read without
+//! being documented.
+
+/// Config root is `$XDG_CONFIG_HOME/opencode` when absolute; some plugin modules also accept a relative value (see `env.paths`).
+pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
+
+/// Data root (OpenCode's `auth.json`, session storage) when absolute.
+pub const XDG_DATA_HOME: &str = "XDG_DATA_HOME";
+
+/// Home directory; fallback for both roots.
+pub const HOME: &str = "HOME";
+
+/// Searched for the `opencode` binary.
+pub const PATH: &str = "PATH";
+
+/// OpenCode's own explicit config file; the doctor looks for the plugin registration there too.
+pub const OPENCODE_CONFIG: &str = "OPENCODE_CONFIG";
+
+/// `1` disables browser auto-open and the interactive account menu.
+pub const OPENCODE_NO_BROWSER: &str = "OPENCODE_NO_BROWSER";
+
+/// Explicit `codex-config` path; replaces the default lookup (a missing file means no config file).
+pub const OPENCODE_OPENAI_MULTI_CONFIG_PATH: &str = "OPENCODE_OPENAI_MULTI_CONFIG_PATH";
+
+/// Plugin debug logging, only when exactly `1`.
+pub const OPENCODE_OPENAI_MULTI_DEBUG: &str = "OPENCODE_OPENAI_MULTI_DEBUG";
+
+/// Same as `OPENCODE_OPENAI_MULTI_DEBUG` (exactly `1`).
+pub const DEBUG_CODEX_PLUGIN: &str = "DEBUG_CODEX_PLUGIN";
+
+/// Boolean: overrides `refreshAhead.enabled`.
+pub const OPENCODE_OPENAI_MULTI_PROACTIVE_REFRESH: &str = "OPENCODE_OPENAI_MULTI_PROACTIVE_REFRESH";
+
+/// Number: overrides `refreshAhead.bufferMs`.
+pub const OPENCODE_OPENAI_MULTI_PROACTIVE_REFRESH_BUFFER_MS: &str =
+    "OPENCODE_OPENAI_MULTI_PROACTIVE_REFRESH_BUFFER_MS";
+
+/// Boolean: overrides `quiet`.
+pub const OPENCODE_OPENAI_MULTI_QUIET: &str = "OPENCODE_OPENAI_MULTI_QUIET";
+
+/// Boolean: overrides `runtime.pidOffset`.
+pub const OPENCODE_OPENAI_MULTI_PID_OFFSET: &str = "OPENCODE_OPENAI_MULTI_PID_OFFSET";
+
+/// `sticky`, `hybrid` or `round_robin`: overrides `runtime.rotationStrategy`.
+pub const OPENCODE_OPENAI_MULTI_ROTATION_STRATEGY: &str = "OPENCODE_OPENAI_MULTI_ROTATION_STRATEGY";
+
+/// `default` or `project`.
+pub const OPENCODE_OPENAI_MULTI_PROMPT_CACHE_KEY_STRATEGY: &str =
+    "OPENCODE_OPENAI_MULTI_PROMPT_CACHE_KEY_STRATEGY";
+
+/// Global personality (unsafe keys ignored).
+pub const OPENCODE_OPENAI_MULTI_PERSONALITY: &str = "OPENCODE_OPENAI_MULTI_PERSONALITY";
+
+/// Boolean: global reasoning summary `auto`/`none`.
+pub const OPENCODE_OPENAI_MULTI_REASONING_SUMMARIES: &str =
+    "OPENCODE_OPENAI_MULTI_REASONING_SUMMARIES";
+
+/// Deprecated alias of `OPENCODE_OPENAI_MULTI_REASONING_SUMMARIES`.
+pub const OPENCODE_OPENAI_MULTI_THINKING_SUMMARIES: &str =
+    "OPENCODE_OPENAI_MULTI_THINKING_SUMMARIES";
+
+/// `default`, `low`, `medium`, `high` or `none`.
+pub const OPENCODE_OPENAI_MULTI_TEXT_VERBOSITY: &str = "OPENCODE_OPENAI_MULTI_TEXT_VERBOSITY";
+
+/// Legacy boolean, used only when the text verbosity variable is unset.
+pub const OPENCODE_OPENAI_MULTI_VERBOSITY_ENABLED: &str = "OPENCODE_OPENAI_MULTI_VERBOSITY_ENABLED";
+
+/// Legacy verbosity (`default`, `low`, `medium`, `high`).
+pub const OPENCODE_OPENAI_MULTI_VERBOSITY: &str = "OPENCODE_OPENAI_MULTI_VERBOSITY";
+
+/// `auto`, `priority` or `flex` (`default` is a deprecated `auto`).
+pub const OPENCODE_OPENAI_MULTI_SERVICE_TIER: &str = "OPENCODE_OPENAI_MULTI_SERVICE_TIER";
+
+/// `native` or `codex`: the auth mode (invalid values ignored).
+pub const OPENCODE_OPENAI_MULTI_MODE: &str = "OPENCODE_OPENAI_MULTI_MODE";
+
+/// `native` or `codex`; used only when no mode is set elsewhere.
+pub const OPENCODE_OPENAI_MULTI_SPOOF_MODE: &str = "OPENCODE_OPENAI_MULTI_SPOOF_MODE";
+
+/// Boolean: overrides `runtime.sanitizeInputs`.
+pub const OPENCODE_OPENAI_MULTI_COMPAT_INPUT_SANITIZER: &str =
+    "OPENCODE_OPENAI_MULTI_COMPAT_INPUT_SANITIZER";
+
+/// Boolean: overrides `runtime.developerMessagesToUser`.
+pub const OPENCODE_OPENAI_MULTI_REMAP_DEVELOPER_MESSAGES_TO_USER: &str =
+    "OPENCODE_OPENAI_MULTI_REMAP_DEVELOPER_MESSAGES_TO_USER";
+
+/// Boolean: overrides `runtime.codexCompactionOverride`.
+pub const OPENCODE_OPENAI_MULTI_CODEX_COMPACTION_OVERRIDE: &str =
+    "OPENCODE_OPENAI_MULTI_CODEX_COMPACTION_OVERRIDE";
+
+/// Boolean: shareable debug summaries (suppresses header snapshots).
+pub const OPENCODE_OPENAI_MULTI_SHAREABLE_DEBUG: &str = "OPENCODE_OPENAI_MULTI_SHAREABLE_DEBUG";
+
+/// Boolean: request/response header snapshots under the log dir.
+pub const OPENCODE_OPENAI_MULTI_HEADER_SNAPSHOTS: &str = "OPENCODE_OPENAI_MULTI_HEADER_SNAPSHOTS";
+
+/// Boolean: include request bodies (prompts) in snapshots.
+pub const OPENCODE_OPENAI_MULTI_HEADER_SNAPSHOT_BODIES: &str =
+    "OPENCODE_OPENAI_MULTI_HEADER_SNAPSHOT_BODIES";
+
+/// Boolean: extra before/after header-transform snapshots.
+pub const OPENCODE_OPENAI_MULTI_HEADER_TRANSFORM_DEBUG: &str =
+    "OPENCODE_OPENAI_MULTI_HEADER_TRANSFORM_DEBUG";
+
+/// Boolean: Ultra agent mode (work in progress).
+pub const OPENCODE_OPENAI_MULTI_ULTRA: &str = "OPENCODE_OPENAI_MULTI_ULTRA";
+
+/// `low`, `medium`, `high`, `xhigh` or `max`.
+pub const OPENCODE_OPENAI_MULTI_ULTRA_REASONING_EFFORT: &str =
+    "OPENCODE_OPENAI_MULTI_ULTRA_REASONING_EFFORT";
+
+/// OAuth lifecycle log when `1`, `true`, `yes` or `on`.
+pub const CODEX_AUTH_DEBUG: &str = "CODEX_AUTH_DEBUG";
+
+/// Rotation size of `oauth-lifecycle.log` (at least 16384).
+pub const CODEX_AUTH_DEBUG_MAX_BYTES: &str = "CODEX_AUTH_DEBUG_MAX_BYTES";
+
+/// Browser login wait (default 600000, minimum 60000).
+pub const CODEX_OAUTH_CALLBACK_TIMEOUT_MS: &str = "CODEX_OAUTH_CALLBACK_TIMEOUT_MS";
+
+/// Callback server shutdown grace after success (default 2000, minimum 0).
+pub const CODEX_OAUTH_SERVER_SHUTDOWN_GRACE_MS: &str = "CODEX_OAUTH_SERVER_SHUTDOWN_GRACE_MS";
+
+/// Callback server shutdown grace after an error (default 60000, minimum 0).
+pub const CODEX_OAUTH_SERVER_SHUTDOWN_ERROR_GRACE_MS: &str =
+    "CODEX_OAUTH_SERVER_SHUTDOWN_ERROR_GRACE_MS";
+
+/// OAuth HTTP timeout (default 15000, minimum 1000).
+pub const CODEX_OAUTH_HTTP_TIMEOUT_MS: &str = "CODEX_OAUTH_HTTP_TIMEOUT_MS";
+
+/// Device login timeout (default 600000, minimum 1000).
+pub const CODEX_DEVICE_AUTH_TIMEOUT_MS: &str = "CODEX_DEVICE_AUTH_TIMEOUT_MS";
+
+/// HTTP proxy used by OpenCode (and its lowercase form).
+pub const HTTP_PROXY: &str = "HTTP_PROXY";
+
+/// HTTPS proxy used by OpenCode (and its lowercase form).
+pub const HTTPS_PROXY: &str = "HTTPS_PROXY";
+
+/// Proxy for every scheme (and its lowercase form).
+pub const ALL_PROXY: &str = "ALL_PROXY";
+
+/// Hosts that bypass the proxy (and its lowercase form); should cover `127.0.0.1` and `localhost`.
+pub const NO_PROXY: &str = "NO_PROXY";
+
+/// Disables colour in codex-kit output (and in the plugin's quota UI).
+pub const NO_COLOR: &str = "NO_COLOR";
+
+/// Forces colour even when stdout is not a terminal (unless `NO_COLOR` is set).
+pub const CLICOLOR_FORCE: &str = "CLICOLOR_FORCE";
+
+/// Test hook: the port `port.1455` probes instead of 1455 (tests never bind fixed ports).
+pub const CODEX_DOCTOR_LOGIN_PORT: &str = "CODEX_DOCTOR_LOGIN_PORT";
+
+/// One documented environment variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnvVar {
+    /// The variable's name.
+    pub name: &'static str,
+    /// The area it belongs to (`paths`, `config`, `debug`, `oauth`, `network`, `output`, `opencode`).
+    pub group: &'static str,
+    /// What it does.
+    pub description: &'static str,
+}
+
+/// Every variable, in documentation order.
+pub const ALL: &[EnvVar] = &[
+    EnvVar { name: XDG_CONFIG_HOME, group: "paths", description: "Config root is `$XDG_CONFIG_HOME/opencode` when absolute; some plugin modules also accept a relative value (see `env.paths`)." },
+    EnvVar { name: XDG_DATA_HOME, group: "paths", description: "Data root (OpenCode's `auth.json`, session storage) when absolute." },
+    EnvVar { name: HOME, group: "paths", description: "Home directory; fallback for both roots." },
+    EnvVar { name: PATH, group: "paths", description: "Searched for the `opencode` binary." },
+    EnvVar { name: OPENCODE_CONFIG, group: "opencode", description: "OpenCode's own explicit config file; the doctor looks for the plugin registration there too." },
+    EnvVar { name: OPENCODE_NO_BROWSER, group: "opencode", description: "`1` disables browser auto-open and the interactive account menu." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_CONFIG_PATH, group: "config", description: "Explicit `codex-config` path; replaces the default lookup (a missing file means no config file)." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_DEBUG, group: "debug", description: "Plugin debug logging, only when exactly `1`." },
+    EnvVar { name: DEBUG_CODEX_PLUGIN, group: "debug", description: "Same as `OPENCODE_OPENAI_MULTI_DEBUG` (exactly `1`)." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_PROACTIVE_REFRESH, group: "config", description: "Boolean: overrides `refreshAhead.enabled`." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_PROACTIVE_REFRESH_BUFFER_MS, group: "config", description: "Number: overrides `refreshAhead.bufferMs`." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_QUIET, group: "config", description: "Boolean: overrides `quiet`." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_PID_OFFSET, group: "config", description: "Boolean: overrides `runtime.pidOffset`." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_ROTATION_STRATEGY, group: "config", description: "`sticky`, `hybrid` or `round_robin`: overrides `runtime.rotationStrategy`." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_PROMPT_CACHE_KEY_STRATEGY, group: "config", description: "`default` or `project`." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_PERSONALITY, group: "config", description: "Global personality (unsafe keys ignored)." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_REASONING_SUMMARIES, group: "config", description: "Boolean: global reasoning summary `auto`/`none`." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_THINKING_SUMMARIES, group: "config", description: "Deprecated alias of `OPENCODE_OPENAI_MULTI_REASONING_SUMMARIES`." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_TEXT_VERBOSITY, group: "config", description: "`default`, `low`, `medium`, `high` or `none`." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_VERBOSITY_ENABLED, group: "config", description: "Legacy boolean, used only when the text verbosity variable is unset." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_VERBOSITY, group: "config", description: "Legacy verbosity (`default`, `low`, `medium`, `high`)." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_SERVICE_TIER, group: "config", description: "`auto`, `priority` or `flex` (`default` is a deprecated `auto`)." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_MODE, group: "config", description: "`native` or `codex`: the auth mode (invalid values ignored)." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_SPOOF_MODE, group: "config", description: "`native` or `codex`; used only when no mode is set elsewhere." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_COMPAT_INPUT_SANITIZER, group: "config", description: "Boolean: overrides `runtime.sanitizeInputs`." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_REMAP_DEVELOPER_MESSAGES_TO_USER, group: "config", description: "Boolean: overrides `runtime.developerMessagesToUser`." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_CODEX_COMPACTION_OVERRIDE, group: "config", description: "Boolean: overrides `runtime.codexCompactionOverride`." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_SHAREABLE_DEBUG, group: "debug", description: "Boolean: shareable debug summaries (suppresses header snapshots)." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_HEADER_SNAPSHOTS, group: "debug", description: "Boolean: request/response header snapshots under the log dir." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_HEADER_SNAPSHOT_BODIES, group: "debug", description: "Boolean: include request bodies (prompts) in snapshots." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_HEADER_TRANSFORM_DEBUG, group: "debug", description: "Boolean: extra before/after header-transform snapshots." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_ULTRA, group: "config", description: "Boolean: Ultra agent mode (work in progress)." },
+    EnvVar { name: OPENCODE_OPENAI_MULTI_ULTRA_REASONING_EFFORT, group: "config", description: "`low`, `medium`, `high`, `xhigh` or `max`." },
+    EnvVar { name: CODEX_AUTH_DEBUG, group: "debug", description: "OAuth lifecycle log when `1`, `true`, `yes` or `on`." },
+    EnvVar { name: CODEX_AUTH_DEBUG_MAX_BYTES, group: "debug", description: "Rotation size of `oauth-lifecycle.log` (at least 16384)." },
+    EnvVar { name: CODEX_OAUTH_CALLBACK_TIMEOUT_MS, group: "oauth", description: "Browser login wait (default 600000, minimum 60000)." },
+    EnvVar { name: CODEX_OAUTH_SERVER_SHUTDOWN_GRACE_MS, group: "oauth", description: "Callback server shutdown grace after success (default 2000, minimum 0)." },
+    EnvVar { name: CODEX_OAUTH_SERVER_SHUTDOWN_ERROR_GRACE_MS, group: "oauth", description: "Callback server shutdown grace after an error (default 60000, minimum 0)." },
+    EnvVar { name: CODEX_OAUTH_HTTP_TIMEOUT_MS, group: "oauth", description: "OAuth HTTP timeout (default 15000, minimum 1000)." },
+    EnvVar { name: CODEX_DEVICE_AUTH_TIMEOUT_MS, group: "oauth", description: "Device login timeout (default 600000, minimum 1000)." },
+    EnvVar { name: HTTP_PROXY, group: "network", description: "HTTP proxy used by OpenCode (and its lowercase form)." },
+    EnvVar { name: HTTPS_PROXY, group: "network", description: "HTTPS proxy used by OpenCode (and its lowercase form)." },
+    EnvVar { name: ALL_PROXY, group: "network", description: "Proxy for every scheme (and its lowercase form)." },
+    EnvVar { name: NO_PROXY, group: "network", description: "Hosts that bypass the proxy (and its lowercase form); should cover `127.0.0.1` and `localhost`." },
+    EnvVar { name: NO_COLOR, group: "output", description: "Disables colour in codex-kit output (and in the plugin's quota UI)." },
+    EnvVar { name: CLICOLOR_FORCE, group: "output", description: "Forces colour even when stdout is not a terminal (unless `NO_COLOR` is set)." },
+    EnvVar { name: CODEX_DOCTOR_LOGIN_PORT, group: "test", description: "Test hook: the port `port.1455` probes instead of 1455." },
+];
+
+/// Variables whose values may carry credentials and must be masked when shown.
+pub const SECRET_VALUED: &[&str] = &[HTTP_PROXY, HTTPS_PROXY, ALL_PROXY];
+
+/// Finds a documented variable by name.
+pub fn lookup(name: &str) -> Option<&'static EnvVar> {
+    ALL.iter().find(|v| v.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<_> = ALL.iter().map(|v| v.name).collect();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len());
+    }
+}
