@@ -1,0 +1,647 @@
+//! `codex-accounts.json`, parsed the way the plugin sees it (reference 4.1–4.4).
+//!
+//! [`read_store`] classifies the file (missing, unreadable, not JSON, not an object, parsed);
+//! [`AuthStore`] exposes the `openai` entry as per-domain [`DomainView`]s: the domains when
+//! present, otherwise the aggregate split by `authTypes`, otherwise the legacy single-account
+//! shape. Every record is hydrated from its access-token claims and given the identity key the
+//! plugin would compute. Wrong-typed fields are reported, never fatal. Nothing here writes.
+
+use std::fmt;
+use std::io::ErrorKind;
+use std::path::Path;
+
+use codex_redact::Secret;
+use serde_json::{Map, Value};
+
+use crate::identity::{build_identity_key, synchronize_identity_key};
+use crate::jwt;
+
+/// The two account domains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Domain {
+    /// `openai.native`.
+    Native,
+    /// `openai.codex`.
+    Codex,
+}
+
+impl Domain {
+    /// The JSON key / mode name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Domain::Native => "native",
+            Domain::Codex => "codex",
+        }
+    }
+
+    /// Both domains in the plugin's order.
+    pub const ALL: [Domain; 2] = [Domain::Native, Domain::Codex];
+}
+
+impl fmt::Display for Domain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One account record, hydrated.
+#[derive(Debug, Clone, Default)]
+pub struct AccountRecord {
+    /// Identity key as stored.
+    pub stored_identity_key: Option<String>,
+    /// Identity key after claim hydration and synchronization (what the plugin uses).
+    pub identity_key: Option<String>,
+    /// Account id (stored, else from access-token claims), trimmed.
+    pub account_id: Option<String>,
+    /// Email (stored, else from claims), lowercased.
+    pub email: Option<String>,
+    /// Plan (stored, else from claims), lowercased.
+    pub plan: Option<String>,
+    /// `enabled` as stored (`None` = absent = enabled).
+    pub enabled: Option<bool>,
+    /// Access token.
+    pub access: Option<Secret<String>>,
+    /// Refresh token.
+    pub refresh: Option<Secret<String>>,
+    /// Access expiry, epoch ms.
+    pub expires: Option<f64>,
+    /// Refresh lease end, epoch ms.
+    pub refresh_lease_until: Option<f64>,
+    /// Cooldown end, epoch ms.
+    pub cooldown_until: Option<f64>,
+    /// Last use, epoch ms.
+    pub last_used: Option<f64>,
+    /// Fields with the wrong type (`accounts[0].expires: expected number, found string`).
+    pub issues: Vec<String>,
+}
+
+impl AccountRecord {
+    /// `enabled !== false`.
+    pub fn is_enabled(&self) -> bool {
+        self.enabled != Some(false)
+    }
+
+    /// Whether the record has a strict identity the runtime can use.
+    pub fn has_identity(&self) -> bool {
+        self.identity_key.is_some()
+    }
+
+    /// Eligible for selection at `now` (reference 6.1).
+    pub fn is_eligible(&self, now_ms: f64) -> bool {
+        self.is_enabled()
+            && !self.cooldown_until.is_some_and(|c| c > now_ms)
+            && !self.refresh_lease_until.is_some_and(|l| l > now_ms)
+    }
+
+    /// Whether a non-blank refresh token is present.
+    pub fn has_refresh(&self) -> bool {
+        self.refresh
+            .as_ref()
+            .is_some_and(|r| !r.expose().trim().is_empty())
+    }
+
+    /// Every secret or identifying value in this record, for the redactor.
+    pub fn sensitive_values(&self) -> SensitiveValues<'_> {
+        SensitiveValues {
+            tokens: [self.access.as_ref(), self.refresh.as_ref()]
+                .into_iter()
+                .flatten()
+                .map(|s| s.expose().as_str())
+                .collect(),
+            emails: self.email.iter().map(String::as_str).collect(),
+            account_ids: self.account_id.iter().map(String::as_str).collect(),
+            identity_keys: [
+                self.identity_key.as_deref(),
+                self.stored_identity_key.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        }
+    }
+
+    fn parse(v: &Value, at: &str) -> AccountRecord {
+        let mut r = AccountRecord::default();
+        let Some(o) = v.as_object() else {
+            r.issues
+                .push(format!("{at}: expected object, found {}", type_name(v)));
+            return r;
+        };
+        let s = |k: &str, issues: &mut Vec<String>| -> Option<String> {
+            match o.get(k) {
+                None | Some(Value::Null) => None,
+                Some(Value::String(x)) => Some(x.clone()),
+                Some(other) => {
+                    issues.push(format!(
+                        "{at}.{k}: expected string, found {}",
+                        type_name(other)
+                    ));
+                    None
+                }
+            }
+        };
+        let mut issues = Vec::new();
+        r.stored_identity_key = s("identityKey", &mut issues);
+        let account_id = s("accountId", &mut issues);
+        let email = s("email", &mut issues);
+        let plan = s("plan", &mut issues);
+        r.access = s("access", &mut issues).map(Secret::new);
+        r.refresh = s("refresh", &mut issues).map(Secret::new);
+        let n = |k: &str, issues: &mut Vec<String>| -> Option<f64> {
+            match o.get(k) {
+                None | Some(Value::Null) => None,
+                Some(Value::Number(x)) => x.as_f64(),
+                Some(other) => {
+                    issues.push(format!(
+                        "{at}.{k}: expected number, found {}",
+                        type_name(other)
+                    ));
+                    None
+                }
+            }
+        };
+        r.expires = n("expires", &mut issues);
+        r.refresh_lease_until = n("refreshLeaseUntil", &mut issues);
+        r.cooldown_until = n("cooldownUntil", &mut issues);
+        r.last_used = n("lastUsed", &mut issues);
+        r.enabled = match o.get("enabled") {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(other) => {
+                issues.push(format!(
+                    "{at}.enabled: expected boolean, found {}",
+                    type_name(other)
+                ));
+                // The plugin tests `enabled !== false`: any non-false value counts as enabled.
+                None
+            }
+        };
+        r.issues = issues;
+
+        // Hydrate missing identity fields from the access token (reference 4.3 step 3).
+        let claims = r
+            .access
+            .as_ref()
+            .and_then(|a| jwt::claims(a.expose()))
+            .unwrap_or_default();
+        let pick = |stored: Option<String>, claim: Option<String>| {
+            stored
+                .filter(|x| !x.trim().is_empty())
+                .or(claim.filter(|x| !x.trim().is_empty()))
+        };
+        r.account_id = pick(account_id, claims.account_id).map(|x| x.trim().to_string());
+        r.email = pick(email, claims.email).map(|x| x.trim().to_lowercase());
+        r.plan = pick(plan, claims.plan).map(|x| x.trim().to_lowercase());
+        let synced = synchronize_identity_key(
+            r.stored_identity_key.as_deref(),
+            r.account_id.as_deref(),
+            r.email.as_deref(),
+            r.plan.as_deref(),
+        );
+        // Domain records without a strict identity keep `identityKey` unset.
+        r.identity_key = synced.filter(|k| !k.starts_with("legacy|")).or_else(|| {
+            build_identity_key(
+                r.account_id.as_deref(),
+                r.email.as_deref(),
+                r.plan.as_deref(),
+            )
+        });
+        r
+    }
+}
+
+/// Borrowed secret and identifying values of a record.
+#[derive(Debug, Default)]
+pub struct SensitiveValues<'a> {
+    /// Access and refresh tokens.
+    pub tokens: Vec<&'a str>,
+    /// Emails.
+    pub emails: Vec<&'a str>,
+    /// Account ids.
+    pub account_ids: Vec<&'a str>,
+    /// Identity keys.
+    pub identity_keys: Vec<&'a str>,
+}
+
+/// One domain's accounts as the runtime sees them.
+#[derive(Debug, Clone)]
+pub struct DomainView {
+    /// Which domain.
+    pub domain: Domain,
+    /// Where the records came from.
+    pub source: DomainSource,
+    /// `strategy` (domain's, else inherited from the top level).
+    pub strategy: Option<String>,
+    /// Records in file order.
+    pub accounts: Vec<AccountRecord>,
+    /// `activeIdentityKey` as stored.
+    pub stored_active: Option<String>,
+}
+
+/// How a domain view was derived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DomainSource {
+    /// `openai.native` / `openai.codex` object with an `accounts` array.
+    Domain,
+    /// Split from the aggregate `openai.accounts` (no domain present in the file).
+    Aggregate,
+    /// The legacy single-account shape (`openai.refresh` …).
+    LegacySingle,
+}
+
+impl DomainView {
+    /// The active key the plugin would use: the stored one if it names an enabled record,
+    /// else the first enabled record with an identity key.
+    pub fn effective_active(&self) -> Option<&str> {
+        if let Some(k) = self.stored_active.as_deref() {
+            if self
+                .accounts
+                .iter()
+                .any(|a| a.is_enabled() && a.identity_key.as_deref() == Some(k))
+            {
+                return Some(k);
+            }
+        }
+        self.accounts
+            .iter()
+            .find(|a| a.is_enabled() && a.identity_key.is_some())
+            .and_then(|a| a.identity_key.as_deref())
+    }
+
+    /// Number of enabled records.
+    pub fn enabled_count(&self) -> usize {
+        self.accounts.iter().filter(|a| a.is_enabled()).count()
+    }
+}
+
+/// The `openai` entry.
+#[derive(Debug, Clone)]
+pub struct OpenAiEntry {
+    /// `openai.type` as stored.
+    pub kind: Option<String>,
+    /// `openai.strategy`.
+    pub strategy: Option<String>,
+    /// Per-domain views (absent domains omitted).
+    pub domains: Vec<DomainView>,
+    /// Problems with the entry's shape (wrong types), including record issues.
+    pub issues: Vec<String>,
+}
+
+impl OpenAiEntry {
+    /// `type == "oauth"`.
+    pub fn is_oauth(&self) -> bool {
+        self.kind.as_deref() == Some("oauth")
+    }
+
+    /// The view of one domain, if present.
+    pub fn domain(&self, d: Domain) -> Option<&DomainView> {
+        self.domains.iter().find(|v| v.domain == d)
+    }
+
+    /// All records of all domains.
+    pub fn all_records(&self) -> impl Iterator<Item = &AccountRecord> {
+        self.domains.iter().flat_map(|d| d.accounts.iter())
+    }
+}
+
+/// A parsed `codex-accounts.json`.
+#[derive(Debug, Clone)]
+pub struct AuthStore {
+    /// The `openai` entry, when it is an object.
+    pub openai: Option<OpenAiEntry>,
+    /// `openai` exists but is not an object.
+    pub openai_wrong_type: Option<&'static str>,
+    /// Root keys other than `openai` (dropped by the plugin at the next write).
+    pub other_root_keys: Vec<String>,
+}
+
+/// The outcome of reading the store.
+#[derive(Debug)]
+pub enum StoreRead {
+    /// The file does not exist.
+    Missing,
+    /// The file exists but cannot be read.
+    Unreadable {
+        /// The OS error, e.g. `Permission denied (os error 13)`.
+        error: String,
+        /// Its kind.
+        kind: ErrorKind,
+    },
+    /// The content is not UTF-8 JSON.
+    NotJson {
+        /// Parser message (no content).
+        message: String,
+        /// 1-based line, 0 when unknown.
+        line: usize,
+        /// 1-based column, 0 when unknown.
+        column: usize,
+    },
+    /// Valid JSON but not an object (the plugin quarantines it).
+    NotObject {
+        /// `array`, `string`, `null`, `number` or `boolean`.
+        found: &'static str,
+    },
+    /// Parsed.
+    Parsed(AuthStore),
+}
+
+/// JavaScript-style type names used in messages.
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Reads and classifies a store file. Never modifies it.
+pub fn read_store(path: &Path) -> StoreRead {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == ErrorKind::NotFound => return StoreRead::Missing,
+        Err(e) => {
+            return StoreRead::Unreadable {
+                error: e.to_string(),
+                kind: e.kind(),
+            }
+        }
+    };
+    parse_store_bytes(&bytes)
+}
+
+/// Classifies store content.
+pub fn parse_store_bytes(bytes: &[u8]) -> StoreRead {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            return StoreRead::NotJson {
+                message: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+                line: 0,
+                column: 0,
+            }
+        }
+    };
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            return StoreRead::NotJson {
+                message: json_error_message(&e),
+                line: e.line(),
+                column: e.column(),
+            }
+        }
+    };
+    match value {
+        Value::Object(root) => StoreRead::Parsed(AuthStore::from_root(&root)),
+        other => StoreRead::NotObject {
+            found: type_name(&other),
+        },
+    }
+}
+
+/// A serde_json error message without its position suffix (positions are reported apart).
+pub fn json_error_message(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+impl AuthStore {
+    /// Interprets a root object.
+    pub fn from_root(root: &Map<String, Value>) -> AuthStore {
+        let other_root_keys = root.keys().filter(|k| *k != "openai").cloned().collect();
+        match root.get("openai") {
+            None => AuthStore {
+                openai: None,
+                openai_wrong_type: None,
+                other_root_keys,
+            },
+            Some(Value::Object(o)) => AuthStore {
+                openai: Some(parse_openai(o)),
+                openai_wrong_type: None,
+                other_root_keys,
+            },
+            Some(other) => AuthStore {
+                openai: None,
+                openai_wrong_type: Some(type_name(other)),
+                other_root_keys,
+            },
+        }
+    }
+}
+
+fn opt_string(v: Option<&Value>) -> Option<String> {
+    v.and_then(Value::as_str).map(str::to_string)
+}
+
+fn parse_records(arr: &[Value], at: &str) -> Vec<AccountRecord> {
+    arr.iter()
+        .enumerate()
+        .map(|(i, v)| AccountRecord::parse(v, &format!("{at}[{i}]")))
+        .collect()
+}
+
+fn parse_openai(o: &Map<String, Value>) -> OpenAiEntry {
+    let kind = opt_string(o.get("type"));
+    let strategy = opt_string(o.get("strategy"));
+    let mut issues = Vec::new();
+    let mut domains = Vec::new();
+
+    for d in Domain::ALL {
+        if let Some(Value::Object(dom)) = o.get(d.as_str()) {
+            if let Some(Value::Array(arr)) = dom.get("accounts") {
+                let at = format!("openai.{}.accounts", d.as_str());
+                domains.push(DomainView {
+                    domain: d,
+                    source: DomainSource::Domain,
+                    strategy: opt_string(dom.get("strategy")).or_else(|| strategy.clone()),
+                    accounts: parse_records(arr, &at),
+                    stored_active: opt_string(dom.get("activeIdentityKey")),
+                });
+            } else {
+                issues.push(format!(
+                    "openai.{}.accounts: expected array (the plugin ignores this domain)",
+                    d.as_str()
+                ));
+            }
+        } else if let Some(other) = o.get(d.as_str()) {
+            issues.push(format!(
+                "openai.{}: expected object, found {} (the plugin ignores it)",
+                d.as_str(),
+                type_name(other)
+            ));
+        }
+    }
+
+    if domains.is_empty() {
+        match o.get("accounts") {
+            Some(Value::Array(arr)) => {
+                // Split the aggregate by authTypes (default native).
+                let records = parse_records(arr, "openai.accounts");
+                let active = opt_string(o.get("activeIdentityKey"));
+                let mut native = Vec::new();
+                let mut codex = Vec::new();
+                for (raw, rec) in arr.iter().zip(records) {
+                    let types: Vec<&str> = raw
+                        .get("authTypes")
+                        .and_then(Value::as_array)
+                        .map(|a| a.iter().filter_map(Value::as_str).collect())
+                        .unwrap_or_default();
+                    let known: Vec<&str> = types
+                        .into_iter()
+                        .filter(|t| *t == "native" || *t == "codex")
+                        .collect();
+                    if known.is_empty() || known.contains(&"native") {
+                        native.push(rec.clone());
+                    }
+                    if known.contains(&"codex") {
+                        codex.push(rec);
+                    }
+                }
+                domains.push(DomainView {
+                    domain: Domain::Native,
+                    source: DomainSource::Aggregate,
+                    strategy: strategy.clone(),
+                    accounts: native,
+                    stored_active: active.clone(),
+                });
+                if !codex.is_empty() {
+                    domains.push(DomainView {
+                        domain: Domain::Codex,
+                        source: DomainSource::Aggregate,
+                        strategy: strategy.clone(),
+                        accounts: codex,
+                        stored_active: active,
+                    });
+                }
+            }
+            Some(other) => issues.push(format!(
+                "openai.accounts: expected array, found {}",
+                type_name(other)
+            )),
+            None => {
+                if o.contains_key("refresh") || o.contains_key("access") {
+                    let mut rec = AccountRecord::parse(&Value::Object(o.clone()), "openai");
+                    rec.enabled = Some(true);
+                    // Only token and identity fields of the single shape are meaningful.
+                    rec.issues.retain(|i| !i.contains(".type"));
+                    let active = rec.identity_key.clone();
+                    domains.push(DomainView {
+                        domain: Domain::Native,
+                        source: DomainSource::LegacySingle,
+                        strategy: strategy.clone(),
+                        accounts: vec![rec],
+                        stored_active: active,
+                    });
+                }
+            }
+        }
+    }
+    for d in &domains {
+        for a in &d.accounts {
+            issues.extend(a.issues.iter().cloned());
+        }
+    }
+    issues.dedup();
+    OpenAiEntry {
+        kind,
+        strategy,
+        domains,
+        issues,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> AuthStore {
+        match parse_store_bytes(s.as_bytes()) {
+            StoreRead::Parsed(p) => p,
+            other => panic!("not parsed: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn classify_bad_content() {
+        assert!(matches!(
+            parse_store_bytes(b"{ bad json"),
+            StoreRead::NotJson { line: 1, .. }
+        ));
+        assert!(matches!(
+            parse_store_bytes(b"[]"),
+            StoreRead::NotObject { found: "array" }
+        ));
+        assert!(matches!(
+            parse_store_bytes(b"\"oops\""),
+            StoreRead::NotObject { found: "string" }
+        ));
+        assert!(matches!(
+            parse_store_bytes(&[0xff, 0xfe]),
+            StoreRead::NotJson { .. }
+        ));
+    }
+
+    #[test]
+    fn legacy_single_becomes_native_account() {
+        let s = parse(
+            r#"{"openai":{"type":"oauth","refresh":"rt_123","access":"at_123","expires":1700000000,"accountId":"acc_123","email":"user@example.com","plan":"plus"}}"#,
+        );
+        let o = s.openai.expect("openai");
+        let native = o.domain(Domain::Native).expect("native");
+        assert_eq!(native.source, DomainSource::LegacySingle);
+        assert_eq!(native.accounts.len(), 1);
+        assert_eq!(
+            native.effective_active(),
+            Some("acc_123|user@example.com|plus")
+        );
+        assert!(o.issues.is_empty(), "{:?}", o.issues);
+    }
+
+    #[test]
+    fn aggregate_split_by_auth_types() {
+        let s = parse(
+            r#"{"openai":{"type":"oauth","accounts":[
+              {"accountId":"a1","email":"a@x.io","plan":"plus","authTypes":["native","codex"]},
+              {"accountId":"a2","email":"b@x.io","plan":"plus","authTypes":["codex"]},
+              {"accountId":"a3","email":"c@x.io","plan":"plus"}]}}"#,
+        );
+        let o = s.openai.expect("openai");
+        assert_eq!(o.domain(Domain::Native).map(|d| d.accounts.len()), Some(2));
+        assert_eq!(o.domain(Domain::Codex).map(|d| d.accounts.len()), Some(2));
+    }
+
+    #[test]
+    fn identityless_records_and_wrong_types() {
+        let s = parse(
+            r#"{"openai":{"type":"oauth","native":{"accounts":[
+              {"email":"One@Example.com","plan":"plus","expires":"soon","enabled":"yes"}]}}}"#,
+        );
+        let o = s.openai.expect("openai");
+        let rec = &o.domain(Domain::Native).expect("native").accounts[0];
+        assert!(!rec.has_identity());
+        assert_eq!(rec.email.as_deref(), Some("one@example.com"));
+        assert!(rec.is_enabled());
+        assert_eq!(o.issues.len(), 2, "{:?}", o.issues);
+        assert!(o.issues[0].contains("openai.native.accounts[0].expires"));
+    }
+
+    #[test]
+    fn effective_active_skips_disabled() {
+        let s = parse(
+            r#"{"openai":{"type":"oauth","native":{"activeIdentityKey":"a|a@x.io|pro","accounts":[
+              {"identityKey":"a|a@x.io|pro","accountId":"a","email":"a@x.io","plan":"pro","enabled":false},
+              {"accountId":"acc_2","email":"two@example.com","plan":"pro"}]}}}"#,
+        );
+        let o = s.openai.expect("openai");
+        assert_eq!(
+            o.domain(Domain::Native).and_then(|d| d.effective_active()),
+            Some("acc_2|two@example.com|pro")
+        );
+    }
+}
