@@ -1,0 +1,96 @@
+//! `env.paths`: are the plugin's roots where the user thinks they are?
+//!
+//! The plugin resolves its config root with two rules (reference 1.1): a relative
+//! `XDG_CONFIG_HOME` is ignored by the auth store, caches and logs but used (relative to the
+//! working directory) by the config file, installer, commands and skills, which splits the
+//! user's files between two roots. A relative `XDG_DATA_HOME` is ignored. HOME must exist.
+
+use codex_env::env_vars;
+
+use super::{show, CheckDef};
+use crate::facts::Facts;
+use crate::report::CheckResult;
+
+/// `env.paths`.
+pub const PATHS: CheckDef = CheckDef {
+    id: "env.paths",
+    title: "Paths",
+    about:
+        "Where the plugin's config and data roots resolve, and whether XDG variables split them.",
+    run,
+};
+
+fn run(f: &Facts) -> CheckResult {
+    let p = match f.paths() {
+        Ok(p) => p,
+        Err(e) => {
+            return CheckResult::fail(e)
+                .fix("export HOME=/path/to/your/home (OpenCode and the plugin need it)");
+        }
+    };
+    let mut warnings = Vec::new();
+    let mut r = CheckResult::pass(format!(
+        "config root {} ({})",
+        show(&p.config_root.path),
+        p.config_root.rule
+    ));
+    if p.relative_xdg_config {
+        let val = f.env.get(env_vars::XDG_CONFIG_HOME).unwrap_or_default();
+        warnings.push(format!(
+            "XDG_CONFIG_HOME={val:?} is not absolute: the plugin splits its files between two roots"
+        ));
+        r = r
+            .detail(format!(
+                "{}: codex-accounts.json, cache/, logs/, quarantine/ (relative XDG_CONFIG_HOME ignored)",
+                show(&p.config_root.path)
+            ))
+            .detail(format!(
+                "{}: codex-config.jsonc, opencode.json (installer), commands/, skills/ (relative to the working directory {})",
+                show(&p.config_root_loose.path),
+                show(&p.cwd)
+            ))
+            .fix(format!(
+                "export XDG_CONFIG_HOME=\"{}\" (an absolute path), or unset it",
+                show(&p.cwd.join(val.trim()))
+            ));
+    }
+    if p.relative_xdg_data {
+        let val = f.env.get(env_vars::XDG_DATA_HOME).unwrap_or_default();
+        warnings.push(format!(
+            "XDG_DATA_HOME={val:?} is not absolute: the plugin ignores it and uses {}",
+            show(&p.data_root.path)
+        ));
+        r = r.fix(format!(
+            "export XDG_DATA_HOME=\"{}\" (an absolute path), or unset it",
+            show(&p.cwd.join(val.trim()))
+        ));
+    }
+    match &p.home {
+        None => warnings.push("HOME is not set".to_string()),
+        Some(h) if !h.is_dir() => {
+            warnings.push(format!("HOME={} does not exist", show(h)));
+            r = r.fix(format!(
+                "mkdir -p {} or set HOME to your real home directory",
+                show(h)
+            ));
+        }
+        Some(_) => {}
+    }
+    r = r.detail(format!(
+        "data root {} ({})",
+        show(&p.data_root.path),
+        p.data_root.rule
+    ));
+    if warnings.is_empty() {
+        r
+    } else {
+        let mut w = CheckResult::warn(warnings.join("; "));
+        w.details = r.details;
+        w.fix = r.fix;
+        w.detail(format!(
+            "config root {} ({})",
+            show(&p.config_root.path),
+            p.config_root.rule
+        ))
+    }
+}

@@ -1,0 +1,162 @@
+//! `auth.lock` and `auth.quarantine`: the plugin's lock directories and quarantined files.
+//!
+//! proper-lockfile locks are empty directories `<realpath(file.lock)>.lock`; older than 10 s
+//! they are stale and reclaimed by the next writer. A directory holding `.owner` is the
+//! plugin's fallback lock, which nothing ever reclaims: every write blocks until it is removed.
+//! The empty `<file>.lock` *files* are lock targets and stay forever; they are never flagged.
+//! Quarantined files are user data the plugin moved aside; they are listed with recovery steps.
+
+use super::{show, CheckDef};
+use crate::facts::Facts;
+use crate::report::CheckResult;
+use crate::time::{human_bytes, human_ms};
+
+/// `auth.lock`.
+pub const LOCK: CheckDef = CheckDef {
+    id: "auth.lock",
+    title: "Locks",
+    about: "Stale or fallback lock directories and leftover temp files beside the auth store and caches.",
+    run: run_lock,
+};
+
+/// `auth.quarantine`.
+pub const QUARANTINE: CheckDef = CheckDef {
+    id: "auth.quarantine",
+    title: "Quarantine",
+    about: "Files the plugin moved to quarantine/ because they were corrupt or duplicated.",
+    run: run_quarantine,
+};
+
+/// proper-lockfile's default stale threshold.
+pub const STALE_MS: f64 = 10_000.0;
+
+fn run_lock(f: &Facts) -> CheckResult {
+    if let Err(e) = f.paths() {
+        return super::no_paths(&e);
+    }
+    let mut fails = Vec::new();
+    let mut warns = Vec::new();
+    let mut fixes = Vec::new();
+    let mut details = Vec::new();
+    for l in f.locks() {
+        let age_ms = l
+            .info
+            .age(f.now)
+            .map(|a| a.as_millis() as f64)
+            .unwrap_or(0.0);
+        let dir = show(&l.info.path);
+        if l.fallback_owner {
+            fails.push(format!(
+                "fallback lock {dir} (holds .owner) blocks every write to {}; it is never reclaimed",
+                l.protects
+            ));
+            fixes.push("Quit every OpenCode instance".to_string());
+            fixes.push(format!("rm -r {dir}"));
+        } else if age_ms > STALE_MS {
+            warns.push(format!(
+                "stale lock {dir} on {} (held {}; reclaimed automatically by the next writer)",
+                l.protects,
+                human_ms(age_ms)
+            ));
+            if !l.entries.is_empty() {
+                warns.push(format!(
+                    "{dir} is not empty ({}): proper-lockfile cannot remove it",
+                    l.entries.join(", ")
+                ));
+            }
+            fixes.push(format!(
+                "If no OpenCode or codex-runtime is running: rmdir {dir}"
+            ));
+        } else {
+            details.push(format!(
+                "{dir} is held right now ({} old): a write is in progress",
+                human_ms(age_ms)
+            ));
+        }
+    }
+    let tmp: Vec<String> = f
+        .tmp_files()
+        .iter()
+        .map(|t| {
+            format!(
+                "{} ({}, {} old)",
+                show(&t.path),
+                human_bytes(t.size),
+                t.age(f.now)
+                    .map(|a| human_ms(a.as_millis() as f64))
+                    .unwrap_or_else(|| "?".into())
+            )
+        })
+        .collect();
+    if !tmp.is_empty() {
+        warns.push(format!(
+            "{} leftover temp file(s) from interrupted writes",
+            tmp.len()
+        ));
+        details.extend(tmp);
+        fixes.push(
+            "Check that the real file parses, then delete the listed *.tmp.* files (they are never read)"
+                .to_string(),
+        );
+    }
+    let mut r = if !fails.is_empty() {
+        fails.extend(warns);
+        CheckResult::fail(fails.join("; "))
+    } else if !warns.is_empty() {
+        CheckResult::warn(warns.join("; "))
+    } else {
+        CheckResult::pass("no stale or fallback locks, no leftover temp files")
+    };
+    r.details = details;
+    r.fix = fixes;
+    r
+}
+
+fn run_quarantine(f: &Facts) -> CheckResult {
+    let p = match f.paths() {
+        Ok(p) => p,
+        Err(e) => return super::no_paths(&e),
+    };
+    let entries = f.quarantine();
+    if entries.is_empty() {
+        return CheckResult::pass("no quarantined files");
+    }
+    let details: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let when = e
+                .stamp_ms
+                .map(|ms| crate::time::rfc3339_secs((ms / 1000) as i64))
+                .unwrap_or_else(|| "unknown time".into());
+            format!(
+                "{} ({}, {when}, from {})",
+                show(&e.path),
+                human_bytes(e.size),
+                e.original
+            )
+        })
+        .collect();
+    let newest = &entries[0];
+    let target = match newest.original.as_str() {
+        "codex-accounts.json" => p.auth_store().path,
+        "opencode.json" => p.opencode_json().path,
+        "codex-config.json" => p.codex_config_json().path,
+        other => p.config_root.path.join(other),
+    };
+    CheckResult::warn(format!(
+        "{} quarantined file(s); newest from {}",
+        entries.len(),
+        newest.original
+    ))
+    .details(details)
+    .fix(format!(
+        "Inspect the newest copy: less {}",
+        show(&newest.path)
+    ))
+    .fix(format!(
+        "If you can repair it, put it back: cp {} {} (quit OpenCode first)",
+        show(&newest.path),
+        show(&target)
+    ))
+    .fix("Otherwise re-authenticate (`opencode auth login`); the plugin keeps the newest 5 copies per file")
+}

@@ -1,0 +1,107 @@
+//! The registry of checks: ids, titles and the pure functions behind them.
+//!
+//! Ids are a public contract (CI users pin them); order here is the report's stable order and
+//! keeps each group contiguous. Every check is `fn(&Facts) -> CheckResult` and never prints.
+
+use crate::facts::Facts;
+use crate::report::CheckResult;
+
+pub mod auth;
+pub mod cache;
+pub mod config;
+pub mod debug;
+pub mod env;
+pub mod install;
+pub mod locks;
+pub mod network;
+pub mod opencode;
+pub mod plugin;
+pub mod port;
+pub mod process;
+
+/// One registered check.
+#[derive(Clone, Copy)]
+pub struct CheckDef {
+    /// Stable id (`group.name`).
+    pub id: &'static str,
+    /// Short title.
+    pub title: &'static str,
+    /// What the check looks at and why it matters (for `explain` and docs).
+    pub about: &'static str,
+    /// The check.
+    pub run: fn(&Facts) -> CheckResult,
+}
+
+impl CheckDef {
+    /// The group: the id up to the first dot.
+    pub fn group(&self) -> &'static str {
+        self.id.split('.').next().unwrap_or(self.id)
+    }
+}
+
+impl std::fmt::Debug for CheckDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id)
+    }
+}
+
+/// Every check, in report order.
+pub const ALL: &[CheckDef] = &[
+    env::PATHS,
+    opencode::INSTALL,
+    plugin::REGISTERED,
+    config::RESOLVED,
+    auth::STORE,
+    auth::OPENCODE,
+    auth::ACCOUNTS,
+    auth::IDENTITY,
+    auth::LEGACY,
+    locks::LOCK,
+    locks::QUARANTINE,
+    cache::MODELS,
+    cache::FILES,
+    install::COMMAND,
+    install::SKILL,
+    debug::ENV,
+    port::LOGIN_PORT,
+    process::OPENCODE,
+    network::PROXY_ENV,
+    network::REACHABILITY,
+];
+
+/// Finds a check by id.
+pub fn find(id: &str) -> Option<&'static CheckDef> {
+    ALL.iter().find(|c| c.id == id)
+}
+
+/// A result for checks that need the resolved paths when they are unavailable.
+pub(crate) fn no_paths(reason: &str) -> CheckResult {
+    CheckResult::skip(format!("paths cannot be resolved: {reason}"))
+        .fix("Set HOME to your home directory (see env.paths)")
+}
+
+/// Formats a path for a message.
+pub(crate) fn show(p: &std::path::Path) -> String {
+    p.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_groups_contiguous() {
+        let mut ids: Vec<_> = ALL.iter().map(|c| c.id).collect();
+        ids.sort_unstable();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(n, ids.len(), "duplicate check id");
+        let mut seen: Vec<&str> = Vec::new();
+        for c in ALL {
+            if seen.last() != Some(&c.group()) {
+                assert!(!seen.contains(&c.group()), "group {} split", c.group());
+                seen.push(c.group());
+            }
+        }
+    }
+}

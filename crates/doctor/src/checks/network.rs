@@ -1,0 +1,181 @@
+//! `network.proxy-env` and `network.reachability`.
+//!
+//! A proxy variable without `NO_PROXY` covering 127.0.0.1 and localhost sends OpenCode's
+//! requests for a local proxy (codex-runtime) through the remote proxy. Reachability of
+//! auth.openai.com and chatgpt.com is probed only with `--online`, stage by stage (DNS, TCP,
+//! TLS + HTTP) so the failure names the layer that broke.
+
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use codex_env::env_vars;
+
+use super::CheckDef;
+use crate::facts::Facts;
+use crate::report::CheckResult;
+
+/// `network.proxy-env`.
+pub const PROXY_ENV: CheckDef = CheckDef {
+    id: "network.proxy-env",
+    title: "Proxy variables",
+    about: "Whether HTTP(S)_PROXY is set without NO_PROXY covering 127.0.0.1 and localhost.",
+    run: proxy,
+};
+
+/// `network.reachability`.
+pub const REACHABILITY: CheckDef = CheckDef {
+    id: "network.reachability",
+    title: "Reachability",
+    about: "With --online: auth.openai.com and chatgpt.com answer over HTTPS within 5 s.",
+    run: run_reach,
+};
+
+fn var<'a>(f: &'a Facts, upper: &str) -> Option<(String, &'a str)> {
+    let lower = upper.to_ascii_lowercase();
+    f.env
+        .non_blank(upper)
+        .map(|v| (upper.to_string(), v))
+        .or_else(|| f.env.non_blank(&lower).map(|v| (lower.clone(), v)))
+}
+
+/// Whether a `NO_PROXY` list covers `host`.
+pub fn no_proxy_covers(list: &str, host: &str) -> bool {
+    list.split([',', ' '])
+        .map(|e| e.trim().trim_start_matches("*.").trim_start_matches('.'))
+        .filter(|e| !e.is_empty())
+        .any(|e| {
+            let e = e.split(':').next().unwrap_or(e);
+            e == "*"
+                || e.eq_ignore_ascii_case(host)
+                || (host == "127.0.0.1"
+                    && (e == "127.0.0.0/8"
+                        || e == "127.0.0.1/32"
+                        || e == "127.0.0.0/16"
+                        || e == "127.0.0.0/24"))
+        })
+}
+
+fn proxy(f: &Facts) -> CheckResult {
+    let proxies: Vec<(String, &str)> = [
+        env_vars::HTTP_PROXY,
+        env_vars::HTTPS_PROXY,
+        env_vars::ALL_PROXY,
+    ]
+    .iter()
+    .filter_map(|n| var(f, n))
+    .collect();
+    if proxies.is_empty() {
+        return CheckResult::pass("no proxy variables set");
+    }
+    let names: Vec<String> = proxies.iter().map(|(n, _)| n.clone()).collect();
+    let no_proxy = var(f, env_vars::NO_PROXY);
+    let list = no_proxy.as_ref().map(|(_, v)| *v).unwrap_or("");
+    let missing: Vec<&str> = ["127.0.0.1", "localhost"]
+        .into_iter()
+        .filter(|h| !no_proxy_covers(list, h))
+        .collect();
+    if missing.is_empty() {
+        return CheckResult::pass(format!(
+            "{} set; NO_PROXY covers 127.0.0.1 and localhost",
+            names.join(", ")
+        ));
+    }
+    let new_list = if list.is_empty() {
+        missing.join(",")
+    } else {
+        format!("{list},{}", missing.join(","))
+    };
+    CheckResult::warn(format!(
+        "{} set but NO_PROXY does not cover {}: OpenCode sends requests for a local proxy through it",
+        names.join(", "),
+        missing.join(" or ")
+    ))
+    .detail(match &no_proxy {
+        Some((n, v)) => format!("{n}={v}"),
+        None => "NO_PROXY is not set".to_string(),
+    })
+    .fix(format!("export NO_PROXY=\"{new_list}\" no_proxy=\"{new_list}\""))
+}
+
+fn run_reach(f: &Facts) -> CheckResult {
+    if !f.options.online {
+        return CheckResult::skip(
+            "offline by default; run with --online to probe auth.openai.com and chatgpt.com",
+        );
+    }
+    let mut lines = Vec::new();
+    let mut failures = Vec::new();
+    for host in ["auth.openai.com", "chatgpt.com"] {
+        match probe(host, Duration::from_secs(5)) {
+            Ok(ms) => lines.push(format!("{host}: HTTPS answered in {ms} ms")),
+            Err(e) => failures.push(format!("{host}: {e}")),
+        }
+    }
+    let via_proxy = var(f, env_vars::HTTPS_PROXY).or_else(|| var(f, env_vars::ALL_PROXY));
+    if failures.is_empty() {
+        return CheckResult::pass(lines.join("; "));
+    }
+    let mut r = CheckResult::fail(failures.join("; ")).details(lines);
+    if let Some((name, _)) = via_proxy {
+        r = r
+            .detail(format!("requests go through the proxy in {name}"))
+            .fix(format!(
+                "Check the proxy in {name} (is it up, does it allow these hosts?)"
+            ));
+    }
+    r.fix("Check your connection, DNS and firewall; a captive portal or VPN can block chatgpt.com")
+}
+
+#[cfg(feature = "online")]
+fn probe(host: &str, timeout: Duration) -> Result<u128, String> {
+    let start = Instant::now();
+    let addrs: Vec<_> = (host, 443)
+        .to_socket_addrs()
+        .map_err(|e| format!("DNS lookup failed ({e})"))?
+        .collect();
+    let first = addrs
+        .first()
+        .ok_or_else(|| "DNS returned no address".to_string())?;
+    TcpStream::connect_timeout(first, timeout)
+        .map_err(|e| format!("TCP connect to {first} failed ({e})"))?;
+    let client = reqwest::blocking::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| format!("HTTP client: {e}"))?;
+    match client.head(format!("https://{host}/")).send() {
+        Ok(_) => Ok(start.elapsed().as_millis()),
+        Err(e) if e.is_timeout() => Err("TLS/HTTP timed out after 5 s".to_string()),
+        Err(e) if e.is_connect() => Err(format!("TLS handshake or proxy connect failed ({e})")),
+        Err(e) => Err(format!("HTTPS request failed ({e})")),
+    }
+}
+
+#[cfg(not(feature = "online"))]
+fn probe(host: &str, timeout: Duration) -> Result<u128, String> {
+    let start = Instant::now();
+    let addrs: Vec<_> = (host, 443)
+        .to_socket_addrs()
+        .map_err(|e| format!("DNS lookup failed ({e})"))?
+        .collect();
+    let first = addrs
+        .first()
+        .ok_or_else(|| "DNS returned no address".to_string())?;
+    TcpStream::connect_timeout(first, timeout)
+        .map_err(|e| format!("TCP connect to {first} failed ({e})"))?;
+    Ok(start.elapsed().as_millis())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::no_proxy_covers;
+
+    #[test]
+    fn no_proxy_lists() {
+        assert!(no_proxy_covers("localhost,127.0.0.1", "127.0.0.1"));
+        assert!(no_proxy_covers("*", "localhost"));
+        assert!(no_proxy_covers(".localhost, 127.0.0.0/8", "127.0.0.1"));
+        assert!(!no_proxy_covers("example.com", "localhost"));
+        assert!(!no_proxy_covers("", "localhost"));
+    }
+}

@@ -1,0 +1,99 @@
+//! `process.opencode`: which OpenCode processes are running?
+//!
+//! Running instances hold the plugin (and its locks) in memory. A stale lock while OpenCode
+//! runs usually means a crashed write or a hung instance, so both are reported together.
+
+use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, RefreshKind, System, UpdateKind};
+
+use super::CheckDef;
+use crate::facts::{Facts, ProcInfo};
+use crate::report::CheckResult;
+
+/// `process.opencode`.
+pub const OPENCODE: CheckDef = CheckDef {
+    id: "process.opencode",
+    title: "Running OpenCode",
+    about: "Running OpenCode processes, and whether one runs while a lock is stale.",
+    run,
+};
+
+/// Lock directories older than this are stale (proper-lockfile's default).
+pub const STALE_MS: u128 = 10_000;
+
+fn run(f: &Facts) -> CheckResult {
+    let procs = f.processes();
+    let stale: Vec<String> = f
+        .locks()
+        .iter()
+        .filter(|l| l.info.age(f.now).is_some_and(|a| a.as_millis() > STALE_MS))
+        .map(|l| l.info.path.display().to_string())
+        .collect();
+    let listing: Vec<String> = procs
+        .iter()
+        .map(|p| format!("pid {} ({})", p.pid, p.name))
+        .collect();
+    if procs.is_empty() {
+        return CheckResult::pass("no OpenCode process is running");
+    }
+    if !stale.is_empty() {
+        return CheckResult::warn(format!(
+            "{} OpenCode process(es) running while a lock is stale",
+            procs.len()
+        ))
+        .details(listing)
+        .details(stale.iter().map(|s| format!("stale lock {s}")))
+        .fix("Quit OpenCode (all windows), then rerun codex-doctor; proper-lockfile reclaims locks older than 10 s")
+        .fix("If a process hangs, stop it: kill <pid>");
+    }
+    CheckResult::pass(format!("{} OpenCode process(es) running", procs.len())).details(listing)
+}
+
+/// Lists processes that look like OpenCode (binary `opencode`, or node running `opencode-ai`).
+pub fn list_opencode() -> Vec<ProcInfo> {
+    let mut sys = System::new_with_specifics(RefreshKind::nothing());
+    sys.refresh_processes_specifics(
+        ProcessesToUpdate::All,
+        true,
+        ProcessRefreshKind::nothing()
+            .with_cmd(UpdateKind::OnlyIfNotSet)
+            .with_exe(UpdateKind::OnlyIfNotSet),
+    );
+    let me = std::process::id();
+    let mut out: Vec<ProcInfo> = sys
+        .processes()
+        .iter()
+        .filter(|(pid, _)| pid.as_u32() != me)
+        .filter(|(_, p)| {
+            // Threads show up as tasks of their process; skip them.
+            p.thread_kind().is_none()
+        })
+        .filter_map(|(pid, p)| {
+            let name = p.name().to_string_lossy().into_owned();
+            let exe_name = p
+                .exe()
+                .and_then(|e| e.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let cmd0 = p
+                .cmd()
+                .first()
+                .map(|c| c.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let is_opencode = name == "opencode"
+                || name.starts_with("opencode-")
+                || exe_name == "opencode"
+                || cmd0.ends_with("/opencode")
+                || cmd0 == "opencode"
+                || p.cmd()
+                    .iter()
+                    .take(2)
+                    .any(|a| a.to_string_lossy().contains("opencode-ai/bin/opencode"));
+            is_opencode.then(|| ProcInfo {
+                pid: pid.as_u32(),
+                name,
+            })
+        })
+        .collect();
+    out.sort_by_key(|p| p.pid);
+    out
+}

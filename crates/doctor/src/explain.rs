@@ -1,0 +1,215 @@
+//! `codex-doctor explain CODE`: what every code, warning and status text means, and the fix.
+//!
+//! The catalogue covers the plugin's synthetic HTTP error types, console warnings, thrown
+//! errors and status texts (reference 13.1), and every check id. Lookup is exact
+//! (case-insensitive), then by prefix for texts that carry a path or number; an unknown code
+//! gets the closest matches.
+
+use crate::checks;
+
+/// One explainable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// The code or text as the user sees it.
+    pub code: &'static str,
+    /// What kind of thing it is.
+    pub kind: &'static str,
+    /// HTTP status, for synthetic errors.
+    pub http: Option<u16>,
+    /// What it means.
+    pub meaning: &'static str,
+    /// What to do.
+    pub fix: &'static str,
+}
+
+const LOGIN: &str = "Run `opencode auth login` (choose \"ChatGPT Pro/Plus (browser)\").";
+
+macro_rules! e {
+    ($code:expr, $kind:expr, $http:expr, $meaning:expr, $fix:expr) => {
+        Entry {
+            code: $code,
+            kind: $kind,
+            http: $http,
+            meaning: $meaning,
+            fix: $fix,
+        }
+    };
+}
+
+const ERR: &str = "synthetic error type";
+const WARN: &str = "console warning";
+const THROWN: &str = "thrown error";
+const STATUS: &str = "status text";
+
+/// Every non-check entry.
+pub const ENTRIES: &[Entry] = &[
+    e!("oauth_not_configured", ERR, Some(401), "codex-accounts.json has no `openai` OAuth entry, so the plugin has no account to use.", LOGIN),
+    e!("no_accounts_configured", ERR, Some(401), "The domain of the mode in effect (native or codex) has no accounts. Accounts are stored per mode; switching runtime.mode hides the other mode's accounts.", "Run `opencode auth login` in this mode, or set runtime.mode back to the mode that has accounts. `codex-doctor --only auth.accounts` shows which."),
+    e!("no_enabled_accounts", ERR, Some(403), "Every account of the mode in effect is disabled (the plugin disables accounts whose refresh token was rejected).", "Enable one with the codex-toggle-account tool or `codex-runtime accounts enable N`, or run `opencode auth login` to re-authenticate."),
+    e!("refresh_invalid_grant", ERR, Some(401), "The token endpoint rejected the refresh token (invalid_grant, refresh_token_reused, revoked, expired). The account was disabled. A reused token usually means two processes refreshed the same account at once.", "Run `opencode auth login` to re-authenticate the account."),
+    e!("all_accounts_cooling_down", ERR, Some(429), "Every enabled account has a cooldown (after a 429 or a failed refresh) or a refresh lease in the future. The message says how long: \"Try again in Xm Ys\".", "Wait the stated time, or add another account with `opencode auth login`. `codex-doctor --only auth.accounts` lists each account's cooldown."),
+    e!("missing_refresh_token", ERR, Some(401), "The selected account has no refresh token, so its access token cannot be renewed.", LOGIN),
+    e!("missing_account_identity", ERR, Some(401), "The selected account lacks accountId, email or plan even after reading its access token, so it has no identity key and cannot be used.", "Run `opencode auth login` for that account. `codex-doctor --only auth.identity` lists the affected accounts."),
+    e!("refresh_failed", ERR, Some(401), "A token refresh failed for a transient reason (network, 5xx, timeout, invalid_token); the account cools down for 30 s.", "Check connectivity (`codex-doctor --online`), retry, and run `opencode auth login` if it persists."),
+    e!("auth_storage_error", ERR, Some(500), "The plugin could not read or lock codex-accounts.json: corrupt JSON (it was quarantined), a lock held too long, or a permission problem.", "Run `codex-doctor` and follow auth.store, auth.lock and auth.quarantine."),
+    e!("no_valid_access_token", ERR, Some(401), "No usable access token could be obtained for the request.", LOGIN),
+    e!("all_accounts_rate_limited", ERR, Some(429), "Every attempted account answered 429 (usage limit). Each got a cooldown from Retry-After (or 5 s).", "Wait for the limit to reset, or add another account with `opencode auth login`."),
+    e!("upstream_unreachable", ERR, Some(503), "The request failed before any response: DNS, TCP, TLS or proxy trouble.", "Run `codex-doctor --online` (network.reachability) and check network.proxy-env."),
+    e!("plugin_fetch_failed", ERR, Some(502), "An unexpected error inside the plugin's fetch path.", "Retry once; if it persists run `opencode auth login` and file an issue with a `codex-doctor bundle`."),
+    e!("outbound_redirect_limit_exceeded", ERR, Some(502), "The backend redirected more than 3 times.", "Retry later; a proxy or captive portal may be rewriting responses (check network.proxy-env)."),
+    e!("blocked_outbound_redirect", ERR, Some(502), "The backend answered with a redirect the plugin refuses: redirects of POST requests are never followed (\"Blocked outbound redirect for non-idempotent request method.\"), nor any redirect without URL validation (\"Blocked outbound redirect because redirect URL validation is not configured.\").", "Usually a proxy or captive portal in the way: check network.proxy-env and `codex-doctor --online`."),
+    e!("outbound_redirect_error", ERR, Some(502), "Redirect handling failed unexpectedly.", "Retry; file an issue with a `codex-doctor bundle` if it persists."),
+    e!("disallowed_outbound_protocol", ERR, Some(400), "A request would have used a protocol other than HTTPS; the plugin only proxies HTTPS to OpenAI/ChatGPT.", "Check the provider's baseURL in opencode.json: the built-in `openai` provider must not point at an http:// URL while the plugin is active."),
+    e!("disallowed_outbound_credentials", ERR, Some(400), "A request URL embedded credentials (user:pass@host).", "Remove credentials from the baseURL in opencode.json."),
+    e!("disallowed_outbound_port", ERR, Some(400), "A request targeted a port other than 443.", "Use the default HTTPS port in the provider's baseURL."),
+    e!("disallowed_outbound_host", ERR, Some(400), "A request targeted a host outside api.openai.com, auth.openai.com, chat.openai.com and chatgpt.com.", "Remove a custom baseURL from the `openai` provider; use a separate provider id for local proxies such as codex-runtime."),
+    e!("disallowed_outbound_request", ERR, Some(400), "The outbound request failed validation before it was sent.", "Check the provider settings in opencode.json; file an issue if they look right."),
+    e!("invalid_reasoning_summary", ERR, Some(400), "A reasoning summary setting has a value other than auto, concise, detailed or none.", "Fix reasoningSummary in codex-config.jsonc (global, perModel or customModels) or the request's reasoning.summary."),
+    e!("Invalid codex-config at", WARN, None, "The config file failed validation and the plugin ignores the whole file (env and defaults only). The issues follow in the plugin's wording.", "Run `codex-doctor --only config.resolved` for every issue and its file, then fix them."),
+    e!("Failed to read codex-config at", WARN, None, "The config file could not be read or parsed (comments are fine, trailing commas are not); the plugin tries the next candidate or uses defaults.", "Run `codex-doctor --only config.resolved` for the line and column."),
+    e!("Deprecated config key(s) in", WARN, None, "The config uses reasoningSummaries, thinkingSummaries, verbosityEnabled, verbosity or serviceTier \"default\".", "Use reasoningSummary, textVerbosity and serviceTier: \"auto\" instead."),
+    e!("Found both codex-config.jsonc and codex-config.json", WARN, None, "Both config names exist. The plugin uses codex-config.jsonc and moves codex-config.json to quarantine/.", "Merge what you need from the quarantined codex-config.json into codex-config.jsonc."),
+    e!("Deprecated env var `OPENCODE_OPENAI_MULTI_THINKING_SUMMARIES`", WARN, None, "The old name of OPENCODE_OPENAI_MULTI_REASONING_SUMMARIES is set.", "Rename it to OPENCODE_OPENAI_MULTI_REASONING_SUMMARIES."),
+    e!("Deprecated env value `OPENCODE_OPENAI_MULTI_SERVICE_TIER=default`", WARN, None, "`default` is the deprecated spelling of `auto`.", "export OPENCODE_OPENAI_MULTI_SERVICE_TIER=auto"),
+    e!("Corrupt auth storage at", WARN, None, "codex-accounts.json did not parse (or was not an object) and was moved to quarantine/. The next start sees no store.", "Inspect the quarantined copy (`codex-doctor --only auth.quarantine`), restore it if repairable, else run `opencode auth login`."),
+    e!("customModels.", WARN, None, "A customModels entry's targetModel is not in the active Codex catalog, so the custom model is not created.", "Fix targetModel to a slug the catalog lists (see cache.models), or remove the entry."),
+    e!("bootstrap:", WARN, None, "A start-up step (default config file, /create-personality command, skill, legacy cleanup) failed.", "Check permissions of the config root; run `codex-doctor` (install.command, install.skill, env.paths)."),
+    e!("Corrupt auth storage JSON at", THROWN, None, "The auth store was corrupt and quarantined; the error names the quarantined file.", "Repair and restore the quarantined file, or run `opencode auth login`."),
+    e!("Auth storage root must be a JSON object", THROWN, None, "codex-accounts.json holds an array, string, number or null.", "Restore the file from the quarantine or a backup, or run `opencode auth login`."),
+    e!("OpenAI OAuth not configured", THROWN, None, "No `openai` OAuth entry in codex-accounts.json.", LOGIN),
+    e!("Invalid OpenAI OAuth config", THROWN, None, "The `openai` entry is malformed.", "Run `codex-doctor --only auth.store`, then log in again."),
+    e!("Malformed OpenCode config at", THROWN, None, "The installer parsed opencode.json as strict JSON, failed, and moved it to quarantine/.", "Repair the quarantined copy (remove comments/trailing commas) and put it back, then rerun the installer."),
+    e!("Lock file is already being held", THROWN, None, "Another process holds the lock on a plugin file for longer than the ~1.75 s retry budget (ELOCKED).", "Run `codex-doctor --only auth.lock`; stale locks older than 10 s are reclaimed automatically, fallback locks holding .owner must be removed by hand."),
+    e!("Token refresh failed", THROWN, None, "The refresh request failed: `(invalid_grant)` and similar codes disable the account; `(status N)` is transient.", "For invalid_grant/reused/revoked: `opencode auth login`. For status codes: retry later."),
+    e!("Token exchange failed", THROWN, None, "Exchanging the login code for tokens failed.", "Retry `opencode auth login`; check the clock and network."),
+    e!("OAuth request timed out after", THROWN, None, "An OAuth HTTP call exceeded CODEX_OAUTH_HTTP_TIMEOUT_MS.", "Check connectivity; raise CODEX_OAUTH_HTTP_TIMEOUT_MS (minimum 1000)."),
+    e!("Failed to initiate device authorization", THROWN, None, "The headless login could not start.", "Retry, or use the browser login."),
+    e!("OAuth callback timeout - authorization took too long", THROWN, None, "The browser login was not completed in time (CODEX_OAUTH_CALLBACK_TIMEOUT_MS, default 10 min).", "Retry `opencode auth login` and finish in the browser sooner."),
+    e!("Invalid state - potential CSRF attack", THROWN, None, "The callback's state did not match the pending login (an old tab, or a second login).", "Close old login tabs and retry `opencode auth login`."),
+    e!("Missing authorization code", THROWN, None, "The callback arrived without a code.", "Retry `opencode auth login`."),
+    e!("Login cancelled", THROWN, None, "The login was cancelled.", "Run `opencode auth login` again when ready."),
+    e!("Authorization already in progress", THROWN, None, "A login flow is already pending in this process.", "Finish or cancel the other login first."),
+    e!("Failed to bind OAuth callback server", THROWN, None, "Port 1455 could not be bound (usually EADDRINUSE).", "Run `codex-doctor --only port.1455` to see who holds it, or use the headless login."),
+    e!("invalid_session_key", THROWN, None, "A session id was blank or contained path characters.", "Harmless for users; file an issue if it repeats."),
+    e!("Invalid personality name. Use a safe key without path characters.", THROWN, None, "A personality key contained `/`, `\\` or `..`.", "Use a plain name such as `pirate` (file personalities/pirate.md)."),
+    e!("No Codex accounts configured.", STATUS, None, "codex-status found no `openai` OAuth entry.", LOGIN),
+    e!("Unknown", STATUS, None, "A quota window exists but has no future reset time (the backend gave none).", "Refresh in the account manager: `opencode auth login` → the account → Refresh token, then Check quotas."),
+    e!("Unknown, account expired", STATUS, None, "No quota snapshot and the access token has expired, so quotas cannot be fetched until it is refreshed.", "`opencode auth login` → the account → Refresh token → Check quotas (or send one request)."),
+    e!("Unknown, no snapshot yet", STATUS, None, "No request has been made with this account since the snapshots were reset.", "Send one request or use Check quotas in `opencode auth login`."),
+    e!("Unknown, missing identity metadata", STATUS, None, "The account has no identity key, so snapshots cannot attach to it.", "Run `opencode auth login` for that account (see auth.identity)."),
+    e!("[identity-missing]", STATUS, None, "Badge for an account without an identity key.", "Run `opencode auth login` for that account (see auth.identity)."),
+    e!("invalid_grant", "documented phrase", None, "The troubleshooting docs' name for \"healthy candidates exhausted and at least one account needs re-auth\"; in practice `refresh_invalid_grant` or `all_accounts_cooling_down`.", "Run `opencode auth login` for the disabled account(s); `codex-doctor --only auth.accounts` shows which."),
+];
+
+/// What `explain` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// A catalogue entry.
+    Code(Entry),
+    /// A check id.
+    Check(&'static checks::CheckDef),
+}
+
+impl PartialEq for checks::CheckDef {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+impl Eq for checks::CheckDef {}
+
+/// Every code and check id, for `explain --list`.
+pub fn list() -> Vec<(&'static str, &'static str)> {
+    let mut out: Vec<(&str, &str)> = ENTRIES.iter().map(|e| (e.code, e.kind)).collect();
+    out.extend(checks::ALL.iter().map(|c| (c.id, "check")));
+    out
+}
+
+/// Looks a code up.
+pub fn lookup(code: &str) -> Option<Found> {
+    let q = code.trim();
+    if let Some(c) = checks::ALL.iter().find(|c| c.id.eq_ignore_ascii_case(q)) {
+        return Some(Found::Check(c));
+    }
+    if let Some(e) = ENTRIES.iter().find(|e| e.code.eq_ignore_ascii_case(q)) {
+        return Some(Found::Code(*e));
+    }
+    // Texts that carry a path, number or suffix: the longest catalogue prefix wins.
+    ENTRIES
+        .iter()
+        .filter(|e| e.code.len() >= 8 && q.to_lowercase().starts_with(&e.code.to_lowercase()))
+        .max_by_key(|e| e.code.len())
+        .map(|e| Found::Code(*e))
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Up to five closest codes for an unknown query.
+pub fn closest(code: &str) -> Vec<&'static str> {
+    let q = code.trim().to_lowercase();
+    let mut scored: Vec<(usize, &str)> = list()
+        .into_iter()
+        .map(|(c, _)| {
+            let lc = c.to_lowercase();
+            let d = if !q.is_empty() && (lc.contains(&q) || q.contains(&lc)) {
+                0
+            } else {
+                distance(&q, &lc)
+            };
+            (d, c)
+        })
+        .collect();
+    scored.sort();
+    let limit = (q.len() / 2).max(3);
+    scored
+        .into_iter()
+        .filter(|(d, _)| *d <= limit)
+        .take(5)
+        .map(|(_, c)| c)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique() {
+        let mut codes: Vec<&str> = list().into_iter().map(|(c, _)| c).collect();
+        codes.sort_unstable();
+        let n = codes.len();
+        codes.dedup();
+        assert_eq!(n, codes.len());
+    }
+
+    #[test]
+    fn lookups() {
+        assert!(
+            matches!(lookup("all_accounts_cooling_down"), Some(Found::Code(e)) if e.http == Some(429))
+        );
+        assert!(
+            matches!(lookup("AUTH.IDENTITY"), Some(Found::Check(c)) if c.id == "auth.identity")
+        );
+        assert!(
+            matches!(lookup("Unknown, account expired"), Some(Found::Code(e)) if e.kind == STATUS)
+        );
+        assert!(matches!(
+            lookup("Invalid codex-config at /x/codex-config.jsonc. runtime.mode: expected"),
+            Some(Found::Code(e)) if e.code == "Invalid codex-config at"
+        ));
+        assert!(lookup("nonsense_code").is_none());
+        assert!(closest("all_acounts_cooling").contains(&"all_accounts_cooling_down"));
+    }
+}

@@ -1,0 +1,20 @@
+//! `codex-doctor`: the support engineer for OpenCode + `@iam-brain/opencode-codex-auth`.
+//!
+//! The crate is organised as facts → checks → report → renderers:
+//! [`facts`] reads the user's environment and files once (lazily, read-only);
+//! [`checks`] are pure functions from facts to [`report::CheckResult`]s; [`runner`] runs them
+//! (concurrently, catching panics), redacts every string once, and builds the
+//! [`report::Report`]; [`render`] turns a report into human text or JSON. [`explain`] is the
+//! catalogue of every code the plugin and the doctor can show. Nothing here prints: the
+//! binary owns stdout and stderr.
+
+pub mod checks;
+pub mod cli;
+pub mod explain;
+pub mod facts;
+pub mod glob;
+pub mod paths_cmd;
+pub mod render;
+pub mod report;
+pub mod runner;
+pub mod time;

@@ -1,0 +1,181 @@
+//! `codex-doctor` binary: parse arguments, build the facts, call the library, print.
+//!
+//! stdout carries the data (report, JSON, paths); diagnostics go to stderr. Exit codes: 0 no
+//! check failed, 1 a check failed (or warned, with --strict), 2 usage or internal error.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use codex_doctor::cli::{Cli, Command};
+use codex_doctor::explain::{self, Found};
+use codex_doctor::facts::{FactOptions, Facts, LOGIN_PORT};
+use codex_doctor::render::{self, Style};
+use codex_doctor::runner::{self, Selection};
+use codex_doctor::{checks, paths_cmd, time};
+use codex_env::{env_vars, EnvSnapshot};
+use codex_redact::IdentityMode;
+
+/// Writes to stdout; a closed pipe (`| head`) ends quietly.
+fn out(text: &str) -> bool {
+    let mut so = std::io::stdout().lock();
+    match so.write_all(text.as_bytes()).and_then(|()| so.flush()) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => false,
+        Err(_) => false,
+    }
+}
+
+#[allow(clippy::print_stderr)]
+fn err(text: &str) {
+    eprintln!("{text}");
+}
+
+fn main() -> ExitCode {
+    // A panic payload may hold user data: never print it.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        err(&format!(
+            "codex-doctor: internal error (panic{at}); please report it"
+        ));
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let command = match cli.into_command() {
+        Ok(c) => c,
+        Err(e) => {
+            err(&format!("error: {e}"));
+            return ExitCode::from(2);
+        }
+    };
+    let env = EnvSnapshot::capture();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    match command {
+        Command::Check(args) => {
+            let login_port = match env.non_blank(env_vars::CODEX_DOCTOR_LOGIN_PORT) {
+                None => LOGIN_PORT,
+                Some(v) => match v.parse::<u16>() {
+                    Ok(p) => p,
+                    Err(_) => {
+                        err(&format!(
+                            "error: {}={v:?} is not a port number",
+                            env_vars::CODEX_DOCTOR_LOGIN_PORT
+                        ));
+                        return ExitCode::from(2);
+                    }
+                },
+            };
+            let selection = Selection {
+                only: args.only.clone(),
+                skip: args.skip.clone(),
+            };
+            for p in selection.unmatched_patterns() {
+                err(&format!("warning: pattern {p:?} matches no check id (see `codex-doctor explain --list`)"));
+            }
+            let facts = Facts::new(
+                env.clone(),
+                &cwd,
+                FactOptions {
+                    online: args.online,
+                    login_port,
+                },
+            );
+            let mode = if args.show_identities {
+                IdentityMode::Shown
+            } else {
+                IdentityMode::Masked
+            };
+            let redactor = runner::build_redactor(&facts, mode);
+            let report = runner::run(
+                checks::ALL,
+                &facts,
+                &selection,
+                &redactor,
+                time::rfc3339(facts.now),
+            );
+            let text = if args.json {
+                render::json::render(&report)
+            } else {
+                let style = Style {
+                    color: render::color_enabled(&env, std::io::stdout().is_terminal()),
+                    ascii: args.ascii,
+                    verbose: args.verbose,
+                };
+                render::human::render(&report, style)
+            };
+            out(&text);
+            ExitCode::from(report.exit_code(args.strict))
+        }
+        Command::Paths { json } => {
+            let facts = Facts::new(env, &cwd, FactOptions::default());
+            match paths_cmd::rows(&facts) {
+                Ok(rows) => {
+                    let text = if json {
+                        let mut s = serde_json::to_string_pretty(&rows).unwrap_or_default();
+                        s.push('\n');
+                        s
+                    } else {
+                        paths_cmd::render_text(&rows)
+                    };
+                    out(&text);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    err(&format!("error: {e}"));
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::ExplainList => {
+            let mut s = String::new();
+            for (code, kind) in explain::list() {
+                s.push_str(&format!("{code}\t{kind}\n"));
+            }
+            out(&s);
+            ExitCode::SUCCESS
+        }
+        Command::Explain(code) => match explain::lookup(&code) {
+            Some(Found::Code(e)) => {
+                let http = e.http.map(|h| format!(" (HTTP {h})")).unwrap_or_default();
+                out(&format!(
+                    "{}\n  {}{http}\n\nWhat it means:\n  {}\n\nFix:\n  {}\n",
+                    e.code, e.kind, e.meaning, e.fix
+                ));
+                ExitCode::SUCCESS
+            }
+            Some(Found::Check(c)) => {
+                out(&format!(
+                    "{}\n  check in group {}: {}\n\n{}\n\nRun it alone: codex-doctor --only {} -v\n",
+                    c.id,
+                    c.group(),
+                    c.title,
+                    c.about,
+                    c.id
+                ));
+                ExitCode::SUCCESS
+            }
+            None => {
+                let near = explain::closest(&code);
+                if near.is_empty() {
+                    err(&format!("error: unknown code {code:?}; `codex-doctor explain --list` lists them all"));
+                } else {
+                    err(&format!(
+                        "error: unknown code {code:?}; closest matches:\n  {}",
+                        near.join("\n  ")
+                    ));
+                }
+                ExitCode::from(2)
+            }
+        },
+    }
+}

@@ -1,0 +1,172 @@
+//! The runner: selects checks, runs them concurrently, catches panics, redacts, times.
+//!
+//! Every registered check appears exactly once in the report, in registry order: checks left
+//! out by `--only`/`--skip` become `skip` rows saying so. A check that panics becomes a `fail`
+//! row naming the crash (message redacted) and the run goes on. Redaction happens here, once,
+//! on every string of every row, so the human and JSON renderers cannot differ in what they
+//! reveal.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use codex_auth::legacy::LegacySource;
+use codex_auth::model::{AccountRecord, StoreRead};
+use codex_redact::{IdentityMode, Redactor};
+
+use crate::checks::{self, CheckDef};
+use crate::facts::Facts;
+use crate::glob;
+use crate::report::{CheckResult, Report, Row};
+
+/// Which checks to run.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// `--only` patterns (empty = all).
+    pub only: Vec<String>,
+    /// `--skip` patterns.
+    pub skip: Vec<String>,
+}
+
+impl Selection {
+    /// Whether a check id is selected.
+    pub fn selects(&self, id: &str) -> bool {
+        (self.only.is_empty() || self.only.iter().any(|p| glob::matches(p, id)))
+            && !self.skip.iter().any(|p| glob::matches(p, id))
+    }
+
+    /// Patterns that match no check id (a likely typo).
+    pub fn unmatched_patterns(&self) -> Vec<String> {
+        self.only
+            .iter()
+            .chain(self.skip.iter())
+            .filter(|p| !checks::ALL.iter().any(|c| glob::matches(p, c.id)))
+            .cloned()
+            .collect()
+    }
+}
+
+fn add_record(r: &mut Redactor, rec: &AccountRecord) {
+    let v = rec.sensitive_values();
+    for t in v.tokens {
+        r.add_token(t);
+    }
+    for k in v.identity_keys {
+        r.add_identity_key(k);
+    }
+    for e in v.emails {
+        r.add_email(e);
+    }
+    for a in v.account_ids {
+        r.add_account_id(a);
+    }
+}
+
+/// A redactor that knows every token and identity found in the user's auth files.
+pub fn build_redactor(facts: &Facts, mode: IdentityMode) -> Redactor {
+    let mut r = Redactor::new(mode);
+    if let Some(StoreRead::Parsed(store)) = facts.store() {
+        for rec in store.openai.iter().flat_map(|o| o.all_records()) {
+            add_record(&mut r, rec);
+        }
+    }
+    for (_, src) in facts.legacy_sources() {
+        if let LegacySource::Usable { records, .. } = src {
+            for rec in &records {
+                add_record(&mut r, rec);
+            }
+        }
+    }
+    r
+}
+
+fn redact_result(r: &Redactor, mut res: CheckResult) -> CheckResult {
+    res.summary = r.redact(&res.summary);
+    res.details = res.details.iter().map(|d| r.redact(d)).collect();
+    res.fix = res.fix.iter().map(|d| r.redact(d)).collect();
+    res
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}
+
+fn run_one(def: &CheckDef, facts: &Facts) -> (CheckResult, f64) {
+    let start = Instant::now();
+    let res = match catch_unwind(AssertUnwindSafe(|| (def.run)(facts))) {
+        Ok(r) => r,
+        Err(p) => CheckResult::fail(format!(
+            "the check itself crashed: {}",
+            panic_message(p.as_ref())
+        ))
+        .fix("Please report this at https://github.com/codex-kit/codex-kit/issues with `codex-doctor --json` output"),
+    };
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    (res, (ms * 1000.0).round() / 1000.0)
+}
+
+/// Runs the given checks (normally [`checks::ALL`]) and builds the redacted report.
+pub fn run(
+    defs: &[CheckDef],
+    facts: &Facts,
+    selection: &Selection,
+    redactor: &Redactor,
+    generated_at: String,
+) -> Report {
+    let slots: Vec<Mutex<Option<(CheckResult, f64)>>> =
+        defs.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 4);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(def) = defs.get(i) else { break };
+        let outcome = if selection.selects(def.id) {
+            run_one(def, facts)
+        } else {
+            (CheckResult::skip("not selected (--only/--skip)"), 0.0)
+        };
+        if let Ok(mut slot) = slots[i].lock() {
+            *slot = Some(outcome);
+        }
+    };
+    std::thread::scope(|s| {
+        for _ in 1..workers {
+            s.spawn(work);
+        }
+        work();
+    });
+    let rows = defs
+        .iter()
+        .zip(slots)
+        .map(|(def, slot)| {
+            let (res, ms) = slot.into_inner().ok().flatten().unwrap_or_else(|| {
+                (
+                    CheckResult::fail("the check did not run (internal error)"),
+                    0.0,
+                )
+            });
+            let res = redact_result(redactor, res);
+            Row {
+                id: def.id,
+                group: def.group(),
+                status: res.status,
+                title: def.title,
+                summary: res.summary,
+                details: res.details,
+                fix: res.fix,
+                duration_ms: ms,
+            }
+        })
+        .collect();
+    Report::new(generated_at, rows)
+}

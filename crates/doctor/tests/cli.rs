@@ -1,0 +1,246 @@
+//! The command line: report shape, exit codes, selection, explain, paths, redaction.
+
+use crate::common::{account, expect, Home};
+use serde_json::Value;
+
+#[test]
+fn healthy_home_passes_with_every_check_once_in_stable_order() {
+    let h = Home::healthy();
+    let run = h.run(&["--json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let r = run.json();
+    assert_eq!(r["schema"], 1);
+    assert_eq!(r["tool"]["name"], "codex-doctor");
+    assert!(r["generated_at"]
+        .as_str()
+        .is_some_and(|t| t.ends_with('Z') && t.len() == 20));
+    let ids: Vec<&str> = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    let expected = [
+        "env.paths",
+        "opencode.install",
+        "plugin.registered",
+        "config.resolved",
+        "auth.store",
+        "auth.opencode",
+        "auth.accounts",
+        "auth.identity",
+        "auth.legacy",
+        "auth.lock",
+        "auth.quarantine",
+        "cache.models",
+        "cache.files",
+        "install.command",
+        "install.skill",
+        "debug.env",
+        "port.1455",
+        "process.opencode",
+        "network.proxy-env",
+        "network.reachability",
+    ];
+    assert_eq!(ids, expected);
+    for c in r["checks"].as_array().unwrap() {
+        assert!(c["duration_ms"].is_number());
+        assert_eq!(
+            c["group"],
+            c["id"].as_str().unwrap().split('.').next().unwrap()
+        );
+        let st = c["status"].as_str().unwrap();
+        // opencode.install warns: no opencode on the fixture PATH.
+        if c["id"] != "opencode.install" {
+            assert!(st == "pass" || st == "skip", "{c:#}");
+        }
+    }
+    assert_eq!(r["summary"]["fail"], 0);
+    assert_eq!(r["summary"]["warn"], 1);
+    assert_eq!(
+        r["summary"]["skip"], 1,
+        "only network.reachability is skipped offline"
+    );
+}
+
+#[test]
+fn strict_turns_warnings_into_exit_1() {
+    let h = Home::healthy();
+    assert_eq!(h.run(&["--json"]).code, 0);
+    assert_eq!(h.run(&["--json", "--strict"]).code, 1);
+    assert_eq!(h.run(&["check", "--strict", "--only", "auth.*"]).code, 0);
+}
+
+#[test]
+fn a_failure_exits_1_and_json_goes_to_stdout_alone() {
+    let h = Home::empty();
+    let run = h.run(&["--json"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.is_empty(), "stderr: {}", run.stderr);
+    assert!(run.json()["summary"]["fail"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn only_and_skip_keep_every_row_and_skip_the_rest() {
+    let h = Home::healthy();
+    let r = h
+        .run(&["--json", "--only", "auth.*", "--skip", "auth.lock"])
+        .json();
+    let rows = r["checks"].as_array().unwrap();
+    assert_eq!(rows.len(), 20);
+    for c in rows {
+        let id = c["id"].as_str().unwrap();
+        if id.starts_with("auth.") && id != "auth.lock" {
+            assert_ne!(c["summary"], "not selected (--only/--skip)", "{id}");
+        } else {
+            assert_eq!(c["status"], "skip", "{id}");
+            assert_eq!(c["summary"], "not selected (--only/--skip)", "{id}");
+        }
+    }
+    let run = h.run(&["--json", "--only", "nope.*"]);
+    assert!(run.stderr.contains("matches no check id"), "{}", run.stderr);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let h = Home::empty();
+    assert_eq!(h.run(&["--bogus"]).code, 2);
+    assert_eq!(h.run(&["explain"]).code, 2);
+    assert_eq!(h.run(&["--version"]).code, 0);
+}
+
+#[test]
+fn explain_knows_codes_checks_and_suggests() {
+    let h = Home::empty();
+    let run = h.run(&["explain", "all_accounts_cooling_down"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains("HTTP 429") && run.stdout.contains("Try again in"),
+        "{}",
+        run.stdout
+    );
+    let run = h.run(&["explain", "Unknown, account expired"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("Refresh token"));
+    let run = h.run(&["explain", "blocked_outbound_redirect"]);
+    assert!(run.stdout.contains("non-idempotent"));
+    let run = h.run(&["explain", "auth.identity"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("identityKey"));
+    let run = h.run(&["explain", "refresh_invalid_grnt"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("refresh_invalid_grant"),
+        "{}",
+        run.stderr
+    );
+    let list = h.run(&["explain", "--list"]);
+    assert_eq!(list.code, 0);
+    for code in [
+        "oauth_not_configured",
+        "refresh_invalid_grant",
+        "disallowed_outbound_host",
+        "port.1455",
+        "Unknown, no snapshot yet",
+    ] {
+        assert!(list.stdout.contains(code), "{code}");
+    }
+}
+
+#[test]
+fn paths_lists_every_location_with_its_rule() {
+    let mut h = Home::healthy();
+    h.set("XDG_CONFIG_HOME", "relcfg");
+    let run = h.run(&["paths", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows: Value = serde_json::from_str(&run.stdout).unwrap();
+    let find = |name: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    let store = find("auth store");
+    assert!(store["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("home/.config/opencode/codex-accounts.json"));
+    assert_eq!(store["exists"], true);
+    let loose = find("config root (loose rule)");
+    assert!(loose["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("work/relcfg/opencode"));
+    assert!(loose["rule"].as_str().unwrap().contains("relative"));
+    for name in [
+        "data root",
+        "opencode.json",
+        "effective codex-config",
+        "legacy store",
+        "OpenCode auth.json",
+        "cache dir",
+        "log dir",
+        "quarantine dir",
+        "auth store lock dir",
+    ] {
+        find(name);
+    }
+    let text = h.run(&["paths"]);
+    assert!(text.stdout.contains("codex-accounts.json") && text.stdout.contains("(missing)"));
+}
+
+#[test]
+fn identities_are_masked_unless_asked_and_tokens_never_shown() {
+    let mut acc = account("acc_secret1", "carol@example.com", "pro");
+    acc["cooldownUntil"] = serde_json::json!(crate::common::now_ms() + 600_000.0);
+    let h = Home::healthy_with(vec![acc]);
+    for args in [
+        vec!["--json", "-v"],
+        vec!["-v"],
+        vec!["-v", "--show-identities"],
+    ] {
+        let run = h.run(&args);
+        for secret in [
+            "at_acc_secret1_secret_access_token",
+            "rt_acc_secret1_secret_refresh_token",
+            "rt_opencode_own_refresh",
+        ] {
+            assert!(
+                !run.stdout.contains(secret),
+                "{secret} leaked with {args:?}"
+            );
+        }
+        let shown = args.contains(&"--show-identities");
+        assert_eq!(
+            run.stdout.contains("carol@example.com"),
+            shown,
+            "{args:?}\n{}",
+            run.stdout
+        );
+        if !shown {
+            assert!(!run.stdout.contains("acc_secret1"), "{args:?}");
+        }
+    }
+    let row = h.check("auth.accounts");
+    expect(&row, "warn", &["c***@example.com", "cooling down"]);
+}
+
+#[test]
+fn human_output_has_no_ansi_when_piped_or_no_color() {
+    let mut h = Home::healthy();
+    assert!(!h.run(&[]).stdout.contains('\u{1b}'));
+    h.set("CLICOLOR_FORCE", "1");
+    assert!(h.run(&[]).stdout.contains('\u{1b}'));
+    h.set("NO_COLOR", "1");
+    assert!(!h.run(&[]).stdout.contains('\u{1b}'));
+}
+
+#[test]
+fn ascii_markers() {
+    let h = Home::empty();
+    let out = h.run(&["--ascii"]).stdout;
+    assert!(out.contains("[XX]") && out.contains("[ok]") && out.contains("[--]"));
+    assert!(!out.contains('✓') && !out.contains('✗'));
+}

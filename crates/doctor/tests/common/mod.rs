@@ -1,0 +1,312 @@
+//! Test harness: a fixture home in a temp dir and a runner for the real binary.
+
+#![allow(dead_code)]
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+/// The plugin's own fixtures, copied into the repo.
+pub fn plugin_fixture(name: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/plugin")
+        .join(name);
+    fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// A JWT with the given payload (unsigned; the plugin never verifies signatures).
+pub fn jwt(payload: &Value) -> String {
+    format!(
+        "eyJhbGciOiJub25lIn0.{}.c2lnbmF0dXJl",
+        URL_SAFE_NO_PAD.encode(payload.to_string())
+    )
+}
+
+/// Now in epoch ms.
+pub fn now_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as f64
+}
+
+/// Far-future expiry used by healthy accounts (2100-01-01).
+pub const FAR: f64 = 4_102_444_800_000.0;
+
+/// An account record for the store.
+pub fn account(id: &str, email: &str, plan: &str) -> Value {
+    json!({
+        "identityKey": format!("{id}|{email}|{plan}"),
+        "accountId": id,
+        "email": email,
+        "plan": plan,
+        "authTypes": ["native"],
+        "enabled": true,
+        "access": format!("at_{id}_secret_access_token"),
+        "refresh": format!("rt_{id}_secret_refresh_token"),
+        "expires": FAR
+    })
+}
+
+/// A store with the given native accounts, first active.
+pub fn store_with(accounts: Vec<Value>) -> Value {
+    let active = accounts
+        .first()
+        .and_then(|a| a.get("identityKey"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    json!({
+        "openai": {
+            "type": "oauth",
+            "strategy": "sticky",
+            "accounts": accounts.clone(),
+            "activeIdentityKey": active.clone(),
+            "native": { "strategy": "sticky", "accounts": accounts, "activeIdentityKey": active }
+        }
+    })
+}
+
+/// The result of one run.
+#[derive(Debug)]
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Run {
+    /// The JSON report.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+/// A fixture home.
+pub struct Home {
+    pub dir: TempDir,
+    pub env: Vec<(String, String)>,
+    pub cwd: PathBuf,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+impl Home {
+    /// An empty home: HOME exists, nothing else. PATH holds only an empty bin dir.
+    pub fn empty() -> Home {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let home = dir.path().join("home");
+        fs::create_dir_all(home.join("bin")).expect("mkdir");
+        let cwd = dir.path().join("work");
+        fs::create_dir_all(&cwd).expect("mkdir");
+        let env = vec![
+            ("HOME".to_string(), home.display().to_string()),
+            ("PATH".to_string(), home.join("bin").display().to_string()),
+            (
+                "CODEX_DOCTOR_LOGIN_PORT".to_string(),
+                free_port().to_string(),
+            ),
+        ];
+        Home { dir, env, cwd }
+    }
+
+    /// A home laid out exactly as the plugin's installer and first start leave it, with one
+    /// healthy native account and current caches.
+    pub fn healthy() -> Home {
+        Self::healthy_with(vec![account("acc_healthy1", "alice@example.com", "plus")])
+    }
+
+    /// A healthy home with the given accounts.
+    pub fn healthy_with(accounts: Vec<Value>) -> Home {
+        let h = Home::empty();
+        h.write(
+            ".config/opencode/opencode.json",
+            "{\n  \"plugin\": [\"@iam-brain/opencode-codex-auth@latest\"]\n}\n",
+        );
+        h.write(
+            ".config/opencode/codex-config.jsonc",
+            &plugin_fixture("codex-config.jsonc"),
+        );
+        h.write_json(
+            ".config/opencode/codex-accounts.json",
+            &store_with(accounts.clone()),
+        );
+        h.write_json(
+            ".local/share/opencode/auth.json",
+            &json!({"openai": {"type": "oauth", "refresh": "rt_opencode_own_refresh", "access": "at_opencode_own_access", "expires": FAR}}),
+        );
+        h.write(
+            ".config/opencode/commands/create-personality.md",
+            "# create-personality\n",
+        );
+        h.write(
+            ".config/opencode/skills/personality-builder/SKILL.md",
+            "# skill\n",
+        );
+        h.write(
+            ".config/opencode/skills/personality-builder/references/personality-patterns.md",
+            "# patterns\n",
+        );
+        h.write(
+            ".config/opencode/.gitignore",
+            ".gitignore\ncodex-accounts.json\ncodex-accounts.json.tmp.*\ncodex-accounts.json.*.tmp\nquarantine/\ncache/codex-session-affinity.json\ncache/codex-snapshots.json\nlogs/codex-plugin/\n",
+        );
+        h.write(".config/opencode/codex-accounts.json.lock", "");
+        let now = now_ms();
+        h.write_json(
+            ".config/opencode/cache/codex-client-version.json",
+            &json!({"version": "0.144.0", "fetchedAt": now}),
+        );
+        h.write_json(
+            ".config/opencode/cache/codex-models-cache-meta.json",
+            &json!({"etag": "W/\"abc\"", "tag": "rust-v0.144.0", "lastChecked": now, "url": "https://raw.githubusercontent.com/openai/codex/rust-v0.144.0/codex-rs/models-manager/models.json"}),
+        );
+        let catalog: Value =
+            serde_json::from_str(&plugin_fixture("live-catalog-current.json")).expect("catalog");
+        h.write_json(
+            ".config/opencode/cache/codex-models-cache.json",
+            &json!({"fetchedAt": now, "source": "github", "models": catalog["models"]}),
+        );
+        let mut snaps = serde_json::Map::new();
+        for a in &accounts {
+            if let Some(k) = a.get("identityKey").and_then(Value::as_str) {
+                snaps.insert(k.to_string(), json!({"updatedAt": now, "modelFamily": "codex", "limits": [{"name": "requests", "leftPct": 75}]}));
+            }
+        }
+        h.write_json(
+            ".config/opencode/cache/codex-snapshots.json",
+            &Value::Object(snaps),
+        );
+        h
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    pub fn root(&self) -> PathBuf {
+        self.home().join(".config/opencode")
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.home().join(rel)
+    }
+
+    /// Writes a file (mode 0600, parents created).
+    pub fn write(&self, rel: &str, content: &str) {
+        self.write_bytes(rel, content.as_bytes());
+    }
+
+    pub fn write_bytes(&self, rel: &str, content: &[u8]) {
+        let p = self.path(rel);
+        if let Some(parent) = p.parent() {
+            fs::create_dir_all(parent).expect("mkdir");
+        }
+        fs::write(&p, content).expect("write");
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+
+    pub fn write_json(&self, rel: &str, v: &Value) {
+        self.write(
+            rel,
+            &format!("{}\n", serde_json::to_string_pretty(v).expect("json")),
+        );
+    }
+
+    pub fn chmod(&self, rel: &str, mode: u32) {
+        fs::set_permissions(self.path(rel), fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+
+    pub fn remove(&self, rel: &str) {
+        let p = self.path(rel);
+        if p.is_dir() {
+            fs::remove_dir_all(p).expect("rm -r");
+        } else {
+            fs::remove_file(p).expect("rm");
+        }
+    }
+
+    /// Sets an environment variable for the runs.
+    pub fn set(&mut self, k: &str, v: &str) -> &mut Self {
+        self.env.retain(|(n, _)| n != k);
+        self.env.push((k.to_string(), v.to_string()));
+        self
+    }
+
+    pub fn unset(&mut self, k: &str) -> &mut Self {
+        self.env.retain(|(n, _)| n != k);
+        self
+    }
+
+    pub fn port(&self) -> u16 {
+        self.env
+            .iter()
+            .find(|(k, _)| k == "CODEX_DOCTOR_LOGIN_PORT")
+            .and_then(|(_, v)| v.parse().ok())
+            .expect("port")
+    }
+
+    /// Runs the doctor with a cleared environment.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_codex-doctor"))
+            .args(args)
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .current_dir(&self.cwd)
+            .output()
+            .expect("run codex-doctor");
+        Run {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: out.status.code().unwrap_or(-1),
+        }
+    }
+
+    /// Runs one check and returns its JSON row.
+    pub fn check(&self, id: &str) -> Value {
+        let run = self.run(&["--json", "--only", id]);
+        let report = run.json();
+        report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no row {id}"))
+    }
+
+    /// Replaces the temp dir with `[HOME]` and the login port with `[PORT]`.
+    pub fn scrub(&self, text: &str) -> String {
+        use std::os::unix::fs::MetadataExt;
+        let uid = fs::metadata(self.home()).map(|m| m.uid()).unwrap_or(0);
+        text.replace(&format!("owner uid {uid}"), "owner uid [UID]")
+            .replace(&self.home().display().to_string(), "[HOME]")
+            .replace(&self.dir.path().display().to_string(), "[TMP]")
+            .replace(&self.port().to_string(), "[PORT]")
+    }
+}
+
+/// Asserts a row's status and that its summary (or details) contain each needle.
+#[track_caller]
+pub fn expect(row: &Value, status: &str, needles: &[&str]) {
+    let all = format!("{}\n{}\n{}", row["summary"], row["details"], row["fix"]);
+    assert_eq!(row["status"], status, "row: {row:#}");
+    for n in needles {
+        assert!(all.contains(n), "{n:?} not in row: {row:#}");
+    }
+}

@@ -1,0 +1,218 @@
+//! `auth.lock`, `auth.quarantine`, `cache.models`, `cache.files`.
+
+use std::fs;
+use std::time::{Duration, SystemTime};
+
+use serde_json::json;
+
+use crate::common::{expect, Home};
+
+fn age(path: &std::path::Path, secs: u64) {
+    let t = SystemTime::now() - Duration::from_secs(secs);
+    let f = fs::File::open(path).expect("open");
+    f.set_modified(t).expect("set mtime");
+}
+
+#[test]
+fn lock_targets_are_never_flagged() {
+    let h = Home::healthy();
+    h.write(".config/opencode/cache/codex-snapshots.json.lock", "");
+    expect(
+        &h.check("auth.lock"),
+        "pass",
+        &["no stale or fallback locks"],
+    );
+}
+
+#[test]
+fn fresh_lock_dir_is_reported_as_held_not_stale() {
+    let h = Home::healthy();
+    fs::create_dir(h.path(".config/opencode/codex-accounts.json.lock.lock")).unwrap();
+    let row = h.check("auth.lock");
+    expect(&row, "pass", &[]);
+    assert!(row["details"].to_string().contains("held right now"));
+}
+
+#[test]
+fn stale_lock_dir_warns() {
+    let h = Home::healthy();
+    let d = h.path(".config/opencode/codex-accounts.json.lock.lock");
+    fs::create_dir(&d).unwrap();
+    age(&d, 60);
+    expect(
+        &h.check("auth.lock"),
+        "warn",
+        &["stale lock", "codex-accounts.json", "rmdir"],
+    );
+}
+
+#[test]
+fn stale_cache_locks_are_covered_too() {
+    let h = Home::healthy();
+    let snap = h.path(".config/opencode/cache/codex-snapshots.json.lock.lock");
+    fs::create_dir(&snap).unwrap();
+    age(&snap, 30);
+    let cache = h.path(".config/opencode/cache.lock");
+    fs::create_dir(&cache).unwrap();
+    age(&cache, 30);
+    let row = h.check("auth.lock");
+    expect(
+        &row,
+        "warn",
+        &["codex-snapshots.json", "cache/ (model catalog shards)"],
+    );
+}
+
+#[test]
+fn fallback_lock_with_owner_fails_and_is_left_alone() {
+    let h = Home::healthy();
+    let d = h.path(".config/opencode/codex-accounts.json.lock.lock");
+    fs::create_dir(&d).unwrap();
+    fs::write(d.join(".owner"), "8c1d0e5e-uuid").unwrap();
+    expect(
+        &h.check("auth.lock"),
+        "fail",
+        &["fallback lock", "never reclaimed", "rm -r"],
+    );
+    assert!(d.join(".owner").exists());
+}
+
+#[test]
+fn leftover_tmp_files_warn() {
+    let h = Home::healthy();
+    h.write(".config/opencode/codex-accounts.json.tmp.lq3k2m1.7f9c", "{");
+    expect(
+        &h.check("auth.lock"),
+        "warn",
+        &[
+            "1 leftover temp file(s)",
+            "codex-accounts.json.tmp.lq3k2m1.7f9c",
+        ],
+    );
+}
+
+#[test]
+fn quarantine_lists_newest_first_with_recovery() {
+    let h = Home::healthy();
+    expect(
+        &h.check("auth.quarantine"),
+        "pass",
+        &["no quarantined files"],
+    );
+    h.write(
+        ".config/opencode/quarantine/codex-accounts.json.1700000000000.quarantine.json",
+        "{bad",
+    );
+    h.write(
+        ".config/opencode/quarantine/codex-accounts.json.1710000000000.quarantine.json",
+        "[]",
+    );
+    let row = h.check("auth.quarantine");
+    expect(
+        &row,
+        "warn",
+        &[
+            "2 quarantined file(s)",
+            "cp ",
+            "codex-accounts.json.1710000000000.quarantine.json",
+        ],
+    );
+    let details = row["details"].as_array().unwrap();
+    assert!(
+        details[0].as_str().unwrap().contains("1710000000000"),
+        "newest first: {details:?}"
+    );
+    assert!(details[0].as_str().unwrap().contains("2024-03-09"));
+}
+
+#[test]
+fn quarantine_beside_relative_xdg_root_is_found() {
+    let mut h = Home::healthy();
+    h.set("XDG_CONFIG_HOME", "rel");
+    h.write(
+        "../work/rel/opencode/quarantine/opencode.json.5.quarantine.json",
+        "{",
+    );
+    expect(&h.check("auth.quarantine"), "warn", &["from opencode.json"]);
+}
+
+#[test]
+fn models_cache_skip_pass_stale_invalid() {
+    let h = Home::empty();
+    expect(&h.check("cache.models"), "skip", &["no model cache yet"]);
+    let h = Home::healthy();
+    expect(
+        &h.check("cache.models"),
+        "pass",
+        &["rust-v0.144.0", "current"],
+    );
+    h.write_json(
+        ".config/opencode/cache/codex-client-version.json",
+        &json!({"version": "0.150.1", "fetchedAt": 1}),
+    );
+    expect(
+        &h.check("cache.models"),
+        "warn",
+        &[
+            "stale",
+            "rust-v0.144.0 is older than client version 0.150.1",
+            "rm ",
+        ],
+    );
+    h.write_json(
+        ".config/opencode/cache/codex-client-version.json",
+        &json!({"version": "0.144.0", "fetchedAt": 1}),
+    );
+    h.write_json(
+        ".config/opencode/cache/codex-models-cache.json",
+        &json!({"fetchedAt": 1, "source": "api", "models": []}),
+    );
+    expect(&h.check("cache.models"), "warn", &["is invalid"]);
+    h.write_json(
+        ".config/opencode/cache/codex-models-cache-meta.json",
+        &json!({"lastChecked": 1}),
+    );
+    expect(
+        &h.check("cache.models"),
+        "warn",
+        &["no usable `tag` or `url`"],
+    );
+}
+
+#[test]
+fn legacy_meta_version_is_accepted() {
+    let h = Home::healthy();
+    h.write_json(".config/opencode/cache/codex-models-cache-meta.json", &json!({"version": "0.144.0", "lastChecked": 1, "url": "https://raw.githubusercontent.com/x"}));
+    expect(&h.check("cache.models"), "pass", &["rust-v0.144.0"]);
+}
+
+#[test]
+fn cache_files_shapes_and_orphan_snapshots() {
+    let h = Home::healthy();
+    expect(&h.check("cache.files"), "pass", &["cache file(s) valid"]);
+    h.write(
+        ".config/opencode/cache/codex-session-affinity.json",
+        "not-json",
+    );
+    h.write_json(
+        ".config/opencode/cache/codex-auth-models-0123456789abcdef.json",
+        &json!({"models": []}),
+    );
+    let row = h.check("cache.files");
+    expect(
+        &row,
+        "warn",
+        &[
+            "codex-session-affinity.json is not valid JSON",
+            "codex-auth-models-0123456789abcdef.json: missing numeric `fetchedAt`",
+        ],
+    );
+    let h = Home::healthy();
+    h.write_json(
+        ".config/opencode/cache/codex-snapshots.json",
+        &json!({"acc_gone|gone@example.com|plus": {"updatedAt": 1, "modelFamily": "codex", "limits": []}}),
+    );
+    let row = h.check("cache.files");
+    expect(&row, "warn", &["1 snapshot(s) for no current account"]);
+    assert!(!row.to_string().contains("gone@example.com"));
+}

@@ -1,0 +1,262 @@
+//! `plugin.registered` and `config.resolved`.
+
+use crate::common::{expect, Home};
+
+#[test]
+fn plugin_pass_with_installer_layout_and_plugin_fixture() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/opencode.json",
+        &crate::common::plugin_fixture("opencode.json"),
+    );
+    expect(
+        &h.check("plugin.registered"),
+        "pass",
+        &["@iam-brain/opencode-codex-auth@latest"],
+    );
+}
+
+#[test]
+fn plugin_missing_config_fails_with_install_command() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/opencode.json");
+    expect(
+        &h.check("plugin.registered"),
+        "fail",
+        &[
+            "no OpenCode config found",
+            "npx -y @iam-brain/opencode-codex-auth@latest install",
+        ],
+    );
+}
+
+#[test]
+fn plugin_not_listed_fails() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/opencode.json",
+        r#"{"plugin": ["opencode-wakatime"], "model": "openai/gpt-5"}"#,
+    );
+    expect(
+        &h.check("plugin.registered"),
+        "fail",
+        &["no OpenCode config registers"],
+    );
+}
+
+#[test]
+fn plugin_invalid_json_fails_with_line_and_column() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/opencode.json",
+        "{\n  \"plugin\": [\n    \"@iam-brain/opencode-codex-auth\"\n    \"x\"\n  ]\n}\n",
+    );
+    expect(
+        &h.check("plugin.registered"),
+        "fail",
+        &["is not valid JSON", "line 4, column 5"],
+    );
+}
+
+#[test]
+fn plugin_comments_or_trailing_commas_warn_about_the_installer() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/opencode.json",
+        "{\n  // mine\n  \"plugin\": [\"@iam-brain/opencode-codex-auth@1.10.0\",],\n}\n",
+    );
+    expect(
+        &h.check("plugin.registered"),
+        "warn",
+        &["comments or trailing commas", "quarantine"],
+    );
+}
+
+#[test]
+fn plugin_as_string_warns() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/opencode.json",
+        r#"{"plugin": "@iam-brain/opencode-codex-auth"}"#,
+    );
+    expect(&h.check("plugin.registered"), "warn", &["is a string"]);
+}
+
+#[test]
+fn plugin_registered_twice_warns() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/opencode.jsonc",
+        "// global\n{\"plugin\": [\"file:///src/opencode-codex-auth/dist\"]}\n",
+    );
+    expect(
+        &h.check("plugin.registered"),
+        "warn",
+        &["registered 2 times"],
+    );
+}
+
+#[test]
+fn plugin_via_opencode_config_env_counts() {
+    let mut h = Home::healthy();
+    h.remove(".config/opencode/opencode.json");
+    h.write(
+        "elsewhere/oc.json",
+        r#"{"plugin": ["@iam-brain/opencode-codex-auth@latest"]}"#,
+    );
+    let p = h.path("elsewhere/oc.json").display().to_string();
+    h.set("OPENCODE_CONFIG", &p);
+    expect(&h.check("plugin.registered"), "pass", &["oc.json"]);
+}
+
+#[test]
+fn plugin_beside_another_oauth_plugin_warns() {
+    let h = Home::healthy();
+    h.write(".config/opencode/opencode.json", r#"{"plugin": ["@iam-brain/opencode-codex-auth@latest", "opencode-openai-codex-auth@4.1.0"]}"#);
+    expect(
+        &h.check("plugin.registered"),
+        "warn",
+        &["another OpenAI OAuth plugin", "opencode-openai-codex-auth"],
+    );
+}
+
+#[test]
+fn config_pass_names_the_file_in_effect() {
+    let h = Home::healthy();
+    expect(
+        &h.check("config.resolved"),
+        "pass",
+        &["codex-config.jsonc in effect", "mode native"],
+    );
+}
+
+#[test]
+fn config_none_warns_refresh_off() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/codex-config.jsonc");
+    expect(
+        &h.check("config.resolved"),
+        "warn",
+        &[
+            "no codex-config file exists",
+            "proactive token refresh is off",
+        ],
+    );
+}
+
+#[test]
+fn config_explicit_missing_fails() {
+    let mut h = Home::healthy();
+    h.set(
+        "OPENCODE_OPENAI_MULTI_CONFIG_PATH",
+        "/nonexistent/codex.jsonc",
+    );
+    expect(
+        &h.check("config.resolved"),
+        "fail",
+        &["/nonexistent/codex.jsonc", "does not exist"],
+    );
+}
+
+#[test]
+fn config_wrong_type_fails_listing_the_plugins_issue() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/codex-config.jsonc",
+        "{\n  // c\n  \"runtime\": { \"rotationStrategy\": 123 }\n}\n",
+    );
+    let row = h.check("config.resolved");
+    expect(
+        &row,
+        "fail",
+        &[
+            "fails the plugin's validation",
+            "ignores the whole file",
+            "runtime.rotationStrategy: expected",
+        ],
+    );
+}
+
+#[test]
+fn config_parse_error_gives_position_and_falls_back_to_legacy() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/codex-config.jsonc",
+        "{\n  \"quiet\": true,\n}\n",
+    );
+    h.write(".config/opencode/codex-config.json", "{\"quiet\": false}\n");
+    let row = h.check("config.resolved");
+    expect(
+        &row,
+        "fail",
+        &[
+            "does not parse",
+            "line 3, column 1",
+            "instead",
+            "codex-config.json in effect",
+        ],
+    );
+}
+
+#[test]
+fn config_both_names_warn_legacy_quarantine() {
+    let h = Home::healthy();
+    h.write(".config/opencode/codex-config.json", "{\"quiet\": false}\n");
+    expect(
+        &h.check("config.resolved"),
+        "warn",
+        &[
+            "both codex-config.jsonc and codex-config.json",
+            "quarantine",
+        ],
+    );
+}
+
+#[test]
+fn config_deprecated_legacy_and_unknown_keys_warn() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/codex-config.jsonc",
+        "{\"personality\": \"x\", \"global\": {\"reasoningSummaries\": true}, \"runtime\": {\"rotationStrategyy\": \"sticky\"}}",
+    );
+    let row = h.check("config.resolved");
+    expect(
+        &row,
+        "warn",
+        &[
+            "Deprecated config key(s)",
+            "global.reasoningSummaries",
+            "legacy keys are ignored: personality",
+            "unknown keys",
+            "rotationStrategyy",
+        ],
+    );
+}
+
+#[test]
+fn config_lists_env_overrides_and_invalid_env() {
+    let mut h = Home::healthy();
+    h.set("OPENCODE_OPENAI_MULTI_ROTATION_STRATEGY", "round_robin");
+    h.set("OPENCODE_OPENAI_MULTI_MODE", "collab");
+    let row = h.check("config.resolved");
+    expect(
+        &row,
+        "warn",
+        &[
+            "OPENCODE_OPENAI_MULTI_ROTATION_STRATEGY=round_robin",
+            "OPENCODE_OPENAI_MULTI_MODE=\\\"collab\\\" is ignored",
+            "rotation round_robin",
+        ],
+    );
+}
+
+#[test]
+fn config_codex_mode_changes_the_accounts_domain() {
+    let mut h = Home::healthy();
+    h.set("OPENCODE_OPENAI_MULTI_MODE", "codex");
+    expect(
+        &h.check("auth.accounts"),
+        "fail",
+        &["no codex accounts", "no_accounts_configured"],
+    );
+}

@@ -1,0 +1,302 @@
+//! `env.paths`, `opencode.install`, `install.*`, `debug.env`, `port.1455`, `process.opencode`,
+//! `network.*`.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Stdio};
+use std::time::{Duration, SystemTime};
+
+use crate::common::{expect, Home};
+
+#[test]
+fn env_paths_pass_and_relative_xdg_warns_with_the_split() {
+    let mut h = Home::healthy();
+    expect(
+        &h.check("env.paths"),
+        "pass",
+        &["config root", "default ~/.config/opencode"],
+    );
+    h.set("XDG_CONFIG_HOME", "cfg");
+    let row = h.check("env.paths");
+    expect(
+        &row,
+        "warn",
+        &[
+            "XDG_CONFIG_HOME=\\\"cfg\\\" is not absolute",
+            "codex-accounts.json, cache/",
+            "codex-config.jsonc, opencode.json",
+            "work/cfg/opencode",
+        ],
+    );
+    h.set("XDG_DATA_HOME", "data");
+    expect(
+        &h.check("env.paths"),
+        "warn",
+        &["XDG_DATA_HOME=\\\"data\\\" is not absolute"],
+    );
+}
+
+#[test]
+fn env_paths_absolute_xdg_is_followed_everywhere() {
+    let mut h = Home::healthy();
+    let cfg = h.path("xdgcfg");
+    let data = h.path("xdgdata");
+    fs::create_dir_all(cfg.join("opencode")).unwrap();
+    fs::rename(h.root(), cfg.join("opencode")).unwrap();
+    fs::rename(h.path(".local/share"), &data).unwrap();
+    h.set("XDG_CONFIG_HOME", &cfg.display().to_string());
+    h.set("XDG_DATA_HOME", &data.display().to_string());
+    expect(
+        &h.check("env.paths"),
+        "pass",
+        &["$XDG_CONFIG_HOME/opencode"],
+    );
+    expect(
+        &h.check("auth.store"),
+        "pass",
+        &["xdgcfg/opencode/codex-accounts.json"],
+    );
+    expect(
+        &h.check("auth.opencode"),
+        "pass",
+        &["xdgdata/opencode/auth.json"],
+    );
+}
+
+#[test]
+fn env_paths_home_missing() {
+    let mut h = Home::empty();
+    let gone = h.path("nowhere");
+    h.set("HOME", &gone.display().to_string());
+    expect(&h.check("env.paths"), "warn", &["does not exist"]);
+    h.unset("HOME");
+    expect(&h.check("env.paths"), "fail", &["HOME is not set"]);
+    expect(
+        &h.check("auth.store"),
+        "skip",
+        &["paths cannot be resolved"],
+    );
+}
+
+fn fake_opencode(h: &Home, package_version: Option<&str>, script: &str) {
+    let pkg = h.path("npm/lib/node_modules/opencode-ai");
+    fs::create_dir_all(pkg.join("bin")).unwrap();
+    if let Some(v) = package_version {
+        fs::write(
+            pkg.join("package.json"),
+            format!("{{\"name\":\"opencode-ai\",\"version\":\"{v}\"}}"),
+        )
+        .unwrap();
+    }
+    let bin = pkg.join("bin/opencode");
+    fs::write(&bin, script).unwrap();
+    fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
+    std::os::unix::fs::symlink(&bin, h.path("bin/opencode")).unwrap();
+}
+
+#[test]
+fn opencode_missing_warns() {
+    let h = Home::healthy();
+    expect(
+        &h.check("opencode.install"),
+        "warn",
+        &["no `opencode` on PATH", "npm install -g opencode-ai"],
+    );
+}
+
+#[test]
+fn opencode_version_from_package_json_without_running_it() {
+    let h = Home::healthy();
+    // The script would fail the test if run: it writes a marker.
+    let marker = h.path("ran");
+    fake_opencode(
+        &h,
+        Some("1.18.33"),
+        &format!("#!/bin/sh\ntouch {}\n", marker.display()),
+    );
+    expect(
+        &h.check("opencode.install"),
+        "pass",
+        &["opencode 1.18.33", "package.json"],
+    );
+    assert!(!marker.exists(), "opencode was started");
+}
+
+#[test]
+fn opencode_version_from_command_when_no_package_json() {
+    let mut h = Home::healthy();
+    fake_opencode(&h, None, "#!/bin/sh\necho 0.9.1\n");
+    h.set(
+        "PATH",
+        &format!("{}:/usr/bin:/bin", h.path("bin").display()),
+    );
+    expect(
+        &h.check("opencode.install"),
+        "pass",
+        &["opencode 0.9.1", "opencode --version"],
+    );
+}
+
+#[test]
+fn install_files() {
+    let h = Home::healthy();
+    expect(
+        &h.check("install.command"),
+        "pass",
+        &["create-personality.md present"],
+    );
+    expect(&h.check("install.skill"), "pass", &["SKILL.md present"]);
+    h.remove(".config/opencode/commands");
+    h.remove(".config/opencode/skills");
+    expect(
+        &h.check("install.command"),
+        "warn",
+        &["create-personality.md is missing"],
+    );
+    expect(&h.check("install.skill"), "warn", &["SKILL.md is missing"]);
+}
+
+#[test]
+fn debug_pass_and_silently_ignored_values() {
+    let mut h = Home::healthy();
+    expect(&h.check("debug.env"), "pass", &["no debug features on"]);
+    h.set("OPENCODE_OPENAI_MULTI_DEBUG", "true");
+    h.set("CODEX_OAUTH_CALLBACK_TIMEOUT_MS", "5000");
+    h.set("CODEX_OAUTH_HTTP_TIMEOUT_MS", "soon");
+    h.set("OPENCODE_OPENAI_MULTI_HEADER_SNAPSHOTS", "enabled");
+    let row = h.check("debug.env");
+    expect(
+        &row,
+        "warn",
+        &[
+            "OPENCODE_OPENAI_MULTI_DEBUG=\\\"true\\\" does nothing",
+            "export OPENCODE_OPENAI_MULTI_DEBUG=1",
+            "CODEX_OAUTH_CALLBACK_TIMEOUT_MS=5000 is below its minimum 60000",
+            "CODEX_OAUTH_HTTP_TIMEOUT_MS=\\\"soon\\\" is not a number",
+            "OPENCODE_OPENAI_MULTI_HEADER_SNAPSHOTS=\\\"enabled\\\" is ignored",
+        ],
+    );
+}
+
+#[test]
+fn debug_active_features_and_snapshot_bodies() {
+    let mut h = Home::healthy();
+    h.set("OPENCODE_OPENAI_MULTI_DEBUG", "1");
+    h.write(
+        ".config/opencode/logs/codex-plugin/live-headers.jsonl",
+        "{}\n",
+    );
+    expect(
+        &h.check("debug.env"),
+        "pass",
+        &["plugin debug logging", "log dir", "1 file(s)"],
+    );
+    h.set("OPENCODE_OPENAI_MULTI_HEADER_SNAPSHOTS", "1");
+    h.set("OPENCODE_OPENAI_MULTI_HEADER_SNAPSHOT_BODIES", "on");
+    expect(
+        &h.check("debug.env"),
+        "warn",
+        &["prompts and tool output are written"],
+    );
+    h.set("OPENCODE_OPENAI_MULTI_SHAREABLE_DEBUG", "yes");
+    expect(
+        &h.check("debug.env"),
+        "warn",
+        &["shareable debug is also on"],
+    );
+}
+
+#[test]
+fn port_free_then_busy_names_the_holder() {
+    let h = Home::healthy();
+    expect(&h.check("port.1455"), "pass", &["is free"]);
+    let listener =
+        std::net::TcpListener::bind(("127.0.0.1", h.port())).expect("bind the probe port");
+    let row = h.check("port.1455");
+    expect(
+        &row,
+        "fail",
+        &["is taken on 127.0.0.1", "opencode auth login", "headless"],
+    );
+    assert!(
+        row["summary"]
+            .as_str()
+            .unwrap()
+            .contains(&std::process::id().to_string()),
+        "holder named: {row:#}"
+    );
+    drop(listener);
+}
+
+#[test]
+fn process_listing_and_stale_lock_while_running() {
+    let h = Home::healthy();
+    let bin = h.path("bin/opencode");
+    fs::write(&bin, "#!/bin/sh\nexec sleep 20\n").unwrap();
+    fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
+    // `exec sleep` would rename the process; a shell loop keeps the name `opencode`.
+    fs::write(
+        &bin,
+        "#!/bin/sh\ni=0\nwhile [ $i -lt 200 ]; do i=$((i+1)); sleep 0.1; done\n",
+    )
+    .unwrap();
+    let mut child = Command::new(&bin)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn fake opencode");
+    std::thread::sleep(Duration::from_millis(100));
+    let row = h.check("process.opencode");
+    expect(&row, "pass", &["1 OpenCode process(es) running"]);
+    assert!(row["details"].to_string().contains(&child.id().to_string()));
+    let d = h.path(".config/opencode/codex-accounts.json.lock.lock");
+    fs::create_dir(&d).unwrap();
+    fs::File::open(&d)
+        .unwrap()
+        .set_modified(SystemTime::now() - Duration::from_secs(120))
+        .unwrap();
+    expect(
+        &h.check("process.opencode"),
+        "warn",
+        &["running while a lock is stale"],
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    fs::remove_dir(&d).unwrap();
+    expect(
+        &h.check("process.opencode"),
+        "pass",
+        &["no OpenCode process"],
+    );
+}
+
+#[test]
+fn proxy_env_cases() {
+    let mut h = Home::healthy();
+    expect(
+        &h.check("network.proxy-env"),
+        "pass",
+        &["no proxy variables set"],
+    );
+    h.set("HTTPS_PROXY", "http://user:pw@proxy.corp:3128");
+    let row = h.check("network.proxy-env");
+    expect(
+        &row,
+        "warn",
+        &[
+            "HTTPS_PROXY set but NO_PROXY does not cover 127.0.0.1 or localhost",
+            "export NO_PROXY=\\\"127.0.0.1,localhost\\\"",
+        ],
+    );
+    assert!(
+        !row.to_string().contains("user:pw"),
+        "proxy credentials never shown"
+    );
+    h.set("no_proxy", "localhost,127.0.0.1");
+    expect(&h.check("network.proxy-env"), "pass", &["NO_PROXY covers"]);
+}
+
+#[test]
+fn reachability_is_skipped_offline() {
+    let h = Home::healthy();
+    expect(&h.check("network.reachability"), "skip", &["--online"]);
+}

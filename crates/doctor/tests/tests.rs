@@ -1,0 +1,15 @@
+//! The doctor's integration tests: one binary, modules per area.
+//!
+//! Every test builds a fixture home in a temp dir (HOME and XDG_* pointed into it, the rest of
+//! the environment cleared) and runs the real `codex-doctor` binary against it.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+mod auth;
+mod cli;
+mod files;
+mod plugin_and_config;
+mod snapshots;
+mod system;
