@@ -239,3 +239,20 @@ mod tests {
         assert_eq!(before, names.len());
     }
 }
+
+#[cfg(test)]
+mod docs_tests {
+    use super::ALL;
+
+    #[test]
+    fn docs_config_lists_every_variable() {
+        let docs = include_str!("../../../docs/config.md");
+        for v in ALL {
+            assert!(
+                docs.contains(&format!("`{}`", v.name)),
+                "docs/config.md does not document {}",
+                v.name
+            );
+        }
+    }
+}

@@ -105,3 +105,17 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod docs_tests {
+    #[test]
+    fn docs_checks_and_readme_list_every_check() {
+        let docs = include_str!("../../../../docs/checks.md");
+        let readme = include_str!("../../../../README.md");
+        for c in super::ALL {
+            let needle = format!("`{}`", c.id);
+            assert!(docs.contains(&needle), "docs/checks.md lacks {}", c.id);
+            assert!(readme.contains(&needle), "README.md lacks {}", c.id);
+        }
+    }
+}

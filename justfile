@@ -1,0 +1,28 @@
+# codex-kit tasks. `just` is a convenience: every recipe is plain cargo underneath.
+
+# Run the doctor against this machine's real environment.
+doctor *ARGS:
+    cargo run --release -q -p codex-doctor -- {{ARGS}}
+
+# Run every test.
+test:
+    cargo test --workspace
+
+# Clippy with warnings as errors.
+lint:
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Format the workspace.
+fmt:
+    cargo fmt --all
+
+# All benchmarks.
+bench: bench-doctor
+
+# Whole-process benchmark of `codex-doctor --json` (50 accounts, full caches).
+bench-doctor:
+    bash tests/bench/doctor.sh 50
+
+# What CI runs.
+ci:
+    bash .ci/run
