@@ -126,9 +126,8 @@ fn run_reach(f: &Facts) -> CheckResult {
     r.fix("Check your connection, DNS and firewall; a captive portal or VPN can block chatgpt.com")
 }
 
-#[cfg(feature = "online")]
-fn probe(host: &str, timeout: Duration) -> Result<u128, String> {
-    let start = Instant::now();
+/// Resolves and connects to `host:443`, naming the layer that failed.
+fn dns_and_tcp(host: &str, timeout: Duration) -> Result<(), String> {
     let addrs: Vec<_> = (host, 443)
         .to_socket_addrs()
         .map_err(|e| format!("DNS lookup failed ({e})"))?
@@ -138,6 +137,13 @@ fn probe(host: &str, timeout: Duration) -> Result<u128, String> {
         .ok_or_else(|| "DNS returned no address".to_string())?;
     TcpStream::connect_timeout(first, timeout)
         .map_err(|e| format!("TCP connect to {first} failed ({e})"))?;
+    Ok(())
+}
+
+#[cfg(feature = "online")]
+fn probe(host: &str, timeout: Duration) -> Result<u128, String> {
+    let start = Instant::now();
+    dns_and_tcp(host, timeout)?;
     let client = reqwest::blocking::Client::builder()
         .timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
@@ -154,15 +160,7 @@ fn probe(host: &str, timeout: Duration) -> Result<u128, String> {
 #[cfg(not(feature = "online"))]
 fn probe(host: &str, timeout: Duration) -> Result<u128, String> {
     let start = Instant::now();
-    let addrs: Vec<_> = (host, 443)
-        .to_socket_addrs()
-        .map_err(|e| format!("DNS lookup failed ({e})"))?
-        .collect();
-    let first = addrs
-        .first()
-        .ok_or_else(|| "DNS returned no address".to_string())?;
-    TcpStream::connect_timeout(first, timeout)
-        .map_err(|e| format!("TCP connect to {first} failed ({e})"))?;
+    dns_and_tcp(host, timeout)?;
     Ok(start.elapsed().as_millis())
 }
 
