@@ -170,3 +170,75 @@ pub fn run(
         .collect();
     Report::new(generated_at, rows)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::FactOptions;
+    use codex_env::EnvSnapshot;
+
+    fn boom(_: &Facts) -> CheckResult {
+        panic!("token rt_leaky_refresh_value exploded for bob@example.com")
+    }
+
+    fn fine(_: &Facts) -> CheckResult {
+        CheckResult::pass("ok")
+    }
+
+    const DEFS: &[CheckDef] = &[
+        CheckDef {
+            id: "t.boom",
+            title: "boom",
+            about: "",
+            run: boom,
+        },
+        CheckDef {
+            id: "t.fine",
+            title: "fine",
+            about: "",
+            run: fine,
+        },
+        CheckDef {
+            id: "u.other",
+            title: "other",
+            about: "",
+            run: fine,
+        },
+    ];
+
+    #[test]
+    fn a_panicking_check_becomes_a_redacted_fail_row_and_the_run_goes_on() {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let facts = Facts::new(
+            EnvSnapshot::from_pairs([("HOME", "/nonexistent-home")]),
+            std::path::Path::new("/"),
+            FactOptions::default(),
+        );
+        let mut redactor = Redactor::new(IdentityMode::Masked);
+        redactor.add_token("rt_leaky_refresh_value");
+        let sel = Selection {
+            only: vec!["t.*".into()],
+            skip: vec![],
+        };
+        let report = run(DEFS, &facts, &sel, &redactor, "now".into());
+        std::panic::set_hook(prev);
+        assert_eq!(report.checks.len(), 3);
+        let b = &report.checks[0];
+        assert_eq!(b.status, crate::report::Status::Fail);
+        assert!(
+            b.summary.starts_with("the check itself crashed"),
+            "{}",
+            b.summary
+        );
+        assert!(
+            !b.summary.contains("rt_leaky_refresh_value"),
+            "{}",
+            b.summary
+        );
+        assert!(!b.summary.contains("bob@example.com"), "{}", b.summary);
+        assert_eq!(report.checks[1].status, crate::report::Status::Pass);
+        assert_eq!(report.checks[2].status, crate::report::Status::Skip);
+        assert_eq!(report.exit_code(false), 1);
+    }
+}
