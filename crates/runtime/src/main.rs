@@ -1,11 +1,41 @@
-//! `codex-runtime`: placeholder binary until the store and proxy issues land.
+//! `codex-runtime`: parse arguments, resolve the context, run, render, print.
+
+mod output;
 
 use std::process::ExitCode;
 
+use clap::Parser;
+use codex_env::EnvSnapshot;
+use codex_runtime::accounts::{self, Outcome};
+use codex_runtime::cli::{AccountsAction, Cli, Command};
+use codex_runtime::context::Context;
+use codex_runtime::error::RuntimeError;
+use codex_runtime::render;
+
+fn run(cli: &Cli) -> Result<String, RuntimeError> {
+    let Command::Accounts(args) = &cli.command;
+    let cwd = std::env::current_dir()
+        .map_err(|e| RuntimeError::user(format!("cannot read the working directory: {e}")))?;
+    let ctx = Context::resolve(&EnvSnapshot::capture(), &cwd, args.lock_timeout)?;
+    let json = matches!(args.action, AccountsAction::List { json: true });
+    Ok(match accounts::run(&args.action, &ctx)? {
+        Outcome::List(report) if json => render::list_json(&report),
+        Outcome::List(report) => render::list_text(&report),
+        Outcome::Done { message, .. } => format!("{message}\n"),
+        Outcome::Transfer(summary) => render::transfer_text(&summary),
+    })
+}
+
 fn main() -> ExitCode {
-    #[allow(clippy::print_stderr)]
-    {
-        eprintln!("codex-runtime: not implemented yet; see the project's open issues");
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(text) => {
+            output::stdout(&text);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            output::error(&e);
+            ExitCode::from(e.exit_code())
+        }
     }
-    ExitCode::from(2)
 }
