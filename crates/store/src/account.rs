@@ -1,0 +1,550 @@
+//! One account record, with JavaScript object semantics and secrets kept secret.
+//!
+//! The plugin manipulates records as plain JavaScript objects: keys keep their insertion
+//! order, assigning `undefined` keeps a key (omitted when serialized) and object spread copies
+//! such keys too. Reproducing the file byte for byte needs the same model, so [`Account`] is
+//! an ordered list of `(key, slot)` pairs where a slot is JSON, "undefined", or a token held
+//! in [`Secret`] from the moment it is parsed (`access`, `refresh`): `{:?}` of a record never
+//! shows a token. Typed accessors give the fields' meaning (reference 4.1); `Account::normalize`
+//! is the plugin's `normalizeAccountRecord` (claims hydration, identity key, `authTypes`).
+
+use std::fmt;
+
+use codex_auth::jwt;
+use codex_auth::model::Domain;
+use codex_redact::Secret;
+use serde_json::{Map, Value};
+
+use crate::identity::{build_identity_key, js_trim, normalize_lower, synchronize_identity_key};
+use crate::json::{self, type_name};
+
+/// `identityKey`.
+pub const IDENTITY_KEY: &str = "identityKey";
+/// `accountId`.
+pub const ACCOUNT_ID: &str = "accountId";
+/// `email`.
+pub const EMAIL: &str = "email";
+/// `plan`.
+pub const PLAN: &str = "plan";
+/// `authTypes`.
+pub const AUTH_TYPES: &str = "authTypes";
+/// `enabled`.
+pub const ENABLED: &str = "enabled";
+/// `access` (secret).
+pub const ACCESS: &str = "access";
+/// `refresh` (secret).
+pub const REFRESH: &str = "refresh";
+/// `expires`.
+pub const EXPIRES: &str = "expires";
+/// `refreshLeaseUntil`.
+pub const REFRESH_LEASE_UNTIL: &str = "refreshLeaseUntil";
+/// `cooldownUntil`.
+pub const COOLDOWN_UNTIL: &str = "cooldownUntil";
+/// `lastUsed`.
+pub const LAST_USED: &str = "lastUsed";
+
+const SECRET_KEYS: [&str; 2] = [ACCESS, REFRESH];
+const STRING_KEYS: [&str; 6] = [IDENTITY_KEY, ACCOUNT_ID, EMAIL, PLAN, ACCESS, REFRESH];
+const NUMBER_KEYS: [&str; 4] = [EXPIRES, REFRESH_LEASE_UNTIL, COOLDOWN_UNTIL, LAST_USED];
+
+/// A field value.
+#[derive(Clone, PartialEq)]
+pub(crate) enum Slot {
+    /// The key exists with the value `undefined` (not serialized).
+    Undefined,
+    /// A JSON value.
+    Json(Value),
+    /// A token.
+    Secret(Secret<String>),
+}
+
+/// A field whose JSON type the plugin cannot handle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ShapeIssue {
+    pub at: String,
+    pub expected: &'static str,
+    pub found: &'static str,
+}
+
+/// One account record (domain or aggregate).
+#[derive(Clone, Default, PartialEq)]
+pub struct Account {
+    entries: Vec<(String, Slot)>,
+}
+
+impl fmt::Debug for Account {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_map();
+        for (k, v) in &self.entries {
+            match v {
+                Slot::Undefined => d.entry(k, &"undefined"),
+                Slot::Secret(s) => d.entry(k, s),
+                Slot::Json(v)
+                    if STRING_KEYS.contains(&k.as_str())
+                        || NUMBER_KEYS.contains(&k.as_str())
+                        || k == ENABLED
+                        || k == AUTH_TYPES =>
+                {
+                    d.entry(k, v)
+                }
+                // Unknown keys may hold anything: show only the type.
+                Slot::Json(v) => d.entry(k, &format_args!("<{}>", type_name(v))),
+            };
+        }
+        d.finish()
+    }
+}
+
+fn slot_truthy(s: Option<&Slot>) -> bool {
+    match s {
+        None | Some(Slot::Undefined) => false,
+        Some(Slot::Secret(x)) => !x.expose().is_empty(),
+        Some(Slot::Json(v)) => json::truthy(Some(v)),
+    }
+}
+
+/// `normalizeAccountAuthTypes`: known values, deduplicated, native first; `[native]` if none.
+pub(crate) fn normalize_auth_types(v: Option<&Value>) -> Vec<Domain> {
+    let mut native = false;
+    let mut codex = false;
+    match v {
+        Some(Value::Array(items)) => {
+            for item in items {
+                match item.as_str() {
+                    Some("native") => native = true,
+                    Some("codex") => codex = true,
+                    _ => {}
+                }
+            }
+        }
+        _ => native = true,
+    }
+    if !native && !codex {
+        native = true;
+    }
+    let mut out = Vec::new();
+    if native {
+        out.push(Domain::Native);
+    }
+    if codex {
+        out.push(Domain::Codex);
+    }
+    out
+}
+
+pub(crate) fn auth_types_value(types: &[Domain]) -> Value {
+    Value::Array(
+        types
+            .iter()
+            .map(|d| Value::String(d.as_str().to_string()))
+            .collect(),
+    )
+}
+
+impl Account {
+    /// An empty record.
+    pub fn new() -> Self {
+        Account::default()
+    }
+
+    /// Parses a JSON object, checking the types of the known fields (`null` is accepted
+    /// everywhere, as the plugin treats it like a missing value).
+    pub(crate) fn from_json(v: &Value, at: &str) -> Result<Self, ShapeIssue> {
+        let Value::Object(obj) = v else {
+            return Err(ShapeIssue {
+                at: at.to_string(),
+                expected: "an object",
+                found: type_name(v),
+            });
+        };
+        let mut entries = Vec::with_capacity(obj.len());
+        for (k, v) in obj {
+            let expected = if STRING_KEYS.contains(&k.as_str()) {
+                Some(("a string", matches!(v, Value::String(_) | Value::Null)))
+            } else if NUMBER_KEYS.contains(&k.as_str()) {
+                Some(("a number", matches!(v, Value::Number(_) | Value::Null)))
+            } else if k == ENABLED {
+                Some(("a boolean", matches!(v, Value::Bool(_) | Value::Null)))
+            } else if k == AUTH_TYPES {
+                Some(("an array", matches!(v, Value::Array(_) | Value::Null)))
+            } else {
+                None
+            };
+            if let Some((expected, false)) = expected {
+                return Err(ShapeIssue {
+                    at: format!("{at}.{k}"),
+                    expected,
+                    found: type_name(v),
+                });
+            }
+            let slot = match v {
+                Value::String(s) if SECRET_KEYS.contains(&k.as_str()) => {
+                    Slot::Secret(Secret::new(s.clone()))
+                }
+                other => Slot::Json(other.clone()),
+            };
+            entries.push((k.clone(), slot));
+        }
+        Ok(Account { entries })
+    }
+
+    /// The record as JSON (tokens exposed: serialization only).
+    pub(crate) fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        for (k, v) in &self.entries {
+            match v {
+                Slot::Undefined => {}
+                Slot::Json(j) => {
+                    m.insert(k.clone(), j.clone());
+                }
+                Slot::Secret(s) => {
+                    m.insert(k.clone(), Value::String(s.expose().clone()));
+                }
+            }
+        }
+        Value::Object(m)
+    }
+
+    pub(crate) fn slot(&self, key: &str) -> Option<&Slot> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub(crate) fn set_slot(&mut self, key: &str, slot: Slot) {
+        match self.entries.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => *v = slot,
+            None => self.entries.push((key.to_string(), slot)),
+        }
+    }
+
+    /// `delete record[key]`.
+    pub(crate) fn delete(&mut self, key: &str) {
+        self.entries.retain(|(k, _)| k != key);
+    }
+
+    /// Object spread: `{...self, ...other}` applied in place.
+    pub(crate) fn spread(&mut self, other: &Account) {
+        for (k, v) in &other.entries {
+            self.set_slot(k, v.clone());
+        }
+    }
+
+    /// Keys in order (including ones holding `undefined`).
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| k.as_str())
+    }
+
+    pub(crate) fn truthy(&self, key: &str) -> bool {
+        slot_truthy(self.slot(key))
+    }
+
+    /// A string field (tokens included: crate-internal).
+    pub(crate) fn string(&self, key: &str) -> Option<&str> {
+        match self.slot(key)? {
+            Slot::Json(Value::String(s)) => Some(s),
+            Slot::Secret(s) => Some(s.expose()),
+            _ => None,
+        }
+    }
+
+    fn set_string(&mut self, key: &str, v: Option<String>) {
+        let slot = match v {
+            None => Slot::Undefined,
+            Some(s) if SECRET_KEYS.contains(&key) => Slot::Secret(Secret::new(s)),
+            Some(s) => Slot::Json(Value::String(s)),
+        };
+        self.set_slot(key, slot);
+    }
+
+    fn number(&self, key: &str) -> Option<f64> {
+        match self.slot(key)? {
+            Slot::Json(Value::Number(n)) => n.as_f64(),
+            _ => None,
+        }
+    }
+
+    fn set_number(&mut self, key: &str, v: f64) {
+        self.set_slot(key, Slot::Json(json::number(v)));
+    }
+
+    fn secret(&self, key: &str) -> Option<&Secret<String>> {
+        match self.slot(key)? {
+            Slot::Secret(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// `identityKey` when it is a non-empty string.
+    pub fn identity_key(&self) -> Option<&str> {
+        self.string(IDENTITY_KEY).filter(|s| !s.is_empty())
+    }
+
+    /// `accountId` when it is a non-empty string.
+    pub fn account_id(&self) -> Option<&str> {
+        self.string(ACCOUNT_ID).filter(|s| !s.is_empty())
+    }
+
+    /// `email` when it is a non-empty string.
+    pub fn email(&self) -> Option<&str> {
+        self.string(EMAIL).filter(|s| !s.is_empty())
+    }
+
+    /// `plan` when it is a non-empty string.
+    pub fn plan(&self) -> Option<&str> {
+        self.string(PLAN).filter(|s| !s.is_empty())
+    }
+
+    /// `enabled !== false`.
+    pub fn is_enabled(&self) -> bool {
+        !matches!(self.slot(ENABLED), Some(Slot::Json(Value::Bool(false))))
+    }
+
+    /// The access token.
+    pub fn access(&self) -> Option<&Secret<String>> {
+        self.secret(ACCESS)
+    }
+
+    /// The refresh token.
+    pub fn refresh(&self) -> Option<&Secret<String>> {
+        self.secret(REFRESH)
+    }
+
+    /// Whether a non-blank refresh token is present.
+    pub fn has_refresh(&self) -> bool {
+        self.refresh()
+            .is_some_and(|r| !js_trim(r.expose()).is_empty())
+    }
+
+    /// `expires` (epoch ms).
+    pub fn expires(&self) -> Option<f64> {
+        self.number(EXPIRES)
+    }
+
+    /// `refreshLeaseUntil` (epoch ms).
+    pub fn refresh_lease_until(&self) -> Option<f64> {
+        self.number(REFRESH_LEASE_UNTIL)
+    }
+
+    /// `cooldownUntil` (epoch ms).
+    pub fn cooldown_until(&self) -> Option<f64> {
+        self.number(COOLDOWN_UNTIL)
+    }
+
+    /// `lastUsed` (epoch ms).
+    pub fn last_used(&self) -> Option<f64> {
+        self.number(LAST_USED)
+    }
+
+    /// `authTypes`, normalized.
+    pub fn auth_types(&self) -> Vec<Domain> {
+        match self.slot(AUTH_TYPES) {
+            Some(Slot::Json(v)) => normalize_auth_types(Some(v)),
+            _ => normalize_auth_types(None),
+        }
+    }
+
+    /// The strict `accountId|email|plan` key its fields make, if complete.
+    pub fn strict_identity(&self) -> Option<String> {
+        build_identity_key(
+            self.string(ACCOUNT_ID),
+            self.string(EMAIL),
+            self.string(PLAN),
+        )
+    }
+
+    /// Eligible for selection at `now` (reference 6.1).
+    pub fn is_eligible(&self, now_ms: f64) -> bool {
+        self.is_enabled()
+            && !self.cooldown_until().is_some_and(|c| c > now_ms)
+            && !self.refresh_lease_until().is_some_and(|l| l > now_ms)
+    }
+
+    /// Sets `enabled`.
+    pub fn set_enabled(&mut self, enabled: bool) {
+        self.set_slot(ENABLED, Slot::Json(Value::Bool(enabled)));
+    }
+
+    /// Sets the access token.
+    pub fn set_access(&mut self, token: Secret<String>) {
+        self.set_slot(ACCESS, Slot::Secret(token));
+    }
+
+    /// Sets the refresh token.
+    pub fn set_refresh(&mut self, token: Secret<String>) {
+        self.set_slot(REFRESH, Slot::Secret(token));
+    }
+
+    /// Sets `expires`.
+    pub fn set_expires(&mut self, ms: f64) {
+        self.set_number(EXPIRES, ms);
+    }
+
+    /// Sets `cooldownUntil`.
+    pub fn set_cooldown_until(&mut self, ms: f64) {
+        self.set_number(COOLDOWN_UNTIL, ms);
+    }
+
+    /// Sets `refreshLeaseUntil`.
+    pub fn set_refresh_lease_until(&mut self, ms: f64) {
+        self.set_number(REFRESH_LEASE_UNTIL, ms);
+    }
+
+    /// Sets `lastUsed`.
+    pub fn set_last_used(&mut self, ms: f64) {
+        self.set_number(LAST_USED, ms);
+    }
+
+    /// Sets `accountId` (as given; normalization trims it).
+    pub fn set_account_id(&mut self, v: &str) {
+        self.set_string(ACCOUNT_ID, Some(v.to_string()));
+    }
+
+    /// Sets `email` (normalization lowercases it).
+    pub fn set_email(&mut self, v: &str) {
+        self.set_string(EMAIL, Some(v.to_string()));
+    }
+
+    /// Sets `plan` (normalization lowercases it).
+    pub fn set_plan(&mut self, v: &str) {
+        self.set_string(PLAN, Some(v.to_string()));
+    }
+
+    /// Sets `identityKey`.
+    pub fn set_identity_key(&mut self, v: &str) {
+        self.set_string(IDENTITY_KEY, Some(v.to_string()));
+    }
+
+    /// Sets `authTypes`.
+    pub fn set_auth_types(&mut self, types: &[Domain]) {
+        self.set_slot(AUTH_TYPES, Slot::Json(auth_types_value(types)));
+    }
+
+    /// Removes a field (`delete record.field`).
+    pub fn remove_field(&mut self, key: &str) {
+        self.delete(key);
+    }
+
+    /// The plugin's `normalizeAccountRecord`: fill missing `accountId`/`email`/`plan` from the
+    /// access token's claims, lowercase email and plan, trim the account id, synchronize the
+    /// identity key, and set `authTypes` to `[mode]` (or normalize it without a mode).
+    pub(crate) fn normalize(&mut self, mode: Option<Domain>) {
+        let claims = match self.string(ACCESS) {
+            Some(a) if !a.is_empty() => jwt::claims(a).unwrap_or_default(),
+            _ => jwt::Claims::default(),
+        };
+        if !self.truthy(ACCOUNT_ID) {
+            self.set_string(ACCOUNT_ID, claims.account_id);
+        }
+        if !self.truthy(EMAIL) {
+            self.set_string(EMAIL, claims.email);
+        }
+        if !self.truthy(PLAN) {
+            self.set_string(PLAN, claims.plan);
+        }
+        let email = normalize_lower(self.string(EMAIL).filter(|s| !s.is_empty()));
+        self.set_string(EMAIL, email);
+        let plan = normalize_lower(self.string(PLAN).filter(|s| !s.is_empty()));
+        self.set_string(PLAN, plan);
+        if self.truthy(ACCOUNT_ID) {
+            let trimmed = self.string(ACCOUNT_ID).map(|s| js_trim(s).to_string());
+            self.set_string(ACCOUNT_ID, trimmed);
+        }
+        self.synchronize_identity();
+        match mode {
+            Some(m) => self.set_auth_types(&[m]),
+            None => {
+                let types = self.auth_types();
+                self.set_auth_types(&types);
+            }
+        }
+    }
+
+    /// `synchronizeIdentityKey`.
+    pub(crate) fn synchronize_identity(&mut self) {
+        if self.strict_identity().is_none() {
+            return;
+        }
+        let current = self.string(IDENTITY_KEY).filter(|s| !s.is_empty());
+        let next = synchronize_identity_key(
+            current,
+            self.string(ACCOUNT_ID),
+            self.string(EMAIL),
+            self.string(PLAN),
+        );
+        if next.as_deref() != current {
+            self.set_string(IDENTITY_KEY, next);
+        }
+    }
+
+    /// `ensureIdentityKey`: set the strict key (or `undefined`) when the key is falsy.
+    pub(crate) fn ensure_identity_key(&mut self) {
+        if !self.truthy(IDENTITY_KEY) {
+            let k = self.strict_identity();
+            self.set_string(IDENTITY_KEY, k);
+        }
+    }
+
+    /// Builds a record from pairs in order (crate-internal constructor for migrations).
+    pub(crate) fn push_string(&mut self, key: &str, v: Option<String>) {
+        self.set_string(key, v);
+    }
+
+    pub(crate) fn push_json(&mut self, key: &str, v: Value) {
+        self.set_slot(key, Slot::Json(v));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn debug_never_shows_tokens() {
+        let a = Account::from_json(
+            &json!({"access": "at_secret", "refresh": "rt_secret", "email": "a@b.c", "x": "other"}),
+            "r",
+        )
+        .expect("parse");
+        let s = format!("{a:?} {a:#?}");
+        assert!(!s.contains("at_secret") && !s.contains("rt_secret"), "{s}");
+        assert!(!s.contains("other"), "{s}");
+        assert!(s.contains("[redacted]"), "{s}");
+    }
+
+    #[test]
+    fn wrong_types_are_reported_with_their_path() {
+        let e = Account::from_json(&json!({"expires": "soon"}), "openai.native.accounts[0]")
+            .expect_err("shape");
+        assert_eq!(e.at, "openai.native.accounts[0].expires");
+        assert_eq!((e.expected, e.found), ("a number", "string"));
+        assert!(Account::from_json(&json!({"enabled": null, "email": null}), "r").is_ok());
+        assert!(Account::from_json(&json!([1]), "r").is_err());
+    }
+
+    #[test]
+    fn spread_keeps_positions_and_copies_undefined() {
+        let mut a = Account::from_json(&json!({"a": 1, "email": "x@y.z", "b": 2}), "r").expect("a");
+        let mut b = Account::new();
+        b.push_string(EMAIL, None);
+        b.push_json("c", json!(3));
+        a.spread(&b);
+        assert_eq!(a.keys().collect::<Vec<_>>(), ["a", "email", "b", "c"]);
+        assert_eq!(a.to_json(), json!({"a": 1, "b": 2, "c": 3}));
+    }
+
+    #[test]
+    fn normalize_orders_new_keys_like_the_plugin() {
+        let mut a =
+            Account::from_json(&json!({"refresh": "rt", "email": " One@Example.COM "}), "r")
+                .expect("a");
+        a.normalize(Some(Domain::Codex));
+        assert_eq!(
+            a.keys().collect::<Vec<_>>(),
+            ["refresh", "email", "accountId", "plan", "authTypes"]
+        );
+        assert_eq!(
+            a.to_json(),
+            json!({"refresh": "rt", "email": "one@example.com", "authTypes": ["codex"]})
+        );
+    }
+}

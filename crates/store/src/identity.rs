@@ -1,0 +1,144 @@
+//! Identity keys with the plugin's exact string semantics (reference 4.2).
+//!
+//! `codex_auth::identity` answers the same questions for read-only tools; the writer needs
+//! JavaScript's exact behaviour at the edges (`String.prototype.trim` also strips U+FEFF, a
+//! whitespace-only key is kept, an empty string is "missing"), because the result is
+//! persisted and compared byte for byte with what the plugin writes.
+
+use codex_auth::identity::encode_uri_component;
+
+/// JavaScript's `String.prototype.trim`.
+pub fn js_trim(s: &str) -> &str {
+    // JavaScript trims Unicode Zs, line terminators and U+FEFF, but not U+0085.
+    s.trim_matches(|c: char| (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}')
+}
+
+/// `normalizeEmail` / `normalizePlan`: trimmed and lowercased, `None` when missing or blank.
+pub fn normalize_lower(v: Option<&str>) -> Option<String> {
+    let t = js_trim(v?);
+    if t.is_empty() {
+        None
+    } else {
+        Some(t.to_lowercase())
+    }
+}
+
+/// `buildIdentityKey`: `accountId|email|plan`, or `None` when a part is missing.
+pub fn build_identity_key(
+    account_id: Option<&str>,
+    email: Option<&str>,
+    plan: Option<&str>,
+) -> Option<String> {
+    let a = js_trim(account_id?);
+    if a.is_empty() {
+        return None;
+    }
+    let e = normalize_lower(email)?;
+    let p = normalize_lower(plan)?;
+    Some(format!("{a}|{e}|{p}"))
+}
+
+fn segment(v: Option<&str>) -> String {
+    match v.map(js_trim).filter(|t| !t.is_empty()) {
+        Some(t) => encode_uri_component(t),
+        None => "_".to_string(),
+    }
+}
+
+/// `buildLegacyIdentityFingerprint`: `legacy|A|E|P` with `encodeURIComponent` parts.
+pub fn legacy_fingerprint(
+    account_id: Option<&str>,
+    email: Option<&str>,
+    plan: Option<&str>,
+) -> String {
+    format!(
+        "legacy|{}|{}|{}",
+        segment(account_id),
+        segment(normalize_lower(email).as_deref()),
+        segment(normalize_lower(plan).as_deref())
+    )
+}
+
+/// A 3-part pipe key whose parts are all non-blank.
+pub fn is_canonical_key(key: &str) -> bool {
+    let parts: Vec<&str> = key.split('|').collect();
+    parts.len() == 3 && parts.iter().all(|p| !js_trim(p).is_empty())
+}
+
+/// `synchronizeIdentityKey`: the key after hydration. `current` is the stored key (an empty
+/// string counts as missing).
+pub fn synchronize_identity_key(
+    current: Option<&str>,
+    account_id: Option<&str>,
+    email: Option<&str>,
+    plan: Option<&str>,
+) -> Option<String> {
+    let Some(canonical) = build_identity_key(account_id, email, plan) else {
+        return current.map(str::to_string);
+    };
+    match current {
+        None | Some("") => Some(canonical),
+        Some(c) if c == canonical => Some(canonical),
+        Some(c) if c.starts_with("legacy|") || is_canonical_key(c) => Some(canonical),
+        Some(c) => Some(c.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_43_strict_key_is_normalized() {
+        assert_eq!(
+            build_identity_key(
+                Some(" acc_123 "),
+                Some(" User@Example.com "),
+                Some(" Plus ")
+            ),
+            Some("acc_123|user@example.com|plus".to_string())
+        );
+        assert_eq!(
+            build_identity_key(Some("  "), Some("a@b.c"), Some("p")),
+            None
+        );
+    }
+
+    #[test]
+    fn case_45_legacy_key_upgrades() {
+        assert_eq!(
+            synchronize_identity_key(
+                Some("legacy|acc_123|user%40example.com|plus"),
+                Some("acc_123"),
+                Some("user@example.com"),
+                Some("plus")
+            ),
+            Some("acc_123|user@example.com|plus".to_string())
+        );
+        assert_eq!(
+            synchronize_identity_key(Some("custom"), Some("a"), Some("b@c.d"), Some("p")),
+            Some("custom".to_string())
+        );
+        assert_eq!(
+            synchronize_identity_key(Some("x|y|z"), Some("a"), Some("b@c.d"), Some("p")),
+            Some("a|b@c.d|p".to_string())
+        );
+        assert_eq!(
+            synchronize_identity_key(Some("keep"), None, None, None),
+            Some("keep".into())
+        );
+    }
+
+    #[test]
+    fn case_40_fingerprints() {
+        assert_eq!(
+            legacy_fingerprint(None, Some("One@Example.com"), Some("plus")),
+            "legacy|_|one%40example.com|plus"
+        );
+        assert_eq!(legacy_fingerprint(Some(" "), None, None), "legacy|_|_|_");
+        assert_eq!(
+            legacy_fingerprint(Some("a b"), None, Some("Pro")),
+            "legacy|a%20b|_|pro"
+        );
+    }
+}

@@ -1,0 +1,537 @@
+//! A file lock that Node's proper-lockfile 4.x (the plugin's locker) sees and respects.
+//!
+//! Protocol (reference 5.1): the lock *target* is `<file>.lock`, an empty regular file created
+//! with mode 0600 and never deleted; the lock itself is the directory
+//! `<realpath(target)>.lock`, created with one `mkdir`. While held, a background thread
+//! refreshes the directory's mtime every 5 s and notices if someone else removed or touched
+//! it (the lock was "compromised"). A directory whose mtime is older than 10 s is stale and is
+//! reclaimed with `rmdir`. Nothing is ever put inside the directory, and release is `rmdir`.
+//! A directory holding `.owner` comes from the plugin's fallback locker, which never goes
+//! stale: it is reported, never removed. Advisory `flock` would be invisible to the plugin,
+//! which is why this is written by hand.
+
+use std::ffi::OsString;
+use std::fs::{self, File, FileTimes, OpenOptions};
+use std::io::{self, ErrorKind};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::error::LockError;
+
+/// The file the plugin's fallback locker writes into its lock directory.
+pub const FALLBACK_OWNER_FILE: &str = ".owner";
+
+/// Lock timing. The defaults match proper-lockfile's (10 s stale, 5 s refresh) and retry for
+/// longer than the plugin does (it gives up after about 1.75 s), so that a lock left by a
+/// killed process is reclaimed rather than reported.
+#[derive(Debug, Clone)]
+pub struct LockOptions {
+    /// A lock directory whose mtime is older than this is stale (proper-lockfile: 10 s).
+    pub stale: Duration,
+    /// How often the holder refreshes the mtime (proper-lockfile: stale / 2).
+    pub update: Duration,
+    /// How long to keep retrying before reporting the lock as held.
+    pub budget: Duration,
+    /// First retry delay; doubles up to `max_delay`.
+    pub min_delay: Duration,
+    /// Largest retry delay.
+    pub max_delay: Duration,
+}
+
+impl Default for LockOptions {
+    fn default() -> Self {
+        LockOptions {
+            stale: Duration::from_secs(10),
+            update: Duration::from_secs(5),
+            budget: Duration::from_secs(12),
+            min_delay: Duration::from_millis(2),
+            max_delay: Duration::from_millis(50),
+        }
+    }
+}
+
+impl LockOptions {
+    /// The same options with a different retry budget.
+    pub fn with_budget(mut self, budget: Duration) -> Self {
+        self.budget = budget;
+        self
+    }
+}
+
+/// `<file>.lock`: the lock target proper-lockfile is pointed at.
+pub fn lock_target_for(file: &Path) -> PathBuf {
+    append(file, ".lock")
+}
+
+/// `<target>.lock`: the directory proper-lockfile creates for a (canonical) target.
+pub fn lock_dir_for(target: &Path) -> PathBuf {
+    append(target, ".lock")
+}
+
+fn append(p: &Path, suffix: &str) -> PathBuf {
+    let mut s: OsString = p.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// What can be seen of a lock directory from outside.
+#[derive(Debug, Clone)]
+pub struct LockInfo {
+    /// The directory.
+    pub lock_dir: PathBuf,
+    /// Time since creation, when the filesystem reports a birth time.
+    pub held_for: Option<Duration>,
+    /// Time since the mtime was last set.
+    pub refreshed_ago: Option<Duration>,
+    /// It contains `.owner` (the plugin's fallback locker).
+    pub fallback: bool,
+    /// Older than the stale threshold given to [`inspect`].
+    pub stale: bool,
+}
+
+/// Looks at the lock directory of `file` without touching it. `None` when not locked.
+pub fn inspect(file: &Path, stale: Duration) -> Option<LockInfo> {
+    let target = lock_target_for(file);
+    let real = fs::canonicalize(&target).unwrap_or(target);
+    let dir = lock_dir_for(&real);
+    let meta = fs::metadata(&dir).ok()?;
+    let now = SystemTime::now();
+    let refreshed_ago = meta.modified().ok().map(|m| age(now, m));
+    Some(LockInfo {
+        held_for: meta.created().ok().map(|c| age(now, c)),
+        stale: refreshed_ago.is_some_and(|a| a > stale),
+        refreshed_ago,
+        fallback: dir.join(FALLBACK_OWNER_FILE).exists(),
+        lock_dir: dir,
+    })
+}
+
+fn age(now: SystemTime, then: SystemTime) -> Duration {
+    now.duration_since(then).unwrap_or(Duration::ZERO)
+}
+
+struct Shared {
+    compromised: AtomicBool,
+    mtime: Mutex<Option<SystemTime>>,
+}
+
+/// A held lock. Dropping it releases the lock (best effort); [`FileLock::release`] reports
+/// errors.
+pub struct FileLock {
+    file: PathBuf,
+    lock_dir: PathBuf,
+    shared: Arc<Shared>,
+    stop: Option<Sender<()>>,
+    heartbeat: Option<JoinHandle<()>>,
+    released: bool,
+}
+
+impl std::fmt::Debug for FileLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileLock")
+            .field("lock_dir", &self.lock_dir)
+            .field("compromised", &self.is_compromised())
+            .finish()
+    }
+}
+
+/// A small xorshift generator for retry jitter (no need for a crypto RNG here).
+struct Jitter(u64);
+
+impl Jitter {
+    fn new() -> Self {
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1);
+        Jitter((nanos ^ (u64::from(std::process::id()) << 32)) | 1)
+    }
+
+    /// A factor in [0.5, 1.5).
+    fn factor(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        0.5 + (self.0 % 1000) as f64 / 1000.0
+    }
+}
+
+impl FileLock {
+    /// Acquires the lock of `file`, creating the parent directory and the lock target.
+    pub fn acquire(file: &Path, opts: &LockOptions) -> Result<FileLock, LockError> {
+        let started = Instant::now();
+        if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent).map_err(|e| LockError::io("create directory", parent, e))?;
+        }
+        let target = lock_target_for(file);
+        OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o600)
+            .open(&target)
+            .map_err(|e| LockError::io("create lock target", &target, e))?;
+        let real = fs::canonicalize(&target).map_err(|e| LockError::io("resolve", &target, e))?;
+        let lock_dir = lock_dir_for(&real);
+
+        let mut attempt: u32 = 0;
+        let mut jitter = Jitter::new();
+        let mut skip_stale_check = false;
+        loop {
+            match fs::create_dir(&lock_dir) {
+                Ok(()) => return Ok(Self::held(file, lock_dir, opts)),
+                Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(LockError::io("create lock directory", &lock_dir, e)),
+            }
+            let meta = match fs::metadata(&lock_dir) {
+                Ok(m) => m,
+                // Released between our mkdir and stat: try again at once.
+                Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                Err(e) => return Err(LockError::io("stat", &lock_dir, e)),
+            };
+            let now = SystemTime::now();
+            let mtime = meta.modified().ok();
+            let is_stale = mtime.is_some_and(|m| age(now, m) > opts.stale);
+            let fallback = lock_dir.join(FALLBACK_OWNER_FILE).exists();
+            if is_stale && !skip_stale_check {
+                if fallback {
+                    return Err(LockError::FallbackLeftover {
+                        age: mtime.map(|m| age(now, m)),
+                        lock_dir,
+                    });
+                }
+                match fs::remove_dir(&lock_dir) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == ErrorKind::NotFound => {}
+                    Err(e) if e.raw_os_error() == Some(libc::ENOTEMPTY) => {
+                        return Err(LockError::NotEmpty { lock_dir });
+                    }
+                    Err(e) => return Err(LockError::io("remove stale lock", &lock_dir, e)),
+                }
+                // Retry at once, like proper-lockfile, without a second stale check.
+                skip_stale_check = true;
+                continue;
+            }
+            skip_stale_check = false;
+            let waited = started.elapsed();
+            if waited >= opts.budget {
+                if fallback {
+                    // The fallback locker never refreshes or expires its locks.
+                    return Err(LockError::FallbackLeftover {
+                        age: mtime.map(|m| age(now, m)),
+                        lock_dir,
+                    });
+                }
+                return Err(LockError::Held {
+                    file: file.to_path_buf(),
+                    held_for: meta.created().ok().map(|c| age(now, c)),
+                    refreshed_ago: mtime.map(|m| age(now, m)),
+                    lock_dir,
+                    waited,
+                });
+            }
+            let base = opts
+                .min_delay
+                .saturating_mul(1u32 << attempt.min(16))
+                .min(opts.max_delay);
+            let delay = base.mul_f64(jitter.factor());
+            let remaining = opts.budget.saturating_sub(waited);
+            std::thread::sleep(delay.min(remaining).max(Duration::from_millis(1)));
+            attempt = attempt.saturating_add(1);
+        }
+    }
+
+    fn held(file: &Path, lock_dir: PathBuf, opts: &LockOptions) -> FileLock {
+        let mtime = fs::metadata(&lock_dir).and_then(|m| m.modified()).ok();
+        let shared = Arc::new(Shared {
+            compromised: AtomicBool::new(false),
+            mtime: Mutex::new(mtime),
+        });
+        let (tx, rx) = mpsc::channel::<()>();
+        let thread_shared = Arc::clone(&shared);
+        let thread_dir = lock_dir.clone();
+        let update = opts.update.max(Duration::from_millis(10));
+        let heartbeat = std::thread::Builder::new()
+            .name("codex-store-lock".into())
+            .spawn(move || loop {
+                match rx.recv_timeout(update) {
+                    Err(RecvTimeoutError::Timeout) => {
+                        if !refresh(&thread_dir, &thread_shared) {
+                            thread_shared.compromised.store(true, Ordering::SeqCst);
+                            return;
+                        }
+                    }
+                    _ => return,
+                }
+            })
+            .ok();
+        FileLock {
+            file: file.to_path_buf(),
+            lock_dir,
+            shared,
+            stop: Some(tx),
+            heartbeat,
+            released: false,
+        }
+    }
+
+    /// The lock directory.
+    pub fn lock_dir(&self) -> &Path {
+        &self.lock_dir
+    }
+
+    /// The locked file.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// Whether another process removed or touched the lock directory while we held it.
+    pub fn is_compromised(&self) -> bool {
+        if self.shared.compromised.load(Ordering::SeqCst) {
+            return true;
+        }
+        // Hold the mutex while comparing, so a heartbeat in progress is not mistaken for a
+        // takeover.
+        let Ok(expected) = self.shared.mtime.lock() else {
+            return true;
+        };
+        match fs::metadata(&self.lock_dir).and_then(|m| m.modified()) {
+            Ok(m) => expected.is_some_and(|e| e != m),
+            Err(_) => true,
+        }
+    }
+
+    /// Fails with [`LockError::Compromised`] when the lock is no longer ours; call before
+    /// committing a write.
+    pub fn check(&self) -> Result<(), LockError> {
+        if self.is_compromised() {
+            return Err(LockError::Compromised {
+                lock_dir: self.lock_dir.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Releases the lock (`rmdir`), reporting failures.
+    pub fn release(mut self) -> Result<(), LockError> {
+        self.release_inner()
+    }
+
+    fn release_inner(&mut self) -> Result<(), LockError> {
+        if self.released {
+            return Ok(());
+        }
+        self.released = true;
+        drop(self.stop.take());
+        if let Some(h) = self.heartbeat.take() {
+            let _ = h.join();
+        }
+        if self.shared.compromised.load(Ordering::SeqCst) {
+            // Not ours any more: removing it would release someone else's lock.
+            return Err(LockError::Compromised {
+                lock_dir: self.lock_dir.clone(),
+            });
+        }
+        match fs::remove_dir(&self.lock_dir) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == ErrorKind::NotFound => Err(LockError::Compromised {
+                lock_dir: self.lock_dir.clone(),
+            }),
+            Err(e) => Err(LockError::io("remove lock directory", &self.lock_dir, e)),
+        }
+    }
+}
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        let _ = self.release_inner();
+    }
+}
+
+/// One heartbeat: verify the mtime is still the one we set, then set it to now.
+fn refresh(dir: &Path, shared: &Shared) -> bool {
+    let Ok(mut guard) = shared.mtime.lock() else {
+        return false;
+    };
+    let current = match fs::metadata(dir).and_then(|m| m.modified()) {
+        Ok(m) => m,
+        Err(_) => return false,
+    };
+    if guard.is_some_and(|expected| expected != current) {
+        return false;
+    }
+    match touch(dir) {
+        Ok(()) => {
+            *guard = fs::metadata(dir).and_then(|m| m.modified()).ok();
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Sets a directory's atime and mtime to now.
+pub(crate) fn touch(dir: &Path) -> io::Result<()> {
+    let now = SystemTime::now();
+    File::open(dir)?.set_times(FileTimes::new().set_accessed(now).set_modified(now))
+}
+
+/// Runs `f` while holding the lock of `file`, then releases it.
+pub fn with_lock<T, E>(
+    file: &Path,
+    opts: &LockOptions,
+    f: impl FnOnce(&FileLock) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<LockError>,
+{
+    let lock = FileLock::acquire(file, opts)?;
+    let out = f(&lock);
+    let released = lock.release();
+    let value = out?;
+    released?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quick() -> LockOptions {
+        LockOptions {
+            budget: Duration::from_millis(200),
+            ..LockOptions::default()
+        }
+    }
+
+    #[test]
+    fn names_follow_proper_lockfile() {
+        let f = Path::new("/x/codex-accounts.json");
+        assert_eq!(
+            lock_dir_for(&lock_target_for(f)),
+            PathBuf::from("/x/codex-accounts.json.lock.lock")
+        );
+    }
+
+    #[test]
+    fn acquire_creates_target_and_empty_dir_and_release_removes_dir() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("sub/codex-accounts.json");
+        let lock = FileLock::acquire(&file, &quick()).expect("lock");
+        let target = tmp.path().join("sub/codex-accounts.json.lock");
+        let dir = tmp.path().join("sub/codex-accounts.json.lock.lock");
+        assert!(target.is_file());
+        assert!(dir.is_dir());
+        assert_eq!(fs::read_dir(&dir).expect("read_dir").count(), 0);
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            fs::metadata(&target).expect("meta").permissions().mode() & 0o777,
+            0o600
+        );
+        assert!(!lock.is_compromised());
+        lock.release().expect("release");
+        assert!(!dir.exists());
+        assert!(target.exists(), "the lock target is never deleted");
+    }
+
+    #[test]
+    fn second_acquire_reports_held_with_dir_and_age() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("a.json");
+        let _held = FileLock::acquire(&file, &quick()).expect("lock");
+        let err = FileLock::acquire(&file, &quick()).expect_err("must be held");
+        let msg = err.to_string();
+        assert!(matches!(err, LockError::Held { .. }), "{msg}");
+        assert!(msg.contains("a.json.lock.lock"), "{msg}");
+        assert!(msg.contains("gave up after"), "{msg}");
+    }
+
+    #[test]
+    fn stale_dir_is_reclaimed_and_fallback_is_reported() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("b.json");
+        let dir = tmp.path().join("b.json.lock.lock");
+        fs::create_dir_all(&dir).expect("mkdir");
+        let old = SystemTime::now() - Duration::from_secs(30);
+        File::open(&dir)
+            .expect("open")
+            .set_times(FileTimes::new().set_modified(old).set_accessed(old))
+            .expect("utimes");
+        fs::write(tmp.path().join("b.json.lock"), b"").expect("target");
+        let lock = FileLock::acquire(&file, &quick()).expect("stale lock reclaimed");
+        drop(lock);
+
+        fs::create_dir_all(&dir).expect("mkdir");
+        fs::write(dir.join(FALLBACK_OWNER_FILE), b"uuid").expect("owner");
+        File::open(&dir)
+            .expect("open")
+            .set_times(FileTimes::new().set_modified(old).set_accessed(old))
+            .expect("utimes");
+        let err = FileLock::acquire(&file, &quick()).expect_err("fallback lock");
+        assert!(matches!(err, LockError::FallbackLeftover { .. }), "{err}");
+        assert!(dir.join(FALLBACK_OWNER_FILE).exists(), "never removed");
+    }
+
+    #[test]
+    fn a_fresh_fallback_lock_is_reported_at_the_end_of_the_budget() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("e.json");
+        let dir = tmp.path().join("e.json.lock.lock");
+        fs::create_dir_all(&dir).expect("mkdir");
+        fs::write(dir.join(FALLBACK_OWNER_FILE), b"uuid").expect("owner");
+        let err = FileLock::acquire(&file, &quick()).expect_err("fallback lock");
+        assert!(matches!(err, LockError::FallbackLeftover { .. }), "{err}");
+        assert!(err.to_string().contains(".owner"), "{err}");
+        assert!(dir.join(FALLBACK_OWNER_FILE).exists());
+    }
+
+    #[test]
+    fn heartbeat_refreshes_mtime_and_detects_takeover() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("c.json");
+        let opts = LockOptions {
+            update: Duration::from_millis(50),
+            ..quick()
+        };
+        let lock = FileLock::acquire(&file, &opts).expect("lock");
+        let dir = lock.lock_dir().to_path_buf();
+        let old = SystemTime::now() - Duration::from_secs(3);
+        // Someone else rewrites the mtime: the heartbeat must notice.
+        File::open(&dir)
+            .expect("open")
+            .set_times(FileTimes::new().set_modified(old).set_accessed(old))
+            .expect("utimes");
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(lock.is_compromised());
+        assert!(lock.check().is_err());
+        assert!(matches!(lock.release(), Err(LockError::Compromised { .. })));
+        assert!(dir.exists(), "a compromised lock is not removed by us");
+    }
+
+    #[test]
+    fn heartbeat_keeps_the_lock_fresh() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("d.json");
+        let opts = LockOptions {
+            update: Duration::from_millis(30),
+            ..quick()
+        };
+        let lock = FileLock::acquire(&file, &opts).expect("lock");
+        let first = fs::metadata(lock.lock_dir())
+            .and_then(|m| m.modified())
+            .expect("mtime");
+        std::thread::sleep(Duration::from_millis(150));
+        let later = fs::metadata(lock.lock_dir())
+            .and_then(|m| m.modified())
+            .expect("mtime");
+        assert!(later > first);
+        assert!(!lock.is_compromised());
+        let info = inspect(&file, Duration::from_secs(10)).expect("locked");
+        assert!(!info.stale && !info.fallback);
+        lock.release().expect("release");
+        assert!(inspect(&file, Duration::from_secs(10)).is_none());
+    }
+}

@@ -1,0 +1,518 @@
+//! `codex-accounts.json` on disk: locked read-modify-write, unlocked reads, quarantine.
+//!
+//! [`AuthStore::update`] is the plugin's `saveAuthStorage` (reference 4.5): under the file
+//! lock, read (quarantining corrupt content), run the edit, normalize, and write atomically
+//! unless the serialized result equals what was read. [`AuthStore::load`] reads without the
+//! lock, like the plugin's request path; when it finds corrupt content it takes the lock and
+//! checks again before quarantining, so it never moves a file another process is replacing.
+//! Content that is valid for the plugin but unrepresentable here, too large, not UTF-8 or
+//! wrongly typed is reported and left untouched.
+
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use codex_auth::model::Domain;
+use codex_redact::Secret;
+use serde_json::Value;
+
+use crate::account::ShapeIssue;
+use crate::atomic::{refuse_symlink, write_atomic, WriteOptions};
+use crate::error::{Result, StoreError};
+use crate::gitignore::ensure_config_dir_gitignore;
+use crate::json::{is_parser_limit, type_name};
+use crate::lock::{lock_dir_for, lock_target_for, with_lock, LockOptions};
+use crate::ops::{AccountRow, CommitOptions, Lease, LoginTokens, RefreshedTokens};
+use crate::quarantine::{default_quarantine_dir, quarantine_file, DEFAULT_KEEP};
+use crate::state::{is_openai_only, AuthState, OauthState, OpenAi};
+
+/// Milliseconds since the epoch, injectable for tests.
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0)
+    })
+}
+
+/// Files above this size are refused (an account store is a few KiB per account).
+pub const DEFAULT_MAX_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Knobs of a store.
+#[derive(Clone)]
+pub struct StoreOptions {
+    /// Lock timing.
+    pub lock: LockOptions,
+    /// Quarantine directory (default `<dir of file>/quarantine`).
+    pub quarantine_dir: Option<PathBuf>,
+    /// Quarantined copies kept (default 5).
+    pub keep: usize,
+    /// Time source.
+    pub clock: Clock,
+    /// Largest file accepted.
+    pub max_bytes: u64,
+    write: WriteOptions,
+}
+
+impl std::fmt::Debug for StoreOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreOptions")
+            .field("lock", &self.lock)
+            .field("quarantine_dir", &self.quarantine_dir)
+            .field("keep", &self.keep)
+            .field("max_bytes", &self.max_bytes)
+            .field("write", &self.write)
+            .finish()
+    }
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            lock: LockOptions::default(),
+            quarantine_dir: None,
+            keep: DEFAULT_KEEP,
+            clock: system_clock(),
+            max_bytes: DEFAULT_MAX_BYTES,
+            write: WriteOptions::default(),
+        }
+    }
+}
+
+impl StoreOptions {
+    /// With these lock timings.
+    pub fn with_lock(mut self, lock: LockOptions) -> Self {
+        self.lock = lock;
+        self
+    }
+
+    /// With this clock.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// With this quarantine directory.
+    pub fn with_quarantine_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.quarantine_dir = Some(dir.into());
+        self
+    }
+
+    /// Benchmarks only: skip fsync of the temp file and the directory.
+    #[doc(hidden)]
+    pub fn without_fsync_for_bench(mut self) -> Self {
+        self.write = WriteOptions { fsync: false };
+        self
+    }
+
+    pub(crate) fn write_options(&self) -> WriteOptions {
+        self.write
+    }
+
+    pub(crate) fn now(&self) -> u64 {
+        (self.clock)()
+    }
+}
+
+/// Whether an update wrote the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// The serialized result equaled what was read: nothing written.
+    Unchanged,
+    /// The file was replaced.
+    Written,
+}
+
+/// The result of an update.
+#[derive(Debug, Clone)]
+pub struct Updated<T> {
+    /// What the edit returned.
+    pub value: T,
+    /// Whether the file was written.
+    pub outcome: WriteOutcome,
+}
+
+/// How a file's bytes classify.
+pub(crate) enum Classified {
+    Missing,
+    Parsed(serde_json::Map<String, Value>),
+    Corrupt(String),
+}
+
+/// Reads and classifies a JSON file (size limit, UTF-8, JSON, object).
+pub(crate) fn read_json_object(path: &Path, max_bytes: u64) -> Result<Classified> {
+    let meta = match fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Classified::Missing),
+        Err(e) => return Err(StoreError::io("read", path, e)),
+    };
+    if meta.len() > max_bytes {
+        return Err(StoreError::TooLarge {
+            path: path.to_path_buf(),
+            size: meta.len(),
+            limit: max_bytes,
+        });
+    }
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Classified::Missing),
+        Err(e) => return Err(StoreError::io("read", path, e)),
+    };
+    let parsed = match std::str::from_utf8(&bytes) {
+        Ok(text) => serde_json::from_str::<Value>(text),
+        Err(utf8) => {
+            // Node decodes invalid UTF-8 as U+FFFD; if that parses, the plugin would accept
+            // the file and rewrite it lossily. Refuse instead of quarantining valid data.
+            let lossy = String::from_utf8_lossy(&bytes);
+            return match serde_json::from_str::<Value>(&lossy) {
+                Ok(_) => Err(StoreError::NotUtf8 {
+                    path: path.to_path_buf(),
+                    offset: utf8.valid_up_to(),
+                }),
+                Err(e) => Ok(Classified::Corrupt(format!("not JSON: {e}"))),
+            };
+        }
+    };
+    match parsed {
+        Ok(Value::Object(m)) => Ok(Classified::Parsed(m)),
+        Ok(other) => Ok(Classified::Corrupt(format!(
+            "the content is a JSON {}, not an object",
+            type_name(&other)
+        ))),
+        Err(e) if is_parser_limit(&e) => Err(StoreError::Unsupported {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        }),
+        Err(e) => Ok(Classified::Corrupt(format!("not JSON: {e}"))),
+    }
+}
+
+/// The account store file.
+#[derive(Debug, Clone)]
+pub struct AuthStore {
+    path: PathBuf,
+    opts: StoreOptions,
+}
+
+impl AuthStore {
+    /// A store at `path` with default options.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self::with_options(path, StoreOptions::default())
+    }
+
+    /// A store at `path`.
+    pub fn with_options(path: impl Into<PathBuf>, opts: StoreOptions) -> Self {
+        AuthStore {
+            path: path.into(),
+            opts,
+        }
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The options.
+    pub fn options(&self) -> &StoreOptions {
+        &self.opts
+    }
+
+    /// `<file>.lock`.
+    pub fn lock_target(&self) -> PathBuf {
+        lock_target_for(&self.path)
+    }
+
+    /// The lock directory proper-lockfile would use.
+    pub fn lock_dir(&self) -> PathBuf {
+        let target = self.lock_target();
+        lock_dir_for(&fs::canonicalize(&target).unwrap_or(target))
+    }
+
+    /// The quarantine directory.
+    pub fn quarantine_dir(&self) -> PathBuf {
+        self.opts
+            .quarantine_dir
+            .clone()
+            .unwrap_or_else(|| default_quarantine_dir(&self.path))
+    }
+
+    fn openai_only(&self) -> bool {
+        is_openai_only(&self.path)
+    }
+
+    /// Whether the file exists (an existing store, even empty, is authoritative).
+    pub fn exists(&self) -> bool {
+        fs::symlink_metadata(&self.path).is_ok()
+    }
+
+    fn shape_error(&self, issue: ShapeIssue) -> StoreError {
+        StoreError::InvalidShape {
+            path: self.path.clone(),
+            at: issue.at,
+            expected: issue.expected,
+            found: issue.found,
+        }
+    }
+
+    fn parse(&self, root: &serde_json::Map<String, Value>) -> Result<AuthState> {
+        AuthState::from_root(root, self.openai_only()).map_err(|i| self.shape_error(i))
+    }
+
+    fn quarantine(&self, detail: String) -> StoreError {
+        let qdir = self.quarantine_dir();
+        match quarantine_file(&self.path, &qdir, self.opts.now(), self.opts.keep) {
+            Ok(q) => StoreError::Corrupt {
+                path: self.path.clone(),
+                quarantined: q,
+                detail,
+            },
+            Err(source) => StoreError::QuarantineFailed {
+                path: self.path.clone(),
+                quarantine_dir: qdir,
+                detail,
+                source,
+            },
+        }
+    }
+
+    /// Reads under a lock the caller holds; corrupt content is quarantined.
+    fn read_locked(&self) -> Result<AuthState> {
+        match read_json_object(&self.path, self.opts.max_bytes)? {
+            Classified::Missing => Ok(AuthState::empty(self.openai_only())),
+            Classified::Parsed(root) => self.parse(&root),
+            Classified::Corrupt(detail) => Err(self.quarantine(detail)),
+        }
+    }
+
+    /// Reads without the lock (like the plugin's request path). A missing file is an empty
+    /// store. Corrupt content is quarantined (after re-checking under the lock) and reported.
+    pub fn load(&self) -> Result<AuthState> {
+        match read_json_object(&self.path, self.opts.max_bytes)? {
+            Classified::Missing => Ok(AuthState::empty(self.openai_only())),
+            Classified::Parsed(root) => {
+                if self.openai_only() {
+                    if let Some(dir) = self.path.parent() {
+                        ensure_config_dir_gitignore(dir);
+                    }
+                }
+                self.parse(&root)
+            }
+            Classified::Corrupt(_) => {
+                with_lock(&self.path, &self.opts.lock, |_| self.read_locked())
+            }
+        }
+    }
+
+    /// Reads under the lock.
+    pub fn load_locked(&self) -> Result<AuthState> {
+        with_lock(&self.path, &self.opts.lock, |_| self.read_locked())
+    }
+
+    fn prepare_write(&self) -> Result<()> {
+        refuse_symlink(&self.path)?;
+        if let Some(dir) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(dir).map_err(|e| StoreError::io("create directory", dir, e))?;
+            if self.openai_only() {
+                ensure_config_dir_gitignore(dir);
+            }
+        }
+        Ok(())
+    }
+
+    /// Locked read-modify-write (the plugin's `saveAuthStorage`).
+    pub fn update<T>(&self, f: impl FnOnce(&mut AuthState) -> Result<T>) -> Result<Updated<T>> {
+        self.prepare_write()?;
+        with_lock(&self.path, &self.opts.lock, |lock| {
+            let mut state = self.read_locked()?;
+            let before = state.to_file_string();
+            let value = f(&mut state)?;
+            state.normalize();
+            let after = state.to_file_string();
+            if after == before {
+                return Ok(Updated {
+                    value,
+                    outcome: WriteOutcome::Unchanged,
+                });
+            }
+            lock.check()?;
+            write_atomic(
+                &self.path,
+                after.as_bytes(),
+                self.opts.write_options(),
+                self.opts.now(),
+            )?;
+            Ok(Updated {
+                value,
+                outcome: WriteOutcome::Written,
+            })
+        })
+    }
+
+    fn oauth_of<'a>(&self, state: &'a mut AuthState, create: bool) -> Result<&'a mut OauthState> {
+        if matches!(state.openai, OpenAi::Absent) {
+            if !create {
+                return Err(StoreError::NotConfigured {
+                    path: self.path.clone(),
+                });
+            }
+            state.openai = OpenAi::Oauth(Box::new(OauthState::empty()));
+        }
+        match &mut state.openai {
+            OpenAi::Oauth(s) => Ok(s),
+            OpenAi::Raw(v) => Err(StoreError::NotOauth {
+                path: self.path.clone(),
+                found: describe_raw(v),
+            }),
+            OpenAi::Absent => Err(StoreError::NotConfigured {
+                path: self.path.clone(),
+            }),
+        }
+    }
+
+    /// Locked update of the OAuth state; fails when the file has none.
+    pub fn update_oauth<T>(
+        &self,
+        f: impl FnOnce(&mut OauthState) -> Result<T>,
+    ) -> Result<Updated<T>> {
+        self.update(|state| f(self.oauth_of(state, false)?))
+    }
+
+    /// Locked update of the OAuth state, creating an empty one when the file has none.
+    pub fn update_oauth_or_create<T>(
+        &self,
+        f: impl FnOnce(&mut OauthState) -> Result<T>,
+    ) -> Result<Updated<T>> {
+        self.update(|state| f(self.oauth_of(state, true)?))
+    }
+
+    /// Rewrites the file in the plugin's canonical form when its bytes differ from it.
+    pub fn rewrite_normalized(&self) -> Result<WriteOutcome> {
+        self.prepare_write()?;
+        with_lock(&self.path, &self.opts.lock, |lock| {
+            let state = match read_json_object(&self.path, self.opts.max_bytes)? {
+                Classified::Missing => return Ok(WriteOutcome::Unchanged),
+                Classified::Parsed(root) => self.parse(&root)?,
+                Classified::Corrupt(detail) => return Err(self.quarantine(detail)),
+            };
+            let text = state.to_file_string();
+            let current =
+                fs::read(&self.path).map_err(|e| StoreError::io("read", &self.path, e))?;
+            if current == text.as_bytes() {
+                return Ok(WriteOutcome::Unchanged);
+            }
+            lock.check()?;
+            write_atomic(
+                &self.path,
+                text.as_bytes(),
+                self.opts.write_options(),
+                self.opts.now(),
+            )?;
+            Ok(WriteOutcome::Written)
+        })
+    }
+
+    /// The tools' rows (unlocked read). Empty when there is no OAuth entry.
+    pub fn rows(&self) -> Result<Vec<AccountRow>> {
+        Ok(self
+            .load()?
+            .oauth()
+            .map(OauthState::rows)
+            .unwrap_or_default())
+    }
+
+    /// `setAccountCooldown`.
+    pub fn set_cooldown(&self, mode: Domain, identity_key: &str, until_ms: f64) -> Result<bool> {
+        Ok(self
+            .update_oauth(|s| Ok(s.set_cooldown(mode, identity_key, until_ms)))?
+            .value)
+    }
+
+    /// `updateAccountTokensByIdentityKey`.
+    pub fn set_tokens(
+        &self,
+        mode: Domain,
+        identity_key: &str,
+        access: Secret<String>,
+        refresh: Secret<String>,
+        expires_ms: f64,
+    ) -> Result<bool> {
+        Ok(self
+            .update_oauth(|s| Ok(s.set_tokens(mode, identity_key, access, refresh, expires_ms)))?
+            .value)
+    }
+
+    /// Persists a login into domain `mode` and makes it active (reference 4.7).
+    pub fn upsert_login(&self, mode: Domain, tokens: &LoginTokens) -> Result<Option<String>> {
+        let now = self.opts.now() as f64;
+        Ok(self
+            .update_oauth_or_create(|s| Ok(s.upsert_login(mode, tokens, now)))?
+            .value)
+    }
+
+    /// Claims a refresh lease (see [`OauthState::acquire_lease`]).
+    pub fn acquire_lease(
+        &self,
+        mode: Domain,
+        identity_key: &str,
+        expected_refresh: &Secret<String>,
+        duration_ms: f64,
+    ) -> Result<Option<Lease>> {
+        let now = self.opts.now() as f64;
+        Ok(self
+            .update_oauth(|s| {
+                Ok(s.acquire_lease(mode, identity_key, expected_refresh, now, duration_ms))
+            })?
+            .value)
+    }
+
+    /// Commits refreshed tokens if the lease is still ours (see [`OauthState::commit_refresh`]).
+    pub fn commit_refresh(
+        &self,
+        lease: &Lease,
+        tokens: &RefreshedTokens,
+        opts: &CommitOptions,
+    ) -> Result<bool> {
+        let now = self.opts.now() as f64;
+        Ok(self
+            .update_oauth(|s| Ok(s.commit_refresh(lease, tokens, now, opts)))?
+            .value)
+    }
+
+    /// Records a failed refresh (see [`OauthState::fail_refresh`]).
+    pub fn fail_refresh(&self, lease: &Lease, terminal: bool) -> Result<bool> {
+        let now = self.opts.now() as f64;
+        Ok(self
+            .update_oauth(|s| Ok(s.fail_refresh(lease, terminal, now)))?
+            .value)
+    }
+
+    /// `accounts use N`.
+    pub fn switch_active(&self, index: usize) -> Result<Updated<AccountRow>> {
+        self.update_oauth(|s| s.switch_active(index))
+    }
+
+    /// `accounts enable N` / `accounts disable N`; the flag says whether a record changed.
+    pub fn set_enabled(&self, index: usize, enabled: bool) -> Result<Updated<(AccountRow, bool)>> {
+        self.update_oauth(|s| s.set_enabled(index, enabled))
+    }
+
+    /// `accounts remove N`; the flag says whether a domain record was removed.
+    pub fn remove(&self, index: usize) -> Result<Updated<(AccountRow, bool)>> {
+        self.update_oauth(|s| s.remove(index))
+    }
+}
+
+fn describe_raw(v: &Value) -> String {
+    match v.get("type").and_then(Value::as_str) {
+        Some("oauth") => "an OAuth entry in a shape the plugin does not recognize".to_string(),
+        Some(t) => format!("of type `{t}`"),
+        None => format!("a JSON {}", type_name(v)),
+    }
+}
