@@ -1,0 +1,127 @@
+//! The `accounts` commands: list, use, enable, disable, remove, transfer.
+//!
+//! Each command is one call into `codex-store` (a locked, atomic read-modify-write for the
+//! edits; an unlocked read for `list`, like the plugin's status tool) and returns data for
+//! [`crate::render`]. Messages follow the plugin's tools (reference 12.1:
+//! `Switched to #i: …`, `Updated #i: … -> enabled`, `Removed #i: …`), with the email masked.
+
+use std::path::PathBuf;
+
+use codex_store::legacy::should_offer_legacy_transfer;
+use codex_store::{AccountRow, Domain, SourceReport, WriteOutcome};
+
+use crate::cli::AccountsAction;
+use crate::context::Context;
+use crate::error::RuntimeError;
+
+/// What `accounts list` found.
+#[derive(Debug, Clone)]
+pub struct ListReport {
+    /// The store file.
+    pub store: PathBuf,
+    /// The runtime mode.
+    pub mode: Domain,
+    /// Whether the file has an OAuth entry.
+    pub configured: bool,
+    /// The rows.
+    pub rows: Vec<AccountRow>,
+    /// When the list was taken (epoch ms), for "cooldown left" and "expires in".
+    pub now_ms: u64,
+    /// A legacy transfer would be offered (no store yet, a legacy source has accounts).
+    pub transfer_available: bool,
+}
+
+/// What `accounts transfer` did.
+#[derive(Debug, Clone)]
+pub struct TransferSummary {
+    /// The store file.
+    pub store: PathBuf,
+    /// Records inserted.
+    pub imported: usize,
+    /// Rows they ended up in.
+    pub rows: Vec<(Domain, AccountRow)>,
+    /// Per-source outcome.
+    pub sources: Vec<SourceReport>,
+    /// Whether the store was written.
+    pub wrote: bool,
+}
+
+/// The result of a command.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// `accounts list`.
+    List(ListReport),
+    /// An edit, with the plugin-style message.
+    Done {
+        /// `Switched to #1: …` etc.
+        message: String,
+        /// Whether the store was written.
+        wrote: bool,
+    },
+    /// `accounts transfer`.
+    Transfer(TransferSummary),
+}
+
+/// Runs one `accounts` action.
+pub fn run(action: &AccountsAction, ctx: &Context) -> Result<Outcome, RuntimeError> {
+    let store = ctx.store();
+    match action {
+        AccountsAction::List { .. } => {
+            let state = store.load()?;
+            let oauth = state.oauth();
+            Ok(Outcome::List(ListReport {
+                store: store.path().to_path_buf(),
+                mode: ctx.mode,
+                configured: oauth.is_some(),
+                rows: oauth.map(|s| s.rows()).unwrap_or_default(),
+                now_ms: ctx.now_ms(),
+                transfer_available: should_offer_legacy_transfer(&store, &ctx.legacy_sources()),
+            }))
+        }
+        AccountsAction::Use { index } => {
+            let out = store.switch_active(*index)?;
+            Ok(Outcome::Done {
+                message: format!("Switched to #{index}: {}", out.value.masked_label()),
+                wrote: out.outcome == WriteOutcome::Written,
+            })
+        }
+        AccountsAction::Enable { index } | AccountsAction::Disable { index } => {
+            let enable = matches!(action, AccountsAction::Enable { .. });
+            let out = store.set_enabled(*index, enable)?;
+            let (row, changed) = out.value;
+            let state = if enable { "enabled" } else { "disabled" };
+            let mut message = format!("Updated #{index}: {} -> {state}", row.masked_label());
+            if !changed {
+                message.push_str(&format!(" (it was already {state})"));
+            }
+            Ok(Outcome::Done {
+                message,
+                wrote: out.outcome == WriteOutcome::Written,
+            })
+        }
+        AccountsAction::Remove { index, yes } => {
+            if !yes {
+                return Err(RuntimeError::user(
+                    "Refusing to remove account without confirmation: pass --yes",
+                )
+                .hint(format!("`codex-runtime accounts remove {index} --yes`")));
+            }
+            let out = store.remove(*index)?;
+            let (row, _) = out.value;
+            Ok(Outcome::Done {
+                message: format!("Removed #{index}: {}", row.masked_label()),
+                wrote: out.outcome == WriteOutcome::Written,
+            })
+        }
+        AccountsAction::Transfer { merge } => {
+            let report = store.transfer(&ctx.legacy_sources(), *merge)?;
+            Ok(Outcome::Transfer(TransferSummary {
+                store: store.path().to_path_buf(),
+                imported: report.imported,
+                rows: report.imported_rows,
+                sources: report.sources,
+                wrote: report.outcome == WriteOutcome::Written,
+            }))
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! `codex-runtime` as a library: everything but argument parsing's entry point and printing.
+//!
+//! [`cli`] declares the arguments (clap derive), [`context`] resolves them with the
+//! environment into paths and the auth mode, [`accounts`] runs the `accounts` commands
+//! against the plugin's store through `codex-store` and returns data, and [`render`] turns
+//! that data into text or JSON. The binary (`src/main.rs`) only wires these together and
+//! prints; errors carry a kind ([`error::RuntimeError`]) that decides the exit code.
+
+pub mod accounts;
+pub mod cli;
+pub mod context;
+pub mod error;
+pub mod render;

@@ -1,0 +1,229 @@
+//! Text and JSON renderings of the `accounts` results (pure functions; the binary prints).
+//!
+//! Identities are masked everywhere (`u***@example.com`, `***3456|u***@example.com|plus`):
+//! a pasted listing does not identify anyone, and no token is ever part of the data.
+
+use codex_store::{AccountRow, Domain, SourceStatus};
+use serde_json::{json, Value};
+
+use crate::accounts::{ListReport, TransferSummary};
+
+/// `1h 5m`, `3m 20s`, `42s`, `12d 3h`.
+pub fn duration(ms: f64) -> String {
+    let s = (ms.abs() / 1000.0).floor() as u64;
+    let (d, h, m, sec) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60, s % 60);
+    if d > 0 {
+        format!("{d}d {h}h")
+    } else if h > 0 {
+        format!("{h}h {m}m")
+    } else if m > 0 {
+        format!("{m}m {sec}s")
+    } else {
+        format!("{sec}s")
+    }
+}
+
+fn domains(ds: &[Domain]) -> String {
+    ds.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",")
+}
+
+fn expiry(row: &AccountRow, now: f64) -> String {
+    match row.expires {
+        None => "-".to_string(),
+        Some(e) if e > now => format!("in {}", duration(e - now)),
+        Some(e) => format!("expired {} ago", duration(now - e)),
+    }
+}
+
+fn cooldown(row: &AccountRow, now: f64) -> String {
+    match row.cooldown_until {
+        Some(c) if c > now => duration(c - now),
+        _ => "-".to_string(),
+    }
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// The human listing.
+pub fn list_text(r: &ListReport) -> String {
+    let now = r.now_ms as f64;
+    let mut out = format!(
+        "codex-accounts.json: {} (mode: {})\n",
+        r.store.display(),
+        r.mode
+    );
+    if !r.configured || r.rows.is_empty() {
+        out.push_str(if r.configured {
+            "No accounts in the store.\n"
+        } else {
+            "No Codex accounts configured.\n"
+        });
+        if r.transfer_available {
+            out.push_str("Legacy accounts can be imported: codex-runtime accounts transfer\n");
+        }
+        return out;
+    }
+    let header = [
+        "#", "ACCOUNT", "PLAN", "DOMAIN", "ENABLED", "ACTIVE", "COOLDOWN", "TOKEN", "IDENTITY",
+    ];
+    let rows: Vec<[String; 9]> = r
+        .rows
+        .iter()
+        .map(|row| {
+            let label = match (&row.email, &row.account_id) {
+                (Some(e), _) => codex_redact::mask_email(e),
+                (None, Some(id)) => format!("id:{}", codex_redact::mask_id(id)),
+                (None, None) => "account".to_string(),
+            };
+            [
+                row.index.to_string(),
+                label,
+                row.plan.clone().unwrap_or_else(|| "-".to_string()),
+                domains(&row.domains),
+                yes_no(row.enabled).to_string(),
+                yes_no(row.active_in.contains(&r.mode)).to_string(),
+                cooldown(row, now),
+                expiry(row, now),
+                if row.strict_identity {
+                    "yes".to_string()
+                } else {
+                    "no (sign in again)".to_string()
+                },
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row.iter()) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| -> String {
+        let mut s = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths.iter()).enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(cell);
+            } else {
+                s.push_str(cell);
+                s.push_str(&" ".repeat(w - cell.chars().count() + 2));
+            }
+        }
+        s.push('\n');
+        s
+    };
+    out.push_str(&line(header.to_vec()));
+    for row in &rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+fn opt(x: Option<f64>) -> Value {
+    x.map_or(Value::Null, codex_store::json::number)
+}
+
+/// The JSON listing (`schemaVersion` 1).
+pub fn list_json(r: &ListReport) -> String {
+    let now = r.now_ms as f64;
+    let accounts: Vec<Value> = r
+        .rows
+        .iter()
+        .map(|row| {
+            json!({
+                "index": row.index,
+                "label": row.masked_label(),
+                "identityKey": codex_redact::mask_identity_key(&row.identity_key),
+                "plan": row.plan,
+                "domains": row.domains.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
+                "enabled": row.enabled,
+                "active": row.active_in.contains(&r.mode),
+                "activeIn": row.active_in.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
+                "cooldownUntil": opt(row.cooldown_until),
+                "cooldownLeftMs": codex_store::json::number(row.cooldown_until.map_or(0.0, |c| (c - now).max(0.0))),
+                "refreshLeaseUntil": opt(row.refresh_lease_until),
+                "expires": opt(row.expires),
+                "expiresInMs": opt(row.expires.map(|e| e - now)),
+                "lastUsed": opt(row.last_used),
+                "identity": row.strict_identity,
+                "hasAccess": row.has_access,
+                "hasRefresh": row.has_refresh,
+            })
+        })
+        .collect();
+    let v = json!({
+        "schemaVersion": 1,
+        "store": r.store.display().to_string(),
+        "mode": r.mode.as_str(),
+        "configured": r.configured,
+        "transferAvailable": r.transfer_available,
+        "now": r.now_ms,
+        "accounts": accounts,
+    });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".to_string());
+    s.push('\n');
+    s
+}
+
+/// The transfer report.
+pub fn transfer_text(t: &TransferSummary) -> String {
+    let mut out = String::new();
+    let used = t
+        .sources
+        .iter()
+        .filter(|s| matches!(s.status, SourceStatus::Used { .. }))
+        .count();
+    if used == 0 {
+        out.push_str(
+            "Nothing to transfer: no legacy source has an account with a refresh token.\n",
+        );
+    } else {
+        out.push_str(&format!(
+            "Transfer complete: imported {} account(s) into {}.\n",
+            t.imported,
+            t.store.display()
+        ));
+        for (mode, row) in &t.rows {
+            out.push_str(&format!(
+                "  #{} {} [{}]\n",
+                row.index,
+                row.masked_label(),
+                mode
+            ));
+        }
+        if !t.wrote {
+            out.push_str("The store already held these accounts; nothing was written.\n");
+        }
+    }
+    out.push_str("Sources:\n");
+    for s in &t.sources {
+        let status = match &s.status {
+            SourceStatus::Missing => "not found".to_string(),
+            SourceStatus::Skipped(reason) => format!("skipped ({reason})"),
+            SourceStatus::NoAccounts => "no account with a refresh token".to_string(),
+            SourceStatus::Used { imported } => format!("used, {imported} new account(s)"),
+        };
+        out.push_str(&format!("  {}: {status}\n", s.path.display()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(0.0), "0s");
+        assert_eq!(duration(42_900.0), "42s");
+        assert_eq!(duration(200_000.0), "3m 20s");
+        assert_eq!(duration(3_900_000.0), "1h 5m");
+        assert_eq!(duration(-3_900_000.0), "1h 5m");
+        assert_eq!(duration(97_200_000.0 + 86_400_000.0 * 11.0), "12d 3h");
+    }
+}

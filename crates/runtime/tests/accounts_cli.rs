@@ -1,0 +1,355 @@
+//! `codex-runtime accounts …` end to end: a temp HOME, a cleared environment, the real binary.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use codex_store::lock::FileLock;
+use codex_store::LockOptions;
+use serde_json::Value;
+
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+const TOKENS: [&str; 4] = ["at_secret_1", "rt_secret_1", "rt_secret_2", "rt_secret_3"];
+
+const STORE: &str = r#"{"openai":{"type":"oauth",
+  "native":{"activeIdentityKey":"acc_1|one@example.com|plus","accounts":[
+    {"accountId":"acc_1","email":"one@example.com","plan":"plus","refresh":"rt_secret_1","access":"at_secret_1","expires":99999999999999,"cooldownUntil":99999999999999},
+    {"accountId":"acc_2","email":"two@example.com","plan":"pro","refresh":"rt_secret_2","enabled":false}]},
+  "codex":{"accounts":[{"accountId":"acc_3","email":"three@example.com","plan":"team","refresh":"rt_secret_3"}]}}}"#;
+
+impl Home {
+    fn new() -> Self {
+        Home {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dir.path().join(".config/opencode")
+    }
+
+    fn store(&self) -> PathBuf {
+        self.config().join("codex-accounts.json")
+    }
+
+    fn write_store(&self, content: &str) {
+        fs::create_dir_all(self.config()).expect("mkdir");
+        fs::write(self.store(), content).expect("write");
+    }
+
+    fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let out = Command::cargo_bin("codex-runtime")
+            .expect("binary")
+            .env_clear()
+            .env("HOME", self.dir.path())
+            .envs(env.iter().copied())
+            .current_dir(self.dir.path())
+            .args(args)
+            .output()
+            .expect("run");
+        let run = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        for t in TOKENS {
+            assert!(
+                !run.stdout.contains(t) && !run.stderr.contains(t),
+                "token {t} leaked"
+            );
+        }
+        run
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&fs::read_to_string(self.store()).expect("read")).expect("json")
+    }
+}
+
+#[test]
+fn list_text_and_json() {
+    let h = Home::new();
+    h.write_store(STORE);
+    let r = h.run(&["accounts", "list"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(lines[0].starts_with("codex-accounts.json: ") && lines[0].ends_with("(mode: native)"));
+    assert!(lines[1].starts_with("#  ACCOUNT"), "{}", r.stdout);
+    assert!(
+        lines[2].starts_with("1  o***@example.com  plus  native"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        lines[2].contains(" yes ") && lines[2].contains("in "),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        lines[3].starts_with("2  t***@example.com  pro"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        lines[4].starts_with("3  t***@example.com  team  codex"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("one@example.com"), "emails are masked");
+
+    let r = h.run(&["accounts", "list", "--json"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(v["schemaVersion"], 1);
+    assert_eq!(v["mode"], "native");
+    let a = v["accounts"].as_array().expect("accounts");
+    assert_eq!(a.len(), 3);
+    assert_eq!(a[0]["index"], 1);
+    assert_eq!(a[0]["label"], "o***@example.com (plus)");
+    assert_eq!(a[0]["active"], true);
+    assert_eq!(a[0]["identity"], true);
+    assert!(a[0]["cooldownLeftMs"].as_f64().is_some_and(|x| x > 0.0));
+    assert!(a[0]["expiresInMs"].as_f64().is_some_and(|x| x > 0.0));
+    assert_eq!(a[1]["enabled"], false);
+    assert_eq!(a[2]["domains"], serde_json::json!(["codex"]));
+}
+
+#[test]
+fn mode_comes_from_env_then_config_file() {
+    let h = Home::new();
+    h.write_store(STORE);
+    let mode = |env: &[(&str, &str)]| -> String {
+        let r = h.run(&["accounts", "list", "--json"], env);
+        let v: Value = serde_json::from_str(&r.stdout).expect("json");
+        v["mode"].as_str().expect("mode").to_string()
+    };
+    assert_eq!(mode(&[]), "native");
+    assert_eq!(mode(&[("OPENCODE_OPENAI_MULTI_MODE", "codex")]), "codex");
+    fs::write(
+        h.config().join("codex-config.jsonc"),
+        r#"{ // comment
+      "runtime": { "mode": "codex" } }"#,
+    )
+    .expect("write");
+    assert_eq!(mode(&[]), "codex");
+    assert_eq!(mode(&[("OPENCODE_OPENAI_MULTI_MODE", "native")]), "native");
+    let r = h.run(
+        &["accounts", "list", "--json"],
+        &[("OPENCODE_OPENAI_MULTI_MODE", "codex")],
+    );
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    assert_eq!(
+        v["accounts"][2]["active"], true,
+        "codex domain's active account"
+    );
+}
+
+#[test]
+fn use_enable_disable_remove() {
+    let h = Home::new();
+    h.write_store(STORE);
+    let r = h.run(&["accounts", "use", "2"], &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("Target account is disabled: #2"),
+        "{}",
+        r.stderr
+    );
+
+    let r = h.run(&["accounts", "enable", "2"], &[]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "Updated #2: t***@example.com (pro) -> enabled\n")
+    );
+    let r = h.run(&["accounts", "use", "2"], &[]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "Switched to #2: t***@example.com (pro)\n")
+    );
+    assert_eq!(
+        h.json()["openai"]["native"]["activeIdentityKey"],
+        "acc_2|two@example.com|pro"
+    );
+
+    let r = h.run(&["accounts", "disable", "2"], &[]);
+    assert_eq!(r.stdout, "Updated #2: t***@example.com (pro) -> disabled\n");
+    assert_eq!(
+        h.json()["openai"]["native"]["activeIdentityKey"],
+        "acc_1|one@example.com|plus"
+    );
+    let r = h.run(&["accounts", "disable", "2"], &[]);
+    assert!(r.stdout.contains("already disabled"), "{}", r.stdout);
+
+    let before = fs::read(h.store()).expect("read");
+    let r = h.run(&["accounts", "remove", "3"], &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("Refusing to remove account"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(fs::read(h.store()).expect("read"), before);
+
+    let r = h.run(&["accounts", "remove", "3", "--yes"], &[]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "Removed #3: t***@example.com (team)\n")
+    );
+    assert_eq!(
+        h.json()["openai"]["codex"]["accounts"],
+        serde_json::json!([])
+    );
+
+    let r = h.run(&["accounts", "use", "7"], &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.starts_with("error: Invalid account index: #7"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("hint: "), "{}", r.stderr);
+}
+
+#[test]
+fn transfer_imports_legacy_accounts_once() {
+    let h = Home::new();
+    fs::create_dir_all(h.config()).expect("mkdir");
+    fs::write(
+        h.config().join("openai-codex-accounts.json"),
+        r#"{"version":4,"activeIndex":0,"accounts":[
+          {"refreshToken":"rt_secret_1","accountId":"acc_1","email":"one@example.com","plan":"plus"},
+          {"refreshToken":"rt_secret_2","accountId":"acc_2","email":"two@example.com","plan":"pro"}]}"#,
+    )
+    .expect("write");
+    let r = h.run(&["accounts", "list"], &[]);
+    assert!(
+        r.stdout.contains("No Codex accounts configured."),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("accounts transfer"), "{}", r.stdout);
+
+    let r = h.run(&["accounts", "transfer"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .starts_with("Transfer complete: imported 2 account(s)"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("#1 o***@example.com (plus) [native]"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("openai-codex-accounts.json: used, 2 new account(s)"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains(".local/share/opencode/auth.json: not found"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        h.json()["openai"]["accounts"].as_array().map(Vec::len),
+        Some(2)
+    );
+
+    let r = h.run(&["accounts", "transfer"], &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("already exists and is authoritative"),
+        "{}",
+        r.stderr
+    );
+    let r = h.run(&["accounts", "transfer", "--merge"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("imported 0 account(s)"), "{}", r.stdout);
+}
+
+#[test]
+fn nothing_to_transfer_creates_no_store() {
+    let h = Home::new();
+    let r = h.run(&["accounts", "transfer"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("Nothing to transfer"), "{}", r.stdout);
+    assert!(!h.store().exists());
+}
+
+#[test]
+fn a_held_lock_names_the_directory_and_age() {
+    let h = Home::new();
+    h.write_store(STORE);
+    let lock = FileLock::acquire(&h.store(), &LockOptions::default()).expect("lock");
+    let r = h.run(&["accounts", "--lock-timeout", "0.3", "disable", "1"], &[]);
+    assert_eq!(r.code, 1);
+    let dir = Path::new(&h.store()).with_file_name("codex-accounts.json.lock.lock");
+    let dir = fs::canonicalize(dir).expect("lock dir");
+    assert!(
+        r.stderr.contains(&dir.display().to_string()),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("has been held for") || r.stderr.contains("last refreshed"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--lock-timeout"), "{}", r.stderr);
+    lock.release().expect("release");
+    let r = h.run(&["accounts", "disable", "1"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn a_corrupt_store_names_the_quarantine_path() {
+    let h = Home::new();
+    h.write_store("{ not json");
+    let r = h.run(&["accounts", "list"], &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("Corrupt auth storage JSON at"),
+        "{}",
+        r.stderr
+    );
+    let q = h.config().join("quarantine");
+    let names: Vec<String> = fs::read_dir(&q)
+        .expect("quarantine")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 1);
+    assert!(
+        r.stderr.contains(&q.join(&names[0]).display().to_string()),
+        "{}",
+        r.stderr
+    );
+    let r = h.run(&["accounts", "list"], &[]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("No Codex accounts configured."));
+}
+
+#[test]
+fn missing_home_is_a_clear_error() {
+    let out = Command::cargo_bin("codex-runtime")
+        .expect("binary")
+        .env_clear()
+        .args(["accounts", "list"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HOME is not set"));
+}

@@ -1,0 +1,3 @@
+//! The codex-runtime integration suite (one binary; modules only).
+
+mod accounts_cli;
