@@ -1,24 +1,10 @@
-//! Identity keys and legacy fingerprints (reference 4.2).
+//! Identity keys and legacy fingerprints, with the plugin's exact string semantics (4.2).
 //!
 //! A strict key is `accountId|email|plan` (trimmed; email and plan lowercased). Records that
 //! lack a part get a `legacy|A|E|P` fingerprint whose parts are `encodeURIComponent`-encoded
-//! (or `_` when missing), with `|dup:n` suffixes for repeats within one merge.
-
-/// Builds the strict identity key, or `None` when any part is missing or blank.
-pub fn build_identity_key(
-    account_id: Option<&str>,
-    email: Option<&str>,
-    plan: Option<&str>,
-) -> Option<String> {
-    let a = account_id.map(str::trim).filter(|s| !s.is_empty())?;
-    let e = email
-        .map(|s| s.trim().to_lowercase())
-        .filter(|s| !s.is_empty())?;
-    let p = plan
-        .map(|s| s.trim().to_lowercase())
-        .filter(|s| !s.is_empty())?;
-    Some(format!("{a}|{e}|{p}"))
-}
+//! (or `_` when missing). Edges follow JavaScript exactly, because writers persist the result
+//! and compare it byte for byte with what the plugin writes: `String.prototype.trim` also
+//! strips U+FEFF (not U+0085), a whitespace-only stored key is kept, an empty one is missing.
 
 /// JavaScript's `encodeURIComponent`.
 pub fn encode_uri_component(s: &str) -> String {
@@ -33,53 +19,80 @@ pub fn encode_uri_component(s: &str) -> String {
     out
 }
 
-/// The `legacy|A|E|P` fingerprint of a record without a strict identity.
+/// JavaScript's `String.prototype.trim`.
+pub fn js_trim(s: &str) -> &str {
+    // JavaScript trims Unicode Zs, line terminators and U+FEFF, but not U+0085.
+    s.trim_matches(|c: char| (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}')
+}
+
+/// `normalizeEmail` / `normalizePlan`: trimmed and lowercased, `None` when missing or blank.
+pub fn normalize_lower(v: Option<&str>) -> Option<String> {
+    let t = js_trim(v?);
+    if t.is_empty() {
+        None
+    } else {
+        Some(t.to_lowercase())
+    }
+}
+
+/// `buildIdentityKey`: `accountId|email|plan`, or `None` when a part is missing.
+pub fn build_identity_key(
+    account_id: Option<&str>,
+    email: Option<&str>,
+    plan: Option<&str>,
+) -> Option<String> {
+    let a = js_trim(account_id?);
+    if a.is_empty() {
+        return None;
+    }
+    let e = normalize_lower(email)?;
+    let p = normalize_lower(plan)?;
+    Some(format!("{a}|{e}|{p}"))
+}
+
+fn segment(v: Option<&str>) -> String {
+    match v.map(js_trim).filter(|t| !t.is_empty()) {
+        Some(t) => encode_uri_component(t),
+        None => "_".to_string(),
+    }
+}
+
+/// `buildLegacyIdentityFingerprint`: `legacy|A|E|P` with `encodeURIComponent` parts.
 pub fn legacy_fingerprint(
     account_id: Option<&str>,
     email: Option<&str>,
     plan: Option<&str>,
 ) -> String {
-    let part = |v: Option<String>| match v.filter(|s| !s.is_empty()) {
-        Some(s) => encode_uri_component(&s),
-        None => "_".to_string(),
-    };
     format!(
         "legacy|{}|{}|{}",
-        part(account_id.map(|s| s.trim().to_string())),
-        part(email.map(|s| s.trim().to_lowercase())),
-        part(plan.map(|s| s.trim().to_lowercase()))
+        segment(account_id),
+        segment(normalize_lower(email).as_deref()),
+        segment(normalize_lower(plan).as_deref())
     )
 }
 
-/// Whether a key is a 3-part pipe key with non-blank parts (not a legacy fingerprint).
-pub fn is_strict_key(key: &str) -> bool {
+/// A 3-part pipe key whose parts are all non-blank.
+pub fn is_canonical_key(key: &str) -> bool {
     let parts: Vec<&str> = key.split('|').collect();
-    parts.len() == 3 && parts.iter().all(|p| !p.trim().is_empty()) && parts[0] != "legacy"
+    parts.len() == 3 && parts.iter().all(|p| !js_trim(p).is_empty())
 }
 
-/// `synchronizeIdentityKey`: the key a record ends up with after hydration.
+/// `synchronizeIdentityKey`: the key after hydration. `current` is the stored key (an empty
+/// string counts as missing).
 pub fn synchronize_identity_key(
     current: Option<&str>,
     account_id: Option<&str>,
     email: Option<&str>,
     plan: Option<&str>,
 ) -> Option<String> {
-    let strict = build_identity_key(account_id, email, plan);
-    match (strict, current) {
-        (Some(s), None) => Some(s),
-        (Some(s), Some(cur)) if cur == s => Some(s),
-        (Some(s), Some(cur)) => {
-            let replaceable = cur.trim().is_empty() || cur.starts_with("legacy|") || {
-                let parts: Vec<&str> = cur.split('|').collect();
-                parts.len() == 3 && parts.iter().all(|p| !p.trim().is_empty())
-            };
-            if replaceable {
-                Some(s)
-            } else {
-                Some(cur.to_string())
-            }
-        }
-        (None, cur) => cur.map(str::to_string),
+    let Some(canonical) = build_identity_key(account_id, email, plan) else {
+        return current.map(str::to_string);
+    };
+    match current {
+        None | Some("") => Some(canonical),
+        Some(c) if c == canonical => Some(canonical),
+        Some(c) if c.starts_with("legacy|") || is_canonical_key(c) => Some(canonical),
+        Some(c) => Some(c.to_string()),
     }
 }
 
@@ -88,7 +101,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn strict_key_is_normalized() {
+    fn case_43_strict_key_is_normalized() {
         assert_eq!(
             build_identity_key(
                 Some(" acc_123 "),
@@ -97,19 +110,14 @@ mod tests {
             ),
             Some("acc_123|user@example.com|plus".to_string())
         );
-        assert_eq!(build_identity_key(None, Some("a@b.c"), Some("plus")), None);
-    }
-
-    #[test]
-    fn legacy_fingerprints_encode_parts() {
         assert_eq!(
-            legacy_fingerprint(None, Some("one@example.com"), Some("plus")),
-            "legacy|_|one%40example.com|plus"
+            build_identity_key(Some("  "), Some("a@b.c"), Some("p")),
+            None
         );
     }
 
     #[test]
-    fn legacy_key_is_upgraded() {
+    fn case_45_legacy_key_upgrades() {
         assert_eq!(
             synchronize_identity_key(
                 Some("legacy|acc_123|user%40example.com|plus"),
@@ -122,6 +130,32 @@ mod tests {
         assert_eq!(
             synchronize_identity_key(Some("custom"), Some("a"), Some("b@c.d"), Some("p")),
             Some("custom".to_string())
+        );
+        assert_eq!(
+            synchronize_identity_key(Some("x|y|z"), Some("a"), Some("b@c.d"), Some("p")),
+            Some("a|b@c.d|p".to_string())
+        );
+        assert_eq!(
+            synchronize_identity_key(Some("keep"), None, None, None),
+            Some("keep".into())
+        );
+    }
+
+    #[test]
+    fn js_trim_strips_bom_but_not_nel() {
+        assert_eq!(js_trim("\u{feff} a \u{85}"), "a \u{85}");
+    }
+
+    #[test]
+    fn case_40_fingerprints() {
+        assert_eq!(
+            legacy_fingerprint(None, Some("One@Example.com"), Some("plus")),
+            "legacy|_|one%40example.com|plus"
+        );
+        assert_eq!(legacy_fingerprint(Some(" "), None, None), "legacy|_|_|_");
+        assert_eq!(
+            legacy_fingerprint(Some("a b"), None, Some("Pro")),
+            "legacy|a%20b|_|pro"
         );
     }
 }
