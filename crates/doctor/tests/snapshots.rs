@@ -4,12 +4,20 @@ use serde_json::json;
 
 use crate::common::{account, Home};
 
+/// Pins the snapshot directory so insta never depends on locating the workspace root.
+fn assert_golden(name: &str, text: String) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(format!("tests__snapshots__{name}"), text));
+}
+
 #[test]
 fn healthy_home_human_output() {
     let h = Home::healthy();
     let run = h.run(&["--skip", "process.*"]);
     assert_eq!(run.code, 0);
-    insta::assert_snapshot!("healthy", h.scrub(&run.stdout));
+    assert_golden("healthy", h.scrub(&run.stdout));
 }
 
 #[test]
@@ -33,5 +41,5 @@ fn broken_home_human_output() {
     );
     let run = h.run(&["--ascii", "--skip", "process.*"]);
     assert_eq!(run.code, 1);
-    insta::assert_snapshot!("broken", h.scrub(&run.stdout));
+    assert_golden("broken", h.scrub(&run.stdout));
 }
