@@ -17,11 +17,19 @@ fmt:
     cargo fmt --all
 
 # All benchmarks.
-bench: bench-doctor
+bench: bench-doctor bench-bundle
 
 # Whole-process benchmark of `codex-doctor --json` (50 accounts, full caches).
 bench-doctor:
     bash tests/bench/doctor.sh 50
+
+# Whole-process benchmark of `codex-doctor bundle` over a 200 MB log dir.
+bench-bundle:
+    bash tests/bench/bundle.sh
+
+# Fuzz the redactor (nightly + `cargo install cargo-fuzz`; not in CI). Extra args go to libFuzzer's runner, e.g. `just fuzz -- -max_total_time=60`.
+fuzz *ARGS:
+    cargo +nightly fuzz run redact {{ARGS}}
 
 # What CI runs.
 ci:

@@ -3,6 +3,9 @@
 //! Two stages, as in ripgrep: [`Cli`] is the raw parse; [`Cli::into_command`] validates it into
 //! a [`Command`] that the binary dispatches. Nothing here touches the user's files.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
 use clap::{Args, Parser, Subcommand};
 
 /// Diagnose an OpenCode + @iam-brain/opencode-codex-auth setup.
@@ -22,6 +25,18 @@ enum Sub {
     /// Show every resolved path, the rule that decided it, and whether it exists.
     Paths {
         /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a redacted zip (report, config, accounts summary, caches, logs) safe to attach
+    /// to a public issue.
+    Bundle(BundleArgs),
+    /// Look for secrets in files, folders or zips (exit 1 when anything is found).
+    Scan {
+        /// Files, folders or zips to scan.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Print the findings as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -64,6 +79,46 @@ pub struct CheckArgs {
     pub ascii: bool,
 }
 
+/// Flags of `bundle`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct BundleArgs {
+    /// Where to write the zip (default: ./codex-doctor-bundle-<UTC timestamp>.zip).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only logs modified within this long (e.g. 30m, 2h, 7d; default: all).
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// At most this many log bytes, newest first (e.g. 20MB, 512K; default 20MB).
+    #[arg(long, value_name = "N")]
+    pub max_bytes: Option<String>,
+    /// Overwrite the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the manifest as JSON instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Keep request bodies (prompts, tool output) of snapshot files, still redacted.
+    #[arg(long)]
+    pub include_bodies: bool,
+}
+
+/// `bundle`, validated.
+#[derive(Debug, Clone)]
+pub struct BundleCommand {
+    /// `-o`.
+    pub output: Option<PathBuf>,
+    /// `--since`.
+    pub since: Option<Duration>,
+    /// `--max-bytes`.
+    pub max_bytes: u64,
+    /// `--force`.
+    pub force: bool,
+    /// `--json`.
+    pub json: bool,
+    /// `--include-bodies`.
+    pub include_bodies: bool,
+}
+
 /// A validated command.
 #[derive(Debug, Clone)]
 pub enum Command {
@@ -71,6 +126,15 @@ pub enum Command {
     Check(CheckArgs),
     /// Print paths.
     Paths {
+        /// JSON output.
+        json: bool,
+    },
+    /// Write a bundle.
+    Bundle(BundleCommand),
+    /// Scan paths for secrets.
+    Scan {
+        /// The paths.
+        paths: Vec<PathBuf>,
         /// JSON output.
         json: bool,
     },
@@ -99,6 +163,32 @@ impl Cli {
                 Ok(Command::Check(a))
             }
             Some(Sub::Paths { json }) => Ok(Command::Paths {
+                json: json || self.check.json,
+            }),
+            Some(Sub::Bundle(b)) => {
+                let since = b
+                    .since
+                    .as_deref()
+                    .map(codex_bundle::parse_duration)
+                    .transpose()
+                    .map_err(|e| format!("--since {e}"))?;
+                let max_bytes = match b.max_bytes.as_deref() {
+                    None => codex_bundle::DEFAULT_MAX_BYTES,
+                    Some(m) => {
+                        codex_bundle::parse_size(m).map_err(|e| format!("--max-bytes {e}"))?
+                    }
+                };
+                Ok(Command::Bundle(BundleCommand {
+                    output: b.output,
+                    since,
+                    max_bytes,
+                    force: b.force,
+                    json: b.json || self.check.json,
+                    include_bodies: b.include_bodies,
+                }))
+            }
+            Some(Sub::Scan { paths, json }) => Ok(Command::Scan {
+                paths,
                 json: json || self.check.json,
             }),
             Some(Sub::Explain { list: true, .. }) => Ok(Command::ExplainList),

@@ -8,6 +8,7 @@
 //! catalogue of every code the plugin and the doctor can show. Nothing here prints: the
 //! binary owns stdout and stderr.
 
+pub mod bundle_cmd;
 pub mod checks;
 pub mod cli;
 pub mod explain;

@@ -13,7 +13,7 @@ use codex_doctor::explain::{self, Found};
 use codex_doctor::facts::{FactOptions, Facts, LOGIN_PORT};
 use codex_doctor::render::{self, Style};
 use codex_doctor::runner::{self, Selection};
-use codex_doctor::{checks, paths_cmd, time};
+use codex_doctor::{bundle_cmd, checks, paths_cmd, time};
 use codex_env::{env_vars, EnvSnapshot};
 use codex_redact::IdentityMode;
 
@@ -30,6 +30,19 @@ fn out(text: &str) -> bool {
 #[allow(clippy::print_stderr)]
 fn err(text: &str) {
     eprintln!("{text}");
+}
+
+/// The port `port.1455` probes: 1455 unless the test hook `CODEX_DOCTOR_LOGIN_PORT` is set.
+fn login_port(env: &EnvSnapshot) -> Result<u16, String> {
+    match env.non_blank(env_vars::CODEX_DOCTOR_LOGIN_PORT) {
+        None => Ok(LOGIN_PORT),
+        Some(v) => v.parse::<u16>().map_err(|_| {
+            format!(
+                "error: {}={v:?} is not a port number",
+                env_vars::CODEX_DOCTOR_LOGIN_PORT
+            )
+        }),
+    }
 }
 
 fn main() -> ExitCode {
@@ -62,18 +75,12 @@ fn main() -> ExitCode {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     match command {
         Command::Check(args) => {
-            let login_port = match env.non_blank(env_vars::CODEX_DOCTOR_LOGIN_PORT) {
-                None => LOGIN_PORT,
-                Some(v) => match v.parse::<u16>() {
-                    Ok(p) => p,
-                    Err(_) => {
-                        err(&format!(
-                            "error: {}={v:?} is not a port number",
-                            env_vars::CODEX_DOCTOR_LOGIN_PORT
-                        ));
-                        return ExitCode::from(2);
-                    }
-                },
+            let login_port = match login_port(&env) {
+                Ok(p) => p,
+                Err(e) => {
+                    err(&e);
+                    return ExitCode::from(2);
+                }
             };
             let selection = Selection {
                 only: args.only.clone(),
@@ -116,6 +123,8 @@ fn main() -> ExitCode {
             out(&text);
             ExitCode::from(report.exit_code(args.strict))
         }
+        Command::Bundle(args) => run_bundle(env, &cwd, &args),
+        Command::Scan { paths, json } => run_scan(env, &cwd, &paths, json),
         Command::Paths { json } => {
             let facts = Facts::new(env, &cwd, FactOptions::default());
             match paths_cmd::rows(&facts) {
@@ -177,5 +186,117 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+/// The progress bar of `bundle`: on stderr, only on a terminal, only past a few MB.
+struct Bar(Option<indicatif::ProgressBar>);
+
+impl codex_bundle::Progress for Bar {
+    fn start(&mut self, total: u64) {
+        if total < 4 * 1024 * 1024 || !std::io::stderr().is_terminal() {
+            return;
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(total),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "redacting logs {bar:30} {bytes}/{total_bytes} {bytes_per_sec}",
+        ) {
+            bar.set_style(style);
+        }
+        self.0 = Some(bar);
+    }
+
+    fn advance(&mut self, n: u64) {
+        if let Some(b) = &self.0 {
+            b.inc(n);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(b) = self.0.take() {
+            b.finish_and_clear();
+        }
+    }
+}
+
+fn run_bundle(
+    env: EnvSnapshot,
+    cwd: &std::path::Path,
+    args: &codex_doctor::cli::BundleCommand,
+) -> ExitCode {
+    let login_port = match login_port(&env) {
+        Ok(p) => p,
+        Err(e) => {
+            err(&e);
+            return ExitCode::from(2);
+        }
+    };
+    let options = FactOptions {
+        online: false,
+        login_port,
+    };
+    let facts = Facts::new(env, cwd, options);
+    let input = match bundle_cmd::bundle_input(&facts, args, cwd) {
+        Ok(i) => i,
+        Err(e) => {
+            err(&format!("error: {e}"));
+            return ExitCode::from(2);
+        }
+    };
+    match codex_bundle::build(input, &mut Bar(None)) {
+        Ok(res) => {
+            if args.json {
+                out(&res.manifest_json);
+            } else {
+                out(&format!("{}\n{}\n", res.path.display(), res.summary_line()));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(codex_bundle::BundleError::SelfScan { path, findings }) => {
+            err(&format!(
+                "error: the bundle still contained {} secret-looking value(s) after redaction, so {} was not written:",
+                findings.len(),
+                path.display()
+            ));
+            for f in &findings {
+                err(&format!("  {}", bundle_cmd::finding_line(f).trim_end()));
+            }
+            err("\nhint: please report this (the lines above show no secret values) at https://github.com/codex-kit/codex-kit/issues");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            err(&format!("error: {e}"));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_scan(env: EnvSnapshot, cwd: &std::path::Path, paths: &[PathBuf], json: bool) -> ExitCode {
+    let facts = Facts::new(env, cwd, FactOptions::default());
+    let scrubber = bundle_cmd::scan_scrubber(&facts);
+    let report = match codex_bundle::scan_paths(paths, &scrubber) {
+        Ok(r) => r,
+        Err(e) => {
+            err(&format!("error: {e}"));
+            return ExitCode::from(2);
+        }
+    };
+    if json {
+        let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
+        s.push('\n');
+        out(&s);
+    } else {
+        for note in bundle_cmd::render_skipped(&report) {
+            err(&note);
+        }
+        out(&bundle_cmd::render_scan(&report));
+    }
+    if report.findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }

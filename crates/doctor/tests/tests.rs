@@ -8,8 +8,10 @@
 mod common;
 
 mod auth;
+mod bundle;
 mod cli;
 mod files;
 mod plugin_and_config;
+mod scan;
 mod snapshots;
 mod system;

@@ -1,0 +1,279 @@
+//! `cache/`: the plugin's caches with identities pseudonymized and catalogs summarized.
+//!
+//! Client version and models meta are copied (redacted). The shared GitHub catalog and the
+//! per-account catalogs are reduced to their slug lists; per-account file names carry a
+//! hash of the account id, which becomes the account's pseudonym. Snapshots (keyed by
+//! identity key) and session affinity (session keys → identity keys) are rewritten with
+//! pseudonyms whatever the shape of the keys, then redacted like everything else.
+
+use std::path::Path;
+
+use codex_paths::{account_hash, Paths};
+use codex_scrub::{Kind, KnownValues, Mode, Pseudonymizer};
+use serde_json::{json, Map, Value};
+
+use crate::ctx::Ctx;
+use crate::error::BundleError;
+use crate::roots::Access;
+
+/// Cache files bigger than this are not parsed.
+const MAX_CACHE: u64 = 32 * 1024 * 1024;
+
+fn slugs(v: &Value) -> Vec<String> {
+    v.get("models")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| m.get("slug").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn catalog_summary(v: &Value) -> Value {
+    let s = slugs(v);
+    json!({
+        "summary": "model catalog reduced to its slug list",
+        "source": v.get("source"),
+        "fetchedAt": v.get("fetchedAt"),
+        "fetched_at_utc": v.get("fetchedAt").and_then(Value::as_f64).map(crate::time::rfc3339_ms),
+        "model_count": s.len(),
+        "models": s,
+    })
+}
+
+fn pseudonymize_snapshots(v: Value, p: &Pseudonymizer) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| (p.pseudonym(Kind::Identity, k.as_bytes()), v))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+fn pseudonymize_affinity(v: Value, p: &Pseudonymizer) -> Value {
+    let Value::Object(root) = v else { return v };
+    let mut out = Map::new();
+    for (mode, section) in root {
+        let Value::Object(maps) = section else {
+            out.insert(mode, section);
+            continue;
+        };
+        let mut sec = Map::new();
+        for (name, map) in maps {
+            let Value::Object(entries) = map else {
+                sec.insert(name, map);
+                continue;
+            };
+            let rewritten: Map<String, Value> = entries
+                .into_iter()
+                .map(|(session, val)| {
+                    let val = match val {
+                        Value::String(ident) => {
+                            Value::String(p.pseudonym(Kind::Identity, ident.as_bytes()))
+                        }
+                        other => other,
+                    };
+                    (p.pseudonym(Kind::Session, session.as_bytes()), val)
+                })
+                .collect();
+            sec.insert(name, Value::Object(rewritten));
+        }
+        out.insert(mode, Value::Object(sec));
+    }
+    Value::Object(out)
+}
+
+/// How one cache file goes into the bundle.
+enum Treatment {
+    Copy,
+    Summarize,
+    Snapshots,
+    Affinity,
+}
+
+fn add_json(
+    ctx: &mut Ctx<'_>,
+    path: &Path,
+    name: &str,
+    shown_source: Option<String>,
+    treatment: Treatment,
+) -> Result<(), BundleError> {
+    let (real, meta) = match ctx.roots.check(path) {
+        Access::Missing => return Ok(()),
+        Access::Refused {
+            reason,
+            bytes,
+            modified,
+        } => {
+            ctx.exclude(path, reason, bytes, modified);
+            return Ok(());
+        }
+        Access::File { real, meta } => (real, meta),
+    };
+    if let Treatment::Copy = treatment {
+        return ctx.add_checked(name, path, Mode::Document);
+    }
+    if meta.len() > MAX_CACHE {
+        ctx.exclude(
+            path,
+            "too large to summarize",
+            Some(meta.len()),
+            meta.modified().ok(),
+        );
+        return Ok(());
+    }
+    let parsed = std::fs::read(&real)
+        .map_err(|e| format!("unreadable: {e}"))
+        .and_then(|b| {
+            serde_json::from_slice::<Value>(&b).map_err(|e| format!("not valid JSON: {e}"))
+        });
+    let value = match parsed {
+        Ok(v) => v,
+        Err(_) if !matches!(treatment, Treatment::Summarize) => {
+            // Unparseable snapshots/affinity: still useful, redacted as text.
+            return ctx.add_checked(name, path, Mode::Document);
+        }
+        Err(reason) => {
+            ctx.exclude(path, reason, Some(meta.len()), meta.modified().ok());
+            return Ok(());
+        }
+    };
+    let p = ctx.scrubber.pseudonymizer();
+    let (value, note) = match treatment {
+        Treatment::Summarize => (
+            catalog_summary(&value),
+            Some("summarized: slug list only".to_string()),
+        ),
+        Treatment::Snapshots => (
+            pseudonymize_snapshots(value, p),
+            Some("identity keys pseudonymized".to_string()),
+        ),
+        Treatment::Affinity => (
+            pseudonymize_affinity(value, p),
+            Some("session keys and identity keys pseudonymized".to_string()),
+        ),
+        Treatment::Copy => (value, None),
+    };
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    let source = shown_source.unwrap_or_else(|| ctx.roots.relative(path).1);
+    ctx.progress.advance(meta.len());
+    ctx.add_text(
+        name,
+        Some(("config", source)),
+        meta.len(),
+        &text,
+        Mode::Document,
+        note,
+    )
+}
+
+/// Adds every cache file.
+pub fn add_cache(ctx: &mut Ctx<'_>, paths: &Paths, known: &KnownValues) -> Result<(), BundleError> {
+    let f = |n: &str| paths.cache_file(n).path;
+    add_json(
+        ctx,
+        &f("codex-client-version.json"),
+        "cache/codex-client-version.json",
+        None,
+        Treatment::Copy,
+    )?;
+    add_json(
+        ctx,
+        &f("codex-models-cache-meta.json"),
+        "cache/codex-models-cache-meta.json",
+        None,
+        Treatment::Copy,
+    )?;
+    add_json(
+        ctx,
+        &f("codex-models-cache.json"),
+        "cache/codex-models-cache.json",
+        None,
+        Treatment::Summarize,
+    )?;
+    add_json(
+        ctx,
+        &f("codex-snapshots.json"),
+        "cache/codex-snapshots.json",
+        None,
+        Treatment::Snapshots,
+    )?;
+    add_json(
+        ctx,
+        &f("codex-session-affinity.json"),
+        "cache/codex-session-affinity.json",
+        None,
+        Treatment::Affinity,
+    )?;
+
+    // Per-account catalogs: the hash in the name becomes the account's pseudonym.
+    let p = ctx.scrubber.pseudonymizer().clone();
+    let by_hash: Vec<(String, String)> = known
+        .account_ids
+        .iter()
+        .map(|id| (account_hash(id), p.pseudonym(Kind::Account, id.as_bytes())))
+        .collect();
+    let dir = paths.cache_dir().path;
+    let mut names: Vec<String> = match std::fs::read_dir(&dir) {
+        Ok(rd) => rd
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    names.sort();
+    let mut unknown = 0;
+    for name in names {
+        let stem = ["codex-auth-models-", "codex-models-cache-"]
+            .iter()
+            .find_map(|prefix| Some((*prefix, name.strip_prefix(prefix)?.strip_suffix(".json")?)));
+        let Some((prefix, hash)) = stem else { continue };
+        if prefix == "codex-models-cache-" && hash == "meta" {
+            continue;
+        }
+        let label = if hash == "shared" {
+            "shared".to_string()
+        } else if let Some((_, ps)) = by_hash.iter().find(|(h, _)| h == hash) {
+            ps.clone()
+        } else {
+            unknown += 1;
+            format!("unknown-account-{unknown}")
+        };
+        let source = format!("cache/{prefix}[{label}].json");
+        add_json(
+            ctx,
+            &dir.join(&name),
+            &format!("cache/{prefix}{label}.json"),
+            Some(source),
+            Treatment::Summarize,
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn affinity_and_snapshots_are_pseudonymized() {
+        let p = Pseudonymizer::with_key(&[5; 32]);
+        let aff = json!({"version": 1, "native": {"seenSessionKeys": {"ses_abc": 1}, "stickyBySessionKey": {"ses_abc": "acc|a@b.co|plus"}}});
+        let out = pseudonymize_affinity(aff, &p).to_string();
+        assert!(!out.contains("ses_abc") && !out.contains("a@b.co"), "{out}");
+        assert!(out.contains(&p.pseudonym(Kind::Session, b"ses_abc")));
+        let snaps = json!({"acc|a@b.co|plus": {"updatedAt": 1}});
+        let out = pseudonymize_snapshots(snaps, &p).to_string();
+        assert!(
+            out.contains(&p.pseudonym(Kind::Identity, b"acc|a@b.co|plus")),
+            "{out}"
+        );
+        let cat = json!({"source": "github", "fetchedAt": 0, "models": [{"slug": "gpt-5", "base_instructions": "long"}]});
+        let s = catalog_summary(&cat);
+        assert_eq!(s["models"], json!(["gpt-5"]));
+    }
+}

@@ -1,0 +1,136 @@
+//! `bundle` and `scan`: glue between the doctor and `codex-bundle`.
+//!
+//! Builds the doctor report that goes into a bundle (every check, offline, identities left
+//! for the bundle's redactor to pseudonymize), the bundle input, the redactor `scan` uses,
+//! and the text renderings of scan results. The binary drives the progress bar and prints.
+
+use std::path::Path;
+use std::time::SystemTime;
+
+use codex_bundle::{BundleInput, BundleOptions, ScanFinding, ScanReport};
+use codex_redact::IdentityMode;
+use codex_scrub::{KnownValues, Options, Pseudonymizer, Scrubber};
+
+use crate::cli::BundleCommand;
+use crate::facts::{Facts, OpencodeInstall};
+use crate::render::{self, Style};
+use crate::runner::{self, Selection};
+use crate::{checks, time};
+
+/// The doctor's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The report as JSON and as text (no colour, details of every check).
+pub fn report_texts(facts: &Facts) -> (String, String) {
+    // Identities stay visible here: the bundle's redactor turns them into the same
+    // pseudonyms it uses in every other file. Tokens are removed by the doctor's redactor.
+    let redactor = runner::build_redactor(facts, IdentityMode::Shown);
+    let report = runner::run(
+        checks::ALL,
+        facts,
+        &Selection::default(),
+        &redactor,
+        time::rfc3339(facts.now),
+    );
+    let text = render::human::render(
+        &report,
+        Style {
+            color: false,
+            ascii: false,
+            verbose: true,
+        },
+    );
+    (render::json::render(&report), text)
+}
+
+/// The bundle input for `args`, or the reason the paths cannot be resolved.
+pub fn bundle_input<'a>(
+    facts: &'a Facts,
+    args: &BundleCommand,
+    cwd: &Path,
+) -> Result<BundleInput<'a>, String> {
+    let paths = facts.paths()?;
+    let (report_json, report_txt) = report_texts(facts);
+    let opencode_version = match facts.opencode_install() {
+        OpencodeInstall::Found { version, .. } => version.clone(),
+        OpencodeInstall::Missing => None,
+    };
+    let output = match &args.output {
+        Some(o) => cwd.join(o),
+        None => cwd.join(codex_bundle::default_file_name(SystemTime::now())),
+    };
+    Ok(BundleInput {
+        paths,
+        env: &facts.env,
+        now: facts.now,
+        report_json,
+        report_txt,
+        opencode_version,
+        doctor_version: VERSION.to_string(),
+        options: BundleOptions {
+            output,
+            since: args.since,
+            max_bytes: args.max_bytes,
+            force: args.force,
+            include_bodies: args.include_bodies,
+        },
+    })
+}
+
+/// The redactor `scan` uses: every known value of the user's auth files, home and login name.
+pub fn scan_scrubber(facts: &Facts) -> Scrubber {
+    let pseudo = Pseudonymizer::with_key(&[0; 32]);
+    match facts.paths() {
+        Ok(p) => {
+            let known = codex_bundle::known::known_values(p);
+            codex_bundle::scrubber_for(p, &facts.env, &known, false, pseudo)
+        }
+        Err(_) => Scrubber::new(
+            &KnownValues::default(),
+            &Options {
+                drop_bodies: false,
+                home: None,
+                user: facts.env.non_blank("USER").map(str::to_string),
+            },
+            pseudo,
+        ),
+    }
+}
+
+/// One finding as `file:line: rule: preview`.
+pub fn finding_line(f: &ScanFinding) -> String {
+    format!("{}:{}: {}: {}\n", f.file, f.line, f.rule, f.preview)
+}
+
+/// The human rendering of a scan (stdout part).
+pub fn render_scan(report: &ScanReport) -> String {
+    let mut s = String::new();
+    for f in &report.findings {
+        s.push_str(&finding_line(f));
+    }
+    let files: std::collections::BTreeSet<&str> =
+        report.findings.iter().map(|f| f.file.as_str()).collect();
+    if report.findings.is_empty() {
+        s.push_str(&format!(
+            "clean: nothing secret-looking in {} file(s), {}\n",
+            report.files_scanned,
+            time::human_bytes(report.bytes_scanned)
+        ));
+    } else {
+        s.push_str(&format!(
+            "found {} secret-looking value(s) in {} file(s); do not post these files as they are\n",
+            report.findings.len(),
+            files.len()
+        ));
+    }
+    s
+}
+
+/// Notes about skipped files (stderr part of a scan).
+pub fn render_skipped(report: &ScanReport) -> Vec<String> {
+    report
+        .skipped
+        .iter()
+        .map(|s| format!("note: skipped {}: {}", s.file, s.reason))
+        .collect()
+}

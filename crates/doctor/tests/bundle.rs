@@ -1,0 +1,753 @@
+//! `codex-doctor bundle`: the canary corpus (every planted secret is gone, context stays),
+//! pseudonyms, output file rules, and bad input (symlinks out, binary and huge logs,
+//! unreadable files, no log dir).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use serde_json::{json, Value};
+
+use crate::common::{jwt, now_ms, Home, Run, FAR};
+
+/// The planted secrets. Every one must be absent from the unzipped bundle, in any case.
+pub struct Canaries {
+    pub secrets: Vec<String>,
+}
+
+pub const EMAIL: &str = "carol.canary@example.com";
+pub const ACCOUNT_ID: &str = "acc_canary_0f1e2d";
+pub const REFRESH: &str = "rt_CANARY/ref+resh_9a8b7c6d5e4f";
+pub const ACCESS_PLAIN: &str = "at_CANARYaccessplain_77aa88bb";
+pub const SESSION: &str = "ses_CANARYsess0123456789abcd";
+
+fn identity() -> String {
+    format!("{ACCOUNT_ID}|{EMAIL}|plus")
+}
+
+fn pct(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A home whose logs, snapshots, config, caches and env hold known secrets in every form.
+pub fn canary_home() -> (Home, Canaries) {
+    let access_jwt = jwt(&json!({
+        "email": EMAIL,
+        "https://api.openai.com/auth": {"chatgpt_account_id": ACCOUNT_ID, "chatgpt_plan_type": "plus"},
+        "exp": 4_102_444_800u64
+    }));
+    let mut h = Home::healthy_with(vec![json!({
+        "identityKey": identity(),
+        "accountId": ACCOUNT_ID,
+        "email": EMAIL,
+        "plan": "plus",
+        "authTypes": ["native"],
+        "enabled": true,
+        "access": access_jwt,
+        "refresh": REFRESH,
+        "expires": FAR
+    })]);
+    // OpenCode's auth.json with another provider's API key, and a legacy store.
+    let anthropic = "sk-ant-api03-CANARYanthropic0123456789";
+    h.write_json(
+        ".local/share/opencode/auth.json",
+        &json!({
+            "openai": {"type": "oauth", "refresh": "rt_CANARYopencodeown_1122", "access": ACCESS_PLAIN, "expires": FAR},
+            "anthropic": {"type": "api", "key": anthropic}
+        }),
+    );
+    h.write_json(
+        ".config/opencode/openai-codex-accounts.json",
+        &json!({"version": 4, "accounts": [{"refreshToken": "rt_CANARYlegacy_334455", "email": "dave.legacy@example.net"}]}),
+    );
+    // Config: a provider API key and a header in opencode.json; a token in a JSONC comment.
+    h.write(
+        ".config/opencode/opencode.json",
+        &serde_json::to_string_pretty(&json!({
+            "plugin": ["@iam-brain/opencode-codex-auth@latest"],
+            "provider": {"custom": {"options": {"apiKey": "sk-CANARYproviderkey0123456789", "headers": {"Authorization": "Bearer CANARYhdr.tok-998877"}}}}
+        }))
+        .expect("json"),
+    );
+    let cfg = fs::read_to_string(h.path(".config/opencode/codex-config.jsonc")).expect("cfg");
+    h.write(
+        ".config/opencode/codex-config.jsonc",
+        &format!("// my refresh_token=CANARYcfgcomment55 do not share\n{cfg}"),
+    );
+    // Caches: snapshots keyed by identity key, affinity keyed by session key.
+    let now = now_ms();
+    h.write_json(
+        ".config/opencode/cache/codex-snapshots.json",
+        &json!({identity(): {"updatedAt": now, "modelFamily": "codex", "limits": [{"name": "requests", "leftPct": 75}]}}),
+    );
+    h.write_json(
+        ".config/opencode/cache/codex-session-affinity.json",
+        &json!({"version": 1, "native": {"seenSessionKeys": {SESSION: now}, "stickyBySessionKey": {SESSION: identity()}}}),
+    );
+    let hash = codex_paths::account_hash(ACCOUNT_ID);
+    h.write_json(
+        &format!(".config/opencode/cache/codex-auth-models-{hash}.json"),
+        &json!({"fetchedAt": now, "models": [{"slug": "gpt-5.1-codex", "description": "x"}]}),
+    );
+    // Quarantine: listed, never included.
+    h.write(
+        ".config/opencode/quarantine/codex-accounts.json.1700000000000.quarantine.json",
+        "{\"refresh\":\"rt_CANARYquarantined_000\"}",
+    );
+
+    // Logs in every form.
+    let logs = ".config/opencode/logs/codex-plugin";
+    let jwt_tok = jwt(&json!({"email": EMAIL, "sub": "CANARYjwtsub"}));
+    let free_jwt = jwt(&json!({"sub": "CANARYfreejwt", "iat": 1}));
+    let upper_jwt_header = format!("AUTHORIZATION: BEARER {}", "CANARYUPPERbearer_0099");
+    let b64_email = URL_SAFE_NO_PAD.encode(format!("x:{EMAIL}:y"));
+    let b64_refresh = STANDARD.encode(format!("token={REFRESH};"));
+    let live = [
+        json!({"timestamp": "2025-01-01T00:00:00.000Z", "runId": "2025-01-01T00-00-00-000Z-4242-abcd1234", "requestId": "req-1", "stage": "outbound-attempt", "method": "POST",
+            "url": format!("https://chatgpt.com/backend-api/codex/responses?code=CANARYqcode1A&state=CANARYqstate2B&prompt_cache_key=CANARYqpck3C"),
+            "headers": {"authorization": format!("Bearer {jwt_tok}"), "chatgpt-account-id": ACCOUNT_ID, "session_id": SESSION,
+                "cookie": "__Secure-next-auth.session-token=CANARYcookieval1; _puid=user-CANARYpuid0123456789abc",
+                "x-api-key": "CANARYxapikey77", "x-forwarded-for": "203.0.113.77", "user-agent": "opencode/1.2.3"},
+            "prompt_cache_key": "CANARYpckfield44", "meta": {"identityKey": identity(), "selectionSessionKey": SESSION, "attempt": 1}}),
+        json!({"timestamp": "2025-01-01T00:00:01.000Z", "stage": "outbound-response", "status": 429, "statusText": "Too Many Requests",
+            "headers": {"set-cookie": "__cf_bm=CANARYcfbm55; Path=/", "x-request-id": "req-abc"}}),
+    ];
+    let mut live_text = String::new();
+    for l in &live {
+        live_text.push_str(&l.to_string());
+        live_text.push('\n');
+    }
+    h.write(&format!("{logs}/live-headers.jsonl"), &live_text);
+
+    let snapshot = json!({
+        "timestamp": "2025-01-01T00:00:00.000Z", "runId": "run-1", "requestId": "req-1", "stage": "before-auth", "method": "POST",
+        "url": "https://chatgpt.com/backend-api/codex/responses",
+        "headers": {"authorization": format!("Bearer {}", ACCESS_PLAIN), "chatgpt-account-id": ACCOUNT_ID},
+        "body": {"model": "gpt-5.1-codex", "prompt_cache_key": "CANARYbodypck66", "input": [{"role": "user", "content": "CANARYPROMPT please fix my code"}],
+                 "tools": [{"output": "CANARYTOOLOUTPUT"}]},
+        "meta": {"accountLabel": EMAIL, "sessionKey": SESSION}
+    });
+    h.write(
+        &format!("{logs}/2025-01-01T00-00-00-000Z-4242-abcd1234-request-1-before-auth.json"),
+        &serde_json::to_string_pretty(&snapshot).expect("json"),
+    );
+
+    let oauth = [
+        json!({"ts": "2025-01-01T00:00:02.000Z", "pid": 4242, "event": "token_exchange_start",
+            "meta": {"deep": {"deeper": {"refresh_token": "CANARYdeeprt_5566", "list": [{"id_token": "CANARYidtok_7788"}]}},
+                     "body": "grant_type=authorization_code&code=CANARYformcode9z&code_verifier=CANARYverifier0a&redirect_uri=http%3A%2F%2Flocalhost%3A1455"}}),
+        json!({"ts": "2025-01-01T00:00:03.000Z", "pid": 4242, "event": "token_exchange_success", "meta": {"ms": 812, "status": 200}}),
+        json!({"ts": "2025-01-01T00:00:04.000Z", "pid": 4242, "event": "callback_hit",
+            "meta": {"url": "http://localhost:1455/auth/callback?code=CANARYcbcode7Q&state=CANARYcbstate8R"}}),
+    ];
+    let mut oauth_text = String::new();
+    for l in &oauth {
+        oauth_text.push_str(&l.to_string());
+        oauth_text.push('\n');
+    }
+    // JSON-escaped and split forms, URL-encoded, base64, upper case, free text.
+    let escaped_email = EMAIL
+        .replace('@', "\\u0040")
+        .replace("canary", "can\\u0061ry");
+    oauth_text.push_str(&format!(
+        "{{\"event\":\"note\",\"meta\":\"login for {escaped_email} with {}\"}}\n",
+        REFRESH.replace('/', "\\/")
+    ));
+    oauth_text.push_str(&format!(
+        "{{\"event\":\"note\",\"meta\":\"{{\\\"access_token\\\":\\\"CANARYnestedat_1\\\",\\\"email\\\":\\\"{}\\\"}}\"}}\n",
+        EMAIL.replace('@', "\\\\u0040")
+    ));
+    oauth_text.push_str(&format!(
+        "redirect to /cb?login_hint={}&rt={}\n",
+        pct(EMAIL),
+        pct(REFRESH)
+    ));
+    oauth_text.push_str(&format!("blob {b64_email} and {b64_refresh}\n"));
+    oauth_text.push_str(&format!("{upper_jwt_header}\n"));
+    oauth_text.push_str(&format!("pasted token {free_jwt} here\n"));
+    oauth_text.push_str("retried the call with bearer CANARYfreebearer77 and got 401\n");
+    oauth_text
+        .push_str("reply-to: Erin.Stranger+ops@Example.ORG cc erin.stranger%2Bops%40example.org\n");
+    oauth_text.push_str(&format!(
+        "user {} logged in; Authorization: Basic {} sk-proj-CANARYopenaikey0123456789 rt_CANARYshape0123456789 sess-CANARYsesskey0123456789ab\n",
+        EMAIL.to_uppercase(),
+        STANDARD.encode("carol:CANARYbasicpw")
+    ));
+    oauth_text.push_str(&format!(
+        "identity {} home {} user canaryuser\n",
+        identity().to_uppercase(),
+        h.home().display()
+    ));
+    h.write(&format!("{logs}/oauth-lifecycle.log"), &oauth_text);
+
+    let shareable = [
+        json!({"seq": 1, "timestamp": "2025-01-01T00:00:05.000Z", "event": "fetch_attempt_response", "status": 429, "endpoint": "/backend-api/codex/responses", "waitMs": 1500, "selectedIdentity": "ident_1a2b3c4d"}),
+        json!({"seq": 2, "timestamp": "2025-01-01T00:00:06.000Z", "event": "rotation_decision", "decision": "switch", "durationMs": 37}),
+    ];
+    let mut sh = String::new();
+    for l in &shareable {
+        sh.push_str(&l.to_string());
+        sh.push('\n');
+    }
+    h.write(&format!("{logs}/shareable-debug.jsonl"), &sh);
+
+    h.set("USER", "canaryuser");
+    h.set("OPENCODE_OPENAI_MULTI_FOO_TOKEN", "CANARYenvtoken42");
+    h.set(
+        "HTTPS_PROXY",
+        "http://canaryuser:CANARYproxypw@proxy.local:3128",
+    );
+
+    let secrets: Vec<String> = [
+        EMAIL,
+        "carol.canary",
+        ACCOUNT_ID,
+        REFRESH,
+        "CANARY/ref+resh",
+        ACCESS_PLAIN,
+        SESSION,
+        "CANARYsess0123456789abcd",
+        anthropic,
+        "rt_CANARYopencodeown_1122",
+        "rt_CANARYlegacy_334455",
+        "dave.legacy@example.net",
+        "sk-CANARYproviderkey0123456789",
+        "CANARYhdr.tok-998877",
+        "CANARYcfgcomment55",
+        "rt_CANARYquarantined_000",
+        "CANARYqcode1A",
+        "CANARYqstate2B",
+        "CANARYqpck3C",
+        "CANARYcookieval1",
+        "CANARYpuid0123456789abc",
+        "CANARYxapikey77",
+        "203.0.113.77",
+        "CANARYpckfield44",
+        "CANARYcfbm55",
+        "CANARYbodypck66",
+        "CANARYPROMPT",
+        "CANARYTOOLOUTPUT",
+        "CANARYdeeprt_5566",
+        "CANARYidtok_7788",
+        "CANARYformcode9z",
+        "CANARYverifier0a",
+        "CANARYcbcode7Q",
+        "CANARYcbstate8R",
+        "CANARYnestedat_1",
+        "CANARYUPPERbearer_0099",
+        "CANARYopenaikey0123456789",
+        "CANARYshape0123456789",
+        "CANARYsesskey0123456789ab",
+        "CANARYenvtoken42",
+        "CANARYproxypw",
+        "canaryuser",
+        &b64_email,
+        &STANDARD.encode("carol:CANARYbasicpw"),
+        &access_jwt,
+        &jwt_tok,
+        &free_jwt,
+        "erin.stranger",
+        "CANARYfreebearer77",
+        &hash,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([
+        pct(EMAIL),
+        pct(REFRESH),
+        h.home().display().to_string(),
+        h.dir.path().display().to_string(),
+    ])
+    .collect();
+    (h, Canaries { secrets })
+}
+
+/// Unzips every entry: name → bytes.
+pub fn unzip(path: &Path) -> BTreeMap<String, Vec<u8>> {
+    let f = fs::File::open(path).expect("open zip");
+    let mut z = zip::ZipArchive::new(f).expect("zip");
+    let mut out = BTreeMap::new();
+    for i in 0..z.len() {
+        let mut e = z.by_index(i).expect("entry");
+        let mut buf = Vec::new();
+        e.read_to_end(&mut buf).expect("read entry");
+        out.insert(e.name().to_string(), buf);
+    }
+    out
+}
+
+fn bundle(h: &Home, extra: &[&str]) -> (Run, PathBuf) {
+    let out = h.dir.path().join(format!("b-{}.zip", extra.len()));
+    let _ = fs::remove_file(&out);
+    let mut args = vec!["bundle", "-o", out.to_str().expect("utf8")];
+    args.extend_from_slice(extra);
+    let run = h.run(&args);
+    (run, out)
+}
+
+fn all_text(files: &BTreeMap<String, Vec<u8>>) -> String {
+    files
+        .iter()
+        .map(|(n, b)| format!("=== {n}\n{}\n", String::from_utf8_lossy(b)))
+        .collect()
+}
+
+#[test]
+fn the_canary_bundle_holds_no_secret_and_keeps_the_context() {
+    let (h, canaries) = canary_home();
+    let (run, out) = bundle(&h, &[]);
+    assert_eq!(
+        run.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    let files = unzip(&out);
+    let text = all_text(&files);
+    let lower = text.to_lowercase();
+    for s in &canaries.secrets {
+        assert!(
+            !lower.contains(&s.to_lowercase()),
+            "secret {s:?} leaked into the bundle:\n{}",
+            text.lines()
+                .filter(|l| l.to_lowercase().contains(&s.to_lowercase()))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    // The context survives.
+    for ctx in [
+        "fetch_attempt_response",
+        "rotation_decision",
+        "token_exchange_success",
+        "callback_hit",
+        "\"status\":429",
+        "\"waitMs\":1500",
+        "\"durationMs\":37",
+        "\"ms\":812",
+        "Too Many Requests",
+        "outbound-attempt",
+        "before-auth",
+        "gpt-5.1-codex",
+        "opencode/1.2.3",
+        "2025-01-01T00:00:05.000Z",
+        "ident_1a2b3c4d",
+        "[omitted: request body]",
+        "Bearer [redacted]",
+    ] {
+        assert!(
+            text.contains(ctx),
+            "context {ctx:?} missing from the bundle:\n{text}"
+        );
+    }
+    for name in [
+        "report.json",
+        "report.txt",
+        "manifest.json",
+        "README.txt",
+        "environment.json",
+        "config/codex-config.jsonc",
+        "config/opencode.json",
+        "auth/accounts-summary.json",
+        "cache/codex-client-version.json",
+        "cache/codex-models-cache-meta.json",
+        "cache/codex-models-cache.json",
+        "cache/codex-snapshots.json",
+        "cache/codex-session-affinity.json",
+        "logs/live-headers.jsonl",
+        "logs/oauth-lifecycle.log",
+        "logs/shareable-debug.jsonl",
+        "logs/2025-01-01T00-00-00-000Z-4242-abcd1234-request-1-before-auth.json",
+    ] {
+        assert!(
+            files.contains_key(name),
+            "{name} missing; have {:?}",
+            files.keys()
+        );
+    }
+    for name in files.keys() {
+        assert!(
+            !name.contains("codex-accounts")
+                && name.rsplit('/').next() != Some("auth.json")
+                && !name.contains("quarantine"),
+            "{name} must never be bundled"
+        );
+    }
+    // Redacted JSON stays JSON.
+    for (n, b) in &files {
+        if n.ends_with(".json") && !n.starts_with("config/") {
+            serde_json::from_slice::<Value>(b).unwrap_or_else(|e| {
+                panic!("{n} is not JSON ({e}):\n{}", String::from_utf8_lossy(b))
+            });
+        }
+        if n.ends_with(".jsonl") {
+            for l in String::from_utf8_lossy(b).lines() {
+                serde_json::from_str::<Value>(l).unwrap_or_else(|e| panic!("{n}: {l} ({e})"));
+            }
+        }
+    }
+    // Summary line and file mode.
+    assert!(
+        run.stdout.contains(&out.display().to_string()),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("files,") && run.stdout.contains("redactions"),
+        "{}",
+        run.stdout
+    );
+    let mode = fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    // The manifest lists what was left out, and the redactions by rule.
+    let m: Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    let excluded = m["excluded"].to_string();
+    for e in [
+        "codex-accounts.json",
+        "openai-codex-accounts.json",
+        "auth.json",
+        "codex-accounts.json.1700000000000.quarantine.json",
+    ] {
+        assert!(
+            excluded.contains(e),
+            "{e} not listed as excluded: {excluded}"
+        );
+    }
+    let by_rule = &m["redactions"]["by_rule"];
+    for rule in [
+        "jwt",
+        "email",
+        "known-token",
+        "header",
+        "cookie",
+        "body-dropped",
+        "home-path",
+        "user-name",
+    ] {
+        let n = by_rule
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule"] == rule)
+            .and_then(|r| r["count"].as_u64());
+        assert!(n.is_some_and(|n| n > 0), "no {rule} redactions: {by_rule}");
+    }
+    let listed: Vec<&str> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    for (n, b) in &files {
+        if n == "manifest.json" {
+            continue;
+        }
+        let entry = m["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == n.as_str());
+        let entry = entry.unwrap_or_else(|| panic!("{n} not in the manifest: {listed:?}"));
+        assert_eq!(entry["bytes_after"], b.len() as u64, "{n}");
+        use sha2::Digest;
+        let sha: String = sha2::Sha256::digest(b)
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect();
+        assert_eq!(entry["sha256"], sha, "{n}");
+    }
+    // The account summary never holds tokens but says what is there.
+    let summary: Value = serde_json::from_slice(&files["auth/accounts-summary.json"]).unwrap();
+    let a = &summary["accounts"][0];
+    assert_eq!(a["has_refresh"], true);
+    assert_eq!(a["identity_present"], true);
+    assert!(a["account"].as_str().unwrap().starts_with("ident_"));
+    // The bundle scans clean, and the canary home's logs do not.
+    let scan = h.run(&["scan", out.to_str().unwrap()]);
+    assert_eq!(scan.code, 0, "{}\n{}", scan.stdout, scan.stderr);
+    assert!(scan.stdout.contains("clean"), "{}", scan.stdout);
+}
+
+#[test]
+fn one_email_gets_one_pseudonym_per_bundle_and_new_ones_next_time() {
+    let (h, _) = canary_home();
+    let (run, out) = bundle(&h, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = unzip(&out);
+    let summary: Value = serde_json::from_slice(&files["auth/accounts-summary.json"]).unwrap();
+    let email = summary["accounts"][0]["email"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ident = summary["accounts"][0]["identity_key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(email.starts_with("email_") && email.len() == 14, "{email}");
+    let report = String::from_utf8_lossy(&files["report.txt"]).into_owned();
+    let oauth = String::from_utf8_lossy(&files["logs/oauth-lifecycle.log"]).into_owned();
+    let snaps = String::from_utf8_lossy(&files["cache/codex-snapshots.json"]).into_owned();
+    assert!(report.contains(&email), "{report}");
+    assert!(oauth.contains(&email), "{oauth}");
+    assert!(snaps.contains(&ident), "{snaps}");
+    let live = String::from_utf8_lossy(&files["logs/live-headers.jsonl"]).into_owned();
+    let affinity =
+        String::from_utf8_lossy(&files["cache/codex-session-affinity.json"]).into_owned();
+    let sess = affinity
+        .split('"')
+        .find(|s| s.starts_with("sess_"))
+        .unwrap_or_else(|| panic!("no session pseudonym in {affinity}"))
+        .to_string();
+    assert!(
+        live.contains(&sess),
+        "session pseudonym {sess} not in {live}"
+    );
+
+    let (run2, out2) = bundle(&h, &["--force"]);
+    assert_eq!(run2.code, 0, "{}", run2.stderr);
+    let files2 = unzip(&out2);
+    let summary2: Value = serde_json::from_slice(&files2["auth/accounts-summary.json"]).unwrap();
+    assert_ne!(summary2["accounts"][0]["email"].as_str().unwrap(), email);
+}
+
+#[test]
+fn output_rules_default_name_no_overwrite_force_and_json() {
+    let h = Home::healthy();
+    let run = h.run(&["bundle"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let path = run.stdout.lines().next().unwrap().to_string();
+    let name = Path::new(&path)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        name.starts_with("codex-doctor-bundle-")
+            && name.ends_with("Z.zip")
+            && name.len() == "codex-doctor-bundle-20250101T000000Z.zip".len(),
+        "{name}"
+    );
+    assert_eq!(Path::new(&path).parent().unwrap(), h.cwd);
+
+    let target = h.cwd.join("mine.zip");
+    fs::write(&target, "keep me").unwrap();
+    let run = h.run(&["bundle", "-o", "mine.zip"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("already exists") && run.stderr.contains("--force"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fs::read_to_string(&target).unwrap(), "keep me");
+    let run = h.run(&["bundle", "-o", "mine.zip", "--force", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let m = run.json();
+    assert_eq!(m["schema"], 1);
+    assert!(m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["path"] == "report.json"));
+    assert!(unzip(&target).contains_key("manifest.json"));
+    // No temp files are left behind.
+    let leftovers: Vec<_> = fs::read_dir(&h.cwd)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let bad = h.run(&["bundle", "--since", "3 fortnights"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("--since"), "{}", bad.stderr);
+    let bad = h.run(&["bundle", "--max-bytes", "lots"]);
+    assert_eq!(bad.code, 2);
+}
+
+fn set_age(path: &Path, secs: u64) {
+    let f = fs::File::options().write(true).open(path).unwrap();
+    f.set_modified(SystemTime::now() - Duration::from_secs(secs))
+        .unwrap();
+}
+
+#[test]
+fn logs_newest_first_within_since_and_max_bytes_with_a_cut_marker() {
+    let h = Home::healthy();
+    let logs = ".config/opencode/logs/codex-plugin";
+    let line = "{\"event\":\"fetch_attempt_response\",\"status\":200,\"n\":0000000000}\n";
+    h.write(&format!("{logs}/old.jsonl"), &line.repeat(10));
+    h.write(&format!("{logs}/big.jsonl"), &line.repeat(2000));
+    h.write(&format!("{logs}/new.jsonl"), &line.repeat(10));
+    h.write(
+        &format!("{logs}/shareable-debug-state/segments/segment-0000000000000001.jsonl"),
+        line,
+    );
+    set_age(&h.path(&format!("{logs}/old.jsonl")), 3 * 86_400);
+    set_age(&h.path(&format!("{logs}/big.jsonl")), 3600);
+    set_age(&h.path(&format!("{logs}/new.jsonl")), 60);
+    set_age(
+        &h.path(&format!(
+            "{logs}/shareable-debug-state/segments/segment-0000000000000001.jsonl"
+        )),
+        120,
+    );
+
+    let (run, out) = bundle(&h, &["--since", "2d", "--max-bytes", "20K"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = unzip(&out);
+    assert!(files.contains_key("logs/new.jsonl"));
+    assert!(
+        files.contains_key("logs/shareable-debug-state/segments/segment-0000000000000001.jsonl")
+    );
+    assert!(!files.contains_key("logs/old.jsonl"));
+    let big = String::from_utf8_lossy(&files["logs/big.jsonl"]).into_owned();
+    assert!(
+        big.starts_with("[codex-doctor bundle: the oldest part of this file"),
+        "{}",
+        &big[..200]
+    );
+    let log_bytes: usize = files
+        .iter()
+        .filter(|(n, _)| n.starts_with("logs/"))
+        .map(|(_, b)| b.len())
+        .sum();
+    assert!(log_bytes <= 20 * 1024, "{log_bytes}");
+    // Every kept line is whole.
+    for l in big.lines().skip(1) {
+        assert_eq!(format!("{l}\n"), line);
+    }
+    let m: Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    let excluded = m["excluded"].to_string();
+    assert!(excluded.contains("older than --since"), "{excluded}");
+    let order: Vec<&str> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .filter(|p| p.starts_with("logs/"))
+        .collect();
+    assert_eq!(order[0], "logs/new.jsonl", "{order:?}");
+}
+
+#[test]
+fn bad_input_is_listed_not_followed_and_not_fatal() {
+    let h = Home::healthy();
+    let logs = ".config/opencode/logs/codex-plugin";
+    h.write(&format!("{logs}/ok.jsonl"), "{\"event\":\"ok\"}\n");
+    // A symlink out of the roots, and a symlinked folder.
+    let outside = h.dir.path().join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    fs::write(outside.join("secret.log"), "CANARYoutside_secret\n").unwrap();
+    std::os::unix::fs::symlink(
+        outside.join("secret.log"),
+        h.path(&format!("{logs}/evil.log")),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&outside, h.path(&format!("{logs}/evil-dir"))).unwrap();
+    // A binary file.
+    h.write_bytes(&format!("{logs}/core.bin"), &[0u8, 1, 2, 3, 0, 0, 7]);
+    // An unreadable file (root can still read it; then it is simply included).
+    h.write(&format!("{logs}/locked.log"), "{\"event\":\"locked\"}\n");
+    h.chmod(&format!("{logs}/locked.log"), 0o000);
+    let locked_readable = fs::read(h.path(&format!("{logs}/locked.log"))).is_ok();
+    // A 2 GB sparse log with text at both ends.
+    let huge = h.path(&format!("{logs}/huge.log"));
+    {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut f = fs::File::create(&huge).unwrap();
+        f.write_all(b"{\"event\":\"start\"}\n").unwrap();
+        f.set_len(2 * 1024 * 1024 * 1024).unwrap();
+        f.seek(SeekFrom::End(-64)).unwrap();
+        f.write_all(b"\n{\"event\":\"end\"}\n").unwrap();
+    }
+    set_age(&huge, 1);
+
+    let started = Instant::now();
+    let (run, out) = bundle(&h, &["--max-bytes", "1M"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    let files = unzip(&out);
+    let text = all_text(&files);
+    assert!(!text.contains("CANARYoutside_secret"));
+    assert!(!files.contains_key("logs/core.bin"));
+    let total: usize = files.values().map(Vec::len).sum();
+    assert!(total < 4 * 1024 * 1024, "{total}");
+    let m: Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    let excluded = m["excluded"].as_array().unwrap();
+    let reason = |name: &str| {
+        excluded
+            .iter()
+            .find(|e| e["source"].as_str().is_some_and(|s| s.ends_with(name)))
+            .map(|e| e["reason"].as_str().unwrap().to_string())
+    };
+    assert!(
+        reason("evil.log").is_some_and(|r| r.contains("not followed")),
+        "{excluded:?}"
+    );
+    assert!(
+        reason("evil-dir").is_some_and(|r| r.contains("not followed")),
+        "{excluded:?}"
+    );
+    assert!(
+        reason("core.bin").is_some_and(|r| r.contains("binary")),
+        "{excluded:?}"
+    );
+    // The huge file is cut to the budget or left out as binary; never read whole.
+    let huge_entry = files.get("logs/huge.log").map(Vec::len);
+    assert!(
+        huge_entry.map_or(true, |n| n <= 1024 * 1024),
+        "{huge_entry:?}"
+    );
+    if huge_entry.is_none() {
+        assert!(reason("huge.log").is_some(), "{excluded:?}");
+    }
+    if !locked_readable {
+        assert!(
+            reason("locked.log").is_some_and(|r| r.contains("unreadable")),
+            "{excluded:?}"
+        );
+    }
+    h.chmod(&format!("{logs}/locked.log"), 0o600);
+}
+
+#[test]
+fn no_log_dir_and_no_store_still_bundle() {
+    let h = Home::empty();
+    let (run, out) = bundle(&h, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = unzip(&out);
+    assert!(!files.keys().any(|k| k.starts_with("logs/")));
+    let summary: Value = serde_json::from_slice(&files["auth/accounts-summary.json"]).unwrap();
+    assert_eq!(summary["store"], "missing");
+}
+
+#[test]
+fn include_bodies_keeps_bodies_but_still_redacts_them() {
+    let (h, _) = canary_home();
+    let (run, out) = bundle(&h, &["--include-bodies"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = unzip(&out);
+    let snap = String::from_utf8_lossy(
+        &files["logs/2025-01-01T00-00-00-000Z-4242-abcd1234-request-1-before-auth.json"],
+    )
+    .into_owned();
+    assert!(snap.contains("CANARYPROMPT please fix my code"), "{snap}");
+    assert!(!snap.contains("CANARYbodypck66"), "{snap}");
+    assert!(snap.contains("pck_"), "{snap}");
+}

@@ -1,0 +1,141 @@
+//! `codex-doctor scan`: files, folders and zips; exit 1 on findings; masked previews.
+
+use std::fs;
+use std::io::Write;
+
+use crate::bundle::{canary_home, unzip};
+use crate::common::Home;
+
+#[test]
+fn scan_reports_every_match_with_file_line_rule_and_a_masked_preview() {
+    let (h, canaries) = canary_home();
+    let logs = h.path(".config/opencode/logs/codex-plugin");
+    let run = h.run(&["scan", logs.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    for rule in [
+        "jwt",
+        "email",
+        "known-token",
+        "header",
+        "cookie",
+        "url-query",
+        "bearer",
+        "openai-key",
+    ] {
+        assert!(
+            run.stdout.contains(&format!(": {rule}: ")),
+            "no {rule} finding:\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stdout.contains("oauth-lifecycle.log:1: "),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("do not post"), "{}", run.stdout);
+    for s in &canaries.secrets {
+        // File names in the output are the user's own paths; values never appear.
+        if s.len() > 8 && !s.starts_with('/') {
+            assert!(
+                !run.stdout.contains(s.as_str()),
+                "scan output shows {s:?}:\n{}",
+                run.stdout
+            );
+        }
+    }
+    let json = h.run(&["scan", "--json", logs.to_str().unwrap()]);
+    assert_eq!(json.code, 1);
+    let v = json.json();
+    let f = &v["findings"][0];
+    assert!(
+        f["file"].is_string()
+            && f["line"].is_u64()
+            && f["rule"].is_string()
+            && f["preview"].is_string(),
+        "{v:#}"
+    );
+}
+
+#[test]
+fn scan_of_clean_text_and_zips() {
+    let h = Home::healthy();
+    let clean = h.dir.path().join("notes.txt");
+    fs::write(
+        &clean,
+        "status 429 after 1500 ms\nevent rotation_decision\n",
+    )
+    .unwrap();
+    let run = h.run(&["scan", clean.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("clean"), "{}", run.stdout);
+
+    // A zip with one leaky entry.
+    let zpath = h.dir.path().join("attachment.zip");
+    {
+        let f = fs::File::create(&zpath).unwrap();
+        let mut z = zip::ZipWriter::new(f);
+        let o = zip::write::SimpleFileOptions::default();
+        z.start_file("ok.txt", o).unwrap();
+        z.write_all(b"nothing here\n").unwrap();
+        z.start_file("dir/leak.json", o).unwrap();
+        z.write_all(b"{\n  \"refresh_token\": \"abcdef123456\"\n}\n")
+            .unwrap();
+        z.finish().unwrap();
+    }
+    let run = h.run(&["scan", zpath.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("attachment.zip!dir/leak.json:2: json-key: "),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("abcdef123456"));
+
+    // Binary files are skipped with a note; a missing path is an error.
+    let bin = h.dir.path().join("blob.bin");
+    fs::write(&bin, [0u8, 159, 146, 150]).unwrap();
+    let run = h.run(&["scan", bin.to_str().unwrap()]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stderr.contains("skipped") && run.stderr.contains("binary"),
+        "{}",
+        run.stderr
+    );
+    let run = h.run(&["scan", "/nonexistent/codex-doctor-test"]);
+    assert_eq!(run.code, 2);
+    let run = h.run(&["scan"]);
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn scan_knows_the_users_own_tokens() {
+    let h = Home::healthy();
+    let f = h.dir.path().join("pasted.txt");
+    // The healthy home's refresh token, in a form no shape rule would catch.
+    fs::write(&f, "here: rt_acc_healthy1_secret_refresh_token.\n").unwrap();
+    let run = h.run(&["scan", f.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("known-token") || run.stdout.contains("refresh-token"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_bundle_unzipped_into_a_folder_scans_clean() {
+    let (h, _) = canary_home();
+    let out = h.dir.path().join("b.zip");
+    let run = h.run(&["bundle", "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let dir = h.dir.path().join("unzipped");
+    for (name, bytes) in unzip(&out) {
+        let p = dir.join(name);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, bytes).unwrap();
+    }
+    let run = h.run(&["scan", dir.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+}

@@ -1,0 +1,455 @@
+//! The engine: one [`Scrubber`] per bundle, one [`FileScrubber`] per file.
+//!
+//! A line is decoded (safe JSON escapes undone), lowercased once, passed through every
+//! detector, and the matches are merged and replaced. The same analysis backs redaction
+//! ([`FileScrubber::redact_line`]) and scanning ([`FileScrubber::scan_line`]), so `scan`
+//! finds exactly what redaction would remove, and redacted output scans clean.
+//!
+//! In [`Mode::Document`] (pretty-printed JSON) an object or array under a secret key that
+//! stays open at the end of a line is skipped until it closes, so a multi-line value is
+//! replaced as a whole. State is per file; memory is bounded by the longest line the
+//! stream reader hands over.
+
+use std::collections::HashMap;
+
+use memchr::memmem;
+
+use crate::decode::{decode_into, needs_decoding};
+use crate::keyed::{close_open_container, header_lines, json_keys, key_values};
+use crate::known::{KnownSet, KnownValues};
+use crate::pseudonym::Pseudonymizer;
+use crate::rules::{KeyCache, Rule};
+use crate::shapes::{auth_schemes, emails, jwts, opaque_tokens, prefixed_tokens, user_name};
+use crate::span::{resolve, Repl, Span};
+
+/// How a file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Independent lines: logs, JSONL, text.
+    Lines,
+    /// A pretty-printed JSON (or JSONC) document: multi-line values under secret keys are
+    /// replaced whole.
+    Document,
+}
+
+/// Bundle-wide options.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Replace request bodies (`"body": …`) with `[omitted: request body]`.
+    pub drop_bodies: bool,
+    /// The home directory, replaced by `~`.
+    pub home: Option<String>,
+    /// The login name, replaced by `<user>` as a whole word.
+    pub user: Option<String>,
+}
+
+/// Redaction counts by rule.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts([u64; Rule::ALL.len()]);
+
+impl Counts {
+    /// Adds one match of `rule`.
+    pub fn add(&mut self, rule: Rule) {
+        self.0[rule.index()] += 1;
+    }
+
+    /// Adds another set of counts.
+    pub fn merge(&mut self, other: &Counts) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            *a += b;
+        }
+    }
+
+    /// Total matches.
+    pub fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+
+    /// Rules with a non-zero count, in catalogue order.
+    pub fn nonzero(&self) -> impl Iterator<Item = (Rule, u64)> + '_ {
+        Rule::ALL
+            .iter()
+            .zip(self.0.iter())
+            .filter(|(_, &n)| n > 0)
+            .map(|(r, &n)| (*r, n))
+    }
+}
+
+/// One secret-looking match found by [`FileScrubber::scan_line`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// 1-based line number.
+    pub line: u64,
+    /// The detector.
+    pub rule: Rule,
+    /// A masked preview: at most three leading characters and the length.
+    pub preview: String,
+}
+
+/// A masked preview of a matched value.
+pub fn preview(matched: &[u8]) -> String {
+    let text = String::from_utf8_lossy(matched);
+    let n = text.chars().count();
+    if n >= 12 {
+        let head: String = text.chars().take(3).collect();
+        format!("{head}… ({n} chars)")
+    } else {
+        format!("… ({n} chars)")
+    }
+}
+
+/// The compiled engine: known values, pseudonym key, options.
+pub struct Scrubber {
+    known: KnownSet,
+    pseudo: Pseudonymizer,
+    drop_bodies: bool,
+    user: Option<memmem::Finder<'static>>,
+}
+
+impl std::fmt::Debug for Scrubber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scrubber")
+            .field("known", &self.known)
+            .field("drop_bodies", &self.drop_bodies)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Login names too common to be identifying (and too common to replace).
+const COMMON_USERS: [&str; 6] = ["root", "user", "admin", "home", "runner", "ubuntu"];
+
+impl Scrubber {
+    /// Compiles an engine.
+    pub fn new(known: &KnownValues, options: &Options, pseudo: Pseudonymizer) -> Scrubber {
+        let user = options
+            .user
+            .as_deref()
+            .map(|u| u.trim().to_ascii_lowercase())
+            .filter(|u| u.len() >= 3 && !COMMON_USERS.contains(&u.as_str()))
+            .map(|u| memmem::Finder::new(u.as_bytes()).into_owned());
+        Scrubber {
+            known: KnownSet::build(known, options.home.as_deref(), &pseudo),
+            pseudo,
+            drop_bodies: options.drop_bodies,
+            user,
+        }
+    }
+
+    /// The pseudonymizer (for summaries written by the caller).
+    pub fn pseudonymizer(&self) -> &Pseudonymizer {
+        &self.pseudo
+    }
+
+    /// Per-file state.
+    pub fn file(&self, mode: Mode) -> FileScrubber<'_> {
+        FileScrubber {
+            s: self,
+            mode,
+            open_depth: None,
+            dec: Vec::new(),
+            low: Vec::new(),
+            spans: Vec::new(),
+            counts: Counts::default(),
+            pseudonyms: Default::default(),
+            keys: KeyCache::default(),
+        }
+    }
+
+    /// Redacts a whole small text (generated files, strings). Returns the text and counts.
+    pub fn redact_text(&self, text: &str, mode: Mode) -> (String, Counts) {
+        let mut f = self.file(mode);
+        let mut out = Vec::with_capacity(text.len());
+        let mut lines = text.split('\n').peekable();
+        while let Some(line) = lines.next() {
+            let newline = lines.peek().is_some();
+            f.redact_line(line.as_bytes(), newline, &mut out);
+        }
+        f.finish(&mut out);
+        (String::from_utf8_lossy(&out).into_owned(), f.counts)
+    }
+
+    /// Scans a whole small text.
+    pub fn scan_text(&self, text: &str, mode: Mode) -> Vec<Finding> {
+        let mut f = self.file(mode);
+        let mut out = Vec::new();
+        for (i, line) in text.split('\n').enumerate() {
+            f.scan_line(line.as_bytes(), i as u64 + 1, &mut out);
+        }
+        out
+    }
+
+    fn analyze(
+        &self,
+        dec: &[u8],
+        low: &mut Vec<u8>,
+        spans: &mut Vec<Span>,
+        keys: &mut KeyCache,
+        mode: Mode,
+    ) -> Option<u32> {
+        low.clear();
+        low.extend(dec.iter().map(u8::to_ascii_lowercase));
+        spans.clear();
+        self.known.find(low, spans);
+        let scan = json_keys(dec, low, self.drop_bodies, keys, spans);
+        key_values(dec, low, keys, spans);
+        header_lines(dec, low, spans);
+        auth_schemes(dec, low, spans);
+        jwts(dec, low, spans);
+        prefixed_tokens(dec, low, spans);
+        emails(dec, low, spans);
+        opaque_tokens(dec, spans);
+        if let Some(u) = &self.user {
+            user_name(low, u, spans);
+        }
+        resolve(spans);
+        match mode {
+            Mode::Document => scan.open_depth,
+            Mode::Lines => None,
+        }
+    }
+
+    fn write_replacement(&self, span: &Span, matched: &[u8], out: &mut Vec<u8>) {
+        match span.repl {
+            Repl::Redacted => out.extend_from_slice(crate::REDACTED.as_bytes()),
+            Repl::QuotedRedacted { escaped } => {
+                let q: &[u8] = if escaped { b"\\\"" } else { b"\"" };
+                out.extend_from_slice(q);
+                out.extend_from_slice(crate::REDACTED.as_bytes());
+                out.extend_from_slice(q);
+            }
+            Repl::Omitted { quoted, escaped } => {
+                let q: &[u8] = match (quoted, escaped) {
+                    (false, _) => b"",
+                    (true, false) => b"\"",
+                    (true, true) => b"\\\"",
+                };
+                out.extend_from_slice(q);
+                out.extend_from_slice(crate::OMITTED.as_bytes());
+                out.extend_from_slice(q);
+            }
+            Repl::Pseudonym(kind) => {
+                out.extend_from_slice(self.pseudo.pseudonym(kind, matched).as_bytes());
+            }
+            Repl::Known(n) => out.extend_from_slice(self.known.replacement(n).as_bytes()),
+            Repl::Home => out.push(b'~'),
+            Repl::User => out.extend_from_slice(b"<user>"),
+        }
+    }
+
+    /// Like [`Self::write_replacement`], with pseudonyms memoized in `cache`.
+    fn write_cached(
+        &self,
+        span: &Span,
+        matched: &[u8],
+        cache: &mut PseudonymCache,
+        out: &mut Vec<u8>,
+    ) {
+        match span.repl {
+            Repl::Pseudonym(kind) => {
+                let map = &mut cache[kind as usize];
+                if let Some(p) = map.get(matched) {
+                    out.extend_from_slice(p.as_bytes());
+                    return;
+                }
+                if map.len() >= 4096 {
+                    map.clear();
+                }
+                let p = self.pseudo.pseudonym(kind, matched);
+                out.extend_from_slice(p.as_bytes());
+                map.insert(matched.to_vec(), p);
+            }
+            _ => self.write_replacement(span, matched, out),
+        }
+    }
+}
+
+/// Per-file redaction state and reusable buffers.
+pub struct FileScrubber<'a> {
+    s: &'a Scrubber,
+    mode: Mode,
+    open_depth: Option<u32>,
+    dec: Vec<u8>,
+    low: Vec<u8>,
+    spans: Vec<Span>,
+    counts: Counts,
+    pseudonyms: PseudonymCache,
+    keys: KeyCache,
+}
+
+/// Pseudonyms already computed in this file, by kind and matched bytes.
+type PseudonymCache = [HashMap<Vec<u8>, String>; 6];
+
+impl std::fmt::Debug for FileScrubber<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileScrubber")
+            .field("mode", &self.mode)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FileScrubber<'_> {
+    /// Counts so far.
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    /// Skips the rest of a container left open by an earlier line; returns the part of
+    /// `line` to analyze, or `None` when the whole line is inside the container.
+    fn after_open<'l>(&mut self, line: &'l [u8]) -> Option<&'l [u8]> {
+        match self.open_depth {
+            None => Some(line),
+            Some(d) => match close_open_container(line, d) {
+                Ok(k) => {
+                    self.open_depth = None;
+                    Some(&line[k..])
+                }
+                Err(nd) => {
+                    self.open_depth = Some(nd);
+                    None
+                }
+            },
+        }
+    }
+
+    /// Redacts one line (`line` without its `\n`) into `out`. `newline`: the line ended with
+    /// a newline (false for a piece of an overlong line, or a last line without one).
+    pub fn redact_line(&mut self, line: &[u8], newline: bool, out: &mut Vec<u8>) {
+        let Some(line) = self.after_open(line) else {
+            return;
+        };
+        let dec: &[u8] = if needs_decoding(line) {
+            decode_into(line, &mut self.dec);
+            &self.dec
+        } else {
+            line
+        };
+        let open = self.s.analyze(
+            dec,
+            &mut self.low,
+            &mut self.spans,
+            &mut self.keys,
+            self.mode,
+        );
+        let mut last = 0;
+        for span in &self.spans {
+            out.extend_from_slice(&dec[last..span.start]);
+            self.s
+                .write_cached(span, &dec[span.start..span.end], &mut self.pseudonyms, out);
+            self.counts.add(span.rule);
+            last = span.end;
+        }
+        out.extend_from_slice(&dec[last..]);
+        self.open_depth = open;
+        if newline && open.is_none() {
+            out.push(b'\n');
+        }
+    }
+
+    /// Ends the file: closes a line left open by a multi-line value.
+    pub fn finish(&mut self, out: &mut Vec<u8>) {
+        if self.open_depth.take().is_some() {
+            out.push(b'\n');
+        }
+    }
+
+    /// Reports every match on one line (`line_no` is 1-based).
+    pub fn scan_line(&mut self, line: &[u8], line_no: u64, findings: &mut Vec<Finding>) {
+        let Some(line) = self.after_open(line) else {
+            return;
+        };
+        let dec: &[u8] = if needs_decoding(line) {
+            decode_into(line, &mut self.dec);
+            &self.dec
+        } else {
+            line
+        };
+        self.open_depth = self.s.analyze(
+            dec,
+            &mut self.low,
+            &mut self.spans,
+            &mut self.keys,
+            self.mode,
+        );
+        for span in &self.spans {
+            self.counts.add(span.rule);
+            findings.push(Finding {
+                line: line_no,
+                rule: span.rule,
+                preview: preview(&dec[span.start..span.end]),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scrubber() -> Scrubber {
+        let known = KnownValues {
+            tokens: vec!["rt_known_refresh_value".into()],
+            emails: vec!["alice@example.com".into()],
+            account_ids: vec!["acc_healthy1".into()],
+            identity_keys: vec!["acc_healthy1|alice@example.com|plus".into()],
+            session_ids: vec![],
+            aliases: vec![],
+        };
+        let opts = Options {
+            drop_bodies: true,
+            home: Some("/home/bob".into()),
+            user: Some("bob".into()),
+        };
+        Scrubber::new(&known, &opts, Pseudonymizer::with_key(&[3; 32]))
+    }
+
+    #[test]
+    fn a_line_is_redacted_and_context_kept() {
+        let s = scrubber();
+        let (out, counts) = s.redact_text(
+            r#"{"event":"fetch_attempt_response","status":429,"ms":12,"identityKey":"acc_healthy1|alice@example.com|plus","url":"https://x/cb?code=ac_Zq81&state=st9Q","file":"/home/bob/x.log","by":"bob"}"#,
+            Mode::Lines,
+        );
+        assert!(
+            out.contains(r#""event":"fetch_attempt_response","status":429,"ms":12"#),
+            "{out}"
+        );
+        assert!(
+            !out.contains("alice") && !out.contains("acc_healthy1"),
+            "{out}"
+        );
+        assert!(out.contains("code=[redacted]&state=[redacted]"), "{out}");
+        assert!(out.contains(r#""file":"~/x.log","by":"<user>""#), "{out}");
+        assert!(counts.total() >= 5);
+        let ident = s.pseudonymizer().pseudonym(
+            crate::Kind::Identity,
+            b"acc_healthy1|alice@example.com|plus",
+        );
+        assert!(out.contains(&ident), "{out}");
+    }
+
+    #[test]
+    fn multi_line_values_are_skipped_in_documents() {
+        let s = scrubber();
+        let doc = "{\n  \"url\": \"https://x\",\n  \"body\": {\n    \"input\": [\"my prompt\"],\n    \"n\": {}\n  },\n  \"status\": 200\n}\n";
+        let (out, counts) = s.redact_text(doc, Mode::Document);
+        assert_eq!(
+            out,
+            "{\n  \"url\": \"https://x\",\n  \"body\": \"[omitted: request body]\",\n  \"status\": 200\n}\n"
+        );
+        assert_eq!(
+            counts.nonzero().collect::<Vec<_>>(),
+            vec![(Rule::BodyDropped, 1)]
+        );
+    }
+
+    #[test]
+    fn redacted_output_scans_clean() {
+        let s = scrubber();
+        let text = "Authorization: Bearer abcdefgh12345\nuser alice@example.com rt_known_refresh_value eyJhbGciOiJub25lIn0.eyJlbWFpbCI6ImFAYi5jIn0.c2ln\n";
+        let findings = s.scan_text(text, Mode::Lines);
+        assert!(findings.len() >= 4, "{findings:?}");
+        assert!(findings.iter().all(|f| !f.preview.contains("alice")));
+        let (out, _) = s.redact_text(text, Mode::Lines);
+        assert_eq!(s.scan_text(&out, Mode::Lines), vec![], "{out}");
+    }
+}

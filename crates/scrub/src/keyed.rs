@@ -1,0 +1,546 @@
+//! Detectors by key: values that are secret because of the name in front of them.
+//!
+//! * JSON keys at any depth (`"key": value`), also inside a JSON string that holds JSON
+//!   (`\"key\":\"value\"`) and JS object literals (`key: 'value'`). String values, numbers
+//!   and whole objects/arrays are replaced; an object left open at the end of a line is
+//!   reported through [`JsonScan::open_depth`] so a pretty-printed document can skip its
+//!   remaining lines.
+//! * `key=value` pairs (reference 11.4: key after start, `?`, `&`, `;` or whitespace; value up
+//!   to `&`, `;` or whitespace), URL query parameters, and well-known auth cookies.
+//! * `Name: value` header lines (curl dumps, pasted requests) and inline `Cookie:` headers.
+//!
+//! Which keys are secret is decided by [`crate::rules::classify_key`].
+
+use crate::bytes::ByteSet;
+use crate::rules::{
+    classify_key, is_marker, Action, KeyCache, KeyClass, KeySite, Rule, AUTH_COOKIES,
+};
+use crate::span::{Repl, Span};
+
+fn is_ws(c: u8) -> bool {
+    c == b' ' || c == b'\t' || c == b'\r'
+}
+
+fn is_ident(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'$'
+}
+
+/// `[a-z]+(_[a-z]+)*`: an error code such as `rate_limit_exceeded`, kept for `code`/`state`
+/// (OAuth codes and states are random and carry digits or capitals).
+fn is_snake_identifier(v: &[u8]) -> bool {
+    v.len() <= 40
+        && v.first().is_some_and(u8::is_ascii_lowercase)
+        && v.last().is_some_and(u8::is_ascii_lowercase)
+        && v.iter().all(|&c| c.is_ascii_lowercase() || c == b'_')
+}
+
+fn is_number(v: &[u8]) -> bool {
+    !v.is_empty()
+        && v.iter()
+            .all(|&c| c.is_ascii_digit() || b"+-.eE".contains(&c))
+        && v.iter().any(u8::is_ascii_digit)
+}
+
+fn key_str(low: &[u8], a: usize, b: usize) -> Option<&str> {
+    std::str::from_utf8(low.get(a..b)?).ok()
+}
+
+/// End of a JSON string whose content starts at `from` (after the opening quote).
+/// `escaped`: the string is itself inside a JSON string (`\"…\"`). Returns the index of the
+/// closing quote sequence (or `dec.len()` when the line ends first).
+fn string_end(dec: &[u8], from: usize, quote: u8, escaped: bool) -> usize {
+    let mut i = from;
+    if !escaped {
+        while i < dec.len() {
+            match dec[i] {
+                b'\\' => i += 2,
+                c if c == quote => return i,
+                _ => i += 1,
+            }
+        }
+        return dec.len();
+    }
+    let mut inner_escape = false;
+    while i < dec.len() {
+        let (decoded, width) = match dec[i] {
+            b'\\' => match dec.get(i + 1) {
+                Some(&c) => (c, 2),
+                None => return dec.len(),
+            },
+            // An unescaped quote ends the outer string: the inner one is torn.
+            b'"' => return i,
+            c => (c, 1),
+        };
+        if width == 2 && decoded == b'"' && !inner_escape {
+            return i;
+        }
+        inner_escape = if inner_escape {
+            false
+        } else {
+            width == 2 && decoded == b'\\'
+        };
+        i += width;
+    }
+    dec.len()
+}
+
+/// End (exclusive) of the object/array opening at `open`, or `Err(depth)` with the depth
+/// still open when the line ends.
+fn container_end(dec: &[u8], open: usize, escaped: bool) -> Result<usize, u32> {
+    let mut depth: u32 = 0;
+    let mut i = open;
+    while i < dec.len() {
+        match dec[i] {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Ok(i + 1);
+                }
+            }
+            b'"' if !escaped => {
+                i = string_end(dec, i + 1, b'"', false);
+            }
+            b'\\' if escaped && dec.get(i + 1) == Some(&b'"') => {
+                i = string_end(dec, i + 2, b'"', true) + 1;
+            }
+            b'\\' => i += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    Err(depth)
+}
+
+/// Where a depth-`depth` container left open on an earlier line closes in `dec`: the index
+/// after the closing bracket, or `Err(new depth)`.
+pub fn close_open_container(dec: &[u8], depth: u32) -> Result<usize, u32> {
+    let mut depth = depth;
+    let mut i = 0;
+    while i < dec.len() {
+        match dec[i] {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Ok(i + 1);
+                }
+            }
+            b'"' => i = string_end(dec, i + 1, b'"', false),
+            _ => {}
+        }
+        i += 1;
+    }
+    Err(depth)
+}
+
+/// The result of scanning one line for JSON keys.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct JsonScan {
+    /// A redacted object/array opened on this line is still open at its end (depth).
+    pub open_depth: Option<u32>,
+}
+
+struct Key {
+    start: usize,
+    end: usize,
+    /// Delimited by `\"` (inside a JSON string).
+    escaped: bool,
+    quoted: bool,
+}
+
+fn key_before(dec: &[u8], colon: usize) -> Option<Key> {
+    let mut j = colon;
+    while j > 0 && is_ws(dec[j - 1]) {
+        j -= 1;
+    }
+    if j == 0 {
+        return None;
+    }
+    let q = dec[j - 1];
+    if q == b'"' || q == b'\'' {
+        let close = j - 1;
+        let escaped = q == b'"' && close > 0 && dec[close - 1] == b'\\';
+        let key_end = if escaped { close - 1 } else { close };
+        let lo = key_end.saturating_sub(81);
+        let open = (lo..key_end).rev().find(|&k| dec[k] == q)?;
+        if escaped && (open == 0 || dec[open - 1] != b'\\') {
+            return None;
+        }
+        let start = open + 1;
+        if dec[start..key_end].contains(&b'\\') {
+            return None;
+        }
+        return Some(Key {
+            start,
+            end: key_end,
+            escaped,
+            quoted: true,
+        });
+    }
+    let mut s = j;
+    while s > 0 && is_ident(dec[s - 1]) && j - s <= 80 {
+        s -= 1;
+    }
+    let boundary = s == 0 || matches!(dec[s - 1], b' ' | b'\t' | b'{' | b',' | b'(');
+    (s < j && boundary).then_some(Key {
+        start: s,
+        end: j,
+        escaped: false,
+        quoted: false,
+    })
+}
+
+fn value_repl(class: &KeyClass, escaped: bool, string: bool) -> Repl {
+    match class.action {
+        Action::Pseudonym(k) if string => Repl::Pseudonym(k),
+        Action::Omit => Repl::Omitted {
+            quoted: !string,
+            escaped,
+        },
+        _ if string => Repl::Redacted,
+        _ => Repl::QuotedRedacted { escaped },
+    }
+}
+
+/// The span of a string value's secret part, honouring [`Action::KeepScheme`].
+fn string_value_span(dec: &[u8], a: usize, b: usize, class: &KeyClass) -> Option<(usize, usize)> {
+    let v = &dec[a..b];
+    if is_marker(v) || (class.keep_identifiers && is_snake_identifier(v)) {
+        return None;
+    }
+    if class.action == Action::KeepScheme {
+        if let Some(sp) = v.iter().position(|&c| c == b' ') {
+            let mut s = a + sp;
+            while s < b && dec[s] == b' ' {
+                s += 1;
+            }
+            return (s < b && !is_marker(&dec[s..b])).then_some((s, b));
+        }
+    }
+    Some((a, b))
+}
+
+/// Finds secret JSON values on one line.
+pub fn json_keys(
+    dec: &[u8],
+    low: &[u8],
+    drop_bodies: bool,
+    keys: &mut KeyCache,
+    spans: &mut Vec<Span>,
+) -> JsonScan {
+    let mut scan = JsonScan::default();
+    let mut consumed = 0;
+    for colon in memchr::memchr_iter(b':', dec) {
+        if colon < consumed {
+            continue;
+        }
+        let Some(key) = key_before(dec, colon) else {
+            continue;
+        };
+        let Some(class) = keys.classify(&low[key.start..key.end], KeySite::Json, drop_bodies)
+        else {
+            continue;
+        };
+        let mut v = colon + 1;
+        while v < dec.len() && is_ws(dec[v]) {
+            v += 1;
+        }
+        let Some(&first) = dec.get(v) else { continue };
+        let escaped = key.escaped;
+        // String value.
+        let quote = if escaped {
+            (first == b'\\' && dec.get(v + 1) == Some(&b'"')).then_some((b'"', 2))
+        } else if first == b'"' || first == b'\'' {
+            Some((first, 1))
+        } else {
+            None
+        };
+        if let Some((q, width)) = quote {
+            let a = v + width;
+            let b = string_end(dec, a, q, escaped);
+            if let Some((s, e)) = string_value_span(dec, a, b, &class) {
+                spans.push(Span::new(
+                    s,
+                    e,
+                    class.rule,
+                    value_repl(&class, escaped, true),
+                ));
+            }
+            consumed = b;
+            continue;
+        }
+        if !key.quoted {
+            continue;
+        }
+        if (first == b'{' || first == b'[') && matches!(class.action, Action::Pseudonym(_)) {
+            // An object under an identifier key (`"sessions": {…}`): its strings are
+            // checked one by one instead of the whole object being removed.
+            continue;
+        }
+        if first == b'{' || first == b'[' {
+            let repl = value_repl(&class, escaped, false);
+            match container_end(dec, v, escaped) {
+                Ok(end) => {
+                    spans.push(Span::new(v, end, class.rule, repl));
+                    consumed = end;
+                }
+                Err(depth) => {
+                    spans.push(Span::new(v, dec.len(), class.rule, repl));
+                    if !escaped {
+                        scan.open_depth = Some(depth.max(1));
+                    }
+                    return scan;
+                }
+            }
+            continue;
+        }
+        let end = v + dec[v..]
+            .iter()
+            .position(|&c| !(c.is_ascii_alphanumeric() || b"+-.".contains(&c)))
+            .unwrap_or(dec.len() - v);
+        if class.numbers_too && !class.keep_identifiers && is_number(&dec[v..end]) {
+            spans.push(Span::new(
+                v,
+                end,
+                class.rule,
+                Repl::QuotedRedacted { escaped },
+            ));
+        }
+    }
+    scan
+}
+
+fn kv_key_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.'
+}
+
+/// What may stand before a `key=`: the plugin's start, `?`, `&`, `;` and whitespace, plus
+/// delimiters and every character a replacement can end with (so redacted output does not
+/// create a new match).
+static KV_KEY_BOUNDARY: ByteSet = ByteSet::new(false, true, b"?&;,\"'({[<>|}]~");
+static KV_VALUE_STOP: ByteSet = ByteSet::new(false, true, b"&;\"'\\,<>()[]{}#|");
+
+fn kv_value_stop(c: u8) -> bool {
+    KV_VALUE_STOP.has(c)
+}
+
+/// `key=value` pairs, URL query parameters and auth cookies.
+pub fn key_values(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mut Vec<Span>) {
+    for eq in memchr::memchr_iter(b'=', dec) {
+        if matches!(dec.get(eq + 1), Some(b'=' | b'>')) || eq == 0 {
+            continue;
+        }
+        let mut ks = eq;
+        while ks > 0 && kv_key_char(dec[ks - 1]) && eq - ks <= 80 {
+            ks -= 1;
+        }
+        if ks == eq {
+            continue;
+        }
+        let before = if ks == 0 { b' ' } else { dec[ks - 1] };
+        if !KV_KEY_BOUNDARY.has(before) {
+            continue;
+        }
+        let name = &low[ks..eq];
+        let site = if before == b'?' || before == b'&' {
+            KeySite::Query
+        } else {
+            KeySite::KeyValue
+        };
+        let class = if AUTH_COOKIES.iter().any(|c| c.as_bytes() == name) {
+            KeyClass {
+                rule: Rule::Cookie,
+                action: Action::Redact,
+                numbers_too: true,
+                keep_identifiers: false,
+            }
+        } else {
+            match keys.classify(name, site, false) {
+                Some(c) => c,
+                None => continue,
+            }
+        };
+        let vs = eq + 1;
+        let ve = vs
+            + dec[vs..]
+                .iter()
+                .position(|&c| kv_value_stop(c))
+                .unwrap_or(dec.len() - vs);
+        let v = &dec[vs..ve];
+        if v.is_empty() || is_marker(v) || v.starts_with(b"%5B") {
+            continue;
+        }
+        let scalar = is_number(v) || v == b"true" || v == b"false";
+        if (scalar && !class.numbers_too) || (class.keep_identifiers && is_snake_identifier(v)) {
+            continue;
+        }
+        let repl = match class.action {
+            Action::Pseudonym(k) => Repl::Pseudonym(k),
+            _ => Repl::Redacted,
+        };
+        spans.push(Span::new(vs, ve, class.rule, repl));
+    }
+}
+
+/// `Name: value` header lines and inline `Cookie:` / `Set-Cookie:` headers.
+pub fn header_lines(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
+    let mut i = 0;
+    while i < dec.len() && (is_ws(dec[i]) || dec[i] == b'>' || dec[i] == b'<' || dec[i] == b'*') {
+        i += 1;
+    }
+    let ns = i;
+    while i < dec.len() && (dec[i].is_ascii_alphanumeric() || dec[i] == b'-' || dec[i] == b'_') {
+        i += 1;
+    }
+    if i > ns && dec.get(i) == Some(&b':') && dec.get(i + 1).map_or(true, |&c| is_ws(c)) {
+        if let Some(class) =
+            key_str(low, ns, i).and_then(|n| classify_key(n, KeySite::HeaderLine, false))
+        {
+            let mut vs = i + 1;
+            while vs < dec.len() && is_ws(dec[vs]) {
+                vs += 1;
+            }
+            let mut ve = dec.len();
+            while ve > vs && is_ws(dec[ve - 1]) {
+                ve -= 1;
+            }
+            if let Some((s, e)) = string_value_span(dec, vs, ve, &class) {
+                let repl = match class.action {
+                    Action::Pseudonym(k) => Repl::Pseudonym(k),
+                    _ => Repl::Redacted,
+                };
+                spans.push(Span::new(s, e, class.rule, repl));
+            }
+            return;
+        }
+    }
+    if memchr::memchr(b':', dec).is_none() {
+        return;
+    }
+    static COOKIE: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    let finder = COOKIE.get_or_init(|| memchr::memmem::Finder::new(b"cookie:"));
+    for pos in finder.find_iter(low) {
+        let quoted_key = pos > 0
+            && matches!(dec[pos - 1], b'"' | b'\'' | b'-' | b'_')
+            && !(pos >= 4 && &low[pos - 4..pos] == b"set-");
+        if quoted_key || !matches!(dec.get(pos + 7), Some(b' ' | b'\t')) {
+            continue;
+        }
+        let vs = pos + 8;
+        let ve = vs
+            + dec[vs..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\')
+                .unwrap_or(dec.len() - vs);
+        if ve > vs && !is_marker(&dec[vs..ve]) {
+            spans.push(Span::new(vs, ve, Rule::Cookie, Repl::Redacted));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans_of(f: impl Fn(&[u8], &[u8], &mut Vec<Span>), text: &str) -> Vec<String> {
+        let mut spans = Vec::new();
+        let low = text.to_ascii_lowercase();
+        f(text.as_bytes(), low.as_bytes(), &mut spans);
+        spans
+            .iter()
+            .map(|s| text[s.start..s.end].to_string())
+            .collect()
+    }
+
+    fn json(text: &str) -> Vec<String> {
+        spans_of(
+            |d, l, s| {
+                json_keys(d, l, true, &mut KeyCache::default(), s);
+            },
+            text,
+        )
+    }
+
+    #[test]
+    fn json_values_of_secret_keys() {
+        assert_eq!(
+            json(r#"{"access_token":"abc123","status":200}"#),
+            vec!["abc123"]
+        );
+        assert_eq!(
+            json(r#"{"Refresh_Token" : "r1", "x": {"id_token": "i"}}"#),
+            vec!["r1", "i"]
+        );
+        assert_eq!(json(r#""authorization": "Bearer xyz""#), vec!["xyz"]);
+        assert_eq!(
+            json(r#""headers":{"cookie":["a=b","c=d"]}"#),
+            vec![r#"["a=b","c=d"]"#]
+        );
+        assert_eq!(json(r#""account_id": 12345,"#), vec!["12345"]);
+        assert_eq!(
+            json(r#""input_tokens": 12, "tokens": {"a":1}"#),
+            vec![r#"{"a":1}"#]
+        );
+        assert_eq!(
+            json(r#""code": "rate_limit_exceeded""#),
+            Vec::<String>::new()
+        );
+        assert_eq!(json(r#""code": "ac_Zx81kPq""#), vec!["ac_Zx81kPq"]);
+        assert_eq!(json(r#""token": "[redacted]""#), Vec::<String>::new());
+        assert_eq!(
+            json(r#""body": "{\"prompt_cache_key\":\"pk1\",\"x\":{\"code_verifier\":\"v\"}}""#),
+            vec![r#"{\"prompt_cache_key\":\"pk1\",\"x\":{\"code_verifier\":\"v\"}}"#]
+        );
+        assert_eq!(
+            json(r#""meta": "{\"prompt_cache_key\":\"pk1\",\"n\":\"a\\\"b\",\"state\":\"s9X\"}""#),
+            vec!["pk1", "s9X"]
+        );
+        assert_eq!(json(r#"{ refresh_token: 'abc', other: 'x' }"#), vec!["abc"]);
+        assert_eq!(json("time 12:30 http://x"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn open_containers_are_reported() {
+        let mut spans = Vec::new();
+        let t = br#"  "authorization": {"#;
+        let scan = json_keys(t, t, true, &mut KeyCache::default(), &mut spans);
+        assert_eq!(scan.open_depth, Some(1));
+        assert_eq!(close_open_container(br#"  "a": {"b": "}"}"#, 1), Err(1));
+        assert_eq!(close_open_container(br#"  },"#, 1), Ok(3));
+    }
+
+    #[test]
+    fn key_value_pairs() {
+        let kv = |t: &str| spans_of(|d, l, s| key_values(d, l, &mut KeyCache::default(), s), t);
+        assert_eq!(
+            kv("grant_type=refresh_token&refresh_token=rt1&state=xyz9"),
+            vec!["rt1", "xyz9"]
+        );
+        assert_eq!(kv("GET /cb?code=ac_123&scope=openid"), vec!["ac_123"]);
+        assert_eq!(kv("https://x/?my_session_id=s1&v=1"), vec!["s1"]);
+        assert_eq!(
+            kv("max_tokens=100 CODEX_AUTH_DEBUG=1 a==b"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            kv("cookie: _puid=user-abc; cf_clearance=zz"),
+            vec!["user-abc", "zz"]
+        );
+        assert_eq!(kv("x=1&access_token=%5Bredacted%5D"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn header_text_lines() {
+        let h = |t: &str| spans_of(header_lines, t);
+        assert_eq!(h("> Authorization: Bearer abc"), vec!["abc"]);
+        assert_eq!(h("Cookie: a=b; c=d"), vec!["a=b; c=d"]);
+        assert_eq!(h("x-custom-token: t1"), vec!["t1"]);
+        assert_eq!(h("content-type: application/json"), Vec::<String>::new());
+        assert_eq!(
+            h("got response headers set-cookie: sid=1; Path=/"),
+            vec!["sid=1; Path=/"]
+        );
+    }
+}

@@ -1,0 +1,402 @@
+//! Values the caller knows to be secret or identifying, found in every encoding.
+//!
+//! [`KnownValues`] collects tokens, emails, account ids and identity keys (read from the
+//! auth store, the legacy stores and OpenCode's `auth.json`). [`KnownSet`] turns each into
+//! needles: the value itself, its URL-encoded forms, its JSON-escaped form and its base64 and
+//! base64url forms at all three byte alignments (so a secret inside a larger encoded blob is
+//! still found). Matching is ASCII case-insensitive on a lowercased copy of the line, with a
+//! 4-byte prefix filter so lines without a candidate cost one table probe per byte.
+
+use std::collections::HashMap;
+
+use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use base64::Engine;
+
+use crate::pseudonym::{Kind, Pseudonymizer};
+use crate::rules::Rule;
+use crate::span::{Repl, Span};
+
+/// Values shorter than this are never registered: they would shred ordinary words.
+pub const MIN_KNOWN_LEN: usize = 6;
+
+/// Secret and identifying values the caller knows about.
+#[derive(Default, Clone)]
+pub struct KnownValues {
+    /// Access, refresh and id tokens, API keys: replaced by `[redacted]`.
+    pub tokens: Vec<String>,
+    /// Emails: replaced by `email_…`.
+    pub emails: Vec<String>,
+    /// Account ids: replaced by `acct_…`.
+    pub account_ids: Vec<String>,
+    /// Identity keys: replaced by `ident_…`.
+    pub identity_keys: Vec<String>,
+    /// Session ids: replaced by `sess_…`.
+    pub session_ids: Vec<String>,
+    /// Values that stand for an identifier (`(value, kind, identifier)`), such as the
+    /// cache-shard hash of an account id: replaced by the identifier's pseudonym.
+    pub aliases: Vec<(String, Kind, String)>,
+}
+
+impl std::fmt::Debug for KnownValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KnownValues")
+            .field("tokens", &self.tokens.len())
+            .field("emails", &self.emails.len())
+            .field("account_ids", &self.account_ids.len())
+            .field("identity_keys", &self.identity_keys.len())
+            .field("session_ids", &self.session_ids.len())
+            .field("aliases", &self.aliases.len())
+            .finish()
+    }
+}
+
+impl KnownValues {
+    /// Total number of values.
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+            + self.emails.len()
+            + self.account_ids.len()
+            + self.identity_keys.len()
+            + self.session_ids.len()
+            + self.aliases.len()
+    }
+
+    /// No values at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+struct Needle {
+    bytes: Vec<u8>,
+    rule: Rule,
+    replace: String,
+    /// Must not be glued to path-name characters on either side (the home directory).
+    path_boundary: bool,
+}
+
+/// Compiled needles.
+#[derive(Default)]
+pub struct KnownSet {
+    needles: Vec<Needle>,
+    seen: std::collections::HashSet<Vec<u8>>,
+    /// Needles shorter than 8 bytes, by their first 4 bytes.
+    by_prefix: HashMap<u32, Vec<u32>, crate::bytes::FnvBuild>,
+    /// Needles of 8 bytes or more, by their first 8 bytes.
+    by_prefix8: HashMap<u64, Vec<u32>, crate::bytes::FnvBuild>,
+    filter: Vec<u64>,
+}
+
+impl std::fmt::Debug for KnownSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KnownSet({} needles)", self.needles.len())
+    }
+}
+
+const FILTER_BITS: u32 = 18;
+
+fn prefix_hash(w: u32) -> usize {
+    (w.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_BITS)) as usize
+}
+
+fn word(b: &[u8]) -> u32 {
+    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+}
+
+fn word8(b: &[u8]) -> u64 {
+    u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+}
+
+/// `encodeURIComponent`.
+pub fn encode_uri_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn encode_all(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn json_escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '/' => out.push_str("\\/"),
+            '@' => out.push_str("\\u0040"),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The base64 characters that depend only on `value` when it starts at byte offset
+/// `shift` (0, 1 or 2) of a larger encoded message.
+fn base64_cores(value: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    for shift in 0..3usize {
+        let mut msg = vec![0u8; shift];
+        msg.extend_from_slice(value);
+        let n = value.len();
+        let first = (8 * shift).div_ceil(6);
+        let last = (8 * (shift + n)) / 6;
+        if last <= first + 7 {
+            continue;
+        }
+        for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+            let enc = engine.encode(&msg);
+            if let Some(core) = enc.get(first..last) {
+                out.push(core.to_string());
+            }
+        }
+    }
+    out
+}
+
+impl KnownSet {
+    /// Compiles the needles for `values`, plus the home directory when given.
+    pub fn build(values: &KnownValues, home: Option<&str>, p: &Pseudonymizer) -> KnownSet {
+        let mut set = KnownSet {
+            filter: vec![0; 1 << (FILTER_BITS - 6)],
+            ..KnownSet::default()
+        };
+        let groups: [(&Vec<String>, Rule, Option<Kind>); 5] = [
+            (
+                &values.identity_keys,
+                Rule::KnownIdentityKey,
+                Some(Kind::Identity),
+            ),
+            (&values.tokens, Rule::KnownToken, None),
+            (&values.emails, Rule::KnownEmail, Some(Kind::Email)),
+            (
+                &values.account_ids,
+                Rule::KnownAccountId,
+                Some(Kind::Account),
+            ),
+            (&values.session_ids, Rule::SessionId, Some(Kind::Session)),
+        ];
+        for (list, rule, kind) in groups {
+            for v in list {
+                let v = v.trim();
+                if v.len() < MIN_KNOWN_LEN {
+                    continue;
+                }
+                let replace = match kind {
+                    Some(k) => p.pseudonym(k, v.as_bytes()),
+                    None => crate::REDACTED.to_string(),
+                };
+                let mut forms = vec![
+                    v.to_string(),
+                    encode_uri_component(v),
+                    encode_all(v),
+                    json_escaped(v),
+                    json_escaped(&encode_uri_component(v)),
+                ];
+                forms.extend(base64_cores(v.as_bytes()));
+                for f in forms {
+                    set.push(f.as_bytes(), rule, &replace, false);
+                }
+            }
+        }
+        for (value, kind, ident) in &values.aliases {
+            let rule = match kind {
+                Kind::Email => Rule::KnownEmail,
+                Kind::Identity => Rule::KnownIdentityKey,
+                Kind::Session => Rule::SessionId,
+                _ => Rule::KnownAccountId,
+            };
+            let replace = p.pseudonym(*kind, ident.as_bytes());
+            set.push(value.trim().as_bytes(), rule, &replace, false);
+        }
+        if let Some(h) = home.map(|h| h.trim_end_matches('/')) {
+            if h.len() >= 2 {
+                for f in [h.to_string(), json_escaped(h), encode_all(h)] {
+                    set.push(f.as_bytes(), Rule::HomePath, "~", true);
+                }
+            }
+        }
+        set.finish();
+        set
+    }
+
+    fn push(&mut self, form: &[u8], rule: Rule, replace: &str, path_boundary: bool) {
+        if form.len() < MIN_KNOWN_LEN {
+            return;
+        }
+        let bytes = form.to_ascii_lowercase();
+        if !self.seen.insert(bytes.clone()) {
+            return;
+        }
+        self.needles.push(Needle {
+            bytes,
+            rule,
+            replace: replace.to_string(),
+            path_boundary,
+        });
+    }
+
+    fn finish(&mut self) {
+        // Longest first, so an identity key wins over the email inside it.
+        self.seen = std::collections::HashSet::new();
+        self.needles
+            .sort_by_key(|n| std::cmp::Reverse(n.bytes.len()));
+        for (i, n) in self.needles.iter().enumerate() {
+            let w = word(&n.bytes);
+            let h = prefix_hash(w);
+            self.filter[h >> 6] |= 1 << (h & 63);
+            if n.bytes.len() >= 8 {
+                self.by_prefix8
+                    .entry(word8(&n.bytes))
+                    .or_default()
+                    .push(i as u32);
+            } else {
+                self.by_prefix.entry(w).or_default().push(i as u32);
+            }
+        }
+    }
+
+    /// Number of compiled needles.
+    pub fn len(&self) -> usize {
+        self.needles.len()
+    }
+
+    /// No needles.
+    pub fn is_empty(&self) -> bool {
+        self.needles.is_empty()
+    }
+
+    /// The replacement text of needle `n`.
+    pub fn replacement(&self, n: u32) -> &str {
+        self.needles
+            .get(n as usize)
+            .map_or(crate::REDACTED, |n| n.replace.as_str())
+    }
+
+    /// Finds every needle in `low` (the ASCII-lowercased line).
+    pub fn find(&self, low: &[u8], spans: &mut Vec<Span>) {
+        if self.needles.is_empty() || low.len() < 4 {
+            return;
+        }
+        let end = low.len() - 3;
+        let mut i = 0;
+        'outer: while i < end {
+            let w = word(&low[i..i + 4]);
+            let h = prefix_hash(w);
+            if self.filter[h >> 6] & (1 << (h & 63)) != 0 {
+                let long = if i + 8 <= low.len() {
+                    self.by_prefix8.get(&word8(&low[i..i + 8]))
+                } else {
+                    None
+                };
+                let short = if self.by_prefix.is_empty() {
+                    None
+                } else {
+                    self.by_prefix.get(&w)
+                };
+                for &c in long
+                    .into_iter()
+                    .flatten()
+                    .chain(short.into_iter().flatten())
+                {
+                    let n = &self.needles[c as usize];
+                    if low[i..].starts_with(&n.bytes)
+                        && (!n.path_boundary || path_bounded(low, i, i + n.bytes.len()))
+                    {
+                        spans.push(Span::new(i, i + n.bytes.len(), n.rule, Repl::Known(c)));
+                        i += n.bytes.len();
+                        continue 'outer;
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+}
+
+fn is_path_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.'
+}
+
+/// The home directory must not continue into a longer name (`/home/bobby` is not
+/// `/home/bob`). What precedes it is not checked, so redacted output, whose replacements
+/// change what precedes, is matched the same way again.
+fn path_bounded(low: &[u8], _start: usize, end: usize) -> bool {
+    end >= low.len() || !is_path_char(low[end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(v: KnownValues) -> KnownSet {
+        KnownSet::build(&v, Some("/home/bob"), &Pseudonymizer::with_key(&[1; 32]))
+    }
+
+    fn found(s: &KnownSet, text: &str) -> Vec<(usize, usize, Rule)> {
+        let mut spans = Vec::new();
+        s.find(text.to_ascii_lowercase().as_bytes(), &mut spans);
+        spans.iter().map(|s| (s.start, s.end, s.rule)).collect()
+    }
+
+    #[test]
+    fn every_encoding_is_found() {
+        let s = set(KnownValues {
+            tokens: vec!["rt_Secret/Value+1".into()],
+            emails: vec!["alice@example.com".into()],
+            ..KnownValues::default()
+        });
+        assert_eq!(
+            found(&s, "x rt_Secret/Value+1 y"),
+            vec![(2, 19, Rule::KnownToken)]
+        );
+        assert_eq!(found(&s, "RT_SECRET/VALUE+1").len(), 1);
+        assert_eq!(found(&s, "q=rt_Secret%2FValue%2B1&").len(), 1);
+        assert_eq!(found(&s, r#""rt_Secret\/Value+1""#).len(), 1);
+        assert_eq!(found(&s, "to alice%40example.com").len(), 1);
+        assert_eq!(found(&s, r"to alice\u0040example.com").len(), 1);
+        for prefix in ["", "a", "ab", "abc"] {
+            let blob = URL_SAFE_NO_PAD.encode(format!("{prefix}alice@example.com!"));
+            assert_eq!(found(&s, &blob).len(), 1, "{prefix:?} {blob}");
+            let blob = STANDARD_NO_PAD.encode(format!("{prefix}rt_Secret/Value+1 "));
+            assert_eq!(found(&s, &blob).len(), 1, "{prefix:?} {blob}");
+        }
+    }
+
+    #[test]
+    fn home_is_path_bounded() {
+        let s = set(KnownValues::default());
+        assert_eq!(found(&s, "/home/bob/x").len(), 1);
+        assert_eq!(found(&s, "/home/bob").len(), 1);
+        assert!(found(&s, "/home/bobby").is_empty());
+        assert_eq!(found(&s, "/mnt/home/bob").len(), 1);
+    }
+
+    #[test]
+    fn short_values_are_ignored() {
+        let s = KnownSet::build(
+            &KnownValues {
+                tokens: vec!["abc".into()],
+                ..KnownValues::default()
+            },
+            None,
+            &Pseudonymizer::with_key(&[1; 32]),
+        );
+        assert!(s.is_empty());
+    }
+}

@@ -1,0 +1,33 @@
+//! `codex-scrub`: the streaming redaction engine and its detectors.
+//!
+//! Everything `codex-doctor bundle` puts into a zip, and everything `codex-doctor scan` reads,
+//! goes through one [`Scrubber`]. It applies the plugin's own snapshot and lifecycle-log rules
+//! ([`rules`]: header names and substrings, JSON keys at any depth, `k=v` and `"k":"v"`, URL
+//! query parameters, meta keys), detectors by shape ([`shapes`]: JWTs, `Bearer`/`Basic`,
+//! `sk-` keys, refresh-token shapes, cookies, emails, identity keys, account and session ids),
+//! detectors by key ([`keyed`]), and every value the caller knows ([`known`]) in its encoded
+//! forms. Identifiers become per-bundle pseudonyms ([`pseudonym`]). Input is read line by line
+//! with bounded memory ([`stream`]); nothing here prints.
+
+pub mod bytes;
+pub mod decode;
+pub mod engine;
+pub mod keyed;
+pub mod known;
+pub mod pseudonym;
+pub mod rules;
+pub mod shapes;
+pub mod span;
+pub mod stream;
+
+pub use engine::{preview, Counts, FileScrubber, Finding, Mode, Options, Scrubber};
+pub use known::KnownValues;
+pub use pseudonym::{Kind, Pseudonymizer, RandomUnavailable};
+pub use rules::Rule;
+pub use stream::{looks_binary, redact_stream, scan_stream, LineReader, StreamOutcome, MAX_LINE};
+
+/// What a secret value is replaced with.
+pub const REDACTED: &str = "[redacted]";
+
+/// What a dropped request body is replaced with.
+pub const OMITTED: &str = "[omitted: request body]";

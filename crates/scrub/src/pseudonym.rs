@@ -1,0 +1,181 @@
+//! Stable pseudonyms for identifiers, valid within one bundle.
+//!
+//! `<prefix>_<first 8 hex of HMAC-SHA256(key, prefix ":" normalized value)>`, the same shape
+//! the plugin's shareable debug uses (reference 11.5). The key is 32 random bytes per
+//! [`Pseudonymizer`], so the same email in two files of one bundle gets the same pseudonym
+//! and two bundles share none. Values are normalized first (trimmed, ASCII-lowercased, `%40`
+//! read as `@`) so every spelling of one identifier maps to one pseudonym.
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// What an identifier is; decides the pseudonym's prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `email_…`
+    Email,
+    /// `acct_…` (ChatGPT account and user ids).
+    Account,
+    /// `ident_…` (identity keys).
+    Identity,
+    /// `sess_…` (session ids and keys).
+    Session,
+    /// `pck_…` (prompt cache keys).
+    PromptCacheKey,
+    /// `attempt_…` (attempt keys).
+    Attempt,
+}
+
+impl Kind {
+    /// The prefix before `_`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Kind::Email => "email",
+            Kind::Account => "acct",
+            Kind::Identity => "ident",
+            Kind::Session => "sess",
+            Kind::PromptCacheKey => "pck",
+            Kind::Attempt => "attempt",
+        }
+    }
+}
+
+const PREFIXES: [&[u8]; 6] = [
+    b"email_",
+    b"acct_",
+    b"ident_",
+    b"sess_",
+    b"pck_",
+    b"attempt_",
+];
+
+/// Whether `v` has the shape of a pseudonym (`email_0123abcd`).
+pub fn looks_like_pseudonym(v: &[u8]) -> bool {
+    PREFIXES.iter().any(|p| {
+        v.len() == p.len() + 8
+            && v.starts_with(p)
+            && v[p.len()..]
+                .iter()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+    })
+}
+
+/// Computes pseudonyms with one secret key.
+#[derive(Clone)]
+pub struct Pseudonymizer {
+    mac: Hmac<Sha256>,
+}
+
+impl std::fmt::Debug for Pseudonymizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pseudonymizer([key redacted])")
+    }
+}
+
+/// The operating system could not provide random bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RandomUnavailable(pub String);
+
+impl std::fmt::Display for RandomUnavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no random bytes from the operating system: {}", self.0)
+    }
+}
+
+impl std::error::Error for RandomUnavailable {}
+
+impl Pseudonymizer {
+    /// A pseudonymizer with a fresh random key.
+    pub fn random() -> Result<Pseudonymizer, RandomUnavailable> {
+        let mut key = [0u8; 32];
+        getrandom::getrandom(&mut key).map_err(|e| RandomUnavailable(e.to_string()))?;
+        Ok(Pseudonymizer::with_key(&key))
+    }
+
+    /// A pseudonymizer with a given key (tests, benchmarks).
+    pub fn with_key(key: &[u8; 32]) -> Pseudonymizer {
+        // HMAC zero-pads keys shorter than its 64-byte block, so this is the 32-byte key.
+        let mut block = [0u8; 64];
+        block[..32].copy_from_slice(key);
+        let mac = <Hmac<Sha256> as hmac::digest::KeyInit>::new(&block.into());
+        Pseudonymizer { mac }
+    }
+
+    /// The pseudonym of `value` as a `kind`.
+    pub fn pseudonym(&self, kind: Kind, value: &[u8]) -> String {
+        let norm = normalize(value);
+        let mut mac = self.mac.clone();
+        mac.update(kind.prefix().as_bytes());
+        mac.update(b":");
+        mac.update(&norm);
+        let out = mac.finalize().into_bytes();
+        let mut s = String::with_capacity(kind.prefix().len() + 9);
+        s.push_str(kind.prefix());
+        s.push('_');
+        for b in out.iter().take(4) {
+            s.push(hex(b >> 4));
+            s.push(hex(b & 0xf));
+        }
+        s
+    }
+}
+
+fn hex(n: u8) -> char {
+    char::from(b"0123456789abcdef"[usize::from(n & 0xf)])
+}
+
+/// Trim, ASCII-lowercase, and read `%40` as `@`.
+pub fn normalize(value: &[u8]) -> Vec<u8> {
+    let v = trim(value);
+    let mut out = Vec::with_capacity(v.len());
+    let mut i = 0;
+    while i < v.len() {
+        if v[i] == b'%' && i + 2 < v.len() && v[i + 1] == b'4' && v[i + 2] == b'0' {
+            out.push(b'@');
+            i += 3;
+            continue;
+        }
+        out.push(v[i].to_ascii_lowercase());
+        i += 1;
+    }
+    out
+}
+
+fn trim(v: &[u8]) -> &[u8] {
+    let start = v
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(v.len());
+    let end = v
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    &v[start..end.max(start)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stable_within_a_key_and_normalized() {
+        let p = Pseudonymizer::with_key(&[7; 32]);
+        let a = p.pseudonym(Kind::Email, b"Alice@Example.com");
+        assert_eq!(a, p.pseudonym(Kind::Email, b" alice%40example.com "));
+        assert!(a.starts_with("email_") && a.len() == 14, "{a}");
+        assert!(looks_like_pseudonym(a.as_bytes()));
+        assert_ne!(a, p.pseudonym(Kind::Account, b"alice@example.com"));
+        let q = Pseudonymizer::with_key(&[8; 32]);
+        assert_ne!(a, q.pseudonym(Kind::Email, b"alice@example.com"));
+    }
+
+    #[test]
+    fn random_keys_differ() {
+        let a = Pseudonymizer::random().expect("random");
+        let b = Pseudonymizer::random().expect("random");
+        assert_ne!(
+            a.pseudonym(Kind::Session, b"ses_1"),
+            b.pseudonym(Kind::Session, b"ses_1")
+        );
+    }
+}

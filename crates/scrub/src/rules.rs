@@ -1,0 +1,620 @@
+//! The rule catalogue: stable rule names and the key tables of the plugin.
+//!
+//! [`Rule`] names every detector; its kebab-case name is what the manifest counts and what
+//! `scan` reports. [`classify_key`] decides, for a JSON key, a `k=v` key, a URL query
+//! parameter or a header name, whether its value is secret and what replaces it. The tables
+//! are the plugin's own (reference 11.2 and 11.4, compared case-insensitively), widened where
+//! the issue asks for more (emails, identity keys, session ids, prompt cache keys).
+
+use crate::pseudonym::Kind;
+
+/// Every detector, with a stable kebab-case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    /// A header whose name the plugin redacts (reference 11.4), as a JSON key or a text line.
+    Header,
+    /// A JSON body key of reference 11.4 (any depth).
+    JsonKey,
+    /// A meta key of reference 11.2 / 11.4 (name equal to or containing a secret word).
+    MetaKey,
+    /// A `key=value` pair of the non-JSON body rule (reference 11.4).
+    KeyValue,
+    /// A URL query parameter (reference 11.4).
+    UrlQuery,
+    /// A three-part JWT (`eyJ…`).
+    Jwt,
+    /// A base64url-encoded JSON object (`eyJ…`) that is not a full JWT.
+    EncodedJson,
+    /// `Bearer <credential>`.
+    Bearer,
+    /// `Basic <base64>`.
+    Basic,
+    /// `sk-…` / `sess-…` OpenAI-style keys.
+    OpenaiKey,
+    /// Refresh-token shapes (`rt_…`, `v1.…`).
+    RefreshToken,
+    /// A long high-entropy run of base64url characters.
+    OpaqueToken,
+    /// Cookie headers and well-known auth cookies.
+    Cookie,
+    /// Email addresses (also `%40` and `\u0040` forms).
+    Email,
+    /// ChatGPT account and user ids.
+    AccountId,
+    /// Identity keys `accountId|email|plan` and `legacy|…` fingerprints.
+    IdentityKey,
+    /// Session ids.
+    SessionId,
+    /// `prompt_cache_key` values.
+    PromptCacheKey,
+    /// The user's home directory (becomes `~`).
+    HomePath,
+    /// The user's login name (becomes `<user>`).
+    UserName,
+    /// A token the caller knows (from the auth store, legacy stores, OpenCode's `auth.json`).
+    KnownToken,
+    /// An email the caller knows.
+    KnownEmail,
+    /// An account id the caller knows.
+    KnownAccountId,
+    /// An identity key the caller knows.
+    KnownIdentityKey,
+    /// A request body dropped from a snapshot (`--include-bodies` keeps it).
+    BodyDropped,
+}
+
+impl Rule {
+    /// Every rule, in catalogue order.
+    pub const ALL: [Rule; 25] = [
+        Rule::Header,
+        Rule::JsonKey,
+        Rule::MetaKey,
+        Rule::KeyValue,
+        Rule::UrlQuery,
+        Rule::Jwt,
+        Rule::EncodedJson,
+        Rule::Bearer,
+        Rule::Basic,
+        Rule::OpenaiKey,
+        Rule::RefreshToken,
+        Rule::OpaqueToken,
+        Rule::Cookie,
+        Rule::Email,
+        Rule::AccountId,
+        Rule::IdentityKey,
+        Rule::SessionId,
+        Rule::PromptCacheKey,
+        Rule::HomePath,
+        Rule::UserName,
+        Rule::KnownToken,
+        Rule::KnownEmail,
+        Rule::KnownAccountId,
+        Rule::KnownIdentityKey,
+        Rule::BodyDropped,
+    ];
+
+    /// The stable name (`json-key`, `jwt`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Header => "header",
+            Rule::JsonKey => "json-key",
+            Rule::MetaKey => "meta-key",
+            Rule::KeyValue => "key-value",
+            Rule::UrlQuery => "url-query",
+            Rule::Jwt => "jwt",
+            Rule::EncodedJson => "encoded-json",
+            Rule::Bearer => "bearer",
+            Rule::Basic => "basic",
+            Rule::OpenaiKey => "openai-key",
+            Rule::RefreshToken => "refresh-token",
+            Rule::OpaqueToken => "opaque-token",
+            Rule::Cookie => "cookie",
+            Rule::Email => "email",
+            Rule::AccountId => "account-id",
+            Rule::IdentityKey => "identity-key",
+            Rule::SessionId => "session-id",
+            Rule::PromptCacheKey => "prompt-cache-key",
+            Rule::HomePath => "home-path",
+            Rule::UserName => "user-name",
+            Rule::KnownToken => "known-token",
+            Rule::KnownEmail => "known-email",
+            Rule::KnownAccountId => "known-account-id",
+            Rule::KnownIdentityKey => "known-identity-key",
+            Rule::BodyDropped => "body-dropped",
+        }
+    }
+
+    /// Index into [`Rule::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What replaces a secret value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// `[redacted]`.
+    Redact,
+    /// A pseudonym of this kind, computed from the value.
+    Pseudonym(Kind),
+    /// Keep the first word (the auth scheme) and redact the rest: `Bearer [redacted]`.
+    KeepScheme,
+    /// Drop a request body: `[omitted: request body]`.
+    Omit,
+}
+
+/// How a key's value is treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyClass {
+    /// The rule to count.
+    pub rule: Rule,
+    /// What replaces the value.
+    pub action: Action,
+    /// Exact-name keys redact every scalar; keys matched by a substring keep numbers and
+    /// booleans (`input_tokens: 12` is a count, not a token).
+    pub numbers_too: bool,
+    /// `code` and `state`: keep plain snake_case identifiers and numbers (`"code":
+    /// "rate_limit_exceeded"` is context; an OAuth code is not snake_case).
+    pub keep_identifiers: bool,
+}
+
+const fn class(rule: Rule, action: Action, numbers_too: bool) -> KeyClass {
+    KeyClass {
+        rule,
+        action,
+        numbers_too,
+        keep_identifiers: false,
+    }
+}
+
+/// Where a key was found; it decides which table applies first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySite {
+    /// A JSON (or JS object) key.
+    Json,
+    /// `key=value` in free text or a form body.
+    KeyValue,
+    /// A URL query parameter (`?key=` / `&key=`).
+    Query,
+    /// A `Name: value` header line.
+    HeaderLine,
+}
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// An exact key: its rule (mapped to the site when `by_site`), action and scalar policy.
+#[derive(Clone, Copy)]
+struct Exact {
+    rule: Rule,
+    by_site: bool,
+    action: Action,
+    keep_identifiers: bool,
+}
+
+const fn exact(rule: Rule, by_site: bool, action: Action) -> Exact {
+    Exact {
+        rule,
+        by_site,
+        action,
+        keep_identifiers: false,
+    }
+}
+
+fn exact_table() -> &'static HashMap<&'static str, Exact> {
+    static TABLE: OnceLock<HashMap<&'static str, Exact>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut m = HashMap::new();
+        let ident = exact(Rule::MetaKey, true, Action::Pseudonym(Kind::Identity));
+        for k in [
+            "identitykey",
+            "identity_key",
+            "selectionselectedidentitykey",
+            "selectionactiveidentitykey",
+        ] {
+            m.insert(k, ident);
+        }
+        let sess = exact(Rule::Header, true, Action::Pseudonym(Kind::Session));
+        for k in [
+            "session-id",
+            "session_id",
+            "sessionid",
+            "x-session-id",
+            "sessionkey",
+            "session_key",
+            "selectionsessionkey",
+        ] {
+            m.insert(k, sess);
+        }
+        let acct = exact(Rule::JsonKey, true, Action::Pseudonym(Kind::Account));
+        for k in [
+            "chatgpt-account-id",
+            "chatgpt_account_id",
+            "chatgptaccountid",
+            "account_id",
+            "accountid",
+            "account-id",
+        ] {
+            m.insert(k, acct);
+        }
+        let pck = exact(
+            Rule::PromptCacheKey,
+            false,
+            Action::Pseudonym(Kind::PromptCacheKey),
+        );
+        for k in ["prompt_cache_key", "promptcachekey", "prompt-cache-key"] {
+            m.insert(k, pck);
+        }
+        let attempt = exact(Rule::MetaKey, true, Action::Pseudonym(Kind::Attempt));
+        for k in ["selectionattemptkey", "attemptkey", "attempt_key"] {
+            m.insert(k, attempt);
+        }
+        let email = exact(Rule::Email, false, Action::Pseudonym(Kind::Email));
+        for k in [
+            "email",
+            "e-mail",
+            "email_address",
+            "emailaddress",
+            "user_email",
+            "useremail",
+        ] {
+            m.insert(k, email);
+        }
+        let scheme = exact(Rule::Header, true, Action::KeepScheme);
+        for k in [
+            "authorization",
+            "proxy-authorization",
+            "proxy_authorization",
+        ] {
+            m.insert(k, scheme);
+        }
+        let mut code = exact(Rule::JsonKey, true, Action::Redact);
+        code.keep_identifiers = true;
+        m.insert("code", code);
+        m.insert("state", code);
+        // Reference 11.4 body keys and their camelCase forms (compared lowercased).
+        let body = exact(Rule::JsonKey, true, Action::Redact);
+        for k in [
+            "access_token",
+            "refresh_token",
+            "id_token",
+            "authorization_code",
+            "auth_code",
+            "code_verifier",
+            "pkce_verifier",
+            "verifier",
+            "api_key",
+            "apikey",
+            "client_secret",
+            "clientsecret",
+            "authorizationcode",
+            "codeverifier",
+            "accesstoken",
+            "refreshtoken",
+            "idtoken",
+            "accountlabel",
+            "account_label",
+            "password",
+            "passwd",
+            "secret",
+            "token",
+        ] {
+            m.insert(k, body);
+        }
+        let cookie = exact(Rule::Cookie, false, Action::Redact);
+        for k in ["cookie", "set-cookie", "set_cookie"] {
+            m.insert(k, cookie);
+        }
+        // Reference 11.4 header names.
+        let header = exact(Rule::Header, true, Action::Redact);
+        for k in [
+            "forwarded",
+            "x-forwarded-for",
+            "x-forwarded-proto",
+            "x-forwarded-host",
+            "x-forwarded-port",
+            "x-api-key",
+            "api-key",
+            "x-openai-api-key",
+            "openai-api-key",
+            "x-anthropic-api-key",
+            "x-real-ip",
+            "true-client-ip",
+            "cf-connecting-ip",
+            "x-client-ip",
+        ] {
+            m.insert(k, header);
+        }
+        m
+    })
+}
+
+/// Substrings that make a key secret (header 11.4, meta 11.2/11.4, URL query 11.4).
+const WORDS: [&str; 19] = [
+    "identitykey",
+    "identity_key",
+    "session",
+    "cookie",
+    "accountlabel",
+    "email",
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "authorization",
+    "api-key",
+    "api_key",
+    "apikey",
+    "pkce",
+    "verifier",
+    "auth_code",
+    "credential",
+    "auth",
+];
+
+/// Bit `i` set when `WORDS[i]` occurs in `key`.
+fn words_in(key: &[u8]) -> u32 {
+    let mut found = 0u32;
+    for i in 0..key.len() {
+        let first = key[i];
+        if !matches!(first, b'i' | b's' | b'c' | b'a' | b'e' | b't' | b'p' | b'v') {
+            continue;
+        }
+        for (w, word) in WORDS.iter().enumerate() {
+            let word = word.as_bytes();
+            if word[0] == first && key.len() - i >= word.len() && &key[i..i + word.len()] == word {
+                found |= 1 << w;
+            }
+        }
+    }
+    found
+}
+
+fn has(found: u32, word: &str) -> bool {
+    WORDS
+        .iter()
+        .position(|w| *w == word)
+        .is_some_and(|i| found & (1 << i) != 0)
+}
+
+/// Classifies a key (already ASCII-lowercased). `None` means the value is not secret.
+pub fn classify_key(key: &str, site: KeySite, drop_bodies: bool) -> Option<KeyClass> {
+    let rule_for_site = |json_rule: Rule| match site {
+        KeySite::Json => json_rule,
+        KeySite::KeyValue => Rule::KeyValue,
+        KeySite::Query => Rule::UrlQuery,
+        KeySite::HeaderLine => Rule::Header,
+    };
+    if key.is_empty() || key.len() > 80 {
+        return None;
+    }
+    if drop_bodies && site == KeySite::Json && key == "body" {
+        return Some(class(Rule::BodyDropped, Action::Omit, true));
+    }
+    if let Some(e) = exact_table().get(key) {
+        let rule = if e.by_site {
+            rule_for_site(e.rule)
+        } else {
+            e.rule
+        };
+        return Some(KeyClass {
+            rule,
+            action: e.action,
+            numbers_too: true,
+            keep_identifiers: e.keep_identifiers,
+        });
+    }
+    let found = words_in(key.as_bytes());
+    if found == 0 {
+        return None;
+    }
+    if has(found, "identitykey") || has(found, "identity_key") {
+        return Some(class(
+            rule_for_site(Rule::MetaKey),
+            Action::Pseudonym(Kind::Identity),
+            false,
+        ));
+    }
+    if has(found, "session") {
+        return Some(class(
+            rule_for_site(Rule::MetaKey),
+            Action::Pseudonym(Kind::Session),
+            false,
+        ));
+    }
+    if has(found, "cookie") {
+        return Some(class(Rule::Cookie, Action::Redact, false));
+    }
+    if has(found, "accountlabel") {
+        return Some(class(rule_for_site(Rule::MetaKey), Action::Redact, false));
+    }
+    if has(found, "email") {
+        return Some(class(Rule::Email, Action::Pseudonym(Kind::Email), false));
+    }
+    let auth_bit = 1u32 << (WORDS.len() - 1);
+    if found & !auth_bit != 0 {
+        return Some(class(rule_for_site(Rule::MetaKey), Action::Redact, false));
+    }
+    // The header table's bare `auth` substring applies to header-shaped names (`x-auth-foo`),
+    // not to camelCase JSON fields such as `authMode`.
+    if site == KeySite::HeaderLine || key.contains('-') || key == "auth" {
+        return Some(class(rule_for_site(Rule::Header), Action::Redact, false));
+    }
+    None
+}
+
+/// Memoized [`classify_key`] for one file (keys repeat on every line of a log).
+#[derive(Default)]
+pub struct KeyCache {
+    maps: [HashMap<Vec<u8>, Option<KeyClass>, crate::bytes::FnvBuild>; 4],
+}
+
+impl KeyCache {
+    /// Classifies `key` (lowercased bytes), from the cache when seen before.
+    pub fn classify(&mut self, key: &[u8], site: KeySite, drop_bodies: bool) -> Option<KeyClass> {
+        let map = &mut self.maps[site as usize];
+        if let Some(c) = map.get(key) {
+            return *c;
+        }
+        let c = std::str::from_utf8(key)
+            .ok()
+            .and_then(|k| classify_key(k, site, drop_bodies));
+        if map.len() >= 4096 {
+            map.clear();
+        }
+        map.insert(key.to_vec(), c);
+        c
+    }
+}
+
+/// Whether a value is already a redaction marker or a pseudonym (never redacted twice and
+/// never reported by `scan`).
+pub fn is_marker(value: &[u8]) -> bool {
+    let v = value;
+    if v.is_empty() {
+        return true;
+    }
+    if v.starts_with(b"[redacted")
+        || v.starts_with(b"[omitted")
+        || v.starts_with(b"%5Bredacted%5D")
+        || v == b"~"
+        || v == b"<user>"
+    {
+        return true;
+    }
+    crate::pseudonym::looks_like_pseudonym(v)
+}
+
+/// Cookies that carry a session or a credential, matched as `name=value` anywhere.
+pub const AUTH_COOKIES: [&str; 8] = [
+    "__secure-next-auth.session-token",
+    "__secure-next-auth.callback-url",
+    "_puid",
+    "__cf_bm",
+    "cf_clearance",
+    "oai-did",
+    "_cfuvid",
+    "oai-sc",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_names_are_unique_and_indexed() {
+        let mut names: Vec<&str> = Rule::ALL.iter().map(|r| r.as_str()).collect();
+        for (i, r) in Rule::ALL.iter().enumerate() {
+            assert_eq!(r.index(), i);
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Rule::ALL.len());
+    }
+
+    #[test]
+    fn plugin_tables() {
+        for k in [
+            "access_token",
+            "refresh_token",
+            "id_token",
+            "authorization",
+            "prompt_cache_key",
+            "authorization_code",
+            "auth_code",
+            "code_verifier",
+            "pkce_verifier",
+            "verifier",
+            "state",
+            "code",
+            "api_key",
+            "apikey",
+            "client_secret",
+            "clientsecret",
+            "authorizationcode",
+            "codeverifier",
+            "accesstoken",
+            "refreshtoken",
+            "idtoken",
+            "session-id",
+            "session_id",
+            "sessionid",
+            "chatgpt-account-id",
+            "chatgpt_account_id",
+            "account_id",
+            "accountid",
+        ] {
+            assert!(classify_key(k, KeySite::Json, true).is_some(), "{k}");
+        }
+        for k in [
+            "cookie",
+            "set-cookie",
+            "proxy-authorization",
+            "forwarded",
+            "x-forwarded-for",
+            "x-api-key",
+            "x-real-ip",
+            "cf-connecting-ip",
+            "x-my-session",
+            "x-auth-thing",
+            "x-custom-token",
+            "my-api-key",
+        ] {
+            assert!(classify_key(k, KeySite::Json, true).is_some(), "{k}");
+        }
+        for k in [
+            "identitykey",
+            "selectionattemptkey",
+            "mytokenvalue",
+            "password2",
+            "pkce_thing",
+        ] {
+            assert!(classify_key(k, KeySite::Json, true).is_some(), "{k}");
+        }
+        for k in [
+            "status",
+            "event",
+            "authmode",
+            "seq",
+            "timestamp",
+            "url",
+            "method",
+        ] {
+            assert!(classify_key(k, KeySite::Json, true).is_none(), "{k}");
+        }
+        assert_eq!(
+            classify_key("body", KeySite::Json, true).map(|c| c.action),
+            Some(Action::Omit)
+        );
+        assert_eq!(classify_key("body", KeySite::Json, false), None);
+        assert!(
+            !classify_key("input_tokens", KeySite::Json, true)
+                .expect("class")
+                .numbers_too
+        );
+    }
+
+    #[test]
+    fn markers() {
+        assert!(is_marker(b"[redacted]"));
+        assert!(is_marker(b"email_0123abcd"));
+        assert!(!is_marker(b"rt_abcdef"));
+    }
+
+    #[test]
+    fn docs_list_every_rule() {
+        let docs = include_str!("../../../docs/bundle.md");
+        for r in Rule::ALL {
+            assert!(
+                docs.contains(&format!("`{}`", r.as_str())),
+                "docs/bundle.md does not document rule {r}"
+            );
+        }
+    }
+}

@@ -1,0 +1,465 @@
+//! Detectors by shape: secrets recognised by what they look like, wherever they appear.
+//!
+//! JWTs and base64url JSON (`eyJ…`), `Bearer`/`Basic` credentials, `sk-`/`sess-` keys,
+//! refresh-token shapes (`rt_…`, `v1.…`), long high-entropy runs, emails (also `%40`),
+//! identity keys around an email (`id|email|plan`, `legacy|…`), ChatGPT user/org ids,
+//! OpenCode session ids (`ses_…`) and the user's login name. Each detector is one linear scan
+//! triggered by a cheap byte search, so lines without a trigger cost almost nothing.
+
+use std::sync::OnceLock;
+
+use memchr::memmem::{self, Finder};
+
+use crate::bytes::ByteSet;
+use crate::pseudonym::Kind;
+use crate::rules::{is_marker, Rule};
+use crate::span::{Repl, Span};
+
+const fn b64url_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
+        i += 1;
+    }
+    t
+}
+
+static B64URL: [bool; 256] = b64url_table();
+
+/// `[A-Za-z0-9_-]`.
+pub fn is_b64url(c: u8) -> bool {
+    B64URL[usize::from(c)]
+}
+
+/// Substring searchers built once (building one per line would dominate the cost).
+struct Finders {
+    eyj: Finder<'static>,
+    bearer: Finder<'static>,
+    basic: Finder<'static>,
+    pct40: Finder<'static>,
+    prefixes: Vec<Finder<'static>>,
+}
+
+fn finders() -> &'static Finders {
+    static F: OnceLock<Finders> = OnceLock::new();
+    F.get_or_init(|| Finders {
+        eyj: Finder::new(b"eyj"),
+        bearer: Finder::new(b"bearer"),
+        basic: Finder::new(b"basic"),
+        pct40: Finder::new(b"%40"),
+        prefixes: PREFIXES.iter().map(|p| Finder::new(p.0)).collect(),
+    })
+}
+
+fn run_end(dec: &[u8], from: usize, ok: impl Fn(u8) -> bool) -> usize {
+    dec[from..]
+        .iter()
+        .position(|&c| !ok(c))
+        .map_or(dec.len(), |p| from + p)
+}
+
+/// `eyJ…` runs: three-part JWTs and base64url-encoded JSON objects.
+pub fn jwts(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
+    let mut last = 0;
+    for pos in finders().eyj.find_iter(low) {
+        if pos < last || (pos > 0 && is_b64url(dec[pos - 1])) {
+            continue;
+        }
+        let end = run_end(dec, pos, |c| is_b64url(c) || c == b'.');
+        let mut segs = dec[pos..end].split(|&c| c == b'.');
+        let first = segs.next().map_or(0, <[u8]>::len);
+        let second = segs.next().map(<[u8]>::len);
+        let third = segs.next();
+        if first >= 10 && second.is_some_and(|l| l >= 10) && third.is_some() {
+            spans.push(Span::new(pos, end, Rule::Jwt, Repl::Redacted));
+            last = end;
+        } else if first >= 16 {
+            spans.push(Span::new(
+                pos,
+                pos + first,
+                Rule::EncodedJson,
+                Repl::Redacted,
+            ));
+            last = pos + first;
+        }
+    }
+}
+
+static CRED_STOP: ByteSet = ByteSet::new(false, true, b"\"',\\;&<>)]}|");
+
+fn cred_stop(c: u8) -> bool {
+    CRED_STOP.has(c)
+}
+
+fn scheme_separator(low: &[u8], at: usize, plus: bool) -> Option<usize> {
+    let mut i = at;
+    let mut n = 0;
+    loop {
+        match low.get(i..) {
+            Some([b' ' | b'\t', ..]) => {
+                i += 1;
+                n += 1;
+            }
+            // `+` is a form-encoded space; not for Basic, whose base64 may start with it.
+            Some([b'+', ..]) if plus => {
+                i += 1;
+                n += 1;
+            }
+            Some([b'%', b'2', b'0', ..]) => {
+                i += 3;
+                n += 1;
+            }
+            _ => break,
+        }
+    }
+    (n > 0).then_some(i)
+}
+
+/// `Bearer <credential>` and `Basic <base64>`, any case, anywhere in text.
+pub fn auth_schemes(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
+    let f = finders();
+    for (finder, rule) in [(&f.bearer, Rule::Bearer), (&f.basic, Rule::Basic)] {
+        let word = finder.needle();
+        for pos in finder.find_iter(low) {
+            if pos > 0 && low[pos - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            let Some(start) = scheme_separator(low, pos + word.len(), rule == Rule::Bearer) else {
+                continue;
+            };
+            let end = run_end(dec, start, |c| !cred_stop(c));
+            let cred = &dec[start..end];
+            let rest = &dec[end..];
+            let holds_marker = memchr::memmem::find(cred, b"[redacted").is_some()
+                || memchr::memmem::find(cred, b"[omitted").is_some()
+                || rest.starts_with(b"<user>")
+                || rest.starts_with(b"[redacted")
+                || rest.starts_with(b"[omitted");
+            if cred.is_empty() || holds_marker || is_marker(cred) || b"[<${%".contains(&cred[0]) {
+                continue;
+            }
+            let has_non_letter = cred.iter().any(|c| !c.is_ascii_alphabetic());
+            let ok = match rule {
+                Rule::Basic => {
+                    // Standard base64: `=` only as trailing padding.
+                    let body = cred
+                        .iter()
+                        .rposition(|&c| c != b'=')
+                        .map_or(cred, |e| &cred[..=e]);
+                    cred.len() >= 8
+                        && cred.len() - body.len() <= 2
+                        && body
+                            .iter()
+                            .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+                        && (has_non_letter || mixed_case(cred))
+                }
+                _ => (cred.len() >= 8 && has_non_letter) || cred.len() >= 20,
+            };
+            if ok {
+                spans.push(Span::new(start, end, rule, Repl::Redacted));
+            }
+        }
+    }
+}
+
+fn mixed_case(s: &[u8]) -> bool {
+    s.iter().any(u8::is_ascii_uppercase) && s.iter().any(u8::is_ascii_lowercase)
+}
+
+fn tokenish(c: u8) -> bool {
+    is_b64url(c) || c == b'.'
+}
+
+fn alnum(c: u8) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+type Prefix = (&'static [u8], usize, fn(u8) -> bool, Rule, Repl);
+
+const ACCT: Repl = Repl::Pseudonym(Kind::Account);
+const SESS: Repl = Repl::Pseudonym(Kind::Session);
+
+/// Prefix, minimum body length, body characters, rule, replacement.
+const PREFIXES: [Prefix; 8] = [
+    (b"sk-", 20, is_b64url, Rule::OpenaiKey, Repl::Redacted),
+    (b"sess-", 20, is_b64url, Rule::OpenaiKey, Repl::Redacted),
+    (b"rt_", 16, tokenish, Rule::RefreshToken, Repl::Redacted),
+    (b"rt-", 16, tokenish, Rule::RefreshToken, Repl::Redacted),
+    (b"v1.", 40, tokenish, Rule::RefreshToken, Repl::Redacted),
+    (b"user-", 16, alnum, Rule::AccountId, ACCT),
+    (b"org-", 16, alnum, Rule::AccountId, ACCT),
+    (b"ses_", 16, alnum, Rule::SessionId, SESS),
+];
+
+/// `sk-…`/`sess-…` keys, refresh-token shapes, ChatGPT user/org ids and `ses_…` ids.
+pub fn prefixed_tokens(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
+    for ((prefix, min_body, body, rule, repl), finder) in PREFIXES.iter().zip(&finders().prefixes) {
+        let (min_body, body, rule, repl) = (*min_body, *body, *rule, *repl);
+        for pos in finder.find_iter(low) {
+            if pos > 0 && (is_b64url(dec[pos - 1]) || dec[pos - 1] == b'.') {
+                continue;
+            }
+            let start = pos + prefix.len();
+            let end = run_end(dec, start, body);
+            if end - start >= min_body {
+                spans.push(Span::new(pos, end, rule, repl));
+            }
+        }
+    }
+}
+
+/// Long base64url runs that mix upper case, lower case and digits and are not identifiers
+/// made of short dash/underscore-separated words (run ids, file names) or hex.
+pub fn opaque_tokens(dec: &[u8], spans: &mut Vec<Span>) {
+    const MIN: usize = 32;
+    let n = dec.len();
+    let mut i = 0;
+    while i < n {
+        while i < n && !is_b64url(dec[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < n && is_b64url(dec[i]) {
+            i += 1;
+        }
+        if i - start >= MIN && is_opaque(dec, start, i) {
+            spans.push(Span::new(start, i, Rule::OpaqueToken, Repl::Redacted));
+        }
+    }
+}
+
+fn is_opaque(dec: &[u8], start: usize, end: usize) -> bool {
+    let run = &dec[start..end];
+    let (mut up, mut lo, mut dig, mut hex_only) = (false, false, false, true);
+    let (mut seps, mut seg, mut longest) = (0usize, 0usize, 0usize);
+    for &c in run {
+        if c == b'-' || c == b'_' {
+            seps += 1;
+            seg = 0;
+        } else {
+            seg += 1;
+            longest = longest.max(seg);
+            up |= c.is_ascii_uppercase();
+            lo |= c.is_ascii_lowercase();
+            dig |= c.is_ascii_digit();
+            hex_only &= c.is_ascii_hexdigit();
+        }
+    }
+    let before_ok = start == 0 || !matches!(dec[start - 1], b'.' | b'%' | b'/' | b'\\');
+    up && lo
+        && dig
+        && !hex_only
+        && seps * 8 <= run.len()
+        && longest >= 16
+        && before_ok
+        && !is_marker(run)
+}
+
+static EMAIL_LOCAL: ByteSet = ByteSet::new(true, false, b"._%+-");
+static EMAIL_DOMAIN: ByteSet = ByteSet::new(true, false, b".-");
+
+fn is_local(c: u8) -> bool {
+    EMAIL_LOCAL.has(c)
+}
+
+fn is_domain(c: u8) -> bool {
+    EMAIL_DOMAIN.has(c)
+}
+
+fn is_seg(c: u8) -> bool {
+    EMAIL_LOCAL.has(c)
+}
+
+/// Emails (`@`, `%40`), widened to the identity key around them when there is one.
+pub fn emails(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
+    let mut hits: Vec<(usize, usize)> = memchr::memchr_iter(b'@', dec).map(|p| (p, 1)).collect();
+    if memchr::memchr(b'%', dec).is_some() {
+        hits.extend(finders().pct40.find_iter(low).map(|p| (p, 3)));
+        hits.sort_unstable();
+    }
+    let mut last = 0;
+    for (at, at_len) in hits {
+        if at < last || at == 0 {
+            continue;
+        }
+        let mut s = at;
+        while s > last && is_local(dec[s - 1]) && at - s < 64 {
+            s -= 1;
+        }
+        while s < at && matches!(dec[s], b'.' | b'%' | b'+' | b'-') {
+            // A local part cannot start with a separator or an escape.
+            s += 1;
+        }
+        let local = &dec[s..at];
+        if local.is_empty() || local.ends_with(b"***") {
+            continue;
+        }
+        let d0 = at + at_len;
+        let mut e = d0;
+        while e < dec.len() && is_domain(dec[e]) {
+            e += 1;
+        }
+        while e > d0 && matches!(dec[e - 1], b'.' | b'-') {
+            e -= 1;
+        }
+        let domain = &dec[d0..e];
+        let tld_ok = domain
+            .rsplit(|&c| c == b'.')
+            .next()
+            .is_some_and(|t| t.len() >= 2 && t.iter().all(u8::is_ascii_alphabetic));
+        if domain.is_empty() || domain[0] == b'.' || !domain.contains(&b'.') || !tld_ok {
+            continue;
+        }
+        let (start, end, rule, kind) = match identity_around(dec, s, e) {
+            Some((a, b)) => (a, b, Rule::IdentityKey, Kind::Identity),
+            None => (s, e, Rule::Email, Kind::Email),
+        };
+        spans.push(Span::new(start, end, rule, Repl::Pseudonym(kind)));
+        last = end;
+    }
+}
+
+/// `id|email|plan` or `legacy|id|email|plan` around the email at `s..e`.
+fn identity_around(dec: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
+    if s < 2 || dec[s - 1] != b'|' || dec.get(e) != Some(&b'|') {
+        return None;
+    }
+    let mut a = s - 1;
+    while a > 0 && is_seg(dec[a - 1]) {
+        a -= 1;
+    }
+    if a == s - 1 {
+        return None;
+    }
+    let mut b = e + 1;
+    while b < dec.len() && (dec[b].is_ascii_alphanumeric() || dec[b] == b'_' || dec[b] == b'-') {
+        b += 1;
+    }
+    if b == e + 1 {
+        return None;
+    }
+    if a >= 7 && &dec[a - 7..a] == b"legacy|" {
+        a -= 7;
+    }
+    Some((a, b))
+}
+
+/// The login name as a whole word (case-insensitive) → `<user>`.
+pub fn user_name(low: &[u8], finder: &memmem::Finder<'_>, spans: &mut Vec<Span>) {
+    let n = finder.needle().len();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    for pos in finder.find_iter(low) {
+        let before = pos == 0 || !word(low[pos - 1]);
+        let after = pos + n >= low.len() || !word(low[pos + n]);
+        if before && after {
+            spans.push(Span::new(pos, pos + n, Rule::UserName, Repl::User));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(f: fn(&[u8], &[u8], &mut Vec<Span>), text: &str) -> Vec<(String, Rule)> {
+        let mut spans = Vec::new();
+        let low = text.to_ascii_lowercase();
+        f(text.as_bytes(), low.as_bytes(), &mut spans);
+        spans
+            .iter()
+            .map(|s| (text[s.start..s.end].to_string(), s.rule))
+            .collect()
+    }
+
+    const JWT: &str = "eyJhbGciOiJub25lIn0.eyJlbWFpbCI6ImFAYi5jIn0.c2ln";
+
+    #[test]
+    fn jwt_shapes() {
+        assert_eq!(
+            run(jwts, &format!("x {JWT} y")),
+            vec![(JWT.to_string(), Rule::Jwt)]
+        );
+        let unsigned = "eyJhbGciOiJub25lIn0.eyJlbWFpbCI6ImFAYi5jIn0.";
+        assert_eq!(run(jwts, unsigned).len(), 1);
+        assert_eq!(run(jwts, "eyJlbWFpbCI6ImFAYi5jIn0")[0].1, Rule::EncodedJson);
+        assert!(run(jwts, "keyJar eyJ short").is_empty());
+    }
+
+    #[test]
+    fn schemes() {
+        let r = run(auth_schemes, "Authorization: Bearer abc.def-123456");
+        assert_eq!(r, vec![("abc.def-123456".to_string(), Rule::Bearer)]);
+        assert_eq!(
+            run(auth_schemes, "BEARER%20eyJabc.d1234567")[0].0,
+            "eyJabc.d1234567"
+        );
+        assert_eq!(run(auth_schemes, "basic dXNlcjpwYXNz")[0].1, Rule::Basic);
+        assert!(run(auth_schemes, "the bearer of tokens").is_empty());
+        assert!(run(auth_schemes, "Bearer [redacted]").is_empty());
+        assert!(run(auth_schemes, "Basic realm=\"x\"").is_empty());
+        assert!(run(auth_schemes, "basic authentication").is_empty());
+    }
+
+    #[test]
+    fn prefixes() {
+        let r = run(prefixed_tokens, "k=sk-proj-ABCDEFGHIJKLMNOPQRSTUV rt_abcdefghijklmnop1 user-abcdefghijklmnopqrst ses_0123456789abcdefXYZ");
+        let rules: Vec<Rule> = r.iter().map(|x| x.1).collect();
+        assert_eq!(
+            rules,
+            vec![
+                Rule::OpenaiKey,
+                Rule::RefreshToken,
+                Rule::AccountId,
+                Rule::SessionId
+            ]
+        );
+        assert!(run(prefixed_tokens, "start_time user-agent task-abc").is_empty());
+    }
+
+    #[test]
+    fn opaque() {
+        let mut spans = Vec::new();
+        opaque_tokens(b"tok Zx9QmT4kLp2Rv8Ws1Ny6Bh3Jc7Fd5Ga0Ke here", &mut spans);
+        assert_eq!(spans.len(), 1);
+        spans.clear();
+        opaque_tokens(
+            b"2024-01-01T00-00-00-000Z-12345-abcd1234-request-1-before-auth 550e8400-e29b-41d4-a716-446655440000 0123456789abcdef0123456789abcdef0123",
+            &mut spans,
+        );
+        assert!(spans.is_empty(), "{spans:?}");
+    }
+
+    #[test]
+    fn email_and_identity() {
+        assert_eq!(
+            run(emails, "to Alice.B+x@Example.COM."),
+            vec![("Alice.B+x@Example.COM".to_string(), Rule::Email)]
+        );
+        assert_eq!(
+            run(emails, "e=alice%40example.com&x")[0].0,
+            "alice%40example.com"
+        );
+        assert_eq!(
+            run(emails, "\"acc_1|alice@example.com|plus\"")[0],
+            (
+                "acc_1|alice@example.com|plus".to_string(),
+                Rule::IdentityKey
+            )
+        );
+        assert_eq!(
+            run(emails, "legacy|_|one%40example.com|plus")[0].0,
+            "legacy|_|one%40example.com|plus"
+        );
+        for no in [
+            "pkg-auth@4.1.0",
+            "a@b",
+            "@scope/pkg",
+            "u***@example.com",
+            "x@localhost",
+        ] {
+            assert!(run(emails, no).is_empty(), "{no}");
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! Streaming: bounded line reading, and redaction or scanning of a whole reader.
+//!
+//! [`LineReader`] hands out lines of at most [`MAX_LINE`] bytes; a longer line is cut at a
+//! delimiter (space, quote, comma, …) near the limit so a token is not split, and the pieces
+//! are redacted as one line (no newline in between). Memory per file is therefore bounded by
+//! a few times [`MAX_LINE`], whatever the file size.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+
+use crate::engine::{FileScrubber, Finding};
+
+/// The longest piece of a line analysed at once.
+pub const MAX_LINE: usize = 256 * 1024;
+
+/// How far back from [`MAX_LINE`] a cut may look for a delimiter.
+const CUT_WINDOW: usize = 16 * 1024;
+
+/// Whether a sniffed prefix looks binary (a NUL byte).
+pub fn looks_binary(prefix: &[u8]) -> bool {
+    memchr::memchr(0, prefix).is_some()
+}
+
+fn is_cut_point(c: u8) -> bool {
+    c.is_ascii_whitespace() || b"\",;&}]>".contains(&c)
+}
+
+/// Reads lines of bounded length.
+pub struct LineReader<R> {
+    inner: BufReader<R>,
+    line: Vec<u8>,
+    /// Bytes of `line` already handed out (an overlong line's first piece).
+    handed: usize,
+    /// Bytes read from the source so far.
+    pub consumed: u64,
+}
+
+impl<R: Read> LineReader<R> {
+    /// Wraps a reader.
+    pub fn new(inner: R) -> LineReader<R> {
+        LineReader {
+            inner: BufReader::with_capacity(64 * 1024, inner),
+            line: Vec::with_capacity(4096),
+            handed: 0,
+            consumed: 0,
+        }
+    }
+
+    /// The next piece: `(bytes without the newline, ended with a newline)`; `None` at EOF.
+    pub fn next_piece(&mut self) -> io::Result<Option<(&[u8], bool)>> {
+        if self.handed > 0 {
+            self.line.drain(..self.handed);
+            self.handed = 0;
+        } else {
+            self.line.clear();
+        }
+        loop {
+            let buf = match self.inner.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if buf.is_empty() {
+                if self.line.is_empty() {
+                    return Ok(None);
+                }
+                self.handed = self.line.len();
+                return Ok(Some((&self.line, false)));
+            }
+            let room = MAX_LINE.saturating_sub(self.line.len());
+            let window = &buf[..buf.len().min(room)];
+            if let Some(nl) = memchr::memchr(b'\n', window) {
+                self.line.extend_from_slice(&window[..nl]);
+                self.inner.consume(nl + 1);
+                self.consumed += nl as u64 + 1;
+                self.handed = self.line.len();
+                return Ok(Some((&self.line, true)));
+            }
+            let n = window.len();
+            self.line.extend_from_slice(window);
+            self.inner.consume(n);
+            self.consumed += n as u64;
+            if self.line.len() >= MAX_LINE {
+                let lo = self.line.len().saturating_sub(CUT_WINDOW);
+                let cut = (lo..self.line.len())
+                    .rev()
+                    .find(|&i| is_cut_point(self.line[i]))
+                    .map_or(self.line.len(), |i| i + 1);
+                self.handed = cut;
+                return Ok(Some((&self.line[..cut], false)));
+            }
+        }
+    }
+
+    /// Skips to just after the next newline (used after seeking into the middle of a file).
+    pub fn skip_partial_line(&mut self) -> io::Result<()> {
+        loop {
+            let buf = match self.inner.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if buf.is_empty() {
+                return Ok(());
+            }
+            match memchr::memchr(b'\n', buf) {
+                Some(nl) => {
+                    self.inner.consume(nl + 1);
+                    self.consumed += nl as u64 + 1;
+                    return Ok(());
+                }
+                None => {
+                    let n = buf.len();
+                    self.inner.consume(n);
+                    self.consumed += n as u64;
+                }
+            }
+        }
+    }
+}
+
+/// What a redaction stream did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamOutcome {
+    /// Bytes read.
+    pub bytes_in: u64,
+    /// Bytes written.
+    pub bytes_out: u64,
+    /// Stopped early because the next line would pass `max_out`.
+    pub truncated: bool,
+}
+
+/// Redacts everything from `reader` into `writer`, stopping before `max_out` bytes would be
+/// exceeded. `progress` gets the number of bytes read since its last call (about every MB).
+pub fn redact_stream<R: Read, W: Write>(
+    fs: &mut FileScrubber<'_>,
+    reader: &mut LineReader<R>,
+    writer: &mut W,
+    max_out: Option<u64>,
+    progress: &mut dyn FnMut(u64),
+) -> io::Result<StreamOutcome> {
+    let start_in = reader.consumed;
+    let mut outcome = StreamOutcome::default();
+    let mut out = Vec::with_capacity(64 * 1024);
+    let mut reported = reader.consumed;
+    while let Some((piece, newline)) = reader.next_piece()? {
+        let before = out.len();
+        fs.redact_line(piece, newline, &mut out);
+        if let Some(max) = max_out {
+            if outcome.bytes_out + out.len() as u64 > max {
+                out.truncate(before);
+                outcome.truncated = true;
+                break;
+            }
+        }
+        if out.len() >= 64 * 1024 {
+            writer.write_all(&out)?;
+            outcome.bytes_out += out.len() as u64;
+            out.clear();
+        }
+        if reader.consumed - reported >= 1 << 20 {
+            progress(reader.consumed - reported);
+            reported = reader.consumed;
+        }
+    }
+    if !outcome.truncated {
+        fs.finish(&mut out);
+    }
+    writer.write_all(&out)?;
+    outcome.bytes_out += out.len() as u64;
+    progress(reader.consumed - reported);
+    outcome.bytes_in = reader.consumed - start_in;
+    Ok(outcome)
+}
+
+/// Scans everything from `reader`, calling `on_finding` for every match.
+pub fn scan_stream<R: Read>(
+    fs: &mut FileScrubber<'_>,
+    reader: &mut LineReader<R>,
+    on_finding: &mut dyn FnMut(Finding),
+) -> io::Result<u64> {
+    let mut line_no = 1u64;
+    let mut findings = Vec::new();
+    while let Some((piece, newline)) = reader.next_piece()? {
+        fs.scan_line(piece, line_no, &mut findings);
+        for f in findings.drain(..) {
+            on_finding(f);
+        }
+        if newline {
+            line_no += 1;
+        }
+    }
+    Ok(line_no)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces(data: &[u8]) -> Vec<(usize, bool)> {
+        let mut r = LineReader::new(data);
+        let mut out = Vec::new();
+        while let Some((p, nl)) = r.next_piece().expect("read") {
+            out.push((p.len(), nl));
+        }
+        out
+    }
+
+    #[test]
+    fn lines_and_overlong_lines() {
+        assert_eq!(
+            pieces(b"a\nbc\n\nd"),
+            vec![(1, true), (2, true), (0, true), (1, false)]
+        );
+        let mut long = vec![b'x'; MAX_LINE - 10];
+        long.extend_from_slice(b" yyyyyyyyyyyyyyyyyyyyyyyy\nz\n");
+        let p = pieces(&long);
+        assert_eq!(p[0], (MAX_LINE - 9, false));
+        assert_eq!(p[1], (24, true));
+        assert_eq!(p[2], (1, true));
+        let total: usize = p.iter().map(|x| x.0).sum();
+        assert_eq!(total + 2, long.len());
+    }
+
+    #[test]
+    fn partial_first_line_is_skipped() {
+        let mut r = LineReader::new(&b"tail of a line\nnext\n"[..]);
+        r.skip_partial_line().expect("skip");
+        let (p, _) = r.next_piece().expect("read").expect("line");
+        assert_eq!(p, b"next");
+    }
+}

@@ -1,0 +1,201 @@
+//! Property tests of the redactor: embedded secrets of every shape never survive, the
+//! redactor never panics and never grows a line without bound, and its output scans clean.
+
+#![allow(clippy::unwrap_used)]
+
+use codex_scrub::{KnownValues, Mode, Options, Pseudonymizer, Scrubber};
+use proptest::prelude::*;
+
+fn scrubber(known: KnownValues) -> Scrubber {
+    Scrubber::new(
+        &known,
+        &Options {
+            drop_bodies: true,
+            home: Some("/home/prop".into()),
+            user: Some("propuser".into()),
+        },
+        Pseudonymizer::with_key(&[4; 32]),
+    )
+}
+
+fn plain() -> Scrubber {
+    scrubber(KnownValues::default())
+}
+
+fn redact(s: &Scrubber, text: &str) -> String {
+    s.redact_text(text, Mode::Lines).0
+}
+
+/// Text around a secret: anything printable, kept apart from it by a space.
+fn around() -> impl Strategy<Value = (String, String)> {
+    ("\\PC{0,40}", "\\PC{0,40}")
+}
+
+/// A mix of plain words and fragments that trigger detectors, to stress their interplay.
+fn tricky() -> impl Strategy<Value = String> {
+    let frag = prop_oneof![
+        Just("\"access_token\":\"".to_string()),
+        Just("\"body\": {".to_string()),
+        Just("}".to_string()),
+        Just("Bearer ".to_string()),
+        Just("basic ".to_string()),
+        Just("code=".to_string()),
+        Just("?state=".to_string()),
+        Just("&x=".to_string()),
+        Just("@".to_string()),
+        Just("%40".to_string()),
+        Just("\\u0040".to_string()),
+        Just("\\\"".to_string()),
+        Just("|".to_string()),
+        Just("eyJ".to_string()),
+        Just("sk-".to_string()),
+        Just("rt_".to_string()),
+        Just("ses_".to_string()),
+        Just("cookie: ".to_string()),
+        Just("/home/prop".to_string()),
+        Just("propuser".to_string()),
+        Just("[redacted]".to_string()),
+        Just("email_0123abcd".to_string()),
+        "[A-Za-z0-9_.-]{1,40}",
+        "[ -~]{0,12}",
+    ];
+    proptest::collection::vec(frag, 0..24).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn jwts_never_survive(
+        (pre, post) in around(),
+        h in "[A-Za-z0-9_-]{10,40}", p in "[A-Za-z0-9_-]{10,60}", sig in "[A-Za-z0-9_-]{0,40}",
+    ) {
+        let jwt = format!("eyJ{h}.eyJ{p}.{sig}");
+        let out = redact(&plain(), &format!("{pre} {jwt} {post}"));
+        prop_assert!(!out.contains(&jwt), "{out}");
+    }
+
+    #[test]
+    fn openai_keys_and_refresh_tokens_never_survive(
+        (pre, post) in around(),
+        body in "[A-Za-z0-9]{20,40}",
+        kind in 0usize..4,
+    ) {
+        let tok = match kind {
+            0 => format!("sk-{body}"),
+            1 => format!("sk-proj-{body}"),
+            2 => format!("rt_{body}"),
+            _ => format!("sess-{body}"),
+        };
+        let out = redact(&plain(), &format!("{pre} {tok} {post}"));
+        prop_assert!(!out.contains(&tok), "{out}");
+    }
+
+    #[test]
+    fn bearer_and_basic_credentials_never_survive(
+        (pre, post) in around(),
+        cred in "[A-Za-z0-9._-]{7,30}[0-9]",
+        b64 in "[A-Za-z0-9+/]{7,30}[0-9]",
+        upper in any::<bool>(),
+    ) {
+        let (b, ba) = if upper { ("BEARER", "BASIC") } else { ("Bearer", "Basic") };
+        let out = redact(&plain(), &format!("{pre} {b} {cred} {post} {ba} {b64}"));
+        prop_assert!(!out.contains(&cred), "{out}");
+        prop_assert!(!out.contains(&b64), "{out}");
+    }
+
+    #[test]
+    fn emails_never_survive_in_any_encoding(
+        (pre, post) in around(),
+        local in "[a-z][a-z0-9.+]{0,10}[a-z0-9]",
+        domain in "[a-z]{2,10}\\.(com|org|io|co\\.uk)",
+        form in 0usize..4,
+    ) {
+        let email = format!("{local}@{domain}");
+        let shown = match form {
+            0 => email.clone(),
+            1 => email.to_uppercase(),
+            2 => email.replace('@', "%40"),
+            _ => email.replace('@', "\\u0040"),
+        };
+        let out = redact(&plain(), &format!("{pre} {shown} {post}"));
+        prop_assert!(!out.to_lowercase().contains(&email), "{out}");
+        prop_assert!(!out.contains(&shown), "{out}");
+    }
+
+    #[test]
+    fn keyed_values_never_survive(
+        (pre, post) in around(),
+        value in "[A-Za-z0-9]{6,30}",
+        key in prop::sample::select(vec!["access_token", "refresh_token", "id_token", "code_verifier", "client_secret", "api_key", "x-api-key", "cookie"]),
+        form in 0usize..4,
+    ) {
+        let text = match form {
+            0 => format!("{{\"{key}\":\"{value}\"}}"),
+            1 => format!("{{\"meta\":\"{{\\\"{key}\\\":\\\"{value}\\\"}}\"}}"),
+            2 => format!("{pre} {key}={value}&next=1"),
+            _ => format!("{pre} https://x.test/cb?{key}={value}"),
+        };
+        let out = redact(&plain(), &format!("{text} {post}"));
+        prop_assert!(!out.contains(&value), "{text} -> {out}");
+    }
+
+    #[test]
+    fn known_values_never_survive_in_any_encoding(
+        (pre, post) in around(),
+        token in "[A-Za-z0-9_/+]{8,40}",
+        form in 0usize..5,
+    ) {
+        let s = scrubber(KnownValues { tokens: vec![token.clone()], ..KnownValues::default() });
+        let shown = match form {
+            0 => token.clone(),
+            1 => token.to_uppercase(),
+            2 => token.replace('/', "%2F").replace('+', "%2B"),
+            3 => token.replace('/', "\\/"),
+            _ => {
+                use base64::Engine;
+                base64::engine::general_purpose::STANDARD.encode(format!("x{token}yz"))
+            }
+        };
+        let out = redact(&s, &format!("{pre} {shown} {post}"));
+        prop_assert!(!out.contains(&shown), "{out}");
+    }
+
+    #[test]
+    fn never_panics_and_growth_is_bounded(text in "\\PC{0,300}") {
+        let s = plain();
+        for line in text.split('\n') {
+            let out = redact(&s, line);
+            prop_assert!(out.len() <= 3 * line.len() + 64, "{line:?} -> {out:?}");
+        }
+    }
+
+    #[test]
+    fn bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let s = plain();
+        let mut f = s.file(Mode::Document);
+        let mut out = Vec::new();
+        for line in bytes.split(|&b| b == b'\n') {
+            f.redact_line(line, true, &mut out);
+        }
+        f.finish(&mut out);
+        prop_assert!(out.len() <= 3 * bytes.len() + 64 * (bytes.len() + 1));
+    }
+
+    #[test]
+    fn redacted_output_scans_clean(text in tricky()) {
+        let s = plain();
+        let out = redact(&s, &text);
+        let findings = s.scan_text(&out, Mode::Lines);
+        prop_assert!(findings.is_empty(), "{text:?} -> {out:?} still has {findings:?}");
+        prop_assert!(out.len() <= 3 * text.len() + 64);
+    }
+
+    #[test]
+    fn redacted_bytes_scan_clean(text in "[ -~\n]{0,200}") {
+        let s = plain();
+        let out = redact(&s, &text);
+        let findings = s.scan_text(&out, Mode::Lines);
+        prop_assert!(findings.is_empty(), "{text:?} -> {out:?} still has {findings:?}");
+    }
+}
