@@ -17,7 +17,7 @@ fmt:
     cargo fmt --all
 
 # All benchmarks.
-bench: bench-doctor bench-bundle
+bench: bench-doctor bench-bundle bench-proxy
 
 # Whole-process benchmark of `codex-doctor --json` (50 accounts, full caches).
 bench-doctor:
@@ -26,6 +26,10 @@ bench-doctor:
 # Whole-process benchmark of `codex-doctor bundle` over a 200 MB log dir.
 bench-bundle:
     bash tests/bench/bundle.sh
+
+# Proxy overhead against a loopback mock upstream (direct vs proxied, JSON and SSE, c=1 and c=64).
+bench-proxy:
+    cargo bench -p codex-proxy --bench proxy
 
 # Fuzz the redactor (nightly + `cargo install cargo-fuzz`; not in CI). Extra args go to libFuzzer's runner, e.g. `just fuzz -- -max_total_time=60`.
 fuzz *ARGS:

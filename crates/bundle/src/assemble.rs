@@ -70,8 +70,8 @@ impl BundleResult {
 
 /// The login name from `USER` / `LOGNAME`.
 fn login_name(env: &EnvSnapshot) -> Option<String> {
-    env.non_blank("USER")
-        .or_else(|| env.non_blank("LOGNAME"))
+    env.non_blank(codex_env::env_vars::USER)
+        .or_else(|| env.non_blank(codex_env::env_vars::LOGNAME))
         .map(str::to_string)
 }
 

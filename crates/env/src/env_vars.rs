@@ -156,12 +156,34 @@ pub const CLICOLOR_FORCE: &str = "CLICOLOR_FORCE";
 /// Test hook: the port `port.1455` probes instead of 1455 (tests never bind fixed ports).
 pub const CODEX_DOCTOR_LOGIN_PORT: &str = "CODEX_DOCTOR_LOGIN_PORT";
 
+/// Test and self-hosting hook: the Codex backend base URL `codex-runtime serve` sends to
+/// (default `https://chatgpt.com/backend-api/codex`); the outbound allowlist then admits
+/// exactly that origin and the issuer's.
+pub const CODEX_RUNTIME_UPSTREAM: &str = "CODEX_RUNTIME_UPSTREAM";
+
+/// Test and self-hosting hook: the OAuth issuer `codex-runtime serve` refreshes tokens at
+/// (default `https://auth.openai.com`).
+pub const CODEX_RUNTIME_ISSUER: &str = "CODEX_RUNTIME_ISSUER";
+
+/// The key clients must present (`Authorization: Bearer <key>` or `x-api-key`) to
+/// `codex-runtime serve`; required with `--allow-remote`.
+pub const CODEX_RUNTIME_CLIENT_KEY: &str = "CODEX_RUNTIME_CLIENT_KEY";
+
+/// The login name; `codex-doctor bundle` replaces it with `<user>` in everything it collects.
+pub const USER: &str = "USER";
+
+/// Fallback login name when `USER` is unset (same use as `USER`).
+pub const LOGNAME: &str = "LOGNAME";
+
+/// Where the test-support scripts install npm packages (default `<repo>/target/codex-kit-cache`).
+pub const CODEX_KIT_CACHE: &str = "CODEX_KIT_CACHE";
+
 /// One documented environment variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EnvVar {
     /// The variable's name.
     pub name: &'static str,
-    /// The area it belongs to (`paths`, `config`, `debug`, `oauth`, `network`, `output`, `opencode`).
+    /// The area it belongs to (`paths`, `config`, `debug`, `oauth`, `network`, `output`, `opencode`, `proxy`, `test`).
     pub group: &'static str,
     /// What it does.
     pub description: &'static str,
@@ -215,11 +237,17 @@ pub const ALL: &[EnvVar] = &[
     EnvVar { name: NO_PROXY, group: "network", description: "Hosts that bypass the proxy (and its lowercase form); should cover `127.0.0.1` and `localhost`." },
     EnvVar { name: NO_COLOR, group: "output", description: "Disables colour in codex-kit output (and in the plugin's quota UI)." },
     EnvVar { name: CLICOLOR_FORCE, group: "output", description: "Forces colour even when stdout is not a terminal (unless `NO_COLOR` is set)." },
+    EnvVar { name: USER, group: "paths", description: "Login name; `codex-doctor bundle` replaces it with `<user>`." },
+    EnvVar { name: LOGNAME, group: "paths", description: "Fallback login name when `USER` is unset." },
+    EnvVar { name: CODEX_KIT_CACHE, group: "test", description: "Where the test-support scripts install npm packages (default `target/codex-kit-cache`)." },
     EnvVar { name: CODEX_DOCTOR_LOGIN_PORT, group: "test", description: "Test hook: the port `port.1455` probes instead of 1455." },
+    EnvVar { name: CODEX_RUNTIME_UPSTREAM, group: "test", description: "Test and self-hosting hook: Codex backend base URL for `codex-runtime serve` (default `https://chatgpt.com/backend-api/codex`); the allowlist then admits exactly it and the issuer." },
+    EnvVar { name: CODEX_RUNTIME_ISSUER, group: "test", description: "Test and self-hosting hook: OAuth issuer for token refresh in `codex-runtime serve` (default `https://auth.openai.com`)." },
+    EnvVar { name: CODEX_RUNTIME_CLIENT_KEY, group: "proxy", description: "Client key for `codex-runtime serve` (`Authorization: Bearer` or `x-api-key`, compared in constant time); required with `--allow-remote`." },
 ];
 
 /// Variables whose values may carry credentials and must be masked when shown.
-pub const SECRET_VALUED: &[&str] = &[HTTP_PROXY, HTTPS_PROXY, ALL_PROXY];
+pub const SECRET_VALUED: &[&str] = &[HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, CODEX_RUNTIME_CLIENT_KEY];
 
 /// Finds a documented variable by name.
 pub fn lookup(name: &str) -> Option<&'static EnvVar> {

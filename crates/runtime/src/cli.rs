@@ -19,6 +19,10 @@ pub struct Cli {
 pub enum Command {
     /// Inspect and edit the accounts in codex-accounts.json.
     Accounts(AccountsArgs),
+    /// Run the rotating, streaming proxy to the Codex backend (see docs/proxy.md).
+    Serve(crate::serve::ServeArgs),
+    /// Print the opencode.json provider snippet that points OpenCode at `serve`.
+    OpencodeConfig(crate::serve::OpencodeConfigArgs),
 }
 
 /// `accounts` and its options.

@@ -11,3 +11,4 @@ pub mod cli;
 pub mod context;
 pub mod error;
 pub mod render;
+pub mod serve;

@@ -11,9 +11,14 @@ use codex_runtime::cli::{AccountsAction, Cli, Command};
 use codex_runtime::context::Context;
 use codex_runtime::error::RuntimeError;
 use codex_runtime::render;
+use codex_runtime::serve;
 
 fn run(cli: &Cli) -> Result<String, RuntimeError> {
-    let Command::Accounts(args) = &cli.command;
+    let args = match &cli.command {
+        Command::Accounts(args) => args,
+        Command::Serve(args) => return serve::serve(args, output::stdout).map(|()| String::new()),
+        Command::OpencodeConfig(args) => return serve::opencode_config(args),
+    };
     let cwd = std::env::current_dir()
         .map_err(|e| RuntimeError::user(format!("cannot read the working directory: {e}")))?;
     let ctx = Context::resolve(&EnvSnapshot::capture(), &cwd, args.lock_timeout)?;

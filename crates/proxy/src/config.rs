@@ -1,0 +1,316 @@
+//! The proxy's resolved settings: command-line options, the environment, and the plugin's
+//! `codex-config.jsonc`, resolved exactly as the doctor resolves them.
+//!
+//! [`ServeOptions`] holds the raw options; [`ProxyConfig::resolve`] validates them (a
+//! non-loopback listen address needs `--allow-remote` and a client key) and adds the
+//! plugin's settings (mode, rotation strategy, `pidOffset`, `refreshAhead`) and the paths of
+//! the files it shares with the plugin.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use codex_config::{AuthMode, OverrideOutcome, RotationStrategy};
+use codex_env::env_vars as ev;
+use codex_env::parse::env_number;
+use codex_env::EnvSnapshot;
+use codex_paths::Paths;
+use codex_redact::Secret;
+use codex_rotation::Strategy;
+use codex_store::{Domain, LockOptions};
+use reqwest::Url;
+use serde_json::Value;
+
+use crate::outbound::Allowlist;
+
+/// The default listen address (loopback; documented in `docs/proxy.md`).
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:11455";
+
+/// The Codex backend base (`<base>/responses`, `<base>/models`).
+pub const DEFAULT_UPSTREAM: &str = "https://chatgpt.com/backend-api/codex";
+
+/// The OAuth issuer (`<issuer>/oauth/token`).
+pub const DEFAULT_ISSUER: &str = "https://auth.openai.com";
+
+/// The Codex CLI's OAuth client id (reference 9.1).
+pub const CLIENT_ID: &str = "app_EMoamEEZ73f0CkXaXp7hrann";
+
+/// The default client version (reference 10.1).
+pub const DEFAULT_CLIENT_VERSION: &str = "0.144.0";
+
+/// Attempts per request (the plugin's `maxAttempts`).
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+
+/// How long the opening of a 200 stream may be held back to look for an error.
+pub const DEFAULT_HOLD_MS: u64 = 1_500;
+
+/// Largest request body accepted.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// Raw options of `codex-runtime serve`.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// `--listen`.
+    pub listen: Option<SocketAddr>,
+    /// `--allow-remote`.
+    pub allow_remote: bool,
+    /// `--client-key` (else `CODEX_RUNTIME_CLIENT_KEY`).
+    pub client_key: Option<String>,
+    /// `--upstream` (else `CODEX_RUNTIME_UPSTREAM`).
+    pub upstream: Option<String>,
+    /// `--issuer` (else `CODEX_RUNTIME_ISSUER`).
+    pub issuer: Option<String>,
+    /// `--max-attempts` (0 counts as 1, as in the plugin).
+    pub max_attempts: Option<u32>,
+    /// `--hold-ms`.
+    pub hold_ms: Option<u64>,
+}
+
+/// Why the settings are unusable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Paths could not be resolved.
+    #[error("{0}")]
+    Paths(String),
+    /// A URL option does not parse or is not http(s).
+    #[error("{what} is not a usable http(s) URL: {value}")]
+    BadUrl {
+        /// Which option.
+        what: &'static str,
+        /// The value.
+        value: String,
+    },
+    /// Non-loopback without `--allow-remote`.
+    #[error("refusing to listen on {0}: it is not a loopback address (pass --allow-remote and a client key to expose the proxy)")]
+    RemoteNotAllowed(SocketAddr),
+    /// Non-loopback without a client key.
+    #[error("listening on {0} needs a client key (--client-key or CODEX_RUNTIME_CLIENT_KEY)")]
+    RemoteWithoutKey(SocketAddr),
+}
+
+/// Everything the server needs.
+#[derive(Debug, Clone)]
+pub struct ProxyConfig {
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// The key clients must present, if any.
+    pub client_key: Option<Secret<String>>,
+    /// Codex backend base URL.
+    pub upstream: Url,
+    /// OAuth issuer base URL.
+    pub issuer: Url,
+    /// Where requests may go.
+    pub allowlist: Allowlist,
+    /// `--upstream`/`--issuer` in use (the test hook).
+    pub test_hook: bool,
+    /// The domain of `codex-accounts.json` used.
+    pub mode: Domain,
+    /// Rotation strategy.
+    pub strategy: Strategy,
+    /// Whether the strategy was set explicitly (env or file); otherwise the domain's wins.
+    pub strategy_explicit: bool,
+    /// `runtime.pidOffset`.
+    pub pid_offset: bool,
+    /// Process id for the offset.
+    pub pid: u64,
+    /// Attempts per request.
+    pub max_attempts: u32,
+    /// Hold-back time limit for stream openings.
+    pub hold: Duration,
+    /// Hold-back byte limit.
+    pub hold_bytes: usize,
+    /// `refreshAhead` buffer when enabled.
+    pub refresh_ahead_ms: Option<u64>,
+    /// `codex-accounts.json`.
+    pub auth_store: PathBuf,
+    /// `cache/codex-snapshots.json`.
+    pub snapshots: PathBuf,
+    /// `cache/codex-session-affinity.json`.
+    pub affinity: PathBuf,
+    /// OpenCode's session directory (affinity pruning).
+    pub session_dir: PathBuf,
+    /// The plugin's cache directory (model catalogs).
+    pub cache_dir: PathBuf,
+    /// Store lock timing.
+    pub lock: LockOptions,
+    /// OAuth HTTP timeout (`CODEX_OAUTH_HTTP_TIMEOUT_MS`).
+    pub oauth_timeout: Duration,
+    /// Codex client version (user agent in codex mode, catalog).
+    pub client_version: String,
+    /// How long shutdown waits for open streams.
+    pub drain_timeout: Duration,
+    /// Largest request body.
+    pub max_body_bytes: usize,
+    /// Delay between deferred store writes (round-robin active, lastUsed, affinity).
+    pub persist_interval: Duration,
+}
+
+fn parse_url(what: &'static str, value: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(value.trim()).map_err(|_| ConfigError::BadUrl {
+        what,
+        value: value.to_string(),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(ConfigError::BadUrl {
+            what,
+            value: value.to_string(),
+        });
+    }
+    Ok(url)
+}
+
+fn client_version(cache_dir: &Path) -> String {
+    std::fs::read_to_string(cache_dir.join("codex-client-version.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+        .and_then(|v| v.get("version").and_then(Value::as_str).map(str::to_string))
+        .filter(|v| {
+            let parts: Vec<&str> = v.split('.').collect();
+            parts.len() == 3 && parts.iter().all(|p| p.parse::<u32>().is_ok())
+        })
+        .unwrap_or_else(|| DEFAULT_CLIENT_VERSION.to_string())
+}
+
+impl ProxyConfig {
+    /// Resolves the settings for `serve`.
+    pub fn resolve(
+        env: &EnvSnapshot,
+        cwd: &Path,
+        opts: &ServeOptions,
+    ) -> Result<ProxyConfig, ConfigError> {
+        let paths = Paths::resolve(env, cwd).map_err(|e| ConfigError::Paths(e.to_string()))?;
+        let load = codex_config::load(&paths, env);
+        let resolved = codex_config::resolve(&load.value, env);
+
+        let listen = match opts.listen {
+            Some(a) => a,
+            None => DEFAULT_LISTEN
+                .parse()
+                .map_err(|_| ConfigError::Paths("bad default listen address".into()))?,
+        };
+        let client_key = opts
+            .client_key
+            .clone()
+            .or_else(|| {
+                env.non_blank(ev::CODEX_RUNTIME_CLIENT_KEY)
+                    .map(str::to_string)
+            })
+            .filter(|k| !k.trim().is_empty())
+            .map(Secret::new);
+        if !listen.ip().is_loopback() {
+            if !opts.allow_remote {
+                return Err(ConfigError::RemoteNotAllowed(listen));
+            }
+            if client_key.is_none() {
+                return Err(ConfigError::RemoteWithoutKey(listen));
+            }
+        }
+        let upstream_raw = opts.upstream.clone().or_else(|| {
+            env.non_blank(ev::CODEX_RUNTIME_UPSTREAM)
+                .map(str::to_string)
+        });
+        let issuer_raw = opts
+            .issuer
+            .clone()
+            .or_else(|| env.non_blank(ev::CODEX_RUNTIME_ISSUER).map(str::to_string));
+        let test_hook = upstream_raw.is_some() || issuer_raw.is_some();
+        let upstream = parse_url(
+            "--upstream",
+            upstream_raw.as_deref().unwrap_or(DEFAULT_UPSTREAM),
+        )?;
+        let issuer = parse_url("--issuer", issuer_raw.as_deref().unwrap_or(DEFAULT_ISSUER))?;
+        let allowlist = if test_hook {
+            Allowlist::origins_of([&upstream, &issuer])
+        } else {
+            Allowlist::Default
+        };
+
+        let mode = match resolved.mode {
+            AuthMode::Native => Domain::Native,
+            AuthMode::Codex => Domain::Codex,
+        };
+        let strategy = match resolved.rotation_strategy {
+            RotationStrategy::Sticky => Strategy::Sticky,
+            RotationStrategy::Hybrid => Strategy::Hybrid,
+            RotationStrategy::RoundRobin => Strategy::RoundRobin,
+        };
+        let env_applied = resolved.overrides.iter().any(|o| {
+            o.name == ev::OPENCODE_OPENAI_MULTI_ROTATION_STRATEGY
+                && o.outcome == OverrideOutcome::Applied
+        });
+        let file_set = load
+            .value
+            .get("runtime")
+            .and_then(|r| r.get("rotationStrategy"))
+            .and_then(Value::as_str)
+            .and_then(Strategy::parse)
+            .is_some();
+        // The plugin's rule: at least one attempt.
+        let max_attempts = opts.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS).max(1);
+        let oauth_timeout_ms = env_number(env.get(ev::CODEX_OAUTH_HTTP_TIMEOUT_MS))
+            .filter(|n| *n >= 1000.0)
+            .map_or(15_000, |n| n.floor() as u64);
+        let cache_dir = paths.cache_dir().path;
+        Ok(ProxyConfig {
+            listen,
+            client_key,
+            upstream,
+            issuer,
+            allowlist,
+            test_hook,
+            mode,
+            strategy,
+            strategy_explicit: env_applied || file_set,
+            pid_offset: resolved.pid_offset,
+            pid: u64::from(std::process::id()),
+            max_attempts,
+            hold: Duration::from_millis(opts.hold_ms.unwrap_or(DEFAULT_HOLD_MS)),
+            hold_bytes: 64 * 1024,
+            refresh_ahead_ms: resolved
+                .refresh_ahead_enabled
+                .then_some(resolved.refresh_ahead_buffer_ms),
+            auth_store: paths.auth_store().path,
+            snapshots: paths.cache_file("codex-snapshots.json").path,
+            affinity: paths.cache_file("codex-session-affinity.json").path,
+            session_dir: paths.session_dir().path,
+            client_version: client_version(&cache_dir),
+            cache_dir,
+            lock: LockOptions::default(),
+            oauth_timeout: Duration::from_millis(oauth_timeout_ms),
+            drain_timeout: Duration::from_secs(30),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            persist_interval: Duration::from_millis(250),
+        })
+    }
+
+    /// `<upstream>/responses`.
+    pub fn responses_url(&self) -> Url {
+        join(&self.upstream, "responses")
+    }
+
+    /// `<upstream>/models`.
+    pub fn models_url(&self) -> Url {
+        join(&self.upstream, "models")
+    }
+
+    /// `<issuer>/oauth/token`.
+    pub fn token_url(&self) -> Url {
+        join(&self.issuer, "oauth/token")
+    }
+
+    /// `native` or `codex`.
+    pub fn mode_name(&self) -> &'static str {
+        match self.mode {
+            Domain::Native => "native",
+            Domain::Codex => "codex",
+        }
+    }
+}
+
+fn join(base: &Url, tail: &str) -> Url {
+    let mut u = base.clone();
+    let path = format!("{}/{tail}", base.path().trim_end_matches('/'));
+    u.set_path(&path);
+    u.set_query(None);
+    u
+}

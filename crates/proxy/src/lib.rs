@@ -1,0 +1,32 @@
+//! A local streaming proxy to the Codex backend with account rotation.
+//!
+//! [`config`] resolves the settings (options, environment, `codex-config.jsonc`);
+//! [`server`] binds, routes and shuts down gracefully; [`orchestrator`] runs one Responses
+//! request through acquisition, attempts and failover; [`pool`] is the store-backed account
+//! pool with its in-memory overlay; [`refresh`] is the OAuth refresh grant and
+//! [`proactive`] refreshes ahead of expiry; [`shape`] turns a client's request into the
+//! backend's shape; [`sse`] holds back stream openings and streams bodies through;
+//! [`outbound`] is the allowlist and redirect policy; [`errors`] the synthetic errors;
+//! [`snapshots`] and [`persist`] write the plugin's cache files; [`metrics`], [`status`] and
+//! [`models`] serve the other endpoints; [`opencode`] prints the OpenCode provider snippet.
+//! Selection itself is pure and lives in `codex-rotation`.
+
+pub mod config;
+pub mod errors;
+pub mod metrics;
+pub mod models;
+pub mod opencode;
+pub mod orchestrator;
+pub mod outbound;
+pub mod persist;
+pub mod pool;
+pub mod proactive;
+pub mod refresh;
+pub mod server;
+pub mod shape;
+pub mod snapshots;
+pub mod sse;
+pub mod status;
+
+pub use config::{ProxyConfig, ServeOptions, DEFAULT_LISTEN};
+pub use server::{start, AppState, Running, ServeError, Server};

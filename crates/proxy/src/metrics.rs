@@ -1,0 +1,263 @@
+//! Counters for `/metrics` (Prometheus text format 0.0.4) and `/status`.
+//!
+//! Global counters are atomics; per-account counters are keyed by a pseudonymous label
+//! (`acct_` + 8 hex digits of a SHA-256 of the identity key), so a scrape never shows an
+//! email or account id. Upstream latency (time to response headers) is a histogram.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+/// Histogram bucket upper bounds, seconds.
+pub const LATENCY_BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// The pseudonymous label of an identity key.
+pub fn account_label(identity_key: &str) -> String {
+    let d = Sha256::digest(format!("codex-kit/metrics/{identity_key}").as_bytes());
+    let hex: String = d.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("acct_{hex}")
+}
+
+/// Reads one counter of an account.
+type CounterOf = fn(&AccountCounters) -> u64;
+
+/// Per-account counters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountCounters {
+    /// Upstream requests sent with this account.
+    pub requests: u64,
+    /// 429s and rate-limit errors in streams.
+    pub rate_limited: u64,
+    /// 401s and auth errors in streams.
+    pub auth_failures: u64,
+    /// Token refreshes that succeeded.
+    pub refreshes: u64,
+    /// Token refreshes that failed.
+    pub refresh_failures: u64,
+}
+
+/// A request's final outcome, for `codex_proxy_requests_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// 2xx from upstream.
+    Success,
+    /// A non-2xx upstream response passed through.
+    UpstreamError,
+    /// A synthetic error.
+    Synthetic,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::UpstreamError => "upstream_error",
+            Outcome::Synthetic => "synthetic_error",
+        }
+    }
+}
+
+/// All counters.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    requests: Mutex<BTreeMap<(Outcome, u16), u64>>,
+    /// Attempts after the first within a request.
+    pub failovers: AtomicU64,
+    /// Upstream 429 responses.
+    pub upstream_429: AtomicU64,
+    /// Errors found at the start of 200 streams.
+    pub hidden_stream_errors: AtomicU64,
+    /// Refreshes by result.
+    refreshes: Mutex<BTreeMap<&'static str, u64>>,
+    accounts: Mutex<BTreeMap<String, AccountCounters>>,
+    buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+    latency_count: AtomicU64,
+    latency_sum_us: AtomicU64,
+    inflight: Arc<AtomicU64>,
+}
+
+/// Decrements the in-flight gauge when dropped (held by the response body).
+#[derive(Debug)]
+pub struct InflightGuard(Arc<AtomicU64>);
+
+impl Drop for InflightGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Metrics {
+    /// Counts a request in flight until the guard drops.
+    pub fn inflight(&self) -> InflightGuard {
+        self.inflight.fetch_add(1, Ordering::Relaxed);
+        InflightGuard(self.inflight.clone())
+    }
+
+    /// Requests in flight.
+    pub fn inflight_now(&self) -> u64 {
+        self.inflight.load(Ordering::Relaxed)
+    }
+
+    /// Records a finished request.
+    pub fn request(&self, outcome: Outcome, status: u16) {
+        *lock(&self.requests).entry((outcome, status)).or_default() += 1;
+    }
+
+    /// Total requests.
+    pub fn requests_total(&self) -> u64 {
+        lock(&self.requests).values().sum()
+    }
+
+    /// Records a refresh result (`success`, `terminal`, `transient`, `lost_lease`, `busy`).
+    pub fn refresh(&self, result: &'static str) {
+        *lock(&self.refreshes).entry(result).or_default() += 1;
+    }
+
+    /// Updates one account's counters.
+    pub fn account(&self, identity_key: &str, f: impl FnOnce(&mut AccountCounters)) {
+        let mut map = lock(&self.accounts);
+        match map.get_mut(identity_key) {
+            Some(c) => f(c),
+            None => f(map.entry(identity_key.to_string()).or_default()),
+        }
+    }
+
+    /// One account's counters.
+    pub fn account_counters(&self, identity_key: &str) -> AccountCounters {
+        lock(&self.accounts)
+            .get(identity_key)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Records the time to upstream response headers.
+    pub fn latency(&self, d: Duration) {
+        let secs = d.as_secs_f64();
+        for (i, b) in LATENCY_BUCKETS.iter().enumerate() {
+            if secs <= *b {
+                self.buckets[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.latency_count.fetch_add(1, Ordering::Relaxed);
+        self.latency_sum_us
+            .fetch_add(d.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(
+            o,
+            "# HELP codex_proxy_requests_total Responses requests answered, by outcome and status."
+        );
+        let _ = writeln!(o, "# TYPE codex_proxy_requests_total counter");
+        for ((outcome, status), n) in lock(&self.requests).iter() {
+            let _ = writeln!(
+                o,
+                "codex_proxy_requests_total{{outcome=\"{}\",status=\"{status}\"}} {n}",
+                outcome.as_str()
+            );
+        }
+        let simple = [
+            (
+                "codex_proxy_failovers_total",
+                "Attempts on another account after the first, within one request.",
+                &self.failovers,
+            ),
+            (
+                "codex_proxy_upstream_429_total",
+                "429 responses from the upstream.",
+                &self.upstream_429,
+            ),
+            (
+                "codex_proxy_hidden_stream_errors_total",
+                "Errors found in the opening events of 200 streams.",
+                &self.hidden_stream_errors,
+            ),
+        ];
+        for (name, help, v) in simple {
+            let _ = writeln!(o, "# HELP {name} {help}");
+            let _ = writeln!(o, "# TYPE {name} counter");
+            let _ = writeln!(o, "{name} {}", v.load(Ordering::Relaxed));
+        }
+        let _ = writeln!(
+            o,
+            "# HELP codex_proxy_refreshes_total Token refreshes, by result."
+        );
+        let _ = writeln!(o, "# TYPE codex_proxy_refreshes_total counter");
+        for (result, n) in lock(&self.refreshes).iter() {
+            let _ = writeln!(o, "codex_proxy_refreshes_total{{result=\"{result}\"}} {n}");
+        }
+        let _ = writeln!(o, "# HELP codex_proxy_inflight_requests Responses requests in flight (including open streams).");
+        let _ = writeln!(o, "# TYPE codex_proxy_inflight_requests gauge");
+        let _ = writeln!(o, "codex_proxy_inflight_requests {}", self.inflight_now());
+        // Keyed by identity key in memory; only the pseudonymous label is ever shown.
+        let accounts: BTreeMap<String, AccountCounters> = lock(&self.accounts)
+            .iter()
+            .map(|(k, c)| (account_label(k), c.clone()))
+            .collect();
+        let per: [(&str, &str, CounterOf); 5] = [
+            (
+                "codex_proxy_account_requests_total",
+                "Upstream requests per account (pseudonymous label).",
+                |c| c.requests,
+            ),
+            (
+                "codex_proxy_account_rate_limited_total",
+                "Rate limits per account.",
+                |c| c.rate_limited,
+            ),
+            (
+                "codex_proxy_account_auth_failures_total",
+                "Auth failures per account.",
+                |c| c.auth_failures,
+            ),
+            (
+                "codex_proxy_account_refreshes_total",
+                "Successful refreshes per account.",
+                |c| c.refreshes,
+            ),
+            (
+                "codex_proxy_account_refresh_failures_total",
+                "Failed refreshes per account.",
+                |c| c.refresh_failures,
+            ),
+        ];
+        for (name, help, get) in per {
+            let _ = writeln!(o, "# HELP {name} {help}");
+            let _ = writeln!(o, "# TYPE {name} counter");
+            for (label, c) in &accounts {
+                let _ = writeln!(o, "{name}{{account=\"{label}\"}} {}", get(c));
+            }
+        }
+        let name = "codex_proxy_upstream_latency_seconds";
+        let _ = writeln!(
+            o,
+            "# HELP {name} Time from sending a request upstream to its response headers."
+        );
+        let _ = writeln!(o, "# TYPE {name} histogram");
+        for (i, b) in LATENCY_BUCKETS.iter().enumerate() {
+            let _ = writeln!(
+                o,
+                "{name}_bucket{{le=\"{b}\"}} {}",
+                self.buckets[i].load(Ordering::Relaxed)
+            );
+        }
+        let count = self.latency_count.load(Ordering::Relaxed);
+        let _ = writeln!(o, "{name}_bucket{{le=\"+Inf\"}} {count}");
+        let sum = self.latency_sum_us.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(o, "{name}_sum {sum}");
+        let _ = writeln!(o, "{name}_count {count}");
+        o
+    }
+}

@@ -1,0 +1,487 @@
+//! The accounts of one domain of `codex-accounts.json`, as the proxy sees them.
+//!
+//! Reading: the file is read without the lock (as the plugin's request path does) and the
+//! parsed view is cached until the file's identity (inode, size, mtime) changes, so the hot
+//! path costs one `stat`. Selection runs under one mutex over the cached view plus an
+//! in-memory overlay: cooldowns this process set (visible to concurrent requests before the
+//! store write lands), the round-robin position (so concurrent requests spread evenly) and
+//! `lastUsed` touches. Writes that must be durable before the next attempt (cooldowns,
+//! leases, tokens, disabling) go through `codex-store` under its lock on a blocking thread;
+//! writes that only keep the plugin informed (round-robin active account, hybrid `lastUsed`,
+//! session affinity) are coalesced by [`crate::persist`].
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
+
+use codex_redact::Secret;
+use codex_rotation::{
+    attempt_key, select_account, AccountView, AcquireError, Decision, SelectInput, SessionState,
+    Strategy,
+};
+use codex_store::{AuthStore, Domain, StoreError};
+
+use crate::persist::{Persist, PersistTx};
+
+/// One account of the domain.
+#[derive(Clone, Debug)]
+pub struct Acct {
+    /// Position in the domain.
+    pub index: usize,
+    /// `identityKey`.
+    pub identity_key: Option<String>,
+    /// Attempt key (reference 6.3).
+    pub attempt_key: String,
+    /// `accountId`.
+    pub account_id: Option<String>,
+    /// `email`.
+    pub email: Option<String>,
+    /// `plan`.
+    pub plan: Option<String>,
+    /// Enabled.
+    pub enabled: bool,
+    /// Access token.
+    pub access: Option<Secret<String>>,
+    /// Refresh token.
+    pub refresh: Option<Secret<String>>,
+    /// Access expiry (epoch ms).
+    pub expires: Option<f64>,
+    /// `cooldownUntil`.
+    pub cooldown_until: Option<f64>,
+    /// `refreshLeaseUntil`.
+    pub refresh_lease_until: Option<f64>,
+    /// `lastUsed`.
+    pub last_used: Option<f64>,
+}
+
+impl Acct {
+    /// Whether the stored access token is usable at `now`.
+    pub fn access_valid(&self, now_ms: f64) -> bool {
+        self.access.as_ref().is_some_and(|a| !a.expose().is_empty())
+            && self.expires.is_some_and(|e| e > now_ms)
+    }
+
+    /// Whether a non-blank refresh token is stored.
+    pub fn has_refresh(&self) -> bool {
+        self.refresh
+            .as_ref()
+            .is_some_and(|r| !r.expose().trim().is_empty())
+    }
+
+    /// `email (plan)` with the email masked, else a masked id, else `account <n>`.
+    pub fn masked_label(&self) -> String {
+        let base = match (&self.email, &self.account_id) {
+            (Some(e), _) => codex_redact::mask_email(e),
+            (None, Some(id)) => format!("id:{}", codex_redact::mask_id(id)),
+            (None, None) => format!("account {}", self.index + 1),
+        };
+        match &self.plan {
+            Some(p) => format!("{base} ({p})"),
+            None => base,
+        }
+    }
+}
+
+/// The parsed domain.
+#[derive(Debug, Clone, Default)]
+pub struct View {
+    /// The file has an OAuth entry.
+    pub oauth: bool,
+    /// The domain's `strategy`.
+    pub domain_strategy: Option<Strategy>,
+    /// The domain's `activeIdentityKey`.
+    pub active: Option<String>,
+    /// Accounts in file order.
+    pub accounts: Vec<Acct>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    #[cfg(unix)]
+    ino: u64,
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some(Stamp {
+        len: m.len(),
+        modified: m.modified().ok(),
+        #[cfg(unix)]
+        ino: std::os::unix::fs::MetadataExt::ino(&m),
+    })
+}
+
+fn build_view(state: &codex_store::AuthState, mode: Domain) -> View {
+    let Some(oauth) = state.oauth() else {
+        return View::default();
+    };
+    let Some(dom) = oauth.domain(mode) else {
+        return View {
+            oauth: true,
+            ..View::default()
+        };
+    };
+    let accounts = dom
+        .accounts()
+        .iter()
+        .enumerate()
+        .map(|(i, a)| Acct {
+            index: i,
+            identity_key: a.identity_key().map(str::to_string),
+            attempt_key: attempt_key(a.identity_key(), a.account_id(), a.email(), a.plan(), i),
+            account_id: a.account_id().map(str::to_string),
+            email: a.email().map(str::to_string),
+            plan: a.plan().map(str::to_string),
+            enabled: a.is_enabled(),
+            access: a.access().cloned(),
+            refresh: a.refresh().cloned(),
+            expires: a.expires(),
+            cooldown_until: a.cooldown_until(),
+            refresh_lease_until: a.refresh_lease_until(),
+            last_used: a.last_used(),
+        })
+        .collect();
+    View {
+        oauth: true,
+        domain_strategy: dom.strategy().and_then(Strategy::parse),
+        active: dom.active().map(str::to_string),
+        accounts,
+    }
+}
+
+/// The last error an account saw (for `/status`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LastError {
+    /// Code (`http_429`, `usage_limit_reached`, `refresh_invalid_grant`, …).
+    pub code: String,
+    /// When (epoch ms).
+    pub at_ms: f64,
+}
+
+#[derive(Debug, Default)]
+struct Overlay {
+    cooldowns: HashMap<String, f64>,
+    rr_active: Option<String>,
+    last_used: HashMap<String, f64>,
+    sticky: SessionState,
+    hybrid: SessionState,
+    last_errors: HashMap<String, LastError>,
+}
+
+/// A selected account.
+#[derive(Debug, Clone)]
+pub struct Picked {
+    /// The account (with overlay cooldown applied).
+    pub acct: Acct,
+    /// Why it was chosen.
+    pub decision: Decision,
+}
+
+/// Selection parameters that come from the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    /// Configured strategy.
+    pub strategy: Strategy,
+    /// Whether the configured strategy beats the domain's.
+    pub strategy_explicit: bool,
+    /// `pidOffset`.
+    pub pid_offset: bool,
+    /// Process id.
+    pub pid: u64,
+}
+
+/// The account pool.
+pub struct Pool {
+    store: AuthStore,
+    mode: Domain,
+    cache: Mutex<Option<(Option<Stamp>, Arc<View>)>>,
+    overlay: Mutex<Overlay>,
+    persist: PersistTx,
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pool")
+            .field("store", &self.store.path())
+            .field("mode", &self.mode)
+            .finish()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Pool {
+    /// A pool over `store`'s domain `mode`, starting from persisted session assignments.
+    pub fn new(
+        store: AuthStore,
+        mode: Domain,
+        sticky: SessionState,
+        hybrid: SessionState,
+        persist: PersistTx,
+    ) -> Pool {
+        Pool {
+            store,
+            mode,
+            cache: Mutex::new(None),
+            overlay: Mutex::new(Overlay {
+                sticky,
+                hybrid,
+                ..Overlay::default()
+            }),
+            persist,
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &AuthStore {
+        &self.store
+    }
+
+    /// The domain.
+    pub fn mode(&self) -> Domain {
+        self.mode
+    }
+
+    /// The store file.
+    pub fn path(&self) -> PathBuf {
+        self.store.path().to_path_buf()
+    }
+
+    /// The current view (re-read when the file changed).
+    pub fn view(&self) -> Result<Arc<View>, StoreError> {
+        let now_stamp = stamp(self.store.path());
+        {
+            let cache = lock(&self.cache);
+            if let Some((s, v)) = cache.as_ref() {
+                if *s == now_stamp {
+                    return Ok(v.clone());
+                }
+            }
+        }
+        let state = self.store.load()?;
+        let view = Arc::new(build_view(&state, self.mode));
+        *lock(&self.cache) = Some((now_stamp, view.clone()));
+        Ok(view)
+    }
+
+    /// Re-reads the file on a blocking thread when it changed, so that selection (which
+    /// runs on the async runtime) finds a fresh cached view.
+    pub async fn prefetch(&self) -> Result<(), String> {
+        let now_stamp = stamp(self.store.path());
+        if matches!(lock(&self.cache).as_ref(), Some((s, _)) if *s == now_stamp) {
+            return Ok(());
+        }
+        let store = self.store.clone();
+        let mode = self.mode;
+        let view =
+            tokio::task::spawn_blocking(move || store.load().map(|st| build_view(&st, mode)))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?;
+        *lock(&self.cache) = Some((now_stamp, Arc::new(view)));
+        Ok(())
+    }
+
+    /// Forgets the cached view (after this process wrote the file).
+    pub fn invalidate(&self) {
+        *lock(&self.cache) = None;
+    }
+
+    fn effective(&self, ov: &Overlay, a: &Acct, now_ms: f64) -> Acct {
+        let mut a = a.clone();
+        if let Some(key) = &a.identity_key {
+            if let Some(c) = ov.cooldowns.get(key).filter(|c| **c > now_ms) {
+                a.cooldown_until = Some(a.cooldown_until.map_or(*c, |f| f.max(*c)));
+            }
+            if let Some(l) = ov.last_used.get(key) {
+                a.last_used = Some(a.last_used.map_or(*l, |f| f.max(*l)));
+            }
+        }
+        a
+    }
+
+    /// The accounts with this process's cooldowns applied.
+    pub fn effective_accounts(&self, view: &View, now_ms: f64) -> Vec<Acct> {
+        let ov = lock(&self.overlay);
+        view.accounts
+            .iter()
+            .map(|a| self.effective(&ov, a, now_ms))
+            .collect()
+    }
+
+    /// Picks an account among those whose attempt key is not in `attempted`.
+    /// `Ok(None)`: nothing eligible is left.
+    pub fn select(
+        &self,
+        policy: &Policy,
+        session: Option<&str>,
+        attempted: &HashSet<String>,
+        now_ms: f64,
+    ) -> Result<Option<Picked>, SelectError> {
+        let view = self.view().map_err(SelectError::Store)?;
+        if !view.oauth {
+            return Err(SelectError::Acquire(AcquireError::OauthNotConfigured));
+        }
+        if view.accounts.is_empty() {
+            return Err(SelectError::Acquire(AcquireError::NoAccountsConfigured));
+        }
+        if !view.accounts.iter().any(|a| a.enabled) {
+            return Err(SelectError::Acquire(AcquireError::NoEnabledAccounts));
+        }
+        let strategy = if policy.strategy_explicit {
+            policy.strategy
+        } else {
+            view.domain_strategy.unwrap_or(policy.strategy)
+        };
+        let mut ov = lock(&self.overlay);
+        let candidates: Vec<Acct> = view
+            .accounts
+            .iter()
+            .filter(|a| !attempted.contains(&a.attempt_key))
+            .map(|a| self.effective(&ov, a, now_ms))
+            .collect();
+        let views: Vec<AccountView> = candidates
+            .iter()
+            .map(|a| AccountView {
+                identity_key: a.identity_key.clone(),
+                enabled: a.enabled,
+                cooldown_until: a.cooldown_until,
+                refresh_lease_until: a.refresh_lease_until,
+                last_used: a.last_used,
+            })
+            .collect();
+        let active = match strategy {
+            Strategy::RoundRobin => ov.rr_active.clone().or_else(|| view.active.clone()),
+            _ => view.active.clone(),
+        };
+        let input = SelectInput {
+            accounts: &views,
+            strategy,
+            active_key: active.as_deref(),
+            now_ms,
+            pid_offset: policy.pid_offset,
+            pid: policy.pid,
+            session_key: session,
+        };
+        let sessions = match strategy {
+            Strategy::Sticky => Some(&mut ov.sticky),
+            Strategy::Hybrid => Some(&mut ov.hybrid),
+            Strategy::RoundRobin => None,
+        };
+        let Some(sel) = select_account(&input, sessions) else {
+            return Ok(None);
+        };
+        let Some(acct) = candidates.get(sel.index).cloned() else {
+            return Ok(None);
+        };
+        if let Some(key) = acct.identity_key.clone() {
+            match strategy {
+                Strategy::RoundRobin => {
+                    ov.rr_active = Some(key.clone());
+                    self.persist.send(Persist::Active(key.clone()));
+                }
+                Strategy::Hybrid => {
+                    let stale = acct.last_used.is_none_or_old(now_ms);
+                    if stale {
+                        ov.last_used.insert(key.clone(), now_ms);
+                        self.persist.send(Persist::LastUsed(key.clone(), now_ms));
+                    }
+                }
+                Strategy::Sticky => {}
+            }
+            if let (Some(s), Strategy::Sticky | Strategy::Hybrid) = (session, strategy) {
+                let assigned = match strategy {
+                    Strategy::Hybrid => ov.hybrid.get(s),
+                    _ => ov.sticky.get(s),
+                }
+                .map(str::to_string);
+                self.persist.send(Persist::Session {
+                    key: s.to_string(),
+                    identity: assigned.unwrap_or(key),
+                    hybrid: strategy == Strategy::Hybrid,
+                    seen_at: now_ms,
+                });
+            }
+        }
+        Ok(Some(Picked {
+            acct,
+            decision: sel.decision,
+        }))
+    }
+
+    /// Sets a cooldown visible to this process's selections at once.
+    pub fn cool_in_memory(&self, identity_key: &str, until_ms: f64) {
+        let mut ov = lock(&self.overlay);
+        let e = ov.cooldowns.entry(identity_key.to_string()).or_insert(0.0);
+        *e = e.max(until_ms);
+    }
+
+    /// Sets a cooldown in memory now and in the store (errors are logged, not returned).
+    pub async fn cool(&self, identity_key: &str, until_ms: f64) {
+        self.cool_in_memory(identity_key, until_ms);
+        let store = self.store.clone();
+        let mode = self.mode;
+        let key = identity_key.to_string();
+        let res =
+            tokio::task::spawn_blocking(move || store.set_cooldown(mode, &key, until_ms)).await;
+        match res {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not persist a cooldown"),
+            Err(e) => tracing::warn!(error = %e, "cooldown writer failed"),
+        }
+    }
+
+    /// Records an account's last error.
+    pub fn note_error(&self, identity_key: &str, code: &str, now_ms: f64) {
+        lock(&self.overlay).last_errors.insert(
+            identity_key.to_string(),
+            LastError {
+                code: code.to_string(),
+                at_ms: now_ms,
+            },
+        );
+    }
+
+    /// An account's last error.
+    pub fn last_error(&self, identity_key: &str) -> Option<LastError> {
+        lock(&self.overlay).last_errors.get(identity_key).cloned()
+    }
+
+    /// The active account as selection sees it (round-robin position first).
+    pub fn active_key(&self, view: &View) -> Option<String> {
+        lock(&self.overlay)
+            .rr_active
+            .clone()
+            .or_else(|| view.active.clone())
+    }
+
+    /// Session assignments currently held (sticky, hybrid).
+    pub fn session_counts(&self) -> (usize, usize) {
+        let ov = lock(&self.overlay);
+        (ov.sticky.len(), ov.hybrid.len())
+    }
+}
+
+trait LastUsedAge {
+    fn is_none_or_old(&self, now_ms: f64) -> bool;
+}
+
+impl LastUsedAge for Option<f64> {
+    fn is_none_or_old(&self, now_ms: f64) -> bool {
+        self.map_or(true, |l| now_ms - l >= 60_000.0)
+    }
+}
+
+/// Why selection could not run.
+#[derive(Debug)]
+pub enum SelectError {
+    /// The store could not be read.
+    Store(StoreError),
+    /// A static acquisition error (no OAuth, no accounts, none enabled).
+    Acquire(AcquireError),
+}

@@ -1,0 +1,428 @@
+//! The HTTP server: binding, routing, the client key, graceful shutdown.
+//!
+//! Routes: `POST /v1/responses` (also `/responses`, and absolute-form request targets such
+//! as `POST http://127.0.0.1:PORT/v1/responses` sent by clients behind `HTTP_PROXY`),
+//! `GET /v1/models` (also `/models`), `GET /healthz`, `GET /status`, `GET /metrics`. When a
+//! client key is configured every route but `/healthz` needs it, as `Authorization: Bearer`
+//! or `x-api-key`; both sides are hashed and compared in constant time. Shutdown stops
+//! accepting, lets in-flight requests and open streams finish (bounded by the drain
+//! timeout), flushes the deferred store writes and returns.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use codex_rotation::SessionState;
+use codex_store::affinity::{session_file_exists, AffinityStore, PRUNE_GRACE_MS};
+use codex_store::snapshots::SnapshotStore;
+use codex_store::{AuthStore, Clock, StoreOptions};
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use reqwest::Url;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::config::{ProxyConfig, CLIENT_ID};
+use crate::errors::Synthetic;
+use crate::metrics::Metrics;
+use crate::models::{cached_models, models_response};
+use crate::orchestrator::synthetic_response;
+use crate::persist::{self, PersistTx, Targets};
+use crate::pool::{Policy, Pool};
+use crate::refresh::RefreshClient;
+use crate::shape::{shape_request, UserAgents};
+use crate::snapshots::SnapshotRecorder;
+use crate::sse::ProxyBody;
+
+/// Shared state of a running proxy.
+pub struct AppState {
+    /// Settings.
+    pub config: ProxyConfig,
+    /// Outbound HTTP client (no redirects followed).
+    pub http: reqwest::Client,
+    /// Accounts.
+    pub pool: Pool,
+    /// Token refresh.
+    pub refresher: RefreshClient,
+    /// Counters.
+    pub metrics: Metrics,
+    /// Snapshot writer.
+    pub snapshots: SnapshotRecorder,
+    /// User agents.
+    pub agents: UserAgents,
+    /// `<upstream>/responses`.
+    pub responses_url: Url,
+    /// Selection policy.
+    pub policy: Policy,
+    /// Clock (epoch ms).
+    pub clock: Clock,
+    /// Start time.
+    pub started: Instant,
+    client_key_digest: Option<[u8; 32]>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("listen", &self.config.listen)
+            .field("pool", &self.pool)
+            .finish()
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// Binding failed.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The HTTP client could not be built.
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+}
+
+fn digest(s: &str) -> [u8; 32] {
+    Sha256::digest(s.as_bytes()).into()
+}
+
+fn load_sessions(config: &ProxyConfig, opts: &StoreOptions) -> (SessionState, SessionState) {
+    let store = AffinityStore::with_options(&config.affinity, opts.clone());
+    let Ok(mut file) = store.load() else {
+        return (SessionState::default(), SessionState::default());
+    };
+    let now = (opts.clock)() as f64;
+    let m = file.mode_mut(config.mode);
+    m.prune(
+        |k| session_file_exists(&config.session_dir, k),
+        now,
+        PRUNE_GRACE_MS,
+    );
+    (
+        SessionState::from_entries(m.sticky.clone()),
+        SessionState::from_entries(m.hybrid.clone()),
+    )
+}
+
+/// A bound, not yet running server.
+pub struct Server {
+    listener: TcpListener,
+    state: Arc<AppState>,
+    persist: PersistTx,
+    writer: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
+impl Server {
+    /// Builds the state and binds the listener. Must run inside a Tokio runtime.
+    pub async fn bind(config: ProxyConfig) -> Result<Server, ServeError> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .tcp_nodelay(true)
+            .pool_max_idle_per_host(512)
+            .connect_timeout(Duration::from_secs(10));
+        if config.test_hook {
+            builder = builder.no_proxy();
+        }
+        let http = builder
+            .build()
+            .map_err(|e| ServeError::Client(e.to_string()))?;
+        let clock = codex_store::system_clock();
+        let opts = StoreOptions::default()
+            .with_lock(config.lock.clone())
+            .with_clock(clock.clone());
+        let (sticky, hybrid) = load_sessions(&config, &opts);
+        let (persist, rx) = persist::channel();
+        let store = AuthStore::with_options(&config.auth_store, opts.clone());
+        let targets = Targets {
+            store: store.clone(),
+            affinity: AffinityStore::with_options(&config.affinity, opts.clone()),
+            mode: config.mode,
+            session_dir: config.session_dir.clone(),
+            clock: clock.clone(),
+        };
+        let writer = tokio::spawn(persist::run_writer(rx, targets, config.persist_interval));
+        let pool = Pool::new(store, config.mode, sticky, hybrid, persist.clone());
+        let refresher = RefreshClient::new(
+            http.clone(),
+            config.token_url(),
+            CLIENT_ID,
+            config.oauth_timeout,
+        );
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| ServeError::Bind {
+                    addr: config.listen,
+                    source,
+                })?;
+        let state = Arc::new(AppState {
+            http,
+            pool,
+            refresher,
+            metrics: Metrics::default(),
+            snapshots: SnapshotRecorder::new(
+                SnapshotStore::with_options(&config.snapshots, opts),
+                Duration::from_secs(30),
+            ),
+            agents: UserAgents::for_this_machine(env!("CARGO_PKG_VERSION"), &config.client_version),
+            responses_url: config.responses_url(),
+            policy: Policy {
+                strategy: config.strategy,
+                strategy_explicit: config.strategy_explicit,
+                pid_offset: config.pid_offset,
+                pid: config.pid,
+            },
+            clock,
+            started: Instant::now(),
+            client_key_digest: config.client_key.as_ref().map(|k| digest(k.expose())),
+            config,
+        });
+        Ok(Server {
+            listener,
+            state,
+            persist,
+            writer,
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The shared state.
+    pub fn state(&self) -> Arc<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until `shutdown` resolves, then drains.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
+        let Server {
+            listener,
+            state,
+            persist,
+            writer,
+        } = self;
+        let proactive = state
+            .config
+            .refresh_ahead_ms
+            .map(|buffer| tokio::spawn(crate::proactive::run(state.clone(), buffer)));
+        let graceful = GracefulShutdown::new();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let (stream, _peer) = match accepted {
+                        Ok(x) => x,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "accept failed");
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            continue;
+                        }
+                    };
+                    let _ = stream.set_nodelay(true);
+                    let st = state.clone();
+                    let svc = service_fn(move |req| {
+                        let st = st.clone();
+                        async move { Ok::<_, Infallible>(route(st, req).await) }
+                    });
+                    let conn = hyper::server::conn::http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(Duration::from_secs(30))
+                        .serve_connection(TokioIo::new(stream), svc);
+                    let watched = graceful.watch(conn);
+                    tokio::spawn(async move {
+                        if let Err(e) = watched.await {
+                            tracing::debug!(error = %e, "connection ended with an error");
+                        }
+                    });
+                }
+                () = &mut shutdown => break,
+            }
+        }
+        drop(listener);
+        tracing::info!("shutting down: draining open requests");
+        tokio::select! {
+            () = graceful.shutdown() => {}
+            () = tokio::time::sleep(state.config.drain_timeout) => {
+                tracing::warn!("drain timeout reached; closing remaining connections");
+            }
+        }
+        if let Some(p) = proactive {
+            p.abort();
+        }
+        persist.close();
+        let _ = writer.await;
+    }
+}
+
+/// A server running on the current runtime (tests, benches, embedding).
+pub struct Running {
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// The shared state.
+    pub state: Arc<AppState>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running").field("addr", &self.addr).finish()
+    }
+}
+
+impl Running {
+    /// `http://<addr>`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Shuts down gracefully and waits.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.handle).await;
+    }
+}
+
+/// Binds and spawns a server.
+pub async fn start(config: ProxyConfig) -> Result<Running, ServeError> {
+    let server = Server::bind(config).await?;
+    let addr = server.local_addr().map_err(|source| ServeError::Bind {
+        addr: server.state.config.listen,
+        source,
+    })?;
+    let state = server.state();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let handle = tokio::spawn(server.run(async move {
+        let _ = rx.await;
+    }));
+    Ok(Running {
+        addr,
+        state,
+        stop: Some(tx),
+        handle,
+    })
+}
+
+fn text(status: StatusCode, content_type: &'static str, body: String) -> Response<ProxyBody> {
+    let mut r = Response::new(ProxyBody::full(body));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static(content_type),
+    );
+    r
+}
+
+fn json(v: &serde_json::Value) -> Response<ProxyBody> {
+    text(
+        StatusCode::OK,
+        "application/json; charset=utf-8",
+        serde_json::to_string_pretty(v).unwrap_or_default() + "\n",
+    )
+}
+
+fn presented_key(headers: &http::HeaderMap) -> Option<&str> {
+    headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))
+        .map(str::trim)
+}
+
+fn authorized(st: &AppState, headers: &http::HeaderMap) -> bool {
+    let Some(expected) = &st.client_key_digest else {
+        return true;
+    };
+    let Some(key) = presented_key(headers) else {
+        return false;
+    };
+    digest(key).ct_eq(expected).into()
+}
+
+async fn route(st: Arc<AppState>, req: Request<Incoming>) -> Response<ProxyBody> {
+    let path = req.uri().path().trim_end_matches('/').to_string();
+    let method = req.method().clone();
+    if path == "/healthz" {
+        return text(StatusCode::OK, "text/plain; charset=utf-8", "ok\n".into());
+    }
+    if !authorized(&st, req.headers()) {
+        return synthetic_response(&Synthetic::UnauthorizedClient);
+    }
+    match (path.as_str(), method) {
+        ("/v1/responses" | "/responses", Method::POST) => responses(st, req).await,
+        ("/v1/models" | "/models", Method::GET) => {
+            let account = st.pool.view().ok().and_then(|v| {
+                let active = st.pool.active_key(&v);
+                v.accounts
+                    .iter()
+                    .find(|a| a.identity_key.is_some() && a.identity_key == active)
+                    .or_else(|| v.accounts.iter().find(|a| a.enabled))
+                    .and_then(|a| a.account_id.clone())
+            });
+            json(&models_response(&cached_models(
+                &st.config.cache_dir,
+                account.as_deref(),
+            )))
+        }
+        ("/status", Method::GET) => json(&crate::status::status_json(&st)),
+        ("/metrics", Method::GET) => text(
+            StatusCode::OK,
+            "text/plain; version=0.0.4; charset=utf-8",
+            st.metrics.render(),
+        ),
+        ("/v1/responses" | "/responses" | "/v1/models" | "/models" | "/status" | "/metrics", _) => {
+            synthetic_response(&Synthetic::MethodNotAllowed)
+        }
+        _ => synthetic_response(&Synthetic::NotFound),
+    }
+}
+
+async fn responses(st: Arc<AppState>, req: Request<Incoming>) -> Response<ProxyBody> {
+    let guard = st.metrics.inflight();
+    let (parts, body) = req.into_parts();
+    let limit = st.config.max_body_bytes;
+    let bytes = match Limited::new(body, limit).collect().await {
+        Ok(c) => c.to_bytes(),
+        Err(e) => {
+            let s = if e
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
+                Synthetic::RequestTooLarge { limit }
+            } else {
+                Synthetic::ProxyFetchFailed
+            };
+            return synthetic_response(&s);
+        }
+    };
+    let shaped = shape_request(&parts.headers, bytes, st.config.mode, &st.agents);
+    crate::orchestrator::handle(st.clone(), shaped, guard).await
+}

@@ -1,0 +1,365 @@
+//! Turning a client's Responses request into what the Codex backend expects (reference 7.2,
+//! 7.3).
+//!
+//! Headers: hop-by-hop headers, `host`, `cookie`, `proxy-authorization`, `forwarded`,
+//! `x-forwarded-*` and the client's own `authorization` never leave; the session key
+//! (`session-id`, `session_id`, `x-session-id`, `x-session-affinity`) becomes `session-id`;
+//! `originator` and `user-agent` follow the mode. The account's `Authorization` and
+//! `ChatGPT-Account-Id` are added per attempt by the orchestrator.
+//!
+//! Body (JSON objects only; anything else passes through byte for byte): leading `system` /
+//! `developer` input items become top-level `instructions` when the client sent none
+//! (OpenCode's `@ai-sdk/openai` provider sends them that way), `max_output_tokens` is
+//! removed, `store` is forced to `false`, reasoning replay is stripped, and
+//! `reasoning.encrypted_content` is included when reasoning is requested. Everything else,
+//! including `stream`, passes through untouched.
+
+use bytes::Bytes;
+use codex_store::Domain;
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::{Map, Value};
+
+/// Client headers that never reach the backend.
+const DROP: [&str; 27] = [
+    "host",
+    "cookie",
+    "set-cookie",
+    "proxy-authorization",
+    "proxy-connection",
+    "authorization",
+    "x-api-key",
+    "forwarded",
+    "via",
+    "x-real-ip",
+    "connection",
+    "keep-alive",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "content-length",
+    "accept-encoding",
+    "chatgpt-account-id",
+    "session-id",
+    "session_id",
+    "x-session-id",
+    "x-session-affinity",
+    "openai-beta",
+    "conversation_id",
+    "x-openai-subagent",
+    "originator",
+];
+
+/// Originators the backend knows, kept when a client sends one.
+pub const KNOWN_ORIGINATORS: [&str; 3] = ["opencode", "codex_exec", "codex_cli_rs"];
+
+/// The session key of a request: `session-id`, `session_id`, `x-session-id`,
+/// `x-session-affinity` (first non-blank).
+pub fn session_key(headers: &HeaderMap) -> Option<String> {
+    [
+        "session-id",
+        "session_id",
+        "x-session-id",
+        "x-session-affinity",
+    ]
+    .iter()
+    .filter_map(|n| headers.get(*n))
+    .filter_map(|v| v.to_str().ok())
+    .map(str::trim)
+    .find(|v| !v.is_empty())
+    .map(str::to_string)
+}
+
+/// The user agents the proxy sends.
+#[derive(Debug, Clone)]
+pub struct UserAgents {
+    /// Native mode, when the client sends none.
+    pub native: String,
+    /// Codex mode (always), without the originator prefix.
+    pub codex_suffix: String,
+}
+
+fn os_release() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim().to_string())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if (' '..='~').contains(&c) { c } else { '_' })
+        .collect()
+}
+
+impl UserAgents {
+    /// The plugin's two forms, for this machine.
+    pub fn for_this_machine(native_version: &str, codex_version: &str) -> UserAgents {
+        let release = os_release();
+        let node_platform = match std::env::consts::OS {
+            "macos" => "darwin",
+            "windows" => "win32",
+            other => other,
+        };
+        let node_arch = match std::env::consts::ARCH {
+            "x86_64" => "x64",
+            "aarch64" => "arm64",
+            other => other,
+        };
+        let codex_os = match std::env::consts::OS {
+            "macos" => "Mac OS",
+            "windows" => "Windows",
+            "linux" => "Linux",
+            other => other,
+        };
+        let codex_arch = match std::env::consts::ARCH {
+            "aarch64" => "arm64",
+            other => other,
+        };
+        UserAgents {
+            native: printable(&format!(
+                "opencode/{native_version} ({node_platform} {release}; {node_arch})"
+            )),
+            codex_suffix: printable(&format!(
+                "/{codex_version} ({codex_os} {release}; {codex_arch}) codex-kit"
+            )),
+        }
+    }
+}
+
+/// A shaped request, ready for attempts.
+#[derive(Debug, Clone)]
+pub struct Shaped {
+    /// The body to send.
+    pub body: Bytes,
+    /// Headers to send (without the account's credentials).
+    pub headers: HeaderMap,
+    /// The session key.
+    pub session_key: Option<String>,
+    /// The model, when the body names one.
+    pub model: Option<String>,
+    /// Whether the body was a JSON object (and was shaped).
+    pub json: bool,
+}
+
+fn drop_header(name: &str) -> bool {
+    DROP.contains(&name) || name.starts_with("x-forwarded-") || name.starts_with("x-opencode-")
+}
+
+/// Shapes the headers and body of a Responses request.
+pub fn shape_request(
+    client_headers: &HeaderMap,
+    body: Bytes,
+    mode: Domain,
+    agents: &UserAgents,
+) -> Shaped {
+    let mut headers = HeaderMap::new();
+    let connection_tokens: Vec<String> = client_headers
+        .get_all(http::header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().to_ascii_lowercase())
+        .collect();
+    for (name, value) in client_headers {
+        let n = name.as_str();
+        if drop_header(n) || connection_tokens.iter().any(|t| t == n) {
+            continue;
+        }
+        if n == "user-agent" && mode == Domain::Codex {
+            continue;
+        }
+        headers.append(name.clone(), value.clone());
+    }
+    let inbound_originator = client_headers
+        .get("originator")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|o| KNOWN_ORIGINATORS.contains(o));
+    let originator = inbound_originator.unwrap_or(match mode {
+        Domain::Native => "opencode",
+        Domain::Codex => "codex_cli_rs",
+    });
+    headers.insert(
+        "originator",
+        HeaderValue::from_static(static_originator(originator)),
+    );
+    if mode == Domain::Codex || !headers.contains_key(http::header::USER_AGENT) {
+        let ua = match mode {
+            Domain::Native => agents.native.clone(),
+            Domain::Codex => format!("{originator}{}", agents.codex_suffix),
+        };
+        if let Ok(v) = HeaderValue::from_str(&ua) {
+            headers.insert(http::header::USER_AGENT, v);
+        }
+    }
+    headers.insert(
+        http::header::ACCEPT_ENCODING,
+        HeaderValue::from_static("identity"),
+    );
+    let session = session_key(client_headers);
+    if let Some(s) = &session {
+        if let Ok(v) = HeaderValue::from_str(s) {
+            headers.insert(HeaderName::from_static("session-id"), v);
+        }
+    }
+
+    let parsed = serde_json::from_slice::<Value>(&body).ok();
+    let (body, model, json) = match parsed {
+        Some(Value::Object(mut m)) => {
+            shape_body(&mut m);
+            let model = m.get("model").and_then(Value::as_str).map(str::to_string);
+            let bytes = serde_json::to_vec(&Value::Object(m))
+                .map(Bytes::from)
+                .unwrap_or(body);
+            (bytes, model, true)
+        }
+        _ => (body, None, false),
+    };
+    if json {
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    }
+    Shaped {
+        body,
+        headers,
+        session_key: session,
+        model,
+        json,
+    }
+}
+
+fn static_originator(o: &str) -> &'static str {
+    KNOWN_ORIGINATORS
+        .iter()
+        .find(|k| **k == o)
+        .copied()
+        .unwrap_or("opencode")
+}
+
+fn item_text(item: &Value) -> Option<String> {
+    match item.get("content")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(parts) => {
+            let mut texts = Vec::new();
+            for p in parts {
+                let t = p
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("input_text");
+                if !matches!(t, "input_text" | "text" | "output_text") {
+                    return None;
+                }
+                texts.push(p.get("text")?.as_str()?.to_string());
+            }
+            Some(texts.join("\n\n"))
+        }
+        _ => None,
+    }
+}
+
+fn is_instruction_item(item: &Value) -> bool {
+    let role = item.get("role").and_then(Value::as_str);
+    let ty = item.get("type").and_then(Value::as_str);
+    matches!(role, Some("system" | "developer")) && matches!(ty, None | Some("message"))
+}
+
+/// Moves leading `system`/`developer` items into `instructions` when there are none.
+fn lift_instructions(m: &mut Map<String, Value>) {
+    let has = m
+        .get("instructions")
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.is_empty());
+    if has {
+        return;
+    }
+    let Some(Value::Array(input)) = m.get_mut("input") else {
+        return;
+    };
+    let mut texts = Vec::new();
+    let mut n = 0;
+    for item in input.iter() {
+        if !is_instruction_item(item) {
+            break;
+        }
+        match item_text(item) {
+            Some(t) => texts.push(t),
+            None => break,
+        }
+        n += 1;
+    }
+    if n == 0 {
+        return;
+    }
+    input.drain(..n);
+    m.insert("instructions".into(), Value::String(texts.join("\n\n")));
+}
+
+fn starts_with_reasoning(v: &Value) -> bool {
+    v.get("type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.to_ascii_lowercase().starts_with("reasoning"))
+}
+
+fn delete_reasoning_content(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|k, _| !k.eq_ignore_ascii_case("reasoning_content"));
+            for (_, x) in m.iter_mut() {
+                delete_reasoning_content(x);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(delete_reasoning_content),
+        _ => {}
+    }
+}
+
+/// The reasoning replay strip of reference 7.3, on `input`.
+fn strip_reasoning(m: &mut Map<String, Value>) {
+    let Some(Value::Array(input)) = m.get_mut("input") else {
+        return;
+    };
+    input.retain(|item| !starts_with_reasoning(item));
+    for item in input.iter_mut() {
+        if item.get("role").and_then(Value::as_str) == Some("assistant") {
+            if let Some(Value::Array(parts)) = item.get_mut("content") {
+                parts.retain(|p| !starts_with_reasoning(p));
+            }
+        }
+        delete_reasoning_content(item);
+    }
+}
+
+fn reasoning_requested(m: &Map<String, Value>) -> bool {
+    match m.get("reasoning") {
+        Some(Value::Object(r)) => !r
+            .get("effort")
+            .and_then(Value::as_str)
+            .is_some_and(|e| e.eq_ignore_ascii_case("none")),
+        _ => false,
+    }
+}
+
+/// The body changes a standalone client needs for the Codex backend.
+pub fn shape_body(m: &mut Map<String, Value>) {
+    lift_instructions(m);
+    m.remove("max_output_tokens");
+    m.insert("store".into(), Value::Bool(false));
+    strip_reasoning(m);
+    if reasoning_requested(m) {
+        let include = m
+            .entry("include")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(items) = include {
+            if !items
+                .iter()
+                .any(|i| i.as_str() == Some("reasoning.encrypted_content"))
+            {
+                items.push(Value::String("reasoning.encrypted_content".into()));
+            }
+        }
+    }
+}

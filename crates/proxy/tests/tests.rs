@@ -1,0 +1,13 @@
+//! The codex-proxy suite (one binary; modules only). Reference case numbers refer to
+//! section 15 of the plugin reference.
+
+mod support;
+
+mod endpoints;
+mod failover;
+mod opencode_e2e;
+mod refresh;
+mod routing;
+mod shaping;
+mod store_writer;
+mod streaming;

@@ -1,0 +1,180 @@
+//! `codex-runtime serve` and `codex-runtime opencode-config`: thin wrappers over
+//! `codex-proxy` (settings, a Tokio runtime, logging to stderr, signals; the snippet).
+
+use std::net::SocketAddr;
+
+use clap::{ArgAction, Args};
+use codex_env::{env_vars, EnvSnapshot};
+use codex_proxy::config::{ProxyConfig, ServeOptions, DEFAULT_LISTEN};
+use codex_proxy::models::{catalog_account, model_slugs};
+use codex_proxy::opencode::{snippet, SnippetOptions};
+use codex_proxy::Server;
+use codex_store::{AuthStore, StoreOptions};
+
+use crate::error::RuntimeError;
+
+/// `serve` options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:11455; port 0 picks a free port).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Allow a non-loopback listen address (needs a client key).
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Key clients must send (`Authorization: Bearer` or `x-api-key`); also CODEX_RUNTIME_CLIENT_KEY.
+    #[arg(long, value_name = "KEY")]
+    pub client_key: Option<String>,
+    /// Test/self-hosting hook: Codex backend base URL (also CODEX_RUNTIME_UPSTREAM).
+    #[arg(long, value_name = "URL")]
+    pub upstream: Option<String>,
+    /// Test/self-hosting hook: OAuth issuer URL (also CODEX_RUNTIME_ISSUER).
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+    /// Attempts per request across accounts (default 3).
+    #[arg(long, value_name = "N")]
+    pub max_attempts: Option<u32>,
+    /// How long the opening of a stream may be held back to look for an error (default 1500).
+    #[arg(long, value_name = "MS")]
+    pub hold_ms: Option<u64>,
+    /// More logging (-v debug, -vv trace).
+    #[arg(short, long, action = ArgAction::Count)]
+    pub verbose: u8,
+    /// Only warnings and errors.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+/// `opencode-config` options.
+#[derive(Debug, Args)]
+pub struct OpencodeConfigArgs {
+    /// The address `serve` listens on (default 127.0.0.1:11455).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Models to list (repeatable; the first is the default). Default: the cached catalog.
+    #[arg(long = "model", value_name = "SLUG")]
+    pub models: Vec<String>,
+    /// `small_model` (default: the default model).
+    #[arg(long, value_name = "SLUG")]
+    pub small_model: Option<String>,
+}
+
+fn cwd() -> Result<std::path::PathBuf, RuntimeError> {
+    std::env::current_dir()
+        .map_err(|e| RuntimeError::user(format!("cannot read the working directory: {e}")))
+}
+
+fn init_logging(verbose: u8, quiet: bool, env: &EnvSnapshot) {
+    let filter = match (quiet, verbose) {
+        (true, _) => "warn",
+        (false, 0) => "warn,codex_proxy=info,codex_runtime=info",
+        (false, 1) => "warn,codex_proxy=debug,codex_runtime=debug",
+        _ => "info,codex_proxy=trace,codex_runtime=trace",
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stderr()) && !env.is_set(env_vars::NO_COLOR),
+        )
+        .with_target(false)
+        .try_init();
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Runs the proxy until SIGINT/SIGTERM; `announce` receives `listening on http://ADDR\n`.
+pub fn serve(args: &ServeArgs, announce: impl FnOnce(&str)) -> Result<(), RuntimeError> {
+    let env = EnvSnapshot::capture();
+    init_logging(args.verbose, args.quiet, &env);
+    let opts = ServeOptions {
+        listen: args.listen,
+        allow_remote: args.allow_remote,
+        client_key: args.client_key.clone(),
+        upstream: args.upstream.clone(),
+        issuer: args.issuer.clone(),
+        max_attempts: args.max_attempts,
+        hold_ms: args.hold_ms,
+    };
+    let config = ProxyConfig::resolve(&env, &cwd()?, &opts)
+        .map_err(|e| RuntimeError::user(e.to_string()))?;
+    if config.test_hook {
+        tracing::warn!(upstream = %config.upstream, issuer = %config.issuer, "test hook active: the outbound allowlist admits only these origins");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| RuntimeError::user(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async move {
+        let server = Server::bind(config)
+            .await
+            .map_err(|e| RuntimeError::user(e.to_string()))?;
+        let addr = server
+            .local_addr()
+            .map_err(|e| RuntimeError::user(format!("cannot read the bound address: {e}")))?;
+        announce(&format!("listening on http://{addr}\n"));
+        tracing::info!(%addr, "codex-runtime serve is ready");
+        server.run(shutdown_signal()).await;
+        Ok(())
+    })
+}
+
+/// The OpenCode snippet for the current settings, as pretty JSON.
+pub fn opencode_config(args: &OpencodeConfigArgs) -> Result<String, RuntimeError> {
+    let env = EnvSnapshot::capture();
+    let listen = args.listen.unwrap_or_else(|| {
+        DEFAULT_LISTEN
+            .parse()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 11455)))
+    });
+    let opts = ServeOptions {
+        listen: Some(SocketAddr::from(([127, 0, 0, 1], listen.port()))),
+        ..ServeOptions::default()
+    };
+    let config = ProxyConfig::resolve(&env, &cwd()?, &opts)
+        .map_err(|e| RuntimeError::user(e.to_string()))?;
+    let host = if listen.ip().is_unspecified() {
+        SocketAddr::from(([127, 0, 0, 1], listen.port()))
+    } else {
+        listen
+    };
+    let models = if args.models.is_empty() {
+        let store = AuthStore::with_options(&config.auth_store, StoreOptions::default());
+        model_slugs(
+            &config.cache_dir,
+            catalog_account(&store, config.mode).as_deref(),
+        )
+    } else {
+        args.models.clone()
+    };
+    let v = snippet(&SnippetOptions {
+        base_url: format!("http://{host}/v1"),
+        models,
+        default_model: None,
+        small_model: args.small_model.clone(),
+        client_key_env: env
+            .non_blank(env_vars::CODEX_RUNTIME_CLIENT_KEY)
+            .map(|_| env_vars::CODEX_RUNTIME_CLIENT_KEY.to_string()),
+    });
+    Ok(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n")
+}

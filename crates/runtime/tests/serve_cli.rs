@@ -1,0 +1,186 @@
+//! `codex-runtime serve` and `opencode-config` end to end: the real binary, a temp HOME, a
+//! cleared environment, and a minimal Codex backend on 127.0.0.1 (port 0).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command as StdCommand, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use assert_cmd::cargo::CommandCargoExt;
+use serde_json::{json, Value};
+
+const SSE: &str = "event: response.created\ndata: {\"type\":\"response.created\"}\n\nevent: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"hello from the mock\"}\n\nevent: response.completed\ndata: {\"type\":\"response.completed\"}\n\n";
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+fn write_store(home: &Path) {
+    let dir = home.join(".config/opencode");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let doc = json!({"openai": {"type": "oauth", "native": {"accounts": [{
+        "accountId": "acc_1", "email": "one@example.com", "plan": "plus", "enabled": true,
+        "access": "at_serve_secret", "refresh": "rt_serve_secret", "expires": now_ms() + 3_600_000
+    }]}}});
+    std::fs::write(dir.join("codex-accounts.json"), doc.to_string()).expect("store");
+}
+
+/// A one-route backend: answers every request with the SSE body and records the request head.
+fn mock_backend() -> (u16, std::sync::mpsc::Receiver<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut reader = BufReader::new(s.try_clone().expect("clone"));
+            let mut head = String::new();
+            let mut len = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+                head.push_str(&line);
+            }
+            let mut body = vec![0; len];
+            let _ = reader.read_exact(&mut body);
+            let _ = tx.send(head);
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{SSE}",
+                SSE.len()
+            );
+            let _ = s.write_all(reply.as_bytes());
+        }
+    });
+    (port, rx)
+}
+
+#[test]
+fn serve_proxies_a_request_and_stops_on_sigterm() {
+    let home = tempfile::tempdir().expect("home");
+    write_store(home.path());
+    let (port, heads) = mock_backend();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = StdCommand::cargo_bin("codex-runtime")
+        .expect("binary")
+        .env_clear()
+        .env("HOME", home.path())
+        .current_dir(home.path())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            &format!("{base}/backend-api/codex"),
+            "--issuer",
+            &base,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("listening line");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .to_string();
+
+    let client = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client");
+    let body = json!({"model": "gpt-5.4", "stream": true, "input": [
+        {"role": "system", "content": "sys"}, {"role": "user", "content": "hi"}]});
+    let r = client
+        .post(format!("{addr}/v1/responses"))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .expect("proxy answered");
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.text().expect("body"), SSE);
+    let head = heads
+        .recv_timeout(Duration::from_secs(5))
+        .expect("backend saw it");
+    assert!(
+        head.starts_with("POST /backend-api/codex/responses "),
+        "{head}"
+    );
+    assert!(head
+        .to_ascii_lowercase()
+        .contains("authorization: bearer at_serve_secret"));
+
+    let status: Value = serde_json::from_str(
+        &client
+            .get(format!("{addr}/status"))
+            .send()
+            .expect("status")
+            .text()
+            .expect("text"),
+    )
+    .expect("status json");
+    assert_eq!(status["accounts"][0]["label"], "o***@example.com (plus)");
+
+    let killed = StdCommand::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("exit");
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("at_serve_secret") && !stderr.contains("rt_serve_secret"));
+    assert!(!stderr.contains("one@example.com"));
+}
+
+#[test]
+fn opencode_config_prints_the_provider_snippet() {
+    let home = tempfile::tempdir().expect("home");
+    write_store(home.path());
+    let cache = home.path().join(".config/opencode/cache");
+    std::fs::create_dir_all(&cache).expect("cache");
+    let (primary, _) = codex_paths::catalog_cache_names(Some("acc_1"));
+    std::fs::write(
+        cache.join(primary),
+        json!({"fetchedAt": 1, "models": [{"slug": "gpt-5.4"}, {"slug": "gpt-5.4-mini"}]})
+            .to_string(),
+    )
+    .expect("catalog");
+    let out = StdCommand::cargo_bin("codex-runtime")
+        .expect("binary")
+        .env_clear()
+        .env("HOME", home.path())
+        .current_dir(home.path())
+        .args([
+            "opencode-config",
+            "--listen",
+            "127.0.0.1:4321",
+            "--small-model",
+            "gpt-5.4-mini",
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let p = &v["provider"]["codex-kit"];
+    assert_eq!(p["npm"], "@ai-sdk/openai");
+    assert_eq!(p["options"]["baseURL"], "http://127.0.0.1:4321/v1");
+    assert_eq!(p["options"]["apiKey"], "codex-kit-local");
+    let models: Vec<&String> = p["models"].as_object().expect("models").keys().collect();
+    assert_eq!(models, ["gpt-5.4", "gpt-5.4-mini"]);
+    assert_eq!(v["model"], "codex-kit/gpt-5.4");
+    assert_eq!(v["small_model"], "codex-kit/gpt-5.4-mini");
+}
