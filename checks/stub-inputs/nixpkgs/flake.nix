@@ -46,7 +46,7 @@
           named = lib.genAttrs [ "jq" "just" "hyperfine" "nodejs" "rust-analyzer" "libiconv" ] stub;
         in named // {
           inherit system;
-          rustc = stub "rustc-1.80.0" // { version = "1.80.0"; };
+          rustc = stub "rustc-1.91.0" // { version = "1.91.0"; };
           stdenv = {
             isDarwin = lib.hasSuffix "darwin" system;
             isLinux = lib.hasSuffix "linux" system;
