@@ -393,7 +393,7 @@ pub fn header_lines(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     while i < dec.len() && (dec[i].is_ascii_alphanumeric() || dec[i] == b'-' || dec[i] == b'_') {
         i += 1;
     }
-    if i > ns && dec.get(i) == Some(&b':') && dec.get(i + 1).map_or(true, |&c| is_ws(c)) {
+    if i > ns && dec.get(i) == Some(&b':') && dec.get(i + 1).is_none_or(|&c| is_ws(c)) {
         if let Some(class) =
             key_str(low, ns, i).and_then(|n| classify_key(n, KeySite::HeaderLine, false))
         {

@@ -394,6 +394,18 @@ pub fn classify_key(key: &str, site: KeySite, drop_bodies: bool) -> Option<KeyCl
     if key.is_empty() || key.len() > 80 {
         return None;
     }
+    // A key made of pseudonyms (`email_1a2b3c4d=…` after an email used as a form key was
+    // replaced) names nothing secret; their words would otherwise classify the value.
+    let without_pseudonyms: String = key
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|part| !crate::pseudonym::looks_like_pseudonym(part.as_bytes()))
+        .collect::<Vec<_>>()
+        .join(".");
+    if without_pseudonyms.len() != key.len()
+        && !without_pseudonyms.bytes().any(|c| c.is_ascii_alphanumeric())
+    {
+        return None;
+    }
     if drop_bodies && site == KeySite::Json && key == "body" {
         return Some(class(Rule::BodyDropped, Action::Omit, true));
     }

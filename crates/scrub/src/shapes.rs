@@ -284,8 +284,10 @@ pub fn emails(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         if at < last || at == 0 {
             continue;
         }
+        // The local part may reach back into the previous match (`a@b.cD@e.fg`): the spans
+        // then overlap and are merged, so no email survives next to a replacement.
         let mut s = at;
-        while s > last && is_local(dec[s - 1]) && at - s < 64 {
+        while s > 0 && is_local(dec[s - 1]) && at - s < 64 {
             s -= 1;
         }
         while s < at && matches!(dec[s], b'.' | b'%' | b'+' | b'-') {

@@ -199,3 +199,50 @@ proptest! {
         prop_assert!(findings.is_empty(), "{text:?} -> {out:?} still has {findings:?}");
     }
 }
+
+/// Found by `cargo fuzz` (fuzz/artifacts): a `key=value` pair whose key holds an email.
+#[test]
+fn fuzz_regression_email_inside_a_form_key() {
+    let s = scrubber(KnownValues {
+        tokens: vec!["rt_fuzz_known_refresh_0123".into()],
+        emails: vec!["fuzz.user@example.com".into()],
+        account_ids: vec!["acc_fuzz_42".into()],
+        identity_keys: vec!["acc_fuzz_42|fuzz.user@example.com|plus".into()],
+        session_ids: vec!["ses_fuzzsession0123456".into()],
+        aliases: vec![],
+    });
+    for input in [
+        "[rsDd@u.nz=a",
+        "rsDd@u.nz=a",
+        "x rsDd@u.nz=abc&y=1",
+        "%D@5w.nDD@5.nz~>zz@z_",
+    ] {
+        let out = redact(&s, input);
+        let findings = s.scan_text(&out, Mode::Lines);
+        assert!(findings.is_empty(), "{input:?} -> {out:?}: {findings:?}");
+    }
+}
+
+/// Found by `cargo fuzz`: non-UTF-8 bytes next to an email and a `key=value` pair.
+#[test]
+fn fuzz_regression_bytes() {
+    let s = plain();
+    let inputs: [&[u8]; 1] = [b".T@f.Dxzzu.nu=\xa0\xa0\xa0/ses)0D@"];
+    for input in inputs {
+        let mut f = s.file(Mode::Lines);
+        let mut out = Vec::new();
+        f.redact_line(input, true, &mut out);
+        f.finish(&mut out);
+        let mut check = s.file(Mode::Lines);
+        let mut findings = Vec::new();
+        for (i, line) in out.split(|&b| b == b'\n').enumerate() {
+            check.scan_line(line, i as u64 + 1, &mut findings);
+        }
+        assert!(
+            findings.is_empty(),
+            "{:?} -> {:?}: {findings:?}",
+            String::from_utf8_lossy(input),
+            String::from_utf8_lossy(&out)
+        );
+    }
+}

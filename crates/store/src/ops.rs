@@ -351,7 +351,7 @@ impl OauthState {
         if let Some(p) = &tokens.plan {
             a.set_plan(p);
         }
-        if opts.touch_last_used && a.last_used().map_or(true, |l| now_ms - l >= 60_000.0) {
+        if opts.touch_last_used && a.last_used().is_none_or(|l| now_ms - l >= 60_000.0) {
             a.set_last_used(now_ms);
         }
         a.remove_field(REFRESH_LEASE_UNTIL);
