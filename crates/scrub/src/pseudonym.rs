@@ -60,6 +60,35 @@ pub fn looks_like_pseudonym(v: &[u8]) -> bool {
     })
 }
 
+/// `text` with every embedded pseudonym (`email_0123abcd`, anywhere) removed.
+pub fn strip_pseudonyms(text: &str) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut last = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let hit = PREFIXES.iter().find_map(|p| {
+            let end = i + p.len() + 8;
+            (end <= b.len() && looks_like_pseudonym(&b[i..end])).then_some(end)
+        });
+        match hit {
+            Some(end) => {
+                out.get_or_insert_with(String::new).push_str(&text[last..i]);
+                last = end;
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    match out {
+        None => std::borrow::Cow::Borrowed(text),
+        Some(mut s) => {
+            s.push_str(&text[last..]);
+            std::borrow::Cow::Owned(s)
+        }
+    }
+}
+
 /// Computes pseudonyms with one secret key.
 #[derive(Clone)]
 pub struct Pseudonymizer {
@@ -156,6 +185,13 @@ fn trim(v: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strip_pseudonyms_anywhere() {
+        assert_eq!(strip_pseudonyms("x.email_0123abcd_"), "x._");
+        assert_eq!(strip_pseudonyms("email"), "email");
+        assert_eq!(strip_pseudonyms("sess_0123abcdacct_89abcdef"), "");
+    }
 
     #[test]
     fn stable_within_a_key_and_normalized() {

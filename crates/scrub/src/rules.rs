@@ -394,16 +394,12 @@ pub fn classify_key(key: &str, site: KeySite, drop_bodies: bool) -> Option<KeyCl
     if key.is_empty() || key.len() > 80 {
         return None;
     }
-    // A key made of pseudonyms (`email_1a2b3c4d=…` after an email used as a form key was
-    // replaced) names nothing secret; their words would otherwise classify the value.
-    let without_pseudonyms: String = key
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|part| !crate::pseudonym::looks_like_pseudonym(part.as_bytes()))
-        .collect::<Vec<_>>()
-        .join(".");
-    if without_pseudonyms.len() != key.len()
-        && !without_pseudonyms.bytes().any(|c| c.is_ascii_alphanumeric())
-    {
+    // Pseudonyms inside a key (`email_1a2b3c4d=…`, `x.email_1a2b3c4d_=…` after an email used
+    // in a form key was replaced) name nothing secret; their words must not classify the
+    // value, so they are cut out before the key's words are looked at.
+    let stripped = crate::pseudonym::strip_pseudonyms(key);
+    let key: &str = &stripped;
+    if key.is_empty() || !key.bytes().any(|c| c.is_ascii_alphanumeric()) {
         return None;
     }
     if drop_bodies && site == KeySite::Json && key == "body" {

@@ -227,7 +227,10 @@ fn fuzz_regression_email_inside_a_form_key() {
 #[test]
 fn fuzz_regression_bytes() {
     let s = plain();
-    let inputs: [&[u8]; 1] = [b".T@f.Dxzzu.nu=\xa0\xa0\xa0/ses)0D@"];
+    let inputs: [&[u8]; 2] = [
+        b".T@f.Dxzzu.nu=\xa0\xa0\xa0/ses)0D@",
+        b"1u@f.LDz_=\xff\xff\\\x19\xf5\xff_u_\\u",
+    ];
     for input in inputs {
         let mut f = s.file(Mode::Lines);
         let mut out = Vec::new();
