@@ -109,7 +109,7 @@ impl Batch {
                             continue;
                         };
                         if let Some(at) = self.last_used.get(&k) {
-                            if a.last_used().map_or(true, |l| l < *at) {
+                            if a.last_used().is_none_or(|l| l < *at) {
                                 a.set_last_used(*at);
                             }
                         }

@@ -473,7 +473,7 @@ trait LastUsedAge {
 
 impl LastUsedAge for Option<f64> {
     fn is_none_or_old(&self, now_ms: f64) -> bool {
-        self.map_or(true, |l| now_ms - l >= 60_000.0)
+        self.is_none_or(|l| now_ms - l >= 60_000.0)
     }
 }
 
