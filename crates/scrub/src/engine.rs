@@ -330,6 +330,8 @@ impl FileScrubber<'_> {
             &mut self.keys,
             self.mode,
         );
+        let seg_start = out.len();
+        let replaced = !self.spans.is_empty();
         let mut last = 0;
         for span in &self.spans {
             out.extend_from_slice(&dec[last..span.start]);
@@ -339,9 +341,49 @@ impl FileScrubber<'_> {
             last = span.end;
         }
         out.extend_from_slice(&dec[last..]);
+        if replaced && open.is_none() {
+            self.settle(seg_start, out);
+        }
         self.open_depth = open;
         if newline && open.is_none() {
             out.push(b'\n');
+        }
+    }
+
+    /// Re-analyzes a line that had replacements until nothing matches (at most two more
+    /// passes): a replacement can join its neighbours into a new match (`<user>` splitting a
+    /// word into a token-shaped rest, a pseudonym completing an email), and the output of a
+    /// redaction must scan clean. Lines without replacements are clean by construction.
+    fn settle(&mut self, seg_start: usize, out: &mut Vec<u8>) {
+        for _ in 0..2 {
+            let seg = out[seg_start..].to_vec();
+            let dec: &[u8] = if needs_decoding(&seg) {
+                decode_into(&seg, &mut self.dec);
+                &self.dec
+            } else {
+                &seg
+            };
+            let _ = self.s.analyze(
+                dec,
+                &mut self.low,
+                &mut self.spans,
+                &mut self.keys,
+                Mode::Lines,
+            );
+            if self.spans.is_empty() {
+                return;
+            }
+            let dec = dec.to_vec();
+            out.truncate(seg_start);
+            let mut last = 0;
+            for span in &self.spans {
+                out.extend_from_slice(&dec[last..span.start]);
+                self.s
+                    .write_cached(span, &dec[span.start..span.end], &mut self.pseudonyms, out);
+                self.counts.add(span.rule);
+                last = span.end;
+            }
+            out.extend_from_slice(&dec[last..]);
         }
     }
 

@@ -227,7 +227,8 @@ fn fuzz_regression_email_inside_a_form_key() {
 #[test]
 fn fuzz_regression_bytes() {
     let s = plain();
-    let inputs: [&[u8]; 2] = [
+    let inputs: [&[u8]; 3] = [
+        b"fu\x00\x00\x06.propuser-vseCCCCCC0CCCCCCCCCCCCCCCCCCCznzdnxCCCC_=",
         b".T@f.Dxzzu.nu=\xa0\xa0\xa0/ses)0D@",
         b"1u@f.LDz_=\xff\xff\\\x19\xf5\xff_u_\\u",
     ];
