@@ -287,6 +287,11 @@ impl std::fmt::Debug for FileScrubber<'_> {
     }
 }
 
+/// A byte that a replacement next to it could fuse with into a new match.
+fn joins(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c >= 0x80 || b"_-.@%=+/\\~|:".contains(&c)
+}
+
 impl FileScrubber<'_> {
     /// Counts so far.
     pub fn counts(&self) -> &Counts {
@@ -331,7 +336,12 @@ impl FileScrubber<'_> {
             self.mode,
         );
         let seg_start = out.len();
-        let replaced = !self.spans.is_empty();
+        // Only a replacement that touches word-like bytes can join its neighbours into a new
+        // match; quoted JSON values and whitespace-separated words cannot.
+        let replaced = self.spans.iter().any(|sp| {
+            sp.start.checked_sub(1).is_some_and(|i| joins(dec[i]))
+                || dec.get(sp.end).is_some_and(|&c| joins(c))
+        });
         let mut last = 0;
         for span in &self.spans {
             out.extend_from_slice(&dec[last..span.start]);
