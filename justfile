@@ -31,9 +31,10 @@ bench-bundle:
 bench-proxy:
     cargo bench -p codex-proxy --bench proxy
 
-# Fuzz the redactor (nightly + `cargo install cargo-fuzz`; not in CI). Extra args go to libFuzzer's runner, e.g. `just fuzz -- -max_total_time=60`.
+# Fuzz the redactor (`cargo install cargo-fuzz`; not in CI). RUSTC_BOOTSTRAP lets a stable
+# toolchain take cargo-fuzz's nightly flags. Extra args go to libFuzzer, e.g. `just fuzz -max_total_time=60`.
 fuzz *ARGS:
-    cargo +nightly fuzz run redact {{ARGS}}
+    cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run redact -- {{ARGS}}
 
 # What CI runs.
 ci:
