@@ -1,5 +1,7 @@
 //! Store benchmarks: a locked read-modify-write of a 100-account `codex-accounts.json` (with
-//! and without fsync), and contended throughput of 4 processes updating one store.
+//! and without fsync), and contended throughput of 4 processes updating one store. Records
+//! hold 1.2 KB access and refresh tokens; `no_fsync_jwt` uses realistic ones instead (1.8 KB
+//! JWT-shaped access tokens with decodable claims, 100-character refresh tokens).
 //!
 //! Run briefly with
 //! `cargo bench -p codex-store --bench store -- --warm-up-time 1 --measurement-time 3`.
@@ -9,18 +11,50 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use codex_store::{AuthStore, Domain, StoreOptions};
 use criterion::Criterion;
 
 const CHILD: &str = "CODEX_STORE_BENCH_CHILD";
 const PROCESSES: u64 = 4;
 
-/// A store with 100 accounts: 70 native, 30 codex, realistic token sizes.
-fn store_json(n: usize) -> String {
-    let token = "x".repeat(1200);
+/// How the records' tokens look.
+#[derive(Clone, Copy)]
+enum Tokens {
+    /// 1.2 KB of `x` each.
+    Plain,
+    /// A 1.8 KB JWT-shaped access token and a 100-character refresh token.
+    Jwt,
+}
+
+fn tokens(i: usize, kind: Tokens) -> (String, String) {
+    match kind {
+        Tokens::Plain => {
+            let token = "x".repeat(1200);
+            (format!("at_{i}_{token}"), format!("rt_{i}_{token}"))
+        }
+        Tokens::Jwt => {
+            let claims = format!(
+                r#"{{"https://api.openai.com/auth":{{"chatgpt_account_id":"acc_{i:04}","chatgpt_plan_type":"plus"}},"https://api.openai.com/profile":{{"email":"user{i}@example.com"}},"exp":1700000000,"scp":["openid","profile","email","offline_access"],"pad":"{}"}}"#,
+                "p".repeat(860)
+            );
+            let access = format!(
+                "eyJhbGciOiJSUzI1NiIsImtpZCI6ImJlbmNoIn0.{}.{}",
+                URL_SAFE_NO_PAD.encode(claims),
+                "s".repeat(342)
+            );
+            (access, format!("rt_{i:04}_{}", "r".repeat(92)))
+        }
+    }
+}
+
+/// A store with 100 accounts: 70 native, 30 codex.
+fn store_json(n: usize, kind: Tokens) -> String {
     let record = |i: usize| {
+        let (access, refresh) = tokens(i, kind);
         format!(
-            r#"{{"accountId":"acc_{i:04}","email":"user{i}@example.com","plan":"plus","refresh":"rt_{i}_{token}","access":"at_{i}_{token}","expires":1700000000000,"lastUsed":{i}}}"#
+            r#"{{"accountId":"acc_{i:04}","email":"user{i}@example.com","plan":"plus","refresh":"{refresh}","access":"{access}","expires":1700000000000,"lastUsed":{i}}}"#
         )
     };
     let native: Vec<String> = (0..n * 7 / 10).map(record).collect();
@@ -47,26 +81,32 @@ fn bump(store: &AuthStore) {
         .expect("update");
 }
 
-fn setup(dir: &Path) -> PathBuf {
+fn setup(dir: &Path, kind: Tokens) -> PathBuf {
     let path = dir.join("codex-accounts.json");
-    std::fs::write(&path, store_json(100)).expect("write");
+    std::fs::write(&path, store_json(100, kind)).expect("write");
     path
 }
 
 fn bench_rmw(c: &mut Criterion) {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let path = setup(tmp.path());
+    let path = setup(tmp.path(), Tokens::Plain);
     let durable = AuthStore::new(&path);
     let fast = AuthStore::with_options(&path, StoreOptions::default().without_fsync_for_bench());
+    let jwt_tmp = tempfile::tempdir().expect("tempdir");
+    let jwt = AuthStore::with_options(
+        setup(jwt_tmp.path(), Tokens::Jwt),
+        StoreOptions::default().without_fsync_for_bench(),
+    );
     let mut g = c.benchmark_group("locked_rmw_100_accounts");
     g.bench_function("fsync", |b| b.iter(|| bump(&durable)));
     g.bench_function("no_fsync", |b| b.iter(|| bump(&fast)));
+    g.bench_function("no_fsync_jwt", |b| b.iter(|| bump(&jwt)));
     g.finish();
 }
 
 fn bench_contended(c: &mut Criterion) {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let path = setup(tmp.path());
+    let path = setup(tmp.path(), Tokens::Plain);
     let exe = std::env::current_exe().expect("current_exe");
     let mut g = c.benchmark_group("contended");
     g.sample_size(10);

@@ -8,7 +8,9 @@
 //! shows a token. Typed accessors give the fields' meaning (reference 4.1); `Account::normalize`
 //! is the plugin's `normalizeAccountRecord` (claims hydration, identity key, `authTypes`).
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use codex_auth::jwt;
 use codex_auth::model::Domain;
@@ -16,7 +18,9 @@ use codex_redact::Secret;
 use serde_json::{Map, Value};
 
 use crate::identity::{build_identity_key, js_trim, normalize_lower, synchronize_identity_key};
-use crate::json::{self, type_name};
+use crate::json::{
+    self, in_js_order, may_be_index, type_name, write_string, write_value, Pretty, Text,
+};
 
 /// `identityKey`.
 pub const IDENTITY_KEY: &str = "identityKey";
@@ -44,6 +48,21 @@ pub const COOLDOWN_UNTIL: &str = "cooldownUntil";
 pub const LAST_USED: &str = "lastUsed";
 
 const SECRET_KEYS: [&str; 2] = [ACCESS, REFRESH];
+/// Every field name this crate reads or writes: records store these without allocating.
+const KNOWN_KEYS: [&str; 12] = [
+    IDENTITY_KEY,
+    ACCOUNT_ID,
+    EMAIL,
+    PLAN,
+    AUTH_TYPES,
+    ENABLED,
+    ACCESS,
+    REFRESH,
+    EXPIRES,
+    REFRESH_LEASE_UNTIL,
+    COOLDOWN_UNTIL,
+    LAST_USED,
+];
 const STRING_KEYS: [&str; 6] = [IDENTITY_KEY, ACCOUNT_ID, EMAIL, PLAN, ACCESS, REFRESH];
 const NUMBER_KEYS: [&str; 4] = [EXPIRES, REFRESH_LEASE_UNTIL, COOLDOWN_UNTIL, LAST_USED];
 
@@ -54,8 +73,50 @@ pub(crate) enum Slot {
     Undefined,
     /// A JSON value.
     Json(Value),
-    /// A token.
-    Secret(Secret<String>),
+    /// A token. Shared, because tokens never change in place and every aggregate record
+    /// is a copy of a domain record: copying a record must not copy kilobytes of JWT.
+    Secret(Arc<Secret<String>>),
+}
+
+/// A field name: a known name is a `&'static str`, so copying a record does not allocate.
+pub(crate) type Key = Cow<'static, str>;
+
+/// The slot of a field read from a file: tokens become secrets; a known field of the wrong
+/// type is refused with what it should have been.
+fn parsed_slot(key: &str, v: Value) -> Result<Slot, (&'static str, Value)> {
+    let expected = if STRING_KEYS.contains(&key) {
+        Some(("a string", matches!(v, Value::String(_) | Value::Null)))
+    } else if NUMBER_KEYS.contains(&key) {
+        Some(("a number", matches!(v, Value::Number(_) | Value::Null)))
+    } else if key == ENABLED {
+        Some(("a boolean", matches!(v, Value::Bool(_) | Value::Null)))
+    } else if key == AUTH_TYPES {
+        Some(("an array", matches!(v, Value::Array(_) | Value::Null)))
+    } else {
+        None
+    };
+    if let Some((expected, false)) = expected {
+        return Err((expected, v));
+    }
+    Ok(match v {
+        Value::String(s) if SECRET_KEYS.contains(&key) => Slot::Secret(Arc::new(Secret::new(s))),
+        other => Slot::Json(other),
+    })
+}
+
+/// The key for a field name (known names are not allocated).
+pub(crate) fn key_of(name: &str) -> Key {
+    match KNOWN_KEYS.iter().find(|k| **k == name) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(name.to_string()),
+    }
+}
+
+fn owned_key(name: String) -> Key {
+    match KNOWN_KEYS.iter().find(|k| **k == name) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(name),
+    }
 }
 
 /// A field whose JSON type the plugin cannot handle.
@@ -69,7 +130,7 @@ pub(crate) struct ShapeIssue {
 /// One account record (domain or aggregate).
 #[derive(Clone, Default, PartialEq)]
 pub struct Account {
-    entries: Vec<(String, Slot)>,
+    entries: Vec<(Key, Slot)>,
 }
 
 impl fmt::Debug for Account {
@@ -80,8 +141,8 @@ impl fmt::Debug for Account {
                 Slot::Undefined => d.entry(k, &"undefined"),
                 Slot::Secret(s) => d.entry(k, s),
                 Slot::Json(v)
-                    if STRING_KEYS.contains(&k.as_str())
-                        || NUMBER_KEYS.contains(&k.as_str())
+                    if STRING_KEYS.contains(&k.as_ref())
+                        || NUMBER_KEYS.contains(&k.as_ref())
                         || k == ENABLED
                         || k == AUTH_TYPES =>
                 {
@@ -93,6 +154,14 @@ impl fmt::Debug for Account {
         }
         d.finish()
     }
+}
+
+/// Whether `normalize_lower` leaves `s` as it is, by a cheap sufficient test: non-empty,
+/// printable ASCII without spaces or capitals (other strings take the general path).
+fn is_plain_lower(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_graphic() && !b.is_ascii_uppercase())
 }
 
 fn slot_truthy(s: Option<&Slot>) -> bool {
@@ -147,45 +216,54 @@ impl Account {
         Account::default()
     }
 
+    /// An empty record with room for `n` fields.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Account {
+            entries: Vec::with_capacity(n),
+        }
+    }
+
     /// Parses a JSON object, checking the types of the known fields (`null` is accepted
-    /// everywhere, as the plugin treats it like a missing value).
-    pub(crate) fn from_json(v: &Value, at: &str) -> Result<Self, ShapeIssue> {
+    /// everywhere, as the plugin treats it like a missing value). `at` names the record in
+    /// errors; it is only called when there is one.
+    pub(crate) fn from_json(v: Value, at: impl Fn() -> String) -> Result<Self, ShapeIssue> {
         let Value::Object(obj) = v else {
             return Err(ShapeIssue {
-                at: at.to_string(),
+                at: at(),
                 expected: "an object",
-                found: type_name(v),
+                found: type_name(&v),
             });
         };
         let mut entries = Vec::with_capacity(obj.len());
         for (k, v) in obj {
-            let expected = if STRING_KEYS.contains(&k.as_str()) {
-                Some(("a string", matches!(v, Value::String(_) | Value::Null)))
-            } else if NUMBER_KEYS.contains(&k.as_str()) {
-                Some(("a number", matches!(v, Value::Number(_) | Value::Null)))
-            } else if k == ENABLED {
-                Some(("a boolean", matches!(v, Value::Bool(_) | Value::Null)))
-            } else if k == AUTH_TYPES {
-                Some(("an array", matches!(v, Value::Array(_) | Value::Null)))
-            } else {
-                None
-            };
-            if let Some((expected, false)) = expected {
-                return Err(ShapeIssue {
-                    at: format!("{at}.{k}"),
-                    expected,
-                    found: type_name(v),
-                });
-            }
-            let slot = match v {
-                Value::String(s) if SECRET_KEYS.contains(&k.as_str()) => {
-                    Slot::Secret(Secret::new(s.clone()))
+            match parsed_slot(&k, v) {
+                Ok(slot) => entries.push((owned_key(k), slot)),
+                Err((expected, v)) => {
+                    return Err(ShapeIssue {
+                        at: format!("{}.{k}", at()),
+                        expected,
+                        found: type_name(&v),
+                    })
                 }
-                other => Slot::Json(other.clone()),
-            };
-            entries.push((k.clone(), slot));
+            }
         }
         Ok(Account { entries })
+    }
+
+    /// Sets a field read from a file, like inserting into a parsed JSON object (a repeated
+    /// key keeps its first place and takes the last value). Fails, giving the value back,
+    /// when a known field has the wrong type.
+    pub(crate) fn insert_parsed(
+        &mut self,
+        key: Key,
+        v: Value,
+    ) -> Result<(), (&'static str, Value)> {
+        let slot = parsed_slot(&key, v)?;
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, old)) => *old = slot,
+            None => self.entries.push((key, slot)),
+        }
+        Ok(())
     }
 
     /// The record as JSON (tokens exposed: serialization only).
@@ -195,14 +273,37 @@ impl Account {
             match v {
                 Slot::Undefined => {}
                 Slot::Json(j) => {
-                    m.insert(k.clone(), j.clone());
+                    m.insert(k.to_string(), j.clone());
                 }
                 Slot::Secret(s) => {
-                    m.insert(k.clone(), Value::String(s.expose().clone()));
+                    m.insert(k.to_string(), Value::String(s.expose().clone()));
                 }
             }
         }
         Value::Object(m)
+    }
+
+    /// Writes the record like `JSON.stringify` at nesting `level` (the bytes of
+    /// [`Account::to_json`] through [`json::to_js_pretty`], without building the value).
+    pub(crate) fn write_pretty(&self, out: &mut impl Text, level: usize) {
+        let mut obj = Pretty::object(level);
+        let mut member = |k: &str, v: &Slot| match v {
+            Slot::Undefined => {}
+            Slot::Json(j) => {
+                obj.key(out, k);
+                write_value(out, j, obj.inner());
+            }
+            Slot::Secret(s) => {
+                obj.key(out, k);
+                write_string(out, s.expose());
+            }
+        };
+        if self.entries.iter().any(|(k, _)| may_be_index(k)) {
+            in_js_order(self.entries.iter(), |(k, _)| k, |(k, v)| member(k, v));
+        } else {
+            self.entries.iter().for_each(|(k, v)| member(k, v));
+        }
+        obj.end(out);
     }
 
     pub(crate) fn slot(&self, key: &str) -> Option<&Slot> {
@@ -212,7 +313,7 @@ impl Account {
     pub(crate) fn set_slot(&mut self, key: &str, slot: Slot) {
         match self.entries.iter_mut().find(|(k, _)| k == key) {
             Some((_, v)) => *v = slot,
-            None => self.entries.push((key.to_string(), slot)),
+            None => self.entries.push((key_of(key), slot)),
         }
     }
 
@@ -230,7 +331,7 @@ impl Account {
 
     /// Keys in order (including ones holding `undefined`).
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|(k, _)| k.as_str())
+        self.entries.iter().map(|(k, _)| k.as_ref())
     }
 
     pub(crate) fn truthy(&self, key: &str) -> bool {
@@ -249,7 +350,7 @@ impl Account {
     fn set_string(&mut self, key: &str, v: Option<String>) {
         let slot = match v {
             None => Slot::Undefined,
-            Some(s) if SECRET_KEYS.contains(&key) => Slot::Secret(Secret::new(s)),
+            Some(s) if SECRET_KEYS.contains(&key) => Slot::Secret(Arc::new(Secret::new(s))),
             Some(s) => Slot::Json(Value::String(s)),
         };
         self.set_slot(key, slot);
@@ -268,7 +369,7 @@ impl Account {
 
     fn secret(&self, key: &str) -> Option<&Secret<String>> {
         match self.slot(key)? {
-            Slot::Secret(s) => Some(s),
+            Slot::Secret(s) => Some(s.as_ref()),
             _ => None,
         }
     }
@@ -365,12 +466,12 @@ impl Account {
 
     /// Sets the access token.
     pub fn set_access(&mut self, token: Secret<String>) {
-        self.set_slot(ACCESS, Slot::Secret(token));
+        self.set_slot(ACCESS, Slot::Secret(Arc::new(token)));
     }
 
     /// Sets the refresh token.
     pub fn set_refresh(&mut self, token: Secret<String>) {
-        self.set_slot(REFRESH, Slot::Secret(token));
+        self.set_slot(REFRESH, Slot::Secret(Arc::new(token)));
     }
 
     /// Sets `expires`.
@@ -415,7 +516,19 @@ impl Account {
 
     /// Sets `authTypes`.
     pub fn set_auth_types(&mut self, types: &[Domain]) {
-        self.set_slot(AUTH_TYPES, Slot::Json(auth_types_value(types)));
+        let same = match self.slot(AUTH_TYPES) {
+            Some(Slot::Json(Value::Array(items))) => {
+                items.len() == types.len()
+                    && items
+                        .iter()
+                        .zip(types)
+                        .all(|(v, d)| v.as_str() == Some(d.as_str()))
+            }
+            _ => false,
+        };
+        if !same {
+            self.set_slot(AUTH_TYPES, Slot::Json(auth_types_value(types)));
+        }
     }
 
     /// Removes a field (`delete record.field`).
@@ -426,27 +539,38 @@ impl Account {
     /// The plugin's `normalizeAccountRecord`: fill missing `accountId`/`email`/`plan` from the
     /// access token's claims, lowercase email and plan, trim the account id, synchronize the
     /// identity key, and set `authTypes` to `[mode]` (or normalize it without a mode).
+    ///
+    /// Records are normalized several times per save (on read, before writing, and as
+    /// aggregate copies), so steps that would store a value equal to the current one are
+    /// skipped; the result is the same.
     pub(crate) fn normalize(&mut self, mode: Option<Domain>) {
-        let claims = match self.string(ACCESS) {
-            Some(a) if !a.is_empty() => jwt::claims(a).unwrap_or_default(),
-            _ => jwt::Claims::default(),
-        };
-        if !self.truthy(ACCOUNT_ID) {
-            self.set_string(ACCOUNT_ID, claims.account_id);
+        let missing = |a: &Self| !a.truthy(ACCOUNT_ID) || !a.truthy(EMAIL) || !a.truthy(PLAN);
+        // Claims only fill missing fields: decode the JWT only when one is missing.
+        if missing(self) {
+            let claims = match self.string(ACCESS) {
+                Some(a) if !a.is_empty() => jwt::claims(a).unwrap_or_default(),
+                _ => jwt::Claims::default(),
+            };
+            if !self.truthy(ACCOUNT_ID) {
+                self.set_string(ACCOUNT_ID, claims.account_id);
+            }
+            if !self.truthy(EMAIL) {
+                self.set_string(EMAIL, claims.email);
+            }
+            if !self.truthy(PLAN) {
+                self.set_string(PLAN, claims.plan);
+            }
         }
-        if !self.truthy(EMAIL) {
-            self.set_string(EMAIL, claims.email);
-        }
-        if !self.truthy(PLAN) {
-            self.set_string(PLAN, claims.plan);
-        }
-        let email = normalize_lower(self.string(EMAIL).filter(|s| !s.is_empty()));
-        self.set_string(EMAIL, email);
-        let plan = normalize_lower(self.string(PLAN).filter(|s| !s.is_empty()));
-        self.set_string(PLAN, plan);
+        self.normalize_lower_field(EMAIL);
+        self.normalize_lower_field(PLAN);
         if self.truthy(ACCOUNT_ID) {
-            let trimmed = self.string(ACCOUNT_ID).map(|s| js_trim(s).to_string());
-            self.set_string(ACCOUNT_ID, trimmed);
+            match self.string(ACCOUNT_ID) {
+                Some(id) if js_trim(id).len() == id.len() => {}
+                other => {
+                    let trimmed = other.map(|s| js_trim(s).to_string());
+                    self.set_string(ACCOUNT_ID, trimmed);
+                }
+            }
         }
         self.synchronize_identity();
         match mode {
@@ -458,11 +582,44 @@ impl Account {
         }
     }
 
-    /// `synchronizeIdentityKey`.
-    pub(crate) fn synchronize_identity(&mut self) {
-        if self.strict_identity().is_none() {
+    /// `normalizeEmail` / `normalizePlan` applied to the field `key` in place.
+    fn normalize_lower_field(&mut self, key: &str) {
+        if matches!(self.slot(key), Some(Slot::Json(Value::String(s))) if is_plain_lower(s)) {
             return;
         }
+        let v = normalize_lower(self.string(key).filter(|s| !s.is_empty()));
+        self.set_string(key, v);
+    }
+
+    /// Whether the identity key is already `accountId|email|plan` of normalized fields, in
+    /// which case `synchronizeIdentityKey` keeps it (checked without building the key).
+    fn identity_is_current(&self) -> bool {
+        let (Some(Slot::Json(Value::String(email))), Some(Slot::Json(Value::String(plan)))) =
+            (self.slot(EMAIL), self.slot(PLAN))
+        else {
+            return false;
+        };
+        let (Some(id), Some(key)) = (self.string(ACCOUNT_ID), self.string(IDENTITY_KEY)) else {
+            return false;
+        };
+        let id = js_trim(id);
+        !id.is_empty()
+            && is_plain_lower(email)
+            && is_plain_lower(plan)
+            && key
+                .strip_prefix(id)
+                .and_then(|r| r.strip_prefix('|'))
+                .and_then(|r| r.strip_prefix(email.as_str()))
+                .and_then(|r| r.strip_prefix('|'))
+                == Some(plan.as_str())
+    }
+
+    /// `synchronizeIdentityKey`.
+    pub(crate) fn synchronize_identity(&mut self) {
+        if self.identity_is_current() {
+            return;
+        }
+        // Without a strict identity, synchronizeIdentityKey returns the current key: no change.
         let current = self.string(IDENTITY_KEY).filter(|s| !s.is_empty());
         let next = synchronize_identity_key(
             current,
@@ -501,8 +658,8 @@ mod tests {
     #[test]
     fn debug_never_shows_tokens() {
         let a = Account::from_json(
-            &json!({"access": "at_secret", "refresh": "rt_secret", "email": "a@b.c", "x": "other"}),
-            "r",
+            json!({"access": "at_secret", "refresh": "rt_secret", "email": "a@b.c", "x": "other"}),
+            || "r".to_string(),
         )
         .expect("parse");
         let s = format!("{a:?} {a:#?}");
@@ -513,17 +670,24 @@ mod tests {
 
     #[test]
     fn wrong_types_are_reported_with_their_path() {
-        let e = Account::from_json(&json!({"expires": "soon"}), "openai.native.accounts[0]")
-            .expect_err("shape");
+        let e = Account::from_json(json!({"expires": "soon"}), || {
+            "openai.native.accounts[0]".to_string()
+        })
+        .expect_err("shape");
         assert_eq!(e.at, "openai.native.accounts[0].expires");
         assert_eq!((e.expected, e.found), ("a number", "string"));
-        assert!(Account::from_json(&json!({"enabled": null, "email": null}), "r").is_ok());
-        assert!(Account::from_json(&json!([1]), "r").is_err());
+        assert!(
+            Account::from_json(json!({"enabled": null, "email": null}), || "r".to_string()).is_ok()
+        );
+        assert!(Account::from_json(json!([1]), || "r".to_string()).is_err());
     }
 
     #[test]
     fn spread_keeps_positions_and_copies_undefined() {
-        let mut a = Account::from_json(&json!({"a": 1, "email": "x@y.z", "b": 2}), "r").expect("a");
+        let mut a = Account::from_json(json!({"a": 1, "email": "x@y.z", "b": 2}), || {
+            "r".to_string()
+        })
+        .expect("a");
         let mut b = Account::new();
         b.push_string(EMAIL, None);
         b.push_json("c", json!(3));
@@ -534,9 +698,11 @@ mod tests {
 
     #[test]
     fn normalize_orders_new_keys_like_the_plugin() {
-        let mut a =
-            Account::from_json(&json!({"refresh": "rt", "email": " One@Example.COM "}), "r")
-                .expect("a");
+        let mut a = Account::from_json(
+            json!({"refresh": "rt", "email": " One@Example.COM "}),
+            || "r".to_string(),
+        )
+        .expect("a");
         a.normalize(Some(Domain::Codex));
         assert_eq!(
             a.keys().collect::<Vec<_>>(),
@@ -546,5 +712,138 @@ mod tests {
             a.to_json(),
             json!({"refresh": "rt", "email": "one@example.com", "authTypes": ["codex"]})
         );
+    }
+
+    /// `normalize` as it was written before it learned to skip no-op steps: the reference.
+    fn normalize_reference(a: &mut Account, mode: Option<Domain>) {
+        let claims = match a.string(ACCESS) {
+            Some(t) if !t.is_empty() => jwt::claims(t).unwrap_or_default(),
+            _ => jwt::Claims::default(),
+        };
+        if !a.truthy(ACCOUNT_ID) {
+            a.set_string(ACCOUNT_ID, claims.account_id);
+        }
+        if !a.truthy(EMAIL) {
+            a.set_string(EMAIL, claims.email);
+        }
+        if !a.truthy(PLAN) {
+            a.set_string(PLAN, claims.plan);
+        }
+        let email = normalize_lower(a.string(EMAIL).filter(|s| !s.is_empty()));
+        a.set_string(EMAIL, email);
+        let plan = normalize_lower(a.string(PLAN).filter(|s| !s.is_empty()));
+        a.set_string(PLAN, plan);
+        if a.truthy(ACCOUNT_ID) {
+            let trimmed = a.string(ACCOUNT_ID).map(|s| js_trim(s).to_string());
+            a.set_string(ACCOUNT_ID, trimmed);
+        }
+        if a.strict_identity().is_some() {
+            let current = a.string(IDENTITY_KEY).filter(|s| !s.is_empty());
+            let next = synchronize_identity_key(
+                current,
+                a.string(ACCOUNT_ID),
+                a.string(EMAIL),
+                a.string(PLAN),
+            );
+            if next.as_deref() != current {
+                a.set_string(IDENTITY_KEY, next);
+            }
+        }
+        let types = match mode {
+            Some(m) => vec![m],
+            None => a.auth_types(),
+        };
+        a.set_slot(AUTH_TYPES, Slot::Json(auth_types_value(&types)));
+    }
+
+    #[test]
+    fn normalize_matches_the_reference_on_a_grid_of_records() {
+        use base64::Engine;
+        let jwt = |payload: &str| {
+            let p = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(payload);
+            format!("eyJhbGciOiJub25lIn0.{p}.sig")
+        };
+        let full = jwt(r#"{"chatgpt_account_id":"acc_j","email":"J@X.y","plan":"Team"}"#);
+        let partial = jwt(r#"{"email":"k@x.y"}"#);
+        let ids = [
+            None,
+            Some(json!(null)),
+            Some(json!("")),
+            Some(json!(" id1 ")),
+            Some(json!("id1")),
+        ];
+        let emails = [
+            None,
+            Some(json!("")),
+            Some(json!(" A@B.c ")),
+            Some(json!("a@b.c")),
+            Some(json!("\u{feff}É@x.y")),
+        ];
+        let plans = [
+            None,
+            Some(json!("Plus")),
+            Some(json!("plus")),
+            Some(json!(" ")),
+        ];
+        let keys = [
+            None,
+            Some(json!("")),
+            Some(json!("id1|a@b.c|plus")),
+            Some(json!("legacy|x|y|z")),
+            Some(json!("custom")),
+        ];
+        let access = [
+            None,
+            Some(json!("")),
+            Some(json!(full)),
+            Some(json!(partial)),
+        ];
+        let types = [
+            None,
+            Some(json!(["codex"])),
+            Some(json!(["x", "native", "codex"])),
+        ];
+        let modes = [None, Some(Domain::Native), Some(Domain::Codex)];
+        let mut n = 0;
+        for id in &ids {
+            for email in &emails {
+                for plan in &plans {
+                    for key in &keys {
+                        for at in &access {
+                            for ty in &types {
+                                let mut obj = serde_json::Map::new();
+                                obj.insert("refresh".into(), json!("rt"));
+                                for (k, v) in [
+                                    (ACCESS, at),
+                                    (ACCOUNT_ID, id),
+                                    (EMAIL, email),
+                                    (PLAN, plan),
+                                    (IDENTITY_KEY, key),
+                                    (AUTH_TYPES, ty),
+                                ] {
+                                    if let Some(v) = v {
+                                        obj.insert(k.into(), v.clone());
+                                    }
+                                }
+                                let a = Account::from_json(Value::Object(obj), String::new)
+                                    .expect("record");
+                                for mode in modes {
+                                    let (mut got, mut want) = (a.clone(), a.clone());
+                                    got.normalize(mode);
+                                    normalize_reference(&mut want, mode);
+                                    assert_eq!(got, want, "{a:?} {mode:?}");
+                                    // And again, as the store normalizes records repeatedly.
+                                    got.normalize(mode);
+                                    normalize_reference(&mut want, mode);
+                                    assert_eq!(got, want, "{a:?} {mode:?} (twice)");
+                                    n += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 5 * 5 * 4 * 5 * 4 * 3 * 3);
     }
 }

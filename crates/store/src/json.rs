@@ -24,57 +24,195 @@ pub fn to_js_compact(value: &Value) -> String {
     out
 }
 
-fn indent(out: &mut String, level: usize) {
-    for _ in 0..level {
-        out.push_str("  ");
+/// Where JSON text goes: a `String`, or a [`Compare`] against text that already exists.
+pub(crate) trait Text {
+    /// Appends `s`.
+    fn push_str(&mut self, s: &str);
+
+    /// Appends `c`.
+    fn push(&mut self, c: char);
+
+    /// Room for `n` more bytes (a hint).
+    fn reserve(&mut self, _n: usize) {}
+
+    /// Whether what follows can still matter (false once a comparison has failed, so the
+    /// writers can skip work).
+    fn open(&self) -> bool {
+        true
     }
 }
 
-fn write_value(out: &mut String, value: &Value, level: usize) {
-    match value {
-        Value::Array(items) if items.is_empty() => out.push_str("[]"),
-        Value::Array(items) => {
-            out.push_str("[\n");
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(",\n");
-                }
-                indent(out, level + 1);
-                write_value(out, item, level + 1);
-            }
-            out.push('\n');
-            indent(out, level);
-            out.push(']');
+impl Text for String {
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s);
+    }
+
+    fn push(&mut self, c: char) {
+        String::push(self, c);
+    }
+
+    fn reserve(&mut self, n: usize) {
+        String::reserve(self, n);
+    }
+}
+
+/// Compares the text written to it with `expected`, stopping at the first difference:
+/// "would this serialize to exactly these bytes" without building a second text.
+pub(crate) struct Compare<'a> {
+    rest: &'a [u8],
+    equal: bool,
+}
+
+impl<'a> Compare<'a> {
+    /// A comparison against `expected`.
+    pub(crate) fn new(expected: &'a str) -> Self {
+        Compare {
+            rest: expected.as_bytes(),
+            equal: true,
         }
-        Value::Object(map) if map.is_empty() => out.push_str("{}"),
-        Value::Object(map) => {
-            out.push_str("{\n");
-            for (i, (k, v)) in js_entries(map).into_iter().enumerate() {
-                if i > 0 {
-                    out.push_str(",\n");
-                }
-                indent(out, level + 1);
-                write_string(out, k);
-                out.push_str(": ");
-                write_value(out, v, level + 1);
-            }
+    }
+
+    /// Whether the text written equals all of `expected`.
+    pub(crate) fn matched(&self) -> bool {
+        self.equal && self.rest.is_empty()
+    }
+}
+
+impl Text for Compare<'_> {
+    fn push_str(&mut self, s: &str) {
+        if !self.equal {
+            return;
+        }
+        match self.rest.strip_prefix(s.as_bytes()) {
+            Some(rest) => self.rest = rest,
+            None => self.equal = false,
+        }
+    }
+
+    fn push(&mut self, c: char) {
+        self.push_str(c.encode_utf8(&mut [0; 4]));
+    }
+
+    fn open(&self) -> bool {
+        self.equal
+    }
+}
+
+const INDENT: &str = "                                                                ";
+
+fn indent(out: &mut impl Text, level: usize) {
+    let mut n = level * 2;
+    while n > 0 {
+        let k = n.min(INDENT.len());
+        out.push_str(&INDENT[..k]);
+        n -= k;
+    }
+}
+
+/// An object or array being written with two-space indentation. It opens lazily, so a
+/// container that gets no member prints as `{}` / `[]`, as `JSON.stringify` does; the typed
+/// writers in [`crate::state`] use it too, so both paths share one set of rules.
+pub(crate) struct Pretty {
+    level: usize,
+    open: char,
+    close: char,
+    empty: bool,
+}
+
+impl Pretty {
+    /// An object at nesting `level`.
+    pub(crate) fn object(level: usize) -> Self {
+        Pretty {
+            level,
+            open: '{',
+            close: '}',
+            empty: true,
+        }
+    }
+
+    /// An object at nesting `level` whose first members were written already.
+    pub(crate) fn continued_object(level: usize) -> Self {
+        Pretty {
+            empty: false,
+            ..Pretty::object(level)
+        }
+    }
+
+    /// An array at nesting `level`.
+    pub(crate) fn array(level: usize) -> Self {
+        Pretty {
+            level,
+            open: '[',
+            close: ']',
+            empty: true,
+        }
+    }
+
+    /// The level of the members' values.
+    pub(crate) fn inner(&self) -> usize {
+        self.level + 1
+    }
+
+    /// Starts an array element.
+    pub(crate) fn item(&mut self, out: &mut impl Text) {
+        if self.empty {
+            out.push(self.open);
+            self.empty = false;
+        } else {
+            out.push(',');
+        }
+        out.push('\n');
+        indent(out, self.level + 1);
+    }
+
+    /// Starts an object member: writes `"key": `.
+    pub(crate) fn key(&mut self, out: &mut impl Text, key: &str) {
+        self.item(out);
+        write_string(out, key);
+        out.push_str(": ");
+    }
+
+    /// Closes the container.
+    pub(crate) fn end(self, out: &mut impl Text) {
+        if self.empty {
+            out.push(self.open);
+        } else {
             out.push('\n');
-            indent(out, level);
-            out.push('}');
+            indent(out, self.level);
+        }
+        out.push(self.close);
+    }
+}
+
+/// Writes `value` pretty-printed at nesting `level`.
+pub(crate) fn write_value(out: &mut impl Text, value: &Value, level: usize) {
+    match value {
+        Value::Array(items) => {
+            let mut arr = Pretty::array(level);
+            for item in items {
+                arr.item(out);
+                write_value(out, item, arr.inner());
+            }
+            arr.end(out);
+        }
+        Value::Object(map) => {
+            let mut obj = Pretty::object(level);
+            for_each_js_entry(map, |k, v| {
+                obj.key(out, k);
+                write_value(out, v, obj.inner());
+            });
+            obj.end(out);
         }
         other => write_compact(out, other),
     }
 }
 
-fn write_compact(out: &mut String, value: &Value) {
+fn write_compact(out: &mut impl Text, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
         Value::Bool(false) => out.push_str("false"),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) => out.push_str(&js_number(f)),
-            None => out.push_str("null"),
-        },
+        Value::Number(n) => write_number(out, n),
         Value::String(s) => write_string(out, s),
         Value::Array(items) => {
             out.push('[');
@@ -88,55 +226,125 @@ fn write_compact(out: &mut String, value: &Value) {
         }
         Value::Object(map) => {
             out.push('{');
-            for (i, (k, v)) in js_entries(map).into_iter().enumerate() {
-                if i > 0 {
+            let mut first = true;
+            for_each_js_entry(map, |k, v| {
+                if !first {
                     out.push(',');
                 }
+                first = false;
                 write_string(out, k);
                 out.push(':');
                 write_compact(out, v);
-            }
+            });
             out.push('}');
         }
     }
 }
 
-fn write_string(out: &mut String, s: &str) {
+/// Integers up to 2^53 print as their digits in JavaScript; this is the common case
+/// (`expires`, `lastUsed`), so it skips the general float formatting.
+const SAFE_INTEGER: u64 = 1 << 53;
+
+/// A JSON number as JavaScript prints it.
+fn write_number(out: &mut impl Text, n: &serde_json::Number) {
+    if let Some(u) = n.as_u64().filter(|u| *u < SAFE_INTEGER) {
+        write_integer(out, false, u);
+    } else if let Some(i) = n.as_i64().filter(|i| i.unsigned_abs() < SAFE_INTEGER) {
+        write_integer(out, i < 0, i.unsigned_abs());
+    } else {
+        match n.as_f64() {
+            Some(f) => out.push_str(&js_number(f)),
+            None => out.push_str("null"),
+        }
+    }
+}
+
+fn write_integer(out: &mut impl Text, negative: bool, mut n: u64) {
+    if n == 0 {
+        // `-0` prints as `0`.
+        out.push('0');
+        return;
+    }
+    if negative {
+        out.push('-');
+    }
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    while n > 0 {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    for &d in &buf[at..] {
+        out.push(char::from(d));
+    }
+}
+
+/// What each ASCII byte becomes inside a JSON string: 0 = itself, `u` = `\u00xx`, else the
+/// letter after the backslash.
+const ESCAPE: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = b'u';
+        i += 1;
+    }
+    t[0x08] = b'b';
+    t[0x0c] = b'f';
+    t[b'\n' as usize] = b'n';
+    t[b'\r' as usize] = b'r';
+    t[b'\t' as usize] = b't';
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t
+};
+
+/// Writes `s` as a JSON string literal, escaping like `JSON.stringify`: `"`, `\` and control
+/// characters only, with lowercase `\u00xx`.
+pub(crate) fn write_string(out: &mut impl Text, s: &str) {
+    if !out.open() {
+        return;
+    }
+    out.reserve(s.len() + 2);
     out.push('"');
     let bytes = s.as_bytes();
-    // Fast path: skip 32-byte blocks that need no escaping (the check has no early exit, so
-    // it vectorizes); tokens are long runs of plain ASCII.
-    let needs = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
-    let clean = bytes
-        .chunks_exact(32)
-        .take_while(|c| !c.iter().fold(false, |acc, &b| acc | needs(b)))
-        .count()
-        * 32;
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate().skip(clean) {
-        let escape = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0..=0x1f => "",
-            _ => continue,
-        };
-        // Runs between escapes are copied whole; they end on ASCII bytes, so on char
-        // boundaries.
+    // Tokens are long runs of plain ASCII: find the next byte needing an escape a block at a
+    // time, then copy the clean run in one go.
+    while let Some(i) = next_escape(bytes, start) {
         out.push_str(&s[start..i]);
-        if escape.is_empty() {
-            out.push_str(&format!("\\u{b:04x}"));
-        } else {
-            out.push_str(escape);
+        let b = bytes[i];
+        match ESCAPE[usize::from(b)] {
+            b'u' => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+            c => {
+                out.push('\\');
+                out.push(char::from(c));
+            }
         }
+        // The escaped byte is ASCII, so `i + 1` is a char boundary.
         start = i + 1;
     }
     out.push_str(&s[start..]);
     out.push('"');
+}
+
+/// Index of the first byte at or after `from` that needs an escape (`< 0x20`, `"`, `\\`).
+fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    let needs = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+    let mut i = from;
+    // Whole 32-byte blocks first: the test has no early exit, so it vectorizes.
+    while let Some(block) = bytes.get(i..i + 32) {
+        if block.iter().fold(false, |acc, &b| acc | needs(b)) {
+            break;
+        }
+        i += 32;
+    }
+    bytes[i..].iter().position(|&b| needs(b)).map(|p| i + p)
 }
 
 /// Whether `key` is an array index in JavaScript's sense (`"0"`..`"4294967294"`, canonical).
@@ -158,23 +366,50 @@ fn array_index(key: &str) -> Option<u32> {
 /// The entries of an object in JavaScript property order: array-index keys ascending, then
 /// the remaining keys in insertion order.
 pub fn js_entries(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
-    let mut indexed: Vec<(u32, &String, &Value)> = Vec::new();
-    let mut named: Vec<(&String, &Value)> = Vec::new();
-    for (k, v) in map {
-        match array_index(k) {
-            Some(i) => indexed.push((i, k, v)),
-            None => named.push((k, v)),
+    let mut out = Vec::with_capacity(map.len());
+    for_each_js_entry(map, |k, v| out.push((k, v)));
+    out
+}
+
+/// Calls `f` on the entries of an object in JavaScript property order (see [`js_entries`]),
+/// without collecting them when no key is an array index (the usual case).
+pub(crate) fn for_each_js_entry<'a>(
+    map: &'a Map<String, Value>,
+    mut f: impl FnMut(&'a String, &'a Value),
+) {
+    if !map.keys().any(|k| may_be_index(k)) {
+        map.iter().for_each(|(k, v)| f(k, v));
+        return;
+    }
+    in_js_order(map.iter(), |(k, _)| k.as_str(), |(k, v)| f(k, v));
+}
+
+/// Whether `key` could be an array index (a cheap pre-check for [`array_index`]).
+pub(crate) fn may_be_index(key: &str) -> bool {
+    key.as_bytes().first().is_some_and(u8::is_ascii_digit)
+}
+
+/// Visits `items` in JavaScript property order by their `key`: array-index keys ascending,
+/// then the others in their original order.
+pub(crate) fn in_js_order<T>(
+    items: impl Iterator<Item = T>,
+    key: impl Fn(&T) -> &str,
+    mut f: impl FnMut(T),
+) {
+    let mut indexed: Vec<(u32, T)> = Vec::new();
+    let mut named: Vec<T> = Vec::new();
+    for item in items {
+        match array_index(key(&item)) {
+            Some(i) => indexed.push((i, item)),
+            None => named.push(item),
         }
     }
-    if indexed.is_empty() {
-        return named;
-    }
-    indexed.sort_by_key(|(i, _, _)| *i);
+    indexed.sort_by_key(|(i, _)| *i);
     indexed
         .into_iter()
-        .map(|(_, k, v)| (k, v))
+        .map(|(_, t)| t)
         .chain(named)
-        .collect()
+        .for_each(&mut f);
 }
 
 /// JavaScript's `Number.prototype.toString()` for a finite double (`-0` prints as `0`).
@@ -312,6 +547,27 @@ mod tests {
             "{\n  \"2\": null,\n  \"10\": true,\n  \"b\": 1,\n  \"a\": [],\n  \"o\": {},\n  \"l\": [\n    1,\n    {\n      \"x\": \"\\u0001\\\"\\\\\\n\"\n    }\n  ]\n}\n"
         );
         assert_eq!(to_js_compact(&json!({"a": [1, 2.5]})), r#"{"a":[1,2.5]}"#);
+    }
+
+    #[test]
+    fn compare_needs_the_whole_text() {
+        let written = |expected: &str, parts: &[&str]| {
+            let mut c = Compare::new(expected);
+            for p in parts {
+                c.push_str(p);
+            }
+            c.matched()
+        };
+        assert!(written("{\n}", &["{", "\n", "}"]));
+        assert!(written("", &[]));
+        assert!(!written("{\n}", &["{", "\n"]), "a prefix is not a match");
+        assert!(!written("{", &["{", "}"]), "neither is a longer text");
+        assert!(!written("ab", &["b", "a"]));
+        let mut c = Compare::new("ab");
+        c.push('x');
+        assert!(!c.open(), "a difference closes the comparison");
+        c.push_str("ab");
+        assert!(!c.matched());
     }
 
     #[test]

@@ -65,7 +65,7 @@ pub fn read_source(path: &Path, max_bytes: u64) -> std::result::Result<Option<Oa
         Ok(Classified::Corrupt(detail)) => return Err(detail),
         Err(e) => return Err(e.to_string()),
     };
-    let state = AuthState::from_root(&root, false)
+    let state = AuthState::from_root(root, false)
         .map_err(|i| format!("`{}` should be {} but is {}", i.at, i.expected, i.found))?;
     match state.openai {
         OpenAi::Oauth(s) => Ok(Some(*s)),

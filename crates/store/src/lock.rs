@@ -3,25 +3,25 @@
 //! Protocol (reference 5.1): the lock *target* is `<file>.lock`, an empty regular file created
 //! with mode 0600 and never deleted; the lock itself is the directory
 //! `<realpath(target)>.lock`, created with one `mkdir`. While held, a background thread
-//! refreshes the directory's mtime every 5 s and notices if someone else removed or touched
-//! it (the lock was "compromised"). A directory whose mtime is older than 10 s is stale and is
+//! (one per process, shared by all held locks: see `heartbeat`) refreshes the directory's
+//! mtime every 5 s and notices if someone else removed or touched it (the lock was
+//! "compromised"). A directory whose mtime is older than 10 s is stale and is
 //! reclaimed with `rmdir`. Nothing is ever put inside the directory, and release is `rmdir`.
 //! A directory holding `.owner` comes from the plugin's fallback locker, which never goes
 //! stale: it is reported, never removed. Advisory `flock` would be invisible to the plugin,
 //! which is why this is written by hand.
 
 use std::ffi::OsString;
-use std::fs::{self, File, FileTimes, OpenOptions};
-use std::io::{self, ErrorKind};
+use std::fs::{self, OpenOptions};
+use std::io::ErrorKind;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::error::LockError;
+use crate::heartbeat::{self, Shared, Ticket};
 
 /// The file the plugin's fallback locker writes into its lock directory.
 pub const FALLBACK_OWNER_FILE: &str = ".owner";
@@ -115,19 +115,13 @@ fn age(now: SystemTime, then: SystemTime) -> Duration {
     now.duration_since(then).unwrap_or(Duration::ZERO)
 }
 
-struct Shared {
-    compromised: AtomicBool,
-    mtime: Mutex<Option<SystemTime>>,
-}
-
 /// A held lock. Dropping it releases the lock (best effort); [`FileLock::release`] reports
 /// errors.
 pub struct FileLock {
     file: PathBuf,
     lock_dir: PathBuf,
     shared: Arc<Shared>,
-    stop: Option<Sender<()>>,
-    heartbeat: Option<JoinHandle<()>>,
+    ticket: Option<Ticket>,
     released: bool,
 }
 
@@ -247,34 +241,14 @@ impl FileLock {
 
     fn held(file: &Path, lock_dir: PathBuf, opts: &LockOptions) -> FileLock {
         let mtime = fs::metadata(&lock_dir).and_then(|m| m.modified()).ok();
-        let shared = Arc::new(Shared {
-            compromised: AtomicBool::new(false),
-            mtime: Mutex::new(mtime),
-        });
-        let (tx, rx) = mpsc::channel::<()>();
-        let thread_shared = Arc::clone(&shared);
-        let thread_dir = lock_dir.clone();
+        let shared = Arc::new(Shared::new(lock_dir.clone(), mtime));
         let update = opts.update.max(Duration::from_millis(10));
-        let heartbeat = std::thread::Builder::new()
-            .name("codex-store-lock".into())
-            .spawn(move || loop {
-                match rx.recv_timeout(update) {
-                    Err(RecvTimeoutError::Timeout) => {
-                        if !refresh(&thread_dir, &thread_shared) {
-                            thread_shared.compromised.store(true, Ordering::SeqCst);
-                            return;
-                        }
-                    }
-                    _ => return,
-                }
-            })
-            .ok();
+        let ticket = heartbeat::register(Arc::clone(&shared), update);
         FileLock {
             file: file.to_path_buf(),
             lock_dir,
             shared,
-            stop: Some(tx),
-            heartbeat,
+            ticket: Some(ticket),
             released: false,
         }
     }
@@ -326,9 +300,9 @@ impl FileLock {
             return Ok(());
         }
         self.released = true;
-        drop(self.stop.take());
-        if let Some(h) = self.heartbeat.take() {
-            let _ = h.join();
+        self.shared.stop();
+        if let Some(ticket) = self.ticket.take() {
+            heartbeat::deregister(ticket);
         }
         if self.shared.compromised.load(Ordering::SeqCst) {
             // Not ours any more: removing it would release someone else's lock.
@@ -352,33 +326,6 @@ impl Drop for FileLock {
     }
 }
 
-/// One heartbeat: verify the mtime is still the one we set, then set it to now.
-fn refresh(dir: &Path, shared: &Shared) -> bool {
-    let Ok(mut guard) = shared.mtime.lock() else {
-        return false;
-    };
-    let current = match fs::metadata(dir).and_then(|m| m.modified()) {
-        Ok(m) => m,
-        Err(_) => return false,
-    };
-    if guard.is_some_and(|expected| expected != current) {
-        return false;
-    }
-    match touch(dir) {
-        Ok(()) => {
-            *guard = fs::metadata(dir).and_then(|m| m.modified()).ok();
-            true
-        }
-        Err(_) => false,
-    }
-}
-
-/// Sets a directory's atime and mtime to now.
-pub(crate) fn touch(dir: &Path) -> io::Result<()> {
-    let now = SystemTime::now();
-    File::open(dir)?.set_times(FileTimes::new().set_accessed(now).set_modified(now))
-}
-
 /// Runs `f` while holding the lock of `file`, then releases it.
 pub fn with_lock<T, E>(
     file: &Path,
@@ -399,6 +346,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::{File, FileTimes};
 
     fn quick() -> LockOptions {
         LockOptions {
@@ -533,5 +481,60 @@ mod tests {
         assert!(!info.stale && !info.fallback);
         lock.release().expect("release");
         assert!(inspect(&file, Duration::from_secs(10)).is_none());
+    }
+
+    fn mtime(dir: &Path) -> SystemTime {
+        fs::metadata(dir).and_then(|m| m.modified()).expect("mtime")
+    }
+
+    #[test]
+    fn one_heartbeat_serves_locks_with_different_periods() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        // A default (5 s) lock first, so the shared thread sleeps for seconds; a 30 ms lock
+        // registered afterwards must wake it.
+        let slow = FileLock::acquire(&tmp.path().join("slow.json"), &quick()).expect("lock");
+        let fast_opts = LockOptions {
+            update: Duration::from_millis(30),
+            ..quick()
+        };
+        let fast: Vec<FileLock> = (0..3)
+            .map(|i| {
+                FileLock::acquire(&tmp.path().join(format!("f{i}.json")), &fast_opts).expect("lock")
+            })
+            .collect();
+        let first: Vec<SystemTime> = fast.iter().map(|l| mtime(l.lock_dir())).collect();
+        let slow_first = mtime(slow.lock_dir());
+        std::thread::sleep(Duration::from_millis(200));
+        for (l, t) in fast.iter().zip(&first) {
+            assert!(mtime(l.lock_dir()) > *t, "{}", l.lock_dir().display());
+            assert!(!l.is_compromised());
+        }
+        assert_eq!(mtime(slow.lock_dir()), slow_first, "not due yet");
+        for l in fast {
+            l.release().expect("release");
+        }
+        slow.release().expect("release");
+    }
+
+    #[test]
+    fn a_released_lock_is_never_touched_again() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("r.json");
+        let opts = LockOptions {
+            update: Duration::from_millis(20),
+            ..quick()
+        };
+        let lock = FileLock::acquire(&file, &opts).expect("lock");
+        let dir = lock.lock_dir().to_path_buf();
+        lock.release().expect("release");
+        // Someone else's directory now (say, a stale one about to be reclaimed).
+        fs::create_dir(&dir).expect("mkdir");
+        let old = SystemTime::now() - Duration::from_secs(30);
+        File::open(&dir)
+            .expect("open")
+            .set_times(FileTimes::new().set_modified(old).set_accessed(old))
+            .expect("utimes");
+        std::thread::sleep(Duration::from_millis(120));
+        assert_eq!(mtime(&dir), old);
     }
 }

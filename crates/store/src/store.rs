@@ -8,8 +8,8 @@
 //! Content that is valid for the plugin but unrepresentable here, too large, not UTF-8 or
 //! wrongly typed is reported and left untouched.
 
-use std::fs;
-use std::io::ErrorKind;
+use std::fs::{self, File};
+use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -147,29 +147,45 @@ pub(crate) enum Classified {
 
 /// Reads and classifies a JSON file (size limit, UTF-8, JSON, object).
 pub(crate) fn read_json_object(path: &Path, max_bytes: u64) -> Result<Classified> {
-    let meta = match fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Classified::Missing),
+    match read_limited(path, max_bytes)? {
+        None => Ok(Classified::Missing),
+        Some((bytes, _)) => classify(path, &bytes),
+    }
+}
+
+/// A file's bytes, refused above `max_bytes` before reading, and the still open file;
+/// `None` when it does not exist.
+pub(crate) fn read_limited(path: &Path, max_bytes: u64) -> Result<Option<(Vec<u8>, File)>> {
+    let mut file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(StoreError::io("read", path, e)),
     };
-    if meta.len() > max_bytes {
+    let size = file
+        .metadata()
+        .map_err(|e| StoreError::io("read", path, e))?
+        .len();
+    if size > max_bytes {
         return Err(StoreError::TooLarge {
             path: path.to_path_buf(),
-            size: meta.len(),
+            size,
             limit: max_bytes,
         });
     }
-    let bytes = match fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Classified::Missing),
-        Err(e) => return Err(StoreError::io("read", path, e)),
-    };
-    let parsed = match std::str::from_utf8(&bytes) {
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.read_to_end(&mut bytes)
+        .map_err(|e| StoreError::io("read", path, e))?;
+    Ok(Some((bytes, file)))
+}
+
+/// Classifies the bytes of `path` (UTF-8, JSON, object); never `Missing`.
+pub(crate) fn classify(path: &Path, bytes: &[u8]) -> Result<Classified> {
+    let parsed = match std::str::from_utf8(bytes) {
         Ok(text) => serde_json::from_str::<Value>(text),
         Err(utf8) => {
             // Node decodes invalid UTF-8 as U+FFFD; if that parses, the plugin would accept
             // the file and rewrite it lossily. Refuse instead of quarantining valid data.
-            let lossy = String::from_utf8_lossy(&bytes);
+            let lossy = String::from_utf8_lossy(bytes);
             return match serde_json::from_str::<Value>(&lossy) {
                 Ok(_) => Err(StoreError::NotUtf8 {
                     path: path.to_path_buf(),
@@ -191,6 +207,14 @@ pub(crate) fn read_json_object(path: &Path, max_bytes: u64) -> Result<Classified
         }),
         Err(e) => Ok(Classified::Corrupt(format!("not JSON: {e}"))),
     }
+}
+
+/// What the bytes of an existing store hold.
+enum Content {
+    /// A JSON object, and the state read from it (or why it cannot be represented).
+    Object(Result<AuthState>),
+    /// Not JSON, or not an object: to be quarantined.
+    Corrupt(String),
 }
 
 /// The account store file.
@@ -261,7 +285,7 @@ impl AuthStore {
         }
     }
 
-    fn parse(&self, root: &serde_json::Map<String, Value>) -> Result<AuthState> {
+    fn parse(&self, root: serde_json::Map<String, Value>) -> Result<AuthState> {
         AuthState::from_root(root, self.openai_only()).map_err(|i| self.shape_error(i))
     }
 
@@ -282,37 +306,63 @@ impl AuthStore {
         }
     }
 
-    /// Reads under a lock the caller holds; corrupt content is quarantined.
-    fn read_locked(&self) -> Result<AuthState> {
-        match read_json_object(&self.path, self.opts.max_bytes)? {
-            Classified::Missing => Ok(AuthState::empty(self.openai_only())),
-            Classified::Parsed(root) => self.parse(&root),
-            Classified::Corrupt(detail) => Err(self.quarantine(detail)),
+    /// Interprets the store's bytes. `codex-accounts.json` of the usual shape is read
+    /// straight into the state ([`crate::direct`]); anything else is classified and parsed
+    /// through a JSON value, which gives the same state and the exact errors.
+    fn interpret(&self, bytes: &[u8]) -> Result<Content> {
+        if self.openai_only() {
+            let direct = std::str::from_utf8(bytes)
+                .ok()
+                .and_then(crate::direct::parse_accounts_file);
+            if let Some(state) = direct {
+                return Ok(Content::Object(Ok(state)));
+            }
+        }
+        Ok(match classify(&self.path, bytes)? {
+            Classified::Missing => Content::Object(Ok(AuthState::empty(self.openai_only()))),
+            Classified::Parsed(root) => Content::Object(self.parse(root)),
+            Classified::Corrupt(detail) => Content::Corrupt(detail),
+        })
+    }
+
+    /// Reads under a lock the caller holds; corrupt content is quarantined. Also returns
+    /// the number of bytes read and the open file (0 and `None` when it is missing).
+    fn read_locked(&self) -> Result<(AuthState, usize, Option<File>)> {
+        let Some((bytes, file)) = read_limited(&self.path, self.opts.max_bytes)? else {
+            return Ok((AuthState::empty(self.openai_only()), 0, None));
+        };
+        match self.interpret(&bytes)? {
+            Content::Object(state) => Ok((state?, bytes.len(), Some(file))),
+            Content::Corrupt(detail) => Err(self.quarantine(detail)),
         }
     }
 
     /// Reads without the lock (like the plugin's request path). A missing file is an empty
     /// store. Corrupt content is quarantined (after re-checking under the lock) and reported.
     pub fn load(&self) -> Result<AuthState> {
-        match read_json_object(&self.path, self.opts.max_bytes)? {
-            Classified::Missing => Ok(AuthState::empty(self.openai_only())),
-            Classified::Parsed(root) => {
+        let Some((bytes, _)) = read_limited(&self.path, self.opts.max_bytes)? else {
+            return Ok(AuthState::empty(self.openai_only()));
+        };
+        match self.interpret(&bytes)? {
+            Content::Object(state) => {
                 if self.openai_only() {
                     if let Some(dir) = self.path.parent() {
                         ensure_config_dir_gitignore(dir);
                     }
                 }
-                self.parse(&root)
+                state
             }
-            Classified::Corrupt(_) => {
-                with_lock(&self.path, &self.opts.lock, |_| self.read_locked())
-            }
+            Content::Corrupt(_) => with_lock(&self.path, &self.opts.lock, |_| {
+                self.read_locked().map(|(state, _, _)| state)
+            }),
         }
     }
 
     /// Reads under the lock.
     pub fn load_locked(&self) -> Result<AuthState> {
-        with_lock(&self.path, &self.opts.lock, |_| self.read_locked())
+        with_lock(&self.path, &self.opts.lock, |_| {
+            self.read_locked().map(|(state, _, _)| state)
+        })
     }
 
     fn prepare_write(&self) -> Result<()> {
@@ -329,13 +379,26 @@ impl AuthStore {
     /// Locked read-modify-write (the plugin's `saveAuthStorage`).
     pub fn update<T>(&self, f: impl FnOnce(&mut AuthState) -> Result<T>) -> Result<Updated<T>> {
         self.prepare_write()?;
-        with_lock(&self.path, &self.opts.lock, |lock| {
-            let mut state = self.read_locked()?;
-            let before = state.to_file_string();
+        // The file read stays open until the lock is released. Replacing it frees its blocks
+        // at the last close, which some filesystems do synchronously (a discard): that wait
+        // then happens outside the critical section.
+        let mut replaced = None;
+        let updated = with_lock(&self.path, &self.opts.lock, |lock| {
+            let (mut state, size, file) = self.read_locked()?;
+            replaced = file;
+            // Nothing changed, nothing written: like the plugin, write unless the new text
+            // equals the text of the state as read. That state is kept (a cheap copy: tokens
+            // are shared) and compared with the new text as it is walked, stopping at the
+            // first difference (domains first, see `AuthState::writes`), rather than
+            // serialized into a second text.
+            let before = state.clone();
             let value = f(&mut state)?;
             state.normalize();
-            let after = state.to_file_string();
-            if after == before {
+            // Sized for the usual case (the file is already in the plugin's form), so a large
+            // store's text is not regrown while it is written.
+            let mut after = String::with_capacity(size + size / 16 + 256);
+            let split = state.write_file_split(&mut after);
+            if before.writes(&after, split) {
                 return Ok(Updated {
                     value,
                     outcome: WriteOutcome::Unchanged,
@@ -352,7 +415,9 @@ impl AuthStore {
                 value,
                 outcome: WriteOutcome::Written,
             })
-        })
+        });
+        drop(replaced);
+        updated
     }
 
     fn oauth_of<'a>(&self, state: &'a mut AuthState, create: bool) -> Result<&'a mut OauthState> {
@@ -396,14 +461,14 @@ impl AuthStore {
     pub fn rewrite_normalized(&self) -> Result<WriteOutcome> {
         self.prepare_write()?;
         with_lock(&self.path, &self.opts.lock, |lock| {
-            let state = match read_json_object(&self.path, self.opts.max_bytes)? {
-                Classified::Missing => return Ok(WriteOutcome::Unchanged),
-                Classified::Parsed(root) => self.parse(&root)?,
-                Classified::Corrupt(detail) => return Err(self.quarantine(detail)),
+            let Some((current, _)) = read_limited(&self.path, self.opts.max_bytes)? else {
+                return Ok(WriteOutcome::Unchanged);
+            };
+            let state = match self.interpret(&current)? {
+                Content::Object(state) => state?,
+                Content::Corrupt(detail) => return Err(self.quarantine(detail)),
             };
             let text = state.to_file_string();
-            let current =
-                fs::read(&self.path).map_err(|e| StoreError::io("read", &self.path, e))?;
             if current == text.as_bytes() {
                 return Ok(WriteOutcome::Unchanged);
             }
