@@ -1,20 +1,42 @@
 //! Direct vs through the proxy, against a mock Codex backend on loopback.
 //!
-//! `cargo bench -p codex-proxy --bench proxy` (add `-- --quick` for a short run). The proxy
-//! runs in a child process (this binary re-executed with `--serve-child`), so its peak RSS is
-//! its own; the mock backend and the load generator run here. Reported: latency p50/p99 at
-//! concurrency 1 (whole response read), throughput at concurrency 64, for a small JSON
-//! response and a 50-event SSE stream (also with a backend that takes 20 ms to answer, as a
-//! real one does, where the proxy rather than two CPU-bound processes sharing the cores would
-//! be the limit), and the proxy's peak RSS while 64 slow streams are open.
+//! `cargo bench -p codex-proxy --bench proxy`; after `--`: `--quick` (a short run),
+//! `--rounds N`, `--pin` (proxy on CPU 1, the rest on CPU 0), `--workers N` (the proxy's
+//! Tokio worker threads), `--only TEXT` (rows whose label contains TEXT; `rss` for the
+//! memory row), `--child-prefix "valgrind --tool=callgrind"` (run the proxy under a tool),
+//! `--child-exe PATH` (another build of this bench serves as the proxy, to compare two
+//! versions under the same load generator). The proxy runs in a child process (this binary
+//! re-executed with `--serve-child`), so its CPU time and peak RSS are its own; the mock
+//! backend and the load generator run here.
+//!
+//! Method, for a small machine where the load generator, the mock and the proxy share the
+//! cores: every figure is measured direct and through the proxy **interleaved** within one
+//! run (direct, proxy, proxy, direct, … in rounds), and the median over the rounds is
+//! reported, so a neighbour's load hits both sides alike. Reported:
+//! - latency at concurrency 1 (whole response read) against an instant mock: p50/p99 and
+//!   what the proxy adds, for a small request (JSON answer, 50-event stream) and a large
+//!   one (a long OpenCode session's, about 180 KB, which shaping has to read);
+//! - throughput at concurrency 64 against an instant mock (CPU-bound: a proxied request
+//!   costs two HTTP exchanges on the same cores, so this measures CPU cost, not the proxy's
+//!   capacity), and against a mock that behaves like the real backend (20 ms to the first
+//!   byte; SSE events a few ms apart), where latency, not CPU, sets the rate;
+//! - the proxy's CPU time per request (from the child's `CLOCK_PROCESS_CPUTIME_ID`, asked
+//!   over its stdin), a figure the neighbours' load barely moves, next to the CPU time the
+//!   load generator and mock spend per direct request;
+//! - the proxy's peak RSS while 64 slow streams are open.
+//!
+//! The mock sends the rate-limit headers the real backend sends (`x-codex-primary-*`,
+//! `x-codex-secondary-*`), so the proxy's header parsing and snapshot bookkeeping are in
+//! the figures.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::convert::Infallible;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -49,6 +71,16 @@ fn sse_events() -> Arc<Vec<Bytes>> {
     Arc::new(v)
 }
 
+fn header_u64(req: &Request<Incoming>, name: &str) -> u64 {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0)
+}
+
+/// The mock backend. `x-bench-mode: json|sse`, `x-bench-ttfb-ms` (time before the response
+/// headers and first event), `x-bench-gap-ms` (between SSE events).
 async fn mock_backend() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind mock");
     let addr = listener.local_addr().expect("addr");
@@ -59,6 +91,19 @@ async fn mock_backend() -> SocketAddr {
             "usage": {"input_tokens": 12, "output_tokens": 6, "total_tokens": 18}})
         .to_string(),
     );
+    // The rate-limit headers the real backend sends with every answer.
+    let now_s = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let limits: Arc<Vec<(&'static str, String)>> = Arc::new(vec![
+        ("x-codex-primary-used-percent", "12".into()),
+        ("x-codex-primary-window-minutes", "300".into()),
+        ("x-codex-primary-reset-at", (now_s + 3_600).to_string()),
+        ("x-codex-secondary-used-percent", "34".into()),
+        ("x-codex-secondary-window-minutes", "10080".into()),
+        ("x-codex-secondary-reset-at", (now_s + 259_200).to_string()),
+        ("x-request-id", "req_bench".into()),
+    ]);
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
@@ -67,49 +112,47 @@ async fn mock_backend() -> SocketAddr {
             let _ = stream.set_nodelay(true);
             let events = events.clone();
             let json_body = json_body.clone();
+            let limits = limits.clone();
             tokio::spawn(async move {
                 let svc = service_fn(move |req: Request<Incoming>| {
                     let events = events.clone();
                     let json_body = json_body.clone();
+                    let limits = limits.clone();
                     async move {
-                        let mode = req
+                        let sse = req
                             .headers()
                             .get("x-bench-mode")
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or("json")
-                            .to_string();
-                        let delay = req
-                            .headers()
-                            .get("x-bench-delay-ms")
-                            .and_then(|v| v.to_str().ok())
-                            .and_then(|v| v.parse::<u64>().ok())
-                            .unwrap_or(0);
+                            .is_some_and(|v| v.as_bytes() == b"sse");
+                        let ttfb = header_u64(&req, "x-bench-ttfb-ms");
+                        let gap = header_u64(&req, "x-bench-gap-ms");
                         let _ = req.into_body().collect().await;
-                        if delay > 0 {
-                            tokio::time::sleep(Duration::from_millis(delay)).await;
+                        if ttfb > 0 {
+                            tokio::time::sleep(Duration::from_millis(ttfb)).await;
                         }
-                        let resp: Response<BoxBody> = match mode.as_str() {
-                            "sse" | "slow" => {
-                                let gap = if mode == "slow" { 40 } else { 0 };
-                                let frames = futures_util::stream::unfold(0usize, move |i| {
-                                    let events = events.clone();
-                                    async move {
-                                        let e = events.get(i)?.clone();
-                                        if gap > 0 {
-                                            tokio::time::sleep(Duration::from_millis(gap)).await;
-                                        }
-                                        Some((Ok::<_, Infallible>(Frame::data(e)), i + 1))
+                        let mut builder = Response::builder();
+                        for (k, v) in limits.iter() {
+                            builder = builder.header(*k, v.as_str());
+                        }
+                        let resp: Response<BoxBody> = if sse {
+                            let frames = futures_util::stream::unfold(0usize, move |i| {
+                                let events = events.clone();
+                                async move {
+                                    let e = events.get(i)?.clone();
+                                    if gap > 0 && i > 0 {
+                                        tokio::time::sleep(Duration::from_millis(gap)).await;
                                     }
-                                });
-                                Response::builder()
-                                    .header("content-type", "text/event-stream")
-                                    .body(BodyExt::boxed(StreamBody::new(frames)))
-                                    .expect("response")
-                            }
-                            _ => Response::builder()
+                                    Some((Ok::<_, Infallible>(Frame::data(e)), i + 1))
+                                }
+                            });
+                            builder
+                                .header("content-type", "text/event-stream")
+                                .body(BodyExt::boxed(StreamBody::new(frames)))
+                                .expect("response")
+                        } else {
+                            builder
                                 .header("content-type", "application/json")
                                 .body(BodyExt::boxed(http_body_util::Full::new(json_body)))
-                                .expect("response"),
+                                .expect("response")
                         };
                         Ok::<_, Infallible>(resp)
                     }
@@ -137,8 +180,39 @@ fn write_home(home: &Path) {
     std::fs::write(dir.join("codex-accounts.json"), doc.to_string()).expect("store");
 }
 
-/// Child mode: run the proxy for `home` against `upstream` and print the bound address.
-fn serve_child(home: &str, upstream: &str) {
+/// CPU time (user + system, all threads) of this process, in ns.
+fn process_cpu_ns() -> Option<u64> {
+    #[cfg(target_os = "linux")]
+    {
+        let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+        Some(t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
+/// Restricts this process (and the threads it starts afterwards) to one CPU.
+fn pin_to(cpu: usize) {
+    #[cfg(target_os = "linux")]
+    {
+        let mut set = rustix::thread::CpuSet::new();
+        set.set(cpu);
+        if let Err(e) = rustix::thread::sched_setaffinity(None, &set) {
+            eprintln!("cannot pin to CPU {cpu}: {e}");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    eprintln!("pinning to CPU {cpu} is only supported on Linux");
+}
+
+/// Child mode: run the proxy for `home` against `upstream`, print the bound address, then
+/// answer `cpu` lines on stdin with this process's CPU time (ns); stop at end of stdin.
+fn serve_child(home: &str, upstream: &str, pin: Option<usize>, workers: Option<usize>) {
+    if let Some(cpu) = pin {
+        pin_to(cpu);
+    }
     let env = EnvSnapshot::from_pairs([("HOME", home)]);
     let opts = ServeOptions {
         listen: Some("127.0.0.1:0".parse().expect("addr")),
@@ -147,21 +221,29 @@ fn serve_child(home: &str, upstream: &str) {
         ..ServeOptions::default()
     };
     let config = ProxyConfig::resolve(&env, Path::new(home), &opts).expect("config");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = workers {
+        rt.worker_threads(n);
+    }
+    let rt = rt.enable_all().build().expect("runtime");
     rt.block_on(async move {
         let server = Server::bind(config).await.expect("bind");
         println!("{}", server.local_addr().expect("addr"));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        std::thread::spawn(move || {
+            let stdin = std::io::stdin();
+            for line in stdin.lock().lines() {
+                let Ok(line) = line else { break };
+                if line.trim() == "cpu" {
+                    println!("{}", process_cpu_ns().unwrap_or(0));
+                    let _ = std::io::stdout().flush();
+                }
+            }
+            let _ = tx.send(());
+        });
         server
             .run(async {
-                // Stop when the parent closes our stdin.
-                let _ = tokio::task::spawn_blocking(|| {
-                    let mut s = String::new();
-                    let _ = std::io::stdin().read_line(&mut s);
-                })
-                .await;
+                let _ = rx.await;
             })
             .await;
     });
@@ -169,26 +251,68 @@ fn serve_child(home: &str, upstream: &str) {
 
 struct ProxyChild {
     child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
     addr: String,
 }
 
 impl ProxyChild {
-    fn start(home: &Path, upstream: &str) -> ProxyChild {
-        let exe = std::env::current_exe().expect("exe");
-        let mut child = Command::new(exe)
-            .args(["--serve-child", &home.display().to_string(), upstream])
+    fn start(
+        home: &Path,
+        upstream: &str,
+        pin: Option<usize>,
+        prefix: &[String],
+        extra: &[String],
+    ) -> ProxyChild {
+        // `--child-exe PATH` (in `extra`): another build of this bench serves as the proxy,
+        // to compare two versions of the proxy with the same load generator.
+        let exe = extra
+            .iter()
+            .position(|a| a == "--child-exe")
+            .and_then(|i| extra.get(i + 1))
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| std::env::current_exe().expect("exe"));
+        let extra: Vec<&String> = match extra.iter().position(|a| a == "--child-exe") {
+            Some(i) => extra[..i].iter().chain(extra.iter().skip(i + 2)).collect(),
+            None => extra.iter().collect(),
+        };
+        let mut cmd = match prefix.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(exe);
+                c
+            }
+            None => Command::new(exe),
+        };
+        cmd.args(["--serve-child", &home.display().to_string(), upstream]);
+        if let Some(cpu) = pin {
+            cmd.args(["--pin-child", &cpu.to_string()]);
+        }
+        cmd.args(extra);
+        let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
             .expect("spawn proxy child");
+        let stdin = child.stdin.take().expect("stdin");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("address");
+        stdout.read_line(&mut line).expect("address");
         ProxyChild {
             child,
+            stdin,
+            stdout,
             addr: format!("http://{}", line.trim()),
         }
+    }
+
+    /// The child's CPU time so far, ns.
+    fn cpu_ns(&mut self) -> Option<u64> {
+        writeln!(self.stdin, "cpu").ok()?;
+        self.stdin.flush().ok()?;
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).ok()?;
+        line.trim().parse().ok().filter(|n| *n > 0)
     }
 
     fn status_kb(&self, field: &str) -> Option<u64> {
@@ -199,9 +323,12 @@ impl ProxyChild {
             .and_then(|v| v.parse().ok())
     }
 
-    fn stop(mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
+    fn stop(self) {
+        let ProxyChild {
+            mut child, stdin, ..
+        } = self;
+        drop(stdin);
+        let _ = child.wait();
     }
 }
 
@@ -221,14 +348,59 @@ fn request_body() -> String {
     .to_string()
 }
 
-async fn one(client: &reqwest::Client, url: &str, mode: &str, body: &str) -> usize {
-    let (mode, delay) = mode.split_once('+').unwrap_or((mode, "0"));
+/// A request like a long OpenCode session's (about 185 KB): a long system prompt, 40 turns
+/// of user messages, tool calls with file contents and assistant answers, 20 tools.
+fn large_request_body() -> String {
+    let text = "fn main() { println!(\"hello, world\"); } // a line of source with \"quotes\" and \\ backslashes\n".repeat(30);
+    let mut input = vec![json!({"role": "system", "content": "You are OpenCode. ".repeat(500)})];
+    for i in 0..40 {
+        input.push(json!({"role": "user", "content": [{"type": "input_text", "text": format!("please do step {i}: {}", &text[..400])}]}));
+        input.push(json!({"type": "function_call", "call_id": format!("call_{i}"), "name": "read", "arguments": "{\"path\":\"src/main.rs\"}"}));
+        input.push(json!({"type": "function_call_output", "call_id": format!("call_{i}"), "output": text.clone()}));
+        input.push(json!({"role": "assistant", "content": [{"type": "output_text", "text": format!("done with step {i}. {}", &text[..300])}]}));
+    }
+    let tools: Vec<_> = (0..20)
+        .map(|i| {
+            json!({"type": "function", "name": format!("tool_{i}"), "description": "A tool that does a thing. ".repeat(10),
+                "parameters": {"type": "object", "properties": {"path": {"type": "string", "description": "the path"}, "limit": {"type": "number"}},
+                "required": ["path"], "additionalProperties": false}})
+        })
+        .collect();
+    json!({
+        "model": "gpt-5.4", "input": input, "tools": tools, "max_output_tokens": 32000, "store": false,
+        "stream": true, "prompt_cache_key": "ses_bench", "reasoning": {"effort": "medium", "summary": "auto"},
+        "include": ["reasoning.encrypted_content"], "text": {"verbosity": "medium"}
+    })
+    .to_string()
+}
+
+/// What the mock is asked to do.
+#[derive(Clone, Copy)]
+struct Upstream {
+    sse: bool,
+    ttfb_ms: u64,
+    gap_ms: u64,
+}
+
+const JSON: Upstream = Upstream {
+    sse: false,
+    ttfb_ms: 0,
+    gap_ms: 0,
+};
+const SSE: Upstream = Upstream {
+    sse: true,
+    ttfb_ms: 0,
+    gap_ms: 0,
+};
+
+async fn one(client: &reqwest::Client, url: &str, up: Upstream, body: &Bytes) -> usize {
     let r = client
         .post(url)
         .header("content-type", "application/json")
-        .header("x-bench-mode", mode)
-        .header("x-bench-delay-ms", delay)
-        .body(body.to_string())
+        .header("x-bench-mode", if up.sse { "sse" } else { "json" })
+        .header("x-bench-ttfb-ms", up.ttfb_ms)
+        .header("x-bench-gap-ms", up.gap_ms)
+        .body(body.clone())
         .send()
         .await
         .expect("request");
@@ -236,78 +408,255 @@ async fn one(client: &reqwest::Client, url: &str, mode: &str, body: &str) -> usi
     r.bytes().await.expect("body").len()
 }
 
+fn client(pool: usize) -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .tcp_nodelay(true)
+        .pool_max_idle_per_host(pool)
+        .build()
+        .expect("client")
+}
+
 fn pct(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
 }
 
-async fn latency(url: &str, mode: &str, n: usize) -> (Duration, Duration) {
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("client");
-    let body = request_body();
-    for _ in 0..50 {
-        one(&client, url, mode, &body).await;
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
     }
-    let mut v = Vec::with_capacity(n);
-    for _ in 0..n {
-        let t = Instant::now();
-        one(&client, url, mode, &body).await;
-        v.push(t.elapsed());
-    }
-    v.sort();
-    (pct(&v, 0.5), pct(&v, 0.99))
 }
 
-async fn throughput(url: &str, mode: &str, concurrency: usize, per_task: usize) -> f64 {
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .pool_max_idle_per_host(concurrency * 2)
-        .build()
-        .expect("client");
-    let body = Arc::new(request_body());
-    for _ in 0..concurrency {
-        one(&client, url, mode, &body).await;
+fn range(v: &[f64]) -> (f64, f64) {
+    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    (lo, hi)
+}
+
+/// One measured phase: requests done, seconds, latencies, CPU ns of the proxy child and of
+/// this process.
+struct Phase {
+    n: usize,
+    secs: f64,
+    lat: Vec<Duration>,
+    child_cpu: Option<u64>,
+    self_cpu: Option<u64>,
+}
+
+impl Phase {
+    fn rps(&self) -> f64 {
+        self.n as f64 / self.secs
     }
+
+    fn child_us_per_req(&self) -> Option<f64> {
+        self.child_cpu.map(|ns| ns as f64 / 1e3 / self.n as f64)
+    }
+
+    fn self_us_per_req(&self) -> Option<f64> {
+        self.self_cpu.map(|ns| ns as f64 / 1e3 / self.n as f64)
+    }
+}
+
+fn diff(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    Some(b?.saturating_sub(a?))
+}
+
+/// `concurrency` tasks send requests back to back: `count` each, or until `duration` ends.
+async fn phase(
+    client: &reqwest::Client,
+    url: &str,
+    body: &Bytes,
+    up: Upstream,
+    concurrency: usize,
+    limit: Limit,
+    proxy: Option<&mut ProxyChild>,
+) -> Phase {
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut proxy = proxy;
+    let child0 = proxy.as_mut().and_then(|p| p.cpu_ns());
+    let self0 = process_cpu_ns();
     let start = Instant::now();
     let tasks: Vec<_> = (0..concurrency)
         .map(|_| {
             let client = client.clone();
             let url = url.to_string();
-            let mode = mode.to_string();
             let body = body.clone();
+            let stop = stop.clone();
             tokio::spawn(async move {
-                for _ in 0..per_task {
-                    one(&client, &url, &mode, &body).await;
+                let mut lat = Vec::new();
+                loop {
+                    match limit {
+                        Limit::Count(n) if lat.len() >= n => break,
+                        Limit::For(_) if stop.load(Ordering::Relaxed) => break,
+                        _ => {}
+                    }
+                    let t = Instant::now();
+                    one(&client, &url, up, &body).await;
+                    lat.push(t.elapsed());
                 }
+                lat
             })
         })
         .collect();
-    for t in tasks {
-        t.await.expect("task");
+    if let Limit::For(d) = limit {
+        tokio::time::sleep(d).await;
+        stop.store(true, Ordering::Relaxed);
     }
-    (concurrency * per_task) as f64 / start.elapsed().as_secs_f64()
+    let mut lat = Vec::new();
+    for t in tasks {
+        lat.extend(t.await.expect("task"));
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let self1 = process_cpu_ns();
+    let child1 = proxy.as_mut().and_then(|p| p.cpu_ns());
+    lat.sort();
+    Phase {
+        n: lat.len(),
+        secs,
+        lat,
+        child_cpu: diff(child0, child1),
+        self_cpu: diff(self0, self1),
+    }
 }
 
-fn us(d: Duration) -> String {
-    format!("{:.0} µs", d.as_secs_f64() * 1e6)
+#[derive(Clone, Copy)]
+enum Limit {
+    Count(usize),
+    For(Duration),
+}
+
+struct Bench {
+    direct_url: String,
+    proxy_url: String,
+    proxy: ProxyChild,
+    rounds: usize,
+}
+
+/// Direct and proxied phases of one scenario, interleaved (ABBA), `rounds` times.
+struct Pairs {
+    direct: Vec<Phase>,
+    proxied: Vec<Phase>,
+}
+
+impl Bench {
+    async fn pairs(
+        &mut self,
+        body: &Bytes,
+        up: Upstream,
+        concurrency: usize,
+        limit: Limit,
+    ) -> Pairs {
+        let client = client(concurrency * 2);
+        // Warm both paths' connections.
+        for url in [&self.direct_url, &self.proxy_url] {
+            let warm = Limit::Count(if concurrency == 1 { 50 } else { 2 });
+            let _ = phase(&client, url, body, up, concurrency, warm, None).await;
+        }
+        let mut out = Pairs {
+            direct: Vec::new(),
+            proxied: Vec::new(),
+        };
+        for r in 0..self.rounds {
+            let direct_first = r % 2 == 0;
+            for proxied in [!direct_first, direct_first] {
+                if proxied {
+                    let p = phase(
+                        &client,
+                        &self.proxy_url,
+                        body,
+                        up,
+                        concurrency,
+                        limit,
+                        Some(&mut self.proxy),
+                    )
+                    .await;
+                    out.proxied.push(p);
+                } else {
+                    let p = phase(
+                        &client,
+                        &self.direct_url,
+                        body,
+                        up,
+                        concurrency,
+                        limit,
+                        None,
+                    )
+                    .await;
+                    out.direct.push(p);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn d_us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+fn opt_us(v: &[Option<f64>]) -> String {
+    let v: Vec<f64> = v.iter().flatten().copied().collect();
+    if v.is_empty() {
+        return "—".into();
+    }
+    format!("{:.0}", median(&v))
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+    };
     if let Some(i) = args.iter().position(|a| a == "--serve-child") {
         let home = args.get(i + 1).expect("home");
         let upstream = args.get(i + 2).expect("upstream");
-        serve_child(home, upstream);
+        let pin = value("--pin-child").and_then(|v| v.parse().ok());
+        let workers = value("--workers").and_then(|v| v.parse().ok());
+        serve_child(home, upstream, pin, workers);
         return;
     }
     if !args.iter().any(|a| a == "--bench") && args.iter().any(|a| a == "--list") {
         return;
     }
     let quick = args.iter().any(|a| a == "--quick");
-    let throughput_only = args.iter().any(|a| a == "--throughput-only");
-    let (n_lat, per_task) = if quick { (300, 20) } else { (2000, 80) };
+    let pin = args.iter().any(|a| a == "--pin");
+    let rounds = value("--rounds")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if quick { 3 } else { 5 });
+    let n_lat = if quick { 300 } else { 1000 };
+    let (instant, realistic) = if quick {
+        (Duration::from_millis(500), Duration::from_millis(1500))
+    } else {
+        (Duration::from_millis(1000), Duration::from_millis(3000))
+    };
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    if pin {
+        pin_to(0);
+    }
+    // Profiling aids: `--child-prefix "valgrind --tool=callgrind"` runs the proxy under a
+    // tool; `--only TEXT` runs only the rows whose label contains TEXT (`rss` for the last).
+    let prefix: Vec<String> = value("--child-prefix")
+        .map(|v| v.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
+    let only = value("--only").cloned();
+    // `--workers N`: the proxy's Tokio worker threads (default: one per CPU).
+    let mut extra: Vec<String> = value("--workers")
+        .map(|n| vec!["--workers".to_string(), n.clone()])
+        .unwrap_or_default();
+    if let Some(exe) = value("--child-exe") {
+        extra.extend(["--child-exe".to_string(), exe.clone()]);
+    }
+    let wanted = move |label: &str| only.as_deref().is_none_or(|o| label.contains(o));
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -318,64 +667,189 @@ fn main() {
         let upstream = format!("http://{mock}");
         let home = tempfile::tempdir().expect("home");
         write_home(home.path());
-        let proxy = ProxyChild::start(home.path(), &upstream);
-        let direct_url = format!("{upstream}/backend-api/codex/responses");
-        let proxy_url = format!("{}/v1/responses", proxy.addr);
+        let proxy = ProxyChild::start(home.path(), &upstream, pin.then_some(1), &prefix, &extra);
+        let mut bench = Bench {
+            direct_url: format!("{upstream}/backend-api/codex/responses"),
+            proxy_url: format!("{}/v1/responses", proxy.addr),
+            proxy,
+            rounds,
+        };
 
-        println!("codex-proxy bench: mock backend on loopback, proxy in a child process");
+        println!(
+            "codex-proxy bench: mock backend on loopback, proxy in a child process; {} CPUs{}; \
+             direct and proxied interleaved, median of {rounds} rounds (min…max of the added \
+             figure in brackets)",
+            cpus,
+            if pin {
+                ", pinned: proxy on CPU 1, load generator and mock on CPU 0"
+            } else {
+                ", not pinned"
+            },
+        );
         println!();
-        println!("{:<28} {:>10} {:>10} {:>10} {:>10}", "latency, concurrency 1", "direct p50", "proxy p50", "direct p99", "proxy p99");
-        for mode in ["json", "sse"].iter().filter(|_| !throughput_only).copied() {
-            let (d50, d99) = latency(&direct_url, mode, n_lat).await;
-            let (p50, p99) = latency(&proxy_url, mode, n_lat).await;
-            println!(
-                "{:<28} {:>10} {:>10} {:>10} {:>10}   added p50 {} / p99 {}",
-                if mode == "json" { "non-streaming" } else { "SSE, 50 events" },
-                us(d50),
-                us(p50),
-                us(d99),
-                us(p99),
-                us(p50.saturating_sub(d50)),
-                us(p99.saturating_sub(d99)),
+        println!(
+            "{:<26} {:>8} {:>8} {:>18} {:>8} {:>8} {:>18} {:>12}",
+            "latency µs, concurrency 1",
+            "direct",
+            "proxy",
+            "added p50",
+            "direct",
+            "proxy",
+            "added p99",
+            "proxy CPU"
+        );
+        println!(
+            "{:<26} {:>8} {:>8} {:>18} {:>8} {:>8} {:>18} {:>12}",
+            "", "p50", "p50", "", "p99", "p99", "", "µs/request"
+        );
+        let small = Bytes::from(request_body());
+        let large = Bytes::from(large_request_body());
+        let large_label = format!("non-streaming, {} KB request", large.len() / 1000);
+        for (up, body, label) in [
+            (JSON, &small, "non-streaming"),
+            (SSE, &small, "SSE, 50 events"),
+            (JSON, &large, large_label.as_str()),
+        ] {
+            if !wanted(label) {
+                continue;
+            }
+            let n = if body.len() > 10_000 { n_lat / 4 } else { n_lat };
+            let p = bench.pairs(body, up, 1, Limit::Count(n)).await;
+            let col = |v: &[Phase], q: f64| -> Vec<f64> {
+                v.iter().map(|ph| d_us(pct(&ph.lat, q))).collect()
+            };
+            let (d50, p50, d99, p99) = (
+                col(&p.direct, 0.5),
+                col(&p.proxied, 0.5),
+                col(&p.direct, 0.99),
+                col(&p.proxied, 0.99),
             );
-        }
-        println!();
-        println!("{:<32} {:>12} {:>12} {:>8}", "throughput, concurrency 64", "direct rps", "proxy rps", "ratio");
-        let rows = [
-            ("json", "non-streaming"),
-            ("sse", "SSE, 50 events"),
-            ("json+20", "non-streaming, 20 ms upstream"),
-            ("sse+20", "SSE, 50 events, 20 ms upstream"),
-        ];
-        for (mode, label) in rows {
-            let d = throughput(&direct_url, mode, 64, per_task).await;
-            let p = throughput(&proxy_url, mode, 64, per_task).await;
+            let added = |a: &[f64], b: &[f64]| -> Vec<f64> {
+                a.iter().zip(b).map(|(d, p)| p - d).collect()
+            };
+            let (a50, a99) = (added(&d50, &p50), added(&d99, &p99));
+            let cpu: Vec<Option<f64>> = p.proxied.iter().map(Phase::child_us_per_req).collect();
+            let fmt_added = |v: &[f64]| {
+                let (lo, hi) = range(v);
+                format!("+{:.0} [{:.0}…{:.0}]", median(v), lo, hi)
+            };
             println!(
-                "{:<32} {:>12.0} {:>12.0} {:>7.1}%",
+                "{:<26} {:>8.0} {:>8.0} {:>18} {:>8.0} {:>8.0} {:>18} {:>12}",
                 label,
-                d,
-                p,
-                p / d * 100.0
+                median(&d50),
+                median(&p50),
+                fmt_added(&a50),
+                median(&d99),
+                median(&p99),
+                fmt_added(&a99),
+                opt_us(&cpu),
             );
         }
-        let hwm_load = proxy.status_kb("VmHWM:");
-        proxy.stop();
+
+        println!();
+        println!(
+            "{:<40} {:>9} {:>9} {:>18} {:>9} {:>9} {:>10} {:>12}",
+            "throughput, concurrency 64",
+            "direct",
+            "proxy",
+            "ratio",
+            "direct",
+            "proxy",
+            "proxy CPU",
+            "client+mock"
+        );
+        println!(
+            "{:<40} {:>9} {:>9} {:>18} {:>9} {:>9} {:>10} {:>12}",
+            "", "req/s", "req/s", "", "p50 ms", "p50 ms", "µs/req", "CPU µs/req"
+        );
+        let rows = [
+            (JSON, instant, "non-streaming, instant mock"),
+            (SSE, instant, "SSE 50 events, instant mock"),
+            (
+                Upstream {
+                    ttfb_ms: 20,
+                    ..JSON
+                },
+                realistic,
+                "non-streaming, 20 ms to first byte",
+            ),
+            (
+                Upstream {
+                    ttfb_ms: 20,
+                    ..SSE
+                },
+                realistic,
+                "SSE, 20 ms, then 50 events at once",
+            ),
+            (
+                Upstream {
+                    ttfb_ms: 20,
+                    gap_ms: 2,
+                    ..SSE
+                },
+                realistic,
+                "SSE, 20 ms, then 50 events 2 ms apart",
+            ),
+        ];
+        for (up, d, label) in rows {
+            if !wanted(label) {
+                continue;
+            }
+            let p = bench.pairs(&small, up, 64, Limit::For(d)).await;
+            let ratios: Vec<f64> = p
+                .direct
+                .iter()
+                .zip(&p.proxied)
+                .map(|(d, x)| x.rps() / d.rps() * 100.0)
+                .collect();
+            let rps = |v: &[Phase]| median(&v.iter().map(Phase::rps).collect::<Vec<_>>());
+            let p50 = |v: &[Phase]| {
+                median(
+                    &v.iter()
+                        .map(|ph| pct(&ph.lat, 0.5).as_secs_f64() * 1e3)
+                        .collect::<Vec<_>>(),
+                )
+            };
+            let cpu: Vec<Option<f64>> = p.proxied.iter().map(Phase::child_us_per_req).collect();
+            let client_cpu: Vec<Option<f64>> =
+                p.direct.iter().map(Phase::self_us_per_req).collect();
+            let (lo, hi) = range(&ratios);
+            println!(
+                "{:<40} {:>9.0} {:>9.0} {:>18} {:>9.2} {:>9.2} {:>10} {:>12}",
+                label,
+                rps(&p.direct),
+                rps(&p.proxied),
+                format!("{:.1}% [{lo:.0}…{hi:.0}]", median(&ratios)),
+                p50(&p.direct),
+                p50(&p.proxied),
+                opt_us(&cpu),
+                opt_us(&client_cpu),
+            );
+        }
+        let hwm_load = bench.proxy.status_kb("VmHWM:");
+        bench.proxy.stop();
+        if !wanted("rss") {
+            return;
+        }
 
         // Peak RSS of a fresh proxy holding 64 open streams (50 events, 40 ms apart).
-        let proxy = ProxyChild::start(home.path(), &upstream);
+        let proxy = ProxyChild::start(home.path(), &upstream, pin.then_some(1), &prefix, &extra);
         let url = format!("{}/v1/responses", proxy.addr);
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .pool_max_idle_per_host(128)
-            .build()
-            .expect("client");
-        let body = Arc::new(request_body());
+        let client = client(128);
+        let body = Bytes::from(request_body());
+        let slow = Upstream {
+            sse: true,
+            ttfb_ms: 20,
+            gap_ms: 40,
+        };
         let mut open = Vec::new();
         for _ in 0..64 {
             let client = client.clone();
             let url = url.clone();
             let body = body.clone();
-            open.push(tokio::spawn(async move { one(&client, &url, "slow", &body).await }));
+            open.push(tokio::spawn(
+                async move { one(&client, &url, slow, &body).await },
+            ));
         }
         let mut rss_during = 0;
         let t = Instant::now();
@@ -395,5 +869,7 @@ fn main() {
             rss_during,
             hwm_load.unwrap_or(0)
         );
+        println!();
+        println!("proxy CPU: the proxy process's CPU time (all threads, user + system) per request; client+mock: this process's per direct request");
     });
 }

@@ -140,13 +140,12 @@ impl Metrics {
             .unwrap_or_default()
     }
 
-    /// Records the time to upstream response headers.
+    /// Records the time to upstream response headers (one bucket counter per observation;
+    /// the exposition sums them into Prometheus' cumulative buckets).
     pub fn latency(&self, d: Duration) {
         let secs = d.as_secs_f64();
-        for (i, b) in LATENCY_BUCKETS.iter().enumerate() {
-            if secs <= *b {
-                self.buckets[i].fetch_add(1, Ordering::Relaxed);
-            }
+        if let Some(i) = LATENCY_BUCKETS.iter().position(|b| secs <= *b) {
+            self.buckets[i].fetch_add(1, Ordering::Relaxed);
         }
         self.latency_count.fetch_add(1, Ordering::Relaxed);
         self.latency_sum_us
@@ -246,14 +245,13 @@ impl Metrics {
             "# HELP {name} Time from sending a request upstream to its response headers."
         );
         let _ = writeln!(o, "# TYPE {name} histogram");
-        for (i, b) in LATENCY_BUCKETS.iter().enumerate() {
-            let _ = writeln!(
-                o,
-                "{name}_bucket{{le=\"{b}\"}} {}",
-                self.buckets[i].load(Ordering::Relaxed)
-            );
-        }
         let count = self.latency_count.load(Ordering::Relaxed);
+        let mut cumulative = 0;
+        for (i, b) in LATENCY_BUCKETS.iter().enumerate() {
+            cumulative += self.buckets[i].load(Ordering::Relaxed);
+            // Read without a lock: never above the count, as Prometheus expects.
+            let _ = writeln!(o, "{name}_bucket{{le=\"{b}\"}} {}", cumulative.min(count));
+        }
         let _ = writeln!(o, "{name}_bucket{{le=\"+Inf\"}} {count}");
         let sum = self.latency_sum_us.load(Ordering::Relaxed) as f64 / 1e6;
         let _ = writeln!(o, "{name}_sum {sum}");

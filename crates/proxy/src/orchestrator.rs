@@ -31,7 +31,7 @@ use codex_rotation::{
 };
 use codex_store::CommitOptions;
 use futures_util::StreamExt;
-use http::{HeaderMap, HeaderValue, Response, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 use serde_json::Value;
 
 use crate::errors::Synthetic;
@@ -84,28 +84,57 @@ pub fn synthetic_response(s: &Synthetic) -> Response<ProxyBody> {
         .unwrap_or_else(|_| Response::new(ProxyBody::empty()))
 }
 
-fn copy_headers(upstream: &HeaderMap) -> HeaderMap {
-    let mut out = HeaderMap::with_capacity(upstream.len());
-    for (k, v) in upstream {
-        if !RESPONSE_DROP.contains(&k.as_str()) {
-            out.append(k.clone(), v.clone());
+/// The client's response: the upstream status and headers (minus [`RESPONSE_DROP`]).
+fn build(status: StatusCode, mut headers: HeaderMap, body: ProxyBody) -> Response<ProxyBody> {
+    if headers.keys().any(|k| RESPONSE_DROP.contains(&k.as_str())) {
+        for name in RESPONSE_DROP {
+            headers.remove(name);
         }
     }
-    out
-}
-
-fn build(status: StatusCode, headers: &HeaderMap, body: ProxyBody) -> Response<ProxyBody> {
     let mut r = Response::new(body);
     *r.status_mut() = status;
-    *r.headers_mut() = copy_headers(headers);
+    *r.headers_mut() = headers;
     r
 }
 
 fn is_sse(headers: &HeaderMap) -> bool {
+    const SSE: &[u8] = b"text/event-stream";
     headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("text/event-stream"))
+        .and_then(|v| v.as_bytes().get(..SSE.len()))
+        .is_some_and(|v| v.eq_ignore_ascii_case(SSE))
+}
+
+/// The rate-limit headers of a response (`x-codex-*`, `x-ratelimit-*`, `ratelimit-*`, the
+/// only names [`parse_rate_limit_headers`] reads), first value of each name, for cheap
+/// repeated lookups.
+struct LimitHeaders<'a>(Vec<(&'a str, Option<&'a str>)>);
+
+impl<'a> LimitHeaders<'a> {
+    fn of(headers: &'a HeaderMap) -> Self {
+        let mut out: Vec<(&str, Option<&str>)> = Vec::new();
+        for (k, v) in headers {
+            let name = k.as_str();
+            let relevant = name.starts_with("x-codex-")
+                || name.starts_with("x-ratelimit-")
+                || name.starts_with("ratelimit-");
+            if relevant && !out.iter().any(|(n, _)| *n == name) {
+                out.push((name, v.to_str().ok()));
+            }
+        }
+        LimitHeaders(out)
+    }
+}
+
+impl HeaderLookup for LimitHeaders<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        // `HeaderMap::get` matches names case-insensitively; names here are lowercase.
+        self.0
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| *v)
+    }
 }
 
 /// An account ready to use.
@@ -259,13 +288,13 @@ impl Run<'_> {
         match self.last.take()? {
             Last::Buffered(status, mut headers, body) => {
                 headers.remove(http::header::CONTENT_LENGTH);
-                Some(build(status, &headers, ProxyBody::full(body)))
+                Some(build(status, headers, ProxyBody::full(body)))
             }
             Last::Held(status, headers, held) => {
                 let sse = is_sse(&headers);
                 Some(build(
                     status,
-                    &headers,
+                    headers,
                     ProxyBody::stream(held, sse, self.guard.take()),
                 ))
             }
@@ -327,12 +356,16 @@ impl Run<'_> {
 
     async fn acquire(&mut self) -> Result<Acquired, Stop> {
         loop {
-            if let Err(e) = self.st.pool.prefetch().await {
-                tracing::error!(error = %e, "cannot read the account store");
-                return Err(Stop::Synthetic(Synthetic::AuthStorageError));
-            }
+            let view = match self.st.pool.prefetch().await {
+                Ok(v) => v,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot read the account store");
+                    return Err(Stop::Synthetic(Synthetic::AuthStorageError));
+                }
+            };
             let t = now(self.st);
             let picked = match self.st.pool.select(
+                &view,
                 &self.st.policy,
                 self.shaped.session_key.as_deref(),
                 &self.attempted,
@@ -498,7 +531,7 @@ impl Run<'_> {
 
     /// Snapshots and exhausted-window cooldowns from any response's headers.
     fn observe_headers(&self, key: &str, headers: &HeaderMap, t: f64) {
-        let limits = parse_rate_limit_headers(&Headers(headers), t);
+        let limits = parse_rate_limit_headers(&LimitHeaders::of(headers), t);
         if limits.is_empty() {
             return;
         }
@@ -523,7 +556,7 @@ impl Run<'_> {
     async fn try_account(&mut self, a: &Acquired) -> Step {
         let st = self.st;
         let started = Instant::now();
-        let resp = match send(st, &self.shaped, a).await {
+        let mut resp = match send(st, &self.shaped, a).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!(error = %e.without_url(), "upstream request failed");
@@ -533,7 +566,8 @@ impl Run<'_> {
         st.metrics.latency(started.elapsed());
         st.metrics.account(&a.key, |c| c.requests += 1);
         let status = resp.status();
-        let headers = resp.headers().clone();
+        // The body is read through `resp` from here on; its headers are moved out.
+        let headers = std::mem::take(resp.headers_mut());
         let t = now(st);
         self.observe_headers(&a.key, &headers, t);
         self.last_was_rate_limit = false;
@@ -553,9 +587,9 @@ impl Run<'_> {
                 ) {
                     Redirect::PassThrough => {
                         let body = read_limited(resp, ERROR_BODY_LIMIT).await;
-                        let mut headers = headers.clone();
+                        let mut headers = headers;
                         headers.remove(http::header::CONTENT_LENGTH);
-                        build(status, &headers, ProxyBody::full(body))
+                        build(status, headers, ProxyBody::full(body))
                     }
                     Redirect::Fail(s) => self.synth(&s),
                     // POST is never followed; a GET decision cannot come back here.
@@ -591,7 +625,7 @@ impl Run<'_> {
             return match hold_back(stream, st.config.hold, st.config.hold_bytes).await {
                 Hold::Commit(held) => Step::Done(build(
                     status,
-                    &headers,
+                    headers,
                     ProxyBody::stream(held, true, self.guard.take()),
                 )),
                 Hold::Failed { held, info, class } => {
@@ -633,7 +667,7 @@ impl Run<'_> {
         let sse = is_sse(&headers);
         Step::Done(build(
             status,
-            &headers,
+            headers,
             ProxyBody::stream(held, sse, self.guard.take()),
         ))
     }
@@ -682,22 +716,22 @@ async fn send(
     shaped: &Shaped,
     a: &Acquired,
 ) -> Result<reqwest::Response, reqwest::Error> {
-    let mut headers = shaped.headers.clone();
+    // Built as a `Request` rather than through `RequestBuilder::headers`, which re-inserts
+    // every header one by one.
+    let mut req = reqwest::Request::new(http::Method::POST, st.responses_url.clone());
+    let headers = req.headers_mut();
+    *headers = shaped.headers.clone();
     if let Ok(mut v) = HeaderValue::from_str(&format!("Bearer {}", a.access.expose())) {
         v.set_sensitive(true);
         headers.insert(http::header::AUTHORIZATION, v);
     }
     if let Some(id) = a.account_id.as_deref() {
         if let Ok(v) = HeaderValue::from_str(id) {
-            headers.insert("chatgpt-account-id", v);
+            headers.insert(HeaderName::from_static("chatgpt-account-id"), v);
         }
     }
-    st.http
-        .post(st.responses_url.clone())
-        .headers(headers)
-        .body(shaped.body.clone())
-        .send()
-        .await
+    *req.body_mut() = Some(shaped.body.clone().into());
+    st.http.execute(req).await
 }
 
 async fn commit(st: &AppState, lease: &codex_store::Lease, tokens: &TokenResponse, t: f64) -> bool {

@@ -269,12 +269,14 @@ impl Pool {
         Ok(view)
     }
 
-    /// Re-reads the file on a blocking thread when it changed, so that selection (which
-    /// runs on the async runtime) finds a fresh cached view.
-    pub async fn prefetch(&self) -> Result<(), String> {
+    /// The current view for a request: one `stat` when the file is unchanged, else a
+    /// re-read on a blocking thread (selection itself runs on the async runtime).
+    pub async fn prefetch(&self) -> Result<Arc<View>, String> {
         let now_stamp = stamp(self.store.path());
-        if matches!(lock(&self.cache).as_ref(), Some((s, _)) if *s == now_stamp) {
-            return Ok(());
+        if let Some((s, v)) = lock(&self.cache).as_ref() {
+            if *s == now_stamp {
+                return Ok(v.clone());
+            }
         }
         let store = self.store.clone();
         let mode = self.mode;
@@ -283,8 +285,9 @@ impl Pool {
                 .await
                 .map_err(|e| e.to_string())?
                 .map_err(|e| e.to_string())?;
-        *lock(&self.cache) = Some((now_stamp, Arc::new(view)));
-        Ok(())
+        let view = Arc::new(view);
+        *lock(&self.cache) = Some((now_stamp, view.clone()));
+        Ok(view)
     }
 
     /// Forgets the cached view (after this process wrote the file).
@@ -292,16 +295,23 @@ impl Pool {
         *lock(&self.cache) = None;
     }
 
-    fn effective(&self, ov: &Overlay, a: &Acct, now_ms: f64) -> Acct {
-        let mut a = a.clone();
+    /// `cooldownUntil` and `lastUsed` of `a` with this process's overlay applied.
+    fn effective_times(ov: &Overlay, a: &Acct, now_ms: f64) -> (Option<f64>, Option<f64>) {
+        let (mut cooldown, mut last_used) = (a.cooldown_until, a.last_used);
         if let Some(key) = &a.identity_key {
             if let Some(c) = ov.cooldowns.get(key).filter(|c| **c > now_ms) {
-                a.cooldown_until = Some(a.cooldown_until.map_or(*c, |f| f.max(*c)));
+                cooldown = Some(cooldown.map_or(*c, |f| f.max(*c)));
             }
             if let Some(l) = ov.last_used.get(key) {
-                a.last_used = Some(a.last_used.map_or(*l, |f| f.max(*l)));
+                last_used = Some(last_used.map_or(*l, |f| f.max(*l)));
             }
         }
+        (cooldown, last_used)
+    }
+
+    fn effective(&self, ov: &Overlay, a: &Acct, now_ms: f64) -> Acct {
+        let mut a = a.clone();
+        (a.cooldown_until, a.last_used) = Self::effective_times(ov, &a, now_ms);
         a
     }
 
@@ -314,16 +324,16 @@ impl Pool {
             .collect()
     }
 
-    /// Picks an account among those whose attempt key is not in `attempted`.
-    /// `Ok(None)`: nothing eligible is left.
+    /// Picks an account of `view` (from [`Pool::prefetch`]) among those whose attempt key
+    /// is not in `attempted`. `Ok(None)`: nothing eligible is left.
     pub fn select(
         &self,
+        view: &View,
         policy: &Policy,
         session: Option<&str>,
         attempted: &HashSet<String>,
         now_ms: f64,
     ) -> Result<Option<Picked>, SelectError> {
-        let view = self.view().map_err(SelectError::Store)?;
         if !view.oauth {
             return Err(SelectError::Acquire(AcquireError::OauthNotConfigured));
         }
@@ -339,20 +349,23 @@ impl Pool {
             view.domain_strategy.unwrap_or(policy.strategy)
         };
         let mut ov = lock(&self.overlay);
-        let candidates: Vec<Acct> = view
+        // Only the selected account is copied out of the view.
+        let candidates: Vec<&Acct> = view
             .accounts
             .iter()
             .filter(|a| !attempted.contains(&a.attempt_key))
-            .map(|a| self.effective(&ov, a, now_ms))
             .collect();
         let views: Vec<AccountView> = candidates
             .iter()
-            .map(|a| AccountView {
-                identity_key: a.identity_key.clone(),
-                enabled: a.enabled,
-                cooldown_until: a.cooldown_until,
-                refresh_lease_until: a.refresh_lease_until,
-                last_used: a.last_used,
+            .map(|a| {
+                let (cooldown_until, last_used) = Self::effective_times(&ov, a, now_ms);
+                AccountView {
+                    identity_key: a.identity_key.clone(),
+                    enabled: a.enabled,
+                    cooldown_until,
+                    refresh_lease_until: a.refresh_lease_until,
+                    last_used,
+                }
             })
             .collect();
         let active = match strategy {
@@ -376,7 +389,10 @@ impl Pool {
         let Some(sel) = select_account(&input, sessions) else {
             return Ok(None);
         };
-        let Some(acct) = candidates.get(sel.index).cloned() else {
+        let Some(acct) = candidates
+            .get(sel.index)
+            .map(|a| self.effective(&ov, a, now_ms))
+        else {
             return Ok(None);
         };
         if let Some(key) = acct.identity_key.clone() {

@@ -368,16 +368,18 @@ fn authorized(st: &AppState, headers: &http::HeaderMap) -> bool {
 }
 
 async fn route(st: Arc<AppState>, req: Request<Incoming>) -> Response<ProxyBody> {
-    let path = req.uri().path().trim_end_matches('/').to_string();
-    let method = req.method().clone();
+    let path = req.uri().path().trim_end_matches('/');
     if path == "/healthz" {
         return text(StatusCode::OK, "text/plain; charset=utf-8", "ok\n".into());
     }
     if !authorized(&st, req.headers()) {
         return synthetic_response(&Synthetic::UnauthorizedClient);
     }
-    match (path.as_str(), method) {
-        ("/v1/responses" | "/responses", Method::POST) => responses(st, req).await,
+    if matches!(path, "/v1/responses" | "/responses") && req.method() == Method::POST {
+        return responses(st, req).await;
+    }
+    let path = path.to_string();
+    match (path.as_str(), req.method().clone()) {
         ("/v1/models" | "/models", Method::GET) => {
             let account = st.pool.view().ok().and_then(|v| {
                 let active = st.pool.active_key(&v);

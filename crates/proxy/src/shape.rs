@@ -12,7 +12,12 @@
 //! (OpenCode's `@ai-sdk/openai` provider sends them that way), `max_output_tokens` is
 //! removed, `store` is forced to `false`, reasoning replay is stripped, and
 //! `reasoning.encrypted_content` is included when reasoning is requested. Everything else,
-//! including `stream`, passes through untouched.
+//! including `stream`, passes through untouched. The `fast` submodule does this without
+//! rebuilding the body (untouched members are copied as received, a body that needs no
+//! change is sent as it came); the whole-body parse in [`shape_body`] is its fallback and
+//! its reference.
+
+mod fast;
 
 use bytes::Bytes;
 use codex_store::Domain;
@@ -205,17 +210,9 @@ pub fn shape_request(
         }
     }
 
-    let parsed = serde_json::from_slice::<Value>(&body).ok();
-    let (body, model, json) = match parsed {
-        Some(Value::Object(mut m)) => {
-            shape_body(&mut m);
-            let model = m.get("model").and_then(Value::as_str).map(str::to_string);
-            let bytes = serde_json::to_vec(&Value::Object(m))
-                .map(Bytes::from)
-                .unwrap_or(body);
-            (bytes, model, true)
-        }
-        _ => (body, None, false),
+    let (body, model, json) = match fast::shape(&body) {
+        Some(f) => (f.body.map(Bytes::from).unwrap_or(body), f.model, true),
+        None => shape_parsed(body),
     };
     if json {
         headers.insert(
@@ -229,6 +226,22 @@ pub fn shape_request(
         session_key: session,
         model,
         json,
+    }
+}
+
+/// The reference shaping: the whole body parsed, shaped and serialized again. Used when
+/// [`fast::shape`] leaves a body to it; a body that is not a JSON object passes through.
+fn shape_parsed(body: Bytes) -> (Bytes, Option<String>, bool) {
+    match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(mut m)) => {
+            shape_body(&mut m);
+            let model = m.get("model").and_then(Value::as_str).map(str::to_string);
+            let bytes = serde_json::to_vec(&Value::Object(m))
+                .map(Bytes::from)
+                .unwrap_or(body);
+            (bytes, model, true)
+        }
+        _ => (body, None, false),
     }
 }
 
@@ -334,7 +347,12 @@ fn strip_reasoning(m: &mut Map<String, Value>) {
 }
 
 fn reasoning_requested(m: &Map<String, Value>) -> bool {
-    match m.get("reasoning") {
+    reasoning_requested_by(m.get("reasoning"))
+}
+
+/// Whether a `reasoning` member asks for reasoning (an object whose `effort` is not `none`).
+fn reasoning_requested_by(reasoning: Option<&Value>) -> bool {
+    match reasoning {
         Some(Value::Object(r)) => !r
             .get("effort")
             .and_then(Value::as_str)

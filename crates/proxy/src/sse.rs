@@ -7,15 +7,17 @@
 //! event that is neither `response.created` / `response.in_progress` / `response.queued`
 //! nor a comment, a byte budget, or a short time limit — and reports such an error while
 //! nothing has reached the client, so the orchestrator can move to another account.
-//! [`ProxyBody`] then sends the held chunks and the rest of the stream exactly as received
-//! (no re-encoding, no buffering beyond one chunk). If the upstream connection breaks
-//! mid-stream, an SSE body ends with an `error` event instead of a truncated connection.
+//! [`ProxyBody`] then sends the held chunks and the rest of the stream byte for byte as
+//! received (no re-encoding, no parsing): chunks that have already arrived together leave in
+//! one frame, and nothing waits for data that has not arrived. If the upstream connection
+//! breaks mid-stream, an SSE body ends with an `error` event instead of a truncated
+//! connection.
 
 use std::collections::VecDeque;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use codex_rotation::cooldown::{error_info, ErrorInfo};
@@ -273,12 +275,72 @@ pub fn stream_error_event(message: &str) -> Bytes {
 /// Largest frame built from chunks that are already waiting.
 const COALESCE_LIMIT: usize = 64 * 1024;
 
+/// Scheduler turns given to the upstream connection before a frame is sent without more
+/// (measured: the connection task needs two turns to hand over its next buffered chunk).
+const MAX_YIELDS: u8 = 2;
+
+/// A chunk that follows the previous one this closely is taken as part of a burst, worth
+/// yielding for; chunks further apart (a model's tokens, milliseconds apart) are sent alone
+/// at once.
+const BURST_GAP: Duration = Duration::from_micros(500);
+
 struct Streaming {
     held: VecDeque<Bytes>,
     rest: Option<ByteStream>,
     sse: bool,
     tail: [u8; 2],
     pending_error: Option<String>,
+    /// Chunks received and not yet handed to the server, joined.
+    acc: Acc,
+    /// Turns yielded since the last chunk arrived.
+    yields: u8,
+    /// When the last chunk arrived.
+    last_chunk: Instant,
+    /// The last chunk came within [`BURST_GAP`] of the one before.
+    burst: bool,
+}
+
+/// Chunks being joined into one frame: the first without a copy, more into a buffer.
+#[derive(Default)]
+enum Acc {
+    #[default]
+    Empty,
+    One(Bytes),
+    Many(bytes::BytesMut),
+}
+
+impl Acc {
+    fn len(&self) -> usize {
+        match self {
+            Acc::Empty => 0,
+            Acc::One(b) => b.len(),
+            Acc::Many(m) => m.len(),
+        }
+    }
+
+    fn push(&mut self, chunk: Bytes) {
+        *self = match std::mem::take(self) {
+            Acc::Empty => Acc::One(chunk),
+            Acc::One(first) => {
+                let mut m = bytes::BytesMut::with_capacity((first.len() + chunk.len()).max(4096));
+                m.extend_from_slice(&first);
+                m.extend_from_slice(&chunk);
+                Acc::Many(m)
+            }
+            Acc::Many(mut m) => {
+                m.extend_from_slice(&chunk);
+                Acc::Many(m)
+            }
+        };
+    }
+
+    fn take(&mut self) -> Option<Bytes> {
+        match std::mem::take(self) {
+            Acc::Empty => None,
+            Acc::One(b) => Some(b),
+            Acc::Many(m) => Some(m.freeze()),
+        }
+    }
 }
 
 impl Streaming {
@@ -297,6 +359,81 @@ impl Streaming {
         }
         out.extend_from_slice(&stream_error_event(message));
         Bytes::from(out)
+    }
+
+    /// The pending error as the body's next frame (SSE) or error (anything else).
+    fn error(&mut self, message: &str) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        if self.sse {
+            let frame = self.error_frame(message);
+            Poll::Ready(Some(Ok(Frame::data(frame))))
+        } else {
+            Poll::Ready(Some(Err(io::Error::other(message.to_string()))))
+        }
+    }
+
+    fn poll_next_frame(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        if let Some(chunk) = self.held.pop_front() {
+            self.note(&chunk);
+            return Poll::Ready(Some(Ok(Frame::data(chunk))));
+        }
+        if let Some(message) = self.pending_error.take() {
+            return self.error(&message);
+        }
+        // Forward what has arrived. The upstream connection runs as its own task and hands
+        // over one chunk at a time, so when a chunk of a burst is followed by `Pending` this
+        // task yields (up to MAX_YIELDS turns), letting the connection deliver what it has
+        // already read; chunks that come in meanwhile join the same frame: a few writes to
+        // the client for a burst of events instead of one per event. Turns that bring
+        // nothing send what is there, and a chunk that comes alone is sent at once: a frame
+        // never waits for data that has not arrived.
+        while self.acc.len() < COALESCE_LIMIT {
+            let Some(rest) = self.rest.as_mut() else {
+                break;
+            };
+            match rest.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(chunk))) => {
+                    if !chunk.is_empty() {
+                        let now = Instant::now();
+                        self.burst = now.duration_since(self.last_chunk) < BURST_GAP;
+                        self.last_chunk = now;
+                        self.acc.push(chunk);
+                        self.yields = 0;
+                    }
+                }
+                Poll::Ready(None) => self.rest = None,
+                Poll::Ready(Some(Err(e))) => {
+                    self.rest = None;
+                    tracing::warn!(error = %e, "upstream stream broke mid-response");
+                    self.pending_error = Some(format!("upstream stream ended unexpectedly: {e}"));
+                }
+                Poll::Pending => {
+                    if self.acc.len() == 0 {
+                        return Poll::Pending;
+                    }
+                    if self.burst && self.yields < MAX_YIELDS {
+                        self.yields += 1;
+                        cx.waker().wake_by_ref();
+                        return Poll::Pending;
+                    }
+                    break;
+                }
+            }
+        }
+        if let Some(chunk) = self.acc.take() {
+            self.yields = 0;
+            self.note(&chunk);
+            return Poll::Ready(Some(Ok(Frame::data(chunk))));
+        }
+        if let Some(message) = self.pending_error.take() {
+            return self.error(&message);
+        }
+        if self.rest.is_none() {
+            return Poll::Ready(None);
+        }
+        Poll::Pending
     }
 }
 
@@ -347,6 +484,11 @@ impl ProxyBody {
                 sse,
                 tail: [0, 0],
                 pending_error: held.failed,
+                acc: Acc::Empty,
+                yields: 0,
+                // The opening was just read: what follows it is likely a burst.
+                last_chunk: Instant::now(),
+                burst: true,
             })),
             _guard: guard,
         }
@@ -361,87 +503,21 @@ impl Body for ProxyBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        let s = match &mut self.kind {
-            Kind::Full(b) => return Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
-            Kind::Stream(s) => s,
-        };
-        if let Some(chunk) = s.held.pop_front() {
-            s.note(&chunk);
-            return Poll::Ready(Some(Ok(Frame::data(chunk))));
+        match &mut self.kind {
+            Kind::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
+            Kind::Stream(s) => s.poll_next_frame(cx),
         }
-        if let Some(message) = s.pending_error.take() {
-            return if s.sse {
-                let frame = s.error_frame(&message);
-                Poll::Ready(Some(Ok(Frame::data(frame))))
-            } else {
-                Poll::Ready(Some(Err(io::Error::other(message))))
-            };
-        }
-        let Some(rest) = s.rest.as_mut() else {
-            return Poll::Ready(None);
-        };
-        // Forward what has arrived: the first ready chunk, plus any chunks already waiting
-        // behind it (coalesced into one frame, up to COALESCE_LIMIT), never waiting for more.
-        let mut first: Option<Bytes> = None;
-        let mut more: Option<bytes::BytesMut> = None;
-        loop {
-            let size = match (&more, &first) {
-                (Some(m), _) => m.len(),
-                (None, f) => f.as_ref().map_or(0, Bytes::len),
-            };
-            if size >= COALESCE_LIMIT {
-                break;
-            }
-            match rest.as_mut().poll_next(cx) {
-                Poll::Pending => break,
-                Poll::Ready(Some(Ok(chunk))) => match (&mut first, &mut more) {
-                    (None, _) => first = Some(chunk),
-                    (Some(f), None) => {
-                        let mut m = bytes::BytesMut::with_capacity(f.len() + chunk.len());
-                        m.extend_from_slice(f);
-                        m.extend_from_slice(&chunk);
-                        more = Some(m);
-                    }
-                    (Some(_), Some(m)) => m.extend_from_slice(&chunk),
-                },
-                Poll::Ready(None) => {
-                    s.rest = None;
-                    break;
-                }
-                Poll::Ready(Some(Err(e))) => {
-                    s.rest = None;
-                    tracing::warn!(error = %e, "upstream stream broke mid-response");
-                    s.pending_error = Some(format!("upstream stream ended unexpectedly: {e}"));
-                    break;
-                }
-            }
-        }
-        let data = match (more, first) {
-            (Some(m), _) => Some(m.freeze()),
-            (None, f) => f,
-        };
-        if let Some(chunk) = data {
-            s.note(&chunk);
-            return Poll::Ready(Some(Ok(Frame::data(chunk))));
-        }
-        if let Some(message) = s.pending_error.take() {
-            return if s.sse {
-                let frame = s.error_frame(&message);
-                Poll::Ready(Some(Ok(Frame::data(frame))))
-            } else {
-                Poll::Ready(Some(Err(io::Error::other(message))))
-            };
-        }
-        if s.rest.is_none() {
-            return Poll::Ready(None);
-        }
-        Poll::Pending
     }
 
     fn is_end_stream(&self) -> bool {
         match &self.kind {
             Kind::Full(b) => b.is_none(),
-            Kind::Stream(s) => s.held.is_empty() && s.rest.is_none() && s.pending_error.is_none(),
+            Kind::Stream(s) => {
+                s.held.is_empty()
+                    && s.rest.is_none()
+                    && s.pending_error.is_none()
+                    && s.acc.len() == 0
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 //! Request shaping: what OpenCode sends becomes what the Codex backend expects.
 
 use bytes::Bytes;
-use codex_proxy::shape::{session_key, shape_request, UserAgents};
+use codex_proxy::shape::{session_key, shape_body, shape_request, UserAgents};
 use codex_store::Domain;
 use http::HeaderMap;
 use serde_json::{json, Value};
@@ -250,4 +250,310 @@ async fn absolute_form_requests_are_accepted() {
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
     assert!(text.contains("abs"));
     run.stop().await;
+}
+
+// The fast shaping path against the reference: the whole body parsed into a `Value`,
+// shaped by `shape_body` and serialized again (what the proxy did before the fast path).
+
+/// The reference result: `Some((shaped, model))` for a JSON object, `None` to pass through.
+fn reference(body: &[u8]) -> Option<(Value, Option<String>)> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(mut m)) => {
+            shape_body(&mut m);
+            let model = m.get("model").and_then(Value::as_str).map(str::to_string);
+            Some((Value::Object(m), model))
+        }
+        _ => None,
+    }
+}
+
+/// Asserts that `shape_request` gives the reference result for `body`.
+fn same_as_reference(body: &[u8]) {
+    let s = shape_request(
+        &HeaderMap::new(),
+        Bytes::copy_from_slice(body),
+        Domain::Native,
+        &agents(),
+    );
+    let shown = String::from_utf8_lossy(body);
+    match reference(body) {
+        None => {
+            assert!(!s.json, "shaped a body the full parse refuses: {shown}");
+            assert_eq!(s.body.as_ref(), body, "{shown}");
+            assert_eq!(s.model, None);
+        }
+        Some((expected, model)) => {
+            assert!(s.json, "refused a body the full parse accepts: {shown}");
+            let got: Value = serde_json::from_slice(&s.body).expect("shaped body is JSON");
+            assert_eq!(got, expected, "{shown}");
+            assert_eq!(s.model, model, "{shown}");
+            assert_eq!(
+                s.headers.get("content-type").map(|v| v.as_bytes()),
+                Some(&b"application/json"[..])
+            );
+        }
+    }
+}
+
+#[test]
+fn fast_shaping_matches_the_reference_on_edge_cases() {
+    let cases: &[&str] = &[
+        "{}",
+        " { } ",
+        "[]",
+        "\"text\"",
+        "null",
+        "{\"store\":false}",
+        "{\"store\": false, \"model\": \"m\"}",
+        "{\"store\":true}",
+        "{\"store\":\"false\"}",
+        "{\"store\":0,\"max_output_tokens\":5}",
+        "{\"max_output_tokens\":5}",
+        "{\"model\":7}",
+        "{\"model\":\"m\",\"model\":\"n\"}",
+        "{\"input\":\"just a string\",\"max_output_tokens\":1}",
+        "{\"input\":{\"role\":\"system\"}}",
+        "{\"input\":[]}",
+        "{\"input\":[],\"store\":false}",
+        "{\"input\":[{\"role\":\"system\",\"content\":\"s\"}],\"store\":false}",
+        "{\"instructions\":\"\",\"input\":[{\"role\":\"developer\",\"content\":\"d\"},{\"role\":\"user\",\"content\":\"u\"}]}",
+        "{\"instructions\":null,\"input\":[{\"role\":\"system\",\"type\":\"message\",\"content\":[{\"text\":\"a\"},{\"type\":\"output_text\",\"text\":\"b\"}]}]}",
+        "{\"instructions\":\"keep\",\"input\":[{\"role\":\"system\",\"content\":\"s\"}]}",
+        "{\"instructions\":7,\"input\":[{\"role\":\"system\",\"content\":\"s\"}]}",
+        "{\"input\":[{\"role\":\"system\",\"content\":[{\"type\":\"input_image\",\"image_url\":\"x\"}]},{\"role\":\"user\",\"content\":\"u\"}]}",
+        "{\"input\":[{\"role\":\"system\",\"content\":[{\"type\":7,\"text\":\"t\"}]}]}",
+        "{\"input\":[{\"role\":\"system\",\"content\":[{\"text\":7}]}]}",
+        "{\"input\":[{\"role\":\"system\",\"type\":\"function_call\",\"content\":\"s\"}]}",
+        "{\"input\":[{\"type\":\"reasoning\",\"id\":\"rs\"},{\"type\":\"REASONING_x\"},{\"role\":\"user\",\"content\":\"u\"}]}",
+        "{\"input\":[{\"role\":\"assistant\",\"content\":[{\"type\":\"reasoning_text\",\"text\":\"t\"},{\"type\":\"output_text\",\"text\":\"o\",\"Reasoning_Content\":1}]}]}",
+        "{\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"reasoning_text\",\"text\":\"kept for users\"}]}]}",
+        "{\"input\":[{\"role\":\"user\",\"content\":\"talk about reasoning\",\"deep\":[{\"x\":{\"reasoning_content\":[1,2]}}]}]}",
+        "{\"input\":[{\"typ\\u0065\":\"reasoning\"}]}",
+        "{\"input\":[{\"type\":\"r\\u0065asoning\"}]}",
+        "{\"input\":[{\"type\":\"message\",\"type\":\"reasoning\"}]}",
+        "{\"input\":[{\"type\":\"reasoning\",\"type\":\"message\"}]}",
+        "{\"input\":[{\"role\":\"user\",\"content\":\"a\",\"content\":\"b\"}],\"store\":false}",
+        "{\"input\":[{\"role\":\"user\",\"content\":\"\\ud83d\\ude00 fine\"}]}",
+        "{\"input\":[{\"role\":\"user\",\"content\":\"\\ud83d lone\"}]}",
+        "{\"input\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":1e400}",
+        "{\"input\":[{\"role\":\"user\",\"n\":-1e400}]}",
+        "{\"input\":[{\"role\":\"user\",\"n\":1.5e3,\"m\":18446744073709551616,\"k\":-0,\"j\":0.1}]}",
+        "{\"input\":[1,\"two\",null,true,[3]],\"store\":false}",
+        "{\"reasoning\":{\"effort\":\"medium\"}}",
+        "{\"reasoning\":{\"effort\":\"None\"}}",
+        "{\"reasoning\":{}}",
+        "{\"reasoning\":\"high\"}",
+        "{\"reasoning\":{\"effort\":\"low\"},\"include\":[\"x\"]}",
+        "{\"reasoning\":{\"effort\":\"low\"},\"include\":[\"reasoning.encrypted_content\"],\"store\":false}",
+        "{\"reasoning\":{\"effort\":\"low\"},\"include\":\"not a list\"}",
+        "{\"reasoning\":{\"effort\":\"low\"},\"include\":null}",
+        "{\"a\":1,\"a\":2}",
+        "{\"input\":[],\"input\":[]}",
+        "{\"k\\\"ey\":\"v\\\\\",\"\\u00e9\":\"\u{e9}\",\"store\":false}",
+        "{\"x\":\"\u{1F600} \u{e9}\",\"max_output_tokens\":null}",
+        "{\"store\":false,}",
+        "{\"store\":false} x",
+        "{\"store\":false}\n\t ",
+        "{\"s\":\"\\x\"}",
+        "{\"s\":\"a\nb\"}",
+        "{\"n\":01}",
+        "{\"n\":1.}",
+        "{\"n\":.5}",
+        "{\"n\":NaN}",
+        "{\n  \"model\" : \"gpt\" ,\n  \"input\" : [ { \"role\" : \"system\" , \"content\" : \"s\" } , { \"type\" : \"reasoning\" } , { \"role\" : \"user\" , \"content\" : [ ] } ] ,\n  \"max_output_tokens\" : 10\n}",
+    ];
+    for c in cases {
+        same_as_reference(c.as_bytes());
+    }
+    // Invalid UTF-8 inside a string, and nesting at and beyond the parser's limit.
+    same_as_reference(b"{\"store\":false,\"s\":\"\xff\"}");
+    same_as_reference(b"{\"input\":[{\"s\":\"\xc3\"}]}");
+    for depth in [90, 98, 99, 100, 120, 125, 126, 127, 128, 200] {
+        let nested = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+        same_as_reference(format!("{{\"x\":{nested}}}").as_bytes());
+        same_as_reference(format!("{{\"input\":[{{\"x\":{nested}}}]}}").as_bytes());
+    }
+}
+
+#[test]
+fn a_body_that_needs_no_change_is_sent_as_it_came() {
+    let raw = "{ \"model\": \"m\", \"store\": false,\n  \"input\": [{\"role\": \"user\", \"content\": \"hi\"}] }";
+    let s = shape_request(
+        &HeaderMap::new(),
+        Bytes::from(raw),
+        Domain::Native,
+        &agents(),
+    );
+    assert!(s.json);
+    assert_eq!(s.body.as_ref(), raw.as_bytes());
+    assert_eq!(s.model.as_deref(), Some("m"));
+}
+
+mod differential {
+    use proptest::prelude::*;
+    use serde_json::{Map, Value};
+
+    fn word() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("reasoning".to_string()),
+            Just("Reasoning_text".to_string()),
+            Just("reasoning_content".to_string()),
+            Just("REASONING_CONTENT".to_string()),
+            Just("reasoning.encrypted_content".to_string()),
+            Just("reasonin".to_string()),
+            Just("system".to_string()),
+            Just("developer".to_string()),
+            Just("assistant".to_string()),
+            Just("user".to_string()),
+            Just("message".to_string()),
+            Just("input_text".to_string()),
+            Just("output_text".to_string()),
+            Just("text".to_string()),
+            Just("none".to_string()),
+            Just("NONE".to_string()),
+            Just(String::new()),
+            "[a-zR \"\\\\\n\t\u{e9}\u{1F600}]{0,10}",
+        ]
+    }
+
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => prop_oneof![
+                Just("type".to_string()),
+                Just("role".to_string()),
+                Just("content".to_string()),
+                Just("text".to_string()),
+                Just("effort".to_string()),
+                Just("reasoning_content".to_string()),
+                Just("Reasoning_Content".to_string()),
+                Just("id".to_string()),
+            ],
+            1 => word(),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            (-1.0e12f64..1.0e12).prop_map(Value::from),
+            word().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::vec((key(), inner), 0..5)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+            ]
+        })
+    }
+
+    fn part() -> impl Strategy<Value = Value> {
+        (
+            prop::option::of(prop_oneof![word().prop_map(Value::String), value()]),
+            prop::option::of(prop_oneof![word().prop_map(Value::String), value()]),
+            prop::option::of(value()),
+        )
+            .prop_map(|(ty, text, extra)| {
+                let mut m = Map::new();
+                if let Some(t) = ty {
+                    m.insert("type".into(), t);
+                }
+                if let Some(t) = text {
+                    m.insert("text".into(), t);
+                }
+                if let Some(x) = extra {
+                    m.insert("reasoning_content".into(), x);
+                }
+                Value::Object(m)
+            })
+    }
+
+    fn item() -> impl Strategy<Value = Value> {
+        (
+            prop::option::of(word()),
+            prop::option::of(word()),
+            prop_oneof![
+                word().prop_map(Value::String),
+                prop::collection::vec(part(), 0..4).prop_map(Value::Array),
+                value(),
+            ],
+            prop::collection::vec((key(), value()), 0..3),
+        )
+            .prop_map(|(role, ty, content, extra)| {
+                let mut m = Map::new();
+                for (k, v) in extra {
+                    m.insert(k, v);
+                }
+                if let Some(r) = role {
+                    m.insert("role".into(), Value::String(r));
+                }
+                if let Some(t) = ty {
+                    m.insert("type".into(), Value::String(t));
+                }
+                m.insert("content".into(), content);
+                Value::Object(m)
+            })
+    }
+
+    fn body() -> impl Strategy<Value = Value> {
+        (
+            prop::option::of(prop_oneof![word().prop_map(Value::String), value()]),
+            prop::option::of(prop_oneof![
+                4 => prop::collection::vec(item(), 0..6).prop_map(Value::Array),
+                1 => value(),
+            ]),
+            prop::option::of(value()),
+            prop::option::of(prop_oneof![Just(Value::Bool(false)), value()]),
+            prop::option::of(prop_oneof![
+                word().prop_map(|e| serde_json::json!({"effort": e})),
+                value(),
+            ]),
+            prop::option::of(prop_oneof![
+                prop::collection::vec(word().prop_map(Value::String), 0..3).prop_map(Value::Array),
+                value(),
+            ]),
+            prop::collection::vec((key(), value()), 0..3),
+        )
+            .prop_map(
+                |(instructions, input, max, store, reasoning, include, extra)| {
+                    let mut m = Map::new();
+                    for (k, v) in extra {
+                        m.insert(k, v);
+                    }
+                    let named = [
+                        ("instructions", instructions),
+                        ("input", input),
+                        ("max_output_tokens", max),
+                        ("store", store),
+                        ("reasoning", reasoning),
+                        ("include", include),
+                    ];
+                    for (k, v) in named {
+                        if let Some(v) = v {
+                            m.insert(k.into(), v);
+                        }
+                    }
+                    m.insert("model".into(), Value::String("gpt-5.4".into()));
+                    Value::Object(m)
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn fast_shaping_matches_the_reference(v in body(), pretty in any::<bool>()) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&v)
+            } else {
+                serde_json::to_string(&v)
+            }
+            .expect("serialize");
+            super::same_as_reference(text.as_bytes());
+        }
+    }
 }

@@ -1,13 +1,14 @@
 //! Streaming: byte-identical passthrough, errors hidden in 200 streams, resets, client
-//! disconnects, graceful shutdown.
+//! disconnects, graceful shutdown, chunks that arrive together leaving in one frame.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use codex_proxy::sse::SseScanner;
+use codex_proxy::sse::{HeldStream, ProxyBody, SseScanner};
 use futures_util::StreamExt;
+use http_body_util::BodyExt;
 use serde_json::json;
 
 use crate::support::*;
@@ -86,6 +87,57 @@ async fn sse_body_reaches_the_client_byte_identical() {
     let got = r.bytes().await.expect("body");
     assert_eq!(got.as_ref(), expected.as_slice());
     run.stop().await;
+}
+
+#[tokio::test]
+async fn a_burst_reaches_the_client_byte_identical() {
+    let home = Home::new();
+    two_accounts(&home);
+    let chunks = awkward_stream();
+    let expected: Vec<u8> = chunks.iter().flat_map(|c| c.to_vec()).collect();
+    let mock = mock(move |_, _| Reply::Sse(Vec::new(), chunks.clone(), Duration::ZERO)).await;
+    let run = proxy(&home, &mock).await;
+    for _ in 0..3 {
+        let r = post(&run, &opencode_body()).await;
+        assert_eq!(r.status().as_u16(), 200);
+        let got = r.bytes().await.expect("body");
+        assert_eq!(got.as_ref(), expected.as_slice());
+    }
+    run.stop().await;
+}
+
+#[tokio::test]
+async fn waiting_chunks_leave_together_and_none_waits_for_more() {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Bytes>();
+    let rest =
+        futures_util::stream::unfold(
+            rx,
+            |mut rx| async move { rx.recv().await.map(|b| (Ok(b), rx)) },
+        );
+    let held = HeldStream {
+        chunks: vec![Bytes::from_static(b"data: held\n\n")],
+        rest: Some(Box::pin(rest)),
+        failed: None,
+    };
+    let mut body = ProxyBody::stream(held, true, None);
+    let next = |f: Option<Result<http_body::Frame<Bytes>, std::io::Error>>| {
+        f.expect("a frame")
+            .expect("data")
+            .into_data()
+            .expect("data frame")
+    };
+    assert_eq!(next(body.frame().await), "data: held\n\n");
+    for part in ["data: a", "\n\n", "data: b\n\n"] {
+        tx.send(Bytes::from(part)).expect("send");
+    }
+    assert_eq!(next(body.frame().await), "data: a\n\ndata: b\n\n");
+    tx.send(Bytes::from("data: c\n\n")).expect("send");
+    let alone = tokio::time::timeout(Duration::from_secs(5), body.frame())
+        .await
+        .expect("a lone chunk is sent without waiting for more");
+    assert_eq!(next(alone), "data: c\n\n");
+    drop(tx);
+    assert!(body.frame().await.is_none());
 }
 
 #[tokio::test]

@@ -1,0 +1,596 @@
+//! Body shaping without rebuilding the body: the result of parsing the whole request into a
+//! `serde_json::Value`, shaping it ([`super::shape_body`]) and serializing it again, at a
+//! fraction of the cost.
+//!
+//! The top-level object is split into raw members. Only what shaping reads is parsed:
+//! `instructions`, `store`, `reasoning`, `include`, `model`, the leading `system`/`developer`
+//! input items (to lift them) and the input items that name reasoning (a `type` starting with
+//! `reasoning`, a `reasoning_content` key); everything else is copied as received. Every raw
+//! member is still checked by a parse that allocates nothing and goes through the same
+//! `serde_json` code as a full parse (strings, escapes, numbers), so a body is shaped here
+//! exactly when the full parse would accept it. What this path does not handle (duplicate
+//! top-level keys, nesting near the parser's depth limit, anything it cannot read) is left
+//! to the full parse, which stays the reference. When nothing needs to change, the body is
+//! sent as it came.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use super::{delete_reasoning_content, is_instruction_item, item_text, starts_with_reasoning};
+
+/// Deepest container level this path accepts (`serde_json` refuses level 128).
+const MAX_LEVEL: usize = 100;
+
+/// What the fast path made of a body.
+pub(super) struct FastShaped {
+    /// The new body; `None` when the body needs no change.
+    pub body: Option<Vec<u8>>,
+    /// `model`, when it is a string.
+    pub model: Option<String>,
+}
+
+/// A key that borrows from the body when it has no escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(s)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(s.to_string())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A top-level member's value: raw, or for `input` its items, raw.
+enum Member<'a> {
+    Raw(&'a RawValue),
+    Items(Vec<&'a RawValue>),
+}
+
+impl Member<'_> {
+    fn raw(&self) -> Option<&RawValue> {
+        match self {
+            Member::Raw(r) => Some(r),
+            Member::Items(_) => None,
+        }
+    }
+}
+
+/// The members of the top-level object, in order, values unparsed; `input` is split into
+/// its items in the same pass (an `input` that is not an array is left to the full parse).
+struct Members<'a>(Vec<(Cow<'a, str>, Member<'a>)>);
+
+struct Items;
+
+impl<'de> DeserializeSeed<'de> for Items {
+    type Value = Vec<&'de RawValue>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Items {
+    type Value = Vec<&'de RawValue>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(16));
+        while let Some(item) = seq.next_element::<&'de RawValue>()? {
+            out.push(item);
+        }
+        Ok(out)
+    }
+}
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
+                    let v = if k == "input" {
+                        Member::Items(map.next_value_seed(Items)?)
+                    } else {
+                        Member::Raw(map.next_value()?)
+                    };
+                    out.push((k, v));
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// The object keys shaping cares about.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeyKind {
+    Type,
+    ReasoningContent,
+    Other,
+}
+
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = KeyKind;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<KeyKind, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed {
+    type Value = KeyKind;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<KeyKind, E> {
+        Ok(if s == "type" {
+            KeyKind::Type
+        } else if s.eq_ignore_ascii_case("reasoning_content") {
+            KeyKind::ReasoningContent
+        } else {
+            KeyKind::Other
+        })
+    }
+}
+
+/// Walks a value as a full parse would (same `serde_json` code for strings, escapes and
+/// numbers) without building it; notes whether it names reasoning.
+struct Inspect<'s> {
+    /// Set when a `type` is a string starting with `reasoning` or a key is
+    /// `reasoning_content` (ASCII case-insensitively, as [`super::strip_reasoning`] compares).
+    reasoning: &'s mut bool,
+    /// Container level of the value's parent (the top-level object is level 1).
+    level: usize,
+    /// The value is the value of a `type` key.
+    type_value: bool,
+}
+
+impl Inspect<'_> {
+    fn child(&mut self, level: usize, type_value: bool) -> Inspect<'_> {
+        Inspect {
+            reasoning: &mut *self.reasoning,
+            level,
+            type_value,
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Inspect<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Inspect<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
+        if self.type_value && starts_with_reasoning_str(s) {
+            *self.reasoning = true;
+        }
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        let level = self.level + 1;
+        if level > MAX_LEVEL {
+            return Err(de::Error::custom("nested too deep for the fast path"));
+        }
+        while seq.next_element_seed(self.child(level, false))?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        let level = self.level + 1;
+        if level > MAX_LEVEL {
+            return Err(de::Error::custom("nested too deep for the fast path"));
+        }
+        while let Some(k) = map.next_key_seed(KeySeed)? {
+            if k == KeyKind::ReasoningContent {
+                *self.reasoning = true;
+            }
+            map.next_value_seed(self.child(level, k == KeyKind::Type))?;
+        }
+        Ok(())
+    }
+}
+
+fn starts_with_reasoning_str(s: &str) -> bool {
+    s.as_bytes()
+        .get(..9)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"reasoning"))
+}
+
+/// Checks `raw` (a value whose parent is at container level `level`) as the full parse
+/// would; `Some(names reasoning)` when it is valid.
+fn inspect(raw: &RawValue, level: usize) -> Option<bool> {
+    let mut reasoning = false;
+    let mut d = serde_json::Deserializer::from_str(raw.get());
+    Inspect {
+        reasoning: &mut reasoning,
+        level,
+        type_value: false,
+    }
+    .deserialize(&mut d)
+    .ok()?;
+    d.end().ok()?;
+    Some(reasoning)
+}
+
+/// Reads only an item's `role` and `type` (the last of each, as `Value::get` does).
+struct RoleAndType {
+    role: Option<String>,
+    ty: Option<String>,
+}
+
+/// A string value, or `None` for any other value (skipped).
+struct StrOrSkip;
+
+impl<'de> DeserializeSeed<'de> for StrOrSkip {
+    type Value = Option<String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrOrSkip {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Some(s.to_string()))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map
+            .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(None)
+    }
+}
+
+impl<'de> Deserialize<'de> for RoleAndType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RoleAndType;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RoleAndType, A::Error> {
+                let mut out = RoleAndType {
+                    role: None,
+                    ty: None,
+                };
+                while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
+                    match k.as_ref() {
+                        "role" => out.role = map.next_value_seed(StrOrSkip)?,
+                        "type" => out.ty = map.next_value_seed(StrOrSkip)?,
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<RoleAndType, E> {
+                Ok(RoleAndType {
+                    role: None,
+                    ty: None,
+                })
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<RoleAndType, E> {
+                Ok(RoleAndType {
+                    role: None,
+                    ty: None,
+                })
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<RoleAndType, E> {
+                Ok(RoleAndType {
+                    role: None,
+                    ty: None,
+                })
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<RoleAndType, E> {
+                Ok(RoleAndType {
+                    role: None,
+                    ty: None,
+                })
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<RoleAndType, E> {
+                Ok(RoleAndType {
+                    role: None,
+                    ty: None,
+                })
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<RoleAndType, E> {
+                Ok(RoleAndType {
+                    role: None,
+                    ty: None,
+                })
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RoleAndType, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(RoleAndType {
+                    role: None,
+                    ty: None,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Whether an (already checked) item can be a `system`/`developer` message, from its
+/// `role` and `type` alone; the full item is parsed only when it can.
+fn may_be_instruction_item(raw: &RawValue) -> Option<bool> {
+    let RoleAndType { role, ty } = serde_json::from_str(raw.get()).ok()?;
+    Some(
+        matches!(role.as_deref(), Some("system" | "developer"))
+            && matches!(ty.as_deref(), None | Some("message")),
+    )
+}
+
+fn parse(raw: &RawValue) -> Option<Value> {
+    serde_json::from_str(raw.get()).ok()
+}
+
+/// One `input` item in the output.
+enum Item<'a> {
+    Raw(&'a RawValue),
+    Rewritten(Value),
+}
+
+/// Writes `{"k":v,…}`.
+struct ObjectWriter {
+    out: Vec<u8>,
+    empty: bool,
+}
+
+impl ObjectWriter {
+    fn member(&mut self, key: &str) -> Option<&mut Vec<u8>> {
+        self.out.push(if self.empty { b'{' } else { b',' });
+        self.empty = false;
+        serde_json::to_writer(&mut self.out, key).ok()?;
+        self.out.push(b':');
+        Some(&mut self.out)
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        if self.empty {
+            self.out.push(b'{');
+        }
+        self.out.push(b'}');
+        self.out
+    }
+}
+
+/// Shapes `body` as [`super::shape_body`] would; `None` leaves it to the full parse.
+pub(super) fn shape(body: &[u8]) -> Option<FastShaped> {
+    let Members(members) = serde_json::from_slice(body).ok()?;
+    for (i, (k, _)) in members.iter().enumerate() {
+        if members[..i].iter().any(|(other, _)| other == k) {
+            return None;
+        }
+    }
+    let find = |name: &str| members.iter().position(|(k, _)| k == name);
+    let (instructions_at, max_at, store_at, reasoning_at, include_at, model_at) = (
+        find("instructions"),
+        find("max_output_tokens"),
+        find("store"),
+        find("reasoning"),
+        find("include"),
+        find("model"),
+    );
+
+    // Every member checked; `input` items marked when they name reasoning.
+    let mut items: Option<Vec<(&RawValue, bool)>> = None;
+    for (_, m) in &members {
+        match m {
+            Member::Raw(raw) => {
+                inspect(raw, 1)?;
+            }
+            Member::Items(list) => {
+                let mut v = Vec::with_capacity(list.len());
+                for item in list {
+                    v.push((*item, inspect(item, 2)?));
+                }
+                items = Some(v);
+            }
+        }
+    }
+    // A member shaping reads, parsed (all but `input` are raw).
+    let value = |i: usize| members[i].1.raw().and_then(parse);
+
+    // Leading `system`/`developer` items become `instructions` when there are none.
+    let has_instructions = match instructions_at {
+        Some(i) => value(i)?.as_str().is_some_and(|s| !s.is_empty()),
+        None => false,
+    };
+    let mut lifted: Vec<String> = Vec::new();
+    if let (false, Some(items)) = (has_instructions, &items) {
+        for (raw, _) in items {
+            if !may_be_instruction_item(raw)? {
+                break;
+            }
+            let v = parse(raw)?;
+            if !is_instruction_item(&v) {
+                break;
+            }
+            match item_text(&v) {
+                Some(t) => lifted.push(t),
+                None => break,
+            }
+        }
+    }
+
+    // The reasoning replay strip, on the items that name reasoning.
+    let mut input_changed = !lifted.is_empty();
+    let mut out_items: Vec<Item<'_>> = Vec::new();
+    if let Some(items) = &items {
+        out_items.reserve(items.len());
+        for (raw, names_reasoning) in &items[lifted.len()..] {
+            if !names_reasoning {
+                out_items.push(Item::Raw(raw));
+                continue;
+            }
+            input_changed = true;
+            let mut v = parse(raw)?;
+            if starts_with_reasoning(&v) {
+                continue;
+            }
+            if v.get("role").and_then(Value::as_str) == Some("assistant") {
+                if let Some(Value::Array(parts)) = v.get_mut("content") {
+                    parts.retain(|p| !starts_with_reasoning(p));
+                }
+            }
+            delete_reasoning_content(&mut v);
+            out_items.push(Item::Rewritten(v));
+        }
+    }
+
+    // `include` gains `reasoning.encrypted_content` when reasoning is requested.
+    let reasoning = match reasoning_at {
+        Some(i) => Some(value(i)?),
+        None => None,
+    };
+    let mut include: Option<Value> = None;
+    let mut append_include = false;
+    if super::reasoning_requested_by(reasoning.as_ref()) {
+        match include_at {
+            None => append_include = true,
+            Some(i) => {
+                if let Value::Array(mut list) = value(i)? {
+                    if !list
+                        .iter()
+                        .any(|x| x.as_str() == Some("reasoning.encrypted_content"))
+                    {
+                        list.push(Value::String("reasoning.encrypted_content".into()));
+                        include = Some(Value::Array(list));
+                    }
+                }
+            }
+        }
+    }
+
+    let model = match model_at {
+        Some(i) => value(i)?.as_str().map(str::to_string),
+        None => None,
+    };
+    let store_changed =
+        store_at.is_none_or(|i| members[i].1.raw().is_none_or(|r| r.get() != "false"));
+    let changed =
+        input_changed || max_at.is_some() || store_changed || include.is_some() || append_include;
+    if !changed {
+        return Some(FastShaped { body: None, model });
+    }
+
+    let instructions = (!lifted.is_empty()).then(|| lifted.join("\n\n"));
+    let mut w = ObjectWriter {
+        out: Vec::with_capacity(body.len() + 64),
+        empty: true,
+    };
+    for (i, (k, m)) in members.iter().enumerate() {
+        if Some(i) == max_at {
+            continue;
+        }
+        let out = w.member(k)?;
+        match m {
+            Member::Items(_) => {
+                out.push(b'[');
+                for (n, item) in out_items.iter().enumerate() {
+                    if n > 0 {
+                        out.push(b',');
+                    }
+                    match item {
+                        Item::Raw(r) => out.extend_from_slice(r.get().as_bytes()),
+                        Item::Rewritten(v) => serde_json::to_writer(&mut *out, v).ok()?,
+                    }
+                }
+                out.push(b']');
+            }
+            Member::Raw(_) if Some(i) == instructions_at && instructions.is_some() => {
+                serde_json::to_writer(&mut *out, &instructions).ok()?;
+            }
+            Member::Raw(_) if Some(i) == store_at => out.extend_from_slice(b"false"),
+            Member::Raw(_) if Some(i) == include_at && include.is_some() => {
+                serde_json::to_writer(&mut *out, &include).ok()?;
+            }
+            Member::Raw(raw) => out.extend_from_slice(raw.get().as_bytes()),
+        }
+    }
+    if let (None, Some(text)) = (instructions_at, &instructions) {
+        let out = w.member("instructions")?;
+        serde_json::to_writer(&mut *out, text).ok()?;
+    }
+    if store_at.is_none() {
+        w.member("store")?.extend_from_slice(b"false");
+    }
+    if append_include {
+        w.member("include")?
+            .extend_from_slice(br#"["reasoning.encrypted_content"]"#);
+    }
+    Some(FastShaped {
+        body: Some(w.finish()),
+        model,
+    })
+}
