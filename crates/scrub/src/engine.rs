@@ -287,6 +287,25 @@ impl std::fmt::Debug for FileScrubber<'_> {
     }
 }
 
+/// Writes `dec` into `out` with every span replaced, counting each replacement.
+fn write_spans(
+    s: &Scrubber,
+    spans: &[Span],
+    pseudonyms: &mut PseudonymCache,
+    counts: &mut Counts,
+    dec: &[u8],
+    out: &mut Vec<u8>,
+) {
+    let mut last = 0;
+    for span in spans {
+        out.extend_from_slice(&dec[last..span.start]);
+        s.write_cached(span, &dec[span.start..span.end], pseudonyms, out);
+        counts.add(span.rule);
+        last = span.end;
+    }
+    out.extend_from_slice(&dec[last..]);
+}
+
 /// A byte that a replacement next to it could fuse with into a new match.
 fn joins(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c >= 0x80 || b"_-.@%=+/\\~|:".contains(&c)
@@ -342,15 +361,14 @@ impl FileScrubber<'_> {
             sp.start.checked_sub(1).is_some_and(|i| joins(dec[i]))
                 || dec.get(sp.end).is_some_and(|&c| joins(c))
         });
-        let mut last = 0;
-        for span in &self.spans {
-            out.extend_from_slice(&dec[last..span.start]);
-            self.s
-                .write_cached(span, &dec[span.start..span.end], &mut self.pseudonyms, out);
-            self.counts.add(span.rule);
-            last = span.end;
-        }
-        out.extend_from_slice(&dec[last..]);
+        write_spans(
+            self.s,
+            &self.spans,
+            &mut self.pseudonyms,
+            &mut self.counts,
+            dec,
+            out,
+        );
         if replaced && open.is_none() {
             self.settle(seg_start, out);
         }
@@ -385,15 +403,14 @@ impl FileScrubber<'_> {
             }
             let dec = dec.to_vec();
             out.truncate(seg_start);
-            let mut last = 0;
-            for span in &self.spans {
-                out.extend_from_slice(&dec[last..span.start]);
-                self.s
-                    .write_cached(span, &dec[span.start..span.end], &mut self.pseudonyms, out);
-                self.counts.add(span.rule);
-                last = span.end;
-            }
-            out.extend_from_slice(&dec[last..]);
+            write_spans(
+                self.s,
+                &self.spans,
+                &mut self.pseudonyms,
+                &mut self.counts,
+                &dec,
+                out,
+            );
         }
     }
 
