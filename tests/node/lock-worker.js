@@ -8,22 +8,34 @@
 //   node lock-worker.js hold-forever <file>    lock, print "locked", wait to be killed
 //   node lock-worker.js check <file>           print "locked" or "unlocked"
 //   node lock-worker.js try <file>             lock without retries: "acquired" or "ELOCKED"
+//
+// With a `-dir` suffix (`hold-dir`, `check-dir`, `try-dir`) the argument is a directory
+// locked the way withLockedDirectory locks the model-catalog cache: proper-lockfile pointed
+// at the directory itself (`stale: 10000`), so the lock is `<realpath(dir)>.lock`.
 "use strict";
 
 const fs = require("fs");
 const crypto = require("crypto");
 const lockfile = require("proper-lockfile");
 
-const [mode, file, arg] = process.argv.slice(2);
-const target = `${file}.lock`;
+const [rawMode, file, arg] = process.argv.slice(2);
+const dirLock = rawMode.endsWith("-dir");
+const mode = dirLock ? rawMode.slice(0, -"-dir".length) : rawMode;
+const target = dirLock ? file : `${file}.lock`;
 
 function ensureTarget() {
-  fs.closeSync(fs.openSync(target, "a", 0o600));
+  if (!dirLock) {
+    fs.closeSync(fs.openSync(target, "a", 0o600));
+  }
 }
 
 function lock(retries) {
   ensureTarget();
-  return lockfile.lock(target, { realpath: true, retries });
+  const options = { realpath: true, retries };
+  if (dirLock) {
+    options.stale = 10000;
+  }
+  return lockfile.lock(target, options);
 }
 
 function sleep(ms) {
@@ -71,7 +83,7 @@ async function main() {
     }
     case "check": {
       ensureTarget();
-      const locked = await lockfile.check(target, { realpath: true });
+      const locked = await lockfile.check(target, dirLock ? { realpath: true, stale: 10000 } : { realpath: true });
       console.log(locked ? "locked" : "unlocked");
       return;
     }

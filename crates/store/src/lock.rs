@@ -158,7 +158,6 @@ impl Jitter {
 impl FileLock {
     /// Acquires the lock of `file`, creating the parent directory and the lock target.
     pub fn acquire(file: &Path, opts: &LockOptions) -> Result<FileLock, LockError> {
-        let started = Instant::now();
         if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::create_dir_all(parent).map_err(|e| LockError::io("create directory", parent, e))?;
         }
@@ -170,8 +169,25 @@ impl FileLock {
             .open(&target)
             .map_err(|e| LockError::io("create lock target", &target, e))?;
         let real = fs::canonicalize(&target).map_err(|e| LockError::io("resolve", &target, e))?;
-        let lock_dir = lock_dir_for(&real);
+        Self::acquire_lock_dir(file, lock_dir_for(&real), opts)
+    }
 
+    /// Acquires the lock of a whole directory, as the plugin's `withLockedDirectory` does
+    /// for the model-catalog cache (reference 5.2): proper-lockfile pointed at the directory
+    /// itself, so the lock is `<realpath(dir)>.lock` (for `<root>/cache`, `<root>/cache.lock`)
+    /// and there is no separate target file. The directory is created when missing.
+    pub fn acquire_dir(dir: &Path, opts: &LockOptions) -> Result<FileLock, LockError> {
+        fs::create_dir_all(dir).map_err(|e| LockError::io("create directory", dir, e))?;
+        let real = fs::canonicalize(dir).map_err(|e| LockError::io("resolve", dir, e))?;
+        Self::acquire_lock_dir(dir, lock_dir_for(&real), opts)
+    }
+
+    fn acquire_lock_dir(
+        file: &Path,
+        lock_dir: PathBuf,
+        opts: &LockOptions,
+    ) -> Result<FileLock, LockError> {
+        let started = Instant::now();
         let mut attempt: u32 = 0;
         let mut jitter = Jitter::new();
         let mut skip_stale_check = false;
@@ -362,6 +378,22 @@ mod tests {
             lock_dir_for(&lock_target_for(f)),
             PathBuf::from("/x/codex-accounts.json.lock.lock")
         );
+    }
+
+    #[test]
+    fn directory_lock_is_a_sibling_dir_with_no_target_file() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let cache = tmp.path().join("cache");
+        let lock = FileLock::acquire_dir(&cache, &quick()).expect("lock");
+        assert!(cache.is_dir(), "the locked directory is created");
+        let dir = tmp.path().join("cache.lock");
+        assert_eq!(lock.lock_dir(), dir);
+        assert_eq!(fs::read_dir(&dir).expect("read_dir").count(), 0);
+        let err = FileLock::acquire_dir(&cache, &quick()).expect_err("held");
+        assert!(matches!(err, LockError::Held { .. }), "{err}");
+        lock.release().expect("release");
+        assert!(!dir.exists());
+        assert_eq!(fs::read_dir(tmp.path()).expect("read_dir").count(), 1);
     }
 
     #[test]

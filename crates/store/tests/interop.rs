@@ -190,3 +190,34 @@ fn stale_lock_of_a_killed_node_process_is_reclaimed_after_10s() {
     assert_eq!(counter_of(&read_json(store.path())), 1);
     assert!(!Path::new(&store.lock_dir()).exists());
 }
+
+#[test]
+fn the_catalog_directory_lock_is_the_one_proper_lockfile_takes() {
+    let Some(node) = node() else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cache = tmp.path().join("cache");
+    std::fs::create_dir_all(&cache).expect("cache dir");
+    let dir = cache.to_string_lossy().into_owned();
+
+    // Node holds the directory lock (withLockedDirectory): we see `cache.lock` and wait.
+    let (mut holder, line) = node.start(&["hold-dir", &dir, "1500"]);
+    assert_eq!(line, "locked");
+    assert!(tmp.path().join("cache.lock").is_dir());
+    let opts = LockOptions::default().with_budget(Duration::from_millis(300));
+    let err = FileLock::acquire_dir(&cache, &opts).expect_err("held by node");
+    assert!(matches!(err, LockError::Held { .. }), "{err}");
+    assert!(err.to_string().contains("cache.lock"), "{err}");
+    let lock = FileLock::acquire_dir(&cache, &LockOptions::default()).expect("after release");
+    assert!(holder.wait().expect("wait").success());
+    assert_eq!(lock.lock_dir(), tmp.path().join("cache.lock"));
+
+    // We hold: node sees it.
+    assert_eq!(node.run(&["check-dir", &dir]), "locked");
+    assert_eq!(node.run(&["try-dir", &dir]), "ELOCKED");
+    lock.release().expect("release");
+    assert_eq!(node.run(&["check-dir", &dir]), "unlocked");
+    assert_eq!(node.run(&["try-dir", &dir]), "acquired");
+    assert!(!tmp.path().join("cache.lock").exists());
+    // No target file is created beside the directory.
+    assert!(!tmp.path().join("cache.lock.lock").exists());
+}
