@@ -8,9 +8,10 @@
 //! backend's shape; [`sse`] holds back stream openings and streams bodies through;
 //! [`outbound`] is the allowlist and redirect policy; [`errors`] the synthetic errors;
 //! [`snapshots`] and [`persist`] write the plugin's cache files; [`metrics`], [`status`] and
-//! [`models`] serve the other endpoints; [`opencode`] prints the OpenCode provider snippet.
+//! [`models`] serve the other endpoints, [`catalog`] keeps the live model catalog current; [`opencode`] prints the OpenCode provider snippet.
 //! Selection itself is pure and lives in `codex-rotation`.
 
+pub mod catalog;
 pub mod config;
 pub mod errors;
 pub mod metrics;

@@ -75,6 +75,7 @@ pub struct Metrics {
     pub hidden_stream_errors: AtomicU64,
     /// Refreshes by result.
     refreshes: Mutex<BTreeMap<&'static str, u64>>,
+    catalog: Mutex<BTreeMap<&'static str, u64>>,
     accounts: Mutex<BTreeMap<String, AccountCounters>>,
     buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     latency_count: AtomicU64,
@@ -121,6 +122,11 @@ impl Metrics {
     /// Records a refresh result (`success`, `terminal`, `transient`, `lost_lease`, `busy`).
     pub fn refresh(&self, result: &'static str) {
         *lock(&self.refreshes).entry(result).or_default() += 1;
+    }
+
+    /// Records a live catalog fetch (`fetched`, `failed`).
+    pub fn catalog(&self, result: &'static str) {
+        *lock(&self.catalog).entry(result).or_default() += 1;
     }
 
     /// Updates one account's counters.
@@ -196,6 +202,17 @@ impl Metrics {
         let _ = writeln!(o, "# TYPE codex_proxy_refreshes_total counter");
         for (result, n) in lock(&self.refreshes).iter() {
             let _ = writeln!(o, "codex_proxy_refreshes_total{{result=\"{result}\"}} {n}");
+        }
+        let _ = writeln!(
+            o,
+            "# HELP codex_proxy_catalog_fetches_total Live model catalog fetches, by result."
+        );
+        let _ = writeln!(o, "# TYPE codex_proxy_catalog_fetches_total counter");
+        for (result, n) in lock(&self.catalog).iter() {
+            let _ = writeln!(
+                o,
+                "codex_proxy_catalog_fetches_total{{result=\"{result}\"}} {n}"
+            );
         }
         let _ = writeln!(o, "# HELP codex_proxy_inflight_requests Responses requests in flight (including open streams).");
         let _ = writeln!(o, "# TYPE codex_proxy_inflight_requests gauge");

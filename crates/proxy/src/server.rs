@@ -30,6 +30,7 @@ use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::catalog::CatalogSync;
 use crate::config::{ProxyConfig, CLIENT_ID};
 use crate::errors::Synthetic;
 use crate::metrics::Metrics;
@@ -66,6 +67,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Start time.
     pub started: Instant,
+    /// Live model catalog fetches.
+    pub catalog: CatalogSync,
     client_key_digest: Option<[u8; 32]>,
 }
 
@@ -194,6 +197,7 @@ impl Server {
             },
             clock,
             started: Instant::now(),
+            catalog: CatalogSync::default(),
             client_key_digest: config.client_key.as_ref().map(|k| digest(k.expose())),
             config,
         });
@@ -380,20 +384,7 @@ async fn route(st: Arc<AppState>, req: Request<Incoming>) -> Response<ProxyBody>
     }
     let path = path.to_string();
     match (path.as_str(), req.method().clone()) {
-        ("/v1/models" | "/models", Method::GET) => {
-            let account = st.pool.view().ok().and_then(|v| {
-                let active = st.pool.active_key(&v);
-                v.accounts
-                    .iter()
-                    .find(|a| a.identity_key.is_some() && a.identity_key == active)
-                    .or_else(|| v.accounts.iter().find(|a| a.enabled))
-                    .and_then(|a| a.account_id.clone())
-            });
-            json(&models_response(&cached_models(
-                &st.config.cache_dir,
-                account.as_deref(),
-            )))
-        }
+        ("/v1/models" | "/models", Method::GET) => models(&st).await,
         ("/status", Method::GET) => json(&crate::status::status_json(&st)),
         ("/metrics", Method::GET) => text(
             StatusCode::OK,
@@ -405,6 +396,28 @@ async fn route(st: Arc<AppState>, req: Request<Incoming>) -> Response<ProxyBody>
         }
         _ => synthetic_response(&Synthetic::NotFound),
     }
+}
+
+/// `GET /v1/models`: the catalog of the account requests would use now (the active one,
+/// else the first enabled one), refreshed from upstream when stale (see [`crate::catalog`]),
+/// merged with the shared GitHub snapshot.
+async fn models(st: &AppState) -> Response<ProxyBody> {
+    let acct = st.pool.view().ok().and_then(|v| {
+        let active = st.pool.active_key(&v);
+        v.accounts
+            .iter()
+            .find(|a| a.identity_key.is_some() && a.identity_key == active && a.enabled)
+            .or_else(|| v.accounts.iter().find(|a| a.enabled))
+            .cloned()
+    });
+    if let Some(a) = &acct {
+        st.catalog.sync(st, a, (st.clock)() as f64).await;
+    }
+    let account_id = acct.and_then(|a| a.account_id);
+    json(&models_response(&cached_models(
+        &st.config.cache_dir,
+        account_id.as_deref(),
+    )))
 }
 
 async fn responses(st: Arc<AppState>, req: Request<Incoming>) -> Response<ProxyBody> {

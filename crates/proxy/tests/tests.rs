@@ -3,6 +3,7 @@
 
 mod support;
 
+mod catalog;
 mod endpoints;
 mod failover;
 mod opencode_e2e;

@@ -149,6 +149,7 @@ pub fn key(id: &str, email: &str, plan: &str) -> String {
 pub struct Recorded {
     pub method: String,
     pub path: String,
+    pub query: Option<String>,
     pub headers: HeaderMap,
     pub body: Bytes,
 }
@@ -287,6 +288,13 @@ impl Mock {
         self.recorded()
             .into_iter()
             .filter(|r| r.path.ends_with("/responses"))
+            .collect()
+    }
+
+    pub fn catalog_calls(&self) -> Vec<Recorded> {
+        self.recorded()
+            .into_iter()
+            .filter(|r| r.path.ends_with("/models"))
             .collect()
     }
 
@@ -462,6 +470,7 @@ pub async fn mock(handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 's
                         let rec = Recorded {
                             method: parts.method.to_string(),
                             path: parts.uri.path().to_string(),
+                            query: parts.uri.query().map(str::to_string),
                             headers: parts.headers,
                             body,
                         };
