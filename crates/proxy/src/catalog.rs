@@ -171,6 +171,12 @@ async fn fetch(
         ),
     };
     h.insert("originator", HeaderValue::from_static(originator));
+    if st.config.mode == codex_store::Domain::Native {
+        h.insert(
+            HeaderName::from_static("openai-beta"),
+            HeaderValue::from_static("responses=experimental"),
+        );
+    }
     if let Ok(v) = HeaderValue::from_str(&ua) {
         h.insert(http::header::USER_AGENT, v);
     }

@@ -98,6 +98,10 @@ async fn a_live_fetch_writes_the_account_catalog_and_its_mirror() {
     assert_eq!(c.header("chatgpt-account-id").as_deref(), Some("acc_123"));
     assert_eq!(c.header("version").as_deref(), Some("0.144.0"));
     assert_eq!(c.header("originator").as_deref(), Some("opencode"));
+    assert_eq!(
+        c.header("openai-beta").as_deref(),
+        Some("responses=experimental")
+    );
 
     // Exactly one primary and one mirror, named by the account hash, identical.
     let (primary, mirror) = catalog_files(&home.cache_dir());
