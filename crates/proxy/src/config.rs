@@ -64,6 +64,8 @@ pub struct ServeOptions {
     pub max_attempts: Option<u32>,
     /// `--hold-ms`.
     pub hold_ms: Option<u64>,
+    /// Do not poll account usage (`--no-quota-poll`).
+    pub no_quota_poll: bool,
 }
 
 /// Why the settings are unusable.
@@ -143,6 +145,8 @@ pub struct ProxyConfig {
     pub max_body_bytes: usize,
     /// Delay between deferred store writes (round-robin active, lastUsed, affinity).
     pub persist_interval: Duration,
+    /// Poll account usage after requests (reference 7.7).
+    pub quota_poll: bool,
 }
 
 fn parse_url(what: &'static str, value: &str) -> Result<Url, ConfigError> {
@@ -280,6 +284,7 @@ impl ProxyConfig {
             drain_timeout: Duration::from_secs(30),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             persist_interval: Duration::from_millis(250),
+            quota_poll: !opts.no_quota_poll,
         })
     }
 

@@ -76,6 +76,7 @@ pub struct Metrics {
     /// Refreshes by result.
     refreshes: Mutex<BTreeMap<&'static str, u64>>,
     catalog: Mutex<BTreeMap<&'static str, u64>>,
+    usage_polls: Mutex<BTreeMap<&'static str, u64>>,
     accounts: Mutex<BTreeMap<String, AccountCounters>>,
     buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     latency_count: AtomicU64,
@@ -127,6 +128,11 @@ impl Metrics {
     /// Records a live catalog fetch (`fetched`, `failed`).
     pub fn catalog(&self, result: &'static str) {
         *lock(&self.catalog).entry(result).or_default() += 1;
+    }
+
+    /// Records a usage poll (`ok`, `failed`).
+    pub fn usage_poll(&self, result: &'static str) {
+        *lock(&self.usage_polls).entry(result).or_default() += 1;
     }
 
     /// Updates one account's counters.
@@ -212,6 +218,17 @@ impl Metrics {
             let _ = writeln!(
                 o,
                 "codex_proxy_catalog_fetches_total{{result=\"{result}\"}} {n}"
+            );
+        }
+        let _ = writeln!(
+            o,
+            "# HELP codex_proxy_usage_polls_total Account usage polls, by result."
+        );
+        let _ = writeln!(o, "# TYPE codex_proxy_usage_polls_total counter");
+        for (result, n) in lock(&self.usage_polls).iter() {
+            let _ = writeln!(
+                o,
+                "codex_proxy_usage_polls_total{{result=\"{result}\"}} {n}"
             );
         }
         let _ = writeln!(o, "# HELP codex_proxy_inflight_requests Responses requests in flight (including open streams).");

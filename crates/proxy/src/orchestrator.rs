@@ -38,6 +38,7 @@ use crate::errors::Synthetic;
 use crate::metrics::{InflightGuard, Outcome};
 use crate::outbound::{redirect_decision, Redirect, MAX_REDIRECTS};
 use crate::pool::{Acct, SelectError};
+use crate::quota::PollTarget;
 use crate::refresh::TokenResponse;
 use crate::server::AppState;
 use crate::shape::Shaped;
@@ -173,6 +174,8 @@ struct Run<'a> {
     prev: Option<(u16, Option<String>)>,
     guard: Option<InflightGuard>,
     synthetic: bool,
+    /// The last account upstream answered for (not with a 401): its usage is polled.
+    answered: Option<PollTarget>,
 }
 
 fn now(st: &AppState) -> f64 {
@@ -209,8 +212,12 @@ pub async fn handle(
         prev: None,
         guard: Some(guard),
         synthetic: false,
+        answered: None,
     };
     let resp = run.execute().await;
+    if let Some(target) = run.answered.take() {
+        crate::quota::after_request(&st, target);
+    }
     let status = resp.status().as_u16();
     let outcome = if run.synthetic {
         Outcome::Synthetic
@@ -566,6 +573,13 @@ impl Run<'_> {
         st.metrics.latency(started.elapsed());
         st.metrics.account(&a.key, |c| c.requests += 1);
         let status = resp.status();
+        if status != StatusCode::UNAUTHORIZED {
+            self.answered = Some(PollTarget {
+                key: a.key.clone(),
+                access: a.access.clone(),
+                account_id: a.account_id.clone(),
+            });
+        }
         // The body is read through `resp` from here on; its headers are moved out.
         let headers = std::mem::take(resp.headers_mut());
         let t = now(st);

@@ -38,6 +38,7 @@ use crate::models::{cached_models, models_response};
 use crate::orchestrator::synthetic_response;
 use crate::persist::{self, PersistTx, Targets};
 use crate::pool::{Policy, Pool};
+use crate::quota::QuotaPoller;
 use crate::refresh::RefreshClient;
 use crate::shape::{shape_request, UserAgents};
 use crate::snapshots::SnapshotRecorder;
@@ -69,6 +70,8 @@ pub struct AppState {
     pub started: Instant,
     /// Live model catalog fetches.
     pub catalog: CatalogSync,
+    /// Usage polling.
+    pub quota: QuotaPoller,
     client_key_digest: Option<[u8; 32]>,
 }
 
@@ -198,6 +201,7 @@ impl Server {
             clock,
             started: Instant::now(),
             catalog: CatalogSync::default(),
+            quota: QuotaPoller::default(),
             client_key_digest: config.client_key.as_ref().map(|k| digest(k.expose())),
             config,
         });

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use codex_rotation::ratelimit::{snapshot_value, Limit, UsageSnapshot};
 use codex_store::snapshots::SnapshotStore;
+use serde_json::Value;
 
 /// Reset times closer than this are the same reset.
 pub const RESET_JITTER_MS: f64 = 5_000.0;
@@ -62,6 +63,12 @@ impl SnapshotRecorder {
         }
     }
 
+    /// Records a usage poll's snapshot (limits and credits) for `identity_key`, always (a
+    /// poll is already spaced by the poller); credits the payload lacks are kept.
+    pub fn record_usage(&self, identity_key: &str, snap: UsageSnapshot, now_ms: f64) {
+        self.write(identity_key, snap.limits, snap.credits, now_ms);
+    }
+
     /// Records `limits` for `identity_key` (in the background). Background writes may run
     /// in any order; each one writes only if it is still the newest for its account when it
     /// holds the file's lock, so an older snapshot never replaces a newer one.
@@ -69,19 +76,31 @@ impl SnapshotRecorder {
         if limits.is_empty() {
             return;
         }
-        let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         {
-            let mut last = lock(&self.last);
+            let last = lock(&self.last);
             if let Some((prev, at, _)) = last.get(identity_key) {
                 if same_limits(prev, &limits) && at.elapsed() < self.min_interval {
                     return;
                 }
             }
+        }
+        self.write(identity_key, limits, None, now_ms);
+    }
+
+    fn write(&self, identity_key: &str, limits: Vec<Limit>, credits: Option<Value>, now_ms: f64) {
+        if limits.is_empty() {
+            return;
+        }
+        let seq = {
+            // Numbered and published under one lock, so the newest number is the newest entry.
+            let mut last = lock(&self.last);
+            let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
             last.insert(
                 identity_key.to_string(),
                 (limits.clone(), Instant::now(), seq),
             );
-        }
+            seq
+        };
         let store = self.store.clone();
         let key = identity_key.to_string();
         let last = Arc::clone(&self.last);
@@ -90,7 +109,8 @@ impl SnapshotRecorder {
                 if lock(&last).get(&key).map(|e| e.2) != Some(seq) {
                     return; // a newer record writes instead
                 }
-                let credits = map.get(&key).and_then(|v| v.get("credits")).cloned();
+                let credits =
+                    credits.or_else(|| map.get(&key).and_then(|v| v.get("credits")).cloned());
                 let snap = UsageSnapshot { limits, credits };
                 map.insert(key, snapshot_value(now_ms, &snap));
             });

@@ -302,6 +302,10 @@ async fn case_68_first_refresh_invalid_grant_second_account_serves() {
     assert_eq!(mock.responses().len(), 1);
     assert_eq!(mock.responses()[0].bearer().as_deref(), Some("at_acc_b"));
     assert_eq!(home.account("acc_a")["enabled"], false);
+    // The reference's three network calls: token, responses, then usage (in the background).
+    assert!(eventually(Duration::from_secs(3), || mock.usage_calls().len() == 1).await);
+    assert_eq!(mock.usage_calls()[0].bearer().as_deref(), Some("at_acc_b"));
+    assert_eq!(mock.recorded().len(), 3);
     run.stop().await;
 }
 

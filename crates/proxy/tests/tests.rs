@@ -7,6 +7,7 @@ mod catalog;
 mod endpoints;
 mod failover;
 mod opencode_e2e;
+mod quota;
 mod refresh;
 mod routing;
 mod shaping;

@@ -37,6 +37,9 @@ pub struct ServeArgs {
     /// How long the opening of a stream may be held back to look for an error (default 1500).
     #[arg(long, value_name = "MS")]
     pub hold_ms: Option<u64>,
+    /// Do not poll each account's usage after requests (on by default, as in the plugin).
+    #[arg(long)]
+    pub no_quota_poll: bool,
     /// More logging (-v debug, -vv trace).
     #[arg(short, long, action = ArgAction::Count)]
     pub verbose: u8,
@@ -115,6 +118,7 @@ pub fn serve(args: &ServeArgs, announce: impl FnOnce(&str)) -> Result<(), Runtim
         issuer: args.issuer.clone(),
         max_attempts: args.max_attempts,
         hold_ms: args.hold_ms,
+        no_quota_poll: args.no_quota_poll,
     };
     let config = ProxyConfig::resolve(&env, &cwd()?, &opts)
         .map_err(|e| RuntimeError::user(e.to_string()))?;

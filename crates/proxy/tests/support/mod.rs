@@ -291,6 +291,13 @@ impl Mock {
             .collect()
     }
 
+    pub fn usage_calls(&self) -> Vec<Recorded> {
+        self.recorded()
+            .into_iter()
+            .filter(|r| r.path.ends_with("/wham/usage"))
+            .collect()
+    }
+
     pub fn catalog_calls(&self) -> Vec<Recorded> {
         self.recorded()
             .into_iter()
@@ -434,8 +441,20 @@ fn respond(reply: Reply) -> Response<MockBody> {
     r
 }
 
-/// Starts a mock; `handler(request, n)` gets the 0-based index among requests to that path
-/// kind (responses or token).
+/// Which counter a request's index comes from: the token endpoint, Responses, or anything
+/// else (catalog, usage), so background polls do not shift the Responses index.
+fn path_kind(path: &str) -> u8 {
+    if path == "/oauth/token" {
+        0
+    } else if path.ends_with("/responses") {
+        1
+    } else {
+        2
+    }
+}
+
+/// Starts a mock; `handler(request, n)` gets the 0-based index among requests of that path
+/// kind (responses, token, or other).
 pub async fn mock(handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static) -> Mock {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind mock");
     let addr = listener.local_addr().expect("addr");
@@ -476,11 +495,8 @@ pub async fn mock(handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 's
                         };
                         let n = {
                             let mut all = reqs.lock().expect("lock");
-                            let is_token = rec.path == "/oauth/token";
-                            let n = all
-                                .iter()
-                                .filter(|r| (r.path == "/oauth/token") == is_token)
-                                .count();
+                            let kind = path_kind(&rec.path);
+                            let n = all.iter().filter(|r| path_kind(&r.path) == kind).count();
                             all.push(rec.clone());
                             n
                         };

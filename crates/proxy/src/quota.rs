@@ -1,0 +1,250 @@
+//! Quota polling (reference 7.7): after a request answered with an account, that account's
+//! usage (`GET <backend>/wham/usage`) is fetched in the background, at most once per 60 s
+//! per account (10 s after a failure), with a 3 s time limit.
+//!
+//! The payload becomes the account's snapshot in `codex-snapshots.json` (limits and
+//! credits), as the plugin stores it. Crossing a warning threshold (25, 20, 10, 5, 2.5 %
+//! left) is logged; a window reaching 0 % cools the account until the latest reset of the
+//! exhausted windows (else 5 minutes), in memory at once and in the store, so the next
+//! request goes to another account instead of meeting a 429 first. The plugin shows toasts;
+//! the proxy has only its log and `/status` (the account's last error is the reason code).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use codex_redact::Secret;
+use codex_rotation::ratelimit::{parse_usage_payload, usage_url, QuotaAlerts, UsageSnapshot};
+use http::{HeaderName, HeaderValue};
+use reqwest::Url;
+use serde_json::Value;
+
+use crate::metrics::account_label;
+use crate::server::AppState;
+
+/// Smallest gap between two polls of one account.
+pub const POLL_INTERVAL_MS: f64 = 60_000.0;
+/// Smallest gap after a failed poll.
+pub const POLL_RETRY_MS: f64 = 10_000.0;
+/// Time limit of one poll.
+pub const POLL_TIMEOUT: Duration = Duration::from_secs(3);
+/// Largest usage body read.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, Default)]
+struct PollState {
+    last_attempt_ms: Option<f64>,
+    last_failed: bool,
+    running: bool,
+    alerts: QuotaAlerts,
+}
+
+/// What a poll needs of the account that answered.
+#[derive(Debug, Clone)]
+pub struct PollTarget {
+    /// Identity key.
+    pub key: String,
+    /// Access token used for the request.
+    pub access: Secret<String>,
+    /// `ChatGPT-Account-Id`.
+    pub account_id: Option<String>,
+}
+
+/// Per-account poll state and threshold alerts.
+#[derive(Debug, Default)]
+pub struct QuotaPoller {
+    state: Mutex<HashMap<String, PollState>>,
+}
+
+/// The usage URL for the upstream base: the Codex base without its `/codex` tail
+/// (`https://chatgpt.com/backend-api/codex` → `…/backend-api/wham/usage`).
+pub fn usage_url_for(upstream: &Url) -> Option<Url> {
+    let mut base = upstream.clone();
+    let path = upstream.path().trim_end_matches('/');
+    base.set_path(path.strip_suffix("/codex").unwrap_or(path));
+    base.set_query(None);
+    Url::parse(&usage_url(base.as_str())).ok()
+}
+
+impl QuotaPoller {
+    /// Whether `key` is due for a poll now; marks it as started when it is.
+    fn claim(&self, key: &str, now_ms: f64) -> bool {
+        let mut map = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let s = map.entry(key.to_string()).or_default();
+        if s.running {
+            return false;
+        }
+        if let Some(last) = s.last_attempt_ms {
+            let gap = if s.last_failed {
+                POLL_RETRY_MS
+            } else {
+                POLL_INTERVAL_MS
+            };
+            if now_ms - last < gap {
+                return false;
+            }
+        }
+        s.running = true;
+        s.last_attempt_ms = Some(now_ms);
+        true
+    }
+
+    fn finish(&self, key: &str, failed: bool) {
+        let mut map = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(s) = map.get_mut(key) {
+            s.running = false;
+            s.last_failed = failed;
+        }
+    }
+
+    fn evaluate(&self, key: &str, snap: &UsageSnapshot, now_ms: f64) -> QuotaOutcome {
+        let mut map = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let s = map.entry(key.to_string()).or_default();
+        let ev = s.alerts.evaluate(&snap.limits, now_ms);
+        QuotaOutcome {
+            warnings: ev.warnings.into_iter().map(|w| w.message).collect(),
+            exhausted: ev.exhausted.map(|e| (e.reason, e.cooldown_until)),
+        }
+    }
+}
+
+struct QuotaOutcome {
+    warnings: Vec<String>,
+    exhausted: Option<(String, f64)>,
+}
+
+/// Starts a background poll for `target` when one is due.
+pub fn after_request(st: &Arc<AppState>, target: PollTarget) {
+    if !st.config.quota_poll {
+        return;
+    }
+    let now = (st.clock)() as f64;
+    if !st.quota.claim(&target.key, now) {
+        return;
+    }
+    let st = Arc::clone(st);
+    tokio::spawn(async move {
+        let result = poll(&st, &target).await;
+        let failed = result.is_err();
+        match result {
+            Ok(snap) => apply(&st, &target.key, snap).await,
+            Err(e) => {
+                st.metrics.usage_poll("failed");
+                tracing::debug!(
+                    account = %account_label(&target.key),
+                    error = %e,
+                    "usage poll failed"
+                );
+            }
+        }
+        st.quota.finish(&target.key, failed);
+    });
+}
+
+async fn poll(st: &AppState, target: &PollTarget) -> Result<UsageSnapshot, String> {
+    let url = usage_url_for(&st.config.upstream).ok_or("no usage URL for the upstream")?;
+    let mut req = reqwest::Request::new(http::Method::GET, url);
+    *req.timeout_mut() = Some(POLL_TIMEOUT);
+    let h = req.headers_mut();
+    if let Ok(mut v) = HeaderValue::from_str(&format!("Bearer {}", target.access.expose())) {
+        v.set_sensitive(true);
+        h.insert(http::header::AUTHORIZATION, v);
+    }
+    if let Some(v) = target
+        .account_id
+        .as_deref()
+        .and_then(|id| HeaderValue::from_str(id).ok())
+    {
+        h.insert(HeaderName::from_static("chatgpt-account-id"), v);
+    }
+    h.insert(
+        http::header::ACCEPT,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(
+        http::header::USER_AGENT,
+        HeaderValue::from_static("codex_cli_rs"),
+    );
+    let mut resp = st.http.execute(req).await.map_err(|e| {
+        if e.is_timeout() {
+            "no answer within 3 s".to_string()
+        } else {
+            "the connection failed".to_string()
+        }
+    })?;
+    if !resp.status().is_success() {
+        return Err(format!("upstream answered {}", resp.status().as_u16()));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|_| "the body was cut")? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err("the usage answer is too large".into());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let v: Value = serde_json::from_slice(&body).map_err(|_| "the usage answer is not JSON")?;
+    parse_usage_payload(&v).ok_or_else(|| "the usage answer has no limits".into())
+}
+
+async fn apply(st: &AppState, key: &str, snap: UsageSnapshot) {
+    let now = (st.clock)() as f64;
+    st.metrics.usage_poll("ok");
+    let outcome = st.quota.evaluate(key, &snap, now);
+    let label = account_label(key);
+    for w in &outcome.warnings {
+        tracing::warn!(account = %label, "{w}");
+    }
+    st.snapshots.record_usage(key, snap, now);
+    if let Some((reason, until)) = outcome.exhausted {
+        tracing::warn!(
+            account = %label,
+            reason = %reason,
+            cooldown_ms = (until - now).max(0.0) as u64,
+            "quota exhausted; the account rests until its window resets"
+        );
+        st.pool.note_error(key, &reason, now);
+        st.pool.cool(key, until).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_url_drops_the_codex_tail() {
+        let u = |s: &str| Url::parse(s).expect("url");
+        assert_eq!(
+            usage_url_for(&u("https://chatgpt.com/backend-api/codex"))
+                .expect("url")
+                .as_str(),
+            "https://chatgpt.com/backend-api/wham/usage"
+        );
+        assert_eq!(
+            usage_url_for(&u("http://127.0.0.1:9/backend-api/codex/"))
+                .expect("url")
+                .as_str(),
+            "http://127.0.0.1:9/backend-api/wham/usage"
+        );
+        assert_eq!(
+            usage_url_for(&u("https://api.openai.com"))
+                .expect("url")
+                .as_str(),
+            "https://api.openai.com/api/codex/usage"
+        );
+    }
+
+    #[test]
+    fn polls_are_spaced_per_account() {
+        let p = QuotaPoller::default();
+        assert!(p.claim("a", 0.0));
+        assert!(!p.claim("a", 1.0), "one at a time");
+        p.finish("a", false);
+        assert!(!p.claim("a", POLL_INTERVAL_MS - 1.0));
+        assert!(p.claim("b", 1.0), "accounts are independent");
+        assert!(p.claim("a", POLL_INTERVAL_MS));
+        p.finish("a", true);
+        assert!(!p.claim("a", POLL_INTERVAL_MS + POLL_RETRY_MS - 1.0));
+        assert!(p.claim("a", POLL_INTERVAL_MS + POLL_RETRY_MS));
+    }
+}
