@@ -22,6 +22,12 @@ use crate::rules::{KeyCache, Rule};
 use crate::shapes::{auth_schemes, emails, jwts, opaque_tokens, prefixed_tokens, user_name};
 use crate::span::{resolve, Repl, Span};
 
+/// Extra analysis passes over a line whose replacements may have formed new matches.
+const SETTLE_PASSES: usize = 8;
+
+/// What replaces a line that still matches after [`SETTLE_PASSES`] passes.
+pub const UNREDACTABLE: &str = "[omitted: line could not be redacted]";
+
 /// How a file is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -152,6 +158,7 @@ impl Scrubber {
             counts: Counts::default(),
             pseudonyms: Default::default(),
             keys: KeyCache::default(),
+            settle_passes: SETTLE_PASSES,
         }
     }
 
@@ -274,6 +281,7 @@ pub struct FileScrubber<'a> {
     counts: Counts,
     pseudonyms: PseudonymCache,
     keys: KeyCache,
+    settle_passes: usize,
 }
 
 /// Pseudonyms already computed in this file, by kind and matched bytes.
@@ -378,12 +386,19 @@ impl FileScrubber<'_> {
         }
     }
 
-    /// Re-analyzes a line that had replacements until nothing matches (at most two more
-    /// passes): a replacement can join its neighbours into a new match (`<user>` splitting a
-    /// word into a token-shaped rest, a pseudonym completing an email), and the output of a
-    /// redaction must scan clean. Lines without replacements are clean by construction.
+    /// Re-analyzes a line that had replacements until nothing matches: a replacement can
+    /// join its neighbours into a new match (`<user>` splitting a word into a token-shaped
+    /// rest, a pseudonym completing an email, a placeholder exposing the next header-like
+    /// fragment of a binary line), and the output of a redaction must scan clean. Lines
+    /// without replacements are clean by construction.
     fn settle(&mut self, seg_start: usize, out: &mut Vec<u8>) {
-        for _ in 0..2 {
+        self.settle_within(seg_start, out, self.settle_passes);
+    }
+
+    /// [`Self::settle`] with at most `passes` extra passes. A line still matching after
+    /// them is replaced whole by [`UNREDACTABLE`]: redaction fails closed.
+    fn settle_within(&mut self, seg_start: usize, out: &mut Vec<u8>, passes: usize) {
+        for _ in 0..passes {
             let seg = out[seg_start..].to_vec();
             let dec: &[u8] = if needs_decoding(&seg) {
                 decode_into(&seg, &mut self.dec);
@@ -411,6 +426,15 @@ impl FileScrubber<'_> {
                 &dec,
                 out,
             );
+        }
+        let seg = out[seg_start..].to_vec();
+        let mut findings = Vec::new();
+        let mut check = self.s.file(Mode::Lines);
+        check.scan_line(&seg, 0, &mut findings);
+        if let Some(first) = findings.first() {
+            self.counts.add(first.rule);
+            out.truncate(seg_start);
+            out.extend_from_slice(UNREDACTABLE.as_bytes());
         }
     }
 
@@ -453,6 +477,44 @@ impl FileScrubber<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fuzz input whose header-like fragments surface one per pass (it needs three).
+    const CHAIN: &[u8] = include_bytes!("../tests/fuzz-regressions/binary-header-fragments.bin");
+
+    fn redact_with_passes(s: &Scrubber, data: &[u8], passes: usize) -> Vec<u8> {
+        let mut f = s.file(Mode::Lines);
+        f.settle_passes = passes;
+        let mut out = Vec::new();
+        for line in data.split(|&b| b == b'\n') {
+            f.redact_line(line, true, &mut out);
+        }
+        f.finish(&mut out);
+        out
+    }
+
+    fn findings(s: &Scrubber, out: &[u8]) -> Vec<Finding> {
+        let mut check = s.file(Mode::Lines);
+        let mut found = Vec::new();
+        for (i, line) in out.split(|&b| b == b'\n').enumerate() {
+            check.scan_line(line, i as u64 + 1, &mut found);
+        }
+        found
+    }
+
+    #[test]
+    fn a_line_that_does_not_settle_is_omitted_whole() {
+        let s = scrubber();
+        // With the real pass budget the line settles and keeps its context.
+        let settled = redact_with_passes(&s, CHAIN, SETTLE_PASSES);
+        assert!(findings(&s, &settled).is_empty());
+        assert!(!String::from_utf8_lossy(&settled).contains(UNREDACTABLE));
+        // With too few passes it fails closed: the line is omitted, the output scans clean.
+        let starved = redact_with_passes(&s, CHAIN, 1);
+        assert!(findings(&s, &starved).is_empty());
+        let text = String::from_utf8_lossy(&starved);
+        assert_eq!(text.matches(UNREDACTABLE).count(), 1, "{text}");
+        assert_eq!(text.lines().count(), CHAIN.split(|&b| b == b'\n').count());
+    }
 
     fn scrubber() -> Scrubber {
         let known = KnownValues {

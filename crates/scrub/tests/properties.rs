@@ -250,3 +250,35 @@ fn fuzz_regression_bytes() {
         );
     }
 }
+
+/// Found by `cargo fuzz` after about 1.1 M runs: a binary line with repeated header-like
+/// fragments (`…auth-…':[…`), kept as a file because it is not text.
+#[test]
+fn fuzz_regression_binary_header_fragments() {
+    let s = scrubber(KnownValues {
+        tokens: vec!["rt_fuzz_known_refresh_0123".into()],
+        emails: vec!["fuzz.user@example.com".into()],
+        account_ids: vec!["acc_fuzz_42".into()],
+        identity_keys: vec!["acc_fuzz_42|fuzz.user@example.com|plus".into()],
+        session_ids: vec!["ses_fuzzsession0123456".into()],
+        aliases: vec![],
+    });
+    let data: &[u8] = include_bytes!("fuzz-regressions/binary-header-fragments.bin");
+    let mut f = s.file(Mode::Lines);
+    let mut out = Vec::new();
+    for line in data.split(|&b| b == b'\n') {
+        f.redact_line(line, true, &mut out);
+    }
+    f.finish(&mut out);
+    let mut check = s.file(Mode::Lines);
+    let mut findings = Vec::new();
+    for (i, line) in out.split(|&b| b == b'\n').enumerate() {
+        check.scan_line(line, i as u64 + 1, &mut findings);
+    }
+    assert!(
+        findings.is_empty(),
+        "{:?} -> {:?}: {findings:?}",
+        String::from_utf8_lossy(data),
+        String::from_utf8_lossy(&out)
+    );
+}
