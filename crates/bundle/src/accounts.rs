@@ -12,7 +12,7 @@ use codex_paths::Paths;
 use codex_scrub::{Kind, Pseudonymizer};
 use serde_json::{json, Value};
 
-use crate::time::{relative, rfc3339_ms};
+use codex_timefmt::{relative, rfc3339_ms};
 
 fn account(
     rec: &AccountRecord,

@@ -62,7 +62,7 @@ impl BundleResult {
         format!(
             "{} files, {}, {} redactions",
             t.files,
-            crate::time::bytes(t.bytes_after),
+            codex_timefmt::bytes(t.bytes_after),
             self.manifest.redactions.total
         )
     }
@@ -290,7 +290,7 @@ pub fn build(
             name: "codex-doctor".to_string(),
             version: input.doctor_version.clone(),
         },
-        generated_at: crate::time::rfc3339(input.now),
+        generated_at: codex_timefmt::rfc3339(input.now),
         options: ManifestOptions {
             since_seconds: opts.since.map(|d| d.as_secs()),
             max_bytes: opts.max_bytes,

@@ -36,7 +36,7 @@ fn catalog_summary(v: &Value) -> Value {
         "summary": "model catalog reduced to its slug list",
         "source": v.get("source"),
         "fetchedAt": v.get("fetchedAt"),
-        "fetched_at_utc": v.get("fetchedAt").and_then(Value::as_f64).map(crate::time::rfc3339_ms),
+        "fetched_at_utc": v.get("fetchedAt").and_then(Value::as_f64).map(codex_timefmt::rfc3339_ms),
         "model_count": s.len(),
         "models": s,
     })

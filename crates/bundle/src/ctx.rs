@@ -78,7 +78,7 @@ impl Ctx<'_> {
             root,
             reason: reason.into(),
             bytes,
-            modified: modified.map(crate::time::rfc3339),
+            modified: modified.map(codex_timefmt::rfc3339),
         });
     }
 

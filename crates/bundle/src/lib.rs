@@ -20,7 +20,7 @@ pub mod options;
 pub mod readme;
 pub mod roots;
 pub mod scan;
-pub mod time;
+
 pub mod zipout;
 
 pub use assemble::{build, scrubber_for, BundleInput, BundleResult};

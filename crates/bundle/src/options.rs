@@ -86,7 +86,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 
 /// `codex-doctor-bundle-20250101T120000Z.zip`.
 pub fn default_file_name(now: SystemTime) -> String {
-    let stamp = crate::time::rfc3339(now).replace(['-', ':'], "");
+    let stamp = codex_timefmt::rfc3339(now).replace(['-', ':'], "");
     format!("codex-doctor-bundle-{stamp}.zip")
 }
 

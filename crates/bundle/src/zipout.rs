@@ -153,7 +153,7 @@ impl EntryWriter<'_> {
 impl ZipOut {
     /// Starts a zip in `file` (the temp file at `path`).
     pub fn new(file: File, path: &Path, now: SystemTime, large: bool) -> ZipOut {
-        let (y, mo, d, h, mi, s) = crate::time::parts(now);
+        let (y, mo, d, h, mi, s) = codex_timefmt::parts(now);
         let stamp = zip::DateTime::from_date_and_time(
             u16::try_from(y).unwrap_or(1980),
             mo as u8,

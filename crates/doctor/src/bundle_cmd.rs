@@ -11,11 +11,12 @@ use codex_bundle::{BundleInput, BundleOptions, ScanFinding, ScanReport};
 use codex_redact::IdentityMode;
 use codex_scrub::{KnownValues, Options, Pseudonymizer, Scrubber};
 
+use crate::checks;
 use crate::cli::BundleCommand;
 use crate::facts::{Facts, OpencodeInstall};
 use crate::render::{self, Style};
 use crate::runner::{self, Selection};
-use crate::{checks, time};
+use codex_timefmt as time;
 
 /// The doctor's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -114,7 +115,7 @@ pub fn render_scan(report: &ScanReport) -> String {
         s.push_str(&format!(
             "clean: nothing secret-looking in {} file(s), {}\n",
             report.files_scanned,
-            time::human_bytes(report.bytes_scanned)
+            time::bytes(report.bytes_scanned)
         ));
     } else {
         s.push_str(&format!(

@@ -205,7 +205,7 @@ impl Facts {
         Facts {
             env,
             paths,
-            now_ms: crate::time::now_ms(),
+            now_ms: codex_timefmt::now_ms(),
             now,
             options,
             uid: current_uid(),

@@ -18,4 +18,3 @@ pub mod paths_cmd;
 pub mod render;
 pub mod report;
 pub mod runner;
-pub mod time;

@@ -13,9 +13,10 @@ use codex_doctor::explain::{self, Found};
 use codex_doctor::facts::{FactOptions, Facts, LOGIN_PORT};
 use codex_doctor::render::{self, Style};
 use codex_doctor::runner::{self, Selection};
-use codex_doctor::{bundle_cmd, checks, paths_cmd, time};
+use codex_doctor::{bundle_cmd, checks, paths_cmd};
 use codex_env::{env_vars, EnvSnapshot};
 use codex_redact::IdentityMode;
+use codex_timefmt as time;
 
 /// Writes to stdout; a closed pipe (`| head`) ends quietly.
 fn out(text: &str) -> bool {

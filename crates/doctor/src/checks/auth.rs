@@ -13,7 +13,7 @@ use codex_auth::model::{AccountRecord, Domain, DomainSource, StoreRead};
 use super::{show, CheckDef};
 use crate::facts::{Facts, FileInfo};
 use crate::report::CheckResult;
-use crate::time::human_ms;
+use codex_timefmt::human_ms;
 
 /// `auth.store`.
 pub const STORE: CheckDef = CheckDef {
@@ -465,7 +465,7 @@ fn account_line(i: usize, a: &AccountRecord, now: f64) -> String {
         }
         Some(e) => parts.push(format!(
             "access token valid until {}",
-            crate::time::rfc3339_secs((e / 1000.0) as i64)
+            codex_timefmt::rfc3339_secs((e / 1000.0) as i64)
         )),
         None => {}
     }

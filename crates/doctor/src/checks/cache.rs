@@ -132,7 +132,7 @@ fn run_models(f: &Facts) -> CheckResult {
                 details.push(format!(
                     "client version {ver} (fetched {} ago; refreshed hourly)",
                     if age.is_finite() {
-                        crate::time::human_ms(age)
+                        codex_timefmt::human_ms(age)
                     } else {
                         "never".into()
                     }

@@ -10,7 +10,7 @@ use codex_env::{env_vars, parse};
 use super::{show, CheckDef};
 use crate::facts::Facts;
 use crate::report::CheckResult;
-use crate::time::human_bytes;
+use codex_timefmt::bytes as human_bytes;
 
 /// `debug.env`.
 pub const ENV: CheckDef = CheckDef {

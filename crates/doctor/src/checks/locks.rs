@@ -9,7 +9,7 @@
 use super::{show, CheckDef};
 use crate::facts::Facts;
 use crate::report::CheckResult;
-use crate::time::{human_bytes, human_ms};
+use codex_timefmt::{bytes as human_bytes, human_ms};
 
 /// `auth.lock`.
 pub const LOCK: CheckDef = CheckDef {
@@ -126,7 +126,7 @@ fn run_quarantine(f: &Facts) -> CheckResult {
         .map(|e| {
             let when = e
                 .stamp_ms
-                .map(|ms| crate::time::rfc3339_secs((ms / 1000) as i64))
+                .map(|ms| codex_timefmt::rfc3339_secs((ms / 1000) as i64))
                 .unwrap_or_else(|| "unknown time".into());
             format!(
                 "{} ({}, {when}, from {})",
