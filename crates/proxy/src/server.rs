@@ -88,7 +88,7 @@ impl std::fmt::Debug for AppState {
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     /// Binding failed.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}: {source}{hint}", hint = bind_hint(*addr, source))]
     Bind {
         /// The address.
         addr: SocketAddr,
@@ -98,6 +98,28 @@ pub enum ServeError {
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
+}
+
+/// What to do about a failed bind.
+fn bind_hint(addr: SocketAddr, e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            ". Another program (perhaps another `codex-runtime serve`) is using port {port}: stop \
+             it (`lsof -i :{port}` or `ss -ltnp 'sport = :{port}'` shows which), or pick another \
+             port with `--listen {ip}:<port>` and print the matching OpenCode settings with \
+             `codex-runtime opencode-config --listen {ip}:<port>`",
+            port = addr.port(),
+            ip = addr.ip()
+        ),
+        std::io::ErrorKind::PermissionDenied => format!(
+            ". Ports below 1024 need privileges; use a higher port, e.g. `--listen {}:11455`",
+            addr.ip()
+        ),
+        std::io::ErrorKind::AddrNotAvailable => {
+            ". That address does not belong to this machine; use 127.0.0.1".to_string()
+        }
+        _ => String::new(),
+    }
 }
 
 fn digest(s: &str) -> [u8; 32] {

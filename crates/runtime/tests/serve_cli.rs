@@ -184,3 +184,32 @@ fn opencode_config_prints_the_provider_snippet() {
     assert_eq!(v["model"], "codex-kit/gpt-5.4");
     assert_eq!(v["small_model"], "codex-kit/gpt-5.4-mini");
 }
+
+#[test]
+fn a_busy_port_is_named_with_the_fix() {
+    let home = tempfile::tempdir().expect("home");
+    write_store(home.path());
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    let out = StdCommand::cargo_bin("codex-runtime")
+        .expect("binary")
+        .env_clear()
+        .env("HOME", home.path())
+        .current_dir(home.path())
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--listen 127.0.0.1:<port>"), "{stderr}");
+    assert!(
+        stderr.contains("codex-runtime opencode-config --listen"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    drop(taken);
+}
