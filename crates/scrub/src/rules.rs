@@ -481,6 +481,25 @@ impl KeyCache {
     }
 }
 
+/// The placeholders redaction writes (see `span::Repl` and the engine).
+pub const MARKERS: [&[u8]; 4] = [
+    b"[redacted]",
+    b"[omitted: request body]",
+    b"[omitted: line could not be redacted]",
+    b"%5Bredacted%5D",
+];
+
+/// Whether `v` begins with a whole placeholder that nothing word-like continues: a value
+/// that merely starts like one (`[omittedSECRET`, `[redacted]SECRET`) is not a marker.
+pub fn starts_with_marker(v: &[u8]) -> bool {
+    MARKERS.iter().any(|m| {
+        v.starts_with(m)
+            && v.get(m.len()).is_none_or(|c| {
+                !(c.is_ascii_alphanumeric() || *c >= 0x80 || b"_-.@%+/~".contains(c))
+            })
+    })
+}
+
 /// Whether a value is already a redaction marker or a pseudonym (never redacted twice and
 /// never reported by `scan`).
 pub fn is_marker(value: &[u8]) -> bool {
@@ -488,12 +507,7 @@ pub fn is_marker(value: &[u8]) -> bool {
     if v.is_empty() {
         return true;
     }
-    if v.starts_with(b"[redacted")
-        || v.starts_with(b"[omitted")
-        || v.starts_with(b"%5Bredacted%5D")
-        || v == b"~"
-        || v == b"<user>"
-    {
+    if starts_with_marker(v) || v == b"~" || v == b"<user>" {
         return true;
     }
     crate::pseudonym::looks_like_pseudonym(v)
@@ -611,8 +625,16 @@ mod tests {
     #[test]
     fn markers() {
         assert!(is_marker(b"[redacted]"));
+        assert!(is_marker(b"[redacted]&state=x"));
+        assert!(is_marker(b"[omitted: request body]"));
         assert!(is_marker(b"email_0123abcd"));
         assert!(!is_marker(b"rt_abcdef"));
+        assert!(
+            !is_marker(b"[omittedSECRET"),
+            "only the whole placeholder counts"
+        );
+        assert!(!is_marker(b"[redacted]SECRET"));
+        assert!(!is_marker(b"[redacted"));
     }
 
     #[test]

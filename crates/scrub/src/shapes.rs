@@ -12,7 +12,7 @@ use memchr::memmem::{self, Finder};
 
 use crate::bytes::ByteSet;
 use crate::pseudonym::Kind;
-use crate::rules::{is_marker, Rule};
+use crate::rules::{is_marker, starts_with_marker, Rule};
 use crate::span::{Repl, Span};
 
 const fn b64url_table() -> [bool; 256] {
@@ -132,11 +132,10 @@ pub fn auth_schemes(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
             let end = run_end(dec, start, |c| !cred_stop(c));
             let cred = &dec[start..end];
             let rest = &dec[end..];
-            let holds_marker = memchr::memmem::find(cred, b"[redacted").is_some()
-                || memchr::memmem::find(cred, b"[omitted").is_some()
+            let holds_marker = memchr::memchr2_iter(b'[', b'%', cred)
+                .any(|i| starts_with_marker(&cred[i..]))
                 || rest.starts_with(b"<user>")
-                || rest.starts_with(b"[redacted")
-                || rest.starts_with(b"[omitted");
+                || starts_with_marker(rest);
             if cred.is_empty() || holds_marker || is_marker(cred) || b"[<${%".contains(&cred[0]) {
                 continue;
             }

@@ -282,3 +282,40 @@ fn fuzz_regression_binary_header_fragments() {
         String::from_utf8_lossy(&out)
     );
 }
+
+/// Found by `cargo fuzz`: a cookie value that merely starts like a marker (`[omitted…`)
+/// with an email inside it.
+#[test]
+fn fuzz_regression_value_that_only_starts_like_a_marker() {
+    let s = scrubber(KnownValues {
+        tokens: vec!["rt_fuzz_known_refresh_0123".into()],
+        emails: vec!["fuzz.user@example.com".into()],
+        account_ids: vec!["acc_fuzz_42".into()],
+        identity_keys: vec!["acc_fuzz_42|fuzz.user@example.com|plus".into()],
+        session_ids: vec!["ses_fuzzsession0123456".into()],
+        aliases: vec![],
+    });
+    let data: &[u8] = include_bytes!("fuzz-regressions/marker-prefix-cookie.bin");
+    let mut f = s.file(Mode::Lines);
+    let mut out = Vec::new();
+    for line in data.split(|&b| b == b'\n') {
+        f.redact_line(line, true, &mut out);
+    }
+    f.finish(&mut out);
+    let mut check = s.file(Mode::Lines);
+    let mut findings = Vec::new();
+    for (i, line) in out.split(|&b| b == b'\n').enumerate() {
+        check.scan_line(line, i as u64 + 1, &mut findings);
+    }
+    assert!(
+        findings.is_empty(),
+        "{:?} -> {:?}: {findings:?}",
+        String::from_utf8_lossy(data),
+        String::from_utf8_lossy(&out)
+    );
+    // A secret behind a fake marker prefix is still redacted.
+    let out = redact(&s, "cookie: [omittedABCdef0123456789secretvalue");
+    assert!(!out.contains("ABCdef0123456789secretvalue"), "{out}");
+    let out = redact(&s, "cookie: [redacted]ABCdef0123456789secretvalue");
+    assert!(!out.contains("ABCdef0123456789secretvalue"), "{out}");
+}
