@@ -41,6 +41,7 @@ fn healthy_home_passes_with_every_check_once_in_stable_order() {
         "process.opencode",
         "network.proxy-env",
         "network.reachability",
+        "runtime.proxy",
     ];
     assert_eq!(ids, expected);
     for c in r["checks"].as_array().unwrap() {
@@ -58,8 +59,8 @@ fn healthy_home_passes_with_every_check_once_in_stable_order() {
     assert_eq!(r["summary"]["fail"], 0);
     assert_eq!(r["summary"]["warn"], 1);
     assert_eq!(
-        r["summary"]["skip"], 1,
-        "only network.reachability is skipped offline"
+        r["summary"]["skip"], 2,
+        "only network.reachability (offline) and runtime.proxy (no local provider) are skipped"
     );
 }
 
@@ -87,7 +88,7 @@ fn only_and_skip_keep_every_row_and_skip_the_rest() {
         .run(&["--json", "--only", "auth.*", "--skip", "auth.lock"])
         .json();
     let rows = r["checks"].as_array().unwrap();
-    assert_eq!(rows.len(), 20);
+    assert_eq!(rows.len(), 21);
     for c in rows {
         let id = c["id"].as_str().unwrap();
         if id.starts_with("auth.") && id != "auth.lock" {

@@ -12,6 +12,7 @@ mod bundle;
 mod cli;
 mod files;
 mod plugin_and_config;
+mod runtime;
 mod scan;
 mod snapshots;
 mod system;

@@ -18,6 +18,7 @@ pub mod opencode;
 pub mod plugin;
 pub mod port;
 pub mod process;
+pub mod runtime;
 
 /// One registered check.
 #[derive(Clone, Copy)]
@@ -67,6 +68,7 @@ pub const ALL: &[CheckDef] = &[
     process::OPENCODE,
     network::PROXY_ENV,
     network::REACHABILITY,
+    runtime::PROXY,
 ];
 
 /// Finds a check by id.

@@ -104,7 +104,7 @@ fn strip_trailing_commas(s: &str) -> String {
 
 /// How an OpenCode config file parsed.
 #[derive(Debug)]
-enum Parsed {
+pub(crate) enum Parsed {
     Strict(Value),
     Lenient(Value),
     Broken {
@@ -114,7 +114,7 @@ enum Parsed {
     },
 }
 
-fn parse_config(text: &str) -> Parsed {
+pub(crate) fn parse_config(text: &str) -> Parsed {
     if let Ok(v) = serde_json::from_str::<Value>(text) {
         return Parsed::Strict(v);
     }
@@ -129,17 +129,21 @@ fn parse_config(text: &str) -> Parsed {
     }
 }
 
-struct Source {
-    label: String,
-    path: std::path::PathBuf,
-    strict_required: bool,
+/// An OpenCode config file OpenCode reads.
+pub(crate) struct Source {
+    /// `opencode.json`, `opencode.jsonc` or `$OPENCODE_CONFIG`.
+    pub label: String,
+    /// Where.
+    pub path: std::path::PathBuf,
+    /// Whether the plugin's installer parses it as strict JSON.
+    pub strict_required: bool,
 }
 
-fn run(f: &Facts) -> CheckResult {
-    let p = match f.paths() {
-        Ok(p) => p,
-        Err(e) => return super::no_paths(&e),
-    };
+/// The OpenCode config files, in OpenCode's order (later ones override earlier ones).
+pub(crate) fn opencode_sources(
+    p: &codex_paths::Paths,
+    env: &codex_env::EnvSnapshot,
+) -> Vec<Source> {
     let mut sources = vec![
         Source {
             label: "opencode.json".into(),
@@ -152,7 +156,7 @@ fn run(f: &Facts) -> CheckResult {
             strict_required: false,
         },
     ];
-    if let Some(e) = p.opencode_config_env(&f.env) {
+    if let Some(e) = p.opencode_config_env(env) {
         if !sources.iter().any(|s| s.path == e.path) {
             sources.push(Source {
                 label: "$OPENCODE_CONFIG".into(),
@@ -161,6 +165,15 @@ fn run(f: &Facts) -> CheckResult {
             });
         }
     }
+    sources
+}
+
+fn run(f: &Facts) -> CheckResult {
+    let p = match f.paths() {
+        Ok(p) => p,
+        Err(e) => return super::no_paths(&e),
+    };
+    let sources = opencode_sources(p, &f.env);
 
     let mut fails: Vec<String> = Vec::new();
     let mut warns: Vec<String> = Vec::new();
@@ -316,7 +329,7 @@ fn run(f: &Facts) -> CheckResult {
     r
 }
 
-fn read_text(path: &Path) -> Result<String, String> {
+pub(crate) fn read_text(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     String::from_utf8(bytes)
         .map_err(|e| format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to()))

@@ -21,6 +21,7 @@ pub fn group_title(group: &str) -> &str {
         "port" => "Port",
         "process" => "Processes",
         "network" => "Network",
+        "runtime" => "Runtime proxy",
         other => other,
     }
 }
