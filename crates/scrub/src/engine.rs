@@ -314,9 +314,10 @@ fn write_spans(
     out.extend_from_slice(&dec[last..]);
 }
 
-/// A byte that a replacement next to it could fuse with into a new match.
-fn joins(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c >= 0x80 || b"_-.@%=+/\\~|:".contains(&c)
+/// A byte next to which a replacement cannot form a new match: a double quote (the
+/// replacement is a whole JSON string value) or whitespace (a whole word).
+fn inert(c: u8) -> bool {
+    matches!(c, b'"' | b' ' | b'\t')
 }
 
 impl FileScrubber<'_> {
@@ -363,11 +364,12 @@ impl FileScrubber<'_> {
             self.mode,
         );
         let seg_start = out.len();
-        // Only a replacement that touches word-like bytes can join its neighbours into a new
-        // match; quoted JSON values and whitespace-separated words cannot.
+        // A replacement can change how its neighbours read (join a word into a new match,
+        // close a quoted key, end a header value) unless it sits between inert bytes: a whole
+        // quoted JSON value or a whitespace-separated word. Only the others are re-analysed.
         let replaced = self.spans.iter().any(|sp| {
-            sp.start.checked_sub(1).is_some_and(|i| joins(dec[i]))
-                || dec.get(sp.end).is_some_and(|&c| joins(c))
+            sp.start.checked_sub(1).is_some_and(|i| !inert(dec[i]))
+                || dec.get(sp.end).is_some_and(|&c| !inert(c))
         });
         write_spans(
             self.s,

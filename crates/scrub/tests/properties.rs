@@ -295,24 +295,28 @@ fn fuzz_regression_value_that_only_starts_like_a_marker() {
         session_ids: vec!["ses_fuzzsession0123456".into()],
         aliases: vec![],
     });
-    let data: &[u8] = include_bytes!("fuzz-regressions/marker-prefix-cookie.bin");
-    let mut f = s.file(Mode::Lines);
-    let mut out = Vec::new();
-    for line in data.split(|&b| b == b'\n') {
-        f.redact_line(line, true, &mut out);
+    for data in [
+        &include_bytes!("fuzz-regressions/marker-prefix-cookie.bin")[..],
+        &include_bytes!("fuzz-regressions/cookie-brackets.bin")[..],
+    ] {
+        let mut f = s.file(Mode::Lines);
+        let mut out = Vec::new();
+        for line in data.split(|&b| b == b'\n') {
+            f.redact_line(line, true, &mut out);
+        }
+        f.finish(&mut out);
+        let mut check = s.file(Mode::Lines);
+        let mut findings = Vec::new();
+        for (i, line) in out.split(|&b| b == b'\n').enumerate() {
+            check.scan_line(line, i as u64 + 1, &mut findings);
+        }
+        assert!(
+            findings.is_empty(),
+            "{:?} -> {:?}: {findings:?}",
+            String::from_utf8_lossy(data),
+            String::from_utf8_lossy(&out)
+        );
     }
-    f.finish(&mut out);
-    let mut check = s.file(Mode::Lines);
-    let mut findings = Vec::new();
-    for (i, line) in out.split(|&b| b == b'\n').enumerate() {
-        check.scan_line(line, i as u64 + 1, &mut findings);
-    }
-    assert!(
-        findings.is_empty(),
-        "{:?} -> {:?}: {findings:?}",
-        String::from_utf8_lossy(data),
-        String::from_utf8_lossy(&out)
-    );
     // A secret behind a fake marker prefix is still redacted.
     let out = redact(&s, "cookie: [omittedABCdef0123456789secretvalue");
     assert!(!out.contains("ABCdef0123456789secretvalue"), "{out}");
