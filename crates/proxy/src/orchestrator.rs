@@ -573,13 +573,16 @@ impl Run<'_> {
         st.metrics.latency(started.elapsed());
         st.metrics.account(&a.key, |c| c.requests += 1);
         let status = resp.status();
-        if status != StatusCode::UNAUTHORIZED {
-            self.answered = Some(PollTarget {
-                key: a.key.clone(),
-                access: a.access.clone(),
-                account_id: a.account_id.clone(),
-            });
-        }
+        // The usage of the last account that answered is polled (when due: the check
+        // allocates nothing, so most requests clone nothing here).
+        self.answered = (status != StatusCode::UNAUTHORIZED
+            && st.config.quota_poll
+            && st.quota.due(&a.key, now(st)))
+        .then(|| PollTarget {
+            key: a.key.clone(),
+            access: a.access.clone(),
+            account_id: a.account_id.clone(),
+        });
         // The body is read through `resp` from here on; its headers are moved out.
         let headers = std::mem::take(resp.headers_mut());
         let t = now(st);

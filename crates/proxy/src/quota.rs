@@ -66,23 +66,31 @@ pub fn usage_url_for(upstream: &Url) -> Option<Url> {
     Url::parse(&usage_url(base.as_str())).ok()
 }
 
+fn is_due(s: &PollState, now_ms: f64) -> bool {
+    if s.running {
+        return false;
+    }
+    let gap = if s.last_failed {
+        POLL_RETRY_MS
+    } else {
+        POLL_INTERVAL_MS
+    };
+    s.last_attempt_ms.is_none_or(|last| now_ms - last >= gap)
+}
+
 impl QuotaPoller {
+    /// Whether `key` would be polled now (no allocation: called on every answer).
+    pub fn due(&self, key: &str, now_ms: f64) -> bool {
+        let map = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(key).is_none_or(|s| is_due(s, now_ms))
+    }
+
     /// Whether `key` is due for a poll now; marks it as started when it is.
     fn claim(&self, key: &str, now_ms: f64) -> bool {
         let mut map = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let s = map.entry(key.to_string()).or_default();
-        if s.running {
+        if !is_due(s, now_ms) {
             return false;
-        }
-        if let Some(last) = s.last_attempt_ms {
-            let gap = if s.last_failed {
-                POLL_RETRY_MS
-            } else {
-                POLL_INTERVAL_MS
-            };
-            if now_ms - last < gap {
-                return false;
-            }
         }
         s.running = true;
         s.last_attempt_ms = Some(now_ms);
@@ -237,7 +245,9 @@ mod tests {
     #[test]
     fn polls_are_spaced_per_account() {
         let p = QuotaPoller::default();
+        assert!(p.due("a", 0.0));
         assert!(p.claim("a", 0.0));
+        assert!(!p.due("a", 1.0));
         assert!(!p.claim("a", 1.0), "one at a time");
         p.finish("a", false);
         assert!(!p.claim("a", POLL_INTERVAL_MS - 1.0));
