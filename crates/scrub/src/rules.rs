@@ -489,15 +489,38 @@ pub const MARKERS: [&[u8]; 4] = [
     b"%5Bredacted%5D",
 ];
 
-/// Whether `v` begins with a whole placeholder that nothing word-like continues: a value
-/// that merely starts like one (`[omittedSECRET`, `[redacted]SECRET`) is not a marker.
+/// The length of the whole placeholder `v` begins with, if any.
+fn marker_len(v: &[u8]) -> Option<usize> {
+    MARKERS.iter().find(|m| v.starts_with(m)).map(|m| m.len())
+}
+
+fn word_like(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c >= 0x80 || b"_-.@%+/~".contains(&c)
+}
+
+/// Whether `v` begins with a whole placeholder that nothing word-like continues
+/// (`[redacted]&…`, `[redacted]"`); `[omittedSECRET` and `[redacted]SECRET` do not.
 pub fn starts_with_marker(v: &[u8]) -> bool {
-    MARKERS.iter().any(|m| {
-        v.starts_with(m)
-            && v.get(m.len()).is_none_or(|c| {
-                !(c.is_ascii_alphanumeric() || *c >= 0x80 || b"_-.@%+/~".contains(c))
-            })
-    })
+    marker_len(v).is_some_and(|n| v.get(n).is_none_or(|&c| !word_like(c)))
+}
+
+/// Whether nothing but placeholders, punctuation and whitespace is left in `v`: a value
+/// that holds a placeholder and anything else (`[redacted]; cf_clearance=SECRET`) still
+/// carries something to redact.
+fn only_markers(v: &[u8]) -> bool {
+    let mut i = 0;
+    let mut any = false;
+    while i < v.len() {
+        if let Some(n) = marker_len(&v[i..]) {
+            any = true;
+            i += n;
+        } else if v[i].is_ascii_alphanumeric() || v[i] >= 0x80 {
+            return false;
+        } else {
+            i += 1;
+        }
+    }
+    any
 }
 
 /// Whether a value is already a redaction marker or a pseudonym (never redacted twice and
@@ -507,7 +530,7 @@ pub fn is_marker(value: &[u8]) -> bool {
     if v.is_empty() {
         return true;
     }
-    if starts_with_marker(v) || v == b"~" || v == b"<user>" {
+    if only_markers(v) || v == b"~" || v == b"<user>" {
         return true;
     }
     crate::pseudonym::looks_like_pseudonym(v)
@@ -625,7 +648,12 @@ mod tests {
     #[test]
     fn markers() {
         assert!(is_marker(b"[redacted]"));
-        assert!(is_marker(b"[redacted]&state=x"));
+        assert!(is_marker(b"[redacted]\","));
+        assert!(is_marker(b"[redacted]; [redacted]"));
+        assert!(!is_marker(b"[redacted]&state=x"), "a value with more in it");
+        assert!(!is_marker(b"[redacted]; cf_clearance=abcdef"));
+        assert!(starts_with_marker(b"[redacted]&state=x"));
+        assert!(!starts_with_marker(b"[redactedx"));
         assert!(is_marker(b"[omitted: request body]"));
         assert!(is_marker(b"email_0123abcd"));
         assert!(!is_marker(b"rt_abcdef"));

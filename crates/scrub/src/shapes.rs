@@ -132,7 +132,7 @@ pub fn auth_schemes(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
             let end = run_end(dec, start, |c| !cred_stop(c));
             let cred = &dec[start..end];
             let rest = &dec[end..];
-            let holds_marker = memchr::memchr2_iter(b'[', b'%', cred)
+            let holds_marker = memchr::memchr_iter(b'[', cred)
                 .any(|i| starts_with_marker(&cred[i..]))
                 || rest.starts_with(b"<user>")
                 || starts_with_marker(rest);
