@@ -109,7 +109,7 @@ fn nothing_listening_says_how_to_start_it() {
         "warn",
         &[
             &format!("nothing listens at localhost:{port}"),
-            &format!("codex-runtime serve --listen localhost:{port}"),
+            &format!("codex-runtime serve --listen 127.0.0.1:{port}"),
         ],
     );
 }

@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use codex_paths::catalog_cache_names;
+use codex_redact::Secret;
 use codex_store::atomic::{write_atomic, WriteOptions};
 use codex_store::json::to_js_pretty;
 use codex_store::{FileLock, LockOptions};
@@ -28,7 +29,6 @@ use futures_util::StreamExt;
 use http::{HeaderName, HeaderValue};
 use serde_json::{Map, Value};
 
-use crate::pool::Acct;
 use crate::server::AppState;
 
 /// A catalog younger than this is used without asking upstream.
@@ -39,6 +39,8 @@ pub const RESYNC_MS: f64 = 60_000.0;
 pub const RESYNC_AFTER_FAILURE_MS: f64 = 10_000.0;
 /// Time limit of one fetch.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a catalog write waits for `cache.lock`.
+pub const WRITE_LOCK_BUDGET: Duration = Duration::from_secs(2);
 /// Largest catalog body read.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
@@ -64,10 +66,49 @@ struct ScopeState {
     last_failed: bool,
 }
 
-/// Per-scope fetch state: one fetch at a time per scope, and the resync gaps.
-#[derive(Debug, Default)]
+/// When a scope was last looked at, for the cheap per-request gate.
+#[derive(Debug, Clone, Copy)]
+struct Checked {
+    at_ms: f64,
+    failed: bool,
+}
+
+/// Per-scope fetch state: one fetch at a time per scope, and the resync gaps. Scopes are
+/// account ids (never shown by `Debug`).
+#[derive(Default)]
 pub struct CatalogSync {
     scopes: Mutex<HashMap<String, Arc<tokio::sync::Mutex<ScopeState>>>>,
+    checked: Mutex<HashMap<String, Checked>>,
+}
+
+impl std::fmt::Debug for CatalogSync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.checked.lock().map(|m| m.len()).unwrap_or(0);
+        f.debug_struct("CatalogSync").field("scopes", &n).finish()
+    }
+}
+
+/// The scope of an account's catalog.
+pub fn scope_of(account_id: Option<&str>) -> &str {
+    account_id
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("shared")
+}
+
+/// What a background sync needs of the account that answered.
+#[derive(Clone)]
+pub struct SyncTarget {
+    /// `ChatGPT-Account-Id`.
+    pub account_id: Option<String>,
+    /// A valid access token.
+    pub access: Secret<String>,
+}
+
+impl std::fmt::Debug for SyncTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncTarget").finish_non_exhaustive()
+    }
 }
 
 impl CatalogSync {
@@ -76,17 +117,49 @@ impl CatalogSync {
         map.entry(key.to_string()).or_default().clone()
     }
 
-    /// Brings the catalog of `acct` up to date if it is stale (see the module comment).
-    pub async fn sync(&self, st: &AppState, acct: &Acct, now_ms: f64) -> SyncOutcome {
-        let cache_dir = st.config.cache_dir.as_path();
-        let account_id = acct.account_id.as_deref();
-        if is_fresh(cache_dir, account_id, now_ms) {
+    fn mark_checked(&self, scope: &str, now_ms: f64, failed: bool) {
+        let mut map = self.checked.lock().unwrap_or_else(|p| p.into_inner());
+        map.insert(
+            scope.to_string(),
+            Checked {
+                at_ms: now_ms,
+                failed,
+            },
+        );
+    }
+
+    /// Whether the scope is due for a look after a request (memory only, no allocation:
+    /// called on every answer). At most every 60 s per scope, 10 s after a failure.
+    pub fn due(&self, account_id: Option<&str>, now_ms: f64) -> bool {
+        let map = self.checked.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(scope_of(account_id)).is_none_or(|c| {
+            let gap = if c.failed {
+                RESYNC_AFTER_FAILURE_MS
+            } else {
+                RESYNC_MS
+            };
+            now_ms - c.at_ms >= gap
+        })
+    }
+
+    /// Brings a catalog up to date if it is stale (see the module comment). `access` is a
+    /// valid access token of the account, if there is one.
+    pub async fn sync(
+        &self,
+        st: &AppState,
+        account_id: Option<&str>,
+        access: Option<&Secret<String>>,
+        now_ms: f64,
+    ) -> SyncOutcome {
+        let key = scope_of(account_id);
+        self.mark_checked(key, now_ms, false);
+        if fresh(st, account_id, now_ms).await {
             return SyncOutcome::Fresh;
         }
-        let scope = self.scope(account_id.unwrap_or("shared"));
+        let scope = self.scope(key);
         // Concurrent callers for one scope wait here; the first one fetches.
         let mut state = scope.lock().await;
-        if is_fresh(cache_dir, account_id, now_ms) {
+        if fresh(st, account_id, now_ms).await {
             return SyncOutcome::Fresh;
         }
         if let Some(last) = state.last_attempt_ms {
@@ -99,7 +172,7 @@ impl CatalogSync {
                 return SyncOutcome::Skipped("fetched recently");
             }
         }
-        let Some(access) = acct.access.as_ref().filter(|_| acct.access_valid(now_ms)) else {
+        let Some(access) = access else {
             return SyncOutcome::Skipped("no valid access token");
         };
         state.last_attempt_ms = Some(now_ms);
@@ -117,6 +190,7 @@ impl CatalogSync {
             Err(e) => SyncOutcome::Failed(e),
         };
         state.last_failed = !matches!(outcome, SyncOutcome::Fetched(_));
+        self.mark_checked(key, now_ms, state.last_failed);
         match &outcome {
             SyncOutcome::Fetched(n) => {
                 st.metrics.catalog("fetched");
@@ -132,6 +206,27 @@ impl CatalogSync {
     }
 }
 
+/// After a request an account answered: re-syncs its catalog in the background when the
+/// scope is due (reference 10.3: during requests, at most every 60 s per scope).
+pub fn after_request(st: &Arc<AppState>, target: SyncTarget) {
+    let st = Arc::clone(st);
+    tokio::spawn(async move {
+        let now = (st.clock)() as f64;
+        st.catalog
+            .sync(&st, target.account_id.as_deref(), Some(&target.access), now)
+            .await;
+    });
+}
+
+/// [`is_fresh`] on a blocking thread (a file read and a JSON parse).
+async fn fresh(st: &AppState, account_id: Option<&str>, now_ms: f64) -> bool {
+    let dir = st.config.cache_dir.clone();
+    let id = account_id.map(str::to_string);
+    tokio::task::spawn_blocking(move || is_fresh(&dir, id.as_deref(), now_ms))
+        .await
+        .unwrap_or(false)
+}
+
 /// Whether the account's primary catalog file is younger than [`FRESH_MS`].
 pub fn is_fresh(cache_dir: &Path, account_id: Option<&str>, now_ms: f64) -> bool {
     let (primary, _) = catalog_cache_names(account_id);
@@ -139,7 +234,7 @@ pub fn is_fresh(cache_dir: &Path, account_id: Option<&str>, now_ms: f64) -> bool
         .ok()
         .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
         .and_then(|v| v.get("fetchedAt").and_then(Value::as_f64))
-        .is_some_and(|at| now_ms - at < FRESH_MS && now_ms >= at)
+        .is_some_and(|at| now_ms - at < FRESH_MS)
 }
 
 async fn fetch(
@@ -147,9 +242,11 @@ async fn fetch(
     access: &str,
     account_id: Option<&str>,
 ) -> Result<Vec<Value>, String> {
+    // Read now, not at start: the plugin keeps `codex-client-version.json` current.
+    let version = crate::config::client_version(&st.config.cache_dir);
     let mut url = st.config.models_url();
     url.query_pairs_mut()
-        .append_pair("client_version", &st.config.client_version);
+        .append_pair("client_version", &version);
     let mut req = reqwest::Request::new(http::Method::GET, url);
     *req.timeout_mut() = Some(FETCH_TIMEOUT);
     let h = req.headers_mut();
@@ -160,7 +257,7 @@ async fn fetch(
     if let Some(id) = account_id.and_then(|id| HeaderValue::from_str(id).ok()) {
         h.insert(HeaderName::from_static("chatgpt-account-id"), id);
     }
-    if let Ok(v) = HeaderValue::from_str(&st.config.client_version) {
+    if let Ok(v) = HeaderValue::from_str(&version) {
         h.insert(HeaderName::from_static("version"), v);
     }
     let (originator, ua) = match st.config.mode {
@@ -226,7 +323,8 @@ async fn write(
     now_ms: f64,
 ) -> Result<(), String> {
     let dir = st.config.cache_dir.clone();
-    let lock = st.config.lock.clone();
+    // Not the store's 12 s: a listing should not hang behind the plugin's catalog write.
+    let lock = st.config.lock.clone().with_budget(WRITE_LOCK_BUDGET);
     let (primary, mirror) = catalog_cache_names(account_id);
     let mut doc = Map::new();
     doc.insert("fetchedAt".into(), Value::from(now_ms as u64));
@@ -551,6 +649,10 @@ mod tests {
         ));
         assert!(!is_fresh(tmp.path(), Some("acc_1"), 1_000_000.0 + FRESH_MS));
         assert!(!is_fresh(tmp.path(), Some("acc_2"), 1_000_001.0));
+        assert!(
+            is_fresh(tmp.path(), Some("acc_1"), 10.0),
+            "a fetchedAt in the future is fresh, as in the plugin"
+        );
         std::fs::write(tmp.path().join(&primary), "{not json").expect("write");
         assert!(!is_fresh(tmp.path(), Some("acc_1"), 1_000_001.0));
     }

@@ -66,6 +66,8 @@ pub struct ServeOptions {
     pub hold_ms: Option<u64>,
     /// Do not poll account usage (`--no-quota-poll`).
     pub no_quota_poll: bool,
+    /// Do not refresh model catalogs after requests (`--no-catalog-sync`).
+    pub no_catalog_sync: bool,
 }
 
 /// Why the settings are unusable.
@@ -147,6 +149,8 @@ pub struct ProxyConfig {
     pub persist_interval: Duration,
     /// Poll account usage after requests (reference 7.7).
     pub quota_poll: bool,
+    /// Re-sync the answering account's model catalog after requests (reference 10.3).
+    pub catalog_sync: bool,
 }
 
 fn parse_url(what: &'static str, value: &str) -> Result<Url, ConfigError> {
@@ -163,7 +167,8 @@ fn parse_url(what: &'static str, value: &str) -> Result<Url, ConfigError> {
     Ok(url)
 }
 
-fn client_version(cache_dir: &Path) -> String {
+/// The Codex client version in `codex-client-version.json` (reference 10.1), else the default.
+pub(crate) fn client_version(cache_dir: &Path) -> String {
     std::fs::read_to_string(cache_dir.join("codex-client-version.json"))
         .ok()
         .and_then(|t| serde_json::from_str::<Value>(&t).ok())
@@ -285,6 +290,7 @@ impl ProxyConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             persist_interval: Duration::from_millis(250),
             quota_poll: !opts.no_quota_poll,
+            catalog_sync: !opts.no_catalog_sync,
         })
     }
 

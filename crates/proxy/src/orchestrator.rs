@@ -34,6 +34,7 @@ use futures_util::StreamExt;
 use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
 use serde_json::Value;
 
+use crate::catalog::SyncTarget;
 use crate::errors::Synthetic;
 use crate::metrics::{InflightGuard, Outcome};
 use crate::outbound::{redirect_decision, Redirect, MAX_REDIRECTS};
@@ -176,6 +177,8 @@ struct Run<'a> {
     synthetic: bool,
     /// The last account upstream answered for (not with a 401): its usage is polled.
     answered: Option<PollTarget>,
+    /// The same account's catalog scope, when due for a look.
+    catalog: Option<SyncTarget>,
 }
 
 fn now(st: &AppState) -> f64 {
@@ -213,10 +216,14 @@ pub async fn handle(
         guard: Some(guard),
         synthetic: false,
         answered: None,
+        catalog: None,
     };
     let resp = run.execute().await;
     if let Some(target) = run.answered.take() {
         crate::quota::after_request(&st, target);
+    }
+    if let Some(target) = run.catalog.take() {
+        crate::catalog::after_request(&st, target);
     }
     let status = resp.status().as_u16();
     let outcome = if run.synthetic {
@@ -573,16 +580,22 @@ impl Run<'_> {
         st.metrics.latency(started.elapsed());
         st.metrics.account(&a.key, |c| c.requests += 1);
         let status = resp.status();
-        // The usage of the last account that answered is polled (when due: the check
-        // allocates nothing, so most requests clone nothing here).
-        self.answered = (status != StatusCode::UNAUTHORIZED
-            && st.config.quota_poll
-            && st.quota.due(&a.key, now(st)))
-        .then(|| PollTarget {
-            key: a.key.clone(),
-            access: a.access.clone(),
-            account_id: a.account_id.clone(),
-        });
+        // The usage and the catalog of the last account that answered are looked at (when
+        // due: the checks allocate nothing, so most requests clone nothing here).
+        let answered = status != StatusCode::UNAUTHORIZED;
+        let t0 = now(st);
+        self.answered =
+            (answered && st.config.quota_poll && st.quota.due(&a.key, t0)).then(|| PollTarget {
+                key: a.key.clone(),
+                access: a.access.clone(),
+                account_id: a.account_id.clone(),
+            });
+        self.catalog =
+            (answered && st.config.catalog_sync && st.catalog.due(a.account_id.as_deref(), t0))
+                .then(|| SyncTarget {
+                    account_id: a.account_id.clone(),
+                    access: a.access.clone(),
+                });
         // The body is read through `resp` from here on; its headers are moved out.
         let headers = std::mem::take(resp.headers_mut());
         let t = now(st);

@@ -40,7 +40,7 @@ struct PollState {
 }
 
 /// What a poll needs of the account that answered.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PollTarget {
     /// Identity key.
     pub key: String,
@@ -50,10 +50,40 @@ pub struct PollTarget {
     pub account_id: Option<String>,
 }
 
+impl std::fmt::Debug for PollTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The identity key holds an email and the account id is personal: labels only.
+        f.debug_struct("PollTarget")
+            .field("account", &account_label(&self.key))
+            .finish_non_exhaustive()
+    }
+}
+
 /// Per-account poll state and threshold alerts.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct QuotaPoller {
     state: Mutex<HashMap<String, PollState>>,
+}
+
+impl std::fmt::Debug for QuotaPoller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.state.lock().map(|m| m.len()).unwrap_or(0);
+        f.debug_struct("QuotaPoller").field("accounts", &n).finish()
+    }
+}
+
+/// Marks a claimed poll finished when dropped, also when the poll task panics or is
+/// cancelled, so an account is never left "running" for good.
+struct Claim<'a> {
+    poller: &'a QuotaPoller,
+    key: &'a str,
+    failed: bool,
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        self.poller.finish(self.key, self.failed);
+    }
 }
 
 /// The usage URL for the upstream base: the Codex base without its `/codex` tail
@@ -132,10 +162,16 @@ pub fn after_request(st: &Arc<AppState>, target: PollTarget) {
     }
     let st = Arc::clone(st);
     tokio::spawn(async move {
-        let result = poll(&st, &target).await;
-        let failed = result.is_err();
-        match result {
-            Ok(snap) => apply(&st, &target.key, snap).await,
+        let mut claim = Claim {
+            poller: &st.quota,
+            key: &target.key,
+            failed: true,
+        };
+        match poll(&st, &target).await {
+            Ok(snap) => {
+                claim.failed = false;
+                apply(&st, &target.key, snap).await;
+            }
             Err(e) => {
                 st.metrics.usage_poll("failed");
                 tracing::debug!(
@@ -145,7 +181,7 @@ pub fn after_request(st: &Arc<AppState>, target: PollTarget) {
                 );
             }
         }
-        st.quota.finish(&target.key, failed);
+        drop(claim);
     });
 }
 
@@ -256,5 +292,36 @@ mod tests {
         p.finish("a", true);
         assert!(!p.claim("a", POLL_INTERVAL_MS + POLL_RETRY_MS - 1.0));
         assert!(p.claim("a", POLL_INTERVAL_MS + POLL_RETRY_MS));
+    }
+
+    #[test]
+    fn a_poll_that_dies_releases_its_claim_as_failed() {
+        let p = QuotaPoller::default();
+        assert!(p.claim("a", 0.0));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _claim = Claim {
+                poller: &p,
+                key: "a",
+                failed: true,
+            };
+            panic!("poll task died");
+        }));
+        assert!(result.is_err());
+        assert!(!p.due("a", POLL_RETRY_MS - 1.0));
+        assert!(p.due("a", POLL_RETRY_MS), "retried as after a failure");
+    }
+
+    #[test]
+    fn debug_shows_no_identity() {
+        let t = PollTarget {
+            key: "acc_1|alice@example.com|plus".into(),
+            access: Secret::new("at_secret".into()),
+            account_id: Some("acc_1".into()),
+        };
+        let d = format!("{t:?}");
+        assert!(
+            !d.contains("alice") && !d.contains("acc_1") && !d.contains("at_secret"),
+            "{d}"
+        );
     }
 }

@@ -102,6 +102,11 @@ pub enum ServeError {
 
 /// What to do about a failed bind.
 fn bind_hint(addr: SocketAddr, e: &std::io::Error) -> String {
+    // As `--listen` parses it: IPv6 addresses in brackets.
+    let ip = match addr.ip() {
+        std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+        v4 => v4.to_string(),
+    };
     match e.kind() {
         std::io::ErrorKind::AddrInUse => format!(
             ". Another program (perhaps another `codex-runtime serve`) is using port {port}: stop \
@@ -109,11 +114,9 @@ fn bind_hint(addr: SocketAddr, e: &std::io::Error) -> String {
              port with `--listen {ip}:<port>` and print the matching OpenCode settings with \
              `codex-runtime opencode-config --listen {ip}:<port>`",
             port = addr.port(),
-            ip = addr.ip()
         ),
         std::io::ErrorKind::PermissionDenied => format!(
-            ". Ports below 1024 need privileges; use a higher port, e.g. `--listen {}:11455`",
-            addr.ip()
+            ". Ports below 1024 need privileges; use a higher port, e.g. `--listen {ip}:11455`"
         ),
         std::io::ErrorKind::AddrNotAvailable => {
             ". That address does not belong to this machine; use 127.0.0.1".to_string()
@@ -437,7 +440,11 @@ async fn models(st: &AppState) -> Response<ProxyBody> {
             .cloned()
     });
     if let Some(a) = &acct {
-        st.catalog.sync(st, a, (st.clock)() as f64).await;
+        let now = (st.clock)() as f64;
+        let access = a.access.as_ref().filter(|_| a.access_valid(now));
+        st.catalog
+            .sync(st, a.account_id.as_deref(), access, now)
+            .await;
     }
     let account_id = acct.and_then(|a| a.account_id);
     json(&models_response(&cached_models(
@@ -466,4 +473,31 @@ async fn responses(st: Arc<AppState>, req: Request<Incoming>) -> Response<ProxyB
     };
     let shaped = shape_request(&parts.headers, bytes, st.config.mode, &st.agents);
     crate::orchestrator::handle(st.clone(), shaped, guard).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_use_addresses_listen_accepts() {
+        let busy = std::io::Error::from(std::io::ErrorKind::AddrInUse);
+        let v6 = bind_hint("[::1]:4000".parse().expect("addr"), &busy);
+        assert!(v6.contains("--listen [::1]:<port>"), "{v6}");
+        let v4 = bind_hint("127.0.0.1:4000".parse().expect("addr"), &busy);
+        assert!(v4.contains("--listen 127.0.0.1:<port>"), "{v4}");
+        assert!(v4.contains("port 4000"), "{v4}");
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let low = bind_hint("[::1]:80".parse().expect("addr"), &denied);
+        assert!(low.contains("--listen [::1]:11455"), "{low}");
+        // Every suggested address parses as `--listen` does.
+        for hint in [v6, v4, low] {
+            for part in hint.split('`').filter(|p| p.starts_with("--listen ")) {
+                let a = part
+                    .trim_start_matches("--listen ")
+                    .replace("<port>", "4001");
+                assert!(a.parse::<SocketAddr>().is_ok(), "{a}");
+            }
+        }
+    }
 }

@@ -37,10 +37,28 @@ pub fn same_limits(a: &[Limit], b: &[Limit]) -> bool {
 }
 
 /// What was last recorded for an account: the limits, when, and a sequence number.
-type LastSeen = HashMap<String, (Vec<Limit>, Instant, u64)>;
+type LastSeen = HashMap<String, Seen>;
+
+/// The newest record of one account.
+struct Seen {
+    limits: Vec<Limit>,
+    at: Instant,
+    seq: u64,
+    /// Credits of the newest usage poll, carried into header-only records so that a header
+    /// record overtaking a poll's write does not lose them.
+    credits: Option<Value>,
+}
+
+/// One pending write.
+struct Pending {
+    key: String,
+    seq: u64,
+    limits: Vec<Limit>,
+    credits: Option<Value>,
+    now_ms: f64,
+}
 
 /// The recorder.
-#[derive(Debug)]
 pub struct SnapshotRecorder {
     store: SnapshotStore,
     min_interval: Duration,
@@ -50,6 +68,16 @@ pub struct SnapshotRecorder {
 
 fn lock(m: &Mutex<LastSeen>) -> std::sync::MutexGuard<'_, LastSeen> {
     m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl std::fmt::Debug for SnapshotRecorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The map's keys are identity keys (emails): never shown.
+        f.debug_struct("SnapshotRecorder")
+            .field("store", &self.store.path())
+            .field("accounts", &lock(&self.last).len())
+            .finish()
+    }
 }
 
 impl SnapshotRecorder {
@@ -78,8 +106,8 @@ impl SnapshotRecorder {
         }
         {
             let last = lock(&self.last);
-            if let Some((prev, at, _)) = last.get(identity_key) {
-                if same_limits(prev, &limits) && at.elapsed() < self.min_interval {
+            if let Some(prev) = last.get(identity_key) {
+                if same_limits(&prev.limits, &limits) && prev.at.elapsed() < self.min_interval {
                     return;
                 }
             }
@@ -88,36 +116,66 @@ impl SnapshotRecorder {
     }
 
     fn write(&self, identity_key: &str, limits: Vec<Limit>, credits: Option<Value>, now_ms: f64) {
+        if let Some(p) = self.stage(identity_key, limits, credits, now_ms) {
+            let store = self.store.clone();
+            let last = Arc::clone(&self.last);
+            tokio::task::spawn_blocking(move || commit(&store, &last, p));
+        }
+    }
+
+    /// Numbers a record and publishes it as the account's newest, under one lock (so the
+    /// newest number is the newest entry); `None` without limits.
+    fn stage(
+        &self,
+        identity_key: &str,
+        limits: Vec<Limit>,
+        credits: Option<Value>,
+        now_ms: f64,
+    ) -> Option<Pending> {
         if limits.is_empty() {
+            return None;
+        }
+        let mut last = lock(&self.last);
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let credits = credits.or_else(|| last.get(identity_key).and_then(|s| s.credits.clone()));
+        last.insert(
+            identity_key.to_string(),
+            Seen {
+                limits: limits.clone(),
+                at: Instant::now(),
+                seq,
+                credits: credits.clone(),
+            },
+        );
+        Some(Pending {
+            key: identity_key.to_string(),
+            seq,
+            limits,
+            credits,
+            now_ms,
+        })
+    }
+}
+
+/// Writes a staged record unless a newer one for the account exists by the time the file's
+/// lock is held (that one writes instead). Credits neither the record nor this process
+/// has seen are kept from the file (the plugin's polling writes them too).
+fn commit(store: &SnapshotStore, last: &Mutex<LastSeen>, p: Pending) {
+    let res = store.update(|map| {
+        if lock(last).get(&p.key).map(|e| e.seq) != Some(p.seq) {
             return;
         }
-        let seq = {
-            // Numbered and published under one lock, so the newest number is the newest entry.
-            let mut last = lock(&self.last);
-            let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
-            last.insert(
-                identity_key.to_string(),
-                (limits.clone(), Instant::now(), seq),
-            );
-            seq
+        let credits = p
+            .credits
+            .or_else(|| map.get(&p.key).and_then(|v| v.get("credits")).cloned());
+        let snap = UsageSnapshot {
+            limits: p.limits,
+            credits,
         };
-        let store = self.store.clone();
-        let key = identity_key.to_string();
-        let last = Arc::clone(&self.last);
-        tokio::task::spawn_blocking(move || {
-            let res = store.update(|map| {
-                if lock(&last).get(&key).map(|e| e.2) != Some(seq) {
-                    return; // a newer record writes instead
-                }
-                let credits =
-                    credits.or_else(|| map.get(&key).and_then(|v| v.get("credits")).cloned());
-                let snap = UsageSnapshot { limits, credits };
-                map.insert(key, snapshot_value(now_ms, &snap));
-            });
-            if let Err(e) = res {
-                tracing::warn!(error = %e, "could not write codex-snapshots.json");
-            }
-        });
+        map.insert(p.key, snapshot_value(p.now_ms, &snap));
+    });
+    if let Err(e) = res {
+        tracing::warn!(error = %e, "could not write codex-snapshots.json");
     }
 }
 
@@ -156,8 +214,15 @@ mod tests {
         assert!(!same_limits(&a, &[]));
     }
 
+    fn read(path: &std::path::Path) -> serde_json::Value {
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+
     #[tokio::test]
-    async fn relative_resets_do_not_mean_a_write_per_response_and_the_newest_wins() {
+    async fn relative_resets_do_not_mean_a_write_per_response() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let path = tmp.path().join("codex-snapshots.json");
         let rec = SnapshotRecorder::new(SnapshotStore::new(&path), Duration::from_secs(30));
@@ -172,33 +237,64 @@ mod tests {
             vec![limit("requests", 75.0, Some(1_600_003.0))],
             1_000_003.0,
         );
-        assert_eq!(lock(&rec.last)["k"].0[0].resets_at, Some(1_600_000.0));
-        assert_eq!(lock(&rec.last)["k"].2, 1);
-        // Real changes are recorded at once; whatever order the writes run in, the file
-        // ends with the newest.
-        for left in (50..75).rev() {
-            rec.record(
-                "k",
-                vec![limit("requests", f64::from(left), Some(1_600_004.0))],
-                1_000_004.0,
-            );
-        }
+        assert_eq!(lock(&rec.last)["k"].limits[0].resets_at, Some(1_600_000.0));
+        assert_eq!(lock(&rec.last)["k"].seq, 1);
+        // A real change is recorded at once.
+        rec.record(
+            "k",
+            vec![limit("requests", 70.0, Some(1_600_004.0))],
+            1_000_004.0,
+        );
+        assert_eq!(lock(&rec.last)["k"].seq, 2);
         let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            let v: serde_json::Value = std::fs::read_to_string(&path)
-                .ok()
-                .and_then(|t| serde_json::from_str(&t).ok())
-                .unwrap_or_default();
-            if v["k"]["limits"][0]["leftPct"] == 50 {
-                break;
-            }
-            assert!(Instant::now() < deadline, "newest not written: {v}");
+        while read(&path)["k"]["limits"][0]["leftPct"] != 70 {
+            assert!(Instant::now() < deadline, "not written: {}", read(&path));
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        // Let every background write finish: none replaces the newest.
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
-        assert_eq!(v["k"]["limits"][0]["leftPct"], 50);
+    }
+
+    #[test]
+    fn an_older_write_that_runs_last_changes_nothing() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("codex-snapshots.json");
+        let store = SnapshotStore::new(&path);
+        let rec = SnapshotRecorder::new(store.clone(), Duration::from_secs(30));
+        let old = rec
+            .stage("k", vec![limit("requests", 75.0, None)], None, 1.0)
+            .expect("staged");
+        let new = rec
+            .stage("k", vec![limit("requests", 50.0, None)], None, 2.0)
+            .expect("staged");
+        // The writes run in the wrong order: the newer first.
+        commit(&store, &rec.last, new);
+        commit(&store, &rec.last, old);
+        assert_eq!(read(&path)["k"]["limits"][0]["leftPct"], 50);
+        assert_eq!(read(&path)["k"]["updatedAt"], 2);
+    }
+
+    #[test]
+    fn a_header_record_overtaking_a_poll_keeps_its_credits() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("codex-snapshots.json");
+        let store = SnapshotStore::new(&path);
+        let rec = SnapshotRecorder::new(store.clone(), Duration::from_secs(30));
+        let credits = serde_json::json!({"hasCredits": true, "unlimited": false, "balance": "3"});
+        let poll = rec
+            .stage(
+                "k",
+                vec![limit("requests", 75.0, None)],
+                Some(credits.clone()),
+                1.0,
+            )
+            .expect("staged");
+        let header = rec
+            .stage("k", vec![limit("requests", 74.0, None)], None, 2.0)
+            .expect("staged");
+        // The header record's write runs first; the poll's is then stale and skipped.
+        commit(&store, &rec.last, header);
+        commit(&store, &rec.last, poll);
+        let v = read(&path);
+        assert_eq!(v["k"]["limits"][0]["leftPct"], 74);
+        assert_eq!(v["k"]["credits"], credits, "the poll's credits survive");
     }
 }

@@ -290,3 +290,47 @@ async fn the_write_waits_for_the_plugins_cache_lock() {
     assert_eq!(catalog_files(&home.cache_dir()).0.len(), 1);
     run.stop().await;
 }
+
+#[tokio::test]
+async fn a_request_refreshes_the_answering_accounts_catalog_in_the_background() {
+    let home = Home::new();
+    one_account(&home);
+    let mock = mock(|r, _| {
+        if r.path.ends_with("/models") {
+            Reply::json(200, upstream_catalog())
+        } else if r.path.ends_with("/responses") {
+            Reply::sse(sse_events("hi"))
+        } else {
+            Reply::json(404, json!({}))
+        }
+    })
+    .await;
+    let run = proxy(&home, &mock).await;
+    assert_eq!(post(&run, &opencode_body()).await.status().as_u16(), 200);
+    let written = eventually(Duration::from_secs(3), || {
+        catalog_files(&home.cache_dir()).0.len() == 1
+    })
+    .await;
+    assert!(written, "the catalog was fetched after the request");
+    let c = &mock.catalog_calls()[0];
+    assert_eq!(c.bearer().as_deref(), Some("at_acc_123"));
+    // Within 60 s the scope is not looked at again.
+    for _ in 0..3 {
+        assert_eq!(post(&run, &opencode_body()).await.status().as_u16(), 200);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(mock.catalog_calls().len(), 1);
+    run.stop().await;
+
+    // Turned off: no catalog call at all.
+    let home = Home::new();
+    one_account(&home);
+    let quiet = crate::support::mock(|_, _| Reply::sse(sse_events("hi"))).await;
+    let run = codex_proxy::start(proxy_config(&home, &quiet, |o| o.no_catalog_sync = true))
+        .await
+        .expect("start");
+    assert_eq!(post(&run, &opencode_body()).await.status().as_u16(), 200);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(quiet.catalog_calls().is_empty());
+    run.stop().await;
+}

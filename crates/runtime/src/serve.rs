@@ -40,6 +40,9 @@ pub struct ServeArgs {
     /// Do not poll each account's usage after requests (on by default, as in the plugin).
     #[arg(long)]
     pub no_quota_poll: bool,
+    /// Do not refresh the answering account's model catalog after requests (on by default).
+    #[arg(long)]
+    pub no_catalog_sync: bool,
     /// More logging (-v debug, -vv trace).
     #[arg(short, long, action = ArgAction::Count)]
     pub verbose: u8,
@@ -119,6 +122,7 @@ pub fn serve(args: &ServeArgs, announce: impl FnOnce(&str)) -> Result<(), Runtim
         max_attempts: args.max_attempts,
         hold_ms: args.hold_ms,
         no_quota_poll: args.no_quota_poll,
+        no_catalog_sync: args.no_catalog_sync,
     };
     let config = ProxyConfig::resolve(&env, &cwd()?, &opts)
         .map_err(|e| RuntimeError::user(e.to_string()))?;

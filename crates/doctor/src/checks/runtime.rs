@@ -161,6 +161,12 @@ fn run(f: &Facts) -> CheckResult {
     let mut details: Vec<String> = Vec::new();
     for lp in &providers {
         let listen = format!("{}:{}", lp.host, lp.port);
+        // What `codex-runtime serve --listen` accepts: an IP address, not `localhost`.
+        let listen_arg = if lp.host.eq_ignore_ascii_case("localhost") {
+            format!("127.0.0.1:{}", lp.port)
+        } else {
+            listen.clone()
+        };
         details.push(format!(
             "provider `{}` in {}: baseURL {}, npm {}, {} model(s) listed",
             lp.id,
@@ -194,7 +200,7 @@ fn run(f: &Facts) -> CheckResult {
                     lp.id
                 ));
                 fixes.push(format!(
-                    "Start the proxy: `codex-runtime serve --listen {listen}`"
+                    "Start the proxy: `codex-runtime serve --listen {listen_arg}`"
                 ));
             }
             LocalProbe::Other(status) => {
