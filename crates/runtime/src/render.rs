@@ -8,19 +8,9 @@ use serde_json::{json, Value};
 
 use crate::accounts::{ListReport, TransferSummary};
 
-/// `1h 5m`, `3m 20s`, `42s`, `12d 3h`.
+/// `1h 5m`, `3m 20s`, `42s`, `12d 3h` for a span in ms of either sign (whole seconds).
 pub fn duration(ms: f64) -> String {
-    let s = (ms.abs() / 1000.0).floor() as u64;
-    let (d, h, m, sec) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60, s % 60);
-    if d > 0 {
-        format!("{d}d {h}h")
-    } else if h > 0 {
-        format!("{h}h {m}m")
-    } else if m > 0 {
-        format!("{m}m {sec}s")
-    } else {
-        format!("{sec}s")
-    }
+    codex_timefmt::compact_secs((ms.abs() / 1000.0) as u64)
 }
 
 fn domains(ds: &[Domain]) -> String {

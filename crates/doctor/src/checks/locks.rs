@@ -99,17 +99,13 @@ fn run_lock(f: &Facts) -> CheckResult {
                 .to_string(),
         );
     }
-    let mut r = if !fails.is_empty() {
-        fails.extend(warns);
-        CheckResult::fail(fails.join("; "))
-    } else if !warns.is_empty() {
-        CheckResult::warn(warns.join("; "))
-    } else {
-        CheckResult::pass("no stale or fallback locks, no leftover temp files")
-    };
-    r.details = details;
-    r.fix = fixes;
-    r
+    super::verdict(
+        fails,
+        warns,
+        || "no stale or fallback locks, no leftover temp files".into(),
+        details,
+        fixes,
+    )
 }
 
 fn run_quarantine(f: &Facts) -> CheckResult {

@@ -83,6 +83,28 @@ pub(crate) fn no_paths(reason: &str) -> CheckResult {
 }
 
 /// Formats a path for a message.
+/// The one result of the problems a check collected: `fail` (every failure, then every
+/// warning) when anything failed, else `warn`, else `pass` with `pass()`'s summary.
+pub(crate) fn verdict(
+    mut fails: Vec<String>,
+    warns: Vec<String>,
+    pass: impl FnOnce() -> String,
+    details: Vec<String>,
+    fixes: Vec<String>,
+) -> CheckResult {
+    let mut r = if !fails.is_empty() {
+        fails.extend(warns);
+        CheckResult::fail(fails.join("; "))
+    } else if !warns.is_empty() {
+        CheckResult::warn(warns.join("; "))
+    } else {
+        CheckResult::pass(pass())
+    };
+    r.details = details;
+    r.fix = fixes;
+    r
+}
+
 pub(crate) fn show(p: &std::path::Path) -> String {
     p.display().to_string()
 }

@@ -314,19 +314,12 @@ fn run(f: &Facts) -> CheckResult {
         ));
     }
 
-    let mut r = if !fails.is_empty() {
-        let mut all = fails;
-        all.extend(warns);
-        CheckResult::fail(all.join("; "))
-    } else if !warns.is_empty() {
-        CheckResult::warn(warns.join("; "))
-    } else {
-        let (file, spec) = &ours[0];
-        CheckResult::pass(format!("registered as {spec:?} in {file}"))
+    let pass = || {
+        ours.first()
+            .map(|(file, spec)| format!("registered as {spec:?} in {file}"))
+            .unwrap_or_default()
     };
-    r.details = details;
-    r.fix = fixes;
-    r
+    super::verdict(fails, warns, pass, details, fixes)
 }
 
 pub(crate) fn read_text(path: &Path) -> Result<String, String> {

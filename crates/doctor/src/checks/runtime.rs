@@ -259,25 +259,17 @@ fn run(f: &Facts) -> CheckResult {
         }
     }
 
-    let mut r = if !fails.is_empty() {
-        let mut all = fails;
-        all.extend(warns);
-        CheckResult::fail(all.join("; "))
-    } else if !warns.is_empty() {
-        CheckResult::warn(warns.join("; "))
-    } else {
+    let pass = || {
         let names: Vec<String> = providers
             .iter()
             .map(|lp| format!("`{}` → {}", lp.id, lp.base_url))
             .collect();
-        CheckResult::pass(format!(
+        format!(
             "{}: codex-runtime answers, and model and small_model are listed",
             names.join(", ")
-        ))
+        )
     };
-    r.details = details;
-    r.fix = fixes;
-    r
+    super::verdict(fails, warns, pass, details, fixes)
 }
 
 #[cfg(test)]
