@@ -152,14 +152,7 @@ async fn a_live_fetch_writes_the_account_catalog_and_its_mirror() {
     assert_eq!(model_ids(&run).await, fixture_slugs());
     assert_eq!(mock.catalog_calls().len(), 1);
 
-    let metrics = client()
-        .get(format!("{}/metrics", run.base_url()))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = metrics_text(&run).await;
     assert!(
         metrics.contains("codex_proxy_catalog_fetches_total{result=\"fetched\"} 1"),
         "{metrics}"

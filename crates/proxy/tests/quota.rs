@@ -87,14 +87,7 @@ async fn a_request_is_followed_by_one_usage_poll_saved_as_the_snapshot() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(mock.usage_calls().len(), 1);
 
-    let metrics = client()
-        .get(format!("{}/metrics", run.base_url()))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = metrics_text(&run).await;
     assert!(
         metrics.contains("codex_proxy_usage_polls_total{result=\"ok\"} 1"),
         "{metrics}"
@@ -134,12 +127,7 @@ async fn an_exhausted_window_rests_the_account_until_it_resets() {
     assert_eq!(responses.len(), 2);
     assert_eq!(responses[1].bearer().as_deref(), Some("at_acc_b"));
 
-    let status = client()
-        .get(format!("{}/status", run.base_url()))
-        .send()
-        .await
-        .expect("status");
-    let status = body_json(status).await;
+    let status = get_json(&run, "/status").await;
     let a = status["accounts"]
         .as_array()
         .expect("accounts")

@@ -583,6 +583,28 @@ pub async fn post(run: &Running, body: &Value) -> reqwest::Response {
 }
 
 /// The JSON body of a response.
+/// `GET <proxy><path>` as text.
+pub async fn get_text(run: &Running, path: &str) -> String {
+    client()
+        .get(format!("{}{path}", run.base_url()))
+        .send()
+        .await
+        .expect("answer")
+        .text()
+        .await
+        .expect("text")
+}
+
+/// `GET <proxy><path>` as JSON.
+pub async fn get_json(run: &Running, path: &str) -> Value {
+    serde_json::from_str(&get_text(run, path).await).expect("json")
+}
+
+/// The proxy's `/metrics` text.
+pub async fn metrics_text(run: &Running) -> String {
+    get_text(run, "/metrics").await
+}
+
 pub async fn body_json(r: reqwest::Response) -> Value {
     let t = r.text().await.expect("body");
     serde_json::from_str(&t).unwrap_or_else(|_| panic!("not JSON: {t}"))
