@@ -54,7 +54,8 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    fn as_str(self) -> &'static str {
+    /// `success`, `upstream_error`, `synthetic_error`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Success => "success",
             Outcome::UpstreamError => "upstream_error",

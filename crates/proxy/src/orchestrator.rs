@@ -179,6 +179,11 @@ struct Run<'a> {
     answered: Option<PollTarget>,
     /// The same account's catalog scope, when due for a look.
     catalog: Option<SyncTarget>,
+    /// The pseudonymous label of the last account tried, for the access log (computed only
+    /// when info logging is on).
+    log_account: Option<String>,
+    /// Accounts tried.
+    attempts: u32,
 }
 
 fn now(st: &AppState) -> f64 {
@@ -217,7 +222,10 @@ pub async fn handle(
         synthetic: false,
         answered: None,
         catalog: None,
+        log_account: None,
+        attempts: 0,
     };
+    let started = Instant::now();
     let resp = run.execute().await;
     if let Some(target) = run.answered.take() {
         crate::quota::after_request(&st, target);
@@ -234,6 +242,15 @@ pub async fn handle(
         Outcome::UpstreamError
     };
     st.metrics.request(outcome, status);
+    // The access log: one line per request, no identity (a pseudonymous account label).
+    tracing::info!(
+        status,
+        outcome = outcome.as_str(),
+        account = run.log_account.as_deref().unwrap_or("-"),
+        attempts = run.attempts,
+        ms = started.elapsed().as_millis() as u64,
+        "response"
+    );
     resp
 }
 
@@ -569,6 +586,10 @@ impl Run<'_> {
 
     async fn try_account(&mut self, a: &Acquired) -> Step {
         let st = self.st;
+        self.attempts += 1;
+        if tracing::enabled!(tracing::Level::INFO) {
+            self.log_account = Some(crate::metrics::account_label(&a.key));
+        }
         let started = Instant::now();
         let mut resp = match send(st, &self.shaped, a).await {
             Ok(r) => r,

@@ -142,6 +142,20 @@ fn serve_proxies_a_request_and_stops_on_sigterm() {
     let out = child.wait_with_output().expect("exit");
     assert!(out.status.success(), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
+    // One access-log line for the request, with a pseudonymous account label.
+    let access: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains(" response "))
+        .collect();
+    assert_eq!(access.len(), 1, "{stderr}");
+    for needle in [
+        "status=200",
+        "outcome=\"success\"",
+        "account=\"acct_",
+        "attempts=1",
+    ] {
+        assert!(access[0].contains(needle), "{needle} not in {}", access[0]);
+    }
     assert!(!stderr.contains("at_serve_secret") && !stderr.contains("rt_serve_secret"));
     assert!(!stderr.contains("one@example.com"));
 }
