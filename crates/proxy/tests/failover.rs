@@ -22,17 +22,16 @@ fn two_accounts(home: &Home) {
 async fn case_53_429_switches_account_and_persists_the_cooldown() {
     let home = Home::new();
     two_accounts(&home);
-    let mock = mock(|req, _| {
-        if req.bearer().as_deref() == Some("at_acc_a") {
+    let mock = mock_failing_a(
+        || {
             Reply::with_headers(
                 429,
                 &[("retry-after", "10")],
                 json!({"error": {"message": "slow down"}}),
             )
-        } else {
-            Reply::sse(sse_events("from b"))
-        }
-    })
+        },
+        "from b",
+    )
     .await;
     let run = proxy(&home, &mock).await;
     let before = now_ms();
@@ -64,13 +63,10 @@ async fn case_53_429_switches_account_and_persists_the_cooldown() {
 async fn case_54_429_without_retry_after_cools_five_seconds() {
     let home = Home::new();
     two_accounts(&home);
-    let mock = mock(|req, _| {
-        if req.bearer().as_deref() == Some("at_acc_a") {
-            Reply::json(429, json!({"error": {"message": "slow down"}}))
-        } else {
-            Reply::sse(sse_events("b"))
-        }
-    })
+    let mock = mock_failing_a(
+        || Reply::json(429, json!({"error": {"message": "slow down"}})),
+        "b",
+    )
     .await;
     let run = proxy(&home, &mock).await;
     let before = now_ms();
@@ -86,17 +82,16 @@ async fn case_54_429_without_retry_after_cools_five_seconds() {
 async fn usage_limit_body_cools_until_the_window_resets() {
     let home = Home::new();
     two_accounts(&home);
-    let mock = mock(|req, _| {
-        if req.bearer().as_deref() == Some("at_acc_a") {
-            Reply::with_headers(
-                429,
-                &[("retry-after", "5")],
-                json!({"error": {"type": "usage_limit_reached", "message": "You've hit your usage limit", "resets_in_seconds": 7200}}),
-            )
-        } else {
-            Reply::sse(sse_events("b"))
-        }
-    })
+    let mock = mock_failing_a(
+        || {
+        Reply::with_headers(
+            429,
+            &[("retry-after", "5")],
+            json!({"error": {"type": "usage_limit_reached", "message": "You've hit your usage limit", "resets_in_seconds": 7200}}),
+        )
+        },
+        "b",
+    )
     .await;
     let run = proxy(&home, &mock).await;
     let before = now_ms();
@@ -160,13 +155,10 @@ async fn case_56_every_account_429_gives_all_accounts_rate_limited() {
 async fn case_55_a_failed_cooldown_write_still_retries() {
     let home = Home::new();
     two_accounts(&home);
-    let mock = mock(|req, _| {
-        if req.bearer().as_deref() == Some("at_acc_a") {
-            Reply::json(429, json!({"error": {"message": "slow down"}}))
-        } else {
-            Reply::sse(sse_events("b anyway"))
-        }
-    })
+    let mock = mock_failing_a(
+        || Reply::json(429, json!({"error": {"message": "slow down"}})),
+        "b anyway",
+    )
     .await;
     let mut cfg = proxy_config(&home, &mock, |_| {});
     cfg.lock = codex_store::LockOptions::default().with_budget(Duration::from_millis(200));

@@ -518,6 +518,22 @@ pub async fn mock(handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 's
     }
 }
 
+/// A mock where requests with account `acc_a`'s token get `for_a()` and every other
+/// request a stream saying `others`.
+pub async fn mock_failing_a(
+    for_a: impl Fn() -> Reply + Send + Sync + 'static,
+    others: &'static str,
+) -> Mock {
+    mock(move |req, _| {
+        if req.bearer().as_deref() == Some("at_acc_a") {
+            for_a()
+        } else {
+            Reply::sse(sse_events(others))
+        }
+    })
+    .await
+}
+
 /// Proxy settings for a home and a mock.
 pub fn proxy_config(
     home: &Home,
