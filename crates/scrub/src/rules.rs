@@ -207,21 +207,19 @@ const fn exact(rule: Rule, by_site: bool, action: Action) -> Exact {
     }
 }
 
-fn exact_table() -> &'static HashMap<&'static str, Exact> {
-    static TABLE: OnceLock<HashMap<&'static str, Exact>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut m = HashMap::new();
-        let ident = exact(Rule::MetaKey, true, Action::Pseudonym(Kind::Identity));
-        for k in [
+/// Keys matched exactly (lowercased), in groups that share a rule and an action.
+const EXACT_GROUPS: &[(&[&str], Exact)] = &[
+    (
+        &[
             "identitykey",
             "identity_key",
             "selectionselectedidentitykey",
             "selectionactiveidentitykey",
-        ] {
-            m.insert(k, ident);
-        }
-        let sess = exact(Rule::Header, true, Action::Pseudonym(Kind::Session));
-        for k in [
+        ],
+        exact(Rule::MetaKey, true, Action::Pseudonym(Kind::Identity)),
+    ),
+    (
+        &[
             "session-id",
             "session_id",
             "sessionid",
@@ -229,58 +227,57 @@ fn exact_table() -> &'static HashMap<&'static str, Exact> {
             "sessionkey",
             "session_key",
             "selectionsessionkey",
-        ] {
-            m.insert(k, sess);
-        }
-        let acct = exact(Rule::JsonKey, true, Action::Pseudonym(Kind::Account));
-        for k in [
+        ],
+        exact(Rule::Header, true, Action::Pseudonym(Kind::Session)),
+    ),
+    (
+        &[
             "chatgpt-account-id",
             "chatgpt_account_id",
             "chatgptaccountid",
             "account_id",
             "accountid",
             "account-id",
-        ] {
-            m.insert(k, acct);
-        }
-        let pck = exact(
+        ],
+        exact(Rule::JsonKey, true, Action::Pseudonym(Kind::Account)),
+    ),
+    (
+        &["prompt_cache_key", "promptcachekey", "prompt-cache-key"],
+        exact(
             Rule::PromptCacheKey,
             false,
             Action::Pseudonym(Kind::PromptCacheKey),
-        );
-        for k in ["prompt_cache_key", "promptcachekey", "prompt-cache-key"] {
-            m.insert(k, pck);
-        }
-        let attempt = exact(Rule::MetaKey, true, Action::Pseudonym(Kind::Attempt));
-        for k in ["selectionattemptkey", "attemptkey", "attempt_key"] {
-            m.insert(k, attempt);
-        }
-        let email = exact(Rule::Email, false, Action::Pseudonym(Kind::Email));
-        for k in [
+        ),
+    ),
+    (
+        &["selectionattemptkey", "attemptkey", "attempt_key"],
+        exact(Rule::MetaKey, true, Action::Pseudonym(Kind::Attempt)),
+    ),
+    (
+        &[
             "email",
             "e-mail",
             "email_address",
             "emailaddress",
             "user_email",
             "useremail",
-        ] {
-            m.insert(k, email);
-        }
-        let scheme = exact(Rule::Header, true, Action::KeepScheme);
-        for k in [
-            "authorization",
-            "proxy-authorization",
-            "proxy_authorization",
-        ] {
-            m.insert(k, scheme);
-        }
-        let mut code = exact(Rule::JsonKey, true, Action::Redact);
-        code.keep_identifiers = true;
-        m.insert("code", code);
-        m.insert("state", code);
-        // Reference 11.4 body keys and their camelCase forms (compared lowercased).
-        let body = exact(Rule::JsonKey, true, Action::Redact);
-        for k in [
+        ],
+        exact(Rule::Email, false, Action::Pseudonym(Kind::Email)),
+    ),
+    (
+        &["authorization", "proxy-authorization", "proxy_authorization"],
+        exact(Rule::Header, true, Action::KeepScheme),
+    ),
+    (
+        &["code", "state"],
+        Exact {
+            keep_identifiers: true,
+            ..exact(Rule::JsonKey, true, Action::Redact)
+        },
+    ),
+    // Reference 11.4 body keys and their camelCase forms (compared lowercased).
+    (
+        &[
             "access_token",
             "refresh_token",
             "id_token",
@@ -304,16 +301,16 @@ fn exact_table() -> &'static HashMap<&'static str, Exact> {
             "passwd",
             "secret",
             "token",
-        ] {
-            m.insert(k, body);
-        }
-        let cookie = exact(Rule::Cookie, false, Action::Redact);
-        for k in ["cookie", "set-cookie", "set_cookie"] {
-            m.insert(k, cookie);
-        }
-        // Reference 11.4 header names.
-        let header = exact(Rule::Header, true, Action::Redact);
-        for k in [
+        ],
+        exact(Rule::JsonKey, true, Action::Redact),
+    ),
+    (
+        &["cookie", "set-cookie", "set_cookie"],
+        exact(Rule::Cookie, false, Action::Redact),
+    ),
+    // Reference 11.4 header names.
+    (
+        &[
             "forwarded",
             "x-forwarded-for",
             "x-forwarded-proto",
@@ -328,8 +325,20 @@ fn exact_table() -> &'static HashMap<&'static str, Exact> {
             "true-client-ip",
             "cf-connecting-ip",
             "x-client-ip",
-        ] {
-            m.insert(k, header);
+        ],
+        exact(Rule::Header, true, Action::Redact),
+    ),
+];
+
+fn exact_table() -> &'static HashMap<&'static str, Exact> {
+    static TABLE: OnceLock<HashMap<&'static str, Exact>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut m = HashMap::new();
+        for (keys, e) in EXACT_GROUPS {
+            for k in *keys {
+                let previous = m.insert(*k, *e);
+                debug_assert!(previous.is_none(), "{k} is in two groups");
+            }
         }
         m
     })
