@@ -377,6 +377,27 @@ pub fn snapshot_value(updated_at_ms: f64, snapshot: &UsageSnapshot) -> Value {
     Value::Object(m)
 }
 
+/// The limits of a stored `codex-snapshots.json` entry (reference 7.8); entries without a
+/// name or a numeric `leftPct` are skipped.
+pub fn limits_of_snapshot(entry: &Value) -> Vec<Limit> {
+    entry
+        .get("limits")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|l| {
+                    Some(Limit {
+                        name: l.get("name")?.as_str()?.to_string(),
+                        left_pct: l.get("leftPct")?.as_f64()?,
+                        resets_at: l.get("resetsAt").and_then(Value::as_f64),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The warning thresholds, in percent left.
 pub const THRESHOLDS: [f64; 6] = [25.0, 20.0, 10.0, 5.0, 2.5, 0.0];
 
@@ -468,7 +489,10 @@ fn level(left: f64) -> Option<f64> {
         })
 }
 
-fn pick_windows(limits: &[Limit]) -> (Option<&Limit>, Option<&Limit>) {
+/// The 5-hour and weekly windows of a snapshot's limits: the 5-hour one is named `5h`,
+/// `primary` or `requests` (else the first), the weekly one `weekly`, `secondary` or
+/// `tokens` (else another one), as the plugin's threshold alerts pick them.
+pub fn pick_windows(limits: &[Limit]) -> (Option<&Limit>, Option<&Limit>) {
     let five = limits
         .iter()
         .position(|l| matches!(l.name.as_str(), "5h" | "primary" | "requests"))

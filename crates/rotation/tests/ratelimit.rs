@@ -1,8 +1,8 @@
 //! Reference 15, cases 73–75: rate-limit headers, usage payloads, quota thresholds.
 
 use codex_rotation::ratelimit::{
-    exhausted_until, parse_rate_limit_headers, parse_reset, parse_usage_payload, snapshot_value,
-    usage_url, QuotaAlerts, Window,
+    exhausted_until, limits_of_snapshot, parse_rate_limit_headers, parse_reset,
+    parse_usage_payload, pick_windows, snapshot_value, usage_url, QuotaAlerts, Window,
 };
 use codex_rotation::Limit;
 use serde_json::json;
@@ -102,6 +102,13 @@ fn case_74_usage_payload() {
             {"name": "tokens", "leftPct": 30, "resetsAt": 1_711_000_000_000_i64}],
             "credits": {"hasCredits": true, "unlimited": false, "balance": "12.5"}})
     );
+    // And back: what a reader of the file (accounts list) gets.
+    assert_eq!(limits_of_snapshot(&v), s.limits);
+    let (five, weekly) = pick_windows(&s.limits);
+    assert_eq!(five.map(|l| l.left_pct), Some(75.0));
+    assert_eq!(weekly.map(|l| l.left_pct), Some(30.0));
+    assert!(limits_of_snapshot(&json!({"limits": [{"leftPct": 3}, "x"]})).is_empty());
+    assert!(limits_of_snapshot(&json!("not an entry")).is_empty());
 }
 
 fn limit(name: &str, left: f64, reset: Option<f64>) -> Limit {

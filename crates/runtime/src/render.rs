@@ -6,11 +6,46 @@
 use codex_store::{AccountRow, Domain, SourceStatus};
 use serde_json::{json, Value};
 
-use crate::accounts::{ListReport, TransferSummary};
+use codex_rotation::ratelimit::Limit;
+
+use crate::accounts::{ListReport, Quota, TransferSummary};
 
 /// `1h 5m`, `3m 20s`, `42s`, `12d 3h` for a span in ms of either sign (whole seconds).
 pub fn duration(ms: f64) -> String {
     codex_timefmt::compact_secs((ms.abs() / 1000.0) as u64)
+}
+
+/// `75%/30%` (5-hour/weekly percent left, `-` for a window not in the snapshot), with the snapshot's age when it is over an
+/// hour old; `-` without a snapshot.
+fn quota_cell(q: Option<&Quota>, now: f64) -> String {
+    let Some(q) = q else {
+        return "-".to_string();
+    };
+    let pct = |l: &Option<Limit>| {
+        l.as_ref()
+            .map_or("-".to_string(), |l| format!("{}%", l.left_pct))
+    };
+    let mut cell = format!("{}/{}", pct(&q.five_hour), pct(&q.weekly));
+    if let Some(at) = q.updated_at.filter(|at| now - at > 3_600_000.0) {
+        cell.push_str(&format!(" ({} ago)", duration(now - at)));
+    }
+    cell
+}
+
+fn quota_json(q: Option<&Quota>) -> Value {
+    let Some(q) = q else {
+        return Value::Null;
+    };
+    let window = |l: &Option<Limit>| {
+        l.as_ref().map_or(Value::Null, |l| {
+            json!({"leftPct": codex_store::json::number(l.left_pct), "resetsAt": opt(l.resets_at)})
+        })
+    };
+    json!({
+        "updatedAt": opt(q.updated_at),
+        "fiveHour": window(&q.five_hour),
+        "weekly": window(&q.weekly),
+    })
 }
 
 fn domains(ds: &[Domain]) -> String {
@@ -60,9 +95,18 @@ pub fn list_text(r: &ListReport) -> String {
         return out;
     }
     let header = [
-        "#", "ACCOUNT", "PLAN", "DOMAIN", "ENABLED", "ACTIVE", "COOLDOWN", "TOKEN", "IDENTITY",
+        "#",
+        "ACCOUNT",
+        "PLAN",
+        "DOMAIN",
+        "ENABLED",
+        "ACTIVE",
+        "COOLDOWN",
+        "TOKEN",
+        "LEFT 5H/WEEK",
+        "IDENTITY",
     ];
-    let rows: Vec<[String; 9]> = r
+    let rows: Vec<[String; 10]> = r
         .rows
         .iter()
         .map(|row| {
@@ -80,6 +124,7 @@ pub fn list_text(r: &ListReport) -> String {
                 yes_no(row.active_in.contains(&r.mode)).to_string(),
                 cooldown(row, now),
                 expiry(row, now),
+                quota_cell(r.quotas.get(&row.identity_key), now),
                 if row.strict_identity {
                     "yes".to_string()
                 } else {
@@ -143,6 +188,7 @@ pub fn list_json(r: &ListReport) -> String {
                 "identity": row.strict_identity,
                 "hasAccess": row.has_access,
                 "hasRefresh": row.has_refresh,
+                "quota": quota_json(r.quotas.get(&row.identity_key)),
             })
         })
         .collect();

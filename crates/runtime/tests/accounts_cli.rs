@@ -124,6 +124,54 @@ fn list_text_and_json() {
 }
 
 #[test]
+fn list_shows_the_last_known_quota_of_each_account() {
+    let h = Home::new();
+    h.write_store(STORE);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    std::fs::create_dir_all(h.config().join("cache")).unwrap();
+    std::fs::write(
+        h.config().join("cache/codex-snapshots.json"),
+        serde_json::json!({
+            "acc_1|one@example.com|plus": {"updatedAt": now - 60_000, "modelFamily": "codex",
+                "limits": [{"name": "requests", "leftPct": 75, "resetsAt": now + 3_600_000},
+                           {"name": "tokens", "leftPct": 30}]},
+            "acc_2|two@example.com|pro": {"updatedAt": now - 7_200_000, "modelFamily": "codex",
+                "limits": [{"name": "requests", "leftPct": 0}]},
+            "someone|else@example.com|plus": {"limits": [{"name": "requests", "leftPct": 1}]}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let r = h.run(&["accounts", "list"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(lines[1].contains("LEFT 5H/WEEK"), "{}", r.stdout);
+    assert!(lines[2].contains(" 75%/30% "), "{}", r.stdout);
+    assert!(lines[3].contains(" 0%/- (2h 0m ago) "), "{}", r.stdout);
+    assert!(lines[4].contains(" - "), "no snapshot: {}", r.stdout);
+    assert!(!r.stdout.contains("else@example.com"));
+
+    let r = h.run(&["accounts", "list", "--json"], &[]);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    let a = v["accounts"].as_array().expect("accounts");
+    assert_eq!(a[0]["quota"]["fiveHour"]["leftPct"], 75);
+    assert_eq!(a[0]["quota"]["fiveHour"]["resetsAt"], now + 3_600_000);
+    assert_eq!(a[0]["quota"]["weekly"]["leftPct"], 30);
+    assert_eq!(a[0]["quota"]["weekly"]["resetsAt"], serde_json::Value::Null);
+    assert_eq!(a[1]["quota"]["weekly"], serde_json::Value::Null);
+    assert_eq!(a[2]["quota"], serde_json::Value::Null);
+
+    // A malformed snapshots file is no reason to fail the listing.
+    std::fs::write(h.config().join("cache/codex-snapshots.json"), "{not json").unwrap();
+    let r = h.run(&["accounts", "list"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.lines().nth(2).unwrap().contains(" - "));
+}
+
+#[test]
 fn mode_comes_from_env_then_config_file() {
     let h = Home::new();
     h.write_store(STORE);
