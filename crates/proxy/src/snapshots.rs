@@ -91,6 +91,11 @@ impl SnapshotRecorder {
         }
     }
 
+    /// The snapshots file as it is now (best-effort: unreadable or malformed reads as empty).
+    pub fn load(&self) -> codex_store::snapshots::Snapshots {
+        self.store.load().unwrap_or_default()
+    }
+
     /// Records a usage poll's snapshot (limits and credits) for `identity_key`, always (a
     /// poll is already spaced by the poller); credits the payload lacks are kept.
     pub fn record_usage(&self, identity_key: &str, snap: UsageSnapshot, now_ms: f64) {

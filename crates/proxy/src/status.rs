@@ -5,6 +5,7 @@
 
 use std::sync::atomic::Ordering;
 
+use codex_rotation::ratelimit::QuotaView;
 use codex_rotation::{health, is_eligible, AccountView};
 use serde_json::{json, Value};
 
@@ -76,6 +77,8 @@ pub fn status_json(st: &AppState) -> Value {
         .collect();
     let h = health(&views, now);
     let active = st.pool.active_key(&view);
+    // The plugin's and this proxy's snapshots alike.
+    let snapshots = st.snapshots.load();
     let rows: Vec<Value> = accounts
         .iter()
         .zip(&views)
@@ -99,6 +102,10 @@ pub fn status_json(st: &AppState) -> Value {
                 "hasRefreshToken": a.has_refresh(),
                 "lastUsed": num(a.last_used),
                 "lastError": last_error.map(|e| json!({"code": e.code, "at": num(Some(e.at_ms))})),
+                "quota": key
+                    .and_then(|k| snapshots.get(k))
+                    .and_then(QuotaView::of_snapshot)
+                    .map_or(Value::Null, |q| q.to_json()),
                 "counters": {
                     "requests": counters.requests,
                     "rateLimited": counters.rate_limited,

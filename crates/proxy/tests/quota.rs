@@ -137,6 +137,27 @@ async fn an_exhausted_window_rests_the_account_until_it_resets() {
         .expect("account a");
     assert_eq!(a["state"], "cooling_down");
     assert_eq!(a["lastError"]["code"], "quota_limit_exhausted_5h", "{a}");
+    // /status shows the polled quota (read back from codex-snapshots.json).
+    let shown = eventually(Duration::from_secs(3), || {
+        std::fs::read_to_string(home.cache_dir().join("codex-snapshots.json"))
+            .is_ok_and(|t| t.contains("\"leftPct\": 0"))
+    })
+    .await;
+    assert!(shown);
+    let status = get_json(&run, "/status").await;
+    let a = status["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["label"].as_str().is_some_and(|l| l.starts_with("a***")))
+        .cloned()
+        .expect("account a");
+    assert_eq!(a["quota"]["fiveHour"]["leftPct"], 0, "{a}");
+    assert_eq!(
+        a["quota"]["fiveHour"]["resetsAt"].as_f64(),
+        Some(reset_s as f64 * 1000.0)
+    );
+    assert_eq!(a["quota"]["weekly"], serde_json::Value::Null);
     run.stop().await;
 }
 

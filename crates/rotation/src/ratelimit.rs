@@ -398,6 +398,54 @@ pub fn limits_of_snapshot(entry: &Value) -> Vec<Limit> {
         .unwrap_or_default()
 }
 
+/// An account's last known quota: the 5-hour and weekly windows of its stored snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuotaView {
+    /// When the snapshot was taken (epoch ms).
+    pub updated_at: Option<f64>,
+    /// The 5-hour window.
+    pub five_hour: Option<Limit>,
+    /// The weekly window.
+    pub weekly: Option<Limit>,
+}
+
+impl QuotaView {
+    /// The view of a `codex-snapshots.json` entry; `None` when it has neither window.
+    pub fn of_snapshot(entry: &Value) -> Option<QuotaView> {
+        let limits = limits_of_snapshot(entry);
+        let (five, weekly) = pick_windows(&limits);
+        (five.is_some() || weekly.is_some()).then(|| QuotaView {
+            updated_at: entry.get("updatedAt").and_then(Value::as_f64),
+            five_hour: five.cloned(),
+            weekly: weekly.cloned(),
+        })
+    }
+
+    /// `{"updatedAt", "fiveHour": {"leftPct", "resetsAt"} | null, "weekly": … | null}`.
+    pub fn to_json(&self) -> Value {
+        let window = |l: &Option<Limit>| {
+            l.as_ref().map_or(Value::Null, |l| {
+                let mut m = Map::new();
+                m.insert("leftPct".into(), json_number(l.left_pct));
+                m.insert(
+                    "resetsAt".into(),
+                    l.resets_at.map_or(Value::Null, |r| json_number(r.round())),
+                );
+                Value::Object(m)
+            })
+        };
+        let mut m = Map::new();
+        m.insert(
+            "updatedAt".into(),
+            self.updated_at
+                .map_or(Value::Null, |u| json_number(u.round())),
+        );
+        m.insert("fiveHour".into(), window(&self.five_hour));
+        m.insert("weekly".into(), window(&self.weekly));
+        Value::Object(m)
+    }
+}
+
 /// The warning thresholds, in percent left.
 pub const THRESHOLDS: [f64; 6] = [25.0, 20.0, 10.0, 5.0, 2.5, 0.0];
 

@@ -2,7 +2,7 @@
 
 use codex_rotation::ratelimit::{
     exhausted_until, limits_of_snapshot, parse_rate_limit_headers, parse_reset,
-    parse_usage_payload, pick_windows, snapshot_value, usage_url, QuotaAlerts, Window,
+    parse_usage_payload, pick_windows, snapshot_value, usage_url, QuotaAlerts, QuotaView, Window,
 };
 use codex_rotation::Limit;
 use serde_json::json;
@@ -108,6 +108,13 @@ fn case_74_usage_payload() {
     assert_eq!(five.map(|l| l.left_pct), Some(75.0));
     assert_eq!(weekly.map(|l| l.left_pct), Some(30.0));
     assert!(limits_of_snapshot(&json!({"limits": [{"leftPct": 3}, "x"]})).is_empty());
+    let q = QuotaView::of_snapshot(&v).expect("view");
+    assert_eq!(
+        q.to_json(),
+        json!({"updatedAt": 5, "fiveHour": {"leftPct": 75, "resetsAt": 1_710_000_000_000_i64},
+               "weekly": {"leftPct": 30, "resetsAt": 1_711_000_000_000_i64}})
+    );
+    assert!(QuotaView::of_snapshot(&json!({"limits": []})).is_none());
     assert!(limits_of_snapshot(&json!("not an entry")).is_empty());
 }
 

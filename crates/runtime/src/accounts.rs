@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use codex_rotation::ratelimit::{limits_of_snapshot, pick_windows, Limit};
+use codex_rotation::ratelimit::QuotaView;
 use codex_store::legacy::should_offer_legacy_transfer;
 use codex_store::snapshots::SnapshotStore;
 use codex_store::{AccountRow, Domain, SourceReport, WriteOutcome};
@@ -34,41 +34,17 @@ pub struct ListReport {
     pub transfer_available: bool,
     /// Quota snapshots by identity key (`cache/codex-snapshots.json`, written by the plugin
     /// and by `serve`); read best-effort.
-    pub quotas: HashMap<String, Quota>,
-}
-
-/// An account's last known quota: the 5-hour and weekly windows of its snapshot.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Quota {
-    /// When the snapshot was taken (epoch ms).
-    pub updated_at: Option<f64>,
-    /// The 5-hour window.
-    pub five_hour: Option<Limit>,
-    /// The weekly window.
-    pub weekly: Option<Limit>,
+    pub quotas: HashMap<String, QuotaView>,
 }
 
 /// Reads the quota snapshots (a missing or malformed file reads as none).
-fn read_quotas(ctx: &Context) -> HashMap<String, Quota> {
+fn read_quotas(ctx: &Context) -> HashMap<String, QuotaView> {
     let store = SnapshotStore::new(ctx.paths.cache_file("codex-snapshots.json").path);
     let Ok(map) = store.load() else {
         return HashMap::new();
     };
     map.iter()
-        .filter_map(|(key, entry)| {
-            let limits = limits_of_snapshot(entry);
-            let (five, weekly) = pick_windows(&limits);
-            (five.is_some() || weekly.is_some()).then(|| {
-                (
-                    key.clone(),
-                    Quota {
-                        updated_at: entry.get("updatedAt").and_then(serde_json::Value::as_f64),
-                        five_hour: five.cloned(),
-                        weekly: weekly.cloned(),
-                    },
-                )
-            })
-        })
+        .filter_map(|(key, entry)| QuotaView::of_snapshot(entry).map(|q| (key.clone(), q)))
         .collect()
 }
 

@@ -6,9 +6,9 @@
 use codex_store::{AccountRow, Domain, SourceStatus};
 use serde_json::{json, Value};
 
-use codex_rotation::ratelimit::Limit;
+use codex_rotation::ratelimit::{Limit, QuotaView};
 
-use crate::accounts::{ListReport, Quota, TransferSummary};
+use crate::accounts::{ListReport, TransferSummary};
 
 /// `1h 5m`, `3m 20s`, `42s`, `12d 3h` for a span in ms of either sign (whole seconds).
 pub fn duration(ms: f64) -> String {
@@ -17,7 +17,7 @@ pub fn duration(ms: f64) -> String {
 
 /// `75%/30%` (5-hour/weekly percent left, `-` for a window not in the snapshot), with the snapshot's age when it is over an
 /// hour old; `-` without a snapshot.
-fn quota_cell(q: Option<&Quota>, now: f64) -> String {
+fn quota_cell(q: Option<&QuotaView>, now: f64) -> String {
     let Some(q) = q else {
         return "-".to_string();
     };
@@ -30,22 +30,6 @@ fn quota_cell(q: Option<&Quota>, now: f64) -> String {
         cell.push_str(&format!(" ({} ago)", duration(now - at)));
     }
     cell
-}
-
-fn quota_json(q: Option<&Quota>) -> Value {
-    let Some(q) = q else {
-        return Value::Null;
-    };
-    let window = |l: &Option<Limit>| {
-        l.as_ref().map_or(Value::Null, |l| {
-            json!({"leftPct": codex_store::json::number(l.left_pct), "resetsAt": opt(l.resets_at)})
-        })
-    };
-    json!({
-        "updatedAt": opt(q.updated_at),
-        "fiveHour": window(&q.five_hour),
-        "weekly": window(&q.weekly),
-    })
 }
 
 fn domains(ds: &[Domain]) -> String {
@@ -188,7 +172,7 @@ pub fn list_json(r: &ListReport) -> String {
                 "identity": row.strict_identity,
                 "hasAccess": row.has_access,
                 "hasRefresh": row.has_refresh,
-                "quota": quota_json(r.quotas.get(&row.identity_key)),
+                "quota": r.quotas.get(&row.identity_key).map_or(Value::Null, QuotaView::to_json),
             })
         })
         .collect();

@@ -265,7 +265,11 @@ const EXACT_GROUPS: &[(&[&str], Exact)] = &[
         exact(Rule::Email, false, Action::Pseudonym(Kind::Email)),
     ),
     (
-        &["authorization", "proxy-authorization", "proxy_authorization"],
+        &[
+            "authorization",
+            "proxy-authorization",
+            "proxy_authorization",
+        ],
         exact(Rule::Header, true, Action::KeepScheme),
     ),
     (
