@@ -440,67 +440,19 @@ fn list_quarantine(p: &Paths) -> Vec<QuarantineEntry> {
     out
 }
 
-/// The loopback addresses of `host`, or none when it is not a loopback name or address.
-pub fn loopback_addrs(host: &str, port: u16) -> Vec<std::net::SocketAddr> {
-    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-    let h = host.trim_start_matches('[').trim_end_matches(']');
-    if h.eq_ignore_ascii_case("localhost") {
-        return vec![
-            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port),
-            SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port),
-        ];
-    }
-    match h.parse::<IpAddr>() {
-        Ok(ip) if ip.is_loopback() => vec![SocketAddr::new(ip, port)],
-        _ => Vec::new(),
-    }
-}
-
 fn probe_local_http(host: &str, port: u16) -> LocalProbe {
-    use std::io::{Read, Write};
-    let addrs = loopback_addrs(host, port);
-    let mut last = LocalProbe::Failed(format!("{host} is not a loopback address"));
-    for addr in addrs {
-        let mut stream =
-            match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)) {
-                Ok(s) => s,
-                Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
-                    last = LocalProbe::Refused;
-                    continue;
-                }
-                // `localhost` without IPv6: ::1 fails otherwise; a refusal on any address is
-                // the answer that matters.
-                Err(e) => {
-                    if last != LocalProbe::Refused {
-                        last = LocalProbe::Failed(e.to_string());
-                    }
-                    continue;
-                }
-            };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
-        let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-        let req = format!(
-            "GET /healthz HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\nUser-Agent: codex-doctor\r\n\r\n"
-        );
-        if let Err(e) = stream.write_all(req.as_bytes()) {
-            return LocalProbe::Failed(e.to_string());
-        }
-        let mut buf = Vec::new();
-        let _ = stream.take(8 * 1024).read_to_end(&mut buf);
-        let text = String::from_utf8_lossy(&buf);
-        let status = text.lines().next().unwrap_or("").trim().to_string();
-        if status.is_empty() {
-            return LocalProbe::Failed("the connection closed without an answer".into());
-        }
-        let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-        let ok_status = status.split_whitespace().nth(1) == Some("200");
-        return if ok_status && body.trim() == "ok" {
+    use crate::loopback::{get, GetError};
+    match get(host, port, "/healthz", None, 4 * 1024) {
+        Ok(a) if a.status == 200 && String::from_utf8_lossy(&a.body).trim() == "ok" => {
             LocalProbe::Runtime
-        } else {
-            LocalProbe::Other(status.chars().take(80).collect())
-        };
+        }
+        Ok(a) => LocalProbe::Other(a.status_line),
+        Err(GetError::Refused) => LocalProbe::Refused,
+        Err(GetError::NotLoopback) => {
+            LocalProbe::Failed(format!("{host} is not a loopback address"))
+        }
+        Err(GetError::Failed(e)) => LocalProbe::Failed(e),
     }
-    last
 }
 
 fn probe_port(port: u16) -> PortState {

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod explain;
 pub mod facts;
 pub mod glob;
+pub mod loopback;
 pub mod paths_cmd;
 pub mod render;
 pub mod report;

@@ -14,7 +14,8 @@ use serde_json::Value;
 
 use super::plugin::{opencode_sources, parse_config, read_text, Parsed};
 use super::{show, CheckDef};
-use crate::facts::{loopback_addrs, Facts, LocalProbe};
+use crate::facts::{Facts, LocalProbe};
+use crate::loopback::loopback_addrs;
 use crate::report::CheckResult;
 
 /// `runtime.proxy`.
