@@ -1,7 +1,7 @@
 //! Putting a bundle together: sections in order, manifest last, self-scan, move into place.
 //!
 //! Order in the zip: `report.json`, `report.txt`, `environment.json`, `config/`,
-//! `auth/accounts-summary.json`, `cache/`, `logs/`, `README.txt`, `manifest.json`. Files that
+//! `auth/accounts-summary.json`, `cache/`, `runtime/`, `logs/`, `README.txt`, `manifest.json`. Files that
 //! are never included (auth stores, temp copies of them, quarantined files) are listed in the
 //! manifest. The finished zip is scanned with the same detectors; if anything turns up it is
 //! deleted and the bundle fails, otherwise it is moved to its final name (mode 0600).
@@ -19,6 +19,7 @@ use crate::error::BundleError;
 use crate::manifest::{counts_map, Manifest, ManifestOptions, Redactions, Tool, Totals};
 use crate::options::BundleOptions;
 use crate::roots::Roots;
+use crate::runtime::{self, RuntimeCapture};
 use crate::scan::{scan_zip, ScanReport};
 use crate::zipout::{TempZip, ZipOut};
 use crate::{accounts, cache, environment, known, logs, readme};
@@ -40,6 +41,8 @@ pub struct BundleInput<'a> {
     pub opencode_version: Option<String>,
     /// The doctor's version.
     pub doctor_version: String,
+    /// What local codex-runtime proxies answered (captured by the caller over loopback).
+    pub runtime: Vec<RuntimeCapture>,
     /// Options.
     pub options: BundleOptions,
 }
@@ -277,6 +280,7 @@ pub fn build(
         note,
     )?;
     cache::add_cache(&mut ctx, paths, &known)?;
+    runtime::add_runtime(&mut ctx, &input.runtime)?;
     logs::add_logs(&mut ctx, &log_dir, selected, opts.max_bytes)?;
     never_included(&mut ctx, paths);
     ctx.progress.finish();

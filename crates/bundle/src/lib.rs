@@ -1,7 +1,7 @@
 //! `codex-bundle`: the redacted issue-report zip, and the scanner that checks attachments.
 //!
 //! [`assemble::build`] writes a bundle: the doctor report, environment, config files, an
-//! accounts summary, caches and logs, each passed through one `codex-scrub` redactor that
+//! accounts summary, caches, what a local codex-runtime reports ([`runtime`]) and logs, each passed through one `codex-scrub` redactor that
 //! knows every secret in the user's auth files ([`known`]); only files inside the config and
 //! data roots are read ([`roots`]); the zip is written to a private temp file
 //! ([`zipout`]), scanned again with the same detectors ([`scan`]) and only then moved into
@@ -19,8 +19,8 @@ pub mod manifest;
 pub mod options;
 pub mod readme;
 pub mod roots;
+pub mod runtime;
 pub mod scan;
-
 pub mod zipout;
 
 pub use assemble::{build, scrubber_for, BundleInput, BundleResult};

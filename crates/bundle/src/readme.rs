@@ -31,6 +31,9 @@ What is inside
   cache/                       client version, models meta, quota snapshots and session
                                affinity (identities pseudonymized); model catalogs reduced
                                to their slug lists
+  runtime/<provider>/          what a local codex-runtime the OpenCode config points at
+                               answered: status.json (account states, errors, counters,
+                               quotas; account labels dropped) and metrics.txt
   logs/                        the plugin's logs (logs/codex-plugin/), newest first,
                                redacted, up to the byte budget; a marker shows where a
                                file was cut

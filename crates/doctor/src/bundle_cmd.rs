@@ -1,19 +1,22 @@
 //! `bundle` and `scan`: glue between the doctor and `codex-bundle`.
 //!
 //! Builds the doctor report that goes into a bundle (every check, offline, identities left
-//! for the bundle's redactor to pseudonymize), the bundle input, the redactor `scan` uses,
+//! for the bundle's redactor to pseudonymize), the bundle input (with what a local
+//! codex-runtime answers over loopback), the redactor `scan` uses,
 //! and the text renderings of scan results. The binary drives the progress bar and prints.
 
 use std::path::Path;
 use std::time::SystemTime;
 
+use codex_bundle::runtime::RuntimeCapture;
 use codex_bundle::{BundleInput, BundleOptions, ScanFinding, ScanReport};
 use codex_redact::IdentityMode;
 use codex_scrub::{KnownValues, Options, Pseudonymizer, Scrubber};
 
 use crate::checks;
 use crate::cli::BundleCommand;
-use crate::facts::{Facts, OpencodeInstall};
+use crate::facts::{Facts, LocalProbe, OpencodeInstall};
+use crate::loopback;
 use crate::render::{self, Style};
 use crate::runner::{self, Selection};
 use codex_timefmt as time;
@@ -44,6 +47,49 @@ pub fn report_texts(facts: &Facts) -> (String, String) {
     (render::json::render(&report), text)
 }
 
+/// Largest `/status` or `/metrics` body taken into a bundle.
+const RUNTIME_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// `/status` and `/metrics` of every local codex-runtime an OpenCode provider points at and
+/// that answers its `/healthz` as codex-runtime does (nothing else is asked). Loopback only;
+/// the client key, when set in the environment, is sent as the proxy expects it.
+pub fn runtime_captures(facts: &Facts) -> Vec<RuntimeCapture> {
+    let Ok((providers, _)) = checks::runtime::configured(facts) else {
+        return Vec::new();
+    };
+    let key = facts
+        .env
+        .non_blank(codex_env::env_vars::CODEX_RUNTIME_CLIENT_KEY)
+        .map(str::to_string);
+    providers
+        .iter()
+        .filter(|lp| facts.local_http(&lp.host, lp.port) == LocalProbe::Runtime)
+        .map(|lp| {
+            let fetch = |path: &str| match loopback::get(
+                &lp.host,
+                lp.port,
+                path,
+                key.as_deref(),
+                RUNTIME_BODY_LIMIT,
+            ) {
+                Ok(a) if a.status == 200 => Ok(String::from_utf8_lossy(&a.body).into_owned()),
+                Ok(a) if a.status == 401 => Err(format!(
+                    "{path} needs the client key ({}): set it in the environment",
+                    a.status_line
+                )),
+                Ok(a) => Err(format!("{path} answered {}", a.status_line)),
+                Err(e) => Err(format!("{path} could not be read: {e}")),
+            };
+            RuntimeCapture {
+                provider: lp.id.clone(),
+                address: format!("http://{}:{}", lp.host, lp.port),
+                status: fetch("/status"),
+                metrics: fetch("/metrics"),
+            }
+        })
+        .collect()
+}
+
 /// The bundle input for `args`, or the reason the paths cannot be resolved.
 pub fn bundle_input<'a>(
     facts: &'a Facts,
@@ -68,6 +114,7 @@ pub fn bundle_input<'a>(
         report_txt,
         opencode_version,
         doctor_version: VERSION.to_string(),
+        runtime: runtime_captures(facts),
         options: BundleOptions {
             output,
             since: args.since,

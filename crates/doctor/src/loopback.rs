@@ -45,6 +45,16 @@ pub enum GetError {
     Failed(String),
 }
 
+impl std::fmt::Display for GetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GetError::NotLoopback => f.write_str("not a loopback address"),
+            GetError::Refused => f.write_str("nothing listens there"),
+            GetError::Failed(e) => f.write_str(e),
+        }
+    }
+}
+
 /// `GET http://<host>:<port><path>` with an optional bearer key; at most `limit` bytes read.
 pub fn get(
     host: &str,

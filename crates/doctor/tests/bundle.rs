@@ -751,3 +751,104 @@ fn include_bodies_keeps_bodies_but_still_redacts_them() {
     assert!(!snap.contains("CANARYbodypck66"), "{snap}");
     assert!(snap.contains("pck_"), "{snap}");
 }
+
+/// An OpenCode config with a `codex-kit` provider at `port`.
+fn with_local_provider(h: &Home, port: u16) {
+    h.write_json(
+        ".config/opencode/opencode.json",
+        &serde_json::json!({
+            "plugin": ["@iam-brain/opencode-codex-auth@latest"],
+            "provider": {"codex-kit": {"npm": "@ai-sdk/openai",
+                "options": {"baseURL": format!("http://127.0.0.1:{port}/v1"), "apiKey": "x"},
+                "models": {"gpt-5.4": {}}}},
+            "model": "codex-kit/gpt-5.4",
+            "small_model": "codex-kit/gpt-5.4"
+        }),
+    );
+}
+
+fn runtime_routes() -> Vec<(&'static str, &'static str, String)> {
+    let status = serde_json::json!({
+        "mode": "native",
+        "accounts": [{"index": 1, "label": "a***@corp-secret.example (plus)",
+            "metricsLabel": "acct_0011aabb", "state": "cooling_down",
+            "lastError": {"code": "http_429", "at": 1}, "quota": null}]
+    })
+    .to_string();
+    vec![
+        ("/healthz", "200 OK", "ok\n".to_string()),
+        ("/status", "200 OK", status),
+        (
+            "/metrics",
+            "200 OK",
+            "# TYPE codex_proxy_requests_total counter\ncodex_proxy_requests_total{outcome=\"success\",status=\"200\"} 3\n".to_string(),
+        ),
+    ]
+}
+
+#[test]
+fn a_running_codex_runtime_is_captured_without_account_labels() {
+    let mut h = Home::healthy();
+    let port = crate::common::http_server(runtime_routes(), None);
+    with_local_provider(&h, port);
+    let (run, out) = bundle(&h, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = unzip(&out);
+    let status = String::from_utf8_lossy(&files["runtime/codex-kit/status.json"]).into_owned();
+    assert!(
+        !status.contains("corp-secret"),
+        "labels are dropped: {status}"
+    );
+    assert!(
+        status.contains("acct_0011aabb") && status.contains("cooling_down"),
+        "{status}"
+    );
+    let metrics = String::from_utf8_lossy(&files["runtime/codex-kit/metrics.txt"]).into_owned();
+    assert!(metrics.contains("codex_proxy_requests_total{outcome=\"success\",status=\"200\"} 3"));
+    let manifest: Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    let entry = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "runtime/codex-kit/status.json")
+        .cloned()
+        .expect("listed");
+    assert!(entry["note"]
+        .as_str()
+        .unwrap()
+        .contains("provider `codex-kit`"));
+
+    // With a client key, the proxy answers /status only to it; without the key in the
+    // environment the capture is listed as left out, with the reason.
+    let port = crate::common::http_server(runtime_routes(), Some("sekret-client-key"));
+    with_local_provider(&h, port);
+    let (run, out) = bundle(&h, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = unzip(&out);
+    assert!(!files.contains_key("runtime/codex-kit/status.json"));
+    let manifest: Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    let left_out = manifest["excluded"].to_string();
+    assert!(
+        left_out.contains("/status needs the client key"),
+        "{left_out}"
+    );
+    assert!(left_out.contains("\"root\":\"runtime\""), "{left_out}");
+
+    h.set("CODEX_RUNTIME_CLIENT_KEY", "sekret-client-key");
+    let (run, out) = bundle(&h, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = unzip(&out);
+    assert!(files.contains_key("runtime/codex-kit/status.json"));
+    assert!(
+        !all_text(&files).contains("sekret-client-key"),
+        "the key itself never reaches the bundle"
+    );
+}
+
+#[test]
+fn no_local_provider_means_no_runtime_entries() {
+    let h = Home::healthy();
+    let (run, out) = bundle(&h, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!unzip(&out).keys().any(|k| k.starts_with("runtime/")));
+}

@@ -1,36 +1,20 @@
 //! `runtime.proxy`: an OpenCode provider pointing at a local codex-runtime.
 
-use std::io::{Read, Write};
 use std::net::TcpListener;
 
 use serde_json::{json, Value};
 
 use crate::common::*;
 
-/// A real HTTP server on loopback answering every request with `status` and `body`;
-/// returns its port. It serves until the test process ends.
+/// A server answering every path it knows with `status` and `body`.
 fn http_server(status: &'static str, body: &'static str) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut s) = stream else { continue };
-            let mut buf = [0u8; 4096];
-            let mut req = Vec::new();
-            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
-                match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => req.extend_from_slice(&buf[..n]),
-                }
-            }
-            let _ = write!(
-                s,
-                "HTTP/1.1 {status}\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    port
+    crate::common::http_server(
+        vec![
+            ("/healthz", status, body.to_string()),
+            ("/v1/responses", status, body.to_string()),
+        ],
+        None,
+    )
 }
 
 /// A port nothing listens on (bound, then released).

@@ -123,14 +123,12 @@ fn model_refs(config: &Value) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-fn run(f: &Facts) -> CheckResult {
-    let p = match f.paths() {
-        Ok(p) => p,
-        Err(e) => return super::no_paths(&e),
-    };
-    // Later files override earlier ones, as OpenCode merges them.
+/// The loopback providers and the `model`/`small_model` references of the OpenCode configs,
+/// merged as OpenCode merges them (later files override earlier ones).
+pub fn configured(f: &Facts) -> Result<(Vec<LocalProvider>, Vec<ModelRef>), String> {
+    let p = f.paths()?;
     let mut providers: Vec<LocalProvider> = Vec::new();
-    let mut refs: Vec<(&'static str, String, String)> = Vec::new();
+    let mut refs: Vec<ModelRef> = Vec::new();
     for s in opencode_sources(p, &f.env) {
         let Ok(text) = read_text(&s.path) else {
             continue;
@@ -150,6 +148,17 @@ fn run(f: &Facts) -> CheckResult {
             refs.push((k, v, file.clone()));
         }
     }
+    Ok((providers, refs))
+}
+
+/// `(key, "provider/model", file)`.
+pub type ModelRef = (&'static str, String, String);
+
+fn run(f: &Facts) -> CheckResult {
+    let (providers, refs) = match configured(f) {
+        Ok(c) => c,
+        Err(e) => return super::no_paths(&e),
+    };
     if providers.is_empty() {
         return CheckResult::skip(
             "no OpenCode provider points at a local proxy (optional: `codex-runtime opencode-config` prints one)",

@@ -310,3 +310,49 @@ pub fn expect(row: &Value, status: &str, needles: &[&str]) {
         assert!(all.contains(n), "{n:?} not in row: {row:#}");
     }
 }
+
+/// A real HTTP server on loopback: `routes` maps a path to `(status line, body)`; other paths
+/// get `404 Not Found`. With `key`, every path but `/healthz` needs `Authorization: Bearer
+/// <key>` (as codex-runtime does). Returns the port; it serves until the process ends.
+pub fn http_server(
+    routes: Vec<(&'static str, &'static str, String)>,
+    key: Option<&'static str>,
+) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let mut req = Vec::new();
+            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => req.extend_from_slice(&buf[..n]),
+                }
+            }
+            let text = String::from_utf8_lossy(&req).into_owned();
+            let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let authorized = key.is_none_or(|k| {
+                text.lines()
+                    .any(|l| l.eq_ignore_ascii_case(&format!("authorization: Bearer {k}")))
+            });
+            let (status, body) = if path != "/healthz" && !authorized {
+                ("401 Unauthorized", "{}".to_string())
+            } else {
+                routes
+                    .iter()
+                    .find(|(p, _, _)| *p == path)
+                    .map(|(_, st, b)| (*st, b.clone()))
+                    .unwrap_or(("404 Not Found", "nope".to_string()))
+            };
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status}\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
