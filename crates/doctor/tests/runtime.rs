@@ -52,7 +52,8 @@ fn with_provider(h: &Home, id: &str, base: &str, extra: Value) {
 #[test]
 fn a_running_proxy_with_listed_models_passes() {
     let h = Home::healthy();
-    let port = http_server("200 OK", "ok\n");
+    // The real codex-runtime proxy, serving this home's store.
+    let (rt, proxy, port) = real_proxy(&h, None);
     let base = format!("http://127.0.0.1:{port}/v1");
     with_provider(&h, "codex-kit", &base, json!({}));
     let row = h.check("runtime.proxy");
@@ -63,6 +64,7 @@ fn a_running_proxy_with_listed_models_passes() {
     );
     // The whole healthy home stays healthy with the provider in place.
     assert_eq!(h.run(&["--json"]).json()["summary"]["fail"], 0);
+    stop_proxy((rt, proxy));
 }
 
 #[test]

@@ -356,3 +356,39 @@ pub fn http_server(
     });
     port
 }
+
+/// A real codex-runtime proxy for `h` (its store and caches), on a free loopback port, with
+/// an optional client key. The upstream is a closed port: `/status` and `/metrics` never
+/// call it. `stop_proxy` stops it.
+pub fn real_proxy(
+    h: &Home,
+    key: Option<&str>,
+) -> (tokio::runtime::Runtime, codex_proxy::Running, u16) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let env = codex_env::EnvSnapshot::from_pairs(h.env.iter().cloned());
+    let opts = codex_proxy::ServeOptions {
+        listen: Some("127.0.0.1:0".parse().unwrap()),
+        upstream: Some(format!("http://{dead}/backend-api/codex")),
+        issuer: Some(format!("http://{dead}")),
+        client_key: key.map(str::to_string),
+        no_quota_poll: true,
+        no_catalog_sync: true,
+        ..Default::default()
+    };
+    let config = codex_proxy::ProxyConfig::resolve(&env, &h.home(), &opts).unwrap();
+    let running = rt.block_on(codex_proxy::start(config)).unwrap();
+    let port = running.addr.port();
+    (rt, running, port)
+}
+
+pub fn stop_proxy((rt, running): (tokio::runtime::Runtime, codex_proxy::Running)) {
+    rt.block_on(running.stop());
+}
