@@ -320,6 +320,12 @@ fn inert(c: u8) -> bool {
     matches!(c, b'"' | b' ' | b'\t')
 }
 
+/// A byte whose removal cannot make other text read differently: the characters of tokens,
+/// ids and emails (no quote, separator, bracket, control or non-ASCII byte).
+fn plain(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b"-_.@%+/~|".contains(&c)
+}
+
 impl FileScrubber<'_> {
     /// Counts so far.
     pub fn counts(&self) -> &Counts {
@@ -364,12 +370,15 @@ impl FileScrubber<'_> {
             self.mode,
         );
         let seg_start = out.len();
-        // A replacement can change how its neighbours read (join a word into a new match,
-        // close a quoted key, end a header value) unless it sits between inert bytes: a whole
-        // quoted JSON value or a whitespace-separated word. Only the others are re-analysed.
+        // A replacement can change how the rest of the line reads (join a word into a new
+        // match, close a quoted key, end a header value, remove bytes that kept a key from
+        // being read as one) unless it replaces plain word bytes between inert ones: a whole
+        // quoted JSON value or a whitespace-separated word made of token, id or email
+        // characters. Only the others are re-analysed.
         let replaced = self.spans.iter().any(|sp| {
             sp.start.checked_sub(1).is_some_and(|i| !inert(dec[i]))
                 || dec.get(sp.end).is_some_and(|&c| !inert(c))
+                || !dec[sp.start..sp.end].iter().all(|&c| plain(c))
         });
         write_spans(
             self.s,
