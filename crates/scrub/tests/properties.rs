@@ -283,7 +283,10 @@ fn fuzz_regression_value_that_only_starts_like_a_marker() {
         include_bytes!("fuzz-regressions/marker-prefix-cookie.bin"),
     );
     assert_redacts_clean(&s, include_bytes!("fuzz-regressions/cookie-brackets.bin"));
-    assert_redacts_clean(&s, include_bytes!("fuzz-regressions/cookie-after-email-key.bin"));
+    assert_redacts_clean(
+        &s,
+        include_bytes!("fuzz-regressions/cookie-after-email-key.bin"),
+    );
     // A secret behind a fake marker prefix is still redacted.
     // (Lowercase letters only: no shape rule would catch them, only the cookie rule.)
     for line in [
