@@ -63,7 +63,7 @@ fn fixture_slugs() -> Vec<String> {
         .collect()
 }
 
-fn one_account(home: &Home) {
+fn account_123(home: &Home) {
     home.write_store(
         json!([account("acc_123", "alice@example.com", "plus")]),
         json!({}),
@@ -73,7 +73,7 @@ fn one_account(home: &Home) {
 #[tokio::test]
 async fn a_live_fetch_writes_the_account_catalog_and_its_mirror() {
     let home = Home::new();
-    one_account(&home);
+    account_123(&home);
     let mock = mock(|r, _| {
         if r.path.ends_with("/models") {
             Reply::json(200, upstream_catalog())
@@ -163,7 +163,7 @@ async fn a_live_fetch_writes_the_account_catalog_and_its_mirror() {
 #[tokio::test]
 async fn a_fresh_cache_is_served_without_asking() {
     let home = Home::new();
-    one_account(&home);
+    account_123(&home);
     std::fs::create_dir_all(home.cache_dir()).expect("cache dir");
     let (primary, _) = codex_paths::catalog_cache_names(Some("acc_123"));
     std::fs::write(
@@ -181,7 +181,7 @@ async fn a_fresh_cache_is_served_without_asking() {
 #[tokio::test]
 async fn a_failed_fetch_serves_the_stale_cache_and_waits_before_retrying() {
     let home = Home::new();
-    one_account(&home);
+    account_123(&home);
     std::fs::create_dir_all(home.cache_dir()).expect("cache dir");
     let (primary, _) = codex_paths::catalog_cache_names(Some("acc_123"));
     let stale = json!({"fetchedAt": 1, "models": [{"slug": "gpt-stale"}]}).to_string();
@@ -212,7 +212,7 @@ async fn a_failed_fetch_serves_the_stale_cache_and_waits_before_retrying() {
 #[tokio::test]
 async fn concurrent_listings_fetch_once() {
     let home = Home::new();
-    one_account(&home);
+    account_123(&home);
     let mock = mock(|_, _| Reply::json(200, upstream_catalog())).await;
     let run = proxy(&home, &mock).await;
     let mut tasks = Vec::new();
@@ -254,7 +254,7 @@ async fn an_expired_token_is_not_refreshed_for_a_model_list() {
 #[tokio::test]
 async fn the_write_waits_for_the_plugins_cache_lock() {
     let home = Home::new();
-    one_account(&home);
+    account_123(&home);
     std::fs::create_dir_all(home.cache_dir()).expect("cache dir");
     // Another process (the plugin) holds `<root>/cache.lock`.
     let held = FileLock::acquire_dir(&home.cache_dir(), &LockOptions::default()).expect("lock");
@@ -287,7 +287,7 @@ async fn the_write_waits_for_the_plugins_cache_lock() {
 #[tokio::test]
 async fn a_request_refreshes_the_answering_accounts_catalog_in_the_background() {
     let home = Home::new();
-    one_account(&home);
+    account_123(&home);
     let mock = mock(|r, _| {
         if r.path.ends_with("/models") {
             Reply::json(200, upstream_catalog())
@@ -317,7 +317,7 @@ async fn a_request_refreshes_the_answering_accounts_catalog_in_the_background() 
 
     // Turned off: no catalog call at all.
     let home = Home::new();
-    one_account(&home);
+    account_123(&home);
     let quiet = crate::support::mock(|_, _| Reply::sse(sse_events("hi"))).await;
     let run = codex_proxy::start(proxy_config(&home, &quiet, |o| o.no_catalog_sync = true))
         .await

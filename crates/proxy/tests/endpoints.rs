@@ -159,10 +159,7 @@ async fn an_exhausted_window_in_headers_cools_the_account_for_the_next_request()
 #[tokio::test]
 async fn the_client_key_is_required_when_configured() {
     let home = Home::new();
-    home.write_store(
-        json!([account("acc_a", "a@example.com", "plus")]),
-        json!({}),
-    );
+    one_account(&home);
     let mock = mock(|_, _| Reply::sse(sse_events("k"))).await;
     let cfg = proxy_config(&home, &mock, |o| o.client_key = Some("s3cret-key".into()));
     let run = codex_proxy::start(cfg).await.expect("start");

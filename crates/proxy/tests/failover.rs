@@ -8,16 +8,6 @@ use serde_json::json;
 
 use crate::support::*;
 
-fn two_accounts(home: &Home) {
-    home.write_store(
-        json!([
-            account("acc_a", "a@example.com", "plus"),
-            account("acc_b", "b@example.com", "plus")
-        ]),
-        json!({"activeIdentityKey": key("acc_a", "a@example.com", "plus")}),
-    );
-}
-
 #[tokio::test]
 async fn case_53_429_switches_account_and_persists_the_cooldown() {
     let home = Home::new();
@@ -398,10 +388,7 @@ async fn no_enabled_and_no_accounts() {
 #[tokio::test]
 async fn upstream_unreachable() {
     let home = Home::new();
-    home.write_store(
-        json!([account("acc_a", "a@example.com", "plus")]),
-        json!({}),
-    );
+    one_account(&home);
     let mock = mock(|_, _| Reply::sse(sse_events("x"))).await;
     let mut cfg = proxy_config(&home, &mock, |_| {});
     // A port nothing listens on (bound and released).

@@ -204,10 +204,7 @@ fn synthetic_bodies_have_the_plugin_shape() {
 #[tokio::test]
 async fn a_redirect_on_post_is_blocked() {
     let home = Home::new();
-    home.write_store(
-        json!([account("acc_a", "a@example.com", "plus")]),
-        json!({}),
-    );
+    one_account(&home);
     let mock = mock(|_, _| {
         Reply::Full(
             307,

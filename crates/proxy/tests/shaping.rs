@@ -164,10 +164,7 @@ fn session_key_order() {
 #[tokio::test]
 async fn the_backend_sees_the_shaped_request_with_the_accounts_credentials() {
     let home = Home::new();
-    home.write_store(
-        json!([account("acc_a", "a@example.com", "plus")]),
-        json!({}),
-    );
+    one_account(&home);
     let mock = mock(|_, _| Reply::sse(sse_events("hi"))).await;
     let run = proxy(&home, &mock).await;
     let r = client()
@@ -203,10 +200,7 @@ async fn the_backend_sees_the_shaped_request_with_the_accounts_credentials() {
 #[tokio::test]
 async fn non_json_body_reaches_upstream_byte_for_byte() {
     let home = Home::new();
-    home.write_store(
-        json!([account("acc_a", "a@example.com", "plus")]),
-        json!({}),
-    );
+    one_account(&home);
     let mock = mock(|_, _| Reply::json(400, json!({"error": {"message": "bad"}}))).await;
     let run = proxy(&home, &mock).await;
     let raw = b"--boundary\r\nnot json at all\r\n".to_vec();
@@ -226,10 +220,7 @@ async fn non_json_body_reaches_upstream_byte_for_byte() {
 async fn absolute_form_requests_are_accepted() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let home = Home::new();
-    home.write_store(
-        json!([account("acc_a", "a@example.com", "plus")]),
-        json!({}),
-    );
+    one_account(&home);
     let mock = mock(|_, _| Reply::sse(sse_events("abs"))).await;
     let run = proxy(&home, &mock).await;
     let body = opencode_body().to_string();

@@ -13,16 +13,6 @@ use serde_json::json;
 
 use crate::support::*;
 
-fn two_accounts(home: &Home) {
-    home.write_store(
-        json!([
-            account("acc_a", "a@example.com", "plus"),
-            account("acc_b", "b@example.com", "plus")
-        ]),
-        json!({"activeIdentityKey": key("acc_a", "a@example.com", "plus")}),
-    );
-}
-
 /// Awkward chunk boundaries: split inside lines, CRLF endings, a comment, unicode.
 fn awkward_stream() -> Vec<Bytes> {
     let mut whole = String::new();

@@ -139,6 +139,25 @@ pub fn account(id: &str, email: &str, plan: &str) -> Value {
     })
 }
 
+/// A store with `acc_a` (plus) and `acc_b` (plus), `acc_a` active.
+pub fn two_accounts(home: &Home) {
+    home.write_store(
+        json!([
+            account("acc_a", "a@example.com", "plus"),
+            account("acc_b", "b@example.com", "plus")
+        ]),
+        json!({"activeIdentityKey": key("acc_a", "a@example.com", "plus")}),
+    );
+}
+
+/// A store with the single account `acc_a` (plus).
+pub fn one_account(home: &Home) {
+    home.write_store(
+        json!([account("acc_a", "a@example.com", "plus")]),
+        json!({}),
+    );
+}
+
 /// The identity key of [`account`].
 pub fn key(id: &str, email: &str, plan: &str) -> String {
     format!("{id}|{email}|{plan}")
