@@ -5,10 +5,11 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use codex_redact::MaskedDebug;
 use serde_json::{Map, Value};
 
-/// Identity claims found in a token.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Identity claims found in a token. `Debug` masks them.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Claims {
     /// `chatgpt_account_id`, the auth namespace's `chatgpt_account_id`, or `organizations[0].id`.
     pub account_id: Option<String>,
@@ -16,6 +17,16 @@ pub struct Claims {
     pub email: Option<String>,
     /// `plan` or the auth namespace's `chatgpt_plan_type`.
     pub plan: Option<String>,
+}
+
+impl std::fmt::Debug for Claims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Claims")
+            .field("account_id", &MaskedDebug::Id(self.account_id.as_deref()))
+            .field("email", &MaskedDebug::Email(self.email.as_deref()))
+            .field("plan", &self.plan)
+            .finish()
+    }
 }
 
 const AUTH_NS: &str = "https://api.openai.com/auth";

@@ -10,7 +10,7 @@ use std::fmt;
 use std::io::ErrorKind;
 use std::path::Path;
 
-use codex_redact::Secret;
+use codex_redact::{MaskedDebug, Secret};
 use serde_json::{Map, Value};
 
 use crate::identity::{build_identity_key, synchronize_identity_key};
@@ -44,8 +44,8 @@ impl fmt::Display for Domain {
     }
 }
 
-/// One account record, hydrated.
-#[derive(Debug, Clone, Default)]
+/// One account record, hydrated. `Debug` masks its identities and hides its tokens.
+#[derive(Clone, Default)]
 pub struct AccountRecord {
     /// Identity key as stored.
     pub stored_identity_key: Option<String>,
@@ -73,6 +73,32 @@ pub struct AccountRecord {
     pub last_used: Option<f64>,
     /// Fields with the wrong type (`accounts[0].expires: expected number, found string`).
     pub issues: Vec<String>,
+}
+
+impl fmt::Debug for AccountRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccountRecord")
+            .field(
+                "stored_identity_key",
+                &MaskedDebug::Key(self.stored_identity_key.as_deref()),
+            )
+            .field(
+                "identity_key",
+                &MaskedDebug::Key(self.identity_key.as_deref()),
+            )
+            .field("account_id", &MaskedDebug::Id(self.account_id.as_deref()))
+            .field("email", &MaskedDebug::Email(self.email.as_deref()))
+            .field("plan", &self.plan)
+            .field("enabled", &self.enabled)
+            .field("access", &self.access)
+            .field("refresh", &self.refresh)
+            .field("expires", &self.expires)
+            .field("refresh_lease_until", &self.refresh_lease_until)
+            .field("cooldown_until", &self.cooldown_until)
+            .field("last_used", &self.last_used)
+            .field("issues", &self.issues)
+            .finish()
+    }
 }
 
 impl AccountRecord {
@@ -210,8 +236,8 @@ impl AccountRecord {
     }
 }
 
-/// Borrowed secret and identifying values of a record.
-#[derive(Debug, Default)]
+/// Borrowed secret and identifying values of a record. `Debug` shows only how many.
+#[derive(Default)]
 pub struct SensitiveValues<'a> {
     /// Access and refresh tokens.
     pub tokens: Vec<&'a str>,
@@ -223,8 +249,19 @@ pub struct SensitiveValues<'a> {
     pub identity_keys: Vec<&'a str>,
 }
 
+impl fmt::Debug for SensitiveValues<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SensitiveValues")
+            .field("tokens", &self.tokens.len())
+            .field("emails", &self.emails.len())
+            .field("account_ids", &self.account_ids.len())
+            .field("identity_keys", &self.identity_keys.len())
+            .finish()
+    }
+}
+
 /// One domain's accounts as the runtime sees them.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DomainView {
     /// Which domain.
     pub domain: Domain,
@@ -236,6 +273,21 @@ pub struct DomainView {
     pub accounts: Vec<AccountRecord>,
     /// `activeIdentityKey` as stored.
     pub stored_active: Option<String>,
+}
+
+impl fmt::Debug for DomainView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DomainView")
+            .field("domain", &self.domain)
+            .field("source", &self.source)
+            .field("strategy", &self.strategy)
+            .field("accounts", &self.accounts)
+            .field(
+                "stored_active",
+                &MaskedDebug::Key(self.stored_active.as_deref()),
+            )
+            .finish()
+    }
 }
 
 /// How a domain view was derived.
@@ -565,6 +617,33 @@ mod tests {
             StoreRead::Parsed(p) => p,
             other => panic!("not parsed: {other:?}"),
         }
+    }
+
+    #[test]
+    fn debug_shows_no_identity_and_no_token() {
+        let store = parse(
+            r#"{"openai":{"type":"oauth","native":{"activeIdentityKey":"acc_123456|alice@corp.example|plus",
+              "accounts":[{"accountId":"acc_123456","email":"alice@corp.example","plan":"plus",
+                           "access":"at_secret","refresh":"rt_secret"}]}}}"#,
+        );
+        let d = format!("{store:?}");
+        let view = store
+            .openai
+            .as_ref()
+            .and_then(|o| o.domain(Domain::Native))
+            .expect("native");
+        let rec = &view.accounts[0];
+        let values = rec.sensitive_values();
+        let claims = crate::jwt::Claims {
+            account_id: rec.account_id.clone(),
+            email: rec.email.clone(),
+            plan: None,
+        };
+        let d = format!("{d} {view:?} {rec:?} {values:?} {claims:?}");
+        for leak in ["alice@", "acc_123456", "at_secret", "rt_secret"] {
+            assert!(!d.contains(leak), "{leak} in {d}");
+        }
+        assert!(d.contains("a***@corp.example"), "{d}");
     }
 
     #[test]

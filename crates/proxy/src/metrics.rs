@@ -64,8 +64,8 @@ impl Outcome {
     }
 }
 
-/// All counters.
-#[derive(Debug, Default)]
+/// All counters. `Debug` shows the per-account counters by their pseudonymous label.
+#[derive(Default)]
 pub struct Metrics {
     requests: Mutex<BTreeMap<(Outcome, u16), u64>>,
     /// Attempts after the first within a request.
@@ -83,6 +83,20 @@ pub struct Metrics {
     latency_count: AtomicU64,
     latency_sum_us: AtomicU64,
     inflight: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let accounts: BTreeMap<String, AccountCounters> = lock(&self.accounts)
+            .iter()
+            .map(|(k, c)| (account_label(k), c.clone()))
+            .collect();
+        f.debug_struct("Metrics")
+            .field("requests", &self.requests_total())
+            .field("inflight", &self.inflight_now())
+            .field("accounts", &accounts)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Decrements the in-flight gauge when dropped (held by the response body).

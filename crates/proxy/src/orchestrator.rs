@@ -139,14 +139,24 @@ impl HeaderLookup for LimitHeaders<'_> {
     }
 }
 
-/// An account ready to use.
-#[derive(Debug, Clone)]
+/// An account ready to use. `Debug` masks the identity.
+#[derive(Clone)]
 struct Acquired {
     acct: Acct,
     key: String,
     access: Secret<String>,
     account_id: Option<String>,
     refreshed: bool,
+}
+
+impl std::fmt::Debug for Acquired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Acquired")
+            .field("acct", &self.acct)
+            .field("key", &codex_redact::MaskedDebug::Key(Some(&self.key)))
+            .field("refreshed", &self.refreshed)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the last failed attempt left, in case nothing better comes.

@@ -16,8 +16,8 @@ use codex_store::affinity::{session_file_exists, AffinityStore, PRUNE_GRACE_MS};
 use codex_store::{AuthStore, Domain};
 use tokio::sync::mpsc;
 
-/// One deferred write.
-#[derive(Debug, Clone, PartialEq)]
+/// One deferred write. `Debug` masks identity and session keys.
+#[derive(Clone, PartialEq)]
 pub enum Persist {
     /// The domain's `activeIdentityKey` (round robin).
     Active(String),
@@ -34,6 +34,35 @@ pub enum Persist {
         /// Seen at (epoch ms).
         seen_at: f64,
     },
+}
+
+impl std::fmt::Debug for Persist {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use codex_redact::MaskedDebug;
+        match self {
+            Persist::Active(k) => f
+                .debug_tuple("Active")
+                .field(&MaskedDebug::Key(Some(k)))
+                .finish(),
+            Persist::LastUsed(k, at) => f
+                .debug_tuple("LastUsed")
+                .field(&MaskedDebug::Key(Some(k)))
+                .field(at)
+                .finish(),
+            Persist::Session {
+                key,
+                identity,
+                hybrid,
+                seen_at,
+            } => f
+                .debug_struct("Session")
+                .field("key", &MaskedDebug::Id(Some(key)))
+                .field("identity", &MaskedDebug::Key(Some(identity)))
+                .field("hybrid", hybrid)
+                .field("seen_at", seen_at)
+                .finish(),
+        }
+    }
 }
 
 /// The sending side; cheap to clone; sends after [`PersistTx::close`] are dropped.

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
-use codex_redact::Secret;
+use codex_redact::{MaskedDebug, Secret};
 use codex_rotation::{
     attempt_key, select_account, AccountView, AcquireError, Decision, SelectInput, SessionState,
     Strategy,
@@ -24,8 +24,8 @@ use codex_store::{AuthStore, Domain, StoreError};
 
 use crate::persist::{Persist, PersistTx};
 
-/// One account of the domain.
-#[derive(Clone, Debug)]
+/// One account of the domain. `Debug` masks its identities and hides its tokens.
+#[derive(Clone)]
 pub struct Acct {
     /// Position in the domain.
     pub index: usize,
@@ -53,6 +53,29 @@ pub struct Acct {
     pub refresh_lease_until: Option<f64>,
     /// `lastUsed`.
     pub last_used: Option<f64>,
+}
+
+impl std::fmt::Debug for Acct {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Acct")
+            .field("index", &self.index)
+            .field(
+                "identity_key",
+                &MaskedDebug::Key(self.identity_key.as_deref()),
+            )
+            .field("attempt_key", &MaskedDebug::Key(Some(&self.attempt_key)))
+            .field("account_id", &MaskedDebug::Id(self.account_id.as_deref()))
+            .field("email", &MaskedDebug::Email(self.email.as_deref()))
+            .field("plan", &self.plan)
+            .field("enabled", &self.enabled)
+            .field("access", &self.access)
+            .field("refresh", &self.refresh)
+            .field("expires", &self.expires)
+            .field("cooldown_until", &self.cooldown_until)
+            .field("refresh_lease_until", &self.refresh_lease_until)
+            .field("last_used", &self.last_used)
+            .finish()
+    }
 }
 
 impl Acct {
@@ -83,8 +106,8 @@ impl Acct {
     }
 }
 
-/// The parsed domain.
-#[derive(Debug, Clone, Default)]
+/// The parsed domain. `Debug` masks the active key.
+#[derive(Clone, Default)]
 pub struct View {
     /// The file has an OAuth entry.
     pub oauth: bool,
@@ -161,7 +184,19 @@ pub struct LastError {
     pub at_ms: f64,
 }
 
-#[derive(Debug, Default)]
+impl std::fmt::Debug for View {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("View")
+            .field("oauth", &self.oauth)
+            .field("domain_strategy", &self.domain_strategy)
+            .field("active", &MaskedDebug::Key(self.active.as_deref()))
+            .field("accounts", &self.accounts)
+            .finish()
+    }
+}
+
+/// In-memory state over the store, keyed by identity key (`Debug` shows sizes only).
+#[derive(Default)]
 struct Overlay {
     cooldowns: HashMap<String, f64>,
     rr_active: Option<String>,
@@ -169,6 +204,19 @@ struct Overlay {
     sticky: SessionState,
     hybrid: SessionState,
     last_errors: HashMap<String, LastError>,
+}
+
+impl std::fmt::Debug for Overlay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Overlay")
+            .field("cooldowns", &self.cooldowns.len())
+            .field("rr_active", &MaskedDebug::Key(self.rr_active.as_deref()))
+            .field("last_used", &self.last_used.len())
+            .field("sticky", &self.sticky)
+            .field("hybrid", &self.hybrid)
+            .field("last_errors", &self.last_errors.len())
+            .finish()
+    }
 }
 
 /// A selected account.
@@ -500,4 +548,50 @@ pub enum SelectError {
     Store(StoreError),
     /// A static acquisition error (no OAuth, no accounts, none enabled).
     Acquire(AcquireError),
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_identity_and_no_token() {
+        let a = Acct {
+            index: 0,
+            identity_key: Some("acc_123456|alice@corp.example|plus".into()),
+            attempt_key: "acc_123456|alice@corp.example|plus".into(),
+            account_id: Some("acc_123456".into()),
+            email: Some("alice@corp.example".into()),
+            plan: Some("plus".into()),
+            enabled: true,
+            access: Some(Secret::new("at_secret".into())),
+            refresh: Some(Secret::new("rt_secret".into())),
+            expires: None,
+            cooldown_until: None,
+            refresh_lease_until: None,
+            last_used: None,
+        };
+        let view = View {
+            active: a.identity_key.clone(),
+            accounts: vec![a.clone()],
+            ..View::default()
+        };
+        let p = Persist::Session {
+            key: "ses_abcdef123".into(),
+            identity: "acc_123456|alice@corp.example|plus".into(),
+            hybrid: false,
+            seen_at: 1.0,
+        };
+        let d = format!("{a:?} {view:?} {p:?} {:?}", Overlay::default());
+        for leak in [
+            "alice@",
+            "acc_123456",
+            "at_secret",
+            "rt_secret",
+            "ses_abcdef123",
+        ] {
+            assert!(!d.contains(leak), "{leak} in {d}");
+        }
+        assert!(d.contains("a***@corp.example"), "{d}");
+    }
 }

@@ -2,14 +2,14 @@
 //!
 //! This crate owns three things: [`Secret`], a wrapper that makes `{:?}` and `{}` of a token
 //! print `[redacted]` by construction; the masking helpers ([`mask_email`], [`mask_id`]) used
-//! when identities are shown to a person; and [`Redactor`], which scrubs known secret values
+//! when identities are shown to a person (and [`MaskedDebug`] for `Debug` output); and [`Redactor`], which scrubs known secret values
 //! and secret-shaped text out of any string before it leaves the process.
 
 mod mask;
 mod redactor;
 mod secret;
 
-pub use mask::{mask_email, mask_id, mask_identity_key};
+pub use mask::{mask_email, mask_id, mask_identity_key, MaskedDebug};
 pub use redactor::{IdentityMode, Redactor};
 pub use secret::Secret;
 

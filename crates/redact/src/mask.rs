@@ -43,6 +43,32 @@ pub fn mask_identity_key(key: &str) -> String {
     mask_id(key)
 }
 
+/// An identity as `Debug` shows it: masked, so a `{:?}` of a record never identifies anyone.
+/// Use it for the identity fields of a hand-written `Debug`.
+#[derive(Clone, Copy)]
+pub enum MaskedDebug<'a> {
+    /// An email, as [`mask_email`].
+    Email(Option<&'a str>),
+    /// An account id (or anything else personal), as [`mask_id`].
+    Id(Option<&'a str>),
+    /// An identity key, as [`mask_identity_key`].
+    Key(Option<&'a str>),
+}
+
+impl std::fmt::Debug for MaskedDebug<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (value, mask): (Option<&str>, fn(&str) -> String) = match *self {
+            MaskedDebug::Email(v) => (v, mask_email),
+            MaskedDebug::Id(v) => (v, mask_id),
+            MaskedDebug::Key(v) => (v, mask_identity_key),
+        };
+        match value {
+            Some(v) => write!(f, "{:?}", mask(v)),
+            None => f.write_str("None"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,6 +78,21 @@ mod tests {
         assert_eq!(mask_email("user@example.com"), "u***@example.com");
         assert_eq!(mask_email(" User@Example.com "), "U***@Example.com");
         assert_eq!(mask_email("nope"), "***");
+    }
+
+    #[test]
+    fn masked_debug() {
+        let d = format!(
+            "{:?} {:?} {:?} {:?}",
+            MaskedDebug::Email(Some("user@example.com")),
+            MaskedDebug::Id(Some("acc_123456")),
+            MaskedDebug::Key(Some("acc_123456|user@example.com|plus")),
+            MaskedDebug::Email(None)
+        );
+        assert_eq!(
+            d,
+            r#""u***@example.com" "***3456" "***3456|u***@example.com|plus" None"#
+        );
     }
 
     #[test]

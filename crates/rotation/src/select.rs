@@ -6,6 +6,7 @@
 //! ([`SessionState`]) keeps the plugin's JavaScript `Map` semantics: assignments keep their
 //! first insertion position when updated, and the oldest entries are evicted first.
 
+use codex_redact::MaskedDebug;
 use std::cmp::Ordering;
 
 /// The rotation strategy.
@@ -41,8 +42,8 @@ impl Strategy {
     }
 }
 
-/// What selection needs to know about one account.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What selection needs to know about one account. `Debug` masks the identity key.
+#[derive(Clone, Default, PartialEq)]
 pub struct AccountView {
     /// `identityKey`, when the record has one.
     pub identity_key: Option<String>,
@@ -54,6 +55,21 @@ pub struct AccountView {
     pub refresh_lease_until: Option<f64>,
     /// `lastUsed` (epoch ms).
     pub last_used: Option<f64>,
+}
+
+impl std::fmt::Debug for AccountView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountView")
+            .field(
+                "identity_key",
+                &MaskedDebug::Key(self.identity_key.as_deref()),
+            )
+            .field("enabled", &self.enabled)
+            .field("cooldown_until", &self.cooldown_until)
+            .field("refresh_lease_until", &self.refresh_lease_until)
+            .field("last_used", &self.last_used)
+            .finish()
+    }
 }
 
 impl AccountView {
@@ -109,14 +125,25 @@ pub fn health(accounts: &[AccountView], now_ms: f64) -> Health {
     h
 }
 
-/// Session → identity assignments of one strategy, with the pid-offset cursor.
-#[derive(Debug, Clone, PartialEq)]
+/// Session → identity assignments of one strategy, with the pid-offset cursor. `Debug`
+/// shows how many, not whose.
+#[derive(Clone, PartialEq)]
 pub struct SessionState {
     by_session: Vec<(String, String)>,
     /// Round-robin cursor for new sessions when `pidOffset` is on.
     pub cursor: usize,
     /// Assignments kept (oldest evicted first); default 200.
     pub max_entries: usize,
+}
+
+impl std::fmt::Debug for SessionState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionState")
+            .field("sessions", &self.by_session.len())
+            .field("cursor", &self.cursor)
+            .field("max_entries", &self.max_entries)
+            .finish()
+    }
 }
 
 impl Default for SessionState {
@@ -240,8 +267,8 @@ impl Decision {
 /// Code for "no eligible account".
 pub const NONE_ELIGIBLE: &str = "none-eligible";
 
-/// The inputs of one selection.
-#[derive(Debug, Clone)]
+/// The inputs of one selection. `Debug` masks the active key and the session key.
+#[derive(Clone)]
 pub struct SelectInput<'a> {
     /// Accounts in file order.
     pub accounts: &'a [AccountView],
@@ -257,6 +284,20 @@ pub struct SelectInput<'a> {
     pub pid: u64,
     /// The session key (blank means none).
     pub session_key: Option<&'a str>,
+}
+
+impl std::fmt::Debug for SelectInput<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SelectInput")
+            .field("accounts", &self.accounts)
+            .field("strategy", &self.strategy)
+            .field("active_key", &MaskedDebug::Key(self.active_key))
+            .field("now_ms", &self.now_ms)
+            .field("pid_offset", &self.pid_offset)
+            .field("pid", &self.pid)
+            .field("session_key", &MaskedDebug::Id(self.session_key))
+            .finish()
+    }
 }
 
 /// A chosen account.

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use codex_auth::jwt;
 use codex_auth::model::Domain;
-use codex_redact::Secret;
+use codex_redact::{MaskedDebug, Secret};
 use serde_json::{Map, Value};
 
 use crate::identity::{build_identity_key, js_trim, normalize_lower, synchronize_identity_key};
@@ -140,6 +140,16 @@ impl fmt::Debug for Account {
             match v {
                 Slot::Undefined => d.entry(k, &"undefined"),
                 Slot::Secret(s) => d.entry(k, s),
+                // Identities are masked, as everywhere a person might see them.
+                Slot::Json(Value::String(v)) if k == EMAIL => {
+                    d.entry(k, &MaskedDebug::Email(Some(v)))
+                }
+                Slot::Json(Value::String(v)) if k == ACCOUNT_ID => {
+                    d.entry(k, &MaskedDebug::Id(Some(v)))
+                }
+                Slot::Json(Value::String(v)) if k == IDENTITY_KEY => {
+                    d.entry(k, &MaskedDebug::Key(Some(v)))
+                }
                 Slot::Json(v)
                     if STRING_KEYS.contains(&k.as_ref())
                         || NUMBER_KEYS.contains(&k.as_ref())

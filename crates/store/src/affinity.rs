@@ -25,8 +25,9 @@ pub const MAX_ENTRIES: usize = 200;
 /// Grace window for sessions whose file is missing (15 min).
 pub const PRUNE_GRACE_MS: f64 = 900_000.0;
 
-/// One mode's maps, in insertion order (JavaScript `Map` semantics).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// One mode's maps, in insertion order (JavaScript `Map` semantics). `Debug` shows sizes,
+/// not session or identity keys.
+#[derive(Clone, Default, PartialEq)]
 pub struct ModeAffinity {
     /// Session key → last seen (epoch ms).
     pub seen: Vec<(String, f64)>,
@@ -34,6 +35,16 @@ pub struct ModeAffinity {
     pub sticky: Vec<(String, String)>,
     /// Session key → identity key (hybrid strategy).
     pub hybrid: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for ModeAffinity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModeAffinity")
+            .field("seen", &self.seen.len())
+            .field("sticky", &self.sticky.len())
+            .field("hybrid", &self.hybrid.len())
+            .finish()
+    }
 }
 
 fn map_set<V>(entries: &mut Vec<(String, V)>, key: &str, value: V) {

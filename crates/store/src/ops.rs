@@ -9,7 +9,7 @@
 
 use codex_auth::jwt;
 use codex_auth::model::Domain;
-use codex_redact::Secret;
+use codex_redact::{MaskedDebug, Secret};
 
 use crate::account::{Account, COOLDOWN_UNTIL, REFRESH_LEASE_UNTIL};
 use crate::error::StoreError;
@@ -17,7 +17,8 @@ use crate::identity::{build_identity_key, is_canonical_key, js_trim, normalize_l
 use crate::state::{DomainState, OauthState};
 
 /// One row of the tools' account list (1-based over aggregate records with an identity).
-#[derive(Debug, Clone, PartialEq)]
+/// `Debug` masks its identities.
+#[derive(Clone, PartialEq)]
 pub struct AccountRow {
     /// 1-based index, as the plugin's tools number accounts.
     pub index: usize,
@@ -52,6 +53,29 @@ pub struct AccountRow {
     /// A non-blank refresh token is stored.
     pub has_refresh: bool,
     aggregate_index: usize,
+}
+
+impl std::fmt::Debug for AccountRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountRow")
+            .field("index", &self.index)
+            .field("identity_key", &MaskedDebug::Key(Some(&self.identity_key)))
+            .field("strict_identity", &self.strict_identity)
+            .field("account_id", &MaskedDebug::Id(self.account_id.as_deref()))
+            .field("email", &MaskedDebug::Email(self.email.as_deref()))
+            .field("plan", &self.plan)
+            .field("enabled", &self.enabled)
+            .field("active", &self.active)
+            .field("domains", &self.domains)
+            .field("active_in", &self.active_in)
+            .field("expires", &self.expires)
+            .field("cooldown_until", &self.cooldown_until)
+            .field("refresh_lease_until", &self.refresh_lease_until)
+            .field("last_used", &self.last_used)
+            .field("has_access", &self.has_access)
+            .field("has_refresh", &self.has_refresh)
+            .finish_non_exhaustive()
+    }
 }
 
 impl AccountRow {
@@ -404,8 +428,8 @@ pub struct LoginTokens {
     pub expires_in_secs: Option<f64>,
 }
 
-/// A claimed refresh lease.
-#[derive(Debug, Clone, PartialEq)]
+/// A claimed refresh lease. `Debug` masks the identity key.
+#[derive(Clone, PartialEq)]
 pub struct Lease {
     /// Domain of the record.
     pub mode: Domain,
@@ -416,8 +440,19 @@ pub struct Lease {
     refresh: Secret<String>,
 }
 
-/// Tokens from a successful refresh.
-#[derive(Debug, Clone)]
+impl std::fmt::Debug for Lease {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lease")
+            .field("mode", &self.mode)
+            .field("identity_key", &MaskedDebug::Key(Some(&self.identity_key)))
+            .field("until", &self.until)
+            .field("refresh", &self.refresh)
+            .finish()
+    }
+}
+
+/// Tokens from a successful refresh. `Debug` hides the tokens and masks the identity.
+#[derive(Clone)]
 pub struct RefreshedTokens {
     /// New access token.
     pub access: Secret<String>,
@@ -431,6 +466,19 @@ pub struct RefreshedTokens {
     pub email: Option<String>,
     /// Plan from the new claims (top-level claim only), if any.
     pub plan: Option<String>,
+}
+
+impl std::fmt::Debug for RefreshedTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshedTokens")
+            .field("access", &self.access)
+            .field("refresh", &self.refresh)
+            .field("expires", &self.expires)
+            .field("account_id", &MaskedDebug::Id(self.account_id.as_deref()))
+            .field("email", &MaskedDebug::Email(self.email.as_deref()))
+            .field("plan", &self.plan)
+            .finish()
+    }
 }
 
 /// What a commit does besides storing tokens.

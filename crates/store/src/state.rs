@@ -9,6 +9,7 @@
 //! migrated on read (4.3, 4.6). For `codex-accounts.json` every root key other than `openai`
 //! is dropped; other file names keep theirs. Output is `JSON.stringify(v, null, 2) + "\n"`.
 
+use codex_redact::MaskedDebug;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -28,12 +29,23 @@ use crate::json::{
 /// The file name whose root is reduced to `openai` on every write.
 pub const CODEX_ACCOUNTS_FILE: &str = "codex-accounts.json";
 
-/// One domain (`openai.native` or `openai.codex`).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// One domain (`openai.native` or `openai.codex`). `Debug` masks the active key (the
+/// records mask their own identities).
+#[derive(Clone, Default, PartialEq)]
 pub struct DomainState {
     pub(crate) strategy: Option<Value>,
     pub(crate) accounts: Vec<Account>,
     pub(crate) active: Option<String>,
+}
+
+impl std::fmt::Debug for DomainState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DomainState")
+            .field("strategy", &self.strategy)
+            .field("accounts", &self.accounts)
+            .field("active", &MaskedDebug::Key(self.active.as_deref()))
+            .finish()
+    }
 }
 
 impl DomainState {
@@ -128,8 +140,8 @@ struct Bucket<'a> {
     index: HashMap<Cow<'a, str>, usize>,
 }
 
-/// The aggregate view the plugin writes to `openai.accounts`.
-#[derive(Debug, Clone, Default)]
+/// The aggregate view the plugin writes to `openai.accounts`. `Debug` masks the active key.
+#[derive(Clone, Default)]
 pub struct Aggregate {
     /// `strategy` = native's ?? codex's.
     pub strategy: Option<Value>,
@@ -137,6 +149,16 @@ pub struct Aggregate {
     pub accounts: Vec<Account>,
     /// Aggregate `activeIdentityKey`.
     pub active: Option<String>,
+}
+
+impl std::fmt::Debug for Aggregate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Aggregate")
+            .field("strategy", &self.strategy)
+            .field("accounts", &self.accounts)
+            .field("active", &MaskedDebug::Key(self.active.as_deref()))
+            .finish()
+    }
 }
 
 /// The normalized OAuth entry: the two domains plus the in-memory top-level `strategy`.

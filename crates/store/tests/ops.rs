@@ -228,13 +228,20 @@ fn refresh_failures_disable_or_cool_down() {
 }
 
 #[test]
-fn errors_and_debug_never_carry_tokens() {
+fn errors_and_debug_never_carry_tokens_or_identities() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let store = three(tmp.path());
     let state = store.load().expect("load");
     let shown = format!("{state:?} {:?}", store.rows().expect("rows"));
     assert!(!shown.contains("secret-access-a"), "{shown}");
     assert!(!shown.contains("\"ra\""), "{shown}");
+    for email in ["a@x.io", "b@x.io", "c@x.io"] {
+        assert!(!shown.contains(email), "{email} in {shown}");
+    }
+    assert!(
+        shown.contains("a***@x.io"),
+        "masked, still tellable apart: {shown}"
+    );
     let bad = store_with(
         tmp.path(),
         Some(
