@@ -15,7 +15,7 @@ use codex_env::env_vars as ev;
 use codex_env::parse::env_number;
 use codex_env::EnvSnapshot;
 use codex_paths::Paths;
-use codex_redact::Secret;
+use codex_redact::{Secret, REDACTED};
 use codex_rotation::Strategy;
 use codex_store::{Domain, LockOptions};
 use reqwest::Url;
@@ -47,8 +47,8 @@ pub const DEFAULT_HOLD_MS: u64 = 1_500;
 /// Largest request body accepted.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
-/// Raw options of `codex-runtime serve`.
-#[derive(Debug, Clone, Default)]
+/// Raw options of `codex-runtime serve`. `Debug` hides the client key.
+#[derive(Clone, Default)]
 pub struct ServeOptions {
     /// `--listen`.
     pub listen: Option<SocketAddr>,
@@ -70,14 +70,30 @@ pub struct ServeOptions {
     pub no_catalog_sync: bool,
 }
 
+impl std::fmt::Debug for ServeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeOptions")
+            .field("listen", &self.listen)
+            .field("allow_remote", &self.allow_remote)
+            .field("client_key", &self.client_key.as_ref().map(|_| REDACTED))
+            .field("upstream", &self.upstream.as_deref().map(without_userinfo))
+            .field("issuer", &self.issuer.as_deref().map(without_userinfo))
+            .field("max_attempts", &self.max_attempts)
+            .field("hold_ms", &self.hold_ms)
+            .field("no_quota_poll", &self.no_quota_poll)
+            .field("no_catalog_sync", &self.no_catalog_sync)
+            .finish()
+    }
+}
+
 /// Why the settings are unusable.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// Paths could not be resolved.
     #[error("{0}")]
     Paths(String),
-    /// A URL option does not parse or is not http(s).
-    #[error("{what} is not a usable http(s) URL: {value}")]
+    /// A URL option does not parse, is not http(s), or carries credentials.
+    #[error("{what} is not a usable http(s) URL without credentials: {value}")]
     BadUrl {
         /// Which option.
         what: &'static str,
@@ -153,16 +169,33 @@ pub struct ProxyConfig {
     pub catalog_sync: bool,
 }
 
+/// `value` with any `user:password@` of its authority replaced by `***@`, for messages.
+fn without_userinfo(value: &str) -> String {
+    let (scheme, rest) = value.split_once("://").unwrap_or(("", value));
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => {
+            let sep = if scheme.is_empty() { "" } else { "://" };
+            format!("{scheme}{sep}***{}", &rest[at..])
+        }
+        None => value.to_string(),
+    }
+}
+
 fn parse_url(what: &'static str, value: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(value.trim()).map_err(|_| ConfigError::BadUrl {
+    let bad = || ConfigError::BadUrl {
         what,
-        value: value.to_string(),
-    })?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(ConfigError::BadUrl {
-            what,
-            value: value.to_string(),
-        });
+        value: without_userinfo(value),
+    };
+    let url = Url::parse(value.trim()).map_err(|_| bad())?;
+    // Credentials in the URL would be sent to the origin and shown in logs: refused, as
+    // the plugin's outbound policy refuses userinfo.
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host_str().is_none()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err(bad());
     }
     Ok(url)
 }

@@ -287,3 +287,20 @@ fn opencode_snippet() {
         "{env:CODEX_RUNTIME_CLIENT_KEY}"
     );
 }
+
+#[test]
+fn credentials_in_options_never_show() {
+    let home = Home::new();
+    let opts = codex_proxy::ServeOptions {
+        upstream: Some("http://user:hunter2@127.0.0.1:9/backend-api/codex".into()),
+        client_key: Some("s3cret-key".into()),
+        ..Default::default()
+    };
+    let shown = format!("{opts:?}");
+    assert!(!shown.contains("hunter2") && !shown.contains("s3cret-key"), "{shown}");
+    let err = codex_proxy::ProxyConfig::resolve(&home.env(), home.root(), &opts)
+        .expect_err("userinfo is refused");
+    let msg = err.to_string();
+    assert!(msg.contains("***@127.0.0.1:9"), "{msg}");
+    assert!(!msg.contains("hunter2") && !msg.contains("user:"), "{msg}");
+}

@@ -13,8 +13,8 @@ use codex_store::{AuthStore, StoreOptions};
 
 use crate::error::RuntimeError;
 
-/// `serve` options.
-#[derive(Debug, Args)]
+/// `serve` options. `Debug` hides the client key.
+#[derive(Args)]
 pub struct ServeArgs {
     /// Address to listen on (default 127.0.0.1:11455; port 0 picks a free port).
     #[arg(long, value_name = "ADDR")]
@@ -49,6 +49,27 @@ pub struct ServeArgs {
     /// Only warnings and errors.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
+}
+
+impl std::fmt::Debug for ServeArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeArgs")
+            .field("listen", &self.listen)
+            .field("allow_remote", &self.allow_remote)
+            .field(
+                "client_key",
+                &self.client_key.as_ref().map(|_| codex_redact::REDACTED),
+            )
+            .field("upstream", &self.upstream.is_some())
+            .field("issuer", &self.issuer.is_some())
+            .field("max_attempts", &self.max_attempts)
+            .field("hold_ms", &self.hold_ms)
+            .field("no_quota_poll", &self.no_quota_poll)
+            .field("no_catalog_sync", &self.no_catalog_sync)
+            .field("verbose", &self.verbose)
+            .field("quiet", &self.quiet)
+            .finish()
+    }
 }
 
 /// `opencode-config` options.
