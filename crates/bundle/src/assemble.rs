@@ -20,12 +20,12 @@ use crate::manifest::{counts_map, Manifest, ManifestOptions, Redactions, Tool, T
 use crate::options::BundleOptions;
 use crate::roots::Roots;
 use crate::runtime::{self, RuntimeCapture};
-use crate::scan::{scan_zip, ScanReport};
+use crate::scan::{scan_zip, ScanFinding, ScanReport};
 use crate::zipout::{TempZip, ZipOut};
 use crate::{accounts, cache, environment, known, logs, readme};
 
-/// What the caller (the doctor binary) provides.
-#[derive(Debug)]
+/// What the caller (the doctor binary) provides. `Debug` shows sizes, not the report texts
+/// (they hold identities until the bundle's redactor has seen them).
 pub struct BundleInput<'a> {
     /// Resolved paths.
     pub paths: &'a Paths,
@@ -45,6 +45,17 @@ pub struct BundleInput<'a> {
     pub runtime: Vec<RuntimeCapture>,
     /// Options.
     pub options: BundleOptions,
+}
+
+impl std::fmt::Debug for BundleInput<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BundleInput")
+            .field("report_json_bytes", &self.report_json.len())
+            .field("report_txt_bytes", &self.report_txt.len())
+            .field("runtime", &self.runtime)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A written bundle.
@@ -366,10 +377,18 @@ pub fn finalize(
             source: std::io::Error::other(e.to_string()),
         });
     }
-    if !report.findings.is_empty() {
+    // An entry the scan could not read (binary-looking, say) is as unsafe as one that
+    // matched: it is reported as a finding of its own.
+    let unscanned = report.skipped.into_iter().map(|s| ScanFinding {
+        file: s.file,
+        line: 0,
+        rule: "unscanned".to_string(),
+        preview: s.reason,
+    });
+    let all: Vec<ScanFinding> = report.findings.into_iter().chain(unscanned).collect();
+    if !all.is_empty() {
         let temp_name = temp.path.display().to_string();
-        let findings = report
-            .findings
+        let findings = all
             .into_iter()
             .map(|mut f| {
                 f.file = f.file.replace(&temp_name, &target.display().to_string());
@@ -422,6 +441,36 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(!temp_path.exists());
+        assert!(!target.exists());
+    }
+
+    #[test]
+    fn a_zip_with_an_entry_the_scan_cannot_read_is_refused_too() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let target = dir.path().join("out.zip");
+        let (temp, file) = TempZip::create(&target).expect("temp");
+        let mut z = zip::ZipWriter::new(file);
+        z.start_file("logs/x.log", zip::write::SimpleFileOptions::default())
+            .expect("entry");
+        z.write_all(b"looks binary\0\0\0 and could hide anything\n")
+            .expect("write");
+        z.finish().expect("finish");
+        let checker = Scrubber::new(
+            &KnownValues::default(),
+            &Options::default(),
+            Pseudonymizer::with_key(&[0; 32]),
+        );
+        match finalize(temp, &target, false, &checker) {
+            Err(BundleError::SelfScan { findings, .. }) => {
+                assert_eq!(findings.len(), 1, "{findings:?}");
+                assert_eq!(findings[0].rule, "unscanned");
+                assert!(
+                    findings[0].file.ends_with("out.zip!logs/x.log"),
+                    "{findings:?}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
         assert!(!target.exists());
     }
 

@@ -31,20 +31,16 @@ fn harmless(v: &str) -> bool {
         || matches!(t.as_str(), "true" | "false" | "yes" | "no" | "on" | "off")
 }
 
-/// Replaces `user:pass@` in a URL with `[redacted]@`.
+/// Replaces `user:pass@` in a URL with `[redacted]@`, with or without a scheme
+/// (`user:pw@10.0.0.1:3128` is a valid proxy value too).
 pub fn mask_url_credentials(v: &str) -> String {
-    let Some(scheme_end) = v.find("://") else {
-        return v.to_string();
+    let (scheme, rest) = match v.find("://") {
+        Some(i) => (&v[..i + 3], &v[i + 3..]),
+        None => ("", v),
     };
-    let rest = &v[scheme_end + 3..];
-    let host_end = rest.find('/').unwrap_or(rest.len());
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     match rest[..host_end].rfind('@') {
-        Some(at) => format!(
-            "{}://{}@{}",
-            &v[..scheme_end],
-            codex_scrub::REDACTED,
-            &rest[at + 1..]
-        ),
+        Some(at) => format!("{scheme}{}{}", codex_scrub::REDACTED, &rest[at..]),
         None => v.to_string(),
     }
 }
@@ -106,6 +102,15 @@ mod tests {
         assert_eq!(
             masked_value("HTTPS_PROXY", "http://bob:pw@proxy:8080,http://p2"),
             "http://[redacted]@proxy:8080,http://p2"
+        );
+        assert_eq!(
+            masked_value("HTTP_PROXY", "bob:pw@10.0.0.1:3128"),
+            "[redacted]@10.0.0.1:3128",
+            "no scheme, still credentials"
+        );
+        assert_eq!(
+            masked_value("ALL_PROXY", "socks5://u:p@h:1/x?y@z"),
+            "socks5://[redacted]@h:1/x?y@z"
         );
         assert_eq!(masked_value("NO_PROXY", "localhost"), "localhost");
         let env = EnvSnapshot::from_pairs([

@@ -13,8 +13,8 @@ use crate::ctx::Ctx;
 use crate::error::BundleError;
 use crate::manifest::Excluded;
 
-/// One local codex-runtime, as the doctor found it.
-#[derive(Debug, Clone)]
+/// One local codex-runtime, as the doctor found it. `Debug` shows sizes, not the bodies.
+#[derive(Clone)]
 pub struct RuntimeCapture {
     /// The OpenCode provider id pointing at it (`codex-kit`).
     pub provider: String,
@@ -24,6 +24,18 @@ pub struct RuntimeCapture {
     pub status: Result<String, String>,
     /// The body of `GET /metrics`, or why there is none.
     pub metrics: Result<String, String>,
+}
+
+impl std::fmt::Debug for RuntimeCapture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let size = |r: &Result<String, String>| r.as_ref().map(String::len).map_err(Clone::clone);
+        f.debug_struct("RuntimeCapture")
+            .field("provider", &self.provider)
+            .field("address", &self.address)
+            .field("status_bytes", &size(&self.status))
+            .field("metrics_bytes", &size(&self.metrics))
+            .finish()
+    }
 }
 
 /// A provider id as a folder name: `[A-Za-z0-9._-]`, anything else `_`.

@@ -213,6 +213,18 @@ fn cache_files_shapes_and_orphan_snapshots() {
         &json!({"acc_gone|gone@example.com|plus": {"updatedAt": 1, "modelFamily": "codex", "limits": []}}),
     );
     let row = h.check("cache.files");
-    expect(&row, "warn", &["1 snapshot(s) for no current account"]);
-    assert!(!row.to_string().contains("gone@example.com"));
+    expect(
+        &row,
+        "warn",
+        &["1 snapshot(s) for no current account (plans: plus)"],
+    );
+    let shown = row.to_string();
+    assert!(
+        !shown.contains("gone@") && !shown.contains("example.com"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("acc_gone") && !shown.contains("_gone"),
+        "{shown}"
+    );
 }

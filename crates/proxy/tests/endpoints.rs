@@ -297,7 +297,10 @@ fn credentials_in_options_never_show() {
         ..Default::default()
     };
     let shown = format!("{opts:?}");
-    assert!(!shown.contains("hunter2") && !shown.contains("s3cret-key"), "{shown}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("s3cret-key"),
+        "{shown}"
+    );
     let err = codex_proxy::ProxyConfig::resolve(&home.env(), home.root(), &opts)
         .expect_err("userinfo is refused");
     let msg = err.to_string();

@@ -368,7 +368,7 @@ pub fn key_values(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mut Vec<S
                 .position(|&c| kv_value_stop(c))
                 .unwrap_or(dec.len() - vs);
         let v = &dec[vs..ve];
-        if v.is_empty() || is_marker(v) || v.starts_with(b"%5B") {
+        if v.is_empty() || is_marker(v) {
             continue;
         }
         let scalar = is_number(v) || v == b"true" || v == b"false";
@@ -519,6 +519,9 @@ mod tests {
             vec!["rt1", "xyz9"]
         );
         assert_eq!(kv("GET /cb?code=ac_123&scope=openid"), vec!["ac_123"]);
+        // A URL-encoded bracket is not a placeholder; only `%5Bredacted%5D` is.
+        assert_eq!(kv("password=%5Bhunter2%5D&x=1"), vec!["%5Bhunter2%5D"]);
+        assert_eq!(kv("password=%5Bredacted%5D&x=1"), Vec::<String>::new());
         assert_eq!(kv("https://x/?my_session_id=s1&v=1"), vec!["s1"]);
         assert_eq!(
             kv("max_tokens=100 CODEX_AUTH_DEBUG=1 a==b"),

@@ -357,16 +357,22 @@ fn run_files(f: &Facts) -> CheckResult {
                 }
                 if name == "codex-snapshots.json" {
                     if let (Some(keys), Some(obj)) = (&known_keys, v.as_object()) {
-                        // Orphan keys belong to no known account, so the redactor does not know
-                        // them: mask them here.
-                        let orphans: Vec<String> = obj
+                        // Orphan keys belong to no known account, so no redactor knows them
+                        // (a masked key would still show the mail domain, in the bundle too):
+                        // only their plans are named.
+                        let orphans: Vec<&str> = obj
                             .keys()
                             .filter(|k| !keys.iter().any(|x| x == *k))
-                            .map(|k| codex_redact::mask_identity_key(k))
+                            .map(|k| {
+                                k.rsplit('|')
+                                    .next()
+                                    .filter(|p| !p.contains('@'))
+                                    .unwrap_or("?")
+                            })
                             .collect();
                         if !orphans.is_empty() {
                             warns.push(format!(
-                                "codex-snapshots.json has {} snapshot(s) for no current account: {}",
+                                "codex-snapshots.json has {} snapshot(s) for no current account (plans: {})",
                                 orphans.len(),
                                 orphans.join(", ")
                             ));
