@@ -199,10 +199,19 @@ async fn the_client_key_is_required_when_configured() {
         .await
         .expect("answer");
     assert_eq!(r.status().as_u16(), 200);
+    let seen = &mock.responses()[0];
+    assert_eq!(seen.bearer().as_deref(), Some("at_acc_a"));
     assert!(
-        mock.responses()[0].bearer().as_deref() == Some("at_acc_a"),
+        seen.header("x-api-key").is_none(),
         "the client key never reaches upstream"
     );
+    let all: String = seen
+        .headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {}\n", String::from_utf8_lossy(v.as_bytes())))
+        .collect();
+    assert!(!all.contains("s3cret-key"), "{all}");
+    assert!(!String::from_utf8_lossy(&seen.body).contains("s3cret-key"));
     run.stop().await;
 }
 

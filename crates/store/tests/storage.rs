@@ -371,6 +371,11 @@ fn case_33_existing_empty_store_is_authoritative() {
     assert_eq!(l.store.rows().expect("rows").len(), 0);
     let v = l.store.load().expect("load").to_value();
     assert_eq!(accounts(&v).len(), 0);
+    // The legacy account is neither loaded nor offered for import.
+    assert!(!codex_store::should_offer_legacy_transfer(
+        &l.store,
+        std::slice::from_ref(&l.v4)
+    ));
 }
 
 #[test]

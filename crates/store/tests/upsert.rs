@@ -169,4 +169,29 @@ fn login_clears_lease_and_cooldown_and_creates_the_store() {
         v["openai"].get("native").is_some(),
         "ensureMultiOauthState creates native"
     );
+
+    // Logging in again to the same account clears the lease and the cooldown it had.
+    let mut doc = crate::common::read_json(store.path());
+    let rec = &mut doc["openai"]["codex"]["accounts"][0];
+    rec["refreshLeaseUntil"] = serde_json::json!(9e15);
+    rec["cooldownUntil"] = serde_json::json!(9e15);
+    std::fs::write(store.path(), doc.to_string()).expect("seed");
+    store
+        .upsert_login(
+            Domain::Codex,
+            &login(
+                r#"{"chatgpt_account_id":"acc_9","email":"n@x.io","plan":"team"}"#,
+                "rt10",
+            ),
+        )
+        .expect("login again");
+    let v = crate::common::read_json(store.path());
+    let rec = &v["openai"]["codex"]["accounts"][0];
+    assert_eq!(
+        v["openai"]["codex"]["accounts"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert!(rec.get("refreshLeaseUntil").is_none(), "{rec}");
+    assert!(rec.get("cooldownUntil").is_none(), "{rec}");
+    assert_eq!(rec["refresh"], "rt10");
 }
