@@ -6,18 +6,7 @@
 //! and compare it byte for byte with what the plugin writes: `String.prototype.trim` also
 //! strips U+FEFF (not U+0085), a whitespace-only stored key is kept, an empty one is missing.
 
-/// JavaScript's `encodeURIComponent`.
-pub fn encode_uri_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub use codex_redact::encode_uri_component;
 
 /// JavaScript's `String.prototype.trim`.
 pub fn js_trim(s: &str) -> &str {

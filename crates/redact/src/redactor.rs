@@ -88,7 +88,7 @@ impl Redactor {
         if value.chars().count() < 4 {
             return;
         }
-        let encoded = percent_encode(value);
+        let encoded = encode_uri_component(value);
         if encoded != value {
             self.needles.push(Needle {
                 find: encoded,
@@ -124,11 +124,13 @@ impl Redactor {
     }
 }
 
-fn percent_encode(s: &str) -> String {
+/// JavaScript's `encodeURIComponent`: how the plugin encodes identities in fingerprints and
+/// how a secret appears in a URL.
+pub fn encode_uri_component(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(b as char);
+            out.push(char::from(b));
         } else {
             out.push_str(&format!("%{b:02X}"));
         }

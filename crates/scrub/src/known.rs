@@ -7,6 +7,7 @@
 //! still found). Matching is ASCII case-insensitive on a lowercased copy of the line, with a
 //! 4-byte prefix filter so lines without a candidate cost one table probe per byte.
 
+use codex_redact::encode_uri_component;
 use std::collections::HashMap;
 
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
@@ -105,19 +106,6 @@ fn word(b: &[u8]) -> u32 {
 
 fn word8(b: &[u8]) -> u64 {
     u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
-}
-
-/// `encodeURIComponent`.
-pub fn encode_uri_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn encode_all(s: &str) -> String {

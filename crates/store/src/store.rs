@@ -12,7 +12,6 @@ use std::fs::{self, File};
 use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use codex_auth::model::Domain;
 use codex_redact::Secret;
@@ -33,12 +32,7 @@ pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
 
 /// The system clock.
 pub fn system_clock() -> Clock {
-    Arc::new(|| {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0)
-    })
+    Arc::new(|| codex_timefmt::now_ms() as u64)
 }
 
 /// Files above this size are refused (an account store is a few KiB per account).

@@ -17,15 +17,16 @@ pub const OPENCODE: CheckDef = CheckDef {
     run,
 };
 
-/// Lock directories older than this are stale (proper-lockfile's default).
-pub const STALE_MS: u128 = 10_000;
-
 fn run(f: &Facts) -> CheckResult {
     let procs = f.processes();
     let stale: Vec<String> = f
         .locks()
         .iter()
-        .filter(|l| l.info.age(f.now).is_some_and(|a| a.as_millis() > STALE_MS))
+        .filter(|l| {
+            l.info
+                .age(f.now)
+                .is_some_and(|a| a.as_secs_f64() * 1000.0 > super::locks::STALE_MS)
+        })
         .map(|l| l.info.path.display().to_string())
         .collect();
     let listing: Vec<String> = procs
