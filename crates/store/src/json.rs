@@ -483,17 +483,8 @@ pub fn is_parser_limit(e: &serde_json::Error) -> bool {
         || msg.contains("number out of range")
 }
 
-/// JavaScript's `typeof`-style name of a JSON value, for messages.
-pub fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
+/// The JavaScript type name of a JSON value (`typeof`, with `array` and `null`).
+pub use codex_auth::model::type_name;
 
 /// JavaScript truthiness of a JSON value.
 pub fn truthy(v: Option<&Value>) -> bool {
