@@ -250,13 +250,7 @@ async fn fetch(
     let mut req = reqwest::Request::new(http::Method::GET, url);
     *req.timeout_mut() = Some(FETCH_TIMEOUT);
     let h = req.headers_mut();
-    if let Ok(mut v) = HeaderValue::from_str(&format!("Bearer {access}")) {
-        v.set_sensitive(true);
-        h.insert(http::header::AUTHORIZATION, v);
-    }
-    if let Some(id) = account_id.and_then(|id| HeaderValue::from_str(id).ok()) {
-        h.insert(HeaderName::from_static("chatgpt-account-id"), id);
-    }
+    crate::shape::insert_account_headers(h, access, account_id);
     if let Ok(v) = HeaderValue::from_str(&version) {
         h.insert(HeaderName::from_static("version"), v);
     }

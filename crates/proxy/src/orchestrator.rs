@@ -31,7 +31,7 @@ use codex_rotation::{
 };
 use codex_store::CommitOptions;
 use futures_util::StreamExt;
-use http::{HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
+use http::{HeaderMap, Response, StatusCode};
 use serde_json::Value;
 
 use crate::catalog::SyncTarget;
@@ -782,15 +782,7 @@ async fn send(
     let mut req = reqwest::Request::new(http::Method::POST, st.responses_url.clone());
     let headers = req.headers_mut();
     *headers = shaped.headers.clone();
-    if let Ok(mut v) = HeaderValue::from_str(&format!("Bearer {}", a.access.expose())) {
-        v.set_sensitive(true);
-        headers.insert(http::header::AUTHORIZATION, v);
-    }
-    if let Some(id) = a.account_id.as_deref() {
-        if let Ok(v) = HeaderValue::from_str(id) {
-            headers.insert(HeaderName::from_static("chatgpt-account-id"), v);
-        }
-    }
+    crate::shape::insert_account_headers(headers, a.access.expose(), a.account_id.as_deref());
     *req.body_mut() = Some(shaped.body.clone().into());
     st.http.execute(req).await
 }

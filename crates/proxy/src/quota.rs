@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use codex_redact::Secret;
 use codex_rotation::ratelimit::{parse_usage_payload, usage_url, QuotaAlerts, UsageSnapshot};
-use http::{HeaderName, HeaderValue};
+use http::HeaderValue;
 use reqwest::Url;
 use serde_json::Value;
 
@@ -190,17 +190,7 @@ async fn poll(st: &AppState, target: &PollTarget) -> Result<UsageSnapshot, Strin
     let mut req = reqwest::Request::new(http::Method::GET, url);
     *req.timeout_mut() = Some(POLL_TIMEOUT);
     let h = req.headers_mut();
-    if let Ok(mut v) = HeaderValue::from_str(&format!("Bearer {}", target.access.expose())) {
-        v.set_sensitive(true);
-        h.insert(http::header::AUTHORIZATION, v);
-    }
-    if let Some(v) = target
-        .account_id
-        .as_deref()
-        .and_then(|id| HeaderValue::from_str(id).ok())
-    {
-        h.insert(HeaderName::from_static("chatgpt-account-id"), v);
-    }
+    crate::shape::insert_account_headers(h, target.access.expose(), target.account_id.as_deref());
     h.insert(
         http::header::ACCEPT,
         HeaderValue::from_static("application/json"),

@@ -75,6 +75,21 @@ pub fn session_key(headers: &HeaderMap) -> Option<String> {
     .map(str::to_string)
 }
 
+/// Adds an account's credentials to an upstream request: `Authorization: Bearer <access>`
+/// (marked sensitive, so it is never printed) and `ChatGPT-Account-Id` when known.
+pub fn insert_account_headers(h: &mut HeaderMap, access: &str, account_id: Option<&str>) {
+    if let Ok(mut v) = HeaderValue::from_str(&format!("Bearer {access}")) {
+        v.set_sensitive(true);
+        h.insert(http::header::AUTHORIZATION, v);
+    }
+    if let Some(v) = account_id.and_then(|id| HeaderValue::from_str(id).ok()) {
+        h.insert(
+            http::header::HeaderName::from_static("chatgpt-account-id"),
+            v,
+        );
+    }
+}
+
 /// The user agents the proxy sends.
 #[derive(Debug, Clone)]
 pub struct UserAgents {
