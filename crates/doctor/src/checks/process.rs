@@ -29,6 +29,11 @@ fn run(f: &Facts) -> CheckResult {
         })
         .map(|l| l.info.path.display().to_string())
         .collect();
+    judge(procs, &stale)
+}
+
+/// The verdict for the OpenCode processes found and the stale lock paths.
+fn judge(procs: &[ProcInfo], stale: &[String]) -> CheckResult {
     let listing: Vec<String> = procs
         .iter()
         .map(|p| format!("pid {} ({})", p.pid, p.name))
@@ -97,4 +102,41 @@ pub fn list_opencode() -> Vec<ProcInfo> {
         .collect();
     out.sort_by_key(|p| p.pid);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Status;
+
+    fn proc(pid: u32) -> ProcInfo {
+        ProcInfo {
+            pid,
+            name: "opencode".into(),
+        }
+    }
+
+    #[test]
+    fn no_process_passes_even_with_a_stale_lock() {
+        let r = judge(&[], &["/x/codex-accounts.json.lock.lock".into()]);
+        assert_eq!(r.status, Status::Pass);
+        assert_eq!(r.summary, "no OpenCode process is running");
+    }
+
+    #[test]
+    fn processes_are_counted_and_listed() {
+        let r = judge(&[proc(7), proc(9)], &[]);
+        assert_eq!(r.status, Status::Pass);
+        assert_eq!(r.summary, "2 OpenCode process(es) running");
+        assert_eq!(r.details, vec!["pid 7 (opencode)", "pid 9 (opencode)"]);
+    }
+
+    #[test]
+    fn a_stale_lock_while_running_warns_with_both() {
+        let r = judge(&[proc(7)], &["/x/a.lock".into()]);
+        assert_eq!(r.status, Status::Warn);
+        assert!(r.summary.contains("running while a lock is stale"));
+        assert_eq!(r.details, vec!["pid 7 (opencode)", "stale lock /x/a.lock"]);
+        assert!(r.fix.iter().any(|f| f.contains("kill <pid>")));
+    }
 }
