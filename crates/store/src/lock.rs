@@ -316,11 +316,14 @@ impl FileLock {
             return Ok(());
         }
         self.released = true;
+        // Judged before the heartbeat stops, and by the directory's mtime as well as the
+        // heartbeat's flag: a takeover since the last beat must not be mistaken for ours.
+        let compromised = self.is_compromised();
         self.shared.stop();
         if let Some(ticket) = self.ticket.take() {
             heartbeat::deregister(ticket);
         }
-        if self.shared.compromised.load(Ordering::SeqCst) {
+        if compromised {
             // Not ours any more: removing it would release someone else's lock.
             return Err(LockError::Compromised {
                 lock_dir: self.lock_dir.clone(),
@@ -484,8 +487,7 @@ mod tests {
             .expect("open")
             .set_times(FileTimes::new().set_modified(old).set_accessed(old))
             .expect("utimes");
-        std::thread::sleep(Duration::from_millis(200));
-        assert!(lock.is_compromised());
+        assert!(eventually(|| lock.is_compromised()), "takeover noticed");
         assert!(lock.check().is_err());
         assert!(matches!(lock.release(), Err(LockError::Compromised { .. })));
         assert!(dir.exists(), "a compromised lock is not removed by us");
@@ -503,11 +505,10 @@ mod tests {
         let first = fs::metadata(lock.lock_dir())
             .and_then(|m| m.modified())
             .expect("mtime");
-        std::thread::sleep(Duration::from_millis(150));
-        let later = fs::metadata(lock.lock_dir())
-            .and_then(|m| m.modified())
-            .expect("mtime");
-        assert!(later > first);
+        assert!(
+            eventually(|| mtime(lock.lock_dir()) > first),
+            "mtime refreshed"
+        );
         assert!(!lock.is_compromised());
         let info = inspect(&file, Duration::from_secs(10)).expect("locked");
         assert!(!info.stale && !info.fallback);
@@ -517,6 +518,18 @@ mod tests {
 
     fn mtime(dir: &Path) -> SystemTime {
         fs::metadata(dir).and_then(|m| m.modified()).expect("mtime")
+    }
+
+    /// Polls `cond` for up to 5 s: the heartbeat thread runs when the scheduler lets it.
+    fn eventually(mut cond: impl FnMut() -> bool) -> bool {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            if cond() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        cond()
     }
 
     #[test]
@@ -536,9 +549,12 @@ mod tests {
             .collect();
         let first: Vec<SystemTime> = fast.iter().map(|l| mtime(l.lock_dir())).collect();
         let slow_first = mtime(slow.lock_dir());
-        std::thread::sleep(Duration::from_millis(200));
         for (l, t) in fast.iter().zip(&first) {
-            assert!(mtime(l.lock_dir()) > *t, "{}", l.lock_dir().display());
+            assert!(
+                eventually(|| mtime(l.lock_dir()) > *t),
+                "{}",
+                l.lock_dir().display()
+            );
             assert!(!l.is_compromised());
         }
         assert_eq!(mtime(slow.lock_dir()), slow_first, "not due yet");

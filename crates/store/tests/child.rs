@@ -5,6 +5,7 @@
 #![allow(clippy::print_stdout)]
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use codex_redact::Secret;
 use codex_store::{AuthStore, Domain, StoreError};
@@ -62,9 +63,15 @@ fn bump(store: &AuthStore, set: impl Fn(u64) -> u64) -> Result<u64, StoreError> 
 }
 
 /// `CODEX_STORE_TEST_PATH`, `CODEX_STORE_TEST_COUNT`: locked increments of `lastUsed`; the
-/// file must parse (unlocked) after every step.
+/// file must parse (unlocked) after every step. The lock is unfair (the holder may take it
+/// again at once), so a loaded machine can make one process wait long: it gets a minute,
+/// not the default 12 s, since the test is about lost updates, not waiting time.
 fn increment() {
-    let store = AuthStore::new(env("CODEX_STORE_TEST_PATH"));
+    let store = AuthStore::with_options(
+        env("CODEX_STORE_TEST_PATH"),
+        codex_store::StoreOptions::default()
+            .with_lock(codex_store::LockOptions::default().with_budget(Duration::from_secs(60))),
+    );
     let n = env_u64("CODEX_STORE_TEST_COUNT");
     let mut last = 0;
     for _ in 0..n {
@@ -82,9 +89,14 @@ fn increment() {
 }
 
 /// `CODEX_STORE_TEST_PATH`, `CODEX_STORE_TEST_START`, `CODEX_STORE_TEST_END`: writes
-/// versions START..=END (the parent kills us at a random point).
+/// versions START..=END (the parent kills us at a random point). `READY` on stdout once
+/// started, so the parent's random delay measures writing time, not process start-up.
 fn crash_writer() {
+    use std::io::Write;
     let store = AuthStore::new(env("CODEX_STORE_TEST_PATH"));
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "\nREADY");
+    let _ = out.flush();
     for i in env_u64("CODEX_STORE_TEST_START")..=env_u64("CODEX_STORE_TEST_END") {
         bump(&store, |_| i).unwrap_or_else(|e| panic!("update failed: {e}"));
     }

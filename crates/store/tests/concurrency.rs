@@ -2,7 +2,7 @@
 //! is lost, and the file parses at every moment (the parent reads it unlocked throughout).
 
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use codex_store::AuthStore;
 
@@ -15,7 +15,6 @@ const INCREMENTS: u64 = 200;
 fn eight_processes_lose_no_update() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let store = store_with(tmp.path(), Some(&counter_store(0)));
-    let started = Instant::now();
     let mut children: Vec<_> = (0..PROCESSES)
         .map(|_| {
             child("increment")
@@ -60,9 +59,4 @@ fn eight_processes_lose_no_update() {
         .filter(|n| n.contains(".tmp."))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
-    assert!(
-        started.elapsed() < Duration::from_secs(60),
-        "took {:?}",
-        started.elapsed()
-    );
 }
