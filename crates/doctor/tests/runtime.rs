@@ -1,7 +1,5 @@
 //! `runtime.proxy`: an OpenCode provider pointing at a local codex-runtime.
 
-use std::net::TcpListener;
-
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -17,13 +15,13 @@ fn http_server(status: &'static str, body: &'static str) -> u16 {
     )
 }
 
-/// A port nothing listens on (bound, then released).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// A port nothing listens on: bound but never listening, so connections are refused and no
+/// other test can take the port while the socket lives.
+fn dead_port() -> (tokio::net::TcpSocket, u16) {
+    let s = tokio::net::TcpSocket::new_v4().unwrap();
+    s.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = s.local_addr().unwrap().port();
+    (s, port)
 }
 
 fn with_provider(h: &Home, id: &str, base: &str, extra: Value) {
@@ -83,7 +81,7 @@ fn no_local_provider_is_a_skip() {
 #[test]
 fn nothing_listening_says_how_to_start_it() {
     let h = Home::healthy();
-    let port = free_port();
+    let (_dead, port) = dead_port();
     with_provider(
         &h,
         "codex-kit",

@@ -228,6 +228,19 @@ fn port_free_then_busy_names_the_holder() {
     drop(listener);
 }
 
+/// Spawns `cmd`, retrying while the kernel says the script is busy (ETXTBSY): a child
+/// forked by a sibling test thread while the script was being written holds a writable
+/// descriptor to it until that child execs.
+fn spawn_retrying_busy_text(cmd: &mut Command) -> std::process::Child {
+    for _ in 0..50 {
+        match cmd.spawn() {
+            Err(e) if e.raw_os_error() == Some(26) => std::thread::sleep(Duration::from_millis(20)),
+            other => return other.expect("spawn fake opencode"),
+        }
+    }
+    cmd.spawn().expect("spawn fake opencode")
+}
+
 /// Whether `process.opencode` lists `pid`.
 fn lists_pid(row: &serde_json::Value, pid: u32) -> bool {
     row["details"]
@@ -252,10 +265,7 @@ fn process_listing_and_stale_lock_while_running() {
     )
     .unwrap();
     fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
-    let mut child = Command::new(&bin)
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn fake opencode");
+    let mut child = spawn_retrying_busy_text(Command::new(&bin).stdout(Stdio::null()));
     let pid = child.id();
     std::thread::sleep(Duration::from_millis(100));
     let row = h.check("process.opencode");

@@ -351,15 +351,15 @@ async fn case_66_single_account_cooling_gives_all_accounts_cooling_down() {
     assert_eq!(r.status().as_u16(), 429);
     let v = body_json(r).await;
     assert_eq!(v["error"]["type"], "all_accounts_cooling_down");
+    // 90 s minus however long this test took to get here, rounded up to whole seconds.
+    let message = v["error"]["message"].as_str().unwrap_or("");
+    let secs: Option<u32> = message
+        .split_once("Try again in 1m ")
+        .and_then(|(_, rest)| rest.split_once('s'))
+        .and_then(|(n, _)| n.parse().ok());
     assert!(
-        v["error"]["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("Try again in 1m 30s")
-            || v["error"]["message"]
-                .as_str()
-                .unwrap_or("")
-                .contains("Try again in 1m 29s")
+        secs.is_some_and(|s| (15..=30).contains(&s)),
+        "a wait of 1m 15s..1m 30s: {message}"
     );
     run.stop().await;
 }
@@ -391,10 +391,12 @@ async fn upstream_unreachable() {
     one_account(&home);
     let mock = mock(|_, _| Reply::sse(sse_events("x"))).await;
     let mut cfg = proxy_config(&home, &mock, |_| {});
-    // A port nothing listens on (bound and released).
-    let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    // A port nothing listens on: bound but never listening, so connections are refused and
+    // no other test can take the port meanwhile.
+    let dead = tokio::net::TcpSocket::new_v4().expect("socket");
+    dead.bind("127.0.0.1:0".parse().expect("addr"))
+        .expect("bind");
     let port = dead.local_addr().expect("addr").port();
-    drop(dead);
     cfg.upstream =
         reqwest::Url::parse(&format!("http://127.0.0.1:{port}/backend-api/codex")).expect("url");
     cfg.allowlist = codex_proxy::outbound::Allowlist::origins_of([&cfg.upstream]);
@@ -403,6 +405,7 @@ async fn upstream_unreachable() {
     assert_eq!(r.status().as_u16(), 503);
     assert_eq!(body_json(r).await["error"]["type"], "upstream_unreachable");
     run.stop().await;
+    drop(dead);
 }
 
 #[tokio::test]

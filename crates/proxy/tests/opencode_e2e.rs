@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use codex_proxy::opencode::{snippet, SnippetOptions};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::support::*;
 
@@ -126,23 +126,9 @@ async fn opencode_run_prints_the_mock_answer_through_the_proxy() {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let out = tokio::task::spawn_blocking(move || {
-        let mut child = cmd.spawn().expect("spawn opencode");
-        let started = Instant::now();
-        loop {
-            if child.try_wait().expect("wait").is_some() {
-                break;
-            }
-            if started.elapsed() > Duration::from_secs(180) {
-                let _ = child.kill();
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        child.wait_with_output().expect("output")
-    })
-    .await
-    .expect("join");
+    let out = tokio::task::spawn_blocking(move || run_with_deadline(cmd, Duration::from_secs(180)))
+        .await
+        .expect("join");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -156,9 +142,17 @@ async fn opencode_run_prints_the_mock_answer_through_the_proxy() {
         .into_iter()
         .filter(|r| r.bearer().as_deref() == Some("at_acc_b"))
         .collect();
-    assert!(turns.len() >= 2, "title request and turn: {}", turns.len());
+    // OpenCode may also ask for a session title, concurrently; whether that request is sent
+    // before `run` exits is OpenCode's business, so only the turn itself is required.
+    assert!(
+        turns
+            .iter()
+            .any(|t| t.json()["input"].to_string().contains("say hi")),
+        "the turn reached the upstream: {} request(s)",
+        turns.len()
+    );
     for t in &turns {
-        let body: Value = t.json();
+        let body = t.json();
         assert!(body["instructions"].as_str().is_some_and(|s| !s.is_empty()));
         assert!(body.get("max_output_tokens").is_none());
         assert_eq!(body["store"], false);
@@ -172,4 +166,48 @@ async fn opencode_run_prints_the_mock_answer_through_the_proxy() {
             .is_some_and(|a| !a.contains("codex-kit-local")));
     }
     run.stop().await;
+}
+
+/// Runs `cmd` to completion (killed after `deadline`), draining stdout and stderr as it
+/// runs so that a chatty child cannot block on a full pipe.
+fn run_with_deadline(mut cmd: Command, deadline: Duration) -> std::process::Output {
+    use std::io::Read;
+    let mut child = cmd.spawn().expect("spawn opencode");
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            break child.wait().expect("wait");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    std::process::Output {
+        status,
+        stdout: stdout.join().expect("stdout"),
+        stderr: stderr.join().expect("stderr"),
+    }
 }

@@ -134,8 +134,9 @@ async fn waiting_chunks_leave_together_and_none_waits_for_more() {
 async fn first_bytes_arrive_before_the_stream_ends() {
     let home = Home::new();
     two_accounts(&home);
+    // The whole stream takes 10 s; its first event must be through long before that.
     let mut chunks = sse_events("early");
-    for _ in 0..20 {
+    for _ in 0..100 {
         chunks.push(Bytes::from(
             "data: {\"type\":\"response.output_text.delta\",\"delta\":\".\"}\n\n",
         ));
@@ -156,7 +157,7 @@ async fn first_bytes_arrive_before_the_stream_ends() {
     let elapsed = started.elapsed();
     assert!(seen.contains("early"));
     assert!(
-        elapsed < Duration::from_millis(1500),
+        elapsed < Duration::from_secs(5),
         "first output after {elapsed:?}"
     );
     drop(stream);

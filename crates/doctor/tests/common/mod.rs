@@ -365,7 +365,7 @@ pub fn real_proxy(
     key: Option<&str>,
 ) -> (tokio::runtime::Runtime, codex_proxy::Running, u16) {
     let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
+        .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
