@@ -494,6 +494,26 @@ mod tests {
     }
 
     #[test]
+    fn release_after_a_takeover_between_heartbeats_leaves_the_new_lock() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("t.json");
+        // The default 5 s period: no heartbeat runs before the release below.
+        let lock = FileLock::acquire(&file, &quick()).expect("lock");
+        let dir = lock.lock_dir().to_path_buf();
+        // Another process took the lock as stale: removed it and made its own.
+        fs::remove_dir(&dir).expect("rmdir");
+        std::thread::sleep(Duration::from_millis(20));
+        fs::create_dir(&dir).expect("mkdir");
+        let theirs = SystemTime::now() - Duration::from_secs(1);
+        File::open(&dir)
+            .expect("open")
+            .set_times(FileTimes::new().set_modified(theirs).set_accessed(theirs))
+            .expect("utimes");
+        assert!(matches!(lock.release(), Err(LockError::Compromised { .. })));
+        assert!(dir.exists(), "the other process's lock is still held");
+    }
+
+    #[test]
     fn heartbeat_keeps_the_lock_fresh() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let file = tmp.path().join("d.json");
