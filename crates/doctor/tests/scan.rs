@@ -4,7 +4,8 @@ use std::fs;
 use std::io::Write;
 
 use crate::bundle::{canary_home, unzip};
-use crate::common::Home;
+use crate::common::{account, Home};
+use serde_json::json;
 
 #[test]
 fn scan_reports_every_match_with_file_line_rule_and_a_masked_preview() {
@@ -111,17 +112,26 @@ fn scan_of_clean_text_and_zips() {
 
 #[test]
 fn scan_knows_the_users_own_tokens() {
-    let h = Home::healthy();
+    // A refresh token with no recognisable shape (no `rt_` prefix, lower-case words): only
+    // the store's own values can flag it.
+    let mut a = account("acc_healthy1", "alice@example.com", "plus");
+    a["refresh"] = json!("tulip-mango-harbor-violet");
+    let h = Home::healthy_with(vec![a]);
     let f = h.dir.path().join("pasted.txt");
-    // The healthy home's refresh token, in a form no shape rule would catch.
-    fs::write(&f, "here: rt_acc_healthy1_secret_refresh_token.\n").unwrap();
+    fs::write(&f, "see tulip-mango-harbor-violet here\n").unwrap();
     let run = h.run(&["scan", f.to_str().unwrap()]);
     assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("known-token"), "{}", run.stdout);
     assert!(
-        run.stdout.contains("known-token") || run.stdout.contains("refresh-token"),
-        "{}",
+        !run.stdout.contains("tulip-mango"),
+        "the finding does not print the token: {}",
         run.stdout
     );
+
+    // The same text is clean for someone whose store does not hold it.
+    let other = Home::healthy();
+    let run = other.run(&["scan", f.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
 }
 
 #[test]

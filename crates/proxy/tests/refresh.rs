@@ -38,18 +38,13 @@ async fn proactive_refresh_renews_expiring_tokens_under_a_lease() {
         json!([soon, cooling, account("acc_c", "c@example.com", "plus")]),
         json!({}),
     );
-    let mock = mock(|req, _| {
-        let form = String::from_utf8_lossy(&req.body).to_string();
-        assert!(
-            form.contains("refresh_token=rt_acc_a"),
-            "only the expiring, free account"
-        );
-        token_reply("at_pro_a", "rt_pro_a")
-    })
-    .await;
+    let mock = mock(|_, _| token_reply("at_pro_a", "rt_pro_a")).await;
     let run = proxy(&home, &mock).await;
     codex_proxy::proactive::one_pass(&run.state, 60_000.0).await;
-    assert_eq!(mock.token_calls().len(), 1);
+    let calls = mock.token_calls();
+    assert_eq!(calls.len(), 1, "only the expiring, free account");
+    let form = String::from_utf8_lossy(&calls[0].body);
+    assert!(form.contains("refresh_token=rt_acc_a"), "{form}");
     let a = home.account("acc_a");
     assert_eq!(a["refresh"], "rt_pro_a");
     assert_eq!(a["access"], "at_pro_a");
