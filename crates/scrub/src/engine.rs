@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use memchr::memmem;
 
 use crate::decode::{decode_into, needs_decoding};
-use crate::keyed::{close_open_container, header_lines, json_keys, key_values};
+use crate::keyed::{header_lines, json_keys, key_values, OpenValue};
 use crate::known::{KnownSet, KnownValues};
 use crate::pseudonym::Pseudonymizer;
 use crate::rules::{KeyCache, Rule};
@@ -151,7 +151,7 @@ impl Scrubber {
         FileScrubber {
             s: self,
             mode,
-            open_depth: None,
+            open: None,
             dec: Vec::new(),
             low: Vec::new(),
             spans: Vec::new(),
@@ -191,8 +191,7 @@ impl Scrubber {
         low: &mut Vec<u8>,
         spans: &mut Vec<Span>,
         keys: &mut KeyCache,
-        mode: Mode,
-    ) -> Option<u32> {
+    ) -> Option<OpenValue> {
         low.clear();
         low.extend(dec.iter().map(u8::to_ascii_lowercase));
         spans.clear();
@@ -209,10 +208,7 @@ impl Scrubber {
             user_name(low, u, spans);
         }
         resolve(spans);
-        match mode {
-            Mode::Document => scan.open_depth,
-            Mode::Lines => None,
-        }
+        scan.open
     }
 
     fn write_replacement(&self, span: &Span, matched: &[u8], out: &mut Vec<u8>) {
@@ -274,7 +270,9 @@ impl Scrubber {
 pub struct FileScrubber<'a> {
     s: &'a Scrubber,
     mode: Mode,
-    open_depth: Option<u32>,
+    /// A replaced value still open: the rest of an overlong line's value, or (documents)
+    /// the lines of a multi-line object.
+    open: Option<OpenValue>,
     dec: Vec<u8>,
     low: Vec<u8>,
     spans: Vec<Span>,
@@ -332,21 +330,31 @@ impl FileScrubber<'_> {
         &self.counts
     }
 
-    /// Skips the rest of a container left open by an earlier line; returns the part of
-    /// `line` to analyze, or `None` when the whole line is inside the container.
+    /// Skips the rest of a value left open by an earlier line or piece; returns the part of
+    /// `line` to analyze, or `None` when the whole line is inside the value.
     fn after_open<'l>(&mut self, line: &'l [u8]) -> Option<&'l [u8]> {
-        match self.open_depth {
-            None => Some(line),
-            Some(d) => match close_open_container(line, d) {
-                Ok(k) => {
-                    self.open_depth = None;
-                    Some(&line[k..])
-                }
-                Err(nd) => {
-                    self.open_depth = Some(nd);
-                    None
-                }
-            },
+        let Some(open) = self.open.as_mut() else {
+            return Some(line);
+        };
+        let k = open.feed(line)?;
+        self.open = None;
+        Some(&line[k..])
+    }
+
+    /// What stays open after a piece whose analysis left `open`: within a line always (the
+    /// next piece continues the value); across lines only an object or array of a document.
+    fn carry(&self, open: Option<OpenValue>, newline: bool) -> Option<OpenValue> {
+        open.filter(|o| !newline || (self.mode == Mode::Document && o.spans_lines()))
+    }
+
+    /// The line ended inside the open value: keep it open only where it may continue on
+    /// the next line. Returns whether the line's newline is written.
+    fn line_ended_inside(&mut self) -> bool {
+        if self.carry(self.open, true).is_none() {
+            self.open = None;
+            true
+        } else {
+            false
         }
     }
 
@@ -354,6 +362,9 @@ impl FileScrubber<'_> {
     /// a newline (false for a piece of an overlong line, or a last line without one).
     pub fn redact_line(&mut self, line: &[u8], newline: bool, out: &mut Vec<u8>) {
         let Some(line) = self.after_open(line) else {
+            if newline && self.line_ended_inside() {
+                out.push(b'\n');
+            }
             return;
         };
         let dec: &[u8] = if needs_decoding(line) {
@@ -362,13 +373,9 @@ impl FileScrubber<'_> {
         } else {
             line
         };
-        let open = self.s.analyze(
-            dec,
-            &mut self.low,
-            &mut self.spans,
-            &mut self.keys,
-            self.mode,
-        );
+        let open = self
+            .s
+            .analyze(dec, &mut self.low, &mut self.spans, &mut self.keys);
         let seg_start = out.len();
         // A replacement can change how the rest of the line reads (join a word into a new
         // match, close a quoted key, end a header value, remove bytes that kept a key from
@@ -388,11 +395,11 @@ impl FileScrubber<'_> {
             dec,
             out,
         );
-        if replaced && open.is_none() {
+        if replaced {
             self.settle(seg_start, out);
         }
-        self.open_depth = open;
-        if newline && open.is_none() {
+        self.open = self.carry(open, newline);
+        if newline && self.open.is_none() {
             out.push(b'\n');
         }
     }
@@ -417,13 +424,9 @@ impl FileScrubber<'_> {
             } else {
                 &seg
             };
-            let _ = self.s.analyze(
-                dec,
-                &mut self.low,
-                &mut self.spans,
-                &mut self.keys,
-                Mode::Lines,
-            );
+            let _ = self
+                .s
+                .analyze(dec, &mut self.low, &mut self.spans, &mut self.keys);
             if self.spans.is_empty() {
                 return;
             }
@@ -451,14 +454,28 @@ impl FileScrubber<'_> {
 
     /// Ends the file: closes a line left open by a multi-line value.
     pub fn finish(&mut self, out: &mut Vec<u8>) {
-        if self.open_depth.take().is_some() {
+        if self.open.take().is_some() {
             out.push(b'\n');
         }
     }
 
     /// Reports every match on one line (`line_no` is 1-based).
     pub fn scan_line(&mut self, line: &[u8], line_no: u64, findings: &mut Vec<Finding>) {
+        self.scan_piece(line, true, line_no, findings);
+    }
+
+    /// [`Self::scan_line`] for a piece of a line: `newline` as in [`Self::redact_line`].
+    pub fn scan_piece(
+        &mut self,
+        line: &[u8],
+        newline: bool,
+        line_no: u64,
+        findings: &mut Vec<Finding>,
+    ) {
         let Some(line) = self.after_open(line) else {
+            if newline {
+                self.line_ended_inside();
+            }
             return;
         };
         let dec: &[u8] = if needs_decoding(line) {
@@ -467,13 +484,10 @@ impl FileScrubber<'_> {
         } else {
             line
         };
-        self.open_depth = self.s.analyze(
-            dec,
-            &mut self.low,
-            &mut self.spans,
-            &mut self.keys,
-            self.mode,
-        );
+        let open = self
+            .s
+            .analyze(dec, &mut self.low, &mut self.spans, &mut self.keys);
+        self.open = self.carry(open, newline);
         for span in &self.spans {
             self.counts.add(span.rule);
             findings.push(Finding {

@@ -3,8 +3,8 @@
 //! * JSON keys at any depth (`"key": value`), also inside a JSON string that holds JSON
 //!   (`\"key\":\"value\"`) and JS object literals (`key: 'value'`). String values, numbers
 //!   and whole objects/arrays are replaced; an object left open at the end of a line is
-//!   reported through [`JsonScan::open_depth`] so a pretty-printed document can skip its
-//!   remaining lines.
+//!   reported through [`JsonScan::open`] so a pretty-printed document can skip its
+//!   remaining lines, and the next piece of an overlong line the rest of the value.
 //! * `key=value` pairs (reference 11.4: key after start, `?`, `&`, `;` or whitespace; value up
 //!   to `&`, `;` or whitespace), URL query parameters, and well-known auth cookies.
 //! * `Name: value` header lines (curl dumps, pasted requests) and inline `Cookie:` headers.
@@ -84,61 +84,138 @@ fn string_end(dec: &[u8], from: usize, quote: u8, escaped: bool) -> usize {
     dec.len()
 }
 
-/// End (exclusive) of the object/array opening at `open`, or `Err(depth)` with the depth
-/// still open when the line ends.
-fn container_end(dec: &[u8], open: usize, escaped: bool) -> Result<usize, u32> {
-    let mut depth: u32 = 0;
-    let mut i = open;
-    while i < dec.len() {
-        match dec[i] {
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return Ok(i + 1);
-                }
-            }
-            b'"' if !escaped => {
-                i = string_end(dec, i + 1, b'"', false);
-            }
-            b'\\' if escaped && dec.get(i + 1) == Some(&b'"') => {
-                i = string_end(dec, i + 2, b'"', true) + 1;
-            }
-            b'\\' => i += 1,
-            _ => {}
-        }
-        i += 1;
-    }
-    Err(depth)
+/// A replaced value (a string, object or array under a secret key) still open where a line
+/// or a piece of an overlong line ends, with enough state to find its end in what follows:
+/// the bracket depth, whether a string inside it is open, a pending backslash, and whether
+/// the value sits inside a JSON string holding JSON (`\"key\":{…}`, where quotes are
+/// escaped). A piece can end anywhere, so every bit of that state is carried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenValue {
+    depth: u32,
+    /// Inside a JSON string holding JSON: structural quotes are `\"`.
+    escaped: bool,
+    /// The quote that ends an open string (`"`, or `'` for a JS string value).
+    quote: u8,
+    in_string: bool,
+    /// The next (decoded) byte is escaped by a backslash.
+    backslash: bool,
+    /// Escaped mode: the next raw byte completes a `\x` pair.
+    raw_backslash: bool,
 }
 
-/// Where a depth-`depth` container left open on an earlier line closes in `dec`: the index
-/// after the closing bracket, or `Err(new depth)`.
-pub fn close_open_container(dec: &[u8], depth: u32) -> Result<usize, u32> {
-    let mut depth = depth;
-    let mut i = 0;
-    while i < dec.len() {
-        match dec[i] {
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return Ok(i + 1);
-                }
-            }
-            b'"' => i = string_end(dec, i + 1, b'"', false),
-            _ => {}
+impl OpenValue {
+    /// Before the opening bracket of an object or array.
+    fn container(escaped: bool) -> OpenValue {
+        OpenValue {
+            depth: 0,
+            escaped,
+            quote: b'"',
+            in_string: false,
+            backslash: false,
+            raw_backslash: false,
         }
-        i += 1;
     }
-    Err(depth)
+
+    /// Just after the opening quote of a string value.
+    fn string(quote: u8, escaped: bool) -> OpenValue {
+        OpenValue {
+            in_string: true,
+            quote,
+            ..OpenValue::container(escaped)
+        }
+    }
+
+    #[cfg(test)]
+    fn feed_copy(mut self, dec: &[u8]) -> Option<usize> {
+        self.feed(dec)
+    }
+
+    /// Whether the value can continue on the next line of a pretty-printed document: an
+    /// object or array can; a string (or anything inside a JSON string) cannot.
+    pub fn spans_lines(&self) -> bool {
+        self.depth > 0 && !self.escaped
+    }
+
+    /// Reads `dec` through the value. `Some(i)`: the value ends at `i` (after the closing
+    /// bracket of an object or array; at the closing quote of a string, which stays
+    /// outside the value). `None`: still open at the end of `dec`.
+    pub fn feed(&mut self, dec: &[u8]) -> Option<usize> {
+        for (i, &raw) in dec.iter().enumerate() {
+            let c = if self.escaped {
+                if self.raw_backslash {
+                    self.raw_backslash = false;
+                    raw
+                } else if raw == b'\\' {
+                    self.raw_backslash = true;
+                    continue;
+                } else if raw == b'"' {
+                    // An unescaped quote ends the JSON string holding the value: a string
+                    // open inside it is torn.
+                    if self.in_string {
+                        self.in_string = false;
+                        self.backslash = false;
+                        if self.depth == 0 {
+                            return Some(i);
+                        }
+                    }
+                    continue;
+                } else {
+                    raw
+                }
+            } else {
+                raw
+            };
+            if self.backslash {
+                self.backslash = false;
+                continue;
+            }
+            if c == b'\\' {
+                self.backslash = true;
+                continue;
+            }
+            if self.in_string {
+                if c == self.quote {
+                    self.in_string = false;
+                    if self.depth == 0 {
+                        // The closing quote stays outside; in escaped mode, so does its
+                        // backslash.
+                        return Some(if self.escaped { i.saturating_sub(1) } else { i });
+                    }
+                }
+                continue;
+            }
+            match c {
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if self.depth == 0 {
+                        return Some(i + 1);
+                    }
+                }
+                b'"' => self.in_string = true,
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
+/// End (exclusive) of the object/array opening at `open`, or the value's state when the
+/// line ends first.
+fn container_end(dec: &[u8], open: usize, escaped: bool) -> Result<usize, OpenValue> {
+    let mut v = OpenValue::container(escaped);
+    match v.feed(&dec[open..]) {
+        Some(k) => Ok(open + k),
+        None => Err(v),
+    }
 }
 
 /// The result of scanning one line for JSON keys.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct JsonScan {
-    /// A redacted object/array opened on this line is still open at its end (depth).
-    pub open_depth: Option<u32>,
+    /// A replaced value (object, array or string) opened on this line is still open at its
+    /// end.
+    pub open: Option<OpenValue>,
 }
 
 struct Key {
@@ -266,6 +343,15 @@ pub fn json_keys(
                     class.rule,
                     value_repl(&class, escaped, true),
                 ));
+                if b == dec.len() {
+                    // Unterminated: the rest of the string follows in the next piece of an
+                    // overlong line (or the line is torn).
+                    let mut open = OpenValue::string(q, escaped);
+                    if open.feed(&dec[a..]).is_none() {
+                        scan.open = Some(open);
+                        return scan;
+                    }
+                }
             }
             consumed = b;
             continue;
@@ -285,11 +371,9 @@ pub fn json_keys(
                     spans.push(Span::new(v, end, class.rule, repl));
                     consumed = end;
                 }
-                Err(depth) => {
+                Err(open) => {
                     spans.push(Span::new(v, dec.len(), class.rule, repl));
-                    if !escaped {
-                        scan.open_depth = Some(depth.max(1));
-                    }
+                    scan.open = Some(open);
                     return scan;
                 }
             }
@@ -506,9 +590,59 @@ mod tests {
         let mut spans = Vec::new();
         let t = br#"  "authorization": {"#;
         let scan = json_keys(t, t, true, &mut KeyCache::default(), &mut spans);
-        assert_eq!(scan.open_depth, Some(1));
-        assert_eq!(close_open_container(br#"  "a": {"b": "}"}"#, 1), Err(1));
-        assert_eq!(close_open_container(br#"  },"#, 1), Ok(3));
+        let mut open = scan.open.expect("open");
+        assert!(open.spans_lines());
+        assert_eq!(open.feed(br#"  "a": {"b": "}"}"#), None);
+        assert_eq!(open.feed(br#"  },"#), Some(3));
+    }
+
+    /// Where `v` (fed from its start) ends when fed in one go, and when fed in two pieces cut
+    /// at every position: the state carried across a cut must not change the answer. One
+    /// exception: an escaped string cut between the `\` and the `"` that close it ends at
+    /// the cut (the backslash went out with the previous piece's replacement).
+    fn end_split_anywhere(v: OpenValue, text: &[u8]) -> Option<usize> {
+        let whole = v.feed_copy(text);
+        for cut in 0..=text.len() {
+            let mut o = v;
+            let split = match o.feed(&text[..cut]) {
+                Some(k) => Some(k),
+                None => o.feed(&text[cut..]).map(|k| cut + k),
+            };
+            if v.escaped && v.in_string && whole.is_some_and(|w| cut == w + 1 && text[w] == b'\\') {
+                assert_eq!(split, Some(cut));
+                continue;
+            }
+            assert_eq!(
+                split,
+                whole,
+                "cut at {cut} of {:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+        whole
+    }
+
+    #[test]
+    fn open_values_end_in_the_same_place_however_they_are_cut() {
+        let c = OpenValue::container(false);
+        let t = br#"{"a": "x}\"]", "b": [1, {"c": "\\"}], "d": "{"} , "after": 1"#;
+        assert_eq!(end_split_anywhere(c, t), Some(t.len() - 13));
+        // Inside a JSON string that holds JSON: quotes are `\"`, a literal backslash `\\\\`.
+        let e = OpenValue::container(true);
+        let t = br#"{\"a\":\"x}\\\"]\",\"b\":{\"c\":\"\\\\\"}} tail"#;
+        assert_eq!(end_split_anywhere(e, t), Some(t.len() - 5));
+        // A string value ends at its closing quote (which stays outside the value).
+        let st = OpenValue::string(b'"', false);
+        let t = br#"se\"cr}et\\" , x"#;
+        assert_eq!(end_split_anywhere(st, t), Some(11));
+        let st = OpenValue::string(b'\'', false);
+        assert_eq!(end_split_anywhere(st, br#"it\'s' x"#), Some(5));
+        // Escaped: ends at the backslash of `\"`, or at a bare quote (the outer string's end).
+        let st = OpenValue::string(b'"', true);
+        let t = br#"a\\\"b\" x"#;
+        assert_eq!(end_split_anywhere(st, t), Some(6));
+        assert_eq!(end_split_anywhere(st, br#"torn" x"#), Some(4));
+        assert_eq!(end_split_anywhere(c, br#"{"never": "closed"#), None);
     }
 
     #[test]

@@ -181,7 +181,7 @@ pub fn scan_stream<R: Read>(
     let mut line_no = 1u64;
     let mut findings = Vec::new();
     while let Some((piece, newline)) = reader.next_piece()? {
-        fs.scan_line(piece, line_no, &mut findings);
+        fs.scan_piece(piece, newline, line_no, &mut findings);
         for f in findings.drain(..) {
             on_finding(f);
         }
@@ -219,6 +219,137 @@ mod tests {
         assert_eq!(p[2], (1, true));
         let total: usize = p.iter().map(|x| x.0).sum();
         assert_eq!(total + 2, long.len());
+    }
+
+    fn scrubber() -> crate::Scrubber {
+        crate::Scrubber::new(
+            &crate::KnownValues::default(),
+            &crate::Options {
+                drop_bodies: true,
+                home: None,
+                user: None,
+            },
+            crate::Pseudonymizer::with_key(&[1; 32]),
+        )
+    }
+
+    fn redact_all(data: &[u8], mode: crate::Mode) -> String {
+        let s = scrubber();
+        let mut f = s.file(mode);
+        let mut out = Vec::new();
+        redact_stream(
+            &mut f,
+            &mut LineReader::new(data),
+            &mut out,
+            None,
+            &mut |_| {},
+        )
+        .expect("redact");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    fn scan_all(data: &[u8], mode: crate::Mode) -> Vec<crate::Finding> {
+        let s = scrubber();
+        let mut f = s.file(mode);
+        let mut found = Vec::new();
+        scan_stream(&mut f, &mut LineReader::new(data), &mut |x| found.push(x)).expect("scan");
+        found
+    }
+
+    /// Prompt text longer than a piece: words (so the reader cuts between them, inside the
+    /// string) with brackets and escaped quotes that would close the body early if the cut
+    /// lost track of the string, and a marker at the end that must never be output.
+    fn prompt(escaped: bool) -> String {
+        let q = if escaped { r#"\\\""# } else { r#"\""# };
+        let mut p = String::new();
+        while p.len() < MAX_LINE + 50_000 {
+            p.push_str(&format!("word }} ]{q} {{ word "));
+        }
+        p.push_str("PROMPT_TAIL");
+        p
+    }
+
+    #[test]
+    fn a_body_longer_than_a_piece_is_dropped_whole() {
+        let line = format!(
+            "{{\"url\":\"https://x\",\"body\":{{\"input\":\"{}\"}},\"status\":200,\"mail\":\"a.b@example.com\"}}\nnext line\n",
+            prompt(false)
+        );
+        assert!(pieces(line.as_bytes()).len() >= 3, "the line is cut");
+        let out = redact_all(line.as_bytes(), crate::Mode::Lines);
+        assert!(
+            !out.contains("word") && !out.contains("PROMPT_TAIL"),
+            "{}",
+            &out[..300.min(out.len())]
+        );
+        assert!(
+            out.starts_with("{\"url\":\"https://x\",\"body\":\"[omitted: request body]\""),
+            "{out}"
+        );
+        assert!(
+            out.contains(",\"status\":200,"),
+            "what follows the body is kept: {out}"
+        );
+        assert!(
+            !out.contains("a.b@example.com"),
+            "and still redacted: {out}"
+        );
+        assert!(out.ends_with("}\nnext line\n"), "{out}");
+        assert_eq!(out.matches('\n').count(), 2);
+        // Scanning reads the same way: the body, then the email after it; nothing inside.
+        let found: Vec<_> = scan_all(line.as_bytes(), crate::Mode::Lines)
+            .into_iter()
+            .map(|f| (f.line, f.rule))
+            .collect();
+        assert_eq!(
+            found,
+            [(1, crate::Rule::BodyDropped), (1, crate::Rule::Email)]
+        );
+    }
+
+    #[test]
+    fn a_body_logged_as_a_json_string_longer_than_a_piece_is_dropped_whole() {
+        let line = format!(
+            "{{\"body\":\"{{\\\"input\\\":\\\"{}\\\"}}\",\"status\":429}}\n",
+            prompt(true)
+        );
+        let out = redact_all(line.as_bytes(), crate::Mode::Lines);
+        assert!(
+            !out.contains("word") && !out.contains("PROMPT_TAIL"),
+            "{}",
+            &out[..300.min(out.len())]
+        );
+        assert_eq!(
+            out,
+            "{\"body\":\"[omitted: request body]\",\"status\":429}\n"
+        );
+    }
+
+    #[test]
+    fn a_document_line_longer_than_a_piece_inside_a_body() {
+        let doc = format!(
+            "{{\n  \"body\": {{\n    \"input\": \"{}\",\n    \"n\": {{}}\n  }},\n  \"status\": 200\n}}\n",
+            prompt(false)
+        );
+        let out = redact_all(doc.as_bytes(), crate::Mode::Document);
+        assert_eq!(
+            out,
+            "{\n  \"body\": \"[omitted: request body]\",\n  \"status\": 200\n}\n"
+        );
+    }
+
+    #[test]
+    fn an_overlong_line_ending_inside_a_body_does_not_swallow_the_next() {
+        // A torn log line: the body never closes before the newline.
+        let line = format!(
+            "{{\"body\":{{\"input\":\"{}\n{{\"status\":1}}\n",
+            prompt(false)
+        );
+        let out = redact_all(line.as_bytes(), crate::Mode::Lines);
+        assert_eq!(
+            out,
+            "{\"body\":\"[omitted: request body]\"\n{\"status\":1}\n"
+        );
     }
 
     #[test]
