@@ -11,8 +11,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use codex_auth::legacy::LegacySource;
-use codex_auth::model::{AccountRecord, StoreRead};
 use codex_redact::{IdentityMode, Redactor};
 
 use crate::checks::{self, CheckDef};
@@ -47,36 +45,25 @@ impl Selection {
     }
 }
 
-fn add_record(r: &mut Redactor, rec: &AccountRecord) {
-    let v = rec.sensitive_values();
-    for t in v.tokens {
-        r.add_token(t);
-    }
-    for k in v.identity_keys {
-        r.add_identity_key(k);
-    }
-    for e in v.emails {
-        r.add_email(e);
-    }
-    for a in v.account_ids {
-        r.add_account_id(a);
-    }
-}
-
-/// A redactor that knows every token and identity found in the user's auth files.
+/// A redactor that knows every token and identity in the user's auth files and caches: the
+/// same values the bundle's redactor knows (`codex_bundle::known`), so the two cannot drift.
 pub fn build_redactor(facts: &Facts, mode: IdentityMode) -> Redactor {
     let mut r = Redactor::new(mode);
-    if let Some(StoreRead::Parsed(store)) = facts.store() {
-        for rec in store.openai.iter().flat_map(|o| o.all_records()) {
-            add_record(&mut r, rec);
-        }
+    let Ok(paths) = facts.paths() else {
+        return r;
+    };
+    let known = codex_bundle::known::known_values(paths);
+    for t in &known.tokens {
+        r.add_token(t);
     }
-    for (_, src) in facts.legacy_sources() {
-        if let LegacySource::Usable { records, .. } = src {
-            for rec in &records {
-                add_record(&mut r, rec);
-            }
-        }
+    for k in &known.identity_keys {
+        r.add_identity_key(k);
+    }
+    for e in &known.emails {
+        r.add_email(e);
+    }
+    for a in &known.account_ids {
+        r.add_account_id(a);
     }
     r
 }
@@ -240,5 +227,47 @@ mod tests {
         assert_eq!(report.checks[1].status, crate::report::Status::Pass);
         assert_eq!(report.checks[2].status, crate::report::Status::Skip);
         assert_eq!(report.exit_code(false), 1);
+    }
+
+    #[test]
+    fn the_redactor_knows_what_the_bundle_knows() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let home = tmp.path();
+        let cfg = home.join(".config/opencode");
+        std::fs::create_dir_all(&cfg).expect("mkdir");
+        let acct = serde_json::json!({
+            "identityKey": "acc_q1|q@example.com|plus", "accountId": "acc_q1",
+            "email": "q@example.com", "plan": "plus", "authTypes": ["native"], "enabled": true,
+            "access": "at_store_access_value", "refresh": "rt_store_refresh_value", "expires": 1
+        });
+        let store = serde_json::json!({"openai": {"type": "oauth", "accounts": [acct],
+            "native": {"accounts": [acct]}}});
+        std::fs::write(cfg.join("codex-accounts.json"), store.to_string()).expect("store");
+        let data = home.join(".local/share/opencode");
+        std::fs::create_dir_all(&data).expect("mkdir");
+        // Another provider's key in OpenCode's own auth file: no shape rule knows it.
+        std::fs::write(
+            data.join("auth.json"),
+            r#"{"acme": {"type": "api", "key": "plainwordsecretvalue"}}"#,
+        )
+        .expect("auth.json");
+        let facts = Facts::new(
+            EnvSnapshot::from_pairs([("HOME", home.to_str().expect("utf-8"))]),
+            home,
+            FactOptions::default(),
+        );
+        let r = build_redactor(&facts, IdentityMode::Masked);
+        let out = r.redact(
+            "a rt_store_refresh_value b plainwordsecretvalue c q@example.com d acc_q1|q@example.com|plus",
+        );
+        for secret in [
+            "rt_store_refresh_value",
+            "plainwordsecretvalue",
+            "q@example.com",
+            "acc_q1|",
+        ] {
+            assert!(!out.contains(secret), "{secret} in {out}");
+        }
+        assert!(out.starts_with("a ") && out.contains(" b ") && out.contains(" c "));
     }
 }
