@@ -13,7 +13,7 @@ use std::path::Path;
 use codex_redact::{MaskedDebug, Secret};
 use serde_json::{Map, Value};
 
-use crate::identity::{build_identity_key, synchronize_identity_key};
+use crate::identity::{build_identity_key, js_trim, synchronize_identity_key};
 use crate::jwt;
 
 /// The two account domains.
@@ -210,14 +210,16 @@ impl AccountRecord {
             .as_ref()
             .and_then(|a| jwt::claims(a.expose()))
             .unwrap_or_default();
+        // JavaScript's trim (U+FEFF yes, U+0085 no): the result feeds identity keys that
+        // are compared byte for byte with the plugin's.
         let pick = |stored: Option<String>, claim: Option<String>| {
             stored
-                .filter(|x| !x.trim().is_empty())
-                .or(claim.filter(|x| !x.trim().is_empty()))
+                .filter(|x| !js_trim(x).is_empty())
+                .or(claim.filter(|x| !js_trim(x).is_empty()))
         };
-        r.account_id = pick(account_id, claims.account_id).map(|x| x.trim().to_string());
-        r.email = pick(email, claims.email).map(|x| x.trim().to_lowercase());
-        r.plan = pick(plan, claims.plan).map(|x| x.trim().to_lowercase());
+        r.account_id = pick(account_id, claims.account_id).map(|x| js_trim(&x).to_string());
+        r.email = pick(email, claims.email).map(|x| js_trim(&x).to_lowercase());
+        r.plan = pick(plan, claims.plan).map(|x| js_trim(&x).to_lowercase());
         let synced = synchronize_identity_key(
             r.stored_identity_key.as_deref(),
             r.account_id.as_deref(),
@@ -644,6 +646,19 @@ mod tests {
             assert!(!d.contains(leak), "{leak} in {d}");
         }
         assert!(d.contains("a***@corp.example"), "{d}");
+    }
+
+    #[test]
+    fn identity_fields_are_trimmed_as_javascript_trims() {
+        // U+FEFF is trimmed by JavaScript (not by Rust's `str::trim`); U+0085 the reverse.
+        let s = parse(
+            "{\"openai\":{\"type\":\"oauth\",\"native\":{\"accounts\":[{\"accountId\":\"\u{feff}acc_1 \",\"email\":\" A@X.io\u{feff}\",\"plan\":\"Plus\u{85}\"}]}}}",
+        );
+        let o = s.openai.expect("openai");
+        let rec = &o.domain(Domain::Native).expect("native").accounts[0];
+        assert_eq!(rec.account_id.as_deref(), Some("acc_1"));
+        assert_eq!(rec.email.as_deref(), Some("a@x.io"));
+        assert_eq!(rec.plan.as_deref(), Some("plus\u{85}"));
     }
 
     #[test]
