@@ -275,7 +275,9 @@ async fn fetch(
         http::header::ACCEPT,
         HeaderValue::from_static("application/json"),
     );
-    let resp = st.http.execute(req).await.map_err(|e| describe_error(&e))?;
+    let resp = crate::outbound::get_following(&st.http, req, &st.config.allowlist)
+        .await
+        .map_err(|e| describe_error(&e))?;
     let status = resp.status();
     if !status.is_success() {
         return Err(format!("upstream answered {}", status.as_u16()));
@@ -283,7 +285,8 @@ async fn fetch(
     let mut body = Vec::new();
     let mut stream = resp.bytes_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| describe_error(&e))?;
+        let chunk =
+            chunk.map_err(|e| describe_error(&crate::outbound::GetFailure::Transport(e)))?;
         if body.len() + chunk.len() > MAX_BODY_BYTES {
             return Err(format!("the catalog is larger than {MAX_BODY_BYTES} bytes"));
         }
@@ -298,15 +301,14 @@ async fn fetch(
     Ok(normalize(models))
 }
 
-/// A transport error without the URL (which carries nothing secret, but is noise) and
-/// without any header.
-fn describe_error(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        format!("no answer within {} s", FETCH_TIMEOUT.as_secs())
-    } else if e.is_connect() {
-        "cannot connect to the upstream".into()
-    } else {
-        "the connection failed".into()
+/// A failure without the URL (which carries nothing secret, but is noise) and without any
+/// header.
+fn describe_error(e: &crate::outbound::GetFailure) -> String {
+    match e {
+        crate::outbound::GetFailure::Transport(t) if t.is_timeout() => {
+            format!("no answer within {} s", FETCH_TIMEOUT.as_secs())
+        }
+        other => other.to_string(),
     }
 }
 

@@ -7,7 +7,8 @@
 //! origins given. Redirects follow section 8: a response without `Location` is returned as
 //! is, the hop cap yields `outbound_redirect_limit_exceeded`, the target must pass the
 //! allowlist, anything but GET/HEAD is never redirected (so Responses POSTs never are), and
-//! a cross-origin hop drops the credentials.
+//! a cross-origin hop drops the credentials. [`get_following`] sends the proxy's own GETs
+//! (model catalog, usage poll) through that policy.
 
 use reqwest::Url;
 
@@ -198,5 +199,74 @@ pub fn redirect_decision(
 pub fn strip_cross_origin(headers: &mut http::HeaderMap) {
     for h in CROSS_ORIGIN_STRIP {
         headers.remove(h);
+    }
+}
+
+/// Why a GET sent through [`get_following`] has no answer.
+#[derive(Debug)]
+pub enum GetFailure {
+    /// The request failed (connect, time-out, reset).
+    Transport(reqwest::Error),
+    /// A redirect was refused (section 8: hop cap, allowlist, …).
+    Redirect(Synthetic),
+}
+
+impl std::fmt::Display for GetFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GetFailure::Transport(e) if e.is_timeout() => f.write_str("no answer in time"),
+            GetFailure::Transport(e) if e.is_connect() => {
+                f.write_str("cannot connect to the upstream")
+            }
+            GetFailure::Transport(_) => f.write_str("the connection failed"),
+            GetFailure::Redirect(s) => {
+                write!(f, "redirect refused ({}: {})", s.kind(), s.message())
+            }
+        }
+    }
+}
+
+/// Sends the GET `req`, following redirects as section 8 says: at most [`MAX_REDIRECTS`]
+/// hops, every target checked against `allowlist`, the credential headers dropped on a
+/// hop to another origin (and not restored after it). A 3xx without `Location` is the
+/// answer. The Responses POST never comes here: it is never redirected.
+pub async fn get_following(
+    client: &reqwest::Client,
+    mut req: reqwest::Request,
+    allowlist: &Allowlist,
+) -> Result<reqwest::Response, GetFailure> {
+    let mut hops = 0;
+    loop {
+        let next = req.try_clone();
+        let resp = client.execute(req).await.map_err(GetFailure::Transport)?;
+        if !resp.status().is_redirection() {
+            return Ok(resp);
+        }
+        let Some(mut next) = next else {
+            return Err(GetFailure::Redirect(Synthetic::RedirectError));
+        };
+        let location = resp
+            .headers()
+            .get(http::header::LOCATION)
+            .and_then(|v| v.to_str().ok());
+        match redirect_decision(
+            next.method().as_str(),
+            next.url(),
+            location,
+            hops,
+            MAX_REDIRECTS,
+            Some(allowlist),
+        ) {
+            Redirect::PassThrough => return Ok(resp),
+            Redirect::Fail(s) => return Err(GetFailure::Redirect(s)),
+            Redirect::Follow { url, cross_origin } => {
+                *next.url_mut() = url;
+                if cross_origin {
+                    strip_cross_origin(next.headers_mut());
+                }
+                req = next;
+                hops += 1;
+            }
+        }
     }
 }

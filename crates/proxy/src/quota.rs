@@ -199,13 +199,14 @@ async fn poll(st: &AppState, target: &PollTarget) -> Result<UsageSnapshot, Strin
         http::header::USER_AGENT,
         HeaderValue::from_static("codex_cli_rs"),
     );
-    let mut resp = st.http.execute(req).await.map_err(|e| {
-        if e.is_timeout() {
-            "no answer within 3 s".to_string()
-        } else {
-            "the connection failed".to_string()
-        }
-    })?;
+    let mut resp = crate::outbound::get_following(&st.http, req, &st.config.allowlist)
+        .await
+        .map_err(|e| match e {
+            crate::outbound::GetFailure::Transport(t) if t.is_timeout() => {
+                "no answer within 3 s".to_string()
+            }
+            other => other.to_string(),
+        })?;
     if !resp.status().is_success() {
         return Err(format!("upstream answered {}", resp.status().as_u16()));
     }

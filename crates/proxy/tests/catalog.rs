@@ -327,3 +327,100 @@ async fn a_request_refreshes_the_answering_accounts_catalog_in_the_background() 
     assert!(quiet.catalog_calls().is_empty());
     run.stop().await;
 }
+
+/// A home with a stale catalog for acc_123, served when a fetch fails.
+fn with_stale_catalog(home: &Home) {
+    account_123(home);
+    std::fs::create_dir_all(home.cache_dir()).expect("cache dir");
+    let (primary, _) = codex_paths::catalog_cache_names(Some("acc_123"));
+    let stale = json!({"fetchedAt": 1, "models": [{"slug": "gpt-stale"}]}).to_string();
+    std::fs::write(home.cache_dir().join(primary), stale).expect("write");
+}
+
+fn redirect_to(location: &str) -> Reply {
+    Reply::with_headers(302, &[("location", location)], json!({}))
+}
+
+#[tokio::test]
+async fn the_catalog_fetch_follows_a_same_origin_redirect_with_its_credentials() {
+    let home = Home::new();
+    account_123(&home);
+    let mock = mock(|r, _| match r.path.as_str() {
+        "/backend-api/codex/models" => redirect_to("/moved/models?client_version=0.144.0"),
+        "/moved/models" => Reply::json(200, upstream_catalog()),
+        _ => Reply::json(404, json!({})),
+    })
+    .await;
+    let run = proxy(&home, &mock).await;
+    assert_eq!(model_ids(&run).await, fixture_slugs());
+    let moved: Vec<Recorded> = mock
+        .recorded()
+        .into_iter()
+        .filter(|r| r.path == "/moved/models")
+        .collect();
+    assert_eq!(moved.len(), 1);
+    assert_eq!(moved[0].bearer().as_deref(), Some("at_acc_123"));
+    assert_eq!(
+        moved[0].header("chatgpt-account-id").as_deref(),
+        Some("acc_123")
+    );
+    run.stop().await;
+}
+
+#[tokio::test]
+async fn a_cross_origin_redirect_drops_the_credentials() {
+    let home = Home::new();
+    account_123(&home);
+    let other = mock(|_, _| Reply::json(200, upstream_catalog())).await;
+    let target = format!("{}/elsewhere/models", other.base());
+    let mock = mock(move |_, _| redirect_to(&target)).await;
+    let mut cfg = proxy_config(&home, &mock, |_| {});
+    let allowed = [
+        reqwest::Url::parse(&mock.base()).expect("url"),
+        reqwest::Url::parse(&other.base()).expect("url"),
+    ];
+    cfg.allowlist = codex_proxy::outbound::Allowlist::origins_of(allowed.iter());
+    let run = codex_proxy::start(cfg).await.expect("start");
+    assert_eq!(model_ids(&run).await, fixture_slugs());
+    let hop = other.recorded();
+    assert_eq!(hop.len(), 1);
+    assert_eq!(hop[0].path, "/elsewhere/models");
+    for h in [
+        "authorization",
+        "chatgpt-account-id",
+        "cookie",
+        "session-id",
+    ] {
+        assert!(hop[0].header(h).is_none(), "{h} crossed origins");
+    }
+    assert_eq!(
+        hop[0].header("originator").as_deref(),
+        Some("opencode"),
+        "other headers stay"
+    );
+    run.stop().await;
+}
+
+#[tokio::test]
+async fn a_redirect_off_the_allowlist_or_past_three_hops_is_refused() {
+    // Off the allowlist: never contacted; the stale catalog is served.
+    let home = Home::new();
+    with_stale_catalog(&home);
+    let outsider = mock(|_, _| Reply::json(200, upstream_catalog())).await;
+    let target = format!("{}/models", outsider.base());
+    let mock1 = mock(move |_, _| redirect_to(&target)).await;
+    let run = proxy(&home, &mock1).await;
+    assert_eq!(model_ids(&run).await, ["gpt-stale"]);
+    assert_eq!(mock1.catalog_calls().len(), 1);
+    assert!(outsider.recorded().is_empty(), "the outsider was contacted");
+    run.stop().await;
+
+    // A loop: the first request and three hops, then the plugin's hop cap.
+    let home = Home::new();
+    with_stale_catalog(&home);
+    let looping = mock(|r, _| redirect_to(&format!("{}/again", r.path))).await;
+    let run = proxy(&home, &looping).await;
+    assert_eq!(model_ids(&run).await, ["gpt-stale"]);
+    assert_eq!(looping.recorded().len(), 4);
+    run.stop().await;
+}
