@@ -138,9 +138,18 @@ fn config_none_warns_refresh_off() {
         &h.check("config.resolved"),
         "warn",
         &[
-            "no codex-config file exists",
-            "proactive token refresh is off",
+            "no codex-config file in effect; defaults and env are in force",
+            "so proactive token refresh is off",
         ],
+    );
+    // The env can turn it on without a file: then the summary does not claim it is off.
+    let mut h = h;
+    h.set("OPENCODE_OPENAI_MULTI_PROACTIVE_REFRESH", "1");
+    let row = h.check("config.resolved");
+    expect(&row, "warn", &["defaults and env are in force"]);
+    assert!(
+        !row["summary"].as_str().unwrap().contains("refresh is off"),
+        "{row:#}"
     );
 }
 

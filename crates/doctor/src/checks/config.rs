@@ -128,12 +128,16 @@ fn run(f: &Facts) -> CheckResult {
     let effective = load.effective_candidate();
     let summary_file = match effective {
         Some(c) => format!("{} in effect ({})", show(&c.file.path), c.file.rule),
-        None => "no config file in effect: defaults and env only".to_string(),
+        None => "no codex-config file in effect".to_string(),
     };
     if effective.is_none() && fails.is_empty() {
         warns.push(
-            "no codex-config file exists: defaults are in force and proactive token refresh is off"
-                .to_string(),
+            if cfg.refresh_ahead_enabled {
+                "defaults and env are in force"
+            } else {
+                "defaults and env are in force, so proactive token refresh is off"
+            }
+            .to_string(),
         );
         fixes.push(format!(
             "Start OpenCode once with the plugin (it writes {}), or create it from the documented template",
