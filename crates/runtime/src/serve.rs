@@ -108,25 +108,48 @@ fn init_logging(verbose: u8, quiet: bool, env: &EnvSnapshot) {
         .try_init();
 }
 
-async fn shutdown_signal() {
+/// SIGINT and SIGTERM, registered when this is built (inside the async runtime): built
+/// before readiness is announced, so a supervisor's SIGTERM right after the `listening on`
+/// line still drains gracefully instead of killing the process.
+struct ShutdownSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+impl ShutdownSignals {
+    fn install() -> ShutdownSignals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            ShutdownSignals {
+                term: signal(SignalKind::terminate()).ok(),
+                int: signal(SignalKind::interrupt()).ok(),
             }
         }
+        #[cfg(not(unix))]
+        {
+            ShutdownSignals {}
+        }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn received(self) {
+        #[cfg(unix)]
+        {
+            let (Some(mut term), Some(mut int)) = (self.term, self.int) else {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
@@ -150,6 +173,10 @@ pub fn serve(args: &ServeArgs, announce: impl FnOnce(&str)) -> Result<(), Runtim
     if config.test_hook {
         tracing::warn!(upstream = %config.upstream, issuer = %config.issuer, "test hook active: the outbound allowlist admits only these origins");
     }
+    let config_for_log = StartupView {
+        store: config.auth_store.clone(),
+        mode: config.mode,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -158,14 +185,67 @@ pub fn serve(args: &ServeArgs, announce: impl FnOnce(&str)) -> Result<(), Runtim
         let server = Server::bind(config)
             .await
             .map_err(|e| RuntimeError::user(e.to_string()))?;
+        let signals = ShutdownSignals::install();
         let addr = server
             .local_addr()
             .map_err(|e| RuntimeError::user(format!("cannot read the bound address: {e}")))?;
         announce(&format!("listening on http://{addr}\n"));
         tracing::info!(%addr, "codex-runtime serve is ready");
-        server.run(shutdown_signal()).await;
+        log_accounts(&config_for_log);
+        server.run(signals.received()).await;
         Ok(())
     })
+}
+
+/// What the start-up account summary needs from the configuration.
+struct StartupView {
+    store: std::path::PathBuf,
+    mode: codex_store::Domain,
+}
+
+/// What the proxy can do with the accounts as they stand at start: a line saying how many it
+/// rotates among, or a warning naming the error every request will get and its fix. The
+/// store is read again on every request, so fixing it needs no restart.
+fn log_accounts(v: &StartupView) {
+    let store = AuthStore::with_options(&v.store, StoreOptions::default());
+    let mode = match v.mode {
+        codex_store::Domain::Native => "native",
+        codex_store::Domain::Codex => "codex",
+    };
+    match accounts_at_start(&store, v.mode) {
+        Err(e) => tracing::warn!(
+            "cannot read the accounts: {e}; every request fails until it is fixed (`codex-doctor` says how)"
+        ),
+        Ok((0, _)) => tracing::warn!(
+            store = %v.store.display(),
+            mode,
+            "no Codex accounts: every request fails with oauth_not_configured until one is added (`opencode auth login`, \"ChatGPT Pro/Plus (browser)\")"
+        ),
+        Ok((n, 0)) => tracing::warn!(
+            accounts = n,
+            mode,
+            "no enabled account: every request fails with no_enabled_accounts until one is enabled (`codex-runtime accounts list`, then `codex-runtime accounts enable <n>`)"
+        ),
+        Ok((n, enabled)) => {
+            tracing::info!(accounts = n, enabled, mode, "rotating among {enabled} enabled account(s)")
+        }
+    }
+}
+
+/// `(accounts, enabled accounts)` of `mode` in the store.
+fn accounts_at_start(
+    store: &AuthStore,
+    mode: codex_store::Domain,
+) -> Result<(usize, usize), codex_store::StoreError> {
+    let state = store.load()?;
+    let rows: Vec<_> = state
+        .oauth()
+        .map(|s| s.rows())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.domains.contains(&mode))
+        .collect();
+    Ok((rows.len(), rows.iter().filter(|r| r.enabled).count()))
 }
 
 /// The OpenCode snippet for the current settings, as pretty JSON.

@@ -158,6 +158,62 @@ fn serve_proxies_a_request_and_stops_on_sigterm() {
     }
     assert!(!stderr.contains("at_serve_secret") && !stderr.contains("rt_serve_secret"));
     assert!(!stderr.contains("one@example.com"));
+    assert!(
+        stderr.contains("rotating among 1 enabled account(s)"),
+        "{stderr}"
+    );
+}
+
+/// Starts `serve` on a free port for `home`, stops it with SIGTERM once it listens, and
+/// returns its stderr.
+fn serve_until_ready(home: &Path) -> String {
+    let mut child = StdCommand::cargo_bin("codex-runtime")
+        .expect("binary")
+        .env_clear()
+        .env("HOME", home)
+        .current_dir(home)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("listening line");
+    assert!(line.starts_with("listening on "), "{line}");
+    let killed = StdCommand::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("exit");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn serve_says_at_start_when_no_request_can_succeed() {
+    let home = tempfile::tempdir().expect("home");
+    let stderr = serve_until_ready(home.path());
+    assert!(stderr.contains("no Codex accounts"), "{stderr}");
+    assert!(stderr.contains("oauth_not_configured"), "{stderr}");
+    assert!(stderr.contains("opencode auth login"), "{stderr}");
+
+    // One account, disabled.
+    write_store(home.path());
+    let path = home.path().join(".config/opencode/codex-accounts.json");
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+    doc["openai"]["native"]["accounts"][0]["enabled"] = json!(false);
+    std::fs::write(&path, doc.to_string()).expect("write");
+    let stderr = serve_until_ready(home.path());
+    assert!(stderr.contains("no enabled account"), "{stderr}");
+    assert!(
+        stderr.contains("codex-runtime accounts enable <n>"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("one@example.com"), "{stderr}");
 }
 
 #[test]
