@@ -344,18 +344,19 @@ impl FileScrubber<'_> {
     /// What stays open after a piece whose analysis left `open`: within a line always (the
     /// next piece continues the value); across lines only an object or array of a document.
     fn carry(&self, open: Option<OpenValue>, newline: bool) -> Option<OpenValue> {
-        open.filter(|o| !newline || (self.mode == Mode::Document && o.spans_lines()))
+        let mut open =
+            open.filter(|o| !newline || (self.mode == Mode::Document && o.spans_lines()))?;
+        if newline {
+            open.next_line();
+        }
+        Some(open)
     }
 
     /// The line ended inside the open value: keep it open only where it may continue on
     /// the next line. Returns whether the line's newline is written.
     fn line_ended_inside(&mut self) -> bool {
-        if self.carry(self.open, true).is_none() {
-            self.open = None;
-            true
-        } else {
-            false
-        }
+        self.open = self.carry(self.open, true);
+        self.open.is_none()
     }
 
     /// Redacts one line (`line` without its `\n`) into `out`. `newline`: the line ended with

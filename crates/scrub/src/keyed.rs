@@ -130,6 +130,15 @@ impl OpenValue {
         self.feed(dec)
     }
 
+    /// The value goes on past the end of a line (a multi-line object or array of a
+    /// document): a JSON string cannot span lines, so whatever string state the line left
+    /// (a quote in a comment, a torn string) does not carry over.
+    pub fn next_line(&mut self) {
+        self.in_string = false;
+        self.backslash = false;
+        self.raw_backslash = false;
+    }
+
     /// Whether the value can continue on the next line of a pretty-printed document: an
     /// object or array can; a string (or anything inside a JSON string) cannot.
     pub fn spans_lines(&self) -> bool {
@@ -343,14 +352,16 @@ pub fn json_keys(
                     class.rule,
                     value_repl(&class, escaped, true),
                 ));
-                if b == dec.len() {
-                    // Unterminated: the rest of the string follows in the next piece of an
-                    // overlong line (or the line is torn).
-                    let mut open = OpenValue::string(q, escaped);
-                    if open.feed(&dec[a..]).is_none() {
-                        scan.open = Some(open);
-                        return scan;
-                    }
+            }
+            if b == dec.len() {
+                // Unterminated: the rest of the string follows in the next piece of an
+                // overlong line (or the line is torn). It is skipped there even when nothing
+                // of it is visible here (a cut right after the opening quote), since the
+                // next piece alone would not know the key.
+                let mut open = OpenValue::string(q, escaped);
+                if open.feed(&dec[a..]).is_none() {
+                    scan.open = Some(open);
+                    return scan;
                 }
             }
             consumed = b;

@@ -353,6 +353,45 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_value_cut_right_after_its_opening_quote_is_still_dropped() {
+        // The last cut point before the limit is the value's opening quote, so the next
+        // piece starts with the value and does not see its key.
+        let head = "{\"pad\":\"";
+        let key = "\",\"access_token\":\"";
+        let pad = MAX_LINE - 100 - head.len() - key.len();
+        let line = format!(
+            "{head}{}{key}plainsecretvalue{}\"}}\n",
+            "x".repeat(pad),
+            "y".repeat(20_000)
+        );
+        let p = pieces(line.as_bytes());
+        assert_eq!(p[0], (MAX_LINE - 100, false), "cut after the opening quote");
+        let out = redact_all(line.as_bytes(), crate::Mode::Lines);
+        assert!(
+            !out.contains("plainsecret") && !out.contains("yyyy"),
+            "{}",
+            &out[out.len() - 80..]
+        );
+        assert!(
+            out.ends_with("\"access_token\":\"\"}\n"),
+            "{}",
+            &out[out.len() - 80..]
+        );
+    }
+
+    #[test]
+    fn a_document_string_state_does_not_cross_lines() {
+        // A quote in a comment inside a replaced object must not turn the next line's
+        // strings inside out (the `}` in "a}b" would close the object early).
+        let doc = "{\n  \"credentials\": {\n    // the \"prod key\n    \"name\": \"a}b\",\n    \"value\": \"s3cr3t-plain\"\n  },\n  \"model\": \"x\"\n}\n";
+        let out = redact_all(doc.as_bytes(), crate::Mode::Document);
+        assert_eq!(
+            out,
+            "{\n  \"credentials\": \"[redacted]\",\n  \"model\": \"x\"\n}\n"
+        );
+    }
+
+    #[test]
     fn partial_first_line_is_skipped() {
         let mut r = LineReader::new(&b"tail of a line\nnext\n"[..]);
         r.skip_partial_line().expect("skip");
