@@ -304,11 +304,10 @@ async fn fetch(
 /// A failure without the URL (which carries nothing secret, but is noise) and without any
 /// header.
 fn describe_error(e: &crate::outbound::GetFailure) -> String {
-    match e {
-        crate::outbound::GetFailure::Transport(t) if t.is_timeout() => {
-            format!("no answer within {} s", FETCH_TIMEOUT.as_secs())
-        }
-        other => other.to_string(),
+    if e.is_timeout() {
+        format!("no answer within {} s", FETCH_TIMEOUT.as_secs())
+    } else {
+        e.to_string()
     }
 }
 

@@ -209,11 +209,25 @@ pub enum GetFailure {
     Transport(reqwest::Error),
     /// A redirect was refused (section 8: hop cap, allowlist, …).
     Redirect(Synthetic),
+    /// The request's time limit ran out across its redirect hops.
+    TimedOut,
+}
+
+impl GetFailure {
+    /// A time-out, of one hop or of all of them.
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            GetFailure::Transport(e) => e.is_timeout(),
+            GetFailure::TimedOut => true,
+            GetFailure::Redirect(_) => false,
+        }
+    }
 }
 
 impl std::fmt::Display for GetFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            GetFailure::TimedOut => f.write_str("no answer in time"),
             GetFailure::Transport(e) if e.is_timeout() => f.write_str("no answer in time"),
             GetFailure::Transport(e) if e.is_connect() => {
                 f.write_str("cannot connect to the upstream")
@@ -229,14 +243,23 @@ impl std::fmt::Display for GetFailure {
 /// Sends the GET `req`, following redirects as section 8 says: at most [`MAX_REDIRECTS`]
 /// hops, every target checked against `allowlist`, the credential headers dropped on a
 /// hop to another origin (and not restored after it). A 3xx without `Location` is the
-/// answer. The Responses POST never comes here: it is never redirected.
+/// answer. The request's time limit covers all hops together. The Responses POST never
+/// comes here: it is never redirected.
 pub async fn get_following(
     client: &reqwest::Client,
     mut req: reqwest::Request,
     allowlist: &Allowlist,
 ) -> Result<reqwest::Response, GetFailure> {
+    let deadline = req.timeout().map(|t| std::time::Instant::now() + *t);
     let mut hops = 0;
     loop {
+        if let Some(d) = deadline {
+            let left = d.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Err(GetFailure::TimedOut);
+            }
+            *req.timeout_mut() = Some(left);
+        }
         let next = req.try_clone();
         let resp = client.execute(req).await.map_err(GetFailure::Transport)?;
         if !resp.status().is_redirection() {

@@ -201,11 +201,12 @@ async fn poll(st: &AppState, target: &PollTarget) -> Result<UsageSnapshot, Strin
     );
     let mut resp = crate::outbound::get_following(&st.http, req, &st.config.allowlist)
         .await
-        .map_err(|e| match e {
-            crate::outbound::GetFailure::Transport(t) if t.is_timeout() => {
+        .map_err(|e| {
+            if e.is_timeout() {
                 "no answer within 3 s".to_string()
+            } else {
+                e.to_string()
             }
-            other => other.to_string(),
         })?;
     if !resp.status().is_success() {
         return Err(format!("upstream answered {}", resp.status().as_u16()));

@@ -234,3 +234,59 @@ async fn a_redirect_on_post_is_blocked() {
     run.stop().await;
     run2.stop().await;
 }
+
+/// A server that answers every request, after `delay`, with a redirect to itself.
+fn slow_redirect_loop(
+    delay: std::time::Duration,
+) -> (Url, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = url(&format!("http://{}", listener.local_addr().expect("addr")));
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let counter = counter.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(s.try_clone().expect("clone"));
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if line == "\r\n" {
+                        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        std::thread::sleep(delay);
+                        let _ = s.write_all(
+                            b"HTTP/1.1 302 Found\r\nlocation: /again\r\ncontent-length: 0\r\n\r\n",
+                        );
+                    }
+                }
+            });
+        }
+    });
+    (base, seen)
+}
+
+#[tokio::test]
+async fn a_get_s_time_limit_covers_all_its_redirect_hops() {
+    // Each hop answers within the limit; four of them do not.
+    let (base, seen) = slow_redirect_loop(std::time::Duration::from_millis(200));
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let mut req = reqwest::Request::new(http::Method::GET, base.join("/start").expect("url"));
+    *req.timeout_mut() = Some(std::time::Duration::from_millis(500));
+    let allow = Allowlist::origins_of([&base]);
+    let err = codex_proxy::outbound::get_following(&client, req, &allow)
+        .await
+        .expect_err("the limit runs out");
+    assert!(err.is_timeout(), "{err}");
+    assert!(
+        seen.load(std::sync::atomic::Ordering::SeqCst) < 4,
+        "the fourth hop was not sent"
+    );
+}
