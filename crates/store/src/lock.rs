@@ -286,9 +286,13 @@ impl FileLock {
         }
         // Hold the mutex while comparing, so a heartbeat in progress is not mistaken for a
         // takeover.
-        let Ok(expected) = self.shared.mtime.lock() else {
-            return true;
-        };
+        // A poisoned mutex still holds the last mtime set (the heartbeat reads it the same
+        // way); treating it as a takeover would leave our lock behind for 10 s.
+        let expected = self
+            .shared
+            .mtime
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         match fs::metadata(&self.lock_dir).and_then(|m| m.modified()) {
             Ok(m) => expected.is_some_and(|e| e != m),
             Err(_) => true,
@@ -323,7 +327,8 @@ impl FileLock {
         if let Some(ticket) = self.ticket.take() {
             heartbeat::deregister(ticket);
         }
-        if compromised {
+        // Again once no beat can run, to narrow the window before the `rmdir`.
+        if compromised || self.is_compromised() {
             // Not ours any more: removing it would release someone else's lock.
             return Err(LockError::Compromised {
                 lock_dir: self.lock_dir.clone(),
