@@ -137,13 +137,26 @@ impl ShutdownSignals {
     async fn received(self) {
         #[cfg(unix)]
         {
-            let (Some(mut term), Some(mut int)) = (self.term, self.int) else {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            };
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = int.recv() => {}
+            // Whichever could be registered; `ctrl_c` stands in for a missing SIGINT.
+            match (self.term, self.int) {
+                (Some(mut term), Some(mut int)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = int.recv() => {}
+                    }
+                }
+                (Some(mut term), None) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = tokio::signal::ctrl_c() => {}
+                    }
+                }
+                (None, Some(mut int)) => {
+                    let _ = int.recv().await;
+                }
+                (None, None) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
         #[cfg(not(unix))]
@@ -191,8 +204,11 @@ pub fn serve(args: &ServeArgs, announce: impl FnOnce(&str)) -> Result<(), Runtim
             .map_err(|e| RuntimeError::user(format!("cannot read the bound address: {e}")))?;
         announce(&format!("listening on http://{addr}\n"));
         tracing::info!(%addr, "codex-runtime serve is ready");
-        log_accounts(&config_for_log);
+        // Off the runtime threads: a corrupt store is quarantined under its lock, which may
+        // wait; requests are served meanwhile.
+        let summary = tokio::task::spawn_blocking(move || log_accounts(&config_for_log));
         server.run(signals.received()).await;
+        let _ = summary.await;
         Ok(())
     })
 }
@@ -238,14 +254,17 @@ fn accounts_at_start(
     mode: codex_store::Domain,
 ) -> Result<(usize, usize), codex_store::StoreError> {
     let state = store.load()?;
-    let rows: Vec<_> = state
+    // The mode's own records: an account enabled in one mode may be disabled in the other,
+    // and the proxy rotates only among the mode's.
+    let accounts = state
         .oauth()
-        .map(|s| s.rows())
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r.domains.contains(&mode))
-        .collect();
-    Ok((rows.len(), rows.iter().filter(|r| r.enabled).count()))
+        .and_then(|s| s.domain(mode))
+        .map(|d| d.accounts())
+        .unwrap_or_default();
+    Ok((
+        accounts.len(),
+        accounts.iter().filter(|a| a.is_enabled()).count(),
+    ))
 }
 
 /// The OpenCode snippet for the current settings, as pretty JSON.

@@ -166,10 +166,11 @@ fn serve_proxies_a_request_and_stops_on_sigterm() {
 
 /// Starts `serve` on a free port for `home`, stops it with SIGTERM once it listens, and
 /// returns its stderr.
-fn serve_until_ready(home: &Path) -> String {
+fn serve_until_ready(home: &Path, env: &[(&str, &str)]) -> String {
     let mut child = StdCommand::cargo_bin("codex-runtime")
         .expect("binary")
         .env_clear()
+        .envs(env.iter().copied())
         .env("HOME", home)
         .current_dir(home)
         .args(["serve", "--listen", "127.0.0.1:0"])
@@ -195,7 +196,7 @@ fn serve_until_ready(home: &Path) -> String {
 #[test]
 fn serve_says_at_start_when_no_request_can_succeed() {
     let home = tempfile::tempdir().expect("home");
-    let stderr = serve_until_ready(home.path());
+    let stderr = serve_until_ready(home.path(), &[]);
     assert!(stderr.contains("no Codex accounts"), "{stderr}");
     assert!(stderr.contains("oauth_not_configured"), "{stderr}");
     assert!(stderr.contains("opencode auth login"), "{stderr}");
@@ -207,13 +208,27 @@ fn serve_says_at_start_when_no_request_can_succeed() {
         serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
     doc["openai"]["native"]["accounts"][0]["enabled"] = json!(false);
     std::fs::write(&path, doc.to_string()).expect("write");
-    let stderr = serve_until_ready(home.path());
+    let stderr = serve_until_ready(home.path(), &[]);
     assert!(stderr.contains("no enabled account"), "{stderr}");
     assert!(
         stderr.contains("codex-runtime accounts enable <n>"),
         "{stderr}"
     );
     assert!(!stderr.contains("one@example.com"), "{stderr}");
+
+    // Enabled in native, disabled in codex: in codex mode nothing can answer.
+    let mut acct = doc["openai"]["native"]["accounts"][0].clone();
+    doc["openai"]["native"]["accounts"][0]["enabled"] = json!(true);
+    acct["enabled"] = json!(false);
+    doc["openai"]["codex"] = json!({"accounts": [acct]});
+    std::fs::write(&path, doc.to_string()).expect("write");
+    let native = serve_until_ready(home.path(), &[]);
+    assert!(
+        native.contains("rotating among 1 enabled account(s)"),
+        "{native}"
+    );
+    let codex = serve_until_ready(home.path(), &[("OPENCODE_OPENAI_MULTI_MODE", "codex")]);
+    assert!(codex.contains("no enabled account"), "{codex}");
 }
 
 #[test]
