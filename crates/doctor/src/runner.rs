@@ -53,7 +53,7 @@ pub fn build_redactor(facts: &Facts, mode: IdentityMode) -> Redactor {
         return r;
     };
     let known = codex_bundle::known::known_values(paths);
-    for t in &known.tokens {
+    for t in known.tokens.iter().filter(|t| credential_like(t)) {
         r.add_token(t);
     }
     for k in &known.identity_keys {
@@ -66,6 +66,23 @@ pub fn build_redactor(facts: &Facts, mode: IdentityMode) -> Redactor {
         r.add_account_id(a);
     }
     r
+}
+
+/// Whether a known token is worth replacing wherever it appears in report text. The bundle
+/// replaces every value found under a secret-looking key; the report keeps words that are
+/// not credentials: OpenCode's well-known providers store an environment variable's *name*
+/// under `key` (`OPENAI_API_KEY`), and a bare scheme (`Bearer`) can stand under
+/// `authorization`. The Redactor itself skips values under 4 characters.
+fn credential_like(t: &str) -> bool {
+    let t = t.trim();
+    let env_name = t.contains('_')
+        && t.starts_with(|c: char| c.is_ascii_uppercase())
+        && t.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    let scheme = ["bearer", "basic", "token", "digest"]
+        .iter()
+        .any(|w| t.eq_ignore_ascii_case(w));
+    !env_name && !scheme
 }
 
 fn redact_result(r: &Redactor, mut res: CheckResult) -> CheckResult {
@@ -248,7 +265,9 @@ mod tests {
         // Another provider's key in OpenCode's own auth file: no shape rule knows it.
         std::fs::write(
             data.join("auth.json"),
-            r#"{"acme": {"type": "api", "key": "plainwordsecretvalue"}}"#,
+            r#"{"acme": {"type": "api", "key": "acme-key-7f3k2p9q"},
+                "wk": {"type": "wellknown", "key": "OPENAI_API_KEY", "token": "wk-tok-55aa66bb"},
+                "odd": {"type": "oauth", "authorization": "Bearer"}}"#,
         )
         .expect("auth.json");
         let facts = Facts::new(
@@ -258,16 +277,23 @@ mod tests {
         );
         let r = build_redactor(&facts, IdentityMode::Masked);
         let out = r.redact(
-            "a rt_store_refresh_value b plainwordsecretvalue c q@example.com d acc_q1|q@example.com|plus",
+            "a rt_store_refresh_value b acme-key-7f3k2p9q c q@example.com d acc_q1|q@example.com|plus e wk-tok-55aa66bb",
         );
         for secret in [
             "rt_store_refresh_value",
-            "plainwordsecretvalue",
+            "acme-key-7f3k2p9q",
             "q@example.com",
             "acc_q1|",
+            "wk-tok-55aa66bb",
         ] {
             assert!(!out.contains(secret), "{secret} in {out}");
         }
         assert!(out.starts_with("a ") && out.contains(" b ") && out.contains(" c "));
+        // Names and scheme words from the same file are not credentials: text keeps them.
+        let out = r.redact("set OPENAI_API_KEY; scheme Bearer");
+        assert!(
+            out.contains("set OPENAI_API_KEY;") && out.contains("Bearer"),
+            "{out}"
+        );
     }
 }
