@@ -318,6 +318,69 @@ fn proxy_env_cases() {
     expect(&h.check("network.proxy-env"), "pass", &["NO_PROXY covers"]);
 }
 
+/// A forward proxy on loopback that records each request line and refuses it.
+fn refusing_proxy() -> (u16, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut reader = BufReader::new(s.try_clone().expect("clone"));
+            let mut first = String::new();
+            let _ = reader.read_line(&mut first);
+            let _ = tx.send(first.trim_end().to_string());
+            let _ = s.write_all(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    (port, rx)
+}
+
+#[test]
+fn online_reachability_goes_through_the_environment_s_proxy() {
+    let (port, seen) = refusing_proxy();
+    let mut h = Home::healthy();
+    // Credentials in the variable never reach the report.
+    h.set(
+        "HTTPS_PROXY",
+        &format!("http://user:pw-secret-1@127.0.0.1:{port}"),
+    );
+    h.set("NO_PROXY", "127.0.0.1,localhost");
+    let run = h.run(&["--json", "--online", "--only", "network.reachability"]);
+    let report = run.json();
+    let row = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == "network.reachability")
+        .expect("row")
+        .clone();
+    expect(
+        &row,
+        "fail",
+        &[
+            "auth.openai.com: no HTTPS answer through the proxy",
+            "chatgpt.com: no HTTPS answer through the proxy",
+        ],
+    );
+    assert!(
+        row["details"].to_string().contains("HTTPS_PROXY"),
+        "{row:#}"
+    );
+    assert!(!run.stdout.contains("pw-secret-1"), "{}", run.stdout);
+    // The proxy was asked for both tunnels: nothing went out directly.
+    let mut asked: Vec<String> = seen.try_iter().collect();
+    asked.sort();
+    assert_eq!(
+        asked,
+        [
+            "CONNECT auth.openai.com:443 HTTP/1.1",
+            "CONNECT chatgpt.com:443 HTTP/1.1"
+        ]
+    );
+}
+
 #[test]
 fn reachability_is_skipped_offline() {
     let h = Home::healthy();

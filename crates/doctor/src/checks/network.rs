@@ -38,15 +38,19 @@ fn var<'a>(f: &'a Facts, upper: &str) -> Option<(String, &'a str)> {
         .or_else(|| f.env.non_blank(&lower).map(|v| (lower.clone(), v)))
 }
 
-/// Whether a `NO_PROXY` list covers `host`.
+/// Whether a `NO_PROXY` list covers `host` (an entry matches the host itself and its
+/// subdomains, as curl and reqwest read it).
 pub fn no_proxy_covers(list: &str, host: &str) -> bool {
     list.split([',', ' '])
         .map(|e| e.trim().trim_start_matches("*.").trim_start_matches('.'))
         .filter(|e| !e.is_empty())
         .any(|e| {
             let e = e.split(':').next().unwrap_or(e);
+            let h = host.to_ascii_lowercase();
+            let l = e.to_ascii_lowercase();
             e == "*"
-                || e.eq_ignore_ascii_case(host)
+                || h == l
+                || h.strip_suffix(&l).is_some_and(|rest| rest.ends_with('.'))
                 || (host == "127.0.0.1"
                     && (e == "127.0.0.0/8"
                         || e == "127.0.0.1/32"
@@ -105,13 +109,28 @@ fn run_reach(f: &Facts) -> CheckResult {
     }
     let mut lines = Vec::new();
     let mut failures = Vec::new();
+    let via_proxy = var(f, env_vars::HTTPS_PROXY).or_else(|| var(f, env_vars::ALL_PROXY));
+    let no_proxy = var(f, env_vars::NO_PROXY).map_or("", |(_, v)| v);
     for host in ["auth.openai.com", "chatgpt.com"] {
-        match probe(host, Duration::from_secs(5)) {
-            Ok(ms) => lines.push(format!("{host}: HTTPS answered in {ms} ms")),
+        // Through the proxy the environment names, as OpenCode goes: then the proxy resolves
+        // the name, and a direct DNS lookup or TCP connect would say nothing (or fail where
+        // only the proxy may go out).
+        let proxy = via_proxy
+            .as_ref()
+            .filter(|_| !no_proxy_covers(no_proxy, host))
+            .map(|(_, url)| *url);
+        match probe(host, proxy, Duration::from_secs(5)) {
+            Ok(ms) => lines.push(format!(
+                "{host}: HTTPS answered in {ms} ms{}",
+                if proxy.is_some() {
+                    " (through the proxy)"
+                } else {
+                    ""
+                }
+            )),
             Err(e) => failures.push(format!("{host}: {e}")),
         }
     }
-    let via_proxy = var(f, env_vars::HTTPS_PROXY).or_else(|| var(f, env_vars::ALL_PROXY));
     if failures.is_empty() {
         return CheckResult::pass(lines.join("; "));
     }
@@ -140,25 +159,47 @@ fn dns_and_tcp(host: &str, timeout: Duration) -> Result<(), String> {
     Ok(())
 }
 
+/// `HEAD https://<host>/`, directly (after DNS and TCP, to name the layer that fails) or
+/// through `proxy`. Errors never print the proxy URL (it may carry credentials).
 #[cfg(feature = "online")]
-fn probe(host: &str, timeout: Duration) -> Result<u128, String> {
+fn probe(host: &str, proxy: Option<&str>, timeout: Duration) -> Result<u128, String> {
     let start = Instant::now();
-    dns_and_tcp(host, timeout)?;
-    let client = reqwest::blocking::Client::builder()
+    let builder = reqwest::blocking::Client::builder()
         .timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| format!("HTTP client: {e}"))?;
+        // The checked environment decides, not the doctor's own process environment.
+        .no_proxy();
+    let builder = match proxy {
+        None => {
+            dns_and_tcp(host, timeout)?;
+            builder
+        }
+        Some(url) => builder.proxy(
+            reqwest::Proxy::all(url)
+                .map_err(|_| "the proxy variable is not a valid URL".to_string())?,
+        ),
+    };
+    let client = builder.build().map_err(|e| format!("HTTP client: {e}"))?;
     match client.head(format!("https://{host}/")).send() {
         Ok(_) => Ok(start.elapsed().as_millis()),
         Err(e) if e.is_timeout() => Err("TLS/HTTP timed out after 5 s".to_string()),
-        Err(e) if e.is_connect() => Err(format!("TLS handshake or proxy connect failed ({e})")),
+        Err(_) if proxy.is_some() => Err(
+            "no HTTPS answer through the proxy (it refused the connection or the tunnel, or the TLS handshake failed)"
+                .to_string(),
+        ),
+        Err(e) if e.is_connect() => Err(format!("TLS handshake failed ({e})")),
         Err(e) => Err(format!("HTTPS request failed ({e})")),
     }
 }
 
 #[cfg(not(feature = "online"))]
-fn probe(host: &str, timeout: Duration) -> Result<u128, String> {
+fn probe(host: &str, proxy: Option<&str>, timeout: Duration) -> Result<u128, String> {
+    if proxy.is_some() {
+        return Err(
+            "this build has no HTTPS client (feature `online`): cannot probe through the proxy"
+                .into(),
+        );
+    }
     let start = Instant::now();
     dns_and_tcp(host, timeout)?;
     Ok(start.elapsed().as_millis())
@@ -175,5 +216,10 @@ mod tests {
         assert!(no_proxy_covers(".localhost, 127.0.0.0/8", "127.0.0.1"));
         assert!(!no_proxy_covers("example.com", "localhost"));
         assert!(!no_proxy_covers("", "localhost"));
+        // Subdomains of an entry, not look-alikes.
+        assert!(no_proxy_covers(".openai.com", "auth.openai.com"));
+        assert!(no_proxy_covers("OpenAI.com:443", "auth.openai.com"));
+        assert!(!no_proxy_covers("openai.com", "notopenai.com"));
+        assert!(no_proxy_covers("chatgpt.com", "chatgpt.com"));
     }
 }
