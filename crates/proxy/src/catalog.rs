@@ -5,8 +5,9 @@
 //!
 //! Rules, as the plugin's: a catalog whose `fetchedAt` is less than 15 minutes old is used
 //! as is; otherwise one fetch per scope (the account id, or `shared`) at a time, at most
-//! every 60 s (10 s after a failure); a non-2xx answer, a body without models or a timeout
-//! (5 s) leaves the files alone and the stale catalog is served. A successful fetch writes
+//! every 60 s (10 s after a failure); redirects are followed as `outbound` says (up to 3
+//! hops); a refused redirect, a non-2xx answer, a body without models or a timeout (5 s
+//! across all hops) leaves the files alone and the stale catalog is served. A successful fetch writes
 //! `codex-auth-models-<hash>.json` and its mirror `codex-models-cache-<hash>.json`
 //! (`{"fetchedAt": <ms>, "models": [...]}`, the fields of 10.4, natural slug order) under
 //! the cache directory's proper-lockfile lock (`<root>/cache.lock`), like the plugin; unlike

@@ -1,5 +1,6 @@
 //! `codex-runtime serve` and `codex-runtime opencode-config`: thin wrappers over
-//! `codex-proxy` (settings, a Tokio runtime, logging to stderr, signals; the snippet).
+//! `codex-proxy` (settings, a Tokio runtime, logging to stderr, signals, the start-up
+//! account summary; the snippet).
 
 use std::net::SocketAddr;
 
@@ -232,39 +233,44 @@ fn log_accounts(v: &StartupView) {
         Err(e) => tracing::warn!(
             "cannot read the accounts: {e}; every request fails until it is fixed (`codex-doctor` says how)"
         ),
-        Ok((0, _)) => tracing::warn!(
+        Ok(None) => tracing::warn!(
             store = %v.store.display(),
             mode,
-            "no Codex accounts: every request fails with oauth_not_configured until one is added (`opencode auth login`, \"ChatGPT Pro/Plus (browser)\")"
+            "no ChatGPT login in the store: every request fails with oauth_not_configured until one is added (`opencode auth login`, \"ChatGPT Pro/Plus (browser)\")"
         ),
-        Ok((n, 0)) => tracing::warn!(
+        Ok(Some((0, _))) => tracing::warn!(
+            store = %v.store.display(),
+            mode,
+            "no Codex accounts for this mode: every request fails with no_accounts_configured until one is added (`opencode auth login`, \"ChatGPT Pro/Plus (browser)\")"
+        ),
+        Ok(Some((n, 0))) => tracing::warn!(
             accounts = n,
             mode,
             "no enabled account: every request fails with no_enabled_accounts until one is enabled (`codex-runtime accounts list`, then `codex-runtime accounts enable <n>`)"
         ),
-        Ok((n, enabled)) => {
+        Ok(Some((n, enabled))) => {
             tracing::info!(accounts = n, enabled, mode, "rotating among {enabled} enabled account(s)")
         }
     }
 }
 
-/// `(accounts, enabled accounts)` of `mode` in the store.
+/// `(accounts, enabled accounts)` of `mode` in the store; `None` without an OpenAI OAuth
+/// entry (the two answer requests with different errors).
 fn accounts_at_start(
     store: &AuthStore,
     mode: codex_store::Domain,
-) -> Result<(usize, usize), codex_store::StoreError> {
+) -> Result<Option<(usize, usize)>, codex_store::StoreError> {
     let state = store.load()?;
+    let Some(oauth) = state.oauth() else {
+        return Ok(None);
+    };
     // The mode's own records: an account enabled in one mode may be disabled in the other,
     // and the proxy rotates only among the mode's.
-    let accounts = state
-        .oauth()
-        .and_then(|s| s.domain(mode))
-        .map(|d| d.accounts())
-        .unwrap_or_default();
-    Ok((
+    let accounts = oauth.domain(mode).map(|d| d.accounts()).unwrap_or_default();
+    Ok(Some((
         accounts.len(),
         accounts.iter().filter(|a| a.is_enabled()).count(),
-    ))
+    )))
 }
 
 /// The OpenCode snippet for the current settings, as pretty JSON.

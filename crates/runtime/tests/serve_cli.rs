@@ -197,9 +197,20 @@ fn serve_until_ready(home: &Path, env: &[(&str, &str)]) -> String {
 fn serve_says_at_start_when_no_request_can_succeed() {
     let home = tempfile::tempdir().expect("home");
     let stderr = serve_until_ready(home.path(), &[]);
-    assert!(stderr.contains("no Codex accounts"), "{stderr}");
+    assert!(stderr.contains("no ChatGPT login"), "{stderr}");
     assert!(stderr.contains("oauth_not_configured"), "{stderr}");
     assert!(stderr.contains("opencode auth login"), "{stderr}");
+
+    // A login entry whose mode has no accounts answers with another error.
+    let dir = home.path().join(".config/opencode");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("codex-accounts.json"),
+        json!({"openai": {"type": "oauth", "native": {"accounts": []}}}).to_string(),
+    )
+    .expect("store");
+    let stderr = serve_until_ready(home.path(), &[]);
+    assert!(stderr.contains("no_accounts_configured"), "{stderr}");
 
     // One account, disabled.
     write_store(home.path());

@@ -5,9 +5,11 @@
 //! ([`FileScrubber::redact_line`]) and scanning ([`FileScrubber::scan_line`]), so `scan`
 //! finds exactly what redaction would remove, and redacted output scans clean.
 //!
-//! In [`Mode::Document`] (pretty-printed JSON) an object or array under a secret key that
-//! stays open at the end of a line is skipped until it closes, so a multi-line value is
-//! replaced as a whole. State is per file; memory is bounded by the longest line the
+//! A replaced value (object, array or string) still open where a piece of an overlong line
+//! ends is followed into the next pieces with its full state ([`OpenValue`]); a line that
+//! ends inside it closes it, except in [`Mode::Document`] (pretty-printed JSON), where an
+//! object or array under a secret key goes on across lines (string state does not) until
+//! it closes, so a multi-line value is replaced as a whole. State is per file; memory is bounded by the longest line the
 //! stream reader hands over.
 
 use std::collections::HashMap;

@@ -2,9 +2,10 @@
 //!
 //! * JSON keys at any depth (`"key": value`), also inside a JSON string that holds JSON
 //!   (`\"key\":\"value\"`) and JS object literals (`key: 'value'`). String values, numbers
-//!   and whole objects/arrays are replaced; an object left open at the end of a line is
-//!   reported through [`JsonScan::open`] so a pretty-printed document can skip its
-//!   remaining lines, and the next piece of an overlong line the rest of the value.
+//!   and whole objects/arrays are replaced; a replaced value (object, array or string) left
+//!   open at the end of a line is reported through [`JsonScan::open`] so a pretty-printed
+//!   document can skip its remaining lines, and the next piece of an overlong line the rest
+//!   of the value.
 //! * `key=value` pairs (reference 11.4: key after start, `?`, `&`, `;` or whitespace; value up
 //!   to `&`, `;` or whitespace), URL query parameters, and well-known auth cookies.
 //! * `Name: value` header lines (curl dumps, pasted requests) and inline `Cookie:` headers.

@@ -6,7 +6,8 @@
 //! (one per process, shared by all held locks: see `heartbeat`) refreshes the directory's
 //! mtime every 5 s and notices if someone else removed or touched it (the lock was
 //! "compromised"). A directory whose mtime is older than 10 s is stale and is
-//! reclaimed with `rmdir`. Nothing is ever put inside the directory, and release is `rmdir`.
+//! reclaimed with `rmdir`. Nothing is ever put inside the directory, and release is `rmdir`,
+//! except of a directory another process has taken over, which is left alone.
 //! A directory holding `.owner` comes from the plugin's fallback locker, which never goes
 //! stale: it is reported, never removed. Advisory `flock` would be invisible to the plugin,
 //! which is why this is written by hand.

@@ -4,7 +4,8 @@
 //! file at all), else `.jsonc` before `.json`. One bad field makes the plugin ignore the whole
 //! file (2.4), so every issue is listed in the plugin's own wording with the file it came from.
 //! Warns on both names present (the legacy file is quarantined at the next start), deprecated,
-//! ignored legacy and unknown keys, and on no file at all (proactive refresh is then off).
+//! ignored legacy and unknown keys, and on no file at all (defaults and env in force; says
+//! when that leaves proactive refresh off).
 
 use codex_config::load::CandidateOutcome;
 use codex_config::resolve::OverrideOutcome;

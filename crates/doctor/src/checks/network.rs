@@ -3,7 +3,9 @@
 //! A proxy variable without `NO_PROXY` covering 127.0.0.1 and localhost sends OpenCode's
 //! requests for a local proxy (codex-runtime) through the remote proxy. Reachability of
 //! auth.openai.com and chatgpt.com is probed only with `--online`, stage by stage (DNS, TCP,
-//! TLS + HTTP) so the failure names the layer that broke.
+//! TLS + HTTP) so the failure names the layer that broke; with `HTTPS_PROXY`/`ALL_PROXY` set
+//! (and `NO_PROXY` not covering the host) the probe goes through that proxy instead, as
+//! OpenCode does, without printing its URL.
 
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
@@ -38,8 +40,9 @@ fn var<'a>(f: &'a Facts, upper: &str) -> Option<(String, &'a str)> {
         .or_else(|| f.env.non_blank(&lower).map(|v| (lower.clone(), v)))
 }
 
-/// Whether a `NO_PROXY` list covers `host` (an entry matches the host itself and its
-/// subdomains, as curl and reqwest read it).
+/// Whether a `NO_PROXY` list covers `host` (an entry matches the host itself and, for a
+/// name, its subdomains, as curl and reqwest read it; an IP address only matches itself or
+/// the loopback ranges below).
 pub fn no_proxy_covers(list: &str, host: &str) -> bool {
     list.split([',', ' '])
         .map(|e| e.trim().trim_start_matches("*.").trim_start_matches('.'))
@@ -50,7 +53,8 @@ pub fn no_proxy_covers(list: &str, host: &str) -> bool {
             let l = e.to_ascii_lowercase();
             e == "*"
                 || h == l
-                || h.strip_suffix(&l).is_some_and(|rest| rest.ends_with('.'))
+                || (h.parse::<std::net::IpAddr>().is_err()
+                    && h.strip_suffix(&l).is_some_and(|rest| rest.ends_with('.')))
                 || (host == "127.0.0.1"
                     && (e == "127.0.0.0/8"
                         || e == "127.0.0.1/32"
@@ -221,5 +225,9 @@ mod tests {
         assert!(no_proxy_covers("OpenAI.com:443", "auth.openai.com"));
         assert!(!no_proxy_covers("openai.com", "notopenai.com"));
         assert!(no_proxy_covers("chatgpt.com", "chatgpt.com"));
+        assert!(
+            !no_proxy_covers("0.0.1", "127.0.0.1"),
+            "no suffix match on addresses"
+        );
     }
 }
