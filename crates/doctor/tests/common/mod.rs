@@ -99,11 +99,21 @@ pub struct Home {
     pub cwd: PathBuf,
 }
 
+/// A free port for the login-port probe, picked below Linux's ephemeral range (32768+):
+/// a port handed out by `bind(0)` (sibling tests) or to an outgoing connection can then
+/// never be this one while the test runs, so "is free" stays true.
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let start = (std::process::id() % 8000) as u16;
+    for _ in 0..8000 {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = 20000 + (start.wrapping_add(n.wrapping_mul(7)) % 12000);
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port between 20000 and 31999")
 }
 
 impl Home {
