@@ -9,8 +9,8 @@
 //! ends is followed into the next pieces with its full state ([`OpenValue`]); a line that
 //! ends inside it closes it, except in [`Mode::Document`] (pretty-printed JSON), where an
 //! object or array under a secret key goes on across lines (string state does not) until
-//! it closes, so a multi-line value is replaced as a whole. State is per file; memory is bounded by the longest line the
-//! stream reader hands over.
+//! it closes, so a multi-line value is replaced as a whole. State is per file; memory is
+//! bounded by the longest line the stream reader hands over.
 
 use std::collections::HashMap;
 
