@@ -74,14 +74,6 @@ pub fn claims(token: &str) -> Option<Claims> {
     })
 }
 
-/// The `exp` claim in epoch milliseconds, when present.
-pub fn expiry_ms(token: &str) -> Option<f64> {
-    parse_jwt_payload(token)?
-        .get("exp")
-        .and_then(Value::as_f64)
-        .map(|s| s * 1000.0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +109,5 @@ mod tests {
         let c = claims(&t).expect("claims");
         assert_eq!(c.account_id.as_deref(), Some("org_1"));
         assert_eq!(c.email.as_deref(), Some("a@b.c"));
-        assert_eq!(expiry_ms(&t), Some(10_000.0));
     }
 }

@@ -246,9 +246,6 @@ pub const ALL: &[EnvVar] = &[
     EnvVar { name: CODEX_RUNTIME_CLIENT_KEY, group: "proxy", description: "Client key for `codex-runtime serve` (`Authorization: Bearer` or `x-api-key`, compared in constant time); required with `--allow-remote`." },
 ];
 
-/// Variables whose values may carry credentials and must be masked when shown.
-pub const SECRET_VALUED: &[&str] = &[HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, CODEX_RUNTIME_CLIENT_KEY];
-
 /// Finds a documented variable by name.
 pub fn lookup(name: &str) -> Option<&'static EnvVar> {
     ALL.iter().find(|v| v.name == name)

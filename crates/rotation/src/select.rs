@@ -264,9 +264,6 @@ impl Decision {
     }
 }
 
-/// Code for "no eligible account".
-pub const NONE_ELIGIBLE: &str = "none-eligible";
-
 /// The inputs of one selection. `Debug` masks the active key and the session key.
 #[derive(Clone)]
 pub struct SelectInput<'a> {
@@ -324,8 +321,8 @@ fn by_lru(a: &AccountView, b: &AccountView) -> Ordering {
         .then_with(|| key_of(a).cmp(key_of(b)))
 }
 
-/// Picks an account (reference 6.2). `None` means no account is eligible
-/// ([`NONE_ELIGIBLE`]). `state` is the strategy's session state (none for round robin).
+/// Picks an account (reference 6.2). `None` means no account is eligible (the plugin's
+/// `none-eligible`). `state` is the strategy's session state (none for round robin).
 pub fn select_account(
     input: &SelectInput<'_>,
     mut state: Option<&mut SessionState>,

@@ -1,6 +1,5 @@
 //! Reference 15, cases 1–18: `selectAccount`.
 
-use codex_rotation::select::NONE_ELIGIBLE;
 use codex_rotation::{
     health, select_account, AccountView, Decision, SelectInput, SessionState, Strategy,
 };
@@ -271,7 +270,6 @@ fn none_eligible_and_codes() {
     let mut a = accts(&["a"]);
     a[0].enabled = false;
     assert!(select_account(&input(&a, Strategy::Sticky, None, 0.0), None).is_none());
-    assert_eq!(NONE_ELIGIBLE, "none-eligible");
     assert_eq!(Decision::RoundRobinNext.as_str(), "round-robin-next");
     assert_eq!(Strategy::parse(" Round_Robin "), Some(Strategy::RoundRobin));
 }

@@ -17,13 +17,6 @@ pub fn to_js_pretty(value: &Value) -> String {
     out
 }
 
-/// Serializes like `JSON.stringify(value)` (no whitespace).
-pub fn to_js_compact(value: &Value) -> String {
-    let mut out = String::with_capacity(128);
-    write_compact(&mut out, value);
-    out
-}
-
 /// Where JSON text goes: a `String`, or a [`Compare`] against text that already exists.
 pub(crate) trait Text {
     /// Appends `s`.
@@ -500,7 +493,6 @@ pub fn truthy(v: Option<&Value>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn numbers_print_like_javascript() {
@@ -537,7 +529,6 @@ mod tests {
             to_js_pretty(&v),
             "{\n  \"2\": null,\n  \"10\": true,\n  \"b\": 1,\n  \"a\": [],\n  \"o\": {},\n  \"l\": [\n    1,\n    {\n      \"x\": \"\\u0001\\\"\\\\\\n\"\n    }\n  ]\n}\n"
         );
-        assert_eq!(to_js_compact(&json!({"a": [1, 2.5]})), r#"{"a":[1,2.5]}"#);
     }
 
     #[test]

@@ -352,13 +352,6 @@ impl AuthStore {
         }
     }
 
-    /// Reads under the lock.
-    pub fn load_locked(&self) -> Result<AuthState> {
-        with_lock(&self.path, &self.opts.lock, |_| {
-            self.read_locked().map(|(state, _, _)| state)
-        })
-    }
-
     fn prepare_write(&self) -> Result<()> {
         refuse_symlink(&self.path)?;
         if let Some(dir) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {

@@ -71,11 +71,6 @@ pub const ALL: &[CheckDef] = &[
     runtime::PROXY,
 ];
 
-/// Finds a check by id.
-pub fn find(id: &str) -> Option<&'static CheckDef> {
-    ALL.iter().find(|c| c.id == id)
-}
-
 /// A result for checks that need the resolved paths when they are unavailable.
 pub(crate) fn no_paths(reason: &str) -> CheckResult {
     CheckResult::skip(format!("paths cannot be resolved: {reason}"))
