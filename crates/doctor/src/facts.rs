@@ -341,13 +341,6 @@ fn current_uid() -> Option<u32> {
     Some(unsafe { libc::geteuid() })
 }
 
-/// The lock directory proper-lockfile uses for `file`: `<realpath(file.lock)>.lock`.
-pub fn lock_dir_for(file: &Path) -> PathBuf {
-    let target = PathBuf::from(format!("{}.lock", file.display()));
-    let real = fs::canonicalize(&target).unwrap_or(target);
-    PathBuf::from(format!("{}.lock", real.display()))
-}
-
 fn lock_entry(protects: String, dir: PathBuf) -> Option<LockDir> {
     let info = FileInfo::of(&dir);
     if !info.exists {
@@ -380,7 +373,7 @@ fn find_locks(p: &Paths) -> Vec<LockDir> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if let Some(l) = lock_entry(name, lock_dir_for(&f)) {
+        if let Some(l) = lock_entry(name, codex_paths::lock_dir_of(&f)) {
             out.push(l);
         }
     }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::facts::{lock_dir_for, Facts};
+use crate::facts::Facts;
 
 /// One resolved path.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -59,7 +59,7 @@ pub fn rows(facts: &Facts) -> Result<Vec<PathRow>, String> {
     out.push(row("codex-config.jsonc", p.codex_config_jsonc()));
     out.push(row("codex-config.json (legacy)", p.codex_config_json()));
     let store = p.auth_store();
-    let lock = lock_dir_for(&store.path);
+    let lock = codex_paths::lock_dir_of(&store.path);
     out.push(row("auth store", store));
     out.push(PathRow {
         name: "auth store lock dir".into(),

@@ -240,6 +240,26 @@ impl Paths {
     }
 }
 
+/// `<file>.lock`: the lock target the plugin points proper-lockfile at (reference 5.1).
+pub fn lock_target_for(file: &Path) -> PathBuf {
+    let mut s = file.as_os_str().to_owned();
+    s.push(".lock");
+    PathBuf::from(s)
+}
+
+/// The directory proper-lockfile creates to lock `file`: `<realpath(<file>.lock)>.lock`,
+/// with the target as given when it cannot be resolved (it does not exist yet). The one
+/// place that knows the name, for the store (which takes the lock) and the doctor (which
+/// looks at it).
+pub fn lock_dir_of(file: &Path) -> PathBuf {
+    let target = lock_target_for(file);
+    let mut s = std::fs::canonicalize(&target)
+        .unwrap_or(target)
+        .into_os_string();
+    s.push(".lock");
+    PathBuf::from(s)
+}
+
 /// First 16 hex chars of SHA-256 of the trimmed account id (cache shard names, reference 1.3).
 pub fn account_hash(account_id: &str) -> String {
     let digest = Sha256::digest(account_id.trim().as_bytes());
@@ -263,6 +283,26 @@ pub fn catalog_cache_names(account_id: Option<&str>) -> (String, Option<String>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lock_dir_follows_the_target_s_real_path() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let real = tmp.path().join("real");
+        std::fs::create_dir(&real).expect("mkdir");
+        std::os::unix::fs::symlink(&real, tmp.path().join("link")).expect("symlink");
+        let file = tmp.path().join("link/codex-accounts.json");
+        // No target yet: the path as given.
+        assert_eq!(
+            lock_dir_of(&file),
+            tmp.path().join("link/codex-accounts.json.lock.lock")
+        );
+        std::fs::write(lock_target_for(&file), b"").expect("target");
+        let resolved = std::fs::canonicalize(&real).expect("canonical");
+        assert_eq!(
+            lock_dir_of(&file),
+            resolved.join("codex-accounts.json.lock.lock")
+        );
+    }
 
     fn env(pairs: &[(&str, &str)]) -> EnvSnapshot {
         EnvSnapshot::from_pairs(pairs.iter().copied())

@@ -64,52 +64,14 @@ impl LockOptions {
     }
 }
 
-/// `<file>.lock`: the lock target proper-lockfile is pointed at.
-pub fn lock_target_for(file: &Path) -> PathBuf {
-    append(file, ".lock")
-}
+pub use codex_paths::{lock_dir_of, lock_target_for};
 
-/// `<target>.lock`: the directory proper-lockfile creates for a (canonical) target.
-pub fn lock_dir_for(target: &Path) -> PathBuf {
-    append(target, ".lock")
-}
-
-fn append(p: &Path, suffix: &str) -> PathBuf {
-    let mut s: OsString = p.as_os_str().to_owned();
-    s.push(suffix);
+/// `<target>.lock`: the directory proper-lockfile creates for a target already resolved
+/// (taking a lock must fail when it cannot be resolved, unlike [`lock_dir_of`]).
+fn lock_dir_for(target: &Path) -> PathBuf {
+    let mut s: OsString = target.as_os_str().to_owned();
+    s.push(".lock");
     PathBuf::from(s)
-}
-
-/// What can be seen of a lock directory from outside.
-#[derive(Debug, Clone)]
-pub struct LockInfo {
-    /// The directory.
-    pub lock_dir: PathBuf,
-    /// Time since creation, when the filesystem reports a birth time.
-    pub held_for: Option<Duration>,
-    /// Time since the mtime was last set.
-    pub refreshed_ago: Option<Duration>,
-    /// It contains `.owner` (the plugin's fallback locker).
-    pub fallback: bool,
-    /// Older than the stale threshold given to [`inspect`].
-    pub stale: bool,
-}
-
-/// Looks at the lock directory of `file` without touching it. `None` when not locked.
-pub fn inspect(file: &Path, stale: Duration) -> Option<LockInfo> {
-    let target = lock_target_for(file);
-    let real = fs::canonicalize(&target).unwrap_or(target);
-    let dir = lock_dir_for(&real);
-    let meta = fs::metadata(&dir).ok()?;
-    let now = SystemTime::now();
-    let refreshed_ago = meta.modified().ok().map(|m| age(now, m));
-    Some(LockInfo {
-        held_for: meta.created().ok().map(|c| age(now, c)),
-        stale: refreshed_ago.is_some_and(|a| a > stale),
-        refreshed_ago,
-        fallback: dir.join(FALLBACK_OWNER_FILE).exists(),
-        lock_dir: dir,
-    })
 }
 
 fn age(now: SystemTime, then: SystemTime) -> Duration {
@@ -536,10 +498,10 @@ mod tests {
             "mtime refreshed"
         );
         assert!(!lock.is_compromised());
-        let info = inspect(&file, Duration::from_secs(10)).expect("locked");
-        assert!(!info.stale && !info.fallback);
+        let dir = lock.lock_dir().to_path_buf();
+        assert!(!dir.join(FALLBACK_OWNER_FILE).exists());
         lock.release().expect("release");
-        assert!(inspect(&file, Duration::from_secs(10)).is_none());
+        assert!(!dir.exists(), "released");
     }
 
     fn mtime(dir: &Path) -> SystemTime {

@@ -22,7 +22,7 @@ use crate::atomic::{refuse_symlink, write_atomic, WriteOptions};
 use crate::error::{Result, StoreError};
 use crate::gitignore::ensure_config_dir_gitignore;
 use crate::json::{is_parser_limit, type_name};
-use crate::lock::{lock_dir_for, lock_target_for, with_lock, LockOptions};
+use crate::lock::{lock_dir_of, lock_target_for, with_lock, LockOptions};
 use crate::ops::{AccountRow, CommitOptions, Lease, LoginTokens, RefreshedTokens};
 use crate::quarantine::{default_quarantine_dir, quarantine_file, DEFAULT_KEEP};
 use crate::state::{is_openai_only, AuthState, OauthState, OpenAi};
@@ -249,8 +249,7 @@ impl AuthStore {
 
     /// The lock directory proper-lockfile would use.
     pub fn lock_dir(&self) -> PathBuf {
-        let target = self.lock_target();
-        lock_dir_for(&fs::canonicalize(&target).unwrap_or(target))
+        lock_dir_of(&self.path)
     }
 
     /// The quarantine directory.
