@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command as StdCommand, Stdio};
+use std::process::{Child, Command as StdCommand, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use assert_cmd::cargo::CommandCargoExt;
@@ -69,33 +69,12 @@ fn serve_proxies_a_request_and_stops_on_sigterm() {
     write_store(home.path());
     let (port, heads) = mock_backend();
     let base = format!("http://127.0.0.1:{port}");
-    let mut child = StdCommand::cargo_bin("codex-runtime")
-        .expect("binary")
-        .env_clear()
-        .env("HOME", home.path())
-        .current_dir(home.path())
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--upstream",
-            &format!("{base}/backend-api/codex"),
-            "--issuer",
-            &base,
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("listening line");
-    let addr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-        .to_string();
+    let upstream = format!("{base}/backend-api/codex");
+    let (child, addr) = start_serve(
+        home.path(),
+        &[],
+        &["--upstream", &upstream, "--issuer", &base],
+    );
 
     let client = reqwest::blocking::Client::builder()
         .no_proxy()
@@ -134,14 +113,7 @@ fn serve_proxies_a_request_and_stops_on_sigterm() {
     .expect("status json");
     assert_eq!(status["accounts"][0]["label"], "o***@example.com (plus)");
 
-    let killed = StdCommand::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(killed.success());
-    let out = child.wait_with_output().expect("exit");
-    assert!(out.status.success(), "{out:?}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stop_serve(child);
     // One access-log line for the request, with a pseudonymous account label.
     let access: Vec<&str> = stderr
         .lines()
@@ -164,9 +136,9 @@ fn serve_proxies_a_request_and_stops_on_sigterm() {
     );
 }
 
-/// Starts `serve` on a free port for `home`, stops it with SIGTERM once it listens, and
-/// returns its stderr.
-fn serve_until_ready(home: &Path, env: &[(&str, &str)]) -> String {
+/// Starts `serve --listen 127.0.0.1:0` for `home` with `env` and `args`, and waits for its
+/// `listening on` line: returns the child and the base URL.
+fn start_serve(home: &Path, env: &[(&str, &str)], args: &[&str]) -> (Child, String) {
     let mut child = StdCommand::cargo_bin("codex-runtime")
         .expect("binary")
         .env_clear()
@@ -174,6 +146,7 @@ fn serve_until_ready(home: &Path, env: &[(&str, &str)]) -> String {
         .env("HOME", home)
         .current_dir(home)
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -182,7 +155,16 @@ fn serve_until_ready(home: &Path, env: &[(&str, &str)]) -> String {
     BufReader::new(child.stdout.take().expect("stdout"))
         .read_line(&mut line)
         .expect("listening line");
-    assert!(line.starts_with("listening on "), "{line}");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .to_string();
+    (child, addr)
+}
+
+/// Stops `serve` with SIGTERM; it must exit cleanly. Returns its stderr.
+fn stop_serve(child: Child) -> String {
     let killed = StdCommand::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -191,6 +173,11 @@ fn serve_until_ready(home: &Path, env: &[(&str, &str)]) -> String {
     let out = child.wait_with_output().expect("exit");
     assert!(out.status.success(), "{out:?}");
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Starts `serve` for `home`, stops it as soon as it listens, and returns its stderr.
+fn serve_until_ready(home: &Path, env: &[(&str, &str)]) -> String {
+    stop_serve(start_serve(home, env, &[]).0)
 }
 
 #[test]
