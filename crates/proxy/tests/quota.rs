@@ -127,14 +127,7 @@ async fn an_exhausted_window_rests_the_account_until_it_resets() {
     assert_eq!(responses.len(), 2);
     assert_eq!(responses[1].bearer().as_deref(), Some("at_acc_b"));
 
-    let status = get_json(&run, "/status").await;
-    let a = status["accounts"]
-        .as_array()
-        .expect("accounts")
-        .iter()
-        .find(|a| a["label"].as_str().is_some_and(|l| l.starts_with("a***")))
-        .cloned()
-        .expect("account a");
+    let a = status_of(&run, "a***").await;
     assert_eq!(a["state"], "cooling_down");
     assert_eq!(a["lastError"]["code"], "quota_limit_exhausted_5h", "{a}");
     // /status shows the polled quota (read back from codex-snapshots.json).
@@ -144,14 +137,7 @@ async fn an_exhausted_window_rests_the_account_until_it_resets() {
     })
     .await;
     assert!(shown);
-    let status = get_json(&run, "/status").await;
-    let a = status["accounts"]
-        .as_array()
-        .expect("accounts")
-        .iter()
-        .find(|a| a["label"].as_str().is_some_and(|l| l.starts_with("a***")))
-        .cloned()
-        .expect("account a");
+    let a = status_of(&run, "a***").await;
     assert_eq!(a["quota"]["fiveHour"]["leftPct"], 0, "{a}");
     assert_eq!(
         a["quota"]["fiveHour"]["resetsAt"].as_f64(),
@@ -187,4 +173,16 @@ async fn a_failed_poll_changes_nothing_and_polling_can_be_turned_off() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(mock.usage_calls().is_empty());
     run.stop().await;
+}
+
+/// The `/status` row of the account whose masked label starts with `label`.
+async fn status_of(run: &codex_proxy::Running, label: &str) -> serde_json::Value {
+    let status = get_json(run, "/status").await;
+    status["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["label"].as_str().is_some_and(|l| l.starts_with(label)))
+        .cloned()
+        .unwrap_or_else(|| panic!("no account {label} in {status}"))
 }
