@@ -8,15 +8,9 @@
 
 pub use codex_redact::encode_uri_component;
 
-/// JavaScript's `String.prototype.trim`.
-pub fn js_trim(s: &str) -> &str {
-    // JavaScript trims Unicode Zs, line terminators and U+FEFF, but not U+0085.
-    s.trim_matches(|c: char| (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}')
-}
-
 /// `normalizeEmail` / `normalizePlan`: trimmed and lowercased, `None` when missing or blank.
 pub fn normalize_lower(v: Option<&str>) -> Option<String> {
-    let t = js_trim(v?);
+    let t = codex_js::trim(v?);
     if t.is_empty() {
         None
     } else {
@@ -30,7 +24,7 @@ pub fn build_identity_key(
     email: Option<&str>,
     plan: Option<&str>,
 ) -> Option<String> {
-    let a = js_trim(account_id?);
+    let a = codex_js::trim(account_id?);
     if a.is_empty() {
         return None;
     }
@@ -40,7 +34,7 @@ pub fn build_identity_key(
 }
 
 fn segment(v: Option<&str>) -> String {
-    match v.map(js_trim).filter(|t| !t.is_empty()) {
+    match v.map(codex_js::trim).filter(|t| !t.is_empty()) {
         Some(t) => encode_uri_component(t),
         None => "_".to_string(),
     }
@@ -63,7 +57,7 @@ pub fn legacy_fingerprint(
 /// A 3-part pipe key whose parts are all non-blank.
 pub fn is_canonical_key(key: &str) -> bool {
     let parts: Vec<&str> = key.split('|').collect();
-    parts.len() == 3 && parts.iter().all(|p| !js_trim(p).is_empty())
+    parts.len() == 3 && parts.iter().all(|p| !codex_js::trim(p).is_empty())
 }
 
 /// `synchronizeIdentityKey`: the key after hydration. `current` is the stored key (an empty
@@ -128,11 +122,6 @@ mod tests {
             synchronize_identity_key(Some("keep"), None, None, None),
             Some("keep".into())
         );
-    }
-
-    #[test]
-    fn js_trim_strips_bom_but_not_nel() {
-        assert_eq!(js_trim("\u{feff} a \u{85}"), "a \u{85}");
     }
 
     #[test]

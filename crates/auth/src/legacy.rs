@@ -57,7 +57,7 @@ pub fn read_legacy_plugin_store(path: &Path) -> LegacySource {
     let records: Vec<AccountRecord> = arr
         .iter()
         .filter_map(|e| {
-            let rt = crate::identity::js_trim(e.get("refreshToken")?.as_str()?);
+            let rt = codex_js::trim(e.get("refreshToken")?.as_str()?);
             if rt.is_empty() {
                 return None;
             }

@@ -13,8 +13,11 @@ use std::path::Path;
 use codex_redact::{MaskedDebug, Secret};
 use serde_json::{Map, Value};
 
-use crate::identity::{build_identity_key, js_trim, synchronize_identity_key};
+use crate::identity::{build_identity_key, synchronize_identity_key};
 use crate::jwt;
+
+/// The plugin's type names for wrong-typed fields (owned by `codex_js`).
+pub use codex_js::type_name;
 
 /// The two account domains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -214,12 +217,12 @@ impl AccountRecord {
         // are compared byte for byte with the plugin's.
         let pick = |stored: Option<String>, claim: Option<String>| {
             stored
-                .filter(|x| !js_trim(x).is_empty())
-                .or(claim.filter(|x| !js_trim(x).is_empty()))
+                .filter(|x| !codex_js::trim(x).is_empty())
+                .or(claim.filter(|x| !codex_js::trim(x).is_empty()))
         };
-        r.account_id = pick(account_id, claims.account_id).map(|x| js_trim(&x).to_string());
-        r.email = pick(email, claims.email).map(|x| js_trim(&x).to_lowercase());
-        r.plan = pick(plan, claims.plan).map(|x| js_trim(&x).to_lowercase());
+        r.account_id = pick(account_id, claims.account_id).map(|x| codex_js::trim(&x).to_string());
+        r.email = pick(email, claims.email).map(|x| codex_js::trim(&x).to_lowercase());
+        r.plan = pick(plan, claims.plan).map(|x| codex_js::trim(&x).to_lowercase());
         let synced = synchronize_identity_key(
             r.stored_identity_key.as_deref(),
             r.account_id.as_deref(),
@@ -397,18 +400,6 @@ pub enum StoreRead {
     },
     /// Parsed.
     Parsed(AuthStore),
-}
-
-/// JavaScript-style type names used in messages.
-pub fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
 }
 
 /// Reads and classifies a store file. Never modifies it.

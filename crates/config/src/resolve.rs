@@ -16,7 +16,6 @@ use codex_env::EnvSnapshot;
 use serde_json::Value;
 
 use crate::error::ParseEnumError;
-use crate::js;
 
 /// Declares a string-valued enum with `as_str`, `Display` and a trimmed, case-insensitive
 /// `FromStr`.
@@ -58,7 +57,7 @@ macro_rules! string_enum {
             type Err = ParseEnumError;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                let wanted = crate::js::trim_lower(s);
+                let wanted = codex_js::trim_lower(s);
                 $name::ALL
                     .iter()
                     .copied()
@@ -282,14 +281,14 @@ fn file_str<'a>(root: &'a Value, path: &[&str]) -> Option<&'a str> {
 
 /// Trimmed, lowercased value when it is one of `allowed`.
 fn normalize_choice(raw: Option<&str>, allowed: &[&str]) -> Option<String> {
-    let v = js::trim_lower(raw?);
+    let v = codex_js::trim_lower(raw?);
     allowed.contains(&v.as_str()).then_some(v)
 }
 
 /// The plugin's `normalizePersonalityOption`: trimmed, lowercased, non-empty, and free of
 /// `/`, `\` and `..`.
 pub fn normalize_personality(raw: Option<&str>) -> Option<String> {
-    let v = js::trim_lower(raw?);
+    let v = codex_js::trim_lower(raw?);
     if v.is_empty() || v.contains('/') || v.contains('\\') || v.contains("..") {
         return None;
     }
@@ -302,7 +301,7 @@ const VERBOSITY: &[&str] = &["default", "low", "medium", "high"];
 
 /// `auto|priority|flex`, with the deprecated `default` meaning `auto`.
 fn normalize_service_tier(raw: Option<&str>) -> Option<String> {
-    match js::trim_lower(raw?).as_str() {
+    match codex_js::trim_lower(raw?).as_str() {
         "default" | "auto" => Some("auto".to_string()),
         t @ ("priority" | "flex") => Some(t.to_string()),
         _ => None,
@@ -598,7 +597,7 @@ pub fn resolve(file: &Value, env: &EnvSnapshot) -> ResolvedConfig {
 
     // Service tier: `default` is accepted as `auto`, with a warning.
     let raw_tier = env.get(ev::OPENCODE_OPENAI_MULTI_SERVICE_TIER);
-    if raw_tier.is_some_and(|t| js::trim_lower(t) == "default") {
+    if raw_tier.is_some_and(|t| codex_js::trim_lower(t) == "default") {
         env_warnings.push(SERVICE_TIER_DEFAULT_WARNING.to_string());
     }
     let env_tier = normalize_service_tier(r.present(ev::OPENCODE_OPENAI_MULTI_SERVICE_TIER));

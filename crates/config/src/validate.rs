@@ -124,7 +124,7 @@ pub const CUSTOM_MODEL_EXTRA_KEYS: &[&str] = &["targetModel", "name", "variants"
 fn push(issues: &mut Vec<String>, path: &str, expected: &str, actual: &Value) {
     issues.push(format!(
         "{path}: expected {expected}, found {} ({})",
-        js::type_name(actual),
+        codex_js::type_name(actual),
         js::preview(actual)
     ));
 }
@@ -141,7 +141,7 @@ fn one_of(allowed: &[&str]) -> String {
 fn enum_ok(value: &Value, allowed: &[&str]) -> bool {
     value
         .as_str()
-        .map(js::trim_lower)
+        .map(codex_js::trim_lower)
         .is_some_and(|s| allowed.contains(&s.as_str()))
 }
 
@@ -254,7 +254,7 @@ fn variants_shape(entry: &Value, prefix: &str, issues: &mut Vec<String>) {
         push(issues, &path, "object", variants);
         return;
     };
-    for (name, variant) in js::entries(map) {
+    for (name, variant) in codex_js::entries(map) {
         behavior_shape(variant, &format!("{path}.{name}"), issues);
     }
 }
@@ -320,7 +320,7 @@ pub fn validate(root: &Value) -> Vec<String> {
         match per_model.as_object() {
             None => push(&mut issues, "perModel", "object", per_model),
             Some(models) => {
-                for (name, entry) in js::entries(models) {
+                for (name, entry) in codex_js::entries(models) {
                     let prefix = format!("perModel.{name}");
                     behavior_shape(entry, &prefix, &mut issues);
                     variants_shape(entry, &prefix, &mut issues);
@@ -333,7 +333,7 @@ pub fn validate(root: &Value) -> Vec<String> {
         match custom.as_object() {
             None => push(&mut issues, "customModels", "object", custom),
             Some(models) => {
-                for (slug, entry) in js::entries(models) {
+                for (slug, entry) in codex_js::entries(models) {
                     let prefix = format!("customModels.{slug}");
                     behavior_shape(entry, &prefix, &mut issues);
                     if let Some(m) = entry.as_object() {
@@ -375,7 +375,7 @@ fn deprecated_in(value: &Value, prefix: &str, out: &mut Vec<String>) {
         out.push(format!("{prefix}.verbosity"));
     }
     let tier = map.get("serviceTier").and_then(Value::as_str);
-    if tier.is_some_and(|t| js::trim_lower(t) == "default") {
+    if tier.is_some_and(|t| codex_js::trim_lower(t) == "default") {
         out.push(format!("{prefix}.serviceTier=\"default\""));
     }
 }
@@ -395,14 +395,14 @@ pub fn deprecated_keys(root: &Value) -> Vec<String> {
         let Some(models) = map.get(section).and_then(Value::as_object) else {
             continue;
         };
-        for (name, entry) in js::entries(models) {
+        for (name, entry) in codex_js::entries(models) {
             let prefix = format!("{section}.{name}");
             deprecated_in(entry, &prefix, &mut out);
             let variants = entry
                 .as_object()
                 .and_then(|m| m.get("variants"))
                 .and_then(Value::as_object);
-            for (variant, value) in variants.map(js::entries).unwrap_or_default() {
+            for (variant, value) in variants.map(codex_js::entries).unwrap_or_default() {
                 deprecated_in(value, &format!("{prefix}.variants.{variant}"), &mut out);
             }
         }
@@ -424,9 +424,9 @@ pub fn deprecation_warning(path: &str, keys: &[String]) -> String {
 pub fn ignored_legacy_keys(root: &Value) -> Vec<String> {
     root.as_object()
         .map(|map| {
-            js::entries(map)
+            codex_js::entries(map)
                 .into_iter()
-                .filter(|(k, _)| LEGACY_ROOT_KEYS.contains(k))
+                .filter(|(k, _)| LEGACY_ROOT_KEYS.contains(&k.as_str()))
                 .map(|(k, _)| k.to_string())
                 .collect()
         })
@@ -437,8 +437,8 @@ fn unknown_in(value: &Value, prefix: &str, known: &[&[&str]], out: &mut Vec<Stri
     let Some(map) = value.as_object() else {
         return;
     };
-    for (key, _) in js::entries(map) {
-        if !known.iter().any(|set| set.contains(&key)) {
+    for (key, _) in codex_js::entries(map) {
+        if !known.iter().any(|set| set.contains(&key.as_str())) {
             out.push(join(prefix, key));
         }
     }
@@ -461,14 +461,14 @@ fn unknown_in_models(
     let Some(models) = root.get(section).and_then(Value::as_object) else {
         return;
     };
-    for (name, entry) in js::entries(models) {
+    for (name, entry) in codex_js::entries(models) {
         let prefix = format!("{section}.{name}");
         unknown_in(entry, &prefix, &[BEHAVIOR_KEYS, extra], out);
         let variants = entry
             .as_object()
             .and_then(|m| m.get("variants"))
             .and_then(Value::as_object);
-        for (variant, value) in variants.map(js::entries).unwrap_or_default() {
+        for (variant, value) in variants.map(codex_js::entries).unwrap_or_default() {
             let vprefix = format!("{prefix}.variants.{variant}");
             unknown_in(value, &vprefix, &[BEHAVIOR_KEYS], out);
         }

@@ -2,11 +2,12 @@
 //!
 //! `parseEnvBoolean` accepts `1|true|yes|on` and `0|false|no|off` (trimmed, any case) and
 //! treats everything else as unset; the debug switches want exactly `"1"`; numbers follow
-//! JavaScript's `Number(x)` for the forms users actually write.
+//! JavaScript's `Number(x)` (`codex_js::number`), with blank text unset. Trimming and
+//! lowercasing are JavaScript's (`codex_js`).
 
 /// The plugin's boolean parser: `Some(true)`, `Some(false)` or `None` (falls through).
 pub fn env_boolean(raw: Option<&str>) -> Option<bool> {
-    match raw?.trim().to_ascii_lowercase().as_str() {
+    match codex_js::trim_lower(raw?).as_str() {
         "1" | "true" | "yes" | "on" => Some(true),
         "0" | "false" | "no" | "off" => Some(false),
         _ => None,
@@ -15,35 +16,11 @@ pub fn env_boolean(raw: Option<&str>) -> Option<bool> {
 
 /// The plugin's number parser: blank → unset; a finite JavaScript number → the value.
 pub fn env_number(raw: Option<&str>) -> Option<f64> {
-    let t = raw?.trim();
+    let t = codex_js::trim(raw?);
     if t.is_empty() {
         return None;
     }
-    js_number(t).filter(|n| n.is_finite())
-}
-
-/// An approximation of JavaScript's `Number(string)` for decimal, hex and exponent forms.
-pub fn js_number(t: &str) -> Option<f64> {
-    let t = t.trim();
-    if t.is_empty() {
-        return Some(0.0);
-    }
-    if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        return u64::from_str_radix(hex, 16).ok().map(|v| v as f64);
-    }
-    if t == "Infinity" || t == "+Infinity" {
-        return Some(f64::INFINITY);
-    }
-    if t == "-Infinity" {
-        return Some(f64::NEG_INFINITY);
-    }
-    let ok = t
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'));
-    if !ok {
-        return None;
-    }
-    t.parse::<f64>().ok()
+    codex_js::number(t).filter(|n| n.is_finite())
 }
 
 /// Whether a debug switch is on: exactly `"1"`, nothing else.
@@ -54,7 +31,7 @@ pub fn exactly_one(raw: Option<&str>) -> bool {
 /// `CODEX_AUTH_DEBUG`: trimmed, lowercased `1|true|yes|on`.
 pub fn auth_debug_enabled(raw: Option<&str>) -> bool {
     matches!(
-        raw.map(|v| v.trim().to_ascii_lowercase()).as_deref(),
+        raw.map(codex_js::trim_lower).as_deref(),
         Some("1" | "true" | "yes" | "on")
     )
 }

@@ -61,13 +61,10 @@ fn first<'a, H: HeaderLookup + ?Sized>(h: &'a H, names: &[&str]) -> Option<&'a s
     names.iter().find_map(|n| h.header(n))
 }
 
-/// JavaScript `Number(text)`, finite only (blank is not a number here).
+/// The plugin's `num`: JavaScript `Number(text)`, finite only (so a blank value is `0`, as in
+/// the plugin).
 fn js_number(s: &str) -> Option<f64> {
-    let t = s.trim();
-    if t.is_empty() {
-        return None;
-    }
-    t.parse::<f64>().ok().filter(|n| n.is_finite())
+    codex_js::number(s).filter(|n| n.is_finite())
 }
 
 /// A reset header value → epoch ms (reference 7.6).

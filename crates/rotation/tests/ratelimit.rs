@@ -36,6 +36,30 @@ fn case_73_generic_headers() {
     assert!(parse_rate_limit_headers(&nan, now).is_empty());
 }
 
+/// The plugin reads header numbers with `Number(v)` (`lib/codex-status.ts`, `num`), so a blank
+/// value is 0, a hex value is read, and `inf` is not a number, exactly as in JavaScript.
+#[test]
+fn header_numbers_are_read_as_javascripts_number() {
+    let now = 1000.0;
+    let blank = [
+        ("x-ratelimit-remaining-requests", " "),
+        ("x-ratelimit-limit-requests", "100"),
+    ];
+    let l = parse_rate_limit_headers(&blank, now);
+    assert_eq!(l.len(), 1);
+    assert_eq!(l[0].left_pct, 0.0, "Number(' ') is 0 in the plugin");
+    let hex = [
+        ("x-ratelimit-remaining-requests", "0x19"),
+        ("x-ratelimit-limit-requests", "100"),
+    ];
+    assert_eq!(parse_rate_limit_headers(&hex, now)[0].left_pct, 25.0);
+    let inf = [
+        ("x-ratelimit-remaining-requests", "inf"),
+        ("x-ratelimit-limit-requests", "100"),
+    ];
+    assert!(parse_rate_limit_headers(&inf, now).is_empty());
+}
+
 #[test]
 fn codex_window_headers() {
     let now = 1_000_000.0;

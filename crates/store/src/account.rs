@@ -17,10 +17,8 @@ use codex_auth::model::Domain;
 use codex_redact::{MaskedDebug, Secret};
 use serde_json::{Map, Value};
 
-use crate::identity::{build_identity_key, js_trim, normalize_lower, synchronize_identity_key};
-use crate::json::{
-    self, in_js_order, may_be_index, type_name, write_string, write_value, Pretty, Text,
-};
+use crate::identity::{build_identity_key, normalize_lower, synchronize_identity_key};
+use crate::json::{self, type_name, write_string, write_value, Pretty, Text};
 
 /// `identityKey`.
 pub const IDENTITY_KEY: &str = "identityKey";
@@ -308,8 +306,8 @@ impl Account {
                 write_string(out, s.expose());
             }
         };
-        if self.entries.iter().any(|(k, _)| may_be_index(k)) {
-            in_js_order(self.entries.iter(), |(k, _)| k, |(k, v)| member(k, v));
+        if self.entries.iter().any(|(k, _)| codex_js::may_be_index(k)) {
+            codex_js::in_js_order(self.entries.iter(), |(k, _)| k, |(k, v)| member(k, v));
         } else {
             self.entries.iter().for_each(|(k, v)| member(k, v));
         }
@@ -422,7 +420,7 @@ impl Account {
     /// Whether a non-blank refresh token is present.
     pub fn has_refresh(&self) -> bool {
         self.refresh()
-            .is_some_and(|r| !js_trim(r.expose()).is_empty())
+            .is_some_and(|r| !codex_js::trim(r.expose()).is_empty())
     }
 
     /// `expires` (epoch ms).
@@ -575,9 +573,9 @@ impl Account {
         self.normalize_lower_field(PLAN);
         if self.truthy(ACCOUNT_ID) {
             match self.string(ACCOUNT_ID) {
-                Some(id) if js_trim(id).len() == id.len() => {}
+                Some(id) if codex_js::trim(id).len() == id.len() => {}
                 other => {
-                    let trimmed = other.map(|s| js_trim(s).to_string());
+                    let trimmed = other.map(|s| codex_js::trim(s).to_string());
                     self.set_string(ACCOUNT_ID, trimmed);
                 }
             }
@@ -612,7 +610,7 @@ impl Account {
         let (Some(id), Some(key)) = (self.string(ACCOUNT_ID), self.string(IDENTITY_KEY)) else {
             return false;
         };
-        let id = js_trim(id);
+        let id = codex_js::trim(id);
         !id.is_empty()
             && is_plain_lower(email)
             && is_plain_lower(plan)
@@ -744,7 +742,7 @@ mod tests {
         let plan = normalize_lower(a.string(PLAN).filter(|s| !s.is_empty()));
         a.set_string(PLAN, plan);
         if a.truthy(ACCOUNT_ID) {
-            let trimmed = a.string(ACCOUNT_ID).map(|s| js_trim(s).to_string());
+            let trimmed = a.string(ACCOUNT_ID).map(|s| codex_js::trim(s).to_string());
             a.set_string(ACCOUNT_ID, trimmed);
         }
         if a.strict_identity().is_some() {

@@ -15,7 +15,6 @@ use serde_json::{Map, Value};
 
 use crate::cachefile::{load_best_effort, update_json};
 use crate::error::Result;
-use crate::identity::js_trim;
 use crate::json::{self, js_entries};
 use crate::store::{StoreOptions, Updated};
 
@@ -163,7 +162,7 @@ fn sanitize_seen(v: Option<&Value>) -> Vec<(String, f64)> {
     };
     let mut out: Vec<(String, f64)> = js_entries(m)
         .into_iter()
-        .filter(|(k, _)| !js_trim(k).is_empty())
+        .filter(|(k, _)| !codex_js::trim(k).is_empty())
         .filter_map(|(k, v)| {
             let f = v.as_f64().filter(|f| f.is_finite())?;
             Some((k.clone(), f.floor()))
@@ -180,7 +179,7 @@ fn sanitize_strings(v: Option<&Value>) -> Vec<(String, String)> {
     clamp(
         js_entries(m)
             .into_iter()
-            .filter(|(k, _)| !js_trim(k).is_empty())
+            .filter(|(k, _)| !codex_js::trim(k).is_empty())
             .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
             .collect(),
     )
@@ -237,7 +236,7 @@ impl AffinityFile {
 /// Whether OpenCode's session file for `key` exists (unsafe keys count as missing,
 /// reference 1.4).
 pub fn session_file_exists(session_dir: &Path, key: &str) -> bool {
-    let k = js_trim(key);
+    let k = codex_js::trim(key);
     if k.is_empty()
         || k.contains("..")
         || k.contains('/')

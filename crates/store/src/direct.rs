@@ -11,7 +11,8 @@
 //! limit, lone surrogate escapes, numbers out of range); repeated keys keep their first place
 //! and their last value, as in a parsed object. Anything else — another shape, a field of
 //! the wrong type, invalid JSON — gives `None`, and the caller takes the general path, which
-//! produces the exact result, error or quarantine.
+//! produces the exact result, error or quarantine. [`AuthState::parse`] lives here, trying
+//! this path first, so the state module never depends on this one.
 
 use std::fmt;
 
@@ -31,6 +32,39 @@ pub(crate) fn parse_accounts_file(text: &str) -> Option<AuthState> {
         openai: OpenAi::Oauth(Box::new(oauth)),
         root: None,
     })
+}
+
+impl AuthState {
+    /// Parses file content (as the plugin would read it). `openai_only` is true for
+    /// `codex-accounts.json`. Errors name `<input>` as the path.
+    pub fn parse(text: &str, openai_only: bool) -> Result<Self, crate::error::StoreError> {
+        if openai_only {
+            if let Some(state) = parse_accounts_file(text) {
+                return Ok(state);
+            }
+        }
+        let input = std::path::PathBuf::from("<input>");
+        match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(root)) => Self::from_root(root, openai_only).map_err(|i| {
+                crate::error::StoreError::InvalidShape {
+                    path: input,
+                    at: i.at,
+                    expected: i.expected,
+                    found: i.found,
+                }
+            }),
+            Ok(other) => Err(crate::error::StoreError::InvalidShape {
+                path: input,
+                at: "(root)".into(),
+                expected: "an object",
+                found: crate::json::type_name(&other),
+            }),
+            Err(e) => Err(crate::error::StoreError::Unsupported {
+                path: input,
+                detail: e.to_string(),
+            }),
+        }
+    }
 }
 
 /// "Not the usual shape": the caller falls back to the general reader.

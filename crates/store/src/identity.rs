@@ -2,6 +2,6 @@
 //! string semantics for readers and writers alike.
 
 pub use codex_auth::identity::{
-    build_identity_key, is_canonical_key, js_trim, legacy_fingerprint, normalize_lower,
+    build_identity_key, is_canonical_key, legacy_fingerprint, normalize_lower,
     synchronize_identity_key,
 };

@@ -340,122 +340,32 @@ fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
     bytes[i..].iter().position(|&b| needs(b)).map(|p| i + p)
 }
 
-/// Whether `key` is an array index in JavaScript's sense (`"0"`..`"4294967294"`, canonical).
-fn array_index(key: &str) -> Option<u32> {
-    if key.is_empty() || key.len() > 10 || !key.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    if key.len() > 1 && key.starts_with('0') {
-        return None;
-    }
-    let n: u64 = key.parse().ok()?;
-    if n < u64::from(u32::MAX) {
-        u32::try_from(n).ok()
-    } else {
-        None
-    }
-}
-
-/// The entries of an object in JavaScript property order: array-index keys ascending, then
-/// the remaining keys in insertion order.
+/// The entries of an object in JavaScript property order (`codex_js::entries`).
 pub fn js_entries(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
-    let mut out = Vec::with_capacity(map.len());
-    for_each_js_entry(map, |k, v| out.push((k, v)));
-    out
+    codex_js::entries(map)
 }
 
-/// Calls `f` on the entries of an object in JavaScript property order (see [`js_entries`]),
-/// without collecting them when no key is an array index (the usual case).
+/// Calls `f` on the entries of an object in JavaScript property order, without collecting
+/// them when no key can be an array index (the usual case).
 pub(crate) fn for_each_js_entry<'a>(
     map: &'a Map<String, Value>,
     mut f: impl FnMut(&'a String, &'a Value),
 ) {
-    if !map.keys().any(|k| may_be_index(k)) {
+    if !map.keys().any(|k| codex_js::may_be_index(k)) {
         map.iter().for_each(|(k, v)| f(k, v));
         return;
     }
-    in_js_order(map.iter(), |(k, _)| k.as_str(), |(k, v)| f(k, v));
+    codex_js::in_js_order(map.iter(), |(k, _)| k.as_str(), |(k, v)| f(k, v));
 }
 
-/// Whether `key` could be an array index (a cheap pre-check for [`array_index`]).
-pub(crate) fn may_be_index(key: &str) -> bool {
-    key.as_bytes().first().is_some_and(u8::is_ascii_digit)
-}
-
-/// Visits `items` in JavaScript property order by their `key`: array-index keys ascending,
-/// then the others in their original order.
-pub(crate) fn in_js_order<T>(
-    items: impl Iterator<Item = T>,
-    key: impl Fn(&T) -> &str,
-    mut f: impl FnMut(T),
-) {
-    let mut indexed: Vec<(u32, T)> = Vec::new();
-    let mut named: Vec<T> = Vec::new();
-    for item in items {
-        match array_index(key(&item)) {
-            Some(i) => indexed.push((i, item)),
-            None => named.push(item),
-        }
-    }
-    indexed.sort_by_key(|(i, _)| *i);
-    indexed
-        .into_iter()
-        .map(|(_, t)| t)
-        .chain(named)
-        .for_each(&mut f);
-}
-
-/// JavaScript's `Number.prototype.toString()` for a finite double (`-0` prints as `0`).
+/// A number as `JSON.stringify` writes it: `Number.prototype.toString()` for finite values
+/// (`codex_js::number_to_string`), `null` for NaN and ±Infinity.
 pub fn js_number(x: f64) -> String {
-    if x == 0.0 {
-        return "0".to_string();
-    }
-    if !x.is_finite() {
-        // JSON.stringify writes NaN and ±Infinity as null.
-        return "null".to_string();
-    }
-    // Rust's `{:e}` gives the shortest round-tripping digits, like ECMAScript's algorithm.
-    let sci = format!("{:e}", x.abs());
-    let (mantissa, exp) = match sci.split_once('e') {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
-        None => (sci.as_str(), 0),
-    };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let k = digits.len() as i32;
-    let n = exp + 1;
-    let mut out = String::new();
-    if x < 0.0 {
-        out.push('-');
-    }
-    if k <= n && n <= 21 {
-        out.push_str(&digits);
-        for _ in 0..(n - k) {
-            out.push('0');
-        }
-    } else if 0 < n && n <= 21 {
-        let (a, b) = digits.split_at(n as usize);
-        out.push_str(a);
-        out.push('.');
-        out.push_str(b);
-    } else if -6 < n && n <= 0 {
-        out.push_str("0.");
-        for _ in 0..(-n) {
-            out.push('0');
-        }
-        out.push_str(&digits);
+    if x.is_finite() {
+        codex_js::number_to_string(x)
     } else {
-        let e = n - 1;
-        let (first, rest) = digits.split_at(1);
-        out.push_str(first);
-        if !rest.is_empty() {
-            out.push('.');
-            out.push_str(rest);
-        }
-        out.push('e');
-        out.push(if e >= 0 { '+' } else { '-' });
-        out.push_str(&e.abs().to_string());
+        "null".to_string()
     }
-    out
 }
 
 /// A JSON number value for `x` (integers stay integers; non-finite becomes `null`, as
@@ -477,7 +387,7 @@ pub fn is_parser_limit(e: &serde_json::Error) -> bool {
 }
 
 /// The JavaScript type name of a JSON value (`typeof`, with `array` and `null`).
-pub use codex_auth::model::type_name;
+pub use codex_js::type_name;
 
 /// JavaScript truthiness of a JSON value.
 pub fn truthy(v: Option<&Value>) -> bool {
@@ -550,15 +460,6 @@ mod tests {
         assert!(!c.open(), "a difference closes the comparison");
         c.push_str("ab");
         assert!(!c.matched());
-    }
-
-    #[test]
-    fn array_index_keys() {
-        assert_eq!(array_index("0"), Some(0));
-        assert_eq!(array_index("01"), None);
-        assert_eq!(array_index("4294967294"), Some(4_294_967_294));
-        assert_eq!(array_index("4294967295"), None);
-        assert_eq!(array_index("-1"), None);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use codex_redact::{MaskedDebug, Secret};
 
 use crate::account::{Account, COOLDOWN_UNTIL, REFRESH_LEASE_UNTIL};
 use crate::error::StoreError;
-use crate::identity::{build_identity_key, is_canonical_key, js_trim, normalize_lower};
+use crate::identity::{build_identity_key, is_canonical_key, normalize_lower};
 use crate::state::{DomainState, OauthState};
 
 /// One row of the tools' account list (1-based over aggregate records with an identity).
@@ -514,7 +514,7 @@ pub fn find_unique_domain_match(accounts: &[Account], target: &Account) -> Optio
     }
     let tuple = |a: &Account| {
         (
-            a.account_id().map(js_trim).unwrap_or("").to_string(),
+            a.account_id().map(codex_js::trim).unwrap_or("").to_string(),
             normalize_lower(a.email()).unwrap_or_default(),
             normalize_lower(a.plan()).unwrap_or_default(),
         )
@@ -529,7 +529,9 @@ pub fn find_unique_domain_match(accounts: &[Account], target: &Account) -> Optio
                 .map(|(i, _)| i),
         );
     }
-    let refresh = target.refresh().map(|r| js_trim(r.expose()).to_string())?;
+    let refresh = target
+        .refresh()
+        .map(|r| codex_js::trim(r.expose()).to_string())?;
     if refresh.is_empty() {
         return None;
     }
@@ -537,7 +539,9 @@ pub fn find_unique_domain_match(accounts: &[Account], target: &Account) -> Optio
         accounts
             .iter()
             .enumerate()
-            .filter(|(_, a)| a.refresh().map(|r| js_trim(r.expose())) == Some(refresh.as_str()))
+            .filter(|(_, a)| {
+                a.refresh().map(|r| codex_js::trim(r.expose())) == Some(refresh.as_str())
+            })
             .map(|(i, _)| i),
     )
 }
@@ -548,11 +552,11 @@ pub fn find_unique_domain_match(accounts: &[Account], target: &Account) -> Optio
 pub fn upsert_account(dom: &mut DomainState, incoming: &Account) -> usize {
     let n_email = normalize_lower(incoming.email());
     let n_plan = normalize_lower(incoming.plan());
-    let n_id = incoming.account_id().map(|s| js_trim(s).to_string());
+    let n_id = incoming.account_id().map(|s| codex_js::trim(s).to_string());
     let strict = build_identity_key(n_id.as_deref(), n_email.as_deref(), n_plan.as_deref());
     let strict_match = strict.as_ref().and_then(|_| {
         dom.accounts.iter().position(|e| {
-            e.account_id().map(js_trim) == n_id.as_deref()
+            e.account_id().map(codex_js::trim) == n_id.as_deref()
                 && normalize_lower(e.email()) == n_email
                 && normalize_lower(e.plan()) == n_plan
         })

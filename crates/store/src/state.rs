@@ -538,37 +538,6 @@ impl AuthState {
         Ok(AuthState { openai, root: None })
     }
 
-    /// Parses file content (as the plugin would read it). `openai_only` is true for
-    /// `codex-accounts.json`. Errors name `<input>` as the path.
-    pub fn parse(text: &str, openai_only: bool) -> Result<Self, crate::error::StoreError> {
-        if openai_only {
-            if let Some(state) = crate::direct::parse_accounts_file(text) {
-                return Ok(state);
-            }
-        }
-        let input = std::path::PathBuf::from("<input>");
-        match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(root)) => Self::from_root(root, openai_only).map_err(|i| {
-                crate::error::StoreError::InvalidShape {
-                    path: input,
-                    at: i.at,
-                    expected: i.expected,
-                    found: i.found,
-                }
-            }),
-            Ok(other) => Err(crate::error::StoreError::InvalidShape {
-                path: input,
-                at: "(root)".into(),
-                expected: "an object",
-                found: type_name(&other),
-            }),
-            Err(e) => Err(crate::error::StoreError::Unsupported {
-                path: input,
-                detail: e.to_string(),
-            }),
-        }
-    }
-
     /// Normalizes the OAuth state (the plugin does this before every save).
     pub fn normalize(&mut self) {
         if let OpenAi::Oauth(s) = &mut self.openai {
@@ -909,7 +878,7 @@ pub(crate) fn migrate_legacy_v4(root: &Map<String, Value>) -> Option<OauthState>
         let refresh = match e
             .get("refreshToken")
             .and_then(Value::as_str)
-            .map(crate::identity::js_trim)
+            .map(codex_js::trim)
         {
             Some(r) if !r.is_empty() => r.to_string(),
             _ => continue,
