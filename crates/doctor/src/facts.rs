@@ -378,11 +378,9 @@ fn find_locks(p: &Paths) -> Vec<LockDir> {
         }
     }
     // Directory lock over the cache dir: `<realpath(cache)>.lock`.
-    let cache = p.cache_dir().path;
-    let real = fs::canonicalize(&cache).unwrap_or(cache);
     if let Some(l) = lock_entry(
         "cache/ (model catalog shards)".to_string(),
-        PathBuf::from(format!("{}.lock", real.display())),
+        p.cache_lock_dir().path,
     ) {
         out.push(l);
     }

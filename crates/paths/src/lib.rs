@@ -190,9 +190,15 @@ impl Paths {
         self.cache_dir().join(name)
     }
 
-    /// `<config root>/cache.lock` (directory lock over the cache dir).
+    /// The directory lock over the cache dir (reference 5.2): `<realpath(cache)>.lock`, which is
+    /// `<config root>/cache.lock` unless the cache dir or a parent is a symlink
+    /// ([`dir_lock_of`]).
     pub fn cache_lock_dir(&self) -> Resolved {
-        self.config_root.join("cache.lock")
+        let cache = self.cache_dir();
+        Resolved::new(
+            dir_lock_of(&cache.path),
+            format!("{}.lock", cache.rule_base()),
+        )
     }
 
     /// `<config root>/logs/codex-plugin`.
@@ -242,20 +248,28 @@ impl Paths {
 
 /// `<file>.lock`: the lock target the plugin points proper-lockfile at (reference 5.1).
 pub fn lock_target_for(file: &Path) -> PathBuf {
-    let mut s = file.as_os_str().to_owned();
-    s.push(".lock");
-    PathBuf::from(s)
+    lock_name(file)
 }
 
 /// The directory proper-lockfile creates to lock `file`: `<realpath(<file>.lock)>.lock`,
-/// with the target as given when it cannot be resolved (it does not exist yet). The one
-/// place that knows the name, for the store (which takes the lock) and the doctor (which
-/// looks at it).
+/// with the target as given when it cannot be resolved (it does not exist yet).
 pub fn lock_dir_of(file: &Path) -> PathBuf {
-    let target = lock_target_for(file);
-    let mut s = std::fs::canonicalize(&target)
-        .unwrap_or(target)
-        .into_os_string();
+    dir_lock_of(&lock_target_for(file))
+}
+
+/// The directory proper-lockfile creates to lock a directory or an existing target `path`
+/// (the plugin's `withLockedDirectory`, reference 5.2): `<realpath(path)>.lock`, with the
+/// path as given when it cannot be resolved.
+pub fn dir_lock_of(path: &Path) -> PathBuf {
+    lock_name(&std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+/// `<path>.lock`, for a path already resolved. [`lock_target_for`], [`lock_dir_of`] and
+/// [`dir_lock_of`] are built on it; the store uses it directly once it has resolved a target
+/// itself (taking a lock must fail when the target cannot be resolved). The one place that
+/// knows the suffix, for the store (which takes locks) and the doctor (which looks at them).
+pub fn lock_name(resolved: &Path) -> PathBuf {
+    let mut s = resolved.as_os_str().to_owned();
     s.push(".lock");
     PathBuf::from(s)
 }
@@ -301,6 +315,30 @@ mod tests {
         assert_eq!(
             lock_dir_of(&file),
             resolved.join("codex-accounts.json.lock.lock")
+        );
+    }
+
+    #[test]
+    fn cache_lock_dir_follows_a_symlinked_config_root() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let real = tmp.path().join("real-config");
+        std::fs::create_dir_all(real.join("cache")).expect("mkdir");
+        std::fs::create_dir_all(tmp.path().join("home/.config")).expect("mkdir");
+        std::os::unix::fs::symlink(&real, tmp.path().join("home/.config/opencode"))
+            .expect("symlink");
+        let home = tmp.path().join("home");
+        let p = Paths::resolve(
+            &env(&[("HOME", home.to_str().expect("utf-8"))]),
+            Path::new("/"),
+        )
+        .expect("paths");
+        let resolved = std::fs::canonicalize(&real).expect("canonical");
+        assert_eq!(p.cache_lock_dir().path, resolved.join("cache.lock"));
+        // Without a cache dir the name is the plain one under the root as given.
+        std::fs::remove_dir(real.join("cache")).expect("rmdir");
+        assert_eq!(
+            p.cache_lock_dir().path,
+            home.join(".config/opencode/cache.lock")
         );
     }
 

@@ -12,7 +12,6 @@
 //! stale: it is reported, never removed. Advisory `flock` would be invisible to the plugin,
 //! which is why this is written by hand.
 
-use std::ffi::OsString;
 use std::fs::{self, OpenOptions};
 use std::io::ErrorKind;
 use std::os::unix::fs::OpenOptionsExt;
@@ -65,14 +64,6 @@ impl LockOptions {
 }
 
 pub use codex_paths::{lock_dir_of, lock_target_for};
-
-/// `<target>.lock`: the directory proper-lockfile creates for a target already resolved
-/// (taking a lock must fail when it cannot be resolved, unlike [`lock_dir_of`]).
-fn lock_dir_for(target: &Path) -> PathBuf {
-    let mut s: OsString = target.as_os_str().to_owned();
-    s.push(".lock");
-    PathBuf::from(s)
-}
 
 fn age(now: SystemTime, then: SystemTime) -> Duration {
     now.duration_since(then).unwrap_or(Duration::ZERO)
@@ -132,7 +123,7 @@ impl FileLock {
             .open(&target)
             .map_err(|e| LockError::io("create lock target", &target, e))?;
         let real = fs::canonicalize(&target).map_err(|e| LockError::io("resolve", &target, e))?;
-        Self::acquire_lock_dir(file, lock_dir_for(&real), opts)
+        Self::acquire_lock_dir(file, codex_paths::lock_name(&real), opts)
     }
 
     /// Acquires the lock of a whole directory, as the plugin's `withLockedDirectory` does
@@ -142,7 +133,7 @@ impl FileLock {
     pub fn acquire_dir(dir: &Path, opts: &LockOptions) -> Result<FileLock, LockError> {
         fs::create_dir_all(dir).map_err(|e| LockError::io("create directory", dir, e))?;
         let real = fs::canonicalize(dir).map_err(|e| LockError::io("resolve", dir, e))?;
-        Self::acquire_lock_dir(dir, lock_dir_for(&real), opts)
+        Self::acquire_lock_dir(dir, codex_paths::lock_name(&real), opts)
     }
 
     fn acquire_lock_dir(
@@ -346,7 +337,7 @@ mod tests {
     fn names_follow_proper_lockfile() {
         let f = Path::new("/x/codex-accounts.json");
         assert_eq!(
-            lock_dir_for(&lock_target_for(f)),
+            codex_paths::lock_name(&lock_target_for(f)),
             PathBuf::from("/x/codex-accounts.json.lock.lock")
         );
     }
@@ -365,6 +356,26 @@ mod tests {
         lock.release().expect("release");
         assert!(!dir.exists());
         assert_eq!(fs::read_dir(tmp.path()).expect("read_dir").count(), 1);
+    }
+
+    #[test]
+    fn directory_lock_under_a_symlinked_root_is_the_one_the_doctor_names() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let real = tmp.path().join("real");
+        fs::create_dir(&real).expect("mkdir");
+        std::os::unix::fs::symlink(&real, tmp.path().join("link")).expect("symlink");
+        let cache = tmp.path().join("link/cache");
+        let lock = FileLock::acquire_dir(&cache, &quick()).expect("lock");
+        let resolved = fs::canonicalize(&real)
+            .expect("canonical")
+            .join("cache.lock");
+        assert_eq!(lock.lock_dir(), resolved);
+        assert_eq!(codex_paths::dir_lock_of(&cache), resolved);
+        let file = tmp.path().join("link/codex-accounts.json");
+        let file_lock = FileLock::acquire(&file, &quick()).expect("file lock");
+        assert_eq!(file_lock.lock_dir(), codex_paths::lock_dir_of(&file));
+        file_lock.release().expect("release");
+        lock.release().expect("release");
     }
 
     #[test]
