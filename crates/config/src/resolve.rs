@@ -82,6 +82,17 @@ string_enum! {
     }
 }
 
+impl AuthMode {
+    /// The domain of `codex-accounts.json` this mode reads and writes: the one mapping from
+    /// the mode to the store.
+    pub fn domain(self) -> codex_auth::Domain {
+        match self {
+            AuthMode::Native => codex_auth::Domain::Native,
+            AuthMode::Codex => codex_auth::Domain::Codex,
+        }
+    }
+}
+
 string_enum! {
     /// How the plugin picks an account for a request.
     RotationStrategy, "rotation strategy", "`sticky`, `hybrid` or `round_robin`" {

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use codex_config::{AuthMode, OverrideOutcome, RotationStrategy};
+use codex_config::{OverrideOutcome, RotationStrategy};
 use codex_env::env_vars as ev;
 use codex_env::parse::env_number;
 use codex_env::EnvSnapshot;
@@ -267,10 +267,7 @@ impl ProxyConfig {
             Allowlist::Default
         };
 
-        let mode = match resolved.mode {
-            AuthMode::Native => Domain::Native,
-            AuthMode::Codex => Domain::Codex,
-        };
+        let mode = resolved.mode.domain();
         let strategy = match resolved.rotation_strategy {
             RotationStrategy::Sticky => Strategy::Sticky,
             RotationStrategy::Hybrid => Strategy::Hybrid,
@@ -344,10 +341,7 @@ impl ProxyConfig {
 
     /// `native` or `codex`.
     pub fn mode_name(&self) -> &'static str {
-        match self.mode {
-            Domain::Native => "native",
-            Domain::Codex => "codex",
-        }
+        self.mode.as_str()
     }
 }
 

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use codex_config::{AuthMode, ModeSource};
+use codex_config::ModeSource;
 use codex_env::EnvSnapshot;
 use codex_paths::Paths;
 use codex_store::{system_clock, AuthStore, Domain, LockOptions, StoreOptions};
@@ -37,10 +37,7 @@ impl Context {
         let paths = Paths::resolve(env, cwd).map_err(|e| RuntimeError::user(e.to_string()))?;
         let config = codex_config::load(&paths, env);
         let resolved = codex_config::resolve(&config.value, env);
-        let mode = match resolved.mode {
-            AuthMode::Native => Domain::Native,
-            AuthMode::Codex => Domain::Codex,
-        };
+        let mode = resolved.mode.domain();
         if !lock_timeout_secs.is_finite() || lock_timeout_secs < 0.0 {
             return Err(RuntimeError::user(format!(
                 "--lock-timeout must be a non-negative number of seconds, not {lock_timeout_secs}"

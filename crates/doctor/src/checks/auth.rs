@@ -286,10 +286,7 @@ fn run_opencode(f: &Facts) -> CheckResult {
 }
 
 fn mode_domain(f: &Facts) -> Domain {
-    match f.resolved_config().mode {
-        codex_config::resolve::AuthMode::Codex => Domain::Codex,
-        codex_config::resolve::AuthMode::Native => Domain::Native,
-    }
+    f.resolved_config().mode.domain()
 }
 
 fn parsed_openai(f: &Facts) -> Result<&codex_auth::model::OpenAiEntry, CheckResult> {
