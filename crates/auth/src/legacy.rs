@@ -71,7 +71,7 @@ pub fn read_legacy_plugin_store(path: &Path) -> LegacySource {
                     m.insert(k.into(), x.clone());
                 }
             }
-            let store = crate::model::AuthStore::from_root(
+            let store = crate::model::AccountsView::from_root(
                 &serde_json::json!({"openai": {"type": "oauth", "accounts": [Value::Object(m)]}})
                     .as_object()?
                     .clone(),
@@ -96,7 +96,7 @@ fn single_from(v: &Value) -> LegacySource {
     let Some(root) = v.as_object() else {
         return LegacySource::Unusable("not a JSON object".to_string());
     };
-    let store = crate::model::AuthStore::from_root(root);
+    let store = crate::model::AccountsView::from_root(root);
     let records: Vec<AccountRecord> = store
         .openai
         .filter(|o| o.is_oauth())

@@ -1,13 +1,28 @@
-//! The plugin's auth files, understood (read-only).
+//! The plugin's auth files: the one owner of the `codex-accounts.json` format.
 //!
-//! [`jwt`] extracts claims from access and id tokens, [`identity`] builds identity keys and
-//! `legacy|…` fingerprints exactly as the plugin does, [`model`] parses `codex-accounts.json`
-//! into per-domain views with claims hydrated (reference 4.1–4.3), and [`legacy`] reads the
-//! sources a transfer would import from (reference 4.6).
+//! [`jwt`] extracts claims from access and id tokens and [`identity`] builds identity keys and
+//! `legacy|…` fingerprints exactly as the plugin does. The file format itself lives here and
+//! nowhere else: [`account`] is one record, [`state`] the `openai` entry with its two domains
+//! (parse, migration of the legacy shapes, normalization, the aggregate split and rebuild,
+//! byte-exact serialization through [`json`]), with the usual file shape read without a
+//! JSON tree first (`direct`), and [`ops`] the edits the plugin's code paths make to it
+//! (upsert, cooldown, tokens, refresh leases, the tools' switch/enable/disable/remove). That is the strict read the store writes through. [`model`] is
+//! the lenient read the doctor and the bundle use: the file as it is, not normalized, with
+//! wrong-typed fields reported instead of refused, split into domains by the same
+//! `authTypes` rule. [`legacy`] reads the sources a transfer would import from (reference
+//! 4.6). Nothing here touches a lock or writes a file: that is `codex-store`.
 
+pub mod account;
+mod direct;
 pub mod identity;
+pub mod json;
 pub mod jwt;
 pub mod legacy;
 pub mod model;
+pub mod ops;
+pub mod state;
 
-pub use model::{AccountRecord, AuthStore, Domain, DomainView, StoreRead};
+pub use account::{Account, ShapeIssue};
+pub use model::{AccountRecord, AccountsView, Domain, DomainView, StoreRead};
+pub use ops::{AccountRow, CommitOptions, EditError, Lease, LoginTokens, RefreshedTokens};
+pub use state::{AuthState, DomainState, FormatError, OauthState, OpenAi};

@@ -1,7 +1,7 @@
 //! `codex-accounts.json`, parsed the way the plugin sees it (reference 4.1–4.4).
 //!
 //! [`read_store`] classifies the file (missing, unreadable, not JSON, not an object, parsed);
-//! [`AuthStore`] exposes the `openai` entry as per-domain [`DomainView`]s: the domains when
+//! [`AccountsView`] exposes the `openai` entry as per-domain [`DomainView`]s: the domains when
 //! present, otherwise the aggregate split by `authTypes`, otherwise the legacy single-account
 //! shape. Every record is hydrated from its access-token claims and given the identity key the
 //! plugin would compute. Wrong-typed fields are reported, never fatal. Nothing here writes.
@@ -13,6 +13,7 @@ use std::path::Path;
 use codex_redact::{MaskedDebug, Secret};
 use serde_json::{Map, Value};
 
+use crate::account::normalize_auth_types;
 use crate::identity::{build_identity_key, synchronize_identity_key};
 use crate::jwt;
 
@@ -361,9 +362,10 @@ impl OpenAiEntry {
     }
 }
 
-/// A parsed `codex-accounts.json`.
+/// `codex-accounts.json` as it is (the lenient read): not normalized, wrong-typed fields
+/// reported in `issues`. The store's strict, normalizing read is [`crate::AuthState`].
 #[derive(Debug, Clone)]
-pub struct AuthStore {
+pub struct AccountsView {
     /// The `openai` entry, when it is an object.
     pub openai: Option<OpenAiEntry>,
     /// `openai` exists but is not an object.
@@ -399,7 +401,7 @@ pub enum StoreRead {
         found: &'static str,
     },
     /// Parsed.
-    Parsed(AuthStore),
+    Parsed(AccountsView),
 }
 
 /// Reads and classifies a store file. Never modifies it.
@@ -440,7 +442,7 @@ pub fn parse_store_bytes(bytes: &[u8]) -> StoreRead {
         }
     };
     match value {
-        Value::Object(root) => StoreRead::Parsed(AuthStore::from_root(&root)),
+        Value::Object(root) => StoreRead::Parsed(AccountsView::from_root(&root)),
         other => StoreRead::NotObject {
             found: type_name(&other),
         },
@@ -456,22 +458,22 @@ pub fn json_error_message(e: &serde_json::Error) -> String {
     }
 }
 
-impl AuthStore {
+impl AccountsView {
     /// Interprets a root object.
-    pub fn from_root(root: &Map<String, Value>) -> AuthStore {
+    pub fn from_root(root: &Map<String, Value>) -> AccountsView {
         let other_root_keys = root.keys().filter(|k| *k != "openai").cloned().collect();
         match root.get("openai") {
-            None => AuthStore {
+            None => AccountsView {
                 openai: None,
                 openai_wrong_type: None,
                 other_root_keys,
             },
-            Some(Value::Object(o)) => AuthStore {
+            Some(Value::Object(o)) => AccountsView {
                 openai: Some(parse_openai(o)),
                 openai_wrong_type: None,
                 other_root_keys,
             },
-            Some(other) => AuthStore {
+            Some(other) => AccountsView {
                 openai: None,
                 openai_wrong_type: Some(type_name(other)),
                 other_root_keys,
@@ -532,20 +534,12 @@ fn parse_openai(o: &Map<String, Value>) -> OpenAiEntry {
                 let mut native = Vec::new();
                 let mut codex = Vec::new();
                 for (raw, rec) in arr.iter().zip(records) {
-                    let types: Vec<&str> = raw
-                        .get("authTypes")
-                        .and_then(Value::as_array)
-                        .map(|a| a.iter().filter_map(Value::as_str).collect())
-                        .unwrap_or_default();
-                    let known: Vec<&str> = types
-                        .into_iter()
-                        .filter(|t| *t == "native" || *t == "codex")
-                        .collect();
-                    if known.is_empty() || known.contains(&"native") {
-                        native.push(rec.clone());
-                    }
-                    if known.contains(&"codex") {
-                        codex.push(rec);
+                    // The store's split rule (`normalizeAccountAuthTypes`), on the record as is.
+                    for mode in normalize_auth_types(raw.get("authTypes")) {
+                        match mode {
+                            Domain::Native => native.push(rec.clone()),
+                            Domain::Codex => codex.push(rec.clone()),
+                        }
                     }
                 }
                 domains.push(DomainView {
@@ -605,7 +599,7 @@ fn parse_openai(o: &Map<String, Value>) -> OpenAiEntry {
 mod tests {
     use super::*;
 
-    fn parse(s: &str) -> AuthStore {
+    fn parse(s: &str) -> AccountsView {
         match parse_store_bytes(s.as_bytes()) {
             StoreRead::Parsed(p) => p,
             other => panic!("not parsed: {other:?}"),

@@ -63,7 +63,10 @@ impl From<StoreError> for RuntimeError {
             StoreError::Corrupt { .. } => base.hint(
                 "the next read starts from an empty store: sign in again, or repair the quarantined copy and move it back",
             ),
-            StoreError::InvalidIndex { .. } | StoreError::MissingIdentity { .. } => {
+            StoreError::Edit(
+                codex_store::EditError::InvalidIndex { .. }
+                | codex_store::EditError::MissingIdentity { .. },
+            ) => {
                 base.hint("`codex-runtime accounts list` shows the indices")
             }
             StoreError::NotConfigured { .. } => {

@@ -197,26 +197,9 @@ pub enum StoreError {
         /// The file.
         path: PathBuf,
     },
-    /// A tool index that names no row.
-    #[error("Invalid account index: #{index} (there {are} {count} account{s})", are = if *.count == 1 { "is" } else { "are" }, s = if *.count == 1 { "" } else { "s" })]
-    InvalidIndex {
-        /// The 1-based index given.
-        index: usize,
-        /// Number of rows.
-        count: usize,
-    },
-    /// The row has only a `legacy|…` fingerprint: the runtime cannot use it.
-    #[error("Target account missing identityKey: #{index} lacks a full identity (accountId, email and plan), so the runtime cannot use it; sign in again to repair it")]
-    MissingIdentity {
-        /// The 1-based index.
-        index: usize,
-    },
-    /// `use` on a disabled account.
-    #[error("Target account is disabled: #{index}; enable it first")]
-    TargetDisabled {
-        /// The 1-based index.
-        index: usize,
-    },
+    /// A tool's edit by row index was refused (invalid index, no identity, disabled).
+    #[error(transparent)]
+    Edit(#[from] codex_auth::EditError),
     /// The account store exists, so a legacy transfer would not be offered.
     #[error("{path} already exists and is authoritative (even when empty); nothing was imported. Pass --merge to upsert the legacy accounts into it anyway")]
     StoreExists {

@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use codex_auth::model::Domain;
 
 use crate::error::{Result, StoreError};
-use crate::ops::{upsert_domain_account, AccountRow};
-use crate::state::{AuthState, OauthState, OpenAi};
 use crate::store::{read_json_object, AuthStore, Classified, WriteOutcome};
+use codex_auth::ops::{import_domain, AccountRow};
+use codex_auth::state::{AuthState, OauthState, OpenAi};
 
 /// What a source held.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +67,7 @@ pub fn read_source(path: &Path, max_bytes: u64) -> std::result::Result<Option<Oa
     };
     let state = AuthState::from_root(root, false)
         .map_err(|i| format!("`{}` should be {} but is {}", i.at, i.expected, i.found))?;
-    match state.openai {
+    match state.into_openai() {
         OpenAi::Oauth(s) => Ok(Some(*s)),
         OpenAi::Absent => Ok(Some(OauthState::default())),
         OpenAi::Raw(_) => Ok(Some(OauthState::default())),
@@ -126,28 +126,14 @@ impl AuthStore {
         }
         let sources_used = usable.len();
         let updated = self.update_oauth_or_create(|target| {
-            let mut inserted: Vec<(Domain, crate::account::Account)> = Vec::new();
+            let mut inserted: Vec<(Domain, codex_auth::account::Account)> = Vec::new();
             let mut counts: Vec<(usize, usize)> = Vec::new();
             for (report_index, source) in &usable {
                 let mut imported = 0;
                 for (mode, src) in source.domains() {
-                    let dom = target.ensure_domain(mode);
-                    if dom.strategy.is_none() && src.strategy.is_some() {
-                        dom.strategy = src.strategy.clone();
-                    }
-                    for account in src.accounts() {
-                        if upsert_domain_account(dom, account, mode) {
-                            imported += 1;
-                            if let Some(a) = dom.accounts.last() {
-                                inserted.push((mode, a.clone()));
-                            }
-                        }
-                    }
-                    if let Some(active) = src.active() {
-                        if dom.position(active).is_some() {
-                            dom.active = Some(active.to_string());
-                        }
-                    }
+                    let added = import_domain(target.ensure_domain(mode), src, mode);
+                    imported += added.len();
+                    inserted.extend(added.into_iter().map(|a| (mode, a)));
                 }
                 counts.push((*report_index, imported));
             }
@@ -188,7 +174,7 @@ fn row_for(
     rows: &[AccountRow],
     target: &OauthState,
     mode: Domain,
-    inserted: &crate::account::Account,
+    inserted: &codex_auth::account::Account,
 ) -> Option<AccountRow> {
     let refresh = inserted.refresh()?;
     let current = target

@@ -3,38 +3,34 @@
 //! This crate owns every byte codex-kit writes to `codex-accounts.json` and its two cache
 //! companions. [`lock`] is a proper-lockfile-compatible `mkdir` lock (kept fresh by one
 //! heartbeat thread per process), [`atomic`] replaces files with the plugin's temp-file
-//! naming, [`quarantine`] moves corrupt content aside, [`state`] parses, migrates and
-//! normalizes the account domains and serializes them byte for byte like the plugin
-//! ([`json`]; the usual file shape is read without an intermediate JSON tree), [`ops`] holds
-//! the edits (upsert, cooldown, tokens, refresh leases, switch / enable / disable / remove),
-//! [`legacy`] the explicit transfer, and [`store`] ties them into locked read-modify-write
+//! naming, [`quarantine`] moves corrupt content aside; the file format (parse, migration,
+//! normalization, byte-exact serialization) and the edits on it (upsert, cooldown, tokens,
+//! refresh leases, switch / enable / disable / remove) are `codex_auth`'s, re-exported here;
+//! [`legacy`] is the explicit transfer, and [`store`] ties them into locked read-modify-write
 //! operations on a path. [`snapshots`] and [`affinity`] handle the cache files with the same
 //! rules. Nothing here prints; tokens live in [`codex_redact::Secret`] from the moment they
 //! are parsed.
 
-pub mod account;
 pub mod affinity;
 pub mod atomic;
 mod cachefile;
-mod direct;
 pub mod error;
 pub mod gitignore;
 mod heartbeat;
 pub mod identity;
-pub mod json;
 pub mod legacy;
 pub mod lock;
-pub mod ops;
 pub mod quarantine;
 pub mod snapshots;
-pub mod state;
 pub mod store;
 
-pub use account::Account;
-pub use codex_auth::model::Domain;
+/// The file format is `codex-auth`'s; the store writes through it.
+pub use codex_auth::json;
+pub use codex_auth::ops::{
+    self, AccountRow, CommitOptions, EditError, Lease, LoginTokens, RefreshedTokens,
+};
+pub use codex_auth::{Account, AuthState, Domain, DomainState, OauthState, OpenAi};
 pub use error::{LockError, Result, StoreError};
 pub use legacy::{should_offer_legacy_transfer, SourceReport, SourceStatus, TransferReport};
 pub use lock::{FileLock, LockOptions};
-pub use ops::{AccountRow, CommitOptions, Lease, LoginTokens, RefreshedTokens};
-pub use state::{AuthState, DomainState, OauthState, OpenAi};
 pub use store::{system_clock, AuthStore, Clock, StoreOptions, Updated, WriteOutcome};

@@ -17,15 +17,15 @@ use codex_auth::model::Domain;
 use codex_redact::Secret;
 use serde_json::Value;
 
-use crate::account::ShapeIssue;
 use crate::atomic::{refuse_symlink, write_atomic, WriteOptions};
 use crate::error::{Result, StoreError};
 use crate::gitignore::ensure_config_dir_gitignore;
 use crate::json::{is_parser_limit, type_name};
 use crate::lock::{lock_dir_of, lock_target_for, with_lock, LockOptions};
-use crate::ops::{AccountRow, CommitOptions, Lease, LoginTokens, RefreshedTokens};
 use crate::quarantine::{default_quarantine_dir, quarantine_file, DEFAULT_KEEP};
-use crate::state::{is_openai_only, AuthState, OauthState, OpenAi};
+use codex_auth::account::ShapeIssue;
+use codex_auth::ops::{AccountRow, CommitOptions, Lease, LoginTokens, RefreshedTokens};
+use codex_auth::state::{is_openai_only, AuthState, OauthState, OpenAi};
 
 /// Milliseconds since the epoch, injectable for tests.
 pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
@@ -300,13 +300,13 @@ impl AuthStore {
     }
 
     /// Interprets the store's bytes. `codex-accounts.json` of the usual shape is read
-    /// straight into the state ([`crate::direct`]); anything else is classified and parsed
+    /// straight into the state ([`codex_auth::state::parse_accounts_file`]); anything else is classified and parsed
     /// through a JSON value, which gives the same state and the exact errors.
     fn interpret(&self, bytes: &[u8]) -> Result<Content> {
         if self.openai_only() {
             let direct = std::str::from_utf8(bytes)
                 .ok()
-                .and_then(crate::direct::parse_accounts_file);
+                .and_then(AuthState::parse_usual);
             if let Some(state) = direct {
                 return Ok(Content::Object(Ok(state)));
             }
@@ -407,15 +407,15 @@ impl AuthStore {
     }
 
     fn oauth_of<'a>(&self, state: &'a mut AuthState, create: bool) -> Result<&'a mut OauthState> {
-        if matches!(state.openai, OpenAi::Absent) {
+        if matches!(state.openai(), OpenAi::Absent) {
             if !create {
                 return Err(StoreError::NotConfigured {
                     path: self.path.clone(),
                 });
             }
-            state.openai = OpenAi::Oauth(Box::new(OauthState::empty()));
+            *state.openai_mut() = OpenAi::Oauth(Box::new(OauthState::empty()));
         }
-        match &mut state.openai {
+        match state.openai_mut() {
             OpenAi::Oauth(s) => Ok(s),
             OpenAi::Raw(v) => Err(StoreError::NotOauth {
                 path: self.path.clone(),
@@ -546,17 +546,17 @@ impl AuthStore {
 
     /// `accounts use N`.
     pub fn switch_active(&self, index: usize) -> Result<Updated<AccountRow>> {
-        self.update_oauth(|s| s.switch_active(index))
+        self.update_oauth(|s| Ok(s.switch_active(index)?))
     }
 
     /// `accounts enable N` / `accounts disable N`; the flag says whether a record changed.
     pub fn set_enabled(&self, index: usize, enabled: bool) -> Result<Updated<(AccountRow, bool)>> {
-        self.update_oauth(|s| s.set_enabled(index, enabled))
+        self.update_oauth(|s| Ok(s.set_enabled(index, enabled)?))
     }
 
     /// `accounts remove N`; the flag says whether a domain record was removed.
     pub fn remove(&self, index: usize) -> Result<Updated<(AccountRow, bool)>> {
-        self.update_oauth(|s| s.remove(index))
+        self.update_oauth(|s| Ok(s.remove(index)?))
     }
 }
 

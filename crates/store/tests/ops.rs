@@ -1,7 +1,9 @@
 //! Operations: the tools' switch / enable / disable / remove, tokens, leases, secrets.
 
 use codex_redact::Secret;
-use codex_store::{AuthStore, CommitOptions, Domain, RefreshedTokens, StoreError, WriteOutcome};
+use codex_store::{
+    AuthStore, CommitOptions, Domain, EditError, RefreshedTokens, StoreError, WriteOutcome,
+};
 use serde_json::json;
 
 use crate::common::{opts_at, read_json, store_with};
@@ -41,7 +43,10 @@ fn switch_enable_disable_remove() {
 
     let err = store.switch_active(2).expect_err("disabled");
     assert!(
-        matches!(err, StoreError::TargetDisabled { index: 2 }),
+        matches!(
+            err,
+            StoreError::Edit(EditError::TargetDisabled { index: 2 })
+        ),
         "{err}"
     );
     let err = store.switch_active(9).expect_err("index");
@@ -51,7 +56,10 @@ fn switch_enable_disable_remove() {
     );
     let err = store.switch_active(3).expect_err("identityless");
     assert!(
-        matches!(err, StoreError::MissingIdentity { index: 3 }),
+        matches!(
+            err,
+            StoreError::Edit(EditError::MissingIdentity { index: 3 })
+        ),
         "{err}"
     );
 

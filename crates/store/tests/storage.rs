@@ -388,7 +388,7 @@ fn case_34_saving_the_multi_fixture() {
     .expect("fixture");
     let out = store
         .update(|state| {
-            *state = AuthState::parse(&fixture, true)?;
+            *state = AuthState::parse(&fixture, true).expect("the fixture parses");
             Ok(())
         })
         .expect("update");

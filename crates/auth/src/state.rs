@@ -13,8 +13,8 @@ use codex_redact::MaskedDebug;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use codex_auth::jwt;
-use codex_auth::model::Domain;
+use crate::jwt;
+use crate::model::Domain;
 use serde_json::{Map, Value};
 
 use crate::account::{
@@ -25,6 +25,17 @@ use crate::identity::legacy_fingerprint;
 use crate::json::{
     to_js_pretty, truthy, type_name, write_string, write_value, Compare, Pretty, Text,
 };
+
+/// Why a text is not a `codex-accounts.json` (or cache file) the plugin could use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    /// A field with a type the plugin cannot handle.
+    #[error("{}: expected {}, found {}", .0.at, .0.expected, .0.found)]
+    Shape(ShapeIssue),
+    /// Not JSON at all.
+    #[error("not valid JSON: {0}")]
+    NotJson(String),
+}
 
 /// The file name whose root is reduced to `openai` on every write.
 pub const CODEX_ACCOUNTS_FILE: &str = "codex-accounts.json";
@@ -492,6 +503,16 @@ impl AuthState {
         &self.openai
     }
 
+    /// The `openai` entry, mutable (the store creates an empty OAuth entry in it).
+    pub fn openai_mut(&mut self) -> &mut OpenAi {
+        &mut self.openai
+    }
+
+    /// The `openai` entry, taken out.
+    pub fn into_openai(self) -> OpenAi {
+        self.openai
+    }
+
     /// The OAuth state, if the file has one.
     pub fn oauth(&self) -> Option<&OauthState> {
         match &self.openai {
@@ -509,10 +530,7 @@ impl AuthState {
     }
 
     /// Interprets a parsed root object. `openai_only` is true for `codex-accounts.json`.
-    pub(crate) fn from_root(
-        mut root: Map<String, Value>,
-        openai_only: bool,
-    ) -> Result<Self, ShapeIssue> {
+    pub fn from_root(mut root: Map<String, Value>, openai_only: bool) -> Result<Self, ShapeIssue> {
         if let Some(state) = migrate_legacy_v4(&root) {
             // The migrated file is `{openai}` whatever the name.
             return Ok(AuthState {
@@ -597,7 +615,7 @@ impl AuthState {
 
     /// Writes the file text to `out` and returns where its second part begins (see
     /// [`AuthState::writes`]), if it has one.
-    pub(crate) fn write_file_split(&self, out: &mut String) -> Option<usize> {
+    pub fn write_file_split(&self, out: &mut String) -> Option<usize> {
         if !self.write_head(out) {
             return None;
         }
@@ -613,7 +631,7 @@ impl AuthState {
     /// derived from. Equal texts split at the same place (the first `native` or `codex`
     /// member of `openai`), so the domains are compared first: when they differ, as after
     /// most edits, the answer is known without deriving this state's aggregate.
-    pub(crate) fn writes(&self, text: &str, split: Option<usize>) -> bool {
+    pub fn writes(&self, text: &str, split: Option<usize>) -> bool {
         let parts = split.and_then(|at| text.split_at_checked(at));
         if let (Some((head, tail)), None, OpenAi::Oauth(_)) = (parts, &self.root, &self.openai) {
             let mut rest = Compare::new(tail);

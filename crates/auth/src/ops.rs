@@ -5,16 +5,40 @@
 //! and token updates (4.5), the refresh lease claim / commit / failure (6.3, 9.6: the commit
 //! re-checks that the lease and the refresh token are still ours, because refresh tokens
 //! rotate), and the tools' switch / enable / disable / remove by 1-based row index (12.1).
-//! The store ([`crate::store`]) runs them under the lock and writes the result atomically.
+//! The store (`codex-store`) runs them under the lock and writes the result atomically.
 
-use codex_auth::jwt;
-use codex_auth::model::Domain;
 use codex_redact::{MaskedDebug, Secret};
 
 use crate::account::{Account, COOLDOWN_UNTIL, REFRESH_LEASE_UNTIL};
-use crate::error::StoreError;
 use crate::identity::{build_identity_key, is_canonical_key, normalize_lower};
+use crate::jwt;
+use crate::model::Domain;
 use crate::state::{DomainState, OauthState};
+
+/// Why a tool's edit by row index was refused (the plugin's wording).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    /// No such row.
+    #[error("Invalid account index: #{index} (there {are} {count} account{s})", are = if *.count == 1 { "is" } else { "are" }, s = if *.count == 1 { "" } else { "s" })]
+    InvalidIndex {
+        /// The 1-based index given.
+        index: usize,
+        /// Number of rows.
+        count: usize,
+    },
+    /// The row has no strict identity key.
+    #[error("Target account missing identityKey: #{index} lacks a full identity (accountId, email and plan), so the runtime cannot use it; sign in again to repair it")]
+    MissingIdentity {
+        /// The 1-based index.
+        index: usize,
+    },
+    /// `use` on a disabled account.
+    #[error("Target account is disabled: #{index}; enable it first")]
+    TargetDisabled {
+        /// The 1-based index.
+        index: usize,
+    },
+}
 
 /// One row of the tools' account list (1-based over aggregate records with an identity).
 /// `Debug` masks its identities.
@@ -137,27 +161,27 @@ impl OauthState {
             .collect()
     }
 
-    fn row(&self, index: usize) -> Result<(AccountRow, Account), StoreError> {
+    fn row(&self, index: usize) -> Result<(AccountRow, Account), EditError> {
         let rows = self.rows();
         let count = rows.len();
         let row = index
             .checked_sub(1)
             .and_then(|i| rows.into_iter().nth(i))
-            .ok_or(StoreError::InvalidIndex { index, count })?;
+            .ok_or(EditError::InvalidIndex { index, count })?;
         let agg = self.aggregate();
         let record = agg
             .accounts
             .get(row.aggregate_index)
             .cloned()
-            .ok_or(StoreError::InvalidIndex { index, count })?;
+            .ok_or(EditError::InvalidIndex { index, count })?;
         Ok((row, record))
     }
 
     /// `codex-switch-accounts`: make row `index` active in every domain where it is enabled.
-    pub fn switch_active(&mut self, index: usize) -> Result<AccountRow, StoreError> {
+    pub fn switch_active(&mut self, index: usize) -> Result<AccountRow, EditError> {
         let (row, _) = self.row(index)?;
         if !row.enabled {
-            return Err(StoreError::TargetDisabled { index });
+            return Err(EditError::TargetDisabled { index });
         }
         let key = row.identity_key.clone();
         let mut found = false;
@@ -175,7 +199,7 @@ impl OauthState {
         }
         if !found {
             // Only a `legacy|…` fingerprint: no domain record carries the key.
-            return Err(StoreError::MissingIdentity { index });
+            return Err(EditError::MissingIdentity { index });
         }
         self.normalize();
         Ok(row)
@@ -187,7 +211,7 @@ impl OauthState {
         &mut self,
         index: usize,
         enabled: bool,
-    ) -> Result<(AccountRow, bool), StoreError> {
+    ) -> Result<(AccountRow, bool), EditError> {
         let (row, target) = self.row(index)?;
         let mut changed = false;
         for d in Domain::ALL {
@@ -207,7 +231,7 @@ impl OauthState {
     }
 
     /// `codex-remove-account`: remove row `index` from every domain holding a unique match.
-    pub fn remove(&mut self, index: usize) -> Result<(AccountRow, bool), StoreError> {
+    pub fn remove(&mut self, index: usize) -> Result<(AccountRow, bool), EditError> {
         let (row, target) = self.row(index)?;
         let mut removed = false;
         for d in Domain::ALL {
@@ -649,6 +673,30 @@ fn incoming_enabled(a: &Account) -> Option<bool> {
     a.keys()
         .any(|k| k == crate::account::ENABLED)
         .then(|| a.is_enabled())
+}
+
+/// Imports one domain of a transfer source into the same domain of the target (reference
+/// 4.6): the source's strategy fills a missing one, every account is upserted as the plugin
+/// does, and the source's active key is taken when it names an account now in the target.
+/// Returns the records that were added, as they are in the target.
+pub fn import_domain(dom: &mut DomainState, src: &DomainState, mode: Domain) -> Vec<Account> {
+    if dom.strategy.is_none() && src.strategy.is_some() {
+        dom.strategy = src.strategy.clone();
+    }
+    let mut inserted = Vec::new();
+    for account in src.accounts() {
+        if upsert_domain_account(dom, account, mode) {
+            if let Some(a) = dom.accounts.last() {
+                inserted.push(a.clone());
+            }
+        }
+    }
+    if let Some(active) = src.active() {
+        if dom.position(active).is_some() {
+            dom.active = Some(active.to_string());
+        }
+    }
+    inserted
 }
 
 /// `upsertDomainAccount` (reference 4.6), used by the legacy transfer. Returns `true` when

@@ -19,8 +19,9 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use crate::account::ShapeIssue;
 use crate::account::{key_of, Account, Key};
-use crate::state::{AuthState, DomainState, OauthState, OpenAi};
+use crate::state::{AuthState, DomainState, FormatError, OauthState, OpenAi};
 
 /// The state of a `codex-accounts.json` text of the usual shape; `None` for anything the
 /// general reader must handle.
@@ -35,34 +36,30 @@ pub(crate) fn parse_accounts_file(text: &str) -> Option<AuthState> {
 }
 
 impl AuthState {
+    /// The state of a `codex-accounts.json` text of the usual shape, read straight into the
+    /// records; `None` for anything the general reader ([`AuthState::from_root`]) must handle.
+    pub fn parse_usual(text: &str) -> Option<Self> {
+        parse_accounts_file(text)
+    }
+
     /// Parses file content (as the plugin would read it). `openai_only` is true for
-    /// `codex-accounts.json`. Errors name `<input>` as the path.
-    pub fn parse(text: &str, openai_only: bool) -> Result<Self, crate::error::StoreError> {
+    /// `codex-accounts.json`.
+    pub fn parse(text: &str, openai_only: bool) -> Result<Self, FormatError> {
         if openai_only {
             if let Some(state) = parse_accounts_file(text) {
                 return Ok(state);
             }
         }
-        let input = std::path::PathBuf::from("<input>");
         match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(root)) => Self::from_root(root, openai_only).map_err(|i| {
-                crate::error::StoreError::InvalidShape {
-                    path: input,
-                    at: i.at,
-                    expected: i.expected,
-                    found: i.found,
-                }
-            }),
-            Ok(other) => Err(crate::error::StoreError::InvalidShape {
-                path: input,
+            Ok(Value::Object(root)) => {
+                Self::from_root(root, openai_only).map_err(FormatError::Shape)
+            }
+            Ok(other) => Err(FormatError::Shape(ShapeIssue {
                 at: "(root)".into(),
                 expected: "an object",
                 found: crate::json::type_name(&other),
-            }),
-            Err(e) => Err(crate::error::StoreError::Unsupported {
-                path: input,
-                detail: e.to_string(),
-            }),
+            })),
+            Err(e) => Err(FormatError::NotJson(e.to_string())),
         }
     }
 }
@@ -343,7 +340,9 @@ mod tests {
 
     #[test]
     fn agrees_with_the_general_reader_or_declines() {
-        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        // The store's round-trip fixtures.
+        let fixtures =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../store/tests/fixtures");
         let mut texts: Vec<String> = std::fs::read_dir(&fixtures)
             .expect("fixtures")
             .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("read"))

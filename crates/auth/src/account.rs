@@ -12,8 +12,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-use codex_auth::jwt;
-use codex_auth::model::Domain;
+use crate::jwt;
+use crate::model::Domain;
 use codex_redact::{MaskedDebug, Secret};
 use serde_json::{Map, Value};
 
@@ -119,9 +119,12 @@ fn owned_key(name: String) -> Key {
 
 /// A field whose JSON type the plugin cannot handle.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ShapeIssue {
+pub struct ShapeIssue {
+    /// Where (`openai.native.accounts[0].expires`).
     pub at: String,
+    /// What it should be (`a number`).
     pub expected: &'static str,
+    /// What it is (a `codex_js::type_name`).
     pub found: &'static str,
 }
 
