@@ -17,6 +17,8 @@ pub struct Cli {
 /// Top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Sign in with ChatGPT (browser with PKCE on port 1455, or --device) and save the account.
+    Login(crate::login::LoginArgs),
     /// Inspect and edit the accounts in codex-accounts.json.
     Accounts(AccountsArgs),
     /// Run the rotating, streaming proxy to the Codex backend (see docs/proxy.md).

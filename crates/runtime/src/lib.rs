@@ -1,5 +1,6 @@
 //! `codex-runtime` as a library: everything but argument parsing's entry point and printing.
 //!
+//! [`login`] signs in through `codex-login` and upserts the account into the store.
 //! [`cli`] declares the arguments (clap derive), [`context`] resolves them with the
 //! environment into paths and the auth mode, [`accounts`] runs the `accounts` commands
 //! against the plugin's store through `codex-store` and returns data, and [`render`] turns
@@ -10,5 +11,6 @@ pub mod accounts;
 pub mod cli;
 pub mod context;
 pub mod error;
+pub mod login;
 pub mod render;
 pub mod serve;

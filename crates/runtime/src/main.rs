@@ -10,17 +10,26 @@ use codex_runtime::accounts::{self, Outcome};
 use codex_runtime::cli::{AccountsAction, Cli, Command};
 use codex_runtime::context::Context;
 use codex_runtime::error::RuntimeError;
+use codex_runtime::login;
 use codex_runtime::render;
 use codex_runtime::serve;
+
+fn cwd() -> Result<std::path::PathBuf, RuntimeError> {
+    std::env::current_dir()
+        .map_err(|e| RuntimeError::user(format!("cannot read the working directory: {e}")))
+}
 
 fn run(cli: &Cli) -> Result<String, RuntimeError> {
     let args = match &cli.command {
         Command::Accounts(args) => args,
         Command::Serve(args) => return serve::serve(args, output::stdout).map(|()| String::new()),
         Command::OpencodeConfig(args) => return serve::opencode_config(args),
+        Command::Login(args) => {
+            let report = login::login(args, &EnvSnapshot::capture(), &cwd()?, output::note)?;
+            return Ok(login::render(&report));
+        }
     };
-    let cwd = std::env::current_dir()
-        .map_err(|e| RuntimeError::user(format!("cannot read the working directory: {e}")))?;
+    let cwd = cwd()?;
     let ctx = Context::resolve(&EnvSnapshot::capture(), &cwd, args.lock_timeout)?;
     let json = matches!(args.action, AccountsAction::List { json: true });
     Ok(match accounts::run(&args.action, &ctx)? {
