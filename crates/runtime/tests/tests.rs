@@ -3,4 +3,5 @@
 mod accounts_cli;
 mod login_cli;
 mod loopback;
+mod remote_cli;
 mod serve_cli;
