@@ -161,9 +161,13 @@ pub const CODEX_DOCTOR_LOGIN_PORT: &str = "CODEX_DOCTOR_LOGIN_PORT";
 /// exactly that origin and the issuer's.
 pub const CODEX_RUNTIME_UPSTREAM: &str = "CODEX_RUNTIME_UPSTREAM";
 
-/// Test and self-hosting hook: the OAuth issuer `codex-runtime serve` refreshes tokens at
-/// (default `https://auth.openai.com`).
+/// Test and self-hosting hook: the OAuth issuer `codex-runtime login` signs in at and
+/// `accounts refresh` and `serve` refresh tokens at (default `https://auth.openai.com`).
 pub const CODEX_RUNTIME_ISSUER: &str = "CODEX_RUNTIME_ISSUER";
+
+/// Test hook: the port `codex-runtime login` binds for its OAuth callback instead of 1455
+/// (`0` picks a free port; the printed URL names it). Tests never bind the fixed port.
+pub const CODEX_RUNTIME_LOGIN_PORT: &str = "CODEX_RUNTIME_LOGIN_PORT";
 
 /// The key clients must present (`Authorization: Bearer <key>` or `x-api-key`) to
 /// `codex-runtime serve`; required with `--allow-remote`.
@@ -242,7 +246,8 @@ pub const ALL: &[EnvVar] = &[
     EnvVar { name: CODEX_KIT_CACHE, group: "test", description: "Where the test-support scripts install npm packages (default `target/codex-kit-cache`)." },
     EnvVar { name: CODEX_DOCTOR_LOGIN_PORT, group: "test", description: "Test hook: the port `port.1455` probes instead of 1455." },
     EnvVar { name: CODEX_RUNTIME_UPSTREAM, group: "test", description: "Test and self-hosting hook: Codex backend base URL for `codex-runtime serve` (default `https://chatgpt.com/backend-api/codex`); the allowlist then admits exactly it and the issuer." },
-    EnvVar { name: CODEX_RUNTIME_ISSUER, group: "test", description: "Test and self-hosting hook: OAuth issuer for token refresh in `codex-runtime serve` (default `https://auth.openai.com`)." },
+    EnvVar { name: CODEX_RUNTIME_ISSUER, group: "test", description: "Test and self-hosting hook: OAuth issuer for `codex-runtime login`, `accounts refresh` and token refresh in `serve` (default `https://auth.openai.com`)." },
+    EnvVar { name: CODEX_RUNTIME_LOGIN_PORT, group: "test", description: "Test hook: the port `codex-runtime login` binds for its OAuth callback instead of 1455 (`0` picks a free port)." },
     EnvVar { name: CODEX_RUNTIME_CLIENT_KEY, group: "proxy", description: "Client key for `codex-runtime serve` (`Authorization: Bearer` or `x-api-key`, compared in constant time); required with `--allow-remote`." },
 ];
 

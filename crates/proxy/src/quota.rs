@@ -187,10 +187,33 @@ pub fn after_request(st: &Arc<AppState>, target: PollTarget) {
 
 async fn poll(st: &AppState, target: &PollTarget) -> Result<UsageSnapshot, String> {
     let url = usage_url_for(&st.config.upstream).ok_or("no usage URL for the upstream")?;
+    fetch_usage(
+        &st.http,
+        url,
+        &target.access,
+        target.account_id.as_deref(),
+        &st.config.allowlist,
+        POLL_TIMEOUT,
+    )
+    .await
+}
+
+/// Fetches one account's usage (`GET <usage url>` with its bearer token and
+/// `ChatGPT-Account-Id`, redirects checked against `allowlist`, at most `timeout`) and parses
+/// it; `Err` says why in words without secrets. Used by the background poll and by
+/// `codex-runtime accounts quota`.
+pub async fn fetch_usage(
+    http: &reqwest::Client,
+    url: Url,
+    access: &Secret<String>,
+    account_id: Option<&str>,
+    allowlist: &crate::outbound::Allowlist,
+    timeout: Duration,
+) -> Result<UsageSnapshot, String> {
     let mut req = reqwest::Request::new(http::Method::GET, url);
-    *req.timeout_mut() = Some(POLL_TIMEOUT);
+    *req.timeout_mut() = Some(timeout);
     let h = req.headers_mut();
-    crate::shape::insert_account_headers(h, target.access.expose(), target.account_id.as_deref());
+    crate::shape::insert_account_headers(h, access.expose(), account_id);
     h.insert(
         http::header::ACCEPT,
         HeaderValue::from_static("application/json"),
@@ -199,11 +222,11 @@ async fn poll(st: &AppState, target: &PollTarget) -> Result<UsageSnapshot, Strin
         http::header::USER_AGENT,
         HeaderValue::from_static("codex_cli_rs"),
     );
-    let mut resp = crate::outbound::get_following(&st.http, req, &st.config.allowlist)
+    let mut resp = crate::outbound::get_following(http, req, allowlist)
         .await
         .map_err(|e| {
             if e.is_timeout() {
-                "no answer within 3 s".to_string()
+                format!("no answer within {} s", timeout.as_secs_f64())
             } else {
                 e.to_string()
             }

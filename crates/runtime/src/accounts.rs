@@ -1,4 +1,5 @@
-//! The `accounts` commands: list, use, enable, disable, remove, transfer.
+//! The `accounts` commands: list, use, enable, disable, remove, transfer, and refresh and
+//! quota ([`crate::refresh`], [`crate::quota`]), which talk to OpenAI.
 //!
 //! Each command is one call into `codex-store` (a locked, atomic read-modify-write for the
 //! edits; an unlocked read for `list`, like the plugin's status tool) and returns data for
@@ -13,6 +14,7 @@ use codex_store::legacy::should_offer_legacy_transfer;
 use codex_store::snapshots::SnapshotStore;
 use codex_store::{AccountRow, Domain, SourceReport, WriteOutcome};
 
+use crate::backend::Backend;
 use crate::cli::AccountsAction;
 use crate::context::Context;
 use crate::error::RuntimeError;
@@ -32,6 +34,8 @@ pub struct ListReport {
     pub now_ms: u64,
     /// A legacy transfer would be offered (no store yet, a legacy source has accounts).
     pub transfer_available: bool,
+    /// Show unmasked emails, account ids and identity keys (`--show-identities`).
+    pub show_identities: bool,
     /// Quota snapshots by identity key (`cache/codex-snapshots.json`, written by the plugin
     /// and by `serve`); read best-effort.
     pub quotas: HashMap<String, QuotaView>,
@@ -77,13 +81,19 @@ pub enum Outcome {
     },
     /// `accounts transfer`.
     Transfer(TransferSummary),
+    /// `accounts refresh`.
+    Refresh(Vec<crate::refresh::RefreshLine>),
+    /// `accounts quota`.
+    Quota(Vec<crate::quota::QuotaLine>),
 }
 
 /// Runs one `accounts` action.
 pub fn run(action: &AccountsAction, ctx: &Context) -> Result<Outcome, RuntimeError> {
     let store = ctx.store();
     match action {
-        AccountsAction::List { .. } => {
+        AccountsAction::List {
+            show_identities, ..
+        } => {
             let state = store.load()?;
             let oauth = state.oauth();
             Ok(Outcome::List(ListReport {
@@ -94,6 +104,7 @@ pub fn run(action: &AccountsAction, ctx: &Context) -> Result<Outcome, RuntimeErr
                 now_ms: ctx.now_ms(),
                 transfer_available: should_offer_legacy_transfer(&store, &ctx.legacy_sources()),
                 quotas: read_quotas(ctx),
+                show_identities: *show_identities,
             }))
         }
         AccountsAction::Use { index } => {
@@ -130,6 +141,30 @@ pub fn run(action: &AccountsAction, ctx: &Context) -> Result<Outcome, RuntimeErr
                 message: format!("Removed #{index}: {}", row.masked_label()),
                 wrote: out.outcome == WriteOutcome::Written,
             })
+        }
+        AccountsAction::Refresh { target, issuer } => {
+            let backend = Backend::resolve(&ctx.env, &ctx.cwd, issuer.as_deref(), None)?;
+            Ok(Outcome::Refresh(crate::refresh::run(
+                ctx,
+                &backend,
+                target.index,
+                target.all,
+            )?))
+        }
+        AccountsAction::Quota {
+            target,
+            issuer,
+            upstream,
+            ..
+        } => {
+            let backend =
+                Backend::resolve(&ctx.env, &ctx.cwd, issuer.as_deref(), upstream.as_deref())?;
+            Ok(Outcome::Quota(crate::quota::run(
+                ctx,
+                &backend,
+                target.index,
+                target.all,
+            )?))
         }
         AccountsAction::Transfer { merge } => {
             let report = store.transfer(&ctx.legacy_sources(), *merge)?;

@@ -17,6 +17,8 @@ pub struct Cli {
 /// Top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Sign in with ChatGPT (browser with PKCE on port 1455, or --device) and save the account.
+    Login(crate::login::LoginArgs),
     /// Inspect and edit the accounts in codex-accounts.json.
     Accounts(AccountsArgs),
     /// Run the rotating, streaming proxy to the Codex backend (see docs/proxy.md).
@@ -45,6 +47,34 @@ pub enum AccountsAction {
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
+        /// Show emails, account ids and identity keys unmasked (for your own terminal).
+        #[arg(long)]
+        show_identities: bool,
+    },
+    /// Refresh the OAuth tokens of account N (or --all), with the plugin's refresh lease.
+    Refresh {
+        /// Which accounts.
+        #[command(flatten)]
+        target: Target,
+        /// Test/self-hosting hook: OAuth issuer URL (also CODEX_RUNTIME_ISSUER).
+        #[arg(long, value_name = "URL")]
+        issuer: Option<String>,
+    },
+    /// Fetch the usage of account N (or --all): 5-hour and weekly windows, resets, credits;
+    /// saved as the quota snapshots the plugin and the doctor read.
+    Quota {
+        /// Which accounts.
+        #[command(flatten)]
+        target: Target,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+        /// Test/self-hosting hook: OAuth issuer URL (also CODEX_RUNTIME_ISSUER).
+        #[arg(long, value_name = "URL")]
+        issuer: Option<String>,
+        /// Test/self-hosting hook: Codex backend base URL (also CODEX_RUNTIME_UPSTREAM).
+        #[arg(long, value_name = "URL")]
+        upstream: Option<String>,
     },
     /// Make account N active (in every domain where it is enabled).
     Use {
@@ -75,4 +105,15 @@ pub enum AccountsAction {
         #[arg(long)]
         merge: bool,
     },
+}
+
+/// An account index or `--all`.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// 1-based index from `accounts list`.
+    #[arg(required_unless_present = "all")]
+    pub index: Option<usize>,
+    /// Every account.
+    #[arg(long, conflicts_with = "index")]
+    pub all: bool,
 }

@@ -25,6 +25,10 @@ pub struct Context {
     pub mode_source: ModeSource,
     /// Store options (lock timing).
     pub store_options: StoreOptions,
+    /// The environment the context was resolved from.
+    pub env: EnvSnapshot,
+    /// The working directory.
+    pub cwd: PathBuf,
 }
 
 impl Context {
@@ -51,6 +55,8 @@ impl Context {
             store_options: StoreOptions::default()
                 .with_lock(lock)
                 .with_clock(system_clock()),
+            env: env.clone(),
+            cwd: cwd.to_path_buf(),
         })
     }
 

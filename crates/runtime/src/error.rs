@@ -70,7 +70,7 @@ impl From<StoreError> for RuntimeError {
                 base.hint("`codex-runtime accounts list` shows the indices")
             }
             StoreError::NotConfigured { .. } => {
-                base.hint("sign in with `opencode auth login`, or import legacy accounts with `codex-runtime accounts transfer`")
+                base.hint("sign in with `codex-runtime login` (or `opencode auth login`), or import legacy accounts with `codex-runtime accounts transfer`")
             }
             _ => base,
         }

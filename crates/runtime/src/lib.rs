@@ -1,5 +1,7 @@
 //! `codex-runtime` as a library: everything but argument parsing's entry point and printing.
 //!
+//! [`login`] signs in through `codex-login` and upserts the account into the store;
+//! [`refresh`] and [`quota`] refresh tokens and fetch usage through [`backend`].
 //! [`cli`] declares the arguments (clap derive), [`context`] resolves them with the
 //! environment into paths and the auth mode, [`accounts`] runs the `accounts` commands
 //! against the plugin's store through `codex-store` and returns data, and [`render`] turns
@@ -7,8 +9,12 @@
 //! prints; errors carry a kind ([`error::RuntimeError`]) that decides the exit code.
 
 pub mod accounts;
+pub mod backend;
 pub mod cli;
 pub mod context;
 pub mod error;
+pub mod login;
+pub mod quota;
+pub mod refresh;
 pub mod render;
 pub mod serve;

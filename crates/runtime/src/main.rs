@@ -10,25 +10,50 @@ use codex_runtime::accounts::{self, Outcome};
 use codex_runtime::cli::{AccountsAction, Cli, Command};
 use codex_runtime::context::Context;
 use codex_runtime::error::RuntimeError;
+use codex_runtime::login;
+use codex_runtime::quota;
+use codex_runtime::refresh;
 use codex_runtime::render;
 use codex_runtime::serve;
+
+fn cwd() -> Result<std::path::PathBuf, RuntimeError> {
+    std::env::current_dir()
+        .map_err(|e| RuntimeError::user(format!("cannot read the working directory: {e}")))
+}
 
 fn run(cli: &Cli) -> Result<String, RuntimeError> {
     let args = match &cli.command {
         Command::Accounts(args) => args,
         Command::Serve(args) => return serve::serve(args, output::stdout).map(|()| String::new()),
         Command::OpencodeConfig(args) => return serve::opencode_config(args),
+        Command::Login(args) => {
+            let report = login::login(args, &EnvSnapshot::capture(), &cwd()?, output::note)?;
+            return Ok(login::render(&report));
+        }
     };
-    let cwd = std::env::current_dir()
-        .map_err(|e| RuntimeError::user(format!("cannot read the working directory: {e}")))?;
+    let cwd = cwd()?;
     let ctx = Context::resolve(&EnvSnapshot::capture(), &cwd, args.lock_timeout)?;
-    let json = matches!(args.action, AccountsAction::List { json: true });
-    Ok(match accounts::run(&args.action, &ctx)? {
-        Outcome::List(report) if json => render::list_json(&report),
-        Outcome::List(report) => render::list_text(&report),
-        Outcome::Done { message, .. } => format!("{message}\n"),
-        Outcome::Transfer(summary) => render::transfer_text(&summary),
-    })
+    let json = matches!(
+        args.action,
+        AccountsAction::List { json: true, .. } | AccountsAction::Quota { json: true, .. }
+    );
+    let outcome = accounts::run(&args.action, &ctx)?;
+    let now = ctx.now_ms();
+    let (text, failed) = match outcome {
+        Outcome::List(report) if json => (render::list_json(&report), false),
+        Outcome::List(report) => (render::list_text(&report), false),
+        Outcome::Done { message, .. } => (format!("{message}\n"), false),
+        Outcome::Transfer(summary) => (render::transfer_text(&summary), false),
+        Outcome::Refresh(lines) => refresh::render(&lines, now),
+        Outcome::Quota(lines) if json => quota::render_json(&lines, now),
+        Outcome::Quota(lines) => quota::render_text(&lines, now),
+    };
+    if failed {
+        // The report is data: print it, then fail with a short summary.
+        output::stdout(&text);
+        return Err(RuntimeError::user("some accounts failed (see above)"));
+    }
+    Ok(text)
 }
 
 fn main() -> ExitCode {

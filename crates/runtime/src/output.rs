@@ -21,3 +21,9 @@ pub fn error(e: &RuntimeError) {
         let _ = writeln!(err, "\nhint: {h}");
     }
 }
+
+/// Writes a progress line for the user to stderr.
+pub fn note(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{text}");
+}

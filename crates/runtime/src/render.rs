@@ -1,10 +1,18 @@
 //! Text and JSON renderings of the `accounts` results (pure functions; the binary prints).
 //!
 //! Identities are masked everywhere (`u***@example.com`, `***3456|u***@example.com|plus`):
-//! a pasted listing does not identify anyone, and no token is ever part of the data.
+//! a pasted listing does not identify anyone, and no token is ever part of the data. When two
+//! accounts mask to the same label (`j***@example.com` for john@ and jane@, or one email in
+//! two workspaces), each gets a short stable tag, `j***@example.com ~3fa2`: four hex digits of
+//! a SHA-256 of its whole identity key (account id, email, plan), which tells the accounts
+//! apart without revealing or confirming an email. `accounts list --show-identities` shows
+//! the unmasked emails, account ids and identity keys, for the user's own terminal.
+
+use std::collections::HashMap;
 
 use codex_store::{AccountRow, Domain, SourceStatus};
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 use codex_rotation::ratelimit::{Limit, QuotaView};
 
@@ -30,6 +38,61 @@ fn quota_cell(q: Option<&QuotaView>, now: f64) -> String {
         cell.push_str(&format!(" ({} ago)", duration(now - at)));
     }
     cell
+}
+
+/// The masked account part of a row: `u***@example.com`, `id:***3456` or `account`.
+pub fn masked_account(row: &AccountRow) -> String {
+    match (&row.email, &row.account_id) {
+        (Some(e), _) => codex_redact::mask_email(e),
+        (None, Some(id)) => format!("id:{}", codex_redact::mask_id(id)),
+        (None, None) => "account".to_string(),
+    }
+}
+
+/// The stable tag of an identity key: four hex digits of a domain-separated SHA-256.
+pub fn identity_tag(identity_key: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"codex-kit account tag\0")
+        .chain_update(identity_key.as_bytes())
+        .finalize();
+    digest.iter().take(2).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Masked account parts by identity key, tagged where two rows would read the same.
+pub fn distinct_accounts(rows: &[AccountRow]) -> HashMap<String, String> {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for r in rows {
+        *count.entry(masked_account(r)).or_default() += 1;
+    }
+    rows.iter()
+        .map(|r| {
+            let m = masked_account(r);
+            let label = if count.get(&m).copied().unwrap_or(0) > 1 {
+                format!("{m} ~{}", identity_tag(&r.identity_key))
+            } else {
+                m
+            };
+            (r.identity_key.clone(), label)
+        })
+        .collect()
+}
+
+/// Distinct masked labels with the plan (`u***@example.com ~3fa2 (plus)`) by identity key.
+pub fn distinct_labels(rows: &[AccountRow]) -> HashMap<String, String> {
+    let accounts = distinct_accounts(rows);
+    rows.iter()
+        .map(|r| {
+            let a = accounts
+                .get(&r.identity_key)
+                .cloned()
+                .unwrap_or_else(|| masked_account(r));
+            let label = match &r.plan {
+                Some(p) => format!("{a} ({p})"),
+                None => a,
+            };
+            (r.identity_key.clone(), label)
+        })
+        .collect()
 }
 
 fn domains(ds: &[Domain]) -> String {
@@ -90,14 +153,21 @@ pub fn list_text(r: &ListReport) -> String {
         "LEFT 5H/WEEK",
         "IDENTITY",
     ];
+    let accounts = distinct_accounts(&r.rows);
     let rows: Vec<[String; 10]> = r
         .rows
         .iter()
         .map(|row| {
-            let label = match (&row.email, &row.account_id) {
-                (Some(e), _) => codex_redact::mask_email(e),
-                (None, Some(id)) => format!("id:{}", codex_redact::mask_id(id)),
-                (None, None) => "account".to_string(),
+            let label = if r.show_identities {
+                row.email
+                    .clone()
+                    .or_else(|| row.account_id.as_ref().map(|id| format!("id:{id}")))
+                    .unwrap_or_else(|| "account".to_string())
+            } else {
+                accounts
+                    .get(&row.identity_key)
+                    .cloned()
+                    .unwrap_or_else(|| masked_account(row))
             };
             [
                 row.index.to_string(),
@@ -109,10 +179,10 @@ pub fn list_text(r: &ListReport) -> String {
                 cooldown(row, now),
                 expiry(row, now),
                 quota_cell(r.quotas.get(&row.identity_key), now),
-                if row.strict_identity {
-                    "yes".to_string()
-                } else {
-                    "no (sign in again)".to_string()
+                match (row.strict_identity, r.show_identities) {
+                    (true, true) => row.identity_key.clone(),
+                    (true, false) => "yes".to_string(),
+                    (false, _) => "no (sign in again)".to_string(),
                 },
             ]
         })
@@ -150,13 +220,14 @@ fn opt(x: Option<f64>) -> Value {
 /// The JSON listing (`schemaVersion` 1).
 pub fn list_json(r: &ListReport) -> String {
     let now = r.now_ms as f64;
+    let labels = distinct_labels(&r.rows);
     let accounts: Vec<Value> = r
         .rows
         .iter()
         .map(|row| {
-            json!({
+            let mut v = json!({
                 "index": row.index,
-                "label": row.masked_label(),
+                "label": labels.get(&row.identity_key).cloned().unwrap_or_else(|| row.masked_label()),
                 "identityKey": codex_redact::mask_identity_key(&row.identity_key),
                 "plan": row.plan,
                 "domains": row.domains.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
@@ -173,7 +244,13 @@ pub fn list_json(r: &ListReport) -> String {
                 "hasAccess": row.has_access,
                 "hasRefresh": row.has_refresh,
                 "quota": r.quotas.get(&row.identity_key).map_or(Value::Null, QuotaView::to_json),
-            })
+            });
+            if r.show_identities {
+                v["identityKey"] = json!(row.identity_key);
+                v["email"] = json!(row.email);
+                v["accountId"] = json!(row.account_id);
+            }
+            v
         })
         .collect();
     let v = json!({
@@ -245,5 +322,14 @@ mod tests {
         assert_eq!(duration(3_900_000.0), "1h 5m");
         assert_eq!(duration(-3_900_000.0), "1h 5m");
         assert_eq!(duration(97_200_000.0 + 86_400_000.0 * 11.0), "12d 3h");
+    }
+
+    #[test]
+    fn tags_are_stable_short_and_distinct() {
+        let a = identity_tag("acc_1|john@example.com|plus");
+        assert_eq!(a, identity_tag("acc_1|john@example.com|plus"));
+        assert_eq!(a.len(), 4);
+        assert_ne!(a, identity_tag("acc_1|jane@example.com|plus"));
+        assert!(!a.contains("john"));
     }
 }

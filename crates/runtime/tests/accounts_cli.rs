@@ -85,7 +85,7 @@ fn list_text_and_json() {
     assert!(lines[0].starts_with("codex-accounts.json: ") && lines[0].ends_with("(mode: native)"));
     assert!(lines[1].starts_with("#  ACCOUNT"), "{}", r.stdout);
     assert!(
-        lines[2].starts_with("1  o***@example.com  plus  native"),
+        lines[2].starts_with("1  o***@example.com        plus  native"),
         "{}",
         r.stdout
     );
@@ -94,13 +94,17 @@ fn list_text_and_json() {
         "{}",
         r.stdout
     );
+    // two@ and three@ mask alike: each gets its stable tag.
+    let tag2 = codex_runtime::render::identity_tag("acc_2|two@example.com|pro");
+    let tag3 = codex_runtime::render::identity_tag("acc_3|three@example.com|team");
+    assert_ne!(tag2, tag3);
     assert!(
-        lines[3].starts_with("2  t***@example.com  pro"),
+        lines[3].starts_with(&format!("2  t***@example.com ~{tag2}  pro")),
         "{}",
         r.stdout
     );
     assert!(
-        lines[4].starts_with("3  t***@example.com  team  codex"),
+        lines[4].starts_with(&format!("3  t***@example.com ~{tag3}  team  codex")),
         "{}",
         r.stdout
     );

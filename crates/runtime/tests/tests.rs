@@ -1,4 +1,7 @@
 //! The codex-runtime integration suite (one binary; modules only).
 
 mod accounts_cli;
+mod login_cli;
+mod loopback;
+mod remote_cli;
 mod serve_cli;
