@@ -16,6 +16,10 @@ pub struct Cli {
     command: Option<Sub>,
     #[command(flatten)]
     check: CheckArgs,
+    /// The project directory OpenCode would run in (default: the working directory); its
+    /// `opencode.json[c]` files and `.opencode` folders are part of OpenCode's config.
+    #[arg(long, global = true, value_name = "DIR")]
+    dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -145,6 +149,11 @@ pub enum Command {
 }
 
 impl Cli {
+    /// `--dir`, when given.
+    pub fn dir(&self) -> Option<PathBuf> {
+        self.dir.clone()
+    }
+
     /// Validates the raw arguments.
     pub fn into_command(self) -> Result<Command, String> {
         match self.command {

@@ -26,6 +26,8 @@ pub struct FactOptions {
     pub online: bool,
     /// Port probed by `port.1455` (1455 unless the test hook `CODEX_DOCTOR_LOGIN_PORT` is set).
     pub login_port: u16,
+    /// `--dir`: the directory OpenCode would run in (default: the working directory).
+    pub dir: Option<PathBuf>,
 }
 
 impl Default for FactOptions {
@@ -33,6 +35,7 @@ impl Default for FactOptions {
         FactOptions {
             online: false,
             login_port: LOGIN_PORT,
+            dir: None,
         }
     }
 }
@@ -200,6 +203,7 @@ pub struct Facts {
     quarantine: OnceLock<Vec<QuarantineEntry>>,
     processes: OnceLock<Vec<ProcInfo>>,
     config: OnceLock<codex_config::load::ConfigLoad>,
+    opencode_config: OnceLock<codex_config::opencode::OpencodeConfig>,
     local_probes: std::sync::Mutex<std::collections::HashMap<(String, u16), LocalProbe>>,
 }
 
@@ -231,6 +235,7 @@ impl Facts {
             quarantine: OnceLock::new(),
             processes: OnceLock::new(),
             config: OnceLock::new(),
+            opencode_config: OnceLock::new(),
             local_probes: std::sync::Mutex::default(),
         }
     }
@@ -256,6 +261,33 @@ impl Facts {
             self.config
                 .get_or_init(|| codex_config::load::load(p, &self.env)),
         )
+    }
+
+    /// The directory OpenCode would run in (`--dir`, else the working directory).
+    pub fn project_dir(&self) -> PathBuf {
+        let cwd = self
+            .paths
+            .as_ref()
+            .map(|p| p.cwd.clone())
+            .unwrap_or_else(|_| PathBuf::from("/"));
+        match &self.options.dir {
+            Some(d) => cwd.join(d),
+            None => cwd,
+        }
+    }
+
+    /// OpenCode's own config, layer by layer and merged as OpenCode merges it.
+    pub fn opencode_config(&self) -> Option<&codex_config::opencode::OpencodeConfig> {
+        let p = self.paths.as_ref().ok()?;
+        Some(self.opencode_config.get_or_init(|| {
+            let inputs = codex_config::opencode::Inputs::from_env(
+                &self.env,
+                &p.config_root_loose.path,
+                &p.cwd,
+                &self.project_dir(),
+            );
+            codex_config::opencode::load(&inputs, &self.env)
+        }))
     }
 
     /// The resolved runtime config (file + env).

@@ -65,6 +65,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let dir = cli.dir();
     let command = match cli.into_command() {
         Ok(c) => c,
         Err(e) => {
@@ -96,6 +97,7 @@ fn main() -> ExitCode {
                 FactOptions {
                     online: args.online,
                     login_port,
+                    dir: dir.clone(),
                 },
             );
             let mode = if args.show_identities {
@@ -124,10 +126,14 @@ fn main() -> ExitCode {
             out(&text);
             ExitCode::from(report.exit_code(args.strict))
         }
-        Command::Bundle(args) => run_bundle(env, &cwd, &args),
+        Command::Bundle(args) => run_bundle(env, &cwd, &args, dir),
         Command::Scan { paths, json } => run_scan(env, &cwd, &paths, json),
         Command::Paths { json } => {
-            let facts = Facts::new(env, &cwd, FactOptions::default());
+            let options = FactOptions {
+                dir,
+                ..FactOptions::default()
+            };
+            let facts = Facts::new(env, &cwd, options);
             match paths_cmd::rows(&facts) {
                 Ok(rows) => {
                     let text = if json {
@@ -227,6 +233,7 @@ fn run_bundle(
     env: EnvSnapshot,
     cwd: &std::path::Path,
     args: &codex_doctor::cli::BundleCommand,
+    dir: Option<PathBuf>,
 ) -> ExitCode {
     let login_port = match login_port(&env) {
         Ok(p) => p,
@@ -238,6 +245,7 @@ fn run_bundle(
     let options = FactOptions {
         online: false,
         login_port,
+        dir,
     };
     let facts = Facts::new(env, cwd, options);
     let input = match bundle_cmd::bundle_input(&facts, args, cwd) {

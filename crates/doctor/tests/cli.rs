@@ -177,7 +177,8 @@ fn paths_lists_every_location_with_its_rule() {
     assert!(loose["rule"].as_str().unwrap().contains("relative"));
     for name in [
         "data root",
-        "opencode.json",
+        "OpenCode project dir",
+        "OpenCode config: global",
         "effective codex-config",
         "legacy store",
         "OpenCode auth.json",
