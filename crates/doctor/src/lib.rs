@@ -11,6 +11,7 @@
 pub mod bundle_cmd;
 pub mod checks;
 pub mod cli;
+pub mod error;
 pub mod explain;
 pub mod facts;
 pub mod glob;
