@@ -3,7 +3,8 @@
 //! `Facts` holds the environment snapshot, the resolved paths and the clock, plus lazily read
 //! file and system facts (each behind a `OnceLock`, so checks running concurrently read a file
 //! at most once and only when a selected check needs it). Reading never modifies anything:
-//! no quarantine, no lock reclaim, no file creation. Checks are pure functions of this value.
+//! no quarantine, no lock reclaim, no file creation (the one write is the doctor's own version
+//! cache, see `probes`). Checks are pure functions of this value.
 
 use std::fs;
 use std::net::{Ipv6Addr, SocketAddr, TcpListener};
@@ -15,6 +16,9 @@ use codex_auth::legacy::{self, LegacySource};
 use codex_auth::model::{self, StoreRead};
 use codex_env::EnvSnapshot;
 use codex_paths::{Paths, PathsError, Resolved};
+
+use crate::probes;
+pub use crate::probes::{OpencodeInstall, ProcInfo, VersionSource};
 
 /// The default OAuth callback port the plugin binds.
 pub const LOGIN_PORT: u16 = 1455;
@@ -141,31 +145,6 @@ pub enum PortState {
     },
     /// Could not probe (permission, other errors).
     Unknown(String),
-}
-
-/// Where and what OpenCode is.
-#[derive(Debug, Clone)]
-pub enum OpencodeInstall {
-    /// Not on PATH.
-    Missing,
-    /// Found.
-    Found {
-        /// Binary on PATH.
-        path: PathBuf,
-        /// Version, when known.
-        version: Option<String>,
-        /// How the version was learned (`package.json`, `--version`).
-        source: &'static str,
-    },
-}
-
-/// A running process that looks like OpenCode.
-#[derive(Debug, Clone)]
-pub struct ProcInfo {
-    /// PID.
-    pub pid: u32,
-    /// Name.
-    pub name: String,
 }
 
 /// What a loopback HTTP endpoint answered to `GET /healthz`.
@@ -315,8 +294,14 @@ impl Facts {
 
     /// OpenCode on PATH and its version.
     pub fn opencode_install(&self) -> &OpencodeInstall {
-        self.opencode_install
-            .get_or_init(|| crate::checks::opencode::detect(&self.env))
+        self.opencode_install.get_or_init(|| {
+            let cwd = self
+                .paths
+                .as_ref()
+                .map(|p| p.cwd.clone())
+                .unwrap_or_else(|_| PathBuf::from("/"));
+            probes::detect_opencode(&self.env, &cwd)
+        })
     }
 
     /// The login port probe.
@@ -362,9 +347,13 @@ impl Facts {
 
     /// Running OpenCode processes.
     pub fn processes(&self) -> &[ProcInfo] {
-        self.processes
-            .get_or_init(crate::checks::process::list_opencode)
+        self.processes.get_or_init(probes::list_opencode)
     }
+}
+
+/// The doctor's own cache of `opencode --version` answers.
+pub fn doctor_version_cache(env: &EnvSnapshot) -> Option<PathBuf> {
+    probes::version_cache_file(env)
 }
 
 #[allow(unsafe_code)]
@@ -504,7 +493,7 @@ fn probe_port(port: u16) -> PortState {
     } else {
         PortState::Busy {
             addrs: busy,
-            holders: crate::checks::port::holders(port),
+            holders: probes::port_holders(port),
         }
     }
 }

@@ -128,6 +128,14 @@ pub fn rows(facts: &Facts) -> Result<Vec<PathRow>, String> {
     out.push(row("personality-builder skill", p.personality_skill()));
     out.push(row(".gitignore", p.gitignore()));
     out.push(row("OpenCode session dir", p.session_dir()));
+    if let Some(f) = crate::facts::doctor_version_cache(&facts.env) {
+        out.push(PathRow {
+            name: "doctor cache: opencode-version.json".into(),
+            exists: f.exists(),
+            path: f.display().to_string(),
+            rule: "$XDG_CACHE_HOME/codex-doctor when absolute, else ~/.cache/codex-doctor (the doctor's own file)".into(),
+        });
+    }
     Ok(out)
 }
 

@@ -10,6 +10,9 @@ pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
 /// Data root (OpenCode's `auth.json`, session storage) when absolute.
 pub const XDG_DATA_HOME: &str = "XDG_DATA_HOME";
 
+/// The doctor's own cache is `$XDG_CACHE_HOME/codex-doctor` when absolute.
+pub const XDG_CACHE_HOME: &str = "XDG_CACHE_HOME";
+
 /// Home directory; fallback for both roots.
 pub const HOME: &str = "HOME";
 
@@ -205,6 +208,7 @@ pub struct EnvVar {
 pub const ALL: &[EnvVar] = &[
     EnvVar { name: XDG_CONFIG_HOME, group: "paths", description: "Config root is `$XDG_CONFIG_HOME/opencode` when absolute; some plugin modules also accept a relative value (see `env.paths`)." },
     EnvVar { name: XDG_DATA_HOME, group: "paths", description: "Data root (OpenCode's `auth.json`, session storage) when absolute." },
+    EnvVar { name: XDG_CACHE_HOME, group: "paths", description: "The doctor's own cache (`opencode --version` answers keyed by the binary's path, size and mtime) is `$XDG_CACHE_HOME/codex-doctor` when absolute, else `~/.cache/codex-doctor`." },
     EnvVar { name: HOME, group: "paths", description: "Home directory; fallback for both roots." },
     EnvVar { name: PATH, group: "paths", description: "Searched for the `opencode` binary." },
     EnvVar { name: OPENCODE_CONFIG, group: "opencode", description: "OpenCode's own explicit config file; a layer of OpenCode's merged config (see docs/checks.md)." },
