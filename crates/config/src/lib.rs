@@ -5,13 +5,16 @@
 //! reproduces its validation and deprecation messages and finds keys it ignores,
 //! [`load`](mod@load) replays which file the plugin would use (without ever touching the
 //! files), and [`resolve`](mod@resolve) applies the environment overrides to produce the
-//! settings the plugin runs with. Nothing here prints; findings are returned as data for the
+//! settings the plugin runs with. [`opencode`] replays how OpenCode itself merges its own
+//! config layers (`opencode.json` and friends), where the plugin is registered and providers
+//! and models are chosen. Nothing here prints; findings are returned as data for the
 //! doctor to judge and render.
 
 pub mod error;
 mod js;
 pub mod jsonc;
 pub mod load;
+pub mod opencode;
 pub mod resolve;
 pub mod validate;
 

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::error::DoctorError;
+
 /// Diagnose an OpenCode + @iam-brain/opencode-codex-auth setup.
 #[derive(Debug, Parser)]
 #[command(name = "codex-doctor", version, about, long_about = None)]
@@ -16,6 +18,10 @@ pub struct Cli {
     command: Option<Sub>,
     #[command(flatten)]
     check: CheckArgs,
+    /// The project directory OpenCode would run in (default: the working directory); its
+    /// `opencode.json[c]` files and `.opencode` folders are part of OpenCode's config.
+    #[arg(long, global = true, value_name = "DIR")]
+    dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -145,8 +151,13 @@ pub enum Command {
 }
 
 impl Cli {
+    /// `--dir`, when given.
+    pub fn dir(&self) -> Option<PathBuf> {
+        self.dir.clone()
+    }
+
     /// Validates the raw arguments.
-    pub fn into_command(self) -> Result<Command, String> {
+    pub fn into_command(self) -> Result<Command, DoctorError> {
         match self.command {
             None => Ok(Command::Check(self.check)),
             Some(Sub::Check(mut a)) => {
@@ -171,12 +182,16 @@ impl Cli {
                     .as_deref()
                     .map(codex_bundle::parse_duration)
                     .transpose()
-                    .map_err(|e| format!("--since {e}"))?;
+                    .map_err(|e| {
+                        DoctorError::usage(format!("--since {e}"))
+                            .hint("durations look like 30m, 2h or 7d")
+                    })?;
                 let max_bytes = match b.max_bytes.as_deref() {
                     None => codex_bundle::DEFAULT_MAX_BYTES,
-                    Some(m) => {
-                        codex_bundle::parse_size(m).map_err(|e| format!("--max-bytes {e}"))?
-                    }
+                    Some(m) => codex_bundle::parse_size(m).map_err(|e| {
+                        DoctorError::usage(format!("--max-bytes {e}"))
+                            .hint("sizes look like 512K, 20MB or 1G")
+                    })?,
                 };
                 Ok(Command::Bundle(BundleCommand {
                     output: b.output,
@@ -194,7 +209,8 @@ impl Cli {
             Some(Sub::Explain { list: true, .. }) => Ok(Command::ExplainList),
             Some(Sub::Explain { code: Some(c), .. }) => Ok(Command::Explain(c)),
             Some(Sub::Explain { code: None, .. }) => {
-                Err("explain needs a CODE (or --list to see them all)".to_string())
+                Err(DoctorError::usage("explain needs a CODE")
+                    .hint("`codex-doctor explain --list` lists every code"))
             }
         }
     }

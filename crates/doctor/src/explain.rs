@@ -1,7 +1,10 @@
 //! `codex-doctor explain CODE`: what every code, warning and status text means, and the fix.
 //!
 //! The catalogue covers the plugin's synthetic HTTP error types, console warnings, thrown
-//! errors and status texts (reference 13.1), and every check id. Lookup is exact
+//! errors and status texts (reference 13.1), every error type codex-runtime emits (a test
+//! enumerates them from `codex_proxy::errors::ALL_TYPES` and the proxy's stream error event),
+//! the upstream OAuth and backend codes users paste (`refresh_token_reused`,
+//! `usage_limit_reached`, …), and every check id. Lookup is exact
 //! (case-insensitive), then by prefix for texts that carry a path or number; an unknown code
 //! gets the closest matches.
 
@@ -40,6 +43,8 @@ const ERR: &str = "synthetic error type";
 const WARN: &str = "console warning";
 const THROWN: &str = "thrown error";
 const STATUS: &str = "status text";
+const RUNTIME: &str = "codex-runtime error type";
+const UPSTREAM: &str = "upstream error code";
 
 /// Every non-check entry.
 pub const ENTRIES: &[Entry] = &[
@@ -98,7 +103,28 @@ pub const ENTRIES: &[Entry] = &[
     e!("Unknown, no snapshot yet", STATUS, None, "No request has been made with this account since the snapshots were reset.", "Send one request or use Check quotas in `opencode auth login`."),
     e!("Unknown, missing identity metadata", STATUS, None, "The account has no identity key, so snapshots cannot attach to it.", "Run `opencode auth login` for that account (see auth.identity)."),
     e!("[identity-missing]", STATUS, None, "Badge for an account without an identity key.", "Run `opencode auth login` for that account (see auth.identity)."),
-    e!("invalid_grant", "documented phrase", None, "The troubleshooting docs' name for \"healthy candidates exhausted and at least one account needs re-auth\"; in practice `refresh_invalid_grant` or `all_accounts_cooling_down`.", "Run `opencode auth login` for the disabled account(s); `codex-doctor --only auth.accounts` shows which."),
+    e!("request_too_large", RUNTIME, Some(413), "codex-runtime refused a request body larger than its limit (the message names it) before contacting the backend.", "Start a new session or compact the conversation (OpenCode's /compact); very large tool outputs or attachments are the usual cause."),
+    e!("unauthorized_client", RUNTIME, Some(401), "codex-runtime was started with a client key (--client-key or CODEX_RUNTIME_CLIENT_KEY) and the request carried none or another one.", "Put the same key in the provider's `options.apiKey` in opencode.json (`codex-runtime opencode-config` prints the block), or start the proxy without a client key."),
+    e!("not_found", RUNTIME, Some(404), "codex-runtime serves /v1/responses, /v1/models, /healthz and /status; the request asked for another path.", "Set the provider's baseURL to `http://127.0.0.1:<port>/v1` (OpenCode appends /responses). `codex-doctor --only runtime.proxy` checks it."),
+    e!("method_not_allowed", RUNTIME, Some(405), "A known codex-runtime path was called with the wrong HTTP method (e.g. GET /v1/responses).", "Use POST for /v1/responses and GET for the other paths; point OpenCode at the proxy through a provider rather than calling it by hand."),
+    e!("upstream_stream_error", RUNTIME, None, "The backend's stream broke after output had started, so codex-runtime could not switch accounts; it ended the stream with this error event.", "Retry the turn. If it repeats, check connectivity (`codex-doctor --online`) and the proxy's log (`codex-runtime serve -v`)."),
+    e!("refresh_token_reused", UPSTREAM, Some(401), "The token endpoint saw this refresh token used before: refresh tokens rotate on every refresh, and another copy of the same ChatGPT account (the Codex CLI's ~/.codex/auth.json, OpenCode's auth.json, a legacy store, another tool or machine) refreshed first and kept the new token. The plugin disables the account (refresh_invalid_grant).", "Run `opencode auth login` for that account, then keep one copy of each account: remove it from the other tools or let them share one store. `codex-doctor --only auth.lineage` lists accounts held in several stores."),
+    e!("refresh_token_expired", UPSTREAM, Some(401), "The refresh token is too old to use (the account was not refreshed for a long time).", LOGIN),
+    e!("refresh_token_invalidated", UPSTREAM, Some(401), "The refresh token was revoked: a log-out everywhere, a password change or a security action on the ChatGPT account.", LOGIN),
+    e!("token_invalidated", UPSTREAM, Some(401), "The backend rejected the access token as revoked (log-out everywhere, password change, or the same account signed in elsewhere with a fresh login).", "Run `opencode auth login` for that account; `codex-doctor --only auth.lineage` shows accounts shared with other stores."),
+    e!("token_expired", UPSTREAM, Some(401), "The access token had expired when the request was sent. The plugin refreshes before expiry, so this usually means a wrong system clock or a refresh that failed.", "Check the clock (`date -u`); run `codex-doctor --only auth.accounts,auth.quota`; if the refresh keeps failing, `opencode auth login`."),
+    e!("token_revoked", UPSTREAM, Some(401), "OpenAI revoked the token (a security check on the account). Unlike refresh_token_reused this may need the account re-verified.", "Sign in at chatgpt.com to clear any verification, then `opencode auth login`."),
+    e!("usage_limit_reached", UPSTREAM, Some(429), "The plan's 5-hour or weekly Codex window is used up for this account; the answer says when it resets. The plugin and codex-runtime rest the account until then and try another.", "Wait for the reset, or add another account with `opencode auth login`. `codex-runtime accounts list` and `codex-doctor --only auth.quota` show each account's windows."),
+    e!("usage_not_included", UPSTREAM, Some(403), "The account's plan or workspace does not include Codex usage (for example a free plan, or a workspace that turned Codex off).", "Use a Plus, Pro, Team or Enterprise account with Codex enabled; disable this account (`codex-runtime accounts disable N`)."),
+    e!("rate_limit_exceeded", UPSTREAM, Some(429), "Too many requests in a short time (not the plan's usage window).", "Retry after the Retry-After delay; several accounts spread the load."),
+    e!("model_not_found", UPSTREAM, Some(404), "The backend does not serve the requested model slug to this account: a typo, a retired model, or one the plan does not include.", "Pick a slug from the account's catalog: `codex-doctor --only cache.models,opencode.models` names the closest ones; fix `model`/`small_model` in opencode.json."),
+    e!("context_length_exceeded", UPSTREAM, Some(400), "The conversation plus the new input is longer than the model's context window.", "Compact the session (OpenCode's /compact) or start a new one; trim large tool outputs or attachments."),
+    e!("server_is_overloaded", UPSTREAM, Some(503), "The backend is temporarily overloaded.", "Retry in a minute; nothing is wrong with the setup."),
+    e!("authorization_pending", UPSTREAM, None, "The headless (device) login is waiting for the code to be entered at the verification page; the plugin keeps polling.", "Open the verification URL the login printed and enter the code before it expires."),
+    e!("slow_down", UPSTREAM, None, "The device login polled too fast; the plugin waits longer between polls.", "Nothing to do; finish entering the code."),
+    e!("expired_token", UPSTREAM, None, "The device login's code expired before it was entered.", "Run `opencode auth login` again and choose the headless method, then enter the new code promptly."),
+    e!("access_denied", UPSTREAM, None, "The login was declined on the authorization page.", "Run `opencode auth login` again and approve the access."),
+    e!("invalid_grant", UPSTREAM, Some(400), "The OAuth token endpoint rejected a refresh token or login code: the token was already used (refresh_token_reused), expired, or revoked. The plugin disables the account (refresh_invalid_grant). The troubleshooting docs also use the phrase for \"healthy candidates exhausted and at least one account needs re-auth\".", "Run `opencode auth login` for the disabled account(s); `codex-doctor --only auth.accounts` shows which and `--only auth.lineage` whether another store holds the same account."),
 ];
 
 /// What `explain` found.
@@ -141,7 +167,7 @@ pub fn lookup(code: &str) -> Option<Found> {
         .map(|e| Found::Code(*e))
 }
 
-fn distance(a: &str, b: &str) -> usize {
+pub(crate) fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.to_lowercase().chars().collect();
     let b: Vec<char> = b.to_lowercase().chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
@@ -184,6 +210,54 @@ pub fn closest(code: &str) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_code_codex_runtime_can_emit_is_explained() {
+        let mut codes: Vec<String> = codex_proxy::errors::ALL_TYPES
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        // The stream's own error event (sse.rs) carries a code outside ALL_TYPES.
+        let sse = include_str!("../../proxy/src/sse.rs");
+        for part in sse.split("\"code\": \"").skip(1) {
+            if let Some(code) = part.split('"').next() {
+                codes.push(code.to_string());
+            }
+        }
+        assert!(codes.iter().any(|c| c == "upstream_stream_error"));
+        for c in &codes {
+            match lookup(c) {
+                Some(Found::Code(e)) => assert_eq!(e.code, c.as_str()),
+                other => panic!("explain does not know {c}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn upstream_codes_users_paste_are_explained() {
+        for c in [
+            "refresh_token_reused",
+            "refresh_token_expired",
+            "refresh_token_invalidated",
+            "token_invalidated",
+            "token_expired",
+            "token_revoked",
+            "usage_limit_reached",
+            "usage_not_included",
+            "rate_limit_exceeded",
+            "model_not_found",
+            "context_length_exceeded",
+            "invalid_grant",
+        ] {
+            match lookup(c) {
+                Some(Found::Code(e)) => {
+                    assert_eq!(e.code, c);
+                    assert!(!e.fix.is_empty() && !e.meaning.is_empty());
+                }
+                other => panic!("explain does not know {c}: {other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn codes_are_unique() {

@@ -3,7 +3,8 @@
 //! `Facts` holds the environment snapshot, the resolved paths and the clock, plus lazily read
 //! file and system facts (each behind a `OnceLock`, so checks running concurrently read a file
 //! at most once and only when a selected check needs it). Reading never modifies anything:
-//! no quarantine, no lock reclaim, no file creation. Checks are pure functions of this value.
+//! no quarantine, no lock reclaim, no file creation (the one write is the doctor's own version
+//! cache, see `probes`). Checks are pure functions of this value.
 
 use std::fs;
 use std::net::{Ipv6Addr, SocketAddr, TcpListener};
@@ -16,6 +17,9 @@ use codex_auth::model::{self, StoreRead};
 use codex_env::EnvSnapshot;
 use codex_paths::{Paths, PathsError, Resolved};
 
+use crate::probes;
+pub use crate::probes::{OpencodeInstall, ProcInfo, VersionSource};
+
 /// The default OAuth callback port the plugin binds.
 pub const LOGIN_PORT: u16 = 1455;
 
@@ -26,6 +30,8 @@ pub struct FactOptions {
     pub online: bool,
     /// Port probed by `port.1455` (1455 unless the test hook `CODEX_DOCTOR_LOGIN_PORT` is set).
     pub login_port: u16,
+    /// `--dir`: the directory OpenCode would run in (default: the working directory).
+    pub dir: Option<PathBuf>,
 }
 
 impl Default for FactOptions {
@@ -33,6 +39,7 @@ impl Default for FactOptions {
         FactOptions {
             online: false,
             login_port: LOGIN_PORT,
+            dir: None,
         }
     }
 }
@@ -140,31 +147,6 @@ pub enum PortState {
     Unknown(String),
 }
 
-/// Where and what OpenCode is.
-#[derive(Debug, Clone)]
-pub enum OpencodeInstall {
-    /// Not on PATH.
-    Missing,
-    /// Found.
-    Found {
-        /// Binary on PATH.
-        path: PathBuf,
-        /// Version, when known.
-        version: Option<String>,
-        /// How the version was learned (`package.json`, `--version`).
-        source: &'static str,
-    },
-}
-
-/// A running process that looks like OpenCode.
-#[derive(Debug, Clone)]
-pub struct ProcInfo {
-    /// PID.
-    pub pid: u32,
-    /// Name.
-    pub name: String,
-}
-
 /// What a loopback HTTP endpoint answered to `GET /healthz`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LocalProbe {
@@ -200,6 +182,7 @@ pub struct Facts {
     quarantine: OnceLock<Vec<QuarantineEntry>>,
     processes: OnceLock<Vec<ProcInfo>>,
     config: OnceLock<codex_config::load::ConfigLoad>,
+    opencode_config: OnceLock<codex_config::opencode::OpencodeConfig>,
     local_probes: std::sync::Mutex<std::collections::HashMap<(String, u16), LocalProbe>>,
 }
 
@@ -231,6 +214,7 @@ impl Facts {
             quarantine: OnceLock::new(),
             processes: OnceLock::new(),
             config: OnceLock::new(),
+            opencode_config: OnceLock::new(),
             local_probes: std::sync::Mutex::default(),
         }
     }
@@ -258,6 +242,33 @@ impl Facts {
         )
     }
 
+    /// The directory OpenCode would run in (`--dir`, else the working directory).
+    pub fn project_dir(&self) -> PathBuf {
+        let cwd = self
+            .paths
+            .as_ref()
+            .map(|p| p.cwd.clone())
+            .unwrap_or_else(|_| PathBuf::from("/"));
+        match &self.options.dir {
+            Some(d) => cwd.join(d),
+            None => cwd,
+        }
+    }
+
+    /// OpenCode's own config, layer by layer and merged as OpenCode merges it.
+    pub fn opencode_config(&self) -> Option<&codex_config::opencode::OpencodeConfig> {
+        let p = self.paths.as_ref().ok()?;
+        Some(self.opencode_config.get_or_init(|| {
+            let inputs = codex_config::opencode::Inputs::from_env(
+                &self.env,
+                &p.config_root_loose.path,
+                &p.cwd,
+                &self.project_dir(),
+            );
+            codex_config::opencode::load(&inputs, &self.env)
+        }))
+    }
+
     /// The resolved runtime config (file + env).
     pub fn resolved_config(&self) -> codex_config::resolve::ResolvedConfig {
         let empty = serde_json::Value::Object(serde_json::Map::new());
@@ -283,8 +294,14 @@ impl Facts {
 
     /// OpenCode on PATH and its version.
     pub fn opencode_install(&self) -> &OpencodeInstall {
-        self.opencode_install
-            .get_or_init(|| crate::checks::opencode::detect(&self.env))
+        self.opencode_install.get_or_init(|| {
+            let cwd = self
+                .paths
+                .as_ref()
+                .map(|p| p.cwd.clone())
+                .unwrap_or_else(|_| PathBuf::from("/"));
+            probes::detect_opencode(&self.env, &cwd)
+        })
     }
 
     /// The login port probe.
@@ -330,9 +347,13 @@ impl Facts {
 
     /// Running OpenCode processes.
     pub fn processes(&self) -> &[ProcInfo] {
-        self.processes
-            .get_or_init(crate::checks::process::list_opencode)
+        self.processes.get_or_init(probes::list_opencode)
     }
+}
+
+/// The doctor's own cache of `opencode --version` answers.
+pub fn doctor_version_cache(env: &EnvSnapshot) -> Option<PathBuf> {
+    probes::version_cache_file(env)
 }
 
 #[allow(unsafe_code)]
@@ -470,7 +491,7 @@ fn probe_port(port: u16) -> PortState {
     } else {
         PortState::Busy {
             addrs: busy,
-            holders: crate::checks::port::holders(port),
+            holders: probes::port_holders(port),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! `codex-doctor`: the support engineer for OpenCode + `@iam-brain/opencode-codex-auth`.
 //!
 //! The crate is organised as facts → checks → report → renderers:
-//! [`facts`] reads the user's environment and files once (lazily, read-only);
+//! [`facts`] reads the user's environment and files once (lazily, read-only; its system
+//! probes live in `probes`, which no check imports);
 //! [`checks`] are pure functions from facts to [`report::CheckResult`]s; [`runner`] runs them
 //! (concurrently, catching panics), redacts every string once, and builds the
 //! [`report::Report`]; [`render`] turns a report into human text or JSON. [`explain`] is the
@@ -11,11 +12,13 @@
 pub mod bundle_cmd;
 pub mod checks;
 pub mod cli;
+pub mod error;
 pub mod explain;
 pub mod facts;
 pub mod glob;
 pub mod loopback;
 pub mod paths_cmd;
+mod probes;
 pub mod render;
 pub mod report;
 pub mod runner;

@@ -1,7 +1,9 @@
 //! `codex-doctor` binary: parse arguments, build the facts, call the library, print.
 //!
-//! stdout carries the data (report, JSON, paths); diagnostics go to stderr. Exit codes: 0 no
-//! check failed, 1 a check failed (or warned, with --strict), 2 usage or internal error.
+//! stdout carries the data (report, JSON, paths); diagnostics go to stderr. Exit codes follow
+//! the policy shared with codex-runtime (README): 0 nothing failed, 1 a check failed (or
+//! warned, with --strict) or `scan` found secrets, 2 the command could not run as asked
+//! ([`DoctorError`], printed in one place with its `hint:` lines), 3 internal error.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -9,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use codex_doctor::cli::{Cli, Command};
+use codex_doctor::error::DoctorError;
 use codex_doctor::explain::{self, Found};
 use codex_doctor::facts::{FactOptions, Facts, LOGIN_PORT};
 use codex_doctor::render::{self, Style};
@@ -34,16 +37,26 @@ fn err(text: &str) {
 }
 
 /// The port `port.1455` probes: 1455 unless the test hook `CODEX_DOCTOR_LOGIN_PORT` is set.
-fn login_port(env: &EnvSnapshot) -> Result<u16, String> {
+fn login_port(env: &EnvSnapshot) -> Result<u16, DoctorError> {
     match env.non_blank(env_vars::CODEX_DOCTOR_LOGIN_PORT) {
         None => Ok(LOGIN_PORT),
         Some(v) => v.parse::<u16>().map_err(|_| {
-            format!(
-                "error: {}={v:?} is not a port number",
+            DoctorError::usage(format!(
+                "{}={v:?} is not a port number",
                 env_vars::CODEX_DOCTOR_LOGIN_PORT
-            )
+            ))
+            .hint(format!(
+                "unset {} (a test hook) or set it to a number from 1 to 65535",
+                env_vars::CODEX_DOCTOR_LOGIN_PORT
+            ))
         }),
     }
+}
+
+/// Prints an error with its hints and returns its exit code.
+fn fail(e: &DoctorError) -> ExitCode {
+    err(&e.render());
+    ExitCode::from(e.exit_code())
 }
 
 fn main() -> ExitCode {
@@ -65,12 +78,10 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let dir = cli.dir();
     let command = match cli.into_command() {
         Ok(c) => c,
-        Err(e) => {
-            err(&format!("error: {e}"));
-            return ExitCode::from(2);
-        }
+        Err(e) => return fail(&e),
     };
     let env = EnvSnapshot::capture();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
@@ -78,17 +89,14 @@ fn main() -> ExitCode {
         Command::Check(args) => {
             let login_port = match login_port(&env) {
                 Ok(p) => p,
-                Err(e) => {
-                    err(&e);
-                    return ExitCode::from(2);
-                }
+                Err(e) => return fail(&e),
             };
             let selection = Selection {
                 only: args.only.clone(),
                 skip: args.skip.clone(),
             };
-            for p in selection.unmatched_patterns() {
-                err(&format!("warning: pattern {p:?} matches no check id (see `codex-doctor explain --list`)"));
+            if let Err(e) = selection.validate() {
+                return fail(&e);
             }
             let facts = Facts::new(
                 env.clone(),
@@ -96,6 +104,7 @@ fn main() -> ExitCode {
                 FactOptions {
                     online: args.online,
                     login_port,
+                    dir: dir.clone(),
                 },
             );
             let mode = if args.show_identities {
@@ -124,10 +133,14 @@ fn main() -> ExitCode {
             out(&text);
             ExitCode::from(report.exit_code(args.strict))
         }
-        Command::Bundle(args) => run_bundle(env, &cwd, &args),
+        Command::Bundle(args) => run_bundle(env, &cwd, &args, dir),
         Command::Scan { paths, json } => run_scan(env, &cwd, &paths, json),
         Command::Paths { json } => {
-            let facts = Facts::new(env, &cwd, FactOptions::default());
+            let options = FactOptions {
+                dir,
+                ..FactOptions::default()
+            };
+            let facts = Facts::new(env, &cwd, options);
             match paths_cmd::rows(&facts) {
                 Ok(rows) => {
                     let text = if json {
@@ -140,10 +153,10 @@ fn main() -> ExitCode {
                     out(&text);
                     ExitCode::SUCCESS
                 }
-                Err(e) => {
-                    err(&format!("error: {e}"));
-                    ExitCode::from(2)
-                }
+                Err(e) => fail(
+                    &DoctorError::environment(e)
+                        .hint("set HOME to your home directory (or XDG_CONFIG_HOME and XDG_DATA_HOME to absolute paths)"),
+                ),
             }
         }
         Command::ExplainList => {
@@ -176,15 +189,11 @@ fn main() -> ExitCode {
             }
             None => {
                 let near = explain::closest(&code);
-                if near.is_empty() {
-                    err(&format!("error: unknown code {code:?}; `codex-doctor explain --list` lists them all"));
-                } else {
-                    err(&format!(
-                        "error: unknown code {code:?}; closest matches:\n  {}",
-                        near.join("\n  ")
-                    ));
+                let mut e = DoctorError::usage(format!("unknown code {code:?}"));
+                if !near.is_empty() {
+                    e = e.hint(format!("closest matches: {}", near.join(", ")));
                 }
-                ExitCode::from(2)
+                fail(&e.hint("`codex-doctor explain --list` lists them all"))
             }
         },
     }
@@ -227,24 +236,24 @@ fn run_bundle(
     env: EnvSnapshot,
     cwd: &std::path::Path,
     args: &codex_doctor::cli::BundleCommand,
+    dir: Option<PathBuf>,
 ) -> ExitCode {
     let login_port = match login_port(&env) {
         Ok(p) => p,
-        Err(e) => {
-            err(&e);
-            return ExitCode::from(2);
-        }
+        Err(e) => return fail(&e),
     };
     let options = FactOptions {
         online: false,
         login_port,
+        dir,
     };
     let facts = Facts::new(env, cwd, options);
     let input = match bundle_cmd::bundle_input(&facts, args, cwd) {
         Ok(i) => i,
         Err(e) => {
-            err(&format!("error: {e}"));
-            return ExitCode::from(2);
+            return fail(&DoctorError::environment(e).hint(
+                "set HOME to your home directory (or XDG_CONFIG_HOME and XDG_DATA_HOME to absolute paths)",
+            ))
         }
     };
     match codex_bundle::build(input, &mut Bar(None)) {
@@ -268,10 +277,7 @@ fn run_bundle(
             err("\nhint: please report this (the lines above show no secret values) at https://github.com/codex-kit/codex-kit/issues");
             ExitCode::from(1)
         }
-        Err(e) => {
-            err(&format!("error: {e}"));
-            ExitCode::from(2)
-        }
+        Err(e) => fail(&bundle_error(e)),
     }
 }
 
@@ -281,8 +287,10 @@ fn run_scan(env: EnvSnapshot, cwd: &std::path::Path, paths: &[PathBuf], json: bo
     let report = match codex_bundle::scan_paths(paths, &scrubber) {
         Ok(r) => r,
         Err(e) => {
-            err(&format!("error: {e}"));
-            return ExitCode::from(2);
+            return fail(
+                &DoctorError::environment(e.to_string())
+                    .hint("check the path exists and is readable"),
+            )
         }
     };
     if json {
@@ -299,5 +307,22 @@ fn run_scan(env: EnvSnapshot, cwd: &std::path::Path, paths: &[PathBuf], json: bo
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// A bundle failure as the doctor's error, with a hint where there is something to do.
+fn bundle_error(e: codex_bundle::BundleError) -> DoctorError {
+    use codex_bundle::BundleError;
+    let hint = match &e {
+        BundleError::Exists { .. } => Some("or choose another file with -o"),
+        BundleError::Write { .. } | BundleError::Zip { .. } => {
+            Some("choose a writable location with -o")
+        }
+        _ => None,
+    };
+    let base = DoctorError::environment(e.to_string());
+    match hint {
+        Some(h) => base.hint(h),
+        None => base,
     }
 }

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use codex_config::opencode::LayerState;
+
 use crate::facts::Facts;
 
 /// One resolved path.
@@ -34,10 +36,41 @@ pub fn rows(facts: &Facts) -> Result<Vec<PathRow>, String> {
         out.push(row("config root (loose rule)", p.config_root_loose.clone()));
     }
     out.push(row("data root", p.data_root.clone()));
-    out.push(row("opencode.json", p.opencode_json()));
-    out.push(row("opencode.jsonc", p.opencode_jsonc()));
-    if let Some(e) = p.opencode_config_env(&facts.env) {
-        out.push(row("$OPENCODE_CONFIG", e));
+    if let Some(oc) = facts.opencode_config() {
+        out.push(PathRow {
+            name: "OpenCode project dir".into(),
+            exists: oc.dir.exists(),
+            path: oc.dir.display().to_string(),
+            rule: match &oc.worktree {
+                Some(w) => format!(
+                    "--dir or the working directory; project files are looked for up to the git worktree root {}",
+                    w.display()
+                ),
+                None => "--dir or the working directory; not in a git worktree, so project files are looked for up to /".into(),
+            },
+        });
+        for (i, layer) in oc.layers.iter().enumerate() {
+            let rule = format!(
+                "OpenCode config layer {} of {} ({}; later layers override earlier ones)",
+                i + 1,
+                oc.layers.len(),
+                layer.kind.as_str()
+            );
+            match &layer.path {
+                Some(path) => out.push(PathRow {
+                    name: format!("OpenCode config: {}", layer.kind.as_str()),
+                    exists: layer.state != LayerState::Missing,
+                    path: path.display().to_string(),
+                    rule,
+                }),
+                None => out.push(PathRow {
+                    name: format!("OpenCode config: {}", layer.kind.as_str()),
+                    exists: true,
+                    path: "(inline JSON in the environment)".into(),
+                    rule,
+                }),
+            }
+        }
     }
     if let Some(load) = facts.config() {
         match load.effective_candidate() {
@@ -95,6 +128,14 @@ pub fn rows(facts: &Facts) -> Result<Vec<PathRow>, String> {
     out.push(row("personality-builder skill", p.personality_skill()));
     out.push(row(".gitignore", p.gitignore()));
     out.push(row("OpenCode session dir", p.session_dir()));
+    if let Some(f) = crate::facts::doctor_version_cache(&facts.env) {
+        out.push(PathRow {
+            name: "doctor cache: opencode-version.json".into(),
+            exists: f.exists(),
+            path: f.display().to_string(),
+            rule: "$XDG_CACHE_HOME/codex-doctor when absolute, else ~/.cache/codex-doctor (the doctor's own file)".into(),
+        });
+    }
     Ok(out)
 }
 

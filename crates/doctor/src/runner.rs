@@ -14,6 +14,7 @@ use std::time::Instant;
 use codex_redact::{IdentityMode, Redactor};
 
 use crate::checks::{self, CheckDef};
+use crate::error::DoctorError;
 use crate::facts::Facts;
 use crate::glob;
 use crate::report::{CheckResult, Report, Row};
@@ -43,6 +44,54 @@ impl Selection {
             .cloned()
             .collect()
     }
+
+    /// Refuses patterns that match no check id (a typo would otherwise select nothing and
+    /// pass, even with `--strict`), naming the closest ids.
+    pub fn validate(&self) -> Result<(), DoctorError> {
+        let unmatched = self.unmatched_patterns();
+        let Some(first) = unmatched.first() else {
+            return Ok(());
+        };
+        let list = unmatched
+            .iter()
+            .map(|p| format!("{p:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut e = DoctorError::usage(format!("--only/--skip pattern {list} matches no check id"));
+        let near = closest_ids(first);
+        if !near.is_empty() {
+            e = e.hint(format!("closest check ids: {}", near.join(", ")));
+        }
+        Err(e.hint("`codex-doctor explain --list` lists every check id"))
+    }
+}
+
+/// The check ids (and `group.*` patterns) closest to a pattern, best first, at most 3.
+pub fn closest_ids(pattern: &str) -> Vec<String> {
+    let q = pattern.trim().to_ascii_lowercase();
+    let bare = q.trim_end_matches(".*").trim_matches('*').to_string();
+    let mut candidates: Vec<String> = checks::ALL.iter().map(|c| c.id.to_string()).collect();
+    for c in checks::ALL {
+        let g = format!("{}.*", c.group());
+        if !candidates.contains(&g) {
+            candidates.push(g);
+        }
+    }
+    let mut scored: Vec<(usize, String)> = candidates
+        .into_iter()
+        .map(|c| {
+            let target = c.trim_end_matches(".*");
+            (crate::explain::distance(&bare, target), c)
+        })
+        .collect();
+    scored.sort();
+    let limit = (bare.len() / 2).max(3);
+    scored
+        .into_iter()
+        .filter(|(d, _)| *d <= limit)
+        .take(3)
+        .map(|(_, c)| c)
+        .collect()
 }
 
 /// A redactor that knows every token and identity in the user's auth files and caches: the

@@ -103,6 +103,37 @@ fn only_and_skip_keep_every_row_and_skip_the_rest() {
 }
 
 #[test]
+fn a_pattern_matching_no_check_exits_2_naming_the_closest_ids() {
+    let h = Home::healthy();
+    for args in [
+        vec!["--only", "auth.acounts"],
+        vec!["--strict", "--skip", "auth.acounts"],
+        vec!["--json", "--only", "auth.*", "--only", "auth.acounts"],
+    ] {
+        let run = h.run(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{args:?}: no report: {}", run.stdout);
+        assert!(
+            run.stderr
+                .contains("error: --only/--skip pattern \"auth.acounts\" matches no check id"),
+            "{}",
+            run.stderr
+        );
+        assert!(
+            run.stderr
+                .contains("\n\nhint: closest check ids: auth.accounts"),
+            "{}",
+            run.stderr
+        );
+    }
+    let run = h.run(&["--only", "prot.*"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("port.*"), "{}", run.stderr);
+    // A pattern that matches is fine.
+    assert_ne!(h.run(&["--only", "port.*"]).code, 2);
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let h = Home::empty();
     assert_eq!(h.run(&["--bogus"]).code, 2);
@@ -177,7 +208,8 @@ fn paths_lists_every_location_with_its_rule() {
     assert!(loose["rule"].as_str().unwrap().contains("relative"));
     for name in [
         "data root",
-        "opencode.json",
+        "OpenCode project dir",
+        "OpenCode config: global",
         "effective codex-config",
         "legacy store",
         "OpenCode auth.json",

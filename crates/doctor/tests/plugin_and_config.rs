@@ -40,7 +40,7 @@ fn plugin_not_listed_fails() {
     expect(
         &h.check("plugin.registered"),
         "fail",
-        &["no OpenCode config registers"],
+        &["no OpenCode config layer registers"],
     );
 }
 
@@ -79,20 +79,42 @@ fn plugin_as_string_warns() {
         ".config/opencode/opencode.json",
         r#"{"plugin": "@iam-brain/opencode-codex-auth"}"#,
     );
-    expect(&h.check("plugin.registered"), "warn", &["is a string"]);
+    // OpenCode only reads arrays: a string registers nothing.
+    expect(
+        &h.check("plugin.registered"),
+        "fail",
+        &["no OpenCode config layer registers", "is a string"],
+    );
 }
 
 #[test]
 fn plugin_registered_twice_warns() {
     let h = Home::healthy();
-    h.write(
-        ".config/opencode/opencode.jsonc",
-        "// global\n{\"plugin\": [\"file:///src/opencode-codex-auth/dist\"]}\n",
+    // An npm entry and a file:// URL are two plugins to OpenCode: both load.
+    h.write_work(
+        "opencode.jsonc",
+        "// project\n{\"plugin\": [\"file:///src/opencode-codex-auth/dist\"]}\n",
     );
     expect(
         &h.check("plugin.registered"),
         "warn",
-        &["registered 2 times"],
+        &["OpenCode loads the plugin 2 times"],
+    );
+}
+
+#[test]
+fn a_global_opencode_jsonc_plugin_list_replaces_the_opencode_json_one() {
+    // OpenCode merges its three global files with arrays replaced, so the registration in
+    // opencode.json is hidden by opencode.jsonc's own `plugin` list.
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/opencode.jsonc",
+        "// global\n{\"plugin\": [\"opencode-wakatime\"]}\n",
+    );
+    expect(
+        &h.check("plugin.registered"),
+        "fail",
+        &["no OpenCode config layer registers"],
     );
 }
 

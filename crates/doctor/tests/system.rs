@@ -138,6 +138,84 @@ fn opencode_version_from_command_when_no_package_json() {
 }
 
 #[test]
+fn a_native_binary_is_started_once_then_its_version_comes_from_the_cache() {
+    let mut h = Home::healthy();
+    let runs = h.path("runs");
+    // A native binary alone on PATH (no package.json anywhere above it).
+    let bin = h.path("bin/opencode");
+    fs::write(
+        &bin,
+        format!("#!/bin/sh\necho x >> {}\necho 1.18.33\n", runs.display()),
+    )
+    .unwrap();
+    fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
+    h.set(
+        "PATH",
+        &format!("{}:/usr/bin:/bin", h.path("bin").display()),
+    );
+    let count = || {
+        fs::read_to_string(&runs)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    expect(
+        &h.check("opencode.install"),
+        "pass",
+        &["opencode 1.18.33", "opencode --version"],
+    );
+    assert_eq!(count(), 1);
+    let cache = h.path(".cache/codex-doctor/opencode-version.json");
+    assert!(cache.exists(), "the answer is remembered");
+    expect(
+        &h.check("opencode.install"),
+        "pass",
+        &["opencode 1.18.33", "the doctor's cache"],
+    );
+    assert_eq!(count(), 1, "the binary was not started again");
+    // A changed binary (another size) is asked again; XDG_CACHE_HOME moves the cache.
+    fs::write(
+        &bin,
+        format!(
+            "#!/bin/sh\necho x >> {}\necho opencode 1.19.0\n",
+            runs.display()
+        ),
+    )
+    .unwrap();
+    h.set("XDG_CACHE_HOME", &h.path("xdg-cache").display().to_string());
+    expect(
+        &h.check("opencode.install"),
+        "pass",
+        &["opencode 1.19.0", "opencode --version"],
+    );
+    assert_eq!(count(), 2);
+    assert!(h
+        .path("xdg-cache/codex-doctor/opencode-version.json")
+        .exists());
+}
+
+#[test]
+fn a_version_that_never_answers_is_abandoned_at_the_deadline() {
+    let mut h = Home::healthy();
+    let bin = h.path("bin/opencode");
+    fs::write(&bin, "#!/bin/sh\nexec sleep 30\n").unwrap();
+    fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
+    h.set(
+        "PATH",
+        &format!("{}:/usr/bin:/bin", h.path("bin").display()),
+    );
+    expect(
+        &h.check("opencode.install"),
+        "pass",
+        &["version unknown", "did not answer within 3 s"],
+    );
+    assert!(
+        !h.path(".cache/codex-doctor/opencode-version.json").exists(),
+        "no answer is not remembered"
+    );
+}
+
+#[test]
 fn install_files() {
     let h = Home::healthy();
     expect(

@@ -10,14 +10,29 @@ pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
 /// Data root (OpenCode's `auth.json`, session storage) when absolute.
 pub const XDG_DATA_HOME: &str = "XDG_DATA_HOME";
 
+/// The doctor's own cache is `$XDG_CACHE_HOME/codex-doctor` when absolute.
+pub const XDG_CACHE_HOME: &str = "XDG_CACHE_HOME";
+
 /// Home directory; fallback for both roots.
 pub const HOME: &str = "HOME";
 
 /// Searched for the `opencode` binary.
 pub const PATH: &str = "PATH";
 
-/// OpenCode's own explicit config file; the doctor looks for the plugin registration there too.
+/// OpenCode's own explicit config file; a layer of OpenCode's merged config.
 pub const OPENCODE_CONFIG: &str = "OPENCODE_CONFIG";
+
+/// OpenCode's extra config directory (its `opencode.json[c]`, commands, agents, plugins).
+pub const OPENCODE_CONFIG_DIR: &str = "OPENCODE_CONFIG_DIR";
+
+/// Inline OpenCode config JSON, merged above the project files.
+pub const OPENCODE_CONFIG_CONTENT: &str = "OPENCODE_CONFIG_CONTENT";
+
+/// `true`/`1`: OpenCode skips project `opencode.json[c]` files and `.opencode` folders.
+pub const OPENCODE_DISABLE_PROJECT_CONFIG: &str = "OPENCODE_DISABLE_PROJECT_CONFIG";
+
+/// OpenCode's managed config dir instead of `/etc/opencode` (OpenCode's own test hook).
+pub const OPENCODE_TEST_MANAGED_CONFIG_DIR: &str = "OPENCODE_TEST_MANAGED_CONFIG_DIR";
 
 /// `1` disables browser auto-open and the interactive account menu.
 pub const OPENCODE_NO_BROWSER: &str = "OPENCODE_NO_BROWSER";
@@ -197,9 +212,14 @@ pub struct EnvVar {
 pub const ALL: &[EnvVar] = &[
     EnvVar { name: XDG_CONFIG_HOME, group: "paths", description: "Config root is `$XDG_CONFIG_HOME/opencode` when absolute; some plugin modules also accept a relative value (see `env.paths`)." },
     EnvVar { name: XDG_DATA_HOME, group: "paths", description: "Data root (OpenCode's `auth.json`, session storage) when absolute." },
+    EnvVar { name: XDG_CACHE_HOME, group: "paths", description: "The doctor's own cache (`opencode --version` answers keyed by the binary's path, size and mtime) is `$XDG_CACHE_HOME/codex-doctor` when absolute, else `~/.cache/codex-doctor`." },
     EnvVar { name: HOME, group: "paths", description: "Home directory; fallback for both roots." },
     EnvVar { name: PATH, group: "paths", description: "Searched for the `opencode` binary." },
-    EnvVar { name: OPENCODE_CONFIG, group: "opencode", description: "OpenCode's own explicit config file; the doctor looks for the plugin registration there too." },
+    EnvVar { name: OPENCODE_CONFIG, group: "opencode", description: "OpenCode's own explicit config file; a layer of OpenCode's merged config (see docs/checks.md)." },
+    EnvVar { name: OPENCODE_CONFIG_DIR, group: "opencode", description: "OpenCode's extra config directory; its `opencode.json[c]` and `plugin/` files are a layer of OpenCode's merged config." },
+    EnvVar { name: OPENCODE_CONFIG_CONTENT, group: "opencode", description: "Inline OpenCode config JSON; overrides the global, `OPENCODE_CONFIG`, project and `.opencode` layers." },
+    EnvVar { name: OPENCODE_DISABLE_PROJECT_CONFIG, group: "opencode", description: "`true`/`1`: OpenCode (and the doctor) skip project `opencode.json[c]` files and `.opencode` folders." },
+    EnvVar { name: OPENCODE_TEST_MANAGED_CONFIG_DIR, group: "opencode", description: "OpenCode's managed config directory instead of `/etc/opencode` (the highest layer)." },
     EnvVar { name: OPENCODE_NO_BROWSER, group: "opencode", description: "`1` disables browser auto-open and the interactive account menu." },
     EnvVar { name: OPENCODE_OPENAI_MULTI_CONFIG_PATH, group: "config", description: "Explicit `codex-config` path; replaces the default lookup (a missing file means no config file)." },
     EnvVar { name: OPENCODE_OPENAI_MULTI_DEBUG, group: "debug", description: "Plugin debug logging, only when exactly `1`." },

@@ -1,14 +1,15 @@
 //! `plugin.registered`: does OpenCode load `@iam-brain/opencode-codex-auth`?
 //!
-//! Looks at `<root>/opencode.json`, `<root>/opencode.jsonc` and `$OPENCODE_CONFIG`. Any
-//! specifier whose npm name is the plugin's (with or without `@version`/`@tag`) or a
-//! `file://` URL to it counts (reference 3.1). The installer parses `opencode.json` as strict
-//! JSON and quarantines it otherwise, so comments or trailing commas there are flagged even
-//! though OpenCode itself accepts them.
+//! Reads OpenCode's merged config for the directory OpenCode runs in (`--dir`): every layer
+//! OpenCode reads (global files, `$OPENCODE_CONFIG`, project files, `.opencode` folders,
+//! `$OPENCODE_CONFIG_CONTENT`, the managed dir; see `codex_config::opencode`) and the plugin
+//! list OpenCode keeps after its de-duplication. Any specifier whose npm name is the plugin's
+//! (with or without `@version`/`@tag`) or a `file://` URL to it counts (reference 3.1), and
+//! the result names the layer it came from. The installer parses the global `opencode.json`
+//! as strict JSON and quarantines it otherwise, so comments or trailing commas there are
+//! flagged even though OpenCode itself accepts them.
 
-use std::path::Path;
-
-use codex_config::jsonc;
+use codex_config::opencode::{self, Layer, LayerKind, LayerState, PluginEntry};
 use serde_json::Value;
 
 use super::{show, CheckDef};
@@ -31,16 +32,7 @@ pub const REGISTERED: CheckDef = CheckDef {
 
 /// npm package name of a specifier (`@scope/name@1.2.3` → `@scope/name`).
 pub fn package_name(spec: &str) -> &str {
-    let spec = spec.trim();
-    let spec = spec.strip_prefix("npm:").unwrap_or(spec);
-    if let Some(rest) = spec.strip_prefix('@') {
-        match rest.find('@') {
-            Some(i) => &spec[..i + 1],
-            None => spec,
-        }
-    } else {
-        spec.split('@').next().unwrap_or(spec)
-    }
+    opencode::package_name(spec)
 }
 
 /// Whether a specifier registers this plugin.
@@ -70,102 +62,67 @@ pub fn is_other_oauth_plugin(spec: &str) -> bool {
     .any(|m| base.contains(m))
 }
 
-/// Removes trailing commas outside strings (what OpenCode's JSONC parser tolerates).
-fn strip_trailing_commas(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
-    let mut in_str = false;
-    let mut esc = false;
-    for (i, ch) in s.char_indices() {
-        if in_str {
-            out.push(ch);
-            if esc {
-                esc = false;
-            } else if ch == '\\' {
-                esc = true;
-            } else if ch == '"' {
-                in_str = false;
+/// The problems of one layer's file (unreadable, broken, not an object, comments in the
+/// installer's strict `opencode.json`, a `plugin` that is not an array).
+pub(crate) fn layer_problems(
+    layer: &Layer,
+    installer_file: &std::path::Path,
+    fails: &mut Vec<String>,
+    warns: &mut Vec<String>,
+    fixes: &mut Vec<String>,
+) {
+    let place = layer.place();
+    match &layer.state {
+        LayerState::Missing => {}
+        LayerState::Unreadable(e) => {
+            fails.push(format!("{place} cannot be read: {e}"));
+            fixes.push(format!("chmod u+r {place}"));
+        }
+        LayerState::Broken {
+            message,
+            line,
+            column,
+        } => {
+            let effect = if layer.kind == LayerKind::Global {
+                "OpenCode ignores every global config file while it is broken"
+            } else {
+                "OpenCode refuses to start"
+            };
+            fails.push(format!(
+                "{place} is not valid JSON: {message} at line {line}, column {column} ({effect})"
+            ));
+            fixes.push(format!("Fix the syntax error at {place}:{line}:{column}"));
+        }
+        LayerState::NotAnObject => {
+            fails.push(format!("{place} is not a JSON object"));
+            fixes.push(format!("Make {place} an object: {{ \"plugin\": [...] }}"));
+        }
+        LayerState::Loaded { value, strict } => {
+            if !strict && layer.path.as_deref() == Some(installer_file) {
+                warns.push(format!(
+                    "{place} has comments or trailing commas: the plugin's installer parses it as strict JSON and will move it to quarantine/"
+                ));
+                fixes.push(format!(
+                    "Remove the comments and trailing commas from {place} (or move it to opencode.jsonc)"
+                ));
             }
-            continue;
-        }
-        if ch == '"' {
-            in_str = true;
-        } else if ch == ',' {
-            let next = b[i + 1..].iter().find(|c| !c.is_ascii_whitespace());
-            if matches!(next, Some(b']') | Some(b'}')) {
-                out.push(' ');
-                continue;
+            match value.get("plugin") {
+                None | Some(Value::Array(_)) => {}
+                Some(Value::String(x)) if !x.trim().is_empty() => {
+                    warns.push(format!(
+                        "`plugin` in {place} is a string, not an array (OpenCode expects an array; the installer rewrites it)"
+                    ));
+                    fixes.push(format!("In {place}, write \"plugin\": [{:?}]", x.trim()));
+                }
+                Some(other) => {
+                    warns.push(format!(
+                        "`plugin` in {place} is {}, not an array: OpenCode ignores it",
+                        codex_auth::model::type_name(other)
+                    ));
+                }
             }
         }
-        out.push(ch);
     }
-    out
-}
-
-/// How an OpenCode config file parsed.
-#[derive(Debug)]
-pub(crate) enum Parsed {
-    Strict(Value),
-    Lenient(Value),
-    Broken {
-        message: String,
-        line: usize,
-        column: usize,
-    },
-}
-
-pub(crate) fn parse_config(text: &str) -> Parsed {
-    if let Ok(v) = serde_json::from_str::<Value>(text) {
-        return Parsed::Strict(v);
-    }
-    let blanked = strip_trailing_commas(&jsonc::blank_comments(text));
-    match serde_json::from_str::<Value>(&blanked) {
-        Ok(v) => Parsed::Lenient(v),
-        Err(e) => Parsed::Broken {
-            message: codex_auth::model::json_error_message(&e),
-            line: e.line(),
-            column: e.column(),
-        },
-    }
-}
-
-/// An OpenCode config file OpenCode reads.
-pub(crate) struct Source {
-    /// `opencode.json`, `opencode.jsonc` or `$OPENCODE_CONFIG`.
-    pub label: String,
-    /// Where.
-    pub path: std::path::PathBuf,
-    /// Whether the plugin's installer parses it as strict JSON.
-    pub strict_required: bool,
-}
-
-/// The OpenCode config files, in OpenCode's order (later ones override earlier ones).
-pub(crate) fn opencode_sources(
-    p: &codex_paths::Paths,
-    env: &codex_env::EnvSnapshot,
-) -> Vec<Source> {
-    let mut sources = vec![
-        Source {
-            label: "opencode.json".into(),
-            path: p.opencode_json().path,
-            strict_required: true,
-        },
-        Source {
-            label: "opencode.jsonc".into(),
-            path: p.opencode_jsonc().path,
-            strict_required: false,
-        },
-    ];
-    if let Some(e) = p.opencode_config_env(env) {
-        if !sources.iter().any(|s| s.path == e.path) {
-            sources.push(Source {
-                label: "$OPENCODE_CONFIG".into(),
-                path: e.path,
-                strict_required: false,
-            });
-        }
-    }
-    sources
 }
 
 fn run(f: &Facts) -> CheckResult {
@@ -173,125 +130,75 @@ fn run(f: &Facts) -> CheckResult {
         Ok(p) => p,
         Err(e) => return super::no_paths(&e),
     };
-    let sources = opencode_sources(p, &f.env);
+    let Some(oc) = f.opencode_config() else {
+        return super::no_paths("unknown");
+    };
+    let installer_file = p.opencode_json().path;
 
     let mut fails: Vec<String> = Vec::new();
     let mut warns: Vec<String> = Vec::new();
     let mut fixes: Vec<String> = Vec::new();
     let mut details: Vec<String> = Vec::new();
-    let mut ours: Vec<(String, String)> = Vec::new();
-    let mut others: Vec<(String, String)> = Vec::new();
-    let mut any_file = false;
 
-    for s in &sources {
-        if !s.path.exists() {
-            details.push(format!("{} ({}): not present", show(&s.path), s.label));
+    for (i, layer) in oc.layers.iter().enumerate() {
+        layer_problems(layer, &installer_file, &mut fails, &mut warns, &mut fixes);
+        if layer.state == LayerState::Missing {
             continue;
         }
-        any_file = true;
-        let text = match read_text(&s.path) {
-            Ok(t) => t,
-            Err(e) => {
-                fails.push(format!("{} cannot be read: {e}", show(&s.path)));
-                fixes.push(format!("chmod u+r {}", show(&s.path)));
-                continue;
-            }
-        };
-        let value = match parse_config(&text) {
-            Parsed::Strict(v) => v,
-            Parsed::Lenient(v) => {
-                if s.strict_required {
-                    warns.push(format!(
-                        "{} has comments or trailing commas: the plugin's installer parses it as strict JSON and will move it to quarantine/",
-                        show(&s.path)
-                    ));
-                    fixes.push(format!(
-                        "Remove the comments and trailing commas from {} (or move it to opencode.jsonc)",
-                        show(&s.path)
-                    ));
-                }
-                v
-            }
-            Parsed::Broken {
-                message,
-                line,
-                column,
-            } => {
-                fails.push(format!(
-                    "{} is not valid JSON: {message} at line {line}, column {column}",
-                    show(&s.path)
-                ));
-                fixes.push(format!(
-                    "Fix the syntax error at {}:{line}:{column}",
-                    show(&s.path)
-                ));
-                continue;
-            }
-        };
-        let entries: Vec<String> = match value.get("plugin") {
-            None => Vec::new(),
-            Some(Value::Array(a)) => a
-                .iter()
-                .filter_map(Value::as_str)
-                .filter(|x| !x.trim().is_empty())
-                .map(str::to_string)
-                .collect(),
-            Some(Value::String(x)) if !x.trim().is_empty() => {
-                warns.push(format!(
-                    "`plugin` in {} is a string, not an array (the installer rewrites it)",
-                    show(&s.path)
-                ));
-                fixes.push(format!(
-                    "In {}, write \"plugin\": [{:?}]",
-                    show(&s.path),
-                    x.trim()
-                ));
-                vec![x.clone()]
-            }
-            Some(other) => {
-                warns.push(format!(
-                    "`plugin` in {} is {}, not an array: OpenCode ignores it",
-                    show(&s.path),
-                    codex_auth::model::type_name(other)
-                ));
-                Vec::new()
-            }
-        };
-        for e in &entries {
-            if is_ours(e) {
-                ours.push((show(&s.path), e.clone()));
-            } else if is_other_oauth_plugin(e) {
-                others.push((show(&s.path), e.clone()));
-            }
-        }
+        let specs: Vec<String> = oc
+            .plugin_entries
+            .iter()
+            .filter(|e| e.layer == i)
+            .map(|e| format!("{:?}", e.spec))
+            .collect();
         details.push(format!(
-            "{} ({}): plugin = [{}]",
-            show(&s.path),
-            s.label,
-            entries
-                .iter()
-                .map(|e| format!("{e:?}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "{}: plugin = [{}]",
+            layer.label(),
+            specs.join(", ")
         ));
     }
+    let loaded: Vec<&PluginEntry> = oc.plugins.iter().filter(|e| is_ours(&e.spec)).collect();
+    let listed: Vec<&PluginEntry> = oc
+        .plugin_entries
+        .iter()
+        .filter(|e| is_ours(&e.spec))
+        .collect();
+    let at = |e: &PluginEntry| oc.layers.get(e.layer).map(Layer::place).unwrap_or_default();
 
-    if ours.len() > 1 {
+    if loaded.len() > 1 {
         warns.push(format!(
-            "the plugin is registered {} times ({}): several installs write the same files concurrently",
-            ours.len(),
-            ours.iter().map(|(f, e)| format!("{e:?} in {f}")).collect::<Vec<_>>().join(", ")
+            "OpenCode loads the plugin {} times ({}): several copies write the same files concurrently",
+            loaded.len(),
+            loaded.iter().map(|e| format!("{:?} from {}", e.spec, at(e))).collect::<Vec<_>>().join(", ")
         ));
         fixes.push(format!(
             "Keep exactly one entry (\"{DEFAULT_SPECIFIER}\") across your OpenCode configs"
         ));
     }
+    if let Some(winner) = loaded.last() {
+        for e in &listed {
+            if !loaded.iter().any(|l| l == e) {
+                details.push(format!(
+                    "{:?} in {} is overridden by {:?} from {} (OpenCode keeps the last entry of a package)",
+                    e.spec,
+                    at(e),
+                    winner.spec,
+                    at(winner)
+                ));
+            }
+        }
+    }
+    let others: Vec<&PluginEntry> = oc
+        .plugins
+        .iter()
+        .filter(|e| is_other_oauth_plugin(&e.spec))
+        .collect();
     if !others.is_empty() {
         warns.push(format!(
             "another OpenAI OAuth plugin is registered beside it: {}",
             others
                 .iter()
-                .map(|(f, e)| format!("{e:?} in {f}"))
+                .map(|e| format!("{:?} in {}", e.spec, at(e)))
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
@@ -300,32 +207,30 @@ fn run(f: &Facts) -> CheckResult {
                 .to_string(),
         );
     }
-    if ours.is_empty() {
-        let target = p.opencode_json().path;
+    if loaded.is_empty() {
+        let any_file = oc.layers.iter().any(|l| l.state != LayerState::Missing);
         let msg = if any_file {
-            "no OpenCode config registers @iam-brain/opencode-codex-auth".to_string()
+            format!("no OpenCode config layer registers {PLUGIN_NAME}")
         } else {
-            format!("no OpenCode config found ({} is missing)", show(&target))
+            format!(
+                "no OpenCode config found ({} is missing)",
+                show(&installer_file)
+            )
         };
         fails.insert(0, msg);
         fixes.push(format!(
             "Run `npx -y {DEFAULT_SPECIFIER} install`, or add \"{DEFAULT_SPECIFIER}\" to the \"plugin\" array of {}",
-            show(&target)
+            show(&installer_file)
         ));
     }
 
     let pass = || {
-        ours.first()
-            .map(|(file, spec)| format!("registered as {spec:?} in {file}"))
+        loaded
+            .first()
+            .map(|e| format!("registered as {:?} in {}", e.spec, at(e)))
             .unwrap_or_default()
     };
     super::verdict(fails, warns, pass, details, fixes)
-}
-
-pub(crate) fn read_text(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    String::from_utf8(bytes)
-        .map_err(|e| format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to()))
 }
 
 #[cfg(test)]
@@ -342,22 +247,5 @@ mod tests {
         assert!(!is_ours("opencode-openai-codex-auth"));
         assert!(is_other_oauth_plugin("opencode-openai-codex-auth@4.0.0"));
         assert!(!is_other_oauth_plugin("opencode-wakatime"));
-    }
-
-    #[test]
-    fn lenient_parse_accepts_comments_and_trailing_commas() {
-        assert!(matches!(
-            parse_config("{\"a\": [1,2,],}"),
-            Parsed::Lenient(_)
-        ));
-        assert!(matches!(
-            parse_config("// c\n{\"a\": 1}"),
-            Parsed::Lenient(_)
-        ));
-        assert!(matches!(parse_config("{\"a\": \",]\"}"), Parsed::Strict(_)));
-        match parse_config("{\n  \"plugin\": [\n  \"x\"\n  \"y\"]\n}") {
-            Parsed::Broken { line, .. } => assert_eq!(line, 4),
-            other => panic!("{other:?}"),
-        }
     }
 }

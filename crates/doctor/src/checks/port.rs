@@ -2,9 +2,8 @@
 //!
 //! Login binds 1455 on localhost and does not retry on "address in use", so a busy port makes
 //! `opencode auth login` fail. The probe binds 127.0.0.1 and ::1 itself and releases them at
-//! once; on Linux the holder is named from `/proc/net/tcp*` and `/proc/<pid>/fd`.
-
-use std::fs;
+//! once; on Linux the holder is named from `/proc/net/tcp*` and `/proc/<pid>/fd` (the probe
+//! is `crate::probes::port_holders`, run by the facts).
 
 use super::CheckDef;
 use crate::facts::{Facts, PortState};
@@ -44,56 +43,4 @@ fn run(f: &Facts) -> CheckResult {
         }
         PortState::Unknown(e) => CheckResult::warn(format!("could not probe port {port}: {e}")),
     }
-}
-
-/// Names the processes listening on `port` (`"1234 node"`), where `/proc` tells.
-pub fn holders(port: u16) -> Vec<String> {
-    let mut inodes = Vec::new();
-    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        let Ok(text) = fs::read_to_string(table) else {
-            continue;
-        };
-        for line in text.lines().skip(1) {
-            let cols: Vec<&str> = line.split_whitespace().collect();
-            if cols.len() < 10 {
-                continue;
-            }
-            let local_port = cols[1]
-                .rsplit(':')
-                .next()
-                .and_then(|h| u16::from_str_radix(h, 16).ok());
-            // State 0A = LISTEN.
-            if local_port == Some(port) && cols[3] == "0A" {
-                inodes.push(format!("socket:[{}]", cols[9]));
-            }
-        }
-    }
-    if inodes.is_empty() {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    let Ok(procs) = fs::read_dir("/proc") else {
-        return out;
-    };
-    for p in procs.filter_map(Result::ok) {
-        let name = p.file_name().to_string_lossy().into_owned();
-        let Ok(pid) = name.parse::<u32>() else {
-            continue;
-        };
-        let Ok(fds) = fs::read_dir(p.path().join("fd")) else {
-            continue;
-        };
-        let holds = fds.filter_map(Result::ok).any(|fd| {
-            fs::read_link(fd.path())
-                .map(|l| inodes.iter().any(|i| l.as_os_str() == i.as_str()))
-                .unwrap_or(false)
-        });
-        if holds {
-            let comm = fs::read_to_string(p.path().join("comm")).unwrap_or_default();
-            out.push(format!("{pid} {}", comm.trim()));
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
 }

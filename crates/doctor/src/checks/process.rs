@@ -3,8 +3,6 @@
 //! Running instances hold the plugin (and its locks) in memory. A stale lock while OpenCode
 //! runs usually means a crashed write or a hung instance, so both are reported together.
 
-use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, RefreshKind, System, UpdateKind};
-
 use super::CheckDef;
 use crate::facts::{Facts, ProcInfo};
 use crate::report::CheckResult;
@@ -52,56 +50,6 @@ fn judge(procs: &[ProcInfo], stale: &[String]) -> CheckResult {
         .fix("If a process hangs, stop it: kill <pid>");
     }
     CheckResult::pass(format!("{} OpenCode process(es) running", procs.len())).details(listing)
-}
-
-/// Lists processes that look like OpenCode (binary `opencode`, or node running `opencode-ai`).
-pub fn list_opencode() -> Vec<ProcInfo> {
-    let mut sys = System::new_with_specifics(RefreshKind::nothing());
-    sys.refresh_processes_specifics(
-        ProcessesToUpdate::All,
-        true,
-        ProcessRefreshKind::nothing()
-            .with_cmd(UpdateKind::OnlyIfNotSet)
-            .with_exe(UpdateKind::OnlyIfNotSet),
-    );
-    let me = std::process::id();
-    let mut out: Vec<ProcInfo> = sys
-        .processes()
-        .iter()
-        .filter(|(pid, _)| pid.as_u32() != me)
-        .filter(|(_, p)| {
-            // Threads show up as tasks of their process; skip them.
-            p.thread_kind().is_none()
-        })
-        .filter_map(|(pid, p)| {
-            let name = p.name().to_string_lossy().into_owned();
-            let exe_name = p
-                .exe()
-                .and_then(|e| e.file_name())
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let cmd0 = p
-                .cmd()
-                .first()
-                .map(|c| c.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let is_opencode = name == "opencode"
-                || name.starts_with("opencode-")
-                || exe_name == "opencode"
-                || cmd0.ends_with("/opencode")
-                || cmd0 == "opencode"
-                || p.cmd()
-                    .iter()
-                    .take(2)
-                    .any(|a| a.to_string_lossy().contains("opencode-ai/bin/opencode"));
-            is_opencode.then(|| ProcInfo {
-                pid: pid.as_u32(),
-                name,
-            })
-        })
-        .collect();
-    out.sort_by_key(|p| p.pid);
-    out
 }
 
 #[cfg(test)]

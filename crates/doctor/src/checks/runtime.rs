@@ -12,8 +12,7 @@
 
 use serde_json::Value;
 
-use super::plugin::{opencode_sources, parse_config, read_text, Parsed};
-use super::{show, CheckDef};
+use super::CheckDef;
 use crate::facts::{Facts, LocalProbe};
 use crate::loopback::loopback_addrs;
 use crate::report::CheckResult;
@@ -110,44 +109,31 @@ pub fn local_providers(config: &Value, file: &str) -> Vec<LocalProvider> {
         .collect()
 }
 
-/// `model` / `small_model` of a config, as `(key, "provider/model")`.
-fn model_refs(config: &Value) -> Vec<(&'static str, String)> {
-    ["model", "small_model"]
+/// The loopback providers and the `model`/`small_model` references of OpenCode's merged
+/// config, each naming the layer that set it.
+pub fn configured(f: &Facts) -> Result<(Vec<LocalProvider>, Vec<ModelRef>), String> {
+    f.paths()?;
+    let Some(oc) = f.opencode_config() else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let place = |path: &[&str]| {
+        oc.origin(path)
+            .map(|l| l.place())
+            .unwrap_or_else(|| "(merged config)".to_string())
+    };
+    let mut providers = local_providers(&oc.merged, "");
+    for lp in &mut providers {
+        lp.file = place(&["provider", &lp.id, "options", "baseURL"]);
+    }
+    let refs = ["model", "small_model"]
         .into_iter()
         .filter_map(|k| {
-            config
+            oc.merged
                 .get(k)
                 .and_then(Value::as_str)
-                .map(|v| (k, v.to_string()))
+                .map(|v| (k, v.to_string(), place(&[k])))
         })
-        .collect()
-}
-
-/// The loopback providers and the `model`/`small_model` references of the OpenCode configs,
-/// merged as OpenCode merges them (later files override earlier ones).
-pub fn configured(f: &Facts) -> Result<(Vec<LocalProvider>, Vec<ModelRef>), String> {
-    let p = f.paths()?;
-    let mut providers: Vec<LocalProvider> = Vec::new();
-    let mut refs: Vec<ModelRef> = Vec::new();
-    for s in opencode_sources(p, &f.env) {
-        let Ok(text) = read_text(&s.path) else {
-            continue;
-        };
-        let value = match parse_config(&text) {
-            Parsed::Strict(v) | Parsed::Lenient(v) => v,
-            // plugin.registered reports unreadable and broken configs.
-            Parsed::Broken { .. } => continue,
-        };
-        let file = show(&s.path);
-        for lp in local_providers(&value, &file) {
-            providers.retain(|o| o.id != lp.id);
-            providers.push(lp);
-        }
-        for (k, v) in model_refs(&value) {
-            refs.retain(|(o, _, _)| *o != k);
-            refs.push((k, v, file.clone()));
-        }
-    }
+        .collect();
     Ok((providers, refs))
 }
 

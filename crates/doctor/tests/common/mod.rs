@@ -123,8 +123,14 @@ impl Home {
         let home = dir.path().join("home");
         fs::create_dir_all(home.join("bin")).expect("mkdir");
         let cwd = dir.path().join("work");
-        fs::create_dir_all(&cwd).expect("mkdir");
+        // The working directory is a git worktree root, so OpenCode's project walk (and the
+        // doctor's) stops there instead of reading the machine's /tmp and /.
+        fs::create_dir_all(cwd.join(".git")).expect("mkdir");
         let env = vec![
+            (
+                "OPENCODE_TEST_MANAGED_CONFIG_DIR".to_string(),
+                home.join(".managed-opencode").display().to_string(),
+            ),
             ("HOME".to_string(), home.display().to_string()),
             ("PATH".to_string(), home.join("bin").display().to_string()),
             (
@@ -215,6 +221,15 @@ impl Home {
 
     pub fn path(&self, rel: &str) -> PathBuf {
         self.home().join(rel)
+    }
+
+    /// Writes a file under the working directory (a git worktree root).
+    pub fn write_work(&self, rel: &str, content: &str) {
+        let p = self.cwd.join(rel);
+        if let Some(parent) = p.parent() {
+            fs::create_dir_all(parent).expect("mkdir");
+        }
+        fs::write(&p, content).expect("write");
     }
 
     /// Writes a file (mode 0600, parents created).

@@ -1,0 +1,780 @@
+//! OpenCode's own config (`opencode.json` and friends), merged the way OpenCode merges it.
+//!
+//! The plugin's registration, the providers and the models OpenCode uses all live in OpenCode's
+//! config, which OpenCode assembles from several layers. This module replays that assembly
+//! read-only (OpenCode itself writes `$schema`, `.gitignore` and `package.json` files while
+//! loading; this never does) and remembers, for every value, the layer that set it last, so a
+//! check can say "`model` comes from `/repo/opencode.json`".
+//!
+//! The order follows OpenCode [`FOLLOWS_OPENCODE`] (`Config.loadInstanceState`), lowest
+//! precedence first; `docs/checks.md` documents it for users:
+//!
+//! 1. the global config dir (`$XDG_CONFIG_HOME/opencode` or `~/.config/opencode`):
+//!    `config.json`, then `opencode.json`, then `opencode.jsonc`. These three are merged among
+//!    themselves first with arrays *replaced*, so a `plugin` array in `opencode.json` hides the
+//!    one in `config.json`;
+//! 2. the file `$OPENCODE_CONFIG`;
+//! 3. project files (unless `OPENCODE_DISABLE_PROJECT_CONFIG`): `opencode.jsonc` and
+//!    `opencode.json` found walking up from the directory to the git worktree root (the
+//!    directory holding `.git`; `/` outside a repository), outermost directory first, and in
+//!    one directory `opencode.json` before `opencode.jsonc`;
+//! 4. config directories: every `.opencode` folder walking up from the directory to the
+//!    worktree root (*nearest first*, so an outer folder overrides an inner one),
+//!    `~/.opencode`, then `$OPENCODE_CONFIG_DIR`; each contributes `opencode.json` then
+//!    `opencode.jsonc`, and every one of them (and the global dir) contributes
+//!    `{plugin,plugins}/*.{ts,js}` files as `file://` plugins;
+//! 5. `$OPENCODE_CONFIG_CONTENT` (inline JSON);
+//! 6. the managed dir (`/etc/opencode`, or `$OPENCODE_TEST_MANAGED_CONFIG_DIR`):
+//!    `opencode.json` then `opencode.jsonc`.
+//!
+//! Objects merge deeply and any other value replaces the earlier one. Two keys differ:
+//! `plugin` lists are concatenated across layers and then de-duplicated by package name
+//! (a `file://` URL by the whole URL), the *last* occurrence winning; `instructions` are
+//! concatenated without duplicates. Text is JSONC with trailing commas allowed; `{env:NAME}`
+//! is replaced by the variable's value (empty when unset) before parsing, as OpenCode does.
+//! Remote (`.well-known`) and organisation configs need the network and are not replayed.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use codex_env::{env_vars, EnvSnapshot};
+use serde_json::{Map, Value};
+
+use crate::jsonc;
+
+/// The OpenCode release whose loading order this module follows.
+pub const FOLLOWS_OPENCODE: &str = "1.18.33";
+
+/// The managed config directory on Linux (macOS uses `/Library/Application Support/opencode`).
+pub const MANAGED_DIR: &str = "/etc/opencode";
+
+/// Where a layer sits in OpenCode's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LayerKind {
+    /// A file of the global config dir.
+    Global,
+    /// `$OPENCODE_CONFIG`.
+    Custom,
+    /// A project file found walking up from the directory.
+    Project,
+    /// A file in a `.opencode` folder (or `$OPENCODE_CONFIG_DIR`).
+    ConfigDir,
+    /// A `{plugin,plugins}/*.{ts,js}` file of a config directory.
+    PluginFile,
+    /// `$OPENCODE_CONFIG_CONTENT`.
+    Content,
+    /// A file of the managed dir.
+    Managed,
+}
+
+impl LayerKind {
+    /// A short stable name (`global`, `OPENCODE_CONFIG`, `project`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LayerKind::Global => "global",
+            LayerKind::Custom => "OPENCODE_CONFIG",
+            LayerKind::Project => "project",
+            LayerKind::ConfigDir => "config dir",
+            LayerKind::PluginFile => "plugin file",
+            LayerKind::Content => "OPENCODE_CONFIG_CONTENT",
+            LayerKind::Managed => "managed",
+        }
+    }
+}
+
+/// What reading a layer gave.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LayerState {
+    /// The file does not exist (OpenCode skips it).
+    Missing,
+    /// Parsed. `strict` is true when the text is plain JSON (no comments, no trailing commas).
+    Loaded {
+        /// The parsed value (after `{env:…}` substitution).
+        value: Value,
+        /// Plain JSON.
+        strict: bool,
+    },
+    /// Exists but cannot be read.
+    Unreadable(String),
+    /// Not valid JSONC (OpenCode refuses to start, or ignores the global files).
+    Broken {
+        /// The parser's message.
+        message: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+    },
+    /// Parsed, but the top level is not an object.
+    NotAnObject,
+}
+
+/// One layer of OpenCode's config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layer {
+    /// Its place in the order.
+    pub kind: LayerKind,
+    /// The file, or `None` for `$OPENCODE_CONFIG_CONTENT`.
+    pub path: Option<PathBuf>,
+    /// What reading it gave.
+    pub state: LayerState,
+}
+
+impl Layer {
+    /// `path (kind)` or the variable name, for messages.
+    pub fn label(&self) -> String {
+        match &self.path {
+            Some(p) => format!("{} ({})", p.display(), self.kind.as_str()),
+            None => format!("${}", self.kind.as_str()),
+        }
+    }
+
+    /// The file path or the variable name (no kind), for short messages.
+    pub fn place(&self) -> String {
+        match &self.path {
+            Some(p) => p.display().to_string(),
+            None => format!("${}", self.kind.as_str()),
+        }
+    }
+
+    /// The parsed value, when loaded.
+    pub fn value(&self) -> Option<&Value> {
+        match &self.state {
+            LayerState::Loaded { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// One `plugin` entry and the layer it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PluginEntry {
+    /// The specifier as OpenCode keeps it (relative paths resolved to `file://` URLs).
+    pub spec: String,
+    /// Index into [`OpencodeConfig::layers`].
+    pub layer: usize,
+}
+
+/// Everything the loader needs, decided before any file is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inputs {
+    /// The directory OpenCode runs in (`--dir`, default the working directory).
+    pub dir: PathBuf,
+    /// The global config dir.
+    pub global_dir: PathBuf,
+    /// The home directory (for `~/.opencode`).
+    pub home: Option<PathBuf>,
+    /// `$OPENCODE_CONFIG`, resolved against the working directory.
+    pub custom: Option<PathBuf>,
+    /// `$OPENCODE_CONFIG_DIR`.
+    pub config_dir: Option<PathBuf>,
+    /// `$OPENCODE_CONFIG_CONTENT`.
+    pub content: Option<String>,
+    /// `OPENCODE_DISABLE_PROJECT_CONFIG` is `true`/`1`.
+    pub disable_project: bool,
+    /// The managed dir.
+    pub managed_dir: PathBuf,
+}
+
+impl Inputs {
+    /// Reads OpenCode's variables from `env`. `global_dir` is the config root by the loose
+    /// rule (OpenCode accepts a relative `XDG_CONFIG_HOME`); `cwd` resolves relative variables.
+    pub fn from_env(env: &EnvSnapshot, global_dir: &Path, cwd: &Path, dir: &Path) -> Inputs {
+        let truthy = |name: &str| {
+            env.get(name)
+                .map(|v| v.to_ascii_lowercase())
+                .is_some_and(|v| v == "true" || v == "1")
+        };
+        Inputs {
+            dir: cwd.join(dir),
+            global_dir: global_dir.to_path_buf(),
+            home: env.non_blank(env_vars::HOME).map(PathBuf::from),
+            custom: env
+                .non_blank(env_vars::OPENCODE_CONFIG)
+                .map(|p| cwd.join(p)),
+            config_dir: env
+                .non_blank(env_vars::OPENCODE_CONFIG_DIR)
+                .map(|p| cwd.join(p)),
+            content: env
+                .get(env_vars::OPENCODE_CONFIG_CONTENT)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string),
+            disable_project: truthy(env_vars::OPENCODE_DISABLE_PROJECT_CONFIG),
+            managed_dir: env
+                .non_blank(env_vars::OPENCODE_TEST_MANAGED_CONFIG_DIR)
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(MANAGED_DIR)),
+        }
+    }
+}
+
+/// OpenCode's config, layer by layer and merged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpencodeConfig {
+    /// The directory OpenCode would run in.
+    pub dir: PathBuf,
+    /// Where the project walk stops: the git worktree root, or `None` outside a repository
+    /// (OpenCode then walks up to `/`).
+    pub worktree: Option<PathBuf>,
+    /// Every layer considered, in merge order (lowest precedence first).
+    pub layers: Vec<Layer>,
+    /// The merged value (`plugin` holds the de-duplicated specifiers).
+    pub merged: Value,
+    /// Every `plugin` entry of every layer, in merge order, before de-duplication.
+    pub plugin_entries: Vec<PluginEntry>,
+    /// The entries OpenCode loads: de-duplicated, the last occurrence of a name winning.
+    pub plugins: Vec<PluginEntry>,
+    origins: BTreeMap<Vec<String>, usize>,
+}
+
+impl OpencodeConfig {
+    /// The layer that last set the value at `path` (object keys), if any.
+    pub fn origin(&self, path: &[&str]) -> Option<&Layer> {
+        let key: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+        self.origins.get(&key).and_then(|i| self.layers.get(*i))
+    }
+
+    /// The merged value at `path`.
+    pub fn get(&self, path: &[&str]) -> Option<&Value> {
+        path.iter().try_fold(&self.merged, |v, k| v.get(*k))
+    }
+}
+
+/// npm package name of a specifier (`@scope/name@1.2.3` → `@scope/name`, `name@tag` → `name`).
+pub fn package_name(spec: &str) -> &str {
+    let spec = spec.trim();
+    let spec = spec.strip_prefix("npm:").unwrap_or(spec);
+    if let Some(rest) = spec.strip_prefix('@') {
+        match rest.find('@') {
+            Some(i) => &spec[..i + 1],
+            None => spec,
+        }
+    } else {
+        spec.split('@').next().unwrap_or(spec)
+    }
+}
+
+/// The key OpenCode de-duplicates plugins by: the URL of a `file://` specifier, else the
+/// package name.
+pub fn plugin_key(spec: &str) -> &str {
+    if spec.starts_with("file://") {
+        spec
+    } else {
+        package_name(spec)
+    }
+}
+
+/// The git worktree root above `dir` (the nearest directory holding `.git`).
+pub fn worktree_of(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// Directories from `start` up to and including `stop` (or the filesystem root).
+fn walk_up<'a>(start: &'a Path, stop: Option<&'a Path>) -> impl Iterator<Item = &'a Path> {
+    let mut done = false;
+    start.ancestors().take_while(move |d| {
+        if done {
+            return false;
+        }
+        if Some(*d) == stop {
+            done = true;
+        }
+        true
+    })
+}
+
+/// Loads every layer and merges them. Reads files only; never writes.
+pub fn load(inputs: &Inputs, env: &EnvSnapshot) -> OpencodeConfig {
+    let mut layers: Vec<Layer> = Vec::new();
+    let file = |kind: LayerKind, path: PathBuf| Layer {
+        state: read_layer(&path, env),
+        kind,
+        path: Some(path),
+    };
+    for name in ["config.json", "opencode.json", "opencode.jsonc"] {
+        layers.push(file(LayerKind::Global, inputs.global_dir.join(name)));
+    }
+    if let Some(c) = &inputs.custom {
+        layers.push(file(LayerKind::Custom, c.clone()));
+    }
+    let worktree = worktree_of(&inputs.dir);
+    if !inputs.disable_project {
+        let dirs: Vec<&Path> = walk_up(&inputs.dir, worktree.as_deref()).collect();
+        for d in dirs.iter().rev() {
+            for name in ["opencode.json", "opencode.jsonc"] {
+                let p = d.join(name);
+                if p.exists() {
+                    layers.push(file(LayerKind::Project, p));
+                }
+            }
+        }
+    }
+    let mut config_dirs: Vec<PathBuf> = vec![inputs.global_dir.clone()];
+    if !inputs.disable_project {
+        for d in walk_up(&inputs.dir, worktree.as_deref()) {
+            let dot = d.join(".opencode");
+            if dot.exists() {
+                config_dirs.push(dot);
+            }
+        }
+    }
+    if let Some(h) = &inputs.home {
+        let dot = h.join(".opencode");
+        if dot.exists() {
+            config_dirs.push(dot);
+        }
+    }
+    if let Some(c) = &inputs.config_dir {
+        config_dirs.push(c.clone());
+    }
+    let mut seen: Vec<PathBuf> = Vec::new();
+    for d in config_dirs {
+        if seen.contains(&d) {
+            continue;
+        }
+        seen.push(d.clone());
+        if d.ends_with(".opencode") || inputs.config_dir.as_ref() == Some(&d) {
+            for name in ["opencode.json", "opencode.jsonc"] {
+                layers.push(file(LayerKind::ConfigDir, d.join(name)));
+            }
+        }
+        for f in plugin_files(&d) {
+            let url = file_url(&f);
+            layers.push(Layer {
+                kind: LayerKind::PluginFile,
+                path: Some(f),
+                state: LayerState::Loaded {
+                    value: serde_json::json!({ "plugin": [url] }),
+                    strict: true,
+                },
+            });
+        }
+    }
+    if let Some(text) = &inputs.content {
+        layers.push(Layer {
+            kind: LayerKind::Content,
+            path: None,
+            state: parse_text(text, env),
+        });
+    }
+    if inputs.managed_dir.is_dir() {
+        for name in ["opencode.json", "opencode.jsonc"] {
+            layers.push(file(LayerKind::Managed, inputs.managed_dir.join(name)));
+        }
+    }
+    merge_layers(inputs.dir.clone(), worktree, layers)
+}
+
+fn merge_layers(dir: PathBuf, worktree: Option<PathBuf>, layers: Vec<Layer>) -> OpencodeConfig {
+    let mut merged = Value::Object(Map::new());
+    let mut origins: BTreeMap<Vec<String>, usize> = BTreeMap::new();
+    let mut entries: Vec<PluginEntry> = Vec::new();
+    // The global files merge among themselves with arrays replaced, plugin included.
+    let mut global_plugins: Option<(usize, Vec<String>)> = None;
+    for (i, layer) in layers.iter().enumerate() {
+        let Some(value) = layer.value() else {
+            continue;
+        };
+        let Some(obj) = value.as_object() else {
+            continue;
+        };
+        let base = layer.path.as_deref().and_then(Path::parent);
+        let specs: Vec<String> = match obj.get("plugin") {
+            Some(Value::Array(a)) => a.iter().filter_map(|e| spec_of(e, base)).collect(),
+            _ => Vec::new(),
+        };
+        if layer.kind == LayerKind::Global {
+            if obj.contains_key("plugin") {
+                global_plugins = Some((i, specs));
+            }
+        } else {
+            if let Some((gi, g)) = global_plugins.take() {
+                entries.extend(g.into_iter().map(|spec| PluginEntry { spec, layer: gi }));
+            }
+            entries.extend(specs.into_iter().map(|spec| PluginEntry { spec, layer: i }));
+        }
+        let concat_instructions = layer.kind != LayerKind::Global;
+        merge_into(
+            &mut merged,
+            obj,
+            &mut Vec::new(),
+            i,
+            &mut origins,
+            concat_instructions,
+        );
+    }
+    if let Some((gi, g)) = global_plugins.take() {
+        entries.extend(g.into_iter().map(|spec| PluginEntry { spec, layer: gi }));
+    }
+    let plugins = dedupe(&entries);
+    if let Value::Object(m) = &mut merged {
+        m.insert(
+            "plugin".into(),
+            Value::Array(
+                plugins
+                    .iter()
+                    .map(|e| Value::String(e.spec.clone()))
+                    .collect(),
+            ),
+        );
+    }
+    OpencodeConfig {
+        dir,
+        worktree,
+        layers,
+        merged,
+        plugin_entries: entries,
+        plugins,
+        origins,
+    }
+}
+
+/// Later entries win; the survivors keep their relative order.
+fn dedupe(entries: &[PluginEntry]) -> Vec<PluginEntry> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out: Vec<PluginEntry> = Vec::new();
+    for e in entries.iter().rev() {
+        let key = plugin_key(&e.spec);
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        out.push(e.clone());
+    }
+    out.reverse();
+    out
+}
+
+/// The specifier of one `plugin` element: a string or `[spec, options]`. Relative and
+/// absolute paths become `file://` URLs resolved against the config file's directory.
+fn spec_of(v: &Value, base: Option<&Path>) -> Option<String> {
+    let s = match v {
+        Value::String(s) => s.as_str(),
+        Value::Array(a) => a.first()?.as_str()?,
+        _ => return None,
+    };
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let is_path = s.starts_with("./") || s.starts_with("../") || s.starts_with('/');
+    if is_path {
+        let p = match base {
+            Some(b) => b.join(s),
+            None => PathBuf::from(s),
+        };
+        return Some(file_url(&normalize(&p)));
+    }
+    Some(s.to_string())
+}
+
+/// Removes `.` and `..` components without touching the disk.
+fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn file_url(p: &Path) -> String {
+    format!("file://{}", p.display())
+}
+
+/// `{plugin,plugins}/*.{ts,js}` under a config directory, sorted.
+fn plugin_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for sub in ["plugin", "plugins"] {
+        let Ok(rd) = fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
+        for e in rd.filter_map(Result::ok) {
+            let p = e.path();
+            let ext = p.extension().and_then(|x| x.to_str()).unwrap_or_default();
+            if (ext == "ts" || ext == "js") && p.is_file() {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn merge_into(
+    target: &mut Value,
+    src: &Map<String, Value>,
+    path: &mut Vec<String>,
+    layer: usize,
+    origins: &mut BTreeMap<Vec<String>, usize>,
+    concat_instructions: bool,
+) {
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    let Value::Object(t) = target else {
+        return;
+    };
+    for (k, v) in src {
+        if path.is_empty() && k == "plugin" {
+            continue;
+        }
+        path.push(k.clone());
+        origins.insert(path.clone(), layer);
+        let top_instructions = path.len() == 1 && k == "instructions" && concat_instructions;
+        match (t.get_mut(k), v) {
+            (Some(existing @ Value::Object(_)), Value::Object(vo)) => {
+                merge_into(existing, vo, path, layer, origins, concat_instructions);
+            }
+            (Some(Value::Array(old)), Value::Array(new)) if top_instructions => {
+                for x in new {
+                    if !old.contains(x) {
+                        old.push(x.clone());
+                    }
+                }
+            }
+            (_, Value::Object(vo)) => {
+                clear_below(origins, path);
+                origins.insert(path.clone(), layer);
+                let mut fresh = Value::Object(Map::new());
+                merge_into(&mut fresh, vo, path, layer, origins, concat_instructions);
+                t.insert(k.clone(), fresh);
+            }
+            (_, other) => {
+                clear_below(origins, path);
+                origins.insert(path.clone(), layer);
+                t.insert(k.clone(), other.clone());
+            }
+        }
+        path.pop();
+    }
+}
+
+fn clear_below(origins: &mut BTreeMap<Vec<String>, usize>, path: &[String]) {
+    origins.retain(|k, _| !(k.len() > path.len() && k.starts_with(path)));
+}
+
+fn read_layer(path: &Path, env: &EnvSnapshot) -> LayerState {
+    match fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => parse_text(&text, env),
+            Err(e) => {
+                LayerState::Unreadable(format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => LayerState::Missing,
+        Err(e) if path.is_dir() => LayerState::Unreadable(format!("is a directory ({e})")),
+        Err(e) => LayerState::Unreadable(e.to_string()),
+    }
+}
+
+/// Replaces `{env:NAME}` with the variable's value (empty when unset), as OpenCode does.
+fn substitute_env(text: &str, env: &EnvSnapshot) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("{env:") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 5..];
+        match after.find('}') {
+            Some(j) if j > 0 => {
+                out.push_str(env.get(&after[..j]).unwrap_or(""));
+                rest = &after[j + 1..];
+            }
+            _ => {
+                out.push_str("{env:");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Parses OpenCode config text: JSON, or JSONC with comments and trailing commas.
+pub fn parse_text(text: &str, env: &EnvSnapshot) -> LayerState {
+    let text = if text.contains("{env:") {
+        substitute_env(text, env)
+    } else {
+        text.to_string()
+    };
+    let (value, strict) = match serde_json::from_str::<Value>(&text) {
+        Ok(v) => (v, true),
+        Err(_) => {
+            let blanked = strip_trailing_commas(&jsonc::blank_comments(&text));
+            match serde_json::from_str::<Value>(&blanked) {
+                Ok(v) => (v, false),
+                Err(e) => {
+                    return LayerState::Broken {
+                        message: json_error_message(&e),
+                        line: e.line(),
+                        column: e.column(),
+                    }
+                }
+            }
+        }
+    };
+    if value.is_object() {
+        LayerState::Loaded { value, strict }
+    } else {
+        LayerState::NotAnObject
+    }
+}
+
+/// serde_json's message without its " at line L column C" suffix.
+fn json_error_message(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// Removes trailing commas outside strings (OpenCode's parser allows them).
+fn strip_trailing_commas(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut in_str = false;
+    let mut esc = false;
+    for (i, ch) in s.char_indices() {
+        if in_str {
+            out.push(ch);
+            if esc {
+                esc = false;
+            } else if ch == '\\' {
+                esc = true;
+            } else if ch == '"' {
+                in_str = false;
+            }
+            continue;
+        }
+        if ch == '"' {
+            in_str = true;
+        } else if ch == ',' {
+            let next = b[i + 1..].iter().find(|c| !c.is_ascii_whitespace());
+            if matches!(next, Some(b']') | Some(b'}')) {
+                out.push(' ');
+                continue;
+            }
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::json;
+
+    fn layer(kind: LayerKind, path: &str, value: Value) -> Layer {
+        Layer {
+            kind,
+            path: Some(PathBuf::from(path)),
+            state: LayerState::Loaded {
+                value,
+                strict: true,
+            },
+        }
+    }
+
+    #[test]
+    fn plugin_lists_concatenate_and_the_last_name_wins() {
+        let c = merge_layers(
+            PathBuf::from("/p"),
+            None,
+            vec![
+                layer(
+                    LayerKind::Global,
+                    "/g/config.json",
+                    json!({"plugin": ["g1"]}),
+                ),
+                layer(
+                    LayerKind::Global,
+                    "/g/opencode.json",
+                    json!({"plugin": ["a@1", "g2"]}),
+                ),
+                layer(
+                    LayerKind::Project,
+                    "/p/opencode.json",
+                    json!({"plugin": ["b", ["a@2", {"x": 1}]]}),
+                ),
+            ],
+        );
+        let specs: Vec<&str> = c.plugins.iter().map(|e| e.spec.as_str()).collect();
+        assert_eq!(specs, vec!["g2", "b", "a@2"]);
+        assert_eq!(c.plugins[2].layer, 2);
+        assert_eq!(c.merged["plugin"], json!(["g2", "b", "a@2"]));
+    }
+
+    #[test]
+    fn objects_merge_deeply_and_origins_follow_the_last_writer() {
+        let c = merge_layers(
+            PathBuf::from("/p"),
+            None,
+            vec![
+                layer(
+                    LayerKind::Global,
+                    "/g/opencode.json",
+                    json!({"model": "a/x", "provider": {"openai": {"options": {"x": 1}}}}),
+                ),
+                layer(
+                    LayerKind::Project,
+                    "/p/opencode.json",
+                    json!({"model": "a/y", "provider": {"openai": {"options": {"y": 2}}}}),
+                ),
+            ],
+        );
+        assert_eq!(
+            c.merged["provider"]["openai"]["options"],
+            json!({"x": 1, "y": 2})
+        );
+        assert_eq!(c.origin(&["model"]).unwrap().kind, LayerKind::Project);
+        assert_eq!(
+            c.origin(&["provider", "openai", "options", "x"])
+                .unwrap()
+                .kind,
+            LayerKind::Global
+        );
+    }
+
+    #[test]
+    fn relative_plugin_paths_become_file_urls() {
+        assert_eq!(
+            spec_of(&json!("./plugins/x.js"), Some(Path::new("/p/.opencode"))).as_deref(),
+            Some("file:///p/.opencode/plugins/x.js")
+        );
+        assert_eq!(spec_of(&json!(["n@1", {}]), None).as_deref(), Some("n@1"));
+        assert_eq!(plugin_key("@s/n@1.2"), "@s/n");
+    }
+
+    #[test]
+    fn env_placeholders_are_replaced() {
+        let env = EnvSnapshot::from_pairs([("M", "openai/gpt-5")]);
+        match parse_text("{\"model\": \"{env:M}\", \"x\": \"{env:NOPE}\",}", &env) {
+            LayerState::Loaded { value, strict } => {
+                assert!(!strict);
+                assert_eq!(value, json!({"model": "openai/gpt-5", "x": ""}));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn broken_text_names_the_line() {
+        let env = EnvSnapshot::from_pairs(Vec::<(String, String)>::new());
+        match parse_text("{\n  \"plugin\": [\n  \"x\"\n  \"y\"]\n}", &env) {
+            LayerState::Broken { line, .. } => assert_eq!(line, 4),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,373 @@
+//! The system probes behind [`crate::facts::Facts`]: finding OpenCode and its version, the
+//! processes that look like OpenCode, and who holds a port.
+//!
+//! They live here, under facts, so the checks stay pure functions of `Facts` and never touch
+//! the system. OpenCode's version is learned without starting it wherever possible: the npm
+//! package `opencode-ai` keeps a `package.json` beside the resolved binary; for any other
+//! layout (the native binary the official installer and Homebrew put on PATH, a wrapper
+//! script) the answer of `opencode --version` is remembered in the doctor's own cache file,
+//! keyed by the binary's path, size and modification time, so the half-second start happens
+//! once per installed version. `--version` is awaited on a channel with a deadline, never by
+//! polling the child.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use codex_env::{env_vars, EnvSnapshot};
+use serde_json::{json, Value};
+use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, RefreshKind, System, UpdateKind};
+
+/// Where and what OpenCode is.
+#[derive(Debug, Clone)]
+pub enum OpencodeInstall {
+    /// Not on PATH.
+    Missing,
+    /// Found.
+    Found {
+        /// Binary on PATH.
+        path: PathBuf,
+        /// Version, when known.
+        version: Option<String>,
+        /// How the version was learned.
+        source: VersionSource,
+    },
+}
+
+/// How OpenCode's version was learned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionSource {
+    /// The npm package's `package.json` beside the binary (nothing started).
+    PackageJson,
+    /// The doctor's cache, for this binary's path, size and modification time.
+    Cache,
+    /// `opencode --version` (remembered for the next run).
+    Command,
+}
+
+impl VersionSource {
+    /// For messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersionSource::PackageJson => "package.json",
+            VersionSource::Cache => "the doctor's cache (same binary path, size and mtime)",
+            VersionSource::Command => "opencode --version",
+        }
+    }
+}
+
+/// A running process that looks like OpenCode.
+#[derive(Debug, Clone)]
+pub struct ProcInfo {
+    /// PID.
+    pub pid: u32,
+    /// Name.
+    pub name: String,
+}
+
+/// How long `opencode --version` may take.
+pub const VERSION_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Entries kept in the version cache (one per installed binary seen).
+const CACHE_ENTRIES: usize = 8;
+
+/// The doctor's own cache directory: `$XDG_CACHE_HOME/codex-doctor` when absolute, else
+/// `~/.cache/codex-doctor`.
+pub fn cache_dir(env: &EnvSnapshot) -> Option<PathBuf> {
+    match env.non_blank(env_vars::XDG_CACHE_HOME) {
+        Some(x) if Path::new(x).is_absolute() => Some(PathBuf::from(x).join("codex-doctor")),
+        _ => env
+            .non_blank(env_vars::HOME)
+            .map(|h| PathBuf::from(h).join(".cache/codex-doctor")),
+    }
+}
+
+/// The version cache file.
+pub fn version_cache_file(env: &EnvSnapshot) -> Option<PathBuf> {
+    cache_dir(env).map(|d| d.join("opencode-version.json"))
+}
+
+/// Finds OpenCode on the snapshot's PATH and learns its version.
+pub fn detect_opencode(env: &EnvSnapshot, cwd: &Path) -> OpencodeInstall {
+    let Some(path_var) = env.get(env_vars::PATH) else {
+        return OpencodeInstall::Missing;
+    };
+    let Ok(bin) = which::which_in("opencode", Some(path_var), cwd) else {
+        return OpencodeInstall::Missing;
+    };
+    if let Some(v) = version_from_package_json(&bin) {
+        return OpencodeInstall::Found {
+            path: bin,
+            version: Some(v),
+            source: VersionSource::PackageJson,
+        };
+    }
+    let key = BinaryKey::of(&bin);
+    let cache = version_cache_file(env);
+    if let (Some(k), Some(c)) = (&key, &cache) {
+        if let Some(v) = cached_version(c, k) {
+            return OpencodeInstall::Found {
+                path: bin,
+                version: Some(v),
+                source: VersionSource::Cache,
+            };
+        }
+    }
+    let version = version_from_command(&bin, VERSION_TIMEOUT);
+    if let (Some(k), Some(c), Some(v)) = (&key, &cache, &version) {
+        // A cache that cannot be written only costs the next run the same start-up.
+        let _ = remember_version(c, k, v);
+    }
+    OpencodeInstall::Found {
+        path: bin,
+        version,
+        source: VersionSource::Command,
+    }
+}
+
+/// Looks for the `opencode-ai` (or `opencode-*`) package.json above the resolved binary.
+pub fn version_from_package_json(bin: &Path) -> Option<String> {
+    let real = fs::canonicalize(bin).ok()?;
+    for dir in real.ancestors().skip(1).take(4) {
+        let Ok(text) = fs::read_to_string(dir.join("package.json")) else {
+            continue;
+        };
+        let Ok(v) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        let name = v.get("name").and_then(Value::as_str).unwrap_or_default();
+        if name == "opencode-ai" || name.starts_with("opencode-") || name == "opencode" {
+            return v.get("version").and_then(Value::as_str).map(str::to_string);
+        }
+    }
+    None
+}
+
+/// What identifies one installed binary: its resolved path, size and modification time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BinaryKey {
+    path: String,
+    size: u64,
+    mtime_ms: u128,
+}
+
+impl BinaryKey {
+    /// The key of the file `bin` resolves to.
+    pub fn of(bin: &Path) -> Option<BinaryKey> {
+        let real = fs::canonicalize(bin).ok()?;
+        let m = fs::metadata(&real).ok()?;
+        let mtime_ms = m
+            .modified()
+            .ok()?
+            .duration_since(UNIX_EPOCH)
+            .ok()?
+            .as_millis();
+        Some(BinaryKey {
+            path: real.display().to_string(),
+            size: m.len(),
+            mtime_ms,
+        })
+    }
+
+    fn matches(&self, e: &Value) -> bool {
+        e.get("path").and_then(Value::as_str) == Some(self.path.as_str())
+            && e.get("size").and_then(Value::as_u64) == Some(self.size)
+            && e.get("mtimeMs").and_then(Value::as_str) == Some(self.mtime_ms.to_string().as_str())
+    }
+}
+
+fn cache_entries(file: &Path) -> Vec<Value> {
+    fs::read_to_string(file)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+        .and_then(|v| v.get("entries").and_then(Value::as_array).cloned())
+        .unwrap_or_default()
+}
+
+fn cached_version(file: &Path, key: &BinaryKey) -> Option<String> {
+    cache_entries(file)
+        .iter()
+        .find(|e| key.matches(e))
+        .and_then(|e| e.get("version").and_then(Value::as_str))
+        .map(str::to_string)
+}
+
+fn remember_version(file: &Path, key: &BinaryKey, version: &str) -> std::io::Result<()> {
+    let mut entries: Vec<Value> = cache_entries(file)
+        .into_iter()
+        .filter(|e| e.get("path").and_then(Value::as_str) != Some(key.path.as_str()))
+        .collect();
+    entries.insert(
+        0,
+        json!({
+            "path": key.path,
+            "size": key.size,
+            "mtimeMs": key.mtime_ms.to_string(),
+            "version": version,
+        }),
+    );
+    entries.truncate(CACHE_ENTRIES);
+    let dir = file.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".opencode-version.json.{}.tmp", std::process::id()));
+    let text = serde_json::to_string_pretty(&json!({ "entries": entries }))
+        .unwrap_or_else(|_| "{}".to_string());
+    fs::write(&tmp, text + "\n")?;
+    fs::rename(&tmp, file)
+}
+
+/// Runs `bin --version`, waiting at most `timeout` for its output (no polling: a reader
+/// thread hands the output over a channel).
+pub fn version_from_command(bin: &Path, timeout: Duration) -> Option<String> {
+    let mut child = Command::new(bin)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut stdout = child.stdout.take()?;
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = stdout.by_ref().take(64 * 1024).read_to_end(&mut buf);
+        let _ = tx.send(buf);
+    });
+    let out = match rx.recv_timeout(timeout) {
+        Ok(out) => out,
+        Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+    };
+    let _ = child.wait();
+    let text = String::from_utf8_lossy(&out);
+    text.split_whitespace()
+        .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .map(str::to_string)
+}
+
+/// Lists processes that look like OpenCode (binary `opencode`, or node running `opencode-ai`).
+pub fn list_opencode() -> Vec<ProcInfo> {
+    let mut sys = System::new_with_specifics(RefreshKind::nothing());
+    sys.refresh_processes_specifics(
+        ProcessesToUpdate::All,
+        true,
+        ProcessRefreshKind::nothing()
+            .with_cmd(UpdateKind::OnlyIfNotSet)
+            .with_exe(UpdateKind::OnlyIfNotSet),
+    );
+    let me = std::process::id();
+    let mut out: Vec<ProcInfo> = sys
+        .processes()
+        .iter()
+        .filter(|(pid, _)| pid.as_u32() != me)
+        // Threads show up as tasks of their process; skip them.
+        .filter(|(_, p)| p.thread_kind().is_none())
+        .filter_map(|(pid, p)| {
+            let name = p.name().to_string_lossy().into_owned();
+            let exe_name = p
+                .exe()
+                .and_then(|e| e.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let cmd0 = p
+                .cmd()
+                .first()
+                .map(|c| c.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let is_opencode = name == "opencode"
+                || name.starts_with("opencode-")
+                || exe_name == "opencode"
+                || cmd0.ends_with("/opencode")
+                || cmd0 == "opencode"
+                || p.cmd()
+                    .iter()
+                    .take(2)
+                    .any(|a| a.to_string_lossy().contains("opencode-ai/bin/opencode"));
+            is_opencode.then(|| ProcInfo {
+                pid: pid.as_u32(),
+                name,
+            })
+        })
+        .collect();
+    out.sort_by_key(|p| p.pid);
+    out
+}
+
+/// Names the processes listening on `port` (`"1234 node"`), where `/proc` tells.
+pub fn port_holders(port: u16) -> Vec<String> {
+    let mut inodes = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(text) = fs::read_to_string(table) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            if cols.len() < 10 {
+                continue;
+            }
+            let local_port = cols[1]
+                .rsplit(':')
+                .next()
+                .and_then(|h| u16::from_str_radix(h, 16).ok());
+            // State 0A = LISTEN.
+            if local_port == Some(port) && cols[3] == "0A" {
+                inodes.push(format!("socket:[{}]", cols[9]));
+            }
+        }
+    }
+    if inodes.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let Ok(procs) = fs::read_dir("/proc") else {
+        return out;
+    };
+    for p in procs.filter_map(Result::ok) {
+        let name = p.file_name().to_string_lossy().into_owned();
+        let Ok(pid) = name.parse::<u32>() else {
+            continue;
+        };
+        let Ok(fds) = fs::read_dir(p.path().join("fd")) else {
+            continue;
+        };
+        let holds = fds.filter_map(Result::ok).any(|fd| {
+            fs::read_link(fd.path())
+                .map(|l| inodes.iter().any(|i| l.as_os_str() == i.as_str()))
+                .unwrap_or(false)
+        });
+        if holds {
+            let comm = fs::read_to_string(p.path().join("comm")).unwrap_or_default();
+            out.push(format!("{pid} {}", comm.trim()));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_cache_answers_only_for_the_same_path_size_and_mtime() {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("opencode");
+        fs::write(&bin, "x").unwrap();
+        let file = dir.path().join("c/opencode-version.json");
+        let key = BinaryKey::of(&bin).unwrap();
+        assert_eq!(cached_version(&file, &key), None);
+        remember_version(&file, &key, "1.2.3").unwrap();
+        assert_eq!(cached_version(&file, &key).as_deref(), Some("1.2.3"));
+        fs::write(&bin, "xy").unwrap();
+        let changed = BinaryKey::of(&bin).unwrap();
+        assert_eq!(cached_version(&file, &changed), None);
+    }
+}
