@@ -285,7 +285,7 @@ pub struct FileScrubber<'a> {
 }
 
 /// Pseudonyms already computed in this file, by kind and matched bytes.
-type PseudonymCache = [HashMap<Vec<u8>, String>; 6];
+type PseudonymCache = [HashMap<Vec<u8>, String>; 7];
 
 impl std::fmt::Debug for FileScrubber<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
