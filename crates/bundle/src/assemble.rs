@@ -16,7 +16,7 @@ use codex_scrub::{Counts, KnownValues, Mode, Options, Pseudonymizer, Scrubber};
 
 use crate::ctx::{Ctx, Progress};
 use crate::error::BundleError;
-use crate::manifest::{counts_map, Manifest, ManifestOptions, Redactions, Tool, Totals};
+use crate::manifest::{counts_map, Excluded, Manifest, ManifestOptions, Redactions, Tool, Totals};
 use crate::options::BundleOptions;
 use crate::roots::Roots;
 use crate::runtime::{self, RuntimeCapture};
@@ -161,16 +161,33 @@ fn never_included(ctx: &mut Ctx<'_>, paths: &Paths) {
 fn add_config(ctx: &mut Ctx<'_>, paths: &Paths, env: &EnvSnapshot) -> Result<(), BundleError> {
     let load = codex_config::load::load(paths, env);
     let mut seen = Vec::new();
+    let mut generated = 0;
+    // A file name OpenCode or the plugin uses is kept; any other (an explicit config path
+    // can be named anything) gets a generated name.
+    let mut entry = |p: &Path| {
+        let base = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if matches!(
+            base.as_str(),
+            "codex-config.jsonc" | "codex-config.json" | "opencode.json" | "opencode.jsonc"
+        ) {
+            base
+        } else {
+            generated += 1;
+            crate::names::entry_name("x", generated, &base)
+                .trim_start_matches("x/")
+                .to_string()
+        }
+    };
     for (i, c) in load.candidates.iter().enumerate() {
         let p = &c.file.path;
         if seen.contains(p) {
             continue;
         }
         seen.push(p.clone());
-        let base = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "codex-config".to_string());
+        let base = entry(p);
         let name = if load.effective == Some(i) || load.effective.is_none() {
             format!("config/{base}")
         } else {
@@ -179,11 +196,7 @@ fn add_config(ctx: &mut Ctx<'_>, paths: &Paths, env: &EnvSnapshot) -> Result<(),
         ctx.add_checked(&name, p, Mode::Document)?;
     }
     for r in [paths.opencode_json(), paths.opencode_jsonc()] {
-        let base = r
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let base = entry(&r.path);
         ctx.add_checked(&format!("config/{base}"), &r.path, Mode::Document)?;
     }
     if let Some(p) = env.non_blank(env_vars::OPENCODE_CONFIG) {
@@ -292,13 +305,16 @@ pub fn build(
     )?;
     cache::add_cache(&mut ctx, paths, &known)?;
     runtime::add_runtime(&mut ctx, &input.runtime)?;
-    logs::add_logs(&mut ctx, &log_dir, selected, opts.max_bytes)?;
+    logs::add_logs(&mut ctx, selected, opts.max_bytes)?;
     never_included(&mut ctx, paths);
     ctx.progress.finish();
 
     let mut roots_shown = BTreeMap::new();
     roots_shown.insert("config", paths.config_root.path.display().to_string());
-    roots_shown.insert("data", paths.data_root.path.display().to_string());
+    roots_shown.insert(
+        "data",
+        paths.data_root.path.join("opencode").display().to_string(),
+    );
     let mut manifest = Manifest {
         schema: 1,
         tool: Tool {
@@ -331,6 +347,7 @@ pub fn build(
         };
     };
     finish_counts(&mut manifest, &ctx);
+    refuse_unreadable(&manifest.excluded, opts.force, &target)?;
     let text = readme::readme(&manifest);
     ctx.add_text(
         "README.txt",
@@ -359,6 +376,22 @@ pub fn build(
         path: target,
         manifest,
         manifest_json,
+    })
+}
+
+/// Fails when a file that belongs in the bundle could not be read, unless `force`.
+fn refuse_unreadable(excluded: &[Excluded], force: bool, target: &Path) -> Result<(), BundleError> {
+    let unreadable: Vec<String> = excluded
+        .iter()
+        .filter(|e| e.is_unreadable())
+        .map(|e| format!("{} ({})", e.source, e.reason))
+        .collect();
+    if unreadable.is_empty() || force {
+        return Ok(());
+    }
+    Err(BundleError::Unreadable {
+        path: target.to_path_buf(),
+        files: unreadable,
     })
 }
 
@@ -452,7 +485,7 @@ mod tests {
         let mut z = zip::ZipWriter::new(file);
         z.start_file("logs/x.log", zip::write::SimpleFileOptions::default())
             .expect("entry");
-        z.write_all(b"looks binary\0\0\0 and could hide anything\n")
+        z.write_all(b"\x28\xb5\x2f\xfd zstd data the scan cannot read\n")
             .expect("write");
         z.finish().expect("finish");
         let checker = Scrubber::new(
@@ -472,6 +505,39 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(!target.exists());
+    }
+
+    #[test]
+    fn an_unreadable_file_fails_the_bundle_unless_forced() {
+        let target = Path::new("/tmp/out.zip");
+        let left_out = |reason: &str| Excluded {
+            source: "logs/codex-plugin/name_0123abcd.log".to_string(),
+            root: "config",
+            reason: reason.to_string(),
+            bytes: Some(3),
+            modified: None,
+        };
+        let chosen = [
+            left_out("older than --since"),
+            left_out("binary or UTF-16 (a NUL byte at offset 0)"),
+        ];
+        assert!(refuse_unreadable(&chosen, false, target).is_ok());
+        let broken = [
+            left_out("older than --since"),
+            left_out("unreadable: permission denied"),
+        ];
+        match refuse_unreadable(&broken, false, target) {
+            Err(e @ BundleError::Unreadable { .. }) => {
+                let text = e.to_string();
+                assert!(
+                    text.contains("name_0123abcd.log (unreadable: permission denied)"),
+                    "{text}"
+                );
+                assert!(text.contains("--force"), "{text}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(refuse_unreadable(&broken, true, target).is_ok());
     }
 
     #[test]

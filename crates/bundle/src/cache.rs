@@ -159,7 +159,7 @@ fn add_json(
     };
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
-    let source = shown_source.unwrap_or_else(|| ctx.roots.relative(path).1);
+    let source = shown_source.unwrap_or_else(|| ctx.shown_source(path).1);
     ctx.progress.advance(meta.len());
     ctx.add_text(
         name,

@@ -8,6 +8,9 @@ use std::time::SystemTime;
 
 use codex_scrub::{redact_stream, Counts, LineReader, Mode, Scrubber};
 
+use crate::names;
+use crate::sniff::{self, Content};
+
 use crate::error::BundleError;
 use crate::manifest::{counts_map, Excluded, FileEntry};
 use crate::roots::{Access, Roots};
@@ -72,7 +75,7 @@ impl Ctx<'_> {
         bytes: Option<u64>,
         modified: Option<SystemTime>,
     ) {
-        let (root, source) = self.roots.relative(path);
+        let (root, source) = self.shown_source(path);
         self.excluded.push(Excluded {
             source,
             root,
@@ -113,8 +116,11 @@ impl Ctx<'_> {
     }
 
     /// Streams the file at `real` (checked by [`Roots::check`]) through the redactor into
-    /// entry `name`. `skip_to`: start at this offset, after the next newline (a cut file),
-    /// with `marker` first. Returns the bytes written.
+    /// entry `name`. `skip_to`: a cut file; start at the first whole line (or whole JSON
+    /// document) at or after this offset, behind a marker saying what was left out. The
+    /// whole range read is sniffed first ([`sniff`]): binary and other formats are refused,
+    /// gzip is decompressed and redacted like text. Returns the bytes written, or why the
+    /// file was left out.
     #[allow(clippy::too_many_arguments)]
     pub fn add_file(
         &mut self,
@@ -123,52 +129,58 @@ impl Ctx<'_> {
         real: &Path,
         size: u64,
         mode: Mode,
-        skip_to: Option<(u64, String)>,
+        skip_to: Option<u64>,
         max_out: Option<u64>,
     ) -> Result<Result<u64, String>, BundleError> {
         use std::io::{Seek, SeekFrom};
+        let offset = match skip_to {
+            None => 0,
+            Some(o) => match sniff::line_start_at_or_after(real, o) {
+                Ok(Some(p)) => p,
+                Ok(None) => {
+                    return Ok(Err(
+                        "no whole line fits in what is left of --max-bytes".to_string()
+                    ))
+                }
+                Err(e) => return Ok(Err(format!("unreadable: {e}"))),
+            },
+        };
+        let content = match sniff::sniff(real, offset) {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(format!("unreadable: {e}"))),
+        };
         let mut file = match std::fs::File::open(real) {
             Ok(f) => f,
             Err(e) => return Ok(Err(format!("unreadable: {e}"))),
         };
-        if let Some((offset, _)) = &skip_to {
-            if let Err(e) = file.seek(SeekFrom::Start(*offset)) {
-                return Ok(Err(format!("unreadable: {e}")));
-            }
-        }
-        // Sniff before starting the entry, so a binary file leaves no trace in the zip.
-        let mut head = Vec::with_capacity(8192);
-        if let Err(e) =
-            std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, 8192), &mut head)
-        {
+        if let Err(e) = file.seek(SeekFrom::Start(offset)) {
             return Ok(Err(format!("unreadable: {e}")));
         }
-        if codex_scrub::looks_binary(&head) {
-            return Ok(Err("binary (not a text log)".to_string()));
-        }
-        let mut reader = LineReader::new(std::io::Read::chain(&head[..], file));
+        let (source, mut note): (Box<dyn std::io::Read>, Option<String>) = match content {
+            Content::Text => (Box::new(file), None),
+            Content::Gzip { inflated } => (
+                Box::new(flate2::read::MultiGzDecoder::new(file)),
+                Some(format!(
+                    "decompressed from gzip ({inflated} bytes) and redacted; the compressed file is not included"
+                )),
+            ),
+            Content::Refused(reason) => return Ok(Err(reason)),
+        };
+        let mut reader = LineReader::new(source);
         let zip_path = self.zip_path.clone();
         let scrubber = self.scrubber;
         let progress = &mut *self.progress;
         let mut w = self.zip.entry(name)?;
         let mut marker_len = 0u64;
-        let mut note = None;
-        if let Some((offset, marker)) = &skip_to {
-            reader
-                .skip_partial_line()
-                .map_err(|source| BundleError::Write {
-                    path: zip_path.clone(),
-                    source,
-                })?;
+        if skip_to.is_some() {
+            let marker = format!(
+                "[codex-doctor bundle: the oldest part of this file (about {offset} bytes) was left out (--max-bytes); newest lines follow]\n"
+            );
             w.write_all(marker.as_bytes())
-                .map_err(|source| BundleError::Write {
-                    path: zip_path.clone(),
-                    source,
-                })?;
+                .map_err(|e| self_err(&zip_path, e))?;
             marker_len = marker.len() as u64;
             note = Some(format!(
-                "cut: the oldest {} bytes were left out (--max-bytes); the newest part is kept",
-                offset + reader.consumed
+                "cut: the oldest {offset} bytes were left out (--max-bytes); the newest whole lines are kept"
             ));
         }
         let mut fs = scrubber.file(mode);
@@ -177,31 +189,25 @@ impl Ctx<'_> {
         let outcome = redact_stream(&mut fs, &mut reader, &mut w, budget, &mut |n| {
             progress.advance(n)
         })
-        .map_err(|source| BundleError::Write {
-            path: zip_path.clone(),
-            source,
-        })?;
+        .map_err(|e| self_err(&zip_path, e))?;
         if outcome.truncated {
             let tail = format!(
                 "\n[codex-doctor bundle: the rest of this file ({} bytes) was left out (--max-bytes)]\n",
                 size.saturating_sub(outcome.bytes_in)
             );
             w.write_all(tail.as_bytes())
-                .map_err(|source| BundleError::Write {
-                    path: zip_path.clone(),
-                    source,
-                })?;
-            note = Some("cut: the end of this file was left out (--max-bytes)".to_string());
+                .map_err(|e| self_err(&zip_path, e))?;
+            note = Some("cut: the newest whole lines were left out (--max-bytes)".to_string());
         }
         w.flush().map_err(|e| self_err(&zip_path, e))?;
         let digest = w.digest();
         let counts = fs.counts().clone();
         self.counts.merge(&counts);
-        let (root, source) = self.roots.relative(shown);
+        let source = self.shown_source(shown);
         self.files.push(FileEntry {
             path: name.to_string(),
-            source: Some(source),
-            root,
+            source: Some(source.1),
+            root: source.0,
             bytes_before: size,
             bytes_after: digest.bytes,
             sha256: digest.sha256,
@@ -209,6 +215,16 @@ impl Ctx<'_> {
             note,
         });
         Ok(Ok(digest.bytes))
+    }
+
+    /// `(root, path relative to it)` with every name a bundle does not know replaced by a
+    /// pseudonym (`name_0123abcd.log`): what the manifest shows as a file's origin.
+    pub fn shown_source(&self, path: &Path) -> (&'static str, String) {
+        let (root, rel) = self.roots.relative(path);
+        (
+            root,
+            names::pseudonymize_path(&rel, self.scrubber.pseudonymizer()),
+        )
     }
 
     /// Checks `path` against the roots and streams it in whole, or records why not.

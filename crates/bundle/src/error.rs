@@ -37,6 +37,15 @@ pub enum BundleError {
         /// What was found.
         findings: Vec<ScanFinding>,
     },
+    /// Files that should have been in the bundle could not be read (and `--force` was not
+    /// given); nothing was written.
+    #[error("{} file(s) could not be read, so {} was not written: {}\n\nhint: fix the permissions, or pass --force to write the bundle without them", files.len(), path.display(), files.join(", "))]
+    Unreadable {
+        /// Where the bundle would have gone.
+        path: PathBuf,
+        /// The files (pseudonymized as in the manifest) with the reason.
+        files: Vec<String>,
+    },
     /// No random bytes for the pseudonym key.
     #[error("{0}")]
     Random(#[from] codex_scrub::RandomUnavailable),

@@ -16,11 +16,13 @@ pub mod error;
 pub mod known;
 pub mod logs;
 pub mod manifest;
+pub mod names;
 pub mod options;
 pub mod readme;
 pub mod roots;
 pub mod runtime;
 pub mod scan;
+pub mod sniff;
 pub mod zipout;
 
 pub use assemble::{build, scrubber_for, BundleInput, BundleResult};

@@ -1,11 +1,12 @@
 //! `logs/`: the plugin's log directory, newest first, within `--since` and `--max-bytes`.
 //!
-//! The directory is walked without following symlinks (a symlinked file is taken only when
-//! its target is inside the roots). Files older than `--since`, binary files, unreadable
-//! files and files beyond the byte budget are listed in the manifest with the reason. When
-//! a file does not fit in what is left of the budget, its newest part (its end) is kept,
-//! starting at a line boundary, behind a marker saying how much was cut. Nothing is read
-//! beyond what is kept, so a 2 GB log costs what the budget allows.
+//! The directory is walked with `walkdir` without following symlinks (a symlinked file is
+//! taken only when its target is inside the roots). Files older than `--since`, binary files,
+//! unreadable files and files beyond the byte budget are listed with the reason. When a file
+//! does not fit in what is left of the budget, its newest whole lines are kept (starting at a
+//! line that is not inside a pretty-printed JSON document), behind a marker saying how much
+//! was cut; a `.json` document is kept whole or not at all. Entry names are generated
+//! (`logs/001.jsonl`); the manifest maps them to pseudonymized originals.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -29,55 +30,70 @@ pub struct LogFile {
     pub modified: SystemTime,
 }
 
-/// Walks the log dir; refused entries are recorded in `ctx`.
+/// Walks the log dir (with `walkdir`, symlinks not followed); refused entries are recorded
+/// in `ctx`.
 pub fn find_logs(ctx: &mut Ctx<'_>, dir: &Path) -> Vec<LogFile> {
     let mut out = Vec::new();
-    walk(ctx, dir, 0, &mut out);
-    out
-}
-
-fn walk(ctx: &mut Ctx<'_>, dir: &Path, depth: usize, out: &mut Vec<LogFile>) {
-    let rd = match std::fs::read_dir(dir) {
-        Ok(rd) => rd,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
-        Err(e) => {
-            ctx.exclude(dir, format!("unreadable folder: {e}"), None, None);
-            return;
-        }
-    };
-    let mut entries: Vec<_> = rd.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
+    if !dir.exists() {
+        return out;
+    }
+    let walk = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .max_depth(MAX_DEPTH)
+        .sort_by_file_name();
+    for entry in walk {
+        let e = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| dir.to_path_buf());
+                // The error's own text names the full path; only its kind is shown.
+                let why = err
+                    .io_error()
+                    .map_or_else(|| "a symlink loop".to_string(), |e| e.kind().to_string());
+                ctx.exclude(&path, format!("unreadable: {why}"), None, None);
+                continue;
+            }
+        };
         let p = e.path();
-        let Ok(t) = e.file_type() else { continue };
+        let t = e.file_type();
         if t.is_dir() {
-            if depth < 8 {
-                walk(ctx, &p, depth + 1, out);
-            } else {
-                ctx.exclude(&p, "folder nested too deep", None, None);
+            if e.depth() == MAX_DEPTH {
+                ctx.exclude(
+                    p,
+                    format!("folder more than {MAX_DEPTH} levels deep (not entered)"),
+                    None,
+                    None,
+                );
             }
             continue;
         }
-        if t.is_symlink() && std::fs::metadata(&p).is_ok_and(|m| m.is_dir()) {
-            ctx.exclude(&p, "symlinked folder (not followed)", None, None);
+        if t.is_symlink() && std::fs::metadata(p).is_ok_and(|m| m.is_dir()) {
+            ctx.exclude(p, "symlinked folder (not followed)", None, None);
             continue;
         }
-        match ctx.roots.check(&p) {
+        match ctx.roots.check(p) {
             Access::Missing => {}
             Access::Refused {
                 reason,
                 bytes,
                 modified,
-            } => ctx.exclude(&p, reason, bytes, modified),
+            } => ctx.exclude(p, reason, bytes, modified),
             Access::File { real, meta } => out.push(LogFile {
-                path: p,
+                path: p.to_path_buf(),
                 real,
                 size: meta.len(),
                 modified: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
             }),
         }
     }
+    out
 }
+
+/// How deep below the log dir files are looked for.
+const MAX_DEPTH: usize = 8;
 
 fn mode_for(path: &Path) -> Mode {
     match path.extension().and_then(|e| e.to_str()) {
@@ -112,14 +128,13 @@ pub fn select(
     keep
 }
 
-/// Adds the selected logs within `max_bytes`.
-pub fn add_logs(
-    ctx: &mut Ctx<'_>,
-    log_dir: &Path,
-    files: Vec<LogFile>,
-    max_bytes: u64,
-) -> Result<(), BundleError> {
+/// Adds the selected logs within `max_bytes`, as `logs/001.<ext>`, `logs/002.<ext>`, …
+/// (newest first). A log that does not fit keeps its newest whole lines; a JSON document
+/// (`.json`) is kept whole or left out; a gzip log is decompressed, redacted and kept from
+/// its start up to the budget.
+pub fn add_logs(ctx: &mut Ctx<'_>, files: Vec<LogFile>, max_bytes: u64) -> Result<(), BundleError> {
     let mut left = max_bytes;
+    let mut n = 0;
     for f in files {
         if left == 0 {
             ctx.exclude(
@@ -130,37 +145,50 @@ pub fn add_logs(
             );
             continue;
         }
-        let rel = f
+        let mode = mode_for(&f.path);
+        let gzip = is_gzip(&f.real);
+        if mode == Mode::Document && f.size > left {
+            ctx.exclude(
+                &f.path,
+                "a JSON document larger than what is left of --max-bytes (documents are kept whole or not at all)",
+                Some(f.size),
+                Some(f.modified),
+            );
+            continue;
+        }
+        let original = f
             .path
-            .strip_prefix(log_dir)
-            .map(|r| r.display().to_string())
-            .unwrap_or_else(|_| f.path.display().to_string());
-        let name = format!("logs/{rel}");
-        let skip_to = (f.size > left).then(|| {
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let name = crate::names::entry_name("logs", n + 1, &original);
+        let skip_to = (!gzip && f.size > left).then(|| {
             let room = left.saturating_sub(200 + crate::ctx::END_MARKER_ROOM);
-            let offset = f.size - room.min(f.size);
-            (
-                offset,
-                format!(
-                    "[codex-doctor bundle: the oldest part of this file (about {offset} bytes) was left out (--max-bytes); newest lines follow]\n"
-                ),
-            )
+            f.size - room.min(f.size)
         });
         let cut = skip_to.is_some();
-        match ctx.add_file(
-            &name,
-            &f.path,
-            &f.real,
-            f.size,
-            mode_for(&f.path),
-            skip_to,
-            Some(left),
-        )? {
+        // A document is never cut at its end: it may pass the budget by what redaction adds.
+        let max_out = (mode == Mode::Lines).then_some(left);
+        match ctx.add_file(&name, &f.path, &f.real, f.size, mode, skip_to, max_out)? {
             // A cut file uses up the budget: later (older) files are left out whole.
-            Ok(_) if cut => left = 0,
-            Ok(written) => left = left.saturating_sub(written),
+            Ok(_) if cut => {
+                n += 1;
+                left = 0;
+            }
+            Ok(written) => {
+                n += 1;
+                left = left.saturating_sub(written);
+            }
             Err(reason) => ctx.exclude(&f.path, reason, Some(f.size), Some(f.modified)),
         }
     }
     Ok(())
+}
+
+fn is_gzip(path: &Path) -> bool {
+    let mut head = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok()
+        && head == [0x1f, 0x8b]
 }

@@ -87,6 +87,18 @@ pub struct Excluded {
     pub modified: Option<String>,
 }
 
+impl Excluded {
+    /// Left out because it could not be read (not by choice).
+    pub fn is_unreadable(&self) -> bool {
+        self.reason.starts_with("unreadable")
+    }
+
+    /// The line the terminal shows for it.
+    pub fn terminal_line(&self) -> String {
+        format!("left out {}:{}: {}", self.root, self.source, self.reason)
+    }
+}
+
 /// Redaction counts.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Redactions {

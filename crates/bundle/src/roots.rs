@@ -1,11 +1,16 @@
-//! Which files may enter a bundle: only regular files inside the config and data roots.
+//! Which files may enter a bundle: only regular files inside OpenCode's and the plugin's own
+//! folders (the config root by both rules, and `<data root>/opencode`, never all of the data
+//! root).
 //!
 //! A path is resolved without trusting symlinks: a symlink whose target lies outside the
 //! roots (or does not exist) is not followed; a path whose real location is outside the roots
-//! (an explicit config path elsewhere, a symlinked parent) is left out. Every refusal comes
-//! with the reason the manifest shows.
+//! (an explicit config path elsewhere, a symlinked parent) is left out; a file with more than
+//! one hard link (its other name may be anywhere) is left out; a file that is the account
+//! store, the legacy store or OpenCode's `auth.json` under any name (same device and inode) is
+//! never read. Every refusal comes with the reason the manifest and the terminal show.
 
 use std::fs::Metadata;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -16,6 +21,8 @@ use codex_paths::Paths;
 pub struct Roots {
     /// `(label, lexical path, real path)`: `config` (strict and loose rule) and `data`.
     roots: Vec<(&'static str, PathBuf, PathBuf)>,
+    /// `(device, inode)` of the auth stores and `auth.json` files that exist.
+    stores: Vec<(u64, u64)>,
 }
 
 /// The outcome of checking one path.
@@ -53,15 +60,45 @@ impl Roots {
     /// The roots of `paths`.
     pub fn new(paths: &Paths) -> Roots {
         let mut roots = Vec::new();
+        let opencode_data = paths.data_root.path.join("opencode");
         for (label, p) in [
             ("config", &paths.config_root.path),
             ("config", &paths.config_root_loose.path),
-            ("data", &paths.data_root.path),
+            ("data", &opencode_data),
         ] {
             let real = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
             roots.push((label, p.clone(), real));
         }
-        Roots { roots }
+        let mut store_files = vec![paths.auth_store().path, paths.legacy_store().path];
+        store_files.extend(paths.opencode_auth_files().into_iter().map(|r| r.path));
+        let stores = store_files
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| (m.dev(), m.ino()))
+            .collect();
+        Roots { roots, stores }
+    }
+
+    /// Whether `meta` is one of the auth stores (under any name).
+    fn is_store(&self, meta: &Metadata) -> bool {
+        self.stores.contains(&(meta.dev(), meta.ino()))
+    }
+
+    /// The checks every regular file passes, whatever its name: not a store, one link.
+    fn file_ok(&self, real: PathBuf, meta: Metadata) -> Access {
+        if self.is_store(&meta) {
+            return refused(
+                "the account store or OpenCode's auth.json under another name (never included)",
+                Some(&meta),
+            );
+        }
+        if meta.nlink() > 1 {
+            return refused(
+                "has more than one hard link (its other names may be outside the roots)",
+                Some(&meta),
+            );
+        }
+        Access::File { real, meta }
     }
 
     fn inside_real(&self, real: &Path) -> bool {
@@ -98,7 +135,7 @@ impl Roots {
                 );
             }
             return match std::fs::metadata(&real) {
-                Ok(m) if m.is_file() => Access::File { real, meta: m },
+                Ok(m) if m.is_file() => self.file_ok(real, m),
                 Ok(m) => refused("symlink to something other than a file", Some(&m)),
                 Err(e) => refused(format!("unreadable: {e}"), Some(&lmeta)),
             };
@@ -107,7 +144,7 @@ impl Roots {
             return refused("not a regular file", Some(&lmeta));
         }
         match std::fs::canonicalize(path) {
-            Ok(real) if self.inside_real(&real) => Access::File { real, meta: lmeta },
+            Ok(real) if self.inside_real(&real) => self.file_ok(real, lmeta),
             Ok(_) => refused("outside the config and data roots", Some(&lmeta)),
             Err(e) => refused(format!("unreadable: {e}"), Some(&lmeta)),
         }
@@ -154,5 +191,36 @@ mod tests {
             roots.relative(&root.join("logs/x")),
             ("config", "logs/x".to_string())
         );
+        // A hard link to a file outside, and the data root outside `opencode/`.
+        std::fs::hard_link(&outside, root.join("hard.txt")).expect("link");
+        match roots.check(&root.join("hard.txt")) {
+            Access::Refused { reason, .. } => assert!(reason.contains("hard link"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        let share = home.join(".local/share/other-app");
+        std::fs::create_dir_all(&share).expect("mkdir");
+        std::fs::write(share.join("notes.txt"), "z").expect("write");
+        assert!(matches!(
+            roots.check(&share.join("notes.txt")),
+            Access::Refused { .. }
+        ));
+    }
+
+    #[test]
+    fn the_store_under_another_name_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let home = dir.path().join("home");
+        let root = home.join(".config/opencode");
+        std::fs::create_dir_all(root.join("logs")).expect("mkdir");
+        std::fs::write(root.join("codex-accounts.json"), "{}").expect("write");
+        std::os::unix::fs::symlink(root.join("codex-accounts.json"), root.join("logs/a.log"))
+            .expect("symlink");
+        let env = EnvSnapshot::from_pairs([("HOME", home.display().to_string())]);
+        let paths = Paths::resolve(&env, dir.path()).expect("paths");
+        let roots = Roots::new(&paths);
+        match roots.check(&root.join("logs/a.log")) {
+            Access::Refused { reason, .. } => assert!(reason.contains("never"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
     }
 }

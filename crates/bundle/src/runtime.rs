@@ -1,7 +1,8 @@
 //! What a local codex-runtime said when the bundle was made: its `/status` (account states,
 //! eligibility, cooldowns, last errors, counters, quotas) and its `/metrics`, captured by the
 //! doctor over loopback for each OpenCode provider pointing at one, written as
-//! `runtime/<provider>/status.json` and `runtime/<provider>/metrics.txt`. The masked account
+//! `runtime/001/status.json` and `runtime/001/metrics.txt` (numbered: provider ids are the
+//! user's own names). The masked account
 //! labels of `/status` (`a***@example.com (plus)`, which still show the mail domain) are
 //! dropped; accounts keep their pseudonymous metrics label. Both go through the redactor like
 //! every other entry. A capture that failed is listed in `excluded` with the reason.
@@ -38,24 +39,6 @@ impl std::fmt::Debug for RuntimeCapture {
     }
 }
 
-/// A provider id as a folder name: `[A-Za-z0-9._-]`, anything else `_`.
-pub fn dir_name(provider: &str) -> String {
-    let name: String = provider
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    match name.trim_matches('.') {
-        "" => "provider".to_string(),
-        n => n.to_string(),
-    }
-}
-
 /// `/status` without the accounts' masked labels, pretty-printed.
 pub fn sanitize_status(text: &str) -> Result<String, String> {
     let mut v: Value =
@@ -74,11 +57,12 @@ pub(crate) fn add_runtime(
     ctx: &mut Ctx<'_>,
     captures: &[RuntimeCapture],
 ) -> Result<(), BundleError> {
-    for c in captures {
-        let dir = format!("runtime/{}", dir_name(&c.provider));
+    for (i, c) in captures.iter().enumerate() {
+        // Provider ids are the user's own names: the folder is numbered instead.
+        let dir = format!("runtime/{:03}", i + 1);
         let note = Some(format!(
-            "what codex-runtime at {} (provider `{}`) answered; account labels dropped",
-            c.address, c.provider
+            "what codex-runtime at {} answered; account labels dropped",
+            c.address
         ));
         match c.status.clone().and_then(|s| sanitize_status(&s)) {
             Ok(doc) => ctx.add_text(
@@ -119,14 +103,6 @@ fn excluded(ctx: &mut Ctx<'_>, c: &RuntimeCapture, path: &str, reason: String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn folder_names_are_plain() {
-        assert_eq!(dir_name("codex-kit"), "codex-kit");
-        assert_eq!(dir_name("../x y"), "_x_y");
-        assert_eq!(dir_name(""), "provider");
-        assert_eq!(dir_name(".."), "provider");
-    }
 
     #[test]
     fn labels_are_dropped() {

@@ -174,6 +174,27 @@ pub fn render_scan(report: &ScanReport) -> String {
     s
 }
 
+/// One stderr line per file the bundle left out, with the reason.
+pub fn excluded_notes(manifest: &codex_bundle::manifest::Manifest) -> Vec<String> {
+    manifest
+        .excluded
+        .iter()
+        .map(|e| format!("note: {}", e.terminal_line()))
+        .collect()
+}
+
+/// `scan`'s exit code: 1 when anything was found, else 2 when something could not be read
+/// (nothing can be vouched for), else 0.
+pub fn scan_exit_code(report: &ScanReport) -> u8 {
+    if !report.findings.is_empty() {
+        1
+    } else if !report.skipped.is_empty() {
+        2
+    } else {
+        0
+    }
+}
+
 /// Notes about skipped files (stderr part of a scan).
 pub fn render_skipped(report: &ScanReport) -> Vec<String> {
     report

@@ -258,6 +258,9 @@ fn run_bundle(
     };
     match codex_bundle::build(input, &mut Bar(None)) {
         Ok(res) => {
+            for note in bundle_cmd::excluded_notes(&res.manifest) {
+                err(&note);
+            }
             if args.json {
                 out(&res.manifest_json);
             } else {
@@ -303,11 +306,7 @@ fn run_scan(env: EnvSnapshot, cwd: &std::path::Path, paths: &[PathBuf], json: bo
         }
         out(&bundle_cmd::render_scan(&report));
     }
-    if report.findings.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    ExitCode::from(bundle_cmd::scan_exit_code(&report))
 }
 
 /// A bundle failure as the doctor's error, with a hint where there is something to do.

@@ -298,6 +298,19 @@ fn bundle(h: &Home, extra: &[&str]) -> (Run, PathBuf) {
     (run, out)
 }
 
+/// The entry whose manifest `source` ends with `suffix` (log entry names are generated).
+fn by_source<'a>(files: &'a BTreeMap<String, Vec<u8>>, suffix: &str) -> &'a [u8] {
+    let m: Value = serde_json::from_slice(&files["manifest.json"]).expect("manifest");
+    let path = m["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .find(|f| f["source"].as_str().is_some_and(|s| s.ends_with(suffix)))
+        .and_then(|f| f["path"].as_str())
+        .unwrap_or_else(|| panic!("no entry from {suffix}: {}", m["files"]));
+    &files[path]
+}
+
 fn all_text(files: &BTreeMap<String, Vec<u8>>) -> String {
     files
         .iter()
@@ -366,15 +379,32 @@ fn the_canary_bundle_holds_no_secret_and_keeps_the_context() {
         "cache/codex-models-cache.json",
         "cache/codex-snapshots.json",
         "cache/codex-session-affinity.json",
-        "logs/live-headers.jsonl",
-        "logs/oauth-lifecycle.log",
-        "logs/shareable-debug.jsonl",
-        "logs/2025-01-01T00-00-00-000Z-4242-abcd1234-request-1-before-auth.json",
     ] {
         assert!(
             files.contains_key(name),
             "{name} missing; have {:?}",
             files.keys()
+        );
+    }
+    // Log entries have generated names; the manifest maps them to their sources, with the
+    // run id of a snapshot's name pseudonymized.
+    for source in [
+        "logs/codex-plugin/live-headers.jsonl",
+        "logs/codex-plugin/oauth-lifecycle.log",
+        "logs/codex-plugin/shareable-debug.jsonl",
+        "-request-1-before-auth.json",
+    ] {
+        by_source(&files, source);
+    }
+    for name in files.keys().filter(|n| n.starts_with("logs/")) {
+        let stem = name
+            .trim_start_matches("logs/")
+            .split('.')
+            .next()
+            .unwrap_or("");
+        assert!(
+            stem.len() == 3 && stem.bytes().all(|b| b.is_ascii_digit()),
+            "log entry names are generated: {name}"
         );
     }
     for name in files.keys() {
@@ -497,12 +527,12 @@ fn one_email_gets_one_pseudonym_per_bundle_and_new_ones_next_time() {
         .to_string();
     assert!(email.starts_with("email_") && email.len() == 14, "{email}");
     let report = String::from_utf8_lossy(&files["report.txt"]).into_owned();
-    let oauth = String::from_utf8_lossy(&files["logs/oauth-lifecycle.log"]).into_owned();
+    let oauth = String::from_utf8_lossy(by_source(&files, "oauth-lifecycle.log")).into_owned();
     let snaps = String::from_utf8_lossy(&files["cache/codex-snapshots.json"]).into_owned();
     assert!(report.contains(&email), "{report}");
     assert!(oauth.contains(&email), "{oauth}");
     assert!(snaps.contains(&ident), "{snaps}");
-    let live = String::from_utf8_lossy(&files["logs/live-headers.jsonl"]).into_owned();
+    let live = String::from_utf8_lossy(by_source(&files, "live-headers.jsonl")).into_owned();
     let affinity =
         String::from_utf8_lossy(&files["cache/codex-session-affinity.json"]).into_owned();
     let sess = affinity
@@ -607,12 +637,19 @@ fn logs_newest_first_within_since_and_max_bytes_with_a_cut_marker() {
     let (run, out) = bundle(&h, &["--since", "2d", "--max-bytes", "20K"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let files = unzip(&out);
-    assert!(files.contains_key("logs/new.jsonl"));
-    assert!(
-        files.contains_key("logs/shareable-debug-state/segments/segment-0000000000000001.jsonl")
+    // Newest first: new (1 min), the segment (2 min), big (1 h, cut); old is past --since.
+    let keys: Vec<&String> = files.keys().filter(|k| k.starts_with("logs/")).collect();
+    assert_eq!(
+        keys,
+        ["logs/001.jsonl", "logs/002.jsonl", "logs/003.jsonl"],
+        "{keys:?}"
     );
-    assert!(!files.contains_key("logs/old.jsonl"));
-    let big = String::from_utf8_lossy(&files["logs/big.jsonl"]).into_owned();
+    let segment = "logs/codex-plugin/shareable-debug-state/segments/segment-0000000000000001.jsonl";
+    assert_eq!(
+        by_source(&files, segment),
+        files["logs/002.jsonl"].as_slice()
+    );
+    let big = String::from_utf8_lossy(&files["logs/003.jsonl"]).into_owned();
     assert!(
         big.starts_with("[codex-doctor bundle: the oldest part of this file"),
         "{}",
@@ -638,7 +675,14 @@ fn logs_newest_first_within_since_and_max_bytes_with_a_cut_marker() {
         .filter_map(|f| f["path"].as_str())
         .filter(|p| p.starts_with("logs/"))
         .collect();
-    assert_eq!(order[0], "logs/new.jsonl", "{order:?}");
+    assert_eq!(order[0], "logs/001.jsonl", "{order:?}");
+    // Known plugin names are shown; others are pseudonyms.
+    let sources = m["files"].to_string();
+    assert!(sources.contains(segment), "{sources}");
+    assert!(
+        !sources.contains("new.jsonl") && !sources.contains("big.jsonl"),
+        "{sources}"
+    );
 }
 
 #[test]
@@ -674,8 +718,19 @@ fn bad_input_is_listed_not_followed_and_not_fatal() {
     }
     set_age(&huge, 1);
 
+    // An unreadable file fails the run (exit 2, nothing written) unless --force.
+    if !locked_readable {
+        let (run, out) = bundle(&h, &["--max-bytes", "1M"]);
+        assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains("could not be read") && run.stderr.contains("--force"),
+            "{}",
+            run.stderr
+        );
+        assert!(!out.exists());
+    }
     let started = Instant::now();
-    let (run, out) = bundle(&h, &["--max-bytes", "1M"]);
+    let (run, out) = bundle(&h, &["--max-bytes", "1M", "--force"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
         started.elapsed() < Duration::from_secs(30),
@@ -685,43 +740,40 @@ fn bad_input_is_listed_not_followed_and_not_fatal() {
     let files = unzip(&out);
     let text = all_text(&files);
     assert!(!text.contains("CANARYoutside_secret"));
-    assert!(!files.contains_key("logs/core.bin"));
     let total: usize = files.values().map(Vec::len).sum();
     assert!(total < 4 * 1024 * 1024, "{total}");
     let m: Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
     let excluded = m["excluded"].as_array().unwrap();
-    let reason = |name: &str| {
+    // Names are pseudonymized in the manifest: find the refusals by their reasons.
+    let has = |what: &str| {
         excluded
             .iter()
-            .find(|e| e["source"].as_str().is_some_and(|s| s.ends_with(name)))
-            .map(|e| e["reason"].as_str().unwrap().to_string())
+            .any(|e| e["reason"].as_str().is_some_and(|r| r.contains(what)))
     };
+    assert!(has("symlink pointing outside"), "{excluded:?}");
+    assert!(has("symlinked folder (not followed)"), "{excluded:?}");
+    assert!(has("binary"), "{excluded:?}");
     assert!(
-        reason("evil.log").is_some_and(|r| r.contains("not followed")),
-        "{excluded:?}"
+        !excluded
+            .iter()
+            .any(|e| e.to_string().contains("evil") || e.to_string().contains("core.bin")),
+        "file names are pseudonymized: {excluded:?}"
     );
+    // Every refusal is on the terminal too.
     assert!(
-        reason("evil-dir").is_some_and(|r| r.contains("not followed")),
-        "{excluded:?}"
-    );
-    assert!(
-        reason("core.bin").is_some_and(|r| r.contains("binary")),
-        "{excluded:?}"
+        run.stderr.contains("symlink pointing outside") && run.stderr.contains("binary"),
+        "{}",
+        run.stderr
     );
     // The huge file is cut to the budget or left out as binary; never read whole.
-    let huge_entry = files.get("logs/huge.log").map(Vec::len);
-    assert!(
-        huge_entry.is_none_or(|n| n <= 1024 * 1024),
-        "{huge_entry:?}"
-    );
-    if huge_entry.is_none() {
-        assert!(reason("huge.log").is_some(), "{excluded:?}");
-    }
+    let logs_bytes: usize = files
+        .iter()
+        .filter(|(n, _)| n.starts_with("logs/"))
+        .map(|(_, b)| b.len())
+        .sum();
+    assert!(logs_bytes <= 1024 * 1024, "{logs_bytes}");
     if !locked_readable {
-        assert!(
-            reason("locked.log").is_some_and(|r| r.contains("unreadable")),
-            "{excluded:?}"
-        );
+        assert!(has("unreadable"), "{excluded:?}");
     }
     h.chmod(&format!("{logs}/locked.log"), 0o600);
 }
@@ -743,11 +795,15 @@ fn include_bodies_keeps_bodies_but_still_redacts_them() {
     let (run, out) = bundle(&h, &["--include-bodies"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let files = unzip(&out);
-    let snap = String::from_utf8_lossy(
-        &files["logs/2025-01-01T00-00-00-000Z-4242-abcd1234-request-1-before-auth.json"],
-    )
-    .into_owned();
-    assert!(snap.contains("CANARYPROMPT please fix my code"), "{snap}");
+    let snap =
+        String::from_utf8_lossy(by_source(&files, "-request-1-before-auth.json")).into_owned();
+    // The body's structure, keys and safe values stay; its text (the prompt) does not: the
+    // allowlist gate keeps free text only under message-like keys.
+    assert!(!snap.contains("[omitted: request body]"), "{snap}");
+    assert!(snap.contains("\"role\": \"user\""), "{snap}");
+    assert!(snap.contains("\"model\": \"gpt-5.1-codex\""), "{snap}");
+    assert!(snap.contains("\"content\": \"<string:31>\""), "{snap}");
+    assert!(!snap.contains("CANARYPROMPT"), "{snap}");
     assert!(!snap.contains("CANARYbodypck66"), "{snap}");
     assert!(snap.contains("pck_"), "{snap}");
 }
@@ -776,7 +832,7 @@ fn a_running_codex_runtime_is_captured_without_account_labels() {
     let (run, out) = bundle(&h, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let files = unzip(&out);
-    let status = String::from_utf8_lossy(&files["runtime/codex-kit/status.json"]).into_owned();
+    let status = String::from_utf8_lossy(&files["runtime/001/status.json"]).into_owned();
     let v: Value = serde_json::from_str(&status).expect("status json");
     let account = &v["accounts"][0];
     assert!(
@@ -791,7 +847,7 @@ fn a_running_codex_runtime_is_captured_without_account_labels() {
     );
     assert_eq!(account["state"], "ok", "{status}");
     assert!(!status.contains("example.com"), "no mail domain: {status}");
-    let metrics = String::from_utf8_lossy(&files["runtime/codex-kit/metrics.txt"]).into_owned();
+    let metrics = String::from_utf8_lossy(&files["runtime/001/metrics.txt"]).into_owned();
     assert!(
         metrics.contains("# TYPE codex_proxy_requests_total counter"),
         "{metrics}"
@@ -801,13 +857,18 @@ fn a_running_codex_runtime_is_captured_without_account_labels() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["path"] == "runtime/codex-kit/status.json")
+        .find(|f| f["path"] == "runtime/001/status.json")
         .cloned()
         .expect("listed");
-    assert!(entry["note"]
-        .as_str()
-        .unwrap()
-        .contains("provider `codex-kit`"));
+    let note = entry["note"].as_str().unwrap();
+    assert!(
+        note.contains("what codex-runtime at http://127.0.0.1:"),
+        "{note}"
+    );
+    assert!(
+        !note.contains("codex-kit"),
+        "provider ids are the user's names: {note}"
+    );
     stop_proxy((rt, proxy));
 
     // With a client key, the proxy answers /status only to it; without the key in the
@@ -817,7 +878,7 @@ fn a_running_codex_runtime_is_captured_without_account_labels() {
     let (run, out) = bundle(&h, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let files = unzip(&out);
-    assert!(!files.contains_key("runtime/codex-kit/status.json"));
+    assert!(!files.contains_key("runtime/001/status.json"));
     let manifest: Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
     let left_out = manifest["excluded"].to_string();
     assert!(
@@ -830,8 +891,8 @@ fn a_running_codex_runtime_is_captured_without_account_labels() {
     let (run, out) = bundle(&h, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let files = unzip(&out);
-    assert!(files.contains_key("runtime/codex-kit/status.json"));
-    assert!(files.contains_key("runtime/codex-kit/metrics.txt"));
+    assert!(files.contains_key("runtime/001/status.json"));
+    assert!(files.contains_key("runtime/001/metrics.txt"));
     assert!(
         !all_text(&files).contains("sekret-client-key"),
         "the key itself never reaches the bundle"

@@ -94,11 +94,12 @@ fn scan_of_clean_text_and_zips() {
     );
     assert!(!run.stdout.contains("abcdef123456"));
 
-    // Binary files are skipped with a note; a missing path is an error.
+    // Binary files are skipped with a note and exit 2 (nothing can be vouched for); a
+    // missing path is an error.
     let bin = h.dir.path().join("blob.bin");
     fs::write(&bin, [0u8, 159, 146, 150]).unwrap();
     let run = h.run(&["scan", bin.to_str().unwrap()]);
-    assert_eq!(run.code, 0);
+    assert_eq!(run.code, 2);
     assert!(
         run.stderr.contains("skipped") && run.stderr.contains("binary"),
         "{}",

@@ -161,6 +161,14 @@ impl Scrubber {
             pseudonyms: Default::default(),
             keys: KeyCache::default(),
             settle_passes: SETTLE_PASSES,
+            gate: true,
+            gate_buf: Vec::new(),
+            gate_spans: Vec::new(),
+            line_start: None,
+            dropping_line: false,
+            gate_state: crate::gate::GateState::default(),
+            scan_line: Vec::new(),
+            scan_line_flagged: false,
         }
     }
 
@@ -282,10 +290,31 @@ pub struct FileScrubber<'a> {
     pseudonyms: PseudonymCache,
     keys: KeyCache,
     settle_passes: usize,
+    /// Run the allowlist gate ([`crate::gate`]) after the detectors.
+    gate: bool,
+    gate_buf: Vec<u8>,
+    gate_spans: Vec<(usize, usize)>,
+    /// Where in `out` the line being written began, while its pieces come in (the gate
+    /// reads whole lines).
+    line_start: Option<usize>,
+    /// The rest of an overlong line is being dropped ([`MAX_GATED_LINE`]).
+    dropping_line: bool,
+    /// What the gate carries across lines.
+    gate_state: crate::gate::GateState,
+    /// Scanning: the decoded pieces of the current line, for the gate.
+    scan_line: Vec<u8>,
+    /// Scanning: the current line already has a finding (the gate's are not added).
+    scan_line_flagged: bool,
 }
 
+/// The longest redacted line the gate reads whole; the rest of a longer line is dropped.
+pub const MAX_GATED_LINE: usize = 8 * 1024 * 1024;
+
+/// What replaces the rest of a line longer than [`MAX_GATED_LINE`].
+pub const LINE_TOO_LONG: &[u8] = b"[omitted: the rest of this line is longer than 8 MiB]";
+
 /// Pseudonyms already computed in this file, by kind and matched bytes.
-type PseudonymCache = [HashMap<Vec<u8>, String>; 6];
+type PseudonymCache = [HashMap<Vec<u8>, String>; 7];
 
 impl std::fmt::Debug for FileScrubber<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -364,6 +393,58 @@ impl FileScrubber<'_> {
     /// Redacts one line (`line` without its `\n`) into `out`. `newline`: the line ended with
     /// a newline (false for a piece of an overlong line, or a last line without one).
     pub fn redact_line(&mut self, line: &[u8], newline: bool, out: &mut Vec<u8>) {
+        if self.dropping_line {
+            if newline {
+                self.dropping_line = false;
+                self.open = None;
+                out.push(b'\n');
+            }
+            return;
+        }
+        let line_start = *self.line_start.get_or_insert(out.len());
+        self.redact_piece(line, newline, out);
+        let ended = out.last() == Some(&b'\n') && newline && self.open.is_none();
+        if ended {
+            out.pop();
+            self.end_line(line_start, out);
+            out.push(b'\n');
+        } else if out.len() - line_start > MAX_GATED_LINE {
+            out.truncate(line_start);
+            out.extend_from_slice(LINE_TOO_LONG);
+            self.counts.add(Rule::Unvetted);
+            self.line_start = None;
+            self.open = None;
+            if newline {
+                out.push(b'\n');
+            } else {
+                self.dropping_line = true;
+            }
+        }
+    }
+
+    /// Whether a line has been started in the output and not finished (its pieces are
+    /// still coming): the caller must not flush the output past [`Self::pending_line`].
+    pub fn pending_line(&self) -> Option<usize> {
+        self.line_start
+    }
+
+    /// Tells the scrubber that the caller moved its output: bytes before `n` were written
+    /// out, so a pending line starts `n` bytes earlier.
+    pub fn output_drained(&mut self, n: usize) {
+        if let Some(s) = self.line_start.as_mut() {
+            *s = s.saturating_sub(n);
+        }
+    }
+
+    /// Ends the line written from `line_start`: the gate reads it whole.
+    fn end_line(&mut self, line_start: usize, out: &mut Vec<u8>) {
+        self.line_start = None;
+        if self.gate {
+            self.gate_segment(line_start, out);
+        }
+    }
+
+    fn redact_piece(&mut self, line: &[u8], newline: bool, out: &mut Vec<u8>) {
         let Some(line) = self.after_open(line) else {
             if newline && self.line_ended_inside() {
                 out.push(b'\n');
@@ -407,6 +488,34 @@ impl FileScrubber<'_> {
         }
     }
 
+    /// Runs the allowlist gate over the line written from `seg_start`: whatever the
+    /// detectors left that is not known to be safe becomes a placeholder.
+    fn gate_segment(&mut self, seg_start: usize, out: &mut Vec<u8>) {
+        // A placeholder can make its neighbours read differently (`^::2` → `<string:1>::2`,
+        // an address), so the gate runs until it changes nothing; a line that does not
+        // settle is omitted whole.
+        let start = self.gate_state;
+        for _ in 0..4 {
+            self.gate_buf.clear();
+            self.gate_buf.extend_from_slice(&out[seg_start..]);
+            out.truncate(seg_start);
+            self.gate_state = start;
+            let g = crate::gate::gate(&self.gate_buf, &mut self.gate_state, out, None);
+            if g.replaced == 0 {
+                return;
+            }
+            for _ in 0..g.replaced {
+                self.counts.add(Rule::Unvetted);
+            }
+        }
+        let mut check = Vec::new();
+        let mut state = start;
+        if crate::gate::gate(&out[seg_start..], &mut state, &mut check, None).replaced > 0 {
+            out.truncate(seg_start);
+            out.extend_from_slice(UNREDACTABLE.as_bytes());
+        }
+    }
+
     /// Re-analyzes a line that had replacements until nothing matches: a replacement can
     /// join its neighbours into a new match (`<user>` splitting a word into a token-shaped
     /// rest, a pseudonym completing an email, a placeholder exposing the next header-like
@@ -447,6 +556,8 @@ impl FileScrubber<'_> {
         let seg = out[seg_start..].to_vec();
         let mut findings = Vec::new();
         let mut check = self.s.file(Mode::Lines);
+        // The gate runs after settling; here only the detectors must be satisfied.
+        check.gate = false;
         check.scan_line(&seg, 0, &mut findings);
         if let Some(first) = findings.first() {
             self.counts.add(first.rule);
@@ -455,9 +566,15 @@ impl FileScrubber<'_> {
         }
     }
 
-    /// Ends the file: closes a line left open by a multi-line value.
+    /// Ends the file: gates a last line without a newline, closes a line left open by a
+    /// multi-line value.
     pub fn finish(&mut self, out: &mut Vec<u8>) {
-        if self.open.take().is_some() {
+        self.dropping_line = false;
+        let open = self.open.take().is_some();
+        if let Some(start) = self.line_start {
+            self.end_line(start, out);
+        }
+        if open {
             out.push(b'\n');
         }
     }
@@ -499,6 +616,49 @@ impl FileScrubber<'_> {
                 preview: preview(&dec[span.start..span.end]),
             });
         }
+        if !self.gate {
+            return;
+        }
+        // The gate reads whole lines: pieces are gathered (up to [`MAX_GATED_LINE`]).
+        if !self.spans.is_empty() {
+            self.scan_line_flagged = true;
+        }
+        if self.scan_line.len() < MAX_GATED_LINE {
+            self.scan_line.extend_from_slice(dec);
+        } else if !self.scan_line_flagged {
+            self.scan_line_flagged = true;
+            self.counts.add(Rule::Unvetted);
+            findings.push(Finding {
+                line: line_no,
+                rule: Rule::Unvetted,
+                preview: "a line longer than 8 MiB".to_string(),
+            });
+        }
+        if !newline {
+            return;
+        }
+        let whole = std::mem::take(&mut self.scan_line);
+        if !self.scan_line_flagged {
+            self.gate_buf.clear();
+            self.gate_spans.clear();
+            crate::gate::gate(
+                &whole,
+                &mut self.gate_state,
+                &mut self.gate_buf,
+                Some(&mut self.gate_spans),
+            );
+            for &(a, b) in &self.gate_spans {
+                self.counts.add(Rule::Unvetted);
+                findings.push(Finding {
+                    line: line_no,
+                    rule: Rule::Unvetted,
+                    preview: preview(&whole[a..b]),
+                });
+            }
+        }
+        self.scan_line = whole;
+        self.scan_line.clear();
+        self.scan_line_flagged = false;
     }
 }
 

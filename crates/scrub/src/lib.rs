@@ -6,12 +6,15 @@
 //! query parameters, meta keys), detectors by shape ([`shapes`]: JWTs, `Bearer`/`Basic`,
 //! `sk-` keys, refresh-token shapes, cookies, emails, identity keys, account and session ids),
 //! detectors by key ([`keyed`]), and every value the caller knows ([`known`]) in its encoded
-//! forms. Identifiers become per-bundle pseudonyms ([`pseudonym`]). Input is read line by line
-//! with bounded memory ([`stream`]); nothing here prints.
+//! forms. Identifiers become per-bundle pseudonyms ([`pseudonym`]). After the detectors, the
+//! allowlist [`gate`] keeps only what it can vouch for (structure, keys, allowlisted values,
+//! ordinary vocabulary) and replaces every other token with `<string:N>`. Input is read line
+//! by line with bounded memory ([`stream`]); nothing here prints.
 
 pub mod bytes;
 pub mod decode;
 pub mod engine;
+pub mod gate;
 pub mod keyed;
 pub mod known;
 pub mod pseudonym;

@@ -24,6 +24,8 @@ pub enum Kind {
     PromptCacheKey,
     /// `attempt_…` (attempt keys).
     Attempt,
+    /// `name_…` (file and folder names a bundle does not know to be safe).
+    Name,
 }
 
 impl Kind {
@@ -36,17 +38,19 @@ impl Kind {
             Kind::Session => "sess",
             Kind::PromptCacheKey => "pck",
             Kind::Attempt => "attempt",
+            Kind::Name => "name",
         }
     }
 }
 
-const PREFIXES: [&[u8]; 6] = [
+const PREFIXES: [&[u8]; 7] = [
     b"email_",
     b"acct_",
     b"ident_",
     b"sess_",
     b"pck_",
     b"attempt_",
+    b"name_",
 ];
 
 /// Whether `v` has the shape of a pseudonym (`email_0123abcd`).

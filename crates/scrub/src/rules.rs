@@ -61,11 +61,13 @@ pub enum Rule {
     KnownIdentityKey,
     /// A request body dropped from a snapshot (`--include-bodies` keeps it).
     BodyDropped,
+    /// Anything the allowlist gate ([`crate::gate`]) could not vouch for.
+    Unvetted,
 }
 
 impl Rule {
     /// Every rule, in catalogue order.
-    pub const ALL: [Rule; 25] = [
+    pub const ALL: [Rule; 26] = [
         Rule::Header,
         Rule::JsonKey,
         Rule::MetaKey,
@@ -91,6 +93,7 @@ impl Rule {
         Rule::KnownAccountId,
         Rule::KnownIdentityKey,
         Rule::BodyDropped,
+        Rule::Unvetted,
     ];
 
     /// The stable name (`json-key`, `jwt`, …).
@@ -121,6 +124,7 @@ impl Rule {
             Rule::KnownAccountId => "known-account-id",
             Rule::KnownIdentityKey => "known-identity-key",
             Rule::BodyDropped => "body-dropped",
+            Rule::Unvetted => "unvetted",
         }
     }
 
@@ -504,6 +508,12 @@ pub const MARKERS: [&[u8]; 4] = [
 
 /// The length of the whole placeholder `v` begins with, if any.
 fn marker_len(v: &[u8]) -> Option<usize> {
+    if let Some(rest) = v.strip_prefix(b"<string:") {
+        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits > 0 && rest.get(digits) == Some(&b'>') {
+            return Some(8 + digits + 1);
+        }
+    }
     MARKERS.iter().find(|m| v.starts_with(m)).map(|m| m.len())
 }
 

@@ -143,19 +143,29 @@ pub fn redact_stream<R: Read, W: Write>(
     let mut out = Vec::with_capacity(64 * 1024);
     let mut reported = reader.consumed;
     while let Some((piece, newline)) = reader.next_piece()? {
-        let before = out.len();
+        // Where the current line began: a line is kept or dropped whole.
+        let before = fs.pending_line().unwrap_or(out.len());
         fs.redact_line(piece, newline, &mut out);
         if let Some(max) = max_out {
-            if outcome.bytes_out + out.len() as u64 > max {
+            let pending_too_long =
+                fs.pending_line().is_some() && outcome.bytes_out + out.len() as u64 > max;
+            if fs.pending_line().is_none() && outcome.bytes_out + out.len() as u64 > max
+                || pending_too_long
+            {
                 out.truncate(before);
                 outcome.truncated = true;
                 break;
             }
         }
         if out.len() >= 64 * 1024 {
-            writer.write_all(&out)?;
-            outcome.bytes_out += out.len() as u64;
-            out.clear();
+            // Only whole, gated lines leave the buffer.
+            let upto = fs.pending_line().unwrap_or(out.len());
+            if upto > 0 {
+                writer.write_all(&out[..upto])?;
+                outcome.bytes_out += upto as u64;
+                out.drain(..upto);
+                fs.output_drained(upto);
+            }
         }
         if reader.consumed - reported >= 1 << 20 {
             progress(reader.consumed - reported);

@@ -1,0 +1,189 @@
+//! What a file really holds, decided from all of it: text, gzip-compressed text, or
+//! something the bundle leaves out (binary, UTF-16, another compression format).
+//!
+//! The whole file (from the offset that will be read) is looked at, not just its head: a log
+//! that turns to UTF-16 or binary after its first kilobytes is left out too. A gzip file is
+//! decompressed once here to check what it holds (up to [`MAX_INFLATED`] bytes) and again when
+//! it is redacted; its compressed bytes never enter a bundle.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+
+/// The most a gzip log may inflate to; a larger one is left out.
+pub const MAX_INFLATED: u64 = 1 << 30;
+
+/// What a file holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    /// Text (no NUL byte anywhere).
+    Text,
+    /// gzip whose inflated content is text of this many bytes.
+    Gzip {
+        /// Inflated size.
+        inflated: u64,
+    },
+    /// Not to be included, and why.
+    Refused(String),
+}
+
+/// Magic numbers of formats that are never copied and not decoded.
+const OTHER_FORMATS: [(&[u8], &str); 6] = [
+    (b"PK\x03\x04", "a zip archive"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed"),
+    (b"\xfd7zXZ\x00", "xz-compressed"),
+    (b"BZh", "bzip2-compressed"),
+    (b"\x04\x22\x4d\x18", "lz4-compressed"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+];
+
+/// Why `head` (a file's first bytes) is left out, if its format says so.
+pub fn refused_format(head: &[u8]) -> Option<String> {
+    if head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff") {
+        return Some("UTF-16 text (not a format the plugin writes; left out)".to_string());
+    }
+    OTHER_FORMATS
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+        .map(|(_, what)| format!("{what} (never copied; unpack it and attach what you need)"))
+}
+
+/// Reads all of `r`, failing at the first NUL byte. Returns the bytes read, or the offset of
+/// the NUL.
+fn nul_free<R: Read>(mut r: R, limit: u64) -> io::Result<Result<u64, u64>> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = match r.read(&mut buf) {
+            Ok(0) => return Ok(Ok(total)),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if let Some(i) = memchr_nul(&buf[..n]) {
+            return Ok(Err(total + i as u64));
+        }
+        total += n as u64;
+        if total > limit {
+            return Ok(Ok(total));
+        }
+    }
+}
+
+fn memchr_nul(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == 0)
+}
+
+/// Looks at all of `path` from `offset` on.
+pub fn sniff(path: &Path, offset: u64) -> io::Result<Content> {
+    let mut f = File::open(path)?;
+    let mut head = Vec::with_capacity(8);
+    (&mut f).take(8).read_to_end(&mut head)?;
+    if offset == 0 && head.starts_with(b"\x1f\x8b") {
+        f.seek(SeekFrom::Start(0))?;
+        return Ok(match nul_free(MultiGzDecoder::new(f), MAX_INFLATED) {
+            Err(e) => Content::Refused(format!("gzip that cannot be decompressed: {e}")),
+            Ok(Ok(n)) if n > MAX_INFLATED => {
+                Content::Refused("gzip that inflates to more than 1 GiB".to_string())
+            }
+            Ok(Ok(inflated)) => Content::Gzip { inflated },
+            Ok(Err(at)) => Content::Refused(format!(
+                "gzip holding binary data (a NUL byte at inflated offset {at})"
+            )),
+        });
+    }
+    if offset == 0 {
+        if let Some(why) = refused_format(&head) {
+            return Ok(Content::Refused(why));
+        }
+    }
+    f.seek(SeekFrom::Start(offset))?;
+    Ok(match nul_free(f, u64::MAX)? {
+        Ok(_) => Content::Text,
+        Err(at) => Content::Refused(format!(
+            "binary or UTF-16 (a NUL byte at offset {})",
+            offset + at
+        )),
+    })
+}
+
+/// The offset of the first whole line at or after `offset` that starts a JSON document or a
+/// log line (not the inside of a pretty-printed document: no leading space, `}`, `]` or
+/// `,`), or `None` when there is none. `offset` 0 is a start by definition.
+pub fn line_start_at_or_after(path: &Path, offset: u64) -> io::Result<Option<u64>> {
+    if offset == 0 {
+        return Ok(Some(0));
+    }
+    let mut f = File::open(path)?;
+    f.seek(SeekFrom::Start(offset - 1))?;
+    let mut r = io::BufReader::with_capacity(64 * 1024, f);
+    let mut pos = offset - 1;
+    let mut line = Vec::new();
+    // The byte before `offset` decides whether `offset` itself starts a line.
+    let mut at_start = false;
+    loop {
+        line.clear();
+        let n = io::BufRead::read_until(&mut r, b'\n', &mut line)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if at_start && !line.is_empty() && starts_document(&line) {
+            return Ok(Some(pos));
+        }
+        pos += n as u64;
+        at_start = line.ends_with(b"\n");
+    }
+}
+
+fn starts_document(line: &[u8]) -> bool {
+    !matches!(
+        line.first(),
+        Some(b' ' | b'\t' | b'}' | b']' | b',' | b'\r' | b'\n')
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn the_whole_file_is_sniffed_and_gzip_is_looked_into() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let late = dir.path().join("late.log");
+        let mut text = "plain line\n".repeat(2000).into_bytes();
+        text.extend_from_slice(b"s\0e\0c\0r\0e\0t\0");
+        std::fs::write(&late, &text).expect("write");
+        assert!(
+            matches!(sniff(&late, 0).expect("sniff"), Content::Refused(r) if r.contains("NUL"))
+        );
+        let gz = dir.path().join("old.log.gz");
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(b"line one\nline two\n").expect("gz");
+        std::fs::write(&gz, e.finish().expect("gz")).expect("write");
+        assert_eq!(
+            sniff(&gz, 0).expect("sniff"),
+            Content::Gzip { inflated: 18 }
+        );
+        let z = dir.path().join("x.zst");
+        std::fs::write(&z, b"\x28\xb5\x2f\xfdabc").expect("write");
+        assert!(matches!(sniff(&z, 0).expect("sniff"), Content::Refused(r) if r.contains("zstd")));
+    }
+
+    #[test]
+    fn a_cut_starts_at_a_whole_document() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("x.log");
+        let text = "{\n  \"a\": \"x\"\n}\n{\n  \"b\": 1\n}\n";
+        std::fs::write(&p, text).expect("write");
+        let second = text.find("{\n  \"b\"").expect("second") as u64;
+        assert_eq!(line_start_at_or_after(&p, 3).expect("io"), Some(second));
+        assert_eq!(
+            line_start_at_or_after(&p, second).expect("io"),
+            Some(second)
+        );
+        assert_eq!(line_start_at_or_after(&p, second + 1).expect("io"), None);
+    }
+}

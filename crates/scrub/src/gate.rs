@@ -1,0 +1,936 @@
+//! The allowlist gate: after the detectors, nothing stays in a line unless it is known safe.
+//!
+//! The detectors ([`crate::rules`], [`crate::shapes`], [`crate::known`]) replace what they
+//! recognize, with pseudonyms where a maintainer needs to follow an identity. The gate then
+//! reads what is left and keeps only what it can vouch for; every other token becomes a
+//! typed placeholder `<string:N>` (N characters). A secret of a shape nobody listed is caught
+//! because it is not known to be safe, not because it matches a rule.
+//!
+//! JSON (a line of JSON Lines, or a line of a pretty-printed document) keeps its structure
+//! and keys. A string value stays only when
+//! - its key is on the free-text allowlist ([`TEXT_KEYS`]: `message`, `summary`, `error`, …)
+//!   and every token in it passes the token test below, or
+//! - it is a single token that passes the token test and either its key is on the value
+//!   allowlist ([`VALUE_KEYS`]: `event`, `status`, `code`, `model`, …) or the value has a
+//!   shape that is safe under any key ([`self_evident`]: numbers, timestamps, booleans,
+//!   snake_case codes, paths with the home replaced, model slugs, placeholders, pseudonyms).
+//!
+//! Anything else (multi-word text under any other key, a prompt under `input` or `payload`,
+//! array elements with spaces, a plain word under an unknown key such as a name) becomes
+//! `"<string:N>"`. Keys themselves pass the token test or become placeholders (caches key
+//! objects by identities).
+//!
+//! Free text (and text outside JSON strings) is split into chunks at whitespace, quotes and
+//! brackets; each chunk is looked at in its decoded forms (percent-encoding, also twice,
+//! HTML entities, backslash escapes) and as its parts (URL pieces, path segments). A part
+//! is kept when every sub-word (split at `.`, `-`, `_`, `+` and camelCase) is ordinary
+//! vocabulary: a dictionary-like word (letters only, vowels, no long consonant runs, at most
+//! 24 letters), a number of at most 13 digits, a short letter-digit mix (`v1`, `gpt`, `5h`,
+//! `100ms`, `utf8`). Email-like parts, `user:pass@` in URLs, IPv4 and IPv6 addresses (other
+//! than loopback), long digit runs, hex ids, mixed-case opaque runs and non-ASCII words are
+//! replaced. `key=value` in free text follows the JSON value rule, and the folder after
+//! `/Users/` or `/home/` (a Windows user name in a WSL path) is always replaced.
+
+/// Keys whose string values may be free text (each token still tested).
+pub const TEXT_KEYS: &[&str] = &[
+    "message",
+    "msg",
+    "summary",
+    "details",
+    "detail",
+    "fix",
+    "hint",
+    "title",
+    "description",
+    "note",
+    "reason",
+    "error",
+    "error_description",
+    "errormessage",
+    "error_message",
+    "statustext",
+    "status_text",
+    "os_version",
+    "remediation",
+    "warning",
+    "cause",
+];
+
+/// Keys whose single-token values are kept when the token passes the token test (request
+/// and run ids are kept only when their parts are ordinary words and short numbers, so an
+/// opaque id is replaced anyway).
+pub const VALUE_KEYS: &[&str] = &[
+    "event",
+    "type",
+    "kind",
+    "status",
+    "code",
+    "error_code",
+    "errorcode",
+    "level",
+    "severity",
+    "method",
+    "phase",
+    "stage",
+    "mode",
+    "model",
+    "slug",
+    "plan",
+    "strategy",
+    "source",
+    "category",
+    "group",
+    "id",
+    "check",
+    "outcome",
+    "result",
+    "decision",
+    "action",
+    "transport",
+    "encoding",
+    "format",
+    "scheme",
+    "protocol",
+    "direction",
+    "route",
+    "endpoint",
+    "version",
+    "platform",
+    "arch",
+    "os",
+    "unit",
+    "root",
+    "rule",
+    "path",
+    "url",
+    "file",
+    "filename",
+    "store",
+    "state",
+    "domain_kind",
+    "authtypes",
+    "tool",
+    "finish_reason",
+    "role",
+    "effort",
+    "reasoning_effort",
+    "verbosity",
+    "personality",
+    "service_tier",
+    "content-type",
+    "content_type",
+    "x-codex-turn-state",
+    "stream",
+    "note",
+    "reason",
+    "user-agent",
+    "user_agent",
+    "useragent",
+    "originator",
+    "accept",
+    "accept-encoding",
+    "content-encoding",
+    "openai-beta",
+    "runid",
+    "requestid",
+    "request_id",
+    "x-request-id",
+];
+
+/// How a JSON string value is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyClass {
+    /// Free text allowed (each token tested).
+    Text,
+    /// One token allowed when it passes the test.
+    Value,
+    /// One token allowed only when its shape is safe under any key.
+    Unknown,
+    /// A SHA-256 digest (the manifest's `sha256`): 64 lowercase hex digits.
+    Digest,
+}
+
+fn classify(key: &[u8]) -> KeyClass {
+    let mut low = [0u8; 32];
+    if key.len() > low.len() {
+        return KeyClass::Unknown;
+    }
+    for (d, s) in low.iter_mut().zip(key) {
+        *d = s.to_ascii_lowercase();
+    }
+    let k = &low[..key.len()];
+    let is = |list: &[&str]| list.iter().any(|w| w.as_bytes() == k);
+    if k == b"sha256" {
+        KeyClass::Digest
+    } else if is(TEXT_KEYS) {
+        KeyClass::Text
+    } else if is(VALUE_KEYS) || k.ends_with(b"_code") || k.ends_with(b"code") {
+        KeyClass::Value
+    } else {
+        KeyClass::Unknown
+    }
+}
+
+/// Writes the placeholder for `n` characters.
+fn placeholder(text: &[u8], out: &mut Vec<u8>) {
+    let n = String::from_utf8_lossy(text).chars().count();
+    out.extend_from_slice(b"<string:");
+    out.extend_from_slice(n.to_string().as_bytes());
+    out.push(b'>');
+}
+
+/// What the gate did to one line.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct GateOutcome {
+    /// Placeholders written.
+    pub replaced: u64,
+}
+
+/// What the gate carries from one line of a file to the next: the key of an array that is
+/// still open (a pretty-printed `"details": [` whose elements follow on their own lines).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct GateState {
+    array: Option<KeyClass>,
+}
+
+/// Runs the gate over `line`, writing the result to `out`. `spans`, when given, receives
+/// the byte ranges of `line` that were replaced (for scanning).
+pub fn gate(
+    line: &[u8],
+    state: &mut GateState,
+    out: &mut Vec<u8>,
+    mut spans: Option<&mut Vec<(usize, usize)>>,
+) -> GateOutcome {
+    let mut g = GateOutcome::default();
+    if !json_like(line) {
+        state.array = None;
+        free_text(line, 0, out, &mut g, spans);
+        return g;
+    }
+    let mut i = 0;
+    let mut last_key: Option<(usize, usize)> = None;
+    let mut text_start = 0;
+    while i < line.len() {
+        match line[i] {
+            b'"' => {}
+            b'[' => {
+                state.array = match last_key {
+                    Some((ks, ke)) if value_follows_key(line, ke + 1, i) => {
+                        Some(classify(&line[ks..ke]))
+                    }
+                    _ => None,
+                };
+                i += 1;
+                continue;
+            }
+            b']' | b'{' => {
+                state.array = None;
+                i += 1;
+                continue;
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        // Free text before the string.
+        free_text(
+            &line[text_start..i],
+            text_start,
+            out,
+            &mut g,
+            spans.as_deref_mut(),
+        );
+        let (end, closed) = string_end(line, i + 1);
+        let content = &line[i + 1..end];
+        let after = if closed { end + 1 } else { end };
+        let is_key = closed && next_non_space(line, after) == Some(b':');
+        let keep = if is_key {
+            token_ok(content)
+        } else {
+            let class = match last_key {
+                Some((ks, ke)) if value_follows_key(line, ke + 1, i) => classify(&line[ks..ke]),
+                _ => state.array.unwrap_or(KeyClass::Unknown),
+            };
+            value_ok(content, class)
+        };
+        out.push(b'"');
+        if keep {
+            out.extend_from_slice(content);
+        } else {
+            placeholder(content, out);
+            g.replaced += 1;
+            if let Some(s) = spans.as_deref_mut() {
+                s.push((i + 1, end));
+            }
+        }
+        if closed {
+            out.push(b'"');
+        }
+        if is_key {
+            last_key = Some((i + 1, end));
+        }
+        i = after;
+        text_start = after;
+    }
+    free_text(&line[text_start..], text_start, out, &mut g, spans);
+    g
+}
+
+/// Whether `line` is read as JSON: it starts (after spaces) with `{`, `[` or `"`, or holds a
+/// key (`":`). Other lines are free text, where quotes only separate words.
+fn json_like(line: &[u8]) -> bool {
+    let first = line.iter().copied().find(|c| !c.is_ascii_whitespace());
+    matches!(first, Some(b'{' | b'[' | b'"'))
+        || line.windows(2).any(|w| w == b"\":")
+        || line.windows(3).any(|w| w == b"\": ")
+}
+
+/// The end of a JSON string whose content starts at `from`: `(index of the closing quote or
+/// the line's end, whether it closed)`.
+fn string_end(line: &[u8], from: usize) -> (usize, bool) {
+    let mut j = from;
+    while j < line.len() {
+        match line[j] {
+            b'\\' => j += 2,
+            b'"' => return (j, true),
+            _ => j += 1,
+        }
+    }
+    (line.len(), false)
+}
+
+fn next_non_space(line: &[u8], from: usize) -> Option<u8> {
+    line.get(from..)?
+        .iter()
+        .copied()
+        .find(|c| !c.is_ascii_whitespace())
+}
+
+/// Whether only `:` and spaces stand between a key's closing quote (`from`) and `to`.
+fn value_follows_key(line: &[u8], from: usize, to: usize) -> bool {
+    from <= to
+        && line[from..to]
+            .iter()
+            .all(|&c| c == b':' || c.is_ascii_whitespace())
+}
+
+/// Whether a JSON string value stays.
+fn value_ok(v: &[u8], class: KeyClass) -> bool {
+    if class == KeyClass::Digest
+        && v.len() == 64
+        && v.iter()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+    {
+        return true;
+    }
+    if v.is_empty() || self_evident(v) {
+        return text_ok(v);
+    }
+    // An authorization value whose credential is already replaced (`Bearer [redacted]`).
+    if let Some(scheme) = v.strip_suffix(b" [redacted]") {
+        if [&b"bearer"[..], b"basic", b"digest", b"token", b"bot"]
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(scheme))
+        {
+            return true;
+        }
+    }
+    let one_token = !v.iter().any(|c| c.is_ascii_whitespace());
+    match class {
+        KeyClass::Text => text_ok(v),
+        KeyClass::Value => one_token && token_ok(v),
+        KeyClass::Unknown => false,
+        KeyClass::Digest => false,
+    }
+}
+
+/// Whether every chunk of free text `v` passes (nothing would be replaced).
+fn text_ok(v: &[u8]) -> bool {
+    let mut out = Vec::new();
+    let mut g = GateOutcome::default();
+    free_text(v, 0, &mut out, &mut g, None);
+    g.replaced == 0
+}
+
+/// Whether the gate would leave `line` as it is (a fresh state).
+pub fn passes(line: &[u8]) -> bool {
+    let mut out = Vec::new();
+    gate(line, &mut GateState::default(), &mut out, None).replaced == 0
+}
+
+/// A value whose shape is safe under any key: a number or time, a boolean, a snake_case or
+/// SCREAMING_CASE code, a path or URL (its parts still tested), a model slug, a placeholder,
+/// a pseudonym, a marker the bundle writes.
+pub fn self_evident(v: &[u8]) -> bool {
+    if v.starts_with(b"[redacted")
+        || v.starts_with(b"[omitted")
+        || v.starts_with(b"[codex-doctor")
+        || (v.starts_with(b"<") && v.ends_with(b">"))
+        || crate::pseudonym::looks_like_pseudonym(v)
+    {
+        return true;
+    }
+    if v.iter().any(|c| c.is_ascii_whitespace()) {
+        return false;
+    }
+    if matches!(
+        v,
+        b"true" | b"false" | b"null" | b"undefined" | b"none" | b"~"
+    ) {
+        return true;
+    }
+    if v[0].is_ascii_digit() || (v[0] == b'-' && v.len() > 1 && v[1].is_ascii_digit()) {
+        // Numbers, versions, times, dates, durations, sizes.
+        return v
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || b".:-+,/ ".contains(c));
+    }
+    if v.starts_with(b"~/") || v.starts_with(b"/") || v.windows(3).any(|w| w == b"://") {
+        return true;
+    }
+    if v.contains(&b'_')
+        && (v.iter().all(|c| !c.is_ascii_uppercase()) || v.iter().all(|c| !c.is_ascii_lowercase()))
+    {
+        return true;
+    }
+    let low: Vec<u8> = v.iter().map(u8::to_ascii_lowercase).collect();
+    [
+        "gpt-",
+        "o1",
+        "o3",
+        "o4",
+        "codex-",
+        "chatgpt",
+        "text-embedding",
+    ]
+    .iter()
+    .any(|p| low.starts_with(p.as_bytes()))
+}
+
+fn is_chunk_sep(c: u8) -> bool {
+    c.is_ascii_whitespace() || c < 0x20 || c == 0x7f || b"\"'`,()[]{}<>|".contains(&c)
+}
+
+/// Gates free text (outside JSON strings, or a free-text value). `base` is the offset of
+/// `text` in the line (for spans).
+fn free_text(
+    text: &[u8],
+    base: usize,
+    out: &mut Vec<u8>,
+    g: &mut GateOutcome,
+    mut spans: Option<&mut Vec<(usize, usize)>>,
+) {
+    let mut i = 0;
+    while i < text.len() {
+        if let Some(n) = separator_len(&text[i..]) {
+            out.extend_from_slice(&text[i..i + n]);
+            i += n;
+            continue;
+        }
+        let start = i;
+        while i < text.len() && separator_len(&text[i..]).is_none() {
+            i += 1;
+        }
+        let chunk = &text[start..i];
+        chunk_gate(chunk, base + start, out, g, spans.as_deref_mut());
+    }
+}
+
+/// The length of the separator at the start of `b`: an ASCII separator, or a whole UTF-8
+/// character that is not a letter or digit (`✓`, `—`); `None` when `b` starts a word.
+fn separator_len(b: &[u8]) -> Option<usize> {
+    if b[0].is_ascii() {
+        return is_chunk_sep(b[0]).then_some(1);
+    }
+    let n = match b[0] {
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf7 => 4,
+        // A continuation byte out of place: part of a word, which then fails.
+        _ => return None,
+    };
+    match b.get(..n).and_then(|s| std::str::from_utf8(s).ok()) {
+        Some(s) if !s.chars().next().is_some_and(char::is_alphanumeric) => Some(n),
+        _ => None,
+    }
+}
+
+fn is_part_sep(c: u8) -> bool {
+    b"/?&=:#,;\\".contains(&c)
+}
+
+/// Gates one chunk: decoded forms first (a chunk hiding something behind an encoding is
+/// replaced whole), then part by part.
+fn chunk_gate(
+    chunk: &[u8],
+    base: usize,
+    out: &mut Vec<u8>,
+    g: &mut GateOutcome,
+    spans: Option<&mut Vec<(usize, usize)>>,
+) {
+    let mut prev_users = false;
+    let whole_bad =
+        |g: &mut GateOutcome, out: &mut Vec<u8>, spans: Option<&mut Vec<(usize, usize)>>| {
+            placeholder(chunk, out);
+            g.replaced += 1;
+            if let Some(s) = spans {
+                s.push((base, base + chunk.len()));
+            }
+        };
+    if chunk.len() > 2048 {
+        return whole_bad(g, out, spans);
+    }
+    if let Some(decoded) = decoded_form(chunk) {
+        if !text_ok(&decoded) {
+            return whole_bad(g, out, spans);
+        }
+    }
+    if !chunk.is_ascii() {
+        return whole_bad(g, out, spans);
+    }
+    if bad_address(chunk) {
+        return whole_bad(g, out, spans);
+    }
+    // user:pass@host in a URL: the credentials and host go whole.
+    if let Some(scheme_end) = find(chunk, b"://") {
+        let rest = &chunk[scheme_end + 3..];
+        let host_end = rest.iter().position(|&c| c == b'/').unwrap_or(rest.len());
+        if rest[..host_end].contains(&b'@') {
+            return whole_bad(g, out, spans);
+        }
+    }
+    // key=value: the value is judged as a JSON value under that key.
+    if let Some(eq) = chunk.iter().position(|&c| c == b'=') {
+        let (k, v) = (&chunk[..eq], &chunk[eq + 1..]);
+        let plain_key = !k.is_empty()
+            && k.iter()
+                .all(|c| c.is_ascii_alphanumeric() || b"_-.".contains(c));
+        if plain_key && !v.contains(&b'=') && !v.contains(&b'&') && !v.is_empty() {
+            let key_ok = token_ok(k);
+            let val_ok = value_ok(v, classify(k));
+            if key_ok && val_ok {
+                out.extend_from_slice(chunk);
+                return;
+            }
+            if key_ok {
+                out.extend_from_slice(k);
+                out.push(b'=');
+                placeholder(v, out);
+                g.replaced += 1;
+                if let Some(s) = spans {
+                    s.push((base + eq + 1, base + chunk.len()));
+                }
+                return;
+            }
+            return whole_bad(g, out, spans);
+        }
+    }
+    let mut spans = spans;
+    let mut i = 0;
+    while i < chunk.len() {
+        if is_part_sep(chunk[i]) {
+            out.push(chunk[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chunk.len() && !is_part_sep(chunk[i]) {
+            i += 1;
+        }
+        let part = &chunk[start..i];
+        let user_folder = prev_users;
+        prev_users = part.eq_ignore_ascii_case(b"users") || part.eq_ignore_ascii_case(b"home");
+        if !user_folder && part_ok(part) {
+            out.extend_from_slice(part);
+        } else {
+            placeholder(part, out);
+            g.replaced += 1;
+            if let Some(s) = spans.as_deref_mut() {
+                s.push((base + start, base + i));
+            }
+        }
+    }
+}
+
+fn find(h: &[u8], n: &[u8]) -> Option<usize> {
+    h.windows(n.len()).position(|w| w == n)
+}
+
+/// The chunk with percent-encoding (up to three times), HTML entities and backslash escapes
+/// undone, when any of them is present.
+fn decoded_form(chunk: &[u8]) -> Option<Vec<u8>> {
+    let has = |b: u8| chunk.contains(&b);
+    if !has(b'%') && !has(b'&') && !has(b'\\') && !has(b'+') {
+        return None;
+    }
+    let mut cur = chunk.to_vec();
+    for _ in 0..3 {
+        let next = html_decode(&unescape(&percent_decode(&cur)));
+        if next == cur {
+            break;
+        }
+        cur = next;
+    }
+    (cur != chunk).then_some(cur)
+}
+
+fn hexv(c: u8) -> Option<u8> {
+    (c as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
+}
+
+fn percent_decode(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        if s[i] == b'%' && i + 2 < s.len() {
+            if let (Some(a), Some(b)) = (hexv(s[i + 1]), hexv(s[i + 2])) {
+                out.push(a * 16 + b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if s[i] == b'+' { b' ' } else { s[i] });
+        i += 1;
+    }
+    out
+}
+
+fn unescape(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        if s[i] == b'\\' && i + 1 < s.len() {
+            match s[i + 1] {
+                b'u' if i + 5 < s.len() => {
+                    let v = s[i + 2..i + 6]
+                        .iter()
+                        .try_fold(0u32, |acc, &c| hexv(c).map(|d| acc * 16 + u32::from(d)));
+                    if let Some(ch) = v.and_then(char::from_u32) {
+                        let mut buf = [0u8; 4];
+                        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                        i += 6;
+                        continue;
+                    }
+                }
+                b'n' | b't' | b'r' => {
+                    out.push(b' ');
+                    i += 2;
+                    continue;
+                }
+                b'\\' | b'/' | b'"' => {
+                    out.push(s[i + 1]);
+                    i += 2;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push(s[i]);
+        i += 1;
+    }
+    out
+}
+
+fn html_decode(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        if s[i] == b'&' {
+            if let Some(len) = s[i..].iter().take(12).position(|&c| c == b';') {
+                let ent = &s[i + 1..i + len];
+                let ch = match ent {
+                    b"amp" => Some('&'),
+                    b"lt" => Some('<'),
+                    b"gt" => Some('>'),
+                    b"quot" => Some('"'),
+                    b"apos" => Some('\''),
+                    b"commat" => Some('@'),
+                    b"period" => Some('.'),
+                    b"colon" => Some(':'),
+                    b"sol" => Some('/'),
+                    _ if ent.first() == Some(&b'#') => {
+                        let (digits, radix) = match ent.get(1) {
+                            Some(b'x' | b'X') => (&ent[2..], 16),
+                            _ => (&ent[1..], 10),
+                        };
+                        std::str::from_utf8(digits)
+                            .ok()
+                            .and_then(|d| u32::from_str_radix(d, radix).ok())
+                            .and_then(char::from_u32)
+                    }
+                    _ => None,
+                };
+                if let Some(ch) = ch {
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                    i += len + 1;
+                    continue;
+                }
+            }
+        }
+        out.push(s[i]);
+        i += 1;
+    }
+    out
+}
+
+/// An IPv4 address other than loopback and `0.0.0.0`, or an IPv6 address other than `::1`,
+/// anywhere in the chunk (also with a port).
+fn bad_address(chunk: &[u8]) -> bool {
+    // IPv4: four dot-separated numbers.
+    let mut i = 0;
+    while i < chunk.len() {
+        if chunk[i].is_ascii_digit()
+            && (i == 0 || !chunk[i - 1].is_ascii_alphanumeric() && chunk[i - 1] != b'.')
+        {
+            let mut j = i;
+            let mut groups = 0;
+            let mut first = 0u32;
+            loop {
+                let s = j;
+                let mut v = 0u32;
+                while j < chunk.len() && chunk[j].is_ascii_digit() && j - s < 3 {
+                    v = v * 10 + u32::from(chunk[j] - b'0');
+                    j += 1;
+                }
+                if j == s || v > 255 {
+                    break;
+                }
+                if groups == 0 {
+                    first = v;
+                }
+                groups += 1;
+                if groups == 4 || j >= chunk.len() || chunk[j] != b'.' {
+                    break;
+                }
+                j += 1;
+            }
+            let ends = j >= chunk.len() || !chunk[j].is_ascii_alphanumeric();
+            if groups == 4 && ends {
+                let addr = &chunk[i..j];
+                return !(first == 127 || addr == b"0.0.0.0");
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    // IPv6: hex groups and colons with `::` or at least 5 groups.
+    let core: &[u8] = chunk
+        .strip_prefix(b"[")
+        .map(|c| c.split(|&b| b == b']').next().unwrap_or(c))
+        .unwrap_or(chunk);
+    let colons = core.iter().filter(|&&c| c == b':').count();
+    if colons >= 2
+        && core
+            .iter()
+            .all(|c| c.is_ascii_hexdigit() || *c == b':' || *c == b'.' || *c == b'%')
+        && (find(core, b"::").is_some() || colons >= 4)
+        && core.iter().any(|c| c.is_ascii_hexdigit())
+    {
+        return core != b"::1";
+    }
+    false
+}
+
+/// Whether a single token (a key, a value without spaces) passes: all its chunks and parts.
+fn token_ok(t: &[u8]) -> bool {
+    text_ok(t)
+}
+
+/// Whether one part (between `/ ? & = : # , ; \`) is ordinary vocabulary.
+fn part_ok(part: &[u8]) -> bool {
+    if part.is_empty() {
+        return true;
+    }
+    if crate::pseudonym::looks_like_pseudonym(part) || part == b"~" {
+        return true;
+    }
+    // An `@` between word characters: an email or `user@host`.
+    // (`pkg@latest`, `pkg@1.2.3` are npm specifiers).
+    for (at, _) in part.iter().enumerate().filter(|(_, &c)| c == b'@') {
+        let before = at > 0 && part[at - 1].is_ascii_alphanumeric();
+        let after = &part[at + 1..];
+        let tag = after.first().is_some_and(u8::is_ascii_digit)
+            || [&b"latest"[..], b"next", b"beta", b"canary"].contains(&after);
+        if before && after.first().is_some_and(u8::is_ascii_alphanumeric) && !tag {
+            return false;
+        }
+    }
+    for word in part.split(|c| b".-+%~*!$@".contains(c)) {
+        if word.is_empty() || crate::pseudonym::looks_like_pseudonym(word) {
+            continue;
+        }
+        for piece in word.split(|&c| c == b'_') {
+            if piece.is_empty() {
+                continue;
+            }
+            let mut short = 0;
+            let mut k = 0;
+            for sub in camel_split(piece) {
+                if !sub_ok(sub) {
+                    return false;
+                }
+                if sub.len() <= 2 && sub.iter().all(u8::is_ascii_alphabetic) {
+                    short += 1;
+                }
+                k += 1;
+            }
+            // Many one- or two-letter fragments in one word: an opaque mixed-case run.
+            if k >= 3 && short >= 2 && piece.len() >= 8 {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Splits `fetchAttemptResponse` / `HTTPResponse` / `gpt5` into sub-words at case changes
+/// and at letter–digit changes.
+fn camel_split(w: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..w.len() {
+        let (a, b) = (w[i - 1], w[i]);
+        let next_lower = w.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+        let cut = (a.is_ascii_lowercase() && b.is_ascii_uppercase())
+            || (a.is_ascii_uppercase() && b.is_ascii_uppercase() && next_lower)
+            || (a.is_ascii_alphabetic() && b.is_ascii_digit() && i - start > 4)
+            || (a.is_ascii_digit() && b.is_ascii_alphabetic() && i - start > 13);
+        if cut {
+            out.push(&w[start..i]);
+            start = i;
+        }
+    }
+    out.push(&w[start..]);
+    out
+}
+
+/// One sub-word: a dictionary-like word, a number, a short letter–digit mix.
+fn sub_ok(s: &[u8]) -> bool {
+    let letters = s.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    let digits = s.iter().filter(|c| c.is_ascii_digit()).count();
+    if letters + digits != s.len() {
+        return false;
+    }
+    if letters == 0 {
+        // Counts, sizes, millisecond times; zero-padded sequence numbers.
+        return digits <= 13 || (digits <= 20 && s.starts_with(b"0000"));
+    }
+    if digits == 0 {
+        return word_like(s);
+    }
+    // Mixed: short (`v1`, `o3`, `5h`, `x86`, `utf8`, `01T00`), a word with a short number
+    // (`node18`, `segment1`), or a number with a unit (`100ms`, `64mib`).
+    if s.len() <= 4 || (letters <= 1 && s.len() <= 8) {
+        return true;
+    }
+    let lead_letters = s.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    if lead_letters == letters && digits <= 3 {
+        return word_like(&s[..lead_letters]);
+    }
+    let lead_digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
+    lead_digits == digits && letters <= 3 && digits <= 13
+}
+
+/// Common technical words without a vowel.
+const NO_VOWEL_WORDS: &[&str] = &[
+    "http", "https", "html", "xhtml", "pnpm", "sftp", "ftps", "hmac", "pkcs", "jwks", "ctrl",
+    "grpc", "crlf", "stdn", "ttfb", "ttft", "wsl", "pwd", "nvm", "npm", "sdk", "mcp", "llm",
+];
+
+/// Letters that read like a word: at most 24, a vowel in anything of 4 or more, no run of
+/// more than 4 consonants, lower case, Capitalized or UPPER CASE.
+fn word_like(w: &[u8]) -> bool {
+    if w.len() > 24 {
+        return false;
+    }
+    if NO_VOWEL_WORDS
+        .iter()
+        .any(|v| v.as_bytes().eq_ignore_ascii_case(w))
+    {
+        return true;
+    }
+    let upper = w.iter().filter(|c| c.is_ascii_uppercase()).count();
+    let case_ok = upper == 0 || upper == w.len() || (upper == 1 && w[0].is_ascii_uppercase());
+    if !case_ok {
+        return false;
+    }
+    if w.len() < 4 {
+        return true;
+    }
+    let mut vowels = 0;
+    let mut run = 0;
+    for c in w {
+        if b"aeiouyAEIOUY".contains(c) {
+            vowels += 1;
+            run = 0;
+        } else {
+            run += 1;
+            if run > 4 {
+                return false;
+            }
+        }
+    }
+    vowels > 0 && vowels * 8 >= w.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(s: &str) -> String {
+        let mut out = Vec::new();
+        gate(s.as_bytes(), &mut GateState::default(), &mut out, None);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[test]
+    fn json_keeps_structure_and_safe_values() {
+        let line = r#"{"event":"fetch_attempt_response","status":429,"model":"gpt-5.1-codex","ts":"2025-01-01T00:00:05.000Z","name":"Alice","input":"please fix my code","message":"Too Many Requests","id":"auth.store"}"#;
+        assert_eq!(
+            g(line),
+            r#"{"event":"fetch_attempt_response","status":429,"model":"gpt-5.1-codex","ts":"2025-01-01T00:00:05.000Z","name":"<string:5>","input":"<string:18>","message":"Too Many Requests","id":"auth.store"}"#
+        );
+    }
+
+    #[test]
+    fn free_text_keeps_words_and_replaces_unknown_shapes() {
+        assert_eq!(
+            g("retry after 1500 ms for model gpt-5 at 2025-01-01T00:00:05Z"),
+            "retry after 1500 ms for model gpt-5 at 2025-01-01T00:00:05Z"
+        );
+        let out = g("token xK9fQ2mZ7LpR client 203.0.113.9 host ::ffff:10.0.0.1 ok 127.0.0.1:1455");
+        assert!(
+            !out.contains("xK9f") && !out.contains("203.0") && !out.contains("ffff"),
+            "{out}"
+        );
+        assert!(
+            out.contains("127.0.0.1:1455") && out.contains("client"),
+            "{out}"
+        );
+        let out = g("see https://bob:hunter2@proxy.example/path and /mnt/c/Users/JaneDoe/x.log");
+        assert!(
+            !out.contains("hunter2") && !out.contains("JaneDoe"),
+            "{out}"
+        );
+        let out = g("mail carol%2540example.com and carol&#64;example.com");
+        assert!(!out.contains("carol"), "{out}");
+        let out = g("DB_PASS=correcthorse level=info");
+        assert!(
+            !out.contains("correcthorse") && out.contains("level=info"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn placeholders_and_pseudonyms_pass_again() {
+        for s in [
+            r#"{"email":"email_0123abcd","x":"<string:12>","b":"[omitted: request body]"}"#,
+            "Bearer [redacted] for acct_89abcdef at ~/.config/opencode",
+        ] {
+            assert_eq!(g(s), s);
+        }
+    }
+}
