@@ -13,6 +13,7 @@ pub mod checks;
 pub mod cli;
 pub mod explain;
 pub mod facts;
+pub mod fix_cmd;
 pub mod glob;
 pub mod loopback;
 pub mod paths_cmd;
