@@ -191,7 +191,8 @@ pub fn run(
             ));
         }
     }
-    let selected = |id: &str| args.checks.is_empty() || args.checks.iter().any(|p| glob::matches(p, id));
+    let selected =
+        |id: &str| args.checks.is_empty() || args.checks.iter().any(|p| glob::matches(p, id));
     let ctx = Context {
         paths: &paths,
         env: &env,
@@ -269,7 +270,10 @@ pub fn run(
     let changes: Vec<Value> = ids
         .iter()
         .map(|id| {
-            let b = before.iter().find(|(i, _)| i == id).map(|(_, s)| s.as_str());
+            let b = before
+                .iter()
+                .find(|(i, _)| i == id)
+                .map(|(_, s)| s.as_str());
             let a = after.iter().find(|(i, _)| i == id).map(|(_, s)| s.as_str());
             json!({"id": id, "before": b, "after": a})
         })

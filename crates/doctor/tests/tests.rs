@@ -11,6 +11,7 @@ mod auth;
 mod bundle;
 mod cli;
 mod files;
+mod fix;
 mod plugin_and_config;
 mod runtime;
 mod scan;

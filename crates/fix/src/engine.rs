@@ -250,7 +250,10 @@ fn read_manifest(run_dir: &Path) -> Result<Manifest, FixError> {
     if m.version != MANIFEST_VERSION {
         return Err(FixError::Manifest {
             path,
-            detail: format!("version {} (this doctor reads {MANIFEST_VERSION})", m.version),
+            detail: format!(
+                "version {} (this doctor reads {MANIFEST_VERSION})",
+                m.version
+            ),
         });
     }
     Ok(m)
@@ -394,8 +397,16 @@ pub fn apply(plan: &Plan, opts: &ApplyOptions) -> Result<Applied, FixError> {
             }
         }
     }
-    let result = match failure {
+    let held = lock.as_ref().map(|l| l.lock_dir().to_path_buf());
+    let (mut problems, deferred) = match &failure {
+        None => (Vec::new(), Vec::new()),
+        Some(_) => restore_holding(&run_dir, &manifest.entries, held.as_deref()),
+    };
+    let released = lock.map(FileLock::release).transpose();
+    problems.extend(restore_all(&run_dir, &deferred));
+    match failure {
         None => {
+            released?;
             manifest.state = RunState::Applied;
             write_manifest(&run_dir, &manifest)?;
             Ok(Applied {
@@ -405,7 +416,9 @@ pub fn apply(plan: &Plan, opts: &ApplyOptions) -> Result<Applied, FixError> {
             })
         }
         Some(cause) => {
-            let problems = restore_all(&run_dir, &manifest.entries);
+            if let Err(e) = released {
+                problems.push(e.to_string());
+            }
             manifest.state = RunState::RolledBack;
             let _ = write_manifest(&run_dir, &manifest);
             let rollback = if problems.is_empty() {
@@ -423,11 +436,21 @@ pub fn apply(plan: &Plan, opts: &ApplyOptions) -> Result<Applied, FixError> {
                 rollback,
             })
         }
-    };
-    if let Some(l) = lock {
-        l.release()?;
     }
-    result
+}
+
+/// Restores every entry except the lock directory we hold (its stale predecessor can only
+/// come back once ours is released); returns the problems and the entries left for later.
+fn restore_holding(
+    run_dir: &Path,
+    entries: &[Entry],
+    held: Option<&Path>,
+) -> (Vec<String>, Vec<Entry>) {
+    let (later, now): (Vec<Entry>, Vec<Entry>) = entries
+        .iter()
+        .cloned()
+        .partition(|e| Some(e.path.as_path()) == held);
+    (restore_all(run_dir, &now), later)
 }
 
 fn recorded<'a>(entries: &'a [Entry], path: &Path) -> Option<&'a Before> {
@@ -611,10 +634,14 @@ pub fn undo(
     } else {
         None
     };
-    let problems = restore_all(&run_dir, &m.entries);
+    let held = lock.as_ref().map(|l| l.lock_dir().to_path_buf());
+    let (mut problems, deferred) = restore_holding(&run_dir, &m.entries, held.as_deref());
     if let Some(l) = lock {
-        l.release()?;
+        if let Err(e) = l.release() {
+            problems.push(e.to_string());
+        }
     }
+    problems.extend(restore_all(&run_dir, &deferred));
     if !problems.is_empty() {
         return Err(FixError::Manifest {
             path: run_dir.join(MANIFEST),
@@ -706,7 +733,12 @@ mod tests {
         assert!(!lock.exists());
         assert_eq!(fs::read(&created).unwrap(), b"c");
 
-        let u = undo(&t.join("state"), &t.join("codex-accounts.json"), Duration::from_secs(1)).unwrap();
+        let u = undo(
+            &t.join("state"),
+            &t.join("codex-accounts.json"),
+            Duration::from_secs(1),
+        )
+        .unwrap();
         assert_eq!(u.run_id, done.run_id);
         assert_eq!(fs::read(&a).unwrap(), b"old");
         assert_eq!(fs::metadata(&a).unwrap().mode() & 0o777, 0o640);
@@ -714,10 +746,17 @@ mod tests {
         assert!(lock.is_dir());
         assert_eq!(mtime_ms(&fs::metadata(&lock).unwrap()), lock_mtime);
         assert!(!created.exists());
-        assert!(!t.join("new").exists(), "the parents the run created are gone too");
+        assert!(
+            !t.join("new").exists(),
+            "the parents the run created are gone too"
+        );
         // A second undo has nothing to do.
         assert!(matches!(
-            undo(&t.join("state"), &t.join("codex-accounts.json"), Duration::from_secs(1)),
+            undo(
+                &t.join("state"),
+                &t.join("codex-accounts.json"),
+                Duration::from_secs(1)
+            ),
             Err(FixError::NothingToUndo(_))
         ));
     }
@@ -743,7 +782,10 @@ mod tests {
             },
         ]);
         let err = apply(&plan, &opts(t)).unwrap_err();
-        assert!(matches!(err, FixError::RolledBack { applied: 1, .. }), "{err}");
+        assert!(
+            matches!(err, FixError::RolledBack { applied: 1, .. }),
+            "{err}"
+        );
         assert!(err.to_string().contains("changed since the plan"), "{err}");
         assert_eq!(fs::read(&a).unwrap(), b"old");
         assert_eq!(fs::read(&b).unwrap(), b"changed behind our back");
@@ -783,7 +825,10 @@ mod tests {
     #[test]
     fn the_state_dir_follows_xdg_state_home_when_absolute() {
         let e = EnvSnapshot::from_pairs([("HOME", "/h"), ("XDG_STATE_HOME", "/s")]);
-        assert_eq!(state_dir(&e).unwrap(), PathBuf::from("/s/codex-kit/doctor/fix"));
+        assert_eq!(
+            state_dir(&e).unwrap(),
+            PathBuf::from("/s/codex-kit/doctor/fix")
+        );
         let e = EnvSnapshot::from_pairs([("HOME", "/h"), ("XDG_STATE_HOME", "rel")]);
         assert_eq!(
             state_dir(&e).unwrap(),

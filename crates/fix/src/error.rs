@@ -43,7 +43,9 @@ pub enum FixError {
     #[error("there is no fix run to undo under {0}")]
     NothingToUndo(PathBuf),
     /// The state folder cannot be resolved.
-    #[error("the doctor's state folder cannot be resolved: set HOME (or an absolute XDG_STATE_HOME)")]
+    #[error(
+        "the doctor's state folder cannot be resolved: set HOME (or an absolute XDG_STATE_HOME)"
+    )]
     NoStateDir,
     /// Applying failed and the already-applied actions were rolled back.
     #[error("{cause}; the {applied} change(s) already made were rolled back{rollback}")]

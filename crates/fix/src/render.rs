@@ -83,7 +83,9 @@ pub fn action(a: &Action, color: bool) -> String {
             path.display(),
             diff(path, None, content, color)
         ),
-        Action::Remove { path, dir: true } => format!("remove empty directory {}\n", path.display()),
+        Action::Remove { path, dir: true } => {
+            format!("remove empty directory {}\n", path.display())
+        }
         Action::Remove { path, dir: false } => format!("remove {}\n", path.display()),
         Action::Move { from, to } => format!("move {} -> {}\n", from.display(), to.display()),
         Action::Chmod { path, from, to } => {
@@ -94,7 +96,9 @@ pub fn action(a: &Action, color: bool) -> String {
 
 /// The header line of a fix.
 pub fn fix_header(f: &Fix, color: bool) -> String {
-    let id = paint(color, &format!("[{}]", f.check_id), |s| s.bold().to_string());
+    let id = paint(color, &format!("[{}]", f.check_id), |s| {
+        s.bold().to_string()
+    });
     let store = if f.touches_store {
         " (auth store: taken under its lock)"
     } else {
@@ -193,6 +197,8 @@ mod tests {
             content: b"x".to_vec(),
             mode: 0o600,
         };
-        assert!(action(&new, false).contains("--- /dev/null\n+++ /h/n\n@@ -0,0 +1 @@\n+x\n\\ No newline at end of file\n"));
+        assert!(action(&new, false).contains(
+            "--- /dev/null\n+++ /h/n\n@@ -0,0 +1 @@\n+x\n\\ No newline at end of file\n"
+        ));
     }
 }

@@ -198,7 +198,11 @@ pub(crate) fn remove_item(src: &str, start: usize, end: usize, idx: usize) -> St
     } else {
         let b = blanked.as_bytes();
         let after = skip_ws(b, e);
-        let e = if b.get(after) == Some(&b',') { after + 1 } else { e };
+        let e = if b.get(after) == Some(&b',') {
+            after + 1
+        } else {
+            e
+        };
         splice(src, s, e, "")
     }
 }
@@ -226,9 +230,19 @@ pub(crate) fn add_member(src: &str, key: &str, value_literal: &str) -> Option<St
         _ => {
             let inner = &src[open + 1..close];
             if inner.trim().is_empty() {
-                splice(src, open + 1, close, &format!("\n  {key}: {value_literal}\n"))
+                splice(
+                    src,
+                    open + 1,
+                    close,
+                    &format!("\n  {key}: {value_literal}\n"),
+                )
             } else {
-                splice(src, open + 1, open + 1, &format!("\n  {key}: {value_literal},"))
+                splice(
+                    src,
+                    open + 1,
+                    open + 1,
+                    &format!("\n  {key}: {value_literal},"),
+                )
             }
         }
     })
@@ -313,7 +327,8 @@ mod tests {
 
     #[test]
     fn append_keeps_layout_comments_and_order() {
-        let src = "{\n  // mine\n  \"plugin\": [\n    \"a\", // first\n    \"b\"\n  ],\n  \"z\": 1\n}\n";
+        let src =
+            "{\n  // mine\n  \"plugin\": [\n    \"a\", // first\n    \"b\"\n  ],\n  \"z\": 1\n}\n";
         let b = blank(src);
         let (_, _, m) = top_object(&b).unwrap();
         let p = m.iter().find(|m| m.key == "plugin").unwrap();
@@ -353,7 +368,10 @@ mod tests {
             add_member(src, "plugin", "[\"p\"]").unwrap(),
             "{\n  \"$schema\": \"x\", // s\n  \"theme\": \"dark\",\n  \"plugin\": [\"p\"]\n}\n"
         );
-        assert_eq!(add_member("{}", "plugin", "[]").unwrap(), "{\n  \"plugin\": []\n}");
+        assert_eq!(
+            add_member("{}", "plugin", "[]").unwrap(),
+            "{\n  \"plugin\": []\n}"
+        );
         assert!(add_member("[1]", "plugin", "[]").is_none());
     }
 
@@ -369,6 +387,9 @@ mod tests {
     #[test]
     fn comments_are_removed_with_the_lines_they_leave_empty() {
         let src = "// header\n{\n  \"a\": 1, // one\n  /* block */\n  \"b\": \"//not\"\n}\n";
-        assert_eq!(remove_comments(src), "{\n  \"a\": 1,\n  \"b\": \"//not\"\n}\n");
+        assert_eq!(
+            remove_comments(src),
+            "{\n  \"a\": 1,\n  \"b\": \"//not\"\n}\n"
+        );
     }
 }

@@ -5,7 +5,7 @@
 //! automatically, is reported instead). The store's own lock is reclaimed by taking the lock,
 //! as the next writer would. A temp file `<file>.tmp.<base36 ms>.<uuid>` is removed only when
 //! both its name's timestamp and its mtime are over a minute old and no lock on its file is
-//! held; temp files beside the store go under the store's lock, so no writer can be between
+//! held (a stale one does not count); temp files beside the store go under the store's lock, so no writer can be between
 //! writing and renaming one. Anything else stays, with the reason.
 
 use std::path::{Path, PathBuf};
@@ -51,12 +51,21 @@ fn stale_locks(ctx: &Context<'_>, found: &mut Found) {
                     .collect()
             })
             .unwrap_or_default();
-        if entries.iter().any(|e| e == codex_store::lock::FALLBACK_OWNER_FILE) {
+        if entries
+            .iter()
+            .any(|e| e == codex_store::lock::FALLBACK_OWNER_FILE)
+        {
             found.unfixable(CHECK, format!("{show} is the plugin's fallback lock (it holds .owner): quit every OpenCode instance, then remove it by hand"));
             continue;
         }
         if !entries.is_empty() {
-            found.unfixable(CHECK, format!("{show} is not empty ({}); it is left for you to inspect", entries.join(", ")));
+            found.unfixable(
+                CHECK,
+                format!(
+                    "{show} is not empty ({}); it is left for you to inspect",
+                    entries.join(", ")
+                ),
+            );
             continue;
         }
         match age(ctx.now, &meta) {
@@ -69,11 +78,24 @@ fn stale_locks(ctx: &Context<'_>, found: &mut Found) {
                 check_id: CHECK,
                 code: "lock.stale",
                 summary: format!("remove the stale lock {show} (empty, untouched for over 10 s)"),
-                actions: vec![Action::Remove { path: dir, dir: true }],
+                actions: vec![Action::Remove {
+                    path: dir,
+                    dir: true,
+                }],
                 touches_store: is_store,
             },
         );
     }
+}
+
+/// Whether a lock directory may belong to a live writer: present and either fresh or not
+/// empty (a fallback lock holds `.owner`).
+fn lock_held(now: SystemTime, dir: &Path) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(dir) else {
+        return false;
+    };
+    let empty = std::fs::read_dir(dir).is_ok_and(|mut rd| rd.next().is_none());
+    !empty || age(now, &meta).is_none_or(|a| a <= LOCK_STALE)
 }
 
 /// `(target file, timestamp ms)` of a temp file named `<file>.tmp.<base36 ms>.<uuid>`.
@@ -111,7 +133,10 @@ fn temp_files(ctx: &Context<'_>, found: &mut Found) {
             }
             let show = path.display();
             let Some((target, stamp)) = parse_temp_name(&path) else {
-                found.unfixable(CHECK, format!("{show} is not named as the plugin names its temp files; left alone"));
+                found.unfixable(
+                    CHECK,
+                    format!("{show} is not named as the plugin names its temp files; left alone"),
+                );
                 continue;
             };
             let Ok(meta) = std::fs::symlink_metadata(&path) else {
@@ -119,7 +144,7 @@ fn temp_files(ctx: &Context<'_>, found: &mut Found) {
             };
             let old_name = now_ms.saturating_sub(stamp) > TEMP_STALE.as_millis() as u64;
             let old_mtime = age(ctx.now, &meta).is_some_and(|a| a > TEMP_STALE);
-            let locked = codex_paths::lock_dir_of(&target).exists();
+            let locked = lock_held(ctx.now, &codex_paths::lock_dir_of(&target));
             if !meta.is_file() || !old_name || !old_mtime || locked {
                 found.unfixable(CHECK, format!("{show} may belong to a write in progress (newer than a minute, or its file is locked); left alone"));
                 continue;
@@ -129,8 +154,13 @@ fn temp_files(ctx: &Context<'_>, found: &mut Found) {
                 Fix {
                     check_id: CHECK,
                     code: "lock.temp-file",
-                    summary: format!("remove the abandoned temp file {show} (never read by the plugin)"),
-                    actions: vec![Action::Remove { path: path.clone(), dir: false }],
+                    summary: format!(
+                        "remove the abandoned temp file {show} (never read by the plugin)"
+                    ),
+                    actions: vec![Action::Remove {
+                        path: path.clone(),
+                        dir: false,
+                    }],
                     touches_store: target == store,
                 },
             );
@@ -149,7 +179,8 @@ mod tests {
 
     #[test]
     fn temp_names_follow_the_plugin() {
-        let p = Path::new("/c/codex-accounts.json.tmp.m3x9k2a1.0d3c1f4e-8a2b-4c6d-9e0f-123456789abc");
+        let p =
+            Path::new("/c/codex-accounts.json.tmp.m3x9k2a1.0d3c1f4e-8a2b-4c6d-9e0f-123456789abc");
         let (t, ms) = parse_temp_name(p).unwrap();
         assert_eq!(t, Path::new("/c/codex-accounts.json"));
         assert_eq!(ms, u64::from_str_radix("m3x9k2a1", 36).unwrap());

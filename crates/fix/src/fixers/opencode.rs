@@ -119,8 +119,7 @@ fn syntax(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
         let (code, summary, after) = match parse_lenient(&text) {
             Some(_) if !s.strict => continue,
             Some(value) => {
-                let cleaned =
-                    textedit::remove_trailing_commas(&textedit::remove_comments(&text));
+                let cleaned = textedit::remove_trailing_commas(&textedit::remove_comments(&text));
                 let after = match serde_json::from_str::<Value>(&cleaned) {
                     Ok(v) if v == value => Some(cleaned),
                     _ => pretty(&value),
@@ -281,7 +280,10 @@ fn register(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
             let Some(value) = parse_lenient(text) else {
                 found.unfixable(
                     CHECK,
-                    format!("{} does not parse; the plugin cannot be added to it", s.path.display()),
+                    format!(
+                        "{} does not parse; the plugin cannot be added to it",
+                        s.path.display()
+                    ),
                 );
                 return;
             };
@@ -296,11 +298,7 @@ fn register(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
                         string_literal(x),
                         &text[m.value_end..]
                     ),
-                    _ => format!(
-                        "{}[{spec}]{}",
-                        &text[..m.value_start],
-                        &text[m.value_end..]
-                    ),
+                    _ => format!("{}[{spec}]{}", &text[..m.value_start], &text[m.value_end..]),
                 },
                 None => match textedit::add_member(text, "plugin", &format!("[{spec}]")) {
                     Some(t) => t,
@@ -311,7 +309,10 @@ fn register(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
         }
         Some((_, None)) => return,
     };
-    let summary = format!("add {DEFAULT_SPECIFIER:?} to the plugin array of {}", path.display());
+    let summary = format!(
+        "add {DEFAULT_SPECIFIER:?} to the plugin array of {}",
+        path.display()
+    );
     if let Some(action) = files.write(&path, after, 0o600) {
         push(
             found,

@@ -10,12 +10,7 @@ use std::path::Path;
 use super::{push, Context, Found};
 use crate::plan::{Action, Fix};
 
-fn chmod_fix(
-    found: &mut Found,
-    check_id: &'static str,
-    path: &Path,
-    touches_store: bool,
-) {
+fn chmod_fix(found: &mut Found, check_id: &'static str, path: &Path, touches_store: bool) {
     let Ok(meta) = std::fs::symlink_metadata(path) else {
         return;
     };
@@ -31,7 +26,10 @@ fn chmod_fix(
         Fix {
             check_id,
             code: "perms.private",
-            summary: format!("make {} private to you (mode {mode:04o} -> 0600)", path.display()),
+            summary: format!(
+                "make {} private to you (mode {mode:04o} -> 0600)",
+                path.display()
+            ),
             actions: vec![Action::Chmod {
                 path: path.to_path_buf(),
                 from: mode,
