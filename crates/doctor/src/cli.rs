@@ -46,6 +46,8 @@ enum Sub {
         #[arg(long)]
         json: bool,
     },
+    /// Repair what the checks found: shows every change as a diff; writes only with --yes.
+    Fix(crate::fix_cmd::FixArgs),
     /// Explain an error code, warning, status text or check id.
     Explain {
         /// The code or text (e.g. all_accounts_cooling_down, auth.identity).
@@ -144,6 +146,8 @@ pub enum Command {
         /// JSON output.
         json: bool,
     },
+    /// Plan or apply fixes.
+    Fix(crate::fix_cmd::FixArgs),
     /// Explain a code.
     Explain(String),
     /// List codes.
@@ -206,6 +210,7 @@ impl Cli {
                 paths,
                 json: json || self.check.json,
             }),
+            Some(Sub::Fix(f)) => Ok(Command::Fix(f)),
             Some(Sub::Explain { list: true, .. }) => Ok(Command::ExplainList),
             Some(Sub::Explain { code: Some(c), .. }) => Ok(Command::Explain(c)),
             Some(Sub::Explain { code: None, .. }) => {

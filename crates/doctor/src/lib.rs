@@ -15,6 +15,7 @@ pub mod cli;
 pub mod error;
 pub mod explain;
 pub mod facts;
+pub mod fix_cmd;
 pub mod glob;
 pub mod loopback;
 pub mod paths_cmd;

@@ -134,6 +134,13 @@ fn main() -> ExitCode {
             ExitCode::from(report.exit_code(args.strict))
         }
         Command::Bundle(args) => run_bundle(env, &cwd, &args, dir),
+        Command::Fix(args) => {
+            let color = render::color_enabled(&env, std::io::stdout().is_terminal());
+            let o = codex_doctor::fix_cmd::run(env, &cwd, &args, color, &mut confirm);
+            o.stderr.iter().for_each(|l| err(l));
+            out(&o.stdout);
+            ExitCode::from(o.code)
+        }
         Command::Scan { paths, json } => run_scan(env, &cwd, &paths, json),
         Command::Paths { json } => {
             let options = FactOptions {
@@ -197,6 +204,17 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// `fix` without --yes on a terminal: show the plan and ask (`None`: not a terminal).
+fn confirm(plan: &str) -> Option<bool> {
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    out(plan);
+    err("Apply these fixes? [y/N]");
+    let mut answer = String::new();
+    Some(std::io::stdin().read_line(&mut answer).is_ok() && answer.trim().eq_ignore_ascii_case("y"))
 }
 
 /// The progress bar of `bundle`: on stderr, only on a terminal, only past a few MB.

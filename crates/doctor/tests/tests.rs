@@ -12,6 +12,7 @@ mod bundle;
 mod cli;
 mod files;
 mod opencode_config;
+mod fix;
 mod plugin_and_config;
 mod runtime;
 mod scan;

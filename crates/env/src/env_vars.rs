@@ -12,6 +12,8 @@ pub const XDG_DATA_HOME: &str = "XDG_DATA_HOME";
 
 /// The doctor's own cache is `$XDG_CACHE_HOME/codex-doctor` when absolute.
 pub const XDG_CACHE_HOME: &str = "XDG_CACHE_HOME";
+/// Where `codex-doctor fix` keeps its backups and manifests (`$XDG_STATE_HOME/codex-kit/doctor/fix`) when absolute.
+pub const XDG_STATE_HOME: &str = "XDG_STATE_HOME";
 
 /// Home directory; fallback for both roots.
 pub const HOME: &str = "HOME";
@@ -171,6 +173,10 @@ pub const CLICOLOR_FORCE: &str = "CLICOLOR_FORCE";
 /// Test hook: the port `port.1455` probes instead of 1455 (tests never bind fixed ports).
 pub const CODEX_DOCTOR_LOGIN_PORT: &str = "CODEX_DOCTOR_LOGIN_PORT";
 
+/// Test hook: `codex-doctor fix --yes` sleeps this many milliseconds after each file action
+/// (lets a test kill the process half-way through a multi-file fix).
+pub const CODEX_DOCTOR_FIX_PAUSE_MS: &str = "CODEX_DOCTOR_FIX_PAUSE_MS";
+
 /// Test and self-hosting hook: the Codex backend base URL `codex-runtime serve` sends to
 /// (default `https://chatgpt.com/backend-api/codex`); the outbound allowlist then admits
 /// exactly that origin and the issuer's.
@@ -213,6 +219,7 @@ pub const ALL: &[EnvVar] = &[
     EnvVar { name: XDG_CONFIG_HOME, group: "paths", description: "Config root is `$XDG_CONFIG_HOME/opencode` when absolute; some plugin modules also accept a relative value (see `env.paths`)." },
     EnvVar { name: XDG_DATA_HOME, group: "paths", description: "Data root (OpenCode's `auth.json`, session storage) when absolute." },
     EnvVar { name: XDG_CACHE_HOME, group: "paths", description: "The doctor's own cache (`opencode --version` answers keyed by the binary's path, size and mtime) is `$XDG_CACHE_HOME/codex-doctor` when absolute, else `~/.cache/codex-doctor`." },
+    EnvVar { name: XDG_STATE_HOME, group: "paths", description: "State root for `codex-doctor fix` backups and manifests (`$XDG_STATE_HOME/codex-kit/doctor/fix`) when absolute; default `~/.local/state`." },
     EnvVar { name: HOME, group: "paths", description: "Home directory; fallback for both roots." },
     EnvVar { name: PATH, group: "paths", description: "Searched for the `opencode` binary." },
     EnvVar { name: OPENCODE_CONFIG, group: "opencode", description: "OpenCode's own explicit config file; a layer of OpenCode's merged config (see docs/checks.md)." },
@@ -265,6 +272,7 @@ pub const ALL: &[EnvVar] = &[
     EnvVar { name: LOGNAME, group: "paths", description: "Fallback login name when `USER` is unset." },
     EnvVar { name: CODEX_KIT_CACHE, group: "test", description: "Where the test-support scripts install npm packages (default `target/codex-kit-cache`)." },
     EnvVar { name: CODEX_DOCTOR_LOGIN_PORT, group: "test", description: "Test hook: the port `port.1455` probes instead of 1455." },
+    EnvVar { name: CODEX_DOCTOR_FIX_PAUSE_MS, group: "test", description: "Test hook: `codex-doctor fix --yes` sleeps this many milliseconds after each file action." },
     EnvVar { name: CODEX_RUNTIME_UPSTREAM, group: "test", description: "Test and self-hosting hook: Codex backend base URL for `codex-runtime serve` (default `https://chatgpt.com/backend-api/codex`); the allowlist then admits exactly it and the issuer." },
     EnvVar { name: CODEX_RUNTIME_ISSUER, group: "test", description: "Test and self-hosting hook: OAuth issuer for `codex-runtime login`, `accounts refresh` and token refresh in `serve` (default `https://auth.openai.com`)." },
     EnvVar { name: CODEX_RUNTIME_LOGIN_PORT, group: "test", description: "Test hook: the port `codex-runtime login` binds for its OAuth callback instead of 1455 (`0` picks a free port)." },

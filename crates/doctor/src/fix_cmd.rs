@@ -1,0 +1,330 @@
+//! `codex-doctor fix`: plan the repairs (`codex_fix`), show them, apply them when asked, and
+//! re-run the affected checks to show before → after.
+//!
+//! Dry run by default: the plan is printed with a diff for every edit and nothing is written.
+//! `--yes` (or a "y" at the terminal prompt) applies it through `codex_fix::engine`, which
+//! backs up every file first; `--undo` restores the last run. Every string shown (diffs
+//! included) goes through the report's redactor. Nothing here prints: [`run`] returns the
+//! text and the exit code, and asks the binary's `confirm` callback before applying.
+//! Exit codes: 0 nothing to fix or all applied, 1 something could not be fixed, 2 usage or
+//! internal error.
+
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use clap::Args;
+use codex_env::{env_vars, EnvSnapshot};
+use codex_fix::engine::{self, ApplyOptions};
+use codex_fix::fixers::{self, Context, Unfixable};
+use codex_fix::{render, FixError, Plan};
+use codex_redact::{IdentityMode, Redactor};
+use serde_json::{json, Value};
+
+use crate::facts::{FactOptions, Facts};
+use crate::report::Status;
+use crate::runner::{self, Selection};
+use crate::{checks, glob};
+
+/// Version of the JSON `fix` prints (docs/schema/fix.schema.json).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// How long a store fix waits for the store's lock.
+const LOCK_BUDGET: Duration = Duration::from_secs(12);
+
+/// Flags of `fix`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FixArgs {
+    /// Only fixes for checks whose id matches (globs: `plugin.*`); default all.
+    #[arg(value_name = "CHECK-ID-GLOB")]
+    pub checks: Vec<String>,
+    /// Apply without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Print the plan (or the result) as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Restore the files the last `fix --yes` changed, byte for byte and with their modes.
+    #[arg(long, conflicts_with_all = ["yes", "checks"])]
+    pub undo: bool,
+    /// Apply store fixes even while OpenCode is running.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// What the binary prints and returns.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// For stdout.
+    pub stdout: String,
+    /// For stderr, one message per entry.
+    pub stderr: Vec<String>,
+    /// Exit code.
+    pub code: u8,
+}
+
+impl Outcome {
+    fn error(msg: impl Into<String>) -> Outcome {
+        Outcome {
+            stdout: String::new(),
+            stderr: vec![format!("error: {}", msg.into())],
+            code: 2,
+        }
+    }
+}
+
+fn pretty(v: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Statuses of the given checks now.
+fn statuses(env: &EnvSnapshot, cwd: &Path, ids: &[&'static str]) -> Vec<(&'static str, Status)> {
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    let facts = Facts::new(env.clone(), cwd, FactOptions::default());
+    let sel = Selection {
+        only: ids.iter().map(|s| s.to_string()).collect(),
+        skip: Vec::new(),
+    };
+    let redactor = Redactor::new(IdentityMode::Masked);
+    let report = runner::run(checks::ALL, &facts, &sel, &redactor, String::new());
+    report
+        .checks
+        .iter()
+        .filter(|r| ids.contains(&r.id))
+        .map(|r| (r.id, r.status))
+        .collect()
+}
+
+fn unfixable_lines(u: &[Unfixable], r: &Redactor) -> String {
+    let mut s = String::new();
+    if !u.is_empty() {
+        s.push_str("not fixed automatically:\n");
+        for x in u {
+            s.push_str(&format!("  [{}] {}\n", x.check_id, r.redact(&x.reason)));
+        }
+    }
+    s
+}
+
+fn unfixable_json(u: &[Unfixable], r: &Redactor) -> Value {
+    Value::Array(
+        u.iter()
+            .map(|x| json!({"check_id": x.check_id, "reason": r.redact(&x.reason)}))
+            .collect(),
+    )
+}
+
+fn plan_json(plan: &Plan, r: &Redactor) -> Value {
+    let text = serde_json::to_string(&Value::Array(
+        plan.fixes.iter().map(render::fix_json).collect(),
+    ))
+    .unwrap_or_default();
+    serde_json::from_str(&r.redact(&text)).unwrap_or(Value::Array(Vec::new()))
+}
+
+/// Runs `fix`. `confirm(plan_text)` is asked before applying without `--yes` (never with
+/// `--json`): the binary shows the plan and asks on a terminal (`Some(answer)`), and returns
+/// `None` elsewhere, which makes the run a dry run. `color` colours the diffs.
+pub fn run(
+    env: EnvSnapshot,
+    cwd: &Path,
+    args: &FixArgs,
+    color: bool,
+    confirm: &mut dyn FnMut(&str) -> Option<bool>,
+) -> Outcome {
+    let facts = Facts::new(env.clone(), cwd, FactOptions::default());
+    let paths = match facts.paths() {
+        Ok(p) => p.clone(),
+        Err(e) => return Outcome::error(e),
+    };
+    let state = match engine::state_dir(&env) {
+        Ok(s) => s,
+        Err(e) => return Outcome::error(e.to_string()),
+    };
+    let store = paths.auth_store().path;
+    let redactor = runner::build_redactor(&facts, IdentityMode::Masked);
+
+    if args.undo {
+        return match engine::undo(&state, &store, LOCK_BUDGET) {
+            Ok(u) => {
+                let stdout = if args.json {
+                    pretty(&json!({
+                        "version": SCHEMA_VERSION,
+                        "mode": "undone",
+                        "run_id": u.run_id,
+                        "restored": u.restored.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                    }))
+                } else {
+                    let mut s = format!("undid fix run {}; restored:\n", u.run_id);
+                    for p in &u.restored {
+                        s.push_str(&format!("  {}\n", p.display()));
+                    }
+                    s
+                };
+                Outcome {
+                    stdout,
+                    stderr: Vec::new(),
+                    code: 0,
+                }
+            }
+            Err(e @ FixError::NothingToUndo(_)) => Outcome {
+                stdout: String::new(),
+                stderr: vec![format!("error: {e}")],
+                code: 1,
+            },
+            Err(e) => Outcome {
+                stdout: String::new(),
+                stderr: vec![format!("error: {}", redactor.redact(&e.to_string()))],
+                code: 1,
+            },
+        };
+    }
+
+    let mut stderr = Vec::new();
+    for p in &args.checks {
+        if !checks::ALL.iter().any(|c| glob::matches(p, c.id)) {
+            stderr.push(format!(
+                "warning: pattern {p:?} matches no check id (see `codex-doctor explain --list`)"
+            ));
+        }
+    }
+    let selected =
+        |id: &str| args.checks.is_empty() || args.checks.iter().any(|p| glob::matches(p, id));
+    let ctx = Context {
+        paths: &paths,
+        env: &env,
+        now: SystemTime::now(),
+    };
+    let mut found = fixers::find(&ctx);
+    found.plan.retain(selected);
+    found.unfixable.retain(|u| selected(u.check_id));
+    let unfixable_code = if found.unfixable.is_empty() { 0 } else { 1 };
+    let plan = found.plan;
+
+    let plan_text = redactor.redact(&render::plan(&plan, color));
+    let notes = unfixable_lines(&found.unfixable, &redactor);
+    if plan.is_empty() {
+        let stdout = if args.json {
+            pretty(&json!({
+                "version": SCHEMA_VERSION, "mode": "plan", "fixes": [],
+                "unfixable": unfixable_json(&found.unfixable, &redactor),
+            }))
+        } else {
+            format!("{plan_text}{notes}")
+        };
+        return Outcome {
+            stdout,
+            stderr,
+            code: unfixable_code,
+        };
+    }
+
+    let asked = if args.yes || args.json {
+        None
+    } else {
+        confirm(&format!("{plan_text}{notes}"))
+    };
+    let apply = args.yes || asked == Some(true);
+    if !apply {
+        let stdout = if args.json {
+            pretty(&json!({
+                "version": SCHEMA_VERSION, "mode": "plan",
+                "fixes": plan_json(&plan, &redactor),
+                "unfixable": unfixable_json(&found.unfixable, &redactor),
+            }))
+        } else if asked.is_some() {
+            "nothing was written\n".to_string()
+        } else {
+            format!("{plan_text}{notes}dry run: nothing was written; run `codex-doctor fix --yes` to apply\n")
+        };
+        return Outcome {
+            stdout,
+            stderr,
+            code: unfixable_code,
+        };
+    }
+
+    let ids = plan.check_ids();
+    let before = statuses(&env, cwd, &ids);
+    let pause_between = env
+        .non_blank(env_vars::CODEX_DOCTOR_FIX_PAUSE_MS)
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_millis);
+    let opts = ApplyOptions {
+        state_dir: state,
+        store_path: store,
+        opencode_running: facts
+            .processes()
+            .iter()
+            .map(|p| format!("pid {} ({})", p.pid, p.name))
+            .collect(),
+        force: args.force,
+        lock_budget: LOCK_BUDGET,
+        pause_between,
+    };
+    let applied = engine::apply(&plan, &opts);
+    let after = statuses(&env, cwd, &ids);
+    let changes: Vec<Value> = ids
+        .iter()
+        .map(|id| {
+            let b = before
+                .iter()
+                .find(|(i, _)| i == id)
+                .map(|(_, s)| s.as_str());
+            let a = after.iter().find(|(i, _)| i == id).map(|(_, s)| s.as_str());
+            json!({"id": id, "before": b, "after": a})
+        })
+        .collect();
+    let still_bad = after.iter().any(|(_, s)| *s != Status::Pass);
+    let (code, head, run_id, error) = match &applied {
+        Ok(a) => (
+            if still_bad { 1 } else { unfixable_code },
+            format!(
+                "applied {} change(s); backups and manifest in {} (undo: codex-doctor fix --undo)\n",
+                a.actions,
+                a.run_dir.display()
+            ),
+            Some(a.run_id.clone()),
+            None,
+        ),
+        Err(e) => {
+            let msg = redactor.redact(&e.to_string());
+            (1, String::new(), None, Some(msg))
+        }
+    };
+    if let Some(e) = &error {
+        stderr.push(format!("error: {e}"));
+    }
+    let stdout = if args.json {
+        pretty(&json!({
+            "version": SCHEMA_VERSION,
+            "mode": if applied.is_ok() { "applied" } else { "failed" },
+            "run_id": run_id,
+            "error": error,
+            "fixes": plan_json(&plan, &redactor),
+            "checks": changes,
+            "unfixable": unfixable_json(&found.unfixable, &redactor),
+        }))
+    } else {
+        let mut s = if args.yes { plan_text } else { String::new() };
+        s.push_str(&head);
+        for c in &changes {
+            s.push_str(&format!(
+                "  {}: {} -> {}\n",
+                c["id"].as_str().unwrap_or_default(),
+                c["before"].as_str().unwrap_or("?"),
+                c["after"].as_str().unwrap_or("?")
+            ));
+        }
+        s.push_str(&notes);
+        s
+    };
+    Outcome {
+        stdout,
+        stderr,
+        code,
+    }
+}

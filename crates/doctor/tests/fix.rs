@@ -1,0 +1,613 @@
+//! `codex-doctor fix`: for every fixer, a home with the problem; the dry run writes nothing
+//! and shows the diff; `--yes` makes the check pass and leaves unrelated bytes alone;
+//! `--undo` restores every byte and mode. Plus a SIGKILL half-way through a multi-file fix,
+//! and a store fix against a real proper-lockfile holder.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use sha2::{Digest, Sha256};
+
+use crate::common::Home;
+
+/// Every path under the home except the doctor's own state: (sha256 or "dir", mode). The
+/// mtime of a directory is left out: an atomic replace inside it changes it.
+fn snapshot(h: &Home) -> BTreeMap<PathBuf, (String, u32)> {
+    fn walk(dir: &Path, skip: &Path, out: &mut BTreeMap<PathBuf, (String, u32)>) {
+        let Ok(rd) = fs::read_dir(dir) else { return };
+        for e in rd.filter_map(Result::ok) {
+            let p = e.path();
+            if p.starts_with(skip) {
+                continue;
+            }
+            let m = fs::symlink_metadata(&p).unwrap();
+            let mode = m.mode() & 0o7777;
+            if m.is_dir() {
+                out.insert(p.clone(), ("dir".to_string(), mode));
+                walk(&p, skip, out);
+            } else {
+                let hash = format!("{:x}", Sha256::digest(fs::read(&p).unwrap()));
+                out.insert(p, (hash, mode));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(&h.home(), &h.path(".local/state"), &mut out);
+    out
+}
+
+fn status(h: &Home, id: &str) -> String {
+    h.check(id)["status"].as_str().unwrap().to_string()
+}
+
+fn age(path: &Path, secs: u64) {
+    let t = SystemTime::now() - Duration::from_secs(secs);
+    fs::File::open(path).unwrap().set_modified(t).unwrap();
+}
+
+/// Dry run (nothing written, diff shown), `--yes` (check passes), `--undo` (all restored).
+/// Returns the home as `--yes` left it, for more asserts, via `after`.
+#[track_caller]
+fn round_trip(h: &Home, glob: &str, check: &str, in_plan: &[&str], after: impl Fn(&Home)) {
+    let before = snapshot(h);
+    let runs =
+        || fs::read_dir(h.path(".local/state/codex-kit/doctor/fix")).map_or(0, |rd| rd.count());
+    let runs_before = runs();
+    assert_ne!(
+        status(h, check),
+        "pass",
+        "{check} should flag the problem first"
+    );
+
+    let dry = h.run(&["fix", glob]);
+    assert_eq!(dry.code, 0, "{dry:?}");
+    for n in in_plan {
+        assert!(
+            dry.stdout.contains(n),
+            "{n:?} not in the plan:\n{}",
+            dry.stdout
+        );
+    }
+    assert!(
+        dry.stdout.contains("dry run: nothing was written"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(snapshot(h), before, "the dry run changed files");
+    assert_eq!(runs(), runs_before, "the dry run wrote state");
+
+    let yes = h.run(&["fix", "--yes", glob]);
+    assert_eq!(yes.code, 0, "{yes:?}");
+    assert!(yes.stdout.contains(&format!("{check}: ")), "{}", yes.stdout);
+    assert!(yes.stdout.contains("-> pass"), "{}", yes.stdout);
+    assert_eq!(status(h, check), "pass", "{}", h.check(check));
+    after(h);
+
+    // Nothing left to fix for that check.
+    let again = h.run(&["fix", glob]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(
+        again.stdout.starts_with("nothing to fix"),
+        "{}",
+        again.stdout
+    );
+
+    let undo = h.run(&["fix", "--undo"]);
+    assert_eq!(undo.code, 0, "{undo:?}");
+    assert!(undo.stdout.starts_with("undid fix run"), "{}", undo.stdout);
+    assert_eq!(
+        snapshot(h),
+        before,
+        "undo did not restore everything exactly"
+    );
+    let second = h.run(&["fix", "--undo"]);
+    assert_eq!(second.code, 1, "{second:?}");
+    assert!(
+        second.stderr.contains("no fix run to undo"),
+        "{}",
+        second.stderr
+    );
+}
+
+const JSONC_WITHOUT_PLUGIN: &str = r#"{
+  // my settings
+  "$schema": "https://opencode.ai/config.json",
+  "theme": "tokyonight", /* keep */
+  "provider": {
+    "anthropic": { "options": { "timeout": 600000 } },
+  },
+  "plugin": [
+    "opencode-wakatime", // time tracking
+    "@other/plugin@1.0.0"
+  ],
+  "model": "openai/gpt-5",
+}
+"#;
+
+#[test]
+fn the_plugin_is_added_to_the_config_in_effect_keeping_comments_and_order() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/opencode.json");
+    h.write(".config/opencode/opencode.jsonc", JSONC_WITHOUT_PLUGIN);
+    round_trip(
+        &h,
+        "plugin.*",
+        "plugin.registered",
+        &[
+            "plugin.add",
+            "+    \"@iam-brain/opencode-codex-auth@latest\"",
+        ],
+        |h| {
+            let text = fs::read_to_string(h.path(".config/opencode/opencode.jsonc")).unwrap();
+            let expected = JSONC_WITHOUT_PLUGIN.replace(
+                "    \"@other/plugin@1.0.0\"\n",
+                "    \"@other/plugin@1.0.0\",\n    \"@iam-brain/opencode-codex-auth@latest\"\n",
+            );
+            assert_eq!(text, expected);
+            assert!(!h.path(".config/opencode/opencode.json").exists());
+        },
+    );
+}
+
+#[test]
+fn a_missing_opencode_json_is_created_as_the_installer_would() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/opencode.json");
+    round_trip(
+        &h,
+        "plugin.registered",
+        "plugin.registered",
+        &["create ", "--- /dev/null"],
+        |h| {
+            let p = h.path(".config/opencode/opencode.json");
+            assert_eq!(
+            fs::read_to_string(&p).unwrap(),
+            "{\n  \"$schema\": \"https://opencode.ai/config.json\",\n  \"plugin\": [\n    \"@iam-brain/opencode-codex-auth@latest\"\n  ]\n}\n"
+        );
+            assert_eq!(fs::metadata(&p).unwrap().mode() & 0o777, 0o600);
+        },
+    );
+}
+
+#[test]
+fn duplicate_and_conflicting_registrations_keep_exactly_one() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/opencode.json",
+        "{\n  \"plugin\": [\"@iam-brain/opencode-codex-auth@latest\", \"opencode-wakatime\"],\n  \"theme\": \"x\"\n}\n",
+    );
+    h.write(
+        ".config/opencode/opencode.jsonc",
+        "{\n  // second layer\n  \"plugin\": [\n    \"@iam-brain/opencode-codex-auth@1.2.0\",\n    \"opencode-openai-codex-auth@4.0.0\",\n    \"opencode-notify\"\n  ]\n}\n",
+    );
+    let json_before = fs::read(h.path(".config/opencode/opencode.json")).unwrap();
+    round_trip(
+        &h,
+        "plugin.*",
+        "plugin.registered",
+        &["plugin.dedupe"],
+        |h| {
+            assert_eq!(
+                fs::read(h.path(".config/opencode/opencode.json")).unwrap(),
+                json_before,
+                "the first registration's file is untouched"
+            );
+            assert_eq!(
+                fs::read_to_string(h.path(".config/opencode/opencode.jsonc")).unwrap(),
+                "{\n  // second layer\n  \"plugin\": [\n    \"opencode-notify\"\n  ]\n}\n"
+            );
+        },
+    );
+}
+
+#[test]
+fn comments_and_trailing_commas_in_opencode_json_become_strict_json() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/opencode.json",
+        "{\n  // installer-hostile\n  \"plugin\": [\"@iam-brain/opencode-codex-auth@latest\",],\n  \"provider\": {\"openai\": {\"models\": {}}},\n}\n",
+    );
+    round_trip(
+        &h,
+        "plugin.registered",
+        "plugin.registered",
+        &["plugin.strict-json", "-  // installer-hostile"],
+        |h| {
+            let text = fs::read_to_string(h.path(".config/opencode/opencode.json")).unwrap();
+            assert_eq!(
+            text,
+            "{\n  \"plugin\": [\"@iam-brain/opencode-codex-auth@latest\"],\n  \"provider\": {\"openai\": {\"models\": {}}}\n}\n"
+        );
+            serde_json::from_str::<serde_json::Value>(&text).expect("strict JSON");
+        },
+    );
+}
+
+#[test]
+fn a_json5_only_opencode_json_is_rewritten_as_json() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/opencode.json",
+        "{plugin: ['@iam-brain/opencode-codex-auth@latest'], theme: 'x'}\n",
+    );
+    round_trip(
+        &h,
+        "plugin.registered",
+        "plugin.registered",
+        &["plugin.reformat"],
+        |h| {
+            let text = fs::read_to_string(h.path(".config/opencode/opencode.json")).unwrap();
+            assert_eq!(
+            text,
+            "{\n  \"plugin\": [\n    \"@iam-brain/opencode-codex-auth@latest\"\n  ],\n  \"theme\": \"x\"\n}\n"
+        );
+        },
+    );
+}
+
+const CODEX_CONFIG_TRAILING: &str = "{\n  // runtime settings\n  \"runtime\": {\n    \"mode\": \"native\", // or codex\n  },\n  \"quiet\": false,\n}\n";
+
+#[test]
+fn a_trailing_comma_in_codex_config_is_removed_and_comments_stay() {
+    let h = Home::healthy();
+    h.write(".config/opencode/codex-config.jsonc", CODEX_CONFIG_TRAILING);
+    round_trip(
+        &h,
+        "config.*",
+        "config.resolved",
+        &["config.trailing-commas"],
+        |h| {
+            assert_eq!(
+            fs::read_to_string(h.path(".config/opencode/codex-config.jsonc")).unwrap(),
+            "{\n  // runtime settings\n  \"runtime\": {\n    \"mode\": \"native\" // or codex\n  },\n  \"quiet\": false\n}\n"
+        );
+        },
+    );
+}
+
+#[test]
+fn credential_files_wider_than_0600_are_made_private() {
+    let h = Home::healthy();
+    h.chmod(".config/opencode/codex-accounts.json", 0o644);
+    h.chmod(".local/share/opencode/auth.json", 0o640);
+    let store = fs::read(h.path(".config/opencode/codex-accounts.json")).unwrap();
+    round_trip(
+        &h,
+        "auth.store",
+        "auth.store",
+        &["chmod 0644 -> 0600"],
+        |h| {
+            let p = h.path(".config/opencode/codex-accounts.json");
+            assert_eq!(fs::metadata(&p).unwrap().mode() & 0o777, 0o600);
+            assert_eq!(fs::read(&p).unwrap(), store, "content untouched");
+            // Not selected: auth.json keeps its mode.
+            let a = h.path(".local/share/opencode/auth.json");
+            assert_eq!(fs::metadata(a).unwrap().mode() & 0o777, 0o640);
+        },
+    );
+    round_trip(
+        &h,
+        "auth.opencode",
+        "auth.opencode",
+        &["chmod 0640 -> 0600"],
+        |_| {},
+    );
+}
+
+#[test]
+fn stale_locks_and_abandoned_temp_files_are_removed_and_come_back_on_undo() {
+    let h = Home::healthy();
+    let store_lock = h.path(".config/opencode/codex-accounts.json.lock.lock");
+    fs::create_dir(&store_lock).unwrap();
+    age(&store_lock, 60);
+    let cache_lock = h.path(".config/opencode/cache.lock");
+    fs::create_dir(&cache_lock).unwrap();
+    age(&cache_lock, 30);
+    let old_ms = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+        - 3_600_000;
+    let stamp = radix36(old_ms);
+    let tmp = format!(
+        ".config/opencode/codex-accounts.json.tmp.{stamp}.0d3c1f4e-8a2b-4c6d-9e0f-123456789abc"
+    );
+    h.write(&tmp, "{\"half\":");
+    age(&h.path(&tmp), 3600);
+    round_trip(
+        &h,
+        "auth.lock",
+        "auth.lock",
+        &["remove empty directory", "cache.lock", "remove ", ".tmp."],
+        |h| {
+            assert!(!store_lock.exists() && !cache_lock.exists());
+            assert!(!h.path(&tmp).exists());
+        },
+    );
+    // Undo brought the lock directories back as stale as they were.
+    for d in [&store_lock, &cache_lock] {
+        let age = SystemTime::now()
+            .duration_since(fs::metadata(d).unwrap().modified().unwrap())
+            .unwrap();
+        assert!(age >= Duration::from_secs(29), "{}: {age:?}", d.display());
+    }
+}
+
+fn radix36(mut n: u64) -> String {
+    let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(digits[(n % 36) as usize]);
+        n /= 36;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn fresh_temp_files_and_fallback_locks_are_left_alone_with_the_reason() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/codex-accounts.json.tmp.zzzzzzzz.0d3c1f4e-8a2b-4c6d-9e0f-123456789abc",
+        "{}",
+    );
+    let fallback = h.path(".config/opencode/codex-accounts.json.lock.lock");
+    fs::create_dir(&fallback).unwrap();
+    fs::write(fallback.join(".owner"), "123").unwrap();
+    age(&fallback, 60);
+    let before = snapshot(&h);
+    let run = h.run(&["fix", "--yes", "auth.lock"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains("not fixed automatically"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("fallback lock"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("may belong to a write in progress"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(snapshot(&h), before);
+}
+
+#[test]
+fn json_prints_the_plan_with_diffs_and_the_result_with_before_and_after() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/opencode.json");
+    h.chmod(".config/opencode/codex-accounts.json", 0o644);
+    let plan = h.run(&["fix", "--json"]).json();
+    assert_eq!(plan["version"], 1);
+    assert_eq!(plan["mode"], "plan");
+    let fixes = plan["fixes"].as_array().unwrap();
+    let add = fixes.iter().find(|f| f["code"] == "plugin.add").unwrap();
+    assert_eq!(add["check_id"], "plugin.registered");
+    assert_eq!(add["actions"][0]["kind"], "create");
+    assert!(add["actions"][0]["diff"]
+        .as_str()
+        .unwrap()
+        .contains("+    \"@iam-brain/opencode-codex-auth@latest\""));
+    let chmod = fixes.iter().find(|f| f["code"] == "perms.private").unwrap();
+    assert_eq!(chmod["touches_store"], true);
+    assert_eq!(chmod["actions"][0]["from"], 0o644);
+    assert!(!h.path(".local/state").exists());
+
+    let done = h.run(&["fix", "--json", "--yes"]);
+    assert_eq!(done.code, 0, "{done:?}");
+    let done = done.json();
+    assert_eq!(done["mode"], "applied");
+    assert!(done["run_id"].as_str().is_some());
+    let checks = done["checks"].as_array().unwrap();
+    let reg = checks
+        .iter()
+        .find(|c| c["id"] == "plugin.registered")
+        .unwrap();
+    assert_eq!(
+        (reg["before"].as_str(), reg["after"].as_str()),
+        (Some("fail"), Some("pass"))
+    );
+    let st = checks.iter().find(|c| c["id"] == "auth.store").unwrap();
+    assert_eq!(
+        (st["before"].as_str(), st["after"].as_str()),
+        (Some("warn"), Some("pass"))
+    );
+}
+
+#[test]
+fn the_state_folder_follows_xdg_state_home() {
+    let mut h = Home::healthy();
+    h.chmod(".local/share/opencode/auth.json", 0o644);
+    let state = h.dir.path().join("state");
+    h.set("XDG_STATE_HOME", state.to_str().unwrap());
+    let run = h.run(&["fix", "--yes"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let runs: Vec<_> = fs::read_dir(state.join("codex-kit/doctor/fix"))
+        .unwrap()
+        .collect();
+    assert_eq!(runs.len(), 1);
+    let dir = runs[0].as_ref().unwrap().path();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["state"], "applied");
+    assert_eq!(manifest["entries"][0]["before"]["kind"], "file");
+    assert_eq!(manifest["entries"][0]["before"]["mode"], 0o644);
+}
+
+#[test]
+fn sigkill_half_way_leaves_whole_files_and_undo_still_restores_them() {
+    let mut h = Home::healthy();
+    let oc = h.path(".config/opencode/opencode.json");
+    let cc = h.path(".config/opencode/codex-config.jsonc");
+    let auth = h.path(".local/share/opencode/auth.json");
+    h.write(
+        ".config/opencode/opencode.json",
+        "{\n  // c\n  \"plugin\": [\"@iam-brain/opencode-codex-auth@latest\",],\n}\n",
+    );
+    h.write(".config/opencode/codex-config.jsonc", CODEX_CONFIG_TRAILING);
+    h.chmod(".local/share/opencode/auth.json", 0o644);
+    let before = snapshot(&h);
+    let old_oc = fs::read(&oc).unwrap();
+    let new_oc = b"{\n  \"plugin\": [\"@iam-brain/opencode-codex-auth@latest\"]\n}\n".to_vec();
+    let old_cc = fs::read(&cc).unwrap();
+
+    h.set("CODEX_DOCTOR_FIX_PAUSE_MS", "5000");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_codex-doctor"))
+        .args(["fix", "--yes"])
+        .env_clear()
+        .envs(h.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .current_dir(&h.cwd)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while fs::read(&oc).unwrap() == old_oc {
+        assert!(Instant::now() < deadline, "the first action never happened");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the fix finished before the kill"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    assert_eq!(
+        fs::read(&oc).unwrap(),
+        new_oc,
+        "the first file is wholly new"
+    );
+    assert_eq!(
+        fs::read(&cc).unwrap(),
+        old_cc,
+        "the second file is wholly old"
+    );
+    assert_eq!(fs::metadata(&auth).unwrap().mode() & 0o777, 0o644);
+    let temps: Vec<_> = fs::read_dir(h.root())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp."))
+        .collect();
+    assert!(temps.is_empty(), "{temps:?}");
+
+    h.unset("CODEX_DOCTOR_FIX_PAUSE_MS");
+    let undo = h.run(&["fix", "--undo"]);
+    assert_eq!(undo.code, 0, "{undo:?}");
+    assert_eq!(snapshot(&h), before);
+}
+
+#[test]
+fn a_store_fix_waits_for_a_real_proper_lockfile_holder_or_names_its_lock() {
+    let Some(node) = Node::find() else { return };
+    let h = Home::healthy();
+    h.chmod(".config/opencode/codex-accounts.json", 0o644);
+    let store = h.path(".config/opencode/codex-accounts.json");
+
+    // A holder that lets go after 2 s: the fix waits, then applies.
+    let mut holder = node.start(&["hold", store.to_str().unwrap(), "2000"]);
+    let start = Instant::now();
+    let run = h.run(&["fix", "--yes", "auth.store"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        start.elapsed() >= Duration::from_millis(500),
+        "it did not wait for the lock"
+    );
+    assert_eq!(fs::metadata(&store).unwrap().mode() & 0o777, 0o600);
+    holder.wait().unwrap();
+
+    // A holder that never lets go: the fix gives up, names the lock and changes nothing.
+    assert_eq!(h.run(&["fix", "--undo"]).code, 0);
+    let mut holder = node.start(&["hold-forever", store.to_str().unwrap()]);
+    let run = h.run(&["fix", "--yes", "auth.store"]);
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("locked by another process"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("codex-accounts.json.lock.lock"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fs::metadata(&store).unwrap().mode() & 0o777, 0o644);
+}
+
+/// The proper-lockfile worker of `tests/node` (see crates/store/tests/interop.rs).
+struct Node {
+    modules: PathBuf,
+    script: PathBuf,
+}
+
+impl Node {
+    #[allow(clippy::print_stderr)]
+    fn find() -> Option<Node> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let ok = Command::new("node")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("SKIPPED fix lock interop: `node` is not installed");
+            return None;
+        }
+        let cache = std::env::var_os("CODEX_KIT_CACHE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target/codex-kit-cache"));
+        let modules = cache.join("node/node_modules");
+        if !modules.join("proper-lockfile/package.json").exists() {
+            let msg = format!(
+                "proper-lockfile is not installed in {}; run tests/node/install.sh",
+                modules.display()
+            );
+            if std::env::var_os("CI").is_some() {
+                panic!("{msg}");
+            }
+            eprintln!("SKIPPED fix lock interop: {msg}");
+            return None;
+        }
+        Some(Node {
+            modules,
+            script: root.join("tests/node/lock-worker.js"),
+        })
+    }
+
+    /// Starts a worker and waits until it says "locked".
+    fn start(&self, args: &[&str]) -> std::process::Child {
+        use std::io::BufRead;
+        let mut child = Command::new("node")
+            .arg(&self.script)
+            .args(args)
+            .env("NODE_PATH", &self.modules)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "locked");
+        child
+    }
+}
+
+#[test]
+fn unknown_globs_warn_and_undo_conflicts_with_yes() {
+    let h = Home::healthy();
+    let run = h.run(&["fix", "nope.*"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("matches no check id"), "{}", run.stderr);
+    assert!(run.stdout.starts_with("nothing to fix"), "{}", run.stdout);
+    let bad = h.run(&["fix", "--undo", "--yes"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    let _ = fs::Permissions::from_mode(0o600);
+}

@@ -1,0 +1,839 @@
+//! Applying a plan safely, rolling it back, and undoing the last run.
+//!
+//! Order of work for one run (`<state>/codex-kit/doctor/fix/<run id>/`):
+//! 1. refuse when the plan changes the store while OpenCode runs (unless forced);
+//! 2. record the state of every path the plan touches *before* anything changes: a byte-exact
+//!    backup (`files/<n>`, fsynced) and its mode for files, mode and mtime for directories,
+//!    "absent" for paths the run creates (and the parent directories it creates), then the
+//!    manifest (`manifest.json`, written atomically);
+//! 3. take the store's lock when a fix touches the store (held for the whole run);
+//! 4. apply each action atomically (temp file + fsync + rename + directory fsync), first
+//!    checking that the path is still as planned;
+//! 5. on the first failure, restore every recorded path and mark the run `rolled_back`.
+//!
+//! [`undo`] restores the newest run from its manifest (bytes, modes, mtimes of directories;
+//! files the run created are removed, removed directories recreated). Because the manifest is
+//! complete before the first change and each change is atomic, a run killed at any point
+//! leaves each file wholly old or wholly new, and `undo` still restores it.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use codex_env::{env_vars, EnvSnapshot};
+use codex_store::{FileLock, LockOptions};
+use serde::{Deserialize, Serialize};
+
+use crate::error::FixError;
+use crate::plan::{Action, Plan};
+
+/// Version of `manifest.json`.
+pub const MANIFEST_VERSION: u32 = 1;
+/// The manifest's file name inside a run folder.
+pub const MANIFEST: &str = "manifest.json";
+
+/// `$XDG_STATE_HOME/codex-kit/doctor/fix` (an absolute `XDG_STATE_HOME` only), else
+/// `~/.local/state/codex-kit/doctor/fix`.
+pub fn state_dir(env: &EnvSnapshot) -> Result<PathBuf, FixError> {
+    let base = match env
+        .non_blank(env_vars::XDG_STATE_HOME)
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+    {
+        Some(p) => p,
+        None => env
+            .non_blank(env_vars::HOME)
+            .map(|h| PathBuf::from(h).join(".local/state"))
+            .ok_or(FixError::NoStateDir)?,
+    };
+    Ok(base.join("codex-kit").join("doctor").join("fix"))
+}
+
+/// How to apply.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// Where run folders go (see [`state_dir`]).
+    pub state_dir: PathBuf,
+    /// The auth store (`codex-accounts.json`): locked, and written with the store's atomic write.
+    pub store_path: PathBuf,
+    /// OpenCode processes running now (`pid 12 (opencode)`), found by the caller.
+    pub opencode_running: Vec<String>,
+    /// Apply store fixes even while OpenCode runs.
+    pub force: bool,
+    /// How long to wait for the store's lock.
+    pub lock_budget: Duration,
+    /// Test hook: sleep this long after each action (see `CODEX_DOCTOR_FIX_PAUSE_MS`).
+    pub pause_between: Option<Duration>,
+}
+
+/// State of a run, as its manifest says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunState {
+    /// Backups written, changes being made (or the process died while making them).
+    Applying,
+    /// Every action was applied.
+    Applied,
+    /// An action failed and everything was restored.
+    RolledBack,
+    /// `undo` restored it.
+    Undone,
+}
+
+/// A path's state before the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Before {
+    /// Nothing was there (the run creates it).
+    Absent {
+        /// The run creates a directory here.
+        dir: bool,
+    },
+    /// A regular file.
+    File {
+        /// Backup file name inside the run folder.
+        backup: String,
+        /// Permission bits.
+        mode: u32,
+        /// Size in bytes.
+        size: u64,
+    },
+    /// A directory.
+    Dir {
+        /// Permission bits.
+        mode: u32,
+        /// Modification time (ms since the epoch).
+        mtime_ms: u64,
+    },
+}
+
+/// One recorded path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The path.
+    pub path: PathBuf,
+    /// What was there.
+    pub before: Before,
+}
+
+/// A fix as the manifest records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestFix {
+    /// Check id.
+    pub check_id: String,
+    /// Fix code.
+    pub code: String,
+    /// Summary.
+    pub summary: String,
+}
+
+/// `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`MANIFEST_VERSION`].
+    pub version: u32,
+    /// The run id (also the folder name).
+    pub run_id: String,
+    /// When the run started (RFC 3339).
+    pub created_at: String,
+    /// Where it stands.
+    pub state: RunState,
+    /// The run changed the store (undo takes its lock too).
+    pub touches_store: bool,
+    /// The fixes applied.
+    pub fixes: Vec<ManifestFix>,
+    /// Every path touched, in the order first touched.
+    pub entries: Vec<Entry>,
+}
+
+/// What [`apply`] did.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// The run id.
+    pub run_id: String,
+    /// The run folder (backups and manifest).
+    pub run_dir: PathBuf,
+    /// Actions applied.
+    pub actions: usize,
+}
+
+/// What [`undo`] did.
+#[derive(Debug, Clone)]
+pub struct Undone {
+    /// The run undone.
+    pub run_id: String,
+    /// Paths restored.
+    pub restored: Vec<PathBuf>,
+}
+
+fn now_ms() -> u64 {
+    codex_timefmt::now_ms().max(0.0) as u64
+}
+
+fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> FixError + 'a {
+    move |e| FixError::io(action, path, e)
+}
+
+fn sync_dir(dir: &Path) -> Result<(), FixError> {
+    match File::open(dir).and_then(|d| d.sync_all()) {
+        Ok(()) => Ok(()),
+        Err(e) if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::Unsupported) => Ok(()),
+        Err(e) => Err(FixError::io("fsync directory", dir, e)),
+    }
+}
+
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Atomically replaces (or creates) `path` with `bytes` and `mode`: a temp file named as the
+/// plugin names its own (`<file>.tmp.<base36 ms>.<uuid>`), fsynced, renamed over, the
+/// directory fsynced. A symbolic link at `path` is refused.
+pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<(), FixError> {
+    codex_store::atomic::refuse_symlink(path)?;
+    let dir = parent_of(path);
+    let tmp = codex_store::atomic::temp_path_for(path, now_ms());
+    let result = (|| {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(io("create temp file", &tmp))?;
+        f.write_all(bytes).map_err(io("write temp file", &tmp))?;
+        f.set_permissions(fs::Permissions::from_mode(mode))
+            .map_err(io("chmod temp file", &tmp))?;
+        f.sync_all().map_err(io("fsync temp file", &tmp))?;
+        drop(f);
+        fs::rename(&tmp, path).map_err(io("rename temp file over", path))?;
+        sync_dir(&dir)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn mtime_ms(m: &fs::Metadata) -> u64 {
+    m.modified()
+        .ok()
+        .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+fn new_run_id() -> String {
+    format!("{:013}-{}", now_ms(), std::process::id())
+}
+
+fn write_manifest(run_dir: &Path, m: &Manifest) -> Result<(), FixError> {
+    let mut text = serde_json::to_string_pretty(m).map_err(|e| FixError::Manifest {
+        path: run_dir.join(MANIFEST),
+        detail: e.to_string(),
+    })?;
+    text.push('\n');
+    write_atomic(&run_dir.join(MANIFEST), text.as_bytes(), 0o600)
+}
+
+fn read_manifest(run_dir: &Path) -> Result<Manifest, FixError> {
+    let path = run_dir.join(MANIFEST);
+    let text = fs::read_to_string(&path).map_err(io("read", &path))?;
+    let m: Manifest = serde_json::from_str(&text).map_err(|e| FixError::Manifest {
+        path: path.clone(),
+        detail: e.to_string(),
+    })?;
+    if m.version != MANIFEST_VERSION {
+        return Err(FixError::Manifest {
+            path,
+            detail: format!(
+                "version {} (this doctor reads {MANIFEST_VERSION})",
+                m.version
+            ),
+        });
+    }
+    Ok(m)
+}
+
+/// Records `path`'s current state (and backs a file up) unless already recorded.
+fn record(
+    path: &Path,
+    run_dir: &Path,
+    entries: &mut Vec<Entry>,
+    creates_dir: bool,
+) -> Result<(), FixError> {
+    if entries.iter().any(|e| e.path == path) {
+        return Ok(());
+    }
+    let before = match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == ErrorKind::NotFound => Before::Absent { dir: creates_dir },
+        Err(e) => return Err(FixError::io("stat", path, e)),
+        Ok(m) if m.is_dir() => Before::Dir {
+            mode: m.mode() & 0o7777,
+            mtime_ms: mtime_ms(&m),
+        },
+        Ok(m) if m.is_file() => {
+            let bytes = fs::read(path).map_err(io("read", path))?;
+            let name = format!("files/{}", entries.len());
+            let backup = run_dir.join(&name);
+            let mut f = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&backup)
+                .map_err(io("create backup", &backup))?;
+            f.write_all(&bytes).map_err(io("write backup", &backup))?;
+            f.sync_all().map_err(io("fsync backup", &backup))?;
+            Before::File {
+                backup: name,
+                mode: m.mode() & 0o7777,
+                size: bytes.len() as u64,
+            }
+        }
+        Ok(_) => {
+            return Err(FixError::io(
+                "back up",
+                path,
+                std::io::Error::other("not a regular file or directory (a symbolic link?)"),
+            ))
+        }
+    };
+    entries.push(Entry {
+        path: path.to_path_buf(),
+        before,
+    });
+    Ok(())
+}
+
+/// Missing ancestors of `path`, outermost first.
+fn missing_parents(path: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut cur = path.parent();
+    while let Some(p) = cur {
+        if p.as_os_str().is_empty() || fs::symlink_metadata(p).is_ok() {
+            break;
+        }
+        out.push(p.to_path_buf());
+        cur = p.parent();
+    }
+    out.reverse();
+    out
+}
+
+fn lock_store(plan: &Plan, opts: &ApplyOptions) -> Result<Option<FileLock>, FixError> {
+    if !plan.touches_store() {
+        return Ok(None);
+    }
+    let lock = FileLock::acquire(
+        &opts.store_path,
+        &LockOptions::default().with_budget(opts.lock_budget),
+    )?;
+    Ok(Some(lock))
+}
+
+/// Applies `plan`; see the module docs for the order of work.
+pub fn apply(plan: &Plan, opts: &ApplyOptions) -> Result<Applied, FixError> {
+    if plan.touches_store() && !opts.force && !opts.opencode_running.is_empty() {
+        return Err(FixError::OpencodeRunning(opts.opencode_running.join(", ")));
+    }
+    let run_id = new_run_id();
+    let run_dir = opts.state_dir.join(&run_id);
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(run_dir.join("files"))
+        .map_err(io("create", &run_dir))?;
+
+    let mut entries = Vec::new();
+    for f in &plan.fixes {
+        for a in &f.actions {
+            if let Action::Create { path, .. } = a {
+                for p in missing_parents(path) {
+                    record(&p, &run_dir, &mut entries, true)?;
+                }
+            }
+            for p in a.paths() {
+                record(p, &run_dir, &mut entries, false)?;
+            }
+        }
+    }
+    sync_dir(&run_dir.join("files"))?;
+    let mut manifest = Manifest {
+        version: MANIFEST_VERSION,
+        run_id: run_id.clone(),
+        created_at: codex_timefmt::rfc3339(SystemTime::now()),
+        state: RunState::Applying,
+        touches_store: plan.touches_store(),
+        fixes: plan
+            .fixes
+            .iter()
+            .map(|f| ManifestFix {
+                check_id: f.check_id.to_string(),
+                code: f.code.to_string(),
+                summary: f.summary.clone(),
+            })
+            .collect(),
+        entries,
+    };
+    write_manifest(&run_dir, &manifest)?;
+
+    let lock = lock_store(plan, opts)?;
+    let mut applied = 0usize;
+    let mut failure = None;
+    'outer: for f in &plan.fixes {
+        for a in &f.actions {
+            let held = lock.as_ref().map(|l| l.lock_dir());
+            if let Err(e) = apply_action(a, &manifest.entries, &opts.store_path, held) {
+                failure = Some(e);
+                break 'outer;
+            }
+            applied += 1;
+            if let Some(d) = opts.pause_between {
+                std::thread::sleep(d);
+            }
+        }
+    }
+    let held = lock.as_ref().map(|l| l.lock_dir().to_path_buf());
+    let (mut problems, deferred) = match &failure {
+        None => (Vec::new(), Vec::new()),
+        Some(_) => restore_holding(&run_dir, &manifest.entries, held.as_deref()),
+    };
+    let released = lock.map(FileLock::release).transpose();
+    problems.extend(restore_all(&run_dir, &deferred));
+    match failure {
+        None => {
+            released?;
+            manifest.state = RunState::Applied;
+            write_manifest(&run_dir, &manifest)?;
+            Ok(Applied {
+                run_id,
+                run_dir,
+                actions: applied,
+            })
+        }
+        Some(cause) => {
+            if let Err(e) = released {
+                problems.push(e.to_string());
+            }
+            manifest.state = RunState::RolledBack;
+            let _ = write_manifest(&run_dir, &manifest);
+            let rollback = if problems.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (except: {}; the backups are in {})",
+                    problems.join("; "),
+                    run_dir.display()
+                )
+            };
+            Err(FixError::RolledBack {
+                cause: Box::new(cause),
+                applied,
+                rollback,
+            })
+        }
+    }
+}
+
+/// Restores every entry except the lock directory we hold (its stale predecessor can only
+/// come back once ours is released); returns the problems and the entries left for later.
+fn restore_holding(
+    run_dir: &Path,
+    entries: &[Entry],
+    held: Option<&Path>,
+) -> (Vec<String>, Vec<Entry>) {
+    let (later, now): (Vec<Entry>, Vec<Entry>) = entries
+        .iter()
+        .cloned()
+        .partition(|e| Some(e.path.as_path()) == held);
+    (restore_all(run_dir, &now), later)
+}
+
+fn recorded<'a>(entries: &'a [Entry], path: &Path) -> Option<&'a Before> {
+    entries.iter().find(|e| e.path == path).map(|e| &e.before)
+}
+
+fn apply_action(
+    a: &Action,
+    entries: &[Entry],
+    store: &Path,
+    held_lock: Option<&Path>,
+) -> Result<(), FixError> {
+    match a {
+        Action::Edit {
+            path,
+            before,
+            after,
+        } => {
+            let meta = fs::symlink_metadata(path).map_err(io("stat", path))?;
+            let now = fs::read(path).map_err(io("read", path))?;
+            if !meta.is_file() || &now != before {
+                return Err(FixError::Changed { path: path.clone() });
+            }
+            if path == store {
+                codex_store::atomic::write_atomic(
+                    path,
+                    after,
+                    codex_store::atomic::WriteOptions::default(),
+                    now_ms(),
+                )?;
+                Ok(())
+            } else {
+                write_atomic(path, after, meta.mode() & 0o7777)
+            }
+        }
+        Action::Create {
+            path,
+            content,
+            mode,
+        } => {
+            if fs::symlink_metadata(path).is_ok() {
+                return Err(FixError::Changed { path: path.clone() });
+            }
+            let dir = parent_of(path);
+            fs::create_dir_all(&dir).map_err(io("create directory", &dir))?;
+            write_atomic(path, content, *mode)
+        }
+        // Taking the store's lock reclaimed its stale lock directory, exactly as proper-lockfile
+        // does; releasing ours removes the directory.
+        Action::Remove { path, dir: true } if Some(path.as_path()) == held_lock => Ok(()),
+        Action::Remove { path, dir } => {
+            let meta = fs::symlink_metadata(path).map_err(io("stat", path))?;
+            if *dir {
+                let unchanged = matches!(recorded(entries, path),
+                    Some(Before::Dir { mtime_ms: m, .. }) if *m == mtime_ms(&meta));
+                if !meta.is_dir() || !unchanged {
+                    return Err(FixError::Changed { path: path.clone() });
+                }
+                fs::remove_dir(path).map_err(io("remove directory", path))?;
+            } else {
+                if !meta.is_file() {
+                    return Err(FixError::Changed { path: path.clone() });
+                }
+                fs::remove_file(path).map_err(io("remove", path))?;
+            }
+            sync_dir(&parent_of(path))
+        }
+        Action::Move { from, to } => {
+            if fs::symlink_metadata(to).is_ok() {
+                return Err(FixError::Changed { path: to.clone() });
+            }
+            fs::rename(from, to).map_err(io("move", from))?;
+            sync_dir(&parent_of(to))?;
+            sync_dir(&parent_of(from))
+        }
+        Action::Chmod { path, from, to } => {
+            let meta = fs::symlink_metadata(path).map_err(io("stat", path))?;
+            if meta.file_type().is_symlink() || meta.mode() & 0o7777 != *from {
+                return Err(FixError::Changed { path: path.clone() });
+            }
+            fs::set_permissions(path, fs::Permissions::from_mode(*to)).map_err(io("chmod", path))
+        }
+    }
+}
+
+/// Puts one recorded path back as it was.
+fn restore(run_dir: &Path, e: &Entry) -> Result<(), FixError> {
+    let path = &e.path;
+    let now = fs::symlink_metadata(path);
+    match &e.before {
+        Before::Absent { .. } => match now {
+            Err(err) if err.kind() == ErrorKind::NotFound => Ok(()),
+            Err(err) => Err(FixError::io("stat", path, err)),
+            Ok(m) if m.is_dir() => fs::remove_dir(path).map_err(io("remove directory", path)),
+            Ok(_) => fs::remove_file(path).map_err(io("remove", path)),
+        },
+        Before::File { backup, mode, .. } => {
+            let src = run_dir.join(backup);
+            let bytes = fs::read(&src).map_err(io("read backup", &src))?;
+            let same = match &now {
+                Ok(m) if m.is_file() && m.mode() & 0o7777 == *mode => {
+                    fs::read(path).map(|b| b == bytes).unwrap_or(false)
+                }
+                _ => false,
+            };
+            if same {
+                return Ok(());
+            }
+            if let Ok(m) = &now {
+                if m.is_dir() {
+                    fs::remove_dir(path).map_err(io("remove directory", path))?;
+                }
+            }
+            let dir = parent_of(path);
+            fs::create_dir_all(&dir).map_err(io("create directory", &dir))?;
+            write_atomic(path, &bytes, *mode)
+        }
+        Before::Dir { mode, mtime_ms } => {
+            match now {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => {
+                    return Err(FixError::io(
+                        "recreate directory",
+                        path,
+                        std::io::Error::other("a file is in its place"),
+                    ))
+                }
+                Err(_) => fs::create_dir(path).map_err(io("recreate directory", path))?,
+            }
+            fs::set_permissions(path, fs::Permissions::from_mode(*mode))
+                .map_err(io("chmod", path))?;
+            let t = SystemTime::UNIX_EPOCH + Duration::from_millis(*mtime_ms);
+            File::open(path)
+                .and_then(|d| d.set_modified(t))
+                .map_err(io("set the modification time of", path))
+        }
+    }
+}
+
+/// Restores every entry, last first; returns the problems (empty when clean).
+fn restore_all(run_dir: &Path, entries: &[Entry]) -> Vec<String> {
+    entries
+        .iter()
+        .rev()
+        .filter_map(|e| restore(run_dir, e).err().map(|err| err.to_string()))
+        .collect()
+}
+
+/// The newest run folder under `state_dir`.
+pub fn last_run(state_dir: &Path) -> Result<Option<PathBuf>, FixError> {
+    let rd = match fs::read_dir(state_dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(FixError::io("list", state_dir, e)),
+    };
+    Ok(rd
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join(MANIFEST).is_file())
+        .map(|e| e.path())
+        .max())
+}
+
+/// Restores the newest run (applied, or interrupted while applying).
+pub fn undo(
+    state_dir: &Path,
+    store_path: &Path,
+    lock_budget: Duration,
+) -> Result<Undone, FixError> {
+    let Some(run_dir) = last_run(state_dir)? else {
+        return Err(FixError::NothingToUndo(state_dir.to_path_buf()));
+    };
+    let mut m = read_manifest(&run_dir)?;
+    if matches!(m.state, RunState::Undone | RunState::RolledBack) {
+        return Err(FixError::NothingToUndo(state_dir.to_path_buf()));
+    }
+    let lock = if m.touches_store {
+        Some(FileLock::acquire(
+            store_path,
+            &LockOptions::default().with_budget(lock_budget),
+        )?)
+    } else {
+        None
+    };
+    let held = lock.as_ref().map(|l| l.lock_dir().to_path_buf());
+    let (mut problems, deferred) = restore_holding(&run_dir, &m.entries, held.as_deref());
+    if let Some(l) = lock {
+        if let Err(e) = l.release() {
+            problems.push(e.to_string());
+        }
+    }
+    problems.extend(restore_all(&run_dir, &deferred));
+    if !problems.is_empty() {
+        return Err(FixError::Manifest {
+            path: run_dir.join(MANIFEST),
+            detail: format!(
+                "some paths could not be restored: {}; the backups stay in {}",
+                problems.join("; "),
+                run_dir.display()
+            ),
+        });
+    }
+    m.state = RunState::Undone;
+    write_manifest(&run_dir, &m)?;
+    Ok(Undone {
+        run_id: m.run_id,
+        restored: m.entries.into_iter().map(|e| e.path).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Fix;
+
+    fn opts(tmp: &Path) -> ApplyOptions {
+        ApplyOptions {
+            state_dir: tmp.join("state"),
+            store_path: tmp.join("codex-accounts.json"),
+            opencode_running: Vec::new(),
+            force: false,
+            lock_budget: Duration::from_secs(1),
+            pause_between: None,
+        }
+    }
+
+    fn fix(actions: Vec<Action>) -> Plan {
+        Plan {
+            fixes: vec![Fix {
+                check_id: "t.x",
+                code: "t.x",
+                summary: "test".into(),
+                actions,
+                touches_store: false,
+            }],
+        }
+    }
+
+    #[test]
+    fn apply_then_undo_restores_bytes_modes_and_removed_dirs() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        let a = t.join("a.json");
+        fs::write(&a, b"old").unwrap();
+        fs::set_permissions(&a, fs::Permissions::from_mode(0o640)).unwrap();
+        let b = t.join("b.json");
+        fs::write(&b, b"bee").unwrap();
+        fs::set_permissions(&b, fs::Permissions::from_mode(0o644)).unwrap();
+        let lock = t.join("x.lock");
+        fs::create_dir(&lock).unwrap();
+        let old = SystemTime::now() - Duration::from_secs(60);
+        File::open(&lock).unwrap().set_modified(old).unwrap();
+        let lock_mtime = mtime_ms(&fs::metadata(&lock).unwrap());
+        let created = t.join("new/dir/c.md");
+        let plan = fix(vec![
+            Action::Edit {
+                path: a.clone(),
+                before: b"old".to_vec(),
+                after: b"new".to_vec(),
+            },
+            Action::Chmod {
+                path: b.clone(),
+                from: 0o644,
+                to: 0o600,
+            },
+            Action::Remove {
+                path: lock.clone(),
+                dir: true,
+            },
+            Action::Create {
+                path: created.clone(),
+                content: b"c".to_vec(),
+                mode: 0o600,
+            },
+        ]);
+        let done = apply(&plan, &opts(t)).unwrap();
+        assert_eq!(done.actions, 4);
+        assert_eq!(fs::read(&a).unwrap(), b"new");
+        assert_eq!(fs::metadata(&a).unwrap().mode() & 0o777, 0o640);
+        assert_eq!(fs::metadata(&b).unwrap().mode() & 0o777, 0o600);
+        assert!(!lock.exists());
+        assert_eq!(fs::read(&created).unwrap(), b"c");
+
+        let u = undo(
+            &t.join("state"),
+            &t.join("codex-accounts.json"),
+            Duration::from_secs(1),
+        )
+        .unwrap();
+        assert_eq!(u.run_id, done.run_id);
+        assert_eq!(fs::read(&a).unwrap(), b"old");
+        assert_eq!(fs::metadata(&a).unwrap().mode() & 0o777, 0o640);
+        assert_eq!(fs::metadata(&b).unwrap().mode() & 0o777, 0o644);
+        assert!(lock.is_dir());
+        assert_eq!(mtime_ms(&fs::metadata(&lock).unwrap()), lock_mtime);
+        assert!(!created.exists());
+        assert!(
+            !t.join("new").exists(),
+            "the parents the run created are gone too"
+        );
+        // A second undo has nothing to do.
+        assert!(matches!(
+            undo(
+                &t.join("state"),
+                &t.join("codex-accounts.json"),
+                Duration::from_secs(1)
+            ),
+            Err(FixError::NothingToUndo(_))
+        ));
+    }
+
+    #[test]
+    fn a_failing_action_rolls_back_the_applied_ones() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        let a = t.join("a.json");
+        fs::write(&a, b"old").unwrap();
+        let b = t.join("b.json");
+        fs::write(&b, b"changed behind our back").unwrap();
+        let plan = fix(vec![
+            Action::Edit {
+                path: a.clone(),
+                before: b"old".to_vec(),
+                after: b"new".to_vec(),
+            },
+            Action::Edit {
+                path: b.clone(),
+                before: b"planned".to_vec(),
+                after: b"x".to_vec(),
+            },
+        ]);
+        let err = apply(&plan, &opts(t)).unwrap_err();
+        assert!(
+            matches!(err, FixError::RolledBack { applied: 1, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("changed since the plan"), "{err}");
+        assert_eq!(fs::read(&a).unwrap(), b"old");
+        assert_eq!(fs::read(&b).unwrap(), b"changed behind our back");
+        let leftovers: Vec<_> = fs::read_dir(t)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp."))
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn store_fixes_refuse_while_opencode_runs_unless_forced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        let store = t.join("codex-accounts.json");
+        fs::write(&store, b"{}").unwrap();
+        fs::set_permissions(&store, fs::Permissions::from_mode(0o644)).unwrap();
+        let mut plan = fix(vec![Action::Chmod {
+            path: store.clone(),
+            from: 0o644,
+            to: 0o600,
+        }]);
+        plan.fixes[0].touches_store = true;
+        let mut o = opts(t);
+        o.opencode_running = vec!["pid 42 (opencode)".into()];
+        let err = apply(&plan, &o).unwrap_err();
+        assert!(err.to_string().contains("pid 42 (opencode)"), "{err}");
+        assert_eq!(fs::metadata(&store).unwrap().mode() & 0o777, 0o644);
+        o.force = true;
+        apply(&plan, &o).unwrap();
+        assert_eq!(fs::metadata(&store).unwrap().mode() & 0o777, 0o600);
+        // The lock was released: no lock directory is left.
+        assert!(!codex_paths::lock_dir_of(&store).exists());
+    }
+
+    #[test]
+    fn the_state_dir_follows_xdg_state_home_when_absolute() {
+        let e = EnvSnapshot::from_pairs([("HOME", "/h"), ("XDG_STATE_HOME", "/s")]);
+        assert_eq!(
+            state_dir(&e).unwrap(),
+            PathBuf::from("/s/codex-kit/doctor/fix")
+        );
+        let e = EnvSnapshot::from_pairs([("HOME", "/h"), ("XDG_STATE_HOME", "rel")]);
+        assert_eq!(
+            state_dir(&e).unwrap(),
+            PathBuf::from("/h/.local/state/codex-kit/doctor/fix")
+        );
+        assert!(state_dir(&EnvSnapshot::from_pairs([("X", "y")])).is_err());
+    }
+}

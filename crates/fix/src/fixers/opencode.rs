@@ -1,0 +1,334 @@
+//! `plugin.registered`: OpenCode config syntax the installer rejects, the plugin missing from
+//! `plugin`, duplicate registrations and conflicting OAuth plugins (reference 3.1–3.2).
+//!
+//! Edits are made in the text (see `textedit`), so comments, formatting, key order and every
+//! other plugin stay as they were. A config that even a lenient read cannot parse is parsed
+//! with `json5` and rewritten as 2-space JSON (the diff shows what that changes).
+
+use serde_json::Value;
+
+use super::{push, Context, Files, Found};
+use crate::plan::Fix;
+use crate::textedit;
+
+/// The plugin's npm package name.
+pub const PLUGIN_NAME: &str = "@iam-brain/opencode-codex-auth";
+/// The specifier the installer writes.
+pub const DEFAULT_SPECIFIER: &str = "@iam-brain/opencode-codex-auth@latest";
+/// OpenCode's config schema URL, written into a new `opencode.json`.
+const SCHEMA_URL: &str = "https://opencode.ai/config.json";
+const CHECK: &str = "plugin.registered";
+
+/// npm package name of a specifier (`@scope/name@1.2.3` → `@scope/name`); the doctor's
+/// `plugin.registered` uses the same rule.
+pub fn package_name(spec: &str) -> &str {
+    let spec = spec.trim();
+    let spec = spec.strip_prefix("npm:").unwrap_or(spec);
+    if let Some(rest) = spec.strip_prefix('@') {
+        match rest.find('@') {
+            Some(i) => &spec[..i + 1],
+            None => spec,
+        }
+    } else {
+        spec.split('@').next().unwrap_or(spec)
+    }
+}
+
+/// Whether a specifier registers this plugin (any version or tag, or a `file://` URL to it).
+pub fn is_ours(spec: &str) -> bool {
+    let s = spec.trim();
+    if s.starts_with("file://") {
+        return s.contains("opencode-codex-auth");
+    }
+    package_name(s) == PLUGIN_NAME
+}
+
+/// Whether a specifier is another OpenAI/ChatGPT OAuth plugin that conflicts with this one.
+pub fn is_other_oauth_plugin(spec: &str) -> bool {
+    if is_ours(spec) {
+        return false;
+    }
+    let name = package_name(spec).to_ascii_lowercase();
+    let base = name.rsplit('/').next().unwrap_or(&name);
+    [
+        "codex-auth",
+        "openai-auth",
+        "openai-oauth",
+        "chatgpt-auth",
+        "chatgpt-oauth",
+    ]
+    .iter()
+    .any(|m| base.contains(m))
+}
+
+struct Source {
+    path: std::path::PathBuf,
+    /// The installer parses it with `JSON.parse`.
+    strict: bool,
+}
+
+fn sources(ctx: &Context<'_>) -> Vec<Source> {
+    let p = ctx.paths;
+    let mut out = vec![
+        Source {
+            path: p.opencode_json().path,
+            strict: true,
+        },
+        Source {
+            path: p.opencode_jsonc().path,
+            strict: false,
+        },
+    ];
+    if let Some(e) = p.opencode_config_env(ctx.env) {
+        if !out.iter().any(|s| s.path == e.path) {
+            out.push(Source {
+                path: e.path,
+                strict: false,
+            });
+        }
+    }
+    out
+}
+
+/// OpenCode's lenient read: comments and trailing commas allowed.
+pub(crate) fn parse_lenient(text: &str) -> Option<Value> {
+    if let Ok(v) = serde_json::from_str(text) {
+        return Some(v);
+    }
+    serde_json::from_str(&textedit::remove_trailing_commas(&textedit::blank(text))).ok()
+}
+
+fn pretty(v: &Value) -> Option<String> {
+    serde_json::to_string_pretty(v).ok().map(|s| s + "\n")
+}
+
+fn string_literal(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
+}
+
+/// Syntax the installer (strict sources) or OpenCode (all sources) cannot read.
+fn syntax(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
+    for s in sources(ctx) {
+        let Some(text) = files.text(&s.path) else {
+            continue;
+        };
+        if serde_json::from_str::<Value>(&text).is_ok() {
+            continue;
+        }
+        let show = s.path.display();
+        let (code, summary, after) = match parse_lenient(&text) {
+            Some(_) if !s.strict => continue,
+            Some(value) => {
+                let cleaned = textedit::remove_trailing_commas(&textedit::remove_comments(&text));
+                let after = match serde_json::from_str::<Value>(&cleaned) {
+                    Ok(v) if v == value => Some(cleaned),
+                    _ => pretty(&value),
+                };
+                (
+                    "plugin.strict-json",
+                    format!("remove the comments and trailing commas the installer's JSON.parse rejects from {show}"),
+                    after,
+                )
+            }
+            None => match json5::from_str::<Value>(&text) {
+                Ok(value) => (
+                    "plugin.reformat",
+                    format!("rewrite {show} as plain JSON (it only parses as JSON5)"),
+                    pretty(&value),
+                ),
+                Err(e) => {
+                    found.unfixable(
+                        CHECK,
+                        format!("{show} does not parse even leniently ({e}); repair it by hand"),
+                    );
+                    continue;
+                }
+            },
+        };
+        let Some(after) = after else { continue };
+        if let Some(action) = files.write(&s.path, after, 0o600) {
+            push(
+                found,
+                Fix {
+                    check_id: CHECK,
+                    code,
+                    summary,
+                    actions: vec![action],
+                    touches_store: false,
+                },
+            );
+        }
+    }
+}
+
+/// Items of the top-level `plugin` array of `text`: `(index, string)`.
+fn plugin_items(text: &str) -> Vec<(usize, String)> {
+    let Some(Value::Object(m)) = parse_lenient(text) else {
+        return Vec::new();
+    };
+    match m.get("plugin") {
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_str().map(|s| (i, s.to_string())))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `text` without item `idx` of its top-level `plugin` array.
+fn without_item(text: &str, idx: usize) -> Option<String> {
+    let blanked = textedit::blank(text);
+    let (_, _, members) = textedit::top_object(&blanked)?;
+    let m = members.iter().rev().find(|m| m.key == "plugin")?;
+    Some(textedit::remove_item(text, m.value_start, m.value_end, idx))
+}
+
+/// Duplicate registrations of this plugin, and other OpenAI OAuth plugins.
+fn duplicates(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
+    let mut kept = false;
+    for s in sources(ctx) {
+        let Some(mut text) = files.text(&s.path) else {
+            continue;
+        };
+        let mut dropped = Vec::new();
+        let mut conflicting = Vec::new();
+        // Last first, so earlier indexes stay valid.
+        let items = plugin_items(&text);
+        let first_ours = items.iter().find(|(_, x)| is_ours(x)).map(|(i, _)| *i);
+        for (i, spec) in items.iter().rev() {
+            let ours = is_ours(spec);
+            let drop = (ours && (kept || Some(*i) != first_ours)) || is_other_oauth_plugin(spec);
+            if drop {
+                if let Some(t) = without_item(&text, *i) {
+                    text = t;
+                    if ours {
+                        dropped.push(spec.clone());
+                    } else {
+                        conflicting.push(spec.clone());
+                    }
+                }
+            }
+        }
+        kept |= first_ours.is_some();
+        let show = s.path.display();
+        let (code, summary) = match (dropped.is_empty(), conflicting.is_empty()) {
+            (true, true) => continue,
+            (false, true) => (
+                "plugin.dedupe",
+                format!("keep one registration of the plugin: remove {dropped:?} from {show}"),
+            ),
+            (true, false) => (
+                "plugin.conflict",
+                format!("remove the conflicting OpenAI OAuth plugin(s) {conflicting:?} from {show}"),
+            ),
+            (false, false) => (
+                "plugin.dedupe",
+                format!("remove the duplicate {dropped:?} and the conflicting {conflicting:?} from {show}"),
+            ),
+        };
+        if let Some(action) = files.write(&s.path, text, 0o600) {
+            push(
+                found,
+                Fix {
+                    check_id: CHECK,
+                    code,
+                    summary,
+                    actions: vec![action],
+                    touches_store: false,
+                },
+            );
+        }
+    }
+}
+
+/// The plugin missing from every config: add it to the first config present (or create
+/// `opencode.json` as the installer does).
+fn register(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
+    let all = sources(ctx);
+    let texts: Vec<Option<String>> = all.iter().map(|s| files.text(&s.path)).collect();
+    if texts
+        .iter()
+        .flatten()
+        .any(|t| plugin_items(t).iter().any(|(_, x)| is_ours(x)))
+    {
+        return;
+    }
+    let spec = string_literal(DEFAULT_SPECIFIER);
+    let target = all.iter().zip(&texts).find(|(_, t)| t.is_some());
+    let (path, after) = match target {
+        None => {
+            let path = ctx.paths.opencode_json().path;
+            let text = format!(
+                "{{\n  \"$schema\": {},\n  \"plugin\": [\n    {spec}\n  ]\n}}\n",
+                string_literal(SCHEMA_URL)
+            );
+            (path, text)
+        }
+        Some((s, Some(text))) => {
+            let blanked = textedit::blank(text);
+            let Some((_, _, members)) = textedit::top_object(&blanked) else {
+                found.unfixable(
+                    CHECK,
+                    format!(
+                        "{} is not a JSON object OpenCode can read; the plugin cannot be added to it",
+                        s.path.display()
+                    ),
+                );
+                return;
+            };
+            let Some(value) = parse_lenient(text) else {
+                found.unfixable(
+                    CHECK,
+                    format!(
+                        "{} does not parse; the plugin cannot be added to it",
+                        s.path.display()
+                    ),
+                );
+                return;
+            };
+            let after = match members.iter().rev().find(|m| m.key == "plugin") {
+                Some(m) => match value.get("plugin") {
+                    Some(Value::Array(_)) => {
+                        textedit::append_item(text, m.value_start, m.value_end, &spec)
+                    }
+                    Some(Value::String(x)) if !x.trim().is_empty() => format!(
+                        "{}[{}, {spec}]{}",
+                        &text[..m.value_start],
+                        string_literal(x),
+                        &text[m.value_end..]
+                    ),
+                    _ => format!("{}[{spec}]{}", &text[..m.value_start], &text[m.value_end..]),
+                },
+                None => match textedit::add_member(text, "plugin", &format!("[{spec}]")) {
+                    Some(t) => t,
+                    None => return,
+                },
+            };
+            (s.path.clone(), after)
+        }
+        Some((_, None)) => return,
+    };
+    let summary = format!(
+        "add {DEFAULT_SPECIFIER:?} to the plugin array of {}",
+        path.display()
+    );
+    if let Some(action) = files.write(&path, after, 0o600) {
+        push(
+            found,
+            Fix {
+                check_id: CHECK,
+                code: "plugin.add",
+                summary,
+                actions: vec![action],
+                touches_store: false,
+            },
+        );
+    }
+}
+
+pub(super) fn fixes(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
+    syntax(ctx, files, found);
+    duplicates(ctx, files, found);
+    register(ctx, files, found);
+}

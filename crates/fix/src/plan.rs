@@ -1,0 +1,123 @@
+//! The plan: which fixes would be made, and the file actions behind each.
+//!
+//! An [`Action`] carries everything needed to both show and check it: an edit holds the exact
+//! bytes before and after, so the engine can refuse to apply it when the file changed since the
+//! plan was made, and the renderer can show the diff without touching the disk.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// One change to one path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// Replace the content of an existing file (its mode is kept).
+    Edit {
+        /// The file.
+        path: PathBuf,
+        /// Its bytes now.
+        #[serde(skip)]
+        before: Vec<u8>,
+        /// Its bytes after the fix.
+        #[serde(skip)]
+        after: Vec<u8>,
+    },
+    /// Create a file that does not exist (parent directories are created too).
+    Create {
+        /// The file.
+        path: PathBuf,
+        /// Its content.
+        #[serde(skip)]
+        content: Vec<u8>,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// Remove a file, or an empty directory.
+    Remove {
+        /// The path.
+        path: PathBuf,
+        /// It is a directory (then it must be empty).
+        dir: bool,
+    },
+    /// Rename a file (same filesystem).
+    Move {
+        /// From.
+        from: PathBuf,
+        /// To (must not exist).
+        to: PathBuf,
+    },
+    /// Change permission bits.
+    Chmod {
+        /// The path.
+        path: PathBuf,
+        /// Bits now.
+        from: u32,
+        /// Bits after.
+        to: u32,
+    },
+}
+
+impl Action {
+    /// The paths this action changes (the destination last).
+    pub fn paths(&self) -> Vec<&PathBuf> {
+        match self {
+            Action::Edit { path, .. }
+            | Action::Create { path, .. }
+            | Action::Remove { path, .. }
+            | Action::Chmod { path, .. } => vec![path],
+            Action::Move { from, to } => vec![from, to],
+        }
+    }
+}
+
+/// One repair: the check it makes pass, a stable code, and its actions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// The doctor check whose finding this repairs (`plugin.registered`).
+    pub check_id: &'static str,
+    /// Stable code of the repair (`plugin.add`).
+    pub code: &'static str,
+    /// One line saying what it does.
+    pub summary: String,
+    /// The file actions, applied in order.
+    pub actions: Vec<Action>,
+    /// It changes the auth store or its directory: the engine takes the store's lock and
+    /// refuses while OpenCode runs (unless forced).
+    pub touches_store: bool,
+}
+
+/// Every fix found, in the order they apply.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    /// The fixes.
+    pub fixes: Vec<Fix>,
+}
+
+impl Plan {
+    /// Nothing to do.
+    pub fn is_empty(&self) -> bool {
+        self.fixes.is_empty()
+    }
+
+    /// Whether any fix touches the store.
+    pub fn touches_store(&self) -> bool {
+        self.fixes.iter().any(|f| f.touches_store)
+    }
+
+    /// The distinct check ids, in plan order.
+    pub fn check_ids(&self) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = Vec::new();
+        for f in &self.fixes {
+            if !out.contains(&f.check_id) {
+                out.push(f.check_id);
+            }
+        }
+        out
+    }
+
+    /// Keeps only fixes whose check id `keep` accepts.
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.fixes.retain(|f| keep(f.check_id));
+    }
+}
