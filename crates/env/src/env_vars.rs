@@ -169,6 +169,10 @@ pub const CODEX_RUNTIME_ISSUER: &str = "CODEX_RUNTIME_ISSUER";
 /// `codex-runtime serve`; required with `--allow-remote`.
 pub const CODEX_RUNTIME_CLIENT_KEY: &str = "CODEX_RUNTIME_CLIENT_KEY";
 
+/// Origins (comma-separated, `scheme://host[:port]`) whose browser requests
+/// `codex-runtime serve` answers besides its own; `--allow-origin` wins.
+pub const CODEX_RUNTIME_ALLOWED_ORIGINS: &str = "CODEX_RUNTIME_ALLOWED_ORIGINS";
+
 /// The login name; `codex-doctor bundle` replaces it with `<user>` in everything it collects.
 pub const USER: &str = "USER";
 
@@ -244,6 +248,7 @@ pub const ALL: &[EnvVar] = &[
     EnvVar { name: CODEX_RUNTIME_UPSTREAM, group: "test", description: "Test and self-hosting hook: Codex backend base URL for `codex-runtime serve` (default `https://chatgpt.com/backend-api/codex`); the allowlist then admits exactly it and the issuer." },
     EnvVar { name: CODEX_RUNTIME_ISSUER, group: "test", description: "Test and self-hosting hook: OAuth issuer for token refresh in `codex-runtime serve` (default `https://auth.openai.com`)." },
     EnvVar { name: CODEX_RUNTIME_CLIENT_KEY, group: "proxy", description: "Client key for `codex-runtime serve` (`Authorization: Bearer` or `x-api-key`, compared in constant time); required with `--allow-remote`." },
+    EnvVar { name: CODEX_RUNTIME_ALLOWED_ORIGINS, group: "proxy", description: "Comma-separated origins (`scheme://host[:port]`) whose requests `codex-runtime serve` answers besides its own listener's; any other `Origin` gets `forbidden_origin` (403). `--allow-origin` wins." },
 ];
 
 /// Finds a documented variable by name.

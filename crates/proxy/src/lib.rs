@@ -6,7 +6,7 @@
 //! pool with its in-memory overlay; [`refresh`] is the OAuth refresh grant and
 //! [`proactive`] refreshes ahead of expiry; [`quota`] polls account usage; [`shape`] turns a client's request into the
 //! backend's shape; [`sse`] holds back stream openings and streams bodies through;
-//! [`outbound`] is the allowlist and redirect policy; [`errors`] the synthetic errors;
+//! [`outbound`] is the allowlist and redirect policy; [`limits`] raises the open-file limit; [`errors`] the synthetic errors;
 //! [`snapshots`] and [`persist`] write the plugin's cache files; [`metrics`], [`status`] and
 //! [`models`] serve the other endpoints, [`catalog`] keeps the live model catalog current; [`opencode`] prints the OpenCode provider snippet.
 //! Selection itself is pure and lives in `codex-rotation`.
@@ -14,6 +14,7 @@
 pub mod catalog;
 pub mod config;
 pub mod errors;
+pub mod limits;
 pub mod metrics;
 pub mod models;
 pub mod opencode;

@@ -239,7 +239,7 @@ async fn apply(st: &AppState, key: &str, snap: UsageSnapshot) {
             "quota exhausted; the account rests until its window resets"
         );
         st.pool.note_error(key, &reason, now);
-        st.pool.cool(key, until).await;
+        st.pool.cool(key, until);
     }
 }
 
