@@ -31,7 +31,6 @@ use codex_rotation::{
     failover_reason, final_acquire_error, rate_limit_cooldown, retry_account_key, AcquireFailure,
     ErrorClass, HeaderLookup,
 };
-use codex_store::CommitOptions;
 use futures_util::StreamExt;
 use http::{HeaderMap, Response, StatusCode};
 use serde_json::Value;
@@ -42,7 +41,7 @@ use crate::metrics::{InflightGuard, Outcome};
 use crate::outbound::{redirect_decision, Redirect, MAX_REDIRECTS};
 use crate::pool::{Acct, SelectError};
 use crate::quota::PollTarget;
-use crate::refresh::TokenResponse;
+use crate::refresh::{save_refreshed, RefreshPurpose};
 use crate::server::AppState;
 use crate::shape::Shaped;
 use crate::sse::{cut_signal, guard, hold_back, ByteStream, HeldStream, Hold, ProxyBody};
@@ -544,7 +543,9 @@ impl Run<'_> {
             Ok(tokens) => {
                 st.metrics.refresh("success");
                 st.metrics.account(key, |c| c.refreshes += 1);
-                let committed = commit(st, &lease, &tokens, t).await;
+                let committed =
+                    save_refreshed(st.pool.store(), &lease, &tokens, t, RefreshPurpose::Request)
+                        .await;
                 if !committed {
                     st.metrics.refresh("lost_lease");
                     tracing::warn!(
@@ -811,31 +812,4 @@ async fn send(
     crate::shape::insert_account_headers(headers, a.access.expose(), a.account_id.as_deref());
     *req.body_mut() = Some(shaped.body.clone().into());
     st.http.execute(req).await
-}
-
-async fn commit(st: &AppState, lease: &codex_store::Lease, tokens: &TokenResponse, t: f64) -> bool {
-    let refreshed = codex_store::RefreshedTokens {
-        access: tokens.access.clone(),
-        refresh: tokens.refresh.clone(),
-        expires: t + tokens.expires_in.unwrap_or(3600.0) * 1000.0,
-        account_id: tokens.account_id(),
-        email: tokens.top_level_claim("email"),
-        plan: tokens.top_level_claim("plan"),
-    };
-    let opts = CommitOptions {
-        set_active: true,
-        touch_last_used: true,
-        cooldown_if_expiring_within_ms: None,
-    };
-    let store = st.pool.store().clone();
-    let lease = lease.clone();
-    match tokio::task::spawn_blocking(move || store.commit_refresh(&lease, &refreshed, &opts)).await
-    {
-        Ok(Ok(ok)) => ok,
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "could not store refreshed tokens");
-            false
-        }
-        Err(_) => false,
-    }
 }
