@@ -1,7 +1,8 @@
 //! A local streaming proxy to the Codex backend with account rotation.
 //!
 //! [`config`] resolves the settings (options, environment, `codex-config.jsonc`);
-//! [`server`] binds, routes and shuts down gracefully; [`orchestrator`] runs one Responses
+//! [`server`] binds, routes and shuts down gracefully; [`shared`] is the state every part
+//! reads and [`state`] adds the background syncers to it; [`orchestrator`] runs one Responses
 //! request through acquisition, attempts and failover; [`pool`] is the store-backed account
 //! pool with its in-memory overlay; [`refresh`] is the OAuth refresh grant and
 //! [`proactive`] refreshes ahead of expiry; [`quota`] polls account usage; [`shape`] turns a client's request into the
@@ -27,9 +28,13 @@ pub mod quota;
 pub mod refresh;
 pub mod server;
 pub mod shape;
+pub mod shared;
 pub mod snapshots;
 pub mod sse;
+pub mod state;
 pub mod status;
 
 pub use config::{ProxyConfig, ServeOptions, DEFAULT_LISTEN};
-pub use server::{start, AppState, Running, ServeError, Server};
+pub use server::{start, Running, ServeError, Server};
+pub use shared::Shared;
+pub use state::AppState;

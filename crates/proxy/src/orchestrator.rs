@@ -42,9 +42,9 @@ use crate::outbound::{redirect_decision, Redirect, MAX_REDIRECTS};
 use crate::pool::{Acct, SelectError};
 use crate::quota::PollTarget;
 use crate::refresh::{save_refreshed, RefreshPurpose};
-use crate::server::AppState;
 use crate::shape::Shaped;
 use crate::sse::{cut_signal, guard, hold_back, ByteStream, HeldStream, Hold, ProxyBody};
+use crate::state::AppState;
 
 /// Lease length for request-time refreshes (reference 6.3).
 pub const REQUEST_LEASE_MS: f64 = 30_000.0;
@@ -251,10 +251,10 @@ pub async fn handle(
     let started = Instant::now();
     let resp = run.execute().await;
     if let Some(target) = run.answered.take() {
-        crate::quota::after_request(&st, target);
+        crate::quota::after_request(&st.shared, &st.quota, target);
     }
     if let Some(target) = run.catalog.take() {
-        crate::catalog::after_request(&st, target);
+        crate::catalog::after_request(&st.shared, &st.catalog, target);
     }
     let status = resp.status().as_u16();
     let outcome = if run.synthetic {

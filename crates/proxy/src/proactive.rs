@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::refresh::{save_refreshed, RefreshPurpose};
-use crate::server::AppState;
+use crate::shared::Shared;
 
 /// Tick interval.
 pub const INTERVAL: Duration = Duration::from_secs(60);
@@ -25,7 +25,7 @@ pub const LEASE_MS: f64 = 120_000.0;
 pub const MAX_PER_TICK: usize = 4;
 
 /// Runs forever (aborted at shutdown).
-pub async fn run(st: Arc<AppState>, buffer_ms: u64) {
+pub async fn run(st: Arc<Shared>, buffer_ms: u64) {
     let mut tick = tokio::time::interval(INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await;
@@ -36,7 +36,7 @@ pub async fn run(st: Arc<AppState>, buffer_ms: u64) {
 }
 
 /// One tick.
-pub async fn one_pass(st: &AppState, buffer_ms: f64) {
+pub async fn one_pass(st: &Shared, buffer_ms: f64) {
     let mut stale: HashSet<String> = HashSet::new();
     for _ in 0..MAX_PER_TICK {
         let store = st.pool.store().clone();

@@ -28,14 +28,13 @@ use std::time::{Duration, Instant};
 use codex_rotation::SessionState;
 use codex_store::affinity::{session_file_exists, AffinityStore, PRUNE_GRACE_MS};
 use codex_store::snapshots::SnapshotStore;
-use codex_store::{AuthStore, Clock, StoreOptions};
+use codex_store::{AuthStore, StoreOptions};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use reqwest::Url;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
@@ -52,54 +51,10 @@ use crate::pool::{Policy, Pool};
 use crate::quota::QuotaPoller;
 use crate::refresh::RefreshClient;
 use crate::shape::{shape_request, UserAgents};
+use crate::shared::Shared;
 use crate::snapshots::SnapshotRecorder;
 use crate::sse::ProxyBody;
-
-/// Shared state of a running proxy.
-pub struct AppState {
-    /// Settings.
-    pub config: ProxyConfig,
-    /// Outbound HTTP client (no redirects followed).
-    pub http: reqwest::Client,
-    /// Accounts.
-    pub pool: Pool,
-    /// Token refresh.
-    pub refresher: RefreshClient,
-    /// Counters.
-    pub metrics: Metrics,
-    /// Snapshot writer.
-    pub snapshots: SnapshotRecorder,
-    /// User agents.
-    pub agents: UserAgents,
-    /// `<upstream>/responses`.
-    pub responses_url: Url,
-    /// Selection policy.
-    pub policy: Policy,
-    /// Clock (epoch ms).
-    pub clock: Clock,
-    /// Start time.
-    pub started: Instant,
-    /// Live model catalog fetches.
-    pub catalog: CatalogSync,
-    /// Usage polling.
-    pub quota: QuotaPoller,
-    /// The listener's port.
-    pub port: u16,
-    /// Set to true when the drain timeout cuts open streams.
-    pub cut: tokio::sync::watch::Sender<bool>,
-    /// Request body bytes held in memory now, over all requests.
-    buffered: Arc<AtomicUsize>,
-    client_key_digest: Option<[u8; 32]>,
-}
-
-impl std::fmt::Debug for AppState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState")
-            .field("listen", &self.config.listen)
-            .field("pool", &self.pool)
-            .finish()
-    }
-}
+use crate::state::AppState;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -142,7 +97,7 @@ fn bind_hint(addr: SocketAddr, e: &std::io::Error) -> String {
     }
 }
 
-fn digest(s: &str) -> [u8; 32] {
+pub(crate) fn digest(s: &str) -> [u8; 32] {
     Sha256::digest(s.as_bytes()).into()
 }
 
@@ -237,7 +192,7 @@ impl Server {
                 source,
             })?
             .port();
-        let state = Arc::new(AppState {
+        let shared = Arc::new(Shared {
             http,
             pool,
             refresher,
@@ -256,13 +211,16 @@ impl Server {
             },
             clock,
             started: Instant::now(),
-            catalog: CatalogSync::default(),
-            quota: QuotaPoller::default(),
             port,
             cut: tokio::sync::watch::channel(false).0,
             buffered: Arc::new(AtomicUsize::new(0)),
             client_key_digest: config.client_key.as_ref().map(|k| digest(k.expose())),
             config,
+        });
+        let state = Arc::new(AppState {
+            shared,
+            catalog: Arc::new(CatalogSync::default()),
+            quota: Arc::new(QuotaPoller::default()),
         });
         Ok(Server {
             listener,
@@ -293,7 +251,7 @@ impl Server {
         let proactive = state
             .config
             .refresh_ahead_ms
-            .map(|buffer| tokio::spawn(crate::proactive::run(state.clone(), buffer)));
+            .map(|buffer| tokio::spawn(crate::proactive::run(state.shared.clone(), buffer)));
         let graceful = GracefulShutdown::new();
         let slots = Arc::new(tokio::sync::Semaphore::new(
             state.config.max_connections.max(1),
