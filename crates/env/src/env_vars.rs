@@ -194,6 +194,10 @@ pub const CODEX_RUNTIME_LOGIN_PORT: &str = "CODEX_RUNTIME_LOGIN_PORT";
 /// `codex-runtime serve`; required with `--allow-remote`.
 pub const CODEX_RUNTIME_CLIENT_KEY: &str = "CODEX_RUNTIME_CLIENT_KEY";
 
+/// Origins (comma-separated, `scheme://host[:port]`) whose browser requests
+/// `codex-runtime serve` answers besides its own; `--allow-origin` wins.
+pub const CODEX_RUNTIME_ALLOWED_ORIGINS: &str = "CODEX_RUNTIME_ALLOWED_ORIGINS";
+
 /// The login name; `codex-doctor bundle` replaces it with `<user>` in everything it collects.
 pub const USER: &str = "USER";
 
@@ -277,6 +281,7 @@ pub const ALL: &[EnvVar] = &[
     EnvVar { name: CODEX_RUNTIME_ISSUER, group: "test", description: "Test and self-hosting hook: OAuth issuer for `codex-runtime login`, `accounts refresh` and token refresh in `serve` (default `https://auth.openai.com`)." },
     EnvVar { name: CODEX_RUNTIME_LOGIN_PORT, group: "test", description: "Test hook: the port `codex-runtime login` binds for its OAuth callback instead of 1455 (`0` picks a free port)." },
     EnvVar { name: CODEX_RUNTIME_CLIENT_KEY, group: "proxy", description: "Client key for `codex-runtime serve` (`Authorization: Bearer` or `x-api-key`, compared in constant time); required with `--allow-remote`." },
+    EnvVar { name: CODEX_RUNTIME_ALLOWED_ORIGINS, group: "proxy", description: "Comma-separated origins (`scheme://host[:port]`) whose requests `codex-runtime serve` answers besides its own listener's; any other `Origin` gets `forbidden_origin` (403). `--allow-origin` wins." },
 ];
 
 /// Finds a documented variable by name.

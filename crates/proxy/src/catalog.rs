@@ -30,7 +30,7 @@ use futures_util::StreamExt;
 use http::{HeaderName, HeaderValue};
 use serde_json::{Map, Value};
 
-use crate::server::AppState;
+use crate::shared::Shared;
 
 /// A catalog younger than this is used without asking upstream.
 pub const FRESH_MS: f64 = 900_000.0;
@@ -147,7 +147,7 @@ impl CatalogSync {
     /// valid access token of the account, if there is one.
     pub async fn sync(
         &self,
-        st: &AppState,
+        st: &Shared,
         account_id: Option<&str>,
         access: Option<&Secret<String>>,
         now_ms: f64,
@@ -209,18 +209,19 @@ impl CatalogSync {
 
 /// After a request an account answered: re-syncs its catalog in the background when the
 /// scope is due (reference 10.3: during requests, at most every 60 s per scope).
-pub fn after_request(st: &Arc<AppState>, target: SyncTarget) {
+pub fn after_request(st: &Arc<Shared>, catalog: &Arc<CatalogSync>, target: SyncTarget) {
     let st = Arc::clone(st);
+    let catalog = Arc::clone(catalog);
     tokio::spawn(async move {
         let now = (st.clock)() as f64;
-        st.catalog
+        catalog
             .sync(&st, target.account_id.as_deref(), Some(&target.access), now)
             .await;
     });
 }
 
 /// [`is_fresh`] on a blocking thread (a file read and a JSON parse).
-async fn fresh(st: &AppState, account_id: Option<&str>, now_ms: f64) -> bool {
+async fn fresh(st: &Shared, account_id: Option<&str>, now_ms: f64) -> bool {
     let dir = st.config.cache_dir.clone();
     let id = account_id.map(str::to_string);
     tokio::task::spawn_blocking(move || is_fresh(&dir, id.as_deref(), now_ms))
@@ -238,11 +239,7 @@ pub fn is_fresh(cache_dir: &Path, account_id: Option<&str>, now_ms: f64) -> bool
         .is_some_and(|at| now_ms - at < FRESH_MS)
 }
 
-async fn fetch(
-    st: &AppState,
-    access: &str,
-    account_id: Option<&str>,
-) -> Result<Vec<Value>, String> {
+async fn fetch(st: &Shared, access: &str, account_id: Option<&str>) -> Result<Vec<Value>, String> {
     // Read now, not at start: the plugin keeps `codex-client-version.json` current.
     let version = crate::config::client_version(&st.config.cache_dir);
     let mut url = st.config.models_url();
@@ -313,7 +310,7 @@ fn describe_error(e: &crate::outbound::GetFailure) -> String {
 }
 
 async fn write(
-    st: &AppState,
+    st: &Shared,
     account_id: Option<&str>,
     models: Vec<Value>,
     now_ms: f64,

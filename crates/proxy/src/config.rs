@@ -47,6 +47,25 @@ pub const DEFAULT_HOLD_MS: u64 = 1_500;
 /// Largest request body accepted.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
+/// Request bytes all connections together may hold in memory at once.
+pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 256 * 1024 * 1024;
+
+/// How long an upstream may take to send its response headers before the next account is
+/// tried.
+pub const DEFAULT_UPSTREAM_HEADER_TIMEOUT: Duration = Duration::from_secs(45);
+
+/// How long a response body (a stream) may stay silent before it is ended with an error.
+pub const DEFAULT_UPSTREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How long a client may pause between request body bytes.
+pub const DEFAULT_BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How long a client may take to send a whole request body.
+pub const DEFAULT_BODY_TOTAL_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Connections served at once (more wait in the kernel's accept queue).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
 /// Raw options of `codex-runtime serve`. `Debug` hides the client key.
 #[derive(Clone, Default)]
 pub struct ServeOptions {
@@ -56,6 +75,8 @@ pub struct ServeOptions {
     pub allow_remote: bool,
     /// `--client-key` (else `CODEX_RUNTIME_CLIENT_KEY`).
     pub client_key: Option<String>,
+    /// `--client-key-file`: a file whose first line is the key (wins over the others).
+    pub client_key_file: Option<PathBuf>,
     /// `--upstream` (else `CODEX_RUNTIME_UPSTREAM`).
     pub upstream: Option<String>,
     /// `--issuer` (else `CODEX_RUNTIME_ISSUER`).
@@ -68,6 +89,12 @@ pub struct ServeOptions {
     pub no_quota_poll: bool,
     /// Do not refresh model catalogs after requests (`--no-catalog-sync`).
     pub no_catalog_sync: bool,
+    /// `--allow-origin` (repeatable; else `CODEX_RUNTIME_ALLOWED_ORIGINS`, comma-separated).
+    pub allowed_origins: Vec<String>,
+    /// `--upstream-header-timeout-ms`.
+    pub upstream_header_timeout_ms: Option<u64>,
+    /// `--upstream-idle-timeout-ms`.
+    pub upstream_idle_timeout_ms: Option<u64>,
 }
 
 impl std::fmt::Debug for ServeOptions {
@@ -76,12 +103,19 @@ impl std::fmt::Debug for ServeOptions {
             .field("listen", &self.listen)
             .field("allow_remote", &self.allow_remote)
             .field("client_key", &self.client_key.as_ref().map(|_| REDACTED))
+            .field("client_key_file", &self.client_key_file)
             .field("upstream", &self.upstream.as_deref().map(without_userinfo))
             .field("issuer", &self.issuer.as_deref().map(without_userinfo))
             .field("max_attempts", &self.max_attempts)
             .field("hold_ms", &self.hold_ms)
             .field("no_quota_poll", &self.no_quota_poll)
             .field("no_catalog_sync", &self.no_catalog_sync)
+            .field("allowed_origins", &self.allowed_origins)
+            .field(
+                "upstream_header_timeout_ms",
+                &self.upstream_header_timeout_ms,
+            )
+            .field("upstream_idle_timeout_ms", &self.upstream_idle_timeout_ms)
             .finish()
     }
 }
@@ -104,8 +138,19 @@ pub enum ConfigError {
     #[error("refusing to listen on {0}: it is not a loopback address (pass --allow-remote and a client key to expose the proxy)")]
     RemoteNotAllowed(SocketAddr),
     /// Non-loopback without a client key.
-    #[error("listening on {0} needs a client key (--client-key or CODEX_RUNTIME_CLIENT_KEY)")]
+    #[error("listening on {0} needs a client key (--client-key-file, CODEX_RUNTIME_CLIENT_KEY or --client-key)")]
     RemoteWithoutKey(SocketAddr),
+    /// `--client-key-file` cannot be read or holds no key.
+    #[error("cannot read the client key from {path}: {reason}; write the key on the file's first line (e.g. `umask 077; openssl rand -hex 32 > {path}`)")]
+    ClientKeyFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// An `--allow-origin` value that is not `scheme://host[:port]`.
+    #[error("{0:?} is not an origin (`scheme://host[:port]`, e.g. `http://localhost:3000`); fix --allow-origin or CODEX_RUNTIME_ALLOWED_ORIGINS")]
+    BadOrigin(String),
 }
 
 /// Everything the server needs.
@@ -167,6 +212,52 @@ pub struct ProxyConfig {
     pub quota_poll: bool,
     /// Re-sync the answering account's model catalog after requests (reference 10.3).
     pub catalog_sync: bool,
+    /// Origins (besides the listener's own) whose requests are served, lowercase, without a
+    /// trailing slash.
+    pub allowed_origins: Vec<String>,
+    /// Time to the upstream's response headers, per attempt.
+    pub upstream_header_timeout: Duration,
+    /// Longest silence of an upstream response body.
+    pub upstream_idle_timeout: Duration,
+    /// Longest pause between request body bytes.
+    pub body_idle_timeout: Duration,
+    /// Longest time to receive a whole request body.
+    pub body_total_timeout: Duration,
+    /// Request bytes held in memory at once, over all connections.
+    pub max_buffered_bytes: usize,
+    /// Connections served at once.
+    pub max_connections: usize,
+    /// How long a store that does not parse is given to settle (a writer that is not atomic)
+    /// before it is re-read under the lock and, if still corrupt, quarantined.
+    pub store_settle_delay: Duration,
+}
+
+/// The first line of a client key file, trimmed.
+fn read_key_file(path: &Path) -> Result<String, ConfigError> {
+    let bad = |reason: String| ConfigError::ClientKeyFile {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| bad(e.to_string()))?;
+    if meta.len() > 64 * 1024 {
+        return Err(bad("the file is larger than 64 KiB".into()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let key = text.lines().next().unwrap_or("").trim();
+    if key.is_empty() {
+        return Err(bad("its first line is empty".into()));
+    }
+    Ok(key.to_string())
+}
+
+/// `value` as a lowercase origin without a trailing slash, if it is one.
+fn normalize_origin(value: &str) -> Option<String> {
+    let v = value.trim().trim_end_matches('/').to_ascii_lowercase();
+    let (scheme, rest) = v.split_once("://")?;
+    let ok = matches!(scheme, "http" | "https")
+        && !rest.is_empty()
+        && !rest.contains(['/', '?', '#', '@', ' ']);
+    ok.then_some(v)
 }
 
 /// `value` with any `user:password@` of its authority replaced by `***@`, for messages.
@@ -230,9 +321,12 @@ impl ProxyConfig {
                 .parse()
                 .map_err(|_| ConfigError::Paths("bad default listen address".into()))?,
         };
-        let client_key = opts
-            .client_key
-            .clone()
+        let from_file = match &opts.client_key_file {
+            Some(path) => Some(read_key_file(path)?),
+            None => None,
+        };
+        let client_key = from_file
+            .or_else(|| opts.client_key.clone())
             .or_else(|| {
                 env.non_blank(ev::CODEX_RUNTIME_CLIENT_KEY)
                     .map(str::to_string)
@@ -290,6 +384,23 @@ impl ProxyConfig {
             .filter(|n| *n >= 1000.0)
             .map_or(15_000, |n| n.floor() as u64);
         let cache_dir = paths.cache_dir().path;
+        let origins_raw: Vec<String> = if opts.allowed_origins.is_empty() {
+            env.non_blank(ev::CODEX_RUNTIME_ALLOWED_ORIGINS)
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|o| !o.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            opts.allowed_origins.clone()
+        };
+        let allowed_origins = origins_raw
+            .iter()
+            .map(|o| normalize_origin(o).ok_or_else(|| ConfigError::BadOrigin(o.clone())))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(ProxyConfig {
             listen,
             client_key,
@@ -321,6 +432,18 @@ impl ProxyConfig {
             persist_interval: Duration::from_millis(250),
             quota_poll: !opts.no_quota_poll,
             catalog_sync: !opts.no_catalog_sync,
+            allowed_origins,
+            upstream_header_timeout: opts
+                .upstream_header_timeout_ms
+                .map_or(DEFAULT_UPSTREAM_HEADER_TIMEOUT, Duration::from_millis),
+            upstream_idle_timeout: opts
+                .upstream_idle_timeout_ms
+                .map_or(DEFAULT_UPSTREAM_IDLE_TIMEOUT, Duration::from_millis),
+            body_idle_timeout: DEFAULT_BODY_IDLE_TIMEOUT,
+            body_total_timeout: DEFAULT_BODY_TOTAL_TIMEOUT,
+            max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            store_settle_delay: Duration::from_millis(500),
         })
     }
 

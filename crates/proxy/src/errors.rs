@@ -3,7 +3,8 @@
 //!
 //! Every synthetic failure has the body `{"error":{"message":…,"type":…}}` and
 //! `content-type: application/json; charset=utf-8`, so clients and the doctor that know
-//! the plugin's errors know these. Rate-limit answers also carry `Retry-After`.
+//! the plugin's errors know these. Rate-limit and `proxy_busy` answers also carry
+//! `Retry-After`.
 
 use codex_rotation::{format_wait, AcquireError};
 use serde_json::{json, Map, Value};
@@ -88,6 +89,24 @@ pub enum Synthetic {
     NotFound,
     /// `method_not_allowed` 405.
     MethodNotAllowed,
+    /// `misdirected_host` 421: on a keyless listener, a `Host` (or absolute-form target) that
+    /// does not name the listener (DNS rebinding).
+    MisdirectedHost,
+    /// `forbidden_origin` 403: an `Origin` that is neither the listener's nor allowed.
+    ForbiddenOrigin,
+    /// `unsupported_media_type` 415: a POST whose body is not declared `application/json`.
+    UnsupportedMediaType,
+    /// `request_timeout` 408: the request body came too slowly.
+    RequestTimeout,
+    /// `proxy_busy` 503: the request bytes held in memory reached their cap.
+    ProxyBusy,
+    /// `malformed_request` 400: the request body's framing is broken.
+    MalformedRequest,
+    /// `upstream_timeout` 504: no account's upstream sent response headers in time.
+    UpstreamTimeout {
+        /// The per-attempt limit in seconds.
+        secs: u64,
+    },
 }
 
 impl Synthetic {
@@ -121,6 +140,13 @@ impl Synthetic {
             Synthetic::UnauthorizedClient => "unauthorized_client",
             Synthetic::NotFound => "not_found",
             Synthetic::MethodNotAllowed => "method_not_allowed",
+            Synthetic::MisdirectedHost => "misdirected_host",
+            Synthetic::ForbiddenOrigin => "forbidden_origin",
+            Synthetic::UnsupportedMediaType => "unsupported_media_type",
+            Synthetic::RequestTimeout => "request_timeout",
+            Synthetic::ProxyBusy => "proxy_busy",
+            Synthetic::MalformedRequest => "malformed_request",
+            Synthetic::UpstreamTimeout { .. } => "upstream_timeout",
         }
     }
 
@@ -135,12 +161,17 @@ impl Synthetic {
             | Synthetic::MissingAccountIdentity
             | Synthetic::RefreshFailed
             | Synthetic::UnauthorizedClient => 401,
-            Synthetic::NoEnabledAccounts { .. } => 403,
+            Synthetic::NoEnabledAccounts { .. } | Synthetic::ForbiddenOrigin => 403,
+            Synthetic::MisdirectedHost => 421,
+            Synthetic::UnsupportedMediaType => 415,
+            Synthetic::RequestTimeout => 408,
+            Synthetic::MalformedRequest => 400,
+            Synthetic::UpstreamTimeout { .. } => 504,
             Synthetic::AllAccountsCoolingDown { .. } | Synthetic::AllAccountsRateLimited { .. } => {
                 429
             }
             Synthetic::AuthStorageError => 500,
-            Synthetic::UpstreamUnreachable => 503,
+            Synthetic::UpstreamUnreachable | Synthetic::ProxyBusy => 503,
             Synthetic::ProxyFetchFailed
             | Synthetic::RedirectLimitExceeded
             | Synthetic::RedirectNotValidated
@@ -216,6 +247,13 @@ impl Synthetic {
             }
             Synthetic::NotFound => "Not found.".into(),
             Synthetic::MethodNotAllowed => "Method not allowed.".into(),
+            Synthetic::MisdirectedHost => "The request's Host does not name this codex-runtime proxy; connect to it as localhost, 127.0.0.1 or [::1] with its port.".into(),
+            Synthetic::ForbiddenOrigin => "Requests from this web origin are not allowed by this codex-runtime proxy (see --allow-origin).".into(),
+            Synthetic::UnsupportedMediaType => "Request body must be sent with content-type: application/json.".into(),
+            Synthetic::RequestTimeout => "Request body was not received in time.".into(),
+            Synthetic::ProxyBusy => "The proxy holds too many request bytes at once; try again shortly.".into(),
+            Synthetic::MalformedRequest => "Request body framing is malformed.".into(),
+            Synthetic::UpstreamTimeout { secs } => format!("OpenAI did not answer within {secs} s on any attempted account. Try again."),
         }
     }
 
@@ -224,6 +262,7 @@ impl Synthetic {
         let ms = match self {
             Synthetic::AllAccountsCoolingDown { wait_ms } => Some(*wait_ms),
             Synthetic::AllAccountsRateLimited { wait_ms } => *wait_ms,
+            Synthetic::ProxyBusy => Some(1000.0),
             _ => None,
         }?;
         Some((ms.max(0.0) / 1000.0).ceil().max(1.0) as u64)
@@ -280,4 +319,18 @@ pub const ALL_TYPES: &[&str] = &[
     "unauthorized_client",
     "not_found",
     "method_not_allowed",
+    "misdirected_host",
+    "forbidden_origin",
+    "unsupported_media_type",
+    "request_timeout",
+    "proxy_busy",
+    "malformed_request",
+    "upstream_timeout",
+];
+
+/// Codes of the `error` events the proxy itself writes into event streams.
+pub const STREAM_ERROR_CODES: &[&str] = &[
+    "upstream_stream_error",
+    "upstream_idle_timeout",
+    "proxy_shutting_down",
 ];

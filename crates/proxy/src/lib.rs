@@ -1,12 +1,13 @@
 //! A local streaming proxy to the Codex backend with account rotation.
 //!
 //! [`config`] resolves the settings (options, environment, `codex-config.jsonc`);
-//! [`server`] binds, routes and shuts down gracefully; [`orchestrator`] runs one Responses
+//! [`server`] binds, routes and shuts down gracefully; [`shared`] is the state every part
+//! reads and [`state`] adds the background syncers to it; [`orchestrator`] runs one Responses
 //! request through acquisition, attempts and failover; [`pool`] is the store-backed account
 //! pool with its in-memory overlay; [`refresh`] is the OAuth refresh grant and
 //! [`proactive`] refreshes ahead of expiry; [`quota`] polls account usage; [`shape`] turns a client's request into the
 //! backend's shape; [`sse`] holds back stream openings and streams bodies through;
-//! [`outbound`] is the allowlist and redirect policy; [`errors`] the synthetic errors;
+//! [`outbound`] is the allowlist and redirect policy; [`limits`] raises the open-file limit; [`errors`] the synthetic errors;
 //! [`snapshots`] and [`persist`] write the plugin's cache files; [`metrics`], [`status`] and
 //! [`models`] serve the other endpoints, [`catalog`] keeps the live model catalog current; [`opencode`] prints the OpenCode provider snippet.
 //! Selection itself is pure and lives in `codex-rotation`.
@@ -14,6 +15,7 @@
 pub mod catalog;
 pub mod config;
 pub mod errors;
+pub mod limits;
 pub mod metrics;
 pub mod models;
 pub mod opencode;
@@ -26,9 +28,13 @@ pub mod quota;
 pub mod refresh;
 pub mod server;
 pub mod shape;
+pub mod shared;
 pub mod snapshots;
 pub mod sse;
+pub mod state;
 pub mod status;
 
 pub use config::{ProxyConfig, ServeOptions, DEFAULT_LISTEN};
-pub use server::{start, AppState, Running, ServeError, Server};
+pub use server::{start, Running, ServeError, Server};
+pub use shared::Shared;
+pub use state::AppState;

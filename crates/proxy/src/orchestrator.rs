@@ -10,6 +10,8 @@
 //! - 200 with an event stream: the opening is held back (see [`crate::sse`]); an error
 //!   about the account (rate limit, invalidated token, overload) moves to the next account
 //!   before anything reaches the client;
+//! - no response headers within the header timeout: the next account is tried (when none
+//!   answers, `upstream_timeout`);
 //! - 3xx: the redirect policy (a POST is never redirected);
 //! - anything else: passed through, streaming.
 //!
@@ -29,7 +31,6 @@ use codex_rotation::{
     failover_reason, final_acquire_error, rate_limit_cooldown, retry_account_key, AcquireFailure,
     ErrorClass, HeaderLookup,
 };
-use codex_store::CommitOptions;
 use futures_util::StreamExt;
 use http::{HeaderMap, Response, StatusCode};
 use serde_json::Value;
@@ -40,10 +41,10 @@ use crate::metrics::{InflightGuard, Outcome};
 use crate::outbound::{redirect_decision, Redirect, MAX_REDIRECTS};
 use crate::pool::{Acct, SelectError};
 use crate::quota::PollTarget;
-use crate::refresh::TokenResponse;
-use crate::server::AppState;
+use crate::refresh::{save_refreshed, RefreshPurpose};
 use crate::shape::Shaped;
-use crate::sse::{hold_back, HeldStream, Hold, ProxyBody};
+use crate::sse::{cut_signal, guard, hold_back, ByteStream, HeldStream, Hold, ProxyBody};
+use crate::state::AppState;
 
 /// Lease length for request-time refreshes (reference 6.3).
 pub const REQUEST_LEASE_MS: f64 = 30_000.0;
@@ -194,16 +195,27 @@ struct Run<'a> {
     log_account: Option<String>,
     /// Accounts tried.
     attempts: u32,
+    /// An attempt got no response headers in time.
+    timed_out: bool,
 }
 
 fn now(st: &AppState) -> f64 {
     (st.clock)() as f64
 }
 
+/// The upstream body, failing when silent for the idle timeout or cut by the drain.
+fn body_of(st: &AppState, resp: reqwest::Response) -> ByteStream {
+    guard(
+        resp.bytes_stream(),
+        st.config.upstream_idle_timeout,
+        cut_signal(st.cut.subscribe()),
+    )
+}
+
 /// Reads at most `limit` bytes of a response body.
-async fn read_limited(resp: reqwest::Response, limit: usize) -> Bytes {
+async fn read_limited(st: &AppState, resp: reqwest::Response, limit: usize) -> Bytes {
     let mut out = Vec::new();
-    let mut stream = resp.bytes_stream();
+    let mut stream = body_of(st, resp);
     while let Some(Ok(chunk)) = stream.next().await {
         let room = limit.saturating_sub(out.len());
         out.extend_from_slice(&chunk[..chunk.len().min(room)]);
@@ -234,14 +246,15 @@ pub async fn handle(
         catalog: None,
         log_account: None,
         attempts: 0,
+        timed_out: false,
     };
     let started = Instant::now();
     let resp = run.execute().await;
     if let Some(target) = run.answered.take() {
-        crate::quota::after_request(&st, target);
+        crate::quota::after_request(&st.shared, &st.quota, target);
     }
     if let Some(target) = run.catalog.take() {
-        crate::catalog::after_request(&st, target);
+        crate::catalog::after_request(&st.shared, &st.catalog, target);
     }
     let status = resp.status().as_u16();
     let outcome = if run.synthetic {
@@ -349,8 +362,18 @@ impl Run<'_> {
         if let Some(r) = self.last_response() {
             return r;
         }
+        if let Some(r) = self.timeout_response() {
+            return r;
+        }
         let e = self.final_error();
         self.synth(&e)
+    }
+
+    fn timeout_response(&mut self) -> Option<Response<ProxyBody>> {
+        self.timed_out.then(|| {
+            let secs = self.st.config.upstream_header_timeout.as_secs().max(1);
+            self.synth(&Synthetic::UpstreamTimeout { secs })
+        })
     }
 
     fn finish_without_account(&mut self, s: Synthetic) -> Response<ProxyBody> {
@@ -361,6 +384,9 @@ impl Run<'_> {
             return self.rate_limited_response();
         }
         if let Some(r) = self.last_response() {
+            return r;
+        }
+        if let Some(r) = self.timeout_response() {
             return r;
         }
         self.synth(&s)
@@ -450,10 +476,7 @@ impl Run<'_> {
             if !acct.has_refresh() {
                 self.failure.missing_refresh = true;
                 self.st.pool.note_error(&key, "missing_refresh_token", t);
-                self.st
-                    .pool
-                    .cool(&key, t + REFRESH_FAILURE_COOLDOWN_MS)
-                    .await;
+                self.st.pool.cool(&key, t + REFRESH_FAILURE_COOLDOWN_MS);
                 continue;
             }
             match self.refresh(&acct, &key).await? {
@@ -520,7 +543,9 @@ impl Run<'_> {
             Ok(tokens) => {
                 st.metrics.refresh("success");
                 st.metrics.account(key, |c| c.refreshes += 1);
-                let committed = commit(st, &lease, &tokens, t).await;
+                let committed =
+                    save_refreshed(st.pool.store(), &lease, &tokens, t, RefreshPurpose::Request)
+                        .await;
                 if !committed {
                     st.metrics.refresh("lost_lease");
                     tracing::warn!(
@@ -562,7 +587,7 @@ impl Run<'_> {
                     tracing::warn!("could not record the failed refresh");
                 }
                 if !terminal {
-                    st.pool.cool(key, t + REFRESH_FAILURE_COOLDOWN_MS).await;
+                    st.pool.cool(key, t + REFRESH_FAILURE_COOLDOWN_MS);
                 }
                 st.pool.invalidate();
                 Ok(None)
@@ -582,14 +607,7 @@ impl Run<'_> {
             let pool = &st.pool;
             pool.note_error(&k, "quota_exhausted", t);
             // Visible to the next selection at once; persisted in the background.
-            let store = pool.store().clone();
-            let mode = pool.mode();
-            pool.cool_in_memory(&k, until);
-            tokio::task::spawn_blocking(move || {
-                if let Err(e) = store.set_cooldown(mode, &k, until) {
-                    tracing::warn!(error = %e, "could not persist a quota cooldown");
-                }
-            });
+            pool.cool(&k, until);
         }
         self.st.snapshots.record(key, limits, t);
     }
@@ -601,11 +619,23 @@ impl Run<'_> {
             self.log_account = Some(crate::metrics::account_label(&a.key));
         }
         let started = Instant::now();
-        let mut resp = match send(st, &self.shaped, a).await {
-            Ok(r) => r,
-            Err(e) => {
+        let limit = st.config.upstream_header_timeout;
+        let mut resp = match tokio::time::timeout(limit, send(st, &self.shaped, a)).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
                 tracing::warn!(error = %e.without_url(), "upstream request failed");
                 return Step::Done(self.synth(&Synthetic::UpstreamUnreachable));
+            }
+            Err(_) => {
+                tracing::warn!(
+                    account = %crate::metrics::account_label(&a.key),
+                    secs = limit.as_secs_f64(),
+                    "no response headers from upstream in time; trying another account"
+                );
+                self.timed_out = true;
+                st.pool
+                    .note_error(&a.key, "upstream_header_timeout", now(st));
+                return Step::Next;
             }
         };
         st.metrics.latency(started.elapsed());
@@ -647,7 +677,7 @@ impl Run<'_> {
                     Some(&st.config.allowlist),
                 ) {
                     Redirect::PassThrough => {
-                        let body = read_limited(resp, ERROR_BODY_LIMIT).await;
+                        let body = read_limited(st, resp, ERROR_BODY_LIMIT).await;
                         let mut headers = headers;
                         headers.remove(http::header::CONTENT_LENGTH);
                         build(status, headers, ProxyBody::full(body))
@@ -660,7 +690,7 @@ impl Run<'_> {
         }
 
         if status == StatusCode::TOO_MANY_REQUESTS {
-            let body = read_limited(resp, ERROR_BODY_LIMIT).await;
+            let body = read_limited(st, resp, ERROR_BODY_LIMIT).await;
             let info = serde_json::from_slice::<Value>(&body)
                 .ok()
                 .and_then(|v| error_info(&v));
@@ -674,7 +704,7 @@ impl Run<'_> {
         }
 
         if status == StatusCode::UNAUTHORIZED {
-            let body = read_limited(resp, ERROR_BODY_LIMIT).await;
+            let body = read_limited(st, resp, ERROR_BODY_LIMIT).await;
             st.metrics.account(&a.key, |c| c.auth_failures += 1);
             st.pool.note_error(&a.key, "http_401", t);
             self.last = Some(Last::Buffered(status, headers, body));
@@ -682,7 +712,7 @@ impl Run<'_> {
         }
 
         if status.is_success() && is_sse(&headers) {
-            let stream = Box::pin(resp.bytes_stream());
+            let stream = body_of(st, resp);
             return match hold_back(stream, st.config.hold, st.config.hold_bytes).await {
                 Hold::Commit(held) => Step::Done(build(
                     status,
@@ -722,7 +752,7 @@ impl Run<'_> {
 
         let held = HeldStream {
             chunks: Vec::new(),
-            rest: Some(Box::pin(resp.bytes_stream())),
+            rest: Some(body_of(st, resp)),
             failed: None,
         };
         let sse = is_sse(&headers);
@@ -749,7 +779,7 @@ impl Run<'_> {
             cooldown_ms = (c.until - t) as u64,
             "rate limited; switching account"
         );
-        self.st.pool.cool(&a.key, c.until).await;
+        self.st.pool.cool(&a.key, c.until);
         self.last_was_rate_limit = true;
     }
 
@@ -764,10 +794,7 @@ impl Run<'_> {
                 Err(Stop::Synthetic(s)) => return Step::Done(self.synth(&s)),
             }
         }
-        self.st
-            .pool
-            .cool(&a.key, t + REFRESH_FAILURE_COOLDOWN_MS)
-            .await;
+        self.st.pool.cool(&a.key, t + REFRESH_FAILURE_COOLDOWN_MS);
         Step::Next
     }
 }
@@ -785,31 +812,4 @@ async fn send(
     crate::shape::insert_account_headers(headers, a.access.expose(), a.account_id.as_deref());
     *req.body_mut() = Some(shaped.body.clone().into());
     st.http.execute(req).await
-}
-
-async fn commit(st: &AppState, lease: &codex_store::Lease, tokens: &TokenResponse, t: f64) -> bool {
-    let refreshed = codex_store::RefreshedTokens {
-        access: tokens.access.clone(),
-        refresh: tokens.refresh.clone(),
-        expires: t + tokens.expires_in.unwrap_or(3600.0) * 1000.0,
-        account_id: tokens.account_id(),
-        email: tokens.top_level_claim("email"),
-        plan: tokens.top_level_claim("plan"),
-    };
-    let opts = CommitOptions {
-        set_active: true,
-        touch_last_used: true,
-        cooldown_if_expiring_within_ms: None,
-    };
-    let store = st.pool.store().clone();
-    let lease = lease.clone();
-    match tokio::task::spawn_blocking(move || store.commit_refresh(&lease, &refreshed, &opts)).await
-    {
-        Ok(Ok(ok)) => ok,
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "could not store refreshed tokens");
-            false
-        }
-        Err(_) => false,
-    }
 }

@@ -12,8 +12,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use codex_redact::{MaskedDebug, Secret};
 use codex_rotation::{
@@ -246,6 +247,12 @@ pub struct Pool {
     store: AuthStore,
     mode: Domain,
     cache: Mutex<Option<(Option<Stamp>, Arc<View>)>>,
+    /// The last view that parsed, served while a file that does not parse settles.
+    last_good: Mutex<Option<Arc<View>>>,
+    /// A delayed re-read of a file that did not parse is pending.
+    settling: Arc<AtomicBool>,
+    /// How long such a file is given before it is re-read under the lock.
+    settle_delay: Duration,
     overlay: Mutex<Overlay>,
     persist: PersistTx,
 }
@@ -271,11 +278,15 @@ impl Pool {
         sticky: SessionState,
         hybrid: SessionState,
         persist: PersistTx,
+        settle_delay: Duration,
     ) -> Pool {
         Pool {
             store,
             mode,
             cache: Mutex::new(None),
+            last_good: Mutex::new(None),
+            settling: Arc::new(AtomicBool::new(false)),
+            settle_delay,
             overlay: Mutex::new(Overlay {
                 sticky,
                 hybrid,
@@ -300,7 +311,8 @@ impl Pool {
         self.store.path().to_path_buf()
     }
 
-    /// The current view (re-read when the file changed).
+    /// The current view (re-read when the file changed). A file that does not parse gives
+    /// the last view that did (see [`Pool::prefetch`]).
     pub fn view(&self) -> Result<Arc<View>, StoreError> {
         let now_stamp = stamp(self.store.path());
         {
@@ -311,14 +323,33 @@ impl Pool {
                 }
             }
         }
-        let state = self.store.load()?;
-        let view = Arc::new(build_view(&state, self.mode));
-        *lock(&self.cache) = Some((now_stamp, view.clone()));
-        Ok(view)
+        match self.store.load_unless_corrupt()? {
+            Some(state) => Ok(self.remember(now_stamp, &state)),
+            None => match lock(&self.last_good).clone() {
+                Some(v) => Ok(v),
+                None => {
+                    let state = self.store.load()?;
+                    Ok(self.remember(stamp(self.store.path()), &state))
+                }
+            },
+        }
+    }
+
+    fn remember(&self, at: Option<Stamp>, state: &codex_store::AuthState) -> Arc<View> {
+        let view = Arc::new(build_view(state, self.mode));
+        *lock(&self.cache) = Some((at, view.clone()));
+        *lock(&self.last_good) = Some(view.clone());
+        view
     }
 
     /// The current view for a request: one `stat` when the file is unchanged, else a
     /// re-read on a blocking thread (selection itself runs on the async runtime).
+    ///
+    /// A file that does not parse may be half-written by a writer that does not replace it
+    /// atomically, so nothing is quarantined at once: the last view that parsed is served,
+    /// and after the settle delay the file is read again (under the lock if it still does
+    /// not parse, where [`AuthStore::load`] quarantines it). Without an earlier view the
+    /// request itself waits for that delay.
     pub async fn prefetch(&self) -> Result<Arc<View>, String> {
         let now_stamp = stamp(self.store.path());
         if let Some((s, v)) = lock(&self.cache).as_ref() {
@@ -327,15 +358,49 @@ impl Pool {
             }
         }
         let store = self.store.clone();
-        let mode = self.mode;
-        let view =
-            tokio::task::spawn_blocking(move || store.load().map(|st| build_view(&st, mode)))
-                .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| e.to_string())?;
-        let view = Arc::new(view);
-        *lock(&self.cache) = Some((now_stamp, view.clone()));
-        Ok(view)
+        let loaded = tokio::task::spawn_blocking(move || store.load_unless_corrupt())
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        if let Some(state) = loaded {
+            return Ok(self.remember(now_stamp, &state));
+        }
+        let last = lock(&self.last_good).clone();
+        if let Some(last) = last {
+            self.settle_later();
+            return Ok(last);
+        }
+        tokio::time::sleep(self.settle_delay).await;
+        let store = self.store.clone();
+        let path = store.path().to_path_buf();
+        let state = tokio::task::spawn_blocking(move || store.load())
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        Ok(self.remember(stamp(&path), &state))
+    }
+
+    /// After the settle delay, reads the store once more (quarantining it under the lock
+    /// if it still does not parse); one such read at a time.
+    fn settle_later(&self) {
+        if self.settling.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let store = self.store.clone();
+        let settling = self.settling.clone();
+        let delay = self.settle_delay;
+        tracing::warn!(
+            store = %store.path().display(),
+            "the account store does not parse (a write in progress?); serving the last good view and reading it again shortly"
+        );
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            let res = tokio::task::spawn_blocking(move || store.load()).await;
+            if let Ok(Err(e)) = res {
+                tracing::error!(error = %e, "the account store is still unreadable");
+            }
+            settling.store(false, Ordering::SeqCst);
+        });
     }
 
     /// Forgets the cached view (after this process wrote the file).
@@ -391,6 +456,8 @@ impl Pool {
         if !view.accounts.iter().any(|a| a.enabled) {
             return Err(SelectError::Acquire(AcquireError::NoEnabledAccounts));
         }
+        // An over-long session key is not pinned (it would bloat the affinity file).
+        let session = crate::persist::affinity_key(session);
         let strategy = if policy.strategy_explicit {
             policy.strategy
         } else {
@@ -485,19 +552,13 @@ impl Pool {
         *e = e.max(until_ms);
     }
 
-    /// Sets a cooldown in memory now and in the store (errors are logged, not returned).
-    pub async fn cool(&self, identity_key: &str, until_ms: f64) {
+    /// Sets a cooldown in memory now (the truth for this process's selections) and queues
+    /// it for the store: the write, under the store's lock, never holds up an answer (see
+    /// [`crate::persist`]).
+    pub fn cool(&self, identity_key: &str, until_ms: f64) {
         self.cool_in_memory(identity_key, until_ms);
-        let store = self.store.clone();
-        let mode = self.mode;
-        let key = identity_key.to_string();
-        let res =
-            tokio::task::spawn_blocking(move || store.set_cooldown(mode, &key, until_ms)).await;
-        match res {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "could not persist a cooldown"),
-            Err(e) => tracing::warn!(error = %e, "cooldown writer failed"),
-        }
+        self.persist
+            .send(Persist::Cooldown(identity_key.to_string(), until_ms));
     }
 
     /// Records an account's last error.

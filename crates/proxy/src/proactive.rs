@@ -4,16 +4,16 @@
 //! pick the first enabled account whose token expires within the buffer and that has no
 //! cooldown or lease, and claim a 120 s lease; refresh outside the lock; commit only if the
 //! lease and refresh token are unchanged (a new expiry still inside the buffer cools the
-//! account for 30 s). At most four refreshes per tick, one at a time; a lost lease skips
-//! that account for the rest of the tick.
+//! account for 30 s), through [`crate::refresh::save_refreshed`] like the request path. At
+//! most four refreshes per tick, one at a time; a lost lease skips that account for the rest
+//! of the tick.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use codex_store::{CommitOptions, Lease, RefreshedTokens};
-
-use crate::server::AppState;
+use crate::refresh::{save_refreshed, RefreshPurpose};
+use crate::shared::Shared;
 
 /// Tick interval.
 pub const INTERVAL: Duration = Duration::from_secs(60);
@@ -25,7 +25,7 @@ pub const LEASE_MS: f64 = 120_000.0;
 pub const MAX_PER_TICK: usize = 4;
 
 /// Runs forever (aborted at shutdown).
-pub async fn run(st: Arc<AppState>, buffer_ms: u64) {
+pub async fn run(st: Arc<Shared>, buffer_ms: u64) {
     let mut tick = tokio::time::interval(INTERVAL);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await;
@@ -36,7 +36,7 @@ pub async fn run(st: Arc<AppState>, buffer_ms: u64) {
 }
 
 /// One tick.
-pub async fn one_pass(st: &AppState, buffer_ms: f64) {
+pub async fn one_pass(st: &Shared, buffer_ms: f64) {
     let mut stale: HashSet<String> = HashSet::new();
     for _ in 0..MAX_PER_TICK {
         let store = st.pool.store().clone();
@@ -79,15 +79,14 @@ pub async fn one_pass(st: &AppState, buffer_ms: f64) {
         match st.refresher.refresh(&refresh).await {
             Ok(tokens) => {
                 let t = (st.clock)() as f64;
-                let refreshed = RefreshedTokens {
-                    expires: t + tokens.expires_in.unwrap_or(3600.0) * 1000.0,
-                    access: tokens.access,
-                    refresh: tokens.refresh,
-                    account_id: None,
-                    email: None,
-                    plan: None,
-                };
-                let ok = commit(st, lease, refreshed, buffer_ms).await;
+                let ok = save_refreshed(
+                    st.pool.store(),
+                    &lease,
+                    &tokens,
+                    t,
+                    RefreshPurpose::Proactive { buffer_ms },
+                )
+                .await;
                 st.metrics
                     .refresh(if ok { "success" } else { "lost_lease" });
                 if ok {
@@ -109,17 +108,4 @@ pub async fn one_pass(st: &AppState, buffer_ms: f64) {
         }
         st.pool.invalidate();
     }
-}
-
-async fn commit(st: &AppState, lease: Lease, tokens: RefreshedTokens, buffer_ms: f64) -> bool {
-    let store = st.pool.store().clone();
-    let opts = CommitOptions {
-        set_active: false,
-        touch_last_used: false,
-        cooldown_if_expiring_within_ms: Some(buffer_ms),
-    };
-    matches!(
-        tokio::task::spawn_blocking(move || store.commit_refresh(&lease, &tokens, &opts)).await,
-        Ok(Ok(true))
-    )
 }

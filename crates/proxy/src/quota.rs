@@ -20,7 +20,7 @@ use reqwest::Url;
 use serde_json::Value;
 
 use crate::metrics::account_label;
-use crate::server::AppState;
+use crate::shared::Shared;
 
 /// Smallest gap between two polls of one account.
 pub const POLL_INTERVAL_MS: f64 = 60_000.0;
@@ -152,25 +152,26 @@ struct QuotaOutcome {
 }
 
 /// Starts a background poll for `target` when one is due.
-pub fn after_request(st: &Arc<AppState>, target: PollTarget) {
+pub fn after_request(st: &Arc<Shared>, quota: &Arc<QuotaPoller>, target: PollTarget) {
     if !st.config.quota_poll {
         return;
     }
     let now = (st.clock)() as f64;
-    if !st.quota.claim(&target.key, now) {
+    if !quota.claim(&target.key, now) {
         return;
     }
     let st = Arc::clone(st);
+    let quota = Arc::clone(quota);
     tokio::spawn(async move {
         let mut claim = Claim {
-            poller: &st.quota,
+            poller: &quota,
             key: &target.key,
             failed: true,
         };
         match poll(&st, &target).await {
             Ok(snap) => {
                 claim.failed = false;
-                apply(&st, &target.key, snap).await;
+                apply(&st, &quota, &target.key, snap).await;
             }
             Err(e) => {
                 st.metrics.usage_poll("failed");
@@ -185,7 +186,7 @@ pub fn after_request(st: &Arc<AppState>, target: PollTarget) {
     });
 }
 
-async fn poll(st: &AppState, target: &PollTarget) -> Result<UsageSnapshot, String> {
+async fn poll(st: &Shared, target: &PollTarget) -> Result<UsageSnapshot, String> {
     let url = usage_url_for(&st.config.upstream).ok_or("no usage URL for the upstream")?;
     fetch_usage(
         &st.http,
@@ -245,10 +246,10 @@ pub async fn fetch_usage(
     parse_usage_payload(&v).ok_or_else(|| "the usage answer has no limits".into())
 }
 
-async fn apply(st: &AppState, key: &str, snap: UsageSnapshot) {
+async fn apply(st: &Shared, quota: &QuotaPoller, key: &str, snap: UsageSnapshot) {
     let now = (st.clock)() as f64;
     st.metrics.usage_poll("ok");
-    let outcome = st.quota.evaluate(key, &snap, now);
+    let outcome = quota.evaluate(key, &snap, now);
     let label = account_label(key);
     for w in &outcome.warnings {
         tracing::warn!(account = %label, "{w}");
@@ -262,7 +263,7 @@ async fn apply(st: &AppState, key: &str, snap: UsageSnapshot) {
             "quota exhausted; the account rests until its window resets"
         );
         st.pool.note_error(key, &reason, now);
-        st.pool.cool(key, until).await;
+        st.pool.cool(key, until);
     }
 }
 

@@ -5,6 +5,8 @@
 //! refresh token; failures carry `{"error":"<code>","error_description":…}` or
 //! `{"error":{"code","message"}}` and are classified terminal or transient by
 //! `codex_rotation::acquire::is_terminal_refresh_error`. Tokens stay in `Secret` throughout.
+//! [`save_refreshed`] is the one place a refreshed token is saved to the store, for the
+//! request path and the proactive refresh alike.
 
 use std::time::Duration;
 
@@ -49,6 +51,80 @@ impl TokenResponse {
                     .filter(|s| !s.is_empty())
                     .map(str::to_string)
             })
+    }
+}
+
+/// Which refresh a token comes from; the only difference in how it is saved.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RefreshPurpose {
+    /// A request needed the token: the account becomes the active one, its `lastUsed` is
+    /// touched, and `accountId`/`email`/`plan` are updated from the new tokens' claims when
+    /// they carry them (reference 6.3).
+    Request,
+    /// The proactive refresh (reference 9.6): identity fields are left as stored (the plugin
+    /// does not update them there), and a new expiry still inside the buffer cools the
+    /// account for 30 s.
+    Proactive {
+        /// `refreshAhead.bufferMs`.
+        buffer_ms: f64,
+    },
+}
+
+/// The store record of `tokens`, refreshed at `now_ms`, for `purpose`. Identity fields the
+/// tokens do not carry are `None`, which keeps the stored ones.
+pub fn refreshed_tokens(
+    tokens: &TokenResponse,
+    now_ms: f64,
+    purpose: RefreshPurpose,
+) -> codex_store::RefreshedTokens {
+    let from_claims = purpose == RefreshPurpose::Request;
+    codex_store::RefreshedTokens {
+        access: tokens.access.clone(),
+        refresh: tokens.refresh.clone(),
+        expires: now_ms + tokens.expires_in.unwrap_or(3600.0) * 1000.0,
+        account_id: from_claims.then(|| tokens.account_id()).flatten(),
+        email: from_claims
+            .then(|| tokens.top_level_claim("email"))
+            .flatten(),
+        plan: from_claims
+            .then(|| tokens.top_level_claim("plan"))
+            .flatten(),
+    }
+}
+
+/// Saves refreshed tokens under the store's lock (on a blocking thread), only if `lease` is
+/// still held. `true` when they were committed; `false` when the lease was lost or the
+/// store failed (logged).
+pub async fn save_refreshed(
+    store: &codex_store::AuthStore,
+    lease: &codex_store::Lease,
+    tokens: &TokenResponse,
+    now_ms: f64,
+    purpose: RefreshPurpose,
+) -> bool {
+    let refreshed = refreshed_tokens(tokens, now_ms, purpose);
+    let opts = match purpose {
+        RefreshPurpose::Request => codex_store::CommitOptions {
+            set_active: true,
+            touch_last_used: true,
+            cooldown_if_expiring_within_ms: None,
+        },
+        RefreshPurpose::Proactive { buffer_ms } => codex_store::CommitOptions {
+            set_active: false,
+            touch_last_used: false,
+            cooldown_if_expiring_within_ms: Some(buffer_ms),
+        },
+    };
+    let store = store.clone();
+    let lease = lease.clone();
+    match tokio::task::spawn_blocking(move || store.commit_refresh(&lease, &refreshed, &opts)).await
+    {
+        Ok(Ok(ok)) => ok,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "could not store refreshed tokens");
+            false
+        }
+        Err(_) => false,
     }
 }
 

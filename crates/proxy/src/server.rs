@@ -1,30 +1,40 @@
-//! The HTTP server: binding, routing, the client key, graceful shutdown.
+//! The HTTP server: binding, routing, the defences at the door, graceful shutdown.
 //!
 //! Routes: `POST /v1/responses` (also `/responses`, and absolute-form request targets such
 //! as `POST http://127.0.0.1:PORT/v1/responses` sent by clients behind `HTTP_PROXY`),
-//! `GET /v1/models` (also `/models`), `GET /healthz`, `GET /status`, `GET /metrics`. When a
-//! client key is configured every route but `/healthz` needs it, as `Authorization: Bearer`
-//! or `x-api-key`; both sides are hashed and compared in constant time. Shutdown stops
-//! accepting, lets in-flight requests and open streams finish (bounded by the drain
-//! timeout), flushes the deferred store writes and returns.
+//! `GET /v1/models` (also `/models`), `GET /healthz`, `GET /status`, `GET /metrics`.
+//!
+//! Before routing: on a listener without a client key, the `Host` (and the authority of an
+//! absolute-form target) must name the listener (`localhost`, `127.0.0.1`, `[::1]` or its
+//! own address, with its port), else `misdirected_host` (a DNS-rebinding page); an `Origin`
+//! must be the listener's own or an allowed one, else `forbidden_origin`. When a client key
+//! is configured every route but `/healthz` needs it, as `Authorization: <scheme> <key>`
+//! (scheme `Bearer`, any case) or `x-api-key`; both sides are hashed and compared in
+//! constant time. A Responses POST must declare `application/json`. Its body is read with
+//! an idle and a total timeout (`request_timeout`, connection closed), within the per-request
+//! limit and a global cap on request bytes held at once (`proxy_busy`, with `Retry-After`);
+//! broken framing is `malformed_request`. At most `max_connections` connections are served
+//! at once. Shutdown stops accepting, lets in-flight requests and open streams finish
+//! (bounded by the drain timeout), then cuts what is left (an event stream gets an `error`
+//! event first), flushes the deferred store writes and returns.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use codex_rotation::SessionState;
 use codex_store::affinity::{session_file_exists, AffinityStore, PRUNE_GRACE_MS};
 use codex_store::snapshots::SnapshotStore;
-use codex_store::{AuthStore, Clock, StoreOptions};
+use codex_store::{AuthStore, StoreOptions};
 use http::{Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use reqwest::Url;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
@@ -41,48 +51,10 @@ use crate::pool::{Policy, Pool};
 use crate::quota::QuotaPoller;
 use crate::refresh::RefreshClient;
 use crate::shape::{shape_request, UserAgents};
+use crate::shared::Shared;
 use crate::snapshots::SnapshotRecorder;
 use crate::sse::ProxyBody;
-
-/// Shared state of a running proxy.
-pub struct AppState {
-    /// Settings.
-    pub config: ProxyConfig,
-    /// Outbound HTTP client (no redirects followed).
-    pub http: reqwest::Client,
-    /// Accounts.
-    pub pool: Pool,
-    /// Token refresh.
-    pub refresher: RefreshClient,
-    /// Counters.
-    pub metrics: Metrics,
-    /// Snapshot writer.
-    pub snapshots: SnapshotRecorder,
-    /// User agents.
-    pub agents: UserAgents,
-    /// `<upstream>/responses`.
-    pub responses_url: Url,
-    /// Selection policy.
-    pub policy: Policy,
-    /// Clock (epoch ms).
-    pub clock: Clock,
-    /// Start time.
-    pub started: Instant,
-    /// Live model catalog fetches.
-    pub catalog: CatalogSync,
-    /// Usage polling.
-    pub quota: QuotaPoller,
-    client_key_digest: Option<[u8; 32]>,
-}
-
-impl std::fmt::Debug for AppState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState")
-            .field("listen", &self.config.listen)
-            .field("pool", &self.pool)
-            .finish()
-    }
-}
+use crate::state::AppState;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -125,7 +97,7 @@ fn bind_hint(addr: SocketAddr, e: &std::io::Error) -> String {
     }
 }
 
-fn digest(s: &str) -> [u8; 32] {
+pub(crate) fn digest(s: &str) -> [u8; 32] {
     Sha256::digest(s.as_bytes()).into()
 }
 
@@ -192,7 +164,14 @@ impl Server {
             clock: clock.clone(),
         };
         let writer = tokio::spawn(persist::run_writer(rx, targets, config.persist_interval));
-        let pool = Pool::new(store, config.mode, sticky, hybrid, persist.clone());
+        let pool = Pool::new(
+            store,
+            config.mode,
+            sticky,
+            hybrid,
+            persist.clone(),
+            config.store_settle_delay,
+        );
         let refresher = RefreshClient::new(
             http.clone(),
             config.token_url(),
@@ -206,7 +185,14 @@ impl Server {
                     addr: config.listen,
                     source,
                 })?;
-        let state = Arc::new(AppState {
+        let port = listener
+            .local_addr()
+            .map_err(|source| ServeError::Bind {
+                addr: config.listen,
+                source,
+            })?
+            .port();
+        let shared = Arc::new(Shared {
             http,
             pool,
             refresher,
@@ -225,10 +211,16 @@ impl Server {
             },
             clock,
             started: Instant::now(),
-            catalog: CatalogSync::default(),
-            quota: QuotaPoller::default(),
+            port,
+            cut: tokio::sync::watch::channel(false).0,
+            buffered: Arc::new(AtomicUsize::new(0)),
             client_key_digest: config.client_key.as_ref().map(|k| digest(k.expose())),
             config,
+        });
+        let state = Arc::new(AppState {
+            shared,
+            catalog: Arc::new(CatalogSync::default()),
+            quota: Arc::new(QuotaPoller::default()),
         });
         Ok(Server {
             listener,
@@ -259,10 +251,22 @@ impl Server {
         let proactive = state
             .config
             .refresh_ahead_ms
-            .map(|buffer| tokio::spawn(crate::proactive::run(state.clone(), buffer)));
+            .map(|buffer| tokio::spawn(crate::proactive::run(state.shared.clone(), buffer)));
         let graceful = GracefulShutdown::new();
+        let slots = Arc::new(tokio::sync::Semaphore::new(
+            state.config.max_connections.max(1),
+        ));
         tokio::pin!(shutdown);
         loop {
+            // A free connection slot first: at the cap, new connections wait in the
+            // kernel's accept queue.
+            let slot = tokio::select! {
+                s = slots.clone().acquire_owned() => match s {
+                    Ok(s) => s,
+                    Err(_) => break,
+                },
+                () = &mut shutdown => break,
+            };
             tokio::select! {
                 accepted = listener.accept() => {
                     let (stream, _peer) = match accepted {
@@ -288,6 +292,7 @@ impl Server {
                         if let Err(e) = watched.await {
                             tracing::debug!(error = %e, "connection ended with an error");
                         }
+                        drop(slot);
                     });
                 }
                 () = &mut shutdown => break,
@@ -295,10 +300,15 @@ impl Server {
         }
         drop(listener);
         tracing::info!("shutting down: draining open requests");
+        let drained = graceful.shutdown();
+        tokio::pin!(drained);
         tokio::select! {
-            () = graceful.shutdown() => {}
+            () = &mut drained => {}
             () = tokio::time::sleep(state.config.drain_timeout) => {
-                tracing::warn!("drain timeout reached; closing remaining connections");
+                tracing::warn!("drain timeout reached; ending the remaining streams");
+                // Streams end with an error event; give them a moment to send it.
+                let _ = state.cut.send(true);
+                let _ = tokio::time::timeout(Duration::from_secs(2), &mut drained).await;
             }
         }
         if let Some(p) = proactive {
@@ -378,16 +388,104 @@ fn json(v: &serde_json::Value) -> Response<ProxyBody> {
     )
 }
 
+/// The credentials of a `Bearer` authorization (the scheme in any case, RFC 9110 11.1).
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, rest) = value.trim_start().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(rest)
+}
+
 fn presented_key(headers: &http::HeaderMap) -> Option<&str> {
     headers
         .get(http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
+        .and_then(bearer)
         .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))
         .map(str::trim)
+}
+
+/// `host[:port]` split into a lowercase host and the port (`None` when absent; `Err` when
+/// it does not parse).
+fn split_authority(authority: &str) -> Result<(String, Option<u16>), ()> {
+    let a = authority.trim();
+    let (host, port) = if let Some(rest) = a.strip_prefix('[') {
+        let end = rest.find(']').ok_or(())?;
+        let host = &a[..end + 2];
+        match &rest[end + 1..] {
+            "" => (host, None),
+            p => (host, Some(p.strip_prefix(':').ok_or(())?)),
+        }
+    } else {
+        match a.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (a, None),
+        }
+    };
+    let port = match port {
+        Some(p) => Some(p.parse::<u16>().map_err(|_| ())?),
+        None => None,
+    };
+    Ok((host.to_ascii_lowercase(), port))
+}
+
+/// Whether `authority` names this listener: a loopback name or the listen address, with
+/// the listener's port (absent only when that is 80).
+fn names_listener(st: &AppState, authority: &str) -> bool {
+    let Ok((host, port)) = split_authority(authority) else {
+        return false;
+    };
+    if port.unwrap_or(80) != st.port {
+        return false;
+    }
+    let own = match st.config.listen.ip() {
+        std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+        v4 => v4.to_string(),
+    };
+    matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]") || host == own
+}
+
+/// Whether a request carrying `Origin: origin` may be served: the listener's own origin or
+/// one the configuration allows.
+fn origin_allowed(st: &AppState, origin: &str) -> bool {
+    let o = origin.trim().trim_end_matches('/').to_ascii_lowercase();
+    if st.config.allowed_origins.contains(&o) {
+        return true;
+    }
+    o.strip_prefix("http://")
+        .is_some_and(|authority| names_listener(st, authority))
+}
+
+/// The door's checks (see the module docs): `Some(error)` refuses the request.
+fn refused(st: &AppState, req: &Request<Incoming>) -> Option<Synthetic> {
+    let headers = req.headers();
+    if st.client_key_digest.is_none() {
+        let host_ok = headers
+            .get(http::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|h| names_listener(st, h));
+        let target_ok = req
+            .uri()
+            .authority()
+            .is_none_or(|a| names_listener(st, a.as_str()));
+        if !host_ok || !target_ok {
+            return Some(Synthetic::MisdirectedHost);
+        }
+    }
+    if let Some(origin) = headers.get(http::header::ORIGIN) {
+        let ok = origin.to_str().is_ok_and(|o| origin_allowed(st, o));
+        if !ok {
+            return Some(Synthetic::ForbiddenOrigin);
+        }
+    }
+    None
+}
+
+/// Whether the request declares a JSON body (`application/json`, parameters allowed).
+fn declares_json(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
 }
 
 fn authorized(st: &AppState, headers: &http::HeaderMap) -> bool {
@@ -401,6 +499,9 @@ fn authorized(st: &AppState, headers: &http::HeaderMap) -> bool {
 }
 
 async fn route(st: Arc<AppState>, req: Request<Incoming>) -> Response<ProxyBody> {
+    if let Some(s) = refused(&st, &req) {
+        return synthetic_response(&s);
+    }
     let path = req.uri().path().trim_end_matches('/');
     if path == "/healthz" {
         return text(StatusCode::OK, "text/plain; charset=utf-8", "ok\n".into());
@@ -454,25 +555,121 @@ async fn models(st: &AppState) -> Response<ProxyBody> {
 }
 
 async fn responses(st: Arc<AppState>, req: Request<Incoming>) -> Response<ProxyBody> {
+    if !declares_json(req.headers()) {
+        return synthetic_response(&Synthetic::UnsupportedMediaType);
+    }
     let guard = st.metrics.inflight();
     let (parts, body) = req.into_parts();
-    let limit = st.config.max_body_bytes;
-    let bytes = match Limited::new(body, limit).collect().await {
-        Ok(c) => c.to_bytes(),
-        Err(e) => {
-            let s = if e
-                .downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                Synthetic::RequestTooLarge { limit }
-            } else {
-                Synthetic::ProxyFetchFailed
-            };
-            return synthetic_response(&s);
+    let (bytes, _held) = match read_body(&st, &parts.headers, body).await {
+        Ok(x) => x,
+        Err(s) => {
+            let mut r = synthetic_response(&s);
+            if matches!(s, Synthetic::RequestTimeout | Synthetic::MalformedRequest) {
+                // The rest of the body is not read: the connection cannot be reused.
+                r.headers_mut().insert(
+                    http::header::CONNECTION,
+                    http::HeaderValue::from_static("close"),
+                );
+            }
+            return r;
         }
     };
     let shaped = shape_request(&parts.headers, bytes, st.config.mode, &st.agents);
     crate::orchestrator::handle(st.clone(), shaped, guard).await
+}
+
+/// A share of the global cap on request bytes, given back on drop.
+struct Held {
+    total: Arc<AtomicUsize>,
+    bytes: usize,
+}
+
+impl Held {
+    /// Takes `more` bytes of `cap`, or refuses.
+    fn grow(&mut self, more: usize, cap: usize) -> Result<(), Synthetic> {
+        let before = self.total.fetch_add(more, Ordering::AcqRel);
+        if before.saturating_add(more) > cap {
+            self.total.fetch_sub(more, Ordering::AcqRel);
+            return Err(Synthetic::ProxyBusy);
+        }
+        self.bytes += more;
+        Ok(())
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.total.fetch_sub(self.bytes, Ordering::AcqRel);
+    }
+}
+
+/// Reads a request body within the per-request limit, the global cap and the body
+/// timeouts. The returned share of the cap is held until the request is answered.
+async fn read_body(
+    st: &AppState,
+    headers: &http::HeaderMap,
+    mut body: Incoming,
+) -> Result<(bytes::Bytes, Held), Synthetic> {
+    let limit = st.config.max_body_bytes;
+    let cap = st.config.max_buffered_bytes;
+    let declared = headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(Synthetic::RequestTooLarge { limit });
+    }
+    let mut held = Held {
+        total: st.buffered.clone(),
+        bytes: 0,
+    };
+    // A declared length is reserved before anything is read.
+    if let Some(n) = declared {
+        held.grow(n, cap)?;
+    }
+    let total_deadline = tokio::time::Instant::now() + st.config.body_total_timeout;
+    let mut first: Option<bytes::Bytes> = None;
+    let mut rest: Option<bytes::BytesMut> = None;
+    let mut size = 0usize;
+    loop {
+        let idle_deadline = tokio::time::Instant::now() + st.config.body_idle_timeout;
+        let frame =
+            match tokio::time::timeout_at(idle_deadline.min(total_deadline), body.frame()).await {
+                Err(_) => return Err(Synthetic::RequestTimeout),
+                Ok(None) => break,
+                Ok(Some(Err(e))) => {
+                    tracing::debug!(error = %e, "request body could not be read");
+                    return Err(Synthetic::MalformedRequest);
+                }
+                Ok(Some(Ok(f))) => f,
+            };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        size += data.len();
+        if size > limit {
+            return Err(Synthetic::RequestTooLarge { limit });
+        }
+        if size > held.bytes {
+            held.grow(size - held.bytes, cap)?;
+        }
+        match (&mut first, &mut rest) {
+            (None, _) => first = Some(data),
+            (Some(f), None) => {
+                let mut m = bytes::BytesMut::with_capacity(declared.unwrap_or(0).max(size));
+                m.extend_from_slice(f);
+                m.extend_from_slice(&data);
+                rest = Some(m);
+            }
+            (Some(_), Some(m)) => m.extend_from_slice(&data),
+        }
+    }
+    let bytes = match (first, rest) {
+        (_, Some(m)) => m.freeze(),
+        (Some(f), None) => f,
+        (None, None) => bytes::Bytes::new(),
+    };
+    Ok((bytes, held))
 }
 
 #[cfg(test)]

@@ -9,11 +9,14 @@
 //! nothing has reached the client, so the orchestrator can move to another account.
 //! [`ProxyBody`] then sends the held chunks and the rest of the stream byte for byte as
 //! received (no re-encoding, no parsing): chunks that have already arrived together leave in
-//! one frame, and nothing waits for data that has not arrived. If the upstream connection
-//! breaks mid-stream, an SSE body ends with an `error` event instead of a truncated
-//! connection.
+//! one frame, and nothing waits for data that has not arrived. [`guard`] wraps the upstream
+//! body so that it fails when it stays silent longer than the idle timeout or when the
+//! shutdown drain cuts it. If the upstream body fails mid-stream (broken, silent, cut), an
+//! SSE body ends with an `error` event (`upstream_stream_error`, `upstream_idle_timeout`,
+//! `proxy_shutting_down`) instead of a truncated connection.
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -28,8 +31,127 @@ use serde_json::{json, Value};
 
 use crate::metrics::InflightGuard;
 
+/// Why an upstream body ended early.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamFailure {
+    /// The code of the `error` event sent to the client.
+    pub code: &'static str,
+    /// What happened.
+    pub message: String,
+}
+
+impl std::fmt::Display for StreamFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl StreamFailure {
+    fn broken(e: &dyn std::fmt::Display) -> StreamFailure {
+        StreamFailure {
+            code: "upstream_stream_error",
+            message: format!("upstream stream ended unexpectedly: {e}"),
+        }
+    }
+}
+
 /// An upstream body as a stream of chunks.
-pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, reqwest::Error>> + Send>>;
+pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, StreamFailure>> + Send>>;
+
+/// Resolves when the shutdown drain cuts open streams.
+pub type CutSignal = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// A future that resolves once `cut` is set to true (never, if its sender goes away).
+pub fn cut_signal(mut cut: tokio::sync::watch::Receiver<bool>) -> CutSignal {
+    Box::pin(async move {
+        if cut.wait_for(|c| *c).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    })
+}
+
+/// An upstream body with an idle timeout and the drain's cut (see the module docs).
+struct Guarded<S> {
+    inner: S,
+    idle: Duration,
+    last: tokio::time::Instant,
+    timer: Pin<Box<tokio::time::Sleep>>,
+    cut: CutSignal,
+    done: bool,
+}
+
+impl<S, E> Stream for Guarded<S>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    type Item = Result<Bytes, StreamFailure>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if this.done {
+            return Poll::Ready(None);
+        }
+        match Pin::new(&mut this.inner).poll_next(cx) {
+            Poll::Ready(Some(Ok(b))) => {
+                this.last = tokio::time::Instant::now();
+                return Poll::Ready(Some(Ok(b)));
+            }
+            Poll::Ready(Some(Err(e))) => {
+                this.done = true;
+                return Poll::Ready(Some(Err(StreamFailure::broken(&e))));
+            }
+            Poll::Ready(None) => {
+                this.done = true;
+                return Poll::Ready(None);
+            }
+            Poll::Pending => {}
+        }
+        if this.cut.as_mut().poll(cx).is_ready() {
+            this.done = true;
+            return Poll::Ready(Some(Err(StreamFailure {
+                code: "proxy_shutting_down",
+                message: "the proxy is shutting down; the stream was cut".into(),
+            })));
+        }
+        // The timer is moved only when it fires (not per chunk): then it is re-armed for the
+        // last chunk's deadline, or the body has been silent for the whole timeout.
+        loop {
+            if this.timer.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            let deadline = this.last + this.idle;
+            if deadline <= tokio::time::Instant::now() {
+                this.done = true;
+                return Poll::Ready(Some(Err(StreamFailure {
+                    code: "upstream_idle_timeout",
+                    message: format!(
+                        "upstream sent nothing for {} s; the stream was ended",
+                        this.idle.as_secs_f64()
+                    ),
+                })));
+            }
+            this.timer.as_mut().reset(deadline);
+        }
+    }
+}
+
+/// `inner` as a [`ByteStream`] that fails after `idle` without data or when `cut` resolves.
+pub fn guard<S, E>(inner: S, idle: Duration, cut: CutSignal) -> ByteStream
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin + Send + 'static,
+    E: std::fmt::Display + 'static,
+{
+    let last = tokio::time::Instant::now();
+    Box::pin(Guarded {
+        inner,
+        idle,
+        last,
+        timer: Box::pin(tokio::time::sleep_until(last + idle)),
+        cut,
+        done: false,
+    })
+}
 
 /// One dispatched event.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -146,7 +268,7 @@ pub struct HeldStream {
     /// The rest of the upstream body (none when it ended or failed).
     pub rest: Option<ByteStream>,
     /// The upstream body failed while held.
-    pub failed: Option<String>,
+    pub failed: Option<StreamFailure>,
 }
 
 impl std::fmt::Debug for HeldStream {
@@ -207,10 +329,13 @@ pub async fn hold_back(mut stream: ByteStream, limit: Duration, max_bytes: usize
                     held: HeldStream {
                         chunks,
                         rest: None,
-                        failed: Some(message.clone()),
+                        failed: Some(StreamFailure {
+                            code: e.code,
+                            message: message.clone(),
+                        }),
                     },
                     info: ErrorInfo {
-                        code: Some("upstream_stream_error".into()),
+                        code: Some(e.code.into()),
                         message: Some(message),
                         ..ErrorInfo::default()
                     },
@@ -259,15 +384,15 @@ pub async fn hold_back(mut stream: ByteStream, limit: Duration, max_bytes: usize
     }
 }
 
-/// The event sent when the upstream stream breaks after output started.
-pub fn stream_error_event(message: &str) -> Bytes {
+/// The event sent when the upstream stream fails after output started.
+pub fn stream_error_event(code: &str, message: &str) -> Bytes {
     let data = json!({
         "type": "error",
-        "code": "upstream_stream_error",
+        "code": code,
         "message": message,
         "param": null,
         "sequence_number": 0,
-        "error": {"type": "upstream_stream_error", "code": "upstream_stream_error", "message": message},
+        "error": {"type": code, "code": code, "message": message},
     });
     Bytes::from(format!("event: error\ndata: {data}\n\n"))
 }
@@ -289,7 +414,7 @@ struct Streaming {
     rest: Option<ByteStream>,
     sse: bool,
     tail: [u8; 2],
-    pending_error: Option<String>,
+    pending_error: Option<StreamFailure>,
     /// Chunks received and not yet handed to the server, joined.
     acc: Acc,
     /// Turns yielded since the last chunk arrived.
@@ -352,22 +477,22 @@ impl Streaming {
         }
     }
 
-    fn error_frame(&mut self, message: &str) -> Bytes {
+    fn error_frame(&mut self, f: &StreamFailure) -> Bytes {
         let mut out = Vec::new();
         if self.tail != *b"\n\n" {
             out.extend_from_slice(b"\n\n");
         }
-        out.extend_from_slice(&stream_error_event(message));
+        out.extend_from_slice(&stream_error_event(f.code, &f.message));
         Bytes::from(out)
     }
 
     /// The pending error as the body's next frame (SSE) or error (anything else).
-    fn error(&mut self, message: &str) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+    fn error(&mut self, f: &StreamFailure) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         if self.sse {
-            let frame = self.error_frame(message);
+            let frame = self.error_frame(f);
             Poll::Ready(Some(Ok(Frame::data(frame))))
         } else {
-            Poll::Ready(Some(Err(io::Error::other(message.to_string()))))
+            Poll::Ready(Some(Err(io::Error::other(f.message.clone()))))
         }
     }
 
@@ -379,8 +504,8 @@ impl Streaming {
             self.note(&chunk);
             return Poll::Ready(Some(Ok(Frame::data(chunk))));
         }
-        if let Some(message) = self.pending_error.take() {
-            return self.error(&message);
+        if let Some(f) = self.pending_error.take() {
+            return self.error(&f);
         }
         // Forward what has arrived. The upstream connection runs as its own task and hands
         // over one chunk at a time, so when a chunk of a burst is followed by `Pending` this
@@ -406,8 +531,8 @@ impl Streaming {
                 Poll::Ready(None) => self.rest = None,
                 Poll::Ready(Some(Err(e))) => {
                     self.rest = None;
-                    tracing::warn!(error = %e, "upstream stream broke mid-response");
-                    self.pending_error = Some(format!("upstream stream ended unexpectedly: {e}"));
+                    tracing::warn!(code = e.code, error = %e, "upstream stream ended early");
+                    self.pending_error = Some(e);
                 }
                 Poll::Pending => {
                     if self.acc.len() == 0 {
@@ -427,8 +552,8 @@ impl Streaming {
             self.note(&chunk);
             return Poll::Ready(Some(Ok(Frame::data(chunk))));
         }
-        if let Some(message) = self.pending_error.take() {
-            return self.error(&message);
+        if let Some(f) = self.pending_error.take() {
+            return self.error(&f);
         }
         if self.rest.is_none() {
             return Poll::Ready(None);

@@ -10,7 +10,7 @@ use codex_rotation::{health, is_eligible, AccountView};
 use serde_json::{json, Value};
 
 use crate::metrics::account_label;
-use crate::server::AppState;
+use crate::shared::Shared;
 
 fn state_of(a: &crate::pool::Acct, now: f64) -> &'static str {
     if !a.enabled {
@@ -32,7 +32,7 @@ fn num(v: Option<f64>) -> Value {
 }
 
 /// The status document.
-pub fn status_json(st: &AppState) -> Value {
+pub fn status_json(st: &Shared) -> Value {
     let now = (st.clock)() as f64;
     let c = &st.config;
     let mut doc = json!({

@@ -81,3 +81,73 @@ async fn a_live_lease_held_elsewhere_is_respected() {
     assert_eq!(mock.responses()[0].bearer().as_deref(), Some("at_acc_b"));
     run.stop().await;
 }
+
+/// Both refresh paths save through `codex_proxy::refresh::save_refreshed`: the stored
+/// identity survives either.
+#[tokio::test]
+async fn a_refreshed_token_saved_by_either_path_keeps_account_id_email_and_plan() {
+    let keeps = |home: &Home, access: &str| {
+        let a = home.account("acc_a");
+        assert_eq!(a["access"], access);
+        assert_eq!(a["accountId"], "acc_a");
+        assert_eq!(a["email"], "a@example.com");
+        assert_eq!(a["plan"], "plus");
+    };
+    // The request path: an expired token refreshed for a request.
+    let home = Home::new();
+    let mut expired = account("acc_a", "a@example.com", "plus");
+    expired["expires"] = json!(1000);
+    home.write_store(json!([expired]), json!({}));
+    let backend = mock(|req, _| {
+        if req.path == "/oauth/token" {
+            token_reply("at_req_a", "rt_req_a")
+        } else {
+            Reply::sse(sse_events("ok"))
+        }
+    })
+    .await;
+    let run = proxy(&home, &backend).await;
+    assert_eq!(post(&run, &opencode_body()).await.status().as_u16(), 200);
+    assert_eq!(backend.token_calls().len(), 1);
+    keeps(&home, "at_req_a");
+    run.stop().await;
+
+    // The proactive path: a token expiring within the buffer.
+    let home = Home::new();
+    let mut soon = account("acc_a", "a@example.com", "plus");
+    soon["expires"] = json!(now_ms() + 30_000.0);
+    home.write_store(json!([soon]), json!({}));
+    let issuer = mock(|_, _| token_reply("at_pro_a", "rt_pro_a")).await;
+    let run = proxy(&home, &issuer).await;
+    codex_proxy::proactive::one_pass(&run.state, 60_000.0).await;
+    assert_eq!(issuer.token_calls().len(), 1);
+    keeps(&home, "at_pro_a");
+    run.stop().await;
+}
+
+#[test]
+fn the_request_path_takes_identity_from_new_claims_and_the_proactive_one_does_not() {
+    use codex_proxy::refresh::{refreshed_tokens, RefreshPurpose, TokenResponse};
+    use codex_redact::Secret;
+    let tokens = TokenResponse {
+        access: Secret::new(jwt(&json!({
+            "email": "new@example.com",
+            "plan": "pro",
+            "https://api.openai.com/auth": {"chatgpt_account_id": "acc_new"}
+        }))),
+        refresh: Secret::new("rt".into()),
+        id_token: None,
+        expires_in: Some(60.0),
+    };
+    let r = refreshed_tokens(&tokens, 1_000.0, RefreshPurpose::Request);
+    assert_eq!(r.expires, 61_000.0);
+    assert_eq!(r.email.as_deref(), Some("new@example.com"));
+    assert_eq!(r.plan.as_deref(), Some("pro"));
+    let p = refreshed_tokens(
+        &tokens,
+        1_000.0,
+        RefreshPurpose::Proactive { buffer_ms: 1.0 },
+    );
+    assert_eq!(p.expires, 61_000.0);
+    assert_eq!((p.account_id, p.email, p.plan), (None, None, None));
+}

@@ -193,7 +193,10 @@ fn synthetic_bodies_have_the_plugin_shape() {
     );
     assert_eq!(s.retry_after_secs(), Some(90));
     let docs = include_str!("../../../docs/proxy.md");
-    for t in codex_proxy::errors::ALL_TYPES {
+    for t in codex_proxy::errors::ALL_TYPES
+        .iter()
+        .chain(codex_proxy::errors::STREAM_ERROR_CODES)
+    {
         assert!(
             docs.contains(&format!("`{t}`")),
             "docs/proxy.md does not document {t}"

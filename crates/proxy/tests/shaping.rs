@@ -204,9 +204,10 @@ async fn non_json_body_reaches_upstream_byte_for_byte() {
     let mock = mock(|_, _| Reply::json(400, json!({"error": {"message": "bad"}}))).await;
     let run = proxy(&home, &mock).await;
     let raw = b"--boundary\r\nnot json at all\r\n".to_vec();
+    // Declared as JSON (anything else is refused with 415), but not JSON.
     let r = client()
         .post(format!("{}/responses", run.base_url()))
-        .header("content-type", "text/plain")
+        .header("content-type", "application/json")
         .body(raw.clone())
         .send()
         .await

@@ -186,9 +186,7 @@ async fn a_stream_opening_with_usage_limit_moves_to_the_next_account() {
     let r = post(&run, &opencode_body()).await;
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.bytes().await.expect("body").as_ref(), expected.as_slice());
-    let cooldown = home.account("acc_a")["cooldownUntil"]
-        .as_f64()
-        .expect("cooled");
+    let cooldown = persisted_cooldown(&home, "acc_a").await;
     assert!(cooldown >= before + 3_600_000.0);
     run.stop().await;
 }

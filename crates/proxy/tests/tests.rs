@@ -4,6 +4,7 @@
 mod support;
 
 mod catalog;
+mod defences;
 mod endpoints;
 mod failover;
 mod opencode_e2e;

@@ -23,9 +23,25 @@ pub struct ServeArgs {
     /// Allow a non-loopback listen address (needs a client key).
     #[arg(long)]
     pub allow_remote: bool,
-    /// Key clients must send (`Authorization: Bearer` or `x-api-key`); also CODEX_RUNTIME_CLIENT_KEY.
+    /// Key clients must send (`Authorization: Bearer` or `x-api-key`). Visible to every
+    /// local user in the process list: prefer --client-key-file or CODEX_RUNTIME_CLIENT_KEY.
     #[arg(long, value_name = "KEY")]
     pub client_key: Option<String>,
+    /// File whose first line is the client key (wins over --client-key and the environment).
+    #[arg(long, value_name = "PATH")]
+    pub client_key_file: Option<std::path::PathBuf>,
+    /// A web origin allowed to call the proxy besides its own (repeatable; also
+    /// CODEX_RUNTIME_ALLOWED_ORIGINS, comma-separated).
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origins: Vec<String>,
+    /// How long an account's upstream may take to send response headers before the next
+    /// account is tried (default 45000).
+    #[arg(long, value_name = "MS")]
+    pub upstream_header_timeout_ms: Option<u64>,
+    /// How long a response stream may stay silent before it is ended with an error event
+    /// (default 300000).
+    #[arg(long, value_name = "MS")]
+    pub upstream_idle_timeout_ms: Option<u64>,
     /// Test/self-hosting hook: Codex backend base URL (also CODEX_RUNTIME_UPSTREAM).
     #[arg(long, value_name = "URL")]
     pub upstream: Option<String>,
@@ -61,6 +77,13 @@ impl std::fmt::Debug for ServeArgs {
                 "client_key",
                 &self.client_key.as_ref().map(|_| codex_redact::REDACTED),
             )
+            .field("client_key_file", &self.client_key_file)
+            .field("allow_origins", &self.allow_origins)
+            .field(
+                "upstream_header_timeout_ms",
+                &self.upstream_header_timeout_ms,
+            )
+            .field("upstream_idle_timeout_ms", &self.upstream_idle_timeout_ms)
             .field("upstream", &self.upstream.is_some())
             .field("issuer", &self.issuer.is_some())
             .field("max_attempts", &self.max_attempts)
@@ -175,6 +198,10 @@ pub fn serve(args: &ServeArgs, announce: impl FnOnce(&str)) -> Result<(), Runtim
         listen: args.listen,
         allow_remote: args.allow_remote,
         client_key: args.client_key.clone(),
+        client_key_file: args.client_key_file.clone(),
+        allowed_origins: args.allow_origins.clone(),
+        upstream_header_timeout_ms: args.upstream_header_timeout_ms,
+        upstream_idle_timeout_ms: args.upstream_idle_timeout_ms,
         upstream: args.upstream.clone(),
         issuer: args.issuer.clone(),
         max_attempts: args.max_attempts,
@@ -184,6 +211,13 @@ pub fn serve(args: &ServeArgs, announce: impl FnOnce(&str)) -> Result<(), Runtim
     };
     let config = ProxyConfig::resolve(&env, &cwd()?, &opts)
         .map_err(|e| RuntimeError::user(e.to_string()))?;
+    if args.client_key.is_some() && args.client_key_file.is_none() {
+        tracing::warn!("--client-key is visible to every local user in the process list; use --client-key-file or CODEX_RUNTIME_CLIENT_KEY instead");
+    }
+    let nofile = codex_proxy::limits::raise_nofile();
+    if nofile.before != nofile.after {
+        tracing::debug!(before = ?nofile.before, after = ?nofile.after, "raised the open-file limit");
+    }
     if config.test_hook {
         tracing::warn!(upstream = %config.upstream, issuer = %config.issuer, "test hook active: the outbound allowlist admits only these origins");
     }

@@ -296,3 +296,58 @@ fn a_busy_port_is_named_with_the_fix() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     drop(taken);
 }
+
+#[test]
+fn the_client_key_comes_from_a_file_and_the_command_line_warns() {
+    let home = tempfile::tempdir().expect("home");
+    write_store(home.path());
+    let key_file = home.path().join("client.key");
+    std::fs::write(&key_file, "file-key-123\n").expect("key file");
+    let (child, addr) = start_serve(
+        home.path(),
+        &[],
+        &["--client-key-file", &key_file.display().to_string()],
+    );
+    let client = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client");
+    let status = |key: &str| {
+        client
+            .get(format!("{addr}/status"))
+            .header("authorization", format!("Bearer {key}"))
+            .send()
+            .expect("status")
+            .status()
+            .as_u16()
+    };
+    assert_eq!(status("file-key-123"), 200);
+    assert_eq!(status("wrong"), 401);
+    let stderr = stop_serve(child);
+    assert!(!stderr.contains("process list"), "{stderr}");
+    assert!(!stderr.contains("file-key-123"), "{stderr}");
+
+    let (child, _) = start_serve(home.path(), &[], &["--client-key", "cli-key-456"]);
+    let stderr = stop_serve(child);
+    assert!(stderr.contains("--client-key-file"), "{stderr}");
+    assert!(!stderr.contains("cli-key-456"), "{stderr}");
+
+    // An empty key file is refused with the fix.
+    std::fs::write(&key_file, "\n").expect("empty");
+    let out = StdCommand::cargo_bin("codex-runtime")
+        .expect("binary")
+        .env_clear()
+        .env("HOME", home.path())
+        .current_dir(home.path())
+        .args(["serve", "--listen", "127.0.0.1:0", "--client-key-file"])
+        .arg(&key_file)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("client.key") && err.contains("first line"),
+        "{err}"
+    );
+}

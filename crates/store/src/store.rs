@@ -351,6 +351,20 @@ impl AuthStore {
         }
     }
 
+    /// Reads without the lock and without quarantining: `Ok(None)` when the content does
+    /// not parse, which may be a writer's half-written file rather than corruption (a caller
+    /// that can wait calls [`AuthStore::load`] after a pause, which re-reads under the lock
+    /// before quarantining). A missing file is an empty store.
+    pub fn load_unless_corrupt(&self) -> Result<Option<AuthState>> {
+        let Some((bytes, _)) = read_limited(&self.path, self.opts.max_bytes)? else {
+            return Ok(Some(AuthState::empty(self.openai_only())));
+        };
+        match self.interpret(&bytes)? {
+            Content::Object(state) => state.map(Some),
+            Content::Corrupt(_) => Ok(None),
+        }
+    }
+
     fn prepare_write(&self) -> Result<()> {
         refuse_symlink(&self.path)?;
         if let Some(dir) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {

@@ -201,6 +201,10 @@ pub enum Reply {
     SseThenReset(Vec<Bytes>),
     /// SSE chunks forever, one per `gap`, until the client goes away (then `closed` is set).
     Endless(Duration, Arc<AtomicBool>),
+    /// No response at all: the connection stays open and silent.
+    Hang,
+    /// SSE chunks, then silence with the connection open.
+    SseThenSilence(Vec<Bytes>),
 }
 
 impl Reply {
@@ -371,6 +375,29 @@ impl Body for MockBody {
 
 fn respond(reply: Reply) -> Response<MockBody> {
     let (status, headers, body) = match reply {
+        Reply::Hang => (
+            500,
+            Vec::new(),
+            MockBody {
+                queue: VecDeque::new(),
+                rx: None,
+            },
+        ),
+        Reply::SseThenSilence(chunks) => {
+            let (tx, rx) = mpsc::channel(1);
+            tokio::spawn(async move {
+                let _open = tx;
+                std::future::pending::<()>().await;
+            });
+            (
+                200,
+                vec![("content-type".into(), "text/event-stream".into())],
+                MockBody {
+                    queue: chunks.into(),
+                    rx: Some(rx),
+                },
+            )
+        }
         Reply::Full(status, headers, body) => (
             status,
             headers,
@@ -520,7 +547,11 @@ pub async fn mock(handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 's
                             n
                         };
                         cnt.fetch_add(1, Ordering::SeqCst);
-                        Ok::<_, Infallible>(respond(handler(&rec, n)))
+                        let reply = handler(&rec, n);
+                        if matches!(reply, Reply::Hang) {
+                            std::future::pending::<()>().await;
+                        }
+                        Ok::<_, Infallible>(respond(reply))
                     }
                 });
                 let _ = hyper::server::conn::http1::Builder::new()
@@ -643,6 +674,29 @@ pub async fn metrics_text(run: &Running) -> String {
 pub async fn body_json(r: reqwest::Response) -> Value {
     let t = r.text().await.expect("body");
     serde_json::from_str(&t).unwrap_or_else(|_| panic!("not JSON: {t}"))
+}
+
+/// Writes `request` to the proxy on a fresh connection and returns everything it answers
+/// until it closes the connection (or 20 s pass).
+pub async fn raw_exchange(addr: SocketAddr, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    s.write_all(request).await.expect("write");
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(20), s.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The `cooldownUntil` of the account with this id once it reaches the store (cooldowns
+/// are persisted in the background), polled for up to 20 s.
+pub async fn persisted_cooldown(home: &Home, account_id: &str) -> f64 {
+    let mut found = None;
+    eventually(Duration::from_secs(20), || {
+        found = home.account(account_id)["cooldownUntil"].as_f64();
+        found.is_some()
+    })
+    .await;
+    found.unwrap_or_else(|| panic!("no cooldown persisted for {account_id}"))
 }
 
 /// Polls `f` until it is true or `timeout` passes.
