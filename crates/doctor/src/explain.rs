@@ -2,7 +2,7 @@
 //!
 //! The catalogue covers the plugin's synthetic HTTP error types, console warnings, thrown
 //! errors and status texts (reference 13.1), every error type codex-runtime emits (a test
-//! enumerates them from `codex_proxy::errors::ALL_TYPES` and the proxy's stream error event),
+//! enumerates them from `codex_proxy::errors::ALL_TYPES` and `STREAM_ERROR_CODES`),
 //! the upstream OAuth and backend codes users paste (`refresh_token_reused`,
 //! `usage_limit_reached`, …), and every check id. Lookup is exact
 //! (case-insensitive), then by prefix for texts that carry a path or number; an unknown code
@@ -107,6 +107,15 @@ pub const ENTRIES: &[Entry] = &[
     e!("unauthorized_client", RUNTIME, Some(401), "codex-runtime was started with a client key (--client-key or CODEX_RUNTIME_CLIENT_KEY) and the request carried none or another one.", "Put the same key in the provider's `options.apiKey` in opencode.json (`codex-runtime opencode-config` prints the block), or start the proxy without a client key."),
     e!("not_found", RUNTIME, Some(404), "codex-runtime serves /v1/responses, /v1/models, /healthz and /status; the request asked for another path.", "Set the provider's baseURL to `http://127.0.0.1:<port>/v1` (OpenCode appends /responses). `codex-doctor --only runtime.proxy` checks it."),
     e!("method_not_allowed", RUNTIME, Some(405), "A known codex-runtime path was called with the wrong HTTP method (e.g. GET /v1/responses).", "Use POST for /v1/responses and GET for the other paths; point OpenCode at the proxy through a provider rather than calling it by hand."),
+    e!("upstream_timeout", RUNTIME, Some(504), "No attempted account's upstream sent response headers within codex-runtime's header timeout (45 s by default); each account was tried in turn.", "Check connectivity (`codex-doctor --online`); if the backend is just slow, raise the timeout (`codex-runtime serve --help`, docs/proxy.md)."),
+    e!("misdirected_host", RUNTIME, Some(421), "codex-runtime refused a request whose Host (or absolute-form target) does not name its own listener. On a listener without a client key this is how a DNS-rebinding web page is stopped.", "Point the client at http://127.0.0.1:PORT or http://localhost:PORT exactly as `codex-runtime serve` prints it; to serve other names, bind with a client key (`--client-key-file`)."),
+    e!("forbidden_origin", RUNTIME, Some(403), "A request carried an Origin header that is neither the listener's own nor allowed: a web page tried to use your accounts through the local proxy.", "Browser-based clients you trust can be allowed with `--allow-origin ORIGIN` or CODEX_RUNTIME_ALLOWED_ORIGINS; anything else should stay refused."),
+    e!("unsupported_media_type", RUNTIME, Some(415), "A POST to codex-runtime did not say `content-type: application/json` (cross-site form posts are refused this way).", "Send the request body as JSON with `content-type: application/json`."),
+    e!("request_timeout", RUNTIME, Some(408), "The client sent its request body too slowly: it paused longer than 15 s or took longer than 120 s in all, so codex-runtime closed the connection.", "Retry; if the client really is that slow, check the network between it and the proxy."),
+    e!("proxy_busy", RUNTIME, Some(503), "The request bodies codex-runtime held at once would have passed its memory cap (256 MiB), so this one was refused with Retry-After: 1.", "Retry after a second; send fewer very large requests at once."),
+    e!("malformed_request", RUNTIME, Some(400), "The request body's framing was broken (bad chunked encoding, or a body shorter than its content-length); the connection was closed.", "Fix or update the client; a proxy between the client and codex-runtime may be mangling requests."),
+    e!("upstream_idle_timeout", RUNTIME, None, "The backend stopped sending mid-stream for longer than codex-runtime's idle timeout (300 s by default), so it ended the stream with this error event.", "Retry the turn; if it repeats, check connectivity (`codex-doctor --online`) or raise `--upstream-idle-timeout-ms`."),
+    e!("proxy_shutting_down", RUNTIME, None, "codex-runtime was stopped while this stream was still open and its 30 s drain ran out, so it ended the stream with this error event.", "Retry the turn once codex-runtime is running again."),
     e!("upstream_stream_error", RUNTIME, None, "The backend's stream broke after output had started, so codex-runtime could not switch accounts; it ended the stream with this error event.", "Retry the turn. If it repeats, check connectivity (`codex-doctor --online`) and the proxy's log (`codex-runtime serve -v`)."),
     e!("refresh_token_reused", UPSTREAM, Some(401), "The token endpoint saw this refresh token used before: refresh tokens rotate on every refresh, and another copy of the same ChatGPT account (the Codex CLI's ~/.codex/auth.json, OpenCode's auth.json, a legacy store, another tool or machine) refreshed first and kept the new token. The plugin disables the account (refresh_invalid_grant).", "Run `opencode auth login` for that account, then keep one copy of each account: remove it from the other tools or let them share one store. `codex-doctor --only auth.lineage` lists accounts held in several stores."),
     e!("refresh_token_expired", UPSTREAM, Some(401), "The refresh token is too old to use (the account was not refreshed for a long time).", LOGIN),
@@ -217,13 +226,11 @@ mod tests {
             .iter()
             .map(|c| c.to_string())
             .collect();
-        // The stream's own error event (sse.rs) carries a code outside ALL_TYPES.
-        let sse = include_str!("../../proxy/src/sse.rs");
-        for part in sse.split("\"code\": \"").skip(1) {
-            if let Some(code) = part.split('"').next() {
-                codes.push(code.to_string());
-            }
-        }
+        codes.extend(
+            codex_proxy::errors::STREAM_ERROR_CODES
+                .iter()
+                .map(|c| c.to_string()),
+        );
         assert!(codes.iter().any(|c| c == "upstream_stream_error"));
         for c in &codes {
             match lookup(c) {
