@@ -12,6 +12,8 @@
 //! `authTypes` rule. [`legacy`] reads the sources a transfer would import from (reference
 //! 4.6). Nothing here touches a lock or writes a file: that is `codex-store`.
 
+#![warn(unreachable_pub)]
+
 pub mod account;
 mod direct;
 pub mod identity;

@@ -5,6 +5,8 @@
 //! tests can build by hand. [`env_vars`] names every variable; [`parse`] reproduces the
 //! plugin's parsers exactly.
 
+#![warn(unreachable_pub)]
+
 pub mod env_vars;
 pub mod parse;
 

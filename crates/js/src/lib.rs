@@ -7,6 +7,8 @@
 //! ([`entries`], [`in_js_order`]) and what `String.prototype.trim` removes ([`trim`]).
 //! Every crate calls these; none keeps its own copy.
 
+#![warn(unreachable_pub)]
+
 mod number;
 mod order;
 mod text;

@@ -6,6 +6,8 @@
 //! to the working directory. [`Paths::resolve`] computes both, plus every file of the
 //! reference's table 1.2, each as a [`Resolved`] that says which variable or rule decided it.
 
+#![warn(unreachable_pub)]
+
 use std::path::{Path, PathBuf};
 
 use codex_env::{env_vars, EnvSnapshot};

@@ -6,7 +6,7 @@
 
 /// The strict tuple `accountId|email|plan` (trimmed; email and plan lowercased), when all
 /// three parts are non-blank.
-pub fn strict_tuple(
+fn strict_tuple(
     account_id: Option<&str>,
     email: Option<&str>,
     plan: Option<&str>,

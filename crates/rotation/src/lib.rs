@@ -11,13 +11,15 @@
 //! acquisition when no account is usable; [`httpdate`] parses the date forms of
 //! `Retry-After`.
 
+#![warn(unreachable_pub)]
+
 pub mod acquire;
-pub mod attempt;
+mod attempt;
 pub mod cooldown;
 pub mod httpdate;
 pub mod ratelimit;
-pub mod retry;
-pub mod select;
+mod retry;
+mod select;
 
 pub use acquire::{final_acquire_error, format_wait, AcquireError, AcquireFailure};
 pub use attempt::{attempt_key, failover_reason, retry_account_key, FailoverReason};

@@ -184,7 +184,7 @@ fn row_for(
         .find(|a| a.refresh() == Some(refresh))?;
     let key = match current.identity_key() {
         Some(k) => k.to_string(),
-        None => crate::identity::legacy_fingerprint(
+        None => codex_auth::identity::legacy_fingerprint(
             current.account_id(),
             current.email(),
             current.plan(),

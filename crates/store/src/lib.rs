@@ -11,18 +11,19 @@
 //! rules. Nothing here prints; tokens live in [`codex_redact::Secret`] from the moment they
 //! are parsed.
 
+#![warn(unreachable_pub)]
+
 pub mod affinity;
 pub mod atomic;
 mod cachefile;
-pub mod error;
+mod error;
 pub mod gitignore;
 mod heartbeat;
-pub mod identity;
 pub mod legacy;
 pub mod lock;
 pub mod quarantine;
 pub mod snapshots;
-pub mod store;
+mod store;
 
 /// The file format is `codex-auth`'s; the store writes through it.
 pub use codex_auth::json;

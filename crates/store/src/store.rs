@@ -36,7 +36,7 @@ pub fn system_clock() -> Clock {
 }
 
 /// Files above this size are refused (an account store is a few KiB per account).
-pub const DEFAULT_MAX_BYTES: u64 = 16 * 1024 * 1024;
+const DEFAULT_MAX_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Knobs of a store.
 #[derive(Clone)]

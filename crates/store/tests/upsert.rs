@@ -1,8 +1,8 @@
 //! Reference 15, items 43–48: identity keys, claims and the login upsert.
 
+use codex_auth::identity::{build_identity_key, synchronize_identity_key};
 use codex_auth::jwt;
 use codex_redact::Secret;
-use codex_store::identity::{build_identity_key, synchronize_identity_key};
 use codex_store::{Domain, LoginTokens, OauthState};
 
 use crate::common::jwt as make_jwt;

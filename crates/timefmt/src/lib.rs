@@ -5,6 +5,8 @@
 //! Dates are proleptic Gregorian UTC (Howard Hinnant's `days_from_civil` /
 //! `civil_from_days`); no time zone database is needed because nothing here is local time.
 
+#![warn(unreachable_pub)]
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Now in epoch milliseconds (JavaScript `Date.now()` semantics; 0 before 1970).
