@@ -77,24 +77,18 @@ pub fn claims(token: &str) -> Option<Claims> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn jwt(payload: &str) -> String {
-        format!(
-            "eyJhbGciOiJub25lIn0.{}.sig",
-            URL_SAFE_NO_PAD.encode(payload.as_bytes())
-        )
-    }
+    use codex_testkit::jwt_raw;
 
     #[test]
     fn not_a_jwt() {
         assert_eq!(claims("not-a-jwt"), None);
-        assert_eq!(claims(&jwt("null")), None);
+        assert_eq!(claims(&jwt_raw("null")), None);
         assert_eq!(claims("a.b.c.d"), None);
     }
 
     #[test]
     fn namespaced_claims() {
-        let t = jwt(
+        let t = jwt_raw(
             r#"{"https://api.openai.com/auth":{"chatgpt_account_id":"acc_1","chatgpt_plan_type":"pro"},"https://api.openai.com/profile":{"email":"User@Example.com"}}"#,
         );
         let c = claims(&t).expect("claims");
@@ -105,7 +99,7 @@ mod tests {
 
     #[test]
     fn top_level_wins_and_orgs_fall_back() {
-        let t = jwt(r#"{"email":"a@b.c","organizations":[{"id":"org_1"}],"exp":10}"#);
+        let t = jwt_raw(r#"{"email":"a@b.c","organizations":[{"id":"org_1"}],"exp":10}"#);
         let c = claims(&t).expect("claims");
         assert_eq!(c.account_id.as_deref(), Some("org_1"));
         assert_eq!(c.email.as_deref(), Some("a@b.c"));

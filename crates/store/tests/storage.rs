@@ -12,7 +12,7 @@ use codex_store::{
 };
 use serde_json::Value;
 
-use crate::common::{jwt, names, opts_at, read_json, store_with};
+use crate::common::{jwt_raw, names, opts_at, read_json, store_with};
 
 fn corrupt_at(
     path: &std::path::Path,
@@ -203,7 +203,7 @@ fn provider_auth(access: &str, refresh: &str) -> String {
 #[test]
 fn case_26_provider_auth_only() {
     let l = legacy_env();
-    let access = jwt(r#"{"chatgpt_account_id":"acc_p","email":"p@example.com","plan":"plus"}"#);
+    let access = jwt_raw(r#"{"chatgpt_account_id":"acc_p","email":"p@example.com","plan":"plus"}"#);
     fs::write(&l.provider, provider_auth(&access, "rt_p")).expect("write");
     let report = l
         .store
@@ -217,7 +217,7 @@ fn case_26_provider_auth_only() {
 fn case_27_corrupt_v4_is_skipped() {
     let l = legacy_env();
     fs::write(&l.v4, "{ not json").expect("write");
-    let access = jwt(r#"{"chatgpt_account_id":"acc_p","email":"p@example.com","plan":"plus"}"#);
+    let access = jwt_raw(r#"{"chatgpt_account_id":"acc_p","email":"p@example.com","plan":"plus"}"#);
     fs::write(&l.provider, provider_auth(&access, "rt_p")).expect("write");
     let report = l
         .store
@@ -240,7 +240,7 @@ fn case_28_refresh_only_record_merges_with_provider_identity() {
     )
     .expect("write");
     let access =
-        jwt(r#"{"chatgpt_account_id":"acc_shared","email":"one@example.com","plan":"plus"}"#);
+        jwt_raw(r#"{"chatgpt_account_id":"acc_shared","email":"one@example.com","plan":"plus"}"#);
     fs::write(&l.provider, provider_auth(&access, "rt_shared")).expect("write");
     let report = l
         .store
@@ -264,7 +264,7 @@ fn case_28_refresh_only_record_merges_with_provider_identity() {
 #[test]
 fn case_29_single_legacy_identity_from_claims() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let access = jwt(
+    let access = jwt_raw(
         r#"{"https://api.openai.com/auth":{"chatgpt_account_id":"acc_claims","chatgpt_plan_type":"team"},"https://api.openai.com/profile":{"email":"ClaimsUser@example.com"}}"#,
     );
     let store = store_with(
@@ -283,8 +283,9 @@ fn case_29_single_legacy_identity_from_claims() {
 #[test]
 fn case_30_multi_record_identity_from_claims() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let access =
-        jwt(r#"{"chatgpt_account_id":"acc_multi","email":"MultiUser@example.com","plan":"pro"}"#);
+    let access = jwt_raw(
+        r#"{"chatgpt_account_id":"acc_multi","email":"MultiUser@example.com","plan":"pro"}"#,
+    );
     let store = store_with(
         tmp.path(),
         Some(&format!(
@@ -305,7 +306,7 @@ fn case_30_multi_record_identity_from_claims() {
 #[test]
 fn case_31_transfer_keeps_only_openai() {
     let l = legacy_env();
-    let access = jwt(r#"{"chatgpt_account_id":"acc_p","email":"p@example.com","plan":"plus"}"#);
+    let access = jwt_raw(r#"{"chatgpt_account_id":"acc_p","email":"p@example.com","plan":"plus"}"#);
     fs::write(&l.provider, provider_auth(&access, "rt_p")).expect("write");
     l.store
         .transfer(std::slice::from_ref(&l.provider), false)
@@ -333,7 +334,7 @@ fn case_32_transfer_is_offered_only_without_a_store() {
         &l.store,
         std::slice::from_ref(&l.v4)
     ));
-    let access = jwt(r#"{"email":"p@example.com"}"#);
+    let access = jwt_raw(r#"{"email":"p@example.com"}"#);
     fs::write(&l.provider, provider_auth(&access, "rt_p")).expect("write");
     assert!(should_offer_legacy_transfer(
         &l.store,
@@ -474,7 +475,7 @@ fn case_37_enabled_in_either_domain() {
 
 #[test]
 fn case_38_fresher_copy_wins() {
-    let access = jwt(r#"{"chatgpt_account_id":"acc_c","email":"c@example.com","plan":"plus"}"#);
+    let access = jwt_raw(r#"{"chatgpt_account_id":"acc_c","email":"c@example.com","plan":"plus"}"#);
     let text = format!(
         r#"{{"openai":{{"type":"oauth",
       "native":{{"accounts":[{{"access":"{access}","refresh":"rt_native","expires":1000}}]}},

@@ -5,7 +5,7 @@ use codex_auth::jwt;
 use codex_redact::Secret;
 use codex_store::{Domain, LoginTokens, OauthState};
 
-use crate::common::jwt as make_jwt;
+use crate::common::jwt_raw;
 
 #[test]
 fn case_43_build_identity_key() {
@@ -23,8 +23,8 @@ fn case_43_build_identity_key() {
 #[test]
 fn case_44_jwt_claims() {
     assert!(jwt::claims("not-a-jwt").is_none());
-    assert!(jwt::claims(&make_jwt("null")).is_none());
-    let c = jwt::claims(&make_jwt(r#"{"email":"Mixed@Case.com"}"#)).expect("claims");
+    assert!(jwt::claims(&jwt_raw("null")).is_none());
+    let c = jwt::claims(&jwt_raw(r#"{"email":"Mixed@Case.com"}"#)).expect("claims");
     assert_eq!(c.email.as_deref(), Some("Mixed@Case.com"));
 }
 
@@ -44,7 +44,7 @@ fn case_45_synchronize_legacy_key() {
 
 fn login(access_claims: &str, refresh: &str) -> LoginTokens {
     LoginTokens {
-        access: Secret::new(make_jwt(access_claims)),
+        access: Secret::new(jwt_raw(access_claims)),
         refresh: Secret::new(refresh.to_string()),
         id_token: None,
         expires_in_secs: Some(3600.0),

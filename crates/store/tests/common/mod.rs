@@ -6,21 +6,11 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use codex_store::{AuthStore, LockOptions, StoreOptions};
 use serde_json::Value;
 
 /// Environment variable naming the child role.
 pub const CHILD_ROLE: &str = "CODEX_STORE_TEST_CHILD";
-
-/// A JWT-shaped token with `payload` (signature not checked by anyone).
-pub fn jwt(payload: &str) -> String {
-    format!(
-        "eyJhbGciOiJub25lIn0.{}.sig",
-        URL_SAFE_NO_PAD.encode(payload.as_bytes())
-    )
-}
 
 /// Options with a fixed clock.
 pub fn opts_at(now: u64) -> StoreOptions {
@@ -42,24 +32,8 @@ pub fn store_with(tmp: &Path, content: Option<&str>) -> AuthStore {
     AuthStore::new(path)
 }
 
-/// Reads a file as JSON.
-pub fn read_json(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path).expect("read");
-    serde_json::from_str(&text).expect("json")
-}
-
-/// Entries of a directory (names), sorted.
-pub fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
-}
+/// The shared test support (`codex-testkit`): JWTs, JSON files, directory listings.
+pub use codex_testkit::{jwt_raw, names, read_json};
 
 /// A command re-running this test binary as a child with `role`.
 pub fn child(role: &str) -> Command {

@@ -1,0 +1,180 @@
+//! Test support shared by every crate's tests, so no crate keeps its own copy.
+//!
+//! [`TempHome`] is a temporary directory with a `home/` inside it and helpers to write and
+//! read files there; the crates' own fixture homes (a healthy plugin install, a proxy home)
+//! are built on it. [`jwt`] makes unsigned JWTs (nothing in the plugin verifies signatures),
+//! [`run`] runs a command and returns stdout, stderr and the exit code together, and
+//! [`http::Loopback`] is a real HTTP/1.1 server on `127.0.0.1:0`. Test code only: panics on
+//! any setup failure are the point.
+
+#![allow(clippy::unwrap_used)]
+
+pub mod http;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// An unsigned JWT (`alg: none`) whose payload is `payload` serialized.
+pub fn jwt(payload: &Value) -> String {
+    jwt_raw(&payload.to_string())
+}
+
+/// An unsigned JWT whose payload is exactly `payload` (which need not be JSON).
+pub fn jwt_raw(payload: &str) -> String {
+    format!(
+        "eyJhbGciOiJub25lIn0.{}.c2lnbmF0dXJl",
+        URL_SAFE_NO_PAD.encode(payload.as_bytes())
+    )
+}
+
+/// Now, in epoch milliseconds.
+pub fn now_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_millis() as f64
+}
+
+/// Writes `bytes` to `path`, creating its parent directories.
+pub fn write_file(path: &Path, bytes: impl AsRef<[u8]>) {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir {}: {e}", parent.display()));
+    }
+    fs::write(path, bytes).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+}
+
+/// Reads `path` as JSON.
+pub fn read_json(path: &Path) -> Value {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// The names in a directory, sorted (empty when it does not exist).
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// A temporary directory holding `home/`; removed when dropped.
+pub struct TempHome {
+    dir: TempDir,
+}
+
+impl Default for TempHome {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TempHome {
+    /// A fresh directory with an empty `home/`.
+    pub fn new() -> TempHome {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::create_dir_all(dir.path().join("home")).expect("mkdir home");
+        TempHome { dir }
+    }
+
+    /// The temporary directory (the parent of `home/`).
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `<root>/home`, what `HOME` points at.
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// A path under the home.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.home().join(rel)
+    }
+
+    /// Writes a file under the home.
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(rel);
+        write_file(&p, bytes);
+        p
+    }
+
+    /// Writes a value as pretty JSON under the home.
+    pub fn write_json(&self, rel: &str, v: &Value) -> PathBuf {
+        self.write(rel, serde_json::to_string_pretty(v).expect("json") + "\n")
+    }
+
+    /// Reads a file under the home as text.
+    pub fn read(&self, rel: &str) -> String {
+        let p = self.path(rel);
+        fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
+    }
+}
+
+/// What one run of a program produced.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// Standard output, lossily decoded.
+    pub stdout: String,
+    /// Standard error, lossily decoded.
+    pub stderr: String,
+    /// The exit code (-1 when killed by a signal).
+    pub code: i32,
+}
+
+impl Run {
+    /// Standard output as JSON, with both streams in the panic message when it is not.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+/// Runs `cmd` to completion (stdin closed) and collects what it printed.
+pub fn run(cmd: &mut Command) -> Run {
+    let out = cmd
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("run {cmd:?}: {e}"));
+    Run {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jwt_payload_decodes_back() {
+        let t = jwt(&serde_json::json!({"email": "a@x.io"}));
+        let mid = t.split('.').nth(1).unwrap();
+        let back = URL_SAFE_NO_PAD.decode(mid).unwrap();
+        assert_eq!(back, br#"{"email":"a@x.io"}"#);
+    }
+
+    #[test]
+    fn temp_home_writes_under_home() {
+        let h = TempHome::new();
+        let p = h.write("a/b.txt", "x");
+        assert_eq!(p, h.home().join("a/b.txt"));
+        assert_eq!(h.read("a/b.txt"), "x");
+        assert_eq!(names(&h.home().join("a")), ["b.txt"]);
+    }
+}
