@@ -25,6 +25,71 @@ pub enum Command {
     Serve(crate::serve::ServeArgs),
     /// Print the opencode.json provider snippet that points OpenCode at `serve`.
     OpencodeConfig(crate::serve::OpencodeConfigArgs),
+    /// Run `serve` as a per-user service (systemd user unit on Linux, launchd agent on macOS).
+    Service(ServiceArgs),
+}
+
+/// `service` and its action.
+#[derive(Debug, Args)]
+pub struct ServiceArgs {
+    /// The action.
+    #[command(subcommand)]
+    pub action: ServiceAction,
+}
+
+/// Options shared by the `service` actions.
+#[derive(Debug, Args)]
+pub struct ServiceTarget {
+    /// The service manager (default: systemd on Linux, launchd on macOS).
+    #[arg(long, value_enum)]
+    pub target: Option<crate::service::Target>,
+}
+
+/// What the service runs.
+#[derive(Debug, Args)]
+pub struct ServiceRun {
+    /// Address `serve` listens on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:11455")]
+    pub listen: std::net::SocketAddr,
+    /// The codex-runtime binary the service starts (default: this one).
+    #[arg(long, value_name = "PATH")]
+    pub exe: Option<std::path::PathBuf>,
+    /// More `serve` options, after `--` (e.g. `-- --client-key-file ~/.config/codex-kit/key`).
+    #[arg(last = true, value_name = "SERVE-ARGS")]
+    pub serve_args: Vec<String>,
+}
+
+/// `service` actions.
+#[derive(Debug, Subcommand)]
+pub enum ServiceAction {
+    /// Write the service file, then load and start it.
+    Install {
+        #[command(flatten)]
+        target: ServiceTarget,
+        #[command(flatten)]
+        run: ServiceRun,
+        /// Only write the file; do not ask the service manager to start it.
+        #[arg(long)]
+        no_start: bool,
+        /// Replace a file at the same path that codex-runtime did not write.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Stop the service and remove its file.
+    Uninstall {
+        #[command(flatten)]
+        target: ServiceTarget,
+        /// Remove a file at the same path that codex-runtime did not write.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Whether the service file is installed and current, and whether it runs (exit 1 if not).
+    Status {
+        #[command(flatten)]
+        target: ServiceTarget,
+        #[command(flatten)]
+        run: ServiceRun,
+    },
 }
 
 /// `accounts` and its options.

@@ -2,6 +2,7 @@
 //!
 //! [`login`] signs in through `codex-login` and upserts the account into the store;
 //! [`refresh`] and [`quota`] refresh tokens and fetch usage through [`backend`].
+//! [`service`] installs `serve` as a systemd user unit or a launchd agent.
 //! [`cli`] declares the arguments (clap derive), [`context`] resolves them with the
 //! environment into paths and the auth mode, [`accounts`] runs the `accounts` commands
 //! against the plugin's store through `codex-store` and returns data, and [`render`] turns
@@ -18,3 +19,4 @@ pub mod quota;
 pub mod refresh;
 pub mod render;
 pub mod serve;
+pub mod service;

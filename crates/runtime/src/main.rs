@@ -15,6 +15,7 @@ use codex_runtime::quota;
 use codex_runtime::refresh;
 use codex_runtime::render;
 use codex_runtime::serve;
+use codex_runtime::service;
 
 fn cwd() -> Result<std::path::PathBuf, RuntimeError> {
     std::env::current_dir()
@@ -26,6 +27,16 @@ fn run(cli: &Cli) -> Result<String, RuntimeError> {
         Command::Accounts(args) => args,
         Command::Serve(args) => return serve::serve(args, output::stdout).map(|()| String::new()),
         Command::OpencodeConfig(args) => return serve::opencode_config(args),
+        Command::Service(args) => {
+            let (text, ok) = service::run(&args.action, &EnvSnapshot::capture())?;
+            if !ok {
+                output::stdout(&text);
+                return Err(RuntimeError::user(
+                    "the service is not installed and running (see above)",
+                ));
+            }
+            return Ok(text);
+        }
         Command::Login(args) => {
             let report = login::login(args, &EnvSnapshot::capture(), &cwd()?, output::note)?;
             return Ok(login::render(&report));

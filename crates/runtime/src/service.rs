@@ -1,0 +1,654 @@
+//! `codex-runtime service install|uninstall|status`: `serve` as a per-user service.
+//!
+//! On Linux the service is a systemd user unit (`$XDG_CONFIG_HOME/systemd/user`, else
+//! `~/.config/systemd/user`, `codex-runtime.service`); on macOS a launchd agent
+//! (`~/Library/LaunchAgents/dev.codex-kit.runtime.plist`, logs in `~/Library/Logs`). The file
+//! is rendered here as a pure function of the binary's path and the `serve` arguments, so it
+//! can be golden-tested on any platform (`--target`). Installing writes the file (0644,
+//! through a temp file and a rename) and asks the service manager to load and start it;
+//! uninstalling stops it and removes the file; status compares the file with what install
+//! would write now and asks the manager whether it runs. A file that codex-runtime did not
+//! write (no marker line) is never overwritten or removed. No secret goes into the file:
+//! `serve` on loopback needs none, and a client key belongs in `--client-key-file`.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use codex_env::{env_vars, EnvSnapshot};
+
+use crate::error::RuntimeError;
+
+/// The first line of every file this module writes; what makes a file ours.
+pub const MARKER: &str = "Written by `codex-runtime service install`";
+
+/// The launchd label (and the plist's base name).
+pub const LAUNCHD_LABEL: &str = "dev.codex-kit.runtime";
+
+/// The systemd unit's name.
+pub const SYSTEMD_UNIT: &str = "codex-runtime.service";
+
+/// Which service manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    /// A systemd user unit (Linux).
+    Systemd,
+    /// A launchd agent (macOS).
+    Launchd,
+}
+
+impl Target {
+    /// The manager of the platform this binary was built for.
+    pub fn native() -> Option<Target> {
+        if cfg!(target_os = "macos") {
+            Some(Target::Launchd)
+        } else if cfg!(target_os = "linux") {
+            Some(Target::Systemd)
+        } else {
+            None
+        }
+    }
+
+    /// The manager's command-line tool.
+    pub fn tool(self) -> &'static str {
+        match self {
+            Target::Systemd => "systemctl",
+            Target::Launchd => "launchctl",
+        }
+    }
+}
+
+/// What the service runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    /// The `codex-runtime` binary.
+    pub exe: PathBuf,
+    /// The arguments after the binary (`serve …`).
+    pub args: Vec<String>,
+}
+
+/// Where the service file goes.
+pub fn file_path(target: Target, env: &EnvSnapshot) -> Result<PathBuf, RuntimeError> {
+    let home = env
+        .non_blank(env_vars::HOME)
+        .map(PathBuf::from)
+        .ok_or_else(|| {
+            RuntimeError::user("HOME is not set, so there is no per-user service directory")
+        })?;
+    Ok(match target {
+        Target::Systemd => {
+            let config = env
+                .non_blank(env_vars::XDG_CONFIG_HOME)
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .unwrap_or_else(|| home.join(".config"));
+            config.join("systemd/user").join(SYSTEMD_UNIT)
+        }
+        Target::Launchd => home
+            .join("Library/LaunchAgents")
+            .join(format!("{LAUNCHD_LABEL}.plist")),
+    })
+}
+
+/// The service file's text.
+pub fn render(target: Target, spec: &Spec, home: &Path) -> String {
+    match target {
+        Target::Systemd => render_systemd(spec),
+        Target::Launchd => render_launchd(spec, home),
+    }
+}
+
+/// One `ExecStart` word, quoted for systemd: `"…"` with `\` and `"` escaped, `%` and `$`
+/// doubled so neither specifiers nor variables are expanded.
+fn systemd_word(w: &str) -> String {
+    let mut out = String::with_capacity(w.len() + 2);
+    out.push('"');
+    for c in w.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '%' => out.push_str("%%"),
+            '$' => out.push_str("$$"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn render_systemd(spec: &Spec) -> String {
+    let exec: Vec<String> = std::iter::once(spec.exe.to_string_lossy().into_owned())
+        .chain(spec.args.iter().cloned())
+        .map(|w| systemd_word(&w))
+        .collect();
+    format!(
+        "# {MARKER}; `codex-runtime service uninstall` removes it.\n\
+         [Unit]\n\
+         Description=codex-runtime: rotating proxy from OpenCode to the Codex backend\n\
+         Documentation=https://github.com/codex-kit/codex-kit/blob/main/docs/proxy.md\n\
+         After=network-online.target\n\
+         Wants=network-online.target\n\
+         StartLimitIntervalSec=60\n\
+         StartLimitBurst=5\n\
+         \n\
+         [Service]\n\
+         Type=simple\n\
+         ExecStart={}\n\
+         Restart=on-failure\n\
+         RestartSec=2\n\
+         TimeoutStopSec=35\n\
+         KillSignal=SIGTERM\n\
+         UMask=0077\n\
+         NoNewPrivileges=yes\n\
+         PrivateTmp=yes\n\
+         \n\
+         [Install]\n\
+         WantedBy=default.target\n",
+        exec.join(" ")
+    )
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn render_launchd(spec: &Spec, home: &Path) -> String {
+    let mut args = format!(
+        "    <string>{}</string>\n",
+        xml(&spec.exe.to_string_lossy())
+    );
+    for a in &spec.args {
+        args.push_str(&format!("    <string>{}</string>\n", xml(a)));
+    }
+    let log = xml(&home
+        .join("Library/Logs/codex-runtime.log")
+        .to_string_lossy());
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <!-- {MARKER}; `codex-runtime service uninstall` removes it. -->\n\
+         <!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n\
+         <plist version=\"1.0\">\n\
+         <dict>\n\
+         \x20 <key>Label</key>\n\
+         \x20 <string>{LAUNCHD_LABEL}</string>\n\
+         \x20 <key>ProgramArguments</key>\n\
+         \x20 <array>\n\
+         {args}\
+         \x20 </array>\n\
+         \x20 <key>RunAtLoad</key>\n\
+         \x20 <true/>\n\
+         \x20 <key>KeepAlive</key>\n\
+         \x20 <dict>\n\
+         \x20   <key>SuccessfulExit</key>\n\
+         \x20   <false/>\n\
+         \x20 </dict>\n\
+         \x20 <key>ThrottleInterval</key>\n\
+         \x20 <integer>10</integer>\n\
+         \x20 <key>ExitTimeOut</key>\n\
+         \x20 <integer>35</integer>\n\
+         \x20 <key>Umask</key>\n\
+         \x20 <integer>63</integer>\n\
+         \x20 <key>ProcessType</key>\n\
+         \x20 <string>Background</string>\n\
+         \x20 <key>StandardOutPath</key>\n\
+         \x20 <string>{log}</string>\n\
+         \x20 <key>StandardErrorPath</key>\n\
+         \x20 <string>{log}</string>\n\
+         </dict>\n\
+         </plist>\n"
+    )
+}
+
+/// A service-manager command, as run (or as the user should run it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagerCall {
+    /// The words.
+    pub argv: Vec<String>,
+    /// Its outcome: `None` when the tool is not on `PATH`, else whether it exited 0 and
+    /// its first line of output.
+    pub outcome: Option<(bool, String)>,
+}
+
+impl ManagerCall {
+    /// The command as one line.
+    pub fn line(&self) -> String {
+        self.argv.join(" ")
+    }
+}
+
+/// What `install`, `uninstall` or `status` found and did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// The manager.
+    pub target: Target,
+    /// The service file.
+    pub path: PathBuf,
+    /// One line per fact or change.
+    pub lines: Vec<String>,
+    /// The manager commands, in order.
+    pub calls: Vec<ManagerCall>,
+}
+
+/// Runs `tool args…` found on `PATH` (from `env`), with a cleared stdin.
+fn call(env: &EnvSnapshot, tool: &str, args: &[&str]) -> ManagerCall {
+    let argv: Vec<String> = std::iter::once(tool)
+        .chain(args.iter().copied())
+        .map(str::to_string)
+        .collect();
+    let path = env.get(env_vars::PATH).unwrap_or_default();
+    let exe = std::env::split_paths(path)
+        .map(|d| d.join(tool))
+        .find(|p| p.is_file());
+    let Some(exe) = exe else {
+        return ManagerCall {
+            argv,
+            outcome: None,
+        };
+    };
+    let outcome = Command::new(exe)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map(|o| {
+            let text = if o.stdout.is_empty() {
+                &o.stderr
+            } else {
+                &o.stdout
+            };
+            let first = String::from_utf8_lossy(text)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string();
+            (o.status.success(), first)
+        })
+        .unwrap_or_else(|e| (false, e.to_string()));
+    ManagerCall {
+        argv,
+        outcome: Some(outcome),
+    }
+}
+
+/// launchd's per-user domain, `gui/<uid>`.
+fn gui_domain() -> String {
+    format!("gui/{}", rustix::process::getuid().as_raw())
+}
+
+fn ours(text: &str) -> bool {
+    text.lines().take(3).any(|l| l.contains(MARKER))
+}
+
+/// Writes `text` to `path` through a temp file and a rename, mode 0644.
+fn write_file(path: &Path, text: &str) -> Result<(), RuntimeError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = path
+        .parent()
+        .ok_or_else(|| RuntimeError::user(format!("{} has no parent directory", path.display())))?;
+    fs::create_dir_all(dir)
+        .map_err(|e| RuntimeError::user(format!("cannot create {}: {e}", dir.display())))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp.{}",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    let write = || -> std::io::Result<()> {
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o644)
+            .open(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        RuntimeError::user(format!("cannot write {}: {e}", path.display()))
+    })
+}
+
+/// Reads the existing service file: `Ok(None)` when missing.
+fn existing(path: &Path) -> Result<Option<String>, RuntimeError> {
+    match fs::read_to_string(path) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(RuntimeError::user(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+fn not_ours(path: &Path) -> RuntimeError {
+    RuntimeError::user(format!(
+        "{} exists and was not written by codex-runtime; it is left as it is",
+        path.display()
+    ))
+    .hint("move it away yourself, or pass --force to replace it")
+}
+
+fn home_of(env: &EnvSnapshot) -> PathBuf {
+    env.non_blank(env_vars::HOME)
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+/// Writes the service file and loads and starts it (unless `start` is false).
+pub fn install(
+    target: Target,
+    spec: &Spec,
+    env: &EnvSnapshot,
+    force: bool,
+    start: bool,
+) -> Result<Report, RuntimeError> {
+    let path = file_path(target, env)?;
+    let text = render(target, spec, &home_of(env));
+    let mut lines = Vec::new();
+    match existing(&path)? {
+        Some(old) if !ours(&old) && !force => return Err(not_ours(&path)),
+        Some(old) if old == text => lines.push(format!("{} is up to date", path.display())),
+        Some(_) => {
+            write_file(&path, &text)?;
+            lines.push(format!("updated {}", path.display()));
+        }
+        None => {
+            write_file(&path, &text)?;
+            lines.push(format!("wrote {}", path.display()));
+        }
+    }
+    if target == Target::Launchd {
+        let logs = home_of(env).join("Library/Logs");
+        fs::create_dir_all(&logs)
+            .map_err(|e| RuntimeError::user(format!("cannot create {}: {e}", logs.display())))?;
+    }
+    let mut calls = Vec::new();
+    if start {
+        let plist = path.to_string_lossy().into_owned();
+        let domain = gui_domain();
+        let service = format!("{domain}/{LAUNCHD_LABEL}");
+        let steps: Vec<Vec<&str>> = match target {
+            Target::Systemd => vec![
+                vec!["--user", "daemon-reload"],
+                vec!["--user", "enable", SYSTEMD_UNIT],
+                vec!["--user", "restart", SYSTEMD_UNIT],
+            ],
+            // bootout first so a changed plist is reloaded; it fails harmlessly when absent.
+            Target::Launchd => vec![
+                vec!["bootout", &service],
+                vec!["bootstrap", &domain, &plist],
+            ],
+        };
+        for (i, args) in steps.iter().enumerate() {
+            let c = call(env, target.tool(), args);
+            let missing = c.outcome.is_none();
+            let failed = matches!(c.outcome, Some((false, _)));
+            calls.push(c);
+            if missing {
+                break;
+            }
+            let tolerated = target == Target::Launchd && i == 0;
+            if failed && !tolerated {
+                let last = calls.last().cloned();
+                let detail = last
+                    .as_ref()
+                    .and_then(|c| c.outcome.as_ref())
+                    .map(|(_, l)| l.clone())
+                    .unwrap_or_default();
+                return Err(RuntimeError::user(format!(
+                    "the service file is written, but `{}` failed: {detail}",
+                    last.map(|c| c.line()).unwrap_or_default()
+                ))
+                .hint(format!(
+                    "run `codex-runtime service status`, and see the manager's log ({})",
+                    match target {
+                        Target::Systemd => "journalctl --user -u codex-runtime",
+                        Target::Launchd => "~/Library/Logs/codex-runtime.log",
+                    }
+                )));
+            }
+        }
+        if calls.iter().any(|c| c.outcome.is_none()) {
+            lines.push(format!(
+                "{} was not found on PATH, so the service was not started; run: {}",
+                target.tool(),
+                steps
+                    .iter()
+                    .map(|a| format!("{} {}", target.tool(), a.join(" ")))
+                    .collect::<Vec<_>>()
+                    .join(" && ")
+            ));
+        } else {
+            lines.push(format!("started {}", service_name(target)));
+        }
+    }
+    Ok(Report {
+        target,
+        path,
+        lines,
+        calls,
+    })
+}
+
+fn service_name(target: Target) -> &'static str {
+    match target {
+        Target::Systemd => SYSTEMD_UNIT,
+        Target::Launchd => LAUNCHD_LABEL,
+    }
+}
+
+/// Stops and unloads the service and removes its file.
+pub fn uninstall(target: Target, env: &EnvSnapshot, force: bool) -> Result<Report, RuntimeError> {
+    let path = file_path(target, env)?;
+    let mut lines = Vec::new();
+    let mut calls = Vec::new();
+    let old = existing(&path)?;
+    if let Some(old) = &old {
+        if !ours(old) && !force {
+            return Err(not_ours(&path));
+        }
+    }
+    let domain = gui_domain();
+    let service = format!("{domain}/{LAUNCHD_LABEL}");
+    let steps: Vec<Vec<&str>> = match target {
+        Target::Systemd => vec![vec!["--user", "disable", "--now", SYSTEMD_UNIT]],
+        Target::Launchd => vec![vec!["bootout", &service]],
+    };
+    for args in &steps {
+        calls.push(call(env, target.tool(), args));
+    }
+    match old {
+        Some(_) => {
+            fs::remove_file(&path).map_err(|e| {
+                RuntimeError::user(format!("cannot remove {}: {e}", path.display()))
+            })?;
+            lines.push(format!("removed {}", path.display()));
+        }
+        None => lines.push(format!("{} was not installed", path.display())),
+    }
+    if target == Target::Systemd {
+        calls.push(call(env, target.tool(), &["--user", "daemon-reload"]));
+    }
+    Ok(Report {
+        target,
+        path,
+        lines,
+        calls,
+    })
+}
+
+/// Whether the file is there and current, and whether the manager runs the service.
+pub fn status(
+    target: Target,
+    spec: &Spec,
+    env: &EnvSnapshot,
+) -> Result<(Report, bool), RuntimeError> {
+    let path = file_path(target, env)?;
+    let want = render(target, spec, &home_of(env));
+    let mut lines = Vec::new();
+    let mut healthy = true;
+    match existing(&path)? {
+        None => {
+            healthy = false;
+            lines.push(format!(
+                "not installed ({} does not exist); run `codex-runtime service install`",
+                path.display()
+            ));
+        }
+        Some(t) if !ours(&t) => {
+            healthy = false;
+            lines.push(format!(
+                "{} exists but was not written by codex-runtime",
+                path.display()
+            ));
+        }
+        Some(t) if t != want => {
+            healthy = false;
+            lines.push(format!(
+                "{} differs from what install would write now (another binary path or other serve options); run `codex-runtime service install` to update it",
+                path.display()
+            ));
+        }
+        Some(_) => lines.push(format!("installed: {}", path.display())),
+    }
+    let c = match target {
+        Target::Systemd => call(env, "systemctl", &["--user", "is-active", SYSTEMD_UNIT]),
+        Target::Launchd => call(
+            env,
+            "launchctl",
+            &["print", &format!("{}/{LAUNCHD_LABEL}", gui_domain())],
+        ),
+    };
+    match &c.outcome {
+        None => lines.push(format!(
+            "{} not found on PATH: cannot tell whether it runs",
+            target.tool()
+        )),
+        Some((true, first)) if target == Target::Systemd => {
+            lines.push(format!("running ({first})"))
+        }
+        Some((true, _)) => lines.push("loaded".to_string()),
+        Some((false, first)) => {
+            healthy = false;
+            lines.push(format!("not running ({first})"));
+        }
+    }
+    Ok((
+        Report {
+            target,
+            path,
+            lines,
+            calls: vec![c],
+        },
+        healthy,
+    ))
+}
+
+/// Resolves the `service` arguments and runs the action; the text to print and whether the
+/// command succeeded.
+pub fn run(
+    action: &crate::cli::ServiceAction,
+    env: &EnvSnapshot,
+) -> Result<(String, bool), RuntimeError> {
+    use crate::cli::ServiceAction as A;
+    let target = |t: &crate::cli::ServiceTarget| {
+        t.target.or_else(Target::native).ok_or_else(|| {
+            RuntimeError::user("no service manager is known for this platform")
+                .hint("pass --target systemd or --target launchd")
+        })
+    };
+    let spec = |r: &crate::cli::ServiceRun| -> Result<Spec, RuntimeError> {
+        let exe = match &r.exe {
+            Some(p) => p.clone(),
+            None => std::env::current_exe()
+                .and_then(fs::canonicalize)
+                .map_err(|e| {
+                    RuntimeError::user(format!("cannot tell where this binary is: {e}"))
+                        .hint("pass --exe PATH")
+                })?,
+        };
+        let mut args = vec![
+            "serve".to_string(),
+            "--listen".to_string(),
+            r.listen.to_string(),
+        ];
+        args.extend(r.serve_args.iter().cloned());
+        Ok(Spec { exe, args })
+    };
+    let (report, ok) = match action {
+        A::Install {
+            target: t,
+            run,
+            no_start,
+            force,
+        } => (
+            install(target(t)?, &spec(run)?, env, *force, !*no_start)?,
+            true,
+        ),
+        A::Uninstall { target: t, force } => (uninstall(target(t)?, env, *force)?, true),
+        A::Status { target: t, run } => status(target(t)?, &spec(run)?, env)?,
+    };
+    Ok((render_report(&report), ok))
+}
+
+/// The report as text: one line per fact, then the manager commands that ran.
+pub fn render_report(r: &Report) -> String {
+    let mut out = String::new();
+    for l in &r.lines {
+        out.push_str(l);
+        out.push('\n');
+    }
+    for c in &r.calls {
+        let result = match &c.outcome {
+            None => "not found".to_string(),
+            Some((true, _)) => "ok".to_string(),
+            Some((false, first)) if first.is_empty() => "failed".to_string(),
+            Some((false, first)) => format!("failed: {first}"),
+        };
+        out.push_str(&format!("  $ {}  ({result})\n", c.line()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn systemd_words_are_quoted_against_specifiers_and_variables() {
+        assert_eq!(systemd_word("a b"), "\"a b\"");
+        assert_eq!(systemd_word("50%$HOME\"\\"), "\"50%%$$HOME\\\"\\\\\"");
+    }
+
+    #[test]
+    fn plist_strings_are_escaped() {
+        let spec = Spec {
+            exe: PathBuf::from("/opt/a&b/<codex-runtime>"),
+            args: vec!["serve".into()],
+        };
+        let t = render(Target::Launchd, &spec, Path::new("/Users/x"));
+        assert!(
+            t.contains("<string>/opt/a&amp;b/&lt;codex-runtime&gt;</string>"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn only_marked_files_are_ours() {
+        let spec = Spec {
+            exe: PathBuf::from("/bin/codex-runtime"),
+            args: vec![],
+        };
+        assert!(ours(&render(Target::Systemd, &spec, Path::new("/h"))));
+        assert!(ours(&render(Target::Launchd, &spec, Path::new("/h"))));
+        assert!(!ours("[Unit]\nDescription=mine\n"));
+    }
+}
