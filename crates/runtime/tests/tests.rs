@@ -1,5 +1,7 @@
 //! The codex-runtime integration suite (one binary; modules only).
 
+#![allow(clippy::unwrap_used)]
+
 mod accounts_cli;
 mod login_cli;
 mod loopback;
