@@ -289,6 +289,12 @@ impl ProxyConfig {
             .is_some();
         // The plugin's rule: at least one attempt.
         let max_attempts = opts.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS).max(1);
+        crate::settings::install(crate::settings::RequestSettings::resolve(
+            &load.value,
+            &resolved,
+            mode,
+            cwd,
+        ));
         let oauth_timeout_ms = env_number(env.get(ev::CODEX_OAUTH_HTTP_TIMEOUT_MS))
             .filter(|n| *n >= 1000.0)
             .map_or(15_000, |n| n.floor() as u64);

@@ -5,3 +5,4 @@ mod login_cli;
 mod loopback;
 mod remote_cli;
 mod serve_cli;
+mod settings_cli;

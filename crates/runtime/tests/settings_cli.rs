@@ -1,0 +1,137 @@
+//! The plugin's model settings reaching the backend through `codex-runtime serve`: the real
+//! binary with a `codex-config.jsonc` holding global, per-model and custom-model settings,
+//! and a loopback Codex backend that records the bodies it receives.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+
+use crate::loopback::{now_ms, Loopback, Request, Response};
+
+const SSE: &str = "event: response.completed\ndata: {\"type\":\"response.completed\"}\n\n";
+
+fn write_home(home: &Path) {
+    let dir = home.join(".config/opencode");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let store = json!({"openai": {"type": "oauth", "native": {"accounts": [{
+        "accountId": "acc_1", "email": "one@example.com", "plan": "plus",
+        "access": "at_settings_secret", "refresh": "rt_settings_secret", "expires": now_ms() + 3_600_000}]}}});
+    std::fs::write(dir.join("codex-accounts.json"), store.to_string()).expect("store");
+    std::fs::write(
+        dir.join("codex-config.jsonc"),
+        r#"{
+  // The plugin's behaviour objects.
+  "global": { "reasoningSummary": "auto" },
+  "perModel": { "gpt-5.4": { "reasoningEffort": "high", "textVerbosity": "low" } },
+  "customModels": { "my-fast": { "targetModel": "gpt-5.4-mini", "serviceTier": "flex", "reasoningEffort": "low" } }
+}"#,
+    )
+    .expect("config");
+}
+
+fn start(home: &Path, upstream: &Loopback) -> (Child, String) {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("codex-runtime"))
+        .env_clear()
+        .env("HOME", home)
+        .current_dir(home)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--no-quota-poll",
+            "--no-catalog-sync",
+        ])
+        .args([
+            "--upstream",
+            &format!("{}/backend-api/codex", upstream.base()),
+        ])
+        .args(["--issuer", &upstream.base()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("listening line");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .to_string();
+    (child, addr)
+}
+
+fn post(addr: &str, body: Value) -> u16 {
+    let resp = reqwest::blocking::Client::new()
+        .post(format!("{addr}/v1/responses"))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .expect("post");
+    let status = resp.status().as_u16();
+    let _ = resp.text();
+    status
+}
+
+fn last_body(upstream: &Loopback) -> Value {
+    let reqs: Vec<Request> = upstream
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/backend-api/codex/responses")
+        .collect();
+    serde_json::from_str(&reqs.last().expect("a request reached the backend").body).expect("json")
+}
+
+#[test]
+fn per_model_and_custom_model_settings_reach_the_backend() {
+    let home = tempfile::tempdir().expect("home");
+    write_home(home.path());
+    let upstream = Loopback::start(|r: &Request| match r.path.as_str() {
+        "/backend-api/codex/responses" => Response {
+            status: 200,
+            headers: vec![("content-type".into(), "text/event-stream".into())],
+            body: SSE.into(),
+        },
+        _ => Response::json(404, &json!({})),
+    });
+    let (mut child, addr) = start(home.path(), &upstream);
+
+    let status = post(
+        &addr,
+        json!({"model": "gpt-5.4", "stream": true,
+        "input": [{"role": "user", "content": [{"type": "input_text", "text": "hi"}]}]}),
+    );
+    assert_eq!(status, 200);
+    let b = last_body(&upstream);
+    assert_eq!(b["model"], "gpt-5.4");
+    assert_eq!(b["reasoning"], json!({"effort": "high", "summary": "auto"}));
+    assert_eq!(b["text"], json!({"verbosity": "low"}));
+    assert_eq!(b["include"], json!(["reasoning.encrypted_content"]));
+    assert!(b.get("service_tier").is_none());
+
+    let status = post(
+        &addr,
+        json!({"model": "my-fast", "stream": true, "reasoning": {"effort": "medium"},
+        "input": [{"role": "user", "content": "hi"}]}),
+    );
+    assert_eq!(status, 200);
+    let b = last_body(&upstream);
+    assert_eq!(
+        b["model"], "gpt-5.4-mini",
+        "a custom model sends its target"
+    );
+    assert_eq!(b["service_tier"], "flex");
+    assert_eq!(
+        b["reasoning"]["effort"], "medium",
+        "the request's own effort wins"
+    );
+    assert_eq!(b["reasoning"]["summary"], "auto");
+
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
