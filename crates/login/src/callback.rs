@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use codex_redact::{encode_uri_component, Secret};
@@ -140,46 +141,88 @@ impl CallbackServer {
     }
 
     /// Serves until the flow ends: `exchange` turns the callback's code into tokens.
+    ///
+    /// Each connection is read on its own thread, so a browser's idle speculative connection
+    /// cannot hold up the callback; routing and the exchange run one at a time.
     pub fn wait(
         self,
         state: &Secret<String>,
         mode: Domain,
         timeouts: &Timeouts,
-        mut exchange: impl FnMut(Secret<String>) -> Result<LoginTokens, LoginError>,
+        exchange: impl FnMut(Secret<String>) -> Result<LoginTokens, LoginError> + Send,
     ) -> Result<LoginTokens, LoginError> {
-        let mut flow = Flow {
+        let flow = Flow {
             state: Some(state.clone()),
             mode,
             origin: self.origin(),
             result: None,
             final_page_served: false,
         };
-        let mut deadline = Instant::now() + timeouts.callback;
-        loop {
-            if let Some(Err(_)) = &flow.result {
-                break;
-            }
-            if flow.result.is_some() && flow.final_page_served {
-                break;
-            }
-            if Instant::now() >= deadline {
-                break;
-            }
-            match self.listener.accept() {
-                Ok((stream, peer)) => {
-                    let had_result = flow.result.is_some();
-                    flow.serve(stream, peer, &mut exchange);
-                    if !had_result && matches!(flow.result, Some(Ok(_))) {
+        let shared = Mutex::new((flow, exchange));
+        let open: Mutex<Vec<TcpStream>> = Mutex::new(Vec::new());
+        let outcome = std::thread::scope(|scope| {
+            let mut deadline = Instant::now() + timeouts.callback;
+            let mut succeeded = false;
+            let outcome = loop {
+                {
+                    let g = shared.lock().unwrap_or_else(|p| p.into_inner());
+                    let flow = &g.0;
+                    let done = matches!(flow.result, Some(Err(_)))
+                        || (flow.result.is_some() && flow.final_page_served);
+                    if done {
+                        break Ok(());
+                    }
+                    if !succeeded && matches!(flow.result, Some(Ok(_))) {
+                        succeeded = true;
                         deadline = Instant::now() + timeouts.success_grace;
                     }
                 }
-                Err(e) if e.kind() == ErrorKind::WouldBlock => std::thread::sleep(POLL),
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(e) => return Err(LoginError::Listen(e.to_string())),
+                if Instant::now() >= deadline {
+                    break Ok(());
+                }
+                match self.listener.accept() {
+                    Ok((stream, peer)) => {
+                        if let Ok(clone) = stream.try_clone() {
+                            open.lock().unwrap_or_else(|p| p.into_inner()).push(clone);
+                        }
+                        let shared = &shared;
+                        scope.spawn(move || serve_one(stream, peer, shared));
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => std::thread::sleep(POLL),
+                    Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                    Err(e) => break Err(LoginError::Listen(e.to_string())),
+                }
+            };
+            // Idle connections still being read end now, so the scope does not wait for them.
+            for s in open.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+                let _ = s.shutdown(std::net::Shutdown::Both);
             }
-        }
-        flow.result.unwrap_or(Err(LoginError::CallbackTimeout))
+            outcome
+        });
+        outcome?;
+        let (mut flow, _) = shared.into_inner().unwrap_or_else(|p| p.into_inner());
+        flow.result
+            .take()
+            .unwrap_or(Err(LoginError::CallbackTimeout))
     }
+}
+
+/// Reads one request, then routes it and answers under the flow's lock.
+fn serve_one<F>(mut stream: TcpStream, peer: SocketAddr, shared: &Mutex<(Flow, F)>)
+where
+    F: FnMut(Secret<String>) -> Result<LoginTokens, LoginError>,
+{
+    let Some(target) = read_target(&mut stream) else {
+        return;
+    };
+    if !is_loopback_address(Some(&peer.ip().to_string())) {
+        write_answer(&mut stream, &Answer::text(403, "Forbidden"));
+        return;
+    }
+    let mut g = shared.lock().unwrap_or_else(|p| p.into_inner());
+    let (flow, exchange) = &mut *g;
+    let answer = flow.route(&target, exchange);
+    write_answer(&mut stream, &answer);
 }
 
 struct Flow {
@@ -383,23 +426,6 @@ fn success_query(tokens: &LoginTokens) -> String {
 }
 
 impl Flow {
-    fn serve(
-        &mut self,
-        mut stream: TcpStream,
-        peer: SocketAddr,
-        exchange: &mut impl FnMut(Secret<String>) -> Result<LoginTokens, LoginError>,
-    ) {
-        let Some(target) = read_target(&mut stream) else {
-            return;
-        };
-        let answer = if !is_loopback_address(Some(&peer.ip().to_string())) {
-            Answer::text(403, "Forbidden")
-        } else {
-            self.route(&target, exchange)
-        };
-        write_answer(&mut stream, &answer);
-    }
-
     fn state_matches(&self, given: Option<&String>) -> bool {
         match (&self.state, given) {
             (Some(s), Some(g)) => same(s.expose(), g),

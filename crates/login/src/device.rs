@@ -201,6 +201,134 @@ impl DeviceLogin {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+
+    /// `(path, user-agent)` of each request the test issuer received.
+    type Seen = Arc<Mutex<Vec<(String, String)>>>;
+
+    /// A loopback issuer answering each path from a script of `(status, body)` replies, and
+    /// recording `(path, user-agent)` of every request.
+    fn issuer(script: Vec<(&'static str, u16, Value)>) -> (Issuer, Seen) {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = l.local_addr().expect("addr").port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        std::thread::spawn(move || {
+            let mut script = script.into_iter();
+            for stream in l.incoming() {
+                let Ok(mut s) = stream else { continue };
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                // Head and a small JSON body arrive together on loopback; read until the
+                // body's length is in.
+                loop {
+                    let n = s.read(&mut chunk).unwrap_or(0);
+                    buf.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buf).to_string();
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let len = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if body.len() >= len || n == 0 {
+                            break;
+                        }
+                    } else if n == 0 {
+                        break;
+                    }
+                }
+                let text = String::from_utf8_lossy(&buf).to_string();
+                let path = text.split(' ').nth(1).unwrap_or("").to_string();
+                let ua = text
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .starts_with("user-agent:")
+                            .then(|| l[11..].trim().to_string())
+                    })
+                    .unwrap_or_default();
+                log.lock().expect("lock").push((path.clone(), ua));
+                let (status, body) = match script.next() {
+                    Some((p, st, b)) if p == path => (st, b.to_string()),
+                    _ => (500, "{}".to_string()),
+                };
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        (
+            Issuer::parse(&format!("http://127.0.0.1:{port}")).expect("issuer"),
+            seen,
+        )
+    }
+
+    #[test]
+    fn slow_down_adds_the_base_interval_then_success() {
+        // Reference case 100.
+        let (iss, seen) = issuer(vec![
+            (
+                "/api/accounts/deviceauth/usercode",
+                200,
+                json!({"device_auth_id": "d", "user_code": "U", "interval": "1"}),
+            ),
+            (
+                "/api/accounts/deviceauth/token",
+                400,
+                json!({"error": "slow_down"}),
+            ),
+            (
+                "/api/accounts/deviceauth/token",
+                200,
+                json!({"authorization_code": "c", "code_verifier": "v"}),
+            ),
+            (
+                "/oauth/token",
+                200,
+                json!({"access_token": "a", "refresh_token": "r"}),
+            ),
+        ]);
+        let login = DeviceLogin {
+            issuer: iss,
+            user_agent: "opencode/1.2.3".into(),
+            timeouts: Timeouts::default(),
+        };
+        let mut sleeps = Vec::new();
+        let mut events = Vec::new();
+        let tokens = login
+            .run(|e| events.push(e), |d| sleeps.push(d))
+            .expect("login");
+        assert_eq!(tokens.refresh.expose(), "r");
+        assert_eq!(
+            sleeps,
+            [Duration::from_millis(2_000 + 3_000)],
+            "one sleep: 2 x 1 s + 3 s margin"
+        );
+        assert!(matches!(&events[..], [Event::DeviceCode { user_code, .. }] if user_code == "U"));
+        let seen = seen.lock().expect("lock");
+        assert_eq!(seen[0].1, "opencode/1.2.3");
+        assert_eq!(seen.len(), 4);
+    }
+
+    #[test]
+    fn a_refused_usercode_request_fails_to_initiate() {
+        let (iss, _) = issuer(vec![("/api/accounts/deviceauth/usercode", 403, json!({}))]);
+        let login = DeviceLogin {
+            issuer: iss,
+            user_agent: "opencode/1.2.3".into(),
+            timeouts: Timeouts::default(),
+        };
+        let err = login.run(|_| {}, |_| {}).expect_err("refused");
+        assert_eq!(err.to_string(), "Failed to initiate device authorization");
+    }
 
     #[test]
     fn intervals() {

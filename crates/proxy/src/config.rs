@@ -29,11 +29,9 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:11455";
 /// The Codex backend base (`<base>/responses`, `<base>/models`).
 pub const DEFAULT_UPSTREAM: &str = "https://chatgpt.com/backend-api/codex";
 
-/// The OAuth issuer (`<issuer>/oauth/token`).
-pub const DEFAULT_ISSUER: &str = "https://auth.openai.com";
-
-/// The Codex CLI's OAuth client id (reference 9.1).
-pub const CLIENT_ID: &str = "app_EMoamEEZ73f0CkXaXp7hrann";
+/// The OAuth issuer (`<issuer>/oauth/token`) and the Codex CLI's client id (reference 9.1),
+/// owned by `codex-login`.
+pub use codex_login::{CLIENT_ID, DEFAULT_ISSUER};
 
 /// The default client version (reference 10.1).
 pub const DEFAULT_CLIENT_VERSION: &str = "0.144.0";
@@ -380,6 +378,12 @@ impl ProxyConfig {
             .is_some();
         // The plugin's rule: at least one attempt.
         let max_attempts = opts.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS).max(1);
+        crate::settings::install(crate::settings::RequestSettings::resolve(
+            &load.value,
+            &resolved,
+            mode,
+            cwd,
+        ));
         let oauth_timeout_ms = env_number(env.get(ev::CODEX_OAUTH_HTTP_TIMEOUT_MS))
             .filter(|n| *n >= 1000.0)
             .map_or(15_000, |n| n.floor() as u64);

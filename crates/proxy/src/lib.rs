@@ -5,7 +5,7 @@
 //! reads and [`state`] adds the background syncers to it; [`orchestrator`] runs one Responses
 //! request through acquisition, attempts and failover; [`pool`] is the store-backed account
 //! pool with its in-memory overlay; [`refresh`] is the OAuth refresh grant and
-//! [`proactive`] refreshes ahead of expiry; [`quota`] polls account usage; [`shape`] turns a client's request into the
+//! [`proactive`] refreshes ahead of expiry; [`settings`] applies the plugin's request settings; [`quota`] polls account usage; [`shape`] turns a client's request into the
 //! backend's shape; [`sse`] holds back stream openings and streams bodies through;
 //! [`outbound`] is the allowlist and redirect policy; [`limits`] raises the open-file limit; [`errors`] the synthetic errors;
 //! [`snapshots`] and [`persist`] write the plugin's cache files; [`metrics`], [`status`] and
@@ -27,6 +27,7 @@ pub mod proactive;
 pub mod quota;
 pub mod refresh;
 pub mod server;
+pub mod settings;
 pub mod shape;
 pub mod shared;
 pub mod snapshots;

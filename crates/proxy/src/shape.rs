@@ -229,6 +229,7 @@ pub fn shape_request(
         Some(f) => (f.body.map(Bytes::from).unwrap_or(body), f.model, true),
         None => shape_parsed(body),
     };
+    let (body, model) = crate::settings::apply_installed(body, model, json, mode);
     if json {
         headers.insert(
             http::header::CONTENT_TYPE,

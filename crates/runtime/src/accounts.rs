@@ -52,6 +52,28 @@ fn read_quotas(ctx: &Context) -> HashMap<String, QuotaView> {
         .collect()
 }
 
+/// Masked labels that tell the store's accounts apart (see [`crate::render::distinct_labels`]),
+/// read before an edit; an unreadable store leaves the plain masked labels.
+struct Labels(HashMap<String, String>);
+
+impl Labels {
+    fn read(ctx: &Context) -> Labels {
+        Labels(
+            ctx.store()
+                .rows()
+                .map(|rows| crate::render::distinct_labels(&rows))
+                .unwrap_or_default(),
+        )
+    }
+
+    fn of(&self, row: &AccountRow) -> String {
+        self.0
+            .get(&row.identity_key)
+            .cloned()
+            .unwrap_or_else(|| row.masked_label())
+    }
+}
+
 /// What `accounts transfer` did.
 #[derive(Debug, Clone)]
 pub struct TransferSummary {
@@ -108,18 +130,20 @@ pub fn run(action: &AccountsAction, ctx: &Context) -> Result<Outcome, RuntimeErr
             }))
         }
         AccountsAction::Use { index } => {
+            let labels = Labels::read(ctx);
             let out = store.switch_active(*index)?;
             Ok(Outcome::Done {
-                message: format!("Switched to #{index}: {}", out.value.masked_label()),
+                message: format!("Switched to #{index}: {}", labels.of(&out.value)),
                 wrote: out.outcome == WriteOutcome::Written,
             })
         }
         AccountsAction::Enable { index } | AccountsAction::Disable { index } => {
             let enable = matches!(action, AccountsAction::Enable { .. });
+            let labels = Labels::read(ctx);
             let out = store.set_enabled(*index, enable)?;
             let (row, changed) = out.value;
             let state = if enable { "enabled" } else { "disabled" };
-            let mut message = format!("Updated #{index}: {} -> {state}", row.masked_label());
+            let mut message = format!("Updated #{index}: {} -> {state}", labels.of(&row));
             if !changed {
                 message.push_str(&format!(" (it was already {state})"));
             }
@@ -135,10 +159,11 @@ pub fn run(action: &AccountsAction, ctx: &Context) -> Result<Outcome, RuntimeErr
                 )
                 .hint(format!("`codex-runtime accounts remove {index} --yes`")));
             }
+            let labels = Labels::read(ctx);
             let out = store.remove(*index)?;
             let (row, _) = out.value;
             Ok(Outcome::Done {
-                message: format!("Removed #{index}: {}", row.masked_label()),
+                message: format!("Removed #{index}: {}", labels.of(&row)),
                 wrote: out.outcome == WriteOutcome::Written,
             })
         }

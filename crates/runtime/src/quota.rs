@@ -6,14 +6,18 @@
 //!
 //! The usage request is made with the account's record in the current mode's domain (else the
 //! other one); an access token that is missing or expires within a minute is refreshed first,
-//! leased, as `accounts refresh` does.
+//! leased, as `accounts refresh` does. A window with nothing left cools the account down (in
+//! each of its domains) until the latest reset of the exhausted windows, else for 5 minutes,
+//! as the plugin's and `serve`'s usage polling do.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use codex_proxy::quota::{fetch_usage, usage_url_for};
 use codex_redact::Secret;
-use codex_rotation::ratelimit::{pick_windows, snapshot_value, Limit, UsageSnapshot};
+use codex_rotation::ratelimit::{
+    exhausted_until, pick_windows, snapshot_value, Limit, UsageSnapshot, EXHAUSTED_DEFAULT_MS,
+};
 use codex_store::snapshots::SnapshotStore;
 use codex_store::{AccountRow, Domain};
 use serde_json::{json, Value};
@@ -40,6 +44,8 @@ pub struct QuotaLine {
     pub result: Result<UsageSnapshot, String>,
     /// The token was refreshed first.
     pub refreshed: bool,
+    /// An exhausted window cooled the account down until then (epoch ms).
+    pub cooldown_until: Option<f64>,
 }
 
 /// What the usage request needs of a domain record: access token, its expiry, account id.
@@ -145,6 +151,24 @@ fn one(
     Ok((result, refreshed))
 }
 
+/// Cools `row` down when a window has nothing left; returns the cooldown end.
+fn rest_if_exhausted(
+    ctx: &Context,
+    row: &AccountRow,
+    snap: &UsageSnapshot,
+) -> Result<Option<f64>, RuntimeError> {
+    if !snap.limits.iter().any(|l| l.left_pct <= 0.0) {
+        return Ok(None);
+    }
+    let now = ctx.now_ms() as f64;
+    let until = exhausted_until(&snap.limits, now).unwrap_or(now + EXHAUSTED_DEFAULT_MS);
+    let store = ctx.store();
+    for d in &row.domains {
+        store.set_cooldown(*d, &row.identity_key, until)?;
+    }
+    Ok(Some(until))
+}
+
 /// `accounts quota`.
 pub fn run(
     ctx: &Context,
@@ -159,7 +183,12 @@ pub fn run(
     let mut out = Vec::new();
     for row in rows {
         let (result, refreshed) = one(ctx, backend, &row, &mut rotated)?;
+        let cooldown_until = match &result {
+            Ok(snap) => rest_if_exhausted(ctx, &row, snap)?,
+            Err(_) => None,
+        };
         out.push(QuotaLine {
+            cooldown_until,
             index: row.index,
             label: labels
                 .get(&row.identity_key)
@@ -224,6 +253,12 @@ pub fn render_text(lines: &[QuotaLine], now_ms: u64) -> (String, bool) {
                 if let Some(c) = &snap.credits {
                     s.push_str(&format!("  credits {}\n", credits_text(c)));
                 }
+                if let Some(u) = l.cooldown_until {
+                    s.push_str(&format!(
+                        "  exhausted: the account rests until {}\n",
+                        codex_timefmt::rfc3339_ms(u)
+                    ));
+                }
             }
             Err(e) => {
                 failed = true;
@@ -263,6 +298,7 @@ pub fn render_json(lines: &[QuotaLine], now_ms: u64) -> (String, bool) {
                     "fiveHour": window_json(five),
                     "weekly": window_json(weekly),
                     "credits": snap.credits.clone().unwrap_or(Value::Null),
+                    "cooldownUntil": l.cooldown_until.map_or(Value::Null, |u| codex_store::json::number(u.round())),
                 })
             }
             Err(e) => {

@@ -217,15 +217,20 @@ fn use_enable_disable_remove() {
         r.stderr
     );
 
+    // two@ and three@ both mask to t***@example.com: messages carry their tags.
+    let two = format!(
+        "t***@example.com ~{} (pro)",
+        codex_runtime::render::identity_tag("acc_2|two@example.com|pro")
+    );
     let r = h.run(&["accounts", "enable", "2"], &[]);
     assert_eq!(
-        (r.code, r.stdout.as_str()),
-        (0, "Updated #2: t***@example.com (pro) -> enabled\n")
+        (r.code, r.stdout.clone()),
+        (0, format!("Updated #2: {two} -> enabled\n"))
     );
     let r = h.run(&["accounts", "use", "2"], &[]);
     assert_eq!(
-        (r.code, r.stdout.as_str()),
-        (0, "Switched to #2: t***@example.com (pro)\n")
+        (r.code, r.stdout.clone()),
+        (0, format!("Switched to #2: {two}\n"))
     );
     assert_eq!(
         h.json()["openai"]["native"]["activeIdentityKey"],
@@ -233,7 +238,7 @@ fn use_enable_disable_remove() {
     );
 
     let r = h.run(&["accounts", "disable", "2"], &[]);
-    assert_eq!(r.stdout, "Updated #2: t***@example.com (pro) -> disabled\n");
+    assert_eq!(r.stdout, format!("Updated #2: {two} -> disabled\n"));
     assert_eq!(
         h.json()["openai"]["native"]["activeIdentityKey"],
         "acc_1|one@example.com|plus"
@@ -252,9 +257,10 @@ fn use_enable_disable_remove() {
     assert_eq!(fs::read(h.store()).expect("read"), before);
 
     let r = h.run(&["accounts", "remove", "3", "--yes"], &[]);
+    let three = codex_runtime::render::identity_tag("acc_3|three@example.com|team");
     assert_eq!(
-        (r.code, r.stdout.as_str()),
-        (0, "Removed #3: t***@example.com (team)\n")
+        (r.code, r.stdout.clone()),
+        (0, format!("Removed #3: t***@example.com ~{three} (team)\n"))
     );
     assert_eq!(
         h.json()["openai"]["codex"]["accounts"],

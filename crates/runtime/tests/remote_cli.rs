@@ -290,6 +290,13 @@ fn quota_refreshes_an_expired_token_shows_windows_and_writes_snapshots() {
         json!({"hasCredits": true, "unlimited": false, "balance": "12.5"})
     );
     assert_eq!(v["accounts"][1]["fiveHour"]["leftPct"], 0);
+    assert_eq!(a["cooldownUntil"], Value::Null);
+    assert_eq!(
+        v["accounts"][1]["cooldownUntil"], 1_900_000_000_000u64,
+        "an exhausted window rests the account until it resets"
+    );
+    let bob = record(&read_store(home.path()), Domain::Native, BOB);
+    assert_eq!(bob.cooldown_until(), Some(1_900_000_000_000.0));
     assert_eq!(
         srv.count("/oauth/token"),
         1,

@@ -8,3 +8,4 @@ mod loopback;
 mod remote_cli;
 mod serve_cli;
 mod service_cli;
+mod settings_cli;

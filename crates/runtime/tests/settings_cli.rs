@@ -1,0 +1,251 @@
+//! The plugin's model settings reaching the backend through `codex-runtime serve`: the real
+//! binary with a `codex-config.jsonc` holding global, per-model and custom-model settings,
+//! and a loopback Codex backend that records the bodies it receives.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+
+use crate::loopback::{now_ms, Loopback, Request, Response};
+
+const SSE: &str = "event: response.completed\ndata: {\"type\":\"response.completed\"}\n\n";
+
+fn write_home(home: &Path) {
+    let dir = home.join(".config/opencode");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let store = json!({"openai": {"type": "oauth", "native": {"accounts": [{
+        "accountId": "acc_1", "email": "one@example.com", "plan": "plus",
+        "access": "at_settings_secret", "refresh": "rt_settings_secret", "expires": now_ms() + 3_600_000}]}}});
+    std::fs::write(dir.join("codex-accounts.json"), store.to_string()).expect("store");
+    std::fs::write(
+        dir.join("codex-config.jsonc"),
+        r#"{
+  // The plugin's behaviour objects.
+  "global": { "reasoningSummary": "auto" },
+  "perModel": { "gpt-5.4": { "reasoningEffort": "high", "textVerbosity": "low" } },
+  "customModels": { "my-fast": { "targetModel": "gpt-5.4-mini", "serviceTier": "flex", "reasoningEffort": "low" } }
+}"#,
+    )
+    .expect("config");
+}
+
+fn start(home: &Path, upstream: &Loopback) -> (Child, String) {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("codex-runtime"))
+        .env_clear()
+        .env("HOME", home)
+        .current_dir(home)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--no-quota-poll",
+            "--no-catalog-sync",
+        ])
+        .args([
+            "--upstream",
+            &format!("{}/backend-api/codex", upstream.base()),
+        ])
+        .args(["--issuer", &upstream.base()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("listening line");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .to_string();
+    (child, addr)
+}
+
+fn post(addr: &str, body: Value) -> u16 {
+    let resp = reqwest::blocking::Client::new()
+        .post(format!("{addr}/v1/responses"))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .expect("post");
+    let status = resp.status().as_u16();
+    let _ = resp.text();
+    status
+}
+
+fn last_body(upstream: &Loopback) -> Value {
+    let reqs: Vec<Request> = upstream
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/backend-api/codex/responses")
+        .collect();
+    serde_json::from_str(&reqs.last().expect("a request reached the backend").body).expect("json")
+}
+
+#[test]
+fn per_model_and_custom_model_settings_reach_the_backend() {
+    let home = tempfile::tempdir().expect("home");
+    write_home(home.path());
+    let upstream = Loopback::start(|r: &Request| match r.path.as_str() {
+        "/backend-api/codex/responses" => Response {
+            status: 200,
+            headers: vec![("content-type".into(), "text/event-stream".into())],
+            body: SSE.into(),
+        },
+        _ => Response::json(404, &json!({})),
+    });
+    let (mut child, addr) = start(home.path(), &upstream);
+
+    let status = post(
+        &addr,
+        json!({"model": "gpt-5.4", "stream": true,
+        "input": [{"role": "user", "content": [{"type": "input_text", "text": "hi"}]}]}),
+    );
+    assert_eq!(status, 200);
+    let b = last_body(&upstream);
+    assert_eq!(b["model"], "gpt-5.4");
+    assert_eq!(b["reasoning"], json!({"effort": "high", "summary": "auto"}));
+    assert_eq!(b["text"], json!({"verbosity": "low"}));
+    assert_eq!(b["include"], json!(["reasoning.encrypted_content"]));
+    assert!(b.get("service_tier").is_none());
+
+    let status = post(
+        &addr,
+        json!({"model": "my-fast", "stream": true, "reasoning": {"effort": "medium"},
+        "input": [{"role": "user", "content": "hi"}]}),
+    );
+    assert_eq!(status, 200);
+    let b = last_body(&upstream);
+    assert_eq!(
+        b["model"], "gpt-5.4-mini",
+        "a custom model sends its target"
+    );
+    assert_eq!(b["service_tier"], "flex");
+    assert_eq!(
+        b["reasoning"]["effort"], "medium",
+        "the request's own effort wins"
+    );
+    assert_eq!(b["reasoning"]["summary"], "auto");
+
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+/// The full event sequence `@ai-sdk/openai` expects from the Responses API.
+fn realistic_sse(text: &str) -> String {
+    let events = [
+        json!({"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","created_at":1,"status":"in_progress","model":"gpt-5.4","output":[]}}),
+        json!({"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"type":"message","id":"msg_1","status":"in_progress","role":"assistant","content":[]}}),
+        json!({"type":"response.content_part.added","sequence_number":2,"item_id":"msg_1","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}),
+        json!({"type":"response.output_text.delta","sequence_number":3,"item_id":"msg_1","output_index":0,"content_index":0,"delta":text,"logprobs":[]}),
+        json!({"type":"response.output_text.done","sequence_number":4,"item_id":"msg_1","output_index":0,"content_index":0,"text":text,"logprobs":[]}),
+        json!({"type":"response.output_item.done","sequence_number":5,"output_index":0,"item":{"type":"message","id":"msg_1","status":"completed","role":"assistant","content":[{"type":"output_text","text":text,"annotations":[]}]}}),
+        json!({"type":"response.completed","sequence_number":6,"response":{"id":"resp_1","object":"response","created_at":1,"status":"completed","model":"gpt-5.4","output":[],"usage":{"input_tokens":10,"output_tokens":5,"total_tokens":15,"input_tokens_details":{"cached_tokens":0},"output_tokens_details":{"reasoning_tokens":0}}}}),
+    ];
+    events
+        .iter()
+        .map(|e| format!("event: {}\ndata: {e}\n\n", e["type"].as_str().unwrap_or("")))
+        .collect()
+}
+
+fn opencode_binary() -> std::path::PathBuf {
+    let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let cache = std::env::var_os("CODEX_KIT_CACHE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| repo.join("target/codex-kit-cache"));
+    cache.join("opencode/node_modules/.bin/opencode")
+}
+
+#[allow(clippy::print_stderr)]
+fn skip(why: &str) {
+    eprintln!("\n!!! SKIPPED opencode settings test: {why}\n");
+}
+
+/// Real OpenCode (`tests/node/install-opencode.sh`) → `serve` → a loopback backend: the
+/// per-model settings of `codex-config.jsonc` reach the body OpenCode's turn produces.
+#[test]
+fn opencode_turns_carry_the_per_model_settings() {
+    let node = Command::new("node").arg("--version").output();
+    if !node.is_ok_and(|o| o.status.success()) {
+        return skip("node is not installed");
+    }
+    let bin = opencode_binary();
+    if !bin.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but {} is missing: run tests/node/install-opencode.sh",
+            bin.display()
+        );
+        return skip(&format!("{} is missing", bin.display()));
+    }
+    const ANSWER: &str = "Hello from the settings backend";
+    let home = tempfile::tempdir().expect("home");
+    write_home(home.path());
+    let upstream = Loopback::start(|r: &Request| match r.path.as_str() {
+        "/backend-api/codex/responses" => Response {
+            status: 200,
+            headers: vec![("content-type".into(), "text/event-stream".into())],
+            body: realistic_sse(ANSWER),
+        },
+        _ => Response::json(404, &json!({})),
+    });
+    let (mut child, addr) = start(home.path(), &upstream);
+
+    let config = codex_proxy::opencode::snippet(&codex_proxy::opencode::SnippetOptions {
+        base_url: format!("{addr}/v1"),
+        models: vec!["gpt-5.4".into()],
+        default_model: None,
+        small_model: None,
+        client_key_env: None,
+    });
+    let r = home.path();
+    std::fs::write(
+        r.join(".config/opencode/opencode.json"),
+        serde_json::to_string_pretty(&config).expect("json"),
+    )
+    .expect("opencode.json");
+    let project = r.join("project");
+    std::fs::create_dir_all(&project).expect("project");
+    let out = Command::new(&bin)
+        .env_clear()
+        .env("HOME", r)
+        .env("XDG_CONFIG_HOME", r.join(".config"))
+        .env("XDG_DATA_HOME", r.join(".local/share"))
+        .env("XDG_CACHE_HOME", r.join(".cache"))
+        .env("XDG_STATE_HOME", r.join(".local/state"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("OPENCODE_DISABLE_MODELS_FETCH", "1")
+        .env("OPENCODE_DISABLE_AUTOUPDATE", "1")
+        .current_dir(&project)
+        .args(["run", "say hi"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("opencode");
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains(ANSWER),
+        "opencode failed: {:?}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let turn = upstream
+        .requests()
+        .into_iter()
+        .filter(|q| q.path == "/backend-api/codex/responses")
+        .map(|q| serde_json::from_str::<Value>(&q.body).expect("json"))
+        .find(|b| b["input"].to_string().contains("say hi"))
+        .expect("the turn reached the backend");
+    assert_eq!(turn["model"], "gpt-5.4");
+    assert_eq!(turn["reasoning"]["effort"], "high", "{turn}");
+    assert_eq!(turn["reasoning"]["summary"], "auto", "{turn}");
+    assert_eq!(turn["text"]["verbosity"], "low", "{turn}");
+}
