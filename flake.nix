@@ -8,6 +8,7 @@
 #   nix run . -- --json       # codex-doctor (also .#doctor); .#runtime for codex-runtime
 #   nix flake check           # build, clippy, fmt, tests, doctor-smoke (checks/default.nix)
 #   nix develop               # cargo, rustc, clippy, rustfmt, rust-analyzer, just, hyperfine, node
+#   nixosModules.default / homeManagerModules.default: services.codex-runtime
 {
   description = "codex-kit: codex-doctor and codex-runtime for OpenCode + opencode-codex-auth";
 
@@ -97,11 +98,19 @@
 
       all = lib.genAttrs systems perSystem;
       pick = output: lib.genAttrs systems (system: all.${system}.${output});
+
+      # services.codex-runtime (crates/runtime/nix/service-module.nix).
+      serviceModule = kind: import ./crates/runtime/nix/service-module.nix {
+        inherit kind;
+        defaultPackage = pkgs: self.packages.${pkgs.system}.default;
+      };
     in
     {
       packages = pick "packages";
       apps = pick "apps";
       checks = pick "checks";
       devShells = pick "devShells";
+      nixosModules.default = serviceModule "nixos";
+      homeManagerModules.default = serviceModule "home-manager";
     };
 }

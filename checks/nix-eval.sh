@@ -153,4 +153,57 @@ for mustnot in flake.nix "target/$probe.json"; do
 done
 log "ok   source filter keeps $(wc -l <<<"$actual") files: cargo sources + json/jsonc/snap/md + tests/"
 
+# (e) services.codex-runtime: the flake exports both modules, and the module body
+# evaluates (stub lib: options are their declarations, mkIf/mkMerge keep their parts) to
+# the unit `codex-runtime service install` writes.
+run "nix eval module outputs" nix eval --raw "${nixf[@]}" "$flake#nixosModules" "${inputs[@]}" \
+  --apply 'm: builtins.concatStringsSep " " (builtins.attrNames m)'
+[ "$(cat "$out")" = "default" ] || fail "nixosModules should be { default }, got: $(cat "$out")"
+run "nix eval homeManagerModules" nix eval --raw "${nixf[@]}" "$flake#homeManagerModules" "${inputs[@]}" \
+  --apply 'm: builtins.concatStringsSep " " (builtins.attrNames m)'
+[ "$(cat "$out")" = "default" ] || fail "homeManagerModules should be { default }, got: $(cat "$out")"
+module_expr='
+let
+  lib = ((import '"$src"'/checks/stub-inputs/nixpkgs/flake.nix).outputs { self = null; }).lib;
+  module = kind: import '"$src"'/crates/runtime/nix/service-module.nix {
+    inherit kind; defaultPackage = pkgs: "/nix/store/default-codex-kit";
+  };
+  pkgsOn = system: { stdenv = { isLinux = system == "linux"; isDarwin = system == "darwin"; }; };
+  settings = {
+    enable = true; package = "/nix/store/pkg-codex-kit"; listen = "127.0.0.1:11500";
+    clientKeyFile = "/run/keys/codex key"; extraArgs = [ "-v" ];
+  };
+  eval = kind: system: (module kind) {
+    config.services.codex-runtime = settings; inherit lib; pkgs = pkgsOn system;
+  };
+  has = needle: s: builtins.replaceStrings [ needle ] [ "" ] s != s;
+  t = ok: msg: (if ok then "ok   " else "FAIL ") + msg + "\n";
+  nixos = eval "nixos" "linux";
+  hmLinux = eval "home-manager" "linux";
+  hmDarwin = eval "home-manager" "darwin";
+  opts = nixos.options.services.codex-runtime;
+  nixosUnit = nixos.config.content.systemd.user.services.codex-runtime;
+  hmParts = hmLinux.config.content.contents;
+  hmUnit = (builtins.elemAt hmParts 0).content.systemd.user.services.codex-runtime;
+  agent = (builtins.elemAt hmDarwin.config.content.contents 1).content.launchd.agents.codex-runtime;
+  exec = nixosUnit.serviceConfig.ExecStart;
+in
+  t (builtins.attrNames opts == [ "clientKeyFile" "enable" "extraArgs" "listen" "package" ]) "options: enable, package, listen, clientKeyFile, extraArgs"
+  + t (opts.enable.default == false && opts.listen.default == "127.0.0.1:11455") "disabled by default, listens on 127.0.0.1:11455"
+  + t (opts.package.default == "/nix/store/default-codex-kit") "package defaults to the flake'"'"'s package"
+  + t (nixos.config._type == "if" && nixos.config.condition) "config applies only when enabled"
+  + t (exec == "'"'"'/nix/store/pkg-codex-kit/bin/codex-runtime'"'"' '"'"'serve'"'"' '"'"'--listen'"'"' '"'"'127.0.0.1:11500'"'"' '"'"'--client-key-file'"'"' '"'"'/run/keys/codex key'"'"' '"'"'-v'"'"'") "NixOS ExecStart runs the package with the listen address, key file and extra args, quoted"
+  + t (nixosUnit.wantedBy == [ "default.target" ] && nixosUnit.serviceConfig.Restart == "on-failure" && nixosUnit.serviceConfig.UMask == "0077") "NixOS user unit: wanted by default.target, restart on failure, umask 077"
+  + t (!(has "'"'"'--client-key'"'"'" exec)) "the key is passed as a file, never on the command line"
+  + t ((builtins.elemAt hmParts 0).condition && !((builtins.elemAt hmParts 1).condition)) "home-manager on Linux: systemd unit, no launchd agent"
+  + t (hmUnit.Service.ExecStart == exec && hmUnit.Install.WantedBy == [ "default.target" ]) "home-manager systemd unit matches the NixOS one"
+  + t ((builtins.elemAt hmDarwin.config.content.contents 1).condition && agent.config.Label == "dev.codex-kit.runtime" && builtins.elemAt agent.config.ProgramArguments 1 == "serve") "home-manager on macOS: launchd agent dev.codex-kit.runtime running serve"
+'
+if ! nix-instantiate --eval --strict -E "$module_expr" >"$out" 2>"$err"; then
+  cat "$out" "$err" >&2; fail "services.codex-runtime module evaluation"
+fi
+report=$(sed -e 's/^"//' -e 's/"$//' "$out" | sed 's/\\n/\n/g')
+if grep -q '^FAIL' <<<"$report"; then grep '^FAIL' <<<"$report" >&2; fail "services.codex-runtime module assertions"; fi
+log "ok   services.codex-runtime: nixosModules.default and homeManagerModules.default; $(grep -c '^ok' <<<"$report") module assertions"
+
 log "all verified in $(( $(date +%s) - started ))s (state in $state)"

@@ -27,6 +27,20 @@
         # enough here, and it really runs the filter over the flake source.
         cleanSourceWith = { src, filter ? (_: _: true), name ? "source" }:
           builtins.path { path = src; inherit name filter; };
+        # The module-system surface the service module uses, as plain data: an option is its
+        # declaration, mkIf/mkMerge keep their parts, so checks/nix-eval.sh can read what
+        # the module declares and would set.
+        mkOption = decl: decl // { _type = "option"; };
+        mkEnableOption = name: { _type = "option"; type = "bool"; default = false; description = "Whether to enable ${name}."; };
+        mkIf = condition: content: { _type = "if"; inherit condition content; };
+        mkMerge = contents: { _type = "merge"; inherit contents; };
+        types = {
+          package = "package"; str = "str"; path = "path"; bool = "bool";
+          nullOr = t: "nullOr ${t}";
+          listOf = t: "listOf ${t}";
+        };
+        escapeShellArg = arg: "'${builtins.replaceStrings [ "'" ] [ "'\\''" ] (toString arg)}'";
+        escapeShellArgs = args: builtins.concatStringsSep " " (map lib.escapeShellArg args);
       };
 
       # A real derivation that would only echo "stub". Extra attributes are
