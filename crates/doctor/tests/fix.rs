@@ -397,6 +397,8 @@ fn json_prints_the_plan_with_diffs_and_the_result_with_before_and_after() {
     assert_eq!(chmod["actions"][0]["from"], 0o644);
     assert!(!h.path(".local/state").exists());
 
+    conforms(&plan);
+
     let done = h.run(&["fix", "--json", "--yes"]);
     assert_eq!(done.code, 0, "{done:?}");
     let done = done.json();
@@ -411,11 +413,50 @@ fn json_prints_the_plan_with_diffs_and_the_result_with_before_and_after() {
         (reg["before"].as_str(), reg["after"].as_str()),
         (Some("fail"), Some("pass"))
     );
+    conforms(&done);
     let st = checks.iter().find(|c| c["id"] == "auth.store").unwrap();
     assert_eq!(
         (st["before"].as_str(), st["after"].as_str()),
         (Some("warn"), Some("pass"))
     );
+}
+
+/// The output uses only the fields docs/schema/fix.schema.json declares, with their required
+/// ones.
+#[track_caller]
+fn conforms(out: &serde_json::Value) {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../../docs/schema/fix.schema.json")).unwrap();
+    let keys_ok = |v: &serde_json::Value, def: &serde_json::Value| {
+        for k in v.as_object().unwrap().keys() {
+            assert!(
+                def["properties"].get(k).is_some(),
+                "{k} not in the schema: {v}"
+            );
+        }
+        for r in def["required"].as_array().unwrap() {
+            assert!(v.get(r.as_str().unwrap()).is_some(), "{r} missing: {v}");
+        }
+    };
+    keys_ok(out, &schema);
+    for f in out["fixes"].as_array().unwrap() {
+        keys_ok(f, &schema["$defs"]["fix"]);
+        let codes = schema["$defs"]["fix"]["properties"]["code"]["enum"]
+            .as_array()
+            .unwrap();
+        assert!(codes.contains(&f["code"]), "{f}");
+        for a in f["actions"].as_array().unwrap() {
+            let variant = schema["$defs"]["action"]["oneOf"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|v| v["properties"]["kind"]["const"] == a["kind"])
+                .unwrap_or_else(|| panic!("unknown kind: {a}"));
+            let mut v = variant.clone();
+            v["required"].as_array_mut().unwrap().push("kind".into());
+            keys_ok(a, &v);
+        }
+    }
 }
 
 #[test]

@@ -71,6 +71,20 @@ impl Action {
     }
 }
 
+/// Every fix code, as `docs/checks.md` and `docs/schema/fix.schema.json` list them.
+pub const CODES: &[&str] = &[
+    "plugin.strict-json",
+    "plugin.reformat",
+    "plugin.dedupe",
+    "plugin.conflict",
+    "plugin.add",
+    "config.trailing-commas",
+    "config.reformat",
+    "perms.private",
+    "lock.stale",
+    "lock.temp-file",
+];
+
 /// One repair: the check it makes pass, a stable code, and its actions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fix {
@@ -119,5 +133,21 @@ impl Plan {
     /// Keeps only fixes whose check id `keep` accepts.
     pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
         self.fixes.retain(|f| keep(f.check_id));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn docs_and_the_schema_list_every_code() {
+        let docs = include_str!("../../../docs/checks.md");
+        let schema = include_str!("../../../docs/schema/fix.schema.json");
+        for c in super::CODES {
+            assert!(docs.contains(&format!("`{c}`")), "docs/checks.md lacks {c}");
+            assert!(
+                schema.contains(&format!("\"{c}\"")),
+                "fix.schema.json lacks {c}"
+            );
+        }
     }
 }

@@ -112,6 +112,11 @@ pub fn find(ctx: &Context<'_>) -> Found {
 }
 
 pub(crate) fn push(found: &mut Found, fix: Fix) {
+    debug_assert!(
+        crate::plan::CODES.contains(&fix.code),
+        "{} not in CODES",
+        fix.code
+    );
     if !fix.actions.is_empty() {
         found.plan.fixes.push(fix);
     }
