@@ -16,7 +16,7 @@ use clap::Args;
 use codex_env::{env_vars, EnvSnapshot};
 use codex_fix::engine::{self, ApplyOptions};
 use codex_fix::fixers::{self, Context, Unfixable};
-use codex_fix::{render, FixError, Plan};
+use codex_fix::{render, Action, Fix, FixError, Plan};
 use codex_redact::{IdentityMode, Redactor};
 use serde_json::{json, Value};
 
@@ -125,6 +125,64 @@ fn plan_json(plan: &Plan, r: &Redactor) -> Value {
     serde_json::from_str(&r.redact(&text)).unwrap_or(Value::Array(Vec::new()))
 }
 
+/// The cache files `cache.models` and `cache.files` flag, as the checks' own fix lines name
+/// them (the checks own the rules; the plugin rebuilds every one of these files).
+fn cache_fixes(facts: &Facts, plan: &Plan) -> Vec<Fix> {
+    let Ok(paths) = facts.paths() else {
+        return Vec::new();
+    };
+    let mut taken: Vec<std::path::PathBuf> = plan
+        .fixes
+        .iter()
+        .flat_map(|f| {
+            f.actions
+                .iter()
+                .flat_map(|a| a.paths().into_iter().cloned())
+        })
+        .collect();
+    let mut remove = |path: std::path::PathBuf| -> Option<Action> {
+        if !path.is_file() || taken.contains(&path) {
+            return None;
+        }
+        taken.push(path.clone());
+        Some(Action::Remove { path, dir: false })
+    };
+    let mut out = Vec::new();
+    if (checks::cache::MODELS.run)(facts).status == Status::Warn {
+        let actions: Vec<Action> = ["codex-models-cache.json", "codex-models-cache-meta.json"]
+            .iter()
+            .filter_map(|n| remove(paths.cache_file(n).path))
+            .collect();
+        if !actions.is_empty() {
+            out.push(Fix {
+                check_id: "cache.models",
+                code: "cache.stale-models",
+                summary: "remove the stale GitHub models snapshot and its meta (the plugin refetches both at the next model request)".into(),
+                actions,
+                touches_store: false,
+            });
+        }
+    }
+    for line in (checks::cache::FILES.run)(facts).fix {
+        let Some(path) = line
+            .strip_prefix("rm ")
+            .and_then(|r| r.strip_suffix(" (the plugin rebuilds it)"))
+        else {
+            continue;
+        };
+        if let Some(a) = remove(std::path::PathBuf::from(path)) {
+            out.push(Fix {
+                check_id: "cache.files",
+                code: "cache.bad-file",
+                summary: format!("remove the unusable cache file {path} (the plugin rebuilds it)"),
+                actions: vec![a],
+                touches_store: false,
+            });
+        }
+    }
+    out
+}
+
 /// Runs `fix`. `confirm(plan_text)` is asked before applying without `--yes` (never with
 /// `--json`): the binary shows the plan and asks on a terminal (`Some(answer)`), and returns
 /// `None` elsewhere, which makes the run a dry run. `color` colours the diffs.
@@ -199,6 +257,8 @@ pub fn run(
         now: SystemTime::now(),
     };
     let mut found = fixers::find(&ctx);
+    let extra = cache_fixes(&facts, &found.plan);
+    found.plan.fixes.extend(extra);
     found.plan.retain(selected);
     found.unfixable.retain(|u| selected(u.check_id));
     let unfixable_code = if found.unfixable.is_empty() { 0 } else { 1 };

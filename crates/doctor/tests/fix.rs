@@ -652,3 +652,101 @@ fn unknown_globs_warn_and_undo_conflicts_with_yes() {
     assert_eq!(bad.code, 2, "{bad:?}");
     let _ = fs::Permissions::from_mode(0o600);
 }
+
+#[test]
+fn missing_command_and_skill_files_get_the_plugins_own_content() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/commands");
+    h.remove(".config/opencode/skills");
+    round_trip(
+        &h,
+        "install.command",
+        "install.command",
+        &["create ", "+$ARGUMENTS"],
+        |h| {
+            let p = h.path(".config/opencode/commands/create-personality.md");
+            assert_eq!(
+                fs::read_to_string(&p).unwrap(),
+                codex_fix::fixers::COMMAND_TEMPLATE
+            );
+            assert!(codex_fix::fixers::COMMAND_TEMPLATE.starts_with(
+            "---\ndescription: Build a custom coding personality and save it with the create-personality tool.\n---\n"
+        ));
+            assert_eq!(fs::metadata(&p).unwrap().mode() & 0o777, 0o600);
+        },
+    );
+    round_trip(
+        &h,
+        "install.skill",
+        "install.skill",
+        &["+name: personality-builder"],
+        |h| {
+            let dir = h.path(".config/opencode/skills/personality-builder");
+            assert_eq!(
+                fs::read_to_string(dir.join("SKILL.md")).unwrap(),
+                codex_fix::fixers::SKILL_TEMPLATE
+            );
+            assert_eq!(
+                fs::read_to_string(dir.join("references/personality-patterns.md")).unwrap(),
+                codex_fix::fixers::PATTERNS_TEMPLATE
+            );
+        },
+    );
+}
+
+#[test]
+fn an_existing_command_file_is_never_overwritten() {
+    let h = Home::healthy();
+    let run = h.run(&["fix", "install.*"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.starts_with("nothing to fix"), "{}", run.stdout);
+}
+
+#[test]
+fn stale_model_snapshots_and_unusable_cache_files_are_removed() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/cache/codex-models-cache-meta.json",
+        "{\"tag\": \"rust-v0.100.0\", \"lastChecked\": 1, \"url\": \"https://raw.githubusercontent.com/openai/codex/rust-v0.100.0/codex-rs/core/models.json\"}\n",
+    );
+    h.write(
+        ".config/opencode/cache/codex-auth-models-abc123.json",
+        "{\"models\": 1}\n",
+    );
+    let catalog = fs::read(h.path(".config/opencode/cache/codex-client-version.json")).unwrap();
+    round_trip(
+        &h,
+        "cache.models",
+        "cache.models",
+        &["remove ", "codex-models-cache-meta.json"],
+        |h| {
+            assert!(!h
+                .path(".config/opencode/cache/codex-models-cache.json")
+                .exists());
+            assert!(!h
+                .path(".config/opencode/cache/codex-models-cache-meta.json")
+                .exists());
+            assert_eq!(
+                fs::read(h.path(".config/opencode/cache/codex-client-version.json")).unwrap(),
+                catalog
+            );
+            assert!(h
+                .path(".config/opencode/cache/codex-auth-models-abc123.json")
+                .exists());
+        },
+    );
+    round_trip(
+        &h,
+        "cache.files",
+        "cache.files",
+        &["codex-auth-models-abc123.json"],
+        |h| {
+            assert!(!h
+                .path(".config/opencode/cache/codex-auth-models-abc123.json")
+                .exists());
+            assert!(h
+                .path(".config/opencode/cache/codex-snapshots.json")
+                .exists());
+        },
+    );
+}

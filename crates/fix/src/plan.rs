@@ -83,6 +83,9 @@ pub const CODES: &[&str] = &[
     "perms.private",
     "lock.stale",
     "lock.temp-file",
+    "install.write",
+    "cache.stale-models",
+    "cache.bad-file",
 ];
 
 /// One repair: the check it makes pass, a stable code, and its actions.

@@ -15,10 +15,12 @@ use codex_paths::Paths;
 use crate::plan::{Action, Fix, Plan};
 
 mod codex_config;
+mod install;
 mod locks;
 mod opencode;
 mod perms;
 
+pub use install::{COMMAND_TEMPLATE, PATTERNS_TEMPLATE, SKILL_TEMPLATE};
 pub use opencode::{is_other_oauth_plugin, is_ours, package_name, DEFAULT_SPECIFIER, PLUGIN_NAME};
 
 /// What the fixers read.
@@ -107,6 +109,7 @@ pub fn find(ctx: &Context<'_>) -> Found {
     opencode::fixes(ctx, &mut files, &mut found);
     codex_config::fixes(ctx, &mut files, &mut found);
     perms::fixes(ctx, &mut found);
+    install::fixes(ctx, &mut files, &mut found);
     locks::fixes(ctx, &mut found);
     found
 }
