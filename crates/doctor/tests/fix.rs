@@ -750,3 +750,66 @@ fn stale_model_snapshots_and_unusable_cache_files_are_removed() {
         },
     );
 }
+
+#[test]
+fn a_corrupt_store_gets_its_newest_readable_quarantined_copy_back() {
+    let h = Home::healthy();
+    let good = fs::read(h.path(".config/opencode/codex-accounts.json")).unwrap();
+    h.write_bytes(
+        ".config/opencode/quarantine/codex-accounts.json.1700000000000.quarantine.json",
+        &good,
+    );
+    // Newer, but not readable as a store: skipped.
+    h.write(
+        ".config/opencode/quarantine/codex-accounts.json.1800000000000.quarantine.json",
+        "{\"openai\": ",
+    );
+    h.write(
+        ".config/opencode/codex-accounts.json",
+        "{\"openai\": {\"type\": \"oauth\",",
+    );
+    round_trip(
+        &h,
+        "auth.store",
+        "auth.store",
+        &["store.restore-quarantine", "1700000000000"],
+        |h| {
+            assert_eq!(
+                fs::read(h.path(".config/opencode/codex-accounts.json")).unwrap(),
+                good
+            );
+            assert!(h
+                .path(
+                    ".config/opencode/quarantine/codex-accounts.json.1700000000000.quarantine.json"
+                )
+                .exists());
+        },
+    );
+}
+
+#[test]
+fn a_missing_store_is_created_by_the_stores_own_legacy_transfer() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/codex-accounts.json");
+    let dry = h.run(&["fix", "auth.legacy"]);
+    assert!(
+        !dry.stdout.contains("rt_opencode_own_refresh")
+            && !dry.stdout.contains("at_opencode_own_access"),
+        "tokens in the plan:\n{}",
+        dry.stdout
+    );
+    round_trip(
+        &h,
+        "auth.legacy",
+        "auth.legacy",
+        &["store.transfer", "--- /dev/null"],
+        |h| {
+            let p = h.path(".config/opencode/codex-accounts.json");
+            let v: serde_json::Value =
+                serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap();
+            assert!(v.to_string().contains("rt_opencode_own_refresh"), "{v}");
+            assert_eq!(fs::metadata(&p).unwrap().mode() & 0o777, 0o600);
+            assert_eq!(status(h, "auth.store"), "pass");
+        },
+    );
+}

@@ -496,7 +496,17 @@ fn apply_action(
             }
             let dir = parent_of(path);
             fs::create_dir_all(&dir).map_err(io("create directory", &dir))?;
-            write_atomic(path, content, *mode)
+            if path == store {
+                codex_store::atomic::write_atomic(
+                    path,
+                    content,
+                    codex_store::atomic::WriteOptions::default(),
+                    now_ms(),
+                )?;
+                Ok(())
+            } else {
+                write_atomic(path, content, *mode)
+            }
         }
         // Taking the store's lock reclaimed its stale lock directory, exactly as proper-lockfile
         // does; releasing ours removes the directory.

@@ -86,6 +86,8 @@ pub const CODES: &[&str] = &[
     "install.write",
     "cache.stale-models",
     "cache.bad-file",
+    "store.restore-quarantine",
+    "store.transfer",
 ];
 
 /// One repair: the check it makes pass, a stable code, and its actions.

@@ -19,6 +19,7 @@ mod install;
 mod locks;
 mod opencode;
 mod perms;
+mod store;
 
 pub use install::{COMMAND_TEMPLATE, PATTERNS_TEMPLATE, SKILL_TEMPLATE};
 pub use opencode::{is_other_oauth_plugin, is_ours, package_name, DEFAULT_SPECIFIER, PLUGIN_NAME};
@@ -108,6 +109,7 @@ pub fn find(ctx: &Context<'_>) -> Found {
     let mut files = Files::default();
     opencode::fixes(ctx, &mut files, &mut found);
     codex_config::fixes(ctx, &mut files, &mut found);
+    store::fixes(ctx, &mut files, &mut found);
     perms::fixes(ctx, &mut found);
     install::fixes(ctx, &mut files, &mut found);
     locks::fixes(ctx, &mut found);
