@@ -813,3 +813,44 @@ fn a_missing_store_is_created_by_the_stores_own_legacy_transfer() {
         },
     );
 }
+
+#[test]
+fn identity_keys_the_plugin_derives_are_written_and_underivable_ones_are_listed() {
+    let mut with_key = crate::common::account("acc_k1", "kim@example.com", "plus");
+    with_key.as_object_mut().unwrap().remove("identityKey");
+    let h = Home::healthy_with(vec![with_key]);
+    let store = h.path(".config/opencode/codex-accounts.json");
+    let before = fs::read_to_string(&store).unwrap();
+    assert!(!before.contains("\"identityKey\": \"acc_k1|"));
+    let dry = h.run(&["fix", "auth.identity"]);
+    assert_eq!(dry.code, 0, "{dry:?}");
+    assert!(dry.stdout.contains("store.identity-key"), "{}", dry.stdout);
+    assert!(
+        dry.stdout.contains("+        \"identityKey\": "),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(fs::read_to_string(&store).unwrap(), before);
+
+    let yes = h.run(&["fix", "--yes", "auth.identity"]);
+    assert_eq!(yes.code, 0, "{yes:?}");
+    let after: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&store).unwrap()).unwrap();
+    assert_eq!(
+        after["openai"]["native"]["accounts"][0]["identityKey"],
+        "acc_k1|kim@example.com|plus"
+    );
+    assert_eq!(status(&h, "auth.identity"), "pass");
+    assert_eq!(h.run(&["fix", "--undo"]).code, 0);
+    assert_eq!(fs::read_to_string(&store).unwrap(), before);
+
+    // Without an email anywhere, no key can be built: listed, nothing written.
+    let mut bare = crate::common::account("acc_k2", "x@example.com", "plus");
+    let o = bare.as_object_mut().unwrap();
+    o.remove("identityKey");
+    o.remove("email");
+    let h = Home::healthy_with(vec![bare]);
+    let run = h.run(&["fix", "auth.identity"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("log in again"), "{}", run.stdout);
+}

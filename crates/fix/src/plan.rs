@@ -88,6 +88,7 @@ pub const CODES: &[&str] = &[
     "cache.bad-file",
     "store.restore-quarantine",
     "store.transfer",
+    "store.identity-key",
 ];
 
 /// One repair: the check it makes pass, a stable code, and its actions.

@@ -6,6 +6,9 @@
 //! transfer (`codex_store::AuthStore::transfer`) is run against a scratch copy in a private
 //! temp folder to learn the exact bytes it would write; the plan then creates the store with
 //! those bytes (under the store's lock, with its atomic write), so the dry run can show them.
+//! Accounts stored without an `identityKey` that the plugin's normalization can derive
+//! (`accountId|email|plan`, from the fields or the token's claims) get it written the same way:
+//! the store's own `rewrite_normalized` on a scratch copy gives the bytes.
 
 use std::path::{Path, PathBuf};
 
@@ -125,8 +128,81 @@ fn transfer(ctx: &Context<'_>, files: &mut Files, found: &mut Found, store: &Pat
     }
 }
 
+/// Account records without a non-empty `identityKey`, in every domain.
+fn keyless(text: &str) -> Option<usize> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let openai = v.get("openai")?;
+    let lists = [
+        openai.get("accounts"),
+        openai.get("native").and_then(|d| d.get("accounts")),
+        openai.get("codex").and_then(|d| d.get("accounts")),
+    ];
+    Some(
+        lists
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a.as_array())
+            .flatten()
+            .filter(|a| {
+                a.get("identityKey")
+                    .and_then(|k| k.as_str())
+                    .is_none_or(|k| k.is_empty())
+            })
+            .count(),
+    )
+}
+
+fn identity_keys(files: &mut Files, found: &mut Found, store: &Path) {
+    let Some(before) = files.text(store) else {
+        return;
+    };
+    let Some(missing) = keyless(&before).filter(|n| *n > 0) else {
+        return;
+    };
+    let Ok(scratch) = tempfile::tempdir() else {
+        return;
+    };
+    let copy = scratch.path().join(STORE_NAME);
+    if std::fs::write(&copy, &before).is_err() {
+        return;
+    }
+    let normalized = codex_store::AuthStore::new(&copy)
+        .rewrite_normalized()
+        .ok()
+        .and_then(|_| std::fs::read_to_string(&copy).ok());
+    let Some(after) = normalized else {
+        return;
+    };
+    let left = keyless(&after).unwrap_or(missing);
+    if left > 0 {
+        found.unfixable(
+            "auth.identity",
+            format!("{left} account(s) lack the accountId, email or plan an identity key is built from: log in again for each (`opencode auth login`)"),
+        );
+    }
+    if left >= missing {
+        return;
+    }
+    if let Some(action) = files.write(store, after, 0o600) {
+        push(
+            found,
+            Fix {
+                check_id: "auth.identity",
+                code: "store.identity-key",
+                summary: format!(
+                    "write the identityKey the plugin derives for {} account record(s) (the store's own normalization)",
+                    missing - left
+                ),
+                actions: vec![action],
+                touches_store: true,
+            },
+        );
+    }
+}
+
 pub(super) fn fixes(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
     let store = ctx.paths.auth_store().path;
     restore(ctx, files, found, &store);
     transfer(ctx, files, found, &store);
+    identity_keys(files, found, &store);
 }
