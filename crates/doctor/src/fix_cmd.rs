@@ -46,7 +46,8 @@ pub struct FixArgs {
     /// Restore the files the last `fix --yes` changed, byte for byte and with their modes.
     #[arg(long, conflicts_with_all = ["yes", "checks"])]
     pub undo: bool,
-    /// Apply store fixes even while OpenCode is running.
+    /// Apply (or undo) store fixes even while OpenCode is running; undo even files changed
+    /// since the run.
     #[arg(long)]
     pub force: bool,
 }
@@ -205,8 +206,26 @@ pub fn run(
     let store = paths.auth_store().path;
     let redactor = runner::build_redactor(&facts, IdentityMode::Masked);
 
+    let running: Vec<String> = facts
+        .processes()
+        .iter()
+        .map(|p| format!("pid {} ({})", p.pid, p.name))
+        .collect();
+    let pause_between = env
+        .non_blank(env_vars::CODEX_DOCTOR_FIX_PAUSE_MS)
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_millis);
+    let opts = ApplyOptions {
+        state_dir: state,
+        store_path: store,
+        opencode_running: running,
+        force: args.force,
+        lock_budget: LOCK_BUDGET,
+        pause_between,
+    };
+
     if args.undo {
-        return match engine::undo(&state, &store, LOCK_BUDGET) {
+        return match engine::undo(&opts) {
             Ok(u) => {
                 let stdout = if args.json {
                     pretty(&json!({
@@ -309,22 +328,6 @@ pub fn run(
 
     let ids = plan.check_ids();
     let before = statuses(&env, cwd, &ids);
-    let pause_between = env
-        .non_blank(env_vars::CODEX_DOCTOR_FIX_PAUSE_MS)
-        .and_then(|v| v.parse::<u64>().ok())
-        .map(Duration::from_millis);
-    let opts = ApplyOptions {
-        state_dir: state,
-        store_path: store,
-        opencode_running: facts
-            .processes()
-            .iter()
-            .map(|p| format!("pid {} ({})", p.pid, p.name))
-            .collect(),
-        force: args.force,
-        lock_budget: LOCK_BUDGET,
-        pause_between,
-    };
     let applied = engine::apply(&plan, &opts);
     let after = statuses(&env, cwd, &ids);
     let changes: Vec<Value> = ids
@@ -386,5 +389,40 @@ pub fn run(
         stdout,
         stderr,
         code,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The fixers recognise the plugin's registrations exactly as `plugin.registered` does.
+    #[test]
+    fn fixers_and_the_check_agree_on_specifiers() {
+        use crate::checks::plugin;
+        use codex_fix::fixers;
+        for spec in [
+            "@iam-brain/opencode-codex-auth",
+            "@iam-brain/opencode-codex-auth@latest",
+            " @iam-brain/opencode-codex-auth@1.10.0 ",
+            "npm:@iam-brain/opencode-codex-auth@next",
+            "file:///home/u/src/opencode-codex-auth/dist",
+            "@iam-brain/opencode-codex-auth-extra",
+            "opencode-openai-codex-auth@4.0.0",
+            "opencode-chatgpt-oauth",
+            "opencode-wakatime",
+            "",
+        ] {
+            assert_eq!(fixers::is_ours(spec), plugin::is_ours(spec), "{spec:?}");
+            assert_eq!(
+                fixers::is_other_oauth_plugin(spec),
+                plugin::is_other_oauth_plugin(spec),
+                "{spec:?}"
+            );
+            assert_eq!(
+                fixers::package_name(spec),
+                plugin::package_name(spec),
+                "{spec:?}"
+            );
+        }
+        assert_eq!(fixers::DEFAULT_SPECIFIER, plugin::DEFAULT_SPECIFIER);
     }
 }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
@@ -650,7 +650,36 @@ fn unknown_globs_warn_and_undo_conflicts_with_yes() {
     assert!(run.stdout.starts_with("nothing to fix"), "{}", run.stdout);
     let bad = h.run(&["fix", "--undo", "--yes"]);
     assert_eq!(bad.code, 2, "{bad:?}");
-    let _ = fs::Permissions::from_mode(0o600);
+}
+
+#[test]
+fn undo_keeps_edits_made_after_the_run_unless_forced() {
+    let h = Home::healthy();
+    h.write(".config/opencode/codex-config.jsonc", CODEX_CONFIG_TRAILING);
+    assert_eq!(h.run(&["fix", "--yes", "config.*"]).code, 0);
+    h.write(".config/opencode/codex-config.jsonc", "{\"quiet\": true}\n");
+    let undo = h.run(&["fix", "--undo"]);
+    assert_eq!(undo.code, 1, "{undo:?}");
+    assert!(
+        undo.stderr.contains("changed after the fix run"),
+        "{}",
+        undo.stderr
+    );
+    assert!(
+        undo.stderr.contains("codex-config.jsonc"),
+        "{}",
+        undo.stderr
+    );
+    assert_eq!(
+        fs::read_to_string(h.path(".config/opencode/codex-config.jsonc")).unwrap(),
+        "{\"quiet\": true}\n"
+    );
+    let forced = h.run(&["fix", "--undo", "--force"]);
+    assert_eq!(forced.code, 0, "{forced:?}");
+    assert_eq!(
+        fs::read_to_string(h.path(".config/opencode/codex-config.jsonc")).unwrap(),
+        CODEX_CONFIG_TRAILING
+    );
 }
 
 #[test]

@@ -116,6 +116,60 @@ pub struct Entry {
     pub path: PathBuf,
     /// What was there.
     pub before: Before,
+    /// What the run left there (recorded once every action is applied).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<Seen>,
+}
+
+/// A path's content and mode as observed (directories by mode only: their mtime moves with
+/// every file replaced inside).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seen {
+    /// `sha256:<hex>` of a file, `dir`, or `None` when absent.
+    pub content: Option<String>,
+    /// Permission bits.
+    pub mode: Option<u32>,
+}
+
+fn sha(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    format!("sha256:{:x}", sha2::Sha256::digest(bytes))
+}
+
+/// What is at `path` now.
+fn observe(path: &Path) -> Seen {
+    match fs::symlink_metadata(path) {
+        Err(_) => Seen {
+            content: None,
+            mode: None,
+        },
+        Ok(m) if m.is_dir() => Seen {
+            content: Some("dir".into()),
+            mode: Some(m.mode() & 0o7777),
+        },
+        Ok(m) => Seen {
+            content: fs::read(path).ok().map(|b| sha(&b)),
+            mode: Some(m.mode() & 0o7777),
+        },
+    }
+}
+
+/// What `before` looks like when observed.
+fn seen_before(run_dir: &Path, before: &Before) -> Seen {
+    match before {
+        Before::Absent { .. } => Seen {
+            content: None,
+            mode: None,
+        },
+        Before::Dir { mode, .. } => Seen {
+            content: Some("dir".into()),
+            mode: Some(*mode),
+        },
+        Before::File { backup, mode, .. } => Seen {
+            content: fs::read(run_dir.join(backup)).ok().map(|b| sha(&b)),
+            mode: Some(*mode),
+        },
+    }
 }
 
 /// A fix as the manifest records it.
@@ -305,6 +359,7 @@ fn record(
     entries.push(Entry {
         path: path.to_path_buf(),
         before,
+        after: None,
     });
     Ok(())
 }
@@ -407,6 +462,9 @@ pub fn apply(plan: &Plan, opts: &ApplyOptions) -> Result<Applied, FixError> {
     match failure {
         None => {
             released?;
+            for e in &mut manifest.entries {
+                e.after = Some(observe(&e.path));
+            }
             manifest.state = RunState::Applied;
             write_manifest(&run_dir, &manifest)?;
             Ok(Applied {
@@ -623,18 +681,37 @@ pub fn last_run(state_dir: &Path) -> Result<Option<PathBuf>, FixError> {
         .max())
 }
 
-/// Restores the newest run (applied, or interrupted while applying).
-pub fn undo(
-    state_dir: &Path,
-    store_path: &Path,
-    lock_budget: Duration,
-) -> Result<Undone, FixError> {
+/// Restores the newest run (applied, or interrupted while applying). A path changed since
+/// the run (neither what the run left nor what was there before) is not overwritten unless
+/// `opts.force`; nor is the store while OpenCode runs.
+pub fn undo(opts: &ApplyOptions) -> Result<Undone, FixError> {
+    let state_dir = &opts.state_dir;
+    let store_path = &opts.store_path;
+    let lock_budget = opts.lock_budget;
     let Some(run_dir) = last_run(state_dir)? else {
         return Err(FixError::NothingToUndo(state_dir.to_path_buf()));
     };
     let mut m = read_manifest(&run_dir)?;
     if matches!(m.state, RunState::Undone | RunState::RolledBack) {
         return Err(FixError::NothingToUndo(state_dir.to_path_buf()));
+    }
+    if m.touches_store && !opts.force && !opts.opencode_running.is_empty() {
+        return Err(FixError::OpencodeRunning(opts.opencode_running.join(", ")));
+    }
+    if !opts.force {
+        let changed: Vec<String> = m
+            .entries
+            .iter()
+            .filter(|e| {
+                let now = observe(&e.path);
+                e.after.as_ref().is_some_and(|a| *a != now)
+                    && now != seen_before(&run_dir, &e.before)
+            })
+            .map(|e| e.path.display().to_string())
+            .collect();
+        if !changed.is_empty() {
+            return Err(FixError::ChangedSince(changed.join(", ")));
+        }
     }
     let lock = if m.touches_store {
         Some(FileLock::acquire(
@@ -743,12 +820,7 @@ mod tests {
         assert!(!lock.exists());
         assert_eq!(fs::read(&created).unwrap(), b"c");
 
-        let u = undo(
-            &t.join("state"),
-            &t.join("codex-accounts.json"),
-            Duration::from_secs(1),
-        )
-        .unwrap();
+        let u = undo(&opts(t)).unwrap();
         assert_eq!(u.run_id, done.run_id);
         assert_eq!(fs::read(&a).unwrap(), b"old");
         assert_eq!(fs::metadata(&a).unwrap().mode() & 0o777, 0o640);
@@ -761,14 +833,7 @@ mod tests {
             "the parents the run created are gone too"
         );
         // A second undo has nothing to do.
-        assert!(matches!(
-            undo(
-                &t.join("state"),
-                &t.join("codex-accounts.json"),
-                Duration::from_secs(1)
-            ),
-            Err(FixError::NothingToUndo(_))
-        ));
+        assert!(matches!(undo(&opts(t)), Err(FixError::NothingToUndo(_))));
     }
 
     #[test]
@@ -845,5 +910,48 @@ mod tests {
             PathBuf::from("/h/.local/state/codex-kit/doctor/fix")
         );
         assert!(state_dir(&EnvSnapshot::from_pairs([("X", "y")])).is_err());
+    }
+}
+
+#[cfg(test)]
+mod undo_tests {
+    use super::*;
+    use crate::plan::Fix;
+
+    #[test]
+    fn undo_refuses_to_overwrite_a_file_changed_since_the_run_unless_forced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        let a = t.join("a.json");
+        fs::write(&a, b"old").unwrap();
+        let plan = Plan {
+            fixes: vec![Fix {
+                check_id: "t.x",
+                code: "t.x",
+                summary: "test".into(),
+                actions: vec![Action::Edit {
+                    path: a.clone(),
+                    before: b"old".to_vec(),
+                    after: b"new".to_vec(),
+                }],
+                touches_store: false,
+            }],
+        };
+        let mut o = ApplyOptions {
+            state_dir: t.join("state"),
+            store_path: t.join("codex-accounts.json"),
+            opencode_running: Vec::new(),
+            force: false,
+            lock_budget: Duration::from_secs(1),
+            pause_between: None,
+        };
+        apply(&plan, &o).unwrap();
+        fs::write(&a, b"edited by the user later").unwrap();
+        let err = undo(&o).unwrap_err();
+        assert!(err.to_string().contains("a.json"), "{err}");
+        assert_eq!(fs::read(&a).unwrap(), b"edited by the user later");
+        o.force = true;
+        undo(&o).unwrap();
+        assert_eq!(fs::read(&a).unwrap(), b"old");
     }
 }
