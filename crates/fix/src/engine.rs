@@ -281,8 +281,12 @@ fn mtime_ms(m: &fs::Metadata) -> u64 {
         .unwrap_or(0)
 }
 
+/// `<epoch ms, 13 digits>-<pid>-<sequence>`: unique, and sorted by name in the order made.
 fn new_run_id() -> String {
-    format!("{:013}-{}", now_ms(), std::process::id())
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static SEQ: AtomicU32 = AtomicU32::new(0);
+    let seq = SEQ.fetch_add(1, Ordering::Relaxed);
+    format!("{:013}-{}-{seq:04}", now_ms(), std::process::id())
 }
 
 fn write_manifest(run_dir: &Path, m: &Manifest) -> Result<(), FixError> {
@@ -436,7 +440,15 @@ pub fn apply(plan: &Plan, opts: &ApplyOptions) -> Result<Applied, FixError> {
     };
     write_manifest(&run_dir, &manifest)?;
 
-    let lock = lock_store(plan, opts)?;
+    let lock = match lock_store(plan, opts) {
+        Ok(l) => l,
+        Err(e) => {
+            // Nothing was changed: this run must not hide an earlier one from `undo`.
+            manifest.state = RunState::RolledBack;
+            let _ = write_manifest(&run_dir, &manifest);
+            return Err(e);
+        }
+    };
     let mut applied = 0usize;
     let mut failure = None;
     'outer: for f in &plan.fixes {
@@ -667,18 +679,28 @@ fn restore_all(run_dir: &Path, entries: &[Entry]) -> Vec<String> {
         .collect()
 }
 
-/// The newest run folder under `state_dir`.
-pub fn last_run(state_dir: &Path) -> Result<Option<PathBuf>, FixError> {
+/// The newest run under `state_dir` that changed something and is not undone yet (applied,
+/// or interrupted while applying), with its manifest. Runs rolled back or undone are passed
+/// over, so repeated undos go back run by run.
+pub fn last_run(state_dir: &Path) -> Result<Option<(PathBuf, Manifest)>, FixError> {
     let rd = match fs::read_dir(state_dir) {
         Ok(rd) => rd,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(FixError::io("list", state_dir, e)),
     };
-    Ok(rd
+    let mut runs: Vec<PathBuf> = rd
         .filter_map(Result::ok)
-        .filter(|e| e.path().join(MANIFEST).is_file())
         .map(|e| e.path())
-        .max())
+        .filter(|p| p.join(MANIFEST).is_file())
+        .collect();
+    runs.sort();
+    for dir in runs.into_iter().rev() {
+        let m = read_manifest(&dir)?;
+        if matches!(m.state, RunState::Applied | RunState::Applying) {
+            return Ok(Some((dir, m)));
+        }
+    }
+    Ok(None)
 }
 
 /// Restores the newest run (applied, or interrupted while applying). A path changed since
@@ -688,13 +710,9 @@ pub fn undo(opts: &ApplyOptions) -> Result<Undone, FixError> {
     let state_dir = &opts.state_dir;
     let store_path = &opts.store_path;
     let lock_budget = opts.lock_budget;
-    let Some(run_dir) = last_run(state_dir)? else {
+    let Some((run_dir, mut m)) = last_run(state_dir)? else {
         return Err(FixError::NothingToUndo(state_dir.to_path_buf()));
     };
-    let mut m = read_manifest(&run_dir)?;
-    if matches!(m.state, RunState::Undone | RunState::RolledBack) {
-        return Err(FixError::NothingToUndo(state_dir.to_path_buf()));
-    }
     if m.touches_store && !opts.force && !opts.opencode_running.is_empty() {
         return Err(FixError::OpencodeRunning(opts.opencode_running.join(", ")));
     }
@@ -953,5 +971,43 @@ mod undo_tests {
         o.force = true;
         undo(&o).unwrap();
         assert_eq!(fs::read(&a).unwrap(), b"old");
+    }
+
+    #[test]
+    fn undos_go_back_run_by_run_passing_over_rolled_back_ones() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        let a = t.join("a.json");
+        fs::write(&a, b"v1").unwrap();
+        let edit = |from: &[u8], to: &[u8]| Plan {
+            fixes: vec![Fix {
+                check_id: "t.x",
+                code: "t.x",
+                summary: "test".into(),
+                actions: vec![Action::Edit {
+                    path: a.clone(),
+                    before: from.to_vec(),
+                    after: to.to_vec(),
+                }],
+                touches_store: false,
+            }],
+        };
+        let o = ApplyOptions {
+            state_dir: t.join("state"),
+            store_path: t.join("codex-accounts.json"),
+            opencode_running: Vec::new(),
+            force: false,
+            lock_budget: Duration::from_secs(1),
+            pause_between: None,
+        };
+        apply(&edit(b"v1", b"v2"), &o).unwrap();
+        apply(&edit(b"v2", b"v3"), &o).unwrap();
+        assert!(apply(&edit(b"stale", b"x"), &o).is_err());
+        assert_eq!(fs::read(&a).unwrap(), b"v3");
+        undo(&o).unwrap();
+        assert_eq!(fs::read(&a).unwrap(), b"v2");
+        undo(&o).unwrap();
+        assert_eq!(fs::read(&a).unwrap(), b"v1");
+        assert!(matches!(undo(&o), Err(FixError::NothingToUndo(_))));
     }
 }
