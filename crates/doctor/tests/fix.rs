@@ -883,3 +883,49 @@ fn identity_keys_the_plugin_derives_are_written_and_underivable_ones_are_listed(
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stdout.contains("log in again"), "{}", run.stdout);
 }
+
+/// Runs `codex-doctor fix ARGS` with stdin and stdout on a terminal (util-linux `script`),
+/// typing `answer`; `None` when `script` is not installed.
+#[allow(clippy::print_stderr)]
+fn on_terminal(h: &Home, args: &str, answer: &str) -> Option<String> {
+    use std::io::Write;
+    let Ok(script) = which::which("script") else {
+        eprintln!("SKIPPED terminal prompt test: util-linux `script` is not installed");
+        return None;
+    };
+    let cmd = format!("{} fix {args}", env!("CARGO_BIN_EXE_codex-doctor"));
+    let mut child = Command::new(script)
+        .args(["-qec", &cmd, "/dev/null"])
+        .env_clear()
+        .envs(h.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .env("NO_COLOR", "1")
+        .current_dir(&h.cwd)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Some(String::from_utf8_lossy(&out.stdout).replace('\r', ""))
+}
+
+#[test]
+fn on_a_terminal_the_plan_is_applied_only_after_a_yes() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/opencode.json");
+    let Some(no) = on_terminal(&h, "plugin.registered", "n\n") else {
+        return;
+    };
+    assert!(no.contains("Apply these fixes? [y/N]"), "{no}");
+    assert!(no.contains("nothing was written"), "{no}");
+    assert!(!h.path(".config/opencode/opencode.json").exists());
+    let yes = on_terminal(&h, "plugin.registered", "y\n").unwrap();
+    assert!(yes.contains("plugin.registered: fail -> pass"), "{yes}");
+    assert!(h.path(".config/opencode/opencode.json").exists());
+}
