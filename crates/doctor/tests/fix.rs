@@ -564,7 +564,7 @@ fn a_store_fix_waits_for_a_real_proper_lockfile_holder_or_names_its_lock() {
     // A holder that never lets go: the fix gives up, names the lock and changes nothing.
     assert_eq!(h.run(&["fix", "--undo"]).code, 0);
     let mut holder = node.start(&["hold-forever", store.to_str().unwrap()]);
-    let run = h.run(&["fix", "--yes", "auth.store"]);
+    let run = h.run(&["fix", "--yes", "--json", "auth.store"]);
     holder.kill().unwrap();
     holder.wait().unwrap();
     assert_eq!(run.code, 1, "{run:?}");
@@ -577,6 +577,18 @@ fn a_store_fix_waits_for_a_real_proper_lockfile_holder_or_names_its_lock() {
         run.stderr.contains("codex-accounts.json.lock.lock"),
         "{}",
         run.stderr
+    );
+    let out = run.json();
+    conforms(&out);
+    assert_eq!(out["mode"], "failed");
+    assert!(out["error"]
+        .as_str()
+        .unwrap()
+        .contains("locked by another process"));
+    let st = &out["checks"][0];
+    assert_eq!(
+        (st["before"].as_str(), st["after"].as_str()),
+        (Some("warn"), Some("warn"))
     );
     assert_eq!(fs::metadata(&store).unwrap().mode() & 0o777, 0o644);
 }
