@@ -118,9 +118,12 @@ fn unfixable_json(u: &[Unfixable], r: &Redactor) -> Value {
     )
 }
 
-fn plan_json(plan: &Plan, r: &Redactor) -> Value {
+fn plan_json(plan: &Plan, r: &Redactor, filter: render::LineFilter<'_>) -> Value {
     let text = serde_json::to_string(&Value::Array(
-        plan.fixes.iter().map(render::fix_json).collect(),
+        plan.fixes
+            .iter()
+            .map(|f| render::fix_json(f, filter))
+            .collect(),
     ))
     .unwrap_or_default();
     serde_json::from_str(&r.redact(&text)).unwrap_or(Value::Array(Vec::new()))
@@ -283,7 +286,19 @@ pub fn run(
     let unfixable_code = if found.unfixable.is_empty() { 0 } else { 1 };
     let plan = found.plan;
 
-    let plan_text = redactor.redact(&render::plan(&plan, color));
+    // File content in diffs also goes through the bundle's scrubber (secrets by key and by
+    // shape, every known value), line by line; then everything through the report's redactor.
+    let scrubber = codex_scrub::engine::Scrubber::new(
+        &codex_bundle::known::known_values(&paths),
+        &codex_scrub::engine::Options::default(),
+        codex_scrub::pseudonym::Pseudonymizer::with_key(&[0; 32]),
+    );
+    let filter = |line: &str| {
+        scrubber
+            .redact_text(line, codex_scrub::engine::Mode::Lines)
+            .0
+    };
+    let plan_text = redactor.redact(&render::plan(&plan, color, &filter));
     let notes = unfixable_lines(&found.unfixable, &redactor);
     if plan.is_empty() {
         let stdout = if args.json {
@@ -311,7 +326,7 @@ pub fn run(
         let stdout = if args.json {
             pretty(&json!({
                 "version": SCHEMA_VERSION, "mode": "plan",
-                "fixes": plan_json(&plan, &redactor),
+                "fixes": plan_json(&plan, &redactor, &filter),
                 "unfixable": unfixable_json(&found.unfixable, &redactor),
             }))
         } else if asked.is_some() {
@@ -367,7 +382,7 @@ pub fn run(
             "mode": if applied.is_ok() { "applied" } else { "failed" },
             "run_id": run_id,
             "error": error,
-            "fixes": plan_json(&plan, &redactor),
+            "fixes": plan_json(&plan, &redactor, &filter),
             "checks": changes,
             "unfixable": unfixable_json(&found.unfixable, &redactor),
         }))

@@ -941,3 +941,27 @@ fn on_a_terminal_the_plan_is_applied_only_after_a_yes() {
     assert!(yes.contains("plugin.registered: fail -> pass"), "{yes}");
     assert!(h.path(".config/opencode/opencode.json").exists());
 }
+
+#[test]
+fn secrets_in_the_context_of_a_diff_are_not_shown() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/opencode.json",
+        "{\n  \"provider\": {\n    \"acme\": { \"options\": { \"apiKey\": \"acme-live-7Qk2p9ZxW4\" } }\n  },\n  \"plugin\": [\"opencode-wakatime\"]\n}\n",
+    );
+    for args in [&["fix"][..], &["fix", "--json"][..]] {
+        let run = h.run(args);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(run.stdout.contains("plugin.add"), "{}", run.stdout);
+        assert!(run.stdout.contains("apiKey"), "{}", run.stdout);
+        assert!(
+            !run.stdout.contains("acme-live-7Qk2p9ZxW4"),
+            "{}",
+            run.stdout
+        );
+    }
+    // What is written is the real content, of course.
+    assert_eq!(h.run(&["fix", "--yes", "plugin.*"]).code, 0);
+    let text = fs::read_to_string(h.path(".config/opencode/opencode.json")).unwrap();
+    assert!(text.contains("acme-live-7Qk2p9ZxW4"));
+}
