@@ -965,3 +965,21 @@ fn secrets_in_the_context_of_a_diff_are_not_shown() {
     let text = fs::read_to_string(h.path(".config/opencode/opencode.json")).unwrap();
     assert!(text.contains("acme-live-7Qk2p9ZxW4"));
 }
+
+#[test]
+fn an_unreadable_config_is_left_alone_and_nothing_is_created_beside_it() {
+    let h = Home::healthy();
+    h.write_bytes(
+        ".config/opencode/opencode.json",
+        b"{\"plugin\": [\"\xff\"]}\n",
+    );
+    let before = snapshot(&h);
+    let run = h.run(&["fix", "--yes", "plugin.*"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains("cannot be read as UTF-8"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(snapshot(&h), before);
+}

@@ -254,6 +254,20 @@ fn register(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
     {
         return;
     }
+    if let Some((s, _)) = all
+        .iter()
+        .zip(&texts)
+        .find(|(s, t)| t.is_none() && std::fs::symlink_metadata(&s.path).is_ok())
+    {
+        found.unfixable(
+            CHECK,
+            format!(
+                "{} exists but cannot be read as UTF-8 text; the plugin was not added anywhere",
+                s.path.display()
+            ),
+        );
+        return;
+    }
     let spec = string_literal(DEFAULT_SPECIFIER);
     let target = all.iter().zip(&texts).find(|(_, t)| t.is_some());
     let (path, after) = match target {
