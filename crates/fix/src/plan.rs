@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-/// One change to one path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One change to one path. `Debug` shows sizes, never content (the store's holds tokens).
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Action {
     /// Replace the content of an existing file (its mode is kept).
@@ -56,6 +56,49 @@ pub enum Action {
         /// Bits after.
         to: u32,
     },
+}
+
+impl std::fmt::Debug for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Action::Edit {
+                path,
+                before,
+                after,
+            } => f
+                .debug_struct("Edit")
+                .field("path", path)
+                .field("before_bytes", &before.len())
+                .field("after_bytes", &after.len())
+                .finish(),
+            Action::Create {
+                path,
+                content,
+                mode,
+            } => f
+                .debug_struct("Create")
+                .field("path", path)
+                .field("bytes", &content.len())
+                .field("mode", &format_args!("{mode:04o}"))
+                .finish(),
+            Action::Remove { path, dir } => f
+                .debug_struct("Remove")
+                .field("path", path)
+                .field("dir", dir)
+                .finish(),
+            Action::Move { from, to } => f
+                .debug_struct("Move")
+                .field("from", from)
+                .field("to", to)
+                .finish(),
+            Action::Chmod { path, from, to } => f
+                .debug_struct("Chmod")
+                .field("path", path)
+                .field("from", &format_args!("{from:04o}"))
+                .field("to", &format_args!("{to:04o}"))
+                .finish(),
+        }
+    }
 }
 
 impl Action {
@@ -144,6 +187,18 @@ impl Plan {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn debug_shows_sizes_not_content() {
+        let a = super::Action::Edit {
+            path: "/h/codex-accounts.json".into(),
+            before: b"{\"refresh\": \"rt_secret\"}".to_vec(),
+            after: b"{}".to_vec(),
+        };
+        let d = format!("{a:?}");
+        assert!(!d.contains("114") && !d.contains("rt_secret"), "{d}");
+        assert!(d.contains("before_bytes: 24"), "{d}");
+    }
+
     #[test]
     fn docs_and_the_schema_list_every_code() {
         let docs = include_str!("../../../docs/checks.md");

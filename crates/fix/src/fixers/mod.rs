@@ -62,8 +62,8 @@ impl Found {
     }
 }
 
-/// File contents as the plan leaves them so far.
-#[derive(Debug, Default)]
+/// File contents as the plan leaves them so far (no `Debug`: the store's hold tokens).
+#[derive(Default)]
 pub(crate) struct Files {
     planned: HashMap<PathBuf, Vec<u8>>,
 }
