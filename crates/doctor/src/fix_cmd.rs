@@ -129,6 +129,19 @@ fn plan_json(plan: &Plan, r: &Redactor, filter: render::LineFilter<'_>) -> Value
     serde_json::from_str(&r.redact(&text)).unwrap_or(Value::Array(Vec::new()))
 }
 
+/// Who may hold the store's lock: proper-lockfile records no owner, so the running OpenCode
+/// processes are the candidates.
+fn holder_hint(running: &[String]) -> String {
+    if running.is_empty() {
+        "hint: no OpenCode process is running here; another codex-kit command, or OpenCode in another container sharing this folder, holds it. A lock is reclaimed 10 s after its holder stops refreshing it".to_string()
+    } else {
+        format!(
+            "hint: the holder is likely one of the running OpenCode processes: {}",
+            running.join(", ")
+        )
+    }
+}
+
 /// The cache files `cache.models` and `cache.files` flag, as the checks' own fix lines name
 /// them (the checks own the rules; the plugin rebuilds every one of these files).
 fn cache_fixes(facts: &Facts, plan: &Plan) -> Vec<Fix> {
@@ -375,6 +388,9 @@ pub fn run(
     };
     if let Some(e) = &error {
         stderr.push(format!("error: {e}"));
+    }
+    if let Err(FixError::Lock(codex_fix::error::LockError::Held { .. })) = &applied {
+        stderr.push(holder_hint(&opts.opencode_running));
     }
     let stdout = if args.json {
         pretty(&json!({

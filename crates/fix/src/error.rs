@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+pub use codex_store::LockError;
+
 /// What went wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum FixError {
