@@ -994,3 +994,24 @@ fn an_unreadable_config_is_left_alone_and_nothing_is_created_beside_it() {
     );
     assert_eq!(snapshot(&h), before);
 }
+
+#[test]
+fn a_plugin_string_becomes_an_array_in_place() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/opencode.json",
+        "{\n  \"plugin\": \"@iam-brain/opencode-codex-auth@latest\",\n  \"theme\": \"x\"\n}\n",
+    );
+    round_trip(
+        &h,
+        "plugin.registered",
+        "plugin.registered",
+        &["plugin.array"],
+        |h| {
+            assert_eq!(
+            fs::read_to_string(h.path(".config/opencode/opencode.json")).unwrap(),
+            "{\n  \"plugin\": [\"@iam-brain/opencode-codex-auth@latest\"],\n  \"theme\": \"x\"\n}\n"
+        );
+        },
+    );
+}

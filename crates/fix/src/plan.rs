@@ -120,6 +120,7 @@ pub const CODES: &[&str] = &[
     "plugin.reformat",
     "plugin.dedupe",
     "plugin.conflict",
+    "plugin.array",
     "plugin.add",
     "config.trailing-commas",
     "config.reformat",
