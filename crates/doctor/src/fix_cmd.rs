@@ -16,7 +16,7 @@ use clap::Args;
 use codex_env::{env_vars, EnvSnapshot};
 use codex_fix::engine::{self, ApplyOptions};
 use codex_fix::fixers::{self, Context, Unfixable};
-use codex_fix::{render, FixError, Plan};
+use codex_fix::{render, Action, Fix, FixError, Plan};
 use codex_redact::{IdentityMode, Redactor};
 use serde_json::{json, Value};
 
@@ -46,7 +46,8 @@ pub struct FixArgs {
     /// Restore the files the last `fix --yes` changed, byte for byte and with their modes.
     #[arg(long, conflicts_with_all = ["yes", "checks"])]
     pub undo: bool,
-    /// Apply store fixes even while OpenCode is running.
+    /// Apply (or undo) store fixes even while OpenCode is running; undo even files changed
+    /// since the run.
     #[arg(long)]
     pub force: bool,
 }
@@ -117,12 +118,86 @@ fn unfixable_json(u: &[Unfixable], r: &Redactor) -> Value {
     )
 }
 
-fn plan_json(plan: &Plan, r: &Redactor) -> Value {
+fn plan_json(plan: &Plan, r: &Redactor, filter: render::LineFilter<'_>) -> Value {
     let text = serde_json::to_string(&Value::Array(
-        plan.fixes.iter().map(render::fix_json).collect(),
+        plan.fixes
+            .iter()
+            .map(|f| render::fix_json(f, filter))
+            .collect(),
     ))
     .unwrap_or_default();
     serde_json::from_str(&r.redact(&text)).unwrap_or(Value::Array(Vec::new()))
+}
+
+/// Who may hold the store's lock: proper-lockfile records no owner, so the running OpenCode
+/// processes are the candidates.
+fn holder_hint(running: &[String]) -> String {
+    if running.is_empty() {
+        "hint: no OpenCode process is running here; another codex-kit command, or OpenCode in another container sharing this folder, holds it. A lock is reclaimed 10 s after its holder stops refreshing it".to_string()
+    } else {
+        format!(
+            "hint: the holder is likely one of the running OpenCode processes: {}",
+            running.join(", ")
+        )
+    }
+}
+
+/// The cache files `cache.models` and `cache.files` flag, as the checks' own fix lines name
+/// them (the checks own the rules; the plugin rebuilds every one of these files).
+fn cache_fixes(facts: &Facts, plan: &Plan) -> Vec<Fix> {
+    let Ok(paths) = facts.paths() else {
+        return Vec::new();
+    };
+    let mut taken: Vec<std::path::PathBuf> = plan
+        .fixes
+        .iter()
+        .flat_map(|f| {
+            f.actions
+                .iter()
+                .flat_map(|a| a.paths().into_iter().cloned())
+        })
+        .collect();
+    let mut remove = |path: std::path::PathBuf| -> Option<Action> {
+        if !path.is_file() || taken.contains(&path) {
+            return None;
+        }
+        taken.push(path.clone());
+        Some(Action::Remove { path, dir: false })
+    };
+    let mut out = Vec::new();
+    if (checks::cache::MODELS.run)(facts).status == Status::Warn {
+        let actions: Vec<Action> = ["codex-models-cache.json", "codex-models-cache-meta.json"]
+            .iter()
+            .filter_map(|n| remove(paths.cache_file(n).path))
+            .collect();
+        if !actions.is_empty() {
+            out.push(Fix {
+                check_id: "cache.models",
+                code: "cache.stale-models",
+                summary: "remove the stale GitHub models snapshot and its meta (the plugin refetches both at the next model request)".into(),
+                actions,
+                touches_store: false,
+            });
+        }
+    }
+    for line in (checks::cache::FILES.run)(facts).fix {
+        let Some(path) = line
+            .strip_prefix("rm ")
+            .and_then(|r| r.strip_suffix(" (the plugin rebuilds it)"))
+        else {
+            continue;
+        };
+        if let Some(a) = remove(std::path::PathBuf::from(path)) {
+            out.push(Fix {
+                check_id: "cache.files",
+                code: "cache.bad-file",
+                summary: format!("remove the unusable cache file {path} (the plugin rebuilds it)"),
+                actions: vec![a],
+                touches_store: false,
+            });
+        }
+    }
+    out
 }
 
 /// Runs `fix`. `confirm(plan_text)` is asked before applying without `--yes` (never with
@@ -147,8 +222,26 @@ pub fn run(
     let store = paths.auth_store().path;
     let redactor = runner::build_redactor(&facts, IdentityMode::Masked);
 
+    let running: Vec<String> = facts
+        .processes()
+        .iter()
+        .map(|p| format!("pid {} ({})", p.pid, p.name))
+        .collect();
+    let pause_between = env
+        .non_blank(env_vars::CODEX_DOCTOR_FIX_PAUSE_MS)
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_millis);
+    let opts = ApplyOptions {
+        state_dir: state,
+        store_path: store,
+        opencode_running: running,
+        force: args.force,
+        lock_budget: LOCK_BUDGET,
+        pause_between,
+    };
+
     if args.undo {
-        return match engine::undo(&state, &store, LOCK_BUDGET) {
+        return match engine::undo(&opts) {
             Ok(u) => {
                 let stdout = if args.json {
                     pretty(&json!({
@@ -199,12 +292,26 @@ pub fn run(
         now: SystemTime::now(),
     };
     let mut found = fixers::find(&ctx);
+    let extra = cache_fixes(&facts, &found.plan);
+    found.plan.fixes.extend(extra);
     found.plan.retain(selected);
     found.unfixable.retain(|u| selected(u.check_id));
     let unfixable_code = if found.unfixable.is_empty() { 0 } else { 1 };
     let plan = found.plan;
 
-    let plan_text = redactor.redact(&render::plan(&plan, color));
+    // File content in diffs also goes through the bundle's scrubber (secrets by key and by
+    // shape, every known value), line by line; then everything through the report's redactor.
+    let scrubber = codex_scrub::engine::Scrubber::new(
+        &codex_bundle::known::known_values(&paths),
+        &codex_scrub::engine::Options::default(),
+        codex_scrub::pseudonym::Pseudonymizer::with_key(&[0; 32]),
+    );
+    let filter = |line: &str| {
+        scrubber
+            .redact_text(line, codex_scrub::engine::Mode::Lines)
+            .0
+    };
+    let plan_text = redactor.redact(&render::plan(&plan, color, &filter));
     let notes = unfixable_lines(&found.unfixable, &redactor);
     if plan.is_empty() {
         let stdout = if args.json {
@@ -232,7 +339,7 @@ pub fn run(
         let stdout = if args.json {
             pretty(&json!({
                 "version": SCHEMA_VERSION, "mode": "plan",
-                "fixes": plan_json(&plan, &redactor),
+                "fixes": plan_json(&plan, &redactor, &filter),
                 "unfixable": unfixable_json(&found.unfixable, &redactor),
             }))
         } else if asked.is_some() {
@@ -249,22 +356,6 @@ pub fn run(
 
     let ids = plan.check_ids();
     let before = statuses(&env, cwd, &ids);
-    let pause_between = env
-        .non_blank(env_vars::CODEX_DOCTOR_FIX_PAUSE_MS)
-        .and_then(|v| v.parse::<u64>().ok())
-        .map(Duration::from_millis);
-    let opts = ApplyOptions {
-        state_dir: state,
-        store_path: store,
-        opencode_running: facts
-            .processes()
-            .iter()
-            .map(|p| format!("pid {} ({})", p.pid, p.name))
-            .collect(),
-        force: args.force,
-        lock_budget: LOCK_BUDGET,
-        pause_between,
-    };
     let applied = engine::apply(&plan, &opts);
     let after = statuses(&env, cwd, &ids);
     let changes: Vec<Value> = ids
@@ -298,13 +389,16 @@ pub fn run(
     if let Some(e) = &error {
         stderr.push(format!("error: {e}"));
     }
+    if let Err(FixError::Lock(codex_fix::error::LockError::Held { .. })) = &applied {
+        stderr.push(holder_hint(&opts.opencode_running));
+    }
     let stdout = if args.json {
         pretty(&json!({
             "version": SCHEMA_VERSION,
             "mode": if applied.is_ok() { "applied" } else { "failed" },
             "run_id": run_id,
             "error": error,
-            "fixes": plan_json(&plan, &redactor),
+            "fixes": plan_json(&plan, &redactor, &filter),
             "checks": changes,
             "unfixable": unfixable_json(&found.unfixable, &redactor),
         }))
@@ -326,5 +420,40 @@ pub fn run(
         stdout,
         stderr,
         code,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The fixers recognise the plugin's registrations exactly as `plugin.registered` does.
+    #[test]
+    fn fixers_and_the_check_agree_on_specifiers() {
+        use crate::checks::plugin;
+        use codex_fix::fixers;
+        for spec in [
+            "@iam-brain/opencode-codex-auth",
+            "@iam-brain/opencode-codex-auth@latest",
+            " @iam-brain/opencode-codex-auth@1.10.0 ",
+            "npm:@iam-brain/opencode-codex-auth@next",
+            "file:///home/u/src/opencode-codex-auth/dist",
+            "@iam-brain/opencode-codex-auth-extra",
+            "opencode-openai-codex-auth@4.0.0",
+            "opencode-chatgpt-oauth",
+            "opencode-wakatime",
+            "",
+        ] {
+            assert_eq!(fixers::is_ours(spec), plugin::is_ours(spec), "{spec:?}");
+            assert_eq!(
+                fixers::is_other_oauth_plugin(spec),
+                plugin::is_other_oauth_plugin(spec),
+                "{spec:?}"
+            );
+            assert_eq!(
+                fixers::package_name(spec),
+                plugin::package_name(spec),
+                "{spec:?}"
+            );
+        }
+        assert_eq!(fixers::DEFAULT_SPECIFIER, plugin::DEFAULT_SPECIFIER);
     }
 }

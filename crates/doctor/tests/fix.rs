@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
@@ -397,6 +397,8 @@ fn json_prints_the_plan_with_diffs_and_the_result_with_before_and_after() {
     assert_eq!(chmod["actions"][0]["from"], 0o644);
     assert!(!h.path(".local/state").exists());
 
+    conforms(&plan);
+
     let done = h.run(&["fix", "--json", "--yes"]);
     assert_eq!(done.code, 0, "{done:?}");
     let done = done.json();
@@ -411,11 +413,55 @@ fn json_prints_the_plan_with_diffs_and_the_result_with_before_and_after() {
         (reg["before"].as_str(), reg["after"].as_str()),
         (Some("fail"), Some("pass"))
     );
+    conforms(&done);
     let st = checks.iter().find(|c| c["id"] == "auth.store").unwrap();
+    let undone = h.run(&["fix", "--undo", "--json"]).json();
+    conforms(&undone);
+    assert_eq!(undone["mode"], "undone");
+    assert_eq!(undone["run_id"], done["run_id"]);
+    assert!(!undone["restored"].as_array().unwrap().is_empty());
     assert_eq!(
         (st["before"].as_str(), st["after"].as_str()),
         (Some("warn"), Some("pass"))
     );
+}
+
+/// The output uses only the fields docs/schema/fix.schema.json declares, with their required
+/// ones.
+#[track_caller]
+fn conforms(out: &serde_json::Value) {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../../docs/schema/fix.schema.json")).unwrap();
+    let keys_ok = |v: &serde_json::Value, def: &serde_json::Value| {
+        for k in v.as_object().unwrap().keys() {
+            assert!(
+                def["properties"].get(k).is_some(),
+                "{k} not in the schema: {v}"
+            );
+        }
+        for r in def["required"].as_array().unwrap() {
+            assert!(v.get(r.as_str().unwrap()).is_some(), "{r} missing: {v}");
+        }
+    };
+    keys_ok(out, &schema);
+    for f in out["fixes"].as_array().into_iter().flatten() {
+        keys_ok(f, &schema["$defs"]["fix"]);
+        let codes = schema["$defs"]["fix"]["properties"]["code"]["enum"]
+            .as_array()
+            .unwrap();
+        assert!(codes.contains(&f["code"]), "{f}");
+        for a in f["actions"].as_array().unwrap() {
+            let variant = schema["$defs"]["action"]["oneOf"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|v| v["properties"]["kind"]["const"] == a["kind"])
+                .unwrap_or_else(|| panic!("unknown kind: {a}"));
+            let mut v = variant.clone();
+            v["required"].as_array_mut().unwrap().push("kind".into());
+            keys_ok(a, &v);
+        }
+    }
 }
 
 #[test]
@@ -523,7 +569,7 @@ fn a_store_fix_waits_for_a_real_proper_lockfile_holder_or_names_its_lock() {
     // A holder that never lets go: the fix gives up, names the lock and changes nothing.
     assert_eq!(h.run(&["fix", "--undo"]).code, 0);
     let mut holder = node.start(&["hold-forever", store.to_str().unwrap()]);
-    let run = h.run(&["fix", "--yes", "auth.store"]);
+    let run = h.run(&["fix", "--yes", "--json", "auth.store"]);
     holder.kill().unwrap();
     holder.wait().unwrap();
     assert_eq!(run.code, 1, "{run:?}");
@@ -536,6 +582,24 @@ fn a_store_fix_waits_for_a_real_proper_lockfile_holder_or_names_its_lock() {
         run.stderr.contains("codex-accounts.json.lock.lock"),
         "{}",
         run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("hint: no OpenCode process is running here"),
+        "{}",
+        run.stderr
+    );
+    let out = run.json();
+    conforms(&out);
+    assert_eq!(out["mode"], "failed");
+    assert!(out["error"]
+        .as_str()
+        .unwrap()
+        .contains("locked by another process"));
+    let st = &out["checks"][0];
+    assert_eq!(
+        (st["before"].as_str(), st["after"].as_str()),
+        (Some("warn"), Some("warn"))
     );
     assert_eq!(fs::metadata(&store).unwrap().mode() & 0o777, 0o644);
 }
@@ -609,5 +673,345 @@ fn unknown_globs_warn_and_undo_conflicts_with_yes() {
     assert!(run.stdout.starts_with("nothing to fix"), "{}", run.stdout);
     let bad = h.run(&["fix", "--undo", "--yes"]);
     assert_eq!(bad.code, 2, "{bad:?}");
-    let _ = fs::Permissions::from_mode(0o600);
+}
+
+#[test]
+fn undo_keeps_edits_made_after_the_run_unless_forced() {
+    let h = Home::healthy();
+    h.write(".config/opencode/codex-config.jsonc", CODEX_CONFIG_TRAILING);
+    assert_eq!(h.run(&["fix", "--yes", "config.*"]).code, 0);
+    h.write(".config/opencode/codex-config.jsonc", "{\"quiet\": true}\n");
+    let undo = h.run(&["fix", "--undo"]);
+    assert_eq!(undo.code, 1, "{undo:?}");
+    assert!(
+        undo.stderr.contains("changed after the fix run"),
+        "{}",
+        undo.stderr
+    );
+    assert!(
+        undo.stderr.contains("codex-config.jsonc"),
+        "{}",
+        undo.stderr
+    );
+    assert_eq!(
+        fs::read_to_string(h.path(".config/opencode/codex-config.jsonc")).unwrap(),
+        "{\"quiet\": true}\n"
+    );
+    let forced = h.run(&["fix", "--undo", "--force"]);
+    assert_eq!(forced.code, 0, "{forced:?}");
+    assert_eq!(
+        fs::read_to_string(h.path(".config/opencode/codex-config.jsonc")).unwrap(),
+        CODEX_CONFIG_TRAILING
+    );
+}
+
+#[test]
+fn missing_command_and_skill_files_get_the_plugins_own_content() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/commands");
+    h.remove(".config/opencode/skills");
+    round_trip(
+        &h,
+        "install.command",
+        "install.command",
+        &["create ", "+$ARGUMENTS"],
+        |h| {
+            let p = h.path(".config/opencode/commands/create-personality.md");
+            assert_eq!(
+                fs::read_to_string(&p).unwrap(),
+                codex_fix::fixers::COMMAND_TEMPLATE
+            );
+            assert!(codex_fix::fixers::COMMAND_TEMPLATE.starts_with(
+            "---\ndescription: Build a custom coding personality and save it with the create-personality tool.\n---\n"
+        ));
+            assert_eq!(fs::metadata(&p).unwrap().mode() & 0o777, 0o600);
+        },
+    );
+    round_trip(
+        &h,
+        "install.skill",
+        "install.skill",
+        &["+name: personality-builder"],
+        |h| {
+            let dir = h.path(".config/opencode/skills/personality-builder");
+            assert_eq!(
+                fs::read_to_string(dir.join("SKILL.md")).unwrap(),
+                codex_fix::fixers::SKILL_TEMPLATE
+            );
+            assert_eq!(
+                fs::read_to_string(dir.join("references/personality-patterns.md")).unwrap(),
+                codex_fix::fixers::PATTERNS_TEMPLATE
+            );
+        },
+    );
+}
+
+#[test]
+fn an_existing_command_file_is_never_overwritten() {
+    let h = Home::healthy();
+    let run = h.run(&["fix", "install.*"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.starts_with("nothing to fix"), "{}", run.stdout);
+}
+
+#[test]
+fn stale_model_snapshots_and_unusable_cache_files_are_removed() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/cache/codex-models-cache-meta.json",
+        "{\"tag\": \"rust-v0.100.0\", \"lastChecked\": 1, \"url\": \"https://raw.githubusercontent.com/openai/codex/rust-v0.100.0/codex-rs/core/models.json\"}\n",
+    );
+    h.write(
+        ".config/opencode/cache/codex-auth-models-abc123.json",
+        "{\"models\": 1}\n",
+    );
+    let catalog = fs::read(h.path(".config/opencode/cache/codex-client-version.json")).unwrap();
+    round_trip(
+        &h,
+        "cache.models",
+        "cache.models",
+        &["remove ", "codex-models-cache-meta.json"],
+        |h| {
+            assert!(!h
+                .path(".config/opencode/cache/codex-models-cache.json")
+                .exists());
+            assert!(!h
+                .path(".config/opencode/cache/codex-models-cache-meta.json")
+                .exists());
+            assert_eq!(
+                fs::read(h.path(".config/opencode/cache/codex-client-version.json")).unwrap(),
+                catalog
+            );
+            assert!(h
+                .path(".config/opencode/cache/codex-auth-models-abc123.json")
+                .exists());
+        },
+    );
+    round_trip(
+        &h,
+        "cache.files",
+        "cache.files",
+        &["codex-auth-models-abc123.json"],
+        |h| {
+            assert!(!h
+                .path(".config/opencode/cache/codex-auth-models-abc123.json")
+                .exists());
+            assert!(h
+                .path(".config/opencode/cache/codex-snapshots.json")
+                .exists());
+        },
+    );
+}
+
+#[test]
+fn a_corrupt_store_gets_its_newest_readable_quarantined_copy_back() {
+    let h = Home::healthy();
+    let good = fs::read(h.path(".config/opencode/codex-accounts.json")).unwrap();
+    h.write_bytes(
+        ".config/opencode/quarantine/codex-accounts.json.1700000000000.quarantine.json",
+        &good,
+    );
+    // Newer, but not readable as a store: skipped.
+    h.write(
+        ".config/opencode/quarantine/codex-accounts.json.1800000000000.quarantine.json",
+        "{\"openai\": ",
+    );
+    h.write(
+        ".config/opencode/codex-accounts.json",
+        "{\"openai\": {\"type\": \"oauth\",",
+    );
+    round_trip(
+        &h,
+        "auth.store",
+        "auth.store",
+        &["store.restore-quarantine", "1700000000000"],
+        |h| {
+            assert_eq!(
+                fs::read(h.path(".config/opencode/codex-accounts.json")).unwrap(),
+                good
+            );
+            assert!(h
+                .path(
+                    ".config/opencode/quarantine/codex-accounts.json.1700000000000.quarantine.json"
+                )
+                .exists());
+        },
+    );
+}
+
+#[test]
+fn a_missing_store_is_created_by_the_stores_own_legacy_transfer() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/codex-accounts.json");
+    let dry = h.run(&["fix", "auth.legacy"]);
+    assert!(
+        !dry.stdout.contains("rt_opencode_own_refresh")
+            && !dry.stdout.contains("at_opencode_own_access"),
+        "tokens in the plan:\n{}",
+        dry.stdout
+    );
+    round_trip(
+        &h,
+        "auth.legacy",
+        "auth.legacy",
+        &["store.transfer", "--- /dev/null"],
+        |h| {
+            let p = h.path(".config/opencode/codex-accounts.json");
+            let v: serde_json::Value =
+                serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap();
+            assert!(v.to_string().contains("rt_opencode_own_refresh"), "{v}");
+            assert_eq!(fs::metadata(&p).unwrap().mode() & 0o777, 0o600);
+            assert_eq!(status(h, "auth.store"), "pass");
+        },
+    );
+}
+
+#[test]
+fn identity_keys_the_plugin_derives_are_written_and_underivable_ones_are_listed() {
+    let mut with_key = crate::common::account("acc_k1", "kim@example.com", "plus");
+    with_key.as_object_mut().unwrap().remove("identityKey");
+    let h = Home::healthy_with(vec![with_key]);
+    let store = h.path(".config/opencode/codex-accounts.json");
+    let before = fs::read_to_string(&store).unwrap();
+    assert!(!before.contains("\"identityKey\": \"acc_k1|"));
+    let dry = h.run(&["fix", "auth.identity"]);
+    assert_eq!(dry.code, 0, "{dry:?}");
+    assert!(dry.stdout.contains("store.identity-key"), "{}", dry.stdout);
+    assert!(
+        dry.stdout.contains("+        \"identityKey\": "),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(fs::read_to_string(&store).unwrap(), before);
+
+    let yes = h.run(&["fix", "--yes", "auth.identity"]);
+    assert_eq!(yes.code, 0, "{yes:?}");
+    let after: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&store).unwrap()).unwrap();
+    assert_eq!(
+        after["openai"]["native"]["accounts"][0]["identityKey"],
+        "acc_k1|kim@example.com|plus"
+    );
+    assert_eq!(status(&h, "auth.identity"), "pass");
+    assert_eq!(h.run(&["fix", "--undo"]).code, 0);
+    assert_eq!(fs::read_to_string(&store).unwrap(), before);
+
+    // Without an email anywhere, no key can be built: listed, nothing written.
+    let mut bare = crate::common::account("acc_k2", "x@example.com", "plus");
+    let o = bare.as_object_mut().unwrap();
+    o.remove("identityKey");
+    o.remove("email");
+    let h = Home::healthy_with(vec![bare]);
+    let run = h.run(&["fix", "auth.identity"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("log in again"), "{}", run.stdout);
+}
+
+/// Runs `codex-doctor fix ARGS` with stdin and stdout on a terminal (util-linux `script`),
+/// typing `answer`; `None` when `script` is not installed.
+#[allow(clippy::print_stderr)]
+fn on_terminal(h: &Home, args: &str, answer: &str) -> Option<String> {
+    use std::io::Write;
+    let Ok(script) = which::which("script") else {
+        eprintln!("SKIPPED terminal prompt test: util-linux `script` is not installed");
+        return None;
+    };
+    let cmd = format!("{} fix {args}", env!("CARGO_BIN_EXE_codex-doctor"));
+    let mut child = Command::new(script)
+        .args(["-qec", &cmd, "/dev/null"])
+        .env_clear()
+        .envs(h.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .env("NO_COLOR", "1")
+        .current_dir(&h.cwd)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Some(String::from_utf8_lossy(&out.stdout).replace('\r', ""))
+}
+
+#[test]
+fn on_a_terminal_the_plan_is_applied_only_after_a_yes() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/opencode.json");
+    let Some(no) = on_terminal(&h, "plugin.registered", "n\n") else {
+        return;
+    };
+    assert!(no.contains("Apply these fixes? [y/N]"), "{no}");
+    assert!(no.contains("nothing was written"), "{no}");
+    assert!(!h.path(".config/opencode/opencode.json").exists());
+    let yes = on_terminal(&h, "plugin.registered", "y\n").unwrap();
+    assert!(yes.contains("plugin.registered: fail -> pass"), "{yes}");
+    assert!(h.path(".config/opencode/opencode.json").exists());
+}
+
+#[test]
+fn secrets_in_the_context_of_a_diff_are_not_shown() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/opencode.json",
+        "{\n  \"provider\": {\n    \"acme\": { \"options\": { \"apiKey\": \"acme-live-7Qk2p9ZxW4\" } }\n  },\n  \"plugin\": [\"opencode-wakatime\"]\n}\n",
+    );
+    for args in [&["fix"][..], &["fix", "--json"][..]] {
+        let run = h.run(args);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(run.stdout.contains("plugin.add"), "{}", run.stdout);
+        assert!(run.stdout.contains("apiKey"), "{}", run.stdout);
+        assert!(
+            !run.stdout.contains("acme-live-7Qk2p9ZxW4"),
+            "{}",
+            run.stdout
+        );
+    }
+    // What is written is the real content, of course.
+    assert_eq!(h.run(&["fix", "--yes", "plugin.*"]).code, 0);
+    let text = fs::read_to_string(h.path(".config/opencode/opencode.json")).unwrap();
+    assert!(text.contains("acme-live-7Qk2p9ZxW4"));
+}
+
+#[test]
+fn an_unreadable_config_is_left_alone_and_nothing_is_created_beside_it() {
+    let h = Home::healthy();
+    h.write_bytes(
+        ".config/opencode/opencode.json",
+        b"{\"plugin\": [\"\xff\"]}\n",
+    );
+    let before = snapshot(&h);
+    let run = h.run(&["fix", "--yes", "plugin.*"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains("cannot be read as UTF-8"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(snapshot(&h), before);
+}
+
+#[test]
+fn a_plugin_string_becomes_an_array_in_place() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/opencode.json",
+        "{\n  \"plugin\": \"@iam-brain/opencode-codex-auth@latest\",\n  \"theme\": \"x\"\n}\n",
+    );
+    round_trip(
+        &h,
+        "plugin.registered",
+        "plugin.registered",
+        &["plugin.array"],
+        |h| {
+            assert_eq!(
+            fs::read_to_string(h.path(".config/opencode/opencode.json")).unwrap(),
+            "{\n  \"plugin\": [\"@iam-brain/opencode-codex-auth@latest\"],\n  \"theme\": \"x\"\n}\n"
+        );
+        },
+    );
 }

@@ -116,6 +116,60 @@ pub struct Entry {
     pub path: PathBuf,
     /// What was there.
     pub before: Before,
+    /// What the run left there (recorded once every action is applied).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<Seen>,
+}
+
+/// A path's content and mode as observed (directories by mode only: their mtime moves with
+/// every file replaced inside).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seen {
+    /// `sha256:<hex>` of a file, `dir`, or `None` when absent.
+    pub content: Option<String>,
+    /// Permission bits.
+    pub mode: Option<u32>,
+}
+
+fn sha(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    format!("sha256:{:x}", sha2::Sha256::digest(bytes))
+}
+
+/// What is at `path` now.
+fn observe(path: &Path) -> Seen {
+    match fs::symlink_metadata(path) {
+        Err(_) => Seen {
+            content: None,
+            mode: None,
+        },
+        Ok(m) if m.is_dir() => Seen {
+            content: Some("dir".into()),
+            mode: Some(m.mode() & 0o7777),
+        },
+        Ok(m) => Seen {
+            content: fs::read(path).ok().map(|b| sha(&b)),
+            mode: Some(m.mode() & 0o7777),
+        },
+    }
+}
+
+/// What `before` looks like when observed.
+fn seen_before(run_dir: &Path, before: &Before) -> Seen {
+    match before {
+        Before::Absent { .. } => Seen {
+            content: None,
+            mode: None,
+        },
+        Before::Dir { mode, .. } => Seen {
+            content: Some("dir".into()),
+            mode: Some(*mode),
+        },
+        Before::File { backup, mode, .. } => Seen {
+            content: fs::read(run_dir.join(backup)).ok().map(|b| sha(&b)),
+            mode: Some(*mode),
+        },
+    }
 }
 
 /// A fix as the manifest records it.
@@ -227,8 +281,12 @@ fn mtime_ms(m: &fs::Metadata) -> u64 {
         .unwrap_or(0)
 }
 
+/// `<epoch ms, 13 digits>-<pid>-<sequence>`: unique, and sorted by name in the order made.
 fn new_run_id() -> String {
-    format!("{:013}-{}", now_ms(), std::process::id())
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static SEQ: AtomicU32 = AtomicU32::new(0);
+    let seq = SEQ.fetch_add(1, Ordering::Relaxed);
+    format!("{:013}-{}-{seq:04}", now_ms(), std::process::id())
 }
 
 fn write_manifest(run_dir: &Path, m: &Manifest) -> Result<(), FixError> {
@@ -305,6 +363,7 @@ fn record(
     entries.push(Entry {
         path: path.to_path_buf(),
         before,
+        after: None,
     });
     Ok(())
 }
@@ -381,7 +440,15 @@ pub fn apply(plan: &Plan, opts: &ApplyOptions) -> Result<Applied, FixError> {
     };
     write_manifest(&run_dir, &manifest)?;
 
-    let lock = lock_store(plan, opts)?;
+    let lock = match lock_store(plan, opts) {
+        Ok(l) => l,
+        Err(e) => {
+            // Nothing was changed: this run must not hide an earlier one from `undo`.
+            manifest.state = RunState::RolledBack;
+            let _ = write_manifest(&run_dir, &manifest);
+            return Err(e);
+        }
+    };
     let mut applied = 0usize;
     let mut failure = None;
     'outer: for f in &plan.fixes {
@@ -407,6 +474,9 @@ pub fn apply(plan: &Plan, opts: &ApplyOptions) -> Result<Applied, FixError> {
     match failure {
         None => {
             released?;
+            for e in &mut manifest.entries {
+                e.after = Some(observe(&e.path));
+            }
             manifest.state = RunState::Applied;
             write_manifest(&run_dir, &manifest)?;
             Ok(Applied {
@@ -496,7 +566,17 @@ fn apply_action(
             }
             let dir = parent_of(path);
             fs::create_dir_all(&dir).map_err(io("create directory", &dir))?;
-            write_atomic(path, content, *mode)
+            if path == store {
+                codex_store::atomic::write_atomic(
+                    path,
+                    content,
+                    codex_store::atomic::WriteOptions::default(),
+                    now_ms(),
+                )?;
+                Ok(())
+            } else {
+                write_atomic(path, content, *mode)
+            }
         }
         // Taking the store's lock reclaimed its stale lock directory, exactly as proper-lockfile
         // does; releasing ours removes the directory.
@@ -599,32 +679,57 @@ fn restore_all(run_dir: &Path, entries: &[Entry]) -> Vec<String> {
         .collect()
 }
 
-/// The newest run folder under `state_dir`.
-pub fn last_run(state_dir: &Path) -> Result<Option<PathBuf>, FixError> {
+/// The newest run under `state_dir` that changed something and is not undone yet (applied,
+/// or interrupted while applying), with its manifest. Runs rolled back or undone are passed
+/// over, so repeated undos go back run by run.
+pub fn last_run(state_dir: &Path) -> Result<Option<(PathBuf, Manifest)>, FixError> {
     let rd = match fs::read_dir(state_dir) {
         Ok(rd) => rd,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(FixError::io("list", state_dir, e)),
     };
-    Ok(rd
+    let mut runs: Vec<PathBuf> = rd
         .filter_map(Result::ok)
-        .filter(|e| e.path().join(MANIFEST).is_file())
         .map(|e| e.path())
-        .max())
+        .filter(|p| p.join(MANIFEST).is_file())
+        .collect();
+    runs.sort();
+    for dir in runs.into_iter().rev() {
+        let m = read_manifest(&dir)?;
+        if matches!(m.state, RunState::Applied | RunState::Applying) {
+            return Ok(Some((dir, m)));
+        }
+    }
+    Ok(None)
 }
 
-/// Restores the newest run (applied, or interrupted while applying).
-pub fn undo(
-    state_dir: &Path,
-    store_path: &Path,
-    lock_budget: Duration,
-) -> Result<Undone, FixError> {
-    let Some(run_dir) = last_run(state_dir)? else {
+/// Restores the newest run (applied, or interrupted while applying). A path changed since
+/// the run (neither what the run left nor what was there before) is not overwritten unless
+/// `opts.force`; nor is the store while OpenCode runs.
+pub fn undo(opts: &ApplyOptions) -> Result<Undone, FixError> {
+    let state_dir = &opts.state_dir;
+    let store_path = &opts.store_path;
+    let lock_budget = opts.lock_budget;
+    let Some((run_dir, mut m)) = last_run(state_dir)? else {
         return Err(FixError::NothingToUndo(state_dir.to_path_buf()));
     };
-    let mut m = read_manifest(&run_dir)?;
-    if matches!(m.state, RunState::Undone | RunState::RolledBack) {
-        return Err(FixError::NothingToUndo(state_dir.to_path_buf()));
+    if m.touches_store && !opts.force && !opts.opencode_running.is_empty() {
+        return Err(FixError::OpencodeRunning(opts.opencode_running.join(", ")));
+    }
+    if !opts.force {
+        let changed: Vec<String> = m
+            .entries
+            .iter()
+            .filter(|e| {
+                let now = observe(&e.path);
+                e.after.as_ref().is_some_and(|a| *a != now)
+                    && now != seen_before(&run_dir, &e.before)
+            })
+            .map(|e| e.path.display().to_string())
+            .collect();
+        if !changed.is_empty() {
+            return Err(FixError::ChangedSince(changed.join(", ")));
+        }
     }
     let lock = if m.touches_store {
         Some(FileLock::acquire(
@@ -733,12 +838,7 @@ mod tests {
         assert!(!lock.exists());
         assert_eq!(fs::read(&created).unwrap(), b"c");
 
-        let u = undo(
-            &t.join("state"),
-            &t.join("codex-accounts.json"),
-            Duration::from_secs(1),
-        )
-        .unwrap();
+        let u = undo(&opts(t)).unwrap();
         assert_eq!(u.run_id, done.run_id);
         assert_eq!(fs::read(&a).unwrap(), b"old");
         assert_eq!(fs::metadata(&a).unwrap().mode() & 0o777, 0o640);
@@ -751,14 +851,7 @@ mod tests {
             "the parents the run created are gone too"
         );
         // A second undo has nothing to do.
-        assert!(matches!(
-            undo(
-                &t.join("state"),
-                &t.join("codex-accounts.json"),
-                Duration::from_secs(1)
-            ),
-            Err(FixError::NothingToUndo(_))
-        ));
+        assert!(matches!(undo(&opts(t)), Err(FixError::NothingToUndo(_))));
     }
 
     #[test]
@@ -835,5 +928,86 @@ mod tests {
             PathBuf::from("/h/.local/state/codex-kit/doctor/fix")
         );
         assert!(state_dir(&EnvSnapshot::from_pairs([("X", "y")])).is_err());
+    }
+}
+
+#[cfg(test)]
+mod undo_tests {
+    use super::*;
+    use crate::plan::Fix;
+
+    #[test]
+    fn undo_refuses_to_overwrite_a_file_changed_since_the_run_unless_forced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        let a = t.join("a.json");
+        fs::write(&a, b"old").unwrap();
+        let plan = Plan {
+            fixes: vec![Fix {
+                check_id: "t.x",
+                code: "t.x",
+                summary: "test".into(),
+                actions: vec![Action::Edit {
+                    path: a.clone(),
+                    before: b"old".to_vec(),
+                    after: b"new".to_vec(),
+                }],
+                touches_store: false,
+            }],
+        };
+        let mut o = ApplyOptions {
+            state_dir: t.join("state"),
+            store_path: t.join("codex-accounts.json"),
+            opencode_running: Vec::new(),
+            force: false,
+            lock_budget: Duration::from_secs(1),
+            pause_between: None,
+        };
+        apply(&plan, &o).unwrap();
+        fs::write(&a, b"edited by the user later").unwrap();
+        let err = undo(&o).unwrap_err();
+        assert!(err.to_string().contains("a.json"), "{err}");
+        assert_eq!(fs::read(&a).unwrap(), b"edited by the user later");
+        o.force = true;
+        undo(&o).unwrap();
+        assert_eq!(fs::read(&a).unwrap(), b"old");
+    }
+
+    #[test]
+    fn undos_go_back_run_by_run_passing_over_rolled_back_ones() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        let a = t.join("a.json");
+        fs::write(&a, b"v1").unwrap();
+        let edit = |from: &[u8], to: &[u8]| Plan {
+            fixes: vec![Fix {
+                check_id: "t.x",
+                code: "t.x",
+                summary: "test".into(),
+                actions: vec![Action::Edit {
+                    path: a.clone(),
+                    before: from.to_vec(),
+                    after: to.to_vec(),
+                }],
+                touches_store: false,
+            }],
+        };
+        let o = ApplyOptions {
+            state_dir: t.join("state"),
+            store_path: t.join("codex-accounts.json"),
+            opencode_running: Vec::new(),
+            force: false,
+            lock_budget: Duration::from_secs(1),
+            pause_between: None,
+        };
+        apply(&edit(b"v1", b"v2"), &o).unwrap();
+        apply(&edit(b"v2", b"v3"), &o).unwrap();
+        assert!(apply(&edit(b"stale", b"x"), &o).is_err());
+        assert_eq!(fs::read(&a).unwrap(), b"v3");
+        undo(&o).unwrap();
+        assert_eq!(fs::read(&a).unwrap(), b"v2");
+        undo(&o).unwrap();
+        assert_eq!(fs::read(&a).unwrap(), b"v1");
+        assert!(matches!(undo(&o), Err(FixError::NothingToUndo(_))));
     }
 }

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+pub use codex_store::LockError;
+
 /// What went wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum FixError {
@@ -39,6 +41,9 @@ pub enum FixError {
         /// What is wrong.
         detail: String,
     },
+    /// `undo` would overwrite changes made after the run.
+    #[error("these files changed after the fix run, so undo would lose those changes: {0}; nothing was restored (pass --force to restore anyway)")]
+    ChangedSince(String),
     /// `undo` found no run to undo.
     #[error("there is no fix run to undo under {0}")]
     NothingToUndo(PathBuf),

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-/// One change to one path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One change to one path. `Debug` shows sizes, never content (the store's holds tokens).
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Action {
     /// Replace the content of an existing file (its mode is kept).
@@ -58,6 +58,49 @@ pub enum Action {
     },
 }
 
+impl std::fmt::Debug for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Action::Edit {
+                path,
+                before,
+                after,
+            } => f
+                .debug_struct("Edit")
+                .field("path", path)
+                .field("before_bytes", &before.len())
+                .field("after_bytes", &after.len())
+                .finish(),
+            Action::Create {
+                path,
+                content,
+                mode,
+            } => f
+                .debug_struct("Create")
+                .field("path", path)
+                .field("bytes", &content.len())
+                .field("mode", &format_args!("{mode:04o}"))
+                .finish(),
+            Action::Remove { path, dir } => f
+                .debug_struct("Remove")
+                .field("path", path)
+                .field("dir", dir)
+                .finish(),
+            Action::Move { from, to } => f
+                .debug_struct("Move")
+                .field("from", from)
+                .field("to", to)
+                .finish(),
+            Action::Chmod { path, from, to } => f
+                .debug_struct("Chmod")
+                .field("path", path)
+                .field("from", &format_args!("{from:04o}"))
+                .field("to", &format_args!("{to:04o}"))
+                .finish(),
+        }
+    }
+}
+
 impl Action {
     /// The paths this action changes (the destination last).
     pub fn paths(&self) -> Vec<&PathBuf> {
@@ -70,6 +113,27 @@ impl Action {
         }
     }
 }
+
+/// Every fix code, as `docs/checks.md` and `docs/schema/fix.schema.json` list them.
+pub const CODES: &[&str] = &[
+    "plugin.strict-json",
+    "plugin.reformat",
+    "plugin.dedupe",
+    "plugin.conflict",
+    "plugin.array",
+    "plugin.add",
+    "config.trailing-commas",
+    "config.reformat",
+    "perms.private",
+    "lock.stale",
+    "lock.temp-file",
+    "install.write",
+    "cache.stale-models",
+    "cache.bad-file",
+    "store.restore-quarantine",
+    "store.transfer",
+    "store.identity-key",
+];
 
 /// One repair: the check it makes pass, a stable code, and its actions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -119,5 +183,33 @@ impl Plan {
     /// Keeps only fixes whose check id `keep` accepts.
     pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
         self.fixes.retain(|f| keep(f.check_id));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn debug_shows_sizes_not_content() {
+        let a = super::Action::Edit {
+            path: "/h/codex-accounts.json".into(),
+            before: b"{\"refresh\": \"rt_secret\"}".to_vec(),
+            after: b"{}".to_vec(),
+        };
+        let d = format!("{a:?}");
+        assert!(!d.contains("114") && !d.contains("rt_secret"), "{d}");
+        assert!(d.contains("before_bytes: 24"), "{d}");
+    }
+
+    #[test]
+    fn docs_and_the_schema_list_every_code() {
+        let docs = include_str!("../../../docs/checks.md");
+        let schema = include_str!("../../../docs/schema/fix.schema.json");
+        for c in super::CODES {
+            assert!(docs.contains(&format!("`{c}`")), "docs/checks.md lacks {c}");
+            assert!(
+                schema.contains(&format!("\"{c}\"")),
+                "fix.schema.json lacks {c}"
+            );
+        }
     }
 }

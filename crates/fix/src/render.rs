@@ -1,6 +1,8 @@
 //! Plans as text: a unified diff (via `similar`) for every edit or new file, one plain line
 //! for every removal, move and permission change. Colour is optional and the text reads the
-//! same without it. JSON forms for `--json` live here too.
+//! same without it. JSON forms for `--json` live here too. Every line of file content shown
+//! (changed or context) goes through the caller's [`LineFilter`] (the doctor passes its
+//! secret scrubber), so a diff cannot show a value the report would hide.
 
 use std::path::Path;
 
@@ -9,6 +11,14 @@ use serde_json::{json, Value};
 use similar::{ChangeTag, TextDiff};
 
 use crate::plan::{Action, Fix, Plan};
+
+/// Rewrites one line of file content before it is shown (redaction).
+pub type LineFilter<'a> = &'a dyn Fn(&str) -> String;
+
+/// A filter that shows lines as they are (tests, trusted content).
+pub fn verbatim(line: &str) -> String {
+    line.to_string()
+}
 
 /// Lines of context around each change.
 const CONTEXT: usize = 3;
@@ -22,7 +32,13 @@ fn paint(color: bool, text: &str, f: impl Fn(&str) -> String) -> String {
 }
 
 /// A unified diff of `before` → `after` for `path` (`before` = `None` for a new file).
-pub fn diff(path: &Path, before: Option<&[u8]>, after: &[u8], color: bool) -> String {
+pub fn diff(
+    path: &Path,
+    before: Option<&[u8]>,
+    after: &[u8],
+    color: bool,
+    filter: LineFilter<'_>,
+) -> String {
     let old = before.map(String::from_utf8_lossy).unwrap_or_default();
     let new = String::from_utf8_lossy(after);
     let text = TextDiff::from_lines(old.as_ref(), new.as_ref());
@@ -51,7 +67,10 @@ pub fn diff(path: &Path, before: Option<&[u8]>, after: &[u8], color: bool) -> St
                 ChangeTag::Equal => (' ', None),
             };
             let value = change.value();
-            let line = format!("{sign}{}", value.strip_suffix('\n').unwrap_or(value));
+            let line = format!(
+                "{sign}{}",
+                filter(value.strip_suffix('\n').unwrap_or(value))
+            );
             out.push_str(&match tag {
                 Some(true) => paint(color, &line, |s| s.green().to_string()),
                 Some(false) => paint(color, &line, |s| s.red().to_string()),
@@ -67,13 +86,13 @@ pub fn diff(path: &Path, before: Option<&[u8]>, after: &[u8], color: bool) -> St
 }
 
 /// One action as text: a diff, or one line.
-pub fn action(a: &Action, color: bool) -> String {
+pub fn action(a: &Action, color: bool, filter: LineFilter<'_>) -> String {
     match a {
         Action::Edit {
             path,
             before,
             after,
-        } => diff(path, Some(before), after, color),
+        } => diff(path, Some(before), after, color, filter),
         Action::Create {
             path,
             content,
@@ -81,7 +100,7 @@ pub fn action(a: &Action, color: bool) -> String {
         } => format!(
             "create {} (mode {mode:04o})\n{}",
             path.display(),
-            diff(path, None, content, color)
+            diff(path, None, content, color, filter)
         ),
         Action::Remove { path, dir: true } => {
             format!("remove empty directory {}\n", path.display())
@@ -108,7 +127,7 @@ pub fn fix_header(f: &Fix, color: bool) -> String {
 }
 
 /// The whole plan as text, or a line saying there is nothing to fix.
-pub fn plan(p: &Plan, color: bool) -> String {
+pub fn plan(p: &Plan, color: bool, filter: LineFilter<'_>) -> String {
     if p.is_empty() {
         return "nothing to fix\n".to_string();
     }
@@ -116,7 +135,7 @@ pub fn plan(p: &Plan, color: bool) -> String {
     for f in &p.fixes {
         out.push_str(&fix_header(f, color));
         for a in &f.actions {
-            for line in action(a, color).lines() {
+            for line in action(a, color, filter).lines() {
                 out.push_str("  ");
                 out.push_str(line);
                 out.push('\n');
@@ -128,7 +147,7 @@ pub fn plan(p: &Plan, color: bool) -> String {
 }
 
 /// One action as JSON (see docs/schema/fix.schema.json).
-pub fn action_json(a: &Action) -> Value {
+pub fn action_json(a: &Action, filter: LineFilter<'_>) -> Value {
     let mut v = serde_json::to_value(a).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut v {
         match a {
@@ -137,10 +156,16 @@ pub fn action_json(a: &Action) -> Value {
                 before,
                 after,
             } => {
-                m.insert("diff".into(), json!(diff(path, Some(before), after, false)));
+                m.insert(
+                    "diff".into(),
+                    json!(diff(path, Some(before), after, false, filter)),
+                );
             }
             Action::Create { path, content, .. } => {
-                m.insert("diff".into(), json!(diff(path, None, content, false)));
+                m.insert(
+                    "diff".into(),
+                    json!(diff(path, None, content, false, filter)),
+                );
             }
             _ => {}
         }
@@ -149,13 +174,13 @@ pub fn action_json(a: &Action) -> Value {
 }
 
 /// One fix as JSON.
-pub fn fix_json(f: &Fix) -> Value {
+pub fn fix_json(f: &Fix, filter: LineFilter<'_>) -> Value {
     json!({
         "check_id": f.check_id,
         "code": f.code,
         "summary": f.summary,
         "touches_store": f.touches_store,
-        "actions": f.actions.iter().map(action_json).collect::<Vec<_>>(),
+        "actions": f.actions.iter().map(|a| action_json(a, filter)).collect::<Vec<_>>(),
     })
 }
 
@@ -171,12 +196,12 @@ mod tests {
             before: b"{\n  \"a\": 1,\n}\n".to_vec(),
             after: b"{\n  \"a\": 1\n}\n".to_vec(),
         };
-        let text = action(&a, false);
+        let text = action(&a, false, &verbatim);
         assert_eq!(
             text,
             "--- /h/opencode.json\n+++ /h/opencode.json\n@@ -1,3 +1,3 @@\n {\n-  \"a\": 1,\n+  \"a\": 1\n }\n"
         );
-        assert!(action(&a, true).contains("\u{1b}["));
+        assert!(action(&a, true, &verbatim).contains("\u{1b}["));
     }
 
     #[test]
@@ -186,18 +211,26 @@ mod tests {
             from: 0o644,
             to: 0o600,
         };
-        assert_eq!(action(&c, false), "chmod 0644 -> 0600 /h/a.json\n");
+        assert_eq!(
+            action(&c, false, &verbatim),
+            "chmod 0644 -> 0600 /h/a.json\n"
+        );
         let r = Action::Remove {
             path: PathBuf::from("/h/x.lock"),
             dir: true,
         };
-        assert_eq!(action(&r, false), "remove empty directory /h/x.lock\n");
+        assert_eq!(
+            action(&r, false, &verbatim),
+            "remove empty directory /h/x.lock\n"
+        );
         let new = Action::Create {
             path: PathBuf::from("/h/n"),
             content: b"x".to_vec(),
             mode: 0o600,
         };
-        assert!(action(&new, false).contains(
+        let shout = |l: &str| l.to_uppercase();
+        assert!(action(&new, false, &shout).contains("+X\n"));
+        assert!(action(&new, false, &verbatim).contains(
             "--- /dev/null\n+++ /h/n\n@@ -0,0 +1 @@\n+x\n\\ No newline at end of file\n"
         ));
     }

@@ -393,3 +393,124 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    fn lenient(text: &str) -> Option<Value> {
+        serde_json::from_str(&remove_trailing_commas(&blank(text))).ok()
+    }
+
+    /// A config with a `plugin` array in varied layouts, comments (some with non-ASCII text,
+    /// commas and brackets inside) and trailing commas, and the items it holds.
+    fn config() -> impl Strategy<Value = (String, Vec<String>)> {
+        let item = "[a-z@/.é-]{1,10}";
+        (
+            prop::collection::vec(item, 0..5),
+            any::<bool>(),
+            any::<bool>(),
+            prop::collection::vec(0u8..3, 5),
+        )
+            .prop_map(|(items, multiline, trailing, comments)| {
+                let comment = |i: usize| match comments.get(i).copied().unwrap_or(0) {
+                    1 => " // note, ] } ✓".to_string(),
+                    2 => " /* [x], */".to_string(),
+                    _ => String::new(),
+                };
+                let lits: Vec<String> = items
+                    .iter()
+                    .map(|s| serde_json::to_string(s).unwrap())
+                    .collect();
+                let mut arr = String::from("[");
+                for (i, l) in lits.iter().enumerate() {
+                    let last = i + 1 == lits.len();
+                    if multiline {
+                        arr.push_str("\n    ");
+                    } else if i > 0 {
+                        arr.push(' ');
+                    }
+                    arr.push_str(l);
+                    if !last || trailing {
+                        arr.push(',');
+                    }
+                    if multiline {
+                        arr.push_str(&comment(i));
+                    }
+                }
+                if multiline && !lits.is_empty() {
+                    arr.push_str("\n  ");
+                }
+                arr.push(']');
+                let text = format!(
+                    "{{\n  // head{}\n  \"theme\": \"dark\",\n  \"plugin\": {arr},{}\n  \"model\": \"x\"\n}}\n",
+                    comment(4),
+                    comment(3)
+                );
+                (text, items)
+            })
+    }
+
+    fn plugin_span(text: &str) -> (usize, usize) {
+        let b = blank(text);
+        let (_, _, members) = top_object(&b).unwrap();
+        let m = members.iter().find(|m| m.key == "plugin").unwrap();
+        (m.value_start, m.value_end)
+    }
+
+    fn comments_of(text: &str) -> Vec<String> {
+        // Character-aligned, so the zip below stays in step.
+        let b = jsonc::blank_comments(text);
+        let mut out = Vec::new();
+        let mut cur = String::new();
+        for (o, c) in text.chars().zip(b.chars()) {
+            if o != c {
+                cur.push(o);
+            } else if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn append_adds_exactly_one_item_and_keeps_every_comment((text, items) in config()) {
+            let (s, e) = plugin_span(&text);
+            let out = append_item(&text, s, e, "\"new@1\"");
+            let v = lenient(&out).expect("still parses");
+            let mut want: Vec<Value> = items.iter().map(|x| Value::String(x.clone())).collect();
+            want.push(Value::String("new@1".into()));
+            prop_assert_eq!(&v["plugin"], &Value::Array(want));
+            prop_assert_eq!(&v["theme"], "dark");
+            prop_assert_eq!(&v["model"], "x");
+            prop_assert_eq!(comments_of(&out), comments_of(&text));
+        }
+
+        #[test]
+        fn remove_takes_exactly_that_item((text, items) in config(), pick in 0usize..5) {
+            prop_assume!(!items.is_empty());
+            let i = pick % items.len();
+            let (s, e) = plugin_span(&text);
+            let out = remove_item(&text, s, e, i);
+            let v = lenient(&out).expect("still parses");
+            let mut want: Vec<Value> = items.iter().map(|x| Value::String(x.clone())).collect();
+            want.remove(i);
+            prop_assert_eq!(&v["plugin"], &Value::Array(want));
+            prop_assert_eq!(&v["model"], "x");
+        }
+
+        #[test]
+        fn strict_cleanup_gives_json_with_the_same_value((text, _items) in config()) {
+            let value = lenient(&text).expect("the generator makes lenient JSON");
+            let commas = remove_trailing_commas(&text);
+            let stripped = codex_config::jsonc::strip_comments(&commas);
+            prop_assert_eq!(serde_json::from_str::<Value>(&stripped).ok(), Some(value.clone()));
+            prop_assert_eq!(comments_of(&commas), comments_of(&text));
+            let strict = remove_trailing_commas(&remove_comments(&text));
+            prop_assert_eq!(serde_json::from_str::<Value>(&strict).ok(), Some(value));
+        }
+    }
+}

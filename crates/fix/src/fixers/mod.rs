@@ -15,10 +15,13 @@ use codex_paths::Paths;
 use crate::plan::{Action, Fix, Plan};
 
 mod codex_config;
+mod install;
 mod locks;
 mod opencode;
 mod perms;
+mod store;
 
+pub use install::{COMMAND_TEMPLATE, PATTERNS_TEMPLATE, SKILL_TEMPLATE};
 pub use opencode::{is_other_oauth_plugin, is_ours, package_name, DEFAULT_SPECIFIER, PLUGIN_NAME};
 
 /// What the fixers read.
@@ -59,8 +62,8 @@ impl Found {
     }
 }
 
-/// File contents as the plan leaves them so far.
-#[derive(Debug, Default)]
+/// File contents as the plan leaves them so far (no `Debug`: the store's hold tokens).
+#[derive(Default)]
 pub(crate) struct Files {
     planned: HashMap<PathBuf, Vec<u8>>,
 }
@@ -106,12 +109,19 @@ pub fn find(ctx: &Context<'_>) -> Found {
     let mut files = Files::default();
     opencode::fixes(ctx, &mut files, &mut found);
     codex_config::fixes(ctx, &mut files, &mut found);
+    store::fixes(ctx, &mut files, &mut found);
     perms::fixes(ctx, &mut found);
+    install::fixes(ctx, &mut files, &mut found);
     locks::fixes(ctx, &mut found);
     found
 }
 
 pub(crate) fn push(found: &mut Found, fix: Fix) {
+    debug_assert!(
+        crate::plan::CODES.contains(&fix.code),
+        "{} not in CODES",
+        fix.code
+    );
     if !fix.actions.is_empty() {
         found.plan.fixes.push(fix);
     }

@@ -161,6 +161,49 @@ fn syntax(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
     }
 }
 
+/// `"plugin": "<spec>"` (a string, which the installer rewrites): made a one-item array.
+fn string_to_array(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
+    for s in sources(ctx) {
+        let Some(text) = files.text(&s.path) else {
+            continue;
+        };
+        let Some(Value::Object(obj)) = parse_lenient(&text) else {
+            continue;
+        };
+        let Some(Value::String(spec)) = obj.get("plugin") else {
+            continue;
+        };
+        if spec.trim().is_empty() {
+            continue;
+        }
+        let blanked = textedit::blank(&text);
+        let Some((_, _, members)) = textedit::top_object(&blanked) else {
+            continue;
+        };
+        let Some(m) = members.iter().rev().find(|m| m.key == "plugin") else {
+            continue;
+        };
+        let after = format!(
+            "{}[{}]{}",
+            &text[..m.value_start],
+            &text[m.value_start..m.value_end],
+            &text[m.value_end..]
+        );
+        if let Some(action) = files.write(&s.path, after, 0o600) {
+            push(
+                found,
+                Fix {
+                    check_id: CHECK,
+                    code: "plugin.array",
+                    summary: format!("make `plugin` in {} an array", s.path.display()),
+                    actions: vec![action],
+                    touches_store: false,
+                },
+            );
+        }
+    }
+}
+
 /// Items of the top-level `plugin` array of `text`: `(index, string)`.
 fn plugin_items(text: &str) -> Vec<(usize, String)> {
     let Some(Value::Object(m)) = parse_lenient(text) else {
@@ -254,6 +297,20 @@ fn register(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
     {
         return;
     }
+    if let Some((s, _)) = all
+        .iter()
+        .zip(&texts)
+        .find(|(s, t)| t.is_none() && std::fs::symlink_metadata(&s.path).is_ok())
+    {
+        found.unfixable(
+            CHECK,
+            format!(
+                "{} exists but cannot be read as UTF-8 text; the plugin was not added anywhere",
+                s.path.display()
+            ),
+        );
+        return;
+    }
     let spec = string_literal(DEFAULT_SPECIFIER);
     let target = all.iter().zip(&texts).find(|(_, t)| t.is_some());
     let (path, after) = match target {
@@ -329,6 +386,7 @@ fn register(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
 
 pub(super) fn fixes(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
     syntax(ctx, files, found);
+    string_to_array(ctx, files, found);
     duplicates(ctx, files, found);
     register(ctx, files, found);
 }
