@@ -383,7 +383,7 @@ fn merge_layers(dir: PathBuf, worktree: Option<PathBuf>, layers: Vec<Layer>) -> 
         };
         let base = layer.path.as_deref().and_then(Path::parent);
         let specs: Vec<String> = match obj.get("plugin") {
-            Some(Value::Array(a)) => a.iter().filter_map(|e| spec_of(e, base)).collect(),
+            Some(Value::Array(a)) => a.iter().filter_map(|e| plugin_spec(e, base)).collect(),
             _ => Vec::new(),
         };
         if layer.kind == LayerKind::Global {
@@ -450,7 +450,9 @@ fn dedupe(entries: &[PluginEntry]) -> Vec<PluginEntry> {
 
 /// The specifier of one `plugin` element: a string or `[spec, options]`. Relative and
 /// absolute paths become `file://` URLs resolved against the config file's directory.
-fn spec_of(v: &Value, base: Option<&Path>) -> Option<String> {
+/// The specifier OpenCode keeps for one `plugin` element (a string or `[spec, options]`) of a
+/// file in `base`: relative and absolute paths become `file://` URLs.
+pub fn plugin_spec(v: &Value, base: Option<&Path>) -> Option<String> {
     let s = match v {
         Value::String(s) => s.as_str(),
         Value::Array(a) => a.first()?.as_str()?,
@@ -750,10 +752,13 @@ mod tests {
     #[test]
     fn relative_plugin_paths_become_file_urls() {
         assert_eq!(
-            spec_of(&json!("./plugins/x.js"), Some(Path::new("/p/.opencode"))).as_deref(),
+            plugin_spec(&json!("./plugins/x.js"), Some(Path::new("/p/.opencode"))).as_deref(),
             Some("file:///p/.opencode/plugins/x.js")
         );
-        assert_eq!(spec_of(&json!(["n@1", {}]), None).as_deref(), Some("n@1"));
+        assert_eq!(
+            plugin_spec(&json!(["n@1", {}]), None).as_deref(),
+            Some("n@1")
+        );
         assert_eq!(plugin_key("@s/n@1.2"), "@s/n");
     }
 

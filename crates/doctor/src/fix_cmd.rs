@@ -290,6 +290,7 @@ pub fn run(
         paths: &paths,
         env: &env,
         now: SystemTime::now(),
+        opencode: facts.opencode_config(),
     };
     let mut found = fixers::find(&ctx);
     let extra = cache_fixes(&facts, &found.plan);

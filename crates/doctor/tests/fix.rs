@@ -173,6 +173,10 @@ fn a_missing_opencode_json_is_created_as_the_installer_would() {
     );
 }
 
+/// OpenCode's merged view decides: the global `opencode.jsonc` replaces `opencode.json`'s
+/// list, the project's `@latest` overrides the global `@1.2.0` of the same package, so the
+/// entry OpenCode loads (the project's) stays, the overridden one and the conflicting plugin
+/// go, and the hidden `opencode.json` is not touched.
 #[test]
 fn duplicate_and_conflicting_registrations_keep_exactly_one() {
     let h = Home::healthy();
@@ -184,6 +188,9 @@ fn duplicate_and_conflicting_registrations_keep_exactly_one() {
         ".config/opencode/opencode.jsonc",
         "{\n  // second layer\n  \"plugin\": [\n    \"@iam-brain/opencode-codex-auth@1.2.0\",\n    \"opencode-openai-codex-auth@4.0.0\",\n    \"opencode-notify\"\n  ]\n}\n",
     );
+    let project = h.cwd.join("opencode.json");
+    let project_text = "{\n  \"plugin\": [\"@iam-brain/opencode-codex-auth@latest\"]\n}\n";
+    fs::write(&project, project_text).unwrap();
     let json_before = fs::read(h.path(".config/opencode/opencode.json")).unwrap();
     round_trip(
         &h,
@@ -194,13 +201,18 @@ fn duplicate_and_conflicting_registrations_keep_exactly_one() {
             assert_eq!(
                 fs::read(h.path(".config/opencode/opencode.json")).unwrap(),
                 json_before,
-                "the first registration's file is untouched"
+                "the hidden global file is untouched"
             );
             assert_eq!(
                 fs::read_to_string(h.path(".config/opencode/opencode.jsonc")).unwrap(),
                 "{\n  // second layer\n  \"plugin\": [\n    \"opencode-notify\"\n  ]\n}\n"
             );
         },
+    );
+    assert_eq!(
+        fs::read_to_string(&project).unwrap(),
+        project_text,
+        "the entry OpenCode loads stays where it is"
     );
 }
 

@@ -33,6 +33,9 @@ pub struct Context<'a> {
     pub env: &'a EnvSnapshot,
     /// Now (for staleness).
     pub now: SystemTime,
+    /// OpenCode's config as OpenCode merges it (the doctor's `plugin.registered` reads the
+    /// same value), when the paths resolved.
+    pub opencode: Option<&'a ::codex_config::opencode::OpencodeConfig>,
 }
 
 /// A finding a fixer saw but will not repair, and why.
@@ -75,6 +78,11 @@ impl Files {
             Some(b) => Some(b.clone()),
             None => std::fs::read(path).ok(),
         }
+    }
+
+    /// Whether an earlier fix of this run changes `path`.
+    pub(crate) fn changed(&self, path: &Path) -> bool {
+        self.planned.contains_key(path)
     }
 
     /// The text of `path` (UTF-8 only).

@@ -5,6 +5,7 @@
 //! other plugin stay as they were. A config that even a lenient read cannot parse is parsed
 //! with `json5` and rewritten as 2-space JSON (the diff shows what that changes).
 
+use ::codex_config::opencode::{plugin_spec, LayerKind, OpencodeConfig, PluginEntry};
 use serde_json::Value;
 
 use super::{push, Context, Files, Found};
@@ -227,50 +228,111 @@ fn without_item(text: &str, idx: usize) -> Option<String> {
     Some(textedit::remove_item(text, m.value_start, m.value_end, idx))
 }
 
-/// Duplicate registrations of this plugin, and other OpenAI OAuth plugins.
-fn duplicates(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
-    let mut kept = false;
-    for s in sources(ctx) {
-        let Some(mut text) = files.text(&s.path) else {
+/// The layer files of OpenCode's merged config that hold `plugin` entries, with the entries
+/// to take out of each; entries in a layer without a file (`$OPENCODE_CONFIG_CONTENT`) or in
+/// a plugin file cannot be edited and are reported.
+fn drop_entries(
+    oc: &OpencodeConfig,
+    drop: &[&PluginEntry],
+    found: &mut Found,
+) -> Vec<(std::path::PathBuf, Vec<String>)> {
+    let mut by_file: Vec<(std::path::PathBuf, Vec<String>)> = Vec::new();
+    for e in drop {
+        let Some(layer) = oc.layers.get(e.layer) else {
             continue;
         };
+        match (&layer.path, layer.kind) {
+            (Some(path), kind) if kind != LayerKind::PluginFile => {
+                match by_file.iter_mut().find(|(p, _)| p == path) {
+                    Some((_, specs)) => specs.push(e.spec.clone()),
+                    None => by_file.push((path.clone(), vec![e.spec.clone()])),
+                }
+            }
+            _ => found.unfixable(
+                CHECK,
+                format!(
+                    "{:?} comes from {}, which fix does not edit; remove it there",
+                    e.spec,
+                    layer.label()
+                ),
+            ),
+        }
+    }
+    by_file
+}
+
+/// Duplicate registrations of this plugin and other OpenAI OAuth plugins, as OpenCode loads
+/// them (the merged view): the copy OpenCode would load last is kept, every other entry of
+/// this plugin and every conflicting plugin is taken out of the file that lists it.
+fn duplicates(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
+    let Some(oc) = ctx.opencode else {
+        return;
+    };
+    let listed: Vec<&PluginEntry> = oc
+        .plugin_entries
+        .iter()
+        .filter(|e| is_ours(&e.spec))
+        .collect();
+    let keep = oc.plugins.iter().rev().find(|e| is_ours(&e.spec));
+    let mut drop: Vec<&PluginEntry> = listed
+        .iter()
+        .copied()
+        .filter(|e| Some(*e) != keep)
+        .collect();
+    let conflicting: Vec<&PluginEntry> = oc
+        .plugin_entries
+        .iter()
+        .filter(|e| is_other_oauth_plugin(&e.spec))
+        .collect();
+    drop.extend(conflicting.iter().copied());
+    for (path, specs) in drop_entries(oc, &drop, found) {
+        let Some(mut text) = files.text(&path) else {
+            continue;
+        };
+        let base = path.parent().map(std::path::Path::to_path_buf);
         let mut dropped = Vec::new();
-        let mut conflicting = Vec::new();
-        // Last first, so earlier indexes stay valid.
-        let items = plugin_items(&text);
-        let first_ours = items.iter().find(|(_, x)| is_ours(x)).map(|(i, _)| *i);
-        for (i, spec) in items.iter().rev() {
-            let ours = is_ours(spec);
-            let drop = (ours && (kept || Some(*i) != first_ours)) || is_other_oauth_plugin(spec);
-            if drop {
+        let mut removed = Vec::new();
+        // Last first, so earlier indexes stay valid; the kept entry stays where it is.
+        for (i, raw) in plugin_items(&text).iter().rev() {
+            let spec = plugin_spec(&Value::String(raw.clone()), base.as_deref());
+            let Some(spec) = spec else { continue };
+            let is_kept = keep.is_some_and(|k| {
+                oc.layers.get(k.layer).and_then(|l| l.path.as_ref()) == Some(&path)
+                    && k.spec == spec
+                    && !removed.contains(&spec)
+            });
+            if is_kept {
+                removed.push(spec);
+                continue;
+            }
+            if specs.contains(&spec) {
                 if let Some(t) = without_item(&text, *i) {
                     text = t;
-                    if ours {
-                        dropped.push(spec.clone());
-                    } else {
-                        conflicting.push(spec.clone());
-                    }
+                    dropped.push(raw.clone());
                 }
             }
         }
-        kept |= first_ours.is_some();
-        let show = s.path.display();
-        let (code, summary) = match (dropped.is_empty(), conflicting.is_empty()) {
-            (true, true) => continue,
+        if dropped.is_empty() {
+            continue;
+        }
+        let ours: Vec<&String> = dropped.iter().filter(|x| is_ours(x)).collect();
+        let others: Vec<&String> = dropped.iter().filter(|x| !is_ours(x)).collect();
+        let show = path.display();
+        let (code, summary) = match (ours.is_empty(), others.is_empty()) {
             (false, true) => (
                 "plugin.dedupe",
-                format!("keep one registration of the plugin: remove {dropped:?} from {show}"),
+                format!("keep one registration of the plugin: remove {ours:?} from {show}"),
             ),
-            (true, false) => (
+            (true, _) => (
                 "plugin.conflict",
-                format!("remove the conflicting OpenAI OAuth plugin(s) {conflicting:?} from {show}"),
+                format!("remove the conflicting OpenAI OAuth plugin(s) {others:?} from {show}"),
             ),
             (false, false) => (
                 "plugin.dedupe",
-                format!("remove the duplicate {dropped:?} and the conflicting {conflicting:?} from {show}"),
+                format!("remove the duplicate {ours:?} and the conflicting {others:?} from {show}"),
             ),
         };
-        if let Some(action) = files.write(&s.path, text, 0o600) {
+        if let Some(action) = files.write(&path, text, 0o600) {
             push(
                 found,
                 Fix {
@@ -285,69 +347,93 @@ fn duplicates(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
     }
 }
 
-/// The plugin missing from every config: add it to the first config present (or create
+/// The global config file a new registration goes into: the one whose `plugin` array is in
+/// effect (the global files replace each other's arrays), else the last global file present,
+/// else `opencode.json`, which the plugin's installer creates.
+fn registration_target(ctx: &Context<'_>) -> std::path::PathBuf {
+    let globals: Vec<&::codex_config::opencode::Layer> = ctx
+        .opencode
+        .map(|oc| {
+            oc.layers
+                .iter()
+                .filter(|l| l.kind == LayerKind::Global)
+                .collect()
+        })
+        .unwrap_or_default();
+    let with_plugin = globals
+        .iter()
+        .rev()
+        .find(|l| l.value().is_some_and(|v| v.get("plugin").is_some()));
+    let present = globals
+        .iter()
+        .rev()
+        .find(|l| l.state != ::codex_config::opencode::LayerState::Missing);
+    with_plugin
+        .or(present)
+        .and_then(|l| l.path.clone())
+        .unwrap_or_else(|| ctx.paths.opencode_json().path)
+}
+
+/// The plugin in no config OpenCode reads: add it to the global file in effect (or create
 /// `opencode.json` as the installer does).
 fn register(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
-    let all = sources(ctx);
-    let texts: Vec<Option<String>> = all.iter().map(|s| files.text(&s.path)).collect();
-    if texts
-        .iter()
-        .flatten()
-        .any(|t| plugin_items(t).iter().any(|(_, x)| is_ours(x)))
-    {
+    // OpenCode's merged view as the files stand, or a file an earlier fix of this run
+    // rewrites into one OpenCode can read (a json5-only file, a `plugin` string).
+    let registered = ctx
+        .opencode
+        .is_some_and(|oc| oc.plugins.iter().any(|e| is_ours(&e.spec)))
+        || sources(ctx)
+            .iter()
+            .filter(|s| files.changed(&s.path))
+            .filter_map(|s| files.text(&s.path))
+            .any(|t| plugin_items(&t).iter().any(|(_, x)| is_ours(x)));
+    if registered {
         return;
     }
-    if let Some((s, _)) = all
-        .iter()
-        .zip(&texts)
-        .find(|(s, t)| t.is_none() && std::fs::symlink_metadata(&s.path).is_ok())
-    {
+    let path = registration_target(ctx);
+    let text = files.text(&path);
+    if text.is_none() && std::fs::symlink_metadata(&path).is_ok() {
         found.unfixable(
             CHECK,
             format!(
                 "{} exists but cannot be read as UTF-8 text; the plugin was not added anywhere",
-                s.path.display()
+                path.display()
             ),
         );
         return;
     }
     let spec = string_literal(DEFAULT_SPECIFIER);
-    let target = all.iter().zip(&texts).find(|(_, t)| t.is_some());
-    let (path, after) = match target {
-        None => {
-            let path = ctx.paths.opencode_json().path;
-            let text = format!(
-                "{{\n  \"$schema\": {},\n  \"plugin\": [\n    {spec}\n  ]\n}}\n",
-                string_literal(SCHEMA_URL)
-            );
-            (path, text)
-        }
-        Some((s, Some(text))) => {
-            let blanked = textedit::blank(text);
+    let after = match text {
+        None => format!(
+            "{{\n  \"$schema\": {},\n  \"plugin\": [\n    {spec}\n  ]\n}}\n",
+            string_literal(SCHEMA_URL)
+        ),
+        Some(text) => {
+            let blanked = textedit::blank(&text);
             let Some((_, _, members)) = textedit::top_object(&blanked) else {
                 found.unfixable(
                     CHECK,
                     format!(
                         "{} is not a JSON object OpenCode can read; the plugin cannot be added to it",
-                        s.path.display()
+                        path.display()
                     ),
                 );
                 return;
             };
-            let Some(value) = parse_lenient(text) else {
+            let Some(value) = parse_lenient(&text) else {
                 found.unfixable(
                     CHECK,
                     format!(
                         "{} does not parse; the plugin cannot be added to it",
-                        s.path.display()
+                        path.display()
                     ),
                 );
                 return;
             };
-            let after = match members.iter().rev().find(|m| m.key == "plugin") {
+            match members.iter().rev().find(|m| m.key == "plugin") {
                 Some(m) => match value.get("plugin") {
                     Some(Value::Array(_)) => {
-                        textedit::append_item(text, m.value_start, m.value_end, &spec)
+                        textedit::append_item(&text, m.value_start, m.value_end, &spec)
                     }
                     Some(Value::String(x)) if !x.trim().is_empty() => format!(
                         "{}[{}, {spec}]{}",
@@ -357,14 +443,12 @@ fn register(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
                     ),
                     _ => format!("{}[{spec}]{}", &text[..m.value_start], &text[m.value_end..]),
                 },
-                None => match textedit::add_member(text, "plugin", &format!("[{spec}]")) {
+                None => match textedit::add_member(&text, "plugin", &format!("[{spec}]")) {
                     Some(t) => t,
                     None => return,
                 },
-            };
-            (s.path.clone(), after)
+            }
         }
-        Some((_, None)) => return,
     };
     let summary = format!(
         "add {DEFAULT_SPECIFIER:?} to the plugin array of {}",
