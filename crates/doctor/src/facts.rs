@@ -18,7 +18,7 @@ use codex_env::EnvSnapshot;
 use codex_paths::{Paths, PathsError, Resolved};
 
 use crate::probes;
-pub use crate::probes::{OpencodeInstall, ProcInfo, VersionSource};
+pub use crate::probes::{LoginEnv, OpencodeInstall, ProcInfo, VersionSource};
 
 /// The default OAuth callback port the plugin binds.
 pub const LOGIN_PORT: u16 = 1455;
@@ -183,6 +183,8 @@ pub struct Facts {
     processes: OnceLock<Vec<ProcInfo>>,
     config: OnceLock<codex_config::load::ConfigLoad>,
     opencode_config: OnceLock<codex_config::opencode::OpencodeConfig>,
+    login_env: OnceLock<probes::LoginEnv>,
+    cache_files: std::sync::Mutex<std::collections::HashMap<String, Option<serde_json::Value>>>,
     local_probes: std::sync::Mutex<std::collections::HashMap<(String, u16), LocalProbe>>,
 }
 
@@ -215,6 +217,8 @@ impl Facts {
             processes: OnceLock::new(),
             config: OnceLock::new(),
             opencode_config: OnceLock::new(),
+            login_env: OnceLock::new(),
+            cache_files: std::sync::Mutex::default(),
             local_probes: std::sync::Mutex::default(),
         }
     }
@@ -267,6 +271,26 @@ impl Facts {
             );
             codex_config::opencode::load(&inputs, &self.env)
         }))
+    }
+
+    /// Where a browser login could run: SSH, WSL, container, display, opener.
+    pub fn login_env(&self) -> &probes::LoginEnv {
+        self.login_env.get_or_init(|| probes::login_env(&self.env))
+    }
+
+    /// A JSON file of the plugin's cache dir (`codex-snapshots.json`, a catalog shard), read
+    /// once; `None` when missing or not JSON (`cache.files` reports those).
+    pub fn cache_json(&self, name: &str) -> Option<serde_json::Value> {
+        let p = self.paths.as_ref().ok()?;
+        let mut cache = self.cache_files.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(name.to_string())
+            .or_insert_with(|| {
+                fs::read(p.cache_file(name).path)
+                    .ok()
+                    .and_then(|b| serde_json::from_slice(&b).ok())
+            })
+            .clone()
     }
 
     /// The resolved runtime config (file + env).

@@ -68,6 +68,73 @@ pub struct ProcInfo {
     pub name: String,
 }
 
+/// Where a browser login would run (`login.environment`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoginEnv {
+    /// In an SSH session: the server address and port from `SSH_CONNECTION`, when given.
+    pub ssh: Option<Option<(String, String)>>,
+    /// Under WSL.
+    pub wsl: bool,
+    /// In a container: how it was recognised.
+    pub container: Option<String>,
+    /// `DISPLAY` or `WAYLAND_DISPLAY` is set.
+    pub display: bool,
+    /// A browser opener on PATH (`xdg-open`, `wslview`, `open`).
+    pub opener: Option<String>,
+    /// `OPENCODE_NO_BROWSER=1`.
+    pub no_browser: bool,
+}
+
+/// Gathers [`LoginEnv`] from the environment and marker files.
+pub fn login_env(env: &EnvSnapshot) -> LoginEnv {
+    let ssh = if env.is_set(env_vars::SSH_CONNECTION)
+        || env.is_set(env_vars::SSH_CLIENT)
+        || env.is_set(env_vars::SSH_TTY)
+    {
+        let server = env.get(env_vars::SSH_CONNECTION).and_then(|c| {
+            let f: Vec<&str> = c.split_whitespace().collect();
+            (f.len() == 4).then(|| (f[2].to_string(), f[3].to_string()))
+        });
+        Some(server)
+    } else {
+        None
+    };
+    let wsl = env.is_set(env_vars::WSL_DISTRO_NAME)
+        || env.is_set(env_vars::WSL_INTEROP)
+        || fs::read_to_string("/proc/sys/kernel/osrelease")
+            .map(|v| v.to_ascii_lowercase().contains("microsoft"))
+            .unwrap_or(false);
+    let container = match env.get(env_vars::CODEX_DOCTOR_CONTAINER) {
+        Some(v) if v == "none" || v.is_empty() => None,
+        Some(v) => Some(v.to_string()),
+        None => {
+            if Path::new("/.dockerenv").exists() {
+                Some("/.dockerenv exists".to_string())
+            } else if Path::new("/run/.containerenv").exists() {
+                Some("/run/.containerenv exists".to_string())
+            } else {
+                env.non_blank(env_vars::CONTAINER)
+                    .map(|c| format!("container={c}"))
+            }
+        }
+    };
+    let opener = env.get(env_vars::PATH).and_then(|p| {
+        ["xdg-open", "wslview", "open"]
+            .into_iter()
+            .find(|b| which::which_in(b, Some(p), "/").is_ok())
+            .map(str::to_string)
+    });
+    LoginEnv {
+        ssh,
+        wsl,
+        container,
+        display: env.non_blank(env_vars::DISPLAY).is_some()
+            || env.non_blank(env_vars::WAYLAND_DISPLAY).is_some(),
+        opener,
+        no_browser: env.get(env_vars::OPENCODE_NO_BROWSER) == Some("1"),
+    }
+}
+
 /// How long `opencode --version` may take.
 pub const VERSION_TIMEOUT: Duration = Duration::from_secs(3);
 

@@ -23,6 +23,7 @@ fn healthy_home_passes_with_every_check_once_in_stable_order() {
     let expected = [
         "env.paths",
         "opencode.install",
+        "opencode.models",
         "plugin.registered",
         "config.resolved",
         "auth.store",
@@ -30,6 +31,8 @@ fn healthy_home_passes_with_every_check_once_in_stable_order() {
         "auth.accounts",
         "auth.identity",
         "auth.legacy",
+        "auth.quota",
+        "auth.lineage",
         "auth.lock",
         "auth.quarantine",
         "cache.models",
@@ -38,6 +41,7 @@ fn healthy_home_passes_with_every_check_once_in_stable_order() {
         "install.skill",
         "debug.env",
         "port.1455",
+        "login.environment",
         "process.opencode",
         "network.proxy-env",
         "network.reachability",
@@ -59,8 +63,8 @@ fn healthy_home_passes_with_every_check_once_in_stable_order() {
     assert_eq!(r["summary"]["fail"], 0);
     assert_eq!(r["summary"]["warn"], 1);
     assert_eq!(
-        r["summary"]["skip"], 2,
-        "only network.reachability (offline) and runtime.proxy (no local provider) are skipped"
+        r["summary"]["skip"], 3,
+        "only network.reachability (offline), runtime.proxy (no local provider) and opencode.models (no openai/ model named) are skipped"
     );
 }
 
@@ -88,7 +92,7 @@ fn only_and_skip_keep_every_row_and_skip_the_rest() {
         .run(&["--json", "--only", "auth.*", "--skip", "auth.lock"])
         .json();
     let rows = r["checks"].as_array().unwrap();
-    assert_eq!(rows.len(), 21);
+    assert_eq!(rows.len(), 25);
     for c in rows {
         let id = c["id"].as_str().unwrap();
         if id.starts_with("auth.") && id != "auth.lock" {

@@ -11,6 +11,7 @@ mod auth;
 mod bundle;
 mod cli;
 mod files;
+mod new_checks;
 mod opencode_config;
 mod plugin_and_config;
 mod runtime;

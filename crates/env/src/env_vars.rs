@@ -193,12 +193,39 @@ pub const LOGNAME: &str = "LOGNAME";
 /// Where the test-support scripts install npm packages (default `<repo>/target/codex-kit-cache`).
 pub const CODEX_KIT_CACHE: &str = "CODEX_KIT_CACHE";
 
+/// Set by sshd in an SSH session (`client-ip client-port server-ip server-port`).
+pub const SSH_CONNECTION: &str = "SSH_CONNECTION";
+
+/// Set by sshd in an SSH session.
+pub const SSH_CLIENT: &str = "SSH_CLIENT";
+
+/// Set by sshd when the session has a terminal.
+pub const SSH_TTY: &str = "SSH_TTY";
+
+/// Set inside WSL.
+pub const WSL_DISTRO_NAME: &str = "WSL_DISTRO_NAME";
+
+/// Set inside WSL 2.
+pub const WSL_INTEROP: &str = "WSL_INTEROP";
+
+/// Set by systemd-nspawn, podman and others inside a container.
+pub const CONTAINER: &str = "container";
+
+/// An X11 display.
+pub const DISPLAY: &str = "DISPLAY";
+
+/// A Wayland display.
+pub const WAYLAND_DISPLAY: &str = "WAYLAND_DISPLAY";
+
+/// Test hook: `none` or a description, instead of detecting a container.
+pub const CODEX_DOCTOR_CONTAINER: &str = "CODEX_DOCTOR_CONTAINER";
+
 /// One documented environment variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EnvVar {
     /// The variable's name.
     pub name: &'static str,
-    /// The area it belongs to (`paths`, `config`, `debug`, `oauth`, `network`, `output`, `opencode`, `proxy`, `test`).
+    /// The area it belongs to (`paths`, `config`, `debug`, `oauth`, `network`, `output`, `opencode`, `login`, `proxy`, `test`).
     pub group: &'static str,
     /// What it does.
     pub description: &'static str,
@@ -264,6 +291,15 @@ pub const ALL: &[EnvVar] = &[
     EnvVar { name: CODEX_RUNTIME_UPSTREAM, group: "test", description: "Test and self-hosting hook: Codex backend base URL for `codex-runtime serve` (default `https://chatgpt.com/backend-api/codex`); the allowlist then admits exactly it and the issuer." },
     EnvVar { name: CODEX_RUNTIME_ISSUER, group: "test", description: "Test and self-hosting hook: OAuth issuer for token refresh in `codex-runtime serve` (default `https://auth.openai.com`)." },
     EnvVar { name: CODEX_RUNTIME_CLIENT_KEY, group: "proxy", description: "Client key for `codex-runtime serve` (`Authorization: Bearer` or `x-api-key`, compared in constant time); required with `--allow-remote`." },
+    EnvVar { name: SSH_CONNECTION, group: "login", description: "An SSH session (`login.environment`): the browser login needs `ssh -L 1455:localhost:1455`; the server address and port name the exact command." },
+    EnvVar { name: SSH_CLIENT, group: "login", description: "An SSH session (`login.environment`)." },
+    EnvVar { name: SSH_TTY, group: "login", description: "An SSH session with a terminal (`login.environment`)." },
+    EnvVar { name: WSL_DISTRO_NAME, group: "login", description: "WSL (`login.environment`): the browser opens in Windows and needs `wslview` or `xdg-open`." },
+    EnvVar { name: WSL_INTEROP, group: "login", description: "WSL 2 (`login.environment`)." },
+    EnvVar { name: CONTAINER, group: "login", description: "Set inside some containers (`login.environment`; also `/.dockerenv`, `/run/.containerenv`)." },
+    EnvVar { name: DISPLAY, group: "login", description: "An X11 display: a browser can open here (`login.environment`)." },
+    EnvVar { name: WAYLAND_DISPLAY, group: "login", description: "A Wayland display: a browser can open here (`login.environment`)." },
+    EnvVar { name: CODEX_DOCTOR_CONTAINER, group: "test", description: "Test hook for `login.environment`: `none`, or a description, instead of detecting a container." },
 ];
 
 /// Finds a documented variable by name.

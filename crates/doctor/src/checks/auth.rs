@@ -285,14 +285,14 @@ fn run_opencode(f: &Facts) -> CheckResult {
     }
 }
 
-fn mode_domain(f: &Facts) -> Domain {
+pub(crate) fn mode_domain(f: &Facts) -> Domain {
     match f.resolved_config().mode {
         codex_config::resolve::AuthMode::Codex => Domain::Codex,
         codex_config::resolve::AuthMode::Native => Domain::Native,
     }
 }
 
-fn parsed_openai(f: &Facts) -> Result<&codex_auth::model::OpenAiEntry, CheckResult> {
+pub(crate) fn parsed_openai(f: &Facts) -> Result<&codex_auth::model::OpenAiEntry, CheckResult> {
     match f.store() {
         Some(StoreRead::Parsed(s)) => s
             .openai

@@ -12,12 +12,16 @@ pub mod config;
 pub mod debug;
 pub mod env;
 pub mod install;
+mod lineage;
 pub mod locks;
+mod login;
+mod models;
 pub mod network;
 pub mod opencode;
 pub mod plugin;
 pub mod port;
 pub mod process;
+mod quota;
 pub mod runtime;
 
 /// One registered check.
@@ -50,6 +54,7 @@ impl std::fmt::Debug for CheckDef {
 pub const ALL: &[CheckDef] = &[
     env::PATHS,
     opencode::INSTALL,
+    models::MODELS,
     plugin::REGISTERED,
     config::RESOLVED,
     auth::STORE,
@@ -57,6 +62,8 @@ pub const ALL: &[CheckDef] = &[
     auth::ACCOUNTS,
     auth::IDENTITY,
     auth::LEGACY,
+    quota::QUOTA,
+    lineage::LINEAGE,
     locks::LOCK,
     locks::QUARANTINE,
     cache::MODELS,
@@ -65,6 +72,7 @@ pub const ALL: &[CheckDef] = &[
     install::SKILL,
     debug::ENV,
     port::LOGIN_PORT,
+    login::ENVIRONMENT,
     process::OPENCODE,
     network::PROXY_ENV,
     network::REACHABILITY,
