@@ -300,6 +300,37 @@ impl Facts {
         codex_config::resolve::resolve(value, &self.env)
     }
 
+    /// The Codex CLI's own login (`$CODEX_HOME/auth.json`, default `~/.codex/auth.json`):
+    /// its path and the account it holds, when it holds ChatGPT tokens.
+    pub fn codex_cli_login(&self) -> Option<(PathBuf, codex_auth::model::AccountRecord)> {
+        let path = match self.env.non_blank(codex_env::env_vars::CODEX_HOME) {
+            Some(h) => PathBuf::from(h).join("auth.json"),
+            None => self
+                .paths
+                .as_ref()
+                .ok()?
+                .home
+                .as_ref()?
+                .join(".codex/auth.json"),
+        };
+        let v: serde_json::Value = serde_json::from_slice(&fs::read(&path).ok()?).ok()?;
+        let tokens = v.get("tokens")?;
+        let s = |k: &str| {
+            tokens
+                .get(k)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        };
+        let refresh = s("refresh_token")?;
+        let record = codex_auth::model::AccountRecord {
+            account_id: s("account_id"),
+            refresh: Some(refresh.into()),
+            access: s("access_token").map(Into::into),
+            ..Default::default()
+        };
+        Some((path, record))
+    }
+
     /// Legacy sources: `(resolved path, what it holds)`.
     pub fn legacy_sources(&self) -> Vec<(Resolved, LegacySource)> {
         let Ok(p) = self.paths.as_ref() else {

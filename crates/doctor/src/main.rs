@@ -120,15 +120,23 @@ fn main() -> ExitCode {
                 &redactor,
                 time::rfc3339(facts.now),
             );
-            let text = if args.json {
-                render::json::render(&report)
-            } else {
-                let style = Style {
-                    color: render::color_enabled(&env, std::io::stdout().is_terminal()),
-                    ascii: args.ascii,
-                    verbose: args.verbose,
-                };
-                render::human::render(&report, style)
+            let format = match (args.format, args.json) {
+                (Some(f), _) => f,
+                (None, true) => render::Format::Json,
+                (None, false) => render::Format::Human,
+            };
+            let text = match format {
+                render::Format::Json => render::json::render(&report),
+                render::Format::Github => render::github::render(&report, args.strict),
+                render::Format::Junit => render::junit::render(&report, args.strict),
+                render::Format::Human => {
+                    let style = Style {
+                        color: render::color_enabled(&env, std::io::stdout().is_terminal()),
+                        ascii: args.ascii,
+                        verbose: args.verbose,
+                    };
+                    render::human::render(&report, style)
+                }
             };
             out(&text);
             ExitCode::from(report.exit_code(args.strict))

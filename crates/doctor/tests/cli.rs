@@ -281,3 +281,62 @@ fn ascii_markers() {
     assert!(out.contains("[XX]") && out.contains("[ok]") && out.contains("[--]"));
     assert!(!out.contains('✓') && !out.contains('✗'));
 }
+
+#[test]
+fn format_github_annotates_problems_only_and_escapes_them() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/opencode.json");
+    let run = h.run(&["--format", "github"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines.iter().any(|l| l
+            .starts_with("::error title=codex-doctor plugin.registered::no OpenCode config found")
+            && l.contains("%0Afix 1: Run `npx -y @iam-brain/opencode-codex-auth@latest install`")),
+        "{}",
+        run.stdout
+    );
+    // opencode.install warns (no opencode on PATH): a warning, an error with --strict.
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("::warning title=codex-doctor opencode.install::")));
+    assert!(lines
+        .last()
+        .unwrap()
+        .starts_with("::notice title=codex-doctor::1 failed"));
+    assert!(
+        lines.iter().all(|l| l.starts_with("::")),
+        "one command per line"
+    );
+    let strict = h.run(&["--format", "github", "--strict"]);
+    assert!(strict
+        .stdout
+        .contains("::error title=codex-doctor opencode.install::"));
+}
+
+#[test]
+fn format_junit_has_one_testcase_per_check() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/opencode.json");
+    let run = h.run(&["--format", "junit"]);
+    assert_eq!(run.code, 1);
+    let x = &run.stdout;
+    assert!(x.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"codex-doctor\" tests=\"25\" failures=\"1\""), "{x}");
+    assert_eq!(x.matches("<testcase ").count(), 25);
+    assert!(x.contains("<testcase classname=\"codex-doctor.plugin\" name=\"plugin.registered\""));
+    assert!(x.contains("<failure type=\"fail\" message=\"no OpenCode config found"));
+    assert!(x.contains("<system-out>warning: no `opencode` on PATH"));
+    assert!(x.contains("<skipped message="));
+    assert_eq!(
+        x.matches("<testsuite ").count(),
+        x.matches("</testsuite>").count()
+    );
+    let strict = h.run(&["--format", "junit", "--strict"]);
+    assert!(
+        strict.stdout.contains("failures=\"2\""),
+        "{}",
+        strict.stdout
+    );
+    assert!(strict.stdout.contains("<failure type=\"warning\""));
+    assert_eq!(h.run(&["--format", "yaml"]).code, 2);
+}

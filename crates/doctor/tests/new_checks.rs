@@ -178,10 +178,16 @@ fn one_copy_per_account_passes_lineage() {
 fn the_same_refresh_token_in_two_stores_warns_without_printing_it() {
     let a = account("acc_dup1", "dup@example.com", "plus");
     let h = Home::healthy_with(vec![a.clone()]);
-    // OpenCode's auth.json holds a copy of the same token family.
+    // OpenCode's auth.json holds the login's tokens as a marker: harmless.
     h.write_json(
         ".local/share/opencode/auth.json",
-        &json!({"openai": {"type": "oauth", "refresh": a["refresh"], "access": a["access"], "expires": FAR, "accountId": "acc_dup1"}}),
+        &json!({"openai": {"type": "oauth", "refresh": a["refresh"], "access": a["access"], "expires": FAR}}),
+    );
+    expect(&h.check("auth.lineage"), "pass", &["held in one store"]);
+    // The Codex CLI refreshing a copy of the same token family is not.
+    h.write_json(
+        ".codex/auth.json",
+        &json!({"OPENAI_API_KEY": null, "tokens": {"refresh_token": a["refresh"], "access_token": a["access"], "account_id": "acc_dup1"}}),
     );
     let row = h.check("auth.lineage");
     expect(

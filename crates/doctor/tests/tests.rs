@@ -16,5 +16,6 @@ mod opencode_config;
 mod plugin_and_config;
 mod runtime;
 mod scan;
+mod schema;
 mod snapshots;
 mod system;

@@ -193,6 +193,9 @@ pub const LOGNAME: &str = "LOGNAME";
 /// Where the test-support scripts install npm packages (default `<repo>/target/codex-kit-cache`).
 pub const CODEX_KIT_CACHE: &str = "CODEX_KIT_CACHE";
 
+/// The Codex CLI's home (`auth.json` there; default `~/.codex`).
+pub const CODEX_HOME: &str = "CODEX_HOME";
+
 /// Set by sshd in an SSH session (`client-ip client-port server-ip server-port`).
 pub const SSH_CONNECTION: &str = "SSH_CONNECTION";
 
@@ -291,6 +294,7 @@ pub const ALL: &[EnvVar] = &[
     EnvVar { name: CODEX_RUNTIME_UPSTREAM, group: "test", description: "Test and self-hosting hook: Codex backend base URL for `codex-runtime serve` (default `https://chatgpt.com/backend-api/codex`); the allowlist then admits exactly it and the issuer." },
     EnvVar { name: CODEX_RUNTIME_ISSUER, group: "test", description: "Test and self-hosting hook: OAuth issuer for token refresh in `codex-runtime serve` (default `https://auth.openai.com`)." },
     EnvVar { name: CODEX_RUNTIME_CLIENT_KEY, group: "proxy", description: "Client key for `codex-runtime serve` (`Authorization: Bearer` or `x-api-key`, compared in constant time); required with `--allow-remote`." },
+    EnvVar { name: CODEX_HOME, group: "paths", description: "The Codex CLI's home; `auth.lineage` compares the account in its `auth.json` (default `~/.codex/auth.json`) with the plugin's stores." },
     EnvVar { name: SSH_CONNECTION, group: "login", description: "An SSH session (`login.environment`): the browser login needs `ssh -L 1455:localhost:1455`; the server address and port name the exact command." },
     EnvVar { name: SSH_CLIENT, group: "login", description: "An SSH session (`login.environment`)." },
     EnvVar { name: SSH_TTY, group: "login", description: "An SSH session with a terminal (`login.environment`)." },

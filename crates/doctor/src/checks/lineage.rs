@@ -1,11 +1,14 @@
 //! `auth.lineage`: is one ChatGPT account held in more than one store?
 //!
 //! Refresh tokens rotate: every refresh returns a new one and retires the old. When the same
-//! account sits in several stores (the plugin's native and codex domains, the legacy
-//! `openai-codex-accounts.json`, OpenCode's `auth.json`), whichever refreshes first leaves the
-//! others holding a dead token, and their next refresh fails with `refresh_token_reused` (the
-//! plugin then disables the account). Accounts are matched by account id and by refresh token
-//! (compared in memory; neither the token nor any fingerprint of it is ever printed).
+//! account sits in several stores that refresh it (the plugin's native and codex domains, the
+//! legacy `openai-codex-accounts.json` an older plugin version still uses, the Codex CLI's
+//! `~/.codex/auth.json`), whichever refreshes first leaves the others holding a dead token,
+//! and their next refresh fails with `refresh_token_reused` (the plugin then disables the
+//! account). OpenCode's own `auth.json` is left out: it holds a copy of the login as a marker
+//! and never refreshes it while the plugin is registered. Accounts are matched by account id
+//! and by refresh token (compared in memory; neither the token nor any fingerprint of it is
+//! ever printed).
 
 use std::collections::BTreeMap;
 
@@ -53,7 +56,11 @@ fn run(f: &Facts) -> CheckResult {
         }
     }
     let legacy = f.legacy_sources();
+    let legacy_store = p.legacy_store().path;
     for (resolved, src) in &legacy {
+        if resolved.path != legacy_store {
+            continue;
+        }
         if let LegacySource::Usable { records, .. } = src {
             for r in records {
                 copies.push(Copy {
@@ -62,6 +69,13 @@ fn run(f: &Facts) -> CheckResult {
                 });
             }
         }
+    }
+    let codex_cli = f.codex_cli_login();
+    if let Some((path, r)) = &codex_cli {
+        copies.push(Copy {
+            store: format!("{} (Codex CLI)", show(path)),
+            record: r,
+        });
     }
     judge(&copies)
 }
@@ -147,7 +161,7 @@ fn judge(copies: &[Copy<'_>]) -> CheckResult {
         String::new,
         details,
         vec![
-            "Keep one copy per account: the plugin's store is authoritative; remove the account from the legacy store or OpenCode's auth.json (or stop the other tool that refreshes it)".to_string(),
+            "Keep one refreshing copy per account: the plugin's store is authoritative; remove the account from the legacy store, or sign the Codex CLI in with another account (`codex login`), or stop the other tool that refreshes it".to_string(),
             "If an account was already disabled with refresh_token_reused, sign it in again: `opencode auth login` (`codex-doctor explain refresh_token_reused`)".to_string(),
         ],
     )
