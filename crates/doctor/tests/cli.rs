@@ -290,9 +290,10 @@ fn format_github_annotates_problems_only_and_escapes_them() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert!(
-        lines.iter().any(|l| l
-            .starts_with("::error title=codex-doctor plugin.registered::no OpenCode config found")
-            && l.contains("%0Afix 1: Run `npx -y @iam-brain/opencode-codex-auth@latest install`")),
+        lines.iter().any(|l| l.starts_with(
+            "::error title=codex-doctor plugin.registered.missing::no OpenCode config found"
+        ) && l
+            .contains("%0Afix 1: Run `npx -y @iam-brain/opencode-codex-auth@latest install`")),
         "{}",
         run.stdout
     );
@@ -339,4 +340,33 @@ fn format_junit_has_one_testcase_per_check() {
     );
     assert!(strict.stdout.contains("<failure type=\"warning\""));
     assert_eq!(h.run(&["--format", "yaml"]).code, 2);
+}
+
+#[test]
+fn every_problem_is_a_finding_with_a_stable_code() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/opencode.json");
+    h.remove(".config/opencode/commands");
+    let r = h.run(&["--json"]).json();
+    let row = |id: &str| {
+        r["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    let plugin = row("plugin.registered");
+    assert_eq!(plugin["findings"][0]["code"], "plugin.registered.missing");
+    assert_eq!(plugin["findings"][0]["severity"], "fail");
+    // A check that names no kind: the code is its id.
+    let cmd = row("install.command");
+    assert_eq!(cmd["findings"][0]["code"], "install.command");
+    assert_eq!(cmd["findings"][0]["message"], cmd["summary"]);
+    assert_eq!(row("auth.store")["findings"], serde_json::json!([]));
+    for c in r["checks"].as_array().unwrap() {
+        let bad = c["status"] == "warn" || c["status"] == "fail";
+        assert_eq!(!c["findings"].as_array().unwrap().is_empty(), bad, "{c:#}");
+    }
 }

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use codex_auth::legacy::LegacySource;
 use codex_auth::model::{AccountRecord, StoreRead};
 
-use super::{show, CheckDef};
+use super::{problem, show, CheckDef, Problem};
 use crate::facts::Facts;
 use crate::report::CheckResult;
 
@@ -113,7 +113,7 @@ fn judge(copies: &[Copy<'_>]) -> CheckResult {
         let r = root(&mut group, i);
         groups.entry(r).or_default().push(i);
     }
-    let mut warns: Vec<String> = Vec::new();
+    let mut warns: Vec<Problem> = Vec::new();
     let mut details: Vec<String> = Vec::new();
     for members in groups.values().filter(|m| m.len() > 1) {
         let first = copies[members[0]].record;
@@ -145,18 +145,18 @@ fn judge(copies: &[Copy<'_>]) -> CheckResult {
             (true, false) => "the copies share one refresh token: the first to refresh retires it for the others",
             (false, _) => "the copies hold different refresh tokens: if one was copied from another, one of them is already dead",
         };
-        warns.push(format!(
+        warns.push(problem(if shared { "shared-refresh-token" } else { "diverged-copies" }, format!(
             "{who} is held in {} stores ({}): {state}, and the next refresh there fails with refresh_token_reused",
             stores.len(),
             stores.join(", ")
-        ));
+        )));
     }
     if warns.is_empty() {
         details.push(format!("{n} account record(s) compared across the stores"));
         return CheckResult::pass("every account is held in one store").details(details);
     }
     super::verdict(
-        Vec::new(),
+        Vec::<Problem>::new(),
         warns,
         String::new,
         details,

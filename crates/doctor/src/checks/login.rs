@@ -9,7 +9,7 @@
 //! display and no opener there is no browser to open. The device ("headless") flow needs none
 //! of this. The facts (`crate::probes::login_env`) say where the doctor runs.
 
-use super::CheckDef;
+use super::{problem, CheckDef, Problem};
 use crate::facts::{Facts, LoginEnv};
 use crate::report::CheckResult;
 
@@ -29,13 +29,13 @@ fn run(f: &Facts) -> CheckResult {
 
 /// The verdict for one login environment.
 pub(crate) fn judge(e: &LoginEnv, port: u16) -> CheckResult {
-    let mut warns: Vec<String> = Vec::new();
+    let mut warns: Vec<Problem> = Vec::new();
     let mut fixes: Vec<String> = Vec::new();
     let mut details: Vec<String> = Vec::new();
     if let Some(server) = &e.ssh {
-        warns.push(format!(
+        warns.push(problem("ssh", format!(
             "this is an SSH session: the browser on your own machine is redirected to localhost:{port}, which reaches this host only through a forwarded port"
-        ));
+        )));
         let target = match server {
             Some((addr, ssh_port)) if ssh_port != "22" => format!("-p {ssh_port} <user>@{addr}"),
             Some((addr, _)) => format!("<user>@{addr}"),
@@ -46,9 +46,9 @@ pub(crate) fn judge(e: &LoginEnv, port: u16) -> CheckResult {
         ));
     }
     if let Some(how) = &e.container {
-        warns.push(format!(
+        warns.push(problem("container", format!(
             "this looks like a container ({how}): the login callback binds the container's own localhost:{port}, which a browser outside cannot reach (publishing the port does not help: it listens on loopback only)"
-        ));
+        )));
     }
     if e.ssh.is_none() && e.container.is_none() {
         if e.wsl {
@@ -56,13 +56,16 @@ pub(crate) fn judge(e: &LoginEnv, port: u16) -> CheckResult {
                 "WSL: the browser opens in Windows; WSL 2 forwards localhost to Linux".into(),
             );
             if e.opener.is_none() {
-                warns.push("WSL without `wslview` or `xdg-open` on PATH: the login URL cannot be opened automatically".into());
+                warns.push(problem("wsl-no-opener", "WSL without `wslview` or `xdg-open` on PATH: the login URL cannot be opened automatically"));
                 fixes.push("Install wslu (`sudo apt install wslu`, provides wslview) or open the printed URL in a Windows browser yourself".into());
             }
         } else if !e.display {
-            warns.push("no DISPLAY or WAYLAND_DISPLAY: no browser can open on this machine, so the browser login cannot finish here".into());
+            warns.push(problem("headless", "no DISPLAY or WAYLAND_DISPLAY: no browser can open on this machine, so the browser login cannot finish here"));
         } else if e.opener.is_none() {
-            warns.push("no `xdg-open` on PATH: the login URL will not open automatically".into());
+            warns.push(problem(
+                "no-opener",
+                "no `xdg-open` on PATH: the login URL will not open automatically",
+            ));
             fixes.push(
                 "Install xdg-utils, or open the printed URL in a browser on this machine yourself"
                     .into(),
@@ -83,7 +86,7 @@ pub(crate) fn judge(e: &LoginEnv, port: u16) -> CheckResult {
         return r;
     }
     fixes.push(DEVICE.to_string());
-    super::verdict(Vec::new(), warns, String::new, details, fixes)
+    super::verdict(Vec::<Problem>::new(), warns, String::new, details, fixes)
 }
 
 #[cfg(test)]

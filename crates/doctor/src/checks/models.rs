@@ -11,7 +11,7 @@
 use codex_auth::model::AccountRecord;
 use serde_json::Value;
 
-use super::CheckDef;
+use super::{problem, CheckDef, Problem};
 use crate::facts::Facts;
 use crate::report::CheckResult;
 
@@ -136,8 +136,8 @@ fn run(f: &Facts) -> CheckResult {
             .map(|l| l.place())
             .unwrap_or_else(|| "OpenCode's config".to_string())
     };
-    let mut fails = Vec::new();
-    let mut warns = Vec::new();
+    let mut fails: Vec<Problem> = Vec::new();
+    let mut warns: Vec<Problem> = Vec::new();
     let mut fixes = Vec::new();
     let mut details = vec![format!("catalog: {}", sources.join(" + "))];
     for (at, full, slug) in &refs {
@@ -150,18 +150,18 @@ fn run(f: &Facts) -> CheckResult {
         match catalog.iter().find(|c| &c.slug == slug) {
             Some(k) if k.listed => details.push(format!("{at} = {full:?}: in the catalog")),
             Some(_) => {
-                warns.push(format!(
+                warns.push(problem("hidden", format!(
                     "{at} in {} is {full:?}, which the catalog hides (retired or not offered to this plan)",
                     place(at)
-                ));
+                )));
                 fixes.push(format!("Switch {at} to a listed model (`codex-doctor -v --only opencode.models` lists the catalog)"));
             }
             None => {
                 let near = closest(slug, &catalog);
-                fails.push(format!(
+                fails.push(problem("unknown", format!(
                     "{at} in {} is {full:?}, but `{slug}` is not in the catalog: the backend answers model_not_found",
                     place(at)
-                ));
+                )));
                 fixes.push(if near.is_empty() {
                     format!("Set {at} to one of the catalog's models")
                 } else {

@@ -14,7 +14,7 @@ use codex_timefmt::human_ms;
 use serde_json::Value;
 
 use super::auth::label;
-use super::CheckDef;
+use super::{problem, CheckDef, Problem};
 use crate::facts::Facts;
 use crate::report::CheckResult;
 
@@ -63,8 +63,8 @@ fn run(f: &Facts) -> CheckResult {
     };
     let snapshots = f.cache_json("codex-snapshots.json").unwrap_or(Value::Null);
     let now = f.now_ms;
-    let mut fails: Vec<String> = Vec::new();
-    let mut warns: Vec<String> = Vec::new();
+    let mut fails: Vec<Problem> = Vec::new();
+    let mut warns: Vec<Problem> = Vec::new();
     let mut fixes: Vec<String> = Vec::new();
     let mut details: Vec<String> = Vec::new();
     let mut seen = 0usize;
@@ -103,17 +103,17 @@ fn judge_account(
     r: &AccountRecord,
     snap: Option<&Value>,
     now: f64,
-    fails: &mut Vec<String>,
-    warns: &mut Vec<String>,
+    fails: &mut Vec<Problem>,
+    warns: &mut Vec<Problem>,
     fixes: &mut Vec<String>,
     details: &mut Vec<String>,
 ) {
     let expired = r.expires.is_some_and(|e| e <= now);
     if expired && !r.has_refresh() {
-        fails.push(format!(
+        fails.push(problem("expired-no-refresh", format!(
             "{who}: the access token expired {} ago and there is no refresh token, so it can never be renewed",
             human_ms(now - r.expires.unwrap_or(now))
-        ));
+        )));
         fixes.push("Sign that account in again: `opencode auth login`".into());
     }
     let Some(snap) = snap else {
@@ -122,9 +122,9 @@ fn judge_account(
                 "{who}: \"Unknown, missing identity metadata\" (see auth.identity)"
             ));
         } else if expired {
-            warns.push(format!(
+            warns.push(problem("unknown-account-expired", format!(
                 "{who}: shows \"Unknown, account expired\": no quota snapshot and the access token expired, so quotas cannot be fetched until it is refreshed"
-            ));
+            )));
             fixes.push("`opencode auth login` → the account → Refresh token → Check quotas (or send one request with it)".into());
         } else {
             details.push(format!(
@@ -138,10 +138,10 @@ fn judge_account(
         let future_reset = w.resets_at.filter(|t| *t > now);
         if future_reset.is_none() {
             if w.left_pct.is_some_and(|p| p <= 0.0) {
-                warns.push(format!(
+                warns.push(problem("exhausted-no-reset", format!(
                     "{who}: window `{}` is at 0 % with no reset time: the dashboard shows \"Unknown\" and the account stays exhausted with no end in sight",
                     w.name
-                ));
+                )));
                 fixes.push("`opencode auth login` → the account → Refresh token → Check quotas, to fetch a fresh snapshot".into());
             } else {
                 details.push(format!(
@@ -181,9 +181,12 @@ fn judge_account(
             })
     };
     if let Some(reason) = reason {
-        warns.push(format!(
-            "{who}: cooling down for {} although {reason}",
-            human_ms(until - now)
+        warns.push(problem(
+            "cooldown-outlasts-reset",
+            format!(
+                "{who}: cooling down for {} although {reason}",
+                human_ms(until - now)
+            ),
         ));
         fixes.push("The cooldown came from an earlier 429; it ends by itself. To use the account now, clear it in the account manager (`opencode auth login` → the account) or wait".into());
     }

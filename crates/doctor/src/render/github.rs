@@ -1,8 +1,9 @@
 //! `--format github`: GitHub Actions workflow commands, one annotation per problem.
 //!
-//! A failed check becomes `::error`, a warning `::warning` (`::error` with `--strict`, which
-//! fails the run the same way); passing and skipped checks print nothing. The title is the
-//! check id; the message is the summary, then the fix steps. Values are escaped as the runner
+//! Each finding of a failed check becomes `::error`, of a warning `::warning` (`::error` with
+//! `--strict`, which fails the run the same way); passing and skipped checks print nothing.
+//! The title is the finding's stable code; the message is the finding, then the check's fix
+//! steps. Values are escaped as the runner
 //! expects (`%`, CR and LF in messages; also `:` and `,` in properties), so a message cannot
 //! start a second command.
 
@@ -22,21 +23,23 @@ fn escape_property(s: &str) -> String {
 pub fn render(report: &Report, strict: bool) -> String {
     let mut out = String::new();
     for r in &report.checks {
-        let level = match r.status {
-            Status::Fail => "error",
-            Status::Warn if strict => "error",
-            Status::Warn => "warning",
-            Status::Pass | Status::Skip => continue,
-        };
-        let mut msg = r.summary.clone();
-        for (i, f) in r.fix.iter().enumerate() {
-            msg.push_str(&format!("\nfix {}: {f}", i + 1));
+        for f in &r.findings {
+            let level = match f.severity {
+                Status::Fail => "error",
+                Status::Warn if strict => "error",
+                Status::Warn => "warning",
+                Status::Pass | Status::Skip => continue,
+            };
+            let mut msg = f.message.clone();
+            for (i, fix) in r.fix.iter().enumerate() {
+                msg.push_str(&format!("\nfix {}: {fix}", i + 1));
+            }
+            out.push_str(&format!(
+                "::{level} title={}::{}\n",
+                escape_property(&format!("codex-doctor {}", f.code)),
+                escape_data(&msg)
+            ));
         }
-        out.push_str(&format!(
-            "::{level} title={}::{}\n",
-            escape_property(&format!("codex-doctor {}", r.id)),
-            escape_data(&msg)
-        ));
     }
     let s = report.summary;
     out.push_str(&format!(
