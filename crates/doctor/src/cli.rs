@@ -61,9 +61,12 @@ enum Sub {
 /// Flags of `check`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct CheckArgs {
-    /// Print the report as JSON on stdout.
+    /// Print the report as JSON on stdout (same as `--format json`).
     #[arg(long)]
     pub json: bool,
+    /// Output format: human, json, github (workflow annotations) or junit (XML).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<crate::render::Format>,
     /// Add network checks (default: fully offline).
     #[arg(long)]
     pub online: bool,
@@ -168,6 +171,7 @@ impl Cli {
                 // Flags given before `check` apply too.
                 let top = self.check;
                 a.json |= top.json;
+                a.format = a.format.or(top.format);
                 a.online |= top.online;
                 a.strict |= top.strict;
                 a.verbose |= top.verbose;

@@ -18,7 +18,7 @@ use codex_env::EnvSnapshot;
 use codex_paths::{Paths, PathsError, Resolved};
 
 use crate::probes;
-pub use crate::probes::{OpencodeInstall, ProcInfo, VersionSource};
+pub use crate::probes::{LoginEnv, OpencodeInstall, ProcInfo, VersionSource};
 
 /// The default OAuth callback port the plugin binds.
 pub const LOGIN_PORT: u16 = 1455;
@@ -183,6 +183,9 @@ pub struct Facts {
     processes: OnceLock<Vec<ProcInfo>>,
     config: OnceLock<codex_config::load::ConfigLoad>,
     opencode_config: OnceLock<codex_config::opencode::OpencodeConfig>,
+    login_env: OnceLock<probes::LoginEnv>,
+    cache_files: std::sync::Mutex<std::collections::HashMap<String, JsonRead>>,
+    cache_names: OnceLock<Option<Vec<String>>>,
     local_probes: std::sync::Mutex<std::collections::HashMap<(String, u16), LocalProbe>>,
 }
 
@@ -215,6 +218,9 @@ impl Facts {
             processes: OnceLock::new(),
             config: OnceLock::new(),
             opencode_config: OnceLock::new(),
+            login_env: OnceLock::new(),
+            cache_files: std::sync::Mutex::default(),
+            cache_names: OnceLock::new(),
             local_probes: std::sync::Mutex::default(),
         }
     }
@@ -269,11 +275,131 @@ impl Facts {
         }))
     }
 
+    /// Where a browser login could run: SSH, WSL, container, display, opener.
+    pub fn login_env(&self) -> &probes::LoginEnv {
+        self.login_env.get_or_init(|| probes::login_env(&self.env))
+    }
+
+    /// A JSON file of the plugin's cache dir (`codex-snapshots.json`, a catalog shard), read
+    /// once; `None` when missing or not JSON (`cache.files` reports those).
+    pub fn cache_json(&self, name: &str) -> Option<serde_json::Value> {
+        match self.cache_read(name) {
+            JsonRead::Ok(v) => Some(v),
+            JsonRead::Missing | JsonRead::Bad(_) => None,
+        }
+    }
+
+    /// A JSON file of the plugin's cache dir, read once, with the reason when it is unusable.
+    pub fn cache_read(&self, name: &str) -> JsonRead {
+        let Ok(p) = self.paths.as_ref() else {
+            return JsonRead::Missing;
+        };
+        let mut cache = self.cache_files.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(name.to_string())
+            .or_insert_with(|| read_json(&p.cache_file(name).path))
+            .clone()
+    }
+
+    /// The `codex-*.json` files of the cache dir, sorted; `None` when the dir does not exist.
+    pub fn cache_names(&self) -> Option<Vec<String>> {
+        self.cache_names
+            .get_or_init(|| {
+                let dir = self.paths.as_ref().ok()?.cache_dir().path;
+                let rd = fs::read_dir(dir).ok()?;
+                let mut names: Vec<String> = rd
+                    .filter_map(Result::ok)
+                    .filter(|e| e.path().is_file())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.ends_with(".json") && n.starts_with("codex-"))
+                    .collect();
+                names.sort();
+                Some(names)
+            })
+            .clone()
+    }
+
+    /// Whether a catalog file of the cache dir has a numeric `fetchedAt` and a `models`
+    /// array, read without building the models' values (catalog shards are most of the
+    /// cache's bytes). `false` sends the check to [`Facts::cache_read`], which names the
+    /// problem.
+    pub fn catalog_shape_ok(&self, name: &str) -> bool {
+        #[derive(serde::Deserialize)]
+        struct CatalogShape {
+            #[serde(rename = "fetchedAt")]
+            fetched_at: Option<serde_json::Value>,
+            models: Option<Vec<serde::de::IgnoredAny>>,
+        }
+        let Ok(p) = self.paths.as_ref() else {
+            return false;
+        };
+        let Ok(bytes) = fs::read(p.cache_file(name).path) else {
+            return false;
+        };
+        matches!(
+            serde_json::from_slice::<CatalogShape>(&bytes),
+            Ok(CatalogShape { fetched_at: Some(f), models: Some(_) }) if f.is_number()
+        )
+    }
+
+    /// Total bytes and number of files under a directory (recursively); zeros when absent.
+    pub fn dir_size(&self, path: &Path) -> (u64, usize) {
+        let mut total = 0;
+        let mut count = 0;
+        let mut stack = vec![path.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            let Ok(rd) = fs::read_dir(&d) else {
+                continue;
+            };
+            for e in rd.filter_map(Result::ok) {
+                let Ok(ft) = e.file_type() else { continue };
+                if ft.is_dir() {
+                    stack.push(e.path());
+                } else if ft.is_file() {
+                    total += e.metadata().map(|m| m.len()).unwrap_or(0);
+                    count += 1;
+                }
+            }
+        }
+        (total, count)
+    }
+
     /// The resolved runtime config (file + env).
     pub fn resolved_config(&self) -> codex_config::resolve::ResolvedConfig {
         let empty = serde_json::Value::Object(serde_json::Map::new());
         let value = self.config().map(|c| &c.value).unwrap_or(&empty);
         codex_config::resolve::resolve(value, &self.env)
+    }
+
+    /// The Codex CLI's own login (`$CODEX_HOME/auth.json`, default `~/.codex/auth.json`):
+    /// its path and the account it holds, when it holds ChatGPT tokens.
+    pub fn codex_cli_login(&self) -> Option<(PathBuf, codex_auth::model::AccountRecord)> {
+        let path = match self.env.non_blank(codex_env::env_vars::CODEX_HOME) {
+            Some(h) => PathBuf::from(h).join("auth.json"),
+            None => self
+                .paths
+                .as_ref()
+                .ok()?
+                .home
+                .as_ref()?
+                .join(".codex/auth.json"),
+        };
+        let v: serde_json::Value = serde_json::from_slice(&fs::read(&path).ok()?).ok()?;
+        let tokens = v.get("tokens")?;
+        let s = |k: &str| {
+            tokens
+                .get(k)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string)
+        };
+        let refresh = s("refresh_token")?;
+        let record = codex_auth::model::AccountRecord {
+            account_id: s("account_id"),
+            refresh: Some(refresh.into()),
+            access: s("access_token").map(Into::into),
+            ..Default::default()
+        };
+        Some((path, record))
     }
 
     /// Legacy sources: `(resolved path, what it holds)`.
@@ -348,6 +474,33 @@ impl Facts {
     /// Running OpenCode processes.
     pub fn processes(&self) -> &[ProcInfo] {
         self.processes.get_or_init(probes::list_opencode)
+    }
+}
+
+/// What reading one JSON file gave.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonRead {
+    /// The file does not exist.
+    Missing,
+    /// It cannot be read or is not JSON: `cannot be read: …` / `is not valid JSON (… at line L, column C)`.
+    Bad(String),
+    /// Parsed.
+    Ok(serde_json::Value),
+}
+
+fn read_json(path: &Path) -> JsonRead {
+    match fs::read(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => JsonRead::Missing,
+        Err(e) => JsonRead::Bad(format!("cannot be read: {e}")),
+        Ok(b) => match serde_json::from_slice::<serde_json::Value>(&b) {
+            Ok(v) => JsonRead::Ok(v),
+            Err(e) => JsonRead::Bad(format!(
+                "is not valid JSON ({} at line {}, column {})",
+                model::json_error_message(&e),
+                e.line(),
+                e.column()
+            )),
+        },
     }
 }
 

@@ -70,6 +70,11 @@ fn main() -> ExitCode {
             "codex-doctor: internal error (panic{at}); please report it"
         ));
     }));
+    // An internal error exits 3, as in codex-runtime (the hook above said what happened).
+    std::panic::catch_unwind(run).unwrap_or(ExitCode::from(3))
+}
+
+fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -85,6 +90,15 @@ fn main() -> ExitCode {
     };
     let env = EnvSnapshot::capture();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    if let Some(d) = &dir {
+        if !cwd.join(d).is_dir() {
+            return fail(
+                &DoctorError::usage(format!("--dir {} is not a directory", d.display())).hint(
+                    "give the project directory OpenCode runs in (default: the working directory)",
+                ),
+            );
+        }
+    }
     match command {
         Command::Check(args) => {
             let login_port = match login_port(&env) {
@@ -120,15 +134,23 @@ fn main() -> ExitCode {
                 &redactor,
                 time::rfc3339(facts.now),
             );
-            let text = if args.json {
-                render::json::render(&report)
-            } else {
-                let style = Style {
-                    color: render::color_enabled(&env, std::io::stdout().is_terminal()),
-                    ascii: args.ascii,
-                    verbose: args.verbose,
-                };
-                render::human::render(&report, style)
+            let format = match (args.format, args.json) {
+                (Some(f), _) => f,
+                (None, true) => render::Format::Json,
+                (None, false) => render::Format::Human,
+            };
+            let text = match format {
+                render::Format::Json => render::json::render(&report),
+                render::Format::Github => render::github::render(&report, args.strict),
+                render::Format::Junit => render::junit::render(&report, args.strict),
+                render::Format::Human => {
+                    let style = Style {
+                        color: render::color_enabled(&env, std::io::stdout().is_terminal()),
+                        ascii: args.ascii,
+                        verbose: args.verbose,
+                    };
+                    render::human::render(&report, style)
+                }
             };
             out(&text);
             ExitCode::from(report.exit_code(args.strict))

@@ -68,6 +68,73 @@ pub struct ProcInfo {
     pub name: String,
 }
 
+/// Where a browser login would run (`login.environment`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoginEnv {
+    /// In an SSH session: the server address and port from `SSH_CONNECTION`, when given.
+    pub ssh: Option<Option<(String, String)>>,
+    /// Under WSL.
+    pub wsl: bool,
+    /// In a container: how it was recognised.
+    pub container: Option<String>,
+    /// `DISPLAY` or `WAYLAND_DISPLAY` is set.
+    pub display: bool,
+    /// A browser opener on PATH (`xdg-open`, `wslview`, `open`).
+    pub opener: Option<String>,
+    /// `OPENCODE_NO_BROWSER=1`.
+    pub no_browser: bool,
+}
+
+/// Gathers [`LoginEnv`] from the environment and marker files.
+pub fn login_env(env: &EnvSnapshot) -> LoginEnv {
+    let ssh = if env.is_set(env_vars::SSH_CONNECTION)
+        || env.is_set(env_vars::SSH_CLIENT)
+        || env.is_set(env_vars::SSH_TTY)
+    {
+        let server = env.get(env_vars::SSH_CONNECTION).and_then(|c| {
+            let f: Vec<&str> = c.split_whitespace().collect();
+            (f.len() == 4).then(|| (f[2].to_string(), f[3].to_string()))
+        });
+        Some(server)
+    } else {
+        None
+    };
+    let wsl = env.is_set(env_vars::WSL_DISTRO_NAME)
+        || env.is_set(env_vars::WSL_INTEROP)
+        || fs::read_to_string("/proc/sys/kernel/osrelease")
+            .map(|v| v.to_ascii_lowercase().contains("microsoft"))
+            .unwrap_or(false);
+    let container = match env.get(env_vars::CODEX_DOCTOR_CONTAINER) {
+        Some(v) if v == "none" || v.is_empty() => None,
+        Some(v) => Some(v.to_string()),
+        None => {
+            if Path::new("/.dockerenv").exists() {
+                Some("/.dockerenv exists".to_string())
+            } else if Path::new("/run/.containerenv").exists() {
+                Some("/run/.containerenv exists".to_string())
+            } else {
+                env.non_blank(env_vars::CONTAINER)
+                    .map(|c| format!("container={c}"))
+            }
+        }
+    };
+    let opener = env.get(env_vars::PATH).and_then(|p| {
+        ["xdg-open", "wslview", "open"]
+            .into_iter()
+            .find(|b| which::which_in(b, Some(p), "/").is_ok())
+            .map(str::to_string)
+    });
+    LoginEnv {
+        ssh,
+        wsl,
+        container,
+        display: env.non_blank(env_vars::DISPLAY).is_some()
+            || env.non_blank(env_vars::WAYLAND_DISPLAY).is_some(),
+        opener,
+        no_browser: env.get(env_vars::OPENCODE_NO_BROWSER) == Some("1"),
+    }
+}
+
 /// How long `opencode --version` may take.
 pub const VERSION_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -252,7 +319,58 @@ pub fn version_from_command(bin: &Path, timeout: Duration) -> Option<String> {
 }
 
 /// Lists processes that look like OpenCode (binary `opencode`, or node running `opencode-ai`).
+///
+/// On Linux this reads `/proc/<pid>/comm` of every process and, only for the few whose name
+/// could be a launcher (`node`, `bun`, `opencode*`), their command line: far cheaper than a
+/// full process table. Elsewhere it asks `sysinfo`.
 pub fn list_opencode() -> Vec<ProcInfo> {
+    let me = std::process::id();
+    let mut out = match fs::read_dir("/proc") {
+        Ok(rd) => rd
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+                (pid != me).then_some(pid)
+            })
+            .filter_map(proc_entry)
+            .collect(),
+        Err(_) => list_opencode_sysinfo(),
+    };
+    out.sort_by_key(|p: &ProcInfo| p.pid);
+    out
+}
+
+fn is_opencode_name(name: &str) -> bool {
+    name == "opencode"
+        || name.starts_with("opencode-")
+        || name.starts_with("opencode.")
+        || name == ".opencode"
+}
+
+fn proc_entry(pid: u32) -> Option<ProcInfo> {
+    let dir = PathBuf::from(format!("/proc/{pid}"));
+    let name = fs::read_to_string(dir.join("comm"))
+        .ok()?
+        .trim()
+        .to_string();
+    if is_opencode_name(&name) {
+        return Some(ProcInfo { pid, name });
+    }
+    if !(name == "node" || name == "bun" || name.starts_with("node") || name == "MainThread") {
+        return None;
+    }
+    let cmd = fs::read(dir.join("cmdline")).ok()?;
+    let mut args = cmd
+        .split(|b| *b == 0)
+        .map(|a| String::from_utf8_lossy(a).into_owned());
+    let first_two: Vec<String> = args.by_ref().take(2).collect();
+    let hit = first_two.iter().any(|a| {
+        a.contains("opencode-ai/bin/opencode") || a.ends_with("/opencode") || a == "opencode"
+    });
+    hit.then_some(ProcInfo { pid, name })
+}
+
+fn list_opencode_sysinfo() -> Vec<ProcInfo> {
     let mut sys = System::new_with_specifics(RefreshKind::nothing());
     sys.refresh_processes_specifics(
         ProcessesToUpdate::All,
@@ -262,8 +380,7 @@ pub fn list_opencode() -> Vec<ProcInfo> {
             .with_exe(UpdateKind::OnlyIfNotSet),
     );
     let me = std::process::id();
-    let mut out: Vec<ProcInfo> = sys
-        .processes()
+    sys.processes()
         .iter()
         .filter(|(pid, _)| pid.as_u32() != me)
         // Threads show up as tasks of their process; skip them.
@@ -280,8 +397,7 @@ pub fn list_opencode() -> Vec<ProcInfo> {
                 .first()
                 .map(|c| c.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let is_opencode = name == "opencode"
-                || name.starts_with("opencode-")
+            let is_opencode = is_opencode_name(&name)
                 || exe_name == "opencode"
                 || cmd0.ends_with("/opencode")
                 || cmd0 == "opencode"
@@ -294,9 +410,7 @@ pub fn list_opencode() -> Vec<ProcInfo> {
                 name,
             })
         })
-        .collect();
-    out.sort_by_key(|p| p.pid);
-    out
+        .collect()
 }
 
 /// Names the processes listening on `port` (`"1234 node"`), where `/proc` tells.

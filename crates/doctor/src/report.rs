@@ -56,6 +56,21 @@ pub struct CheckResult {
     pub details: Vec<String>,
     /// Fix steps, in order; exact commands or file paths.
     pub fix: Vec<String>,
+    /// The individual problems behind a `warn`/`fail` summary, each with the code the check
+    /// gave it (empty: the runner uses the check id).
+    pub findings: Vec<Finding>,
+}
+
+/// One problem a check found.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Finding {
+    /// Stable code: the check id, or `<check id>.<kind>` where the check names the kind
+    /// (`plugin.registered.missing`). `docs/checks.md` lists the named ones.
+    pub code: String,
+    /// `warn` or `fail`.
+    pub severity: Status,
+    /// The problem, one line.
+    pub message: String,
 }
 
 impl CheckResult {
@@ -65,6 +80,7 @@ impl CheckResult {
             summary: summary.into(),
             details: Vec::new(),
             fix: Vec::new(),
+            findings: Vec::new(),
         }
     }
 
@@ -138,6 +154,8 @@ pub struct Row {
     pub details: Vec<String>,
     /// Fix steps.
     pub fix: Vec<String>,
+    /// Every problem behind a `warn`/`fail`, each with a stable code (empty otherwise).
+    pub findings: Vec<Finding>,
     /// Wall time of the check in milliseconds.
     pub duration_ms: f64,
 }

@@ -138,6 +138,9 @@ fn redact_result(r: &Redactor, mut res: CheckResult) -> CheckResult {
     res.summary = r.redact(&res.summary);
     res.details = res.details.iter().map(|d| r.redact(d)).collect();
     res.fix = res.fix.iter().map(|d| r.redact(d)).collect();
+    for f in &mut res.findings {
+        f.message = r.redact(&f.message);
+    }
     res
 }
 
@@ -163,6 +166,31 @@ fn run_one(def: &CheckDef, facts: &Facts) -> (CheckResult, f64) {
     };
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     (res, (ms * 1000.0).round() / 1000.0)
+}
+
+/// Gives every finding a stable code: `<id>.<kind>` where the check named the kind, else the
+/// check id; a `warn`/`fail` without findings gets one from its summary.
+fn with_codes(id: &str, mut res: CheckResult) -> CheckResult {
+    use crate::report::{Finding, Status};
+    if !matches!(res.status, Status::Warn | Status::Fail) {
+        res.findings.clear();
+        return res;
+    }
+    if res.findings.is_empty() {
+        res.findings.push(Finding {
+            code: String::new(),
+            severity: res.status,
+            message: res.summary.clone(),
+        });
+    }
+    for f in &mut res.findings {
+        f.code = if f.code.is_empty() {
+            id.to_string()
+        } else {
+            format!("{id}.{}", f.code)
+        };
+    }
+    res
 }
 
 /// Runs the given checks (normally [`checks::ALL`]) and builds the redacted report.
@@ -208,7 +236,7 @@ pub fn run(
                     0.0,
                 )
             });
-            let res = redact_result(redactor, res);
+            let res = redact_result(redactor, with_codes(def.id, res));
             Row {
                 id: def.id,
                 group: def.group(),
@@ -217,6 +245,7 @@ pub fn run(
                 summary: res.summary,
                 details: res.details,
                 fix: res.fix,
+                findings: res.findings,
                 duration_ms: ms,
             }
         })

@@ -23,6 +23,7 @@ fn healthy_home_passes_with_every_check_once_in_stable_order() {
     let expected = [
         "env.paths",
         "opencode.install",
+        "opencode.models",
         "plugin.registered",
         "config.resolved",
         "auth.store",
@@ -30,6 +31,8 @@ fn healthy_home_passes_with_every_check_once_in_stable_order() {
         "auth.accounts",
         "auth.identity",
         "auth.legacy",
+        "auth.quota",
+        "auth.lineage",
         "auth.lock",
         "auth.quarantine",
         "cache.models",
@@ -38,6 +41,7 @@ fn healthy_home_passes_with_every_check_once_in_stable_order() {
         "install.skill",
         "debug.env",
         "port.1455",
+        "login.environment",
         "process.opencode",
         "network.proxy-env",
         "network.reachability",
@@ -59,8 +63,8 @@ fn healthy_home_passes_with_every_check_once_in_stable_order() {
     assert_eq!(r["summary"]["fail"], 0);
     assert_eq!(r["summary"]["warn"], 1);
     assert_eq!(
-        r["summary"]["skip"], 2,
-        "only network.reachability (offline) and runtime.proxy (no local provider) are skipped"
+        r["summary"]["skip"], 3,
+        "only network.reachability (offline), runtime.proxy (no local provider) and opencode.models (no openai/ model named) are skipped"
     );
 }
 
@@ -88,7 +92,7 @@ fn only_and_skip_keep_every_row_and_skip_the_rest() {
         .run(&["--json", "--only", "auth.*", "--skip", "auth.lock"])
         .json();
     let rows = r["checks"].as_array().unwrap();
-    assert_eq!(rows.len(), 21);
+    assert_eq!(rows.len(), 25);
     for c in rows {
         let id = c["id"].as_str().unwrap();
         if id.starts_with("auth.") && id != "auth.lock" {
@@ -276,4 +280,93 @@ fn ascii_markers() {
     let out = h.run(&["--ascii"]).stdout;
     assert!(out.contains("[XX]") && out.contains("[ok]") && out.contains("[--]"));
     assert!(!out.contains('✓') && !out.contains('✗'));
+}
+
+#[test]
+fn format_github_annotates_problems_only_and_escapes_them() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/opencode.json");
+    let run = h.run(&["--format", "github"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with(
+            "::error title=codex-doctor plugin.registered.missing::no OpenCode config found"
+        ) && l
+            .contains("%0Afix 1: Run `npx -y @iam-brain/opencode-codex-auth@latest install`")),
+        "{}",
+        run.stdout
+    );
+    // opencode.install warns (no opencode on PATH): a warning, an error with --strict.
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("::warning title=codex-doctor opencode.install::")));
+    assert!(lines
+        .last()
+        .unwrap()
+        .starts_with("::notice title=codex-doctor::1 failed"));
+    assert!(
+        lines.iter().all(|l| l.starts_with("::")),
+        "one command per line"
+    );
+    let strict = h.run(&["--format", "github", "--strict"]);
+    assert!(strict
+        .stdout
+        .contains("::error title=codex-doctor opencode.install::"));
+}
+
+#[test]
+fn format_junit_has_one_testcase_per_check() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/opencode.json");
+    let run = h.run(&["--format", "junit"]);
+    assert_eq!(run.code, 1);
+    let x = &run.stdout;
+    assert!(x.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"codex-doctor\" tests=\"25\" failures=\"1\""), "{x}");
+    assert_eq!(x.matches("<testcase ").count(), 25);
+    assert!(x.contains("<testcase classname=\"codex-doctor.plugin\" name=\"plugin.registered\""));
+    assert!(x.contains("<failure type=\"fail\" message=\"no OpenCode config found"));
+    assert!(x.contains("<system-out>warning: no `opencode` on PATH"));
+    assert!(x.contains("<skipped message="));
+    assert_eq!(
+        x.matches("<testsuite ").count(),
+        x.matches("</testsuite>").count()
+    );
+    let strict = h.run(&["--format", "junit", "--strict"]);
+    assert!(
+        strict.stdout.contains("failures=\"2\""),
+        "{}",
+        strict.stdout
+    );
+    assert!(strict.stdout.contains("<failure type=\"warning\""));
+    assert_eq!(h.run(&["--format", "yaml"]).code, 2);
+}
+
+#[test]
+fn every_problem_is_a_finding_with_a_stable_code() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/opencode.json");
+    h.remove(".config/opencode/commands");
+    let r = h.run(&["--json"]).json();
+    let row = |id: &str| {
+        r["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    let plugin = row("plugin.registered");
+    assert_eq!(plugin["findings"][0]["code"], "plugin.registered.missing");
+    assert_eq!(plugin["findings"][0]["severity"], "fail");
+    // A check that names no kind: the code is its id.
+    let cmd = row("install.command");
+    assert_eq!(cmd["findings"][0]["code"], "install.command");
+    assert_eq!(cmd["findings"][0]["message"], cmd["summary"]);
+    assert_eq!(row("auth.store")["findings"], serde_json::json!([]));
+    for c in r["checks"].as_array().unwrap() {
+        let bad = c["status"] == "warn" || c["status"] == "fail";
+        assert_eq!(!c["findings"].as_array().unwrap().is_empty(), bad, "{c:#}");
+    }
 }

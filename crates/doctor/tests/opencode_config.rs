@@ -224,3 +224,17 @@ fn paths_lists_every_layer_in_order() {
         "{text}"
     );
 }
+
+#[test]
+fn a_missing_dir_is_a_usage_error() {
+    let h = Home::healthy();
+    let run = h.run(&["--dir", "no/such/dir"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("error: --dir no/such/dir is not a directory")
+            && run.stderr.contains("\n\nhint: "),
+        "{}",
+        run.stderr
+    );
+}

@@ -207,12 +207,42 @@ pub const LOGNAME: &str = "LOGNAME";
 /// Where the test-support scripts install npm packages (default `<repo>/target/codex-kit-cache`).
 pub const CODEX_KIT_CACHE: &str = "CODEX_KIT_CACHE";
 
+/// The Codex CLI's home (`auth.json` there; default `~/.codex`).
+pub const CODEX_HOME: &str = "CODEX_HOME";
+
+/// Set by sshd in an SSH session (`client-ip client-port server-ip server-port`).
+pub const SSH_CONNECTION: &str = "SSH_CONNECTION";
+
+/// Set by sshd in an SSH session.
+pub const SSH_CLIENT: &str = "SSH_CLIENT";
+
+/// Set by sshd when the session has a terminal.
+pub const SSH_TTY: &str = "SSH_TTY";
+
+/// Set inside WSL.
+pub const WSL_DISTRO_NAME: &str = "WSL_DISTRO_NAME";
+
+/// Set inside WSL 2.
+pub const WSL_INTEROP: &str = "WSL_INTEROP";
+
+/// Set by systemd-nspawn, podman and others inside a container.
+pub const CONTAINER: &str = "container";
+
+/// An X11 display.
+pub const DISPLAY: &str = "DISPLAY";
+
+/// A Wayland display.
+pub const WAYLAND_DISPLAY: &str = "WAYLAND_DISPLAY";
+
+/// Test hook: `none` or a description, instead of detecting a container.
+pub const CODEX_DOCTOR_CONTAINER: &str = "CODEX_DOCTOR_CONTAINER";
+
 /// One documented environment variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EnvVar {
     /// The variable's name.
     pub name: &'static str,
-    /// The area it belongs to (`paths`, `config`, `debug`, `oauth`, `network`, `output`, `opencode`, `proxy`, `test`).
+    /// The area it belongs to (`paths`, `config`, `debug`, `oauth`, `network`, `output`, `opencode`, `login`, `proxy`, `test`).
     pub group: &'static str,
     /// What it does.
     pub description: &'static str,
@@ -282,6 +312,16 @@ pub const ALL: &[EnvVar] = &[
     EnvVar { name: CODEX_RUNTIME_LOGIN_PORT, group: "test", description: "Test hook: the port `codex-runtime login` binds for its OAuth callback instead of 1455 (`0` picks a free port)." },
     EnvVar { name: CODEX_RUNTIME_CLIENT_KEY, group: "proxy", description: "Client key for `codex-runtime serve` (`Authorization: Bearer` or `x-api-key`, compared in constant time); required with `--allow-remote`." },
     EnvVar { name: CODEX_RUNTIME_ALLOWED_ORIGINS, group: "proxy", description: "Comma-separated origins (`scheme://host[:port]`) whose requests `codex-runtime serve` answers besides its own listener's; any other `Origin` gets `forbidden_origin` (403). `--allow-origin` wins." },
+    EnvVar { name: CODEX_HOME, group: "paths", description: "The Codex CLI's home; `auth.lineage` compares the account in its `auth.json` (default `~/.codex/auth.json`) with the plugin's stores." },
+    EnvVar { name: SSH_CONNECTION, group: "login", description: "An SSH session (`login.environment`): the browser login needs `ssh -L 1455:localhost:1455`; the server address and port name the exact command." },
+    EnvVar { name: SSH_CLIENT, group: "login", description: "An SSH session (`login.environment`)." },
+    EnvVar { name: SSH_TTY, group: "login", description: "An SSH session with a terminal (`login.environment`)." },
+    EnvVar { name: WSL_DISTRO_NAME, group: "login", description: "WSL (`login.environment`): the browser opens in Windows and needs `wslview` or `xdg-open`." },
+    EnvVar { name: WSL_INTEROP, group: "login", description: "WSL 2 (`login.environment`)." },
+    EnvVar { name: CONTAINER, group: "login", description: "Set inside some containers (`login.environment`; also `/.dockerenv`, `/run/.containerenv`)." },
+    EnvVar { name: DISPLAY, group: "login", description: "An X11 display: a browser can open here (`login.environment`)." },
+    EnvVar { name: WAYLAND_DISPLAY, group: "login", description: "A Wayland display: a browser can open here (`login.environment`)." },
+    EnvVar { name: CODEX_DOCTOR_CONTAINER, group: "test", description: "Test hook for `login.environment`: `none`, or a description, instead of detecting a container." },
 ];
 
 /// Finds a documented variable by name.

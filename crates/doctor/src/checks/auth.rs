@@ -285,11 +285,11 @@ fn run_opencode(f: &Facts) -> CheckResult {
     }
 }
 
-fn mode_domain(f: &Facts) -> Domain {
+pub(crate) fn mode_domain(f: &Facts) -> Domain {
     f.resolved_config().mode.domain()
 }
 
-fn parsed_openai(f: &Facts) -> Result<&codex_auth::model::OpenAiEntry, CheckResult> {
+pub(crate) fn parsed_openai(f: &Facts) -> Result<&codex_auth::model::OpenAiEntry, CheckResult> {
     match f.store() {
         Some(StoreRead::Parsed(s)) => s
             .openai

@@ -6,13 +6,11 @@
 //! the user sees stale models. `cache.files` checks the shape of every cache file and finds
 //! quota snapshots whose identity key matches no account.
 
-use std::path::Path;
-
 use codex_auth::model::StoreRead;
 use serde_json::Value;
 
 use super::{show, CheckDef};
-use crate::facts::Facts;
+use crate::facts::{Facts, JsonRead};
 use crate::report::CheckResult;
 
 /// `cache.models`.
@@ -70,26 +68,9 @@ pub fn semver(s: &str) -> Option<(u64, u64, u64)> {
     None
 }
 
-enum Json {
-    Missing,
-    Bad(String),
-    Ok(Value),
-}
-
-fn read_json(path: &Path) -> Json {
-    match std::fs::read(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Json::Missing,
-        Err(e) => Json::Bad(format!("cannot be read: {e}")),
-        Ok(b) => match serde_json::from_slice::<Value>(&b) {
-            Ok(v) => Json::Ok(v),
-            Err(e) => Json::Bad(format!(
-                "is not valid JSON ({} at line {}, column {})",
-                codex_auth::model::json_error_message(&e),
-                e.line(),
-                e.column()
-            )),
-        },
-    }
+fn is_catalog(name: &str) -> bool {
+    name != "codex-models-cache-meta.json"
+        && (name.starts_with("codex-models-cache") || name.starts_with("codex-auth-models-"))
 }
 
 fn valid_models(v: &Value) -> usize {
@@ -115,14 +96,18 @@ fn run_models(f: &Facts) -> CheckResult {
     let version_path = p.cache_file("codex-client-version.json").path;
     let meta_path = p.cache_file("codex-models-cache-meta.json").path;
     let snap_path = p.cache_file("codex-models-cache.json").path;
-    if !version_path.exists() && !meta_path.exists() && !snap_path.exists() {
+    let missing = |name: &str| f.cache_read(name) == JsonRead::Missing;
+    if missing("codex-client-version.json")
+        && missing("codex-models-cache-meta.json")
+        && missing("codex-models-cache.json")
+    {
         return CheckResult::skip("no model cache yet (written at the first model request)");
     }
     let mut warns = Vec::new();
     let mut details = Vec::new();
 
-    let client = match read_json(&version_path) {
-        Json::Ok(v) => match v.get("version").and_then(Value::as_str) {
+    let client = match f.cache_read("codex-client-version.json") {
+        JsonRead::Ok(v) => match v.get("version").and_then(Value::as_str) {
             Some(ver) => {
                 let age = v
                     .get("fetchedAt")
@@ -147,21 +132,21 @@ fn run_models(f: &Facts) -> CheckResult {
                 DEFAULT_CLIENT_VERSION.to_string()
             }
         },
-        Json::Missing => {
+        JsonRead::Missing => {
             details.push(format!(
                 "no codex-client-version.json; client version {DEFAULT_CLIENT_VERSION} (default)"
             ));
             DEFAULT_CLIENT_VERSION.to_string()
         }
-        Json::Bad(e) => {
+        JsonRead::Bad(e) => {
             warns.push(format!("{} {e}", show(&version_path)));
             DEFAULT_CLIENT_VERSION.to_string()
         }
     };
     let target = semver(&client);
 
-    let meta_tag = match read_json(&meta_path) {
-        Json::Ok(v) => {
+    let meta_tag = match f.cache_read("codex-models-cache-meta.json") {
+        JsonRead::Ok(v) => {
             let tag = v
                 .get("tag")
                 .and_then(Value::as_str)
@@ -183,15 +168,15 @@ fn run_models(f: &Facts) -> CheckResult {
                 }
             }
         }
-        Json::Missing => None,
-        Json::Bad(e) => {
+        JsonRead::Missing => None,
+        JsonRead::Bad(e) => {
             warns.push(format!("{} {e}", show(&meta_path)));
             None
         }
     };
 
-    let snapshot_models = match read_json(&snap_path) {
-        Json::Ok(v) => {
+    let snapshot_models = match f.cache_read("codex-models-cache.json") {
+        JsonRead::Ok(v) => {
             let source_ok = v.get("source").and_then(Value::as_str) == Some("github");
             let fetched_ok = v.get("fetchedAt").is_some_and(Value::is_number);
             let n = valid_models(&v);
@@ -205,8 +190,8 @@ fn run_models(f: &Facts) -> CheckResult {
                 None
             }
         }
-        Json::Missing => None,
-        Json::Bad(e) => {
+        JsonRead::Missing => None,
+        JsonRead::Bad(e) => {
             warns.push(format!("{} {e}", show(&snap_path)));
             None
         }
@@ -313,16 +298,9 @@ fn run_files(f: &Facts) -> CheckResult {
         Err(e) => return super::no_paths(&e),
     };
     let dir = p.cache_dir().path;
-    let Ok(rd) = std::fs::read_dir(&dir) else {
+    let Some(names) = f.cache_names() else {
         return CheckResult::skip(format!("{} does not exist yet", show(&dir)));
     };
-    let mut names: Vec<String> = rd
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_file())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".json") && n.starts_with("codex-"))
-        .collect();
-    names.sort();
     let mut warns = Vec::new();
     let mut details = Vec::new();
     let mut fixes = Vec::new();
@@ -342,13 +320,17 @@ fn run_files(f: &Facts) -> CheckResult {
             details.push(format!("{name}: legacy, deleted at the next plugin start"));
             continue;
         }
-        match read_json(&path) {
-            Json::Missing => {}
-            Json::Bad(e) => {
+        if is_catalog(name) && f.catalog_shape_ok(name) {
+            details.push(format!("{name}: ok"));
+            continue;
+        }
+        match f.cache_read(name) {
+            JsonRead::Missing => {}
+            JsonRead::Bad(e) => {
                 warns.push(format!("{name} {e}"));
                 fixes.push(format!("rm {} (the plugin rebuilds it)", show(&path)));
             }
-            Json::Ok(v) => {
+            JsonRead::Ok(v) => {
                 if let Some(e) = shape_error(name, &v) {
                     warns.push(format!("{name}: {e}"));
                     fixes.push(format!("rm {} (the plugin rebuilds it)", show(&path)));

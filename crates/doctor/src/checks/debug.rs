@@ -51,27 +51,6 @@ pub const BOOLEANS: &[&str] = &[
     env_vars::OPENCODE_OPENAI_MULTI_ULTRA,
 ];
 
-fn dir_size(path: &std::path::Path) -> (u64, usize) {
-    let mut total = 0;
-    let mut count = 0;
-    let mut stack = vec![path.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.filter_map(Result::ok) {
-            let Ok(ft) = e.file_type() else { continue };
-            if ft.is_dir() {
-                stack.push(e.path());
-            } else if ft.is_file() {
-                total += e.metadata().map(|m| m.len()).unwrap_or(0);
-                count += 1;
-            }
-        }
-    }
-    (total, count)
-}
-
 fn run(f: &Facts) -> CheckResult {
     let env = &f.env;
     let mut warns: Vec<String> = Vec::new();
@@ -187,7 +166,7 @@ fn run(f: &Facts) -> CheckResult {
     if let Ok(p) = f.paths() {
         let dir = p.log_dir().path;
         if dir.is_dir() {
-            let (bytes, files) = dir_size(&dir);
+            let (bytes, files) = f.dir_size(&dir);
             log_line = Some(format!(
                 "log dir {}: {files} file(s), {}",
                 show(&dir),

@@ -12,12 +12,16 @@ pub mod config;
 pub mod debug;
 pub mod env;
 pub mod install;
+mod lineage;
 pub mod locks;
+mod login;
+mod models;
 pub mod network;
 pub mod opencode;
 pub mod plugin;
 pub mod port;
 pub mod process;
+mod quota;
 pub mod runtime;
 
 /// One registered check.
@@ -50,6 +54,7 @@ impl std::fmt::Debug for CheckDef {
 pub const ALL: &[CheckDef] = &[
     env::PATHS,
     opencode::INSTALL,
+    models::MODELS,
     plugin::REGISTERED,
     config::RESOLVED,
     auth::STORE,
@@ -57,6 +62,8 @@ pub const ALL: &[CheckDef] = &[
     auth::ACCOUNTS,
     auth::IDENTITY,
     auth::LEGACY,
+    quota::QUOTA,
+    lineage::LINEAGE,
     locks::LOCK,
     locks::QUARANTINE,
     cache::MODELS,
@@ -65,6 +72,7 @@ pub const ALL: &[CheckDef] = &[
     install::SKILL,
     debug::ENV,
     port::LOGIN_PORT,
+    login::ENVIRONMENT,
     process::OPENCODE,
     network::PROXY_ENV,
     network::REACHABILITY,
@@ -78,25 +86,78 @@ pub(crate) fn no_paths(reason: &str) -> CheckResult {
 }
 
 /// Formats a path for a message.
+/// A problem a check collected: a message, and optionally the kind that makes its stable
+/// code `<check id>.<kind>` (plain strings get the check id as their code).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Problem {
+    pub(crate) kind: &'static str,
+    pub(crate) message: String,
+}
+
+impl From<String> for Problem {
+    fn from(message: String) -> Self {
+        Problem { kind: "", message }
+    }
+}
+
+impl From<&str> for Problem {
+    fn from(message: &str) -> Self {
+        Problem {
+            kind: "",
+            message: message.to_string(),
+        }
+    }
+}
+
+/// A problem with a named kind (its code becomes `<check id>.<kind>`).
+pub(crate) fn problem(kind: &'static str, message: impl Into<String>) -> Problem {
+    Problem {
+        kind,
+        message: message.into(),
+    }
+}
+
 /// The one result of the problems a check collected: `fail` (every failure, then every
-/// warning) when anything failed, else `warn`, else `pass` with `pass()`'s summary.
-pub(crate) fn verdict(
-    mut fails: Vec<String>,
-    warns: Vec<String>,
+/// warning) when anything failed, else `warn`, else `pass` with `pass()`'s summary. Every
+/// problem also becomes a finding with its code.
+pub(crate) fn verdict<F: Into<Problem>, W: Into<Problem>>(
+    fails: Vec<F>,
+    warns: Vec<W>,
     pass: impl FnOnce() -> String,
     details: Vec<String>,
     fixes: Vec<String>,
 ) -> CheckResult {
+    use crate::report::{Finding, Status};
+    let fails: Vec<Problem> = fails.into_iter().map(Into::into).collect();
+    let warns: Vec<Problem> = warns.into_iter().map(Into::into).collect();
+    let findings: Vec<Finding> = fails
+        .iter()
+        .map(|p| (Status::Fail, p))
+        .chain(warns.iter().map(|p| (Status::Warn, p)))
+        .map(|(severity, p)| Finding {
+            code: p.kind.to_string(),
+            severity,
+            message: p.message.clone(),
+        })
+        .collect();
+    let join = |v: &[Problem]| {
+        v.iter()
+            .map(|p| p.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     let mut r = if !fails.is_empty() {
-        fails.extend(warns);
-        CheckResult::fail(fails.join("; "))
+        let mut all = fails.clone();
+        all.extend(warns.iter().cloned());
+        CheckResult::fail(join(&all))
     } else if !warns.is_empty() {
-        CheckResult::warn(warns.join("; "))
+        CheckResult::warn(join(&warns))
     } else {
         CheckResult::pass(pass())
     };
     r.details = details;
     r.fix = fixes;
+    r.findings = findings;
     r
 }
 
@@ -127,6 +188,31 @@ mod tests {
 
 #[cfg(test)]
 mod docs_tests {
+    #[test]
+    fn docs_checks_lists_every_named_finding_code() {
+        let docs = include_str!("../../../../docs/checks.md");
+        for (src, id) in [
+            (include_str!("plugin.rs"), "plugin.registered"),
+            (include_str!("models.rs"), "opencode.models"),
+            (include_str!("quota.rs"), "auth.quota"),
+            (include_str!("lineage.rs"), "auth.lineage"),
+            (include_str!("login.rs"), "login.environment"),
+        ] {
+            for part in src.split("problem(").skip(1) {
+                let rest = part.trim_start();
+                let kinds: Vec<&str> = if let Some(r) = rest.strip_prefix("if shared {") {
+                    r.split('"').skip(1).step_by(2).take(2).collect()
+                } else {
+                    rest.split('"').nth(1).into_iter().collect()
+                };
+                for k in kinds {
+                    let code = format!("`{id}.{k}`");
+                    assert!(docs.contains(&code), "docs/checks.md lacks {code}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn docs_checks_and_readme_list_every_check() {
         let docs = include_str!("../../../../docs/checks.md");

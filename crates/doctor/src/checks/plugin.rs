@@ -12,7 +12,7 @@
 use codex_config::opencode::{self, Layer, LayerKind, LayerState, PluginEntry};
 use serde_json::Value;
 
-use super::{show, CheckDef};
+use super::{problem, show, CheckDef, Problem};
 use crate::facts::Facts;
 use crate::report::CheckResult;
 
@@ -165,12 +165,13 @@ fn run(f: &Facts) -> CheckResult {
         .collect();
     let at = |e: &PluginEntry| oc.layers.get(e.layer).map(Layer::place).unwrap_or_default();
 
+    let mut problems: Vec<Problem> = Vec::new();
     if loaded.len() > 1 {
-        warns.push(format!(
+        problems.push(problem("loaded-twice", format!(
             "OpenCode loads the plugin {} times ({}): several copies write the same files concurrently",
             loaded.len(),
             loaded.iter().map(|e| format!("{:?} from {}", e.spec, at(e))).collect::<Vec<_>>().join(", ")
-        ));
+        )));
         fixes.push(format!(
             "Keep exactly one entry (\"{DEFAULT_SPECIFIER}\") across your OpenCode configs"
         ));
@@ -194,19 +195,25 @@ fn run(f: &Facts) -> CheckResult {
         .filter(|e| is_other_oauth_plugin(&e.spec))
         .collect();
     if !others.is_empty() {
-        warns.push(format!(
-            "another OpenAI OAuth plugin is registered beside it: {}",
-            others
-                .iter()
-                .map(|e| format!("{:?} in {}", e.spec, at(e)))
-                .collect::<Vec<_>>()
-                .join(", ")
+        problems.push(problem(
+            "conflicting-plugin",
+            format!(
+                "another OpenAI OAuth plugin is registered beside it: {}",
+                others
+                    .iter()
+                    .map(|e| format!("{:?} in {}", e.spec, at(e)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         ));
         fixes.push(
             "Remove the other OpenAI OAuth plugin from `plugin`: both intercept OpenAI requests"
                 .to_string(),
         );
     }
+    let mut fails_p: Vec<Problem> = fails.into_iter().map(Problem::from).collect();
+    let mut warns_p: Vec<Problem> = warns.into_iter().map(Problem::from).collect();
+    warns_p.extend(problems);
     if loaded.is_empty() {
         let any_file = oc.layers.iter().any(|l| l.state != LayerState::Missing);
         let msg = if any_file {
@@ -217,7 +224,7 @@ fn run(f: &Facts) -> CheckResult {
                 show(&installer_file)
             )
         };
-        fails.insert(0, msg);
+        fails_p.insert(0, problem("missing", msg));
         fixes.push(format!(
             "Run `npx -y {DEFAULT_SPECIFIER} install`, or add \"{DEFAULT_SPECIFIER}\" to the \"plugin\" array of {}",
             show(&installer_file)
@@ -230,7 +237,7 @@ fn run(f: &Facts) -> CheckResult {
             .map(|e| format!("registered as {:?} in {}", e.spec, at(e)))
             .unwrap_or_default()
     };
-    super::verdict(fails, warns, pass, details, fixes)
+    super::verdict(fails_p, warns_p, pass, details, fixes)
 }
 
 #[cfg(test)]

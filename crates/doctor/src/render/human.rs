@@ -19,6 +19,7 @@ pub fn group_title(group: &str) -> &str {
         "install" => "Install",
         "debug" => "Debug",
         "port" => "Port",
+        "login" => "Login",
         "process" => "Processes",
         "network" => "Network",
         "runtime" => "Runtime proxy",

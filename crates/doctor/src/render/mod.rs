@@ -1,7 +1,24 @@
-//! Renderers: the same redacted [`crate::report::Report`] as human text or JSON.
+//! Renderers: the same redacted [`crate::report::Report`] as human text, JSON, GitHub
+//! Actions annotations or JUnit XML.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// Grouped text for people (the default).
+    #[default]
+    Human,
+    /// The stable JSON report (`--json` is the same).
+    Json,
+    /// GitHub Actions workflow annotations (`::error`/`::warning`).
+    Github,
+    /// JUnit XML, one testcase per check.
+    Junit,
+}
 
 /// Output style switches for the human renderer.
 #[derive(Debug, Clone, Copy, Default)]

@@ -126,7 +126,13 @@ impl Home {
         // The working directory is a git worktree root, so OpenCode's project walk (and the
         // doctor's) stops there instead of reading the machine's /tmp and /.
         fs::create_dir_all(cwd.join(".git")).expect("mkdir");
+        // A local desktop session for login.environment: a display, an opener, no container.
+        let opener = home.join("bin/xdg-open");
+        fs::write(&opener, "#!/bin/sh\nexit 0\n").expect("write");
+        fs::set_permissions(&opener, fs::Permissions::from_mode(0o755)).expect("chmod");
         let env = vec![
+            ("DISPLAY".to_string(), ":0".to_string()),
+            ("CODEX_DOCTOR_CONTAINER".to_string(), "none".to_string()),
             (
                 "OPENCODE_TEST_MANAGED_CONFIG_DIR".to_string(),
                 home.join(".managed-opencode").display().to_string(),
