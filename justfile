@@ -27,9 +27,10 @@ bench-doctor:
 bench-bundle:
     bash tests/bench/bundle.sh
 
-# Proxy overhead against a loopback mock upstream (direct vs proxied, JSON and SSE, c=1 and c=64).
-bench-proxy:
-    cargo bench -p codex-proxy --bench proxy
+# Proxy overhead against a loopback mock upstream (direct vs proxied vs nginx when installed,
+# JSON and SSE, c=1 and c=64); e.g. `just bench-proxy --one-core` or `just bench-proxy --pin`.
+bench-proxy *ARGS:
+    cargo bench -p codex-proxy --bench proxy -- {{ARGS}}
 
 # Fuzz the redactor (`cargo install cargo-fuzz`; not in CI). RUSTC_BOOTSTRAP lets a stable
 # toolchain take cargo-fuzz's nightly flags. Extra args go to libFuzzer, e.g. `just fuzz -max_total_time=60`.

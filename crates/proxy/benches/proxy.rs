@@ -1,7 +1,8 @@
 //! Direct vs through the proxy, against a mock Codex backend on loopback.
 //!
 //! `cargo bench -p codex-proxy --bench proxy`; after `--`: `--quick` (a short run),
-//! `--rounds N`, `--pin` (proxy on CPU 1, the rest on CPU 0), `--workers N` (the proxy's
+//! `--rounds N`, `--pin` (proxy and nginx on CPU 1, the rest on CPU 0), `--one-core`
+//! (everything on CPU 0, as on a busy laptop), `--no-nginx`, `--workers N` (the proxy's
 //! Tokio worker threads), `--only TEXT` (rows whose label contains TEXT; `rss` for the
 //! memory row), `--child-prefix "valgrind --tool=callgrind"` (run the proxy under a tool),
 //! `--child-exe PATH` (another build of this bench serves as the proxy, to compare two
@@ -24,6 +25,12 @@
 //!   over its stdin), a figure the neighbours' load barely moves, next to the CPU time the
 //!   load generator and mock spend per direct request;
 //! - the proxy's peak RSS while 64 slow streams are open.
+//!
+//! When `nginx` is installed (Debian: `apt-get install nginx-light`; the bench installs
+//! nothing), it runs as a third peer in the same interleaved rounds: a plain streaming
+//! reverse proxy (`proxy_buffering off`, keep-alive to the mock, one worker, no access log)
+//! in front of the same mock, pinned like the proxy. Its CPU per request is the on-CPU time
+//! of its master and worker (`/proc/<pid>/schedstat`, ns), its memory their summed RSS.
 //!
 //! The mock sends the rate-limit headers the real backend sends (`x-codex-primary-*`,
 //! `x-codex-secondary-*`), so the proxy's header parsing and snapshot bookkeeping are in
@@ -477,11 +484,10 @@ async fn phase(
     up: Upstream,
     concurrency: usize,
     limit: Limit,
-    proxy: Option<&mut ProxyChild>,
+    mut cpu: Option<&mut (dyn FnMut() -> Option<u64> + Send)>,
 ) -> Phase {
     let stop = Arc::new(AtomicBool::new(false));
-    let mut proxy = proxy;
-    let child0 = proxy.as_mut().and_then(|p| p.cpu_ns());
+    let child0 = cpu.as_mut().and_then(|f| f());
     let self0 = process_cpu_ns();
     let start = Instant::now();
     let tasks: Vec<_> = (0..concurrency)
@@ -516,7 +522,7 @@ async fn phase(
     }
     let secs = start.elapsed().as_secs_f64();
     let self1 = process_cpu_ns();
-    let child1 = proxy.as_mut().and_then(|p| p.cpu_ns());
+    let child1 = cpu.as_mut().and_then(|f| f());
     lat.sort();
     Phase {
         n: lat.len(),
@@ -537,13 +543,23 @@ struct Bench {
     direct_url: String,
     proxy_url: String,
     proxy: ProxyChild,
+    nginx: Option<Nginx>,
     rounds: usize,
 }
 
-/// Direct and proxied phases of one scenario, interleaved (ABBA), `rounds` times.
+/// Direct, proxied and nginx phases of one scenario, interleaved (the order rotates each
+/// round), `rounds` times.
 struct Pairs {
     direct: Vec<Phase>,
     proxied: Vec<Phase>,
+    nginx: Vec<Phase>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Peer {
+    Direct,
+    Proxy,
+    Nginx,
 }
 
 impl Bench {
@@ -555,46 +571,211 @@ impl Bench {
         limit: Limit,
     ) -> Pairs {
         let client = client(concurrency * 2);
-        // Warm both paths' connections.
-        for url in [&self.direct_url, &self.proxy_url] {
+        let nginx_url = self.nginx.as_ref().map(|n| n.url.clone());
+        // Warm every path's connections.
+        for url in [
+            Some(&self.direct_url),
+            Some(&self.proxy_url),
+            nginx_url.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
             let warm = Limit::Count(if concurrency == 1 { 50 } else { 2 });
             let _ = phase(&client, url, body, up, concurrency, warm, None).await;
         }
         let mut out = Pairs {
             direct: Vec::new(),
             proxied: Vec::new(),
+            nginx: Vec::new(),
         };
+        let mut order = vec![Peer::Direct, Peer::Proxy];
+        if self.nginx.is_some() {
+            order.push(Peer::Nginx);
+        }
         for r in 0..self.rounds {
-            let direct_first = r % 2 == 0;
-            for proxied in [!direct_first, direct_first] {
-                if proxied {
-                    let p = phase(
-                        &client,
-                        &self.proxy_url,
-                        body,
-                        up,
-                        concurrency,
-                        limit,
-                        Some(&mut self.proxy),
-                    )
-                    .await;
-                    out.proxied.push(p);
-                } else {
-                    let p = phase(
-                        &client,
-                        &self.direct_url,
-                        body,
-                        up,
-                        concurrency,
-                        limit,
-                        None,
-                    )
-                    .await;
-                    out.direct.push(p);
+            let mut this_round = order.clone();
+            this_round.rotate_left(r % order.len());
+            if r % 2 == 1 {
+                this_round.reverse();
+            }
+            for peer in this_round {
+                match peer {
+                    Peer::Proxy => {
+                        let proxy = &mut self.proxy;
+                        let mut cpu = || proxy.cpu_ns();
+                        let p = phase(
+                            &client,
+                            &self.proxy_url,
+                            body,
+                            up,
+                            concurrency,
+                            limit,
+                            Some(&mut cpu),
+                        )
+                        .await;
+                        out.proxied.push(p);
+                    }
+                    Peer::Nginx => {
+                        let Some(n) = self.nginx.as_ref() else {
+                            continue;
+                        };
+                        let url = n.url.clone();
+                        let mut cpu = || n.cpu_ns();
+                        let p = phase(&client, &url, body, up, concurrency, limit, Some(&mut cpu))
+                            .await;
+                        out.nginx.push(p);
+                    }
+                    Peer::Direct => {
+                        let p = phase(
+                            &client,
+                            &self.direct_url,
+                            body,
+                            up,
+                            concurrency,
+                            limit,
+                            None,
+                        )
+                        .await;
+                        out.direct.push(p);
+                    }
                 }
             }
         }
         out
+    }
+}
+
+/// nginx as a plain streaming reverse proxy in front of the mock (see the module docs).
+struct Nginx {
+    child: Child,
+    dir: tempfile::TempDir,
+    url: String,
+}
+
+impl Nginx {
+    /// Starts nginx for `upstream` (`127.0.0.1:PORT`) when it is installed; `cpu` pins it.
+    fn start(upstream: SocketAddr, cpu: Option<usize>) -> Option<Nginx> {
+        let exe = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())?;
+        let dir = tempfile::tempdir().ok()?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .ok()?
+            .port();
+        let d = dir.path().display();
+        // Running as root, nginx would switch its worker to `nobody`; keep the same user.
+        let user = if std::env::var("USER").as_deref() == Ok("root")
+            || std::fs::read_to_string("/proc/self/status")
+                .is_ok_and(|s| s.lines().any(|l| l.starts_with("Uid:\t0\t")))
+        {
+            "user root;"
+        } else {
+            ""
+        };
+        let conf = format!(
+            "{user}\ndaemon off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
+             events {{ worker_connections 4096; }}\n\
+             http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
+             fastcgi_temp_path {d}/fcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
+             upstream mock {{ server {upstream}; keepalive 256; }}\n\
+             server {{\n    listen 127.0.0.1:{port};\n    client_max_body_size 64m;\n    client_body_buffer_size 1m;\n\
+             location / {{\n      proxy_pass http://mock;\n      proxy_http_version 1.1;\n\
+             proxy_set_header Connection \"\";\n      proxy_buffering off;\n    }}\n  }}\n}}\n"
+        );
+        std::fs::write(dir.path().join("nginx.conf"), conf).ok()?;
+        let mut cmd = match cpu {
+            Some(c) => {
+                let mut t = Command::new("taskset");
+                t.args(["-c", &c.to_string(), exe]);
+                t
+            }
+            None => Command::new(exe),
+        };
+        let child = cmd
+            .args(["-p", &d.to_string(), "-c"])
+            .arg(dir.path().join("nginx.conf"))
+            .args(["-e", &format!("{d}/error.log")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let n = Nginx {
+            child,
+            dir,
+            url: format!("http://127.0.0.1:{port}/backend-api/codex/responses"),
+        };
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(10) {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(n);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        eprintln!(
+            "nginx did not start; see {}",
+            n.dir.path().join("error.log").display()
+        );
+        None
+    }
+
+    /// The master and its workers.
+    fn pids(&self) -> Vec<u32> {
+        let master = std::fs::read_to_string(self.dir.path().join("nginx.pid"))
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok())
+            .unwrap_or_else(|| self.child.id());
+        let mut pids = vec![master];
+        if let Ok(rd) = std::fs::read_dir("/proc") {
+            for e in rd.flatten() {
+                let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                    continue;
+                };
+                let ppid = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .ok()
+                    .and_then(|s| {
+                        let rest = s.rsplit_once(')')?.1.to_string();
+                        rest.split_whitespace().nth(1)?.parse::<u32>().ok()
+                    });
+                if ppid == Some(master) {
+                    pids.push(pid);
+                }
+            }
+        }
+        pids
+    }
+
+    /// On-CPU time of the master and workers, ns.
+    fn cpu_ns(&self) -> Option<u64> {
+        let mut total = 0u64;
+        for pid in self.pids() {
+            let s = std::fs::read_to_string(format!("/proc/{pid}/schedstat")).ok()?;
+            total += s.split_whitespace().next()?.parse::<u64>().ok()?;
+        }
+        Some(total)
+    }
+
+    /// Summed RSS of the master and workers, KiB.
+    fn rss_kb(&self) -> u64 {
+        self.pids()
+            .iter()
+            .filter_map(|pid| {
+                let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|v| v.parse::<u64>().ok())
+            })
+            .sum()
+    }
+
+    fn stop(mut self) {
+        // SIGQUIT: graceful; the child is nginx itself, or taskset exec'ed into it.
+        let _ = Command::new("kill")
+            .args(["-QUIT", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
     }
 }
 
@@ -630,6 +811,8 @@ fn main() {
     }
     let quick = args.iter().any(|a| a == "--quick");
     let pin = args.iter().any(|a| a == "--pin");
+    let one_core = args.iter().any(|a| a == "--one-core");
+    let with_nginx = !args.iter().any(|a| a == "--no-nginx");
     let rounds = value("--rounds")
         .and_then(|v| v.parse().ok())
         .unwrap_or(if quick { 3 } else { 5 });
@@ -640,7 +823,15 @@ fn main() {
         (Duration::from_millis(1000), Duration::from_millis(3000))
     };
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    if pin {
+    // Where the proxy (and nginx) run: CPU 1 with `--pin`, CPU 0 with `--one-core`.
+    let peer_cpu = if one_core {
+        Some(0)
+    } else if pin {
+        Some(1)
+    } else {
+        None
+    };
+    if pin || one_core {
         pin_to(0);
     }
     // Profiling aids: `--child-prefix "valgrind --tool=callgrind"` runs the proxy under a
@@ -667,40 +858,55 @@ fn main() {
         let upstream = format!("http://{mock}");
         let home = tempfile::tempdir().expect("home");
         write_home(home.path());
-        let proxy = ProxyChild::start(home.path(), &upstream, pin.then_some(1), &prefix, &extra);
+        let proxy = ProxyChild::start(home.path(), &upstream, peer_cpu, &prefix, &extra);
+        let nginx = if with_nginx {
+            let n = Nginx::start(mock, peer_cpu);
+            if n.is_none() {
+                println!("nginx not found: the nginx columns are empty (Debian/Ubuntu: `apt-get install nginx-light`; the bench installs nothing)");
+            }
+            n
+        } else {
+            None
+        };
         let mut bench = Bench {
             direct_url: format!("{upstream}/backend-api/codex/responses"),
             proxy_url: format!("{}/v1/responses", proxy.addr),
             proxy,
+            nginx,
             rounds,
         };
 
         println!(
-            "codex-proxy bench: mock backend on loopback, proxy in a child process; {} CPUs{}; \
-             direct and proxied interleaved, median of {rounds} rounds (min…max of the added \
-             figure in brackets)",
+            "codex-proxy bench: mock backend on loopback, proxy in a child process{}; {} CPUs; {}; \
+             direct, proxied{} interleaved, median of {rounds} rounds (min…max in brackets)",
+            if bench.nginx.is_some() { ", nginx as a peer" } else { "" },
             cpus,
-            if pin {
-                ", pinned: proxy on CPU 1, load generator and mock on CPU 0"
+            if one_core {
+                "one core: load generator, mock, proxy and nginx all on CPU 0"
+            } else if pin {
+                "pinned: proxy and nginx on CPU 1, load generator and mock on CPU 0"
             } else {
-                ", not pinned"
+                "not pinned"
             },
+            if bench.nginx.is_some() { " and nginx" } else { "" },
         );
         println!();
         println!(
-            "{:<26} {:>8} {:>8} {:>18} {:>8} {:>8} {:>18} {:>12}",
+            "{:<26} {:>7} {:>7} {:>7} {:>16} {:>16} {:>9} {:>9} {:>7} {:>7}",
             "latency µs, concurrency 1",
             "direct",
             "proxy",
-            "added p50",
-            "direct",
+            "nginx",
+            "proxy added",
+            "nginx added",
             "proxy",
-            "added p99",
-            "proxy CPU"
+            "nginx",
+            "proxy",
+            "nginx"
         );
         println!(
-            "{:<26} {:>8} {:>8} {:>18} {:>8} {:>8} {:>18} {:>12}",
-            "", "p50", "p50", "", "p99", "p99", "", "µs/request"
+            "{:<26} {:>7} {:>7} {:>7} {:>16} {:>16} {:>9} {:>9} {:>7} {:>7}",
+            "", "p50", "p50", "p50", "p50", "p50", "added p99", "added p99", "CPU µs", "CPU µs"
         );
         let small = Bytes::from(request_body());
         let large = Bytes::from(large_request_body());
@@ -718,49 +924,66 @@ fn main() {
             let col = |v: &[Phase], q: f64| -> Vec<f64> {
                 v.iter().map(|ph| d_us(pct(&ph.lat, q))).collect()
             };
-            let (d50, p50, d99, p99) = (
-                col(&p.direct, 0.5),
-                col(&p.proxied, 0.5),
-                col(&p.direct, 0.99),
-                col(&p.proxied, 0.99),
-            );
             let added = |a: &[f64], b: &[f64]| -> Vec<f64> {
                 a.iter().zip(b).map(|(d, p)| p - d).collect()
             };
-            let (a50, a99) = (added(&d50, &p50), added(&d99, &p99));
-            let cpu: Vec<Option<f64>> = p.proxied.iter().map(Phase::child_us_per_req).collect();
             let fmt_added = |v: &[f64]| {
+                if v.is_empty() {
+                    return "—".to_string();
+                }
                 let (lo, hi) = range(v);
                 format!("+{:.0} [{:.0}…{:.0}]", median(v), lo, hi)
             };
+            let (d50, p50, n50) = (
+                col(&p.direct, 0.5),
+                col(&p.proxied, 0.5),
+                col(&p.nginx, 0.5),
+            );
+            let (d99, p99, n99) = (
+                col(&p.direct, 0.99),
+                col(&p.proxied, 0.99),
+                col(&p.nginx, 0.99),
+            );
+            let cpu = |v: &[Phase]| opt_us(&v.iter().map(Phase::child_us_per_req).collect::<Vec<_>>());
+            let med = |v: &[f64]| {
+                if v.is_empty() {
+                    "—".to_string()
+                } else {
+                    format!("{:.0}", median(v))
+                }
+            };
             println!(
-                "{:<26} {:>8.0} {:>8.0} {:>18} {:>8.0} {:>8.0} {:>18} {:>12}",
+                "{:<26} {:>7} {:>7} {:>7} {:>16} {:>16} {:>9} {:>9} {:>7} {:>7}",
                 label,
-                median(&d50),
-                median(&p50),
-                fmt_added(&a50),
-                median(&d99),
-                median(&p99),
-                fmt_added(&a99),
-                opt_us(&cpu),
+                med(&d50),
+                med(&p50),
+                med(&n50),
+                fmt_added(&added(&d50, &p50)),
+                fmt_added(&added(&d50, &n50)),
+                med(&added(&d99, &p99)),
+                med(&added(&d99, &n99)),
+                cpu(&p.proxied),
+                cpu(&p.nginx),
             );
         }
 
         println!();
         println!(
-            "{:<40} {:>9} {:>9} {:>18} {:>9} {:>9} {:>10} {:>12}",
+            "{:<38} {:>7} {:>7} {:>7} {:>17} {:>7} {:>7} {:>7} {:>7} {:>7}",
             "throughput, concurrency 64",
             "direct",
             "proxy",
-            "ratio",
-            "direct",
+            "nginx",
+            "proxy/nginx",
             "proxy",
-            "proxy CPU",
-            "client+mock"
+            "nginx",
+            "proxy",
+            "nginx",
+            "client"
         );
         println!(
-            "{:<40} {:>9} {:>9} {:>18} {:>9} {:>9} {:>10} {:>12}",
-            "", "req/s", "req/s", "", "p50 ms", "p50 ms", "µs/req", "CPU µs/req"
+            "{:<38} {:>7} {:>7} {:>7} {:>17} {:>7} {:>7} {:>7} {:>7} {:>7}",
+            "", "req/s", "req/s", "req/s", "throughput", "p50 ms", "p50 ms", "CPU µs", "CPU µs", "CPU µs"
         );
         let rows = [
             (JSON, instant, "non-streaming, instant mock"),
@@ -772,14 +995,6 @@ fn main() {
                 },
                 realistic,
                 "non-streaming, 20 ms to first byte",
-            ),
-            (
-                Upstream {
-                    ttfb_ms: 20,
-                    ..SSE
-                },
-                realistic,
-                "SSE, 20 ms, then 50 events at once",
             ),
             (
                 Upstream {
@@ -797,60 +1012,84 @@ fn main() {
             }
             let p = bench.pairs(&small, up, 64, Limit::For(d)).await;
             let ratios: Vec<f64> = p
-                .direct
+                .nginx
                 .iter()
                 .zip(&p.proxied)
-                .map(|(d, x)| x.rps() / d.rps() * 100.0)
+                .map(|(n, x)| x.rps() / n.rps() * 100.0)
                 .collect();
-            let rps = |v: &[Phase]| median(&v.iter().map(Phase::rps).collect::<Vec<_>>());
+            let rps = |v: &[Phase]| {
+                if v.is_empty() {
+                    "—".to_string()
+                } else {
+                    format!("{:.0}", median(&v.iter().map(Phase::rps).collect::<Vec<_>>()))
+                }
+            };
             let p50 = |v: &[Phase]| {
-                median(
-                    &v.iter()
-                        .map(|ph| pct(&ph.lat, 0.5).as_secs_f64() * 1e3)
-                        .collect::<Vec<_>>(),
+                if v.is_empty() {
+                    return "—".to_string();
+                }
+                format!(
+                    "{:.2}",
+                    median(
+                        &v.iter()
+                            .map(|ph| pct(&ph.lat, 0.5).as_secs_f64() * 1e3)
+                            .collect::<Vec<_>>(),
+                    )
                 )
             };
-            let cpu: Vec<Option<f64>> = p.proxied.iter().map(Phase::child_us_per_req).collect();
+            let cpu = |v: &[Phase]| opt_us(&v.iter().map(Phase::child_us_per_req).collect::<Vec<_>>());
             let client_cpu: Vec<Option<f64>> =
                 p.direct.iter().map(Phase::self_us_per_req).collect();
-            let (lo, hi) = range(&ratios);
+            let ratio = if ratios.is_empty() {
+                "—".to_string()
+            } else {
+                let (lo, hi) = range(&ratios);
+                format!("{:.0}% [{lo:.0}…{hi:.0}]", median(&ratios))
+            };
             println!(
-                "{:<40} {:>9.0} {:>9.0} {:>18} {:>9.2} {:>9.2} {:>10} {:>12}",
+                "{:<38} {:>7} {:>7} {:>7} {:>17} {:>7} {:>7} {:>7} {:>7} {:>7}",
                 label,
                 rps(&p.direct),
                 rps(&p.proxied),
-                format!("{:.1}% [{lo:.0}…{hi:.0}]", median(&ratios)),
-                p50(&p.direct),
+                rps(&p.nginx),
+                ratio,
                 p50(&p.proxied),
-                opt_us(&cpu),
+                p50(&p.nginx),
+                cpu(&p.proxied),
+                cpu(&p.nginx),
                 opt_us(&client_cpu),
             );
         }
         let hwm_load = bench.proxy.status_kb("VmHWM:");
         bench.proxy.stop();
         if !wanted("rss") {
+            if let Some(n) = bench.nginx.take() {
+                n.stop();
+            }
             return;
         }
 
-        // Peak RSS of a fresh proxy holding 64 open streams (50 events, 40 ms apart).
-        let proxy = ProxyChild::start(home.path(), &upstream, pin.then_some(1), &prefix, &extra);
-        let url = format!("{}/v1/responses", proxy.addr);
-        let client = client(128);
+        // Peak RSS holding 64 open streams (50 events, 40 ms apart): a fresh proxy, and nginx.
+        let proxy = ProxyChild::start(home.path(), &upstream, peer_cpu, &prefix, &extra);
         let body = Bytes::from(request_body());
         let slow = Upstream {
             sse: true,
             ttfb_ms: 20,
             gap_ms: 40,
         };
-        let mut open = Vec::new();
-        for _ in 0..64 {
-            let client = client.clone();
-            let url = url.clone();
+        let hold_open = |url: String| {
+            let client = client(128);
             let body = body.clone();
-            open.push(tokio::spawn(
-                async move { one(&client, &url, slow, &body).await },
-            ));
-        }
+            (0..64)
+                .map(|_| {
+                    let client = client.clone();
+                    let url = url.clone();
+                    let body = body.clone();
+                    tokio::spawn(async move { one(&client, &url, slow, &body).await })
+                })
+                .collect::<Vec<_>>()
+        };
+        let open = hold_open(format!("{}/v1/responses", proxy.addr));
         let mut rss_during = 0;
         let t = Instant::now();
         while t.elapsed() < Duration::from_millis(1500) {
@@ -862,6 +1101,21 @@ fn main() {
         }
         let hwm_streams = proxy.status_kb("VmHWM:");
         proxy.stop();
+        let mut nginx_rss = None;
+        if let Some(n) = bench.nginx.take() {
+            let open = hold_open(n.url.clone());
+            let mut peak = 0;
+            let t = Instant::now();
+            while t.elapsed() < Duration::from_millis(1500) {
+                peak = peak.max(n.rss_kb());
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            for o in open {
+                assert!(o.await.expect("stream") > 0);
+            }
+            nginx_rss = Some(peak);
+            n.stop();
+        }
         println!();
         println!(
             "proxy peak RSS: {} KiB with 64 open streams (max sampled RSS {} KiB); {} KiB after the load phases",
@@ -869,7 +1123,10 @@ fn main() {
             rss_during,
             hwm_load.unwrap_or(0)
         );
+        if let Some(kb) = nginx_rss {
+            println!("nginx RSS (master + worker, max sampled) with 64 open streams: {kb} KiB");
+        }
         println!();
-        println!("proxy CPU: the proxy process's CPU time (all threads, user + system) per request; client+mock: this process's per direct request");
+        println!("CPU µs: per request, the proxy process's CPU time (all threads, user + system), nginx's master and worker on-CPU time, and this process's (load generator and mock) per direct request");
     });
 }

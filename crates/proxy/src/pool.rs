@@ -2,13 +2,14 @@
 //!
 //! Reading: the file is read without the lock (as the plugin's request path does) and the
 //! parsed view is cached until the file's identity (inode, size, mtime) changes, so the hot
-//! path costs one `stat`. Selection runs under one mutex over the cached view plus an
-//! in-memory overlay: cooldowns this process set (visible to concurrent requests before the
+//! path costs one `stat`; a file that does not parse keeps the last good view while it
+//! settles (see [`Pool::prefetch`]). Selection runs under one mutex over the cached view plus
+//! an in-memory overlay: cooldowns this process set (the truth for its selections until the
 //! store write lands), the round-robin position (so concurrent requests spread evenly) and
-//! `lastUsed` touches. Writes that must be durable before the next attempt (cooldowns,
-//! leases, tokens, disabling) go through `codex-store` under its lock on a blocking thread;
-//! writes that only keep the plugin informed (round-robin active account, hybrid `lastUsed`,
-//! session affinity) are coalesced by [`crate::persist`].
+//! `lastUsed` touches. Leases, tokens and disabling go through `codex-store` under its lock on
+//! a blocking thread; cooldowns and the writes that only keep the plugin informed
+//! (round-robin active account, hybrid `lastUsed`, session affinity) are coalesced by
+//! [`crate::persist`] and never hold up an answer.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

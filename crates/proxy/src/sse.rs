@@ -236,7 +236,42 @@ enum Verdict {
     Error(ErrorInfo),
 }
 
+/// The `type` member of an event object, borrowed (everything else is only validated).
+#[derive(serde::Deserialize)]
+struct Head<'a> {
+    #[serde(rename = "type", borrow, default)]
+    ty: Option<&'a serde_json::value::RawValue>,
+}
+
+/// The event's verdict, reading only its `type` (the whole event is parsed into a `Value`
+/// only when it is an error). Agrees with [`judge_value`], which it falls back to for
+/// anything but a plain object (checked by a test).
 fn judge(ev: &SseEvent) -> Verdict {
+    let data = ev.data.trim();
+    if data == "[DONE]" {
+        return Verdict::Commit;
+    }
+    if !data.starts_with('{') {
+        return judge_value(ev);
+    }
+    let Ok(head) = serde_json::from_str::<Head<'_>>(&ev.data) else {
+        return judge_value(ev);
+    };
+    let named = head
+        .ty
+        .and_then(|r| serde_json::from_str::<std::borrow::Cow<'_, str>>(r.get()).ok());
+    let ty = named.as_deref().or(ev.event.as_deref()).unwrap_or("");
+    if PREAMBLE_TYPES.contains(&ty) {
+        return Verdict::Hold;
+    }
+    if ev.event.as_deref() == Some("error") || ty == "error" || ty == "response.failed" {
+        return judge_value(ev);
+    }
+    Verdict::Commit
+}
+
+/// The event's verdict from its whole parsed `Value` (the reference for [`judge`]).
+fn judge_value(ev: &SseEvent) -> Verdict {
     if ev.data.trim() == "[DONE]" {
         return Verdict::Commit;
     }
@@ -259,6 +294,49 @@ fn judge(ev: &SseEvent) -> Verdict {
         return Verdict::Error(error_info(&v).unwrap_or_default());
     }
     Verdict::Commit
+}
+
+#[cfg(test)]
+mod judge_tests {
+    use super::*;
+
+    fn same(a: &Verdict, b: &Verdict) -> bool {
+        match (a, b) {
+            (Verdict::Hold, Verdict::Hold) | (Verdict::Commit, Verdict::Commit) => true,
+            (Verdict::Error(x), Verdict::Error(y)) => x == y,
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn the_type_scan_agrees_with_the_full_parse() {
+        let datas = [
+            r#"{"type":"response.created","response":{"id":"r"}}"#,
+            r#"{"type":"response.in_progress"}"#,
+            r#"{"type":"response.output_text.delta","delta":"hi"}"#,
+            r#"{"type":"response.failed","response":{"error":{"code":"usage_limit_reached","message":"m"}}}"#,
+            r#"{"type":"error","code":"rate_limit_exceeded","message":"slow"}"#,
+            r#"{"type":"resp\u006fnse.created"}"#,
+            r#"{"type":7}"#,
+            r#"{"type":"a","type":"response.created"}"#,
+            r#"{"other":1}"#,
+            r#"["error"]"#,
+            r#""response.created""#,
+            "[DONE]",
+            "",
+            "not json",
+            r#"{"type":"response.created""#,
+        ];
+        for data in datas {
+            for event in [None, Some("error"), Some("response.created"), Some("x")] {
+                let ev = SseEvent {
+                    event: event.map(str::to_string),
+                    data: data.to_string(),
+                };
+                assert!(same(&judge(&ev), &judge_value(&ev)), "{ev:?}");
+            }
+        }
+    }
 }
 
 /// A stream whose opening chunks were read but not yet sent.

@@ -2,6 +2,7 @@
 //! `codex-proxy` (settings, a Tokio runtime, logging to stderr, signals, the start-up
 //! account summary; the snippet).
 
+use std::io::Write;
 use std::net::SocketAddr;
 
 use clap::{ArgAction, Args};
@@ -115,21 +116,134 @@ fn cwd() -> Result<std::path::PathBuf, RuntimeError> {
         .map_err(|e| RuntimeError::user(format!("cannot read the working directory: {e}")))
 }
 
-fn init_logging(verbose: u8, quiet: bool, env: &EnvSnapshot) {
+/// A line for the log writer thread, or a request to flush.
+enum LogMsg {
+    Line(Vec<u8>),
+    Flush(std::sync::mpsc::SyncSender<()>),
+}
+
+/// Lines queued for the log thread; a full queue drops lines (counted) rather than making a
+/// request wait for stderr.
+const LOG_QUEUE: usize = 8192;
+
+/// The `MakeWriter` of the log: each event's text goes to the writer thread in one message.
+#[derive(Clone)]
+struct QueuedStderr {
+    tx: std::sync::mpsc::SyncSender<LogMsg>,
+    dropped: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// One event's text, sent when the formatter is done with it.
+struct QueuedLine {
+    buf: Vec<u8>,
+    queue: QueuedStderr,
+}
+
+impl std::io::Write for QueuedLine {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for QueuedLine {
+    fn drop(&mut self) {
+        if self.buf.is_empty() {
+            return;
+        }
+        let line = std::mem::take(&mut self.buf);
+        if self.queue.tx.try_send(LogMsg::Line(line)).is_err() {
+            self.queue
+                .dropped
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for QueuedStderr {
+    type Writer = QueuedLine;
+
+    fn make_writer(&'a self) -> QueuedLine {
+        QueuedLine {
+            buf: Vec::with_capacity(256),
+            queue: self.clone(),
+        }
+    }
+}
+
+/// Flushes the log thread when `serve` ends (lines still queued are written first).
+struct LogGuard(Option<QueuedStderr>);
+
+impl Drop for LogGuard {
+    fn drop(&mut self) {
+        let Some(q) = self.0.take() else { return };
+        let (ack, done) = std::sync::mpsc::sync_channel(1);
+        if q.tx.send(LogMsg::Flush(ack)).is_ok() {
+            let _ = done.recv_timeout(std::time::Duration::from_secs(2));
+        }
+        let dropped = q.dropped.load(std::sync::atomic::Ordering::Relaxed);
+        if dropped > 0 {
+            let _ = writeln!(
+                std::io::stderr(),
+                "{dropped} log line(s) were dropped while stderr could not keep up"
+            );
+        }
+    }
+}
+
+/// Logging to stderr through a writer thread, so no request waits for a write to stderr
+/// (the access log writes a line per request): lines are written in order and flushed
+/// whenever the queue runs empty, and when `serve` ends.
+fn init_logging(verbose: u8, quiet: bool, env: &EnvSnapshot) -> LogGuard {
     let filter = match (quiet, verbose) {
         (true, _) => "warn",
         (false, 0) => "warn,codex_proxy=info,codex_runtime=info",
         (false, 1) => "warn,codex_proxy=debug,codex_runtime=debug",
         _ => "info,codex_proxy=trace,codex_runtime=trace",
     };
-    let _ = tracing_subscriber::fmt()
+    let (tx, rx) = std::sync::mpsc::sync_channel::<LogMsg>(LOG_QUEUE);
+    let spawned = std::thread::Builder::new()
+        .name("log".into())
+        .spawn(move || {
+            let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
+            while let Ok(msg) = rx.recv() {
+                let mut next = Some(msg);
+                while let Some(m) = next.take() {
+                    match m {
+                        LogMsg::Line(l) => {
+                            let _ = out.write_all(&l);
+                        }
+                        LogMsg::Flush(ack) => {
+                            let _ = out.flush();
+                            let _ = ack.send(());
+                        }
+                    }
+                    next = rx.try_recv().ok();
+                }
+                let _ = out.flush();
+            }
+        });
+    let queue = QueuedStderr {
+        tx,
+        dropped: std::sync::Arc::default(),
+    };
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_writer(std::io::stderr)
         .with_ansi(
             std::io::IsTerminal::is_terminal(&std::io::stderr()) && !env.is_set(env_vars::NO_COLOR),
         )
-        .with_target(false)
-        .try_init();
+        .with_target(false);
+    if spawned.is_ok() {
+        let _ = builder.with_writer(queue.clone()).try_init();
+        LogGuard(Some(queue))
+    } else {
+        let _ = builder.with_writer(std::io::stderr).try_init();
+        LogGuard(None)
+    }
 }
 
 /// SIGINT and SIGTERM, registered when this is built (inside the async runtime): built
@@ -193,7 +307,7 @@ impl ShutdownSignals {
 /// Runs the proxy until SIGINT/SIGTERM; `announce` receives `listening on http://ADDR\n`.
 pub fn serve(args: &ServeArgs, announce: impl FnOnce(&str)) -> Result<(), RuntimeError> {
     let env = EnvSnapshot::capture();
-    init_logging(args.verbose, args.quiet, &env);
+    let _log = init_logging(args.verbose, args.quiet, &env);
     let opts = ServeOptions {
         listen: args.listen,
         allow_remote: args.allow_remote,
