@@ -9,7 +9,7 @@ use clap::{ArgAction, Args};
 use codex_env::{env_vars, EnvSnapshot};
 use codex_proxy::config::{ProxyConfig, ServeOptions, DEFAULT_LISTEN};
 use codex_proxy::models::{catalog_account, model_slugs};
-use codex_proxy::opencode::{snippet, SnippetOptions};
+use codex_proxy::opencode::{snippet_with_catalog, SnippetOptions};
 use codex_proxy::Server;
 use codex_store::{AuthStore, StoreOptions};
 
@@ -440,23 +440,27 @@ pub fn opencode_config(args: &OpencodeConfigArgs) -> Result<String, RuntimeError
     } else {
         listen
     };
+    let store = AuthStore::with_options(&config.auth_store, StoreOptions::default());
+    let account = catalog_account(&store, config.mode);
     let models = if args.models.is_empty() {
-        let store = AuthStore::with_options(&config.auth_store, StoreOptions::default());
-        model_slugs(
-            &config.cache_dir,
-            catalog_account(&store, config.mode).as_deref(),
-        )
+        model_slugs(&config.cache_dir, account.as_deref())
     } else {
         args.models.clone()
     };
-    let v = snippet(&SnippetOptions {
-        base_url: format!("http://{host}/v1"),
-        models,
-        default_model: None,
-        small_model: args.small_model.clone(),
-        client_key_env: env
-            .non_blank(env_vars::CODEX_RUNTIME_CLIENT_KEY)
-            .map(|_| env_vars::CODEX_RUNTIME_CLIENT_KEY.to_string()),
-    });
+    // Each model listed gets its catalog metadata (limits, modalities, reasoning variants)
+    // when the cached catalog has it; other names stay bare.
+    let catalog = codex_proxy::models::cached_models(&config.cache_dir, account.as_deref());
+    let v = snippet_with_catalog(
+        &SnippetOptions {
+            base_url: format!("http://{host}/v1"),
+            models,
+            default_model: None,
+            small_model: args.small_model.clone(),
+            client_key_env: env
+                .non_blank(env_vars::CODEX_RUNTIME_CLIENT_KEY)
+                .map(|_| env_vars::CODEX_RUNTIME_CLIENT_KEY.to_string()),
+        },
+        &catalog,
+    );
     Ok(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n")
 }
