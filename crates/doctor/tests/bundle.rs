@@ -15,6 +15,9 @@ use serde_json::{json, Value};
 
 use crate::common::{expect, jwt, now_ms, real_proxy, stop_proxy, Home, Run, FAR};
 
+#[path = "bundle_corpus.rs"]
+mod corpus;
+
 /// The planted secrets. Every one must be absent from the unzipped bundle, in any case.
 pub struct Canaries {
     pub secrets: Vec<String>,

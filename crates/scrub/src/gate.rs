@@ -245,18 +245,24 @@ pub fn gate(
         let content = &line[i + 1..end];
         let after = if closed { end + 1 } else { end };
         let is_key = closed && next_non_space(line, after) == Some(b':');
-        let keep = if is_key {
-            token_ok(content)
+        let verdict = if is_key {
+            if token_ok(content) {
+                Verdict::Keep
+            } else {
+                Verdict::Replace
+            }
         } else {
             let class = match last_key {
                 Some((ks, ke)) if value_follows_key(line, ke + 1, i) => classify(&line[ks..ke]),
                 _ => state.array.unwrap_or(KeyClass::Unknown),
             };
-            value_ok(content, class)
+            value_verdict(content, class)
         };
         out.push(b'"');
-        if keep {
+        if verdict == Verdict::Keep {
             out.extend_from_slice(content);
+        } else if verdict == Verdict::Words {
+            free_text(content, i + 1, out, &mut g, spans.as_deref_mut());
         } else {
             placeholder(content, out);
             g.replaced += 1;
@@ -315,7 +321,42 @@ fn value_follows_key(line: &[u8], from: usize, to: usize) -> bool {
             .all(|&c| c == b':' || c.is_ascii_whitespace())
 }
 
-/// Whether a JSON string value stays.
+/// What happens to a JSON string value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Kept as it is.
+    Keep,
+    /// Kept as free text: each word or path segment is tested and replaced on its own.
+    Words,
+    /// Replaced whole.
+    Replace,
+}
+
+/// What happens to a JSON string value under a key of `class`.
+fn value_verdict(v: &[u8], class: KeyClass) -> Verdict {
+    if class == KeyClass::Digest
+        && v.len() == 64
+        && v.iter()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+    {
+        return Verdict::Keep;
+    }
+    let one_token = !v.iter().any(|c| c.is_ascii_whitespace());
+    if class == KeyClass::Text
+        || v.is_empty()
+        || self_evident(v)
+        || (class == KeyClass::Value && one_token)
+    {
+        return Verdict::Words;
+    }
+    if value_ok(v, class) {
+        Verdict::Keep
+    } else {
+        Verdict::Replace
+    }
+}
+
+/// Whether a JSON string value stays as it is.
 fn value_ok(v: &[u8], class: KeyClass) -> bool {
     if class == KeyClass::Digest
         && v.len() == 64
@@ -460,9 +501,29 @@ fn is_part_sep(c: u8) -> bool {
     b"/?&=:#,;\\".contains(&c)
 }
 
+/// Gates one chunk. A backslash at its end that escapes the next byte (`\"` inside a JSON
+/// string) is set aside and written back after it, so a JSON string stays valid.
+fn chunk_gate(
+    chunk: &[u8],
+    base: usize,
+    out: &mut Vec<u8>,
+    g: &mut GateOutcome,
+    spans: Option<&mut Vec<(usize, usize)>>,
+) {
+    if trailing_backslashes(chunk) % 2 == 1 {
+        let body = &chunk[..chunk.len() - 1];
+        if !body.is_empty() {
+            chunk_body(body, base, out, g, spans);
+        }
+        out.push(b'\\');
+    } else {
+        chunk_body(chunk, base, out, g, spans);
+    }
+}
+
 /// Gates one chunk: decoded forms first (a chunk hiding something behind an encoding is
 /// replaced whole), then part by part.
-fn chunk_gate(
+fn chunk_body(
     chunk: &[u8],
     base: usize,
     out: &mut Vec<u8>,
@@ -526,6 +587,16 @@ fn chunk_gate(
             return whole_bad(g, out, spans);
         }
     }
+    // A file path (absolute, `~/`, a Windows drive or backslashes; not a URL): its folder
+    // and file names are the user's own unless known (`crate::names`).
+    let path = find(chunk, b"://").is_none()
+        && ((chunk.starts_with(b"/") && chunk.iter().filter(|&&c| c == b'/').count() >= 2)
+            || chunk.starts_with(b"~/")
+            || chunk.contains(&b'\\')
+            || (chunk.len() > 2
+                && chunk[0].is_ascii_alphabetic()
+                && chunk[1] == b':'
+                && chunk[2] == b'/'));
     let mut spans = spans;
     let mut i = 0;
     while i < chunk.len() {
@@ -541,9 +612,17 @@ fn chunk_gate(
         let part = &chunk[start..i];
         let user_folder = prev_users;
         prev_users = part.eq_ignore_ascii_case(b"users") || part.eq_ignore_ascii_case(b"home");
-        if !user_folder && part_ok(part) {
+        let segment = path && start > 0 && matches!(chunk[start - 1], b'/' | b'\\');
+        let segment_ok =
+            !segment || std::str::from_utf8(part).is_ok_and(crate::names::is_safe_segment);
+        if !user_folder && segment_ok && part_ok(part) {
             out.extend_from_slice(part);
         } else {
+            // A part right after an escaping backslash (`\u00e9…`, `\n…`) takes the
+            // backslash with it, so no broken escape is left behind.
+            if trailing_backslashes(&chunk[..start]) % 2 == 1 {
+                out.pop();
+            }
             placeholder(part, out);
             g.replaced += 1;
             if let Some(s) = spans.as_deref_mut() {
@@ -551,6 +630,10 @@ fn chunk_gate(
             }
         }
     }
+}
+
+fn trailing_backslashes(b: &[u8]) -> usize {
+    b.iter().rev().take_while(|&&c| c == b'\\').count()
 }
 
 fn find(h: &[u8], n: &[u8]) -> Option<usize> {
