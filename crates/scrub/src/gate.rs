@@ -799,6 +799,25 @@ fn bad_address(chunk: &[u8]) -> bool {
             i += 1;
         }
     }
+    // IPv6 anywhere in the chunk (a URL path, `host=`): a run of hex digits, colons and dots
+    // with `::` and two colons, or five colons.
+    let mut k = 0;
+    while k < chunk.len() {
+        let start = k;
+        while k < chunk.len()
+            && (chunk[k].is_ascii_hexdigit() || chunk[k] == b':' || chunk[k] == b'.')
+        {
+            k += 1;
+        }
+        let run = &chunk[start..k];
+        let colons = run.iter().filter(|&&c| c == b':').count();
+        let hex = run.iter().any(u8::is_ascii_hexdigit);
+        let v6 = hex && ((find(run, b"::").is_some() && colons >= 2) || colons >= 5);
+        if v6 && run != b"::1" && run.trim_ascii_start() != b"::1" {
+            return true;
+        }
+        k = k.max(start + 1);
+    }
     // IPv6: hex groups and colons with `::` or at least 5 groups.
     let core: &[u8] = chunk
         .strip_prefix(b"[")
@@ -849,20 +868,22 @@ fn part_ok(part: &[u8]) -> bool {
             if piece.is_empty() {
                 continue;
             }
-            let mut short = 0;
-            let mut k = 0;
-            for sub in camel_split(piece) {
-                if !sub_ok(sub) {
+            let subs = camel_split(piece);
+            if !subs.iter().all(|sub| sub_ok(sub)) {
+                return false;
+            }
+            // camelCase of words (`fetchAttemptResponse`, `toISOString`) has sub-words of
+            // three or more letters after the first and digits only at the end; anything
+            // else with three or more pieces is an opaque mixed-case run.
+            if subs.len() >= 3 {
+                let last = subs.len() - 1;
+                let opaque = subs.iter().enumerate().any(|(idx, sub)| {
+                    let letters = sub.iter().all(u8::is_ascii_alphabetic);
+                    (letters && sub.len() < 3 && idx > 0) || (!letters && idx < last)
+                });
+                if opaque {
                     return false;
                 }
-                if sub.len() <= 2 && sub.iter().all(u8::is_ascii_alphabetic) {
-                    short += 1;
-                }
-                k += 1;
-            }
-            // Many one- or two-letter fragments in one word: an opaque mixed-case run.
-            if k >= 3 && short >= 2 && piece.len() >= 8 {
-                return false;
             }
         }
     }
@@ -879,7 +900,14 @@ fn camel_split(w: &[u8]) -> Vec<&[u8]> {
         let next_lower = w.get(i + 1).is_some_and(u8::is_ascii_lowercase);
         let cut = (a.is_ascii_lowercase() && b.is_ascii_uppercase())
             || (a.is_ascii_uppercase() && b.is_ascii_uppercase() && next_lower)
-            || (a.is_ascii_alphabetic() && b.is_ascii_digit() && i - start > 4)
+            || (a.is_ascii_alphabetic()
+                && b.is_ascii_digit()
+                && w[start..i]
+                    .iter()
+                    .rev()
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .count()
+                    >= 4)
             || (a.is_ascii_digit() && b.is_ascii_alphabetic() && i - start > 13);
         if cut {
             out.push(&w[start..i]);
@@ -906,7 +934,8 @@ fn sub_ok(s: &[u8]) -> bool {
     }
     // Mixed: short (`v1`, `o3`, `5h`, `x86`, `utf8`, `01T00`), a word with a short number
     // (`node18`, `segment1`), or a number with a unit (`100ms`, `64mib`).
-    if s.len() <= 4 || (letters <= 1 && s.len() <= 8) {
+    let digit_runs_short = s.split(u8::is_ascii_alphabetic).all(|run| run.len() <= 4);
+    if s.len() <= 4 || (letters == 1 && digit_runs_short) {
         return true;
     }
     let lead_letters = s.iter().take_while(|c| c.is_ascii_alphabetic()).count();
@@ -914,8 +943,19 @@ fn sub_ok(s: &[u8]) -> bool {
         return word_like(&s[..lead_letters]);
     }
     let lead_digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
-    lead_digits == digits && letters <= 3 && digits <= 13
+    let unit = &s[lead_digits..];
+    lead_digits == digits
+        && digits <= 13
+        && UNITS
+            .iter()
+            .any(|u| u.as_bytes().eq_ignore_ascii_case(unit))
 }
+
+/// Units after a number (`100ms`, `64mib`, `2nd`).
+const UNITS: &[&str] = &[
+    "ms", "s", "m", "h", "d", "w", "y", "ns", "us", "min", "sec", "hr", "b", "k", "kb", "mb", "gb",
+    "tb", "kib", "mib", "gib", "px", "x", "st", "nd", "rd", "th", "t", "z", "am", "pm",
+];
 
 /// Common technical words without a vowel.
 const NO_VOWEL_WORDS: &[&str] = &[
