@@ -171,8 +171,38 @@ fn classify(key: &[u8]) -> KeyClass {
     }
 }
 
+/// Where the gate writes: the output line, or nowhere (a check that only counts).
+trait Sink {
+    fn push(&mut self, b: u8);
+    fn extend_from_slice(&mut self, s: &[u8]);
+    fn pop(&mut self) -> Option<u8>;
+}
+
+impl Sink for Vec<u8> {
+    fn push(&mut self, b: u8) {
+        Vec::push(self, b);
+    }
+    fn extend_from_slice(&mut self, s: &[u8]) {
+        Vec::extend_from_slice(self, s);
+    }
+    fn pop(&mut self) -> Option<u8> {
+        Vec::pop(self)
+    }
+}
+
+/// A sink that keeps nothing (for [`text_ok`]).
+struct Discard;
+
+impl Sink for Discard {
+    fn push(&mut self, _: u8) {}
+    fn extend_from_slice(&mut self, _: &[u8]) {}
+    fn pop(&mut self) -> Option<u8> {
+        None
+    }
+}
+
 /// Writes the placeholder for `n` characters.
-fn placeholder(text: &[u8], out: &mut Vec<u8>) {
+fn placeholder<S: Sink>(text: &[u8], out: &mut S) {
     let n = String::from_utf8_lossy(text).chars().count();
     out.extend_from_slice(b"<string:");
     out.extend_from_slice(n.to_string().as_bytes());
@@ -388,9 +418,8 @@ fn value_ok(v: &[u8], class: KeyClass) -> bool {
 
 /// Whether every chunk of free text `v` passes (nothing would be replaced).
 fn text_ok(v: &[u8]) -> bool {
-    let mut out = Vec::new();
     let mut g = GateOutcome::default();
-    free_text(v, 0, &mut out, &mut g, None);
+    free_text(v, 0, &mut Discard, &mut g, None);
     g.replaced == 0
 }
 
@@ -435,7 +464,6 @@ pub fn self_evident(v: &[u8]) -> bool {
     {
         return true;
     }
-    let low: Vec<u8> = v.iter().map(u8::to_ascii_lowercase).collect();
     [
         "gpt-",
         "o1",
@@ -446,7 +474,7 @@ pub fn self_evident(v: &[u8]) -> bool {
         "text-embedding",
     ]
     .iter()
-    .any(|p| low.starts_with(p.as_bytes()))
+    .any(|p| v.len() >= p.len() && v[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
 }
 
 fn is_chunk_sep(c: u8) -> bool {
@@ -455,10 +483,10 @@ fn is_chunk_sep(c: u8) -> bool {
 
 /// Gates free text (outside JSON strings, or a free-text value). `base` is the offset of
 /// `text` in the line (for spans).
-fn free_text(
+fn free_text<S: Sink>(
     text: &[u8],
     base: usize,
-    out: &mut Vec<u8>,
+    out: &mut S,
     g: &mut GateOutcome,
     mut spans: Option<&mut Vec<(usize, usize)>>,
 ) {
@@ -503,10 +531,10 @@ fn is_part_sep(c: u8) -> bool {
 
 /// Gates one chunk. A backslash at its end that escapes the next byte (`\"` inside a JSON
 /// string) is set aside and written back after it, so a JSON string stays valid.
-fn chunk_gate(
+fn chunk_gate<S: Sink>(
     chunk: &[u8],
     base: usize,
-    out: &mut Vec<u8>,
+    out: &mut S,
     g: &mut GateOutcome,
     spans: Option<&mut Vec<(usize, usize)>>,
 ) {
@@ -523,16 +551,16 @@ fn chunk_gate(
 
 /// Gates one chunk: decoded forms first (a chunk hiding something behind an encoding is
 /// replaced whole), then part by part.
-fn chunk_body(
+fn chunk_body<S: Sink>(
     chunk: &[u8],
     base: usize,
-    out: &mut Vec<u8>,
+    out: &mut S,
     g: &mut GateOutcome,
     spans: Option<&mut Vec<(usize, usize)>>,
 ) {
     let mut prev_users = false;
     let whole_bad =
-        |g: &mut GateOutcome, out: &mut Vec<u8>, spans: Option<&mut Vec<(usize, usize)>>| {
+        |g: &mut GateOutcome, out: &mut S, spans: Option<&mut Vec<(usize, usize)>>| {
             placeholder(chunk, out);
             g.replaced += 1;
             if let Some(s) = spans {
@@ -868,7 +896,11 @@ fn part_ok(part: &[u8]) -> bool {
             if piece.is_empty() {
                 continue;
             }
-            let subs = camel_split(piece);
+            let mut buf: [&[u8]; MAX_SUBS] = [&[]; MAX_SUBS];
+            let Some(n) = camel_split(piece, &mut buf) else {
+                return false;
+            };
+            let subs = &buf[..n];
             if !subs.iter().all(|sub| sub_ok(sub)) {
                 return false;
             }
@@ -891,9 +923,9 @@ fn part_ok(part: &[u8]) -> bool {
 }
 
 /// Splits `fetchAttemptResponse` / `HTTPResponse` / `gpt5` into sub-words at case changes
-/// and at letter–digit changes.
-fn camel_split(w: &[u8]) -> Vec<&[u8]> {
-    let mut out = Vec::new();
+/// and at letter–digit changes, into `out`; `None` when there are more than [`MAX_SUBS`].
+fn camel_split<'w>(w: &'w [u8], out: &mut [&'w [u8]; MAX_SUBS]) -> Option<usize> {
+    let mut n = 0;
     let mut start = 0;
     for i in 1..w.len() {
         let (a, b) = (w[i - 1], w[i]);
@@ -910,13 +942,17 @@ fn camel_split(w: &[u8]) -> Vec<&[u8]> {
                     >= 4)
             || (a.is_ascii_digit() && b.is_ascii_alphabetic() && i - start > 13);
         if cut {
-            out.push(&w[start..i]);
+            *out.get_mut(n)? = &w[start..i];
+            n += 1;
             start = i;
         }
     }
-    out.push(&w[start..]);
-    out
+    *out.get_mut(n)? = &w[start..];
+    Some(n + 1)
 }
+
+/// The most sub-words one piece is split into; a piece with more is opaque.
+const MAX_SUBS: usize = 16;
 
 /// One sub-word: a dictionary-like word, a number, a short letter–digit mix.
 fn sub_ok(s: &[u8]) -> bool {
