@@ -477,6 +477,35 @@ pub fn self_evident(v: &[u8]) -> bool {
     .any(|p| v.len() >= p.len() && v[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
 }
 
+/// [`is_chunk_sep`] as a table, for the inner loop.
+const CHUNK_SEP: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        t[c] = b.is_ascii_whitespace()
+            || b < 0x20
+            || b == 0x7f
+            || matches!(
+                b,
+                b'"' | b'\''
+                    | b'`'
+                    | b','
+                    | b'('
+                    | b')'
+                    | b'['
+                    | b']'
+                    | b'{'
+                    | b'}'
+                    | b'<'
+                    | b'>'
+                    | b'|'
+            );
+        c += 1;
+    }
+    t
+};
+
 fn is_chunk_sep(c: u8) -> bool {
     c.is_ascii_whitespace() || c < 0x20 || c == 0x7f || b"\"'`,()[]{}<>|".contains(&c)
 }
@@ -498,7 +527,16 @@ fn free_text<S: Sink>(
             continue;
         }
         let start = i;
-        while i < text.len() && separator_len(&text[i..]).is_none() {
+        while i < text.len() {
+            let c = text[i];
+            let sep = if c.is_ascii() {
+                CHUNK_SEP[usize::from(c)]
+            } else {
+                separator_len(&text[i..]).is_some()
+            };
+            if sep {
+                break;
+            }
             i += 1;
         }
         let chunk = &text[start..i];
@@ -538,6 +576,76 @@ fn chunk_gate<S: Sink>(
     g: &mut GateOutcome,
     spans: Option<&mut Vec<(usize, usize)>>,
 ) {
+    // Logs repeat their words, keys and paths: a chunk that passed once passes again.
+    if passed_before(chunk) {
+        out.extend_from_slice(chunk);
+        return;
+    }
+    let before = g.replaced;
+    chunk_gate_uncached(chunk, base, out, g, spans);
+    if g.replaced == before {
+        remember_pass(chunk);
+    }
+}
+
+/// Chunks up to this long are remembered when they pass.
+const CACHED_CHUNK: usize = 96;
+
+/// A fast non-cryptographic hash for the pass cache (word at a time).
+#[derive(Default)]
+struct FastHash(u64);
+
+impl std::hash::Hasher for FastHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        self.0 = h;
+    }
+}
+
+type PassSet = std::collections::HashSet<Box<[u8]>, std::hash::BuildHasherDefault<FastHash>>;
+
+thread_local! {
+    /// Chunks that passed the gate (a pure function of the chunk's bytes), bounded.
+    static PASSED: std::cell::RefCell<PassSet> = std::cell::RefCell::new(PassSet::default());
+}
+
+fn passed_before(chunk: &[u8]) -> bool {
+    chunk.len() <= CACHED_CHUNK && PASSED.with(|p| p.borrow().contains(chunk))
+}
+
+fn remember_pass(chunk: &[u8]) {
+    if chunk.len() > CACHED_CHUNK {
+        return;
+    }
+    PASSED.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() >= 16 * 1024 {
+            p.clear();
+        }
+        p.insert(chunk.into());
+    });
+}
+
+/// [`chunk_gate`] without the cache.
+fn chunk_gate_uncached<S: Sink>(
+    chunk: &[u8],
+    base: usize,
+    out: &mut S,
+    g: &mut GateOutcome,
+    spans: Option<&mut Vec<(usize, usize)>>,
+) {
     if trailing_backslashes(chunk) % 2 == 1 {
         let body = &chunk[..chunk.len() - 1];
         if !body.is_empty() {
@@ -559,14 +667,13 @@ fn chunk_body<S: Sink>(
     spans: Option<&mut Vec<(usize, usize)>>,
 ) {
     let mut prev_users = false;
-    let whole_bad =
-        |g: &mut GateOutcome, out: &mut S, spans: Option<&mut Vec<(usize, usize)>>| {
-            placeholder(chunk, out);
-            g.replaced += 1;
-            if let Some(s) = spans {
-                s.push((base, base + chunk.len()));
-            }
-        };
+    let whole_bad = |g: &mut GateOutcome, out: &mut S, spans: Option<&mut Vec<(usize, usize)>>| {
+        placeholder(chunk, out);
+        g.replaced += 1;
+        if let Some(s) = spans {
+            s.push((base, base + chunk.len()));
+        }
+    };
     if chunk.len() > 2048 {
         return whole_bad(g, out, spans);
     }
@@ -789,6 +896,14 @@ fn html_decode(s: &[u8]) -> Vec<u8> {
 /// An IPv4 address other than loopback and `0.0.0.0`, or an IPv6 address other than `::1`,
 /// anywhere in the chunk (also with a port).
 fn bad_address(chunk: &[u8]) -> bool {
+    let (mut dots, mut colons) = (0, 0);
+    for &c in chunk {
+        dots += usize::from(c == b'.');
+        colons += usize::from(c == b':');
+    }
+    if dots < 3 && colons < 2 {
+        return false;
+    }
     // IPv4: four dot-separated numbers.
     let mut i = 0;
     while i < chunk.len() {
