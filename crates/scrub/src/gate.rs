@@ -214,6 +214,10 @@ fn placeholder<S: Sink>(text: &[u8], out: &mut S) {
 pub struct GateOutcome {
     /// Placeholders written.
     pub replaced: u64,
+    /// A placeholder replaced part of a chunk, so the rest of it may read differently on
+    /// another pass (`^::2` → `<string:1>::2`, an address). A whole chunk or a whole JSON
+    /// value sits between separators and changes nothing around it.
+    pub reflow: bool,
 }
 
 /// What the gate carries from one line of a file to the next: the key of an array that is
@@ -714,6 +718,7 @@ fn chunk_body<S: Sink>(
                 out.push(b'=');
                 placeholder(v, out);
                 g.replaced += 1;
+                g.reflow = true;
                 if let Some(s) = spans {
                     s.push((base + eq + 1, base + chunk.len()));
                 }
@@ -760,6 +765,7 @@ fn chunk_body<S: Sink>(
             }
             placeholder(part, out);
             g.replaced += 1;
+            g.reflow = true;
             if let Some(s) = spans.as_deref_mut() {
                 s.push((base + start, base + i));
             }

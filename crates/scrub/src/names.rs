@@ -33,6 +33,7 @@ pub const KNOWN: &[&str] = &[
     "live-headers.jsonl",
     "live-headers.jsonl.1",
     "shareable-debug.jsonl",
+    "shareable-debug.jsonl.1",
     "incident-state.json",
     "manifestless-recovery.json",
     "codex-client-version.json",
