@@ -1,6 +1,6 @@
-//! Fuzzes the redactor: arbitrary bytes, as log lines and as a JSON document, whole or cut
-//! into pieces, must never panic and never grow a line without bound, and redacted whole
-//! lines must scan clean.
+//! Fuzzes the redaction engine (detectors and the allowlist gate): arbitrary bytes, as log
+//! lines and as a JSON document, whole or cut into pieces, must never panic and never grow a
+//! line without bound, and redacted whole lines must scan clean.
 
 #![no_main]
 
@@ -55,8 +55,9 @@ fuzz_target!(|data: &[u8]| {
                     }
                 }
             }
+            // A byte can become a placeholder (`<string:1>`): at most about 12 times longer.
             assert!(
-                out.len() - before <= 3 * line.len() + 64 * (1 + line.len() / cut.unwrap_or(usize::MAX)),
+                out.len() - before <= 12 * line.len() + 64 * (1 + line.len() / cut.unwrap_or(usize::MAX)),
                 "line grew without bound"
             );
         }

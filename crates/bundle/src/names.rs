@@ -8,64 +8,13 @@
 
 use codex_scrub::{Kind, Pseudonymizer};
 
-/// Folder and file names OpenCode and the plugin use (reference 1.2, 11).
-const KNOWN: &[&str] = &[
-    "~",
-    ".config",
-    ".local",
-    "share",
-    "opencode",
-    "logs",
-    "codex-plugin",
-    "cache",
-    "quarantine",
-    "shareable-debug-state",
-    "segments",
-    "incidents",
-    "storage",
-    "session",
-    "commands",
-    "skills",
-    "codex-accounts.json",
-    "openai-codex-accounts.json",
-    "auth.json",
-    "opencode.json",
-    "opencode.jsonc",
-    "codex-config.jsonc",
-    "codex-config.json",
-    "oauth-lifecycle.log",
-    "oauth-lifecycle.log.1",
-    "live-headers.jsonl",
-    "live-headers.jsonl.1",
-    "shareable-debug.jsonl",
-    "incident-state.json",
-    "manifestless-recovery.json",
-    "codex-client-version.json",
-    "codex-models-cache.json",
-    "codex-models-cache-meta.json",
-    "codex-snapshots.json",
-    "codex-session-affinity.json",
-    ".gitignore",
-];
-
 /// Extensions kept on a pseudonymized name.
 const EXTENSIONS: &[&str] = &["log", "jsonl", "json", "jsonc", "txt", "gz", "md", "1", "2"];
 
-/// Whether `name` is one OpenCode or the plugin writes.
+/// Whether `name` is one OpenCode or the plugin writes (the list lives with the gate, which
+/// keeps the same names in paths).
 fn known(name: &str) -> bool {
-    if KNOWN.contains(&name) {
-        return true;
-    }
-    // quarantine/<known name>.<digits>.quarantine.json
-    if let Some(rest) = name.strip_suffix(".quarantine.json") {
-        if let Some((base, stamp)) = rest.rsplit_once('.') {
-            return KNOWN.contains(&base) && stamp.bytes().all(|b| b.is_ascii_digit());
-        }
-    }
-    // segments/segment-<16 digits>.jsonl
-    name.strip_prefix("segment-")
-        .and_then(|r| r.strip_suffix(".jsonl"))
-        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+    codex_scrub::names::is_known(name)
 }
 
 /// The extension kept for `name`: the last one or two plain extensions (`.log.gz`).

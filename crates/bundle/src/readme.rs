@@ -31,22 +31,24 @@ What is inside
   cache/                       client version, models meta, quota snapshots and session
                                affinity (identities pseudonymized); model catalogs reduced
                                to their slug lists
-  runtime/<provider>/          what a local codex-runtime the OpenCode config points at
+  runtime/001/, …               what a local codex-runtime the OpenCode config points at
                                answered: status.json (account states, errors, counters,
                                quotas; account labels dropped) and metrics.txt
-  logs/                        the plugin's logs (logs/codex-plugin/), newest first,
-                               redacted, up to the byte budget; a marker shows where a
-                               file was cut
-  manifest.json                every file above with its origin, sizes before and after,
-                               SHA-256 and redaction counts, and every file left out with
-                               the reason
+  logs/001.jsonl, …            the plugin's logs (logs/codex-plugin/), newest first,
+                               redacted, whole lines up to the byte budget; a marker
+                               shows where a file was cut; gzip logs decompressed
+  manifest.json                every file above with its origin (names that are not
+                               OpenCode's or the plugin's own are pseudonyms), sizes
+                               before and after, SHA-256 and redaction counts, and every
+                               file left out with the reason
 
 What is never included
 ----------------------
   codex-accounts.json, openai-codex-accounts.json, OpenCode's auth.json, quarantined
-  files (only their names, sizes and dates are listed), and anything outside the OpenCode
-  config and data folders. Request bodies (prompts, tool output) in request snapshots are
-  replaced by \"[omitted: request body]\" unless --include-bodies was given.
+  files (only their names, sizes and dates are listed), anything outside the OpenCode
+  config and data folders, hard-linked files, binary files and compressed files other than
+  gzip logs. Request bodies (prompts, tool output) in request snapshots are replaced by
+  \"[omitted: request body]\" unless --include-bodies was given.
 
 What was removed
 ----------------
@@ -54,7 +56,11 @@ What was removed
   Bearer/Basic credentials and other secret-looking values became \"[redacted]\"; the home
   folder became \"~\" and the login name \"<user>\". Every token, email, account id and
   identity key found in the auth files was also searched for in its URL-encoded,
-  JSON-escaped and base64 forms. Redactions in this bundle, by rule:
+  JSON-escaped and base64 forms. Then nothing was kept unless known to be safe: JSON
+  keeps its structure and keys, and a value only where its key and shape are on an
+  allowlist (status codes, error codes, event names, model slugs, timestamps, counts,
+  messages); in text, only ordinary words, numbers, codes and known file names stay.
+  Everything else became <string:N> (N characters). Redactions in this bundle, by rule:
 {by_rule}
 Pseudonyms
 ----------

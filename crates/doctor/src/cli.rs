@@ -102,7 +102,7 @@ pub struct BundleArgs {
     /// At most this many log bytes, newest first (e.g. 20MB, 512K; default 20MB).
     #[arg(long, value_name = "N")]
     pub max_bytes: Option<String>,
-    /// Overwrite the output file if it exists.
+    /// Overwrite the output file if it exists, and write the bundle even when some files could not be read.
     #[arg(long)]
     pub force: bool,
     /// Print the manifest as JSON instead of the summary.

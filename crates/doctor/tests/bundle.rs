@@ -15,6 +15,9 @@ use serde_json::{json, Value};
 
 use crate::common::{expect, jwt, now_ms, real_proxy, stop_proxy, Home, Run, FAR};
 
+#[path = "bundle_corpus.rs"]
+mod corpus;
+
 /// The planted secrets. Every one must be absent from the unzipped bundle, in any case.
 pub struct Canaries {
     pub secrets: Vec<String>,
@@ -906,4 +909,93 @@ fn no_local_provider_means_no_runtime_entries() {
     let (run, out) = bundle(&h, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!unzip(&out).keys().any(|k| k.starts_with("runtime/")));
+}
+
+/// `(id, status)` of every check row in a doctor JSON report.
+fn check_rows(report: &Value) -> Vec<(String, String)> {
+    report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().expect("id").to_string(),
+                c["status"].as_str().expect("status").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A healthy home and a failing one: the bundle keeps what a maintainer needs: every check
+/// id and status, the summaries, and the error codes, statuses, model slugs, timestamps,
+/// event names and header names of the logs.
+#[test]
+fn a_bundle_stays_useful_for_healthy_and_failing_homes() {
+    let logs = ".config/opencode/logs/codex-plugin";
+    let failing = {
+        let h = Home::empty();
+        h.write(".config/opencode/codex-accounts.json", "{ not json");
+        h
+    };
+    for (label, h) in [("healthy", Home::healthy()), ("failing", failing)] {
+        h.write(
+            &format!("{logs}/live-headers.jsonl"),
+            "{\"timestamp\":\"2025-01-01T00:00:01.000Z\",\"stage\":\"outbound-response\",\"status\":429,\"statusText\":\"Too Many Requests\",\"headers\":{\"x-codex-primary-used-percent\":\"100\",\"retry-after\":\"12\"},\"error\":{\"code\":\"usage_limit_reached\",\"message\":\"The usage limit has been reached\"}}\n",
+        );
+        h.write(
+            &format!("{logs}/oauth-lifecycle.log"),
+            "2025-01-01T00:00:02.000Z refresh failed: invalid_grant (status 400) after 1200ms\n",
+        );
+        h.write(
+            &format!("{logs}/shareable-debug.jsonl"),
+            "{\"seq\":1,\"timestamp\":\"2025-01-01T00:00:05.000Z\",\"event\":\"fetch_attempt_response\",\"model\":\"gpt-5.1-codex\",\"status\":503,\"waitMs\":1500}\n",
+        );
+        let direct = h.run(&["--json"]).json();
+        let (run, out) = bundle(&h, &[]);
+        assert_eq!(run.code, 0, "{label}: {}", run.stderr);
+        let files = unzip(&out);
+        let report: Value = serde_json::from_slice(&files["report.json"]).expect("report");
+        assert_eq!(check_rows(&report), check_rows(&direct), "{label}");
+        let statuses: Vec<String> = check_rows(&report).into_iter().map(|r| r.1).collect();
+        if label == "failing" {
+            assert!(statuses.iter().any(|s| s == "fail"), "{statuses:?}");
+        }
+        // Summaries survive (home shown as ~); a few may lose an unknown name.
+        let summaries = |r: &Value| -> Vec<String> {
+            r["checks"]
+                .as_array()
+                .expect("checks")
+                .iter()
+                .map(|c| c["summary"].as_str().unwrap_or("").to_string())
+                .collect()
+        };
+        let home = h.home().display().to_string();
+        let same = summaries(&report)
+            .iter()
+            .zip(summaries(&direct))
+            .filter(|(a, b)| **a == b.replace(&home, "~"))
+            .count();
+        assert!(
+            same * 10 >= summaries(&direct).len() * 9,
+            "{label}: only {same} of {} summaries kept:\n{:#?}",
+            summaries(&direct).len(),
+            summaries(&report)
+        );
+        let text = all_text(&files);
+        for needle in [
+            "usage_limit_reached",
+            "\"status\":429",
+            "Too Many Requests",
+            "x-codex-primary-used-percent",
+            "retry-after",
+            "2025-01-01T00:00:01.000Z",
+            "invalid_grant (status 400) after 1200ms",
+            "fetch_attempt_response",
+            "\"model\":\"gpt-5.1-codex\"",
+            "\"status\":503",
+            "\"waitMs\":1500",
+        ] {
+            assert!(text.contains(needle), "{label}: {needle:?} missing");
+        }
+    }
 }

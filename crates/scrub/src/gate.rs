@@ -171,8 +171,38 @@ fn classify(key: &[u8]) -> KeyClass {
     }
 }
 
+/// Where the gate writes: the output line, or nowhere (a check that only counts).
+trait Sink {
+    fn push(&mut self, b: u8);
+    fn extend_from_slice(&mut self, s: &[u8]);
+    fn pop(&mut self) -> Option<u8>;
+}
+
+impl Sink for Vec<u8> {
+    fn push(&mut self, b: u8) {
+        Vec::push(self, b);
+    }
+    fn extend_from_slice(&mut self, s: &[u8]) {
+        Vec::extend_from_slice(self, s);
+    }
+    fn pop(&mut self) -> Option<u8> {
+        Vec::pop(self)
+    }
+}
+
+/// A sink that keeps nothing (for [`text_ok`]).
+struct Discard;
+
+impl Sink for Discard {
+    fn push(&mut self, _: u8) {}
+    fn extend_from_slice(&mut self, _: &[u8]) {}
+    fn pop(&mut self) -> Option<u8> {
+        None
+    }
+}
+
 /// Writes the placeholder for `n` characters.
-fn placeholder(text: &[u8], out: &mut Vec<u8>) {
+fn placeholder<S: Sink>(text: &[u8], out: &mut S) {
     let n = String::from_utf8_lossy(text).chars().count();
     out.extend_from_slice(b"<string:");
     out.extend_from_slice(n.to_string().as_bytes());
@@ -184,6 +214,10 @@ fn placeholder(text: &[u8], out: &mut Vec<u8>) {
 pub struct GateOutcome {
     /// Placeholders written.
     pub replaced: u64,
+    /// A placeholder replaced part of a chunk, so the rest of it may read differently on
+    /// another pass (`^::2` → `<string:1>::2`, an address). A whole chunk or a whole JSON
+    /// value sits between separators and changes nothing around it.
+    pub reflow: bool,
 }
 
 /// What the gate carries from one line of a file to the next: the key of an array that is
@@ -245,18 +279,24 @@ pub fn gate(
         let content = &line[i + 1..end];
         let after = if closed { end + 1 } else { end };
         let is_key = closed && next_non_space(line, after) == Some(b':');
-        let keep = if is_key {
-            token_ok(content)
+        let verdict = if is_key {
+            if token_ok(content) {
+                Verdict::Keep
+            } else {
+                Verdict::Replace
+            }
         } else {
             let class = match last_key {
                 Some((ks, ke)) if value_follows_key(line, ke + 1, i) => classify(&line[ks..ke]),
                 _ => state.array.unwrap_or(KeyClass::Unknown),
             };
-            value_ok(content, class)
+            value_verdict(content, class)
         };
         out.push(b'"');
-        if keep {
+        if verdict == Verdict::Keep {
             out.extend_from_slice(content);
+        } else if verdict == Verdict::Words {
+            free_text(content, i + 1, out, &mut g, spans.as_deref_mut());
         } else {
             placeholder(content, out);
             g.replaced += 1;
@@ -315,7 +355,42 @@ fn value_follows_key(line: &[u8], from: usize, to: usize) -> bool {
             .all(|&c| c == b':' || c.is_ascii_whitespace())
 }
 
-/// Whether a JSON string value stays.
+/// What happens to a JSON string value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Kept as it is.
+    Keep,
+    /// Kept as free text: each word or path segment is tested and replaced on its own.
+    Words,
+    /// Replaced whole.
+    Replace,
+}
+
+/// What happens to a JSON string value under a key of `class`.
+fn value_verdict(v: &[u8], class: KeyClass) -> Verdict {
+    if class == KeyClass::Digest
+        && v.len() == 64
+        && v.iter()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+    {
+        return Verdict::Keep;
+    }
+    let one_token = !v.iter().any(|c| c.is_ascii_whitespace());
+    if class == KeyClass::Text
+        || v.is_empty()
+        || self_evident(v)
+        || (class == KeyClass::Value && one_token)
+    {
+        return Verdict::Words;
+    }
+    if value_ok(v, class) {
+        Verdict::Keep
+    } else {
+        Verdict::Replace
+    }
+}
+
+/// Whether a JSON string value stays as it is.
 fn value_ok(v: &[u8], class: KeyClass) -> bool {
     if class == KeyClass::Digest
         && v.len() == 64
@@ -347,9 +422,8 @@ fn value_ok(v: &[u8], class: KeyClass) -> bool {
 
 /// Whether every chunk of free text `v` passes (nothing would be replaced).
 fn text_ok(v: &[u8]) -> bool {
-    let mut out = Vec::new();
     let mut g = GateOutcome::default();
-    free_text(v, 0, &mut out, &mut g, None);
+    free_text(v, 0, &mut Discard, &mut g, None);
     g.replaced == 0
 }
 
@@ -394,7 +468,6 @@ pub fn self_evident(v: &[u8]) -> bool {
     {
         return true;
     }
-    let low: Vec<u8> = v.iter().map(u8::to_ascii_lowercase).collect();
     [
         "gpt-",
         "o1",
@@ -405,8 +478,37 @@ pub fn self_evident(v: &[u8]) -> bool {
         "text-embedding",
     ]
     .iter()
-    .any(|p| low.starts_with(p.as_bytes()))
+    .any(|p| v.len() >= p.len() && v[..p.len()].eq_ignore_ascii_case(p.as_bytes()))
 }
+
+/// [`is_chunk_sep`] as a table, for the inner loop.
+const CHUNK_SEP: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        t[c] = b.is_ascii_whitespace()
+            || b < 0x20
+            || b == 0x7f
+            || matches!(
+                b,
+                b'"' | b'\''
+                    | b'`'
+                    | b','
+                    | b'('
+                    | b')'
+                    | b'['
+                    | b']'
+                    | b'{'
+                    | b'}'
+                    | b'<'
+                    | b'>'
+                    | b'|'
+            );
+        c += 1;
+    }
+    t
+};
 
 fn is_chunk_sep(c: u8) -> bool {
     c.is_ascii_whitespace() || c < 0x20 || c == 0x7f || b"\"'`,()[]{}<>|".contains(&c)
@@ -414,10 +516,10 @@ fn is_chunk_sep(c: u8) -> bool {
 
 /// Gates free text (outside JSON strings, or a free-text value). `base` is the offset of
 /// `text` in the line (for spans).
-fn free_text(
+fn free_text<S: Sink>(
     text: &[u8],
     base: usize,
-    out: &mut Vec<u8>,
+    out: &mut S,
     g: &mut GateOutcome,
     mut spans: Option<&mut Vec<(usize, usize)>>,
 ) {
@@ -429,7 +531,16 @@ fn free_text(
             continue;
         }
         let start = i;
-        while i < text.len() && separator_len(&text[i..]).is_none() {
+        while i < text.len() {
+            let c = text[i];
+            let sep = if c.is_ascii() {
+                CHUNK_SEP[usize::from(c)]
+            } else {
+                separator_len(&text[i..]).is_some()
+            };
+            if sep {
+                break;
+            }
             i += 1;
         }
         let chunk = &text[start..i];
@@ -460,24 +571,113 @@ fn is_part_sep(c: u8) -> bool {
     b"/?&=:#,;\\".contains(&c)
 }
 
-/// Gates one chunk: decoded forms first (a chunk hiding something behind an encoding is
-/// replaced whole), then part by part.
-fn chunk_gate(
+/// Gates one chunk. A backslash at its end that escapes the next byte (`\"` inside a JSON
+/// string) is set aside and written back after it, so a JSON string stays valid.
+fn chunk_gate<S: Sink>(
     chunk: &[u8],
     base: usize,
-    out: &mut Vec<u8>,
+    out: &mut S,
+    g: &mut GateOutcome,
+    spans: Option<&mut Vec<(usize, usize)>>,
+) {
+    // Logs repeat their words, keys and paths: a chunk that passed once passes again.
+    if passed_before(chunk) {
+        out.extend_from_slice(chunk);
+        return;
+    }
+    let before = g.replaced;
+    chunk_gate_uncached(chunk, base, out, g, spans);
+    if g.replaced == before {
+        remember_pass(chunk);
+    }
+}
+
+/// Chunks up to this long are remembered when they pass.
+const CACHED_CHUNK: usize = 96;
+
+/// A fast non-cryptographic hash for the pass cache (word at a time).
+#[derive(Default)]
+struct FastHash(u64);
+
+impl std::hash::Hasher for FastHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        self.0 = h;
+    }
+}
+
+type PassSet = std::collections::HashSet<Box<[u8]>, std::hash::BuildHasherDefault<FastHash>>;
+
+thread_local! {
+    /// Chunks that passed the gate (a pure function of the chunk's bytes), bounded.
+    static PASSED: std::cell::RefCell<PassSet> = std::cell::RefCell::new(PassSet::default());
+}
+
+fn passed_before(chunk: &[u8]) -> bool {
+    chunk.len() <= CACHED_CHUNK && PASSED.with(|p| p.borrow().contains(chunk))
+}
+
+fn remember_pass(chunk: &[u8]) {
+    if chunk.len() > CACHED_CHUNK {
+        return;
+    }
+    PASSED.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() >= 16 * 1024 {
+            p.clear();
+        }
+        p.insert(chunk.into());
+    });
+}
+
+/// [`chunk_gate`] without the cache.
+fn chunk_gate_uncached<S: Sink>(
+    chunk: &[u8],
+    base: usize,
+    out: &mut S,
+    g: &mut GateOutcome,
+    spans: Option<&mut Vec<(usize, usize)>>,
+) {
+    if trailing_backslashes(chunk) % 2 == 1 {
+        let body = &chunk[..chunk.len() - 1];
+        if !body.is_empty() {
+            chunk_body(body, base, out, g, spans);
+        }
+        out.push(b'\\');
+    } else {
+        chunk_body(chunk, base, out, g, spans);
+    }
+}
+
+/// Gates one chunk: decoded forms first (a chunk hiding something behind an encoding is
+/// replaced whole), then part by part.
+fn chunk_body<S: Sink>(
+    chunk: &[u8],
+    base: usize,
+    out: &mut S,
     g: &mut GateOutcome,
     spans: Option<&mut Vec<(usize, usize)>>,
 ) {
     let mut prev_users = false;
-    let whole_bad =
-        |g: &mut GateOutcome, out: &mut Vec<u8>, spans: Option<&mut Vec<(usize, usize)>>| {
-            placeholder(chunk, out);
-            g.replaced += 1;
-            if let Some(s) = spans {
-                s.push((base, base + chunk.len()));
-            }
-        };
+    let whole_bad = |g: &mut GateOutcome, out: &mut S, spans: Option<&mut Vec<(usize, usize)>>| {
+        placeholder(chunk, out);
+        g.replaced += 1;
+        if let Some(s) = spans {
+            s.push((base, base + chunk.len()));
+        }
+    };
     if chunk.len() > 2048 {
         return whole_bad(g, out, spans);
     }
@@ -518,6 +718,7 @@ fn chunk_gate(
                 out.push(b'=');
                 placeholder(v, out);
                 g.replaced += 1;
+                g.reflow = true;
                 if let Some(s) = spans {
                     s.push((base + eq + 1, base + chunk.len()));
                 }
@@ -526,6 +727,16 @@ fn chunk_gate(
             return whole_bad(g, out, spans);
         }
     }
+    // A file path (absolute, `~/`, a Windows drive or backslashes; not a URL): its folder
+    // and file names are the user's own unless known (`crate::names`).
+    let path = find(chunk, b"://").is_none()
+        && ((chunk.starts_with(b"/") && chunk.iter().filter(|&&c| c == b'/').count() >= 2)
+            || chunk.starts_with(b"~/")
+            || chunk.contains(&b'\\')
+            || (chunk.len() > 2
+                && chunk[0].is_ascii_alphabetic()
+                && chunk[1] == b':'
+                && chunk[2] == b'/'));
     let mut spans = spans;
     let mut i = 0;
     while i < chunk.len() {
@@ -541,16 +752,29 @@ fn chunk_gate(
         let part = &chunk[start..i];
         let user_folder = prev_users;
         prev_users = part.eq_ignore_ascii_case(b"users") || part.eq_ignore_ascii_case(b"home");
-        if !user_folder && part_ok(part) {
+        let segment = path && start > 0 && matches!(chunk[start - 1], b'/' | b'\\');
+        let segment_ok =
+            !segment || std::str::from_utf8(part).is_ok_and(crate::names::is_safe_segment);
+        if !user_folder && segment_ok && part_ok(part) {
             out.extend_from_slice(part);
         } else {
+            // A part right after an escaping backslash (`\u00e9…`, `\n…`) takes the
+            // backslash with it, so no broken escape is left behind.
+            if trailing_backslashes(&chunk[..start]) % 2 == 1 {
+                out.pop();
+            }
             placeholder(part, out);
             g.replaced += 1;
+            g.reflow = true;
             if let Some(s) = spans.as_deref_mut() {
                 s.push((base + start, base + i));
             }
         }
     }
+}
+
+fn trailing_backslashes(b: &[u8]) -> usize {
+    b.iter().rev().take_while(|&&c| c == b'\\').count()
 }
 
 fn find(h: &[u8], n: &[u8]) -> Option<usize> {
@@ -678,6 +902,14 @@ fn html_decode(s: &[u8]) -> Vec<u8> {
 /// An IPv4 address other than loopback and `0.0.0.0`, or an IPv6 address other than `::1`,
 /// anywhere in the chunk (also with a port).
 fn bad_address(chunk: &[u8]) -> bool {
+    let (mut dots, mut colons) = (0, 0);
+    for &c in chunk {
+        dots += usize::from(c == b'.');
+        colons += usize::from(c == b':');
+    }
+    if dots < 3 && colons < 2 {
+        return false;
+    }
     // IPv4: four dot-separated numbers.
     let mut i = 0;
     while i < chunk.len() {
@@ -715,6 +947,25 @@ fn bad_address(chunk: &[u8]) -> bool {
         } else {
             i += 1;
         }
+    }
+    // IPv6 anywhere in the chunk (a URL path, `host=`): a run of hex digits, colons and dots
+    // with `::` and two colons, or five colons.
+    let mut k = 0;
+    while k < chunk.len() {
+        let start = k;
+        while k < chunk.len()
+            && (chunk[k].is_ascii_hexdigit() || chunk[k] == b':' || chunk[k] == b'.')
+        {
+            k += 1;
+        }
+        let run = &chunk[start..k];
+        let colons = run.iter().filter(|&&c| c == b':').count();
+        let hex = run.iter().any(u8::is_ascii_hexdigit);
+        let v6 = hex && ((find(run, b"::").is_some() && colons >= 2) || colons >= 5);
+        if v6 && run != b"::1" && run.trim_ascii_start() != b"::1" {
+            return true;
+        }
+        k = k.max(start + 1);
     }
     // IPv6: hex groups and colons with `::` or at least 5 groups.
     let core: &[u8] = chunk
@@ -766,20 +1017,26 @@ fn part_ok(part: &[u8]) -> bool {
             if piece.is_empty() {
                 continue;
             }
-            let mut short = 0;
-            let mut k = 0;
-            for sub in camel_split(piece) {
-                if !sub_ok(sub) {
+            let mut buf: [&[u8]; MAX_SUBS] = [&[]; MAX_SUBS];
+            let Some(n) = camel_split(piece, &mut buf) else {
+                return false;
+            };
+            let subs = &buf[..n];
+            if !subs.iter().all(|sub| sub_ok(sub)) {
+                return false;
+            }
+            // camelCase of words (`fetchAttemptResponse`, `toISOString`) has sub-words of
+            // three or more letters after the first and digits only at the end; anything
+            // else with three or more pieces is an opaque mixed-case run.
+            if subs.len() >= 3 {
+                let last = subs.len() - 1;
+                let opaque = subs.iter().enumerate().any(|(idx, sub)| {
+                    let letters = sub.iter().all(u8::is_ascii_alphabetic);
+                    (letters && sub.len() < 3 && idx > 0) || (!letters && idx < last)
+                });
+                if opaque {
                     return false;
                 }
-                if sub.len() <= 2 && sub.iter().all(u8::is_ascii_alphabetic) {
-                    short += 1;
-                }
-                k += 1;
-            }
-            // Many one- or two-letter fragments in one word: an opaque mixed-case run.
-            if k >= 3 && short >= 2 && piece.len() >= 8 {
-                return false;
             }
         }
     }
@@ -787,25 +1044,36 @@ fn part_ok(part: &[u8]) -> bool {
 }
 
 /// Splits `fetchAttemptResponse` / `HTTPResponse` / `gpt5` into sub-words at case changes
-/// and at letter–digit changes.
-fn camel_split(w: &[u8]) -> Vec<&[u8]> {
-    let mut out = Vec::new();
+/// and at letter–digit changes, into `out`; `None` when there are more than [`MAX_SUBS`].
+fn camel_split<'w>(w: &'w [u8], out: &mut [&'w [u8]; MAX_SUBS]) -> Option<usize> {
+    let mut n = 0;
     let mut start = 0;
     for i in 1..w.len() {
         let (a, b) = (w[i - 1], w[i]);
         let next_lower = w.get(i + 1).is_some_and(u8::is_ascii_lowercase);
         let cut = (a.is_ascii_lowercase() && b.is_ascii_uppercase())
             || (a.is_ascii_uppercase() && b.is_ascii_uppercase() && next_lower)
-            || (a.is_ascii_alphabetic() && b.is_ascii_digit() && i - start > 4)
+            || (a.is_ascii_alphabetic()
+                && b.is_ascii_digit()
+                && w[start..i]
+                    .iter()
+                    .rev()
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .count()
+                    >= 4)
             || (a.is_ascii_digit() && b.is_ascii_alphabetic() && i - start > 13);
         if cut {
-            out.push(&w[start..i]);
+            *out.get_mut(n)? = &w[start..i];
+            n += 1;
             start = i;
         }
     }
-    out.push(&w[start..]);
-    out
+    *out.get_mut(n)? = &w[start..];
+    Some(n + 1)
 }
+
+/// The most sub-words one piece is split into; a piece with more is opaque.
+const MAX_SUBS: usize = 16;
 
 /// One sub-word: a dictionary-like word, a number, a short letter–digit mix.
 fn sub_ok(s: &[u8]) -> bool {
@@ -823,7 +1091,8 @@ fn sub_ok(s: &[u8]) -> bool {
     }
     // Mixed: short (`v1`, `o3`, `5h`, `x86`, `utf8`, `01T00`), a word with a short number
     // (`node18`, `segment1`), or a number with a unit (`100ms`, `64mib`).
-    if s.len() <= 4 || (letters <= 1 && s.len() <= 8) {
+    let digit_runs_short = s.split(u8::is_ascii_alphabetic).all(|run| run.len() <= 4);
+    if s.len() <= 4 || (letters == 1 && digit_runs_short) {
         return true;
     }
     let lead_letters = s.iter().take_while(|c| c.is_ascii_alphabetic()).count();
@@ -831,8 +1100,19 @@ fn sub_ok(s: &[u8]) -> bool {
         return word_like(&s[..lead_letters]);
     }
     let lead_digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
-    lead_digits == digits && letters <= 3 && digits <= 13
+    let unit = &s[lead_digits..];
+    lead_digits == digits
+        && digits <= 13
+        && UNITS
+            .iter()
+            .any(|u| u.as_bytes().eq_ignore_ascii_case(unit))
 }
+
+/// Units after a number (`100ms`, `64mib`, `2nd`).
+const UNITS: &[&str] = &[
+    "ms", "s", "m", "h", "d", "w", "y", "ns", "us", "min", "sec", "hr", "b", "k", "kb", "mb", "gb",
+    "tb", "kib", "mib", "gib", "px", "x", "st", "nd", "rd", "th", "t", "z", "am", "pm",
+];
 
 /// Common technical words without a vowel.
 const NO_VOWEL_WORDS: &[&str] = &[

@@ -17,6 +17,7 @@ pub mod engine;
 pub mod gate;
 pub mod keyed;
 pub mod known;
+pub mod names;
 pub mod pseudonym;
 pub mod rules;
 pub mod shapes;

@@ -1,0 +1,689 @@
+//! The adversarial corpus: one synthetic home per case, each with its own canary planted in a
+//! shape an attacker would try (names, cuts, encodings, shapes beside the rules, identities
+//! beyond the store, prompts under other keys, bad input). After unzipping the bundle, the
+//! canary must be absent in every form: raw, any case, percent-encoded once and twice,
+//! JSON-escaped, base64 and base64url at every alignment, and any 10-character window.
+//! Every escape found belongs here as a new case.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+
+use super::{pct, unzip};
+use crate::common::Home;
+
+const LOGS: &str = ".config/opencode/logs/codex-plugin";
+
+/// What a canary looks like.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// An opaque token (`Qz07Kv8Rw3Xp7LmT`).
+    Token,
+    /// A name made of syllables (`Zorvelquin Bramblewick`): ordinary-looking words.
+    Name,
+}
+
+struct Case {
+    class: &'static str,
+    name: &'static str,
+    shape: Shape,
+    plant: fn(&mut Home, &str),
+    args: &'static [&'static str],
+}
+
+fn canary(i: usize, shape: Shape) -> String {
+    const SYL: [&str; 12] = [
+        "zor", "vel", "quin", "bram", "ble", "wick", "thad", "mor", "fen", "drix", "lum", "sarn",
+    ];
+    match shape {
+        Shape::Token => format!("Qz{i:02}Kv8Rw3Xp7Lm{}T", (b'a' + (i % 26) as u8) as char),
+        Shape::Name => {
+            let a = SYL[i % 12];
+            let b = SYL[(i / 12 + 3) % 12];
+            let c = SYL[(i * 7 + 5) % 12];
+            let first = format!("{}{a}{b}", c[..1].to_uppercase() + &c[1..]);
+            format!("{first} Ha{}{b}ton", SYL[(i + 9) % 12])
+        }
+    }
+}
+
+fn log(h: &Home, name: &str, text: &str) {
+    h.write(&format!("{LOGS}/{name}"), text);
+}
+
+fn gz(text: &str) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(text.as_bytes()).expect("gz");
+    e.finish().expect("gz")
+}
+
+fn html_entities(s: &str) -> String {
+    s.chars().map(|c| format!("&#{};", c as u32)).collect()
+}
+
+fn u_escaped(s: &str) -> String {
+    s.chars().map(|c| format!("\\u{:04x}", c as u32)).collect()
+}
+
+fn pretty_prompt(c: &str, n: usize) -> String {
+    let mut s = String::new();
+    for k in 0..n {
+        s.push_str(&format!(
+            "{{\n  \"seq\": {k},\n  \"request\": {{\n    \"model\": \"gpt-5.1-codex\",\n    \"messages\": [\n      \"please review {c} again\",\n      \"thanks\"\n    ]\n  }}\n}}\n"
+        ));
+    }
+    s
+}
+
+fn cases() -> Vec<Case> {
+    use Shape::{Name, Token};
+    let c = |class, name, shape, plant: fn(&mut Home, &str)| Case {
+        class,
+        name,
+        shape,
+        plant,
+        args: &[],
+    };
+    let with = |class, name, shape, plant: fn(&mut Home, &str), args| Case {
+        class,
+        name,
+        shape,
+        plant,
+        args,
+    };
+    vec![
+        // ---- names
+        c("names", "log named by an email", Token, |h, c| {
+            log(h, &format!("{c}@example.org.log"), "ok\n")
+        }),
+        c("names", "folder named by an account id", Token, |h, c| {
+            log(h, &format!("user-{c}/a.log"), "ok\n")
+        }),
+        c("names", "log named by a token", Token, |h, c| {
+            log(h, &format!("{c}.jsonl"), "{\"event\":\"x\"}\n")
+        }),
+        c("names", "log named after a person", Name, |h, c| {
+            log(h, &format!("{}.log", c.replace(' ', "_")), "ok\n")
+        }),
+        c(
+            "names",
+            "nested folders named after a person",
+            Name,
+            |h, c| {
+                log(
+                    h,
+                    &format!("{}/{}/x.log", c.replace(' ', "-"), c.replace(' ', ".")),
+                    "ok\n",
+                )
+            },
+        ),
+        c("names", "gzip log named by a token", Token, |h, c| {
+            h.write_bytes(&format!("{LOGS}/{c}.log.gz"), &gz("ok\n"))
+        }),
+        c(
+            "names",
+            "explicit config path named after a person",
+            Name,
+            |h, c| {
+                let rel = format!(".config/opencode/{}.jsonc", c.replace(' ', "-"));
+                h.write(&rel, "{}\n");
+                let p = h.path(&rel).display().to_string();
+                h.set("OPENCODE_OPENAI_MULTI_CONFIG_PATH", &p);
+            },
+        ),
+        c(
+            "names",
+            "quarantined file named by a token",
+            Token,
+            |h, c| h.write(&format!(".config/opencode/quarantine/{c}.json"), "{}"),
+        ),
+        c("names", "snapshot named with a run id", Token, |h, c| {
+            log(
+                h,
+                &format!("{c}-request-1-before-auth.json"),
+                "{\"status\":200}\n",
+            )
+        }),
+        // ---- cuts
+        with(
+            "cuts",
+            "pretty prompt cut by --max-bytes",
+            Name,
+            |h, c| log(h, "big.log", &pretty_prompt(c, 400)),
+            &["--max-bytes", "20K"],
+        ),
+        with(
+            "cuts",
+            "pretty secret array cut by --max-bytes",
+            Token,
+            |h, c| {
+                let mut s = String::new();
+                for k in 0..300 {
+                    s.push_str(&format!("{{\n  \"k\": {k},\n  \"access_token\": [\n    \"{c}\",\n    \"{c}\"\n  ]\n}}\n"));
+                }
+                log(h, "arr.log", &s);
+            },
+            &["--max-bytes", "16K"],
+        ),
+        with(
+            "cuts",
+            "JSON document too big for the budget",
+            Token,
+            |h, c| {
+                let body: Vec<String> = (0..2000).map(|k| format!("\"v{k} {c}\"")).collect();
+                log(
+                    h,
+                    "snap.json",
+                    &format!("{{\n  \"body\": [\n    {}\n  ]\n}}\n", body.join(",\n    ")),
+                );
+            },
+            &["--max-bytes", "8K"],
+        ),
+        with(
+            "cuts",
+            "JSON lines cut by --max-bytes",
+            Token,
+            |h, c| {
+                let s: String = (0..2000)
+                    .map(|k| format!("{{\"k\":{k},\"note\":\"{c}\"}}\n"))
+                    .collect();
+                log(h, "l.jsonl", &s);
+            },
+            &["--max-bytes", "12K"],
+        ),
+        // ---- encodings
+        c("encodings", "URL fragment", Token, |h, c| {
+            log(
+                h,
+                "a.log",
+                &format!("redirect https://app.example/cb#access_token={c}&x=1\n"),
+            )
+        }),
+        c(
+            "encodings",
+            "percent-encoded twice inside another URL",
+            Token,
+            |h, c| {
+                log(
+                    h,
+                    "a.log",
+                    &format!(
+                        "go https://a.example/?next={}\n",
+                        pct(&pct(&format!("https://b.example/?k={c}")))
+                    ),
+                )
+            },
+        ),
+        c("encodings", "HTML entities", Token, |h, c| {
+            log(h, "a.log", &format!("<p>key {}</p>\n", html_entities(c)))
+        }),
+        c("encodings", "JSON escaped twice", Token, |h, c| {
+            log(h, "a.jsonl", &format!("{{\"data\":\"{{\\\"inner\\\":\\\"{{\\\\\\\"v\\\\\\\":\\\\\\\"{c}\\\\\\\"}}\\\"}}\"}}\n"))
+        }),
+        c("encodings", "JSON escaped three levels", Token, |h, c| {
+            let v1 = serde_json::to_string(&serde_json::json!({"v": c})).expect("j");
+            let v2 = serde_json::to_string(&serde_json::json!({"d": v1})).expect("j");
+            let v3 = serde_json::to_string(&serde_json::json!({"e": v2})).expect("j");
+            log(h, "a.jsonl", &format!("{v3}\n"));
+        }),
+        c("encodings", "ANSI colour codes", Token, |h, c| {
+            log(
+                h,
+                "a.log",
+                &format!("\x1b[31mERROR\x1b[0m key=\x1b[1m{c}\x1b[0m\n"),
+            )
+        }),
+        c("encodings", "token wrapped across lines", Token, |h, c| {
+            log(
+                h,
+                "a.log",
+                &format!("token part {}\n{} end\n", &c[..8], &c[8..]),
+            )
+        }),
+        c(
+            "encodings",
+            "UTF-16 after the first 8 KiB",
+            Token,
+            |h, c| {
+                let mut b = "plain start line\n".repeat(600).into_bytes();
+                for u in format!("secret {c}\n").encode_utf16() {
+                    b.extend_from_slice(&u.to_le_bytes());
+                }
+                h.write_bytes(&format!("{LOGS}/u.log"), &b);
+            },
+        ),
+        c("encodings", "gzip-compressed log", Token, |h, c| {
+            h.write_bytes(&format!("{LOGS}/old.log.gz"), &gz(&format!("line {c}\n")))
+        }),
+        c("encodings", "zstd file", Token, |h, c| {
+            h.write_bytes(
+                &format!("{LOGS}/old.log.zst"),
+                format!("\x28\u{b5}\x2f {c}").as_bytes(),
+            )
+        }),
+        c("encodings", "base64 of JSON", Token, |h, c| {
+            log(
+                h,
+                "a.log",
+                &format!(
+                    "payload {}\n",
+                    STANDARD.encode(format!("{{\"k\":\"{c}\"}}"))
+                ),
+            )
+        }),
+        c("encodings", "base64url of user:secret", Token, |h, c| {
+            log(
+                h,
+                "a.log",
+                &format!("auth {}\n", URL_SAFE_NO_PAD.encode(format!("me:{c}"))),
+            )
+        }),
+        c("encodings", "\\u escapes", Token, |h, c| {
+            log(
+                h,
+                "a.jsonl",
+                &format!("{{\"note\":\"{}\"}}\n", u_escaped(c)),
+            )
+        }),
+        c("encodings", "CRLF line endings", Token, |h, c| {
+            log(h, "a.log", &format!("first\r\nkey {c}\r\nlast\r\n"))
+        }),
+        // ---- shapes beside the rules
+        c("shapes", "header mid-line", Token, |h, c| {
+            log(h, "a.log", &format!("sent x-custom-token: {c} ok\n"))
+        }),
+        c("shapes", "header without a space", Token, |h, c| {
+            log(h, "a.log", &format!("Authorization:{c}\n"))
+        }),
+        c("shapes", "rawHeaders list", Token, |h, c| {
+            log(
+                h,
+                "a.jsonl",
+                &format!("{{\"rawHeaders\":[\"X-Secret\",\"{c}\"]}}\n"),
+            )
+        }),
+        c("shapes", "name/value pairs", Token, |h, c| {
+            log(
+                h,
+                "a.jsonl",
+                &format!("{{\"headers\":[[\"x-sig\",\"{c}\"]]}}\n"),
+            )
+        }),
+        c("shapes", "HAR headers", Token, |h, c| {
+            log(
+                h,
+                "a.jsonl",
+                &format!("{{\"headers\":[{{\"name\":\"X-Api\",\"value\":\"{c}\"}}]}}\n"),
+            )
+        }),
+        c("shapes", "util.inspect output", Token, |h, c| {
+            log(h, "a.log", &format!("{{ token: '{c}', user: 'x' }}\n"))
+        }),
+        c("shapes", "user:pass@host", Token, |h, c| {
+            log(
+                h,
+                "a.log",
+                &format!("proxy https://bob:{c}@proxy.corp.example:3128/\n"),
+            )
+        }),
+        c(
+            "shapes",
+            "other credential query parameters",
+            Token,
+            |h, c| {
+                log(
+                    h,
+                    "a.log",
+                    &format!("GET https://s3.example/o?X-Amz-Signature={c}&sig={c}\n"),
+                )
+            },
+        ),
+        c("shapes", "NAME=value env dump", Token, |h, c| {
+            log(h, "a.log", &format!("MY_THING={c}\nOTHER=1\n"))
+        }),
+        c("shapes", "NAME=word env dump", Name, |h, c| {
+            log(h, "a.log", &format!("DB_PASS={}\n", c.replace(' ', "")))
+        }),
+        c("shapes", "secret in a config comment", Token, |h, c| {
+            let p = h.path(".config/opencode/codex-config.jsonc");
+            let cfg = fs::read_to_string(&p).unwrap_or_else(|_| "{}".into());
+            fs::write(p, format!("// team key {c}\n{cfg}")).expect("write");
+        }),
+        c(
+            "shapes",
+            "custom header value in opencode.json",
+            Token,
+            |h, c| {
+                h.write(".config/opencode/opencode.json", &format!("{{\"plugin\":[\"@iam-brain/opencode-codex-auth@latest\"],\"provider\":{{\"p\":{{\"options\":{{\"headers\":{{\"X-Team\":\"{c}\"}}}}}}}}}}\n"))
+            },
+        ),
+        c("shapes", "MCP env in opencode.json", Token, |h, c| {
+            h.write(".config/opencode/opencode.json", &format!("{{\n  \"plugin\": [\"@iam-brain/opencode-codex-auth@latest\"],\n  \"mcp\": {{\"gh\": {{\"environment\": {{\"GITHUB_PAT\": \"{c}\"}}}}}}\n}}\n"))
+        }),
+        c("shapes", "YAML-ish key: value", Token, |h, c| {
+            log(h, "a.log", &format!("config:\n  signing_material: {c}\n"))
+        }),
+        c("shapes", "token in a stack trace path", Token, |h, c| {
+            log(
+                h,
+                "a.log",
+                &format!("Error: boom\n    at run (/srv/{c}/index.js:1:2)\n"),
+            )
+        }),
+        c("shapes", "Set-Cookie mid-line", Token, |h, c| {
+            log(
+                h,
+                "a.log",
+                &format!("resp set-cookie: sid={c}; Path=/; HttpOnly\n"),
+            )
+        }),
+        c("shapes", "GraphQL variables", Token, |h, c| {
+            log(
+                h,
+                "a.jsonl",
+                &format!("{{\"variables\":{{\"k\":\"{c}\"}}}}\n"),
+            )
+        }),
+        c("shapes", "secret as an object key", Token, |h, c| {
+            log(h, "a.jsonl", &format!("{{\"{c}\":1}}\n"))
+        }),
+        // ---- identities beyond the store
+        c("identities", "id of a removed account", Token, |h, c| {
+            log(
+                h,
+                "a.log",
+                &format!("account {c} removed after refresh failure\n"),
+            )
+        }),
+        c(
+            "identities",
+            "email of a quarantined account",
+            Token,
+            |h, c| {
+                log(
+                    h,
+                    "a.log",
+                    &format!("quarantined store had {}@corp.example\n", c.to_lowercase()),
+                )
+            },
+        ),
+        c("identities", "workspace name", Name, |h, c| {
+            log(h, "a.jsonl", &format!("{{\"workspace_name\":\"{c}\"}}\n"))
+        }),
+        c("identities", "full name", Name, |h, c| {
+            log(
+                h,
+                "a.jsonl",
+                &format!("{{\"name\":\"{c}\",\"plan\":\"plus\"}}\n"),
+            )
+        }),
+        c(
+            "identities",
+            "display name in a pretty document",
+            Name,
+            |h, c| log(h, "a.log", &format!("{{\n  \"displayName\": \"{c}\"\n}}\n")),
+        ),
+        c("identities", "client IPv4", Token, |h, _| {
+            log(h, "a.log", "client 198.51.100.173 connected\n")
+        }),
+        c("identities", "client IPv6", Token, |h, _| {
+            log(
+                h,
+                "a.log",
+                "client 2001:db8:85a3::8a2e:370:7334 connected\n",
+            )
+        }),
+        c(
+            "identities",
+            "Windows user name in a WSL path",
+            Name,
+            |h, c| {
+                log(
+                    h,
+                    "a.log",
+                    &format!("read /mnt/c/Users/{}/AppData/x.json\n", c.replace(' ', "")),
+                )
+            },
+        ),
+        c(
+            "identities",
+            "Windows path with backslashes",
+            Name,
+            |h, c| {
+                log(
+                    h,
+                    "a.jsonl",
+                    &format!(
+                        "{{\"cwd\":\"C:\\\\Users\\\\{}\\\\proj\"}}\n",
+                        c.replace(' ', "")
+                    ),
+                )
+            },
+        ),
+        c("identities", "email in mixed case", Token, |h, c| {
+            log(h, "a.log", &format!("login {}@Example.COM ok\n", c))
+        }),
+        c("identities", "organization id", Token, |h, c| {
+            log(h, "a.log", &format!("org-{c} selected\n"))
+        }),
+        c("identities", "HTTPS_PROXY credentials", Token, |h, c| {
+            h.set("HTTPS_PROXY", &format!("http://me:{c}@10.0.0.9:3128"));
+        }),
+        // ---- prompts under other keys
+        c("prompts", "requestBody", Name, |h, c| {
+            log(
+                h,
+                "a.jsonl",
+                &format!("{{\"requestBody\":\"{c} please refactor the parser\"}}\n"),
+            )
+        }),
+        c("prompts", "payload object", Name, |h, c| {
+            log(
+                h,
+                "a.jsonl",
+                &format!("{{\"payload\":{{\"text\":\"hello {c} there\"}}}}\n"),
+            )
+        }),
+        c("prompts", "input array", Name, |h, c| {
+            log(
+                h,
+                "a.jsonl",
+                &format!("{{\"input\":[{{\"role\":\"user\",\"content\":\"fix {c} now\"}}]}}\n"),
+            )
+        }),
+        c(
+            "prompts",
+            "pretty-printed prompt in a .log",
+            Name,
+            |h, c| log(h, "p.log", &pretty_prompt(c, 1)),
+        ),
+        c("prompts", "instructions", Name, |h, c| {
+            log(
+                h,
+                "a.jsonl",
+                &format!("{{\"instructions\":\"You are {c}\"}}\n"),
+            )
+        }),
+        c(
+            "prompts",
+            "prompt as JSON in a JSON string",
+            Name,
+            |h, c| {
+                log(
+                    h,
+                    "a.jsonl",
+                    &format!("{{\"raw\":\"{{\\\"prompt\\\":\\\"dear {c}\\\"}}\"}}\n"),
+                )
+            },
+        ),
+        c(
+            "prompts",
+            "single-word prompt under an unknown key",
+            Name,
+            |h, c| {
+                log(
+                    h,
+                    "a.jsonl",
+                    &format!("{{\"q\":\"{}\"}}\n", c.replace(' ', "")),
+                )
+            },
+        ),
+        // ---- bad input
+        c("bad-input", "symlink to a file outside", Token, |h, c| {
+            let out = h.dir.path().join("outside.log");
+            fs::write(&out, format!("{c}\n")).expect("write");
+            let link = h.path(&format!("{LOGS}/l.log"));
+            fs::create_dir_all(link.parent().expect("parent")).expect("mkdir");
+            std::os::unix::fs::symlink(&out, link).expect("symlink");
+        }),
+        c("bad-input", "hard link to a file outside", Token, |h, c| {
+            let out = h.dir.path().join("outside-hard.log");
+            fs::write(&out, format!("{c}\n")).expect("write");
+            let link = h.path(&format!("{LOGS}/hl.log"));
+            fs::create_dir_all(link.parent().expect("parent")).expect("mkdir");
+            fs::hard_link(&out, link).expect("link");
+        }),
+        c("bad-input", "binary file", Token, |h, c| {
+            h.write_bytes(&format!("{LOGS}/core"), format!("\0\0{c}\0").as_bytes())
+        }),
+        c(
+            "bad-input",
+            "other app under the data root",
+            Token,
+            |h, c| h.write(&format!(".local/share/other/{c}.log"), &format!("{c}\n")),
+        ),
+        c(
+            "bad-input",
+            "OPENCODE_CONFIG outside the roots",
+            Token,
+            |h, c| {
+                let p = h.dir.path().join("elsewhere.json");
+                fs::write(&p, format!("{{\"k\":\"{c}\"}}")).expect("write");
+                h.set("OPENCODE_CONFIG", &p.display().to_string());
+            },
+        ),
+        c(
+            "bad-input",
+            "OPENCODE_CONFIG naming the store",
+            Token,
+            |h, c| {
+                let p = h.path(".config/opencode/codex-accounts.json");
+                let store = fs::read_to_string(&p).expect("store");
+                fs::write(&p, store.replacen('{', &format!("{{\"x\":\"{c}\","), 1)).expect("write");
+                h.set("OPENCODE_CONFIG", &p.display().to_string());
+            },
+        ),
+        c("bad-input", "an overlong line", Token, |h, c| {
+            log(h, "a.log", &format!("{}{c}\n", "word ".repeat(80_000)))
+        }),
+    ]
+}
+
+/// Every form of `c` that must not appear in `hay` (already lowercased).
+fn leaks(hay: &str, c: &str) -> Vec<String> {
+    let mut forms = vec![c.to_string(), pct(c), pct(&pct(c))];
+    if let Ok(j) = serde_json::to_string(c) {
+        forms.push(j.trim_matches('"').to_string());
+    }
+    forms.push(u_escaped(c));
+    for k in 0..3 {
+        let mut raw = vec![b'x'; k];
+        raw.extend_from_slice(c.as_bytes());
+        for enc in [STANDARD.encode(&raw), URL_SAFE_NO_PAD.encode(&raw)] {
+            // The part that encodes only canary bytes.
+            let skip = (k * 4).div_ceil(3) + 1;
+            let inner = enc.get(skip..enc.len().saturating_sub(4)).unwrap_or("");
+            if inner.len() >= 8 {
+                forms.push(inner.to_string());
+            }
+        }
+    }
+    let chars: Vec<char> = c.chars().collect();
+    for w in chars.windows(10) {
+        forms.push(w.iter().collect());
+    }
+    forms
+        .into_iter()
+        .filter(|f| !f.is_empty() && hay.contains(&f.to_lowercase()))
+        .collect()
+}
+
+fn haystack(files: &BTreeMap<String, Vec<u8>>) -> String {
+    let mut s = String::new();
+    for (name, bytes) in files {
+        s.push_str(name);
+        s.push('\n');
+        s.push_str(&String::from_utf8_lossy(bytes));
+        s.push('\n');
+    }
+    s.to_lowercase()
+}
+
+#[test]
+fn the_adversarial_corpus_leaks_nothing_in_any_form() {
+    let cases = cases();
+    assert!(cases.len() >= 60, "{} cases", cases.len());
+    let mut failures = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        let mut h = Home::healthy();
+        let c = canary(i, case.shape);
+        (case.plant)(&mut h, &c);
+        let out = h.dir.path().join("corpus.zip");
+        let mut args = vec!["bundle", "-o", out.to_str().expect("utf8")];
+        args.extend_from_slice(case.args);
+        let run = h.run(&args);
+        if run.code != 0 {
+            failures.push(format!(
+                "[{}] {}: exit {}\n{}",
+                case.class, case.name, run.code, run.stderr
+            ));
+            continue;
+        }
+        let files = unzip(&out);
+        let hay = haystack(&files);
+        let mut canaries = vec![c.clone()];
+        if matches!(case.shape, Shape::Name) {
+            canaries.extend(c.split(' ').map(str::to_string));
+            canaries.push(c.replace(' ', ""));
+        }
+        if case.name == "client IPv4" {
+            canaries = vec!["198.51.100.173".to_string()];
+        }
+        if case.name == "client IPv6" {
+            canaries = vec![
+                "2001:db8:85a3::8a2e:370:7334".to_string(),
+                "8a2e:370:7334".to_string(),
+            ];
+        }
+        for canary in canaries.iter().filter(|c| c.len() >= 6) {
+            let found = leaks(&hay, canary);
+            if !found.is_empty() {
+                let line = hay
+                    .lines()
+                    .find(|l| found.iter().any(|f| l.contains(&f.to_lowercase())))
+                    .unwrap_or("")
+                    .chars()
+                    .take(300)
+                    .collect::<String>();
+                failures.push(format!(
+                    "[{}] {}: {canary:?} leaked as {found:?} in: {line}",
+                    case.class, case.name
+                ));
+            }
+        }
+        // The stderr lists what was left out, never the canary.
+        if !leaks(&run.stderr.to_lowercase(), &c).is_empty() {
+            failures.push(format!("[{}] {}: canary on stderr", case.class, case.name));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases leaked:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
