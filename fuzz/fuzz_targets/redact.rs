@@ -23,6 +23,7 @@ fn scrubber() -> &'static Scrubber {
             drop_bodies: true,
             home: Some("/home/fuzzer".into()),
             user: Some("fuzzer".into()),
+            keep_unvetted: false,
         };
         Scrubber::new(&known, &options, Pseudonymizer::with_key(&[7; 32]))
     })

@@ -101,6 +101,7 @@ pub fn scrubber_for(
         drop_bodies,
         home: paths.home.as_ref().map(|h| h.display().to_string()),
         user: login_name(env),
+        keep_unvetted: false,
     };
     Scrubber::new(known, &options, pseudo)
 }

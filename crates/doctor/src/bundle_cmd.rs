@@ -139,6 +139,7 @@ pub fn scan_scrubber(facts: &Facts) -> Scrubber {
                 drop_bodies: false,
                 home: None,
                 user: facts.env.non_blank("USER").map(str::to_string),
+                keep_unvetted: false,
             },
             pseudo,
         ),

@@ -473,7 +473,13 @@ impl Facts {
 
     /// Running OpenCode processes.
     pub fn processes(&self) -> &[ProcInfo] {
-        self.processes.get_or_init(probes::list_opencode)
+        self.processes.get_or_init(|| {
+            let root = self
+                .env
+                .non_blank(codex_env::env_vars::CODEX_DOCTOR_PROC_ROOT)
+                .unwrap_or("/proc");
+            probes::list_opencode(std::path::Path::new(root))
+        })
     }
 }
 

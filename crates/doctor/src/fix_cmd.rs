@@ -304,7 +304,11 @@ pub fn run(
     // shape, every known value), line by line; then everything through the report's redactor.
     let scrubber = codex_scrub::engine::Scrubber::new(
         &codex_bundle::known::known_values(&paths),
-        &codex_scrub::engine::Options::default(),
+        &codex_scrub::engine::Options {
+            // The diff is for the user's own terminal: secrets go, ordinary values stay.
+            keep_unvetted: true,
+            ..Default::default()
+        },
         codex_scrub::pseudonym::Pseudonymizer::with_key(&[0; 32]),
     );
     let filter = |line: &str| {

@@ -322,17 +322,18 @@ pub fn version_from_command(bin: &Path, timeout: Duration) -> Option<String> {
 ///
 /// On Linux this reads `/proc/<pid>/comm` of every process and, only for the few whose name
 /// could be a launcher (`node`, `bun`, `opencode*`), their command line: far cheaper than a
-/// full process table. Elsewhere it asks `sysinfo`.
-pub fn list_opencode() -> Vec<ProcInfo> {
+/// full process table. Elsewhere it asks `sysinfo`. `root` is `/proc` except under the
+/// `CODEX_DOCTOR_PROC_ROOT` test hook.
+pub fn list_opencode(root: &Path) -> Vec<ProcInfo> {
     let me = std::process::id();
-    let mut out = match fs::read_dir("/proc") {
+    let mut out = match fs::read_dir(root) {
         Ok(rd) => rd
             .filter_map(Result::ok)
             .filter_map(|e| {
                 let pid: u32 = e.file_name().to_str()?.parse().ok()?;
                 (pid != me).then_some(pid)
             })
-            .filter_map(proc_entry)
+            .filter_map(|pid| proc_entry(root, pid))
             .collect(),
         Err(_) => list_opencode_sysinfo(),
     };
@@ -347,8 +348,8 @@ fn is_opencode_name(name: &str) -> bool {
         || name == ".opencode"
 }
 
-fn proc_entry(pid: u32) -> Option<ProcInfo> {
-    let dir = PathBuf::from(format!("/proc/{pid}"));
+fn proc_entry(root: &Path, pid: u32) -> Option<ProcInfo> {
+    let dir = root.join(pid.to_string());
     let name = fs::read_to_string(dir.join("comm"))
         .ok()?
         .trim()

@@ -310,6 +310,30 @@ fn credential_files_wider_than_0600_are_made_private() {
     );
 }
 
+/// A store fix with OpenCode running is refused, names the process and changes nothing;
+/// `--force` applies it. The process table is this home's own (`CODEX_DOCTOR_PROC_ROOT`).
+#[test]
+fn store_fixes_refuse_while_opencode_runs_unless_forced() {
+    let h = Home::healthy();
+    h.chmod(".config/opencode/codex-accounts.json", 0o644);
+    h.fake_process(424242, "opencode");
+    let before = snapshot(&h);
+    let run = h.run(&["fix", "auth.store", "--yes"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("OpenCode is running (pid 424242 (opencode))"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    assert_eq!(snapshot(&h), before, "nothing was written");
+    let run = h.run(&["fix", "auth.store", "--yes", "--force"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let p = h.path(".config/opencode/codex-accounts.json");
+    assert_eq!(fs::metadata(p).unwrap().mode() & 0o777, 0o600);
+}
+
 #[test]
 fn stale_locks_and_abandoned_temp_files_are_removed_and_come_back_on_undo() {
     let h = Home::healthy();

@@ -236,6 +236,8 @@ pub const WAYLAND_DISPLAY: &str = "WAYLAND_DISPLAY";
 
 /// Test hook: `none` or a description, instead of detecting a container.
 pub const CODEX_DOCTOR_CONTAINER: &str = "CODEX_DOCTOR_CONTAINER";
+/// Test hook: the process table the doctor reads instead of `/proc`.
+pub const CODEX_DOCTOR_PROC_ROOT: &str = "CODEX_DOCTOR_PROC_ROOT";
 
 /// One documented environment variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -322,6 +324,7 @@ pub const ALL: &[EnvVar] = &[
     EnvVar { name: DISPLAY, group: "login", description: "An X11 display: a browser can open here (`login.environment`)." },
     EnvVar { name: WAYLAND_DISPLAY, group: "login", description: "A Wayland display: a browser can open here (`login.environment`)." },
     EnvVar { name: CODEX_DOCTOR_CONTAINER, group: "test", description: "Test hook for `login.environment`: `none`, or a description, instead of detecting a container." },
+    EnvVar { name: CODEX_DOCTOR_PROC_ROOT, group: "test", description: "Test hook: the directory read as the process table instead of `/proc` (`process.opencode`, and `fix`'s refusal while OpenCode runs), so tests see only the processes they lay out." },
 ];
 
 /// Finds a documented variable by name.

@@ -80,6 +80,7 @@ fn scrubber() -> Scrubber {
         drop_bodies: true,
         home: Some("/home/someone".into()),
         user: Some("someone".into()),
+        keep_unvetted: false,
     };
     Scrubber::new(&known, &opts, Pseudonymizer::with_key(&[9; 32]))
 }

@@ -49,6 +49,10 @@ pub struct Options {
     pub home: Option<String>,
     /// The login name, replaced by `<user>` as a whole word.
     pub user: Option<String>,
+    /// Skip the allowlist gate: secrets (by rule, by shape, by key, known values) are still
+    /// replaced, but ordinary values the gate cannot vouch for stay. Only for text shown on
+    /// the user's own terminal (`codex-doctor fix`'s diffs); never for a bundle or `scan`.
+    pub keep_unvetted: bool,
 }
 
 /// Redaction counts by rule.
@@ -112,6 +116,8 @@ pub struct Scrubber {
     pseudo: Pseudonymizer,
     drop_bodies: bool,
     user: Option<memmem::Finder<'static>>,
+    /// Run the allowlist gate on files ([`Options::keep_unvetted`] turns it off).
+    gate: bool,
 }
 
 impl std::fmt::Debug for Scrubber {
@@ -140,6 +146,7 @@ impl Scrubber {
             pseudo,
             drop_bodies: options.drop_bodies,
             user,
+            gate: !options.keep_unvetted,
         }
     }
 
@@ -161,7 +168,7 @@ impl Scrubber {
             pseudonyms: Default::default(),
             keys: KeyCache::default(),
             settle_passes: SETTLE_PASSES,
-            gate: true,
+            gate: self.gate,
             gate_buf: Vec::new(),
             gate_spans: Vec::new(),
             line_start: None,
@@ -741,6 +748,7 @@ mod tests {
             drop_bodies: true,
             home: Some("/home/bob".into()),
             user: Some("bob".into()),
+            keep_unvetted: false,
         };
         Scrubber::new(&known, &opts, Pseudonymizer::with_key(&[3; 32]))
     }

@@ -238,6 +238,7 @@ mod tests {
                 drop_bodies: true,
                 home: None,
                 user: None,
+                keep_unvetted: false,
             },
             crate::Pseudonymizer::with_key(&[1; 32]),
         )

@@ -15,6 +15,7 @@ fn scrubber() -> Scrubber {
             drop_bodies: true,
             home: Some("/home/prop".into()),
             user: Some("propuser".into()),
+            keep_unvetted: false,
         },
         Pseudonymizer::with_key(&[9; 32]),
     )

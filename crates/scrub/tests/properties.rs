@@ -13,6 +13,7 @@ fn scrubber(known: KnownValues) -> Scrubber {
             drop_bodies: true,
             home: Some("/home/prop".into()),
             user: Some("propuser".into()),
+            keep_unvetted: false,
         },
         Pseudonymizer::with_key(&[4; 32]),
     )

@@ -130,7 +130,14 @@ impl Home {
         let opener = home.join("bin/xdg-open");
         fs::write(&opener, "#!/bin/sh\nexit 0\n").expect("write");
         fs::set_permissions(&opener, fs::Permissions::from_mode(0o755)).expect("chmod");
+        // An empty process table: no OpenCode of the machine (or of a sibling test) runs here.
+        let procs = dir.path().join("proc");
+        fs::create_dir_all(&procs).expect("mkdir");
         let env = vec![
+            (
+                "CODEX_DOCTOR_PROC_ROOT".to_string(),
+                procs.display().to_string(),
+            ),
             ("DISPLAY".to_string(), ":0".to_string()),
             ("CODEX_DOCTOR_CONTAINER".to_string(), "none".to_string()),
             (
@@ -145,6 +152,20 @@ impl Home {
             ),
         ];
         Home { dir, env, cwd }
+    }
+
+    /// Sets (or replaces) one variable of the run's environment.
+    pub fn set_env(&mut self, name: &str, value: &str) {
+        self.env.retain(|(k, _)| k != name);
+        self.env.push((name.to_string(), value.to_string()));
+    }
+
+    /// Lays out a process `pid` named `comm` in this home's process table.
+    pub fn fake_process(&self, pid: u32, comm: &str) {
+        let d = self.dir.path().join("proc").join(pid.to_string());
+        fs::create_dir_all(&d).expect("mkdir");
+        fs::write(d.join("comm"), format!("{comm}\n")).expect("write");
+        fs::write(d.join("cmdline"), format!("{comm}\0")).expect("write");
     }
 
     /// A home laid out exactly as the plugin's installer and first start leave it, with one
