@@ -6,6 +6,16 @@
 //! removed by shape: JWTs (`eyJ…`), `Bearer`/`Basic` credentials, OpenAI-style `sk-` keys and
 //! (unless identities are shown) email addresses. Tokens are always removed; identities are
 //! masked (`u***@example.com`) unless the user asked to see them.
+//!
+//! Known values are replaced longest first, so an identity key goes before the email inside
+//! it. One Aho-Corasick automaton over the first bytes of every known value (built once, on
+//! first use) tells which of them a string may hold, so a string holding none costs one scan
+//! rather than one search per known value; an output that still holds one takes the plain
+//! path again.
+
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 
 use crate::{mask_email, mask_id, mask_identity_key, REDACTED};
 
@@ -29,7 +39,97 @@ struct Needle {
 #[derive(Clone, Default)]
 pub struct Redactor {
     mode: IdentityMode,
+    /// In the order they were added.
     needles: Vec<Needle>,
+    /// Built on first use after the last addition.
+    compiled: OnceLock<Compiled>,
+}
+
+/// The known values in replacement order, and the automaton that finds candidates for them.
+#[derive(Clone)]
+struct Compiled {
+    /// Longest first, then by text; one entry per distinct value (the first added wins).
+    order: Vec<Needle>,
+    /// Over the first [`PREFIX`] bytes of `order`'s values (pattern `i` is `order[i]`):
+    /// a value can only occur where its prefix does. Tokens are kilobytes long, and an
+    /// automaton over their prefixes builds in a fraction of the time. `None` when there are
+    /// no values (or the automaton could not be built: every search takes the plain path).
+    ac: Option<AhoCorasick>,
+}
+
+/// How many leading bytes of a known value the automaton holds.
+const PREFIX: usize = 24;
+
+impl Compiled {
+    fn build(needles: &[Needle], prefix: usize) -> Compiled {
+        let mut order = needles.to_vec();
+        // Stable: among equal values the first added stays first, and is the one kept.
+        order.sort_by(|a, b| b.find.len().cmp(&a.find.len()).then(a.find.cmp(&b.find)));
+        order.dedup_by(|a, b| a.find == b.find);
+        let ac = if order.is_empty() {
+            None
+        } else {
+            let heads = order.iter().map(|n| {
+                let b = n.find.as_bytes();
+                &b[..b.len().min(prefix)]
+            });
+            AhoCorasick::new(heads).ok()
+        };
+        Compiled { order, ac }
+    }
+
+    /// The values whose prefix occurs in `text` (a superset of those that occur); `None`
+    /// when there is no automaton.
+    fn candidates(&self, text: &str) -> Option<Vec<bool>> {
+        let ac = self.ac.as_ref()?;
+        let mut seen = vec![false; self.order.len()];
+        for m in ac.find_overlapping_iter(text) {
+            seen[m.pattern().as_usize()] = true;
+        }
+        Some(seen)
+    }
+
+    /// Every value replaced, longest first, by plain searches.
+    fn replace_all(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for n in &self.order {
+            if out.contains(&n.find) {
+                out = out.replace(&n.find, &n.replace);
+            }
+        }
+        out
+    }
+
+    fn replace(&self, text: &str) -> String {
+        if self.order.is_empty() {
+            return text.to_string();
+        }
+        let Some(seen) = self.candidates(text) else {
+            return self.replace_all(text);
+        };
+        if !seen.contains(&true) {
+            return text.to_string();
+        }
+        let mut out = text.to_string();
+        for (n, _) in self.order.iter().zip(&seen).filter(|(_, s)| **s) {
+            if out.contains(&n.find) {
+                out = out.replace(&n.find, &n.replace);
+            }
+        }
+        // A replacement next to other text could form a value again: take the plain path.
+        let formed = match self.candidates(&out) {
+            None => true,
+            Some(again) => self
+                .order
+                .iter()
+                .zip(&again)
+                .any(|(n, s)| *s && out.contains(&n.find)),
+        };
+        if formed {
+            out = self.replace_all(&out);
+        }
+        out
+    }
 }
 
 impl std::fmt::Debug for Redactor {
@@ -47,6 +147,7 @@ impl Redactor {
         Redactor {
             mode,
             needles: Vec::new(),
+            compiled: OnceLock::new(),
         }
     }
 
@@ -99,20 +200,15 @@ impl Redactor {
             find: value.to_string(),
             replace,
         });
-        // Longest first, so an identity key is replaced before the email inside it.
-        self.needles
-            .sort_by(|a, b| b.find.len().cmp(&a.find.len()).then(a.find.cmp(&b.find)));
-        self.needles.dedup_by(|a, b| a.find == b.find);
+        self.compiled = OnceLock::new();
     }
 
     /// Returns `text` with every known value and secret-shaped run replaced.
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for n in &self.needles {
-            if out.contains(&n.find) {
-                out = out.replace(&n.find, &n.replace);
-            }
-        }
+        let out = self
+            .compiled
+            .get_or_init(|| Compiled::build(&self.needles, PREFIX))
+            .replace(text);
         let out = redact_jwts(&out);
         let out = redact_auth_schemes(&out);
         let out = redact_sk_keys(&out);
@@ -298,6 +394,29 @@ fn redact_emails(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The automaton-guided replacement agrees with replacing every known value by plain
+        /// searches, longest first (small alphabets force overlaps and values next to
+        /// replacements).
+        #[test]
+        fn guided_replacement_agrees_with_the_plain_one(
+            values in proptest::collection::vec("[ab@.]{4,7}", 0..8),
+            text in "[ab@. x]{0,60}",
+        ) {
+            let needles: Vec<Needle> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| Needle { find: v.clone(), replace: format!("<{i}>") })
+                .collect();
+            for prefix in [1, 2, 3, PREFIX] {
+                let c = Compiled::build(&needles, prefix);
+                prop_assert_eq!(c.replace(&text), c.replace_all(&text));
+            }
+        }
+    }
+
     use proptest::prelude::*;
 
     const JWT: &str = "eyJhbGciOiJub25lIn0.eyJlbWFpbCI6ImFAYi5jIn0.c2ln";
