@@ -736,7 +736,7 @@ fn json_response(status: StatusCode, v: &Value) -> Response<ProxyBody> {
 }
 
 fn unix_now(st: &AppState) -> u64 {
-    ((st.clock)() / 1000) as u64
+    (st.clock)() / 1000
 }
 
 /// Handles `POST /v1/chat/completions` with a body already read by the server.
@@ -770,7 +770,9 @@ async fn answer(resp: Response<ProxyBody>, conv: &Converted, created: u64) -> Re
     if !parts.status.is_success() || !is_sse(&parts.headers) {
         return error_answer(parts, body).await;
     }
-    let conv_stream = ChatStream::new(&conv.model, created, conv.include_usage);
+    // A `chat.completion` always carries the usage.
+    let usage = conv.include_usage || !conv.stream;
+    let conv_stream = ChatStream::new(&conv.model, created, usage);
     let chunks = chat_chunks(body, conv_stream);
     if conv.stream {
         let mut r = Response::new(ProxyBody::stream(
@@ -1028,13 +1030,31 @@ mod tests {
     #[test]
     fn what_cannot_be_expressed_is_refused_naming_the_field() {
         let cases = [
-            (json!({"model": "m", "n": 2, "messages": [{"role": "user", "content": "x"}]}), "n must be 1"),
+            (
+                json!({"model": "m", "n": 2, "messages": [{"role": "user", "content": "x"}]}),
+                "n must be 1",
+            ),
             (json!({"model": "m", "messages": []}), "messages"),
-            (json!({"messages": [{"role": "user", "content": "x"}]}), "model"),
-            (json!({"model": "m", "messages": [{"role": "function", "content": "x"}]}), "messages[0].role"),
-            (json!({"model": "m", "messages": [{"role": "user", "content": [{"type": "input_audio"}]}]}), "messages[0].content[0]"),
-            (json!({"model": "m", "messages": [{"role": "tool", "content": "x"}]}), "messages[0].tool_call_id"),
-            (json!({"model": "m", "tools": [{"type": "web_search"}], "messages": [{"role": "user", "content": "x"}]}), "tools[0].type"),
+            (
+                json!({"messages": [{"role": "user", "content": "x"}]}),
+                "model",
+            ),
+            (
+                json!({"model": "m", "messages": [{"role": "function", "content": "x"}]}),
+                "messages[0].role",
+            ),
+            (
+                json!({"model": "m", "messages": [{"role": "user", "content": [{"type": "input_audio"}]}]}),
+                "messages[0].content[0]",
+            ),
+            (
+                json!({"model": "m", "messages": [{"role": "tool", "content": "x"}]}),
+                "messages[0].tool_call_id",
+            ),
+            (
+                json!({"model": "m", "tools": [{"type": "web_search"}], "messages": [{"role": "user", "content": "x"}]}),
+                "tools[0].type",
+            ),
         ];
         for (body, needle) in cases {
             let e = conv(body.clone()).expect_err("refused");
@@ -1071,7 +1091,10 @@ mod tests {
         assert_eq!(chunks[0]["object"], "chat.completion.chunk");
         assert_eq!(chunks[0]["model"], "gpt-5.4-x");
         assert_eq!(chunks[0]["created"], 100);
-        assert_eq!(chunks[0]["choices"][0]["delta"], json!({"role": "assistant", "content": "Hel"}));
+        assert_eq!(
+            chunks[0]["choices"][0]["delta"],
+            json!({"role": "assistant", "content": "Hel"})
+        );
         assert_eq!(chunks[1]["choices"][0]["delta"], json!({"content": "lo"}));
         assert_eq!(chunks[2]["choices"][0]["finish_reason"], "stop");
         assert_eq!(chunks[3]["choices"], json!([]));
@@ -1131,7 +1154,10 @@ mod tests {
             ],
             false,
         );
-        assert_eq!(fold(&out).expect("ok")["choices"][0]["finish_reason"], "length");
+        assert_eq!(
+            fold(&out).expect("ok")["choices"][0]["finish_reason"],
+            "length"
+        );
 
         let out = run(
             &[
@@ -1142,26 +1168,40 @@ mod tests {
         );
         assert_eq!(
             out.last(),
-            Some(&Out::Error(json!({"error": {"message": "boom", "type": "server_error", "code": "server_error"}})))
+            Some(&Out::Error(
+                json!({"error": {"message": "boom", "type": "server_error", "code": "server_error"}})
+            ))
         );
         assert!(fold(&out).is_err());
 
         // The proxy's own mid-stream error event.
         let proxy_event: Value = serde_json::from_str(
-            std::str::from_utf8(&crate::sse::stream_error_event("upstream_idle_timeout", "quiet"))
-                .expect("utf8")
-                .trim()
-                .trim_start_matches("event: error\ndata: "),
+            std::str::from_utf8(&crate::sse::stream_error_event(
+                "upstream_idle_timeout",
+                "quiet",
+            ))
+            .expect("utf8")
+            .trim()
+            .trim_start_matches("event: error\ndata: "),
         )
         .expect("json");
-        let out = run(&[json!({"type": "response.output_text.delta", "delta": "a"}), proxy_event], false);
+        let out = run(
+            &[
+                json!({"type": "response.output_text.delta", "delta": "a"}),
+                proxy_event,
+            ],
+            false,
+        );
         let Some(Out::Error(e)) = out.last() else {
             panic!("error")
         };
         assert_eq!(e["error"]["type"], "upstream_idle_timeout");
 
         // A stream that just stops.
-        let out = run(&[json!({"type": "response.output_text.delta", "delta": "a"})], false);
+        let out = run(
+            &[json!({"type": "response.output_text.delta", "delta": "a"})],
+            false,
+        );
         let Some(Out::Error(e)) = out.last() else {
             panic!("error")
         };

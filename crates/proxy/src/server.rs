@@ -527,12 +527,16 @@ async fn route(st: Arc<AppState>, req: Request<Incoming>) -> Response<ProxyBody>
             st.metrics.render(),
         ),
         (
-            "/v1/responses" | "/responses" | "/v1/chat/completions" | "/chat/completions"
-            | "/v1/models" | "/models" | "/status" | "/metrics",
+            "/v1/responses"
+            | "/responses"
+            | "/v1/chat/completions"
+            | "/chat/completions"
+            | "/v1/models"
+            | "/models"
+            | "/status"
+            | "/metrics",
             _,
-        ) => {
-            synthetic_response(&Synthetic::MethodNotAllowed)
-        }
+        ) => synthetic_response(&Synthetic::MethodNotAllowed),
         _ => synthetic_response(&Synthetic::NotFound),
     }
 }
