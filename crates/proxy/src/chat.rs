@@ -920,7 +920,7 @@ async fn error_answer(parts: http::response::Parts, body: ProxyBody) -> Response
                         }
                     }
                 });
-            json!({"error": {"message": message, "type": "upstream_error", "code": status.as_u16()}})
+            json!({"error": {"message": message, "type": "upstream_error", "code": status.as_u16().to_string()}})
         }
     };
     let mut r = json_response(status, &body);

@@ -311,7 +311,7 @@ async fn errors_keep_their_status_and_the_openai_shape() {
     assert_eq!(r.status(), 400);
     assert_eq!(
         body_json(r).await,
-        json!({"error": {"message": "Unsupported model: bad-model", "type": "upstream_error", "code": 400}})
+        json!({"error": {"message": "Unsupported model: bad-model", "type": "upstream_error", "code": "400"}})
     );
 
     body["model"] = json!("shaped");
