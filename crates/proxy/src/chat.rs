@@ -133,11 +133,6 @@ fn user_parts(content: Option<&Value>, field: &str) -> Result<Vec<Value>, Synthe
     Ok(out)
 }
 
-/// A tool message's content as a function call output string.
-fn tool_output(content: Option<&Value>, field: &str) -> Result<String, Synthetic> {
-    text_of(content, field)
-}
-
 fn convert_messages(messages: &[Value]) -> Result<Vec<Value>, Synthetic> {
     let mut input = Vec::new();
     for (i, m) in messages.iter().enumerate() {
@@ -217,7 +212,7 @@ fn convert_messages(messages: &[Value]) -> Result<Vec<Value>, Synthetic> {
                     .get("tool_call_id")
                     .and_then(Value::as_str)
                     .ok_or_else(|| invalid(format!("{field}.tool_call_id must be a string")))?;
-                let output = tool_output(content, &format!("{field}.content"))?;
+                let output = text_of(content, &format!("{field}.content"))?;
                 input.push(json!({"type": "function_call_output", "call_id": id, "output": output}));
             }
             other => {
@@ -773,12 +768,12 @@ async fn answer(resp: Response<ProxyBody>, conv: &Converted, created: u64) -> Re
     // A `chat.completion` always carries the usage.
     let usage = conv.include_usage || !conv.stream;
     let conv_stream = ChatStream::new(&conv.model, created, usage);
-    let chunks = chat_chunks(body, conv_stream);
+    let outs = converted(body, conv_stream);
     if conv.stream {
         let mut r = Response::new(ProxyBody::stream(
             HeldStream {
                 chunks: Vec::new(),
-                rest: Some(chunks),
+                rest: Some(chat_chunks(outs)),
                 failed: None,
             },
             true,
@@ -795,56 +790,31 @@ async fn answer(resp: Response<ProxyBody>, conv: &Converted, created: u64) -> Re
         );
         return r;
     }
-    let outs = collect(chunks).await;
-    match fold(&outs) {
+    match fold(&collect(outs).await) {
         Ok(done) => json_response(StatusCode::OK, &done),
         Err(e) => json_response(StatusCode::BAD_GATEWAY, &e),
     }
 }
 
-/// The chunks of a converted stream read back (for the non-streaming answer, which is their
-/// [`fold`]).
-async fn collect(mut chunks: ByteStream) -> Vec<Out> {
-    let mut outs = Vec::new();
-    let mut scanner = SseScanner::default();
-    let mut events = Vec::new();
-    while let Some(Ok(b)) = chunks.next().await {
-        scanner.feed(&b, &mut events);
-    }
-    for ev in events {
-        if ev.data.trim() == "[DONE]" {
-            continue;
-        }
-        if let Ok(v) = serde_json::from_str::<Value>(&ev.data) {
-            outs.push(if v.get("error").is_some() {
-                Out::Error(v)
-            } else {
-                Out::Chunk(v)
-            });
-        }
-    }
-    outs
-}
+/// A converted stream: per upstream chunk, the outputs of the events it completed, and
+/// whether the response ended (completed or failed) with them.
+type Outs = std::pin::Pin<Box<dyn futures_util::Stream<Item = (Vec<Out>, bool)> + Send>>;
 
-/// The Chat Completions event stream made from a Responses event stream body: each upstream
-/// chunk becomes the chunks of the events it completes; the stream ends with `[DONE]` after
-/// a completed response, or with an error chunk.
-fn chat_chunks(body: ProxyBody, conv: ChatStream) -> ByteStream {
+/// Converts a Responses event stream body with `conv` (see [`ChatStream`]).
+fn converted(body: ProxyBody, conv: ChatStream) -> Outs {
     struct State {
         body: http_body_util::BodyDataStream<ProxyBody>,
         scanner: SseScanner,
         conv: ChatStream,
-        done: bool,
     }
     let state = State {
         body: body.into_data_stream(),
         scanner: SseScanner::default(),
         conv,
-        done: false,
     };
     Box::pin(futures_util::stream::unfold(state, |mut s| async move {
         loop {
-            if s.done {
+            if s.conv.finished() {
                 return None;
             }
             let mut events = Vec::new();
@@ -862,23 +832,38 @@ fn chat_chunks(body: ProxyBody, conv: ChatStream) -> ByteStream {
                 }
                 None => s.conv.end(&mut outs),
             }
-            let mut text = String::new();
-            for o in &outs {
-                match o {
-                    Out::Chunk(c) => text.push_str(&sse_frame(c)),
-                    Out::Error(e) => text.push_str(&sse_frame(e)),
-                }
-            }
-            if s.conv.finished() {
-                s.done = true;
-                if !outs.iter().any(|o| matches!(o, Out::Error(_))) {
-                    text.push_str("data: [DONE]\n\n");
-                }
-            }
-            if !text.is_empty() {
-                return Some((Ok(Bytes::from(text)), s));
+            if !outs.is_empty() || s.conv.finished() {
+                let finished = s.conv.finished();
+                return Some(((outs, finished), s));
             }
         }
+    }))
+}
+
+/// Every output of a converted stream (for the non-streaming answer, their [`fold`]).
+async fn collect(mut outs: Outs) -> Vec<Out> {
+    let mut all = Vec::new();
+    while let Some((batch, _)) = outs.next().await {
+        all.extend(batch);
+    }
+    all
+}
+
+/// The Chat Completions event stream of a converted stream: each batch of outputs leaves as
+/// one chunk of `data:` events; the stream ends with `[DONE]` after a completed response, or
+/// with an error chunk.
+fn chat_chunks(outs: Outs) -> ByteStream {
+    Box::pin(outs.map(|(batch, finished)| {
+        let mut text = String::new();
+        for o in &batch {
+            match o {
+                Out::Chunk(v) | Out::Error(v) => text.push_str(&sse_frame(v)),
+            }
+        }
+        if finished && !batch.iter().any(|o| matches!(o, Out::Error(_))) {
+            text.push_str("data: [DONE]\n\n");
+        }
+        Ok(Bytes::from(text))
     }))
 }
 
