@@ -149,6 +149,14 @@ async fn a_streaming_chat_request_gets_chunks_usage_and_done() {
         sent[0].header("chatgpt-account-id").as_deref(),
         Some("acc_a")
     );
+    // The request is counted like a Responses request, and its stream is no longer open.
+    let state = run.state.clone();
+    let closed = eventually(std::time::Duration::from_secs(10), || {
+        state.metrics.inflight_now() == 0
+    })
+    .await;
+    assert!(closed, "inflight: {}", run.state.metrics.inflight_now());
+    assert_eq!(run.state.metrics.requests_total(), 1);
     run.stop().await;
 }
 
