@@ -107,6 +107,11 @@ pub enum Synthetic {
         /// The per-attempt limit in seconds.
         secs: u64,
     },
+    /// `invalid_chat_request` 400: a Chat Completions request the conversion cannot express.
+    InvalidChatRequest {
+        /// What is wrong, naming the field.
+        message: String,
+    },
 }
 
 impl Synthetic {
@@ -147,6 +152,7 @@ impl Synthetic {
             Synthetic::ProxyBusy => "proxy_busy",
             Synthetic::MalformedRequest => "malformed_request",
             Synthetic::UpstreamTimeout { .. } => "upstream_timeout",
+            Synthetic::InvalidChatRequest { .. } => "invalid_chat_request",
         }
     }
 
@@ -165,7 +171,7 @@ impl Synthetic {
             Synthetic::MisdirectedHost => 421,
             Synthetic::UnsupportedMediaType => 415,
             Synthetic::RequestTimeout => 408,
-            Synthetic::MalformedRequest => 400,
+            Synthetic::MalformedRequest | Synthetic::InvalidChatRequest { .. } => 400,
             Synthetic::UpstreamTimeout { .. } => 504,
             Synthetic::AllAccountsCoolingDown { .. } | Synthetic::AllAccountsRateLimited { .. } => {
                 429
@@ -254,6 +260,7 @@ impl Synthetic {
             Synthetic::ProxyBusy => "The proxy holds too many request bytes at once; try again shortly.".into(),
             Synthetic::MalformedRequest => "Request body framing is malformed.".into(),
             Synthetic::UpstreamTimeout { secs } => format!("OpenAI did not answer within {secs} s on any attempted account. Try again."),
+            Synthetic::InvalidChatRequest { message } => format!("Invalid Chat Completions request: {message}."),
         }
     }
 
@@ -326,6 +333,8 @@ pub const ALL_TYPES: &[&str] = &[
     "proxy_busy",
     "malformed_request",
     "upstream_timeout",
+    "invalid_chat_request",
+    "upstream_error",
 ];
 
 /// Codes of the `error` events the proxy itself writes into event streams.

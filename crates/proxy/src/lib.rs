@@ -1,7 +1,8 @@
 //! A local streaming proxy to the Codex backend with account rotation.
 //!
 //! [`config`] resolves the settings (options, environment, `codex-config.jsonc`);
-//! [`server`] binds, routes and shuts down gracefully; [`shared`] is the state every part
+//! [`server`] binds, routes and shuts down gracefully; [`chat`] serves Chat Completions
+//! through the Responses pipeline; [`shared`] is the state every part
 //! reads and [`state`] adds the background syncers to it; [`orchestrator`] runs one Responses
 //! request through acquisition, attempts and failover; [`pool`] is the store-backed account
 //! pool with its in-memory overlay; [`refresh`] is the OAuth refresh grant and
@@ -13,6 +14,7 @@
 //! Selection itself is pure and lives in `codex-rotation`.
 
 pub mod catalog;
+pub mod chat;
 pub mod config;
 pub mod errors;
 pub mod limits;

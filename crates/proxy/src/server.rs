@@ -2,6 +2,7 @@
 //!
 //! Routes: `POST /v1/responses` (also `/responses`, and absolute-form request targets such
 //! as `POST http://127.0.0.1:PORT/v1/responses` sent by clients behind `HTTP_PROXY`),
+//! `POST /v1/chat/completions` (also `/chat/completions`; converted by [`crate::chat`]),
 //! `GET /v1/models` (also `/models`), `GET /healthz`, `GET /status`, `GET /metrics`.
 //!
 //! Before routing: on a listener without a client key, the `Host` (and the authority of an
@@ -10,7 +11,7 @@
 //! must be the listener's own or an allowed one, else `forbidden_origin`. When a client key
 //! is configured every route but `/healthz` needs it, as `Authorization: <scheme> <key>`
 //! (scheme `Bearer`, any case) or `x-api-key`; both sides are hashed and compared in
-//! constant time. A Responses POST must declare `application/json`. Its body is read with
+//! constant time. A Responses or Chat Completions POST must declare `application/json`. Its body is read with
 //! an idle and a total timeout (`request_timeout`, connection closed), within the per-request
 //! limit and a global cap on request bytes held at once (`proxy_busy`, with `Retry-After`);
 //! broken framing is `malformed_request`. At most `max_connections` connections are served
@@ -509,8 +510,12 @@ async fn route(st: Arc<AppState>, req: Request<Incoming>) -> Response<ProxyBody>
     if !authorized(&st, req.headers()) {
         return synthetic_response(&Synthetic::UnauthorizedClient);
     }
-    if matches!(path, "/v1/responses" | "/responses") && req.method() == Method::POST {
-        return responses(st, req).await;
+    if req.method() == Method::POST {
+        match path {
+            "/v1/responses" | "/responses" => return responses(st, req, false).await,
+            "/v1/chat/completions" | "/chat/completions" => return responses(st, req, true).await,
+            _ => {}
+        }
     }
     let path = path.to_string();
     match (path.as_str(), req.method().clone()) {
@@ -521,9 +526,17 @@ async fn route(st: Arc<AppState>, req: Request<Incoming>) -> Response<ProxyBody>
             "text/plain; version=0.0.4; charset=utf-8",
             st.metrics.render(),
         ),
-        ("/v1/responses" | "/responses" | "/v1/models" | "/models" | "/status" | "/metrics", _) => {
-            synthetic_response(&Synthetic::MethodNotAllowed)
-        }
+        (
+            "/v1/responses"
+            | "/responses"
+            | "/v1/chat/completions"
+            | "/chat/completions"
+            | "/v1/models"
+            | "/models"
+            | "/status"
+            | "/metrics",
+            _,
+        ) => synthetic_response(&Synthetic::MethodNotAllowed),
         _ => synthetic_response(&Synthetic::NotFound),
     }
 }
@@ -554,7 +567,8 @@ async fn models(st: &AppState) -> Response<ProxyBody> {
     )))
 }
 
-async fn responses(st: Arc<AppState>, req: Request<Incoming>) -> Response<ProxyBody> {
+/// A Responses POST, or with `chat` a Chat Completions POST (converted by [`crate::chat`]).
+async fn responses(st: Arc<AppState>, req: Request<Incoming>, chat: bool) -> Response<ProxyBody> {
     if !declares_json(req.headers()) {
         return synthetic_response(&Synthetic::UnsupportedMediaType);
     }
@@ -574,6 +588,9 @@ async fn responses(st: Arc<AppState>, req: Request<Incoming>) -> Response<ProxyB
             return r;
         }
     };
+    if chat {
+        return crate::chat::handle(st, &parts.headers, bytes, guard).await;
+    }
     let shaped = shape_request(&parts.headers, bytes, st.config.mode, &st.agents);
     crate::orchestrator::handle(st.clone(), shaped, guard).await
 }

@@ -4,6 +4,8 @@
 mod support;
 
 mod catalog;
+mod chat;
+mod chat_client;
 mod defences;
 mod endpoints;
 mod failover;
