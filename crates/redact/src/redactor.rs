@@ -417,7 +417,6 @@ mod tests {
         }
     }
 
-
     const JWT: &str = "eyJhbGciOiJub25lIn0.eyJlbWFpbCI6ImFAYi5jIn0.c2ln";
 
     #[test]
