@@ -212,8 +212,9 @@ fn serve(mut stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
     log.lock().expect("lock").push(req.clone());
     let resp = handler(&req);
     let mut out = format!(
-        "HTTP/1.1 {} X\r\ncontent-length: {}\r\nconnection: close\r\n",
+        "HTTP/1.1 {} {}\r\ncontent-length: {}\r\nconnection: close\r\n",
         resp.status,
+        reason(resp.status),
         resp.body.len()
     );
     for (k, v) in &resp.headers {
@@ -222,6 +223,32 @@ fn serve(mut stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
     out.push_str("\r\n");
     out.push_str(&resp.body);
     let _ = stream.write_all(out.as_bytes());
+}
+
+/// The standard reason phrase of a status code.
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        415 => "Unsupported Media Type",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Status",
+    }
 }
 
 #[cfg(test)]
@@ -241,7 +268,7 @@ mod tests {
             .unwrap();
         let mut out = String::new();
         s.read_to_string(&mut out).unwrap();
-        assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+        assert!(out.starts_with("HTTP/1.1 200 OK\r\n"), "{out}");
         assert!(out.ends_with(r#"{"path":"/x","q":[["a","1 2"]]}"#), "{out}");
         let reqs = server.requests();
         assert_eq!(reqs.len(), 1);

@@ -7,8 +7,6 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
@@ -20,21 +18,8 @@ pub fn plugin_fixture(name: &str) -> String {
     fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-/// A JWT with the given payload (unsigned; the plugin never verifies signatures).
-pub fn jwt(payload: &Value) -> String {
-    format!(
-        "eyJhbGciOiJub25lIn0.{}.c2lnbmF0dXJl",
-        URL_SAFE_NO_PAD.encode(payload.to_string())
-    )
-}
-
-/// Now in epoch ms.
-pub fn now_ms() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_millis() as f64
-}
+/// Unsigned JWTs and the clock, shared with every crate's tests.
+pub use codex_testkit::{jwt, now_ms};
 
 /// Far-future expiry used by healthy accounts (2100-01-01).
 pub const FAR: f64 = 4_102_444_800_000.0;
@@ -363,50 +348,35 @@ pub fn expect(row: &Value, status: &str, needles: &[&str]) {
     }
 }
 
-/// A real HTTP server on loopback: `routes` maps a path to `(status line, body)`; other paths
-/// get `404 Not Found`. With `key`, every path but `/healthz` needs `Authorization: Bearer
-/// <key>` (as codex-runtime does). Returns the port; it serves until the process ends.
+/// A real HTTP server on loopback (`codex_testkit::http`): `routes` maps a path to
+/// `(status line, body)`; other paths get `404 Not Found`. With `key`, every path but
+/// `/healthz` needs `Authorization: Bearer <key>` (as codex-runtime does). Returns the port;
+/// it serves until the process ends.
 pub fn http_server(
     routes: Vec<(&'static str, &'static str, String)>,
     key: Option<&'static str>,
 ) -> u16 {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut s) = stream else { continue };
-            let mut buf = [0u8; 4096];
-            let mut req = Vec::new();
-            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
-                match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => req.extend_from_slice(&buf[..n]),
-                }
-            }
-            let text = String::from_utf8_lossy(&req).into_owned();
-            let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
-            let authorized = key.is_none_or(|k| {
-                text.lines()
-                    .any(|l| l.eq_ignore_ascii_case(&format!("authorization: Bearer {k}")))
-            });
-            let (status, body) = if path != "/healthz" && !authorized {
-                ("401 Unauthorized", "{}".to_string())
-            } else {
-                routes
-                    .iter()
-                    .find(|(p, _, _)| *p == path)
-                    .map(|(_, st, b)| (*st, b.clone()))
-                    .unwrap_or(("404 Not Found", "nope".to_string()))
-            };
-            let _ = write!(
-                s,
-                "HTTP/1.1 {status}\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
+    use codex_testkit::http::{Loopback, Response};
+    let server = Loopback::start(move |r| {
+        let authorized =
+            key.is_none_or(|k| r.header("authorization") == Some(&format!("Bearer {k}")[..]));
+        let (status, body) = if r.path != "/healthz" && !authorized {
+            ("401 Unauthorized", "{}".to_string())
+        } else {
+            routes
+                .iter()
+                .find(|(p, _, _)| *p == r.path)
+                .map(|(_, st, b)| (*st, b.clone()))
+                .unwrap_or(("404 Not Found", "nope".to_string()))
+        };
+        let code = status
+            .split(' ')
+            .next()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(500);
+        Response::text(code, &body)
     });
-    port
+    server.port
 }
 
 /// A real codex-runtime proxy for `h` (its store and caches), on a free loopback port, with

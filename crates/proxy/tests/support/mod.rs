@@ -13,8 +13,6 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use bytes::Bytes;
 use codex_env::EnvSnapshot;
 use codex_proxy::{ProxyConfig, Running, ServeOptions};
@@ -28,21 +26,8 @@ use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
-/// Epoch ms now.
-pub fn now_ms() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as f64)
-        .unwrap_or(0.0)
-}
-
-/// An unsigned JWT with this payload.
-pub fn jwt(payload: &Value) -> String {
-    format!(
-        "eyJhbGciOiJub25lIn0.{}.sig",
-        URL_SAFE_NO_PAD.encode(payload.to_string().as_bytes())
-    )
-}
+/// Unsigned JWTs and the clock, shared with every crate's tests.
+pub use codex_testkit::{jwt, now_ms};
 
 /// A temp home with `HOME` and `XDG_*` pointing into it.
 pub struct Home {
