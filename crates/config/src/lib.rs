@@ -10,6 +10,8 @@
 //! and models are chosen. Nothing here prints; findings are returned as data for the
 //! doctor to judge and render.
 
+#![warn(unreachable_pub)]
+
 pub mod error;
 mod js;
 pub mod jsonc;

@@ -9,6 +9,8 @@
 //! atomic, a failure rolls back what was already applied, and [`engine::undo`] restores the
 //! last run exactly. Nothing here prints.
 
+#![warn(unreachable_pub)]
+
 pub mod engine;
 pub mod error;
 pub mod fixers;

@@ -9,6 +9,8 @@
 //! to open, the device code) is reported through an [`Event`] callback; tokens only ever travel
 //! as [`codex_redact::Secret`].
 
+#![warn(unreachable_pub)]
+
 pub mod authorize;
 pub mod browser;
 pub mod callback;

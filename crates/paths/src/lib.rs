@@ -248,6 +248,11 @@ impl Paths {
     }
 }
 
+/// proper-lockfile's stale threshold: a lock directory whose mtime is older than this is
+/// stale and may be reclaimed (reference 5.1). The store takes locks with it; the doctor and
+/// `fix` judge leftover locks by it.
+pub const LOCK_STALE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// `<file>.lock`: the lock target the plugin points proper-lockfile at (reference 5.1).
 pub fn lock_target_for(file: &Path) -> PathBuf {
     lock_name(file)

@@ -5,6 +5,8 @@
 //! when identities are shown to a person (and [`MaskedDebug`] for `Debug` output); and [`Redactor`], which scrubs known secret values
 //! and secret-shaped text out of any string before it leaves the process.
 
+#![warn(unreachable_pub)]
+
 mod mask;
 mod redactor;
 mod secret;

@@ -46,7 +46,7 @@ pub struct LockOptions {
 impl Default for LockOptions {
     fn default() -> Self {
         LockOptions {
-            stale: Duration::from_secs(10),
+            stale: codex_paths::LOCK_STALE,
             update: Duration::from_secs(5),
             budget: Duration::from_secs(12),
             min_delay: Duration::from_millis(2),

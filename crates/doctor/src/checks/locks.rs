@@ -27,8 +27,8 @@ pub const QUARANTINE: CheckDef = CheckDef {
     run: run_quarantine,
 };
 
-/// proper-lockfile's default stale threshold.
-pub const STALE_MS: f64 = 10_000.0;
+/// proper-lockfile's stale threshold (`codex_paths::LOCK_STALE`), in ms.
+pub(crate) const STALE_MS: f64 = codex_paths::LOCK_STALE.as_millis() as f64;
 
 fn run_lock(f: &Facts) -> CheckResult {
     if let Err(e) = f.paths() {

@@ -11,14 +11,15 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use codex_paths::LOCK_STALE;
+
 use super::{push, Context, Found};
 use crate::plan::{Action, Fix};
 
 const CHECK: &str = "auth.lock";
-/// proper-lockfile's stale threshold.
-pub const LOCK_STALE: Duration = Duration::from_secs(10);
+
 /// How old a temp file must be (by name and by mtime) to count as abandoned.
-pub const TEMP_STALE: Duration = Duration::from_secs(60);
+pub(crate) const TEMP_STALE: Duration = Duration::from_secs(60);
 
 fn age(now: SystemTime, m: &std::fs::Metadata) -> Option<Duration> {
     m.modified().ok().and_then(|t| now.duration_since(t).ok())
