@@ -531,12 +531,12 @@ impl FileScrubber<'_> {
     /// A placeholder can make the detectors read a line differently (the rest of a cookie
     /// value after it, say); such a line is omitted whole, so the output scans clean.
     fn detectors_still_clean(&mut self, seg_start: usize, out: &mut Vec<u8>) {
-        let seg = out[seg_start..].to_vec();
-        let dec: &[u8] = if needs_decoding(&seg) {
-            decode_into(&seg, &mut self.dec);
+        let seg = &out[seg_start..];
+        let dec: &[u8] = if needs_decoding(seg) {
+            decode_into(seg, &mut self.dec);
             &self.dec
         } else {
-            &seg
+            seg
         };
         let _ = self
             .s
@@ -559,31 +559,32 @@ impl FileScrubber<'_> {
     /// [`Self::settle`] with at most `passes` extra passes. A line still matching after
     /// them is replaced whole by [`UNREDACTABLE`]: redaction fails closed.
     fn settle_within(&mut self, seg_start: usize, out: &mut Vec<u8>, passes: usize) {
+        let mut seg = std::mem::take(&mut self.gate_buf);
         for _ in 0..passes {
-            let seg = out[seg_start..].to_vec();
-            let dec: &[u8] = if needs_decoding(&seg) {
-                decode_into(&seg, &mut self.dec);
-                &self.dec
+            seg.clear();
+            if needs_decoding(&out[seg_start..]) {
+                decode_into(&out[seg_start..], &mut seg);
             } else {
-                &seg
-            };
+                seg.extend_from_slice(&out[seg_start..]);
+            }
             let _ = self
                 .s
-                .analyze(dec, &mut self.low, &mut self.spans, &mut self.keys);
+                .analyze(&seg, &mut self.low, &mut self.spans, &mut self.keys);
             if self.spans.is_empty() {
+                self.gate_buf = seg;
                 return;
             }
-            let dec = dec.to_vec();
             out.truncate(seg_start);
             write_spans(
                 self.s,
                 &self.spans,
                 &mut self.pseudonyms,
                 &mut self.counts,
-                &dec,
+                &seg,
                 out,
             );
         }
+        self.gate_buf = seg;
         let seg = out[seg_start..].to_vec();
         let mut findings = Vec::new();
         let mut check = self.s.file(Mode::Lines);

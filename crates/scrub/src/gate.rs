@@ -150,7 +150,56 @@ pub enum KeyClass {
     Digest,
 }
 
+/// [`classify_plain`] through a table of the listed keys by length (each key is compared
+/// only with listed keys of its own length), so a value's key costs a few comparisons.
 fn classify(key: &[u8]) -> KeyClass {
+    if plain_gate() {
+        return classify_plain(key);
+    }
+    let mut low = [0u8; 32];
+    if key.len() > low.len() {
+        return KeyClass::Unknown;
+    }
+    for (d, s) in low.iter_mut().zip(key) {
+        *d = s.to_ascii_lowercase();
+    }
+    let k = &low[..key.len()];
+    let listed = key_table()[k.len()]
+        .iter()
+        .find(|(w, _)| *w == k)
+        .map(|&(_, c)| c);
+    match listed {
+        Some(c) => c,
+        None if k.ends_with(b"code") => KeyClass::Value,
+        None => KeyClass::Unknown,
+    }
+}
+
+/// Listed keys by length (0 to 32 bytes), each with its class.
+type KeyTable = [Vec<(&'static [u8], KeyClass)>; 33];
+
+/// The listed keys (`sha256`, [`TEXT_KEYS`], [`VALUE_KEYS`], first listing wins) by length.
+fn key_table() -> &'static KeyTable {
+    static TABLE: std::sync::OnceLock<KeyTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t: KeyTable = std::array::from_fn(|_| Vec::new());
+        let all = std::iter::once(("sha256", KeyClass::Digest))
+            .chain(TEXT_KEYS.iter().map(|k| (*k, KeyClass::Text)))
+            .chain(VALUE_KEYS.iter().map(|k| (*k, KeyClass::Value)));
+        for (k, c) in all {
+            let k = k.as_bytes();
+            if let Some(bucket) = t.get_mut(k.len()) {
+                if !bucket.iter().any(|(w, _)| *w == k) {
+                    bucket.push((k, c));
+                }
+            }
+        }
+        t
+    })
+}
+
+/// How a key's string values are judged: the plain definition (lists read in order).
+fn classify_plain(key: &[u8]) -> KeyClass {
     let mut low = [0u8; 32];
     if key.len() > low.len() {
         return KeyClass::Unknown;
@@ -203,9 +252,23 @@ impl Sink for Discard {
 
 /// Writes the placeholder for `n` characters.
 fn placeholder<S: Sink>(text: &[u8], out: &mut S) {
-    let n = String::from_utf8_lossy(text).chars().count();
+    let mut n = match std::str::from_utf8(text) {
+        Ok(t) => t.chars().count(),
+        Err(_) => String::from_utf8_lossy(text).chars().count(),
+    };
     out.extend_from_slice(b"<string:");
-    out.extend_from_slice(n.to_string().as_bytes());
+    // The count in decimal, without allocating.
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
     out.push(b'>');
 }
 
@@ -321,9 +384,7 @@ pub fn gate(
 /// key (`":`). Other lines are free text, where quotes only separate words.
 fn json_like(line: &[u8]) -> bool {
     let first = line.iter().copied().find(|c| !c.is_ascii_whitespace());
-    matches!(first, Some(b'{' | b'[' | b'"'))
-        || line.windows(2).any(|w| w == b"\":")
-        || line.windows(3).any(|w| w == b"\": ")
+    matches!(first, Some(b'{' | b'[' | b'"')) || memchr::memmem::find(line, b"\":").is_some()
 }
 
 /// The end of a JSON string whose content starts at `from`: `(index of the closing quote or
@@ -331,11 +392,14 @@ fn json_like(line: &[u8]) -> bool {
 fn string_end(line: &[u8], from: usize) -> (usize, bool) {
     let mut j = from;
     while j < line.len() {
-        match line[j] {
-            b'\\' => j += 2,
-            b'"' => return (j, true),
-            _ => j += 1,
+        let Some(k) = memchr::memchr2(b'\\', b'"', &line[j..]) else {
+            break;
+        };
+        j += k;
+        if line[j] == b'"' {
+            return (j, true);
         }
+        j += 2;
     }
     (line.len(), false)
 }
@@ -460,7 +524,7 @@ pub fn self_evident(v: &[u8]) -> bool {
             .iter()
             .all(|c| c.is_ascii_alphanumeric() || b".:-+,/ ".contains(c));
     }
-    if v.starts_with(b"~/") || v.starts_with(b"/") || v.windows(3).any(|w| w == b"://") {
+    if v.starts_with(b"~/") || v.starts_with(b"/") || memchr::memmem::find(v, b"://").is_some() {
         return true;
     }
     if v.contains(&b'_')
@@ -510,6 +574,10 @@ const CHUNK_SEP: [bool; 128] = {
     t
 };
 
+/// The longest chunk that can pass; a longer one is replaced whole.
+const MAX_CHUNK: usize = 2048;
+
+#[cfg(test)]
 fn is_chunk_sep(c: u8) -> bool {
     c.is_ascii_whitespace() || c < 0x20 || c == 0x7f || b"\"'`,()[]{}<>|".contains(&c)
 }
@@ -552,7 +620,7 @@ fn free_text<S: Sink>(
 /// character that is not a letter or digit (`✓`, `—`); `None` when `b` starts a word.
 fn separator_len(b: &[u8]) -> Option<usize> {
     if b[0].is_ascii() {
-        return is_chunk_sep(b[0]).then_some(1);
+        return CHUNK_SEP[usize::from(b[0])].then_some(1);
     }
     let n = match b[0] {
         0xc0..=0xdf => 2,
@@ -580,6 +648,15 @@ fn chunk_gate<S: Sink>(
     g: &mut GateOutcome,
     spans: Option<&mut Vec<(usize, usize)>>,
 ) {
+    if plain_gate() {
+        return chunk_gate_uncached(chunk, base, out, g, spans);
+    }
+    // Numbers, dates, times and pseudonyms are recognised by shape (most of them are seen
+    // once, so the cache would only churn).
+    if passes_by_shape(chunk) {
+        out.extend_from_slice(chunk);
+        return;
+    }
     // Logs repeat their words, keys and paths: a chunk that passed once passes again.
     if passed_before(chunk) {
         out.extend_from_slice(chunk);
@@ -590,6 +667,95 @@ fn chunk_gate<S: Sink>(
     if g.replaced == before {
         remember_pass(chunk);
     }
+}
+
+thread_local! {
+    /// Run the gate without its fast paths and cache ([`with_plain_gate`]).
+    static PLAIN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn plain_gate() -> bool {
+    PLAIN.with(std::cell::Cell::get)
+}
+
+/// Runs `f` with the gate's fast paths (shape recognition, the pass cache, the key table)
+/// off on this thread: every chunk goes through the plain test. For agreement tests and
+/// benches; the output is the same either way.
+#[doc(hidden)]
+pub fn with_plain_gate<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            PLAIN.with(|p| p.set(self.0));
+        }
+    }
+    let _reset = Reset(PLAIN.with(|p| p.replace(true)));
+    f()
+}
+
+/// Whether `chunk` is one the plain test passes whole, judged by shape alone:
+/// - a number, date or duration: digits with at most two `.`, one `:` and any `-`, no
+///   digit run longer than 13 (fewer dots and colons than an address, every word a short
+///   number);
+/// - an ISO time `YYYY-MM-DDTHH:MM:SS` with an optional `.` and 1 to 3 digits and an
+///   optional `Z`;
+/// - a pseudonym (`ident_0123abcd`).
+///
+/// `false` says nothing (the plain test decides); agreement tests hold it to the plain test.
+fn passes_by_shape(chunk: &[u8]) -> bool {
+    match chunk.first() {
+        Some(b'0'..=b'9') => number_like(chunk) || iso_time(chunk),
+        Some(b'-' | b'.' | b':') => number_like(chunk),
+        Some(b'a'..=b'z') => crate::pseudonym::looks_like_pseudonym(chunk),
+        _ => false,
+    }
+}
+
+fn number_like(c: &[u8]) -> bool {
+    let (mut dots, mut colons, mut run) = (0, 0, 0);
+    for &b in c {
+        match b {
+            b'0'..=b'9' => {
+                run += 1;
+                if run > 13 {
+                    return false;
+                }
+                continue;
+            }
+            b'.' => dots += 1,
+            b':' => colons += 1,
+            b'-' => {}
+            _ => return false,
+        }
+        run = 0;
+    }
+    !c.is_empty() && c.len() <= MAX_CHUNK && dots <= 2 && colons <= 1
+}
+
+fn iso_time(c: &[u8]) -> bool {
+    const SHAPE: &[u8; 19] = b"dddd-dd-ddTdd:dd:dd";
+    if c.len() < SHAPE.len() {
+        return false;
+    }
+    let fixed = SHAPE.iter().zip(c).all(|(&s, &b)| {
+        if s == b'd' {
+            b.is_ascii_digit()
+        } else {
+            s == b
+        }
+    });
+    let mut rest = &c[SHAPE.len()..];
+    if let Some(r) = rest.strip_suffix(b"Z") {
+        rest = r;
+    }
+    if let Some(frac) = rest.strip_prefix(b".") {
+        rest = if (1..=3).contains(&frac.len()) && frac.iter().all(u8::is_ascii_digit) {
+            b""
+        } else {
+            rest
+        };
+    }
+    fixed && rest.is_empty()
 }
 
 /// Chunks up to this long are remembered when they pass.
@@ -678,7 +844,7 @@ fn chunk_body<S: Sink>(
             s.push((base, base + chunk.len()));
         }
     };
-    if chunk.len() > 2048 {
+    if chunk.len() > MAX_CHUNK {
         return whole_bad(g, out, spans);
     }
     if let Some(decoded) = decoded_form(chunk) {
@@ -1202,6 +1368,108 @@ mod tests {
             !out.contains("correcthorse") && out.contains("level=info"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn placeholders_count_characters() {
+        for (text, want) in [
+            (&b""[..], "<string:0>"),
+            (b"abcdefghij", "<string:10>"),
+            ("é✓".as_bytes(), "<string:2>"),
+            (b"\xff\xfea", "<string:3>"),
+        ] {
+            let mut out = Vec::new();
+            placeholder(text, &mut out);
+            assert_eq!(String::from_utf8_lossy(&out), want);
+        }
+    }
+
+    #[test]
+    fn the_separator_table_is_its_definition() {
+        for c in 0..128u8 {
+            assert_eq!(CHUNK_SEP[usize::from(c)], is_chunk_sep(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn the_key_table_agrees_with_the_lists() {
+        let listed = TEXT_KEYS.iter().chain(VALUE_KEYS).chain(&["sha256"]);
+        for k in listed {
+            for v in [
+                k.to_string(),
+                k.to_ascii_uppercase(),
+                format!("{k}x"),
+                format!("x{k}"),
+                format!("{k}_code"),
+                format!("{k}Code"),
+                k[1..].to_string(),
+            ] {
+                assert_eq!(classify(v.as_bytes()), classify_plain(v.as_bytes()), "{v}");
+            }
+        }
+    }
+
+    /// A chunk the fast path passes is one the plain test passes whole.
+    fn assert_shape_agrees(c: &str) {
+        if passes_by_shape(c.as_bytes()) {
+            let mut out = Vec::new();
+            let mut g = GateOutcome::default();
+            chunk_gate_uncached(c.as_bytes(), 0, &mut out, &mut g, None);
+            assert_eq!((out, g.replaced), (c.as_bytes().to_vec(), 0), "{c}");
+        }
+    }
+
+    #[test]
+    fn shapes_passed_by_the_fast_path_pass_the_plain_test() {
+        for c in [
+            "0",
+            "-",
+            ":",
+            "..",
+            "1234567890123",
+            "367.7",
+            "2025-01-01",
+            "10.0.0",
+            ":1455",
+            "2025-01-01T00:00:05.000Z",
+            "2025-01-01T00:00:05Z",
+            "2025-01-01T00:00:05.1",
+            "ident_0bf34dad",
+            "email_a7279f09",
+        ] {
+            assert!(passes_by_shape(c.as_bytes()), "{c}");
+            assert_shape_agrees(c);
+        }
+        let long = "1-".repeat(MAX_CHUNK);
+        for c in [
+            "12345678901234",
+            "10.0.0.1",
+            "1::2",
+            "2025-01-01T00:00:05.0000Z",
+            "ident_0bf34daz",
+            &long,
+        ] {
+            assert!(!passes_by_shape(c.as_bytes()), "{c}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn key_table_agrees_on_any_key(k in "[A-Za-z_\\-]{0,40}") {
+            proptest::prop_assert_eq!(classify(k.as_bytes()), classify_plain(k.as_bytes()));
+        }
+
+        #[test]
+        fn fast_shapes_agree_with_the_plain_test(
+            c in proptest::prop_oneof![
+                "[0-9.:\\-]{1,40}",
+                "[0-9TZ.:\\-]{1,30}",
+                "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,4})?Z?",
+                "(email|acct|ident|sess|pck|attempt|name)_[0-9a-f]{8}",
+            ]
+        ) {
+            assert_shape_agrees(&c);
+        }
     }
 
     #[test]
