@@ -12,8 +12,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::domain::Domain;
 use crate::jwt;
-use crate::model::Domain;
 use codex_redact::{MaskedDebug, Secret};
 use serde_json::{Map, Value};
 

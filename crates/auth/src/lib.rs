@@ -16,6 +16,7 @@
 
 pub mod account;
 mod direct;
+mod domain;
 pub mod identity;
 pub mod json;
 pub mod jwt;

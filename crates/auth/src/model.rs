@@ -20,33 +20,7 @@ use crate::jwt;
 /// The plugin's type names for wrong-typed fields (owned by `codex_js`).
 pub use codex_js::type_name;
 
-/// The two account domains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Domain {
-    /// `openai.native`.
-    Native,
-    /// `openai.codex`.
-    Codex,
-}
-
-impl Domain {
-    /// The JSON key / mode name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Domain::Native => "native",
-            Domain::Codex => "codex",
-        }
-    }
-
-    /// Both domains in the plugin's order.
-    pub const ALL: [Domain; 2] = [Domain::Native, Domain::Codex];
-}
-
-impl fmt::Display for Domain {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::domain::Domain;
 
 /// One account record, hydrated. `Debug` masks its identities and hides its tokens.
 #[derive(Clone, Default)]

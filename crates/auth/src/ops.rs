@@ -10,9 +10,9 @@
 use codex_redact::{MaskedDebug, Secret};
 
 use crate::account::{Account, COOLDOWN_UNTIL, REFRESH_LEASE_UNTIL};
+use crate::domain::Domain;
 use crate::identity::{build_identity_key, is_canonical_key, normalize_lower};
 use crate::jwt;
-use crate::model::Domain;
 use crate::state::{DomainState, OauthState};
 
 /// Why a tool's edit by row index was refused (the plugin's wording).

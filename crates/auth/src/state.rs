@@ -13,8 +13,8 @@ use codex_redact::MaskedDebug;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use crate::domain::Domain;
 use crate::jwt;
-use crate::model::Domain;
 use serde_json::{Map, Value};
 
 use crate::account::{

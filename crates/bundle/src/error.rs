@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::scan::ScanFinding;
+use crate::finding::ScanFinding;
 
 /// Why a bundle could not be written.
 #[derive(Debug, thiserror::Error)]

@@ -13,6 +13,7 @@ pub mod cache;
 pub mod ctx;
 pub mod environment;
 pub mod error;
+mod finding;
 pub mod known;
 pub mod logs;
 pub mod manifest;

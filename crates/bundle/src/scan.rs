@@ -25,18 +25,7 @@ pub const MAX_NESTING: usize = 4;
 /// The largest nested zip or UTF-16 file read into memory to be scanned.
 const MAX_IN_MEMORY: u64 = 512 * 1024 * 1024;
 
-/// One secret-looking match.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ScanFinding {
-    /// The file (`bundle.zip!logs/x.jsonl` inside a zip).
-    pub file: String,
-    /// 1-based line; 0 for a finding in the file's (or entry's) name.
-    pub line: u64,
-    /// The detector (`jwt`, `email`, …).
-    pub rule: String,
-    /// Masked preview.
-    pub preview: String,
-}
+pub use crate::finding::ScanFinding;
 
 /// A file that was not scanned, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -178,21 +178,6 @@ pub fn lookup(code: &str) -> Option<Found> {
         .map(|e| Found::Code(*e))
 }
 
-pub(crate) fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.to_lowercase().chars().collect();
-    let b: Vec<char> = b.to_lowercase().chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// Up to five closest codes for an unknown query.
 pub fn closest(code: &str) -> Vec<&'static str> {
     let q = code.trim().to_lowercase();
@@ -203,7 +188,7 @@ pub fn closest(code: &str) -> Vec<&'static str> {
             let d = if !q.is_empty() && (lc.contains(&q) || q.contains(&lc)) {
                 0
             } else {
-                distance(&q, &lc)
+                crate::closest::distance(&q, &lc)
             };
             (d, c)
         })

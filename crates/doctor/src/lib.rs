@@ -12,6 +12,7 @@
 pub mod bundle_cmd;
 pub mod checks;
 pub mod cli;
+mod closest;
 pub mod error;
 pub mod explain;
 pub mod facts;

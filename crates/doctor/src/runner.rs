@@ -81,7 +81,7 @@ pub fn closest_ids(pattern: &str) -> Vec<String> {
         .into_iter()
         .map(|c| {
             let target = c.trim_end_matches(".*");
-            (crate::explain::distance(&bare, target), c)
+            (crate::closest::distance(&bare, target), c)
         })
         .collect();
     scored.sort();

@@ -52,7 +52,7 @@ fn read_quotas(ctx: &Context) -> HashMap<String, QuotaView> {
         .collect()
 }
 
-/// Masked labels that tell the store's accounts apart (see [`crate::render::distinct_labels`]),
+/// Masked labels that tell the store's accounts apart (see [`crate::labels::distinct_labels`]),
 /// read before an edit; an unreadable store leaves the plain masked labels.
 struct Labels(HashMap<String, String>);
 
@@ -61,7 +61,7 @@ impl Labels {
         Labels(
             ctx.store()
                 .rows()
-                .map(|rows| crate::render::distinct_labels(&rows))
+                .map(|rows| crate::labels::distinct_labels(&rows))
                 .unwrap_or_default(),
         )
     }

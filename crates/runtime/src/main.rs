@@ -15,7 +15,7 @@ use codex_runtime::quota;
 use codex_runtime::refresh;
 use codex_runtime::render;
 use codex_runtime::serve;
-use codex_runtime::service;
+use codex_runtime::service_cmd;
 
 fn cwd() -> Result<std::path::PathBuf, RuntimeError> {
     std::env::current_dir()
@@ -28,7 +28,7 @@ fn run(cli: &Cli) -> Result<String, RuntimeError> {
         Command::Serve(args) => return serve::serve(args, output::stdout).map(|()| String::new()),
         Command::OpencodeConfig(args) => return serve::opencode_config(args),
         Command::Service(args) => {
-            let (text, ok) = service::run(&args.action, &EnvSnapshot::capture())?;
+            let (text, ok) = service_cmd::run(&args.action, &EnvSnapshot::capture())?;
             if !ok {
                 output::stdout(&text);
                 return Err(RuntimeError::user(

@@ -177,7 +177,7 @@ pub fn run(
     all: bool,
 ) -> Result<Vec<QuotaLine>, RuntimeError> {
     let all_rows = ctx.store().rows()?;
-    let labels = crate::render::distinct_labels(&all_rows);
+    let labels = crate::labels::distinct_labels(&all_rows);
     let rows = select(all_rows, index, all)?;
     let mut rotated = HashMap::new();
     let mut out = Vec::new();

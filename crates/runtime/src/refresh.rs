@@ -177,7 +177,7 @@ pub fn run(
 ) -> Result<Vec<RefreshLine>, RuntimeError> {
     let store = ctx.store();
     let all_rows = store.rows()?;
-    let labels = crate::render::distinct_labels(&all_rows);
+    let labels = crate::labels::distinct_labels(&all_rows);
     let rows = select(all_rows, index, all)?;
     let mut rotated: Rotated = HashMap::new();
     let mut out = Vec::new();

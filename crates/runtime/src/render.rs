@@ -1,22 +1,17 @@
 //! Text and JSON renderings of the `accounts` results (pure functions; the binary prints).
 //!
-//! Identities are masked everywhere (`u***@example.com`, `***3456|u***@example.com|plus`):
-//! a pasted listing does not identify anyone, and no token is ever part of the data. When two
-//! accounts mask to the same label (`j***@example.com` for john@ and jane@, or one email in
-//! two workspaces), each gets a short stable tag, `j***@example.com ~3fa2`: four hex digits of
-//! a SHA-256 of its whole identity key (account id, email, plan), which tells the accounts
-//! apart without revealing or confirming an email. `accounts list --show-identities` shows
-//! the unmasked emails, account ids and identity keys, for the user's own terminal.
-
-use std::collections::HashMap;
+//! Identities are masked everywhere, with the labels of [`crate::labels`]: a pasted listing
+//! does not identify anyone, and no token is ever part of the data. `accounts list
+//! --show-identities` shows the unmasked emails, account ids and identity keys, for the
+//! user's own terminal.
 
 use codex_store::{AccountRow, Domain, SourceStatus};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use codex_rotation::ratelimit::{Limit, QuotaView};
 
 use crate::accounts::{ListReport, TransferSummary};
+use crate::labels::{distinct_accounts, distinct_labels, masked_account};
 
 /// `1h 5m`, `3m 20s`, `42s`, `12d 3h` for a span in ms of either sign (whole seconds).
 pub fn duration(ms: f64) -> String {
@@ -38,61 +33,6 @@ fn quota_cell(q: Option<&QuotaView>, now: f64) -> String {
         cell.push_str(&format!(" ({} ago)", duration(now - at)));
     }
     cell
-}
-
-/// The masked account part of a row: `u***@example.com`, `id:***3456` or `account`.
-pub fn masked_account(row: &AccountRow) -> String {
-    match (&row.email, &row.account_id) {
-        (Some(e), _) => codex_redact::mask_email(e),
-        (None, Some(id)) => format!("id:{}", codex_redact::mask_id(id)),
-        (None, None) => "account".to_string(),
-    }
-}
-
-/// The stable tag of an identity key: four hex digits of a domain-separated SHA-256.
-pub fn identity_tag(identity_key: &str) -> String {
-    let digest = Sha256::new()
-        .chain_update(b"codex-kit account tag\0")
-        .chain_update(identity_key.as_bytes())
-        .finalize();
-    digest.iter().take(2).map(|b| format!("{b:02x}")).collect()
-}
-
-/// Masked account parts by identity key, tagged where two rows would read the same.
-pub fn distinct_accounts(rows: &[AccountRow]) -> HashMap<String, String> {
-    let mut count: HashMap<String, usize> = HashMap::new();
-    for r in rows {
-        *count.entry(masked_account(r)).or_default() += 1;
-    }
-    rows.iter()
-        .map(|r| {
-            let m = masked_account(r);
-            let label = if count.get(&m).copied().unwrap_or(0) > 1 {
-                format!("{m} ~{}", identity_tag(&r.identity_key))
-            } else {
-                m
-            };
-            (r.identity_key.clone(), label)
-        })
-        .collect()
-}
-
-/// Distinct masked labels with the plan (`u***@example.com ~3fa2 (plus)`) by identity key.
-pub fn distinct_labels(rows: &[AccountRow]) -> HashMap<String, String> {
-    let accounts = distinct_accounts(rows);
-    rows.iter()
-        .map(|r| {
-            let a = accounts
-                .get(&r.identity_key)
-                .cloned()
-                .unwrap_or_else(|| masked_account(r));
-            let label = match &r.plan {
-                Some(p) => format!("{a} ({p})"),
-                None => a,
-            };
-            (r.identity_key.clone(), label)
-        })
-        .collect()
 }
 
 fn domains(ds: &[Domain]) -> String {
@@ -322,14 +262,5 @@ mod tests {
         assert_eq!(duration(3_900_000.0), "1h 5m");
         assert_eq!(duration(-3_900_000.0), "1h 5m");
         assert_eq!(duration(97_200_000.0 + 86_400_000.0 * 11.0), "12d 3h");
-    }
-
-    #[test]
-    fn tags_are_stable_short_and_distinct() {
-        let a = identity_tag("acc_1|john@example.com|plus");
-        assert_eq!(a, identity_tag("acc_1|john@example.com|plus"));
-        assert_eq!(a.len(), 4);
-        assert_ne!(a, identity_tag("acc_1|jane@example.com|plus"));
-        assert!(!a.contains("john"));
     }
 }

@@ -552,53 +552,6 @@ pub fn status(
     ))
 }
 
-/// Resolves the `service` arguments and runs the action; the text to print and whether the
-/// command succeeded.
-pub fn run(
-    action: &crate::cli::ServiceAction,
-    env: &EnvSnapshot,
-) -> Result<(String, bool), RuntimeError> {
-    use crate::cli::ServiceAction as A;
-    let target = |t: &crate::cli::ServiceTarget| {
-        t.target.or_else(Target::native).ok_or_else(|| {
-            RuntimeError::user("no service manager is known for this platform")
-                .hint("pass --target systemd or --target launchd")
-        })
-    };
-    let spec = |r: &crate::cli::ServiceRun| -> Result<Spec, RuntimeError> {
-        let exe = match &r.exe {
-            Some(p) => p.clone(),
-            None => std::env::current_exe()
-                .and_then(fs::canonicalize)
-                .map_err(|e| {
-                    RuntimeError::user(format!("cannot tell where this binary is: {e}"))
-                        .hint("pass --exe PATH")
-                })?,
-        };
-        let mut args = vec![
-            "serve".to_string(),
-            "--listen".to_string(),
-            r.listen.to_string(),
-        ];
-        args.extend(r.serve_args.iter().cloned());
-        Ok(Spec { exe, args })
-    };
-    let (report, ok) = match action {
-        A::Install {
-            target: t,
-            run,
-            no_start,
-            force,
-        } => (
-            install(target(t)?, &spec(run)?, env, *force, !*no_start)?,
-            true,
-        ),
-        A::Uninstall { target: t, force } => (uninstall(target(t)?, env, *force)?, true),
-        A::Status { target: t, run } => status(target(t)?, &spec(run)?, env)?,
-    };
-    Ok((render_report(&report), ok))
-}
-
 /// The report as text: one line per fact, then the manager commands that ran.
 pub fn render_report(r: &Report) -> String {
     let mut out = String::new();

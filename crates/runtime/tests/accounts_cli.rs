@@ -95,8 +95,8 @@ fn list_text_and_json() {
         r.stdout
     );
     // two@ and three@ mask alike: each gets its stable tag.
-    let tag2 = codex_runtime::render::identity_tag("acc_2|two@example.com|pro");
-    let tag3 = codex_runtime::render::identity_tag("acc_3|three@example.com|team");
+    let tag2 = codex_runtime::labels::identity_tag("acc_2|two@example.com|pro");
+    let tag3 = codex_runtime::labels::identity_tag("acc_3|three@example.com|team");
     assert_ne!(tag2, tag3);
     assert!(
         lines[3].starts_with(&format!("2  t***@example.com ~{tag2}  pro")),
@@ -220,7 +220,7 @@ fn use_enable_disable_remove() {
     // two@ and three@ both mask to t***@example.com: messages carry their tags.
     let two = format!(
         "t***@example.com ~{} (pro)",
-        codex_runtime::render::identity_tag("acc_2|two@example.com|pro")
+        codex_runtime::labels::identity_tag("acc_2|two@example.com|pro")
     );
     let r = h.run(&["accounts", "enable", "2"], &[]);
     assert_eq!(
@@ -257,7 +257,7 @@ fn use_enable_disable_remove() {
     assert_eq!(fs::read(h.store()).expect("read"), before);
 
     let r = h.run(&["accounts", "remove", "3", "--yes"], &[]);
-    let three = codex_runtime::render::identity_tag("acc_3|three@example.com|team");
+    let three = codex_runtime::labels::identity_tag("acc_3|three@example.com|team");
     assert_eq!(
         (r.code, r.stdout.clone()),
         (0, format!("Removed #3: t***@example.com ~{three} (team)\n"))

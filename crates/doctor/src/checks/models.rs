@@ -199,7 +199,7 @@ fn closest(slug: &str, catalog: &[Known]) -> Vec<String> {
     let mut scored: Vec<(usize, &str)> = catalog
         .iter()
         .filter(|c| c.listed)
-        .map(|c| (crate::explain::distance(slug, &c.slug), c.slug.as_str()))
+        .map(|c| (crate::closest::distance(slug, &c.slug), c.slug.as_str()))
         .collect();
     scored.sort();
     scored
