@@ -69,6 +69,12 @@ impl Home {
             "accounts": [account("acc_a"), account("acc_b")],
             "activeIdentityKey": "acc_a|acc_a@example.com|plus"}}});
         std::fs::write(config.join("codex-accounts.json"), store.to_string()).expect("store");
+        // A model setting the runtime applies, as the plugin would.
+        std::fs::write(
+            config.join("codex-config.jsonc"),
+            r#"{ "perModel": { "gpt-5.4": { "textVerbosity": "low" } } }"#,
+        )
+        .expect("codex-config.jsonc");
         let plugin = format!("file://{}", bridge_dir().display());
         std::fs::write(
             config.join("opencode.json"),
@@ -299,6 +305,12 @@ fn opencode_reaches_the_backend_through_the_bridge_reusing_and_restarting_the_ru
         Some("Bearer at_acc_b")
     );
     assert_eq!(answered.json()["model"], "gpt-5.4");
+    assert_eq!(
+        answered.json()["text"]["verbosity"],
+        "low",
+        "codex-config.jsonc's per-model setting reached the backend: {}",
+        answered.body
+    );
     for q in upstream.requests() {
         let auth = q.headers.get("authorization").cloned().unwrap_or_default();
         assert!(
