@@ -53,6 +53,8 @@ fn bridge_dir() -> PathBuf {
 /// A temp home: two accounts in the store, OpenCode's config with the one plugin line.
 struct Home {
     dir: tempfile::TempDir,
+    /// Every runtime pid seen in the record, stopped when the test ends.
+    seen: std::cell::RefCell<Vec<u32>>,
 }
 
 impl Home {
@@ -82,7 +84,10 @@ impl Home {
         )
         .expect("opencode.json");
         std::fs::create_dir_all(dir.path().join("project")).expect("project");
-        Home { dir }
+        Home {
+            dir,
+            seen: std::cell::RefCell::default(),
+        }
     }
 
     fn root(&self) -> &Path {
@@ -100,7 +105,11 @@ impl Home {
     }
 
     fn runtime_pid(&self) -> Option<u32> {
-        self.record()?["pid"].as_u64().map(|p| p as u32)
+        let pid = self.record()?["pid"].as_u64().map(|p| p as u32)?;
+        if !self.seen.borrow().contains(&pid) {
+            self.seen.borrow_mut().push(pid);
+        }
+        Some(pid)
     }
 
     fn serve_log(&self) -> String {
@@ -144,10 +153,13 @@ impl Home {
 }
 
 impl Drop for Home {
-    /// Stops whatever runtime the bridge left running for this home (it is detached).
+    /// Stops every runtime the bridge started for this home (they are detached).
     fn drop(&mut self) {
-        if let Some(pid) = self.runtime_pid() {
-            terminate(pid);
+        let _ = self.runtime_pid();
+        for pid in self.seen.borrow().iter().copied() {
+            if alive(pid) {
+                terminate(pid);
+            }
         }
     }
 }
