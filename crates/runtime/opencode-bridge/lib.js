@@ -112,24 +112,78 @@ function start(bin, dir, env) {
   }
 }
 
+/** How long past a start's own limit a start lock is honoured before it counts as stale (ms). */
+const LOCK_GRACE_MS = 5_000
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
 /**
- * A runtime that answers: the recorded one, or one started now. Throws a BridgeError when
- * the binary is missing or the runtime does not come up in time.
+ * Takes `serve.start.lock` (a directory: `mkdir` is atomic) so that OpenCode processes
+ * starting together start one runtime; a lock older than a start can take is removed.
+ */
+function takeStartLock(dir) {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const lock = path.join(dir, "serve.start.lock")
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.mkdirSync(lock, { mode: 0o700 })
+      return () => fs.rmSync(lock, { recursive: true, force: true })
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e
+      let age = 0
+      try {
+        age = Date.now() - fs.statSync(lock).mtimeMs
+      } catch {
+        continue
+      }
+      if (age <= START_TIMEOUT_MS + LOCK_GRACE_MS) return undefined
+      fs.rmSync(lock, { recursive: true, force: true })
+    }
+  }
+  return undefined
+}
+
+/**
+ * A runtime that answers: the recorded one, or one started now (by this process, or by
+ * another that holds the start lock). Throws a BridgeError when the binary is missing or
+ * the runtime does not come up in time.
  */
 export async function ensureRuntime(env = process.env) {
   const dir = stateDir(env)
-  const found = await running(dir)
-  if (found) return { ...found, reused: true }
-  const bin = findBinary(env)
-  if (!bin) {
-    const where = (env.CODEX_RUNTIME_BIN ?? "").trim()
-      ? `CODEX_RUNTIME_BIN (${env.CODEX_RUNTIME_BIN}) is not an executable file`
-      : "codex-runtime is not on PATH"
-    throw new BridgeError(
-      "codex_runtime_not_installed",
-      `codex-kit bridge: ${where}; ${INSTALL_HINT}.`,
-    )
+  const deadline = Date.now() + START_TIMEOUT_MS + LOCK_GRACE_MS
+  for (;;) {
+    const found = await running(dir)
+    if (found) return { ...found, reused: true }
+    const bin = findBinary(env)
+    if (!bin) {
+      const where = (env.CODEX_RUNTIME_BIN ?? "").trim()
+        ? `CODEX_RUNTIME_BIN (${env.CODEX_RUNTIME_BIN}) is not an executable file`
+        : "codex-runtime is not on PATH"
+      throw new BridgeError("codex_runtime_not_installed", `codex-kit bridge: ${where}; ${INSTALL_HINT}.`)
+    }
+    const release = takeStartLock(dir)
+    if (release) {
+      try {
+        // Another process may have finished a start between the check and the lock.
+        const again = await running(dir)
+        if (again) return { ...again, reused: true }
+        return await startAndWait(bin, dir, env)
+      } finally {
+        release()
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new BridgeError(
+        "codex_runtime_not_started",
+        `codex-kit bridge: another process is starting codex-runtime and it did not answer in time (${path.join(dir, "serve.start.lock")}).`,
+      )
+    }
+    await sleep(100)
   }
+}
+
+/** Starts `serve` and waits for its record and `/healthz`. */
+async function startAndWait(bin, dir, env) {
   const child = start(bin, dir, env)
   let exited = null
   child.on("exit", (code, signal) => {
@@ -140,7 +194,7 @@ export async function ensureRuntime(env = process.env) {
     const rec = readRecord(dir)
     if (rec && rec.pid === child.pid && (await healthy(rec.url))) return { ...rec, reused: false }
     if (exited !== null) break
-    await new Promise((r) => setTimeout(r, 100))
+    await sleep(100)
   }
   const log = path.join(dir, "serve.log")
   throw new BridgeError(

@@ -54,7 +54,7 @@ fn bridge_dir() -> PathBuf {
 struct Home {
     dir: tempfile::TempDir,
     /// Every runtime pid seen in the record, stopped when the test ends.
-    seen: std::cell::RefCell<Vec<u32>>,
+    seen: std::sync::Mutex<Vec<u32>>,
 }
 
 impl Home {
@@ -86,7 +86,7 @@ impl Home {
         std::fs::create_dir_all(dir.path().join("project")).expect("project");
         Home {
             dir,
-            seen: std::cell::RefCell::default(),
+            seen: std::sync::Mutex::default(),
         }
     }
 
@@ -106,8 +106,9 @@ impl Home {
 
     fn runtime_pid(&self) -> Option<u32> {
         let pid = self.record()?["pid"].as_u64().map(|p| p as u32)?;
-        if !self.seen.borrow().contains(&pid) {
-            self.seen.borrow_mut().push(pid);
+        let mut seen = self.seen.lock().expect("seen");
+        if !seen.contains(&pid) {
+            seen.push(pid);
         }
         Some(pid)
     }
@@ -156,7 +157,8 @@ impl Drop for Home {
     /// Stops every runtime the bridge started for this home (they are detached).
     fn drop(&mut self) {
         let _ = self.runtime_pid();
-        for pid in self.seen.borrow().iter().copied() {
+        let seen = self.seen.lock().expect("seen").clone();
+        for pid in seen {
             if alive(pid) {
                 terminate(pid);
             }
@@ -388,6 +390,66 @@ fn opencode_reaches_the_backend_through_the_bridge_reusing_and_restarting_the_ru
         wait_until(Duration::from_secs(20), || home.record().is_none()),
         "the runtime removes its record on SIGTERM"
     );
+}
+
+/// Two starts at the same moment (as two OpenCode windows opening together) share one
+/// runtime through the start lock. Driven by `node` on the bridge's own module, because two
+/// real OpenCode processes rarely reach the start at the same instant.
+#[test]
+fn two_starts_at_once_share_one_runtime() {
+    let node = Command::new("node").arg("--version").output();
+    if !node.is_ok_and(|o| o.status.success()) {
+        return skip("node is not installed");
+    }
+    let home = Home::new();
+    let upstream = backend();
+    let lib = format!("file://{}", bridge_dir().join("lib.js").display());
+    let script = format!(
+        "const {{ ensureRuntime }} = await import({lib:?});\n\
+         const rts = await Promise.all([ensureRuntime(), ensureRuntime()]);\n\
+         console.log(JSON.stringify(rts.map((r) => ({{ pid: r.pid, reused: r.reused }}))));"
+    );
+    let r = home.root();
+    let out = Command::new("node")
+        .env_clear()
+        .env("HOME", r)
+        .env("XDG_STATE_HOME", r.join(".local/state"))
+        .env("XDG_CONFIG_HOME", r.join(".config"))
+        .env("PATH", path_without_codex_runtime())
+        .env("CODEX_RUNTIME_BIN", runtime_bin())
+        .env(
+            "CODEX_RUNTIME_UPSTREAM",
+            format!("{}/backend-api/codex", upstream.base()),
+        )
+        .env("CODEX_RUNTIME_ISSUER", upstream.base())
+        .args(["--input-type=module", "-e", &script])
+        .current_dir(r)
+        .output()
+        .expect("node");
+    assert!(out.status.success(), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let pid = home.runtime_pid().expect("a record");
+    assert_eq!(v[0]["pid"], pid, "{v}");
+    assert_eq!(v[1]["pid"], pid, "{v}");
+    assert_eq!(
+        [v[0]["reused"].as_bool(), v[1]["reused"].as_bool()]
+            .iter()
+            .filter(|r| **r == Some(false))
+            .count(),
+        1,
+        "one of the two started it: {v}"
+    );
+    assert_eq!(
+        home.serve_log()
+            .matches("codex-runtime serve is ready")
+            .count(),
+        1,
+        "one runtime for both:\n{}",
+        home.serve_log()
+    );
+    assert!(!r
+        .join(".local/state/codex-kit/runtime/serve.start.lock")
+        .exists());
 }
 
 #[test]
