@@ -397,37 +397,13 @@ fn opencode_reaches_the_backend_through_the_bridge_reusing_and_restarting_the_ru
 /// real OpenCode processes rarely reach the start at the same instant.
 #[test]
 fn two_starts_at_once_share_one_runtime() {
-    let node = Command::new("node").arg("--version").output();
-    if !node.is_ok_and(|o| o.status.success()) {
-        return skip("node is not installed");
-    }
     let home = Home::new();
     let upstream = backend();
-    let lib = format!("file://{}", bridge_dir().join("lib.js").display());
-    let script = format!(
-        "const {{ ensureRuntime }} = await import({lib:?});\n\
-         const rts = await Promise.all([ensureRuntime(), ensureRuntime()]);\n\
-         console.log(JSON.stringify(rts.map((r) => ({{ pid: r.pid, reused: r.reused }}))));"
-    );
-    let r = home.root();
-    let out = Command::new("node")
-        .env_clear()
-        .env("HOME", r)
-        .env("XDG_STATE_HOME", r.join(".local/state"))
-        .env("XDG_CONFIG_HOME", r.join(".config"))
-        .env("PATH", path_without_codex_runtime())
-        .env("CODEX_RUNTIME_BIN", runtime_bin())
-        .env(
-            "CODEX_RUNTIME_UPSTREAM",
-            format!("{}/backend-api/codex", upstream.base()),
-        )
-        .env("CODEX_RUNTIME_ISSUER", upstream.base())
-        .args(["--input-type=module", "-e", &script])
-        .current_dir(r)
-        .output()
-        .expect("node");
-    assert!(out.status.success(), "{out:?}");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let script = "const rts = await Promise.all([ensureRuntime(), ensureRuntime()]);\n\
+         console.log(JSON.stringify(rts.map((r) => ({ pid: r.pid, reused: r.reused }))));";
+    let Some(v) = run_bridge_module(&home, &upstream, "ensureRuntime", script) else {
+        return;
+    };
     let pid = home.runtime_pid().expect("a record");
     assert_eq!(v[0]["pid"], pid, "{v}");
     assert_eq!(v[1]["pid"], pid, "{v}");
@@ -447,9 +423,71 @@ fn two_starts_at_once_share_one_runtime() {
         "one runtime for both:\n{}",
         home.serve_log()
     );
-    assert!(!r
+    assert!(!home
+        .root()
         .join(".local/state/codex-kit/runtime/serve.start.lock")
         .exists());
+}
+
+/// A runtime that dies while OpenCode runs: the bridge's `fetch` finds nothing listening,
+/// starts a new runtime and sends the request there.
+#[test]
+fn a_runtime_dying_mid_session_is_replaced_by_the_next_request() {
+    let home = Home::new();
+    let upstream = backend();
+    let script = "const b = createBridge(process.env);\n\
+         const first = await b.ensure();\n\
+         process.kill(first.pid, 'SIGKILL');\n\
+         for (let i = 0; i < 400; i++) {\n\
+           try { process.kill(first.pid, 0) } catch { break }\n\
+           await new Promise((r) => setTimeout(r, 50));\n\
+         }\n\
+         const r = await b.fetch(`${first.url}/healthz`, { method: 'GET' });\n\
+         console.log(JSON.stringify({ first: first.pid, second: b.runtime.pid, status: r.status, body: await r.text() }));";
+    let Some(v) = run_bridge_module(&home, &upstream, "createBridge", script) else {
+        return;
+    };
+    assert_eq!(v["status"], 200, "{v}");
+    assert_eq!(v["body"], "ok\n", "{v}");
+    assert_ne!(v["first"], v["second"], "a new runtime answered: {v}");
+    assert_eq!(home.runtime_pid().map(u64::from), v["second"].as_u64());
+    assert_eq!(
+        home.serve_log()
+            .matches("codex-runtime serve is ready")
+            .count(),
+        2
+    );
+}
+
+/// Runs `script` in `node` after importing `name` from the bridge's `lib.js`, in `home`'s
+/// environment; returns its stdout as JSON, or `None` (skipped) without `node`.
+fn run_bridge_module(home: &Home, upstream: &Loopback, name: &str, script: &str) -> Option<Value> {
+    let node = Command::new("node").arg("--version").output();
+    if !node.is_ok_and(|o| o.status.success()) {
+        skip("node is not installed");
+        return None;
+    }
+    let lib = format!("file://{}", bridge_dir().join("lib.js").display());
+    let script = format!("const {{ {name} }} = await import({lib:?});\n{script}");
+    let r = home.root();
+    let out = Command::new("node")
+        .env_clear()
+        .env("HOME", r)
+        .env("XDG_STATE_HOME", r.join(".local/state"))
+        .env("XDG_CONFIG_HOME", r.join(".config"))
+        .env("PATH", path_without_codex_runtime())
+        .env("CODEX_RUNTIME_BIN", runtime_bin())
+        .env(
+            "CODEX_RUNTIME_UPSTREAM",
+            format!("{}/backend-api/codex", upstream.base()),
+        )
+        .env("CODEX_RUNTIME_ISSUER", upstream.base())
+        .args(["--input-type=module", "-e", &script])
+        .current_dir(r)
+        .output()
+        .expect("node");
+    assert!(out.status.success(), "{out:?}");
+    Some(serde_json::from_slice(&out.stdout).expect("json"))
 }
 
 #[test]
