@@ -12,7 +12,8 @@ pub const XDG_DATA_HOME: &str = "XDG_DATA_HOME";
 
 /// The doctor's own cache is `$XDG_CACHE_HOME/codex-doctor` when absolute.
 pub const XDG_CACHE_HOME: &str = "XDG_CACHE_HOME";
-/// Where `codex-doctor fix` keeps its backups and manifests (`$XDG_STATE_HOME/codex-kit/doctor/fix`) when absolute.
+/// State root when absolute: `codex-doctor fix` backups (`$XDG_STATE_HOME/codex-kit/doctor/fix`)
+/// and the record of a running `codex-runtime serve` (`$XDG_STATE_HOME/codex-kit/runtime`).
 pub const XDG_STATE_HOME: &str = "XDG_STATE_HOME";
 
 /// Home directory; fallback for both roots.
@@ -198,6 +199,10 @@ pub const CODEX_RUNTIME_CLIENT_KEY: &str = "CODEX_RUNTIME_CLIENT_KEY";
 /// `codex-runtime serve` answers besides its own; `--allow-origin` wins.
 pub const CODEX_RUNTIME_ALLOWED_ORIGINS: &str = "CODEX_RUNTIME_ALLOWED_ORIGINS";
 
+/// Read by the OpenCode bridge plugin (`crates/runtime/opencode-bridge`): the
+/// `codex-runtime` binary it starts when no runtime is running (default: found on `PATH`).
+pub const CODEX_RUNTIME_BIN: &str = "CODEX_RUNTIME_BIN";
+
 /// The login name; `codex-doctor bundle` replaces it with `<user>` in everything it collects.
 pub const USER: &str = "USER";
 
@@ -255,7 +260,7 @@ pub const ALL: &[EnvVar] = &[
     EnvVar { name: XDG_CONFIG_HOME, group: "paths", description: "Config root is `$XDG_CONFIG_HOME/opencode` when absolute; some plugin modules also accept a relative value (see `env.paths`)." },
     EnvVar { name: XDG_DATA_HOME, group: "paths", description: "Data root (OpenCode's `auth.json`, session storage) when absolute." },
     EnvVar { name: XDG_CACHE_HOME, group: "paths", description: "The doctor's own cache (`opencode --version` answers keyed by the binary's path, size and mtime) is `$XDG_CACHE_HOME/codex-doctor` when absolute, else `~/.cache/codex-doctor`." },
-    EnvVar { name: XDG_STATE_HOME, group: "paths", description: "State root for `codex-doctor fix` backups and manifests (`$XDG_STATE_HOME/codex-kit/doctor/fix`) when absolute; default `~/.local/state`." },
+    EnvVar { name: XDG_STATE_HOME, group: "paths", description: "State root when absolute, default `~/.local/state`: `codex-doctor fix` backups and manifests (`$XDG_STATE_HOME/codex-kit/doctor/fix`), and `codex-runtime serve`'s record of where it listens (`$XDG_STATE_HOME/codex-kit/runtime/serve.json`) with the OpenCode bridge's `serve.log`." },
     EnvVar { name: HOME, group: "paths", description: "Home directory; fallback for both roots." },
     EnvVar { name: PATH, group: "paths", description: "Searched for the `opencode` binary." },
     EnvVar { name: OPENCODE_CONFIG, group: "opencode", description: "OpenCode's own explicit config file; a layer of OpenCode's merged config (see docs/checks.md)." },
@@ -314,6 +319,7 @@ pub const ALL: &[EnvVar] = &[
     EnvVar { name: CODEX_RUNTIME_LOGIN_PORT, group: "test", description: "Test hook: the port `codex-runtime login` binds for its OAuth callback instead of 1455 (`0` picks a free port)." },
     EnvVar { name: CODEX_RUNTIME_CLIENT_KEY, group: "proxy", description: "Client key for `codex-runtime serve` (`Authorization: Bearer` or `x-api-key`, compared in constant time); required with `--allow-remote`." },
     EnvVar { name: CODEX_RUNTIME_ALLOWED_ORIGINS, group: "proxy", description: "Comma-separated origins (`scheme://host[:port]`) whose requests `codex-runtime serve` answers besides its own listener's; any other `Origin` gets `forbidden_origin` (403). `--allow-origin` wins." },
+    EnvVar { name: CODEX_RUNTIME_BIN, group: "proxy", description: "Read by the OpenCode bridge plugin: the `codex-runtime` binary it starts when no runtime answers (default: `codex-runtime` on `PATH`)." },
     EnvVar { name: CODEX_HOME, group: "paths", description: "The Codex CLI's home; `auth.lineage` compares the account in its `auth.json` (default `~/.codex/auth.json`) with the plugin's stores." },
     EnvVar { name: SSH_CONNECTION, group: "login", description: "An SSH session (`login.environment`): the browser login needs `ssh -L 1455:localhost:1455`; the server address and port name the exact command." },
     EnvVar { name: SSH_CLIENT, group: "login", description: "An SSH session (`login.environment`)." },

@@ -2,7 +2,8 @@
 //!
 //! [`login`] signs in through `codex-login` and upserts the account into the store;
 //! [`refresh`] and [`quota`] refresh tokens and fetch usage through [`backend`].
-//! [`service`] installs `serve` as a systemd user unit or a launchd agent.
+//! [`service`] installs `serve` as a systemd user unit or a launchd agent; [`state`] is
+//! the record of where a running `serve` listens, which the OpenCode bridge reads.
 //! [`cli`] declares the arguments (clap derive), [`context`] resolves them with the
 //! environment into paths and the auth mode, [`accounts`] runs the `accounts` commands
 //! against the plugin's store through `codex-store` and returns data, and [`render`] turns
@@ -22,3 +23,4 @@ pub mod render;
 pub mod serve;
 pub mod service;
 pub mod service_cmd;
+pub mod state;

@@ -1,6 +1,6 @@
 //! `codex-runtime serve` and `codex-runtime opencode-config`: thin wrappers over
 //! `codex-proxy` (settings, a Tokio runtime, logging to stderr, signals, the start-up
-//! account summary; the snippet).
+//! account summary, the record of where it listens ([`crate::state`]); the snippet).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -335,6 +335,8 @@ pub fn serve(args: &ServeArgs, announce: impl FnOnce(&str)) -> Result<(), Runtim
     if config.test_hook {
         tracing::warn!(upstream = %config.upstream, issuer = %config.issuer, "test hook active: the outbound allowlist admits only these origins");
     }
+    let state_dir = crate::state::state_dir(&env);
+    let client_key = config.client_key.is_some();
     let config_for_log = StartupView {
         store: config.auth_store.clone(),
         mode: config.mode,
@@ -351,6 +353,8 @@ pub fn serve(args: &ServeArgs, announce: impl FnOnce(&str)) -> Result<(), Runtim
         let addr = server
             .local_addr()
             .map_err(|e| RuntimeError::user(format!("cannot read the bound address: {e}")))?;
+        // Recorded before the announcement, so whoever waits for either finds both.
+        let record = record_listener(state_dir.as_deref(), addr, client_key);
         announce(&format!("listening on http://{addr}\n"));
         tracing::info!(%addr, "codex-runtime serve is ready");
         // Off the runtime threads: a corrupt store is quarantined under its lock, which may
@@ -358,8 +362,45 @@ pub fn serve(args: &ServeArgs, announce: impl FnOnce(&str)) -> Result<(), Runtim
         let summary = tokio::task::spawn_blocking(move || log_accounts(&config_for_log));
         server.run(signals.received()).await;
         let _ = summary.await;
+        if let Some(path) = record {
+            crate::state::remove_record_if_ours(&path, std::process::id());
+        }
         Ok(())
     })
+}
+
+/// Writes the record the OpenCode bridge reads; a failure is a warning (the proxy still
+/// serves, it just cannot be found). Returns the record's path.
+fn record_listener(
+    dir: Option<&std::path::Path>,
+    addr: SocketAddr,
+    client_key: bool,
+) -> Option<std::path::PathBuf> {
+    let Some(dir) = dir else {
+        tracing::warn!("{}", crate::state::StateError::NoStateDir);
+        return None;
+    };
+    let record = crate::state::ServeRecord {
+        pid: std::process::id(),
+        addr,
+        client_key,
+        started_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0),
+    };
+    match crate::state::write_record(dir, &record) {
+        Ok(path) => {
+            tracing::debug!(path = %path.display(), "recorded where serve listens");
+            Some(path)
+        }
+        Err(e) => {
+            tracing::warn!(
+                "cannot record where serve listens (the OpenCode bridge will not find it): {e}"
+            );
+            None
+        }
+    }
 }
 
 /// What the start-up account summary needs from the configuration.

@@ -351,3 +351,46 @@ fn the_client_key_comes_from_a_file_and_the_command_line_warns() {
         "{err}"
     );
 }
+
+#[test]
+fn serve_records_where_it_listens_and_removes_the_record_on_exit() {
+    let home = tempfile::tempdir().expect("home");
+    write_store(home.path());
+    let state = home.path().join("state");
+    let record = state.join("codex-kit/runtime/serve.json");
+    // A stale record (a process that is gone) is replaced.
+    std::fs::create_dir_all(record.parent().expect("dir")).expect("mkdir");
+    std::fs::write(&record, r#"{"version":1,"pid":999999999,"port":1}"#).expect("stale");
+    let (child, addr) = start_serve(
+        home.path(),
+        &[("XDG_STATE_HOME", state.to_str().expect("utf8"))],
+        &[],
+    );
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(&record).expect("record")).expect("json");
+    let port: u64 = addr.rsplit(':').next().expect("port").parse().expect("num");
+    assert_eq!(v["pid"], u64::from(child.id()), "{v}");
+    assert_eq!(v["port"], port, "{v}");
+    assert_eq!(v["url"], addr, "{v}");
+    assert_eq!(v["clientKey"], false, "{v}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&record)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    stop_serve(child);
+    assert!(!record.exists(), "the record is removed on a clean exit");
+
+    // Without XDG_STATE_HOME it lives under ~/.local/state.
+    let (child, _) = start_serve(home.path(), &[], &[]);
+    let default = home
+        .path()
+        .join(".local/state/codex-kit/runtime/serve.json");
+    assert!(default.exists());
+    stop_serve(child);
+    assert!(!default.exists());
+}

@@ -137,7 +137,7 @@ fn per_model_and_custom_model_settings_reach_the_backend() {
 }
 
 /// The full event sequence `@ai-sdk/openai` expects from the Responses API.
-fn realistic_sse(text: &str) -> String {
+pub(crate) fn realistic_sse(text: &str) -> String {
     let events = [
         json!({"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","created_at":1,"status":"in_progress","model":"gpt-5.4","output":[]}}),
         json!({"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"type":"message","id":"msg_1","status":"in_progress","role":"assistant","content":[]}}),
@@ -153,7 +153,7 @@ fn realistic_sse(text: &str) -> String {
         .collect()
 }
 
-fn opencode_binary() -> std::path::PathBuf {
+pub(crate) fn opencode_binary() -> std::path::PathBuf {
     let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let cache = std::env::var_os("CODEX_KIT_CACHE")
         .map(std::path::PathBuf::from)

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts_cli;
+mod bridge_e2e;
 mod login_cli;
 mod loopback;
 mod remote_cli;
