@@ -107,6 +107,8 @@ pub const ENTRIES: &[Entry] = &[
     e!("unauthorized_client", RUNTIME, Some(401), "codex-runtime was started with a client key (--client-key or CODEX_RUNTIME_CLIENT_KEY) and the request carried none or another one.", "Put the same key in the provider's `options.apiKey` in opencode.json (`codex-runtime opencode-config` prints the block), or start the proxy without a client key."),
     e!("not_found", RUNTIME, Some(404), "codex-runtime serves /v1/responses, /v1/chat/completions, /v1/models, /healthz and /status; the request asked for another path.", "Set the provider's baseURL to `http://127.0.0.1:<port>/v1` (OpenCode appends /responses). `codex-doctor --only runtime.proxy` checks it."),
     e!("method_not_allowed", RUNTIME, Some(405), "A known codex-runtime path was called with the wrong HTTP method (e.g. GET /v1/responses).", "Use POST for /v1/responses and /v1/chat/completions and GET for the other paths; point OpenCode at the proxy through a provider rather than calling it by hand."),
+    e!("codex_runtime_not_installed", "OpenCode bridge error", None, "The codex-kit OpenCode bridge plugin could not find codex-runtime: not on PATH, or CODEX_RUNTIME_BIN names no executable file. Every request of the openai provider fails with this until it is installed.", "Install it (`cargo install --path crates/runtime`, or `nix profile install` of the flake's package), or point CODEX_RUNTIME_BIN at the binary; then restart OpenCode."),
+    e!("codex_runtime_not_started", "OpenCode bridge error", None, "The bridge started `codex-runtime serve` but it exited or did not answer within 10 s (or another OpenCode was starting it and did not finish).", "Read serve.log in the runtime's state folder (~/.local/state/codex-kit/runtime/), run `codex-runtime serve` by hand to see the error, and run `codex-doctor`."),
     e!("upstream_timeout", RUNTIME, Some(504), "No attempted account's upstream sent response headers within codex-runtime's header timeout (45 s by default); each account was tried in turn.", "Check connectivity (`codex-doctor --online`); if the backend is just slow, raise the timeout (`codex-runtime serve --help`, docs/proxy.md)."),
     e!("misdirected_host", RUNTIME, Some(421), "codex-runtime refused a request whose Host (or absolute-form target) does not name its own listener. On a listener without a client key this is how a DNS-rebinding web page is stopped.", "Point the client at http://127.0.0.1:PORT or http://localhost:PORT exactly as `codex-runtime serve` prints it; to serve other names, bind with a client key (`--client-key-file`)."),
     e!("forbidden_origin", RUNTIME, Some(403), "A request carried an Origin header that is neither the listener's own nor allowed: a web page tried to use your accounts through the local proxy.", "Browser-based clients you trust can be allowed with `--allow-origin ORIGIN` or CODEX_RUNTIME_ALLOWED_ORIGINS; anything else should stay refused."),
@@ -260,6 +262,25 @@ mod tests {
         let n = codes.len();
         codes.dedup();
         assert_eq!(n, codes.len());
+    }
+
+    /// The OpenCode bridge (JavaScript) throws its own codes; users paste them too.
+    #[test]
+    fn every_code_the_opencode_bridge_throws_is_explained() {
+        let js = include_str!("../../runtime/opencode-bridge/lib.js");
+        let codes: Vec<&str> = js
+            .split("BridgeError(")
+            .skip(1)
+            .filter_map(|rest| rest.trim_start().strip_prefix('"'))
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert!(codes.contains(&"codex_runtime_not_installed"), "{codes:?}");
+        for c in codes {
+            assert!(
+                matches!(lookup(c), Some(Found::Code(e)) if e.code == c),
+                "explain does not know {c}"
+            );
+        }
     }
 
     #[test]
