@@ -7,6 +7,8 @@
 //! ([`zipout`]), scanned again with the same detectors ([`scan`]) and only then moved into
 //! place. Nothing here prints: progress goes through [`ctx::Progress`].
 
+#![warn(unreachable_pub)]
+
 pub mod accounts;
 pub mod assemble;
 pub mod cache;

@@ -9,6 +9,8 @@
 //! catalogue of every code the plugin and the doctor can show. Nothing here prints: the
 //! binary owns stdout and stderr.
 
+#![warn(unreachable_pub)]
+
 pub mod bundle_cmd;
 pub mod checks;
 pub mod cli;

@@ -86,7 +86,7 @@ pub struct LoginEnv {
 }
 
 /// Gathers [`LoginEnv`] from the environment and marker files.
-pub fn login_env(env: &EnvSnapshot) -> LoginEnv {
+pub(crate) fn login_env(env: &EnvSnapshot) -> LoginEnv {
     let ssh = if env.is_set(env_vars::SSH_CONNECTION)
         || env.is_set(env_vars::SSH_CLIENT)
         || env.is_set(env_vars::SSH_TTY)
@@ -136,14 +136,14 @@ pub fn login_env(env: &EnvSnapshot) -> LoginEnv {
 }
 
 /// How long `opencode --version` may take.
-pub const VERSION_TIMEOUT: Duration = Duration::from_secs(3);
+pub(crate) const VERSION_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Entries kept in the version cache (one per installed binary seen).
 const CACHE_ENTRIES: usize = 8;
 
 /// The doctor's own cache directory: `$XDG_CACHE_HOME/codex-doctor` when absolute, else
 /// `~/.cache/codex-doctor`.
-pub fn cache_dir(env: &EnvSnapshot) -> Option<PathBuf> {
+pub(crate) fn cache_dir(env: &EnvSnapshot) -> Option<PathBuf> {
     match env.non_blank(env_vars::XDG_CACHE_HOME) {
         Some(x) if Path::new(x).is_absolute() => Some(PathBuf::from(x).join("codex-doctor")),
         _ => env
@@ -153,12 +153,12 @@ pub fn cache_dir(env: &EnvSnapshot) -> Option<PathBuf> {
 }
 
 /// The version cache file.
-pub fn version_cache_file(env: &EnvSnapshot) -> Option<PathBuf> {
+pub(crate) fn version_cache_file(env: &EnvSnapshot) -> Option<PathBuf> {
     cache_dir(env).map(|d| d.join("opencode-version.json"))
 }
 
 /// Finds OpenCode on the snapshot's PATH and learns its version.
-pub fn detect_opencode(env: &EnvSnapshot, cwd: &Path) -> OpencodeInstall {
+pub(crate) fn detect_opencode(env: &EnvSnapshot, cwd: &Path) -> OpencodeInstall {
     let Some(path_var) = env.get(env_vars::PATH) else {
         return OpencodeInstall::Missing;
     };
@@ -196,7 +196,7 @@ pub fn detect_opencode(env: &EnvSnapshot, cwd: &Path) -> OpencodeInstall {
 }
 
 /// Looks for the `opencode-ai` (or `opencode-*`) package.json above the resolved binary.
-pub fn version_from_package_json(bin: &Path) -> Option<String> {
+pub(crate) fn version_from_package_json(bin: &Path) -> Option<String> {
     let real = fs::canonicalize(bin).ok()?;
     for dir in real.ancestors().skip(1).take(4) {
         let Ok(text) = fs::read_to_string(dir.join("package.json")) else {
@@ -215,7 +215,7 @@ pub fn version_from_package_json(bin: &Path) -> Option<String> {
 
 /// What identifies one installed binary: its resolved path, size and modification time.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BinaryKey {
+pub(crate) struct BinaryKey {
     path: String,
     size: u64,
     mtime_ms: u128,
@@ -223,7 +223,7 @@ pub struct BinaryKey {
 
 impl BinaryKey {
     /// The key of the file `bin` resolves to.
-    pub fn of(bin: &Path) -> Option<BinaryKey> {
+    pub(crate) fn of(bin: &Path) -> Option<BinaryKey> {
         let real = fs::canonicalize(bin).ok()?;
         let m = fs::metadata(&real).ok()?;
         let mtime_ms = m
@@ -288,7 +288,7 @@ fn remember_version(file: &Path, key: &BinaryKey, version: &str) -> std::io::Res
 
 /// Runs `bin --version`, waiting at most `timeout` for its output (no polling: a reader
 /// thread hands the output over a channel).
-pub fn version_from_command(bin: &Path, timeout: Duration) -> Option<String> {
+pub(crate) fn version_from_command(bin: &Path, timeout: Duration) -> Option<String> {
     let mut child = Command::new(bin)
         .arg("--version")
         .stdin(Stdio::null())
@@ -324,7 +324,7 @@ pub fn version_from_command(bin: &Path, timeout: Duration) -> Option<String> {
 /// could be a launcher (`node`, `bun`, `opencode*`), their command line: far cheaper than a
 /// full process table. Elsewhere it asks `sysinfo`. `root` is `/proc` except under the
 /// `CODEX_DOCTOR_PROC_ROOT` test hook.
-pub fn list_opencode(root: &Path) -> Vec<ProcInfo> {
+pub(crate) fn list_opencode(root: &Path) -> Vec<ProcInfo> {
     let me = std::process::id();
     let mut out = match fs::read_dir(root) {
         Ok(rd) => rd
@@ -415,7 +415,7 @@ fn list_opencode_sysinfo() -> Vec<ProcInfo> {
 }
 
 /// Names the processes listening on `port` (`"1234 node"`), where `/proc` tells.
-pub fn port_holders(port: u16) -> Vec<String> {
+pub(crate) fn port_holders(port: u16) -> Vec<String> {
     let mut inodes = Vec::new();
     for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
         let Ok(text) = fs::read_to_string(table) else {

@@ -13,6 +13,8 @@
 //! [`models`] serve the other endpoints, [`catalog`] keeps the live model catalog current; [`opencode`] prints the OpenCode provider snippet.
 //! Selection itself is pure and lives in `codex-rotation`.
 
+#![warn(unreachable_pub)]
+
 pub mod catalog;
 pub mod chat;
 pub mod config;

@@ -10,6 +10,8 @@
 //! that data into text or JSON. The binary (`src/main.rs`) only wires these together and
 //! prints; errors carry a kind ([`error::RuntimeError`]) that decides the exit code.
 
+#![warn(unreachable_pub)]
+
 pub mod accounts;
 pub mod backend;
 pub mod cli;

@@ -11,6 +11,8 @@
 //! ordinary vocabulary) and replaces every other token with `<string:N>`. Input is read line
 //! by line with bounded memory ([`stream`]); nothing here prints.
 
+#![warn(unreachable_pub)]
+
 pub mod bytes;
 pub mod decode;
 pub mod engine;

@@ -7,6 +7,8 @@
 //! [`http::Loopback`] is a real HTTP/1.1 server on `127.0.0.1:0`. Test code only: panics on
 //! any setup failure are the point.
 
+#![warn(unreachable_pub)]
+
 #![allow(clippy::unwrap_used)]
 
 pub mod http;

@@ -20,7 +20,7 @@ use crate::facts::Facts;
 use crate::report::CheckResult;
 
 /// `auth.lineage`.
-pub const LINEAGE: CheckDef = CheckDef {
+pub(super) const LINEAGE: CheckDef = CheckDef {
     id: "auth.lineage",
     title: "Account copies",
     about: "The same ChatGPT account (by account id or refresh token) in more than one store, the main cause of refresh_token_reused.",

@@ -14,7 +14,7 @@ use crate::facts::{Facts, LoginEnv};
 use crate::report::CheckResult;
 
 /// `login.environment`.
-pub const ENVIRONMENT: CheckDef = CheckDef {
+pub(super) const ENVIRONMENT: CheckDef = CheckDef {
     id: "login.environment",
     title: "Login environment",
     about: "Whether the browser login can finish where OpenCode runs (SSH, WSL, container, no display), and the exact alternative.",

@@ -16,7 +16,7 @@ use crate::facts::Facts;
 use crate::report::CheckResult;
 
 /// `opencode.models`.
-pub const MODELS: CheckDef = CheckDef {
+pub(super) const MODELS: CheckDef = CheckDef {
     id: "opencode.models",
     title: "Models in use",
     about: "Every openai/ model named in OpenCode's merged config (model, small_model, agents, commands) is in the cached catalog of the account that would answer.",

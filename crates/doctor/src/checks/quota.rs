@@ -19,7 +19,7 @@ use crate::facts::Facts;
 use crate::report::CheckResult;
 
 /// `auth.quota`.
-pub const QUOTA: CheckDef = CheckDef {
+pub(super) const QUOTA: CheckDef = CheckDef {
     id: "auth.quota",
     title: "Quota snapshots",
     about: "Accounts the dashboard would show as \"Unknown\" and why, cooldowns that outlast a reset the snapshot shows, expired tokens with no refresh token.",
