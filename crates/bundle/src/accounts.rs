@@ -62,7 +62,7 @@ fn legacy_state(src: &LegacySource) -> Value {
 }
 
 /// The summary document.
-pub fn summary(paths: &Paths, p: &Pseudonymizer, now_ms: f64) -> Value {
+pub(crate) fn summary(paths: &Paths, p: &Pseudonymizer, now_ms: f64) -> Value {
     let (store, accounts, strategy, issues) = match read_store(&paths.auth_store().path) {
         StoreRead::Missing => ("missing".to_string(), vec![], None, vec![]),
         StoreRead::Unreadable { error, .. } => {

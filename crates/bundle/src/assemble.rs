@@ -398,7 +398,7 @@ fn refuse_unreadable(excluded: &[Excluded], force: bool, target: &Path) -> Resul
 
 /// Scans the finished temp zip; deletes it and fails when anything turns up, otherwise
 /// moves it to `target`.
-pub fn finalize(
+pub(crate) fn finalize(
     temp: TempZip,
     target: &Path,
     force: bool,

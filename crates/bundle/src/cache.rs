@@ -172,7 +172,11 @@ fn add_json(
 }
 
 /// Adds every cache file.
-pub fn add_cache(ctx: &mut Ctx<'_>, paths: &Paths, known: &KnownValues) -> Result<(), BundleError> {
+pub(crate) fn add_cache(
+    ctx: &mut Ctx<'_>,
+    paths: &Paths,
+    known: &KnownValues,
+) -> Result<(), BundleError> {
     let f = |n: &str| paths.cache_file(n).path;
     add_json(
         ctx,

@@ -17,7 +17,7 @@ use crate::roots::{Access, Roots};
 use crate::zipout::ZipOut;
 
 /// Bytes kept free for the marker written when a file is cut at its end.
-pub const END_MARKER_ROOM: u64 = 160;
+pub(crate) const END_MARKER_ROOM: u64 = 160;
 
 /// Progress of a bundle, driven by the binary (which owns any progress bar).
 pub trait Progress {
@@ -40,7 +40,7 @@ impl Progress for NoProgress {
 }
 
 /// Everything the sections share.
-pub struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     /// The redactor.
     pub scrubber: &'a Scrubber,
     /// The zip.
@@ -60,15 +60,8 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn write_err(&self, source: std::io::Error) -> BundleError {
-        BundleError::Write {
-            path: self.zip_path.clone(),
-            source,
-        }
-    }
-
     /// Records a file left out.
-    pub fn exclude(
+    pub(crate) fn exclude(
         &mut self,
         path: &Path,
         reason: impl Into<String>,
@@ -86,7 +79,7 @@ impl Ctx<'_> {
     }
 
     /// Redacts `text` and writes it as entry `name`.
-    pub fn add_text(
+    pub(crate) fn add_text(
         &mut self,
         name: &str,
         source: Option<(&'static str, String)>,
@@ -122,7 +115,7 @@ impl Ctx<'_> {
     /// gzip is decompressed and redacted like text. Returns the bytes written, or why the
     /// file was left out.
     #[allow(clippy::too_many_arguments)]
-    pub fn add_file(
+    pub(crate) fn add_file(
         &mut self,
         name: &str,
         shown: &Path,
@@ -219,7 +212,7 @@ impl Ctx<'_> {
 
     /// `(root, path relative to it)` with every name a bundle does not know replaced by a
     /// pseudonym (`name_0123abcd.log`): what the manifest shows as a file's origin.
-    pub fn shown_source(&self, path: &Path) -> (&'static str, String) {
+    pub(crate) fn shown_source(&self, path: &Path) -> (&'static str, String) {
         let (root, rel) = self.roots.relative(path);
         (
             root,
@@ -228,7 +221,12 @@ impl Ctx<'_> {
     }
 
     /// Checks `path` against the roots and streams it in whole, or records why not.
-    pub fn add_checked(&mut self, name: &str, path: &Path, mode: Mode) -> Result<(), BundleError> {
+    pub(crate) fn add_checked(
+        &mut self,
+        name: &str,
+        path: &Path,
+        mode: Mode,
+    ) -> Result<(), BundleError> {
         match self.roots.check(path) {
             Access::Missing => Ok(()),
             Access::Refused {
@@ -249,11 +247,6 @@ impl Ctx<'_> {
                 }
             }
         }
-    }
-
-    /// An I/O error on the zip.
-    pub fn io_err(&self, e: std::io::Error) -> BundleError {
-        self.write_err(e)
     }
 }
 

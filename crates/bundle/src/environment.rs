@@ -33,7 +33,7 @@ fn harmless(v: &str) -> bool {
 
 /// Replaces `user:pass@` in a URL with `[redacted]@`, with or without a scheme
 /// (`user:pw@10.0.0.1:3128` is a valid proxy value too).
-pub fn mask_url_credentials(v: &str) -> String {
+pub(crate) fn mask_url_credentials(v: &str) -> String {
     let (scheme, rest) = match v.find("://") {
         Some(i) => (&v[..i + 3], &v[i + 3..]),
         None => ("", v),
@@ -46,7 +46,7 @@ pub fn mask_url_credentials(v: &str) -> String {
 }
 
 /// The value shown for variable `name`.
-pub fn masked_value(name: &str, value: &str) -> String {
+pub(crate) fn masked_value(name: &str, value: &str) -> String {
     let upper = name.to_ascii_uppercase();
     if SECRET_WORDS.iter().any(|w| upper.contains(w)) && !harmless(value) {
         return codex_scrub::REDACTED.to_string();
@@ -62,7 +62,7 @@ pub fn masked_value(name: &str, value: &str) -> String {
 }
 
 /// The environment document.
-pub fn environment(
+pub(crate) fn environment(
     env: &EnvSnapshot,
     opencode_version: Option<&str>,
     doctor_version: &str,

@@ -9,24 +9,24 @@
 
 #![warn(unreachable_pub)]
 
-pub mod accounts;
-pub mod assemble;
-pub mod cache;
-pub mod ctx;
-pub mod environment;
-pub mod error;
+mod accounts;
+mod assemble;
+mod cache;
+mod ctx;
+mod environment;
+mod error;
 mod finding;
 pub mod known;
-pub mod logs;
+mod logs;
 pub mod manifest;
-pub mod names;
-pub mod options;
-pub mod readme;
-pub mod roots;
+mod names;
+mod options;
+mod readme;
+mod roots;
 pub mod runtime;
-pub mod scan;
-pub mod sniff;
-pub mod zipout;
+mod scan;
+mod sniff;
+mod zipout;
 
 pub use assemble::{build, scrubber_for, BundleInput, BundleResult};
 pub use ctx::{NoProgress, Progress};

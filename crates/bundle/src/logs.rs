@@ -19,7 +19,7 @@ use crate::roots::Access;
 
 /// One log file found by the walk.
 #[derive(Debug, Clone)]
-pub struct LogFile {
+pub(crate) struct LogFile {
     /// Path as found (under the log dir).
     pub path: PathBuf,
     /// Where to read it (symlinks resolved).
@@ -32,7 +32,7 @@ pub struct LogFile {
 
 /// Walks the log dir (with `walkdir`, symlinks not followed); refused entries are recorded
 /// in `ctx`.
-pub fn find_logs(ctx: &mut Ctx<'_>, dir: &Path) -> Vec<LogFile> {
+pub(crate) fn find_logs(ctx: &mut Ctx<'_>, dir: &Path) -> Vec<LogFile> {
     let mut out = Vec::new();
     if !dir.exists() {
         return out;
@@ -103,7 +103,7 @@ fn mode_for(path: &Path) -> Mode {
 }
 
 /// The files that will be read, newest first, after `--since`; older ones are recorded.
-pub fn select(
+pub(crate) fn select(
     ctx: &mut Ctx<'_>,
     mut files: Vec<LogFile>,
     now: SystemTime,
@@ -132,7 +132,11 @@ pub fn select(
 /// (newest first). A log that does not fit keeps its newest whole lines; a JSON document
 /// (`.json`) is kept whole or left out; a gzip log is decompressed, redacted and kept from
 /// its start up to the budget.
-pub fn add_logs(ctx: &mut Ctx<'_>, files: Vec<LogFile>, max_bytes: u64) -> Result<(), BundleError> {
+pub(crate) fn add_logs(
+    ctx: &mut Ctx<'_>,
+    files: Vec<LogFile>,
+    max_bytes: u64,
+) -> Result<(), BundleError> {
     let mut left = max_bytes;
     let mut n = 0;
     for f in files {

@@ -18,7 +18,7 @@ fn known(name: &str) -> bool {
 }
 
 /// The extension kept for `name`: the last one or two plain extensions (`.log.gz`).
-pub fn plain_extension(name: &str) -> &str {
+pub(crate) fn plain_extension(name: &str) -> &str {
     let mut start = name.len();
     for _ in 0..2 {
         match name[..start].rfind('.') {
@@ -30,7 +30,7 @@ pub fn plain_extension(name: &str) -> &str {
 }
 
 /// One path component as the manifest shows it.
-pub fn pseudonymize_name(name: &str, p: &Pseudonymizer) -> String {
+pub(crate) fn pseudonymize_name(name: &str, p: &Pseudonymizer) -> String {
     if known(name) {
         return name.to_string();
     }
@@ -63,7 +63,7 @@ fn snapshot_parts(name: &str) -> Option<(&str, &str)> {
 }
 
 /// A relative (or absolute) path with every unknown component pseudonymized.
-pub fn pseudonymize_path(path: &str, p: &Pseudonymizer) -> String {
+pub(crate) fn pseudonymize_path(path: &str, p: &Pseudonymizer) -> String {
     path.split('/')
         .map(|c| {
             if c.is_empty() {
@@ -79,7 +79,7 @@ pub fn pseudonymize_path(path: &str, p: &Pseudonymizer) -> String {
 /// The entry name of the `n`th (1-based) generated file in `folder`: `logs/001.log`, with a
 /// plain extension of the original (`.jsonl`, `.json`, `.txt`; gzip logs are stored
 /// decompressed) and `.log` otherwise.
-pub fn entry_name(folder: &str, n: usize, original: &str) -> String {
+pub(crate) fn entry_name(folder: &str, n: usize, original: &str) -> String {
     let ext = plain_extension(original);
     let ext = ext.strip_suffix(".gz").unwrap_or(ext);
     let last = ext.rsplit('.').next().unwrap_or("");

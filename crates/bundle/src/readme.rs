@@ -3,7 +3,7 @@
 use crate::manifest::Manifest;
 
 /// The README text for a finished manifest.
-pub fn readme(m: &Manifest) -> String {
+pub(crate) fn readme(m: &Manifest) -> String {
     let mut by_rule = String::new();
     for rc in &m.redactions.by_rule {
         by_rule.push_str(&format!("  {:<20} {}\n", rc.rule, rc.count));

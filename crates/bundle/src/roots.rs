@@ -18,7 +18,7 @@ use codex_paths::Paths;
 
 /// The allowed roots.
 #[derive(Debug, Clone)]
-pub struct Roots {
+pub(crate) struct Roots {
     /// `(label, lexical path, real path)`: `config` (strict and loose rule) and `data`.
     roots: Vec<(&'static str, PathBuf, PathBuf)>,
     /// `(device, inode)` of the auth stores and `auth.json` files that exist.
@@ -27,7 +27,7 @@ pub struct Roots {
 
 /// The outcome of checking one path.
 #[derive(Debug)]
-pub enum Access {
+pub(crate) enum Access {
     /// The path does not exist.
     Missing,
     /// A regular file inside the roots; read it at `real`.
@@ -58,7 +58,7 @@ fn refused(reason: impl Into<String>, meta: Option<&Metadata>) -> Access {
 
 impl Roots {
     /// The roots of `paths`.
-    pub fn new(paths: &Paths) -> Roots {
+    pub(crate) fn new(paths: &Paths) -> Roots {
         let mut roots = Vec::new();
         let opencode_data = paths.data_root.path.join("opencode");
         for (label, p) in [
@@ -106,7 +106,7 @@ impl Roots {
     }
 
     /// `(root label, path relative to it)` for display, `("outside", full path)` otherwise.
-    pub fn relative(&self, path: &Path) -> (&'static str, String) {
+    pub(crate) fn relative(&self, path: &Path) -> (&'static str, String) {
         for (label, lexical, real) in &self.roots {
             for base in [lexical, real] {
                 if let Ok(rel) = path.strip_prefix(base) {
@@ -118,7 +118,7 @@ impl Roots {
     }
 
     /// Decides whether `path` may be read.
-    pub fn check(&self, path: &Path) -> Access {
+    pub(crate) fn check(&self, path: &Path) -> Access {
         let lmeta = match std::fs::symlink_metadata(path) {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Access::Missing,

@@ -20,7 +20,7 @@ use crate::error::ScanError;
 use crate::sniff::refused_format;
 
 /// How many zips deep `scan` looks into zips inside zips.
-pub const MAX_NESTING: usize = 4;
+pub(crate) const MAX_NESTING: usize = 4;
 
 /// The largest nested zip or UTF-16 file read into memory to be scanned.
 const MAX_IN_MEMORY: u64 = 512 * 1024 * 1024;
@@ -257,7 +257,7 @@ fn scan_archive<R: Read + std::io::Seek>(
 }
 
 /// Scans every entry of the zip at `path` (names and contents).
-pub fn scan_zip(
+pub(crate) fn scan_zip(
     path: &Path,
     scrubber: &Scrubber,
     report: &mut ScanReport,

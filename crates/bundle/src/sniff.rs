@@ -13,11 +13,11 @@ use std::path::Path;
 use flate2::read::MultiGzDecoder;
 
 /// The most a gzip log may inflate to; a larger one is left out.
-pub const MAX_INFLATED: u64 = 1 << 30;
+pub(crate) const MAX_INFLATED: u64 = 1 << 30;
 
 /// What a file holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Content {
+pub(crate) enum Content {
     /// Text (no NUL byte anywhere).
     Text,
     /// gzip whose inflated content is text of this many bytes.
@@ -40,7 +40,7 @@ const OTHER_FORMATS: [(&[u8], &str); 6] = [
 ];
 
 /// Why `head` (a file's first bytes) is left out, if its format says so.
-pub fn refused_format(head: &[u8]) -> Option<String> {
+pub(crate) fn refused_format(head: &[u8]) -> Option<String> {
     if head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff") {
         return Some("UTF-16 text (not a format the plugin writes; left out)".to_string());
     }
@@ -77,7 +77,7 @@ fn memchr_nul(b: &[u8]) -> Option<usize> {
 }
 
 /// Looks at all of `path` from `offset` on.
-pub fn sniff(path: &Path, offset: u64) -> io::Result<Content> {
+pub(crate) fn sniff(path: &Path, offset: u64) -> io::Result<Content> {
     let mut f = File::open(path)?;
     let mut head = Vec::with_capacity(8);
     (&mut f).take(8).read_to_end(&mut head)?;
@@ -112,7 +112,7 @@ pub fn sniff(path: &Path, offset: u64) -> io::Result<Content> {
 /// The offset of the first whole line at or after `offset` that starts a JSON document or a
 /// log line (not the inside of a pretty-printed document: no leading space, `}`, `]` or
 /// `,`), or `None` when there is none. `offset` 0 is a start by definition.
-pub fn line_start_at_or_after(path: &Path, offset: u64) -> io::Result<Option<u64>> {
+pub(crate) fn line_start_at_or_after(path: &Path, offset: u64) -> io::Result<Option<u64>> {
     if offset == 0 {
         return Ok(Some(0));
     }

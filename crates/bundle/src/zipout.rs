@@ -20,7 +20,7 @@ use crate::error::BundleError;
 
 /// A temp file that disappears unless persisted.
 #[derive(Debug)]
-pub struct TempZip {
+pub(crate) struct TempZip {
     /// The temp path.
     pub path: PathBuf,
     armed: bool,
@@ -28,7 +28,7 @@ pub struct TempZip {
 
 impl TempZip {
     /// Creates `.<target name>.<pid>.<nanos>.tmp` beside `target`, mode 0600.
-    pub fn create(target: &Path) -> Result<(TempZip, File), BundleError> {
+    pub(crate) fn create(target: &Path) -> Result<(TempZip, File), BundleError> {
         let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -56,7 +56,7 @@ impl TempZip {
     }
 
     /// Moves the temp file to `target`.
-    pub fn persist(mut self, target: &Path, force: bool) -> Result<(), BundleError> {
+    pub(crate) fn persist(mut self, target: &Path, force: bool) -> Result<(), BundleError> {
         let err = |source| BundleError::Write {
             path: target.to_path_buf(),
             source,
@@ -98,7 +98,7 @@ impl Drop for TempZip {
 }
 
 /// The zip being written, with the options every entry uses.
-pub struct ZipOut {
+pub(crate) struct ZipOut {
     zip: ZipWriter<File>,
     options: SimpleFileOptions,
     path: PathBuf,
@@ -112,7 +112,7 @@ impl std::fmt::Debug for ZipOut {
 
 /// What one entry received.
 #[derive(Debug, Clone, Default)]
-pub struct EntryDigest {
+pub(crate) struct EntryDigest {
     /// Bytes written.
     pub bytes: u64,
     /// Lowercase hex SHA-256 of the bytes.
@@ -120,7 +120,7 @@ pub struct EntryDigest {
 }
 
 /// A writer into the current entry that hashes and counts.
-pub struct EntryWriter<'a> {
+pub(crate) struct EntryWriter<'a> {
     zip: &'a mut ZipWriter<File>,
     hasher: Sha256,
     bytes: u64,
@@ -141,7 +141,7 @@ impl Write for EntryWriter<'_> {
 
 impl EntryWriter<'_> {
     /// Ends the entry.
-    pub fn digest(self) -> EntryDigest {
+    pub(crate) fn digest(self) -> EntryDigest {
         let sha = self.hasher.finalize();
         EntryDigest {
             bytes: self.bytes,
@@ -152,7 +152,7 @@ impl EntryWriter<'_> {
 
 impl ZipOut {
     /// Starts a zip in `file` (the temp file at `path`).
-    pub fn new(file: File, path: &Path, now: SystemTime, large: bool) -> ZipOut {
+    pub(crate) fn new(file: File, path: &Path, now: SystemTime, large: bool) -> ZipOut {
         let (y, mo, d, h, mi, s) = codex_timefmt::parts(now);
         let stamp = zip::DateTime::from_date_and_time(
             u16::try_from(y).unwrap_or(1980),
@@ -184,7 +184,7 @@ impl ZipOut {
     }
 
     /// Starts entry `name` and returns its writer.
-    pub fn entry(&mut self, name: &str) -> Result<EntryWriter<'_>, BundleError> {
+    pub(crate) fn entry(&mut self, name: &str) -> Result<EntryWriter<'_>, BundleError> {
         let options = self.options;
         if let Err(e) = self.zip.start_file(name, options) {
             return Err(self.zip_err(e));
@@ -197,7 +197,11 @@ impl ZipOut {
     }
 
     /// Writes a whole entry.
-    pub fn write_entry(&mut self, name: &str, data: &[u8]) -> Result<EntryDigest, BundleError> {
+    pub(crate) fn write_entry(
+        &mut self,
+        name: &str,
+        data: &[u8],
+    ) -> Result<EntryDigest, BundleError> {
         let path = self.path.clone();
         let mut w = self.entry(name)?;
         w.write_all(data)
@@ -206,7 +210,7 @@ impl ZipOut {
     }
 
     /// Finishes the zip and flushes it to disk.
-    pub fn finish(self) -> Result<(), BundleError> {
+    pub(crate) fn finish(self) -> Result<(), BundleError> {
         let path = self.path.clone();
         let file = self.zip.finish().map_err(|source| BundleError::Zip {
             path: path.clone(),

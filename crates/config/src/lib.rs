@@ -12,7 +12,7 @@
 
 #![warn(unreachable_pub)]
 
-pub mod error;
+mod error;
 mod js;
 pub mod jsonc;
 pub mod load;

@@ -4,7 +4,7 @@
 //! literal. A pattern without wildcards also matches as a prefix group (`auth` = `auth.*`).
 
 /// Whether `id` matches `pattern`.
-pub fn matches(pattern: &str, id: &str) -> bool {
+pub(crate) fn matches(pattern: &str, id: &str) -> bool {
     let pattern = pattern.trim();
     if !pattern.contains(['*', '?']) && !pattern.contains('.') {
         return id == pattern || id.starts_with(&format!("{pattern}."));

@@ -9,7 +9,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
 use std::time::Duration;
 
 /// The loopback addresses of `host`, or none when it is not a loopback name or address.
-pub fn loopback_addrs(host: &str, port: u16) -> Vec<SocketAddr> {
+pub(crate) fn loopback_addrs(host: &str, port: u16) -> Vec<SocketAddr> {
     let h = host.trim_start_matches('[').trim_end_matches(']');
     if h.eq_ignore_ascii_case("localhost") {
         return vec![
@@ -25,7 +25,7 @@ pub fn loopback_addrs(host: &str, port: u16) -> Vec<SocketAddr> {
 
 /// An answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answer {
+pub(crate) struct Answer {
     /// The status code.
     pub status: u16,
     /// The status line (`HTTP/1.1 200 OK`).
@@ -36,7 +36,7 @@ pub struct Answer {
 
 /// Why there is no answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GetError {
+pub(crate) enum GetError {
     /// The host is not a loopback address.
     NotLoopback,
     /// Nothing listens there.
@@ -56,7 +56,7 @@ impl std::fmt::Display for GetError {
 }
 
 /// `GET http://<host>:<port><path>` with an optional bearer key; at most `limit` bytes read.
-pub fn get(
+pub(crate) fn get(
     host: &str,
     port: u16,
     path: &str,
@@ -104,7 +104,7 @@ pub fn get(
 }
 
 /// Parses a whole HTTP/1.1 response.
-pub fn parse(raw: &[u8], limit: usize) -> Result<Answer, GetError> {
+pub(crate) fn parse(raw: &[u8], limit: usize) -> Result<Answer, GetError> {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

@@ -14,7 +14,7 @@
 pub mod engine;
 pub mod error;
 pub mod fixers;
-pub mod plan;
+mod plan;
 pub mod render;
 mod textedit;
 

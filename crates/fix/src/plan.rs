@@ -115,7 +115,7 @@ impl Action {
 }
 
 /// Every fix code, as `docs/checks.md` and `docs/schema/fix.schema.json` list them.
-pub const CODES: &[&str] = &[
+pub(crate) const CODES: &[&str] = &[
     "plugin.strict-json",
     "plugin.reformat",
     "plugin.dedupe",

@@ -7,7 +7,7 @@ use codex_store::Domain;
 use crate::oauth::{Issuer, CLIENT_ID, SCOPE};
 
 /// The `originator` of a mode: `codex_cli_rs` in codex mode, `opencode` in native.
-pub fn originator(mode: Domain) -> &'static str {
+pub(crate) fn originator(mode: Domain) -> &'static str {
     match mode {
         Domain::Native => "opencode",
         Domain::Codex => "codex_cli_rs",
@@ -44,7 +44,7 @@ fn build(
 }
 
 /// The URL the user opens.
-pub fn authorize_url(
+pub(crate) fn authorize_url(
     issuer: &Issuer,
     redirect_uri: &str,
     challenge: &str,
@@ -55,7 +55,12 @@ pub fn authorize_url(
 }
 
 /// The same URL with `state=[redacted]`, for anything that is logged.
-pub fn redacted_url(issuer: &Issuer, redirect_uri: &str, challenge: &str, mode: Domain) -> String {
+pub(crate) fn redacted_url(
+    issuer: &Issuer,
+    redirect_uri: &str,
+    challenge: &str,
+    mode: Domain,
+) -> String {
     build(issuer, redirect_uri, challenge, REDACTED, mode)
 }
 

@@ -33,7 +33,7 @@ const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none
 
 /// Whether a peer address (Node's `remoteAddress` form, zone suffix allowed) is loopback:
 /// `127.*`, `::1` or `::ffff:127.*`.
-pub fn is_loopback_address(addr: Option<&str>) -> bool {
+pub(crate) fn is_loopback_address(addr: Option<&str>) -> bool {
     let Some(a) = addr else {
         return false;
     };
@@ -49,7 +49,7 @@ pub fn is_loopback_address(addr: Option<&str>) -> bool {
 
 /// A bound callback server.
 #[derive(Debug)]
-pub struct CallbackServer {
+pub(crate) struct CallbackServer {
     listener: TcpListener,
     host: String,
     port: u16,
@@ -73,7 +73,7 @@ fn busy(port: u16, addr: SocketAddr) -> LoginError {
 impl CallbackServer {
     /// Binds `port` (1455 in real use; 0 picks a free port, for tests) with the plugin's
     /// loopback policy.
-    pub fn bind(port: u16) -> Result<CallbackServer, LoginError> {
+    pub(crate) fn bind(port: u16) -> Result<CallbackServer, LoginError> {
         let localhost = ("localhost", port)
             .to_socket_addrs()
             .ok()
@@ -125,18 +125,13 @@ impl CallbackServer {
         })
     }
 
-    /// The bound port.
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
     /// `http://<bound host>:<port>` (the host rewritten to what was actually bound).
-    pub fn origin(&self) -> String {
+    pub(crate) fn origin(&self) -> String {
         format!("http://{}:{}", self.host, self.port)
     }
 
     /// `http://<bound host>:<port>/auth/callback`.
-    pub fn redirect_uri(&self) -> String {
+    pub(crate) fn redirect_uri(&self) -> String {
         format!("{}{CALLBACK_PATH}", self.origin())
     }
 
@@ -144,7 +139,7 @@ impl CallbackServer {
     ///
     /// Each connection is read on its own thread, so a browser's idle speculative connection
     /// cannot hold up the callback; routing and the exchange run one at a time.
-    pub fn wait(
+    pub(crate) fn wait(
         self,
         state: &Secret<String>,
         mode: Domain,
@@ -285,7 +280,7 @@ fn page(title: &str, message: &str) -> String {
 }
 
 /// The success page.
-pub const SUCCESS_TITLE: &str = "Login successful";
+pub(crate) const SUCCESS_TITLE: &str = "Login successful";
 const SUCCESS_MESSAGE: &str =
     "codex-runtime is signed in. You can close this window and return to the terminal.";
 

@@ -15,7 +15,7 @@ use crate::LoginError;
 
 /// A blocking HTTP client for the OAuth endpoints: no redirects, no proxy surprises, the
 /// OAuth timeout on every request.
-pub fn http_client(timeout: Duration) -> Result<reqwest::blocking::Client, LoginError> {
+pub(crate) fn http_client(timeout: Duration) -> Result<reqwest::blocking::Client, LoginError> {
     reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
@@ -31,7 +31,7 @@ fn string(v: &Value, key: &str) -> Option<String> {
 }
 
 /// Parses a token endpoint answer.
-pub fn parse_tokens(body: &str) -> Result<LoginTokens, LoginError> {
+pub(crate) fn parse_tokens(body: &str) -> Result<LoginTokens, LoginError> {
     let v: Value =
         serde_json::from_str(body).map_err(|_| LoginError::ExchangeBody("JSON object"))?;
     let access = string(&v, "access_token").ok_or(LoginError::ExchangeBody("access_token"))?;
@@ -45,7 +45,7 @@ pub fn parse_tokens(body: &str) -> Result<LoginTokens, LoginError> {
 }
 
 /// Exchanges `code` (with its PKCE verifier) for tokens.
-pub fn exchange_code(
+pub(crate) fn exchange_code(
     http: &reqwest::blocking::Client,
     issuer: &Issuer,
     code: &Secret<String>,

@@ -11,16 +11,16 @@
 
 #![warn(unreachable_pub)]
 
-pub mod authorize;
+mod authorize;
 pub mod browser;
-pub mod callback;
+mod callback;
 pub mod device;
 mod error;
-pub mod exchange;
-pub mod oauth;
+mod exchange;
+mod oauth;
 pub mod open;
-pub mod pkce;
-pub mod port;
+mod pkce;
+mod port;
 
 pub use error::LoginError;
 pub use oauth::{Issuer, Timeouts, CLIENT_ID, DEFAULT_ISSUER, LOGIN_PORT};

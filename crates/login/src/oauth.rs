@@ -17,11 +17,11 @@ pub const DEFAULT_ISSUER: &str = "https://auth.openai.com";
 /// The callback port.
 pub const LOGIN_PORT: u16 = 1455;
 /// The callback path.
-pub const CALLBACK_PATH: &str = "/auth/callback";
+pub(crate) const CALLBACK_PATH: &str = "/auth/callback";
 /// The scope.
-pub const SCOPE: &str = "openid profile email offline_access";
+pub(crate) const SCOPE: &str = "openid profile email offline_access";
 /// Added to the device flow's interval between polls.
-pub const POLL_SAFETY_MARGIN: Duration = Duration::from_millis(3000);
+pub(crate) const POLL_SAFETY_MARGIN: Duration = Duration::from_millis(3000);
 
 /// An OAuth issuer: `https://auth.openai.com`, or a test server.
 #[derive(Debug, Clone, PartialEq, Eq)]

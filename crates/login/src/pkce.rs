@@ -12,7 +12,7 @@ use crate::LoginError;
 
 /// A verifier and its S256 challenge.
 #[derive(Debug, Clone)]
-pub struct Pkce {
+pub(crate) struct Pkce {
     /// Sent only to the token endpoint.
     pub verifier: Secret<String>,
     /// Sent in the authorize URL.
@@ -27,13 +27,13 @@ fn random(n: usize) -> Result<Vec<u8>, LoginError> {
 }
 
 /// The S256 challenge of a verifier.
-pub fn challenge_of(verifier: &str) -> String {
+pub(crate) fn challenge_of(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
 impl Pkce {
     /// A fresh pair.
-    pub fn generate() -> Result<Pkce, LoginError> {
+    pub(crate) fn generate() -> Result<Pkce, LoginError> {
         let verifier = URL_SAFE_NO_PAD.encode(random(64)?);
         Ok(Pkce {
             challenge: challenge_of(&verifier),
@@ -43,7 +43,7 @@ impl Pkce {
 }
 
 /// A fresh state.
-pub fn generate_state() -> Result<Secret<String>, LoginError> {
+pub(crate) fn generate_state() -> Result<Secret<String>, LoginError> {
     Ok(Secret::new(URL_SAFE_NO_PAD.encode(random(32)?)))
 }
 

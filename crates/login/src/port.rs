@@ -31,7 +31,7 @@ fn listening_inodes(port: u16) -> Vec<String> {
 }
 
 /// The processes listening on `port`, sorted, as `"<pid> <name>"`.
-pub fn holders(port: u16) -> Vec<String> {
+pub(crate) fn holders(port: u16) -> Vec<String> {
     let inodes = listening_inodes(port);
     if inodes.is_empty() {
         return Vec::new();

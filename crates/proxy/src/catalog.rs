@@ -33,17 +33,17 @@ use serde_json::{Map, Value};
 use crate::shared::Shared;
 
 /// A catalog younger than this is used without asking upstream.
-pub const FRESH_MS: f64 = 900_000.0;
+pub(crate) const FRESH_MS: f64 = 900_000.0;
 /// Smallest gap between two fetches of one scope.
-pub const RESYNC_MS: f64 = 60_000.0;
+pub(crate) const RESYNC_MS: f64 = 60_000.0;
 /// Smallest gap after a failed fetch.
-pub const RESYNC_AFTER_FAILURE_MS: f64 = 10_000.0;
+pub(crate) const RESYNC_AFTER_FAILURE_MS: f64 = 10_000.0;
 /// Time limit of one fetch.
-pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a catalog write waits for `cache.lock`.
-pub const WRITE_LOCK_BUDGET: Duration = Duration::from_secs(2);
+pub(crate) const WRITE_LOCK_BUDGET: Duration = Duration::from_secs(2);
 /// Largest catalog body read.
-pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// `input_modalities` values kept.
 const MODALITIES: [&str; 5] = ["text", "audio", "image", "video", "pdf"];
@@ -90,7 +90,7 @@ impl std::fmt::Debug for CatalogSync {
 }
 
 /// The scope of an account's catalog.
-pub fn scope_of(account_id: Option<&str>) -> &str {
+pub(crate) fn scope_of(account_id: Option<&str>) -> &str {
     account_id
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -99,7 +99,7 @@ pub fn scope_of(account_id: Option<&str>) -> &str {
 
 /// What a background sync needs of the account that answered.
 #[derive(Clone)]
-pub struct SyncTarget {
+pub(crate) struct SyncTarget {
     /// `ChatGPT-Account-Id`.
     pub account_id: Option<String>,
     /// A valid access token.
@@ -209,7 +209,7 @@ impl CatalogSync {
 
 /// After a request an account answered: re-syncs its catalog in the background when the
 /// scope is due (reference 10.3: during requests, at most every 60 s per scope).
-pub fn after_request(st: &Arc<Shared>, catalog: &Arc<CatalogSync>, target: SyncTarget) {
+pub(crate) fn after_request(st: &Arc<Shared>, catalog: &Arc<CatalogSync>, target: SyncTarget) {
     let st = Arc::clone(st);
     let catalog = Arc::clone(catalog);
     tokio::spawn(async move {
@@ -230,7 +230,7 @@ async fn fresh(st: &Shared, account_id: Option<&str>, now_ms: f64) -> bool {
 }
 
 /// Whether the account's primary catalog file is younger than [`FRESH_MS`].
-pub fn is_fresh(cache_dir: &Path, account_id: Option<&str>, now_ms: f64) -> bool {
+pub(crate) fn is_fresh(cache_dir: &Path, account_id: Option<&str>, now_ms: f64) -> bool {
     let (primary, _) = catalog_cache_names(account_id);
     std::fs::read(cache_dir.join(primary))
         .ok()
@@ -352,7 +352,7 @@ fn write_files(
 
 /// The models of a catalog answer as the plugin keeps them (reference 10.4): the listed
 /// fields only, slug lowercased, deduplicated by slug (first wins), natural slug order.
-pub fn normalize(models: &[Value]) -> Vec<Value> {
+pub(crate) fn normalize(models: &[Value]) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::new();
     for m in models {
         let Some(obj) = m.as_object() else { continue };
@@ -500,7 +500,7 @@ fn rank(c: char) -> (u8, u32) {
 
 /// Numeric-aware, case-insensitive comparison (`localeCompare` with `numeric: true`):
 /// runs of digits compare by value, so `gpt-5.2` < `gpt-5.10`.
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+pub(crate) fn natural_cmp(a: &str, b: &str) -> Ordering {
     let (mut x, mut y) = (a.chars().peekable(), b.chars().peekable());
     loop {
         match (x.peek().copied(), y.peek().copied()) {

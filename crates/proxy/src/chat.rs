@@ -37,7 +37,7 @@ const ERROR_BODY_LIMIT: usize = 256 * 1024;
 
 /// A Chat Completions request converted into a Responses body.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Converted {
+pub(crate) struct Converted {
     /// The Responses body (always `"stream": true`).
     pub body: Value,
     /// The client asked for a stream.
@@ -304,7 +304,7 @@ fn convert_response_format(v: &Value) -> Result<Value, Synthetic> {
 
 /// Converts a Chat Completions request body into a Responses body (see the module docs and
 /// the mapping table in `docs/proxy.md`).
-pub fn to_responses(body: &[u8]) -> Result<Converted, Synthetic> {
+pub(crate) fn to_responses(body: &[u8]) -> Result<Converted, Synthetic> {
     let Ok(Value::Object(req)) = serde_json::from_slice::<Value>(body) else {
         return Err(invalid("the request body must be a JSON object"));
     };
@@ -380,7 +380,7 @@ pub fn to_responses(body: &[u8]) -> Result<Converted, Synthetic> {
 
 /// What one upstream event becomes.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Out {
+pub(crate) enum Out {
     /// A `chat.completion.chunk` object.
     Chunk(Value),
     /// The stream failed: `{"error":{…}}`.
@@ -394,7 +394,7 @@ struct Tool {
 
 /// Converts a Responses event stream into Chat Completions chunks, event by event.
 #[derive(Debug)]
-pub struct ChatStream {
+pub(crate) struct ChatStream {
     id: String,
     model: String,
     created: u64,
@@ -432,7 +432,7 @@ fn error_body(v: &Value) -> Value {
 
 impl ChatStream {
     /// A converter for a request for `model`, created at `created` (Unix seconds).
-    pub fn new(model: &str, created: u64, include_usage: bool) -> ChatStream {
+    pub(crate) fn new(model: &str, created: u64, include_usage: bool) -> ChatStream {
         ChatStream {
             id: "chatcmpl-codex".into(),
             model: model.into(),
@@ -447,7 +447,7 @@ impl ChatStream {
     }
 
     /// Whether the stream reached its end (completed or failed).
-    pub fn finished(&self) -> bool {
+    pub(crate) fn finished(&self) -> bool {
         self.finished
     }
 
@@ -530,7 +530,7 @@ impl ChatStream {
     }
 
     /// Converts one upstream event, appending what it becomes to `out`.
-    pub fn event(&mut self, ev: &SseEvent, out: &mut Vec<Out>) {
+    pub(crate) fn event(&mut self, ev: &SseEvent, out: &mut Vec<Out>) {
         if self.finished {
             return;
         }
@@ -628,7 +628,7 @@ impl ChatStream {
     }
 
     /// The upstream stream ended: an error unless the response completed.
-    pub fn end(&mut self, out: &mut Vec<Out>) {
+    pub(crate) fn end(&mut self, out: &mut Vec<Out>) {
         if !self.finished {
             self.finished = true;
             out.push(Out::Error(json!({"error": {
@@ -641,7 +641,7 @@ impl ChatStream {
 }
 
 /// The `chat.completion` object that the chunks `outs` add up to, or the error they end with.
-pub fn fold(outs: &[Out]) -> Result<Value, Value> {
+pub(crate) fn fold(outs: &[Out]) -> Result<Value, Value> {
     let mut id = Value::Null;
     let mut created = Value::Null;
     let mut model = Value::Null;
@@ -735,7 +735,7 @@ fn unix_now(st: &AppState) -> u64 {
 }
 
 /// Handles `POST /v1/chat/completions` with a body already read by the server.
-pub async fn handle(
+pub(crate) async fn handle(
     st: std::sync::Arc<AppState>,
     headers: &HeaderMap,
     body: Bytes,

@@ -15,29 +15,29 @@
 
 #![warn(unreachable_pub)]
 
-pub mod catalog;
-pub mod chat;
+mod catalog;
+mod chat;
 pub mod config;
 pub mod errors;
 pub mod limits;
-pub mod metrics;
+mod metrics;
 pub mod models;
 pub mod opencode;
-pub mod orchestrator;
+mod orchestrator;
 pub mod outbound;
-pub mod persist;
-pub mod pool;
+mod persist;
+mod pool;
 pub mod proactive;
 pub mod quota;
 pub mod refresh;
-pub mod server;
-pub mod settings;
+mod server;
+mod settings;
 pub mod shape;
-pub mod shared;
-pub mod snapshots;
+mod shared;
+mod snapshots;
 pub mod sse;
-pub mod state;
-pub mod status;
+mod state;
+mod status;
 
 pub use config::{ProxyConfig, ServeOptions, DEFAULT_LISTEN};
 pub use server::{start, Running, ServeError, Server};

@@ -13,12 +13,12 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 /// Histogram bucket upper bounds, seconds.
-pub const LATENCY_BUCKETS: [f64; 14] = [
+pub(crate) const LATENCY_BUCKETS: [f64; 14] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
 /// The pseudonymous label of an identity key.
-pub fn account_label(identity_key: &str) -> String {
+pub(crate) fn account_label(identity_key: &str) -> String {
     let d = Sha256::digest(format!("codex-kit/metrics/{identity_key}").as_bytes());
     let hex: String = d.iter().take(4).map(|b| format!("{b:02x}")).collect();
     format!("acct_{hex}")

@@ -47,7 +47,7 @@ use crate::sse::{cut_signal, guard, hold_back, ByteStream, HeldStream, Hold, Pro
 use crate::state::AppState;
 
 /// Lease length for request-time refreshes (reference 6.3).
-pub const REQUEST_LEASE_MS: f64 = 30_000.0;
+pub(crate) const REQUEST_LEASE_MS: f64 = 30_000.0;
 
 /// Largest error body read to decide a failover.
 const ERROR_BODY_LIMIT: usize = 256 * 1024;
@@ -66,7 +66,7 @@ const RESPONSE_DROP: [&str; 9] = [
 ];
 
 /// `http::HeaderMap` as a [`HeaderLookup`].
-pub struct Headers<'a>(pub &'a HeaderMap);
+pub(crate) struct Headers<'a>(pub &'a HeaderMap);
 
 impl HeaderLookup for Headers<'_> {
     fn header(&self, name: &str) -> Option<&str> {
@@ -75,7 +75,7 @@ impl HeaderLookup for Headers<'_> {
 }
 
 /// The answer for a synthetic error.
-pub fn synthetic_response(s: &Synthetic) -> Response<ProxyBody> {
+pub(crate) fn synthetic_response(s: &Synthetic) -> Response<ProxyBody> {
     let body = serde_json::to_vec(&s.body()).unwrap_or_default();
     let mut b = Response::builder()
         .status(StatusCode::from_u16(s.status()).unwrap_or(StatusCode::BAD_GATEWAY))
@@ -227,7 +227,7 @@ async fn read_limited(st: &AppState, resp: reqwest::Response, limit: usize) -> B
 }
 
 /// Handles `POST /v1/responses`.
-pub async fn handle(
+pub(crate) async fn handle(
     st: Arc<AppState>,
     shaped: Shaped,
     guard: InflightGuard,

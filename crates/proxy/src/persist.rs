@@ -22,16 +22,16 @@ use codex_store::{AuthStore, Domain};
 use tokio::sync::mpsc;
 
 /// Longest session key given affinity (longer keys are served, but not pinned).
-pub const MAX_SESSION_KEY_BYTES: usize = 256;
+pub(crate) const MAX_SESSION_KEY_BYTES: usize = 256;
 
 /// Sessions not seen for this long leave the affinity file (30 days).
-pub const MAX_SESSION_AGE_MS: f64 = 30.0 * 24.0 * 3_600_000.0;
+pub(crate) const MAX_SESSION_AGE_MS: f64 = 30.0 * 24.0 * 3_600_000.0;
 
 /// Retries of a batch whose write failed.
-pub const MAX_RETRIES: u32 = 8;
+pub(crate) const MAX_RETRIES: u32 = 8;
 
 /// `session` when it may be pinned: not longer than [`MAX_SESSION_KEY_BYTES`].
-pub fn affinity_key(session: Option<&str>) -> Option<&str> {
+pub(crate) fn affinity_key(session: Option<&str>) -> Option<&str> {
     session.filter(|s| s.len() <= MAX_SESSION_KEY_BYTES)
 }
 
@@ -110,14 +110,14 @@ impl PersistTx {
 }
 
 /// A queue and its receiving end.
-pub fn channel() -> (PersistTx, mpsc::UnboundedReceiver<Persist>) {
+pub(crate) fn channel() -> (PersistTx, mpsc::UnboundedReceiver<Persist>) {
     let (tx, rx) = mpsc::unbounded_channel();
     (PersistTx(Arc::new(Mutex::new(Some(tx)))), rx)
 }
 
 /// Where deferred writes go.
 #[derive(Clone)]
-pub struct Targets {
+pub(crate) struct Targets {
     /// `codex-accounts.json`.
     pub store: AuthStore,
     /// `codex-session-affinity.json`.
@@ -266,7 +266,7 @@ fn bound(m: &mut codex_store::affinity::ModeAffinity, now_ms: f64) {
 
 /// Runs until the queue is closed, writing every `interval`; a failed write is retried
 /// with the next batch.
-pub async fn run_writer(
+pub(crate) async fn run_writer(
     mut rx: mpsc::UnboundedReceiver<Persist>,
     targets: Targets,
     interval: Duration,

@@ -38,14 +38,14 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 /// `include` values the plugin accepts.
-pub const INCLUDE_VALUES: [&str; 3] = [
+pub(crate) const INCLUDE_VALUES: [&str; 3] = [
     "reasoning.encrypted_content",
     "file_search_call.results",
     "message.output_text.logprobs",
 ];
 
 /// Markers that keep a `developer` item a developer item (policy-like content).
-pub const POLICY_MARKERS: [&str; 6] = [
+pub(crate) const POLICY_MARKERS: [&str; 6] = [
     "<permissions instructions>",
     "<environment_context>",
     "<app-context>",
@@ -61,7 +61,7 @@ const GPT54_OUTPUT: f64 = 128_000.0;
 
 /// One behaviour object, normalized (reference 2.3).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Behaviour {
+pub(crate) struct Behaviour {
     /// `reasoningEffort` (trimmed, case kept).
     pub reasoning_effort: Option<String>,
     /// `reasoningMode`: `standard` or `pro`.
@@ -93,7 +93,7 @@ fn summary_word(on: bool) -> String {
 
 impl Behaviour {
     /// Normalizes a behaviour object; anything that is not an object is empty.
-    pub fn parse(v: &Value) -> Behaviour {
+    pub(crate) fn parse(v: &Value) -> Behaviour {
         let Some(o) = v.as_object() else {
             return Behaviour::default();
         };
@@ -161,12 +161,12 @@ impl Behaviour {
     }
 
     /// Whether nothing is set.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         *self == Behaviour::default()
     }
 
     /// Field by field: `self` where set, else `lower`.
-    pub fn or(self, lower: &Behaviour) -> Behaviour {
+    pub(crate) fn or(self, lower: &Behaviour) -> Behaviour {
         Behaviour {
             reasoning_effort: self
                 .reasoning_effort
@@ -185,7 +185,7 @@ impl Behaviour {
 
 /// A behaviour with its variants (`perModel.<m>`, `customModels.<s>`).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Scoped {
+pub(crate) struct Scoped {
     /// The entry's own fields.
     pub behaviour: Behaviour,
     /// `variants.<v>` (empty variants dropped), keys lowercased.
@@ -229,7 +229,7 @@ impl Scoped {
 
 /// Everything that changes request bodies.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RequestSettings {
+pub(crate) struct RequestSettings {
     /// The runtime mode.
     pub mode: Domain,
     /// `global` (with the environment's overrides).
@@ -262,7 +262,7 @@ impl Default for RequestSettings {
 
 /// `ocpk_v1_` + the first 24 hex digits of SHA-256 of `v1|project|<mode>|<path>`, with `\` in
 /// the path written as `/`.
-pub fn project_cache_key(mode: Domain, project: &Path) -> String {
+pub(crate) fn project_cache_key(mode: Domain, project: &Path) -> String {
     let path = project.to_string_lossy().replace('\\', "/");
     let digest = Sha256::digest(format!("v1|project|{}|{path}", mode.as_str()).as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
@@ -272,7 +272,7 @@ pub fn project_cache_key(mode: Domain, project: &Path) -> String {
 impl RequestSettings {
     /// The settings of the loaded config `file` (the value `codex-config` used, `{}` when none)
     /// with `resolved`'s environment overrides, for `mode` and the `project` directory.
-    pub fn resolve(
+    pub(crate) fn resolve(
         file: &Value,
         resolved: &ResolvedConfig,
         mode: Domain,
@@ -310,11 +310,6 @@ impl RequestSettings {
         }
     }
 
-    /// Whether requests for ordinary models need no change from these settings.
-    pub fn is_inert(&self) -> bool {
-        self.is_inert_but_developer() && !self.developer_to_user
-    }
-
     /// Everything but the developer remap is off (that one needs a `developer` item).
     fn is_inert_but_developer(&self) -> bool {
         self.global.is_empty()
@@ -333,7 +328,11 @@ impl RequestSettings {
 
     /// The behaviour for `model` and `variant`, and the model to send (a custom model's
     /// target).
-    pub fn behaviour_for(&self, model: &str, variant: Option<&str>) -> (Behaviour, Option<String>) {
+    pub(crate) fn behaviour_for(
+        &self,
+        model: &str,
+        variant: Option<&str>,
+    ) -> (Behaviour, Option<String>) {
         let slug = trim_lower(model);
         let per = self
             .per_model
@@ -354,7 +353,7 @@ impl RequestSettings {
     }
 
     /// Applies the settings to a request body.
-    pub fn apply(&self, m: &mut Map<String, Value>) {
+    pub(crate) fn apply(&self, m: &mut Map<String, Value>) {
         let requested = m
             .get("model")
             .and_then(Value::as_str)
@@ -540,13 +539,13 @@ fn clamp_gpt54(m: &mut Map<String, Value>) {
 static INSTALLED: RwLock<Option<Arc<RequestSettings>>> = RwLock::new(None);
 
 /// Makes `settings` the ones [`apply_installed`] uses (the last installation wins).
-pub fn install(settings: RequestSettings) {
+pub(crate) fn install(settings: RequestSettings) {
     let mut slot = INSTALLED.write().unwrap_or_else(|p| p.into_inner());
     *slot = Some(Arc::new(settings));
 }
 
 /// The installed settings.
-pub fn installed() -> Option<Arc<RequestSettings>> {
+pub(crate) fn installed() -> Option<Arc<RequestSettings>> {
     INSTALLED.read().unwrap_or_else(|p| p.into_inner()).clone()
 }
 
@@ -565,7 +564,7 @@ fn needs_defaults(body: &[u8], model: Option<&str>) -> bool {
 
 /// Applies the installed settings to a shaped JSON body; returns it unchanged (unparsed)
 /// when there is nothing to do. The model is the one the body now names.
-pub fn apply_installed(
+pub(crate) fn apply_installed(
     body: Bytes,
     model: Option<String>,
     json: bool,

@@ -19,11 +19,11 @@ use codex_store::snapshots::SnapshotStore;
 use serde_json::Value;
 
 /// Reset times closer than this are the same reset.
-pub const RESET_JITTER_MS: f64 = 5_000.0;
+pub(crate) const RESET_JITTER_MS: f64 = 5_000.0;
 
 /// Whether `a` and `b` say the same thing to a reader: same windows, same percentages, and
 /// resets within [`RESET_JITTER_MS`] of each other.
-pub fn same_limits(a: &[Limit], b: &[Limit]) -> bool {
+pub(crate) fn same_limits(a: &[Limit], b: &[Limit]) -> bool {
     a.len() == b.len()
         && a.iter().zip(b).all(|(x, y)| {
             x.name == y.name

@@ -32,7 +32,7 @@ fn num(v: Option<f64>) -> Value {
 }
 
 /// The status document.
-pub fn status_json(st: &Shared) -> Value {
+pub(crate) fn status_json(st: &Shared) -> Value {
     let now = (st.clock)() as f64;
     let c = &st.config;
     let mut doc = json!({

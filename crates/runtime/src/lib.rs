@@ -13,7 +13,7 @@
 #![warn(unreachable_pub)]
 
 pub mod accounts;
-pub mod backend;
+mod backend;
 pub mod cli;
 pub mod context;
 pub mod error;
@@ -23,6 +23,6 @@ pub mod quota;
 pub mod refresh;
 pub mod render;
 pub mod serve;
-pub mod service;
+mod service;
 pub mod service_cmd;
-pub mod state;
+mod state;

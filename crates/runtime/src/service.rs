@@ -21,13 +21,13 @@ use codex_env::{env_vars, EnvSnapshot};
 use crate::error::RuntimeError;
 
 /// The first line of every file this module writes; what makes a file ours.
-pub const MARKER: &str = "Written by `codex-runtime service install`";
+pub(crate) const MARKER: &str = "Written by `codex-runtime service install`";
 
 /// The launchd label (and the plist's base name).
-pub const LAUNCHD_LABEL: &str = "dev.codex-kit.runtime";
+pub(crate) const LAUNCHD_LABEL: &str = "dev.codex-kit.runtime";
 
 /// The systemd unit's name.
-pub const SYSTEMD_UNIT: &str = "codex-runtime.service";
+pub(crate) const SYSTEMD_UNIT: &str = "codex-runtime.service";
 
 /// Which service manager.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -61,7 +61,7 @@ impl Target {
 
 /// What the service runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Spec {
+pub(crate) struct Spec {
     /// The `codex-runtime` binary.
     pub exe: PathBuf,
     /// The arguments after the binary (`serve …`).
@@ -69,7 +69,7 @@ pub struct Spec {
 }
 
 /// Where the service file goes.
-pub fn file_path(target: Target, env: &EnvSnapshot) -> Result<PathBuf, RuntimeError> {
+pub(crate) fn file_path(target: Target, env: &EnvSnapshot) -> Result<PathBuf, RuntimeError> {
     let home = env
         .non_blank(env_vars::HOME)
         .map(PathBuf::from)
@@ -92,7 +92,7 @@ pub fn file_path(target: Target, env: &EnvSnapshot) -> Result<PathBuf, RuntimeEr
 }
 
 /// The service file's text.
-pub fn render(target: Target, spec: &Spec, home: &Path) -> String {
+pub(crate) fn render(target: Target, spec: &Spec, home: &Path) -> String {
     match target {
         Target::Systemd => render_systemd(spec),
         Target::Launchd => render_launchd(spec, home),
@@ -206,7 +206,7 @@ fn render_launchd(spec: &Spec, home: &Path) -> String {
 
 /// A service-manager command, as run (or as the user should run it).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ManagerCall {
+pub(crate) struct ManagerCall {
     /// The words.
     pub argv: Vec<String>,
     /// Its outcome: `None` when the tool is not on `PATH`, else whether it exited 0 and
@@ -216,14 +216,14 @@ pub struct ManagerCall {
 
 impl ManagerCall {
     /// The command as one line.
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         self.argv.join(" ")
     }
 }
 
 /// What `install`, `uninstall` or `status` found and did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
+pub(crate) struct Report {
     /// The manager.
     pub target: Target,
     /// The service file.
@@ -343,7 +343,7 @@ fn home_of(env: &EnvSnapshot) -> PathBuf {
 }
 
 /// Writes the service file and loads and starts it (unless `start` is false).
-pub fn install(
+pub(crate) fn install(
     target: Target,
     spec: &Spec,
     env: &EnvSnapshot,
@@ -446,7 +446,11 @@ fn service_name(target: Target) -> &'static str {
 }
 
 /// Stops and unloads the service and removes its file.
-pub fn uninstall(target: Target, env: &EnvSnapshot, force: bool) -> Result<Report, RuntimeError> {
+pub(crate) fn uninstall(
+    target: Target,
+    env: &EnvSnapshot,
+    force: bool,
+) -> Result<Report, RuntimeError> {
     let path = file_path(target, env)?;
     let mut lines = Vec::new();
     let mut calls = Vec::new();
@@ -486,7 +490,7 @@ pub fn uninstall(target: Target, env: &EnvSnapshot, force: bool) -> Result<Repor
 }
 
 /// Whether the file is there and current, and whether the manager runs the service.
-pub fn status(
+pub(crate) fn status(
     target: Target,
     spec: &Spec,
     env: &EnvSnapshot,
@@ -553,7 +557,7 @@ pub fn status(
 }
 
 /// The report as text: one line per fact, then the manager commands that ran.
-pub fn render_report(r: &Report) -> String {
+pub(crate) fn render_report(r: &Report) -> String {
     let mut out = String::new();
     for l in &r.lines {
         out.push_str(l);

@@ -15,14 +15,14 @@ use codex_env::{env_vars, EnvSnapshot};
 use serde_json::json;
 
 /// Version of the record's shape.
-pub const RECORD_VERSION: u32 = 1;
+pub(crate) const RECORD_VERSION: u32 = 1;
 
 /// The record's file name inside [`state_dir`].
-pub const RECORD_FILE: &str = "serve.json";
+pub(crate) const RECORD_FILE: &str = "serve.json";
 
 /// `$XDG_STATE_HOME/codex-kit/runtime` (absolute `XDG_STATE_HOME` only), else
 /// `~/.local/state/codex-kit/runtime`; `None` without either.
-pub fn state_dir(env: &EnvSnapshot) -> Option<PathBuf> {
+pub(crate) fn state_dir(env: &EnvSnapshot) -> Option<PathBuf> {
     let base = match env
         .non_blank(env_vars::XDG_STATE_HOME)
         .map(PathBuf::from)
@@ -36,7 +36,7 @@ pub fn state_dir(env: &EnvSnapshot) -> Option<PathBuf> {
 
 /// Where a running `serve` is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServeRecord {
+pub(crate) struct ServeRecord {
     /// The `serve` process.
     pub pid: u32,
     /// The bound address.
@@ -49,7 +49,7 @@ pub struct ServeRecord {
 
 impl ServeRecord {
     /// The base URL a local client uses: an unspecified bind address is reached on loopback.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         let host = if self.addr.ip().is_unspecified() {
             SocketAddr::from(([127, 0, 0, 1], self.addr.port()))
         } else {
@@ -60,7 +60,7 @@ impl ServeRecord {
 
     /// The record as JSON (`version`, `pid`, `addr`, `port`, `url`, `clientKey`,
     /// `runtimeVersion`, `startedAt`).
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         json!({
             "version": RECORD_VERSION,
             "pid": self.pid,
@@ -76,7 +76,7 @@ impl ServeRecord {
 
 /// Why the record could not be written.
 #[derive(Debug, thiserror::Error)]
-pub enum StateError {
+pub(crate) enum StateError {
     /// Neither `XDG_STATE_HOME` (absolute) nor `HOME` is set.
     #[error("no state folder: set HOME (or an absolute XDG_STATE_HOME)")]
     NoStateDir,
@@ -95,7 +95,7 @@ pub enum StateError {
 
 /// Writes `record` to `<dir>/serve.json`, replacing whatever is there (a stale record, or one
 /// of another `serve`: the newest one is the one clients find). Returns the file's path.
-pub fn write_record(dir: &Path, record: &ServeRecord) -> Result<PathBuf, StateError> {
+pub(crate) fn write_record(dir: &Path, record: &ServeRecord) -> Result<PathBuf, StateError> {
     create_private_dir(dir)?;
     let path = dir.join(RECORD_FILE);
     let bytes = serde_json::to_vec_pretty(&record.to_json()).unwrap_or_default();
@@ -109,7 +109,7 @@ pub fn write_record(dir: &Path, record: &ServeRecord) -> Result<PathBuf, StateEr
 }
 
 /// Removes `path` if it still names process `pid` (another `serve` may have replaced it).
-pub fn remove_record_if_ours(path: &Path, pid: u32) {
+pub(crate) fn remove_record_if_ours(path: &Path, pid: u32) {
     let Ok(text) = std::fs::read_to_string(path) else {
         return;
     };

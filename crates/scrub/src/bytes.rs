@@ -1,11 +1,11 @@
 //! Byte classes as 256-entry tables, so hot loops test a byte with one load.
 
 /// A set of bytes.
-pub struct ByteSet([bool; 256]);
+pub(crate) struct ByteSet([bool; 256]);
 
 impl ByteSet {
     /// ASCII letters and digits (when `alnum`), ASCII whitespace (when `ws`), plus `extra`.
-    pub const fn new(alnum: bool, ws: bool, extra: &[u8]) -> ByteSet {
+    pub(crate) const fn new(alnum: bool, ws: bool, extra: &[u8]) -> ByteSet {
         let mut t = [false; 256];
         let mut i = 0;
         while i < 256 {
@@ -23,7 +23,7 @@ impl ByteSet {
 
     /// Whether `c` is in the set.
     #[inline]
-    pub fn has(&self, c: u8) -> bool {
+    pub(crate) fn has(&self, c: u8) -> bool {
         self.0[usize::from(c)]
     }
 }
@@ -32,7 +32,7 @@ impl ByteSet {
 /// untrusted collision attacks: keys come from the user's own files and the tables are
 /// bounded).
 #[derive(Clone, Copy)]
-pub struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl Default for Fnv {
     fn default() -> Self {
@@ -53,7 +53,7 @@ impl std::hash::Hasher for Fnv {
 }
 
 /// A `HashMap` hasher builder for [`Fnv`].
-pub type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
+pub(crate) type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,7 @@
 //! decoded line is also what the redactor writes out.
 
 /// Whether `line` has anything [`decode_into`] would change.
-pub fn needs_decoding(line: &[u8]) -> bool {
+pub(crate) fn needs_decoding(line: &[u8]) -> bool {
     memchr::memchr(b'\\', line).is_some()
 }
 
@@ -21,7 +21,7 @@ fn hex_val(c: u8) -> Option<u32> {
 }
 
 /// Writes the decoded view of `line` into `out` (cleared first).
-pub fn decode_into(line: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn decode_into(line: &[u8], out: &mut Vec<u8>) {
     out.clear();
     out.reserve(line.len());
     let mut i = 0;

@@ -251,7 +251,6 @@ impl Scrubber {
                 out.extend_from_slice(self.pseudo.pseudonym(kind, matched).as_bytes());
             }
             Repl::Known(n) => out.extend_from_slice(self.known.replacement(n).as_bytes()),
-            Repl::Home => out.push(b'~'),
             Repl::User => out.extend_from_slice(b"<user>"),
         }
     }

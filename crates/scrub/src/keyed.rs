@@ -91,7 +91,7 @@ fn string_end(dec: &[u8], from: usize, quote: u8, escaped: bool) -> usize {
 /// the value sits inside a JSON string holding JSON (`\"key\":{…}`, where quotes are
 /// escaped). A piece can end anywhere, so every bit of that state is carried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OpenValue {
+pub(crate) struct OpenValue {
     depth: u32,
     /// Inside a JSON string holding JSON: structural quotes are `\"`.
     escaped: bool,
@@ -134,7 +134,7 @@ impl OpenValue {
     /// The value goes on past the end of a line (a multi-line object or array of a
     /// document): a JSON string cannot span lines, so whatever string state the line left
     /// (a quote in a comment, a torn string) does not carry over.
-    pub fn next_line(&mut self) {
+    pub(crate) fn next_line(&mut self) {
         self.in_string = false;
         self.backslash = false;
         self.raw_backslash = false;
@@ -142,14 +142,14 @@ impl OpenValue {
 
     /// Whether the value can continue on the next line of a pretty-printed document: an
     /// object or array can; a string (or anything inside a JSON string) cannot.
-    pub fn spans_lines(&self) -> bool {
+    pub(crate) fn spans_lines(&self) -> bool {
         self.depth > 0 && !self.escaped
     }
 
     /// Reads `dec` through the value. `Some(i)`: the value ends at `i` (after the closing
     /// bracket of an object or array; at the closing quote of a string, which stays
     /// outside the value). `None`: still open at the end of `dec`.
-    pub fn feed(&mut self, dec: &[u8]) -> Option<usize> {
+    pub(crate) fn feed(&mut self, dec: &[u8]) -> Option<usize> {
         for (i, &raw) in dec.iter().enumerate() {
             let c = if self.escaped {
                 if self.raw_backslash {
@@ -222,7 +222,7 @@ fn container_end(dec: &[u8], open: usize, escaped: bool) -> Result<usize, OpenVa
 
 /// The result of scanning one line for JSON keys.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct JsonScan {
+pub(crate) struct JsonScan {
     /// A replaced value (object, array or string) opened on this line is still open at its
     /// end.
     pub open: Option<OpenValue>,
@@ -309,7 +309,7 @@ fn string_value_span(dec: &[u8], a: usize, b: usize, class: &KeyClass) -> Option
 }
 
 /// Finds secret JSON values on one line.
-pub fn json_keys(
+pub(crate) fn json_keys(
     dec: &[u8],
     low: &[u8],
     drop_bodies: bool,
@@ -422,7 +422,7 @@ fn kv_value_stop(c: u8) -> bool {
 }
 
 /// `key=value` pairs, URL query parameters and auth cookies.
-pub fn key_values(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mut Vec<Span>) {
+pub(crate) fn key_values(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mut Vec<Span>) {
     for eq in memchr::memchr_iter(b'=', dec) {
         if matches!(dec.get(eq + 1), Some(b'=' | b'>')) || eq == 0 {
             continue;
@@ -480,7 +480,7 @@ pub fn key_values(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mut Vec<S
 }
 
 /// `Name: value` header lines and inline `Cookie:` / `Set-Cookie:` headers.
-pub fn header_lines(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
+pub(crate) fn header_lines(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     let mut i = 0;
     while i < dec.len() && (is_ws(dec[i]) || dec[i] == b'>' || dec[i] == b'<' || dec[i] == b'*') {
         i += 1;

@@ -18,7 +18,7 @@ use crate::rules::Rule;
 use crate::span::{Repl, Span};
 
 /// Values shorter than this are never registered: they would shred ordinary words.
-pub const MIN_KNOWN_LEN: usize = 6;
+pub(crate) const MIN_KNOWN_LEN: usize = 6;
 
 /// Secret and identifying values the caller knows about.
 #[derive(Default, Clone)]
@@ -78,7 +78,7 @@ struct Needle {
 
 /// Compiled needles.
 #[derive(Default)]
-pub struct KnownSet {
+pub(crate) struct KnownSet {
     needles: Vec<Needle>,
     seen: std::collections::HashSet<Vec<u8>>,
     /// Needles shorter than 8 bytes, by their first 4 bytes.
@@ -159,7 +159,7 @@ fn base64_cores(value: &[u8]) -> Vec<String> {
 
 impl KnownSet {
     /// Compiles the needles for `values`, plus the home directory when given.
-    pub fn build(values: &KnownValues, home: Option<&str>, p: &Pseudonymizer) -> KnownSet {
+    pub(crate) fn build(values: &KnownValues, home: Option<&str>, p: &Pseudonymizer) -> KnownSet {
         let mut set = KnownSet {
             filter: vec![0; 1 << (FILTER_BITS - 6)],
             ..KnownSet::default()
@@ -259,25 +259,15 @@ impl KnownSet {
         }
     }
 
-    /// Number of compiled needles.
-    pub fn len(&self) -> usize {
-        self.needles.len()
-    }
-
-    /// No needles.
-    pub fn is_empty(&self) -> bool {
-        self.needles.is_empty()
-    }
-
     /// The replacement text of needle `n`.
-    pub fn replacement(&self, n: u32) -> &str {
+    pub(crate) fn replacement(&self, n: u32) -> &str {
         self.needles
             .get(n as usize)
             .map_or(crate::REDACTED, |n| n.replace.as_str())
     }
 
     /// Finds every needle in `low` (the ASCII-lowercased line).
-    pub fn find(&self, low: &[u8], spans: &mut Vec<Span>) {
+    pub(crate) fn find(&self, low: &[u8], spans: &mut Vec<Span>) {
         if self.needles.is_empty() || low.len() < 4 {
             return;
         }
@@ -385,6 +375,6 @@ mod tests {
             None,
             &Pseudonymizer::with_key(&[1; 32]),
         );
-        assert!(s.is_empty());
+        assert!(s.needles.is_empty());
     }
 }

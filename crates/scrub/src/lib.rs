@@ -13,18 +13,18 @@
 
 #![warn(unreachable_pub)]
 
-pub mod bytes;
-pub mod decode;
+mod bytes;
+mod decode;
 pub mod engine;
 pub mod gate;
-pub mod keyed;
-pub mod known;
+mod keyed;
+mod known;
 pub mod names;
 pub mod pseudonym;
 pub mod rules;
-pub mod shapes;
-pub mod span;
-pub mod stream;
+mod shapes;
+mod span;
+mod stream;
 
 pub use engine::{preview, Counts, FileScrubber, Finding, Mode, Options, Scrubber};
 pub use known::KnownValues;

@@ -29,7 +29,7 @@ const fn b64url_table() -> [bool; 256] {
 static B64URL: [bool; 256] = b64url_table();
 
 /// `[A-Za-z0-9_-]`.
-pub fn is_b64url(c: u8) -> bool {
+pub(crate) fn is_b64url(c: u8) -> bool {
     B64URL[usize::from(c)]
 }
 
@@ -61,7 +61,7 @@ fn run_end(dec: &[u8], from: usize, ok: impl Fn(u8) -> bool) -> usize {
 }
 
 /// `eyJ…` runs: three-part JWTs and base64url-encoded JSON objects.
-pub fn jwts(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
+pub(crate) fn jwts(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     let mut last = 0;
     for pos in finders().eyj.find_iter(low) {
         if pos < last || (pos > 0 && is_b64url(dec[pos - 1])) {
@@ -118,7 +118,7 @@ fn scheme_separator(low: &[u8], at: usize, plus: bool) -> Option<usize> {
 }
 
 /// `Bearer <credential>` and `Basic <base64>`, any case, anywhere in text.
-pub fn auth_schemes(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
+pub(crate) fn auth_schemes(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     let f = finders();
     for (finder, rule) in [(&f.bearer, Rule::Bearer), (&f.basic, Rule::Basic)] {
         let word = finder.needle();
@@ -193,7 +193,7 @@ const PREFIXES: [Prefix; 8] = [
 ];
 
 /// `sk-…`/`sess-…` keys, refresh-token shapes, ChatGPT user/org ids and `ses_…` ids.
-pub fn prefixed_tokens(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
+pub(crate) fn prefixed_tokens(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     for ((prefix, min_body, body, rule, repl), finder) in PREFIXES.iter().zip(&finders().prefixes) {
         let (min_body, body, rule, repl) = (*min_body, *body, *rule, *repl);
         for pos in finder.find_iter(low) {
@@ -211,7 +211,7 @@ pub fn prefixed_tokens(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
 
 /// Long base64url runs that mix upper case, lower case and digits and are not identifiers
 /// made of short dash/underscore-separated words (run ids, file names) or hex.
-pub fn opaque_tokens(dec: &[u8], spans: &mut Vec<Span>) {
+pub(crate) fn opaque_tokens(dec: &[u8], spans: &mut Vec<Span>) {
     const MIN: usize = 32;
     let n = dec.len();
     let mut i = 0;
@@ -272,7 +272,7 @@ fn is_seg(c: u8) -> bool {
 }
 
 /// Emails (`@`, `%40`), widened to the identity key around them when there is one.
-pub fn emails(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
+pub(crate) fn emails(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     let mut hits: Vec<(usize, usize)> = memchr::memchr_iter(b'@', dec).map(|p| (p, 1)).collect();
     if memchr::memchr(b'%', dec).is_some() {
         hits.extend(finders().pct40.find_iter(low).map(|p| (p, 3)));
@@ -348,7 +348,7 @@ fn identity_around(dec: &[u8], s: usize, e: usize) -> Option<(usize, usize)> {
 }
 
 /// The login name as a whole word (case-insensitive) → `<user>`.
-pub fn user_name(low: &[u8], finder: &memmem::Finder<'_>, spans: &mut Vec<Span>) {
+pub(crate) fn user_name(low: &[u8], finder: &memmem::Finder<'_>, spans: &mut Vec<Span>) {
     let n = finder.needle().len();
     let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     for pos in finder.find_iter(low) {

@@ -9,7 +9,7 @@ use crate::rules::Rule;
 
 /// What a span is replaced with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Repl {
+pub(crate) enum Repl {
     /// `[redacted]`.
     Redacted,
     /// `"[redacted]"` (a non-string JSON value); `escaped` writes `\"[redacted]\"`.
@@ -28,8 +28,6 @@ pub enum Repl {
     Pseudonym(Kind),
     /// The replacement of known value number `n`.
     Known(u32),
-    /// `~` (the home directory).
-    Home,
     /// `<user>` (the login name).
     User,
 }
@@ -40,14 +38,14 @@ impl Repl {
             Repl::Redacted | Repl::QuotedRedacted { .. } | Repl::Omitted { .. } => 3,
             Repl::Known(_) => 2,
             Repl::Pseudonym(_) => 1,
-            Repl::Home | Repl::User => 0,
+            Repl::User => 0,
         }
     }
 }
 
 /// One match: bytes `start..end` of the (decoded) line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
+pub(crate) struct Span {
     /// First byte.
     pub start: usize,
     /// One past the last byte.
@@ -60,7 +58,7 @@ pub struct Span {
 
 impl Span {
     /// A new span.
-    pub fn new(start: usize, end: usize, rule: Rule, repl: Repl) -> Span {
+    pub(crate) fn new(start: usize, end: usize, rule: Rule, repl: Repl) -> Span {
         Span {
             start,
             end,
@@ -71,7 +69,7 @@ impl Span {
 }
 
 /// Sorts `spans` and merges overlaps in place; the result is ordered and disjoint.
-pub fn resolve(spans: &mut Vec<Span>) {
+pub(crate) fn resolve(spans: &mut Vec<Span>) {
     if spans.len() < 2 {
         return;
     }

@@ -8,7 +8,6 @@
 //! any setup failure are the point.
 
 #![warn(unreachable_pub)]
-
 #![allow(clippy::unwrap_used)]
 
 pub mod http;
