@@ -592,9 +592,15 @@ fn free_text<S: Sink>(
     mut spans: Option<&mut Vec<(usize, usize)>>,
 ) {
     let mut i = 0;
+    // The previous chunk was a credential's name followed by `:` or `=` (`X-Api-Key: …`,
+    // `password = …`): the next chunk is its value.
+    let mut credential_next = false;
     while i < text.len() {
         if let Some(n) = separator_len(&text[i..]) {
             out.extend_from_slice(&text[i..i + n]);
+            if !matches!(text[i], b' ' | b'\t' | b':' | b'=') {
+                credential_next = false;
+            }
             i += n;
             continue;
         }
@@ -612,7 +618,50 @@ fn free_text<S: Sink>(
             i += 1;
         }
         let chunk = &text[start..i];
+        if credential_next {
+            // `=` / `:` standing alone (`name = value`) pass; the value after them goes.
+            let lead = chunk
+                .iter()
+                .take_while(|c| matches!(c, b':' | b'='))
+                .count();
+            out.extend_from_slice(&chunk[..lead]);
+            let value = &chunk[lead..];
+            if value.is_empty() {
+                continue;
+            }
+            if number_like(value) {
+                out.extend_from_slice(value);
+            } else {
+                placeholder(value, out);
+                g.replaced += 1;
+                g.reflow = true;
+                if let Some(s) = spans.as_deref_mut() {
+                    s.push((base + start + lead, base + i));
+                }
+            }
+            credential_next = false;
+            continue;
+        }
         chunk_gate(chunk, base + start, out, g, spans.as_deref_mut());
+        let name = chunk
+            .strip_suffix(b":")
+            .or_else(|| chunk.strip_suffix(b"="))
+            .unwrap_or(chunk);
+        let next_is_sep = text
+            .get(i)
+            .is_some_and(|c| matches!(c, b' ' | b'\t' | b':' | b'='));
+        let after_spaces = text[i..]
+            .iter()
+            .find(|c| !matches!(c, b' ' | b'\t'))
+            .copied();
+        let named = chunk.len() > name.len() || matches!(after_spaces, Some(b':' | b'='));
+        credential_next = next_is_sep
+            && named
+            && !name.is_empty()
+            && name
+                .iter()
+                .all(|c| c.is_ascii_alphanumeric() || b"_-.".contains(c))
+            && credential_name(name);
     }
 }
 
@@ -866,6 +915,84 @@ fn chunk_body<S: Sink>(
             return whole_bad(g, out, spans);
         }
     }
+    let mut spans = spans;
+    // A URL's query and fragment (`?ticket=…`, `#id_token=…`): parameter names stay when they
+    // are ordinary words, every value but a number goes (fail closed: nothing there is
+    // needed to read a log, and credentials live there).
+    if let Some(scheme_end) = find(chunk, b"://") {
+        let is_delim = |c: u8| matches!(c, b'?' | b'#' | b'&' | b';');
+        let tail_at = chunk[scheme_end + 3..]
+            .iter()
+            .position(|&c| c == b'?' || c == b'#')
+            .map(|p| p + scheme_end + 3);
+        if let Some(q) = tail_at {
+            chunk_body(&chunk[..q], base, out, g, spans.as_deref_mut());
+            let mut i = q;
+            while i < chunk.len() {
+                if is_delim(chunk[i]) {
+                    out.push(chunk[i]);
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                while i < chunk.len() && !is_delim(chunk[i]) {
+                    i += 1;
+                }
+                let item = &chunk[start..i];
+                let (name, value_at) = match item.iter().position(|&c| c == b'=') {
+                    Some(e) => (&item[..e], Some(start + e + 1)),
+                    None => (&item[..0], Some(start)),
+                };
+                if !name.is_empty() {
+                    if token_ok(name) {
+                        out.extend_from_slice(name);
+                    } else {
+                        placeholder(name, out);
+                        g.replaced += 1;
+                        if let Some(s) = spans.as_deref_mut() {
+                            s.push((base + start, base + start + name.len()));
+                        }
+                    }
+                    out.push(b'=');
+                }
+                if let Some(at) = value_at {
+                    let v = &chunk[at..i];
+                    if v.is_empty() || number_like(v) {
+                        out.extend_from_slice(v);
+                    } else {
+                        placeholder(v, out);
+                        g.replaced += 1;
+                        g.reflow = true;
+                        if let Some(s) = spans.as_deref_mut() {
+                            s.push((base + at, base + i));
+                        }
+                    }
+                }
+            }
+            return;
+        }
+    }
+    // `name:value` where the name says it holds a credential (`X-Api-Key:…`, `password:…`):
+    // the value goes whatever it looks like.
+    if find(chunk, b"://").is_none() {
+        if let Some(colon) = chunk.iter().position(|&c| c == b':') {
+            let (k, v) = (&chunk[..colon], &chunk[colon + 1..]);
+            let plain_key = !k.is_empty()
+                && k.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || b"_-.".contains(c));
+            if plain_key && !v.is_empty() && credential_name(k) {
+                out.extend_from_slice(k);
+                out.push(b':');
+                placeholder(v, out);
+                g.replaced += 1;
+                g.reflow = true;
+                if let Some(s) = spans.as_deref_mut() {
+                    s.push((base + colon + 1, base + chunk.len()));
+                }
+                return;
+            }
+        }
+    }
     // key=value: the value is judged as a JSON value under that key.
     if let Some(eq) = chunk.iter().position(|&c| c == b'=') {
         let (k, v) = (&chunk[..eq], &chunk[eq + 1..]);
@@ -903,7 +1030,6 @@ fn chunk_body<S: Sink>(
                 && chunk[0].is_ascii_alphabetic()
                 && chunk[1] == b':'
                 && chunk[2] == b'/'));
-    let mut spans = spans;
     let mut i = 0;
     while i < chunk.len() {
         if is_part_sep(chunk[i]) {
@@ -937,6 +1063,34 @@ fn chunk_body<S: Sink>(
             }
         }
     }
+}
+
+/// Whether a name says its value is a credential: `X-Api-Key`, `password`, `session_token`,
+/// `ticket`, `signature`, … (any case, any separators).
+fn credential_name(k: &[u8]) -> bool {
+    let low: Vec<u8> = k
+        .iter()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    [
+        &b"key"[..],
+        b"token",
+        b"secret",
+        b"passw",
+        b"pwd",
+        b"auth",
+        b"cookie",
+        b"session",
+        b"ticket",
+        b"signature",
+        b"credential",
+        b"bearer",
+        b"jwt",
+        b"otp",
+    ]
+    .iter()
+    .any(|w| low.windows(w.len()).any(|x| x == *w))
 }
 
 fn trailing_backslashes(b: &[u8]) -> usize {
@@ -1368,6 +1522,35 @@ mod tests {
             !out.contains("correcthorse") && out.contains("level=info"),
             "{out}"
         );
+    }
+
+    /// Red-team shapes found after the corpus: credentials in a URL's query or fragment, and
+    /// after a credential's name with `:` (with or without a space).
+    #[test]
+    fn url_parameters_and_named_credentials_go() {
+        let out = g("url https://example.com/cb#id_token=CANARYfragTOKENvalue&state=abc");
+        assert!(!out.contains("CANARY") && !out.contains("abc"), "{out}");
+        assert!(
+            out.contains("https://example.com/cb#id_token=<string:20>"),
+            "{out}"
+        );
+        let out = g("ws wss://gateway.example.com/socket?ticket=CANARYwsTICKET123&n=5");
+        assert!(!out.contains("CANARY"), "{out}");
+        assert!(out.ends_with("&n=5"), "numbers stay: {out}");
+        for line in [
+            "X-Api-Key:zk_live_CANARYONEtwothree",
+            "header X-Api-Key: zk_live_CANARYspaceTWO",
+            "password:CorrectHorseBatteryStaple",
+            "session_token = Plain words here",
+        ] {
+            let out = g(line);
+            assert!(
+                !out.contains("CANARY") && !out.contains("Correct") && !out.contains("Plain"),
+                "{line} -> {out}"
+            );
+        }
+        assert_eq!(g("status: 200 ok"), "status: 200 ok");
+        assert_eq!(g("retry after: 5"), "retry after: 5");
     }
 
     #[test]
