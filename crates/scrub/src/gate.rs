@@ -595,11 +595,15 @@ fn free_text<S: Sink>(
     // The previous chunk was a credential's name followed by `:` or `=` (`X-Api-Key: …`,
     // `password = …`): the next chunk is its value.
     let mut credential_next = false;
+    let mut loose_next = false;
     while i < text.len() {
         if let Some(n) = separator_len(&text[i..]) {
             out.extend_from_slice(&text[i..i + n]);
             if !matches!(text[i], b' ' | b'\t' | b':' | b'=') {
                 credential_next = false;
+            }
+            if text[i] != b' ' {
+                loose_next = false;
             }
             i += n;
             continue;
@@ -618,6 +622,21 @@ fn free_text<S: Sink>(
             i += 1;
         }
         let chunk = &text[start..i];
+        if loose_next {
+            loose_next = false;
+            // `key sk_proj_…`, `token AbC123…`: after a credential's name and a space, anything
+            // but a plain lowercase word or a number is the credential.
+            let plain_word = chunk.iter().all(|c| c.is_ascii_lowercase());
+            if !plain_word && !number_like(chunk) && !credential_next {
+                placeholder(chunk, out);
+                g.replaced += 1;
+                g.reflow = true;
+                if let Some(s) = spans.as_deref_mut() {
+                    s.push((base + start, base + i));
+                }
+                continue;
+            }
+        }
         if credential_next {
             // `=` / `:` standing alone (`name = value`) pass; the value after them goes.
             let lead = chunk
@@ -655,13 +674,13 @@ fn free_text<S: Sink>(
             .find(|c| !matches!(c, b' ' | b'\t'))
             .copied();
         let named = chunk.len() > name.len() || matches!(after_spaces, Some(b':' | b'='));
-        credential_next = next_is_sep
-            && named
-            && !name.is_empty()
+        let credential = !name.is_empty()
             && name
                 .iter()
                 .all(|c| c.is_ascii_alphanumeric() || b"_-.".contains(c))
             && credential_name(name);
+        credential_next = next_is_sep && named && credential;
+        loose_next = credential && !named && matches!(text.get(i), Some(b' '));
     }
 }
 
@@ -1549,6 +1568,12 @@ mod tests {
                 "{line} -> {out}"
             );
         }
+        let out = g("retrying with key sk_proj_ABCdef123 for user");
+        assert!(
+            !out.contains("ABCdef") && out.contains("with key <string:"),
+            "{out}"
+        );
+        assert_eq!(g("the key rotation ran"), "the key rotation ran");
         assert_eq!(g("status: 200 ok"), "status: 200 ok");
         assert_eq!(g("retry after: 5"), "retry after: 5");
     }
