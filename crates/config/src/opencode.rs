@@ -241,6 +241,39 @@ impl OpencodeConfig {
     }
 }
 
+/// The plugin's npm package name.
+pub const PLUGIN_NAME: &str = "@iam-brain/opencode-codex-auth";
+/// The specifier the plugin's installer writes (reference 3.1).
+pub const DEFAULT_SPECIFIER: &str = "@iam-brain/opencode-codex-auth@latest";
+
+/// Whether a specifier registers the plugin: its npm name with or without `@version`/`@tag`,
+/// or a `file://` URL to it (reference 3.1). The doctor's check and `fix` both ask this.
+pub fn is_ours(spec: &str) -> bool {
+    let s = spec.trim();
+    if s.starts_with("file://") {
+        return s.contains("opencode-codex-auth");
+    }
+    package_name(s) == PLUGIN_NAME
+}
+
+/// Whether a specifier is another OpenAI/ChatGPT OAuth plugin that conflicts with this one.
+pub fn is_other_oauth_plugin(spec: &str) -> bool {
+    if is_ours(spec) {
+        return false;
+    }
+    let name = package_name(spec).to_ascii_lowercase();
+    let base = name.rsplit('/').next().unwrap_or(&name);
+    [
+        "codex-auth",
+        "openai-auth",
+        "openai-oauth",
+        "chatgpt-auth",
+        "chatgpt-oauth",
+    ]
+    .iter()
+    .any(|m| base.contains(m))
+}
+
 /// npm package name of a specifier (`@scope/name@1.2.3` → `@scope/name`, `name@tag` → `name`).
 pub fn package_name(spec: &str) -> &str {
     let spec = spec.trim();
@@ -676,6 +709,33 @@ fn strip_trailing_commas(s: &str) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn which_specifiers_are_the_plugin_and_which_conflict() {
+        for spec in [
+            "@iam-brain/opencode-codex-auth",
+            "@iam-brain/opencode-codex-auth@latest",
+            " @iam-brain/opencode-codex-auth@1.10.0 ",
+            "npm:@iam-brain/opencode-codex-auth@next",
+            "file:///home/u/src/opencode-codex-auth/dist",
+        ] {
+            assert!(is_ours(spec), "{spec:?}");
+            assert!(!is_other_oauth_plugin(spec), "{spec:?}");
+        }
+        for spec in ["opencode-openai-codex-auth@4.0.0", "opencode-chatgpt-oauth"] {
+            assert!(!is_ours(spec) && is_other_oauth_plugin(spec), "{spec:?}");
+        }
+        for spec in [
+            "@iam-brain/opencode-codex-auth-extra",
+            "opencode-wakatime",
+            "",
+        ] {
+            assert!(!is_ours(spec), "{spec:?}");
+        }
+        assert!(!is_other_oauth_plugin("opencode-wakatime"));
+        assert_eq!(package_name("npm:@a/b@1"), "@a/b");
+        assert_eq!(DEFAULT_SPECIFIER, format!("{PLUGIN_NAME}@latest"));
+    }
     use serde_json::json;
 
     fn layer(kind: LayerKind, path: &str, value: Value) -> Layer {

@@ -427,38 +427,3 @@ pub fn run(
         code,
     }
 }
-
-#[cfg(test)]
-mod tests {
-    /// The fixers recognise the plugin's registrations exactly as `plugin.registered` does.
-    #[test]
-    fn fixers_and_the_check_agree_on_specifiers() {
-        use crate::checks::plugin;
-        use codex_fix::fixers;
-        for spec in [
-            "@iam-brain/opencode-codex-auth",
-            "@iam-brain/opencode-codex-auth@latest",
-            " @iam-brain/opencode-codex-auth@1.10.0 ",
-            "npm:@iam-brain/opencode-codex-auth@next",
-            "file:///home/u/src/opencode-codex-auth/dist",
-            "@iam-brain/opencode-codex-auth-extra",
-            "opencode-openai-codex-auth@4.0.0",
-            "opencode-chatgpt-oauth",
-            "opencode-wakatime",
-            "",
-        ] {
-            assert_eq!(fixers::is_ours(spec), plugin::is_ours(spec), "{spec:?}");
-            assert_eq!(
-                fixers::is_other_oauth_plugin(spec),
-                plugin::is_other_oauth_plugin(spec),
-                "{spec:?}"
-            );
-            assert_eq!(
-                fixers::package_name(spec),
-                plugin::package_name(spec),
-                "{spec:?}"
-            );
-        }
-        assert_eq!(fixers::DEFAULT_SPECIFIER, plugin::DEFAULT_SPECIFIER);
-    }
-}

@@ -9,17 +9,16 @@
 //! as strict JSON and quarantines it otherwise, so comments or trailing commas there are
 //! flagged even though OpenCode itself accepts them.
 
-use codex_config::opencode::{self, Layer, LayerKind, LayerState, PluginEntry};
+use codex_config::opencode::{Layer, LayerKind, LayerState, PluginEntry};
 use serde_json::Value;
 
 use super::{problem, show, CheckDef, Problem};
 use crate::facts::Facts;
 use crate::report::CheckResult;
 
-/// The plugin's npm package name.
-pub const PLUGIN_NAME: &str = "@iam-brain/opencode-codex-auth";
-/// The specifier the installer writes.
-pub const DEFAULT_SPECIFIER: &str = "@iam-brain/opencode-codex-auth@latest";
+pub use codex_config::opencode::{
+    is_other_oauth_plugin, is_ours, package_name, DEFAULT_SPECIFIER, PLUGIN_NAME,
+};
 
 /// `plugin.registered`.
 pub const REGISTERED: CheckDef = CheckDef {
@@ -29,38 +28,6 @@ pub const REGISTERED: CheckDef = CheckDef {
         "Whether an OpenCode config registers @iam-brain/opencode-codex-auth (once) in `plugin`.",
     run,
 };
-
-/// npm package name of a specifier (`@scope/name@1.2.3` → `@scope/name`).
-pub fn package_name(spec: &str) -> &str {
-    opencode::package_name(spec)
-}
-
-/// Whether a specifier registers this plugin.
-pub fn is_ours(spec: &str) -> bool {
-    let s = spec.trim();
-    if s.starts_with("file://") {
-        return s.contains("opencode-codex-auth");
-    }
-    package_name(s) == PLUGIN_NAME
-}
-
-/// Whether a specifier is another OpenAI/ChatGPT OAuth plugin that conflicts with this one.
-pub fn is_other_oauth_plugin(spec: &str) -> bool {
-    if is_ours(spec) {
-        return false;
-    }
-    let name = package_name(spec).to_ascii_lowercase();
-    let base = name.rsplit('/').next().unwrap_or(&name);
-    [
-        "codex-auth",
-        "openai-auth",
-        "openai-oauth",
-        "chatgpt-auth",
-        "chatgpt-oauth",
-    ]
-    .iter()
-    .any(|m| base.contains(m))
-}
 
 /// The problems of one layer's file (unreadable, broken, not an object, comments in the
 /// installer's strict `opencode.json`, a `plugin` that is not an array).

@@ -12,55 +12,13 @@ use super::{push, Context, Files, Found};
 use crate::plan::Fix;
 use crate::textedit;
 
-/// The plugin's npm package name.
-pub const PLUGIN_NAME: &str = "@iam-brain/opencode-codex-auth";
-/// The specifier the installer writes.
-pub const DEFAULT_SPECIFIER: &str = "@iam-brain/opencode-codex-auth@latest";
+pub use ::codex_config::opencode::{
+    is_other_oauth_plugin, is_ours, package_name, DEFAULT_SPECIFIER, PLUGIN_NAME,
+};
+
 /// OpenCode's config schema URL, written into a new `opencode.json`.
 const SCHEMA_URL: &str = "https://opencode.ai/config.json";
 const CHECK: &str = "plugin.registered";
-
-/// npm package name of a specifier (`@scope/name@1.2.3` → `@scope/name`); the doctor's
-/// `plugin.registered` uses the same rule.
-pub fn package_name(spec: &str) -> &str {
-    let spec = spec.trim();
-    let spec = spec.strip_prefix("npm:").unwrap_or(spec);
-    if let Some(rest) = spec.strip_prefix('@') {
-        match rest.find('@') {
-            Some(i) => &spec[..i + 1],
-            None => spec,
-        }
-    } else {
-        spec.split('@').next().unwrap_or(spec)
-    }
-}
-
-/// Whether a specifier registers this plugin (any version or tag, or a `file://` URL to it).
-pub fn is_ours(spec: &str) -> bool {
-    let s = spec.trim();
-    if s.starts_with("file://") {
-        return s.contains("opencode-codex-auth");
-    }
-    package_name(s) == PLUGIN_NAME
-}
-
-/// Whether a specifier is another OpenAI/ChatGPT OAuth plugin that conflicts with this one.
-pub fn is_other_oauth_plugin(spec: &str) -> bool {
-    if is_ours(spec) {
-        return false;
-    }
-    let name = package_name(spec).to_ascii_lowercase();
-    let base = name.rsplit('/').next().unwrap_or(&name);
-    [
-        "codex-auth",
-        "openai-auth",
-        "openai-oauth",
-        "chatgpt-auth",
-        "chatgpt-oauth",
-    ]
-    .iter()
-    .any(|m| base.contains(m))
-}
 
 struct Source {
     path: std::path::PathBuf,
