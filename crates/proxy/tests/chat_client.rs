@@ -19,35 +19,15 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn openai_package() -> PathBuf {
-    let cache = std::env::var_os("CODEX_KIT_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("target/codex-kit-cache"));
-    cache.join("openai/node_modules/openai")
-}
-
-#[allow(clippy::print_stderr)]
-fn skip(why: &str) {
-    eprintln!("\n!!! SKIPPED OpenAI client round trip test: {why}\n");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openai_node_client_round_trips_through_the_proxy() {
-    let node = Command::new("node").arg("--version").output();
-    if !node.is_ok_and(|o| o.status.success()) {
-        return skip("node is not installed");
-    }
-    let pkg = openai_package();
-    if !pkg.join("package.json").exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but {} is missing: run tests/node/install-openai.sh",
-            pkg.display()
-        );
-        return skip(&format!(
-            "{} is missing; run tests/node/install-openai.sh",
-            pkg.display()
-        ));
+    let pkg = codex_testkit::node::cache_dir().join("openai/node_modules/openai");
+    if !codex_testkit::node::available(
+        "OpenAI client round trip test",
+        &pkg.join("package.json"),
+        "tests/node/install-openai.sh",
+    ) {
+        return;
     }
 
     let home = Home::new();

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::loopback::{now_ms, Loopback, Request, Response};
-use crate::settings_cli::{opencode_binary, realistic_sse};
+use codex_testkit::node::{available, opencode_binary, responses_events, run_with_deadline};
 
 const ANSWER: &str = "Hello through the codex-kit bridge";
 
@@ -25,25 +25,13 @@ fn skip(why: &str) {
 
 /// The OpenCode binary, or `None` (after saying why) when the test must skip.
 fn opencode_or_skip() -> Option<PathBuf> {
-    let node = Command::new("node").arg("--version").output();
-    if !node.is_ok_and(|o| o.status.success()) {
-        skip("node is not installed");
-        return None;
-    }
     let bin = opencode_binary();
-    if !bin.exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but {} is missing: run tests/node/install-opencode.sh",
-            bin.display()
-        );
-        skip(&format!(
-            "{} is missing; run tests/node/install-opencode.sh",
-            bin.display()
-        ));
-        return None;
-    }
-    Some(bin)
+    available(
+        "opencode bridge test",
+        &bin,
+        "tests/node/install-opencode.sh",
+    )
+    .then_some(bin)
 }
 
 fn bridge_dir() -> PathBuf {
@@ -239,7 +227,7 @@ fn backend() -> Loopback {
                 Response {
                     status: 200,
                     headers: vec![("content-type".into(), "text/event-stream".into())],
-                    body: realistic_sse(ANSWER),
+                    body: responses_events(ANSWER).concat(),
                 }
             }
         }
@@ -533,47 +521,4 @@ fn without_the_runtime_opencode_names_the_install_command() {
         text.contains("cargo install --path crates/runtime"),
         "{text}"
     );
-}
-
-/// Runs `cmd` to completion (killed after `deadline`), draining its pipes as it runs.
-fn run_with_deadline(mut cmd: Command, deadline: Duration) -> Output {
-    use std::io::Read;
-    let mut child = cmd.spawn().expect("spawn opencode");
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut p) = pipe {
-                let _ = p.read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let stdout = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let stderr = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > deadline {
-            let _ = child.kill();
-            break child.wait().expect("wait");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    Output {
-        status,
-        stdout: stdout.join().expect("stdout"),
-        stderr: stderr.join().expect("stderr"),
-    }
 }

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use serde_json::{json, Value};
 
 use crate::loopback::{now_ms, Loopback, Request, Response};
+use codex_testkit::node::{available, opencode_binary, responses_events};
 
 const SSE: &str = "event: response.completed\ndata: {\"type\":\"response.completed\"}\n\n";
 
@@ -136,52 +137,17 @@ fn per_model_and_custom_model_settings_reach_the_backend() {
     let _ = child.wait();
 }
 
-/// The full event sequence `@ai-sdk/openai` expects from the Responses API.
-pub(crate) fn realistic_sse(text: &str) -> String {
-    let events = [
-        json!({"type":"response.created","sequence_number":0,"response":{"id":"resp_1","object":"response","created_at":1,"status":"in_progress","model":"gpt-5.4","output":[]}}),
-        json!({"type":"response.output_item.added","sequence_number":1,"output_index":0,"item":{"type":"message","id":"msg_1","status":"in_progress","role":"assistant","content":[]}}),
-        json!({"type":"response.content_part.added","sequence_number":2,"item_id":"msg_1","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}),
-        json!({"type":"response.output_text.delta","sequence_number":3,"item_id":"msg_1","output_index":0,"content_index":0,"delta":text,"logprobs":[]}),
-        json!({"type":"response.output_text.done","sequence_number":4,"item_id":"msg_1","output_index":0,"content_index":0,"text":text,"logprobs":[]}),
-        json!({"type":"response.output_item.done","sequence_number":5,"output_index":0,"item":{"type":"message","id":"msg_1","status":"completed","role":"assistant","content":[{"type":"output_text","text":text,"annotations":[]}]}}),
-        json!({"type":"response.completed","sequence_number":6,"response":{"id":"resp_1","object":"response","created_at":1,"status":"completed","model":"gpt-5.4","output":[],"usage":{"input_tokens":10,"output_tokens":5,"total_tokens":15,"input_tokens_details":{"cached_tokens":0},"output_tokens_details":{"reasoning_tokens":0}}}}),
-    ];
-    events
-        .iter()
-        .map(|e| format!("event: {}\ndata: {e}\n\n", e["type"].as_str().unwrap_or("")))
-        .collect()
-}
-
-pub(crate) fn opencode_binary() -> std::path::PathBuf {
-    let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let cache = std::env::var_os("CODEX_KIT_CACHE")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| repo.join("target/codex-kit-cache"));
-    cache.join("opencode/node_modules/.bin/opencode")
-}
-
-#[allow(clippy::print_stderr)]
-fn skip(why: &str) {
-    eprintln!("\n!!! SKIPPED opencode settings test: {why}\n");
-}
-
 /// Real OpenCode (`tests/node/install-opencode.sh`) → `serve` → a loopback backend: the
 /// per-model settings of `codex-config.jsonc` reach the body OpenCode's turn produces.
 #[test]
 fn opencode_turns_carry_the_per_model_settings() {
-    let node = Command::new("node").arg("--version").output();
-    if !node.is_ok_and(|o| o.status.success()) {
-        return skip("node is not installed");
-    }
     let bin = opencode_binary();
-    if !bin.exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but {} is missing: run tests/node/install-opencode.sh",
-            bin.display()
-        );
-        return skip(&format!("{} is missing", bin.display()));
+    if !available(
+        "opencode settings test",
+        &bin,
+        "tests/node/install-opencode.sh",
+    ) {
+        return;
     }
     const ANSWER: &str = "Hello from the settings backend";
     let home = tempfile::tempdir().expect("home");
@@ -190,7 +156,7 @@ fn opencode_turns_carry_the_per_model_settings() {
         "/backend-api/codex/responses" => Response {
             status: 200,
             headers: vec![("content-type".into(), "text/event-stream".into())],
-            body: realistic_sse(ANSWER),
+            body: responses_events(ANSWER).concat(),
         },
         _ => Response::json(404, &json!({})),
     });

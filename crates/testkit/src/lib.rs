@@ -11,6 +11,7 @@
 #![allow(clippy::unwrap_used)]
 
 pub mod http;
+pub mod node;
 
 use std::fs;
 use std::path::{Path, PathBuf};
