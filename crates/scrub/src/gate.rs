@@ -1356,6 +1356,14 @@ fn part_ok(part: &[u8]) -> bool {
             if piece.is_empty() {
                 continue;
             }
+            // A long run mixing letters and digits is an identifier or a credential, whatever
+            // its case changes (`KAAAAAAAAAAA00A7`; found by the planted-secret property).
+            if piece.len() >= 12
+                && piece.iter().any(u8::is_ascii_alphabetic)
+                && piece.iter().any(u8::is_ascii_digit)
+            {
+                return false;
+            }
             let mut buf: [&[u8]; MAX_SUBS] = [&[]; MAX_SUBS];
             let Some(n) = camel_split(piece, &mut buf) else {
                 return false;

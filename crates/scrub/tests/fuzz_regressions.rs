@@ -1,0 +1,59 @@
+//! Inputs the fuzz target (`fuzz/fuzz_targets/redact.rs`) found: each must redact to lines
+//! that scan clean, with the target's own engine settings.
+
+use codex_scrub::{KnownValues, Mode, Options, Pseudonymizer, Scrubber};
+
+fn scrubber() -> Scrubber {
+    let known = KnownValues {
+        tokens: vec!["rt_fuzz_known_refresh_0123".into()],
+        emails: vec!["fuzz.user@example.com".into()],
+        account_ids: vec!["acc_fuzz_42".into()],
+        identity_keys: vec!["acc_fuzz_42|fuzz.user@example.com|plus".into()],
+        session_ids: vec!["ses_fuzzsession0123456".into()],
+        aliases: vec![],
+    };
+    let options = Options {
+        drop_bodies: true,
+        home: Some("/home/fuzzer".into()),
+        user: Some("fuzzer".into()),
+        keep_unvetted: false,
+    };
+    Scrubber::new(&known, &options, Pseudonymizer::with_key(&[7; 32]))
+}
+
+fn assert_scans_clean(data: &[u8]) {
+    let s = scrubber();
+    let mut f = s.file(Mode::Lines);
+    let mut out = Vec::new();
+    for line in data.split(|&b| b == b'\n') {
+        f.redact_line(line, true, &mut out);
+    }
+    f.finish(&mut out);
+    let mut check = s.file(Mode::Lines);
+    let mut findings = Vec::new();
+    for (i, line) in out.split(|&b| b == b'\n').enumerate() {
+        check.scan_line(line, i as u64 + 1, &mut findings);
+    }
+    assert!(
+        findings.is_empty(),
+        "{data:?} -> {:?}: {findings:?}",
+        String::from_utf8_lossy(&out)
+    );
+}
+
+#[test]
+fn a_placeholder_after_a_quote_and_binary_bytes_scans_clean() {
+    assert_scans_clean(&[34, 182, 62, 95, 119, 179, 42, 5, 179, 41]);
+}
+
+/// Found by the planted-secret property test: an opaque run of capitals and digits after a
+/// header-like name.
+#[test]
+fn an_opaque_capital_run_after_a_header_name_goes() {
+    let s = scrubber();
+    let mut f = s.file(Mode::Lines);
+    let mut out = Vec::new();
+    f.redact_line(b"X-Aaa-Ref: KAAAAAAAAAAA00A7", true, &mut out);
+    let text = String::from_utf8_lossy(&out).to_lowercase();
+    assert!(!text.contains("aaaaaaaa00a7"), "{text}");
+}
