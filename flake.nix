@@ -32,7 +32,8 @@
           craneLib = crane.mkLib pkgs;
 
           # crane's cleanCargoSource keeps only Rust/Cargo files; the tests also
-          # read JSON/JSONC fixtures, insta snapshots and markdown.
+          # read JSON/JSONC fixtures, insta snapshots and markdown, and the OpenCode
+          # bridge (plain JavaScript) is tested and installed with the binaries.
           root = toString ./.;
           src = lib.cleanSourceWith {
             src = ./.;
@@ -42,7 +43,8 @@
               !(builtins.elem rel [ "target" ".cache" "result" ])
               && (craneLib.filterCargoSources path type
                 || builtins.match ".*\\.(json|jsonc|snap|md)" rel != null
-                || builtins.match "(crates/[^/]+/)?tests(/.*)?" rel != null);
+                || builtins.match "(crates/[^/]+/)?tests(/.*)?" rel != null
+                || builtins.match "crates/runtime/opencode-bridge(/.*)?" rel != null);
           };
 
           commonArgs = {
@@ -61,6 +63,11 @@
             else craneLib.buildPackage (commonArgs // {
               inherit cargoArtifacts;
               doCheck = false; # the tests run once, in checks.tests
+              # The OpenCode bridge, for `"plugin": ["file://<out>/share/codex-kit/opencode-bridge"]`.
+              postInstall = ''
+                mkdir -p $out/share/codex-kit
+                cp -r crates/runtime/opencode-bridge $out/share/codex-kit/
+              '';
               meta = {
                 description = "Diagnoses an OpenCode + opencode-codex-auth setup (codex-doctor) and runs the Codex runtime (codex-runtime)";
                 mainProgram = "codex-doctor";

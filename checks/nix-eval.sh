@@ -103,6 +103,7 @@ in
   + t (has "${pkg}/bin/codex-doctor --json" smoke) "doctor-smoke runs the packaged codex-doctor --json"
   + t (builtins.all (p: has "--skip '"'"'${p}'"'"'" smoke) [ "port.*" "process.*" "network.*" "opencode.install" ]) "doctor-smoke skips port.*, process.*, network.*, opencode.install"
   + t (has "-fixture-home" smoke) "doctor-smoke copies checks/fixture-home"
+  + t (has "cp -r crates/runtime/opencode-bridge $out/share/codex-kit/" (pkg.postInstall or "")) "the package installs the OpenCode bridge in share/codex-kit"
   + "pkg ${pkg}\nsrc ${pkg.src}\n"'
 apps_expr='a: builtins.concatStringsSep "" (map (n: "${n} ${a.${n}.type} ${a.${n}.program} ${
   if (a.${n}.meta.description or "") != "" then "described" else "undescribed"}\n") (builtins.attrNames a))'
@@ -131,12 +132,13 @@ done
 
 # The source filter (same on every system): compare what it kept with what the
 # rules in flake.nix say it should keep: crane's cargo files (*.rs, *.toml,
-# Cargo.lock) plus *.json, *.jsonc, *.snap, *.md and tests/, crates/*/tests/.
+# Cargo.lock) plus *.json, *.jsonc, *.snap, *.md, tests/, crates/*/tests/ and the
+# OpenCode bridge (crates/runtime/opencode-bridge/).
 kept="$store$srcpath"
 [ -d "$kept" ] || fail "filtered source $srcpath was not written to the store"
 list() { find . \( -type f -o -type l \) | sed 's|^\./||' | LC_ALL=C sort; }
 expected=$(cd "$src" && list |
-  { grep -E '\.(rs|toml|json|jsonc|snap|md)$|(^|/)Cargo\.lock$|^(crates/[^/]+/)?tests/' || true; } |
+  { grep -E '\.(rs|toml|json|jsonc|snap|md)$|(^|/)Cargo\.lock$|^(crates/[^/]+/)?tests/|^crates/runtime/opencode-bridge/' || true; } |
   { grep -Ev '^(target|\.cache|result)(/|$)' || true; })
 actual=$(cd "$kept" && list)
 if [ "$expected" != "$actual" ]; then
@@ -145,13 +147,14 @@ if [ "$expected" != "$actual" ]; then
 fi
 for must in Cargo.lock Cargo.toml checks/fixture-home/.config/opencode/codex-config.jsonc \
             checks/fixture-home/.config/opencode/codex-accounts.json \
+            crates/runtime/opencode-bridge/index.js crates/runtime/opencode-bridge/lib.js \
             "tests/$probe" "crates/doctor/tests/$probe"; do
   grep -qxF "$must" <<<"$actual" || fail "source filter dropped $must"
 done
 for mustnot in flake.nix "target/$probe.json"; do
   if grep -qxF "$mustnot" <<<"$actual"; then fail "source filter kept $mustnot"; fi
 done
-log "ok   source filter keeps $(wc -l <<<"$actual") files: cargo sources + json/jsonc/snap/md + tests/"
+log "ok   source filter keeps $(wc -l <<<"$actual") files: cargo sources + json/jsonc/snap/md + tests/ + the bridge"
 
 # (e) services.codex-runtime: the flake exports both modules, and the module body
 # evaluates (stub lib: options are their declarations, mkIf/mkMerge keep their parts) to

@@ -40,6 +40,6 @@ mod state;
 mod status;
 
 pub use config::{ProxyConfig, ServeOptions, DEFAULT_LISTEN};
-pub use server::{start, Running, ServeError, Server};
+pub use server::{start, Running, ServeError, Server, OPENCODE_MODELS_PATH};
 pub use shared::Shared;
 pub use state::AppState;

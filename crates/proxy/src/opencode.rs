@@ -9,6 +9,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::models::ModelEntry;
+use crate::settings::RequestSettings;
 
 /// Output limit assumed when the catalog gives none (the GPT-5 family's, and the plugin's
 /// GPT-5.4 clamp).
@@ -58,15 +59,84 @@ pub fn model_config(m: &ModelEntry) -> Value {
     Value::Object(o)
 }
 
-/// [`snippet`] with each listed model described by its catalog entry (where there is one).
-pub fn snippet_with_catalog(o: &SnippetOptions, catalog: &[ModelEntry]) -> Value {
-    let mut v = snippet(o);
-    if let Some(Value::Object(models)) = v.pointer_mut(&format!("/provider/{PROVIDER_ID}/models")) {
-        for (slug, block) in models.iter_mut() {
-            if let Some(entry) = catalog.iter().find(|e| &e.slug == slug) {
-                *block = model_config(entry);
+/// OpenCode's `models` block for a provider backed by the proxy, with the settings `serve`
+/// installed from `codex-config.jsonc` (see [`models_with`]).
+pub fn provider_models(slugs: &[String], catalog: &[ModelEntry]) -> Map<String, Value> {
+    models_with(
+        &crate::settings::installed().unwrap_or_default(),
+        slugs,
+        catalog,
+    )
+}
+
+/// Every slug in `slugs`, then every custom model of the settings, each described by its
+/// catalog entry ([`model_config`]; a custom model by its target's, under its own `name`)
+/// and carrying the request settings as OpenCode model options: the model's behaviour
+/// (`perModel` → `customModels` → `global`) as its `options`, and what each variant scope
+/// sets inside that variant. OpenCode then sends them itself: a model's options override
+/// OpenCode's own defaults (it sends `reasoningEffort: "medium"` for GPT-5 models), and a
+/// variant the user picks overrides the model's options.
+pub(crate) fn models_with(
+    settings: &RequestSettings,
+    slugs: &[String],
+    catalog: &[ModelEntry],
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    for slug in slugs {
+        out.insert(slug.clone(), block(settings, slug, slug, None, catalog));
+    }
+    for (slug, custom) in &settings.custom_models {
+        if out.contains_key(slug) {
+            continue;
+        }
+        let target = custom.target_model.as_deref().unwrap_or(slug);
+        let b = block(settings, slug, target, custom.name.as_deref(), catalog);
+        out.insert(slug.clone(), b);
+    }
+    out
+}
+
+fn block(
+    settings: &RequestSettings,
+    slug: &str,
+    target: &str,
+    name: Option<&str>,
+    catalog: &[ModelEntry],
+) -> Value {
+    let mut v = catalog
+        .iter()
+        .find(|e| e.slug == target)
+        .map(model_config)
+        .unwrap_or_else(|| json!({ "name": slug }));
+    let Some(o) = v.as_object_mut() else {
+        return v;
+    };
+    if target != slug || name.is_some() {
+        o.insert(
+            "name".into(),
+            Value::String(name.unwrap_or(slug).to_string()),
+        );
+    }
+    let options = settings.behaviour_for(slug, None).0.provider_options();
+    if !options.is_empty() {
+        o.insert("options".into(), Value::Object(options));
+    }
+    if let Some(Value::Object(variants)) = o.get_mut("variants") {
+        for (variant, vo) in variants.iter_mut() {
+            if let Some(vo) = vo.as_object_mut() {
+                vo.extend(settings.variant_only(slug, variant).provider_options());
             }
         }
+    }
+    v
+}
+
+/// [`snippet`] with each listed model (and each custom model) described by
+/// [`provider_models`].
+pub fn snippet_with_catalog(o: &SnippetOptions, catalog: &[ModelEntry]) -> Value {
+    let mut v = snippet(o);
+    if let Some(models) = v.pointer_mut(&format!("/provider/{PROVIDER_ID}/models")) {
+        *models = Value::Object(provider_models(&o.models, catalog));
     }
     v
 }
@@ -174,5 +244,71 @@ mod tests {
         let models = &v["provider"][PROVIDER_ID]["models"];
         assert_eq!(models["gpt-5.4"]["limit"]["context"], 272_000);
         assert_eq!(models["other"], json!({"name": "other"}));
+    }
+
+    fn settings(file: Value) -> RequestSettings {
+        let env = codex_env::EnvSnapshot::from_pairs([("OPENCODE_OPENAI_MULTI_MODE", "native")]);
+        let resolved = codex_config::resolve(&file, &env);
+        RequestSettings::resolve(
+            &file,
+            &resolved,
+            codex_store::Domain::Native,
+            std::path::Path::new("/p"),
+        )
+    }
+
+    #[test]
+    fn model_blocks_carry_the_settings_as_options_and_variant_options() {
+        let s = settings(json!({
+            "global": {"reasoningSummary": "concise", "serviceTier": "priority"},
+            "perModel": {"gpt-5.4": {
+                "reasoningEffort": "high", "textVerbosity": "low", "include": ["file_search_call.results"],
+                "variants": {"low": {"textVerbosity": "high", "parallelToolCalls": false}}
+            }},
+            "customModels": {"My-Fast": {"targetModel": "gpt-5.4", "name": "Fast one",
+                "reasoningEffort": "low", "serviceTier": "flex"}}
+        }));
+        let models = models_with(&s, &["gpt-5.4".into(), "other".into()], &[entry()]);
+        let m = &models["gpt-5.4"];
+        assert_eq!(
+            m["options"],
+            json!({"reasoningEffort": "high", "reasoningSummary": "concise", "textVerbosity": "low",
+                "serviceTier": "priority", "include": ["file_search_call.results"]})
+        );
+        assert_eq!(
+            m["variants"]["low"],
+            json!({"reasoningEffort": "low", "reasoningSummary": "auto", "textVerbosity": "high",
+                "parallelToolCalls": false}),
+            "a variant keeps its effort and gains what its own scope sets"
+        );
+        assert_eq!(
+            m["variants"]["high"],
+            json!({"reasoningEffort": "high", "reasoningSummary": "auto"})
+        );
+        assert_eq!(m["limit"]["context"], 272_000, "catalog metadata stays");
+        assert_eq!(
+            models["other"],
+            json!({"name": "other", "options": {"reasoningSummary": "concise", "serviceTier": "priority"}}),
+            "global settings reach models the catalog does not know"
+        );
+        let custom = &models["my-fast"];
+        assert_eq!(custom["name"], "Fast one");
+        assert_eq!(
+            custom["limit"]["context"], 272_000,
+            "a custom model is described by its target"
+        );
+        assert_eq!(
+            custom["options"],
+            json!({"reasoningEffort": "low", "reasoningSummary": "concise", "serviceTier": "flex"})
+        );
+        let keys: Vec<&String> = models.keys().collect();
+        assert_eq!(keys, ["gpt-5.4", "other", "my-fast"], "listed models first");
+    }
+
+    #[test]
+    fn without_settings_blocks_are_the_catalog_metadata_only() {
+        let s = settings(json!({}));
+        let models = models_with(&s, &["gpt-5.4".into()], &[entry()]);
+        assert_eq!(models["gpt-5.4"], model_config(&entry()));
     }
 }

@@ -520,6 +520,7 @@ async fn route(st: Arc<AppState>, req: Request<Incoming>) -> Response<ProxyBody>
     let path = path.to_string();
     match (path.as_str(), req.method().clone()) {
         ("/v1/models" | "/models", Method::GET) => models(&st).await,
+        (OPENCODE_MODELS_PATH, Method::GET) => opencode_models(&st).await,
         ("/status", Method::GET) => json(&crate::status::status_json(&st)),
         ("/metrics", Method::GET) => text(
             StatusCode::OK,
@@ -533,6 +534,7 @@ async fn route(st: Arc<AppState>, req: Request<Incoming>) -> Response<ProxyBody>
             | "/chat/completions"
             | "/v1/models"
             | "/models"
+            | OPENCODE_MODELS_PATH
             | "/status"
             | "/metrics",
             _,
@@ -545,26 +547,27 @@ async fn route(st: Arc<AppState>, req: Request<Incoming>) -> Response<ProxyBody>
 /// else the first enabled one), refreshed from upstream when stale (see [`crate::catalog`]),
 /// merged with the shared GitHub snapshot.
 async fn models(st: &AppState) -> Response<ProxyBody> {
-    let acct = st.pool.view().ok().and_then(|v| {
-        let active = st.pool.active_key(&v);
-        v.accounts
-            .iter()
-            .find(|a| a.identity_key.is_some() && a.identity_key == active && a.enabled)
-            .or_else(|| v.accounts.iter().find(|a| a.enabled))
-            .cloned()
-    });
-    if let Some(a) = &acct {
-        let now = (st.clock)() as f64;
-        let access = a.access.as_ref().filter(|_| a.access_valid(now));
-        st.catalog
-            .sync(st, a.account_id.as_deref(), access, now)
-            .await;
-    }
-    let account_id = acct.and_then(|a| a.account_id);
+    let account_id = st.sync_catalog().await;
     json(&models_response(&cached_models(
         &st.config.cache_dir,
         account_id.as_deref(),
     )))
+}
+
+/// Where the OpenCode bridge asks for the `models` block of the provider it points at the
+/// proxy.
+pub const OPENCODE_MODELS_PATH: &str = "/codex-kit/opencode-models";
+
+/// `GET /codex-kit/opencode-models`: `{"models": {...}}`, OpenCode's model blocks for the
+/// catalog of the account requests would use now (synced as for `/v1/models`), each with
+/// the request settings as model and variant options ([`crate::opencode::provider_models`]).
+async fn opencode_models(st: &AppState) -> Response<ProxyBody> {
+    let account_id = st.sync_catalog().await;
+    let catalog = cached_models(&st.config.cache_dir, account_id.as_deref());
+    let slugs = crate::models::model_slugs(&st.config.cache_dir, account_id.as_deref());
+    json(&serde_json::json!({
+        "models": crate::opencode::provider_models(&slugs, &catalog)
+    }))
 }
 
 /// A Responses POST, or with `chat` a Chat Completions POST (converted by [`crate::chat`]).

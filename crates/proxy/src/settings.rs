@@ -160,6 +160,44 @@ impl Behaviour {
         }
     }
 
+    /// The behaviour as options of OpenCode's `@ai-sdk/openai` provider (a model's or a
+    /// variant's `options`): `reasoningEffort`, `reasoningSummary` (not `none`),
+    /// `textVerbosity` (`low`/`medium`/`high`), `serviceTier` (`priority`/`flex`), `include`,
+    /// `parallelToolCalls`. `reasoningMode` has no provider option; the proxy applies it.
+    pub(crate) fn provider_options(&self) -> Map<String, Value> {
+        let mut o = Map::new();
+        if let Some(e) = &self.reasoning_effort {
+            o.insert("reasoningEffort".into(), Value::String(e.clone()));
+        }
+        if let Some(s) = self.reasoning_summary.as_deref().filter(|s| *s != "none") {
+            o.insert("reasoningSummary".into(), Value::String(s.to_string()));
+        }
+        if let Some(v) = self
+            .text_verbosity
+            .as_deref()
+            .filter(|v| matches!(*v, "low" | "medium" | "high"))
+        {
+            o.insert("textVerbosity".into(), Value::String(v.to_string()));
+        }
+        if let Some(t) = self
+            .service_tier
+            .as_deref()
+            .filter(|t| matches!(*t, "priority" | "flex"))
+        {
+            o.insert("serviceTier".into(), Value::String(t.to_string()));
+        }
+        if let Some(inc) = &self.include {
+            o.insert(
+                "include".into(),
+                Value::Array(inc.iter().cloned().map(Value::String).collect()),
+            );
+        }
+        if let Some(p) = self.parallel_tool_calls {
+            o.insert("parallelToolCalls".into(), Value::Bool(p));
+        }
+        o
+    }
+
     /// Whether nothing is set.
     pub(crate) fn is_empty(&self) -> bool {
         *self == Behaviour::default()
@@ -192,6 +230,8 @@ pub(crate) struct Scoped {
     pub variants: BTreeMap<String, Behaviour>,
     /// `targetModel` (custom models only).
     pub target_model: Option<String>,
+    /// `name` (custom models only): what OpenCode shows.
+    pub name: Option<String>,
 }
 
 impl Scoped {
@@ -211,6 +251,12 @@ impl Scoped {
             variants,
             target_model: v
                 .get("targetModel")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            name: v
+                .get("name")
                 .and_then(Value::as_str)
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
@@ -324,6 +370,27 @@ impl RequestSettings {
         !self.is_inert_but_developer()
             || (self.developer_to_user && contains(body, b"\"developer\""))
             || needs_defaults(body, model)
+    }
+
+    /// What only the variant scopes set for `model`'s variant `variant`
+    /// (`perModel.<m>.variants.<v>`, then `customModels.<m>.variants.<v>`).
+    pub(crate) fn variant_only(&self, model: &str, variant: &str) -> Behaviour {
+        let slug = trim_lower(model);
+        let v = trim_lower(variant);
+        let per = self
+            .per_model
+            .get(model)
+            .or_else(|| self.per_model.get(&slug))
+            .and_then(|p| p.variants.get(&v))
+            .cloned()
+            .unwrap_or_default();
+        let custom = self
+            .custom_models
+            .get(&slug)
+            .and_then(|c| c.variants.get(&v))
+            .cloned()
+            .unwrap_or_default();
+        per.or(&custom)
     }
 
     /// The behaviour for `model` and `variant`, and the model to send (a custom model's

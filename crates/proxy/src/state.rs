@@ -20,6 +20,29 @@ pub struct AppState {
     pub quota: Arc<QuotaPoller>,
 }
 
+impl AppState {
+    /// Brings the catalog of the account requests would use now (the active one, else the
+    /// first enabled one) up to date when it is stale (see [`crate::catalog`]); that
+    /// account's id, whose catalog files then apply.
+    pub async fn sync_catalog(&self) -> Option<String> {
+        let acct = self.pool.view().ok().and_then(|v| {
+            let active = self.pool.active_key(&v);
+            v.accounts
+                .iter()
+                .find(|a| a.identity_key.is_some() && a.identity_key == active && a.enabled)
+                .or_else(|| v.accounts.iter().find(|a| a.enabled))
+                .cloned()
+        });
+        let a = acct?;
+        let now = (self.clock)() as f64;
+        let access = a.access.as_ref().filter(|_| a.access_valid(now));
+        self.catalog
+            .sync(self, a.account_id.as_deref(), access, now)
+            .await;
+        a.account_id
+    }
+}
+
 impl Deref for AppState {
     type Target = Shared;
 

@@ -8,12 +8,16 @@
 // same folder) and waits, bounded, for the new record. Its `config` hook then points
 // `provider.openai` at the runtime: `baseURL`, a placeholder `apiKey`, and a `fetch` that
 // sends every request to the current runtime and starts a new one if the old one has
-// died. Without a runtime binary, every request fails with a message naming the install
-// command instead of reaching OpenAI.
+// died. It also gives the provider the runtime's model blocks: the catalog's models, with
+// `codex-config.jsonc`'s settings as model and variant options, so OpenCode sends them
+// itself (a model's options override OpenCode's own defaults; a variant the user picks
+// overrides the model's options; anything the user wrote in `opencode.json` wins). Without
+// a runtime binary, every request fails with a message naming the install command instead
+// of reaching OpenAI.
 //
 // Plain ESM JavaScript for Node and Bun, no dependencies, no build step.
 
-import { createBridge } from "./lib.js"
+import { createBridge, fetchModels, mergeUnder } from "./lib.js"
 
 /** The OpenCode plugin: one bridge per OpenCode process. */
 export const CodexRuntimeBridge = async () => {
@@ -34,6 +38,10 @@ export const CodexRuntimeBridge = async () => {
         apiKey: bridge.key(),
         fetch: bridge.fetch,
       }
+      // The catalog's models with codex-config.jsonc's settings as their options, under
+      // whatever the user wrote for them.
+      const models = bridge.runtime ? await fetchModels(bridge.runtime.url, bridge.key()) : undefined
+      if (models) openai.models = mergeUnder(openai.models, models)
     },
   }
 }

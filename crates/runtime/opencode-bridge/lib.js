@@ -205,6 +205,47 @@ async function startAndWait(bin, dir, env) {
   )
 }
 
+/** Where the runtime answers with OpenCode's model blocks (`codex_proxy::OPENCODE_MODELS_PATH`). */
+export const MODELS_PATH = "/codex-kit/opencode-models"
+/** How long the model blocks may take (ms): the runtime may fetch the catalog first (5 s). */
+const MODELS_TIMEOUT_MS = 8_000
+
+const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v)
+
+/**
+ * The runtime's model blocks for the `openai` provider (catalog metadata, and
+ * `codex-config.jsonc`'s settings as model and variant options), or undefined when it does
+ * not answer in time.
+ */
+export async function fetchModels(url, key) {
+  try {
+    const r = await fetch(`${url}${MODELS_PATH}`, {
+      headers: { authorization: `Bearer ${key}` },
+      signal: AbortSignal.timeout(MODELS_TIMEOUT_MS),
+    })
+    if (!r.ok) {
+      await r.body?.cancel()
+      return undefined
+    }
+    const v = await r.json()
+    return isObject(v?.models) ? v.models : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * `base` (what the user wrote in `opencode.json`) over `extra` (the runtime's blocks), key by
+ * key at any depth: the user's value wins wherever both have one.
+ */
+export function mergeUnder(base, extra) {
+  if (!isObject(base)) return base === undefined ? extra : base
+  if (!isObject(extra)) return base
+  const out = { ...extra }
+  for (const [k, v] of Object.entries(base)) out[k] = k in extra ? mergeUnder(v, extra[k]) : v
+  return out
+}
+
 /** A JSON error response in the Responses API's shape, which OpenCode shows as the error. */
 function failure(err) {
   const body = { error: { message: err.message, type: "codex_kit_bridge", code: err.code ?? "codex_runtime_unavailable" } }

@@ -26,7 +26,7 @@ fn run(cli: &Cli) -> Result<String, RuntimeError> {
     let args = match &cli.command {
         Command::Accounts(args) => args,
         Command::Serve(args) => return serve::serve(args, output::stdout).map(|()| String::new()),
-        Command::OpencodeConfig(args) => return serve::opencode_config(args),
+        Command::OpencodeConfig(args) => return serve::opencode_config(args, output::note),
         Command::Service(args) => {
             let (text, ok) = service_cmd::run(&args.action, &EnvSnapshot::capture())?;
             if !ok {

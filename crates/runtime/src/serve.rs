@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use clap::{ArgAction, Args};
 use codex_env::{env_vars, EnvSnapshot};
 use codex_proxy::config::{ProxyConfig, ServeOptions, DEFAULT_LISTEN};
-use codex_proxy::models::{catalog_account, model_slugs};
+use codex_proxy::models::{cached_models, catalog_account, model_slugs};
 use codex_proxy::opencode::{snippet_with_catalog, SnippetOptions};
 use codex_proxy::Server;
 use codex_store::{AuthStore, StoreOptions};
@@ -462,8 +462,13 @@ fn accounts_at_start(
     )))
 }
 
-/// The OpenCode snippet for the current settings, as pretty JSON.
-pub fn opencode_config(args: &OpencodeConfigArgs) -> Result<String, RuntimeError> {
+/// The OpenCode snippet for the current settings, as pretty JSON. Without a cached catalog
+/// it is fetched live first, as `serve` would (the active account's valid access token, the
+/// plugin's catalog files written); `note` says why when that cannot be done.
+pub fn opencode_config(
+    args: &OpencodeConfigArgs,
+    note: impl Fn(&str),
+) -> Result<String, RuntimeError> {
     let env = EnvSnapshot::capture();
     let listen = args.listen.unwrap_or_else(|| {
         DEFAULT_LISTEN
@@ -482,15 +487,25 @@ pub fn opencode_config(args: &OpencodeConfigArgs) -> Result<String, RuntimeError
         listen
     };
     let store = AuthStore::with_options(&config.auth_store, StoreOptions::default());
-    let account = catalog_account(&store, config.mode);
+    let mut account = catalog_account(&store, config.mode);
+    let mut catalog = cached_models(&config.cache_dir, account.as_deref());
+    if catalog.is_empty() {
+        match fetch_catalog(&config) {
+            Ok(id) => {
+                account = id.or(account);
+                catalog = cached_models(&config.cache_dir, account.as_deref());
+                if catalog.is_empty() {
+                    note(NO_CATALOG);
+                }
+            }
+            Err(e) => note(&format!("{NO_CATALOG} ({e})")),
+        }
+    }
     let models = if args.models.is_empty() {
         model_slugs(&config.cache_dir, account.as_deref())
     } else {
         args.models.clone()
     };
-    // Each model listed gets its catalog metadata (limits, modalities, reasoning variants)
-    // when the cached catalog has it; other names stay bare.
-    let catalog = codex_proxy::models::cached_models(&config.cache_dir, account.as_deref());
     let v = snippet_with_catalog(
         &SnippetOptions {
             base_url: format!("http://{host}/v1"),
@@ -504,4 +519,23 @@ pub fn opencode_config(args: &OpencodeConfigArgs) -> Result<String, RuntimeError
         &catalog,
     );
     Ok(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n")
+}
+
+const NO_CATALOG: &str = "no model catalog is cached and none could be fetched: the models are \
+listed by name only (an account with a valid access token is needed: `codex-runtime login` or \
+`codex-runtime accounts refresh`)";
+
+/// Fetches the catalog of the account `serve` would use, through the proxy's own catalog
+/// sync on a state bound to an ephemeral loopback port (nothing is served); that account's id.
+fn fetch_catalog(config: &ProxyConfig) -> Result<Option<String>, String> {
+    let mut config = config.clone();
+    config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    rt.block_on(async {
+        let server = Server::bind(config).await.map_err(|e| e.to_string())?;
+        Ok(server.state().sync_catalog().await)
+    })
 }

@@ -62,7 +62,7 @@ impl Home {
         // A model setting the runtime applies, as the plugin would.
         std::fs::write(
             config.join("codex-config.jsonc"),
-            r#"{ "perModel": { "gpt-5.4": { "textVerbosity": "low" } } }"#,
+            r#"{ "perModel": { "gpt-5.4": { "textVerbosity": "low", "reasoningEffort": "high" } } }"#,
         )
         .expect("codex-config.jsonc");
         let plugin = format!("file://{}", bridge_dir().display());
@@ -313,6 +313,19 @@ fn opencode_reaches_the_backend_through_the_bridge_reusing_and_restarting_the_ru
         "codex-config.jsonc's per-model setting reached the backend: {}",
         answered.body
     );
+    // OpenCode sends `reasoningEffort: "medium"` for GPT-5 models on its own; the per-model
+    // setting reaches it as the model's option, which overrides that default. (The title
+    // request asks for its own small effort, which stays.)
+    let main_turn = turns1
+        .iter()
+        .rfind(|t| !t.body.contains("Generate a title"))
+        .expect("the main turn");
+    assert_eq!(
+        main_turn.json()["reasoning"]["effort"],
+        "high",
+        "the per-model reasoning effort beats OpenCode's default: {}",
+        main_turn.body
+    );
     for q in upstream.requests() {
         let auth = q.headers.get("authorization").cloned().unwrap_or_default();
         assert!(
@@ -521,4 +534,48 @@ fn without_the_runtime_opencode_names_the_install_command() {
         text.contains("cargo install --path crates/runtime"),
         "{text}"
     );
+}
+
+/// The bridge's merge of the runtime's model blocks under the user's `opencode.json`, run
+/// by `node` on the shipped `lib.js`: the user's values win at any depth, the runtime's
+/// fill the rest, and nothing that is not an object is merged into.
+#[test]
+fn the_users_model_settings_win_over_the_runtimes() {
+    if !Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        skip("node is not installed");
+        return;
+    }
+    let lib = bridge_dir().join("lib.js");
+    let script = format!(
+        r#"import {{ mergeUnder }} from {lib};
+const user = {{ "gpt-5.4": {{ options: {{ textVerbosity: "high" }}, variants: {{ low: {{ disabled: true }} }} }}, mine: {{ name: "Mine" }} }};
+const runtime = {{ "gpt-5.4": {{ name: "GPT-5.4", options: {{ reasoningEffort: "xhigh", textVerbosity: "low" }},
+  variants: {{ low: {{ reasoningEffort: "low" }}, high: {{ reasoningEffort: "high" }} }} }}, "gpt-5.2": {{ name: "GPT-5.2" }} }};
+console.log(JSON.stringify([mergeUnder(user, runtime), mergeUnder(undefined, runtime), mergeUnder("x", runtime)]));"#,
+        lib = serde_json::to_string(&format!("file://{}", lib.display())).expect("json")
+    );
+    let out = Command::new("node")
+        .args(["--input-type=module", "-e", &script])
+        .output()
+        .expect("node");
+    assert!(out.status.success(), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        v[0],
+        json!({
+            "gpt-5.4": {"name": "GPT-5.4", "options": {"reasoningEffort": "xhigh", "textVerbosity": "high"},
+                "variants": {"low": {"reasoningEffort": "low", "disabled": true}, "high": {"reasoningEffort": "high"}}},
+            "gpt-5.2": {"name": "GPT-5.2"},
+            "mine": {"name": "Mine"}
+        })
+    );
+    assert_eq!(
+        v[1]["gpt-5.2"]["name"], "GPT-5.2",
+        "no user models: the runtime's"
+    );
+    assert_eq!(v[2], "x", "a user value that is not an object stays");
 }

@@ -6,6 +6,7 @@ mod accounts_cli;
 mod bridge_e2e;
 mod login_cli;
 mod loopback;
+mod opencode_models;
 mod remote_cli;
 mod serve_cli;
 mod service_cli;

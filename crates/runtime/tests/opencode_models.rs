@@ -1,0 +1,219 @@
+//! What OpenCode is told about the models: `opencode-config` (the provider snippet, with the
+//! catalog fetched live when none is cached) and `serve`'s `/codex-kit/opencode-models` (the
+//! block the bridge merges into the `openai` provider). Both carry `codex-config.jsonc`'s
+//! settings as model and variant options. The real binary, a temp HOME, a loopback backend.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::{json, Value};
+
+use crate::loopback::{now_ms, Loopback, Request, Response};
+
+const CATALOG: &str = include_str!("../../../tests/fixtures/plugin/live-catalog-current.json");
+
+fn write_home(home: &Path, expires: u64) {
+    let dir = home.join(".config/opencode");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let store = json!({"openai": {"type": "oauth", "native": {"accounts": [{
+        "accountId": "acc_1", "email": "one@example.com", "plan": "plus", "enabled": true,
+        "access": "at_models_secret", "refresh": "rt_models_secret", "expires": expires}]}}});
+    std::fs::write(dir.join("codex-accounts.json"), store.to_string()).expect("store");
+    std::fs::write(
+        dir.join("codex-config.jsonc"),
+        r#"{
+  "perModel": { "gpt-5.4": { "reasoningEffort": "xhigh", "textVerbosity": "low",
+                             "variants": { "low": { "serviceTier": "flex" } } } },
+  "customModels": { "my-fast": { "targetModel": "gpt-5.4", "name": "Fast", "reasoningEffort": "low" } }
+}"#,
+    )
+    .expect("config");
+}
+
+fn backend() -> Loopback {
+    Loopback::start(|r: &Request| match r.path.as_str() {
+        "/backend-api/codex/models" => Response::json(
+            200,
+            &serde_json::from_str::<Value>(CATALOG).expect("fixture"),
+        ),
+        _ => Response::json(404, &json!({})),
+    })
+}
+
+fn opencode_config(home: &Path, upstream: &Loopback) -> std::process::Output {
+    Command::new(assert_cmd::cargo::cargo_bin("codex-runtime"))
+        .env_clear()
+        .env("HOME", home)
+        .env(
+            "CODEX_RUNTIME_UPSTREAM",
+            format!("{}/backend-api/codex", upstream.base()),
+        )
+        .env("CODEX_RUNTIME_ISSUER", upstream.base())
+        .current_dir(home)
+        .args(["opencode-config", "--listen", "127.0.0.1:4321"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run")
+}
+
+fn catalog_files(home: &Path) -> Vec<String> {
+    std::fs::read_dir(home.join(".config/opencode/cache"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| {
+                    n.starts_with("codex-auth-models-") || n.starts_with("codex-models-cache-")
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn assert_settings_in(models: &Value) {
+    let m = &models["gpt-5.4"];
+    assert_eq!(m["limit"]["context"], 272_000, "catalog metadata: {m}");
+    assert_eq!(
+        m["options"],
+        json!({"reasoningEffort": "xhigh", "textVerbosity": "low"}),
+        "the per-model settings are the model's options"
+    );
+    assert_eq!(m["variants"]["low"]["reasoningEffort"], "low");
+    assert_eq!(
+        m["variants"]["low"]["serviceTier"], "flex",
+        "the variant's own setting"
+    );
+    assert!(m["variants"]["high"].get("serviceTier").is_none());
+    let custom = &models["my-fast"];
+    assert_eq!(custom["name"], "Fast");
+    assert_eq!(custom["options"]["reasoningEffort"], "low");
+    assert_eq!(custom["limit"]["context"], 272_000, "its target's metadata");
+}
+
+#[test]
+fn opencode_config_fetches_the_catalog_when_none_is_cached() {
+    let home = tempfile::tempdir().expect("home");
+    write_home(home.path(), now_ms() + 3_600_000);
+    let upstream = backend();
+    assert!(catalog_files(home.path()).is_empty());
+
+    let out = opencode_config(home.path(), &upstream);
+    assert!(out.status.success(), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let models = &v["provider"]["codex-kit"]["models"];
+    let slugs: Vec<&String> = models.as_object().expect("models").keys().collect();
+    assert!(
+        slugs.iter().any(|s| *s == "gpt-5.3-codex-spark"),
+        "the live catalog's models are listed: {slugs:?}"
+    );
+    assert_eq!(models["gpt-5.3-codex-spark"]["limit"]["context"], 128_000);
+    assert_settings_in(models);
+
+    let calls: Vec<Request> = upstream
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/backend-api/codex/models")
+        .collect();
+    assert_eq!(calls.len(), 1, "one live fetch");
+    assert_eq!(
+        calls[0].header("authorization"),
+        Some("Bearer at_models_secret")
+    );
+    assert_eq!(calls[0].header("chatgpt-account-id"), Some("acc_1"));
+    assert_eq!(
+        catalog_files(home.path()).len(),
+        2,
+        "the plugin's catalog file and its mirror are written"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("at_models_secret"));
+
+    // A second run uses the cache.
+    let again = opencode_config(home.path(), &upstream);
+    assert!(again.status.success(), "{again:?}");
+    assert_eq!(upstream.count("/backend-api/codex/models"), 1);
+}
+
+#[test]
+fn opencode_config_without_a_valid_token_says_why_and_lists_names() {
+    let home = tempfile::tempdir().expect("home");
+    write_home(home.path(), now_ms() - 1_000);
+    let upstream = backend();
+
+    let out = opencode_config(home.path(), &upstream);
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no model catalog is cached") && stderr.contains("codex-runtime login"),
+        "{stderr}"
+    );
+    assert_eq!(
+        upstream.count("/backend-api/codex/models"),
+        0,
+        "an expired token is not spent on the catalog"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let models = &v["provider"]["codex-kit"]["models"];
+    assert_eq!(
+        models["gpt-5.4"]["options"]["reasoningEffort"], "xhigh",
+        "settings still reach the listed names: {models}"
+    );
+    assert_eq!(models["my-fast"]["name"], "Fast");
+    assert!(!stderr.contains("at_models_secret") && !stderr.contains("rt_models_secret"));
+}
+
+#[test]
+fn serve_answers_the_bridge_with_the_models_block() {
+    let home = tempfile::tempdir().expect("home");
+    write_home(home.path(), now_ms() + 3_600_000);
+    let upstream = backend();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("codex-runtime"))
+        .env_clear()
+        .env("HOME", home.path())
+        .current_dir(home.path())
+        .args(["serve", "--listen", "127.0.0.1:0", "--no-quota-poll"])
+        .args([
+            "--upstream",
+            &format!("{}/backend-api/codex", upstream.base()),
+        ])
+        .args(["--issuer", &upstream.base()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("listening line");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .to_string();
+
+    let client = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    let resp = client
+        .get(format!("{addr}{}", codex_proxy::OPENCODE_MODELS_PATH))
+        .send()
+        .expect("get");
+    assert_eq!(resp.status().as_u16(), 200);
+    let v: Value = serde_json::from_str(&resp.text().expect("body")).expect("json");
+    assert_settings_in(&v["models"]);
+    assert_eq!(
+        upstream.count("/backend-api/codex/models"),
+        1,
+        "synced live"
+    );
+    let post = client
+        .post(format!("{addr}{}", codex_proxy::OPENCODE_MODELS_PATH))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .expect("post");
+    assert_eq!(post.status().as_u16(), 405);
+    let _ = child.kill();
+    let _ = child.wait();
+}
