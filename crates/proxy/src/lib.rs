@@ -17,6 +17,7 @@
 
 mod catalog;
 mod chat;
+mod compat;
 pub mod config;
 pub mod errors;
 pub mod limits;

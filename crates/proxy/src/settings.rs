@@ -19,9 +19,9 @@
 //! reasoning is requested. The `project` prompt-cache strategy sets `prompt_cache_key` to
 //! `ocpk_v1_` + 24 hex digits of SHA-256 of `v1|project|<mode>|<project path>` (the project is
 //! `serve`'s working directory). The default transforms: in codex mode with
-//! `developerMessagesToUser`, `developer` input items become `user` items unless they carry
-//! policy markers; with `sanitizeInputs`, `item_reference` input items are dropped; GPT-5.4
-//! context and output clamps.
+//! `developerMessagesToUser`, `developer` input items become `user` items unless they read as
+//! policy, and with `sanitizeInputs` the compatibility sanitizer runs (both in
+//! [`crate::compat`]); GPT-5.4 context and output clamps.
 //!
 //! `serve` installs the settings once, when its configuration is resolved ([`install`]);
 //! request shaping calls [`apply_installed`], which leaves a body it has nothing to do for
@@ -42,16 +42,6 @@ pub(crate) const INCLUDE_VALUES: [&str; 3] = [
     "reasoning.encrypted_content",
     "file_search_call.results",
     "message.output_text.logprobs",
-];
-
-/// Markers that keep a `developer` item a developer item (policy-like content).
-pub(crate) const POLICY_MARKERS: [&str; 6] = [
-    "<permissions instructions>",
-    "<environment_context>",
-    "<app-context>",
-    "<collaboration_mode>",
-    "<personality_spec>",
-    "<instructions>",
 ];
 
 /// GPT-5.4 limits (reference 7.3).
@@ -445,12 +435,10 @@ impl RequestSettings {
             m.insert("prompt_cache_key".into(), Value::String(k.clone()));
         }
         if self.developer_to_user {
-            developer_to_user(m);
+            crate::compat::developer_to_user(m);
         }
         if self.sanitize_inputs {
-            if let Some(Value::Array(input)) = m.get_mut("input") {
-                input.retain(|i| i.get("type").and_then(Value::as_str) != Some("item_reference"));
-            }
+            crate::compat::sanitize_inputs(m);
         }
         clamp_gpt54(m);
         include_encrypted_reasoning(m);
@@ -539,37 +527,6 @@ fn include_encrypted_reasoning(m: &mut Map<String, Value>) {
     };
     if requested {
         merge_include(m, &["reasoning.encrypted_content".to_string()]);
-    }
-}
-
-fn item_texts(item: &Value) -> String {
-    match item.get("content") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Array(parts)) => parts
-            .iter()
-            .filter_map(|p| p.get("text").and_then(Value::as_str))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        _ => String::new(),
-    }
-}
-
-/// `developer` input items → `user`, unless they carry a policy marker.
-fn developer_to_user(m: &mut Map<String, Value>) {
-    let Some(Value::Array(input)) = m.get_mut("input") else {
-        return;
-    };
-    for item in input.iter_mut() {
-        if item.get("role").and_then(Value::as_str) != Some("developer") {
-            continue;
-        }
-        let text = item_texts(item).to_lowercase();
-        if POLICY_MARKERS.iter().any(|mk| text.contains(mk)) {
-            continue;
-        }
-        if let Some(o) = item.as_object_mut() {
-            o.insert("role".into(), Value::String("user".into()));
-        }
     }
 }
 
@@ -937,17 +894,24 @@ mod tests {
     }
 
     #[test]
-    fn sanitize_inputs_drops_item_references() {
-        let s = settings(
+    fn sanitize_inputs_runs_the_compatibility_sanitizer_only_when_on() {
+        let body = json!({"model": "m", "input": [
+            {"type": "function_call_output", "output": "orphan"},
+            {"role": "user", "content": "x", "item_reference": "ref_1"}]});
+        let on = settings(
             json!({"runtime": {"sanitizeInputs": true}}),
             &[],
             Domain::Native,
         );
-        let out = applied(
-            &s,
-            json!({"model": "m", "input": [{"type": "item_reference", "id": "rs_1"}, {"role": "user", "content": "x"}]}),
+        let out = applied(&on, body.clone());
+        assert_eq!(
+            out["input"],
+            json!([{"type": "message", "role": "assistant",
+                "content": [{"type": "output_text", "text": "orphan"}]},
+                {"role": "user", "content": "x"}])
         );
-        assert_eq!(out["input"], json!([{"role": "user", "content": "x"}]));
+        let off = settings(json!({}), &[], Domain::Native);
+        assert_eq!(applied(&off, body.clone())["input"], body["input"]);
     }
 
     #[test]
