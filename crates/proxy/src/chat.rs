@@ -26,7 +26,7 @@ use http_body_util::BodyExt;
 use serde_json::{json, Map, Value};
 
 use crate::errors::Synthetic;
-use crate::metrics::InflightGuard;
+use crate::metrics::{InflightGuard, Outcome};
 use crate::orchestrator::synthetic_response;
 use crate::shape::shape_request;
 use crate::sse::{ByteStream, HeldStream, ProxyBody, SseEvent, SseScanner};
@@ -749,7 +749,16 @@ pub(crate) async fn handle(
     let shaped = shape_request(headers, responses_body, st.config.mode, &st.agents);
     let resp = crate::orchestrator::handle(st.clone(), shaped, guard).await;
     let created = unix_now(&st);
-    answer(resp, &conv, created).await
+    let status = resp.status().as_u16();
+    let answered = answer(resp, &conv, created).await;
+    if answered.status().as_u16() != status && status == 200 {
+        // The stream behind a non-streaming answer failed: count what the client got.
+        st.metrics.request_restated(
+            (Outcome::Success, status),
+            (Outcome::UpstreamError, answered.status().as_u16()),
+        );
+    }
+    answered
 }
 
 fn is_sse(headers: &HeaderMap) -> bool {

@@ -130,6 +130,19 @@ impl Metrics {
         *lock(&self.requests).entry((outcome, status)).or_default() += 1;
     }
 
+    /// Moves one request counted as `from` to `to`: an answer whose status changed after it
+    /// was counted (a non-streaming Chat Completions answer whose stream failed is a 502).
+    pub fn request_restated(&self, from: (Outcome, u16), to: (Outcome, u16)) {
+        let mut map = lock(&self.requests);
+        if let Some(n) = map.get_mut(&from).filter(|n| **n > 0) {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(&from);
+            }
+            *map.entry(to).or_default() += 1;
+        }
+    }
+
     /// Total requests.
     pub fn requests_total(&self) -> u64 {
         lock(&self.requests).values().sum()

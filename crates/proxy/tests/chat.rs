@@ -376,10 +376,34 @@ async fn an_error_mid_stream_becomes_an_error_chunk() {
     assert_eq!(last["error"]["type"], "upstream_stream_error", "{text}");
     assert!(text.contains("partial"));
 
-    // Not streaming: the same failure is a 502 in the error shape.
+    // Not streaming: the same failure is a 502 in the error shape, and counted as one.
     let r = chat(&run, &basic(false)).await;
     assert_eq!(r.status(), 502);
     assert_eq!(body_json(r).await["error"]["type"], "upstream_stream_error");
+    let metrics = reqwest::Client::new()
+        .get(format!("{}/metrics", run.base_url()))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    let requests: Vec<&str> = metrics
+        .lines()
+        .filter(|l| l.starts_with("codex_proxy_requests_total{"))
+        .collect();
+    assert!(
+        requests
+            .iter()
+            .any(|l| l.contains("status=\"502\"") && l.ends_with(" 1")),
+        "{metrics}"
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|l| l.contains("status=\"200\"") && l.ends_with(" 1")),
+        "only the streaming request counts as 200: {metrics}"
+    );
     run.stop().await;
 }
 
