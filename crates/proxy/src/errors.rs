@@ -107,6 +107,12 @@ pub enum Synthetic {
         /// The per-attempt limit in seconds.
         secs: u64,
     },
+    /// `invalid_reasoning_summary` 400: the request's `reasoning.summary` is not a value the
+    /// backend accepts (reference 7.3).
+    InvalidReasoningSummary {
+        /// The value sent, trimmed.
+        actual: String,
+    },
     /// `invalid_chat_request` 400: a Chat Completions request the conversion cannot express.
     InvalidChatRequest {
         /// What is wrong, naming the field.
@@ -153,6 +159,7 @@ impl Synthetic {
             Synthetic::MalformedRequest => "malformed_request",
             Synthetic::UpstreamTimeout { .. } => "upstream_timeout",
             Synthetic::InvalidChatRequest { .. } => "invalid_chat_request",
+            Synthetic::InvalidReasoningSummary { .. } => "invalid_reasoning_summary",
         }
     }
 
@@ -171,7 +178,9 @@ impl Synthetic {
             Synthetic::MisdirectedHost => 421,
             Synthetic::UnsupportedMediaType => 415,
             Synthetic::RequestTimeout => 408,
-            Synthetic::MalformedRequest | Synthetic::InvalidChatRequest { .. } => 400,
+            Synthetic::MalformedRequest
+            | Synthetic::InvalidChatRequest { .. }
+            | Synthetic::InvalidReasoningSummary { .. } => 400,
             Synthetic::UpstreamTimeout { .. } => 504,
             Synthetic::AllAccountsCoolingDown { .. } | Synthetic::AllAccountsRateLimited { .. } => {
                 429
@@ -261,6 +270,9 @@ impl Synthetic {
             Synthetic::MalformedRequest => "Request body framing is malformed.".into(),
             Synthetic::UpstreamTimeout { secs } => format!("OpenAI did not answer within {secs} s on any attempted account. Try again."),
             Synthetic::InvalidChatRequest { message } => format!("Invalid Chat Completions request: {message}."),
+            Synthetic::InvalidReasoningSummary { actual } => format!(
+                "Invalid reasoning summary setting source: request setting `request.reasoning.summary` is `{actual}`. Supported values are `auto`, `concise`, `detailed`, `none`."
+            ),
         }
     }
 
@@ -334,6 +346,7 @@ pub const ALL_TYPES: &[&str] = &[
     "malformed_request",
     "upstream_timeout",
     "invalid_chat_request",
+    "invalid_reasoning_summary",
     "upstream_error",
 ];
 

@@ -284,6 +284,10 @@ impl Run<'_> {
     }
 
     async fn execute(&mut self) -> Response<ProxyBody> {
+        if let Some(actual) = self.shaped.invalid_summary.take() {
+            // Refused before any account is used, as the plugin does.
+            return self.synth(&Synthetic::InvalidReasoningSummary { actual });
+        }
         let max = self.st.config.max_attempts;
         for attempt in 0..max {
             let acquired = match self.acquire().await {

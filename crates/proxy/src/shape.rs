@@ -161,6 +161,9 @@ pub struct Shaped {
     pub model: Option<String>,
     /// Whether the body was a JSON object (and was shaped).
     pub json: bool,
+    /// A `reasoning.summary` the backend does not accept (trimmed, as sent): the request is
+    /// refused with `invalid_reasoning_summary` instead of sent (reference 7.3).
+    pub invalid_summary: Option<String>,
 }
 
 fn drop_header(name: &str) -> bool {
@@ -225,8 +228,13 @@ pub fn shape_request(
         }
     }
 
-    let (body, model, json) = match fast::shape(&body) {
-        Some(f) => (f.body.map(Bytes::from).unwrap_or(body), f.model, true),
+    let (body, model, json, invalid_summary) = match fast::shape(&body) {
+        Some(f) => (
+            f.body.map(Bytes::from).unwrap_or(body),
+            f.model,
+            true,
+            f.invalid_summary,
+        ),
         None => shape_parsed(body),
     };
     let (body, model) = crate::settings::apply_installed(body, model, json, mode);
@@ -242,22 +250,35 @@ pub fn shape_request(
         session_key: session,
         model,
         json,
+        invalid_summary,
     }
+}
+
+/// The value of `reasoning.summary` when it is a non-blank string other than `auto`,
+/// `concise`, `detailed` or `none` (any case), trimmed; the plugin refuses such a request.
+pub(crate) fn invalid_summary(reasoning: Option<&Value>) -> Option<String> {
+    let raw = reasoning?.get("summary")?.as_str()?.trim();
+    let ok = raw.is_empty()
+        || ["auto", "concise", "detailed", "none"]
+            .iter()
+            .any(|v| raw.eq_ignore_ascii_case(v));
+    (!ok).then(|| raw.to_string())
 }
 
 /// The reference shaping: the whole body parsed, shaped and serialized again. Used when
 /// [`fast::shape`] leaves a body to it; a body that is not a JSON object passes through.
-fn shape_parsed(body: Bytes) -> (Bytes, Option<String>, bool) {
+fn shape_parsed(body: Bytes) -> (Bytes, Option<String>, bool, Option<String>) {
     match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(mut m)) => {
             shape_body(&mut m);
             let model = m.get("model").and_then(Value::as_str).map(str::to_string);
+            let invalid = invalid_summary(m.get("reasoning"));
             let bytes = serde_json::to_vec(&Value::Object(m))
                 .map(Bytes::from)
                 .unwrap_or(body);
-            (bytes, model, true)
+            (bytes, model, true, invalid)
         }
-        _ => (body, None, false),
+        _ => (body, None, false, None),
     }
 }
 

@@ -549,3 +549,70 @@ mod differential {
         }
     }
 }
+
+#[test]
+fn an_unknown_reasoning_summary_is_flagged_by_both_shaping_paths() {
+    let with = |summary: Value, extra: &str| {
+        let body = json!({"model": "gpt-5.4", "input": [], "reasoning": {"effort": "high", "summary": summary}});
+        if !extra.is_empty() {
+            // A duplicate key sends the body down the full parse.
+            return shape_request(
+                &HeaderMap::new(),
+                Bytes::from(format!(
+                    r#"{{"model":"gpt-5.4","model":"gpt-5.4","reasoning":{{"summary":{extra}}}}}"#
+                )),
+                Domain::Native,
+                &agents(),
+            )
+            .invalid_summary;
+        }
+        shape_request(
+            &HeaderMap::new(),
+            Bytes::from(body.to_string()),
+            Domain::Native,
+            &agents(),
+        )
+        .invalid_summary
+    };
+    assert_eq!(with(json!(" Verbose "), ""), Some("Verbose".to_string()));
+    assert_eq!(
+        with(json!("x"), r#""verbose""#),
+        Some("verbose".to_string())
+    );
+    for ok in ["auto", " CONCISE ", "detailed", "None", "", "   "] {
+        assert_eq!(with(json!(ok), ""), None, "{ok:?}");
+    }
+    assert_eq!(
+        with(json!(3), ""),
+        None,
+        "not a string: left to the backend"
+    );
+    assert_eq!(with(json!(null), ""), None);
+}
+
+#[tokio::test]
+async fn an_unknown_reasoning_summary_is_refused_before_any_account_is_used() {
+    let home = Home::new();
+    one_account(&home);
+    let mock = mock(|_, _| Reply::sse(sse_events("never"))).await;
+    let run = proxy(&home, &mock).await;
+    let r = client()
+        .post(format!("{}/v1/responses", run.base_url()))
+        .header("content-type", "application/json")
+        .body(
+            json!({"model": "gpt-5.4", "input": [], "reasoning": {"effort": "high", "summary": "verbose"}})
+                .to_string(),
+        )
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(r.status().as_u16(), 400);
+    let v: Value = serde_json::from_str(&r.text().await.expect("body")).expect("json");
+    assert_eq!(v["error"]["type"], "invalid_reasoning_summary");
+    assert_eq!(
+        v["error"]["message"],
+        "Invalid reasoning summary setting source: request setting `request.reasoning.summary` is `verbose`. Supported values are `auto`, `concise`, `detailed`, `none`."
+    );
+    assert!(mock.responses().is_empty(), "nothing reached the backend");
+    run.stop().await;
+}

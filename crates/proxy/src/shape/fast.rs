@@ -32,6 +32,8 @@ pub(super) struct FastShaped {
     pub body: Option<Vec<u8>>,
     /// `model`, when it is a string.
     pub model: Option<String>,
+    /// See [`super::Shaped::invalid_summary`].
+    pub invalid_summary: Option<String>,
 }
 
 /// A key that borrows from the body when it has no escapes.
@@ -540,8 +542,13 @@ pub(super) fn shape(body: &[u8]) -> Option<FastShaped> {
         store_at.is_none_or(|i| members[i].1.raw().is_none_or(|r| r.get() != "false"));
     let changed =
         input_changed || max_at.is_some() || store_changed || include.is_some() || append_include;
+    let invalid_summary = super::invalid_summary(reasoning.as_ref());
     if !changed {
-        return Some(FastShaped { body: None, model });
+        return Some(FastShaped {
+            body: None,
+            model,
+            invalid_summary,
+        });
     }
 
     let instructions = (!lifted.is_empty()).then(|| lifted.join("\n\n"));
@@ -592,5 +599,6 @@ pub(super) fn shape(body: &[u8]) -> Option<FastShaped> {
     Some(FastShaped {
         body: Some(w.finish()),
         model,
+        invalid_summary,
     })
 }
