@@ -62,7 +62,8 @@ impl Home {
         // A model setting the runtime applies, as the plugin would.
         std::fs::write(
             config.join("codex-config.jsonc"),
-            r#"{ "perModel": { "gpt-5.4": { "textVerbosity": "low", "reasoningEffort": "high" } } }"#,
+            r#"{ "global": { "serviceTier": "priority", "include": ["file_search_call.results"] },
+  "perModel": { "gpt-5.4": { "textVerbosity": "low", "reasoningEffort": "high" } } }"#,
         )
         .expect("codex-config.jsonc");
         let plugin = format!("file://{}", bridge_dir().display());
@@ -325,6 +326,17 @@ fn opencode_reaches_the_backend_through_the_bridge_reusing_and_restarting_the_ru
         "high",
         "the per-model reasoning effort beats OpenCode's default: {}",
         main_turn.body
+    );
+    let main = main_turn.json();
+    assert_eq!(main["service_tier"], "priority", "{}", main_turn.body);
+    let include: Vec<&str> = main["include"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    assert!(
+        include.contains(&"file_search_call.results")
+            && include.contains(&"reasoning.encrypted_content"),
+        "{include:?}"
     );
     for q in upstream.requests() {
         let auth = q.headers.get("authorization").cloned().unwrap_or_default();
