@@ -42,7 +42,7 @@ fn env_paths_absolute_xdg_is_followed_everywhere() {
     let cfg = h.path("xdgcfg");
     let data = h.path("xdgdata");
     fs::create_dir_all(cfg.join("opencode")).unwrap();
-    fs::rename(h.root(), cfg.join("opencode")).unwrap();
+    fs::rename(h.config_dir(), cfg.join("opencode")).unwrap();
     fs::rename(h.path(".local/share"), &data).unwrap();
     h.set("XDG_CONFIG_HOME", &cfg.display().to_string());
     h.set("XDG_DATA_HOME", &data.display().to_string());

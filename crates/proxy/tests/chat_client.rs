@@ -67,7 +67,7 @@ async fn the_openai_node_client_round_trips_through_the_proxy() {
     let script = repo().join("tests/node/chat-client.mjs");
     let mut cmd = Command::new("node");
     cmd.env_clear()
-        .env("HOME", home.root())
+        .env("HOME", home.home().as_path())
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .arg(&script)
         .arg(&pkg)

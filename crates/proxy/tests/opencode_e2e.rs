@@ -30,7 +30,7 @@ async fn opencode_run_prints_the_mock_answer_through_the_proxy() {
 
     let home = Home::new();
     // The first account is rate limited, so OpenCode's turn also exercises failover.
-    home.write_store(
+    home.write_native(
         json!([
             account("acc_a", "a@example.com", "plus"),
             account("acc_b", "b@example.com", "plus")
@@ -68,10 +68,10 @@ async fn opencode_run_prints_the_mock_answer_through_the_proxy() {
         serde_json::to_string_pretty(&config).expect("json"),
     )
     .expect("opencode.json");
-    let project = home.root().join("project");
+    let project = home.home().as_path().join("project");
     std::fs::create_dir_all(&project).expect("project dir");
 
-    let r = home.root().to_path_buf();
+    let r = home.home().as_path().to_path_buf();
     let mut cmd = Command::new(&bin);
     cmd.env_clear()
         .env("HOME", &r)
