@@ -43,12 +43,7 @@ impl Home {
                 .envs(env.iter().copied())
                 .args(args),
         );
-        for t in TOKENS {
-            assert!(
-                !run.stdout.contains(t) && !run.stderr.contains(t),
-                "token {t} leaked"
-            );
-        }
+        run.assert_hides(&TOKENS);
         run
     }
 }

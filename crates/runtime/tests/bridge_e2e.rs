@@ -8,13 +8,15 @@
 //! Skipped, loudly, without `node`, or without the package when `CI` is unset.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 use crate::loopback::{now_ms, Loopback, Request, Response};
-use codex_testkit::node::{available, opencode_binary, responses_events, run_with_deadline};
+use codex_testkit::node::{
+    available, opencode_binary, opencode_command, responses_events, run_with_deadline,
+};
 use codex_testkit::TempHome;
 
 const ANSWER: &str = "Hello through the codex-kit bridge";
@@ -105,12 +107,10 @@ impl Home {
 
     /// `opencode run "say hi"` with the built-in `openai` provider; `extra` env on top.
     fn opencode_run(&self, bin: &Path, upstream: &Loopback, extra: &[(&str, String)]) -> Output {
-        let r = self.home();
-        let mut cmd = self.tmp.command(bin);
-        cmd.envs(self.tmp.env_pairs())
-            .env("PATH", path_without_codex_runtime())
-            .env("OPENCODE_DISABLE_MODELS_FETCH", "1")
-            .env("OPENCODE_DISABLE_AUTOUPDATE", "1")
+        let project = self.home().join("project");
+        let args = ["run", "-m", "openai/gpt-5.4", "say hi"];
+        let mut cmd = opencode_command(bin, &self.tmp, &project, &args);
+        cmd.env("PATH", path_without_codex_runtime())
             // With a plugin configured, OpenCode installs `@opencode-ai/plugin` into its
             // config folder before loading plugins: offline, that fails at once instead of
             // reaching the registry. Any other HTTPS request goes to a dead loopback proxy.
@@ -123,12 +123,7 @@ impl Home {
                 format!("{}/backend-api/codex", upstream.base()),
             )
             .env("CODEX_RUNTIME_ISSUER", upstream.base())
-            .envs(extra.iter().map(|(k, v)| (*k, v.as_str())))
-            .current_dir(r.join("project"))
-            .args(["run", "-m", "openai/gpt-5.4", "say hi"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .envs(extra.iter().map(|(k, v)| (*k, v.as_str())));
         run_with_deadline(cmd, Duration::from_secs(240))
     }
 }

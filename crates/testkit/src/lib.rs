@@ -236,6 +236,20 @@ pub struct Run {
 }
 
 impl Run {
+    /// Fails the test if any of `secrets` appears in either output stream.
+    #[track_caller]
+    pub fn assert_hides(&self, secrets: &[&str]) -> &Self {
+        for s in secrets {
+            assert!(
+                !self.stdout.contains(s) && !self.stderr.contains(s),
+                "{s} leaked:\n{}\n{}",
+                self.stdout,
+                self.stderr
+            );
+        }
+        self
+    }
+
     /// Standard output as JSON, with both streams in the panic message when it is not.
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
