@@ -370,3 +370,30 @@ fn every_problem_is_a_finding_with_a_stable_code() {
         assert_eq!(!c["findings"].as_array().unwrap().is_empty(), bad, "{c:#}");
     }
 }
+
+/// A panic anywhere exits 3 with one fixed line: where, and where to report it; the panic's
+/// message (here a fake token and email) is never printed. Driven by the documented test
+/// hook `CODEX_KIT_TEST_PANIC`.
+#[test]
+fn a_panic_exits_3_with_one_line_and_no_payload() {
+    let mut h = Home::empty();
+    h.set(
+        "CODEX_KIT_TEST_PANIC",
+        "sk-proj-panicpayload123 alice@example.com",
+    );
+    let run = h.run(&["paths"]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert_eq!(run.stdout, "");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", run.stderr);
+    assert!(
+        lines[0].starts_with("codex-doctor: internal error (panic at crates/doctor/src/main.rs:")
+            && lines[0]
+                .ends_with("please file an issue at https://github.com/codex-kit/codex-kit/issues"),
+        "{}",
+        lines[0]
+    );
+    for leak in ["sk-proj", "panicpayload", "alice", "test hook"] {
+        assert!(!run.stderr.contains(leak), "{leak} in {}", run.stderr);
+    }
+}
