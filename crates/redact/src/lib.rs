@@ -14,7 +14,7 @@ mod redactor;
 mod secret;
 
 pub use mask::{mask_email, mask_id, mask_identity_key, MaskedDebug};
-pub use redactor::{encode_uri_component, IdentityMode, Redactor};
+pub use redactor::{IdentityMode, Redactor};
 pub use secret::Secret;
 
 /// The text every redacted value is replaced with.
