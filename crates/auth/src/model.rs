@@ -58,7 +58,8 @@ impl std::ops::Deref for AccountRecord {
     }
 }
 
-/// A record taken as it is (not normalized, no issues): a login read from another tool's file.
+/// A record taken as it is (not normalized again, no issues): a record the store's v4
+/// migration built, or a login read from another tool's file.
 impl From<Account> for AccountRecord {
     fn from(account: Account) -> Self {
         AccountRecord {
@@ -659,6 +660,31 @@ mod tests {
         assert!(rec.is_enabled());
         assert_eq!(o.issues.len(), 2, "{:?}", o.issues);
         assert!(o.issues[0].contains("openai.native.accounts[0].expires"));
+    }
+
+    #[test]
+    fn issues_keep_their_wording_and_order_whatever_the_file_order() {
+        let s = parse(
+            r#"{"openai":{"type":"oauth","native":{"accounts":[
+              {"enabled":"yes","authTypes":"codex","expires":"soon","accountId":7,"plan":"plus"},
+              "junk"]}}}"#,
+        );
+        let o = s.openai.expect("openai");
+        assert_eq!(
+            o.issues,
+            [
+                "openai.native.accounts[0].accountId: expected string, found number",
+                "openai.native.accounts[0].expires: expected number, found string",
+                "openai.native.accounts[0].enabled: expected boolean, found string",
+                "openai.native.accounts[0].authTypes: expected array, found string",
+                "openai.native.accounts[1]: expected object, found string",
+            ]
+        );
+        let native = o.domain(Domain::Native).expect("native");
+        // Left out, so enabled (`enabled !== false`), and the plan is still read.
+        assert!(native.accounts[0].is_enabled());
+        assert_eq!(native.accounts[0].plan(), Some("plus"));
+        assert_eq!(native.accounts[0].expires(), None);
     }
 
     #[test]
