@@ -95,17 +95,19 @@ def group_heads(text, start):
     return heads
 
 
+def heads_at(code, at):
+    """The first path segment(s) after `…::` at code[at]: a name, or a `{…}` group's names."""
+    if code.startswith("{", at):
+        return group_heads(code, at)
+    ident = IDENT.match(code, at)
+    return [ident.group(0)] if ident else []
+
+
 def referenced(code, depth):
     """Top-level module names a file `depth` levels inside its module refers to."""
     names = set()
     for m in re.finditer(r"\bcrate\s*::\s*", code):
-        rest = m.end()
-        if code.startswith("{", rest):
-            names.update(group_heads(code, rest))
-        else:
-            ident = IDENT.match(code, rest)
-            if ident:
-                names.add(ident.group(0))
+        names.update(heads_at(code, m.end()))
     # `super::super::y` from `x/a/b.rs` (depth 2) climbs to the root after depth+1 steps.
     for m in re.finditer(r"\b((?:super\s*::\s*)+)", code):
         if m.start() > 0 and code[m.start() - 1] == ":":
@@ -113,13 +115,7 @@ def referenced(code, depth):
         steps = m.group(1).count("super")
         if steps <= depth:
             continue
-        rest = m.end()
-        if code.startswith("{", rest):
-            names.update(group_heads(code, rest))
-        else:
-            ident = IDENT.match(code, rest)
-            if ident:
-                names.add(ident.group(0))
+        names.update(heads_at(code, m.end()))
     return names
 
 

@@ -46,24 +46,10 @@ pub const COOLDOWN_UNTIL: &str = "cooldownUntil";
 pub const LAST_USED: &str = "lastUsed";
 
 const SECRET_KEYS: [&str; 2] = [ACCESS, REFRESH];
-/// Every field name this crate reads or writes: records store these without allocating.
-const KNOWN_KEYS: [&str; 12] = [
-    IDENTITY_KEY,
-    ACCOUNT_ID,
-    EMAIL,
-    PLAN,
-    AUTH_TYPES,
-    ENABLED,
-    ACCESS,
-    REFRESH,
-    EXPIRES,
-    REFRESH_LEASE_UNTIL,
-    COOLDOWN_UNTIL,
-    LAST_USED,
-];
-/// The order in which the lenient read reports wrong-typed fields (identity, tokens, times,
+/// Every field name this crate reads or writes: records store these without allocating. The
+/// order is the one the lenient read reports wrong-typed fields in (identity, tokens, times,
 /// flags), whatever their order in the file.
-const LENIENT_ORDER: [&str; 12] = [
+const KNOWN_KEYS: [&str; 12] = [
     IDENTITY_KEY,
     ACCOUNT_ID,
     EMAIL,
@@ -279,7 +265,7 @@ impl Account {
 
     /// Parses a JSON value the lenient way the doctor reads a file: a known field of the wrong
     /// type is left out (the plugin's `typeof` tests skip it) and reported, in the order of
-    /// [`LENIENT_ORDER`]; a value that is not an object is an empty record and one issue.
+    /// [`KNOWN_KEYS`]; a value that is not an object is an empty record and one issue.
     pub(crate) fn from_json_lenient(v: &Value, at: &str) -> (Self, Vec<ShapeIssue>) {
         let Value::Object(obj) = v else {
             let issue = ShapeIssue {
@@ -295,7 +281,7 @@ impl Account {
             match parsed_slot(k, v.clone()) {
                 Ok(slot) => entries.push((key_of(k), slot)),
                 Err((expected, v)) => issues.push((
-                    LENIENT_ORDER.iter().position(|o| o == k),
+                    KNOWN_KEYS.iter().position(|o| o == k),
                     ShapeIssue {
                         at: format!("{at}.{k}"),
                         expected,

@@ -335,7 +335,7 @@ fn process_listing_and_stale_lock_while_running() {
     // so this asserts on the fake one's pid, never on a count. The verdict for an empty
     // table is unit-tested in `checks::process`. The real process table, for once.
     let mut h = Home::healthy();
-    h.set_env("CODEX_DOCTOR_PROC_ROOT", "/proc");
+    h.set("CODEX_DOCTOR_PROC_ROOT", "/proc");
     let bin = h.path("bin/opencode");
     // `exec sleep` would rename the process; a shell loop keeps the name `opencode`.
     fs::write(

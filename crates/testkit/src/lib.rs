@@ -236,6 +236,27 @@ pub struct Run {
 }
 
 impl Run {
+    /// Checks the internal-error contract both binaries keep on a panic: exit 3, nothing on
+    /// stdout, one stderr line naming `program`, the panic's place in `source` and where to
+    /// file an issue, and none of `hidden` (what the panic's message held).
+    #[track_caller]
+    pub fn assert_panicked(&self, program: &str, source: &str, hidden: &[&str]) {
+        assert_eq!(self.code, 3, "{self:?}");
+        assert_eq!(self.stdout, "");
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{}", self.stderr);
+        let start = format!("{program}: internal error (panic at {source}:");
+        assert!(
+            lines[0].starts_with(&start)
+                && lines[0].ends_with(
+                    "please file an issue at https://github.com/codex-kit/codex-kit/issues"
+                ),
+            "{}",
+            lines[0]
+        );
+        self.assert_hides(hidden);
+    }
+
     /// Fails the test if any of `secrets` appears in either output stream.
     #[track_caller]
     pub fn assert_hides(&self, secrets: &[&str]) -> &Self {

@@ -126,12 +126,6 @@ impl Home {
         Home { tmp, env, cwd }
     }
 
-    /// Sets (or replaces) one variable of the run's environment.
-    pub fn set_env(&mut self, name: &str, value: &str) {
-        self.env.retain(|(k, _)| k != name);
-        self.env.push((name.to_string(), value.to_string()));
-    }
-
     /// Lays out a process `pid` named `comm` in this home's process table.
     pub fn fake_process(&self, pid: u32, comm: &str) {
         let d = self.root().join("proc").join(pid.to_string());
