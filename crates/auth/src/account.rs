@@ -46,20 +46,22 @@ pub const COOLDOWN_UNTIL: &str = "cooldownUntil";
 pub const LAST_USED: &str = "lastUsed";
 
 const SECRET_KEYS: [&str; 2] = [ACCESS, REFRESH];
-/// Every field name this crate reads or writes: records store these without allocating.
+/// Every field name this crate reads or writes: records store these without allocating. The
+/// order is the one the lenient read reports wrong-typed fields in (identity, tokens, times,
+/// flags), whatever their order in the file.
 const KNOWN_KEYS: [&str; 12] = [
     IDENTITY_KEY,
     ACCOUNT_ID,
     EMAIL,
     PLAN,
-    AUTH_TYPES,
-    ENABLED,
     ACCESS,
     REFRESH,
     EXPIRES,
     REFRESH_LEASE_UNTIL,
     COOLDOWN_UNTIL,
     LAST_USED,
+    ENABLED,
+    AUTH_TYPES,
 ];
 const STRING_KEYS: [&str; 6] = [IDENTITY_KEY, ACCOUNT_ID, EMAIL, PLAN, ACCESS, REFRESH];
 const NUMBER_KEYS: [&str; 4] = [EXPIRES, REFRESH_LEASE_UNTIL, COOLDOWN_UNTIL, LAST_USED];
@@ -259,6 +261,40 @@ impl Account {
             }
         }
         Ok(Account { entries })
+    }
+
+    /// Parses a JSON value the lenient way the doctor reads a file: a known field of the wrong
+    /// type is left out (the plugin's `typeof` tests skip it) and reported, in the order of
+    /// [`KNOWN_KEYS`]; a value that is not an object is an empty record and one issue.
+    pub(crate) fn from_json_lenient(v: &Value, at: &str) -> (Self, Vec<ShapeIssue>) {
+        let Value::Object(obj) = v else {
+            let issue = ShapeIssue {
+                at: at.to_string(),
+                expected: "an object",
+                found: type_name(v),
+            };
+            return (Account::new(), vec![issue]);
+        };
+        let mut entries = Vec::with_capacity(obj.len());
+        let mut issues = Vec::new();
+        for (k, v) in obj {
+            match parsed_slot(k, v.clone()) {
+                Ok(slot) => entries.push((key_of(k), slot)),
+                Err((expected, v)) => issues.push((
+                    KNOWN_KEYS.iter().position(|o| o == k),
+                    ShapeIssue {
+                        at: format!("{at}.{k}"),
+                        expected,
+                        found: type_name(&v),
+                    },
+                )),
+            }
+        }
+        issues.sort_by_key(|(order, _)| *order);
+        (
+            Account { entries },
+            issues.into_iter().map(|(_, i)| i).collect(),
+        )
     }
 
     /// Sets a field read from a file, like inserting into a parsed JSON object (a repeated

@@ -6,7 +6,7 @@
 //! and compare it byte for byte with what the plugin writes: `String.prototype.trim` also
 //! strips U+FEFF (not U+0085), a whitespace-only stored key is kept, an empty one is missing.
 
-pub use codex_redact::encode_uri_component;
+pub use codex_js::encode_uri_component;
 
 /// `normalizeEmail` / `normalizePlan`: trimmed and lowercased, `None` when missing or blank.
 pub fn normalize_lower(v: Option<&str>) -> Option<String> {

@@ -7,9 +7,8 @@
 //! byte-exact serialization through [`json`]), with the usual file shape read without a
 //! JSON tree first (`direct`), and [`ops`] the edits the plugin's code paths make to it
 //! (upsert, cooldown, tokens, refresh leases, the tools' switch/enable/disable/remove). That is the strict read the store writes through. [`model`] is
-//! the lenient read the doctor and the bundle use: the file as it is, not normalized, with
-//! wrong-typed fields reported instead of refused, split into domains by the same
-//! `authTypes` rule. [`legacy`] reads the sources a transfer would import from (reference
+//! the lenient read the doctor and the bundle use: the same [`Account`] records normalized by
+//! the same code, with wrong-typed fields left out and reported instead of refused. [`legacy`] reads the sources a transfer would import from (reference
 //! 4.6). Nothing here touches a lock or writes a file: that is `codex-store`.
 
 #![warn(unreachable_pub)]

@@ -1,217 +1,138 @@
-//! `codex-accounts.json`, parsed the way the plugin sees it (reference 4.1–4.4).
+//! `codex-accounts.json`, read leniently: the doctor's and the bundle's view (reference 4.1–4.4).
 //!
 //! [`read_store`] classifies the file (missing, unreadable, not JSON, not an object, parsed);
 //! [`AccountsView`] exposes the `openai` entry as per-domain [`DomainView`]s: the domains when
 //! present, otherwise the aggregate split by `authTypes`, otherwise the legacy single-account
-//! shape. Every record is hydrated from its access-token claims and given the identity key the
-//! plugin would compute. Wrong-typed fields are reported, never fatal. Nothing here writes.
+//! shape (or a legacy v4 root). The records are the store's own [`Account`] type, normalized
+//! for their domain by the same code as the store's strict read ([`crate::AuthState`]), so the
+//! two reads see the same ids, emails, identity keys, flags and times; what is lenient here is
+//! only that a wrong-typed field is left out and reported ([`AccountRecord::issues`]) where the
+//! strict read refuses the file. Nothing here writes.
 
 use std::fmt;
 use std::io::ErrorKind;
 use std::path::Path;
 
-use codex_redact::{MaskedDebug, Secret};
+use codex_redact::MaskedDebug;
 use serde_json::{Map, Value};
 
-use crate::account::normalize_auth_types;
-use crate::identity::{build_identity_key, synchronize_identity_key};
-use crate::jwt;
+use crate::account::{
+    Account, ShapeIssue, ACCESS, ACCOUNT_ID, EMAIL, EXPIRES, IDENTITY_KEY, PLAN, REFRESH,
+};
 
 /// The plugin's type names for wrong-typed fields (owned by `codex_js`).
 pub use codex_js::type_name;
 
 pub use crate::domain::Domain;
 
-/// One account record, hydrated. `Debug` masks its identities and hides its tokens.
+/// One account record as the store holds it: the stored object parsed into an [`Account`]
+/// (a known field of the wrong type is left out, as the plugin's `typeof` tests skip it, and
+/// reported in [`AccountRecord::issues`]), then normalized for its domain exactly as the
+/// store's strict read normalizes it (claims hydration, identity key, `authTypes`). Derefs to
+/// the [`Account`], so the doctor and the proxy ask the same type the same questions. `Debug`
+/// masks identities and hides tokens.
 #[derive(Clone, Default)]
 pub struct AccountRecord {
-    /// Identity key as stored.
-    pub stored_identity_key: Option<String>,
-    /// Identity key after claim hydration and synchronization (what the plugin uses).
-    pub identity_key: Option<String>,
-    /// Account id (stored, else from access-token claims), trimmed.
-    pub account_id: Option<String>,
-    /// Email (stored, else from claims), lowercased.
-    pub email: Option<String>,
-    /// Plan (stored, else from claims), lowercased.
-    pub plan: Option<String>,
-    /// `enabled` as stored (`None` = absent = enabled).
-    pub enabled: Option<bool>,
-    /// Access token.
-    pub access: Option<Secret<String>>,
-    /// Refresh token.
-    pub refresh: Option<Secret<String>>,
-    /// Access expiry, epoch ms.
-    pub expires: Option<f64>,
-    /// Refresh lease end, epoch ms.
-    pub refresh_lease_until: Option<f64>,
-    /// Cooldown end, epoch ms.
-    pub cooldown_until: Option<f64>,
-    /// Last use, epoch ms.
-    pub last_used: Option<f64>,
-    /// Fields with the wrong type (`accounts[0].expires: expected number, found string`).
-    pub issues: Vec<String>,
+    account: Account,
+    stored_identity_key: Option<String>,
+    issues: Vec<String>,
 }
 
 impl fmt::Debug for AccountRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AccountRecord")
+            .field("account", &self.account)
             .field(
                 "stored_identity_key",
                 &MaskedDebug::Key(self.stored_identity_key.as_deref()),
             )
-            .field(
-                "identity_key",
-                &MaskedDebug::Key(self.identity_key.as_deref()),
-            )
-            .field("account_id", &MaskedDebug::Id(self.account_id.as_deref()))
-            .field("email", &MaskedDebug::Email(self.email.as_deref()))
-            .field("plan", &self.plan)
-            .field("enabled", &self.enabled)
-            .field("access", &self.access)
-            .field("refresh", &self.refresh)
-            .field("expires", &self.expires)
-            .field("refresh_lease_until", &self.refresh_lease_until)
-            .field("cooldown_until", &self.cooldown_until)
-            .field("last_used", &self.last_used)
             .field("issues", &self.issues)
             .finish()
     }
 }
 
+impl std::ops::Deref for AccountRecord {
+    type Target = Account;
+    fn deref(&self) -> &Account {
+        &self.account
+    }
+}
+
+/// A record taken as it is (not normalized again, no issues): a record the store's v4
+/// migration built, or a login read from another tool's file.
+impl From<Account> for AccountRecord {
+    fn from(account: Account) -> Self {
+        AccountRecord {
+            stored_identity_key: account.string(IDENTITY_KEY).map(str::to_string),
+            account,
+            issues: Vec::new(),
+        }
+    }
+}
+
+/// `expected a number` → `expected number`: the doctor's wording for a wrong-typed field.
+fn bare(expected: &str) -> &str {
+    expected.split_once(' ').map_or(expected, |(_, w)| w)
+}
+
+fn issue_text(i: &ShapeIssue) -> String {
+    format!("{}: expected {}, found {}", i.at, bare(i.expected), i.found)
+}
+
 impl AccountRecord {
-    /// `enabled !== false`.
-    pub fn is_enabled(&self) -> bool {
-        self.enabled != Some(false)
+    /// The record.
+    pub fn account(&self) -> &Account {
+        &self.account
     }
 
-    /// Whether the record has a strict identity the runtime can use.
+    /// `identityKey` as stored, before normalization.
+    pub fn stored_identity_key(&self) -> Option<&str> {
+        self.stored_identity_key.as_deref()
+    }
+
+    /// Fields with the wrong type (`accounts[0].expires: expected number, found string`).
+    pub fn issues(&self) -> &[String] {
+        &self.issues
+    }
+
+    /// Whether the record has the identity key the runtime selects it by (after claims
+    /// hydration and synchronization, as the store computes it).
     pub fn has_identity(&self) -> bool {
-        self.identity_key.is_some()
-    }
-
-    /// Eligible for selection at `now` (reference 6.1).
-    pub fn is_eligible(&self, now_ms: f64) -> bool {
-        self.is_enabled()
-            && !self.cooldown_until.is_some_and(|c| c > now_ms)
-            && !self.refresh_lease_until.is_some_and(|l| l > now_ms)
-    }
-
-    /// Whether a non-blank refresh token is present.
-    pub fn has_refresh(&self) -> bool {
-        self.refresh
-            .as_ref()
-            .is_some_and(|r| !r.expose().trim().is_empty())
+        self.account.identity_key().is_some()
     }
 
     /// Every secret or identifying value in this record, for the redactor.
     pub fn sensitive_values(&self) -> SensitiveValues<'_> {
         SensitiveValues {
-            tokens: [self.access.as_ref(), self.refresh.as_ref()]
+            tokens: [self.account.access(), self.account.refresh()]
                 .into_iter()
                 .flatten()
                 .map(|s| s.expose().as_str())
                 .collect(),
-            emails: self.email.iter().map(String::as_str).collect(),
-            account_ids: self.account_id.iter().map(String::as_str).collect(),
-            identity_keys: [
-                self.identity_key.as_deref(),
-                self.stored_identity_key.as_deref(),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
+            emails: self.account.email().into_iter().collect(),
+            account_ids: self.account.account_id().into_iter().collect(),
+            identity_keys: [self.account.identity_key(), self.stored_identity_key()]
+                .into_iter()
+                .flatten()
+                .collect(),
         }
     }
 
-    fn parse(v: &Value, at: &str) -> AccountRecord {
-        let mut r = AccountRecord::default();
-        let Some(o) = v.as_object() else {
-            r.issues
-                .push(format!("{at}: expected object, found {}", type_name(v)));
-            return r;
-        };
-        let s = |k: &str, issues: &mut Vec<String>| -> Option<String> {
-            match o.get(k) {
-                None | Some(Value::Null) => None,
-                Some(Value::String(x)) => Some(x.clone()),
-                Some(other) => {
-                    issues.push(format!(
-                        "{at}.{k}: expected string, found {}",
-                        type_name(other)
-                    ));
-                    None
-                }
-            }
-        };
-        let mut issues = Vec::new();
-        r.stored_identity_key = s("identityKey", &mut issues);
-        let account_id = s("accountId", &mut issues);
-        let email = s("email", &mut issues);
-        let plan = s("plan", &mut issues);
-        r.access = s("access", &mut issues).map(Secret::new);
-        r.refresh = s("refresh", &mut issues).map(Secret::new);
-        let n = |k: &str, issues: &mut Vec<String>| -> Option<f64> {
-            match o.get(k) {
-                None | Some(Value::Null) => None,
-                Some(Value::Number(x)) => x.as_f64(),
-                Some(other) => {
-                    issues.push(format!(
-                        "{at}.{k}: expected number, found {}",
-                        type_name(other)
-                    ));
-                    None
-                }
-            }
-        };
-        r.expires = n("expires", &mut issues);
-        r.refresh_lease_until = n("refreshLeaseUntil", &mut issues);
-        r.cooldown_until = n("cooldownUntil", &mut issues);
-        r.last_used = n("lastUsed", &mut issues);
-        r.enabled = match o.get("enabled") {
-            None | Some(Value::Null) => None,
-            Some(Value::Bool(b)) => Some(*b),
-            Some(other) => {
-                issues.push(format!(
-                    "{at}.enabled: expected boolean, found {}",
-                    type_name(other)
-                ));
-                // The plugin tests `enabled !== false`: any non-false value counts as enabled.
-                None
-            }
-        };
-        r.issues = issues;
+    /// The stored record, parsed leniently (not yet normalized).
+    fn stored(v: &Value, at: &str) -> AccountRecord {
+        let (account, issues) = Account::from_json_lenient(v, at);
+        AccountRecord {
+            stored_identity_key: account.string(IDENTITY_KEY).map(str::to_string),
+            account,
+            issues: issues.iter().map(issue_text).collect(),
+        }
+    }
 
-        // Hydrate missing identity fields from the access token (reference 4.3 step 3).
-        let claims = r
-            .access
-            .as_ref()
-            .and_then(|a| jwt::claims(a.expose()))
-            .unwrap_or_default();
-        // JavaScript's trim (U+FEFF yes, U+0085 no): the result feeds identity keys that
-        // are compared byte for byte with the plugin's.
-        let pick = |stored: Option<String>, claim: Option<String>| {
-            stored
-                .filter(|x| !codex_js::trim(x).is_empty())
-                .or(claim.filter(|x| !codex_js::trim(x).is_empty()))
-        };
-        r.account_id = pick(account_id, claims.account_id).map(|x| codex_js::trim(&x).to_string());
-        r.email = pick(email, claims.email).map(|x| codex_js::trim(&x).to_lowercase());
-        r.plan = pick(plan, claims.plan).map(|x| codex_js::trim(&x).to_lowercase());
-        let synced = synchronize_identity_key(
-            r.stored_identity_key.as_deref(),
-            r.account_id.as_deref(),
-            r.email.as_deref(),
-            r.plan.as_deref(),
-        );
-        // Domain records without a strict identity keep `identityKey` unset.
-        r.identity_key = synced.filter(|k| !k.starts_with("legacy|")).or_else(|| {
-            build_identity_key(
-                r.account_id.as_deref(),
-                r.email.as_deref(),
-                r.plan.as_deref(),
-            )
-        });
+    /// A copy normalized for `mode`, as the store's read leaves a record of that domain.
+    fn normalized(&self, mode: Domain) -> AccountRecord {
+        let mut r = self.clone();
+        r.account.set_auth_types(&[mode]);
+        r.account.normalize(Some(mode));
         r
     }
 }
@@ -279,6 +200,9 @@ pub enum DomainSource {
     Aggregate,
     /// The legacy single-account shape (`openai.refresh` …).
     LegacySingle,
+    /// The legacy v4 shape (`{version, accounts: [{refreshToken, …}], activeIndex}`), which the
+    /// plugin migrates on read whatever the file's name.
+    LegacyV4,
 }
 
 impl DomainView {
@@ -289,15 +213,15 @@ impl DomainView {
             if self
                 .accounts
                 .iter()
-                .any(|a| a.is_enabled() && a.identity_key.as_deref() == Some(k))
+                .any(|a| a.is_enabled() && a.identity_key() == Some(k))
             {
                 return Some(k);
             }
         }
         self.accounts
             .iter()
-            .find(|a| a.is_enabled() && a.identity_key.is_some())
-            .and_then(|a| a.identity_key.as_deref())
+            .find(|a| a.is_enabled() && a.identity_key().is_some())
+            .and_then(|a| a.identity_key())
     }
 
     /// Number of enabled records.
@@ -378,6 +302,52 @@ pub enum StoreRead {
     Parsed(AccountsView),
 }
 
+/// The `openai` entry a legacy v4 file becomes: the store's migration, record for record.
+fn legacy_v4(state: &crate::state::OauthState) -> OpenAiEntry {
+    let domains = state
+        .domains()
+        .map(|(domain, dom)| DomainView {
+            domain,
+            source: DomainSource::LegacyV4,
+            strategy: dom.strategy().map(str::to_string),
+            accounts: dom
+                .accounts()
+                .iter()
+                .cloned()
+                .map(AccountRecord::from)
+                .collect(),
+            stored_active: dom.active().map(str::to_string),
+        })
+        .collect();
+    OpenAiEntry {
+        kind: Some("oauth".to_string()),
+        strategy: None,
+        domains,
+        issues: Vec::new(),
+    }
+}
+
+/// The record the legacy single-account shape becomes, built as the store's migration builds
+/// it; fields of the wrong type are left out and reported.
+fn legacy_single(o: &Map<String, Value>) -> AccountRecord {
+    let stored = AccountRecord::stored(&Value::Object(o.clone()), "openai");
+    let raw = &stored.account;
+    let string = |k: &str| raw.string(k).map(str::to_string);
+    let mut account = crate::state::single_account(
+        string(ACCESS),
+        string(REFRESH),
+        o.get(EXPIRES)
+            .filter(|v| v.is_number())
+            .cloned()
+            .unwrap_or(Value::Null),
+        string(ACCOUNT_ID),
+        string(EMAIL),
+        string(PLAN),
+    );
+    account.normalize(Some(Domain::Native));
+    AccountRecord { account, ..stored }
+}
+
 /// Reads and classifies a store file. Never modifies it.
 pub fn read_store(path: &Path) -> StoreRead {
     let bytes = match std::fs::read(path) {
@@ -436,6 +406,13 @@ impl AccountsView {
     /// Interprets a root object.
     pub fn from_root(root: &Map<String, Value>) -> AccountsView {
         let other_root_keys = root.keys().filter(|k| *k != "openai").cloned().collect();
+        if let Some(state) = crate::state::migrate_legacy_v4(root) {
+            return AccountsView {
+                openai: Some(legacy_v4(&state)),
+                openai_wrong_type: None,
+                other_root_keys,
+            };
+        }
         match root.get("openai") {
             None => AccountsView {
                 openai: None,
@@ -460,10 +437,11 @@ fn opt_string(v: Option<&Value>) -> Option<String> {
     v.and_then(Value::as_str).map(str::to_string)
 }
 
+/// The records of an `accounts` array as stored (parsed leniently, not normalized).
 fn parse_records(arr: &[Value], at: &str) -> Vec<AccountRecord> {
     arr.iter()
         .enumerate()
-        .map(|(i, v)| AccountRecord::parse(v, &format!("{at}[{i}]")))
+        .map(|(i, v)| AccountRecord::stored(v, &format!("{at}[{i}]")))
         .collect()
 }
 
@@ -481,7 +459,10 @@ fn parse_openai(o: &Map<String, Value>) -> OpenAiEntry {
                     domain: d,
                     source: DomainSource::Domain,
                     strategy: opt_string(dom.get("strategy")).or_else(|| strategy.clone()),
-                    accounts: parse_records(arr, &at),
+                    accounts: parse_records(arr, &at)
+                        .iter()
+                        .map(|r| r.normalized(d))
+                        .collect(),
                     stored_active: opt_string(dom.get("activeIdentityKey")),
                 });
             } else {
@@ -507,12 +488,12 @@ fn parse_openai(o: &Map<String, Value>) -> OpenAiEntry {
                 let active = opt_string(o.get("activeIdentityKey"));
                 let mut native = Vec::new();
                 let mut codex = Vec::new();
-                for (raw, rec) in arr.iter().zip(records) {
+                for rec in &records {
                     // The store's split rule (`normalizeAccountAuthTypes`), on the record as is.
-                    for mode in normalize_auth_types(raw.get("authTypes")) {
+                    for mode in rec.auth_types() {
                         match mode {
-                            Domain::Native => native.push(rec.clone()),
-                            Domain::Codex => codex.push(rec.clone()),
+                            Domain::Native => native.push(rec.normalized(mode)),
+                            Domain::Codex => codex.push(rec.normalized(mode)),
                         }
                     }
                 }
@@ -539,11 +520,8 @@ fn parse_openai(o: &Map<String, Value>) -> OpenAiEntry {
             )),
             None => {
                 if o.contains_key("refresh") || o.contains_key("access") {
-                    let mut rec = AccountRecord::parse(&Value::Object(o.clone()), "openai");
-                    rec.enabled = Some(true);
-                    // Only token and identity fields of the single shape are meaningful.
-                    rec.issues.retain(|i| !i.contains(".type"));
-                    let active = rec.identity_key.clone();
+                    let rec = legacy_single(o);
+                    let active = rec.identity_key().map(str::to_string);
                     domains.push(DomainView {
                         domain: Domain::Native,
                         source: DomainSource::LegacySingle,
@@ -557,7 +535,7 @@ fn parse_openai(o: &Map<String, Value>) -> OpenAiEntry {
     }
     for d in &domains {
         for a in &d.accounts {
-            issues.extend(a.issues.iter().cloned());
+            issues.extend(a.issues().iter().cloned());
         }
     }
     issues.dedup();
@@ -596,8 +574,8 @@ mod tests {
         let rec = &view.accounts[0];
         let values = rec.sensitive_values();
         let claims = crate::jwt::Claims {
-            account_id: rec.account_id.clone(),
-            email: rec.email.clone(),
+            account_id: rec.account_id().map(str::to_string),
+            email: rec.email().map(str::to_string),
             plan: None,
         };
         let d = format!("{d} {view:?} {rec:?} {values:?} {claims:?}");
@@ -615,9 +593,9 @@ mod tests {
         );
         let o = s.openai.expect("openai");
         let rec = &o.domain(Domain::Native).expect("native").accounts[0];
-        assert_eq!(rec.account_id.as_deref(), Some("acc_1"));
-        assert_eq!(rec.email.as_deref(), Some("a@x.io"));
-        assert_eq!(rec.plan.as_deref(), Some("plus\u{85}"));
+        assert_eq!(rec.account_id(), Some("acc_1"));
+        assert_eq!(rec.email(), Some("a@x.io"));
+        assert_eq!(rec.plan(), Some("plus\u{85}"));
     }
 
     #[test]
@@ -678,10 +656,35 @@ mod tests {
         let o = s.openai.expect("openai");
         let rec = &o.domain(Domain::Native).expect("native").accounts[0];
         assert!(!rec.has_identity());
-        assert_eq!(rec.email.as_deref(), Some("one@example.com"));
+        assert_eq!(rec.email(), Some("one@example.com"));
         assert!(rec.is_enabled());
         assert_eq!(o.issues.len(), 2, "{:?}", o.issues);
         assert!(o.issues[0].contains("openai.native.accounts[0].expires"));
+    }
+
+    #[test]
+    fn issues_keep_their_wording_and_order_whatever_the_file_order() {
+        let s = parse(
+            r#"{"openai":{"type":"oauth","native":{"accounts":[
+              {"enabled":"yes","authTypes":"codex","expires":"soon","accountId":7,"plan":"plus"},
+              "junk"]}}}"#,
+        );
+        let o = s.openai.expect("openai");
+        assert_eq!(
+            o.issues,
+            [
+                "openai.native.accounts[0].accountId: expected string, found number",
+                "openai.native.accounts[0].expires: expected number, found string",
+                "openai.native.accounts[0].enabled: expected boolean, found string",
+                "openai.native.accounts[0].authTypes: expected array, found string",
+                "openai.native.accounts[1]: expected object, found string",
+            ]
+        );
+        let native = o.domain(Domain::Native).expect("native");
+        // Left out, so enabled (`enabled !== false`), and the plan is still read.
+        assert!(native.accounts[0].is_enabled());
+        assert_eq!(native.accounts[0].plan(), Some("plus"));
+        assert_eq!(native.accounts[0].expires(), None);
     }
 
     #[test]

@@ -845,25 +845,50 @@ fn string_field(o: &Map<String, Value>, key: &str) -> Result<Option<String>, Sha
     }
 }
 
-/// The legacy single-account shape `{type, refresh, access, expires, accountId?, email?, plan?}`.
-fn migrate_single(o: &Map<String, Value>) -> Result<OauthState, ShapeIssue> {
-    let access = string_field(o, ACCESS)?;
+/// The record the legacy single-account shape's fields become (enabled, native, identity
+/// key from the fields, missing identity fields from the access token's claims). Shared by
+/// the strict read and the lenient one.
+pub(crate) fn single_account(
+    access: Option<String>,
+    refresh: Option<String>,
+    expires: Value,
+    account_id: Option<String>,
+    email: Option<String>,
+    plan: Option<String>,
+) -> Account {
     let claims = claims_of(access.as_deref());
     let or_claim =
         |stored: Option<String>, claim: Option<String>| stored.filter(|s| !s.is_empty()).or(claim);
-    let account_id = or_claim(string_field(o, ACCOUNT_ID)?, claims.account_id);
-    let email = or_claim(string_field(o, EMAIL)?, claims.email);
-    let plan = or_claim(string_field(o, PLAN)?, claims.plan);
+    let account_id = or_claim(account_id, claims.account_id);
+    let email = or_claim(email, claims.email);
+    let plan = or_claim(plan, claims.plan);
     let mut a = Account::new();
     a.push_string(ACCESS, access);
-    a.push_string(REFRESH, string_field(o, REFRESH)?);
-    a.push_json(EXPIRES, o.get(EXPIRES).cloned().unwrap_or(Value::Null));
+    a.push_string(REFRESH, refresh);
+    a.push_json(EXPIRES, expires);
     a.push_string(ACCOUNT_ID, account_id);
     a.push_string(EMAIL, email);
     a.push_string(PLAN, plan);
     a.set_auth_types(&[Domain::Native]);
     a.set_enabled(true);
     a.ensure_identity_key();
+    a
+}
+
+/// The legacy single-account shape `{type, refresh, access, expires, accountId?, email?, plan?}`.
+fn migrate_single(o: &Map<String, Value>) -> Result<OauthState, ShapeIssue> {
+    let access = string_field(o, ACCESS)?;
+    let account_id = string_field(o, ACCOUNT_ID)?;
+    let email = string_field(o, EMAIL)?;
+    let plan = string_field(o, PLAN)?;
+    let a = single_account(
+        access,
+        string_field(o, REFRESH)?,
+        o.get(EXPIRES).cloned().unwrap_or(Value::Null),
+        account_id,
+        email,
+        plan,
+    );
     let active = a.identity_key().map(str::to_string);
     let mut s = OauthState {
         strategy: None,

@@ -21,10 +21,10 @@ fn account(
     p: &Pseudonymizer,
     now_ms: f64,
 ) -> Value {
-    let pseudo = |k: Kind, v: &Option<String>| v.as_deref().map(|s| p.pseudonym(k, s.as_bytes()));
-    let ident = pseudo(Kind::Identity, &rec.identity_key);
-    let acct = pseudo(Kind::Account, &rec.account_id);
-    let email = pseudo(Kind::Email, &rec.email);
+    let pseudo = |k: Kind, v: Option<&str>| v.map(|s| p.pseudonym(k, s.as_bytes()));
+    let ident = pseudo(Kind::Identity, rec.identity_key());
+    let acct = pseudo(Kind::Account, rec.account_id());
+    let email = pseudo(Kind::Email, rec.email());
     let name = ident
         .clone()
         .or_else(|| acct.clone())
@@ -38,18 +38,18 @@ fn account(
         "identity_key": ident,
         "email": email,
         "account_id": acct,
-        "plan": rec.plan,
+        "plan": rec.plan(),
         "enabled": rec.is_enabled(),
-        "active": rec.identity_key.is_some() && view.effective_active() == rec.identity_key.as_deref(),
+        "active": rec.identity_key().is_some() && view.effective_active() == rec.identity_key(),
         "identity_present": rec.has_identity(),
-        "has_access": rec.access.as_ref().is_some_and(|a| !a.expose().trim().is_empty()),
+        "has_access": rec.access().is_some_and(|a| !a.expose().trim().is_empty()),
         "has_refresh": rec.has_refresh(),
-        "access_expires": rec.expires.map(|t| relative(t, now_ms)),
-        "access_expired": rec.expires.map(|t| t <= now_ms),
-        "cooldown": future(rec.cooldown_until),
-        "refresh_lease": future(rec.refresh_lease_until),
-        "last_used": rec.last_used.map(|t| relative(t, now_ms)),
-        "issues": rec.issues,
+        "access_expires": rec.expires().map(|t| relative(t, now_ms)),
+        "access_expired": rec.expires().map(|t| t <= now_ms),
+        "cooldown": future(rec.cooldown_until()),
+        "refresh_lease": future(rec.refresh_lease_until()),
+        "last_used": rec.last_used().map(|t| relative(t, now_ms)),
+        "issues": rec.issues(),
     })
 }
 

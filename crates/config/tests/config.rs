@@ -14,25 +14,24 @@ use codex_config::{
 };
 use codex_env::EnvSnapshot;
 use codex_paths::Paths;
+use codex_testkit::{write_file, TempHome};
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use tempfile::TempDir;
 
 const EXAMPLE: &str = include_str!("fixtures/codex-config.jsonc");
 
-/// A temporary home with `XDG_CONFIG_HOME=<tmp>/xdg`, so the config root is
-/// `<tmp>/xdg/opencode`.
+/// A [`TempHome`] with `XDG_CONFIG_HOME=<tmp>/xdg` (outside the home, as users set it), so
+/// the config root is `<tmp>/xdg/opencode`.
 struct Home {
-    dir: TempDir,
+    tmp: TempHome,
     env: EnvSnapshot,
 }
 
 impl Home {
     fn new(extra: &[(&str, &str)]) -> Home {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let home = dir.path().join("home");
-        let xdg = dir.path().join("xdg");
-        fs::create_dir_all(&home).expect("home");
+        let tmp = TempHome::new();
+        let home = tmp.home();
+        let xdg = tmp.root().join("xdg");
         let mut env = EnvSnapshot::from_pairs([
             ("HOME", home.to_string_lossy().into_owned()),
             ("XDG_CONFIG_HOME", xdg.to_string_lossy().into_owned()),
@@ -40,11 +39,11 @@ impl Home {
         for (k, v) in extra {
             env = env.with(k, v);
         }
-        Home { dir, env }
+        Home { tmp, env }
     }
 
     fn root(&self) -> PathBuf {
-        self.dir.path().join("xdg").join("opencode")
+        self.tmp.root().join("xdg").join("opencode")
     }
 
     fn jsonc(&self) -> PathBuf {
@@ -55,13 +54,8 @@ impl Home {
         self.root().join("codex-config.json")
     }
 
-    fn write(&self, path: &Path, text: impl AsRef<[u8]>) {
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(path, text).expect("write");
-    }
-
     fn paths(&self) -> Paths {
-        Paths::resolve(&self.env, self.dir.path()).expect("paths")
+        Paths::resolve(&self.env, self.tmp.root()).expect("paths")
     }
 
     fn load(&self) -> ConfigLoad {
@@ -81,7 +75,7 @@ fn shown(path: &Path) -> String {
 #[test]
 fn only_legacy_json_is_used() {
     let h = Home::new(&[]);
-    h.write(&h.json(), r#"{"quiet":true}"#);
+    write_file(&h.json(), r#"{"quiet":true}"#);
     let l = h.load();
     assert_eq!(l.candidates.len(), 1);
     assert_eq!(l.candidates[0].file.path, h.json());
@@ -95,8 +89,8 @@ fn only_legacy_json_is_used() {
 #[test]
 fn both_names_use_jsonc_and_flag_the_legacy_file() {
     let h = Home::new(&[]);
-    h.write(&h.jsonc(), "{\n  // canonical\n  \"quiet\": true\n}\n");
-    h.write(&h.json(), r#"{"quiet":false}"#);
+    write_file(&h.jsonc(), "{\n  // canonical\n  \"quiet\": true\n}\n");
+    write_file(&h.json(), r#"{"quiet":false}"#);
     let l = h.load();
     assert_eq!(l.effective, Some(0));
     assert_eq!(l.candidates[0].file.path, h.jsonc());
@@ -122,8 +116,8 @@ fn both_names_use_jsonc_and_flag_the_legacy_file() {
 #[test]
 fn unparseable_jsonc_falls_back_to_valid_legacy() {
     let h = Home::new(&[]);
-    h.write(&h.jsonc(), "{ \"quiet\": true, }");
-    h.write(&h.json(), r#"{"quiet":false}"#);
+    write_file(&h.jsonc(), "{ \"quiet\": true, }");
+    write_file(&h.json(), r#"{"quiet":false}"#);
     let l = h.load();
     assert_eq!(l.effective, Some(1));
     assert!(l.both_names_exist);
@@ -143,8 +137,8 @@ fn unparseable_jsonc_falls_back_to_valid_legacy() {
 #[test]
 fn invalid_jsonc_falls_back_to_legacy_without_quarantine() {
     let h = Home::new(&[]);
-    h.write(&h.jsonc(), r#"{"debug": "yes"}"#);
-    h.write(&h.json(), r#"{"quiet":true}"#);
+    write_file(&h.jsonc(), r#"{"debug": "yes"}"#);
+    write_file(&h.json(), r#"{"quiet":true}"#);
     let l = h.load();
     assert_eq!(l.effective, Some(1));
     assert!(!l.legacy_would_be_quarantined);
@@ -161,7 +155,7 @@ fn invalid_jsonc_falls_back_to_legacy_without_quarantine() {
 #[test]
 fn one_bad_field_ignores_the_whole_file() {
     let h = Home::new(&[]);
-    h.write(
+    write_file(
         &h.jsonc(),
         r#"{"quiet": true, "runtime": {"rotationStrategy": 123}}"#,
     );
@@ -188,7 +182,7 @@ fn one_bad_field_ignores_the_whole_file() {
 #[test]
 fn multiple_issues_are_joined_with_semicolons() {
     let h = Home::new(&[]);
-    h.write(&h.jsonc(), r#"{"debug": 1, "quiet": [1, 2]}"#);
+    write_file(&h.jsonc(), r#"{"debug": 1, "quiet": [1, 2]}"#);
     let l = h.load();
     assert_eq!(
         l.warnings,
@@ -391,7 +385,7 @@ fn refresh_ahead_needs_an_explicit_true() {
 #[test]
 fn explicit_path_missing_means_no_file() {
     let h = Home::new(&[]);
-    let missing = h.dir.path().join("nowhere").join("custom.jsonc");
+    let missing = h.tmp.root().join("nowhere").join("custom.jsonc");
     let h = Home {
         env: h
             .env
@@ -400,8 +394,8 @@ fn explicit_path_missing_means_no_file() {
         ..h
     };
     // Default files exist but are not consulted.
-    h.write(&h.jsonc(), r#"{"quiet": true}"#);
-    h.write(&h.json(), r#"{"quiet": true}"#);
+    write_file(&h.jsonc(), r#"{"quiet": true}"#);
+    write_file(&h.json(), r#"{"quiet": true}"#);
     let l = h.load();
     assert_eq!(
         l.explicit.as_ref().map(|e| e.path.clone()),
@@ -421,7 +415,7 @@ fn explicit_path_missing_means_no_file() {
 #[test]
 fn explicit_path_is_the_only_candidate() {
     let h = Home::new(&[]);
-    let custom = h.dir.path().join("custom.jsonc");
+    let custom = h.tmp.root().join("custom.jsonc");
     let h = Home {
         env: h.env.clone().with(
             "OPENCODE_OPENAI_MULTI_CONFIG_PATH",
@@ -429,8 +423,8 @@ fn explicit_path_is_the_only_candidate() {
         ),
         ..h
     };
-    h.write(&custom, "/* mine */ {\"runtime\": {\"mode\": \"codex\"}}");
-    h.write(&h.jsonc(), r#"{"quiet": true}"#);
+    write_file(&custom, "/* mine */ {\"runtime\": {\"mode\": \"codex\"}}");
+    write_file(&h.jsonc(), r#"{"quiet": true}"#);
     let l = h.load();
     assert_eq!(l.effective, Some(0));
     assert_eq!(l.candidates[0].file.path, custom);
@@ -460,7 +454,7 @@ fn anchor_example_is_valid() {
     assert!(ignored_legacy_keys(&value).is_empty());
 
     let h = Home::new(&[]);
-    h.write(&h.jsonc(), EXAMPLE);
+    write_file(&h.jsonc(), EXAMPLE);
     let l = h.load();
     assert_eq!(l.effective, Some(0));
     assert!(l.warnings.is_empty());
@@ -474,7 +468,7 @@ fn anchor_example_is_valid() {
 #[test]
 fn parse_error_position_with_block_comment_on_the_same_line() {
     let h = Home::new(&[]);
-    h.write(
+    write_file(
         &h.jsonc(),
         "{\n  \"debug\": false,\n  /* a comment */ \"quiet\": true true\n}\n",
     );
@@ -503,7 +497,7 @@ fn parse_error_position_with_block_comment_on_the_same_line() {
 #[test]
 fn non_utf8_file_is_a_read_error() {
     let h = Home::new(&[]);
-    h.write(&h.jsonc(), b"{\"quiet\": \"\xff\"}");
+    write_file(&h.jsonc(), b"{\"quiet\": \"\xff\"}");
     let l = h.load();
     assert_eq!(l.effective, None);
     let CandidateOutcome::ReadError { message } = &l.candidates[0].outcome else {
@@ -528,7 +522,7 @@ fn directory_in_place_of_the_file_is_a_read_error() {
 #[test]
 fn root_must_be_an_object() {
     let h = Home::new(&[]);
-    h.write(&h.jsonc(), "// just a list\n[1, 2, 3]");
+    write_file(&h.jsonc(), "// just a list\n[1, 2, 3]");
     let l = h.load();
     assert_eq!(
         l.warnings,
@@ -542,7 +536,7 @@ fn root_must_be_an_object() {
 #[test]
 fn deprecated_keys_warn_on_load() {
     let h = Home::new(&[]);
-    h.write(
+    write_file(
         &h.jsonc(),
         r#"{"global": {"reasoningSummaries": true, "serviceTier": "default"},
             "perModel": {"gpt-5": {"variants": {"high": {"verbosity": "low"}}}}}"#,
@@ -567,8 +561,8 @@ fn deprecated_keys_warn_on_load() {
 #[test]
 fn deprecation_warning_comes_before_the_both_names_warning() {
     let h = Home::new(&[]);
-    h.write(&h.jsonc(), r#"{"global": {"verbosityEnabled": true}}"#);
-    h.write(&h.json(), "{}");
+    write_file(&h.jsonc(), r#"{"global": {"verbosityEnabled": true}}"#);
+    write_file(&h.json(), "{}");
     let l = h.load();
     assert_eq!(l.warnings.len(), 2);
     assert!(l.warnings[0].starts_with("Deprecated config key(s) in "));

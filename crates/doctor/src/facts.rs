@@ -393,13 +393,15 @@ impl Facts {
                 .map(str::to_string)
         };
         let refresh = s("refresh_token")?;
-        let record = codex_auth::model::AccountRecord {
-            account_id: s("account_id"),
-            refresh: Some(refresh.into()),
-            access: s("access_token").map(Into::into),
-            ..Default::default()
-        };
-        Some((path, record))
+        let mut record = codex_auth::Account::new();
+        if let Some(id) = s("account_id") {
+            record.set_account_id(&id);
+        }
+        record.set_refresh(refresh.into());
+        if let Some(access) = s("access_token") {
+            record.set_access(access.into());
+        }
+        Some((path, record.into()))
     }
 
     /// Legacy sources: `(resolved path, what it holds)`.

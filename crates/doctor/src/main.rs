@@ -60,18 +60,10 @@ fn fail(e: &DoctorError) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    // A panic payload may hold user data: never print it.
-    std::panic::set_hook(Box::new(|info| {
-        let at = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        err(&format!(
-            "codex-doctor: internal error (panic{at}); please report it"
-        ));
-    }));
-    // An internal error exits 3, as in codex-runtime (the hook above said what happened).
-    std::panic::catch_unwind(run).unwrap_or(ExitCode::from(3))
+    // A panic prints one fixed line (never its payload, which may hold user data) and exits
+    // 3, as in codex-runtime.
+    codex_redact::panic::install_hook("codex-doctor", err);
+    codex_redact::panic::guard(run).unwrap_or(ExitCode::from(codex_redact::panic::INTERNAL_EXIT))
 }
 
 fn run() -> ExitCode {
@@ -89,6 +81,10 @@ fn run() -> ExitCode {
         Err(e) => return fail(&e),
     };
     let env = EnvSnapshot::capture();
+    if let Some(v) = env.non_blank(env_vars::CODEX_KIT_TEST_PANIC) {
+        // The documented test hook: the value must not reach the output.
+        panic!("{} test hook: {v}", env_vars::CODEX_KIT_TEST_PANIC);
+    }
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     if let Some(d) = &dir {
         if !cwd.join(d).is_dir() {

@@ -272,7 +272,7 @@ pub fn canary_home() -> (Home, Canaries) {
         pct(EMAIL),
         pct(REFRESH),
         h.home().display().to_string(),
-        h.dir.path().display().to_string(),
+        h.root().display().to_string(),
     ])
     .collect();
     (h, Canaries { secrets })
@@ -293,7 +293,7 @@ pub fn unzip(path: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn bundle(h: &Home, extra: &[&str]) -> (Run, PathBuf) {
-    let out = h.dir.path().join(format!("b-{}.zip", extra.len()));
+    let out = h.root().join(format!("b-{}.zip", extra.len()));
     let _ = fs::remove_file(&out);
     let mut args = vec!["bundle", "-o", out.to_str().expect("utf8")];
     args.extend_from_slice(extra);
@@ -694,7 +694,7 @@ fn bad_input_is_listed_not_followed_and_not_fatal() {
     let logs = ".config/opencode/logs/codex-plugin";
     h.write(&format!("{logs}/ok.jsonl"), "{\"event\":\"ok\"}\n");
     // A symlink out of the roots, and a symlinked folder.
-    let outside = h.dir.path().join("outside");
+    let outside = h.root().join("outside");
     fs::create_dir_all(&outside).unwrap();
     fs::write(outside.join("secret.log"), "CANARYoutside_secret\n").unwrap();
     std::os::unix::fs::symlink(

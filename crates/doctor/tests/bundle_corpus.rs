@@ -533,14 +533,14 @@ fn cases() -> Vec<Case> {
         ),
         // ---- bad input
         c("bad-input", "symlink to a file outside", Token, |h, c| {
-            let out = h.dir.path().join("outside.log");
+            let out = h.root().join("outside.log");
             fs::write(&out, format!("{c}\n")).expect("write");
             let link = h.path(&format!("{LOGS}/l.log"));
             fs::create_dir_all(link.parent().expect("parent")).expect("mkdir");
             std::os::unix::fs::symlink(&out, link).expect("symlink");
         }),
         c("bad-input", "hard link to a file outside", Token, |h, c| {
-            let out = h.dir.path().join("outside-hard.log");
+            let out = h.root().join("outside-hard.log");
             fs::write(&out, format!("{c}\n")).expect("write");
             let link = h.path(&format!("{LOGS}/hl.log"));
             fs::create_dir_all(link.parent().expect("parent")).expect("mkdir");
@@ -560,7 +560,7 @@ fn cases() -> Vec<Case> {
             "OPENCODE_CONFIG outside the roots",
             Token,
             |h, c| {
-                let p = h.dir.path().join("elsewhere.json");
+                let p = h.root().join("elsewhere.json");
                 fs::write(&p, format!("{{\"k\":\"{c}\"}}")).expect("write");
                 h.set("OPENCODE_CONFIG", &p.display().to_string());
             },
@@ -631,7 +631,7 @@ fn the_adversarial_corpus_leaks_nothing_in_any_form() {
         let mut h = Home::healthy();
         let c = canary(i, case.shape);
         (case.plant)(&mut h, &c);
-        let out = h.dir.path().join("corpus.zip");
+        let out = h.root().join("corpus.zip");
         let mut args = vec!["bundle", "-o", out.to_str().expect("utf8")];
         args.extend_from_slice(case.args);
         let run = h.run(&args);

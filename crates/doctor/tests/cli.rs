@@ -370,3 +370,20 @@ fn every_problem_is_a_finding_with_a_stable_code() {
         assert_eq!(!c["findings"].as_array().unwrap().is_empty(), bad, "{c:#}");
     }
 }
+
+/// A panic anywhere exits 3 with one fixed line: where, and where to report it; the panic's
+/// message (here a fake token and email) is never printed. Driven by the documented test
+/// hook `CODEX_KIT_TEST_PANIC`.
+#[test]
+fn a_panic_exits_3_with_one_line_and_no_payload() {
+    let mut h = Home::empty();
+    h.set(
+        "CODEX_KIT_TEST_PANIC",
+        "sk-proj-panicpayload123 alice@example.com",
+    );
+    h.run(&["paths"]).assert_panicked(
+        "codex-doctor",
+        "crates/doctor/src/main.rs",
+        &["sk-proj", "panicpayload", "alice", "test hook"],
+    );
+}

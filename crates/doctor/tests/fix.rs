@@ -504,7 +504,7 @@ fn conforms(out: &serde_json::Value) {
 fn the_state_folder_follows_xdg_state_home() {
     let mut h = Home::healthy();
     h.chmod(".local/share/opencode/auth.json", 0o644);
-    let state = h.dir.path().join("state");
+    let state = h.root().join("state");
     h.set("XDG_STATE_HOME", state.to_str().unwrap());
     let run = h.run(&["fix", "--yes"]);
     assert_eq!(run.code, 0, "{run:?}");
@@ -570,7 +570,7 @@ fn sigkill_half_way_leaves_whole_files_and_undo_still_restores_them() {
         "the second file is wholly old"
     );
     assert_eq!(fs::metadata(&auth).unwrap().mode() & 0o777, 0o644);
-    let temps: Vec<_> = fs::read_dir(h.root())
+    let temps: Vec<_> = fs::read_dir(h.config_dir())
         .unwrap()
         .filter_map(Result::ok)
         .filter(|e| e.file_name().to_string_lossy().contains(".tmp."))

@@ -61,7 +61,7 @@ fn scan_reports_every_match_with_file_line_rule_and_a_masked_preview() {
 #[test]
 fn scan_of_clean_text_and_zips() {
     let h = Home::healthy();
-    let clean = h.dir.path().join("notes.txt");
+    let clean = h.root().join("notes.txt");
     fs::write(
         &clean,
         "status 429 after 1500 ms\nevent rotation_decision\n",
@@ -72,7 +72,7 @@ fn scan_of_clean_text_and_zips() {
     assert!(run.stdout.contains("clean"), "{}", run.stdout);
 
     // A zip with one leaky entry.
-    let zpath = h.dir.path().join("attachment.zip");
+    let zpath = h.root().join("attachment.zip");
     {
         let f = fs::File::create(&zpath).unwrap();
         let mut z = zip::ZipWriter::new(f);
@@ -96,7 +96,7 @@ fn scan_of_clean_text_and_zips() {
 
     // Binary files are skipped with a note and exit 2 (nothing can be vouched for); a
     // missing path is an error.
-    let bin = h.dir.path().join("blob.bin");
+    let bin = h.root().join("blob.bin");
     fs::write(&bin, [0u8, 159, 146, 150]).unwrap();
     let run = h.run(&["scan", bin.to_str().unwrap()]);
     assert_eq!(run.code, 2);
@@ -118,7 +118,7 @@ fn scan_knows_the_users_own_tokens() {
     let mut a = account("acc_healthy1", "alice@example.com", "plus");
     a["refresh"] = json!("tulip-mango-harbor-violet");
     let h = Home::healthy_with(vec![a]);
-    let f = h.dir.path().join("pasted.txt");
+    let f = h.root().join("pasted.txt");
     fs::write(&f, "see tulip-mango-harbor-violet here\n").unwrap();
     let run = h.run(&["scan", f.to_str().unwrap()]);
     assert_eq!(run.code, 1, "{}", run.stdout);
@@ -138,10 +138,10 @@ fn scan_knows_the_users_own_tokens() {
 #[test]
 fn a_bundle_unzipped_into_a_folder_scans_clean() {
     let (h, _) = canary_home();
-    let out = h.dir.path().join("b.zip");
+    let out = h.root().join("b.zip");
     let run = h.run(&["bundle", "-o", out.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let dir = h.dir.path().join("unzipped");
+    let dir = h.root().join("unzipped");
     for (name, bytes) in unzip(&out) {
         let p = dir.join(name);
         fs::create_dir_all(p.parent().unwrap()).unwrap();

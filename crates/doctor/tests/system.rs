@@ -42,7 +42,7 @@ fn env_paths_absolute_xdg_is_followed_everywhere() {
     let cfg = h.path("xdgcfg");
     let data = h.path("xdgdata");
     fs::create_dir_all(cfg.join("opencode")).unwrap();
-    fs::rename(h.root(), cfg.join("opencode")).unwrap();
+    fs::rename(h.config_dir(), cfg.join("opencode")).unwrap();
     fs::rename(h.path(".local/share"), &data).unwrap();
     h.set("XDG_CONFIG_HOME", &cfg.display().to_string());
     h.set("XDG_DATA_HOME", &data.display().to_string());
@@ -335,7 +335,7 @@ fn process_listing_and_stale_lock_while_running() {
     // so this asserts on the fake one's pid, never on a count. The verdict for an empty
     // table is unit-tested in `checks::process`. The real process table, for once.
     let mut h = Home::healthy();
-    h.set_env("CODEX_DOCTOR_PROC_ROOT", "/proc");
+    h.set("CODEX_DOCTOR_PROC_ROOT", "/proc");
     let bin = h.path("bin/opencode");
     // `exec sleep` would rename the process; a shell loop keeps the name `opencode`.
     fs::write(

@@ -243,6 +243,8 @@ pub const WAYLAND_DISPLAY: &str = "WAYLAND_DISPLAY";
 pub const CODEX_DOCTOR_CONTAINER: &str = "CODEX_DOCTOR_CONTAINER";
 /// Test hook: the process table the doctor reads instead of `/proc`.
 pub const CODEX_DOCTOR_PROC_ROOT: &str = "CODEX_DOCTOR_PROC_ROOT";
+/// Test hook: both binaries panic at start (with this value in the panic message).
+pub const CODEX_KIT_TEST_PANIC: &str = "CODEX_KIT_TEST_PANIC";
 
 /// One documented environment variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -331,6 +333,7 @@ pub const ALL: &[EnvVar] = &[
     EnvVar { name: WAYLAND_DISPLAY, group: "login", description: "A Wayland display: a browser can open here (`login.environment`)." },
     EnvVar { name: CODEX_DOCTOR_CONTAINER, group: "test", description: "Test hook for `login.environment`: `none`, or a description, instead of detecting a container." },
     EnvVar { name: CODEX_DOCTOR_PROC_ROOT, group: "test", description: "Test hook: the directory read as the process table instead of `/proc` (`process.opencode`, and `fix`'s refusal while OpenCode runs), so tests see only the processes they lay out." },
+    EnvVar { name: CODEX_KIT_TEST_PANIC, group: "test", description: "Test hook: when set, `codex-doctor` and `codex-runtime` panic at start with its value in the panic message, so tests can check that a panic exits 3 and prints only the fixed internal-error line (never the message)." },
 ];
 
 /// Finds a documented variable by name.

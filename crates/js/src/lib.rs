@@ -4,7 +4,8 @@
 //! JavaScript details exactly: how `Number(text)` reads a string ([`number`]), how a number
 //! prints (`Number.prototype.toString`, [`number_to_string`]), the `typeof`-style type names
 //! its messages use ([`type_name`]), the order `Object.entries` visits properties
-//! ([`entries`], [`in_js_order`]) and what `String.prototype.trim` removes ([`trim`]).
+//! ([`entries`], [`in_js_order`]), what `String.prototype.trim` removes ([`trim`]) and how
+//! `encodeURIComponent` escapes ([`encode_uri_component`]).
 //! Every crate calls these; none keeps its own copy.
 
 #![warn(unreachable_pub)]
@@ -15,7 +16,7 @@ mod text;
 
 pub use number::{number, number_to_string};
 pub use order::{array_index, entries, in_js_order, may_be_index};
-pub use text::{trim, trim_lower};
+pub use text::{encode_uri_component, trim, trim_lower};
 
 use serde_json::Value;
 

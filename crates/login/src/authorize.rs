@@ -1,7 +1,8 @@
 //! The authorize URL (reference 9.2): parameters in the plugin's order, values encoded like
 //! JavaScript's `encodeURIComponent` (a space is `%20`, never `+`).
 
-use codex_redact::{encode_uri_component, Secret, REDACTED};
+use codex_js::encode_uri_component;
+use codex_redact::{Secret, REDACTED};
 use codex_store::Domain;
 
 use crate::oauth::{Issuer, CLIENT_ID, SCOPE};

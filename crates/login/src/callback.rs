@@ -15,7 +15,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, T
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use codex_redact::{encode_uri_component, Secret};
+use codex_js::encode_uri_component;
+use codex_redact::Secret;
 use codex_store::{Domain, LoginTokens};
 use serde_json::Value;
 

@@ -6,7 +6,8 @@
 
 use std::time::Duration;
 
-use codex_redact::{encode_uri_component, Secret};
+use codex_js::encode_uri_component;
+use codex_redact::Secret;
 use codex_store::LoginTokens;
 use serde_json::Value;
 

@@ -64,7 +64,7 @@ fn fixture_slugs() -> Vec<String> {
 }
 
 fn account_123(home: &Home) {
-    home.write_store(
+    home.write_native(
         json!([account("acc_123", "alice@example.com", "plus")]),
         json!({}),
     );
@@ -242,7 +242,7 @@ async fn an_expired_token_is_not_refreshed_for_a_model_list() {
     let home = Home::new();
     let mut a = account("acc_123", "alice@example.com", "plus");
     a["expires"] = json!(now_ms() - 1_000.0);
-    home.write_store(json!([a]), json!({}));
+    home.write_native(json!([a]), json!({}));
     let mock = mock(|_, _| Reply::json(200, upstream_catalog())).await;
     let run = proxy(&home, &mock).await;
     // No cache at all: the built-in list is empty, the GitHub snapshot absent.

@@ -8,7 +8,7 @@
 //! when `node` is absent, or when the package is not installed and `CI` is unset.
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use serde_json::{json, Value};
 
@@ -65,10 +65,8 @@ async fn the_openai_node_client_round_trips_through_the_proxy() {
     let run = proxy(&home, &mock).await;
 
     let script = repo().join("tests/node/chat-client.mjs");
-    let mut cmd = Command::new("node");
-    cmd.env_clear()
-        .env("HOME", home.root())
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+    let mut cmd = home.command("node");
+    cmd.env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .arg(&script)
         .arg(&pkg)
         .arg(format!("{}/v1", run.base_url()))

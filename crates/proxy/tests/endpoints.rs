@@ -20,7 +20,7 @@ async fn status_metrics_models_and_health() {
     let home = Home::new();
     let mut b = account("acc_b", "bob@example.com", "pro");
     b["cooldownUntil"] = json!(now_ms() + 60_000.0);
-    home.write_store(
+    home.write_native(
         json!([account("acc_a", "alice@example.com", "plus"), b]),
         json!({"activeIdentityKey": key("acc_a", "alice@example.com", "plus")}),
     );
@@ -121,7 +121,7 @@ async fn status_metrics_models_and_health() {
 #[tokio::test]
 async fn an_exhausted_window_in_headers_cools_the_account_for_the_next_request() {
     let home = Home::new();
-    home.write_store(
+    home.write_native(
         json!([
             account("acc_a", "a@example.com", "plus"),
             account("acc_b", "b@example.com", "plus")
@@ -222,16 +222,18 @@ fn remote_listen_needs_allow_remote_and_a_key() {
         listen: Some("0.0.0.0:0".parse().expect("addr")),
         ..Default::default()
     };
-    let e = codex_proxy::ProxyConfig::resolve(&home.env(), home.root(), &o).expect_err("refused");
+    let e = codex_proxy::ProxyConfig::resolve(&home.env(), home.home().as_path(), &o)
+        .expect_err("refused");
     assert!(e.to_string().contains("--allow-remote"));
     o.allow_remote = true;
-    let e = codex_proxy::ProxyConfig::resolve(&home.env(), home.root(), &o).expect_err("refused");
+    let e = codex_proxy::ProxyConfig::resolve(&home.env(), home.home().as_path(), &o)
+        .expect_err("refused");
     assert!(e.to_string().contains("client key"));
     o.client_key = Some("k".into());
-    assert!(codex_proxy::ProxyConfig::resolve(&home.env(), home.root(), &o).is_ok());
+    assert!(codex_proxy::ProxyConfig::resolve(&home.env(), home.home().as_path(), &o).is_ok());
     let env = home.env().with("CODEX_RUNTIME_CLIENT_KEY", "from-env");
     o.client_key = None;
-    let c = codex_proxy::ProxyConfig::resolve(&env, home.root(), &o).expect("env key");
+    let c = codex_proxy::ProxyConfig::resolve(&env, home.home().as_path(), &o).expect("env key");
     assert_eq!(
         c.client_key.map(|k| k.expose().clone()).as_deref(),
         Some("from-env")
@@ -242,8 +244,9 @@ fn remote_listen_needs_allow_remote_and_a_key() {
 fn config_follows_the_plugin() {
     let home = Home::new();
     home.write_codex_config(&json!({"runtime": {"mode": "codex", "rotationStrategy": "hybrid", "pidOffset": true}, "refreshAhead": {"enabled": true, "bufferMs": 120000}}));
-    let c = codex_proxy::ProxyConfig::resolve(&home.env(), home.root(), &Default::default())
-        .expect("config");
+    let c =
+        codex_proxy::ProxyConfig::resolve(&home.env(), home.home().as_path(), &Default::default())
+            .expect("config");
     assert_eq!(c.mode_name(), "codex");
     assert_eq!(c.strategy.as_str(), "hybrid");
     assert!(c.strategy_explicit && c.pid_offset);
@@ -262,8 +265,8 @@ fn config_follows_the_plugin() {
     let env = home
         .env()
         .with("OPENCODE_OPENAI_MULTI_ROTATION_STRATEGY", "round_robin");
-    let c =
-        codex_proxy::ProxyConfig::resolve(&env, home.root(), &Default::default()).expect("config");
+    let c = codex_proxy::ProxyConfig::resolve(&env, home.home().as_path(), &Default::default())
+        .expect("config");
     assert_eq!(c.strategy.as_str(), "round_robin");
 }
 
@@ -310,7 +313,7 @@ fn credentials_in_options_never_show() {
         !shown.contains("hunter2") && !shown.contains("s3cret-key"),
         "{shown}"
     );
-    let err = codex_proxy::ProxyConfig::resolve(&home.env(), home.root(), &opts)
+    let err = codex_proxy::ProxyConfig::resolve(&home.env(), home.home().as_path(), &opts)
         .expect_err("userinfo is refused");
     let msg = err.to_string();
     assert!(msg.contains("***@127.0.0.1:9"), "{msg}");

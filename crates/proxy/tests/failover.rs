@@ -94,7 +94,7 @@ async fn usage_limit_body_cools_until_the_window_resets() {
 #[tokio::test]
 async fn case_56_every_account_429_gives_all_accounts_rate_limited() {
     let home = Home::new();
-    home.write_store(
+    home.write_native(
         json!([
             account("acc_a", "a@example.com", "plus"),
             account("acc_b", "b@example.com", "plus"),
@@ -225,7 +225,7 @@ async fn case_67_invalid_grant_disables_the_account() {
         json!({"error": {"code": "refresh_token_reused", "message": "reused"}}),
     ] {
         let home = Home::new();
-        home.write_store(json!([expired("acc_a", "a@example.com")]), json!({}));
+        home.write_native(json!([expired("acc_a", "a@example.com")]), json!({}));
         let b = body.clone();
         let mock = mock(move |req, _| {
             if req.path == "/oauth/token" {
@@ -257,7 +257,7 @@ async fn case_67_invalid_grant_disables_the_account() {
 #[tokio::test]
 async fn case_68_first_refresh_invalid_grant_second_account_serves() {
     let home = Home::new();
-    home.write_store(
+    home.write_native(
         json!([
             expired("acc_a", "a@example.com"),
             account("acc_b", "b@example.com", "plus")
@@ -297,7 +297,7 @@ async fn case_68_first_refresh_invalid_grant_second_account_serves() {
 #[tokio::test]
 async fn case_69_transient_refresh_failure_cools_down() {
     let home = Home::new();
-    home.write_store(json!([expired("acc_a", "a@example.com")]), json!({}));
+    home.write_native(json!([expired("acc_a", "a@example.com")]), json!({}));
     let mock = mock(|req, _| {
         if req.path == "/oauth/token" {
             Reply::json(401, json!({"error": "invalid_token"}))
@@ -317,7 +317,7 @@ async fn case_69_transient_refresh_failure_cools_down() {
 #[tokio::test]
 async fn case_70_missing_identity_makes_no_network_call() {
     let home = Home::new();
-    home.write_store(
+    home.write_native(
         json!([{"email": "x@example.com", "plan": "plus", "refresh": "rt", "access": "at", "expires": 1000}]),
         json!({}),
     );
@@ -338,7 +338,7 @@ async fn case_66_single_account_cooling_gives_all_accounts_cooling_down() {
     let home = Home::new();
     let mut a = account("acc_a", "a@example.com", "plus");
     a["cooldownUntil"] = json!(now_ms() + 90_000.0);
-    home.write_store(json!([a]), json!({}));
+    home.write_native(json!([a]), json!({}));
     let mock = mock(|_, _| Reply::sse(sse_events("never"))).await;
     let run = proxy(&home, &mock).await;
     let r = post(&run, &opencode_body()).await;
@@ -363,7 +363,7 @@ async fn no_enabled_and_no_accounts() {
     let home = Home::new();
     let mut a = account("acc_a", "a@example.com", "plus");
     a["enabled"] = json!(false);
-    home.write_store(json!([a]), json!({}));
+    home.write_native(json!([a]), json!({}));
     let mock = mock(|_, _| Reply::sse(sse_events("never"))).await;
     let run = proxy(&home, &mock).await;
     let r = post(&run, &opencode_body()).await;
@@ -405,7 +405,7 @@ async fn upstream_unreachable() {
 #[tokio::test]
 async fn round_robin_spreads_100_concurrent_requests_evenly() {
     let home = Home::new();
-    home.write_store(
+    home.write_native(
         json!([
             account("acc_a", "a@example.com", "plus"),
             account("acc_b", "b@example.com", "plus"),

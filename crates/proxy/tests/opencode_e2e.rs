@@ -5,7 +5,6 @@
 //! `${CODEX_KIT_CACHE:-<repo>/target/codex-kit-cache}/opencode`. The test is skipped, loudly,
 //! when `node` is absent, or when the package is not installed and `CI` is unset.
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -13,7 +12,9 @@ use codex_proxy::opencode::{snippet, SnippetOptions};
 use serde_json::json;
 
 use crate::support::*;
-use codex_testkit::node::{available, opencode_binary, responses_events, run_with_deadline};
+use codex_testkit::node::{
+    available, opencode_binary, opencode_command, responses_events, run_with_deadline,
+};
 
 const ANSWER: &str = "Hello from the mock Codex backend";
 
@@ -30,7 +31,7 @@ async fn opencode_run_prints_the_mock_answer_through_the_proxy() {
 
     let home = Home::new();
     // The first account is rate limited, so OpenCode's turn also exercises failover.
-    home.write_store(
+    home.write_native(
         json!([
             account("acc_a", "a@example.com", "plus"),
             account("acc_b", "b@example.com", "plus")
@@ -68,25 +69,10 @@ async fn opencode_run_prints_the_mock_answer_through_the_proxy() {
         serde_json::to_string_pretty(&config).expect("json"),
     )
     .expect("opencode.json");
-    let project = home.root().join("project");
+    let project = home.path("project");
     std::fs::create_dir_all(&project).expect("project dir");
 
-    let r = home.root().to_path_buf();
-    let mut cmd = Command::new(&bin);
-    cmd.env_clear()
-        .env("HOME", &r)
-        .env("XDG_CONFIG_HOME", r.join(".config"))
-        .env("XDG_DATA_HOME", r.join(".local/share"))
-        .env("XDG_CACHE_HOME", r.join(".cache"))
-        .env("XDG_STATE_HOME", r.join(".local/state"))
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("OPENCODE_DISABLE_MODELS_FETCH", "1")
-        .env("OPENCODE_DISABLE_AUTOUPDATE", "1")
-        .current_dir(&project)
-        .args(["run", "say hi"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let cmd = opencode_command(&bin, &home, &project, &["run", "say hi"]);
     let out = tokio::task::spawn_blocking(move || run_with_deadline(cmd, Duration::from_secs(180)))
         .await
         .expect("join");

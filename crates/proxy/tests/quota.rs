@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::support::*;
 
 fn two_accounts(home: &Home) {
-    home.write_store(
+    home.write_native(
         json!([
             account("acc_a", "alice@example.com", "plus"),
             account("acc_b", "bob@example.com", "pro")

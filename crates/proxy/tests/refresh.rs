@@ -34,7 +34,7 @@ async fn proactive_refresh_renews_expiring_tokens_under_a_lease() {
     let mut cooling = account("acc_b", "b@example.com", "plus");
     cooling["expires"] = json!(now_ms() + 30_000.0);
     cooling["cooldownUntil"] = json!(now_ms() + 600_000.0);
-    home.write_store(
+    home.write_native(
         json!([soon, cooling, account("acc_c", "c@example.com", "plus")]),
         json!({}),
     );
@@ -60,7 +60,7 @@ async fn a_live_lease_held_elsewhere_is_respected() {
     let mut a = account("acc_a", "a@example.com", "plus");
     a["expires"] = json!(1000);
     a["refreshLeaseUntil"] = json!(now_ms() + 60_000.0);
-    home.write_store(
+    home.write_native(
         json!([a, account("acc_b", "b@example.com", "plus")]),
         json!({}),
     );
@@ -97,7 +97,7 @@ async fn a_refreshed_token_saved_by_either_path_keeps_account_id_email_and_plan(
     let home = Home::new();
     let mut expired = account("acc_a", "a@example.com", "plus");
     expired["expires"] = json!(1000);
-    home.write_store(json!([expired]), json!({}));
+    home.write_native(json!([expired]), json!({}));
     let backend = mock(|req, _| {
         if req.path == "/oauth/token" {
             token_reply("at_req_a", "rt_req_a")
@@ -116,7 +116,7 @@ async fn a_refreshed_token_saved_by_either_path_keeps_account_id_email_and_plan(
     let home = Home::new();
     let mut soon = account("acc_a", "a@example.com", "plus");
     soon["expires"] = json!(now_ms() + 30_000.0);
-    home.write_store(json!([soon]), json!({}));
+    home.write_native(json!([soon]), json!({}));
     let issuer = mock(|_, _| token_reply("at_pro_a", "rt_pro_a")).await;
     let run = proxy(&home, &issuer).await;
     codex_proxy::proactive::one_pass(&run.state, 60_000.0).await;

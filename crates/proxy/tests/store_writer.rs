@@ -47,7 +47,7 @@ fn child_writer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writer_loses_no_update() {
     let home = Home::new();
-    home.write_store(
+    home.write_native(
         json!([
             account("acc_a", "a@example.com", "plus"),
             account("acc_b", "b@example.com", "plus"),

@@ -189,7 +189,7 @@ impl Redactor {
         if value.chars().count() < 4 {
             return;
         }
-        let encoded = encode_uri_component(value);
+        let encoded = codex_js::encode_uri_component(value);
         if encoded != value {
             self.needles.push(Needle {
                 find: encoded,
@@ -218,20 +218,6 @@ impl Redactor {
             out
         }
     }
-}
-
-/// JavaScript's `encodeURIComponent`: how the plugin encodes identities in fingerprints and
-/// how a secret appears in a URL.
-pub fn encode_uri_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn is_b64url(c: u8) -> bool {

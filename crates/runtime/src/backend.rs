@@ -59,7 +59,7 @@ impl Backend {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| RuntimeError::user(format!("cannot start the async runtime: {e}")))?;
+            .map_err(|e| RuntimeError::internal(format!("cannot start the async runtime: {e}")))?;
         Ok(Backend {
             config,
             http,

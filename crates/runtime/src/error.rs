@@ -37,6 +37,19 @@ impl RuntimeError {
         }
     }
 
+    /// An internal error (a failure that should not happen), with the hint to report it.
+    pub fn internal(message: impl Into<String>) -> Self {
+        RuntimeError {
+            kind: ErrorKind::Internal,
+            message: message.into(),
+            hints: Vec::new(),
+        }
+        .hint(format!(
+            "this is a bug in codex-runtime (or a resource the system refused); please file an issue at {}",
+            codex_redact::panic::ISSUES_URL
+        ))
+    }
+
     /// Adds a hint.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hints.push(hint.into());
@@ -47,7 +60,7 @@ impl RuntimeError {
     pub fn exit_code(&self) -> u8 {
         match self.kind {
             ErrorKind::User => 1,
-            ErrorKind::Internal => 3,
+            ErrorKind::Internal => codex_redact::panic::INTERNAL_EXIT,
         }
     }
 }
@@ -74,5 +87,19 @@ impl From<StoreError> for RuntimeError {
             }
             _ => base,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_exit_3_with_the_report_hint() {
+        let e = RuntimeError::internal("cannot start the async runtime: x");
+        assert_eq!(e.exit_code(), 3);
+        assert_eq!(e.hints.len(), 1);
+        assert!(e.hints[0].contains(codex_redact::panic::ISSUES_URL));
+        assert_eq!(RuntimeError::user("x").exit_code(), 1);
     }
 }

@@ -68,6 +68,21 @@ fn run(cli: &Cli) -> Result<String, RuntimeError> {
 }
 
 fn main() -> ExitCode {
+    // A panic prints one fixed line (never its payload, which may hold a token) and exits 3.
+    codex_redact::panic::install_hook("codex-runtime", output::note);
+    codex_redact::panic::guard(guarded)
+        .unwrap_or(ExitCode::from(codex_redact::panic::INTERNAL_EXIT))
+}
+
+fn guarded() -> ExitCode {
+    let env = EnvSnapshot::capture();
+    if let Some(v) = env.non_blank(codex_env::env_vars::CODEX_KIT_TEST_PANIC) {
+        // The documented test hook: the value must not reach the output.
+        panic!(
+            "{} test hook: {v}",
+            codex_env::env_vars::CODEX_KIT_TEST_PANIC
+        );
+    }
     let cli = Cli::parse();
     match run(&cli) {
         Ok(text) => {

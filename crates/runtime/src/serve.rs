@@ -344,7 +344,7 @@ pub fn serve(args: &ServeArgs, announce: impl FnOnce(&str)) -> Result<(), Runtim
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| RuntimeError::user(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| RuntimeError::internal(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
         let server = Server::bind(config)
             .await
@@ -361,11 +361,14 @@ pub fn serve(args: &ServeArgs, announce: impl FnOnce(&str)) -> Result<(), Runtim
         // wait; requests are served meanwhile.
         let summary = tokio::task::spawn_blocking(move || log_accounts(&config_for_log));
         server.run(signals.received()).await;
-        let _ = summary.await;
+        let summarized = summary.await;
         if let Some(path) = record {
             crate::state::remove_record_if_ours(&path, std::process::id());
         }
-        Ok(())
+        // A join error is a panic in the summary (the hook printed its line; the error's
+        // own text may carry the payload, so it is not shown).
+        summarized
+            .map_err(|_| RuntimeError::internal("the start-up account summary did not finish"))
     })
 }
 

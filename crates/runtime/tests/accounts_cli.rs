@@ -1,21 +1,25 @@
 //! `codex-runtime accounts …` end to end: a temp HOME, a cleared environment, the real binary.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use assert_cmd::cargo::cargo_bin;
 use assert_cmd::Command;
 use codex_store::lock::FileLock;
 use codex_store::LockOptions;
+use codex_testkit::{Run, TempHome};
 use serde_json::Value;
 
+/// A [`TempHome`] whose runs of the binary fail the test if a token reaches the output.
 struct Home {
-    dir: tempfile::TempDir,
+    tmp: TempHome,
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+impl std::ops::Deref for Home {
+    type Target = TempHome;
+    fn deref(&self) -> &TempHome {
+        &self.tmp
+    }
 }
 
 const TOKENS: [&str; 4] = ["at_secret_1", "rt_secret_1", "rt_secret_2", "rt_secret_3"];
@@ -29,56 +33,25 @@ const STORE: &str = r#"{"openai":{"type":"oauth",
 impl Home {
     fn new() -> Self {
         Home {
-            dir: tempfile::tempdir().expect("tempdir"),
+            tmp: TempHome::new(),
         }
-    }
-
-    fn config(&self) -> PathBuf {
-        self.dir.path().join(".config/opencode")
-    }
-
-    fn store(&self) -> PathBuf {
-        self.config().join("codex-accounts.json")
-    }
-
-    fn write_store(&self, content: &str) {
-        fs::create_dir_all(self.config()).expect("mkdir");
-        fs::write(self.store(), content).expect("write");
     }
 
     fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let out = Command::cargo_bin("codex-runtime")
-            .expect("binary")
-            .env_clear()
-            .env("HOME", self.dir.path())
-            .envs(env.iter().copied())
-            .current_dir(self.dir.path())
-            .args(args)
-            .output()
-            .expect("run");
-        let run = Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        };
-        for t in TOKENS {
-            assert!(
-                !run.stdout.contains(t) && !run.stderr.contains(t),
-                "token {t} leaked"
-            );
-        }
+        let run = codex_testkit::run(
+            self.command(cargo_bin("codex-runtime"))
+                .envs(env.iter().copied())
+                .args(args),
+        );
+        run.assert_hides(&TOKENS);
         run
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&fs::read_to_string(self.store()).expect("read")).expect("json")
     }
 }
 
 #[test]
 fn list_text_and_json() {
     let h = Home::new();
-    h.write_store(STORE);
+    h.write_store_text(STORE);
     let r = h.run(&["accounts", "list"], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let lines: Vec<&str> = r.stdout.lines().collect();
@@ -130,14 +103,14 @@ fn list_text_and_json() {
 #[test]
 fn list_shows_the_last_known_quota_of_each_account() {
     let h = Home::new();
-    h.write_store(STORE);
+    h.write_store_text(STORE);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as u64;
-    std::fs::create_dir_all(h.config().join("cache")).unwrap();
+    std::fs::create_dir_all(h.config_dir().join("cache")).unwrap();
     std::fs::write(
-        h.config().join("cache/codex-snapshots.json"),
+        h.config_dir().join("cache/codex-snapshots.json"),
         serde_json::json!({
             "acc_1|one@example.com|plus": {"updatedAt": now - 60_000, "modelFamily": "codex",
                 "limits": [{"name": "requests", "leftPct": 75, "resetsAt": now + 3_600_000},
@@ -169,7 +142,11 @@ fn list_shows_the_last_known_quota_of_each_account() {
     assert_eq!(a[2]["quota"], serde_json::Value::Null);
 
     // A malformed snapshots file is no reason to fail the listing.
-    std::fs::write(h.config().join("cache/codex-snapshots.json"), "{not json").unwrap();
+    std::fs::write(
+        h.config_dir().join("cache/codex-snapshots.json"),
+        "{not json",
+    )
+    .unwrap();
     let r = h.run(&["accounts", "list"], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.lines().nth(2).unwrap().contains(" - "));
@@ -178,7 +155,7 @@ fn list_shows_the_last_known_quota_of_each_account() {
 #[test]
 fn mode_comes_from_env_then_config_file() {
     let h = Home::new();
-    h.write_store(STORE);
+    h.write_store_text(STORE);
     let mode = |env: &[(&str, &str)]| -> String {
         let r = h.run(&["accounts", "list", "--json"], env);
         let v: Value = serde_json::from_str(&r.stdout).expect("json");
@@ -187,7 +164,7 @@ fn mode_comes_from_env_then_config_file() {
     assert_eq!(mode(&[]), "native");
     assert_eq!(mode(&[("OPENCODE_OPENAI_MULTI_MODE", "codex")]), "codex");
     fs::write(
-        h.config().join("codex-config.jsonc"),
+        h.config_dir().join("codex-config.jsonc"),
         r#"{ // comment
       "runtime": { "mode": "codex" } }"#,
     )
@@ -208,7 +185,7 @@ fn mode_comes_from_env_then_config_file() {
 #[test]
 fn use_enable_disable_remove() {
     let h = Home::new();
-    h.write_store(STORE);
+    h.write_store_text(STORE);
     let r = h.run(&["accounts", "use", "2"], &[]);
     assert_eq!(r.code, 1);
     assert!(
@@ -233,20 +210,20 @@ fn use_enable_disable_remove() {
         (0, format!("Switched to #2: {two}\n"))
     );
     assert_eq!(
-        h.json()["openai"]["native"]["activeIdentityKey"],
+        h.read_store()["openai"]["native"]["activeIdentityKey"],
         "acc_2|two@example.com|pro"
     );
 
     let r = h.run(&["accounts", "disable", "2"], &[]);
     assert_eq!(r.stdout, format!("Updated #2: {two} -> disabled\n"));
     assert_eq!(
-        h.json()["openai"]["native"]["activeIdentityKey"],
+        h.read_store()["openai"]["native"]["activeIdentityKey"],
         "acc_1|one@example.com|plus"
     );
     let r = h.run(&["accounts", "disable", "2"], &[]);
     assert!(r.stdout.contains("already disabled"), "{}", r.stdout);
 
-    let before = fs::read(h.store()).expect("read");
+    let before = fs::read(h.store_path()).expect("read");
     let r = h.run(&["accounts", "remove", "3"], &[]);
     assert_eq!(r.code, 1);
     assert!(
@@ -254,7 +231,7 @@ fn use_enable_disable_remove() {
         "{}",
         r.stderr
     );
-    assert_eq!(fs::read(h.store()).expect("read"), before);
+    assert_eq!(fs::read(h.store_path()).expect("read"), before);
 
     let r = h.run(&["accounts", "remove", "3", "--yes"], &[]);
     let three = codex_runtime::labels::identity_tag("acc_3|three@example.com|team");
@@ -263,7 +240,7 @@ fn use_enable_disable_remove() {
         (0, format!("Removed #3: t***@example.com ~{three} (team)\n"))
     );
     assert_eq!(
-        h.json()["openai"]["codex"]["accounts"],
+        h.read_store()["openai"]["codex"]["accounts"],
         serde_json::json!([])
     );
 
@@ -280,9 +257,9 @@ fn use_enable_disable_remove() {
 #[test]
 fn transfer_imports_legacy_accounts_once() {
     let h = Home::new();
-    fs::create_dir_all(h.config()).expect("mkdir");
+    fs::create_dir_all(h.config_dir()).expect("mkdir");
     fs::write(
-        h.config().join("openai-codex-accounts.json"),
+        h.config_dir().join("openai-codex-accounts.json"),
         r#"{"version":4,"activeIndex":0,"accounts":[
           {"refreshToken":"rt_secret_1","accountId":"acc_1","email":"one@example.com","plan":"plus"},
           {"refreshToken":"rt_secret_2","accountId":"acc_2","email":"two@example.com","plan":"pro"}]}"#,
@@ -322,7 +299,9 @@ fn transfer_imports_legacy_accounts_once() {
         r.stdout
     );
     assert_eq!(
-        h.json()["openai"]["accounts"].as_array().map(Vec::len),
+        h.read_store()["openai"]["accounts"]
+            .as_array()
+            .map(Vec::len),
         Some(2)
     );
 
@@ -344,17 +323,17 @@ fn nothing_to_transfer_creates_no_store() {
     let r = h.run(&["accounts", "transfer"], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.starts_with("Nothing to transfer"), "{}", r.stdout);
-    assert!(!h.store().exists());
+    assert!(!h.store_path().exists());
 }
 
 #[test]
 fn a_held_lock_names_the_directory_and_age() {
     let h = Home::new();
-    h.write_store(STORE);
-    let lock = FileLock::acquire(&h.store(), &LockOptions::default()).expect("lock");
+    h.write_store_text(STORE);
+    let lock = FileLock::acquire(&h.store_path(), &LockOptions::default()).expect("lock");
     let r = h.run(&["accounts", "--lock-timeout", "0.3", "disable", "1"], &[]);
     assert_eq!(r.code, 1);
-    let dir = Path::new(&h.store()).with_file_name("codex-accounts.json.lock.lock");
+    let dir = Path::new(&h.store_path()).with_file_name("codex-accounts.json.lock.lock");
     let dir = fs::canonicalize(dir).expect("lock dir");
     assert!(
         r.stderr.contains(&dir.display().to_string()),
@@ -375,7 +354,7 @@ fn a_held_lock_names_the_directory_and_age() {
 #[test]
 fn a_corrupt_store_names_the_quarantine_path() {
     let h = Home::new();
-    h.write_store("{ not json");
+    h.write_store_text("{ not json");
     let r = h.run(&["accounts", "list"], &[]);
     assert_eq!(r.code, 1);
     assert!(
@@ -383,7 +362,7 @@ fn a_corrupt_store_names_the_quarantine_path() {
         "{}",
         r.stderr
     );
-    let q = h.config().join("quarantine");
+    let q = h.config_dir().join("quarantine");
     let names: Vec<String> = fs::read_dir(&q)
         .expect("quarantine")
         .filter_map(|e| e.ok())

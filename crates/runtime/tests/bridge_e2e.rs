@@ -8,13 +8,16 @@
 //! Skipped, loudly, without `node`, or without the package when `CI` is unset.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 use crate::loopback::{now_ms, Loopback, Request, Response};
-use codex_testkit::node::{available, opencode_binary, responses_events, run_with_deadline};
+use codex_testkit::node::{
+    available, opencode_binary, opencode_command, responses_events, run_with_deadline,
+};
+use codex_testkit::TempHome;
 
 const ANSWER: &str = "Hello through the codex-kit bridge";
 
@@ -40,51 +43,47 @@ fn bridge_dir() -> PathBuf {
 
 /// A temp home: two accounts in the store, OpenCode's config with the one plugin line.
 struct Home {
-    dir: tempfile::TempDir,
+    tmp: TempHome,
     /// Every runtime pid seen in the record, stopped when the test ends.
     seen: std::sync::Mutex<Vec<u32>>,
 }
 
 impl Home {
     fn new() -> Home {
-        let dir = tempfile::tempdir().expect("home");
-        let config = dir.path().join(".config/opencode");
-        std::fs::create_dir_all(&config).expect("mkdir");
+        let tmp = TempHome::new();
         let account = |id: &str| {
             json!({"accountId": id, "email": format!("{id}@example.com"), "plan": "plus",
                 "enabled": true, "access": format!("at_{id}"), "refresh": format!("rt_{id}"),
                 "expires": now_ms() + 3_600_000})
         };
-        let store = json!({"openai": {"type": "oauth", "native": {
+        tmp.write_store(&json!({"openai": {"type": "oauth", "native": {
             "accounts": [account("acc_a"), account("acc_b")],
-            "activeIdentityKey": "acc_a|acc_a@example.com|plus"}}});
-        std::fs::write(config.join("codex-accounts.json"), store.to_string()).expect("store");
+            "activeIdentityKey": "acc_a|acc_a@example.com|plus"}}}));
         // A model setting the runtime applies, as the plugin would.
-        std::fs::write(
-            config.join("codex-config.jsonc"),
+        tmp.write(
+            ".config/opencode/codex-config.jsonc",
             r#"{ "global": { "serviceTier": "priority", "include": ["file_search_call.results"] },
   "perModel": { "gpt-5.4": { "textVerbosity": "low", "reasoningEffort": "high" } } }"#,
-        )
-        .expect("codex-config.jsonc");
+        );
         let plugin = format!("file://{}", bridge_dir().display());
-        std::fs::write(
-            config.join("opencode.json"),
-            serde_json::to_string_pretty(&json!({ "plugin": [plugin] })).expect("json"),
-        )
-        .expect("opencode.json");
-        std::fs::create_dir_all(dir.path().join("project")).expect("project");
+        tmp.write_json(
+            ".config/opencode/opencode.json",
+            &json!({ "plugin": [plugin] }),
+        );
+        std::fs::create_dir_all(tmp.path("project")).expect("project");
         Home {
-            dir,
+            tmp,
             seen: std::sync::Mutex::default(),
         }
     }
 
-    fn root(&self) -> &Path {
-        self.dir.path()
+    /// `HOME`.
+    fn home(&self) -> PathBuf {
+        self.tmp.home()
     }
 
     fn record_path(&self) -> PathBuf {
-        self.root()
+        self.home()
             .join(".local/state/codex-kit/runtime/serve.json")
     }
 
@@ -103,23 +102,16 @@ impl Home {
     }
 
     fn serve_log(&self) -> String {
-        std::fs::read_to_string(self.root().join(".local/state/codex-kit/runtime/serve.log"))
+        std::fs::read_to_string(self.home().join(".local/state/codex-kit/runtime/serve.log"))
             .unwrap_or_default()
     }
 
     /// `opencode run "say hi"` with the built-in `openai` provider; `extra` env on top.
     fn opencode_run(&self, bin: &Path, upstream: &Loopback, extra: &[(&str, String)]) -> Output {
-        let r = self.root();
-        let mut cmd = Command::new(bin);
-        cmd.env_clear()
-            .env("HOME", r)
-            .env("XDG_CONFIG_HOME", r.join(".config"))
-            .env("XDG_DATA_HOME", r.join(".local/share"))
-            .env("XDG_CACHE_HOME", r.join(".cache"))
-            .env("XDG_STATE_HOME", r.join(".local/state"))
-            .env("PATH", path_without_codex_runtime())
-            .env("OPENCODE_DISABLE_MODELS_FETCH", "1")
-            .env("OPENCODE_DISABLE_AUTOUPDATE", "1")
+        let project = self.home().join("project");
+        let args = ["run", "-m", "openai/gpt-5.4", "say hi"];
+        let mut cmd = opencode_command(bin, &self.tmp, &project, &args);
+        cmd.env("PATH", path_without_codex_runtime())
             // With a plugin configured, OpenCode installs `@opencode-ai/plugin` into its
             // config folder before loading plugins: offline, that fails at once instead of
             // reaching the registry. Any other HTTPS request goes to a dead loopback proxy.
@@ -132,12 +124,7 @@ impl Home {
                 format!("{}/backend-api/codex", upstream.base()),
             )
             .env("CODEX_RUNTIME_ISSUER", upstream.base())
-            .envs(extra.iter().map(|(k, v)| (*k, v.as_str())))
-            .current_dir(r.join("project"))
-            .args(["run", "-m", "openai/gpt-5.4", "say hi"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .envs(extra.iter().map(|(k, v)| (*k, v.as_str())));
         run_with_deadline(cmd, Duration::from_secs(240))
     }
 }
@@ -263,7 +250,7 @@ fn opencode_reaches_the_backend_through_the_bridge_reusing_and_restarting_the_ru
     // OpenCode's own ChatGPT login for `openai`: its built-in Codex plugin would send
     // requests straight to chatgpt.com with this token; the bridge must win (the dead
     // HTTPS proxy keeps any such request on loopback).
-    let data = home.root().join(".local/share/opencode");
+    let data = home.home().join(".local/share/opencode");
     std::fs::create_dir_all(&data).expect("data dir");
     std::fs::write(
         data.join("auth.json"),
@@ -437,7 +424,7 @@ fn two_starts_at_once_share_one_runtime() {
         home.serve_log()
     );
     assert!(!home
-        .root()
+        .home()
         .join(".local/state/codex-kit/runtime/serve.start.lock")
         .exists());
 }
@@ -482,12 +469,10 @@ fn run_bridge_module(home: &Home, upstream: &Loopback, name: &str, script: &str)
     }
     let lib = format!("file://{}", bridge_dir().join("lib.js").display());
     let script = format!("const {{ {name} }} = await import({lib:?});\n{script}");
-    let r = home.root();
-    let out = Command::new("node")
-        .env_clear()
-        .env("HOME", r)
-        .env("XDG_STATE_HOME", r.join(".local/state"))
-        .env("XDG_CONFIG_HOME", r.join(".config"))
+    let out = home
+        .tmp
+        .command("node")
+        .envs(home.tmp.env_pairs())
         .env("PATH", path_without_codex_runtime())
         .env("CODEX_RUNTIME_BIN", runtime_bin())
         .env(
@@ -496,7 +481,6 @@ fn run_bridge_module(home: &Home, upstream: &Loopback, name: &str, script: &str)
         )
         .env("CODEX_RUNTIME_ISSUER", upstream.base())
         .args(["--input-type=module", "-e", &script])
-        .current_dir(r)
         .output()
         .expect("node");
     assert!(out.status.success(), "{out:?}");
@@ -530,7 +514,7 @@ fn without_the_runtime_opencode_names_the_install_command() {
     assert!(home.record().is_none(), "no runtime was started");
 
     // A CODEX_RUNTIME_BIN that is not there is named too.
-    let missing = home.root().join("no/such/codex-runtime");
+    let missing = home.home().join("no/such/codex-runtime");
     let out = home.opencode_run(
         &bin,
         &upstream,

@@ -4,8 +4,8 @@
 //! `codex-store` and must re-serialize to the same bytes.
 
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+
+use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use codex_store::{AuthState, AuthStore, Domain};
+use codex_testkit::TempHome;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -214,13 +215,11 @@ struct Running {
     stderr: Arc<Mutex<String>>,
 }
 
-fn spawn(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Running {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("codex-runtime"))
-        .env_clear()
-        .env("HOME", home)
+fn spawn(home: &TempHome, args: &[&str], env: &[(&str, &str)]) -> Running {
+    let mut child = home
+        .command(assert_cmd::cargo::cargo_bin("codex-runtime"))
         .env("CODEX_RUNTIME_LOGIN_PORT", "0")
         .envs(env.iter().copied())
-        .current_dir(home)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -298,13 +297,9 @@ impl Running {
     }
 }
 
-fn store_path(home: &Path) -> PathBuf {
-    home.join(".config/opencode/codex-accounts.json")
-}
-
 /// Reads the store through codex-store and checks that it re-serializes byte for byte.
-fn read_store(home: &Path) -> AuthState {
-    let text = std::fs::read_to_string(store_path(home)).expect("store");
+pub(crate) fn read_canonical_store(home: &TempHome) -> AuthState {
+    let text = std::fs::read_to_string(home.store_path()).expect("store");
     let state = AuthState::parse(&text, true).expect("parse");
     assert_eq!(
         state.to_file_string(),
@@ -325,8 +320,8 @@ fn browse(url: &str) -> (u16, String) {
     (status, resp.text().expect("body"))
 }
 
-fn assert_alice(home: &Path, domain: Domain) {
-    let state = read_store(home);
+fn assert_alice(home: &TempHome, domain: Domain) {
+    let state = read_canonical_store(home);
     let oauth = state.oauth().expect("oauth");
     let dom = oauth.domain(domain).expect("domain");
     assert_eq!(dom.accounts().len(), 1);
@@ -345,16 +340,16 @@ fn assert_alice(home: &Path, domain: Domain) {
         expires > now + 3_000_000.0 && expires <= now + 3_600_000.0,
         "{expires}"
     );
-    let rows = AuthStore::new(store_path(home)).rows().expect("rows");
+    let rows = AuthStore::new(home.store_path()).rows().expect("rows");
     assert_eq!(rows.len(), 1);
 }
 
 #[test]
 fn browser_login_checks_every_parameter_and_stores_the_account() {
-    let home = tempfile::tempdir().expect("tempdir");
+    let home = TempHome::new();
     let (iss, seen) = issuer(Consent::Grant, "opencode");
     let run = spawn(
-        home.path(),
+        &home,
         &["login", "--no-browser", "--issuer", &iss.base()],
         &[],
     );
@@ -376,11 +371,11 @@ fn browser_login_checks_every_parameter_and_stores_the_account() {
         "{}",
         r.stdout
     );
-    assert_alice(home.path(), Domain::Native);
+    assert_alice(&home, Domain::Native);
 
     // A second login of the same account updates it in place (upsert, not a duplicate).
     let run = spawn(
-        home.path(),
+        &home,
         &["login", "--no-browser", "--issuer", &iss.base()],
         &[],
     );
@@ -388,15 +383,15 @@ fn browser_login_checks_every_parameter_and_stores_the_account() {
     assert_eq!(status, 200);
     let r = run.finish();
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_alice(home.path(), Domain::Native);
+    assert_alice(&home, Domain::Native);
 }
 
 #[test]
 fn codex_mode_uses_its_originator_domain_and_success_redirect() {
-    let home = tempfile::tempdir().expect("tempdir");
+    let home = TempHome::new();
     let (iss, seen) = issuer(Consent::Grant, "codex_cli_rs");
     let run = spawn(
-        home.path(),
+        &home,
         &["login", "--no-browser"],
         &[
             ("OPENCODE_OPENAI_MULTI_MODE", "codex"),
@@ -410,15 +405,15 @@ fn codex_mode_uses_its_originator_domain_and_success_redirect() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(seen.lock().expect("lock").problems, Vec::<String>::new());
     assert!(r.stdout.contains("[codex]"), "{}", r.stdout);
-    assert_alice(home.path(), Domain::Codex);
+    assert_alice(&home, Domain::Codex);
 }
 
 #[test]
 fn denied_consent_fails_and_writes_nothing() {
-    let home = tempfile::tempdir().expect("tempdir");
+    let home = TempHome::new();
     let (iss, _) = issuer(Consent::Deny, "opencode");
     let run = spawn(
-        home.path(),
+        &home,
         &["login", "--no-browser", "--issuer", &iss.base()],
         &[],
     );
@@ -434,15 +429,15 @@ fn denied_consent_fails_and_writes_nothing() {
         r.stderr
     );
     assert_eq!(iss.count("/oauth/token"), 0);
-    assert!(!store_path(home.path()).exists());
+    assert!(!home.store_path().exists());
 }
 
 #[test]
 fn a_wrong_state_is_refused_and_the_real_callback_still_completes() {
-    let home = tempfile::tempdir().expect("tempdir");
+    let home = TempHome::new();
     let (iss, seen) = issuer(Consent::Grant, "opencode");
     let run = spawn(
-        home.path(),
+        &home,
         &["login", "--no-browser", "--issuer", &iss.base()],
         &[],
     );
@@ -468,19 +463,19 @@ fn a_wrong_state_is_refused_and_the_real_callback_still_completes() {
     let r = run.finish();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(seen.lock().expect("lock").problems, Vec::<String>::new());
-    assert_alice(home.path(), Domain::Native);
+    assert_alice(&home, Domain::Native);
 }
 
 #[test]
 fn a_busy_port_names_its_holder_and_suggests_device() {
-    let home = tempfile::tempdir().expect("tempdir");
+    let home = TempHome::new();
     let held = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = held.local_addr().expect("addr").port();
     // Hold the IPv6 loopback too where there is one, whatever `localhost` resolves to first.
     let _held6 = std::net::TcpListener::bind(("::1", port)).ok();
     let port_s = port.to_string();
     let run = spawn(
-        home.path(),
+        &home,
         &["login", "--no-browser", "--issuer", "http://127.0.0.1:9"],
         &[("CODEX_RUNTIME_LOGIN_PORT", &port_s)],
     );
@@ -581,13 +576,9 @@ fn device_issuer(deny: bool) -> (Loopback, Arc<Mutex<Vec<String>>>) {
 
 #[test]
 fn device_login_polls_until_approved_and_stores_the_account() {
-    let home = tempfile::tempdir().expect("tempdir");
+    let home = TempHome::new();
     let (iss, problems) = device_issuer(false);
-    let run = spawn(
-        home.path(),
-        &["login", "--device", "--issuer", &iss.base()],
-        &[],
-    );
+    let run = spawn(&home, &["login", "--device", "--issuer", &iss.base()], &[]);
     let go = run.line_starting("Go to ");
     assert_eq!(
         go,
@@ -604,18 +595,14 @@ fn device_login_polls_until_approved_and_stores_the_account() {
         "{}",
         r.stdout
     );
-    assert_alice(home.path(), Domain::Native);
+    assert_alice(&home, Domain::Native);
 }
 
 #[test]
 fn device_login_refused_by_the_user_fails() {
-    let home = tempfile::tempdir().expect("tempdir");
+    let home = TempHome::new();
     let (iss, _) = device_issuer(true);
-    let run = spawn(
-        home.path(),
-        &["login", "--device", "--issuer", &iss.base()],
-        &[],
-    );
+    let run = spawn(&home, &["login", "--device", "--issuer", &iss.base()], &[]);
     let r = run.finish();
     assert_eq!(r.code, 1);
     assert!(
@@ -625,5 +612,5 @@ fn device_login_refused_by_the_user_fails() {
         r.stderr
     );
     assert_eq!(iss.count("/oauth/token"), 0);
-    assert!(!store_path(home.path()).exists());
+    assert!(!home.store_path().exists());
 }

@@ -3,32 +3,30 @@
 //! block the bridge merges into the `openai` provider). Both carry `codex-config.jsonc`'s
 //! settings as model and variant options. The real binary, a temp HOME, a loopback backend.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use serde_json::{json, Value};
 
 use crate::loopback::{now_ms, Loopback, Request, Response};
+use crate::serve_cli::{start_serve, stop_serve};
+use codex_testkit::TempHome;
 
 const CATALOG: &str = include_str!("../../../tests/fixtures/plugin/live-catalog-current.json");
 
-fn write_home(home: &Path, expires: u64) {
-    let dir = home.join(".config/opencode");
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let store = json!({"openai": {"type": "oauth", "native": {"accounts": [{
+fn write_home(home: &TempHome, expires: u64) {
+    home.write_store(
+        &json!({"openai": {"type": "oauth", "native": {"accounts": [{
         "accountId": "acc_1", "email": "one@example.com", "plan": "plus", "enabled": true,
-        "access": "at_models_secret", "refresh": "rt_models_secret", "expires": expires}]}}});
-    std::fs::write(dir.join("codex-accounts.json"), store.to_string()).expect("store");
-    std::fs::write(
-        dir.join("codex-config.jsonc"),
+        "access": "at_models_secret", "refresh": "rt_models_secret", "expires": expires}]}}}),
+    );
+    home.write(
+        ".config/opencode/codex-config.jsonc",
         r#"{
   "perModel": { "gpt-5.4": { "reasoningEffort": "xhigh", "textVerbosity": "low",
                              "variants": { "low": { "serviceTier": "flex" } } } },
   "customModels": { "my-fast": { "targetModel": "gpt-5.4", "name": "Fast", "reasoningEffort": "low" } }
 }"#,
-    )
-    .expect("config");
+    );
 }
 
 fn backend() -> Loopback {
@@ -41,24 +39,21 @@ fn backend() -> Loopback {
     })
 }
 
-fn opencode_config(home: &Path, upstream: &Loopback) -> std::process::Output {
-    Command::new(assert_cmd::cargo::cargo_bin("codex-runtime"))
-        .env_clear()
-        .env("HOME", home)
+fn opencode_config(home: &TempHome, upstream: &Loopback) -> std::process::Output {
+    home.command(assert_cmd::cargo::cargo_bin("codex-runtime"))
         .env(
             "CODEX_RUNTIME_UPSTREAM",
             format!("{}/backend-api/codex", upstream.base()),
         )
         .env("CODEX_RUNTIME_ISSUER", upstream.base())
-        .current_dir(home)
         .args(["opencode-config", "--listen", "127.0.0.1:4321"])
         .stdin(Stdio::null())
         .output()
         .expect("run")
 }
 
-fn catalog_files(home: &Path) -> Vec<String> {
-    std::fs::read_dir(home.join(".config/opencode/cache"))
+fn catalog_files(home: &TempHome) -> Vec<String> {
+    std::fs::read_dir(home.cache_dir())
         .map(|d| {
             d.filter_map(Result::ok)
                 .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -92,12 +87,12 @@ fn assert_settings_in(models: &Value) {
 
 #[test]
 fn opencode_config_fetches_the_catalog_when_none_is_cached() {
-    let home = tempfile::tempdir().expect("home");
-    write_home(home.path(), now_ms() + 3_600_000);
+    let home = TempHome::new();
+    write_home(&home, now_ms() + 3_600_000);
     let upstream = backend();
-    assert!(catalog_files(home.path()).is_empty());
+    assert!(catalog_files(&home).is_empty());
 
-    let out = opencode_config(home.path(), &upstream);
+    let out = opencode_config(&home, &upstream);
     assert!(out.status.success(), "{out:?}");
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     let models = &v["provider"]["codex-kit"]["models"];
@@ -121,7 +116,7 @@ fn opencode_config_fetches_the_catalog_when_none_is_cached() {
     );
     assert_eq!(calls[0].header("chatgpt-account-id"), Some("acc_1"));
     assert_eq!(
-        catalog_files(home.path()).len(),
+        catalog_files(&home).len(),
         2,
         "the plugin's catalog file and its mirror are written"
     );
@@ -129,18 +124,18 @@ fn opencode_config_fetches_the_catalog_when_none_is_cached() {
     assert!(!stdout.contains("at_models_secret"));
 
     // A second run uses the cache.
-    let again = opencode_config(home.path(), &upstream);
+    let again = opencode_config(&home, &upstream);
     assert!(again.status.success(), "{again:?}");
     assert_eq!(upstream.count("/backend-api/codex/models"), 1);
 }
 
 #[test]
 fn opencode_config_without_a_valid_token_says_why_and_lists_names() {
-    let home = tempfile::tempdir().expect("home");
-    write_home(home.path(), now_ms() - 1_000);
+    let home = TempHome::new();
+    write_home(&home, now_ms() - 1_000);
     let upstream = backend();
 
-    let out = opencode_config(home.path(), &upstream);
+    let out = opencode_config(&home, &upstream);
     assert!(out.status.success(), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -164,32 +159,21 @@ fn opencode_config_without_a_valid_token_says_why_and_lists_names() {
 
 #[test]
 fn serve_answers_the_bridge_with_the_models_block() {
-    let home = tempfile::tempdir().expect("home");
-    write_home(home.path(), now_ms() + 3_600_000);
+    let home = TempHome::new();
+    write_home(&home, now_ms() + 3_600_000);
     let upstream = backend();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("codex-runtime"))
-        .env_clear()
-        .env("HOME", home.path())
-        .current_dir(home.path())
-        .args(["serve", "--listen", "127.0.0.1:0", "--no-quota-poll"])
-        .args([
+    let codex = format!("{}/backend-api/codex", upstream.base());
+    let (child, addr) = start_serve(
+        &home,
+        &[],
+        &[
+            "--no-quota-poll",
             "--upstream",
-            &format!("{}/backend-api/codex", upstream.base()),
-        ])
-        .args(["--issuer", &upstream.base()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("listening line");
-    let addr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-        .to_string();
+            &codex,
+            "--issuer",
+            &upstream.base(),
+        ],
+    );
 
     let client = reqwest::blocking::Client::builder()
         .no_proxy()
@@ -214,6 +198,5 @@ fn serve_answers_the_bridge_with_the_models_block() {
         .send()
         .expect("post");
     assert_eq!(post.status().as_u16(), 405);
-    let _ = child.kill();
-    let _ = child.wait();
+    stop_serve(child);
 }

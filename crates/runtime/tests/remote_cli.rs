@@ -2,58 +2,26 @@
 //! against one loopback server acting as the OAuth token endpoint and the Codex usage
 //! endpoint; the store and the snapshots file are read back afterwards.
 
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use assert_cmd::Command;
+use assert_cmd::cargo::cargo_bin;
 use codex_store::{AuthState, Domain};
+use codex_testkit::{Run, TempHome};
 use serde_json::{json, Value};
 
+use crate::login_cli::read_canonical_store;
 use crate::loopback::{access_token, id_token, now_ms, Loopback, Request, Response};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 const SECRETS: [&str; 4] = ["rt_alice", "rt_bob", "rt_alice_2", "eyJ"];
 
-fn config(home: &Path) -> PathBuf {
-    home.join(".config/opencode")
-}
-
-fn store_path(home: &Path) -> PathBuf {
-    config(home).join("codex-accounts.json")
-}
-
-fn run(home: &Path, args: &[&str]) -> Run {
-    let out = Command::cargo_bin("codex-runtime")
-        .expect("binary")
-        .env_clear()
-        .env("HOME", home)
-        .current_dir(home)
-        .args(args)
-        .output()
-        .expect("run");
-    let r = Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    for s in SECRETS {
-        assert!(
-            !r.stdout.contains(s) && !r.stderr.contains(s),
-            "{s} leaked:\n{}\n{}",
-            r.stdout,
-            r.stderr
-        );
-    }
+fn run(home: &TempHome, args: &[&str]) -> Run {
+    let r = codex_testkit::run(home.command(cargo_bin("codex-runtime")).args(args));
+    r.assert_hides(&SECRETS);
     r
 }
 
 /// Alice: expired token, in both domains with the same refresh token. Bob: valid token.
-fn write_store(home: &Path, alice_lease: Option<u64>) {
+fn write_store(home: &TempHome, alice_lease: Option<u64>) {
     let now = now_ms();
     let mut alice = json!({"accountId": "acc_a", "email": "alice@example.com", "plan": "plus",
         "refresh": "rt_alice", "access": access_token("acc_a", "old"), "expires": now - 1000});
@@ -65,15 +33,7 @@ fn write_store(home: &Path, alice_lease: Option<u64>) {
     let v = json!({"openai": {"type": "oauth",
         "native": {"accounts": [alice.clone(), bob]},
         "codex": {"accounts": [alice]}}});
-    std::fs::create_dir_all(config(home)).expect("mkdir");
-    std::fs::write(store_path(home), v.to_string()).expect("write");
-}
-
-fn read_store(home: &Path) -> AuthState {
-    let text = std::fs::read_to_string(store_path(home)).expect("store");
-    let state = AuthState::parse(&text, true).expect("parse");
-    assert_eq!(state.to_file_string(), text, "canonical bytes");
-    state
+    home.write_store_text(&v.to_string());
 }
 
 fn record(state: &AuthState, d: Domain, key: &str) -> codex_store::Account {
@@ -161,11 +121,11 @@ fn backend() -> (Loopback, Arc<Mutex<Vec<String>>>) {
 
 #[test]
 fn refresh_all_rotates_once_copies_to_the_twin_and_disables_a_dead_token() {
-    let home = tempfile::tempdir().expect("tempdir");
-    write_store(home.path(), None);
+    let home = TempHome::new();
+    write_store(&home, None);
     let (srv, problems) = backend();
     let r = run(
-        home.path(),
+        &home,
         &["accounts", "refresh", "--all", "--issuer", &srv.base()],
     );
     assert_eq!(
@@ -201,7 +161,7 @@ fn refresh_all_rotates_once_copies_to_the_twin_and_disables_a_dead_token() {
         "the twin record is not refreshed again"
     );
 
-    let state = read_store(home.path());
+    let state = read_canonical_store(&home);
     for d in [Domain::Native, Domain::Codex] {
         let a = record(&state, d, ALICE);
         assert_eq!(a.refresh().map(|s| s.expose().as_str()), Some("rt_alice_2"));
@@ -219,11 +179,11 @@ fn refresh_all_rotates_once_copies_to_the_twin_and_disables_a_dead_token() {
 
 #[test]
 fn refresh_respects_another_process_lease() {
-    let home = tempfile::tempdir().expect("tempdir");
-    write_store(home.path(), Some(now_ms() + 600_000));
+    let home = TempHome::new();
+    write_store(&home, Some(now_ms() + 600_000));
     let (srv, _) = backend();
     let r = run(
-        home.path(),
+        &home,
         &["accounts", "refresh", "1", "--issuer", &srv.base()],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -234,13 +194,10 @@ fn refresh_respects_another_process_lease() {
         r.stdout
     );
     assert_eq!(srv.count("/oauth/token"), 0);
-    let r = run(
-        home.path(),
-        &["accounts", "refresh", "--issuer", &srv.base()],
-    );
+    let r = run(&home, &["accounts", "refresh", "--issuer", &srv.base()]);
     assert_eq!(r.code, 2, "an index or --all is required");
     let r = run(
-        home.path(),
+        &home,
         &["accounts", "refresh", "9", "--issuer", &srv.base()],
     );
     assert_eq!(r.code, 1);
@@ -253,12 +210,12 @@ fn refresh_respects_another_process_lease() {
 
 #[test]
 fn quota_refreshes_an_expired_token_shows_windows_and_writes_snapshots() {
-    let home = tempfile::tempdir().expect("tempdir");
-    write_store(home.path(), None);
+    let home = TempHome::new();
+    write_store(&home, None);
     let (srv, problems) = backend();
     let upstream = format!("{}/backend-api/codex", srv.base());
     let r = run(
-        home.path(),
+        &home,
         &[
             "accounts",
             "quota",
@@ -295,7 +252,7 @@ fn quota_refreshes_an_expired_token_shows_windows_and_writes_snapshots() {
         v["accounts"][1]["cooldownUntil"], 1_900_000_000_000u64,
         "an exhausted window rests the account until it resets"
     );
-    let bob = record(&read_store(home.path()), Domain::Native, BOB);
+    let bob = record(&read_canonical_store(&home), Domain::Native, BOB);
     assert_eq!(bob.cooldown_until(), Some(1_900_000_000_000.0));
     assert_eq!(
         srv.count("/oauth/token"),
@@ -304,7 +261,7 @@ fn quota_refreshes_an_expired_token_shows_windows_and_writes_snapshots() {
     );
 
     let snaps: Value = serde_json::from_str(
-        &std::fs::read_to_string(config(home.path()).join("cache/codex-snapshots.json"))
+        &std::fs::read_to_string(home.config_dir().join("cache/codex-snapshots.json"))
             .expect("snapshots"),
     )
     .expect("json");
@@ -320,7 +277,7 @@ fn quota_refreshes_an_expired_token_shows_windows_and_writes_snapshots() {
 
     // The text form, and `accounts list` now shows the snapshot.
     let r = run(
-        home.path(),
+        &home,
         &[
             "accounts",
             "quota",
@@ -355,20 +312,19 @@ fn quota_refreshes_an_expired_token_shows_windows_and_writes_snapshots() {
         "{}",
         r.stdout
     );
-    let r = run(home.path(), &["accounts", "list"]);
+    let r = run(&home, &["accounts", "list"]);
     assert!(r.stdout.contains("75%/30%"), "{}", r.stdout);
 }
 
 #[test]
 fn masked_labels_tell_same_domain_accounts_apart_and_identities_show_on_request() {
-    let home = tempfile::tempdir().expect("tempdir");
+    let home = TempHome::new();
     let v = json!({"openai": {"type": "oauth", "native": {"accounts": [
         {"accountId": "acc_1", "email": "john@example.com", "plan": "plus", "refresh": "rt_alice"},
         {"accountId": "acc_2", "email": "jane@example.com", "plan": "plus", "refresh": "rt_bob"},
         {"accountId": "acc_3", "email": "kim@example.com", "plan": "plus", "refresh": "rt_alice_2"}]}}});
-    std::fs::create_dir_all(config(home.path())).expect("mkdir");
-    std::fs::write(store_path(home.path()), v.to_string()).expect("write");
-    let r = run(home.path(), &["accounts", "list"]);
+    home.write_store_text(&v.to_string());
+    let r = run(&home, &["accounts", "list"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let label = |line: &str| line.split("  ").nth(1).unwrap_or_default().to_string();
     let lines: Vec<&str> = r.stdout.lines().collect();
@@ -382,14 +338,14 @@ fn masked_labels_tell_same_domain_accounts_apart_and_identities_show_on_request(
     assert_eq!(l3, "k***@example.com", "a unique label gets no tag");
     assert!(!r.stdout.contains("john") && !r.stdout.contains("jane"));
     // Stable across runs.
-    let again = run(home.path(), &["accounts", "list"]);
+    let again = run(&home, &["accounts", "list"]);
     assert_eq!(again.stdout, r.stdout);
-    let j = run(home.path(), &["accounts", "list", "--json"]);
+    let j = run(&home, &["accounts", "list", "--json"]);
     let v: Value = serde_json::from_str(&j.stdout).expect("json");
     assert_eq!(v["accounts"][0]["label"], format!("{l1} (plus)"));
     assert!(v["accounts"][0].get("email").is_none());
 
-    let r = run(home.path(), &["accounts", "list", "--show-identities"]);
+    let r = run(&home, &["accounts", "list", "--show-identities"]);
     assert!(
         r.stdout.contains("john@example.com") && r.stdout.contains("jane@example.com"),
         "{}",
@@ -400,10 +356,7 @@ fn masked_labels_tell_same_domain_accounts_apart_and_identities_show_on_request(
         "{}",
         r.stdout
     );
-    let j = run(
-        home.path(),
-        &["accounts", "list", "--json", "--show-identities"],
-    );
+    let j = run(&home, &["accounts", "list", "--json", "--show-identities"]);
     let v: Value = serde_json::from_str(&j.stdout).expect("json");
     assert_eq!(v["accounts"][1]["email"], "jane@example.com");
     assert_eq!(v["accounts"][1]["accountId"], "acc_2");

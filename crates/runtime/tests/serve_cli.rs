@@ -1,80 +1,42 @@
 //! `codex-runtime serve` and `opencode-config` end to end: the real binary, a temp HOME, a
 //! cleared environment, and a minimal Codex backend on 127.0.0.1 (port 0).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::path::Path;
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command as StdCommand, Stdio};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use assert_cmd::cargo::CommandCargoExt;
+use assert_cmd::cargo::cargo_bin;
+use codex_testkit::TempHome;
 use serde_json::{json, Value};
+
+use crate::loopback::{now_ms, Loopback, Response};
 
 const SSE: &str = "event: response.created\ndata: {\"type\":\"response.created\"}\n\nevent: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"delta\":\"hello from the mock\"}\n\nevent: response.completed\ndata: {\"type\":\"response.completed\"}\n\n";
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
-fn write_store(home: &Path) {
-    let dir = home.join(".config/opencode");
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let doc = json!({"openai": {"type": "oauth", "native": {"accounts": [{
+fn write_store(home: &TempHome) {
+    home.write_store(&json!({"openai": {"type": "oauth", "native": {"accounts": [{
         "accountId": "acc_1", "email": "one@example.com", "plan": "plus", "enabled": true,
         "access": "at_serve_secret", "refresh": "rt_serve_secret", "expires": now_ms() + 3_600_000
-    }]}}});
-    std::fs::write(dir.join("codex-accounts.json"), doc.to_string()).expect("store");
+    }]}}}));
 }
 
-/// A one-route backend: answers every request with the SSE body and records the request head.
-fn mock_backend() -> (u16, std::sync::mpsc::Receiver<String>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut s) = stream else { continue };
-            let mut reader = BufReader::new(s.try_clone().expect("clone"));
-            let mut head = String::new();
-            let mut len = 0usize;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-                head.push_str(&line);
-            }
-            let mut body = vec![0; len];
-            let _ = reader.read_exact(&mut body);
-            let _ = tx.send(head);
-            let reply = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{SSE}",
-                SSE.len()
-            );
-            let _ = s.write_all(reply.as_bytes());
-        }
-    });
-    (port, rx)
+/// A backend answering every request with the SSE body (it records them all).
+fn mock_backend() -> Loopback {
+    Loopback::start(|_| Response {
+        status: 200,
+        headers: vec![("content-type".into(), "text/event-stream".into())],
+        body: SSE.into(),
+    })
 }
 
 #[test]
 fn serve_proxies_a_request_and_stops_on_sigterm() {
-    let home = tempfile::tempdir().expect("home");
-    write_store(home.path());
-    let (port, heads) = mock_backend();
-    let base = format!("http://127.0.0.1:{port}");
+    let home = TempHome::new();
+    write_store(&home);
+    let backend = mock_backend();
+    let base = backend.base();
     let upstream = format!("{base}/backend-api/codex");
-    let (child, addr) = start_serve(
-        home.path(),
-        &[],
-        &["--upstream", &upstream, "--issuer", &base],
-    );
+    let (child, addr) = start_serve(&home, &[], &["--upstream", &upstream, "--issuer", &base]);
 
     let client = reqwest::blocking::Client::builder()
         .no_proxy()
@@ -91,16 +53,18 @@ fn serve_proxies_a_request_and_stops_on_sigterm() {
         .expect("proxy answered");
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.text().expect("body"), SSE);
-    let head = heads
-        .recv_timeout(Duration::from_secs(5))
-        .expect("backend saw it");
-    assert!(
-        head.starts_with("POST /backend-api/codex/responses "),
-        "{head}"
+    // Only the turn counts: the catalog sync and the quota poll may call the backend too.
+    let turns: Vec<_> = backend
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/backend-api/codex/responses")
+        .collect();
+    assert_eq!(turns.len(), 1, "the backend saw the turn once");
+    assert_eq!(turns[0].method, "POST");
+    assert_eq!(
+        turns[0].header("authorization"),
+        Some("Bearer at_serve_secret")
     );
-    assert!(head
-        .to_ascii_lowercase()
-        .contains("authorization: bearer at_serve_secret"));
 
     let status: Value = serde_json::from_str(
         &client
@@ -138,13 +102,10 @@ fn serve_proxies_a_request_and_stops_on_sigterm() {
 
 /// Starts `serve --listen 127.0.0.1:0` for `home` with `env` and `args`, and waits for its
 /// `listening on` line: returns the child and the base URL.
-fn start_serve(home: &Path, env: &[(&str, &str)], args: &[&str]) -> (Child, String) {
-    let mut child = StdCommand::cargo_bin("codex-runtime")
-        .expect("binary")
-        .env_clear()
+pub(crate) fn start_serve(home: &TempHome, env: &[(&str, &str)], args: &[&str]) -> (Child, String) {
+    let mut child = home
+        .command(cargo_bin("codex-runtime"))
         .envs(env.iter().copied())
-        .env("HOME", home)
-        .current_dir(home)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(args)
         .stdout(Stdio::piped())
@@ -164,7 +125,7 @@ fn start_serve(home: &Path, env: &[(&str, &str)], args: &[&str]) -> (Child, Stri
 }
 
 /// Stops `serve` with SIGTERM; it must exit cleanly. Returns its stderr.
-fn stop_serve(child: Child) -> String {
+pub(crate) fn stop_serve(child: Child) -> String {
     let killed = StdCommand::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -176,37 +137,37 @@ fn stop_serve(child: Child) -> String {
 }
 
 /// Starts `serve` for `home`, stops it as soon as it listens, and returns its stderr.
-fn serve_until_ready(home: &Path, env: &[(&str, &str)]) -> String {
+fn serve_until_ready(home: &TempHome, env: &[(&str, &str)]) -> String {
     stop_serve(start_serve(home, env, &[]).0)
 }
 
 #[test]
 fn serve_says_at_start_when_no_request_can_succeed() {
-    let home = tempfile::tempdir().expect("home");
-    let stderr = serve_until_ready(home.path(), &[]);
+    let home = TempHome::new();
+    let stderr = serve_until_ready(&home, &[]);
     assert!(stderr.contains("no ChatGPT login"), "{stderr}");
     assert!(stderr.contains("oauth_not_configured"), "{stderr}");
     assert!(stderr.contains("opencode auth login"), "{stderr}");
 
     // A login entry whose mode has no accounts answers with another error.
-    let dir = home.path().join(".config/opencode");
+    let dir = home.home().join(".config/opencode");
     std::fs::create_dir_all(&dir).expect("mkdir");
     std::fs::write(
         dir.join("codex-accounts.json"),
         json!({"openai": {"type": "oauth", "native": {"accounts": []}}}).to_string(),
     )
     .expect("store");
-    let stderr = serve_until_ready(home.path(), &[]);
+    let stderr = serve_until_ready(&home, &[]);
     assert!(stderr.contains("no_accounts_configured"), "{stderr}");
 
     // One account, disabled.
-    write_store(home.path());
-    let path = home.path().join(".config/opencode/codex-accounts.json");
+    write_store(&home);
+    let path = home.home().join(".config/opencode/codex-accounts.json");
     let mut doc: Value =
         serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
     doc["openai"]["native"]["accounts"][0]["enabled"] = json!(false);
     std::fs::write(&path, doc.to_string()).expect("write");
-    let stderr = serve_until_ready(home.path(), &[]);
+    let stderr = serve_until_ready(&home, &[]);
     assert!(stderr.contains("no enabled account"), "{stderr}");
     assert!(
         stderr.contains("codex-runtime accounts enable <n>"),
@@ -220,20 +181,20 @@ fn serve_says_at_start_when_no_request_can_succeed() {
     acct["enabled"] = json!(false);
     doc["openai"]["codex"] = json!({"accounts": [acct]});
     std::fs::write(&path, doc.to_string()).expect("write");
-    let native = serve_until_ready(home.path(), &[]);
+    let native = serve_until_ready(&home, &[]);
     assert!(
         native.contains("rotating among 1 enabled account(s)"),
         "{native}"
     );
-    let codex = serve_until_ready(home.path(), &[("OPENCODE_OPENAI_MULTI_MODE", "codex")]);
+    let codex = serve_until_ready(&home, &[("OPENCODE_OPENAI_MULTI_MODE", "codex")]);
     assert!(codex.contains("no enabled account"), "{codex}");
 }
 
 #[test]
 fn opencode_config_prints_the_provider_snippet() {
-    let home = tempfile::tempdir().expect("home");
-    write_store(home.path());
-    let cache = home.path().join(".config/opencode/cache");
+    let home = TempHome::new();
+    write_store(&home);
+    let cache = home.home().join(".config/opencode/cache");
     std::fs::create_dir_all(&cache).expect("cache");
     let (primary, _) = codex_paths::catalog_cache_names(Some("acc_1"));
     std::fs::write(
@@ -242,11 +203,8 @@ fn opencode_config_prints_the_provider_snippet() {
             .to_string(),
     )
     .expect("catalog");
-    let out = StdCommand::cargo_bin("codex-runtime")
-        .expect("binary")
-        .env_clear()
-        .env("HOME", home.path())
-        .current_dir(home.path())
+    let out = home
+        .command(cargo_bin("codex-runtime"))
         .args([
             "opencode-config",
             "--listen",
@@ -270,15 +228,12 @@ fn opencode_config_prints_the_provider_snippet() {
 
 #[test]
 fn a_busy_port_is_named_with_the_fix() {
-    let home = tempfile::tempdir().expect("home");
-    write_store(home.path());
+    let home = TempHome::new();
+    write_store(&home);
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = taken.local_addr().expect("addr").port();
-    let out = StdCommand::cargo_bin("codex-runtime")
-        .expect("binary")
-        .env_clear()
-        .env("HOME", home.path())
-        .current_dir(home.path())
+    let out = home
+        .command(cargo_bin("codex-runtime"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .output()
         .expect("run");
@@ -299,12 +254,12 @@ fn a_busy_port_is_named_with_the_fix() {
 
 #[test]
 fn the_client_key_comes_from_a_file_and_the_command_line_warns() {
-    let home = tempfile::tempdir().expect("home");
-    write_store(home.path());
-    let key_file = home.path().join("client.key");
+    let home = TempHome::new();
+    write_store(&home);
+    let key_file = home.home().join("client.key");
     std::fs::write(&key_file, "file-key-123\n").expect("key file");
     let (child, addr) = start_serve(
-        home.path(),
+        &home,
         &[],
         &["--client-key-file", &key_file.display().to_string()],
     );
@@ -328,18 +283,15 @@ fn the_client_key_comes_from_a_file_and_the_command_line_warns() {
     assert!(!stderr.contains("process list"), "{stderr}");
     assert!(!stderr.contains("file-key-123"), "{stderr}");
 
-    let (child, _) = start_serve(home.path(), &[], &["--client-key", "cli-key-456"]);
+    let (child, _) = start_serve(&home, &[], &["--client-key", "cli-key-456"]);
     let stderr = stop_serve(child);
     assert!(stderr.contains("--client-key-file"), "{stderr}");
     assert!(!stderr.contains("cli-key-456"), "{stderr}");
 
     // An empty key file is refused with the fix.
     std::fs::write(&key_file, "\n").expect("empty");
-    let out = StdCommand::cargo_bin("codex-runtime")
-        .expect("binary")
-        .env_clear()
-        .env("HOME", home.path())
-        .current_dir(home.path())
+    let out = home
+        .command(cargo_bin("codex-runtime"))
         .args(["serve", "--listen", "127.0.0.1:0", "--client-key-file"])
         .arg(&key_file)
         .output()
@@ -354,15 +306,15 @@ fn the_client_key_comes_from_a_file_and_the_command_line_warns() {
 
 #[test]
 fn serve_records_where_it_listens_and_removes_the_record_on_exit() {
-    let home = tempfile::tempdir().expect("home");
-    write_store(home.path());
-    let state = home.path().join("state");
+    let home = TempHome::new();
+    write_store(&home);
+    let state = home.home().join("state");
     let record = state.join("codex-kit/runtime/serve.json");
     // A stale record (a process that is gone) is replaced.
     std::fs::create_dir_all(record.parent().expect("dir")).expect("mkdir");
     std::fs::write(&record, r#"{"version":1,"pid":999999999,"port":1}"#).expect("stale");
     let (child, addr) = start_serve(
-        home.path(),
+        &home,
         &[("XDG_STATE_HOME", state.to_str().expect("utf8"))],
         &[],
     );
@@ -386,10 +338,8 @@ fn serve_records_where_it_listens_and_removes_the_record_on_exit() {
     assert!(!record.exists(), "the record is removed on a clean exit");
 
     // Without XDG_STATE_HOME it lives under ~/.local/state.
-    let (child, _) = start_serve(home.path(), &[], &[]);
-    let default = home
-        .path()
-        .join(".local/state/codex-kit/runtime/serve.json");
+    let (child, _) = start_serve(&home, &[], &[]);
+    let default = home.path(".local/state/codex-kit/runtime/serve.json");
     assert!(default.exists());
     stop_serve(child);
     assert!(!default.exists());

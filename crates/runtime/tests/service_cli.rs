@@ -7,9 +7,8 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use assert_cmd::cargo::CommandCargoExt;
+use assert_cmd::cargo::cargo_bin;
 use codex_testkit::{run, Run, TempHome};
 
 /// A temp home with a `bin/` on `PATH` holding recording stand-ins for the managers.
@@ -32,9 +31,7 @@ impl Home {
             "#!/bin/sh\necho \"{tool} $*\" >> '{}'\necho '{first}'\nexit {code}\n",
             log.display()
         );
-        let p = self.home.path(&format!("bin/{tool}"));
-        fs::write(&p, script).unwrap();
-        fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+        self.home.write_script(&format!("bin/{tool}"), &script);
     }
 
     fn log(&self) -> Vec<String> {
@@ -46,12 +43,11 @@ impl Home {
     }
 
     fn run(&self, args: &[&str]) -> Run {
-        let mut cmd = Command::cargo_bin("codex-runtime").unwrap();
-        cmd.env_clear()
-            .env("HOME", self.home.home())
+        run(self
+            .home
+            .command(cargo_bin("codex-runtime"))
             .env("PATH", self.home.path("bin"))
-            .args(args);
-        run(&mut cmd)
+            .args(args))
     }
 
     fn unit(&self) -> PathBuf {
@@ -150,10 +146,8 @@ fn systemd_unit_follows_an_absolute_xdg_config_home() {
     let h = Home::new();
     h.tool("systemctl", 0, "active");
     let xdg = h.home.root().join("xdg");
-    let mut cmd = Command::cargo_bin("codex-runtime").unwrap();
-    cmd.env_clear()
-        .env("HOME", h.home.home())
-        .env("XDG_CONFIG_HOME", &xdg)
+    let mut cmd = h.home.command(cargo_bin("codex-runtime"));
+    cmd.env("XDG_CONFIG_HOME", &xdg)
         .env("PATH", h.home.path("bin"))
         .args([
             "service",

@@ -2,67 +2,47 @@
 //! binary with a `codex-config.jsonc` holding global, per-model and custom-model settings,
 //! and a loopback Codex backend that records the bodies it receives.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use serde_json::{json, Value};
 
 use crate::loopback::{now_ms, Loopback, Request, Response};
-use codex_testkit::node::{available, opencode_binary, responses_events};
+use crate::serve_cli::start_serve;
+use codex_testkit::node::{available, opencode_binary, opencode_command, responses_events};
+use codex_testkit::TempHome;
 
 const SSE: &str = "event: response.completed\ndata: {\"type\":\"response.completed\"}\n\n";
 
-fn write_home(home: &Path) {
-    let dir = home.join(".config/opencode");
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let store = json!({"openai": {"type": "oauth", "native": {"accounts": [{
+fn write_home(home: &TempHome) {
+    home.write_store(&json!({"openai": {"type": "oauth", "native": {"accounts": [{
         "accountId": "acc_1", "email": "one@example.com", "plan": "plus",
-        "access": "at_settings_secret", "refresh": "rt_settings_secret", "expires": now_ms() + 3_600_000}]}}});
-    std::fs::write(dir.join("codex-accounts.json"), store.to_string()).expect("store");
-    std::fs::write(
-        dir.join("codex-config.jsonc"),
+        "access": "at_settings_secret", "refresh": "rt_settings_secret", "expires": now_ms() + 3_600_000}]}}}));
+    home.write(
+        ".config/opencode/codex-config.jsonc",
         r#"{
   // The plugin's behaviour objects.
   "global": { "reasoningSummary": "auto" },
   "perModel": { "gpt-5.4": { "reasoningEffort": "high", "textVerbosity": "low" } },
   "customModels": { "my-fast": { "targetModel": "gpt-5.4-mini", "serviceTier": "flex", "reasoningEffort": "low" } }
 }"#,
-    )
-    .expect("config");
+    );
 }
 
-fn start(home: &Path, upstream: &Loopback) -> (Child, String) {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("codex-runtime"))
-        .env_clear()
-        .env("HOME", home)
-        .current_dir(home)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
+/// `serve` for `home` against `upstream` (also the issuer), without background polls.
+fn start(home: &TempHome, upstream: &Loopback) -> (Child, String) {
+    let codex = format!("{}/backend-api/codex", upstream.base());
+    start_serve(
+        home,
+        &[],
+        &[
             "--no-quota-poll",
             "--no-catalog-sync",
-        ])
-        .args([
             "--upstream",
-            &format!("{}/backend-api/codex", upstream.base()),
-        ])
-        .args(["--issuer", &upstream.base()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("listening line");
-    let addr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-        .to_string();
-    (child, addr)
+            &codex,
+            "--issuer",
+            &upstream.base(),
+        ],
+    )
 }
 
 fn post(addr: &str, body: Value) -> u16 {
@@ -88,8 +68,8 @@ fn last_body(upstream: &Loopback) -> Value {
 
 #[test]
 fn per_model_and_custom_model_settings_reach_the_backend() {
-    let home = tempfile::tempdir().expect("home");
-    write_home(home.path());
+    let home = TempHome::new();
+    write_home(&home);
     let upstream = Loopback::start(|r: &Request| match r.path.as_str() {
         "/backend-api/codex/responses" => Response {
             status: 200,
@@ -98,7 +78,7 @@ fn per_model_and_custom_model_settings_reach_the_backend() {
         },
         _ => Response::json(404, &json!({})),
     });
-    let (mut child, addr) = start(home.path(), &upstream);
+    let (mut child, addr) = start(&home, &upstream);
 
     let status = post(
         &addr,
@@ -150,8 +130,8 @@ fn opencode_turns_carry_the_per_model_settings() {
         return;
     }
     const ANSWER: &str = "Hello from the settings backend";
-    let home = tempfile::tempdir().expect("home");
-    write_home(home.path());
+    let home = TempHome::new();
+    write_home(&home);
     let upstream = Loopback::start(|r: &Request| match r.path.as_str() {
         "/backend-api/codex/responses" => Response {
             status: 200,
@@ -160,7 +140,7 @@ fn opencode_turns_carry_the_per_model_settings() {
         },
         _ => Response::json(404, &json!({})),
     });
-    let (mut child, addr) = start(home.path(), &upstream);
+    let (mut child, addr) = start(&home, &upstream);
 
     let config = codex_proxy::opencode::snippet(&codex_proxy::opencode::SnippetOptions {
         base_url: format!("{addr}/v1"),
@@ -169,27 +149,10 @@ fn opencode_turns_carry_the_per_model_settings() {
         small_model: None,
         client_key_env: None,
     });
-    let r = home.path();
-    std::fs::write(
-        r.join(".config/opencode/opencode.json"),
-        serde_json::to_string_pretty(&config).expect("json"),
-    )
-    .expect("opencode.json");
-    let project = r.join("project");
+    home.write_json(".config/opencode/opencode.json", &config);
+    let project = home.path("project");
     std::fs::create_dir_all(&project).expect("project");
-    let out = Command::new(&bin)
-        .env_clear()
-        .env("HOME", r)
-        .env("XDG_CONFIG_HOME", r.join(".config"))
-        .env("XDG_DATA_HOME", r.join(".local/share"))
-        .env("XDG_CACHE_HOME", r.join(".cache"))
-        .env("XDG_STATE_HOME", r.join(".local/state"))
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("OPENCODE_DISABLE_MODELS_FETCH", "1")
-        .env("OPENCODE_DISABLE_AUTOUPDATE", "1")
-        .current_dir(&project)
-        .args(["run", "say hi"])
-        .stdin(Stdio::null())
+    let out = opencode_command(&bin, &home, &project, &["run", "say hi"])
         .output()
         .expect("opencode");
     let _ = Command::new("kill")

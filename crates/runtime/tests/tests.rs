@@ -4,6 +4,7 @@
 
 mod accounts_cli;
 mod bridge_e2e;
+mod exit_codes;
 mod login_cli;
 mod loopback;
 mod opencode_models;

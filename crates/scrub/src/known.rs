@@ -7,7 +7,7 @@
 //! still found). Matching is ASCII case-insensitive on a lowercased copy of the line, with a
 //! 4-byte prefix filter so lines without a candidate cost one table probe per byte.
 
-use codex_redact::encode_uri_component;
+use codex_js::encode_uri_component;
 use std::collections::HashMap;
 
 use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};

@@ -1,7 +1,8 @@
 //! Test support shared by every crate's tests, so no crate keeps its own copy.
 //!
 //! [`TempHome`] is a temporary directory with a `home/` inside it and helpers to write and
-//! read files there; the crates' own fixture homes (a healthy plugin install, a proxy home)
+//! read files there (the plugin's store and config at their default paths), and the
+//! environment a child process gets: cleared, with `HOME` and the XDG directories inside it; the crates' own fixture homes (a healthy plugin install, a proxy home)
 //! are built on it. [`jwt`] makes unsigned JWTs (nothing in the plugin verifies signatures),
 //! [`run`] runs a command and returns stdout, stderr and the exit code together, and
 //! [`http::Loopback`] is a real HTTP/1.1 server on `127.0.0.1:0`. Test code only: panics on
@@ -13,7 +14,9 @@
 pub mod http;
 pub mod node;
 
+use std::ffi::OsStr;
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -121,7 +124,105 @@ impl TempHome {
         let p = self.path(rel);
         fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
     }
+
+    /// Writes a file under the home with mode 0600, as the plugin writes its files.
+    pub fn write_private(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.write(rel, bytes);
+        self.chmod(rel, 0o600);
+        p
+    }
+
+    /// Sets the mode of a file or directory under the home.
+    pub fn chmod(&self, rel: &str, mode: u32) {
+        let p = self.path(rel);
+        fs::set_permissions(&p, fs::Permissions::from_mode(mode))
+            .unwrap_or_else(|e| panic!("chmod {}: {e}", p.display()));
+    }
+
+    /// Removes a file or a directory tree under the home.
+    pub fn remove(&self, rel: &str) {
+        let p = self.path(rel);
+        let done = if p.is_dir() {
+            fs::remove_dir_all(&p)
+        } else {
+            fs::remove_file(&p)
+        };
+        done.unwrap_or_else(|e| panic!("remove {}: {e}", p.display()));
+    }
+
+    /// Writes an executable shell script under the home (a stand-in for a tool on `PATH`).
+    pub fn write_script(&self, rel: &str, script: &str) -> PathBuf {
+        let p = self.write(rel, script);
+        self.chmod(rel, 0o755);
+        p
+    }
+
+    /// `<home>/.config/opencode`: the plugin's config root under the default XDG rules
+    /// (and under [`TempHome::env_pairs`]).
+    pub fn config_dir(&self) -> PathBuf {
+        self.path(CONFIG_DIR)
+    }
+
+    /// `<config_dir>/codex-accounts.json`.
+    pub fn store_path(&self) -> PathBuf {
+        self.path(STORE)
+    }
+
+    /// `<config_dir>/cache`.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.config_dir().join("cache")
+    }
+
+    /// Writes `codex-accounts.json` as given.
+    pub fn write_store_text(&self, text: &str) -> PathBuf {
+        self.write(STORE, text)
+    }
+
+    /// Writes `codex-accounts.json` as pretty JSON.
+    pub fn write_store(&self, v: &Value) -> PathBuf {
+        self.write_json(STORE, v)
+    }
+
+    /// Reads `codex-accounts.json` as JSON.
+    pub fn read_store(&self) -> Value {
+        read_json(&self.store_path())
+    }
+
+    /// Writes `codex-config.jsonc` as pretty JSON.
+    pub fn write_codex_config(&self, v: &Value) -> PathBuf {
+        self.write_json(&format!("{CONFIG_DIR}/codex-config.jsonc"), v)
+    }
+
+    /// `HOME` and the four XDG base directories, each at its default place under the home
+    /// (`.config`, `.local/share`, `.cache`, `.local/state`): a child started with only
+    /// these (see [`TempHome::command`]) never reaches the developer's files.
+    pub fn env_pairs(&self) -> Vec<(String, String)> {
+        let h = self.home();
+        let at = |rel: &str| h.join(rel).display().to_string();
+        vec![
+            ("HOME".to_string(), h.display().to_string()),
+            ("XDG_CONFIG_HOME".to_string(), at(".config")),
+            ("XDG_DATA_HOME".to_string(), at(".local/share")),
+            ("XDG_CACHE_HOME".to_string(), at(".cache")),
+            ("XDG_STATE_HOME".to_string(), at(".local/state")),
+        ]
+    }
+
+    /// `program` with a cleared environment holding only `HOME` (add the XDG variables
+    /// with [`TempHome::env_pairs`] where the test wants them set), run in the home.
+    pub fn command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
+            .env("HOME", self.home())
+            .current_dir(self.home());
+        cmd
+    }
 }
+
+/// The plugin's config root under the home, by the default XDG rule.
+const CONFIG_DIR: &str = ".config/opencode";
+/// The account store under the home.
+const STORE: &str = ".config/opencode/codex-accounts.json";
 
 /// What one run of a program produced.
 #[derive(Debug, Clone)]
@@ -135,6 +236,41 @@ pub struct Run {
 }
 
 impl Run {
+    /// Checks the internal-error contract both binaries keep on a panic: exit 3, nothing on
+    /// stdout, one stderr line naming `program`, the panic's place in `source` and where to
+    /// file an issue, and none of `hidden` (what the panic's message held).
+    #[track_caller]
+    pub fn assert_panicked(&self, program: &str, source: &str, hidden: &[&str]) {
+        assert_eq!(self.code, 3, "{self:?}");
+        assert_eq!(self.stdout, "");
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{}", self.stderr);
+        let start = format!("{program}: internal error (panic at {source}:");
+        assert!(
+            lines[0].starts_with(&start)
+                && lines[0].ends_with(
+                    "please file an issue at https://github.com/codex-kit/codex-kit/issues"
+                ),
+            "{}",
+            lines[0]
+        );
+        self.assert_hides(hidden);
+    }
+
+    /// Fails the test if any of `secrets` appears in either output stream.
+    #[track_caller]
+    pub fn assert_hides(&self, secrets: &[&str]) -> &Self {
+        for s in secrets {
+            assert!(
+                !self.stdout.contains(s) && !self.stderr.contains(s),
+                "{s} leaked:\n{}\n{}",
+                self.stdout,
+                self.stderr
+            );
+        }
+        self
+    }
+
     /// Standard output as JSON, with both streams in the panic message when it is not.
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
@@ -178,5 +314,32 @@ mod tests {
         assert_eq!(p, h.home().join("a/b.txt"));
         assert_eq!(h.read("a/b.txt"), "x");
         assert_eq!(names(&h.home().join("a")), ["b.txt"]);
+    }
+
+    #[test]
+    fn a_child_sees_only_the_home() {
+        let h = TempHome::new();
+        h.write_store(&serde_json::json!({"openai": {}}));
+        assert_eq!(h.read_store(), serde_json::json!({"openai": {}}));
+        assert!(h.store_path().starts_with(h.config_dir()));
+        let out = run(h.command("/usr/bin/env").envs(h.env_pairs()));
+        let mut seen: Vec<&str> = out.stdout.lines().collect();
+        seen.sort();
+        let home = h.home().display().to_string();
+        assert_eq!(
+            seen,
+            [
+                format!("HOME={home}"),
+                format!("XDG_CACHE_HOME={home}/.cache"),
+                format!("XDG_CONFIG_HOME={home}/.config"),
+                format!("XDG_DATA_HOME={home}/.local/share"),
+                format!("XDG_STATE_HOME={home}/.local/state"),
+            ]
+        );
+        h.write_private("p", "x");
+        let mode = fs::metadata(h.path("p")).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        h.remove("p");
+        assert!(!h.path("p").exists());
     }
 }

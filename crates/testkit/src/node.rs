@@ -6,7 +6,7 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -47,6 +47,29 @@ pub fn available(what: &str, path: &Path, script: &str) -> bool {
         path.display()
     );
     false
+}
+
+/// `opencode run "<prompt>"` (or any OpenCode invocation: `args`) in `project`, with the
+/// environment of `home` only (cleared; `HOME` and the XDG directories inside it, see
+/// [`crate::TempHome::env_pairs`]), the caller's `PATH` (node), and OpenCode's model fetch and
+/// auto-update off. Stdin is closed and both outputs piped; add variables on top.
+pub fn opencode_command(
+    bin: &Path,
+    home: &crate::TempHome,
+    project: &Path,
+    args: &[&str],
+) -> Command {
+    let mut cmd = home.command(bin);
+    cmd.envs(home.env_pairs())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("OPENCODE_DISABLE_MODELS_FETCH", "1")
+        .env("OPENCODE_DISABLE_AUTOUPDATE", "1")
+        .current_dir(project)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
 }
 
 /// Runs `cmd` to completion, killed after `deadline`, draining stdout and stderr as it runs

@@ -59,12 +59,8 @@ const LOGIN_FIX: &str = "opencode auth login";
 
 /// Label of a record for messages: `#<n> email (plan)` (the redactor masks the email).
 pub fn label(i: usize, r: &AccountRecord) -> String {
-    let who = r
-        .email
-        .clone()
-        .or_else(|| r.account_id.clone())
-        .unwrap_or_else(|| "account".to_string());
-    match &r.plan {
+    let who = r.email().or_else(|| r.account_id()).unwrap_or("account");
+    match r.plan() {
         Some(p) => format!("#{} {who} ({p})", i + 1),
         None => format!("#{} {who}", i + 1),
     }
@@ -208,6 +204,9 @@ fn run_store(f: &Facts) -> CheckResult {
             if openai.domains.iter().any(|d| d.source == DomainSource::LegacySingle) {
                 r = r.detail("legacy single-account shape: migrated into `native` at the next write");
             }
+            if openai.domains.iter().any(|d| d.source == DomainSource::LegacyV4) {
+                r = r.detail("legacy v4 shape (`version`, `accounts`, `activeIndex`): migrated into domains at the next write");
+            }
             if !store.other_root_keys.is_empty() {
                 r = r.detail(format!(
                     "root keys other than `openai` are dropped at the next write: {}",
@@ -343,8 +342,8 @@ fn run_accounts(f: &Facts) -> CheckResult {
     let cooling: Vec<f64> = enabled
         .iter()
         .filter_map(|(_, a)| {
-            let c = a.cooldown_until.filter(|c| *c > now);
-            let l = a.refresh_lease_until.filter(|l| *l > now);
+            let c = a.cooldown_until().filter(|c| *c > now);
+            let l = a.refresh_lease_until().filter(|l| *l > now);
             match (c, l) {
                 (None, None) => None,
                 (x, y) => Some(x.unwrap_or(0.0).max(y.unwrap_or(0.0))),
@@ -363,7 +362,7 @@ fn run_accounts(f: &Facts) -> CheckResult {
         ));
     }
     for (i, a) in &enabled {
-        if let Some(l) = a.refresh_lease_until.filter(|l| *l - now > 120_000.0) {
+        if let Some(l) = a.refresh_lease_until().filter(|l| *l - now > 120_000.0) {
             warns.push(format!(
                 "{} has a refresh lease {} in the future (stuck: leases last 30 s to 2 min)",
                 label(*i, a),
@@ -383,7 +382,7 @@ fn run_accounts(f: &Facts) -> CheckResult {
         match view
             .accounts
             .iter()
-            .position(|a| a.identity_key.as_deref() == Some(k))
+            .position(|a| a.identity_key() == Some(k))
         {
             None => {
                 warns.push("the active account key names no account in this domain".to_string());
@@ -405,7 +404,7 @@ fn run_accounts(f: &Facts) -> CheckResult {
     let mut keys: Vec<&str> = view
         .accounts
         .iter()
-        .filter_map(|a| a.identity_key.as_deref())
+        .filter_map(|a| a.identity_key())
         .collect();
     keys.sort_unstable();
     let dups: Vec<&str> = keys
@@ -449,13 +448,13 @@ fn account_line(i: usize, a: &AccountRecord, now: f64) -> String {
     } else {
         "disabled".into()
     });
-    if let Some(c) = a.cooldown_until.filter(|c| *c > now) {
+    if let Some(c) = a.cooldown_until().filter(|c| *c > now) {
         parts.push(format!("cooling down {}", human_ms(c - now)));
     }
-    if let Some(l) = a.refresh_lease_until.filter(|l| *l > now) {
+    if let Some(l) = a.refresh_lease_until().filter(|l| *l > now) {
         parts.push(format!("refresh lease {}", human_ms(l - now)));
     }
-    match a.expires {
+    match a.expires() {
         Some(e) if e <= now => parts.push("access token expired (refreshed on next use)".into()),
         Some(e) if e - now < 86_400_000.0 => {
             parts.push(format!("access token valid {}", human_ms(e - now)))
@@ -484,9 +483,9 @@ fn run_identity(f: &Facts) -> CheckResult {
             total += 1;
             if !a.has_identity() {
                 let lacks: Vec<&str> = [
-                    ("accountId", a.account_id.is_none()),
-                    ("email", a.email.is_none()),
-                    ("plan", a.plan.is_none()),
+                    ("accountId", a.account_id().is_none()),
+                    ("email", a.email().is_none()),
+                    ("plan", a.plan().is_none()),
                 ]
                 .iter()
                 .filter(|(_, m)| *m)

@@ -309,7 +309,7 @@ fn run_files(f: &Facts) -> CheckResult {
             s.openai
                 .iter()
                 .flat_map(|o| o.all_records())
-                .filter_map(|r| r.identity_key.clone())
+                .filter_map(|r| r.identity_key().map(str::to_string))
                 .collect(),
         ),
         _ => None,

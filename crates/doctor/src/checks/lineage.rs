@@ -97,8 +97,8 @@ fn judge(copies: &[Copy<'_>]) -> CheckResult {
                 continue;
             }
             let (a, b) = (copies[i].record, copies[j].record);
-            let same_id = a.account_id.is_some() && a.account_id == b.account_id;
-            let same_rt = match (&a.refresh, &b.refresh) {
+            let same_id = a.account_id().is_some() && a.account_id() == b.account_id();
+            let same_rt = match (a.refresh(), b.refresh()) {
                 (Some(x), Some(y)) => !x.expose().trim().is_empty() && x.expose() == y.expose(),
                 _ => false,
             };
@@ -118,20 +118,14 @@ fn judge(copies: &[Copy<'_>]) -> CheckResult {
     for members in groups.values().filter(|m| m.len() > 1) {
         let first = copies[members[0]].record;
         let who = first
-            .email
-            .clone()
-            .or_else(|| first.account_id.clone())
+            .email()
+            .or_else(|| first.account_id())
+            .map(str::to_string)
             .unwrap_or_else(|| "an account".to_string());
         let stores: Vec<&str> = members.iter().map(|i| copies[*i].store.as_str()).collect();
         let tokens: Vec<Option<&str>> = members
             .iter()
-            .map(|i| {
-                copies[*i]
-                    .record
-                    .refresh
-                    .as_ref()
-                    .map(|r| r.expose().as_str())
-            })
+            .map(|i| copies[*i].record.refresh().map(|r| r.expose().as_str()))
             .collect();
         let shared = tokens.windows(2).any(|w| w[0].is_some() && w[0] == w[1]);
         let diverged = tokens

@@ -76,7 +76,7 @@ fn active_account(f: &Facts) -> Option<AccountRecord> {
     let active = view.effective_active();
     view.accounts
         .iter()
-        .find(|r| active.is_some() && r.identity_key.as_deref() == active)
+        .find(|r| active.is_some() && r.identity_key() == active)
         .or_else(|| view.accounts.iter().find(|r| r.is_enabled()))
         .cloned()
 }
@@ -99,7 +99,7 @@ fn run(f: &Facts) -> CheckResult {
     }
     let account = active_account(f);
     let (primary, _) =
-        codex_paths::catalog_cache_names(account.as_ref().and_then(|a| a.account_id.as_deref()));
+        codex_paths::catalog_cache_names(account.as_ref().and_then(|a| a.account_id()));
     let mut catalog: Vec<Known> = Vec::new();
     let mut sources: Vec<String> = Vec::new();
     for name in [primary.as_str(), "codex-models-cache.json"] {

@@ -76,8 +76,7 @@ fn run(f: &Facts) -> CheckResult {
             seen += 1;
             let who = format!("{} [{}]", label(i, r), view.domain.as_str());
             let snap = r
-                .identity_key
-                .as_deref()
+                .identity_key()
                 .and_then(|k| snapshots.get(k))
                 .filter(|s| s.is_object());
             judge_account(
@@ -108,11 +107,11 @@ fn judge_account(
     fixes: &mut Vec<String>,
     details: &mut Vec<String>,
 ) {
-    let expired = r.expires.is_some_and(|e| e <= now);
+    let expired = r.expires().is_some_and(|e| e <= now);
     if expired && !r.has_refresh() {
         fails.push(problem("expired-no-refresh", format!(
             "{who}: the access token expired {} ago and there is no refresh token, so it can never be renewed",
-            human_ms(now - r.expires.unwrap_or(now))
+            human_ms(now - r.expires().unwrap_or(now))
         )));
         fixes.push("Sign that account in again: `opencode auth login`".into());
     }
@@ -151,7 +150,7 @@ fn judge_account(
             }
         }
     }
-    let Some(until) = r.cooldown_until.filter(|c| *c > now + COOLDOWN_SLACK_MS) else {
+    let Some(until) = r.cooldown_until().filter(|c| *c > now + COOLDOWN_SLACK_MS) else {
         return;
     };
     let exhausted: Vec<&Window> = ws

@@ -3,12 +3,11 @@
 #![allow(dead_code)]
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use codex_testkit::TempHome;
 use serde_json::{json, Value};
-use tempfile::TempDir;
 
 /// The plugin's own fixtures, copied into the repo.
 pub fn plugin_fixture(name: &str) -> String {
@@ -57,31 +56,22 @@ pub fn store_with(accounts: Vec<Value>) -> Value {
     })
 }
 
-/// The result of one run.
-#[derive(Debug)]
-pub struct Run {
-    pub stdout: String,
-    pub stderr: String,
-    pub code: i32,
-}
+pub use codex_testkit::Run;
 
-impl Run {
-    /// The JSON report.
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-}
-
-/// A fixture home.
+/// A fixture home: [`TempHome`] plus the doctor's environment (a cleared one: `HOME`, an
+/// empty process table, a desktop session, a free login port) and a working directory that
+/// is a git worktree root. Derefs to the [`TempHome`] for paths and file helpers.
 pub struct Home {
-    pub dir: TempDir,
+    tmp: TempHome,
     pub env: Vec<(String, String)>,
     pub cwd: PathBuf,
+}
+
+impl std::ops::Deref for Home {
+    type Target = TempHome;
+    fn deref(&self) -> &TempHome {
+        &self.tmp
+    }
 }
 
 /// A free port for the login-port probe, picked below Linux's ephemeral range (32768+):
@@ -104,19 +94,16 @@ fn free_port() -> u16 {
 impl Home {
     /// An empty home: HOME exists, nothing else. PATH holds only an empty bin dir.
     pub fn empty() -> Home {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let home = dir.path().join("home");
-        fs::create_dir_all(home.join("bin")).expect("mkdir");
-        let cwd = dir.path().join("work");
+        let tmp = TempHome::new();
+        let home = tmp.home();
+        let cwd = tmp.root().join("work");
         // The working directory is a git worktree root, so OpenCode's project walk (and the
         // doctor's) stops there instead of reading the machine's /tmp and /.
         fs::create_dir_all(cwd.join(".git")).expect("mkdir");
         // A local desktop session for login.environment: a display, an opener, no container.
-        let opener = home.join("bin/xdg-open");
-        fs::write(&opener, "#!/bin/sh\nexit 0\n").expect("write");
-        fs::set_permissions(&opener, fs::Permissions::from_mode(0o755)).expect("chmod");
+        tmp.write_script("bin/xdg-open", "#!/bin/sh\nexit 0\n");
         // An empty process table: no OpenCode of the machine (or of a sibling test) runs here.
-        let procs = dir.path().join("proc");
+        let procs = tmp.root().join("proc");
         fs::create_dir_all(&procs).expect("mkdir");
         let env = vec![
             (
@@ -136,18 +123,12 @@ impl Home {
                 free_port().to_string(),
             ),
         ];
-        Home { dir, env, cwd }
-    }
-
-    /// Sets (or replaces) one variable of the run's environment.
-    pub fn set_env(&mut self, name: &str, value: &str) {
-        self.env.retain(|(k, _)| k != name);
-        self.env.push((name.to_string(), value.to_string()));
+        Home { tmp, env, cwd }
     }
 
     /// Lays out a process `pid` named `comm` in this home's process table.
     pub fn fake_process(&self, pid: u32, comm: &str) {
-        let d = self.dir.path().join("proc").join(pid.to_string());
+        let d = self.root().join("proc").join(pid.to_string());
         fs::create_dir_all(&d).expect("mkdir");
         fs::write(d.join("comm"), format!("{comm}\n")).expect("write");
         fs::write(d.join("cmdline"), format!("{comm}\0")).expect("write");
@@ -223,18 +204,6 @@ impl Home {
         h
     }
 
-    pub fn home(&self) -> PathBuf {
-        self.dir.path().join("home")
-    }
-
-    pub fn root(&self) -> PathBuf {
-        self.home().join(".config/opencode")
-    }
-
-    pub fn path(&self, rel: &str) -> PathBuf {
-        self.home().join(rel)
-    }
-
     /// Writes a file under the working directory (a git worktree root).
     pub fn write_work(&self, rel: &str, content: &str) {
         let p = self.cwd.join(rel);
@@ -244,38 +213,23 @@ impl Home {
         fs::write(&p, content).expect("write");
     }
 
-    /// Writes a file (mode 0600, parents created).
+    /// Writes a file with mode 0600 (parents created): the doctor warns about store files
+    /// others can read, so every fixture file is private, as the plugin writes them.
     pub fn write(&self, rel: &str, content: &str) {
-        self.write_bytes(rel, content.as_bytes());
+        self.tmp.write_private(rel, content);
     }
 
+    /// [`Home::write`] of raw bytes.
     pub fn write_bytes(&self, rel: &str, content: &[u8]) {
-        let p = self.path(rel);
-        if let Some(parent) = p.parent() {
-            fs::create_dir_all(parent).expect("mkdir");
-        }
-        fs::write(&p, content).expect("write");
-        fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).expect("chmod");
+        self.tmp.write_private(rel, content);
     }
 
+    /// [`Home::write`] of a value as pretty JSON.
     pub fn write_json(&self, rel: &str, v: &Value) {
         self.write(
             rel,
             &format!("{}\n", serde_json::to_string_pretty(v).expect("json")),
         );
-    }
-
-    pub fn chmod(&self, rel: &str, mode: u32) {
-        fs::set_permissions(self.path(rel), fs::Permissions::from_mode(mode)).expect("chmod");
-    }
-
-    pub fn remove(&self, rel: &str) {
-        let p = self.path(rel);
-        if p.is_dir() {
-            fs::remove_dir_all(p).expect("rm -r");
-        } else {
-            fs::remove_file(p).expect("rm");
-        }
     }
 
     /// Sets an environment variable for the runs.
@@ -300,18 +254,13 @@ impl Home {
 
     /// Runs the doctor with a cleared environment.
     pub fn run(&self, args: &[&str]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_codex-doctor"))
-            .args(args)
-            .env_clear()
-            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .current_dir(&self.cwd)
-            .output()
-            .expect("run codex-doctor");
-        Run {
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            code: out.status.code().unwrap_or(-1),
-        }
+        codex_testkit::run(
+            Command::new(env!("CARGO_BIN_EXE_codex-doctor"))
+                .args(args)
+                .env_clear()
+                .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                .current_dir(&self.cwd),
+        )
     }
 
     /// Runs one check and returns its JSON row.
@@ -333,7 +282,7 @@ impl Home {
         let uid = fs::metadata(self.home()).map(|m| m.uid()).unwrap_or(0);
         text.replace(&format!("owner uid {uid}"), "owner uid [UID]")
             .replace(&self.home().display().to_string(), "[HOME]")
-            .replace(&self.dir.path().display().to_string(), "[TMP]")
+            .replace(&self.root().display().to_string(), "[TMP]")
             .replace(&self.port().to_string(), "[PORT]")
     }
 }

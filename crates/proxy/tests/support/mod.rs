@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -16,6 +16,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use codex_env::EnvSnapshot;
 use codex_proxy::{ProxyConfig, Running, ServeOptions};
+use codex_testkit::TempHome;
 use http::{HeaderMap, Request, Response, StatusCode};
 use http_body::{Body, Frame};
 use http_body_util::BodyExt;
@@ -29,74 +30,40 @@ use tokio::sync::mpsc;
 /// Unsigned JWTs and the clock, shared with every crate's tests.
 pub use codex_testkit::{jwt, now_ms};
 
-/// A temp home with `HOME` and `XDG_*` pointing into it.
+/// A [`TempHome`] (paths, store and config files, a child's environment) plus the proxy's
+/// helpers: its environment as an [`EnvSnapshot`], a native-domain store, one record.
 pub struct Home {
-    pub dir: tempfile::TempDir,
+    tmp: TempHome,
+}
+
+impl std::ops::Deref for Home {
+    type Target = TempHome;
+    fn deref(&self) -> &TempHome {
+        &self.tmp
+    }
 }
 
 impl Home {
     pub fn new() -> Home {
         Home {
-            dir: tempfile::tempdir().expect("tempdir"),
+            tmp: TempHome::new(),
         }
     }
 
-    pub fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
+    /// `HOME` and the XDG directories inside the home, as the proxy reads them.
     pub fn env(&self) -> EnvSnapshot {
-        let r = self.root();
-        EnvSnapshot::from_pairs([
-            ("HOME", r.display().to_string()),
-            ("XDG_CONFIG_HOME", r.join(".config").display().to_string()),
-            (
-                "XDG_DATA_HOME",
-                r.join(".local/share").display().to_string(),
-            ),
-        ])
+        EnvSnapshot::from_pairs(self.env_pairs())
     }
 
-    pub fn config_dir(&self) -> PathBuf {
-        self.root().join(".config/opencode")
-    }
-
-    pub fn store_path(&self) -> PathBuf {
-        self.config_dir().join("codex-accounts.json")
-    }
-
-    pub fn cache_dir(&self) -> PathBuf {
-        self.config_dir().join("cache")
-    }
-
-    pub fn write_store(&self, native_accounts: Value, extra: Value) {
+    /// Writes a store whose `native` domain holds `native_accounts` and the keys of `extra`.
+    pub fn write_native(&self, native_accounts: Value, extra: Value) {
         let mut native = json!({ "accounts": native_accounts });
         if let (Some(n), Some(e)) = (native.as_object_mut(), extra.as_object()) {
             for (k, v) in e {
                 n.insert(k.clone(), v.clone());
             }
         }
-        let doc = json!({ "openai": { "type": "oauth", "native": native } });
-        std::fs::create_dir_all(self.config_dir()).expect("mkdir");
-        std::fs::write(
-            self.store_path(),
-            serde_json::to_string_pretty(&doc).expect("json"),
-        )
-        .expect("write store");
-    }
-
-    pub fn write_codex_config(&self, v: &Value) {
-        std::fs::create_dir_all(self.config_dir()).expect("mkdir");
-        std::fs::write(
-            self.config_dir().join("codex-config.jsonc"),
-            serde_json::to_string_pretty(v).expect("json"),
-        )
-        .expect("write config");
-    }
-
-    pub fn read_store(&self) -> Value {
-        serde_json::from_str(&std::fs::read_to_string(self.store_path()).expect("read store"))
-            .expect("store json")
+        self.write_store(&json!({ "openai": { "type": "oauth", "native": native } }));
     }
 
     /// The native domain record with this account id.
@@ -126,7 +93,7 @@ pub fn account(id: &str, email: &str, plan: &str) -> Value {
 
 /// A store with `acc_a` (plus) and `acc_b` (plus), `acc_a` active.
 pub fn two_accounts(home: &Home) {
-    home.write_store(
+    home.write_native(
         json!([
             account("acc_a", "a@example.com", "plus"),
             account("acc_b", "b@example.com", "plus")
@@ -137,7 +104,7 @@ pub fn two_accounts(home: &Home) {
 
 /// A store with the single account `acc_a` (plus).
 pub fn one_account(home: &Home) {
-    home.write_store(
+    home.write_native(
         json!([account("acc_a", "a@example.com", "plus")]),
         json!({}),
     );
@@ -582,7 +549,7 @@ pub fn proxy_config(
         ..ServeOptions::default()
     };
     tweak(&mut opts);
-    let mut c = ProxyConfig::resolve(&home.env(), home.root(), &opts).expect("config");
+    let mut c = ProxyConfig::resolve(&home.env(), &home.home(), &opts).expect("config");
     c.persist_interval = Duration::from_millis(20);
     c.drain_timeout = Duration::from_secs(5);
     c
