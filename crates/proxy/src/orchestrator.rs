@@ -33,6 +33,8 @@ use codex_rotation::{
 };
 use futures_util::StreamExt;
 use http::{HeaderMap, Response, StatusCode};
+use http_body_util::BodyDataStream;
+use hyper::body::Incoming;
 use serde_json::Value;
 
 use crate::catalog::SyncTarget;
@@ -204,18 +206,18 @@ fn now(st: &AppState) -> f64 {
 }
 
 /// The upstream body, failing when silent for the idle timeout or cut by the drain.
-fn body_of(st: &AppState, resp: reqwest::Response) -> ByteStream {
+fn body_of(st: &AppState, body: Incoming) -> ByteStream {
     guard(
-        resp.bytes_stream(),
+        BodyDataStream::new(body),
         st.config.upstream_idle_timeout,
         cut_signal(st.cut.subscribe()),
     )
 }
 
 /// Reads at most `limit` bytes of a response body.
-async fn read_limited(st: &AppState, resp: reqwest::Response, limit: usize) -> Bytes {
+async fn read_limited(st: &AppState, body: Incoming, limit: usize) -> Bytes {
     let mut out = Vec::new();
-    let mut stream = body_of(st, resp);
+    let mut stream = body_of(st, body);
     while let Some(Ok(chunk)) = stream.next().await {
         let room = limit.saturating_sub(out.len());
         out.extend_from_slice(&chunk[..chunk.len().min(room)]);
@@ -623,7 +625,7 @@ impl Run<'_> {
         let mut resp = match tokio::time::timeout(limit, send(st, &self.shaped, a)).await {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => {
-                tracing::warn!(error = %e.without_url(), "upstream request failed");
+                tracing::warn!(error = %crate::upstream::describe(&e), "upstream request failed");
                 return Step::Done(self.synth(&Synthetic::UpstreamUnreachable));
             }
             Err(_) => {
@@ -657,8 +659,9 @@ impl Run<'_> {
                     account_id: a.account_id.clone(),
                     access: a.access.clone(),
                 });
-        // The body is read through `resp` from here on; its headers are moved out.
+        // The body is read from here on; the headers are moved out.
         let headers = std::mem::take(resp.headers_mut());
+        let body = resp.into_body();
         let t = now(st);
         self.observe_headers(&a.key, &headers, t);
         self.last_was_rate_limit = false;
@@ -677,7 +680,7 @@ impl Run<'_> {
                     Some(&st.config.allowlist),
                 ) {
                     Redirect::PassThrough => {
-                        let body = read_limited(st, resp, ERROR_BODY_LIMIT).await;
+                        let body = read_limited(st, body, ERROR_BODY_LIMIT).await;
                         let mut headers = headers;
                         headers.remove(http::header::CONTENT_LENGTH);
                         build(status, headers, ProxyBody::full(body))
@@ -690,7 +693,7 @@ impl Run<'_> {
         }
 
         if status == StatusCode::TOO_MANY_REQUESTS {
-            let body = read_limited(st, resp, ERROR_BODY_LIMIT).await;
+            let body = read_limited(st, body, ERROR_BODY_LIMIT).await;
             let info = serde_json::from_slice::<Value>(&body)
                 .ok()
                 .and_then(|v| error_info(&v));
@@ -704,7 +707,7 @@ impl Run<'_> {
         }
 
         if status == StatusCode::UNAUTHORIZED {
-            let body = read_limited(st, resp, ERROR_BODY_LIMIT).await;
+            let body = read_limited(st, body, ERROR_BODY_LIMIT).await;
             st.metrics.account(&a.key, |c| c.auth_failures += 1);
             st.pool.note_error(&a.key, "http_401", t);
             self.last = Some(Last::Buffered(status, headers, body));
@@ -712,7 +715,7 @@ impl Run<'_> {
         }
 
         if status.is_success() && is_sse(&headers) {
-            let stream = body_of(st, resp);
+            let stream = body_of(st, body);
             return match hold_back(stream, st.config.hold, st.config.hold_bytes).await {
                 Hold::Commit(held) => Step::Done(build(
                     status,
@@ -752,7 +755,7 @@ impl Run<'_> {
 
         let held = HeldStream {
             chunks: Vec::new(),
-            rest: Some(body_of(st, resp)),
+            rest: Some(body_of(st, body)),
             failed: None,
         };
         let sse = is_sse(&headers);
@@ -803,13 +806,8 @@ async fn send(
     st: &AppState,
     shaped: &Shaped,
     a: &Acquired,
-) -> Result<reqwest::Response, reqwest::Error> {
-    // Built as a `Request` rather than through `RequestBuilder::headers`, which re-inserts
-    // every header one by one.
-    let mut req = reqwest::Request::new(http::Method::POST, st.responses_url.clone());
-    let headers = req.headers_mut();
-    *headers = shaped.headers.clone();
-    crate::shape::insert_account_headers(headers, a.access.expose(), a.account_id.as_deref());
-    *req.body_mut() = Some(shaped.body.clone().into());
-    st.http.execute(req).await
+) -> Result<Response<Incoming>, crate::upstream::SendError> {
+    let mut headers = shaped.headers.clone();
+    crate::shape::insert_account_headers(&mut headers, a.access.expose(), a.account_id.as_deref());
+    st.upstream.post(headers, shaped.body.clone()).await
 }

@@ -71,6 +71,9 @@ pub enum ServeError {
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
+    /// The upstream pool could not be built (its CA file, TLS).
+    #[error("{0}")]
+    Upstream(#[from] crate::upstream::UpstreamError),
 }
 
 /// What to do about a failed bind.
@@ -147,6 +150,20 @@ impl Server {
         if config.test_hook {
             builder = builder.no_proxy();
         }
+        let extra_roots = match &config.upstream_ca_file {
+            Some(path) => crate::upstream::read_ca_file(path)?,
+            None => Vec::new(),
+        };
+        for cert in &extra_roots {
+            let cert = reqwest::Certificate::from_der(cert.as_ref())
+                .map_err(|e| ServeError::Client(e.to_string()))?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let upstream = crate::upstream::Upstream::new(
+            config.responses_url().as_str(),
+            crate::upstream::tls_config(&extra_roots)?,
+            config.upstream_proxy.as_ref(),
+        )?;
         let http = builder
             .build()
             .map_err(|e| ServeError::Client(e.to_string()))?;
@@ -195,6 +212,7 @@ impl Server {
             .port();
         let shared = Arc::new(Shared {
             http,
+            upstream,
             pool,
             refresher,
             metrics: Metrics::default(),
@@ -253,6 +271,11 @@ impl Server {
             .config
             .refresh_ahead_ms
             .map(|buffer| tokio::spawn(crate::proactive::run(state.shared.clone(), buffer)));
+        let watcher = {
+            let shared = state.shared.clone();
+            let every = state.config.store_check_interval;
+            tokio::spawn(async move { shared.pool.watch(every).await })
+        };
         let graceful = GracefulShutdown::new();
         let slots = Arc::new(tokio::sync::Semaphore::new(
             state.config.max_connections.max(1),
@@ -315,6 +338,7 @@ impl Server {
         if let Some(p) = proactive {
             p.abort();
         }
+        watcher.abort();
         persist.close();
         let _ = writer.await;
     }
