@@ -173,7 +173,14 @@ pub struct SseScanner {
 
 impl SseScanner {
     fn end_line(&mut self, out: &mut Vec<SseEvent>) {
+        // The line buffer is kept (cleared) for the next line.
         let line = std::mem::take(&mut self.line);
+        self.end_line_of(&line, out);
+        self.line = line;
+        self.line.clear();
+    }
+
+    fn end_line_of(&mut self, line: &[u8], out: &mut Vec<SseEvent>) {
         if line.is_empty() {
             if self.event.is_some() || self.data.is_some() {
                 out.push(SseEvent {
@@ -183,7 +190,7 @@ impl SseScanner {
             }
             return;
         }
-        let text = String::from_utf8_lossy(&line);
+        let text = String::from_utf8_lossy(line);
         if text.starts_with(':') {
             return;
         }
