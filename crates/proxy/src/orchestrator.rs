@@ -33,8 +33,6 @@ use codex_rotation::{
 };
 use futures_util::StreamExt;
 use http::{HeaderMap, Response, StatusCode};
-use http_body_util::BodyDataStream;
-use hyper::body::Incoming;
 use serde_json::Value;
 
 use crate::catalog::SyncTarget;
@@ -47,6 +45,7 @@ use crate::refresh::{save_refreshed, RefreshPurpose};
 use crate::shape::Shaped;
 use crate::sse::{cut_signal, guard, hold_back, ByteStream, HeldStream, Hold, ProxyBody};
 use crate::state::AppState;
+use crate::upstream::UpstreamBody;
 
 /// Lease length for request-time refreshes (reference 6.3).
 pub(crate) const REQUEST_LEASE_MS: f64 = 30_000.0;
@@ -206,16 +205,16 @@ fn now(st: &AppState) -> f64 {
 }
 
 /// The upstream body, failing when silent for the idle timeout or cut by the drain.
-fn body_of(st: &AppState, body: Incoming) -> ByteStream {
+fn body_of(st: &AppState, body: UpstreamBody) -> ByteStream {
     guard(
-        BodyDataStream::new(body),
+        body,
         st.config.upstream_idle_timeout,
         cut_signal(st.cut.subscribe()),
     )
 }
 
 /// Reads at most `limit` bytes of a response body.
-async fn read_limited(st: &AppState, body: Incoming, limit: usize) -> Bytes {
+async fn read_limited(st: &AppState, body: UpstreamBody, limit: usize) -> Bytes {
     let mut out = Vec::new();
     let mut stream = body_of(st, body);
     while let Some(Ok(chunk)) = stream.next().await {
@@ -622,7 +621,7 @@ impl Run<'_> {
         }
         let started = Instant::now();
         let limit = st.config.upstream_header_timeout;
-        let mut resp = match tokio::time::timeout(limit, send(st, &self.shaped, a)).await {
+        let (mut parts, body) = match tokio::time::timeout(limit, send(st, &self.shaped, a)).await {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => {
                 tracing::warn!(error = %crate::upstream::describe(&e), "upstream request failed");
@@ -642,7 +641,7 @@ impl Run<'_> {
         };
         st.metrics.latency(started.elapsed());
         st.metrics.account(&a.key, |c| c.requests += 1);
-        let status = resp.status();
+        let status = parts.status;
         // The usage and the catalog of the last account that answered are looked at (when
         // due: the checks allocate nothing, so most requests clone nothing here).
         let answered = status != StatusCode::UNAUTHORIZED;
@@ -659,9 +658,7 @@ impl Run<'_> {
                     account_id: a.account_id.clone(),
                     access: a.access.clone(),
                 });
-        // The body is read from here on; the headers are moved out.
-        let headers = std::mem::take(resp.headers_mut());
-        let body = resp.into_body();
+        let headers = std::mem::take(&mut parts.headers);
         let t = now(st);
         self.observe_headers(&a.key, &headers, t);
         self.last_was_rate_limit = false;
@@ -806,7 +803,7 @@ async fn send(
     st: &AppState,
     shaped: &Shaped,
     a: &Acquired,
-) -> Result<Response<Incoming>, crate::upstream::SendError> {
+) -> Result<(http::response::Parts, UpstreamBody), crate::upstream::SendError> {
     let mut headers = shaped.headers.clone();
     crate::shape::insert_account_headers(&mut headers, a.access.expose(), a.account_id.as_deref());
     st.upstream.post(headers, shaped.body.clone()).await

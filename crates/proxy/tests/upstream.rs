@@ -176,3 +176,106 @@ async fn a_system_proxy_is_reached_with_a_connect_tunnel_and_tls_runs_through_it
     assert_eq!(mock.responses().len(), 1);
     run.stop().await;
 }
+
+/// A raw upstream that answers each request on a connection with `{}` and closes every
+/// connection `close_after` after its first answer; returns its address and the number of
+/// connections accepted.
+async fn closing_upstream(
+    close_after: std::time::Duration,
+) -> (std::net::SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let conns = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = conns.clone();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(async move {
+                let deadline = tokio::time::sleep(std::time::Duration::from_secs(3600));
+                tokio::pin!(deadline);
+                let mut buf = Vec::new();
+                loop {
+                    let mut chunk = [0u8; 4096];
+                    let n = tokio::select! {
+                        r = s.read(&mut chunk) => match r { Ok(0) | Err(_) => return, Ok(n) => n },
+                        () = &mut deadline => return,
+                    };
+                    buf.extend_from_slice(&chunk[..n]);
+                    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                    let len = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    if buf.len() < end + 4 + len {
+                        continue;
+                    }
+                    buf.drain(..end + 4 + len);
+                    let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+                    if s.write_all(answer.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    deadline
+                        .as_mut()
+                        .reset(tokio::time::Instant::now() + close_after);
+                }
+            });
+        }
+    });
+    (addr, conns)
+}
+
+fn raw_upstream_config(home: &Home, addr: std::net::SocketAddr) -> codex_proxy::ProxyConfig {
+    let opts = codex_proxy::ServeOptions {
+        listen: Some("127.0.0.1:0".parse().expect("addr")),
+        upstream: Some(format!("http://{addr}/backend-api/codex")),
+        issuer: Some(format!("http://{addr}")),
+        no_quota_poll: true,
+        no_catalog_sync: true,
+        ..codex_proxy::ServeOptions::default()
+    };
+    codex_proxy::ProxyConfig::resolve(&home.env(), home.root(), &opts).expect("config")
+}
+
+#[tokio::test]
+async fn sequential_requests_reuse_one_upstream_connection() {
+    let home = Home::new();
+    one_account(&home);
+    let (addr, conns) = closing_upstream(std::time::Duration::from_secs(3600)).await;
+    let run = codex_proxy::start(raw_upstream_config(&home, addr))
+        .await
+        .expect("start proxy");
+    for _ in 0..3 {
+        let r = post(&run, &opencode_body()).await;
+        assert_eq!(r.status().as_u16(), 200);
+        assert_eq!(r.text().await.expect("body"), "{}");
+    }
+    assert_eq!(conns.load(std::sync::atomic::Ordering::SeqCst), 1);
+    run.stop().await;
+}
+
+#[tokio::test]
+async fn a_pooled_connection_the_upstream_closed_is_replaced() {
+    let home = Home::new();
+    one_account(&home);
+    let (addr, conns) = closing_upstream(std::time::Duration::from_millis(20)).await;
+    let run = codex_proxy::start(raw_upstream_config(&home, addr))
+        .await
+        .expect("start proxy");
+    for _ in 0..3 {
+        let r = post(&run, &opencode_body()).await;
+        assert_eq!(
+            r.status().as_u16(),
+            200,
+            "a closed idle connection is not an error"
+        );
+        assert_eq!(r.text().await.expect("body"), "{}");
+        // The upstream closes the idle connection meanwhile.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(conns.load(std::sync::atomic::Ordering::SeqCst), 3);
+    run.stop().await;
+}
