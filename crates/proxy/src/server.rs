@@ -57,6 +57,9 @@ use crate::snapshots::SnapshotRecorder;
 use crate::sse::ProxyBody;
 use crate::state::AppState;
 
+/// How often idle upstream connections are checked for a close by the upstream.
+const UPSTREAM_PRUNE_INTERVAL: Duration = Duration::from_secs(5);
+
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -276,6 +279,16 @@ impl Server {
             let every = state.config.store_check_interval;
             tokio::spawn(async move { shared.pool.watch(every).await })
         };
+        let pruner = {
+            let shared = state.shared.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(UPSTREAM_PRUNE_INTERVAL);
+                loop {
+                    tick.tick().await;
+                    shared.upstream.prune();
+                }
+            })
+        };
         let graceful = GracefulShutdown::new();
         let slots = Arc::new(tokio::sync::Semaphore::new(
             state.config.max_connections.max(1),
@@ -339,6 +352,7 @@ impl Server {
             p.abort();
         }
         watcher.abort();
+        pruner.abort();
         persist.close();
         let _ = writer.await;
     }

@@ -10,7 +10,8 @@
 //! on a pooled connection that the upstream had closed goes out on another one), no URL
 //! parsing (the request target and `Host` are built once, here). A body read to its end
 //! gives its connection back to the pool (at most 512 idle, each for 90 s); a body dropped
-//! early closes it.
+//! early closes it; idle connections the upstream closed are dropped within seconds
+//! ([`Upstream::prune`]).
 //!
 //! Server certificates are checked against the webpki roots, plus the extra CA of
 //! `--upstream-ca-file` when one is given (it adds a root; verification stays on). A system
@@ -351,6 +352,23 @@ impl Upstream {
     /// Whether requests go through a proxy tunnel.
     pub fn tunneled(&self) -> bool {
         matches!(self.connector, Connector::Tunneled(_))
+    }
+
+    /// Closes the idle connections that timed out or that the upstream closed (each is
+    /// polled once, which reads a pending end of stream). The server calls it every few
+    /// seconds, so no idle connection lingers after its peer went away.
+    pub fn prune(&self) {
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let mut idle = lock(&self.idle);
+        idle.retain_mut(|c| {
+            c.poll_conn(&mut cx);
+            !c.closed && c.since.elapsed() < IDLE_TIMEOUT
+        });
+    }
+
+    /// Idle connections now.
+    pub fn idle_connections(&self) -> usize {
+        lock(&self.idle).len()
     }
 
     /// The most recently used idle connection that has not timed out.

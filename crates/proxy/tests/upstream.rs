@@ -254,6 +254,9 @@ async fn sequential_requests_reuse_one_upstream_connection() {
         assert_eq!(r.text().await.expect("body"), "{}");
     }
     assert_eq!(conns.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // A live idle connection survives the pruning.
+    run.state.upstream.prune();
+    assert_eq!(run.state.upstream.idle_connections(), 1);
     run.stop().await;
 }
 
@@ -277,5 +280,9 @@ async fn a_pooled_connection_the_upstream_closed_is_replaced() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     assert_eq!(conns.load(std::sync::atomic::Ordering::SeqCst), 3);
+    // The last one, closed by the upstream while idle, is found by the pruning.
+    assert_eq!(run.state.upstream.idle_connections(), 1);
+    run.state.upstream.prune();
+    assert_eq!(run.state.upstream.idle_connections(), 0);
     run.stop().await;
 }
