@@ -213,14 +213,7 @@ pub enum BodyError {
 /// An error with its causes (`cannot connect: …: invalid peer certificate …`); no URL is in
 /// any of them.
 pub fn describe(e: &SendError) -> String {
-    let mut out = e.to_string();
-    let mut cause = std::error::Error::source(e);
-    while let Some(c) = cause {
-        out.push_str(": ");
-        out.push_str(&c.to_string());
-        cause = c.source();
-    }
-    out
+    chain(e)
 }
 
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
