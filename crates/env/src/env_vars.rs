@@ -183,6 +183,11 @@ pub const CODEX_DOCTOR_FIX_PAUSE_MS: &str = "CODEX_DOCTOR_FIX_PAUSE_MS";
 /// exactly that origin and the issuer's.
 pub const CODEX_RUNTIME_UPSTREAM: &str = "CODEX_RUNTIME_UPSTREAM";
 
+/// A PEM file of CA certificates `codex-runtime serve` trusts for its upstream besides the
+/// built-in webpki roots (a self-hosted backend, the https bench); it adds roots and never
+/// turns verification off. `--upstream-ca-file` wins.
+pub const CODEX_RUNTIME_UPSTREAM_CA_FILE: &str = "CODEX_RUNTIME_UPSTREAM_CA_FILE";
+
 /// Test and self-hosting hook: the OAuth issuer `codex-runtime login` signs in at and
 /// `accounts refresh` and `serve` refresh tokens at (default `https://auth.openai.com`).
 pub const CODEX_RUNTIME_ISSUER: &str = "CODEX_RUNTIME_ISSUER";
@@ -317,6 +322,7 @@ pub const ALL: &[EnvVar] = &[
     EnvVar { name: CODEX_DOCTOR_LOGIN_PORT, group: "test", description: "Test hook: the port `port.1455` probes instead of 1455." },
     EnvVar { name: CODEX_DOCTOR_FIX_PAUSE_MS, group: "test", description: "Test hook: `codex-doctor fix --yes` sleeps this many milliseconds after each file action." },
     EnvVar { name: CODEX_RUNTIME_UPSTREAM, group: "test", description: "Test and self-hosting hook: Codex backend base URL for `codex-runtime serve` (default `https://chatgpt.com/backend-api/codex`); the allowlist then admits exactly it and the issuer." },
+    EnvVar { name: CODEX_RUNTIME_UPSTREAM_CA_FILE, group: "proxy", description: "A PEM file of CA certificates `codex-runtime serve` trusts for its upstream besides the built-in webpki roots (a self-hosted backend, the https bench); it adds roots and never turns verification off. `--upstream-ca-file` wins." },
     EnvVar { name: CODEX_RUNTIME_ISSUER, group: "test", description: "Test and self-hosting hook: OAuth issuer for `codex-runtime login`, `accounts refresh` and token refresh in `serve` (default `https://auth.openai.com`)." },
     EnvVar { name: CODEX_RUNTIME_LOGIN_PORT, group: "test", description: "Test hook: the port `codex-runtime login` binds for its OAuth callback instead of 1455 (`0` picks a free port)." },
     EnvVar { name: CODEX_RUNTIME_CLIENT_KEY, group: "proxy", description: "Client key for `codex-runtime serve` (`Authorization: Bearer` or `x-api-key`, compared in constant time); required with `--allow-remote`." },

@@ -2,7 +2,7 @@
 //!
 //! `cargo bench -p codex-proxy --bench proxy`; after `--`: `--quick` (a short run),
 //! `--rounds N`, `--pin` (proxy and nginx on CPU 1, the rest on CPU 0), `--one-core`
-//! (everything on CPU 0, as on a busy laptop), `--no-nginx`, `--workers N` (the proxy's
+//! (everything on CPU 0, as on a busy laptop), `--no-nginx`, `--https` (a TLS mock, below), `--workers N` (the proxy's
 //! Tokio worker threads), `--only TEXT` (rows whose label contains TEXT; `rss` for the
 //! memory row), `--child-prefix "valgrind --tool=callgrind"` (run the proxy under a tool),
 //! `--child-exe PATH` (another build of this bench serves as the proxy, to compare two
@@ -31,6 +31,11 @@
 //! reverse proxy (`proxy_buffering off`, keep-alive to the mock, one worker, no access log)
 //! in front of the same mock, pinned like the proxy. Its CPU per request is the on-CPU time
 //! of its master and worker (`/proc/<pid>/schedstat`, ns), its memory their summed RSS.
+//!
+//! `--https`: the mock speaks TLS (the loopback certificate of the test CA in
+//! `tests/fixtures/tls`); the proxy trusts that CA through `--upstream-ca-file`, nginx
+//! through `proxy_ssl_trusted_certificate` with `proxy_ssl_verify on`, and the direct
+//! client through an added root, so every peer pays a verified TLS client's cost.
 //!
 //! The mock sends the rate-limit headers the real backend sends (`x-codex-primary-*`,
 //! `x-codex-secondary-*`), so the proxy's header parsing and snapshot bookkeeping are in
@@ -86,9 +91,35 @@ fn header_u64(req: &Request<Incoming>, name: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// The test CA and the mock's loopback certificate (`tests/fixtures/tls`).
+fn tls_fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tls")
+        .join(name)
+}
+
+/// The mock's TLS settings, for `--https`.
+fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_file_iter(tls_fixture("localhost.pem"))
+        .expect("cert")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("cert pem");
+    let key = PrivateKeyDer::from_pem_file(tls_fixture("localhost.key")).expect("key");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server config");
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
+}
+
 /// The mock backend. `x-bench-mode: json|sse`, `x-bench-ttfb-ms` (time before the response
-/// headers and first event), `x-bench-gap-ms` (between SSE events).
-async fn mock_backend() -> SocketAddr {
+/// headers and first event), `x-bench-gap-ms` (between SSE events). With `tls`, over TLS.
+async fn mock_backend(tls: Option<tokio_rustls::TlsAcceptor>) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind mock");
     let addr = listener.local_addr().expect("addr");
     let events = sse_events();
@@ -120,6 +151,7 @@ async fn mock_backend() -> SocketAddr {
             let events = events.clone();
             let json_body = json_body.clone();
             let limits = limits.clone();
+            let tls = tls.clone();
             tokio::spawn(async move {
                 let svc = service_fn(move |req: Request<Incoming>| {
                     let events = events.clone();
@@ -164,9 +196,18 @@ async fn mock_backend() -> SocketAddr {
                         Ok::<_, Infallible>(resp)
                     }
                 });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
+                let http = hyper::server::conn::http1::Builder::new();
+                match tls {
+                    None => {
+                        let _ = http.serve_connection(TokioIo::new(stream), svc).await;
+                    }
+                    Some(acceptor) => {
+                        let Ok(stream) = acceptor.accept(stream).await else {
+                            return;
+                        };
+                        let _ = http.serve_connection(TokioIo::new(stream), svc).await;
+                    }
+                }
             });
         }
     });
@@ -216,7 +257,13 @@ fn pin_to(cpu: usize) {
 
 /// Child mode: run the proxy for `home` against `upstream`, print the bound address, then
 /// answer `cpu` lines on stdin with this process's CPU time (ns); stop at end of stdin.
-fn serve_child(home: &str, upstream: &str, pin: Option<usize>, workers: Option<usize>) {
+fn serve_child(
+    home: &str,
+    upstream: &str,
+    pin: Option<usize>,
+    workers: Option<usize>,
+    ca_file: Option<&String>,
+) {
     if let Some(cpu) = pin {
         pin_to(cpu);
     }
@@ -225,6 +272,7 @@ fn serve_child(home: &str, upstream: &str, pin: Option<usize>, workers: Option<u
         listen: Some("127.0.0.1:0".parse().expect("addr")),
         upstream: Some(format!("{upstream}/backend-api/codex")),
         issuer: Some(upstream.to_string()),
+        upstream_ca_file: ca_file.map(std::path::PathBuf::from),
         ..ServeOptions::default()
     };
     let config = ProxyConfig::resolve(&env, Path::new(home), &opts).expect("config");
@@ -416,13 +464,20 @@ async fn one(client: &reqwest::Client, url: &str, up: Upstream, body: &Bytes) ->
 }
 
 fn client(pool: usize) -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
+    let mut b = reqwest::Client::builder();
+    if HTTPS.load(Ordering::Relaxed) {
+        let pem = std::fs::read(tls_fixture("ca.pem")).expect("ca");
+        b = b.add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("ca pem"));
+    }
+    b.no_proxy()
         .tcp_nodelay(true)
         .pool_max_idle_per_host(pool)
         .build()
         .expect("client")
 }
+
+/// `--https`: the mock speaks TLS.
+static HTTPS: AtomicBool = AtomicBool::new(false);
 
 fn pct(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
@@ -655,7 +710,7 @@ struct Nginx {
 
 impl Nginx {
     /// Starts nginx for `upstream` (`127.0.0.1:PORT`) when it is installed; `cpu` pins it.
-    fn start(upstream: SocketAddr, cpu: Option<usize>) -> Option<Nginx> {
+    fn start(upstream: SocketAddr, cpu: Option<usize>, https: bool) -> Option<Nginx> {
         let exe = ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"]
             .into_iter()
             .find(|p| Path::new(p).exists())?;
@@ -674,6 +729,18 @@ impl Nginx {
         } else {
             ""
         };
+        // With `--https`: TLS to the mock, its certificate verified against the test CA.
+        let (scheme, tls) = if https {
+            (
+                "https",
+                format!(
+                    "      proxy_ssl_verify on;\n      proxy_ssl_trusted_certificate {};\n      proxy_ssl_name localhost;\n      proxy_ssl_session_reuse on;\n",
+                    tls_fixture("ca.pem").display()
+                ),
+            )
+        } else {
+            ("http", String::new())
+        };
         let conf = format!(
             "{user}\ndaemon off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
              events {{ worker_connections 4096; }}\n\
@@ -681,8 +748,8 @@ impl Nginx {
              fastcgi_temp_path {d}/fcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
              upstream mock {{ server {upstream}; keepalive 256; }}\n\
              server {{\n    listen 127.0.0.1:{port};\n    client_max_body_size 64m;\n    client_body_buffer_size 1m;\n\
-             location / {{\n      proxy_pass http://mock;\n      proxy_http_version 1.1;\n\
-             proxy_set_header Connection \"\";\n      proxy_buffering off;\n    }}\n  }}\n}}\n"
+             location / {{\n      proxy_pass {scheme}://mock;\n      proxy_http_version 1.1;\n\
+             proxy_set_header Connection \"\";\n      proxy_buffering off;\n{tls}    }}\n  }}\n}}\n"
         );
         std::fs::write(dir.path().join("nginx.conf"), conf).ok()?;
         let mut cmd = match cpu {
@@ -803,7 +870,7 @@ fn main() {
         let upstream = args.get(i + 2).expect("upstream");
         let pin = value("--pin-child").and_then(|v| v.parse().ok());
         let workers = value("--workers").and_then(|v| v.parse().ok());
-        serve_child(home, upstream, pin, workers);
+        serve_child(home, upstream, pin, workers, value("--upstream-ca-file"));
         return;
     }
     if !args.iter().any(|a| a == "--bench") && args.iter().any(|a| a == "--list") {
@@ -844,6 +911,14 @@ fn main() {
     let mut extra: Vec<String> = value("--workers")
         .map(|n| vec!["--workers".to_string(), n.clone()])
         .unwrap_or_default();
+    let https = args.iter().any(|a| a == "--https");
+    HTTPS.store(https, Ordering::Relaxed);
+    if https {
+        extra.extend([
+            "--upstream-ca-file".to_string(),
+            tls_fixture("ca.pem").display().to_string(),
+        ]);
+    }
     if let Some(exe) = value("--child-exe") {
         extra.extend(["--child-exe".to_string(), exe.clone()]);
     }
@@ -854,13 +929,13 @@ fn main() {
         .build()
         .expect("runtime");
     rt.block_on(async move {
-        let mock = mock_backend().await;
-        let upstream = format!("http://{mock}");
+        let mock = mock_backend(https.then(tls_acceptor)).await;
+        let upstream = format!("{}://{mock}", if https { "https" } else { "http" });
         let home = tempfile::tempdir().expect("home");
         write_home(home.path());
         let proxy = ProxyChild::start(home.path(), &upstream, peer_cpu, &prefix, &extra);
         let nginx = if with_nginx {
-            let n = Nginx::start(mock, peer_cpu);
+            let n = Nginx::start(mock, peer_cpu, https);
             if n.is_none() {
                 println!("nginx not found: the nginx columns are empty (Debian/Ubuntu: `apt-get install nginx-light`; the bench installs nothing)");
             }
@@ -877,8 +952,9 @@ fn main() {
         };
 
         println!(
-            "codex-proxy bench: mock backend on loopback, proxy in a child process{}; {} CPUs; {}; \
+            "codex-proxy bench: {} mock backend on loopback, proxy in a child process{}; {} CPUs; {}; \
              direct, proxied{} interleaved, median of {rounds} rounds (min…max in brackets)",
+            if https { "https" } else { "http" },
             if bench.nginx.is_some() { ", nginx as a peer" } else { "" },
             cpus,
             if one_core {

@@ -93,6 +93,9 @@ pub struct ServeOptions {
     pub upstream_header_timeout_ms: Option<u64>,
     /// `--upstream-idle-timeout-ms`.
     pub upstream_idle_timeout_ms: Option<u64>,
+    /// `--upstream-ca-file` (else `CODEX_RUNTIME_UPSTREAM_CA_FILE`): a PEM CA trusted for the
+    /// upstream besides the webpki roots.
+    pub upstream_ca_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for ServeOptions {
@@ -114,6 +117,7 @@ impl std::fmt::Debug for ServeOptions {
                 &self.upstream_header_timeout_ms,
             )
             .field("upstream_idle_timeout_ms", &self.upstream_idle_timeout_ms)
+            .field("upstream_ca_file", &self.upstream_ca_file)
             .finish()
     }
 }
@@ -228,6 +232,61 @@ pub struct ProxyConfig {
     /// How long a store that does not parse is given to settle (a writer that is not atomic)
     /// before it is re-read under the lock and, if still corrupt, quarantined.
     pub store_settle_delay: Duration,
+    /// How often the store file is checked for changes (the hot path never looks).
+    pub store_check_interval: Duration,
+    /// A PEM CA trusted for the upstream besides the webpki roots.
+    pub upstream_ca_file: Option<PathBuf>,
+    /// The system proxy the Responses POST goes through (`HTTPS_PROXY`, `ALL_PROXY`, minus
+    /// `NO_PROXY`); never with the test hook.
+    pub upstream_proxy: Option<UpstreamProxy>,
+}
+
+/// A proxy that outbound requests reach with an HTTP `CONNECT` tunnel. `Debug` hides its
+/// credentials.
+#[derive(Clone)]
+pub struct UpstreamProxy {
+    /// The proxy's `http://host:port` (without credentials).
+    pub uri: http::Uri,
+    /// `Proxy-Authorization` from the proxy URL's `user:password@`.
+    pub auth: Option<Secret<http::HeaderValue>>,
+}
+
+impl std::fmt::Debug for UpstreamProxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpstreamProxy")
+            .field("uri", &self.uri)
+            .field("auth", &self.auth.as_ref().map(|_| REDACTED))
+            .finish()
+    }
+}
+
+/// The system proxy for `target` from the environment, as curl reads it: `HTTPS_PROXY`
+/// (for an `https` target; `HTTP_PROXY` for `http`), else `ALL_PROXY`, unless `NO_PROXY`
+/// covers the host; each name also in lowercase.
+pub fn system_proxy(env: &EnvSnapshot, target: &http::Uri) -> Option<UpstreamProxy> {
+    let var = |name: &str| {
+        env.non_blank(name)
+            .or_else(|| env.non_blank(&name.to_ascii_lowercase()))
+            .map(str::to_string)
+    };
+    let mut b = hyper_util::client::proxy::matcher::Matcher::builder();
+    if let Some(v) = var(ev::ALL_PROXY) {
+        b = b.all(v);
+    }
+    if let Some(v) = var(ev::HTTPS_PROXY) {
+        b = b.https(v);
+    }
+    if let Some(v) = var(ev::HTTP_PROXY) {
+        b = b.http(v);
+    }
+    if let Some(v) = var(ev::NO_PROXY) {
+        b = b.no(v);
+    }
+    let hit = b.build().intercept(target)?;
+    Some(UpstreamProxy {
+        uri: hit.uri().clone(),
+        auth: hit.basic_auth().cloned().map(Secret::new),
+    })
 }
 
 /// The first line of a client key file, trimmed.
@@ -401,6 +460,20 @@ impl ProxyConfig {
         } else {
             opts.allowed_origins.clone()
         };
+        let upstream_ca_file = opts.upstream_ca_file.clone().or_else(|| {
+            env.non_blank(ev::CODEX_RUNTIME_UPSTREAM_CA_FILE)
+                .map(PathBuf::from)
+        });
+        // The test hook talks to exactly the origins given, never through a proxy.
+        let upstream_proxy = if test_hook {
+            None
+        } else {
+            join(&upstream, "responses")
+                .as_str()
+                .parse::<http::Uri>()
+                .ok()
+                .and_then(|u| system_proxy(env, &u))
+        };
         let allowed_origins = origins_raw
             .iter()
             .map(|o| normalize_origin(o).ok_or_else(|| ConfigError::BadOrigin(o.clone())))
@@ -448,6 +521,9 @@ impl ProxyConfig {
             max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             store_settle_delay: Duration::from_millis(500),
+            store_check_interval: Duration::from_millis(250),
+            upstream_ca_file,
+            upstream_proxy,
         })
     }
 

@@ -8,7 +8,7 @@
 //! pool with its in-memory overlay; [`refresh`] is the OAuth refresh grant and
 //! [`proactive`] refreshes ahead of expiry; [`settings`] applies the plugin's request settings; [`quota`] polls account usage; [`shape`] turns a client's request into the
 //! backend's shape; [`sse`] holds back stream openings and streams bodies through;
-//! [`outbound`] is the allowlist and redirect policy; [`limits`] raises the open-file limit; [`errors`] the synthetic errors;
+//! [`upstream`] is the connection pool of the Responses POST; [`outbound`] is the allowlist and redirect policy; [`limits`] raises the open-file limit; [`errors`] the synthetic errors;
 //! [`snapshots`] and [`persist`] write the plugin's cache files; [`metrics`], [`status`] and
 //! [`models`] serve the other endpoints, [`catalog`] keeps the live model catalog current; [`opencode`] prints the OpenCode provider snippet.
 //! Selection itself is pure and lives in `codex-rotation`.
@@ -39,6 +39,7 @@ mod snapshots;
 pub mod sse;
 mod state;
 mod status;
+pub mod upstream;
 
 pub use config::{ProxyConfig, ServeOptions, DEFAULT_LISTEN};
 pub use server::{start, Running, ServeError, Server, OPENCODE_MODELS_PATH};

@@ -45,6 +45,7 @@ use crate::refresh::{save_refreshed, RefreshPurpose};
 use crate::shape::Shaped;
 use crate::sse::{cut_signal, guard, hold_back, ByteStream, HeldStream, Hold, ProxyBody};
 use crate::state::AppState;
+use crate::upstream::UpstreamBody;
 
 /// Lease length for request-time refreshes (reference 6.3).
 pub(crate) const REQUEST_LEASE_MS: f64 = 30_000.0;
@@ -204,18 +205,18 @@ fn now(st: &AppState) -> f64 {
 }
 
 /// The upstream body, failing when silent for the idle timeout or cut by the drain.
-fn body_of(st: &AppState, resp: reqwest::Response) -> ByteStream {
+fn body_of(st: &AppState, body: UpstreamBody) -> ByteStream {
     guard(
-        resp.bytes_stream(),
+        body,
         st.config.upstream_idle_timeout,
         cut_signal(st.cut.subscribe()),
     )
 }
 
 /// Reads at most `limit` bytes of a response body.
-async fn read_limited(st: &AppState, resp: reqwest::Response, limit: usize) -> Bytes {
+async fn read_limited(st: &AppState, body: UpstreamBody, limit: usize) -> Bytes {
     let mut out = Vec::new();
-    let mut stream = body_of(st, resp);
+    let mut stream = body_of(st, body);
     while let Some(Ok(chunk)) = stream.next().await {
         let room = limit.saturating_sub(out.len());
         out.extend_from_slice(&chunk[..chunk.len().min(room)]);
@@ -624,10 +625,10 @@ impl Run<'_> {
         }
         let started = Instant::now();
         let limit = st.config.upstream_header_timeout;
-        let mut resp = match tokio::time::timeout(limit, send(st, &self.shaped, a)).await {
+        let (mut parts, body) = match tokio::time::timeout(limit, send(st, &self.shaped, a)).await {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => {
-                tracing::warn!(error = %e.without_url(), "upstream request failed");
+                tracing::warn!(error = %crate::upstream::describe(&e), "upstream request failed");
                 return Step::Done(self.synth(&Synthetic::UpstreamUnreachable));
             }
             Err(_) => {
@@ -644,7 +645,7 @@ impl Run<'_> {
         };
         st.metrics.latency(started.elapsed());
         st.metrics.account(&a.key, |c| c.requests += 1);
-        let status = resp.status();
+        let status = parts.status;
         // The usage and the catalog of the last account that answered are looked at (when
         // due: the checks allocate nothing, so most requests clone nothing here).
         let answered = status != StatusCode::UNAUTHORIZED;
@@ -661,8 +662,7 @@ impl Run<'_> {
                     account_id: a.account_id.clone(),
                     access: a.access.clone(),
                 });
-        // The body is read through `resp` from here on; its headers are moved out.
-        let headers = std::mem::take(resp.headers_mut());
+        let headers = std::mem::take(&mut parts.headers);
         let t = now(st);
         self.observe_headers(&a.key, &headers, t);
         self.last_was_rate_limit = false;
@@ -681,7 +681,7 @@ impl Run<'_> {
                     Some(&st.config.allowlist),
                 ) {
                     Redirect::PassThrough => {
-                        let body = read_limited(st, resp, ERROR_BODY_LIMIT).await;
+                        let body = read_limited(st, body, ERROR_BODY_LIMIT).await;
                         let mut headers = headers;
                         headers.remove(http::header::CONTENT_LENGTH);
                         build(status, headers, ProxyBody::full(body))
@@ -694,7 +694,7 @@ impl Run<'_> {
         }
 
         if status == StatusCode::TOO_MANY_REQUESTS {
-            let body = read_limited(st, resp, ERROR_BODY_LIMIT).await;
+            let body = read_limited(st, body, ERROR_BODY_LIMIT).await;
             let info = serde_json::from_slice::<Value>(&body)
                 .ok()
                 .and_then(|v| error_info(&v));
@@ -708,7 +708,7 @@ impl Run<'_> {
         }
 
         if status == StatusCode::UNAUTHORIZED {
-            let body = read_limited(st, resp, ERROR_BODY_LIMIT).await;
+            let body = read_limited(st, body, ERROR_BODY_LIMIT).await;
             st.metrics.account(&a.key, |c| c.auth_failures += 1);
             st.pool.note_error(&a.key, "http_401", t);
             self.last = Some(Last::Buffered(status, headers, body));
@@ -716,7 +716,7 @@ impl Run<'_> {
         }
 
         if status.is_success() && is_sse(&headers) {
-            let stream = body_of(st, resp);
+            let stream = body_of(st, body);
             return match hold_back(stream, st.config.hold, st.config.hold_bytes).await {
                 Hold::Commit(held) => Step::Done(build(
                     status,
@@ -756,7 +756,7 @@ impl Run<'_> {
 
         let held = HeldStream {
             chunks: Vec::new(),
-            rest: Some(body_of(st, resp)),
+            rest: Some(body_of(st, body)),
             failed: None,
         };
         let sse = is_sse(&headers);
@@ -807,13 +807,8 @@ async fn send(
     st: &AppState,
     shaped: &Shaped,
     a: &Acquired,
-) -> Result<reqwest::Response, reqwest::Error> {
-    // Built as a `Request` rather than through `RequestBuilder::headers`, which re-inserts
-    // every header one by one.
-    let mut req = reqwest::Request::new(http::Method::POST, st.responses_url.clone());
-    let headers = req.headers_mut();
-    *headers = shaped.headers.clone();
-    crate::shape::insert_account_headers(headers, a.access.expose(), a.account_id.as_deref());
-    *req.body_mut() = Some(shaped.body.clone().into());
-    st.http.execute(req).await
+) -> Result<(http::response::Parts, UpstreamBody), crate::upstream::SendError> {
+    let mut headers = shaped.headers.clone();
+    crate::shape::insert_account_headers(&mut headers, a.access.expose(), a.account_id.as_deref());
+    st.upstream.post(headers, shaped.body.clone()).await
 }

@@ -1,9 +1,10 @@
 //! The accounts of one domain of `codex-accounts.json`, as the proxy sees them.
 //!
 //! Reading: the file is read without the lock (as the plugin's request path does) and the
-//! parsed view is cached until the file's identity (inode, size, mtime) changes, so the hot
-//! path costs one `stat`; a file that does not parse keeps the last good view while it
-//! settles (see [`Pool::prefetch`]). Selection runs under one mutex over the cached view plus
+//! parsed view is cached; a watcher ([`Pool::watch`]) looks at the file's identity (inode,
+//! size, mtime) every 250 ms and reads it again when it changed, so the hot path makes no
+//! file system call; a file that does not parse keeps the last good view while it settles
+//! (see [`Pool::prefetch`]). Selection runs under one mutex over the cached view plus
 //! an in-memory overlay: cooldowns this process set (the truth for its selections until the
 //! store write lands), the round-robin position (so concurrent requests spread evenly) and
 //! `lastUsed` touches. Leases, tokens and disabling go through `codex-store` under its lock on
@@ -312,18 +313,13 @@ impl Pool {
         self.store.path().to_path_buf()
     }
 
-    /// The current view (re-read when the file changed). A file that does not parse gives
-    /// the last view that did (see [`Pool::prefetch`]).
+    /// The current view: the cached one, else the file read now. A file that does not parse
+    /// gives the last view that did (see [`Pool::prefetch`]).
     pub fn view(&self) -> Result<Arc<View>, StoreError> {
-        let now_stamp = stamp(self.store.path());
-        {
-            let cache = lock(&self.cache);
-            if let Some((s, v)) = cache.as_ref() {
-                if *s == now_stamp {
-                    return Ok(v.clone());
-                }
-            }
+        if let Some((_, v)) = lock(&self.cache).as_ref() {
+            return Ok(v.clone());
         }
+        let now_stamp = stamp(self.store.path());
         match self.store.load_unless_corrupt()? {
             Some(state) => Ok(self.remember(now_stamp, &state)),
             None => match lock(&self.last_good).clone() {
@@ -343,8 +339,9 @@ impl Pool {
         view
     }
 
-    /// The current view for a request: one `stat` when the file is unchanged, else a
-    /// re-read on a blocking thread (selection itself runs on the async runtime).
+    /// The current view for a request: the cached view (no file system call), else the file
+    /// read on a blocking thread. [`Pool::watch`] drops or replaces the cached view when the
+    /// file changes; this process's own writes drop it ([`Pool::invalidate`]).
     ///
     /// A file that does not parse may be half-written by a writer that does not replace it
     /// atomically, so nothing is quarantined at once: the last view that parsed is served,
@@ -352,12 +349,14 @@ impl Pool {
     /// not parse, where [`AuthStore::load`] quarantines it). Without an earlier view the
     /// request itself waits for that delay.
     pub async fn prefetch(&self) -> Result<Arc<View>, String> {
-        let now_stamp = stamp(self.store.path());
-        if let Some((s, v)) = lock(&self.cache).as_ref() {
-            if *s == now_stamp {
-                return Ok(v.clone());
-            }
+        if let Some((_, v)) = lock(&self.cache).as_ref() {
+            return Ok(v.clone());
         }
+        self.reload(stamp(self.store.path())).await
+    }
+
+    /// Reads the file whose identity is `now_stamp` (see [`Pool::prefetch`]).
+    async fn reload(&self, now_stamp: Option<Stamp>) -> Result<Arc<View>, String> {
         let store = self.store.clone();
         let loaded = tokio::task::spawn_blocking(move || store.load_unless_corrupt())
             .await
@@ -379,6 +378,31 @@ impl Pool {
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?;
         Ok(self.remember(stamp(&path), &state))
+    }
+
+    /// Looks at the file's identity (inode, size, mtime) every `every` and reads it again
+    /// when it changed, so requests never look at the file themselves. Runs until dropped.
+    pub async fn watch(&self, every: Duration) {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let path = self.store.path().to_path_buf();
+            let Ok(now_stamp) = tokio::task::spawn_blocking(move || stamp(&path)).await else {
+                continue;
+            };
+            let changed = match lock(&self.cache).as_ref() {
+                Some((s, _)) => *s != now_stamp,
+                // Nothing cached: the next request reads the file anyway.
+                None => false,
+            };
+            if changed {
+                if let Err(e) = self.reload(now_stamp).await {
+                    tracing::warn!(error = %e, "cannot read the account store");
+                    self.invalidate();
+                }
+            }
+        }
     }
 
     /// After the settle delay, reads the store once more (quarantining it under the lock

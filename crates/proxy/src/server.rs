@@ -57,6 +57,9 @@ use crate::snapshots::SnapshotRecorder;
 use crate::sse::ProxyBody;
 use crate::state::AppState;
 
+/// How often idle upstream connections are checked for a close by the upstream.
+const UPSTREAM_PRUNE_INTERVAL: Duration = Duration::from_secs(5);
+
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -71,6 +74,9 @@ pub enum ServeError {
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
+    /// The upstream pool could not be built (its CA file, TLS).
+    #[error("{0}")]
+    Upstream(#[from] crate::upstream::UpstreamError),
 }
 
 /// What to do about a failed bind.
@@ -147,6 +153,20 @@ impl Server {
         if config.test_hook {
             builder = builder.no_proxy();
         }
+        let extra_roots = match &config.upstream_ca_file {
+            Some(path) => crate::upstream::read_ca_file(path)?,
+            None => Vec::new(),
+        };
+        for cert in &extra_roots {
+            let cert = reqwest::Certificate::from_der(cert.as_ref())
+                .map_err(|e| ServeError::Client(e.to_string()))?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let upstream = crate::upstream::Upstream::new(
+            config.responses_url().as_str(),
+            crate::upstream::tls_config(&extra_roots)?,
+            config.upstream_proxy.as_ref(),
+        )?;
         let http = builder
             .build()
             .map_err(|e| ServeError::Client(e.to_string()))?;
@@ -195,6 +215,7 @@ impl Server {
             .port();
         let shared = Arc::new(Shared {
             http,
+            upstream,
             pool,
             refresher,
             metrics: Metrics::default(),
@@ -253,6 +274,21 @@ impl Server {
             .config
             .refresh_ahead_ms
             .map(|buffer| tokio::spawn(crate::proactive::run(state.shared.clone(), buffer)));
+        let watcher = {
+            let shared = state.shared.clone();
+            let every = state.config.store_check_interval;
+            tokio::spawn(async move { shared.pool.watch(every).await })
+        };
+        let pruner = {
+            let shared = state.shared.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(UPSTREAM_PRUNE_INTERVAL);
+                loop {
+                    tick.tick().await;
+                    shared.upstream.prune();
+                }
+            })
+        };
         let graceful = GracefulShutdown::new();
         let slots = Arc::new(tokio::sync::Semaphore::new(
             state.config.max_connections.max(1),
@@ -315,6 +351,8 @@ impl Server {
         if let Some(p) = proactive {
             p.abort();
         }
+        watcher.abort();
+        pruner.abort();
         persist.close();
         let _ = writer.await;
     }

@@ -574,7 +574,9 @@ pub(crate) fn installed() -> Option<Arc<RequestSettings>> {
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+    // A vectorized substring search: this runs over every request body (a long session's
+    // is hundreds of KB).
+    memchr::memmem::find(hay, needle).is_some()
 }
 
 /// Whether a body may need a change the settings make even when they are inert.

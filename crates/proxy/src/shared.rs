@@ -1,4 +1,4 @@
-//! The state every part of a running proxy reads: settings, the outbound client, the
+//! The state every part of a running proxy reads: settings, the outbound clients, the
 //! account pool, the refresher, counters, the snapshot writer, and the listener's facts.
 //! It imports only leaf modules (no module that imports it back), so the catalog, quota,
 //! status and proactive-refresh modules can take it without an import circle; the server
@@ -22,8 +22,11 @@ use crate::snapshots::SnapshotRecorder;
 pub struct Shared {
     /// Settings.
     pub config: ProxyConfig,
-    /// Outbound HTTP client (no redirects followed).
+    /// Outbound HTTP client of the background requests and the token refresh (no
+    /// redirects followed).
     pub http: reqwest::Client,
+    /// The Responses POST's connection pool.
+    pub upstream: crate::upstream::Upstream,
     /// Accounts.
     pub pool: Pool,
     /// Token refresh.

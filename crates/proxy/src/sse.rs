@@ -20,7 +20,7 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use codex_rotation::cooldown::{error_info, ErrorInfo};
@@ -173,7 +173,14 @@ pub struct SseScanner {
 
 impl SseScanner {
     fn end_line(&mut self, out: &mut Vec<SseEvent>) {
+        // The line buffer is kept (cleared) for the next line.
         let line = std::mem::take(&mut self.line);
+        self.end_line_of(&line, out);
+        self.line = line;
+        self.line.clear();
+    }
+
+    fn end_line_of(&mut self, line: &[u8], out: &mut Vec<SseEvent>) {
         if line.is_empty() {
             if self.event.is_some() || self.data.is_some() {
                 out.push(SseEvent {
@@ -183,7 +190,7 @@ impl SseScanner {
             }
             return;
         }
-        let text = String::from_utf8_lossy(&line);
+        let text = String::from_utf8_lossy(line);
         if text.starts_with(':') {
             return;
         }
@@ -478,15 +485,6 @@ pub fn stream_error_event(code: &str, message: &str) -> Bytes {
 /// Largest frame built from chunks that are already waiting.
 const COALESCE_LIMIT: usize = 64 * 1024;
 
-/// Scheduler turns given to the upstream connection before a frame is sent without more
-/// (measured: the connection task needs two turns to hand over its next buffered chunk).
-const MAX_YIELDS: u8 = 2;
-
-/// A chunk that follows the previous one this closely is taken as part of a burst, worth
-/// yielding for; chunks further apart (a model's tokens, milliseconds apart) are sent alone
-/// at once.
-const BURST_GAP: Duration = Duration::from_micros(500);
-
 struct Streaming {
     held: VecDeque<Bytes>,
     rest: Option<ByteStream>,
@@ -495,12 +493,6 @@ struct Streaming {
     pending_error: Option<StreamFailure>,
     /// Chunks received and not yet handed to the server, joined.
     acc: Acc,
-    /// Turns yielded since the last chunk arrived.
-    yields: u8,
-    /// When the last chunk arrived.
-    last_chunk: Instant,
-    /// The last chunk came within [`BURST_GAP`] of the one before.
-    burst: bool,
 }
 
 /// Chunks being joined into one frame: the first without a copy, more into a buffer.
@@ -585,13 +577,11 @@ impl Streaming {
         if let Some(f) = self.pending_error.take() {
             return self.error(&f);
         }
-        // Forward what has arrived. The upstream connection runs as its own task and hands
-        // over one chunk at a time, so when a chunk of a burst is followed by `Pending` this
-        // task yields (up to MAX_YIELDS turns), letting the connection deliver what it has
-        // already read; chunks that come in meanwhile join the same frame: a few writes to
-        // the client for a burst of events instead of one per event. Turns that bring
-        // nothing send what is there, and a chunk that comes alone is sent at once: a frame
-        // never waits for data that has not arrived.
+        // Forward what has arrived. The upstream body drives its connection in this task
+        // (see `crate::upstream`), so everything the socket already holds is read here:
+        // chunks that arrived together join one frame (one write to the client for a burst
+        // of events instead of one per event), and the frame leaves as soon as the socket has
+        // nothing more: it never waits for data that has not arrived.
         while self.acc.len() < COALESCE_LIMIT {
             let Some(rest) = self.rest.as_mut() else {
                 break;
@@ -599,11 +589,7 @@ impl Streaming {
             match rest.as_mut().poll_next(cx) {
                 Poll::Ready(Some(Ok(chunk))) => {
                     if !chunk.is_empty() {
-                        let now = Instant::now();
-                        self.burst = now.duration_since(self.last_chunk) < BURST_GAP;
-                        self.last_chunk = now;
                         self.acc.push(chunk);
-                        self.yields = 0;
                     }
                 }
                 Poll::Ready(None) => self.rest = None,
@@ -616,17 +602,11 @@ impl Streaming {
                     if self.acc.len() == 0 {
                         return Poll::Pending;
                     }
-                    if self.burst && self.yields < MAX_YIELDS {
-                        self.yields += 1;
-                        cx.waker().wake_by_ref();
-                        return Poll::Pending;
-                    }
                     break;
                 }
             }
         }
         if let Some(chunk) = self.acc.take() {
-            self.yields = 0;
             self.note(&chunk);
             return Poll::Ready(Some(Ok(Frame::data(chunk))));
         }
@@ -688,10 +668,6 @@ impl ProxyBody {
                 tail: [0, 0],
                 pending_error: held.failed,
                 acc: Acc::Empty,
-                yields: 0,
-                // The opening was just read: what follows it is likely a burst.
-                last_chunk: Instant::now(),
-                burst: true,
             })),
             _guard: guard,
         }

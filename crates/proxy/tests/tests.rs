@@ -16,3 +16,4 @@ mod routing;
 mod shaping;
 mod store_writer;
 mod streaming;
+mod upstream;

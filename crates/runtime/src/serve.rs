@@ -46,6 +46,10 @@ pub struct ServeArgs {
     /// Test/self-hosting hook: Codex backend base URL (also CODEX_RUNTIME_UPSTREAM).
     #[arg(long, value_name = "URL")]
     pub upstream: Option<String>,
+    /// A PEM file of CA certificates trusted for the upstream besides the built-in roots
+    /// (also CODEX_RUNTIME_UPSTREAM_CA_FILE); verification stays on.
+    #[arg(long, value_name = "PATH")]
+    pub upstream_ca_file: Option<std::path::PathBuf>,
     /// Test/self-hosting hook: OAuth issuer URL (also CODEX_RUNTIME_ISSUER).
     #[arg(long, value_name = "URL")]
     pub issuer: Option<String>,
@@ -86,6 +90,7 @@ impl std::fmt::Debug for ServeArgs {
             )
             .field("upstream_idle_timeout_ms", &self.upstream_idle_timeout_ms)
             .field("upstream", &self.upstream.is_some())
+            .field("upstream_ca_file", &self.upstream_ca_file)
             .field("issuer", &self.issuer.is_some())
             .field("max_attempts", &self.max_attempts)
             .field("hold_ms", &self.hold_ms)
@@ -317,6 +322,7 @@ pub fn serve(args: &ServeArgs, announce: impl FnOnce(&str)) -> Result<(), Runtim
         upstream_header_timeout_ms: args.upstream_header_timeout_ms,
         upstream_idle_timeout_ms: args.upstream_idle_timeout_ms,
         upstream: args.upstream.clone(),
+        upstream_ca_file: args.upstream_ca_file.clone(),
         issuer: args.issuer.clone(),
         max_attempts: args.max_attempts,
         hold_ms: args.hold_ms,

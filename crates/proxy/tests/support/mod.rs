@@ -241,6 +241,8 @@ type Handler = Arc<dyn Fn(&Recorded, usize) -> Reply + Send + Sync>;
 /// The mock server.
 pub struct Mock {
     pub addr: SocketAddr,
+    /// `http` or `https` (see [`mock_tls`]).
+    pub scheme: &'static str,
     pub requests: Arc<Mutex<Vec<Recorded>>>,
     pub count: Arc<AtomicUsize>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -248,7 +250,7 @@ pub struct Mock {
 
 impl Mock {
     pub fn base(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     pub fn upstream(&self) -> String {
@@ -454,6 +456,45 @@ fn path_kind(path: &str) -> u8 {
 /// Starts a mock; `handler(request, n)` gets the 0-based index among requests of that path
 /// kind (responses, token, or other).
 pub async fn mock(handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static) -> Mock {
+    mock_with(None, handler).await
+}
+
+/// The test CA (`tests/fixtures/tls/ca.pem`) that signed the mock's certificate for
+/// `127.0.0.1` and `localhost`.
+pub fn test_ca_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls/ca.pem")
+}
+
+/// TLS settings of the https mock: the loopback certificate signed by the test CA.
+fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
+    let certs = CertificateDer::pem_file_iter(dir.join("localhost.pem"))
+        .expect("cert")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("cert pem");
+    let key = PrivateKeyDer::from_pem_file(dir.join("localhost.key")).expect("key");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server config");
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
+}
+
+/// [`mock`] over TLS (`https://127.0.0.1:PORT`, a certificate of [`test_ca_file`]).
+pub async fn mock_tls(handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static) -> Mock {
+    mock_with(Some(tls_acceptor()), handler).await
+}
+
+async fn mock_with(
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
+) -> Mock {
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind mock");
     let addr = listener.local_addr().expect("addr");
     let requests: Arc<Mutex<Vec<Recorded>>> = Arc::default();
@@ -472,6 +513,7 @@ pub async fn mock(handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 's
             let reqs = reqs.clone();
             let cnt = cnt.clone();
             let handler = handler.clone();
+            let tls = tls.clone();
             tokio::spawn(async move {
                 let svc = service_fn(move |req: Request<Incoming>| {
                     let reqs = reqs.clone();
@@ -506,14 +548,25 @@ pub async fn mock(handler: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 's
                         Ok::<_, Infallible>(respond(reply))
                     }
                 });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
+                let http = hyper::server::conn::http1::Builder::new();
+                match tls {
+                    None => {
+                        let _ = http.serve_connection(TokioIo::new(stream), svc).await;
+                    }
+                    Some(acceptor) => {
+                        // A refused handshake (an unknown CA) ends the connection here.
+                        let Ok(stream) = acceptor.accept(stream).await else {
+                            return;
+                        };
+                        let _ = http.serve_connection(TokioIo::new(stream), svc).await;
+                    }
+                }
             });
         }
     });
     Mock {
         addr,
+        scheme,
         requests,
         count,
         stop: Some(stop),
