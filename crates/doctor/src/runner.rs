@@ -3,20 +3,21 @@
 //! Every registered check appears exactly once in the report, in registry order: checks left
 //! out by `--only`/`--skip` become `skip` rows saying so. A check that panics becomes a `fail`
 //! row naming the crash (message redacted) and the run goes on. Redaction happens here, once,
-//! on every string of every row, so the human and JSON renderers cannot differ in what they
-//! reveal.
+//! on every string of every row (through [`ReportRedactor`], the one engine in its mask
+//! style), so the human and JSON renderers cannot differ in what they reveal.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use codex_redact::{IdentityMode, Redactor};
+use codex_redact::IdentityMode;
 
 use crate::checks::{self, CheckDef};
 use crate::error::DoctorError;
 use crate::facts::Facts;
 use crate::glob;
+use crate::redaction::ReportRedactor;
 use crate::report::{CheckResult, Report, Row};
 
 /// Which checks to run.
@@ -94,47 +95,12 @@ pub fn closest_ids(pattern: &str) -> Vec<String> {
         .collect()
 }
 
-/// A redactor that knows every token and identity in the user's auth files and caches: the
-/// same values the bundle's redactor knows (`codex_bundle::known`), so the two cannot drift.
-pub fn build_redactor(facts: &Facts, mode: IdentityMode) -> Redactor {
-    let mut r = Redactor::new(mode);
-    let Ok(paths) = facts.paths() else {
-        return r;
-    };
-    let known = codex_bundle::known::known_values(paths);
-    for t in known.tokens.iter().filter(|t| credential_like(t)) {
-        r.add_token(t);
-    }
-    for k in &known.identity_keys {
-        r.add_identity_key(k);
-    }
-    for e in &known.emails {
-        r.add_email(e);
-    }
-    for a in &known.account_ids {
-        r.add_account_id(a);
-    }
-    r
+/// The report's redactor for `facts` (see [`ReportRedactor::for_facts`]).
+pub fn build_redactor(facts: &Facts, mode: IdentityMode) -> ReportRedactor {
+    ReportRedactor::for_facts(facts, mode)
 }
 
-/// Whether a known token is worth replacing wherever it appears in report text. The bundle
-/// replaces every value found under a secret-looking key; the report keeps words that are
-/// not credentials: OpenCode's well-known providers store an environment variable's *name*
-/// under `key` (`OPENAI_API_KEY`), and a bare scheme (`Bearer`) can stand under
-/// `authorization`. The Redactor itself skips values under 4 characters.
-fn credential_like(t: &str) -> bool {
-    let t = t.trim();
-    let env_name = t.contains('_')
-        && t.starts_with(|c: char| c.is_ascii_uppercase())
-        && t.chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-    let scheme = ["bearer", "basic", "token", "digest"]
-        .iter()
-        .any(|w| t.eq_ignore_ascii_case(w));
-    !env_name && !scheme
-}
-
-fn redact_result(r: &Redactor, mut res: CheckResult) -> CheckResult {
+fn redact_result(r: &ReportRedactor, mut res: CheckResult) -> CheckResult {
     res.summary = r.redact(&res.summary);
     res.details = res.details.iter().map(|d| r.redact(d)).collect();
     res.fix = res.fix.iter().map(|d| r.redact(d)).collect();
@@ -198,7 +164,7 @@ pub fn run(
     defs: &[CheckDef],
     facts: &Facts,
     selection: &Selection,
-    redactor: &Redactor,
+    redactor: &ReportRedactor,
     generated_at: String,
 ) -> Report {
     let slots: Vec<Mutex<Option<(CheckResult, f64)>>> =
@@ -297,8 +263,11 @@ mod tests {
             std::path::Path::new("/"),
             FactOptions::default(),
         );
-        let mut redactor = Redactor::new(IdentityMode::Masked);
-        redactor.add_token("rt_leaky_refresh_value");
+        let known = codex_scrub::KnownValues {
+            tokens: vec!["rt_leaky_refresh_value".into()],
+            ..Default::default()
+        };
+        let redactor = ReportRedactor::new(&known, None, IdentityMode::Masked);
         let sel = Selection {
             only: vec!["t.*".into()],
             skip: vec![],
