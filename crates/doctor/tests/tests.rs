@@ -15,6 +15,7 @@ mod fix;
 mod new_checks;
 mod opencode_config;
 mod plugin_and_config;
+mod report_redaction;
 mod runtime;
 mod scan;
 mod schema;

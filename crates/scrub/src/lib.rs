@@ -28,9 +28,9 @@ mod shapes;
 mod span;
 mod stream;
 
+pub use codex_redact::IdentityMode;
 pub use engine::{preview, Counts, FileScrubber, Finding, Mode, Options, Scrubber};
 pub use known::KnownValues;
-pub use codex_redact::IdentityMode;
 pub use pseudonym::{Kind, Pseudonymizer, RandomUnavailable, Style};
 pub use rules::Rule;
 pub use stream::{looks_binary, redact_stream, scan_stream, LineReader, StreamOutcome, MAX_LINE};

@@ -78,7 +78,12 @@ pub fn looks_like_mask(v: &[u8]) -> bool {
             && p.bytes()
                 .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c))
     };
-    let id = |p: &str| p.strip_prefix("***").is_some_and(|t| t.chars().count() <= 4 && !t.contains(|c: char| c.is_whitespace() || c == '|' || c == '"'));
+    let id = |p: &str| {
+        p.strip_prefix("***").is_some_and(|t| {
+            t.chars().count() <= 4
+                && !t.contains(|c: char| c.is_whitespace() || c == '|' || c == '"')
+        })
+    };
     let email = |p: &str| match p.split_once("***@") {
         Some((first, domain)) => first.chars().count() <= 1 && word(domain) && domain.contains('.'),
         None => id(p),
@@ -230,7 +235,10 @@ pub enum Style {
 /// The mask of `value` as a `kind` (`%40` read as `@`, so an encoded email keeps its domain).
 fn mask(kind: Kind, value: &[u8]) -> String {
     let text = String::from_utf8_lossy(value);
-    let text = text.replace("%40", "@").replace("%7C", "|").replace("%7c", "|");
+    let text = text
+        .replace("%40", "@")
+        .replace("%7C", "|")
+        .replace("%7c", "|");
     match kind {
         Kind::Email => mask_email(&text),
         Kind::Identity => mask_identity_key(&text),
@@ -299,8 +307,14 @@ mod tests {
     #[test]
     fn the_mask_style_masks_or_shows_identities() {
         let m = Pseudonymizer::masking(IdentityMode::Masked);
-        assert_eq!(m.pseudonym(Kind::Email, b"alice@example.com"), "a***@example.com");
-        assert_eq!(m.pseudonym(Kind::Email, b"alice%40example.com"), "a***@example.com");
+        assert_eq!(
+            m.pseudonym(Kind::Email, b"alice@example.com"),
+            "a***@example.com"
+        );
+        assert_eq!(
+            m.pseudonym(Kind::Email, b"alice%40example.com"),
+            "a***@example.com"
+        );
         assert_eq!(m.pseudonym(Kind::Account, b"acc_12345678"), "***5678");
         assert_eq!(
             m.pseudonym(Kind::Identity, b"acc_12345678|alice@example.com|plus"),
@@ -308,10 +322,22 @@ mod tests {
         );
         assert_eq!(m.pseudonym(Kind::Session, b"ses_abcdefgh"), "***efgh");
         assert!(!m.keeps(Kind::Email));
-        for masked in ["***5678", "***", "a***@example.com", "***5678|a***@example.com|plus", "legacy|***"] {
+        for masked in [
+            "***5678",
+            "***",
+            "a***@example.com",
+            "***5678|a***@example.com|plus",
+            "legacy|***",
+        ] {
             assert!(looks_like_mask(masked.as_bytes()), "{masked}");
         }
-        for not in ["***secret-value", "ab***@example.com", "*** x", "***5678|rt_1|plus", "sk-abc"] {
+        for not in [
+            "***secret-value",
+            "ab***@example.com",
+            "*** x",
+            "***5678|rt_1|plus",
+            "sk-abc",
+        ] {
             assert!(!looks_like_mask(not.as_bytes()), "{not}");
         }
         let s = Pseudonymizer::masking(IdentityMode::Shown);

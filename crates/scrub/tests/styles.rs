@@ -60,7 +60,10 @@ fn the_mask_style_masks_identities_and_removes_secrets() {
         assert_eq!(s.redact_text(&out, Mode::Lines).0, out, "{line}");
     }
     let (out, _) = s.redact_text(&lines()[0], Mode::Lines);
-    assert_eq!(out, "account p***@example.org (***4711) refresh [redacted] failed");
+    assert_eq!(
+        out,
+        "account p***@example.org (***4711) refresh [redacted] failed"
+    );
     let (out, _) = s.redact_text(&lines()[1], Mode::Lines);
     assert_eq!(
         out,
