@@ -24,6 +24,7 @@ mod known;
 pub mod names;
 pub mod pseudonym;
 pub mod rules;
+pub mod schema;
 mod shapes;
 mod span;
 mod stream;
