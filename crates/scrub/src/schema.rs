@@ -348,6 +348,28 @@ pub fn allowlist(kind: FileKind) -> &'static [(&'static str, Shape)] {
     }
 }
 
+/// Schema keys too generic to trust in any file (a person's name is a `name` as well): only
+/// their own kind's schema keeps them, and the gate judges them as unknown keys.
+const GATE_EXCEPT: &[&str] = &["name", "display_name", "host"];
+
+/// Whether some kind's schema allows values under `key` (lowercased) in a shape other than
+/// an identity: the allowlist gate treats such a key as a value key too, so what a schema
+/// keeps is not replaced again by the generic gate (the gate still tests every word).
+pub fn allowlisted_anywhere(key: &[u8]) -> bool {
+    static KEYS: std::sync::OnceLock<std::collections::HashSet<Vec<u8>>> =
+        std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        FileKind::ALL
+            .iter()
+            .flat_map(|&k| COMMON.iter().chain(allowlist(k)))
+            .filter(|(k, shape)| !matches!(shape, Shape::Identity(_)) && !GATE_EXCEPT.contains(k))
+            .map(|(k, _)| k.to_ascii_lowercase().into_bytes())
+            .chain(SAFE_HEADERS.iter().map(|h| h.as_bytes().to_vec()))
+            .collect()
+    })
+    .contains(key)
+}
+
 /// Header names whose values are kept when they have [`Shape::HeaderValue`] (snapshots).
 const SAFE_HEADERS: &[&str] = &[
     "accept",
@@ -356,7 +378,6 @@ const SAFE_HEADERS: &[&str] = &[
     "content-type",
     "openai-beta",
     "originator",
-    "x-codex-turn-state",
     "retry-after",
     "x-codex-primary-used-percent",
     "x-codex-secondary-used-percent",
@@ -593,6 +614,7 @@ fn key_shaped(k: &str) -> bool {
         && k.len() <= 64
         && k.bytes()
             .all(|c| c.is_ascii_alphanumeric() || b"_-.$:/".contains(&c))
+        && !k.contains("://")
         && !opaque(k)
 }
 
@@ -629,10 +651,14 @@ pub fn fits(shape: Shape, s: &str) -> bool {
         }
         Shape::Url => url(s),
         Shape::HeaderValue => {
+            // Words joined by `/ . - = *`, in a list separated by `;` or `,` (each may be
+            // followed by one space): `text/event-stream; charset=utf-8`.
+            let joined = s.replace("; ", ";").replace(", ", ",");
             s.len() <= 128
-                && s.split([';', ',', ' '])
-                    .filter(|p| !p.is_empty())
-                    .all(|p| word(p, b"._:/-=+*"))
+                && !joined.contains(' ')
+                && joined
+                    .split([';', ','])
+                    .all(|part| part.split('=').all(|w| word(w, b"._/-*")))
         }
         Shape::Package => package(s),
         Shape::Phrase => {
