@@ -9,6 +9,7 @@ mod common;
 
 mod auth;
 mod bundle;
+mod bundle_schemas;
 mod cli;
 mod files;
 mod fix;
