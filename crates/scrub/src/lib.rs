@@ -10,7 +10,9 @@
 //! style ([`Style::Mask`], [`Pseudonymizer::masking`]), masks a person recognizes their own
 //! accounts by; the doctor's report, `fix` and the bundle all use this one engine. After the detectors, the
 //! allowlist [`gate`] keeps only what it can vouch for (structure, keys, allowlisted values,
-//! ordinary vocabulary) and replaces every other token with `<string:N>`. Input is read line
+//! ordinary vocabulary) and replaces every other token with `<string:N>`. Structured files
+//! of a known kind go through their schema first ([`schema`]): structure and keys kept, a
+//! value only where its key is on the kind's allowlist and has the key's safe shape. Input is read line
 //! by line with bounded memory ([`stream`]); nothing here prints.
 
 #![warn(unreachable_pub)]

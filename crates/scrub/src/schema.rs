@@ -748,9 +748,25 @@ fn url(s: &str) -> bool {
             .all(|seg| seg.is_empty() || word(seg, b"._-"))
 }
 
+/// `[@scope/]name[@tag]`: the tag a version (`1.2.3`, `^1.2`) or a word without dots
+/// (`latest`), so `user@example.org` is not a package.
 fn package(s: &str) -> bool {
-    let body = s.strip_prefix('@').unwrap_or(s);
-    word(body, b"._/@^~-") && !s.contains("//") && !s.contains(':')
+    let (scope, rest) = match s.strip_prefix('@') {
+        Some(r) => match r.split_once('/') {
+            Some((scope, rest)) => (Some(scope), rest),
+            None => return false,
+        },
+        None => (None, s),
+    };
+    let (name, tag) = match rest.split_once('@') {
+        Some((n, t)) => (n, Some(t)),
+        None => (rest, None),
+    };
+    let tag_ok = tag.is_none_or(|t| {
+        let v = t.trim_start_matches(['^', '~']);
+        version(v) || (word(t, b"-_") && !t.contains('.'))
+    });
+    scope.is_none_or(|sc| word(sc, b"._-")) && word(name, b"._-") && tag_ok
 }
 
 #[cfg(test)]
@@ -812,6 +828,8 @@ mod tests {
             "@iam-brain/opencode-codex-auth@latest"
         ));
         assert!(!fits(Shape::Package, "file:///home/bob/plugin"));
+        assert!(!fits(Shape::Package, "bob.smith@example.org"));
+        assert!(fits(Shape::Package, "opencode-wakatime") && fits(Shape::Package, "pkg@^1.2.3"));
         assert!(fits(Shape::Marker, "Bearer [redacted]") && fits(Shape::Marker, "ident_0123abcd"));
     }
 

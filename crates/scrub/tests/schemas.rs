@@ -7,7 +7,8 @@
 
 use codex_scrub::schema::{redact_value, FileKind, SchemaOptions};
 use codex_scrub::{KnownValues, Mode, Options, Pseudonymizer, Scrubber};
-use serde_json::{json, Value};
+use proptest::prelude::*;
+use serde_json::{json, Map, Value};
 
 /// A canary of one of the shapes secrets come in: an opaque token, an email, a name with
 /// spaces, a key with `+/=`, a URL with a query secret, a host that is not the plugin's.
@@ -444,4 +445,105 @@ fn unknown_json_gets_the_strict_generic_schema() {
 fn every_kind_has_a_fixture_here() {
     // Adding a kind means adding its fixture above.
     assert_eq!(FileKind::ALL.len(), 14);
+}
+
+/// Keys every schema knows, mixed with keys none does.
+const KEYS: &[&str] = &[
+    "event",
+    "status",
+    "code",
+    "model",
+    "message",
+    "statusText",
+    "url",
+    "endpoint",
+    "plugin",
+    "npm",
+    "baseURL",
+    "headers",
+    "content-type",
+    "user-agent",
+    "authorization",
+    "body",
+    "meta",
+    "name",
+    "tag",
+    "version",
+    "timestamp",
+    "runId",
+    "stage",
+    "identityKey",
+    "session",
+    "mode",
+    "limits",
+    "models",
+    "slug",
+    "host",
+    "note",
+    "payload",
+    "x",
+];
+
+/// Secrets of shapes no schema admits: an opaque run, an email, a token with `+/=`.
+fn secret() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z]{3}[A-Z]{3}[0-9]{3}[A-Za-z0-9]{8,16}",
+        "[a-z]{4,10}\\.[a-z]{3,6}@example\\.org",
+        "sk-[a-z]{4,8}\\+[a-z]{2}/[a-z]{2}==",
+    ]
+}
+
+fn tree() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        secret().prop_map(Value::String),
+        any::<i32>().prop_map(|n| json!(n)),
+        any::<bool>().prop_map(Value::Bool),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec(
+                (
+                    prop_oneof![
+                        prop::sample::select(KEYS).prop_map(str::to_string),
+                        secret()
+                    ],
+                    inner
+                ),
+                0..5
+            )
+            .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+fn strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        Value::Object(m) => {
+            for (k, x) in m {
+                if !KEYS.contains(&k.as_str()) {
+                    out.push(k.clone());
+                }
+                strings(x, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+proptest! {
+    /// A secret-shaped string anywhere in a document of any kind, as a value or a key,
+    /// never survives its schema.
+    #[test]
+    fn no_secret_shaped_string_survives_any_schema(doc in tree(), k in 0..FileKind::ALL.len()) {
+        let kind = FileKind::ALL[k];
+        let mut planted = Vec::new();
+        strings(&doc, &mut planted);
+        let out = schema(kind, doc).to_string();
+        for s in planted {
+            prop_assert!(!out.contains(&s), "{:?}: {} survived in {}", kind, s, out);
+        }
+    }
 }
