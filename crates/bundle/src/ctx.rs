@@ -244,14 +244,15 @@ impl Ctx<'_> {
             ),
             Content::Refused(reason) => return Ok(Err(reason)),
         };
-        let schema_counts = std::rc::Rc::new(std::cell::RefCell::new(Counts::default()));
+        let tally = std::rc::Rc::new(std::cell::RefCell::new(crate::structured::Tally::default()));
+        let schema = kind.is_some_and(|k| k.is_lines());
         let source: Box<dyn std::io::Read> = match kind.filter(|k| k.is_lines()) {
             Some(k) => Box::new(crate::structured::SchemaLines::new(
                 source,
                 k,
                 self.scrubber.pseudonymizer().clone(),
                 self.schema_options(),
-                schema_counts.clone(),
+                tally.clone(),
             )),
             None => source,
         };
@@ -282,7 +283,11 @@ impl Ctx<'_> {
         if outcome.truncated {
             let tail = format!(
                 "\n[codex-doctor bundle: the rest of this file ({} bytes) was left out (--max-bytes)]\n",
-                size.saturating_sub(outcome.bytes_in)
+                size.saturating_sub(if schema {
+                    tally.borrow().bytes_read
+                } else {
+                    outcome.bytes_in
+                })
             );
             w.write_all(tail.as_bytes())
                 .map_err(|e| self_err(&zip_path, e))?;
@@ -291,7 +296,7 @@ impl Ctx<'_> {
         w.flush().map_err(|e| self_err(&zip_path, e))?;
         let digest = w.digest();
         let mut counts = fs.counts().clone();
-        counts.merge(&schema_counts.borrow());
+        counts.merge(&tally.borrow().counts);
         self.counts.merge(&counts);
         let source = self.shown_source(shown);
         self.files.push(FileEntry {

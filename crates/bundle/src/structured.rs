@@ -40,6 +40,15 @@ pub(crate) fn document(
     Some((out, counts))
 }
 
+/// What a [`SchemaLines`] did, read by the caller once the stream is done.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    /// What the schema replaced.
+    pub counts: Counts,
+    /// Bytes read from the file (the engine sees the rewritten lines).
+    pub bytes_read: u64,
+}
+
 /// A reader that passes every JSON-object line of `inner` through the schema of `kind`.
 pub(crate) struct SchemaLines<R> {
     inner: BufReader<R>,
@@ -51,8 +60,8 @@ pub(crate) struct SchemaLines<R> {
     at: usize,
     /// The rest of an overlong line is being passed through as it is.
     raw_until_newline: bool,
-    /// What the schema replaced so far (read by the caller once the stream is done).
-    counts: Rc<RefCell<Counts>>,
+    /// What the schema did so far.
+    tally: Rc<RefCell<Tally>>,
 }
 
 impl<R: Read> SchemaLines<R> {
@@ -61,10 +70,10 @@ impl<R: Read> SchemaLines<R> {
         kind: FileKind,
         p: Pseudonymizer,
         options: SchemaOptions,
-        counts: Rc<RefCell<Counts>>,
+        tally: Rc<RefCell<Tally>>,
     ) -> SchemaLines<R> {
         SchemaLines {
-            counts,
+            tally,
             inner: BufReader::new(inner),
             kind,
             p,
@@ -87,6 +96,7 @@ impl<R: Read> SchemaLines<R> {
         if n == 0 {
             return Ok(false);
         }
+        self.tally.borrow_mut().bytes_read += n as u64;
         let complete = self.line.last() == Some(&b'\n');
         if self.raw_until_newline || !complete && n as u64 == MAX_SCHEMA_LINE {
             self.raw_until_newline = !complete;
@@ -98,7 +108,7 @@ impl<R: Read> SchemaLines<R> {
         match serde_json::from_slice::<Value>(body) {
             Ok(v @ Value::Object(_)) => {
                 let (v, counts) = redact_value(self.kind, v, &self.p, self.options);
-                self.counts.borrow_mut().merge(&counts);
+                self.tally.borrow_mut().counts.merge(&counts);
                 if serde_json::to_writer(&mut self.out, &v).is_err() {
                     self.out.clear();
                     self.out.extend_from_slice(body);
