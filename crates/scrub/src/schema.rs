@@ -507,13 +507,18 @@ impl Walk<'_> {
                 out.insert(k, Value::String(crate::OMITTED.to_string()));
                 continue;
             }
-            let name = self.key(&k);
             let slot = if headers {
                 Slot::Header(&k)
             } else {
                 Slot::Key(&k)
             };
             let v = self.value(v, slot);
+            // A kept key is moved, not copied.
+            let name = if key_shaped(&k) {
+                k
+            } else {
+                self.p.pseudonym(Kind::Name, k.as_bytes())
+            };
             out.insert(name, v);
         }
         Value::Object(out)
