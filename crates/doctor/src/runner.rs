@@ -167,6 +167,41 @@ pub fn run(
     redactor: &ReportRedactor,
     generated_at: String,
 ) -> Report {
+    run_inner(
+        defs,
+        facts,
+        selection,
+        Redaction::Ready(redactor),
+        generated_at,
+    )
+}
+
+/// [`run`] with the report's redactor for `facts` ([`build_redactor`]) built on a thread of
+/// its own while the checks run (reading the auth files and compiling every known value in
+/// every encoding takes about as long as the checks).
+pub fn run_redacted(
+    defs: &[CheckDef],
+    facts: &Facts,
+    selection: &Selection,
+    mode: IdentityMode,
+    generated_at: String,
+) -> Report {
+    run_inner(defs, facts, selection, Redaction::Build(mode), generated_at)
+}
+
+/// The redactor of a run: given, or built alongside the checks.
+enum Redaction<'a> {
+    Ready(&'a ReportRedactor),
+    Build(IdentityMode),
+}
+
+fn run_inner(
+    defs: &[CheckDef],
+    facts: &Facts,
+    selection: &Selection,
+    redaction: Redaction<'_>,
+    generated_at: String,
+) -> Report {
     let slots: Vec<Mutex<Option<(CheckResult, f64)>>> =
         defs.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
@@ -186,12 +221,26 @@ pub fn run(
             *slot = Some(outcome);
         }
     };
-    std::thread::scope(|s| {
+    let built = std::thread::scope(|s| {
+        let builder = match redaction {
+            Redaction::Build(mode) => Some(s.spawn(move || build_redactor(facts, mode))),
+            Redaction::Ready(_) => None,
+        };
         for _ in 1..workers {
             s.spawn(work);
         }
         work();
+        // A builder that panicked ends the run as it would have without the thread.
+        builder.map(|b| b.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
+    let owned;
+    let redactor = match redaction {
+        Redaction::Ready(r) => r,
+        Redaction::Build(mode) => {
+            owned = built.unwrap_or_else(|| ReportRedactor::shapes_only(mode));
+            &owned
+        }
+    };
     let rows = defs
         .iter()
         .zip(slots)
