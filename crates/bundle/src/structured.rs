@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::io::{BufRead, BufReader, Read};
 use std::rc::Rc;
 
-use codex_scrub::schema::{redact_value, FileKind, SchemaOptions};
+use codex_scrub::schema::{redact_value, redact_value_with, FileKind, Memo, SchemaOptions};
 use codex_scrub::{Counts, Pseudonymizer};
 use serde_json::Value;
 
@@ -62,6 +62,8 @@ pub(crate) struct SchemaLines<R> {
     raw_until_newline: bool,
     /// What the schema did so far.
     tally: Rc<RefCell<Tally>>,
+    /// Pseudonyms computed for earlier lines.
+    memo: Memo,
 }
 
 impl<R: Read> SchemaLines<R> {
@@ -74,6 +76,7 @@ impl<R: Read> SchemaLines<R> {
     ) -> SchemaLines<R> {
         SchemaLines {
             tally,
+            memo: Memo::default(),
             inner: BufReader::new(inner),
             kind,
             p,
@@ -107,7 +110,8 @@ impl<R: Read> SchemaLines<R> {
         let body = body.strip_suffix(b"\r").unwrap_or(body);
         match serde_json::from_slice::<Value>(body) {
             Ok(v @ Value::Object(_)) => {
-                let (v, counts) = redact_value(self.kind, v, &self.p, self.options);
+                let (v, counts) =
+                    redact_value_with(self.kind, v, &self.p, self.options, &mut self.memo);
                 self.tally.borrow_mut().counts.merge(&counts);
                 if serde_json::to_writer(&mut self.out, &v).is_err() {
                     self.out.clear();

@@ -413,13 +413,31 @@ pub fn redact_value(
     p: &Pseudonymizer,
     options: SchemaOptions,
 ) -> (Value, Counts) {
+    redact_value_with(kind, value, p, options, &mut Memo::default())
+}
+
+/// Pseudonyms already computed, kept across the documents of one file (the lines of a JSON
+/// Lines log repeat their identities); bounded.
+#[derive(Debug, Default)]
+pub struct Memo(std::collections::HashMap<(Kind, String), String>);
+
+/// [`redact_value`] with pseudonyms memoized in `memo`.
+pub fn redact_value_with(
+    kind: FileKind,
+    value: Value,
+    p: &Pseudonymizer,
+    options: SchemaOptions,
+    memo: &mut Memo,
+) -> (Value, Counts) {
     let w = Walk {
         kind,
         p,
         options,
         counts: RefCell::new(Counts::default()),
+        memo: RefCell::new(std::mem::take(memo)),
     };
     let v = w.top(value);
+    *memo = w.memo.into_inner();
     (v, w.counts.into_inner())
 }
 
@@ -428,6 +446,7 @@ struct Walk<'a> {
     p: &'a Pseudonymizer,
     options: SchemaOptions,
     counts: RefCell<Counts>,
+    memo: RefCell<Memo>,
 }
 
 /// Where a value sits.
@@ -547,7 +566,16 @@ impl Walk<'_> {
                 Kind::Session => Rule::SessionId,
                 _ => Rule::MetaKey,
             });
-            self.p.pseudonym(kind, v.as_bytes())
+            let mut memo = self.memo.borrow_mut();
+            if let Some(p) = memo.0.get(&(kind, v.to_string())) {
+                return p.clone();
+            }
+            if memo.0.len() >= 4096 {
+                memo.0.clear();
+            }
+            let p = self.p.pseudonym(kind, v.as_bytes());
+            memo.0.insert((kind, v.to_string()), p.clone());
+            p
         }
     }
 
@@ -626,19 +654,32 @@ fn key_shaped(k: &str) -> bool {
 /// A run that reads like an id rather than a word: a run of letters and digits of 16 or
 /// more that mixes case and digits or is hex with digits, or more than 12 digits in a row.
 fn opaque(s: &str) -> bool {
-    s.split(|c: char| !c.is_ascii_alphanumeric()).any(|run| {
-        let b = run.as_bytes();
-        let digits = b
-            .split(|c| !c.is_ascii_digit())
-            .map(<[u8]>::len)
-            .max()
-            .unwrap_or(0);
-        let dig = b.iter().any(u8::is_ascii_digit);
-        let up = b.iter().any(u8::is_ascii_uppercase);
-        let lo = b.iter().any(u8::is_ascii_lowercase);
-        let hex = b.iter().all(u8::is_ascii_hexdigit);
-        digits > 12 || (b.len() >= 16 && dig && ((up && lo) || hex))
-    })
+    let (mut len, mut digits) = (0usize, 0usize);
+    let (mut up, mut lo, mut dig, mut hex) = (false, false, false, true);
+    for c in s.bytes().chain(std::iter::once(b' ')) {
+        if c.is_ascii_alphanumeric() {
+            len += 1;
+            if c.is_ascii_digit() {
+                digits += 1;
+                if digits > 12 {
+                    return true;
+                }
+                dig = true;
+            } else {
+                digits = 0;
+            }
+            up |= c.is_ascii_uppercase();
+            lo |= c.is_ascii_lowercase();
+            hex &= c.is_ascii_hexdigit();
+        } else {
+            if len >= 16 && dig && ((up && lo) || hex) {
+                return true;
+            }
+            (len, digits) = (0, 0);
+            (up, lo, dig, hex) = (false, false, false, true);
+        }
+    }
+    false
 }
 
 /// Whether `s` has `shape`.
