@@ -12,6 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use codex_env::{env_vars, EnvSnapshot};
 use codex_paths::Paths;
+use codex_scrub::schema::FileKind;
 use codex_scrub::{Counts, KnownValues, Mode, Options, Pseudonymizer, Scrubber};
 
 use crate::ctx::{Ctx, Progress};
@@ -194,16 +195,26 @@ fn add_config(ctx: &mut Ctx<'_>, paths: &Paths, env: &EnvSnapshot) -> Result<(),
         } else {
             format!("config/not-in-effect/{base}")
         };
-        ctx.add_checked(&name, p, Mode::Document)?;
+        ctx.add_checked_as(&name, p, Mode::Document, Some(FileKind::PluginConfig))?;
     }
     for r in [paths.opencode_json(), paths.opencode_jsonc()] {
         let base = entry(&r.path);
-        ctx.add_checked(&format!("config/{base}"), &r.path, Mode::Document)?;
+        ctx.add_checked_as(
+            &format!("config/{base}"),
+            &r.path,
+            Mode::Document,
+            Some(FileKind::OpencodeConfig),
+        )?;
     }
     if let Some(p) = env.non_blank(env_vars::OPENCODE_CONFIG) {
         let p = paths.cwd.join(p);
         if !seen.contains(&p) && p != paths.opencode_json().path {
-            ctx.add_checked("config/OPENCODE_CONFIG.json", &p, Mode::Document)?;
+            ctx.add_checked_as(
+                "config/OPENCODE_CONFIG.json",
+                &p,
+                Mode::Document,
+                Some(FileKind::OpencodeConfig),
+            )?;
         }
     }
     Ok(())
@@ -258,6 +269,7 @@ pub fn build(
         excluded: Vec::new(),
         counts: Counts::default(),
         progress,
+        drop_bodies: !opts.include_bodies,
     };
 
     let found = logs::find_logs(&mut ctx, &log_dir);

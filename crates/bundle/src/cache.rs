@@ -9,8 +9,9 @@
 use std::path::Path;
 
 use codex_paths::{account_hash, Paths};
-use codex_scrub::{Kind, KnownValues, Mode, Pseudonymizer};
-use serde_json::{json, Map, Value};
+use codex_scrub::schema::{redact_value, FileKind, SchemaOptions};
+use codex_scrub::{Kind, KnownValues, Mode};
+use serde_json::{json, Value};
 
 use crate::ctx::Ctx;
 use crate::error::BundleError;
@@ -33,7 +34,6 @@ fn slugs(v: &Value) -> Vec<String> {
 fn catalog_summary(v: &Value) -> Value {
     let s = slugs(v);
     json!({
-        "summary": "model catalog reduced to its slug list",
         "source": v.get("source"),
         "fetchedAt": v.get("fetchedAt"),
         "fetched_at_utc": v.get("fetchedAt").and_then(Value::as_f64).map(codex_timefmt::rfc3339_ms),
@@ -42,56 +42,13 @@ fn catalog_summary(v: &Value) -> Value {
     })
 }
 
-fn pseudonymize_snapshots(v: Value, p: &Pseudonymizer) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, v)| (p.pseudonym(Kind::Identity, k.as_bytes()), v))
-                .collect(),
-        ),
-        other => other,
-    }
-}
-
-fn pseudonymize_affinity(v: Value, p: &Pseudonymizer) -> Value {
-    let Value::Object(root) = v else { return v };
-    let mut out = Map::new();
-    for (mode, section) in root {
-        let Value::Object(maps) = section else {
-            out.insert(mode, section);
-            continue;
-        };
-        let mut sec = Map::new();
-        for (name, map) in maps {
-            let Value::Object(entries) = map else {
-                sec.insert(name, map);
-                continue;
-            };
-            let rewritten: Map<String, Value> = entries
-                .into_iter()
-                .map(|(session, val)| {
-                    let val = match val {
-                        Value::String(ident) => {
-                            Value::String(p.pseudonym(Kind::Identity, ident.as_bytes()))
-                        }
-                        other => other,
-                    };
-                    (p.pseudonym(Kind::Session, session.as_bytes()), val)
-                })
-                .collect();
-            sec.insert(name, Value::Object(rewritten));
-        }
-        out.insert(mode, Value::Object(sec));
-    }
-    Value::Object(out)
-}
-
 /// How one cache file goes into the bundle.
 enum Treatment {
-    Copy,
+    /// Through the schema of its kind (client version, catalog meta, quota snapshots keyed
+    /// by identity key, session affinity keyed by session key).
+    Schema,
+    /// Reduced to its slug list, which then goes through the catalog schema.
     Summarize,
-    Snapshots,
-    Affinity,
 }
 
 fn add_json(
@@ -113,7 +70,7 @@ fn add_json(
         }
         Access::File { real, meta } => (real, meta),
     };
-    if let Treatment::Copy = treatment {
+    if let Treatment::Schema = treatment {
         return ctx.add_checked(name, path, Mode::Document);
     }
     if meta.len() > MAX_CACHE {
@@ -132,42 +89,32 @@ fn add_json(
         });
     let value = match parsed {
         Ok(v) => v,
-        Err(_) if !matches!(treatment, Treatment::Summarize) => {
-            // Unparseable snapshots/affinity: still useful, redacted as text.
-            return ctx.add_checked(name, path, Mode::Document);
-        }
         Err(reason) => {
             ctx.exclude(path, reason, Some(meta.len()), meta.modified().ok());
             return Ok(());
         }
     };
-    let p = ctx.scrubber.pseudonymizer();
-    let (value, note) = match treatment {
-        Treatment::Summarize => (
-            catalog_summary(&value),
-            Some("summarized: slug list only".to_string()),
-        ),
-        Treatment::Snapshots => (
-            pseudonymize_snapshots(value, p),
-            Some("identity keys pseudonymized".to_string()),
-        ),
-        Treatment::Affinity => (
-            pseudonymize_affinity(value, p),
-            Some("session keys and identity keys pseudonymized".to_string()),
-        ),
-        Treatment::Copy => (value, None),
-    };
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let (summary, counts) = redact_value(
+        FileKind::ModelCatalog,
+        catalog_summary(&value),
+        ctx.scrubber.pseudonymizer(),
+        SchemaOptions {
+            drop_bodies: ctx.drop_bodies,
+        },
+    );
+    let note = Some("summarized: slug list only (model-catalog schema)".to_string());
+    let mut text = serde_json::to_string_pretty(&summary).unwrap_or_default();
     text.push('\n');
     let source = shown_source.unwrap_or_else(|| ctx.shown_source(path).1);
     ctx.progress.advance(meta.len());
-    ctx.add_text(
+    ctx.add_text_counted(
         name,
         Some(("config", source)),
         meta.len(),
         &text,
         Mode::Document,
         note,
+        &counts,
     )
 }
 
@@ -183,14 +130,14 @@ pub(crate) fn add_cache(
         &f("codex-client-version.json"),
         "cache/codex-client-version.json",
         None,
-        Treatment::Copy,
+        Treatment::Schema,
     )?;
     add_json(
         ctx,
         &f("codex-models-cache-meta.json"),
         "cache/codex-models-cache-meta.json",
         None,
-        Treatment::Copy,
+        Treatment::Schema,
     )?;
     add_json(
         ctx,
@@ -204,14 +151,14 @@ pub(crate) fn add_cache(
         &f("codex-snapshots.json"),
         "cache/codex-snapshots.json",
         None,
-        Treatment::Snapshots,
+        Treatment::Schema,
     )?;
     add_json(
         ctx,
         &f("codex-session-affinity.json"),
         "cache/codex-session-affinity.json",
         None,
-        Treatment::Affinity,
+        Treatment::Schema,
     )?;
 
     // Per-account catalogs: the hash in the name becomes the account's pseudonym.
@@ -262,22 +209,24 @@ pub(crate) fn add_cache(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use codex_scrub::Pseudonymizer;
 
     #[test]
-    fn affinity_and_snapshots_are_pseudonymized() {
-        let p = Pseudonymizer::with_key(&[5; 32]);
-        let aff = json!({"version": 1, "native": {"seenSessionKeys": {"ses_abc": 1}, "stickyBySessionKey": {"ses_abc": "acc|a@b.co|plus"}}});
-        let out = pseudonymize_affinity(aff, &p).to_string();
-        assert!(!out.contains("ses_abc") && !out.contains("a@b.co"), "{out}");
-        assert!(out.contains(&p.pseudonym(Kind::Session, b"ses_abc")));
-        let snaps = json!({"acc|a@b.co|plus": {"updatedAt": 1}});
-        let out = pseudonymize_snapshots(snaps, &p).to_string();
-        assert!(
-            out.contains(&p.pseudonym(Kind::Identity, b"acc|a@b.co|plus")),
-            "{out}"
-        );
-        let cat = json!({"source": "github", "fetchedAt": 0, "models": [{"slug": "gpt-5", "base_instructions": "long"}]});
+    fn a_catalog_is_summarized_to_slugs_that_pass_its_schema() {
+        let cat = json!({"source": "github", "fetchedAt": 0, "models": [
+            {"slug": "gpt-5", "base_instructions": "long"},
+            {"slug": "Zq8vN2mX7pL4kR9tW3yB6cD1"}
+        ]});
         let s = catalog_summary(&cat);
-        assert_eq!(s["models"], json!(["gpt-5"]));
+        assert_eq!(s["models"], json!(["gpt-5", "Zq8vN2mX7pL4kR9tW3yB6cD1"]));
+        let (s, _) = redact_value(
+            FileKind::ModelCatalog,
+            s,
+            &Pseudonymizer::with_key(&[5; 32]),
+            SchemaOptions { drop_bodies: true },
+        );
+        assert_eq!(s["models"], json!(["gpt-5", "<string:24>"]));
+        assert_eq!(s["source"], "github");
+        assert_eq!(s["model_count"], 2);
     }
 }

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::Path;
 use std::time::SystemTime;
 
+use codex_scrub::schema::{FileKind, SchemaOptions};
 use codex_scrub::{redact_stream, Counts, LineReader, Mode, Scrubber};
 
 use crate::names;
@@ -57,6 +58,8 @@ pub(crate) struct Ctx<'a> {
     pub counts: Counts,
     /// Progress.
     pub progress: &'a mut dyn Progress,
+    /// Request bodies are replaced (structured files drop `body` in their schema walk).
+    pub drop_bodies: bool,
 }
 
 impl Ctx<'_> {
@@ -88,7 +91,31 @@ impl Ctx<'_> {
         mode: Mode,
         note: Option<String>,
     ) -> Result<(), BundleError> {
-        let (out, counts) = self.scrubber.redact_text(text, mode);
+        self.add_text_counted(
+            name,
+            source,
+            bytes_before,
+            text,
+            mode,
+            note,
+            &Counts::default(),
+        )
+    }
+
+    /// [`Self::add_text`] for a text a schema already redacted (`before`: what it replaced).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn add_text_counted(
+        &mut self,
+        name: &str,
+        source: Option<(&'static str, String)>,
+        bytes_before: u64,
+        text: &str,
+        mode: Mode,
+        note: Option<String>,
+        before: &Counts,
+    ) -> Result<(), BundleError> {
+        let (out, mut counts) = self.scrubber.redact_text(text, mode);
+        counts.merge(before);
         let digest = self.zip.write_entry(name, out.as_bytes())?;
         let (root, source) = match source {
             Some((r, s)) => (r, Some(s)),
@@ -108,8 +135,65 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// The schema options of this bundle.
+    fn schema_options(&self) -> SchemaOptions {
+        SchemaOptions {
+            drop_bodies: self.drop_bodies,
+        }
+    }
+
+    /// Reads the document at `real` of `kind` through its schema, then the engine, into
+    /// entry `name`. A document that is too large, not UTF-8 or not JSON is streamed through
+    /// the engine as text instead ([`Self::add_file`]). Returns the bytes written, or why
+    /// the file was left out.
+    pub(crate) fn add_structured(
+        &mut self,
+        name: &str,
+        shown: &Path,
+        real: &Path,
+        size: u64,
+        kind: FileKind,
+    ) -> Result<Result<u64, String>, BundleError> {
+        let as_text = |ctx: &mut Self| {
+            ctx.add_file(name, shown, real, size, Mode::Document, None, None, None)
+        };
+        if size > crate::structured::MAX_SCHEMA_DOCUMENT {
+            return as_text(self);
+        }
+        let text = match std::fs::read(real) {
+            Ok(b) => match String::from_utf8(b) {
+                Ok(t) => t,
+                Err(_) => return as_text(self),
+            },
+            Err(e) => return Ok(Err(format!("unreadable: {e}"))),
+        };
+        let p = self.scrubber.pseudonymizer();
+        let Some((out, counts)) =
+            crate::structured::document(kind, &text, p, self.schema_options())
+        else {
+            return as_text(self);
+        };
+        self.progress.advance(size);
+        let (root, source) = self.shown_source(shown);
+        let note = format!(
+            "read by the {} schema: structure and keys kept, a value only where its key is allowlisted for this kind and the value has the key's safe shape",
+            kind.name()
+        );
+        self.add_text_counted(
+            name,
+            Some((root, source)),
+            size,
+            &out,
+            Mode::Document,
+            Some(note),
+            &counts,
+        )?;
+        Ok(Ok(self.files.last().map_or(0, |f| f.bytes_after)))
+    }
+
     /// Streams the file at `real` (checked by [`Roots::check`]) through the redactor into
-    /// entry `name`. `skip_to`: a cut file; start at the first whole line (or whole JSON
+    /// entry `name`. `kind`: a JSON Lines kind reads every JSON line through its schema
+    /// first ([`crate::structured::SchemaLines`]). `skip_to`: a cut file; start at the first whole line (or whole JSON
     /// document) at or after this offset, behind a marker saying what was left out. The
     /// whole range read is sniffed first ([`sniff`]): binary and other formats are refused,
     /// gzip is decompressed and redacted like text. Returns the bytes written, or why the
@@ -124,6 +208,7 @@ impl Ctx<'_> {
         mode: Mode,
         skip_to: Option<u64>,
         max_out: Option<u64>,
+        kind: Option<FileKind>,
     ) -> Result<Result<u64, String>, BundleError> {
         use std::io::{Seek, SeekFrom};
         let offset = match skip_to {
@@ -159,6 +244,18 @@ impl Ctx<'_> {
             ),
             Content::Refused(reason) => return Ok(Err(reason)),
         };
+        let tally = std::rc::Rc::new(std::cell::RefCell::new(crate::structured::Tally::default()));
+        let schema = kind.is_some_and(|k| k.is_lines());
+        let source: Box<dyn std::io::Read> = match kind.filter(|k| k.is_lines()) {
+            Some(k) => Box::new(crate::structured::SchemaLines::new(
+                source,
+                k,
+                self.scrubber.pseudonymizer().clone(),
+                self.schema_options(),
+                tally.clone(),
+            )),
+            None => source,
+        };
         let mut reader = LineReader::new(source);
         let zip_path = self.zip_path.clone();
         let scrubber = self.scrubber;
@@ -186,7 +283,11 @@ impl Ctx<'_> {
         if outcome.truncated {
             let tail = format!(
                 "\n[codex-doctor bundle: the rest of this file ({} bytes) was left out (--max-bytes)]\n",
-                size.saturating_sub(outcome.bytes_in)
+                size.saturating_sub(if schema {
+                    tally.borrow().bytes_read
+                } else {
+                    outcome.bytes_in
+                })
             );
             w.write_all(tail.as_bytes())
                 .map_err(|e| self_err(&zip_path, e))?;
@@ -194,7 +295,8 @@ impl Ctx<'_> {
         }
         w.flush().map_err(|e| self_err(&zip_path, e))?;
         let digest = w.digest();
-        let counts = fs.counts().clone();
+        let mut counts = fs.counts().clone();
+        counts.merge(&tally.borrow().counts);
         self.counts.merge(&counts);
         let source = self.shown_source(shown);
         self.files.push(FileEntry {
@@ -220,12 +322,25 @@ impl Ctx<'_> {
         )
     }
 
-    /// Checks `path` against the roots and streams it in whole, or records why not.
+    /// Checks `path` against the roots and streams it in whole (through the schema of its
+    /// kind, [`crate::kinds::kind_of`]), or records why not.
     pub(crate) fn add_checked(
         &mut self,
         name: &str,
         path: &Path,
         mode: Mode,
+    ) -> Result<(), BundleError> {
+        self.add_checked_as(name, path, mode, crate::kinds::kind_of(path))
+    }
+
+    /// [`Self::add_checked`] with the kind given (a config file named by a variable can
+    /// have any name).
+    pub(crate) fn add_checked_as(
+        &mut self,
+        name: &str,
+        path: &Path,
+        mode: Mode,
+        kind: Option<FileKind>,
     ) -> Result<(), BundleError> {
         match self.roots.check(path) {
             Access::Missing => Ok(()),
@@ -238,7 +353,13 @@ impl Ctx<'_> {
                 Ok(())
             }
             Access::File { real, meta } => {
-                match self.add_file(name, path, &real, meta.len(), mode, None, None)? {
+                let added = match kind {
+                    Some(k) if !k.is_lines() => {
+                        self.add_structured(name, path, &real, meta.len(), k)?
+                    }
+                    _ => self.add_file(name, path, &real, meta.len(), mode, None, None, kind)?,
+                };
+                match added {
                     Ok(_) => Ok(()),
                     Err(reason) => {
                         self.exclude(path, reason, Some(meta.len()), meta.modified().ok());

@@ -16,6 +16,7 @@ mod ctx;
 mod environment;
 mod error;
 mod finding;
+mod kinds;
 pub mod known;
 mod logs;
 pub mod manifest;
@@ -26,6 +27,7 @@ mod roots;
 pub mod runtime;
 mod scan;
 mod sniff;
+mod structured;
 mod zipout;
 
 pub use assemble::{build, scrubber_for, BundleInput, BundleResult};

@@ -173,7 +173,17 @@ pub(crate) fn add_logs(
         let cut = skip_to.is_some();
         // A document is never cut at its end: it may pass the budget by what redaction adds.
         let max_out = (mode == Mode::Lines).then_some(left);
-        match ctx.add_file(&name, &f.path, &f.real, f.size, mode, skip_to, max_out)? {
+        let kind = crate::kinds::kind_of(&f.path);
+        let added = match kind {
+            // A whole JSON document of a known kind (it fits: documents are never cut).
+            Some(k) if !k.is_lines() && mode == Mode::Document && !gzip => {
+                ctx.add_structured(&name, &f.path, &f.real, f.size, k)?
+            }
+            _ => ctx.add_file(
+                &name, &f.path, &f.real, f.size, mode, skip_to, max_out, kind,
+            )?,
+        };
+        match added {
             // A cut file uses up the budget: later (older) files are left out whole.
             Ok(_) if cut => {
                 n += 1;

@@ -56,10 +56,14 @@ What was removed
   Bearer/Basic credentials and other secret-looking values became \"[redacted]\"; the home
   folder became \"~\" and the login name \"<user>\". Every token, email, account id and
   identity key found in the auth files was also searched for in its URL-encoded,
-  JSON-escaped and base64 forms. Then nothing was kept unless known to be safe: JSON
-  keeps its structure and keys, and a value only where its key and shape are on an
-  allowlist (status codes, error codes, event names, model slugs, timestamps, counts,
-  messages); in text, only ordinary words, numbers, codes and known file names stay.
+  JSON-escaped and base64 forms. Then nothing was kept unless known to be safe: the
+  plugin's and OpenCode's own files (snapshots, debug logs, caches, configs) were read
+  through a schema for their kind, which keeps their structure and keys and a value only
+  where its key is on that kind's allowlist and the value has the key's safe shape
+  (status codes, error codes, event names, model slugs, timestamps, counts, header
+  names); other JSON keeps its structure and keys and a value only where its key and
+  shape are on a general allowlist; in text, only ordinary words, numbers, codes and
+  known file names stay.
   Everything else became <string:N> (N characters). Redactions in this bundle, by rule:
 {by_rule}
 Pseudonyms

@@ -28,12 +28,11 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub fn report_texts(facts: &Facts) -> (String, String) {
     // Identities stay visible here: the bundle's redactor turns them into the same
     // pseudonyms it uses in every other file. Tokens are removed by the doctor's redactor.
-    let redactor = runner::build_redactor(facts, IdentityMode::Shown);
-    let report = runner::run(
+    let report = runner::run_redacted(
         checks::ALL,
         facts,
         &Selection::default(),
-        &redactor,
+        IdentityMode::Shown,
         time::rfc3339(facts.now),
     );
     let text = render::human::render(

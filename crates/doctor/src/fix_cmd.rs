@@ -17,10 +17,11 @@ use codex_env::{env_vars, EnvSnapshot};
 use codex_fix::engine::{self, ApplyOptions};
 use codex_fix::fixers::{self, Context, Unfixable};
 use codex_fix::{render, Action, Fix, FixError, Plan};
-use codex_redact::{IdentityMode, Redactor};
+use codex_redact::IdentityMode;
 use serde_json::{json, Value};
 
 use crate::facts::{FactOptions, Facts};
+use crate::redaction::ReportRedactor;
 use crate::report::Status;
 use crate::runner::{self, Selection};
 use crate::{checks, glob};
@@ -89,7 +90,7 @@ fn statuses(env: &EnvSnapshot, cwd: &Path, ids: &[&'static str]) -> Vec<(&'stati
         only: ids.iter().map(|s| s.to_string()).collect(),
         skip: Vec::new(),
     };
-    let redactor = Redactor::new(IdentityMode::Masked);
+    let redactor = ReportRedactor::shapes_only(IdentityMode::Masked);
     let report = runner::run(checks::ALL, &facts, &sel, &redactor, String::new());
     report
         .checks
@@ -99,7 +100,7 @@ fn statuses(env: &EnvSnapshot, cwd: &Path, ids: &[&'static str]) -> Vec<(&'stati
         .collect()
 }
 
-fn unfixable_lines(u: &[Unfixable], r: &Redactor) -> String {
+fn unfixable_lines(u: &[Unfixable], r: &ReportRedactor) -> String {
     let mut s = String::new();
     if !u.is_empty() {
         s.push_str("not fixed automatically:\n");
@@ -110,7 +111,7 @@ fn unfixable_lines(u: &[Unfixable], r: &Redactor) -> String {
     s
 }
 
-fn unfixable_json(u: &[Unfixable], r: &Redactor) -> Value {
+fn unfixable_json(u: &[Unfixable], r: &ReportRedactor) -> Value {
     Value::Array(
         u.iter()
             .map(|x| json!({"check_id": x.check_id, "reason": r.redact(&x.reason)}))
@@ -118,15 +119,25 @@ fn unfixable_json(u: &[Unfixable], r: &Redactor) -> Value {
     )
 }
 
-fn plan_json(plan: &Plan, r: &Redactor, filter: render::LineFilter<'_>) -> Value {
-    let text = serde_json::to_string(&Value::Array(
+fn plan_json(plan: &Plan, r: &ReportRedactor, filter: render::LineFilter<'_>) -> Value {
+    let mut v = Value::Array(
         plan.fixes
             .iter()
             .map(|f| render::fix_json(f, filter))
             .collect(),
-    ))
-    .unwrap_or_default();
-    serde_json::from_str(&r.redact(&text)).unwrap_or(Value::Array(Vec::new()))
+    );
+    redact_strings(&mut v, r);
+    v
+}
+
+/// Every string in `v` redacted (keys are the program's own and stay).
+fn redact_strings(v: &mut Value, r: &ReportRedactor) {
+    match v {
+        Value::String(s) => *s = r.redact(s),
+        Value::Array(a) => a.iter_mut().for_each(|x| redact_strings(x, r)),
+        Value::Object(m) => m.values_mut().for_each(|x| redact_strings(x, r)),
+        _ => {}
+    }
 }
 
 /// Who may hold the store's lock: proper-lockfile records no owner, so the running OpenCode
@@ -300,22 +311,9 @@ pub fn run(
     let unfixable_code = if found.unfixable.is_empty() { 0 } else { 1 };
     let plan = found.plan;
 
-    // File content in diffs also goes through the bundle's scrubber (secrets by key and by
-    // shape, every known value), line by line; then everything through the report's redactor.
-    let scrubber = codex_scrub::engine::Scrubber::new(
-        &codex_bundle::known::known_values(&paths),
-        &codex_scrub::engine::Options {
-            // The diff is for the user's own terminal: secrets go, ordinary values stay.
-            keep_unvetted: true,
-            ..Default::default()
-        },
-        codex_scrub::pseudonym::Pseudonymizer::with_key(&[0; 32]),
-    );
-    let filter = |line: &str| {
-        scrubber
-            .redact_text(line, codex_scrub::engine::Mode::Lines)
-            .0
-    };
+    // File content in diffs goes through the same engine line by line (a line is judged
+    // with its neighbours out of sight), then the whole rendering once more.
+    let filter = |line: &str| redactor.redact(line);
     let plan_text = redactor.redact(&render::plan(&plan, color, &filter));
     let notes = unfixable_lines(&found.unfixable, &redactor);
     if plan.is_empty() {

@@ -23,6 +23,7 @@ mod glob;
 mod loopback;
 pub mod paths_cmd;
 mod probes;
+pub mod redaction;
 pub mod render;
 mod report;
 pub mod runner;

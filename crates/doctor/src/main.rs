@@ -122,12 +122,11 @@ fn run() -> ExitCode {
             } else {
                 IdentityMode::Masked
             };
-            let redactor = runner::build_redactor(&facts, mode);
-            let report = runner::run(
+            let report = runner::run_redacted(
                 checks::ALL,
                 &facts,
                 &selection,
-                &redactor,
+                mode,
                 time::rfc3339(facts.now),
             );
             let format = match (args.format, args.json) {

@@ -3,20 +3,21 @@
 //! Every registered check appears exactly once in the report, in registry order: checks left
 //! out by `--only`/`--skip` become `skip` rows saying so. A check that panics becomes a `fail`
 //! row naming the crash (message redacted) and the run goes on. Redaction happens here, once,
-//! on every string of every row, so the human and JSON renderers cannot differ in what they
-//! reveal.
+//! on every string of every row (through [`ReportRedactor`], the one engine in its mask
+//! style), so the human and JSON renderers cannot differ in what they reveal.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use codex_redact::{IdentityMode, Redactor};
+use codex_redact::IdentityMode;
 
 use crate::checks::{self, CheckDef};
 use crate::error::DoctorError;
 use crate::facts::Facts;
 use crate::glob;
+use crate::redaction::ReportRedactor;
 use crate::report::{CheckResult, Report, Row};
 
 /// Which checks to run.
@@ -94,47 +95,12 @@ pub fn closest_ids(pattern: &str) -> Vec<String> {
         .collect()
 }
 
-/// A redactor that knows every token and identity in the user's auth files and caches: the
-/// same values the bundle's redactor knows (`codex_bundle::known`), so the two cannot drift.
-pub fn build_redactor(facts: &Facts, mode: IdentityMode) -> Redactor {
-    let mut r = Redactor::new(mode);
-    let Ok(paths) = facts.paths() else {
-        return r;
-    };
-    let known = codex_bundle::known::known_values(paths);
-    for t in known.tokens.iter().filter(|t| credential_like(t)) {
-        r.add_token(t);
-    }
-    for k in &known.identity_keys {
-        r.add_identity_key(k);
-    }
-    for e in &known.emails {
-        r.add_email(e);
-    }
-    for a in &known.account_ids {
-        r.add_account_id(a);
-    }
-    r
+/// The report's redactor for `facts` (see [`ReportRedactor::for_facts`]).
+pub fn build_redactor(facts: &Facts, mode: IdentityMode) -> ReportRedactor {
+    ReportRedactor::for_facts(facts, mode)
 }
 
-/// Whether a known token is worth replacing wherever it appears in report text. The bundle
-/// replaces every value found under a secret-looking key; the report keeps words that are
-/// not credentials: OpenCode's well-known providers store an environment variable's *name*
-/// under `key` (`OPENAI_API_KEY`), and a bare scheme (`Bearer`) can stand under
-/// `authorization`. The Redactor itself skips values under 4 characters.
-fn credential_like(t: &str) -> bool {
-    let t = t.trim();
-    let env_name = t.contains('_')
-        && t.starts_with(|c: char| c.is_ascii_uppercase())
-        && t.chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-    let scheme = ["bearer", "basic", "token", "digest"]
-        .iter()
-        .any(|w| t.eq_ignore_ascii_case(w));
-    !env_name && !scheme
-}
-
-fn redact_result(r: &Redactor, mut res: CheckResult) -> CheckResult {
+fn redact_result(r: &ReportRedactor, mut res: CheckResult) -> CheckResult {
     res.summary = r.redact(&res.summary);
     res.details = res.details.iter().map(|d| r.redact(d)).collect();
     res.fix = res.fix.iter().map(|d| r.redact(d)).collect();
@@ -198,7 +164,42 @@ pub fn run(
     defs: &[CheckDef],
     facts: &Facts,
     selection: &Selection,
-    redactor: &Redactor,
+    redactor: &ReportRedactor,
+    generated_at: String,
+) -> Report {
+    run_inner(
+        defs,
+        facts,
+        selection,
+        Redaction::Ready(redactor),
+        generated_at,
+    )
+}
+
+/// [`run`] with the report's redactor for `facts` ([`build_redactor`]) built on a thread of
+/// its own while the checks run (reading the auth files and compiling every known value in
+/// every encoding takes about as long as the checks).
+pub fn run_redacted(
+    defs: &[CheckDef],
+    facts: &Facts,
+    selection: &Selection,
+    mode: IdentityMode,
+    generated_at: String,
+) -> Report {
+    run_inner(defs, facts, selection, Redaction::Build(mode), generated_at)
+}
+
+/// The redactor of a run: given, or built alongside the checks.
+enum Redaction<'a> {
+    Ready(&'a ReportRedactor),
+    Build(IdentityMode),
+}
+
+fn run_inner(
+    defs: &[CheckDef],
+    facts: &Facts,
+    selection: &Selection,
+    redaction: Redaction<'_>,
     generated_at: String,
 ) -> Report {
     let slots: Vec<Mutex<Option<(CheckResult, f64)>>> =
@@ -220,12 +221,26 @@ pub fn run(
             *slot = Some(outcome);
         }
     };
-    std::thread::scope(|s| {
+    let built = std::thread::scope(|s| {
+        let builder = match redaction {
+            Redaction::Build(mode) => Some(s.spawn(move || build_redactor(facts, mode))),
+            Redaction::Ready(_) => None,
+        };
         for _ in 1..workers {
             s.spawn(work);
         }
         work();
+        // A builder that panicked ends the run as it would have without the thread.
+        builder.map(|b| b.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
+    let owned;
+    let redactor = match redaction {
+        Redaction::Ready(r) => r,
+        Redaction::Build(mode) => {
+            owned = built.unwrap_or_else(|| ReportRedactor::shapes_only(mode));
+            &owned
+        }
+    };
     let rows = defs
         .iter()
         .zip(slots)
@@ -297,8 +312,11 @@ mod tests {
             std::path::Path::new("/"),
             FactOptions::default(),
         );
-        let mut redactor = Redactor::new(IdentityMode::Masked);
-        redactor.add_token("rt_leaky_refresh_value");
+        let known = codex_scrub::KnownValues {
+            tokens: vec!["rt_leaky_refresh_value".into()],
+            ..Default::default()
+        };
+        let redactor = ReportRedactor::new(&known, None, IdentityMode::Masked);
         let sel = Selection {
             only: vec!["t.*".into()],
             skip: vec![],

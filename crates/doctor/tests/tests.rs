@@ -9,12 +9,14 @@ mod common;
 
 mod auth;
 mod bundle;
+mod bundle_schemas;
 mod cli;
 mod files;
 mod fix;
 mod new_checks;
 mod opencode_config;
 mod plugin_and_config;
+mod report_redaction;
 mod runtime;
 mod scan;
 mod schema;

@@ -4,6 +4,16 @@
 //! (`accountId|email|plan`) mask their first two parts and keep the plan. Masked output is
 //! enough to tell accounts apart in a pasted report without identifying the user.
 
+/// Whether identities (emails, account ids, identity keys) are masked or shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IdentityMode {
+    /// Mask identities (the default: output is safe to paste).
+    #[default]
+    Masked,
+    /// Show identities verbatim (`--show-identities`). Tokens are still removed.
+    Shown,
+}
+
 /// Masks an email as `u***@example.com`. Strings without `@` are masked as ids.
 pub fn mask_email(email: &str) -> String {
     let email = email.trim();
@@ -72,6 +82,20 @@ impl std::fmt::Debug for MaskedDebug<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A mask keeps at most one character of an email's local part and at most four of
+        /// an id.
+        #[test]
+        fn masks_keep_little(local in "[a-z0-9._]{2,30}", id in "[A-Za-z0-9_-]{0,40}") {
+            let email = format!("{local}@example.com");
+            let m = mask_email(&email);
+            prop_assert_eq!(m, format!("{}***@example.com", &local[..1]));
+            let masked = mask_id(&id);
+            prop_assert!(masked.starts_with("***") && masked.len() <= 7);
+        }
+    }
 
     #[test]
     fn email_masking() {

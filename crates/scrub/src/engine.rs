@@ -224,6 +224,9 @@ impl Scrubber {
         if let Some(u) = &self.user {
             user_name(low, u, spans);
         }
+        // The report with identities shown: their matches stay as they are (dropped before
+        // overlaps are resolved, so a secret inside one is still replaced).
+        spans.retain(|s| !matches!(s.repl, Repl::Pseudonym(k) if self.pseudo.keeps(k)));
         resolve(spans);
         scan.open
     }

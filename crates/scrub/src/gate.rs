@@ -170,7 +170,7 @@ fn classify(key: &[u8]) -> KeyClass {
         .map(|&(_, c)| c);
     match listed {
         Some(c) => c,
-        None if k.ends_with(b"code") => KeyClass::Value,
+        None if k.ends_with(b"code") || crate::schema::allowlisted_anywhere(k) => KeyClass::Value,
         None => KeyClass::Unknown,
     }
 }
@@ -213,7 +213,11 @@ fn classify_plain(key: &[u8]) -> KeyClass {
         KeyClass::Digest
     } else if is(TEXT_KEYS) {
         KeyClass::Text
-    } else if is(VALUE_KEYS) || k.ends_with(b"_code") || k.ends_with(b"code") {
+    } else if is(VALUE_KEYS)
+        || k.ends_with(b"_code")
+        || k.ends_with(b"code")
+        || crate::schema::allowlisted_anywhere(k)
+    {
         KeyClass::Value
     } else {
         KeyClass::Unknown

@@ -180,6 +180,10 @@ impl KnownSet {
             (&values.session_ids, Rule::SessionId, Some(Kind::Session)),
         ];
         for (list, rule, kind) in groups {
+            // Identities the caller shows as they are (the report's `--show-identities`).
+            if kind.is_some_and(|k| p.keeps(k)) {
+                continue;
+            }
             for v in list {
                 let v = v.trim();
                 if v.len() < MIN_KNOWN_LEN {
@@ -202,7 +206,7 @@ impl KnownSet {
                 }
             }
         }
-        for (value, kind, ident) in &values.aliases {
+        for (value, kind, ident) in values.aliases.iter().filter(|a| !p.keeps(a.1)) {
             let rule = match kind {
                 Kind::Email => Rule::KnownEmail,
                 Kind::Identity => Rule::KnownIdentityKey,

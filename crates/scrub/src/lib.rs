@@ -1,4 +1,4 @@
-//! `codex-scrub`: the streaming redaction engine and its detectors.
+//! `codex-scrub`: the one redaction engine (report, bundle, `scan`) and its detectors.
 //!
 //! Everything `codex-doctor bundle` puts into a zip, and everything `codex-doctor scan` reads,
 //! goes through one [`Scrubber`]. It applies the plugin's own snapshot and lifecycle-log rules
@@ -6,9 +6,13 @@
 //! query parameters, meta keys), detectors by shape ([`shapes`]: JWTs, `Bearer`/`Basic`,
 //! `sk-` keys, refresh-token shapes, cookies, emails, identity keys, account and session ids),
 //! detectors by key ([`keyed`]), and every value the caller knows ([`known`]) in its encoded
-//! forms. Identifiers become per-bundle pseudonyms ([`pseudonym`]). After the detectors, the
+//! forms. Identifiers become per-bundle pseudonyms ([`pseudonym`]), or, in the report's output
+//! style ([`Style::Mask`], [`Pseudonymizer::masking`]), masks a person recognizes their own
+//! accounts by; the doctor's report, `fix` and the bundle all use this one engine. After the detectors, the
 //! allowlist [`gate`] keeps only what it can vouch for (structure, keys, allowlisted values,
-//! ordinary vocabulary) and replaces every other token with `<string:N>`. Input is read line
+//! ordinary vocabulary) and replaces every other token with `<string:N>`. Structured files
+//! of a known kind go through their schema first ([`schema`]): structure and keys kept, a
+//! value only where its key is on the kind's allowlist and has the key's safe shape. Input is read line
 //! by line with bounded memory ([`stream`]); nothing here prints.
 
 #![warn(unreachable_pub)]
@@ -22,13 +26,15 @@ mod known;
 pub mod names;
 pub mod pseudonym;
 pub mod rules;
+pub mod schema;
 mod shapes;
 mod span;
 mod stream;
 
+pub use codex_redact::IdentityMode;
 pub use engine::{preview, Counts, FileScrubber, Finding, Mode, Options, Scrubber};
 pub use known::KnownValues;
-pub use pseudonym::{Kind, Pseudonymizer, RandomUnavailable};
+pub use pseudonym::{Kind, Pseudonymizer, RandomUnavailable, Style};
 pub use rules::Rule;
 pub use stream::{looks_binary, redact_stream, scan_stream, LineReader, StreamOutcome, MAX_LINE};
 

@@ -50,6 +50,32 @@ pub const KNOWN: &[&str] = &[
     "cache.lock",
 ];
 
+/// Path segments of the endpoints the plugin and codex-runtime call or serve (reference 7.1,
+/// 9): kept in URL paths (`/backend-api/codex/responses`).
+pub const ENDPOINTS: &[&str] = &[
+    "backend-api",
+    "codex",
+    "responses",
+    "models",
+    "wham",
+    "usage",
+    "api",
+    "oauth",
+    "authorize",
+    "token",
+    "accounts",
+    "deviceauth",
+    "usercode",
+    "device",
+    "auth",
+    "callback",
+    "chat",
+    "completions",
+    "status",
+    "metrics",
+    "healthz",
+];
+
 /// Common folders of a system, a Node install or a package, kept in paths.
 pub const COMMON: &[&str] = &[
     "home",
@@ -140,6 +166,7 @@ pub fn is_safe_segment(seg: &str) -> bool {
         || seg == ".."
         || is_known(seg)
         || COMMON.contains(&seg)
+        || ENDPOINTS.contains(&seg)
     {
         return true;
     }

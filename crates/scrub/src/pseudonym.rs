@@ -6,6 +6,7 @@
 //! and two bundles share none. Values are normalized first (trimmed, ASCII-lowercased, `%40`
 //! read as `@`) so every spelling of one identifier maps to one pseudonym.
 
+use codex_redact::{mask_email, mask_id, mask_identity_key, IdentityMode};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -64,6 +65,37 @@ pub fn looks_like_pseudonym(v: &[u8]) -> bool {
     })
 }
 
+/// Whether `v` has the shape of a mask the report style writes: `***a1b2` (at most four
+/// characters after the stars), `u***@example.com`, `***a1b2|u***@example.com|plus` or
+/// `legacy|***`. The detectors leave a mask alone, so masked text reads the same again.
+pub fn looks_like_mask(v: &[u8]) -> bool {
+    let Ok(v) = std::str::from_utf8(v) else {
+        return false;
+    };
+    let word = |p: &str| {
+        !p.is_empty()
+            && p.len() <= 40
+            && p.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c))
+    };
+    let id = |p: &str| {
+        p.strip_prefix("***").is_some_and(|t| {
+            t.chars().count() <= 4
+                && !t.contains(|c: char| c.is_whitespace() || c == '|' || c == '"')
+        })
+    };
+    let email = |p: &str| match p.split_once("***@") {
+        Some((first, domain)) => first.chars().count() <= 1 && word(domain) && domain.contains('.'),
+        None => id(p),
+    };
+    let parts: Vec<&str> = v.split('|').collect();
+    match parts.as_slice() {
+        [one] => email(one),
+        [a, b, plan] => id(a) && email(b) && word(plan),
+        _ => v == "legacy|***",
+    }
+}
+
 /// `text` with every embedded pseudonym (`email_0123abcd`, anywhere) removed.
 pub fn strip_pseudonyms(text: &str) -> std::borrow::Cow<'_, str> {
     let b = text.as_bytes();
@@ -93,10 +125,12 @@ pub fn strip_pseudonyms(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Computes pseudonyms with one secret key.
+/// Computes the text that stands for an identifier: a pseudonym under one secret key (the
+/// bundle's style), or a mask ([`Pseudonymizer::masking`], the report's style).
 #[derive(Clone)]
 pub struct Pseudonymizer {
     mac: Hmac<Sha256>,
+    style: Style,
 }
 
 impl std::fmt::Debug for Pseudonymizer {
@@ -131,11 +165,44 @@ impl Pseudonymizer {
         let mut block = [0u8; 64];
         block[..32].copy_from_slice(key);
         let mac = <Hmac<Sha256> as hmac::digest::KeyInit>::new(&block.into());
-        Pseudonymizer { mac }
+        Pseudonymizer {
+            mac,
+            style: Style::Pseudonym,
+        }
     }
 
-    /// The pseudonym of `value` as a `kind`.
+    /// The report's style: identifiers are masked (`u***@example.com`, `***a1b2`) or, with
+    /// [`IdentityMode::Shown`], emails, account ids and identity keys stay as they are (the
+    /// engine then leaves them alone). No key is involved.
+    pub fn masking(identities: IdentityMode) -> Pseudonymizer {
+        Pseudonymizer {
+            style: Style::Mask(identities),
+            ..Pseudonymizer::with_key(&[0; 32])
+        }
+    }
+
+    /// The output style.
+    pub fn style(&self) -> Style {
+        self.style
+    }
+
+    /// Whether identifiers of `kind` are left as they are (the report with identities
+    /// shown): the engine drops their matches instead of replacing them with themselves.
+    pub fn keeps(&self, kind: Kind) -> bool {
+        self.style == Style::Mask(IdentityMode::Shown)
+            && matches!(kind, Kind::Email | Kind::Account | Kind::Identity)
+    }
+
+    /// What stands for `value` as a `kind`: its pseudonym, or its mask.
     pub fn pseudonym(&self, kind: Kind, value: &[u8]) -> String {
+        match self.style {
+            Style::Pseudonym => self.hmac_pseudonym(kind, value),
+            Style::Mask(_) if self.keeps(kind) => String::from_utf8_lossy(value).into_owned(),
+            Style::Mask(_) => mask(kind, value),
+        }
+    }
+
+    fn hmac_pseudonym(&self, kind: Kind, value: &[u8]) -> String {
         let norm = normalize(value);
         let mut mac = self.mac.clone();
         mac.update(kind.prefix().as_bytes());
@@ -150,6 +217,34 @@ impl Pseudonymizer {
             s.push(hex(b & 0xf));
         }
         s
+    }
+}
+
+/// How the engine writes what it replaces: the two output styles of one engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Per-bundle pseudonyms (`email_0123abcd`): a maintainer can follow one identity
+    /// across files without learning it. The bundle and `scan`.
+    Pseudonym,
+    /// Masks a person recognizes their own accounts by (`u***@example.com`, `***a1b2`,
+    /// `***a1b2|u***@example.com|plus`), or identities shown as they are. The doctor's
+    /// report on the user's own terminal.
+    Mask(IdentityMode),
+}
+
+/// The mask of `value` as a `kind` (`%40` read as `@`, so an encoded email keeps its domain).
+fn mask(kind: Kind, value: &[u8]) -> String {
+    let text = String::from_utf8_lossy(value);
+    let text = text
+        .replace("%40", "@")
+        .replace("%7C", "|")
+        .replace("%7c", "|");
+    match kind {
+        Kind::Email => mask_email(&text),
+        Kind::Identity => mask_identity_key(&text),
+        Kind::Account | Kind::Session | Kind::PromptCacheKey | Kind::Attempt | Kind::Name => {
+            mask_id(&text)
+        }
     }
 }
 
@@ -207,6 +302,51 @@ mod tests {
         assert_ne!(a, p.pseudonym(Kind::Account, b"alice@example.com"));
         let q = Pseudonymizer::with_key(&[8; 32]);
         assert_ne!(a, q.pseudonym(Kind::Email, b"alice@example.com"));
+    }
+
+    #[test]
+    fn the_mask_style_masks_or_shows_identities() {
+        let m = Pseudonymizer::masking(IdentityMode::Masked);
+        assert_eq!(
+            m.pseudonym(Kind::Email, b"alice@example.com"),
+            "a***@example.com"
+        );
+        assert_eq!(
+            m.pseudonym(Kind::Email, b"alice%40example.com"),
+            "a***@example.com"
+        );
+        assert_eq!(m.pseudonym(Kind::Account, b"acc_12345678"), "***5678");
+        assert_eq!(
+            m.pseudonym(Kind::Identity, b"acc_12345678|alice@example.com|plus"),
+            "***5678|a***@example.com|plus"
+        );
+        assert_eq!(m.pseudonym(Kind::Session, b"ses_abcdefgh"), "***efgh");
+        assert!(!m.keeps(Kind::Email));
+        for masked in [
+            "***5678",
+            "***",
+            "a***@example.com",
+            "***5678|a***@example.com|plus",
+            "legacy|***",
+        ] {
+            assert!(looks_like_mask(masked.as_bytes()), "{masked}");
+        }
+        for not in [
+            "***secret-value",
+            "ab***@example.com",
+            "*** x",
+            "***5678|rt_1|plus",
+            "sk-abc",
+        ] {
+            assert!(!looks_like_mask(not.as_bytes()), "{not}");
+        }
+        let s = Pseudonymizer::masking(IdentityMode::Shown);
+        assert!(s.keeps(Kind::Email) && s.keeps(Kind::Account) && s.keeps(Kind::Identity));
+        assert!(!s.keeps(Kind::Session));
+        assert_eq!(s.pseudonym(Kind::Session, b"ses_abcdefgh"), "***efgh");
+        let p = Pseudonymizer::with_key(&[7; 32]);
+        assert!(!p.keeps(Kind::Email));
+        assert_eq!(p.style(), Style::Pseudonym);
     }
 
     #[test]

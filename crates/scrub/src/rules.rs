@@ -556,7 +556,7 @@ pub fn is_marker(value: &[u8]) -> bool {
     if only_markers(v) || v == b"~" || v == b"<user>" {
         return true;
     }
-    crate::pseudonym::looks_like_pseudonym(v)
+    crate::pseudonym::looks_like_pseudonym(v) || crate::pseudonym::looks_like_mask(v)
 }
 
 /// Cookies that carry a session or a credential, matched as `name=value` anywhere.

@@ -334,7 +334,7 @@ fn run_accounts(f: &Facts) -> CheckResult {
             view.accounts.len()
         ))
         .details(details)
-        .fix(format!("Re-authenticate: `{LOGIN_FIX}` (accounts are disabled after `invalid_grant`)"))
+        .fix(format!("Re-authenticate with `{LOGIN_FIX}` (accounts are disabled after `invalid_grant`)"))
         .fix("Or enable one: `codex-runtime accounts enable N`, or the codex-toggle-account tool in OpenCode");
     }
     let mut warns = Vec::new();

@@ -1,0 +1,948 @@
+//! Structured files by schema: keep the structure and the keys, keep a value only where its
+//! key is on the file kind's allowlist and the value has that key's safe shape.
+//!
+//! Every file format the plugin and OpenCode write has a [`FileKind`] (the bundle picks it
+//! from the file's path). [`redact_value`] walks a parsed JSON document of that kind:
+//! - numbers, booleans and `null` stay (counts, timestamps, status codes, flags);
+//! - a string stays only when its key is on the kind's allowlist ([`allowlist`]) and the
+//!   string has the key's [`Shape`] (an event name, an error code, a model slug, a
+//!   timestamp, a version, an allowed URL, …);
+//! - identities (identity keys, account ids, emails, session keys, prompt cache keys,
+//!   attempt keys) become per-bundle pseudonyms, by key or, for files keyed by them
+//!   (`codex-snapshots.json`, `codex-session-affinity.json`), by position;
+//! - every other string becomes a typed placeholder `<string:N>` (N characters), whatever
+//!   its key: unknown keys get placeholders, not trust;
+//! - keys stay when they have the shape of a name (`requestId`, `x-request-id`,
+//!   `gpt-5.1-codex`); a key shaped like data (an email, an opaque id, anything with `|` or
+//!   spaces) becomes a `name_…` pseudonym.
+//!
+//! The result still goes through the engine (detectors and the allowlist gate) like every
+//! other file, so a schema can only make a file stricter than the generic rules.
+
+use std::cell::RefCell;
+
+use serde_json::{Map, Value};
+
+use crate::engine::Counts;
+use crate::pseudonym::{looks_like_pseudonym, Kind, Pseudonymizer};
+use crate::rules::{classify_key, Action, KeySite, Rule};
+
+/// The file formats the plugin and OpenCode write, as the bundle knows them by path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// `<runId>-request-<n>-<stage>.json` / `-response-`: a header snapshot (pretty JSON).
+    RequestSnapshot,
+    /// `live-headers.jsonl`: one compact header snapshot per line.
+    LiveHeaders,
+    /// `shareable-debug.jsonl`, its segments and incidents: rotation and fetch events.
+    ShareableDebug,
+    /// `shareable-debug-state/incident-state.json`, `manifestless-recovery.json`.
+    DebugState,
+    /// `oauth-lifecycle.log`: OAuth lifecycle events, one JSON line each.
+    LifecycleLog,
+    /// `cache/codex-client-version.json`.
+    ClientVersion,
+    /// `cache/codex-models-cache-meta.json`.
+    CatalogMeta,
+    /// A model catalog (`codex-models-cache.json`, `codex-auth-models-*.json`), or the
+    /// bundle's slug-list summary of one.
+    ModelCatalog,
+    /// `cache/codex-snapshots.json`: quota snapshots keyed by identity key.
+    QuotaSnapshots,
+    /// `cache/codex-session-affinity.json`: session keys → identity keys.
+    SessionAffinity,
+    /// `opencode.json` / `opencode.jsonc` / `$OPENCODE_CONFIG`.
+    OpencodeConfig,
+    /// `codex-config.jsonc` / `codex-config.json` / an explicit plugin config.
+    PluginConfig,
+    /// `codex-accounts.json`: never put into a bundle; the schema exists so that a copy met
+    /// anywhere else keeps nothing but its shape.
+    AccountStore,
+    /// Any other JSON: only the generic allowlist (event, status, codes, timestamps).
+    Generic,
+}
+
+impl FileKind {
+    /// Every kind (for tests and docs).
+    pub const ALL: [FileKind; 14] = [
+        FileKind::RequestSnapshot,
+        FileKind::LiveHeaders,
+        FileKind::ShareableDebug,
+        FileKind::DebugState,
+        FileKind::LifecycleLog,
+        FileKind::ClientVersion,
+        FileKind::CatalogMeta,
+        FileKind::ModelCatalog,
+        FileKind::QuotaSnapshots,
+        FileKind::SessionAffinity,
+        FileKind::OpencodeConfig,
+        FileKind::PluginConfig,
+        FileKind::AccountStore,
+        FileKind::Generic,
+    ];
+
+    /// A stable name (the manifest's `kind`).
+    pub fn name(self) -> &'static str {
+        match self {
+            FileKind::RequestSnapshot => "request-snapshot",
+            FileKind::LiveHeaders => "live-headers",
+            FileKind::ShareableDebug => "shareable-debug",
+            FileKind::DebugState => "debug-state",
+            FileKind::LifecycleLog => "oauth-lifecycle",
+            FileKind::ClientVersion => "client-version",
+            FileKind::CatalogMeta => "catalog-meta",
+            FileKind::ModelCatalog => "model-catalog",
+            FileKind::QuotaSnapshots => "quota-snapshots",
+            FileKind::SessionAffinity => "session-affinity",
+            FileKind::OpencodeConfig => "opencode-config",
+            FileKind::PluginConfig => "plugin-config",
+            FileKind::AccountStore => "account-store",
+            FileKind::Generic => "generic-json",
+        }
+    }
+
+    /// Whether the file is JSON Lines (one document per line) rather than one document.
+    pub fn is_lines(self) -> bool {
+        matches!(
+            self,
+            FileKind::LiveHeaders | FileKind::ShareableDebug | FileKind::LifecycleLog
+        )
+    }
+}
+
+/// What a kept string must look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A code, event, stage, enum value or model slug: ASCII letters, digits and `._:/-`, at
+    /// most 64 characters, starting with a letter or digit, no run of more than 12 digits,
+    /// no mixed-case opaque run (`sticky`, `fetch_attempt_response`, `gpt-5.1-codex`,
+    /// `openai/gpt-5`, `TypeError`, `POST`).
+    Word,
+    /// An ISO-8601 time or date (`2026-01-02T03:04:05.678Z`), or a plugin run id that starts
+    /// with one (`2026-01-02T03-04-05-678Z-4242-ab12cd34`).
+    Time,
+    /// A version or release tag: `0.144.0`, `rust-v0.144.0`, `v1.10.0`.
+    Version,
+    /// A decimal number written as a string (`"12.5"`).
+    Number,
+    /// A URL on a host the plugin talks to (or loopback), without user info, query or
+    /// fragment, whose path segments are words; or a bare URL path (`/backend-api/codex`).
+    Url,
+    /// A MIME type or another header value made of words (`application/json`,
+    /// `text/event-stream; charset=utf-8`, `responses=experimental`).
+    HeaderValue,
+    /// An npm package specifier (`@iam-brain/opencode-codex-auth@latest`, `opencode-wakatime`).
+    Package,
+    /// A short phrase of plain words (`Too Many Requests`, `The usage limit has been
+    /// reached`): at most 120 characters, every word letters only (or a short number), with
+    /// ordinary punctuation.
+    Phrase,
+    /// A marker a writer already put in place of a secret (`[redacted]`, `Bearer [redacted]`,
+    /// `[omitted: …]`) or a pseudonym (`ident_0123abcd`).
+    Marker,
+    /// An identity: replaced by the per-bundle pseudonym of this kind (kept as it is when
+    /// it already is a pseudonym the plugin wrote).
+    Identity(Kind),
+}
+
+/// Hosts a kept URL may name: the plugin's own endpoints, GitHub for the catalogs, OpenCode's
+/// schema host, and loopback.
+const HOSTS: &[&str] = &[
+    "chatgpt.com",
+    "api.openai.com",
+    "auth.openai.com",
+    "api.github.com",
+    "github.com",
+    "raw.githubusercontent.com",
+    "opencode.ai",
+    "localhost",
+    "127.0.0.1",
+    "[::1]",
+];
+
+/// Keys every kind allows (records of events and errors).
+const COMMON: &[(&str, Shape)] = &[
+    ("event", Shape::Word),
+    ("type", Shape::Word),
+    ("status", Shape::Word),
+    ("code", Shape::Word),
+    ("error_code", Shape::Word),
+    ("errorCode", Shape::Word),
+    ("level", Shape::Word),
+    ("timestamp", Shape::Time),
+    ("ts", Shape::Time),
+    ("time", Shape::Time),
+    ("version", Shape::Version),
+    ("$schema", Shape::Url),
+    ("message", Shape::Phrase),
+    ("statusText", Shape::Phrase),
+    ("model", Shape::Word),
+];
+
+/// Header snapshot fields (request files and `live-headers.jsonl`), body fields when bodies
+/// are kept, and meta fields.
+const SNAPSHOT: &[(&str, Shape)] = &[
+    ("runId", Shape::Time),
+    ("requestId", Shape::Word),
+    ("responseId", Shape::Word),
+    ("stage", Shape::Word),
+    ("method", Shape::Word),
+    ("url", Shape::Url),
+    ("prompt_cache_key", Shape::Identity(Kind::PromptCacheKey)),
+    ("promptCacheKey", Shape::Identity(Kind::PromptCacheKey)),
+    ("model", Shape::Word),
+    ("stream", Shape::Word),
+    ("store", Shape::Word),
+    ("include", Shape::Word),
+    ("effort", Shape::Word),
+    ("summary", Shape::Word),
+    ("verbosity", Shape::Word),
+    ("service_tier", Shape::Word),
+    ("tool_choice", Shape::Word),
+    ("role", Shape::Word),
+    ("attempt", Shape::Word),
+    ("reason", Shape::Word),
+    ("identityKey", Shape::Identity(Kind::Identity)),
+    ("accountId", Shape::Identity(Kind::Account)),
+    ("sessionKey", Shape::Identity(Kind::Session)),
+    ("session_id", Shape::Identity(Kind::Session)),
+    ("attemptKey", Shape::Identity(Kind::Attempt)),
+];
+
+/// Shareable-debug records (reference 11.5).
+const SHAREABLE: &[(&str, Shape)] = &[
+    ("seq", Shape::Number),
+    ("authMode", Shape::Word),
+    ("rotationStrategy", Shape::Word),
+    ("decision", Shape::Word),
+    ("attemptReasonCode", Shape::Word),
+    ("method", Shape::Word),
+    ("endpoint", Shape::Url),
+    ("outcome", Shape::Word),
+    ("errorName", Shape::Word),
+    ("reason", Shape::Word),
+    ("file", Shape::Word),
+    ("activeIdentity", Shape::Identity(Kind::Identity)),
+    ("selectedIdentity", Shape::Identity(Kind::Identity)),
+    ("session", Shape::Identity(Kind::Session)),
+    ("attempt", Shape::Identity(Kind::Attempt)),
+    ("promptCacheKey", Shape::Identity(Kind::PromptCacheKey)),
+    ("incidentFile", Shape::Word),
+    ("openedAt", Shape::Time),
+    ("closedAt", Shape::Time),
+];
+
+/// OAuth lifecycle events (reference 11.2): the meta keys that carry no secret.
+const LIFECYCLE: &[(&str, Shape)] = &[
+    ("host", Shape::Word),
+    ("reason", Shape::Word),
+    ("mode", Shape::Word),
+    ("error", Shape::Word),
+    ("errorName", Shape::Word),
+    ("signal", Shape::Word),
+    ("url", Shape::Url),
+];
+
+const CLIENT_VERSION: &[(&str, Shape)] = &[];
+
+const CATALOG_META: &[(&str, Shape)] = &[("tag", Shape::Version), ("url", Shape::Url)];
+
+/// A catalog's model fields (reference 10.4) that are codes, names of levels or slugs; the
+/// texts (`description`, `base_instructions`, templates) get placeholders.
+const CATALOG: &[(&str, Shape)] = &[
+    ("source", Shape::Word),
+    ("fetched_at_utc", Shape::Time),
+    ("models", Shape::Word),
+    ("slug", Shape::Word),
+    ("display_name", Shape::Word),
+    ("visibility", Shape::Word),
+    ("default_reasoning_level", Shape::Word),
+    ("effort", Shape::Word),
+    ("apply_patch_tool_type", Shape::Word),
+    ("reasoning_summary_format", Shape::Word),
+    ("default_verbosity", Shape::Word),
+    ("default_reasoning_summary", Shape::Word),
+    ("minimal_client_version", Shape::Version),
+    ("input_modalities", Shape::Word),
+    ("id", Shape::Word),
+];
+
+/// Quota snapshots (reference 7.8).
+const SNAPSHOTS: &[(&str, Shape)] = &[
+    ("modelFamily", Shape::Word),
+    ("name", Shape::Word),
+    ("balance", Shape::Number),
+];
+
+/// `opencode.json`: what a maintainer needs to see of OpenCode's config.
+const OPENCODE: &[(&str, Shape)] = &[
+    ("plugin", Shape::Package),
+    ("npm", Shape::Package),
+    ("model", Shape::Word),
+    ("small_model", Shape::Word),
+    ("baseURL", Shape::Url),
+    ("theme", Shape::Word),
+    ("share", Shape::Word),
+    ("autoupdate", Shape::Word),
+    ("disabled_providers", Shape::Word),
+    ("enabled_providers", Shape::Word),
+    ("reasoningEffort", Shape::Word),
+    ("reasoningSummary", Shape::Word),
+    ("textVerbosity", Shape::Word),
+    ("include", Shape::Word),
+    ("store", Shape::Word),
+    ("setCacheKey", Shape::Word),
+];
+
+/// `codex-config.jsonc` (the plugin's schema: enums, booleans and numbers).
+const PLUGIN_CONFIG: &[(&str, Shape)] = &[
+    ("mode", Shape::Word),
+    ("rotationStrategy", Shape::Word),
+    ("promptCacheKeyStrategy", Shape::Word),
+    ("ultraReasoningEffort", Shape::Word),
+    ("personality", Shape::Word),
+    ("reasoningEffort", Shape::Word),
+    ("reasoningMode", Shape::Word),
+    ("reasoningSummary", Shape::Word),
+    ("textVerbosity", Shape::Word),
+    ("verbosity", Shape::Word),
+    ("serviceTier", Shape::Word),
+    ("include", Shape::Word),
+    ("targetModel", Shape::Word),
+];
+
+/// Shareable-debug state files.
+const DEBUG_STATE: &[(&str, Shape)] = &[
+    ("file", Shape::Word),
+    ("openedAt", Shape::Time),
+    ("reason", Shape::Word),
+];
+
+/// The store: nothing but its shape, identities pseudonymized.
+const STORE: &[(&str, Shape)] = &[
+    ("strategy", Shape::Word),
+    ("plan", Shape::Word),
+    ("authTypes", Shape::Word),
+    ("identityKey", Shape::Identity(Kind::Identity)),
+    ("activeIdentityKey", Shape::Identity(Kind::Identity)),
+    ("accountId", Shape::Identity(Kind::Account)),
+    ("email", Shape::Identity(Kind::Email)),
+];
+
+/// The keys a kind allows (beyond [`COMMON`]) with their shapes.
+pub fn allowlist(kind: FileKind) -> &'static [(&'static str, Shape)] {
+    match kind {
+        FileKind::RequestSnapshot | FileKind::LiveHeaders => SNAPSHOT,
+        FileKind::ShareableDebug => SHAREABLE,
+        FileKind::DebugState => DEBUG_STATE,
+        FileKind::LifecycleLog => LIFECYCLE,
+        FileKind::ClientVersion => CLIENT_VERSION,
+        FileKind::CatalogMeta => CATALOG_META,
+        FileKind::ModelCatalog => CATALOG,
+        FileKind::QuotaSnapshots => SNAPSHOTS,
+        FileKind::SessionAffinity => &[],
+        FileKind::OpencodeConfig => OPENCODE,
+        FileKind::PluginConfig => PLUGIN_CONFIG,
+        FileKind::AccountStore => STORE,
+        FileKind::Generic => &[],
+    }
+}
+
+/// Schema keys too generic to trust in any file (a person's name is a `name` as well): only
+/// their own kind's schema keeps them, and the gate judges them as unknown keys.
+const GATE_EXCEPT: &[&str] = &["name", "display_name", "host"];
+
+/// Whether some kind's schema allows values under `key` (lowercased) in a shape other than
+/// an identity: the allowlist gate treats such a key as a value key too, so what a schema
+/// keeps is not replaced again by the generic gate (the gate still tests every word).
+pub fn allowlisted_anywhere(key: &[u8]) -> bool {
+    static KEYS: std::sync::OnceLock<std::collections::HashSet<Vec<u8>>> =
+        std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        FileKind::ALL
+            .iter()
+            .flat_map(|&k| COMMON.iter().chain(allowlist(k)))
+            .filter(|(k, shape)| !matches!(shape, Shape::Identity(_)) && !GATE_EXCEPT.contains(k))
+            .map(|(k, _)| k.to_ascii_lowercase().into_bytes())
+            .chain(SAFE_HEADERS.iter().map(|h| h.as_bytes().to_vec()))
+            .collect()
+    })
+    .contains(key)
+}
+
+/// Header names whose values are kept when they have [`Shape::HeaderValue`] (snapshots).
+const SAFE_HEADERS: &[&str] = &[
+    "accept",
+    "accept-encoding",
+    "content-encoding",
+    "content-type",
+    "openai-beta",
+    "originator",
+    "retry-after",
+    "x-codex-primary-used-percent",
+    "x-codex-secondary-used-percent",
+    "x-codex-primary-reset-after-seconds",
+    "x-codex-secondary-reset-after-seconds",
+    "user-agent",
+];
+
+/// Keys whose value is an object of headers.
+const HEADER_MAPS: &[&str] = &["headers", "rawHeaders"];
+
+/// Options of one walk.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaOptions {
+    /// Replace request bodies (`body`) with `[omitted: request body]` (the bundle's default).
+    pub drop_bodies: bool,
+}
+
+/// The shape of `key` in `kind`, if it is on the allowlist.
+fn shape_of(kind: FileKind, key: &str) -> Option<Shape> {
+    COMMON
+        .iter()
+        .chain(allowlist(kind))
+        .find(|(k, _)| *k == key)
+        .map(|&(_, s)| s)
+}
+
+/// Redacts a parsed document of `kind` (see the module docs). The counts say what the walk
+/// replaced, by rule (placeholders count as `unvetted`).
+pub fn redact_value(
+    kind: FileKind,
+    value: Value,
+    p: &Pseudonymizer,
+    options: SchemaOptions,
+) -> (Value, Counts) {
+    redact_value_with(kind, value, p, options, &mut Memo::default())
+}
+
+/// Pseudonyms already computed, kept across the documents of one file (the lines of a JSON
+/// Lines log repeat their identities); bounded.
+#[derive(Debug, Default)]
+pub struct Memo(std::collections::HashMap<(Kind, String), String>);
+
+/// [`redact_value`] with pseudonyms memoized in `memo`.
+pub fn redact_value_with(
+    kind: FileKind,
+    value: Value,
+    p: &Pseudonymizer,
+    options: SchemaOptions,
+    memo: &mut Memo,
+) -> (Value, Counts) {
+    let w = Walk {
+        kind,
+        p,
+        options,
+        counts: RefCell::new(Counts::default()),
+        memo: RefCell::new(std::mem::take(memo)),
+    };
+    let v = w.top(value);
+    *memo = w.memo.into_inner();
+    (v, w.counts.into_inner())
+}
+
+struct Walk<'a> {
+    kind: FileKind,
+    p: &'a Pseudonymizer,
+    options: SchemaOptions,
+    counts: RefCell<Counts>,
+    memo: RefCell<Memo>,
+}
+
+/// Where a value sits.
+#[derive(Clone, Copy)]
+enum Slot<'k> {
+    /// Under a key (array elements inherit their array's key).
+    Key(&'k str),
+    /// A header's value under its (lowercased) name.
+    Header(&'k str),
+    /// An identity by position (snapshot and affinity values).
+    Identity(Kind),
+    /// Nothing allows it.
+    None,
+}
+
+impl Walk<'_> {
+    fn top(&self, value: Value) -> Value {
+        match (self.kind, value) {
+            // Keyed by identity key at the top.
+            (FileKind::QuotaSnapshots, Value::Object(m)) => Value::Object(
+                m.into_iter()
+                    .map(|(k, v)| (self.identity(Kind::Identity, &k), self.value(v, Slot::None)))
+                    .collect(),
+            ),
+            // mode → map name → session key → timestamp or identity key.
+            (FileKind::SessionAffinity, Value::Object(m)) => Value::Object(
+                m.into_iter()
+                    .map(|(mode, section)| {
+                        let section = match section {
+                            Value::Object(maps) => Value::Object(
+                                maps.into_iter()
+                                    .map(|(name, map)| (self.key(&name), self.affinity_map(map)))
+                                    .collect(),
+                            ),
+                            other => self.value(other, Slot::Key(&mode)),
+                        };
+                        (self.key(&mode), section)
+                    })
+                    .collect(),
+            ),
+            (_, v) => self.value(v, Slot::None),
+        }
+    }
+
+    fn affinity_map(&self, map: Value) -> Value {
+        match map {
+            Value::Object(entries) => Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(session, v)| {
+                        (
+                            self.identity(Kind::Session, &session),
+                            self.value(v, Slot::Identity(Kind::Identity)),
+                        )
+                    })
+                    .collect(),
+            ),
+            other => self.value(other, Slot::None),
+        }
+    }
+
+    fn value(&self, v: Value, slot: Slot<'_>) -> Value {
+        match v {
+            Value::String(s) => Value::String(self.string(&s, slot)),
+            Value::Array(a) => Value::Array(a.into_iter().map(|x| self.value(x, slot)).collect()),
+            Value::Object(m) => self.object(m, slot),
+            scalar => scalar,
+        }
+    }
+
+    fn object(&self, m: Map<String, Value>, slot: Slot<'_>) -> Value {
+        let headers = matches!(slot, Slot::Key(k) if HEADER_MAPS.contains(&k));
+        let mut out = Map::new();
+        for (k, v) in m {
+            if self.options.drop_bodies && k == "body" {
+                self.count(Rule::BodyDropped);
+                out.insert(k, Value::String(crate::OMITTED.to_string()));
+                continue;
+            }
+            let slot = if headers {
+                Slot::Header(&k)
+            } else {
+                Slot::Key(&k)
+            };
+            let v = self.value(v, slot);
+            // A kept key is moved, not copied.
+            let name = if key_shaped(&k) {
+                k
+            } else {
+                self.p.pseudonym(Kind::Name, k.as_bytes())
+            };
+            out.insert(name, v);
+        }
+        Value::Object(out)
+    }
+
+    /// A key as written: kept when shaped like a name, else a `name_…` pseudonym.
+    fn key(&self, k: &str) -> String {
+        if key_shaped(k) {
+            k.to_string()
+        } else {
+            self.p.pseudonym(Kind::Name, k.as_bytes())
+        }
+    }
+
+    fn count(&self, rule: Rule) {
+        self.counts.borrow_mut().add(rule);
+    }
+
+    fn identity(&self, kind: Kind, v: &str) -> String {
+        if looks_like_pseudonym(v.as_bytes()) || crate::rules::is_marker(v.as_bytes()) {
+            v.to_string()
+        } else {
+            self.count(match kind {
+                Kind::Email => Rule::Email,
+                Kind::Identity => Rule::IdentityKey,
+                Kind::Session => Rule::SessionId,
+                _ => Rule::MetaKey,
+            });
+            let mut memo = self.memo.borrow_mut();
+            if let Some(p) = memo.0.get(&(kind, v.to_string())) {
+                return p.clone();
+            }
+            if memo.0.len() >= 4096 {
+                memo.0.clear();
+            }
+            let p = self.p.pseudonym(kind, v.as_bytes());
+            memo.0.insert((kind, v.to_string()), p.clone());
+            p
+        }
+    }
+
+    fn string(&self, s: &str, slot: Slot<'_>) -> String {
+        let shape = match slot {
+            Slot::Key(k) => shape_of(self.kind, k),
+            Slot::Header(name) => {
+                let name = name.to_ascii_lowercase();
+                SAFE_HEADERS
+                    .contains(&name.as_str())
+                    .then_some(Shape::HeaderValue)
+            }
+            Slot::Identity(kind) => Some(Shape::Identity(kind)),
+            Slot::None => None,
+        };
+        match shape {
+            Some(Shape::Identity(kind)) => return self.identity(kind, s),
+            Some(shape) if fits(shape, s) => return s.to_string(),
+            _ => {}
+        }
+        // A marker the writer put there stays under any key (`Bearer [redacted]`).
+        if fits(Shape::Marker, s) {
+            return s.to_string();
+        }
+        // What the plugin's rules say of the key: identities by key become pseudonyms (so a
+        // session followed across files keeps one name), an auth scheme stays before
+        // `[redacted]`, every other value is a placeholder counted under its rule.
+        let (key, site) = match slot {
+            Slot::Key(k) => (Some(k), KeySite::Json),
+            Slot::Header(k) => (Some(k), KeySite::HeaderLine),
+            _ => (None, KeySite::Json),
+        };
+        let class = key.and_then(|k| classify_key(&k.to_ascii_lowercase(), site, false));
+        match class.map(|c| (c.rule, c.action)) {
+            Some((_, Action::Pseudonym(kind))) => self.identity(kind, s),
+            Some((rule, Action::KeepScheme)) => {
+                self.count(rule);
+                match s.split_once(' ') {
+                    Some((scheme, _))
+                        if scheme.len() <= 16
+                            && scheme.bytes().all(|c| c.is_ascii_alphabetic()) =>
+                    {
+                        format!("{scheme} {}", crate::REDACTED)
+                    }
+                    _ => placeholder(s),
+                }
+            }
+            Some((rule, _)) => {
+                self.count(rule);
+                placeholder(s)
+            }
+            None => {
+                self.count(Rule::Unvetted);
+                placeholder(s)
+            }
+        }
+    }
+}
+
+/// `<string:N>` for a string of N characters.
+pub fn placeholder(s: &str) -> String {
+    format!("<string:{}>", s.chars().count())
+}
+
+/// Whether a key has the shape of a name rather than of data: letters, digits and
+/// `_-.$:/`, at most 64 bytes, not opaque (no `@`, `|`, spaces or non-ASCII).
+fn key_shaped(k: &str) -> bool {
+    !k.is_empty()
+        && k.len() <= 64
+        && k.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"_-.$:/".contains(&c))
+        && !k.contains("://")
+        && !opaque(k)
+}
+
+/// A run that reads like an id rather than a word: a run of letters and digits of 16 or
+/// more that mixes case and digits or is hex with digits, or more than 12 digits in a row.
+fn opaque(s: &str) -> bool {
+    let (mut len, mut digits) = (0usize, 0usize);
+    let (mut up, mut lo, mut dig, mut hex) = (false, false, false, true);
+    for c in s.bytes().chain(std::iter::once(b' ')) {
+        if c.is_ascii_alphanumeric() {
+            len += 1;
+            if c.is_ascii_digit() {
+                digits += 1;
+                if digits > 12 {
+                    return true;
+                }
+                dig = true;
+            } else {
+                digits = 0;
+            }
+            up |= c.is_ascii_uppercase();
+            lo |= c.is_ascii_lowercase();
+            hex &= c.is_ascii_hexdigit();
+        } else {
+            if len >= 16 && dig && ((up && lo) || hex) {
+                return true;
+            }
+            (len, digits) = (0, 0);
+            (up, lo, dig, hex) = (false, false, false, true);
+        }
+    }
+    false
+}
+
+/// Whether `s` has `shape`.
+pub fn fits(shape: Shape, s: &str) -> bool {
+    match shape {
+        Shape::Word => word(s, b"._:/-"),
+        Shape::Time => time(s),
+        Shape::Version => version(s),
+        Shape::Number => {
+            !s.is_empty()
+                && s.len() <= 24
+                && s.bytes().any(|c| c.is_ascii_digit())
+                && s.bytes()
+                    .all(|c| c.is_ascii_digit() || b".-+eE".contains(&c))
+        }
+        Shape::Url => url(s),
+        Shape::HeaderValue => {
+            // Words joined by `/ . - = *`, in a list separated by `;` or `,` (each may be
+            // followed by one space): `text/event-stream; charset=utf-8`.
+            let joined = s.replace("; ", ";").replace(", ", ",");
+            s.len() <= 128
+                && !joined.contains(' ')
+                && joined
+                    .split([';', ','])
+                    .all(|part| part.split('=').all(|w| word(w, b"._/-*")))
+        }
+        Shape::Package => package(s),
+        Shape::Phrase => {
+            !s.is_empty()
+                && s.len() <= 120
+                && s.split(|c: char| c == ' ' || ",.;:!?()'-".contains(c))
+                    .filter(|w| !w.is_empty())
+                    .all(|w| {
+                        (w.len() <= 24 && w.bytes().all(|c| c.is_ascii_alphabetic()))
+                            || (w.len() <= 6 && w.bytes().all(|c| c.is_ascii_digit()))
+                    })
+        }
+        Shape::Marker => {
+            crate::rules::is_marker(s.as_bytes())
+                || looks_like_pseudonym(s.as_bytes())
+                || s.strip_suffix(" [redacted]").is_some_and(|scheme| {
+                    ["bearer", "basic", "digest", "token"]
+                        .iter()
+                        .any(|w| scheme.eq_ignore_ascii_case(w))
+                })
+        }
+        Shape::Identity(_) => false,
+    }
+}
+
+/// Letters, digits and `extra`, at most 64 bytes, starting with a letter or digit, not
+/// opaque.
+fn word(s: &str, extra: &[u8]) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.as_bytes()[0].is_ascii_alphanumeric()
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || extra.contains(&c))
+        && !opaque(s)
+}
+
+fn time(s: &str) -> bool {
+    let b = s.as_bytes();
+    let date = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit);
+    // After the date: digits, separators and short hex runs (a run id's pid and UUID head).
+    date && s.len() <= 48
+        && b[10..]
+            .iter()
+            .all(|&c| c.is_ascii_digit() || b"-:.+TZ".contains(&c) || (b'a'..=b'f').contains(&c))
+        && b[10..]
+            .split(|c| !c.is_ascii_alphanumeric())
+            .all(|run| run.len() <= 8)
+}
+
+fn version(s: &str) -> bool {
+    let core = s
+        .strip_prefix("rust-v")
+        .or_else(|| s.strip_prefix('v'))
+        .unwrap_or(s);
+    !core.is_empty()
+        && core.len() <= 32
+        && core.as_bytes()[0].is_ascii_digit()
+        && core
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b".-+".contains(&c))
+        && !opaque(core)
+}
+
+fn url(s: &str) -> bool {
+    let (rest, path) = if let Some(r) = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+    {
+        let (host, path) = r.split_at(r.find('/').unwrap_or(r.len()));
+        let host = host
+            .rsplit_once(':')
+            .filter(|(_, port)| port.bytes().all(|c| c.is_ascii_digit()))
+            .map_or(host, |(h, _)| h);
+        (HOSTS.contains(&host), path)
+    } else {
+        (s.starts_with('/'), s)
+    };
+    rest && s.len() <= 256
+        && !path.contains(['?', '#', '@', '%'])
+        && path
+            .split('/')
+            .all(|seg| seg.is_empty() || word(seg, b"._-"))
+}
+
+/// `[@scope/]name[@tag]`: the tag a version (`1.2.3`, `^1.2`) or a word without dots
+/// (`latest`), so `user@example.org` is not a package.
+fn package(s: &str) -> bool {
+    let (scope, rest) = match s.strip_prefix('@') {
+        Some(r) => match r.split_once('/') {
+            Some((scope, rest)) => (Some(scope), rest),
+            None => return false,
+        },
+        None => (None, s),
+    };
+    let (name, tag) = match rest.split_once('@') {
+        Some((n, t)) => (n, Some(t)),
+        None => (rest, None),
+    };
+    let tag_ok = tag.is_none_or(|t| {
+        let v = t.trim_start_matches(['^', '~']);
+        version(v) || (word(t, b"-_") && !t.contains('.'))
+    });
+    scope.is_none_or(|sc| word(sc, b"._-")) && word(name, b"._-") && tag_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn p() -> Pseudonymizer {
+        Pseudonymizer::with_key(&[4; 32])
+    }
+
+    fn walk(kind: FileKind, v: Value) -> Value {
+        redact_value(kind, v, &p(), SchemaOptions { drop_bodies: true }).0
+    }
+
+    #[test]
+    fn shapes() {
+        for ok in [
+            "sticky",
+            "fetch_attempt_response",
+            "gpt-5.1-codex",
+            "openai/gpt-5",
+            "POST",
+            "TypeError",
+            "429",
+        ] {
+            assert!(fits(Shape::Word, ok), "{ok}");
+        }
+        for bad in [
+            "hello world",
+            "Zq8vN2mX7pL4kR9tW3yB",
+            "a@b.co",
+            "",
+            "x\"y",
+            "12345678901234",
+        ] {
+            assert!(!fits(Shape::Word, bad), "{bad}");
+        }
+        assert!(fits(Shape::Time, "2026-01-02T03:04:05.678Z"));
+        assert!(fits(Shape::Time, "2026-01-02T03-04-05-678Z-4242-ab12cd34"));
+        assert!(!fits(Shape::Time, "2026-01-02 secret"));
+        assert!(fits(Shape::Version, "rust-v0.144.0") && fits(Shape::Version, "0.144.0"));
+        assert!(fits(
+            Shape::Url,
+            "https://chatgpt.com/backend-api/codex/responses"
+        ));
+        assert!(fits(Shape::Url, "http://127.0.0.1:1455/auth/callback"));
+        assert!(fits(Shape::Url, "/backend-api/codex/responses"));
+        for bad in [
+            "https://evil.example.com/x",
+            "https://chatgpt.com/cb?code=abc",
+            "https://user:pw@chatgpt.com/",
+            "https://chatgpt.com/u/Zq8vN2mX7pL4kR9tW3yB",
+        ] {
+            assert!(!fits(Shape::Url, bad), "{bad}");
+        }
+        assert!(fits(
+            Shape::Package,
+            "@iam-brain/opencode-codex-auth@latest"
+        ));
+        assert!(!fits(Shape::Package, "file:///home/bob/plugin"));
+        assert!(!fits(Shape::Package, "bob.smith@example.org"));
+        assert!(fits(Shape::Package, "opencode-wakatime") && fits(Shape::Package, "pkg@^1.2.3"));
+        assert!(fits(Shape::Marker, "Bearer [redacted]") && fits(Shape::Marker, "ident_0123abcd"));
+    }
+
+    #[test]
+    fn unknown_keys_get_placeholders_and_data_keys_pseudonyms() {
+        let out = walk(
+            FileKind::Generic,
+            json!({"event": "x_happened", "note": "hello", "n": 3, "ok": true,
+                   "bob@example.com": {"status": "fail"}, "list": ["a", "b c"]}),
+        );
+        assert_eq!(out["event"], "x_happened");
+        assert_eq!(out["note"], "<string:5>");
+        assert_eq!(out["n"], 3);
+        assert_eq!(out["ok"], true);
+        assert_eq!(out["list"], json!(["<string:1>", "<string:3>"]));
+        let name = p().pseudonym(Kind::Name, b"bob@example.com");
+        assert_eq!(out[name.as_str()]["status"], "fail");
+    }
+
+    #[test]
+    fn keys_by_position_are_pseudonyms() {
+        let out = walk(
+            FileKind::QuotaSnapshots,
+            json!({"acc_1|a@b.co|plus": {"updatedAt": 1, "modelFamily": "codex",
+                   "limits": [{"name": "requests", "leftPct": 75}], "credits": {"balance": "12.5"}}}),
+        );
+        let ident = p().pseudonym(Kind::Identity, b"acc_1|a@b.co|plus");
+        let snap = &out[ident.as_str()];
+        assert_eq!(snap["modelFamily"], "codex");
+        assert_eq!(snap["limits"][0]["name"], "requests");
+        assert_eq!(snap["credits"]["balance"], "12.5");
+        let out = walk(
+            FileKind::SessionAffinity,
+            json!({"version": 1, "native": {"stickyBySessionKey": {"ses_abc": "acc|a@b.co|plus"},
+                   "seenSessionKeys": {"ses_abc": 5}}}),
+        );
+        let sess = p().pseudonym(Kind::Session, b"ses_abc");
+        let ident = p().pseudonym(Kind::Identity, b"acc|a@b.co|plus");
+        assert_eq!(
+            out["native"]["stickyBySessionKey"][sess.as_str()],
+            ident.as_str()
+        );
+        assert_eq!(out["native"]["seenSessionKeys"][sess.as_str()], 5);
+    }
+
+    #[test]
+    fn headers_keep_names_and_safe_values() {
+        let out = walk(
+            FileKind::RequestSnapshot,
+            json!({"headers": {"authorization": "Bearer [redacted]", "content-type": "application/json",
+                   "x-custom": "v1secret", "chatgpt-account-id": "[redacted]"},
+                   "body": {"input": "my prompt"}, "url": "https://chatgpt.com/backend-api/codex/responses"}),
+        );
+        assert_eq!(out["headers"]["authorization"], "Bearer [redacted]");
+        assert_eq!(out["headers"]["content-type"], "application/json");
+        assert_eq!(out["headers"]["x-custom"], "<string:8>");
+        assert_eq!(out["body"], crate::OMITTED);
+        assert_eq!(
+            out["url"],
+            "https://chatgpt.com/backend-api/codex/responses"
+        );
+        let raw = json!({"headers": {"Authorization": "Bearer sk-live-1", "session_id": "ses_9"}});
+        let out = walk(FileKind::LiveHeaders, raw);
+        assert_eq!(out["headers"]["Authorization"], "Bearer [redacted]");
+        assert_eq!(
+            out["headers"]["session_id"],
+            p().pseudonym(Kind::Session, b"ses_9")
+        );
+    }
+}
