@@ -24,6 +24,8 @@ mod loopback;
 pub mod paths_cmd;
 mod probes;
 pub mod redaction;
+#[cfg(test)]
+mod redaction_tests;
 pub mod render;
 mod report;
 pub mod runner;
