@@ -19,6 +19,7 @@ use memchr::memmem;
 use crate::decode::{decode_into, needs_decoding};
 use crate::keyed::{header_lines, json_keys, key_values, OpenValue};
 use crate::known::{KnownSet, KnownValues};
+use crate::personal::{names, numbers, obfuscated_emails};
 use crate::pseudonym::Pseudonymizer;
 use crate::rules::{KeyCache, Rule};
 use crate::shapes::{auth_schemes, emails, jwts, opaque_tokens, prefixed_tokens, user_name};
@@ -221,6 +222,9 @@ impl Scrubber {
         prefixed_tokens(dec, low, spans);
         emails(dec, low, spans);
         opaque_tokens(dec, spans);
+        obfuscated_emails(low, spans);
+        numbers(dec, spans);
+        names(dec, low, spans);
         if let Some(u) = &self.user {
             user_name(low, u, spans);
         }

@@ -5,6 +5,8 @@
 //! ([`rules`]: header names and substrings, JSON keys at any depth, `k=v` and `"k":"v"`, URL
 //! query parameters, meta keys), detectors by shape ([`shapes`]: JWTs, `Bearer`/`Basic`,
 //! `sk-` keys, refresh-token shapes, cookies, emails, identity keys, account and session ids),
+//! detectors of personal data in prose ([`personal`]: obfuscated emails, phone numbers, SSNs,
+//! card numbers, names after cue words),
 //! detectors by key ([`keyed`]), and every value the caller knows ([`known`]) in its encoded
 //! forms. Identifiers become per-bundle pseudonyms ([`pseudonym`]). After the detectors, the
 //! allowlist [`gate`] keeps only what it can vouch for (structure, keys, allowlisted values,
@@ -20,6 +22,7 @@ pub mod gate;
 mod keyed;
 mod known;
 pub mod names;
+mod personal;
 pub mod pseudonym;
 pub mod rules;
 mod shapes;
