@@ -371,6 +371,22 @@ impl FileScrubber<'_> {
         &self.counts
     }
 
+    /// Counts so far, which start again from zero.
+    pub(crate) fn take_counts(&mut self) -> Counts {
+        std::mem::take(&mut self.counts)
+    }
+
+    /// What the gate carries to the next line.
+    pub(crate) fn gate_state(&self) -> crate::gate::GateState {
+        self.gate_state
+    }
+
+    /// Sets what the gate carries into the next line (a chunk of a file read on another
+    /// thread starts where the chunk before it ended).
+    pub(crate) fn set_gate_state(&mut self, state: crate::gate::GateState) {
+        self.gate_state = state;
+    }
+
     /// Skips the rest of a value left open by an earlier line or piece; returns the part of
     /// `line` to analyze, or `None` when the whole line is inside the value.
     fn after_open<'l>(&mut self, line: &'l [u8]) -> Option<&'l [u8]> {
@@ -700,6 +716,12 @@ impl FileScrubber<'_> {
                     preview: preview(&whole[a..b]),
                 });
             }
+        } else {
+            // The line is reported already; the gate still reads it for what it carries to
+            // the next line, so the next line reads the same whatever came before this one
+            // (the parallel scan cuts files at such lines).
+            self.gate_buf.clear();
+            crate::gate::gate(&whole, &mut self.gate_state, &mut self.gate_buf, None);
         }
         self.scan_line = whole;
         self.scan_line.clear();

@@ -387,6 +387,12 @@ pub fn gate(
     g
 }
 
+/// Whether reading `line` does not depend on the lines before it ([`GateState`]): it is not
+/// read as JSON, or its first byte that is not a space is `{` (which starts afresh).
+pub(crate) fn fresh_start(line: &[u8]) -> bool {
+    !json_like(line) || line.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{')
+}
+
 /// Whether `line` is read as JSON: it starts (after spaces) with `{`, `[` or `"`, or holds a
 /// key (`":`). Other lines are free text, where quotes only separate words.
 fn json_like(line: &[u8]) -> bool {

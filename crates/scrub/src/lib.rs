@@ -22,6 +22,7 @@ pub mod gate;
 mod keyed;
 mod known;
 pub mod names;
+pub mod parallel;
 mod personal;
 pub mod pseudonym;
 pub mod rules;
@@ -31,6 +32,7 @@ mod stream;
 
 pub use engine::{preview, Counts, FileScrubber, Finding, Mode, Options, Scrubber};
 pub use known::KnownValues;
+pub use parallel::{default_threads, redact_parallel, scan_parallel};
 pub use pseudonym::{Kind, Pseudonymizer, RandomUnavailable};
 pub use rules::Rule;
 pub use stream::{looks_binary, redact_stream, scan_stream, LineReader, StreamOutcome, MAX_LINE};

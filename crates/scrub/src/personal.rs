@@ -17,6 +17,7 @@
 //!
 //! Each detector is one pass triggered by a byte search, on the decoded line.
 
+use crate::bytes::ByteSet;
 use crate::pseudonym::Kind;
 use crate::rules::Rule;
 use crate::span::{Repl, Span};
@@ -99,14 +100,18 @@ enum Form {
 
 /// Obfuscated emails → `email_…`.
 pub(crate) fn obfuscated_emails(low: &[u8], spans: &mut Vec<Span>) {
-    let mut last = 0;
-    let mut ats: Vec<usize> = memchr::memmem::find_iter(low, b"at")
-        .map(|p| p.saturating_sub(1))
-        .collect();
+    let words = memchr::memmem::find_iter(low, b"at")
+        .filter(|&p| p > 0 && !low[p - 1].is_ascii_alphanumeric())
+        .map(|p| p - 1);
+    at_tokens(low, words, spans);
     if memchr::memchr(b'@', low).is_some() {
-        ats.extend(memchr::memchr_iter(b'@', low));
-        ats.sort_unstable();
+        at_tokens(low, memchr::memchr_iter(b'@', low), spans);
     }
+}
+
+/// [`obfuscated_emails`] around each candidate `at` token.
+fn at_tokens(low: &[u8], ats: impl Iterator<Item = usize>, spans: &mut Vec<Span>) {
+    let mut last = 0;
     for at in ats {
         if at < last {
             continue;
@@ -236,6 +241,9 @@ fn number_ends(dec: &[u8], e: usize) -> bool {
     }
 }
 
+/// The bytes a phone number, SSN or card number starts with.
+static NUMBER_START: ByteSet = ByteSet::new(false, false, b"0123456789+(");
+
 /// Luhn's check over the digits of `dec[start..end]`.
 fn luhn(dec: &[u8], start: usize, end: usize) -> bool {
     let mut sum = 0u32;
@@ -263,6 +271,13 @@ pub(crate) fn numbers(dec: &[u8], spans: &mut Vec<Span>) {
     let mut i = 0;
     let mut last = 0;
     while i < n {
+        // Straight to the next byte a number can start with.
+        while i < n && !NUMBER_START.has(dec[i]) {
+            i += 1;
+        }
+        if i == n {
+            break;
+        }
         let c = dec[i];
         let starts = i >= last && number_starts(dec, i);
         let found = if !starts {
@@ -374,6 +389,12 @@ fn parenthesized(dec: &[u8], open: usize) -> Option<(usize, Rule)> {
 /// Shapes that start with a digit: a North American number (`415-555-0134`, `415.555.0134`,
 /// `415 555 0134`), an SSN (`078-05-1120`), a card number.
 fn digit_shapes(dec: &[u8], i: usize) -> Option<(usize, Rule)> {
+    // Every shape has 9 digits or more: a shorter run that is not followed by a group
+    // separator is none of them.
+    let run = digits_end(dec, i);
+    if run - i < 9 && !matches!(dec.get(run), Some(b' ' | b'-' | b'.')) {
+        return None;
+    }
     let mut g = [Group { start: 0, end: 0 }; 8];
     let k = groups(dec, i, 19, b" -.", &mut g);
     let g = &g[..k];
@@ -381,7 +402,11 @@ fn digit_shapes(dec: &[u8], i: usize) -> Option<(usize, Rule)> {
     if !number_ends(dec, end) {
         return None;
     }
-    let lens: Vec<usize> = g.iter().map(|x| x.len()).collect();
+    let mut lens_buf = [0usize; 8];
+    for (l, x) in lens_buf.iter_mut().zip(g) {
+        *l = x.len();
+    }
+    let lens = &lens_buf[..k];
     let sep = (k > 1).then(|| dec[g[0].end]);
     // (Not with spaces: `200 429 5000` is a list of counts.)
     if lens == [3, 3, 4]
@@ -401,7 +426,7 @@ fn digit_shapes(dec: &[u8], i: usize) -> Option<(usize, Rule)> {
         return ok.then_some((end, Rule::Ssn));
     }
     let total: usize = lens.iter().sum();
-    let card_shape = match lens.as_slice() {
+    let card_shape = match lens {
         [_] => true,
         [4, 6, 5] | [4, 6, 4] => true,
         [init @ .., last] => init.iter().all(|&l| l == 4) && (1..=4).contains(last),
