@@ -500,7 +500,16 @@ fn value_ok(v: &[u8], class: KeyClass) -> bool {
 /// Whether every chunk of free text `v` passes (nothing would be replaced).
 fn text_ok(v: &[u8]) -> bool {
     let mut g = GateOutcome::default();
-    free_text(v, 0, &mut Discard, &mut g, None);
+    if !plain_gate()
+        && !v.is_empty()
+        && v.iter()
+            .all(|&c| c.is_ascii() && !CHUNK_SEP[usize::from(c)])
+    {
+        // One chunk: what free text does with it, without the reading around it.
+        chunk_gate(v, 0, &mut Discard, &mut g, None);
+    } else {
+        free_text(v, 0, &mut Discard, &mut g, None);
+    }
     g.replaced == 0
 }
 
