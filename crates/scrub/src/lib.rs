@@ -11,7 +11,8 @@
 //! forms. Identifiers become per-bundle pseudonyms ([`pseudonym`]). After the detectors, the
 //! allowlist [`gate`] keeps only what it can vouch for (structure, keys, allowlisted values,
 //! ordinary vocabulary) and replaces every other token with `<string:N>`. Input is read line
-//! by line with bounded memory ([`stream`]); nothing here prints.
+//! by line with bounded memory ([`stream`]), a large file in chunks of whole lines on every
+//! core with the output of one thread ([`parallel`]); nothing here prints.
 
 #![warn(unreachable_pub)]
 

@@ -146,6 +146,10 @@ impl<R: Read> Chunker<R> {
     }
 }
 
+/// What the calling thread does with each chunk, in order: `(chunk, what a worker made of
+/// it or None, the rest of the input)`; `false` stops.
+type Consume<'a, T> = dyn FnMut(Vec<u8>, Option<T>, Option<&mut dyn Read>) -> io::Result<bool> + 'a;
+
 /// What a worker made of one chunk.
 struct Done<T> {
     seq: u64,
@@ -164,7 +168,7 @@ fn run_ordered<R, S, T>(
     sizes: Sizes,
     make: impl Fn() -> S + Sync,
     work: impl Fn(&mut S, &[u8]) -> T + Sync,
-    consume: &mut dyn FnMut(Vec<u8>, Option<T>, Option<&mut dyn Read>) -> io::Result<bool>,
+    consume: &mut Consume<'_, T>,
 ) -> io::Result<()>
 where
     R: Read,
@@ -199,11 +203,7 @@ where
                      sent: u64,
                      all: bool,
                      stopped: &mut bool,
-                     consume: &mut dyn FnMut(
-            Vec<u8>,
-            Option<T>,
-            Option<&mut dyn Read>,
-        ) -> io::Result<bool>|
+                     consume: &mut Consume<'_, T>|
          -> io::Result<()> {
             loop {
                 while let Some(d) = ready.remove(next) {
@@ -500,10 +500,9 @@ pub fn scan_parallel_sized<R: Read>(
                 f.set_gate_state(GateState::default());
             }
             let mut found = Vec::new();
-            let (lines, _) = match scan(fs, &mut &chunk[..], 1, &mut found) {
-                Ok(x) => x,
-                Err(_) => (0, 0),
-            };
+            // Reading a slice cannot fail.
+            let (lines, _): (u64, u64) =
+                scan(fs, &mut &chunk[..], 1, &mut found).unwrap_or_default();
             (found, lines)
         },
         &mut consume,

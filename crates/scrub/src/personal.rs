@@ -262,7 +262,7 @@ fn luhn(dec: &[u8], start: usize, end: usize) -> bool {
         sum += d;
         double = !double;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Phone numbers, SSNs and card numbers: one pass over the line's digit runs.
