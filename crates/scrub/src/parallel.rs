@@ -14,7 +14,8 @@
 //! caches the threads keep (pseudonyms, keys, gate verdicts) are pure memos. A byte budget
 //! (`max_out`) keeps whole lines exactly as the serial stream does: the chunk where the budget
 //! runs out is read again on the calling thread, serially, with the budget that is left.
-//! Memory stays bounded: at most two chunks per thread are in flight.
+//! Memory stays bounded: at most two chunks per thread are in flight. A file of one chunk is
+//! read on the calling thread, without starting any.
 
 use std::collections::BTreeMap;
 use std::io::{self, Cursor, Read, Write};
@@ -175,6 +176,18 @@ where
     T: Send,
 {
     let mut chunker = Chunker::new(reader, sizes);
+    // A file that is one chunk (most are small) is read on the calling thread.
+    let mut first = chunker.next_piece()?;
+    if first.is_none() {
+        return Ok(());
+    }
+    if chunker.eof && chunker.pending.is_empty() {
+        if let Some(Piece::Lines { data, fresh: true }) = first {
+            let result = work(&mut make(), &data);
+            consume(data, Some(result), None)?;
+            return Ok(());
+        }
+    }
     std::thread::scope(|scope| -> io::Result<()> {
         let (done_tx, done_rx) = mpsc::channel::<Done<T>>();
         let mut job_txs = Vec::new();
@@ -230,8 +243,12 @@ where
             }
         };
         while !stopped {
-            let Some(piece) = chunker.next_piece()? else {
-                break;
+            let piece = match first.take() {
+                Some(p) => p,
+                None => match chunker.next_piece()? {
+                    Some(p) => p,
+                    None => break,
+                },
             };
             match piece {
                 Piece::Lines { data, fresh: true } => {

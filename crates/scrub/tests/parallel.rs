@@ -153,6 +153,14 @@ proptest! {
 }
 
 #[test]
+fn empty_and_one_chunk_files_read_the_same() {
+    let s = corpus::scrubber();
+    for text in ["", "\n", "one line", "{\"a\":[\n\"x y\"\n"] {
+        assert_agree(&s, text.as_bytes(), Sizes::default());
+    }
+}
+
+#[test]
 fn a_file_without_newlines_longer_than_a_chunk_reads_the_same() {
     let s = corpus::scrubber();
     let mut text = "{\"a\":[\n\"x y\",\n".to_string();
