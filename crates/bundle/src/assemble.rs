@@ -490,6 +490,46 @@ mod tests {
         assert!(!target.exists());
     }
 
+    /// The self-scan reads a large entry in chunks on several threads: a leak planted after
+    /// redaction deep inside one (in a line that a chunk does not start with, and in the last
+    /// line, without a newline) is still found, on its own line number.
+    #[test]
+    fn a_leak_deep_inside_a_large_entry_is_found() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let target = dir.path().join("out.zip");
+        let (temp, file) = TempZip::create(&target).expect("temp");
+        let mut z = zip::ZipWriter::new(file);
+        z.start_file("logs/big.jsonl", zip::write::SimpleFileOptions::default())
+            .expect("entry");
+        let clean = "{\"event\":\"fetch_attempt_response\",\"status\":429,\"waitMs\":1500}\n";
+        let lines = 3 * codex_scrub::parallel::CHUNK / clean.len();
+        let mut text = String::new();
+        for i in 0..lines {
+            text.push_str(clean);
+            if i == lines / 2 {
+                text.push_str("  \"note\": \"Qz07Kv8Rw3Xp7LmT\",\n");
+            }
+        }
+        text.push_str("call +1 415 555 0134");
+        z.write_all(text.as_bytes()).expect("write");
+        z.finish().expect("finish");
+        let checker = Scrubber::new(
+            &KnownValues::default(),
+            &Options::default(),
+            Pseudonymizer::with_key(&[0; 32]),
+        );
+        match finalize(temp, &target, false, &checker) {
+            Err(BundleError::SelfScan { findings, .. }) => {
+                let got: Vec<(u64, &str)> =
+                    findings.iter().map(|f| (f.line, f.rule.as_str())).collect();
+                let n = lines as u64;
+                assert_eq!(got, vec![(n / 2 + 2, "unvetted"), (n + 2, "phone")]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!target.exists());
+    }
+
     #[test]
     fn a_zip_with_an_entry_the_scan_cannot_read_is_refused_too() {
         let dir = tempfile::tempdir().expect("tempdir");

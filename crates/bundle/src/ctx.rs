@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use codex_scrub::schema::{FileKind, SchemaOptions};
-use codex_scrub::{redact_stream, Counts, LineReader, Mode, Scrubber};
+use codex_scrub::{default_threads, redact_parallel, Counts, Mode, Scrubber};
 
 use crate::names;
 use crate::sniff::{self, Content};
@@ -256,7 +256,6 @@ impl Ctx<'_> {
             )),
             None => source,
         };
-        let mut reader = LineReader::new(source);
         let zip_path = self.zip_path.clone();
         let scrubber = self.scrubber;
         let progress = &mut *self.progress;
@@ -273,12 +272,18 @@ impl Ctx<'_> {
                 "cut: the oldest {offset} bytes were left out (--max-bytes); the newest whole lines are kept"
             ));
         }
-        let mut fs = scrubber.file(mode);
         // Room for the end marker, so a cut file never passes `max_out`.
         let budget = max_out.map(|m| m.saturating_sub(marker_len + END_MARKER_ROOM));
-        let outcome = redact_stream(&mut fs, &mut reader, &mut w, budget, &mut |n| {
-            progress.advance(n)
-        })
+        // On every core; the output is that of one thread.
+        let (outcome, counts) = redact_parallel(
+            scrubber,
+            mode,
+            source,
+            &mut w,
+            budget,
+            default_threads(),
+            &mut |n| progress.advance(n),
+        )
         .map_err(|e| self_err(&zip_path, e))?;
         if outcome.truncated {
             let tail = format!(
@@ -295,7 +300,7 @@ impl Ctx<'_> {
         }
         w.flush().map_err(|e| self_err(&zip_path, e))?;
         let digest = w.digest();
-        let mut counts = fs.counts().clone();
+        let mut counts = counts;
         counts.merge(&tally.borrow().counts);
         self.counts.merge(&counts);
         let source = self.shown_source(shown);

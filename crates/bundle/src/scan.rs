@@ -13,7 +13,7 @@ use std::fs::File;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
-use codex_scrub::{Finding, LineReader, Mode, Scrubber};
+use codex_scrub::{default_threads, scan_parallel, FileScrubber, Finding, Mode, Scrubber};
 use serde::Serialize;
 
 use crate::error::ScanError;
@@ -131,33 +131,34 @@ fn scan_lines<R: Read>(
     reader: R,
     report: &mut ScanReport,
 ) -> std::io::Result<()> {
-    let mut fs = scrubber.file(mode_for(label));
-    let mut plain = scrubber.file(Mode::Lines);
-    let mut reader = LineReader::new(reader);
-    let mut line_no = 1u64;
-    let mut found: Vec<Finding> = Vec::new();
-    let mut stripped = Vec::new();
-    while let Some((piece, newline)) = reader.next_piece()? {
-        fs.scan_piece(piece, newline, line_no, &mut found);
+    let on_piece = |fs: &mut [FileScrubber<'_>; 2],
+                    piece: &[u8],
+                    newline: bool,
+                    line_no: u64,
+                    found: &mut Vec<Finding>| {
+        fs[0].scan_piece(piece, newline, line_no, found);
         if memchr::memchr(0, piece).is_some() {
-            stripped.clear();
-            stripped.extend(piece.iter().copied().filter(|&b| b != 0));
-            plain.scan_piece(&stripped, newline, line_no, &mut found);
+            let stripped: Vec<u8> = piece.iter().copied().filter(|&b| b != 0).collect();
+            fs[1].scan_piece(&stripped, newline, line_no, found);
         }
-        for f in found.drain(..) {
+    };
+    let consumed = scan_parallel(
+        scrubber,
+        mode_for(label),
+        reader,
+        default_threads(),
+        &on_piece,
+        &mut |f| {
             report.findings.push(ScanFinding {
                 file: label.to_string(),
                 line: f.line,
                 rule: f.rule.as_str().to_string(),
                 preview: f.preview,
-            });
-        }
-        if newline {
-            line_no += 1;
-        }
-    }
+            })
+        },
+    )?;
     report.files_scanned += 1;
-    report.bytes_scanned += reader.consumed;
+    report.bytes_scanned += consumed;
     Ok(())
 }
 

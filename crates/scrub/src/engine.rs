@@ -19,6 +19,7 @@ use memchr::memmem;
 use crate::decode::{decode_into, needs_decoding};
 use crate::keyed::{header_lines, json_keys, key_values, OpenValue};
 use crate::known::{KnownSet, KnownValues};
+use crate::personal::{names, numbers, obfuscated_emails};
 use crate::pseudonym::Pseudonymizer;
 use crate::rules::{KeyCache, Rule};
 use crate::shapes::{auth_schemes, emails, jwts, opaque_tokens, prefixed_tokens, user_name};
@@ -221,6 +222,9 @@ impl Scrubber {
         prefixed_tokens(dec, low, spans);
         emails(dec, low, spans);
         opaque_tokens(dec, spans);
+        obfuscated_emails(low, spans);
+        numbers(dec, spans);
+        names(dec, low, spans);
         if let Some(u) = &self.user {
             user_name(low, u, spans);
         }
@@ -368,6 +372,22 @@ impl FileScrubber<'_> {
     /// Counts so far.
     pub fn counts(&self) -> &Counts {
         &self.counts
+    }
+
+    /// Counts so far, which start again from zero.
+    pub(crate) fn take_counts(&mut self) -> Counts {
+        std::mem::take(&mut self.counts)
+    }
+
+    /// What the gate carries to the next line.
+    pub(crate) fn gate_state(&self) -> crate::gate::GateState {
+        self.gate_state
+    }
+
+    /// Sets what the gate carries into the next line (a chunk of a file read on another
+    /// thread starts where the chunk before it ended).
+    pub(crate) fn set_gate_state(&mut self, state: crate::gate::GateState) {
+        self.gate_state = state;
     }
 
     /// Skips the rest of a value left open by an earlier line or piece; returns the part of
@@ -699,6 +719,12 @@ impl FileScrubber<'_> {
                     preview: preview(&whole[a..b]),
                 });
             }
+        } else {
+            // The line is reported already; the gate still reads it for what it carries to
+            // the next line, so the next line reads the same whatever came before this one
+            // (the parallel scan cuts files at such lines).
+            self.gate_buf.clear();
+            crate::gate::gate(&whole, &mut self.gate_state, &mut self.gate_buf, None);
         }
         self.scan_line = whole;
         self.scan_line.clear();

@@ -164,10 +164,13 @@ fn classify(key: &[u8]) -> KeyClass {
         *d = s.to_ascii_lowercase();
     }
     let k = &low[..key.len()];
-    let listed = key_table()[k.len()]
-        .iter()
-        .find(|(w, _)| *w == k)
-        .map(|&(_, c)| c);
+    let listed = match k.first() {
+        Some(&first) => key_table()[k.len()]
+            .iter()
+            .find(|(w, _)| w[0] == first && *w == k)
+            .map(|&(_, c)| c),
+        None => None,
+    };
     match listed {
         Some(c) => c,
         None if k.ends_with(b"code") || crate::schema::allowlisted_anywhere(k) => KeyClass::Value,
@@ -352,6 +355,10 @@ pub fn gate(
             } else {
                 Verdict::Replace
             }
+        } else if !plain_gate() && value_passes_by_shape(content) {
+            // A number, time or pseudonym is kept under any key: it is self-evident, and as
+            // one chunk it passes by shape.
+            Verdict::Keep
         } else {
             let class = match last_key {
                 Some((ks, ke)) if value_follows_key(line, ke + 1, i) => classify(&line[ks..ke]),
@@ -384,11 +391,17 @@ pub fn gate(
     g
 }
 
+/// Whether reading `line` does not depend on the lines before it ([`GateState`]): it is not
+/// read as JSON, or its first byte that is not a space is `{` (which starts afresh).
+pub(crate) fn fresh_start(line: &[u8]) -> bool {
+    !json_like(line) || line.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{')
+}
+
 /// Whether `line` is read as JSON: it starts (after spaces) with `{`, `[` or `"`, or holds a
 /// key (`":`). Other lines are free text, where quotes only separate words.
 fn json_like(line: &[u8]) -> bool {
     let first = line.iter().copied().find(|c| !c.is_ascii_whitespace());
-    matches!(first, Some(b'{' | b'[' | b'"')) || memchr::memmem::find(line, b"\":").is_some()
+    matches!(first, Some(b'{' | b'[' | b'"')) || find(line, b"\":").is_some()
 }
 
 /// The end of a JSON string whose content starts at `from`: `(index of the closing quote or
@@ -491,7 +504,16 @@ fn value_ok(v: &[u8], class: KeyClass) -> bool {
 /// Whether every chunk of free text `v` passes (nothing would be replaced).
 fn text_ok(v: &[u8]) -> bool {
     let mut g = GateOutcome::default();
-    free_text(v, 0, &mut Discard, &mut g, None);
+    if !plain_gate()
+        && !v.is_empty()
+        && v.iter()
+            .all(|&c| c.is_ascii() && !CHUNK_SEP[usize::from(c)])
+    {
+        // One chunk: what free text does with it, without the reading around it.
+        chunk_gate(v, 0, &mut Discard, &mut g, None);
+    } else {
+        free_text(v, 0, &mut Discard, &mut g, None);
+    }
     g.replaced == 0
 }
 
@@ -524,11 +546,10 @@ pub fn self_evident(v: &[u8]) -> bool {
     }
     if v[0].is_ascii_digit() || (v[0] == b'-' && v.len() > 1 && v[1].is_ascii_digit()) {
         // Numbers, versions, times, dates, durations, sizes.
-        return v
-            .iter()
-            .all(|c| c.is_ascii_alphanumeric() || b".:-+,/ ".contains(c));
+        static NUMERIC: crate::bytes::ByteSet = crate::bytes::ByteSet::new(true, false, b".:-+,/ ");
+        return v.iter().all(|&c| NUMERIC.has(c));
     }
-    if v.starts_with(b"~/") || v.starts_with(b"/") || memchr::memmem::find(v, b"://").is_some() {
+    if v.starts_with(b"~/") || v.starts_with(b"/") || find(v, b"://").is_some() {
         return true;
     }
     if v.contains(&b'_')
@@ -678,7 +699,10 @@ fn free_text<S: Sink>(
             .find(|c| !matches!(c, b' ' | b'\t'))
             .copied();
         let named = chunk.len() > name.len() || matches!(after_spaces, Some(b':' | b'='));
-        let credential = !name.is_empty()
+        // Whether the chunk names a credential matters only when something follows it.
+        let matters = (next_is_sep && named) || (!named && matches!(text.get(i), Some(b' ')));
+        let credential = matters
+            && !name.is_empty()
             && name
                 .iter()
                 .all(|c| c.is_ascii_alphanumeric() || b"_-.".contains(c))
@@ -763,6 +787,16 @@ pub fn with_plain_gate<R>(f: impl FnOnce() -> R) -> R {
     }
     let _reset = Reset(PLAIN.with(|p| p.replace(true)));
     f()
+}
+
+/// A JSON string value kept under any key by its shape alone: a number, date or time
+/// starting with a digit ([`self_evident`]) that [`passes_by_shape`], or a pseudonym.
+fn value_passes_by_shape(v: &[u8]) -> bool {
+    match v.first() {
+        Some(b'0'..=b'9') => passes_by_shape(v),
+        Some(b'a'..=b'z') => crate::pseudonym::looks_like_pseudonym(v),
+        _ => false,
+    }
 }
 
 /// Whether `chunk` is one the plain test passes whole, judged by shape alone:
@@ -1091,13 +1125,8 @@ fn chunk_body<S: Sink>(
 /// Whether a name says its value is a credential: `X-Api-Key`, `password`, `session_token`,
 /// `ticket`, `signature`, … (any case, any separators).
 fn credential_name(k: &[u8]) -> bool {
-    let low: Vec<u8> = k
-        .iter()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(u8::to_ascii_lowercase)
-        .collect();
-    [
-        &b"key"[..],
+    const WORDS: [&[u8]; 14] = [
+        b"key",
         b"token",
         b"secret",
         b"passw",
@@ -1111,17 +1140,44 @@ fn credential_name(k: &[u8]) -> bool {
         b"bearer",
         b"jwt",
         b"otp",
-    ]
-    .iter()
-    .any(|w| low.windows(w.len()).any(|x| x == *w))
+    ];
+    // The name's letters and digits, lowercased (on the stack for the usual short name).
+    let mut buf = [0u8; 128];
+    let mut heap = Vec::new();
+    let low: &[u8] = if k.len() <= buf.len() {
+        let mut n = 0;
+        for &c in k.iter().filter(|c| c.is_ascii_alphanumeric()) {
+            buf[n] = c.to_ascii_lowercase();
+            n += 1;
+        }
+        &buf[..n]
+    } else {
+        heap.extend(
+            k.iter()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .map(u8::to_ascii_lowercase),
+        );
+        &heap
+    };
+    let n = low.len();
+    (0..n).any(|i| {
+        // Every listed word starts with one of these letters.
+        matches!(
+            low[i],
+            b'k' | b't' | b's' | b'p' | b'a' | b'c' | b'b' | b'j' | b'o'
+        ) && WORDS.iter().any(|w| low[i..].starts_with(w))
+    })
 }
 
 fn trailing_backslashes(b: &[u8]) -> usize {
     b.iter().rev().take_while(|&&c| c == b'\\').count()
 }
 
+/// The first `n` in `h`, for the short needles of this module (a candidate is first found by
+/// its first byte, with `memchr`).
 fn find(h: &[u8], n: &[u8]) -> Option<usize> {
-    h.windows(n.len()).position(|w| w == n)
+    let (&first, rest) = n.split_first()?;
+    memchr::memchr_iter(first, h).find(|&i| h[i + 1..].starts_with(rest))
 }
 
 /// The chunk with percent-encoding (up to three times), HTML entities and backslash escapes

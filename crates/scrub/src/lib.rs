@@ -5,6 +5,8 @@
 //! ([`rules`]: header names and substrings, JSON keys at any depth, `k=v` and `"k":"v"`, URL
 //! query parameters, meta keys), detectors by shape ([`shapes`]: JWTs, `Bearer`/`Basic`,
 //! `sk-` keys, refresh-token shapes, cookies, emails, identity keys, account and session ids),
+//! detectors of personal data in prose ([`personal`]: obfuscated emails, phone numbers, SSNs,
+//! card numbers, names after cue words),
 //! detectors by key ([`keyed`]), and every value the caller knows ([`known`]) in its encoded
 //! forms. Identifiers become per-bundle pseudonyms ([`pseudonym`]), or, in the report's output
 //! style ([`Style::Mask`], [`Pseudonymizer::masking`]), masks a person recognizes their own
@@ -12,8 +14,9 @@
 //! allowlist [`gate`] keeps only what it can vouch for (structure, keys, allowlisted values,
 //! ordinary vocabulary) and replaces every other token with `<string:N>`. Structured files
 //! of a known kind go through their schema first ([`schema`]): structure and keys kept, a
-//! value only where its key is on the kind's allowlist and has the key's safe shape. Input is read line
-//! by line with bounded memory ([`stream`]); nothing here prints.
+//! value only where its key is on the kind's allowlist and has the key's safe shape. Input is
+//! read line by line with bounded memory ([`stream`]), a large file in chunks of whole lines on
+//! every core with the output of one thread ([`parallel`]); nothing here prints.
 
 #![warn(unreachable_pub)]
 
@@ -24,6 +27,8 @@ pub mod gate;
 mod keyed;
 mod known;
 pub mod names;
+pub mod parallel;
+mod personal;
 pub mod pseudonym;
 pub mod rules;
 pub mod schema;
@@ -34,6 +39,7 @@ mod stream;
 pub use codex_redact::IdentityMode;
 pub use engine::{preview, Counts, FileScrubber, Finding, Mode, Options, Scrubber};
 pub use known::KnownValues;
+pub use parallel::{default_threads, redact_parallel, scan_parallel};
 pub use pseudonym::{Kind, Pseudonymizer, RandomUnavailable, Style};
 pub use rules::Rule;
 pub use stream::{looks_binary, redact_stream, scan_stream, LineReader, StreamOutcome, MAX_LINE};

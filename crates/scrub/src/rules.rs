@@ -59,6 +59,14 @@ pub enum Rule {
     KnownAccountId,
     /// An identity key the caller knows.
     KnownIdentityKey,
+    /// A phone number in prose (`+1 415 555 0134`, `(415) 555-0134`).
+    Phone,
+    /// A US social security number (`078-05-1120`).
+    Ssn,
+    /// A payment card number (13 to 19 digits passing the Luhn check).
+    CardNumber,
+    /// A person's name after a cue word (`name: Jane Doe`, `Hi Jane,`, `from Jane Doe`).
+    PersonName,
     /// A request body dropped from a snapshot (`--include-bodies` keeps it).
     BodyDropped,
     /// Anything the allowlist gate ([`crate::gate`]) could not vouch for.
@@ -67,7 +75,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in catalogue order.
-    pub const ALL: [Rule; 26] = [
+    pub const ALL: [Rule; 30] = [
         Rule::Header,
         Rule::JsonKey,
         Rule::MetaKey,
@@ -92,6 +100,10 @@ impl Rule {
         Rule::KnownEmail,
         Rule::KnownAccountId,
         Rule::KnownIdentityKey,
+        Rule::Phone,
+        Rule::Ssn,
+        Rule::CardNumber,
+        Rule::PersonName,
         Rule::BodyDropped,
         Rule::Unvetted,
     ];
@@ -123,6 +135,10 @@ impl Rule {
             Rule::KnownEmail => "known-email",
             Rule::KnownAccountId => "known-account-id",
             Rule::KnownIdentityKey => "known-identity-key",
+            Rule::Phone => "phone",
+            Rule::Ssn => "ssn",
+            Rule::CardNumber => "card-number",
+            Rule::PersonName => "person-name",
             Rule::BodyDropped => "body-dropped",
             Rule::Unvetted => "unvetted",
         }

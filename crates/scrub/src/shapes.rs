@@ -39,7 +39,6 @@ struct Finders {
     bearer: Finder<'static>,
     basic: Finder<'static>,
     pct40: Finder<'static>,
-    prefixes: Vec<Finder<'static>>,
 }
 
 fn finders() -> &'static Finders {
@@ -49,7 +48,6 @@ fn finders() -> &'static Finders {
         bearer: Finder::new(b"bearer"),
         basic: Finder::new(b"basic"),
         pct40: Finder::new(b"%40"),
-        prefixes: PREFIXES.iter().map(|p| Finder::new(p.0)).collect(),
     })
 }
 
@@ -193,39 +191,63 @@ const PREFIXES: [Prefix; 8] = [
 ];
 
 /// `sk-…`/`sess-…` keys, refresh-token shapes, ChatGPT user/org ids and `ses_…` ids.
+///
+/// Every prefix ends in `-`, `_` or `.`: one pass over those bytes finds every candidate
+/// (instead of one substring search per prefix); matches are reported in the order of
+/// [`PREFIXES`], then by position.
 pub(crate) fn prefixed_tokens(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
-    for ((prefix, min_body, body, rule, repl), finder) in PREFIXES.iter().zip(&finders().prefixes) {
-        let (min_body, body, rule, repl) = (*min_body, *body, *rule, *repl);
-        for pos in finder.find_iter(low) {
-            if pos > 0 && (is_b64url(dec[pos - 1]) || dec[pos - 1] == b'.') {
+    let mut hits: Vec<(usize, usize)> = Vec::new();
+    for sep in memchr::memchr3_iter(b'-', b'_', b'.', low) {
+        for (k, (prefix, ..)) in PREFIXES.iter().enumerate() {
+            let Some(pos) = (sep + 1).checked_sub(prefix.len()) else {
                 continue;
+            };
+            if prefix[prefix.len() - 1] == low[sep] && &low[pos..=sep] == *prefix {
+                hits.push((k, pos));
             }
-            let start = pos + prefix.len();
-            let end = run_end(dec, start, body);
-            if end - start >= min_body {
-                spans.push(Span::new(pos, end, rule, repl));
-            }
+        }
+    }
+    if hits.len() > 1 {
+        hits.sort_unstable();
+    }
+    for (k, pos) in hits {
+        let (prefix, min_body, body, rule, repl) = PREFIXES[k];
+        if pos > 0 && (is_b64url(dec[pos - 1]) || dec[pos - 1] == b'.') {
+            continue;
+        }
+        let start = pos + prefix.len();
+        let end = run_end(dec, start, body);
+        if end - start >= min_body {
+            spans.push(Span::new(pos, end, rule, repl));
         }
     }
 }
 
 /// Long base64url runs that mix upper case, lower case and digits and are not identifiers
 /// made of short dash/underscore-separated words (run ids, file names) or hex.
+///
+/// Runs are found by probing: a run of 32 or more bytes starting at or after `i` covers byte
+/// `i + 31`, so a probe outside the class skips 32 bytes at once (`i` always follows a byte
+/// outside the class, or is 0).
 pub(crate) fn opaque_tokens(dec: &[u8], spans: &mut Vec<Span>) {
     const MIN: usize = 32;
     let n = dec.len();
     let mut i = 0;
-    while i < n {
-        while i < n && !is_b64url(dec[i]) {
-            i += 1;
+    while i + MIN <= n {
+        let probe = i + MIN - 1;
+        if !is_b64url(dec[probe]) {
+            i = probe + 1;
+            continue;
         }
-        let start = i;
-        while i < n && is_b64url(dec[i]) {
-            i += 1;
+        let mut start = probe;
+        while start > i && is_b64url(dec[start - 1]) {
+            start -= 1;
         }
-        if i - start >= MIN && is_opaque(dec, start, i) {
-            spans.push(Span::new(start, i, Rule::OpaqueToken, Repl::Redacted));
+        let end = run_end(dec, probe, is_b64url);
+        if end - start >= MIN && is_opaque(dec, start, end) {
+            spans.push(Span::new(start, end, Rule::OpaqueToken, Repl::Redacted));
         }
+        i = end + 1;
     }
 }
 
@@ -417,6 +439,62 @@ mod tests {
             ]
         );
         assert!(run(prefixed_tokens, "start_time user-agent task-abc").is_empty());
+    }
+
+    /// The detectors' plain definitions, for the agreement properties below.
+    fn opaque_plain(dec: &[u8]) -> Vec<Span> {
+        let (mut spans, n, mut i) = (Vec::new(), dec.len(), 0);
+        while i < n {
+            while i < n && !is_b64url(dec[i]) {
+                i += 1;
+            }
+            let start = i;
+            while i < n && is_b64url(dec[i]) {
+                i += 1;
+            }
+            if i - start >= 32 && is_opaque(dec, start, i) {
+                spans.push(Span::new(start, i, Rule::OpaqueToken, Repl::Redacted));
+            }
+        }
+        spans
+    }
+
+    fn prefixed_plain(dec: &[u8], low: &[u8]) -> Vec<Span> {
+        let mut spans = Vec::new();
+        for (prefix, min_body, body, rule, repl) in PREFIXES {
+            for pos in memmem::find_iter(low, prefix) {
+                if pos > 0 && (is_b64url(dec[pos - 1]) || dec[pos - 1] == b'.') {
+                    continue;
+                }
+                let start = pos + prefix.len();
+                let end = run_end(dec, start, body);
+                if end - start >= min_body {
+                    spans.push(Span::new(pos, end, rule, repl));
+                }
+            }
+        }
+        spans
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_detectors_agree_with_their_plain_definitions(
+            parts in proptest::collection::vec(proptest::prop_oneof![
+                "[A-Za-z0-9]{0,40}",
+                "[ ._/%-]{1,3}",
+                "(sk-|sess-|rt_|rt-|v1\\.|user-|org-|ses_|SK-|Ses_)",
+            ], 0..12)
+        ) {
+            let text = parts.concat();
+            let dec = text.as_bytes();
+            let low = text.to_ascii_lowercase();
+            let mut fast = Vec::new();
+            opaque_tokens(dec, &mut fast);
+            proptest::prop_assert_eq!(&fast, &opaque_plain(dec));
+            fast.clear();
+            prefixed_tokens(dec, low.as_bytes(), &mut fast);
+            proptest::prop_assert_eq!(&fast, &prefixed_plain(dec, low.as_bytes()));
+        }
     }
 
     #[test]

@@ -1,0 +1,763 @@
+//! Detectors for personal data written as prose: the shapes the allowlist gate keeps because
+//! every word in them is ordinary (digits in groups, dictionary words).
+//!
+//! - obfuscated emails: `jane dot doe at gmail dot com`, `jane(at)example(dot)com`,
+//!   `jane [at] example [dot] com`, `jane @ example.com`;
+//! - phone numbers: `+` and a country code with 8 to 15 digits in groups
+//!   (`+1 415 555 0134`, `+44 20 7946 0958`, `+14155550134`), and North American numbers
+//!   (`(415) 555-0134`, `415-555-0134`, `415.555.0134`, `415 555 0134`);
+//! - US social security numbers (`078-05-1120`);
+//! - payment card numbers: 13 to 19 digits, whole or in groups of four (also 4-6-5 and
+//!   4-6-4) separated by spaces or dashes, starting with 2 to 6 and passing the Luhn check
+//!   (so timestamps, counts, ports and durations, which fail one of these, stay);
+//! - personal names after a cue word: `name: Jane Doe`, `Hi Jane,`, `Dear Jane`,
+//!   `from Jane Doe`, `user Jane Doe` (one or more Capitalized words after a label or a
+//!   greeting, two or more after `from`, `by`, `user`, `customer`, …; never a word on the
+//!   list of capitalized words logs use, such as `Error` or `Windows`).
+//!
+//! Each detector is one pass triggered by a byte search, on the decoded line.
+
+use crate::bytes::ByteSet;
+use crate::pseudonym::Kind;
+use crate::rules::Rule;
+use crate::span::{Repl, Span};
+
+/// Top-level domains accepted after a spoken `at` / `dot` (`jane at example dot com`), where
+/// ordinary English could otherwise read as an address.
+const SPOKEN_TLDS: &[&[u8]] = &[
+    b"com", b"org", b"net", b"edu", b"gov", b"io", b"co", b"uk", b"de", b"fr", b"ai", b"dev",
+    b"app", b"me", b"us", b"ca", b"au", b"info", b"biz", b"nl", b"jp", b"in", b"ru", b"ch", b"se",
+    b"es", b"it", b"br", b"eu", b"mail",
+];
+
+fn label_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'%' | b'+' | b'-')
+}
+
+/// The bracketed forms of `at` and `dot`: `(at)`, `[at]`, `{at}`, `<at>`.
+fn bracketed(low: &[u8], at: usize, word: &[u8]) -> bool {
+    let n = word.len();
+    let (Some(&open), Some(&close)) = (low.get(at), low.get(at + n + 1)) else {
+        return false;
+    };
+    matches!(
+        (open, close),
+        (b'(', b')') | (b'[', b']') | (b'{', b'}') | (b'<', b'>')
+    ) && low.get(at + 1..at + 1 + n) == Some(word)
+}
+
+fn skip_spaces(low: &[u8], mut i: usize) -> usize {
+    while low.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    i
+}
+
+fn skip_spaces_back(low: &[u8], mut i: usize) -> usize {
+    while i > 0 && low[i - 1] == b' ' {
+        i -= 1;
+    }
+    i
+}
+
+/// A `dot` at `i` (`.`, ` dot `, `(dot)` with optional spaces): where the next label starts,
+/// and whether the form was spoken or bracketed.
+fn dot_forward(low: &[u8], i: usize) -> Option<(usize, Form)> {
+    if low.get(i) == Some(&b'.') {
+        return Some((i + 1, Form::Plain));
+    }
+    let j = skip_spaces(low, i);
+    if bracketed(low, j, b"dot") {
+        return Some((skip_spaces(low, j + 5), Form::Bracketed));
+    }
+    if j == i + 1 && low[j..].starts_with(b"dot ") {
+        return Some((j + 4, Form::Spoken));
+    }
+    None
+}
+
+/// A `dot` ending at `i` (the start of the label after it): where the label before it ends.
+fn dot_backward(low: &[u8], i: usize) -> Option<(usize, Form)> {
+    if i > 0 && low[i - 1] == b'.' {
+        return Some((i - 1, Form::Plain));
+    }
+    let j = skip_spaces_back(low, i);
+    if j >= 5 && bracketed(low, j - 5, b"dot") {
+        return Some((skip_spaces_back(low, j - 5), Form::Bracketed));
+    }
+    if j + 1 == i && j >= 4 && &low[j - 4..j] == b" dot" {
+        return Some((j - 4, Form::Spoken));
+    }
+    None
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Form {
+    Plain,
+    Spoken,
+    Bracketed,
+}
+
+/// Obfuscated emails → `email_…`.
+pub(crate) fn obfuscated_emails(low: &[u8], spans: &mut Vec<Span>) {
+    let words = memchr::memmem::find_iter(low, b"at")
+        .filter(|&p| p > 0 && !low[p - 1].is_ascii_alphanumeric())
+        .map(|p| p - 1);
+    at_tokens(low, words, spans);
+    if memchr::memchr(b'@', low).is_some() {
+        at_tokens(low, memchr::memchr_iter(b'@', low), spans);
+    }
+}
+
+/// [`obfuscated_emails`] around each candidate `at` token.
+fn at_tokens(low: &[u8], ats: impl Iterator<Item = usize>, spans: &mut Vec<Span>) {
+    let mut last = 0;
+    for at in ats {
+        if at < last {
+            continue;
+        }
+        // The `at` token: `at_start..at_end`, and how it is written.
+        let (at_start, at_end, form) = if bracketed(low, at, b"at") {
+            (
+                skip_spaces_back(low, at),
+                skip_spaces(low, at + 4),
+                Form::Bracketed,
+            )
+        } else if low[at] == b' ' && low[at + 1..].starts_with(b"at ") {
+            (at, at + 4, Form::Spoken)
+        } else if low[at] == b'@' && at > 0 && low[at - 1] == b' ' {
+            (
+                skip_spaces_back(low, at),
+                skip_spaces(low, at + 1),
+                Form::Bracketed,
+            )
+        } else {
+            continue;
+        };
+        // The local part, back from the `at`.
+        let label_back = |end: usize| {
+            let mut s = end;
+            while s > 0 && label_char(low[s - 1]) {
+                s -= 1;
+            }
+            s
+        };
+        let mut start = label_back(at_start);
+        if start == at_start {
+            continue;
+        }
+        let mut loudest = form;
+        while let Some((end, f)) = dot_backward(low, start) {
+            let s = label_back(end);
+            if s == end {
+                break;
+            }
+            loudest = loudest.max(f);
+            start = s;
+        }
+        // The domain: labels joined by dots, the last one letters only.
+        let label_fwd = |s: usize| {
+            let mut e = s;
+            while e < low.len() && (low[e].is_ascii_alphanumeric() || low[e] == b'-') {
+                e += 1;
+            }
+            e
+        };
+        let mut end = label_fwd(at_end);
+        if end == at_end {
+            continue;
+        }
+        let mut labels = 1;
+        let mut tld = (at_end, end);
+        while let Some((s, f)) = dot_forward(low, end) {
+            let e = label_fwd(s);
+            if e == s {
+                break;
+            }
+            loudest = loudest.max(f);
+            labels += 1;
+            tld = (s, e);
+            end = e;
+        }
+        let tld = &low[tld.0..tld.1];
+        let tld_ok = (2..=24).contains(&tld.len()) && tld.iter().all(u8::is_ascii_alphabetic);
+        let plausible = match loudest {
+            Form::Bracketed => true,
+            _ => SPOKEN_TLDS.contains(&tld),
+        };
+        // A plain `a@b.c` is the email detector's; this one needs an obfuscation.
+        let obfuscated = form != Form::Plain;
+        if labels >= 2 && tld_ok && plausible && obfuscated {
+            spans.push(Span::new(
+                start,
+                end,
+                Rule::Email,
+                Repl::Pseudonym(Kind::Email),
+            ));
+            last = end;
+        }
+    }
+}
+
+/// A digit group: `start..end` of `dec`.
+#[derive(Clone, Copy)]
+struct Group {
+    start: usize,
+    end: usize,
+}
+
+impl Group {
+    fn len(self) -> usize {
+        self.end - self.start
+    }
+}
+
+fn digits_end(dec: &[u8], from: usize) -> usize {
+    let mut e = from;
+    while e < dec.len() && dec[e].is_ascii_digit() {
+        e += 1;
+    }
+    e
+}
+
+/// Whether a number may start at `i`: not inside a word, a version, a path or another number.
+fn number_starts(dec: &[u8], i: usize) -> bool {
+    i == 0
+        || !(dec[i - 1].is_ascii_alphanumeric()
+            || matches!(
+                dec[i - 1],
+                b'.' | b'-' | b'_' | b'/' | b'#' | b'+' | b'%' | b'\\'
+            ))
+}
+
+/// Whether a number may end at `e`: not followed by a word character or by a separator and
+/// more digits (`1.2.3`, `10:30`).
+fn number_ends(dec: &[u8], e: usize) -> bool {
+    match dec.get(e) {
+        None => true,
+        Some(c) if c.is_ascii_alphanumeric() || *c == b'_' => false,
+        Some(b'.' | b'-' | b':' | b'/' | b',') => !dec.get(e + 1).is_some_and(u8::is_ascii_digit),
+        Some(_) => true,
+    }
+}
+
+/// The bytes a phone number, SSN or card number starts with.
+static NUMBER_START: ByteSet = ByteSet::new(false, false, b"0123456789+(");
+
+/// Luhn's check over the digits of `dec[start..end]`.
+fn luhn(dec: &[u8], start: usize, end: usize) -> bool {
+    let mut sum = 0u32;
+    let mut double = false;
+    for &c in dec[start..end].iter().rev() {
+        if !c.is_ascii_digit() {
+            continue;
+        }
+        let mut d = u32::from(c - b'0');
+        if double {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+        double = !double;
+    }
+    sum.is_multiple_of(10)
+}
+
+/// Phone numbers, SSNs and card numbers: one pass over the line's digit runs.
+pub(crate) fn numbers(dec: &[u8], spans: &mut Vec<Span>) {
+    let n = dec.len();
+    let mut i = 0;
+    let mut last = 0;
+    while i < n {
+        // Straight to the next byte a number can start with.
+        while i < n && !NUMBER_START.has(dec[i]) {
+            i += 1;
+        }
+        if i == n {
+            break;
+        }
+        let c = dec[i];
+        let starts = i >= last && number_starts(dec, i);
+        let found = if !starts {
+            None
+        } else if c == b'+' && dec.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            international(dec, i)
+        } else if c == b'(' {
+            parenthesized(dec, i)
+        } else if c.is_ascii_digit() {
+            digit_shapes(dec, i)
+        } else {
+            None
+        };
+        if let Some((end, rule)) = found {
+            spans.push(Span::new(i, end, rule, number_repl(dec, i, end)));
+            last = end;
+            i = end;
+            continue;
+        }
+        if c.is_ascii_digit() {
+            // Past the rest of this run: a number starts only at its first digit.
+            i = digits_end(dec, i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// `[redacted]`, or `"[redacted]"` for a run of digits standing as a JSON value (after `:`,
+/// `[` or `,`, before `,`, `}`, `]` or the end), so redacted JSON stays JSON.
+fn number_repl(dec: &[u8], start: usize, end: usize) -> Repl {
+    let before = dec[..start].iter().rev().find(|c| !c.is_ascii_whitespace());
+    let after = dec[end..].iter().find(|c| !c.is_ascii_whitespace());
+    let bare = dec[start..end].iter().all(u8::is_ascii_digit)
+        && matches!(before, Some(b':' | b'[' | b','))
+        && matches!(after, None | Some(b',' | b'}' | b']'));
+    if bare {
+        Repl::QuotedRedacted { escaped: false }
+    } else {
+        Repl::Redacted
+    }
+}
+
+/// Groups of digits from `from` separated by one `sep_ok` byte (the same one throughout),
+/// at most `max` digits in all: the groups and where they end.
+fn groups(dec: &[u8], from: usize, max: usize, seps: &[u8], out: &mut [Group; 8]) -> usize {
+    let mut k = 0;
+    let mut total = 0;
+    let mut sep: Option<u8> = None;
+    let mut at = from;
+    while k < out.len() {
+        let e = digits_end(dec, at);
+        if e == at || total + (e - at) > max {
+            break;
+        }
+        out[k] = Group { start: at, end: e };
+        k += 1;
+        total += e - at;
+        match dec.get(e) {
+            Some(&s) if seps.contains(&s) && sep.is_none_or(|p| p == s) => {
+                if !dec.get(e + 1).is_some_and(u8::is_ascii_digit) {
+                    break;
+                }
+                sep = Some(s);
+                at = e + 1;
+            }
+            _ => break,
+        }
+    }
+    k
+}
+
+/// `+` and a country code: 8 to 15 digits in groups of at most 4 (the first up to 3), or
+/// one run.
+fn international(dec: &[u8], plus: usize) -> Option<(usize, Rule)> {
+    let mut g = [Group { start: 0, end: 0 }; 8];
+    let k = groups(dec, plus + 1, 15, b" -.", &mut g);
+    let g = &g[..k];
+    let total: usize = g.iter().map(|x| x.len()).sum();
+    let shape_ok = (k == 1 && total >= 10)
+        || (k >= 2 && g[0].len() <= 3 && g[1..].iter().all(|x| x.len() <= 4));
+    let end = g.last()?.end;
+    ((8..=15).contains(&total) && shape_ok && number_ends(dec, end)).then_some((end, Rule::Phone))
+}
+
+/// North American area and exchange codes start with 2 to 9.
+fn nanp(d: u8) -> bool {
+    (b'2'..=b'9').contains(&d)
+}
+
+/// `(415) 555-0134`, `(415)555-0134`.
+fn parenthesized(dec: &[u8], open: usize) -> Option<(usize, Rule)> {
+    let area = digits_end(dec, open + 1);
+    if area != open + 4 || dec.get(area) != Some(&b')') || !nanp(dec[open + 1]) {
+        return None;
+    }
+    let mut at = area + 1;
+    if dec.get(at) == Some(&b' ') {
+        at += 1;
+    }
+    let ex = digits_end(dec, at);
+    if ex != at + 3 || !nanp(dec[at]) || !matches!(dec.get(ex), Some(b'-' | b'.' | b' ')) {
+        return None;
+    }
+    let end = digits_end(dec, ex + 1);
+    (end == ex + 5 && number_ends(dec, end)).then_some((end, Rule::Phone))
+}
+
+/// Shapes that start with a digit: a North American number (`415-555-0134`, `415.555.0134`,
+/// `415 555 0134`), an SSN (`078-05-1120`), a card number.
+fn digit_shapes(dec: &[u8], i: usize) -> Option<(usize, Rule)> {
+    // Every shape has 9 digits or more: a shorter run that is not followed by a group
+    // separator is none of them.
+    let run = digits_end(dec, i);
+    if run - i < 9 && !matches!(dec.get(run), Some(b' ' | b'-' | b'.')) {
+        return None;
+    }
+    let mut g = [Group { start: 0, end: 0 }; 8];
+    let k = groups(dec, i, 19, b" -.", &mut g);
+    let g = &g[..k];
+    let end = g.last()?.end;
+    if !number_ends(dec, end) {
+        return None;
+    }
+    let mut lens_buf = [0usize; 8];
+    for (l, x) in lens_buf.iter_mut().zip(g) {
+        *l = x.len();
+    }
+    let lens = &lens_buf[..k];
+    let sep = (k > 1).then(|| dec[g[0].end]);
+    // (Not with spaces: `200 429 5000` is a list of counts.)
+    if lens == [3, 3, 4]
+        && matches!(sep, Some(b'-' | b'.'))
+        && nanp(dec[g[0].start])
+        && nanp(dec[g[1].start])
+    {
+        return Some((end, Rule::Phone));
+    }
+    if lens == [3, 2, 4] && sep == Some(b'-') {
+        let area = &dec[g[0].start..g[0].end];
+        let ok = area != b"000"
+            && area != b"666"
+            && area[0] != b'9'
+            && &dec[g[1].start..g[1].end] != b"00"
+            && &dec[g[2].start..g[2].end] != b"0000";
+        return ok.then_some((end, Rule::Ssn));
+    }
+    let total: usize = lens.iter().sum();
+    let card_shape = match lens {
+        [_] => true,
+        [4, 6, 5] | [4, 6, 4] => true,
+        [init @ .., last] => init.iter().all(|&l| l == 4) && (1..=4).contains(last),
+        [] => false,
+    };
+    let first = dec[i];
+    let card = (13..=19).contains(&total)
+        && card_shape
+        && sep != Some(b'.')
+        && (b'2'..=b'6').contains(&first)
+        && luhn(dec, i, end);
+    card.then_some((end, Rule::CardNumber))
+}
+
+/// Cue words after which Capitalized words are a person's name: `(cue, words needed)`.
+/// Labels (`name:`) and greetings need one word; the others two (`from Jane Doe`).
+const CUES: &[(&[u8], usize)] = &[
+    (b"name", 1),
+    (b"fullname", 1),
+    (b"full name", 1),
+    (b"display name", 1),
+    (b"displayname", 1),
+    (b"username", 1),
+    (b"hi", 1),
+    (b"hello", 1),
+    (b"hey", 1),
+    (b"dear", 1),
+    (b"thanks", 1),
+    (b"from", 2),
+    (b"by", 2),
+    (b"user", 2),
+    (b"customer", 2),
+    (b"contact", 2),
+    (b"author", 2),
+    (b"owner", 2),
+    (b"signed", 2),
+    (b"regards", 1),
+];
+
+/// Capitalized words logs and messages use that are not names.
+const NOT_NAMES: &[&[u8]] = &[
+    b"the",
+    b"this",
+    b"that",
+    b"these",
+    b"there",
+    b"error",
+    b"warning",
+    b"request",
+    b"response",
+    b"server",
+    b"client",
+    b"node",
+    b"windows",
+    b"linux",
+    b"darwin",
+    b"mac",
+    b"chrome",
+    b"firefox",
+    b"safari",
+    b"default",
+    b"none",
+    b"true",
+    b"false",
+    b"null",
+    b"unknown",
+    b"codex",
+    b"opencode",
+    b"openai",
+    b"chatgpt",
+    b"github",
+    b"google",
+    b"microsoft",
+    b"apple",
+    b"plus",
+    b"pro",
+    b"team",
+    b"free",
+    b"enterprise",
+    b"business",
+    b"world",
+    b"all",
+    b"everyone",
+    b"sir",
+    b"madam",
+    b"bearer",
+    b"basic",
+    b"token",
+    b"account",
+    b"user",
+    b"agent",
+    b"session",
+    b"auth",
+    b"oauth",
+    b"api",
+    b"http",
+    b"https",
+    b"json",
+    b"cloudflare",
+    b"proxy",
+    b"model",
+    b"local",
+    b"home",
+    b"system",
+    b"admin",
+    b"root",
+    b"bun",
+    b"npm",
+    b"unauthorized",
+    b"forbidden",
+    b"not",
+    b"bad",
+    b"too",
+    b"many",
+    b"requests",
+    b"internal",
+    b"service",
+    b"gateway",
+    b"timeout",
+    b"failed",
+    b"success",
+    b"ok",
+    b"yes",
+    b"no",
+    b"it",
+    b"we",
+    b"you",
+    b"there",
+];
+
+/// One Capitalized word at `s` (`Jane`, `O'Brien`, `Mary-Jane`): its end.
+fn name_word(dec: &[u8], s: usize) -> Option<usize> {
+    if !dec.get(s).is_some_and(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let mut e = s + 1;
+    let mut lower = 0;
+    while e < dec.len() {
+        let c = dec[e];
+        let joined = |c: u8| matches!(c, b'\'' | b'-');
+        // `O'Brien`, `Mary-Jane`: a joiner before a letter, a capital after a joiner.
+        let ok = c.is_ascii_lowercase()
+            || (joined(c) && dec.get(e + 1).is_some_and(u8::is_ascii_alphabetic))
+            || (c.is_ascii_uppercase() && joined(dec[e - 1]));
+        if !ok {
+            break;
+        }
+        lower += usize::from(c.is_ascii_lowercase());
+        e += 1;
+    }
+    let ends = dec
+        .get(e)
+        .is_none_or(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'/' | b'@' | b'\\')));
+    let word = &dec[s..e];
+    let listed = NOT_NAMES.iter().any(|w| w.eq_ignore_ascii_case(word));
+    (lower >= 1 && e - s <= 20 && ends && !listed).then_some(e)
+}
+
+/// Names after cue words → `[redacted]`.
+pub(crate) fn names(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
+    for sp in memchr::memchr3_iter(b' ', b':', b'=', dec) {
+        let s = sp + 1;
+        if !dec.get(s).is_some_and(u8::is_ascii_uppercase)
+            || !dec.get(s + 1).is_some_and(u8::is_ascii_lowercase)
+        {
+            continue;
+        }
+        // The cue ends at the space, `:` or `=`, or at a `:` / `=` / `,` just before a space.
+        let mut cue_end = sp;
+        if dec[sp] == b' ' && cue_end > 0 && matches!(dec[cue_end - 1], b':' | b'=' | b',') {
+            cue_end -= 1;
+        }
+        let needed = CUES.iter().find_map(|&(cue, n)| {
+            let cs = cue_end.checked_sub(cue.len())?;
+            let bounded = cs == 0 || !low[cs - 1].is_ascii_alphanumeric();
+            (bounded && &low[cs..cue_end] == cue).then_some(n)
+        });
+        let Some(needed) = needed else {
+            continue;
+        };
+        let mut end = s;
+        let mut words = 0;
+        let mut at = s;
+        while words < 4 {
+            let Some(e) = name_word(dec, at) else {
+                break;
+            };
+            words += 1;
+            end = e;
+            if dec.get(e) == Some(&b' ') && name_word(dec, e + 1).is_some() {
+                at = e + 1;
+            } else {
+                break;
+            }
+        }
+        if words >= needed {
+            spans.push(Span::new(s, end, Rule::PersonName, Repl::Redacted));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<(String, Rule)> {
+        let low = text.to_ascii_lowercase();
+        let mut spans = Vec::new();
+        obfuscated_emails(low.as_bytes(), &mut spans);
+        numbers(text.as_bytes(), &mut spans);
+        names(text.as_bytes(), low.as_bytes(), &mut spans);
+        spans
+            .iter()
+            .map(|s| (text[s.start..s.end].to_string(), s.rule))
+            .collect()
+    }
+
+    #[test]
+    fn obfuscated_emails_are_found() {
+        for (text, want) in [
+            (
+                "mail jane dot doe at gmail dot com now",
+                "jane dot doe at gmail dot com",
+            ),
+            (
+                "mail jane(at)example(dot)com now",
+                "jane(at)example(dot)com",
+            ),
+            (
+                "mail jane [at] example [dot] com",
+                "jane [at] example [dot] com",
+            ),
+            ("mail jane [at] example.co.uk", "jane [at] example.co.uk"),
+            (
+                "mail Jane.Doe AT Example DOT org",
+                "Jane.Doe AT Example DOT org",
+            ),
+            ("mail jane @ example.com", "jane @ example.com"),
+            ("mail jane{at}example{dot}io", "jane{at}example{dot}io"),
+        ] {
+            assert_eq!(found(text), vec![(want.to_string(), Rule::Email)], "{text}");
+        }
+        for text in [
+            "retry at 10:00 for rate limit",
+            "failed at step 3. next",
+            "    at Object.load (node:internal/modules:1:2)",
+            "error at Module.require",
+            "look at the status",
+            "jane@example.com",
+        ] {
+            assert_eq!(found(text), vec![], "{text}");
+        }
+    }
+
+    #[test]
+    fn phones_ssns_and_cards_are_found() {
+        for (text, want, rule) in [
+            ("call +1 415 555 0134 now", "+1 415 555 0134", Rule::Phone),
+            ("call (415) 555-0134", "(415) 555-0134", Rule::Phone),
+            ("call +44 20 7946 0958.", "+44 20 7946 0958", Rule::Phone),
+            ("call +14155550134", "+14155550134", Rule::Phone),
+            ("call 415-555-0134", "415-555-0134", Rule::Phone),
+            ("call 415.555.0134", "415.555.0134", Rule::Phone),
+            ("ssn 078-05-1120 x", "078-05-1120", Rule::Ssn),
+            (
+                "card 4111 1111 1111 1111 x",
+                "4111 1111 1111 1111",
+                Rule::CardNumber,
+            ),
+            (
+                "card 4111-1111-1111-1111",
+                "4111-1111-1111-1111",
+                Rule::CardNumber,
+            ),
+            (
+                "card 4111111111111111",
+                "4111111111111111",
+                Rule::CardNumber,
+            ),
+            (
+                "amex 3782 822463 10005",
+                "3782 822463 10005",
+                Rule::CardNumber,
+            ),
+            ("mc 5555555555554444", "5555555555554444", Rule::CardNumber),
+        ] {
+            assert_eq!(found(text), vec![(want.to_string(), rule)], "{text}");
+        }
+        for text in [
+            "2025-01-01T00:00:05.123Z status 429 took 1500 ms",
+            "ts 1735689600000 port 1455 pid 24694",
+            "version 1.2.3 node 18.19.0 and 10.0.0.1",
+            "counts 200 429 401 5000",
+            "card 4111 1111 1111 1112",
+            "id 2025-01-01T00-00-00-000Z-12345-abcd1234",
+            "+0000 and +05:30 and +1 retry",
+            "uuid 550e8400-e29b-41d4-a716-446655440000",
+            "seq 0000000000000000001",
+            "{\"status\":200,\"waitMs\":2989,\"durationMs\":367.7}",
+        ] {
+            assert_eq!(found(text), vec![], "{text}");
+        }
+    }
+
+    #[test]
+    fn names_after_cue_words_are_found() {
+        for (text, want) in [
+            ("name: Jane Doe", "Jane Doe"),
+            ("Hi Jane, the token expired", "Jane"),
+            ("Dear Jane", "Jane"),
+            ("request from Jane Doe failed", "Jane Doe"),
+            ("user Jane Doe logged in", "Jane Doe"),
+            ("name=Mary-Jane O'Brien", "Mary-Jane O'Brien"),
+        ] {
+            assert_eq!(
+                found(text),
+                vec![(want.to_string(), Rule::PersonName)],
+                "{text}"
+            );
+        }
+        for text in [
+            "response from Cloudflare",
+            "Hi there",
+            "request from OpenCode failed",
+            "caused by Error: boom",
+            "user Agent",
+            "the name of the model",
+            "Too Many Requests from the server",
+            "Hello World",
+        ] {
+            assert_eq!(found(text), vec![], "{text}");
+        }
+    }
+}
