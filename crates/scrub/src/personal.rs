@@ -11,8 +11,8 @@
 //!   4-6-4) separated by spaces or dashes, starting with 2 to 6 and passing the Luhn check
 //!   (so timestamps, counts, ports and durations, which fail one of these, stay);
 //! - personal names after a cue word: `name: Jane Doe`, `Hi Jane,`, `Dear Jane`,
-//!   `from Jane Doe`, `user Jane Doe` (one or more Capitalized words after a label or a
-//!   greeting, two or more after `from`, `by`, `user`, `customer`, …; never a word on the
+//!   `from Jane Doe`, `user Jane Doe`, `workspace Acme` (one or more Capitalized words after
+//!   a label, a greeting or an organisation's label, two or more after `from`, `by`, `user`, `customer`, …; never a word on the
 //!   list of capitalized words logs use, such as `Error` or `Windows`).
 //!
 //! Each detector is one pass triggered by a byte search, on the decoded line.
@@ -464,6 +464,14 @@ const CUES: &[(&[u8], usize)] = &[
     (b"owner", 2),
     (b"signed", 2),
     (b"regards", 1),
+    // Organisations are identities too: a workspace's or a company's name.
+    (b"workspace", 1),
+    (b"organization", 1),
+    (b"organisation", 1),
+    (b"org", 1),
+    (b"company", 1),
+    (b"tenant", 1),
+    (b"team", 1),
 ];
 
 /// Capitalized words logs and messages use that are not names.

@@ -293,11 +293,21 @@ fn is_seg(c: u8) -> bool {
     EMAIL_LOCAL.has(c)
 }
 
-/// Emails (`@`, `%40`), widened to the identity key around them when there is one.
+/// The at signs that read as `@` to a person besides `@` itself: full width and small.
+const WIDE_ATS: [&str; 2] = ["\u{ff20}", "\u{fe6b}"];
+
+/// Emails (`@`, `%40`, a full-width or small at sign), widened to the identity key around
+/// them when there is one.
 pub(crate) fn emails(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     let mut hits: Vec<(usize, usize)> = memchr::memchr_iter(b'@', dec).map(|p| (p, 1)).collect();
     if memchr::memchr(b'%', dec).is_some() {
         hits.extend(finders().pct40.find_iter(low).map(|p| (p, 3)));
+        hits.sort_unstable();
+    }
+    if memchr::memchr(0xEF, dec).is_some() {
+        for at in WIDE_ATS {
+            hits.extend(memchr::memmem::find_iter(dec, at.as_bytes()).map(|p| (p, at.len())));
+        }
         hits.sort_unstable();
     }
     let mut last = 0;

@@ -39,6 +39,11 @@ const SHAPES: &[(&str, &[&str])] = &[
     ("Hi Jane,", &["jane"]),
     ("from Jane Doe", &["jane", "doe"]),
     ("user Jane Doe", &["jane", "doe"]),
+    // Red-team escapes: a full-width or small commercial at, a workspace's name.
+    ("jane.doe\u{ff20}example.com", &["jane"]),
+    ("jane.doe\u{fe6b}example.com", &["jane"]),
+    ("workspace Acmecorpinternal", &["acmecorpinternal"]),
+    ("organization: Acmecorpinternal", &["acmecorpinternal"]),
 ];
 
 /// The line formats a shape is planted in.
