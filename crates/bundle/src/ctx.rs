@@ -245,8 +245,12 @@ impl Ctx<'_> {
             Content::Refused(reason) => return Ok(Err(reason)),
         };
         let tally = std::rc::Rc::new(std::cell::RefCell::new(crate::structured::Tally::default()));
-        let schema = kind.is_some_and(|k| k.is_lines());
-        let source: Box<dyn std::io::Read> = match kind.filter(|k| k.is_lines()) {
+        // JSON Lines of a known kind, and any other file read line by line (a `.jsonl` of
+        // no known kind): each line that is a JSON object goes through its schema.
+        let lines_kind =
+            kind.filter(|k| k.is_lines() || (*k == FileKind::Generic && mode == Mode::Lines));
+        let schema = lines_kind.is_some();
+        let source: Box<dyn std::io::Read> = match lines_kind {
             Some(k) => Box::new(crate::structured::SchemaLines::new(
                 source,
                 k,

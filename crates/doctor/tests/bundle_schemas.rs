@@ -246,3 +246,34 @@ fn every_file_kind_goes_through_its_schema() {
     let scan = h.run(&["scan", out.to_str().unwrap()]);
     assert_eq!(scan.code, 0, "{}\n{}", scan.stdout, scan.stderr);
 }
+
+/// A `.jsonl` of no known kind is read line by line through the strict generic schema: a key
+/// that is data (a person's name) becomes a pseudonym, a value a placeholder, while the
+/// event name a maintainer needs stays. (Red-team finding: such a file skipped the schema.)
+#[test]
+fn a_jsonl_of_no_known_kind_goes_through_the_generic_schema() {
+    let h = home();
+    h.write(
+        ".config/opencode/logs/codex-plugin/other.jsonl",
+        "{\"event\":\"fetch_attempt_response\",\"Alice Cnrykname\":1,\"note\":\"plain words cnrykvalue\"}\n",
+    );
+    let out = h.root().join("generic.zip");
+    let run = h.run(&["bundle", "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let files = unzip(&out);
+    for (name, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes).to_ascii_lowercase();
+        assert!(
+            !text.contains("cnrykname") && !text.contains("alice") && !text.contains("cnrykvalue"),
+            "{name}: {text}"
+        );
+    }
+    // File names are pseudonyms: find the entry by its content.
+    let line = files
+        .iter()
+        .filter(|(name, _)| name.ends_with(".jsonl"))
+        .filter_map(|(_, bytes)| serde_json::from_slice::<Value>(bytes).ok())
+        .find(|v| v.get("note").is_some() && v["event"] == "fetch_attempt_response")
+        .expect("the generic .jsonl line, read as JSON");
+    assert_eq!(line.as_object().map(|o| o.len()), Some(3), "{line}");
+}

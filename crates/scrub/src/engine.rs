@@ -19,7 +19,7 @@ use memchr::memmem;
 use crate::decode::{decode_into, needs_decoding};
 use crate::keyed::{header_lines, json_keys, key_values, OpenValue};
 use crate::known::{KnownSet, KnownValues};
-use crate::personal::{names, numbers, obfuscated_emails};
+use crate::personal::{names, numbers, obfuscated_emails, user_folders};
 use crate::pseudonym::Pseudonymizer;
 use crate::rules::{KeyCache, Rule};
 use crate::shapes::{auth_schemes, emails, jwts, opaque_tokens, prefixed_tokens, user_name};
@@ -225,6 +225,7 @@ impl Scrubber {
         obfuscated_emails(low, spans);
         numbers(dec, spans);
         names(dec, low, spans);
+        user_folders(low, spans);
         if let Some(u) = &self.user {
             user_name(low, u, spans);
         }

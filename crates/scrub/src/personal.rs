@@ -593,6 +593,45 @@ fn name_word(dec: &[u8], s: usize) -> Option<usize> {
     (lower >= 1 && e - s <= 20 && ends && !listed).then_some(e)
 }
 
+/// A user folder whose name has a space (`/Users/Jane Doe/`, `C:\\Users\\Jane Doe\\`,
+/// `/home/jane doe/`) → `<user>`: the gate reads text a word at a time, so it would replace
+/// only the first word. The name runs to the next `/`, `\\`, quote or line end (64 bytes
+/// at most).
+pub(crate) fn user_folders(low: &[u8], spans: &mut Vec<Span>) {
+    for (marker, len) in [(&b"users"[..], 5usize), (&b"home"[..], 4)] {
+        for p in memchr::memmem::find_iter(low, marker) {
+            let before_ok = p > 0 && matches!(low[p - 1], b'/' | b'\\');
+            let s = p + len;
+            if !before_ok || !matches!(low.get(s), Some(b'/' | b'\\')) {
+                continue;
+            }
+            let mut start = s + 1;
+            // A doubled separator (`\\\\` in JSON-escaped text).
+            while matches!(low.get(start), Some(b'/' | b'\\')) {
+                start += 1;
+            }
+            let mut end = start;
+            while end < low.len()
+                && end - start < 64
+                && !matches!(low[end], b'/' | b'\\' | b'"' | b'\'' | b'\n' | b'\r')
+            {
+                end += 1;
+            }
+            // Only names with a space: a one-word folder is the gate's already.
+            let name = &low[start..end];
+            let trimmed = name.trim_ascii_end();
+            if trimmed.contains(&b' ') && !trimmed.starts_with(b" ") {
+                spans.push(Span::new(
+                    start,
+                    start + trimmed.len(),
+                    Rule::UserName,
+                    Repl::User,
+                ));
+            }
+        }
+    }
+}
+
 /// Names after cue words → `[redacted]`.
 pub(crate) fn names(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     for sp in memchr::memchr3_iter(b' ', b':', b'=', dec) {

@@ -44,6 +44,10 @@ const SHAPES: &[(&str, &[&str])] = &[
     ("jane.doe\u{fe6b}example.com", &["jane"]),
     ("workspace Acmecorpinternal", &["acmecorpinternal"]),
     ("organization: Acmecorpinternal", &["acmecorpinternal"]),
+    // A user folder whose name has a space.
+    ("/Users/Jane Doe/Library/x.log", &["jane", "doe"]),
+    ("/mnt/c/Users/Bob Jones/AppData", &["bob", "jones"]),
+    ("/home/jane doe/.config", &["jane", "doe"]),
 ];
 
 /// The line formats a shape is planted in.
