@@ -593,10 +593,9 @@ fn name_word(dec: &[u8], s: usize) -> Option<usize> {
     (lower >= 1 && e - s <= 20 && ends && !listed).then_some(e)
 }
 
-/// A user folder whose name has a space (`/Users/Jane Doe/`, `C:\\Users\\Jane Doe\\`,
+/// A user folder whose name has a space (`/Users/Jane Doe/`, `C:\Users\Jane Doe\`,
 /// `/home/jane doe/`) → `<user>`: the gate reads text a word at a time, so it would replace
-/// only the first word. The name runs to the next `/`, `\\`, quote or line end (64 bytes
-/// at most).
+/// only the first word. The name runs to the next `/` or `\` (64 bytes at most).
 pub(crate) fn user_folders(low: &[u8], spans: &mut Vec<Span>) {
     for (marker, len) in [(&b"users"[..], 5usize), (&b"home"[..], 4)] {
         for p in memchr::memmem::find_iter(low, marker) {
@@ -617,16 +616,13 @@ pub(crate) fn user_folders(low: &[u8], spans: &mut Vec<Span>) {
             {
                 end += 1;
             }
-            // Only names with a space: a one-word folder is the gate's already.
+            // Only names with a space, inside a path that goes on (`…/Jane Doe/…`): a
+            // one-word folder is the gate's already, and words after a path's last part
+            // (`/home/x does not exist`) are prose.
             let name = &low[start..end];
-            let trimmed = name.trim_ascii_end();
-            if trimmed.contains(&b' ') && !trimmed.starts_with(b" ") {
-                spans.push(Span::new(
-                    start,
-                    start + trimmed.len(),
-                    Rule::UserName,
-                    Repl::User,
-                ));
+            let goes_on = matches!(low.get(end), Some(b'/' | b'\\'));
+            if goes_on && name.contains(&b' ') && !name.starts_with(b" ") && !name.ends_with(b" ") {
+                spans.push(Span::new(start, end, Rule::UserName, Repl::User));
             }
         }
     }
