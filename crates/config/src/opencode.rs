@@ -83,8 +83,9 @@ impl LayerKind {
     }
 }
 
-/// What reading a layer gave.
-#[derive(Debug, Clone, PartialEq)]
+/// What reading a layer gave. `Debug` shows a loaded value's top-level keys only: values may
+/// be secrets (a provider's `apiKey`, after `{env:…}` substitution).
+#[derive(Clone, PartialEq)]
 pub enum LayerState {
     /// The file does not exist (OpenCode skips it).
     Missing,
@@ -156,8 +157,9 @@ pub struct PluginEntry {
     pub layer: usize,
 }
 
-/// Everything the loader needs, decided before any file is read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Everything the loader needs, decided before any file is read. `Debug` shows the length
+/// of `$OPENCODE_CONFIG_CONTENT`, never its text.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Inputs {
     /// The directory OpenCode runs in (`--dir`, default the working directory).
     pub dir: PathBuf,
@@ -175,6 +177,76 @@ pub struct Inputs {
     pub disable_project: bool,
     /// The managed dir.
     pub managed_dir: PathBuf,
+}
+
+/// A value's top-level keys, for `Debug` output that must not show values.
+struct KeysOnly<'a>(&'a Value);
+
+impl std::fmt::Debug for KeysOnly<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Value::Object(m) => f.debug_set().entries(m.keys()).finish(),
+            _ => f.write_str("<not an object>"),
+        }
+    }
+}
+
+impl std::fmt::Debug for LayerState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LayerState::Missing => f.write_str("Missing"),
+            LayerState::Loaded { value, strict } => f
+                .debug_struct("Loaded")
+                .field("keys", &KeysOnly(value))
+                .field("strict", strict)
+                .finish(),
+            LayerState::Unreadable(e) => f.debug_tuple("Unreadable").field(e).finish(),
+            LayerState::Broken {
+                message,
+                line,
+                column,
+            } => f
+                .debug_struct("Broken")
+                .field("message", message)
+                .field("line", line)
+                .field("column", column)
+                .finish(),
+            LayerState::NotAnObject => f.write_str("NotAnObject"),
+        }
+    }
+}
+
+impl std::fmt::Debug for Inputs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inputs")
+            .field("dir", &self.dir)
+            .field("global_dir", &self.global_dir)
+            .field("home", &self.home)
+            .field("custom", &self.custom)
+            .field("config_dir", &self.config_dir)
+            .field(
+                "content",
+                &self
+                    .content
+                    .as_ref()
+                    .map(|c| format!("<{} bytes>", c.len())),
+            )
+            .field("disable_project", &self.disable_project)
+            .field("managed_dir", &self.managed_dir)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for OpencodeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpencodeConfig")
+            .field("dir", &self.dir)
+            .field("worktree", &self.worktree)
+            .field("layers", &self.layers)
+            .field("merged", &KeysOnly(&self.merged))
+            .field("plugins", &self.plugins)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Inputs {
@@ -209,8 +281,9 @@ impl Inputs {
     }
 }
 
-/// OpenCode's config, layer by layer and merged.
-#[derive(Debug, Clone, PartialEq)]
+/// OpenCode's config, layer by layer and merged. `Debug` shows the merged value's top-level
+/// keys only.
+#[derive(Clone, PartialEq)]
 pub struct OpencodeConfig {
     /// The directory OpenCode would run in.
     pub dir: PathBuf,
@@ -747,6 +820,36 @@ mod tests {
                 strict: true,
             },
         }
+    }
+
+    #[test]
+    fn debug_output_shows_keys_never_values() {
+        let secret = "sk-debugcanary-0123456789abcdef";
+        let c = merge_layers(
+            PathBuf::from("/p"),
+            None,
+            vec![layer(
+                LayerKind::Global,
+                "/g/opencode.json",
+                json!({"provider": {"acme": {"options": {"apiKey": secret}}}}),
+            )],
+        );
+        let shown = format!("{c:?}");
+        assert!(!shown.contains(secret), "{shown}");
+        assert!(shown.contains("provider"), "keys stay: {shown}");
+        let inputs = Inputs {
+            dir: PathBuf::from("/p"),
+            global_dir: PathBuf::from("/g"),
+            home: None,
+            custom: None,
+            config_dir: None,
+            content: Some(format!("{{\"apiKey\":\"{secret}\"}}")),
+            disable_project: false,
+            managed_dir: PathBuf::from("/m"),
+        };
+        let shown = format!("{inputs:?}");
+        assert!(!shown.contains(secret), "{shown}");
+        assert!(shown.contains("bytes>"), "{shown}");
     }
 
     #[test]

@@ -22,7 +22,6 @@ mod perms;
 mod store;
 
 pub use install::{COMMAND_TEMPLATE, PATTERNS_TEMPLATE, SKILL_TEMPLATE};
-pub use opencode::{is_other_oauth_plugin, is_ours, package_name, DEFAULT_SPECIFIER, PLUGIN_NAME};
 
 /// What the fixers read.
 #[derive(Debug, Clone, Copy)]

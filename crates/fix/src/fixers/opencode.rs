@@ -12,9 +12,7 @@ use super::{push, Context, Files, Found};
 use crate::plan::Fix;
 use crate::textedit;
 
-pub use ::codex_config::opencode::{
-    is_other_oauth_plugin, is_ours, package_name, DEFAULT_SPECIFIER, PLUGIN_NAME,
-};
+use ::codex_config::opencode::{is_other_oauth_plugin, is_ours, DEFAULT_SPECIFIER};
 
 /// OpenCode's config schema URL, written into a new `opencode.json`.
 const SCHEMA_URL: &str = "https://opencode.ai/config.json";
