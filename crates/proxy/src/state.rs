@@ -21,15 +21,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Brings the catalog of the account requests would use now (the active one, else the
-    /// first enabled one) up to date when it is stale (see [`crate::catalog`]); that
+    /// Brings the catalog of the account whose catalog applies (the active one, else the
+    /// first enabled one, as [`crate::models::catalog_account`] picks it) up to date when it is stale (see [`crate::catalog`]); that
     /// account's id, whose catalog files then apply.
     pub async fn sync_catalog(&self) -> Option<String> {
         let acct = self.pool.view().ok().and_then(|v| {
             let active = self.pool.active_key(&v);
             v.accounts
                 .iter()
-                .find(|a| a.identity_key.is_some() && a.identity_key == active && a.enabled)
+                .find(|a| a.identity_key.is_some() && a.identity_key == active)
                 .or_else(|| v.accounts.iter().find(|a| a.enabled))
                 .cloned()
         });

@@ -17,7 +17,7 @@
 //
 // Plain ESM JavaScript for Node and Bun, no dependencies, no build step.
 
-import { createBridge, fetchModels, mergeUnder } from "./lib.js"
+import { PLACEHOLDER_KEY, createBridge, fetchModels, mergeUnder } from "./lib.js"
 
 /** The OpenCode plugin: one bridge per OpenCode process. */
 export const CodexRuntimeBridge = async () => {
@@ -35,7 +35,8 @@ export const CodexRuntimeBridge = async () => {
       openai.options = {
         ...openai.options,
         baseURL: `${bridge.runtime?.url ?? "http://127.0.0.1:11455"}/v1`,
-        apiKey: bridge.key(),
+        // The real client key is sent by `fetch` only, so it never sits in OpenCode's config.
+        apiKey: PLACEHOLDER_KEY,
         fetch: bridge.fetch,
       }
       // The catalog's models with codex-config.jsonc's settings as their options, under

@@ -12,7 +12,7 @@ const START_TIMEOUT_MS = 10_000
 /** How long one `/healthz` probe may take (ms). */
 const HEALTH_TIMEOUT_MS = 1_500
 /** The key sent when `CODEX_RUNTIME_CLIENT_KEY` is unset; `serve` without a key ignores it. */
-const PLACEHOLDER_KEY = "codex-kit-local"
+export const PLACEHOLDER_KEY = "codex-kit-local"
 
 export const INSTALL_HINT =
   "install it with `cargo install --path crates/runtime` (in a codex-kit checkout) or " +

@@ -36,6 +36,17 @@ pub fn run(
             "--listen".to_string(),
             r.listen.to_string(),
         ];
+        // The unit file and the service manager's process list are readable by other users:
+        // a key goes in as a file.
+        if r.serve_args
+            .iter()
+            .any(|a| a == "--client-key" || a.starts_with("--client-key="))
+        {
+            return Err(RuntimeError::user(
+                "a client key given as --client-key would be written into the service file",
+            )
+            .hint("pass it as a file instead: -- --client-key-file PATH"));
+        }
         args.extend(r.serve_args.iter().cloned());
         Ok(Spec { exe, args })
     };

@@ -273,6 +273,25 @@ fn a_failing_manager_is_an_error_with_the_log_to_read() {
 }
 
 #[test]
+fn a_client_key_on_the_command_line_is_refused_and_nothing_is_written() {
+    let h = Home::new();
+    for key_arg in [
+        &["--client-key", "ck_servicecanary"][..],
+        &["--client-key=ck_servicecanary"][..],
+    ] {
+        let mut args = vec![
+            "service", "install", "--target", "systemd", "--exe", EXE, "--",
+        ];
+        args.extend_from_slice(key_arg);
+        let out = h.run(&args);
+        assert_eq!(out.code, 1, "{out:?}");
+        assert!(out.stderr.contains("--client-key-file"), "{}", out.stderr);
+        assert!(!out.stderr.contains("ck_servicecanary"), "{}", out.stderr);
+        assert!(!h.unit().exists(), "no unit file holds the key");
+    }
+}
+
+#[test]
 fn without_the_manager_the_file_is_written_and_the_commands_are_named() {
     let h = Home::new();
     let out = h.run(&["service", "install", "--target", "systemd", "--exe", EXE]);
