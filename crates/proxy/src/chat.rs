@@ -761,17 +761,10 @@ pub(crate) async fn handle(
     answered
 }
 
-fn is_sse(headers: &HeaderMap) -> bool {
-    headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("text/event-stream"))
-}
-
 /// Converts the Responses answer into the Chat Completions answer.
 async fn answer(resp: Response<ProxyBody>, conv: &Converted, created: u64) -> Response<ProxyBody> {
     let (parts, body) = resp.into_parts();
-    if !parts.status.is_success() || !is_sse(&parts.headers) {
+    if !parts.status.is_success() || !crate::orchestrator::is_sse(&parts.headers) {
         return error_answer(parts, body).await;
     }
     // A `chat.completion` always carries the usage.

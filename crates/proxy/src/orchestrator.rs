@@ -101,7 +101,7 @@ fn build(status: StatusCode, mut headers: HeaderMap, body: ProxyBody) -> Respons
     r
 }
 
-fn is_sse(headers: &HeaderMap) -> bool {
+pub(crate) fn is_sse(headers: &HeaderMap) -> bool {
     const SSE: &[u8] = b"text/event-stream";
     headers
         .get(http::header::CONTENT_TYPE)
