@@ -52,8 +52,50 @@ fn age(path: &Path, secs: u64) {
 /// Dry run (nothing written, diff shown), `--yes` (check passes), `--undo` (all restored).
 /// Returns the home as `--yes` left it, for more asserts, via `after`.
 #[track_caller]
+/// Every `access`/`refresh`/`key` string in the home's store and OpenCode's `auth.json`
+/// (the default paths), at any depth: what no `fix` output may show.
+fn tokens_of(h: &Home) -> Vec<String> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    match (k.as_str(), v) {
+                        (
+                            "access" | "refresh" | "key" | "accessToken" | "refreshToken",
+                            serde_json::Value::String(t),
+                        ) if t.len() >= 8 => out.push(t.clone()),
+                        _ => walk(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for rel in [
+        ".config/opencode/codex-accounts.json",
+        ".local/share/opencode/auth.json",
+    ] {
+        let parsed = fs::read(h.path(rel)).map(|b| serde_json::from_slice(&b));
+        if let Ok(Ok(v)) = parsed {
+            walk(&v, &mut out);
+        }
+    }
+    out
+}
+
 fn round_trip(h: &Home, glob: &str, check: &str, in_plan: &[&str], after: impl Fn(&Home)) {
     let before = snapshot(h);
+    let tokens = tokens_of(h);
+    let hides = |out: &str| {
+        for t in &tokens {
+            assert!(
+                !out.contains(t.as_str()),
+                "a token reached fix's output:\n{out}"
+            );
+        }
+    };
     let runs =
         || fs::read_dir(h.path(".local/state/codex-kit/doctor/fix")).map_or(0, |rd| rd.count());
     let runs_before = runs();
@@ -79,9 +121,13 @@ fn round_trip(h: &Home, glob: &str, check: &str, in_plan: &[&str], after: impl F
     );
     assert_eq!(snapshot(h), before, "the dry run changed files");
     assert_eq!(runs(), runs_before, "the dry run wrote state");
+    hides(&dry.stdout);
+    hides(&dry.stderr);
 
     let yes = h.run(&["fix", "--yes", glob]);
     assert_eq!(yes.code, 0, "{yes:?}");
+    hides(&yes.stdout);
+    hides(&yes.stderr);
     assert!(yes.stdout.contains(&format!("{check}: ")), "{}", yes.stdout);
     assert!(yes.stdout.contains("-> pass"), "{}", yes.stdout);
     assert_eq!(status(h, check), "pass", "{}", h.check(check));
