@@ -5,13 +5,15 @@
 //! reproduces its validation and deprecation messages and finds keys it ignores,
 //! [`load`](mod@load) replays which file the plugin would use (without ever touching the
 //! files), and [`resolve`](mod@resolve) applies the environment overrides to produce the
-//! settings the plugin runs with. [`opencode`] replays how OpenCode itself merges its own
+//! settings the plugin runs with; [`behaviour`] normalizes one behaviour object (`global`,
+//! `perModel`, `customModels`) for both. [`opencode`] replays how OpenCode itself merges its own
 //! config layers (`opencode.json` and friends), where the plugin is registered and providers
 //! and models are chosen. Nothing here prints; findings are returned as data for the
 //! doctor to judge and render.
 
 #![warn(unreachable_pub)]
 
+pub mod behaviour;
 mod error;
 mod js;
 pub mod jsonc;
@@ -20,6 +22,7 @@ pub mod opencode;
 pub mod resolve;
 pub mod validate;
 
+pub use behaviour::{Behaviour, INCLUDE_VALUES};
 pub use error::ParseEnumError;
 pub use jsonc::{blank_comments, strip_comments};
 pub use load::{

@@ -15,6 +15,9 @@ use codex_env::parse::{env_boolean, env_number, exactly_one};
 use codex_env::EnvSnapshot;
 use serde_json::Value;
 
+use crate::behaviour::{
+    normalize_choice, normalize_service_tier, summary_word, Behaviour, TEXT_VERBOSITY, VERBOSITY,
+};
 use crate::error::ParseEnumError;
 
 /// Declares a string-valued enum with `as_str`, `Display` and a trimmed, case-insensitive
@@ -290,12 +293,6 @@ fn file_str<'a>(root: &'a Value, path: &[&str]) -> Option<&'a str> {
     at(root, path).and_then(Value::as_str)
 }
 
-/// Trimmed, lowercased value when it is one of `allowed`.
-fn normalize_choice(raw: Option<&str>, allowed: &[&str]) -> Option<String> {
-    let v = codex_js::trim_lower(raw?);
-    allowed.contains(&v.as_str()).then_some(v)
-}
-
 /// The plugin's `normalizePersonalityOption`: trimmed, lowercased, non-empty, and free of
 /// `/`, `\` and `..`.
 pub fn normalize_personality(raw: Option<&str>) -> Option<String> {
@@ -304,58 +301,6 @@ pub fn normalize_personality(raw: Option<&str>) -> Option<String> {
         return None;
     }
     Some(v)
-}
-
-const SUMMARY: &[&str] = &["auto", "concise", "detailed", "none"];
-const TEXT_VERBOSITY: &[&str] = &["default", "low", "medium", "high", "none"];
-const VERBOSITY: &[&str] = &["default", "low", "medium", "high"];
-
-/// `auto|priority|flex`, with the deprecated `default` meaning `auto`.
-fn normalize_service_tier(raw: Option<&str>) -> Option<String> {
-    match codex_js::trim_lower(raw?).as_str() {
-        "default" | "auto" => Some("auto".to_string()),
-        t @ ("priority" | "flex") => Some(t.to_string()),
-        _ => None,
-    }
-}
-
-fn summary_word(on: bool) -> String {
-    if on { "auto" } else { "none" }.to_string()
-}
-
-/// The file's `global` reasoning summary after the deprecated-alias fallbacks.
-fn file_reasoning_summary(global: Option<&Value>) -> Option<String> {
-    let g = global?.as_object()?;
-    normalize_choice(g.get("reasoningSummary").and_then(Value::as_str), SUMMARY)
-        .or_else(|| {
-            g.get("reasoningSummaries")
-                .and_then(Value::as_bool)
-                .map(summary_word)
-        })
-        .or_else(|| {
-            g.get("thinkingSummaries")
-                .and_then(Value::as_bool)
-                .map(summary_word)
-        })
-}
-
-/// The file's `global` text verbosity after the deprecated-alias fallbacks.
-fn file_text_verbosity(global: Option<&Value>) -> Option<String> {
-    let g = global?.as_object()?;
-    if let Some(v) = normalize_choice(
-        g.get("textVerbosity").and_then(Value::as_str),
-        TEXT_VERBOSITY,
-    ) {
-        return Some(v);
-    }
-    let enabled = g.get("verbosityEnabled").and_then(Value::as_bool);
-    let verbosity = normalize_choice(g.get("verbosity").and_then(Value::as_str), VERBOSITY);
-    match (enabled, verbosity) {
-        (Some(false), _) => Some("none".to_string()),
-        (_, Some(v)) => Some(v),
-        (Some(true), None) => Some("default".to_string()),
-        (None, None) => None,
-    }
 }
 
 /// Collects [`EnvOverride`]s while reading the environment.
@@ -431,6 +376,7 @@ pub fn resolve(file: &Value, env: &EnvSnapshot) -> ResolvedConfig {
     };
     let mut env_warnings = Vec::new();
     let global = at(file, &["global"]);
+    let file_behaviour = Behaviour::parse(global.unwrap_or(&Value::Null));
 
     // Debug: exactly "1" in either variable, OR'ed with the file's `debug: true`.
     let mut env_debug = false;
@@ -541,7 +487,7 @@ pub fn resolve(file: &Value, env: &EnvSnapshot) -> ResolvedConfig {
     let reasoning_summary = env_reasoning
         .or(env_thinking)
         .map(summary_word)
-        .or_else(|| file_reasoning_summary(global));
+        .or_else(|| file_behaviour.reasoning_summary.clone());
 
     // Text verbosity: TEXT_VERBOSITY; else VERBOSITY_ENABLED=false; else VERBOSITY; else
     // VERBOSITY_ENABLED=true.
@@ -604,7 +550,7 @@ pub fn resolve(file: &Value, env: &EnvSnapshot) -> ResolvedConfig {
         "global.textVerbosity",
         verbosity_outcome,
     );
-    let text_verbosity = env_text_verbosity.or_else(|| file_text_verbosity(global));
+    let text_verbosity = env_text_verbosity.or_else(|| file_behaviour.text_verbosity.clone());
 
     // Service tier: `default` is accepted as `auto`, with a warning.
     let raw_tier = env.get(ev::OPENCODE_OPENAI_MULTI_SERVICE_TIER);
@@ -618,13 +564,7 @@ pub fn resolve(file: &Value, env: &EnvSnapshot) -> ResolvedConfig {
         &env_tier,
         SERVICE_TIER_EXPECTED,
     );
-    let service_tier = env_tier.or_else(|| {
-        normalize_service_tier(
-            global
-                .and_then(|g| g.get("serviceTier"))
-                .and_then(Value::as_str),
-        )
-    });
+    let service_tier = env_tier.or(file_behaviour.service_tier);
 
     // Mode: env MODE → file runtime.mode → env SPOOF_MODE → native.
     let env_mode: Option<AuthMode> = r

@@ -9,7 +9,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::models::ModelEntry;
-use crate::settings::RequestSettings;
+use crate::settings::{ProviderOptions, RequestSettings};
 
 /// Output limit assumed when the catalog gives none (the GPT-5 family's, and the plugin's
 /// GPT-5.4 clamp).

@@ -32,129 +32,30 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
-use codex_config::{PromptCacheKeyStrategy, ResolvedConfig};
+use codex_config::{Behaviour, PromptCacheKeyStrategy, ResolvedConfig};
+use codex_js::trim_lower;
 use codex_store::Domain;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-
-/// `include` values the plugin accepts.
-pub(crate) const INCLUDE_VALUES: [&str; 3] = [
-    "reasoning.encrypted_content",
-    "file_search_call.results",
-    "message.output_text.logprobs",
-];
 
 /// GPT-5.4 limits (reference 7.3).
 const GPT54_CONTEXT: f64 = 1_050_000.0;
 const GPT54_COMPACT: f64 = 922_000.0;
 const GPT54_OUTPUT: f64 = 128_000.0;
 
-/// One behaviour object, normalized (reference 2.3).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Behaviour {
-    /// `reasoningEffort` (trimmed, case kept).
-    pub reasoning_effort: Option<String>,
-    /// `reasoningMode`: `standard` or `pro`.
-    pub reasoning_mode: Option<String>,
-    /// `reasoningSummary`: `auto`, `concise`, `detailed` or `none`.
-    pub reasoning_summary: Option<String>,
-    /// `textVerbosity`: `default`, `low`, `medium`, `high` or `none`.
-    pub text_verbosity: Option<String>,
-    /// `serviceTier`: `auto`, `priority` or `flex`.
-    pub service_tier: Option<String>,
-    /// `include` (known values, deduped); `None` when absent or empty.
-    pub include: Option<Vec<String>>,
-    /// `parallelToolCalls`.
-    pub parallel_tool_calls: Option<bool>,
+/// A behaviour as OpenCode's provider options.
+pub(crate) trait ProviderOptions {
+    /// The behaviour as options of OpenCode's `@ai-sdk/openai` provider (a model's or a
+    /// variant's `options`).
+    fn provider_options(&self) -> Map<String, Value>;
 }
 
-fn trim_lower(s: &str) -> String {
-    s.trim().to_lowercase()
-}
-
-fn choice(v: Option<&Value>, allowed: &[&str]) -> Option<String> {
-    let s = trim_lower(v?.as_str()?);
-    allowed.contains(&s.as_str()).then_some(s)
-}
-
-fn summary_word(on: bool) -> String {
-    if on { "auto" } else { "none" }.to_string()
-}
-
-impl Behaviour {
-    /// Normalizes a behaviour object; anything that is not an object is empty.
-    pub(crate) fn parse(v: &Value) -> Behaviour {
-        let Some(o) = v.as_object() else {
-            return Behaviour::default();
-        };
-        let reasoning_summary = choice(
-            o.get("reasoningSummary"),
-            &["auto", "concise", "detailed", "none"],
-        )
-        .or_else(|| {
-            o.get("reasoningSummaries")
-                .and_then(Value::as_bool)
-                .map(summary_word)
-        })
-        .or_else(|| {
-            o.get("thinkingSummaries")
-                .and_then(Value::as_bool)
-                .map(summary_word)
-        });
-        let text_verbosity = choice(
-            o.get("textVerbosity"),
-            &["default", "low", "medium", "high", "none"],
-        )
-        .or_else(|| {
-            let enabled = o.get("verbosityEnabled").and_then(Value::as_bool);
-            let legacy = choice(o.get("verbosity"), &["default", "low", "medium", "high"]);
-            match (enabled, legacy) {
-                (Some(false), _) => Some("none".to_string()),
-                (_, Some(v)) => Some(v),
-                (Some(true), None) => Some("default".to_string()),
-                (None, None) => None,
-            }
-        });
-        let service_tier = o.get("serviceTier").and_then(Value::as_str).and_then(|s| {
-            match trim_lower(s).as_str() {
-                "default" | "auto" => Some("auto".to_string()),
-                t @ ("priority" | "flex") => Some(t.to_string()),
-                _ => None,
-            }
-        });
-        let include = o
-            .get("include")
-            .and_then(Value::as_array)
-            .and_then(|items| {
-                let mut out: Vec<String> = Vec::new();
-                for i in items.iter().filter_map(Value::as_str).map(trim_lower) {
-                    if INCLUDE_VALUES.contains(&i.as_str()) && !out.contains(&i) {
-                        out.push(i);
-                    }
-                }
-                (!out.is_empty()).then_some(out)
-            });
-        Behaviour {
-            reasoning_effort: o
-                .get("reasoningEffort")
-                .and_then(Value::as_str)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string),
-            reasoning_mode: choice(o.get("reasoningMode"), &["standard", "pro"]),
-            reasoning_summary,
-            text_verbosity,
-            service_tier,
-            include,
-            parallel_tool_calls: o.get("parallelToolCalls").and_then(Value::as_bool),
-        }
-    }
-
+impl ProviderOptions for Behaviour {
     /// The behaviour as options of OpenCode's `@ai-sdk/openai` provider (a model's or a
     /// variant's `options`): `reasoningEffort`, `reasoningSummary` (not `none`),
     /// `textVerbosity` (`low`/`medium`/`high`), `serviceTier` (`priority`/`flex`), `include`,
     /// `parallelToolCalls`. `reasoningMode` has no provider option; the proxy applies it.
-    pub(crate) fn provider_options(&self) -> Map<String, Value> {
+    fn provider_options(&self) -> Map<String, Value> {
         let mut o = Map::new();
         if let Some(e) = &self.reasoning_effort {
             o.insert("reasoningEffort".into(), Value::String(e.clone()));
@@ -186,28 +87,6 @@ impl Behaviour {
             o.insert("parallelToolCalls".into(), Value::Bool(p));
         }
         o
-    }
-
-    /// Whether nothing is set.
-    pub(crate) fn is_empty(&self) -> bool {
-        *self == Behaviour::default()
-    }
-
-    /// Field by field: `self` where set, else `lower`.
-    pub(crate) fn or(self, lower: &Behaviour) -> Behaviour {
-        Behaviour {
-            reasoning_effort: self
-                .reasoning_effort
-                .or_else(|| lower.reasoning_effort.clone()),
-            reasoning_mode: self.reasoning_mode.or_else(|| lower.reasoning_mode.clone()),
-            reasoning_summary: self
-                .reasoning_summary
-                .or_else(|| lower.reasoning_summary.clone()),
-            text_verbosity: self.text_verbosity.or_else(|| lower.text_verbosity.clone()),
-            service_tier: self.service_tier.or_else(|| lower.service_tier.clone()),
-            include: self.include.or_else(|| lower.include.clone()),
-            parallel_tool_calls: self.parallel_tool_calls.or(lower.parallel_tool_calls),
-        }
     }
 }
 
@@ -242,13 +121,13 @@ impl Scoped {
             target_model: v
                 .get("targetModel")
                 .and_then(Value::as_str)
-                .map(str::trim)
+                .map(codex_js::trim)
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
             name: v
                 .get("name")
                 .and_then(Value::as_str)
-                .map(str::trim)
+                .map(codex_js::trim)
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
         }
@@ -460,7 +339,7 @@ fn fill(o: &mut Map<String, Value>, key: &str, v: Value) {
 
 fn fill_behaviour(m: &mut Map<String, Value>, b: &Behaviour, requested: &str, model: &str) {
     let gpt56 = model.starts_with("gpt-5.6");
-    let mode = if requested.trim().to_lowercase().ends_with("-pro") && gpt56 {
+    let mode = if codex_js::trim_lower(requested).ends_with("-pro") && gpt56 {
         Some("pro".to_string())
     } else {
         b.reasoning_mode.clone().filter(|_| gpt56)
