@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 
+use codex_proxy::refresh::{refreshed_tokens, RefreshPurpose};
 use codex_redact::Secret;
 use codex_store::{AccountRow, AuthStore, CommitOptions, Domain, RefreshedTokens};
 
@@ -138,14 +139,10 @@ pub fn refresh_record(
     };
     match backend.rt.block_on(backend.refresher.refresh(&refresh)) {
         Ok(tokens) => {
-            let refreshed = RefreshedTokens {
-                expires: ctx.now_ms() as f64 + tokens.expires_in.unwrap_or(3600.0) * 1000.0,
-                account_id: tokens.account_id(),
-                email: tokens.top_level_claim("email"),
-                plan: tokens.top_level_claim("plan"),
-                access: tokens.access,
-                refresh: tokens.refresh,
-            };
+            // Saved as `serve` saves a refresh a request needed: identity fields follow the
+            // new tokens' claims when they carry them.
+            let refreshed =
+                refreshed_tokens(&tokens, ctx.now_ms() as f64, RefreshPurpose::Request);
             let opts = CommitOptions::default();
             if store.commit_refresh(&lease, &refreshed, &opts)? {
                 let expires = refreshed.expires;
