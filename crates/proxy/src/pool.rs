@@ -314,21 +314,28 @@ impl Pool {
     }
 
     /// The current view: the cached one, else the file read now. A file that does not parse
-    /// gives the last view that did (see [`Pool::prefetch`]).
-    pub fn view(&self) -> Result<Arc<View>, StoreError> {
+    /// gives the last view that did; with none yet, an error — never a quarantine from here:
+    /// the file may be half-written by a writer that does not replace it atomically, so the
+    /// settle read (see [`Pool::prefetch`]) decides, after its delay and under the lock.
+    pub fn view(&self) -> Result<Arc<View>, String> {
         if let Some((_, v)) = lock(&self.cache).as_ref() {
             return Ok(v.clone());
         }
         let now_stamp = stamp(self.store.path());
-        match self.store.load_unless_corrupt()? {
+        match self.store.load_unless_corrupt().map_err(|e| e.to_string())? {
             Some(state) => Ok(self.remember(now_stamp, &state)),
-            None => match lock(&self.last_good).clone() {
-                Some(v) => Ok(v),
-                None => {
-                    let state = self.store.load()?;
-                    Ok(self.remember(stamp(self.store.path()), &state))
+            None => {
+                if tokio::runtime::Handle::try_current().is_ok() {
+                    self.settle_later();
                 }
-            },
+                match lock(&self.last_good).clone() {
+                    Some(v) => Ok(v),
+                    None => Err(format!(
+                        "{} does not parse (a write in progress?); it is read again shortly, and moved to quarantine only if it still does not parse",
+                        self.store.path().display()
+                    )),
+                }
+            }
         }
     }
 

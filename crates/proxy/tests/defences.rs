@@ -540,6 +540,32 @@ async fn a_torn_read_of_the_store_is_not_quarantined_and_serving_goes_on() {
 }
 
 #[tokio::test]
+async fn a_torn_store_before_any_good_read_is_not_quarantined_by_status() {
+    let home = Home::new();
+    one_account(&home);
+    let full = std::fs::read(home.store_path()).expect("store");
+    let mock = mock(|_, _| Reply::sse(sse_events("hi"))).await;
+    let run = start(&home, &mock, |c| {
+        c.store_settle_delay = Duration::from_millis(1500);
+    })
+    .await;
+    // Torn before the proxy has ever read it: `/status` reads the store synchronously.
+    std::fs::write(home.store_path(), &full[..full.len() / 2]).expect("torn");
+    let status = get_json(&run, "/status").await;
+    let err = status["storeError"].as_str().expect("a store error");
+    assert!(err.contains("does not parse"), "{err}");
+    let qdir = codex_store::AuthStore::new(home.store_path()).quarantine_dir();
+    let quarantined = || std::fs::read_dir(&qdir).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(quarantined(), 0, "not quarantined on the first torn read");
+    std::fs::write(home.store_path(), &full).expect("finished");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(quarantined(), 0, "the settle read found it whole");
+    assert_eq!(std::fs::read(home.store_path()).expect("store"), full);
+    assert_eq!(post(&run, &opencode_body()).await.status().as_u16(), 200);
+    run.stop().await;
+}
+
+#[tokio::test]
 async fn a_store_that_stays_corrupt_is_quarantined_after_the_settle_delay() {
     let home = Home::new();
     one_account(&home);
