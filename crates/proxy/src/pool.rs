@@ -322,7 +322,11 @@ impl Pool {
             return Ok(v.clone());
         }
         let now_stamp = stamp(self.store.path());
-        match self.store.load_unless_corrupt().map_err(|e| e.to_string())? {
+        match self
+            .store
+            .load_unless_corrupt()
+            .map_err(|e| e.to_string())?
+        {
             Some(state) => Ok(self.remember(now_stamp, &state)),
             None => {
                 if tokio::runtime::Handle::try_current().is_ok() {

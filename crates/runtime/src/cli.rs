@@ -45,11 +45,18 @@ pub struct ServiceTarget {
     pub target: Option<crate::service::Target>,
 }
 
+/// `serve`'s default listen address.
+pub fn default_listen() -> std::net::SocketAddr {
+    codex_proxy::DEFAULT_LISTEN
+        .parse()
+        .unwrap_or_else(|_| std::net::SocketAddr::from(([127, 0, 0, 1], 11455)))
+}
+
 /// What the service runs.
 #[derive(Debug, Args)]
 pub struct ServiceRun {
     /// Address `serve` listens on.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:11455")]
+    #[arg(long, value_name = "ADDR", default_value = codex_proxy::DEFAULT_LISTEN)]
     pub listen: std::net::SocketAddr,
     /// The codex-runtime binary the service starts (default: this one).
     #[arg(long, value_name = "PATH")]

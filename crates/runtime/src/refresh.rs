@@ -141,8 +141,7 @@ pub fn refresh_record(
         Ok(tokens) => {
             // Saved as `serve` saves a refresh a request needed: identity fields follow the
             // new tokens' claims when they carry them.
-            let refreshed =
-                refreshed_tokens(&tokens, ctx.now_ms() as f64, RefreshPurpose::Request);
+            let refreshed = refreshed_tokens(&tokens, ctx.now_ms() as f64, RefreshPurpose::Request);
             let opts = CommitOptions::default();
             if store.commit_refresh(&lease, &refreshed, &opts)? {
                 let expires = refreshed.expires;

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 
 use clap::{ArgAction, Args};
 use codex_env::{env_vars, EnvSnapshot};
-use codex_proxy::config::{ProxyConfig, ServeOptions, DEFAULT_LISTEN};
+use codex_proxy::config::{ProxyConfig, ServeOptions};
 use codex_proxy::models::{cached_models, catalog_account, model_slugs};
 use codex_proxy::opencode::{snippet_with_catalog, SnippetOptions};
 use codex_proxy::Server;
@@ -479,11 +479,7 @@ pub fn opencode_config(
     note: impl Fn(&str),
 ) -> Result<String, RuntimeError> {
     let env = EnvSnapshot::capture();
-    let listen = args.listen.unwrap_or_else(|| {
-        DEFAULT_LISTEN
-            .parse()
-            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 11455)))
-    });
+    let listen = args.listen.unwrap_or_else(crate::cli::default_listen);
     let opts = ServeOptions {
         listen: Some(SocketAddr::from(([127, 0, 0, 1], listen.port()))),
         ..ServeOptions::default()

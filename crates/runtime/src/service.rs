@@ -212,6 +212,8 @@ pub(crate) struct ManagerCall {
     /// Its outcome: `None` when the tool is not on `PATH`, else whether it exited 0 and
     /// its first line of output.
     pub outcome: Option<(bool, String)>,
+    /// Its whole output (stdout, else stderr); empty when it did not run.
+    pub output: String,
 }
 
 impl ManagerCall {
@@ -248,9 +250,10 @@ fn call(env: &EnvSnapshot, tool: &str, args: &[&str]) -> ManagerCall {
         return ManagerCall {
             argv,
             outcome: None,
+            output: String::new(),
         };
     };
-    let outcome = Command::new(exe)
+    let (outcome, output) = Command::new(exe)
         .args(args)
         .stdin(std::process::Stdio::null())
         .output()
@@ -260,18 +263,15 @@ fn call(env: &EnvSnapshot, tool: &str, args: &[&str]) -> ManagerCall {
             } else {
                 &o.stdout
             };
-            let first = String::from_utf8_lossy(text)
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_string();
-            (o.status.success(), first)
+            let text = String::from_utf8_lossy(text).into_owned();
+            let first = text.lines().next().unwrap_or_default().trim().to_string();
+            ((o.status.success(), first), text)
         })
-        .unwrap_or_else(|e| (false, e.to_string()));
+        .unwrap_or_else(|e| ((false, e.to_string()), String::new()));
     ManagerCall {
         argv,
         outcome: Some(outcome),
+        output,
     }
 }
 
@@ -282,6 +282,72 @@ fn gui_domain() -> String {
 
 fn ours(text: &str) -> bool {
     text.lines().take(3).any(|l| l.contains(MARKER))
+}
+
+/// The words a file this module wrote starts: the binary, then its arguments (systemd's
+/// `ExecStart` words or launchd's `ProgramArguments` strings, unquoted). `None` when the text
+/// does not have the shape [`render`] writes.
+fn installed_words(target: Target, text: &str) -> Option<Vec<String>> {
+    match target {
+        Target::Systemd => {
+            let line = text.lines().find_map(|l| l.strip_prefix("ExecStart="))?;
+            systemd_words(line)
+        }
+        Target::Launchd => {
+            let rest = text.split_once("<key>ProgramArguments</key>")?.1;
+            let array = rest.split_once("<array>")?.1.split_once("</array>")?.0;
+            // Strings may hold newlines: scan tags, not lines.
+            let mut words = Vec::new();
+            let mut rest = array.trim_start();
+            while !rest.is_empty() {
+                let (word, after) = rest.strip_prefix("<string>")?.split_once("</string>")?;
+                words.push(unxml(word));
+                rest = after.trim_start();
+            }
+            Some(words)
+        }
+    }
+}
+
+/// The inverse of [`systemd_word`] over a whole `ExecStart` line.
+fn systemd_words(line: &str) -> Option<Vec<String>> {
+    let mut words = Vec::new();
+    let mut chars = line.chars().peekable();
+    loop {
+        while chars.peek() == Some(&' ') {
+            chars.next();
+        }
+        match chars.next() {
+            None => return Some(words),
+            Some('"') => {}
+            Some(_) => return None,
+        }
+        let mut w = String::new();
+        loop {
+            match chars.next()? {
+                '"' => break,
+                '\\' => match chars.next()? {
+                    'n' => w.push('\n'),
+                    c => w.push(c),
+                },
+                c @ ('%' | '$') => {
+                    if chars.next()? != c {
+                        return None;
+                    }
+                    w.push(c);
+                }
+                c => w.push(c),
+            }
+        }
+        words.push(w);
+    }
+}
+
+fn unxml(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Writes `text` to `path` through a temp file and a rename, mode 0644.
@@ -489,14 +555,17 @@ pub(crate) fn uninstall(
     })
 }
 
-/// Whether the file is there and current, and whether the manager runs the service.
+/// Whether the file is there and current, and whether the manager runs the service. With
+/// `args_given` the file is compared with what `install` would write for `spec`; without,
+/// only its binary is compared, and the `serve` options it was installed with are shown.
 pub(crate) fn status(
     target: Target,
     spec: &Spec,
+    args_given: bool,
     env: &EnvSnapshot,
 ) -> Result<(Report, bool), RuntimeError> {
     let path = file_path(target, env)?;
-    let want = render(target, spec, &home_of(env));
+    let home = home_of(env);
     let mut lines = Vec::new();
     let mut healthy = true;
     match existing(&path)? {
@@ -514,14 +583,43 @@ pub(crate) fn status(
                 path.display()
             ));
         }
-        Some(t) if t != want => {
-            healthy = false;
-            lines.push(format!(
-                "{} differs from what install would write now (another binary path or other serve options); run `codex-runtime service install` to update it",
-                path.display()
-            ));
+        Some(t) => {
+            let installed = installed_words(target, &t);
+            let same_exe = installed
+                .as_ref()
+                .and_then(|w| w.first())
+                .is_some_and(|e| Path::new(e) == spec.exe);
+            let want = match (&installed, args_given) {
+                (Some(words), false) if same_exe => render(
+                    target,
+                    &Spec {
+                        exe: spec.exe.clone(),
+                        args: words[1..].to_vec(),
+                    },
+                    &home,
+                ),
+                _ => render(target, spec, &home),
+            };
+            if t == want {
+                lines.push(format!("installed: {}", path.display()));
+                if let Some(words) = installed.filter(|_| !args_given) {
+                    lines.push(format!("runs: {}", words[1..].join(" ")));
+                }
+            } else {
+                healthy = false;
+                let why = if !same_exe {
+                    "another binary path"
+                } else if args_given {
+                    "other serve options, or an older template"
+                } else {
+                    "an older template"
+                };
+                lines.push(format!(
+                    "{} differs from what install would write now ({why}); run `codex-runtime service install` to update it",
+                    path.display()
+                ));
+            }
         }
-        Some(_) => lines.push(format!("installed: {}", path.display())),
     }
     let c = match target {
         Target::Systemd => call(env, "systemctl", &["--user", "is-active", SYSTEMD_UNIT]),
@@ -539,7 +637,34 @@ pub(crate) fn status(
         Some((true, first)) if target == Target::Systemd => {
             lines.push(format!("running ({first})"))
         }
-        Some((true, _)) => lines.push("loaded".to_string()),
+        Some((true, _)) => {
+            // `launchctl print` succeeds for any loaded job; its `state` says whether it runs.
+            let field = |name: &str| {
+                c.output.lines().find_map(|l| {
+                    let (k, v) = l.trim().split_once(" = ")?;
+                    (k == name).then(|| v.trim().to_string())
+                })
+            };
+            match (field("state"), field("pid")) {
+                (Some(s), Some(pid)) if s == "running" => {
+                    lines.push(format!("running (pid {pid})"))
+                }
+                (Some(s), None) if s == "running" => lines.push("running".to_string()),
+                (Some(s), _) => {
+                    healthy = false;
+                    lines.push(format!(
+                        "loaded but not running (state = {s}); see ~/Library/Logs/codex-runtime.log"
+                    ));
+                }
+                (None, _) => {
+                    healthy = false;
+                    lines.push(
+                        "loaded, but launchctl print shows no state: cannot tell whether it runs"
+                            .to_string(),
+                    );
+                }
+            }
+        }
         Some((false, first)) => {
             healthy = false;
             lines.push(format!("not running ({first})"));
@@ -583,6 +708,32 @@ mod tests {
     fn systemd_words_are_quoted_against_specifiers_and_variables() {
         assert_eq!(systemd_word("a b"), "\"a b\"");
         assert_eq!(systemd_word("50%$HOME\"\\"), "\"50%%$$HOME\\\"\\\\\"");
+    }
+
+    #[test]
+    fn installed_words_invert_both_renderings() {
+        let words = [
+            "/opt/a&b/<codex runtime>",
+            "serve",
+            "--client-key-file",
+            "/k/50%$HOME \"q\" \\x\nnext",
+            "",
+        ];
+        let spec = Spec {
+            exe: PathBuf::from(words[0]),
+            args: words[1..].iter().map(|w| w.to_string()).collect(),
+        };
+        for target in [Target::Systemd, Target::Launchd] {
+            let text = render(target, &spec, Path::new("/Users/x"));
+            assert_eq!(
+                installed_words(target, &text),
+                Some(words.iter().map(|w| w.to_string()).collect()),
+                "{target:?}"
+            );
+        }
+        assert_eq!(systemd_words("\"a\" b"), None, "unquoted word");
+        assert_eq!(systemd_words("\"50%\""), None, "a lone % is not ours");
+        assert_eq!(installed_words(Target::Launchd, "<plist></plist>"), None);
     }
 
     #[test]

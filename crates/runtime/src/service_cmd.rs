@@ -61,7 +61,12 @@ pub fn run(
             true,
         ),
         A::Uninstall { target: t, force } => (uninstall(target(t)?, env, *force)?, true),
-        A::Status { target: t, run } => status(target(t)?, &spec(run)?, env)?,
+        A::Status { target: t, run } => {
+            // Options given to `status` are compared; without them the installed ones are shown.
+            let args_given =
+                !run.serve_args.is_empty() || run.listen != crate::cli::default_listen();
+            status(target(t)?, &spec(run)?, args_given, env)?
+        }
     };
     Ok((render_report(&report), ok))
 }

@@ -380,3 +380,123 @@ fn launchd_agent_is_golden_and_bootstrapped() {
     assert_eq!(un.code, 0, "{un:?}");
     assert!(!h.plist().exists());
 }
+
+#[test]
+fn status_without_options_shows_the_installed_ones_and_with_options_compares_them() {
+    let h = Home::new();
+    h.tool("systemctl", 0, "active");
+    let inst = h.run(&[
+        "service",
+        "install",
+        "--target",
+        "systemd",
+        "--exe",
+        EXE,
+        "--listen",
+        "127.0.0.1:11500",
+        "--",
+        "--client-key-file",
+        "/k/50%$HOME \"q\"",
+    ]);
+    assert_eq!(inst.code, 0, "{inst:?}");
+
+    // No options: the unit is current, and the options it runs with are shown.
+    let st = h.run(&["service", "status", "--target", "systemd", "--exe", EXE]);
+    assert_eq!(st.code, 0, "{st:?}");
+    assert!(st.stdout.contains("installed: "), "{}", st.stdout);
+    assert!(
+        st.stdout
+            .contains("runs: serve --listen 127.0.0.1:11500 --client-key-file /k/50%$HOME \"q\""),
+        "{}",
+        st.stdout
+    );
+
+    // The same options: current. Other options: stale, and status says so.
+    let same = h.run(&[
+        "service",
+        "status",
+        "--target",
+        "systemd",
+        "--exe",
+        EXE,
+        "--listen",
+        "127.0.0.1:11500",
+        "--",
+        "--client-key-file",
+        "/k/50%$HOME \"q\"",
+    ]);
+    assert_eq!(same.code, 0, "{same:?}");
+    let other = h.run(&[
+        "service",
+        "status",
+        "--target",
+        "systemd",
+        "--exe",
+        EXE,
+        "--listen",
+        "127.0.0.1:11600",
+    ]);
+    assert_eq!(other.code, 1, "{other:?}");
+    assert!(
+        other.stdout.contains("other serve options"),
+        "{}",
+        other.stdout
+    );
+
+    // A unit whose template is not what install writes now is stale even without options.
+    let text = fs::read_to_string(h.unit()).unwrap();
+    fs::write(h.unit(), text.replace("RestartSec=2", "RestartSec=9")).unwrap();
+    let st = h.run(&["service", "status", "--target", "systemd", "--exe", EXE]);
+    assert_eq!(st.code, 1, "{st:?}");
+    assert!(st.stdout.contains("an older template"), "{}", st.stdout);
+}
+
+#[test]
+fn launchd_status_tells_loaded_from_running() {
+    let h = Home::new();
+    h.tool("launchctl", 0, "");
+    let exe = "/Applications/A&B/codex-runtime";
+    let inst = h.run(&[
+        "service",
+        "install",
+        "--target",
+        "launchd",
+        "--exe",
+        exe,
+        "--",
+        "--client-key-file",
+        "/k/<key>",
+    ]);
+    assert_eq!(inst.code, 0, "{inst:?}");
+
+    // `launchctl print` of a running job.
+    h.tool(
+        "launchctl",
+        0,
+        "gui/501/dev.codex-kit.runtime = {\n\tactive count = 1\n\tstate = running\n\tpid = 4242\n}",
+    );
+    let st = h.run(&["service", "status", "--target", "launchd", "--exe", exe]);
+    assert_eq!(st.code, 0, "{st:?}");
+    assert!(st.stdout.contains("running (pid 4242)"), "{}", st.stdout);
+    assert!(
+        st.stdout
+            .contains("runs: serve --listen 127.0.0.1:11455 --client-key-file /k/<key>"),
+        "{}",
+        st.stdout
+    );
+
+    // Loaded, but it exited (launchctl print still succeeds).
+    h.tool(
+        "launchctl",
+        0,
+        "gui/501/dev.codex-kit.runtime = {\n\tstate = not running\n\tlast exit code = 1\n}",
+    );
+    let st = h.run(&["service", "status", "--target", "launchd", "--exe", exe]);
+    assert_eq!(st.code, 1, "{st:?}");
+    assert!(
+        st.stdout
+            .contains("loaded but not running (state = not running)"),
+        "{}",
+        st.stdout
+    );
+}
