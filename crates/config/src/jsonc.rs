@@ -110,6 +110,63 @@ pub fn blank_comments(src: &str) -> String {
     out
 }
 
+/// [`blank_comments`] with each removed character widened to its UTF-8 length, so every kept
+/// byte stays at its byte offset: offsets found in the result index the original text.
+pub fn blank_comments_bytes(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
+    scan(src, |ch, kept| {
+        if kept {
+            out.push(ch);
+        } else {
+            out.extend(std::iter::repeat_n(' ', ch.len_utf8()));
+        }
+    });
+    out
+}
+
+/// Byte offsets of the trailing commas in comment-free text: commas outside strings whose
+/// next non-whitespace byte is `]` or `}`. OpenCode's reader accepts them; `JSON.parse` (the
+/// plugin's and its installer's) does not. Scanning stops at an unterminated string.
+pub fn trailing_commas(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                loop {
+                    match b.get(i) {
+                        None => return out,
+                        Some(b'\\') => i += 2,
+                        Some(b'"') => break,
+                        Some(_) => i += 1,
+                    }
+                }
+            }
+            b',' => {
+                let next = b[i + 1..].iter().find(|c| !c.is_ascii_whitespace());
+                if matches!(next, Some(b']' | b'}')) {
+                    out.push(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `text` with every [`trailing_commas`] comma replaced by a space (positions kept).
+pub fn blank_trailing_commas(text: &str) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for i in trailing_commas(text) {
+        bytes[i] = b' ';
+    }
+    // Only ASCII commas were replaced by ASCII spaces.
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +248,35 @@ mod tests {
         assert_eq!(strip_comments("[1/**/2]"), "[12]");
         assert!(serde_json::from_str::<serde_json::Value>(&strip_comments("[1/**/2]")).is_ok());
         assert!(serde_json::from_str::<serde_json::Value>(&blank_comments("[1/**/2]")).is_err());
+    }
+
+    #[test]
+    fn trailing_commas_outside_strings_only() {
+        let t = r#"{"a": [1, 2 , ], "b,}": "x\\", "c": {"d": 1,
+        },}"#;
+        let commas = trailing_commas(t);
+        assert_eq!(commas.len(), 3, "{commas:?}");
+        assert!(commas.iter().all(|&i| &t[i..i + 1] == ","));
+        let v: serde_json::Value = serde_json::from_str(&blank_trailing_commas(t)).unwrap();
+        assert_eq!(v["b,}"], "x\\");
+        assert_eq!(
+            trailing_commas(r#"{"a": "unterminated, ]"#),
+            Vec::<usize>::new()
+        );
+    }
+
+    #[test]
+    fn byte_blanking_keeps_byte_offsets() {
+        let src = "{/* é€ */\"a\": 1} // ✓\n";
+        let b = blank_comments_bytes(src);
+        assert_eq!(b.len(), src.len());
+        assert_eq!(b.find("\"a\""), src.find("\"a\""));
+        let comment = "/* é€ */".len();
+        let tail = " // ✓".len();
+        assert_eq!(
+            b,
+            format!("{{{}\"a\": 1}}{}\n", " ".repeat(comment), " ".repeat(tail))
+        );
     }
 
     #[test]

@@ -707,75 +707,39 @@ fn substitute_env(text: &str, env: &EnvSnapshot) -> String {
     out
 }
 
-/// Parses OpenCode config text: JSON, or JSONC with comments and trailing commas.
-pub fn parse_text(text: &str, env: &EnvSnapshot) -> LayerState {
-    let text = if text.contains("{env:") {
-        substitute_env(text, env)
-    } else {
-        text.to_string()
-    };
-    let (value, strict) = match serde_json::from_str::<Value>(&text) {
-        Ok(v) => (v, true),
+/// OpenCode's lenient read of config text as written (no `{env:}` substitution): JSON, or
+/// JSONC with comments and trailing commas. The value, and whether plain `JSON.parse` (the
+/// plugin installer's read) would accept the text too; else serde_json's error on the
+/// comment- and comma-blanked text, whose positions are the original's lines and characters.
+pub fn parse_lenient(text: &str) -> Result<(Value, bool), serde_json::Error> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(v) => Ok((v, true)),
         Err(_) => {
-            let blanked = strip_trailing_commas(&jsonc::blank_comments(&text));
-            match serde_json::from_str::<Value>(&blanked) {
-                Ok(v) => (v, false),
-                Err(e) => {
-                    return LayerState::Broken {
-                        message: json_error_message(&e),
-                        line: e.line(),
-                        column: e.column(),
-                    }
-                }
-            }
+            let blanked = jsonc::blank_trailing_commas(&jsonc::blank_comments(text));
+            serde_json::from_str::<Value>(&blanked).map(|v| (v, false))
         }
-    };
-    if value.is_object() {
-        LayerState::Loaded { value, strict }
+    }
+}
+
+/// Parses OpenCode config text as OpenCode does: `{env:NAME}` substituted, then
+/// [`parse_lenient`].
+pub fn parse_text(text: &str, env: &EnvSnapshot) -> LayerState {
+    let substituted;
+    let text = if text.contains("{env:") {
+        substituted = substitute_env(text, env);
+        substituted.as_str()
     } else {
-        LayerState::NotAnObject
+        text
+    };
+    match parse_lenient(text) {
+        Ok((value, strict)) if value.is_object() => LayerState::Loaded { value, strict },
+        Ok(_) => LayerState::NotAnObject,
+        Err(e) => LayerState::Broken {
+            message: codex_auth::model::json_error_message(&e),
+            line: e.line(),
+            column: e.column(),
+        },
     }
-}
-
-/// serde_json's message without its " at line L column C" suffix.
-fn json_error_message(e: &serde_json::Error) -> String {
-    let s = e.to_string();
-    match s.rfind(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
-}
-
-/// Removes trailing commas outside strings (OpenCode's parser allows them).
-fn strip_trailing_commas(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
-    let mut in_str = false;
-    let mut esc = false;
-    for (i, ch) in s.char_indices() {
-        if in_str {
-            out.push(ch);
-            if esc {
-                esc = false;
-            } else if ch == '\\' {
-                esc = true;
-            } else if ch == '"' {
-                in_str = false;
-            }
-            continue;
-        }
-        if ch == '"' {
-            in_str = true;
-        } else if ch == ',' {
-            let next = b[i + 1..].iter().find(|c| !c.is_ascii_whitespace());
-            if matches!(next, Some(b']') | Some(b'}')) {
-                out.push(' ');
-                continue;
-            }
-        }
-        out.push(ch);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1097,3 +1097,40 @@ fn a_plugin_string_becomes_an_array_in_place() {
         },
     );
 }
+
+#[test]
+fn an_env_substitution_outside_a_string_is_not_called_broken_or_rewritten() {
+    // OpenCode substitutes `{env:NAME}` before it parses, so this file loads; the raw text is
+    // not JSON, and a rewrite would expand or drop the substitution.
+    let text = "{\n  \"plugin\": [\"@iam-brain/opencode-codex-auth@latest\"],\n  \"server\": {\"port\": {env:OC_PORT}}\n}\n";
+    for (file, strict) in [("opencode.jsonc", false), ("opencode.json", true)] {
+        let mut h = Home::healthy();
+        h.env.push(("OC_PORT".into(), "4096".into()));
+        if !strict {
+            h.write(
+                ".config/opencode/opencode.json",
+                "{\"$schema\": \"https://opencode.ai/config.json\"}\n",
+            );
+        }
+        h.write(&format!(".config/opencode/{file}"), text);
+        let before = snapshot(&h);
+        let run = h.run(&["fix", "--yes", "plugin.*"]);
+        assert!(
+            !run.stdout.contains("does not parse"),
+            "{file}: {}",
+            run.stdout
+        );
+        assert_eq!(
+            run.stdout.contains("uses {env:…} outside a string"),
+            strict,
+            "{file}: only the installer's strict read is named: {}",
+            run.stdout
+        );
+        assert_eq!(
+            fs::read_to_string(h.path(&format!(".config/opencode/{file}"))).unwrap(),
+            text,
+            "{file} is left as written"
+        );
+        assert_eq!(snapshot(&h), before, "{file}: nothing written");
+    }
+}

@@ -1,27 +1,17 @@
 //! Text-level edits of JSON and JSONC files that keep everything else byte for byte.
 //!
-//! The plugin's comment rules come from `codex_config::jsonc`: [`blank`] runs its
-//! `blank_comments` and widens every blanked character to its UTF-8 length, so the result has
-//! the same *byte* offsets as the original and holds only strings and structure. A small
-//! scanner finds members, array items and trailing commas in that text; the edits are spliced
-//! into the original, so comments, formatting and key order stay as they were.
+//! The comment and trailing-comma rules come from `codex_config::jsonc`: [`blank`] is its
+//! `blank_comments_bytes` (every blanked character widened to its UTF-8 length, so the result
+//! has the same *byte* offsets as the original and holds only strings and structure), and
+//! trailing commas are its `trailing_commas`. A small scanner finds members and array items in
+//! that text; the edits are spliced into the original, so comments, formatting and key order
+//! stay as they were.
 
 use codex_config::jsonc;
 
 /// The text with comments replaced by spaces, byte-aligned with `src`.
 pub(crate) fn blank(src: &str) -> String {
-    let blanked = jsonc::blank_comments(src);
-    let mut out = String::with_capacity(src.len());
-    for (o, b) in src.chars().zip(blanked.chars()) {
-        if o == b {
-            out.push(o);
-        } else {
-            for _ in 0..o.len_utf8() {
-                out.push(' ');
-            }
-        }
-    }
-    out
+    jsonc::blank_comments_bytes(src)
 }
 
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
@@ -248,36 +238,9 @@ pub(crate) fn add_member(src: &str, key: &str, value_literal: &str) -> Option<St
     })
 }
 
-/// Byte offsets of trailing commas (a comma whose next token is `]` or `}`).
-fn trailing_commas(blanked: &str) -> Vec<usize> {
-    let b = blanked.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'"' => match skip_string(b, i) {
-                Some(j) => {
-                    i = j;
-                    continue;
-                }
-                None => break,
-            },
-            b',' => {
-                let n = skip_ws(b, i + 1);
-                if matches!(b.get(n), Some(b']') | Some(b'}')) {
-                    out.push(i);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    out
-}
-
 /// Removes trailing commas; comments and everything else stay.
 pub(crate) fn remove_trailing_commas(src: &str) -> String {
-    let commas = trailing_commas(&blank(src));
+    let commas = jsonc::trailing_commas(&blank(src));
     let mut out = String::with_capacity(src.len());
     let mut last = 0;
     for c in commas {

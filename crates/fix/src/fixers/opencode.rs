@@ -47,12 +47,11 @@ fn sources(ctx: &Context<'_>) -> Vec<Source> {
     out
 }
 
-/// OpenCode's lenient read: comments and trailing commas allowed.
+/// OpenCode's lenient read of the text as written (comments and trailing commas allowed).
 pub(crate) fn parse_lenient(text: &str) -> Option<Value> {
-    if let Ok(v) = serde_json::from_str(text) {
-        return Some(v);
-    }
-    serde_json::from_str(&textedit::remove_trailing_commas(&textedit::blank(text))).ok()
+    ::codex_config::opencode::parse_lenient(text)
+        .ok()
+        .map(|(v, _)| v)
 }
 
 fn pretty(v: &Value) -> Option<String> {
@@ -86,6 +85,22 @@ fn syntax(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
                     format!("remove the comments and trailing commas the installer's JSON.parse rejects from {show}"),
                     after,
                 )
+            }
+            // `{env:NAME}` outside a string: OpenCode substitutes it before parsing, and a
+            // rewrite would have to drop or expand it.
+            None if text.contains("{env:")
+                && matches!(
+                    ::codex_config::opencode::parse_text(&text, ctx.env),
+                    ::codex_config::opencode::LayerState::Loaded { .. }
+                ) =>
+            {
+                if s.strict {
+                    found.unfixable(
+                        CHECK,
+                        format!("{show} uses {{env:…}} outside a string, which OpenCode substitutes but the plugin installer's JSON.parse cannot read; quote it or edit the file by hand"),
+                    );
+                }
+                continue;
             }
             None => match json5::from_str::<Value>(&text) {
                 Ok(value) => (
