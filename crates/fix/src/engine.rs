@@ -231,11 +231,7 @@ fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -
 }
 
 fn sync_dir(dir: &Path) -> Result<(), FixError> {
-    match File::open(dir).and_then(|d| d.sync_all()) {
-        Ok(()) => Ok(()),
-        Err(e) if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::Unsupported) => Ok(()),
-        Err(e) => Err(FixError::io("fsync directory", dir, e)),
-    }
+    Ok(codex_store::atomic::sync_dir(dir)?)
 }
 
 fn parent_of(path: &Path) -> PathBuf {
@@ -249,28 +245,16 @@ fn parent_of(path: &Path) -> PathBuf {
 /// plugin names its own (`<file>.tmp.<base36 ms>.<uuid>`), fsynced, renamed over, the
 /// directory fsynced. A symbolic link at `path` is refused.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<(), FixError> {
-    codex_store::atomic::refuse_symlink(path)?;
-    let dir = parent_of(path);
-    let tmp = codex_store::atomic::temp_path_for(path, now_ms());
-    let result = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(io("create temp file", &tmp))?;
-        f.write_all(bytes).map_err(io("write temp file", &tmp))?;
-        f.set_permissions(fs::Permissions::from_mode(mode))
-            .map_err(io("chmod temp file", &tmp))?;
-        f.sync_all().map_err(io("fsync temp file", &tmp))?;
-        drop(f);
-        fs::rename(&tmp, path).map_err(io("rename temp file over", path))?;
-        sync_dir(&dir)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    let opts = codex_store::atomic::WriteOptions {
+        mode,
+        ..Default::default()
+    };
+    Ok(codex_store::atomic::write_atomic(
+        path,
+        bytes,
+        opts,
+        now_ms(),
+    )?)
 }
 
 fn mtime_ms(m: &fs::Metadata) -> u64 {

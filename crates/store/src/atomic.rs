@@ -18,11 +18,17 @@ use crate::error::{Result, StoreError};
 pub struct WriteOptions {
     /// fsync the temp file and the directory. Always on outside benchmarks.
     pub fsync: bool,
+    /// The file's permission bits (the plugin's files are 0600; `codex-doctor fix` keeps the
+    /// mode a file had). The temp file gets them before the rename.
+    pub mode: u32,
 }
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        WriteOptions { fsync: true }
+        WriteOptions {
+            fsync: true,
+            mode: 0o600,
+        }
     }
 }
 
@@ -59,7 +65,7 @@ pub fn refuse_symlink(path: &Path) -> Result<()> {
     }
 }
 
-/// Atomically replaces `path` with `bytes` (mode 0600).
+/// Atomically replaces `path` with `bytes` (mode `opts.mode`, 0600 by default).
 pub fn write_atomic(path: &Path, bytes: &[u8], opts: WriteOptions, now_ms: u64) -> Result<()> {
     refuse_symlink(path)?;
     let dir = match path.parent() {
@@ -90,6 +96,10 @@ fn write_then_rename(
         .map_err(|e| StoreError::io("create temp file", tmp, e))?;
     f.write_all(bytes)
         .map_err(|e| StoreError::io("write temp file", tmp, e))?;
+    if opts.mode != 0o600 {
+        f.set_permissions(fs::Permissions::from_mode(opts.mode))
+            .map_err(|e| StoreError::io("chmod temp file", tmp, e))?;
+    }
     if opts.fsync {
         f.sync_all()
             .map_err(|e| StoreError::io("fsync temp file", tmp, e))?;
@@ -99,12 +109,14 @@ fn write_then_rename(
     if opts.fsync {
         sync_dir(dir)?;
     }
-    // Best effort, like the plugin: the temp file was already created 0600.
-    let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o600));
+    // Best effort, like the plugin: the temp file already had the mode.
+    let _ = fs::set_permissions(path, fs::Permissions::from_mode(opts.mode));
     Ok(())
 }
 
-fn sync_dir(dir: &Path) -> Result<()> {
+/// fsyncs a directory so a rename or removal in it survives a crash (a filesystem that cannot
+/// fsync a directory is not an error).
+pub fn sync_dir(dir: &Path) -> Result<()> {
     match File::open(dir).and_then(|d| d.sync_all()) {
         Ok(()) => Ok(()),
         // Some filesystems cannot fsync a directory; the rename itself already happened.
@@ -146,7 +158,16 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let p = tmp.path().join("x/f.json");
         write_atomic(&p, b"one\n", WriteOptions::default(), 1).expect("write");
-        write_atomic(&p, b"two\n", WriteOptions { fsync: false }, 2).expect("write");
+        write_atomic(
+            &p,
+            b"two\n",
+            WriteOptions {
+                fsync: false,
+                ..WriteOptions::default()
+            },
+            2,
+        )
+        .expect("write");
         assert_eq!(fs::read(&p).expect("read"), b"two\n");
         assert_eq!(
             fs::metadata(&p).expect("meta").permissions().mode() & 0o777,
@@ -158,6 +179,24 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn a_requested_mode_is_on_the_file_from_the_rename_on() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let p = tmp.path().join("opencode.json");
+        fs::write(&p, b"{}\n").expect("write");
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).expect("chmod");
+        let opts = WriteOptions {
+            mode: 0o644,
+            ..WriteOptions::default()
+        };
+        write_atomic(&p, b"{\"a\": 1}\n", opts, 3).expect("write");
+        assert_eq!(fs::read(&p).expect("read"), b"{\"a\": 1}\n");
+        assert_eq!(
+            fs::metadata(&p).expect("meta").permissions().mode() & 0o7777,
+            0o644
+        );
     }
 
     #[test]

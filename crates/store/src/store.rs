@@ -101,7 +101,10 @@ impl StoreOptions {
     /// Benchmarks only: skip fsync of the temp file and the directory.
     #[doc(hidden)]
     pub fn without_fsync_for_bench(mut self) -> Self {
-        self.write = WriteOptions { fsync: false };
+        self.write = WriteOptions {
+            fsync: false,
+            ..WriteOptions::default()
+        };
         self
     }
 
