@@ -7,11 +7,13 @@ use std::fs;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde_json::{json, Value};
+
+use codex_testkit::set_age;
 
 use crate::common::{expect, jwt, now_ms, real_proxy, stop_proxy, Home, Run, FAR};
 
@@ -607,12 +609,6 @@ fn output_rules_default_name_no_overwrite_force_and_json() {
     assert!(bad.stderr.contains("--since"), "{}", bad.stderr);
     let bad = h.run(&["bundle", "--max-bytes", "lots"]);
     assert_eq!(bad.code, 2);
-}
-
-fn set_age(path: &Path, secs: u64) {
-    let f = fs::File::options().write(true).open(path).unwrap();
-    f.set_modified(SystemTime::now() - Duration::from_secs(secs))
-        .unwrap();
 }
 
 #[test]

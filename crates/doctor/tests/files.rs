@@ -1,17 +1,12 @@
 //! `auth.lock`, `auth.quarantine`, `cache.models`, `cache.files`.
 
 use std::fs;
-use std::time::{Duration, SystemTime};
 
 use serde_json::json;
 
-use crate::common::{expect, Home};
+use codex_testkit::set_age;
 
-fn age(path: &std::path::Path, secs: u64) {
-    let t = SystemTime::now() - Duration::from_secs(secs);
-    let f = fs::File::open(path).expect("open");
-    f.set_modified(t).expect("set mtime");
-}
+use crate::common::{expect, Home};
 
 #[test]
 fn lock_targets_are_never_flagged() {
@@ -38,7 +33,7 @@ fn stale_lock_dir_warns() {
     let h = Home::healthy();
     let d = h.path(".config/opencode/codex-accounts.json.lock.lock");
     fs::create_dir(&d).unwrap();
-    age(&d, 60);
+    set_age(&d, 60);
     expect(
         &h.check("auth.lock"),
         "warn",
@@ -51,10 +46,10 @@ fn stale_cache_locks_are_covered_too() {
     let h = Home::healthy();
     let snap = h.path(".config/opencode/cache/codex-snapshots.json.lock.lock");
     fs::create_dir(&snap).unwrap();
-    age(&snap, 30);
+    set_age(&snap, 30);
     let cache = h.path(".config/opencode/cache.lock");
     fs::create_dir(&cache).unwrap();
-    age(&cache, 30);
+    set_age(&cache, 30);
     let row = h.check("auth.lock");
     expect(
         &row,

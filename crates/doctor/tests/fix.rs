@@ -12,6 +12,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use sha2::{Digest, Sha256};
 
+use codex_testkit::node::LockWorker;
+use codex_testkit::set_age;
+
 use crate::common::Home;
 
 /// Every path under the home except the doctor's own state: (sha256 or "dir", mode). The
@@ -42,11 +45,6 @@ fn snapshot(h: &Home) -> BTreeMap<PathBuf, (String, u32)> {
 
 fn status(h: &Home, id: &str) -> String {
     h.check(id)["status"].as_str().unwrap().to_string()
-}
-
-fn age(path: &Path, secs: u64) {
-    let t = SystemTime::now() - Duration::from_secs(secs);
-    fs::File::open(path).unwrap().set_modified(t).unwrap();
 }
 
 /// Dry run (nothing written, diff shown), `--yes` (check passes), `--undo` (all restored).
@@ -385,21 +383,21 @@ fn stale_locks_and_abandoned_temp_files_are_removed_and_come_back_on_undo() {
     let h = Home::healthy();
     let store_lock = h.path(".config/opencode/codex-accounts.json.lock.lock");
     fs::create_dir(&store_lock).unwrap();
-    age(&store_lock, 60);
+    set_age(&store_lock, 60);
     let cache_lock = h.path(".config/opencode/cache.lock");
     fs::create_dir(&cache_lock).unwrap();
-    age(&cache_lock, 30);
+    set_age(&cache_lock, 30);
     let old_ms = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap()
         .as_millis() as u64
         - 3_600_000;
-    let stamp = radix36(old_ms);
+    let stamp = codex_store::atomic::base36(old_ms);
     let tmp = format!(
         ".config/opencode/codex-accounts.json.tmp.{stamp}.0d3c1f4e-8a2b-4c6d-9e0f-123456789abc"
     );
     h.write(&tmp, "{\"half\":");
-    age(&h.path(&tmp), 3600);
+    set_age(&h.path(&tmp), 3600);
     round_trip(
         &h,
         "auth.lock",
@@ -419,17 +417,6 @@ fn stale_locks_and_abandoned_temp_files_are_removed_and_come_back_on_undo() {
     }
 }
 
-fn radix36(mut n: u64) -> String {
-    let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut out = Vec::new();
-    while n > 0 {
-        out.push(digits[(n % 36) as usize]);
-        n /= 36;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap()
-}
-
 #[test]
 fn fresh_temp_files_and_fallback_locks_are_left_alone_with_the_reason() {
     let h = Home::healthy();
@@ -440,7 +427,7 @@ fn fresh_temp_files_and_fallback_locks_are_left_alone_with_the_reason() {
     let fallback = h.path(".config/opencode/codex-accounts.json.lock.lock");
     fs::create_dir(&fallback).unwrap();
     fs::write(fallback.join(".owner"), "123").unwrap();
-    age(&fallback, 60);
+    set_age(&fallback, 60);
     let before = snapshot(&h);
     let run = h.run(&["fix", "--yes", "auth.lock"]);
     assert_eq!(run.code, 1, "{run:?}");
@@ -631,13 +618,16 @@ fn sigkill_half_way_leaves_whole_files_and_undo_still_restores_them() {
 
 #[test]
 fn a_store_fix_waits_for_a_real_proper_lockfile_holder_or_names_its_lock() {
-    let Some(node) = Node::find() else { return };
+    let Some(node) = LockWorker::find("fix lock interop") else {
+        return;
+    };
     let h = Home::healthy();
     h.chmod(".config/opencode/codex-accounts.json", 0o644);
     let store = h.path(".config/opencode/codex-accounts.json");
 
     // A holder that lets go after 2 s: the fix waits, then applies.
-    let mut holder = node.start(&["hold", store.to_str().unwrap(), "2000"]);
+    let (mut holder, line) = node.start(&["hold", store.to_str().unwrap(), "2000"]);
+    assert_eq!(line, "locked");
     let start = Instant::now();
     let run = h.run(&["fix", "--yes", "auth.store"]);
     assert_eq!(run.code, 0, "{run:?}");
@@ -650,7 +640,8 @@ fn a_store_fix_waits_for_a_real_proper_lockfile_holder_or_names_its_lock() {
 
     // A holder that never lets go: the fix gives up, names the lock and changes nothing.
     assert_eq!(h.run(&["fix", "--undo"]).code, 0);
-    let mut holder = node.start(&["hold-forever", store.to_str().unwrap()]);
+    let (mut holder, line) = node.start(&["hold-forever", store.to_str().unwrap()]);
+    assert_eq!(line, "locked");
     let run = h.run(&["fix", "--yes", "--json", "auth.store"]);
     holder.kill().unwrap();
     holder.wait().unwrap();
@@ -684,66 +675,6 @@ fn a_store_fix_waits_for_a_real_proper_lockfile_holder_or_names_its_lock() {
         (Some("warn"), Some("warn"))
     );
     assert_eq!(fs::metadata(&store).unwrap().mode() & 0o777, 0o644);
-}
-
-/// The proper-lockfile worker of `tests/node` (see crates/store/tests/interop.rs).
-struct Node {
-    modules: PathBuf,
-    script: PathBuf,
-}
-
-impl Node {
-    #[allow(clippy::print_stderr)]
-    fn find() -> Option<Node> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let ok = Command::new("node")
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            eprintln!("SKIPPED fix lock interop: `node` is not installed");
-            return None;
-        }
-        let cache = std::env::var_os("CODEX_KIT_CACHE")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("target/codex-kit-cache"));
-        let modules = cache.join("node/node_modules");
-        if !modules.join("proper-lockfile/package.json").exists() {
-            let msg = format!(
-                "proper-lockfile is not installed in {}; run tests/node/install.sh",
-                modules.display()
-            );
-            if std::env::var_os("CI").is_some() {
-                panic!("{msg}");
-            }
-            eprintln!("SKIPPED fix lock interop: {msg}");
-            return None;
-        }
-        Some(Node {
-            modules,
-            script: root.join("tests/node/lock-worker.js"),
-        })
-    }
-
-    /// Starts a worker and waits until it says "locked".
-    fn start(&self, args: &[&str]) -> std::process::Child {
-        use std::io::BufRead;
-        let mut child = Command::new("node")
-            .arg(&self.script)
-            .args(args)
-            .env("NODE_PATH", &self.modules)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(line.trim(), "locked");
-        child
-    }
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use crate::common::{expect, Home};
 
@@ -352,10 +352,7 @@ fn process_listing_and_stale_lock_while_running() {
     assert!(lists_pid(&row, pid), "{row:#}");
     let d = h.path(".config/opencode/codex-accounts.json.lock.lock");
     fs::create_dir(&d).unwrap();
-    fs::File::open(&d)
-        .unwrap()
-        .set_modified(SystemTime::now() - Duration::from_secs(120))
-        .unwrap();
+    codex_testkit::set_age(&d, 120);
     let row = h.check("process.opencode");
     expect(&row, "warn", &["running while a lock is stale"]);
     assert!(lists_pid(&row, pid), "{row:#}");

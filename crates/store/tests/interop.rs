@@ -5,87 +5,18 @@
 
 #![allow(clippy::print_stderr)]
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use codex_store::lock::FileLock;
 use codex_store::{AuthStore, Domain, LockError, LockOptions, StoreError};
+use codex_testkit::node::LockWorker;
 
-use crate::common::{counter_of, counter_store, quick_lock, read_json, repo_root, store_with};
+use crate::common::{counter_of, counter_store, quick_lock, read_json, store_with};
 
-struct Node {
-    node_modules: PathBuf,
-    script: PathBuf,
-}
-
-fn node() -> Option<Node> {
-    let ok = Command::new("node")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !ok {
-        eprintln!("SKIPPED proper-lockfile interop: `node` is not installed");
-        return None;
-    }
-    let root = repo_root();
-    let cache = std::env::var_os("CODEX_KIT_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target/codex-kit-cache"));
-    let node_modules = cache.join("node/node_modules");
-    if !node_modules.join("proper-lockfile/package.json").exists() {
-        let msg = format!(
-            "proper-lockfile is not installed in {}; run tests/node/install.sh",
-            node_modules.display()
-        );
-        if std::env::var_os("CI").is_some() {
-            panic!("{msg}");
-        }
-        eprintln!("SKIPPED proper-lockfile interop: {msg}");
-        return None;
-    }
-    Some(Node {
-        node_modules,
-        script: root.join("tests/node/lock-worker.js"),
-    })
-}
-
-impl Node {
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new("node");
-        c.arg(&self.script)
-            .args(args)
-            .env("NODE_PATH", &self.node_modules);
-        c
-    }
-
-    /// Starts a worker and waits for its first stdout line.
-    fn start(&self, args: &[&str]) -> (Child, String) {
-        let mut child = self
-            .cmd(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn node");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("read");
-        (child, line.trim().to_string())
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().expect("run node");
-        assert!(
-            out.status.success(),
-            "node {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
+fn node() -> Option<LockWorker> {
+    LockWorker::find("proper-lockfile interop")
 }
 
 fn increment(store: &AuthStore) -> Result<(), StoreError> {
@@ -110,7 +41,7 @@ fn race_with_a_node_writer_loses_nothing() {
     let path = store.path().to_string_lossy().into_owned();
     let n = 150;
     let worker = node
-        .cmd(&["increment", &path, &n.to_string()])
+        .command(&["increment", &path, &n.to_string()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

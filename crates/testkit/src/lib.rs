@@ -46,6 +46,15 @@ pub fn now_ms() -> f64 {
         .as_millis() as f64
 }
 
+/// Sets `path`'s modification time to `secs` seconds ago (stale locks, old temp files, old
+/// logs); `path` may be a directory (a lock).
+pub fn set_age(path: &Path, secs: u64) {
+    let t = std::time::SystemTime::now() - std::time::Duration::from_secs(secs);
+    std::fs::File::open(path)
+        .and_then(|f| f.set_modified(t))
+        .unwrap_or_else(|e| panic!("set the mtime of {}: {e}", path.display()));
+}
+
 /// Writes `bytes` to `path`, creating its parent directories.
 pub fn write_file(path: &Path, bytes: impl AsRef<[u8]>) {
     if let Some(parent) = path.parent() {

@@ -49,6 +49,71 @@ pub fn available(what: &str, path: &Path, script: &str) -> bool {
     false
 }
 
+/// The real proper-lockfile 4.x (the plugin's locker) driven by `tests/node/lock-worker.js`,
+/// as `tests/node/install.sh` installs it.
+pub struct LockWorker {
+    modules: PathBuf,
+    script: PathBuf,
+}
+
+impl LockWorker {
+    /// The worker, when `node` and proper-lockfile are there (see [`available`]; `what` names
+    /// the test in the message).
+    pub fn find(what: &str) -> Option<LockWorker> {
+        let modules = cache_dir().join("node/node_modules");
+        if !available(
+            what,
+            &modules.join("proper-lockfile/package.json"),
+            "tests/node/install.sh",
+        ) {
+            return None;
+        }
+        let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        Some(LockWorker {
+            modules,
+            script: repo.join("tests/node/lock-worker.js"),
+        })
+    }
+
+    /// `node lock-worker.js args…`.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new("node");
+        c.arg(&self.script)
+            .args(args)
+            .env("NODE_PATH", &self.modules);
+        c
+    }
+
+    /// Starts a worker (`hold`, `hold-forever`, `hold-dir` …) and waits for its first line of
+    /// output (`locked` once it holds the lock).
+    pub fn start(&self, args: &[&str]) -> (std::process::Child, String) {
+        use std::io::BufRead;
+        let mut child = self
+            .command(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn node");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the worker's first line");
+        (child, line.trim().to_string())
+    }
+
+    /// Runs a one-shot worker command (`check`, `try` …) and returns its output.
+    pub fn run(&self, args: &[&str]) -> String {
+        let out = self.command(args).output().expect("run node");
+        assert!(
+            out.status.success(),
+            "node {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
 /// `opencode run "<prompt>"` (or any OpenCode invocation: `args`) in `project`, with the
 /// environment of `home` only (cleared; `HOME` and the XDG directories inside it, see
 /// [`crate::TempHome::env_pairs`]), the caller's `PATH` (node), and OpenCode's model fetch and

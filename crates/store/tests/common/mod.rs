@@ -1,7 +1,7 @@
 //! Shared helpers: temp stores, JWTs, fixed clocks, and re-running this test binary as a
 //! child process with a role (the cross-process tests need real processes).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
@@ -47,14 +47,6 @@ pub fn child(role: &str) -> Command {
     ])
     .env(CHILD_ROLE, role);
     c
-}
-
-/// The repository root.
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("repo root")
 }
 
 /// A store JSON with one native account and `lastUsed` as a counter.
