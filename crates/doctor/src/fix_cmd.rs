@@ -211,6 +211,11 @@ fn cache_fixes(facts: &Facts, plan: &Plan) -> Vec<Fix> {
     out
 }
 
+/// A path as the report shows it: the home folder as `~`, identities in folder names masked.
+fn show_path(redactor: &ReportRedactor, p: &Path) -> String {
+    redactor.redact(&p.display().to_string())
+}
+
 /// Runs `fix`. `confirm(plan_text)` is asked before applying without `--yes` (never with
 /// `--json`): the binary shows the plan and asks on a terminal (`Some(answer)`), and returns
 /// `None` elsewhere, which makes the run a dry run. `color` colours the diffs.
@@ -259,12 +264,12 @@ pub fn run(
                         "version": SCHEMA_VERSION,
                         "mode": "undone",
                         "run_id": u.run_id,
-                        "restored": u.restored.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                        "restored": u.restored.iter().map(|p| show_path(&redactor, p)).collect::<Vec<_>>(),
                     }))
                 } else {
                     let mut s = format!("undid fix run {}; restored:\n", u.run_id);
                     for p in &u.restored {
-                        s.push_str(&format!("  {}\n", p.display()));
+                        s.push_str(&format!("  {}\n", show_path(&redactor, p)));
                     }
                     s
                 };
@@ -379,7 +384,7 @@ pub fn run(
             format!(
                 "applied {} change(s); backups and manifest in {} (undo: codex-doctor fix --undo)\n",
                 a.actions,
-                a.run_dir.display()
+                show_path(&redactor, &a.run_dir)
             ),
             Some(a.run_id.clone()),
             None,

@@ -128,6 +128,14 @@ fn round_trip(h: &Home, glob: &str, check: &str, in_plan: &[&str], after: impl F
     hides(&yes.stderr);
     assert!(yes.stdout.contains(&format!("{check}: ")), "{}", yes.stdout);
     assert!(yes.stdout.contains("-> pass"), "{}", yes.stdout);
+    let home = h.path("").display().to_string();
+    let home = home.trim_end_matches('/');
+    assert!(
+        yes.stdout
+            .contains("backups and manifest in ~/.local/state/codex-kit/doctor/fix/"),
+        "{}",
+        yes.stdout
+    );
     assert_eq!(status(h, check), "pass", "{}", h.check(check));
     after(h);
 
@@ -143,6 +151,9 @@ fn round_trip(h: &Home, glob: &str, check: &str, in_plan: &[&str], after: impl F
     let undo = h.run(&["fix", "--undo"]);
     assert_eq!(undo.code, 0, "{undo:?}");
     assert!(undo.stdout.starts_with("undid fix run"), "{}", undo.stdout);
+    for out in [&yes.stdout, &undo.stdout] {
+        assert!(!out.contains(home), "the home path is shown as ~:\n{out}");
+    }
     assert_eq!(
         snapshot(h),
         before,
@@ -488,7 +499,15 @@ fn json_prints_the_plan_with_diffs_and_the_result_with_before_and_after() {
     conforms(&undone);
     assert_eq!(undone["mode"], "undone");
     assert_eq!(undone["run_id"], done["run_id"]);
-    assert!(!undone["restored"].as_array().unwrap().is_empty());
+    let restored = undone["restored"].as_array().unwrap();
+    assert!(!restored.is_empty());
+    // Paths are shown as the report shows them: the home folder as `~`.
+    assert!(
+        restored
+            .iter()
+            .all(|p| p.as_str().unwrap().starts_with("~/.config/opencode/")),
+        "{restored:?}"
+    );
     assert_eq!(
         (st["before"].as_str(), st["after"].as_str()),
         (Some("warn"), Some("pass"))
