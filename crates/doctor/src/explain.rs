@@ -180,29 +180,15 @@ pub fn lookup(code: &str) -> Option<Found> {
         .map(|e| Found::Code(*e))
 }
 
-/// Up to five closest codes for an unknown query.
+/// Up to five closest codes for an unknown query (a code containing it, or contained in it,
+/// first).
 pub fn closest(code: &str) -> Vec<&'static str> {
-    let q = code.trim().to_lowercase();
-    let mut scored: Vec<(usize, &str)> = list()
-        .into_iter()
-        .map(|(c, _)| {
-            let lc = c.to_lowercase();
-            let d = if !q.is_empty() && (lc.contains(&q) || q.contains(&lc)) {
-                0
-            } else {
-                crate::closest::distance(&q, &lc)
-            };
-            (d, c)
-        })
-        .collect();
-    scored.sort();
-    let limit = (q.len() / 2).max(3);
-    scored
-        .into_iter()
-        .filter(|(d, _)| *d <= limit)
-        .take(5)
-        .map(|(_, c)| c)
-        .collect()
+    let rule = crate::closest::Rule {
+        take: 5,
+        bounded: true,
+        substring: true,
+    };
+    crate::closest::nearest(code, list().into_iter().map(|(c, _)| (c, c)), rule)
 }
 
 #[cfg(test)]

@@ -69,8 +69,7 @@ impl Selection {
 
 /// The check ids (and `group.*` patterns) closest to a pattern, best first, at most 3.
 pub fn closest_ids(pattern: &str) -> Vec<String> {
-    let q = pattern.trim().to_ascii_lowercase();
-    let bare = q.trim_end_matches(".*").trim_matches('*').to_string();
+    let bare = pattern.trim().trim_end_matches(".*").trim_matches('*');
     let mut candidates: Vec<String> = checks::ALL.iter().map(|c| c.id.to_string()).collect();
     for c in checks::ALL {
         let g = format!("{}.*", c.group());
@@ -78,21 +77,18 @@ pub fn closest_ids(pattern: &str) -> Vec<String> {
             candidates.push(g);
         }
     }
-    let mut scored: Vec<(usize, String)> = candidates
-        .into_iter()
-        .map(|c| {
-            let target = c.trim_end_matches(".*");
-            (crate::closest::distance(&bare, target), c)
-        })
-        .collect();
-    scored.sort();
-    let limit = (bare.len() / 2).max(3);
-    scored
-        .into_iter()
-        .filter(|(d, _)| *d <= limit)
-        .take(3)
-        .map(|(_, c)| c)
-        .collect()
+    let rule = crate::closest::Rule {
+        take: 3,
+        bounded: true,
+        substring: false,
+    };
+    crate::closest::nearest(
+        bare,
+        candidates
+            .into_iter()
+            .map(|c| (c.trim_end_matches(".*").to_string(), c)),
+        rule,
+    )
 }
 
 /// The report's redactor for `facts` (see [`ReportRedactor::for_facts`]).

@@ -196,15 +196,11 @@ fn run(f: &Facts) -> CheckResult {
 }
 
 fn closest(slug: &str, catalog: &[Known]) -> Vec<String> {
-    let mut scored: Vec<(usize, &str)> = catalog
-        .iter()
-        .filter(|c| c.listed)
-        .map(|c| (crate::closest::distance(slug, &c.slug), c.slug.as_str()))
-        .collect();
-    scored.sort();
-    scored
-        .into_iter()
-        .take(3)
-        .map(|(_, s)| s.to_string())
-        .collect()
+    let rule = crate::closest::Rule {
+        take: 3,
+        bounded: false,
+        substring: false,
+    };
+    let listed = catalog.iter().filter(|c| c.listed);
+    crate::closest::nearest(slug, listed.map(|c| (&c.slug, c.slug.clone())), rule)
 }
