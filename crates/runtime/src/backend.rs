@@ -49,7 +49,7 @@ impl Backend {
         }
         let http = builder
             .build()
-            .map_err(|e| RuntimeError::user(format!("cannot build the HTTP client: {e}")))?;
+            .map_err(|e| RuntimeError::internal(format!("cannot build the HTTP client: {e}")))?;
         let refresher = RefreshClient::new(
             http.clone(),
             config.token_url(),
