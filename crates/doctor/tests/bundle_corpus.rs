@@ -24,6 +24,9 @@ enum Shape {
     Token,
     /// A name made of syllables (`Zorvelquin Bramblewick`): ordinary-looking words.
     Name,
+    /// A common given name and a syllable surname (`Priya Bramblewickton`): a realistic
+    /// full name with no cue word before it.
+    FullName,
 }
 
 struct Case {
@@ -47,7 +50,22 @@ fn canary(i: usize, shape: Shape) -> String {
             let first = format!("{}{a}{b}", c[..1].to_uppercase() + &c[1..]);
             format!("{first} Ha{}{b}ton", SYL[(i + 9) % 12])
         }
+        Shape::FullName => {
+            const GIVEN: [&str; 6] = ["Priya", "Jane", "Mohammed", "Lukas", "Sofia", "Kenji"];
+            let surname = canary(i, Shape::Name)
+                .split(' ')
+                .nth(1)
+                .unwrap_or("")
+                .to_string();
+            format!("{} {surname}", GIVEN[i % GIVEN.len()])
+        }
     }
+}
+
+/// `Jane Doe` → (`jane`, `doe`).
+fn lower_parts(c: &str) -> (String, String) {
+    let mut it = c.split(' ').map(str::to_lowercase);
+    (it.next().unwrap_or_default(), it.next().unwrap_or_default())
 }
 
 fn log(h: &Home, name: &str, text: &str) {
@@ -79,7 +97,7 @@ fn pretty_prompt(c: &str, n: usize) -> String {
 }
 
 fn cases() -> Vec<Case> {
-    use Shape::{Name, Token};
+    use Shape::{FullName, Name, Token};
     let c = |class, name, shape, plant: fn(&mut Home, &str)| Case {
         class,
         name,
@@ -413,6 +431,69 @@ fn cases() -> Vec<Case> {
         c("identities", "workspace name", Name, |h, c| {
             log(h, "a.jsonl", &format!("{{\"workspace_name\":\"{c}\"}}\n"))
         }),
+        c(
+            "identities",
+            "full name alone on a signature line",
+            FullName,
+            |h, c| log(h, "a.log", &format!("thanks,\n--\n{c}\nSenior Engineer\n")),
+        ),
+        c(
+            "identities",
+            "full name in a git branch",
+            FullName,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(h, "a.log", &format!("branch: feature/{a}-{b}-fix\n"))
+            },
+        ),
+        c(
+            "identities",
+            "full name in a project path",
+            FullName,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(h, "a.log", &format!("cwd /srv/src/{a}_{b}/app/main.py\n"))
+            },
+        ),
+        c("identities", "Co-authored-by trailer", FullName, |h, c| {
+            log(
+                h,
+                "a.log",
+                &format!("fix stuff\n\nCo-authored-by: {c} <noreply@github.com>\n"),
+            )
+        }),
+        c(
+            "identities",
+            "full name in a JSON message",
+            FullName,
+            |h, c| {
+                log(
+                    h,
+                    "a.jsonl",
+                    &format!("{{\"message\":\"reviewed with {c} today\",\"status\":200}}\n"),
+                )
+            },
+        ),
+        c(
+            "identities",
+            "mDNS name of the user's machine",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("connecting from {a}-{b}-mbp.local:8080\n"),
+                )
+            },
+        ),
+        c("identities", "macOS device name", Name, |h, c| {
+            log(
+                h,
+                "a.log",
+                &format!("device {}s-MacBook-Pro paired\n", c.replace(' ', "-")),
+            )
+        }),
         c("identities", "full name", Name, |h, c| {
             log(
                 h,
@@ -645,7 +726,7 @@ fn the_adversarial_corpus_leaks_nothing_in_any_form() {
         let files = unzip(&out);
         let hay = haystack(&files);
         let mut canaries = vec![c.clone()];
-        if matches!(case.shape, Shape::Name) {
+        if matches!(case.shape, Shape::Name | Shape::FullName) {
             canaries.extend(c.split(' ').map(str::to_string));
             canaries.push(c.replace(' ', ""));
         }

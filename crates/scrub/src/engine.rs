@@ -17,6 +17,8 @@ use std::collections::HashMap;
 use memchr::memmem;
 
 use crate::decode::{decode_into, needs_decoding};
+use crate::given_names::full_names;
+use crate::hosts::private_hosts;
 use crate::keyed::{header_lines, json_keys, key_values, OpenValue};
 use crate::known::{KnownSet, KnownValues};
 use crate::personal::{names, numbers, obfuscated_emails, user_folders};
@@ -225,6 +227,8 @@ impl Scrubber {
         obfuscated_emails(low, spans);
         numbers(dec, spans);
         names(dec, low, spans);
+        full_names(dec, spans);
+        private_hosts(low, spans);
         user_folders(low, spans);
         if let Some(u) = &self.user {
             user_name(low, u, spans);

@@ -24,6 +24,8 @@ mod bytes;
 mod decode;
 pub mod engine;
 pub mod gate;
+mod given_names;
+mod hosts;
 mod keyed;
 mod known;
 pub mod names;

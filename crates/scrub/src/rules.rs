@@ -67,6 +67,11 @@ pub enum Rule {
     CardNumber,
     /// A person's name after a cue word (`name: Jane Doe`, `Hi Jane,`, `from Jane Doe`).
     PersonName,
+    /// A common given name and a surname without a cue (`Jane Doe`, `jane.doe`, `jane-doe`).
+    FullName,
+    /// A host on the local network or a personal device name (`jane-mbp.local`,
+    /// `Janes-MacBook-Pro`).
+    PrivateHost,
     /// A request body dropped from a snapshot (`--include-bodies` keeps it).
     BodyDropped,
     /// Anything the allowlist gate ([`crate::gate`]) could not vouch for.
@@ -75,7 +80,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in catalogue order.
-    pub const ALL: [Rule; 30] = [
+    pub const ALL: [Rule; 32] = [
         Rule::Header,
         Rule::JsonKey,
         Rule::MetaKey,
@@ -104,6 +109,8 @@ impl Rule {
         Rule::Ssn,
         Rule::CardNumber,
         Rule::PersonName,
+        Rule::FullName,
+        Rule::PrivateHost,
         Rule::BodyDropped,
         Rule::Unvetted,
     ];
@@ -139,6 +146,8 @@ impl Rule {
             Rule::Ssn => "ssn",
             Rule::CardNumber => "card-number",
             Rule::PersonName => "person-name",
+            Rule::FullName => "full-name",
+            Rule::PrivateHost => "private-host",
             Rule::BodyDropped => "body-dropped",
             Rule::Unvetted => "unvetted",
         }

@@ -1,0 +1,711 @@
+//! Full names without a cue word: a common given name followed by a surname, in the forms
+//! logs, paths, branches and ids write them: `Jane Doe`, `Jane.Doe`, `jane.doe`, `jane-doe`,
+//! `jane_doe`. The gate keeps such words (they read as ordinary vocabulary) and the cue-word
+//! detector ([`crate::personal`]) needs a label before them; this one needs the given name
+//! to be on [`GIVEN_NAMES`], a list of common given names across languages from which names
+//! that are also everyday or technical words (`Will`, `Max`, `Mark`, `Grant`, `Ruby`,
+//! `Robin` as in round-robin, `Morgan` the logger, `Aurora` the database, `Claude` the model…)
+//! are left out, so `Max Retries` or `round_robin_selection` stay.
+//!
+//! Capitalized given names need a Capitalized surname (`Jane Doe`, `Jane-Doe`); lower-case
+//! ones need a lower-case surname joined by `.`, `-` or `_` (`jane.doe`, not `jane doe`,
+//! which prose writes for other reasons). Both words become `[redacted]`.
+
+use crate::rules::Rule;
+use crate::span::{Repl, Span};
+
+/// Common given names, lower case, sorted (binary search).
+pub(crate) const GIVEN_NAMES: &[&[u8]] = &[
+    b"aaron",
+    b"abdul",
+    b"abigail",
+    b"adam",
+    b"adrian",
+    b"adriana",
+    b"agnes",
+    b"ahmad",
+    b"ahmed",
+    b"aidan",
+    b"aiden",
+    b"aisha",
+    b"akira",
+    b"alan",
+    b"albert",
+    b"alberto",
+    b"alejandro",
+    b"alessandro",
+    b"alex",
+    b"alexander",
+    b"alexandra",
+    b"alexis",
+    b"alfred",
+    b"alfredo",
+    b"alice",
+    b"alicia",
+    b"alina",
+    b"alison",
+    b"allison",
+    b"alvaro",
+    b"amanda",
+    b"amelia",
+    b"amir",
+    b"amit",
+    b"amy",
+    b"ana",
+    b"anastasia",
+    b"anders",
+    b"andre",
+    b"andrea",
+    b"andreas",
+    b"andrei",
+    b"andres",
+    b"andrew",
+    b"andy",
+    b"angela",
+    b"angelica",
+    b"angelo",
+    b"anika",
+    b"anita",
+    b"anna",
+    b"anne",
+    b"annie",
+    b"anthony",
+    b"antoine",
+    b"anton",
+    b"antonio",
+    b"anya",
+    b"arjun",
+    b"arnav",
+    b"arthur",
+    b"arturo",
+    b"asha",
+    b"ashley",
+    b"astrid",
+    b"austin",
+    b"axel",
+    b"ayesha",
+    b"barbara",
+    b"beatrice",
+    b"beatriz",
+    b"becky",
+    b"bella",
+    b"ben",
+    b"benjamin",
+    b"bernard",
+    b"bernardo",
+    b"bettina",
+    b"betty",
+    b"bianca",
+    b"bjorn",
+    b"bogdan",
+    b"boris",
+    b"bradley",
+    b"brandon",
+    b"brenda",
+    b"brendan",
+    b"brian",
+    b"brittany",
+    b"bruce",
+    b"bryan",
+    b"caleb",
+    b"cameron",
+    b"camila",
+    b"camille",
+    b"carla",
+    b"carlos",
+    b"carmen",
+    b"caroline",
+    b"carolyn",
+    b"carsten",
+    b"casey",
+    b"catherine",
+    b"cecilia",
+    b"cedric",
+    b"celine",
+    b"charles",
+    b"charlie",
+    b"charlotte",
+    b"chen",
+    b"chiara",
+    b"chloe",
+    b"chris",
+    b"christian",
+    b"christina",
+    b"christine",
+    b"christopher",
+    b"claire",
+    b"clara",
+    b"claudia",
+    b"colin",
+    b"connor",
+    b"constance",
+    b"cristina",
+    b"cynthia",
+    b"daisuke",
+    b"damian",
+    b"daniel",
+    b"daniela",
+    b"daniele",
+    b"danielle",
+    b"dario",
+    b"darius",
+    b"david",
+    b"deborah",
+    b"deepak",
+    b"denise",
+    b"dennis",
+    b"derek",
+    b"desmond",
+    b"diana",
+    b"diego",
+    b"dimitri",
+    b"dmitry",
+    b"dominic",
+    b"dominik",
+    b"donald",
+    b"donna",
+    b"dorothy",
+    b"douglas",
+    b"duncan",
+    b"dylan",
+    b"edgar",
+    b"eduardo",
+    b"edward",
+    b"eleanor",
+    b"elena",
+    b"eli",
+    b"elias",
+    b"elijah",
+    b"elisa",
+    b"elizabeth",
+    b"ella",
+    b"ellen",
+    b"ellie",
+    b"emil",
+    b"emilia",
+    b"emily",
+    b"emma",
+    b"enrique",
+    b"eric",
+    b"erica",
+    b"erik",
+    b"erin",
+    b"ernesto",
+    b"esther",
+    b"ethan",
+    b"eugene",
+    b"evan",
+    b"evelyn",
+    b"fabian",
+    b"fabio",
+    b"fatima",
+    b"federico",
+    b"felix",
+    b"fernando",
+    b"filip",
+    b"filippo",
+    b"fiona",
+    b"florian",
+    b"francesca",
+    b"francesco",
+    b"francisco",
+    b"franziska",
+    b"frederick",
+    b"fredrik",
+    b"freya",
+    b"gabriel",
+    b"gabriela",
+    b"gabriele",
+    b"gareth",
+    b"gary",
+    b"gaurav",
+    b"georg",
+    b"george",
+    b"gerald",
+    b"gerardo",
+    b"gianluca",
+    b"gina",
+    b"giorgio",
+    b"giovanni",
+    b"giulia",
+    b"giuseppe",
+    b"gloria",
+    b"gonzalo",
+    b"gordon",
+    b"gregory",
+    b"greta",
+    b"guillaume",
+    b"gustavo",
+    b"hana",
+    b"hannah",
+    b"hans",
+    b"harold",
+    b"harriet",
+    b"harry",
+    b"harvey",
+    b"hassan",
+    b"heather",
+    b"hector",
+    b"heidi",
+    b"helen",
+    b"helena",
+    b"henrik",
+    b"henry",
+    b"hiroshi",
+    b"hussein",
+    b"ian",
+    b"ibrahim",
+    b"igor",
+    b"ilya",
+    b"imran",
+    b"ingrid",
+    b"irene",
+    b"isaac",
+    b"isabel",
+    b"isabella",
+    b"isabelle",
+    b"ivan",
+    b"jacob",
+    b"jacqueline",
+    b"jake",
+    b"james",
+    b"jamie",
+    b"jan",
+    b"jana",
+    b"jane",
+    b"janet",
+    b"janice",
+    b"jared",
+    b"jason",
+    b"javier",
+    b"jayden",
+    b"jeffrey",
+    b"jenna",
+    b"jennifer",
+    b"jens",
+    b"jeremy",
+    b"jerome",
+    b"jesse",
+    b"jessica",
+    b"jesus",
+    b"jiho",
+    b"jimmy",
+    b"joanna",
+    b"joao",
+    b"joel",
+    b"johan",
+    b"johann",
+    b"johannes",
+    b"john",
+    b"jon",
+    b"jonas",
+    b"jonathan",
+    b"jordan",
+    b"jorge",
+    b"jose",
+    b"josef",
+    b"joseph",
+    b"josephine",
+    b"joshua",
+    b"juan",
+    b"judith",
+    b"juliana",
+    b"julie",
+    b"julien",
+    b"julio",
+    b"justin",
+    b"kaito",
+    b"karen",
+    b"karim",
+    b"karin",
+    b"karl",
+    b"kasper",
+    b"katarina",
+    b"kate",
+    b"katherine",
+    b"kathleen",
+    b"kathryn",
+    b"katie",
+    b"kavya",
+    b"kayla",
+    b"keith",
+    b"kelly",
+    b"kenji",
+    b"kenneth",
+    b"kevin",
+    b"khalid",
+    b"kim",
+    b"kimberly",
+    b"klaus",
+    b"kristen",
+    b"kristina",
+    b"kumar",
+    b"kyle",
+    b"lara",
+    b"laura",
+    b"lauren",
+    b"lawrence",
+    b"leah",
+    b"leila",
+    b"lena",
+    b"leo",
+    b"leon",
+    b"leonardo",
+    b"leonie",
+    b"liam",
+    b"lina",
+    b"linda",
+    b"lisa",
+    b"liu",
+    b"lorenzo",
+    b"louis",
+    b"louise",
+    b"luca",
+    b"lucas",
+    b"lucia",
+    b"luis",
+    b"luka",
+    b"lukas",
+    b"luke",
+    b"madeline",
+    b"madison",
+    b"magnus",
+    b"mahmoud",
+    b"manuel",
+    b"marc",
+    b"marcel",
+    b"marco",
+    b"marcus",
+    b"margaret",
+    b"maria",
+    b"mariana",
+    b"marie",
+    b"marina",
+    b"mario",
+    b"marion",
+    b"marisa",
+    b"marta",
+    b"martin",
+    b"martina",
+    b"mary",
+    b"mateo",
+    b"mathias",
+    b"matteo",
+    b"matthew",
+    b"matthias",
+    b"maximilian",
+    b"megan",
+    b"mehmet",
+    b"melanie",
+    b"melissa",
+    b"mia",
+    b"michael",
+    b"michaela",
+    b"michel",
+    b"michelle",
+    b"miguel",
+    b"mikhail",
+    b"mila",
+    b"milan",
+    b"miriam",
+    b"mohamed",
+    b"mohammad",
+    b"mohammed",
+    b"monica",
+    b"moritz",
+    b"muhammad",
+    b"nadia",
+    b"naomi",
+    b"natalia",
+    b"natalie",
+    b"nathan",
+    b"nathaniel",
+    b"neha",
+    b"nicholas",
+    b"nicolas",
+    b"nicole",
+    b"nikita",
+    b"niklas",
+    b"nikolai",
+    b"nils",
+    b"nina",
+    b"noah",
+    b"noel",
+    b"nora",
+    b"oliver",
+    b"olivia",
+    b"omar",
+    b"oscar",
+    b"owen",
+    b"pablo",
+    b"pamela",
+    b"paola",
+    b"patricia",
+    b"patrick",
+    b"paul",
+    b"paula",
+    b"paulo",
+    b"pavel",
+    b"pedro",
+    b"peter",
+    b"philip",
+    b"philipp",
+    b"pierre",
+    b"pietro",
+    b"piotr",
+    b"pooja",
+    b"priya",
+    b"rachel",
+    b"rafael",
+    b"rahul",
+    b"raj",
+    b"rajesh",
+    b"ralph",
+    b"ramon",
+    b"randy",
+    b"raphael",
+    b"raul",
+    b"rebecca",
+    b"regina",
+    b"renata",
+    b"rene",
+    b"ricardo",
+    b"richard",
+    b"riley",
+    b"rita",
+    b"robert",
+    b"roberta",
+    b"roberto",
+    b"roger",
+    b"ronald",
+    b"rosa",
+    b"ruth",
+    b"ryan",
+    b"sabrina",
+    b"sadie",
+    b"samantha",
+    b"samuel",
+    b"sandra",
+    b"sanjay",
+    b"sara",
+    b"sarah",
+    b"sasha",
+    b"satoshi",
+    b"scott",
+    b"sean",
+    b"sebastian",
+    b"sergei",
+    b"sergio",
+    b"shane",
+    b"sharon",
+    b"sheila",
+    b"shirley",
+    b"simon",
+    b"simone",
+    b"sofia",
+    b"sonia",
+    b"sophia",
+    b"sophie",
+    b"stefan",
+    b"stefano",
+    b"stephanie",
+    b"stephen",
+    b"steve",
+    b"steven",
+    b"susan",
+    b"sven",
+    b"svetlana",
+    b"sylvia",
+    b"takashi",
+    b"tamara",
+    b"tanya",
+    b"tatiana",
+    b"teresa",
+    b"thea",
+    b"theodore",
+    b"theresa",
+    b"thomas",
+    b"tiffany",
+    b"tim",
+    b"timothy",
+    b"tobias",
+    b"tomas",
+    b"tommaso",
+    b"tyler",
+    b"ulrich",
+    b"valentina",
+    b"valeria",
+    b"vanessa",
+    b"vera",
+    b"veronica",
+    b"victor",
+    b"victoria",
+    b"vikram",
+    b"vincent",
+    b"virginia",
+    b"vivek",
+    b"vladimir",
+    b"walter",
+    b"wei",
+    b"wendy",
+    b"william",
+    b"wolfgang",
+    b"xavier",
+    b"yasmin",
+    b"yuki",
+    b"yuri",
+    b"yusuf",
+    b"zachary",
+    b"zara",
+    b"zoe",
+];
+
+/// The longest given name on the list (a longer word is not looked up).
+const MAX_GIVEN: usize = 12;
+
+/// Letters only, `[s, e)`: the end of the ASCII letter run at `s`.
+fn letters_end(dec: &[u8], s: usize) -> usize {
+    let mut e = s;
+    while e < dec.len() && dec[e].is_ascii_alphabetic() {
+        e += 1;
+    }
+    e
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Case {
+    /// `Jane`.
+    Capitalized,
+    /// `jane`.
+    Lower,
+    /// Anything else (`JANE`, `JaNe`).
+    Other,
+}
+
+fn case_of(w: &[u8]) -> Case {
+    match w.split_first() {
+        Some((f, rest)) if rest.iter().all(u8::is_ascii_lowercase) => {
+            if f.is_ascii_uppercase() {
+                Case::Capitalized
+            } else if f.is_ascii_lowercase() {
+                Case::Lower
+            } else {
+                Case::Other
+            }
+        }
+        _ => Case::Other,
+    }
+}
+
+fn is_given(w: &[u8]) -> bool {
+    let mut low = [0u8; MAX_GIVEN];
+    let Some(buf) = low.get_mut(..w.len()) else {
+        return false;
+    };
+    for (d, s) in buf.iter_mut().zip(w) {
+        *d = s.to_ascii_lowercase();
+    }
+    GIVEN_NAMES.binary_search(&&buf[..]).is_ok()
+}
+
+/// Given name + surname → `[redacted]` (see the module docs).
+pub(crate) fn full_names(dec: &[u8], spans: &mut Vec<Span>) {
+    let mut i = 0;
+    while i < dec.len() {
+        if !dec[i].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        let e = letters_end(dec, s);
+        i = e;
+        // A word of its own: not the tail of a longer identifier (`debian`, `v2jane`).
+        if s > 0 && dec[s - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let (Some(&sep), Some(next)) = (dec.get(e), dec.get(e + 1)) else {
+            continue;
+        };
+        if !(2..=MAX_GIVEN).contains(&(e - s))
+            || !matches!(sep, b' ' | b'.' | b'-' | b'_')
+            || !next.is_ascii_alphabetic()
+        {
+            continue;
+        }
+        let given = &dec[s..e];
+        let case = case_of(given);
+        let ss = e + 1;
+        let se = letters_end(dec, ss);
+        let surname = &dec[ss..se];
+        let fits = match (case, case_of(surname)) {
+            (Case::Capitalized, Case::Capitalized) => true,
+            (Case::Lower, Case::Lower) => sep != b' ',
+            _ => false,
+        };
+        // The surname is a word of its own too (`Jane Doe2` is an identifier).
+        let ends = dec
+            .get(se)
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'@'));
+        if fits && ends && (2..=20).contains(&surname.len()) && is_given(given) {
+            spans.push(Span::new(s, se, Rule::FullName, Repl::Redacted));
+            i = se;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<String> {
+        let mut spans = Vec::new();
+        full_names(text.as_bytes(), &mut spans);
+        spans
+            .iter()
+            .map(|s| text[s.start..s.end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_list_is_sorted_lower_case_and_short() {
+        assert!(GIVEN_NAMES.windows(2).all(|w| w[0] < w[1]));
+        assert!(GIVEN_NAMES
+            .iter()
+            .all(|n| n.len() <= MAX_GIVEN && n.iter().all(u8::is_ascii_lowercase)));
+        for word in [
+            "will", "max", "mark", "grant", "ruby", "robin", "morgan", "aurora", "claude", "may",
+            "june", "bill", "rose", "ann", "ali",
+        ] {
+            assert!(!is_given(word.as_bytes()), "{word} is an everyday word");
+        }
+    }
+
+    #[test]
+    fn full_names_in_every_form() {
+        assert_eq!(found("commit by Jane Doe today"), ["Jane Doe"]);
+        assert_eq!(found("--\nAlice Smith\nSenior Engineer"), ["Alice Smith"]);
+        assert_eq!(found("branch feature/jane-doe-fix"), ["jane-doe"]);
+        assert_eq!(found("/home/u/src/priya_sharma/app.py"), ["priya_sharma"]);
+        assert_eq!(found("from John.Appleseed"), ["John.Appleseed"]);
+        assert_eq!(found("\"author\":\"Mohammed Khan\""), ["Mohammed Khan"]);
+    }
+
+    #[test]
+    fn ordinary_text_stays() {
+        for text in [
+            "Max Retries Exceeded",
+            "rotation round_robin_selection",
+            "Will retry in 5s",
+            "jane doe in lower-case prose",
+            "JANE DOE",
+            "Jane Doe2",
+            "v2jane-doe",
+            "Claude Sonnet",
+            "Aurora Postgres",
+            "Error Refreshing Token",
+            "jane.doe@example.com",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Names of the user's own machines: hosts on the local network (`*.local` from mDNS,
+//! `*.lan`, `*.localdomain`, `*.home.arpa`, `*.internal`) and device names that carry their
+//! owner's name (`Janes-MacBook-Pro`, `jane-mbp`, `Jane-iMac`). The gate keeps them when
+//! every part reads as a word; they name a person or a household, so the whole host becomes
+//! `[redacted]`. `localhost`, Docker's `host.docker.internal` and paths such as
+//! `~/.local/share` stay.
+
+use crate::rules::Rule;
+use crate::span::{Repl, Span};
+
+/// Suffixes of hosts on a private network.
+const PRIVATE_SUFFIXES: &[&[u8]] = &[
+    b".local",
+    b".lan",
+    b".localdomain",
+    b".home.arpa",
+    b".internal",
+];
+
+/// Device-name parts that mark a personal machine (lower case).
+const DEVICE_MARKS: &[&[u8]] = &[b"macbook", b"-mbp", b"imac", b"-laptop", b"-desktop"];
+
+/// Hosts that name no one.
+const NAMELESS: &[&[u8]] = &[
+    b"localhost",
+    b"host.docker.internal",
+    b"gateway.docker.internal",
+    b"kubernetes.docker.internal",
+];
+
+fn host_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_')
+}
+
+/// The host around `[s, e)`: extended over host characters both ways (a trailing `.` is
+/// not part of it).
+fn host_around(low: &[u8], s: usize, e: usize) -> (usize, usize) {
+    let mut a = s;
+    while a > 0 && host_char(low[a - 1]) {
+        a -= 1;
+    }
+    let mut b = e;
+    while b < low.len() && host_char(low[b]) {
+        b += 1;
+    }
+    while b > a && low[b - 1] == b'.' {
+        b -= 1;
+    }
+    (a, b)
+}
+
+/// Private-network hosts and personal device names → `[redacted]`.
+pub(crate) fn private_hosts(low: &[u8], spans: &mut Vec<Span>) {
+    for suffix in PRIVATE_SUFFIXES {
+        for p in memchr::memmem::find_iter(low, suffix) {
+            let e = p + suffix.len();
+            // The suffix ends the host (`jane-mbp.local:8080`, not `x.local.json` or
+            // `x.lang`), and a label comes before it (not `~/.local/share`).
+            let free = |i: usize| low.get(i).is_none_or(|c| !host_char(*c));
+            // A sentence's full stop may follow (`… router.lan.`).
+            let ends = free(e) || (low[e] == b'.' && free(e + 1));
+            let labelled = p > 0 && (low[p - 1].is_ascii_alphanumeric() || low[p - 1] == b'-');
+            if !ends || !labelled {
+                continue;
+            }
+            let (a, b) = host_around(low, p, e);
+            if a > 0
+                && matches!(low[a - 1], b'/' | b'\\')
+                && low.get(a..p).is_some_and(|l| !l.contains(&b'.'))
+            {
+                // `/usr/x.local` is a file in a folder, not a host… unless a URL names it.
+                let url = low[..a].ends_with(b"//");
+                if !url {
+                    continue;
+                }
+            }
+            if !NAMELESS.contains(&&low[a..b]) {
+                spans.push(Span::new(a, b, Rule::PrivateHost, Repl::Redacted));
+            }
+        }
+    }
+    for mark in DEVICE_MARKS {
+        for p in memchr::memmem::find_iter(low, mark) {
+            let (a, b) = host_around(low, p, p + mark.len());
+            // Only a device name with more than the mark (`janes-macbook-pro`, not the word
+            // `macbook` alone in prose).
+            let seen = spans
+                .iter()
+                .any(|s| s.rule == Rule::PrivateHost && s.start == a && s.end == b);
+            if b - a > mark.len() + 1 && !seen {
+                spans.push(Span::new(a, b, Rule::PrivateHost, Repl::Redacted));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<String> {
+        let low = text.to_ascii_lowercase();
+        let mut spans = Vec::new();
+        private_hosts(low.as_bytes(), &mut spans);
+        spans
+            .iter()
+            .map(|s| text[s.start..s.end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn private_and_personal_hosts_are_found() {
+        assert_eq!(
+            found("connecting from jane-mbp.local:8080"),
+            ["jane-mbp.local"]
+        );
+        assert_eq!(found("host=Janes-MacBook-Pro ok"), ["Janes-MacBook-Pro"]);
+        assert_eq!(found("GET http://nas.home.arpa/x"), ["nas.home.arpa"]);
+        assert_eq!(found("router.lan."), ["router.lan"]);
+        assert_eq!(found("db.corp.internal refused"), ["db.corp.internal"]);
+    }
+
+    #[test]
+    fn paths_and_nameless_hosts_stay() {
+        for text in [
+            "~/.local/share/opencode/auth.json",
+            "/usr/local/bin/opencode",
+            "/opt/app/config.local.json",
+            "x.lang",
+            "http://localhost:1455/auth/callback",
+            "host.docker.internal:11455",
+            "buy a MacBook",
+            "/srv/cache.local",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+}
