@@ -494,6 +494,43 @@ fn cases() -> Vec<Case> {
                 &format!("device {}s-MacBook-Pro paired\n", c.replace(' ', "-")),
             )
         }),
+        c("shapes", "password told in prose", Name, |h, c| {
+            let (a, _) = lower_parts(c);
+            log(
+                h,
+                "a.log",
+                &format!("note: my password is {a} for the vpn\n"),
+            )
+        }),
+        c("shapes", "passphrase of ordinary words", Name, |h, c| {
+            let (a, b) = lower_parts(c);
+            log(
+                h,
+                "a.log",
+                &format!("the recovery phrase is {a} {b} battery staple.\n"),
+            )
+        }),
+        c("identities", "street address", Name, |h, c| {
+            let surname = c.split(' ').nth(1).unwrap_or("");
+            log(
+                h,
+                "a.jsonl",
+                &format!("{{\"message\":\"ship to 42 {surname} Street, Springfield\"}}\n"),
+            )
+        }),
+        c(
+            "identities",
+            "GitHub account in a remote URL",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("remote https://github.com/{a}-{b}/dotfiles.git fetched\n"),
+                )
+            },
+        ),
         c("identities", "full name", Name, |h, c| {
             log(
                 h,

@@ -16,6 +16,7 @@ use std::collections::HashMap;
 
 use memchr::memmem;
 
+use crate::code_hosts::owners;
 use crate::decode::{decode_into, needs_decoding};
 use crate::given_names::full_names;
 use crate::hosts::private_hosts;
@@ -26,6 +27,7 @@ use crate::pseudonym::Pseudonymizer;
 use crate::rules::{KeyCache, Rule};
 use crate::shapes::{auth_schemes, emails, jwts, opaque_tokens, prefixed_tokens, user_name};
 use crate::span::{resolve, Repl, Span};
+use crate::spoken::{street_addresses, told_credentials};
 
 /// Extra analysis passes over a line whose replacements may have formed new matches.
 const SETTLE_PASSES: usize = 8;
@@ -59,8 +61,14 @@ pub struct Options {
 }
 
 /// Redaction counts by rule.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counts([u64; Rule::ALL.len()]);
+
+impl Default for Counts {
+    fn default() -> Self {
+        Counts([0; Rule::ALL.len()])
+    }
+}
 
 impl Counts {
     /// Adds one match of `rule`.
@@ -229,6 +237,9 @@ impl Scrubber {
         names(dec, low, spans);
         full_names(dec, spans);
         private_hosts(low, spans);
+        told_credentials(low, spans);
+        street_addresses(dec, spans);
+        owners(low, spans);
         user_folders(low, spans);
         if let Some(u) = &self.user {
             user_name(low, u, spans);

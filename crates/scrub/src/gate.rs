@@ -651,13 +651,17 @@ fn free_text<S: Sink>(
             loose_next = false;
             // `key sk_proj_…`, `token AbC123…`: after a credential's name and a space, anything
             // but a plain lowercase word or a number is the credential.
-            let plain_word = chunk.iter().all(|c| c.is_ascii_lowercase());
-            if !plain_word && !number_like(chunk) && !credential_next {
-                placeholder(chunk, out);
+            let (body, escape) = split_escape(chunk);
+            let plain_word = body.iter().all(|c| c.is_ascii_lowercase());
+            if !plain_word && !number_like(body) && !credential_next {
+                placeholder(body, out);
+                if escape {
+                    out.push(b'\\');
+                }
                 g.replaced += 1;
                 g.reflow = true;
                 if let Some(s) = spans.as_deref_mut() {
-                    s.push((base + start, base + i));
+                    s.push((base + start, base + i - usize::from(escape)));
                 }
                 continue;
             }
@@ -669,18 +673,21 @@ fn free_text<S: Sink>(
                 .take_while(|c| matches!(c, b':' | b'='))
                 .count();
             out.extend_from_slice(&chunk[..lead]);
-            let value = &chunk[lead..];
-            if value.is_empty() {
+            if chunk.len() == lead {
                 continue;
             }
-            if number_like(value) {
-                out.extend_from_slice(value);
+            let (value, escape) = split_escape(&chunk[lead..]);
+            if value.is_empty() || number_like(value) {
+                out.extend_from_slice(&chunk[lead..]);
             } else {
                 placeholder(value, out);
+                if escape {
+                    out.push(b'\\');
+                }
                 g.replaced += 1;
                 g.reflow = true;
                 if let Some(s) = spans.as_deref_mut() {
-                    s.push((base + start + lead, base + i));
+                    s.push((base + start + lead, base + i - usize::from(escape)));
                 }
             }
             credential_next = false;
@@ -709,6 +716,17 @@ fn free_text<S: Sink>(
             && credential_name(name);
         credential_next = next_is_sep && named && credential;
         loose_next = credential && !named && matches!(text.get(i), Some(b' '));
+    }
+}
+
+/// `v` without a final backslash that escapes the next byte (`\"` inside a JSON string),
+/// and whether there was one: a placeholder replaces only the first part, so the string
+/// stays valid.
+fn split_escape(v: &[u8]) -> (&[u8], bool) {
+    if trailing_backslashes(v) % 2 == 1 {
+        (&v[..v.len() - 1], true)
+    } else {
+        (v, false)
     }
 }
 

@@ -12,7 +12,7 @@
 //! which prose writes for other reasons). Both words become `[redacted]`.
 
 use crate::rules::Rule;
-use crate::span::{Repl, Span};
+use crate::span::{escaped_at, starts_word, Repl, Span};
 
 /// Common given names, lower case, sorted (binary search).
 pub(crate) const GIVEN_NAMES: &[&[u8]] = &[
@@ -616,11 +616,16 @@ pub(crate) fn full_names(dec: &[u8], spans: &mut Vec<Span>) {
             i += 1;
             continue;
         }
+        // The letter of an escape (`n` in `\nJane`) is not part of a word.
+        if escaped_at(dec, i) {
+            i += 1;
+            continue;
+        }
         let s = i;
         let e = letters_end(dec, s);
         i = e;
         // A word of its own: not the tail of a longer identifier (`debian`, `v2jane`).
-        if s > 0 && dec[s - 1].is_ascii_alphanumeric() {
+        if !starts_word(dec, s) {
             continue;
         }
         let (Some(&sep), Some(next)) = (dec.get(e), dec.get(e + 1)) else {
@@ -688,6 +693,8 @@ mod tests {
         assert_eq!(found("/home/u/src/priya_sharma/app.py"), ["priya_sharma"]);
         assert_eq!(found("from John.Appleseed"), ["John.Appleseed"]);
         assert_eq!(found("\"author\":\"Mohammed Khan\""), ["Mohammed Khan"]);
+        assert_eq!(found(r#"{"m":"hi\nJane Doe\n"}"#), ["Jane Doe"]);
+        assert_eq!(found(r#"{"m":"\u00e9Jane Doe"}"#), ["Jane Doe"]);
     }
 
     #[test]

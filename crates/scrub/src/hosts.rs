@@ -6,7 +6,7 @@
 //! `~/.local/share` stay.
 
 use crate::rules::Rule;
-use crate::span::{Repl, Span};
+use crate::span::{escaped_at, Repl, Span};
 
 /// Suffixes of hosts on a private network.
 const PRIVATE_SUFFIXES: &[&[u8]] = &[
@@ -36,7 +36,8 @@ fn host_char(c: u8) -> bool {
 /// not part of it).
 fn host_around(low: &[u8], s: usize, e: usize) -> (usize, usize) {
     let mut a = s;
-    while a > 0 && host_char(low[a - 1]) {
+    // Not into an escape (`\njane-mbp.local`).
+    while a > 0 && host_char(low[a - 1]) && !escaped_at(low, a - 1) {
         a -= 1;
     }
     let mut b = e;
@@ -118,6 +119,7 @@ mod tests {
         assert_eq!(found("GET http://nas.home.arpa/x"), ["nas.home.arpa"]);
         assert_eq!(found("router.lan."), ["router.lan"]);
         assert_eq!(found("db.corp.internal refused"), ["db.corp.internal"]);
+        assert_eq!(found(r#""\njane-mbp.local""#), ["jane-mbp.local"]);
     }
 
     #[test]

@@ -21,6 +21,7 @@
 #![warn(unreachable_pub)]
 
 mod bytes;
+mod code_hosts;
 mod decode;
 pub mod engine;
 pub mod gate;
@@ -36,6 +37,7 @@ pub mod rules;
 pub mod schema;
 mod shapes;
 mod span;
+mod spoken;
 mod stream;
 
 pub use codex_redact::IdentityMode;

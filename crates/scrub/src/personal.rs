@@ -585,9 +585,14 @@ fn name_word(dec: &[u8], s: usize) -> Option<usize> {
         lower += usize::from(c.is_ascii_lowercase());
         e += 1;
     }
-    let ends = dec
-        .get(e)
-        .is_none_or(|c| !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'/' | b'@' | b'\\')));
+    // A backslash continues a Windows path (`Jane\Documents`) unless it starts a JSON
+    // escape that ends the text (`Jane\n`, `Jane\"`).
+    let json_escape =
+        dec.get(e) == Some(&b'\\') && matches!(dec.get(e + 1), Some(b'n' | b't' | b'r' | b'"'));
+    let ends = json_escape
+        || dec.get(e).is_none_or(|c| {
+            !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'/' | b'@' | b'\\'))
+        });
     let word = &dec[s..e];
     let listed = NOT_NAMES.iter().any(|w| w.eq_ignore_ascii_case(word));
     (lower >= 1 && e - s <= 20 && ends && !listed).then_some(e)

@@ -72,6 +72,12 @@ pub enum Rule {
     /// A host on the local network or a personal device name (`jane-mbp.local`,
     /// `Janes-MacBook-Pro`).
     PrivateHost,
+    /// A credential told in a sentence (`my password is sunshine`, `passphrase: …`).
+    ToldCredential,
+    /// A street address (`42 Elm Street`).
+    StreetAddress,
+    /// An account name on a code host (`github.com/<owner>/…`).
+    CodeHostOwner,
     /// A request body dropped from a snapshot (`--include-bodies` keeps it).
     BodyDropped,
     /// Anything the allowlist gate ([`crate::gate`]) could not vouch for.
@@ -80,7 +86,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in catalogue order.
-    pub const ALL: [Rule; 32] = [
+    pub const ALL: [Rule; 35] = [
         Rule::Header,
         Rule::JsonKey,
         Rule::MetaKey,
@@ -111,6 +117,9 @@ impl Rule {
         Rule::PersonName,
         Rule::FullName,
         Rule::PrivateHost,
+        Rule::ToldCredential,
+        Rule::StreetAddress,
+        Rule::CodeHostOwner,
         Rule::BodyDropped,
         Rule::Unvetted,
     ];
@@ -148,6 +157,9 @@ impl Rule {
             Rule::PersonName => "person-name",
             Rule::FullName => "full-name",
             Rule::PrivateHost => "private-host",
+            Rule::ToldCredential => "told-credential",
+            Rule::StreetAddress => "street-address",
+            Rule::CodeHostOwner => "code-host-owner",
             Rule::BodyDropped => "body-dropped",
             Rule::Unvetted => "unvetted",
         }

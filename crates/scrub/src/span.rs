@@ -129,3 +129,46 @@ mod tests {
         );
     }
 }
+
+/// Whether `line[i]` is the letter of a backslash escape (`n` in `\n`): an odd run of
+/// backslashes before it. Detectors read lines as written, so JSON strings keep their
+/// escapes, and a span must never start inside one.
+pub(crate) fn escaped_at(line: &[u8], i: usize) -> bool {
+    let run = line[..i].iter().rev().take_while(|&&c| c == b'\\').count();
+    run % 2 == 1
+}
+
+/// Whether a word may start at `s`: at the line's start, after a byte that is not a letter
+/// or digit, or right after an escape (`\nJane`, `\u00e9Jane`).
+pub(crate) fn starts_word(line: &[u8], s: usize) -> bool {
+    if s == 0 || !line[s - 1].is_ascii_alphanumeric() {
+        return true;
+    }
+    if escaped_at(line, s - 1) {
+        return true;
+    }
+    s >= 6
+        && line[s - 5] == b'u'
+        && escaped_at(line, s - 5)
+        && line[s - 4..s].iter().all(u8::is_ascii_hexdigit)
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::*;
+
+    #[test]
+    fn words_start_after_escapes_and_never_inside_one() {
+        let l = br#"a\nJane \\nb \u00e9Doe"#;
+        let at = |w: &[u8]| l.windows(w.len()).position(|x| x == w).unwrap();
+        assert!(escaped_at(l, at(b"nJane")));
+        assert!(starts_word(l, at(b"Jane")));
+        assert!(
+            !escaped_at(l, at(b"nb")),
+            "an escaped backslash escapes nothing after it"
+        );
+        assert!(!starts_word(l, at(b"b ")));
+        assert!(starts_word(l, at(b"Doe")));
+        assert!(!starts_word(l, at(b"ane")));
+    }
+}

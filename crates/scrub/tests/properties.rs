@@ -201,6 +201,63 @@ proptest! {
     }
 }
 
+/// Prose fragments that trigger the prose detectors, with quotes and backslashes around.
+fn prose() -> impl Strategy<Value = String> {
+    let frag = prop_oneof![
+        Just("my password is ".to_string()),
+        Just("API key: ".to_string()),
+        Just("passphrase is ".to_string()),
+        Just("42 Elm Street".to_string()),
+        Just("221B Baker St.".to_string()),
+        Just("Jane Doe".to_string()),
+        Just("jane.doe".to_string()),
+        Just("jane-mbp.local".to_string()),
+        Just("Janes-MacBook-Pro".to_string()),
+        Just("https://github.com/jdoe/x".to_string()),
+        Just("name: Jane".to_string()),
+        Just("+1 415 555 0134".to_string()),
+        Just("\"".to_string()),
+        Just("\\".to_string()),
+        Just("\n".to_string()),
+        Just(" ".to_string()),
+        Just("\u{e9}".to_string()),
+        "[A-Za-z0-9 .:=/-]{0,16}",
+    ];
+    proptest::collection::vec(frag, 0..16).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A JSON line stays a JSON line: no replacement eats an escape or a quote.
+    #[test]
+    fn json_lines_stay_json(
+        values in proptest::collection::vec(prose(), 1..4),
+        keys in proptest::collection::vec(prop_oneof![
+            Just("message"), Just("summary"), Just("detail"), Just("note"), Just("x")
+        ], 1..4),
+    ) {
+        let s = plain();
+        let obj: serde_json::Map<String, serde_json::Value> = keys
+            .iter()
+            .zip(values.iter())
+            .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+            .collect();
+        let line = serde_json::to_string(&obj).unwrap();
+        let out = redact(&s, &line);
+        prop_assert!(
+            serde_json::from_str::<serde_json::Value>(&out).is_ok(),
+            "{line} -> {out}"
+        );
+        let pretty = serde_json::to_string_pretty(&obj).unwrap();
+        let out = s.redact_text(&pretty, Mode::Document).0;
+        prop_assert!(
+            serde_json::from_str::<serde_json::Value>(&out).is_ok(),
+            "{pretty} -> {out}"
+        );
+    }
+}
+
 /// The known values the fuzz target (`fuzz/fuzz_targets/redact.rs`) uses.
 fn fuzz_scrubber() -> Scrubber {
     scrubber(KnownValues {
