@@ -68,40 +68,46 @@ fn segment_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.')
 }
 
-/// Code-host owners → `[redacted]`.
-pub(crate) fn owners(low: &[u8], spans: &mut Vec<Span>) {
-    for host in HOSTS {
-        for p in memchr::memmem::find_iter(low, host) {
-            let mut s = p + host.len();
-            if !matches!(low.get(s), Some(b'/' | b':')) {
-                continue;
-            }
-            s += 1;
-            // `github.com/api/v3/repos/<owner>`-style prefixes are rare in logs; the first
-            // segment is the owner.
-            let mut e = s;
-            while e < low.len() && segment_char(low[e]) {
-                e += 1;
-            }
-            while e > s && low[e - 1] == b'.' {
-                e -= 1;
-            }
-            if e > s && !KEPT.contains(&&low[s..e]) {
-                spans.push(Span::new(s, e, Rule::CodeHostOwner, Repl::Redacted));
-            }
-        }
+/// The word `[s, e)` of the line (lower case): a code host's name (`github`, …) starts an
+/// owner here.
+pub(crate) fn at_word(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) {
+    if !matches!(
+        &low[s..e],
+        b"github" | b"githubusercontent" | b"gitlab" | b"bitbucket" | b"codeberg"
+    ) {
+        return;
     }
-    for p in memchr::memmem::find_iter(low, b".github.io") {
-        let mut s = p;
-        while s > 0
-            && (low[s - 1].is_ascii_alphanumeric() || low[s - 1] == b'-')
-            && !escaped_at(low, s - 1)
+    // `<owner>.github.io`.
+    if s > 0 && low[s - 1] == b'.' && low[e..].starts_with(b".io") && &low[s..e] == b"github" {
+        let mut a = s - 1;
+        while a > 0
+            && (low[a - 1].is_ascii_alphanumeric() || low[a - 1] == b'-')
+            && !escaped_at(low, a - 1)
         {
-            s -= 1;
+            a -= 1;
         }
-        if s < p && !KEPT.contains(&&low[s..p]) {
-            spans.push(Span::new(s, p, Rule::CodeHostOwner, Repl::Redacted));
+        if a < s - 1 && !KEPT.contains(&&low[a..s - 1]) {
+            spans.push(Span::new(a, s - 1, Rule::CodeHostOwner, Repl::Redacted));
         }
+        return;
+    }
+    let Some(host) = HOSTS.iter().find(|h| low[s..].starts_with(h)) else {
+        return;
+    };
+    let mut o = s + host.len();
+    if !matches!(low.get(o), Some(b'/' | b':')) {
+        return;
+    }
+    o += 1;
+    let mut oe = o;
+    while oe < low.len() && segment_char(low[oe]) {
+        oe += 1;
+    }
+    while oe > o && low[oe - 1] == b'.' {
+        oe -= 1;
+    }
+    if oe > o && !KEPT.contains(&&low[o..oe]) {
+        spans.push(Span::new(o, oe, Rule::CodeHostOwner, Repl::Redacted));
     }
 }
 
@@ -110,13 +116,7 @@ mod tests {
     use super::*;
 
     fn found(text: &str) -> Vec<String> {
-        let low = text.to_ascii_lowercase();
-        let mut spans = Vec::new();
-        owners(low.as_bytes(), &mut spans);
-        spans
-            .iter()
-            .map(|s| text[s.start..s.end].to_string())
-            .collect()
+        crate::prose::found(text, Rule::CodeHostOwner)
     }
 
     #[test]

@@ -16,18 +16,15 @@ use std::collections::HashMap;
 
 use memchr::memmem;
 
-use crate::code_hosts::owners;
 use crate::decode::{decode_into, needs_decoding};
-use crate::given_names::full_names;
-use crate::hosts::private_hosts;
 use crate::keyed::{header_lines, json_keys, key_values, OpenValue};
 use crate::known::{KnownSet, KnownValues};
 use crate::personal::{names, numbers, obfuscated_emails, user_folders};
+use crate::prose::word_detectors;
 use crate::pseudonym::Pseudonymizer;
 use crate::rules::{KeyCache, Rule};
 use crate::shapes::{auth_schemes, emails, jwts, opaque_tokens, prefixed_tokens, user_name};
 use crate::span::{resolve, Repl, Span};
-use crate::spoken::{street_addresses, told_credentials};
 
 /// Extra analysis passes over a line whose replacements may have formed new matches.
 const SETTLE_PASSES: usize = 8;
@@ -235,11 +232,7 @@ impl Scrubber {
         obfuscated_emails(low, spans);
         numbers(dec, spans);
         names(dec, low, spans);
-        full_names(dec, spans);
-        private_hosts(low, spans);
-        told_credentials(low, spans);
-        street_addresses(dec, spans);
-        owners(low, spans);
+        word_detectors(dec, low, spans);
         user_folders(low, spans);
         if let Some(u) = &self.user {
             user_name(low, u, spans);

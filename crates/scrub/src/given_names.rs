@@ -12,7 +12,7 @@
 //! which prose writes for other reasons). Both words become `[redacted]`.
 
 use crate::rules::Rule;
-use crate::span::{escaped_at, starts_word, Repl, Span};
+use crate::span::{Repl, Span};
 
 /// Common given names, lower case, sorted (binary search).
 pub(crate) const GIVEN_NAMES: &[&[u8]] = &[
@@ -608,54 +608,54 @@ fn is_given(w: &[u8]) -> bool {
     GIVEN_NAMES.binary_search(&&buf[..]).is_ok()
 }
 
-/// Given name + surname → `[redacted]` (see the module docs).
-pub(crate) fn full_names(dec: &[u8], spans: &mut Vec<Span>) {
+/// First-two-letter pairs of [`GIVEN_NAMES`]: bit `b` of `PAIRS[a]` is set when a name
+/// starts with letters `a`, `b` (a cheap test before the binary search).
+const PAIRS: [u32; 26] = {
+    let mut pairs = [0u32; 26];
     let mut i = 0;
-    while i < dec.len() {
-        if !dec[i].is_ascii_alphabetic() {
-            i += 1;
-            continue;
-        }
-        // The letter of an escape (`n` in `\nJane`) is not part of a word.
-        if escaped_at(dec, i) {
-            i += 1;
-            continue;
-        }
-        let s = i;
-        let e = letters_end(dec, s);
-        i = e;
-        // A word of its own: not the tail of a longer identifier (`debian`, `v2jane`).
-        if !starts_word(dec, s) {
-            continue;
-        }
-        let (Some(&sep), Some(next)) = (dec.get(e), dec.get(e + 1)) else {
-            continue;
-        };
-        if !(2..=MAX_GIVEN).contains(&(e - s))
-            || !matches!(sep, b' ' | b'.' | b'-' | b'_')
-            || !next.is_ascii_alphabetic()
-        {
-            continue;
-        }
-        let given = &dec[s..e];
-        let case = case_of(given);
-        let ss = e + 1;
-        let se = letters_end(dec, ss);
-        let surname = &dec[ss..se];
-        let fits = match (case, case_of(surname)) {
-            (Case::Capitalized, Case::Capitalized) => true,
-            (Case::Lower, Case::Lower) => sep != b' ',
-            _ => false,
-        };
-        // The surname is a word of its own too (`Jane Doe2` is an identifier).
-        let ends = dec
-            .get(se)
-            .is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'@'));
-        if fits && ends && (2..=20).contains(&surname.len()) && is_given(given) {
-            spans.push(Span::new(s, se, Rule::FullName, Repl::Redacted));
-            i = se;
-        }
+    while i < GIVEN_NAMES.len() {
+        let n = GIVEN_NAMES[i];
+        pairs[(n[0] - b'a') as usize] |= 1 << (n[1] - b'a');
+        i += 1;
     }
+    pairs
+};
+
+fn maybe_given(w: &[u8]) -> bool {
+    let (a, b) = (w[0].to_ascii_lowercase(), w[1].to_ascii_lowercase());
+    a.is_ascii_lowercase()
+        && b.is_ascii_lowercase()
+        && PAIRS[usize::from(a - b'a')] & (1 << (b - b'a')) != 0
+}
+
+/// The letters `[s, e)` start a word: a given name and its surname → `[redacted]` (see the
+/// module docs). The end of the surname, to go on from.
+pub(crate) fn at_word(dec: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    let (&sep, &next) = (dec.get(e)?, dec.get(e + 1)?);
+    if !(2..=MAX_GIVEN).contains(&(e - s))
+        || !matches!(sep, b' ' | b'.' | b'-' | b'_')
+        || !next.is_ascii_alphabetic()
+        || !maybe_given(&dec[s..e])
+    {
+        return None;
+    }
+    let given = &dec[s..e];
+    let ss = e + 1;
+    let se = letters_end(dec, ss);
+    let surname = &dec[ss..se];
+    let fits = match (case_of(given), case_of(surname)) {
+        (Case::Capitalized, Case::Capitalized) => true,
+        (Case::Lower, Case::Lower) => sep != b' ',
+        _ => false,
+    };
+    // The surname is a word of its own too (`Jane Doe2` is an identifier).
+    let ends = dec
+        .get(se)
+        .is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'@'));
+    (fits && ends && (2..=20).contains(&surname.len()) && is_given(given)).then(|| {
+        spans.push(Span::new(s, se, Rule::FullName, Repl::Redacted));
+        se
+    })
 }
 
 #[cfg(test)]
@@ -663,12 +663,7 @@ mod tests {
     use super::*;
 
     fn found(text: &str) -> Vec<String> {
-        let mut spans = Vec::new();
-        full_names(text.as_bytes(), &mut spans);
-        spans
-            .iter()
-            .map(|s| text[s.start..s.end].to_string())
-            .collect()
+        crate::prose::found(text, Rule::FullName)
     }
 
     #[test]

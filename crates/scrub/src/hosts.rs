@@ -1,6 +1,6 @@
 //! Names of the user's own machines: hosts on the local network (`*.local` from mDNS,
 //! `*.lan`, `*.localdomain`, `*.home.arpa`, `*.internal`) and device names that carry their
-//! owner's name (`Janes-MacBook-Pro`, `jane-mbp`, `Jane-iMac`). The gate keeps them when
+//! owner's name (`Janes-MacBook-Pro`, `jane-mbp`, `iMac-Jane`). The gate keeps them when
 //! every part reads as a word; they name a person or a household, so the whole host becomes
 //! `[redacted]`. `localhost`, Docker's `host.docker.internal` and paths such as
 //! `~/.local/share` stay.
@@ -16,9 +16,6 @@ const PRIVATE_SUFFIXES: &[&[u8]] = &[
     b".home.arpa",
     b".internal",
 ];
-
-/// Device-name parts that mark a personal machine (lower case).
-const DEVICE_MARKS: &[&[u8]] = &[b"macbook", b"-mbp", b"imac", b"-laptop", b"-desktop"];
 
 /// Hosts that name no one.
 const NAMELESS: &[&[u8]] = &[
@@ -50,47 +47,66 @@ fn host_around(low: &[u8], s: usize, e: usize) -> (usize, usize) {
     (a, b)
 }
 
-/// Private-network hosts and personal device names → `[redacted]`.
-pub(crate) fn private_hosts(low: &[u8], spans: &mut Vec<Span>) {
-    for suffix in PRIVATE_SUFFIXES {
-        for p in memchr::memmem::find_iter(low, suffix) {
-            let e = p + suffix.len();
-            // The suffix ends the host (`jane-mbp.local:8080`, not `x.local.json` or
-            // `x.lang`), and a label comes before it (not `~/.local/share`).
-            let free = |i: usize| low.get(i).is_none_or(|c| !host_char(*c));
-            // A sentence's full stop may follow (`… router.lan.`).
-            let ends = free(e) || (low[e] == b'.' && free(e + 1));
-            let labelled = p > 0 && (low[p - 1].is_ascii_alphanumeric() || low[p - 1] == b'-');
-            if !ends || !labelled {
-                continue;
-            }
-            let (a, b) = host_around(low, p, e);
-            if a > 0
-                && matches!(low[a - 1], b'/' | b'\\')
-                && low.get(a..p).is_some_and(|l| !l.contains(&b'.'))
-            {
-                // `/usr/x.local` is a file in a folder, not a host… unless a URL names it.
-                let url = low[..a].ends_with(b"//");
-                if !url {
-                    continue;
-                }
-            }
-            if !NAMELESS.contains(&&low[a..b]) {
-                spans.push(Span::new(a, b, Rule::PrivateHost, Repl::Redacted));
-            }
-        }
+/// A private-network suffix starting at `p` (its `.`), `suffix` long.
+fn suffix_at(low: &[u8], p: usize, len: usize, spans: &mut Vec<Span>) {
+    let e = p + len;
+    // The suffix ends the host (`jane-mbp.local:8080`, not `x.local.json` or `x.lang`), and
+    // a label comes before it (not `~/.local/share`).
+    let free = |i: usize| low.get(i).is_none_or(|c| !host_char(*c));
+    // A sentence's full stop may follow (`… router.lan.`).
+    let ends = free(e) || (low[e] == b'.' && free(e + 1));
+    let labelled = p > 0 && (low[p - 1].is_ascii_alphanumeric() || low[p - 1] == b'-');
+    if !ends || !labelled {
+        return;
     }
-    for mark in DEVICE_MARKS {
-        for p in memchr::memmem::find_iter(low, mark) {
-            let (a, b) = host_around(low, p, p + mark.len());
-            // Only a device name with more than the mark (`janes-macbook-pro`, not the word
-            // `macbook` alone in prose).
-            let seen = spans
+    let (a, b) = host_around(low, p, e);
+    if a > 0
+        && matches!(low[a - 1], b'/' | b'\\')
+        && low.get(a..p).is_some_and(|l| !l.contains(&b'.'))
+        // `/usr/x.local` is a file in a folder, not a host… unless a URL names it.
+        && !low[..a].ends_with(b"//")
+    {
+        return;
+    }
+    if !NAMELESS.contains(&&low[a..b]) {
+        push(spans, a, b);
+    }
+}
+
+fn push(spans: &mut Vec<Span>, a: usize, b: usize) {
+    let seen = spans
+        .iter()
+        .any(|s| s.rule == Rule::PrivateHost && s.start == a && s.end == b);
+    if !seen {
+        spans.push(Span::new(a, b, Rule::PrivateHost, Repl::Redacted));
+    }
+}
+
+/// The word `[s, e)` of the line (lower case): a private-network suffix (`local` after a
+/// `.`) or a device mark (`macbook`, `-mbp`) starts a private host here.
+pub(crate) fn at_word(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) {
+    let w = &low[s..e];
+    let after = |c: u8| s > 0 && low[s - 1] == c;
+    let mark = match w {
+        b"local" | b"lan" | b"localdomain" | b"home" | b"internal" if after(b'.') => {
+            if let Some(suffix) = PRIVATE_SUFFIXES
                 .iter()
-                .any(|s| s.rule == Rule::PrivateHost && s.start == a && s.end == b);
-            if b - a > mark.len() + 1 && !seen {
-                spans.push(Span::new(a, b, Rule::PrivateHost, Repl::Redacted));
+                .find(|x| low[s - 1..].starts_with(x))
+            {
+                suffix_at(low, s - 1, suffix.len(), spans);
             }
+            return;
+        }
+        b"macbook" | b"imac" => after(b'-') || low.get(e) == Some(&b'-'),
+        b"mbp" | b"laptop" | b"desktop" => after(b'-'),
+        _ => false,
+    };
+    if mark {
+        let (a, b) = host_around(low, s, e);
+        // Only a device name with more than the mark (`janes-macbook-pro`, not the word
+        // `macbook` alone in prose).
+        if b - a > e - s + 1 {
+            push(spans, a, b);
         }
     }
 }
@@ -100,13 +116,7 @@ mod tests {
     use super::*;
 
     fn found(text: &str) -> Vec<String> {
-        let low = text.to_ascii_lowercase();
-        let mut spans = Vec::new();
-        private_hosts(low.as_bytes(), &mut spans);
-        spans
-            .iter()
-            .map(|s| text[s.start..s.end].to_string())
-            .collect()
+        crate::prose::found(text, Rule::PrivateHost)
     }
 
     #[test]

@@ -32,6 +32,7 @@ mod known;
 pub mod names;
 pub mod parallel;
 mod personal;
+mod prose;
 pub mod pseudonym;
 pub mod rules;
 pub mod schema;

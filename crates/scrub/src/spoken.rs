@@ -11,7 +11,7 @@
 //! Both become `[redacted]`.
 
 use crate::rules::Rule;
-use crate::span::{escaped_at, starts_word, Repl, Span};
+use crate::span::{Repl, Span};
 
 /// Credential words (lower case) and whether what follows is a phrase of several words.
 const CREDENTIALS: &[(&[u8], bool)] = &[
@@ -168,44 +168,70 @@ fn word_end(low: &[u8], s: usize) -> usize {
     e
 }
 
-/// `the password is sunshine` → the value (see the module docs).
-pub(crate) fn told_credentials(low: &[u8], spans: &mut Vec<Span>) {
-    for &(word, phrase) in CREDENTIALS {
-        for p in memchr::memmem::find_iter(low, word) {
-            let bounded_before = starts_word(low, p);
-            let after = p + word.len();
-            if !bounded_before {
-                continue;
+/// The word `[s, e)` (lower case) may start a credential's name: `password is …` → the value
+/// (see the module docs). The end of what was matched, to go on from.
+pub(crate) fn credential_at(
+    low: &[u8],
+    s: usize,
+    e: usize,
+    spans: &mut Vec<Span>,
+) -> Option<usize> {
+    // The first word of a credential's name, before the table is looked at.
+    if !matches!(
+        &low[s..e],
+        b"password"
+            | b"passwd"
+            | b"pwd"
+            | b"pin"
+            | b"passcode"
+            | b"secret"
+            | b"api"
+            | b"apikey"
+            | b"access"
+            | b"token"
+            | b"otp"
+            | b"verification"
+            | b"security"
+            | b"one"
+            | b"passphrase"
+            | b"pass"
+            | b"seed"
+            | b"recovery"
+            | b"mnemonic"
+    ) {
+        return None;
+    }
+    let &(word, phrase) = CREDENTIALS
+        .iter()
+        .filter(|(w, _)| low[s..].starts_with(w))
+        .max_by_key(|(w, _)| w.len())?;
+    let after = s + word.len();
+    let joiner = JOINERS.iter().find(|j| low[after..].starts_with(j))?;
+    let v = after + joiner.len();
+    // A value, not the start of a JSON string or an empty field (JSON and `key=value` have
+    // their own rules).
+    if !low.get(v).is_some_and(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let mut e = word_end(low, v);
+    if !phrase && STATES.contains(&&low[v..e]) {
+        return None;
+    }
+    if phrase {
+        let mut words = 1;
+        while words < 24 && low.get(e) == Some(&b' ') {
+            let next = word_end(low, e + 1);
+            if next == e + 1 || !low[e + 1].is_ascii_alphabetic() {
+                break;
             }
-            let Some(joiner) = JOINERS.iter().find(|j| low[after..].starts_with(j)) else {
-                continue;
-            };
-            let s = after + joiner.len();
-            // A value, not the start of a JSON string or an empty field (JSON and
-            // `key=value` have their own rules).
-            if !low.get(s).is_some_and(|c| c.is_ascii_alphanumeric()) {
-                continue;
-            }
-            let mut e = word_end(low, s);
-            if !phrase && STATES.contains(&&low[s..e]) {
-                continue;
-            }
-            if phrase {
-                let mut words = 1;
-                while words < 24 && low.get(e) == Some(&b' ') {
-                    let next = word_end(low, e + 1);
-                    if next == e + 1 || !low[e + 1].is_ascii_alphabetic() {
-                        break;
-                    }
-                    e = next;
-                    words += 1;
-                }
-            }
-            if e > s {
-                spans.push(Span::new(s, e, Rule::ToldCredential, Repl::Redacted));
-            }
+            e = next;
+            words += 1;
         }
     }
+    (e > v).then(|| {
+        spans.push(Span::new(v, e, Rule::ToldCredential, Repl::Redacted));
+        e
+    })
 }
 
 fn capitalized_word_end(dec: &[u8], s: usize) -> Option<usize> {
@@ -219,52 +245,44 @@ fn capitalized_word_end(dec: &[u8], s: usize) -> Option<usize> {
     (e - s >= 2).then_some(e)
 }
 
-/// `42 Elm Street` → `[redacted]`.
-pub(crate) fn street_addresses(dec: &[u8], spans: &mut Vec<Span>) {
-    let mut i = 0;
-    while i < dec.len() {
-        if !dec[i].is_ascii_digit() || !starts_word(dec, i) || escaped_at(dec, i) {
-            i += 1;
-            continue;
-        }
-        let s = i;
-        let mut e = s;
-        while e < dec.len() && dec[e].is_ascii_digit() {
-            e += 1;
-        }
-        i = e;
-        if e - s > 5 {
-            continue;
-        }
-        // `221B`.
-        if dec.get(e).is_some_and(u8::is_ascii_uppercase)
-            && dec.get(e + 1).is_none_or(|c| !c.is_ascii_alphanumeric())
-        {
-            e += 1;
-        }
-        let mut at = e;
-        let mut names = 0;
-        let mut end = None;
-        while names <= 3 && dec.get(at) == Some(&b' ') {
-            let Some(we) = capitalized_word_end(dec, at + 1) else {
-                break;
-            };
-            let w = dec[at + 1..we].to_ascii_lowercase();
-            if names >= 1 && STREET_TYPES.contains(&w.as_slice()) {
-                let stop = dec.get(we).is_none_or(|c| !c.is_ascii_alphanumeric());
-                if stop {
-                    end = Some(we + usize::from(dec.get(we) == Some(&b'.')));
-                }
-                break;
-            }
-            names += 1;
-            at = we;
-        }
-        if let Some(end) = end {
-            spans.push(Span::new(s, end, Rule::StreetAddress, Repl::Redacted));
-            i = end;
-        }
+/// The house number `[s, e)` (digits at a word's start) may start a street address:
+/// `42 Elm Street` → `[redacted]`. The end of the address, to go on from.
+pub(crate) fn street_at(
+    dec: &[u8],
+    s: usize,
+    digits_end: usize,
+    spans: &mut Vec<Span>,
+) -> Option<usize> {
+    let mut e = digits_end;
+    if e - s > 5 {
+        return None;
     }
+    // `221B`.
+    if dec.get(e).is_some_and(u8::is_ascii_uppercase)
+        && dec.get(e + 1).is_none_or(|c| !c.is_ascii_alphanumeric())
+    {
+        e += 1;
+    }
+    if dec.get(e) != Some(&b' ') || !dec.get(e + 1).is_some_and(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let mut at = e;
+    let mut names = 0;
+    while names <= 3 && dec.get(at) == Some(&b' ') {
+        let we = capitalized_word_end(dec, at + 1)?;
+        let w = &dec[at + 1..we];
+        if names >= 1 && STREET_TYPES.iter().any(|t| t.eq_ignore_ascii_case(w)) {
+            if dec.get(we).is_some_and(u8::is_ascii_alphanumeric) {
+                return None;
+            }
+            let end = we + usize::from(dec.get(we) == Some(&b'.'));
+            spans.push(Span::new(s, end, Rule::StreetAddress, Repl::Redacted));
+            return Some(end);
+        }
+        names += 1;
+        at = we;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -272,22 +290,11 @@ mod tests {
     use super::*;
 
     fn told(text: &str) -> Vec<String> {
-        let low = text.to_ascii_lowercase();
-        let mut spans = Vec::new();
-        told_credentials(low.as_bytes(), &mut spans);
-        spans
-            .iter()
-            .map(|s| text[s.start..s.end].to_string())
-            .collect()
+        crate::prose::found(text, Rule::ToldCredential)
     }
 
     fn streets(text: &str) -> Vec<String> {
-        let mut spans = Vec::new();
-        street_addresses(text.as_bytes(), &mut spans);
-        spans
-            .iter()
-            .map(|s| text[s.start..s.end].to_string())
-            .collect()
+        crate::prose::found(text, Rule::StreetAddress)
     }
 
     #[test]

@@ -1,0 +1,115 @@
+//! One pass over a line's words for the detectors that start at a word: full names
+//! ([`crate::given_names`]), credentials told in prose and street addresses
+//! ([`crate::spoken`]), private hosts ([`crate::hosts`]) and code-host owners
+//! ([`crate::code_hosts`]). Each word (a run of ASCII letters, or of digits, that starts a
+//! word: not inside an identifier, not the letter of a `\n`-style escape) is looked at once,
+//! and a detector runs only where its first word can start a match, so together they cost
+//! about one scan of the line.
+
+use crate::span::{escaped_at, starts_word, Span};
+
+/// Byte classes: 1 a letter, 2 a digit, 0 anything else.
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_alphabetic() {
+            1
+        } else if b.is_ascii_digit() {
+            2
+        } else {
+            0
+        };
+        c += 1;
+    }
+    t
+};
+
+/// Runs the word-triggered detectors over a line (`dec` as written, `low` its lower case).
+/// Every detector needs a particular byte around its first word (a separator after a given
+/// name or a credential's name, a `.` or `-` before a host suffix or a device mark, a space
+/// after a house number), so most words are passed over after two byte tests.
+pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
+    let n = dec.len();
+    let mut i = 0;
+    while i < n {
+        let class = CLASS[usize::from(dec[i])];
+        if class == 0 {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        i += 1;
+        while i < n && CLASS[usize::from(dec[i])] == class {
+            i += 1;
+        }
+        let e = i;
+        let prev = if s > 0 { dec[s - 1] } else { b' ' };
+        let next = if e < n { dec[e] } else { b'\n' };
+        if class == 2 {
+            // A house number: a space or a capital (`221B`) after it.
+            if (next == b' ' || next.is_ascii_uppercase())
+                && e - s <= 5
+                && starts_word(dec, s)
+                && !escaped_at(dec, s)
+            {
+                if let Some(end) = crate::spoken::street_at(dec, s, e, spans) {
+                    i = end;
+                }
+            }
+            continue;
+        }
+        let len = e - s;
+        // What each detector needs around its first word, tested before anything is called.
+        let given = matches!(next, b' ' | b'.' | b'-' | b'_')
+            && (2..=12).contains(&len)
+            && dec.get(e + 1).is_some_and(u8::is_ascii_alphabetic);
+        let credential = matches!(next, b' ' | b':' | b'=') && (3..=12).contains(&len);
+        let host = matches!(prev, b'.' | b'-') || next == b'-';
+        let code_host = next == b'.' && (6..=17).contains(&len);
+        if !(given || credential || host || code_host) {
+            continue;
+        }
+        // The letter of an escape (`n` in `\nJane`) is not part of the word after it.
+        let s = if prev == b'\\' && escaped_at(dec, s) {
+            s + 1
+        } else {
+            s
+        };
+        if s == e || !starts_word(dec, s) {
+            continue;
+        }
+        if given {
+            if let Some(end) = crate::given_names::at_word(dec, s, e, spans) {
+                i = end;
+                continue;
+            }
+        }
+        if credential {
+            if let Some(end) = crate::spoken::credential_at(low, s, e, spans) {
+                i = end;
+                continue;
+            }
+        }
+        if host {
+            crate::hosts::at_word(low, s, e, spans);
+        }
+        if code_host {
+            crate::code_hosts::at_word(low, s, e, spans);
+        }
+    }
+}
+
+/// What the word detectors find in `text` under `rule`, as text (for the detectors' tests).
+#[cfg(test)]
+pub(crate) fn found(text: &str, rule: crate::rules::Rule) -> Vec<String> {
+    let low = text.to_ascii_lowercase();
+    let mut spans = Vec::new();
+    word_detectors(text.as_bytes(), low.as_bytes(), &mut spans);
+    spans
+        .iter()
+        .filter(|s| s.rule == rule)
+        .map(|s| text[s.start..s.end].to_string())
+        .collect()
+}
