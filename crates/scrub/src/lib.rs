@@ -40,6 +40,7 @@ mod shapes;
 mod span;
 mod spoken;
 mod stream;
+mod urls;
 
 pub use codex_redact::IdentityMode;
 pub use engine::{preview, Counts, FileScrubber, Finding, Mode, Options, Scrubber};

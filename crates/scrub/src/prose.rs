@@ -1,7 +1,7 @@
 //! One pass over a line's words for the detectors that start at a word: full names
 //! ([`crate::given_names`]), credentials told in prose and street addresses
 //! ([`crate::spoken`]), private hosts ([`crate::hosts`]) and code-host owners
-//! ([`crate::code_hosts`]). Each word (a run of ASCII letters, or of digits, that starts a
+//! ([`crate::code_hosts`]), and credentials in a URL after its scheme ([`crate::urls`]). Each word (a run of ASCII letters, or of digits, that starts a
 //! word: not inside an identifier, not the letter of a `\n`-style escape) is looked at once,
 //! and a detector runs only where its first word can start a match, so together they cost
 //! about one scan of the line.
@@ -65,6 +65,10 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         let given = matches!(next, b' ' | b'.' | b'-' | b'_')
             && (2..=12).contains(&len)
             && dec.get(e + 1).is_some_and(u8::is_ascii_alphabetic);
+        if next == b':' && dec[e..].starts_with(b"://") {
+            crate::urls::userinfo_at(dec, e + 3, spans);
+            continue;
+        }
         let credential = matches!(next, b' ' | b':' | b'=') && (3..=12).contains(&len);
         let host = matches!(prev, b'.' | b'-') || next == b'-';
         let code_host = next == b'.' && (6..=17).contains(&len);

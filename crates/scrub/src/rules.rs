@@ -78,6 +78,8 @@ pub enum Rule {
     StreetAddress,
     /// An account name on a code host (`github.com/<owner>/…`).
     CodeHostOwner,
+    /// User name and password in a URL's authority (`https://user:pass@host`).
+    UrlUserinfo,
     /// A request body dropped from a snapshot (`--include-bodies` keeps it).
     BodyDropped,
     /// Anything the allowlist gate ([`crate::gate`]) could not vouch for.
@@ -86,7 +88,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in catalogue order.
-    pub const ALL: [Rule; 35] = [
+    pub const ALL: [Rule; 36] = [
         Rule::Header,
         Rule::JsonKey,
         Rule::MetaKey,
@@ -120,6 +122,7 @@ impl Rule {
         Rule::ToldCredential,
         Rule::StreetAddress,
         Rule::CodeHostOwner,
+        Rule::UrlUserinfo,
         Rule::BodyDropped,
         Rule::Unvetted,
     ];
@@ -160,6 +163,7 @@ impl Rule {
             Rule::ToldCredential => "told-credential",
             Rule::StreetAddress => "street-address",
             Rule::CodeHostOwner => "code-host-owner",
+            Rule::UrlUserinfo => "url-userinfo",
             Rule::BodyDropped => "body-dropped",
             Rule::Unvetted => "unvetted",
         }
@@ -567,7 +571,7 @@ pub fn starts_with_marker(v: &[u8]) -> bool {
 /// Whether nothing but placeholders, punctuation and whitespace is left in `v`: a value
 /// that holds a placeholder and anything else (`[redacted]; cf_clearance=SECRET`) still
 /// carries something to redact.
-fn only_markers(v: &[u8]) -> bool {
+pub(crate) fn only_markers(v: &[u8]) -> bool {
     let mut i = 0;
     let mut any = false;
     while i < v.len() {

@@ -214,6 +214,8 @@ fn prose() -> impl Strategy<Value = String> {
         Just("jane-mbp.local".to_string()),
         Just("Janes-MacBook-Pro".to_string()),
         Just("https://github.com/jdoe/x".to_string()),
+        Just("git+https://jdoe:s3cret@github.com/a/b".to_string()),
+        Just("http://u:p@proxy.local:3128".to_string()),
         Just("name: Jane".to_string()),
         Just("+1 415 555 0134".to_string()),
         Just("\"".to_string()),
