@@ -9,7 +9,8 @@
 //! versions under the same load generator), `--settle MS` (a pause before the load, to
 //! attach counters such as `perf stat -p` to the children, whose pids go to stderr; the
 //! requests each peer served are printed at the end), `--shape N` (only the shaping of the
-//! large request, N times in this process, µs per call). The proxy runs in a child process (this binary
+//! large request, N times in this process, µs per call; `--shape-body small` for the small
+//! one). The proxy runs in a child process (this binary
 //! re-executed with `--serve-child`), so its CPU time and peak RSS are its own; the mock
 //! backend and the load generator run here.
 //!
@@ -65,6 +66,12 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::json;
 use tokio::net::TcpListener;
+
+/// The allocator `codex-runtime serve` uses, so that the proxy child allocates as it does
+/// (`--features bench-system-alloc`: the system allocator, for heaptrack).
+#[cfg(not(feature = "bench-system-alloc"))]
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 type BoxBody = http_body_util::combinators::BoxBody<Bytes, Infallible>;
 
@@ -433,9 +440,13 @@ fn large_request_body() -> String {
 }
 
 /// `--shape N`: times the shaping of the large request (no network), µs per call.
-fn shape_only(n: u32) {
+fn shape_only(n: u32, small: bool) {
     use codex_proxy::shape::{shape_request, UserAgents};
-    let body = Bytes::from(large_request_body());
+    let body = Bytes::from(if small {
+        request_body()
+    } else {
+        large_request_body()
+    });
     let mut headers = http::HeaderMap::new();
     headers.insert(
         "content-type",
@@ -452,8 +463,8 @@ fn shape_only(n: u32) {
     }
     let per = t.elapsed().as_secs_f64() * 1e6 / f64::from(n.max(1));
     println!(
-        "shaping a {} KB request: {per:.1} µs per call ({} bytes out)",
-        body.len() / 1000,
+        "shaping a {} byte request: {per:.1} µs per call ({} bytes out)",
+        body.len(),
         out / n.max(1) as usize
     );
 }
@@ -916,7 +927,7 @@ fn main() {
     }
     // `--shape N`: only the shaping of the large request, N times, in this process.
     if let Some(n) = value("--shape").and_then(|v| v.parse::<u32>().ok()) {
-        shape_only(n);
+        shape_only(n, value("--shape-body").is_some_and(|b| b == "small"));
         return;
     }
     if !args.iter().any(|a| a == "--bench") && args.iter().any(|a| a == "--list") {
