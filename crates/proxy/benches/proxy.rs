@@ -3,7 +3,7 @@
 //! `cargo bench -p codex-proxy --bench proxy`; after `--`: `--quick` (a short run),
 //! `--rounds N`, `--pin` (proxy and nginx on CPU 1, the rest on CPU 0), `--one-core`
 //! (everything on CPU 0, as on a busy laptop), `--no-nginx`, `--https` (a TLS mock, below), `--workers N` (the proxy's
-//! Tokio worker threads), `--only TEXT` (rows whose label contains TEXT; `rss` for the
+//! Tokio worker threads; 0: a current-thread runtime), `--only TEXT` (rows whose label contains TEXT; `rss` for the
 //! memory row), `--child-prefix "valgrind --tool=callgrind"` (run the proxy under a tool),
 //! `--child-exe PATH` (another build of this bench serves as the proxy, to compare two
 //! versions under the same load generator), `--settle MS` (a pause before the load, to
@@ -286,8 +286,13 @@ fn serve_child(
         ..ServeOptions::default()
     };
     let config = ProxyConfig::resolve(&env, Path::new(home), &opts).expect("config");
-    let mut rt = tokio::runtime::Builder::new_multi_thread();
-    if let Some(n) = workers {
+    // `--workers 0`: a current-thread runtime (everything on the one thread).
+    let mut rt = if workers == Some(0) {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    if let Some(n) = workers.filter(|n| *n > 0) {
         rt.worker_threads(n);
     }
     let rt = rt.enable_all().build().expect("runtime");

@@ -55,24 +55,31 @@ const DROP: [&str; 27] = [
     "originator",
 ];
 
+const ORIGINATOR: HeaderName = HeaderName::from_static("originator");
+
 /// Originators the backend knows, kept when a client sends one.
 pub const KNOWN_ORIGINATORS: [&str; 3] = ["opencode", "codex_exec", "codex_cli_rs"];
 
 /// The session key of a request: `session-id`, `session_id`, `x-session-id`,
 /// `x-session-affinity` (first non-blank).
 pub fn session_key(headers: &HeaderMap) -> Option<String> {
-    [
-        "session-id",
-        "session_id",
-        "x-session-id",
-        "x-session-affinity",
-    ]
-    .iter()
-    .filter_map(|n| headers.get(*n))
-    .filter_map(|v| v.to_str().ok())
-    .map(str::trim)
-    .find(|v| !v.is_empty())
-    .map(str::to_string)
+    // Looked up by name (not by `&str`, which is parsed into a name at every lookup).
+    const NAMES: [HeaderName; 4] = [
+        HeaderName::from_static("session-id"),
+        HeaderName::from_static("session_id"),
+        HeaderName::from_static("x-session-id"),
+        HeaderName::from_static("x-session-affinity"),
+    ];
+    if headers.is_empty() {
+        return None;
+    }
+    NAMES
+        .iter()
+        .filter_map(|n| headers.get(n))
+        .filter_map(|v| v.to_str().ok())
+        .map(str::trim)
+        .find(|v| !v.is_empty())
+        .map(str::to_string)
 }
 
 /// Adds an account's credentials to an upstream request: `Authorization: Bearer <access>`
@@ -196,7 +203,7 @@ pub fn shape_request(
         headers.append(name.clone(), value.clone());
     }
     let inbound_originator = client_headers
-        .get("originator")
+        .get(ORIGINATOR)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|o| KNOWN_ORIGINATORS.contains(o));
@@ -205,7 +212,7 @@ pub fn shape_request(
         Domain::Codex => "codex_cli_rs",
     });
     headers.insert(
-        "originator",
+        ORIGINATOR,
         HeaderValue::from_static(static_originator(originator)),
     );
     if mode == Domain::Codex || !headers.contains_key(http::header::USER_AGENT) {

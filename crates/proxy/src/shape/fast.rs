@@ -579,7 +579,14 @@ impl ObjectWriter {
     fn member(&mut self, key: &str) -> Option<&mut Vec<u8>> {
         self.out.push(if self.empty { b'{' } else { b',' });
         self.empty = false;
-        serde_json::to_writer(&mut self.out, key).ok()?;
+        if key.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+            serde_json::to_writer(&mut self.out, key).ok()?;
+        } else {
+            // Nothing to escape: the key as it is, quoted.
+            self.out.push(b'"');
+            self.out.extend_from_slice(key.as_bytes());
+            self.out.push(b'"');
+        }
         self.out.push(b':');
         Some(&mut self.out)
     }
@@ -701,8 +708,13 @@ pub(super) fn shape(body: &[u8]) -> Option<FastShaped> {
         }
     }
 
+    // Checked with every member above: only a string is kept.
     let model = match model_at {
-        Some(i) => value(i)?.as_str().map(str::to_string),
+        Some(i) => {
+            let raw = members[i].1.raw()?;
+            let mut d = serde_json::Deserializer::from_str(raw.get());
+            StrOrSkip.deserialize(&mut d).ok()?
+        }
         None => None,
     };
     let store_changed =
