@@ -1009,7 +1009,11 @@ fn main() {
         // (`perf stat -p`); their pids are printed on stderr.
         if let Some(ms) = value("--settle").and_then(|v| v.parse::<u64>().ok()) {
             let ngx: Vec<u32> = nginx.as_ref().map(Nginx::pids).unwrap_or_default();
-            eprintln!("proxy pid {}; nginx pids {ngx:?}", proxy.child.id());
+            eprintln!(
+                "proxy pid {}; nginx pids {ngx:?}; mock {upstream}; home {}",
+                proxy.child.id(),
+                home.path().display()
+            );
             tokio::time::sleep(Duration::from_millis(ms)).await;
         }
         let mut bench = Bench {
