@@ -231,9 +231,15 @@ fn write_home(home: &Path) {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0);
+    // Tokens as long as the real ones (the access token is a JWT of about 1.8 KB).
+    let access = format!(
+        "eyJhbGciOiJSUzI1NiJ9.{}.{}",
+        "a".repeat(1400),
+        "s".repeat(342)
+    );
     let doc = json!({"openai": {"type": "oauth", "native": {"accounts": [{
         "accountId": "acc_bench", "email": "bench@example.com", "plan": "pro", "enabled": true,
-        "access": "at_bench", "refresh": "rt_bench", "expires": now + 86_400_000
+        "access": access, "refresh": format!("rt_{}", "r".repeat(60)), "expires": now + 86_400_000
     }]}}});
     std::fs::write(dir.join("codex-accounts.json"), doc.to_string()).expect("store");
 }

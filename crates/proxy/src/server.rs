@@ -237,6 +237,7 @@ impl Server {
             cut: tokio::sync::watch::channel(false).0,
             buffered: Arc::new(AtomicUsize::new(0)),
             client_key_digest: config.client_key.as_ref().map(|k| digest(k.expose())),
+            account_headers: crate::shape::AccountHeaders::default(),
             config,
         });
         let state = Arc::new(AppState {
