@@ -43,4 +43,5 @@ c1=$(switches)
 tick=$(getconf CLK_TCK)
 awk -v n="$n" -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v c=$((c1 - c0)) -v t0="$t0" -v t1="$t1" -v tick="$tick" \
     'BEGIN {printf "serve: user %.1f µs, system %.1f µs, %.2f context switches per request; %.0f requests/s\n", u * 1e6 / tick / n, s * 1e6 / tick / n, c / n, n / (t1 - t0)}'
+sleep 0.2 # the access log's thread writes what it has every 25 ms
 echo "access log lines: $(grep -c 'response' "$out/serve.err" || true); load average $(cut -d' ' -f1-3 /proc/loadavg)"
