@@ -3,10 +3,14 @@
 //! `cargo bench -p codex-proxy --bench proxy`; after `--`: `--quick` (a short run),
 //! `--rounds N`, `--pin` (proxy and nginx on CPU 1, the rest on CPU 0), `--one-core`
 //! (everything on CPU 0, as on a busy laptop), `--no-nginx`, `--https` (a TLS mock, below), `--workers N` (the proxy's
-//! Tokio worker threads), `--only TEXT` (rows whose label contains TEXT; `rss` for the
+//! Tokio worker threads; 0: a current-thread runtime), `--only TEXT` (rows whose label contains TEXT; `rss` for the
 //! memory row), `--child-prefix "valgrind --tool=callgrind"` (run the proxy under a tool),
 //! `--child-exe PATH` (another build of this bench serves as the proxy, to compare two
-//! versions under the same load generator). The proxy runs in a child process (this binary
+//! versions under the same load generator), `--settle MS` (a pause before the load, to
+//! attach counters such as `perf stat -p` to the children, whose pids go to stderr; the
+//! requests each peer served are printed at the end), `--shape N` (only the shaping of the
+//! large request, N times in this process, µs per call; `--shape-body small` for the small
+//! one). The proxy runs in a child process (this binary
 //! re-executed with `--serve-child`), so its CPU time and peak RSS are its own; the mock
 //! backend and the load generator run here.
 //!
@@ -62,6 +66,12 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::json;
 use tokio::net::TcpListener;
+
+/// The allocator `codex-runtime serve` uses, so that the proxy child allocates as it does
+/// (`--features bench-system-alloc`: the system allocator, for heaptrack).
+#[cfg(not(feature = "bench-system-alloc"))]
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 type BoxBody = http_body_util::combinators::BoxBody<Bytes, Infallible>;
 
@@ -221,9 +231,15 @@ fn write_home(home: &Path) {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0);
+    // Tokens as long as the real ones (the access token is a JWT of about 1.8 KB).
+    let access = format!(
+        "eyJhbGciOiJSUzI1NiJ9.{}.{}",
+        "a".repeat(1400),
+        "s".repeat(342)
+    );
     let doc = json!({"openai": {"type": "oauth", "native": {"accounts": [{
         "accountId": "acc_bench", "email": "bench@example.com", "plan": "pro", "enabled": true,
-        "access": "at_bench", "refresh": "rt_bench", "expires": now + 86_400_000
+        "access": access, "refresh": format!("rt_{}", "r".repeat(60)), "expires": now + 86_400_000
     }]}}});
     std::fs::write(dir.join("codex-accounts.json"), doc.to_string()).expect("store");
 }
@@ -276,8 +292,13 @@ fn serve_child(
         ..ServeOptions::default()
     };
     let config = ProxyConfig::resolve(&env, Path::new(home), &opts).expect("config");
-    let mut rt = tokio::runtime::Builder::new_multi_thread();
-    if let Some(n) = workers {
+    // `--workers 0`: a current-thread runtime (everything on the one thread).
+    let mut rt = if workers == Some(0) {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    if let Some(n) = workers.filter(|n| *n > 0) {
         rt.worker_threads(n);
     }
     let rt = rt.enable_all().build().expect("runtime");
@@ -427,6 +448,36 @@ fn large_request_body() -> String {
         "include": ["reasoning.encrypted_content"], "text": {"verbosity": "medium"}
     })
     .to_string()
+}
+
+/// `--shape N`: times the shaping of the large request (no network), µs per call.
+fn shape_only(n: u32, small: bool) {
+    use codex_proxy::shape::{shape_request, UserAgents};
+    let body = Bytes::from(if small {
+        request_body()
+    } else {
+        large_request_body()
+    });
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        "content-type",
+        http::HeaderValue::from_static("application/json"),
+    );
+    let agents = UserAgents::for_this_machine("0.0.0", "0.0.0");
+    let mode = codex_store::Domain::Native;
+    let mut out = 0usize;
+    let t = Instant::now();
+    for _ in 0..n.max(1) {
+        out += shape_request(&headers, body.clone(), mode, &agents)
+            .body
+            .len();
+    }
+    let per = t.elapsed().as_secs_f64() * 1e6 / f64::from(n.max(1));
+    println!(
+        "shaping a {} byte request: {per:.1} µs per call ({} bytes out)",
+        body.len(),
+        out / n.max(1) as usize
+    );
 }
 
 /// What the mock is asked to do.
@@ -600,6 +651,9 @@ struct Bench {
     proxy: ProxyChild,
     nginx: Option<Nginx>,
     rounds: usize,
+    /// Requests sent to the proxy and to nginx (warm-ups included), for counters taken
+    /// over the whole run (`perf stat -p`, `strace -c`).
+    served: (usize, usize),
 }
 
 /// Direct, proxied and nginx phases of one scenario, interleaved (the order rotates each
@@ -637,7 +691,14 @@ impl Bench {
         .flatten()
         {
             let warm = Limit::Count(if concurrency == 1 { 50 } else { 2 });
-            let _ = phase(&client, url, body, up, concurrency, warm, None).await;
+            let n = phase(&client, url, body, up, concurrency, warm, None)
+                .await
+                .n;
+            if *url == self.proxy_url {
+                self.served.0 += n;
+            } else if Some(url) == nginx_url.as_ref() {
+                self.served.1 += n;
+            }
         }
         let mut out = Pairs {
             direct: Vec::new(),
@@ -669,6 +730,7 @@ impl Bench {
                             Some(&mut cpu),
                         )
                         .await;
+                        self.served.0 += p.n;
                         out.proxied.push(p);
                     }
                     Peer::Nginx => {
@@ -679,6 +741,7 @@ impl Bench {
                         let mut cpu = || n.cpu_ns();
                         let p = phase(&client, &url, body, up, concurrency, limit, Some(&mut cpu))
                             .await;
+                        self.served.1 += p.n;
                         out.nginx.push(p);
                     }
                     Peer::Direct => {
@@ -873,6 +936,11 @@ fn main() {
         serve_child(home, upstream, pin, workers, value("--upstream-ca-file"));
         return;
     }
+    // `--shape N`: only the shaping of the large request, N times, in this process.
+    if let Some(n) = value("--shape").and_then(|v| v.parse::<u32>().ok()) {
+        shape_only(n, value("--shape-body").is_some_and(|b| b == "small"));
+        return;
+    }
     if !args.iter().any(|a| a == "--bench") && args.iter().any(|a| a == "--list") {
         return;
     }
@@ -943,12 +1011,24 @@ fn main() {
         } else {
             None
         };
+        // `--settle MS`: a pause before the load, to attach counters to the children
+        // (`perf stat -p`); their pids are printed on stderr.
+        if let Some(ms) = value("--settle").and_then(|v| v.parse::<u64>().ok()) {
+            let ngx: Vec<u32> = nginx.as_ref().map(Nginx::pids).unwrap_or_default();
+            eprintln!(
+                "proxy pid {}; nginx pids {ngx:?}; mock {upstream}; home {}",
+                proxy.child.id(),
+                home.path().display()
+            );
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
         let mut bench = Bench {
             direct_url: format!("{upstream}/backend-api/codex/responses"),
             proxy_url: format!("{}/v1/responses", proxy.addr),
             proxy,
             nginx,
             rounds,
+            served: (0, 0),
         };
 
         println!(
@@ -1136,6 +1216,11 @@ fn main() {
                 opt_us(&client_cpu),
             );
         }
+        println!();
+        println!(
+            "requests served in the load phases (warm-ups included): proxy {}, nginx {}",
+            bench.served.0, bench.served.1
+        );
         let hwm_load = bench.proxy.status_kb("VmHWM:");
         bench.proxy.stop();
         if !wanted("rss") {

@@ -809,6 +809,7 @@ async fn send(
     a: &Acquired,
 ) -> Result<(http::response::Parts, UpstreamBody), crate::upstream::SendError> {
     let mut headers = shaped.headers.clone();
-    crate::shape::insert_account_headers(&mut headers, a.access.expose(), a.account_id.as_deref());
+    st.account_headers
+        .insert(&mut headers, a.access.expose(), a.account_id.as_deref());
     st.upstream.post(headers, shaped.body.clone()).await
 }

@@ -237,6 +237,7 @@ impl Server {
             cut: tokio::sync::watch::channel(false).0,
             buffered: Arc::new(AtomicUsize::new(0)),
             client_key_digest: config.client_key.as_ref().map(|k| digest(k.expose())),
+            account_headers: crate::shape::AccountHeaders::default(),
             config,
         });
         let state = Arc::new(AppState {
@@ -442,9 +443,9 @@ fn presented_key(headers: &http::HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-/// `host[:port]` split into a lowercase host and the port (`None` when absent; `Err` when
-/// it does not parse).
-fn split_authority(authority: &str) -> Result<(String, Option<u16>), ()> {
+/// `host[:port]` split into the host (as written) and the port (`None` when absent; `Err`
+/// when it does not parse).
+fn split_authority(authority: &str) -> Result<(&str, Option<u16>), ()> {
     let a = authority.trim();
     let (host, port) = if let Some(rest) = a.strip_prefix('[') {
         let end = rest.find(']').ok_or(())?;
@@ -463,7 +464,7 @@ fn split_authority(authority: &str) -> Result<(String, Option<u16>), ()> {
         Some(p) => Some(p.parse::<u16>().map_err(|_| ())?),
         None => None,
     };
-    Ok((host.to_ascii_lowercase(), port))
+    Ok((host, port))
 }
 
 /// Whether `authority` names this listener: a loopback name or the listen address, with
@@ -475,11 +476,18 @@ fn names_listener(st: &AppState, authority: &str) -> bool {
     if port.unwrap_or(80) != st.port {
         return false;
     }
+    // Host names compare case-insensitively; the listen address is written in lowercase.
+    if ["localhost", "127.0.0.1", "[::1]"]
+        .iter()
+        .any(|n| host.eq_ignore_ascii_case(n))
+    {
+        return true;
+    }
     let own = match st.config.listen.ip() {
         std::net::IpAddr::V6(v6) => format!("[{v6}]"),
         v4 => v4.to_string(),
     };
-    matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]") || host == own
+    host.eq_ignore_ascii_case(&own)
 }
 
 /// Whether a request carrying `Origin: origin` may be served: the listener's own origin or

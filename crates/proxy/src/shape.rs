@@ -5,7 +5,8 @@
 //! `x-forwarded-*` and the client's own `authorization` never leave; the session key
 //! (`session-id`, `session_id`, `x-session-id`, `x-session-affinity`) becomes `session-id`;
 //! `originator` and `user-agent` follow the mode. The account's `Authorization` and
-//! `ChatGPT-Account-Id` are added per attempt by the orchestrator.
+//! `ChatGPT-Account-Id` are added per attempt by the orchestrator, from values built once
+//! per access token ([`AccountHeaders`]).
 //!
 //! Body (JSON objects only; anything else passes through byte for byte): leading `system` /
 //! `developer` input items become top-level `instructions` when the client sent none
@@ -55,24 +56,31 @@ const DROP: [&str; 27] = [
     "originator",
 ];
 
+const ORIGINATOR: HeaderName = HeaderName::from_static("originator");
+
 /// Originators the backend knows, kept when a client sends one.
 pub const KNOWN_ORIGINATORS: [&str; 3] = ["opencode", "codex_exec", "codex_cli_rs"];
 
 /// The session key of a request: `session-id`, `session_id`, `x-session-id`,
 /// `x-session-affinity` (first non-blank).
 pub fn session_key(headers: &HeaderMap) -> Option<String> {
-    [
-        "session-id",
-        "session_id",
-        "x-session-id",
-        "x-session-affinity",
-    ]
-    .iter()
-    .filter_map(|n| headers.get(*n))
-    .filter_map(|v| v.to_str().ok())
-    .map(str::trim)
-    .find(|v| !v.is_empty())
-    .map(str::to_string)
+    // Looked up by name (not by `&str`, which is parsed into a name at every lookup).
+    const NAMES: [HeaderName; 4] = [
+        HeaderName::from_static("session-id"),
+        HeaderName::from_static("session_id"),
+        HeaderName::from_static("x-session-id"),
+        HeaderName::from_static("x-session-affinity"),
+    ];
+    if headers.is_empty() {
+        return None;
+    }
+    NAMES
+        .iter()
+        .filter_map(|n| headers.get(n))
+        .filter_map(|v| v.to_str().ok())
+        .map(str::trim)
+        .find(|v| !v.is_empty())
+        .map(str::to_string)
 }
 
 /// Adds an account's credentials to an upstream request: `Authorization: Bearer <access>`
@@ -83,12 +91,74 @@ pub fn insert_account_headers(h: &mut HeaderMap, access: &str, account_id: Optio
         h.insert(http::header::AUTHORIZATION, v);
     }
     if let Some(v) = account_id.and_then(|id| HeaderValue::from_str(id).ok()) {
-        h.insert(
-            http::header::HeaderName::from_static("chatgpt-account-id"),
-            v,
-        );
+        h.insert(CHATGPT_ACCOUNT_ID, v);
     }
 }
+
+/// Accounts kept by [`AccountHeaders`] (the oldest is dropped first).
+const ACCOUNT_HEADERS_KEPT: usize = 16;
+
+/// The credential headers of the accounts in use, built once per access token: an access
+/// token is a JWT of about 2 KB, which building a header value checks byte by byte, so the
+/// Responses requests reuse the values (a refreshed token gets new ones).
+#[derive(Default)]
+pub struct AccountHeaders(std::sync::Mutex<std::collections::VecDeque<CachedAccount>>);
+
+/// One account's values, and what they were built from.
+struct CachedAccount {
+    access: codex_redact::Secret<String>,
+    account_id: Option<String>,
+    authorization: HeaderValue,
+    account_header: Option<HeaderValue>,
+}
+
+impl std::fmt::Debug for AccountHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccountHeaders")
+    }
+}
+
+impl AccountHeaders {
+    /// Adds the account's credentials to `h` as [`insert_account_headers`] does.
+    pub fn insert(&self, h: &mut HeaderMap, access: &str, account_id: Option<&str>) {
+        let mut kept = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let found = kept
+            .iter()
+            .find(|c| c.access.expose() == access && c.account_id.as_deref() == account_id);
+        let cached = match found {
+            Some(c) => c,
+            None => {
+                let mut built = HeaderMap::new();
+                insert_account_headers(&mut built, access, account_id);
+                let Some(authorization) = built.remove(http::header::AUTHORIZATION) else {
+                    // Not a valid header value: nothing to keep, nothing to send.
+                    drop(kept);
+                    insert_account_headers(h, access, account_id);
+                    return;
+                };
+                if kept.len() >= ACCOUNT_HEADERS_KEPT {
+                    kept.pop_front();
+                }
+                kept.push_back(CachedAccount {
+                    access: codex_redact::Secret::new(access.to_string()),
+                    account_id: account_id.map(str::to_string),
+                    authorization,
+                    account_header: built.remove(CHATGPT_ACCOUNT_ID),
+                });
+                match kept.back() {
+                    Some(c) => c,
+                    None => return,
+                }
+            }
+        };
+        h.insert(http::header::AUTHORIZATION, cached.authorization.clone());
+        if let Some(v) = &cached.account_header {
+            h.insert(CHATGPT_ACCOUNT_ID, v.clone());
+        }
+    }
+}
+
+const CHATGPT_ACCOUNT_ID: HeaderName = HeaderName::from_static("chatgpt-account-id");
 
 /// The user agents the proxy sends.
 #[derive(Debug, Clone)]
@@ -196,7 +266,7 @@ pub fn shape_request(
         headers.append(name.clone(), value.clone());
     }
     let inbound_originator = client_headers
-        .get("originator")
+        .get(ORIGINATOR)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|o| KNOWN_ORIGINATORS.contains(o));
@@ -205,7 +275,7 @@ pub fn shape_request(
         Domain::Codex => "codex_cli_rs",
     });
     headers.insert(
-        "originator",
+        ORIGINATOR,
         HeaderValue::from_static(static_originator(originator)),
     );
     if mode == Domain::Codex || !headers.contains_key(http::header::USER_AGENT) {
@@ -416,5 +486,52 @@ pub fn shape_body(m: &mut Map<String, Value>) {
                 items.push(Value::String("reasoning.encrypted_content".into()));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(cache: &AccountHeaders, access: &str, id: Option<&str>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        cache.insert(&mut h, access, id);
+        h
+    }
+
+    #[test]
+    fn cached_account_headers_are_the_ones_built_per_request() {
+        let cache = AccountHeaders::default();
+        let jwt = format!("eyJ.{}.sig", "a".repeat(1800));
+        for (access, id) in [
+            (jwt.as_str(), Some("acc_1")),
+            (jwt.as_str(), Some("acc_1")),
+            ("at_2", None),
+            (jwt.as_str(), None),
+            ("bad\ntoken", Some("acc_3")),
+            ("at_4", Some("bad\nid")),
+        ] {
+            let mut expected = HeaderMap::new();
+            insert_account_headers(&mut expected, access, id);
+            let got = sent(&cache, access, id);
+            assert_eq!(got, expected, "{id:?}");
+            if let Some(v) = got.get(http::header::AUTHORIZATION) {
+                assert!(v.is_sensitive());
+            }
+        }
+        // A refreshed token is sent at once, and the values of many accounts stay bounded.
+        assert_eq!(
+            sent(&cache, "at_new", Some("acc_1"))[http::header::AUTHORIZATION],
+            "Bearer at_new"
+        );
+        for i in 0..40 {
+            let access = format!("at_{i}");
+            assert_eq!(
+                sent(&cache, &access, None)[http::header::AUTHORIZATION],
+                format!("Bearer {access}").as_str()
+            );
+        }
+        let kept = cache.0.lock().map(|k| k.len()).unwrap_or(0);
+        assert_eq!(kept, ACCOUNT_HEADERS_KEPT);
     }
 }

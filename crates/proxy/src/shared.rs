@@ -53,6 +53,8 @@ pub struct Shared {
     pub(crate) buffered: Arc<AtomicUsize>,
     /// SHA-256 of the client key, if one is configured.
     pub(crate) client_key_digest: Option<[u8; 32]>,
+    /// The Responses requests' credential headers, built once per access token.
+    pub(crate) account_headers: crate::shape::AccountHeaders,
 }
 
 impl std::fmt::Debug for Shared {

@@ -131,6 +131,9 @@ enum LogMsg {
 /// request wait for stderr.
 const LOG_QUEUE: usize = 8192;
 
+/// How long the log thread, woken by a line, waits for more before writing them all.
+const LOG_BATCH: std::time::Duration = std::time::Duration::from_millis(25);
+
 /// The `MakeWriter` of the log: each event's text goes to the writer thread in one message.
 #[derive(Clone)]
 struct QueuedStderr {
@@ -201,8 +204,9 @@ impl Drop for LogGuard {
 }
 
 /// Logging to stderr through a writer thread, so no request waits for a write to stderr
-/// (the access log writes a line per request): lines are written in order and flushed
-/// whenever the queue runs empty, and when `serve` ends.
+/// (the access log writes a line per request): lines are written in order, at most
+/// [`LOG_BATCH`] after they were logged, and flushed whenever the queue runs empty, and when
+/// `serve` ends.
 fn init_logging(verbose: u8, quiet: bool, env: &EnvSnapshot) -> LogGuard {
     let filter = match (quiet, verbose) {
         (true, _) => "warn",
@@ -216,6 +220,9 @@ fn init_logging(verbose: u8, quiet: bool, env: &EnvSnapshot) -> LogGuard {
         .spawn(move || {
             let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
             while let Ok(msg) = rx.recv() {
+                // The lines of the next moment are written together: waking this thread for
+                // every line would cost each request a context switch.
+                std::thread::sleep(LOG_BATCH);
                 let mut next = Some(msg);
                 while let Some(m) = next.take() {
                     match m {

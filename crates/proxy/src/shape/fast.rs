@@ -5,13 +5,17 @@
 //! The top-level object is split into raw members. Only what shaping reads is parsed:
 //! `instructions`, `store`, `reasoning`, `include`, `model`, the leading `system`/`developer`
 //! input items (to lift them) and the input items that name reasoning (a `type` starting with
-//! `reasoning`, a `reasoning_content` key); everything else is copied as received. Every raw
-//! member is still checked by a parse that allocates nothing and goes through the same
-//! `serde_json` code as a full parse (strings, escapes, numbers), so a body is shaped here
-//! exactly when the full parse would accept it. What this path does not handle (duplicate
-//! top-level keys, nesting near the parser's depth limit, anything it cannot read) is left
-//! to the full parse, which stays the reference. When nothing needs to change, the body is
-//! sent as it came.
+//! `reasoning`, a `reasoning_content` key); everything else is copied as received. The split
+//! itself checks what `serde_json` checks while skipping a value (grammar, escapes, control
+//! characters, UTF-8); a byte scan of each member then finds the items that name reasoning
+//! without decoding strings, and checks what skipping leaves open. What the scan cannot
+//! vouch for (a `\u` escape of a surrogate, a number with an exponent or hundreds of
+//! digits, deep nesting, a key or `type` value spelled with `\u` escapes) goes through a
+//! parse that allocates nothing and runs the same `serde_json` code as a full parse, so a
+//! body is shaped here exactly when the full parse would accept it. What this path does not
+//! handle (duplicate top-level keys, nesting near the parser's depth limit, anything it
+//! cannot read) is left to the full parse, which stays the reference. When nothing needs
+//! to change, the body is sent as it came.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -237,14 +241,177 @@ impl<'de> Visitor<'de> for Inspect<'_> {
 }
 
 fn starts_with_reasoning_str(s: &str) -> bool {
-    s.as_bytes()
-        .get(..9)
+    starts_with_reasoning_bytes(s.as_bytes())
+}
+
+fn starts_with_reasoning_bytes(s: &[u8]) -> bool {
+    s.get(..9)
         .is_some_and(|p| p.eq_ignore_ascii_case(b"reasoning"))
 }
 
 /// Checks `raw` (a value whose parent is at container level `level`) as the full parse
-/// would; `Some(names reasoning)` when it is valid.
+/// would; `Some(names reasoning)` when it is valid. The byte scan answers for nearly every
+/// value; what it cannot vouch for goes through the parse.
 fn inspect(raw: &RawValue, level: usize) -> Option<bool> {
+    match scan(raw.get().as_bytes(), level) {
+        Some(names) => Some(names),
+        None => inspect_parsed(raw, level),
+    }
+}
+
+/// Characters that may continue a number token.
+fn in_number(b: u8) -> bool {
+    matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+}
+
+/// The longest number token [`scan`] vouches for: without an exponent, a shorter one has
+/// fewer than 300 integer digits, far inside `f64`'s range (the full parse refuses only
+/// numbers beyond it).
+const SCAN_NUMBER_MAX: usize = 300;
+
+/// A string token from just after its opening quote: the index of its closing quote, and
+/// whether it has escapes; `None` for a `\u` escape of a UTF-16 surrogate, whose pairing
+/// only the full parse checks.
+fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
+    let mut escaped = false;
+    loop {
+        i += memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
+        if b[i] == b'"' {
+            return Some((i, escaped));
+        }
+        escaped = true;
+        if b.get(i + 1) == Some(&b'u') {
+            let hex = std::str::from_utf8(b.get(i + 2..i + 6)?).ok()?;
+            let unit = u16::from_str_radix(hex, 16).ok()?;
+            if (0xD800..=0xDFFF).contains(&unit) {
+                return None;
+            }
+            i += 6;
+        } else {
+            i += 2;
+        }
+    }
+}
+
+/// The open containers of a scan (bit set: an object), deepest last.
+struct Nesting {
+    bits: u128,
+    len: usize,
+}
+
+impl Nesting {
+    fn push(&mut self, object: bool) -> Option<()> {
+        if self.len >= 128 {
+            return None;
+        }
+        self.bits = (self.bits << 1) | u128::from(object);
+        self.len += 1;
+        Some(())
+    }
+
+    fn pop(&mut self) -> Option<()> {
+        self.len = self.len.checked_sub(1)?;
+        self.bits >>= 1;
+        Some(())
+    }
+
+    fn in_object(&self) -> bool {
+        self.len > 0 && self.bits & 1 == 1
+    }
+}
+
+/// [`inspect_parsed`]'s answer from the bytes of a value the member split has already
+/// checked (grammar, escapes, control characters and UTF-8 are as the full parse
+/// requires), without decoding its strings. `None` (the parse decides) for what that check
+/// leaves open: a `\u` escape of a surrogate, a number with an exponent or of
+/// [`SCAN_NUMBER_MAX`] characters or more, nesting past [`MAX_LEVEL`]; and for a key or a
+/// `type` value whose escapes could spell the words looked for.
+fn scan(b: &[u8], level: usize) -> Option<bool> {
+    let mut reasoning = false;
+    let mut depth = level;
+    let mut nesting = Nesting { bits: 0, len: 0 };
+    // The next string is a key; the next value is a `type` key's.
+    let mut key_next = false;
+    let mut type_value = false;
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b' ' | b'\n' | b'\t' | b'\r' | b':' => i += 1,
+            b',' => {
+                key_next = nesting.in_object();
+                i += 1;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_LEVEL {
+                    return None;
+                }
+                nesting.push(c == b'{')?;
+                key_next = c == b'{';
+                type_value = false;
+                i += 1;
+            }
+            b'}' | b']' => {
+                nesting.pop()?;
+                depth -= 1;
+                key_next = false;
+                i += 1;
+            }
+            b'"' => {
+                let (end, escaped) = string_end(b, i + 1)?;
+                let s = &b[i + 1..end];
+                if key_next {
+                    // An escape other than `\u` stands for a character neither word has.
+                    if escaped && memchr::memmem::find(s, b"\\u").is_some() {
+                        return None;
+                    }
+                    type_value = !escaped && s == b"type";
+                    if !escaped && s.eq_ignore_ascii_case(b"reasoning_content") {
+                        reasoning = true;
+                    }
+                    key_next = false;
+                } else {
+                    if type_value {
+                        let head = &s[..s.len().min(9)];
+                        if head.contains(&b'\\') {
+                            return None;
+                        }
+                        if starts_with_reasoning_bytes(s) {
+                            reasoning = true;
+                        }
+                    }
+                    type_value = false;
+                }
+                i = end + 1;
+            }
+            b't' | b'n' => {
+                i += 4;
+                type_value = false;
+            }
+            b'f' => {
+                i += 5;
+                type_value = false;
+            }
+            b'-' | b'0'..=b'9' => {
+                let len = b[i..]
+                    .iter()
+                    .position(|x| !in_number(*x))
+                    .unwrap_or(b.len() - i);
+                let token = &b[i..i + len];
+                if len >= SCAN_NUMBER_MAX || token.iter().any(|x| matches!(x, b'e' | b'E')) {
+                    return None;
+                }
+                i += len;
+                type_value = false;
+            }
+            _ => return None,
+        }
+    }
+    (nesting.len == 0).then_some(reasoning)
+}
+
+/// The parse behind [`inspect`].
+fn inspect_parsed(raw: &RawValue, level: usize) -> Option<bool> {
     let mut reasoning = false;
     let mut d = serde_json::Deserializer::from_str(raw.get());
     Inspect {
@@ -412,7 +579,14 @@ impl ObjectWriter {
     fn member(&mut self, key: &str) -> Option<&mut Vec<u8>> {
         self.out.push(if self.empty { b'{' } else { b',' });
         self.empty = false;
-        serde_json::to_writer(&mut self.out, key).ok()?;
+        if key.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+            serde_json::to_writer(&mut self.out, key).ok()?;
+        } else {
+            // Nothing to escape: the key as it is, quoted.
+            self.out.push(b'"');
+            self.out.extend_from_slice(key.as_bytes());
+            self.out.push(b'"');
+        }
         self.out.push(b':');
         Some(&mut self.out)
     }
@@ -534,8 +708,13 @@ pub(super) fn shape(body: &[u8]) -> Option<FastShaped> {
         }
     }
 
+    // Checked with every member above: only a string is kept.
     let model = match model_at {
-        Some(i) => value(i)?.as_str().map(str::to_string),
+        Some(i) => {
+            let raw = members[i].1.raw()?;
+            let mut d = serde_json::Deserializer::from_str(raw.get());
+            StrOrSkip.deserialize(&mut d).ok()?
+        }
         None => None,
     };
     let store_changed =
@@ -601,4 +780,151 @@ pub(super) fn shape(body: &[u8]) -> Option<FastShaped> {
         model,
         invalid_summary,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The scan of `text` (a value the member split accepts), checked against the parse:
+    /// when it answers, it answers as the parse does.
+    fn agrees(text: &str, level: usize) -> Option<bool> {
+        let raw: &RawValue = serde_json::from_str(text).expect("the member split accepts it");
+        let parsed = inspect_parsed(raw, level);
+        let scanned = scan(text.as_bytes(), level);
+        if let Some(s) = scanned {
+            assert_eq!(Some(s), parsed, "{text}");
+        }
+        assert_eq!(inspect(raw, level), parsed, "{text}");
+        scanned
+    }
+
+    #[test]
+    fn the_scan_answers_for_ordinary_values_as_the_parse_does() {
+        let answered: &[(&str, bool)] = &[
+            (r#"{"type":"reasoning","id":"rs_1"}"#, true),
+            (r#"{"type":"REASONING_text"}"#, true),
+            (r#"{"type":"reasonin"}"#, false),
+            (
+                r#"{"type":"message","content":"a \"b\" \\ c\n\t\/ d \u00e9"}"#,
+                false,
+            ),
+            (r#"{"Reasoning_Content":1}"#, true),
+            (r#"{"x":[{"y":{"reasoning_content":null}}]}"#, true),
+            (r#"{"x":{"type":"reasoning_text"}}"#, true),
+            (r#"{"type":["reasoning"]}"#, false),
+            (r#"{"type":{"a":"reasoning"}}"#, false),
+            (r#"["type","reasoning"]"#, false),
+            (r#"{"a":"type","b":"reasoning"}"#, false),
+            (r#"{"a\"type":"reasoning"}"#, false),
+            (r#"{"type":"message_x\u0041","text":"reasoning"}"#, false),
+            (r#"{"type":"reasoning\u0041"}"#, true),
+            (
+                r#"{"type":7,"n":-12.5,"m":0,"k":18446744073709551616,"b":true,"f":false,"z":null}"#,
+                false,
+            ),
+            (r#" { "type" : "reasoning" } "#, true),
+            (r#"{"role":"user","content":[]}"#, false),
+            ("\"reasoning\"", false),
+            ("12", false),
+        ];
+        for (text, names) in answered {
+            assert_eq!(agrees(text, 2), Some(*names), "{text}");
+        }
+        // Left to the parse: surrogate escapes, exponents, long numbers, deep nesting, keys
+        // and `type` values whose escapes could spell a word.
+        let left: &[&str] = &[
+            r#"{"a":"\ud83d\ude00"}"#,
+            r#"{"a":"\ud83d lone"}"#,
+            r#"{"a":"\udc00"}"#,
+            r#"{"a":1e5}"#,
+            r#"{"a":1E400}"#,
+            r#"{"t\u0079pe":"reasoning"}"#,
+            r#"{"reasoning\u005fcontent":1}"#,
+            r#"{"type":"re\u0061soning"}"#,
+            r#"{"type":"reas\"oning"}"#,
+        ];
+        for text in left {
+            assert_eq!(agrees(text, 2), None, "{text}");
+        }
+        let long = format!("[{}]", "9".repeat(400));
+        assert_eq!(agrees(&long, 2), None);
+        assert_eq!(agrees(&format!("[{}]", "9".repeat(299)), 2), Some(false));
+        for depth in [97, 98, 99, 100, 101, 130] {
+            let nested = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+            agrees(&nested, 1);
+            agrees(&nested, 2);
+        }
+    }
+
+    /// Pieces of JSON text: words the scan looks for, escapes of every kind (surrogates
+    /// among them), numbers of every form.
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("type".to_string()),
+            Just("reasoning".to_string()),
+            Just("REASONING_x".to_string()),
+            Just("reasoning_content".to_string()),
+            Just("Reasoning_Content".to_string()),
+            Just(r"\u0074ype".to_string()),
+            Just(r"re\u0061soning".to_string()),
+            Just(r"\ud83d\ude00".to_string()),
+            Just(r"\ud83d".to_string()),
+            Just(r"\udc00".to_string()),
+            Just(r"\\u0041".to_string()),
+            Just(r#"\""#.to_string()),
+            Just(r"\\".to_string()),
+            Just(r"\n\t\/\b\f\r".to_string()),
+            Just("\u{e9}\u{1F600}".to_string()),
+            "[a-z ]{0,6}",
+        ]
+    }
+
+    fn string() -> impl Strategy<Value = String> {
+        prop::collection::vec(piece(), 0..4).prop_map(|p| format!("\"{}\"", p.concat()))
+    }
+
+    fn number() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<u64>().prop_map(|n| format!("{n}0")),
+            (-1.0e6f64..1.0e6).prop_map(|f| format!("{f}")),
+            (0u32..400, 0u32..3).prop_map(|(e, form)| match form {
+                0 => format!("1e{e}"),
+                1 => format!("-2.5E-{e}"),
+                _ => format!("1{}", "0".repeat(e as usize)),
+            }),
+        ]
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            string(),
+            number(),
+            Just("true".to_string()),
+            Just("false".to_string()),
+            Just("null".to_string()),
+        ];
+        leaf.prop_recursive(6, 64, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5)
+                    .prop_map(|v| format!("[{}]", v.join(" , "))),
+                prop::collection::vec((string(), inner), 0..5).prop_map(|kv| {
+                    let members: Vec<String> =
+                        kv.into_iter().map(|(k, v)| format!("{k}:{v}")).collect();
+                    format!("{{\n{}}}", members.join(","))
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn the_scan_agrees_with_the_parse(t in text(), level in 1usize..3) {
+            agrees(&t, level);
+        }
+    }
 }
