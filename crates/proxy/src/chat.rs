@@ -28,7 +28,7 @@ use serde_json::{json, Map, Value};
 use crate::errors::Synthetic;
 use crate::metrics::{InflightGuard, Outcome};
 use crate::orchestrator::synthetic_response;
-use crate::shape::shape_request;
+use crate::shape::shape_with;
 use crate::sse::{ByteStream, HeldStream, ProxyBody, SseEvent, SseScanner};
 use crate::state::AppState;
 
@@ -746,7 +746,12 @@ pub(crate) async fn handle(
         Err(s) => return synthetic_response(&s),
     };
     let responses_body = Bytes::from(conv.body.to_string());
-    let shaped = shape_request(headers, responses_body, st.config.mode, &st.agents);
+    let shaped = shape_with(
+        headers,
+        responses_body,
+        &st.config.request_settings,
+        &st.agents,
+    );
     let resp = crate::orchestrator::handle(st.clone(), shaped, guard).await;
     let created = unix_now(&st);
     let status = resp.status().as_u16();

@@ -158,6 +158,9 @@ pub enum ConfigError {
 /// Everything the server needs.
 #[derive(Debug, Clone)]
 pub struct ProxyConfig {
+    /// What `codex-config.jsonc` and the environment make of request bodies (resolved once,
+    /// with the rest of this configuration).
+    pub(crate) request_settings: std::sync::Arc<crate::settings::RequestSettings>,
     /// Listen address.
     pub listen: SocketAddr,
     /// The key clients must present, if any.
@@ -437,7 +440,7 @@ impl ProxyConfig {
             .is_some();
         // The plugin's rule: at least one attempt.
         let max_attempts = opts.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS).max(1);
-        crate::settings::install(crate::settings::RequestSettings::resolve(
+        let request_settings = std::sync::Arc::new(crate::settings::RequestSettings::resolve(
             &load.value,
             &resolved,
             mode,
@@ -479,6 +482,7 @@ impl ProxyConfig {
             .map(|o| normalize_origin(o).ok_or_else(|| ConfigError::BadOrigin(o.clone())))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ProxyConfig {
+            request_settings,
             listen,
             client_key,
             upstream,

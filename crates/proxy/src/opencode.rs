@@ -59,14 +59,14 @@ pub fn model_config(m: &ModelEntry) -> Value {
     Value::Object(o)
 }
 
-/// OpenCode's `models` block for a provider backed by the proxy, with the settings `serve`
-/// installed from `codex-config.jsonc` (see [`models_with`]).
-pub fn provider_models(slugs: &[String], catalog: &[ModelEntry]) -> Map<String, Value> {
-    models_with(
-        &crate::settings::installed().unwrap_or_default(),
-        slugs,
-        catalog,
-    )
+/// OpenCode's `models` block for a provider backed by the proxy, with the request settings
+/// `config` resolved from `codex-config.jsonc` (see [`models_with`]).
+pub fn provider_models(
+    config: &crate::config::ProxyConfig,
+    slugs: &[String],
+    catalog: &[ModelEntry],
+) -> Map<String, Value> {
+    models_with(&config.request_settings, slugs, catalog)
 }
 
 /// Every slug in `slugs`, then every custom model of the settings, each described by its
@@ -132,11 +132,23 @@ fn block(
 }
 
 /// [`snippet`] with each listed model (and each custom model) described by
-/// [`provider_models`].
-pub fn snippet_with_catalog(o: &SnippetOptions, catalog: &[ModelEntry]) -> Value {
+/// [`provider_models`] under `config`'s request settings.
+pub fn snippet_with_catalog(
+    config: &crate::config::ProxyConfig,
+    o: &SnippetOptions,
+    catalog: &[ModelEntry],
+) -> Value {
+    snippet_with_settings(&config.request_settings, o, catalog)
+}
+
+fn snippet_with_settings(
+    settings: &RequestSettings,
+    o: &SnippetOptions,
+    catalog: &[ModelEntry],
+) -> Value {
     let mut v = snippet(o);
     if let Some(models) = v.pointer_mut(&format!("/provider/{PROVIDER_ID}/models")) {
-        *models = Value::Object(provider_models(&o.models, catalog));
+        *models = Value::Object(models_with(settings, &o.models, catalog));
     }
     v
 }
@@ -240,7 +252,7 @@ mod tests {
             small_model: None,
             client_key_env: None,
         };
-        let v = snippet_with_catalog(&o, &[entry()]);
+        let v = snippet_with_settings(&RequestSettings::default(), &o, &[entry()]);
         let models = &v["provider"][PROVIDER_ID]["models"];
         assert_eq!(models["gpt-5.4"]["limit"]["context"], 272_000);
         assert_eq!(models["other"], json!({"name": "other"}));

@@ -51,7 +51,7 @@ use crate::persist::{self, PersistTx, Targets};
 use crate::pool::{Policy, Pool};
 use crate::quota::QuotaPoller;
 use crate::refresh::RefreshClient;
-use crate::shape::{shape_request, UserAgents};
+use crate::shape::{shape_with, UserAgents};
 use crate::shared::Shared;
 use crate::snapshots::SnapshotRecorder;
 use crate::sse::ProxyBody;
@@ -612,7 +612,7 @@ async fn opencode_models(st: &AppState) -> Response<ProxyBody> {
     let catalog = cached_models(&st.config.cache_dir, account_id.as_deref());
     let slugs = crate::models::model_slugs(&st.config.cache_dir, account_id.as_deref());
     json(&serde_json::json!({
-        "models": crate::opencode::provider_models(&slugs, &catalog)
+        "models": crate::opencode::provider_models(&st.config, &slugs, &catalog)
     }))
 }
 
@@ -640,7 +640,12 @@ async fn responses(st: Arc<AppState>, req: Request<Incoming>, chat: bool) -> Res
     if chat {
         return crate::chat::handle(st, &parts.headers, bytes, guard).await;
     }
-    let shaped = shape_request(&parts.headers, bytes, st.config.mode, &st.agents);
+    let shaped = shape_with(
+        &parts.headers,
+        bytes,
+        &st.config.request_settings,
+        &st.agents,
+    );
     crate::orchestrator::handle(st.clone(), shaped, guard).await
 }
 

@@ -23,13 +23,12 @@
 //! policy, and with `sanitizeInputs` the compatibility sanitizer runs (both in
 //! [`crate::compat`]); GPT-5.4 context and output clamps.
 //!
-//! `serve` installs the settings once, when its configuration is resolved ([`install`]);
-//! request shaping calls [`apply_installed`], which leaves a body it has nothing to do for
-//! untouched without parsing it.
+//! The settings are resolved once, with the rest of `serve`'s configuration
+//! ([`crate::config::ProxyConfig`] holds them); request shaping calls [`apply_to_body`], which
+//! leaves a body it has nothing to do for untouched without parsing it.
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, RwLock};
 
 use bytes::Bytes;
 use codex_config::{Behaviour, PromptCacheKeyStrategy, ResolvedConfig};
@@ -37,6 +36,16 @@ use codex_js::trim_lower;
 use codex_store::Domain;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+
+/// A vectorized substring search, its searcher built once: these run over every request
+/// body (a long session's is hundreds of KB).
+macro_rules! finder {
+    ($needle:literal) => {{
+        static F: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new($needle));
+        &*F
+    }};
+}
 
 /// GPT-5.4 limits (reference 7.3).
 const GPT54_CONTEXT: f64 = 1_050_000.0;
@@ -237,7 +246,7 @@ impl RequestSettings {
     /// Whether `body` may need a change (a cheap byte scan; `false` means certainly not).
     fn may_change(&self, body: &[u8], model: Option<&str>) -> bool {
         !self.is_inert_but_developer()
-            || (self.developer_to_user && contains(body, b"\"developer\""))
+            || (self.developer_to_user && contains(body, finder!(b"\"developer\"")))
             || needs_defaults(body, model)
     }
 
@@ -439,55 +448,28 @@ fn clamp_gpt54(m: &mut Map<String, Value>) {
     clamp(m, "max_output_tokens", GPT54_OUTPUT);
 }
 
-static INSTALLED: RwLock<Option<Arc<RequestSettings>>> = RwLock::new(None);
-
-/// Makes `settings` the ones [`apply_installed`] uses (the last installation wins).
-pub(crate) fn install(settings: RequestSettings) {
-    let mut slot = INSTALLED.write().unwrap_or_else(|p| p.into_inner());
-    *slot = Some(Arc::new(settings));
-}
-
-/// The installed settings.
-pub(crate) fn installed() -> Option<Arc<RequestSettings>> {
-    INSTALLED.read().unwrap_or_else(|p| p.into_inner()).clone()
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    // A vectorized substring search: this runs over every request body (a long session's
-    // is hundreds of KB).
-    memchr::memmem::find(hay, needle).is_some()
+fn contains(hay: &[u8], finder: &memchr::memmem::Finder<'static>) -> bool {
+    finder.find(hay).is_some()
 }
 
 /// Whether a body may need a change the settings make even when they are inert.
 fn needs_defaults(body: &[u8], model: Option<&str>) -> bool {
     model.is_some_and(|m| m.starts_with("gpt-5.4") || m.starts_with("gpt-5.6"))
-        && (contains(body, b"model_context_window")
-            || contains(body, b"model_auto_compact_token_limit")
-            || contains(body, b"max_output_tokens")
+        && (contains(body, finder!(b"model_context_window"))
+            || contains(body, finder!(b"model_auto_compact_token_limit"))
+            || contains(body, finder!(b"max_output_tokens"))
             || model.is_some_and(|m| m.starts_with("gpt-5.6")))
 }
 
-/// Applies the installed settings to a shaped JSON body; returns it unchanged (unparsed)
-/// when there is nothing to do. The model is the one the body now names.
-pub(crate) fn apply_installed(
+/// Applies `settings` to a shaped JSON body; returns it unchanged (unparsed) when there is
+/// nothing to do. The model is the one the body now names.
+pub(crate) fn apply_to_body(
+    settings: &RequestSettings,
     body: Bytes,
     model: Option<String>,
     json: bool,
-    mode: Domain,
 ) -> (Bytes, Option<String>) {
-    if !json {
-        return (body, model);
-    }
-    let mut settings = installed().unwrap_or_default();
-    if settings.mode != mode {
-        // Settings resolved for another mode (another server in this process): only the
-        // mode-independent defaults apply.
-        settings = Arc::new(RequestSettings {
-            mode,
-            ..RequestSettings::default()
-        });
-    }
-    if !settings.may_change(&body, model.as_deref()) {
+    if !json || !settings.may_change(&body, model.as_deref()) {
         return (body, model);
     }
     let Ok(Value::Object(mut m)) = serde_json::from_slice::<Value>(&body) else {
@@ -823,19 +805,15 @@ mod tests {
     #[test]
     fn inert_settings_leave_the_bytes_alone() {
         let body = Bytes::from_static(br#"{"model":"gpt-5.3-codex", "input" : []}"#);
-        let (out, model) = apply_installed(
-            body.clone(),
-            Some("gpt-5.3-codex".into()),
-            true,
-            Domain::Native,
-        );
+        let inert = RequestSettings::default();
+        let (out, model) = apply_to_body(&inert, body.clone(), Some("gpt-5.3-codex".into()), true);
         assert_eq!(out, body);
         assert_eq!(model.as_deref(), Some("gpt-5.3-codex"));
-        let (out, _) = apply_installed(
+        let (out, _) = apply_to_body(
+            &inert,
             Bytes::from_static(br#"{"model":"gpt-5.4","model_context_window":2000000}"#),
             Some("gpt-5.4".into()),
             true,
-            Domain::Native,
         );
         assert_eq!(
             &out[..],

@@ -247,6 +247,21 @@ pub fn shape_request(
     mode: Domain,
     agents: &UserAgents,
 ) -> Shaped {
+    let settings = crate::settings::RequestSettings {
+        mode,
+        ..Default::default()
+    };
+    shape_with(client_headers, body, &settings, agents)
+}
+
+/// [`shape_request`] with the request settings `serve` resolved from `codex-config.jsonc`.
+pub(crate) fn shape_with(
+    client_headers: &HeaderMap,
+    body: Bytes,
+    settings: &crate::settings::RequestSettings,
+    agents: &UserAgents,
+) -> Shaped {
+    let mode = settings.mode;
     let mut headers = HeaderMap::new();
     let connection_tokens: Vec<String> = client_headers
         .get_all(http::header::CONNECTION)
@@ -307,7 +322,7 @@ pub fn shape_request(
         ),
         None => shape_parsed(body),
     };
-    let (body, model) = crate::settings::apply_installed(body, model, json, mode);
+    let (body, model) = crate::settings::apply_to_body(settings, body, model, json);
     if json {
         headers.insert(
             http::header::CONTENT_TYPE,

@@ -616,3 +616,33 @@ async fn an_unknown_reasoning_summary_is_refused_before_any_account_is_used() {
     assert!(mock.responses().is_empty(), "nothing reached the backend");
     run.stop().await;
 }
+
+#[tokio::test]
+async fn two_servers_in_one_process_each_apply_their_own_settings() {
+    // Both configurations are resolved before either server answers: each request must be
+    // shaped by its own server's codex-config.jsonc, not by the last one resolved.
+    let (low, high) = (Home::new(), Home::new());
+    for (home, verbosity) in [(&low, "low"), (&high, "high")] {
+        one_account(home);
+        home.write_codex_config(&json!({"global": {"textVerbosity": verbosity}}));
+    }
+    let mock = mock(|_, _| Reply::sse(sse_events("hi"))).await;
+    let low_config = proxy_config(&low, &mock, |_| {});
+    let high_config = proxy_config(&high, &mock, |_| {});
+    let low_run = codex_proxy::start(low_config).await.expect("start");
+    let high_run = codex_proxy::start(high_config).await.expect("start");
+    for run in [&low_run, &high_run, &low_run] {
+        assert_eq!(post(run, &opencode_body()).await.status().as_u16(), 200);
+    }
+    let sent: Vec<String> = mock
+        .responses()
+        .iter()
+        .map(|r| {
+            let v: Value = serde_json::from_slice(&r.body).expect("json");
+            v["text"]["verbosity"].as_str().unwrap_or("").to_string()
+        })
+        .collect();
+    assert_eq!(sent, ["low", "high", "low"]);
+    low_run.stop().await;
+    high_run.stop().await;
+}

@@ -519,6 +519,7 @@ pub fn opencode_config(
         args.models.clone()
     };
     let v = snippet_with_catalog(
+        &config,
         &SnippetOptions {
             base_url: format!("http://{host}/v1"),
             models,

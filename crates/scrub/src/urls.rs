@@ -43,7 +43,10 @@ mod tests {
         assert_eq!(found("postgres://app:pw@db:5432/main"), ["app:pw"]);
         assert_eq!(found("\"https://ghp_abc@host/\""), ["ghp_abc"]);
         assert_eq!(found("https://a@b:c@host/"), ["a@b:c"]);
-        assert!(found("http://[redacted]@[redacted]:3128").is_empty(), "a fixpoint");
+        assert!(
+            found("http://[redacted]@[redacted]:3128").is_empty(),
+            "a fixpoint"
+        );
     }
 
     #[test]
