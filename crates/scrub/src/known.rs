@@ -4,8 +4,10 @@
 //! auth store, the legacy stores and OpenCode's `auth.json`). [`KnownSet`] turns each into
 //! needles: the value itself, its URL-encoded forms, its JSON-escaped form and its base64 and
 //! base64url forms at all three byte alignments (so a secret inside a larger encoded blob is
-//! still found). Matching is ASCII case-insensitive on a lowercased copy of the line, with a
-//! 4-byte prefix filter so lines without a candidate cost one table probe per byte.
+//! still found). Matching is ASCII case-insensitive on a lowercased copy of the line: a
+//! shift table on 4-byte blocks (Wu–Manber) jumps over stretches where no needle can start,
+//! so text without a candidate costs one table probe every few bytes, and a 4-byte prefix
+//! filter guards the lookup of the needles that may start at a position.
 
 use codex_js::encode_uri_component;
 use std::collections::HashMap;
@@ -86,6 +88,12 @@ pub(crate) struct KnownSet {
     /// Needles of 8 bytes or more, by their first 8 bytes.
     by_prefix8: HashMap<u64, Vec<u32>, crate::bytes::FnvBuild>,
     filter: Vec<u64>,
+    /// How far the search may jump, by the hash of the 4 bytes that end a window of
+    /// `min_len` bytes (a Wu–Manber shift table): no needle starts within that many
+    /// positions of the window's start.
+    shift: Vec<u8>,
+    /// The shortest needle's length.
+    min_len: usize,
 }
 
 impl std::fmt::Debug for KnownSet {
@@ -95,6 +103,13 @@ impl std::fmt::Debug for KnownSet {
 }
 
 const FILTER_BITS: u32 = 18;
+
+/// Bits of the shift table's index.
+const SHIFT_BITS: u32 = 16;
+
+fn shift_hash(w: u32) -> usize {
+    (w.wrapping_mul(0x9E37_79B1) >> (32 - SHIFT_BITS)) as usize
+}
 
 fn prefix_hash(w: u32) -> usize {
     (w.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_BITS)) as usize
@@ -261,6 +276,23 @@ impl KnownSet {
                 self.by_prefix.entry(w).or_default().push(i as u32);
             }
         }
+        // A needle starting at `p` puts its bytes `k..k + 4` at the end of the window
+        // starting at `p - (min_len - 4 - k)`: from there the search may only step to `p`.
+        self.min_len = self
+            .needles
+            .iter()
+            .map(|n| n.bytes.len())
+            .min()
+            .unwrap_or(MIN_KNOWN_LEN);
+        let most = u8::try_from(self.min_len - 3).unwrap_or(u8::MAX);
+        self.shift = vec![most; 1 << SHIFT_BITS];
+        for n in &self.needles {
+            for k in 0..=self.min_len - 4 {
+                let h = shift_hash(word(&n.bytes[k..k + 4]));
+                let s = u8::try_from(self.min_len - 4 - k).unwrap_or(u8::MAX);
+                self.shift[h] = self.shift[h].min(s);
+            }
+        }
     }
 
     /// The replacement text of needle `n`.
@@ -275,9 +307,14 @@ impl KnownSet {
         if self.needles.is_empty() || low.len() < 4 {
             return;
         }
-        let end = low.len() - 3;
+        let m = self.min_len;
         let mut i = 0;
-        'outer: while i < end {
+        'outer: while i + m <= low.len() {
+            let s = self.shift[shift_hash(word(&low[i + m - 4..i + m]))];
+            if s > 0 {
+                i += usize::from(s);
+                continue;
+            }
             let w = word(&low[i..i + 4]);
             let h = prefix_hash(w);
             if self.filter[h >> 6] & (1 << (h & 63)) != 0 {
@@ -367,6 +404,61 @@ mod tests {
         assert_eq!(found(&s, "/home/bob").len(), 1);
         assert!(found(&s, "/home/bobby").is_empty());
         assert_eq!(found(&s, "/mnt/home/bob").len(), 1);
+    }
+
+    /// The plain definition of [`KnownSet::find`]: at each position from the left, the
+    /// longest needle that matches there; the search goes on after it.
+    fn naive(s: &KnownSet, low: &[u8]) -> Vec<(usize, usize, Rule)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        'outer: while i < low.len() {
+            for n in &s.needles {
+                let end = i + n.bytes.len();
+                if low[i..].starts_with(&n.bytes)
+                    && (!n.path_boundary || path_bounded(low, i, end))
+                {
+                    out.push((i, end, n.rule));
+                    i = end;
+                    continue 'outer;
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        /// The filter and the shift table skip only positions where no needle starts.
+        #[test]
+        fn find_agrees_with_the_plain_definition(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-z0-9 .@/%_-]{0,12}",
+                    proptest::sample::select(vec![
+                        "rt_secret_value_1", "alice@example.com", "alice%40example.com",
+                        "acc_abcdef", "acc_abcdef|alice@example.com|plus", "/home/bob",
+                        "/home/bobby", "cnrfc2vjcmv0x3zhbhvlxze", "alice", "acc_", "rt_se",
+                    ]).prop_map(|s: &str| s.to_string()),
+                ],
+                0..24,
+            )
+        ) {
+            let s = set(KnownValues {
+                tokens: vec!["rt_secret_value_1".into(), "rt_secret".into()],
+                emails: vec!["alice@example.com".into()],
+                account_ids: vec!["acc_abcdef".into()],
+                identity_keys: vec!["acc_abcdef|alice@example.com|plus".into()],
+                ..KnownValues::default()
+            });
+            let text = parts.concat();
+            let low = text.to_ascii_lowercase();
+            let mut spans = Vec::new();
+            s.find(low.as_bytes(), &mut spans);
+            let got: Vec<_> = spans.iter().map(|s| (s.start, s.end, s.rule)).collect();
+            proptest::prop_assert_eq!(got, naive(&s, low.as_bytes()));
+        }
     }
 
     #[test]
