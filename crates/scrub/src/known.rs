@@ -414,8 +414,7 @@ mod tests {
         'outer: while i < low.len() {
             for n in &s.needles {
                 let end = i + n.bytes.len();
-                if low[i..].starts_with(&n.bytes)
-                    && (!n.path_boundary || path_bounded(low, i, end))
+                if low[i..].starts_with(&n.bytes) && (!n.path_boundary || path_bounded(low, i, end))
                 {
                     out.push((i, end, n.rule));
                     i = end;

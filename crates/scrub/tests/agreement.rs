@@ -1,4 +1,5 @@
-//! The gate's fast paths (shape recognition, the pass cache, the key table) against the plain
+//! The gate's fast paths (shape recognition, the pass cache, the memo of JSON strings, the
+//! key table, structure between strings) against the plain
 //! gate ([`codex_scrub::gate::with_plain_gate`]): redaction and scanning give the same bytes,
 //! counts and findings on the bench corpus and on generated lines.
 
