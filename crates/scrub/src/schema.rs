@@ -419,7 +419,7 @@ pub fn redact_value(
 /// Pseudonyms already computed, kept across the documents of one file (the lines of a JSON
 /// Lines log repeat their identities); bounded.
 #[derive(Debug, Default)]
-pub struct Memo(std::collections::HashMap<(Kind, String), String>);
+pub struct Memo(std::collections::HashMap<Kind, std::collections::HashMap<String, String>>);
 
 /// [`redact_value`] with pseudonyms memoized in `memo`.
 pub fn redact_value_with(
@@ -567,14 +567,15 @@ impl Walk<'_> {
                 _ => Rule::MetaKey,
             });
             let mut memo = self.memo.borrow_mut();
-            if let Some(p) = memo.0.get(&(kind, v.to_string())) {
+            let memo = memo.0.entry(kind).or_default();
+            if let Some(p) = memo.get(v) {
                 return p.clone();
             }
-            if memo.0.len() >= 4096 {
-                memo.0.clear();
+            if memo.len() >= 4096 {
+                memo.clear();
             }
             let p = self.p.pseudonym(kind, v.as_bytes());
-            memo.0.insert((kind, v.to_string()), p.clone());
+            memo.insert(v.to_string(), p.clone());
             p
         }
     }
@@ -643,11 +644,12 @@ pub fn placeholder(s: &str) -> String {
 /// Whether a key has the shape of a name rather than of data: letters, digits and
 /// `_-.$:/`, at most 64 bytes, not opaque (no `@`, `|`, spaces or non-ASCII).
 fn key_shaped(k: &str) -> bool {
-    !k.is_empty()
-        && k.len() <= 64
-        && k.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b"_-.$:/".contains(&c))
-        && !k.contains("://")
+    static NAME: crate::bytes::ByteSet = crate::bytes::ByteSet::new(true, false, b"_-.$:/");
+    let b = k.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && b.iter().all(|&c| NAME.has(c))
+        && !memchr::memchr_iter(b':', b).any(|i| b[i..].starts_with(b"://"))
         && !opaque(k)
 }
 
