@@ -25,7 +25,7 @@ use serde_json::{Map, Value};
 
 use crate::engine::Counts;
 use crate::pseudonym::{looks_like_pseudonym, Kind, Pseudonymizer};
-use crate::rules::{classify_key, Action, KeySite, Rule};
+use crate::rules::{Action, KeySite, Rule};
 
 /// The file formats the plugin and OpenCode write, as the bundle knows them by path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -418,8 +418,18 @@ pub fn redact_value(
 
 /// Pseudonyms already computed, kept across the documents of one file (the lines of a JSON
 /// Lines log repeat their identities); bounded.
-#[derive(Debug, Default)]
-pub struct Memo(std::collections::HashMap<Kind, std::collections::HashMap<String, String>>);
+#[derive(Default)]
+pub struct Memo {
+    pseudonyms: std::collections::HashMap<Kind, std::collections::HashMap<String, String>>,
+    /// What the plugin's rules say of the keys seen so far.
+    keys: crate::rules::KeyCache,
+}
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Memo").finish_non_exhaustive()
+    }
+}
 
 /// [`redact_value`] with pseudonyms memoized in `memo`.
 pub fn redact_value_with(
@@ -567,7 +577,7 @@ impl Walk<'_> {
                 _ => Rule::MetaKey,
             });
             let mut memo = self.memo.borrow_mut();
-            let memo = memo.0.entry(kind).or_default();
+            let memo = memo.pseudonyms.entry(kind).or_default();
             if let Some(p) = memo.get(v) {
                 return p.clone();
             }
@@ -609,7 +619,16 @@ impl Walk<'_> {
             Slot::Header(k) => (Some(k), KeySite::HeaderLine),
             _ => (None, KeySite::Json),
         };
-        let class = key.and_then(|k| classify_key(&k.to_ascii_lowercase(), site, false));
+        let class = key.and_then(|k| {
+            // `classify_key` of the lowercased key, from the memo (on the stack; a key
+            // longer than 80 bytes names nothing).
+            let mut low = [0u8; 80];
+            let low = low.get_mut(..k.len())?;
+            for (d, c) in low.iter_mut().zip(k.bytes()) {
+                *d = c.to_ascii_lowercase();
+            }
+            self.memo.borrow_mut().keys.classify(low, site, false)
+        });
         match class.map(|c| (c.rule, c.action)) {
             Some((_, Action::Pseudonym(kind))) => self.identity(kind, s),
             Some((rule, Action::KeepScheme)) => {
@@ -656,6 +675,10 @@ fn key_shaped(k: &str) -> bool {
 /// A run that reads like an id rather than a word: a run of letters and digits of 16 or
 /// more that mixes case and digits or is hex with digits, or more than 12 digits in a row.
 fn opaque(s: &str) -> bool {
+    // Either needs 13 bytes or more.
+    if s.len() < 13 {
+        return false;
+    }
     let (mut len, mut digits) = (0usize, 0usize);
     let (mut up, mut lo, mut dig, mut hex) = (false, false, false, true);
     for c in s.bytes().chain(std::iter::once(b' ')) {
