@@ -527,8 +527,25 @@ impl Walk<'_> {
         }
     }
 
-    fn object(&self, m: Map<String, Value>, slot: Slot<'_>) -> Value {
+    fn object(&self, mut m: Map<String, Value>, slot: Slot<'_>) -> Value {
         let headers = matches!(slot, Slot::Key(k) if HEADER_MAPS.contains(&k));
+        if m.keys().all(|k| key_shaped(k)) {
+            // Every key is kept: the values are replaced where they are, in order.
+            for (k, v) in m.iter_mut() {
+                if self.options.drop_bodies && k == "body" {
+                    self.count(Rule::BodyDropped);
+                    *v = Value::String(crate::OMITTED.to_string());
+                    continue;
+                }
+                let slot = if headers {
+                    Slot::Header(k)
+                } else {
+                    Slot::Key(k)
+                };
+                *v = self.value(std::mem::take(v), slot);
+            }
+            return Value::Object(m);
+        }
         let mut out = Map::new();
         for (k, v) in m {
             if self.options.drop_bodies && k == "body" {
