@@ -223,6 +223,46 @@ fn digits_end(dec: &[u8], from: usize) -> usize {
     e
 }
 
+/// The first position from `i` where a number may start: a byte of [`NUMBER_START`] not
+/// right after a byte of [`NUMBER_INSIDE`]; `dec.len()` when there is none. Eight bytes
+/// holding no byte from `(` to `9` (the range of every start byte) are passed at once.
+fn next_start(dec: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    /// Whether some byte `b` of `x` has `0x27 < b < 0x3a` (bytes of 0x80 and up never do).
+    fn any_in_range(x: u64) -> bool {
+        let low7 = x & (ONES * 127);
+        ((ONES * (127 + 0x3a)).wrapping_sub(low7)
+            & !x
+            & (low7 + ONES * (127 - 0x27))
+            & (ONES * 128))
+            != 0
+    }
+    let n = dec.len();
+    let mut free = i == 0 || !NUMBER_INSIDE.has(dec[i - 1]);
+    while i < n {
+        let end = if i + 8 <= n {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&dec[i..i + 8]);
+            if !any_in_range(u64::from_le_bytes(w)) {
+                free = !NUMBER_INSIDE.has(dec[i + 7]);
+                i += 8;
+                continue;
+            }
+            i + 8
+        } else {
+            n
+        };
+        while i < end {
+            if free && NUMBER_START.has(dec[i]) {
+                return i;
+            }
+            free = !NUMBER_INSIDE.has(dec[i]);
+            i += 1;
+        }
+    }
+    n
+}
+
 /// The bytes a number does not start right after: inside a word, a version, a path or
 /// another number.
 static NUMBER_INSIDE: ByteSet = ByteSet::new(true, false, b".-_/#+%\\");
@@ -278,13 +318,7 @@ pub(crate) fn numbers(dec: &[u8], spans: &mut Vec<Span>) {
     let n = dec.len();
     let mut i = 0;
     while i < n {
-        // Straight to the next byte a number can start with where one may start
-        // (not right after a word, version, path or number byte).
-        let mut free = i == 0 || !NUMBER_INSIDE.has(dec[i - 1]);
-        while i < n && !(free && NUMBER_START.has(dec[i])) {
-            free = !NUMBER_INSIDE.has(dec[i]);
-            i += 1;
-        }
+        i = next_start(dec, i);
         if i == n {
             break;
         }
@@ -688,6 +722,25 @@ pub(crate) fn names(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    proptest::proptest! {
+        /// The word-at-a-time skip stops where the byte-at-a-time definition does.
+        #[test]
+        fn next_start_agrees_with_the_definition(
+            text in proptest::collection::vec(
+                proptest::sample::select(b"az09+(-._/#%\\\" :,)*\x80\xe9Z".to_vec()),
+                0..80,
+            ),
+            from in 0usize..80,
+        ) {
+            let from = from.min(text.len());
+            let want = (from..text.len())
+                .find(|&i| NUMBER_START.has(text[i]) && number_starts(&text, i))
+                .unwrap_or(text.len());
+            proptest::prop_assert_eq!(next_start(&text, from), want);
+        }
+    }
 
     #[test]
     fn the_inside_table_is_the_start_rule() {
