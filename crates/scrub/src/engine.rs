@@ -366,7 +366,8 @@ fn inert(c: u8) -> bool {
 /// A byte whose removal cannot make other text read differently: the characters of tokens,
 /// ids and emails (no quote, separator, bracket, control or non-ASCII byte).
 fn plain(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || b"-_.@%+/~|".contains(&c)
+    static PLAIN: crate::bytes::ByteSet = crate::bytes::ByteSet::new(true, false, b"-_.@%+/~|");
+    PLAIN.has(c)
 }
 
 impl FileScrubber<'_> {
