@@ -295,6 +295,16 @@ impl KnownSet {
         }
     }
 
+    /// Feeds what the search finds (each needle's bytes, rule and boundary) to `h`.
+    pub(crate) fn identity(&self, h: &mut impl std::hash::Hasher) {
+        use std::hash::Hash;
+        for n in &self.needles {
+            n.bytes.hash(h);
+            n.rule.index().hash(h);
+            n.path_boundary.hash(h);
+        }
+    }
+
     /// The replacement text of needle `n`.
     pub(crate) fn replacement(&self, n: u32) -> &str {
         self.needles

@@ -21,6 +21,7 @@
 #![warn(unreachable_pub)]
 
 mod bytes;
+pub mod certify;
 mod decode;
 pub mod engine;
 pub mod gate;
@@ -36,10 +37,11 @@ mod shapes;
 mod span;
 mod stream;
 
+pub use certify::Certified;
 pub use codex_redact::IdentityMode;
 pub use engine::{preview, Counts, FileScrubber, Finding, Mode, Options, Scrubber};
 pub use known::KnownValues;
-pub use parallel::{default_threads, redact_parallel, scan_parallel};
+pub use parallel::{default_threads, redact_parallel, redact_parallel_certified, scan_parallel};
 pub use pseudonym::{Kind, Pseudonymizer, RandomUnavailable, Style};
 pub use rules::Rule;
 pub use stream::{looks_binary, redact_stream, scan_stream, LineReader, StreamOutcome, MAX_LINE};
