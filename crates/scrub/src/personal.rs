@@ -723,7 +723,6 @@ pub(crate) fn names(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
 mod tests {
     use super::*;
 
-    #[test]
     proptest::proptest! {
         /// The word-at-a-time skip stops where the byte-at-a-time definition does.
         #[test]
