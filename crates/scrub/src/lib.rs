@@ -16,7 +16,9 @@
 //! of a known kind go through their schema first ([`schema`]): structure and keys kept, a
 //! value only where its key is on the kind's allowlist and has the key's safe shape. Input is
 //! read line by line with bounded memory ([`stream`]), a large file in chunks of whole lines on
-//! every core with the output of one thread ([`parallel`]); nothing here prints.
+//! every core with the output of one thread ([`parallel`]); the lines a redaction proves
+//! clean on the way are recorded so the bundle's self-scan can pass over them
+//! ([`certify`]); nothing here prints.
 
 #![warn(unreachable_pub)]
 
