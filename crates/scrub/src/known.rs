@@ -73,7 +73,8 @@ impl KnownValues {
 struct Needle {
     bytes: Vec<u8>,
     rule: Rule,
-    replace: String,
+    /// Shared by every form of one value.
+    replace: std::sync::Arc<str>,
     /// Must not be glued to path-name characters on either side (the home directory).
     path_boundary: bool,
 }
@@ -82,7 +83,7 @@ struct Needle {
 #[derive(Default)]
 pub(crate) struct KnownSet {
     needles: Vec<Needle>,
-    seen: std::collections::HashSet<Vec<u8>>,
+    seen: std::collections::HashSet<Vec<u8>, crate::bytes::FnvBuild>,
     /// Needles shorter than 8 bytes, by their first 4 bytes.
     by_prefix: HashMap<u32, Vec<u32>, crate::bytes::FnvBuild>,
     /// Needles of 8 bytes or more, by their first 8 bytes.
@@ -129,7 +130,10 @@ fn encode_all(s: &str) -> String {
         if b.is_ascii_alphanumeric() {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
         }
     }
     out
@@ -204,9 +208,9 @@ impl KnownSet {
                 if v.len() < MIN_KNOWN_LEN {
                     continue;
                 }
-                let replace = match kind {
-                    Some(k) => p.pseudonym(k, v.as_bytes()),
-                    None => crate::REDACTED.to_string(),
+                let replace: std::sync::Arc<str> = match kind {
+                    Some(k) => p.pseudonym(k, v.as_bytes()).into(),
+                    None => crate::REDACTED.into(),
                 };
                 let mut forms = vec![
                     v.to_string(),
@@ -228,13 +232,14 @@ impl KnownSet {
                 Kind::Session => Rule::SessionId,
                 _ => Rule::KnownAccountId,
             };
-            let replace = p.pseudonym(*kind, ident.as_bytes());
+            let replace = p.pseudonym(*kind, ident.as_bytes()).into();
             set.push(value.trim().as_bytes(), rule, &replace, false);
         }
         if let Some(h) = home.map(|h| h.trim_end_matches('/')) {
             if h.len() >= 2 {
+                let tilde: std::sync::Arc<str> = "~".into();
                 for f in [h.to_string(), json_escaped(h), encode_all(h)] {
-                    set.push(f.as_bytes(), Rule::HomePath, "~", true);
+                    set.push(f.as_bytes(), Rule::HomePath, &tilde, true);
                 }
             }
         }
@@ -242,7 +247,13 @@ impl KnownSet {
         set
     }
 
-    fn push(&mut self, form: &[u8], rule: Rule, replace: &str, path_boundary: bool) {
+    fn push(
+        &mut self,
+        form: &[u8],
+        rule: Rule,
+        replace: &std::sync::Arc<str>,
+        path_boundary: bool,
+    ) {
         if form.len() < MIN_KNOWN_LEN {
             return;
         }
@@ -253,14 +264,14 @@ impl KnownSet {
         self.needles.push(Needle {
             bytes,
             rule,
-            replace: replace.to_string(),
+            replace: replace.clone(),
             path_boundary,
         });
     }
 
     fn finish(&mut self) {
         // Longest first, so an identity key wins over the email inside it.
-        self.seen = std::collections::HashSet::new();
+        self.seen = Default::default();
         self.needles
             .sort_by_key(|n| std::cmp::Reverse(n.bytes.len()));
         for (i, n) in self.needles.iter().enumerate() {
@@ -309,7 +320,7 @@ impl KnownSet {
     pub(crate) fn replacement(&self, n: u32) -> &str {
         self.needles
             .get(n as usize)
-            .map_or(crate::REDACTED, |n| n.replace.as_str())
+            .map_or(crate::REDACTED, |n| &n.replace)
     }
 
     /// Finds every needle in `low` (the ASCII-lowercased line).
