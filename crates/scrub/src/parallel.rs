@@ -525,11 +525,18 @@ pub fn scan_parallel_sized<R: Read>(
      -> io::Result<(u64, u64)> {
         let mut lines = LineReader::new(reader);
         let mut n = first_line;
+        let mut ended = true;
         while let Some((piece, newline)) = lines.next_piece()? {
             on_piece(fs, piece, newline, n, found);
+            ended = newline;
             if newline {
                 n += 1;
             }
+        }
+        if !ended {
+            // The input ends inside a line (no newline after the last one): the line ends
+            // here, so the gate reads it too.
+            on_piece(fs, b"", true, n, found);
         }
         Ok((n - first_line, lines.consumed))
     };
