@@ -1,32 +1,43 @@
 //! Fuzzes the redaction engine (detectors and the allowlist gate): arbitrary bytes, as log
 //! lines and as a JSON document, whole or cut into pieces, must never panic and never grow a
-//! line without bound, and redacted whole lines must scan clean.
+//! line without bound, and redacted whole lines must scan clean; so must every line the
+//! redaction proves clean for the bundle's self-scan, read with the self-scan's scrubber.
 
 #![no_main]
 
-use codex_scrub::{KnownValues, Mode, Options, Pseudonymizer, Scrubber};
+use codex_scrub::{
+    redact_parallel_certified, Certified, KnownValues, Mode, Options, Pseudonymizer, Scrubber,
+};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
 fn scrubber() -> &'static Scrubber {
     static S: OnceLock<Scrubber> = OnceLock::new();
-    S.get_or_init(|| {
-        let known = KnownValues {
-            tokens: vec!["rt_fuzz_known_refresh_0123".into()],
-            emails: vec!["fuzz.user@example.com".into()],
-            account_ids: vec!["acc_fuzz_42".into()],
-            identity_keys: vec!["acc_fuzz_42|fuzz.user@example.com|plus".into()],
-            session_ids: vec!["ses_fuzzsession0123456".into()],
-            aliases: vec![],
-        };
-        let options = Options {
-            drop_bodies: true,
-            home: Some("/home/fuzzer".into()),
-            user: Some("fuzzer".into()),
-            keep_unvetted: false,
-        };
-        Scrubber::new(&known, &options, Pseudonymizer::with_key(&[7; 32]))
-    })
+    S.get_or_init(|| make(true, 7))
+}
+
+/// The self-scan's scrubber: request bodies kept, another key.
+fn checker() -> &'static Scrubber {
+    static S: OnceLock<Scrubber> = OnceLock::new();
+    S.get_or_init(|| make(false, 8))
+}
+
+fn make(drop_bodies: bool, key: u8) -> Scrubber {
+    let known = KnownValues {
+        tokens: vec!["rt_fuzz_known_refresh_0123".into()],
+        emails: vec!["fuzz.user@example.com".into()],
+        account_ids: vec!["acc_fuzz_42".into()],
+        identity_keys: vec!["acc_fuzz_42|fuzz.user@example.com|plus".into()],
+        session_ids: vec!["ses_fuzzsession0123456".into()],
+        aliases: vec![],
+    };
+    let options = Options {
+        drop_bodies,
+        home: Some("/home/fuzzer".into()),
+        user: Some("fuzzer".into()),
+        keep_unvetted: false,
+    };
+    Scrubber::new(&known, &options, Pseudonymizer::with_key(&[key; 32]))
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -75,6 +86,32 @@ fuzz_target!(|data: &[u8]| {
                 findings.is_empty(),
                 "redacted output still matches: {findings:?}"
             );
+        }
+    }
+    // Lines the redaction proves clean (`codex_scrub::certify`, what the bundle's self-scan
+    // passes over) scan clean with the self-scan's scrubber.
+    let mut certified = Certified::new(s);
+    let mut out = Vec::new();
+    let redacted = redact_parallel_certified(
+        s,
+        Mode::Lines,
+        data,
+        &mut out,
+        None,
+        1,
+        &mut certified,
+        &mut |_| {},
+    );
+    if redacted.is_ok() {
+        let c = checker();
+        let proofs = certified.for_checker(c).expect("the checker reads as the redactor");
+        for line in out.split(|&b| b == b'\n') {
+            if proofs.contains(line) {
+                let mut fs = c.file(Mode::Lines);
+                let mut findings = Vec::new();
+                fs.scan_line(line, 1, &mut findings);
+                assert!(findings.is_empty(), "a proven line matches: {findings:?}");
+            }
         }
     }
 });

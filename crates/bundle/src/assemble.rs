@@ -13,7 +13,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use codex_env::{env_vars, EnvSnapshot};
 use codex_paths::Paths;
 use codex_scrub::schema::FileKind;
-use codex_scrub::{Counts, KnownValues, Mode, Options, Pseudonymizer, Scrubber};
+use codex_scrub::{Certified, Counts, KnownValues, Mode, Options, Pseudonymizer, Scrubber};
 
 use crate::ctx::{Ctx, Progress};
 use crate::error::BundleError;
@@ -270,6 +270,7 @@ pub fn build(
         counts: Counts::default(),
         progress,
         drop_bodies: !opts.include_bodies,
+        certified: Certified::new(&scrubber),
     };
 
     let found = logs::find_logs(&mut ctx, &log_dir);
@@ -384,7 +385,8 @@ pub fn build(
         false,
         Pseudonymizer::with_key(&[0; 32]),
     );
-    finalize(temp, &target, opts.force, &checker)?;
+    let proven = ctx.certified.for_checker(&checker);
+    finalize(temp, &target, opts.force, &checker, proven)?;
     Ok(BundleResult {
         path: target,
         manifest,
@@ -415,9 +417,10 @@ pub(crate) fn finalize(
     target: &Path,
     force: bool,
     checker: &Scrubber,
+    proven: Option<&Certified>,
 ) -> Result<(), BundleError> {
     let mut report = ScanReport::default();
-    if let Err(e) = scan_zip(&temp.path, checker, &mut report) {
+    if let Err(e) = scan_zip(&temp.path, checker, &mut report, proven) {
         return Err(BundleError::Write {
             path: temp.path.clone(),
             source: std::io::Error::other(e.to_string()),
@@ -472,7 +475,7 @@ mod tests {
             &Options::default(),
             Pseudonymizer::with_key(&[0; 32]),
         );
-        match finalize(temp, &target, false, &checker) {
+        match finalize(temp, &target, false, &checker, None) {
             Err(BundleError::SelfScan { findings, path }) => {
                 assert_eq!(path, target);
                 assert_eq!(findings.len(), 1);
@@ -518,7 +521,7 @@ mod tests {
             &Options::default(),
             Pseudonymizer::with_key(&[0; 32]),
         );
-        match finalize(temp, &target, false, &checker) {
+        match finalize(temp, &target, false, &checker, None) {
             Err(BundleError::SelfScan { findings, .. }) => {
                 let got: Vec<(u64, &str)> =
                     findings.iter().map(|f| (f.line, f.rule.as_str())).collect();
@@ -546,7 +549,7 @@ mod tests {
             &Options::default(),
             Pseudonymizer::with_key(&[0; 32]),
         );
-        match finalize(temp, &target, false, &checker) {
+        match finalize(temp, &target, false, &checker, None) {
             Err(BundleError::SelfScan { findings, .. }) => {
                 assert_eq!(findings.len(), 1, "{findings:?}");
                 assert_eq!(findings[0].rule, "unscanned");
@@ -611,7 +614,7 @@ mod tests {
             z.finish().expect("finish");
             temp
         };
-        finalize(make(), &target, false, &checker).expect("first");
+        finalize(make(), &target, false, &checker, None).expect("first");
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&target)
             .expect("meta")
@@ -620,10 +623,10 @@ mod tests {
             & 0o777;
         assert_eq!(mode, 0o600);
         assert!(matches!(
-            finalize(make(), &target, false, &checker),
+            finalize(make(), &target, false, &checker, None),
             Err(BundleError::Exists { .. })
         ));
-        finalize(make(), &target, true, &checker).expect("forced");
+        finalize(make(), &target, true, &checker, None).expect("forced");
         let left: Vec<_> = std::fs::read_dir(dir.path()).expect("ls").collect();
         assert_eq!(left.len(), 1, "temp files left behind");
     }

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use codex_scrub::schema::{FileKind, SchemaOptions};
-use codex_scrub::{default_threads, redact_parallel, Counts, Mode, Scrubber};
+use codex_scrub::{default_threads, redact_parallel_certified, Certified, Counts, Mode, Scrubber};
 
 use crate::names;
 use crate::sniff::{self, Content};
@@ -60,6 +60,8 @@ pub(crate) struct Ctx<'a> {
     pub progress: &'a mut dyn Progress,
     /// Request bodies are replaced (structured files drop `body` in their schema walk).
     pub drop_bodies: bool,
+    /// Lines the redaction proved clean, for the self-scan ([`codex_scrub::certify`]).
+    pub certified: Certified,
 }
 
 impl Ctx<'_> {
@@ -279,13 +281,14 @@ impl Ctx<'_> {
         // Room for the end marker, so a cut file never passes `max_out`.
         let budget = max_out.map(|m| m.saturating_sub(marker_len + END_MARKER_ROOM));
         // On every core; the output is that of one thread.
-        let (outcome, counts) = redact_parallel(
+        let (outcome, counts) = redact_parallel_certified(
             scrubber,
             mode,
             source,
             &mut w,
             budget,
             default_threads(),
+            &mut self.certified,
             &mut |n| progress.advance(n),
         )
         .map_err(|e| self_err(&zip_path, e))?;

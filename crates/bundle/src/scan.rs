@@ -13,7 +13,9 @@ use std::fs::File;
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
-use codex_scrub::{default_threads, scan_parallel, FileScrubber, Finding, Mode, Scrubber};
+use codex_scrub::{
+    default_threads, scan_parallel, Certified, FileScrubber, Finding, Mode, Scrubber,
+};
 use serde::Serialize;
 
 use crate::error::ScanError;
@@ -130,13 +132,14 @@ fn scan_lines<R: Read>(
     label: &str,
     reader: R,
     report: &mut ScanReport,
+    proven: Option<&Certified>,
 ) -> std::io::Result<()> {
     let on_piece = |fs: &mut [FileScrubber<'_>; 2],
                     piece: &[u8],
                     newline: bool,
                     line_no: u64,
                     found: &mut Vec<Finding>| {
-        fs[0].scan_piece(piece, newline, line_no, found);
+        fs[0].scan_piece_proven(piece, newline, line_no, found, proven);
         if memchr::memchr(0, piece).is_some() {
             let stripped: Vec<u8> = piece.iter().copied().filter(|&b| b != 0).collect();
             fs[1].scan_piece(&stripped, newline, line_no, found);
@@ -180,6 +183,7 @@ fn scan_content(
     reader: &mut dyn Read,
     depth: usize,
     report: &mut ScanReport,
+    proven: Option<&Certified>,
 ) -> Result<(), String> {
     let mut head = Vec::with_capacity(SNIFF);
     reader
@@ -194,7 +198,14 @@ fn scan_content(
             ));
         }
         let bytes = read_bounded(whole, "a zip")?;
-        return scan_archive(scrubber, label, Cursor::new(bytes), depth + 1, report);
+        return scan_archive(
+            scrubber,
+            label,
+            Cursor::new(bytes),
+            depth + 1,
+            report,
+            proven,
+        );
     }
     if head.starts_with(b"\x1f\x8b") {
         let inner = format!("{label}!gunzip");
@@ -207,12 +218,13 @@ fn scan_content(
             &mut flate2::read::MultiGzDecoder::new(whole),
             depth + 1,
             report,
+            proven,
         );
     }
     if let Some(little) = looks_utf16(&head) {
         let bytes = read_bounded(whole, "a UTF-16 file")?;
         let text = decode_utf16(&bytes, little);
-        return scan_lines(scrubber, label, text.as_bytes(), report)
+        return scan_lines(scrubber, label, text.as_bytes(), report, proven)
             .map_err(|e| format!("cannot read it: {e}"));
     }
     if let Some(why) = refused_format(&head) {
@@ -221,7 +233,7 @@ fn scan_content(
     if memchr::memchr(0, &head).is_some() {
         return Err("binary (not text, so nothing in it can be vouched for)".to_string());
     }
-    scan_lines(scrubber, label, whole, report).map_err(|e| format!("cannot read it: {e}"))
+    scan_lines(scrubber, label, whole, report, proven).map_err(|e| format!("cannot read it: {e}"))
 }
 
 fn scan_archive<R: Read + std::io::Seek>(
@@ -230,6 +242,7 @@ fn scan_archive<R: Read + std::io::Seek>(
     source: R,
     depth: usize,
     report: &mut ScanReport,
+    proven: Option<&Certified>,
 ) -> Result<(), String> {
     let mut archive =
         zip::ZipArchive::new(source).map_err(|e| format!("not a readable zip: {e}"))?;
@@ -250,25 +263,35 @@ fn scan_archive<R: Read + std::io::Seek>(
         if entry.is_dir() {
             continue;
         }
-        if let Err(reason) = scan_content(scrubber, &entry_label, &mut entry, depth, report) {
+        if let Err(reason) = scan_content(scrubber, &entry_label, &mut entry, depth, report, proven)
+        {
             report.skip(&entry_label, reason);
         }
     }
     Ok(())
 }
 
-/// Scans every entry of the zip at `path` (names and contents).
+/// Scans every entry of the zip at `path` (names and contents), passing over the lines
+/// `proven` holds ([`codex_scrub::certify`]).
 pub(crate) fn scan_zip(
     path: &Path,
     scrubber: &Scrubber,
     report: &mut ScanReport,
+    proven: Option<&Certified>,
 ) -> Result<(), ScanError> {
     let file = File::open(path).map_err(|source| ScanError::Read {
         path: path.to_path_buf(),
         source,
     })?;
     let label = path.display().to_string();
-    if let Err(reason) = scan_archive(scrubber, &label, std::io::BufReader::new(file), 1, report) {
+    if let Err(reason) = scan_archive(
+        scrubber,
+        &label,
+        std::io::BufReader::new(file),
+        1,
+        report,
+        proven,
+    ) {
         report.skip(&label, reason);
     }
     Ok(())
@@ -283,8 +306,14 @@ fn scan_file(path: &Path, scrubber: &Scrubber, report: &mut ScanReport) {
         Ok(f) => f,
         Err(e) => return report.skip(&label, format!("cannot read it: {e}")),
     };
-    if let Err(reason) = scan_content(scrubber, &label, &mut std::io::BufReader::new(f), 0, report)
-    {
+    if let Err(reason) = scan_content(
+        scrubber,
+        &label,
+        &mut std::io::BufReader::new(f),
+        0,
+        report,
+        None,
+    ) {
         report.skip(&label, reason);
     }
 }

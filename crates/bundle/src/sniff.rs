@@ -73,7 +73,7 @@ fn nul_free<R: Read>(mut r: R, limit: u64) -> io::Result<Result<u64, u64>> {
 }
 
 fn memchr_nul(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == 0)
+    memchr::memchr(0, b)
 }
 
 /// Looks at all of `path` from `offset` on.

@@ -59,6 +59,12 @@ pub fn corpus(target: usize) -> Vec<u8> {
 
 /// The bench's scrubber.
 pub fn scrubber() -> Scrubber {
+    scrubber_with(true, 9)
+}
+
+/// The bench's scrubber with request bodies dropped or not, and its own pseudonym key (the
+/// bundle's self-scan reads with bodies kept and another key).
+pub fn scrubber_with(drop_bodies: bool, key: u8) -> Scrubber {
     let mut known = KnownValues::default();
     for i in 0..50 {
         known
@@ -74,10 +80,10 @@ pub fn scrubber() -> Scrubber {
             .push(format!("acc_{i:06}|user{i}@example.com|plus"));
     }
     let opts = Options {
-        drop_bodies: true,
+        drop_bodies,
         home: Some("/home/someone".into()),
         user: Some("someone".into()),
         keep_unvetted: false,
     };
-    Scrubber::new(&known, &opts, Pseudonymizer::with_key(&[9; 32]))
+    Scrubber::new(&known, &opts, Pseudonymizer::with_key(&[key; 32]))
 }

@@ -158,6 +158,29 @@ impl Scrubber {
         }
     }
 
+    /// What a line's reading depends on besides its bytes, as a keyed-free fingerprint
+    /// (known values, home, user name, identities kept, the gate), and whether request
+    /// bodies are dropped ([`crate::Certified`]).
+    pub(crate) fn analysis(&self) -> (u64, bool) {
+        use std::hash::{Hash, Hasher};
+        let mut h = crate::bytes::Fnv::default();
+        self.known.identity(&mut h);
+        self.user.as_ref().map(|u| u.needle().to_vec()).hash(&mut h);
+        self.gate.hash(&mut h);
+        for k in [
+            crate::Kind::Email,
+            crate::Kind::Account,
+            crate::Kind::Identity,
+            crate::Kind::Session,
+            crate::Kind::PromptCacheKey,
+            crate::Kind::Attempt,
+            crate::Kind::Name,
+        ] {
+            self.pseudo.keeps(k).hash(&mut h);
+        }
+        (h.finish(), self.drop_bodies)
+    }
+
     /// The pseudonymizer (for summaries written by the caller).
     pub fn pseudonymizer(&self) -> &Pseudonymizer {
         &self.pseudo
@@ -184,6 +207,10 @@ impl Scrubber {
             gate_state: crate::gate::GateState::default(),
             scan_line: Vec::new(),
             scan_line_flagged: false,
+            certify: None,
+            proofs: Vec::new(),
+            line_clean: false,
+            scan_mid_line: false,
         }
     }
 
@@ -327,6 +354,15 @@ pub struct FileScrubber<'a> {
     scan_line: Vec<u8>,
     /// Scanning: the current line already has a finding (the gate's are not added).
     scan_line_flagged: bool,
+    /// Fingerprints lines proven clean ([`crate::Certified`]) with this keyed hasher.
+    certify: Option<std::hash::RandomState>,
+    /// Fingerprints of the lines proven clean so far.
+    proofs: Vec<u64>,
+    /// The line being written is one piece whose output, before the gate, was analysed
+    /// as it is (not decoded) and nothing matched.
+    line_clean: bool,
+    /// Scanning: a piece of the current line came before.
+    scan_mid_line: bool,
 }
 
 /// The longest redacted line the gate reads whole; the rest of a longer line is dropped.
@@ -374,7 +410,8 @@ fn inert(c: u8) -> bool {
 /// A byte whose removal cannot make other text read differently: the characters of tokens,
 /// ids and emails (no quote, separator, bracket, control or non-ASCII byte).
 fn plain(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || b"-_.@%+/~|".contains(&c)
+    static PLAIN: crate::bytes::ByteSet = crate::bytes::ByteSet::new(true, false, b"-_.@%+/~|");
+    PLAIN.has(c)
 }
 
 impl FileScrubber<'_> {
@@ -439,8 +476,11 @@ impl FileScrubber<'_> {
             }
             return;
         }
+        let single = self.line_start.is_none() && self.open.is_none() && newline;
         let line_start = *self.line_start.get_or_insert(out.len());
+        self.line_clean = false;
         self.redact_piece(line, newline, out);
+        self.line_clean &= single;
         let ended = out.last() == Some(&b'\n') && newline && self.open.is_none();
         if ended {
             out.pop();
@@ -489,7 +529,8 @@ impl FileScrubber<'_> {
             }
             return;
         };
-        let dec: &[u8] = if needs_decoding(line) {
+        let decoded = needs_decoding(line);
+        let dec: &[u8] = if decoded {
             decode_into(line, &mut self.dec);
             &self.dec
         } else {
@@ -509,6 +550,8 @@ impl FileScrubber<'_> {
                 || dec.get(sp.end).is_some_and(|&c| !inert(c))
                 || !dec[sp.start..sp.end].iter().all(|&c| plain(c))
         });
+        // Nothing matched in the line as it came (the output is the line).
+        self.line_clean = self.spans.is_empty() && !decoded;
         write_spans(
             self.s,
             &self.spans,
@@ -518,7 +561,7 @@ impl FileScrubber<'_> {
             out,
         );
         if replaced {
-            self.settle(seg_start, out);
+            self.line_clean = self.settle(seg_start, out);
         }
         self.open = self.carry(open, newline);
         if newline && self.open.is_none() {
@@ -547,6 +590,15 @@ impl FileScrubber<'_> {
             if !g.reflow {
                 if any || needs_decoding(&out[seg_start..]) {
                     self.still_clean(seg_start, out, start);
+                } else if self.line_clean
+                    && start == crate::gate::GateState::default()
+                    && self.gate_state == start
+                    && out[seg_start..] == self.gate_buf[..]
+                {
+                    // The detectors read these very bytes and found nothing, and the gate
+                    // read them from a fresh state, kept them and ended fresh: a scan of
+                    // this line finds nothing.
+                    self.prove(seg_start, out);
                 }
                 return;
             }
@@ -577,15 +629,40 @@ impl FileScrubber<'_> {
             .s
             .analyze(dec, &mut self.low, &mut self.spans, &mut self.keys);
         let mut dirty = !self.spans.is_empty();
+        let mut st = state;
         if !dirty {
-            let mut st = state;
             let mut sink = Vec::new();
             dirty = crate::gate::gate(dec, &mut st, &mut sink, None).replaced > 0;
         }
         if dirty {
             out.truncate(seg_start);
             out.extend_from_slice(UNREDACTABLE.as_bytes());
+        } else if state == crate::gate::GateState::default() && st == state {
+            // What a scan of this line does (decode, detectors, gate from a fresh state)
+            // was just done, found nothing and ended fresh.
+            self.prove(seg_start, out);
         }
+    }
+
+    /// Records the line written from `seg_start` as proven clean, when proofs are kept.
+    fn prove(&mut self, seg_start: usize, out: &[u8]) {
+        if let Some(h) = &self.certify {
+            self.proofs
+                .push(crate::certify::fingerprint(h, &out[seg_start..]));
+        }
+    }
+
+    /// Keeps fingerprints of the lines this file's redaction proves clean, with `hasher`
+    /// ([`crate::Certified`]). Only [`Mode::Lines`] proves lines.
+    pub(crate) fn certify_with(&mut self, hasher: std::hash::RandomState) {
+        if self.mode == Mode::Lines && self.gate {
+            self.certify = Some(hasher);
+        }
+    }
+
+    /// The fingerprints proven so far, which start again from none.
+    pub(crate) fn take_proofs(&mut self) -> Vec<u64> {
+        std::mem::take(&mut self.proofs)
     }
 
     /// Re-analyzes a line that had replacements until nothing matches: a replacement can
@@ -593,17 +670,20 @@ impl FileScrubber<'_> {
     /// rest, a pseudonym completing an email, a placeholder exposing the next header-like
     /// fragment of a binary line), and the output of a redaction must scan clean. Lines
     /// without replacements are clean by construction.
-    fn settle(&mut self, seg_start: usize, out: &mut Vec<u8>) {
-        self.settle_within(seg_start, out, self.settle_passes);
+    /// Returns whether the last analysis read the output as it is (not decoded) and found
+    /// nothing.
+    fn settle(&mut self, seg_start: usize, out: &mut Vec<u8>) -> bool {
+        self.settle_within(seg_start, out, self.settle_passes)
     }
 
     /// [`Self::settle`] with at most `passes` extra passes. A line still matching after
     /// them is replaced whole by [`UNREDACTABLE`]: redaction fails closed.
-    fn settle_within(&mut self, seg_start: usize, out: &mut Vec<u8>, passes: usize) {
+    fn settle_within(&mut self, seg_start: usize, out: &mut Vec<u8>, passes: usize) -> bool {
         let mut seg = std::mem::take(&mut self.gate_buf);
         for _ in 0..passes {
             seg.clear();
-            if needs_decoding(&out[seg_start..]) {
+            let decoded = needs_decoding(&out[seg_start..]);
+            if decoded {
                 decode_into(&out[seg_start..], &mut seg);
             } else {
                 seg.extend_from_slice(&out[seg_start..]);
@@ -613,7 +693,7 @@ impl FileScrubber<'_> {
                 .analyze(&seg, &mut self.low, &mut self.spans, &mut self.keys);
             if self.spans.is_empty() {
                 self.gate_buf = seg;
-                return;
+                return !decoded;
             }
             out.truncate(seg_start);
             write_spans(
@@ -637,6 +717,7 @@ impl FileScrubber<'_> {
             out.truncate(seg_start);
             out.extend_from_slice(UNREDACTABLE.as_bytes());
         }
+        false
     }
 
     /// Ends the file: gates a last line without a newline, closes a line left open by a
@@ -657,6 +738,32 @@ impl FileScrubber<'_> {
         self.scan_piece(line, true, line_no, findings);
     }
 
+    /// [`Self::scan_piece`], passing over a whole line that `proven` holds (the redaction
+    /// that wrote it proved that scanning it from a fresh state finds nothing and ends
+    /// fresh): only in [`Mode::Lines`], only a line that comes in one piece, only from a
+    /// fresh state.
+    pub fn scan_piece_proven(
+        &mut self,
+        line: &[u8],
+        newline: bool,
+        line_no: u64,
+        findings: &mut Vec<Finding>,
+        proven: Option<&crate::Certified>,
+    ) {
+        let fresh = self.mode == Mode::Lines
+            && self.gate
+            && newline
+            && !self.scan_mid_line
+            && self.open.is_none()
+            && self.scan_line.is_empty()
+            && !self.scan_line_flagged
+            && self.gate_state == crate::gate::GateState::default();
+        if fresh && proven.is_some_and(|p| p.contains(line)) {
+            return;
+        }
+        self.scan_piece(line, newline, line_no, findings);
+    }
+
     /// [`Self::scan_line`] for a piece of a line: `newline` as in [`Self::redact_line`].
     pub fn scan_piece(
         &mut self,
@@ -665,6 +772,7 @@ impl FileScrubber<'_> {
         line_no: u64,
         findings: &mut Vec<Finding>,
     ) {
+        self.scan_mid_line = !newline;
         let Some(line) = self.after_open(line) else {
             if newline {
                 self.line_ended_inside();

@@ -338,7 +338,7 @@ pub fn gate(
             }
         }
         // Free text before the string.
-        free_text(
+        between(
             &line[text_start..i],
             text_start,
             out,
@@ -349,33 +349,52 @@ pub fn gate(
         let content = &line[i + 1..end];
         let after = if closed { end + 1 } else { end };
         let is_key = closed && next_non_space(line, after) == Some(b':');
-        let verdict = if is_key {
-            if token_ok(content) {
-                Verdict::Keep
-            } else {
-                Verdict::Replace
-            }
-        } else if !plain_gate() && value_passes_by_shape(content) {
-            // A number, time or pseudonym is kept under any key: it is self-evident, and as
-            // one chunk it passes by shape.
-            Verdict::Keep
-        } else {
-            let class = match last_key {
-                Some((ks, ke)) if value_follows_key(line, ke + 1, i) => classify(&line[ks..ke]),
-                _ => state.array.unwrap_or(KeyClass::Unknown),
-            };
-            value_verdict(content, class)
+        let under = match last_key {
+            Some((ks, ke)) if value_follows_key(line, ke + 1, i) => Some(&line[ks..ke]),
+            _ => None,
         };
         out.push(b'"');
-        if verdict == Verdict::Keep {
-            out.extend_from_slice(content);
-        } else if verdict == Verdict::Words {
-            free_text(content, i + 1, out, &mut g, spans.as_deref_mut());
+        // A number, time or pseudonym is kept under any key: it is self-evident, and as one
+        // chunk it passes by shape. A string that passed before in the same place (a key,
+        // a value under the same key) passes again.
+        let by_shape = !is_key && !plain_gate() && value_passes_by_shape(content);
+        let memo = if by_shape {
+            None
         } else {
-            placeholder(content, out);
-            g.replaced += 1;
-            if let Some(s) = spans.as_deref_mut() {
-                s.push((i + 1, end));
+            StringMemo::new(is_key, under, state.array, content)
+        };
+        if by_shape || memo.as_ref().is_some_and(StringMemo::passed_before) {
+            out.extend_from_slice(content);
+        } else {
+            let verdict = if is_key {
+                if token_ok(content) {
+                    Verdict::Keep
+                } else {
+                    Verdict::Replace
+                }
+            } else {
+                let class = match under {
+                    Some(key) => classify(key),
+                    None => state.array.unwrap_or(KeyClass::Unknown),
+                };
+                value_verdict(content, class)
+            };
+            let (at, before) = (out.len(), g.replaced);
+            if verdict == Verdict::Keep {
+                out.extend_from_slice(content);
+            } else if verdict == Verdict::Words {
+                free_text(content, i + 1, out, &mut g, spans.as_deref_mut());
+            } else {
+                placeholder(content, out);
+                g.replaced += 1;
+                if let Some(s) = spans.as_deref_mut() {
+                    s.push((i + 1, end));
+                }
+            }
+            if let Some(m) = memo {
+                if g.replaced == before && out[at..] == *content {
+                    m.remember();
+                }
             }
         }
         if closed {
@@ -387,8 +406,111 @@ pub fn gate(
         i = after;
         text_start = after;
     }
-    free_text(&line[text_start..], text_start, out, &mut g, spans);
+    between(&line[text_start..], text_start, out, &mut g, spans);
     g
+}
+
+/// Gates the text between a JSON line's strings. Structure and numbers (`:`, `,`, brackets,
+/// spaces, and chunks such as `:7` or `367.7` that pass by shape as numbers) pass as they
+/// are: a number names no credential, so nothing after it reads differently.
+fn between(
+    text: &[u8],
+    base: usize,
+    out: &mut Vec<u8>,
+    g: &mut GateOutcome,
+    spans: Option<&mut Vec<(usize, usize)>>,
+) {
+    if !plain_gate() && numbers_and_structure(text) {
+        out.extend_from_slice(text);
+    } else {
+        free_text(text, base, out, g, spans);
+    }
+}
+
+/// Whether `text` is separators (`,` brackets, spaces) and chunks of digits, `.`, `:` and
+/// `-` that are [`number_like`].
+fn numbers_and_structure(text: &[u8]) -> bool {
+    let mut run = 0;
+    for (i, &c) in text.iter().enumerate() {
+        match c {
+            b'0'..=b'9' | b'.' | b':' | b'-' => continue,
+            b',' | b'{' | b'}' | b'[' | b']' | b' ' | b'\t' => {
+                if run < i && !number_like(&text[run..i]) {
+                    return false;
+                }
+                run = i + 1;
+            }
+            _ => return false,
+        }
+    }
+    run >= text.len() || number_like(&text[run..])
+}
+
+/// The place of a JSON string in its line and its content, for [`MEMO`]: the gate's verdict
+/// on a string is a function of them alone (a key's of its content; a value's of the key
+/// before it, or of the open array's class, and its content).
+struct StringMemo {
+    buf: [u8; 2 + 32 + CACHED_CHUNK],
+    len: usize,
+}
+
+impl StringMemo {
+    /// `None` with the plain gate, or when the key or the content is too long to remember.
+    fn new(
+        is_key: bool,
+        under: Option<&[u8]>,
+        array: Option<KeyClass>,
+        content: &[u8],
+    ) -> Option<StringMemo> {
+        if plain_gate() || content.len() > CACHED_CHUNK {
+            return None;
+        }
+        let key: &[u8] = match (is_key, under) {
+            (false, Some(k)) => k,
+            _ => b"",
+        };
+        if key.len() > 32 {
+            return None;
+        }
+        let tag = match (is_key, under, array) {
+            (true, _, _) => 0,
+            (false, Some(_), _) => 1,
+            (false, None, None) => 2,
+            (false, None, Some(KeyClass::Text)) => 3,
+            (false, None, Some(KeyClass::Value)) => 4,
+            (false, None, Some(KeyClass::Unknown)) => 5,
+            (false, None, Some(KeyClass::Digest)) => 6,
+        };
+        let mut m = StringMemo {
+            buf: [0; 2 + 32 + CACHED_CHUNK],
+            len: 2 + key.len() + content.len(),
+        };
+        m.buf[0] = tag;
+        m.buf[1] = key.len() as u8;
+        m.buf[2..2 + key.len()].copy_from_slice(key);
+        m.buf[2 + key.len()..m.len].copy_from_slice(content);
+        Some(m)
+    }
+
+    fn passed_before(&self) -> bool {
+        MEMO.with(|p| p.borrow().contains(&self.buf[..self.len]))
+    }
+
+    /// The string passed unchanged.
+    fn remember(&self) {
+        MEMO.with(|p| {
+            let mut p = p.borrow_mut();
+            if p.len() >= 16 * 1024 {
+                p.clear();
+            }
+            p.insert(self.buf[..self.len].into());
+        });
+    }
+}
+
+thread_local! {
+    /// JSON strings that passed the gate unchanged, by their place ([`StringMemo`]), bounded.
+    static MEMO: std::cell::RefCell<PassSet> = std::cell::RefCell::new(PassSet::default());
 }
 
 /// Whether reading `line` does not depend on the lines before it ([`GateState`]): it is not
@@ -792,8 +914,8 @@ fn plain_gate() -> bool {
     PLAIN.with(std::cell::Cell::get)
 }
 
-/// Runs `f` with the gate's fast paths (shape recognition, the pass cache, the key table)
-/// off on this thread: every chunk goes through the plain test. For agreement tests and
+/// Runs `f` with the gate's fast paths (shape recognition, the pass cache, the memo of JSON
+/// strings, the key table, structure and numbers between strings) off on this thread: every chunk goes through the plain test. For agreement tests and
 /// benches; the output is the same either way.
 #[doc(hidden)]
 pub fn with_plain_gate<R>(f: impl FnOnce() -> R) -> R {
@@ -1662,6 +1784,34 @@ mod tests {
         assert_eq!(g("the key rotation ran"), "the key rotation ran");
         assert_eq!(g("status: 200 ok"), "status: 200 ok");
         assert_eq!(g("retry after: 5"), "retry after: 5");
+    }
+
+    /// A string that passed in one place does not pass in another because of it.
+    #[test]
+    fn a_string_remembered_in_one_place_is_judged_again_in_another() {
+        assert_eq!(
+            g(r#"{"message":"Alice Smith","Alice":1}"#),
+            r#"{"message":"Alice Smith","Alice":1}"#
+        );
+        assert_eq!(
+            g(r#"{"name":"Alice Smith","x":"Alice"}"#),
+            r#"{"name":"<string:11>","x":"<string:5>"}"#
+        );
+        let mut state = GateState::default();
+        let mut out = Vec::new();
+        for line in [
+            r#"  "details": ["#,
+            r#"    "Alice Smith","#,
+            "  ],",
+            r#"  "Alice Smith""#,
+        ] {
+            gate(line.as_bytes(), &mut state, &mut out, None);
+            out.push(b'\n');
+        }
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "  \"details\": [\n    \"Alice Smith\",\n  ],\n  \"<string:11>\"\n"
+        );
     }
 
     #[test]

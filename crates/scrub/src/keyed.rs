@@ -250,7 +250,7 @@ fn key_before(dec: &[u8], colon: usize) -> Option<Key> {
         let escaped = q == b'"' && close > 0 && dec[close - 1] == b'\\';
         let key_end = if escaped { close - 1 } else { close };
         let lo = key_end.saturating_sub(81);
-        let open = (lo..key_end).rev().find(|&k| dec[k] == q)?;
+        let open = lo + memchr::memrchr(q, &dec[lo..key_end])?;
         if escaped && (open == 0 || dec[open - 1] != b'\\') {
             return None;
         }

@@ -4,8 +4,10 @@
 //! auth store, the legacy stores and OpenCode's `auth.json`). [`KnownSet`] turns each into
 //! needles: the value itself, its URL-encoded forms, its JSON-escaped form and its base64 and
 //! base64url forms at all three byte alignments (so a secret inside a larger encoded blob is
-//! still found). Matching is ASCII case-insensitive on a lowercased copy of the line, with a
-//! 4-byte prefix filter so lines without a candidate cost one table probe per byte.
+//! still found). Matching is ASCII case-insensitive on a lowercased copy of the line: a
+//! shift table on 4-byte blocks (Wu–Manber) jumps over stretches where no needle can start,
+//! so text without a candidate costs one table probe every few bytes, and a 4-byte prefix
+//! filter guards the lookup of the needles that may start at a position.
 
 use codex_js::encode_uri_component;
 use std::collections::HashMap;
@@ -71,7 +73,8 @@ impl KnownValues {
 struct Needle {
     bytes: Vec<u8>,
     rule: Rule,
-    replace: String,
+    /// Shared by every form of one value.
+    replace: std::sync::Arc<str>,
     /// Must not be glued to path-name characters on either side (the home directory).
     path_boundary: bool,
 }
@@ -80,12 +83,18 @@ struct Needle {
 #[derive(Default)]
 pub(crate) struct KnownSet {
     needles: Vec<Needle>,
-    seen: std::collections::HashSet<Vec<u8>>,
+    seen: std::collections::HashSet<Vec<u8>, crate::bytes::FnvBuild>,
     /// Needles shorter than 8 bytes, by their first 4 bytes.
     by_prefix: HashMap<u32, Vec<u32>, crate::bytes::FnvBuild>,
     /// Needles of 8 bytes or more, by their first 8 bytes.
     by_prefix8: HashMap<u64, Vec<u32>, crate::bytes::FnvBuild>,
     filter: Vec<u64>,
+    /// How far the search may jump, by the hash of the 4 bytes that end a window of
+    /// `min_len` bytes (a Wu–Manber shift table): no needle starts within that many
+    /// positions of the window's start.
+    shift: Vec<u8>,
+    /// The shortest needle's length.
+    min_len: usize,
 }
 
 impl std::fmt::Debug for KnownSet {
@@ -95,6 +104,13 @@ impl std::fmt::Debug for KnownSet {
 }
 
 const FILTER_BITS: u32 = 18;
+
+/// Bits of the shift table's index.
+const SHIFT_BITS: u32 = 16;
+
+fn shift_hash(w: u32) -> usize {
+    (w.wrapping_mul(0x9E37_79B1) >> (32 - SHIFT_BITS)) as usize
+}
 
 fn prefix_hash(w: u32) -> usize {
     (w.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_BITS)) as usize
@@ -114,7 +130,10 @@ fn encode_all(s: &str) -> String {
         if b.is_ascii_alphanumeric() {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
         }
     }
     out
@@ -189,9 +208,9 @@ impl KnownSet {
                 if v.len() < MIN_KNOWN_LEN {
                     continue;
                 }
-                let replace = match kind {
-                    Some(k) => p.pseudonym(k, v.as_bytes()),
-                    None => crate::REDACTED.to_string(),
+                let replace: std::sync::Arc<str> = match kind {
+                    Some(k) => p.pseudonym(k, v.as_bytes()).into(),
+                    None => crate::REDACTED.into(),
                 };
                 let mut forms = vec![
                     v.to_string(),
@@ -213,13 +232,14 @@ impl KnownSet {
                 Kind::Session => Rule::SessionId,
                 _ => Rule::KnownAccountId,
             };
-            let replace = p.pseudonym(*kind, ident.as_bytes());
+            let replace = p.pseudonym(*kind, ident.as_bytes()).into();
             set.push(value.trim().as_bytes(), rule, &replace, false);
         }
         if let Some(h) = home.map(|h| h.trim_end_matches('/')) {
             if h.len() >= 2 {
+                let tilde: std::sync::Arc<str> = "~".into();
                 for f in [h.to_string(), json_escaped(h), encode_all(h)] {
-                    set.push(f.as_bytes(), Rule::HomePath, "~", true);
+                    set.push(f.as_bytes(), Rule::HomePath, &tilde, true);
                 }
             }
         }
@@ -227,7 +247,13 @@ impl KnownSet {
         set
     }
 
-    fn push(&mut self, form: &[u8], rule: Rule, replace: &str, path_boundary: bool) {
+    fn push(
+        &mut self,
+        form: &[u8],
+        rule: Rule,
+        replace: &std::sync::Arc<str>,
+        path_boundary: bool,
+    ) {
         if form.len() < MIN_KNOWN_LEN {
             return;
         }
@@ -238,14 +264,14 @@ impl KnownSet {
         self.needles.push(Needle {
             bytes,
             rule,
-            replace: replace.to_string(),
+            replace: replace.clone(),
             path_boundary,
         });
     }
 
     fn finish(&mut self) {
         // Longest first, so an identity key wins over the email inside it.
-        self.seen = std::collections::HashSet::new();
+        self.seen = Default::default();
         self.needles
             .sort_by_key(|n| std::cmp::Reverse(n.bytes.len()));
         for (i, n) in self.needles.iter().enumerate() {
@@ -261,13 +287,40 @@ impl KnownSet {
                 self.by_prefix.entry(w).or_default().push(i as u32);
             }
         }
+        // A needle starting at `p` puts its bytes `k..k + 4` at the end of the window
+        // starting at `p - (min_len - 4 - k)`: from there the search may only step to `p`.
+        self.min_len = self
+            .needles
+            .iter()
+            .map(|n| n.bytes.len())
+            .min()
+            .unwrap_or(MIN_KNOWN_LEN);
+        let most = u8::try_from(self.min_len - 3).unwrap_or(u8::MAX);
+        self.shift = vec![most; 1 << SHIFT_BITS];
+        for n in &self.needles {
+            for k in 0..=self.min_len - 4 {
+                let h = shift_hash(word(&n.bytes[k..k + 4]));
+                let s = u8::try_from(self.min_len - 4 - k).unwrap_or(u8::MAX);
+                self.shift[h] = self.shift[h].min(s);
+            }
+        }
+    }
+
+    /// Feeds what the search finds (each needle's bytes, rule and boundary) to `h`.
+    pub(crate) fn identity(&self, h: &mut impl std::hash::Hasher) {
+        use std::hash::Hash;
+        for n in &self.needles {
+            n.bytes.hash(h);
+            n.rule.index().hash(h);
+            n.path_boundary.hash(h);
+        }
     }
 
     /// The replacement text of needle `n`.
     pub(crate) fn replacement(&self, n: u32) -> &str {
         self.needles
             .get(n as usize)
-            .map_or(crate::REDACTED, |n| n.replace.as_str())
+            .map_or(crate::REDACTED, |n| &n.replace)
     }
 
     /// Finds every needle in `low` (the ASCII-lowercased line).
@@ -275,9 +328,14 @@ impl KnownSet {
         if self.needles.is_empty() || low.len() < 4 {
             return;
         }
-        let end = low.len() - 3;
+        let m = self.min_len;
         let mut i = 0;
-        'outer: while i < end {
+        'outer: while i + m <= low.len() {
+            let s = self.shift[shift_hash(word(&low[i + m - 4..i + m]))];
+            if s > 0 {
+                i += usize::from(s);
+                continue;
+            }
             let w = word(&low[i..i + 4]);
             let h = prefix_hash(w);
             if self.filter[h >> 6] & (1 << (h & 63)) != 0 {
@@ -367,6 +425,60 @@ mod tests {
         assert_eq!(found(&s, "/home/bob").len(), 1);
         assert!(found(&s, "/home/bobby").is_empty());
         assert_eq!(found(&s, "/mnt/home/bob").len(), 1);
+    }
+
+    /// The plain definition of [`KnownSet::find`]: at each position from the left, the
+    /// longest needle that matches there; the search goes on after it.
+    fn naive(s: &KnownSet, low: &[u8]) -> Vec<(usize, usize, Rule)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        'outer: while i < low.len() {
+            for n in &s.needles {
+                let end = i + n.bytes.len();
+                if low[i..].starts_with(&n.bytes) && (!n.path_boundary || path_bounded(low, i, end))
+                {
+                    out.push((i, end, n.rule));
+                    i = end;
+                    continue 'outer;
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        /// The filter and the shift table skip only positions where no needle starts.
+        #[test]
+        fn find_agrees_with_the_plain_definition(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-z0-9 .@/%_-]{0,12}",
+                    proptest::sample::select(vec![
+                        "rt_secret_value_1", "alice@example.com", "alice%40example.com",
+                        "acc_abcdef", "acc_abcdef|alice@example.com|plus", "/home/bob",
+                        "/home/bobby", "cnrfc2vjcmv0x3zhbhvlxze", "alice", "acc_", "rt_se",
+                    ]).prop_map(|s: &str| s.to_string()),
+                ],
+                0..24,
+            )
+        ) {
+            let s = set(KnownValues {
+                tokens: vec!["rt_secret_value_1".into(), "rt_secret".into()],
+                emails: vec!["alice@example.com".into()],
+                account_ids: vec!["acc_abcdef".into()],
+                identity_keys: vec!["acc_abcdef|alice@example.com|plus".into()],
+                ..KnownValues::default()
+            });
+            let text = parts.concat();
+            let low = text.to_ascii_lowercase();
+            let mut spans = Vec::new();
+            s.find(low.as_bytes(), &mut spans);
+            let got: Vec<_> = spans.iter().map(|s| (s.start, s.end, s.rule)).collect();
+            proptest::prop_assert_eq!(got, naive(&s, low.as_bytes()));
+        }
     }
 
     #[test]

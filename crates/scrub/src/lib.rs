@@ -16,11 +16,14 @@
 //! of a known kind go through their schema first ([`schema`]): structure and keys kept, a
 //! value only where its key is on the kind's allowlist and has the key's safe shape. Input is
 //! read line by line with bounded memory ([`stream`]), a large file in chunks of whole lines on
-//! every core with the output of one thread ([`parallel`]); nothing here prints.
+//! every core with the output of one thread ([`parallel`]); the lines a redaction proves
+//! clean on the way are recorded so the bundle's self-scan can pass over them
+//! ([`certify`]); nothing here prints.
 
 #![warn(unreachable_pub)]
 
 mod bytes;
+pub mod certify;
 mod code_hosts;
 mod decode;
 pub mod engine;
@@ -42,10 +45,11 @@ mod spoken;
 mod stream;
 mod urls;
 
+pub use certify::Certified;
 pub use codex_redact::IdentityMode;
 pub use engine::{preview, Counts, FileScrubber, Finding, Mode, Options, Scrubber};
 pub use known::KnownValues;
-pub use parallel::{default_threads, redact_parallel, scan_parallel};
+pub use parallel::{default_threads, redact_parallel, redact_parallel_certified, scan_parallel};
 pub use pseudonym::{Kind, Pseudonymizer, RandomUnavailable, Style};
 pub use rules::Rule;
 pub use stream::{looks_binary, redact_stream, scan_stream, LineReader, StreamOutcome, MAX_LINE};

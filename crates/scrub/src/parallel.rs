@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Cursor, Read, Write};
 use std::sync::mpsc;
 
+use crate::certify::Certified;
 use crate::engine::{Counts, FileScrubber, Finding, Mode, Scrubber};
 use crate::gate::GateState;
 use crate::stream::{redact_stream, LineReader, StreamOutcome};
@@ -292,6 +293,8 @@ pub fn default_threads() -> usize {
 struct Redacted {
     out: Vec<u8>,
     counts: Counts,
+    /// Fingerprints of the lines proven clean ([`crate::certify`]).
+    proofs: Vec<u64>,
 }
 
 /// Redacts a chunk that starts fresh with `fs`.
@@ -328,6 +331,32 @@ pub fn redact_parallel<R: Read, W: Write>(
     )
 }
 
+/// [`redact_parallel`] that also records the lines it proves clean in `certified`, so
+/// the self-scan of its output can pass over them ([`crate::certify`]).
+#[allow(clippy::too_many_arguments)]
+pub fn redact_parallel_certified<R: Read, W: Write>(
+    s: &Scrubber,
+    mode: Mode,
+    reader: R,
+    writer: &mut W,
+    max_out: Option<u64>,
+    threads: usize,
+    certified: &mut Certified,
+    progress: &mut dyn FnMut(u64),
+) -> io::Result<(StreamOutcome, Counts)> {
+    redact_parallel_inner(
+        s,
+        mode,
+        reader,
+        writer,
+        max_out,
+        threads,
+        Sizes::default(),
+        Some(certified),
+        progress,
+    )
+}
+
 /// [`redact_parallel`] with chunk sizes of the caller's choosing (tests).
 #[doc(hidden)]
 #[allow(clippy::too_many_arguments)]
@@ -341,68 +370,105 @@ pub fn redact_parallel_sized<R: Read, W: Write>(
     sizes: Sizes,
     progress: &mut dyn FnMut(u64),
 ) -> io::Result<(StreamOutcome, Counts)> {
-    if mode == Mode::Document || threads < 2 {
+    redact_parallel_inner(
+        s, mode, reader, writer, max_out, threads, sizes, None, progress,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn redact_parallel_inner<R: Read, W: Write>(
+    s: &Scrubber,
+    mode: Mode,
+    reader: R,
+    writer: &mut W,
+    max_out: Option<u64>,
+    threads: usize,
+    sizes: Sizes,
+    mut certified: Option<&mut Certified>,
+    progress: &mut dyn FnMut(u64),
+) -> io::Result<(StreamOutcome, Counts)> {
+    let hasher = certified.as_ref().map(|c| c.hasher());
+    let file = |mode: Mode| {
         let mut fs = s.file(mode);
+        if let Some(h) = &hasher {
+            fs.certify_with(h.clone());
+        }
+        fs
+    };
+    if mode == Mode::Document || threads < 2 {
+        let mut fs = file(mode);
         let mut lines = LineReader::new(reader);
         let outcome = redact_stream(&mut fs, &mut lines, writer, max_out, progress)?;
+        if let Some(c) = certified {
+            c.extend(fs.take_proofs());
+        }
         return Ok((outcome, fs.counts().clone()));
     }
     let mut outcome = StreamOutcome::default();
     let mut counts = Counts::default();
     // The gate's state after the chunks written so far (fresh after a worker's chunk).
     let mut state = GateState::default();
-    let mut consume =
-        |data: Vec<u8>, done: Option<Redacted>, rest: Option<&mut dyn Read>| -> io::Result<bool> {
-            let left = max_out.map(|m| m.saturating_sub(outcome.bytes_out));
-            let fits = |n: usize| left.is_none_or(|l| n as u64 <= l);
-            if let (Some(d), None) = (&done, &rest) {
-                if fits(d.out.len()) {
-                    writer.write_all(&d.out)?;
-                    outcome.bytes_in += data.len() as u64;
-                    outcome.bytes_out += d.out.len() as u64;
-                    counts.merge(&d.counts);
-                    progress(data.len() as u64);
-                    state = GateState::default();
-                    return Ok(true);
+    let mut consume = |data: Vec<u8>,
+                       mut done: Option<Redacted>,
+                       rest: Option<&mut dyn Read>|
+     -> io::Result<bool> {
+        let left = max_out.map(|m| m.saturating_sub(outcome.bytes_out));
+        let fits = |n: usize| left.is_none_or(|l| n as u64 <= l);
+        if let (Some(d), None) = (&mut done, &rest) {
+            if fits(d.out.len()) {
+                writer.write_all(&d.out)?;
+                outcome.bytes_in += data.len() as u64;
+                outcome.bytes_out += d.out.len() as u64;
+                counts.merge(&d.counts);
+                if let Some(c) = certified.as_deref_mut() {
+                    c.extend(std::mem::take(&mut d.proofs));
                 }
+                progress(data.len() as u64);
+                state = GateState::default();
+                return Ok(true);
             }
-            // Serially: a chunk that does not start fresh, the one where the budget runs out,
-            // or the rest of an input with an overlong line.
-            let start = if done.is_some() {
-                GateState::default()
-            } else {
-                state
-            };
-            let mut fs = s.file(Mode::Lines);
-            fs.set_gate_state(start);
-            let o = match rest {
-                Some(rest) => {
-                    let mut lines = LineReader::new(Cursor::new(&data[..]).chain(rest));
-                    redact_stream(&mut fs, &mut lines, writer, left, progress)?
-                }
-                None => {
-                    let mut lines = LineReader::new(&data[..]);
-                    redact_stream(&mut fs, &mut lines, writer, left, progress)?
-                }
-            };
-            outcome.bytes_in += o.bytes_in;
-            outcome.bytes_out += o.bytes_out;
-            outcome.truncated = o.truncated;
-            counts.merge(fs.counts());
-            state = fs.gate_state();
-            Ok(!o.truncated)
+        }
+        // Serially: a chunk that does not start fresh, the one where the budget runs out,
+        // or the rest of an input with an overlong line.
+        let start = if done.is_some() {
+            GateState::default()
+        } else {
+            state
         };
+        let mut fs = file(Mode::Lines);
+        fs.set_gate_state(start);
+        let o = match rest {
+            Some(rest) => {
+                let mut lines = LineReader::new(Cursor::new(&data[..]).chain(rest));
+                redact_stream(&mut fs, &mut lines, writer, left, progress)?
+            }
+            None => {
+                let mut lines = LineReader::new(&data[..]);
+                redact_stream(&mut fs, &mut lines, writer, left, progress)?
+            }
+        };
+        outcome.bytes_in += o.bytes_in;
+        outcome.bytes_out += o.bytes_out;
+        outcome.truncated = o.truncated;
+        counts.merge(fs.counts());
+        if let Some(c) = certified.as_deref_mut() {
+            c.extend(fs.take_proofs());
+        }
+        state = fs.gate_state();
+        Ok(!o.truncated)
+    };
     run_ordered(
         reader,
         threads,
         sizes,
-        || s.file(Mode::Lines),
+        || file(Mode::Lines),
         |fs: &mut FileScrubber<'_>, chunk: &[u8]| {
             let mut out = Vec::with_capacity(chunk.len() + chunk.len() / 4);
             redact_chunk(fs, chunk, &mut out);
             Redacted {
                 out,
                 counts: fs.take_counts(),
+                proofs: fs.take_proofs(),
             }
         },
         &mut consume,
@@ -459,11 +525,18 @@ pub fn scan_parallel_sized<R: Read>(
      -> io::Result<(u64, u64)> {
         let mut lines = LineReader::new(reader);
         let mut n = first_line;
+        let mut ended = true;
         while let Some((piece, newline)) = lines.next_piece()? {
             on_piece(fs, piece, newline, n, found);
+            ended = newline;
             if newline {
                 n += 1;
             }
+        }
+        if !ended {
+            // The input ends inside a line (no newline after the last one): the line ends
+            // here, so the gate reads it too.
+            on_piece(fs, b"", true, n, found);
         }
         Ok((n - first_line, lines.consumed))
     };

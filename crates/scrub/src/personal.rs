@@ -100,7 +100,10 @@ enum Form {
 
 /// Obfuscated emails → `email_…`.
 pub(crate) fn obfuscated_emails(low: &[u8], spans: &mut Vec<Span>) {
-    let words = memchr::memmem::find_iter(low, b"at")
+    static AT: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    let words = AT
+        .get_or_init(|| memchr::memmem::Finder::new(b"at"))
+        .find_iter(low)
         .filter(|&p| p > 0 && !low[p - 1].is_ascii_alphanumeric())
         .map(|p| p - 1);
     at_tokens(low, words, spans);
@@ -220,7 +223,52 @@ fn digits_end(dec: &[u8], from: usize) -> usize {
     e
 }
 
+/// The first position from `i` where a number may start: a byte of [`NUMBER_START`] not
+/// right after a byte of [`NUMBER_INSIDE`]; `dec.len()` when there is none. Eight bytes
+/// holding no byte from `(` to `9` (the range of every start byte) are passed at once.
+fn next_start(dec: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    /// Whether some byte `b` of `x` has `0x27 < b < 0x3a` (bytes of 0x80 and up never do).
+    fn any_in_range(x: u64) -> bool {
+        let low7 = x & (ONES * 127);
+        ((ONES * (127 + 0x3a)).wrapping_sub(low7)
+            & !x
+            & (low7 + ONES * (127 - 0x27))
+            & (ONES * 128))
+            != 0
+    }
+    let n = dec.len();
+    let mut free = i == 0 || !NUMBER_INSIDE.has(dec[i - 1]);
+    while i < n {
+        let end = if i + 8 <= n {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&dec[i..i + 8]);
+            if !any_in_range(u64::from_le_bytes(w)) {
+                free = !NUMBER_INSIDE.has(dec[i + 7]);
+                i += 8;
+                continue;
+            }
+            i + 8
+        } else {
+            n
+        };
+        while i < end {
+            if free && NUMBER_START.has(dec[i]) {
+                return i;
+            }
+            free = !NUMBER_INSIDE.has(dec[i]);
+            i += 1;
+        }
+    }
+    n
+}
+
+/// The bytes a number does not start right after: inside a word, a version, a path or
+/// another number.
+static NUMBER_INSIDE: ByteSet = ByteSet::new(true, false, b".-_/#+%\\");
+
 /// Whether a number may start at `i`: not inside a word, a version, a path or another number.
+#[cfg(test)]
 fn number_starts(dec: &[u8], i: usize) -> bool {
     i == 0
         || !(dec[i - 1].is_ascii_alphanumeric()
@@ -269,20 +317,13 @@ fn luhn(dec: &[u8], start: usize, end: usize) -> bool {
 pub(crate) fn numbers(dec: &[u8], spans: &mut Vec<Span>) {
     let n = dec.len();
     let mut i = 0;
-    let mut last = 0;
     while i < n {
-        // Straight to the next byte a number can start with.
-        while i < n && !NUMBER_START.has(dec[i]) {
-            i += 1;
-        }
+        i = next_start(dec, i);
         if i == n {
             break;
         }
         let c = dec[i];
-        let starts = i >= last && number_starts(dec, i);
-        let found = if !starts {
-            None
-        } else if c == b'+' && dec.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        let found = if c == b'+' && dec.get(i + 1).is_some_and(u8::is_ascii_digit) {
             international(dec, i)
         } else if c == b'(' {
             parenthesized(dec, i)
@@ -293,7 +334,6 @@ pub(crate) fn numbers(dec: &[u8], spans: &mut Vec<Span>) {
         };
         if let Some((end, rule)) = found {
             spans.push(Span::new(i, end, rule, number_repl(dec, i, end)));
-            last = end;
             i = end;
             continue;
         }
@@ -602,8 +642,16 @@ fn name_word(dec: &[u8], s: usize) -> Option<usize> {
 /// `/home/jane doe/`) → `<user>`: the gate reads text a word at a time, so it would replace
 /// only the first word. The name runs to the next `/` or `\` (64 bytes at most).
 pub(crate) fn user_folders(low: &[u8], spans: &mut Vec<Span>) {
-    for (marker, len) in [(&b"users"[..], 5usize), (&b"home"[..], 4)] {
-        for p in memchr::memmem::find_iter(low, marker) {
+    static MARKERS: std::sync::OnceLock<[memchr::memmem::Finder<'static>; 2]> =
+        std::sync::OnceLock::new();
+    let [users, home] = MARKERS.get_or_init(|| {
+        [
+            memchr::memmem::Finder::new(b"users"),
+            memchr::memmem::Finder::new(b"home"),
+        ]
+    });
+    for (marker, len) in [(users, 5usize), (home, 4)] {
+        for p in marker.find_iter(low) {
             let before_ok = p > 0 && matches!(low[p - 1], b'/' | b'\\');
             let s = p + len;
             if !before_ok || !matches!(low.get(s), Some(b'/' | b'\\')) {
@@ -679,6 +727,31 @@ pub(crate) fn names(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The word-at-a-time skip stops where the byte-at-a-time definition does.
+        #[test]
+        fn next_start_agrees_with_the_definition(
+            text in proptest::collection::vec(
+                proptest::sample::select(b"az09+(-._/#%\\\" :,)*\x80\xe9Z".to_vec()),
+                0..80,
+            ),
+            from in 0usize..80,
+        ) {
+            let from = from.min(text.len());
+            let want = (from..text.len())
+                .find(|&i| NUMBER_START.has(text[i]) && number_starts(&text, i))
+                .unwrap_or(text.len());
+            proptest::prop_assert_eq!(next_start(&text, from), want);
+        }
+    }
+
+    #[test]
+    fn the_inside_table_is_the_start_rule() {
+        for c in 0..=255u8 {
+            assert_eq!(NUMBER_INSIDE.has(c), !number_starts(&[c, b'1'], 1), "{c}");
+        }
+    }
 
     fn found(text: &str) -> Vec<(String, Rule)> {
         let low = text.to_ascii_lowercase();

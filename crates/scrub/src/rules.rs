@@ -519,11 +519,66 @@ pub fn classify_key(key: &str, site: KeySite, drop_bodies: bool) -> Option<KeyCl
 #[derive(Default)]
 pub struct KeyCache {
     maps: [HashMap<Vec<u8>, Option<KeyClass>, crate::bytes::FnvBuild>; 4],
+    /// Short keys looked up lately, by site and a slot from their length and end bytes:
+    /// answered with one comparison before the maps (allocated on first use).
+    recent: Vec<RecentKey>,
 }
+
+/// A key of at most [`RECENT_KEY`] bytes and its class.
+#[derive(Clone, Copy)]
+struct RecentKey {
+    len: u8,
+    key: [u8; RECENT_KEY],
+    class: Option<KeyClass>,
+}
+
+/// The longest key [`KeyCache`] keeps among its recent ones.
+const RECENT_KEY: usize = 24;
+
+/// Recent keys per site.
+const RECENT_SLOTS: usize = 64;
 
 impl KeyCache {
     /// Classifies `key` (lowercased bytes), from the cache when seen before.
     pub fn classify(&mut self, key: &[u8], site: KeySite, drop_bodies: bool) -> Option<KeyClass> {
+        let (Some(&first), Some(&last)) = (key.first(), key.last()) else {
+            return self.classify_mapped(key, site, drop_bodies);
+        };
+        if key.len() > RECENT_KEY {
+            return self.classify_mapped(key, site, drop_bodies);
+        }
+        if self.recent.is_empty() {
+            let empty = RecentKey {
+                len: 0,
+                key: [0; RECENT_KEY],
+                class: None,
+            };
+            self.recent = vec![empty; 4 * RECENT_SLOTS];
+        }
+        let hash = usize::from(first) * 7 + usize::from(last) * 3 + key.len();
+        let slot = site as usize * RECENT_SLOTS + hash % RECENT_SLOTS;
+        let r = &self.recent[slot];
+        if usize::from(r.len) == key.len() && r.key[..key.len()] == *key {
+            return r.class;
+        }
+        let class = self.classify_mapped(key, site, drop_bodies);
+        let mut r = RecentKey {
+            len: key.len() as u8,
+            key: [0; RECENT_KEY],
+            class,
+        };
+        r.key[..key.len()].copy_from_slice(key);
+        self.recent[slot] = r;
+        class
+    }
+
+    /// [`Self::classify`] through the maps.
+    fn classify_mapped(
+        &mut self,
+        key: &[u8],
+        site: KeySite,
+        drop_bodies: bool,
+    ) -> Option<KeyClass> {
         let map = &mut self.maps[site as usize];
         if let Some(c) = map.get(key) {
             return *c;

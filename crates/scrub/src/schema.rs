@@ -25,7 +25,7 @@ use serde_json::{Map, Value};
 
 use crate::engine::Counts;
 use crate::pseudonym::{looks_like_pseudonym, Kind, Pseudonymizer};
-use crate::rules::{classify_key, Action, KeySite, Rule};
+use crate::rules::{Action, KeySite, Rule};
 
 /// The file formats the plugin and OpenCode write, as the bundle knows them by path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -418,8 +418,18 @@ pub fn redact_value(
 
 /// Pseudonyms already computed, kept across the documents of one file (the lines of a JSON
 /// Lines log repeat their identities); bounded.
-#[derive(Debug, Default)]
-pub struct Memo(std::collections::HashMap<(Kind, String), String>);
+#[derive(Default)]
+pub struct Memo {
+    pseudonyms: std::collections::HashMap<Kind, std::collections::HashMap<String, String>>,
+    /// What the plugin's rules say of the keys seen so far.
+    keys: crate::rules::KeyCache,
+}
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Memo").finish_non_exhaustive()
+    }
+}
 
 /// [`redact_value`] with pseudonyms memoized in `memo`.
 pub fn redact_value_with(
@@ -517,8 +527,25 @@ impl Walk<'_> {
         }
     }
 
-    fn object(&self, m: Map<String, Value>, slot: Slot<'_>) -> Value {
+    fn object(&self, mut m: Map<String, Value>, slot: Slot<'_>) -> Value {
         let headers = matches!(slot, Slot::Key(k) if HEADER_MAPS.contains(&k));
+        if m.keys().all(|k| key_shaped(k)) {
+            // Every key is kept: the values are replaced where they are, in order.
+            for (k, v) in m.iter_mut() {
+                if self.options.drop_bodies && k == "body" {
+                    self.count(Rule::BodyDropped);
+                    *v = Value::String(crate::OMITTED.to_string());
+                    continue;
+                }
+                let slot = if headers {
+                    Slot::Header(k)
+                } else {
+                    Slot::Key(k)
+                };
+                *v = self.value(std::mem::take(v), slot);
+            }
+            return Value::Object(m);
+        }
         let mut out = Map::new();
         for (k, v) in m {
             if self.options.drop_bodies && k == "body" {
@@ -567,14 +594,15 @@ impl Walk<'_> {
                 _ => Rule::MetaKey,
             });
             let mut memo = self.memo.borrow_mut();
-            if let Some(p) = memo.0.get(&(kind, v.to_string())) {
+            let memo = memo.pseudonyms.entry(kind).or_default();
+            if let Some(p) = memo.get(v) {
                 return p.clone();
             }
-            if memo.0.len() >= 4096 {
-                memo.0.clear();
+            if memo.len() >= 4096 {
+                memo.clear();
             }
             let p = self.p.pseudonym(kind, v.as_bytes());
-            memo.0.insert((kind, v.to_string()), p.clone());
+            memo.insert(v.to_string(), p.clone());
             p
         }
     }
@@ -608,7 +636,16 @@ impl Walk<'_> {
             Slot::Header(k) => (Some(k), KeySite::HeaderLine),
             _ => (None, KeySite::Json),
         };
-        let class = key.and_then(|k| classify_key(&k.to_ascii_lowercase(), site, false));
+        let class = key.and_then(|k| {
+            // `classify_key` of the lowercased key, from the memo (on the stack; a key
+            // longer than 80 bytes names nothing).
+            let mut low = [0u8; 80];
+            let low = low.get_mut(..k.len())?;
+            for (d, c) in low.iter_mut().zip(k.bytes()) {
+                *d = c.to_ascii_lowercase();
+            }
+            self.memo.borrow_mut().keys.classify(low, site, false)
+        });
         match class.map(|c| (c.rule, c.action)) {
             Some((_, Action::Pseudonym(kind))) => self.identity(kind, s),
             Some((rule, Action::KeepScheme)) => {
@@ -643,17 +680,22 @@ pub fn placeholder(s: &str) -> String {
 /// Whether a key has the shape of a name rather than of data: letters, digits and
 /// `_-.$:/`, at most 64 bytes, not opaque (no `@`, `|`, spaces or non-ASCII).
 fn key_shaped(k: &str) -> bool {
-    !k.is_empty()
-        && k.len() <= 64
-        && k.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b"_-.$:/".contains(&c))
-        && !k.contains("://")
+    static NAME: crate::bytes::ByteSet = crate::bytes::ByteSet::new(true, false, b"_-.$:/");
+    let b = k.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && b.iter().all(|&c| NAME.has(c))
+        && !memchr::memchr_iter(b':', b).any(|i| b[i..].starts_with(b"://"))
         && !opaque(k)
 }
 
 /// A run that reads like an id rather than a word: a run of letters and digits of 16 or
 /// more that mixes case and digits or is hex with digits, or more than 12 digits in a row.
 fn opaque(s: &str) -> bool {
+    // Either needs 13 bytes or more.
+    if s.len() < 13 {
+        return false;
+    }
     let (mut len, mut digits) = (0usize, 0usize);
     let (mut up, mut lo, mut dig, mut hex) = (false, false, false, true);
     for c in s.bytes().chain(std::iter::once(b' ')) {

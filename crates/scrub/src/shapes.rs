@@ -198,6 +198,10 @@ const PREFIXES: [Prefix; 8] = [
 pub(crate) fn prefixed_tokens(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     let mut hits: Vec<(usize, usize)> = Vec::new();
     for sep in memchr::memchr3_iter(b'-', b'_', b'.', low) {
+        // The byte before the separator, as in some prefix (`k` of `sk-`, `s` of `sess-`, …).
+        if sep == 0 || !matches!(low[sep - 1], b'k' | b's' | b't' | b'1' | b'r' | b'g') {
+            continue;
+        }
         for (k, (prefix, ..)) in PREFIXES.iter().enumerate() {
             let Some(pos) = (sep + 1).checked_sub(prefix.len()) else {
                 continue;
@@ -395,6 +399,18 @@ pub(crate) fn user_name(low: &[u8], finder: &memmem::Finder<'_>, spans: &mut Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `prefixed_tokens` passes over separators whose byte before is not one of these.
+    #[test]
+    fn the_prefix_filter_names_every_prefix() {
+        for (prefix, ..) in PREFIXES {
+            assert!(
+                b"kst1rg".contains(&prefix[prefix.len() - 2]),
+                "{}",
+                String::from_utf8_lossy(prefix)
+            );
+        }
+    }
 
     fn run(f: fn(&[u8], &[u8], &mut Vec<Span>), text: &str) -> Vec<(String, Rule)> {
         let mut spans = Vec::new();

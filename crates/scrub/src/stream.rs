@@ -190,14 +190,21 @@ pub fn scan_stream<R: Read>(
 ) -> io::Result<u64> {
     let mut line_no = 1u64;
     let mut findings = Vec::new();
+    let mut ended = true;
     while let Some((piece, newline)) = reader.next_piece()? {
         fs.scan_piece(piece, newline, line_no, &mut findings);
-        for f in findings.drain(..) {
-            on_finding(f);
-        }
+        ended = newline;
         if newline {
             line_no += 1;
         }
+        for f in findings.drain(..) {
+            on_finding(f);
+        }
+    }
+    if !ended {
+        // The input ends inside a line: the line ends here, so the gate reads it too.
+        fs.scan_piece(b"", true, line_no, &mut findings);
+        findings.drain(..).for_each(&mut *on_finding);
     }
     Ok(line_no)
 }

@@ -1,4 +1,5 @@
-//! The gate's fast paths (shape recognition, the pass cache, the key table) against the plain
+//! The gate's fast paths (shape recognition, the pass cache, the memo of JSON strings, the
+//! key table, structure between strings) against the plain
 //! gate ([`codex_scrub::gate::with_plain_gate`]): redaction and scanning give the same bytes,
 //! counts and findings on the bench corpus and on generated lines.
 
@@ -8,7 +9,10 @@
 mod corpus;
 
 use codex_scrub::gate::with_plain_gate;
-use codex_scrub::{redact_stream, Counts, Finding, LineReader, Mode, Scrubber};
+use codex_scrub::{
+    redact_parallel_certified, redact_stream, Certified, Counts, Finding, LineReader, Mode,
+    Scrubber,
+};
 use proptest::prelude::*;
 
 fn redact(s: &Scrubber, data: &[u8], mode: Mode) -> (Vec<u8>, Counts) {
@@ -118,5 +122,115 @@ proptest! {
         // Twice: the second run reads with the pass cache filled by the first.
         assert_agree(s, text.as_bytes());
         assert_agree(s, text.as_bytes());
+    }
+}
+
+/// Redacts `data` as the bundle does, keeping proofs; returns the output and the proofs.
+fn redact_certified(s: &Scrubber, data: &[u8]) -> (Vec<u8>, Certified) {
+    let mut certified = Certified::new(s);
+    let mut out = Vec::new();
+    redact_parallel_certified(
+        s,
+        Mode::Lines,
+        data,
+        &mut out,
+        None,
+        2,
+        &mut certified,
+        &mut |_| {},
+    )
+    .unwrap();
+    (out, certified)
+}
+
+/// Every line a redaction proves clean scans clean with the self-scan's scrubber (bodies
+/// kept, another key), and scanning with the proofs finds exactly what scanning without
+/// them finds. Returns how many lines were proven.
+fn assert_proofs_hold(redactor: &Scrubber, checker: &Scrubber, data: &[u8]) -> usize {
+    let (out, certified) = redact_certified(redactor, data);
+    let proofs = certified
+        .for_checker(checker)
+        .expect("the checker reads as the redactor");
+    let mut proven = 0;
+    for line in out.split(|&b| b == b'\n') {
+        if proofs.contains(line) {
+            proven += 1;
+            let text = String::from_utf8_lossy(line);
+            assert_eq!(checker.scan_text(&text, Mode::Lines), vec![], "{text}");
+        }
+    }
+    // The output with unproven lines mixed in: the same findings either way.
+    let mut mixed = out.clone();
+    mixed.extend_from_slice(data);
+    let scan_with = |proven: Option<&Certified>| {
+        let mut fs = checker.file(Mode::Lines);
+        let mut found = Vec::new();
+        for (i, line) in mixed.split(|&b| b == b'\n').enumerate() {
+            fs.scan_piece_proven(line, true, i as u64 + 1, &mut found, proven);
+        }
+        found
+    };
+    assert_eq!(scan_with(Some(proofs)), scan_with(None));
+    proven
+}
+
+#[test]
+fn lines_proven_clean_scan_clean() {
+    let redactor = corpus::scrubber();
+    let checker = corpus::scrubber_with(false, 1);
+    let mut data = corpus::corpus(256 << 10);
+    for extra in [
+        r#"{"body":"[omitted: request body]","status":200}"#,
+        r#"{"body":{"input":"my prompt"},"status":200}"#,
+        r#"{"body":"please fix my code","at":"x"}"#,
+        r#"{"x":"a:b","body":"[redacted]"}"#,
+        "  \"details\": [",
+        "    \"Alice Smith\",",
+        "  ],",
+        "plain words only here",
+    ] {
+        data.extend_from_slice(extra.as_bytes());
+        data.push(b'\n');
+    }
+    let lines = data.split(|&b| b == b'\n').count();
+    let proven = assert_proofs_hold(&redactor, &checker, &data);
+    // Most lines of the log are proven on the way (those the detectors changed with
+    // replacements that cannot change their neighbours are not).
+    assert!(proven * 3 > lines, "{proven} of {lines}");
+}
+
+#[test]
+fn proofs_do_not_hold_for_a_checker_that_reads_differently() {
+    let bodies_kept = corpus::scrubber_with(false, 9);
+    let bodies_dropped = corpus::scrubber_with(true, 9);
+    // Dropping bodies flags more: the proofs of a redactor that keeps them do not hold for
+    // a checker that drops them; the other way round they do.
+    assert!(Certified::new(&bodies_kept)
+        .for_checker(&bodies_dropped)
+        .is_none());
+    assert!(Certified::new(&bodies_dropped)
+        .for_checker(&bodies_kept)
+        .is_some());
+    let other_known = Scrubber::new(
+        &codex_scrub::KnownValues::default(),
+        &codex_scrub::Options::default(),
+        codex_scrub::Pseudonymizer::with_key(&[9; 32]),
+    );
+    assert!(Certified::new(&bodies_dropped)
+        .for_checker(&other_known)
+        .is_none());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn generated_lines_proven_clean_scan_clean(
+        lines in proptest::collection::vec(prop_oneof![json_line(), text_line()], 1..8)
+    ) {
+        static S: std::sync::OnceLock<(Scrubber, Scrubber)> = std::sync::OnceLock::new();
+        let (redactor, checker) =
+            S.get_or_init(|| (corpus::scrubber(), corpus::scrubber_with(false, 1)));
+        assert_proofs_hold(redactor, checker, lines.join("\n").as_bytes());
     }
 }

@@ -167,3 +167,23 @@ fn a_file_without_newlines_longer_than_a_chunk_reads_the_same() {
     text.push_str(&"token Qz07Kv8Rw3Xp7LmT ".repeat(2000));
     assert_agree(&s, text.as_bytes(), small());
 }
+
+/// A last line without a newline is read by the gate too, on one thread and on several.
+#[test]
+fn the_gate_reads_a_last_line_without_a_newline() {
+    let s = corpus::scrubber();
+    let mut data = corpus::corpus(4096);
+    data.extend_from_slice(br#"{"name":"Zorblax Quintavius"}"#);
+    let last = data.split(|&b| b == b'\n').count() as u64;
+    let unvetted = |found: &[Finding]| {
+        found
+            .iter()
+            .filter(|f| f.rule == codex_scrub::Rule::Unvetted && f.line == last)
+            .count()
+    };
+    assert_eq!(unvetted(&scan_serial(&s, &data)), 1);
+    for threads in [2, 3] {
+        assert_eq!(unvetted(&scan_par(&s, &data, threads, small())), 1);
+        assert_eq!(unvetted(&scan_par(&s, &data, threads, Sizes::default())), 1);
+    }
+}
