@@ -597,42 +597,80 @@ fn case_of(w: &[u8]) -> Case {
     }
 }
 
-fn is_given(w: &[u8]) -> bool {
-    let mut low = [0u8; MAX_GIVEN];
-    let Some(buf) = low.get_mut(..w.len()) else {
-        return false;
-    };
-    for (d, s) in buf.iter_mut().zip(w) {
-        *d = s.to_ascii_lowercase();
-    }
-    GIVEN_NAMES.binary_search(&&buf[..]).is_ok()
-}
-
-/// First-two-letter pairs of [`GIVEN_NAMES`]: bit `b` of `PAIRS[a]` is set when a name
-/// starts with letters `a`, `b` (a cheap test before the binary search).
-const PAIRS: [u32; 26] = {
-    let mut pairs = [0u32; 26];
+/// A word of ASCII letters as a number, 5 bits a letter, case ignored (12 letters fit).
+const fn pack(w: &[u8]) -> u64 {
+    let mut v = 0u64;
     let mut i = 0;
-    while i < GIVEN_NAMES.len() {
-        let n = GIVEN_NAMES[i];
-        pairs[(n[0] - b'a') as usize] |= 1 << (n[1] - b'a');
+    while i < w.len() {
+        v = (v << 5) | ((w[i] | 0x20) - b'a' + 1) as u64;
         i += 1;
     }
-    pairs
+    v
+}
+
+/// The index of a word's first three letters, case ignored.
+const fn triple(w: &[u8]) -> usize {
+    letter(w[0]) * 676 + letter(w[1]) * 26 + letter(w[2])
+}
+
+/// A letter's place in the alphabet (0 for `a`/`A`).
+const fn letter(c: u8) -> usize {
+    ((c | 0x20) - b'a') as usize
+}
+
+/// Which three-letter beginnings [`GIVEN_NAMES`] has: a bit per triple (a cheap test that
+/// turns away almost every other word).
+const TRIPLES: [u64; 275] = {
+    let mut t = [0u64; 275];
+    let mut i = 0;
+    while i < GIVEN_NAMES.len() {
+        let x = triple(GIVEN_NAMES[i]);
+        t[x / 64] |= 1 << (x % 64);
+        i += 1;
+    }
+    t
 };
 
+/// [`GIVEN_NAMES`] packed ([`pack`]) and sorted, for a binary search of integers.
+const PACKED: [u64; GIVEN_NAMES.len()] = {
+    let mut a = [0u64; GIVEN_NAMES.len()];
+    let mut i = 0;
+    while i < a.len() {
+        let v = pack(GIVEN_NAMES[i]);
+        let mut j = i;
+        while j > 0 && a[j - 1] > v {
+            a[j] = a[j - 1];
+            j -= 1;
+        }
+        a[j] = v;
+        i += 1;
+    }
+    a
+};
+
+/// Whether the ASCII letters `w` are a given name on the list.
+fn is_given(w: &[u8]) -> bool {
+    if !(3..=MAX_GIVEN).contains(&w.len()) {
+        return false;
+    }
+    let x = triple(w);
+    TRIPLES[x / 64] & (1 << (x % 64)) != 0 && PACKED.binary_search(&pack(w)).is_ok()
+}
+
+/// Whether `w` (ASCII letters) may be a given name: its first three letters begin one.
 fn maybe_given(w: &[u8]) -> bool {
-    let (a, b) = (w[0].to_ascii_lowercase(), w[1].to_ascii_lowercase());
-    a.is_ascii_lowercase()
-        && b.is_ascii_lowercase()
-        && PAIRS[usize::from(a - b'a')] & (1 << (b - b'a')) != 0
+    if w.len() < 3 {
+        return false;
+    }
+    let x = triple(w);
+    TRIPLES[x / 64] & (1 << (x % 64)) != 0
 }
 
 /// The letters `[s, e)` start a word: a given name and its surname → `[redacted]` (see the
 /// module docs). The end of the surname, to go on from.
 pub(crate) fn at_word(dec: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
     let (&sep, &next) = (dec.get(e)?, dec.get(e + 1)?);
-    if !(2..=MAX_GIVEN).contains(&(e - s))
+    if !(3..=MAX_GIVEN).contains(&(e - s))
         || !matches!(sep, b' ' | b'.' | b'-' | b'_')
         || !next.is_ascii_alphabetic()
         || !maybe_given(&dec[s..e])
@@ -664,6 +702,24 @@ mod tests {
 
     fn found(text: &str) -> Vec<String> {
         crate::prose::found(text, Rule::FullName)
+    }
+
+    #[test]
+    fn the_packed_table_answers_as_the_list() {
+        for n in GIVEN_NAMES {
+            assert!(is_given(n), "{}", String::from_utf8_lossy(n));
+            let upper: Vec<u8> = n.iter().map(u8::to_ascii_uppercase).collect();
+            assert!(is_given(&upper));
+        }
+        for w in ["jan", "janee", "xyz", "aaron", "aaro", "zzzzzzzzzzzz", "ab"] {
+            let listed = GIVEN_NAMES.contains(&w.as_bytes());
+            assert_eq!(is_given(w.as_bytes()), listed, "{w}");
+        }
+        assert_eq!(
+            PACKED.windows(2).filter(|p| p[0] >= p[1]).count(),
+            0,
+            "sorted and distinct"
+        );
     }
 
     #[test]

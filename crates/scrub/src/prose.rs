@@ -63,7 +63,7 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         let len = e - s;
         // What each detector needs around its first word, tested before anything is called.
         let given = matches!(next, b' ' | b'.' | b'-' | b'_')
-            && (2..=12).contains(&len)
+            && (3..=12).contains(&len)
             && dec.get(e + 1).is_some_and(u8::is_ascii_alphabetic);
         if next == b':' && dec[e..].starts_with(b"://") {
             crate::urls::userinfo_at(dec, e + 3, spans);
