@@ -245,16 +245,19 @@ proptest! {
             .zip(values.iter())
             .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
             .collect();
+        // A line the engine cannot settle is omitted whole (fail closed): that marker is
+        // the one output allowed not to parse.
+        let omitted = |out: &str| out.contains(codex_scrub::engine::UNREDACTABLE);
         let line = serde_json::to_string(&obj).unwrap();
         let out = redact(&s, &line);
         prop_assert!(
-            serde_json::from_str::<serde_json::Value>(&out).is_ok(),
+            omitted(&out) || serde_json::from_str::<serde_json::Value>(&out).is_ok(),
             "{line} -> {out}"
         );
         let pretty = serde_json::to_string_pretty(&obj).unwrap();
         let out = s.redact_text(&pretty, Mode::Document).0;
         prop_assert!(
-            serde_json::from_str::<serde_json::Value>(&out).is_ok(),
+            omitted(&out) || serde_json::from_str::<serde_json::Value>(&out).is_ok(),
             "{pretty} -> {out}"
         );
     }
