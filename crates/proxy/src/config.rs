@@ -26,6 +26,11 @@ use crate::outbound::Allowlist;
 /// The default listen address (loopback; documented in `docs/proxy.md`).
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:11455";
 
+/// [`DEFAULT_LISTEN`] as an address.
+pub fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 11455))
+}
+
 /// The Codex backend base (`<base>/responses`, `<base>/models`).
 pub const DEFAULT_UPSTREAM: &str = "https://chatgpt.com/backend-api/codex";
 
@@ -558,4 +563,12 @@ fn join(base: &Url, tail: &str) -> Url {
     u.set_path(&path);
     u.set_query(None);
     u
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_default_listen_address_is_the_documented_one() {
+        assert_eq!(super::default_listen().to_string(), super::DEFAULT_LISTEN);
+    }
 }

@@ -45,13 +45,6 @@ pub struct ServiceTarget {
     pub target: Option<crate::service::Target>,
 }
 
-/// `serve`'s default listen address.
-pub fn default_listen() -> std::net::SocketAddr {
-    codex_proxy::DEFAULT_LISTEN
-        .parse()
-        .unwrap_or_else(|_| std::net::SocketAddr::from(([127, 0, 0, 1], 11455)))
-}
-
 /// What the service runs.
 #[derive(Debug, Args)]
 pub struct ServiceRun {

@@ -486,7 +486,9 @@ pub fn opencode_config(
     note: impl Fn(&str),
 ) -> Result<String, RuntimeError> {
     let env = EnvSnapshot::capture();
-    let listen = args.listen.unwrap_or_else(crate::cli::default_listen);
+    let listen = args
+        .listen
+        .unwrap_or_else(codex_proxy::config::default_listen);
     let opts = ServeOptions {
         listen: Some(SocketAddr::from(([127, 0, 0, 1], listen.port()))),
         ..ServeOptions::default()

@@ -64,7 +64,7 @@ pub fn run(
         A::Status { target: t, run } => {
             // Options given to `status` are compared; without them the installed ones are shown.
             let args_given =
-                !run.serve_args.is_empty() || run.listen != crate::cli::default_listen();
+                !run.serve_args.is_empty() || run.listen != codex_proxy::config::default_listen();
             status(target(t)?, &spec(run)?, args_given, env)?
         }
     };

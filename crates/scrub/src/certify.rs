@@ -16,17 +16,12 @@
 //! checker's without does: `body` is no secret key on its own).
 
 use std::collections::HashSet;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
+use std::hash::{BuildHasherDefault, Hasher, RandomState};
 
-use crate::engine::Scrubber;
+use crate::engine::{fingerprint, Scrubber};
 
 /// The most fingerprints kept (8 bytes each); lines proven after that are scanned again.
 pub const MAX_PROOFS: usize = 1 << 21;
-
-/// The fingerprint of one line.
-pub(crate) fn fingerprint(hasher: &RandomState, line: &[u8]) -> u64 {
-    hasher.hash_one(line)
-}
 
 /// Fingerprints are keyed hashes already: the set uses them as they are.
 #[derive(Default)]

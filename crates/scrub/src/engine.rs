@@ -57,6 +57,12 @@ pub struct Options {
     pub keep_unvetted: bool,
 }
 
+/// The fingerprint of one line a redaction proved clean (see [`crate::certify`]).
+pub(crate) fn fingerprint(hasher: &std::hash::RandomState, line: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    hasher.hash_one(line)
+}
+
 /// Redaction counts by rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counts([u64; Rule::ALL.len()]);
@@ -647,8 +653,7 @@ impl FileScrubber<'_> {
     /// Records the line written from `seg_start` as proven clean, when proofs are kept.
     fn prove(&mut self, seg_start: usize, out: &[u8]) {
         if let Some(h) = &self.certify {
-            self.proofs
-                .push(crate::certify::fingerprint(h, &out[seg_start..]));
+            self.proofs.push(fingerprint(h, &out[seg_start..]));
         }
     }
 

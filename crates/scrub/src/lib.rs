@@ -36,6 +36,8 @@ pub mod names;
 pub mod parallel;
 mod personal;
 mod prose;
+#[cfg(test)]
+mod prose_tests;
 pub mod pseudonym;
 pub mod rules;
 pub mod schema;

@@ -25,39 +25,3 @@ pub(crate) fn userinfo_at(dec: &[u8], u: usize, spans: &mut Vec<Span>) {
         spans.push(Span::new(u, at, Rule::UrlUserinfo, Repl::Redacted));
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use crate::rules::Rule;
-
-    fn found(text: &str) -> Vec<String> {
-        crate::prose::found(text, Rule::UrlUserinfo)
-    }
-
-    #[test]
-    fn user_information_is_found() {
-        assert_eq!(
-            found("git+https://jdoe:s3cret@github.com/acme/x.git"),
-            ["jdoe:s3cret"]
-        );
-        assert_eq!(found("postgres://app:pw@db:5432/main"), ["app:pw"]);
-        assert_eq!(found("\"https://ghp_abc@host/\""), ["ghp_abc"]);
-        assert_eq!(found("https://a@b:c@host/"), ["a@b:c"]);
-        assert!(
-            found("http://[redacted]@[redacted]:3128").is_empty(),
-            "a fixpoint"
-        );
-    }
-
-    #[test]
-    fn urls_without_credentials_stay() {
-        for text in [
-            "https://github.com/acme/x?email=a@b.c",
-            "mailto:jane@example.com",
-            "https://host/@scope/pkg",
-            "see https://x.org/",
-        ] {
-            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
-        }
-    }
-}
