@@ -284,6 +284,27 @@ fn ours(text: &str) -> bool {
     text.lines().take(3).any(|l| l.contains(MARKER))
 }
 
+/// `serve` arguments as `status` shows them: a client key given on the command line (which
+/// `install` refuses, but a hand-made or older file may hold) is masked.
+fn shown_args(args: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut key_next = false;
+    for a in args {
+        if key_next {
+            out.push("***".to_string());
+            key_next = false;
+        } else if a == "--client-key" {
+            out.push(a.clone());
+            key_next = true;
+        } else if a.starts_with("--client-key=") {
+            out.push("--client-key=***".to_string());
+        } else {
+            out.push(a.clone());
+        }
+    }
+    out
+}
+
 /// The words a file this module wrote starts: the binary, then its arguments (systemd's
 /// `ExecStart` words or launchd's `ProgramArguments` strings, unquoted). `None` when the text
 /// does not have the shape [`render`] writes.
@@ -603,7 +624,7 @@ pub(crate) fn status(
             if t == want {
                 lines.push(format!("installed: {}", path.display()));
                 if let Some(words) = installed.filter(|_| !args_given) {
-                    lines.push(format!("runs: {}", words[1..].join(" ")));
+                    lines.push(format!("runs: {}", shown_args(&words[1..]).join(" ")));
                 }
             } else {
                 healthy = false;
@@ -708,6 +729,18 @@ mod tests {
     fn systemd_words_are_quoted_against_specifiers_and_variables() {
         assert_eq!(systemd_word("a b"), "\"a b\"");
         assert_eq!(systemd_word("50%$HOME\"\\"), "\"50%%$$HOME\\\"\\\\\"");
+    }
+
+    #[test]
+    fn a_client_key_in_the_installed_arguments_is_masked() {
+        let args: Vec<String> = ["serve", "--client-key", "k-123", "--client-key=k-456", "-v"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            shown_args(&args),
+            ["serve", "--client-key", "***", "--client-key=***", "-v"]
+        );
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! name no user (the plugin's, OpenCode's and their dependencies' organisations) and the
 //! hosts' own pages (`/settings`, `/login`, …) stay.
 
+use crate::hosts::host_char;
 use crate::rules::Rule;
-use crate::span::{escaped_at, Repl, Span};
+use crate::span::{in_escape, Repl, Span};
 
 const HOSTS: &[&[u8]] = &[
     b"github.com",
@@ -64,25 +65,39 @@ const KEPT: &[&[u8]] = &[
     b"graphql",
 ];
 
-fn segment_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.')
+/// First path segments after which the next segment is the owner (`/users/<owner>`,
+/// `/orgs/<owner>`, `/sponsors/<owner>`, the API's `/repos/<owner>`).
+const OWNER_NEXT: &[&[u8]] = &[b"users", b"orgs", b"sponsors", b"repos"];
+
+/// The path segment starting at `o`: its end.
+fn segment_end(low: &[u8], o: usize) -> usize {
+    let mut e = o;
+    while e < low.len() && host_char(low[e]) {
+        e += 1;
+    }
+    while e > o && low[e - 1] == b'.' {
+        e -= 1;
+    }
+    e
 }
 
 /// The word `[s, e)` of the line (lower case): a code host's name (`github`, …) starts an
 /// owner here.
 pub(crate) fn at_word(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) {
+    let w = &low[s..e];
     if !matches!(
-        &low[s..e],
+        w,
         b"github" | b"githubusercontent" | b"gitlab" | b"bitbucket" | b"codeberg"
     ) {
         return;
     }
-    // `<owner>.github.io`.
-    if s > 0 && low[s - 1] == b'.' && low[e..].starts_with(b".io") && &low[s..e] == b"github" {
+    // `<owner>.github.io`, `<owner>.gitlab.io`.
+    let pages = low[e..].starts_with(b".io") && low.get(e + 3).is_none_or(|c| !host_char(*c));
+    if s > 0 && low[s - 1] == b'.' && pages && matches!(w, b"github" | b"gitlab") {
         let mut a = s - 1;
         while a > 0
             && (low[a - 1].is_ascii_alphanumeric() || low[a - 1] == b'-')
-            && !escaped_at(low, a - 1)
+            && !in_escape(low, a - 1)
         {
             a -= 1;
         }
@@ -99,12 +114,15 @@ pub(crate) fn at_word(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) {
         return;
     }
     o += 1;
-    let mut oe = o;
-    while oe < low.len() && segment_char(low[oe]) {
-        oe += 1;
+    // A port (`github.com:443/<owner>`).
+    let digits = low[o..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits > 0 && low.get(o + digits) == Some(&b'/') {
+        o += digits + 1;
     }
-    while oe > o && low[oe - 1] == b'.' {
-        oe -= 1;
+    let mut oe = segment_end(low, o);
+    if OWNER_NEXT.contains(&&low[o..oe]) && low.get(oe) == Some(&b'/') {
+        o = oe + 1;
+        oe = segment_end(low, o);
     }
     if oe > o && !KEPT.contains(&&low[o..oe]) {
         spans.push(Span::new(o, oe, Rule::CodeHostOwner, Repl::Redacted));

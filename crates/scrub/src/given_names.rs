@@ -678,22 +678,54 @@ pub(crate) fn at_word(dec: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> 
         return None;
     }
     let given = &dec[s..e];
-    let ss = e + 1;
-    let se = letters_end(dec, ss);
+    let capitalized = case_of(given) == Case::Capitalized;
+    let mut ss = e + 1;
+    // A middle initial (`Jane Q. Public`, `John F. Kennedy`): the surname comes after it.
+    if capitalized
+        && sep == b' '
+        && dec[ss].is_ascii_uppercase()
+        && dec.get(ss + 1) == Some(&b'.')
+        && dec.get(ss + 2) == Some(&b' ')
+        && dec.get(ss + 3).is_some_and(u8::is_ascii_uppercase)
+    {
+        ss += 3;
+    }
+    let mut se = letters_end(dec, ss);
     let surname = &dec[ss..se];
     let fits = match (case_of(given), case_of(surname)) {
         (Case::Capitalized, Case::Capitalized) => true,
         (Case::Lower, Case::Lower) => sep != b' ',
         _ => false,
     };
-    // The surname is a word of its own too (`Jane Doe2` is an identifier).
-    let ends = dec
-        .get(se)
-        .is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'@'));
-    (fits && ends && (2..=20).contains(&surname.len()) && is_given(given)).then(|| {
-        spans.push(Span::new(s, se, Rule::FullName, Repl::Redacted));
-        se
-    })
+    if !(fits && ends_word(dec, se) && (2..=20).contains(&surname.len()) && is_given(given)) {
+        return None;
+    }
+    // More Capitalized names after it (`John Michael Smith`, `Mary-Jane Smith`), at most two.
+    if capitalized {
+        for _ in 0..2 {
+            if !matches!(dec.get(se), Some(b' ' | b'-')) {
+                break;
+            }
+            let ne = letters_end(dec, se + 1);
+            let next = &dec[se + 1..ne];
+            if case_of(next) != Case::Capitalized
+                || !(2..=20).contains(&next.len())
+                || !ends_word(dec, ne)
+                || crate::personal::not_a_name(next)
+            {
+                break;
+            }
+            se = ne;
+        }
+    }
+    spans.push(Span::new(s, se, Rule::FullName, Repl::Redacted));
+    Some(se)
+}
+
+/// Whether a word ends at `e` (`Jane Doe2` and `jane.doe@…` are not names of their own).
+fn ends_word(dec: &[u8], e: usize) -> bool {
+    dec.get(e)
+        .is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'@'))
 }
 
 #[cfg(test)]

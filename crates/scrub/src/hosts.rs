@@ -6,7 +6,7 @@
 //! `~/.local/share` stay.
 
 use crate::rules::Rule;
-use crate::span::{escaped_at, Repl, Span};
+use crate::span::{in_escape, Repl, Span};
 
 /// Suffixes of hosts on a private network.
 const PRIVATE_SUFFIXES: &[&[u8]] = &[
@@ -25,16 +25,16 @@ const NAMELESS: &[&[u8]] = &[
     b"kubernetes.docker.internal",
 ];
 
-fn host_char(c: u8) -> bool {
+/// A byte of a host name (also of a URL path segment: [`crate::code_hosts`]).
+pub(crate) fn host_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_')
 }
 
 /// The host around `[s, e)`: extended over host characters both ways (a trailing `.` is
-/// not part of it).
+/// not part of it), never back into an escape (`\njane-mbp.local`, `\u201cjane-mbp`).
 fn host_around(low: &[u8], s: usize, e: usize) -> (usize, usize) {
     let mut a = s;
-    // Not into an escape (`\njane-mbp.local`).
-    while a > 0 && host_char(low[a - 1]) && !escaped_at(low, a - 1) {
+    while a > 0 && host_char(low[a - 1]) && !in_escape(low, a - 1) {
         a -= 1;
     }
     let mut b = e;
@@ -47,8 +47,9 @@ fn host_around(low: &[u8], s: usize, e: usize) -> (usize, usize) {
     (a, b)
 }
 
-/// A private-network suffix starting at `p` (its `.`), `suffix` long.
-fn suffix_at(low: &[u8], p: usize, len: usize, spans: &mut Vec<Span>) {
+/// A private-network suffix starting at `p` (its `.`), `len` long: the host's end, when
+/// it is one.
+fn suffix_at(low: &[u8], p: usize, len: usize, spans: &mut Vec<Span>) -> Option<usize> {
     let e = p + len;
     // The suffix ends the host (`jane-mbp.local:8080`, not `x.local.json` or `x.lang`), and
     // a label comes before it (not `~/.local/share`).
@@ -57,56 +58,62 @@ fn suffix_at(low: &[u8], p: usize, len: usize, spans: &mut Vec<Span>) {
     let ends = free(e) || (low[e] == b'.' && free(e + 1));
     let labelled = p > 0 && (low[p - 1].is_ascii_alphanumeric() || low[p - 1] == b'-');
     if !ends || !labelled {
-        return;
+        return None;
     }
     let (a, b) = host_around(low, p, e);
+    // `/usr/x.local` is a file in a folder, not a host… unless a URL (`//`) or a UNC path
+    // (`\\nas.local\share`) names it.
+    let named = low[..a].ends_with(b"//") || low[..a].ends_with(b"\\\\");
     if a > 0
         && matches!(low[a - 1], b'/' | b'\\')
         && low.get(a..p).is_some_and(|l| !l.contains(&b'.'))
-        // `/usr/x.local` is a file in a folder, not a host… unless a URL names it.
-        && !low[..a].ends_with(b"//")
+        && !named
     {
-        return;
+        return None;
     }
-    if !NAMELESS.contains(&&low[a..b]) {
-        push(spans, a, b);
+    if NAMELESS.contains(&&low[a..b]) {
+        return None;
     }
+    push(spans, a, b);
+    Some(b)
 }
 
 fn push(spans: &mut Vec<Span>, a: usize, b: usize) {
+    // A host is found once per mark in it: only the last span can be the same.
     let seen = spans
-        .iter()
-        .any(|s| s.rule == Rule::PrivateHost && s.start == a && s.end == b);
+        .last()
+        .is_some_and(|s| s.rule == Rule::PrivateHost && s.start == a && s.end == b);
     if !seen {
         spans.push(Span::new(a, b, Rule::PrivateHost, Repl::Redacted));
     }
 }
 
 /// The word `[s, e)` of the line (lower case): a private-network suffix (`local` after a
-/// `.`) or a device mark (`macbook`, `-mbp`) starts a private host here.
-pub(crate) fn at_word(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) {
+/// `.`) or a device mark (`macbook`, `-mbp`) starts a private host here. The host's end,
+/// to go on from.
+pub(crate) fn at_word(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
     let w = &low[s..e];
     let after = |c: u8| s > 0 && low[s - 1] == c;
     let mark = match w {
         b"local" | b"lan" | b"localdomain" | b"home" | b"internal" if after(b'.') => {
-            if let Some(suffix) = PRIVATE_SUFFIXES
-                .iter()
-                .find(|x| low[s - 1..].starts_with(x))
-            {
-                suffix_at(low, s - 1, suffix.len(), spans);
-            }
-            return;
+            // The suffix this word is (`.localdomain`, not the `.local` it starts with).
+            let suffix = PRIVATE_SUFFIXES.iter().find(|x| {
+                low[s - 1..].starts_with(x) && (x.len() == w.len() + 1 || w == b"home")
+            })?;
+            return suffix_at(low, s - 1, suffix.len(), spans);
         }
         b"macbook" | b"imac" => after(b'-') || low.get(e) == Some(&b'-'),
         b"mbp" | b"laptop" | b"desktop" => after(b'-'),
         _ => false,
     };
-    if mark {
-        let (a, b) = host_around(low, s, e);
-        // Only a device name with more than the mark (`janes-macbook-pro`, not the word
-        // `macbook` alone in prose).
-        if b - a > e - s + 1 {
-            push(spans, a, b);
-        }
+    if !mark {
+        return None;
     }
+    let (a, b) = host_around(low, s, e);
+    // Only a device name with more than the mark (`janes-macbook-pro`, not the word
+    // `macbook` alone in prose).
+    (b - a > e - s + 1).then(|| {
+        push(spans, a, b);
+        b
+    })
 }

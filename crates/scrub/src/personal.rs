@@ -605,6 +605,11 @@ const NOT_NAMES: &[&[u8]] = &[
     b"there",
 ];
 
+/// Whether a Capitalized word is one logs use that is not a name (`Error`, `Windows`).
+pub(crate) fn not_a_name(word: &[u8]) -> bool {
+    NOT_NAMES.iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
 /// One Capitalized word at `s` (`Jane`, `O'Brien`, `Mary-Jane`): its end.
 fn name_word(dec: &[u8], s: usize) -> Option<usize> {
     if !dec.get(s).is_some_and(u8::is_ascii_uppercase) {
@@ -626,15 +631,19 @@ fn name_word(dec: &[u8], s: usize) -> Option<usize> {
         e += 1;
     }
     // A backslash continues a Windows path (`Jane\Documents`) unless it starts a JSON
-    // escape that ends the text (`Jane\n`, `Jane\"`).
-    let json_escape =
-        dec.get(e) == Some(&b'\\') && matches!(dec.get(e + 1), Some(b'n' | b't' | b'r' | b'"'));
+    // escape that ends the text (`Jane\n`, `Jane\"`, `Jane\u2019s`).
+    let unicode_escape = dec.get(e + 1) == Some(&b'u')
+        && dec
+            .get(e + 2..e + 6)
+            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+    let json_escape = dec.get(e) == Some(&b'\\')
+        && (matches!(dec.get(e + 1), Some(b'n' | b't' | b'r' | b'"')) || unicode_escape);
     let ends = json_escape
         || dec.get(e).is_none_or(|c| {
             !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'/' | b'@' | b'\\'))
         });
     let word = &dec[s..e];
-    let listed = NOT_NAMES.iter().any(|w| w.eq_ignore_ascii_case(word));
+    let listed = not_a_name(word);
     (lower >= 1 && e - s <= 20 && ends && !listed).then_some(e)
 }
 

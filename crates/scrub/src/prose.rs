@@ -6,7 +6,7 @@
 //! and a detector runs only where its first word can start a match, so together they cost
 //! about one scan of the line.
 
-use crate::span::{escaped_at, starts_word, Span};
+use crate::span::{past_escape, starts_word, Span};
 
 /// Byte classes: 1 a letter, 2 a digit, 0 anything else.
 const CLASS: [u8; 256] = {
@@ -39,21 +39,28 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
             i += 1;
             continue;
         }
-        let s = i;
+        let run_start = i;
         i += 1;
         while i < n && CLASS[usize::from(dec[i])] == class {
             i += 1;
         }
         let e = i;
-        let prev = if s > 0 { dec[s - 1] } else { b' ' };
+        // A run that starts inside an escape (`n` of `\nJane`, `u`, `201c` of `\u201cJane`)
+        // starts its word after it.
         let next = if e < n { dec[e] } else { b'\n' };
+        // A scheme (`https://`, `s3://`, `postgresql+psycopg2://`): user information after it.
+        if next == b':' && dec[e..].starts_with(b"://") {
+            crate::urls::userinfo_at(dec, e + 3, spans);
+            continue;
+        }
+        let s = past_escape(dec, run_start);
+        if s >= e || !starts_word(dec, s) {
+            continue;
+        }
+        let prev = if s > 0 { dec[s - 1] } else { b' ' };
         if class == 2 {
             // A house number: a space or a capital (`221B`) after it.
-            if (next == b' ' || next.is_ascii_uppercase())
-                && e - s <= 5
-                && starts_word(dec, s)
-                && !escaped_at(dec, s)
-            {
+            if (next == b' ' || next.is_ascii_uppercase()) && e - s <= 5 {
                 if let Some(end) = crate::spoken::street_at(dec, s, e, spans) {
                     i = end;
                 }
@@ -65,25 +72,9 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         let given = matches!(next, b' ' | b'.' | b'-' | b'_')
             && (3..=12).contains(&len)
             && dec.get(e + 1).is_some_and(u8::is_ascii_alphabetic);
-        if next == b':' && dec[e..].starts_with(b"://") {
-            crate::urls::userinfo_at(dec, e + 3, spans);
-            continue;
-        }
         let credential = matches!(next, b' ' | b':' | b'=') && (3..=12).contains(&len);
         let host = matches!(prev, b'.' | b'-') || next == b'-';
         let code_host = next == b'.' && (6..=17).contains(&len);
-        if !(given || credential || host || code_host) {
-            continue;
-        }
-        // The letter of an escape (`n` in `\nJane`) is not part of the word after it.
-        let s = if prev == b'\\' && escaped_at(dec, s) {
-            s + 1
-        } else {
-            s
-        };
-        if s == e || !starts_word(dec, s) {
-            continue;
-        }
         if given {
             if let Some(end) = crate::given_names::at_word(dec, s, e, spans) {
                 i = end;
@@ -97,7 +88,10 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
             }
         }
         if host {
-            crate::hosts::at_word(low, s, e, spans);
+            if let Some(end) = crate::hosts::at_word(low, s, e, spans) {
+                i = i.max(end);
+                continue;
+            }
         }
         if code_host {
             crate::code_hosts::at_word(low, s, e, spans);

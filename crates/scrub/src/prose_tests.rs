@@ -102,7 +102,8 @@ mod spoken {
         assert_eq!(told("api key: hello-world-42"), ["hello-world-42"]);
         assert_eq!(
             told("the passphrase is correct horse battery staple, keep it"),
-            ["correct horse battery staple"]
+            ["correct horse battery staple, keep it"],
+            "a phrase runs to the end of its clause; a comma does not end it"
         );
         assert_eq!(
             told("Recovery phrase: abandon ability able"),
@@ -229,5 +230,129 @@ mod urls {
         ] {
             assert!(found(text).is_empty(), "{text}: {:?}", found(text));
         }
+    }
+}
+
+/// Escapes of the review after the first version: each case was missed or corrupted.
+mod review {
+    use super::*;
+
+    #[test]
+    fn spans_never_start_inside_a_unicode_escape() {
+        // Python's json.dumps escapes every non-ASCII character.
+        let host = found(r#"{"host":"Ren\u00e9e-MacBook-Pro"}"#, Rule::PrivateHost);
+        assert_eq!(host, ["e-MacBook-Pro"]);
+        let host = found(r#""\u201cjane-mbp.local\u201d""#, Rule::PrivateHost);
+        assert_eq!(host, ["jane-mbp.local"]);
+        let owner = found(r#""\u201cjdoe.github.io""#, Rule::CodeHostOwner);
+        assert_eq!(owner, ["jdoe"]);
+    }
+
+    #[test]
+    fn words_after_a_unicode_escape_are_read() {
+        assert_eq!(
+            found(r#""\u201cJane Doe\u201d""#, Rule::FullName),
+            ["Jane Doe"]
+        );
+        assert_eq!(
+            found(r#""\u201cmy password is hunter2""#, Rule::ToldCredential),
+            ["hunter2"]
+        );
+        assert_eq!(
+            found(r#""\nverification code: 123456""#, Rule::ToldCredential),
+            ["123456"]
+        );
+        assert_eq!(
+            found(r#""\ngithubusercontent.com/jdoe/x""#, Rule::CodeHostOwner),
+            ["jdoe"]
+        );
+    }
+
+    #[test]
+    fn every_private_suffix_is_found() {
+        assert_eq!(
+            found("build01.localdomain up", Rule::PrivateHost),
+            ["build01.localdomain"]
+        );
+        assert_eq!(
+            found(r"open \\nas.local\share", Rule::PrivateHost),
+            ["nas.local"]
+        );
+    }
+
+    #[test]
+    fn a_long_host_is_read_once() {
+        let line = format!("x{}", "-mbp".repeat(20_000));
+        assert_eq!(found(&line, Rule::PrivateHost).len(), 1);
+        let lans = "a.lan ".repeat(5_000);
+        assert_eq!(found(&lans, Rule::PrivateHost).len(), 5_000);
+    }
+
+    #[test]
+    fn middle_names_and_initials_go_with_the_name() {
+        assert_eq!(
+            found("by John Michael Smith today", Rule::FullName),
+            ["John Michael Smith"]
+        );
+        assert_eq!(
+            found("Mary-Jane Smith", Rule::FullName),
+            ["Mary-Jane Smith"]
+        );
+        assert_eq!(found("Jane Q. Public", Rule::FullName), ["Jane Q. Public"]);
+        assert_eq!(
+            found("Jane Doe Error Code", Rule::FullName),
+            ["Jane Doe"],
+            "a word logs use stays"
+        );
+    }
+
+    #[test]
+    fn quoted_and_punctuated_credentials_go_whole() {
+        let told = |t: &str| found(t, Rule::ToldCredential);
+        assert_eq!(told(r#"my password is "hunter 2" ok"#), ["hunter 2"]);
+        assert_eq!(told("password: 'x y'"), ["x y"]);
+        assert_eq!(told(r#""password is \"s3cr3t\" now""#), ["s3cr3t"]);
+        assert_eq!(told("password: !Qaz2wsx,def"), ["!Qaz2wsx,def"]);
+        assert_eq!(told("password:\thunter2"), ["hunter2"]);
+        assert_eq!(
+            told("recovery phrase: 1. abandon 2. ability; next"),
+            ["1. abandon 2. ability"]
+        );
+        assert_eq!(
+            told("seed phrase: abandon, ability, able. Then"),
+            ["abandon, ability, able"]
+        );
+        assert!(told("password is [redacted]").is_empty(), "a fixpoint");
+        assert!(told(r#"password is "[redacted]""#).is_empty(), "a fixpoint");
+    }
+
+    #[test]
+    fn street_types_in_any_case() {
+        assert_eq!(
+            found("ship to 42 Elm street now", Rule::StreetAddress),
+            ["42 Elm street"]
+        );
+        assert_eq!(
+            found("42 Elm STREET", Rule::StreetAddress),
+            ["42 Elm STREET"]
+        );
+    }
+
+    #[test]
+    fn code_host_owners_behind_their_pages_and_ports() {
+        let owner = |t: &str| found(t, Rule::CodeHostOwner);
+        assert_eq!(owner("https://github.com/users/jdoe"), ["jdoe"]);
+        assert_eq!(owner("https://github.com/orgs/acme/people"), ["acme"]);
+        assert_eq!(owner("https://api.github.com/repos/jdoe/x"), ["jdoe"]);
+        assert_eq!(owner("https://github.com:443/jdoe/x"), ["jdoe"]);
+        assert_eq!(owner("see jdoe.gitlab.io"), ["jdoe"]);
+        assert!(owner("x.github.iox").is_empty());
+    }
+
+    #[test]
+    fn schemes_ending_in_a_digit_carry_user_information() {
+        let info = |t: &str| found(t, Rule::UrlUserinfo);
+        assert_eq!(info("s3://AKIAX:secret@bucket/key"), ["AKIAX:secret"]);
+        assert_eq!(info("postgresql+psycopg2://app:pw@db/main"), ["app:pw"]);
     }
 }

@@ -153,6 +153,32 @@ pub(crate) fn starts_word(line: &[u8], s: usize) -> bool {
         && line[s - 4..s].iter().all(u8::is_ascii_hexdigit)
 }
 
+/// Whether `line[i]` is part of a backslash escape after its backslash: the letter (`n` in
+/// `\n`, `u` in `\u201c`) or one of the four hex digits of a `\uXXXX`.
+pub(crate) fn in_escape(line: &[u8], i: usize) -> bool {
+    if escaped_at(line, i) {
+        return true;
+    }
+    (1..=4).any(|k| {
+        i >= k
+            && line[i - k] == b'u'
+            && escaped_at(line, i - k)
+            && line
+                .get(i - k + 1..i - k + 5)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    })
+}
+
+/// The first index at or after `s` that is not inside a backslash escape ([`in_escape`]):
+/// where a word may start in `\nJane` or `\u201cJane`.
+pub(crate) fn past_escape(line: &[u8], s: usize) -> usize {
+    let mut i = s;
+    while i < line.len() && in_escape(line, i) {
+        i += 1;
+    }
+    i
+}
+
 #[cfg(test)]
 mod escape_tests {
     use super::*;
@@ -170,5 +196,12 @@ mod escape_tests {
         assert!(!starts_word(l, at(b"b ")));
         assert!(starts_word(l, at(b"Doe")));
         assert!(!starts_word(l, at(b"ane")));
+        let q = br#"x\u201cJane"#;
+        assert_eq!(past_escape(q, 2), q.len() - 4, "past u201c");
+        assert!(in_escape(q, q.len() - 5) && !in_escape(q, q.len() - 4));
+        assert!(
+            !in_escape(br#"a\\u201c"#, 3),
+            "an escaped backslash escapes nothing"
+        );
     }
 }

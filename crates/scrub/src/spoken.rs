@@ -2,11 +2,13 @@
 //! them is ordinary:
 //!
 //! - a credential told in a sentence: `my password is sunshine`, `the PIN was 4821`,
-//!   `passphrase: correct horse battery staple`, `api key is …`, `recovery phrase is …`.
-//!   After the credential word and `is`, `was`, `:`, `=` or `->`, one token is replaced
-//!   (the phrase words: everything up to the end of the clause, at most 24 words);
-//! - a street address: a house number, one to three Capitalized words and a street type
-//!   (`42 Elm Street`, `221B Baker St.`, `1600 Pennsylvania Avenue`).
+//!   `password: "hunter 2"`, `passphrase: correct horse battery staple`, `api key is …`,
+//!   `recovery phrase: 1. abandon 2. ability …`. After the credential word and `is`, `was`,
+//!   `:`, `=` or `->`, the value is replaced: a quoted value up to its closing quote, else
+//!   one token up to the next space (punctuation included); after a phrase's name, the
+//!   rest of the clause (to `;`, a quote, or a full stop and a space; at most 300 bytes);
+//! - a street address: a house number, one to three Capitalized words and a street type in
+//!   any case (`42 Elm Street`, `221B Baker St.`, `1600 Pennsylvania avenue`).
 //!
 //! Both become `[redacted]`.
 
@@ -29,7 +31,6 @@ const CREDENTIALS: &[(&[u8], bool)] = &[
     (b"otp", false),
     (b"verification code", false),
     (b"security code", false),
-    (b"one-time code", false),
     (b"passphrase", true),
     (b"pass phrase", true),
     (b"seed phrase", true),
@@ -40,7 +41,7 @@ const CREDENTIALS: &[(&[u8], bool)] = &[
 
 /// What joins the credential word to its value.
 const JOINERS: &[&[u8]] = &[
-    b" is ", b" was ", b": ", b":", b" = ", b"=", b" -> ", b" is: ",
+    b" is: ", b" is ", b" was ", b": ", b":\t", b":", b" = ", b"=", b" -> ",
 ];
 
 /// Values that describe a credential rather than being one (`the token is expired`,
@@ -149,36 +150,87 @@ const STREET_TYPES: &[&[u8]] = &[
     b"allee",
 ];
 
+/// The end of a one-token value at `s`: the next space, quote, closing bracket or escape
+/// (a backslash starts one in JSON-escaped text: `\"` ends the string); a full stop that
+/// ends the sentence is not part of it.
 fn word_end(low: &[u8], s: usize) -> usize {
     let mut e = s;
-    // A backslash starts an escape in JSON-escaped text (`\"` ends the string): never part
-    // of the value.
     while e < low.len()
         && !matches!(
             low[e],
-            b' ' | b'\t' | b',' | b';' | b'"' | b'\'' | b')' | b']' | b'}' | b'>' | b'\\'
+            b' ' | b'\t' | b'"' | b'\'' | b')' | b']' | b'}' | b'>' | b'\\'
         )
     {
         e += 1;
     }
-    // A sentence's full stop is not part of the value.
-    while e > s && matches!(low[e - 1], b'.' | b'!' | b'?') {
+    while e > s && low[e - 1] == b'.' {
         e -= 1;
     }
     e
 }
 
-/// The word `[s, e)` (lower case) may start a credential's name: `password is …` → the value
-/// (see the module docs). The end of what was matched, to go on from.
-pub(crate) fn credential_at(
-    low: &[u8],
-    s: usize,
-    e: usize,
-    spans: &mut Vec<Span>,
-) -> Option<usize> {
-    // The first word of a credential's name, before the table is looked at.
-    if !matches!(
-        &low[s..e],
+/// The end of a phrase at `s`: the end of its clause (`;`, a quote, an escape, a full stop
+/// and a space, or the line's end), at most 300 bytes; trailing spaces and a full stop are
+/// not part of it.
+fn phrase_end(low: &[u8], s: usize) -> usize {
+    let limit = low.len().min(s + 300);
+    let mut e = s;
+    // `1. abandon 2. ability`: a number's full stop numbers a list; it ends no clause.
+    let numbering = |e: usize| {
+        let digits = low[s..e]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        digits > 0 && (e - digits == s || low[e - digits - 1] == b' ')
+    };
+    while e < limit
+        && !matches!(low[e], b';' | b'"' | b'\'' | b'\\' | b'\n' | b'\r')
+        && !(low[e] == b'.' && matches!(low.get(e + 1), Some(b' ') | None) && !numbering(e))
+    {
+        e += 1;
+    }
+    while e > s && matches!(low[e - 1], b' ' | b'.' | b',') {
+        e -= 1;
+    }
+    e
+}
+
+/// A quoted value at `v` (`"…"`, `'…'`, or `\"…\"` inside a JSON string): its inside. In
+/// a JSON line a bare `"` delimits the JSON string itself (prose quotes inside it are
+/// escaped), so only the escaped form counts there.
+fn quoted(low: &[u8], v: usize) -> Option<(usize, usize)> {
+    let json = low
+        .iter()
+        .find(|c| !c.is_ascii_whitespace())
+        .is_some_and(|c| matches!(c, b'{' | b'['));
+    let (open, close): (&[u8], &[u8]) = match low.get(v)? {
+        b'"' if !json => (b"\"", b"\""),
+        b'\'' => (b"'", b"'"),
+        b'\\' if low.get(v + 1) == Some(&b'"') => (b"\\\"", b"\\\""),
+        _ => return None,
+    };
+    let start = v + open.len();
+    let rest = low.get(start..low.len().min(start + 256))?;
+    let len = if open == b"\\\"" {
+        // The next quote that a single backslash escapes; one that an even run escapes (or
+        // none does) ends the JSON string first.
+        let q = rest.iter().enumerate().find(|&(_, &c)| c == b'"')?.0;
+        let run = rest[..q].iter().rev().take_while(|&&c| c == b'\\').count();
+        if run % 2 == 0 {
+            return None;
+        }
+        q - 1
+    } else {
+        memchr::memmem::find(rest, close)?
+    };
+    (len > 0).then_some((start, start + len))
+}
+
+/// Whether `w` is the first word of a [`CREDENTIALS`] name (a cheap test before the table).
+fn first_word(w: &[u8]) -> bool {
+    matches!(
+        w,
         b"password"
             | b"passwd"
             | b"pwd"
@@ -192,13 +244,24 @@ pub(crate) fn credential_at(
             | b"otp"
             | b"verification"
             | b"security"
-            | b"one"
             | b"passphrase"
             | b"pass"
             | b"seed"
             | b"recovery"
             | b"mnemonic"
-    ) {
+    )
+}
+
+/// The word `[s, e)` (lower case) may start a credential's name: `password is …` → the value
+/// (see the module docs). The end of what was matched, to go on from.
+pub(crate) fn credential_at(
+    low: &[u8],
+    s: usize,
+    e: usize,
+    spans: &mut Vec<Span>,
+) -> Option<usize> {
+    // The first word of a credential's name, before the table is looked at.
+    if !first_word(&low[s..e]) {
         return None;
     }
     let &(word, phrase) = CREDENTIALS
@@ -208,25 +271,29 @@ pub(crate) fn credential_at(
     let after = s + word.len();
     let joiner = JOINERS.iter().find(|j| low[after..].starts_with(j))?;
     let v = after + joiner.len();
-    // A value, not the start of a JSON string or an empty field (JSON and `key=value` have
-    // their own rules).
-    if !low.get(v).is_some_and(|c| c.is_ascii_alphanumeric()) {
+    let (v, e) = if let Some((qs, qe)) = quoted(low, v) {
+        (qs, qe)
+    } else {
+        // A value, not an empty field or the start of a JSON string (JSON and `key=value`
+        // have their own rules), nor a placeholder already written (`[redacted]`).
+        let c = *low.get(v)?;
+        if !(c.is_ascii_alphanumeric() || b"!#$%&*+-/?@^_~(".contains(&c)) {
+            return None;
+        }
+        (
+            v,
+            if phrase {
+                phrase_end(low, v)
+            } else {
+                word_end(low, v)
+            },
+        )
+    };
+    if e <= v || crate::rules::only_markers(&low[v..e]) {
         return None;
     }
-    let mut e = word_end(low, v);
     if !phrase && STATES.contains(&&low[v..e]) {
         return None;
-    }
-    if phrase {
-        let mut words = 1;
-        while words < 24 && low.get(e) == Some(&b' ') {
-            let next = word_end(low, e + 1);
-            if next == e + 1 || !low[e + 1].is_ascii_alphabetic() {
-                break;
-            }
-            e = next;
-            words += 1;
-        }
     }
     (e > v).then(|| {
         spans.push(Span::new(v, e, Rule::ToldCredential, Repl::Redacted));
@@ -269,9 +336,14 @@ pub(crate) fn street_at(
     let mut at = e;
     let mut names = 0;
     while names <= 3 && dec.get(at) == Some(&b' ') {
-        let we = capitalized_word_end(dec, at + 1)?;
-        let w = &dec[at + 1..we];
-        if names >= 1 && STREET_TYPES.iter().any(|t| t.eq_ignore_ascii_case(w)) {
+        // The street type in any case (`Street`, `street`, `STREET`); the name Capitalized.
+        let mut te = at + 1;
+        while te < dec.len() && dec[te].is_ascii_alphabetic() {
+            te += 1;
+        }
+        let t = &dec[at + 1..te];
+        if names >= 1 && STREET_TYPES.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+            let we = te;
             if dec.get(we).is_some_and(u8::is_ascii_alphanumeric) {
                 return None;
             }
@@ -279,8 +351,22 @@ pub(crate) fn street_at(
             spans.push(Span::new(s, end, Rule::StreetAddress, Repl::Redacted));
             return Some(end);
         }
+        let we = capitalized_word_end(dec, at + 1)?;
         names += 1;
         at = we;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_credential_name_starts_with_a_listed_first_word() {
+        for (name, _) in CREDENTIALS {
+            let first = name.split(|&c| c == b' ').next().unwrap_or(name);
+            assert!(first_word(first), "{}", String::from_utf8_lossy(name));
+        }
+    }
 }

@@ -223,6 +223,11 @@ fn prose() -> impl Strategy<Value = String> {
         Just("\n".to_string()),
         Just(" ".to_string()),
         Just("\u{e9}".to_string()),
+        // Written as `\u201c` / `\u00e9` escapes in the JSON text (see the test).
+        Just("\u{201c}".to_string()),
+        Just("Ren\u{e9}e-MacBook-Pro".to_string()),
+        Just("\u{201c}Jane Doe\u{201d}".to_string()),
+        Just("password is \"hunter 2\"".to_string()),
         "[A-Za-z0-9 .:=/-]{0,16}",
     ];
     proptest::collection::vec(frag, 0..16).prop_map(|v| v.concat())
@@ -248,13 +253,15 @@ proptest! {
         // A line the engine cannot settle is omitted whole (fail closed): that marker is
         // the one output allowed not to parse.
         let omitted = |out: &str| out.contains(codex_scrub::engine::UNREDACTABLE);
-        let line = serde_json::to_string(&obj).unwrap();
+        // Non-ASCII as `\uXXXX` escapes too, as Python's json.dumps writes it.
+        let escaped = |t: String| t.replace('\u{201c}', "\\u201c").replace('\u{201d}', "\\u201d").replace('\u{e9}', "\\u00e9");
+        let line = escaped(serde_json::to_string(&obj).unwrap());
         let out = redact(&s, &line);
         prop_assert!(
             omitted(&out) || serde_json::from_str::<serde_json::Value>(&out).is_ok(),
             "{line} -> {out}"
         );
-        let pretty = serde_json::to_string_pretty(&obj).unwrap();
+        let pretty = escaped(serde_json::to_string_pretty(&obj).unwrap());
         let out = s.redact_text(&pretty, Mode::Document).0;
         prop_assert!(
             omitted(&out) || serde_json::from_str::<serde_json::Value>(&out).is_ok(),
