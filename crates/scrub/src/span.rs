@@ -172,6 +172,10 @@ pub(crate) fn in_escape(line: &[u8], i: usize) -> bool {
 /// The first index at or after `s` that is not inside a backslash escape ([`in_escape`]):
 /// where a word may start in `\nJane` or `\u201cJane`.
 pub(crate) fn past_escape(line: &[u8], s: usize) -> usize {
+    // An escape needs its backslash within the five bytes before (`\u201c` at most).
+    if !line[s.saturating_sub(5)..s].contains(&b'\\') {
+        return s;
+    }
     let mut i = s;
     while i < line.len() && in_escape(line, i) {
         i += 1;
