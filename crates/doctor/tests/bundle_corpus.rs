@@ -510,6 +510,12 @@ fn cases() -> Vec<Case> {
                 &format!("the recovery phrase is {a} {b} battery staple.\n"),
             )
         }),
+        c("shapes", "one-time code told in prose", Token, |h, _| {
+            log(h, "a.log", "your one-time code is 482913\n")
+        }),
+        c("shapes", "2FA code after a colon", Token, |h, _| {
+            log(h, "a.log", "2FA code: 396727 (expires in 30s)\n")
+        }),
         c("identities", "street address", Name, |h, c| {
             let surname = c.split(' ').nth(1).unwrap_or("");
             log(
@@ -766,6 +772,12 @@ fn the_adversarial_corpus_leaks_nothing_in_any_form() {
         if matches!(case.shape, Shape::Name | Shape::FullName) {
             canaries.extend(c.split(' ').map(str::to_string));
             canaries.push(c.replace(' ', ""));
+        }
+        if case.name == "one-time code told in prose" {
+            canaries = vec!["482913".to_string()];
+        }
+        if case.name == "2FA code after a colon" {
+            canaries = vec!["396727".to_string()];
         }
         if case.name == "client IPv4" {
             canaries = vec!["198.51.100.173".to_string()];

@@ -327,6 +327,17 @@ mod review {
     }
 
     #[test]
+    fn codes_named_by_the_word_before_them() {
+        let told = |t: &str| found(t, Rule::ToldCredential);
+        assert_eq!(told("your one-time code is 482913"), ["482913"]);
+        assert_eq!(told("2FA code: 396727"), ["396727"]);
+        assert_eq!(told("enter the user code: WDJB-MJHT"), ["WDJB-MJHT"]);
+        assert!(told("status code: 429").is_empty());
+        assert!(told("exit code is 1").is_empty());
+        assert!(told("the login code is expired").is_empty());
+    }
+
+    #[test]
     fn street_types_in_any_case() {
         assert_eq!(
             found("ship to 42 Elm street now", Rule::StreetAddress),

@@ -2,6 +2,7 @@
 //! them is ordinary:
 //!
 //! - a credential told in a sentence: `my password is sunshine`, `the PIN was 4821`,
+//!   `your one-time code is 482913`, `2FA code: 123456`,
 //!   `password: "hunter 2"`, `passphrase: correct horse battery staple`, `api key is …`,
 //!   `recovery phrase: 1. abandon 2. ability …`. After the credential word and `is`, `was`,
 //!   `:`, `=` or `->`, the value is replaced: a quoted value up to its closing quote, else
@@ -38,6 +39,34 @@ const CREDENTIALS: &[(&[u8], bool)] = &[
     (b"mnemonic", true),
     (b"secret phrase", true),
 ];
+
+/// Words before `code` that make it a credential (lower case, with the space after them):
+/// `one-time code`, `2FA code`, `login code`, the OAuth device flow's `user code`.
+const CODE_KINDS: &[&[u8]] = &[
+    b"one-time ",
+    b"one time ",
+    b"2fa ",
+    b"mfa ",
+    b"otp ",
+    b"sms ",
+    b"login ",
+    b"sign-in ",
+    b"auth ",
+    b"authentication ",
+    b"confirmation ",
+    b"device ",
+    b"user ",
+    b"access ",
+    b"recovery ",
+    b"backup ",
+];
+
+/// Whether `word` (with its trailing space) ends just before `s`, as a word of its own.
+fn word_before(low: &[u8], s: usize, word: &[u8]) -> bool {
+    s >= word.len()
+        && &low[s - word.len()..s] == word
+        && (s == word.len() || !low[s - word.len() - 1].is_ascii_alphanumeric())
+}
 
 /// What joins the credential word to its value.
 const JOINERS: &[&[u8]] = &[
@@ -261,14 +290,23 @@ pub(crate) fn credential_at(
     spans: &mut Vec<Span>,
 ) -> Option<usize> {
     // The first word of a credential's name, before the table is looked at.
-    if !first_word(&low[s..e]) {
-        return None;
-    }
-    let &(word, phrase) = CREDENTIALS
-        .iter()
-        .filter(|(w, _)| low[s..].starts_with(w))
-        .max_by_key(|(w, _)| w.len())?;
-    let after = s + word.len();
+    let (word_len, phrase) = if &low[s..e] == b"code" {
+        // `one-time code`, `2FA code`, `login code`: named by the word before `code`.
+        if !CODE_KINDS.iter().any(|k| word_before(low, s, k)) {
+            return None;
+        }
+        (4, false)
+    } else {
+        if !first_word(&low[s..e]) {
+            return None;
+        }
+        let &(word, phrase) = CREDENTIALS
+            .iter()
+            .filter(|(w, _)| low[s..].starts_with(w))
+            .max_by_key(|(w, _)| w.len())?;
+        (word.len(), phrase)
+    };
+    let after = s + word_len;
     let joiner = JOINERS.iter().find(|j| low[after..].starts_with(j))?;
     let v = after + joiner.len();
     let (v, e) = if let Some((qs, qe)) = quoted(low, v) {
