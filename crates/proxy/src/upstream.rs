@@ -158,6 +158,22 @@ enum Connector {
     Tunneled(HttpsConnector<Tunnel<HttpConnector>>),
 }
 
+/// Opens a connection to `target` through either connector (direct or tunneled).
+async fn open<C>(mut c: C, target: Uri) -> Result<C::Response, SendError>
+where
+    C: Service<Uri>,
+    C::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let connect = |e: C::Error| {
+        let e: Box<dyn std::error::Error + Send + Sync> = e.into();
+        SendError::Connect(chain(&*e))
+    };
+    std::future::poll_fn(|cx| c.poll_ready(cx))
+        .await
+        .map_err(connect)?;
+    c.call(target).await.map_err(connect)
+}
+
 /// Idle connections, oldest first.
 type Idle = Arc<Mutex<VecDeque<Pooled>>>;
 
@@ -378,24 +394,8 @@ impl Upstream {
 
     async fn connect(&self) -> Result<Pooled, SendError> {
         let io = match &self.connector {
-            Connector::Direct(c) => {
-                let mut c = c.clone();
-                std::future::poll_fn(|cx| c.poll_ready(cx))
-                    .await
-                    .map_err(|e| SendError::Connect(chain(&*e)))?;
-                c.call(self.target.clone())
-                    .await
-                    .map_err(|e| SendError::Connect(chain(&*e)))?
-            }
-            Connector::Tunneled(c) => {
-                let mut c = c.clone();
-                std::future::poll_fn(|cx| c.poll_ready(cx))
-                    .await
-                    .map_err(|e| SendError::Connect(chain(&*e)))?;
-                c.call(self.target.clone())
-                    .await
-                    .map_err(|e| SendError::Connect(chain(&*e)))?
-            }
+            Connector::Direct(c) => open(c.clone(), self.target.clone()).await?,
+            Connector::Tunneled(c) => open(c.clone(), self.target.clone()).await?,
         };
         let (send, conn) = http1::Builder::new().handshake(io).await?;
         Ok(Pooled {
