@@ -26,30 +26,46 @@ pub enum LegacySource {
     },
 }
 
-fn classify(path: &Path) -> Result<Option<Value>, String> {
-    match crate::model::read_store(path) {
-        StoreRead::Missing => Ok(None),
-        StoreRead::Unreadable { error, .. } => Err(error),
-        StoreRead::NotJson { message, .. } => Err(format!("not valid JSON ({message})")),
-        StoreRead::NotObject { found } => Err(format!("not a JSON object (found {found})")),
-        StoreRead::Parsed(_) => {
-            let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-            serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| e.to_string())
-        }
+/// The file's JSON (`Ok(None)` when it does not exist), parsed once; errors as a transfer
+/// would describe them.
+pub fn read_source(path: &Path) -> Result<Option<Value>, String> {
+    match crate::model::read_store_value(path) {
+        Ok(v) => Ok(v.map(Value::Object)),
+        Err(StoreRead::Unreadable { error, .. }) => Err(error),
+        Err(StoreRead::NotJson { message, .. }) => Err(format!("not valid JSON ({message})")),
+        Err(StoreRead::NotObject { found }) => Err(format!("not a JSON object (found {found})")),
+        Err(StoreRead::Missing) => Ok(None),
+        Err(StoreRead::Parsed(_)) => Err("not a JSON object".to_string()),
+    }
+}
+
+/// What [`read_source`] gave, as a legacy plugin store.
+pub fn legacy_plugin_store_from(read: Result<Option<&Value>, String>) -> LegacySource {
+    match read {
+        Ok(None) => LegacySource::Missing,
+        Ok(Some(v)) => legacy_store_value(v),
+        Err(e) => LegacySource::Unusable(e),
+    }
+}
+
+/// What [`read_source`] gave, as OpenCode's `auth.json`.
+pub fn opencode_auth_from(read: Result<Option<&Value>, String>) -> LegacySource {
+    match read {
+        Ok(None) => LegacySource::Missing,
+        Ok(Some(v)) => single_from(v),
+        Err(e) => LegacySource::Unusable(e),
     }
 }
 
 /// Reads the legacy plugin store `openai-codex-accounts.json`.
 pub fn read_legacy_plugin_store(path: &Path) -> LegacySource {
-    let v = match classify(path) {
-        Ok(None) => return LegacySource::Missing,
-        Ok(Some(v)) => v,
-        Err(e) => return LegacySource::Unusable(e),
-    };
+    let read = read_source(path);
+    legacy_plugin_store_from(read.as_ref().map(Option::as_ref).map_err(String::clone))
+}
+
+fn legacy_store_value(v: &Value) -> LegacySource {
     if v.get("openai").is_some_and(Value::is_object) {
-        return single_from(&v);
+        return single_from(v);
     }
     let Some(arr) = v.get("accounts").and_then(Value::as_array) else {
         return LegacySource::Unusable("no `accounts` array".to_string());
@@ -110,16 +126,13 @@ fn single_from(v: &Value) -> LegacySource {
 
 /// Reads OpenCode's `auth.json` (only the `openai` entry matters).
 pub fn read_opencode_auth(path: &Path) -> LegacySource {
-    match classify(path) {
-        Ok(None) => LegacySource::Missing,
-        Ok(Some(v)) => single_from(&v),
-        Err(e) => LegacySource::Unusable(e),
-    }
+    let read = read_source(path);
+    opencode_auth_from(read.as_ref().map(Option::as_ref).map_err(String::clone))
 }
 
 /// The `type` of OpenCode's `openai` auth entry (`oauth`, `api`, …), if any.
 pub fn opencode_openai_type(path: &Path) -> Result<Option<String>, String> {
-    match classify(path)? {
+    match read_source(path)? {
         None => Ok(None),
         Some(v) => Ok(v
             .get("openai")

@@ -9,8 +9,8 @@
 
 use std::path::Path;
 
-use codex_auth::legacy::{read_legacy_plugin_store, read_opencode_auth, LegacySource};
-use codex_auth::model::{read_store, AccountRecord, StoreRead};
+use codex_auth::legacy::{legacy_plugin_store_from, opencode_auth_from, read_source, LegacySource};
+use codex_auth::model::{AccountRecord, AccountsView};
 use codex_paths::Paths;
 use codex_scrub::rules::{classify_key, Action, KeySite};
 use codex_scrub::{Kind, KnownValues};
@@ -51,11 +51,7 @@ pub fn collect_json(k: &mut KnownValues, v: &Value) {
     match v {
         Value::Object(m) => {
             for (key, val) in m {
-                if let Value::String(s) = val {
-                    classify_string(k, key, s);
-                } else {
-                    collect_json(k, val);
-                }
+                collect_entry(k, key, val);
             }
         }
         Value::Array(a) => {
@@ -65,6 +61,14 @@ pub fn collect_json(k: &mut KnownValues, v: &Value) {
         }
         Value::String(s) if looks_like_email(s) => k.emails.push(s.trim().to_string()),
         _ => {}
+    }
+}
+
+fn collect_entry(k: &mut KnownValues, key: &str, val: &Value) {
+    if let Value::String(s) = val {
+        classify_string(k, key, s);
+    } else {
+        collect_json(k, val);
     }
 }
 
@@ -102,22 +106,42 @@ fn add_legacy(k: &mut KnownValues, src: LegacySource) {
 /// Every known value from the user's auth files and caches.
 pub fn known_values(paths: &Paths) -> KnownValues {
     let mut k = KnownValues::default();
+    // Each auth file is read and parsed once: its records (claims hydrated from tokens) and
+    // every string under a secret-looking key both come from the same JSON.
     let store = paths.auth_store().path;
-    if let StoreRead::Parsed(s) = read_store(&store) {
-        for r in s.openai.iter().flat_map(|o| o.all_records()) {
+    if let Ok(Some(Value::Object(root))) = read_source(&store) {
+        for r in AccountsView::from_root(&root)
+            .openai
+            .iter()
+            .flat_map(|o| o.all_records())
+        {
             add_record(&mut k, r);
+        }
+        for (key, val) in &root {
+            collect_entry(&mut k, key, val);
         }
     }
     let legacy = paths.legacy_store().path;
-    add_legacy(&mut k, read_legacy_plugin_store(&legacy));
-    let mut raw = vec![store, legacy];
-    for f in paths.opencode_auth_files() {
-        add_legacy(&mut k, read_opencode_auth(&f.path));
-        raw.push(f.path);
-    }
-    for p in &raw {
-        if let Some(v) = read_json(p) {
-            collect_json(&mut k, &v);
+    let mut sources = vec![(legacy, true)];
+    sources.extend(
+        paths
+            .opencode_auth_files()
+            .into_iter()
+            .map(|f| (f.path, false)),
+    );
+    for (path, is_legacy) in sources {
+        let read = read_source(&path);
+        let v = read.as_ref().map(Option::as_ref).map_err(String::clone);
+        add_legacy(
+            &mut k,
+            if is_legacy {
+                legacy_plugin_store_from(v)
+            } else {
+                opencode_auth_from(v)
+            },
+        );
+        if let Ok(Some(v)) = &read {
+            collect_json(&mut k, v);
         }
     }
     if let Some(Value::Object(aff)) =

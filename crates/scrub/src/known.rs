@@ -12,7 +12,7 @@
 use codex_js::encode_uri_component;
 use std::collections::HashMap;
 
-use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD_NO_PAD;
 use base64::Engine;
 
 use crate::pseudonym::{Kind, Pseudonymizer};
@@ -83,7 +83,6 @@ struct Needle {
 #[derive(Default)]
 pub(crate) struct KnownSet {
     needles: Vec<Needle>,
-    seen: std::collections::HashSet<Vec<u8>, crate::bytes::FnvBuild>,
     /// Needles shorter than 8 bytes, by their first 4 bytes.
     by_prefix: HashMap<u32, Vec<u32>, crate::bytes::FnvBuild>,
     /// Needles of 8 bytes or more, by their first 8 bytes.
@@ -139,6 +138,16 @@ fn encode_all(s: &str) -> String {
     out
 }
 
+/// Bytes `encodeURIComponent` keeps as they are.
+fn uri_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b)
+}
+
+/// Bytes [`json_escaped`] changes.
+fn json_special(b: u8) -> bool {
+    matches!(b, b'/' | b'@' | b'"' | b'\\')
+}
+
 fn json_escaped(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -166,11 +175,13 @@ fn base64_cores(value: &[u8]) -> Vec<String> {
         if last <= first + 7 {
             continue;
         }
-        for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
-            let enc = engine.encode(&msg);
-            if let Some(core) = enc.get(first..last) {
-                out.push(core.to_string());
+        // base64url differs from base64 only in `-_` for `+/`.
+        let enc = STANDARD_NO_PAD.encode(&msg);
+        if let Some(core) = enc.get(first..last) {
+            if core.bytes().any(|b| b == b'+' || b == b'/') {
+                out.push(core.replace('+', "-").replace('/', "_"));
             }
+            out.push(core.to_string());
         }
     }
     out
@@ -212,15 +223,20 @@ impl KnownSet {
                     Some(k) => p.pseudonym(k, v.as_bytes()).into(),
                     None => crate::REDACTED.into(),
                 };
-                let mut forms = vec![
-                    v.to_string(),
-                    encode_uri_component(v),
-                    encode_all(v),
-                    json_escaped(v),
-                    json_escaped(&encode_uri_component(v)),
-                ];
-                forms.extend(base64_cores(v.as_bytes()));
-                for f in forms {
+                set.push(v.as_bytes(), rule, &replace, false);
+                // Forms that differ from the value (the others are the value again). The
+                // URI form needs no JSON escaping: it holds no `/`, `@`, `"` or `\`.
+                let uri = (!v.bytes().all(uri_unreserved)).then(|| encode_uri_component(v));
+                if let Some(u) = &uri {
+                    set.push(u.as_bytes(), rule, &replace, false);
+                }
+                if !v.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                    set.push(encode_all(v).as_bytes(), rule, &replace, false);
+                }
+                if v.bytes().any(json_special) {
+                    set.push(json_escaped(v).as_bytes(), rule, &replace, false);
+                }
+                for f in base64_cores(v.as_bytes()) {
                     set.push(f.as_bytes(), rule, &replace, false);
                 }
             }
@@ -257,12 +273,9 @@ impl KnownSet {
         if form.len() < MIN_KNOWN_LEN {
             return;
         }
-        let bytes = form.to_ascii_lowercase();
-        if !self.seen.insert(bytes.clone()) {
-            return;
-        }
+        // Duplicates are dropped in `finish` (the first pushed wins).
         self.needles.push(Needle {
-            bytes,
+            bytes: form.to_ascii_lowercase(),
             rule,
             replace: replace.clone(),
             path_boundary,
@@ -270,10 +283,16 @@ impl KnownSet {
     }
 
     fn finish(&mut self) {
-        // Longest first, so an identity key wins over the email inside it.
-        self.seen = Default::default();
+        // Longest first, so an identity key wins over the email inside it; among equal
+        // bytes the first pushed stays (the sort is stable).
+        self.needles.sort_by(|a, b| {
+            b.bytes
+                .len()
+                .cmp(&a.bytes.len())
+                .then_with(|| a.bytes.cmp(&b.bytes))
+        });
         self.needles
-            .sort_by_key(|n| std::cmp::Reverse(n.bytes.len()));
+            .dedup_by(|later, first| later.bytes == first.bytes);
         for (i, n) in self.needles.iter().enumerate() {
             let w = word(&n.bytes);
             let h = prefix_hash(w);
@@ -383,6 +402,7 @@ fn path_bounded(low: &[u8], _start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn set(v: KnownValues) -> KnownSet {
         KnownSet::build(&v, Some("/home/bob"), &Pseudonymizer::with_key(&[1; 32]))
@@ -416,6 +436,45 @@ mod tests {
             let blob = STANDARD_NO_PAD.encode(format!("{prefix}rt_Secret/Value+1 "));
             assert_eq!(found(&s, &blob).len(), 1, "{prefix:?} {blob}");
         }
+    }
+
+    #[test]
+    fn both_base64_alphabets_at_every_alignment() {
+        // Bytes whose base64 holds `+` and `/` (and so `-` and `_` in base64url).
+        let v = "tok\u{fb}\u{ff}\u{fe}~~~>>>???";
+        let s = set(KnownValues {
+            tokens: vec![v.into()],
+            ..KnownValues::default()
+        });
+        for prefix in ["", "a", "ab"] {
+            let std = STANDARD_NO_PAD.encode(format!("{prefix}{v}!!"));
+            let url = URL_SAFE_NO_PAD.encode(format!("{prefix}{v}!!"));
+            assert!(std.contains('+') || std.contains('/'), "{std}");
+            assert_ne!(std, url);
+            assert_eq!(found(&s, &std).len(), 1, "{prefix:?} {std}");
+            assert_eq!(found(&s, &url).len(), 1, "{prefix:?} {url}");
+        }
+    }
+
+    #[test]
+    fn a_value_known_twice_keeps_its_first_kind() {
+        // Groups go identity keys, tokens, emails, account ids, sessions: a token that is
+        // also listed as an account id is redacted, not pseudonymized.
+        let s = set(KnownValues {
+            tokens: vec!["shared-value-123".into()],
+            account_ids: vec!["shared-value-123".into(), "acct-only-456".into()],
+            ..KnownValues::default()
+        });
+        assert_eq!(
+            found(&s, "a shared-value-123 b"),
+            vec![(2, 18, Rule::KnownToken)]
+        );
+        assert_eq!(
+            found(&s, "acct-only-456"),
+            vec![(0, 13, Rule::KnownAccountId)]
+        );
+        let dup = s.needles.windows(2).any(|w| w[0].bytes == w[1].bytes);
+        assert!(!dup, "no needle twice");
     }
 
     #[test]
