@@ -29,7 +29,7 @@ pub enum LegacySource {
 /// The file's JSON (`Ok(None)` when it does not exist), parsed once; errors as a transfer
 /// would describe them.
 pub fn read_source(path: &Path) -> Result<Option<Value>, String> {
-    match crate::model::read_store_value(path) {
+    match crate::model::read_store_value(path).map_err(|e| *e) {
         Ok(v) => Ok(v.map(Value::Object)),
         Err(StoreRead::Unreadable { error, .. }) => Err(error),
         Err(StoreRead::NotJson { message, .. }) => Err(format!("not valid JSON ({message})")),

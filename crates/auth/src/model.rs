@@ -367,51 +367,51 @@ pub fn read_store(path: &Path) -> StoreRead {
 pub fn parse_store_bytes(bytes: &[u8]) -> StoreRead {
     match parse_store_value(bytes) {
         Ok(root) => StoreRead::Parsed(AccountsView::from_root(&root)),
-        Err(read) => read,
+        Err(read) => *read,
     }
 }
 
 /// Store content parsed to its root object, or how it is not one (never `Parsed`): for
 /// callers that need the raw JSON as well as the records, without parsing twice.
-pub fn parse_store_value(bytes: &[u8]) -> Result<Map<String, Value>, StoreRead> {
+pub fn parse_store_value(bytes: &[u8]) -> Result<Map<String, Value>, Box<StoreRead>> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            return Err(StoreRead::NotJson {
+            return Err(Box::new(StoreRead::NotJson {
                 message: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
                 line: 0,
                 column: 0,
-            })
+            }))
         }
     };
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            return Err(StoreRead::NotJson {
+            return Err(Box::new(StoreRead::NotJson {
                 message: json_error_message(&e),
                 line: e.line(),
                 column: e.column(),
-            })
+            }))
         }
     };
     match value {
         Value::Object(root) => Ok(root),
-        other => Err(StoreRead::NotObject {
+        other => Err(Box::new(StoreRead::NotObject {
             found: type_name(&other),
-        }),
+        })),
     }
 }
 
 /// Reads a store-shaped file to its root object (`Ok(None)` when it does not exist), with
 /// the same errors as [`read_store`].
-pub fn read_store_value(path: &Path) -> Result<Option<Map<String, Value>>, StoreRead> {
+pub fn read_store_value(path: &Path) -> Result<Option<Map<String, Value>>, Box<StoreRead>> {
     match std::fs::read(path) {
         Ok(bytes) => parse_store_value(&bytes).map(Some),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(StoreRead::Unreadable {
+        Err(e) => Err(Box::new(StoreRead::Unreadable {
             error: e.to_string(),
             kind: e.kind(),
-        }),
+        })),
     }
 }
 

@@ -195,7 +195,7 @@ impl Ctx<'_> {
 
     /// Streams the file at `real` (checked by [`Roots::check`]) through the redactor into
     /// entry `name`. `kind`: a JSON Lines kind reads every JSON line through its schema
-    /// first ([`crate::structured::SchemaLines`]). `skip_to`: a cut file; start at the first whole line (or whole JSON
+    /// first ([`crate::schema_pool::SchemaPool`], on every core). `skip_to`: a cut file; start at the first whole line (or whole JSON
     /// document) at or after this offset, behind a marker saying what was left out. The
     /// whole range read is sniffed first ([`sniff`]): binary and other formats are refused,
     /// gzip is decompressed and redacted like text. Returns the bytes written, or why the
@@ -253,12 +253,13 @@ impl Ctx<'_> {
             kind.filter(|k| k.is_lines() || (*k == FileKind::Generic && mode == Mode::Lines));
         let schema = lines_kind.is_some();
         let source: Box<dyn std::io::Read> = match lines_kind {
-            Some(k) => Box::new(crate::structured::SchemaLines::new(
+            Some(k) => Box::new(crate::schema_pool::SchemaPool::new(
                 source,
                 k,
                 self.scrubber.pseudonymizer().clone(),
                 self.schema_options(),
                 tally.clone(),
+                default_threads(),
             )),
             None => source,
         };

@@ -26,6 +26,7 @@ mod readme;
 mod roots;
 pub mod runtime;
 mod scan;
+mod schema_pool;
 mod sniff;
 mod structured;
 mod zipout;

@@ -21,10 +21,6 @@ use codex_env::{env_vars, EnvSnapshot};
 use codex_redact::IdentityMode;
 use codex_timefmt as time;
 
-/// mimalloc: start-up is many small allocations (parsed JSON, the redactor's needles).
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Writes to stdout; a closed pipe (`| head`) ends quietly.
 fn out(text: &str) -> bool {
     let mut so = std::io::stdout().lock();
