@@ -226,7 +226,7 @@ fn run_inner(
             &owned
         }
     };
-    let rows = defs
+    let outcomes: Vec<(&CheckDef, CheckResult, f64)> = defs
         .iter()
         .zip(slots)
         .map(|(def, slot)| {
@@ -236,20 +236,44 @@ fn run_inner(
                     0.0,
                 )
             });
-            let res = redact_result(redactor, with_codes(def.id, res));
-            Row {
-                id: def.id,
-                group: def.group(),
-                status: res.status,
-                title: def.title,
-                summary: res.summary,
-                details: res.details,
-                fix: res.fix,
-                findings: res.findings,
-                duration_ms: ms,
-            }
+            (def, res, ms)
         })
         .collect();
+    // The results are redacted on every worker, each a run of rows, in order.
+    let per = outcomes.len().div_ceil(workers).max(1);
+    let mut parts: Vec<Vec<(&CheckDef, CheckResult, f64)>> = Vec::new();
+    let mut rest = outcomes.into_iter().peekable();
+    while rest.peek().is_some() {
+        parts.push(rest.by_ref().take(per).collect());
+    }
+    let redact_part = |part: Vec<(&CheckDef, CheckResult, f64)>| -> Vec<Row> {
+        part.into_iter()
+            .map(|(def, res, ms)| {
+                let res = redact_result(redactor, with_codes(def.id, res));
+                Row {
+                    id: def.id,
+                    group: def.group(),
+                    status: res.status,
+                    title: def.title,
+                    summary: res.summary,
+                    details: res.details,
+                    fix: res.fix,
+                    findings: res.findings,
+                    duration_ms: ms,
+                }
+            })
+            .collect()
+    };
+    let rows = std::thread::scope(|s| {
+        let mut parts = parts.into_iter();
+        let first = parts.next();
+        let others: Vec<_> = parts.map(|p| s.spawn(move || redact_part(p))).collect();
+        let mut rows = first.map(redact_part).unwrap_or_default();
+        for h in others {
+            rows.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        rows
+    });
     Report::new(generated_at, rows)
 }
 
