@@ -940,7 +940,7 @@ fn value_passes_by_shape(v: &[u8]) -> bool {
 }
 
 /// Whether `chunk` is one the plain test passes whole, judged by shape alone:
-/// - a number, date or duration: digits with at most two `.`, one `:` and any `-`, no
+/// - a number, date or duration: digits with at most two `.`, one `:` and two `-`, no
 ///   digit run longer than 13 (fewer dots and colons than an address, every word a short
 ///   number);
 /// - an ISO time `YYYY-MM-DDTHH:MM:SS` with an optional `.` and 1 to 3 digits and an
@@ -958,7 +958,7 @@ fn passes_by_shape(chunk: &[u8]) -> bool {
 }
 
 fn number_like(c: &[u8]) -> bool {
-    let (mut dots, mut colons, mut run) = (0, 0, 0);
+    let (mut dots, mut colons, mut dashes, mut run) = (0, 0, 0, 0);
     for &b in c {
         match b {
             b'0'..=b'9' => {
@@ -970,12 +970,13 @@ fn number_like(c: &[u8]) -> bool {
             }
             b'.' => dots += 1,
             b':' => colons += 1,
-            b'-' => {}
+            b'-' => dashes += 1,
             _ => return false,
         }
         run = 0;
     }
-    !c.is_empty() && c.len() <= MAX_CHUNK && dots <= 2 && colons <= 1
+    // Three dashes or more may be an address or an id (`10-0-1-23`): the plain test decides.
+    !c.is_empty() && c.len() <= MAX_CHUNK && dots <= 2 && colons <= 1 && dashes <= 2
 }
 
 fn iso_time(c: &[u8]) -> bool {
@@ -1244,7 +1245,7 @@ fn chunk_body<S: Sink>(
         let segment = path && start > 0 && matches!(chunk[start - 1], b'/' | b'\\');
         let segment_ok =
             !segment || std::str::from_utf8(part).is_ok_and(crate::names::is_safe_segment);
-        if !user_folder && segment_ok && part_ok(part) {
+        if !user_folder && segment_ok && !handle_or_home(part, chunk.get(i)) && part_ok(part) {
             out.extend_from_slice(part);
         } else {
             // A part right after an escaping backslash (`\u00e9…`, `\n…`) takes the
@@ -1260,6 +1261,88 @@ fn chunk_body<S: Sink>(
             }
         }
     }
+}
+
+/// A part that names a person's account: `~jane` (a home folder: `~jane/src`,
+/// `git@host:~jane/repo`) or `@jane` (a handle, or the host of `<user>@jane-box:~$`), but
+/// not an npm scope (`@scope/pkg`, followed by `/`) nor a few well-known `@` keys.
+fn handle_or_home(part: &[u8], next: Option<&u8>) -> bool {
+    let named = part.len() > 1 && part[1].is_ascii_alphanumeric();
+    match part.first() {
+        Some(b'~') => named,
+        Some(b'@') => {
+            named
+                && next != Some(&b'/')
+                && !matches!(
+                    &part[1..],
+                    b"timestamp" | b"version" | b"type" | b"context" | b"latest" | b"next"
+                )
+        }
+        _ => false,
+    }
+}
+
+/// An identifier or address written as groups, inside a part: a UUID (`8-4-4-4-12` hex
+/// digits), a MAC address (`3C-22-FB-9A-7E-01`, `3c22.fb9a.7e01`) or an IPv4 address written
+/// with dashes inside a host name (`ec2-203-0-113-45.compute-1…`, `ip-10-0-1-23`). Each of
+/// its groups alone is ordinary (a short number, `e29b`), so the part is judged by its shape.
+fn id_shaped(part: &[u8]) -> bool {
+    let (mut seps, mut digits) = (0, 0);
+    for &c in part {
+        seps += usize::from(c == b'-' || c == b'.');
+        digits += usize::from(c.is_ascii_digit());
+    }
+    if seps < 2 || digits == 0 || part.len() < 7 {
+        return false;
+    }
+    // Alphanumeric groups and the byte after each (0 at the end), at most 32.
+    let mut g = [(0usize, 0usize, 0u8); 32];
+    let mut n = 0;
+    let mut i = 0;
+    while i < part.len() && n < g.len() {
+        let s = i;
+        while i < part.len() && part[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let sep = part.get(i).copied().unwrap_or(0);
+        g[n] = (s, i, sep);
+        n += 1;
+        i += 1;
+    }
+    let g = &g[..n];
+    let hex = |k: usize| part[g[k].0..g[k].1].iter().all(u8::is_ascii_hexdigit);
+    let len = |k: usize| g[k].1 - g[k].0;
+    let letter = |k: usize| part[g[k].0..g[k].1].iter().any(u8::is_ascii_alphabetic);
+    let joined = |from: usize, count: usize, sep: u8| {
+        from + count <= n && (from..from + count - 1).all(|k| g[k].2 == sep)
+    };
+    let byte = |k: usize| {
+        len(k) <= 3
+            && part[g[k].0..g[k].1].iter().all(u8::is_ascii_digit)
+            && part[g[k].0..g[k].1]
+                .iter()
+                .fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'))
+                <= 255
+    };
+    (0..n).any(|k| {
+        let uuid = joined(k, 5, b'-')
+            && [8, 4, 4, 4, 12]
+                .iter()
+                .enumerate()
+                .all(|(j, &l)| len(k + j) == l && hex(k + j));
+        let mac = joined(k, 6, b'-') && (k..k + 6).all(|j| len(j) == 2 && hex(j));
+        let cisco = joined(k, 3, b'.')
+            && (k..k + 3).all(|j| len(j) == 4 && hex(j))
+            && (k..k + 3).any(letter);
+        // Exactly four numbers: not more of a dashed run of numbers (`2026-01-01-12-30`).
+        let number = |j: usize| part[g[j].0..g[j].1].iter().all(u8::is_ascii_digit);
+        let before_free = k == 0 || g[k - 1].2 != b'-' || !number(k - 1);
+        let dashed_v4 = before_free
+            && joined(k, 4, b'-')
+            && (k..k + 4).all(byte)
+            && !(g[k + 3].2 == b'-' && k + 4 < n && number(k + 4));
+        uuid || mac || cisco || dashed_v4
+    })
 }
 
 /// Whether a name says its value is a credential: `X-Api-Key`, `password`, `session_token`,
@@ -1537,6 +1620,9 @@ fn part_ok(part: &[u8]) -> bool {
     if crate::pseudonym::looks_like_pseudonym(part) || part == b"~" {
         return true;
     }
+    if id_shaped(part) {
+        return false;
+    }
     // An `@` between word characters: an email or `user@host`.
     // (`pkg@latest`, `pkg@1.2.3` are npm specifiers).
     for (at, _) in part.iter().enumerate().filter(|(_, &c)| c == b'@') {
@@ -1711,6 +1797,46 @@ mod tests {
         let mut out = Vec::new();
         gate(s.as_bytes(), &mut GateState::default(), &mut out, None);
         String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Found by the red-team harness: ids and addresses whose groups are each ordinary.
+    #[test]
+    fn ids_and_addresses_written_as_groups_go() {
+        for (line, gone) in [
+            (
+                "user 550e8400-e29b-41d4-a716-446655440001 switched",
+                "e29b-41d4",
+            ),
+            (
+                "account 55014400-2921-4154-1716-446655440000 x",
+                "2921-4154",
+            ),
+            ("Physical Address: 3C-22-FB-9A-7E-02", "FB-9A"),
+            ("mac 3c22.fb9a.7e03", "fb9a"),
+            (
+                "resolved ec2-203-0-113-45.compute-1.amazonaws.com",
+                "113-45",
+            ),
+            ("host ip-10-20-30-40 up", "20-30"),
+            ("see ~zorveltil/projects/app", "zorveltil"),
+            ("origin git@git.sr.ht:~zorvelgit/repo", "zorvelgit"),
+            ("<user>@zorvelbox:~/proj$ opencode", "zorvelbox"),
+            ("thanks @zorvelhandle for the fix", "zorvelhandle"),
+        ] {
+            let out = g(line);
+            assert!(!out.contains(gone), "{line} -> {out}");
+        }
+        for kept in [
+            "on 2025-01-01 at 12:30:45 took 1-2 s",
+            "2026-01-01-12-30 rotated",
+            "version 1.2.3-beta.4 and 0.144.0",
+            "installing @iam-brain/opencode-codex-auth@latest",
+            "see ~/.config/opencode/logs",
+            "gpt-5.1-codex-max",
+            "{\"@timestamp\":\"2025-01-01T00:00:05.000Z\"}",
+        ] {
+            assert_eq!(g(kept), kept);
+        }
     }
 
     #[test]
