@@ -6,7 +6,8 @@
 //! and a detector runs only where its first word can start a match, so together they cost
 //! about one scan of the line.
 
-use crate::span::{past_escape, starts_word, Span};
+use crate::rules::Rule;
+use crate::span::{past_escape, starts_word, Repl, Span};
 
 /// Byte classes: 1 a letter, 2 a digit, 0 anything else.
 const CLASS: [u8; 256] = {
@@ -68,11 +69,20 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
             continue;
         }
         let len = e - s;
+        // An IBAN: two capital letters and its check digits (`DE89 3704 …`).
+        if len == 2 && next.is_ascii_digit() && dec[s].is_ascii_uppercase() {
+            if let Some(end) = crate::personal::iban_at(dec, s) {
+                spans.push(Span::new(s, end, Rule::Iban, Repl::Redacted));
+                i = end;
+                continue;
+            }
+        }
         // What each detector needs around its first word, tested before anything is called.
         let given = matches!(next, b' ' | b'.' | b'-' | b'_')
             && (3..=12).contains(&len)
             && dec.get(e + 1).is_some_and(u8::is_ascii_alphabetic);
-        let credential = matches!(next, b' ' | b':' | b'=') && (3..=12).contains(&len);
+        let credential = matches!(next, b' ' | b':' | b'=') && (2..=12).contains(&len);
+        let flag = prev == b'-' && matches!(next, b' ' | b'\'' | b'"' | b'\\');
         let host = matches!(prev, b'.' | b'-') || next == b'-';
         let code_host = next == b'.' && (6..=17).contains(&len);
         if given {
@@ -83,6 +93,12 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         }
         if credential {
             if let Some(end) = crate::spoken::credential_at(low, s, e, spans) {
+                i = end;
+                continue;
+            }
+        }
+        if flag {
+            if let Some(end) = crate::spoken::flag_at(low, s, e, spans) {
                 i = end;
                 continue;
             }

@@ -367,3 +367,68 @@ mod review {
         assert_eq!(info("postgresql+psycopg2://app:pw@db/main"), ["app:pw"]);
     }
 }
+
+/// Found by the red-team harness: credentials after an abbreviated name or a flag.
+mod flags_and_abbreviations {
+    use super::*;
+
+    fn told(text: &str) -> Vec<String> {
+        found(text, Rule::ToldCredential)
+    }
+
+    #[test]
+    fn a_credential_flag_takes_its_argument() {
+        assert_eq!(
+            told("exec: mysql -u root --password marmalade -h db"),
+            ["marmalade"]
+        );
+        assert_eq!(
+            told("argv: node cli.js --api-key moonriver --verbose"),
+            ["moonriver"]
+        );
+        assert_eq!(told("run --auth-token 'two words' now"), ["two words"]);
+        assert_eq!(
+            told("spawn ['opencode', '--token', 'lighthouse']"),
+            ["lighthouse"]
+        );
+        assert_eq!(
+            told(r#"{"argv":["node","--token","mangosalsa"]}"#),
+            ["mangosalsa"]
+        );
+        assert_eq!(
+            told(r#"{"d":"[\"--secret\",\"quietharbor\"]"}"#),
+            ["quietharbor"]
+        );
+    }
+
+    #[test]
+    fn abbreviated_names_before_a_colon_or_equals() {
+        assert_eq!(told("[smtp]\npass = orangegrove"), ["orangegrove"]);
+        assert_eq!(
+            told("cfg: &{Host:db User:app Pass:butterscotch}"),
+            ["butterscotch"]
+        );
+        assert_eq!(told("User(name='x', pw='tangerine')"), ["tangerine"]);
+        assert_eq!(told("login failed (pass: sesamestreet)"), ["sesamestreet"]);
+    }
+
+    #[test]
+    fn ordinary_flags_and_counts_stay() {
+        for text in [
+            "tests pass: 12 fail: 0",
+            "pass is the default",
+            "bypass: true",
+            "passes: 3",
+            "--password-file /run/secret",
+            "--token --verbose",
+            "--token-limit 4096 is fine",
+            "x-api-key: [redacted]",
+            "--key [redacted]",
+            "npm run build --verbose",
+            "pw",
+        ] {
+            let got = told(text);
+            assert!(got.is_empty(), "{text}: {got:?}");
+        }
+    }
+}

@@ -38,6 +38,36 @@ const CREDENTIALS: &[(&[u8], bool)] = &[
     (b"recovery phrase", true),
     (b"mnemonic", true),
     (b"secret phrase", true),
+    // Abbreviations (`pass: …`, `Pass:…` in a struct dump, `pw='…'`): only before `:` or
+    // `=` and not before a count (`pass: 12` of a test summary stays).
+    (b"pass", false),
+    (b"pw", false),
+];
+
+/// Credential names that are abbreviations: told only with `:` or `=`, never a number.
+fn abbreviation(word: &[u8]) -> bool {
+    matches!(word, b"pass" | b"pw")
+}
+
+/// The last word of a command-line flag that takes a credential as its next argument:
+/// `--password hunter2`, `--api-key …`, `--auth-token …`, `-pass …`.
+const FLAG_WORDS: &[&[u8]] = &[
+    b"password",
+    b"passwd",
+    b"pass",
+    b"pwd",
+    b"pw",
+    b"passphrase",
+    b"passcode",
+    b"token",
+    b"secret",
+    b"key",
+    b"apikey",
+    b"pin",
+    b"otp",
+    b"credential",
+    b"credentials",
+    b"cookie",
 ];
 
 /// Words before `code` that make it a credential (lower case, with the space after them):
@@ -275,6 +305,7 @@ fn first_word(w: &[u8]) -> bool {
             | b"security"
             | b"passphrase"
             | b"pass"
+            | b"pw"
             | b"seed"
             | b"recovery"
             | b"mnemonic"
@@ -307,7 +338,11 @@ pub(crate) fn credential_at(
         (word.len(), phrase)
     };
     let after = s + word_len;
-    let joiner = JOINERS.iter().find(|j| low[after..].starts_with(j))?;
+    let abbr = abbreviation(&low[s..after]);
+    let joiner = JOINERS
+        .iter()
+        .filter(|j| !abbr || !j.starts_with(b" is") && !j.starts_with(b" was"))
+        .find(|j| low[after..].starts_with(j))?;
     let v = after + joiner.len();
     let (v, e) = if let Some((qs, qe)) = quoted(low, v) {
         (qs, qe)
@@ -333,10 +368,77 @@ pub(crate) fn credential_at(
     if !phrase && STATES.contains(&&low[v..e]) {
         return None;
     }
+    if abbr && low[v..e].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
     (e > v).then(|| {
         spans.push(Span::new(v, e, Rule::ToldCredential, Repl::Redacted));
         e
     })
+}
+
+/// The word `[s, e)` (lower case) ends a command-line flag that takes a credential
+/// (`--password hunter2`, `--api-key moonriver`, `['--token', 'lighthouse']`,
+/// `["--token","lighthouse"]`): the next argument is replaced. A flag starts with `-` after
+/// the line's start, a space, a quote or a bracket; the argument follows after spaces, or
+/// after the quote, comma and quote of a list. `--token=…` is the `key=value` rule's. The
+/// end of the argument, to go on from.
+pub(crate) fn flag_at(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    if !FLAG_WORDS.contains(&&low[s..e]) {
+        return None;
+    }
+    let mut k = s;
+    while k > 0 && (low[k - 1].is_ascii_alphanumeric() || matches!(low[k - 1], b'-' | b'_')) {
+        k -= 1;
+    }
+    let flag_start = low[k] == b'-'
+        && (k == 0 || matches!(low[k - 1], b' ' | b'\t' | b'\'' | b'"' | b'[' | b'(' | b','));
+    if !flag_start {
+        return None;
+    }
+    let mut v = e;
+    // `', '`, `","`, `\",\"`: the flag ends a quoted list item; the argument is the next one.
+    let quote: Option<&[u8]> = [&b"\\\""[..], b"\"", b"'"]
+        .into_iter()
+        .find(|q| low[v..].starts_with(q));
+    if let Some(q) = quote {
+        v += q.len();
+        if low.get(v) != Some(&b',') {
+            return None;
+        }
+        v += 1;
+        while low.get(v) == Some(&b' ') {
+            v += 1;
+        }
+        if !low[v..].starts_with(q) {
+            return None;
+        }
+        v += q.len();
+        let close = if q == b"\\\"" { b'\\' } else { q[0] };
+        let end = v + low[v..].iter().position(|&c| c == close)?;
+        return push_argument(low, v, end, spans);
+    }
+    let spaces = low[v..].iter().take_while(|&&c| c == b' ').count();
+    if spaces == 0 {
+        return None;
+    }
+    v += spaces;
+    if let Some((qs, qe)) = quoted(low, v) {
+        return push_argument(low, qs, qe, spans);
+    }
+    let c = *low.get(v)?;
+    if c == b'-' || !(c.is_ascii_alphanumeric() || b"!#$%&*+/?@^_~(".contains(&c)) {
+        return None;
+    }
+    push_argument(low, v, word_end(low, v), spans)
+}
+
+fn push_argument(low: &[u8], v: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    if e <= v || crate::rules::only_markers(&low[v..e]) {
+        return None;
+    }
+    spans.push(Span::new(v, e, Rule::ToldCredential, Repl::Redacted));
+    Some(e)
 }
 
 fn capitalized_word_end(dec: &[u8], s: usize) -> Option<usize> {
