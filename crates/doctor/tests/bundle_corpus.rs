@@ -807,6 +807,19 @@ fn cases() -> Vec<Case> {
                 "{\"message\":\"pay to IBAN DE89 3704 0044 0532 0130 00 please\"}\n",
             )
         }),
+        c(
+            "identities",
+            "company host and names in URL paths",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("connect https://gitlab.{a}-corp.com:443/{b}/dotfiles.git ok\nGET https://hooks.acme.test/trigger/{a}x 200\nGET https://example.com/people/{b}-x/profile\n"),
+                )
+            },
+        ),
     ]
 }
 

@@ -1228,6 +1228,10 @@ fn chunk_body<S: Sink>(
                 && chunk[0].is_ascii_alphabetic()
                 && chunk[1] == b':'
                 && chunk[2] == b'/'));
+    // A URL on a host that is not a public one the plugin, OpenCode or npm use (a company's
+    // gateway, a self-hosted forge, a webhook receiver): the host is the user's, and its
+    // path segments must be known names, as in a file path.
+    let private_url = private_url_host(chunk);
     let mut i = 0;
     while i < chunk.len() {
         if is_part_sep(chunk[i]) {
@@ -1242,9 +1246,12 @@ fn chunk_body<S: Sink>(
         let part = &chunk[start..i];
         let user_folder = prev_users;
         prev_users = part.eq_ignore_ascii_case(b"users") || part.eq_ignore_ascii_case(b"home");
-        let segment = path && start > 0 && matches!(chunk[start - 1], b'/' | b'\\');
-        let segment_ok =
-            !segment || std::str::from_utf8(part).is_ok_and(crate::names::is_safe_segment);
+        let (in_host, in_path) = private_url.map_or((false, false), |(hs, he, ps)| {
+            (start >= hs && i <= he, start >= ps)
+        });
+        let segment = (path && start > 0 && matches!(chunk[start - 1], b'/' | b'\\')) || in_path;
+        let segment_ok = !in_host
+            && (!segment || std::str::from_utf8(part).is_ok_and(crate::names::is_safe_segment));
         if !user_folder && segment_ok && !handle_or_home(part, chunk.get(i)) && part_ok(part) {
             out.extend_from_slice(part);
         } else {
@@ -1261,6 +1268,58 @@ fn chunk_body<S: Sink>(
             }
         }
     }
+}
+
+/// Hosts whose URLs say nothing about the user: the plugin's and OpenCode's endpoints, the
+/// code hosts and package registries they fetch from, and loopback. A host matches itself
+/// or any subdomain.
+const PUBLIC_HOSTS: &[&[u8]] = &[
+    b"openai.com",
+    b"chatgpt.com",
+    b"oaiusercontent.com",
+    b"github.com",
+    b"githubusercontent.com",
+    b"opencode.ai",
+    b"models.dev",
+    b"npmjs.org",
+    b"npmjs.com",
+    b"nodejs.org",
+    b"bun.sh",
+    b"anthropic.com",
+    b"googleapis.com",
+    b"localhost",
+    b"127.0.0.1",
+    b"0.0.0.0",
+    b"[::1]",
+];
+
+/// For a URL (`scheme://host…`) whose host is not public ([`PUBLIC_HOSTS`]): the host's
+/// range in `chunk` and where its path starts (after the host, its port and the `/`).
+fn private_url_host(chunk: &[u8]) -> Option<(usize, usize, usize)> {
+    let hs = find(chunk, b"://")? + 3;
+    let he = hs
+        + chunk[hs..]
+            .iter()
+            .position(|&c| matches!(c, b'/' | b':' | b'?' | b'#'))
+            .unwrap_or(chunk.len() - hs);
+    let host = &chunk[hs..he];
+    if host.is_empty() || host.starts_with(b"127.") {
+        return None;
+    }
+    let public = PUBLIC_HOSTS.iter().any(|p| {
+        host.len() >= p.len()
+            && host[host.len() - p.len()..].eq_ignore_ascii_case(p)
+            && (host.len() == p.len() || host[host.len() - p.len() - 1] == b'.')
+    });
+    if public {
+        return None;
+    }
+    let ps = he
+        + chunk[he..]
+            .iter()
+            .position(|&c| c == b'/')
+            .unwrap_or(chunk.len() - he);
+    Some((hs, he, ps))
 }
 
 /// A part that names a person's account: `~jane` (a home folder: `~jane/src`,
@@ -1839,6 +1898,43 @@ mod tests {
         }
     }
 
+    /// Found by the red-team harness: a company's host and a name or word secret in the
+    /// path of a URL on it were kept.
+    #[test]
+    fn urls_on_private_hosts_keep_only_known_segments() {
+        for (line, gone) in [
+            (
+                "connect https://gitlab.zorvel-corp.com:443/x ok",
+                "zorvel-corp",
+            ),
+            (
+                "remote https://gitlab.example.org.zz/zorvelown/repo.git",
+                "zorvelown",
+            ),
+            (
+                "GET https://hooks.acme.test/trigger/cinnamonroll 200",
+                "cinnamonroll",
+            ),
+            ("GET https://people.acme.test/jane-zorvel/profile", "jane"),
+        ] {
+            let out = g(line);
+            assert!(!out.contains(gone), "{line} -> {out}");
+        }
+        assert_eq!(
+            g("POST https://llm.acme.test/v1/chat/completions 429"),
+            "POST https://<string:13>/v1/chat/completions 429"
+        );
+        for kept in [
+            "POST https://chatgpt.com/backend-api/codex/responses 429",
+            "GET https://raw.githubusercontent.com/openai/codex/main/models.json",
+            "GET https://opencode.ai/config.json",
+            "http://localhost:1455/auth/callback and http://127.0.0.1:8080/status",
+            "see https://github.com/iam-brain/opencode-codex-auth/issues",
+        ] {
+            assert_eq!(g(kept), kept);
+        }
+    }
+
     #[test]
     fn json_keeps_structure_and_safe_values() {
         let line = r#"{"event":"fetch_attempt_response","status":429,"model":"gpt-5.1-codex","ts":"2025-01-01T00:00:05.000Z","name":"Alice","input":"please fix my code","message":"Too Many Requests","id":"auth.store"}"#;
@@ -1881,10 +1977,10 @@ mod tests {
     /// after a credential's name with `:` (with or without a space).
     #[test]
     fn url_parameters_and_named_credentials_go() {
-        let out = g("url https://example.com/cb#id_token=CANARYfragTOKENvalue&state=abc");
+        let out = g("url https://chatgpt.com/cb#id_token=CANARYfragTOKENvalue&state=abc");
         assert!(!out.contains("CANARY") && !out.contains("abc"), "{out}");
         assert!(
-            out.contains("https://example.com/cb#id_token=<string:20>"),
+            out.contains("https://chatgpt.com/cb#id_token=<string:20>"),
             "{out}"
         );
         let out = g("ws wss://gateway.example.com/socket?ticket=CANARYwsTICKET123&n=5");
