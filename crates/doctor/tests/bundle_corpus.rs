@@ -820,6 +820,45 @@ fn cases() -> Vec<Case> {
                 )
             },
         ),
+        c(
+            "identities",
+            "company host without a scheme",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                h,
+                "a.log",
+                &format!("Error: getaddrinfo ENOTFOUND llm.{a}-corp.com\nconnect {b}.io:443 timed out\n"),
+            )
+            },
+        ),
+        c(
+            "identities",
+            "one name in a commit trailer",
+            Name,
+            |h, c| {
+                let first = c.split(' ').next().unwrap_or("");
+                log(h, "a.log", &format!("fix parser\n\nReported-by: {first}\n"))
+            },
+        ),
+        c("shapes", "password in curl -u", Name, |h, c| {
+            let (a, _) = lower_parts(c);
+            log(
+                h,
+                "a.log",
+                &format!("$ curl -u admin:{a} https://api.github.com/user\n"),
+            )
+        }),
+        c(
+            "identities",
+            "name in a request path's query",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(h, "a.log", &format!("GET /search?q={a}+{b}&page=2 200\n"))
+            },
+        ),
     ]
 }
 

@@ -1117,12 +1117,17 @@ fn chunk_body<S: Sink>(
     // A URL's query and fragment (`?ticket=…`, `#id_token=…`): parameter names stay when they
     // are ordinary words, every value but a number goes (fail closed: nothing there is
     // needed to read a log, and credentials live there).
-    if let Some(scheme_end) = find(chunk, b"://") {
+    // A request path (`GET /search?q=…`) has a query too.
+    let authority = find(chunk, b"://")
+        .map(|e| e + 3)
+        .or_else(|| (chunk.first() == Some(&b'/')).then_some(0));
+    if let Some(after_scheme) = authority {
         let is_delim = |c: u8| matches!(c, b'?' | b'#' | b'&' | b';');
-        let tail_at = chunk[scheme_end + 3..]
+        let tail_at = chunk[after_scheme..]
             .iter()
             .position(|&c| c == b'?' || c == b'#')
-            .map(|p| p + scheme_end + 3);
+            .map(|p| p + after_scheme)
+            .filter(|&q| q > 0);
         if let Some(q) = tail_at {
             chunk_body(&chunk[..q], base, out, g, spans.as_deref_mut());
             let mut i = q;
@@ -1293,6 +1298,39 @@ const PUBLIC_HOSTS: &[&[u8]] = &[
     b"[::1]",
 ];
 
+/// Top-level domains a host name in a log ends with (`getaddrinfo ENOTFOUND llm.acme.com`,
+/// `connect gitlab.acme-corp.io:443`); not ones that are common file extensions (`.md`,
+/// `.sh`, `.app`, `.rs`, `.py`, `.in`).
+const TLDS: &[&[u8]] = &[
+    b"com", b"net", b"org", b"io", b"ai", b"dev", b"co", b"cloud", b"tech", b"xyz", b"info",
+    b"biz", b"me", b"us", b"uk", b"de", b"fr", b"ca", b"au", b"nl", b"se", b"ch", b"jp", b"cn",
+    b"ru", b"br", b"eu", b"edu", b"gov", b"corp", b"site", b"online", b"test",
+];
+
+/// A host name that is not public ([`PUBLIC_HOSTS`]): labels of letters, digits and `-`
+/// ending in a top-level domain of [`TLDS`] (`llm.acme-corp.com`, `acme.io`).
+fn private_host_name(part: &[u8]) -> bool {
+    let Some(dot) = memchr::memrchr(b'.', part) else {
+        return false;
+    };
+    let tld = &part[dot + 1..];
+    if !(2..=6).contains(&tld.len()) || !TLDS.iter().any(|t| t.eq_ignore_ascii_case(tld)) {
+        return false;
+    }
+    let labels_ok = part
+        .split(|&c| c == b'.')
+        .all(|l| !l.is_empty() && l.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-'));
+    labels_ok && !public_host(part)
+}
+
+fn public_host(host: &[u8]) -> bool {
+    PUBLIC_HOSTS.iter().any(|p| {
+        host.len() >= p.len()
+            && host[host.len() - p.len()..].eq_ignore_ascii_case(p)
+            && (host.len() == p.len() || host[host.len() - p.len() - 1] == b'.')
+    })
+}
+
 /// For a URL (`scheme://host…`) whose host is not public ([`PUBLIC_HOSTS`]): the host's
 /// range in `chunk` and where its path starts (after the host, its port and the `/`).
 fn private_url_host(chunk: &[u8]) -> Option<(usize, usize, usize)> {
@@ -1306,12 +1344,7 @@ fn private_url_host(chunk: &[u8]) -> Option<(usize, usize, usize)> {
     if host.is_empty() || host.starts_with(b"127.") {
         return None;
     }
-    let public = PUBLIC_HOSTS.iter().any(|p| {
-        host.len() >= p.len()
-            && host[host.len() - p.len()..].eq_ignore_ascii_case(p)
-            && (host.len() == p.len() || host[host.len() - p.len() - 1] == b'.')
-    });
-    if public {
+    if public_host(host) {
         return None;
     }
     let ps = he
@@ -1679,7 +1712,7 @@ fn part_ok(part: &[u8]) -> bool {
     if crate::pseudonym::looks_like_pseudonym(part) || part == b"~" {
         return true;
     }
-    if id_shaped(part) {
+    if id_shaped(part) || private_host_name(part) {
         return false;
     }
     // An `@` between word characters: an email or `user@host`.
@@ -1924,7 +1957,23 @@ mod tests {
             g("POST https://llm.acme.test/v1/chat/completions 429"),
             "POST https://<string:13>/v1/chat/completions 429"
         );
+        for (line, gone) in [
+            ("connect gitlab.zorvel-corp.com:443 ok", "zorvel-corp"),
+            ("getaddrinfo ENOTFOUND llm.acme.io", "acme"),
+        ] {
+            let out = g(line);
+            assert!(!out.contains(gone), "{line} -> {out}");
+        }
+        let out = g("GET /search?q=Quinurl+Zorvelurl&page=2");
+        assert!(!out.contains("Quinurl"), "{out}");
+        assert_eq!(
+            g("GET /search?q=Quinurl&page=2"),
+            "GET /search?q=<string:7>&page=2"
+        );
         for kept in [
+            "request to chatgpt.com and api.openai.com:443 failed",
+            "read opencode.json and README.md, ran build.sh",
+            "host.docker.internal and x.local",
             "POST https://chatgpt.com/backend-api/codex/responses 429",
             "GET https://raw.githubusercontent.com/openai/codex/main/models.json",
             "GET https://opencode.ai/config.json",

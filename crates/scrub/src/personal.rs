@@ -796,6 +796,13 @@ pub(crate) fn names(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         let Some(needed) = needed else {
             continue;
         };
+        // A cue written as a label (`Reported-by: Jane`, `From: Jane`, `Owner: Acme`) needs
+        // one word.
+        let needed = if dec.get(cue_end) == Some(&b':') {
+            1
+        } else {
+            needed
+        };
         let mut end = s;
         let mut words = 0;
         let mut at = s;
@@ -986,6 +993,25 @@ mod tests {
         );
         assert_eq!(iban("DE89 3704 0044 0532 0130 01"), None, "check digits");
         assert_eq!(iban("DE89 1 2 3"), None);
+    }
+
+    /// Found by the red-team harness: one name after a label such as a commit trailer.
+    #[test]
+    fn one_name_after_a_label_cue() {
+        for (text, want) in [
+            ("Reported-by: Quinzorvex", "Quinzorvex"),
+            ("From: Quinzorvex <q@x>", "Quinzorvex"),
+            ("Owner: Acme", "Acme"),
+        ] {
+            assert_eq!(
+                found(text),
+                vec![(want.to_string(), Rule::PersonName)],
+                "{text}"
+            );
+        }
+        for text in ["from Cloudflare", "by Quinzorvex", "from: Error"] {
+            assert_eq!(found(text), vec![], "{text}");
+        }
     }
 
     #[test]

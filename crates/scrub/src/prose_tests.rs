@@ -402,6 +402,18 @@ mod flags_and_abbreviations {
     }
 
     #[test]
+    fn a_user_flag_with_a_password() {
+        assert_eq!(
+            told("$ curl -u admin:marmaladepw https://api.example.com/v1"),
+            ["marmaladepw"]
+        );
+        assert_eq!(told("curl --user 'me:two words' x"), ["two words"]);
+        for text in ["mysql -u root -h db", "useradd -u 1001 x", "ps -u tester"] {
+            assert!(told(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
     fn abbreviated_names_before_a_colon_or_equals() {
         assert_eq!(told("[smtp]\npass = orangegrove"), ["orangegrove"]);
         assert_eq!(

@@ -384,7 +384,9 @@ pub(crate) fn credential_at(
 /// after the quote, comma and quote of a list. `--token=…` is the `key=value` rule's. The
 /// end of the argument, to go on from.
 pub(crate) fn flag_at(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
-    if !FLAG_WORDS.contains(&&low[s..e]) {
+    // `curl -u user:password`, `--user user:password`: the password after the colon.
+    let user = matches!(&low[s..e], b"u" | b"user");
+    if !user && !FLAG_WORDS.contains(&&low[s..e]) {
         return None;
     }
     let mut k = s;
@@ -401,7 +403,7 @@ pub(crate) fn flag_at(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> 
     let quote: Option<&[u8]> = [&b"\\\""[..], b"\"", b"'"]
         .into_iter()
         .find(|q| low[v..].starts_with(q));
-    if let Some(q) = quote {
+    if let Some(q) = quote.filter(|_| !user) {
         v += q.len();
         if low.get(v) != Some(&b',') {
             return None;
@@ -424,13 +426,22 @@ pub(crate) fn flag_at(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> 
     }
     v += spaces;
     if let Some((qs, qe)) = quoted(low, v) {
+        if user {
+            let colon = low[qs..qe].iter().position(|&c| c == b':')?;
+            return push_argument(low, qs + colon + 1, qe, spans);
+        }
         return push_argument(low, qs, qe, spans);
     }
     let c = *low.get(v)?;
     if c == b'-' || !(c.is_ascii_alphanumeric() || b"!#$%&*+/?@^_~(".contains(&c)) {
         return None;
     }
-    push_argument(low, v, word_end(low, v), spans)
+    let end = word_end(low, v);
+    if user {
+        let colon = low[v..end].iter().position(|&c| c == b':')?;
+        return push_argument(low, v + colon + 1, end, spans);
+    }
+    push_argument(low, v, end, spans)
 }
 
 fn push_argument(low: &[u8], v: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
