@@ -859,6 +859,44 @@ fn cases() -> Vec<Case> {
                 log(h, "a.log", &format!("GET /search?q={a}+{b}&page=2 200\n"))
             },
         ),
+        c(
+            "identities",
+            "handle after an account label",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("loaded profile:\n  user: {a}\n  owner: {b}-corp\n"),
+                )
+            },
+        ),
+        c(
+            "identities",
+            "account name in a connection string",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("DefaultEndpointsProtocol=https;AccountName={a};EndpointSuffix=core.windows.net\n"),
+                )
+            },
+        ),
+        c(
+            "identities",
+            "project folder in a file:// plugin path",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                h.write(
+                    ".config/opencode/opencode.json",
+                    &format!("{{\"plugin\":[\"file:///srv/{a}/plugin.js\"]}}\n"),
+                );
+            },
+        ),
     ]
 }
 

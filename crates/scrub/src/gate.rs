@@ -1196,6 +1196,29 @@ fn chunk_body<S: Sink>(
             }
         }
     }
+    // `k=v;k=v` and `k=v&k=v` outside a URL (a connection string, a form body, a cookie
+    // list): each pair is judged on its own, like a lone `key=value`.
+    if authority.is_none() && chunk.contains(&b'=') {
+        if let Some(first) = chunk.iter().position(|&c| c == b';' || c == b'&') {
+            let eq_before = chunk[..first].contains(&b'=');
+            if eq_before || chunk[first + 1..].contains(&b'=') {
+                let mut at = 0;
+                for (k, &c) in chunk.iter().enumerate() {
+                    if c == b';' || c == b'&' {
+                        if k > at {
+                            chunk_body(&chunk[at..k], base + at, out, g, spans.as_deref_mut());
+                        }
+                        out.push(c);
+                        at = k + 1;
+                    }
+                }
+                if at < chunk.len() {
+                    chunk_body(&chunk[at..], base + at, out, g, spans);
+                }
+                return;
+            }
+        }
+    }
     // key=value: the value is judged as a JSON value under that key.
     if let Some(eq) = chunk.iter().position(|&c| c == b'=') {
         let (k, v) = (&chunk[..eq], &chunk[eq + 1..]);
@@ -1341,7 +1364,11 @@ fn private_url_host(chunk: &[u8]) -> Option<(usize, usize, usize)> {
             .position(|&c| matches!(c, b'/' | b':' | b'?' | b'#'))
             .unwrap_or(chunk.len() - hs);
     let host = &chunk[hs..he];
-    if host.is_empty() || host.starts_with(b"127.") {
+    if host.is_empty() {
+        // `file:///srv/app/x.js`: a file path, its folders the user's own unless known.
+        return Some((hs, hs, hs));
+    }
+    if host.starts_with(b"127.") {
         return None;
     }
     if public_host(host) {
@@ -1964,6 +1991,11 @@ mod tests {
             let out = g(line);
             assert!(!out.contains(gone), "{line} -> {out}");
         }
+        let out = g("plugin = [\"file:///srv/zorvfilepl/plugin.js\"]");
+        assert!(!out.contains("zorvfilepl"), "{out}");
+        let out = g("DefaultEndpointsProtocol=https;AccountName=acmestorezq;EndpointSuffix=x");
+        assert!(!out.contains("acmestorezq"), "{out}");
+        assert_eq!(g("a=1;level=info&b=2"), "a=1;level=info&b=2");
         let out = g("GET /search?q=Quinurl+Zorvelurl&page=2");
         assert!(!out.contains("Quinurl"), "{out}");
         assert_eq!(

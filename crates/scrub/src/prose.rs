@@ -97,6 +97,12 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
                 continue;
             }
         }
+        if next == b':' && (3..=11).contains(&len) {
+            if let Some(end) = crate::spoken::account_label_at(low, s, e, spans) {
+                i = end;
+                continue;
+            }
+        }
         if flag {
             if let Some(end) = crate::spoken::flag_at(low, s, e, spans) {
                 i = end;

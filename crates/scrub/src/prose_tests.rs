@@ -444,3 +444,36 @@ mod flags_and_abbreviations {
         }
     }
 }
+
+/// Found by the red-team harness: a handle after an account label, in lower case.
+mod account_labels {
+    use super::*;
+
+    fn handles(text: &str) -> Vec<String> {
+        found(text, Rule::PersonName)
+    }
+
+    #[test]
+    fn the_value_of_an_account_label_is_an_identity() {
+        assert_eq!(handles("  user: zorvkvuser"), ["zorvkvuser"]);
+        assert_eq!(handles("owner:acme-corp ok"), ["acme-corp"]);
+        assert_eq!(handles("Account: 'jdoe' selected"), ["jdoe"]);
+        assert_eq!(handles("login: jane.doe."), ["jane.doe"]);
+    }
+
+    #[test]
+    fn counts_placeholders_and_urls_stay() {
+        for text in [
+            "user: 3",
+            "account: acct_0123abcd",
+            "user: <user>",
+            "user: [redacted]",
+            "git.user: x",
+            "account: none",
+            "user://x",
+            "users: many",
+        ] {
+            assert!(handles(text).is_empty(), "{text}: {:?}", handles(text));
+        }
+    }
+}

@@ -444,6 +444,73 @@ pub(crate) fn flag_at(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> 
     push_argument(low, v, end, spans)
 }
 
+/// Labels whose value is an account's or a person's handle: `user: jdoe`,
+/// `owner:acme-corp`, `login: jdoe` (YAML, log prefixes, struct dumps). The value is one
+/// token in any case; a number, a placeholder or a pseudonym stays.
+const ACCOUNT_LABELS: &[&[u8]] = &[
+    b"user",
+    b"username",
+    b"login",
+    b"owner",
+    b"account",
+    b"accountname",
+    b"author",
+    b"org",
+    b"tenant",
+    b"handle",
+];
+
+/// The word `[s, e)` (lower case) is an account label followed by `:`: its value (see
+/// [`ACCOUNT_LABELS`]). The end of the value.
+pub(crate) fn account_label_at(
+    low: &[u8],
+    s: usize,
+    e: usize,
+    spans: &mut Vec<Span>,
+) -> Option<usize> {
+    if low.get(e) != Some(&b':') || !ACCOUNT_LABELS.contains(&&low[s..e]) {
+        return None;
+    }
+    // Not a key of a longer dotted or dashed name (`git.user:`), nor a URL (`user://`).
+    if s > 0 && matches!(low[s - 1], b'.' | b'-' | b'_') || low[e..].starts_with(b"://") {
+        return None;
+    }
+    let mut v = e + 1;
+    while matches!(low.get(v), Some(b' ' | b'\t')) {
+        v += 1;
+    }
+    let (v, end) = match quoted(low, v) {
+        Some(q) => q,
+        None => {
+            let c = *low.get(v)?;
+            if !(c.is_ascii_alphanumeric() || c == b'_') {
+                return None;
+            }
+            let mut end = v;
+            while end < low.len()
+                && (low[end].is_ascii_alphanumeric() || matches!(low[end], b'-' | b'_' | b'.'))
+            {
+                end += 1;
+            }
+            while end > v && low[end - 1] == b'.' {
+                end -= 1;
+            }
+            (v, end)
+        }
+    };
+    let value = &low[v..end];
+    if value.is_empty()
+        || value.iter().all(u8::is_ascii_digit)
+        || crate::pseudonym::looks_like_pseudonym(value)
+        || crate::rules::only_markers(value)
+        || STATES.contains(&value)
+    {
+        return None;
+    }
+    spans.push(Span::new(v, end, Rule::PersonName, Repl::Redacted));
+    Some(end)
+}
+
 fn push_argument(low: &[u8], v: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
     if e <= v || crate::rules::only_markers(&low[v..e]) {
         return None;
