@@ -1106,7 +1106,8 @@ fn chunk_body<S: Sink>(
         return whole_bad(g, out, spans);
     }
     // user:pass@host in a URL: the credentials and host go whole.
-    if let Some(scheme_end) = find(chunk, b"://") {
+    let scheme = find(chunk, b"://");
+    if let Some(scheme_end) = scheme {
         let rest = &chunk[scheme_end + 3..];
         let host_end = rest.iter().position(|&c| c == b'/').unwrap_or(rest.len());
         if rest[..host_end].contains(&b'@') {
@@ -1118,7 +1119,7 @@ fn chunk_body<S: Sink>(
     // are ordinary words, every value but a number goes (fail closed: nothing there is
     // needed to read a log, and credentials live there).
     // A request path (`GET /search?q=…`) has a query too.
-    let authority = find(chunk, b"://")
+    let authority = scheme
         .map(|e| e + 3)
         .or_else(|| (chunk.first() == Some(&b'/')).then_some(0));
     if let Some(after_scheme) = authority {
@@ -1177,7 +1178,7 @@ fn chunk_body<S: Sink>(
     }
     // `name:value` where the name says it holds a credential (`X-Api-Key:…`, `password:…`):
     // the value goes whatever it looks like.
-    if find(chunk, b"://").is_none() {
+    if scheme.is_none() {
         if let Some(colon) = chunk.iter().position(|&c| c == b':') {
             let (k, v) = (&chunk[..colon], &chunk[colon + 1..]);
             let plain_key = !k.is_empty()
@@ -1198,7 +1199,8 @@ fn chunk_body<S: Sink>(
     }
     // `k=v;k=v` and `k=v&k=v` outside a URL (a connection string, a form body, a cookie
     // list): each pair is judged on its own, like a lone `key=value`.
-    if authority.is_none() && chunk.contains(&b'=') {
+    let eq_at = memchr::memchr(b'=', chunk);
+    if authority.is_none() && eq_at.is_some() {
         if let Some(first) = chunk.iter().position(|&c| c == b';' || c == b'&') {
             let eq_before = chunk[..first].contains(&b'=');
             if eq_before || chunk[first + 1..].contains(&b'=') {
@@ -1220,7 +1222,7 @@ fn chunk_body<S: Sink>(
         }
     }
     // key=value: the value is judged as a JSON value under that key.
-    if let Some(eq) = chunk.iter().position(|&c| c == b'=') {
+    if let Some(eq) = eq_at {
         let (k, v) = (&chunk[..eq], &chunk[eq + 1..]);
         let plain_key = !k.is_empty()
             && k.iter()
@@ -1248,7 +1250,7 @@ fn chunk_body<S: Sink>(
     }
     // A file path (absolute, `~/`, a Windows drive or backslashes; not a URL): its folder
     // and file names are the user's own unless known (`crate::names`).
-    let path = find(chunk, b"://").is_none()
+    let path = scheme.is_none()
         && ((chunk.starts_with(b"/") && chunk.iter().filter(|&&c| c == b'/').count() >= 2)
             || chunk.starts_with(b"~/")
             || chunk.contains(&b'\\')
@@ -1259,7 +1261,7 @@ fn chunk_body<S: Sink>(
     // A URL on a host that is not a public one the plugin, OpenCode or npm use (a company's
     // gateway, a self-hosted forge, a webhook receiver): the host is the user's, and its
     // path segments must be known names, as in a file path.
-    let private_url = private_url_host(chunk);
+    let private_url = scheme.and_then(|e| private_url_host(chunk, e + 3));
     let mut i = 0;
     while i < chunk.len() {
         if is_part_sep(chunk[i]) {
@@ -1354,10 +1356,10 @@ fn public_host(host: &[u8]) -> bool {
     })
 }
 
-/// For a URL (`scheme://host…`) whose host is not public ([`PUBLIC_HOSTS`]): the host's
-/// range in `chunk` and where its path starts (after the host, its port and the `/`).
-fn private_url_host(chunk: &[u8]) -> Option<(usize, usize, usize)> {
-    let hs = find(chunk, b"://")? + 3;
+/// For a URL (`scheme://host…`, the host starting at `hs`) whose host is not public
+/// ([`PUBLIC_HOSTS`]): the host's range in `chunk` and where its path starts (after the host,
+/// its port and the `/`).
+fn private_url_host(chunk: &[u8], hs: usize) -> Option<(usize, usize, usize)> {
     let he = hs
         + chunk[hs..]
             .iter()
@@ -1406,27 +1408,29 @@ fn handle_or_home(part: &[u8], next: Option<&u8>) -> bool {
 /// with dashes inside a host name (`ec2-203-0-113-45.compute-1…`, `ip-10-0-1-23`). Each of
 /// its groups alone is ordinary (a short number, `e29b`), so the part is judged by its shape.
 fn id_shaped(part: &[u8]) -> bool {
-    let (mut seps, mut digits) = (0, 0);
-    for &c in part {
-        seps += usize::from(c == b'-' || c == b'.');
-        digits += usize::from(c.is_ascii_digit());
-    }
-    if seps < 2 || digits == 0 || part.len() < 7 {
+    // Every shape is at most 64 bytes; a longer part is looked at in its first 256 (a host
+    // name, a file name), so a long run of text costs no more.
+    if part.len() < 7 {
         return false;
     }
-    // Alphanumeric groups and the byte after each (0 at the end), at most 32.
+    let part = &part[..part.len().min(256)];
+    // Alphanumeric groups and the byte after each (0 at the end), at most 32; one pass.
     let mut g = [(0usize, 0usize, 0u8); 32];
-    let mut n = 0;
-    let mut i = 0;
+    let (mut n, mut i, mut seps, mut digit) = (0, 0, 0, false);
     while i < part.len() && n < g.len() {
         let s = i;
         while i < part.len() && part[i].is_ascii_alphanumeric() {
+            digit |= part[i].is_ascii_digit();
             i += 1;
         }
         let sep = part.get(i).copied().unwrap_or(0);
+        seps += usize::from(sep == b'-' || sep == b'.');
         g[n] = (s, i, sep);
         n += 1;
         i += 1;
+    }
+    if seps < 2 || !digit {
+        return false;
     }
     let g = &g[..n];
     let hex = |k: usize| part[g[k].0..g[k].1].iter().all(u8::is_ascii_hexdigit);
@@ -1444,6 +1448,10 @@ fn id_shaped(part: &[u8]) -> bool {
                 <= 255
     };
     (0..n).any(|k| {
+        // Every shape starts with a group of 1 to 4 or 8 characters followed by `-` or `.`.
+        if !(len(k) <= 4 || len(k) == 8) || !matches!(g[k].2, b'-' | b'.') {
+            return false;
+        }
         let uuid = joined(k, 5, b'-')
             && [8, 4, 4, 4, 12]
                 .iter()
@@ -1455,12 +1463,13 @@ fn id_shaped(part: &[u8]) -> bool {
             && (k..k + 3).any(letter);
         // Exactly four numbers: not more of a dashed run of numbers (`2026-01-01-12-30`).
         let number = |j: usize| part[g[j].0..g[j].1].iter().all(u8::is_ascii_digit);
-        let before_free = k == 0 || g[k - 1].2 != b'-' || !number(k - 1);
-        let dashed_v4 = before_free
-            && joined(k, 4, b'-')
-            && (k..k + 4).all(byte)
-            && !(g[k + 3].2 == b'-' && k + 4 < n && number(k + 4));
-        uuid || mac || cisco || dashed_v4
+        let dashed_v4 = || {
+            (k == 0 || g[k - 1].2 != b'-' || !number(k - 1))
+                && joined(k, 4, b'-')
+                && (k..k + 4).all(byte)
+                && !(g[k + 3].2 == b'-' && k + 4 < n && number(k + 4))
+        };
+        uuid || mac || cisco || dashed_v4()
     })
 }
 
@@ -1739,9 +1748,6 @@ fn part_ok(part: &[u8]) -> bool {
     if crate::pseudonym::looks_like_pseudonym(part) || part == b"~" {
         return true;
     }
-    if id_shaped(part) || private_host_name(part) {
-        return false;
-    }
     // An `@` between word characters: an email or `user@host`.
     // (`pkg@latest`, `pkg@1.2.3` are npm specifiers).
     for (at, _) in part.iter().enumerate().filter(|(_, &c)| c == b'@') {
@@ -1792,7 +1798,8 @@ fn part_ok(part: &[u8]) -> bool {
             }
         }
     }
-    true
+    // Every word is ordinary; the part as a whole may still be an id, an address or a host.
+    !id_shaped(part) && !private_host_name(part)
 }
 
 /// Splits `fetchAttemptResponse` / `HTTPResponse` / `gpt5` into sub-words at case changes

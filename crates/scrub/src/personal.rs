@@ -510,6 +510,7 @@ fn zero_led_phone(dec: &[u8], g: &[Group], sep: Option<u8>) -> bool {
 /// An IBAN at `s`: two capital letters, two check digits and 11 to 30 letters or digits,
 /// whole or in groups of four separated by single spaces, passing the mod-97 check (so a
 /// word followed by a number is not taken). The end of the IBAN.
+#[inline(never)]
 pub(crate) fn iban_at(dec: &[u8], s: usize) -> Option<usize> {
     let ok = |c: u8| c.is_ascii_uppercase() || c.is_ascii_digit();
     if !(dec.get(s..s + 2)?.iter().all(u8::is_ascii_uppercase)

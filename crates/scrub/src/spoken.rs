@@ -383,6 +383,7 @@ pub(crate) fn credential_at(
 /// the line's start, a space, a quote or a bracket; the argument follows after spaces, or
 /// after the quote, comma and quote of a list. `--token=…` is the `key=value` rule's. The
 /// end of the argument, to go on from.
+#[inline(never)]
 pub(crate) fn flag_at(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
     // `curl -u user:password`, `--user user:password`: the password after the colon.
     let user = matches!(&low[s..e], b"u" | b"user");
@@ -444,6 +445,15 @@ pub(crate) fn flag_at(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> 
     push_argument(low, v, end, spans)
 }
 
+/// Whether a word starting with `c` (lower case) may be a [`FLAG_WORDS`] word, `u`/`user`,
+/// or an [`ACCOUNT_LABELS`] label: a test before the tables are looked at.
+pub(crate) fn flag_or_label_start(c: u8) -> bool {
+    matches!(
+        c,
+        b'p' | b't' | b's' | b'k' | b'a' | b'o' | b'c' | b'u' | b'l' | b'h'
+    )
+}
+
 /// Labels whose value is an account's or a person's handle: `user: jdoe`,
 /// `owner:acme-corp`, `login: jdoe` (YAML, log prefixes, struct dumps). The value is one
 /// token in any case; a number, a placeholder or a pseudonym stays.
@@ -462,6 +472,7 @@ const ACCOUNT_LABELS: &[&[u8]] = &[
 
 /// The word `[s, e)` (lower case) is an account label followed by `:`: its value (see
 /// [`ACCOUNT_LABELS`]). The end of the value.
+#[inline(never)]
 pub(crate) fn account_label_at(
     low: &[u8],
     s: usize,
@@ -579,6 +590,13 @@ pub(crate) fn street_at(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_flag_word_and_label_passes_the_first_letter_test() {
+        for w in FLAG_WORDS.iter().chain(ACCOUNT_LABELS).chain(&[&b"u"[..]]) {
+            assert!(flag_or_label_start(w[0]), "{}", String::from_utf8_lossy(w));
+        }
+    }
 
     #[test]
     fn every_credential_name_starts_with_a_listed_first_word() {
