@@ -897,6 +897,19 @@ fn cases() -> Vec<Case> {
                 );
             },
         ),
+        c(
+            "identities",
+            "environment dumped as an object literal",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("env: {{ LOGNAME: '{a}', HOSTNAME: '{b}x', GIT_AUTHOR_NAME: '{c}' }}\nenviron({{'USER': '{b}', 'MYSQL_PWD': '{a}y'}})\n"),
+                )
+            },
+        ),
     ]
 }
 

@@ -838,7 +838,65 @@ fn free_text<S: Sink>(
             && credential_name(name);
         credential_next = next_is_sep && named && credential;
         loose_next = credential && !named && matches!(text.get(i), Some(b' '));
+        // An object literal's pair in a log (`{ USER: 'jdoe' }` from util.inspect,
+        // `{'USER': 'jdoe'}` from Python, `key: "value"` in YAML): the quoted value is judged
+        // under its key as a JSON string is.
+        if let Some((vs, ve)) = literal_value(text, i, chunk.len() > name.len()) {
+            out.extend_from_slice(&text[i..vs]);
+            let value = &text[vs..ve];
+            // A credential's name (`MYSQL_PWD`, `GIT_AUTHOR_…` by its `auth`) keeps nothing.
+            let named_credential = !name.is_empty()
+                && name
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || b"_-.".contains(c))
+                && credential_name(name);
+            let verdict = if named_credential {
+                Verdict::Replace
+            } else {
+                value_verdict(value, classify(name))
+            };
+            credential_next = false;
+            loose_next = false;
+            match verdict {
+                Verdict::Keep => out.extend_from_slice(value),
+                Verdict::Words => free_text(value, base + vs, out, g, spans.as_deref_mut()),
+                Verdict::Replace => {
+                    placeholder(value, out);
+                    g.replaced += 1;
+                    g.reflow = true;
+                    if let Some(s) = spans.as_deref_mut() {
+                        s.push((base + vs, base + ve));
+                    }
+                }
+            }
+            i = ve;
+        }
     }
+}
+
+/// After a key chunk ending at `i` (`USER:` when `colon`, else `USER` in `'USER':`): the
+/// range of a quoted value that follows (`: 'jdoe'`, `': "jdoe"`), on this line, without an
+/// escape inside (a JSON-escaped quote belongs to the JSON string around it).
+fn literal_value(text: &[u8], i: usize, colon: bool) -> Option<(usize, usize)> {
+    let mut at = i;
+    if !colon {
+        if !matches!(text.get(at), Some(b'\'' | b'"')) || text.get(at + 1) != Some(&b':') {
+            return None;
+        }
+        at += 2;
+    }
+    while matches!(text.get(at), Some(b' ' | b'\t')) {
+        at += 1;
+    }
+    let q = *text.get(at)?;
+    if q != b'\'' && q != b'"' {
+        return None;
+    }
+    let vs = at + 1;
+    let len = text[vs..]
+        .iter()
+        .position(|&c| c == q || c == b'\\' || c == b'\n')?;
+    (text[vs + len] == q).then_some((vs, vs + len))
 }
 
 /// `v` without a final backslash that escapes the next byte (`\"` inside a JSON string),
@@ -1923,6 +1981,28 @@ mod tests {
         let mut out = Vec::new();
         gate(s.as_bytes(), &mut GateState::default(), &mut out, None);
         String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Found by the red-team harness: an environment dumped by util.inspect or Python kept
+    /// plain words under keys nobody vouched for.
+    #[test]
+    fn object_literal_pairs_are_judged_under_their_key() {
+        let out = g("env: { LOGNAME: 'zorvenvl', HOSTNAME: 'zorvhostx', GIT_AUTHOR_NAME: 'Zorvgitf Zorvgitn' }");
+        for gone in ["zorvenvl", "zorvhostx", "Zorvgitf", "Zorvgitn"] {
+            assert!(!out.contains(gone), "{out}");
+        }
+        let out = g("environ({'USER': 'zorvpyu', 'MYSQL_PWD': 'bramblepass'})");
+        assert!(
+            !out.contains("zorvpyu") && !out.contains("bramblepass"),
+            "{out}"
+        );
+        for kept in [
+            "{ status: 'ok', level: 'info', message: 'Too Many Requests' }",
+            "config: { model: 'gpt-5.1-codex', path: '~/.config/opencode' }",
+            "Error: 'fetch' failed with 429",
+        ] {
+            assert_eq!(g(kept), kept);
+        }
     }
 
     /// Found by the red-team harness: ids and addresses whose groups are each ordinary.
