@@ -910,6 +910,14 @@ fn cases() -> Vec<Case> {
                 )
             },
         ),
+        c("identities", "indented YAML pairs", Name, |h, c| {
+            let (a, b) = lower_parts(c);
+            log(
+                h,
+                "a.log",
+                &format!("machine:\n  hostname: {a}-box\n  name: {b}\n"),
+            )
+        }),
     ]
 }
 

@@ -841,7 +841,9 @@ fn free_text<S: Sink>(
         // An object literal's pair in a log (`{ USER: 'jdoe' }` from util.inspect,
         // `{'USER': 'jdoe'}` from Python, `key: "value"` in YAML): the quoted value is judged
         // under its key as a JSON string is.
-        if let Some((vs, ve)) = literal_value(text, i, chunk.len() > name.len()) {
+        let pair = literal_value(text, i, chunk.len() > name.len())
+            .or_else(|| indented_value(text, start, i, chunk.len() > name.len()));
+        if let Some((vs, ve)) = pair {
             out.extend_from_slice(&text[i..vs]);
             let value = &text[vs..ve];
             // A credential's name (`MYSQL_PWD`, `GIT_AUTHOR_…` by its `auth`) keeps nothing.
@@ -872,6 +874,30 @@ fn free_text<S: Sink>(
             i = ve;
         }
     }
+}
+
+/// An indented `key: value` line (YAML, a struct dump: `  hostname: jdoe-box`), the key
+/// chunk at `start..i`: the range of its one-token value, which ends the line (a `,` after
+/// it stays outside).
+fn indented_value(text: &[u8], start: usize, i: usize, colon: bool) -> Option<(usize, usize)> {
+    if !colon || start < 2 || !text[..start].iter().all(|&c| c == b' ') {
+        return None;
+    }
+    let mut vs = i;
+    while text.get(vs) == Some(&b' ') {
+        vs += 1;
+    }
+    if vs == i || vs >= text.len() {
+        return None;
+    }
+    let mut ve = text.len();
+    while ve > vs && matches!(text[ve - 1], b'\r' | b' ' | b',') {
+        ve -= 1;
+    }
+    let one_token = text[vs..ve]
+        .iter()
+        .all(|&c| c.is_ascii() && !CHUNK_SEP[usize::from(c)]);
+    (ve > vs && one_token).then_some((vs, ve))
 }
 
 /// After a key chunk ending at `i` (`USER:` when `colon`, else `USER` in `'USER':`): the
@@ -1985,6 +2011,24 @@ mod tests {
 
     /// Found by the red-team harness: an environment dumped by util.inspect or Python kept
     /// plain words under keys nobody vouched for.
+    #[test]
+    fn indented_pairs_are_judged_under_their_key() {
+        let out = g("  hostname: zorvbox");
+        assert!(!out.contains("zorvbox"), "{out}");
+        let out = g("    name: jdoe,");
+        assert!(!out.contains("jdoe"), "{out}");
+        for kept in [
+            "  status: ok",
+            "  level: info",
+            "  errno: -3008,",
+            "    at run (/srv/dist/index.js:1:2)",
+            "  message: Too Many Requests",
+            "hostname: top-level lines are prose",
+        ] {
+            assert_eq!(g(kept), kept);
+        }
+    }
+
     #[test]
     fn object_literal_pairs_are_judged_under_their_key() {
         let out = g("env: { LOGNAME: 'zorvenvl', HOSTNAME: 'zorvhostx', GIT_AUTHOR_NAME: 'Zorvgitf Zorvgitn' }");
