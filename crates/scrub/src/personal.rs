@@ -395,6 +395,23 @@ fn groups(dec: &[u8], from: usize, max: usize, seps: &[u8], out: &mut [Group; 8]
 fn international(dec: &[u8], plus: usize) -> Option<(usize, Rule)> {
     let mut g = [Group { start: 0, end: 0 }; 8];
     let k = groups(dec, plus + 1, 15, b" -.", &mut g);
+    // `+44 (0)20 7946 0958`: the trunk zero in brackets after the country code.
+    if k == 1 && g[0].len() <= 3 {
+        let mut at = g[0].end + usize::from(dec.get(g[0].end) == Some(&b' '));
+        if dec.get(at..).is_some_and(|r| r.starts_with(b"(0)")) {
+            at += 3;
+            at += usize::from(dec.get(at) == Some(&b' '));
+            let mut rest = [Group { start: 0, end: 0 }; 8];
+            let n = groups(dec, at, 15 - g[0].len(), b" -.", &mut rest);
+            let rest = &rest[..n];
+            let total = g[0].len() + rest.iter().map(|x| x.len()).sum::<usize>();
+            let end = rest.last()?.end;
+            let ok = (8..=15).contains(&total)
+                && rest.iter().all(|x| x.len() <= 4)
+                && number_ends(dec, end);
+            return ok.then_some((end, Rule::Phone));
+        }
+    }
     let g = &g[..k];
     let total: usize = g.iter().map(|x| x.len()).sum();
     let shape_ok = (k == 1 && total >= 10)
@@ -958,6 +975,8 @@ mod tests {
     fn zero_led_phones_and_ibans() {
         for (text, want) in [
             ("tel 0044 20 7946 0958", "0044 20 7946 0958"),
+            ("call +44 (0)20 7946 0958 today", "+44 (0)20 7946 0958"),
+            ("call +44 (0) 20 7946 0958", "+44 (0) 20 7946 0958"),
             ("tel 00 33 6 12 34 56 78", "00 33 6 12 34 56 78"),
             ("call me on 07911 123456 tomorrow", "07911 123456"),
             ("Telefon: 030 12345678", "030 12345678"),
