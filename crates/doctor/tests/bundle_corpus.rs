@@ -918,6 +918,15 @@ fn cases() -> Vec<Case> {
                 &format!("machine:\n  hostname: {a}-box\n  name: {b}\n"),
             )
         }),
+        c(
+            "shapes",
+            "word credential after Bearer mid-line",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                log(h, "a.log", &format!("sent with Bearer {a} to the api\n"))
+            },
+        ),
     ]
 }
 
