@@ -927,6 +927,14 @@ fn cases() -> Vec<Case> {
                 log(h, "a.log", &format!("sent with Bearer {a} to the api\n"))
             },
         ),
+        c("shapes", "password in a .netrc line", Name, |h, c| {
+            let (a, _) = lower_parts(c);
+            log(
+                h,
+                "a.log",
+                &format!("$ cat ~/.netrc\nmachine api.example.com login me password {a}\n"),
+            )
+        }),
     ]
 }
 

@@ -402,6 +402,16 @@ mod flags_and_abbreviations {
     }
 
     #[test]
+    fn a_netrc_line() {
+        assert_eq!(
+            told("machine api.example.com login zorvel password lemoncurd"),
+            ["lemoncurd"]
+        );
+        assert!(told("password reset for login flow").is_empty());
+        assert!(told("login ok, password reset required").is_empty());
+    }
+
+    #[test]
     fn a_user_flag_with_a_password() {
         assert_eq!(
             told("$ curl -u admin:marmaladepw https://api.example.com/v1"),

@@ -339,10 +339,22 @@ pub(crate) fn credential_at(
     };
     let after = s + word_len;
     let abbr = abbreviation(&low[s..after]);
-    let joiner = JOINERS
+    // A `.netrc` line (`machine host login me password hunter2`): a space joins them.
+    let netrc = || {
+        matches!(&low[s..after], b"password" | b"passwd")
+            && low.get(after) == Some(&b' ')
+            && memchr::memmem::find(&low[..s], b"login ")
+                .is_some_and(|l| l == 0 || matches!(low[l - 1], b' ' | b'\t'))
+    };
+    let joiner: &[u8] = match JOINERS
         .iter()
         .filter(|j| !abbr || !j.starts_with(b" is") && !j.starts_with(b" was"))
-        .find(|j| low[after..].starts_with(j))?;
+        .find(|j| low[after..].starts_with(j))
+    {
+        Some(j) => j,
+        None if netrc() => b" ",
+        None => return None,
+    };
     let v = after + joiner.len();
     let (v, e) = if let Some((qs, qe)) = quoted(low, v) {
         (qs, qe)
