@@ -703,7 +703,264 @@ fn cases() -> Vec<Case> {
         c("bad-input", "an overlong line", Token, |h, c| {
             log(h, "a.log", &format!("{}{c}\n", "word ".repeat(80_000)))
         }),
+        // ---- found by the red-team harness (shapes real logs carry)
+        c(
+            "shapes",
+            "credential flag in a command line",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                h,
+                "a.log",
+                &format!("exec: mysql -u root --password {a} -h db\nargv: node cli.js --api-key {b} --verbose\n"),
+            )
+            },
+        ),
+        c("shapes", "credential flag in an argv list", Name, |h, c| {
+            let (a, b) = lower_parts(c);
+            log(
+                h,
+                "a.log",
+                &format!("spawn ['opencode', 'serve', '--token', '{a}']\n{{\"argv\":[\"node\",\"--secret\",\"{b}\"]}}\n"),
+            )
+        }),
+        c(
+            "shapes",
+            "abbreviated credential names in dumps",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("cfg: &{{Host:db Port:5432 User:app Pass:{a}}}\nUser(name='x', pw='{b}')\n[smtp]\npass = {a}x\n"),
+                )
+            },
+        ),
+        c(
+            "shapes",
+            "word credential after Authorization in a curl command",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("+ curl -H 'Authorization: token {a}' https://api.github.com\n+ curl -H \"Authorization: {b}\" x\n"),
+                )
+            },
+        ),
+        c("identities", "UUID account id in text", Token, |h, _| {
+            log(
+                h,
+                "a.log",
+                "user 550e8400-e29b-41d4-a716-446655440001 switched\naccount 55014400-2921-4154-1716-446655440000 x\n",
+            )
+        }),
+        c("identities", "MAC addresses", Token, |h, _| {
+            log(
+                h,
+                "a.log",
+                "Physical Address. . . : 3C-22-FB-9A-7E-02\nmac 3c22.fb9a.7e03\n",
+            )
+        }),
+        c("identities", "IPv4 inside a host name", Token, |h, _| {
+            log(
+                h,
+                "a.log",
+                "resolved ec2-203-0-113-45.compute-1.amazonaws.com\nhost ip-10-20-30-40 up\n",
+            )
+        }),
+        c("identities", "home folder written ~name", Name, |h, c| {
+            let (a, b) = lower_parts(c);
+            log(
+                h,
+                "a.log",
+                &format!("see ~{a}/projects/app\norigin git@git.sr.ht:~{b}/repo (fetch)\n"),
+            )
+        }),
+        c(
+            "identities",
+            "host of a shell prompt and a handle",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("tester@{a}:~/proj$ opencode\nthanks @{b} for the fix\n"),
+                )
+            },
+        ),
+        c("identities", "phone numbers without +", Token, |h, _| {
+            log(
+                h,
+                "a.log",
+                "call me on 07911 123456 tomorrow\nTelefon: 030 12345678\ntel 0044 20 7946 0958\nportable 06.12.34.56.78\noffice +44 (0)20 7946 0959\n",
+            )
+        }),
+        c("identities", "IBAN in groups", Token, |h, _| {
+            log(
+                h,
+                "a.jsonl",
+                "{\"message\":\"pay to IBAN DE89 3704 0044 0532 0130 00 please\"}\n",
+            )
+        }),
+        c(
+            "identities",
+            "company host and names in URL paths",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("connect https://gitlab.{a}-corp.com:443/{b}/dotfiles.git ok\nGET https://hooks.acme.test/trigger/{a}x 200\nGET https://example.com/people/{b}-x/profile\n"),
+                )
+            },
+        ),
+        c(
+            "identities",
+            "company host without a scheme",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                h,
+                "a.log",
+                &format!("Error: getaddrinfo ENOTFOUND llm.{a}-corp.com\nconnect {b}.io:443 timed out\n"),
+            )
+            },
+        ),
+        c(
+            "identities",
+            "one name in a commit trailer",
+            Name,
+            |h, c| {
+                let first = c.split(' ').next().unwrap_or("");
+                log(h, "a.log", &format!("fix parser\n\nReported-by: {first}\n"))
+            },
+        ),
+        c("shapes", "password in curl -u", Name, |h, c| {
+            let (a, _) = lower_parts(c);
+            log(
+                h,
+                "a.log",
+                &format!("$ curl -u admin:{a} https://api.github.com/user\n"),
+            )
+        }),
+        c(
+            "identities",
+            "name in a request path's query",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(h, "a.log", &format!("GET /search?q={a}+{b}&page=2 200\n"))
+            },
+        ),
+        c(
+            "identities",
+            "handle after an account label",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("loaded profile:\n  user: {a}\n  owner: {b}-corp\n"),
+                )
+            },
+        ),
+        c(
+            "identities",
+            "account name in a connection string",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("DefaultEndpointsProtocol=https;AccountName={a};EndpointSuffix=core.windows.net\n"),
+                )
+            },
+        ),
+        c(
+            "identities",
+            "project folder in a file:// plugin path",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                h.write(
+                    ".config/opencode/opencode.json",
+                    &format!("{{\"plugin\":[\"file:///srv/{a}/plugin.js\"]}}\n"),
+                );
+            },
+        ),
+        c(
+            "identities",
+            "environment dumped as an object literal",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("env: {{ LOGNAME: '{a}', HOSTNAME: '{b}x', GIT_AUTHOR_NAME: '{c}' }}\nenviron({{'USER': '{b}', 'MYSQL_PWD': '{a}y'}})\n"),
+                )
+            },
+        ),
+        c("identities", "indented YAML pairs", Name, |h, c| {
+            let (a, b) = lower_parts(c);
+            log(
+                h,
+                "a.log",
+                &format!("machine:\n  hostname: {a}-box\n  name: {b}\n"),
+            )
+        }),
+        c(
+            "shapes",
+            "word credential after Bearer mid-line",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                log(h, "a.log", &format!("sent with Bearer {a} to the api\n"))
+            },
+        ),
+        c("shapes", "password in a .netrc line", Name, |h, c| {
+            let (a, _) = lower_parts(c);
+            log(
+                h,
+                "a.log",
+                &format!("$ cat ~/.netrc\nmachine api.example.com login me password {a}\n"),
+            )
+        }),
     ]
+}
+
+/// The values to look for when the case plants fixed text instead of its canary.
+fn fixed_canaries(case: &str) -> Option<Vec<&'static str>> {
+    Some(match case {
+        "one-time code told in prose" => vec!["482913"],
+        "2FA code after a colon" => vec!["396727"],
+        "client IPv4" => vec!["198.51.100.173"],
+        "client IPv6" => vec!["2001:db8:85a3::8a2e:370:7334", "8a2e:370:7334"],
+        "UUID account id in text" => vec![
+            "550e8400-e29b-41d4-a716-446655440001",
+            "55014400-2921-4154-1716-446655440000",
+        ],
+        "MAC addresses" => vec!["3C-22-FB-9A-7E-02", "3c22.fb9a.7e03"],
+        "IPv4 inside a host name" => vec!["203-0-113-45", "10-20-30-40"],
+        "phone numbers without +" => vec![
+            "07911 123456",
+            "030 12345678",
+            "0044 20 7946 0958",
+            "06.12.34.56.78",
+            "7946 0959",
+        ],
+        "IBAN in groups" => vec!["DE89 3704 0044 0532 0130 00"],
+        _ => return None,
+    })
 }
 
 /// Every form of `c` that must not appear in `hay` (already lowercased).
@@ -773,20 +1030,8 @@ fn the_adversarial_corpus_leaks_nothing_in_any_form() {
             canaries.extend(c.split(' ').map(str::to_string));
             canaries.push(c.replace(' ', ""));
         }
-        if case.name == "one-time code told in prose" {
-            canaries = vec!["482913".to_string()];
-        }
-        if case.name == "2FA code after a colon" {
-            canaries = vec!["396727".to_string()];
-        }
-        if case.name == "client IPv4" {
-            canaries = vec!["198.51.100.173".to_string()];
-        }
-        if case.name == "client IPv6" {
-            canaries = vec![
-                "2001:db8:85a3::8a2e:370:7334".to_string(),
-                "8a2e:370:7334".to_string(),
-            ];
+        if let Some(fixed) = fixed_canaries(case.name) {
+            canaries = fixed.into_iter().map(str::to_string).collect();
         }
         for canary in canaries.iter().filter(|c| c.len() >= 6) {
             let found = leaks(&hay, canary);

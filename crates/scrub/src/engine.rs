@@ -946,11 +946,11 @@ mod tests {
     #[test]
     fn multi_line_values_are_skipped_in_documents() {
         let s = scrubber();
-        let doc = "{\n  \"url\": \"https://x\",\n  \"body\": {\n    \"input\": [\"my prompt\"],\n    \"n\": {}\n  },\n  \"status\": 200\n}\n";
+        let doc = "{\n  \"url\": \"https://chatgpt.com\",\n  \"body\": {\n    \"input\": [\"my prompt\"],\n    \"n\": {}\n  },\n  \"status\": 200\n}\n";
         let (out, counts) = s.redact_text(doc, Mode::Document);
         assert_eq!(
             out,
-            "{\n  \"url\": \"https://x\",\n  \"body\": \"[omitted: request body]\",\n  \"status\": 200\n}\n"
+            "{\n  \"url\": \"https://chatgpt.com\",\n  \"body\": \"[omitted: request body]\",\n  \"status\": 200\n}\n"
         );
         assert_eq!(
             counts.nonzero().collect::<Vec<_>>(),

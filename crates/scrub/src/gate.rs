@@ -838,7 +838,91 @@ fn free_text<S: Sink>(
             && credential_name(name);
         credential_next = next_is_sep && named && credential;
         loose_next = credential && !named && matches!(text.get(i), Some(b' '));
+        // An object literal's pair in a log (`{ USER: 'jdoe' }` from util.inspect,
+        // `{'USER': 'jdoe'}` from Python, `key: "value"` in YAML): the quoted value is judged
+        // under its key as a JSON string is.
+        let pair = literal_value(text, i, chunk.len() > name.len())
+            .or_else(|| indented_value(text, start, i, chunk.len() > name.len()));
+        if let Some((vs, ve)) = pair {
+            out.extend_from_slice(&text[i..vs]);
+            let value = &text[vs..ve];
+            // A credential's name (`MYSQL_PWD`, `GIT_AUTHOR_…` by its `auth`) keeps nothing.
+            let named_credential = !name.is_empty()
+                && name
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || b"_-.".contains(c))
+                && credential_name(name);
+            let verdict = if named_credential {
+                Verdict::Replace
+            } else {
+                value_verdict(value, classify(name))
+            };
+            credential_next = false;
+            loose_next = false;
+            match verdict {
+                Verdict::Keep => out.extend_from_slice(value),
+                Verdict::Words => free_text(value, base + vs, out, g, spans.as_deref_mut()),
+                Verdict::Replace => {
+                    placeholder(value, out);
+                    g.replaced += 1;
+                    g.reflow = true;
+                    if let Some(s) = spans.as_deref_mut() {
+                        s.push((base + vs, base + ve));
+                    }
+                }
+            }
+            i = ve;
+        }
     }
+}
+
+/// An indented `key: value` line (YAML, a struct dump: `  hostname: jdoe-box`), the key
+/// chunk at `start..i`: the range of its one-token value, which ends the line (a `,` after
+/// it stays outside).
+fn indented_value(text: &[u8], start: usize, i: usize, colon: bool) -> Option<(usize, usize)> {
+    if !colon || start < 2 || !text[..start].iter().all(|&c| c == b' ') {
+        return None;
+    }
+    let mut vs = i;
+    while text.get(vs) == Some(&b' ') {
+        vs += 1;
+    }
+    if vs == i || vs >= text.len() {
+        return None;
+    }
+    let mut ve = text.len();
+    while ve > vs && matches!(text[ve - 1], b'\r' | b' ' | b',') {
+        ve -= 1;
+    }
+    let one_token = text[vs..ve]
+        .iter()
+        .all(|&c| c.is_ascii() && !CHUNK_SEP[usize::from(c)]);
+    (ve > vs && one_token).then_some((vs, ve))
+}
+
+/// After a key chunk ending at `i` (`USER:` when `colon`, else `USER` in `'USER':`): the
+/// range of a quoted value that follows (`: 'jdoe'`, `': "jdoe"`), on this line, without an
+/// escape inside (a JSON-escaped quote belongs to the JSON string around it).
+fn literal_value(text: &[u8], i: usize, colon: bool) -> Option<(usize, usize)> {
+    let mut at = i;
+    if !colon {
+        if !matches!(text.get(at), Some(b'\'' | b'"')) || text.get(at + 1) != Some(&b':') {
+            return None;
+        }
+        at += 2;
+    }
+    while matches!(text.get(at), Some(b' ' | b'\t')) {
+        at += 1;
+    }
+    let q = *text.get(at)?;
+    if q != b'\'' && q != b'"' {
+        return None;
+    }
+    let vs = at + 1;
+    let len = text[vs..]
+        .iter()
+        .position(|&c| c == q || c == b'\\' || c == b'\n')?;
+    (text[vs + len] == q).then_some((vs, vs + len))
 }
 
 /// `v` without a final backslash that escapes the next byte (`\"` inside a JSON string),
@@ -940,7 +1024,7 @@ fn value_passes_by_shape(v: &[u8]) -> bool {
 }
 
 /// Whether `chunk` is one the plain test passes whole, judged by shape alone:
-/// - a number, date or duration: digits with at most two `.`, one `:` and any `-`, no
+/// - a number, date or duration: digits with at most two `.`, one `:` and two `-`, no
 ///   digit run longer than 13 (fewer dots and colons than an address, every word a short
 ///   number);
 /// - an ISO time `YYYY-MM-DDTHH:MM:SS` with an optional `.` and 1 to 3 digits and an
@@ -958,7 +1042,7 @@ fn passes_by_shape(chunk: &[u8]) -> bool {
 }
 
 fn number_like(c: &[u8]) -> bool {
-    let (mut dots, mut colons, mut run) = (0, 0, 0);
+    let (mut dots, mut colons, mut dashes, mut run) = (0, 0, 0, 0);
     for &b in c {
         match b {
             b'0'..=b'9' => {
@@ -970,12 +1054,13 @@ fn number_like(c: &[u8]) -> bool {
             }
             b'.' => dots += 1,
             b':' => colons += 1,
-            b'-' => {}
+            b'-' => dashes += 1,
             _ => return false,
         }
         run = 0;
     }
-    !c.is_empty() && c.len() <= MAX_CHUNK && dots <= 2 && colons <= 1
+    // Three dashes or more may be an address or an id (`10-0-1-23`): the plain test decides.
+    !c.is_empty() && c.len() <= MAX_CHUNK && dots <= 2 && colons <= 1 && dashes <= 2
 }
 
 fn iso_time(c: &[u8]) -> bool {
@@ -1105,7 +1190,8 @@ fn chunk_body<S: Sink>(
         return whole_bad(g, out, spans);
     }
     // user:pass@host in a URL: the credentials and host go whole.
-    if let Some(scheme_end) = find(chunk, b"://") {
+    let scheme = find(chunk, b"://");
+    if let Some(scheme_end) = scheme {
         let rest = &chunk[scheme_end + 3..];
         let host_end = rest.iter().position(|&c| c == b'/').unwrap_or(rest.len());
         if rest[..host_end].contains(&b'@') {
@@ -1116,12 +1202,17 @@ fn chunk_body<S: Sink>(
     // A URL's query and fragment (`?ticket=…`, `#id_token=…`): parameter names stay when they
     // are ordinary words, every value but a number goes (fail closed: nothing there is
     // needed to read a log, and credentials live there).
-    if let Some(scheme_end) = find(chunk, b"://") {
+    // A request path (`GET /search?q=…`) has a query too.
+    let authority = scheme
+        .map(|e| e + 3)
+        .or_else(|| (chunk.first() == Some(&b'/')).then_some(0));
+    if let Some(after_scheme) = authority {
         let is_delim = |c: u8| matches!(c, b'?' | b'#' | b'&' | b';');
-        let tail_at = chunk[scheme_end + 3..]
+        let tail_at = chunk[after_scheme..]
             .iter()
             .position(|&c| c == b'?' || c == b'#')
-            .map(|p| p + scheme_end + 3);
+            .map(|p| p + after_scheme)
+            .filter(|&q| q > 0);
         if let Some(q) = tail_at {
             chunk_body(&chunk[..q], base, out, g, spans.as_deref_mut());
             let mut i = q;
@@ -1171,7 +1262,7 @@ fn chunk_body<S: Sink>(
     }
     // `name:value` where the name says it holds a credential (`X-Api-Key:…`, `password:…`):
     // the value goes whatever it looks like.
-    if find(chunk, b"://").is_none() {
+    if scheme.is_none() {
         if let Some(colon) = chunk.iter().position(|&c| c == b':') {
             let (k, v) = (&chunk[..colon], &chunk[colon + 1..]);
             let plain_key = !k.is_empty()
@@ -1190,8 +1281,32 @@ fn chunk_body<S: Sink>(
             }
         }
     }
+    // `k=v;k=v` and `k=v&k=v` outside a URL (a connection string, a form body, a cookie
+    // list): each pair is judged on its own, like a lone `key=value`.
+    let eq_at = memchr::memchr(b'=', chunk);
+    if authority.is_none() && eq_at.is_some() {
+        if let Some(first) = chunk.iter().position(|&c| c == b';' || c == b'&') {
+            let eq_before = chunk[..first].contains(&b'=');
+            if eq_before || chunk[first + 1..].contains(&b'=') {
+                let mut at = 0;
+                for (k, &c) in chunk.iter().enumerate() {
+                    if c == b';' || c == b'&' {
+                        if k > at {
+                            chunk_body(&chunk[at..k], base + at, out, g, spans.as_deref_mut());
+                        }
+                        out.push(c);
+                        at = k + 1;
+                    }
+                }
+                if at < chunk.len() {
+                    chunk_body(&chunk[at..], base + at, out, g, spans);
+                }
+                return;
+            }
+        }
+    }
     // key=value: the value is judged as a JSON value under that key.
-    if let Some(eq) = chunk.iter().position(|&c| c == b'=') {
+    if let Some(eq) = eq_at {
         let (k, v) = (&chunk[..eq], &chunk[eq + 1..]);
         let plain_key = !k.is_empty()
             && k.iter()
@@ -1219,7 +1334,7 @@ fn chunk_body<S: Sink>(
     }
     // A file path (absolute, `~/`, a Windows drive or backslashes; not a URL): its folder
     // and file names are the user's own unless known (`crate::names`).
-    let path = find(chunk, b"://").is_none()
+    let path = scheme.is_none()
         && ((chunk.starts_with(b"/") && chunk.iter().filter(|&&c| c == b'/').count() >= 2)
             || chunk.starts_with(b"~/")
             || chunk.contains(&b'\\')
@@ -1227,6 +1342,10 @@ fn chunk_body<S: Sink>(
                 && chunk[0].is_ascii_alphabetic()
                 && chunk[1] == b':'
                 && chunk[2] == b'/'));
+    // A URL on a host that is not a public one the plugin, OpenCode or npm use (a company's
+    // gateway, a self-hosted forge, a webhook receiver): the host is the user's, and its
+    // path segments must be known names, as in a file path.
+    let private_url = scheme.and_then(|e| private_url_host(chunk, e + 3));
     let mut i = 0;
     while i < chunk.len() {
         if is_part_sep(chunk[i]) {
@@ -1241,10 +1360,13 @@ fn chunk_body<S: Sink>(
         let part = &chunk[start..i];
         let user_folder = prev_users;
         prev_users = part.eq_ignore_ascii_case(b"users") || part.eq_ignore_ascii_case(b"home");
-        let segment = path && start > 0 && matches!(chunk[start - 1], b'/' | b'\\');
-        let segment_ok =
-            !segment || std::str::from_utf8(part).is_ok_and(crate::names::is_safe_segment);
-        if !user_folder && segment_ok && part_ok(part) {
+        let (in_host, in_path) = private_url.map_or((false, false), |(hs, he, ps)| {
+            (start >= hs && i <= he, start >= ps)
+        });
+        let segment = (path && start > 0 && matches!(chunk[start - 1], b'/' | b'\\')) || in_path;
+        let segment_ok = !in_host
+            && (!segment || std::str::from_utf8(part).is_ok_and(crate::names::is_safe_segment));
+        if !user_folder && segment_ok && !handle_or_home(part, chunk.get(i)) && part_ok(part) {
             out.extend_from_slice(part);
         } else {
             // A part right after an escaping backslash (`\u00e9…`, `\n…`) takes the
@@ -1260,6 +1382,179 @@ fn chunk_body<S: Sink>(
             }
         }
     }
+}
+
+/// Hosts whose URLs say nothing about the user: the plugin's and OpenCode's endpoints, the
+/// code hosts and package registries they fetch from, and loopback. A host matches itself
+/// or any subdomain.
+const PUBLIC_HOSTS: &[&[u8]] = &[
+    b"openai.com",
+    b"chatgpt.com",
+    b"oaiusercontent.com",
+    b"github.com",
+    b"githubusercontent.com",
+    b"opencode.ai",
+    b"models.dev",
+    b"npmjs.org",
+    b"npmjs.com",
+    b"nodejs.org",
+    b"bun.sh",
+    b"anthropic.com",
+    b"googleapis.com",
+    b"localhost",
+    b"127.0.0.1",
+    b"0.0.0.0",
+    b"[::1]",
+];
+
+/// Top-level domains a host name in a log ends with (`getaddrinfo ENOTFOUND llm.acme.com`,
+/// `connect gitlab.acme-corp.io:443`); not ones that are common file extensions (`.md`,
+/// `.sh`, `.app`, `.rs`, `.py`, `.in`).
+const TLDS: &[&[u8]] = &[
+    b"com", b"net", b"org", b"io", b"ai", b"dev", b"co", b"cloud", b"tech", b"xyz", b"info",
+    b"biz", b"me", b"us", b"uk", b"de", b"fr", b"ca", b"au", b"nl", b"se", b"ch", b"jp", b"cn",
+    b"ru", b"br", b"eu", b"edu", b"gov", b"corp", b"site", b"online", b"test",
+];
+
+/// A host name that is not public ([`PUBLIC_HOSTS`]): labels of letters, digits and `-`
+/// ending in a top-level domain of [`TLDS`] (`llm.acme-corp.com`, `acme.io`).
+fn private_host_name(part: &[u8]) -> bool {
+    let Some(dot) = memchr::memrchr(b'.', part) else {
+        return false;
+    };
+    let tld = &part[dot + 1..];
+    if !(2..=6).contains(&tld.len()) || !TLDS.iter().any(|t| t.eq_ignore_ascii_case(tld)) {
+        return false;
+    }
+    let labels_ok = part
+        .split(|&c| c == b'.')
+        .all(|l| !l.is_empty() && l.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-'));
+    labels_ok && !public_host(part)
+}
+
+fn public_host(host: &[u8]) -> bool {
+    PUBLIC_HOSTS.iter().any(|p| {
+        host.len() >= p.len()
+            && host[host.len() - p.len()..].eq_ignore_ascii_case(p)
+            && (host.len() == p.len() || host[host.len() - p.len() - 1] == b'.')
+    })
+}
+
+/// For a URL (`scheme://host…`, the host starting at `hs`) whose host is not public
+/// ([`PUBLIC_HOSTS`]): the host's range in `chunk` and where its path starts (after the host,
+/// its port and the `/`).
+fn private_url_host(chunk: &[u8], hs: usize) -> Option<(usize, usize, usize)> {
+    let he = hs
+        + chunk[hs..]
+            .iter()
+            .position(|&c| matches!(c, b'/' | b':' | b'?' | b'#'))
+            .unwrap_or(chunk.len() - hs);
+    let host = &chunk[hs..he];
+    if host.is_empty() {
+        // `file:///srv/app/x.js`: a file path, its folders the user's own unless known.
+        return Some((hs, hs, hs));
+    }
+    if host.starts_with(b"127.") {
+        return None;
+    }
+    if public_host(host) {
+        return None;
+    }
+    let ps = he
+        + chunk[he..]
+            .iter()
+            .position(|&c| c == b'/')
+            .unwrap_or(chunk.len() - he);
+    Some((hs, he, ps))
+}
+
+/// A part that names a person's account: `~jane` (a home folder: `~jane/src`,
+/// `git@host:~jane/repo`) or `@jane` (a handle, or the host of `<user>@jane-box:~$`), but
+/// not an npm scope (`@scope/pkg`, followed by `/`) nor a few well-known `@` keys.
+fn handle_or_home(part: &[u8], next: Option<&u8>) -> bool {
+    let named = part.len() > 1 && part[1].is_ascii_alphanumeric();
+    match part.first() {
+        Some(b'~') => named,
+        Some(b'@') => {
+            named
+                && next != Some(&b'/')
+                && !matches!(
+                    &part[1..],
+                    b"timestamp" | b"version" | b"type" | b"context" | b"latest" | b"next"
+                )
+        }
+        _ => false,
+    }
+}
+
+/// An identifier or address written as groups, inside a part: a UUID (`8-4-4-4-12` hex
+/// digits), a MAC address (`3C-22-FB-9A-7E-01`, `3c22.fb9a.7e01`) or an IPv4 address written
+/// with dashes inside a host name (`ec2-203-0-113-45.compute-1…`, `ip-10-0-1-23`). Each of
+/// its groups alone is ordinary (a short number, `e29b`), so the part is judged by its shape.
+fn id_shaped(part: &[u8]) -> bool {
+    // Every shape is at most 64 bytes; a longer part is looked at in its first 256 (a host
+    // name, a file name), so a long run of text costs no more.
+    if part.len() < 7 {
+        return false;
+    }
+    let part = &part[..part.len().min(256)];
+    // Alphanumeric groups and the byte after each (0 at the end), at most 32; one pass.
+    let mut g = [(0usize, 0usize, 0u8); 32];
+    let (mut n, mut i, mut seps, mut digit) = (0, 0, 0, false);
+    while i < part.len() && n < g.len() {
+        let s = i;
+        while i < part.len() && part[i].is_ascii_alphanumeric() {
+            digit |= part[i].is_ascii_digit();
+            i += 1;
+        }
+        let sep = part.get(i).copied().unwrap_or(0);
+        seps += usize::from(sep == b'-' || sep == b'.');
+        g[n] = (s, i, sep);
+        n += 1;
+        i += 1;
+    }
+    if seps < 2 || !digit {
+        return false;
+    }
+    let g = &g[..n];
+    let hex = |k: usize| part[g[k].0..g[k].1].iter().all(u8::is_ascii_hexdigit);
+    let len = |k: usize| g[k].1 - g[k].0;
+    let letter = |k: usize| part[g[k].0..g[k].1].iter().any(u8::is_ascii_alphabetic);
+    let joined = |from: usize, count: usize, sep: u8| {
+        from + count <= n && (from..from + count - 1).all(|k| g[k].2 == sep)
+    };
+    let byte = |k: usize| {
+        len(k) <= 3
+            && part[g[k].0..g[k].1].iter().all(u8::is_ascii_digit)
+            && part[g[k].0..g[k].1]
+                .iter()
+                .fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'))
+                <= 255
+    };
+    (0..n).any(|k| {
+        // Every shape starts with a group of 1 to 4 or 8 characters followed by `-` or `.`.
+        if !(len(k) <= 4 || len(k) == 8) || !matches!(g[k].2, b'-' | b'.') {
+            return false;
+        }
+        let uuid = joined(k, 5, b'-')
+            && [8, 4, 4, 4, 12]
+                .iter()
+                .enumerate()
+                .all(|(j, &l)| len(k + j) == l && hex(k + j));
+        let mac = joined(k, 6, b'-') && (k..k + 6).all(|j| len(j) == 2 && hex(j));
+        let cisco = joined(k, 3, b'.')
+            && (k..k + 3).all(|j| len(j) == 4 && hex(j))
+            && (k..k + 3).any(letter);
+        // Exactly four numbers: not more of a dashed run of numbers (`2026-01-01-12-30`).
+        let number = |j: usize| part[g[j].0..g[j].1].iter().all(u8::is_ascii_digit);
+        let dashed_v4 = || {
+            (k == 0 || g[k - 1].2 != b'-' || !number(k - 1))
+                && joined(k, 4, b'-')
+                && (k..k + 4).all(byte)
+                && !(g[k + 3].2 == b'-' && k + 4 < n && number(k + 4))
+        };
+        uuid || mac || cisco || dashed_v4()
+    })
 }
 
 /// Whether a name says its value is a credential: `X-Api-Key`, `password`, `session_token`,
@@ -1587,7 +1882,8 @@ fn part_ok(part: &[u8]) -> bool {
             }
         }
     }
-    true
+    // Every word is ordinary; the part as a whole may still be an id, an address or a host.
+    !id_shaped(part) && !private_host_name(part)
 }
 
 /// Splits `fetchAttemptResponse` / `HTTPResponse` / `gpt5` into sub-words at case changes
@@ -1713,6 +2009,144 @@ mod tests {
         String::from_utf8_lossy(&out).into_owned()
     }
 
+    /// Found by the red-team harness: an environment dumped by util.inspect or Python kept
+    /// plain words under keys nobody vouched for.
+    #[test]
+    fn indented_pairs_are_judged_under_their_key() {
+        let out = g("  hostname: zorvbox");
+        assert!(!out.contains("zorvbox"), "{out}");
+        let out = g("    name: jdoe,");
+        assert!(!out.contains("jdoe"), "{out}");
+        for kept in [
+            "  status: ok",
+            "  level: info",
+            "  errno: -3008,",
+            "    at run (/srv/dist/index.js:1:2)",
+            "  message: Too Many Requests",
+            "hostname: top-level lines are prose",
+        ] {
+            assert_eq!(g(kept), kept);
+        }
+    }
+
+    #[test]
+    fn object_literal_pairs_are_judged_under_their_key() {
+        let out = g("env: { LOGNAME: 'zorvenvl', HOSTNAME: 'zorvhostx', GIT_AUTHOR_NAME: 'Zorvgitf Zorvgitn' }");
+        for gone in ["zorvenvl", "zorvhostx", "Zorvgitf", "Zorvgitn"] {
+            assert!(!out.contains(gone), "{out}");
+        }
+        let out = g("environ({'USER': 'zorvpyu', 'MYSQL_PWD': 'bramblepass'})");
+        assert!(
+            !out.contains("zorvpyu") && !out.contains("bramblepass"),
+            "{out}"
+        );
+        for kept in [
+            "{ status: 'ok', level: 'info', message: 'Too Many Requests' }",
+            "config: { model: 'gpt-5.1-codex', path: '~/.config/opencode' }",
+            "Error: 'fetch' failed with 429",
+        ] {
+            assert_eq!(g(kept), kept);
+        }
+    }
+
+    /// Found by the red-team harness: ids and addresses whose groups are each ordinary.
+    #[test]
+    fn ids_and_addresses_written_as_groups_go() {
+        for (line, gone) in [
+            (
+                "user 550e8400-e29b-41d4-a716-446655440001 switched",
+                "e29b-41d4",
+            ),
+            (
+                "account 55014400-2921-4154-1716-446655440000 x",
+                "2921-4154",
+            ),
+            ("Physical Address: 3C-22-FB-9A-7E-02", "FB-9A"),
+            ("mac 3c22.fb9a.7e03", "fb9a"),
+            (
+                "resolved ec2-203-0-113-45.compute-1.amazonaws.com",
+                "113-45",
+            ),
+            ("host ip-10-20-30-40 up", "20-30"),
+            ("see ~zorveltil/projects/app", "zorveltil"),
+            ("origin git@git.sr.ht:~zorvelgit/repo", "zorvelgit"),
+            ("<user>@zorvelbox:~/proj$ opencode", "zorvelbox"),
+            ("thanks @zorvelhandle for the fix", "zorvelhandle"),
+        ] {
+            let out = g(line);
+            assert!(!out.contains(gone), "{line} -> {out}");
+        }
+        for kept in [
+            "on 2025-01-01 at 12:30:45 took 1-2 s",
+            "2026-01-01-12-30 rotated",
+            "version 1.2.3-beta.4 and 0.144.0",
+            "installing @iam-brain/opencode-codex-auth@latest",
+            "see ~/.config/opencode/logs",
+            "gpt-5.1-codex-max",
+            "{\"@timestamp\":\"2025-01-01T00:00:05.000Z\"}",
+        ] {
+            assert_eq!(g(kept), kept);
+        }
+    }
+
+    /// Found by the red-team harness: a company's host and a name or word secret in the
+    /// path of a URL on it were kept.
+    #[test]
+    fn urls_on_private_hosts_keep_only_known_segments() {
+        for (line, gone) in [
+            (
+                "connect https://gitlab.zorvel-corp.com:443/x ok",
+                "zorvel-corp",
+            ),
+            (
+                "remote https://gitlab.example.org.zz/zorvelown/repo.git",
+                "zorvelown",
+            ),
+            (
+                "GET https://hooks.acme.test/trigger/cinnamonroll 200",
+                "cinnamonroll",
+            ),
+            ("GET https://people.acme.test/jane-zorvel/profile", "jane"),
+        ] {
+            let out = g(line);
+            assert!(!out.contains(gone), "{line} -> {out}");
+        }
+        assert_eq!(
+            g("POST https://llm.acme.test/v1/chat/completions 429"),
+            "POST https://<string:13>/v1/chat/completions 429"
+        );
+        for (line, gone) in [
+            ("connect gitlab.zorvel-corp.com:443 ok", "zorvel-corp"),
+            ("getaddrinfo ENOTFOUND llm.acme.io", "acme"),
+        ] {
+            let out = g(line);
+            assert!(!out.contains(gone), "{line} -> {out}");
+        }
+        let out = g("plugin = [\"file:///srv/zorvfilepl/plugin.js\"]");
+        assert!(!out.contains("zorvfilepl"), "{out}");
+        let out = g("DefaultEndpointsProtocol=https;AccountName=acmestorezq;EndpointSuffix=x");
+        assert!(!out.contains("acmestorezq"), "{out}");
+        assert_eq!(g("a=1;level=info&b=2"), "a=1;level=info&b=2");
+        let out = g("GET /search?q=Quinurl+Zorvelurl&page=2");
+        assert!(!out.contains("Quinurl"), "{out}");
+        assert_eq!(
+            g("GET /search?q=Quinurl&page=2"),
+            "GET /search?q=<string:7>&page=2"
+        );
+        for kept in [
+            "request to chatgpt.com and api.openai.com:443 failed",
+            "read opencode.json and README.md, ran build.sh",
+            "host.docker.internal and x.local",
+            "POST https://chatgpt.com/backend-api/codex/responses 429",
+            "GET https://raw.githubusercontent.com/openai/codex/main/models.json",
+            "GET https://opencode.ai/config.json",
+            "http://localhost:1455/auth/callback and http://127.0.0.1:8080/status",
+            "see https://github.com/iam-brain/opencode-codex-auth/issues",
+        ] {
+            assert_eq!(g(kept), kept);
+        }
+    }
+
     #[test]
     fn json_keeps_structure_and_safe_values() {
         let line = r#"{"event":"fetch_attempt_response","status":429,"model":"gpt-5.1-codex","ts":"2025-01-01T00:00:05.000Z","name":"Alice","input":"please fix my code","message":"Too Many Requests","id":"auth.store"}"#;
@@ -1755,10 +2189,10 @@ mod tests {
     /// after a credential's name with `:` (with or without a space).
     #[test]
     fn url_parameters_and_named_credentials_go() {
-        let out = g("url https://example.com/cb#id_token=CANARYfragTOKENvalue&state=abc");
+        let out = g("url https://chatgpt.com/cb#id_token=CANARYfragTOKENvalue&state=abc");
         assert!(!out.contains("CANARY") && !out.contains("abc"), "{out}");
         assert!(
-            out.contains("https://example.com/cb#id_token=<string:20>"),
+            out.contains("https://chatgpt.com/cb#id_token=<string:20>"),
             "{out}"
         );
         let out = g("ws wss://gateway.example.com/socket?ticket=CANARYwsTICKET123&n=5");

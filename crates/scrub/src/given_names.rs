@@ -668,6 +668,7 @@ fn maybe_given(w: &[u8]) -> bool {
 
 /// The letters `[s, e)` start a word: a given name and its surname → `[redacted]` (see the
 /// module docs). The end of the surname, to go on from.
+#[inline]
 pub(crate) fn at_word(dec: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
     let (&sep, &next) = (dec.get(e)?, dec.get(e + 1)?);
     if !(3..=MAX_GIVEN).contains(&(e - s))

@@ -479,7 +479,82 @@ pub(crate) fn key_values(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mu
     }
 }
 
-/// `Name: value` header lines and inline `Cookie:` / `Set-Cookie:` headers.
+/// `Authorization: <scheme> <credential>` inside a line (a curl command's
+/// `-H 'Authorization: token …'`, a log message quoting a header): everything after the
+/// scheme word up to the closing quote or the line's end. The line-start form and JSON keys
+/// have their own rules; a value that starts a JSON string is theirs.
+fn inline_authorization(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
+    static AUTH: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    let finder = AUTH.get_or_init(|| memchr::memmem::Finder::new(b"authorization:"));
+    for pos in finder.find_iter(low) {
+        if pos > 0 && dec[pos - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let mut vs = pos + 14;
+        while vs < dec.len() && is_ws(dec[vs]) {
+            vs += 1;
+        }
+        if vs == pos + 14 || vs >= dec.len() || matches!(dec[vs], b'"' | b'\\' | b'\'') {
+            continue;
+        }
+        // Quoted (`'Authorization: …'`, `"Proxy-Authorization: …"`): up to the closing
+        // quote; else the scheme and one token.
+        let name_start = if pos >= 6 && &low[pos - 6..pos] == b"proxy-" {
+            pos - 6
+        } else {
+            pos
+        };
+        let quoted = name_start > 0 && matches!(dec[name_start - 1], b'"' | b'\'');
+        let quote_end = |from: usize| {
+            from + dec[from..]
+                .iter()
+                .position(|&c| matches!(c, b'"' | b'\'' | b'\\'))
+                .unwrap_or(dec.len() - from)
+        };
+        let token_end = |from: usize| {
+            from + dec[from..]
+                .iter()
+                .position(|&c| is_ws(c) || matches!(c, b'"' | b'\'' | b'\\' | b','))
+                .unwrap_or(dec.len() - from)
+        };
+        let mut ve = quote_end(vs);
+        while ve > vs && is_ws(dec[ve - 1]) {
+            ve -= 1;
+        }
+        // A known scheme (`Bearer`, `token`, `Basic`) stays when a credential follows it;
+        // any other first word may be the credential itself.
+        const SCHEMES: [&[u8]; 9] = [
+            b"bearer",
+            b"basic",
+            b"token",
+            b"digest",
+            b"negotiate",
+            b"ntlm",
+            b"apikey",
+            b"hmac",
+            b"oauth",
+        ];
+        let word = dec[vs..ve]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let scheme = SCHEMES.contains(&&low[vs..vs + word]);
+        let cs = if scheme && dec.get(vs + word) == Some(&b' ') {
+            vs + word + 1
+        } else {
+            vs
+        };
+        if !quoted {
+            ve = ve.min(token_end(cs));
+        }
+        if ve > cs && !crate::rules::only_markers(&dec[cs..ve]) {
+            spans.push(Span::new(cs, ve, Rule::Header, Repl::Redacted));
+        }
+    }
+}
+
+/// `Name: value` header lines and inline `Cookie:` / `Set-Cookie:` / `Authorization:`
+/// headers.
 pub(crate) fn header_lines(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     let mut i = 0;
     while i < dec.len() && (is_ws(dec[i]) || dec[i] == b'>' || dec[i] == b'<' || dec[i] == b'*') {
@@ -514,6 +589,7 @@ pub(crate) fn header_lines(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     if memchr::memchr(b':', dec).is_none() {
         return;
     }
+    inline_authorization(dec, low, spans);
     static COOKIE: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
         std::sync::OnceLock::new();
     let finder = COOKIE.get_or_init(|| memchr::memmem::Finder::new(b"cookie:"));
@@ -691,5 +767,32 @@ mod tests {
             h("got response headers set-cookie: sid=1; Path=/"),
             vec!["sid=1; Path=/"]
         );
+    }
+
+    /// Found by the red-team harness: a word credential after a scheme inside a curl
+    /// command was kept (`token applecrumble` is letters only, shorter than 20).
+    #[test]
+    fn authorization_inside_a_line() {
+        let h = |t: &str| spans_of(header_lines, t);
+        assert_eq!(
+            h("+ curl -H 'Authorization: token applecrumble' https://api.github.com"),
+            vec!["applecrumble"]
+        );
+        assert_eq!(
+            h(r#"{"cmd":"curl -H \"Proxy-Authorization: Basic words here\" x"}"#),
+            vec!["words here"]
+        );
+        assert_eq!(h("sent authorization: hazelnut ok"), vec!["hazelnut"]);
+        assert_eq!(
+            h("x; Authorization: Basic dXNlcjpw sk-proj-1"),
+            vec!["dXNlcjpw"]
+        );
+        for kept in [
+            r#"{"authorization": "Bearer x"}"#,
+            "sent Authorization: Bearer [redacted]",
+            "no authorization:header",
+        ] {
+            assert_eq!(h(kept), Vec::<String>::new(), "{kept}");
+        }
     }
 }

@@ -395,6 +395,23 @@ fn groups(dec: &[u8], from: usize, max: usize, seps: &[u8], out: &mut [Group; 8]
 fn international(dec: &[u8], plus: usize) -> Option<(usize, Rule)> {
     let mut g = [Group { start: 0, end: 0 }; 8];
     let k = groups(dec, plus + 1, 15, b" -.", &mut g);
+    // `+44 (0)20 7946 0958`: the trunk zero in brackets after the country code.
+    if k == 1 && g[0].len() <= 3 {
+        let mut at = g[0].end + usize::from(dec.get(g[0].end) == Some(&b' '));
+        if dec.get(at..).is_some_and(|r| r.starts_with(b"(0)")) {
+            at += 3;
+            at += usize::from(dec.get(at) == Some(&b' '));
+            let mut rest = [Group { start: 0, end: 0 }; 8];
+            let n = groups(dec, at, 15 - g[0].len(), b" -.", &mut rest);
+            let rest = &rest[..n];
+            let total = g[0].len() + rest.iter().map(|x| x.len()).sum::<usize>();
+            let end = rest.last()?.end;
+            let ok = (8..=15).contains(&total)
+                && rest.iter().all(|x| x.len() <= 4)
+                && number_ends(dec, end);
+            return ok.then_some((end, Rule::Phone));
+        }
+    }
     let g = &g[..k];
     let total: usize = g.iter().map(|x| x.len()).sum();
     let shape_ok = (k == 1 && total >= 10)
@@ -465,6 +482,9 @@ fn digit_shapes(dec: &[u8], i: usize) -> Option<(usize, Rule)> {
             && &dec[g[2].start..g[2].end] != b"0000";
         return ok.then_some((end, Rule::Ssn));
     }
+    if dec[i] == b'0' && zero_led_phone(dec, g, sep) {
+        return Some((end, Rule::Phone));
+    }
     let total: usize = lens.iter().sum();
     let card_shape = match lens {
         [_] => true,
@@ -479,6 +499,88 @@ fn digit_shapes(dec: &[u8], i: usize) -> Option<(usize, Rule)> {
         && (b'2'..=b'6').contains(&first)
         && luhn(dec, i, end);
     card.then_some((end, Rule::CardNumber))
+}
+
+/// A phone number written with an international `00` prefix instead of `+`
+/// (`0044 20 7946 0958`, `00 33 6 12 34 56 78`), or in a national format with its trunk
+/// `0` (`07911 123456`, `030 12345678`, `020 7946 0958`, `06 12 34 56 78`,
+/// `06.12.34.56.78`): groups of at least two digits with one kind of separator, the first
+/// starting with `0`. A count, size or id does not start with a zero-led group (a
+/// zero-padded sequence number starts `00` and has no country code after it).
+fn zero_led_phone(dec: &[u8], g: &[Group], sep: Option<u8>) -> bool {
+    if g.len() < 2 || sep.is_none() {
+        return false;
+    }
+    let d = |k: usize, j: usize| dec[g[k].start + j];
+    let total: usize = g.iter().map(|x| x.len()).sum();
+    if g[0].len() >= 2 && d(0, 1) == b'0' {
+        // `00` and a country code (`0044 …` or `00 44 …`), 8 to 15 digits after `00`.
+        let cc_first = if g[0].len() == 2 { d(1, 0) } else { d(0, 2) };
+        return g[0].len() <= 5
+            && cc_first != b'0'
+            && (10..=17).contains(&total)
+            && g[1..].iter().all(|x| x.len() <= 4);
+    }
+    (2..=5).contains(&g[0].len()) && g.iter().all(|x| x.len() >= 2) && (10..=11).contains(&total)
+}
+
+/// An IBAN at `s`: two capital letters, two check digits and 11 to 30 letters or digits,
+/// whole or in groups of four separated by single spaces, passing the mod-97 check (so a
+/// word followed by a number is not taken). The end of the IBAN.
+#[inline(never)]
+pub(crate) fn iban_at(dec: &[u8], s: usize) -> Option<usize> {
+    let ok = |c: u8| c.is_ascii_uppercase() || c.is_ascii_digit();
+    if !(dec.get(s..s + 2)?.iter().all(u8::is_ascii_uppercase)
+        && dec.get(s + 2..s + 4)?.iter().all(u8::is_ascii_digit))
+    {
+        return None;
+    }
+    // The characters and, for each count of them, where that many end (spaces skipped).
+    let mut chars = [0u8; 34];
+    let mut ends = [0usize; 35];
+    let mut n = 0;
+    let mut i = s;
+    let mut grouped: Option<bool> = None;
+    while n < 34 && i < dec.len() {
+        if ok(dec[i]) {
+            chars[n] = dec[i];
+            n += 1;
+            i += 1;
+            ends[n] = i;
+            continue;
+        }
+        // A single space between groups of four (`DE89 3704 0044 …`), throughout.
+        let space = dec[i] == b' ' && n % 4 == 0 && dec.get(i + 1).is_some_and(|&c| ok(c));
+        if space && grouped != Some(false) {
+            grouped = Some(true);
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    if grouped.is_none() && n > 4 {
+        grouped = Some(false);
+    }
+    // The longest candidate that ends a word and passes the check.
+    (15..=n).rev().find_map(|len| {
+        let end = ends[len];
+        let ends_word = dec.get(end).is_none_or(|c| !c.is_ascii_alphanumeric());
+        let whole = grouped != Some(false) || len == n;
+        (ends_word && whole && mod97(&chars[..len]) == 1).then_some(end)
+    })
+}
+
+/// The IBAN check: the first four characters moved to the end, letters as 10 to 35, the
+/// number modulo 97.
+fn mod97(iban: &[u8]) -> u32 {
+    let (head, rest) = iban.split_at(4);
+    rest.iter().chain(head).fold(0u32, |acc, &c| {
+        if c.is_ascii_digit() {
+            (acc * 10 + u32::from(c - b'0')) % 97
+        } else {
+            (acc * 100 + u32::from(c - b'A') + 10) % 97
+        }
+    })
 }
 
 /// Cue words after which Capitalized words are a person's name: `(cue, words needed)`.
@@ -712,6 +814,13 @@ pub(crate) fn names(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         let Some(needed) = needed else {
             continue;
         };
+        // A cue written as a label (`Reported-by: Jane`, `From: Jane`, `Owner: Acme`) needs
+        // one word.
+        let needed = if dec.get(cue_end) == Some(&b':') {
+            1
+        } else {
+            needed
+        };
         let mut end = s;
         let mut words = 0;
         let mut at = s;
@@ -857,6 +966,70 @@ mod tests {
             "seq 0000000000000000001",
             "{\"status\":200,\"waitMs\":2989,\"durationMs\":367.7}",
         ] {
+            assert_eq!(found(text), vec![], "{text}");
+        }
+    }
+
+    /// Found by the red-team harness: phone numbers without `+`, and IBANs in groups.
+    #[test]
+    fn zero_led_phones_and_ibans() {
+        for (text, want) in [
+            ("tel 0044 20 7946 0958", "0044 20 7946 0958"),
+            ("call +44 (0)20 7946 0958 today", "+44 (0)20 7946 0958"),
+            ("call +44 (0) 20 7946 0958", "+44 (0) 20 7946 0958"),
+            ("tel 00 33 6 12 34 56 78", "00 33 6 12 34 56 78"),
+            ("call me on 07911 123456 tomorrow", "07911 123456"),
+            ("Telefon: 030 12345678", "030 12345678"),
+            ("ring 020 7946 0958.", "020 7946 0958"),
+            ("portable 06.12.34.56.78", "06.12.34.56.78"),
+            ("portable 06 12 34 56 78", "06 12 34 56 78"),
+        ] {
+            assert_eq!(found(text), vec![(want.to_string(), Rule::Phone)], "{text}");
+        }
+        for text in [
+            "seq 0000 0000 1234",
+            "took 0.25 s and 0 12 34",
+            "on 05 10 2026",
+            "version 0.144.0 build 01.02",
+            "00 00 00 00 00 00",
+        ] {
+            assert_eq!(found(text), vec![], "{text}");
+        }
+        let iban = |t: &str| {
+            let end = t.find("DE89").or_else(|| t.find("GB29"))?;
+            super::iban_at(t.as_bytes(), end).map(|e| t[end..e].to_string())
+        };
+        assert_eq!(
+            iban("pay DE89 3704 0044 0532 0130 00 please").as_deref(),
+            Some("DE89 3704 0044 0532 0130 00")
+        );
+        assert_eq!(
+            iban("iban GB29NWBK60161331926819.").as_deref(),
+            Some("GB29NWBK60161331926819")
+        );
+        assert_eq!(
+            iban("GB29 NWBK 6016 1331 9268 19 EUR").as_deref(),
+            Some("GB29 NWBK 6016 1331 9268 19")
+        );
+        assert_eq!(iban("DE89 3704 0044 0532 0130 01"), None, "check digits");
+        assert_eq!(iban("DE89 1 2 3"), None);
+    }
+
+    /// Found by the red-team harness: one name after a label such as a commit trailer.
+    #[test]
+    fn one_name_after_a_label_cue() {
+        for (text, want) in [
+            ("Reported-by: Quinzorvex", "Quinzorvex"),
+            ("From: Quinzorvex <q@x>", "Quinzorvex"),
+            ("Owner: Acme", "Acme"),
+        ] {
+            assert_eq!(
+                found(text),
+                vec![(want.to_string(), Rule::PersonName)],
+                "{text}"
+            );
+        }
+        for text in ["from Cloudflare", "by Quinzorvex", "from: Error"] {
             assert_eq!(found(text), vec![], "{text}");
         }
     }

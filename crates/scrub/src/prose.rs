@@ -6,7 +6,8 @@
 //! and a detector runs only where its first word can start a match, so together they cost
 //! about one scan of the line.
 
-use crate::span::{past_escape, starts_word, Span};
+use crate::rules::Rule;
+use crate::span::{past_escape, starts_word, Repl, Span};
 
 /// Byte classes: 1 a letter, 2 a digit, 0 anything else.
 const CLASS: [u8; 256] = {
@@ -87,6 +88,14 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
                 continue;
             }
         }
+        // Rarer starts behind one test: two letters (an IBAN's country, `pw`), a word after
+        // `-` (the end of a flag), a word before `:` (an account label).
+        if len == 2 || prev == b'-' || next == b':' {
+            if let Some(end) = rare_starts(dec, low, s, e, prev, next, spans) {
+                i = end;
+                continue;
+            }
+        }
         if host {
             if let Some(end) = crate::hosts::at_word(low, s, e, spans) {
                 i = i.max(end);
@@ -97,6 +106,44 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
             crate::code_hosts::at_word(low, s, e, spans);
         }
     }
+}
+
+/// The detectors that start at a two-letter word, at a word after `-` or at a word before
+/// `:` (see [`word_detectors`]): an IBAN (`DE89 3704 …`), the credential name `pw`, the end
+/// of a credential flag (`--password …`) and an account label (`user: …`). The end of what
+/// was matched.
+#[inline(never)]
+fn rare_starts(
+    dec: &[u8],
+    low: &[u8],
+    s: usize,
+    e: usize,
+    prev: u8,
+    next: u8,
+    spans: &mut Vec<Span>,
+) -> Option<usize> {
+    let len = e - s;
+    if len == 2 && next.is_ascii_digit() && dec[s].is_ascii_uppercase() {
+        if let Some(end) = crate::personal::iban_at(dec, s) {
+            spans.push(Span::new(s, end, Rule::Iban, Repl::Redacted));
+            return Some(end);
+        }
+    }
+    if len == 2 && matches!(next, b' ' | b':' | b'=') && &low[s..e] == b"pw" {
+        if let Some(end) = crate::spoken::credential_at(low, s, e, spans) {
+            return Some(end);
+        }
+    }
+    let start = crate::spoken::flag_or_label_start(low[s]);
+    if start && next == b':' && (3..=11).contains(&len) {
+        if let Some(end) = crate::spoken::account_label_at(low, s, e, spans) {
+            return Some(end);
+        }
+    }
+    if start && prev == b'-' && matches!(next, b' ' | b'\'' | b'"' | b'\\') {
+        return crate::spoken::flag_at(low, s, e, spans);
+    }
+    None
 }
 
 /// What the word detectors find in `text` under `rule`, as text (for the detectors' tests).

@@ -367,3 +367,123 @@ mod review {
         assert_eq!(info("postgresql+psycopg2://app:pw@db/main"), ["app:pw"]);
     }
 }
+
+/// Found by the red-team harness: credentials after an abbreviated name or a flag.
+mod flags_and_abbreviations {
+    use super::*;
+
+    fn told(text: &str) -> Vec<String> {
+        found(text, Rule::ToldCredential)
+    }
+
+    #[test]
+    fn a_credential_flag_takes_its_argument() {
+        assert_eq!(
+            told("exec: mysql -u root --password marmalade -h db"),
+            ["marmalade"]
+        );
+        assert_eq!(
+            told("argv: node cli.js --api-key moonriver --verbose"),
+            ["moonriver"]
+        );
+        assert_eq!(told("run --auth-token 'two words' now"), ["two words"]);
+        assert_eq!(
+            told("spawn ['opencode', '--token', 'lighthouse']"),
+            ["lighthouse"]
+        );
+        assert_eq!(
+            told(r#"{"argv":["node","--token","mangosalsa"]}"#),
+            ["mangosalsa"]
+        );
+        assert_eq!(
+            told(r#"{"d":"[\"--secret\",\"quietharbor\"]"}"#),
+            ["quietharbor"]
+        );
+    }
+
+    #[test]
+    fn a_netrc_line() {
+        assert_eq!(
+            told("machine api.example.com login zorvel password lemoncurd"),
+            ["lemoncurd"]
+        );
+        assert!(told("password reset for login flow").is_empty());
+        assert!(told("login ok, password reset required").is_empty());
+    }
+
+    #[test]
+    fn a_user_flag_with_a_password() {
+        assert_eq!(
+            told("$ curl -u admin:marmaladepw https://api.example.com/v1"),
+            ["marmaladepw"]
+        );
+        assert_eq!(told("curl --user 'me:two words' x"), ["two words"]);
+        for text in ["mysql -u root -h db", "useradd -u 1001 x", "ps -u tester"] {
+            assert!(told(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn abbreviated_names_before_a_colon_or_equals() {
+        assert_eq!(told("[smtp]\npass = orangegrove"), ["orangegrove"]);
+        assert_eq!(
+            told("cfg: &{Host:db User:app Pass:butterscotch}"),
+            ["butterscotch"]
+        );
+        assert_eq!(told("User(name='x', pw='tangerine')"), ["tangerine"]);
+        assert_eq!(told("login failed (pass: sesamestreet)"), ["sesamestreet"]);
+    }
+
+    #[test]
+    fn ordinary_flags_and_counts_stay() {
+        for text in [
+            "tests pass: 12 fail: 0",
+            "pass is the default",
+            "bypass: true",
+            "passes: 3",
+            "--password-file /run/secret",
+            "--token --verbose",
+            "--token-limit 4096 is fine",
+            "x-api-key: [redacted]",
+            "--key [redacted]",
+            "npm run build --verbose",
+            "pw",
+        ] {
+            let got = told(text);
+            assert!(got.is_empty(), "{text}: {got:?}");
+        }
+    }
+}
+
+/// Found by the red-team harness: a handle after an account label, in lower case.
+mod account_labels {
+    use super::*;
+
+    fn handles(text: &str) -> Vec<String> {
+        found(text, Rule::PersonName)
+    }
+
+    #[test]
+    fn the_value_of_an_account_label_is_an_identity() {
+        assert_eq!(handles("  user: zorvkvuser"), ["zorvkvuser"]);
+        assert_eq!(handles("owner:acme-corp ok"), ["acme-corp"]);
+        assert_eq!(handles("Account: 'jdoe' selected"), ["jdoe"]);
+        assert_eq!(handles("login: jane.doe."), ["jane.doe"]);
+    }
+
+    #[test]
+    fn counts_placeholders_and_urls_stay() {
+        for text in [
+            "user: 3",
+            "account: acct_0123abcd",
+            "user: <user>",
+            "user: [redacted]",
+            "git.user: x",
+            "account: none",
+            "user://x",
+            "users: many",
+        ] {
+            assert!(handles(text).is_empty(), "{text}: {:?}", handles(text));
+        }
+    }
+}

@@ -65,6 +65,8 @@ pub enum Rule {
     Ssn,
     /// A payment card number (13 to 19 digits passing the Luhn check).
     CardNumber,
+    /// A bank account number (IBAN) passing its mod-97 check, whole or in groups of four.
+    Iban,
     /// A person's name after a cue word (`name: Jane Doe`, `Hi Jane,`, `from Jane Doe`).
     PersonName,
     /// A common given name and a surname without a cue (`Jane Doe`, `jane.doe`, `jane-doe`).
@@ -88,7 +90,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in catalogue order.
-    pub const ALL: [Rule; 36] = [
+    pub const ALL: [Rule; 37] = [
         Rule::Header,
         Rule::JsonKey,
         Rule::MetaKey,
@@ -116,6 +118,7 @@ impl Rule {
         Rule::Phone,
         Rule::Ssn,
         Rule::CardNumber,
+        Rule::Iban,
         Rule::PersonName,
         Rule::FullName,
         Rule::PrivateHost,
@@ -157,6 +160,7 @@ impl Rule {
             Rule::Phone => "phone",
             Rule::Ssn => "ssn",
             Rule::CardNumber => "card-number",
+            Rule::Iban => "iban",
             Rule::PersonName => "person-name",
             Rule::FullName => "full-name",
             Rule::PrivateHost => "private-host",

@@ -152,13 +152,34 @@ pub(crate) fn auth_schemes(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
                             .all(|&c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
                         && (has_non_letter || mixed_case(cred))
                 }
-                _ => (cred.len() >= 8 && has_non_letter) || cred.len() >= 20,
+                // Letters only: a credential unless it is a word prose puts after `Bearer`
+                // (`Bearer authentication`, `Bearer tokens`; shorter than 8 stays too).
+                _ => cred.len() >= 8 && (has_non_letter || cred.len() >= 20 || !bearer_prose(cred)),
             };
             if ok {
                 spans.push(Span::new(start, end, rule, Repl::Redacted));
             }
         }
     }
+}
+
+/// Words of 8 letters or more that prose writes after `Bearer`.
+fn bearer_prose(word: &[u8]) -> bool {
+    const WORDS: [&[u8]; 12] = [
+        b"authentication",
+        b"authorization",
+        b"authorized",
+        b"credential",
+        b"credentials",
+        b"required",
+        b"expected",
+        b"provided",
+        b"prefixed",
+        b"followed",
+        b"supported",
+        b"accepted",
+    ];
+    WORDS.iter().any(|w| w.eq_ignore_ascii_case(word))
 }
 
 fn mixed_case(s: &[u8]) -> bool {
@@ -449,6 +470,18 @@ mod tests {
         assert!(run(auth_schemes, "Bearer [redacted]").is_empty());
         assert!(run(auth_schemes, "Basic realm=\"x\"").is_empty());
         assert!(run(auth_schemes, "basic authentication").is_empty());
+        // Found by the red-team harness: a word credential of 8 to 19 letters.
+        assert_eq!(
+            run(auth_schemes, "sent with Bearer lingonberry to api")[0].0,
+            "lingonberry"
+        );
+        for prose in [
+            "uses Bearer authentication",
+            "a Bearer token is required",
+            "Bearer credentials expected",
+        ] {
+            assert!(run(auth_schemes, prose).is_empty(), "{prose}");
+        }
     }
 
     #[test]

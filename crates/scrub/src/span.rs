@@ -140,6 +140,7 @@ pub(crate) fn escaped_at(line: &[u8], i: usize) -> bool {
 
 /// Whether a word may start at `s`: at the line's start, after a byte that is not a letter
 /// or digit, or right after an escape (`\nJane`, `\u00e9Jane`).
+#[inline]
 pub(crate) fn starts_word(line: &[u8], s: usize) -> bool {
     if s == 0 || !line[s - 1].is_ascii_alphanumeric() {
         return true;
@@ -171,6 +172,7 @@ pub(crate) fn in_escape(line: &[u8], i: usize) -> bool {
 
 /// The first index at or after `s` that is not inside a backslash escape ([`in_escape`]):
 /// where a word may start in `\nJane` or `\u201cJane`.
+#[inline]
 pub(crate) fn past_escape(line: &[u8], s: usize) -> usize {
     // An escape needs its backslash within the five bytes before (`\u201c` at most).
     if !line[s.saturating_sub(5)..s].contains(&b'\\') {

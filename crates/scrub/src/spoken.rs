@@ -38,6 +38,36 @@ const CREDENTIALS: &[(&[u8], bool)] = &[
     (b"recovery phrase", true),
     (b"mnemonic", true),
     (b"secret phrase", true),
+    // Abbreviations (`pass: …`, `Pass:…` in a struct dump, `pw='…'`): only before `:` or
+    // `=` and not before a count (`pass: 12` of a test summary stays).
+    (b"pass", false),
+    (b"pw", false),
+];
+
+/// Credential names that are abbreviations: told only with `:` or `=`, never a number.
+fn abbreviation(word: &[u8]) -> bool {
+    matches!(word, b"pass" | b"pw")
+}
+
+/// The last word of a command-line flag that takes a credential as its next argument:
+/// `--password hunter2`, `--api-key …`, `--auth-token …`, `-pass …`.
+const FLAG_WORDS: &[&[u8]] = &[
+    b"password",
+    b"passwd",
+    b"pass",
+    b"pwd",
+    b"pw",
+    b"passphrase",
+    b"passcode",
+    b"token",
+    b"secret",
+    b"key",
+    b"apikey",
+    b"pin",
+    b"otp",
+    b"credential",
+    b"credentials",
+    b"cookie",
 ];
 
 /// Words before `code` that make it a credential (lower case, with the space after them):
@@ -275,6 +305,7 @@ fn first_word(w: &[u8]) -> bool {
             | b"security"
             | b"passphrase"
             | b"pass"
+            | b"pw"
             | b"seed"
             | b"recovery"
             | b"mnemonic"
@@ -307,7 +338,23 @@ pub(crate) fn credential_at(
         (word.len(), phrase)
     };
     let after = s + word_len;
-    let joiner = JOINERS.iter().find(|j| low[after..].starts_with(j))?;
+    let abbr = abbreviation(&low[s..after]);
+    // A `.netrc` line (`machine host login me password hunter2`): a space joins them.
+    let netrc = || {
+        matches!(&low[s..after], b"password" | b"passwd")
+            && low.get(after) == Some(&b' ')
+            && memchr::memmem::find(&low[..s], b"login ")
+                .is_some_and(|l| l == 0 || matches!(low[l - 1], b' ' | b'\t'))
+    };
+    let joiner: &[u8] = match JOINERS
+        .iter()
+        .filter(|j| !abbr || !j.starts_with(b" is") && !j.starts_with(b" was"))
+        .find(|j| low[after..].starts_with(j))
+    {
+        Some(j) => j,
+        None if netrc() => b" ",
+        None => return None,
+    };
     let v = after + joiner.len();
     let (v, e) = if let Some((qs, qe)) = quoted(low, v) {
         (qs, qe)
@@ -333,10 +380,166 @@ pub(crate) fn credential_at(
     if !phrase && STATES.contains(&&low[v..e]) {
         return None;
     }
+    if abbr && low[v..e].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
     (e > v).then(|| {
         spans.push(Span::new(v, e, Rule::ToldCredential, Repl::Redacted));
         e
     })
+}
+
+/// The word `[s, e)` (lower case) ends a command-line flag that takes a credential
+/// (`--password hunter2`, `--api-key moonriver`, `['--token', 'lighthouse']`,
+/// `["--token","lighthouse"]`): the next argument is replaced. A flag starts with `-` after
+/// the line's start, a space, a quote or a bracket; the argument follows after spaces, or
+/// after the quote, comma and quote of a list. `--token=…` is the `key=value` rule's. The
+/// end of the argument, to go on from.
+#[inline(never)]
+pub(crate) fn flag_at(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    // `curl -u user:password`, `--user user:password`: the password after the colon.
+    let user = matches!(&low[s..e], b"u" | b"user");
+    if !user && !FLAG_WORDS.contains(&&low[s..e]) {
+        return None;
+    }
+    let mut k = s;
+    while k > 0 && (low[k - 1].is_ascii_alphanumeric() || matches!(low[k - 1], b'-' | b'_')) {
+        k -= 1;
+    }
+    let flag_start = low[k] == b'-'
+        && (k == 0 || matches!(low[k - 1], b' ' | b'\t' | b'\'' | b'"' | b'[' | b'(' | b','));
+    if !flag_start {
+        return None;
+    }
+    let mut v = e;
+    // `', '`, `","`, `\",\"`: the flag ends a quoted list item; the argument is the next one.
+    let quote: Option<&[u8]> = [&b"\\\""[..], b"\"", b"'"]
+        .into_iter()
+        .find(|q| low[v..].starts_with(q));
+    if let Some(q) = quote.filter(|_| !user) {
+        v += q.len();
+        if low.get(v) != Some(&b',') {
+            return None;
+        }
+        v += 1;
+        while low.get(v) == Some(&b' ') {
+            v += 1;
+        }
+        if !low[v..].starts_with(q) {
+            return None;
+        }
+        v += q.len();
+        let close = if q == b"\\\"" { b'\\' } else { q[0] };
+        let end = v + low[v..].iter().position(|&c| c == close)?;
+        return push_argument(low, v, end, spans);
+    }
+    let spaces = low[v..].iter().take_while(|&&c| c == b' ').count();
+    if spaces == 0 {
+        return None;
+    }
+    v += spaces;
+    if let Some((qs, qe)) = quoted(low, v) {
+        if user {
+            let colon = low[qs..qe].iter().position(|&c| c == b':')?;
+            return push_argument(low, qs + colon + 1, qe, spans);
+        }
+        return push_argument(low, qs, qe, spans);
+    }
+    let c = *low.get(v)?;
+    if c == b'-' || !(c.is_ascii_alphanumeric() || b"!#$%&*+/?@^_~(".contains(&c)) {
+        return None;
+    }
+    let end = word_end(low, v);
+    if user {
+        let colon = low[v..end].iter().position(|&c| c == b':')?;
+        return push_argument(low, v + colon + 1, end, spans);
+    }
+    push_argument(low, v, end, spans)
+}
+
+/// Whether a word starting with `c` (lower case) may be a [`FLAG_WORDS`] word, `u`/`user`,
+/// or an [`ACCOUNT_LABELS`] label: a test before the tables are looked at.
+pub(crate) fn flag_or_label_start(c: u8) -> bool {
+    matches!(
+        c,
+        b'p' | b't' | b's' | b'k' | b'a' | b'o' | b'c' | b'u' | b'l' | b'h'
+    )
+}
+
+/// Labels whose value is an account's or a person's handle: `user: jdoe`,
+/// `owner:acme-corp`, `login: jdoe` (YAML, log prefixes, struct dumps). The value is one
+/// token in any case; a number, a placeholder or a pseudonym stays.
+const ACCOUNT_LABELS: &[&[u8]] = &[
+    b"user",
+    b"username",
+    b"login",
+    b"owner",
+    b"account",
+    b"accountname",
+    b"author",
+    b"org",
+    b"tenant",
+    b"handle",
+];
+
+/// The word `[s, e)` (lower case) is an account label followed by `:`: its value (see
+/// [`ACCOUNT_LABELS`]). The end of the value.
+#[inline(never)]
+pub(crate) fn account_label_at(
+    low: &[u8],
+    s: usize,
+    e: usize,
+    spans: &mut Vec<Span>,
+) -> Option<usize> {
+    if low.get(e) != Some(&b':') || !ACCOUNT_LABELS.contains(&&low[s..e]) {
+        return None;
+    }
+    // Not a key of a longer dotted or dashed name (`git.user:`), nor a URL (`user://`).
+    if s > 0 && matches!(low[s - 1], b'.' | b'-' | b'_') || low[e..].starts_with(b"://") {
+        return None;
+    }
+    let mut v = e + 1;
+    while matches!(low.get(v), Some(b' ' | b'\t')) {
+        v += 1;
+    }
+    let (v, end) = match quoted(low, v) {
+        Some(q) => q,
+        None => {
+            let c = *low.get(v)?;
+            if !(c.is_ascii_alphanumeric() || c == b'_') {
+                return None;
+            }
+            let mut end = v;
+            while end < low.len()
+                && (low[end].is_ascii_alphanumeric() || matches!(low[end], b'-' | b'_' | b'.'))
+            {
+                end += 1;
+            }
+            while end > v && low[end - 1] == b'.' {
+                end -= 1;
+            }
+            (v, end)
+        }
+    };
+    let value = &low[v..end];
+    if value.is_empty()
+        || value.iter().all(u8::is_ascii_digit)
+        || crate::pseudonym::looks_like_pseudonym(value)
+        || crate::rules::only_markers(value)
+        || STATES.contains(&value)
+    {
+        return None;
+    }
+    spans.push(Span::new(v, end, Rule::PersonName, Repl::Redacted));
+    Some(end)
+}
+
+fn push_argument(low: &[u8], v: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    if e <= v || crate::rules::only_markers(&low[v..e]) {
+        return None;
+    }
+    spans.push(Span::new(v, e, Rule::ToldCredential, Repl::Redacted));
+    Some(e)
 }
 
 fn capitalized_word_end(dec: &[u8], s: usize) -> Option<usize> {
@@ -399,6 +602,13 @@ pub(crate) fn street_at(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_flag_word_and_label_passes_the_first_letter_test() {
+        for w in FLAG_WORDS.iter().chain(ACCOUNT_LABELS).chain(&[&b"u"[..]]) {
+            assert!(flag_or_label_start(w[0]), "{}", String::from_utf8_lossy(w));
+        }
+    }
 
     #[test]
     fn every_credential_name_starts_with_a_listed_first_word() {

@@ -290,7 +290,7 @@ mod tests {
     #[test]
     fn a_body_longer_than_a_piece_is_dropped_whole() {
         let line = format!(
-            "{{\"url\":\"https://x\",\"body\":{{\"input\":\"{}\"}},\"status\":200,\"mail\":\"a.b@example.com\"}}\nnext line\n",
+            "{{\"url\":\"https://chatgpt.com\",\"body\":{{\"input\":\"{}\"}},\"status\":200,\"mail\":\"a.b@example.com\"}}\nnext line\n",
             prompt(false)
         );
         assert!(pieces(line.as_bytes()).len() >= 3, "the line is cut");
@@ -301,7 +301,9 @@ mod tests {
             &out[..300.min(out.len())]
         );
         assert!(
-            out.starts_with("{\"url\":\"https://x\",\"body\":\"[omitted: request body]\""),
+            out.starts_with(
+                "{\"url\":\"https://chatgpt.com\",\"body\":\"[omitted: request body]\""
+            ),
             "{out}"
         );
         assert!(
