@@ -850,6 +850,17 @@ impl<'de> Deserialize<'de> for RoleAndType {
 /// Whether an (already checked) item can be a `system`/`developer` message, from its
 /// `role` and `type` alone; the full item is parsed only when it can.
 fn may_be_instruction_item(raw: &str) -> Option<bool> {
+    use std::sync::LazyLock;
+    static SYSTEM: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"\"system\""));
+    static DEVELOPER: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"\"developer\""));
+    // Without an escape, a `role` of `system` or `developer` is that word in quotes.
+    let b = raw.as_bytes();
+    if memchr::memchr(b'\\', b).is_none() && SYSTEM.find(b).is_none() && DEVELOPER.find(b).is_none()
+    {
+        return Some(false);
+    }
     let RoleAndType { role, ty } = serde_json::from_str(raw).ok()?;
     Some(
         matches!(role.as_deref(), Some("system" | "developer"))
