@@ -11,9 +11,9 @@
 //! requests each peer served are printed at the end), `--shape N` (only the shaping of the
 //! large request, N times in this process, µs per call; `--shape-body small` for the small
 //! one), `--print-body small|large` (print a row's request body and exit, for another load
-//! generator such as `tests/bench/callgrind-serve.sh`). The proxy runs in a child process (this binary
-//! re-executed with `--serve-child`), so its CPU time and peak RSS are its own; the mock
-//! backend and the load generator run here.
+//! generator such as `tests/bench/callgrind-proxy.sh`). The proxy runs in a child process
+//! (this binary re-executed with `--serve-child`), so its CPU time and peak RSS are its
+//! own; the mock backend and the load generator run here.
 //!
 //! Method, for a small machine where the load generator, the mock and the proxy share the
 //! cores: every figure is measured direct and through the proxy **interleaved** within one
