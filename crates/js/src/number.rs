@@ -11,6 +11,11 @@ use crate::text::is_js_space;
 /// literals with an optional sign, fraction and exponent are numbers; anything else (`inf`,
 /// `NaN`, `1_000`, `12px`) is not.
 pub fn number(text: &str) -> Option<f64> {
+    // Plain digits (rate-limit headers of every response): an integer small enough to be
+    // exact as an `f64`, as the general path below reads it.
+    if !text.is_empty() && text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(text.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0')) as f64);
+    }
     let t = text.trim_matches(is_js_space);
     if t.is_empty() {
         return Some(0.0);
@@ -146,6 +151,14 @@ pub fn number_to_string(x: f64) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn plain_digits_read_as_the_general_path_reads_them(t in "[0-9]{1,17}") {
+            let general = decimal_literal(&t).then(|| t.parse::<f64>().ok()).flatten();
+            prop_assert_eq!(number(&t), general);
+        }
+    }
 
     #[test]
     fn reads_strings_as_javascripts_number_does() {

@@ -10,9 +10,10 @@
 //! attach counters such as `perf stat -p` to the children, whose pids go to stderr; the
 //! requests each peer served are printed at the end), `--shape N` (only the shaping of the
 //! large request, N times in this process, µs per call; `--shape-body small` for the small
-//! one). The proxy runs in a child process (this binary
-//! re-executed with `--serve-child`), so its CPU time and peak RSS are its own; the mock
-//! backend and the load generator run here.
+//! one), `--print-body small|large` (print a row's request body and exit, for another load
+//! generator such as `tests/bench/callgrind-proxy.sh`). The proxy runs in a child process
+//! (this binary re-executed with `--serve-child`), so its CPU time and peak RSS are its
+//! own; the mock backend and the load generator run here.
 //!
 //! Method, for a small machine where the load generator, the mock and the proxy share the
 //! cores: every figure is measured direct and through the proxy **interleaved** within one
@@ -934,6 +935,18 @@ fn main() {
         let pin = value("--pin-child").and_then(|v| v.parse().ok());
         let workers = value("--workers").and_then(|v| v.parse().ok());
         serve_child(home, upstream, pin, workers, value("--upstream-ca-file"));
+        return;
+    }
+    // `--print-body small|large`: the request body of the rows, for another load generator.
+    if let Some(which) = value("--print-body") {
+        print!(
+            "{}",
+            if which == "large" {
+                large_request_body()
+            } else {
+                request_body()
+            }
+        );
         return;
     }
     // `--shape N`: only the shaping of the large request, N times, in this process.

@@ -4,7 +4,7 @@
 //! (`acct_` + 8 hex digits of a SHA-256 of the identity key), so a scrape never shows an
 //! email or account id. Upstream latency (time to response headers) is a histogram.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,11 +17,40 @@ pub(crate) const LATENCY_BUCKETS: [f64; 14] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
-/// The pseudonymous label of an identity key.
+/// The pseudonymous label of an identity key. The access log names the account of every
+/// request, so the labels of the last [`LABELS_KEPT`] keys are kept (computing one is a
+/// SHA-256).
 pub(crate) fn account_label(identity_key: &str) -> String {
-    let d = Sha256::digest(format!("codex-kit/metrics/{identity_key}").as_bytes());
-    let hex: String = d.iter().take(4).map(|b| format!("{b:02x}")).collect();
-    format!("acct_{hex}")
+    static KEPT: Mutex<VecDeque<(String, String)>> = Mutex::new(VecDeque::new());
+    let mut kept = lock(&KEPT);
+    if let Some((_, label)) = kept.iter().find(|(k, _)| k == identity_key) {
+        return label.clone();
+    }
+    let label = compute_account_label(identity_key);
+    if kept.len() >= LABELS_KEPT {
+        kept.pop_front();
+    }
+    kept.push_back((identity_key.to_string(), label.clone()));
+    label
+}
+
+/// Labels [`account_label`] keeps (the oldest is dropped first).
+const LABELS_KEPT: usize = 64;
+
+/// `acct_` and the first 4 bytes, in hex, of the SHA-256 of `codex-kit/metrics/<key>`.
+fn compute_account_label(identity_key: &str) -> String {
+    let d = Sha256::new()
+        .chain_update(b"codex-kit/metrics/")
+        .chain_update(identity_key.as_bytes())
+        .finalize();
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(13);
+    out.push_str("acct_");
+    for b in d.iter().take(4) {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    out
 }
 
 /// Reads one counter of an account.
@@ -319,5 +348,34 @@ impl Metrics {
         let _ = writeln!(o, "{name}_sum {sum}");
         let _ = writeln!(o, "{name}_count {count}");
         o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The label as it was first written, with `format!`.
+    fn reference(key: &str) -> String {
+        let d = Sha256::digest(format!("codex-kit/metrics/{key}").as_bytes());
+        let hex: String = d.iter().take(4).map(|b| format!("{b:02x}")).collect();
+        format!("acct_{hex}")
+    }
+
+    #[test]
+    fn labels_are_the_hash_of_the_key_kept_or_not() {
+        // More keys than are kept, each asked twice, some again after being dropped.
+        let keys: Vec<String> = (0..150)
+            .map(|i| format!("acc_{i}|user{i}@example.com|plus"))
+            .collect();
+        for round in 0..2 {
+            for k in &keys {
+                assert_eq!(account_label(k), reference(k), "round {round}");
+                assert_eq!(account_label(k), reference(k), "round {round}, kept");
+            }
+        }
+        assert_eq!(account_label(""), reference(""));
+        assert_eq!(account_label("é"), reference("é"));
+        assert_eq!(account_label("acc_1").len(), 13);
     }
 }

@@ -19,7 +19,6 @@
 //! (`all_accounts_rate_limited`, the acquisition's final error), or the last upstream
 //! answer when it says more (a 401 body, a stream that opened with an error).
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -117,7 +116,7 @@ struct LimitHeaders<'a>(Vec<(&'a str, Option<&'a str>)>);
 
 impl<'a> LimitHeaders<'a> {
     fn of(headers: &'a HeaderMap) -> Self {
-        let mut out: Vec<(&str, Option<&str>)> = Vec::new();
+        let mut out: Vec<(&str, Option<&str>)> = Vec::with_capacity(8);
         for (k, v) in headers {
             let name = k.as_str();
             let relevant = name.starts_with("x-codex-")
@@ -133,10 +132,10 @@ impl<'a> LimitHeaders<'a> {
 
 impl HeaderLookup for LimitHeaders<'_> {
     fn header(&self, name: &str) -> Option<&str> {
-        // `HeaderMap::get` matches names case-insensitively; names here are lowercase.
+        // Names here are lowercase (`HeaderName`s), and so are the names asked for.
         self.0
             .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .find(|(n, _)| *n == name)
             .and_then(|(_, v)| *v)
     }
 }
@@ -180,7 +179,8 @@ enum Stop {
 struct Run<'a> {
     st: &'a AppState,
     shaped: Shaped,
-    attempted: HashSet<String>,
+    /// The attempt keys of the accounts tried (a few at most: a list, not a hashed set).
+    attempted: Vec<String>,
     failure: AcquireFailure,
     last: Option<Last>,
     last_was_rate_limit: bool,
@@ -236,7 +236,7 @@ pub(crate) async fn handle(
     let mut run = Run {
         st: &st,
         shaped,
-        attempted: HashSet::new(),
+        attempted: Vec::new(),
         failure: AcquireFailure::default(),
         last: None,
         last_was_rate_limit: false,
@@ -301,38 +301,44 @@ impl Run<'_> {
                     .failovers
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
-            let retry_key = retry_account_key(
-                Some(&acquired.key),
-                Some(&acquired.acct.attempt_key),
-                acquired.acct.account_id.as_deref(),
-                acquired.acct.email.as_deref(),
-                acquired.acct.plan.as_deref(),
-            );
-            let reason = failover_reason(
-                self.prev.as_ref().map(|p| p.0),
-                self.prev.as_ref().and_then(|p| p.1.as_deref()),
-                retry_key.as_deref(),
-            );
-            tracing::debug!(
-                attempt = attempt + 1,
-                account = %crate::metrics::account_label(&acquired.key),
-                reason = reason.as_str(),
-                "attempt"
-            );
-            let mut current = acquired;
-            let mut same_account_retry = false;
+            // The retry key (a formatted string) is built only for the debug log and after
+            // a failed attempt, not on the way to an answer.
+            let retry_key = |a: &Acquired| {
+                retry_account_key(
+                    Some(&a.key),
+                    Some(&a.acct.attempt_key),
+                    a.acct.account_id.as_deref(),
+                    a.acct.email.as_deref(),
+                    a.acct.plan.as_deref(),
+                )
+            };
+            if tracing::enabled!(tracing::Level::DEBUG) {
+                let key = retry_key(&acquired);
+                let reason = failover_reason(
+                    self.prev.as_ref().map(|p| p.0),
+                    self.prev.as_ref().and_then(|p| p.1.as_deref()),
+                    key.as_deref(),
+                );
+                tracing::debug!(
+                    attempt = attempt + 1,
+                    account = %crate::metrics::account_label(&acquired.key),
+                    reason = reason.as_str(),
+                    "attempt"
+                );
+            }
+            // The same account once more with a refreshed token, at most once.
+            let mut refreshed: Option<Acquired> = None;
             loop {
-                match self.try_account(&current).await {
+                let current = refreshed.as_ref().unwrap_or(&acquired);
+                match self.try_account(current).await {
                     Step::Done(r) => return r,
                     Step::Next => break,
-                    Step::RetrySame(a) if !same_account_retry => {
-                        same_account_retry = true;
-                        current = *a;
-                    }
+                    Step::RetrySame(a) if refreshed.is_none() => refreshed = Some(*a),
                     Step::RetrySame(_) => break,
                 }
             }
-            self.prev = Some((if self.last_was_rate_limit { 429 } else { 0 }, retry_key));
+            let rate_limited = if self.last_was_rate_limit { 429 } else { 0 };
+            self.prev = Some((rate_limited, retry_key(&acquired)));
         }
         self.exhausted()
     }
@@ -461,7 +467,9 @@ impl Run<'_> {
                 }
             };
             let acct = picked.acct;
-            self.attempted.insert(acct.attempt_key.clone());
+            if !self.attempted.contains(&acct.attempt_key) {
+                self.attempted.push(acct.attempt_key.clone());
+            }
             tracing::trace!(decision = picked.decision.as_str(), "selected");
             let Some(key) = acct.identity_key.clone() else {
                 self.failure.missing_identity = true;

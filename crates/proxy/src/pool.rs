@@ -12,7 +12,7 @@
 //! (round-robin active account, hybrid `lastUsed`, session affinity) are coalesced by
 //! [`crate::persist`] and never hold up an answer.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -480,7 +480,7 @@ impl Pool {
         view: &View,
         policy: &Policy,
         session: Option<&str>,
-        attempted: &HashSet<String>,
+        attempted: &[String],
         now_ms: f64,
     ) -> Result<Option<Picked>, SelectError> {
         if !view.oauth {

@@ -167,6 +167,9 @@ pub struct UserAgents {
     pub native: String,
     /// Codex mode (always), without the originator prefix.
     pub codex_suffix: String,
+    /// The header values sent, built once: `native`, and Codex mode's for each of
+    /// [`KNOWN_ORIGINATORS`] (`None` where the text is not a valid header value).
+    values: (Option<HeaderValue>, [Option<HeaderValue>; 3]),
 }
 
 fn os_release() -> String {
@@ -207,13 +210,32 @@ impl UserAgents {
             "aarch64" => "arm64",
             other => other,
         };
+        let native = printable(&format!(
+            "opencode/{native_version} ({node_platform} {release}; {node_arch})"
+        ));
+        let codex_suffix = printable(&format!(
+            "/{codex_version} ({codex_os} {release}; {codex_arch}) codex-kit"
+        ));
+        let values = (
+            HeaderValue::from_str(&native).ok(),
+            KNOWN_ORIGINATORS.map(|o| HeaderValue::from_str(&format!("{o}{codex_suffix}")).ok()),
+        );
         UserAgents {
-            native: printable(&format!(
-                "opencode/{native_version} ({node_platform} {release}; {node_arch})"
-            )),
-            codex_suffix: printable(&format!(
-                "/{codex_version} ({codex_os} {release}; {codex_arch}) codex-kit"
-            )),
+            native,
+            codex_suffix,
+            values,
+        }
+    }
+
+    /// The `User-Agent` value for `mode`, with `originator` (one of [`KNOWN_ORIGINATORS`]) in
+    /// Codex mode.
+    fn value(&self, mode: Domain, originator: &str) -> Option<HeaderValue> {
+        match mode {
+            Domain::Native => self.values.0.clone(),
+            Domain::Codex => KNOWN_ORIGINATORS
+                .iter()
+                .position(|k| *k == originator)
+                .and_then(|i| self.values.1[i].clone()),
         }
     }
 }
@@ -262,7 +284,8 @@ pub(crate) fn shape_with(
     agents: &UserAgents,
 ) -> Shaped {
     let mode = settings.mode;
-    let mut headers = HeaderMap::new();
+    // Room for what is added below, so that the map does not grow on the way.
+    let mut headers = HeaderMap::with_capacity(client_headers.len() + 6);
     let connection_tokens: Vec<String> = client_headers
         .get_all(http::header::CONNECTION)
         .iter()
@@ -294,11 +317,7 @@ pub(crate) fn shape_with(
         HeaderValue::from_static(static_originator(originator)),
     );
     if mode == Domain::Codex || !headers.contains_key(http::header::USER_AGENT) {
-        let ua = match mode {
-            Domain::Native => agents.native.clone(),
-            Domain::Codex => format!("{originator}{}", agents.codex_suffix),
-        };
-        if let Ok(v) = HeaderValue::from_str(&ua) {
+        if let Some(v) = agents.value(mode, originator) {
             headers.insert(http::header::USER_AGENT, v);
         }
     }

@@ -123,22 +123,41 @@ fn epoch_to_ms(n: f64) -> f64 {
     }
 }
 
-fn codex_window<H: HeaderLookup + ?Sized>(
-    h: &H,
-    which: &str,
-    name: &str,
-    now_ms: f64,
-) -> Option<Limit> {
-    let used = h
-        .header(&format!("x-codex-{which}-used-percent"))
-        .and_then(js_number)?;
+/// A Codex window's headers: `x-codex-<which>-used-percent`, `-reset-at`,
+/// `-reset-after-seconds`, and the limit's name.
+struct CodexWindow {
+    name: &'static str,
+    used_percent: &'static str,
+    reset_at: &'static str,
+    reset_after_seconds: &'static str,
+}
+
+/// The 5-hour (`primary`, named `requests`) and weekly (`secondary`, `tokens`) windows.
+const CODEX_WINDOWS: [CodexWindow; 2] = [
+    CodexWindow {
+        name: "requests",
+        used_percent: "x-codex-primary-used-percent",
+        reset_at: "x-codex-primary-reset-at",
+        reset_after_seconds: "x-codex-primary-reset-after-seconds",
+    },
+    CodexWindow {
+        name: "tokens",
+        used_percent: "x-codex-secondary-used-percent",
+        reset_at: "x-codex-secondary-reset-at",
+        reset_after_seconds: "x-codex-secondary-reset-after-seconds",
+    },
+];
+
+fn codex_window<H: HeaderLookup + ?Sized>(h: &H, w: &CodexWindow, now_ms: f64) -> Option<Limit> {
+    let name = w.name;
+    let used = h.header(w.used_percent).and_then(js_number)?;
     let resets_at = h
-        .header(&format!("x-codex-{which}-reset-at"))
+        .header(w.reset_at)
         .and_then(js_number)
         .filter(|n| *n > 0.0)
         .map(epoch_to_ms)
         .or_else(|| {
-            h.header(&format!("x-codex-{which}-reset-after-seconds"))
+            h.header(w.reset_after_seconds)
                 .and_then(js_number)
                 .filter(|n| *n >= 0.0)
                 .map(|s| now_ms + s * 1000.0)
@@ -197,9 +216,9 @@ pub fn parse_rate_limit_headers<H: HeaderLookup + ?Sized>(h: &H, now_ms: f64) ->
         ],
         now_ms,
     ));
-    for (which, name) in [("primary", "requests"), ("secondary", "tokens")] {
-        if let Some(l) = codex_window(h, which, name, now_ms) {
-            match out.iter_mut().find(|e| e.name == name) {
+    for w in &CODEX_WINDOWS {
+        if let Some(l) = codex_window(h, w, now_ms) {
+            match out.iter_mut().find(|e| e.name == w.name) {
                 Some(slot) => *slot = l,
                 None => out.push(l),
             }

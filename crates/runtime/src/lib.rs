@@ -12,6 +12,7 @@
 
 #![warn(unreachable_pub)]
 
+mod accesslog;
 pub mod accounts;
 mod backend;
 pub mod cli;

@@ -243,12 +243,13 @@ fn init_logging(verbose: u8, quiet: bool, env: &EnvSnapshot) -> LogGuard {
         tx,
         dropped: std::sync::Arc::default(),
     };
+    // The full formatter without targets; the access log's line is written directly.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_ansi(
             std::io::IsTerminal::is_terminal(&std::io::stderr()) && !env.is_set(env_vars::NO_COLOR),
         )
-        .with_target(false);
+        .event_format(crate::accesslog::LineFormat::new());
     if spawned.is_ok() {
         let _ = builder.with_writer(queue.clone()).try_init();
         LogGuard(Some(queue))

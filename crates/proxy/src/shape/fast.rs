@@ -2,7 +2,9 @@
 //! `serde_json::Value`, shaping it ([`super::shape_body`]) and serializing it again, at a
 //! fraction of the cost.
 //!
-//! The top-level object is split into raw members. Only what shaping reads is parsed:
+//! The top-level object is split into raw members, in one pass over the bytes that checks
+//! what `serde_json` checks ([`split`]; for what that pass does not vouch for, `serde_json`'s
+//! own split and a scan of each value, [`split_parsed`]). Only what shaping reads is parsed:
 //! `instructions`, `store`, `reasoning`, `include`, `model`, the leading `system`/`developer`
 //! input items (to lift them) and the input items that name reasoning (a `type` starting with
 //! `reasoning`, a `reasoning_content` key); everything else is copied as received. The split
@@ -62,24 +64,38 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// A top-level member's value: raw, or for `input` its items, raw.
-enum Member<'a> {
+/// A top-level member's value as `serde_json` splits it: raw, or for `input` its items, raw.
+enum RawMember<'a> {
     Raw(&'a RawValue),
     Items(Vec<&'a RawValue>),
 }
 
+/// The members of the top-level object, in order, values unparsed; `input` is split into
+/// its items in the same pass (an `input` that is not an array is left to the full parse).
+struct Members<'a>(Vec<(Cow<'a, str>, RawMember<'a>)>);
+
+/// A top-level member's value in a [`Split`]: its text as received, or `input` (its items
+/// are in [`Split::items`]).
+enum Member<'a> {
+    Raw(&'a str),
+    Items,
+}
+
 impl Member<'_> {
-    fn raw(&self) -> Option<&RawValue> {
+    fn raw(&self) -> Option<&str> {
         match self {
             Member::Raw(r) => Some(r),
-            Member::Items(_) => None,
+            Member::Items => None,
         }
     }
 }
 
-/// The members of the top-level object, in order, values unparsed; `input` is split into
-/// its items in the same pass (an `input` that is not an array is left to the full parse).
-struct Members<'a>(Vec<(Cow<'a, str>, Member<'a>)>);
+/// A body checked as the full parse would check it, split into its top-level members (in
+/// order, values as received) and the `input` items, each with whether it names reasoning.
+struct Split<'a> {
+    members: Vec<(Cow<'a, str>, Member<'a>)>,
+    items: Option<Vec<(&'a str, bool)>>,
+}
 
 struct Items;
 
@@ -116,9 +132,9 @@ impl<'de> Deserialize<'de> for Members<'de> {
                 let mut out = Vec::new();
                 while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
                     let v = if k == "input" {
-                        Member::Items(map.next_value_seed(Items)?)
+                        RawMember::Items(map.next_value_seed(Items)?)
                     } else {
-                        Member::Raw(map.next_value()?)
+                        RawMember::Raw(map.next_value()?)
                     };
                     out.push((k, v));
                 }
@@ -252,8 +268,8 @@ fn starts_with_reasoning_bytes(s: &[u8]) -> bool {
 /// Checks `raw` (a value whose parent is at container level `level`) as the full parse
 /// would; `Some(names reasoning)` when it is valid. The byte scan answers for nearly every
 /// value; what it cannot vouch for goes through the parse.
-fn inspect(raw: &RawValue, level: usize) -> Option<bool> {
-    match scan(raw.get().as_bytes(), level) {
+fn inspect(raw: &str, level: usize) -> Option<bool> {
+    match scan(raw.as_bytes(), level) {
         Some(names) => Some(names),
         None => inspect_parsed(raw, level),
     }
@@ -410,10 +426,292 @@ fn scan(b: &[u8], level: usize) -> Option<bool> {
     (nesting.len == 0).then_some(reasoning)
 }
 
-/// The parse behind [`inspect`].
-fn inspect_parsed(raw: &RawValue, level: usize) -> Option<bool> {
+/// JSON whitespace, as `serde_json` skips it.
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\n' | b'\t' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// The first byte at or after `i` that ends a run of plain string bytes: `"`, `\\` or a
+/// control character. Eight bytes at a time (string values are most of a long body): each
+/// test below flags a matching byte exactly when no lower byte of the word matches, so the
+/// lowest flag of the three is the first such byte.
+fn special_at(b: &[u8], mut i: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    while let Some(word) = b.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let x = u64::from_le_bytes(w);
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+        let found = (zero(quote) | zero(backslash) | (x.wrapping_sub(ONES * 0x20) & !x)) & HIGH;
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b.get(i..)?
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .map(|n| i + n)
+}
+
+/// A string token from just after its opening quote, checked as `serde_json` checks it (no
+/// control character, only its escapes, `\u` with four hex digits): the index of its
+/// closing quote, and whether it has escapes. `None` for anything else, and for a `\u`
+/// escape of a UTF-16 surrogate, whose pairing only the full parse checks. The text is
+/// known to be UTF-8.
+fn checked_string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
+    let mut escaped = false;
+    loop {
+        i = special_at(b, i)?;
+        match b[i] {
+            b'"' => return Some((i, escaped)),
+            b'\\' => {}
+            // A control character.
+            _ => return None,
+        }
+        escaped = true;
+        match *b.get(i + 1)? {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+            b'u' => {
+                let hex = b.get(i + 2..i + 6)?;
+                let mut unit: u16 = 0;
+                for &h in hex {
+                    let d = (h as char).to_digit(16)?;
+                    unit = unit << 4 | d as u16;
+                }
+                if (0xD800..=0xDFFF).contains(&unit) {
+                    return None;
+                }
+                i += 6;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// A number token at `i`, checked as `serde_json` reads it (`-`, then `0` or digits not
+/// starting with `0`, then `.` and digits): the index after it. `None` for anything else,
+/// and (as [`scan`]) for an exponent or a token of [`SCAN_NUMBER_MAX`] characters or more.
+fn checked_number_end(b: &[u8], start: usize) -> Option<usize> {
+    let digits = |mut i: usize| {
+        let from = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        (i > from).then_some(i)
+    };
+    let mut i = start;
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    i = match b.get(i) {
+        Some(b'0') => i + 1,
+        Some(b'1'..=b'9') => digits(i)?,
+        _ => return None,
+    };
+    if b.get(i) == Some(&b'.') {
+        i = digits(i + 1)?;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) || i - start >= SCAN_NUMBER_MAX {
+        return None;
+    }
+    Some(i)
+}
+
+/// An object key at `i` up to its `:` (whitespace around it skipped): the index after the
+/// `:`, whether the key is `type` (so the value is a `type` value), and whether it is
+/// `reasoning_content` (in any case). `None` for a key whose `\u` escapes could spell either.
+fn checked_key(b: &[u8], i: usize) -> Option<(usize, bool, bool)> {
+    if b.get(i) != Some(&b'"') {
+        return None;
+    }
+    let (end, escaped) = checked_string_end(b, i + 1)?;
+    let s = &b[i + 1..end];
+    // An escape other than `\u` stands for a character neither word has.
+    if escaped && memchr::memmem::find(s, b"\\u").is_some() {
+        return None;
+    }
+    let is_type = !escaped && s == b"type";
+    let reasoning_content = !escaped && s.eq_ignore_ascii_case(b"reasoning_content");
+    let colon = skip_ws(b, end + 1);
+    if b.get(colon) != Some(&b':') {
+        return None;
+    }
+    Some((skip_ws(b, colon + 1), is_type, reasoning_content))
+}
+
+/// One value at `i` (no whitespace before it), checked as `serde_json` checks a value and
+/// scanned as [`scan`] scans it, in one pass: the index after it and whether it names
+/// reasoning. `level` is the container level of its parent. `None` where [`scan`] would
+/// say `None`, and for anything the parse would refuse.
+fn checked_value(b: &[u8], mut i: usize, level: usize) -> Option<(usize, bool)> {
     let mut reasoning = false;
-    let mut d = serde_json::Deserializer::from_str(raw.get());
+    let mut depth = level;
+    let mut nesting = Nesting { bits: 0, len: 0 };
+    // The value at `i` is a `type` key's.
+    let mut type_value = false;
+    loop {
+        // A value at `i`.
+        match *b.get(i)? {
+            c @ (b'{' | b'[') => {
+                depth += 1;
+                if depth > MAX_LEVEL {
+                    return None;
+                }
+                nesting.push(c == b'{')?;
+                i = skip_ws(b, i + 1);
+                let close = if c == b'{' { b'}' } else { b']' };
+                if b.get(i) == Some(&close) {
+                    nesting.pop()?;
+                    depth -= 1;
+                    i += 1;
+                } else {
+                    type_value = false;
+                    if c == b'{' {
+                        let (next, is_type, rc) = checked_key(b, i)?;
+                        reasoning |= rc;
+                        type_value = is_type;
+                        i = next;
+                    }
+                    continue;
+                }
+            }
+            b'"' => {
+                let (end, _) = checked_string_end(b, i + 1)?;
+                if type_value {
+                    let s = &b[i + 1..end];
+                    if s[..s.len().min(9)].contains(&b'\\') {
+                        return None;
+                    }
+                    if starts_with_reasoning_bytes(s) {
+                        reasoning = true;
+                    }
+                }
+                i = end + 1;
+            }
+            b't' if b.get(i..i + 4) == Some(b"true") => i += 4,
+            b'f' if b.get(i..i + 5) == Some(b"false") => i += 5,
+            b'n' if b.get(i..i + 4) == Some(b"null") => i += 4,
+            b'-' | b'0'..=b'9' => i = checked_number_end(b, i)?,
+            _ => return None,
+        }
+        type_value = false;
+        // After a value: close containers until a `,` asks for the next value.
+        loop {
+            if nesting.len == 0 {
+                return Some((i, reasoning));
+            }
+            i = skip_ws(b, i);
+            let in_object = nesting.in_object();
+            match *b.get(i)? {
+                b',' => {
+                    i = skip_ws(b, i + 1);
+                    if in_object {
+                        let (next, is_type, rc) = checked_key(b, i)?;
+                        reasoning |= rc;
+                        type_value = is_type;
+                        i = next;
+                    }
+                    break;
+                }
+                b'}' if in_object => {}
+                b']' if !in_object => {}
+                _ => return None,
+            }
+            nesting.pop()?;
+            depth -= 1;
+            i += 1;
+        }
+    }
+}
+
+/// The one-pass [`split_parsed`]: the body checked as `serde_json` would check it and split
+/// into members and `input` items, each value scanned as [`inspect`] scans it, without the
+/// parse. `None` (the parse decides) for anything it does not vouch for, and for a
+/// top-level key with escapes.
+fn split(body: &[u8]) -> Option<Split<'_>> {
+    // UTF-8 checked once for the whole body: outside strings only ASCII is valid anyway.
+    let text = std::str::from_utf8(body).ok()?;
+    let b = text.as_bytes();
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    let mut members = Vec::with_capacity(16);
+    let mut items = None;
+    i = skip_ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        i += 1;
+    } else {
+        loop {
+            if b.get(i) != Some(&b'"') {
+                return None;
+            }
+            let (end, escaped) = checked_string_end(b, i + 1)?;
+            if escaped {
+                return None;
+            }
+            let key = &text[i + 1..end];
+            i = skip_ws(b, end + 1);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i = skip_ws(b, i + 1);
+            if key == "input" {
+                // The parse leaves an `input` that is not an array to the full parse.
+                if b.get(i) != Some(&b'[') {
+                    return None;
+                }
+                let mut list = Vec::with_capacity(16);
+                i = skip_ws(b, i + 1);
+                if b.get(i) == Some(&b']') {
+                    i += 1;
+                } else {
+                    loop {
+                        let (end, names) = checked_value(b, i, 2)?;
+                        list.push((&text[i..end], names));
+                        i = skip_ws(b, end);
+                        match b.get(i) {
+                            Some(b',') => i = skip_ws(b, i + 1),
+                            Some(b']') => {
+                                i += 1;
+                                break;
+                            }
+                            _ => return None,
+                        }
+                    }
+                }
+                items = Some(list);
+                members.push((Cow::Borrowed(key), Member::Items));
+            } else {
+                let (end, _) = checked_value(b, i, 1)?;
+                members.push((Cow::Borrowed(key), Member::Raw(&text[i..end])));
+                i = end;
+            }
+            i = skip_ws(b, i);
+            match b.get(i) {
+                Some(b',') => i = skip_ws(b, i + 1),
+                Some(b'}') => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (skip_ws(b, i) == b.len()).then_some(Split { members, items })
+}
+
+/// The parse behind [`inspect`].
+fn inspect_parsed(raw: &str, level: usize) -> Option<bool> {
+    let mut reasoning = false;
+    let mut d = serde_json::Deserializer::from_str(raw);
     Inspect {
         reasoning: &mut reasoning,
         level,
@@ -551,21 +849,32 @@ impl<'de> Deserialize<'de> for RoleAndType {
 
 /// Whether an (already checked) item can be a `system`/`developer` message, from its
 /// `role` and `type` alone; the full item is parsed only when it can.
-fn may_be_instruction_item(raw: &RawValue) -> Option<bool> {
-    let RoleAndType { role, ty } = serde_json::from_str(raw.get()).ok()?;
+fn may_be_instruction_item(raw: &str) -> Option<bool> {
+    use std::sync::LazyLock;
+    static SYSTEM: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"\"system\""));
+    static DEVELOPER: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"\"developer\""));
+    // Without an escape, a `role` of `system` or `developer` is that word in quotes.
+    let b = raw.as_bytes();
+    if memchr::memchr(b'\\', b).is_none() && SYSTEM.find(b).is_none() && DEVELOPER.find(b).is_none()
+    {
+        return Some(false);
+    }
+    let RoleAndType { role, ty } = serde_json::from_str(raw).ok()?;
     Some(
         matches!(role.as_deref(), Some("system" | "developer"))
             && matches!(ty.as_deref(), None | Some("message")),
     )
 }
 
-fn parse(raw: &RawValue) -> Option<Value> {
-    serde_json::from_str(raw.get()).ok()
+fn parse(raw: &str) -> Option<Value> {
+    serde_json::from_str(raw).ok()
 }
 
 /// One `input` item in the output.
 enum Item<'a> {
-    Raw(&'a RawValue),
+    Raw(&'a str),
     Rewritten(Value),
 }
 
@@ -600,9 +909,34 @@ impl ObjectWriter {
     }
 }
 
+/// The split by `serde_json`: the members as its parse reads them, every value checked by
+/// [`inspect`].
+fn split_parsed(body: &[u8]) -> Option<Split<'_>> {
+    let Members(raw) = serde_json::from_slice(body).ok()?;
+    let mut members = Vec::with_capacity(raw.len());
+    let mut items = None;
+    for (k, m) in raw {
+        match m {
+            RawMember::Raw(r) => {
+                inspect(r.get(), 1)?;
+                members.push((k, Member::Raw(r.get())));
+            }
+            RawMember::Items(list) => {
+                let mut v = Vec::with_capacity(list.len());
+                for item in list {
+                    v.push((item.get(), inspect(item.get(), 2)?));
+                }
+                items = Some(v);
+                members.push((k, Member::Items));
+            }
+        }
+    }
+    Some(Split { members, items })
+}
+
 /// Shapes `body` as [`super::shape_body`] would; `None` leaves it to the full parse.
 pub(super) fn shape(body: &[u8]) -> Option<FastShaped> {
-    let Members(members) = serde_json::from_slice(body).ok()?;
+    let Split { members, items } = split(body).or_else(|| split_parsed(body))?;
     for (i, (k, _)) in members.iter().enumerate() {
         if members[..i].iter().any(|(other, _)| other == k) {
             return None;
@@ -618,22 +952,6 @@ pub(super) fn shape(body: &[u8]) -> Option<FastShaped> {
         find("model"),
     );
 
-    // Every member checked; `input` items marked when they name reasoning.
-    let mut items: Option<Vec<(&RawValue, bool)>> = None;
-    for (_, m) in &members {
-        match m {
-            Member::Raw(raw) => {
-                inspect(raw, 1)?;
-            }
-            Member::Items(list) => {
-                let mut v = Vec::with_capacity(list.len());
-                for item in list {
-                    v.push((*item, inspect(item, 2)?));
-                }
-                items = Some(v);
-            }
-        }
-    }
     // A member shaping reads, parsed (all but `input` are raw).
     let value = |i: usize| members[i].1.raw().and_then(parse);
 
@@ -712,13 +1030,12 @@ pub(super) fn shape(body: &[u8]) -> Option<FastShaped> {
     let model = match model_at {
         Some(i) => {
             let raw = members[i].1.raw()?;
-            let mut d = serde_json::Deserializer::from_str(raw.get());
+            let mut d = serde_json::Deserializer::from_str(raw);
             StrOrSkip.deserialize(&mut d).ok()?
         }
         None => None,
     };
-    let store_changed =
-        store_at.is_none_or(|i| members[i].1.raw().is_none_or(|r| r.get() != "false"));
+    let store_changed = store_at.is_none_or(|i| members[i].1.raw().is_none_or(|r| r != "false"));
     let changed =
         input_changed || max_at.is_some() || store_changed || include.is_some() || append_include;
     let invalid_summary = super::invalid_summary(reasoning.as_ref());
@@ -741,14 +1058,14 @@ pub(super) fn shape(body: &[u8]) -> Option<FastShaped> {
         }
         let out = w.member(k)?;
         match m {
-            Member::Items(_) => {
+            Member::Items => {
                 out.push(b'[');
                 for (n, item) in out_items.iter().enumerate() {
                     if n > 0 {
                         out.push(b',');
                     }
                     match item {
-                        Item::Raw(r) => out.extend_from_slice(r.get().as_bytes()),
+                        Item::Raw(r) => out.extend_from_slice(r.as_bytes()),
                         Item::Rewritten(v) => serde_json::to_writer(&mut *out, v).ok()?,
                     }
                 }
@@ -761,7 +1078,7 @@ pub(super) fn shape(body: &[u8]) -> Option<FastShaped> {
             Member::Raw(_) if Some(i) == include_at && include.is_some() => {
                 serde_json::to_writer(&mut *out, &include).ok()?;
             }
-            Member::Raw(raw) => out.extend_from_slice(raw.get().as_bytes()),
+            Member::Raw(raw) => out.extend_from_slice(raw.as_bytes()),
         }
     }
     if let (None, Some(text)) = (instructions_at, &instructions) {
@@ -791,12 +1108,12 @@ mod tests {
     /// when it answers, it answers as the parse does.
     fn agrees(text: &str, level: usize) -> Option<bool> {
         let raw: &RawValue = serde_json::from_str(text).expect("the member split accepts it");
-        let parsed = inspect_parsed(raw, level);
+        let parsed = inspect_parsed(raw.get(), level);
         let scanned = scan(text.as_bytes(), level);
         if let Some(s) = scanned {
             assert_eq!(Some(s), parsed, "{text}");
         }
-        assert_eq!(inspect(raw, level), parsed, "{text}");
+        assert_eq!(inspect(raw.get(), level), parsed, "{text}");
         scanned
     }
 
@@ -919,12 +1236,155 @@ mod tests {
         })
     }
 
+    /// The one-pass split of `body`, checked against the parse's: when it answers, it
+    /// answers as the parse does (members, values, items and their marks).
+    fn splits_agree(body: &[u8]) -> bool {
+        let Some(fast) = split(body) else {
+            return false;
+        };
+        let Some(parsed) = split_parsed(body) else {
+            panic!("the one-pass split accepted what the parse refuses: {body:?}");
+        };
+        let view = |s: &Split<'_>| {
+            let members: Vec<(String, Option<String>)> = s
+                .members
+                .iter()
+                .map(|(k, m)| (k.to_string(), m.raw().map(str::to_string)))
+                .collect();
+            let items: Option<Vec<(String, bool)>> = s
+                .items
+                .as_ref()
+                .map(|v| v.iter().map(|(t, r)| (t.to_string(), *r)).collect());
+            (members, items)
+        };
+        assert_eq!(
+            view(&fast),
+            view(&parsed),
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+        true
+    }
+
+    proptest! {
+        #[test]
+        fn special_at_finds_the_first_quote_backslash_or_control_byte(
+            b in prop::collection::vec(prop_oneof![
+                Just(b'"'), Just(b'\\'), 0u8..0x20, 0x20u8..=0xff, Just(b'a'),
+            ], 0..40),
+            from in 0usize..40,
+        ) {
+            let expected = b
+                .iter()
+                .enumerate()
+                .skip(from)
+                .find(|(_, &c)| c == b'"' || c == b'\\' || c < 0x20)
+                .map(|(i, _)| i);
+            prop_assert_eq!(special_at(&b, from), expected);
+        }
+    }
+
+    #[test]
+    fn the_one_pass_split_answers_for_ordinary_bodies_as_the_parse_does() {
+        let answered = [
+            r#"{}"#,
+            r#" { } "#,
+            r#"{"model":"gpt-5.4","input":[],"store":false}"#,
+            r#"{"input":[{"type":"reasoning"},{"role":"user","content":"x \" \\ \u00e9"}],"a":[1,-0,0.5,-12.25,true,false,null,{},[]]}"#,
+            "{\n\t\"input\" : [ {\"Reasoning_Content\" : 1} , 2 ] ,\r\n \"b\":{\"type\":\"REASONING\"}}\n",
+            r#"{"input":[{"x":[{"y":{"type":"reasoning_text"}}]}]}"#,
+            r#"{"a":"\u00e9\u20ac","b":"\/\b\f\n\r\t"}"#,
+        ];
+        for body in answered {
+            assert!(splits_agree(body.as_bytes()), "{body}");
+        }
+        // Refused by both (the parse then decides), or left to the parse.
+        let refused = [
+            "",
+            "[]",
+            r#"{"a":1,}"#,
+            r#"{"a":[1,]}"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":-}"#,
+            r#"{"a":.5}"#,
+            r#"{"a":+1}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":nul}"#,
+            r#"{"a":"\x"}"#,
+            r#"{"a":"\u12g4"}"#,
+            r#"{"a":"\u+123"}"#,
+            "{\"a\":\"tab\there\"}",
+            r#"{"a":1}x"#,
+            r#"{"a" 1}"#,
+            r#"{"a":{"b" 1}}"#,
+            r#"{"a":[1 2]}"#,
+            r#"{"a":{"b":1]}"#,
+            r#"{"a":[1}"#,
+            r#"{"input":{}}"#,
+            r#"{"inp\u0075t":[]}"#,
+            r#"{"a\n":1}"#,
+            r#"{"a":"\ud83d\ude00"}"#,
+            r#"{"a":1e5}"#,
+            r#"{"a":{"t\u0079pe":"reasoning"}}"#,
+        ];
+        for body in refused {
+            assert!(!splits_agree(body.as_bytes()), "{body}");
+        }
+        assert!(!splits_agree(b"{\"a\":\"\xff\"}"));
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(99), "]".repeat(99));
+        assert!(splits_agree(deep.as_bytes()));
+        let deeper = format!("{{\"a\":{}1{}}}", "[".repeat(100), "]".repeat(100));
+        assert!(!splits_agree(deeper.as_bytes()));
+    }
+
+    /// A body around generated values, as a client would send it.
+    fn body_text() -> impl Strategy<Value = String> {
+        let key = "[a-z_]{1,8}";
+        (prop::collection::vec(text(), 0..4), text(), key).prop_map(|(items, other, key)| {
+            format!(
+                "{{\"model\":\"gpt-5.4\",\"input\":[{}],\"{key}\":{other},\"store\":false}}",
+                items.join(",")
+            )
+        })
+    }
+
+    /// An edit of a body: a byte removed, inserted or replaced (JSON's own bytes are likely).
+    fn edit() -> impl Strategy<Value = (prop::sample::Index, u8, u8)> {
+        let byte = prop_oneof![
+            prop::sample::select(b"{}[],:\"\\ \n0123456789-+.eEtrufalsn/u\t\x01".to_vec()),
+            any::<u8>(),
+        ];
+        (any::<prop::sample::Index>(), byte, 0u8..3)
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
 
         #[test]
         fn the_scan_agrees_with_the_parse(t in text(), level in 1usize..3) {
             agrees(&t, level);
+        }
+
+        #[test]
+        fn the_one_pass_split_agrees_with_the_parse(
+            body in body_text(),
+            edits in prop::collection::vec(edit(), 0..3),
+        ) {
+            let mut b = body.into_bytes();
+            splits_agree(&b);
+            for (at, byte, op) in edits {
+                let i = at.index(b.len() + 1);
+                match op {
+                    0 if i < b.len() => {
+                        b.remove(i);
+                    }
+                    1 => b.insert(i, byte),
+                    _ if i < b.len() => b[i] = byte,
+                    _ => {}
+                }
+                splits_agree(&b);
+            }
         }
     }
 }
