@@ -146,14 +146,8 @@ impl<R: Read> SchemaPool<R> {
 
     /// Reads until `pending` holds at least `want` bytes or the input ends.
     fn fill(&mut self, want: usize) -> io::Result<()> {
-        let mut buf = [0u8; 64 * 1024];
-        while !self.eof && self.pending.len() < want {
-            match self.inner.read(&mut buf) {
-                Ok(0) => self.eof = true,
-                Ok(n) => self.pending.extend_from_slice(&buf[..n]),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+        if !self.eof {
+            self.eof = codex_scrub::parallel::fill_to(&mut self.inner, &mut self.pending, want)?;
         }
         Ok(())
     }
@@ -245,7 +239,7 @@ impl<R: Read> SchemaPool<R> {
             let Some(job) = self.next_job()? else {
                 return Ok(false);
             };
-            if self.eof && self.pending.is_empty() && self.sent == 0 {
+            if self.eof && self.pending.is_empty() {
                 // The whole input was one piece: no thread needed.
                 let done = self.rewrite.piece(&mut self.memo, &job);
                 self.take(done);

@@ -51,6 +51,21 @@ impl Default for Sizes {
     }
 }
 
+/// Reads from `reader` onto `buf` until it holds at least `want` bytes; `true` when the
+/// input ended first. For readers that cut their input into pieces of whole lines.
+pub fn fill_to(reader: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> io::Result<bool> {
+    let mut block = [0u8; 64 * 1024];
+    while buf.len() < want {
+        match reader.read(&mut block) {
+            Ok(0) => return Ok(true),
+            Ok(n) => buf.extend_from_slice(&block[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(false)
+}
+
 /// One piece of input from [`Chunker`].
 enum Piece {
     /// Whole lines; `fresh`: the first line does not read the state before it.
@@ -84,14 +99,8 @@ impl<R: Read> Chunker<R> {
 
     /// Reads until `pending` holds at least `want` bytes or the input ends.
     fn fill(&mut self, want: usize) -> io::Result<()> {
-        let mut buf = [0u8; 64 * 1024];
-        while !self.eof && self.pending.len() < want {
-            match self.inner.read(&mut buf) {
-                Ok(0) => self.eof = true,
-                Ok(n) => self.pending.extend_from_slice(&buf[..n]),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+        if !self.eof {
+            self.eof = fill_to(&mut self.inner, &mut self.pending, want)?;
         }
         Ok(())
     }
