@@ -1,8 +1,8 @@
 //! JSON Lines through their schema on worker threads, read back in order.
 //!
-//! [`SchemaPool`] is the parallel form of [`crate::structured::SchemaLines`] (same output,
-//! byte for byte): the input is cut into pieces of whole lines of about [`PIECE`] bytes,
-//! each piece goes to a worker (piece `n` to worker `n % threads`, so every worker's answers
+//! [`SchemaPool`] gives, byte for byte, what reading the file line by line through
+//! [`LineSchema`] gives: the input is cut into pieces of whole lines of about [`PIECE`]
+//! bytes, each piece goes to a worker (piece `n` to worker `n % threads`, so every worker's answers
 //! come back in input order), and the reader hands out the rewritten pieces in order. A line
 //! longer than [`MAX_SCHEMA_LINE`] passes as it is, cut into pieces without a newline when
 //! it is longer than a piece. A file of one piece is read on the calling thread, without
