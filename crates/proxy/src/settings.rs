@@ -244,10 +244,11 @@ impl RequestSettings {
     }
 
     /// Whether `body` may need a change (a cheap byte scan; `false` means certainly not).
-    fn may_change(&self, body: &[u8], model: Option<&str>) -> bool {
+    /// `clamp_keys`: whether the body has a top-level key the GPT-5.4 clamps read.
+    fn may_change(&self, body: &[u8], model: Option<&str>, clamp_keys: bool) -> bool {
         !self.is_inert_but_developer()
             || (self.developer_to_user && contains(body, finder!(b"\"developer\"")))
-            || needs_defaults(body, model)
+            || needs_defaults(model, clamp_keys)
     }
 
     /// What only the variant scopes set for `model`'s variant `variant`
@@ -452,13 +453,31 @@ fn contains(hay: &[u8], finder: &memchr::memmem::Finder<'static>) -> bool {
     finder.find(hay).is_some()
 }
 
-/// Whether a body may need a change the settings make even when they are inert.
-fn needs_defaults(body: &[u8], model: Option<&str>) -> bool {
-    model.is_some_and(|m| m.starts_with("gpt-5.4") || m.starts_with("gpt-5.6"))
-        && (contains(body, finder!(b"model_context_window"))
-            || contains(body, finder!(b"model_auto_compact_token_limit"))
-            || contains(body, finder!(b"max_output_tokens"))
-            || model.is_some_and(|m| m.starts_with("gpt-5.6")))
+/// The top-level keys [`clamp_gpt54`] reads: a body without any of them needs no clamp.
+pub(crate) const CLAMP_KEYS: [&str; 3] = [
+    "model_context_window",
+    "model_auto_compact_token_limit",
+    "max_output_tokens",
+];
+
+/// Whether a body may need a change the settings make even when they are inert, from its
+/// model and whether it has one of [`CLAMP_KEYS`] at the top level (shaping knows its
+/// top-level keys, so no scan of the body is needed).
+fn needs_defaults(model: Option<&str>, clamp_keys: bool) -> bool {
+    model.is_some_and(|m| (m.starts_with("gpt-5.4") && clamp_keys) || m.starts_with("gpt-5.6"))
+}
+
+/// What shaping learned of a body: whether it is a JSON object, and if so whether one of
+/// [`CLAMP_KEYS`] is among its top-level keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    /// Not a JSON object: settings do not apply.
+    Opaque,
+    /// A JSON object.
+    Object {
+        /// One of [`CLAMP_KEYS`] is a top-level key.
+        clamp_keys: bool,
+    },
 }
 
 /// Applies `settings` to a shaped JSON body; returns it unchanged (unparsed) when there is
@@ -467,9 +486,12 @@ pub(crate) fn apply_to_body(
     settings: &RequestSettings,
     body: Bytes,
     model: Option<String>,
-    json: bool,
+    kind: BodyKind,
 ) -> (Bytes, Option<String>) {
-    if !json || !settings.may_change(&body, model.as_deref()) {
+    let BodyKind::Object { clamp_keys } = kind else {
+        return (body, model);
+    };
+    if !settings.may_change(&body, model.as_deref(), clamp_keys) {
         return (body, model);
     }
     let Ok(Value::Object(mut m)) = serde_json::from_slice::<Value>(&body) else {
@@ -806,18 +828,39 @@ mod tests {
     fn inert_settings_leave_the_bytes_alone() {
         let body = Bytes::from_static(br#"{"model":"gpt-5.3-codex", "input" : []}"#);
         let inert = RequestSettings::default();
-        let (out, model) = apply_to_body(&inert, body.clone(), Some("gpt-5.3-codex".into()), true);
+        let object = |clamp_keys| BodyKind::Object { clamp_keys };
+        let (out, model) = apply_to_body(
+            &inert,
+            body.clone(),
+            Some("gpt-5.3-codex".into()),
+            object(false),
+        );
         assert_eq!(out, body);
         assert_eq!(model.as_deref(), Some("gpt-5.3-codex"));
         let (out, _) = apply_to_body(
             &inert,
             Bytes::from_static(br#"{"model":"gpt-5.4","model_context_window":2000000}"#),
             Some("gpt-5.4".into()),
-            true,
+            object(true),
         );
         assert_eq!(
             &out[..],
             br#"{"model":"gpt-5.4","model_context_window":1050000}"#
         );
+        // A clamp key named only inside a string: the bytes go as they came.
+        let text = Bytes::from_static(
+            br#"{"model":"gpt-5.4", "input":[{"role":"user","content":"set model_context_window"}]}"#,
+        );
+        let (out, _) = apply_to_body(&inert, text.clone(), Some("gpt-5.4".into()), object(false));
+        assert_eq!(out, text);
+        // Not an object: never parsed, whatever the settings.
+        let odd = Bytes::from_static(b"[1,2]");
+        let (out, _) = apply_to_body(
+            &inert,
+            odd.clone(),
+            Some("gpt-5.6".into()),
+            BodyKind::Opaque,
+        );
+        assert_eq!(out, odd);
     }
 }

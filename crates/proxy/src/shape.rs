@@ -20,6 +20,7 @@
 
 mod fast;
 
+use crate::settings::{BodyKind, CLAMP_KEYS};
 use bytes::Bytes;
 use codex_store::Domain;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
@@ -332,16 +333,19 @@ pub(crate) fn shape_with(
         }
     }
 
-    let (body, model, json, invalid_summary) = match fast::shape(&body) {
+    let (body, model, kind, invalid_summary) = match fast::shape(&body) {
         Some(f) => (
             f.body.map(Bytes::from).unwrap_or(body),
             f.model,
-            true,
+            BodyKind::Object {
+                clamp_keys: f.clamp_keys,
+            },
             f.invalid_summary,
         ),
         None => shape_parsed(body),
     };
-    let (body, model) = crate::settings::apply_to_body(settings, body, model, json);
+    let json = kind != BodyKind::Opaque;
+    let (body, model) = crate::settings::apply_to_body(settings, body, model, kind);
     if json {
         headers.insert(
             http::header::CONTENT_TYPE,
@@ -371,18 +375,19 @@ pub(crate) fn invalid_summary(reasoning: Option<&Value>) -> Option<String> {
 
 /// The reference shaping: the whole body parsed, shaped and serialized again. Used when
 /// [`fast::shape`] leaves a body to it; a body that is not a JSON object passes through.
-fn shape_parsed(body: Bytes) -> (Bytes, Option<String>, bool, Option<String>) {
+fn shape_parsed(body: Bytes) -> (Bytes, Option<String>, BodyKind, Option<String>) {
     match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(mut m)) => {
             shape_body(&mut m);
             let model = m.get("model").and_then(Value::as_str).map(str::to_string);
             let invalid = invalid_summary(m.get("reasoning"));
+            let clamp_keys = CLAMP_KEYS.iter().any(|k| m.contains_key(*k));
             let bytes = serde_json::to_vec(&Value::Object(m))
                 .map(Bytes::from)
                 .unwrap_or(body);
-            (bytes, model, true, invalid)
+            (bytes, model, BodyKind::Object { clamp_keys }, invalid)
         }
-        _ => (body, None, false, None),
+        _ => (body, None, BodyKind::Opaque, None),
     }
 }
 

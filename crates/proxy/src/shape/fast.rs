@@ -40,6 +40,8 @@ pub(super) struct FastShaped {
     pub model: Option<String>,
     /// See [`super::Shaped::invalid_summary`].
     pub invalid_summary: Option<String>,
+    /// One of [`crate::settings::CLAMP_KEYS`] is a top-level key of the shaped body.
+    pub clamp_keys: bool,
 }
 
 /// A key that borrows from the body when it has no escapes.
@@ -1039,11 +1041,18 @@ pub(super) fn shape(body: &[u8]) -> Option<FastShaped> {
     let changed =
         input_changed || max_at.is_some() || store_changed || include.is_some() || append_include;
     let invalid_summary = super::invalid_summary(reasoning.as_ref());
+    // The shaped body's top-level keys are the members' (less `max_output_tokens`) and
+    // `instructions`, `store` and `include`, none of them a clamp key.
+    let clamp_keys = members
+        .iter()
+        .enumerate()
+        .any(|(i, (k, _))| Some(i) != max_at && crate::settings::CLAMP_KEYS.contains(&&**k));
     if !changed {
         return Some(FastShaped {
             body: None,
             model,
             invalid_summary,
+            clamp_keys,
         });
     }
 
@@ -1096,6 +1105,7 @@ pub(super) fn shape(body: &[u8]) -> Option<FastShaped> {
         body: Some(w.finish()),
         model,
         invalid_summary,
+        clamp_keys,
     })
 }
 
@@ -1115,6 +1125,45 @@ mod tests {
         }
         assert_eq!(inspect(raw.get(), level), parsed, "{text}");
         scanned
+    }
+
+    #[test]
+    fn clamp_keys_are_the_shaped_bodys_top_level_keys_as_the_parse_finds_them() {
+        for (body, expected) in [
+            (
+                r#"{"model":"gpt-5.4","model_context_window":2000000}"#,
+                true,
+            ),
+            (
+                r#"{"model":"gpt-5.4","model_auto_compact_token_limit":1}"#,
+                true,
+            ),
+            (r#"{"model_context_window":1,"store":false}"#, true),
+            // Shaping drops `max_output_tokens`: no clamp is left to do.
+            (r#"{"model":"gpt-5.4","max_output_tokens":200000}"#, false),
+            (
+                r#"{"model":"gpt-5.4","input":[{"role":"user","content":"max_output_tokens"}]}"#,
+                false,
+            ),
+            (
+                r#"{"model":"gpt-5.4","reasoning":{"model_context_window":1}}"#,
+                false,
+            ),
+            // A key with escapes goes through serde's split, decoded.
+            (r#"{"model":"gpt-5.4","model_context_windo\u0077":1}"#, true),
+            (r#"{"model":"gpt-5.4"}"#, false),
+        ] {
+            let fast = shape(body.as_bytes()).expect("the fast path shapes it");
+            let (_, _, kind, _) = super::super::shape_parsed(bytes::Bytes::from(body));
+            assert_eq!(fast.clamp_keys, expected, "{body}");
+            assert_eq!(
+                kind,
+                crate::settings::BodyKind::Object {
+                    clamp_keys: expected
+                },
+                "{body}"
+            );
+        }
     }
 
     #[test]
