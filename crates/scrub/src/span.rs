@@ -174,6 +174,11 @@ pub(crate) fn in_escape(line: &[u8], i: usize) -> bool {
 /// where a word may start in `\nJane` or `\u201cJane`.
 #[inline]
 pub(crate) fn past_escape(line: &[u8], s: usize) -> usize {
+    // Inside an escape, the byte before is its backslash, its `u` or one of its hex digits:
+    // after any other byte (most words start after a separator) there is none to pass.
+    if s == 0 || !(line[s - 1].is_ascii_alphanumeric() || line[s - 1] == b'\\') {
+        return s;
+    }
     // An escape needs its backslash within the five bytes before (`\u201c` at most).
     if !line[s.saturating_sub(5)..s].contains(&b'\\') {
         return s;
