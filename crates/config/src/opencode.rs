@@ -97,7 +97,7 @@ pub enum LayerState {
         strict: bool,
     },
     /// Exists but cannot be read.
-    Unreadable(String),
+    Unreadable(ReadProblem),
     /// Not valid JSONC (OpenCode refuses to start, or ignores the global files).
     Broken {
         /// The parser's message.
@@ -109,6 +109,62 @@ pub enum LayerState {
     },
     /// Parsed, but the top level is not an object.
     NotAnObject,
+}
+
+/// Why a config layer's file cannot be read, so that the fix named is the right one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadProblem {
+    /// Reading it is not permitted (the fix is its mode or owner).
+    Permission(String),
+    /// Its bytes are not UTF-8: `utf16` when it starts with a UTF-16 byte-order mark (a
+    /// Windows editor's "Unicode"); `at` is the first byte that is not UTF-8.
+    NotUtf8 {
+        /// Starts with a UTF-16 byte-order mark.
+        utf16: bool,
+        /// The offset of the first byte that is not UTF-8.
+        at: usize,
+    },
+    /// A folder on its path is a file (`$XDG_CONFIG_HOME` or `$OPENCODE_CONFIG_DIR` naming a
+    /// file, say): the first such file on the path, when it can be told.
+    ParentNotAFolder(Option<std::path::PathBuf>),
+    /// The path is a folder, not a file.
+    IsAFolder,
+    /// Any other I/O error.
+    Other(String),
+}
+
+impl std::fmt::Display for ReadProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadProblem::Permission(e) | ReadProblem::Other(e) => f.write_str(e),
+            ReadProblem::NotUtf8 { utf16: true, .. } => f.write_str(
+                "it is UTF-16 text (it starts with a UTF-16 byte-order mark), not UTF-8",
+            ),
+            ReadProblem::NotUtf8 { at, .. } => write!(f, "not UTF-8 (byte {at})"),
+            ReadProblem::ParentNotAFolder(Some(file)) => {
+                write!(f, "{} is a file, not a folder", file.display())
+            }
+            ReadProblem::ParentNotAFolder(None) => f.write_str("a folder on its path is a file"),
+            ReadProblem::IsAFolder => f.write_str("it is a folder, not a file"),
+        }
+    }
+}
+
+impl ReadProblem {
+    fn of_io(e: &std::io::Error, path: &Path) -> ReadProblem {
+        match e.kind() {
+            std::io::ErrorKind::PermissionDenied => ReadProblem::Permission(e.to_string()),
+            std::io::ErrorKind::NotADirectory => ReadProblem::ParentNotAFolder(
+                path.ancestors()
+                    .skip(1)
+                    .find(|a| a.is_file())
+                    .map(Path::to_path_buf),
+            ),
+            std::io::ErrorKind::IsADirectory => ReadProblem::IsAFolder,
+            _ if path.is_dir() => ReadProblem::IsAFolder,
+            _ => ReadProblem::Other(e.to_string()),
+        }
+    }
 }
 
 /// One layer of OpenCode's config.
@@ -676,12 +732,16 @@ fn read_layer(path: &Path, env: &EnvSnapshot) -> LayerState {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => parse_text(&text, env),
             Err(e) => {
-                LayerState::Unreadable(format!("not UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+                let bytes = e.as_bytes();
+                let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+                LayerState::Unreadable(ReadProblem::NotUtf8 {
+                    utf16,
+                    at: e.utf8_error().valid_up_to(),
+                })
             }
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => LayerState::Missing,
-        Err(e) if path.is_dir() => LayerState::Unreadable(format!("is a directory ({e})")),
-        Err(e) => LayerState::Unreadable(e.to_string()),
+        Err(e) => LayerState::Unreadable(ReadProblem::of_io(&e, path)),
     }
 }
 
@@ -746,6 +806,42 @@ pub fn parse_text(text: &str, env: &EnvSnapshot) -> LayerState {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_layer_that_cannot_be_read_says_why() {
+        let t = codex_testkit::TempHome::new();
+        let env = EnvSnapshot::from_pairs([("HOME", "/nowhere")]);
+        let state = |p: &Path| read_layer(p, &env);
+        let utf16 = t.write("a/utf16.json", [0xFF, 0xFE, b'{', 0, b'}', 0]);
+        assert_eq!(
+            state(&utf16),
+            LayerState::Unreadable(ReadProblem::NotUtf8 { utf16: true, at: 0 })
+        );
+        let latin1 = t.write("a/latin1.json", b"{\"x\":\"\xe9\"}");
+        assert_eq!(
+            state(&latin1),
+            LayerState::Unreadable(ReadProblem::NotUtf8 {
+                utf16: false,
+                at: 6
+            })
+        );
+        let file = t.write("a/file", "x");
+        assert_eq!(
+            state(&file.join("opencode.json")),
+            LayerState::Unreadable(ReadProblem::ParentNotAFolder(Some(file.clone())))
+        );
+        assert_eq!(
+            state(&file.join("deeper/opencode.json")),
+            LayerState::Unreadable(ReadProblem::ParentNotAFolder(Some(file)))
+        );
+        let folder = t.path("a");
+        assert_eq!(
+            state(&folder),
+            LayerState::Unreadable(ReadProblem::IsAFolder)
+        );
+        assert_eq!(state(&t.path("a/none.json")), LayerState::Missing);
+        assert!(ReadProblem::IsAFolder.to_string().contains("folder"));
+    }
 
     #[test]
     fn which_specifiers_are_the_plugin_and_which_conflict() {

@@ -291,3 +291,53 @@ fn config_codex_mode_changes_the_accounts_domain() {
         &["no codex accounts", "no_accounts_configured"],
     );
 }
+
+#[test]
+fn a_utf16_opencode_json_is_named_as_such_and_the_fix_is_to_save_it_as_utf8() {
+    let h = Home::healthy();
+    // What a Windows editor's "Unicode" writes: a byte-order mark, then UTF-16LE.
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in r#"{"plugin":["@iam-brain/opencode-codex-auth"]}"#.encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    h.write_bytes(".config/opencode/opencode.json", &bytes);
+    let row = h.check("plugin.registered");
+    expect(&row, "fail", &["UTF-16", "Save", "as UTF-8", "not read"]);
+    assert!(
+        !row["fix"].to_string().contains("chmod"),
+        "a permission fix for an encoding problem: {row:#}"
+    );
+    // Other bytes that are not UTF-8: the offset is named.
+    h.write_bytes(".config/opencode/opencode.json", b"{\"plugin\":[\"\xe9\"]}");
+    expect(
+        &h.check("plugin.registered"),
+        "fail",
+        &["not UTF-8 (byte 12)", "Save"],
+    );
+}
+
+#[test]
+fn a_config_root_under_a_file_fails_env_paths_and_names_the_file_once() {
+    let mut h = Home::healthy();
+    h.write("not-a-folder", "x");
+    let file = h.home().join("not-a-folder").display().to_string();
+    h.set("XDG_CONFIG_HOME", &file);
+    let env = h.check("env.paths");
+    expect(
+        &env,
+        "fail",
+        &[
+            "is a file, not a folder",
+            "Point XDG_CONFIG_HOME at a folder",
+        ],
+    );
+    let plugin = h.check("plugin.registered");
+    expect(&plugin, "fail", &["is a file, not a folder", "not read"]);
+    let fixes = plugin["fix"].to_string();
+    assert_eq!(
+        fixes.matches("expects a folder").count(),
+        1,
+        "one fix for the three layers of one folder: {plugin:#}"
+    );
+    assert!(!fixes.contains("chmod"), "{plugin:#}");
+}

@@ -81,6 +81,35 @@ fn run(f: &Facts) -> CheckResult {
         show(&p.data_root.path),
         p.data_root.rule
     ));
+    // A root under a file (`XDG_CONFIG_HOME=/etc/passwd`): neither OpenCode nor the plugin
+    // can read or write anything there.
+    let mut blocked = Vec::new();
+    for (name, root, var) in [
+        ("config", &p.config_root, "XDG_CONFIG_HOME"),
+        ("data", &p.data_root, "XDG_DATA_HOME"),
+    ] {
+        if let Some(file) = file_on_path(&root.path) {
+            blocked.push(format!(
+                "the {name} root {} cannot exist: {} is a file, not a folder",
+                show(&root.path),
+                show(&file)
+            ));
+            r = r.fix(format!(
+                "Point {var} at a folder (or unset it), or move the file {} away",
+                show(&file)
+            ));
+        }
+    }
+    if !blocked.is_empty() {
+        let mut fail = CheckResult::fail(blocked.join("; ")).detail(format!(
+            "config root {} ({})",
+            show(&p.config_root.path),
+            p.config_root.rule
+        ));
+        fail.details.extend(r.details);
+        fail.fix = r.fix;
+        return fail;
+    }
     if warnings.is_empty() {
         r
     } else {
@@ -93,4 +122,15 @@ fn run(f: &Facts) -> CheckResult {
             p.config_root.rule
         ))
     }
+}
+
+/// The first file among `path` and the folders above it, when `path` is not a folder: what
+/// stands where a folder must be.
+fn file_on_path(path: &std::path::Path) -> Option<std::path::PathBuf> {
+    if path.is_dir() {
+        return None;
+    }
+    path.ancestors()
+        .find(|a| a.exists() && !a.is_dir())
+        .map(std::path::Path::to_path_buf)
 }

@@ -9,7 +9,7 @@
 //! as strict JSON and quarantines it otherwise, so comments or trailing commas there are
 //! flagged even though OpenCode itself accepts them.
 
-use codex_config::opencode::{Layer, LayerKind, LayerState, PluginEntry};
+use codex_config::opencode::{Layer, LayerKind, LayerState, PluginEntry, ReadProblem};
 use serde_json::Value;
 
 use super::{problem, show, CheckDef, Problem};
@@ -43,7 +43,29 @@ pub(crate) fn layer_problems(
         LayerState::Missing => {}
         LayerState::Unreadable(e) => {
             fails.push(format!("{place} cannot be read: {e}"));
-            fixes.push(format!("chmod u+r {place}"));
+            let fix = match e {
+                ReadProblem::Permission(_) => format!("chmod u+r {place}"),
+                ReadProblem::NotUtf8 { utf16: true, .. } => format!(
+                    "Save {place} as UTF-8 (your editor saved it as UTF-16, \"Unicode\"; OpenCode reads UTF-8 only)"
+                ),
+                ReadProblem::NotUtf8 { at, .. } => format!(
+                    "Save {place} as UTF-8 (byte {at} is not UTF-8; OpenCode reads UTF-8 only)"
+                ),
+                ReadProblem::ParentNotAFolder(file) => format!(
+                    "{} is a file where OpenCode expects a folder: point $XDG_CONFIG_HOME (or $OPENCODE_CONFIG_DIR) at a folder, or unset it",
+                    file.as_deref().map_or_else(|| format!("A folder above {place}"), |f| f.display().to_string())
+                ),
+                ReadProblem::IsAFolder => format!(
+                    "{place} is a folder: move it away so that OpenCode can read a config file there"
+                ),
+                ReadProblem::Other(_) => {
+                    format!("Check that {place} is a readable file on a healthy disk")
+                }
+            };
+            // Layers of one folder share a cause (a file where the folder should be).
+            if !fixes.contains(&fix) {
+                fixes.push(fix);
+            }
         }
         LayerState::Broken {
             message,
@@ -109,8 +131,14 @@ fn run(f: &Facts) -> CheckResult {
 
     for (i, layer) in oc.layers.iter().enumerate() {
         layer_problems(layer, &installer_file, &mut fails, &mut warns, &mut fixes);
-        if layer.state == LayerState::Missing {
-            continue;
+        match &layer.state {
+            LayerState::Missing => continue,
+            LayerState::Loaded { .. } => {}
+            // What could not be read lists no plugins: say so rather than `plugin = []`.
+            _ => {
+                details.push(format!("{}: not read", layer.label()));
+                continue;
+            }
         }
         let specs: Vec<String> = oc
             .plugin_entries
