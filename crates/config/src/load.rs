@@ -86,6 +86,8 @@ pub enum CandidateOutcome {
     ReadError {
         /// What went wrong.
         message: String,
+        /// Why, as a kind the fix can be chosen from.
+        problem: crate::opencode::ReadProblem,
     },
     /// It is not valid JSON once comments are stripped.
     ParseError {
@@ -110,7 +112,7 @@ pub enum CandidateOutcome {
 
 /// What reading one file produced.
 enum Attempt {
-    Read(String),
+    Read(String, crate::opencode::ReadProblem),
     Parse {
         message: String,
         line: usize,
@@ -162,10 +164,10 @@ pub fn load(paths: &Paths, env: &EnvSnapshot) -> ConfigLoad {
             CandidateOutcome::Missing
         } else {
             match attempt(&file.path) {
-                Attempt::Read(message) => {
+                Attempt::Read(message, problem) => {
                     out.warnings
                         .push(format!("Failed to read codex-config at {shown}. {message}"));
-                    CandidateOutcome::ReadError { message }
+                    CandidateOutcome::ReadError { message, problem }
                 }
                 Attempt::Parse {
                     message,
@@ -217,15 +219,28 @@ pub fn load(paths: &Paths, env: &EnvSnapshot) -> ConfigLoad {
 /// Reads, strips, parses and validates one existing file.
 fn attempt(path: &Path) -> Attempt {
     if path.is_dir() {
-        return Attempt::Read("the path is a directory, not a file (EISDIR)".to_string());
+        return Attempt::Read(
+            "the path is a directory, not a file (EISDIR)".to_string(),
+            crate::opencode::ReadProblem::IsAFolder,
+        );
     }
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
-        Err(e) => return Attempt::Read(describe_io_error(&e)),
+        Err(e) => {
+            return Attempt::Read(
+                describe_io_error(&e),
+                crate::opencode::ReadProblem::of_io(&e, path),
+            )
+        }
     };
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
-        Err(e) => return Attempt::Read(describe_utf8_error(e.as_bytes(), e.utf8_error())),
+        Err(e) => {
+            return Attempt::Read(
+                describe_utf8_error(e.as_bytes(), e.utf8_error()),
+                crate::opencode::ReadProblem::of_utf8(&e),
+            )
+        }
     };
     match parse_jsonc(&text) {
         Err(p) => Attempt::Parse {

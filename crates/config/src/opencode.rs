@@ -129,6 +129,9 @@ pub enum ReadProblem {
     ParentNotAFolder(Option<std::path::PathBuf>),
     /// The path is a folder, not a file.
     IsAFolder,
+    /// The path is a symbolic link to something that does not exist (a dotfile manager's
+    /// link whose target moved or was collected): OpenCode sees no file there.
+    DanglingLink(std::path::PathBuf),
     /// Any other I/O error.
     Other(String),
 }
@@ -146,12 +149,27 @@ impl std::fmt::Display for ReadProblem {
             }
             ReadProblem::ParentNotAFolder(None) => f.write_str("a folder on its path is a file"),
             ReadProblem::IsAFolder => f.write_str("it is a folder, not a file"),
+            ReadProblem::DanglingLink(target) => write!(
+                f,
+                "it is a symbolic link to {}, which does not exist",
+                target.display()
+            ),
         }
     }
 }
 
 impl ReadProblem {
-    fn of_io(e: &std::io::Error, path: &Path) -> ReadProblem {
+    /// The problem of text that is not UTF-8.
+    pub(crate) fn of_utf8(e: &std::string::FromUtf8Error) -> ReadProblem {
+        let bytes = e.as_bytes();
+        ReadProblem::NotUtf8 {
+            utf16: bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]),
+            at: e.utf8_error().valid_up_to(),
+        }
+    }
+
+    /// The problem of a failed read of `path` (not `NotFound`, which callers treat as absent).
+    pub(crate) fn of_io(e: &std::io::Error, path: &Path) -> ReadProblem {
         match e.kind() {
             std::io::ErrorKind::PermissionDenied => ReadProblem::Permission(e.to_string()),
             std::io::ErrorKind::NotADirectory => ReadProblem::ParentNotAFolder(
@@ -731,18 +749,23 @@ fn read_layer(path: &Path, env: &EnvSnapshot) -> LayerState {
     match fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => parse_text(&text, env),
-            Err(e) => {
-                let bytes = e.as_bytes();
-                let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
-                LayerState::Unreadable(ReadProblem::NotUtf8 {
-                    utf16,
-                    at: e.utf8_error().valid_up_to(),
-                })
-            }
+            Err(e) => LayerState::Unreadable(ReadProblem::of_utf8(&e)),
         },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => LayerState::Missing,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match dangling_target(path) {
+            Some(target) => LayerState::Unreadable(ReadProblem::DanglingLink(target)),
+            None => LayerState::Missing,
+        },
         Err(e) => LayerState::Unreadable(ReadProblem::of_io(&e, path)),
     }
+}
+
+/// Where `path` points when it is a symbolic link whose target does not exist.
+pub fn dangling_target(path: &Path) -> Option<PathBuf> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_symlink() || path.exists() {
+        return None;
+    }
+    fs::read_link(path).ok()
 }
 
 /// Replaces `{env:NAME}` with the variable's value (empty when unset), as OpenCode does.
@@ -840,6 +863,21 @@ mod tests {
             LayerState::Unreadable(ReadProblem::IsAFolder)
         );
         assert_eq!(state(&t.path("a/none.json")), LayerState::Missing);
+        let link = t.path("a/linked.json");
+        std::os::unix::fs::symlink("/nonexistent/opencode.json", &link).unwrap();
+        assert_eq!(
+            state(&link),
+            LayerState::Unreadable(ReadProblem::DanglingLink(
+                "/nonexistent/opencode.json".into()
+            ))
+        );
+        // A link to a file that exists is read through.
+        let good = t.path("a/good.json");
+        std::os::unix::fs::symlink(&latin1, &good).unwrap();
+        assert!(matches!(
+            state(&good),
+            LayerState::Unreadable(ReadProblem::NotUtf8 { .. })
+        ));
         assert!(ReadProblem::IsAFolder.to_string().contains("folder"));
     }
 

@@ -500,7 +500,7 @@ fn non_utf8_file_is_a_read_error() {
     write_file(&h.jsonc(), b"{\"quiet\": \"\xff\"}");
     let l = h.load();
     assert_eq!(l.effective, None);
-    let CandidateOutcome::ReadError { message } = &l.candidates[0].outcome else {
+    let CandidateOutcome::ReadError { message, .. } = &l.candidates[0].outcome else {
         panic!("expected a read error");
     };
     assert!(message.contains("not valid UTF-8"), "{message}");

@@ -291,3 +291,28 @@ fn identity_missing_warns_and_claims_hydrate() {
     let id_row = h.check("auth.accounts");
     assert!(id_row.to_string().contains("[identity-missing]"));
 }
+
+#[test]
+fn a_store_that_is_a_folder_or_a_dangling_link_gets_its_own_fix() {
+    let h = Home::healthy();
+    let store = h.home().join(".config/opencode/codex-accounts.json");
+    std::fs::remove_file(&store).expect("remove");
+    std::fs::create_dir(&store).expect("folder");
+    let row = h.check("auth.store");
+    expect(
+        &row,
+        "fail",
+        &["cannot be read", "is a folder: move it away"],
+    );
+    assert!(!row["fix"].to_string().contains("chmod"), "{row:#}");
+    std::fs::remove_dir(&store).expect("rmdir");
+    std::os::unix::fs::symlink("/mnt/old-disk/codex-accounts.json", &store).expect("symlink");
+    expect(
+        &h.check("auth.store"),
+        "fail",
+        &[
+            "symbolic link to /mnt/old-disk/codex-accounts.json, which does not exist",
+            "Restore",
+        ],
+    );
+}

@@ -341,3 +341,33 @@ fn a_config_root_under_a_file_fails_env_paths_and_names_the_file_once() {
     );
     assert!(!fixes.contains("chmod"), "{plugin:#}");
 }
+
+#[test]
+fn a_dangling_opencode_json_link_is_named_with_its_target() {
+    let h = Home::healthy();
+    let link = h.home().join(".config/opencode/opencode.json");
+    std::fs::remove_file(&link).expect("remove");
+    std::os::unix::fs::symlink("/nix/store/gone-home-manager-files/opencode.json", &link)
+        .expect("symlink");
+    expect(
+        &h.check("plugin.registered"),
+        "fail",
+        &[
+            "symbolic link to /nix/store/gone-home-manager-files/opencode.json, which does not exist",
+            "Point the link at an existing file",
+        ],
+    );
+}
+
+#[test]
+fn a_utf16_codex_config_gets_the_encoding_fix_not_chmod() {
+    let h = Home::healthy();
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in "{}".encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    h.write_bytes(".config/opencode/codex-config.jsonc", &bytes);
+    let row = h.check("config.resolved");
+    expect(&row, "fail", &["cannot be read", "as UTF-8", "UTF-16"]);
+    assert!(!row["fix"].to_string().contains("chmod"), "{row:#}");
+}

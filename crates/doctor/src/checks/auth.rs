@@ -108,6 +108,18 @@ fn run_store(f: &Facts) -> CheckResult {
                 })
                 .collect();
             let mut r = CheckResult::fail(format!("{} is missing", show(&path)));
+            // A dotfile manager's link whose target is gone: the accounts may still exist.
+            if let Some(target) = codex_config::opencode::dangling_target(&path) {
+                r = CheckResult::fail(format!(
+                    "{} is a symbolic link to {}, which does not exist (the plugin sees no accounts)",
+                    show(&path),
+                    show(&target)
+                ))
+                .fix(format!(
+                    "Restore {} or point the link at the real file, or remove the link and log in again",
+                    show(&target)
+                ));
+            }
             if usable.is_empty() {
                 r = r.fix(format!("Run `{LOGIN_FIX}` and choose \"ChatGPT Pro/Plus (browser)\""));
             } else {
@@ -118,13 +130,28 @@ fn run_store(f: &Facts) -> CheckResult {
             }
             r
         }
-        StoreRead::Unreadable { error, .. } => {
+        StoreRead::Unreadable { error, kind } => {
             let mut r = CheckResult::fail(format!("{} cannot be read: {error}", show(&path)))
                 .detail(perms(&info));
-            if let Some(n) = owner_note(f, &info) {
-                r = r.detail(n.clone()).fix(format!("sudo chown \"$(id -u)\" {}", show(&path)));
+            match kind {
+                // Mode and owner cannot help where a folder stands in the file's place.
+                std::io::ErrorKind::IsADirectory => r.fix(format!(
+                    "{} is a folder: move it away (mv {0} {0}.folder), then run `{LOGIN_FIX}` or restore the file from a backup",
+                    show(&path)
+                )),
+                std::io::ErrorKind::NotADirectory => r.fix(format!(
+                    "A file stands where a folder on the path of {} should be: point XDG_CONFIG_HOME at a folder, or unset it",
+                    show(&path)
+                )),
+                _ => {
+                    if let Some(n) = owner_note(f, &info) {
+                        r = r
+                            .detail(n.clone())
+                            .fix(format!("sudo chown \"$(id -u)\" {}", show(&path)));
+                    }
+                    r.fix(format!("chmod 600 {}", show(&path)))
+                }
             }
-            r.fix(format!("chmod 600 {}", show(&path)))
         }
         StoreRead::NotJson { message, line, column } => {
             let at = if *line > 0 {

@@ -57,11 +57,11 @@ fn run(f: &Facts) -> CheckResult {
                 details.push(format!("{path}: not read (an earlier file is in effect)"))
             }
             CandidateOutcome::Missing => details.push(format!("{path}: not present")),
-            CandidateOutcome::ReadError { message } => {
+            CandidateOutcome::ReadError { message, problem } => {
                 fails.push(format!(
                     "{path} cannot be read ({message}): the plugin skips it"
                 ));
-                fixes.push(format!("chmod 600 {path} and make sure it is UTF-8 text"));
+                fixes.push(super::plugin::read_problem_fix(problem, &path));
             }
             CandidateOutcome::ParseError {
                 message,

@@ -29,6 +29,32 @@ pub const REGISTERED: CheckDef = CheckDef {
     run,
 };
 
+/// The fix for a config file (shown as `place`) that cannot be read, by the cause.
+pub(crate) fn read_problem_fix(e: &ReadProblem, place: &str) -> String {
+    match e {
+        ReadProblem::Permission(_) => format!("chmod u+r {place}"),
+        ReadProblem::NotUtf8 { utf16: true, .. } => format!(
+            "Save {place} as UTF-8 (your editor saved it as UTF-16, \"Unicode\"; OpenCode and the plugin read UTF-8 only)"
+        ),
+        ReadProblem::NotUtf8 { at, .. } => format!(
+            "Save {place} as UTF-8 (byte {at} is not UTF-8; OpenCode and the plugin read UTF-8 only)"
+        ),
+        ReadProblem::ParentNotAFolder(file) => format!(
+            "{} is a file where OpenCode expects a folder: point $XDG_CONFIG_HOME (or $OPENCODE_CONFIG_DIR) at a folder, or unset it",
+            file.as_deref()
+                .map_or_else(|| format!("A folder above {place}"), |f| f.display().to_string())
+        ),
+        ReadProblem::IsAFolder => {
+            format!("{place} is a folder: move it away so that a config file can be read there")
+        }
+        ReadProblem::DanglingLink(target) => format!(
+            "Point the link at an existing file (ln -sf /path/to/the/real/file {place}), restore {}, or remove the link",
+            target.display()
+        ),
+        ReadProblem::Other(_) => format!("Check that {place} is a readable file on a healthy disk"),
+    }
+}
+
 /// The problems of one layer's file (unreadable, broken, not an object, comments in the
 /// installer's strict `opencode.json`, a `plugin` that is not an array).
 pub(crate) fn layer_problems(
@@ -43,25 +69,7 @@ pub(crate) fn layer_problems(
         LayerState::Missing => {}
         LayerState::Unreadable(e) => {
             fails.push(format!("{place} cannot be read: {e}"));
-            let fix = match e {
-                ReadProblem::Permission(_) => format!("chmod u+r {place}"),
-                ReadProblem::NotUtf8 { utf16: true, .. } => format!(
-                    "Save {place} as UTF-8 (your editor saved it as UTF-16, \"Unicode\"; OpenCode reads UTF-8 only)"
-                ),
-                ReadProblem::NotUtf8 { at, .. } => format!(
-                    "Save {place} as UTF-8 (byte {at} is not UTF-8; OpenCode reads UTF-8 only)"
-                ),
-                ReadProblem::ParentNotAFolder(file) => format!(
-                    "{} is a file where OpenCode expects a folder: point $XDG_CONFIG_HOME (or $OPENCODE_CONFIG_DIR) at a folder, or unset it",
-                    file.as_deref().map_or_else(|| format!("A folder above {place}"), |f| f.display().to_string())
-                ),
-                ReadProblem::IsAFolder => format!(
-                    "{place} is a folder: move it away so that OpenCode can read a config file there"
-                ),
-                ReadProblem::Other(_) => {
-                    format!("Check that {place} is a readable file on a healthy disk")
-                }
-            };
+            let fix = read_problem_fix(e, &place);
             // Layers of one folder share a cause (a file where the folder should be).
             if !fixes.contains(&fix) {
                 fixes.push(fix);
