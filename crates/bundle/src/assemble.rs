@@ -234,9 +234,7 @@ pub fn build(
 ) -> Result<BundleResult, BundleError> {
     let opts = &input.options;
     let target = opts.output.clone();
-    if !opts.force && std::fs::symlink_metadata(&target).is_ok() {
-        return Err(BundleError::Exists { path: target });
-    }
+    crate::zipout::check_target(&target, opts.force)?;
     let paths = input.paths;
     let known = known::known_values(paths);
     let scrubber = scrubber_for(

@@ -13,6 +13,21 @@ pub enum BundleError {
         /// The output path.
         path: PathBuf,
     },
+    /// The output path names something other than a file (a device, a pipe, a socket): not
+    /// replaced, even with `--force`.
+    #[error("{}: not a regular file, so it is not replaced (--force replaces files only)", path.display())]
+    NotAFile {
+        /// The output path.
+        path: PathBuf,
+    },
+    /// The folder the output should go in does not exist (or is not a folder).
+    #[error("cannot write {}: the folder {} does not exist", path.display(), folder.display())]
+    NoFolder {
+        /// The output path.
+        path: PathBuf,
+        /// Its folder.
+        folder: PathBuf,
+    },
     /// Writing the zip (or its temp file) failed.
     #[error("cannot write {}: {source}", path.display())]
     Write {

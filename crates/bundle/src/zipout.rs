@@ -18,6 +18,36 @@ use zip::{CompressionMethod, ZipWriter};
 
 use crate::error::BundleError;
 
+/// Whether the bundle may be written to `target`, checked before any work: its folder
+/// exists; an existing target is refused without `force`, and with it replaced only when it
+/// is a regular file (a device, pipe or socket in its place is never replaced by the zip).
+pub(crate) fn check_target(target: &Path, force: bool) -> Result<(), BundleError> {
+    if let Ok(meta) = std::fs::symlink_metadata(target) {
+        if !force {
+            return Err(BundleError::Exists {
+                path: target.to_path_buf(),
+            });
+        }
+        // A link is replaced, not followed (the rename moves the zip onto the name).
+        if !(meta.file_type().is_file() || meta.file_type().is_symlink()) {
+            return Err(BundleError::NotAFile {
+                path: target.to_path_buf(),
+            });
+        }
+    }
+    let folder = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !folder.is_dir() {
+        return Err(BundleError::NoFolder {
+            path: target.to_path_buf(),
+            folder,
+        });
+    }
+    Ok(())
+}
+
 /// A temp file that disappears unless persisted.
 #[derive(Debug)]
 pub(crate) struct TempZip {
@@ -62,6 +92,9 @@ impl TempZip {
             source,
         };
         if force {
+            // Checked again just before the move: what appeared meanwhile is not replaced
+            // unless it is a file.
+            check_target(target, true)?;
             std::fs::rename(&self.path, target).map_err(err)?;
         } else {
             match std::fs::hard_link(&self.path, target) {

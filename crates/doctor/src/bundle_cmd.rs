@@ -102,6 +102,10 @@ pub fn bundle_input<'a>(
         OpencodeInstall::Missing => None,
     };
     let output = match &args.output {
+        // A folder (`-o ~/Desktop`): the default file name inside it, as `cp` would.
+        Some(o) if cwd.join(o).is_dir() => cwd
+            .join(o)
+            .join(codex_bundle::default_file_name(SystemTime::now())),
         Some(o) => cwd.join(o),
         None => cwd.join(codex_bundle::default_file_name(SystemTime::now())),
     };

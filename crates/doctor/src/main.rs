@@ -349,6 +349,8 @@ fn bundle_error(e: codex_bundle::BundleError) -> DoctorError {
     use codex_bundle::BundleError;
     let hint = match &e {
         BundleError::Exists { .. } => Some("or choose another file with -o"),
+        BundleError::NotAFile { .. } => Some("choose a file name with -o"),
+        BundleError::NoFolder { .. } => Some("create the folder first, or choose another with -o"),
         BundleError::Write { .. } | BundleError::Zip { .. } => {
             Some("choose a writable location with -o")
         }

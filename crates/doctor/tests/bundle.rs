@@ -995,3 +995,47 @@ fn a_bundle_stays_useful_for_healthy_and_failing_homes() {
         }
     }
 }
+
+#[test]
+fn output_to_a_folder_a_missing_folder_or_a_special_file() {
+    let h = Home::healthy();
+    // A folder: the default name inside it.
+    fs::create_dir(h.cwd.join("out")).unwrap();
+    let run = h.run(&["bundle", "-o", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let written = Path::new(run.stdout.lines().next().unwrap()).to_path_buf();
+    assert_eq!(written.parent().unwrap(), h.cwd.join("out"));
+    assert!(written
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with("codex-doctor-bundle-"));
+    assert!(unzip(&written).contains_key("manifest.json"));
+    // A folder that does not exist: named, and nothing is left behind.
+    let run = h.run(&["bundle", "-o", "nowhere/b.zip"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the folder")
+            && run.stderr.contains("nowhere")
+            && run.stderr.contains("does not exist"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains(".b.zip."),
+        "the temp file's name: {}",
+        run.stderr
+    );
+    // A named pipe (or a device) is never replaced, even with --force.
+    let fifo = h.cwd.join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let run = h.run(&["bundle", "-o", "pipe", "--force"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    use std::os::unix::fs::FileTypeExt;
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+}
