@@ -209,6 +209,40 @@ fn the_plugin_is_added_to_the_config_in_effect_keeping_comments_and_order() {
 }
 
 #[test]
+fn an_opencode_json_linked_by_a_dotfile_manager_is_edited_where_it_lives() {
+    let h = Home::healthy();
+    h.remove(".config/opencode/opencode.json");
+    h.write("dotfiles/opencode/opencode.jsonc", JSONC_WITHOUT_PLUGIN);
+    let link = h.path(".config/opencode/opencode.jsonc");
+    std::os::unix::fs::symlink(h.path("dotfiles/opencode/opencode.jsonc"), &link).unwrap();
+    round_trip(&h, "plugin.*", "plugin.registered", &["plugin.add"], |h| {
+        let link = h.path(".config/opencode/opencode.jsonc");
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink(),
+            "the link was replaced by a file"
+        );
+        let text = fs::read_to_string(h.path("dotfiles/opencode/opencode.jsonc")).unwrap();
+        assert!(
+            text.contains("\"@iam-brain/opencode-codex-auth@latest\""),
+            "{text}"
+        );
+        assert!(text.contains("// my settings"), "{text}");
+    });
+    // Undo restored the file behind the link, and the link is still there.
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        fs::read_to_string(h.path("dotfiles/opencode/opencode.jsonc")).unwrap(),
+        JSONC_WITHOUT_PLUGIN
+    );
+}
+
+#[test]
 fn a_missing_opencode_json_is_created_as_the_installer_would() {
     let h = Home::healthy();
     h.remove(".config/opencode/opencode.json");

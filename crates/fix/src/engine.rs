@@ -383,6 +383,7 @@ pub fn apply(plan: &Plan, opts: &ApplyOptions) -> Result<Applied, FixError> {
     if plan.touches_store() && !opts.force && !opts.opencode_running.is_empty() {
         return Err(FixError::OpencodeRunning(opts.opencode_running.join(", ")));
     }
+    let plan = &edits_through_links(plan, &opts.store_path);
     let run_id = new_run_id();
     let run_dir = opts.state_dir.join(&run_id);
     fs::DirBuilder::new()
@@ -491,6 +492,31 @@ pub fn apply(plan: &Plan, opts: &ApplyOptions) -> Result<Applied, FixError> {
             })
         }
     }
+}
+
+/// The plan with each edit of a config file that is a symbolic link to a regular file (a
+/// dotfile manager's `opencode.json`) made to the file it points to: the link stays, and the
+/// change lands where the user keeps the file. The auth store keeps the plugin's behaviour
+/// (its writes replace the name). A link into a read-only place fails at the write, named.
+fn edits_through_links(plan: &Plan, store: &Path) -> Plan {
+    let mut plan = plan.clone();
+    for f in &mut plan.fixes {
+        for a in &mut f.actions {
+            if let Action::Edit { path, .. } = a {
+                let is_link =
+                    fs::symlink_metadata(&*path).is_ok_and(|m| m.file_type().is_symlink());
+                if !is_link || path.as_path() == store {
+                    continue;
+                }
+                if let Ok(target) = fs::canonicalize(&*path) {
+                    if target.is_file() {
+                        *path = target;
+                    }
+                }
+            }
+        }
+    }
+    plan
 }
 
 /// Restores every entry except the lock directory we hold (its stale predecessor can only
