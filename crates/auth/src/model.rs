@@ -386,6 +386,15 @@ pub fn parse_store_value(bytes: &[u8]) -> Result<Map<String, Value>, Box<StoreRe
     };
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
+        // A byte-order mark an editor put first: the plugin's `JSON.parse` refuses the file
+        // as serde does, but the accounts behind it are intact.
+        Err(_) if text.starts_with('\u{feff}') && serde_json::from_str::<Value>(&text[3..]).is_ok() => {
+            return Err(Box::new(StoreRead::NotJson {
+                message: "it starts with a byte-order mark (U+FEFF, added by an editor), which the plugin's JSON.parse refuses; the JSON after it is valid".into(),
+                line: 0,
+                column: 0,
+            }))
+        }
         Err(e) => {
             return Err(Box::new(StoreRead::NotJson {
                 message: json_error_message(&e),

@@ -316,3 +316,28 @@ fn a_store_that_is_a_folder_or_a_dangling_link_gets_its_own_fix() {
         ],
     );
 }
+
+#[test]
+fn a_store_with_a_byte_order_mark_is_named_and_the_fix_keeps_the_accounts() {
+    let h = Home::healthy();
+    let store = h.home().join(".config/opencode/codex-accounts.json");
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend(std::fs::read(&store).expect("store"));
+    std::fs::write(&store, &bytes).expect("write");
+    let row = h.check("auth.store");
+    expect(
+        &row,
+        "fail",
+        &["byte-order mark", "Remove the byte-order mark now: sed -i"],
+    );
+    // The command given works: the file parses again.
+    let fix = row["fix"][0].as_str().expect("fix");
+    let cmd = fix.split_once("now: ").expect("command").1;
+    let cmd = cmd.replace("~/", &format!("{}/", h.home().display()));
+    let ran = std::process::Command::new("sh")
+        .args(["-c", &cmd])
+        .status()
+        .expect("sh");
+    assert!(ran.success(), "{cmd}");
+    expect(&h.check("auth.store"), "pass", &[]);
+}

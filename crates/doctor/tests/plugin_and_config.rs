@@ -371,3 +371,23 @@ fn a_utf16_codex_config_gets_the_encoding_fix_not_chmod() {
     expect(&row, "fail", &["cannot be read", "as UTF-8", "UTF-16"]);
     assert!(!row["fix"].to_string().contains("chmod"), "{row:#}");
 }
+
+#[test]
+fn an_opencode_config_naming_a_missing_file_warns() {
+    let mut h = Home::healthy();
+    let missing = h
+        .home()
+        .join("dotfiles/opencode.json")
+        .display()
+        .to_string();
+    h.set("OPENCODE_CONFIG", &missing);
+    expect(
+        &h.check("plugin.registered"),
+        "warn",
+        &[
+            "OPENCODE_CONFIG names",
+            "which does not exist",
+            "point OPENCODE_CONFIG at your config file",
+        ],
+    );
+}

@@ -159,11 +159,24 @@ fn run_store(f: &Facts) -> CheckResult {
             } else {
                 String::new()
             };
-            CheckResult::fail(format!(
+            let r = CheckResult::fail(format!(
                 "{} is not valid JSON ({message}{at}): the plugin will move it to quarantine/ at the next start and you will have to log in again",
                 show(&path)
-            ))
-            .fix(format!("Repair the file by hand now (keep a copy: cp {0} {0}.bak), or", show(&path)))
+            ));
+            // Only the mark is wrong: removing it keeps every account.
+            let bom = std::fs::File::open(&path).ok().and_then(|mut f| {
+                let mut head = [0u8; 3];
+                std::io::Read::read_exact(&mut f, &mut head).ok().map(|()| head)
+            }) == Some([0xEF, 0xBB, 0xBF]);
+            let r = if bom {
+                r.fix(format!(
+                    "Remove the byte-order mark now: sed -i '1s/^\\xEF\\xBB\\xBF//' {}",
+                    show(&path)
+                ))
+            } else {
+                r
+            };
+            r.fix(format!("Repair the file by hand now (keep a copy: cp {0} {0}.bak), or", show(&path)))
             .fix(format!("Restore it from a backup, or run `{LOGIN_FIX}` after it is quarantined"))
         }
         StoreRead::NotObject { found } => CheckResult::fail(format!(

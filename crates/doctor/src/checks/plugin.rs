@@ -66,6 +66,16 @@ pub(crate) fn layer_problems(
 ) {
     let place = layer.place();
     match &layer.state {
+        // A file named by `$OPENCODE_CONFIG` that is not there: OpenCode goes on without it,
+        // so whatever the user put in it (often the plugin) is silently not loaded.
+        LayerState::Missing if layer.kind == LayerKind::Custom => {
+            warns.push(format!(
+                "OPENCODE_CONFIG names {place}, which does not exist: OpenCode starts without it"
+            ));
+            fixes.push(format!(
+                "Create {place}, or point OPENCODE_CONFIG at your config file (or unset it)"
+            ));
+        }
         LayerState::Missing => {}
         LayerState::Unreadable(e) => {
             fails.push(format!("{place} cannot be read: {e}"));
