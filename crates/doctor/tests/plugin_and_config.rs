@@ -391,3 +391,18 @@ fn an_opencode_config_naming_a_missing_file_warns() {
         ],
     );
 }
+
+#[test]
+fn a_relative_home_warns_in_env_paths() {
+    let mut h = Home::healthy();
+    h.set("HOME", "relative/home");
+    expect(
+        &h.check("env.paths"),
+        "warn",
+        &[
+            // The value itself is the home path, which the report shows as `~`.
+            "HOME=~ is not absolute",
+            "export HOME=/absolute/path",
+        ],
+    );
+}

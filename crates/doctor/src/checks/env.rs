@@ -67,6 +67,14 @@ fn run(f: &Facts) -> CheckResult {
     }
     match &p.home {
         None => warnings.push("HOME is not set".to_string()),
+        // Every path then depends on the directory OpenCode happens to start in.
+        Some(h) if h.is_relative() => {
+            warnings.push(format!(
+                "HOME={} is not absolute: OpenCode and the plugin resolve it from whatever directory they start in",
+                h.display()
+            ));
+            r = r.fix("export HOME=/absolute/path/to/your/home");
+        }
         Some(h) if !h.is_dir() => {
             warnings.push(format!("HOME={} does not exist", show(h)));
             r = r.fix(format!(
