@@ -23,6 +23,7 @@ use std::cell::RefCell;
 
 use serde_json::{Map, Value};
 
+use crate::catalog as cat;
 use crate::engine::Counts;
 use crate::pseudonym::{looks_like_pseudonym, Kind, Pseudonymizer};
 use crate::rules::{Action, KeySite, Rule};
@@ -143,6 +144,16 @@ pub enum Shape {
     /// An identity: replaced by the per-bundle pseudonym of this kind (kept as it is when
     /// it already is a pseudonym the plugin wrote).
     Identity(Kind),
+    /// A value of a closed set the plugin or OpenCode writes ([`crate::catalog`]): kept only
+    /// when it is in one of these catalogues (ASCII case aside) or is a short number.
+    OneOf(&'static [&'static [&'static str]]),
+    /// A model, `[provider/]slug`: the provider one OpenCode knows, every piece of the slug
+    /// (between `-`, `.`, `:`) a model word ([`crate::catalog::MODEL_WORDS`]) or a number.
+    Model,
+    /// A `user-agent`: kept piece by piece, each run of `[A-Za-z0-9._-]` a product or
+    /// platform word ([`crate::catalog::AGENT_WORDS`]), a version or a number; any other
+    /// run becomes a placeholder in place.
+    UserAgent,
 }
 
 /// Hosts a kept URL may name: the plugin's own endpoints, GitHub for the catalogs, OpenCode's
@@ -160,7 +171,9 @@ const HOSTS: &[&str] = &[
     "[::1]",
 ];
 
-/// Keys every kind allows (records of events and errors).
+/// Keys every kind allows (records of events and errors). [`Generic`](FileKind::Generic)
+/// JSON comes from writers nobody listed, so its event names and codes are words of any
+/// kind (the gate still tests each); the plugin's own kinds take [`CLOSED_COMMON`] first.
 const COMMON: &[(&str, Shape)] = &[
     ("event", Shape::Word),
     ("type", Shape::Word),
@@ -179,29 +192,47 @@ const COMMON: &[(&str, Shape)] = &[
     ("model", Shape::Word),
 ];
 
+/// Error codes as a code key's catalogues.
+const CODE_SETS: &[&[&str]] = &[cat::CODES];
+
+/// [`COMMON`]'s keys in the plugin's and OpenCode's own files: closed sets.
+const CLOSED_COMMON: &[(&str, Shape)] = &[
+    ("event", Shape::OneOf(cat::EVENTS)),
+    ("type", Shape::OneOf(&[cat::TYPES])),
+    ("status", Shape::OneOf(&[cat::STATUSES])),
+    ("code", Shape::OneOf(CODE_SETS)),
+    ("error_code", Shape::OneOf(CODE_SETS)),
+    ("errorCode", Shape::OneOf(CODE_SETS)),
+    ("level", Shape::OneOf(&[cat::LEVELS])),
+    ("model", Shape::Model),
+];
+
+/// Reasons: incident and meta reasons, attempt reasons, codes.
+const REASON_SETS: &[&[&str]] = &[cat::REASONS, cat::ATTEMPT_REASONS, cat::CODES];
+
 /// Header snapshot fields (request files and `live-headers.jsonl`), body fields when bodies
 /// are kept, and meta fields.
 const SNAPSHOT: &[(&str, Shape)] = &[
     ("runId", Shape::Time),
     ("requestId", Shape::Word),
     ("responseId", Shape::Word),
-    ("stage", Shape::Word),
-    ("method", Shape::Word),
+    ("stage", Shape::OneOf(&[cat::STAGES])),
+    ("method", Shape::OneOf(&[cat::METHODS])),
     ("url", Shape::Url),
     ("prompt_cache_key", Shape::Identity(Kind::PromptCacheKey)),
     ("promptCacheKey", Shape::Identity(Kind::PromptCacheKey)),
-    ("model", Shape::Word),
-    ("stream", Shape::Word),
-    ("store", Shape::Word),
-    ("include", Shape::Word),
-    ("effort", Shape::Word),
-    ("summary", Shape::Word),
-    ("verbosity", Shape::Word),
-    ("service_tier", Shape::Word),
-    ("tool_choice", Shape::Word),
-    ("role", Shape::Word),
-    ("attempt", Shape::Word),
-    ("reason", Shape::Word),
+    ("stream", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("store", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("include", Shape::OneOf(&[cat::INCLUDES])),
+    ("effort", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("summary", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("verbosity", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("service_tier", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("tool_choice", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("role", Shape::OneOf(&[cat::ROLES])),
+    ("attempt", Shape::Number),
+    ("reason", Shape::OneOf(REASON_SETS)),
+    ("event", Shape::OneOf(cat::EVENTS)),
     ("identityKey", Shape::Identity(Kind::Identity)),
     ("accountId", Shape::Identity(Kind::Account)),
     ("sessionKey", Shape::Identity(Kind::Session)),
@@ -212,15 +243,19 @@ const SNAPSHOT: &[(&str, Shape)] = &[
 /// Shareable-debug records (reference 11.5).
 const SHAREABLE: &[(&str, Shape)] = &[
     ("seq", Shape::Number),
-    ("authMode", Shape::Word),
-    ("rotationStrategy", Shape::Word),
-    ("decision", Shape::Word),
-    ("attemptReasonCode", Shape::Word),
-    ("method", Shape::Word),
+    ("event", Shape::OneOf(&[cat::SHAREABLE_EVENTS])),
+    ("authMode", Shape::OneOf(&[cat::MODES])),
+    ("rotationStrategy", Shape::OneOf(&[cat::ROTATION])),
+    ("decision", Shape::OneOf(&[cat::DECISIONS])),
+    ("attemptReasonCode", Shape::OneOf(&[cat::ATTEMPT_REASONS])),
+    ("method", Shape::OneOf(&[cat::METHODS])),
     ("endpoint", Shape::Url),
-    ("outcome", Shape::Word),
-    ("errorName", Shape::Word),
-    ("reason", Shape::Word),
+    (
+        "outcome",
+        Shape::OneOf(&[cat::OUTCOMES, cat::SIGNALS, cat::CODES]),
+    ),
+    ("errorName", Shape::OneOf(&[cat::ERROR_NAMES])),
+    ("reason", Shape::OneOf(REASON_SETS)),
     ("file", Shape::Word),
     ("activeIdentity", Shape::Identity(Kind::Identity)),
     ("selectedIdentity", Shape::Identity(Kind::Identity)),
@@ -234,12 +269,13 @@ const SHAREABLE: &[(&str, Shape)] = &[
 
 /// OAuth lifecycle events (reference 11.2): the meta keys that carry no secret.
 const LIFECYCLE: &[(&str, Shape)] = &[
-    ("host", Shape::Word),
-    ("reason", Shape::Word),
-    ("mode", Shape::Word),
-    ("error", Shape::Word),
-    ("errorName", Shape::Word),
-    ("signal", Shape::Word),
+    ("event", Shape::OneOf(&[cat::LIFECYCLE_EVENTS])),
+    ("host", Shape::OneOf(&[cat::LOOPBACK])),
+    ("reason", Shape::OneOf(REASON_SETS)),
+    ("mode", Shape::OneOf(&[cat::LOGIN_MODES])),
+    ("error", Shape::OneOf(&[cat::CODES, cat::ERROR_NAMES])),
+    ("errorName", Shape::OneOf(&[cat::ERROR_NAMES])),
+    ("signal", Shape::OneOf(&[cat::SIGNALS])),
     ("url", Shape::Url),
 ];
 
@@ -250,27 +286,33 @@ const CATALOG_META: &[(&str, Shape)] = &[("tag", Shape::Version), ("url", Shape:
 /// A catalog's model fields (reference 10.4) that are codes, names of levels or slugs; the
 /// texts (`description`, `base_instructions`, templates) get placeholders.
 const CATALOG: &[(&str, Shape)] = &[
-    ("source", Shape::Word),
+    ("source", Shape::OneOf(&[cat::SOURCES])),
     ("fetched_at_utc", Shape::Time),
-    ("models", Shape::Word),
-    ("slug", Shape::Word),
-    ("display_name", Shape::Word),
-    ("visibility", Shape::Word),
-    ("default_reasoning_level", Shape::Word),
-    ("effort", Shape::Word),
-    ("apply_patch_tool_type", Shape::Word),
-    ("reasoning_summary_format", Shape::Word),
-    ("default_verbosity", Shape::Word),
-    ("default_reasoning_summary", Shape::Word),
+    ("models", Shape::Model),
+    ("slug", Shape::Model),
+    ("display_name", Shape::Model),
+    ("visibility", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("default_reasoning_level", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("effort", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("apply_patch_tool_type", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    (
+        "reasoning_summary_format",
+        Shape::OneOf(&[cat::LEVEL_WORDS]),
+    ),
+    ("default_verbosity", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    (
+        "default_reasoning_summary",
+        Shape::OneOf(&[cat::LEVEL_WORDS]),
+    ),
     ("minimal_client_version", Shape::Version),
-    ("input_modalities", Shape::Word),
-    ("id", Shape::Word),
+    ("input_modalities", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("id", Shape::Model),
 ];
 
 /// Quota snapshots (reference 7.8).
 const SNAPSHOTS: &[(&str, Shape)] = &[
-    ("modelFamily", Shape::Word),
-    ("name", Shape::Word),
+    ("modelFamily", Shape::Model),
+    ("name", Shape::OneOf(&[cat::LIMIT_NAMES])),
     ("balance", Shape::Number),
 ];
 
@@ -278,51 +320,50 @@ const SNAPSHOTS: &[(&str, Shape)] = &[
 const OPENCODE: &[(&str, Shape)] = &[
     ("plugin", Shape::Package),
     ("npm", Shape::Package),
-    ("model", Shape::Word),
-    ("small_model", Shape::Word),
+    ("small_model", Shape::Model),
     ("baseURL", Shape::Url),
-    ("theme", Shape::Word),
-    ("share", Shape::Word),
-    ("autoupdate", Shape::Word),
-    ("disabled_providers", Shape::Word),
-    ("enabled_providers", Shape::Word),
-    ("reasoningEffort", Shape::Word),
-    ("reasoningSummary", Shape::Word),
-    ("textVerbosity", Shape::Word),
-    ("include", Shape::Word),
-    ("store", Shape::Word),
-    ("setCacheKey", Shape::Word),
+    ("theme", Shape::OneOf(&[cat::THEMES])),
+    ("share", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("autoupdate", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("disabled_providers", Shape::OneOf(&[cat::PROVIDERS])),
+    ("enabled_providers", Shape::OneOf(&[cat::PROVIDERS])),
+    ("reasoningEffort", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("reasoningSummary", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("textVerbosity", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("include", Shape::OneOf(&[cat::INCLUDES])),
+    ("store", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("setCacheKey", Shape::OneOf(&[cat::LEVEL_WORDS])),
 ];
 
 /// `codex-config.jsonc` (the plugin's schema: enums, booleans and numbers).
 const PLUGIN_CONFIG: &[(&str, Shape)] = &[
-    ("mode", Shape::Word),
-    ("rotationStrategy", Shape::Word),
-    ("promptCacheKeyStrategy", Shape::Word),
-    ("ultraReasoningEffort", Shape::Word),
-    ("personality", Shape::Word),
-    ("reasoningEffort", Shape::Word),
-    ("reasoningMode", Shape::Word),
-    ("reasoningSummary", Shape::Word),
-    ("textVerbosity", Shape::Word),
-    ("verbosity", Shape::Word),
-    ("serviceTier", Shape::Word),
-    ("include", Shape::Word),
-    ("targetModel", Shape::Word),
+    ("mode", Shape::OneOf(&[cat::MODES])),
+    ("rotationStrategy", Shape::OneOf(&[cat::ROTATION])),
+    ("promptCacheKeyStrategy", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("ultraReasoningEffort", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("personality", Shape::OneOf(&[cat::PERSONALITIES])),
+    ("reasoningEffort", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("reasoningMode", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("reasoningSummary", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("textVerbosity", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("verbosity", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("serviceTier", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("include", Shape::OneOf(&[cat::INCLUDES])),
+    ("targetModel", Shape::Model),
 ];
 
 /// Shareable-debug state files.
 const DEBUG_STATE: &[(&str, Shape)] = &[
     ("file", Shape::Word),
     ("openedAt", Shape::Time),
-    ("reason", Shape::Word),
+    ("reason", Shape::OneOf(REASON_SETS)),
 ];
 
 /// The store: nothing but its shape, identities pseudonymized.
 const STORE: &[(&str, Shape)] = &[
-    ("strategy", Shape::Word),
-    ("plan", Shape::Word),
-    ("authTypes", Shape::Word),
+    ("strategy", Shape::OneOf(&[cat::ROTATION])),
+    ("plan", Shape::OneOf(&[cat::PLANS])),
+    ("authTypes", Shape::OneOf(&[cat::MODES])),
     ("identityKey", Shape::Identity(Kind::Identity)),
     ("activeIdentityKey", Shape::Identity(Kind::Identity)),
     ("accountId", Shape::Identity(Kind::Account)),
@@ -364,26 +405,26 @@ pub fn allowlisted_anywhere(key: &[u8]) -> bool {
             .flat_map(|&k| COMMON.iter().chain(allowlist(k)))
             .filter(|(k, shape)| !matches!(shape, Shape::Identity(_)) && !GATE_EXCEPT.contains(k))
             .map(|(k, _)| k.to_ascii_lowercase().into_bytes())
-            .chain(SAFE_HEADERS.iter().map(|h| h.as_bytes().to_vec()))
+            .chain(SAFE_HEADERS.iter().map(|(h, _)| h.as_bytes().to_vec()))
             .collect()
     })
     .contains(key)
 }
 
-/// Header names whose values are kept when they have [`Shape::HeaderValue`] (snapshots).
-const SAFE_HEADERS: &[&str] = &[
-    "accept",
-    "accept-encoding",
-    "content-encoding",
-    "content-type",
-    "openai-beta",
-    "originator",
-    "retry-after",
-    "x-codex-primary-used-percent",
-    "x-codex-secondary-used-percent",
-    "x-codex-primary-reset-after-seconds",
-    "x-codex-secondary-reset-after-seconds",
-    "user-agent",
+/// Header names whose values are kept when they have their shape (snapshots).
+const SAFE_HEADERS: &[(&str, Shape)] = &[
+    ("accept", Shape::HeaderValue),
+    ("accept-encoding", Shape::HeaderValue),
+    ("content-encoding", Shape::HeaderValue),
+    ("content-type", Shape::HeaderValue),
+    ("openai-beta", Shape::HeaderValue),
+    ("originator", Shape::OneOf(&[cat::ORIGINATORS])),
+    ("retry-after", Shape::Number),
+    ("x-codex-primary-used-percent", Shape::Number),
+    ("x-codex-secondary-used-percent", Shape::Number),
+    ("x-codex-primary-reset-after-seconds", Shape::Number),
+    ("x-codex-secondary-reset-after-seconds", Shape::Number),
+    ("user-agent", Shape::UserAgent),
 ];
 
 /// Keys whose value is an object of headers.
@@ -398,9 +439,15 @@ pub struct SchemaOptions {
 
 /// The shape of `key` in `kind`, if it is on the allowlist.
 fn shape_of(kind: FileKind, key: &str) -> Option<Shape> {
-    COMMON
+    let closed: &[(&str, Shape)] = if kind == FileKind::Generic {
+        &[]
+    } else {
+        CLOSED_COMMON
+    };
+    allowlist(kind)
         .iter()
-        .chain(allowlist(kind))
+        .chain(closed)
+        .chain(COMMON)
         .find(|(k, _)| *k == key)
         .map(|&(_, s)| s)
 }
@@ -610,18 +657,20 @@ impl Walk<'_> {
     fn string(&self, s: &str, slot: Slot<'_>) -> String {
         let shape = match slot {
             Slot::Key(k) => shape_of(self.kind, k),
-            Slot::Header(name) => {
-                let name = name.to_ascii_lowercase();
-                SAFE_HEADERS
-                    .contains(&name.as_str())
-                    .then_some(Shape::HeaderValue)
-            }
+            Slot::Header(name) => SAFE_HEADERS
+                .iter()
+                .find(|(h, _)| h.eq_ignore_ascii_case(name))
+                .map(|&(_, shape)| shape),
             Slot::Identity(kind) => Some(Shape::Identity(kind)),
             Slot::None => None,
         };
         match shape {
             Some(Shape::Identity(kind)) => return self.identity(kind, s),
             Some(shape) if fits(shape, s) => return s.to_string(),
+            Some(Shape::UserAgent) if !fits(Shape::Marker, s) => {
+                self.count(Rule::Unvetted);
+                return user_agent(s);
+            }
             _ => {}
         }
         // A marker the writer put there stays under any key (`Bearer [redacted]`).
@@ -739,15 +788,20 @@ pub fn fits(shape: Shape, s: &str) -> bool {
         }
         Shape::Url => url(s),
         Shape::HeaderValue => {
-            // Words joined by `/ . - = *`, in a list separated by `;` or `,` (each may be
-            // followed by one space): `text/event-stream; charset=utf-8`.
+            // Catalogued words (media types, encodings, parameters) or numbers joined by
+            // `=`, in a list separated by `;` or `,` (each may be followed by one space):
+            // `text/event-stream; charset=utf-8`.
             let joined = s.replace("; ", ";").replace(", ", ",");
             s.len() <= 128
                 && !joined.contains(' ')
-                && joined
-                    .split([';', ','])
-                    .all(|part| part.split('=').all(|w| word(w, b"._/-*")))
+                && joined.split([';', ',']).all(|part| {
+                    part.split('=')
+                        .all(|w| cat::has(cat::HEADER_WORDS, w) || short_number(w))
+                })
         }
+        Shape::OneOf(sets) => sets.iter().any(|set| cat::has(set, s)) || short_number(s),
+        Shape::Model => model(s),
+        Shape::UserAgent => !s.is_empty() && user_agent(s) == s,
         Shape::Package => package(s),
         Shape::Phrase => {
             !s.is_empty()
@@ -815,6 +869,72 @@ fn version(s: &str) -> bool {
         && !opaque(core)
 }
 
+/// A number of at most 12 digits, perhaps with a fraction (`0.9`, `429`).
+fn short_number(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 16
+        && s.bytes().filter(u8::is_ascii_digit).count() <= 12
+        && s.bytes().any(|c| c.is_ascii_digit())
+        && s.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+}
+
+/// `[provider/]slug`, every piece of the slug a model word or a number (see [`Shape::Model`]).
+fn model(s: &str) -> bool {
+    let (provider, slug) = match s.split_once('/') {
+        Some((p, rest)) => (Some(p), rest),
+        None => (None, s),
+    };
+    s.len() <= 64
+        && provider.is_none_or(|p| cat::has(cat::PROVIDERS, p))
+        && !slug.is_empty()
+        && slug.split(['-', '.', ':', '_']).all(|piece| {
+            let digits = piece.bytes().take_while(u8::is_ascii_digit).count();
+            let unit = &piece[digits..];
+            cat::has(cat::MODEL_WORDS, piece)
+                || (digits > 0
+                    && digits <= 8
+                    && (unit.is_empty() || ["b", "k", "m", "o", "t", "x"].contains(&unit)))
+        })
+}
+
+/// A `user-agent` with every run of `[A-Za-z0-9._-]` that is not a product or platform
+/// word, a version or a number replaced by its placeholder (see [`Shape::UserAgent`]).
+fn user_agent(s: &str) -> String {
+    let run_ok = |run: &str| {
+        cat::has(cat::AGENT_WORDS, run)
+            || run.split(['.', '-', '_', '+']).all(|p| {
+                (p.len() <= 10 && p.bytes().all(|c| c.is_ascii_digit()))
+                    || cat::has(cat::AGENT_WORDS, p)
+                    || cat::has(cat::VERSION_WORDS, p)
+            })
+    };
+    let is_run = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while !rest.is_empty() {
+        let sep = rest.find(|c: char| !is_run(c)).unwrap_or(rest.len());
+        let (run, tail) = rest.split_at(sep);
+        if !run.is_empty() {
+            if run_ok(run) {
+                out.push_str(run);
+            } else {
+                out.push_str(&placeholder(run));
+            }
+        }
+        let mut chars = tail.chars();
+        if let Some(c) = chars.next() {
+            // A separator stays when it is plain ASCII punctuation or a space.
+            if c == ' ' || "/();,:[]".contains(c) {
+                out.push(c);
+            } else {
+                out.push_str(&placeholder(&c.to_string()));
+            }
+        }
+        rest = chars.as_str();
+    }
+    out
+}
+
 fn url(s: &str) -> bool {
     let (rest, path) = if let Some(r) = s
         .strip_prefix("https://")
@@ -831,9 +951,9 @@ fn url(s: &str) -> bool {
     };
     rest && s.len() <= 256
         && !path.contains(['?', '#', '@', '%'])
-        && path
-            .split('/')
-            .all(|seg| seg.is_empty() || word(seg, b"._-"))
+        && path.split('/').all(|seg| {
+            seg.is_empty() || cat::has(cat::PATH_WORDS, seg) || version(seg) || short_number(seg)
+        })
 }
 
 /// `[@scope/]name[@tag]`: the tag a version (`1.2.3`, `^1.2`) or a word without dots
@@ -919,6 +1039,127 @@ mod tests {
         assert!(!fits(Shape::Package, "bob.smith@example.org"));
         assert!(fits(Shape::Package, "opencode-wakatime") && fits(Shape::Package, "pkg@^1.2.3"));
         assert!(fits(Shape::Marker, "Bearer [redacted]") && fits(Shape::Marker, "ident_0123abcd"));
+    }
+
+    #[test]
+    fn closed_sets_keep_only_their_catalogue() {
+        let out = walk(
+            FileKind::ShareableDebug,
+            json!({"event": "fetch_attempt_response", "authMode": "native",
+                   "rotationStrategy": "round_robin", "outcome": "sigterm", "status": 429,
+                   "attemptReasonCode": "retry_same_account_after_429", "errorName": "TypeError",
+                   "decision": "sticky-session-reuse", "method": "POST"}),
+        );
+        for key in [
+            "event",
+            "authMode",
+            "rotationStrategy",
+            "outcome",
+            "attemptReasonCode",
+            "errorName",
+            "decision",
+            "method",
+        ] {
+            assert!(!out[key].as_str().unwrap().starts_with('<'), "{key}: {out}");
+        }
+        // A made-up word of a word's shape under each closed key: a placeholder.
+        for key in [
+            "event",
+            "authMode",
+            "rotationStrategy",
+            "outcome",
+            "attemptReasonCode",
+            "errorName",
+            "decision",
+            "reason",
+            "method",
+            "code",
+            "type",
+            "level",
+        ] {
+            let out = walk(FileKind::ShareableDebug, json!({ key: "zorvsdevent" }));
+            assert_eq!(out[key], "<string:11>", "{key}");
+        }
+        for key in ["event", "status", "code", "reason", "mode", "error", "host"] {
+            let out = walk(
+                FileKind::LifecycleLog,
+                json!({"event": "callback_hit", "meta": { key: "zorvolword" }}),
+            );
+            assert_eq!(out["meta"][key], "<string:10>", "{key}");
+            assert_eq!(out["event"], "callback_hit");
+        }
+        let out = walk(
+            FileKind::LifecycleLog,
+            json!({"event": "token_exchange_error", "meta": {"code": "invalid_grant",
+                   "host": "127.0.0.1", "signal": "SIGINT", "mode": "headless"}}),
+        );
+        assert_eq!(out["meta"]["code"], "invalid_grant");
+        assert_eq!(out["meta"]["host"], "127.0.0.1");
+        assert_eq!(out["meta"]["signal"], "SIGINT");
+        assert_eq!(out["meta"]["mode"], "headless");
+        // Generic JSON has no catalogue: its words stay for the gate to judge.
+        let out = walk(FileKind::Generic, json!({"event": "custom_event"}));
+        assert_eq!(out["event"], "custom_event");
+    }
+
+    #[test]
+    fn headers_models_and_urls_are_closed_too() {
+        let out = walk(
+            FileKind::LiveHeaders,
+            json!({"stage": "before-auth", "method": "POST", "meta": {"attempt": 2},
+                   "url": "https://chatgpt.com/backend-api/codex/responses",
+                   "headers": {"originator": "codex_cli_rs", "accept": "text/event-stream",
+                   "user-agent": "opencode/1.10.0 (linux 6.8.0-45-generic; x64) WezTerm/20240203",
+                   "openai-beta": "responses=experimental", "retry-after": "12"}}),
+        );
+        assert_eq!(out["headers"]["originator"], "codex_cli_rs");
+        assert_eq!(out["headers"]["accept"], "text/event-stream");
+        assert_eq!(out["headers"]["openai-beta"], "responses=experimental");
+        assert_eq!(out["headers"]["retry-after"], "12");
+        assert_eq!(
+            out["headers"]["user-agent"],
+            "opencode/1.10.0 (linux 6.8.0-45-generic; x64) WezTerm/20240203"
+        );
+        assert_eq!(out["meta"]["attempt"], 2);
+        let out = walk(
+            FileKind::LiveHeaders,
+            json!({"stage": "zorvlhstage", "meta": {"attempt": "zorvmtattemp"},
+                   "url": "https://chatgpt.com/backend-api/zorvelpath/responses",
+                   "headers": {"originator": "zorvorig", "accept": "zorvhdaccept",
+                   "openai-beta": "zorvhd=experimental",
+                   "user-agent": "zorvhduserag/1.2.3 (linux; x64) opencode"}}),
+        );
+        assert_eq!(out["stage"], "<string:11>");
+        assert_eq!(out["meta"]["attempt"], "<string:12>");
+        assert_eq!(out["url"], "<string:52>");
+        assert_eq!(out["headers"]["originator"], "<string:8>");
+        assert_eq!(out["headers"]["accept"], "<string:12>");
+        assert_eq!(out["headers"]["openai-beta"], "<string:19>");
+        assert_eq!(
+            out["headers"]["user-agent"],
+            "<string:12>/1.2.3 (linux; x64) opencode"
+        );
+        for (ok, model) in [
+            (true, "gpt-5.1-codex-max"),
+            (true, "openai/gpt-5"),
+            (true, "o4-mini"),
+            (true, "gpt-oss-120b"),
+            (true, "claude-sonnet-4-5-20250929"),
+            (false, "zorvprov/gpt-5"),
+            (false, "openai/zorvmodelx"),
+            (false, "ft:gpt-4o:zorvelorg:custom:abc123"),
+            (false, "gpt-5-Qz07Kv8Rw3"),
+        ] {
+            assert_eq!(fits(Shape::Model, model), ok, "{model}");
+        }
+        let out = walk(
+            FileKind::PluginConfig,
+            json!({"runtime": {"rotationStrategy": "zorvquinax", "mode": "codex"},
+                   "personality": "zorvpersona"}),
+        );
+        assert_eq!(out["runtime"]["rotationStrategy"], "<string:10>");
+        assert_eq!(out["runtime"]["mode"], "codex");
+        assert_eq!(out["personality"], "<string:11>");
     }
 
     #[test]
