@@ -137,9 +137,25 @@ pub const VALUE_KEYS: &[&str] = &[
     "x-request-id",
 ];
 
+/// Keys of the plugin's own records whose values come from a closed set, in any file: a
+/// value stays only when it is in the key's catalogue ([`crate::catalog`]), so a made-up
+/// word of a word's shape is replaced even where no schema reads the line (a torn or
+/// overlong line, a record copied into another log). Names no other writer uses.
+pub const CLOSED_KEYS: &[(&str, &[&[&str]])] = &[
+    ("authmode", &[crate::catalog::MODES]),
+    ("rotationstrategy", &[crate::catalog::ROTATION]),
+    ("attemptreasoncode", &[crate::catalog::ATTEMPT_REASONS]),
+    ("errorname", &[crate::catalog::ERROR_NAMES]),
+    ("originator", &[crate::catalog::ORIGINATORS]),
+    ("promptcachekeystrategy", &[crate::catalog::LEVEL_WORDS]),
+    ("ultrareasoningeffort", &[crate::catalog::LEVEL_WORDS]),
+];
+
 /// How a JSON string value is judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyClass {
+    /// One value of the closed sets named (see [`CLOSED_KEYS`]).
+    Closed(&'static [&'static [&'static str]]),
     /// Free text allowed (each token tested).
     Text,
     /// One token allowed when it passes the test.
@@ -187,6 +203,11 @@ fn key_table() -> &'static KeyTable {
     TABLE.get_or_init(|| {
         let mut t: KeyTable = std::array::from_fn(|_| Vec::new());
         let all = std::iter::once(("sha256", KeyClass::Digest))
+            .chain(
+                CLOSED_KEYS
+                    .iter()
+                    .map(|&(k, sets)| (k, KeyClass::Closed(sets))),
+            )
             .chain(TEXT_KEYS.iter().map(|k| (*k, KeyClass::Text)))
             .chain(VALUE_KEYS.iter().map(|k| (*k, KeyClass::Value)));
         for (k, c) in all {
@@ -214,6 +235,8 @@ fn classify_plain(key: &[u8]) -> KeyClass {
     let is = |list: &[&str]| list.iter().any(|w| w.as_bytes() == k);
     if k == b"sha256" {
         KeyClass::Digest
+    } else if let Some(&(_, sets)) = CLOSED_KEYS.iter().find(|(w, _)| w.as_bytes() == k) {
+        KeyClass::Closed(sets)
     } else if is(TEXT_KEYS) {
         KeyClass::Text
     } else if is(VALUE_KEYS)
@@ -480,6 +503,8 @@ impl StringMemo {
             (false, None, Some(KeyClass::Value)) => 4,
             (false, None, Some(KeyClass::Unknown)) => 5,
             (false, None, Some(KeyClass::Digest)) => 6,
+            // Which closed sets is not in the tag: such elements are not remembered.
+            (false, None, Some(KeyClass::Closed(_))) => return None,
         };
         let mut m = StringMemo {
             buf: [0; 2 + 32 + CACHED_CHUNK],
@@ -571,6 +596,13 @@ enum Verdict {
 
 /// What happens to a JSON string value under a key of `class`.
 fn value_verdict(v: &[u8], class: KeyClass) -> Verdict {
+    if let KeyClass::Closed(sets) = class {
+        return if closed_ok(v, sets) {
+            Verdict::Keep
+        } else {
+            Verdict::Replace
+        };
+    }
     if class == KeyClass::Digest
         && v.len() == 64
         && v.iter()
@@ -593,8 +625,24 @@ fn value_verdict(v: &[u8], class: KeyClass) -> Verdict {
     }
 }
 
+/// Whether `v` is in one of the closed `sets`, a short number, or a placeholder, marker or
+/// pseudonym already written in place of a value.
+fn closed_ok(v: &[u8], sets: &[&[&str]]) -> bool {
+    let Ok(s) = std::str::from_utf8(v) else {
+        return false;
+    };
+    v.is_empty()
+        || sets.iter().any(|set| crate::catalog::has(set, s))
+        || (v.len() <= 12 && v.iter().all(u8::is_ascii_digit))
+        || (v.starts_with(b"<string:") && v.ends_with(b">"))
+        || crate::rules::is_marker(v)
+}
+
 /// Whether a JSON string value stays as it is.
 fn value_ok(v: &[u8], class: KeyClass) -> bool {
+    if let KeyClass::Closed(sets) = class {
+        return closed_ok(v, sets);
+    }
     if class == KeyClass::Digest
         && v.len() == 64
         && v.iter()
@@ -618,8 +666,7 @@ fn value_ok(v: &[u8], class: KeyClass) -> bool {
     match class {
         KeyClass::Text => text_ok(v),
         KeyClass::Value => one_token && token_ok(v),
-        KeyClass::Unknown => false,
-        KeyClass::Digest => false,
+        KeyClass::Unknown | KeyClass::Digest | KeyClass::Closed(_) => false,
     }
 }
 
@@ -2270,8 +2317,36 @@ mod tests {
     }
 
     #[test]
+    fn closed_keys_keep_only_their_catalogue_in_any_line() {
+        let ok = r#"{"authMode":"native","originator":"codex_cli_rs","errorName":"TypeError","rotationStrategy":"<string:5>"}"#;
+        assert_eq!(g(ok), ok);
+        // A torn record no schema reads: made-up words (snake_case ones too) are replaced.
+        assert_eq!(
+            g(r#"{"seq":1,"authMode":"zorvtornauth","errorName":"zorv_err_name""#),
+            r#"{"seq":1,"authMode":"<string:12>","errorName":"<string:13>""#
+        );
+        assert_eq!(
+            g(r#"{"headers":{"originator":"zorvorigtext"}}"#),
+            r#"{"headers":{"originator":"<string:12>"}}"#
+        );
+        assert_eq!(
+            g("run originator=zorvorigtext ok"),
+            "run originator=<string:12> ok"
+        );
+        assert_eq!(
+            g("{'originator': 'zorvorigtext'}"),
+            "{'originator': '<string:12>'}"
+        );
+    }
+
+    #[test]
     fn the_key_table_agrees_with_the_lists() {
-        let listed = TEXT_KEYS.iter().chain(VALUE_KEYS).chain(&["sha256"]);
+        let closed: Vec<&str> = CLOSED_KEYS.iter().map(|(k, _)| *k).collect();
+        let listed = TEXT_KEYS
+            .iter()
+            .chain(VALUE_KEYS)
+            .chain(&["sha256"])
+            .chain(closed.iter());
         for k in listed {
             for v in [
                 k.to_string(),

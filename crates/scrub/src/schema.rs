@@ -205,6 +205,7 @@ const CLOSED_COMMON: &[(&str, Shape)] = &[
     ("errorCode", Shape::OneOf(CODE_SETS)),
     ("level", Shape::OneOf(&[cat::LEVELS])),
     ("model", Shape::Model),
+    ("statusText", Shape::OneOf(&[cat::HTTP_REASONS])),
 ];
 
 /// Reasons: incident and meta reasons, attempt reasons, codes.
