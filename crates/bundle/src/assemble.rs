@@ -238,7 +238,8 @@ pub fn build(
         return Err(BundleError::Exists { path: target });
     }
     let paths = input.paths;
-    let known = known::known_values(paths);
+    let mut known = known::known_values(paths);
+    known::add_echoes(&mut known, paths, input.env);
     let scrubber = scrubber_for(
         paths,
         input.env,

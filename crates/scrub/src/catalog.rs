@@ -840,3 +840,46 @@ pub const HTTP_REASONS: &[&str] = &[
     "Gateway Timeout",
     "HTTP Version Not Supported",
 ];
+
+/// Every catalogue, for [`anywhere`].
+const ALL: &[&[&str]] = &[
+    SHAREABLE_EVENTS,
+    LIFECYCLE_EVENTS,
+    MODES,
+    LOGIN_MODES,
+    ROTATION,
+    DECISIONS,
+    ATTEMPT_REASONS,
+    SIGNALS,
+    OUTCOMES,
+    REASONS,
+    ERROR_NAMES,
+    CODES,
+    STATUSES,
+    TYPES,
+    LEVELS,
+    STAGES,
+    METHODS,
+    ORIGINATORS,
+    ROLES,
+    PLANS,
+    LEVEL_WORDS,
+    PERSONALITIES,
+    INCLUDES,
+    SOURCES,
+    LOOPBACK,
+    HEADER_WORDS,
+    AGENT_WORDS,
+    PATH_WORDS,
+    PROVIDERS,
+    MODEL_WORDS,
+    LIMIT_NAMES,
+    THEMES,
+    VERSION_WORDS,
+    HTTP_REASONS,
+];
+
+/// Whether `s` is in any catalogue (a public word of the plugin's, OpenCode's or HTTP's).
+pub fn anywhere(s: &str) -> bool {
+    ALL.iter().any(|set| has(set, s))
+}

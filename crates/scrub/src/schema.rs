@@ -722,6 +722,51 @@ impl Walk<'_> {
     }
 }
 
+/// The strings (values and keys) of `value` that its kind's schema replaces with a
+/// placeholder or a `name_…` pseudonym. A caller registers them as known values, so that a
+/// text elsewhere that quotes one (the doctor's report: "found string (\"…\")", "unknown
+/// keys are ignored: …") loses it too. Identities are not listed (they have pseudonyms).
+pub fn replaced_strings(kind: FileKind, value: &Value) -> Vec<String> {
+    let p = Pseudonymizer::with_key(&[0; 32]);
+    let (out, _) = redact_value(kind, value.clone(), &p, SchemaOptions { drop_bodies: true });
+    let mut found = Vec::new();
+    diff(value, &out, &mut found);
+    found
+}
+
+/// Pairs `before` with its redaction `after`, collecting what became a placeholder.
+fn diff(before: &Value, after: &Value, found: &mut Vec<String>) {
+    match (before, after) {
+        (Value::String(b), Value::String(a)) if a != b && a.starts_with("<string:") => {
+            found.push(b.clone());
+        }
+        (Value::Array(b), Value::Array(a)) => {
+            for (x, y) in b.iter().zip(a) {
+                diff(x, y, found);
+            }
+        }
+        (Value::Object(b), Value::Object(a)) => {
+            for (k, x) in b {
+                match a.get(k) {
+                    Some(y) => diff(x, y, found),
+                    None => {
+                        // The key was replaced; its value is found under its pseudonym.
+                        if !key_shaped(k) {
+                            found.push(k.clone());
+                        }
+                        let name =
+                            Pseudonymizer::with_key(&[0; 32]).pseudonym(Kind::Name, k.as_bytes());
+                        if let Some(y) = a.get(&name) {
+                            diff(x, y, found);
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// `<string:N>` for a string of N characters.
 pub fn placeholder(s: &str) -> String {
     format!("<string:{}>", s.chars().count())
@@ -1161,6 +1206,20 @@ mod tests {
         assert_eq!(out["runtime"]["rotationStrategy"], "<string:10>");
         assert_eq!(out["runtime"]["mode"], "codex");
         assert_eq!(out["personality"], "<string:11>");
+    }
+
+    #[test]
+    fn replaced_strings_lists_what_the_schema_replaced() {
+        let doc = json!({"runtime": {"mode": "zorvmode", "rotationStrategy": "sticky"},
+                         "Bob Smith": {"x": 1}, "global": {"personality": "friendly"}});
+        let mut found = replaced_strings(FileKind::PluginConfig, &doc);
+        found.sort();
+        assert_eq!(found, vec!["Bob Smith".to_string(), "zorvmode".to_string()]);
+        let doc = json!({"model": "openai/zorvmodelx", "theme": "opencode"});
+        assert_eq!(
+            replaced_strings(FileKind::OpencodeConfig, &doc),
+            vec!["openai/zorvmodelx".to_string()]
+        );
     }
 
     #[test]
