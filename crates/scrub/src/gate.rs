@@ -2024,6 +2024,17 @@ fn part_ok(part: &[u8]) -> bool {
             if !subs.iter().all(|sub| sub_ok(sub)) {
                 return false;
             }
+            // Two sub-words that each mix letters and digits (`Xk3jP9qz`: `Xk3j`, `P9qz`)
+            // are a short credential, not a word with a version (`utf8Decoder`, `gpt5Mini`).
+            let mixed = subs
+                .iter()
+                .filter(|sub| {
+                    sub.iter().any(u8::is_ascii_alphabetic) && sub.iter().any(u8::is_ascii_digit)
+                })
+                .count();
+            if mixed >= 2 {
+                return false;
+            }
             // camelCase of words (`fetchAttemptResponse`, `toISOString`) has sub-words of
             // three or more letters after the first and digits only at the end; anything
             // else with three or more pieces is an opaque mixed-case run.
@@ -2503,6 +2514,22 @@ mod tests {
             g(r#"{"account":"739182640517"}"#),
             r#"{"account":"<string:12>"}"#
         );
+    }
+
+    #[test]
+    fn a_short_token_of_two_mixed_pieces_is_replaced() {
+        assert_eq!(g("code Xk3jP9qz sent"), "code <string:8> sent");
+        assert_eq!(g("got P9qzXk3j back"), "got <string:8> back");
+        for keep in [
+            "x86_64",
+            "toISOString",
+            "utf8",
+            "node18",
+            "Base64",
+            "gpt-5.1-codex",
+        ] {
+            assert_eq!(g(keep), keep);
+        }
     }
 
     #[test]

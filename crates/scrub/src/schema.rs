@@ -189,7 +189,8 @@ const COMMON: &[(&str, Shape)] = &[
     ("$schema", Shape::Url),
     ("message", Shape::Phrase),
     ("statusText", Shape::Phrase),
-    ("model", Shape::Word),
+    // A model is a closed set in any file: a slug of model words.
+    ("model", Shape::Model),
 ];
 
 /// Error codes as a code key's catalogues.
