@@ -1131,6 +1131,25 @@ fn cases() -> Vec<Case> {
             )
             },
         ),
+        c(
+            "shapes",
+            "an 8-character token of two mixed pieces",
+            Token,
+            |h, _| log(h, "a.log", "code Xk3jP9qz sent\ngot P9qwXk3j back\n"),
+        ),
+        c(
+            "closed-sets",
+            "a made-up model slug in generic JSON",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                log(
+                    h,
+                    "other.jsonl",
+                    &format!("{{\"event\":\"x\",\"model\":\"gpt-5-{a}\"}}\n"),
+                )
+            },
+        ),
     ]
 }
 
@@ -1155,6 +1174,7 @@ fn fixed_canaries(case: &str) -> Option<Vec<&'static str>> {
             "7946 0959",
         ],
         "IBAN in groups" => vec!["DE89 3704 0044 0532 0130 00"],
+        "an 8-character token of two mixed pieces" => vec!["Xk3jP9qz", "P9qwXk3j"],
         "numbers in dashed groups and long digit runs" => vec![
             "4539-1488-0343-6468",
             "739182640517",
