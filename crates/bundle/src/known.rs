@@ -183,27 +183,6 @@ pub fn known_values(paths: &Paths) -> KnownValues {
     k
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn raw_json_walk_finds_secrets_under_any_key() {
-        let mut k = KnownValues::default();
-        let v: Value = serde_json::json!({
-            "openai": {"type": "oauth", "refresh": "rt_x", "access": "at_y", "accountId": "acc_1"},
-            "anthropic": {"type": "api", "key": "sk-ant-zzz"},
-            "other": {"headers": {"Authorization": "Bearer tok_1"}, "contact": "bob@example.org"}
-        });
-        collect_json(&mut k, &v);
-        assert!(k.tokens.contains(&"rt_x".to_string()));
-        assert!(k.tokens.contains(&"sk-ant-zzz".to_string()));
-        assert!(k.tokens.contains(&"tok_1".to_string()));
-        assert_eq!(k.account_ids, vec!["acc_1".to_string()]);
-        assert_eq!(k.emails, vec!["bob@example.org".to_string()]);
-    }
-}
-
 /// Adds what the doctor's report may quote of the user's config and cache files and what
 /// their schemas replace: an invalid enum value (`found string ("…")`), a custom model slug,
 /// an unknown config key, a plan, a client version. The schema replaces each in its own
@@ -274,4 +253,25 @@ fn read_jsonc(path: &Path) -> Option<Value> {
     }
     let text = std::fs::read_to_string(path).ok()?;
     serde_json::from_str(&codex_config::strip_comments(&text)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_json_walk_finds_secrets_under_any_key() {
+        let mut k = KnownValues::default();
+        let v: Value = serde_json::json!({
+            "openai": {"type": "oauth", "refresh": "rt_x", "access": "at_y", "accountId": "acc_1"},
+            "anthropic": {"type": "api", "key": "sk-ant-zzz"},
+            "other": {"headers": {"Authorization": "Bearer tok_1"}, "contact": "bob@example.org"}
+        });
+        collect_json(&mut k, &v);
+        assert!(k.tokens.contains(&"rt_x".to_string()));
+        assert!(k.tokens.contains(&"sk-ant-zzz".to_string()));
+        assert!(k.tokens.contains(&"tok_1".to_string()));
+        assert_eq!(k.account_ids, vec!["acc_1".to_string()]);
+        assert_eq!(k.emails, vec!["bob@example.org".to_string()]);
+    }
 }

@@ -841,6 +841,17 @@ pub const HTTP_REASONS: &[&str] = &[
     "HTTP Version Not Supported",
 ];
 
+/// OpenCode's built-in agents and modes.
+pub const AGENTS: &[&str] = &[
+    "build",
+    "plan",
+    "general",
+    "explore",
+    "title",
+    "summary",
+    "compaction",
+];
+
 /// Every catalogue, for [`anywhere`].
 const ALL: &[&[&str]] = &[
     SHAREABLE_EVENTS,
@@ -877,6 +888,7 @@ const ALL: &[&[&str]] = &[
     THEMES,
     VERSION_WORDS,
     HTTP_REASONS,
+    AGENTS,
 ];
 
 /// Whether `s` is in any catalogue (a public word of the plugin's, OpenCode's or HTTP's).

@@ -576,9 +576,19 @@ impl Walk<'_> {
         }
     }
 
+    /// Whether a key of an object under `slot` is kept: shaped like a name, and, in a map
+    /// whose keys are the user's own names ([`named_map`]), one the catalogue knows.
+    fn key_kept(&self, slot: Slot<'_>, k: &str) -> bool {
+        key_shaped(k)
+            && match slot {
+                Slot::Key(parent) => named_map(self.kind, parent).is_none_or(|ok| ok(k)),
+                _ => true,
+            }
+    }
+
     fn object(&self, mut m: Map<String, Value>, slot: Slot<'_>) -> Value {
         let headers = matches!(slot, Slot::Key(k) if HEADER_MAPS.contains(&k));
-        if m.keys().all(|k| key_shaped(k)) {
+        if m.keys().all(|k| self.key_kept(slot, k)) {
             // Every key is kept: the values are replaced where they are, in order.
             for (k, v) in m.iter_mut() {
                 if self.options.drop_bodies && k == "body" {
@@ -602,14 +612,17 @@ impl Walk<'_> {
                 out.insert(k, Value::String(crate::OMITTED.to_string()));
                 continue;
             }
-            let slot = if headers {
-                Slot::Header(&k)
-            } else {
-                Slot::Key(&k)
-            };
-            let v = self.value(v, slot);
+            let kept = self.key_kept(slot, &k);
+            let v = self.value(
+                v,
+                if headers {
+                    Slot::Header(&k)
+                } else {
+                    Slot::Key(&k)
+                },
+            );
             // A kept key is moved, not copied.
-            let name = if key_shaped(&k) {
+            let name = if kept {
                 k
             } else {
                 self.p.pseudonym(Kind::Name, k.as_bytes())
@@ -752,9 +765,7 @@ fn diff(before: &Value, after: &Value, found: &mut Vec<String>) {
                     Some(y) => diff(x, y, found),
                     None => {
                         // The key was replaced; its value is found under its pseudonym.
-                        if !key_shaped(k) {
-                            found.push(k.clone());
-                        }
+                        found.push(k.clone());
                         let name =
                             Pseudonymizer::with_key(&[0; 32]).pseudonym(Kind::Name, k.as_bytes());
                         if let Some(y) = a.get(&name) {
@@ -765,6 +776,22 @@ fn diff(before: &Value, after: &Value, found: &mut Vec<String>) {
             }
         }
         _ => {}
+    }
+}
+
+/// The test for the keys of a map whose keys are the user's own names (OpenCode's
+/// `provider`, `mcp`, `agent`, `mode`, `command`; the plugin's `customModels` and
+/// `perModel`): a provider id OpenCode ships, a built-in agent, a model slug; any other name
+/// (a company's provider, an internal MCP server, a custom model) becomes a `name_…`
+/// pseudonym. `None` for any other map.
+fn named_map(kind: FileKind, parent: &str) -> Option<fn(&str) -> bool> {
+    match (kind, parent) {
+        (FileKind::OpencodeConfig, "provider") => Some(|k| cat::has(cat::PROVIDERS, k)),
+        (FileKind::OpencodeConfig, "agent" | "mode") => Some(|k| cat::has(cat::AGENTS, k)),
+        (FileKind::OpencodeConfig, "mcp" | "command")
+        | (FileKind::PluginConfig, "customModels") => Some(|_| false),
+        (FileKind::PluginConfig, "perModel") => Some(model),
+        _ => None,
     }
 }
 
@@ -1221,6 +1248,37 @@ mod tests {
             replaced_strings(FileKind::OpencodeConfig, &doc),
             vec!["openai/zorvmodelx".to_string()]
         );
+    }
+
+    #[test]
+    fn maps_keyed_by_the_users_own_names_keep_only_catalogued_names() {
+        let out = walk(
+            FileKind::OpencodeConfig,
+            json!({"provider": {"openai": {"npm": "@ai-sdk/openai"}, "zorvel-labs": {"npm": "x"}},
+                   "mcp": {"zorvel-notes": {"type": "local"}}, "agent": {"build": {}, "zorvagent": {}}}),
+        );
+        let name = |k: &str| p().pseudonym(Kind::Name, k.as_bytes());
+        assert_eq!(out["provider"]["openai"]["npm"], "@ai-sdk/openai");
+        assert_eq!(out["provider"][name("zorvel-labs").as_str()]["npm"], "x");
+        assert_eq!(out["mcp"][name("zorvel-notes").as_str()]["type"], "local");
+        assert!(out["agent"].get("build").is_some());
+        assert!(out["agent"].get("zorvagent").is_none(), "{out}");
+        let out = walk(
+            FileKind::PluginConfig,
+            json!({"perModel": {"gpt-5.1-codex": {"reasoningEffort": "high"}},
+                   "customModels": {"zorvel-special": {"targetModel": "gpt-5"}}}),
+        );
+        assert_eq!(out["perModel"]["gpt-5.1-codex"]["reasoningEffort"], "high");
+        assert_eq!(
+            out["customModels"][name("zorvel-special").as_str()]["targetModel"],
+            "gpt-5"
+        );
+        let mut found = replaced_strings(
+            FileKind::OpencodeConfig,
+            &json!({"provider": {"zorvel-labs": {}}}),
+        );
+        found.sort();
+        assert_eq!(found, vec!["zorvel-labs".to_string()]);
     }
 
     #[test]
