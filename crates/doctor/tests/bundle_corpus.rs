@@ -1150,6 +1150,22 @@ fn cases() -> Vec<Case> {
                 )
             },
         ),
+        c(
+            "closed-sets",
+            "provider, MCP server and custom model named by the user",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                h.write(
+                ".config/opencode/opencode.json",
+                &format!("{{\n  \"plugin\": [\"@iam-brain/opencode-codex-auth@latest\"],\n  \"provider\": {{ \"{a}-labs\": {{ \"npm\": \"@ai-sdk/openai-compatible\" }} }},\n  \"mcp\": {{ \"{b}-notes\": {{ \"type\": \"local\" }} }}\n}}\n"),
+            );
+                h.write(
+                ".config/opencode/codex-config.jsonc",
+                &format!("{{\n  \"customModels\": {{ \"{a}\": {{ \"targetModel\": \"gpt-5\" }} }}\n}}\n"),
+            )
+            },
+        ),
     ]
 }
 
