@@ -429,6 +429,13 @@ const SAFE_HEADERS: &[(&str, Shape)] = &[
     ("user-agent", Shape::UserAgent),
 ];
 
+/// The maps of a mode in `codex-session-affinity.json` (reference 6.4).
+const AFFINITY_MAPS: &[&str] = &[
+    "seenSessionKeys",
+    "stickyBySessionKey",
+    "hybridBySessionKey",
+];
+
 /// Keys whose value is an object of headers.
 const HEADER_MAPS: &[&str] = &["headers", "rawHeaders"];
 
@@ -537,12 +544,14 @@ impl Walk<'_> {
                         let section = match section {
                             Value::Object(maps) => Value::Object(
                                 maps.into_iter()
-                                    .map(|(name, map)| (self.key(&name), self.affinity_map(map)))
+                                    .map(|(name, map)| {
+                                        (self.named(&name, AFFINITY_MAPS), self.affinity_map(map))
+                                    })
                                     .collect(),
                             ),
                             other => self.value(other, Slot::Key(&mode)),
                         };
-                        (self.key(&mode), section)
+                        (self.named(&mode, &["version", "native", "codex"]), section)
                     })
                     .collect(),
             ),
@@ -632,9 +641,9 @@ impl Walk<'_> {
         Value::Object(out)
     }
 
-    /// A key as written: kept when shaped like a name, else a `name_…` pseudonym.
-    fn key(&self, k: &str) -> String {
-        if key_shaped(k) {
+    /// A key of a closed set: kept when it is one of `names`, else a `name_…` pseudonym.
+    fn named(&self, k: &str, names: &[&str]) -> String {
+        if names.contains(&k) {
             k.to_string()
         } else {
             self.p.pseudonym(Kind::Name, k.as_bytes())
@@ -1279,6 +1288,22 @@ mod tests {
         );
         found.sort();
         assert_eq!(found, vec!["zorvel-labs".to_string()]);
+    }
+
+    #[test]
+    fn affinity_modes_and_maps_are_closed_sets() {
+        let out = walk(
+            FileKind::SessionAffinity,
+            json!({"version": 1, "sessions": {"ses_zorvaffin": {"updatedAt": 1}},
+                   "native": {"ses_zorvother": {"x": 1}, "seenSessionKeys": {}}}),
+        );
+        let text = out.to_string();
+        assert!(
+            !text.contains("zorvaffin") && !text.contains("zorvother"),
+            "{text}"
+        );
+        assert!(out["native"].get("seenSessionKeys").is_some(), "{out}");
+        assert_eq!(out["version"], 1);
     }
 
     #[test]
