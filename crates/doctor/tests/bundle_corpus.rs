@@ -1166,6 +1166,19 @@ fn cases() -> Vec<Case> {
             )
             },
         ),
+        c(
+            "closed-sets",
+            "a session key where the affinity cache names its maps",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                h.write_json(
+                ".config/opencode/cache/codex-session-affinity.json",
+                &serde_json::json!({"version": 1, "sessions": {format!("ses_{a}"): {"updatedAt": 1}},
+                    "native": {format!("ses_{b}"): {"x": 1}, "seenSessionKeys": {}}}),
+            )
+            },
+        ),
     ]
 }
 
