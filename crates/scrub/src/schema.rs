@@ -150,6 +150,13 @@ pub enum Shape {
     /// A model, `[provider/]slug`: the provider one OpenCode knows, every piece of the slug
     /// (between `-`, `.`, `:`) a model word ([`crate::catalog::MODEL_WORDS`]) or a number.
     Model,
+    /// A request or response id: its pieces (between `-` and `_`) numbers, hex with a
+    /// digit, or a prefix such as `req`, `resp`, `msg`, `call`.
+    Id,
+    /// A file name of the plugin's debug state (`incident-<time>-<uuid>.jsonl`,
+    /// `segment-<16 digits>.jsonl`): its pieces (between `-`, `.`, `_`) the plugin's words,
+    /// numbers, times written with `-` (`01T00`, `000Z`) or hex groups.
+    File,
     /// A `user-agent`: kept piece by piece, each run of `[A-Za-z0-9._-]` a product or
     /// platform word ([`crate::catalog::AGENT_WORDS`]), a version or a number; any other
     /// run becomes a placeholder in place.
@@ -216,8 +223,8 @@ const REASON_SETS: &[&[&str]] = &[cat::REASONS, cat::ATTEMPT_REASONS, cat::CODES
 /// are kept, and meta fields.
 const SNAPSHOT: &[(&str, Shape)] = &[
     ("runId", Shape::Time),
-    ("requestId", Shape::Word),
-    ("responseId", Shape::Word),
+    ("requestId", Shape::Id),
+    ("responseId", Shape::Id),
     ("stage", Shape::OneOf(&[cat::STAGES])),
     ("method", Shape::OneOf(&[cat::METHODS])),
     ("url", Shape::Url),
@@ -258,13 +265,13 @@ const SHAREABLE: &[(&str, Shape)] = &[
     ),
     ("errorName", Shape::OneOf(&[cat::ERROR_NAMES])),
     ("reason", Shape::OneOf(REASON_SETS)),
-    ("file", Shape::Word),
+    ("file", Shape::File),
     ("activeIdentity", Shape::Identity(Kind::Identity)),
     ("selectedIdentity", Shape::Identity(Kind::Identity)),
     ("session", Shape::Identity(Kind::Session)),
     ("attempt", Shape::Identity(Kind::Attempt)),
     ("promptCacheKey", Shape::Identity(Kind::PromptCacheKey)),
-    ("incidentFile", Shape::Word),
+    ("incidentFile", Shape::File),
     ("openedAt", Shape::Time),
     ("closedAt", Shape::Time),
 ];
@@ -356,7 +363,7 @@ const PLUGIN_CONFIG: &[(&str, Shape)] = &[
 
 /// Shareable-debug state files.
 const DEBUG_STATE: &[(&str, Shape)] = &[
-    ("file", Shape::Word),
+    ("file", Shape::File),
     ("openedAt", Shape::Time),
     ("reason", Shape::OneOf(REASON_SETS)),
 ];
@@ -591,6 +598,8 @@ impl Walk<'_> {
         key_shaped(k)
             && match slot {
                 Slot::Key(parent) => named_map(self.kind, parent).is_none_or(|ok| ok(k)),
+                // The store's root: its one domain (another root key is the user's own).
+                Slot::None if self.kind == FileKind::AccountStore => k == "openai",
                 _ => true,
             }
     }
@@ -884,6 +893,8 @@ pub fn fits(shape: Shape, s: &str) -> bool {
         }
         Shape::OneOf(sets) => sets.iter().any(|set| cat::has(set, s)) || short_number(s),
         Shape::Model => model(s),
+        Shape::Id => id(s),
+        Shape::File => file(s),
         Shape::UserAgent => !s.is_empty() && user_agent(s) == s,
         Shape::Package => package(s),
         Shape::Phrase => {
@@ -938,6 +949,8 @@ fn time(s: &str) -> bool {
             .all(|run| run.len() <= 8)
 }
 
+/// `[rust-v|v]<digits>…`: every piece (between `.`, `-`, `+`) a number or a pre-release or
+/// build word ([`crate::catalog::VERSION_WORDS`]: `1.2.3-beta.1`, `0.144.0`).
 fn version(s: &str) -> bool {
     let core = s
         .strip_prefix("rust-v")
@@ -946,10 +959,56 @@ fn version(s: &str) -> bool {
     !core.is_empty()
         && core.len() <= 32
         && core.as_bytes()[0].is_ascii_digit()
-        && core
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b".-+".contains(&c))
-        && !opaque(core)
+        && core.split(['.', '-', '+']).all(|p| {
+            (!p.is_empty() && p.len() <= 12 && p.bytes().all(|c| c.is_ascii_digit()))
+                || cat::has(cat::VERSION_WORDS, p)
+        })
+}
+
+/// Hex with a digit, or a whole group of a UUID (4, 8 or 12 hex digits).
+fn hex_piece(p: &str) -> bool {
+    !p.is_empty()
+        && p.len() <= 32
+        && p.bytes().all(|c| c.is_ascii_hexdigit())
+        && (p.bytes().any(|c| c.is_ascii_digit()) || matches!(p.len(), 4 | 8 | 12))
+}
+
+/// See [`Shape::Id`].
+fn id(s: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "req", "request", "resp", "response", "msg", "call", "run", "item",
+    ];
+    !s.is_empty()
+        && s.len() <= 64
+        && s.split(['-', '_']).all(|p| {
+            (!p.is_empty() && p.len() <= 13 && p.bytes().all(|c| c.is_ascii_digit()))
+                || hex_piece(p)
+                || cat::has(PREFIXES, p)
+        })
+}
+
+/// See [`Shape::File`].
+fn file(s: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "incident",
+        "segment",
+        "jsonl",
+        "json",
+        "log",
+        "manifestless",
+        "recovery",
+        "state",
+    ];
+    !s.is_empty()
+        && s.len() <= 128
+        && s.split(['-', '.', '_']).all(|p| {
+            let digits = p.bytes().filter(u8::is_ascii_digit).count();
+            let time = digits > 0
+                && digits + 2 >= p.len()
+                && p.bytes()
+                    .all(|c| c.is_ascii_digit() || c == b'T' || c == b'Z');
+            cat::has(WORDS, p) || time || hex_piece(p)
+        })
 }
 
 /// A number of at most 12 digits, perhaps with a fraction (`0.9`, `429`).
@@ -1304,6 +1363,45 @@ mod tests {
         );
         assert!(out["native"].get("seenSessionKeys").is_some(), "{out}");
         assert_eq!(out["version"], 1);
+    }
+
+    #[test]
+    fn ids_file_names_and_versions_are_closed_too() {
+        for (ok, v) in [
+            (true, "req-1"),
+            (true, "resp_68c0a1b2c3d4e5f6"),
+            (true, "1"),
+            (false, "quinmorel"),
+            (false, "req-bramelfen"),
+        ] {
+            assert_eq!(fits(Shape::Id, v), ok, "{v}");
+        }
+        for (ok, v) in [
+            (
+                true,
+                "incident-2025-01-01T00-00-00-000Z-1a2b3c4d-1a2b-4c3d-8e9f-0a1b2c3d4e5f.jsonl",
+            ),
+            (true, "segment-0000000000000001.jsonl"),
+            (false, "incident-lumedrax.jsonl"),
+            (false, "fenmoral.jsonl"),
+        ] {
+            assert_eq!(fits(Shape::File, v), ok, "{v}");
+        }
+        for (ok, v) in [
+            (true, "0.144.0"),
+            (true, "rust-v0.144.0"),
+            (true, "1.2.3-beta.1"),
+            (false, "0.144.0-quinlumel"),
+            (false, "rust-v0.144.0-dravelon"),
+        ] {
+            assert_eq!(fits(Shape::Version, v), ok, "{v}");
+        }
+        let out = walk(
+            FileKind::AccountStore,
+            json!({"openai": {"type": "oauth"}, "moralquin": {"type": "oauth"}}),
+        );
+        assert_eq!(out["openai"]["type"], "oauth");
+        assert!(out.get("moralquin").is_none(), "{out}");
     }
 
     #[test]
