@@ -1179,6 +1179,35 @@ fn cases() -> Vec<Case> {
             )
             },
         ),
+        c(
+            "closed-sets",
+            "ids, file names and version suffixes as made-up words",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                h,
+                "live-headers.jsonl",
+                &format!("{{\"stage\":\"before-auth\",\"requestId\":\"{a}\",\"responseId\":\"req-{b}\"}}\n"),
+            );
+                log(
+                h,
+                "shareable-debug.jsonl",
+                &format!("{{\"seq\":1,\"event\":\"incident_opened\",\"file\":\"incident-{a}.jsonl\"}}\n"),
+            );
+                h.write_json(
+                ".config/opencode/cache/codex-client-version.json",
+                &serde_json::json!({"version": format!("0.144.0-{b}"), "fetchedAt": 1_767_225_600_000u64}),
+            );
+                let mut store = crate::common::store_with(vec![crate::common::account(
+                    "acc_rootword",
+                    "rw@example.com",
+                    "plus",
+                )]);
+                store[a.as_str()] = serde_json::json!({"type": "oauth", "accounts": []});
+                h.write_json(".config/opencode/codex-accounts.json", &store);
+            },
+        ),
     ]
 }
 
