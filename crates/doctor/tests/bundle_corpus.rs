@@ -1111,6 +1111,18 @@ fn cases() -> Vec<Case> {
                 log(h, "a.log", &text)
             },
         ),
+        c("shapes", "a token cut by visible symbols", Token, |h, c| {
+            let cut: Vec<String> = c
+                .as_bytes()
+                .chunks(4)
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect();
+            log(
+                h,
+                "a.log",
+                &format!("key {} ok\nkey {} ok\n", cut.join("🔑"), cut.join("·")),
+            )
+        }),
         c("shapes", "password as an XML element", Name, |h, c| {
             let (a, b) = lower_parts(c);
             log(

@@ -811,7 +811,15 @@ fn free_text<S: Sink>(
             let sep = if c.is_ascii() {
                 CHUNK_SEP[usize::from(c)]
             } else {
-                separator_len(&text[i..]).is_some()
+                // A symbol right between two letters or digits (`Qz07🔑Kv8R`, `ab·cd`) joins
+                // them: as a separator it would let each short piece of a token pass while
+                // a reader sees the token whole. With a space or punctuation beside it
+                // (`a · b`, `(✓)`) it separates.
+                separator_len(&text[i..]).is_some_and(|n| {
+                    !(i > start
+                        && text[i - 1].is_ascii_alphanumeric()
+                        && text.get(i + n).is_some_and(u8::is_ascii_alphanumeric))
+                })
             };
             if sep {
                 break;
@@ -2458,8 +2466,11 @@ mod tests {
             let out = g(&format!("{{\"message\":\"uses {token}\"}}"));
             assert!(!out.contains("tWk") && !out.contains("64d"), "{z:?}: {out}");
         }
-        // Visible separators still separate (the report's `·`, a dash in prose).
-        assert_eq!(g("· ok — fine"), "· ok — fine");
+        // Visible separators still separate (the report's `·`, a dash in prose), but not
+        // right between two letters or digits, where they cut a token as well.
+        assert_eq!(g("· ok — fine (✓)"), "· ok — fine (✓)");
+        let out = g("key Qz07🔑Kv8R•w3Xp→7LmT ok");
+        assert!(!out.contains("Kv8R") && !out.contains("7LmT"), "{out}");
     }
 
     #[test]
