@@ -1245,6 +1245,9 @@ fn fixed_canaries(case: &str) -> Option<Vec<&'static str>> {
         ],
         "IBAN in groups" => vec!["DE89 3704 0044 0532 0130 00"],
         "an 8-character token of two mixed pieces" => vec!["Xk3jP9qz", "P9qwXk3j"],
+        "personal numbers and dates told with a colon" => {
+            vec!["1987-04-12", "078051120", "12345678", "12-34-56"]
+        }
         "numbers in dashed groups and long digit runs" => vec![
             "4539-1488-0343-6468",
             "739182640517",
