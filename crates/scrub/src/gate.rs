@@ -636,7 +636,7 @@ fn closed_ok(v: &[u8], sets: &[&[&str]]) -> bool {
     };
     v.is_empty()
         || sets.iter().any(|set| crate::catalog::has(set, s))
-        || (v.len() <= 12 && v.iter().all(u8::is_ascii_digit))
+        || (v.len() <= 9 && v.iter().all(u8::is_ascii_digit))
         || (v.starts_with(b"<string:") && v.ends_with(b">"))
         || crate::rules::is_marker(v)
 }

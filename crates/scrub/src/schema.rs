@@ -1013,11 +1013,11 @@ fn file(s: &str) -> bool {
         })
 }
 
-/// A number of at most 12 digits, perhaps with a fraction (`0.9`, `429`).
+/// A number of at most 9 digits, perhaps with a fraction (`0.9`, `429`).
 fn short_number(s: &str) -> bool {
     !s.is_empty()
-        && s.len() <= 16
-        && s.bytes().filter(u8::is_ascii_digit).count() <= 12
+        && s.len() <= 12
+        && s.bytes().filter(u8::is_ascii_digit).count() <= 9
         && s.bytes().any(|c| c.is_ascii_digit())
         && s.bytes().all(|c| c.is_ascii_digit() || c == b'.')
 }
@@ -1047,7 +1047,7 @@ fn user_agent(s: &str) -> String {
     let run_ok = |run: &str| {
         cat::has(cat::AGENT_WORDS, run)
             || run.split(['.', '-', '_', '+']).all(|p| {
-                (p.len() <= 10 && p.bytes().all(|c| c.is_ascii_digit()))
+                (p.len() <= 8 && p.bytes().all(|c| c.is_ascii_digit()))
                     || cat::has(cat::AGENT_WORDS, p)
                     || cat::has(cat::VERSION_WORDS, p)
             })
