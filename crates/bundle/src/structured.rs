@@ -111,6 +111,8 @@ impl LineSchema<'_> {
         let complete = line.last() == Some(&b'\n');
         let body = line.strip_suffix(b"\n").unwrap_or(line);
         let body = body.strip_suffix(b"\r").unwrap_or(body);
+        // A byte-order mark (an editor's, at the file's start) is no part of the record.
+        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
         match serde_json::from_slice::<Value>(body) {
             Ok(v @ Value::Object(_)) => {
                 let (v, c) = redact_value_with(self.kind, v, self.p, self.options, self.memo);
@@ -151,5 +153,27 @@ mod tests {
             "{out}"
         );
         assert_eq!(document(FileKind::Generic, "not json", &p, o), None);
+    }
+
+    #[test]
+    fn a_record_after_a_byte_order_mark_is_read_not_left_out() {
+        let p = Pseudonymizer::with_key(&[1; 32]);
+        let mut memo = Memo::default();
+        let mut schema = LineSchema {
+            kind: FileKind::ShareableDebug,
+            p: &p,
+            options: SchemaOptions { drop_bodies: true },
+            memo: &mut memo,
+        };
+        let (mut out, mut counts) = (Vec::new(), Counts::default());
+        schema.line(
+            "\u{feff}{\"seq\":1,\"event\":\"auth_failure\"}\n".as_bytes(),
+            &mut out,
+            &mut counts,
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "{\"seq\":1,\"event\":\"auth_failure\"}\n"
+        );
     }
 }
