@@ -6,7 +6,9 @@
 //! - numbers, booleans and `null` stay (counts, timestamps, status codes, flags);
 //! - a string stays only when its key is on the kind's allowlist ([`allowlist`]) and the
 //!   string has the key's [`Shape`] (an event name, an error code, a model slug, a
-//!   timestamp, a version, an allowed URL, …);
+//!   timestamp, a version, an allowed URL, …); in the plugin's and OpenCode's own kinds a
+//!   key whose values are a closed set keeps only what its catalogue lists
+//!   ([`crate::catalog`], [`Shape::OneOf`]), so a made-up word of a word's shape is replaced;
 //! - identities (identity keys, account ids, emails, session keys, prompt cache keys,
 //!   attempt keys) become per-bundle pseudonyms, by key or, for files keyed by them
 //!   (`codex-snapshots.json`, `codex-session-affinity.json`), by position;
@@ -14,7 +16,8 @@
 //!   its key: unknown keys get placeholders, not trust;
 //! - keys stay when they have the shape of a name (`requestId`, `x-request-id`,
 //!   `gpt-5.1-codex`); a key shaped like data (an email, an opaque id, anything with `|` or
-//!   spaces) becomes a `name_…` pseudonym.
+//!   spaces) becomes a `name_…` pseudonym, and so does a key the user names in a map of
+//!   such names that no catalogue knows (an OpenCode provider id, an MCP server).
 //!
 //! The result still goes through the engine (detectors and the allowlist gate) like every
 //! other file, so a schema can only make a file stricter than the generic rules.
@@ -127,9 +130,11 @@ pub enum Shape {
     /// A decimal number written as a string (`"12.5"`).
     Number,
     /// A URL on a host the plugin talks to (or loopback), without user info, query or
-    /// fragment, whose path segments are words; or a bare URL path (`/backend-api/codex`).
+    /// fragment, whose path segments are known ones ([`crate::catalog::PATH_WORDS`]),
+    /// versions or numbers; or such a bare URL path (`/backend-api/codex`).
     Url,
-    /// A MIME type or another header value made of words (`application/json`,
+    /// A MIME type or another header value made of catalogued words
+    /// ([`crate::catalog::HEADER_WORDS`]) and numbers (`application/json`,
     /// `text/event-stream; charset=utf-8`, `responses=experimental`).
     HeaderValue,
     /// An npm package specifier (`@iam-brain/opencode-codex-auth@latest`, `opencode-wakatime`).
