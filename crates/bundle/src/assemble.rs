@@ -236,7 +236,8 @@ pub fn build(
     let target = opts.output.clone();
     crate::zipout::check_target(&target, opts.force)?;
     let paths = input.paths;
-    let known = known::known_values(paths);
+    let mut known = known::known_values(paths);
+    known::add_echoes(&mut known, paths, input.env);
     let scrubber = scrubber_for(
         paths,
         input.env,

@@ -11,8 +11,10 @@ use std::path::Path;
 
 use codex_auth::legacy::{legacy_plugin_store_from, opencode_auth_from, read_source, LegacySource};
 use codex_auth::model::{AccountRecord, AccountsView};
+use codex_env::{env_vars, EnvSnapshot};
 use codex_paths::Paths;
 use codex_scrub::rules::{classify_key, Action, KeySite};
+use codex_scrub::schema::{replaced_strings, FileKind};
 use codex_scrub::{Kind, KnownValues};
 use serde_json::Value;
 
@@ -179,6 +181,78 @@ pub fn known_values(paths: &Paths) -> KnownValues {
         .map(|id| (codex_paths::account_hash(id), Kind::Account, id.clone()))
         .collect();
     k
+}
+
+/// Adds what the doctor's report may quote of the user's config and cache files and what
+/// their schemas replace: an invalid enum value (`found string ("…")`), a custom model slug,
+/// an unknown config key, a plan, a client version. The schema replaces each in its own
+/// file; as a known value it is replaced in the report (and anywhere else) too. Values in a
+/// catalogue ([`codex_scrub::catalog::anywhere`]), numbers and values shorter than 6 bytes
+/// are not added (they are public words, and would cost every other file its copies).
+pub fn add_echoes(k: &mut KnownValues, paths: &Paths, env: &EnvSnapshot) {
+    let mut add = |s: &str| {
+        let s = s.trim();
+        // The value, and the slug after a provider (`openai/<slug>` is quoted as `<slug>`).
+        let slug = s.split_once('/').map(|(_, rest)| rest);
+        for v in std::iter::once(s).chain(slug) {
+            let public = codex_scrub::catalog::anywhere(v)
+                || v.bytes().all(|c| c.is_ascii_digit() || c == b'.');
+            if v.len() >= 6 && !public && !k.tokens.iter().any(|t| t == v) {
+                k.tokens.push(v.to_string());
+            }
+        }
+    };
+    let load = codex_config::load::load(paths, env);
+    for c in &load.candidates {
+        let Some(v) = read_jsonc(&c.file.path) else {
+            continue;
+        };
+        for s in replaced_strings(FileKind::PluginConfig, &v) {
+            add(&s);
+        }
+        // `runtime.spoofMode` is quoted whole and as its last key.
+        for path in codex_config::validate::unknown_keys(&v) {
+            add(&path);
+            if let Some((_, last)) = path.rsplit_once('.') {
+                add(last);
+            }
+        }
+    }
+    let mut opencode = vec![paths.opencode_json().path, paths.opencode_jsonc().path];
+    if let Some(p) = env.non_blank(env_vars::OPENCODE_CONFIG) {
+        opencode.push(paths.cwd.join(p));
+    }
+    let docs = opencode
+        .into_iter()
+        .map(|p| (FileKind::OpencodeConfig, p))
+        .chain([
+            (
+                FileKind::ClientVersion,
+                paths.cache_file("codex-client-version.json").path,
+            ),
+            (
+                FileKind::CatalogMeta,
+                paths.cache_file("codex-models-cache-meta.json").path,
+            ),
+            (FileKind::AccountStore, paths.auth_store().path),
+        ]);
+    for (kind, path) in docs {
+        if let Some(v) = read_jsonc(&path) {
+            for s in replaced_strings(kind, &v) {
+                add(&s);
+            }
+        }
+    }
+}
+
+/// A JSON or JSONC file (comments stripped) when it exists and is small enough.
+fn read_jsonc(path: &Path) -> Option<Value> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_PARSE {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_json::from_str(&codex_config::strip_comments(&text)).ok()
 }
 
 #[cfg(test)]

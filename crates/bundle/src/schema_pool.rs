@@ -4,8 +4,8 @@
 //! [`LineSchema`] gives: the input is cut into pieces of whole lines of about [`PIECE`]
 //! bytes, each piece goes to a worker (piece `n` to worker `n % threads`, so every worker's answers
 //! come back in input order), and the reader hands out the rewritten pieces in order. A line
-//! longer than [`MAX_SCHEMA_LINE`] passes as it is, cut into pieces without a newline when
-//! it is longer than a piece. A file of one piece is read on the calling thread, without
+//! longer than [`MAX_SCHEMA_LINE`] is cut into pieces without a newline when it is longer
+//! than a piece, and each piece goes to [`unread`] (as it is, or left out by the kind). A file of one piece is read on the calling thread, without
 //! starting any worker. At most two pieces per worker are in flight, so memory stays
 //! bounded; the workers stop when the pool is dropped.
 
@@ -18,7 +18,7 @@ use std::thread::JoinHandle;
 use codex_scrub::schema::{FileKind, Memo, SchemaOptions};
 use codex_scrub::{Counts, Pseudonymizer};
 
-use crate::structured::{overlong, LineSchema, Tally, MAX_SCHEMA_LINE};
+use crate::structured::{overlong, unread, LineSchema, Tally, MAX_SCHEMA_LINE};
 
 /// The size a piece is cut at (the last newline after it); at least [`MAX_SCHEMA_LINE`], so
 /// a piece with no newline is always an overlong line.
@@ -27,8 +27,10 @@ pub(crate) const PIECE: usize = MAX_SCHEMA_LINE as usize;
 /// One piece of input.
 struct Job {
     data: Vec<u8>,
-    /// Part of an overlong line: passes as it is.
+    /// Part of an overlong line: passes as it is, or is left out ([`unread`]).
     raw: bool,
+    /// The first part of its overlong line.
+    first: bool,
 }
 
 /// A worker's rewrite of one piece.
@@ -58,7 +60,7 @@ impl Rewrite {
         let mut out = Vec::with_capacity(job.data.len() + job.data.len() / 8);
         let mut counts = Counts::default();
         if job.raw {
-            out.extend_from_slice(&job.data);
+            unread(self.kind, &job.data, job.first, &mut out, &mut counts);
         } else {
             let mut schema = LineSchema {
                 kind: self.kind,
@@ -68,7 +70,7 @@ impl Rewrite {
             };
             for line in job.data.split_inclusive(|&b| b == b'\n') {
                 if overlong(line) {
-                    out.extend_from_slice(line);
+                    unread(self.kind, line, true, &mut out, &mut counts);
                 } else {
                     schema.line(line, &mut out, &mut counts);
                 }
@@ -168,7 +170,7 @@ impl<R: Read> SchemaPool<R> {
                 }
                 None => self.pending.len(),
             };
-            return Ok(Some(self.cut(end, true)));
+            return Ok(Some(self.cut(end, true, false)));
         }
         let look = self.piece.min(self.pending.len());
         // The first newline at or after the piece size, else the last one before it.
@@ -176,21 +178,22 @@ impl<R: Read> SchemaPool<R> {
             .map(|p| p + look.saturating_sub(1) + 1)
             .or_else(|| memchr::memrchr(b'\n', &self.pending).map(|p| p + 1));
         Ok(Some(match end {
-            Some(end) => self.cut(end, false),
+            Some(end) => self.cut(end, false, false),
             // No newline: the last line of the input, or a line too long for the schema.
-            None if self.eof => self.cut(self.pending.len(), false),
+            None if self.eof => self.cut(self.pending.len(), false, false),
             None => {
                 self.raw_until_newline = true;
-                self.cut(self.pending.len(), true)
+                self.cut(self.pending.len(), true, true)
             }
         }))
     }
 
-    fn cut(&mut self, end: usize, raw: bool) -> Job {
+    fn cut(&mut self, end: usize, raw: bool, first: bool) -> Job {
         let rest = self.pending.split_off(end);
         Job {
             data: std::mem::replace(&mut self.pending, rest),
             raw,
+            first,
         }
     }
 

@@ -1,14 +1,19 @@
 //! The pool against the plain definition: every line through [`LineSchema`] in order, an
-//! overlong line as it is.
+//! overlong line through [`crate::structured::unread`].
 
 use super::*;
+use crate::structured::NOT_A_RECORD;
 use proptest::prelude::*;
 
 fn pool(input: &[u8], threads: usize, piece: usize) -> (Vec<u8>, Counts, u64) {
+    pool_of(FileKind::ShareableDebug, input, threads, piece)
+}
+
+fn pool_of(kind: FileKind, input: &[u8], threads: usize, piece: usize) -> (Vec<u8>, Counts, u64) {
     let tally = Rc::new(RefCell::new(Tally::default()));
     let mut r = SchemaPool::with_piece(
         input,
-        FileKind::ShareableDebug,
+        kind,
         Pseudonymizer::with_key(&[1; 32]),
         SchemaOptions { drop_bodies: true },
         tally.clone(),
@@ -35,7 +40,7 @@ fn serial(input: &[u8]) -> (Vec<u8>, Counts) {
     let (mut out, mut counts) = (Vec::new(), Counts::default());
     for line in input.split_inclusive(|&b| b == b'\n') {
         if overlong(line) {
-            out.extend_from_slice(line);
+            crate::structured::unread(FileKind::ShareableDebug, line, true, &mut out, &mut counts);
         } else {
             schema.line(line, &mut out, &mut counts);
         }
@@ -44,26 +49,40 @@ fn serial(input: &[u8]) -> (Vec<u8>, Counts) {
 }
 
 #[test]
-fn json_lines_go_through_the_schema_and_other_lines_pass() {
-    let input = "{\"event\":\"fetch_attempt_response\",\"status\":429,\"who\":\"bob\"}\nplain text line\n{\"event\":\"x\"}";
+fn json_lines_go_through_the_schema_and_other_lines_pass_or_are_left_out() {
+    let input = "{\"event\":\"fetch_attempt_response\",\"status\":429,\"who\":\"bob\"}\nplain text line\n\n{\"event\":\"zorvtorn\"\n{\"event\":\"x\"}";
     for threads in [1, 2] {
-        let (out, _, read) = pool(input.as_bytes(), threads, PIECE);
+        // The plugin's own file: a line that reads like JSON but no schema reads (a torn
+        // record) is left out, text stays for the engine; `x` is no shareable-debug event
+        // (its catalogue keeps only the plugin's).
+        let (out, counts, read) = pool(input.as_bytes(), threads, PIECE);
         assert_eq!(
             String::from_utf8(out).expect("utf-8"),
-            "{\"event\":\"fetch_attempt_response\",\"status\":429,\"who\":\"<string:3>\"}\nplain text line\n{\"event\":\"x\"}"
+            format!("{{\"event\":\"fetch_attempt_response\",\"status\":429,\"who\":\"<string:3>\"}}\nplain text line\n\n{NOT_A_RECORD}\n{{\"event\":\"<string:1>\"}}")
         );
         assert_eq!(read, input.len() as u64);
+        assert!(counts.total() >= 3, "{counts:?}");
+        // Generic JSON Lines: such lines go to the engine as they are.
+        let (out, _, _) = pool_of(FileKind::Generic, input.as_bytes(), threads, PIECE);
+        assert_eq!(
+            String::from_utf8(out).expect("utf-8"),
+            "{\"event\":\"fetch_attempt_response\",\"status\":429,\"who\":\"<string:3>\"}\nplain text line\n\n{\"event\":\"zorvtorn\"\n{\"event\":\"x\"}"
+        );
     }
 }
 
 #[test]
-fn an_overlong_line_passes_whole_to_the_engine() {
+fn an_overlong_line_is_left_out_of_the_plugins_files_and_passes_in_generic_ones() {
     let long = format!(
-        "{{\"x\":\"{}\"}}\n{{\"n\":\"y\"}}\n",
+        "{{\"event\":\"zorvlong\",\"x\":\"{}\"}}\n{{\"n\":\"y\"}}\n",
         "a".repeat(MAX_SCHEMA_LINE as usize + 10)
     );
     for (threads, piece) in [(1, PIECE), (2, 4096), (3, 100_000)] {
         let (out, _, read) = pool(long.as_bytes(), threads, piece);
+        let out = String::from_utf8(out).expect("utf-8");
+        assert_eq!(out, format!("{NOT_A_RECORD}\n{{\"n\":\"<string:1>\"}}\n"));
+        assert_eq!(read, long.len() as u64);
+        let (out, _, read) = pool_of(FileKind::Generic, long.as_bytes(), threads, piece);
         let out = String::from_utf8(out).expect("utf-8");
         assert!(
             out.ends_with("\n{\"n\":\"<string:1>\"}\n"),

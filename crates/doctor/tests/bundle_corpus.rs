@@ -935,6 +935,291 @@ fn cases() -> Vec<Case> {
                 &format!("$ cat ~/.netrc\nmachine api.example.com login me password {a}\n"),
             )
         }),
+        // ---- round 2: words under keys whose values are a closed set
+        c(
+            "closed-sets",
+            "shareable-debug fields as made-up words",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                let mut text = String::new();
+                for key in [
+                    "event",
+                    "authMode",
+                    "outcome",
+                    "attemptReasonCode",
+                    "decision",
+                ] {
+                    text.push_str(&format!("{{\"seq\":1,\"event\":\"fetch_attempt_response\",\"status\":200,\"{key}\":\"{a}\"}}\n"));
+                }
+                text.push_str(&format!("{{\"seq\":2,\"event\":\"process_failure\",\"errorName\":\"{b}\",\"reason\":\"{b}\"}}\n"));
+                log(h, "shareable-debug.jsonl", &text)
+            },
+        ),
+        c(
+            "closed-sets",
+            "OAuth lifecycle meta as made-up words",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                let mut text = String::new();
+                for key in ["event", "status", "code", "reason", "mode", "error", "host"] {
+                    text.push_str(&format!("{{\"ts\":\"2026-01-01T00:00:00.000Z\",\"pid\":1,\"event\":\"callback_hit\",\"meta\":{{\"{key}\":\"{a}\"}}}}\n"));
+                }
+                text.push_str(&format!(
+                    "{{\"ts\":\"2026-01-01T00:00:00.000Z\",\"pid\":1,\"event\":\"{b}\"}}\n"
+                ));
+                log(h, "oauth-lifecycle.log", &text)
+            },
+        ),
+        c(
+            "closed-sets",
+            "header snapshot fields as made-up words",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                h,
+                "live-headers.jsonl",
+                &format!("{{\"timestamp\":\"2026-01-01T00:00:00.000Z\",\"stage\":\"{a}\",\"method\":\"POST\",\"url\":\"https://chatgpt.com/backend-api/{b}/responses\",\"headers\":{{\"originator\":\"{a}\",\"accept\":\"{b}\",\"openai-beta\":\"{a}=experimental\",\"user-agent\":\"opencode/1.2.3 ({b}; x64) {a}\"}},\"meta\":{{\"attempt\":\"{a}\",\"reason\":\"{b}\"}}}}\n"),
+            );
+                log(
+                h,
+                "2026-01-01T00-00-00-000Z-4242-abcd1234-response-1-outbound-response.json",
+                &format!("{{\n  \"stage\": \"outbound-response\",\n  \"status\": 400,\n  \"statusText\": \"{a}\"\n}}\n"),
+            )
+            },
+        ),
+        c(
+            "closed-sets",
+            "plugin config enums as made-up words",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                h.write(
+                ".config/opencode/codex-config.jsonc",
+                &format!("{{\n  \"runtime\": {{ \"mode\": \"{a}\", \"rotationStrategy\": \"{b}\" }},\n  \"personality\": \"{a}\"\n}}\n"),
+            )
+            },
+        ),
+        c(
+            "closed-sets",
+            "model slugs with a made-up word",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                h,
+                "shareable-debug.jsonl",
+                &format!("{{\"seq\":1,\"event\":\"fetch_attempt_request\",\"model\":\"ft:gpt-4o:{a}:custom:x1\"}}\n{{\"seq\":2,\"event\":\"fetch_attempt_request\",\"model\":\"gpt-5-{b}\"}}\n"),
+            )
+            },
+        ),
+        c(
+            "closed-sets",
+            "closed keys in a torn record and in a text log",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                h,
+                "shareable-debug.jsonl",
+                &format!("{{\"seq\":1,\"event\":\"{a}\",\"authMode\":\"{b}\"\n[{{\"seq\":2,\"event\":\"{a}\"}}]\n"),
+            );
+                log(
+                h,
+                "a.log",
+                &format!("{{\"headers\":{{\"originator\":\"{a}\"}},\"errorName\":\"{b}\"}}\nrun authMode={a} rotationStrategy={b}\n"),
+            )
+            },
+        ),
+        c(
+            "closed-sets",
+            "a record over the schema's 1 MiB limit",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                log(
+                    h,
+                    "shareable-debug.jsonl",
+                    &format!(
+                        "{{\"seq\":1,\"event\":\"{a}\",\"pad\":\"{}\"}}\n",
+                        "ab ".repeat(400_000)
+                    ),
+                )
+            },
+        ),
+        // ---- round 2: values the doctor's report quotes from the user's files
+        c(
+            "closed-sets",
+            "unknown config keys the report lists",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                h.write(
+                    ".config/opencode/codex-config.jsonc",
+                    &format!("{{\n  \"{a}\": true,\n  \"runtime\": {{ \"{b}\": 1 }}\n}}\n"),
+                )
+            },
+        ),
+        c(
+            "closed-sets",
+            "a custom model slug the report quotes",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                h.write(
+                ".config/opencode/opencode.json",
+                &format!("{{\n  \"plugin\": [\"@iam-brain/opencode-codex-auth@latest\"],\n  \"model\": \"openai/{a}\"\n}}\n"),
+            )
+            },
+        ),
+        c(
+            "closed-sets",
+            "a plan and a client version as words",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                let store = crate::common::store_with(vec![crate::common::account(
+                    "acc_planword",
+                    "pw@example.com",
+                    &a,
+                )]);
+                h.write_json(".config/opencode/codex-accounts.json", &store);
+                h.write_json(
+                    ".config/opencode/cache/codex-client-version.json",
+                    &serde_json::json!({"version": b, "fetchedAt": 1_767_225_600_000u64}),
+                )
+            },
+        ),
+        // ---- round 2: new shapes
+        c(
+            "shapes",
+            "zero-width characters inside a token",
+            Token,
+            |h, c| {
+                let mut text = String::new();
+                for z in ["\u{200b}", "\u{200d}", "\u{2060}", "\u{feff}", "\u{ad}"] {
+                    let cut: Vec<String> = c
+                        .as_bytes()
+                        .chunks(3)
+                        .map(|p| String::from_utf8_lossy(p).into_owned())
+                        .collect();
+                    text.push_str(&format!("token {} ok\n", cut.join(z)));
+                    text.push_str(&format!("{{\"message\":\"uses {}\"}}\n", cut.join(z)));
+                }
+                log(h, "a.log", &text)
+            },
+        ),
+        c("shapes", "a token cut by visible symbols", Token, |h, c| {
+            let cut: Vec<String> = c
+                .as_bytes()
+                .chunks(4)
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect();
+            log(
+                h,
+                "a.log",
+                &format!("key {} ok\nkey {} ok\n", cut.join("🔑"), cut.join("·")),
+            )
+        }),
+        c("shapes", "password as an XML element", Name, |h, c| {
+            let (a, b) = lower_parts(c);
+            log(
+                h,
+                "a.log",
+                &format!("<password>{a}</password>\n<cfg><apiKey>{b}</apiKey></cfg>\n"),
+            )
+        }),
+        c(
+            "identities",
+            "numbers in dashed groups and long digit runs",
+            Token,
+            |h, _| {
+                log(
+                h,
+                "a.log",
+                "card 4539-1488-0343-6468 declined\naccount 739182640517 suspended\n{\"account\":\"739182640518\"}\ncb?state=739182640519&n=1\n",
+            )
+            },
+        ),
+        c(
+            "shapes",
+            "an 8-character token of two mixed pieces",
+            Token,
+            |h, _| log(h, "a.log", "code Xk3jP9qz sent\ngot P9qwXk3j back\n"),
+        ),
+        c(
+            "closed-sets",
+            "a made-up model slug in generic JSON",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                log(
+                    h,
+                    "other.jsonl",
+                    &format!("{{\"event\":\"x\",\"model\":\"gpt-5-{a}\"}}\n"),
+                )
+            },
+        ),
+        c(
+            "closed-sets",
+            "provider, MCP server and custom model named by the user",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                h.write(
+                ".config/opencode/opencode.json",
+                &format!("{{\n  \"plugin\": [\"@iam-brain/opencode-codex-auth@latest\"],\n  \"provider\": {{ \"{a}-labs\": {{ \"npm\": \"@ai-sdk/openai-compatible\" }} }},\n  \"mcp\": {{ \"{b}-notes\": {{ \"type\": \"local\" }} }}\n}}\n"),
+            );
+                h.write(
+                ".config/opencode/codex-config.jsonc",
+                &format!("{{\n  \"customModels\": {{ \"{a}\": {{ \"targetModel\": \"gpt-5\" }} }}\n}}\n"),
+            )
+            },
+        ),
+        c(
+            "closed-sets",
+            "a session key where the affinity cache names its maps",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                h.write_json(
+                ".config/opencode/cache/codex-session-affinity.json",
+                &serde_json::json!({"version": 1, "sessions": {format!("ses_{a}"): {"updatedAt": 1}},
+                    "native": {format!("ses_{b}"): {"x": 1}, "seenSessionKeys": {}}}),
+            )
+            },
+        ),
+        c(
+            "closed-sets",
+            "ids, file names and version suffixes as made-up words",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                h,
+                "live-headers.jsonl",
+                &format!("{{\"stage\":\"before-auth\",\"requestId\":\"{a}\",\"responseId\":\"req-{b}\"}}\n"),
+            );
+                log(
+                h,
+                "shareable-debug.jsonl",
+                &format!("{{\"seq\":1,\"event\":\"incident_opened\",\"file\":\"incident-{a}.jsonl\"}}\n"),
+            );
+                h.write_json(
+                ".config/opencode/cache/codex-client-version.json",
+                &serde_json::json!({"version": format!("0.144.0-{b}"), "fetchedAt": 1_767_225_600_000u64}),
+            );
+                let mut store = crate::common::store_with(vec![crate::common::account(
+                    "acc_rootword",
+                    "rw@example.com",
+                    "plus",
+                )]);
+                store[a.as_str()] = serde_json::json!({"type": "oauth", "accounts": []});
+                h.write_json(".config/opencode/codex-accounts.json", &store);
+            },
+        ),
     ]
 }
 
@@ -959,6 +1244,16 @@ fn fixed_canaries(case: &str) -> Option<Vec<&'static str>> {
             "7946 0959",
         ],
         "IBAN in groups" => vec!["DE89 3704 0044 0532 0130 00"],
+        "an 8-character token of two mixed pieces" => vec!["Xk3jP9qz", "P9qwXk3j"],
+        "personal numbers and dates told with a colon" => {
+            vec!["1987-04-12", "078051120", "12345678", "12-34-56"]
+        }
+        "numbers in dashed groups and long digit runs" => vec![
+            "4539-1488-0343-6468",
+            "739182640517",
+            "739182640518",
+            "739182640519",
+        ],
         _ => return None,
     })
 }

@@ -137,9 +137,25 @@ pub const VALUE_KEYS: &[&str] = &[
     "x-request-id",
 ];
 
+/// Keys of the plugin's own records whose values come from a closed set, in any file: a
+/// value stays only when it is in the key's catalogue ([`crate::catalog`]), so a made-up
+/// word of a word's shape is replaced even where no schema reads the line (a torn or
+/// overlong line, a record copied into another log). Names no other writer uses.
+pub const CLOSED_KEYS: &[(&str, &[&[&str]])] = &[
+    ("authmode", &[crate::catalog::MODES]),
+    ("rotationstrategy", &[crate::catalog::ROTATION]),
+    ("attemptreasoncode", &[crate::catalog::ATTEMPT_REASONS]),
+    ("errorname", &[crate::catalog::ERROR_NAMES]),
+    ("originator", &[crate::catalog::ORIGINATORS]),
+    ("promptcachekeystrategy", &[crate::catalog::LEVEL_WORDS]),
+    ("ultrareasoningeffort", &[crate::catalog::LEVEL_WORDS]),
+];
+
 /// How a JSON string value is judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyClass {
+    /// One value of the closed sets named (see [`CLOSED_KEYS`]).
+    Closed(&'static [&'static [&'static str]]),
     /// Free text allowed (each token tested).
     Text,
     /// One token allowed when it passes the test.
@@ -187,6 +203,11 @@ fn key_table() -> &'static KeyTable {
     TABLE.get_or_init(|| {
         let mut t: KeyTable = std::array::from_fn(|_| Vec::new());
         let all = std::iter::once(("sha256", KeyClass::Digest))
+            .chain(
+                CLOSED_KEYS
+                    .iter()
+                    .map(|&(k, sets)| (k, KeyClass::Closed(sets))),
+            )
             .chain(TEXT_KEYS.iter().map(|k| (*k, KeyClass::Text)))
             .chain(VALUE_KEYS.iter().map(|k| (*k, KeyClass::Value)));
         for (k, c) in all {
@@ -214,6 +235,8 @@ fn classify_plain(key: &[u8]) -> KeyClass {
     let is = |list: &[&str]| list.iter().any(|w| w.as_bytes() == k);
     if k == b"sha256" {
         KeyClass::Digest
+    } else if let Some(&(_, sets)) = CLOSED_KEYS.iter().find(|(w, _)| w.as_bytes() == k) {
+        KeyClass::Closed(sets)
     } else if is(TEXT_KEYS) {
         KeyClass::Text
     } else if is(VALUE_KEYS)
@@ -420,7 +443,10 @@ fn between(
     g: &mut GateOutcome,
     spans: Option<&mut Vec<(usize, usize)>>,
 ) {
-    if !plain_gate() && numbers_and_structure(text) {
+    // Part of the definition (the plain gate reads it so too): a number of JSON's structure
+    // stays whole up to 13 digits in a row, where the same digits in text or in a string
+    // are judged as words (an account number; see `sub_ok`).
+    if numbers_and_structure(text) {
         out.extend_from_slice(text);
     } else {
         free_text(text, base, out, g, spans);
@@ -480,6 +506,8 @@ impl StringMemo {
             (false, None, Some(KeyClass::Value)) => 4,
             (false, None, Some(KeyClass::Unknown)) => 5,
             (false, None, Some(KeyClass::Digest)) => 6,
+            // Which closed sets is not in the tag: such elements are not remembered.
+            (false, None, Some(KeyClass::Closed(_))) => return None,
         };
         let mut m = StringMemo {
             buf: [0; 2 + 32 + CACHED_CHUNK],
@@ -571,6 +599,13 @@ enum Verdict {
 
 /// What happens to a JSON string value under a key of `class`.
 fn value_verdict(v: &[u8], class: KeyClass) -> Verdict {
+    if let KeyClass::Closed(sets) = class {
+        return if closed_ok(v, sets) {
+            Verdict::Keep
+        } else {
+            Verdict::Replace
+        };
+    }
     if class == KeyClass::Digest
         && v.len() == 64
         && v.iter()
@@ -593,8 +628,24 @@ fn value_verdict(v: &[u8], class: KeyClass) -> Verdict {
     }
 }
 
+/// Whether `v` is in one of the closed `sets`, a short number, or a placeholder, marker or
+/// pseudonym already written in place of a value.
+fn closed_ok(v: &[u8], sets: &[&[&str]]) -> bool {
+    let Ok(s) = std::str::from_utf8(v) else {
+        return false;
+    };
+    v.is_empty()
+        || sets.iter().any(|set| crate::catalog::has(set, s))
+        || (v.len() <= 9 && v.iter().all(u8::is_ascii_digit))
+        || (v.starts_with(b"<string:") && v.ends_with(b">"))
+        || crate::rules::is_marker(v)
+}
+
 /// Whether a JSON string value stays as it is.
 fn value_ok(v: &[u8], class: KeyClass) -> bool {
+    if let KeyClass::Closed(sets) = class {
+        return closed_ok(v, sets);
+    }
     if class == KeyClass::Digest
         && v.len() == 64
         && v.iter()
@@ -618,8 +669,7 @@ fn value_ok(v: &[u8], class: KeyClass) -> bool {
     match class {
         KeyClass::Text => text_ok(v),
         KeyClass::Value => one_token && token_ok(v),
-        KeyClass::Unknown => false,
-        KeyClass::Digest => false,
+        KeyClass::Unknown | KeyClass::Digest | KeyClass::Closed(_) => false,
     }
 }
 
@@ -761,7 +811,15 @@ fn free_text<S: Sink>(
             let sep = if c.is_ascii() {
                 CHUNK_SEP[usize::from(c)]
             } else {
-                separator_len(&text[i..]).is_some()
+                // A symbol right between two letters or digits (`Qz07🔑Kv8R`, `ab·cd`) joins
+                // them: as a separator it would let each short piece of a token pass while
+                // a reader sees the token whole. With a space or punctuation beside it
+                // (`a · b`, `(✓)`) it separates.
+                separator_len(&text[i..]).is_some_and(|n| {
+                    !(i > start
+                        && text[i - 1].is_ascii_alphanumeric()
+                        && text.get(i + n).is_some_and(u8::is_ascii_alphanumeric))
+                })
             };
             if sep {
                 break;
@@ -775,7 +833,7 @@ fn free_text<S: Sink>(
             // but a plain lowercase word or a number is the credential.
             let (body, escape) = split_escape(chunk);
             let plain_word = body.iter().all(|c| c.is_ascii_lowercase());
-            if !plain_word && !number_like(body) && !credential_next {
+            if !plain_word && !short_number_like(body) && !credential_next {
                 placeholder(body, out);
                 if escape {
                     out.push(b'\\');
@@ -799,7 +857,7 @@ fn free_text<S: Sink>(
                 continue;
             }
             let (value, escape) = split_escape(&chunk[lead..]);
-            if value.is_empty() || number_like(value) {
+            if value.is_empty() || short_number_like(value) {
                 out.extend_from_slice(&chunk[lead..]);
             } else {
                 placeholder(value, out);
@@ -841,6 +899,25 @@ fn free_text<S: Sink>(
         // An object literal's pair in a log (`{ USER: 'jdoe' }` from util.inspect,
         // `{'USER': 'jdoe'}` from Python, `key: "value"` in YAML): the quoted value is judged
         // under its key as a JSON string is.
+        // An XML element named as a credential (`<password>…</password>`): its text goes.
+        if let Some((vs, ve)) = xml_credential(text, start, i) {
+            out.push(b'>');
+            let value = &text[vs..ve];
+            if short_number_like(value) {
+                out.extend_from_slice(value);
+            } else {
+                placeholder(value, out);
+                g.replaced += 1;
+                g.reflow = true;
+                if let Some(s) = spans.as_deref_mut() {
+                    s.push((base + vs, base + ve));
+                }
+            }
+            credential_next = false;
+            loose_next = false;
+            i = ve;
+            continue;
+        }
         let pair = literal_value(text, i, chunk.len() > name.len())
             .or_else(|| indented_value(text, start, i, chunk.len() > name.len()));
         if let Some((vs, ve)) = pair {
@@ -874,6 +951,29 @@ fn free_text<S: Sink>(
             i = ve;
         }
     }
+}
+
+/// After an element name at `start..i` (`<password>`, `<ns:apiKey>`) that names a
+/// credential: the range of the element's text, up to the next `<` on this line.
+fn xml_credential(text: &[u8], start: usize, i: usize) -> Option<(usize, usize)> {
+    if start == 0 || text[start - 1] != b'<' || text.get(i) != Some(&b'>') {
+        return None;
+    }
+    let name = &text[start..i];
+    if name.is_empty()
+        || !name
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"_-.:".contains(c))
+        || !credential_name(name)
+    {
+        return None;
+    }
+    let vs = i + 1;
+    let len = text[vs..]
+        .iter()
+        .position(|&c| c == b'<' || c == b'\n')
+        .unwrap_or(text.len() - vs);
+    (len > 0).then_some((vs, vs + len))
 }
 
 /// An indented `key: value` line (YAML, a struct dump: `  hostname: jdoe-box`), the key
@@ -950,9 +1050,42 @@ fn separator_len(b: &[u8]) -> Option<usize> {
         _ => return None,
     };
     match b.get(..n).and_then(|s| std::str::from_utf8(s).ok()) {
-        Some(s) if !s.chars().next().is_some_and(char::is_alphanumeric) => Some(n),
+        Some(s)
+            if !s
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || invisible(c)) =>
+        {
+            Some(n)
+        }
         _ => None,
     }
+}
+
+/// A character that shows nothing (zero-width spaces and joiners, the soft hyphen, word
+/// joiners, bidi controls, variation selectors, the byte-order mark, tags): it joins the
+/// bytes around it into one word, so a token cut by one (`Qz0​7Kv8…`) stays one chunk, and
+/// that chunk is replaced as a word that is not ASCII. As a separator it would let every
+/// short piece pass on its own while a reader sees the token whole.
+fn invisible(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0xAD | 0x34F
+            | 0x61C
+            | 0x115F..=0x1160
+            | 0x17B4..=0x17B5
+            | 0x180B..=0x180F
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x206F
+            | 0x3164
+            | 0xFE00..=0xFE0F
+            | 0xFEFF
+            | 0xFFA0
+            | 0xFFF0..=0xFFFB
+            | 0x1D173..=0x1D17A
+            | 0xE0000..=0xE0FFF
+    )
 }
 
 fn is_part_sep(c: u8) -> bool {
@@ -1025,8 +1158,8 @@ fn value_passes_by_shape(v: &[u8]) -> bool {
 
 /// Whether `chunk` is one the plain test passes whole, judged by shape alone:
 /// - a number, date or duration: digits with at most two `.`, one `:` and two `-`, no
-///   digit run longer than 13 (fewer dots and colons than an address, every word a short
-///   number);
+///   digit run longer than 9 (fewer dots and colons than an address, every word a short
+///   number; [`short_number_like`]);
 /// - an ISO time `YYYY-MM-DDTHH:MM:SS` with an optional `.` and 1 to 3 digits and an
 ///   optional `Z`;
 /// - a pseudonym (`ident_0123abcd`).
@@ -1034,19 +1167,31 @@ fn value_passes_by_shape(v: &[u8]) -> bool {
 /// `false` says nothing (the plain test decides); agreement tests hold it to the plain test.
 fn passes_by_shape(chunk: &[u8]) -> bool {
     match chunk.first() {
-        Some(b'0'..=b'9') => number_like(chunk) || iso_time(chunk),
-        Some(b'-' | b'.' | b':') => number_like(chunk),
+        Some(b'0'..=b'9') => short_number_like(chunk) || iso_time(chunk),
+        Some(b'-' | b'.' | b':') => short_number_like(chunk),
         Some(b'a'..=b'z') => crate::pseudonym::looks_like_pseudonym(chunk),
         _ => false,
     }
 }
 
+/// [`number_like`] whose runs of digits are counts and sizes (at most 9 digits) or epoch
+/// times (10 or 13 digits from 1 to 4, the seconds and milliseconds of 2001 to 2128), as the
+/// plain test keeps them: never an account, card or phone number.
+fn short_number_like(c: &[u8]) -> bool {
+    number_like(c)
+        && c.split(|b| !b.is_ascii_digit())
+            .all(|run| run.len() <= 9 || (matches!(run.len(), 10 | 13) && run[0] == b'1'))
+}
+
+/// A number in JSON's structure or in text: digits with at most two `.`, one `:` and two
+/// `-`, no run of more than 13 digits.
 fn number_like(c: &[u8]) -> bool {
-    let (mut dots, mut colons, mut dashes, mut run) = (0, 0, 0, 0);
+    let (mut dots, mut colons, mut dashes, mut run, mut digits) = (0, 0, 0, 0, 0);
     for &b in c {
         match b {
             b'0'..=b'9' => {
                 run += 1;
+                digits += 1;
                 if run > 13 {
                     return false;
                 }
@@ -1059,8 +1204,14 @@ fn number_like(c: &[u8]) -> bool {
         }
         run = 0;
     }
-    // Three dashes or more may be an address or an id (`10-0-1-23`): the plain test decides.
-    !c.is_empty() && c.len() <= MAX_CHUNK && dots <= 2 && colons <= 1 && dashes <= 2
+    // Three dashes or more may be an address or an id (`10-0-1-23`), and two with 12 digits
+    // or more a number in groups (`3782-822463-10005`): the plain test decides.
+    !c.is_empty()
+        && c.len() <= MAX_CHUNK
+        && dots <= 2
+        && colons <= 1
+        && dashes <= 2
+        && !(dashes == 2 && digits >= 12)
 }
 
 fn iso_time(c: &[u8]) -> bool {
@@ -1245,7 +1396,7 @@ fn chunk_body<S: Sink>(
                 }
                 if let Some(at) = value_at {
                     let v = &chunk[at..i];
-                    if v.is_empty() || number_like(v) {
+                    if v.is_empty() || short_number_like(v) {
                         out.extend_from_slice(v);
                     } else {
                         placeholder(v, out);
@@ -1553,7 +1704,21 @@ fn id_shaped(part: &[u8]) -> bool {
                 && (k..k + 4).all(byte)
                 && !(g[k + 3].2 == b'-' && k + 4 < n && number(k + 4))
         };
-        uuid || mac || cisco || dashed_v4()
+        // Three or more dashed groups of 3 to 6 digits, 12 digits or more in all: a card
+        // or account number cut in groups (`4539-1488-0343-6468`), whatever its checksum.
+        let grouped = || {
+            let mut digits = 0;
+            let mut j = k;
+            while j < n && number(j) && (3..=6).contains(&len(j)) {
+                digits += len(j);
+                j += 1;
+                if g[j - 1].2 != b'-' {
+                    break;
+                }
+            }
+            j - k >= 3 && digits >= 12
+        };
+        uuid || mac || cisco || dashed_v4() || grouped()
     })
 }
 
@@ -1867,6 +2032,17 @@ fn part_ok(part: &[u8]) -> bool {
             if !subs.iter().all(|sub| sub_ok(sub)) {
                 return false;
             }
+            // Two sub-words that each mix letters and digits (`Xk3jP9qz`: `Xk3j`, `P9qz`)
+            // are a short credential, not a word with a version (`utf8Decoder`, `gpt5Mini`).
+            let mixed = subs
+                .iter()
+                .filter(|sub| {
+                    sub.iter().any(u8::is_ascii_alphabetic) && sub.iter().any(u8::is_ascii_digit)
+                })
+                .count();
+            if mixed >= 2 {
+                return false;
+            }
             // camelCase of words (`fetchAttemptResponse`, `toISOString`) has sub-words of
             // three or more letters after the first and digits only at the end; anything
             // else with three or more pieces is an opaque mixed-case run.
@@ -1926,8 +2102,11 @@ fn sub_ok(s: &[u8]) -> bool {
         return false;
     }
     if letters == 0 {
-        // Counts, sizes, millisecond times; zero-padded sequence numbers.
-        return digits <= 13 || (digits <= 20 && s.starts_with(b"0000"));
+        // Counts and sizes up to 9 digits, epoch times in seconds or milliseconds (10 or 13
+        // digits from 1 to 4: 2001 to 2128), zero-padded sequence numbers. Any other run of
+        // 10 to 13 digits is an account, card or phone number, an id.
+        let epoch = (digits == 10 || digits == 13) && (b'1'..=b'4').contains(&s[0]);
+        return digits <= 9 || epoch || (digits <= 20 && s.starts_with(b"0000"));
     }
     if digits == 0 {
         return word_like(s);
@@ -1944,8 +2123,9 @@ fn sub_ok(s: &[u8]) -> bool {
     }
     let lead_digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
     let unit = &s[lead_digits..];
+    let epoch = (digits == 10 || digits == 13) && (b'1'..=b'4').contains(&s[0]);
     lead_digits == digits
-        && digits <= 13
+        && (digits <= 9 || epoch)
         && UNITS
             .iter()
             .any(|u| u.as_bytes().eq_ignore_ascii_case(unit))
@@ -2270,8 +2450,130 @@ mod tests {
     }
 
     #[test]
+    fn invisible_characters_join_a_token_instead_of_cutting_it() {
+        for z in [
+            "\u{200b}",
+            "\u{200c}",
+            "\u{200d}",
+            "\u{2060}",
+            "\u{feff}",
+            "\u{ad}",
+            "\u{e0041}",
+        ] {
+            let token = ["P5q", "tWk", "hZt", "H4C", "64d"].join(z);
+            let out = g(&format!("token {token} ok"));
+            assert!(!out.contains("tWk") && !out.contains("64d"), "{z:?}: {out}");
+            let out = g(&format!("{{\"message\":\"uses {token}\"}}"));
+            assert!(!out.contains("tWk") && !out.contains("64d"), "{z:?}: {out}");
+        }
+        // Visible separators still separate (the report's `·`, a dash in prose), but not
+        // right between two letters or digits, where they cut a token as well.
+        assert_eq!(g("· ok — fine (✓)"), "· ok — fine (✓)");
+        let out = g("key Qz07🔑Kv8R•w3Xp→7LmT ok");
+        assert!(!out.contains("Kv8R") && !out.contains("7LmT"), "{out}");
+    }
+
+    #[test]
+    fn an_xml_element_named_as_a_credential_loses_its_text() {
+        assert_eq!(
+            g("<password>copperfield</password>"),
+            "<password><string:11></password>"
+        );
+        assert_eq!(
+            g("<cfg><apiKey>amber falcon</apiKey><port>8080</port></cfg>"),
+            "<cfg><apiKey><string:12></apiKey><port>8080</port></cfg>"
+        );
+        assert_eq!(g("<b>bold words</b>"), "<b>bold words</b>");
+    }
+
+    #[test]
+    fn digits_in_dashed_groups_of_twelve_or_more_are_replaced() {
+        assert_eq!(
+            g("card 4539-1488-0343-6468 declined"),
+            "card <string:19> declined"
+        );
+        assert_eq!(g("acct 3782-822463-10005 x"), "acct <string:17> x");
+        for keep in [
+            "2026-01-01",
+            "415-555-01",
+            "v1.2.3-4",
+            "2026-01-01-12-30",
+            "1-2-3-4-5",
+        ] {
+            assert_eq!(g(keep), keep);
+        }
+    }
+
+    #[test]
+    fn long_digit_runs_stay_only_as_epoch_times() {
+        assert_eq!(
+            g("account 739182640517 suspended"),
+            "account <string:12> suspended"
+        );
+        assert_eq!(g("call 5155550132x"), "call <string:11>");
+        assert_eq!(
+            g("at 1767225600 and 1767225600000"),
+            "at 1767225600 and 1767225600000"
+        );
+        assert_eq!(g("size 209715200 bytes"), "size 209715200 bytes");
+        assert_eq!(g("cb?state=739182640517&n=2"), "cb?state=<string:12>&n=2");
+        assert_eq!(g("password=739182640517"), "password=<string:12>");
+        // A number of JSON's structure stays (a placeholder would break the document).
+        assert_eq!(g(r#"{"size":12345678901}"#), r#"{"size":12345678901}"#);
+        assert_eq!(g(r#"{"at":1767225600000}"#), r#"{"at":1767225600000}"#);
+        assert_eq!(
+            g(r#"{"account":"739182640517"}"#),
+            r#"{"account":"<string:12>"}"#
+        );
+    }
+
+    #[test]
+    fn a_short_token_of_two_mixed_pieces_is_replaced() {
+        assert_eq!(g("code Xk3jP9qz sent"), "code <string:8> sent");
+        assert_eq!(g("got P9qzXk3j back"), "got <string:8> back");
+        for keep in [
+            "x86_64",
+            "toISOString",
+            "utf8",
+            "node18",
+            "Base64",
+            "gpt-5.1-codex",
+        ] {
+            assert_eq!(g(keep), keep);
+        }
+    }
+
+    #[test]
+    fn closed_keys_keep_only_their_catalogue_in_any_line() {
+        let ok = r#"{"authMode":"native","originator":"codex_cli_rs","errorName":"TypeError","rotationStrategy":"<string:5>"}"#;
+        assert_eq!(g(ok), ok);
+        // A torn record no schema reads: made-up words (snake_case ones too) are replaced.
+        assert_eq!(
+            g(r#"{"seq":1,"authMode":"zorvtornauth","errorName":"zorv_err_name""#),
+            r#"{"seq":1,"authMode":"<string:12>","errorName":"<string:13>""#
+        );
+        assert_eq!(
+            g(r#"{"headers":{"originator":"zorvorigtext"}}"#),
+            r#"{"headers":{"originator":"<string:12>"}}"#
+        );
+        assert_eq!(
+            g("run originator=zorvorigtext ok"),
+            "run originator=<string:12> ok"
+        );
+        assert_eq!(
+            g("{'originator': 'zorvorigtext'}"),
+            "{'originator': '<string:12>'}"
+        );
+    }
+
+    #[test]
     fn the_key_table_agrees_with_the_lists() {
-        let listed = TEXT_KEYS.iter().chain(VALUE_KEYS).chain(&["sha256"]);
+        let closed: Vec<&str> = CLOSED_KEYS.iter().map(|(k, _)| *k).collect();
+        let listed = TEXT_KEYS
+            .iter()
+            .chain(VALUE_KEYS)
+            .chain(&["sha256"])
+            .chain(closed.iter());
         for k in listed {
             for v in [
                 k.to_string(),
@@ -2304,7 +2606,8 @@ mod tests {
             "-",
             ":",
             "..",
-            "1234567890123",
+            "123456789",
+            "1767225600000",
             "367.7",
             "2025-01-01",
             "10.0.0",
@@ -2321,6 +2624,7 @@ mod tests {
         let long = "1-".repeat(MAX_CHUNK);
         for c in [
             "12345678901234",
+            "2234567890123",
             "10.0.0.1",
             "1::2",
             "2025-01-01T00:00:05.0000Z",

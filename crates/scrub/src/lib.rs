@@ -23,6 +23,7 @@
 #![warn(unreachable_pub)]
 
 mod bytes;
+pub mod catalog;
 pub mod certify;
 mod code_hosts;
 mod decode;

@@ -93,6 +93,16 @@ mod spoken {
     }
 
     #[test]
+    fn personal_numbers_and_dates_told_with_a_colon_are_found() {
+        assert_eq!(told("date of birth: 1987-04-12"), ["1987-04-12"]);
+        assert_eq!(told("DOB=1987-04-12 ok"), ["1987-04-12"]);
+        assert_eq!(told("ssn: 078051120"), ["078051120"]);
+        assert_eq!(told("account number: 12345678"), ["12345678"]);
+        assert_eq!(told("sort code: 12-34-56"), ["12-34-56"]);
+        assert!(told("account is disabled").is_empty());
+    }
+
+    #[test]
     fn credentials_told_in_prose_are_found() {
         assert_eq!(
             told("note: my password is sunshine for the vpn"),

@@ -6,7 +6,9 @@
 //! - numbers, booleans and `null` stay (counts, timestamps, status codes, flags);
 //! - a string stays only when its key is on the kind's allowlist ([`allowlist`]) and the
 //!   string has the key's [`Shape`] (an event name, an error code, a model slug, a
-//!   timestamp, a version, an allowed URL, …);
+//!   timestamp, a version, an allowed URL, …); in the plugin's and OpenCode's own kinds a
+//!   key whose values are a closed set keeps only what its catalogue lists
+//!   ([`crate::catalog`], [`Shape::OneOf`]), so a made-up word of a word's shape is replaced;
 //! - identities (identity keys, account ids, emails, session keys, prompt cache keys,
 //!   attempt keys) become per-bundle pseudonyms, by key or, for files keyed by them
 //!   (`codex-snapshots.json`, `codex-session-affinity.json`), by position;
@@ -14,7 +16,8 @@
 //!   its key: unknown keys get placeholders, not trust;
 //! - keys stay when they have the shape of a name (`requestId`, `x-request-id`,
 //!   `gpt-5.1-codex`); a key shaped like data (an email, an opaque id, anything with `|` or
-//!   spaces) becomes a `name_…` pseudonym.
+//!   spaces) becomes a `name_…` pseudonym, and so does a key the user names in a map of
+//!   such names that no catalogue knows (an OpenCode provider id, an MCP server).
 //!
 //! The result still goes through the engine (detectors and the allowlist gate) like every
 //! other file, so a schema can only make a file stricter than the generic rules.
@@ -23,6 +26,7 @@ use std::cell::RefCell;
 
 use serde_json::{Map, Value};
 
+use crate::catalog as cat;
 use crate::engine::Counts;
 use crate::pseudonym::{looks_like_pseudonym, Kind, Pseudonymizer};
 use crate::rules::{Action, KeySite, Rule};
@@ -126,9 +130,11 @@ pub enum Shape {
     /// A decimal number written as a string (`"12.5"`).
     Number,
     /// A URL on a host the plugin talks to (or loopback), without user info, query or
-    /// fragment, whose path segments are words; or a bare URL path (`/backend-api/codex`).
+    /// fragment, whose path segments are known ones ([`crate::catalog::PATH_WORDS`]),
+    /// versions or numbers; or such a bare URL path (`/backend-api/codex`).
     Url,
-    /// A MIME type or another header value made of words (`application/json`,
+    /// A MIME type or another header value made of catalogued words
+    /// ([`crate::catalog::HEADER_WORDS`]) and numbers (`application/json`,
     /// `text/event-stream; charset=utf-8`, `responses=experimental`).
     HeaderValue,
     /// An npm package specifier (`@iam-brain/opencode-codex-auth@latest`, `opencode-wakatime`).
@@ -143,6 +149,23 @@ pub enum Shape {
     /// An identity: replaced by the per-bundle pseudonym of this kind (kept as it is when
     /// it already is a pseudonym the plugin wrote).
     Identity(Kind),
+    /// A value of a closed set the plugin or OpenCode writes ([`crate::catalog`]): kept only
+    /// when it is in one of these catalogues (ASCII case aside) or is a short number.
+    OneOf(&'static [&'static [&'static str]]),
+    /// A model, `[provider/]slug`: the provider one OpenCode knows, every piece of the slug
+    /// (between `-`, `.`, `:`) a model word ([`crate::catalog::MODEL_WORDS`]) or a number.
+    Model,
+    /// A request or response id: its pieces (between `-` and `_`) numbers, hex with a
+    /// digit, or a prefix such as `req`, `resp`, `msg`, `call`.
+    Id,
+    /// A file name of the plugin's debug state (`incident-<time>-<uuid>.jsonl`,
+    /// `segment-<16 digits>.jsonl`): its pieces (between `-`, `.`, `_`) the plugin's words,
+    /// numbers, times written with `-` (`01T00`, `000Z`) or hex groups.
+    File,
+    /// A `user-agent`: kept piece by piece, each run of `[A-Za-z0-9._-]` a product or
+    /// platform word ([`crate::catalog::AGENT_WORDS`]), a version or a number; any other
+    /// run becomes a placeholder in place.
+    UserAgent,
 }
 
 /// Hosts a kept URL may name: the plugin's own endpoints, GitHub for the catalogs, OpenCode's
@@ -160,7 +183,9 @@ const HOSTS: &[&str] = &[
     "[::1]",
 ];
 
-/// Keys every kind allows (records of events and errors).
+/// Keys every kind allows (records of events and errors). [`Generic`](FileKind::Generic)
+/// JSON comes from writers nobody listed, so its event names and codes are words of any
+/// kind (the gate still tests each); the plugin's own kinds take [`CLOSED_COMMON`] first.
 const COMMON: &[(&str, Shape)] = &[
     ("event", Shape::Word),
     ("type", Shape::Word),
@@ -176,32 +201,52 @@ const COMMON: &[(&str, Shape)] = &[
     ("$schema", Shape::Url),
     ("message", Shape::Phrase),
     ("statusText", Shape::Phrase),
-    ("model", Shape::Word),
+    // A model is a closed set in any file: a slug of model words.
+    ("model", Shape::Model),
 ];
+
+/// Error codes as a code key's catalogues.
+const CODE_SETS: &[&[&str]] = &[cat::CODES];
+
+/// [`COMMON`]'s keys in the plugin's and OpenCode's own files: closed sets.
+const CLOSED_COMMON: &[(&str, Shape)] = &[
+    ("event", Shape::OneOf(cat::EVENTS)),
+    ("type", Shape::OneOf(&[cat::TYPES])),
+    ("status", Shape::OneOf(&[cat::STATUSES])),
+    ("code", Shape::OneOf(CODE_SETS)),
+    ("error_code", Shape::OneOf(CODE_SETS)),
+    ("errorCode", Shape::OneOf(CODE_SETS)),
+    ("level", Shape::OneOf(&[cat::LEVELS])),
+    ("model", Shape::Model),
+    ("statusText", Shape::OneOf(&[cat::HTTP_REASONS])),
+];
+
+/// Reasons: incident and meta reasons, attempt reasons, codes.
+const REASON_SETS: &[&[&str]] = &[cat::REASONS, cat::ATTEMPT_REASONS, cat::CODES];
 
 /// Header snapshot fields (request files and `live-headers.jsonl`), body fields when bodies
 /// are kept, and meta fields.
 const SNAPSHOT: &[(&str, Shape)] = &[
     ("runId", Shape::Time),
-    ("requestId", Shape::Word),
-    ("responseId", Shape::Word),
-    ("stage", Shape::Word),
-    ("method", Shape::Word),
+    ("requestId", Shape::Id),
+    ("responseId", Shape::Id),
+    ("stage", Shape::OneOf(&[cat::STAGES])),
+    ("method", Shape::OneOf(&[cat::METHODS])),
     ("url", Shape::Url),
     ("prompt_cache_key", Shape::Identity(Kind::PromptCacheKey)),
     ("promptCacheKey", Shape::Identity(Kind::PromptCacheKey)),
-    ("model", Shape::Word),
-    ("stream", Shape::Word),
-    ("store", Shape::Word),
-    ("include", Shape::Word),
-    ("effort", Shape::Word),
-    ("summary", Shape::Word),
-    ("verbosity", Shape::Word),
-    ("service_tier", Shape::Word),
-    ("tool_choice", Shape::Word),
-    ("role", Shape::Word),
-    ("attempt", Shape::Word),
-    ("reason", Shape::Word),
+    ("stream", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("store", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("include", Shape::OneOf(&[cat::INCLUDES])),
+    ("effort", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("summary", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("verbosity", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("service_tier", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("tool_choice", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("role", Shape::OneOf(&[cat::ROLES])),
+    ("attempt", Shape::Number),
+    ("reason", Shape::OneOf(REASON_SETS)),
+    ("event", Shape::OneOf(cat::EVENTS)),
     ("identityKey", Shape::Identity(Kind::Identity)),
     ("accountId", Shape::Identity(Kind::Account)),
     ("sessionKey", Shape::Identity(Kind::Session)),
@@ -212,34 +257,41 @@ const SNAPSHOT: &[(&str, Shape)] = &[
 /// Shareable-debug records (reference 11.5).
 const SHAREABLE: &[(&str, Shape)] = &[
     ("seq", Shape::Number),
-    ("authMode", Shape::Word),
-    ("rotationStrategy", Shape::Word),
-    ("decision", Shape::Word),
-    ("attemptReasonCode", Shape::Word),
-    ("method", Shape::Word),
+    // Any of the plugin's events: a record may sit in another of its logs (the bench
+    // corpus mixes them), and the union is as closed.
+    ("event", Shape::OneOf(cat::EVENTS)),
+    ("authMode", Shape::OneOf(&[cat::MODES])),
+    ("rotationStrategy", Shape::OneOf(&[cat::ROTATION])),
+    ("decision", Shape::OneOf(&[cat::DECISIONS])),
+    ("attemptReasonCode", Shape::OneOf(&[cat::ATTEMPT_REASONS])),
+    ("method", Shape::OneOf(&[cat::METHODS])),
     ("endpoint", Shape::Url),
-    ("outcome", Shape::Word),
-    ("errorName", Shape::Word),
-    ("reason", Shape::Word),
-    ("file", Shape::Word),
+    (
+        "outcome",
+        Shape::OneOf(&[cat::OUTCOMES, cat::SIGNALS, cat::CODES]),
+    ),
+    ("errorName", Shape::OneOf(&[cat::ERROR_NAMES])),
+    ("reason", Shape::OneOf(REASON_SETS)),
+    ("file", Shape::File),
     ("activeIdentity", Shape::Identity(Kind::Identity)),
     ("selectedIdentity", Shape::Identity(Kind::Identity)),
     ("session", Shape::Identity(Kind::Session)),
     ("attempt", Shape::Identity(Kind::Attempt)),
     ("promptCacheKey", Shape::Identity(Kind::PromptCacheKey)),
-    ("incidentFile", Shape::Word),
+    ("incidentFile", Shape::File),
     ("openedAt", Shape::Time),
     ("closedAt", Shape::Time),
 ];
 
 /// OAuth lifecycle events (reference 11.2): the meta keys that carry no secret.
 const LIFECYCLE: &[(&str, Shape)] = &[
-    ("host", Shape::Word),
-    ("reason", Shape::Word),
-    ("mode", Shape::Word),
-    ("error", Shape::Word),
-    ("errorName", Shape::Word),
-    ("signal", Shape::Word),
+    ("event", Shape::OneOf(cat::EVENTS)),
+    ("host", Shape::OneOf(&[cat::LOOPBACK])),
+    ("reason", Shape::OneOf(REASON_SETS)),
+    ("mode", Shape::OneOf(&[cat::LOGIN_MODES])),
+    ("error", Shape::OneOf(&[cat::CODES, cat::ERROR_NAMES])),
+    ("errorName", Shape::OneOf(&[cat::ERROR_NAMES])),
+    ("signal", Shape::OneOf(&[cat::SIGNALS])),
     ("url", Shape::Url),
 ];
 
@@ -250,27 +302,33 @@ const CATALOG_META: &[(&str, Shape)] = &[("tag", Shape::Version), ("url", Shape:
 /// A catalog's model fields (reference 10.4) that are codes, names of levels or slugs; the
 /// texts (`description`, `base_instructions`, templates) get placeholders.
 const CATALOG: &[(&str, Shape)] = &[
-    ("source", Shape::Word),
+    ("source", Shape::OneOf(&[cat::SOURCES])),
     ("fetched_at_utc", Shape::Time),
-    ("models", Shape::Word),
-    ("slug", Shape::Word),
-    ("display_name", Shape::Word),
-    ("visibility", Shape::Word),
-    ("default_reasoning_level", Shape::Word),
-    ("effort", Shape::Word),
-    ("apply_patch_tool_type", Shape::Word),
-    ("reasoning_summary_format", Shape::Word),
-    ("default_verbosity", Shape::Word),
-    ("default_reasoning_summary", Shape::Word),
+    ("models", Shape::Model),
+    ("slug", Shape::Model),
+    ("display_name", Shape::Model),
+    ("visibility", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("default_reasoning_level", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("effort", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("apply_patch_tool_type", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    (
+        "reasoning_summary_format",
+        Shape::OneOf(&[cat::LEVEL_WORDS]),
+    ),
+    ("default_verbosity", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    (
+        "default_reasoning_summary",
+        Shape::OneOf(&[cat::LEVEL_WORDS]),
+    ),
     ("minimal_client_version", Shape::Version),
-    ("input_modalities", Shape::Word),
-    ("id", Shape::Word),
+    ("input_modalities", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("id", Shape::Model),
 ];
 
 /// Quota snapshots (reference 7.8).
 const SNAPSHOTS: &[(&str, Shape)] = &[
-    ("modelFamily", Shape::Word),
-    ("name", Shape::Word),
+    ("modelFamily", Shape::Model),
+    ("name", Shape::OneOf(&[cat::LIMIT_NAMES])),
     ("balance", Shape::Number),
 ];
 
@@ -278,51 +336,50 @@ const SNAPSHOTS: &[(&str, Shape)] = &[
 const OPENCODE: &[(&str, Shape)] = &[
     ("plugin", Shape::Package),
     ("npm", Shape::Package),
-    ("model", Shape::Word),
-    ("small_model", Shape::Word),
+    ("small_model", Shape::Model),
     ("baseURL", Shape::Url),
-    ("theme", Shape::Word),
-    ("share", Shape::Word),
-    ("autoupdate", Shape::Word),
-    ("disabled_providers", Shape::Word),
-    ("enabled_providers", Shape::Word),
-    ("reasoningEffort", Shape::Word),
-    ("reasoningSummary", Shape::Word),
-    ("textVerbosity", Shape::Word),
-    ("include", Shape::Word),
-    ("store", Shape::Word),
-    ("setCacheKey", Shape::Word),
+    ("theme", Shape::OneOf(&[cat::THEMES])),
+    ("share", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("autoupdate", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("disabled_providers", Shape::OneOf(&[cat::PROVIDERS])),
+    ("enabled_providers", Shape::OneOf(&[cat::PROVIDERS])),
+    ("reasoningEffort", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("reasoningSummary", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("textVerbosity", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("include", Shape::OneOf(&[cat::INCLUDES])),
+    ("store", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("setCacheKey", Shape::OneOf(&[cat::LEVEL_WORDS])),
 ];
 
 /// `codex-config.jsonc` (the plugin's schema: enums, booleans and numbers).
 const PLUGIN_CONFIG: &[(&str, Shape)] = &[
-    ("mode", Shape::Word),
-    ("rotationStrategy", Shape::Word),
-    ("promptCacheKeyStrategy", Shape::Word),
-    ("ultraReasoningEffort", Shape::Word),
-    ("personality", Shape::Word),
-    ("reasoningEffort", Shape::Word),
-    ("reasoningMode", Shape::Word),
-    ("reasoningSummary", Shape::Word),
-    ("textVerbosity", Shape::Word),
-    ("verbosity", Shape::Word),
-    ("serviceTier", Shape::Word),
-    ("include", Shape::Word),
-    ("targetModel", Shape::Word),
+    ("mode", Shape::OneOf(&[cat::MODES])),
+    ("rotationStrategy", Shape::OneOf(&[cat::ROTATION])),
+    ("promptCacheKeyStrategy", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("ultraReasoningEffort", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("personality", Shape::OneOf(&[cat::PERSONALITIES])),
+    ("reasoningEffort", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("reasoningMode", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("reasoningSummary", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("textVerbosity", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("verbosity", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("serviceTier", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("include", Shape::OneOf(&[cat::INCLUDES])),
+    ("targetModel", Shape::Model),
 ];
 
 /// Shareable-debug state files.
 const DEBUG_STATE: &[(&str, Shape)] = &[
-    ("file", Shape::Word),
+    ("file", Shape::File),
     ("openedAt", Shape::Time),
-    ("reason", Shape::Word),
+    ("reason", Shape::OneOf(REASON_SETS)),
 ];
 
 /// The store: nothing but its shape, identities pseudonymized.
 const STORE: &[(&str, Shape)] = &[
-    ("strategy", Shape::Word),
-    ("plan", Shape::Word),
-    ("authTypes", Shape::Word),
+    ("strategy", Shape::OneOf(&[cat::ROTATION])),
+    ("plan", Shape::OneOf(&[cat::PLANS])),
+    ("authTypes", Shape::OneOf(&[cat::MODES])),
     ("identityKey", Shape::Identity(Kind::Identity)),
     ("activeIdentityKey", Shape::Identity(Kind::Identity)),
     ("accountId", Shape::Identity(Kind::Account)),
@@ -364,26 +421,33 @@ pub fn allowlisted_anywhere(key: &[u8]) -> bool {
             .flat_map(|&k| COMMON.iter().chain(allowlist(k)))
             .filter(|(k, shape)| !matches!(shape, Shape::Identity(_)) && !GATE_EXCEPT.contains(k))
             .map(|(k, _)| k.to_ascii_lowercase().into_bytes())
-            .chain(SAFE_HEADERS.iter().map(|h| h.as_bytes().to_vec()))
+            .chain(SAFE_HEADERS.iter().map(|(h, _)| h.as_bytes().to_vec()))
             .collect()
     })
     .contains(key)
 }
 
-/// Header names whose values are kept when they have [`Shape::HeaderValue`] (snapshots).
-const SAFE_HEADERS: &[&str] = &[
-    "accept",
-    "accept-encoding",
-    "content-encoding",
-    "content-type",
-    "openai-beta",
-    "originator",
-    "retry-after",
-    "x-codex-primary-used-percent",
-    "x-codex-secondary-used-percent",
-    "x-codex-primary-reset-after-seconds",
-    "x-codex-secondary-reset-after-seconds",
-    "user-agent",
+/// Header names whose values are kept when they have their shape (snapshots).
+const SAFE_HEADERS: &[(&str, Shape)] = &[
+    ("accept", Shape::HeaderValue),
+    ("accept-encoding", Shape::HeaderValue),
+    ("content-encoding", Shape::HeaderValue),
+    ("content-type", Shape::HeaderValue),
+    ("openai-beta", Shape::HeaderValue),
+    ("originator", Shape::OneOf(&[cat::ORIGINATORS])),
+    ("retry-after", Shape::Number),
+    ("x-codex-primary-used-percent", Shape::Number),
+    ("x-codex-secondary-used-percent", Shape::Number),
+    ("x-codex-primary-reset-after-seconds", Shape::Number),
+    ("x-codex-secondary-reset-after-seconds", Shape::Number),
+    ("user-agent", Shape::UserAgent),
+];
+
+/// The maps of a mode in `codex-session-affinity.json` (reference 6.4).
+const AFFINITY_MAPS: &[&str] = &[
+    "seenSessionKeys",
+    "stickyBySessionKey",
+    "hybridBySessionKey",
 ];
 
 /// Keys whose value is an object of headers.
@@ -398,9 +462,15 @@ pub struct SchemaOptions {
 
 /// The shape of `key` in `kind`, if it is on the allowlist.
 fn shape_of(kind: FileKind, key: &str) -> Option<Shape> {
-    COMMON
+    let closed: &[(&str, Shape)] = if kind == FileKind::Generic {
+        &[]
+    } else {
+        CLOSED_COMMON
+    };
+    allowlist(kind)
         .iter()
-        .chain(allowlist(kind))
+        .chain(closed)
+        .chain(COMMON)
         .find(|(k, _)| *k == key)
         .map(|&(_, s)| s)
 }
@@ -488,12 +558,14 @@ impl Walk<'_> {
                         let section = match section {
                             Value::Object(maps) => Value::Object(
                                 maps.into_iter()
-                                    .map(|(name, map)| (self.key(&name), self.affinity_map(map)))
+                                    .map(|(name, map)| {
+                                        (self.named(&name, AFFINITY_MAPS), self.affinity_map(map))
+                                    })
                                     .collect(),
                             ),
                             other => self.value(other, Slot::Key(&mode)),
                         };
-                        (self.key(&mode), section)
+                        (self.named(&mode, &["version", "native", "codex"]), section)
                     })
                     .collect(),
             ),
@@ -527,9 +599,21 @@ impl Walk<'_> {
         }
     }
 
+    /// Whether a key of an object under `slot` is kept: shaped like a name, and, in a map
+    /// whose keys are the user's own names ([`named_map`]), one the catalogue knows.
+    fn key_kept(&self, slot: Slot<'_>, k: &str) -> bool {
+        key_shaped(k)
+            && match slot {
+                Slot::Key(parent) => named_map(self.kind, parent).is_none_or(|ok| ok(k)),
+                // The store's root: its one domain (another root key is the user's own).
+                Slot::None if self.kind == FileKind::AccountStore => k == "openai",
+                _ => true,
+            }
+    }
+
     fn object(&self, mut m: Map<String, Value>, slot: Slot<'_>) -> Value {
         let headers = matches!(slot, Slot::Key(k) if HEADER_MAPS.contains(&k));
-        if m.keys().all(|k| key_shaped(k)) {
+        if m.keys().all(|k| self.key_kept(slot, k)) {
             // Every key is kept: the values are replaced where they are, in order.
             for (k, v) in m.iter_mut() {
                 if self.options.drop_bodies && k == "body" {
@@ -553,14 +637,17 @@ impl Walk<'_> {
                 out.insert(k, Value::String(crate::OMITTED.to_string()));
                 continue;
             }
-            let slot = if headers {
-                Slot::Header(&k)
-            } else {
-                Slot::Key(&k)
-            };
-            let v = self.value(v, slot);
+            let kept = self.key_kept(slot, &k);
+            let v = self.value(
+                v,
+                if headers {
+                    Slot::Header(&k)
+                } else {
+                    Slot::Key(&k)
+                },
+            );
             // A kept key is moved, not copied.
-            let name = if key_shaped(&k) {
+            let name = if kept {
                 k
             } else {
                 self.p.pseudonym(Kind::Name, k.as_bytes())
@@ -570,9 +657,9 @@ impl Walk<'_> {
         Value::Object(out)
     }
 
-    /// A key as written: kept when shaped like a name, else a `name_…` pseudonym.
-    fn key(&self, k: &str) -> String {
-        if key_shaped(k) {
+    /// A key of a closed set: kept when it is one of `names`, else a `name_…` pseudonym.
+    fn named(&self, k: &str, names: &[&str]) -> String {
+        if names.contains(&k) {
             k.to_string()
         } else {
             self.p.pseudonym(Kind::Name, k.as_bytes())
@@ -610,18 +697,20 @@ impl Walk<'_> {
     fn string(&self, s: &str, slot: Slot<'_>) -> String {
         let shape = match slot {
             Slot::Key(k) => shape_of(self.kind, k),
-            Slot::Header(name) => {
-                let name = name.to_ascii_lowercase();
-                SAFE_HEADERS
-                    .contains(&name.as_str())
-                    .then_some(Shape::HeaderValue)
-            }
+            Slot::Header(name) => SAFE_HEADERS
+                .iter()
+                .find(|(h, _)| h.eq_ignore_ascii_case(name))
+                .map(|&(_, shape)| shape),
             Slot::Identity(kind) => Some(Shape::Identity(kind)),
             Slot::None => None,
         };
         match shape {
             Some(Shape::Identity(kind)) => return self.identity(kind, s),
             Some(shape) if fits(shape, s) => return s.to_string(),
+            Some(Shape::UserAgent) if !fits(Shape::Marker, s) => {
+                self.count(Rule::Unvetted);
+                return user_agent(s);
+            }
             _ => {}
         }
         // A marker the writer put there stays under any key (`Bearer [redacted]`).
@@ -669,6 +758,65 @@ impl Walk<'_> {
                 placeholder(s)
             }
         }
+    }
+}
+
+/// The strings (values and keys) of `value` that its kind's schema replaces with a
+/// placeholder or a `name_…` pseudonym. A caller registers them as known values, so that a
+/// text elsewhere that quotes one (the doctor's report: "found string (\"…\")", "unknown
+/// keys are ignored: …") loses it too. Identities are not listed (they have pseudonyms).
+pub fn replaced_strings(kind: FileKind, value: &Value) -> Vec<String> {
+    let p = Pseudonymizer::with_key(&[0; 32]);
+    let (out, _) = redact_value(kind, value.clone(), &p, SchemaOptions { drop_bodies: true });
+    let mut found = Vec::new();
+    diff(value, &out, &mut found);
+    found
+}
+
+/// Pairs `before` with its redaction `after`, collecting what became a placeholder.
+fn diff(before: &Value, after: &Value, found: &mut Vec<String>) {
+    match (before, after) {
+        (Value::String(b), Value::String(a)) if a != b && a.starts_with("<string:") => {
+            found.push(b.clone());
+        }
+        (Value::Array(b), Value::Array(a)) => {
+            for (x, y) in b.iter().zip(a) {
+                diff(x, y, found);
+            }
+        }
+        (Value::Object(b), Value::Object(a)) => {
+            for (k, x) in b {
+                match a.get(k) {
+                    Some(y) => diff(x, y, found),
+                    None => {
+                        // The key was replaced; its value is found under its pseudonym.
+                        found.push(k.clone());
+                        let name =
+                            Pseudonymizer::with_key(&[0; 32]).pseudonym(Kind::Name, k.as_bytes());
+                        if let Some(y) = a.get(&name) {
+                            diff(x, y, found);
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The test for the keys of a map whose keys are the user's own names (OpenCode's
+/// `provider`, `mcp`, `agent`, `mode`, `command`; the plugin's `customModels` and
+/// `perModel`): a provider id OpenCode ships, a built-in agent, a model slug; any other name
+/// (a company's provider, an internal MCP server, a custom model) becomes a `name_…`
+/// pseudonym. `None` for any other map.
+fn named_map(kind: FileKind, parent: &str) -> Option<fn(&str) -> bool> {
+    match (kind, parent) {
+        (FileKind::OpencodeConfig, "provider") => Some(|k| cat::has(cat::PROVIDERS, k)),
+        (FileKind::OpencodeConfig, "agent" | "mode") => Some(|k| cat::has(cat::AGENTS, k)),
+        (FileKind::OpencodeConfig, "mcp" | "command")
+        | (FileKind::PluginConfig, "customModels") => Some(|_| false),
+        (FileKind::PluginConfig, "perModel") => Some(model),
+        _ => None,
     }
 }
 
@@ -739,15 +887,22 @@ pub fn fits(shape: Shape, s: &str) -> bool {
         }
         Shape::Url => url(s),
         Shape::HeaderValue => {
-            // Words joined by `/ . - = *`, in a list separated by `;` or `,` (each may be
-            // followed by one space): `text/event-stream; charset=utf-8`.
+            // Catalogued words (media types, encodings, parameters) or numbers joined by
+            // `=`, in a list separated by `;` or `,` (each may be followed by one space):
+            // `text/event-stream; charset=utf-8`.
             let joined = s.replace("; ", ";").replace(", ", ",");
             s.len() <= 128
                 && !joined.contains(' ')
-                && joined
-                    .split([';', ','])
-                    .all(|part| part.split('=').all(|w| word(w, b"._/-*")))
+                && joined.split([';', ',']).all(|part| {
+                    part.split('=')
+                        .all(|w| cat::has(cat::HEADER_WORDS, w) || short_number(w))
+                })
         }
+        Shape::OneOf(sets) => sets.iter().any(|set| cat::has(set, s)) || short_number(s),
+        Shape::Model => model(s),
+        Shape::Id => id(s),
+        Shape::File => file(s),
+        Shape::UserAgent => !s.is_empty() && user_agent(s) == s,
         Shape::Package => package(s),
         Shape::Phrase => {
             !s.is_empty()
@@ -801,6 +956,8 @@ fn time(s: &str) -> bool {
             .all(|run| run.len() <= 8)
 }
 
+/// `[rust-v|v]<digits>…`: every piece (between `.`, `-`, `+`) a number or a pre-release or
+/// build word ([`crate::catalog::VERSION_WORDS`]: `1.2.3-beta.1`, `0.144.0`).
 fn version(s: &str) -> bool {
     let core = s
         .strip_prefix("rust-v")
@@ -809,10 +966,122 @@ fn version(s: &str) -> bool {
     !core.is_empty()
         && core.len() <= 32
         && core.as_bytes()[0].is_ascii_digit()
-        && core
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b".-+".contains(&c))
-        && !opaque(core)
+        && core.split(['.', '-', '+']).all(|p| {
+            (!p.is_empty() && p.len() <= 12 && p.bytes().all(|c| c.is_ascii_digit()))
+                || cat::has(cat::VERSION_WORDS, p)
+        })
+}
+
+/// Hex with a digit, or a whole group of a UUID (4, 8 or 12 hex digits).
+fn hex_piece(p: &str) -> bool {
+    !p.is_empty()
+        && p.len() <= 32
+        && p.bytes().all(|c| c.is_ascii_hexdigit())
+        && (p.bytes().any(|c| c.is_ascii_digit()) || matches!(p.len(), 4 | 8 | 12))
+}
+
+/// See [`Shape::Id`].
+fn id(s: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "req", "request", "resp", "response", "msg", "call", "run", "item",
+    ];
+    !s.is_empty()
+        && s.len() <= 64
+        && s.split(['-', '_']).all(|p| {
+            (!p.is_empty() && p.len() <= 13 && p.bytes().all(|c| c.is_ascii_digit()))
+                || hex_piece(p)
+                || cat::has(PREFIXES, p)
+        })
+}
+
+/// See [`Shape::File`].
+fn file(s: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "incident",
+        "segment",
+        "jsonl",
+        "json",
+        "log",
+        "manifestless",
+        "recovery",
+        "state",
+    ];
+    !s.is_empty()
+        && s.len() <= 128
+        && s.split(['-', '.', '_']).all(|p| {
+            let digits = p.bytes().filter(u8::is_ascii_digit).count();
+            let time = digits > 0
+                && digits + 2 >= p.len()
+                && p.bytes()
+                    .all(|c| c.is_ascii_digit() || c == b'T' || c == b'Z');
+            cat::has(WORDS, p) || time || hex_piece(p)
+        })
+}
+
+/// A number of at most 9 digits, perhaps with a fraction (`0.9`, `429`).
+fn short_number(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 12
+        && s.bytes().filter(u8::is_ascii_digit).count() <= 9
+        && s.bytes().any(|c| c.is_ascii_digit())
+        && s.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+}
+
+/// `[provider/]slug`, every piece of the slug a model word or a number (see [`Shape::Model`]).
+fn model(s: &str) -> bool {
+    let (provider, slug) = match s.split_once('/') {
+        Some((p, rest)) => (Some(p), rest),
+        None => (None, s),
+    };
+    s.len() <= 64
+        && provider.is_none_or(|p| cat::has(cat::PROVIDERS, p))
+        && !slug.is_empty()
+        && slug.split(['-', '.', ':', '_']).all(|piece| {
+            let digits = piece.bytes().take_while(u8::is_ascii_digit).count();
+            let unit = &piece[digits..];
+            cat::has(cat::MODEL_WORDS, piece)
+                || (digits > 0
+                    && digits <= 8
+                    && (unit.is_empty() || ["b", "k", "m", "o", "t", "x"].contains(&unit)))
+        })
+}
+
+/// A `user-agent` with every run of `[A-Za-z0-9._-]` that is not a product or platform
+/// word, a version or a number replaced by its placeholder (see [`Shape::UserAgent`]).
+fn user_agent(s: &str) -> String {
+    let run_ok = |run: &str| {
+        cat::has(cat::AGENT_WORDS, run)
+            || run.split(['.', '-', '_', '+']).all(|p| {
+                (p.len() <= 8 && p.bytes().all(|c| c.is_ascii_digit()))
+                    || cat::has(cat::AGENT_WORDS, p)
+                    || cat::has(cat::VERSION_WORDS, p)
+            })
+    };
+    let is_run = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while !rest.is_empty() {
+        let sep = rest.find(|c: char| !is_run(c)).unwrap_or(rest.len());
+        let (run, tail) = rest.split_at(sep);
+        if !run.is_empty() {
+            if run_ok(run) {
+                out.push_str(run);
+            } else {
+                out.push_str(&placeholder(run));
+            }
+        }
+        let mut chars = tail.chars();
+        if let Some(c) = chars.next() {
+            // A separator stays when it is plain ASCII punctuation or a space.
+            if c == ' ' || "/();,:[]".contains(c) {
+                out.push(c);
+            } else {
+                out.push_str(&placeholder(&c.to_string()));
+            }
+        }
+        rest = chars.as_str();
+    }
+    out
 }
 
 fn url(s: &str) -> bool {
@@ -831,9 +1100,9 @@ fn url(s: &str) -> bool {
     };
     rest && s.len() <= 256
         && !path.contains(['?', '#', '@', '%'])
-        && path
-            .split('/')
-            .all(|seg| seg.is_empty() || word(seg, b"._-"))
+        && path.split('/').all(|seg| {
+            seg.is_empty() || cat::has(cat::PATH_WORDS, seg) || version(seg) || short_number(seg)
+        })
 }
 
 /// `[@scope/]name[@tag]`: the tag a version (`1.2.3`, `^1.2`) or a word without dots
@@ -919,6 +1188,227 @@ mod tests {
         assert!(!fits(Shape::Package, "bob.smith@example.org"));
         assert!(fits(Shape::Package, "opencode-wakatime") && fits(Shape::Package, "pkg@^1.2.3"));
         assert!(fits(Shape::Marker, "Bearer [redacted]") && fits(Shape::Marker, "ident_0123abcd"));
+    }
+
+    #[test]
+    fn closed_sets_keep_only_their_catalogue() {
+        let out = walk(
+            FileKind::ShareableDebug,
+            json!({"event": "fetch_attempt_response", "authMode": "native",
+                   "rotationStrategy": "round_robin", "outcome": "sigterm", "status": 429,
+                   "attemptReasonCode": "retry_same_account_after_429", "errorName": "TypeError",
+                   "decision": "sticky-session-reuse", "method": "POST"}),
+        );
+        for key in [
+            "event",
+            "authMode",
+            "rotationStrategy",
+            "outcome",
+            "attemptReasonCode",
+            "errorName",
+            "decision",
+            "method",
+        ] {
+            assert!(!out[key].as_str().unwrap().starts_with('<'), "{key}: {out}");
+        }
+        // A made-up word of a word's shape under each closed key: a placeholder.
+        for key in [
+            "event",
+            "authMode",
+            "rotationStrategy",
+            "outcome",
+            "attemptReasonCode",
+            "errorName",
+            "decision",
+            "reason",
+            "method",
+            "code",
+            "type",
+            "level",
+        ] {
+            let out = walk(FileKind::ShareableDebug, json!({ key: "zorvsdevent" }));
+            assert_eq!(out[key], "<string:11>", "{key}");
+        }
+        for key in ["event", "status", "code", "reason", "mode", "error", "host"] {
+            let out = walk(
+                FileKind::LifecycleLog,
+                json!({"event": "callback_hit", "meta": { key: "zorvolword" }}),
+            );
+            assert_eq!(out["meta"][key], "<string:10>", "{key}");
+            assert_eq!(out["event"], "callback_hit");
+        }
+        let out = walk(
+            FileKind::LifecycleLog,
+            json!({"event": "token_exchange_error", "meta": {"code": "invalid_grant",
+                   "host": "127.0.0.1", "signal": "SIGINT", "mode": "headless"}}),
+        );
+        assert_eq!(out["meta"]["code"], "invalid_grant");
+        assert_eq!(out["meta"]["host"], "127.0.0.1");
+        assert_eq!(out["meta"]["signal"], "SIGINT");
+        assert_eq!(out["meta"]["mode"], "headless");
+        // Generic JSON has no catalogue: its words stay for the gate to judge.
+        let out = walk(FileKind::Generic, json!({"event": "custom_event"}));
+        assert_eq!(out["event"], "custom_event");
+    }
+
+    #[test]
+    fn headers_models_and_urls_are_closed_too() {
+        let out = walk(
+            FileKind::LiveHeaders,
+            json!({"stage": "before-auth", "method": "POST", "meta": {"attempt": 2},
+                   "url": "https://chatgpt.com/backend-api/codex/responses",
+                   "headers": {"originator": "codex_cli_rs", "accept": "text/event-stream",
+                   "user-agent": "opencode/1.10.0 (linux 6.8.0-45-generic; x64) WezTerm/20240203",
+                   "openai-beta": "responses=experimental", "retry-after": "12"}}),
+        );
+        assert_eq!(out["headers"]["originator"], "codex_cli_rs");
+        assert_eq!(out["headers"]["accept"], "text/event-stream");
+        assert_eq!(out["headers"]["openai-beta"], "responses=experimental");
+        assert_eq!(out["headers"]["retry-after"], "12");
+        assert_eq!(
+            out["headers"]["user-agent"],
+            "opencode/1.10.0 (linux 6.8.0-45-generic; x64) WezTerm/20240203"
+        );
+        assert_eq!(out["meta"]["attempt"], 2);
+        let out = walk(
+            FileKind::LiveHeaders,
+            json!({"stage": "zorvlhstage", "meta": {"attempt": "zorvmtattemp"},
+                   "url": "https://chatgpt.com/backend-api/zorvelpath/responses",
+                   "headers": {"originator": "zorvorig", "accept": "zorvhdaccept",
+                   "openai-beta": "zorvhd=experimental",
+                   "user-agent": "zorvhduserag/1.2.3 (linux; x64) opencode"}}),
+        );
+        assert_eq!(out["stage"], "<string:11>");
+        assert_eq!(out["meta"]["attempt"], "<string:12>");
+        assert_eq!(out["url"], "<string:52>");
+        assert_eq!(out["headers"]["originator"], "<string:8>");
+        assert_eq!(out["headers"]["accept"], "<string:12>");
+        assert_eq!(out["headers"]["openai-beta"], "<string:19>");
+        assert_eq!(
+            out["headers"]["user-agent"],
+            "<string:12>/1.2.3 (linux; x64) opencode"
+        );
+        for (ok, model) in [
+            (true, "gpt-5.1-codex-max"),
+            (true, "openai/gpt-5"),
+            (true, "o4-mini"),
+            (true, "gpt-oss-120b"),
+            (true, "claude-sonnet-4-5-20250929"),
+            (false, "zorvprov/gpt-5"),
+            (false, "openai/zorvmodelx"),
+            (false, "ft:gpt-4o:zorvelorg:custom:abc123"),
+            (false, "gpt-5-Qz07Kv8Rw3"),
+        ] {
+            assert_eq!(fits(Shape::Model, model), ok, "{model}");
+        }
+        let out = walk(
+            FileKind::PluginConfig,
+            json!({"runtime": {"rotationStrategy": "zorvquinax", "mode": "codex"},
+                   "personality": "zorvpersona"}),
+        );
+        assert_eq!(out["runtime"]["rotationStrategy"], "<string:10>");
+        assert_eq!(out["runtime"]["mode"], "codex");
+        assert_eq!(out["personality"], "<string:11>");
+    }
+
+    #[test]
+    fn replaced_strings_lists_what_the_schema_replaced() {
+        let doc = json!({"runtime": {"mode": "zorvmode", "rotationStrategy": "sticky"},
+                         "Bob Smith": {"x": 1}, "global": {"personality": "friendly"}});
+        let mut found = replaced_strings(FileKind::PluginConfig, &doc);
+        found.sort();
+        assert_eq!(found, vec!["Bob Smith".to_string(), "zorvmode".to_string()]);
+        let doc = json!({"model": "openai/zorvmodelx", "theme": "opencode"});
+        assert_eq!(
+            replaced_strings(FileKind::OpencodeConfig, &doc),
+            vec!["openai/zorvmodelx".to_string()]
+        );
+    }
+
+    #[test]
+    fn maps_keyed_by_the_users_own_names_keep_only_catalogued_names() {
+        let out = walk(
+            FileKind::OpencodeConfig,
+            json!({"provider": {"openai": {"npm": "@ai-sdk/openai"}, "zorvel-labs": {"npm": "x"}},
+                   "mcp": {"zorvel-notes": {"type": "local"}}, "agent": {"build": {}, "zorvagent": {}}}),
+        );
+        let name = |k: &str| p().pseudonym(Kind::Name, k.as_bytes());
+        assert_eq!(out["provider"]["openai"]["npm"], "@ai-sdk/openai");
+        assert_eq!(out["provider"][name("zorvel-labs").as_str()]["npm"], "x");
+        assert_eq!(out["mcp"][name("zorvel-notes").as_str()]["type"], "local");
+        assert!(out["agent"].get("build").is_some());
+        assert!(out["agent"].get("zorvagent").is_none(), "{out}");
+        let out = walk(
+            FileKind::PluginConfig,
+            json!({"perModel": {"gpt-5.1-codex": {"reasoningEffort": "high"}},
+                   "customModels": {"zorvel-special": {"targetModel": "gpt-5"}}}),
+        );
+        assert_eq!(out["perModel"]["gpt-5.1-codex"]["reasoningEffort"], "high");
+        assert_eq!(
+            out["customModels"][name("zorvel-special").as_str()]["targetModel"],
+            "gpt-5"
+        );
+        let mut found = replaced_strings(
+            FileKind::OpencodeConfig,
+            &json!({"provider": {"zorvel-labs": {}}}),
+        );
+        found.sort();
+        assert_eq!(found, vec!["zorvel-labs".to_string()]);
+    }
+
+    #[test]
+    fn affinity_modes_and_maps_are_closed_sets() {
+        let out = walk(
+            FileKind::SessionAffinity,
+            json!({"version": 1, "sessions": {"ses_zorvaffin": {"updatedAt": 1}},
+                   "native": {"ses_zorvother": {"x": 1}, "seenSessionKeys": {}}}),
+        );
+        let text = out.to_string();
+        assert!(
+            !text.contains("zorvaffin") && !text.contains("zorvother"),
+            "{text}"
+        );
+        assert!(out["native"].get("seenSessionKeys").is_some(), "{out}");
+        assert_eq!(out["version"], 1);
+    }
+
+    #[test]
+    fn ids_file_names_and_versions_are_closed_too() {
+        for (ok, v) in [
+            (true, "req-1"),
+            (true, "resp_68c0a1b2c3d4e5f6"),
+            (true, "1"),
+            (false, "quinmorel"),
+            (false, "req-bramelfen"),
+        ] {
+            assert_eq!(fits(Shape::Id, v), ok, "{v}");
+        }
+        for (ok, v) in [
+            (
+                true,
+                "incident-2025-01-01T00-00-00-000Z-1a2b3c4d-1a2b-4c3d-8e9f-0a1b2c3d4e5f.jsonl",
+            ),
+            (true, "segment-0000000000000001.jsonl"),
+            (false, "incident-lumedrax.jsonl"),
+            (false, "fenmoral.jsonl"),
+        ] {
+            assert_eq!(fits(Shape::File, v), ok, "{v}");
+        }
+        for (ok, v) in [
+            (true, "0.144.0"),
+            (true, "rust-v0.144.0"),
+            (true, "1.2.3-beta.1"),
+            (false, "0.144.0-quinlumel"),
+            (false, "rust-v0.144.0-dravelon"),
+        ] {
+            assert_eq!(fits(Shape::Version, v), ok, "{v}");
+        }
+        let out = walk(
+            FileKind::AccountStore,
+            json!({"openai": {"type": "oauth"}, "moralquin": {"type": "oauth"}}),
+        );
+        assert_eq!(out["openai"]["type"], "oauth");
+        assert!(out.get("moralquin").is_none(), "{out}");
     }
 
     #[test]

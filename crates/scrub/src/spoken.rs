@@ -38,6 +38,16 @@ const CREDENTIALS: &[(&[u8], bool)] = &[
     (b"recovery phrase", true),
     (b"mnemonic", true),
     (b"secret phrase", true),
+    // Personal numbers and dates told the same way (`date of birth: 1987-04-12`,
+    // `SSN = 078051120`, `account number: 12345678`).
+    (b"date of birth", false),
+    (b"dob", false),
+    (b"birthday", false),
+    (b"birthdate", false),
+    (b"ssn", false),
+    (b"social security number", false),
+    (b"account number", false),
+    (b"routing number", false),
     // Abbreviations (`pass: …`, `Pass:…` in a struct dump, `pw='…'`): only before `:` or
     // `=` and not before a count (`pass: 12` of a test summary stays).
     (b"pass", false),
@@ -74,6 +84,7 @@ const FLAG_WORDS: &[&[u8]] = &[
 /// `one-time code`, `2FA code`, `login code`, the OAuth device flow's `user code`.
 const CODE_KINDS: &[&[u8]] = &[
     b"one-time ",
+    b"sort ",
     b"one time ",
     b"2fa ",
     b"mfa ",
@@ -309,6 +320,14 @@ fn first_word(w: &[u8]) -> bool {
             | b"seed"
             | b"recovery"
             | b"mnemonic"
+            | b"date"
+            | b"dob"
+            | b"birthday"
+            | b"birthdate"
+            | b"ssn"
+            | b"social"
+            | b"account"
+            | b"routing"
     )
 }
 

@@ -362,7 +362,7 @@ fn opencode_config() {
         "username": "Bob",
         "provider": {"openai": {"options": {"reasoningEffort": "medium", "apiKey": "sk-x",
             "headers": {"X-Custom": "value"}}},
-            "acme": {"npm": "@ai-sdk/openai-compatible", "options": {"baseURL": "http://127.0.0.1:8080/v1"},
+            "openrouter": {"npm": "@ai-sdk/openai-compatible", "options": {"baseURL": "http://127.0.0.1:8080/v1"},
                      "models": {"gpt-5.1-codex": {"name": "GPT", "limit": {"context": 272000}}}}},
         "mcp": {"srv": {"type": "local", "command": ["node", "server.js"], "environment": {"TOKEN": "x"}}}
     });
@@ -375,12 +375,26 @@ fn opencode_config() {
             "/plugin/1",
             "/model",
             "/provider/openai/options/reasoningEffort",
-            "/provider/acme/npm",
-            "/provider/acme/options/baseURL",
-            "/provider/acme/models/gpt-5.1-codex/limit/context",
-            "/mcp/srv/type",
+            "/provider/openrouter/npm",
+            "/provider/openrouter/options/baseURL",
+            "/provider/openrouter/models/gpt-5.1-codex/limit/context",
         ],
     );
+    // A provider id, an MCP server or an agent OpenCode does not ship is the user's own
+    // name: a pseudonym, under which the fields stay.
+    let out = schema(
+        FileKind::OpencodeConfig,
+        json!({"provider": {"acme": {"npm": "@ai-sdk/openai-compatible"}},
+               "mcp": {"srv": {"type": "local"}}}),
+    );
+    let name = |k: &str| {
+        Pseudonymizer::with_key(&[6; 32]).pseudonym(codex_scrub::Kind::Name, k.as_bytes())
+    };
+    assert_eq!(
+        out["provider"][name("acme")]["npm"],
+        "@ai-sdk/openai-compatible"
+    );
+    assert_eq!(out["mcp"][name("srv")]["type"], "local");
 }
 
 #[test]
@@ -405,9 +419,15 @@ fn plugin_config() {
             "/global/reasoningEffort",
             "/global/personality",
             "/global/include/0",
-            "/customModels/my-fast/targetModel",
         ],
     );
+    // A custom model's name is the user's own: a pseudonym, its target model stays.
+    let out = schema(
+        FileKind::PluginConfig,
+        json!({"customModels": {"my-fast": {"targetModel": "gpt-5.1-codex"}}}),
+    );
+    let name = Pseudonymizer::with_key(&[6; 32]).pseudonym(codex_scrub::Kind::Name, b"my-fast");
+    assert_eq!(out["customModels"][name]["targetModel"], "gpt-5.1-codex");
 }
 
 #[test]
