@@ -1357,3 +1357,27 @@ fn the_adversarial_corpus_leaks_nothing_in_any_form() {
         failures.join("\n")
     );
 }
+
+/// The bundle keeps an error code or an originator only when `codex_scrub::catalog` lists it:
+/// every code and originator the proxy itself writes must be there, or a maintainer would see
+/// `<string:N>` where the proxy's own error stood. (The two lists live in crates that do not
+/// depend on each other; this test keeps them in step.)
+#[test]
+fn the_bundles_catalogue_knows_every_code_and_originator_the_proxy_writes() {
+    use codex_scrub::catalog::{has, CODES, ORIGINATORS};
+    for code in codex_proxy::errors::ALL_TYPES
+        .iter()
+        .chain(codex_proxy::errors::STREAM_ERROR_CODES)
+    {
+        assert!(
+            has(CODES, code),
+            "{code} is not in codex_scrub::catalog::CODES"
+        );
+    }
+    for o in codex_proxy::shape::KNOWN_ORIGINATORS {
+        assert!(
+            has(ORIGINATORS, o),
+            "{o} is not in codex_scrub::catalog::ORIGINATORS"
+        );
+    }
+}
