@@ -19,6 +19,7 @@ pub mod cli;
 pub mod context;
 pub mod error;
 pub mod labels;
+pub mod listen;
 pub mod login;
 pub mod quota;
 pub mod refresh;

@@ -20,7 +20,7 @@ use crate::error::RuntimeError;
 pub struct ServeArgs {
     /// Address to listen on (default 127.0.0.1:11455; port 0 picks a free port; also
     /// `localhost:PORT` or a port alone).
-    #[arg(long, value_name = "ADDR", value_parser = crate::cli::parse_listen)]
+    #[arg(long, value_name = "ADDR", value_parser = crate::listen::parse_listen)]
     pub listen: Option<SocketAddr>,
     /// Allow a non-loopback listen address (needs a client key).
     #[arg(long)]
@@ -107,7 +107,7 @@ impl std::fmt::Debug for ServeArgs {
 #[derive(Debug, Args)]
 pub struct OpencodeConfigArgs {
     /// The address `serve` listens on (default 127.0.0.1:11455).
-    #[arg(long, value_name = "ADDR", value_parser = crate::cli::parse_listen)]
+    #[arg(long, value_name = "ADDR", value_parser = crate::listen::parse_listen)]
     pub listen: Option<SocketAddr>,
     /// Models to list (repeatable; the first is the default). Default: the cached catalog.
     #[arg(long = "model", value_name = "SLUG")]
