@@ -327,8 +327,16 @@ pub fn scan_paths(paths: &[PathBuf], scrubber: &Scrubber) -> Result<ScanReport, 
             path: p.clone(),
             source,
         })?;
-        if !meta.is_dir() {
+        if meta.is_file() {
             scan_file(p, scrubber, &mut report);
+            continue;
+        }
+        if !meta.is_dir() {
+            // A pipe without a writer would block the read forever, a device may never end.
+            report.skip(
+                &p.display().to_string(),
+                "not a regular file (pipes, sockets and devices are not read: copy the text to a file and scan that)",
+            );
             continue;
         }
         for entry in walkdir::WalkDir::new(p)

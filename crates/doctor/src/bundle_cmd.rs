@@ -162,7 +162,15 @@ pub fn render_scan(report: &ScanReport) -> String {
     }
     let files: std::collections::BTreeSet<&str> =
         report.findings.iter().map(|f| f.file.as_str()).collect();
-    if report.findings.is_empty() {
+    if report.findings.is_empty() && !report.skipped.is_empty() {
+        // Exit 2: what was not read cannot be called clean.
+        s.push_str(&format!(
+            "not vouched for: nothing secret-looking in the {} file(s) read ({}), but {} could not be read (see the notes); do not post those as they are\n",
+            report.files_scanned,
+            time::bytes(report.bytes_scanned),
+            report.skipped.len()
+        ));
+    } else if report.findings.is_empty() {
         s.push_str(&format!(
             "clean: nothing secret-looking in {} file(s), {}\n",
             report.files_scanned,

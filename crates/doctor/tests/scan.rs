@@ -105,6 +105,28 @@ fn scan_of_clean_text_and_zips() {
         "{}",
         run.stderr
     );
+    assert!(
+        run.stdout.contains("not vouched for") && !run.stdout.contains("clean"),
+        "what was not read is not called clean: {}",
+        run.stdout
+    );
+    // A named pipe given by name is not opened (with no writer the read would never end);
+    // one inside a folder is skipped too.
+    let folder = h.root().join("with-a-pipe");
+    fs::create_dir(&folder).unwrap();
+    fs::write(folder.join("notes.txt"), "all fine here\n").unwrap();
+    let pipe = folder.join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let run = h.run(&["scan", pipe.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    let run = h.run(&["scan", folder.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stdout.contains("not vouched for"), "{}", run.stdout);
     let run = h.run(&["scan", "/nonexistent/codex-doctor-test"]);
     assert_eq!(run.code, 2);
     let run = h.run(&["scan"]);
