@@ -350,7 +350,7 @@ fn legacy_single(o: &Map<String, Value>) -> AccountRecord {
 
 /// Reads and classifies a store file. Never modifies it.
 pub fn read_store(path: &Path) -> StoreRead {
-    let bytes = match std::fs::read(path) {
+    let bytes = match codex_paths::read_file(path) {
         Ok(b) => b,
         Err(e) if e.kind() == ErrorKind::NotFound => return StoreRead::Missing,
         Err(e) => {
@@ -414,7 +414,7 @@ pub fn parse_store_value(bytes: &[u8]) -> Result<Map<String, Value>, Box<StoreRe
 /// Reads a store-shaped file to its root object (`Ok(None)` when it does not exist), with
 /// the same errors as [`read_store`].
 pub fn read_store_value(path: &Path) -> Result<Option<Map<String, Value>>, Box<StoreRead>> {
-    match std::fs::read(path) {
+    match codex_paths::read_file(path) {
         Ok(bytes) => parse_store_value(&bytes).map(Some),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Box::new(StoreRead::Unreadable {

@@ -82,7 +82,7 @@ fn add_json(
         );
         return Ok(());
     }
-    let parsed = std::fs::read(&real)
+    let parsed = codex_paths::read_file(&real)
         .map_err(|e| format!("unreadable: {e}"))
         .and_then(|b| {
             serde_json::from_slice::<Value>(&b).map_err(|e| format!("not valid JSON: {e}"))

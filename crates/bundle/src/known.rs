@@ -37,7 +37,7 @@ pub fn read_json(path: &Path) -> Option<Value> {
     if !meta.is_file() || meta.len() > MAX_PARSE {
         return None;
     }
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = codex_paths::read_file(path).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
 
@@ -251,7 +251,7 @@ fn read_jsonc(path: &Path) -> Option<Value> {
     if !meta.is_file() || meta.len() > MAX_PARSE {
         return None;
     }
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = codex_paths::read_file_to_string(path).ok()?;
     serde_json::from_str(&codex_config::strip_comments(&text)).ok()
 }
 

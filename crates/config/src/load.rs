@@ -224,7 +224,7 @@ fn attempt(path: &Path) -> Attempt {
             crate::opencode::ReadProblem::IsAFolder,
         );
     }
-    let bytes = match std::fs::read(path) {
+    let bytes = match codex_paths::read_file(path) {
         Ok(bytes) => bytes,
         Err(e) => {
             return Attempt::Read(

@@ -129,6 +129,9 @@ pub enum ReadProblem {
     ParentNotAFolder(Option<std::path::PathBuf>),
     /// The path is a folder, not a file.
     IsAFolder,
+    /// The path is a named pipe, a socket or a device (never read: a pipe with no writer
+    /// would block forever).
+    NotAFile,
     /// The path is a symbolic link to something that does not exist (a dotfile manager's
     /// link whose target moved or was collected): OpenCode sees no file there.
     DanglingLink(std::path::PathBuf),
@@ -149,6 +152,7 @@ impl std::fmt::Display for ReadProblem {
             }
             ReadProblem::ParentNotAFolder(None) => f.write_str("a folder on its path is a file"),
             ReadProblem::IsAFolder => f.write_str("it is a folder, not a file"),
+            ReadProblem::NotAFile => f.write_str(codex_paths::NOT_A_FILE),
             ReadProblem::DanglingLink(target) => write!(
                 f,
                 "it is a symbolic link to {}, which does not exist",
@@ -179,6 +183,7 @@ impl ReadProblem {
                     .map(Path::to_path_buf),
             ),
             std::io::ErrorKind::IsADirectory => ReadProblem::IsAFolder,
+            std::io::ErrorKind::InvalidInput => ReadProblem::NotAFile,
             _ if path.is_dir() => ReadProblem::IsAFolder,
             _ => ReadProblem::Other(e.to_string()),
         }
@@ -746,7 +751,7 @@ fn clear_below(origins: &mut BTreeMap<Vec<String>, usize>, path: &[String]) {
 }
 
 fn read_layer(path: &Path, env: &EnvSnapshot) -> LayerState {
-    match fs::read(path) {
+    match codex_paths::read_file(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => parse_text(&text, env),
             Err(e) => LayerState::Unreadable(ReadProblem::of_utf8(&e)),
@@ -863,6 +868,13 @@ mod tests {
             LayerState::Unreadable(ReadProblem::IsAFolder)
         );
         assert_eq!(state(&t.path("a/none.json")), LayerState::Missing);
+        let pipe = t.path("a/pipe.json");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert_eq!(state(&pipe), LayerState::Unreadable(ReadProblem::NotAFile));
         let link = t.path("a/linked.json");
         std::os::unix::fs::symlink("/nonexistent/opencode.json", &link).unwrap();
         assert_eq!(

@@ -333,7 +333,7 @@ impl Facts {
         let Ok(p) = self.paths.as_ref() else {
             return false;
         };
-        let Ok(bytes) = fs::read(p.cache_file(name).path) else {
+        let Ok(bytes) = codex_paths::read_file(&p.cache_file(name).path) else {
             return false;
         };
         matches!(
@@ -384,7 +384,8 @@ impl Facts {
                 .as_ref()?
                 .join(".codex/auth.json"),
         };
-        let v: serde_json::Value = serde_json::from_slice(&fs::read(&path).ok()?).ok()?;
+        let v: serde_json::Value =
+            serde_json::from_slice(&codex_paths::read_file(&path).ok()?).ok()?;
         let tokens = v.get("tokens")?;
         let s = |k: &str| {
             tokens
@@ -497,7 +498,7 @@ pub enum JsonRead {
 }
 
 fn read_json(path: &Path) -> JsonRead {
-    match fs::read(path) {
+    match codex_paths::read_file(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => JsonRead::Missing,
         Err(e) => JsonRead::Bad(format!("cannot be read: {e}")),
         Ok(b) => match serde_json::from_slice::<serde_json::Value>(&b) {

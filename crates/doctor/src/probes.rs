@@ -199,7 +199,7 @@ pub(crate) fn detect_opencode(env: &EnvSnapshot, cwd: &Path) -> OpencodeInstall 
 pub(crate) fn version_from_package_json(bin: &Path) -> Option<String> {
     let real = fs::canonicalize(bin).ok()?;
     for dir in real.ancestors().skip(1).take(4) {
-        let Ok(text) = fs::read_to_string(dir.join("package.json")) else {
+        let Ok(text) = codex_paths::read_file_to_string(&dir.join("package.json")) else {
             continue;
         };
         let Ok(v) = serde_json::from_str::<Value>(&text) else {
@@ -247,7 +247,7 @@ impl BinaryKey {
 }
 
 fn cache_entries(file: &Path) -> Vec<Value> {
-    fs::read_to_string(file)
+    codex_paths::read_file_to_string(file)
         .ok()
         .and_then(|t| serde_json::from_str::<Value>(&t).ok())
         .and_then(|v| v.get("entries").and_then(Value::as_array).cloned())

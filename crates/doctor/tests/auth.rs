@@ -341,3 +341,48 @@ fn a_store_with_a_byte_order_mark_is_named_and_the_fix_keeps_the_accounts() {
     assert!(ran.success(), "{cmd}");
     expect(&h.check("auth.store"), "pass", &[]);
 }
+
+#[test]
+fn a_named_pipe_in_place_of_the_store_or_a_config_is_named_not_waited_on() {
+    let h = Home::healthy();
+    for rel in [
+        ".config/opencode/codex-accounts.json",
+        ".config/opencode/opencode.json",
+        ".config/opencode/codex-config.jsonc",
+        ".local/share/opencode/auth.json",
+    ] {
+        let p = h.home().join(rel);
+        let _ = std::fs::remove_file(&p);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&p)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+    }
+    // Each read would block forever on a pipe with no writer; the run ends and names them.
+    let run = h.run(&["--json"]);
+    let report = run.json();
+    let row = |id: &str| {
+        report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .expect("row")
+    };
+    for id in [
+        "auth.store",
+        "plugin.registered",
+        "config.resolved",
+        "auth.opencode",
+    ] {
+        expect(&row(id), "fail", &["named pipe"]);
+    }
+    expect(&row("auth.store"), "fail", &["move it away"]);
+    expect(
+        &row("plugin.registered"),
+        "fail",
+        &["move it away and put the config file there"],
+    );
+}

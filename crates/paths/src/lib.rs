@@ -8,6 +8,10 @@
 
 #![warn(unreachable_pub)]
 
+mod read;
+
+pub use read::{open_regular, read_file, read_file_to_string, NOT_A_FILE};
+
 use std::path::{Path, PathBuf};
 
 use codex_env::{env_vars, EnvSnapshot};

@@ -139,6 +139,10 @@ fn run_store(f: &Facts) -> CheckResult {
                     "{} is a folder: move it away (mv {0} {0}.folder), then run `{LOGIN_FIX}` or restore the file from a backup",
                     show(&path)
                 )),
+                std::io::ErrorKind::InvalidInput => r.fix(format!(
+                    "{} is a named pipe, socket or device (the plugin would wait on it forever): move it away, then restore the store from a backup or run `{LOGIN_FIX}`",
+                    show(&path)
+                )),
                 std::io::ErrorKind::NotADirectory => r.fix(format!(
                     "A file stands where a folder on the path of {} should be: point XDG_CONFIG_HOME at a folder, or unset it",
                     show(&path)
@@ -164,7 +168,7 @@ fn run_store(f: &Facts) -> CheckResult {
                 show(&path)
             ));
             // Only the mark is wrong: removing it keeps every account.
-            let bom = std::fs::File::open(&path).ok().and_then(|mut f| {
+            let bom = codex_paths::open_regular(&path).ok().and_then(|mut f| {
                 let mut head = [0u8; 3];
                 std::io::Read::read_exact(&mut f, &mut head).ok().map(|()| head)
             }) == Some([0xEF, 0xBB, 0xBF]);

@@ -47,6 +47,9 @@ pub(crate) fn read_problem_fix(e: &ReadProblem, place: &str) -> String {
         ReadProblem::IsAFolder => {
             format!("{place} is a folder: move it away so that a config file can be read there")
         }
+        ReadProblem::NotAFile => format!(
+            "{place} is a named pipe, socket or device: move it away and put the config file there"
+        ),
         ReadProblem::DanglingLink(target) => format!(
             "Point the link at an existing file (ln -sf /path/to/the/real/file {place}), restore {}, or remove the link",
             target.display()
