@@ -232,7 +232,7 @@ async fn fresh(st: &Shared, account_id: Option<&str>, now_ms: f64) -> bool {
 /// Whether the account's primary catalog file is younger than [`FRESH_MS`].
 pub(crate) fn is_fresh(cache_dir: &Path, account_id: Option<&str>, now_ms: f64) -> bool {
     let (primary, _) = catalog_cache_names(account_id);
-    std::fs::read(cache_dir.join(primary))
+    codex_paths::read_file(&cache_dir.join(primary))
         .ok()
         .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
         .and_then(|v| v.get("fetchedAt").and_then(Value::as_f64))

@@ -358,7 +358,7 @@ fn parse_url(what: &'static str, value: &str) -> Result<Url, ConfigError> {
 
 /// The Codex client version in `codex-client-version.json` (reference 10.1), else the default.
 pub(crate) fn client_version(cache_dir: &Path) -> String {
-    std::fs::read_to_string(cache_dir.join("codex-client-version.json"))
+    codex_paths::read_file_to_string(&cache_dir.join("codex-client-version.json"))
         .ok()
         .and_then(|t| serde_json::from_str::<Value>(&t).ok())
         .and_then(|v| v.get("version").and_then(Value::as_str).map(str::to_string))

@@ -57,7 +57,7 @@ fn strings(v: Option<&Value>, field: Option<&str>) -> Vec<String> {
 }
 
 fn read_models(path: &Path) -> Vec<ModelEntry> {
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Ok(text) = codex_paths::read_file_to_string(path) else {
         return Vec::new();
     };
     let Ok(v) = serde_json::from_str::<Value>(&text) else {

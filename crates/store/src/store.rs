@@ -153,7 +153,7 @@ pub(crate) fn read_json_object(path: &Path, max_bytes: u64) -> Result<Classified
 /// A file's bytes, refused above `max_bytes` before reading, and the still open file;
 /// `None` when it does not exist.
 pub(crate) fn read_limited(path: &Path, max_bytes: u64) -> Result<Option<(Vec<u8>, File)>> {
-    let mut file = match File::open(path) {
+    let mut file = match codex_paths::open_regular(path) {
         Ok(f) => f,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(StoreError::io("read", path, e)),

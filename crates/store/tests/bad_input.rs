@@ -224,3 +224,25 @@ fn read_only_directory_gives_a_clear_error() {
         "no data lost"
     );
 }
+
+#[test]
+fn a_named_pipe_in_the_stores_place_is_refused_at_once_and_left_alone() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = store_with(tmp.path(), None);
+    fs::create_dir_all(store.path().parent().expect("dir")).expect("dir");
+    let made = std::process::Command::new("mkfifo")
+        .arg(store.path())
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    // With no writer, opening or reading it would never return.
+    let err = store.load().expect_err("not a file");
+    assert!(err.to_string().contains("named pipe"), "{err}");
+    assert!(store.switch_active(1).is_err());
+    use std::os::unix::fs::FileTypeExt;
+    assert!(fs::symlink_metadata(store.path())
+        .expect("meta")
+        .file_type()
+        .is_fifo());
+    assert!(names(&tmp.path().join("opencode/quarantine")).is_empty());
+}
