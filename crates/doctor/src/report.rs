@@ -182,6 +182,16 @@ pub struct Summary {
     pub skip: usize,
 }
 
+/// The summary of a check `--only`/`--skip` left out (a `skip` row).
+pub(crate) const NOT_SELECTED: &str = "not selected (--only/--skip)";
+
+impl Row {
+    /// Whether `--only`/`--skip` left this check out (it did not run).
+    pub fn not_selected(&self) -> bool {
+        self.status == Status::Skip && self.summary == NOT_SELECTED
+    }
+}
+
 /// The whole report.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Report {

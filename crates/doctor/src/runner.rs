@@ -200,7 +200,7 @@ fn run_inner(
         let outcome = if selection.selects(def.id) {
             run_one(def, facts)
         } else {
-            (CheckResult::skip("not selected (--only/--skip)"), 0.0)
+            (CheckResult::skip(crate::report::NOT_SELECTED), 0.0)
         };
         if let Ok(mut slot) = slots[i].lock() {
             *slot = Some(outcome);

@@ -56,10 +56,19 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The closing summary line: `2 problems, 1 warning (14 ok, 3 skipped)`.
+/// The closing summary line: `2 problems, 1 warning (14 ok, 3 skipped)`, and `; 16 not
+/// selected` when `--only`/`--skip` left checks out (those are not counted as skipped).
 pub fn summary_line(report: &Report) -> String {
     let s = report.summary;
-    let tail = format!("({} ok, {} skipped)", s.pass, s.skip);
+    let left_out = report.checks.iter().filter(|r| r.not_selected()).count();
+    let mut tail = format!(
+        "({} ok, {} skipped)",
+        s.pass,
+        s.skip.saturating_sub(left_out)
+    );
+    if left_out > 0 {
+        tail.push_str(&format!("; {left_out} not selected"));
+    }
     match (s.fail, s.warn) {
         (0, 0) => format!("No problems found {tail}"),
         (f, 0) => format!("{} {tail}", plural(f, "problem", "problems")),
@@ -121,19 +130,21 @@ fn row_lines(row: &Row, width: usize, style: Style, out: &mut String) {
     }
 }
 
-/// Renders the report for a person.
+/// Renders the report for a person. Checks `--only`/`--skip` left out are not listed (the
+/// closing line counts them); the JSON report keeps their rows.
 pub fn render(report: &Report, style: Style) -> String {
     let mut out = String::new();
-    let width = report.checks.iter().map(|r| r.id.len()).max().unwrap_or(10);
+    let checks: Vec<&Row> = report.checks.iter().filter(|r| !r.not_selected()).collect();
+    let width = checks.iter().map(|r| r.id.len()).max().unwrap_or(10);
     let mut i = 0;
-    while i < report.checks.len() {
-        let group = report.checks[i].group;
-        let end = report.checks[i..]
+    while i < checks.len() {
+        let group = checks[i].group;
+        let end = checks[i..]
             .iter()
             .position(|r| r.group != group)
             .map(|p| i + p)
-            .unwrap_or(report.checks.len());
-        let rows = &report.checks[i..end];
+            .unwrap_or(checks.len());
+        let rows = &checks[i..end];
         let worst = rows
             .iter()
             .map(|r| r.status)
