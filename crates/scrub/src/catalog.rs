@@ -631,27 +631,10 @@ pub const AGENT_WORDS: &[&str] = &[
 ];
 
 /// Path segments of the URLs the plugin, OpenCode and the catalogs use (reference 7.1, 9,
-/// 10), besides versions and numbers.
+/// 10), besides versions, numbers and the endpoints' own segments ([`crate::names::ENDPOINTS`];
+/// [`path_word`] asks both).
 pub const PATH_WORDS: &[&str] = &[
-    "backend-api",
-    "codex",
-    "responses",
-    "models",
-    "wham",
-    "usage",
-    "api",
     "v1",
-    "chat",
-    "completions",
-    "oauth",
-    "authorize",
-    "token",
-    "accounts",
-    "deviceauth",
-    "usercode",
-    "device",
-    "auth",
-    "callback",
     "success",
     "cancel",
     "config.json",
@@ -882,6 +865,7 @@ const ALL: &[&[&str]] = &[
     HEADER_WORDS,
     AGENT_WORDS,
     PATH_WORDS,
+    crate::names::ENDPOINTS,
     PROVIDERS,
     MODEL_WORDS,
     LIMIT_NAMES,
@@ -890,6 +874,11 @@ const ALL: &[&[&str]] = &[
     HTTP_REASONS,
     AGENTS,
 ];
+
+/// Whether `seg` is a known URL path segment: an endpoint's or one of [`PATH_WORDS`].
+pub fn path_word(seg: &str) -> bool {
+    has(crate::names::ENDPOINTS, seg) || has(PATH_WORDS, seg)
+}
 
 /// Whether `s` is in any catalogue (a public word of the plugin's, OpenCode's or HTTP's).
 pub fn anywhere(s: &str) -> bool {

@@ -130,7 +130,7 @@ pub enum Shape {
     /// A decimal number written as a string (`"12.5"`).
     Number,
     /// A URL on a host the plugin talks to (or loopback), without user info, query or
-    /// fragment, whose path segments are known ones ([`crate::catalog::PATH_WORDS`]),
+    /// fragment, whose path segments are known ones ([`crate::catalog::path_word`]),
     /// versions or numbers; or such a bare URL path (`/backend-api/codex`).
     Url,
     /// A MIME type or another header value made of catalogued words
@@ -1100,9 +1100,9 @@ fn url(s: &str) -> bool {
     };
     rest && s.len() <= 256
         && !path.contains(['?', '#', '@', '%'])
-        && path.split('/').all(|seg| {
-            seg.is_empty() || cat::has(cat::PATH_WORDS, seg) || version(seg) || short_number(seg)
-        })
+        && path
+            .split('/')
+            .all(|seg| seg.is_empty() || cat::path_word(seg) || version(seg) || short_number(seg))
 }
 
 /// `[@scope/]name[@tag]`: the tag a version (`1.2.3`, `^1.2`) or a word without dots
