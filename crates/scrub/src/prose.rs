@@ -27,6 +27,12 @@ const CLASS: [u8; 256] = {
     t
 };
 
+/// The bytes after a run of letters at which some detector may start (see
+/// [`word_detectors`]): a separator after a given name or a credential's name, a host's
+/// `-` or `.`, `:` before an account label, a digit after an IBAN's country.
+static AFTER_LETTERS: crate::bytes::ByteSet =
+    crate::bytes::ByteSet::new(false, false, b" .-_:=0123456789");
+
 /// Runs the word-triggered detectors over a line (`dec` as written, `low` its lower case).
 /// Every detector needs a particular byte around its first word (a separator after a given
 /// name or a credential's name, a `.` or `-` before a host suffix or a device mark, a space
@@ -52,6 +58,23 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         // A scheme (`https://`, `s3://`, `postgresql+psycopg2://`): user information after it.
         if next == b':' && dec[e..].starts_with(b"://") {
             crate::urls::userinfo_at(dec, e + 3, spans);
+            continue;
+        }
+        // Most words (a JSON key before its `"`, a word before `,`) start nothing: every
+        // detector below needs one of these bytes after the word, or (letters) `.` or `-`
+        // before it. A word that starts after an escape has a letter or digit before it, so
+        // the byte before the run decides.
+        let before_run = if run_start > 0 {
+            dec[run_start - 1]
+        } else {
+            b' '
+        };
+        let may_start = if class == 2 {
+            next == b' ' || next.is_ascii_uppercase()
+        } else {
+            AFTER_LETTERS.has(next) || matches!(before_run, b'.' | b'-')
+        };
+        if !may_start {
             continue;
         }
         let s = past_escape(dec, run_start);
