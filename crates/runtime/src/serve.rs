@@ -443,12 +443,12 @@ fn log_accounts(v: &StartupView) {
         Ok(None) => tracing::warn!(
             store = %v.store.display(),
             mode,
-            "no ChatGPT login in the store: every request fails with oauth_not_configured until one is added (`opencode auth login`, \"ChatGPT Pro/Plus (browser)\")"
+            "no ChatGPT login in the store: every request fails with oauth_not_configured until one is added (`codex-runtime login`, or `opencode auth login` and \"ChatGPT Pro/Plus (browser)\")"
         ),
         Ok(Some((0, _))) => tracing::warn!(
             store = %v.store.display(),
             mode,
-            "no Codex accounts for this mode: every request fails with no_accounts_configured until one is added (`opencode auth login`, \"ChatGPT Pro/Plus (browser)\")"
+            "no Codex accounts for this mode: every request fails with no_accounts_configured until one is added (`codex-runtime login`, or `opencode auth login` and \"ChatGPT Pro/Plus (browser)\")"
         ),
         Ok(Some((n, 0))) => tracing::warn!(
             accounts = n,

@@ -237,6 +237,24 @@ pub(crate) struct Report {
 }
 
 /// Runs `tool args…` found on `PATH` (from `env`), with a cleared stdin.
+/// What to do where `systemctl --user` has no user manager to talk to (WSL without systemd,
+/// a container, an SSH session of a user without lingering).
+const NO_USER_MANAGER: &str = "this session has no systemd user manager (systemctl --user cannot reach it): on WSL, add `systemd=true` under `[boot]` in /etc/wsl.conf and run `wsl --shutdown`; over SSH or on a server, run `sudo loginctl enable-linger $USER` and log in again; without systemd, run `codex-runtime serve` yourself (in tmux or a terminal)";
+
+/// Whether `systemctl --user` failed because there is no user manager or bus to reach.
+fn no_user_manager(output: &str) -> bool {
+    [
+        "Failed to connect to bus",
+        "Failed to connect to user scope bus",
+        "No medium found",
+        "$DBUS_SESSION_BUS_ADDRESS",
+        "XDG_RUNTIME_DIR",
+        "System has not been booted with systemd",
+    ]
+    .iter()
+    .any(|m| output.contains(m))
+}
+
 fn call(env: &EnvSnapshot, tool: &str, args: &[&str]) -> ManagerCall {
     let argv: Vec<String> = std::iter::once(tool)
         .chain(args.iter().copied())
@@ -490,17 +508,22 @@ pub(crate) fn install(
                     .and_then(|c| c.outcome.as_ref())
                     .map(|(_, l)| l.clone())
                     .unwrap_or_default();
+                let hint = if target == Target::Systemd && no_user_manager(&detail) {
+                    NO_USER_MANAGER.to_string()
+                } else {
+                    format!(
+                        "run `codex-runtime service status`, and see the manager's log ({})",
+                        match target {
+                            Target::Systemd => "journalctl --user -u codex-runtime",
+                            Target::Launchd => "~/Library/Logs/codex-runtime.log",
+                        }
+                    )
+                };
                 return Err(RuntimeError::user(format!(
                     "the service file is written, but `{}` failed: {detail}",
                     last.map(|c| c.line()).unwrap_or_default()
                 ))
-                .hint(format!(
-                    "run `codex-runtime service status`, and see the manager's log ({})",
-                    match target {
-                        Target::Systemd => "journalctl --user -u codex-runtime",
-                        Target::Launchd => "~/Library/Logs/codex-runtime.log",
-                    }
-                )));
+                .hint(hint));
             }
         }
         if calls.iter().any(|c| c.outcome.is_none()) {
@@ -689,6 +712,9 @@ pub(crate) fn status(
         Some((false, first)) => {
             healthy = false;
             lines.push(format!("not running ({first})"));
+            if target == Target::Systemd && no_user_manager(&c.output) {
+                lines.push(NO_USER_MANAGER.to_string());
+            }
         }
     }
     Ok((

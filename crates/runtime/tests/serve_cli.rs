@@ -148,6 +148,7 @@ fn serve_says_at_start_when_no_request_can_succeed() {
     assert!(stderr.contains("no ChatGPT login"), "{stderr}");
     assert!(stderr.contains("oauth_not_configured"), "{stderr}");
     assert!(stderr.contains("opencode auth login"), "{stderr}");
+    assert!(stderr.contains("codex-runtime login"), "{stderr}");
 
     // A login entry whose mode has no accounts answers with another error.
     let dir = home.home().join(".config/opencode");

@@ -256,20 +256,41 @@ fn a_unit_codex_runtime_did_not_write_is_left_alone() {
 #[test]
 fn a_failing_manager_is_an_error_with_the_log_to_read() {
     let h = Home::new();
-    h.tool("systemctl", 1, "Failed to connect to bus: No medium found");
+    h.tool("systemctl", 1, "Access denied");
     let out = h.run(&["service", "install", "--target", "systemd", "--exe", EXE]);
     assert_eq!(out.code, 1, "{out:?}");
-    assert!(
-        out.stderr.contains("Failed to connect to bus"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("Access denied"), "{}", out.stderr);
     assert!(
         out.stderr.contains("journalctl --user -u codex-runtime"),
         "{}",
         out.stderr
     );
     assert!(h.unit().is_file(), "the unit stays written");
+}
+
+/// WSL without systemd, a container, an SSH session without lingering: `systemctl --user`
+/// has no manager to reach, and its log is not the place to look.
+#[test]
+fn no_user_manager_is_named_with_the_ways_out() {
+    for message in [
+        "Failed to connect to bus: No medium found",
+        "Failed to connect to user scope bus via local transport: $DBUS_SESSION_BUS_ADDRESS and $XDG_RUNTIME_DIR not defined",
+        "System has not been booted with systemd as init system (PID 1).",
+    ] {
+        let h = Home::new();
+        h.tool("systemctl", 1, message);
+        let out = h.run(&["service", "install", "--target", "systemd", "--exe", EXE]);
+        assert_eq!(out.code, 1, "{out:?}");
+        for want in ["no systemd user manager", "loginctl enable-linger", "/etc/wsl.conf", "codex-runtime serve"] {
+            assert!(out.stderr.contains(want), "{want}: {}", out.stderr);
+        }
+        assert!(!out.stderr.contains("journalctl"), "{}", out.stderr);
+        assert!(h.unit().is_file(), "the unit stays written");
+
+        let st = h.run(&["service", "status", "--target", "systemd", "--exe", EXE]);
+        assert_eq!(st.code, 1, "{st:?}");
+        assert!(st.stdout.contains("no systemd user manager"), "{st:?}");
+    }
 }
 
 #[test]
