@@ -888,12 +888,8 @@ fn free_text<S: Sink>(
         let named = chunk.len() > name.len() || matches!(after_spaces, Some(b':' | b'='));
         // Whether the chunk names a credential matters only when something follows it.
         let matters = (next_is_sep && named) || (!named && matches!(text.get(i), Some(b' ')));
-        let credential = matters
-            && !name.is_empty()
-            && name
-                .iter()
-                .all(|c| c.is_ascii_alphanumeric() || b"_-.".contains(c))
-            && credential_name(name);
+        let credential =
+            matters && !name.is_empty() && name.iter().all(key_byte) && credential_name(name);
         credential_next = next_is_sep && named && credential;
         loose_next = credential && !named && matches!(text.get(i), Some(b' '));
         // An object literal's pair in a log (`{ USER: 'jdoe' }` from util.inspect,
@@ -924,11 +920,8 @@ fn free_text<S: Sink>(
             out.extend_from_slice(&text[i..vs]);
             let value = &text[vs..ve];
             // A credential's name (`MYSQL_PWD`, `GIT_AUTHOR_…` by its `auth`) keeps nothing.
-            let named_credential = !name.is_empty()
-                && name
-                    .iter()
-                    .all(|c| c.is_ascii_alphanumeric() || b"_-.".contains(c))
-                && credential_name(name);
+            let named_credential =
+                !name.is_empty() && name.iter().all(key_byte) && credential_name(name);
             let verdict = if named_credential {
                 Verdict::Replace
             } else {
@@ -1089,7 +1082,15 @@ fn invisible(c: char) -> bool {
 }
 
 fn is_part_sep(c: u8) -> bool {
-    b"/?&=:#,;\\".contains(&c)
+    static PART_SEP: crate::bytes::ByteSet =
+        crate::bytes::ByteSet::new(false, false, b"/?&=:#,;\\");
+    PART_SEP.has(c)
+}
+
+/// Letters, digits and `_ - .`: the bytes of a plain key or name (`X-Api-Key`, `app.port`).
+fn key_byte(c: &u8) -> bool {
+    static KEY_BYTE: crate::bytes::ByteSet = crate::bytes::ByteSet::new(true, false, b"_-.");
+    KEY_BYTE.has(*c)
 }
 
 /// Gates one chunk. A backslash at its end that escapes the next byte (`\"` inside a JSON
@@ -1416,9 +1417,7 @@ fn chunk_body<S: Sink>(
     if scheme.is_none() {
         if let Some(colon) = chunk.iter().position(|&c| c == b':') {
             let (k, v) = (&chunk[..colon], &chunk[colon + 1..]);
-            let plain_key = !k.is_empty()
-                && k.iter()
-                    .all(|c| c.is_ascii_alphanumeric() || b"_-.".contains(c));
+            let plain_key = !k.is_empty() && k.iter().all(key_byte);
             if plain_key && !v.is_empty() && credential_name(k) {
                 out.extend_from_slice(k);
                 out.push(b':');
@@ -1459,9 +1458,7 @@ fn chunk_body<S: Sink>(
     // key=value: the value is judged as a JSON value under that key.
     if let Some(eq) = eq_at {
         let (k, v) = (&chunk[..eq], &chunk[eq + 1..]);
-        let plain_key = !k.is_empty()
-            && k.iter()
-                .all(|c| c.is_ascii_alphanumeric() || b"_-.".contains(c));
+        let plain_key = !k.is_empty() && k.iter().all(key_byte);
         if plain_key && !v.contains(&b'=') && !v.contains(&b'&') && !v.is_empty() {
             let key_ok = token_ok(k);
             let val_ok = value_ok(v, classify(k));
@@ -2008,7 +2005,8 @@ fn part_ok(part: &[u8]) -> bool {
             return false;
         }
     }
-    for word in part.split(|c| b".-+%~*!$@".contains(c)) {
+    static WORD_SEP: crate::bytes::ByteSet = crate::bytes::ByteSet::new(false, false, b".-+%~*!$@");
+    for word in part.split(|&c| WORD_SEP.has(c)) {
         if word.is_empty() || crate::pseudonym::looks_like_pseudonym(word) {
             continue;
         }
@@ -2166,7 +2164,9 @@ fn word_like(w: &[u8]) -> bool {
     let mut vowels = 0;
     let mut run = 0;
     for c in w {
-        if b"aeiouyAEIOUY".contains(c) {
+        static VOWEL: crate::bytes::ByteSet =
+            crate::bytes::ByteSet::new(false, false, b"aeiouyAEIOUY");
+        if VOWEL.has(*c) {
             vowels += 1;
             run = 0;
         } else {

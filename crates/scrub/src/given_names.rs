@@ -563,14 +563,7 @@ pub(crate) const GIVEN_NAMES: &[&[u8]] = &[
 /// The longest given name on the list (a longer word is not looked up).
 const MAX_GIVEN: usize = 12;
 
-/// Letters only, `[s, e)`: the end of the ASCII letter run at `s`.
-fn letters_end(dec: &[u8], s: usize) -> usize {
-    let mut e = s;
-    while e < dec.len() && dec[e].is_ascii_alphabetic() {
-        e += 1;
-    }
-    e
-}
+use crate::bytes::letters_end;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Case {

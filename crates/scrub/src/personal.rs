@@ -215,13 +215,7 @@ impl Group {
     }
 }
 
-fn digits_end(dec: &[u8], from: usize) -> usize {
-    let mut e = from;
-    while e < dec.len() && dec[e].is_ascii_digit() {
-        e += 1;
-    }
-    e
-}
+use crate::bytes::digits_end;
 
 /// The first position from `i` where a number may start: a byte of [`NUMBER_START`] not
 /// right after a byte of [`NUMBER_INSIDE`]; `dec.len()` when there is none. Eight bytes

@@ -47,10 +47,11 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
             continue;
         }
         let run_start = i;
-        i += 1;
-        while i < n && CLASS[usize::from(dec[i])] == class {
-            i += 1;
-        }
+        i = if class == 1 {
+            crate::bytes::letters_end(dec, i)
+        } else {
+            crate::bytes::digits_end(dec, i)
+        };
         let e = i;
         // A run that starts inside an escape (`n` of `\nJane`, `u`, `201c` of `\u201cJane`)
         // starts its word after it.
