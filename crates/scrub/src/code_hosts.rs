@@ -114,10 +114,13 @@ pub(crate) fn at_word(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) {
         return;
     }
     o += 1;
-    // A port (`github.com:443/<owner>`).
+    // A port (`github.com:443/<owner>`); a port with no path after it (`github.com:22`)
+    // names nobody.
     let digits = low[o..].iter().take_while(|c| c.is_ascii_digit()).count();
     if digits > 0 && low.get(o + digits) == Some(&b'/') {
         o += digits + 1;
+    } else if digits > 0 && low.get(o + digits).is_none_or(|c| !host_char(*c)) {
+        return;
     }
     let mut oe = segment_end(low, o);
     if OWNER_NEXT.contains(&&low[o..oe]) && low.get(oe) == Some(&b'/') {

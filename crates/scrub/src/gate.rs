@@ -711,8 +711,8 @@ pub fn passes(line: &[u8]) -> bool {
 }
 
 /// A value whose shape is safe under any key: a number or time, a boolean, a snake_case or
-/// SCREAMING_CASE code, a path or URL (its parts still tested), a model slug, a placeholder,
-/// a pseudonym, a marker the bundle writes.
+/// SCREAMING_CASE code, a path or URL (its parts still tested), a public host
+/// ([`PUBLIC_HOSTS`]), a model slug, a placeholder, a pseudonym, a marker the bundle writes.
 pub fn self_evident(v: &[u8]) -> bool {
     if v.starts_with(b"[redacted")
         || v.starts_with(b"[omitted")
@@ -737,6 +737,10 @@ pub fn self_evident(v: &[u8]) -> bool {
         return v.iter().all(|&c| NUMERIC.has(c));
     }
     if v.starts_with(b"~/") || v.starts_with(b"/") || find(v, b"://").is_some() {
+        return true;
+    }
+    // A host of the plugin's, OpenCode's or npm's (`registry.npmjs.org`, `auth.openai.com`).
+    if v.contains(&b'.') && v.iter().all(key_byte) && public_host(v) {
         return true;
     }
     if v.contains(&b'_')
@@ -1433,7 +1437,9 @@ fn chunk_body<S: Sink>(
         if let Some(colon) = chunk.iter().position(|&c| c == b':') {
             let (k, v) = (&chunk[..colon], &chunk[colon + 1..]);
             let plain_key = !k.is_empty() && k.iter().all(key_byte);
-            if plain_key && !v.is_empty() && credential_name(k) {
+            // A public host and its port (`auth.openai.com:443`) name no credential.
+            let host_port = public_host(k) && port(v);
+            if plain_key && !v.is_empty() && credential_name(k) && !host_port {
                 out.extend_from_slice(k);
                 out.push(b':');
                 placeholder(v, out);
@@ -1601,6 +1607,13 @@ fn public_host(host: &[u8]) -> bool {
             && host[host.len() - p.len()..].eq_ignore_ascii_case(p)
             && (host.len() == p.len() || host[host.len() - p.len() - 1] == b'.')
     })
+}
+
+/// A TCP port: 1 to 5 digits, at most 65535.
+fn port(v: &[u8]) -> bool {
+    (1..=5).contains(&v.len())
+        && v.iter().all(u8::is_ascii_digit)
+        && v.iter().fold(0u32, |a, &c| a * 10 + u32::from(c - b'0')) <= 65535
 }
 
 /// For a URL (`scheme://host…`, the host starting at `hs`) whose host is not public
@@ -2154,6 +2167,7 @@ const UNITS: &[&str] = &[
 const NO_VOWEL_WORDS: &[&str] = &[
     "http", "https", "html", "xhtml", "pnpm", "sftp", "ftps", "hmac", "pkcs", "jwks", "ctrl",
     "grpc", "crlf", "stdn", "ttfb", "ttft", "wsl", "pwd", "nvm", "npm", "sdk", "mcp", "llm",
+    "npmjs", "sshd",
 ];
 
 /// Letters that read like a word: at most 24, a vowel in anything of 4 or more, no run of
@@ -2202,6 +2216,32 @@ mod tests {
         let mut out = Vec::new();
         gate(s.as_bytes(), &mut GateState::default(), &mut out, None);
         String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Found using the bundle as a maintainer: a public host's port went with `auth` in its
+    /// name, and npm's registry failed the word test.
+    #[test]
+    fn public_hosts_keep_their_ports_and_npm_its_registry() {
+        for kept in [
+            "connect ECONNREFUSED auth.openai.com:443",
+            "getaddrinfo ENOTFOUND registry.npmjs.org",
+            "npm ERR! 404 GET https://registry.npmjs.org/opencode-ai",
+            "sshd refused the connection",
+            r#"{"host":"registry.npmjs.org","upstream":"auth.openai.com"}"#,
+        ] {
+            assert_eq!(g(kept), kept);
+        }
+        // Other hosts under a key nobody vouched for still go.
+        assert!(!g(r#"{"host":"llm.zorvel.com"}"#).contains("zorvel"));
+        // A credential's name with a port-like value is still a credential, and so is a
+        // port-like value under a private host named for one.
+        for (text, gone) in [
+            ("auth.pin:4321", "4321"),
+            ("token:443", "443"),
+            ("auth.zorvel-corp.com:443", "443"),
+        ] {
+            assert!(!g(text).contains(gone), "{text}: {}", g(text));
+        }
     }
 
     /// The shortcut for the text between JSON strings passes only what the walk over its

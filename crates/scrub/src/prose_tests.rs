@@ -192,6 +192,8 @@ mod code_hosts {
         );
         assert_eq!(found("see https://jdoe.github.io/blog"), ["jdoe"]);
         assert_eq!(found("https://gitlab.com/someone"), ["someone"]);
+        assert_eq!(found("git@github.com:443/jdoe/x.git"), ["jdoe"]);
+        assert_eq!(found("git@github.com:22jdoe/x.git"), ["22jdoe"]);
     }
 
     #[test]
@@ -202,6 +204,9 @@ mod code_hosts {
             "https://github.com/settings/tokens",
             "github.com is down",
             "https://github.com/",
+            // A port with no path names nobody (`ssh -T git@github.com` on port 22).
+            "connect github.com:22 timed out",
+            "connect ECONNREFUSED github.com:443",
         ] {
             assert!(found(text).is_empty(), "{text}: {:?}", found(text));
         }
