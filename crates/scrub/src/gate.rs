@@ -1626,8 +1626,9 @@ fn private_url_host(chunk: &[u8], hs: usize) -> Option<(usize, usize, usize)> {
             .position(|&c| matches!(c, b'/' | b':' | b'?' | b'#'))
             .unwrap_or(chunk.len() - hs);
     let host = &chunk[hs..he];
-    if host.is_empty() {
-        // `file:///srv/app/x.js`: a file path, its folders the user's own unless known.
+    if host.is_empty() || host == b"~" {
+        // `file:///srv/app/x.js`: a file path, its folders the user's own unless known;
+        // `file://~/…` is one whose home the bundle already replaced.
         return Some((hs, hs, hs));
     }
     if host.starts_with(b"127.") {

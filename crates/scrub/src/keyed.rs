@@ -35,6 +35,18 @@ fn is_snake_identifier(v: &[u8]) -> bool {
         && v.iter().all(|&c| c.is_ascii_lowercase() || c == b'_')
 }
 
+/// A Node.js error code (`EADDRINUSE`, `EAI_AGAIN`, `ERR_INVALID_URL`,
+/// `UND_ERR_CONNECT_TIMEOUT`): what `code` holds in an error, never an OAuth code or state
+/// (those are long mixed-case random strings).
+fn is_error_code(v: &[u8]) -> bool {
+    let upper = |c: &u8| c.is_ascii_uppercase() || *c == b'_';
+    let errno = (4..=16).contains(&v.len()) && v[0] == b'E' && v[1..].iter().all(upper);
+    let named = [&b"ERR_"[..], b"UND_ERR_"].iter().any(|p| v.starts_with(p))
+        && v.len() <= 48
+        && v.iter().all(|c| upper(c) || c.is_ascii_digit());
+    (errno || named) && !v.ends_with(b"_")
+}
+
 fn is_number(v: &[u8]) -> bool {
     !v.is_empty()
         && v.iter()
@@ -293,7 +305,7 @@ fn value_repl(class: &KeyClass, escaped: bool, string: bool) -> Repl {
 /// The span of a string value's secret part, honouring [`Action::KeepScheme`].
 fn string_value_span(dec: &[u8], a: usize, b: usize, class: &KeyClass) -> Option<(usize, usize)> {
     let v = &dec[a..b];
-    if is_marker(v) || (class.keep_identifiers && is_snake_identifier(v)) {
+    if is_marker(v) || (class.keep_identifiers && (is_snake_identifier(v) || is_error_code(v))) {
         return None;
     }
     if class.action == Action::KeepScheme {
@@ -660,6 +672,33 @@ mod tests {
             Vec::<String>::new()
         );
         assert_eq!(json(r#""code": "ac_Zx81kPq""#), vec!["ac_Zx81kPq"]);
+        // Node's error codes are context too (`listen EADDRINUSE`), in `code` as in `state`
+        // only their exact shapes.
+        for code in [
+            "EADDRINUSE",
+            "EAI_AGAIN",
+            "ERR_INVALID_URL",
+            "UND_ERR_CONNECT_TIMEOUT",
+        ] {
+            assert_eq!(
+                json(&format!(r#""code": "{code}""#)),
+                Vec::<String>::new(),
+                "{code}"
+            );
+        }
+        for secret in [
+            "EQWERTYUIOPASDFGHJKL",
+            "Eabcdef",
+            "ERR_",
+            "E9X2KQ",
+            "ac_EADDRINUSE",
+        ] {
+            assert_eq!(
+                json(&format!(r#""code": "{secret}""#)),
+                vec![secret],
+                "{secret}"
+            );
+        }
         assert_eq!(json(r#""token": "[redacted]""#), Vec::<String>::new());
         assert_eq!(
             json(r#""body": "{\"prompt_cache_key\":\"pk1\",\"x\":{\"code_verifier\":\"v\"}}""#),
