@@ -739,8 +739,9 @@ pub fn self_evident(v: &[u8]) -> bool {
     if v.starts_with(b"~/") || v.starts_with(b"/") || find(v, b"://").is_some() {
         return true;
     }
-    // A host of the plugin's, OpenCode's or npm's (`registry.npmjs.org`, `auth.openai.com`).
-    if v.contains(&b'.') && v.iter().all(key_byte) && public_host(v) {
+    // A host of the plugin's, OpenCode's or npm's (`registry.npmjs.org`, `auth.openai.com`)
+    // whose labels are words (not a token planted as a subdomain).
+    if v.contains(&b'.') && v.iter().all(key_byte) && public_host(v) && part_ok(v) {
         return true;
     }
     if v.contains(&b'_')
@@ -2232,8 +2233,13 @@ mod tests {
         ] {
             assert_eq!(g(kept), kept);
         }
-        // Other hosts under a key nobody vouched for still go.
+        // Other hosts under a key nobody vouched for still go, and so does a token planted as
+        // a public host's subdomain.
         assert!(!g(r#"{"host":"llm.zorvel.com"}"#).contains("zorvel"));
+        for planted in ["x7Kq2mZp9wLs.chatgpt.com", "a1b2c3d4e5f6a7b8.openai.com"] {
+            let out = g(&format!(r#"{{"host":"{planted}"}}"#));
+            assert!(!out.contains(&planted[..8]), "{out}");
+        }
         // A credential's name with a port-like value is still a credential, and so is a
         // port-like value under a private host named for one.
         for (text, gone) in [
