@@ -56,12 +56,25 @@ pub enum LoginError {
 }
 
 impl LoginError {
-    /// Maps a reqwest error (without its URL) to a login error.
+    /// Maps a reqwest error (without its URL) to a login error, with its causes
+    /// (`error sending request: client error (Connect): tcp connect error: Connection refused`):
+    /// reqwest's own message says only that sending failed.
     pub(crate) fn from_reqwest(e: reqwest::Error, timeout_ms: u64) -> Self {
         if e.is_timeout() {
-            LoginError::Timeout(timeout_ms)
-        } else {
-            LoginError::Http(e.without_url().to_string())
+            return LoginError::Timeout(timeout_ms);
         }
+        let e = e.without_url();
+        let mut out = e.to_string();
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            let text = c.to_string();
+            // hyper and io repeat their cause in their own message now and then.
+            if !out.ends_with(&text) {
+                out.push_str(": ");
+                out.push_str(&text);
+            }
+            cause = c.source();
+        }
+        LoginError::Http(out)
     }
 }

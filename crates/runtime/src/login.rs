@@ -106,8 +106,26 @@ fn login_error(e: LoginError) -> RuntimeError {
         }
         LoginError::CallbackTimeout => RuntimeError::user(message)
             .hint("no browser came back; `codex-runtime login --device` works without one"),
+        LoginError::Http(cause) => RuntimeError::user(message).hint(transport_hint(&cause)),
         _ => RuntimeError::user(message),
     }
+}
+
+/// What to do about a request that never got an answer, by its cause.
+fn transport_hint(cause: &str) -> String {
+    let low = cause.to_ascii_lowercase();
+    let what = if low.contains("dns error") || low.contains("lookup address") {
+        "the issuer's host name does not resolve: check the network and DNS (and the issuer URL, if you set one)"
+    } else if low.contains("connection refused") {
+        "nothing answers at the issuer's address: check the issuer URL (`--issuer`, CODEX_RUNTIME_ISSUER) or the proxy in HTTPS_PROXY"
+    } else if low.contains("certificate") || low.contains("tls") || low.contains("handshake") {
+        "the TLS connection failed: a proxy or firewall that intercepts HTTPS needs its CA in the system's trust store (or SSL_CERT_FILE)"
+    } else if low.contains("unreachable") {
+        "no route to the issuer: check the network connection (and HTTPS_PROXY behind a proxy)"
+    } else {
+        "check the network connection, and HTTPS_PROXY/NO_PROXY behind a proxy"
+    };
+    what.to_string()
 }
 
 /// Runs the login; `notify` shows the user a line (stderr in the binary).

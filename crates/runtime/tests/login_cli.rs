@@ -614,3 +614,29 @@ fn device_login_refused_by_the_user_fails() {
     assert_eq!(iss.count("/oauth/token"), 0);
     assert!(!home.store_path().exists());
 }
+
+#[test]
+fn an_issuer_nobody_answers_is_named_with_its_cause_and_what_to_check() {
+    let home = TempHome::new();
+    // A port that was free a moment ago: nothing listens there now.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let issuer = format!("http://127.0.0.1:{closed}");
+    let run = spawn(&home, &["login", "--device", "--issuer", &issuer], &[]);
+    let r = run.finish();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.to_ascii_lowercase().contains("connection refused"),
+        "the cause is named: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("nothing answers at the issuer's address"),
+        "{}",
+        r.stderr
+    );
+    assert!(!home.store_path().exists());
+}
