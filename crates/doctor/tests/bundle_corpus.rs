@@ -1220,6 +1220,103 @@ fn cases() -> Vec<Case> {
                 h.write_json(".config/opencode/codex-accounts.json", &store);
             },
         ),
+        // ---- round 3: realistic shapes nobody listed
+        c(
+            "identities",
+            "phone numbers grouped as countries write them",
+            Token,
+            |h, _| {
+                log(
+                h,
+                "a.log",
+                "whatsapp +81 90-1234-5678\ntel +7 912 345-67-89\ncall +91 98765 43210\n+49 151 12345678\n",
+            )
+            },
+        ),
+        c(
+            "identities",
+            "a bare phone number after a phone cue",
+            Token,
+            |h, _| {
+                log(h, "a.log", "phone: 4155552671\nhref=tel:4155552674\n");
+                log(
+                    h,
+                    "b.jsonl",
+                    "{\"event\":\"x\",\"phone\":4155552673,\"mobile_number\":\"415 555 2672\"}\n",
+                );
+            },
+        ),
+        c(
+            "identities",
+            "an email whose domain is an address literal",
+            Token,
+            |h, c| log(h, "a.log", &format!("rcpt {c}@[192.0.2.7] refused\n")),
+        ),
+        c(
+            "identities",
+            "names in a certificate subject",
+            FullName,
+            |h, c| {
+                log(
+                h,
+                "a.log",
+                &format!("TLS: self signed certificate in chain; subject=CN={c},O=Acme Zq Inc\n/C=US/O={c}/CN=proxy\n"),
+            )
+            },
+        ),
+        c(
+            "identities",
+            "sign-ins, greetings and quoted names after a cue",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                let first = c.split(' ').next().unwrap_or("");
+                log(
+                h,
+                "a.log",
+                &format!("Signed in as {c} (Plus)\nLogged in as {a}42\nWelcome back, {first}!\nworkspace \"{c}\" is deactivated\n"),
+            );
+                log(
+                    h,
+                    "b.jsonl",
+                    &format!("{{\"message\":\"user \\\"{a}42\\\" not found\"}}\n"),
+                );
+            },
+        ),
+        c(
+            "identities",
+            "a birth date under its key in text",
+            Token,
+            |h, _| {
+                log(
+                    h,
+                    "a.log",
+                    "date_of_birth=1987-04-22\nbirth_date: 1987-04-23\n",
+                )
+            },
+        ),
+        c(
+            "identities",
+            "the organisation of a fine-tuned model",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("model ft:gpt-4o-mini-2024-07-18:{a}:{b}:9abcDEF1 not found\n"),
+                )
+            },
+        ),
+        c(
+            "identities",
+            "the user of a shell prompt on a personal device",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                log(h, "a.log", &format!("{a}42@MacBook-Pro ~ % opencode\n"))
+            },
+        ),
     ]
 }
 
@@ -1236,6 +1333,16 @@ fn fixed_canaries(case: &str) -> Option<Vec<&'static str>> {
         ],
         "MAC addresses" => vec!["3C-22-FB-9A-7E-02", "3c22.fb9a.7e03"],
         "IPv4 inside a host name" => vec!["203-0-113-45", "10-20-30-40"],
+        "phone numbers grouped as countries write them" => vec![
+            "90-1234-5678",
+            "912 345-67-89",
+            "98765 43210",
+            "151 12345678",
+        ],
+        "a bare phone number after a phone cue" => {
+            vec!["4155552671", "4155552674", "4155552673", "415 555 2672"]
+        }
+        "a birth date under its key in text" => vec!["1987-04-22", "1987-04-23"],
         "phone numbers without +" => vec![
             "07911 123456",
             "030 12345678",

@@ -324,11 +324,11 @@ pub(crate) fn numbers(dec: &[u8], spans: &mut Vec<Span>) {
         }
         let c = dec[i];
         let found = if c == b'+' && dec.get(i + 1).is_some_and(u8::is_ascii_digit) {
-            international(dec, i)
+            international(dec, i).or_else(|| cued_phone(dec, i, i + 1))
         } else if c == b'(' {
             parenthesized(dec, i)
         } else if c.is_ascii_digit() {
-            digit_shapes(dec, i)
+            digit_shapes(dec, i).or_else(|| cued_phone(dec, i, i))
         } else {
             None
         };
@@ -417,7 +417,115 @@ fn international(dec: &[u8], plus: usize) -> Option<(usize, Rule)> {
     let shape_ok = (k == 1 && total >= 10)
         || (k >= 2 && g[0].len() <= 3 && g[1..].iter().all(|x| x.len() <= 4));
     let end = g.last()?.end;
-    ((8..=15).contains(&total) && shape_ok && number_ends(dec, end)).then_some((end, Rule::Phone))
+    if (8..=15).contains(&total) && shape_ok && number_ends(dec, end) {
+        return Some((end, Rule::Phone));
+    }
+    // Groups as countries write them after the country code: separators mixed and groups of
+    // up to 8 digits (`+81 90-1234-5678`, `+7 912 345-67-89`, `+91 98765 43210`,
+    // `+49 151 12345678`).
+    let mut g = [Group { start: 0, end: 0 }; 8];
+    let k = mixed_groups(dec, plus + 1, &mut g);
+    let g = &g[..k];
+    let total: usize = g.iter().map(|x| x.len()).sum();
+    let end = g.last()?.end;
+    let ok = k >= 2
+        && g[0].len() <= 3
+        && g[1..].iter().all(|x| x.len() <= 8)
+        && (8..=15).contains(&total)
+        && number_ends(dec, end);
+    ok.then_some((end, Rule::Phone))
+}
+
+/// Groups of digits from `from`, each after one of ` `, `-` or `.` (mixed), at most 15
+/// digits in all.
+fn mixed_groups(dec: &[u8], from: usize, out: &mut [Group; 8]) -> usize {
+    let mut k = 0;
+    let mut total = 0;
+    let mut at = from;
+    while k < out.len() {
+        let e = digits_end(dec, at);
+        if e == at || total + (e - at) > 15 {
+            break;
+        }
+        out[k] = Group { start: at, end: e };
+        k += 1;
+        total += e - at;
+        match dec.get(e) {
+            Some(b' ' | b'-' | b'.') if dec.get(e + 1).is_some_and(u8::is_ascii_digit) => {
+                at = e + 1
+            }
+            _ => break,
+        }
+    }
+    k
+}
+
+/// Words that name a phone number (lower case, letters only): `phone: 4155550134`,
+/// `"mobile": 4155550134`, `tel:+4155550134`, `phone_number=…`.
+const PHONE_CUES: &[&[u8]] = &[
+    b"phone",
+    b"phonenumber",
+    b"telephone",
+    b"tel",
+    b"mobile",
+    b"mobilenumber",
+    b"cell",
+    b"cellphone",
+    b"fax",
+    b"msisdn",
+    b"whatsapp",
+    b"sms",
+];
+
+/// Whether a phone cue word ends just before `i`, past a joiner of spaces, quotes, `:`,
+/// `=` and `#` (`phone: `, `"phone":"`, `tel:`, `Phone #`); `_`, `-` and spaces inside the
+/// word are dropped (`phone_number`, `mobile-number`).
+fn phone_cue(dec: &[u8], i: usize) -> bool {
+    let mut j = i;
+    let mut joiner = 0;
+    while j > 0 && matches!(dec[j - 1], b' ' | b'\t' | b'"' | b'\'' | b':' | b'=' | b'#') {
+        j -= 1;
+        joiner += 1;
+        if joiner > 5 {
+            return false;
+        }
+    }
+    if joiner == 0 {
+        return false;
+    }
+    let mut word = [0u8; 16];
+    let mut n = 0;
+    while j > 0 && (dec[j - 1].is_ascii_alphabetic() || dec[j - 1] == b'_' || dec[j - 1] == b'-') {
+        j -= 1;
+        if dec[j].is_ascii_alphabetic() {
+            if n == word.len() {
+                return false;
+            }
+            word[n] = dec[j].to_ascii_lowercase();
+            n += 1;
+        }
+    }
+    if n == 0 || (j > 0 && dec[j - 1].is_ascii_digit()) {
+        return false;
+    }
+    let word = &mut word[..n];
+    word.reverse();
+    let word: &[u8] = word.strip_suffix(b"number").unwrap_or(word);
+    PHONE_CUES.contains(&word)
+}
+
+/// A number after a phone cue (`phone: 4155550134`, `"mobile": "415 555 0134"`): 7 to 15
+/// digits, whole or in groups, from `digits` (after a `+` at `start`, if any).
+fn cued_phone(dec: &[u8], start: usize, digits: usize) -> Option<(usize, Rule)> {
+    if !phone_cue(dec, start) {
+        return None;
+    }
+    let mut g = [Group { start: 0, end: 0 }; 8];
+    let k = mixed_groups(dec, digits, &mut g);
+    let g = &g[..k];
+    let total: usize = g.iter().map(|x| x.len()).sum();
+    let end = g.last()?.end;
+    ((7..=15).contains(&total) && number_ends(dec, end)).then_some((end, Rule::Phone))
 }
 
 /// North American area and exchange codes start with 2 to 9.
@@ -614,7 +722,111 @@ const CUES: &[(&[u8], usize)] = &[
     (b"company", 1),
     (b"tenant", 1),
     (b"team", 1),
+    // Found by the red team (round 3): labels of a name's parts, greetings and sign-ins.
+    (b"firstname", 1),
+    (b"lastname", 1),
+    (b"surname", 1),
+    (b"givenname", 1),
+    (b"welcome", 1),
+    (b"welcome back", 1),
+    (b"signed in as", 1),
+    (b"logged in as", 1),
+    (b"authenticated as", 1),
 ];
+
+/// The parts of an X.500 name (a certificate's subject or issuer, an LDAP entry) that hold a
+/// person's or an organisation's name, before `=`: `CN=Jane Doe`, `/O=Acme Inc/`.
+const DN_CUES: &[&[u8]] = &[b"cn", b"o", b"ou"];
+
+/// Cues after which a quoted value is an account's, a person's or an organisation's name
+/// in any case (`workspace "Acme Zq"`, `for user 'jdoe42'`).
+const QUOTED_CUES: &[&[u8]] = &[
+    b"user",
+    b"username",
+    b"customer",
+    b"contact",
+    b"author",
+    b"owner",
+    b"account",
+    b"workspace",
+    b"organization",
+    b"organisation",
+    b"org",
+    b"company",
+    b"tenant",
+    b"team",
+    b"full name",
+    b"fullname",
+    b"display name",
+    b"displayname",
+];
+
+/// Sign-ins after which one token in any case is the account's handle (`Logged in as
+/// jdoe42`).
+const AS_CUES: &[&[u8]] = &[b"signed in as", b"logged in as", b"authenticated as"];
+
+/// Whether `cue` ends at `end` in `low` as a word of its own.
+fn cue_ends(low: &[u8], end: usize, cue: &[u8]) -> bool {
+    end.checked_sub(cue.len())
+        .is_some_and(|cs| (cs == 0 || !low[cs - 1].is_ascii_alphanumeric()) && &low[cs..end] == cue)
+}
+
+/// A quoted name after a [`QUOTED_CUES`] cue and a space (`workspace "Acme Zq"`, also
+/// `\"…\"` inside a JSON string): its inside, unless it is a number, a placeholder, a
+/// pseudonym or a word logs use.
+fn quoted_name(dec: &[u8], low: &[u8], sp: usize, spans: &mut Vec<Span>) {
+    if dec[sp] != b' ' || !QUOTED_CUES.iter().any(|c| cue_ends(low, sp, c)) {
+        return;
+    }
+    let s = sp + 1;
+    let (open, close): (usize, &[u8]) = match &dec[s..] {
+        [b'\\', b'"', ..] => (2, b"\\\""),
+        [b'"', ..] => (1, b"\""),
+        [b'\'', ..] => (1, b"'"),
+        _ => return,
+    };
+    let v = s + open;
+    let rest = &dec[v..dec.len().min(v + 64)];
+    let Some(len) = memchr::memmem::find(rest, close) else {
+        return;
+    };
+    let value = &low[v..v + len];
+    if value.is_empty()
+        || value.iter().all(u8::is_ascii_digit)
+        || crate::pseudonym::looks_like_pseudonym(value)
+        || crate::rules::only_markers(value)
+        || not_a_name(value)
+    {
+        return;
+    }
+    spans.push(Span::new(v, v + len, Rule::PersonName, Repl::Redacted));
+}
+
+/// One token in any case after an [`AS_CUES`] sign-in (`Logged in as jdoe42`): the handle.
+fn handle_after_as(dec: &[u8], low: &[u8], sp: usize, spans: &mut Vec<Span>) {
+    if dec[sp] != b' ' || !AS_CUES.iter().any(|c| cue_ends(low, sp, c)) {
+        return;
+    }
+    let v = sp + 1 + usize::from(dec.get(sp + 1) == Some(&b'@'));
+    let mut e = v;
+    while e < dec.len() && (dec[e].is_ascii_alphanumeric() || matches!(dec[e], b'_' | b'-' | b'.'))
+    {
+        e += 1;
+    }
+    while e > v && dec[e - 1] == b'.' {
+        e -= 1;
+    }
+    let value = &low[v..e];
+    if value.is_empty()
+        || value.iter().all(u8::is_ascii_digit)
+        || crate::pseudonym::looks_like_pseudonym(value)
+        || not_a_name(value)
+        || matches!(value, b"guest" | b"anonymous" | b"a" | b"an")
+    {
+        return;
+    }
+    spans.push(Span::new(v, e, Rule::PersonName, Repl::Redacted));
+}
 
 /// Capitalized words logs and messages use that are not names.
 const NOT_NAMES: &[&[u8]] = &[
@@ -796,6 +1008,40 @@ pub(crate) fn user_folders(low: &[u8], spans: &mut Vec<Span>) {
 pub(crate) fn names(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     for sp in memchr::memchr3_iter(b' ', b':', b'=', dec) {
         let s = sp + 1;
+        // `CN=Jane Doe`, `/O=Acme Inc/`: a name's part in an X.500 name, to the next part.
+        // (After the line's start, `/`, `,`, `+`, a space or `=`: not a query's `&o=json`.)
+        let dn = |c: &&[u8]| {
+            cue_ends(low, sp, c)
+                && (sp == c.len()
+                    || matches!(low[sp - c.len() - 1], b'/' | b',' | b'+' | b' ' | b'='))
+        };
+        if dec[sp] == b'=' && DN_CUES.iter().any(dn) {
+            let rest = &dec[s..dec.len().min(s + 64)];
+            let len = rest
+                .iter()
+                .position(|c| matches!(c, b',' | b'/' | b'+' | b';' | b'"' | b'\'' | b'\\'))
+                .unwrap_or(rest.len());
+            let value = &low[s..s + len];
+            let value_end = s + len - value.iter().rev().take_while(|&&c| c == b' ').count();
+            if value_end > s
+                && !value[..value_end - s].iter().all(u8::is_ascii_digit)
+                && !crate::rules::only_markers(&value[..value_end - s])
+            {
+                spans.push(Span::new(s, value_end, Rule::PersonName, Repl::Redacted));
+            }
+            continue;
+        }
+        match dec.get(s) {
+            Some(b'"' | b'\'' | b'\\') => {
+                quoted_name(dec, low, sp, spans);
+                continue;
+            }
+            Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'@' => {
+                handle_after_as(dec, low, sp, spans);
+                continue;
+            }
+            _ => {}
+        }
         if !dec.get(s).is_some_and(u8::is_ascii_uppercase)
             || !dec.get(s + 1).is_some_and(u8::is_ascii_lowercase)
         {
@@ -970,6 +1216,38 @@ mod tests {
         }
     }
 
+    /// Found by the red team (round 3): groups as countries write them, and a number a
+    /// phone cue names.
+    #[test]
+    fn mixed_groups_and_cued_phones() {
+        for (text, want) in [
+            ("whatsapp +81 90-1234-5678 ok", "+81 90-1234-5678"),
+            ("tel +7 912 345-67-89", "+7 912 345-67-89"),
+            ("+55 11 91234-5678", "+55 11 91234-5678"),
+            ("call +91 98765 43210", "+91 98765 43210"),
+            ("+49 151 12345678", "+49 151 12345678"),
+            ("phone: 4155552671", "4155552671"),
+            ("mobile 4155552671.", "4155552671"),
+            ("href=tel:4155552671", "4155552671"),
+            ("{\"phone\":4155552673}", "4155552673"),
+            ("{\"phone_number\": \"415 555 2672\"}", "415 555 2672"),
+            ("Phone # 555-2671 x", "555-2671"),
+        ] {
+            assert_eq!(found(text), vec![(want.to_string(), Rule::Phone)], "{text}");
+        }
+        for text in [
+            "{\"ts\":4155552671}",
+            "microphone: 4155552671",
+            "phone2: 1700000000",
+            "phones 12 34",
+            "cell 12345",
+            "diff +12 -3",
+            "tz +05:30",
+        ] {
+            assert_eq!(found(text), vec![], "{text}");
+        }
+    }
+
     /// Found by the red-team harness: phone numbers without `+`, and IBANs in groups.
     #[test]
     fn zero_led_phones_and_ibans() {
@@ -1050,7 +1328,33 @@ mod tests {
                 "{text}"
             );
         }
+        // Found by the red team (round 3).
+        for (text, want) in [
+            ("subject=CN=Zorvia Quent,C=US", "Zorvia Quent"),
+            ("/C=US/O=Acme Zq Inc/L=x", "Acme Zq Inc"),
+            ("Welcome back, Priyanka!", "Priyanka"),
+            ("Signed in as Priyanka Raman (Plus)", "Priyanka Raman"),
+            ("Logged in as jdoe42", "jdoe42"),
+            ("logged in as @jdoe42", "jdoe42"),
+            ("workspace \"Acme Zq\" deactivated", "Acme Zq"),
+            ("for user 'jdoe42'", "jdoe42"),
+            ("{\"message\":\"user \\\"jdoe42\\\" not found\"}", "jdoe42"),
+            ("lastname: Quillan", "Quillan"),
+        ] {
+            assert_eq!(
+                found(text),
+                vec![(want.to_string(), Rule::PersonName)],
+                "{text}"
+            );
+        }
         for text in [
+            "user \"default\"",
+            "logged in as 42",
+            "signed in as email_1a2b3c4d",
+            "org \"[redacted]\"",
+            "Welcome to OpenCode",
+            "x=O=1",
+            "GET /x?o=json&cn=2",
             "response from Cloudflare",
             "Hi there",
             "request from OpenCode failed",

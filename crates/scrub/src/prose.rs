@@ -96,7 +96,8 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         let given = matches!(next, b' ' | b'.' | b'-' | b'_')
             && (3..=12).contains(&len)
             && dec.get(e + 1).is_some_and(u8::is_ascii_alphabetic);
-        let credential = matches!(next, b' ' | b':' | b'=') && (3..=12).contains(&len);
+        let credential = (matches!(next, b' ' | b':' | b'=') && (3..=12).contains(&len))
+            || (matches!(next, b'_' | b'-') && matches!(&low[s..e], b"date" | b"birth"));
         let host = matches!(prev, b'.' | b'-') || next == b'-';
         let code_host = next == b'.' && (6..=17).contains(&len);
         if given {
@@ -157,6 +158,11 @@ fn rare_starts(
             return Some(end);
         }
     }
+    if len == 2 && next == b':' && &low[s..e] == b"ft" {
+        if let Some(end) = fine_tuned_at(low, e + 1, spans) {
+            return Some(end);
+        }
+    }
     let start = crate::spoken::flag_or_label_start(low[s]);
     if start && next == b':' && (3..=11).contains(&len) {
         if let Some(end) = crate::spoken::account_label_at(low, s, e, spans) {
@@ -167,6 +173,30 @@ fn rare_starts(
         return crate::spoken::flag_at(low, s, e, spans);
     }
     None
+}
+
+/// A fine-tuned model's id after its `ft:` (`ft:gpt-4o-mini-2024-07-18:acme-corp:support:9abcDEF1`):
+/// the base model stays; the organisation, the suffix its owner chose and the job's id
+/// after it are replaced (found by the red team, round 3: the organisation is an identity
+/// and each part alone is an ordinary word). The end of what was replaced.
+fn fine_tuned_at(low: &[u8], base: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    let slug = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_');
+    let base_len = low.get(base..)?.iter().take_while(|&&c| slug(c)).count();
+    let rest = base + base_len + 1;
+    if base_len == 0 || low.get(rest - 1) != Some(&b':') {
+        return None;
+    }
+    let end = rest
+        + low[rest..]
+            .iter()
+            .take_while(|&&c| slug(c) || c == b':')
+            .count();
+    let value = &low[rest..end];
+    if value.is_empty() || value.iter().all(|&c| c == b':') || crate::rules::only_markers(value) {
+        return None;
+    }
+    spans.push(Span::new(rest, end, Rule::PersonName, Repl::Redacted));
+    Some(end)
 }
 
 /// What the word detectors find in `text` under `rule`, as text (for the detectors' tests).

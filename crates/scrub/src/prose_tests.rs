@@ -62,6 +62,11 @@ mod hosts {
         assert_eq!(found("router.lan."), ["router.lan"]);
         assert_eq!(found("db.corp.internal refused"), ["db.corp.internal"]);
         assert_eq!(found(r#""\njane-mbp.local""#), ["jane-mbp.local"]);
+        // Found by the red team (round 3): the user of a shell prompt goes with its host.
+        assert_eq!(
+            found("jdoe42@Janes-MacBook-Pro ~ %"),
+            ["jdoe42@Janes-MacBook-Pro"]
+        );
     }
 
     #[test]
@@ -100,6 +105,10 @@ mod spoken {
         assert_eq!(told("account number: 12345678"), ["12345678"]);
         assert_eq!(told("sort code: 12-34-56"), ["12-34-56"]);
         assert!(told("account is disabled").is_empty());
+        // Found by the red team (round 3): the key forms of a birth date.
+        assert_eq!(told("date_of_birth=1987-04-12"), ["1987-04-12"]);
+        assert_eq!(told("birth_date: 1987-04-12"), ["1987-04-12"]);
+        assert!(told("date_format=iso").is_empty());
     }
 
     #[test]
@@ -494,6 +503,33 @@ mod account_labels {
             "users: many",
         ] {
             assert!(handles(text).is_empty(), "{text}: {:?}", handles(text));
+        }
+    }
+}
+
+/// Found by the red team (round 3): the organisation and suffix of a fine-tuned model.
+mod fine_tuned {
+    use crate::prose::found;
+    use crate::rules::Rule;
+
+    #[test]
+    fn the_owner_part_of_a_fine_tuned_model_goes() {
+        assert_eq!(
+            found(
+                "model ft:gpt-4o-mini-2024-07-18:acme-corp:support:9abcDEF1 not found",
+                Rule::PersonName
+            ),
+            ["acme-corp:support:9abcDEF1"]
+        );
+        assert_eq!(
+            found(
+                "\"ft:gpt-3.5-turbo-0613:personal::7qTVM5AR\"",
+                Rule::PersonName
+            ),
+            ["personal::7qTVM5AR"]
+        );
+        for text in ["ft: 12", "shift:gpt-5:x", "ft:gpt-5", "left:right"] {
+            assert!(found(text, Rule::PersonName).is_empty(), "{text}");
         }
     }
 }

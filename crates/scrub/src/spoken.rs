@@ -41,6 +41,10 @@ const CREDENTIALS: &[(&[u8], bool)] = &[
     // Personal numbers and dates told the same way (`date of birth: 1987-04-12`,
     // `SSN = 078051120`, `account number: 12345678`).
     (b"date of birth", false),
+    (b"date_of_birth", false),
+    (b"date-of-birth", false),
+    (b"birth date", false),
+    (b"birth_date", false),
     (b"dob", false),
     (b"birthday", false),
     (b"birthdate", false),
@@ -321,6 +325,7 @@ fn first_word(w: &[u8]) -> bool {
             | b"recovery"
             | b"mnemonic"
             | b"date"
+            | b"birth"
             | b"dob"
             | b"birthday"
             | b"birthdate"
@@ -632,7 +637,10 @@ mod tests {
     #[test]
     fn every_credential_name_starts_with_a_listed_first_word() {
         for (name, _) in CREDENTIALS {
-            let first = name.split(|&c| c == b' ').next().unwrap_or(name);
+            let first = name
+                .split(|&c| matches!(c, b' ' | b'_' | b'-'))
+                .next()
+                .unwrap_or(name);
             assert!(first_word(first), "{}", String::from_utf8_lossy(name));
         }
     }
