@@ -1317,6 +1317,51 @@ fn cases() -> Vec<Case> {
                 log(h, "a.log", &format!("{a}42@MacBook-Pro ~ % opencode\n"))
             },
         ),
+        c(
+            "identities",
+            "a OneDrive folder named after the organisation",
+            Name,
+            |h, c| {
+                log(
+                    h,
+                    "a.log",
+                    &format!("ENOENT: C:\\Users\\x\\OneDrive - {c}\\proj\\opencode.json\n"),
+                );
+                log(
+                    h,
+                    "b.jsonl",
+                    &format!(
+                        "{{\"message\":\"open /mnt/c/Users/x/OneDrive - {c}/proj failed\"}}\n"
+                    ),
+                );
+            },
+        ),
+        c(
+            "identities",
+            "the account gh auth status names",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("github.com\n  ✓ Logged in to github.com account {a}-dev (keyring)\n"),
+                )
+            },
+        ),
+        c(
+            "identities",
+            "a host ssh could not resolve and an organisation's handle",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("ssh: Could not resolve hostname build-{a}: Name or service not known\nerror: Your organization {b}-labs has disabled access\n"),
+                )
+            },
+        ),
     ]
 }
 

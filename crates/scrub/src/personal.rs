@@ -460,17 +460,17 @@ fn mixed_groups(dec: &[u8], from: usize, out: &mut [Group; 8]) -> usize {
     k
 }
 
-/// Words that name a phone number (lower case, letters only): `phone: 4155550134`,
-/// `"mobile": 4155550134`, `tel:+4155550134`, `phone_number=…`.
+/// Words that name a phone number (lower case): `phone: 4155550134`, `"mobile": 4155550134`,
+/// `tel:+4155550134`, `phone_number=…`, `homePhone: …`.
+/// (Grouped by their last letter: `e`, then `l`, then the rest; see [`phone_cue`].)
 const PHONE_CUES: &[&[u8]] = &[
     b"phone",
-    b"phonenumber",
     b"telephone",
-    b"tel",
     b"mobile",
-    b"mobilenumber",
-    b"cell",
     b"cellphone",
+    b"smartphone",
+    b"tel",
+    b"cell",
     b"fax",
     b"msisdn",
     b"whatsapp",
@@ -478,45 +478,54 @@ const PHONE_CUES: &[&[u8]] = &[
 ];
 
 /// Whether a phone cue word ends just before `i`, past a joiner of spaces, quotes, `:`,
-/// `=` and `#` (`phone: `, `"phone":"`, `tel:`, `Phone #`); `_`, `-` and spaces inside the
-/// word are dropped (`phone_number`, `mobile-number`).
+/// `=` and `#` (`phone: `, `"phone":"`, `tel:`, `Phone #`), and a `number` after it
+/// (`phone_number`, `mobileNumber`). The cue is a word of its own or the last word of a
+/// camelCase name (`homePhone`; not `microphone`).
 fn phone_cue(dec: &[u8], i: usize) -> bool {
     let mut j = i;
-    let mut joiner = 0;
     while j > 0 && matches!(dec[j - 1], b' ' | b'\t' | b'"' | b'\'' | b':' | b'=' | b'#') {
         j -= 1;
-        joiner += 1;
-        if joiner > 5 {
+        if i - j > 5 {
             return false;
         }
     }
-    if joiner == 0 {
+    if j == i || j == 0 {
         return false;
     }
-    let mut word = [0u8; 16];
-    let mut n = 0;
-    while j > 0 && (dec[j - 1].is_ascii_alphabetic() || dec[j - 1] == b'_' || dec[j - 1] == b'-') {
-        j -= 1;
-        if dec[j].is_ascii_alphabetic() {
-            if n == word.len() {
-                return false;
-            }
-            word[n] = dec[j].to_ascii_lowercase();
-            n += 1;
+    if j >= 6 && dec[j - 6..j].eq_ignore_ascii_case(b"number") {
+        j -= 6;
+        if j > 0 && matches!(dec[j - 1], b'_' | b'-' | b' ') {
+            j -= 1;
         }
     }
-    if n == 0 || (j > 0 && dec[j - 1].is_ascii_digit()) {
-        return false;
-    }
-    let word = &mut word[..n];
-    word.reverse();
-    let word: &[u8] = word.strip_suffix(b"number").unwrap_or(word);
-    PHONE_CUES.contains(&word)
+    // The cues that end in the letter before `j`: most keys before a number have none.
+    let cues: &[&[u8]] = match dec.get(j.wrapping_sub(1)).map(|c| c | 0x20) {
+        Some(b'e') => &PHONE_CUES[..5],
+        Some(b'l') => &PHONE_CUES[5..7],
+        Some(b'x') => &PHONE_CUES[7..8],
+        Some(b'n') => &PHONE_CUES[8..9],
+        Some(b'p') => &PHONE_CUES[9..10],
+        Some(b's') => &PHONE_CUES[10..],
+        _ => return false,
+    };
+    cues.iter().any(|cue| {
+        let n = cue.len();
+        j >= n
+            && dec[j - n..j].eq_ignore_ascii_case(cue)
+            && (j == n
+                || !dec[j - n - 1].is_ascii_alphanumeric()
+                || dec[j - n].is_ascii_uppercase())
+    })
 }
 
 /// A number after a phone cue (`phone: 4155550134`, `"mobile": "415 555 0134"`): 7 to 15
 /// digits, whole or in groups, from `digits` (after a `+` at `start`, if any).
 fn cued_phone(dec: &[u8], start: usize, digits: usize) -> Option<(usize, Rule)> {
+    // Seven digits or more, or a group that goes on: most numbers (`"seq":12,`) end here.
+    let run = digits_end(dec, digits);
+    if run - digits < 7 && !matches!(dec.get(run), Some(b' ' | b'-' | b'.')) {
+        return None;
+    }
     if !phone_cue(dec, start) {
         return None;
     }
@@ -774,7 +783,7 @@ fn cue_ends(low: &[u8], end: usize, cue: &[u8]) -> bool {
 /// A quoted name after a [`QUOTED_CUES`] cue and a space (`workspace "Acme Zq"`, also
 /// `\"…\"` inside a JSON string): its inside, unless it is a number, a placeholder, a
 /// pseudonym or a word logs use.
-fn quoted_name(dec: &[u8], low: &[u8], sp: usize, spans: &mut Vec<Span>) {
+pub(crate) fn quoted_name(dec: &[u8], low: &[u8], sp: usize, spans: &mut Vec<Span>) {
     if dec[sp] != b' ' || !QUOTED_CUES.iter().any(|c| cue_ends(low, sp, c)) {
         return;
     }
@@ -802,9 +811,84 @@ fn quoted_name(dec: &[u8], low: &[u8], sp: usize, spans: &mut Vec<Span>) {
     spans.push(Span::new(v, v + len, Rule::PersonName, Repl::Redacted));
 }
 
-/// One token in any case after an [`AS_CUES`] sign-in (`Logged in as jdoe42`): the handle.
-fn handle_after_as(dec: &[u8], low: &[u8], sp: usize, spans: &mut Vec<Span>) {
-    if dec[sp] != b' ' || !AS_CUES.iter().any(|c| cue_ends(low, sp, c)) {
+/// The word before `eq` (its `=`) is `CN`, `O` or `OU` of an X.500 name (a certificate's
+/// subject or issuer, an LDAP entry: after the line's start, `/`, `,`, `+`, a space or
+/// `=`, not a query's `&o=json`): the value, to the next part, is a person's or an
+/// organisation's name (`CN=Jane Doe`, `/O=Acme Inc/`).
+pub(crate) fn dn_value(dec: &[u8], low: &[u8], eq: usize, spans: &mut Vec<Span>) {
+    let dn = |c: &&[u8]| {
+        cue_ends(low, eq, c)
+            && (eq == c.len() || matches!(low[eq - c.len() - 1], b'/' | b',' | b'+' | b' ' | b'='))
+    };
+    if dec.get(eq) != Some(&b'=') || !DN_CUES.iter().any(dn) {
+        return;
+    }
+    let s = eq + 1;
+    let rest = &dec[s..dec.len().min(s + 64)];
+    let len = rest
+        .iter()
+        .position(|c| matches!(c, b',' | b'/' | b'+' | b';' | b'"' | b'\'' | b'\\'))
+        .unwrap_or(rest.len());
+    let value = &low[s..s + len];
+    let value_end = s + len - value.iter().rev().take_while(|&&c| c == b' ').count();
+    let value = &low[s..value_end];
+    if !value.is_empty()
+        && !value.iter().all(u8::is_ascii_digit)
+        && !crate::rules::only_markers(value)
+    {
+        spans.push(Span::new(s, value_end, Rule::PersonName, Repl::Redacted));
+    }
+}
+
+/// The token after a word that names a host or an organisation and a space: after
+/// `hostname` any host (`Could not resolve hostname build-box-jdoe`, as ssh prints it);
+/// after `organization`, `organisation`, `workspace`, `tenant` or `team` a handle-shaped
+/// one, with a digit, `-` or `_` (`Your organization zq-labs-inc has disabled access`; `team
+/// settings` stays). Found by the red team (round 3).
+pub(crate) fn token_after_cue(dec: &[u8], low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) {
+    let host = match &low[s..e] {
+        b"hostname" => true,
+        b"organization" | b"organisation" | b"workspace" | b"tenant" | b"team" => false,
+        _ => return,
+    };
+    let v = e + 1;
+    let mut end = v;
+    while end < dec.len()
+        && (dec[end].is_ascii_alphanumeric() || matches!(dec[end], b'_' | b'-' | b'.'))
+    {
+        end += 1;
+    }
+    while end > v && dec[end - 1] == b'.' {
+        end -= 1;
+    }
+    let value = &low[v..end];
+    let handle = value
+        .iter()
+        .any(|c| c.is_ascii_digit() || matches!(c, b'-' | b'_'));
+    if value.is_empty()
+        || !value.iter().any(u8::is_ascii_alphabetic)
+        || (!host && !handle)
+        || matches!(
+            value,
+            b"localhost" | b"is" | b"not" | b"for" | b"of" | b"and"
+        )
+        || crate::pseudonym::looks_like_pseudonym(value)
+        || not_a_name(value)
+    {
+        return;
+    }
+    spans.push(Span::new(v, end, Rule::PersonName, Repl::Redacted));
+}
+
+/// One token in any case after an [`AS_CUES`] sign-in (`Logged in as jdoe42`), or after
+/// `account` in a line that says `Logged in to <host>`: the handle.
+pub(crate) fn handle_after_as(dec: &[u8], low: &[u8], sp: usize, spans: &mut Vec<Span>) {
+    // `✓ Logged in to github.com account octocat (keyring)`, as `gh auth status` prints it.
+    let account = || {
+        cue_ends(low, sp, b"account")
+            && memchr::memmem::rfind(&low[sp.saturating_sub(96)..sp], b"logged in to ").is_some()
+    };
+    if dec[sp] != b' ' || !(AS_CUES.iter().any(|c| cue_ends(low, sp, c)) || account()) {
         return;
     }
     let v = sp + 1 + usize::from(dec.get(sp + 1) == Some(&b'@'));
@@ -1008,40 +1092,6 @@ pub(crate) fn user_folders(low: &[u8], spans: &mut Vec<Span>) {
 pub(crate) fn names(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     for sp in memchr::memchr3_iter(b' ', b':', b'=', dec) {
         let s = sp + 1;
-        // `CN=Jane Doe`, `/O=Acme Inc/`: a name's part in an X.500 name, to the next part.
-        // (After the line's start, `/`, `,`, `+`, a space or `=`: not a query's `&o=json`.)
-        let dn = |c: &&[u8]| {
-            cue_ends(low, sp, c)
-                && (sp == c.len()
-                    || matches!(low[sp - c.len() - 1], b'/' | b',' | b'+' | b' ' | b'='))
-        };
-        if dec[sp] == b'=' && DN_CUES.iter().any(dn) {
-            let rest = &dec[s..dec.len().min(s + 64)];
-            let len = rest
-                .iter()
-                .position(|c| matches!(c, b',' | b'/' | b'+' | b';' | b'"' | b'\'' | b'\\'))
-                .unwrap_or(rest.len());
-            let value = &low[s..s + len];
-            let value_end = s + len - value.iter().rev().take_while(|&&c| c == b' ').count();
-            if value_end > s
-                && !value[..value_end - s].iter().all(u8::is_ascii_digit)
-                && !crate::rules::only_markers(&value[..value_end - s])
-            {
-                spans.push(Span::new(s, value_end, Rule::PersonName, Repl::Redacted));
-            }
-            continue;
-        }
-        match dec.get(s) {
-            Some(b'"' | b'\'' | b'\\') => {
-                quoted_name(dec, low, sp, spans);
-                continue;
-            }
-            Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'@' => {
-                handle_after_as(dec, low, sp, spans);
-                continue;
-            }
-            _ => {}
-        }
         if !dec.get(s).is_some_and(u8::is_ascii_uppercase)
             || !dec.get(s + 1).is_some_and(u8::is_ascii_lowercase)
         {
@@ -1232,6 +1282,7 @@ mod tests {
             ("{\"phone\":4155552673}", "4155552673"),
             ("{\"phone_number\": \"415 555 2672\"}", "415 555 2672"),
             ("Phone # 555-2671 x", "555-2671"),
+            ("homePhone: 4155552675", "4155552675"),
         ] {
             assert_eq!(found(text), vec![(want.to_string(), Rule::Phone)], "{text}");
         }
@@ -1245,6 +1296,29 @@ mod tests {
             "tz +05:30",
         ] {
             assert_eq!(found(text), vec![], "{text}");
+        }
+    }
+
+    #[test]
+    fn phone_cues_are_grouped_by_their_last_letter() {
+        for (i, cue) in PHONE_CUES.iter().enumerate() {
+            let last = cue[cue.len() - 1];
+            let group = match i {
+                0..5 => b'e',
+                5..7 => b'l',
+                _ => last,
+            };
+            assert_eq!(last, group, "{}", String::from_utf8_lossy(cue));
+            let single = [b'x', b'n', b'p', b's'];
+            assert_eq!(
+                i >= 7,
+                single.contains(&last),
+                "{}",
+                String::from_utf8_lossy(cue)
+            );
+            if i >= 7 {
+                assert_eq!(single[i - 7], last, "{}", String::from_utf8_lossy(cue));
+            }
         }
     }
 
@@ -1328,17 +1402,10 @@ mod tests {
                 "{text}"
             );
         }
-        // Found by the red team (round 3).
+        // Found by the red team (round 3): greetings, sign-ins and a name's parts.
         for (text, want) in [
-            ("subject=CN=Zorvia Quent,C=US", "Zorvia Quent"),
-            ("/C=US/O=Acme Zq Inc/L=x", "Acme Zq Inc"),
             ("Welcome back, Priyanka!", "Priyanka"),
             ("Signed in as Priyanka Raman (Plus)", "Priyanka Raman"),
-            ("Logged in as jdoe42", "jdoe42"),
-            ("logged in as @jdoe42", "jdoe42"),
-            ("workspace \"Acme Zq\" deactivated", "Acme Zq"),
-            ("for user 'jdoe42'", "jdoe42"),
-            ("{\"message\":\"user \\\"jdoe42\\\" not found\"}", "jdoe42"),
             ("lastname: Quillan", "Quillan"),
         ] {
             assert_eq!(
@@ -1348,13 +1415,7 @@ mod tests {
             );
         }
         for text in [
-            "user \"default\"",
-            "logged in as 42",
-            "signed in as email_1a2b3c4d",
-            "org \"[redacted]\"",
             "Welcome to OpenCode",
-            "x=O=1",
-            "GET /x?o=json&cn=2",
             "response from Cloudflare",
             "Hi there",
             "request from OpenCode failed",

@@ -533,3 +533,60 @@ mod fine_tuned {
         }
     }
 }
+
+/// Found by the red team (round 3): handles after a sign-in, quoted names after a cue, the
+/// parts of an X.500 name.
+mod handles_and_quoted_names {
+    use crate::prose::found;
+    use crate::rules::Rule;
+
+    #[test]
+    fn handles_quoted_names_and_x500_parts_are_found() {
+        for (text, want) in [
+            ("subject=CN=Zorvia Quent,C=US", "Zorvia Quent"),
+            ("/C=US/O=Acme Zq Inc/L=x", "Acme Zq Inc"),
+            ("depth=0 CN = x, O = Acme", ""),
+            ("Logged in as jdoe42", "jdoe42"),
+            ("logged in as @jdoe42", "jdoe42"),
+            (
+                "✓ Logged in to github.com account octozorv (keyring)",
+                "octozorv",
+            ),
+            ("workspace \"Acme Zq\" deactivated", "Acme Zq"),
+            ("for user 'jdoe42'", "jdoe42"),
+            (
+                "C:\\Users\\x\\OneDrive - Zorvtech Ltd\\proj",
+                "Zorvtech Ltd",
+            ),
+            ("/mnt/c/Users/x/OneDrive - Acme/y", "Acme"),
+            (
+                "ssh: Could not resolve hostname build-box-jdoe: Name or service not known",
+                "build-box-jdoe",
+            ),
+            (
+                "error: Your organization zq-labs-inc has disabled access",
+                "zq-labs-inc",
+            ),
+            ("{\"message\":\"user \\\"jdoe42\\\" not found\"}", "jdoe42"),
+        ] {
+            let want: Vec<&str> = [want].into_iter().filter(|w| !w.is_empty()).collect();
+            assert_eq!(found(text, Rule::PersonName), want, "{text}");
+        }
+        for text in [
+            "user \"default\"",
+            "logged in as 42",
+            "the account abc was used",
+            "signed in as email_1a2b3c4d",
+            "org \"[redacted]\"",
+            "x=O=1",
+            "GET /x?o=json&cn=2",
+            "runs as root",
+            "OneDrive sync done",
+            "team settings changed",
+            "hostname localhost",
+            "workspace 42",
+        ] {
+            assert!(found(text, Rule::PersonName).is_empty(), "{text}");
+        }
+    }
+}
