@@ -1362,6 +1362,32 @@ fn cases() -> Vec<Case> {
                 )
             },
         ),
+        c(
+            "identities",
+            "handles after a sign-in to a host, a user, a host name and an assignee label",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("✓ Logged in to github.com as {a} (oauth_token)\nerror: user {b}42 not found\n Static hostname: {a}-ws\nassignee: {b}\n"),
+                )
+            },
+        ),
+        c(
+            "identities",
+            "a company's wildcard in a certificate's altnames",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("Hostname/IP does not match certificate's altnames: Host: api.openai.com. is not in the cert's altnames: DNS:*.{a}-{b}.com, DNS:proxy.{a}-{b}.com\n"),
+                )
+            },
+        ),
     ]
 }
 

@@ -842,13 +842,13 @@ pub(crate) fn dn_value(dec: &[u8], low: &[u8], eq: usize, spans: &mut Vec<Span>)
 
 /// The token after a word that names a host or an organisation and a space: after
 /// `hostname` any host (`Could not resolve hostname build-box-jdoe`, as ssh prints it);
-/// after `organization`, `organisation`, `workspace`, `tenant` or `team` a handle-shaped
-/// one, with a digit, `-` or `_` (`Your organization zq-labs-inc has disabled access`; `team
-/// settings` stays). Found by the red team (round 3).
+/// after `organization`, `organisation`, `workspace`, `tenant`, `team` or `user` a
+/// handle-shaped one, with a digit, `-` or `_` (`Your organization zq-labs-inc has disabled
+/// access`, `user jdoe42 not found`; `team settings` and `user 2` stay). Found by the red team (round 3).
 pub(crate) fn token_after_cue(dec: &[u8], low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) {
     let host = match &low[s..e] {
         b"hostname" => true,
-        b"organization" | b"organisation" | b"workspace" | b"tenant" | b"team" => false,
+        b"organization" | b"organisation" | b"workspace" | b"tenant" | b"team" | b"user" => false,
         _ => return,
     };
     let v = e + 1;
@@ -884,11 +884,12 @@ pub(crate) fn token_after_cue(dec: &[u8], low: &[u8], s: usize, e: usize, spans:
 /// `account` in a line that says `Logged in to <host>`: the handle.
 pub(crate) fn handle_after_as(dec: &[u8], low: &[u8], sp: usize, spans: &mut Vec<Span>) {
     // `✓ Logged in to github.com account octocat (keyring)`, as `gh auth status` prints it.
-    let account = || {
-        cue_ends(low, sp, b"account")
-            && memchr::memmem::rfind(&low[sp.saturating_sub(96)..sp], b"logged in to ").is_some()
+    // `Logged in to github.com as octocat`, `… account octocat`: after a sign-in to a host.
+    let signed_in_to = || {
+        (cue_ends(low, sp, b"account") || cue_ends(low, sp, b"as"))
+            && memchr::memmem::rfind(&low[sp.saturating_sub(96)..sp], b"ed in to ").is_some()
     };
-    if dec[sp] != b' ' || !(AS_CUES.iter().any(|c| cue_ends(low, sp, c)) || account()) {
+    if dec[sp] != b' ' || !(AS_CUES.iter().any(|c| cue_ends(low, sp, c)) || signed_in_to()) {
         return;
     }
     let v = sp + 1 + usize::from(dec.get(sp + 1) == Some(&b'@'));

@@ -122,10 +122,10 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
                     crate::personal::handle_after_as(dec, low, e, spans);
                 } else if matches!(
                     (low[s], len),
-                    (b't', 4 | 6) | (b'h', 8) | (b'w', 9) | (b'o', 12)
+                    (b't', 4 | 6) | (b'h', 8) | (b'w', 9) | (b'o', 12) | (b'u', 4)
                 ) && dec.get(e + 1).is_some_and(u8::is_ascii_alphanumeric)
                 {
-                    // `hostname`, `team`, `tenant`, `workspace`, `organization`.
+                    // `hostname`, `team`, `tenant`, `workspace`, `organization`, `user`.
                     crate::personal::token_after_cue(dec, low, s, e, spans);
                 } else if (len == 8 || len == 7) && e >= 8 && low[e - 8..e] == *b"onedrive" {
                     // (7: `\OneDrive` of a Windows path reads as an escape and `neDrive`.)

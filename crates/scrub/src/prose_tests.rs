@@ -554,6 +554,7 @@ mod handles_and_quoted_names {
             ),
             ("workspace \"Acme Zq\" deactivated", "Acme Zq"),
             ("for user 'jdoe42'", "jdoe42"),
+            ("Workspace 'Zqacme Corp' is deactivated", "Zqacme Corp"),
             (
                 "C:\\Users\\x\\OneDrive - Zorvtech Ltd\\proj",
                 "Zorvtech Ltd",
@@ -567,6 +568,13 @@ mod handles_and_quoted_names {
                 "error: Your organization zq-labs-inc has disabled access",
                 "zq-labs-inc",
             ),
+            (
+                "✓ Logged in to github.com as zqoctocat (oauth_token)",
+                "zqoctocat",
+            ),
+            ("error: user jdoe42 not found", "jdoe42"),
+            (" Static hostname: zq-fedora-ws", "zq-fedora-ws"),
+            ("assignee: zqjira", "zqjira"),
             ("{\"message\":\"user \\\"jdoe42\\\" not found\"}", "jdoe42"),
         ] {
             let want: Vec<&str> = [want].into_iter().filter(|w| !w.is_empty()).collect();
@@ -585,6 +593,9 @@ mod handles_and_quoted_names {
             "team settings changed",
             "hostname localhost",
             "workspace 42",
+            "user 2 of 3",
+            "user agent",
+            "it runs as a service",
         ] {
             assert!(found(text, Rule::PersonName).is_empty(), "{text}");
         }

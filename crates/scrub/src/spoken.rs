@@ -486,7 +486,7 @@ pub(crate) fn flag_at(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> 
 pub(crate) fn flag_or_label_start(c: u8) -> bool {
     matches!(
         c,
-        b'p' | b't' | b's' | b'k' | b'a' | b'o' | b'c' | b'u' | b'l' | b'h'
+        b'p' | b't' | b's' | b'k' | b'a' | b'o' | b'c' | b'u' | b'l' | b'h' | b'r'
     )
 }
 
@@ -504,6 +504,12 @@ const ACCOUNT_LABELS: &[&[u8]] = &[
     b"org",
     b"tenant",
     b"handle",
+    // Found by the red team (round 3): a machine's name (`Static hostname: …` of
+    // hostnamectl) and the people an issue tracker names.
+    b"hostname",
+    b"assignee",
+    b"reporter",
+    b"reviewer",
 ];
 
 /// The word `[s, e)` (lower case) is an account label followed by `:`: its value (see
