@@ -1388,6 +1388,18 @@ fn cases() -> Vec<Case> {
                 )
             },
         ),
+        c(
+            "identities",
+            "a login code a sign-in e-mail tells",
+            Token,
+            |h, _| {
+                log(
+                    h,
+                    "a.log",
+                    "Your ChatGPT code is 482917\ninvitation code: 7QK2-9MZX\n",
+                )
+            },
+        ),
     ]
 }
 
@@ -1414,6 +1426,7 @@ fn fixed_canaries(case: &str) -> Option<Vec<&'static str>> {
             vec!["4155552671", "4155552674", "4155552673", "415 555 2672"]
         }
         "a birth date under its key in text" => vec!["1987-04-22", "1987-04-23"],
+        "a login code a sign-in e-mail tells" => vec!["482917", "7QK2-9MZX"],
         "phone numbers without +" => vec![
             "07911 123456",
             "030 12345678",

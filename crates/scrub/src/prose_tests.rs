@@ -109,6 +109,8 @@ mod spoken {
         assert_eq!(told("date_of_birth=1987-04-12"), ["1987-04-12"]);
         assert_eq!(told("birth_date: 1987-04-12"), ["1987-04-12"]);
         assert!(told("date_format=iso").is_empty());
+        assert_eq!(told("Your ChatGPT code is 482913"), ["482913"]);
+        assert_eq!(told("invitation code: 7QK2-9MZX"), ["7QK2-9MZX"]);
     }
 
     #[test]

@@ -104,6 +104,15 @@ const CODE_KINDS: &[&[u8]] = &[
     b"access ",
     b"recovery ",
     b"backup ",
+    // Found by the red team (round 3): `Your ChatGPT code is 482913` of a login e-mail,
+    // and the codes a sign-in or an invitation sends.
+    b"chatgpt ",
+    b"openai ",
+    b"temporary ",
+    b"activation ",
+    b"pairing ",
+    b"invite ",
+    b"invitation ",
 ];
 
 /// Whether `word` (with its trailing space) ends just before `s`, as a word of its own.
