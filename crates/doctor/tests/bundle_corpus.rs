@@ -1400,6 +1400,19 @@ fn cases() -> Vec<Case> {
                 )
             },
         ),
+        c(
+            "identities",
+            "typographic quotes, 'as:' and openssl's spaced subject",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("workspace \u{201c}{c}\u{201d} is deactivated\nSigned in as: {a}42\ndepth=0 CN = {a}.corp, C = US\n"),
+                )
+            },
+        ),
     ]
 }
 

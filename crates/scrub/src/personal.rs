@@ -792,6 +792,9 @@ pub(crate) fn quoted_name(dec: &[u8], low: &[u8], sp: usize, spans: &mut Vec<Spa
         [b'\\', b'"', ..] => (2, b"\\\""),
         [b'"', ..] => (1, b"\""),
         [b'\'', ..] => (1, b"'"),
+        // Typographic quotes (`“Acme Zq”`, `‘jdoe42’`).
+        [0xE2, 0x80, 0x9C, ..] => (3, "\u{201d}".as_bytes()),
+        [0xE2, 0x80, 0x98, ..] => (3, "\u{2019}".as_bytes()),
         _ => return,
     };
     let v = s + open;
@@ -815,15 +818,21 @@ pub(crate) fn quoted_name(dec: &[u8], low: &[u8], sp: usize, spans: &mut Vec<Spa
 /// subject or issuer, an LDAP entry: after the line's start, `/`, `,`, `+`, a space or
 /// `=`, not a query's `&o=json`): the value, to the next part, is a person's or an
 /// organisation's name (`CN=Jane Doe`, `/O=Acme Inc/`).
-pub(crate) fn dn_value(dec: &[u8], low: &[u8], eq: usize, spans: &mut Vec<Span>) {
+pub(crate) fn dn_value(dec: &[u8], low: &[u8], word_end: usize, spans: &mut Vec<Span>) {
     let dn = |c: &&[u8]| {
-        cue_ends(low, eq, c)
-            && (eq == c.len() || matches!(low[eq - c.len() - 1], b'/' | b',' | b'+' | b' ' | b'='))
+        cue_ends(low, word_end, c)
+            && (word_end == c.len()
+                || matches!(
+                    low[word_end - c.len() - 1],
+                    b'/' | b',' | b'+' | b' ' | b'='
+                ))
     };
+    // `CN=x`, or `CN = x` as `openssl s_client` prints it.
+    let eq = word_end + usize::from(dec.get(word_end) == Some(&b' '));
     if dec.get(eq) != Some(&b'=') || !DN_CUES.iter().any(dn) {
         return;
     }
-    let s = eq + 1;
+    let s = eq + 1 + usize::from(eq > word_end && dec.get(eq + 1) == Some(&b' '));
     let rest = &dec[s..dec.len().min(s + 64)];
     let len = rest
         .iter()
@@ -889,10 +898,17 @@ pub(crate) fn handle_after_as(dec: &[u8], low: &[u8], sp: usize, spans: &mut Vec
         (cue_ends(low, sp, b"account") || cue_ends(low, sp, b"as"))
             && memchr::memmem::rfind(&low[sp.saturating_sub(96)..sp], b"ed in to ").is_some()
     };
-    if dec[sp] != b' ' || !(AS_CUES.iter().any(|c| cue_ends(low, sp, c)) || signed_in_to()) {
+    if !matches!(dec[sp], b' ' | b':')
+        || !(AS_CUES.iter().any(|c| cue_ends(low, sp, c)) || signed_in_to())
+    {
         return;
     }
-    let v = sp + 1 + usize::from(dec.get(sp + 1) == Some(&b'@'));
+    // `as jdoe`, `as: jdoe`, `as  jdoe`, `as @jdoe`.
+    let mut v = sp + 1;
+    while matches!(dec.get(v), Some(b' ' | b'\t')) && v - sp < 4 {
+        v += 1;
+    }
+    let v = v + usize::from(dec.get(v) == Some(&b'@'));
     let mut e = v;
     while e < dec.len() && (dec[e].is_ascii_alphanumeric() || matches!(dec[e], b'_' | b'-' | b'.'))
     {

@@ -116,7 +116,7 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
             if next == b' ' {
                 // `workspace "Acme Zq"`, `for user 'jdoe42'`; `Logged in to github.com
                 // account octocat`.
-                if matches!(dec.get(e + 1), Some(b'"' | b'\'' | b'\\')) {
+                if matches!(dec.get(e + 1), Some(b'"' | b'\'' | b'\\' | 0xE2)) {
                     crate::personal::quoted_name(dec, low, e, spans);
                 } else if len == 7 && &low[s..e] == b"account" {
                     crate::personal::handle_after_as(dec, low, e, spans);
@@ -135,7 +135,11 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         }
         // Rarer starts behind one test: two letters (an IBAN's country, `pw`), a word after
         // `-` (the end of a flag), a word before `:` (an account label).
-        if len == 2 || prev == b'-' || next == b':' || (len == 1 && next == b'=') {
+        if len == 2
+            || prev == b'-'
+            || next == b':'
+            || (len == 1 && (next == b'=' || (next == b' ' && dec.get(e + 1) == Some(&b'='))))
+        {
             if let Some(end) = rare_starts(dec, low, s, e, prev, next, spans) {
                 i = end;
                 continue;
@@ -181,10 +185,10 @@ fn rare_starts(
         }
     }
     // `Logged in as jdoe42`; `CN=Jane Doe`, `/O=Acme Inc/`.
-    if len == 2 && next == b' ' && &low[s..e] == b"as" {
+    if len == 2 && matches!(next, b' ' | b':') && &low[s..e] == b"as" {
         crate::personal::handle_after_as(dec, low, e, spans);
     }
-    if len <= 2 && next == b'=' {
+    if len <= 2 && (next == b'=' || (next == b' ' && dec.get(e + 1) == Some(&b'='))) {
         crate::personal::dn_value(dec, low, e, spans);
     }
     if len == 2 && next == b':' && &low[s..e] == b"ft" {

@@ -547,7 +547,7 @@ mod handles_and_quoted_names {
         for (text, want) in [
             ("subject=CN=Zorvia Quent,C=US", "Zorvia Quent"),
             ("/C=US/O=Acme Zq Inc/L=x", "Acme Zq Inc"),
-            ("depth=0 CN = x, O = Acme", ""),
+            ("depth=0 CN = zqproxy.corp, C = US", "zqproxy.corp"),
             ("Logged in as jdoe42", "jdoe42"),
             ("logged in as @jdoe42", "jdoe42"),
             (
@@ -556,6 +556,10 @@ mod handles_and_quoted_names {
             ),
             ("workspace \"Acme Zq\" deactivated", "Acme Zq"),
             ("for user 'jdoe42'", "jdoe42"),
+            ("workspace “Zqacme Corp” is deactivated", "Zqacme Corp"),
+            ("user ‘jdoe42’ not found", "jdoe42"),
+            ("Logged in as  jdoe42", "jdoe42"),
+            ("Signed in as: jdoe42", "jdoe42"),
             ("Workspace 'Zqacme Corp' is deactivated", "Zqacme Corp"),
             (
                 "C:\\Users\\x\\OneDrive - Zorvtech Ltd\\proj",
@@ -594,6 +598,8 @@ mod handles_and_quoted_names {
             "OneDrive sync done",
             "team settings changed",
             "hostname localhost",
+            "hostname: localhost",
+            "hostname: 127.0.0.1",
             "workspace 42",
             "user 2 of 3",
             "user agent",

@@ -561,11 +561,14 @@ pub(crate) fn account_label_at(
         }
     };
     let value = &low[v..end];
+    // (`hostname: localhost`, `hostname: 127.0.0.1` name no one.)
+    let loopback = value == b"localhost" || value.starts_with(b"127.") || value == b"0.0.0.0";
     if value.is_empty()
         || value.iter().all(u8::is_ascii_digit)
         || crate::pseudonym::looks_like_pseudonym(value)
         || crate::rules::only_markers(value)
         || STATES.contains(&value)
+        || loopback
     {
         return None;
     }
