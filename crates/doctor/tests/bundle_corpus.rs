@@ -1413,6 +1413,19 @@ fn cases() -> Vec<Case> {
                 )
             },
         ),
+        c(
+            "identities",
+            "one-time codes and personal numbers as JSON numbers under their keys",
+            Token,
+            |h, _| {
+                log(
+                    h,
+                    "a.jsonl",
+                    "{\"event\":\"x\",\"otp\":482919,\"pin\":48213,\"cvv\":7391,\"verification_code\":552219,\"ssn\":78051129}\n",
+                );
+                log(h, "b.log", "cvv=7392 mfa_code=334459\n");
+            },
+        ),
     ]
 }
 
@@ -1440,6 +1453,11 @@ fn fixed_canaries(case: &str) -> Option<Vec<&'static str>> {
         }
         "a birth date under its key in text" => vec!["1987-04-22", "1987-04-23"],
         "a login code a sign-in e-mail tells" => vec!["482917", "7QK2-9MZX"],
+        "one-time codes and personal numbers as JSON numbers under their keys" => {
+            vec![
+                "482919", "48213", "7391", "552219", "78051129", "7392", "334459",
+            ]
+        }
         "phone numbers without +" => vec![
             "07911 123456",
             "030 12345678",
