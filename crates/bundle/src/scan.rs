@@ -369,7 +369,53 @@ pub fn scan_paths(paths: &[PathBuf], scrubber: &Scrubber) -> Result<ScanReport, 
             }
         }
     }
+    shown_labels(scrubber, &mut report);
     Ok(report)
+}
+
+/// The labels as they are shown: a file, folder or zip entry name in which a detector finds
+/// something (not only the gate: the user must still find the file) is shown redacted,
+/// since the finding is the name itself (found by the red team,
+/// round 3: `a.zip!jane@example.org.log:0: email: jan… (24 chars)` printed the value the
+/// preview hides).
+fn shown_labels(scrubber: &Scrubber, report: &mut ScanReport) {
+    let mut cache: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut show = |label: &mut String| {
+        if let Some(s) = cache.get(label.as_str()) {
+            label.clone_from(s);
+            return;
+        }
+        let mut out = String::with_capacity(label.len());
+        for part in label.split_inclusive(['/', '!']) {
+            let (name, sep) = match part.char_indices().last() {
+                Some((i, c)) if c == '/' || c == '!' => (&part[..i], &part[i..]),
+                _ => (part, ""),
+            };
+            let detected = scrubber
+                .scan_text(name, Mode::Lines)
+                .iter()
+                .any(|f| f.rule != codex_scrub::Rule::Unvetted);
+            if !name.is_empty() && detected {
+                out.push_str(
+                    scrubber
+                        .redact_text(name, Mode::Lines)
+                        .0
+                        .trim_end_matches('\n'),
+                );
+            } else {
+                out.push_str(name);
+            }
+            out.push_str(sep);
+        }
+        cache.insert(label.clone(), out.clone());
+        *label = out;
+    };
+    for f in &mut report.findings {
+        show(&mut f.file);
+    }
+    for s in &mut report.skipped {
+        show(&mut s.file);
+    }
 }
 
 #[cfg(test)]
@@ -423,10 +469,13 @@ mod tests {
         std::fs::write(&path, outer).expect("write");
         let report = scan_paths(std::slice::from_ref(&path), &s).expect("scan");
         let files: Vec<&str> = report.findings.iter().map(|f| f.file.as_str()).collect();
+        // The entry whose name is the finding is shown with the name redacted.
         assert!(
-            files
-                .iter()
-                .any(|f| f.ends_with("!carol.canary@example.org.log")),
+            files.iter().any(|f| f.contains("a.zip!email_")),
+            "{report:?}"
+        );
+        assert!(
+            !files.iter().any(|f| f.contains("carol.canary")),
             "{report:?}"
         );
         assert!(

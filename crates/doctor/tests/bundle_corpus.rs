@@ -1220,6 +1220,212 @@ fn cases() -> Vec<Case> {
                 h.write_json(".config/opencode/codex-accounts.json", &store);
             },
         ),
+        // ---- round 3: realistic shapes nobody listed
+        c(
+            "identities",
+            "phone numbers grouped as countries write them",
+            Token,
+            |h, _| {
+                log(
+                h,
+                "a.log",
+                "whatsapp +81 90-1234-5678\ntel +7 912 345-67-89\ncall +91 98765 43210\n+49 151 12345678\n",
+            )
+            },
+        ),
+        c(
+            "identities",
+            "a bare phone number after a phone cue",
+            Token,
+            |h, _| {
+                log(h, "a.log", "phone: 4155552671\nhref=tel:4155552674\n");
+                log(
+                    h,
+                    "b.jsonl",
+                    "{\"event\":\"x\",\"phone\":4155552673,\"mobile_number\":\"415 555 2672\"}\n",
+                );
+            },
+        ),
+        c(
+            "identities",
+            "an email whose domain is an address literal",
+            Token,
+            |h, c| log(h, "a.log", &format!("rcpt {c}@[192.0.2.7] refused\n")),
+        ),
+        c(
+            "identities",
+            "names in a certificate subject",
+            FullName,
+            |h, c| {
+                log(
+                h,
+                "a.log",
+                &format!("TLS: self signed certificate in chain; subject=CN={c},O=Acme Zq Inc\n/C=US/O={c}/CN=proxy\n"),
+            )
+            },
+        ),
+        c(
+            "identities",
+            "sign-ins, greetings and quoted names after a cue",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                let first = c.split(' ').next().unwrap_or("");
+                log(
+                h,
+                "a.log",
+                &format!("Signed in as {c} (Plus)\nLogged in as {a}42\nWelcome back, {first}!\nworkspace \"{c}\" is deactivated\n"),
+            );
+                log(
+                    h,
+                    "b.jsonl",
+                    &format!("{{\"message\":\"user \\\"{a}42\\\" not found\"}}\n"),
+                );
+            },
+        ),
+        c(
+            "identities",
+            "a birth date under its key in text",
+            Token,
+            |h, _| {
+                log(
+                    h,
+                    "a.log",
+                    "date_of_birth=1987-04-22\nbirth_date: 1987-04-23\n",
+                )
+            },
+        ),
+        c(
+            "identities",
+            "the organisation of a fine-tuned model",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("model ft:gpt-4o-mini-2024-07-18:{a}:{b}:9abcDEF1 not found\n"),
+                )
+            },
+        ),
+        c(
+            "identities",
+            "the user of a shell prompt on a personal device",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                log(h, "a.log", &format!("{a}42@MacBook-Pro ~ % opencode\n"))
+            },
+        ),
+        c(
+            "identities",
+            "a OneDrive folder named after the organisation",
+            Name,
+            |h, c| {
+                log(
+                    h,
+                    "a.log",
+                    &format!("ENOENT: C:\\Users\\x\\OneDrive - {c}\\proj\\opencode.json\n"),
+                );
+                log(
+                    h,
+                    "b.jsonl",
+                    &format!(
+                        "{{\"message\":\"open /mnt/c/Users/x/OneDrive - {c}/proj failed\"}}\n"
+                    ),
+                );
+            },
+        ),
+        c(
+            "identities",
+            "the account gh auth status names",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("github.com\n  ✓ Logged in to github.com account {a}-dev (keyring)\n"),
+                )
+            },
+        ),
+        c(
+            "identities",
+            "a host ssh could not resolve and an organisation's handle",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("ssh: Could not resolve hostname build-{a}: Name or service not known\nerror: Your organization {b}-labs has disabled access\n"),
+                )
+            },
+        ),
+        c(
+            "identities",
+            "handles after a sign-in to a host, a user, a host name and an assignee label",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("✓ Logged in to github.com as {a} (oauth_token)\nerror: user {b}42 not found\n Static hostname: {a}-ws\nassignee: {b}\n"),
+                )
+            },
+        ),
+        c(
+            "identities",
+            "a company's wildcard in a certificate's altnames",
+            Name,
+            |h, c| {
+                let (a, b) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("Hostname/IP does not match certificate's altnames: Host: api.openai.com. is not in the cert's altnames: DNS:*.{a}-{b}.com, DNS:proxy.{a}-{b}.com\n"),
+                )
+            },
+        ),
+        c(
+            "identities",
+            "a login code a sign-in e-mail tells",
+            Token,
+            |h, _| {
+                log(
+                    h,
+                    "a.log",
+                    "Your ChatGPT code is 482917\ninvitation code: 7QK2-9MZX\n",
+                )
+            },
+        ),
+        c(
+            "identities",
+            "typographic quotes, 'as:' and openssl's spaced subject",
+            Name,
+            |h, c| {
+                let (a, _) = lower_parts(c);
+                log(
+                    h,
+                    "a.log",
+                    &format!("workspace \u{201c}{c}\u{201d} is deactivated\nSigned in as: {a}42\ndepth=0 CN = {a}.corp, C = US\n"),
+                )
+            },
+        ),
+        c(
+            "identities",
+            "one-time codes and personal numbers as JSON numbers under their keys",
+            Token,
+            |h, _| {
+                log(
+                    h,
+                    "a.jsonl",
+                    "{\"event\":\"x\",\"otp\":482919,\"pin\":48213,\"cvv\":7391,\"verification_code\":552219,\"ssn\":78051129}\n",
+                );
+                log(h, "b.log", "cvv=7392 mfa_code=334459\n");
+            },
+        ),
     ]
 }
 
@@ -1236,6 +1442,22 @@ fn fixed_canaries(case: &str) -> Option<Vec<&'static str>> {
         ],
         "MAC addresses" => vec!["3C-22-FB-9A-7E-02", "3c22.fb9a.7e03"],
         "IPv4 inside a host name" => vec!["203-0-113-45", "10-20-30-40"],
+        "phone numbers grouped as countries write them" => vec![
+            "90-1234-5678",
+            "912 345-67-89",
+            "98765 43210",
+            "151 12345678",
+        ],
+        "a bare phone number after a phone cue" => {
+            vec!["4155552671", "4155552674", "4155552673", "415 555 2672"]
+        }
+        "a birth date under its key in text" => vec!["1987-04-22", "1987-04-23"],
+        "a login code a sign-in e-mail tells" => vec!["482917", "7QK2-9MZX"],
+        "one-time codes and personal numbers as JSON numbers under their keys" => {
+            vec![
+                "482919", "48213", "7391", "552219", "78051129", "7392", "334459",
+            ]
+        }
         "phone numbers without +" => vec![
             "07911 123456",
             "030 12345678",

@@ -1596,6 +1596,9 @@ fn private_host_name(part: &[u8]) -> bool {
     if !(2..=6).contains(&tld.len()) || !TLDS.iter().any(|t| t.eq_ignore_ascii_case(tld)) {
         return false;
     }
+    // A certificate's wildcard (`*.acme-corp.com` in Node's `cert's altnames: DNS:…`; found
+    // by the red team, round 3) names the same company as the host.
+    let part = part.strip_prefix(b"*.").unwrap_or(part);
     let labels_ok = part
         .split(|&c| c == b'.')
         .all(|l| !l.is_empty() && l.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-'));
@@ -2385,6 +2388,10 @@ mod tests {
         for (line, gone) in [
             ("connect gitlab.zorvel-corp.com:443 ok", "zorvel-corp"),
             ("getaddrinfo ENOTFOUND llm.acme.io", "acme"),
+            (
+                "is not in the cert's altnames: DNS:*.zqcorp-proxy.com, DNS:gw.zqcorp-proxy.com",
+                "zqcorp",
+            ),
         ] {
             let out = g(line);
             assert!(!out.contains(gone), "{line} -> {out}");
@@ -2409,6 +2416,7 @@ mod tests {
             "GET https://opencode.ai/config.json",
             "http://localhost:1455/auth/callback and http://127.0.0.1:8080/status",
             "see https://github.com/iam-brain/opencode-codex-auth/issues",
+            "altnames: DNS:*.openai.com",
         ] {
             assert_eq!(g(kept), kept);
         }

@@ -97,7 +97,10 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         let given = matches!(next, b' ' | b'.' | b'-' | b'_')
             && (3..=12).contains(&len)
             && dec.get(e + 1).is_some_and(u8::is_ascii_alphabetic);
-        let credential = matches!(next, b' ' | b':' | b'=') && (3..=12).contains(&len);
+        let credential = (matches!(next, b' ' | b':' | b'=') && (3..=12).contains(&len))
+            || (matches!(next, b'_' | b'-')
+                && matches!(len, 4 | 5)
+                && matches!(&low[s..e], b"date" | b"birth"));
         let host = matches!(prev, b'.' | b'-') || next == b'-';
         let code_host = next == b'.' && (6..=17).contains(&len);
         if given {
@@ -111,10 +114,33 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
                 i = end;
                 continue;
             }
+            if next == b' ' {
+                // `workspace "Acme Zq"`, `for user 'jdoe42'`; `Logged in to github.com
+                // account octocat`.
+                if matches!(dec.get(e + 1), Some(b'"' | b'\'' | b'\\' | 0xE2)) {
+                    crate::personal::quoted_name(dec, low, e, spans);
+                } else if len == 7 && &low[s..e] == b"account" {
+                    crate::personal::handle_after_as(dec, low, e, spans);
+                } else if matches!(
+                    (low[s], len),
+                    (b't', 4 | 6) | (b'h', 8) | (b'w', 9) | (b'o', 12) | (b'u', 4)
+                ) && dec.get(e + 1).is_some_and(u8::is_ascii_alphanumeric)
+                {
+                    // `hostname`, `team`, `tenant`, `workspace`, `organization`, `user`.
+                    crate::personal::token_after_cue(dec, low, s, e, spans);
+                } else if (len == 8 || len == 7) && e >= 8 && low[e - 8..e] == *b"onedrive" {
+                    // (7: `\OneDrive` of a Windows path reads as an escape and `neDrive`.)
+                    onedrive_org(low, e, spans);
+                }
+            }
         }
         // Rarer starts behind one test: two letters (an IBAN's country, `pw`), a word after
         // `-` (the end of a flag), a word before `:` (an account label).
-        if len == 2 || prev == b'-' || next == b':' {
+        if len == 2
+            || prev == b'-'
+            || next == b':'
+            || (len == 1 && (next == b'=' || (next == b' ' && dec.get(e + 1) == Some(&b'='))))
+        {
             if let Some(end) = rare_starts(dec, low, s, e, prev, next, spans) {
                 i = end;
                 continue;
@@ -134,8 +160,9 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
 
 /// The detectors that start at a two-letter word, at a word after `-` or at a word before
 /// `:` (see [`word_detectors`]): an IBAN (`DE89 3704 …`), the credential name `pw`, the end
-/// of a credential flag (`--password …`) and an account label (`user: …`). The end of what
-/// was matched.
+/// of a credential flag (`--password …`), an account label (`user: …`), a handle after
+/// `as`, a part of an X.500 name (`CN=…`, also the one-letter `O=`) and a fine-tuned
+/// model's owner (`ft:…`). The end of what was matched.
 #[inline(never)]
 fn rare_starts(
     dec: &[u8],
@@ -158,6 +185,18 @@ fn rare_starts(
             return Some(end);
         }
     }
+    // `Logged in as jdoe42`; `CN=Jane Doe`, `/O=Acme Inc/`.
+    if len == 2 && matches!(next, b' ' | b':') && &low[s..e] == b"as" {
+        crate::personal::handle_after_as(dec, low, e, spans);
+    }
+    if len <= 2 && (next == b'=' || (next == b' ' && dec.get(e + 1) == Some(&b'='))) {
+        crate::personal::dn_value(dec, low, e, spans);
+    }
+    if len == 2 && next == b':' && &low[s..e] == b"ft" {
+        if let Some(end) = fine_tuned_at(low, e + 1, spans) {
+            return Some(end);
+        }
+    }
     let start = crate::spoken::flag_or_label_start(low[s]);
     if start && next == b':' && (3..=11).contains(&len) {
         if let Some(end) = crate::spoken::account_label_at(low, s, e, spans) {
@@ -168,6 +207,55 @@ fn rare_starts(
         return crate::spoken::flag_at(low, s, e, spans);
     }
     None
+}
+
+/// `OneDrive - Acme Corp`, the folder Windows names after the organisation of a work
+/// account (`C:\Users\jdoe\OneDrive - Acme Corp\Documents`): the organisation, to the next
+/// folder separator, is replaced (found by the red team, round 3: the gate reads the words
+/// one at a time and keeps them).
+fn onedrive_org(low: &[u8], e: usize, spans: &mut Vec<Span>) {
+    if !low[e..].starts_with(b" - ") {
+        return;
+    }
+    let s = e + 3;
+    let len = low[s..]
+        .iter()
+        .take(64)
+        .take_while(|&&c| !matches!(c, b'/' | b'\\' | b'"' | b'\'' | b'\n' | b'\r'))
+        .count();
+    let end = s + len
+        - low[s..s + len]
+            .iter()
+            .rev()
+            .take_while(|&&c| c == b' ')
+            .count();
+    if end > s && !crate::rules::only_markers(&low[s..end]) {
+        spans.push(Span::new(s, end, Rule::PersonName, Repl::Redacted));
+    }
+}
+
+/// A fine-tuned model's id after its `ft:` (`ft:gpt-4o-mini-2024-07-18:acme-corp:support:9abcDEF1`):
+/// the base model stays; the organisation, the suffix its owner chose and the job's id
+/// after it are replaced (found by the red team, round 3: the organisation is an identity
+/// and each part alone is an ordinary word). The end of what was replaced.
+fn fine_tuned_at(low: &[u8], base: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    let slug = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_');
+    let base_len = low.get(base..)?.iter().take_while(|&&c| slug(c)).count();
+    let rest = base + base_len + 1;
+    if base_len == 0 || low.get(rest - 1) != Some(&b':') {
+        return None;
+    }
+    let end = rest
+        + low[rest..]
+            .iter()
+            .take_while(|&&c| slug(c) || c == b':')
+            .count();
+    let value = &low[rest..end];
+    if value.is_empty() || value.iter().all(|&c| c == b':') || crate::rules::only_markers(value) {
+        return None;
+    }
+    spans.push(Span::new(rest, end, Rule::PersonName, Repl::Redacted));
+    Some(end)
 }
 
 /// What the word detectors find in `text` under `rule`, as text (for the detectors' tests).

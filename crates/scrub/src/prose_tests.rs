@@ -62,6 +62,11 @@ mod hosts {
         assert_eq!(found("router.lan."), ["router.lan"]);
         assert_eq!(found("db.corp.internal refused"), ["db.corp.internal"]);
         assert_eq!(found(r#""\njane-mbp.local""#), ["jane-mbp.local"]);
+        // Found by the red team (round 3): the user of a shell prompt goes with its host.
+        assert_eq!(
+            found("jdoe42@Janes-MacBook-Pro ~ %"),
+            ["jdoe42@Janes-MacBook-Pro"]
+        );
     }
 
     #[test]
@@ -100,6 +105,12 @@ mod spoken {
         assert_eq!(told("account number: 12345678"), ["12345678"]);
         assert_eq!(told("sort code: 12-34-56"), ["12-34-56"]);
         assert!(told("account is disabled").is_empty());
+        // Found by the red team (round 3): the key forms of a birth date.
+        assert_eq!(told("date_of_birth=1987-04-12"), ["1987-04-12"]);
+        assert_eq!(told("birth_date: 1987-04-12"), ["1987-04-12"]);
+        assert!(told("date_format=iso").is_empty());
+        assert_eq!(told("Your ChatGPT code is 482913"), ["482913"]);
+        assert_eq!(told("invitation code: 7QK2-9MZX"), ["7QK2-9MZX"]);
     }
 
     #[test]
@@ -499,6 +510,107 @@ mod account_labels {
             "users: many",
         ] {
             assert!(handles(text).is_empty(), "{text}: {:?}", handles(text));
+        }
+    }
+}
+
+/// Found by the red team (round 3): the organisation and suffix of a fine-tuned model.
+mod fine_tuned {
+    use crate::prose::found;
+    use crate::rules::Rule;
+
+    #[test]
+    fn the_owner_part_of_a_fine_tuned_model_goes() {
+        assert_eq!(
+            found(
+                "model ft:gpt-4o-mini-2024-07-18:acme-corp:support:9abcDEF1 not found",
+                Rule::PersonName
+            ),
+            ["acme-corp:support:9abcDEF1"]
+        );
+        assert_eq!(
+            found(
+                "\"ft:gpt-3.5-turbo-0613:personal::7qTVM5AR\"",
+                Rule::PersonName
+            ),
+            ["personal::7qTVM5AR"]
+        );
+        for text in ["ft: 12", "shift:gpt-5:x", "ft:gpt-5", "left:right"] {
+            assert!(found(text, Rule::PersonName).is_empty(), "{text}");
+        }
+    }
+}
+
+/// Found by the red team (round 3): handles after a sign-in, quoted names after a cue, the
+/// parts of an X.500 name.
+mod handles_and_quoted_names {
+    use crate::prose::found;
+    use crate::rules::Rule;
+
+    #[test]
+    fn handles_quoted_names_and_x500_parts_are_found() {
+        for (text, want) in [
+            ("subject=CN=Zorvia Quent,C=US", "Zorvia Quent"),
+            ("/C=US/O=Acme Zq Inc/L=x", "Acme Zq Inc"),
+            ("depth=0 CN = zqproxy.corp, C = US", "zqproxy.corp"),
+            ("Logged in as jdoe42", "jdoe42"),
+            ("logged in as @jdoe42", "jdoe42"),
+            (
+                "✓ Logged in to github.com account octozorv (keyring)",
+                "octozorv",
+            ),
+            ("workspace \"Acme Zq\" deactivated", "Acme Zq"),
+            ("for user 'jdoe42'", "jdoe42"),
+            ("workspace “Zqacme Corp” is deactivated", "Zqacme Corp"),
+            ("user ‘jdoe42’ not found", "jdoe42"),
+            ("Logged in as  jdoe42", "jdoe42"),
+            ("Signed in as: jdoe42", "jdoe42"),
+            ("Workspace 'Zqacme Corp' is deactivated", "Zqacme Corp"),
+            (
+                "C:\\Users\\x\\OneDrive - Zorvtech Ltd\\proj",
+                "Zorvtech Ltd",
+            ),
+            ("/mnt/c/Users/x/OneDrive - Acme/y", "Acme"),
+            (
+                "ssh: Could not resolve hostname build-box-jdoe: Name or service not known",
+                "build-box-jdoe",
+            ),
+            (
+                "error: Your organization zq-labs-inc has disabled access",
+                "zq-labs-inc",
+            ),
+            (
+                "✓ Logged in to github.com as zqoctocat (oauth_token)",
+                "zqoctocat",
+            ),
+            ("error: user jdoe42 not found", "jdoe42"),
+            (" Static hostname: zq-fedora-ws", "zq-fedora-ws"),
+            ("assignee: zqjira", "zqjira"),
+            ("{\"message\":\"user \\\"jdoe42\\\" not found\"}", "jdoe42"),
+        ] {
+            let want: Vec<&str> = [want].into_iter().filter(|w| !w.is_empty()).collect();
+            assert_eq!(found(text, Rule::PersonName), want, "{text}");
+        }
+        for text in [
+            "user \"default\"",
+            "logged in as 42",
+            "the account abc was used",
+            "signed in as email_1a2b3c4d",
+            "org \"[redacted]\"",
+            "x=O=1",
+            "GET /x?o=json&cn=2",
+            "runs as root",
+            "OneDrive sync done",
+            "team settings changed",
+            "hostname localhost",
+            "hostname: localhost",
+            "hostname: 127.0.0.1",
+            "workspace 42",
+            "user 2 of 3",
+            "user agent",
+            "it runs as a service",
+        ] {
+            assert!(found(text, Rule::PersonName).is_empty(), "{text}");
         }
     }
 }

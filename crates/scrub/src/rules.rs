@@ -361,6 +361,49 @@ const EXACT_GROUPS: &[(&[&str], Exact)] = &[
         &["cookie", "set-cookie", "set_cookie"],
         exact(Rule::Cookie, false, Action::Redact),
     ),
+    // Beyond the plugin's rules (red team, round 3): keys that name a one-time code or a
+    // personal number, whose value is often a JSON number (`{"otp": 482913}`,
+    // `"cvv": 123`), which every other key keeps.
+    (
+        &[
+            "pin",
+            "pin_code",
+            "pincode",
+            "passcode",
+            "otp",
+            "otp_code",
+            "totp",
+            "mfa_code",
+            "2fa_code",
+            "verification_code",
+            "verificationcode",
+            "security_code",
+            "securitycode",
+            "one_time_code",
+            "cvv",
+            "cvv2",
+            "cvc",
+            "ssn",
+            "social_security_number",
+            "dob",
+            "date_of_birth",
+            "dateofbirth",
+            "birth_date",
+            "birthdate",
+            "account_number",
+            "accountnumber",
+            "routing_number",
+            "card_number",
+            "cardnumber",
+            "iban",
+            "phone",
+            "phone_number",
+            "phonenumber",
+            "msisdn",
+            "tax_id",
+        ],
+        exact(Rule::JsonKey, true, Action::Redact),
+    ),
     // Reference 11.4 header names.
     (
         &[
@@ -674,6 +717,29 @@ pub const AUTH_COOKIES: [&str; 8] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the red team (round 3): a one-time code or a personal number under its key
+    /// goes when it is a JSON number too.
+    #[test]
+    fn one_time_codes_and_personal_numbers_go_as_numbers_too() {
+        for key in [
+            "otp",
+            "pin",
+            "cvv",
+            "ssn",
+            "verification_code",
+            "phone_number",
+            "dob",
+        ] {
+            let c = classify_key(key, KeySite::Json, true).expect(key);
+            assert!(c.numbers_too, "{key}");
+            assert_eq!(c.action, Action::Redact, "{key}");
+        }
+        for key in ["pinned", "option", "phones_count", "input_tokens_count"] {
+            let c = classify_key(key, KeySite::Json, true);
+            assert!(c.is_none_or(|c| !c.numbers_too), "{key}");
+        }
+    }
 
     #[test]
     fn rule_names_are_unique_and_indexed() {

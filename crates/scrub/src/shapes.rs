@@ -355,6 +355,12 @@ pub(crate) fn emails(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
             continue;
         }
         let d0 = at + at_len;
+        // An address literal for a domain (`jane@[192.0.2.7]`, `jane@[IPv6:2001:db8::1]`).
+        if let Some(e) = address_literal(dec, d0) {
+            spans.push(Span::new(s, e, Rule::Email, Repl::Pseudonym(Kind::Email)));
+            last = e;
+            continue;
+        }
         let mut e = d0;
         while e < dec.len() && is_domain(dec[e]) {
             e += 1;
@@ -377,6 +383,34 @@ pub(crate) fn emails(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         spans.push(Span::new(start, end, rule, Repl::Pseudonym(kind)));
         last = end;
     }
+}
+
+/// An email's domain written as an address literal at `d0`: `[`, an IPv4 address or
+/// `IPv6:` and an IPv6 address, `]`. Its end.
+fn address_literal(dec: &[u8], d0: usize) -> Option<usize> {
+    if dec.get(d0) != Some(&b'[') {
+        return None;
+    }
+    let close = d0
+        + 1
+        + dec
+            .get(d0 + 1..)?
+            .iter()
+            .take(48)
+            .position(|&c| c == b']')?;
+    let inside = &dec[d0 + 1..close];
+    let v6 = inside.len() > 5 && inside[..5].eq_ignore_ascii_case(b"ipv6:");
+    let addr = if v6 { &inside[5..] } else { inside };
+    let ok = if v6 {
+        addr.contains(&b':')
+            && addr
+                .iter()
+                .all(|c| c.is_ascii_hexdigit() || matches!(c, b':' | b'.'))
+    } else {
+        addr.iter().filter(|&&c| c == b'.').count() == 3
+            && addr.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+    };
+    ok.then_some(close + 1)
 }
 
 /// `id|email|plan` or `legacy|id|email|plan` around the email at `s..e`.
@@ -590,7 +624,17 @@ mod tests {
             run(emails, "legacy|_|one%40example.com|plus")[0].0,
             "legacy|_|one%40example.com|plus"
         );
+        // Found by the red team (round 3): a domain written as an address literal.
+        assert_eq!(
+            run(emails, "rcpt jane@[192.0.2.7] ok")[0].0,
+            "jane@[192.0.2.7]"
+        );
+        assert_eq!(
+            run(emails, "to <jane@[IPv6:2001:db8::1]>")[0].0,
+            "jane@[IPv6:2001:db8::1]"
+        );
         for no in [
+            "x@[redacted]",
             "pkg-auth@4.1.0",
             "a@b",
             "@scope/pkg",
