@@ -2223,6 +2223,35 @@ mod tests {
         String::from_utf8_lossy(&out).into_owned()
     }
 
+    /// Found using the bundle as a maintainer: a stack trace lost the plugin's module names
+    /// (`dist/lib/<string:10>:123:45`), the one thing it is read for.
+    #[test]
+    fn stack_traces_keep_the_plugin_modules_and_drop_the_users_folders() {
+        let home = "/home/u/.cache/opencode/node_modules";
+        for kept in [
+            "/@iam-brain/opencode-codex-auth/dist/lib/storage.js:123:45",
+            "/@iam-brain/opencode-codex-auth/dist/lib/codex-native/openai-loader-fetch.js:88:12",
+            "/@iam-brain/opencode-codex-auth/dist/lib/ui/tty.js:3:1",
+            "/@iam-brain/opencode-codex-auth/dist/bin/opencode-codex-auth.js:2:1",
+            "/proper-lockfile/lib/lockfile.js:10:2",
+        ] {
+            let line = format!("    at f (file://{home}{kept})");
+            assert_eq!(
+                g(&line),
+                format!("    at f (file:///home/<string:1>{}{kept})", &home[7..])
+            );
+        }
+        // A module name is kept only as itself with a script extension; the user's own files
+        // and folders beside it still go.
+        for (line, gone) in [
+            ("/srv/app/src/zorblatt.js:1:1", "zorblatt.js"),
+            ("/srv/app/storage.json.bak", "storage.json.bak"),
+            ("/srv/jdoe42/lib/storage.js", "jdoe42"),
+        ] {
+            assert!(!g(line).contains(gone), "{line}: {}", g(line));
+        }
+    }
+
     /// Found using the bundle as a maintainer: a public host's port went with `auth` in its
     /// name, and npm's registry failed the word test.
     #[test]

@@ -139,6 +139,74 @@ pub const COMMON: &[&str] = &[
     "workspace",
 ];
 
+/// The plugin's own modules (`dist/lib/<folder>/<module>.js`, current and older releases)
+/// and its lock dependency's, as they appear in stack traces: kept with a script extension
+/// (`storage.js`, `openai-loader-fetch.js`, `lockfile.js`), so a maintainer sees where an
+/// error was thrown.
+#[rustfmt::skip]
+const PLUGIN_MODULES: &[&str] = &[
+    // dist/ and dist/bin/
+    "index", "opencode-codex-auth", "persona-tool", "opencode-openai-multi",
+    // dist/lib/
+    "account-auth-types", "accounts-tools", "auth-messages", "cache-io", "cache-lock",
+    "claims", "codex-cache-layout", "codex-native", "codex-quota-fetch",
+    "codex-status-storage", "codex-status-tool", "codex-status-ui", "codex-status",
+    "compat-sanitizer", "config-dir-gitignore", "config", "fatal-errors",
+    "fetch-orchestrator-helpers", "fetch-orchestrator-types", "fetch-orchestrator", "identity",
+    "installer-cli", "legacy-orchestrator-cleanup", "logger", "model-catalog", "oauth-pages",
+    "opencode-install", "paths", "persona-tool-cli", "personalities", "personality-command",
+    "personality-create", "personality-skill", "plugin-lifecycle", "proactive-refresh",
+    "prompt-cache-key", "quarantine", "quota-threshold-alerts", "rate-limit", "refresh-queue",
+    "remote-cache-fetch", "request-snapshots", "rotation", "session-affinity",
+    "shareable-debug", "storage", "toast", "types", "util",
+    // dist/lib/codex-native/
+    "accounts", "acquire-auth", "agent-execution", "auth-menu-flow", "auth-menu-quotas",
+    "browser", "catalog-sync", "chat-hooks", "client-identity", "ultra-instructions",
+    "instruction-utils", "oauth-auth-methods", "oauth-persistence", "oauth-server",
+    "oauth-utils", "openai-loader-fetch-quota", "openai-loader-fetch-state",
+    "openai-loader-fetch", "originator", "rate-limit-snapshots", "reasoning-summary",
+    "request-routing", "request-transform-model-service-tier", "request-transform-model",
+    "request-transform-payload-helpers", "request-transform-payload", "session-affinity-state",
+    "session-messages", "ultra",
+    // dist/lib/config/, model-catalog/, storage/, ui/
+    "file", "resolve", "cache-helpers", "catalog-fetch", "provider", "shared", "auth-state",
+    "auth-menu", "tty",
+    // modules of older releases
+    "auth-refresh", "codex-prompts-cache", "constants", "orchestrator-agent",
+    "orchestrator-agents", "tools-output", "catalog-auth", "collaboration",
+    "oauth-server-debug", "oauth-server-network", "oauth-server-types", "request-transform",
+    "request-transform-gpt54-limits", "request-transform-instructions",
+    "request-transform-pipeline", "request-transform-shared", "static-fallback-models",
+    "behavior-settings", "io", "parse", "validation", "domain-state", "migration",
+    "auth-menu-runner", "ansi", "confirm", "select",
+    // proper-lockfile's lib/
+    "lockfile", "adapter", "mtime-precision",
+];
+
+/// Folders of the plugin's install and of its dependencies, kept in paths.
+const PLUGIN_FOLDERS: &[&str] = &[
+    "codex-native",
+    "model-catalog",
+    "config",
+    "ui",
+    "generated",
+    "proper-lockfile",
+    "@opencode-ai",
+    "plugin",
+    "sdk",
+];
+
+/// Whether `seg` is one of the plugin's module files (`storage.js`, `tty.d.ts`) or folders.
+fn is_plugin_file(seg: &str) -> bool {
+    if PLUGIN_FOLDERS.contains(&seg) {
+        return true;
+    }
+    [".js.map", ".d.ts", ".js", ".mjs", ".cjs", ".ts"]
+        .iter()
+        .find_map(|ext| seg.strip_suffix(ext))
+        .is_some_and(|stem| PLUGIN_MODULES.contains(&stem))
+}
+
 /// Whether `name` is one OpenCode or the plugin writes.
 pub fn is_known(name: &str) -> bool {
     if KNOWN.contains(&name) {
@@ -167,6 +235,7 @@ pub fn is_safe_segment(seg: &str) -> bool {
         || is_known(seg)
         || COMMON.contains(&seg)
         || ENDPOINTS.contains(&seg)
+        || is_plugin_file(seg)
     {
         return true;
     }
