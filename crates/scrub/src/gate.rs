@@ -135,6 +135,7 @@ pub const VALUE_KEYS: &[&str] = &[
     "requestid",
     "request_id",
     "x-request-id",
+    "param",
 ];
 
 /// Keys of the plugin's own records whose values come from a closed set, in any file: a
@@ -2221,6 +2222,16 @@ mod tests {
         let mut out = Vec::new();
         gate(s.as_bytes(), &mut GateState::default(), &mut out, None);
         String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Found using the bundle as a maintainer: OpenAI's error names the offending request
+    /// parameter in `param`, and it became a placeholder.
+    #[test]
+    fn an_api_errors_param_is_kept_when_it_is_a_name() {
+        let line = r#"{"error":{"type":"invalid_request_error","code":"context_length_exceeded","param":"input"}}"#;
+        assert_eq!(g(line), line);
+        let opaque = r#"{"error":{"param":"Zq81kXv93LmQ"}}"#;
+        assert!(!g(opaque).contains("Zq81kXv93LmQ"), "{}", g(opaque));
     }
 
     /// Found using the bundle as a maintainer: a stack trace lost the plugin's module names

@@ -44,8 +44,50 @@ fn is_error_code(v: &[u8]) -> bool {
     let named = [&b"ERR_"[..], b"UND_ERR_"].iter().any(|p| v.starts_with(p))
         && v.len() <= 48
         && v.iter().all(|c| upper(c) || c.is_ascii_digit());
-    (errno || named) && !v.ends_with(b"_")
+    (errno || named || CLOSED_CODES.contains(&v)) && !v.ends_with(b"_")
 }
+
+/// Error codes that have neither Node's `E…`/`ERR_…` shape nor a snake-case one: OpenSSL's
+/// certificate verdicts as Node and Bun report them (the usual cause behind a corporate
+/// proxy) and Bun's `fetch` failures. A closed list: anything else of these shapes goes.
+const CLOSED_CODES: &[&[u8]] = &[
+    b"UNABLE_TO_GET_ISSUER_CERT",
+    b"UNABLE_TO_GET_CRL",
+    b"UNABLE_TO_DECRYPT_CERT_SIGNATURE",
+    b"UNABLE_TO_DECRYPT_CRL_SIGNATURE",
+    b"UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+    b"CERT_SIGNATURE_FAILURE",
+    b"CRL_SIGNATURE_FAILURE",
+    b"CERT_NOT_YET_VALID",
+    b"CERT_HAS_EXPIRED",
+    b"CRL_NOT_YET_VALID",
+    b"CRL_HAS_EXPIRED",
+    b"ERROR_IN_CERT_NOT_BEFORE_FIELD",
+    b"ERROR_IN_CERT_NOT_AFTER_FIELD",
+    b"ERROR_IN_CRL_LAST_UPDATE_FIELD",
+    b"ERROR_IN_CRL_NEXT_UPDATE_FIELD",
+    b"OUT_OF_MEM",
+    b"DEPTH_ZERO_SELF_SIGNED_CERT",
+    b"SELF_SIGNED_CERT_IN_CHAIN",
+    b"UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+    b"UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    b"CERT_CHAIN_TOO_LONG",
+    b"CERT_REVOKED",
+    b"INVALID_CA",
+    b"PATH_LENGTH_EXCEEDED",
+    b"INVALID_PURPOSE",
+    b"CERT_UNTRUSTED",
+    b"CERT_REJECTED",
+    b"HOSTNAME_MISMATCH",
+    b"ConnectionRefused",
+    b"ConnectionClosed",
+    b"FailedToOpenSocket",
+    b"TooManyRedirects",
+    b"DNSResolveFailed",
+    b"DNSLookupFailed",
+    b"AbortError",
+    b"TimeoutError",
+];
 
 fn is_number(v: &[u8]) -> bool {
     !v.is_empty()
@@ -679,6 +721,9 @@ mod tests {
             "EAI_AGAIN",
             "ERR_INVALID_URL",
             "UND_ERR_CONNECT_TIMEOUT",
+            "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+            "SELF_SIGNED_CERT_IN_CHAIN",
+            "FailedToOpenSocket",
         ] {
             assert_eq!(
                 json(&format!(r#""code": "{code}""#)),
@@ -692,6 +737,8 @@ mod tests {
             "ERR_",
             "E9X2KQ",
             "ac_EADDRINUSE",
+            "UNABLE_TO_GET_ISSUER_CERT_LOCALLYx",
+            "ConnectionRefusedZq81",
         ] {
             assert_eq!(
                 json(&format!(r#""code": "{secret}""#)),
