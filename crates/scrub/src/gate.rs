@@ -742,7 +742,11 @@ pub fn self_evident(v: &[u8]) -> bool {
     }
     // A host of the plugin's, OpenCode's or npm's (`registry.npmjs.org`, `auth.openai.com`)
     // whose labels are words (not a token planted as a subdomain).
-    if v.contains(&b'.') && v.iter().all(key_byte) && public_host(v) && part_ok(v) {
+    if (v.contains(&b'.') || v.eq_ignore_ascii_case(b"localhost"))
+        && v.iter().all(key_byte)
+        && public_host(v)
+        && part_ok(v)
+    {
         return true;
     }
     if v.contains(&b'_')
@@ -853,7 +857,7 @@ fn free_text<S: Sink>(
             // `key sk_proj_…`, `token AbC123…`: after a credential's name and a space, anything
             // but a plain lowercase word or a number is the credential.
             let (body, escape) = split_escape(chunk);
-            let plain_word = body.iter().all(|c| c.is_ascii_lowercase());
+            let plain_word = body.iter().all(|c| c.is_ascii_lowercase()) || is_acronym(body);
             if !plain_word && !short_number_like(body) && !credential_next {
                 placeholder(body, out);
                 if escape {
@@ -2214,6 +2218,16 @@ fn word_like(w: &[u8]) -> bool {
     vowels > 0 && vowels * 8 >= w.len()
 }
 
+/// Acronyms logs write after a credential's name (`failed to auto-open oauth URL`, `token
+/// JSON invalid`): a closed list, in any case, so no other capitalized word passes there.
+fn is_acronym(w: &[u8]) -> bool {
+    const ACRONYMS: &[&[u8]] = &[
+        b"url", b"uri", b"http", b"https", b"json", b"jsonl", b"api", b"tls", b"ssl", b"dns",
+        b"id", b"ids", b"pkce", b"jwt", b"jwks", b"cli", b"sdk", b"ui", b"tty", b"pid", b"tcp",
+    ];
+    ACRONYMS.iter().any(|a| a.eq_ignore_ascii_case(w))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2222,6 +2236,27 @@ mod tests {
         let mut out = Vec::new();
         gate(s.as_bytes(), &mut GateState::default(), &mut out, None);
         String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Found reading the plugin's own log calls: `failed to auto-open oauth URL` lost `URL`,
+    /// read as the credential after `oauth`.
+    #[test]
+    fn acronyms_after_a_credentials_name_stay_and_nothing_else_does() {
+        for kept in [
+            "[warn] failed to auto-open oauth URL",
+            "[warn] blocked auto-open oauth URL",
+            "token JSON invalid",
+            "oauth HTTP error",
+        ] {
+            assert_eq!(g(kept), kept);
+        }
+        for (line, gone) in [
+            ("oauth URLX9", "URLX9"),
+            ("token HUNTER", "HUNTER"),
+            ("token Zq81kP", "Zq81kP"),
+        ] {
+            assert!(!g(line).contains(gone), "{line}: {}", g(line));
+        }
     }
 
     /// Found using the bundle as a maintainer: OpenAI's error names the offending request
@@ -2273,6 +2308,7 @@ mod tests {
             "npm ERR! 404 GET https://registry.npmjs.org/opencode-ai",
             "sshd refused the connection",
             r#"{"host":"registry.npmjs.org","upstream":"auth.openai.com"}"#,
+            r#"{"meta":{"port":1455,"host":"localhost"}}"#,
         ] {
             assert_eq!(g(kept), kept);
         }
