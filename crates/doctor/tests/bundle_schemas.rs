@@ -60,10 +60,25 @@ fn home() -> Home {
     );
     h.write(
         &format!("{LOGS}/oauth-lifecycle.log"),
-        &line(
-            &json!({"ts": "2025-01-01T00:00:06.000Z", "pid": 4242, "event": "token_exchange_error",
+        &[
+            json!({"ts": "2025-01-01T00:00:06.000Z", "pid": 4242, "event": "token_exchange_error",
             "meta": {"status": 400, "code": "invalid_grant", "stateTail": c(19), "url": c(20)}}),
-        ),
+            // The meta the plugin's OAuth server writes (v1.10.0), messages with canaries in
+            // them: the messages are free text, judged word by word.
+            json!({"ts": "2025-01-01T00:00:07.000Z", "pid": 4242, "event": "server_started",
+            "meta": {"port": 1455, "host": "localhost", "redirectUri": "http://localhost:1455/auth/callback"}}),
+            json!({"ts": "2025-01-01T00:00:08.000Z", "pid": 4242, "event": "server_listen_attempt_failed",
+            "meta": {"port": 1455, "host": "127.0.0.1", "error": "listen EADDRINUSE: address already in use 127.0.0.1:1455"}}),
+            json!({"ts": "2025-01-01T00:00:09.000Z", "pid": 4242, "event": "callback_wait_rejected",
+            "meta": {"authMode": "native", "error": "OAuth callback timeout - authorization took too long"}}),
+            json!({"ts": "2025-01-01T00:00:10.000Z", "pid": 4242, "event": "token_exchange_error",
+            "meta": {"error": format!("Token exchange failed for {} with {} ({})", c(47), c(48), c(51))}}),
+            json!({"ts": "2025-01-01T00:00:11.000Z", "pid": 4242, "event": "callback_error",
+            "meta": {"reason": format!("access_denied: {} {}", c(49), c(50))}}),
+        ]
+        .iter()
+        .map(line)
+        .collect::<String>(),
     );
     h.write(
         &format!("{LOGS}/other.json"),
@@ -142,7 +157,7 @@ fn every_file_kind_goes_through_its_schema() {
     let files = unzip(&out);
     for (name, bytes) in &files {
         let text = format!("{name}\n{}", String::from_utf8_lossy(bytes)).to_ascii_lowercase();
-        for i in 0..47 {
+        for i in 0..52 {
             let tag = format!("cnryk{i:02}");
             assert!(!text.contains(&tag), "{tag} survived in {name}:\n{text}");
         }
@@ -192,10 +207,33 @@ fn every_file_kind_goes_through_its_schema() {
     );
     let state = doc(entry(&files, "incident-state.json"));
     assert_eq!(state["triggerSeq"], 9);
-    let oauth = doc(entry(&files, "oauth-lifecycle.log"));
-    assert_eq!(oauth["event"], "token_exchange_error");
-    assert_eq!(oauth["meta"]["code"], "invalid_grant");
-    assert_eq!(oauth["meta"]["status"], 400);
+    let oauth: Vec<Value> = String::from_utf8_lossy(entry(&files, "oauth-lifecycle.log"))
+        .lines()
+        .map(|l| doc(l.as_bytes()))
+        .collect();
+    assert_eq!(oauth[0]["event"], "token_exchange_error");
+    assert_eq!(oauth[0]["meta"]["code"], "invalid_grant");
+    assert_eq!(oauth[0]["meta"]["status"], 400);
+    assert_eq!(oauth[1]["meta"]["host"], "localhost");
+    assert_eq!(
+        oauth[1]["meta"]["redirectUri"],
+        "http://localhost:1455/auth/callback"
+    );
+    assert_eq!(
+        oauth[2]["meta"]["error"],
+        "listen EADDRINUSE: address already in use 127.0.0.1:1455"
+    );
+    assert_eq!(oauth[3]["meta"]["authMode"], "native");
+    assert_eq!(
+        oauth[3]["meta"]["error"],
+        "OAuth callback timeout - authorization took too long"
+    );
+    // A message with any word that is not the software's (a name, a key, an address) goes
+    // whole.
+    for (i, key) in [(4, "error"), (5, "reason")] {
+        let told = oauth[i]["meta"][key].as_str().unwrap();
+        assert!(told.starts_with("<string:"), "{told}");
+    }
     // An unknown file's name is pseudonymized; the manifest names the schema that read it.
     let m: Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
     let other = m["files"]

@@ -38,7 +38,7 @@ fn is_snake_identifier(v: &[u8]) -> bool {
 /// A Node.js error code (`EADDRINUSE`, `EAI_AGAIN`, `ERR_INVALID_URL`,
 /// `UND_ERR_CONNECT_TIMEOUT`): what `code` holds in an error, never an OAuth code or state
 /// (those are long mixed-case random strings).
-fn is_error_code(v: &[u8]) -> bool {
+pub(crate) fn is_error_code(v: &[u8]) -> bool {
     let upper = |c: &u8| c.is_ascii_uppercase() || *c == b'_';
     let errno = (4..=16).contains(&v.len()) && v[0] == b'E' && v[1..].iter().all(upper);
     let named = [&b"ERR_"[..], b"UND_ERR_"].iter().any(|p| v.starts_with(p))

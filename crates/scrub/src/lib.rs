@@ -47,6 +47,7 @@ mod span;
 mod spoken;
 mod stream;
 mod urls;
+pub mod vocabulary;
 
 pub use certify::Certified;
 pub use codex_redact::IdentityMode;

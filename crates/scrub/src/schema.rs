@@ -162,6 +162,14 @@ pub enum Shape {
     /// `segment-<16 digits>.jsonl`): its pieces (between `-`, `.`, `_`) the plugin's words,
     /// numbers, times written with `-` (`01T00`, `000Z`) or hex groups.
     File,
+    /// An error's or a reason's message (the OAuth lifecycle's `error`, `reason`): kept when
+    /// it is the software speaking, every token one of the messages' words
+    /// ([`crate::vocabulary`], `self-signed`, `certificate's`), a code whose parts are such
+    /// words (`invalid_grant`) or a Node.js error code (`EADDRINUSE`), a short number or
+    /// duration (`400`, `600000ms`), a loopback address with its port (`127.0.0.1:1455`) or
+    /// a kept URL; at most 512 bytes. Any other word (a name, an id, a host) and the whole
+    /// message gets a placeholder.
+    Message,
     /// A `user-agent`: kept piece by piece, each run of `[A-Za-z0-9._-]` a product or
     /// platform word ([`crate::catalog::AGENT_WORDS`]), a version or a number; any other
     /// run becomes a placeholder in place.
@@ -287,9 +295,11 @@ const SHAREABLE: &[(&str, Shape)] = &[
 const LIFECYCLE: &[(&str, Shape)] = &[
     ("event", Shape::OneOf(cat::EVENTS)),
     ("host", Shape::OneOf(&[cat::LOOPBACK])),
-    ("reason", Shape::OneOf(REASON_SETS)),
+    ("reason", Shape::Message),
     ("mode", Shape::OneOf(&[cat::LOGIN_MODES])),
-    ("error", Shape::OneOf(&[cat::CODES, cat::ERROR_NAMES])),
+    ("authMode", Shape::OneOf(&[cat::MODES])),
+    ("redirectUri", Shape::Url),
+    ("error", Shape::Message),
     ("errorName", Shape::OneOf(&[cat::ERROR_NAMES])),
     ("signal", Shape::OneOf(&[cat::SIGNALS])),
     ("url", Shape::Url),
@@ -904,6 +914,7 @@ pub fn fits(shape: Shape, s: &str) -> bool {
         Shape::File => file(s),
         Shape::UserAgent => !s.is_empty() && user_agent(s) == s,
         Shape::Package => package(s),
+        Shape::Message => s.len() <= 512 && s.split_ascii_whitespace().all(message_token),
         Shape::Phrase => {
             !s.is_empty()
                 && s.len() <= 120
@@ -925,6 +936,43 @@ pub fn fits(shape: Shape, s: &str) -> bool {
         }
         Shape::Identity(_) => false,
     }
+}
+
+/// One whitespace-separated token of a [`Shape::Message`], around its punctuation.
+fn message_token(tok: &str) -> bool {
+    let core = tok
+        .trim_start_matches(['(', '[', '{', '"', '\''])
+        .trim_end_matches([')', ']', '}', '"', '\'', '.', ',', ':', ';', '!', '?']);
+    if !core.bytes().any(|c| c.is_ascii_alphanumeric()) || crate::vocabulary::known(core) {
+        return true;
+    }
+    let b = core.as_bytes();
+    let digits = |s: &str| !s.is_empty() && s.len() <= 6 && s.bytes().all(|c| c.is_ascii_digit());
+    if digits(core)
+        || ["ms", "s"]
+            .iter()
+            .any(|u| core.strip_suffix(u).is_some_and(digits))
+    {
+        return true;
+    }
+    if crate::keyed::is_error_code(b) {
+        return true;
+    }
+    // `invalid_grant`, `self-signed`, `certificate's`, `Hostname/IP`: every part a word of
+    // the messages.
+    if core.contains(['_', '-', '\'', '/']) && !core.contains("//") {
+        return core
+            .split(['_', '-', '\'', '/'])
+            .all(|w| crate::vocabulary::known(w) || w == "s");
+    }
+    // A loopback address or a host the plugin talks to, with or without its port.
+    let host = match core.rsplit_once(':') {
+        Some((h, port)) if digits(port) && !h.is_empty() => h,
+        _ => core,
+    };
+    // `[::1]:1455` lost its `[` with the punctuation around the token.
+    let host = host.strip_suffix(']').unwrap_or(host);
+    cat::has(cat::LOOPBACK, host) || cat::has(HOSTS, host) || url(core)
 }
 
 /// Letters, digits and `extra`, at most 64 bytes, starting with a letter or digit, not
@@ -1229,13 +1277,34 @@ mod tests {
             let out = walk(FileKind::ShareableDebug, json!({ key: "zorvsdevent" }));
             assert_eq!(out[key], "<string:11>", "{key}");
         }
-        for key in ["event", "status", "code", "reason", "mode", "error", "host"] {
+        for key in [
+            "event",
+            "status",
+            "code",
+            "mode",
+            "authMode",
+            "host",
+            "stateTail",
+        ] {
             let out = walk(
                 FileKind::LifecycleLog,
                 json!({"event": "callback_hit", "meta": { key: "zorvolword" }}),
             );
             assert_eq!(out["meta"][key], "<string:10>", "{key}");
             assert_eq!(out["event"], "callback_hit");
+        }
+        // An error's or reason's message stays when every word is the software's.
+        for key in ["error", "reason"] {
+            let out = walk(
+                FileKind::LifecycleLog,
+                json!({"event": "callback_error", "meta": { key: "State mismatch" }}),
+            );
+            assert_eq!(out["meta"][key], "State mismatch", "{key}");
+            let out = walk(
+                FileKind::LifecycleLog,
+                json!({"event": "callback_error", "meta": { key: "State mismatch for zorvolword" }}),
+            );
+            assert_eq!(out["meta"][key], "<string:29>", "{key}");
         }
         let out = walk(
             FileKind::LifecycleLog,
@@ -1476,5 +1545,79 @@ mod tests {
             out["headers"]["session_id"],
             p().pseudonym(Kind::Session, b"ses_9")
         );
+    }
+}
+
+#[cfg(test)]
+mod lifecycle_lines {
+    use super::*;
+    use serde_json::json;
+
+    fn walk(v: Value) -> Value {
+        let p = Pseudonymizer::with_key(&[7; 32]);
+        redact_value(
+            FileKind::LifecycleLog,
+            v,
+            &p,
+            SchemaOptions { drop_bodies: true },
+        )
+        .0
+    }
+
+    /// Error messages: the software's own are kept whole; one word of the user's and the
+    /// whole message goes.
+    #[test]
+    fn messages_of_the_software_stay_and_others_go_whole() {
+        for kept in [
+            "listen EADDRINUSE: address already in use 127.0.0.1:1455",
+            "listen EACCES: permission denied 0.0.0.0:1455",
+            "OAuth callback timeout - authorization took too long",
+            "Token exchange failed: 400 invalid_grant",
+            "getaddrinfo ENOTFOUND auth.openai.com",
+            "connect ECONNREFUSED [::1]:1455",
+            "self-signed certificate in certificate chain",
+            "Hostname/IP does not match certificate's altnames",
+            "State mismatch",
+        ] {
+            let out = walk(json!({"event": "callback_error", "meta": {"error": kept}}));
+            assert_eq!(out["meta"]["error"], kept);
+        }
+        for gone in [
+            "listen EADDRINUSE: address already in use 192.168.1.5:1455",
+            "getaddrinfo ENOTFOUND llm.acme-corp.com",
+            "Token exchange failed for Ann Lee",
+            "Token exchange failed: 400 sk-proj-Zq81kXv93",
+            "access_denied for jdoe",
+            "access_denied https://evil.example/x?token=abc",
+            "invalid_grant zorvolword",
+            "failed: 4000000 x",
+        ] {
+            let out = walk(json!({"event": "callback_error", "meta": {"reason": gone}}));
+            let v = out["meta"]["reason"].as_str().unwrap();
+            assert!(v.starts_with("<string:"), "{gone} -> {v}");
+        }
+    }
+
+    /// The meta the plugin's OAuth server writes (`lib/codex-native/oauth-server.ts`,
+    /// v1.10.0), as a maintainer needs it.
+    #[test]
+    fn the_plugins_own_lifecycle_meta_is_kept() {
+        let out = walk(json!({"ts": "2026-12-01T10:00:00.000Z", "pid": 4242,
+            "event": "server_started", "meta": {"port": 1455, "host": "localhost",
+            "redirectUri": "http://localhost:1455/auth/callback"}}));
+        assert_eq!(out["meta"]["host"], "localhost");
+        assert_eq!(
+            out["meta"]["redirectUri"],
+            "http://localhost:1455/auth/callback"
+        );
+        for mode in ["native", "codex"] {
+            let out = walk(json!({"event": "callback_wait_timeout",
+                "meta": {"authMode": mode, "timeoutMs": 600000}}));
+            assert_eq!(out["meta"]["authMode"], mode);
+            assert_eq!(out["meta"]["timeoutMs"], 600000);
+        }
+        let out = walk(json!({"event": "callback_hit",
+            "meta": {"hasCode": true, "hasState": true, "hasError": false}}));
+        assert_eq!(out["meta"]["hasCode"], true);
     }
 }
