@@ -478,6 +478,7 @@ pub const LEVEL_WORDS: &[&str] = &[
     "high",
     "xhigh",
     "max",
+    "ultra",
     "auto",
     "concise",
     "detailed",
@@ -835,6 +836,41 @@ pub const AGENTS: &[&str] = &[
     "compaction",
 ];
 
+/// What shareable debug's `ultra` object holds (`lib/codex-native/ultra.ts` and
+/// `agent-execution.ts`, v1.10.0): delegation policies, agent roles and reasons, eligibility
+/// reasons.
+pub const ULTRA_WORDS: &[&str] = &[
+    "proactive",
+    "explicit_request_only",
+    "disabled",
+    "root",
+    "child",
+    "auxiliary",
+    "session_parent",
+    "session_root",
+    "configured_primary",
+    "configured_subagent",
+    "builtin_primary",
+    "builtin_subagent",
+    "builtin_auxiliary",
+    "conservative_fallback",
+    "eligible",
+    "missing_catalog",
+    "missing_ultra_effort",
+    "missing_multi_agent_v2",
+    "not_supported_in_api",
+    "not_visible",
+];
+
+/// Why an incident opened (shareable debug's `triggerReason`).
+pub const TRIGGER_REASONS: &[&str] = &[
+    "http_status",
+    "auth_failure",
+    "retry_after_429",
+    "synthetic_fatal_error",
+    "process_failure",
+];
+
 /// Every catalogue, for [`anywhere`].
 const ALL: &[&[&str]] = &[
     SHAREABLE_EVENTS,
@@ -873,6 +909,8 @@ const ALL: &[&[&str]] = &[
     VERSION_WORDS,
     HTTP_REASONS,
     AGENTS,
+    ULTRA_WORDS,
+    TRIGGER_REASONS,
 ];
 
 /// Whether `seg` is a known URL path segment: an endpoint's or one of [`PATH_WORDS`].

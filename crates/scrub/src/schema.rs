@@ -230,7 +230,12 @@ const CLOSED_COMMON: &[(&str, Shape)] = &[
 ];
 
 /// Reasons: incident and meta reasons, attempt reasons, codes.
-const REASON_SETS: &[&[&str]] = &[cat::REASONS, cat::ATTEMPT_REASONS, cat::CODES];
+const REASON_SETS: &[&[&str]] = &[
+    cat::REASONS,
+    cat::ATTEMPT_REASONS,
+    cat::CODES,
+    cat::ULTRA_WORDS,
+];
 
 /// Header snapshot fields (request files and `live-headers.jsonl`), body fields when bodies
 /// are kept, and meta fields.
@@ -287,6 +292,18 @@ const SHAREABLE: &[(&str, Shape)] = &[
     ("attempt", Shape::Identity(Kind::Attempt)),
     ("promptCacheKey", Shape::Identity(Kind::PromptCacheKey)),
     ("incidentFile", Shape::File),
+    ("incidentId", Shape::File),
+    ("triggerEvent", Shape::OneOf(cat::EVENTS)),
+    ("triggerReason", Shape::OneOf(&[cat::TRIGGER_REASONS])),
+    // The `ultra` object of fetch records.
+    ("logicalEffort", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("wireEffort", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("delegationPolicy", Shape::OneOf(&[cat::ULTRA_WORDS])),
+    ("agentRole", Shape::OneOf(&[cat::ULTRA_WORDS])),
+    ("agentReason", Shape::OneOf(&[cat::ULTRA_WORDS])),
+    ("agentName", Shape::OneOf(&[cat::AGENTS])),
+    ("modelSlug", Shape::Model),
+    ("multiAgentVersion", Shape::Version),
     ("openedAt", Shape::Time),
     ("closedAt", Shape::Time),
 ];
@@ -1619,5 +1636,62 @@ mod lifecycle_lines {
         let out = walk(json!({"event": "callback_hit",
             "meta": {"hasCode": true, "hasState": true, "hasError": false}}));
         assert_eq!(out["meta"]["hasCode"], true);
+    }
+}
+
+#[cfg(test)]
+mod shareable_records {
+    use super::*;
+    use serde_json::json;
+
+    fn walk(v: Value) -> Value {
+        let p = Pseudonymizer::with_key(&[7; 32]);
+        redact_value(
+            FileKind::ShareableDebug,
+            v,
+            &p,
+            SchemaOptions { drop_bodies: true },
+        )
+        .0
+    }
+
+    /// The records `lib/shareable-debug.ts` (v1.10.0) writes, kept whole: the `ultra`
+    /// object of fetch records and the incident lines were placeholders.
+    #[test]
+    fn the_plugins_records_are_kept_whole() {
+        for record in [
+            json!({"seq": 4, "timestamp": "2026-12-01T10:00:00.030Z", "event": "fetch_attempt_request",
+                "authMode": "native", "rotationStrategy": "hybrid", "attempt": 1, "maxAttempts": 3,
+                "attemptReasonCode": "initial_attempt", "method": "POST",
+                "endpoint": "/backend-api/codex/responses", "selectedIdentity": "ident_11223344",
+                "session": "sess_4e5f6a7b", "promptCacheKey": "pck_5566aabb",
+                "ultra": {"selected": true, "logicalEffort": "ultra", "wireEffort": "max",
+                    "eligible": true, "delegationPolicy": "proactive", "agentRole": "root",
+                    "agentReason": "builtin_primary", "agentName": "build", "reason": "eligible",
+                    "modelSlug": "gpt-5.5", "multiAgentVersion": "v2"}}),
+            json!({"seq": 2, "timestamp": "2026-12-01T10:00:00.010Z", "event": "rotation_decision",
+                "authMode": "codex", "rotationStrategy": "sticky", "decision": "sticky-pid-offset",
+                "totalCount": 3, "selectedIndex": 2, "attempt": "attempt_99aabbcc"}),
+            json!({"timestamp": "2026-12-01T10:00:05.000Z", "event": "incident_opened",
+                "incidentId": "3f2b8c1e-9a4d-4e7f-b1c2-5d6e7f8a9b0c",
+                "incidentFile": "incident-2026-12-01T10-00-05-000Z-3f2b8c1e-9a4d-4e7f-b1c2-5d6e7f8a9b0c.jsonl",
+                "triggerSeq": 5, "triggerEvent": "fetch_attempt_response", "triggerReason": "http_status"}),
+            json!({"timestamp": "2026-12-01T10:00:09.000Z", "event": "incident_closed",
+                "incidentId": "3f2b8c1e-9a4d-4e7f-b1c2-5d6e7f8a9b0c", "triggerSeq": 5,
+                "triggerEvent": "fetch_attempt_response", "reason": "missing_output", "incomplete": true}),
+        ] {
+            assert_eq!(walk(record.clone()), record);
+        }
+        // A user's own agent, and words that are not the plugin's, still go.
+        let out = walk(json!({"event": "fetch_attempt_request",
+            "ultra": {"agentName": "jdoe-reviewer", "agentReason": "zorvolword",
+                "triggerReason": "zorvolword"}, "incidentId": "Zq81kXv93LmQpRt"}));
+        assert_eq!(out["ultra"]["agentName"], "<string:13>");
+        assert_eq!(out["ultra"]["agentReason"], "<string:10>");
+        assert_eq!(out["ultra"]["triggerReason"], "<string:10>");
+        assert!(
+            out["incidentId"].as_str().unwrap().starts_with("<string:"),
+            "{out}"
+        );
     }
 }
