@@ -862,6 +862,29 @@ pub const ULTRA_WORDS: &[&str] = &[
     "not_visible",
 ];
 
+/// Why a request transform changed a request or not (`TransformReason`, v1.10.0), and the
+/// prompt cache key's `default_strategy`: a snapshot meta's `…Reason`.
+pub const TRANSFORM_REASONS: &[&str] = &[
+    "disabled",
+    "non_post",
+    "empty_body",
+    "invalid_json",
+    "non_object_body",
+    "missing_input_array",
+    "no_reasoning_replay",
+    "no_developer_messages",
+    "permissions_only",
+    "missing_key",
+    "already_matches",
+    "set",
+    "replaced",
+    "updated",
+    "default_strategy",
+];
+
+/// `spoofMode` of request snapshots.
+pub const SPOOF_MODES: &[&str] = &["native", "codex", "strict"];
+
 /// Why an incident opened (shareable debug's `triggerReason`).
 pub const TRIGGER_REASONS: &[&str] = &[
     "http_status",
@@ -911,6 +934,8 @@ const ALL: &[&[&str]] = &[
     AGENTS,
     ULTRA_WORDS,
     TRIGGER_REASONS,
+    TRANSFORM_REASONS,
+    SPOOF_MODES,
 ];
 
 /// Whether `seg` is a known URL path segment: an endpoint's or one of [`PATH_WORDS`].

@@ -54,6 +54,10 @@ pub const TEXT_KEYS: &[&str] = &[
     "remediation",
     "warning",
     "cause",
+    // A user agent is product tokens and comments (`opencode/1.14.3 (linux 6.8.0; x64)`).
+    "user-agent",
+    "user_agent",
+    "useragent",
 ];
 
 /// Keys whose single-token values are kept when the token passes the token test (request
@@ -123,9 +127,6 @@ pub const VALUE_KEYS: &[&str] = &[
     "stream",
     "note",
     "reason",
-    "user-agent",
-    "user_agent",
-    "useragent",
     "originator",
     "accept",
     "accept-encoding",
@@ -615,6 +616,9 @@ enum Verdict {
 
 /// What happens to a JSON string value under a key of `class`.
 fn value_verdict(v: &[u8], class: KeyClass) -> Verdict {
+    if plugin_run_id(v) {
+        return Verdict::Keep;
+    }
     if let KeyClass::Closed(sets) = class {
         return if closed_ok(v, sets) {
             Verdict::Keep
@@ -1482,8 +1486,17 @@ fn chunk_body<S: Sink>(
             }
         }
     }
-    // key=value: the value is judged as a JSON value under that key.
+    // key=value: the value is judged as a JSON value under that key; a catalogued header
+    // parameter (`responses=experimental` of `openai-beta`, `charset=utf-8`) is public as a whole.
     if let Some(eq) = eq_at {
+        let header_word = |w: &[u8]| {
+            std::str::from_utf8(w)
+                .is_ok_and(|w| crate::catalog::has(crate::catalog::HEADER_WORDS, w))
+        };
+        if header_word(&chunk[..eq]) && header_word(&chunk[eq + 1..]) {
+            out.extend_from_slice(chunk);
+            return;
+        }
         let (k, v) = (&chunk[..eq], &chunk[eq + 1..]);
         let plain_key = !k.is_empty() && k.iter().all(key_byte);
         if plain_key && !v.contains(&b'=') && !v.contains(&b'&') && !v.is_empty() {
@@ -2218,6 +2231,32 @@ fn word_like(w: &[u8]) -> bool {
     vowels > 0 && vowels * 8 >= w.len()
 }
 
+/// The plugin's run id (reference 11.3): the ISO time with `:` and `.` as `-`, the pid, and
+/// the first 8 hex digits of a random UUID (`2026-12-01T10-00-00-000Z-4242-3f2b8c1e`);
+/// nothing in it is the user's.
+fn plugin_run_id(v: &[u8]) -> bool {
+    const TIME: &[u8] = b"dddd-dd-ddTdd-dd-dd-dddZ-";
+    if v.len() < TIME.len() + 1 + 1 + 8 || v.len() > TIME.len() + 7 + 1 + 8 {
+        return false;
+    }
+    let time_ok = TIME.iter().zip(v).all(|(&t, &c)| {
+        if t == b'd' {
+            c.is_ascii_digit()
+        } else {
+            t == c
+        }
+    });
+    let rest = &v[TIME.len()..];
+    let (pid, uuid) = rest.split_at(rest.len() - 9);
+    time_ok
+        && !pid.is_empty()
+        && pid.iter().all(u8::is_ascii_digit)
+        && uuid[0] == b'-'
+        && uuid[1..]
+            .iter()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+}
+
 /// Acronyms logs write after a credential's name (`failed to auto-open oauth URL`, `token
 /// JSON invalid`): a closed list, in any case, so no other capitalized word passes there.
 fn is_acronym(w: &[u8]) -> bool {
@@ -2236,6 +2275,40 @@ mod tests {
         let mut out = Vec::new();
         gate(s.as_bytes(), &mut GateState::default(), &mut out, None);
         String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Found bundling a request snapshot as the plugin writes it: the run id, the
+    /// `openai-beta` parameter and the user agent were placeholders.
+    #[test]
+    fn a_snapshots_run_id_beta_header_and_user_agent_stay() {
+        for kept in [
+            r#"{"runId":"2026-12-01T10-00-00-000Z-4242-3f2b8c1e"}"#,
+            r#"{"openai-beta":"responses=experimental"}"#,
+            r#"{"user-agent":"opencode/1.14.3 (linux 6.8.0; x64) node/22.11.0"}"#,
+        ] {
+            assert_eq!(g(kept), kept);
+        }
+        for (line, gone) in [
+            (
+                r#"{"runId":"2026-12-01T10-00-00-000Z-4242-3f2b8c1eZq"}"#,
+                "3f2b8c1eZq",
+            ),
+            (
+                r#"{"runId":"2026-12-01T10-00-00-000Z-jdoe-3f2b8c1e"}"#,
+                "jdoe",
+            ),
+            (
+                r#"{"x":"2026-12-01T10-00-00-000Z-4242-3F2B8C1E"}"#,
+                "3F2B8C1E",
+            ),
+            (r#"{"openai-beta":"responses=Zq81kXv93"}"#, "Zq81kXv93"),
+            (
+                r#"{"user-agent":"acme-agent/1.0 (jdoe42@laptop-9x)"}"#,
+                "jdoe42",
+            ),
+        ] {
+            assert!(!g(line).contains(gone), "{line}: {}", g(line));
+        }
     }
 
     /// Found reading the plugin's own log calls: `failed to auto-open oauth URL` lost `URL`,

@@ -265,6 +265,43 @@ const SNAPSHOT: &[(&str, Shape)] = &[
     ("sessionKey", Shape::Identity(Kind::Session)),
     ("session_id", Shape::Identity(Kind::Session)),
     ("attemptKey", Shape::Identity(Kind::Attempt)),
+    // Meta of the plugin's snapshot calls (`openai-loader-fetch.ts`, v1.10.0).
+    ("attemptReasonCode", Shape::OneOf(&[cat::ATTEMPT_REASONS])),
+    ("spoofMode", Shape::OneOf(&[cat::SPOOF_MODES])),
+    ("serviceTier", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    (
+        "serviceTierOverrideReason",
+        Shape::OneOf(&[cat::TRANSFORM_REASONS]),
+    ),
+    (
+        "developerMessageRemapReason",
+        Shape::OneOf(&[cat::TRANSFORM_REASONS]),
+    ),
+    (
+        "promptCacheKeyOverrideReason",
+        Shape::OneOf(&[cat::TRANSFORM_REASONS]),
+    ),
+    ("selectionStrategy", Shape::OneOf(&[cat::ROTATION])),
+    ("selectionDecision", Shape::OneOf(&[cat::DECISIONS])),
+    (
+        "selectionSelectedIdentityKey",
+        Shape::Identity(Kind::Identity),
+    ),
+    (
+        "selectionActiveIdentityKey",
+        Shape::Identity(Kind::Identity),
+    ),
+    ("selectionSessionKey", Shape::Identity(Kind::Session)),
+    ("selectionAttemptKey", Shape::Identity(Kind::Attempt)),
+    ("ultraAgentRole", Shape::OneOf(&[cat::ULTRA_WORDS])),
+    ("logicalEffort", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("wireEffort", Shape::OneOf(&[cat::LEVEL_WORDS])),
+    ("delegationPolicy", Shape::OneOf(&[cat::ULTRA_WORDS])),
+    ("agentRole", Shape::OneOf(&[cat::ULTRA_WORDS])),
+    ("agentReason", Shape::OneOf(&[cat::ULTRA_WORDS])),
+    ("agentName", Shape::OneOf(&[cat::AGENTS])),
+    ("modelSlug", Shape::Model),
+    ("multiAgentVersion", Shape::Version),
 ];
 
 /// Shareable-debug records (reference 11.5).
@@ -1595,6 +1632,8 @@ mod lifecycle_lines {
             "self-signed certificate in certificate chain",
             "Hostname/IP does not match certificate's altnames",
             "State mismatch",
+            "Invalid state - potential CSRF attack",
+            "Missing authorization code",
         ] {
             let out = walk(json!({"event": "callback_error", "meta": {"error": kept}}));
             assert_eq!(out["meta"]["error"], kept);
@@ -1693,5 +1732,53 @@ mod shareable_records {
             out["incidentId"].as_str().unwrap().starts_with("<string:"),
             "{out}"
         );
+    }
+}
+
+#[cfg(test)]
+mod snapshot_meta {
+    use super::*;
+    use serde_json::json;
+
+    /// The meta of an `outbound-attempt` snapshot as the plugin (v1.10.0) writes it: every
+    /// code kept, every identity pseudonymized, the account label gone.
+    #[test]
+    fn the_plugins_snapshot_meta_is_kept_and_identities_pseudonymized() {
+        let p = Pseudonymizer::with_key(&[7; 32]);
+        let meta = json!({"attempt": 1, "maxAttempts": 3, "attemptReasonCode": "initial_attempt",
+            "developerMessagesRemapped": true, "developerMessageRemapReason": "updated",
+            "developerMessageRemapCount": 2, "promptCacheKeyOverridden": false,
+            "promptCacheKeyOverrideReason": "default_strategy", "spoofMode": "native",
+            "serviceTierOverridden": true, "serviceTierOverrideReason": "already_matches",
+            "serviceTier": "priority", "sanitized": false, "selectionStrategy": "sticky",
+            "selectionDecision": "sticky-active", "selectionTotalCount": 3,
+            "ultraAgentRole": "child"});
+        let out = redact_value(
+            FileKind::RequestSnapshot,
+            json!({"meta": meta.clone()}),
+            &p,
+            SchemaOptions { drop_bodies: true },
+        )
+        .0;
+        assert_eq!(out["meta"], meta);
+        let out = redact_value(
+            FileKind::RequestSnapshot,
+            json!({"meta": {"selectionSelectedIdentityKey": "acc_9f8e7d6c|jane@example.com|plus",
+                "selectionSessionKey": "ses_4a1b2c3d4e5f", "accountLabel": "jane@example.com (plus)",
+                "spoofMode": "zorvolword"}}),
+            &p,
+            SchemaOptions { drop_bodies: true },
+        )
+        .0;
+        let text = out.to_string();
+        assert!(
+            !text.contains("jane") && !text.contains("4a1b2c3d4e5f"),
+            "{text}"
+        );
+        assert!(out["meta"]["selectionSelectedIdentityKey"]
+            .as_str()
+            .unwrap()
+            .starts_with("ident_"));
+        assert_eq!(out["meta"]["spoofMode"], "<string:10>");
     }
 }
