@@ -408,9 +408,26 @@ pub fn is_ours(spec: &str) -> bool {
     package_name(s) == PLUGIN_NAME
 }
 
+/// The npm name of codex-kit's OpenCode bridge (`crates/runtime/opencode-bridge`).
+pub const BRIDGE_NAME: &str = "@codex-kit/opencode-bridge";
+
+/// Whether a specifier registers codex-kit's bridge, which replaces the plugin (it makes
+/// `codex-runtime serve` the `openai` provider's backend): its npm name, or a `file://` URL
+/// to its folder or its `index.js` (`…/opencode-bridge`, the Nix package's
+/// `…/share/codex-kit/opencode-bridge`).
+pub fn is_bridge(spec: &str) -> bool {
+    let s = spec.trim();
+    if let Some(path) = s.strip_prefix("file://") {
+        let path = path.trim_end_matches('/');
+        let path = path.strip_suffix("/index.js").unwrap_or(path);
+        return path.rsplit('/').next() == Some("opencode-bridge");
+    }
+    package_name(s) == BRIDGE_NAME
+}
+
 /// Whether a specifier is another OpenAI/ChatGPT OAuth plugin that conflicts with this one.
 pub fn is_other_oauth_plugin(spec: &str) -> bool {
-    if is_ours(spec) {
+    if is_ours(spec) || is_bridge(spec) {
         return false;
     }
     let name = package_name(spec).to_ascii_lowercase();
@@ -916,6 +933,24 @@ mod tests {
             assert!(!is_ours(spec), "{spec:?}");
         }
         assert!(!is_other_oauth_plugin("opencode-wakatime"));
+        for spec in [
+            "file:///home/u/codex-kit/crates/runtime/opencode-bridge",
+            "file:///home/u/codex-kit/crates/runtime/opencode-bridge/",
+            "file:///home/u/codex-kit/crates/runtime/opencode-bridge/index.js",
+            "file:///nix/store/abc-codex-kit/share/codex-kit/opencode-bridge",
+            "@codex-kit/opencode-bridge",
+            "@codex-kit/opencode-bridge@0.1.0",
+        ] {
+            assert!(is_bridge(spec) && !is_ours(spec), "{spec:?}");
+            assert!(!is_other_oauth_plugin(spec), "{spec:?}");
+        }
+        for spec in [
+            "file:///home/u/opencode-bridge-fork/x",
+            "opencode-bridge",
+            "@acme/opencode-bridge",
+        ] {
+            assert!(!is_bridge(spec), "{spec:?}");
+        }
         assert_eq!(package_name("npm:@a/b@1"), "@a/b");
         assert_eq!(DEFAULT_SPECIFIER, format!("{PLUGIN_NAME}@latest"));
     }

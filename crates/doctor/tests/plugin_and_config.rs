@@ -406,3 +406,57 @@ fn a_relative_home_warns_in_env_paths() {
         ],
     );
 }
+
+/// Found from the user's side: the README's bridge setup failed `plugin.registered` with a
+/// fix that added the plugin beside the bridge, and `auth.opencode` asked for a login the
+/// bridge does not need.
+#[test]
+fn the_codex_kit_bridge_stands_for_the_plugin() {
+    let h = Home::healthy();
+    h.remove(".local/share/opencode/auth.json");
+    h.write(
+        ".config/opencode/opencode.json",
+        r#"{"plugin": ["file:///opt/codex-kit/crates/runtime/opencode-bridge"]}"#,
+    );
+    expect(
+        &h.check("plugin.registered"),
+        "pass",
+        &["codex-kit bridge is registered", "the plugin is not needed"],
+    );
+    expect(
+        &h.check("auth.opencode"),
+        "pass",
+        &["not needed", "codex-kit bridge"],
+    );
+    let fix = h.run(&["fix", "plugin.*"]);
+    assert!(
+        !fix.stdout.contains("plugin.add") && !fix.stdout.contains("opencode-codex-auth"),
+        "fix must not add the plugin beside the bridge:\n{}",
+        fix.stdout
+    );
+    // Both registered: they claim the same provider.
+    h.write(
+        ".config/opencode/opencode.json",
+        r#"{"plugin": ["file:///opt/codex-kit/crates/runtime/opencode-bridge", "@iam-brain/opencode-codex-auth@latest"]}"#,
+    );
+    expect(
+        &h.check("plugin.registered"),
+        "warn",
+        &["both the codex-kit bridge", "Keep one"],
+    );
+    // With the plugin alone, auth.json is needed again, and the accounts in the store are
+    // named as the reason it is easy to miss.
+    h.write(
+        ".config/opencode/opencode.json",
+        r#"{"plugin": ["@iam-brain/opencode-codex-auth@latest"]}"#,
+    );
+    expect(
+        &h.check("auth.opencode"),
+        "fail",
+        &[
+            "is missing",
+            "OpenCode still asks the plugin only when",
+            "bridge",
+        ],
+    );
+}

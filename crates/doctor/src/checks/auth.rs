@@ -282,12 +282,46 @@ fn run_opencode(f: &Facts) -> CheckResult {
     };
     let path = p.data_root.path.join("opencode/auth.json");
     let info = FileInfo::of(&path);
+    // codex-kit's bridge gives the `openai` provider its key and sends every request to
+    // codex-runtime: OpenCode's own entry is not asked for.
+    let bridge = f.opencode_config().and_then(|oc| {
+        let plugin = oc
+            .plugins
+            .iter()
+            .any(|e| codex_config::opencode::is_ours(&e.spec));
+        let bridge = oc
+            .plugins
+            .iter()
+            .find(|e| codex_config::opencode::is_bridge(&e.spec));
+        bridge.filter(|_| !plugin)
+    });
+    if let Some(b) = bridge {
+        if !info.exists {
+            return CheckResult::pass(format!(
+                "not needed: the codex-kit bridge ({:?}) gives OpenCode's openai provider its key, and codex-runtime signs requests with the accounts of codex-accounts.json",
+                b.spec
+            ));
+        }
+    }
     if !info.exists {
-        return CheckResult::fail(format!(
+        let mut r = CheckResult::fail(format!(
             "{} is missing: OpenCode stops with \"OpenAI API key is missing\" before the plugin is asked",
             show(&path)
         ))
         .fix(format!("Run `{LOGIN_FIX}`, pick OpenAI and \"ChatGPT Pro/Plus (browser)\""));
+        // Accounts signed in with `codex-runtime login` (or left by the plugin) are in the
+        // store, but OpenCode asks the plugin only when its own file has an entry.
+        if let Some(StoreRead::Parsed(s)) = f.store() {
+            if s.openai.as_ref().is_some_and(|o| o.is_oauth()) {
+                r = r
+                    .detail(format!(
+                        "{} has the plugin's OAuth entry (from `codex-runtime login` or an earlier login): OpenCode still asks the plugin only when its own auth.json has one",
+                        show(&p.auth_store().path)
+                    ))
+                    .fix("Or use codex-runtime as OpenCode's backend through the codex-kit bridge, which needs no auth.json (README: \"Use codex-runtime as OpenCode's backend\")");
+            }
+        }
+        return r;
     }
     match legacy::opencode_openai_type(&path) {
         Err(e) => {

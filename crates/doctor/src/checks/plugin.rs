@@ -17,7 +17,7 @@ use crate::facts::Facts;
 use crate::report::CheckResult;
 
 pub use codex_config::opencode::{
-    is_other_oauth_plugin, is_ours, package_name, DEFAULT_SPECIFIER, PLUGIN_NAME,
+    is_bridge, is_other_oauth_plugin, is_ours, package_name, DEFAULT_SPECIFIER, PLUGIN_NAME,
 };
 
 /// `plugin.registered`.
@@ -227,9 +227,34 @@ fn run(f: &Facts) -> CheckResult {
                 .to_string(),
         );
     }
+    // codex-kit's bridge replaces the plugin: codex-runtime serves the `openai` provider.
+    let bridges: Vec<&PluginEntry> = oc.plugins.iter().filter(|e| is_bridge(&e.spec)).collect();
+    if let (Some(bridge), false) = (bridges.first(), loaded.is_empty()) {
+        problems.push(problem(
+            "bridge-and-plugin",
+            format!(
+                "both the codex-kit bridge ({:?} from {}) and the plugin are registered: both claim the openai provider, and the bridge's runtime wins every request",
+                bridge.spec,
+                at(bridge)
+            ),
+        ));
+        fixes.push(format!(
+            "Keep one: remove {:?} from {} to let the plugin serve OpenCode, or remove \"{PLUGIN_NAME}\" to use the bridge",
+            bridge.spec,
+            at(bridge)
+        ));
+    }
     let mut fails_p: Vec<Problem> = fails.into_iter().map(Problem::from).collect();
     let mut warns_p: Vec<Problem> = warns.into_iter().map(Problem::from).collect();
     warns_p.extend(problems);
+    if let (Some(bridge), true) = (bridges.first(), loaded.is_empty()) {
+        let summary = format!(
+            "the codex-kit bridge is registered ({:?} in {}): codex-runtime serves the openai provider, the plugin is not needed",
+            bridge.spec,
+            at(bridge)
+        );
+        return super::verdict(fails_p, warns_p, || summary.clone(), details, fixes);
+    }
     if loaded.is_empty() {
         let any_file = oc.layers.iter().any(|l| l.state != LayerState::Missing);
         let msg = if any_file {

@@ -12,7 +12,7 @@ use super::{push, Context, Files, Found};
 use crate::plan::Fix;
 use crate::textedit;
 
-use ::codex_config::opencode::{is_other_oauth_plugin, is_ours, DEFAULT_SPECIFIER};
+use ::codex_config::opencode::{is_bridge, is_other_oauth_plugin, is_ours, DEFAULT_SPECIFIER};
 
 /// OpenCode's config schema URL, written into a new `opencode.json`.
 const SCHEMA_URL: &str = "https://opencode.ai/config.json";
@@ -350,14 +350,17 @@ fn registration_target(ctx: &Context<'_>) -> std::path::PathBuf {
 fn register(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
     // OpenCode's merged view as the files stand, or a file an earlier fix of this run
     // rewrites into one OpenCode can read (a json5-only file, a `plugin` string).
-    let registered = ctx
-        .opencode
-        .is_some_and(|oc| oc.plugins.iter().any(|e| is_ours(&e.spec)))
-        || sources(ctx)
+    // codex-kit's bridge replaces the plugin: adding the plugin beside it would make both
+    // claim the `openai` provider.
+    let registered = ctx.opencode.is_some_and(|oc| {
+        oc.plugins
             .iter()
-            .filter(|s| files.changed(&s.path))
-            .filter_map(|s| files.text(&s.path))
-            .any(|t| plugin_items(&t).iter().any(|(_, x)| is_ours(x)));
+            .any(|e| is_ours(&e.spec) || is_bridge(&e.spec))
+    }) || sources(ctx)
+        .iter()
+        .filter(|s| files.changed(&s.path))
+        .filter_map(|s| files.text(&s.path))
+        .any(|t| plugin_items(&t).iter().any(|(_, x)| is_ours(x)));
     if registered {
         return;
     }
