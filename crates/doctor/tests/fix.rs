@@ -264,8 +264,9 @@ fn a_missing_opencode_json_is_created_as_the_installer_would() {
 
 /// OpenCode's merged view decides: the global `opencode.jsonc` replaces `opencode.json`'s
 /// list, the project's `@latest` overrides the global `@1.2.0` of the same package, so the
-/// entry OpenCode loads (the project's) stays, the overridden one and the conflicting plugin
-/// go, and the hidden `opencode.json` is not touched.
+/// entry OpenCode loads (the project's) stays, the conflicting plugin goes, the global
+/// `@1.2.0` stays for every other project (removing it would unregister the plugin there),
+/// and the hidden `opencode.json` is not touched.
 #[test]
 fn duplicate_and_conflicting_registrations_keep_exactly_one() {
     let h = Home::healthy();
@@ -285,7 +286,7 @@ fn duplicate_and_conflicting_registrations_keep_exactly_one() {
         &h,
         "plugin.*",
         "plugin.registered",
-        &["plugin.dedupe"],
+        &["plugin.conflict"],
         |h| {
             assert_eq!(
                 fs::read(h.path(".config/opencode/opencode.json")).unwrap(),
@@ -294,7 +295,7 @@ fn duplicate_and_conflicting_registrations_keep_exactly_one() {
             );
             assert_eq!(
                 fs::read_to_string(h.path(".config/opencode/opencode.jsonc")).unwrap(),
-                "{\n  // second layer\n  \"plugin\": [\n    \"opencode-notify\"\n  ]\n}\n"
+                "{\n  // second layer\n  \"plugin\": [\n    \"@iam-brain/opencode-codex-auth@1.2.0\",\n    \"opencode-notify\"\n  ]\n}\n"
             );
         },
     );
@@ -1117,4 +1118,30 @@ fn an_env_substitution_outside_a_string_is_not_called_broken_or_rewritten() {
         );
         assert_eq!(snapshot(&h), before, "{file}: nothing written");
     }
+}
+
+/// Found from the user's side: with `@latest` in the global config and a `file://` copy in
+/// one project, `fix` emptied the global list and kept the project's entry, so every other
+/// project lost the plugin. The global registration stays; the project's copy goes.
+#[test]
+fn loaded_twice_keeps_the_global_registration() {
+    let h = Home::healthy();
+    let global = "{\n  \"plugin\": [\"@iam-brain/opencode-codex-auth@latest\"]\n}\n";
+    h.write(".config/opencode/opencode.json", global);
+    fs::write(
+        h.cwd.join("opencode.json"),
+        "{\n  \"plugin\": [\"file:///opt/opencode-codex-auth/dist\", \"opencode-notify\"]\n}\n",
+    )
+    .unwrap();
+    round_trip(&h, "plugin.*", "plugin.registered", &["plugin.dedupe"], |h| {
+        assert_eq!(
+            fs::read_to_string(h.path(".config/opencode/opencode.json")).unwrap(),
+            global,
+            "the global registration stays"
+        );
+        assert_eq!(
+            fs::read_to_string(h.cwd.join("opencode.json")).unwrap(),
+            "{\n  \"plugin\": [\"opencode-notify\"]\n}\n"
+        );
+    });
 }

@@ -233,8 +233,13 @@ fn drop_entries(
 }
 
 /// Duplicate registrations of this plugin and other OpenAI OAuth plugins, as OpenCode loads
-/// them (the merged view): the copy OpenCode would load last is kept, every other entry of
-/// this plugin and every conflicting plugin is taken out of the file that lists it.
+/// them (the merged view). Of the copies OpenCode loads, the one in the broadest layer is
+/// kept (the global config first, then `$OPENCODE_CONFIG`, then the rest; the first of
+/// equals): a repair run in one project never takes the registration out of the global
+/// config that every other project relies on. Every other entry of this plugin in a layer
+/// as narrow as the kept one or narrower, and every conflicting plugin, is taken out of the
+/// file that lists it; an entry of a broader layer that the kept one overrides stays
+/// (OpenCode loads the package once, and other projects still need it).
 fn duplicates(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
     let Some(oc) = ctx.opencode else {
         return;
@@ -244,11 +249,20 @@ fn duplicates(ctx: &Context<'_>, files: &mut Files, found: &mut Found) {
         .iter()
         .filter(|e| is_ours(&e.spec))
         .collect();
-    let keep = oc.plugins.iter().rev().find(|e| is_ours(&e.spec));
+    let breadth = |e: &PluginEntry| match oc.layers.get(e.layer).map(|l| l.kind) {
+        Some(LayerKind::Global) => 0,
+        Some(LayerKind::Custom) => 1,
+        _ => 2,
+    };
+    let keep = oc
+        .plugins
+        .iter()
+        .filter(|e| is_ours(&e.spec))
+        .min_by_key(|e| breadth(e));
     let mut drop: Vec<&PluginEntry> = listed
         .iter()
         .copied()
-        .filter(|e| Some(*e) != keep)
+        .filter(|e| Some(*e) != keep && keep.is_none_or(|k| breadth(e) >= breadth(k)))
         .collect();
     let conflicting: Vec<&PluginEntry> = oc
         .plugin_entries
