@@ -1133,15 +1133,21 @@ fn loaded_twice_keeps_the_global_registration() {
         "{\n  \"plugin\": [\"file:///opt/opencode-codex-auth/dist\", \"opencode-notify\"]\n}\n",
     )
     .unwrap();
-    round_trip(&h, "plugin.*", "plugin.registered", &["plugin.dedupe"], |h| {
-        assert_eq!(
-            fs::read_to_string(h.path(".config/opencode/opencode.json")).unwrap(),
-            global,
-            "the global registration stays"
-        );
-        assert_eq!(
-            fs::read_to_string(h.cwd.join("opencode.json")).unwrap(),
-            "{\n  \"plugin\": [\"opencode-notify\"]\n}\n"
-        );
-    });
+    round_trip(
+        &h,
+        "plugin.*",
+        "plugin.registered",
+        &["plugin.dedupe"],
+        |h| {
+            assert_eq!(
+                fs::read_to_string(h.path(".config/opencode/opencode.json")).unwrap(),
+                global,
+                "the global registration stays"
+            );
+            assert_eq!(
+                fs::read_to_string(h.cwd.join("opencode.json")).unwrap(),
+                "{\n  \"plugin\": [\"opencode-notify\"]\n}\n"
+            );
+        },
+    );
 }

@@ -111,10 +111,25 @@ fn a_global_opencode_jsonc_plugin_list_replaces_the_opencode_json_one() {
         ".config/opencode/opencode.jsonc",
         "// global\n{\"plugin\": [\"opencode-wakatime\"]}\n",
     );
+    // The file that holds the registration is named, with its entries, and the fix goes
+    // to the file whose list wins (found from the user's side: it showed `plugin = []` and
+    // told to add the plugin where it already was).
+    let r = h.check("plugin.registered");
     expect(
-        &h.check("plugin.registered"),
+        &r,
         "fail",
-        &["no OpenCode config layer registers"],
+        &[
+            "registers @iam-brain/opencode-codex-auth, but the `plugin` list of",
+            "opencode.jsonc replaces it",
+            "hidden: the `plugin` list of",
+        ],
+    );
+    let text = r.to_string();
+    assert!(
+        text.contains(
+            "Add \\\"@iam-brain/opencode-codex-auth@latest\\\" to the \\\"plugin\\\" array of"
+        ) && text.contains("opencode.jsonc (the installer"),
+        "{text}"
     );
 }
 

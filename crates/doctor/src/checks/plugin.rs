@@ -9,7 +9,7 @@
 //! as strict JSON and quarantines it otherwise, so comments or trailing commas there are
 //! flagged even though OpenCode itself accepts them.
 
-use codex_config::opencode::{Layer, LayerKind, LayerState, PluginEntry, ReadProblem};
+use codex_config::opencode::{plugin_spec, Layer, LayerKind, LayerState, PluginEntry, ReadProblem};
 use serde_json::Value;
 
 use super::{problem, show, CheckDef, Problem};
@@ -149,6 +149,8 @@ fn run(f: &Facts) -> CheckResult {
     let mut warns: Vec<String> = Vec::new();
     let mut fixes: Vec<String> = Vec::new();
     let mut details: Vec<String> = Vec::new();
+    // A global file that registers the plugin in a list another global file replaces.
+    let mut hidden_registration: Option<(String, String)> = None;
 
     for (i, layer) in oc.layers.iter().enumerate() {
         layer_problems(layer, &installer_file, &mut fails, &mut warns, &mut fixes);
@@ -167,6 +169,22 @@ fn run(f: &Facts) -> CheckResult {
             .filter(|e| e.layer == i)
             .map(|e| format!("{:?}", e.spec))
             .collect();
+        // A global file whose `plugin` list a later global file replaces: its own entries,
+        // marked as hidden (the merged view holds none of them).
+        if let Some((own, by)) = hidden_global_list(oc, i) {
+            if own.iter().any(|spec| is_ours(spec)) {
+                hidden_registration = Some((layer.place(), by.clone()));
+            }
+            details.push(format!(
+                "{}: plugin = [{}], hidden: the `plugin` list of {by} replaces it",
+                layer.label(),
+                own.iter()
+                    .map(|x| format!("{x:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            continue;
+        }
         details.push(format!(
             "{}: plugin = [{}]",
             layer.label(),
@@ -265,11 +283,29 @@ fn run(f: &Facts) -> CheckResult {
                 show(&installer_file)
             )
         };
-        fails_p.insert(0, problem("missing", msg));
-        fixes.push(format!(
-            "Run `npx -y {DEFAULT_SPECIFIER} install`, or add \"{DEFAULT_SPECIFIER}\" to the \"plugin\" array of {}",
-            show(&installer_file)
-        ));
+        match &hidden_registration {
+            Some((holder, by)) => {
+                fails_p.insert(
+                    0,
+                    problem(
+                        "missing",
+                        format!(
+                            "{holder} registers {PLUGIN_NAME}, but the `plugin` list of {by} replaces it (OpenCode's global files replace arrays, they do not join them)"
+                        ),
+                    ),
+                );
+                fixes.push(format!(
+                    "Add \"{DEFAULT_SPECIFIER}\" to the \"plugin\" array of {by} (the installer edits only opencode.json, so it cannot help here), or move that file's other entries into {holder} and delete its \"plugin\" key"
+                ));
+            }
+            None => {
+                fails_p.insert(0, problem("missing", msg));
+                fixes.push(format!(
+                    "Run `npx -y {DEFAULT_SPECIFIER} install`, or add \"{DEFAULT_SPECIFIER}\" to the \"plugin\" array of {}",
+                    show(&installer_file)
+                ));
+            }
+        }
     }
 
     let pass = || {
@@ -279,6 +315,27 @@ fn run(f: &Facts) -> CheckResult {
             .unwrap_or_default()
     };
     super::verdict(fails_p, warns_p, pass, details, fixes)
+}
+
+/// For a global layer at `i` with its own `plugin` list that a later global layer's list
+/// replaces: that list's specifiers and the replacing file (shown).
+fn hidden_global_list(
+    oc: &codex_config::opencode::OpencodeConfig,
+    i: usize,
+) -> Option<(Vec<String>, String)> {
+    let layer = oc.layers.get(i)?;
+    if layer.kind != LayerKind::Global {
+        return None;
+    }
+    let list = layer.value()?.get("plugin")?.as_array()?;
+    let by = oc.layers[i + 1..]
+        .iter()
+        .filter(|l| l.kind == LayerKind::Global)
+        .filter(|l| l.value().is_some_and(|v| v.get("plugin").is_some()))
+        .last()?;
+    let base = layer.path.as_deref().and_then(std::path::Path::parent);
+    let own = list.iter().filter_map(|e| plugin_spec(e, base)).collect();
+    Some((own, by.place()))
 }
 
 #[cfg(test)]
