@@ -330,9 +330,9 @@ fn hidden_global_list(
     let list = layer.value()?.get("plugin")?.as_array()?;
     let by = oc.layers[i + 1..]
         .iter()
+        .rev()
         .filter(|l| l.kind == LayerKind::Global)
-        .filter(|l| l.value().is_some_and(|v| v.get("plugin").is_some()))
-        .last()?;
+        .find(|l| l.value().is_some_and(|v| v.get("plugin").is_some()))?;
     let base = layer.path.as_deref().and_then(std::path::Path::parent);
     let own = list.iter().filter_map(|e| plugin_spec(e, base)).collect();
     Some((own, by.place()))
