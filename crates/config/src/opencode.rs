@@ -829,6 +829,12 @@ pub fn parse_lenient(text: &str) -> Result<(Value, bool), serde_json::Error> {
 /// Parses OpenCode config text as OpenCode does: `{env:NAME}` substituted, then
 /// [`parse_lenient`].
 pub fn parse_text(text: &str, env: &EnvSnapshot) -> LayerState {
+    // A byte-order mark (a Windows editor's) is skipped, as OpenCode does; the installer's
+    // `JSON.parse` fails on it, so the file does not count as strict JSON.
+    let (text, bom) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, true),
+        None => (text, false),
+    };
     let substituted;
     let text = if text.contains("{env:") {
         substituted = substitute_env(text, env);
@@ -837,7 +843,10 @@ pub fn parse_text(text: &str, env: &EnvSnapshot) -> LayerState {
         text
     };
     match parse_lenient(text) {
-        Ok((value, strict)) if value.is_object() => LayerState::Loaded { value, strict },
+        Ok((value, strict)) if value.is_object() => LayerState::Loaded {
+            value,
+            strict: strict && !bom,
+        },
         Ok(_) => LayerState::NotAnObject,
         Err(e) => LayerState::Broken {
             message: codex_auth::model::json_error_message(&e),

@@ -475,3 +475,28 @@ fn the_codex_kit_bridge_stands_for_the_plugin() {
         ],
     );
 }
+
+/// Found from the user's side: `opencode.json` saved "UTF-8 with BOM" was reported as not
+/// valid JSON and the plugin as not registered, while OpenCode reads it.
+#[test]
+fn a_byte_order_mark_in_opencode_json_is_named_with_its_fix() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/opencode.json",
+        "\u{feff}{\"plugin\": [\"@iam-brain/opencode-codex-auth@latest\"]}\n",
+    );
+    let r = h.check("plugin.registered");
+    expect(
+        &r,
+        "warn",
+        &[
+            "starts with a byte-order mark",
+            "will move it to quarantine",
+        ],
+    );
+    assert!(
+        r.to_string()
+            .contains("sed -i '1s/^\\\\xEF\\\\xBB\\\\xBF//'"),
+        "{r}"
+    );
+}

@@ -108,7 +108,13 @@ pub(crate) fn layer_problems(
             fixes.push(format!("Make {place} an object: {{ \"plugin\": [...] }}"));
         }
         LayerState::Loaded { value, strict } => {
-            if !strict && layer.path.as_deref() == Some(installer_file) {
+            let bom = layer.path.as_deref().is_some_and(starts_with_bom);
+            if !strict && bom && layer.path.as_deref() == Some(installer_file) {
+                warns.push(format!(
+                    "{place} starts with a byte-order mark (an editor saved it as \"UTF-8 with BOM\"): OpenCode reads it, but the plugin's installer parses it as strict JSON and will move it to quarantine/"
+                ));
+                fixes.push(format!("sed -i '1s/^\\xEF\\xBB\\xBF//' {place}"));
+            } else if !strict && layer.path.as_deref() == Some(installer_file) {
                 warns.push(format!(
                     "{place} has comments or trailing commas: the plugin's installer parses it as strict JSON and will move it to quarantine/"
                 ));
@@ -315,6 +321,16 @@ fn run(f: &Facts) -> CheckResult {
             .unwrap_or_default()
     };
     super::verdict(fails_p, warns_p, pass, details, fixes)
+}
+
+/// Whether the file at `path` starts with a UTF-8 byte-order mark.
+fn starts_with_bom(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 3];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && head == [0xEF, 0xBB, 0xBF]
 }
 
 /// For a global layer at `i` with its own `plugin` list that a later global layer's list
