@@ -28,11 +28,28 @@ fn env_paths_pass_and_relative_xdg_warns_with_the_split() {
             "work/cfg/opencode",
         ],
     );
+    // The fix is a command that works as pasted: `$HOME`, not a `~` that double quotes
+    // keep from expanding (found from the user's side).
+    let fix = row["fix"][0].as_str().unwrap();
+    assert!(
+        fix.starts_with("export XDG_CONFIG_HOME=\"")
+            && fix.contains("/work/cfg\" (an absolute path)")
+            && !fix.contains("\"~"),
+        "{fix}"
+    );
     h.set("XDG_DATA_HOME", "data");
+    let row = h.check("env.paths");
     expect(
-        &h.check("env.paths"),
+        &row,
         "warn",
         &["XDG_DATA_HOME=\\\"data\\\" is not absolute"],
+    );
+    let fix = row["fix"][1].as_str().unwrap();
+    assert!(
+        fix.starts_with("export XDG_DATA_HOME=\"")
+            && fix.contains("/work/data\"")
+            && !fix.contains("\"~"),
+        "{fix}"
     );
 }
 

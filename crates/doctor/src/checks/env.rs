@@ -50,8 +50,8 @@ fn run(f: &Facts) -> CheckResult {
                 show(&p.cwd)
             ))
             .fix(format!(
-                "export XDG_CONFIG_HOME=\"{}\" (an absolute path), or unset it",
-                show(&p.cwd.join(val.trim()))
+                "export XDG_CONFIG_HOME={} (an absolute path), or unset it",
+                shell_path(&p.cwd.join(val.trim()), p.home.as_deref())
             ));
     }
     if p.relative_xdg_data {
@@ -61,8 +61,8 @@ fn run(f: &Facts) -> CheckResult {
             show(&p.data_root.path)
         ));
         r = r.fix(format!(
-            "export XDG_DATA_HOME=\"{}\" (an absolute path), or unset it",
-            show(&p.cwd.join(val.trim()))
+            "export XDG_DATA_HOME={} (an absolute path), or unset it",
+            shell_path(&p.cwd.join(val.trim()), p.home.as_deref())
         ));
     }
     match &p.home {
@@ -141,4 +141,38 @@ fn file_on_path(path: &std::path::Path) -> Option<std::path::PathBuf> {
     path.ancestors()
         .find(|a| a.exists() && !a.is_dir())
         .map(std::path::Path::to_path_buf)
+}
+
+/// `path` as a shell word that means it in any POSIX shell: under the home folder as
+/// `"$HOME/…"` (a `~` inside double quotes is not expanded, and the report shows the home
+/// folder as `~`), else in double quotes.
+fn shell_path(path: &std::path::Path, home: Option<&std::path::Path>) -> String {
+    match home.and_then(|h| path.strip_prefix(h).ok()) {
+        Some(rest) if rest.as_os_str().is_empty() => "\"$HOME\"".to_string(),
+        Some(rest) => format!("\"$HOME/{}\"", rest.display()),
+        None => format!("\"{}\"", path.display()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// Found from the user's side: the report shows the home folder as `~`, and a `~` inside
+    /// double quotes is not expanded by any shell.
+    #[test]
+    fn shell_paths_under_home_use_dollar_home() {
+        let home = Path::new("/home/u");
+        assert_eq!(
+            shell_path(Path::new("/home/u/work/rel"), Some(home)),
+            "\"$HOME/work/rel\""
+        );
+        assert_eq!(shell_path(Path::new("/home/u"), Some(home)), "\"$HOME\"");
+        assert_eq!(shell_path(Path::new("/srv/x"), Some(home)), "\"/srv/x\"");
+        assert_eq!(
+            shell_path(Path::new("/home/u2/x"), Some(home)),
+            "\"/home/u2/x\""
+        );
+    }
 }
