@@ -21,13 +21,25 @@ use codex_env::{env_vars, EnvSnapshot};
 use codex_redact::IdentityMode;
 use codex_timefmt as time;
 
-/// Writes to stdout; a closed pipe (`| head`) ends quietly.
+/// Set when stdout could not take the output (a full disk, a closed file): the run then
+/// exits 2, so `codex-doctor --json > report.json` on a full disk is no silent success.
+static OUTPUT_FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes to stdout; a closed pipe (`| head`) ends quietly, any other failure is told once on
+/// stderr and makes the exit code 2.
 fn out(text: &str) -> bool {
     let mut so = std::io::stdout().lock();
     match so.write_all(text.as_bytes()).and_then(|()| so.flush()) {
         Ok(()) => true,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => false,
-        Err(_) => false,
+        Err(e) => {
+            if !OUTPUT_FAILED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                err(&format!(
+                    "error: the output could not be written to stdout: {e}\nhint: check the disk space and the file or pipe stdout goes to"
+                ));
+            }
+            false
+        }
     }
 }
 
@@ -63,7 +75,12 @@ fn main() -> ExitCode {
     // A panic prints one fixed line (never its payload, which may hold user data) and exits
     // 3, as in codex-runtime.
     codex_redact::panic::install_hook("codex-doctor", err);
-    codex_redact::panic::guard(run).unwrap_or(ExitCode::from(codex_redact::panic::INTERNAL_EXIT))
+    let code = codex_redact::panic::guard(run)
+        .unwrap_or(ExitCode::from(codex_redact::panic::INTERNAL_EXIT));
+    if OUTPUT_FAILED.load(std::sync::atomic::Ordering::Relaxed) {
+        return ExitCode::from(2);
+    }
+    code
 }
 
 fn run() -> ExitCode {

@@ -387,3 +387,30 @@ fn a_panic_exits_3_with_one_line_and_no_payload() {
         &["sk-proj", "panicpayload", "alice", "test hook"],
     );
 }
+
+/// Found from the user's side: `codex-doctor --json > report.json` on a full disk exited 0
+/// with nothing said, a silent CI pass.
+#[test]
+fn a_report_that_cannot_be_written_exits_2_and_says_so() {
+    let h = Home::healthy();
+    for args in [&["--json"][..], &["--ascii"], &["paths", "--json"]] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_codex-doctor"))
+            .args(args)
+            .env_clear()
+            .envs(h.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .current_dir(&h.cwd)
+            .stdout(full)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("the output could not be written to stdout"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

@@ -30,12 +30,17 @@ fn cwd() -> Result<std::path::PathBuf, RuntimeError> {
 fn run(cli: &Cli) -> Result<String, RuntimeError> {
     let args = match &cli.command {
         Command::Accounts(args) => args,
-        Command::Serve(args) => return serve::serve(args, output::stdout).map(|()| String::new()),
+        Command::Serve(args) => {
+            return serve::serve(args, |t: &str| {
+                output::stdout(t);
+            })
+            .map(|()| String::new())
+        }
         Command::OpencodeConfig(args) => return serve::opencode_config(args, output::note),
         Command::Service(args) => {
             let (text, ok) = service_cmd::run(&args.action, &EnvSnapshot::capture())?;
             if !ok {
-                output::stdout(&text);
+                let _ = output::stdout(&text);
                 return Err(RuntimeError::user(
                     "the service is not installed and running (see above)",
                 ));
@@ -66,7 +71,7 @@ fn run(cli: &Cli) -> Result<String, RuntimeError> {
     };
     if failed {
         // The report is data: print it, then fail with a short summary.
-        output::stdout(&text);
+        let _ = output::stdout(&text);
         return Err(RuntimeError::user("some accounts failed (see above)"));
     }
     Ok(text)
@@ -91,8 +96,11 @@ fn guarded() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
         Ok(text) => {
-            output::stdout(&text);
-            ExitCode::SUCCESS
+            if output::stdout(&text) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            }
         }
         Err(e) => {
             output::error(&e);

@@ -7,10 +7,22 @@ use std::io::Write;
 
 use codex_runtime::error::RuntimeError;
 
-/// Writes data to stdout, ignoring a closed pipe.
-pub fn stdout(text: &str) {
+/// Writes data to stdout, ignoring a closed pipe. Any other failure (a full disk) is told
+/// on stderr and returns `false`: the command then exits 2 rather than succeed silently.
+pub fn stdout(text: &str) -> bool {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => true,
+        Err(e) => {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(
+                err,
+                "error: the output could not be written to stdout: {e}\n\nhint: check the disk space and the file or pipe stdout goes to"
+            );
+            false
+        }
+    }
 }
 
 /// Writes an error and its hints to stderr.

@@ -21,3 +21,25 @@ fn a_panic_exits_3_with_one_line_and_no_payload() {
         &["rt_panicpayload", "alice", "test hook"],
     );
 }
+
+/// Found from the user's side: `accounts list > /dev/full` exited 0 with nothing said.
+#[test]
+fn output_that_cannot_be_written_exits_2_and_says_so() {
+    let home = TempHome::new();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = home
+        .command(cargo_bin("codex-runtime"))
+        .args(["accounts", "list"])
+        .stdout(full)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the output could not be written to stdout"),
+        "{stderr}"
+    );
+}
