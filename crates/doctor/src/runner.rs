@@ -51,6 +51,14 @@ impl Selection {
     pub fn validate(&self) -> Result<(), DoctorError> {
         let unmatched = self.unmatched_patterns();
         let Some(first) = unmatched.first() else {
+            // Every pattern matches, but together they may leave nothing to run
+            // (`--only 'auth.*' --skip 'auth.*'`): as silent a pass as a typo.
+            if !checks::ALL.iter().any(|c| self.selects(c.id)) {
+                return Err(DoctorError::usage(
+                    "--skip leaves none of the checks --only selects: nothing would run",
+                )
+                .hint("narrow --skip or widen --only; `codex-doctor explain --list` lists every check id"));
+            }
             return Ok(());
         };
         let list = unmatched

@@ -104,6 +104,11 @@ fn only_and_skip_keep_every_row_and_skip_the_rest() {
     }
     let run = h.run(&["--json", "--only", "nope.*"]);
     assert!(run.stderr.contains("matches no check id"), "{}", run.stderr);
+    // Found from the user's side: patterns that each match but together select nothing
+    // passed silently.
+    let run = h.run(&["--json", "--only", "auth.*", "--skip", "auth.*"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("nothing would run"), "{}", run.stderr);
 }
 
 #[test]

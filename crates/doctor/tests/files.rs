@@ -41,6 +41,20 @@ fn stale_lock_dir_warns() {
     );
 }
 
+/// Found from the user's side: a stale lock folder with a file in it was said to be not
+/// empty, and the fix was `rmdir`, which refuses it.
+#[test]
+fn a_stale_lock_with_something_in_it_gets_rm_r() {
+    let h = Home::healthy();
+    let d = h.path(".config/opencode/cache.lock");
+    fs::create_dir(&d).unwrap();
+    fs::write(d.join("junk"), "x").unwrap();
+    set_age(&d, 60);
+    let row = h.check("auth.lock");
+    expect(&row, "warn", &["is not empty (junk)", "rm -r"]);
+    assert!(!row["fix"].to_string().contains("rmdir"), "{row}");
+}
+
 #[test]
 fn stale_cache_locks_are_covered_too() {
     let h = Home::healthy();

@@ -64,8 +64,14 @@ fn run_lock(f: &Facts) -> CheckResult {
                     l.entries.join(", ")
                 ));
             }
+            // `rmdir` refuses a folder with something in it.
+            let remove = if l.entries.is_empty() {
+                "rmdir"
+            } else {
+                "rm -r"
+            };
             fixes.push(format!(
-                "If no OpenCode or codex-runtime is running: rmdir {dir}"
+                "If no OpenCode or codex-runtime is running: {remove} {dir}"
             ));
         } else {
             details.push(format!(
