@@ -294,10 +294,15 @@ fn debug_active_features_and_snapshot_bodies() {
         &["prompts and tool output are written"],
     );
     h.set("OPENCODE_OPENAI_MULTI_SHAREABLE_DEBUG", "yes");
+    // The fix names the variables that turned both on (found from the user's side: it
+    // offered a file key, which cannot win over an environment variable).
     expect(
         &h.check("debug.env"),
         "warn",
-        &["shareable debug is also on"],
+        &[
+            "shareable debug is also on",
+            "unset OPENCODE_OPENAI_MULTI_HEADER_SNAPSHOTS (snapshots), or unset OPENCODE_OPENAI_MULTI_SHAREABLE_DEBUG",
+        ],
     );
 }
 

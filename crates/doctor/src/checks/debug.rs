@@ -142,9 +142,28 @@ fn run(f: &Facts) -> CheckResult {
             "header snapshots are on but shareable debug is also on, which suppresses them"
                 .to_string(),
         );
+        // Name what turned each on: an environment variable beats the file (a file key
+        // set to false cannot win over it).
+        let set = |name: &str| env.get(name).is_some_and(|v| !v.trim().is_empty());
+        let snapshots_by: Vec<&str> = [
+            env_vars::OPENCODE_OPENAI_MULTI_HEADER_SNAPSHOTS,
+            env_vars::OPENCODE_OPENAI_MULTI_HEADER_TRANSFORM_DEBUG,
+        ]
+        .into_iter()
+        .filter(|n| set(n))
+        .collect();
+        let snapshots_off = if snapshots_by.is_empty() {
+            "set runtime.headerSnapshots and runtime.headerTransformDebug to false".to_string()
+        } else {
+            format!("unset {}", snapshots_by.join(" and "))
+        };
+        let shareable_off = if set(env_vars::OPENCODE_OPENAI_MULTI_SHAREABLE_DEBUG) {
+            format!("unset {}", env_vars::OPENCODE_OPENAI_MULTI_SHAREABLE_DEBUG)
+        } else {
+            "set runtime.shareableDebug to false".to_string()
+        };
         fixes.push(format!(
-            "Turn one off: unset {} or set runtime.shareableDebug to false",
-            env_vars::OPENCODE_OPENAI_MULTI_HEADER_SNAPSHOTS
+            "Turn one off: {snapshots_off} (snapshots), or {shareable_off} (shareable debug)"
         ));
     } else if snapshots {
         active.push("header snapshots".to_string());
