@@ -85,7 +85,13 @@ pub(crate) fn judge(e: &LoginEnv, port: u16) -> CheckResult {
         r.details = details;
         return r;
     }
-    fixes.push(DEVICE.to_string());
+    // Alone, it is the fix, not an alternative to one.
+    let device = if fixes.is_empty() {
+        format!("Use{}", DEVICE.trim_start_matches("Or use"))
+    } else {
+        DEVICE.to_string()
+    };
+    fixes.push(device);
     super::verdict(Vec::<Problem>::new(), warns, String::new, details, fixes)
 }
 
@@ -140,6 +146,10 @@ mod tests {
             container: Some("/.dockerenv exists".into()),
             ..local()
         };
-        assert!(judge(&container, 1455).summary.contains("container"));
+        let r = judge(&container, 1455);
+        assert!(r.summary.contains("container"));
+        // Found from the user's side: the only fix began with "Or".
+        assert_eq!(r.fix.len(), 1);
+        assert!(r.fix[0].starts_with("Use the device flow"), "{:?}", r.fix);
     }
 }
