@@ -176,8 +176,14 @@ fn opencode_auth_cases() {
         "fail",
         &["no `openai` entry", "OpenAI API key is missing"],
     );
+    // An API key entry: OpenCode still asks the plugin, which serves from its own store
+    // (found from the user's side: this failed although the plugin works).
     h.write(OC_AUTH, r#"{"openai": {"type": "api", "key": "x"}}"#);
-    expect(&h.check("auth.opencode"), "fail", &["of type \\\"api\\\""]);
+    expect(
+        &h.check("auth.opencode"),
+        "warn",
+        &["of type \\\"api\\\"", "the plugin still serves"],
+    );
     h.write(OC_AUTH, "{nope");
     expect(
         &h.check("auth.opencode"),
@@ -186,6 +192,14 @@ fn opencode_auth_cases() {
     );
     h.remove(OC_AUTH);
     expect(&h.check("auth.opencode"), "fail", &["is missing"]);
+    // Without the plugin's accounts the key entry bypasses it.
+    h.remove(".config/opencode/codex-accounts.json");
+    h.write(OC_AUTH, r#"{"openai": {"type": "api", "key": "x"}}"#);
+    expect(
+        &h.check("auth.opencode"),
+        "fail",
+        &["of type \\\"api\\\"", "bypassed"],
+    );
 }
 
 #[test]

@@ -342,6 +342,19 @@ fn run_opencode(f: &Facts) -> CheckResult {
             show(&path)
         ))
         .fix(format!("Run `{LOGIN_FIX}`, pick OpenAI and \"ChatGPT Pro/Plus (browser)\"")),
+        // OpenCode asks the plugin's loader for an entry of any type, and the loader serves
+        // when the plugin's own store has an OAuth entry (reference 3.5): the key is then
+        // unused, not in the way.
+        Ok(Some(t))
+            if t != "oauth"
+                && matches!(f.store(), Some(StoreRead::Parsed(s)) if s.openai.as_ref().is_some_and(|o| o.is_oauth())) =>
+        {
+            CheckResult::warn(format!(
+                "{}: the `openai` entry is of type {t:?}, not \"oauth\": the plugin still serves (its store has OAuth accounts) and this key is unused",
+                show(&path)
+            ))
+            .fix(format!("Run `{LOGIN_FIX}`, pick OpenAI and \"ChatGPT Pro/Plus (browser)\" to replace the unused key entry (optional)"))
+        }
         Ok(Some(t)) if t != "oauth" => CheckResult::fail(format!(
             "{}: the `openai` entry is of type {t:?}, not \"oauth\": OpenCode uses it directly and the plugin's accounts are bypassed",
             show(&path)
