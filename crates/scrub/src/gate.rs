@@ -2056,7 +2056,8 @@ fn part_ok(part: &[u8]) -> bool {
             return false;
         }
     }
-    static WORD_SEP: crate::bytes::ByteSet = crate::bytes::ByteSet::new(false, false, b".-+%~*!$@");
+    static WORD_SEP: crate::bytes::ByteSet =
+        crate::bytes::ByteSet::new(false, false, b".-+%~*!$@^");
     for word in part.split(|&c| WORD_SEP.has(c)) {
         if word.is_empty() || crate::pseudonym::looks_like_pseudonym(word) {
             continue;
@@ -2306,6 +2307,20 @@ mod tests {
                 r#"{"user-agent":"acme-agent/1.0 (jdoe42@laptop-9x)"}"#,
                 "jdoe42",
             ),
+        ] {
+            assert!(!g(line).contains(gone), "{line}: {}", g(line));
+        }
+    }
+
+    /// Found from the user's side: `scan` called a caret range in a plugin specifier
+    /// (`@^1.9`) secret-looking, where `@~1.9.0` and `@1.9.0` passed.
+    #[test]
+    fn npm_caret_ranges_are_specifiers() {
+        let kept = r#"{"plugin": ["@iam-brain/opencode-codex-auth@^1.9"]}"#;
+        assert_eq!(g(kept), kept);
+        for (line, gone) in [
+            ("Zq81kXv93^Lm4", "Zq81kXv93"),
+            ("x^9f8e7d6c5b4a", "9f8e7d6c5b4a"),
         ] {
             assert!(!g(line).contains(gone), "{line}: {}", g(line));
         }
