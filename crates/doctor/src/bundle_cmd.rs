@@ -177,9 +177,25 @@ pub fn render_scan(report: &ScanReport) -> String {
             time::bytes(report.bytes_scanned)
         ));
     } else {
+        // What a detector recognised and what the allowlist could not vouch for are told
+        // apart: the second is often a harmless word of a config, but still not known safe.
+        let unvetted = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == "unvetted")
+            .count();
+        let secret = report.findings.len() - unvetted;
+        let what = match (secret, unvetted) {
+            (n, 0) => format!("{n} secret-looking value(s)"),
+            (0, u) => format!(
+                "{u} value(s) not known to be safe (`unvetted`: not a recognised secret, but not ordinary vocabulary either; check each)"
+            ),
+            (n, u) => format!(
+                "{n} secret-looking value(s) and {u} not known to be safe (`unvetted`)"
+            ),
+        };
         s.push_str(&format!(
-            "found {} secret-looking value(s) in {} file(s); do not post these files as they are\n",
-            report.findings.len(),
+            "found {what} in {} file(s); do not post these files as they are\n",
             files.len()
         ));
     }

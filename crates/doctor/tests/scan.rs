@@ -172,3 +172,31 @@ fn a_bundle_unzipped_into_a_folder_scans_clean() {
     let run = h.run(&["scan", dir.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
 }
+
+/// Found from the user's side: values the allowlist could not vouch for were all called
+/// "secret-looking", so a stock config read as leaking secrets. The summary tells the two
+/// apart (the exit code stays 1 for both).
+#[test]
+fn the_summary_tells_recognised_secrets_from_unvetted_values() {
+    let h = Home::healthy();
+    let dir = h.path("scan-summary");
+    fs::create_dir_all(&dir).unwrap();
+    let odd = dir.join("odd.json");
+    fs::write(&odd, "{\"zorvq\": \"Zq81kXv93LmQpRt\"}\n").unwrap();
+    let run = h.run(&["scan", odd.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("not known to be safe") && !run.stdout.contains("secret-looking"),
+        "{}",
+        run.stdout
+    );
+    let mixed = dir.join("mixed.log");
+    fs::write(&mixed, "mail jane.doe@example.com\nid Zq81kXv93LmQpRt\n").unwrap();
+    let run = h.run(&["scan", mixed.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("secret-looking value(s) and"),
+        "{}",
+        run.stdout
+    );
+}

@@ -619,6 +619,14 @@ fn value_verdict(v: &[u8], class: KeyClass) -> Verdict {
     if plugin_run_id(v) {
         return Verdict::Keep;
     }
+    // A word of the plugin's, OpenCode's or HTTP's catalogues (`"pragmatic"`, `"sticky"`)
+    // is public under any key.
+    if class == KeyClass::Unknown
+        && v.len() <= 40
+        && std::str::from_utf8(v).is_ok_and(crate::catalog::anywhere)
+    {
+        return Verdict::Keep;
+    }
     if let KeyClass::Closed(sets) = class {
         return if closed_ok(v, sets) {
             Verdict::Keep
@@ -861,7 +869,13 @@ fn free_text<S: Sink>(
             // `key sk_proj_…`, `token AbC123…`: after a credential's name and a space, anything
             // but a plain lowercase word or a number is the credential.
             let (body, escape) = split_escape(chunk);
-            let plain_word = body.iter().all(|c| c.is_ascii_lowercase()) || is_acronym(body);
+            // A sentence's full stop or comma after the word is no part of it (`before token
+            // expiry.`).
+            let word = body
+                .strip_suffix(b".")
+                .or_else(|| body.strip_suffix(b","))
+                .unwrap_or(body);
+            let plain_word = word.iter().all(|c| c.is_ascii_lowercase()) || is_acronym(word);
             if !plain_word && !short_number_like(body) && !credential_next {
                 placeholder(body, out);
                 if escape {
@@ -1593,6 +1607,8 @@ const PUBLIC_HOSTS: &[&[u8]] = &[
     b"127.0.0.1",
     b"0.0.0.0",
     b"[::1]",
+    // The plugin's own schema host (`$schema` of codex-config.jsonc).
+    b"iam-brain.dev",
 ];
 
 /// Top-level domains a host name in a log ends with (`getaddrinfo ENOTFOUND llm.acme.com`,
@@ -2100,7 +2116,8 @@ fn part_ok(part: &[u8]) -> bool {
                 let last = subs.len() - 1;
                 let opaque = subs.iter().enumerate().any(|(idx, sub)| {
                     let letters = sub.iter().all(u8::is_ascii_alphabetic);
-                    (letters && sub.len() < 3 && idx > 0) || (!letters && idx < last)
+                    (letters && sub.len() < 3 && idx > 0 && !short_camel_word(sub))
+                        || (!letters && idx < last)
                 });
                 if opaque {
                     return false;
@@ -2179,6 +2196,16 @@ fn sub_ok(s: &[u8]) -> bool {
         && UNITS
             .iter()
             .any(|u| u.as_bytes().eq_ignore_ascii_case(unit))
+}
+
+/// Two-letter words camelCase names are made of (`developerMessagesToUser`, `isOnByDefault`,
+/// `userIdOrEmail`): a closed list, so other short pieces keep marking an opaque run.
+fn short_camel_word(sub: &[u8]) -> bool {
+    const WORDS: &[&[u8]] = &[
+        b"to", b"of", b"in", b"on", b"at", b"by", b"is", b"as", b"or", b"an", b"if", b"no", b"up",
+        b"id", b"ok", b"be", b"do", b"my", b"it", b"ui", b"io", b"db", b"js", b"ts",
+    ];
+    WORDS.iter().any(|w| w.eq_ignore_ascii_case(sub))
 }
 
 /// Units after a number (`100ms`, `64mib`, `2nd`).
@@ -2321,6 +2348,30 @@ mod tests {
         for (line, gone) in [
             ("Zq81kXv93^Lm4", "Zq81kXv93"),
             ("x^9f8e7d6c5b4a", "9f8e7d6c5b4a"),
+        ] {
+            assert!(!g(line).contains(gone), "{line}: {}", g(line));
+        }
+    }
+
+    /// Found scanning the plugin's own example `codex-config.jsonc`: ten "secret-looking"
+    /// values, all the plugin's own words.
+    #[test]
+    fn the_plugins_example_config_words_pass() {
+        for kept in [
+            "    // Refresh before token expiry.",
+            "    // Prompt cache key policy.",
+            r#"    "developerMessagesToUser": true,"#,
+            r#"    // Built-ins: "pragmatic", "friendly""#,
+            r#"  "$schema": "https://schemas.iam-brain.dev/opencode-codex-auth/codex-config.schema.json","#,
+        ] {
+            assert_eq!(g(kept), kept);
+        }
+        for (line, gone) in [
+            ("token Zq81kXv93.", "Zq81kXv93"),
+            (r#""xAbQz": 1"#, "xAbQz"),
+            (r#""aXbYcZ": 1"#, "aXbYcZ"),
+            (r#"// custom: "zorvqlblat""#, "zorvqlblat"),
+            ("https://jdoe42.iam-brain.dev.evil.com/x", "jdoe42"),
         ] {
             assert!(!g(line).contains(gone), "{line}: {}", g(line));
         }
