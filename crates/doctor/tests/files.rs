@@ -117,21 +117,53 @@ fn quarantine_lists_newest_first_with_recovery() {
         "[]",
     );
     let row = h.check("auth.quarantine");
+    // The store is there and valid: no `cp` over it (found from the user's side).
     expect(
         &row,
         "warn",
         &[
             "2 quarantined file(s)",
-            "cp ",
+            "exists and is valid JSON now",
             "codex-accounts.json.1710000000000.quarantine.json",
+            "opencode auth login",
         ],
     );
+    assert!(!row["fix"].to_string().contains("cp "), "{row}");
     let details = row["details"].as_array().unwrap();
     assert!(
         details[0].as_str().unwrap().contains("1710000000000"),
         "newest first: {details:?}"
     );
     assert!(details[0].as_str().unwrap().contains("2024-03-09"));
+    // Without a readable store, putting the copy back is the fix.
+    h.remove(".config/opencode/codex-accounts.json");
+    expect(&h.check("auth.quarantine"), "warn", &["cp ", "put it back"]);
+}
+
+/// Found from the user's side: a quarantined `opencode.json` got the store's advice (`cp`
+/// over the valid current file, re-authenticate).
+#[test]
+fn a_quarantined_opencode_json_gets_its_own_advice() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/quarantine/opencode.json.1733290000001.quarantine.json",
+        "{ // comment\n \"plugin\": [\"@iam-brain/opencode-codex-auth@latest\"] }",
+    );
+    let row = h.check("auth.quarantine");
+    expect(
+        &row,
+        "warn",
+        &[
+            "newest from opencode.json",
+            "not strict JSON",
+            "opencode.jsonc",
+        ],
+    );
+    let fix = row["fix"].to_string();
+    assert!(
+        !fix.contains("opencode auth login") && !fix.contains("cp "),
+        "{fix}"
+    );
 }
 
 #[test]

@@ -145,7 +145,7 @@ fn run_quarantine(f: &Facts) -> CheckResult {
         "codex-config.json" => p.codex_config_json().path,
         other => p.config_root.path.join(other),
     };
-    CheckResult::warn(format!(
+    let r = CheckResult::warn(format!(
         "{} quarantined file(s); newest from {}",
         entries.len(),
         newest.original
@@ -154,11 +154,31 @@ fn run_quarantine(f: &Facts) -> CheckResult {
     .fix(format!(
         "Inspect the newest copy: less {}",
         show(&newest.path)
-    ))
-    .fix(format!(
-        "If you can repair it, put it back: cp {} {} (quit OpenCode first)",
-        show(&newest.path),
-        show(&target)
-    ))
-    .fix("Otherwise re-authenticate (`opencode auth login`); the plugin keeps the newest 5 copies per file")
+    ));
+    // Putting a copy back must not overwrite a file that is there and readable now (the
+    // user or the plugin wrote a new one since).
+    let current_ok = std::fs::read(&target)
+        .is_ok_and(|b| serde_json::from_slice::<serde_json::Value>(&b).is_ok());
+    let put_back = if current_ok {
+        format!(
+            "{} exists and is valid JSON now: copy what you need from the quarantined copy into it by hand rather than replacing it",
+            show(&target)
+        )
+    } else {
+        format!(
+            "If you can repair it, put it back: cp {} {} (quit OpenCode first)",
+            show(&newest.path),
+            show(&target)
+        )
+    };
+    let r = r.fix(put_back);
+    match newest.original.as_str() {
+        "codex-accounts.json" => r.fix(
+            "Otherwise re-authenticate (`opencode auth login`); the plugin keeps the newest 5 copies per file",
+        ),
+        "opencode.json" => r.fix(
+            "The plugin's installer moved it there because it was not strict JSON (comments or trailing commas): keep such a file as opencode.jsonc, or remove them, before running the installer again",
+        ),
+        _ => r.fix("The plugin keeps the newest 5 copies per file; delete the others once you have what you need"),
+    }
 }
