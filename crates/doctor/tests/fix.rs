@@ -883,6 +883,12 @@ fn a_corrupt_store_gets_its_newest_readable_quarantined_copy_back() {
         ".config/opencode/quarantine/codex-accounts.json.1800000000000.quarantine.json",
         "{\"openai\": ",
     );
+    // Newer and readable, but without accounts: putting it back would make an empty store
+    // authoritative (found from the user's side). Skipped too.
+    h.write(
+        ".config/opencode/quarantine/codex-accounts.json.1750000000000.quarantine.json",
+        "{\"openai\": {\"type\": \"oauth\", \"native\": {\"accounts\": []}}}",
+    );
     h.write(
         ".config/opencode/codex-accounts.json",
         "{\"openai\": {\"type\": \"oauth\",",

@@ -1,7 +1,8 @@
 //! `auth.store` and `auth.legacy`: the auth store missing or corrupt (reference 4.6, 5.4).
 //!
 //! When the live store is missing or corrupt and `quarantine/` holds a readable copy (an
-//! object with an `openai` OAuth entry), the newest such copy is put back, byte for byte.
+//! object with an `openai` OAuth entry holding accounts), the newest such copy is put back,
+//! byte for byte.
 //! Otherwise, when the store is missing and a legacy source holds accounts, the store's own
 //! transfer (`codex_store::AuthStore::transfer`) is run against a scratch copy in a private
 //! temp folder to learn the exact bytes it would write; the plan then creates the store with
@@ -19,14 +20,20 @@ use crate::plan::Fix;
 
 const STORE_NAME: &str = "codex-accounts.json";
 
+/// A copy worth putting back: readable, with an `openai` OAuth entry holding at least one
+/// account. An empty one would become the authoritative store and block the legacy
+/// transfer for good (reference 4.6).
 fn readable(path: &Path) -> bool {
     match read_store(path) {
-        StoreRead::Parsed(s) => s.openai.as_ref().is_some_and(|o| o.is_oauth()),
+        StoreRead::Parsed(s) => s
+            .openai
+            .as_ref()
+            .is_some_and(|o| o.is_oauth() && o.all_records().next().is_some()),
         _ => false,
     }
 }
 
-/// The newest quarantined copy of the store that is readable.
+/// The newest quarantined copy of the store that is readable and holds accounts.
 fn newest_readable_copy(ctx: &Context<'_>) -> Option<PathBuf> {
     let mut all: Vec<PathBuf> = Vec::new();
     for q in ctx.paths.quarantine_dirs() {
