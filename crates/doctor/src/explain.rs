@@ -4,9 +4,11 @@
 //! errors and status texts (reference 13.1), every error type codex-runtime emits (a test
 //! enumerates them from `codex_proxy::errors::ALL_TYPES` and `STREAM_ERROR_CODES`),
 //! the upstream OAuth and backend codes users paste (`refresh_token_reused`,
-//! `usage_limit_reached`, …), and every check id. Lookup is exact
-//! (case-insensitive), then by prefix for texts that carry a path or number; an unknown code
-//! gets the closest matches.
+//! `usage_limit_reached`, …), OpenCode's own "OpenAI API key is missing", and every check id.
+//! Lookup is exact (case-insensitive), then by prefix for texts that carry a path or number,
+//! also after the plugin's console prefix or an error class (`Error:`, `Authorization
+//! failed:`) is removed, then by a synthetic error's message text, then by a known code
+//! quoted inside the text (a pasted JSON error); an unknown code gets the closest matches.
 
 use crate::checks;
 
@@ -97,6 +99,7 @@ pub const ENTRIES: &[Entry] = &[
     e!("Failed to bind OAuth callback server", THROWN, None, "Port 1455 could not be bound (usually EADDRINUSE).", "Run `codex-doctor --only port.1455` to see who holds it, or use the headless login."),
     e!("invalid_session_key", THROWN, None, "A session id was blank or contained path characters.", "Harmless for users; file an issue if it repeats."),
     e!("Invalid personality name. Use a safe key without path characters.", THROWN, None, "A personality key contained `/`, `\\` or `..`.", "Use a plain name such as `pirate` (file personalities/pirate.md)."),
+    e!("OpenAI API key is missing", "OpenCode error", None, "OpenCode found no credentials for its openai provider: its own auth.json has no `openai` entry, and no plugin gave the provider a key. With the plugin, OpenCode asks it only when auth.json has an entry, so this appears before the plugin is involved.", "Run `opencode auth login`, pick OpenAI and \"ChatGPT Pro/Plus (browser)\" (or register the codex-kit bridge, which needs no auth.json). `codex-doctor --only auth.opencode,plugin.registered` checks both."),
     e!("No Codex accounts configured.", STATUS, None, "codex-status found no `openai` OAuth entry.", LOGIN),
     e!("Unknown", STATUS, None, "A quota window exists but has no future reset time (the backend gave none).", "Refresh in the account manager: `opencode auth login` → the account → Refresh token, then Check quotas."),
     e!("Unknown, account expired", STATUS, None, "No quota snapshot and the access token has expired, so quotas cannot be fetched until it is refreshed.", "`opencode auth login` → the account → Refresh token → Check quotas (or send one request)."),
@@ -163,9 +166,118 @@ pub fn list() -> Vec<(&'static str, &'static str)> {
     out
 }
 
-/// Looks a code up.
+/// The message texts of the plugin's synthetic errors (reference 13.1), by their start,
+/// with the code they explain: users paste what OpenCode showed them, not the type.
+const MESSAGES: &[(&str, &str)] = &[
+    ("Not authenticated with OpenAI", "oauth_not_configured"),
+    ("No enabled OpenAI", "no_enabled_accounts"),
+    (
+        "All enabled OpenAI refresh tokens were rejected",
+        "refresh_invalid_grant",
+    ),
+    ("OpenAI refresh token was rejected", "refresh_invalid_grant"),
+    (
+        "All enabled OpenAI accounts are cooling down",
+        "all_accounts_cooling_down",
+    ),
+    (
+        "Selected OpenAI account is missing a refresh token",
+        "missing_refresh_token",
+    ),
+    (
+        "Selected OpenAI account is missing identity metadata",
+        "missing_account_identity",
+    ),
+    ("Failed to refresh OpenAI access token", "refresh_failed"),
+    ("Unable to access OpenAI auth storage", "auth_storage_error"),
+    (
+        "No valid OpenAI access token available",
+        "no_valid_access_token",
+    ),
+    (
+        "All attempted OpenAI accounts are rate limited",
+        "all_accounts_rate_limited",
+    ),
+    (
+        "OpenAI request failed before receiving a response",
+        "upstream_unreachable",
+    ),
+    ("OpenAI request failed unexpectedly", "plugin_fetch_failed"),
+    (
+        "Blocked outbound request with unsupported protocol",
+        "disallowed_outbound_protocol",
+    ),
+    (
+        "Outbound request validation failed",
+        "disallowed_outbound_request",
+    ),
+    (
+        "Outbound request could not be prepared",
+        "disallowed_outbound_request",
+    ),
+    (
+        "Invalid reasoning summary setting",
+        "invalid_reasoning_summary",
+    ),
+];
+
+/// What a pasted text starts with that is not part of the message: the plugin's console
+/// prefix, a log tag, an error class, quotes.
+fn strip_wrapping(q: &str) -> &str {
+    let mut q = q
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'' || c == '`')
+        .trim();
+    loop {
+        let before = q;
+        for prefix in [
+            "[opencode-codex-auth]",
+            "[codex-auth-debug]",
+            "Error:",
+            "error:",
+            "Authorization failed:",
+            "AI_APICallError:",
+        ] {
+            if let Some(rest) = q.strip_prefix(prefix) {
+                q = rest.trim_start();
+            }
+        }
+        if q == before {
+            return q;
+        }
+    }
+}
+
+/// Looks a code up: a check id or code exactly (any case), then a pasted text (the
+/// plugin's prefix and an error class removed) by the code or message it starts with, then
+/// a known code quoted anywhere inside it (a pasted JSON error body).
 pub fn lookup(code: &str) -> Option<Found> {
-    let q = code.trim();
+    let q = strip_wrapping(code);
+    if let Some(f) = lookup_exact(q) {
+        return Some(f);
+    }
+    let low = q.to_lowercase();
+    if let Some((_, c)) = MESSAGES
+        .iter()
+        .find(|(m, _)| low.starts_with(&m.to_lowercase()))
+    {
+        return lookup_exact(c);
+    }
+    // `listen EADDRINUSE: address already in use 127.0.0.1:1455` after `Authorization
+    // failed:` is the callback server's bind failing.
+    if low.contains("eaddrinuse") && low.contains("1455") {
+        return lookup_exact("Failed to bind OAuth callback server");
+    }
+    ENTRIES
+        .iter()
+        .filter(|e| {
+            e.code.len() >= 10 && e.code.contains('_') && low.contains(&e.code.to_lowercase())
+        })
+        .max_by_key(|e| e.code.len())
+        .map(|e| Found::Code(*e))
+}
+
+fn lookup_exact(q: &str) -> Option<Found> {
     if let Some(c) = checks::ALL.iter().find(|c| c.id.eq_ignore_ascii_case(q)) {
         return Some(Found::Check(c));
     }
@@ -286,5 +398,38 @@ mod tests {
         ));
         assert!(lookup("nonsense_code").is_none());
         assert!(closest("all_acounts_cooling").contains(&"all_accounts_cooling_down"));
+    }
+
+    /// Found from the user's side: the texts users paste were all "unknown code".
+    #[test]
+    fn pasted_texts_find_their_entry() {
+        let code = |q: &str| match lookup(q) {
+            Some(Found::Code(e)) => e.code,
+            Some(Found::Check(c)) => c.id,
+            None => panic!("{q:?} not found"),
+        };
+        assert_eq!(
+            code("[opencode-codex-auth] Invalid codex-config at /x. a"),
+            "Invalid codex-config at"
+        );
+        assert_eq!(
+            code("All enabled OpenAI accounts are cooling down. Try again in 4m 10s or run `opencode auth login`."),
+            "all_accounts_cooling_down"
+        );
+        assert_eq!(
+            code("Authorization failed: listen EADDRINUSE: address already in use 127.0.0.1:1455"),
+            "Failed to bind OAuth callback server"
+        );
+        assert_eq!(
+            code("OpenAI API key is missing"),
+            "OpenAI API key is missing"
+        );
+        assert_eq!(code("\"Error: Login cancelled\""), "Login cancelled");
+        assert_eq!(
+            code(r#"{"error":{"type":"usage_limit_reached","resets_in_seconds":120}}"#),
+            "usage_limit_reached"
+        );
+        assert_eq!(code("auth.opencode"), "auth.opencode");
+        assert!(lookup("something else entirely").is_none());
     }
 }
