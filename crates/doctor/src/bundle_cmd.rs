@@ -99,7 +99,7 @@ pub fn bundle_input<'a>(
     let (report_json, report_txt) = report_texts(facts);
     let opencode_version = match facts.opencode_install() {
         OpencodeInstall::Found { version, .. } => version.clone(),
-        OpencodeInstall::Missing => None,
+        OpencodeInstall::Missing | OpencodeInstall::DanglingLink { .. } => None,
     };
     let output = match &args.output {
         // A folder (`-o ~/Desktop`): the default file name inside it, as `cp` would.

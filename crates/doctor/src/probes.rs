@@ -34,7 +34,64 @@ pub enum OpencodeInstall {
         version: Option<String>,
         /// How the version was learned.
         source: VersionSource,
+        /// Why the version is unknown: `--version` timed out, exited with an error, or the
+        /// file cannot be executed (`None` when the version is known).
+        failure: Option<VersionFailure>,
     },
+    /// `opencode` on PATH is a symbolic link whose target is gone (npm uninstalled, nvm
+    /// switched): the shell says "command not found" although the name is there.
+    DanglingLink {
+        /// The link on PATH.
+        path: PathBuf,
+        /// Where it points.
+        target: PathBuf,
+    },
+}
+
+/// Why `opencode --version` gave no version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VersionFailure {
+    /// No answer within the deadline.
+    TimedOut(Duration),
+    /// It exited unsuccessfully; the first line it wrote to stderr.
+    Exited {
+        /// The exit status (`None` when killed by a signal).
+        status: Option<i32>,
+        /// The first non-empty stderr line, if any.
+        stderr: Option<String>,
+    },
+    /// It could not be started (`Exec format error`, `Permission denied`).
+    CannotRun(String),
+    /// It answered without a version number.
+    NoVersion,
+}
+
+impl std::fmt::Display for VersionFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VersionFailure::TimedOut(d) => {
+                write!(
+                    f,
+                    "`opencode --version` did not answer within {} s",
+                    d.as_secs()
+                )
+            }
+            VersionFailure::Exited { status, stderr } => {
+                match status {
+                    Some(c) => write!(f, "`opencode --version` exited with status {c}")?,
+                    None => write!(f, "`opencode --version` was killed by a signal")?,
+                }
+                match stderr {
+                    Some(line) => write!(f, ": {line}"),
+                    None => Ok(()),
+                }
+            }
+            VersionFailure::CannotRun(e) => write!(f, "`opencode` cannot be executed: {e}"),
+            VersionFailure::NoVersion => {
+                write!(f, "`opencode --version` printed no version number")
+            }
+        }
+    }
 }
 
 /// How OpenCode's version was learned.
@@ -163,13 +220,14 @@ pub(crate) fn detect_opencode(env: &EnvSnapshot, cwd: &Path) -> OpencodeInstall 
         return OpencodeInstall::Missing;
     };
     let Ok(bin) = which::which_in("opencode", Some(path_var), cwd) else {
-        return OpencodeInstall::Missing;
+        return dangling_on_path(path_var, cwd).unwrap_or(OpencodeInstall::Missing);
     };
     if let Some(v) = version_from_package_json(&bin) {
         return OpencodeInstall::Found {
             path: bin,
             version: Some(v),
             source: VersionSource::PackageJson,
+            failure: None,
         };
     }
     let key = BinaryKey::of(&bin);
@@ -180,19 +238,44 @@ pub(crate) fn detect_opencode(env: &EnvSnapshot, cwd: &Path) -> OpencodeInstall 
                 path: bin,
                 version: Some(v),
                 source: VersionSource::Cache,
+                failure: None,
             };
         }
     }
-    let version = version_from_command(&bin, VERSION_TIMEOUT);
-    if let (Some(k), Some(c), Some(v)) = (&key, &cache, &version) {
+    let scratch = cache_dir(env).map(|d| d.join("opencode-probe"));
+    let answer = version_from_command(&bin, VERSION_TIMEOUT, scratch.as_deref());
+    if let (Some(k), Some(c), Ok(v)) = (&key, &cache, &answer) {
         // A cache that cannot be written only costs the next run the same start-up.
         let _ = remember_version(c, k, v);
     }
+    let (version, failure) = match answer {
+        Ok(v) => (Some(v), None),
+        Err(f) => (None, Some(f)),
+    };
     OpencodeInstall::Found {
         path: bin,
         version,
         source: VersionSource::Command,
+        failure,
     }
+}
+
+/// An `opencode` entry of PATH that is a symbolic link to nothing (which `which` skips).
+fn dangling_on_path(path_var: &str, cwd: &Path) -> Option<OpencodeInstall> {
+    std::env::split_paths(path_var).find_map(|dir| {
+        let dir = if dir.is_absolute() {
+            dir
+        } else {
+            cwd.join(dir)
+        };
+        let link = dir.join("opencode");
+        let meta = fs::symlink_metadata(&link).ok()?;
+        if !meta.file_type().is_symlink() || fs::metadata(&link).is_ok() {
+            return None;
+        }
+        let target = fs::read_link(&link).ok()?;
+        Some(OpencodeInstall::DanglingLink { path: link, target })
+    })
 }
 
 /// Looks for the `opencode-ai` (or `opencode-*`) package.json above the resolved binary.
@@ -287,35 +370,92 @@ fn remember_version(file: &Path, key: &BinaryKey, version: &str) -> std::io::Res
 }
 
 /// Runs `bin --version`, waiting at most `timeout` for its output (no polling: a reader
-/// thread hands the output over a channel).
-pub(crate) fn version_from_command(bin: &Path, timeout: Duration) -> Option<String> {
-    let mut child = Command::new(bin)
-        .arg("--version")
+/// thread hands the output over a channel). The child runs in its own process group, which
+/// is killed whole on a timeout (a wrapper script's children too), with its XDG folders in
+/// `scratch` (removed afterwards), so probing the version leaves nothing in the user's home.
+pub(crate) fn version_from_command(
+    bin: &Path,
+    timeout: Duration,
+    scratch: Option<&Path>,
+) -> Result<String, VersionFailure> {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(bin);
+    cmd.arg("--version")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    if let Some(dir) = scratch {
+        for (var, sub) in [
+            (env_vars::XDG_CACHE_HOME, "cache"),
+            (env_vars::XDG_DATA_HOME, "data"),
+            (env_vars::XDG_STATE_HOME, "state"),
+        ] {
+            cmd.env(var, dir.join(sub));
+        }
+    }
+    let result = run_version(cmd, timeout);
+    if let Some(dir) = scratch {
+        let _ = fs::remove_dir_all(dir);
+    }
+    result
+}
+
+fn run_version(mut cmd: Command, timeout: Duration) -> Result<String, VersionFailure> {
+    let mut child = cmd
         .spawn()
-        .ok()?;
-    let mut stdout = child.stdout.take()?;
+        .map_err(|e| VersionFailure::CannotRun(e.to_string()))?;
+    let (Some(mut stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
+        return Err(VersionFailure::NoVersion);
+    };
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.by_ref().take(64 * 1024).read_to_end(&mut buf);
-        let _ = tx.send(buf);
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let _ = stdout.by_ref().take(64 * 1024).read_to_end(&mut out);
+        let _ = stderr.by_ref().take(64 * 1024).read_to_end(&mut err);
+        let _ = tx.send((out, err));
     });
-    let out = match rx.recv_timeout(timeout) {
-        Ok(out) => out,
+    let (out, err) = match rx.recv_timeout(timeout) {
+        Ok(pair) => pair,
         Err(_) => {
-            let _ = child.kill();
+            kill_group(child.id());
             let _ = child.wait();
-            return None;
+            return Err(VersionFailure::TimedOut(timeout));
         }
     };
-    let _ = child.wait();
+    let status = child.wait().ok();
     let text = String::from_utf8_lossy(&out);
-    text.split_whitespace()
+    let version = text
+        .split_whitespace()
         .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
-        .map(str::to_string)
+        .map(str::to_string);
+    match (version, status) {
+        (Some(v), Some(s)) if s.success() => Ok(v),
+        (_, Some(s)) if !s.success() => Err(VersionFailure::Exited {
+            status: s.code(),
+            stderr: String::from_utf8_lossy(&err)
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .map(|l| l.chars().take(200).collect()),
+        }),
+        (Some(v), None) => Ok(v),
+        _ => Err(VersionFailure::NoVersion),
+    }
+}
+
+/// Kills the process group `pgid` (the probe's child and whatever it started).
+#[allow(unsafe_code)]
+fn kill_group(pgid: u32) {
+    let Ok(pgid) = i32::try_from(pgid) else {
+        return;
+    };
+    // SAFETY: kill(2) with a negative pid signals that process group; it has no memory
+    // effects on this process.
+    unsafe {
+        libc::kill(-pgid, libc::SIGKILL);
+    }
 }
 
 /// Lists processes that look like OpenCode (binary `opencode`, or node running `opencode-ai`).

@@ -232,6 +232,87 @@ fn a_version_that_never_answers_is_abandoned_at_the_deadline() {
     );
 }
 
+/// Found from the user's side: an `opencode` that fails or cannot run was "ok" with the
+/// reason "did not answer within 3 s", a link to nothing was "not on PATH", a wrapper's
+/// child outlived the deadline, and the probe left OpenCode's folders in the home.
+#[test]
+fn an_opencode_that_cannot_run_is_told_apart() {
+    let mut h = Home::healthy();
+    let bin = h.path("bin/opencode");
+    h.set(
+        "PATH",
+        &format!("{}:/usr/bin:/bin", h.path("bin").display()),
+    );
+    fs::write(
+        &bin,
+        "#!/bin/sh\necho \"Error: something broke\" >&2\nexit 1\n",
+    )
+    .unwrap();
+    fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
+    expect(
+        &h.check("opencode.install"),
+        "warn",
+        &[
+            "does not run",
+            "exited with status 1: Error: something broke",
+            "Reinstall",
+        ],
+    );
+    fs::write(&bin, b"\x7fELFgarbage").unwrap();
+    expect(
+        &h.check("opencode.install"),
+        "warn",
+        &["does not run", "cannot be executed"],
+    );
+    fs::remove_file(&bin).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/opencode", &bin).unwrap();
+    expect(
+        &h.check("opencode.install"),
+        "warn",
+        &[
+            "is a symbolic link to /nonexistent/opencode, which does not exist",
+            "rm ",
+        ],
+    );
+    fs::remove_file(&bin).unwrap();
+    // A wrapper whose child keeps the pipe open: the whole group goes at the deadline.
+    let pidfile = h.path("child.pid");
+    fs::write(
+        &bin,
+        format!(
+            "#!/bin/sh\nsleep 37 &\necho $! > {}\nwait\n",
+            pidfile.display()
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
+    expect(
+        &h.check("opencode.install"),
+        "pass",
+        &["did not answer within 3 s"],
+    );
+    let pid = fs::read_to_string(&pidfile).unwrap().trim().to_string();
+    let gone = (0..50).any(|_| {
+        let alive =
+            fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|st| !st.contains(") Z "));
+        if alive {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        !alive
+    });
+    assert!(gone, "the wrapper's child {pid} outlived the probe");
+    // What OpenCode creates when it starts goes to a scratch folder that is removed.
+    fs::write(
+        &bin,
+        "#!/bin/sh\nmkdir -p \"$XDG_DATA_HOME/opencode/log\" \"$XDG_STATE_HOME/opencode\"\necho 1.2.3\n",
+    )
+    .unwrap();
+    expect(&h.check("opencode.install"), "pass", &["opencode 1.2.3"]);
+    assert!(!h.path(".local/share/opencode/log").exists());
+    assert!(!h.path(".local/state/opencode").exists());
+    assert!(!h.path(".cache/codex-doctor/opencode-probe").exists());
+}
+
 #[test]
 fn install_files() {
     let h = Home::healthy();

@@ -5,6 +5,7 @@
 
 use super::{show, CheckDef};
 use crate::facts::{Facts, OpencodeInstall};
+use crate::probes::VersionFailure;
 use crate::report::CheckResult;
 
 /// `opencode.install`.
@@ -20,17 +21,40 @@ fn run(f: &Facts) -> CheckResult {
         OpencodeInstall::Missing => CheckResult::warn("no `opencode` on PATH")
             .fix("npm install -g opencode-ai (or see https://opencode.ai for other installers)")
             .fix("If it is installed, add its directory to PATH"),
+        OpencodeInstall::DanglingLink { path, target } => CheckResult::warn(format!(
+            "{} is a symbolic link to {}, which does not exist: the shell says \"command not found\"",
+            show(path),
+            show(target)
+        ))
+        .fix("Reinstall OpenCode (npm install -g opencode-ai, or see https://opencode.ai), or remove the stale link")
+        .fix(format!("rm {}", show(path))),
         OpencodeInstall::Found {
             path,
             version: Some(v),
             source,
+            ..
         } => CheckResult::pass(format!("opencode {v} at {}", show(path)))
             .detail(format!("version read from {}", source.as_str())),
+        // A slow start is no fault; an error or a file that cannot run is.
         OpencodeInstall::Found {
             path,
             version: None,
+            failure: Some(f @ VersionFailure::TimedOut(_)) | Some(f @ VersionFailure::NoVersion),
             ..
         } => CheckResult::pass(format!("opencode at {} (version unknown)", show(path)))
-            .detail("`opencode --version` did not answer within 3 s"),
+            .detail(f.to_string()),
+        OpencodeInstall::Found {
+            path,
+            version: None,
+            failure,
+            ..
+        } => {
+            let why = failure
+                .as_ref()
+                .map_or_else(|| "no version".to_string(), ToString::to_string);
+            CheckResult::warn(format!("opencode at {} does not run: {why}", show(path)))
+                .fix(format!("Run `{} --version` yourself to see the whole error", show(path)))
+                .fix("Reinstall OpenCode (npm install -g opencode-ai, or see https://opencode.ai): a binary of another CPU architecture or a broken install fails this way")
+        }
     }
 }
