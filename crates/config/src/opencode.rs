@@ -402,10 +402,23 @@ pub const DEFAULT_SPECIFIER: &str = "@iam-brain/opencode-codex-auth@latest";
 /// or a `file://` URL to it (reference 3.1). The doctor's check and `fix` both ask this.
 pub fn is_ours(spec: &str) -> bool {
     let s = spec.trim();
-    if s.starts_with("file://") {
-        return s.contains("opencode-codex-auth");
+    if let Some(path) = s.strip_prefix("file://") {
+        // A checkout named otherwise (a fork, `~/src/codex-auth`) is told by its package.
+        return s.contains("opencode-codex-auth")
+            || local_package_name(Path::new(path)).as_deref() == Some(PLUGIN_NAME);
     }
     package_name(s) == PLUGIN_NAME
+}
+
+/// The `name` of the `package.json` at a local plugin path or above it (the path may be the
+/// package folder, its `dist/`, or a file in it; at most three folders up).
+pub fn local_package_name(path: &Path) -> Option<String> {
+    let start = if path.is_file() { path.parent()? } else { path };
+    start.ancestors().take(3).find_map(|dir| {
+        let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+        let v: Value = serde_json::from_str(&text).ok()?;
+        v.get("name").and_then(Value::as_str).map(str::to_string)
+    })
 }
 
 /// The npm name of codex-kit's OpenCode bridge (`crates/runtime/opencode-bridge`).
@@ -418,9 +431,10 @@ pub const BRIDGE_NAME: &str = "@codex-kit/opencode-bridge";
 pub fn is_bridge(spec: &str) -> bool {
     let s = spec.trim();
     if let Some(path) = s.strip_prefix("file://") {
-        let path = path.trim_end_matches('/');
-        let path = path.strip_suffix("/index.js").unwrap_or(path);
-        return path.rsplit('/').next() == Some("opencode-bridge");
+        let trimmed = path.trim_end_matches('/');
+        let trimmed = trimmed.strip_suffix("/index.js").unwrap_or(trimmed);
+        return trimmed.rsplit('/').next() == Some("opencode-bridge")
+            || local_package_name(Path::new(path)).as_deref() == Some(BRIDGE_NAME);
     }
     package_name(s) == BRIDGE_NAME
 }

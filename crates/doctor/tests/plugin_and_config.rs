@@ -91,9 +91,14 @@ fn plugin_as_string_warns() {
 fn plugin_registered_twice_warns() {
     let h = Home::healthy();
     // An npm entry and a file:// URL are two plugins to OpenCode: both load.
+    let checkout = h.path("src/opencode-codex-auth/dist");
+    std::fs::create_dir_all(&checkout).unwrap();
     h.write_work(
         "opencode.jsonc",
-        "// project\n{\"plugin\": [\"file:///src/opencode-codex-auth/dist\"]}\n",
+        &format!(
+            "// project\n{{\"plugin\": [\"file://{}\"]}}\n",
+            checkout.display()
+        ),
     );
     expect(
         &h.check("plugin.registered"),
@@ -498,5 +503,38 @@ fn a_byte_order_mark_in_opencode_json_is_named_with_its_fix() {
         r.to_string()
             .contains("sed -i '1s/^\\\\xEF\\\\xBB\\\\xBF//'"),
         "{r}"
+    );
+}
+
+/// Found from the user's side: a `file://` registration was judged by its spelling: a fork in
+/// a folder named otherwise failed as "not registered", and a path to nothing passed.
+#[test]
+fn file_registrations_are_judged_by_what_is_there() {
+    let h = Home::healthy();
+    let fork = h.path("src/fork");
+    std::fs::create_dir_all(fork.join("dist")).unwrap();
+    std::fs::write(
+        fork.join("package.json"),
+        r#"{"name":"@iam-brain/opencode-codex-auth","version":"1.10.0"}"#,
+    )
+    .unwrap();
+    std::fs::write(fork.join("dist/index.js"), "export default {}\n").unwrap();
+    h.write(
+        ".config/opencode/opencode.json",
+        &format!(r#"{{"plugin": ["file://{}/dist"]}}"#, fork.display()),
+    );
+    expect(&h.check("plugin.registered"), "pass", &["registered as"]);
+    h.write(
+        ".config/opencode/opencode.json",
+        r#"{"plugin": ["file:///nonexistent/opencode-codex-auth/dist"]}"#,
+    );
+    expect(
+        &h.check("plugin.registered"),
+        "fail",
+        &[
+            "which does not exist",
+            "OpenCode cannot load the plugin",
+            "npm run build",
+        ],
     );
 }

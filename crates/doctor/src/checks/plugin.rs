@@ -251,6 +251,27 @@ fn run(f: &Facts) -> CheckResult {
                 .to_string(),
         );
     }
+    // A `file://` registration whose path is gone (a moved checkout, a `dist/` never
+    // built): OpenCode cannot import it, whatever its name says.
+    let mut missing_targets: Vec<Problem> = Vec::new();
+    for e in &loaded {
+        if let Some(path) = e.spec.trim().strip_prefix("file://") {
+            if std::fs::metadata(path).is_err() {
+                missing_targets.push(problem(
+                    "missing-target",
+                    format!(
+                        "{:?} in {} points at {path}, which does not exist: OpenCode cannot load the plugin from there",
+                        e.spec,
+                        at(e)
+                    ),
+                ));
+                fixes.push(format!(
+                    "Build or check out the plugin at {path} (npm run build makes dist/), or register \"{DEFAULT_SPECIFIER}\" instead in {}",
+                    at(e)
+                ));
+            }
+        }
+    }
     // codex-kit's bridge replaces the plugin: codex-runtime serves the `openai` provider.
     let bridges: Vec<&PluginEntry> = oc.plugins.iter().filter(|e| is_bridge(&e.spec)).collect();
     if let (Some(bridge), false) = (bridges.first(), loaded.is_empty()) {
@@ -269,6 +290,7 @@ fn run(f: &Facts) -> CheckResult {
         ));
     }
     let mut fails_p: Vec<Problem> = fails.into_iter().map(Problem::from).collect();
+    fails_p.extend(missing_targets);
     let mut warns_p: Vec<Problem> = warns.into_iter().map(Problem::from).collect();
     warns_p.extend(problems);
     if let (Some(bridge), true) = (bridges.first(), loaded.is_empty()) {
