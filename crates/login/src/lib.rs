@@ -25,6 +25,12 @@ mod port;
 pub use error::LoginError;
 pub use oauth::{Issuer, Timeouts, CLIENT_ID, DEFAULT_ISSUER, LOGIN_PORT};
 
+/// The processes listening on a TCP `port`, as `"<pid> <name>"` (Linux's `/proc`; empty
+/// elsewhere or when none can be told): for messages about a busy port.
+pub fn port_holders(port: u16) -> Vec<String> {
+    port::holders(port)
+}
+
 use codex_redact::Secret;
 
 /// Something the user has to see or do while a flow runs.

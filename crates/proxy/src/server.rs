@@ -64,7 +64,7 @@ const UPSTREAM_PRUNE_INTERVAL: Duration = Duration::from_secs(5);
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     /// Binding failed.
-    #[error("cannot listen on {addr}: {source}{hint}", hint = bind_hint(*addr, source))]
+    #[error("cannot listen on {addr}: {source}")]
     Bind {
         /// The address.
         addr: SocketAddr,
@@ -79,6 +79,30 @@ pub enum ServeError {
     Upstream(#[from] crate::upstream::UpstreamError),
 }
 
+impl ServeError {
+    /// What to do about it, when there is something to say (a busy or privileged port, an
+    /// address of another machine).
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            ServeError::Bind { addr, source } => {
+                let h = bind_hint(*addr, source);
+                (!h.is_empty()).then_some(h)
+            }
+            _ => None,
+        }
+    }
+
+    /// The port a failed bind asked for, when it was taken by another program.
+    pub fn busy_port(&self) -> Option<u16> {
+        match self {
+            ServeError::Bind { addr, source } if source.kind() == std::io::ErrorKind::AddrInUse => {
+                Some(addr.port())
+            }
+            _ => None,
+        }
+    }
+}
+
 /// What to do about a failed bind.
 fn bind_hint(addr: SocketAddr, e: &std::io::Error) -> String {
     // As `--listen` parses it: IPv6 addresses in brackets.
@@ -88,17 +112,17 @@ fn bind_hint(addr: SocketAddr, e: &std::io::Error) -> String {
     };
     match e.kind() {
         std::io::ErrorKind::AddrInUse => format!(
-            ". Another program (perhaps another `codex-runtime serve`) is using port {port}: stop \
+            "another program (perhaps another `codex-runtime serve`) is using port {port}: stop \
              it (`lsof -i :{port}` or `ss -ltnp 'sport = :{port}'` shows which), or pick another \
              port with `--listen {ip}:<port>` and print the matching OpenCode settings with \
              `codex-runtime opencode-config --listen {ip}:<port>`",
             port = addr.port(),
         ),
         std::io::ErrorKind::PermissionDenied => format!(
-            ". Ports below 1024 need privileges; use a higher port, e.g. `--listen {ip}:11455`"
+            "ports below 1024 need privileges; use a higher port, e.g. `--listen {ip}:11455`"
         ),
         std::io::ErrorKind::AddrNotAvailable => {
-            ". That address does not belong to this machine; use 127.0.0.1".to_string()
+            "that address does not belong to this machine; use 127.0.0.1".to_string()
         }
         _ => String::new(),
     }

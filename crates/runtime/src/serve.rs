@@ -361,9 +361,19 @@ pub fn serve(args: &ServeArgs, announce: impl FnOnce(&str)) -> Result<(), Runtim
         .build()
         .map_err(|e| RuntimeError::internal(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
-        let server = Server::bind(config)
-            .await
-            .map_err(|e| RuntimeError::user(e.to_string()))?;
+        let server = Server::bind(config).await.map_err(|e| {
+            let mut err = RuntimeError::user(e.to_string());
+            if let Some(port) = e.busy_port() {
+                let holders = codex_login::port_holders(port);
+                if !holders.is_empty() {
+                    err = err.hint(format!("port {port} is held by {}", holders.join(", ")));
+                }
+            }
+            match e.hint() {
+                Some(h) => err.hint(h),
+                None => err,
+            }
+        })?;
         let signals = ShutdownSignals::install();
         let addr = server
             .local_addr()
@@ -552,7 +562,10 @@ fn fetch_catalog(config: &ProxyConfig) -> Result<Option<String>, String> {
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     rt.block_on(async {
-        let server = Server::bind(config).await.map_err(|e| e.to_string())?;
+        let server = Server::bind(config).await.map_err(|e| match e.hint() {
+            Some(h) => format!("{e}: {h}"),
+            None => e.to_string(),
+        })?;
         Ok(server.state().sync_catalog().await)
     })
 }

@@ -249,6 +249,16 @@ fn a_busy_port_is_named_with_the_fix() {
         stderr.contains("codex-runtime opencode-config --listen"),
         "{stderr}"
     );
+    // The fix is a `hint:` block, and the holder (this test) is named (found from the
+    // user's side: one run-on error line, no holder).
+    assert!(stderr.contains("\nhint: another program"), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "hint: port {port} is held by {}",
+            std::process::id()
+        )),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
     drop(taken);
 }
