@@ -50,16 +50,20 @@ pub fn run(
         args.extend(r.serve_args.iter().cloned());
         Ok(Spec { exe, args })
     };
+    let mut warnings = Vec::new();
     let (report, ok) = match action {
         A::Install {
             target: t,
             run,
             no_start,
             force,
-        } => (
-            install(target(t)?, &spec(run)?, env, *force, !*no_start)?,
-            true,
-        ),
+        } => {
+            warnings = key_file_warnings(&run.serve_args);
+            (
+                install(target(t)?, &spec(run)?, env, *force, !*no_start)?,
+                true,
+            )
+        }
         A::Uninstall { target: t, force } => (uninstall(target(t)?, env, *force)?, true),
         A::Status { target: t, run } => {
             // Options given to `status` are compared; without them the installed ones are shown.
@@ -68,5 +72,45 @@ pub fn run(
             status(target(t)?, &spec(run)?, args_given, env)?
         }
     };
-    Ok((render_report(&report), ok))
+    let mut text = render_report(&report);
+    for w in warnings.iter().rev() {
+        text.insert_str(0, &format!("warning: {w}\n"));
+    }
+    Ok((text, ok))
+}
+
+/// What would make the installed service fail at every start because of its client key
+/// file: one it cannot read, a relative path (the service starts in another folder), or one
+/// under `/tmp` (the unit runs with a private `/tmp`). Told at install time, not in the
+/// journal.
+fn key_file_warnings(serve_args: &[String]) -> Vec<String> {
+    let key_file = serve_args.iter().enumerate().find_map(|(i, a)| {
+        a.strip_prefix("--client-key-file=")
+            .map(str::to_string)
+            .or_else(|| {
+                (a == "--client-key-file")
+                    .then(|| serve_args.get(i + 1).cloned())
+                    .flatten()
+            })
+    });
+    let Some(f) = key_file else {
+        return Vec::new();
+    };
+    let path = std::path::Path::new(&f);
+    let mut out = Vec::new();
+    if !path.is_absolute() {
+        out.push(format!(
+            "the client key file {f} is a relative path, and the service starts in another folder: give its absolute path"
+        ));
+    } else if let Err(e) = fs::read(path) {
+        out.push(format!(
+            "the client key file {f} cannot be read ({e}): the service will fail at every start until it can"
+        ));
+    }
+    if path.starts_with("/tmp") || path.starts_with("/var/tmp") {
+        out.push(format!(
+            "the client key file {f} is in a temporary folder, which the service does not see (it runs with a private /tmp): keep it under your home, e.g. ~/.config/codex-kit/client.key"
+        ));
+    }
+    out
 }

@@ -106,6 +106,13 @@ fn systemd_install_writes_the_golden_unit_and_starts_it() {
         "/k/50%$HOME",
     ]);
     assert_eq!(out.code, 0, "{out:?}");
+    // The key file does not exist: said at install time, not found in the journal later.
+    assert!(
+        out.stdout
+            .contains("warning: the client key file /k/50%$HOME cannot be read"),
+        "{}",
+        out.stdout
+    );
     // `%` and `$` are doubled so systemd expands neither.
     let want = UNIT.replace("/k/50%$HOME", "/k/50%%$$HOME");
     assert_eq!(fs::read_to_string(h.unit()).unwrap(), want);
