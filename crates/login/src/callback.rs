@@ -1,7 +1,9 @@
 //! The loopback callback server of the browser flow (reference 9.3).
 //!
 //! It binds the port on `localhost` (falling back to `127.0.0.1`, then `::1`, only when the
-//! address is unavailable; a busy port is not retried and names its holder), answers loopback
+//! address is unavailable; a busy port is not retried and names its holder; the port held
+//! by another process on the other loopback address counts as busy too, since a browser may
+//! reach `localhost` there), answers loopback
 //! peers only (403 otherwise), and serves `/auth/callback` (state check, `error` from the
 //! issuer, code exchange, success page or, in codex mode, a redirect to `/success`),
 //! `/success`, `/cancel?state=` and 404 for the rest, every answer with the plugin's no-store
@@ -81,7 +83,23 @@ impl CallbackServer {
             .and_then(|mut it| it.next());
         if let Some(addr) = localhost {
             match TcpListener::bind(addr) {
-                Ok(l) => return Self::ready(l, "localhost".to_string()),
+                Ok(l) => {
+                    // A browser may reach `localhost` at the other loopback address first:
+                    // a process listening there would get the callback instead (found from
+                    // the user's side). The probe listener is dropped at once.
+                    if port != 0 {
+                        let other = match addr.ip() {
+                            IpAddr::V4(_) => SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port),
+                            IpAddr::V6(_) => SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port),
+                        };
+                        if let Err(e) = TcpListener::bind(other) {
+                            if e.kind() == ErrorKind::AddrInUse {
+                                return Err(busy(port, other));
+                            }
+                        }
+                    }
+                    return Self::ready(l, "localhost".to_string());
+                }
                 Err(e) if e.kind() == ErrorKind::AddrInUse => return Err(busy(port, addr)),
                 Err(e) if fallback_worthy(&e) => {}
                 Err(e) => return Err(LoginError::Listen(e.to_string())),
@@ -628,5 +646,31 @@ mod tests {
     #[test]
     fn html_is_escaped() {
         assert!(!page("t", "<script>").contains("<script>"));
+    }
+
+    /// Found from the user's side: with port 1455 held on `[::1]` only, the login bound
+    /// `127.0.0.1` and waited while a browser resolving `localhost` to `::1` reached the other
+    /// process.
+    #[test]
+    fn the_port_held_on_the_other_loopback_address_is_busy() {
+        let Ok(v6) = TcpListener::bind((Ipv6Addr::LOCALHOST, 0)) else {
+            return; // no IPv6 loopback on this machine: nothing to hold
+        };
+        let port = v6.local_addr().expect("addr").port();
+        let localhost_is_v4 = ("localhost", port)
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut it| it.next())
+            .is_some_and(|a| a.is_ipv4());
+        if !localhost_is_v4 {
+            return;
+        }
+        match CallbackServer::bind(port) {
+            Err(e @ LoginError::PortBusy { .. }) => {
+                assert!(e.to_string().contains(&port.to_string()), "{e}");
+            }
+            Err(other) => panic!("{other}"),
+            Ok(_) => panic!("bound while [::1]:{port} is held"),
+        }
     }
 }
