@@ -421,6 +421,15 @@ pub fn local_package_name(path: &Path) -> Option<String> {
     })
 }
 
+/// Whether a specifier is the plugin's npm name written with capitals
+/// (`@iam-brain/OpenCode-Codex-Auth`): npm names are lower case, so OpenCode cannot install
+/// it; a typo of this plugin, not another one.
+pub fn is_miscased_ours(spec: &str) -> bool {
+    let s = spec.trim();
+    let name = package_name(s);
+    !s.starts_with("file://") && name != PLUGIN_NAME && name.eq_ignore_ascii_case(PLUGIN_NAME)
+}
+
 /// The npm name of codex-kit's OpenCode bridge (`crates/runtime/opencode-bridge`).
 pub const BRIDGE_NAME: &str = "@codex-kit/opencode-bridge";
 
@@ -441,7 +450,7 @@ pub fn is_bridge(spec: &str) -> bool {
 
 /// Whether a specifier is another OpenAI/ChatGPT OAuth plugin that conflicts with this one.
 pub fn is_other_oauth_plugin(spec: &str) -> bool {
-    if is_ours(spec) || is_bridge(spec) {
+    if is_ours(spec) || is_bridge(spec) || is_miscased_ours(spec) {
         return false;
     }
     let name = package_name(spec).to_ascii_lowercase();

@@ -247,6 +247,10 @@ fn config_parse_error_gives_position_and_falls_back_to_legacy() {
             "codex-config.json in effect",
         ],
     );
+    // The position is said once (found from the user's side: "(line 3, column 1) at line
+    // 3, column 1").
+    let summary = row["summary"].as_str().unwrap();
+    assert_eq!(summary.matches("line 3, column 1").count(), 1, "{summary}");
 }
 
 #[test]
@@ -536,5 +540,26 @@ fn file_registrations_are_judged_by_what_is_there() {
             "OpenCode cannot load the plugin",
             "npm run build",
         ],
+    );
+}
+
+/// Found from the user's side: the plugin's name typed with capitals was called "another
+/// OpenAI OAuth plugin".
+#[test]
+fn the_plugins_name_with_capitals_is_a_typo_not_another_plugin() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/opencode.json",
+        r#"{"plugin": ["@iam-brain/OpenCode-Codex-Auth@latest"]}"#,
+    );
+    let r = h.check("plugin.registered");
+    expect(
+        &r,
+        "fail",
+        &["the plugin's name with capitals", "write it in lower case"],
+    );
+    assert!(
+        !r.to_string().contains("another OpenAI OAuth plugin"),
+        "{r}"
     );
 }

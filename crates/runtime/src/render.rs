@@ -40,9 +40,16 @@ fn domains(ds: &[Domain]) -> String {
 }
 
 fn expiry(row: &AccountRow, now: f64) -> String {
-    match row.expires {
+    expiry_text(row.expires, now)
+}
+
+fn expiry_text(expires: Option<f64>, now: f64) -> String {
+    match expires {
         None => "-".to_string(),
         Some(e) if e > now => format!("in {}", duration(e - now)),
+        // `0` (an imported account whose expiry was never known) or a time before 2001:
+        // expired, but not "20791d ago".
+        Some(e) if e < 978_307_200_000.0 => "expired".to_string(),
         Some(e) => format!("expired {} ago", duration(now - e)),
     }
 }
@@ -262,5 +269,16 @@ mod tests {
         assert_eq!(duration(3_900_000.0), "1h 5m");
         assert_eq!(duration(-3_900_000.0), "1h 5m");
         assert_eq!(duration(97_200_000.0 + 86_400_000.0 * 11.0), "12d 3h");
+    }
+
+    /// Found from the user's side: an imported account with `expires: 0` read "expired
+    /// 20791d 3h ago".
+    #[test]
+    fn an_unknown_expiry_is_just_expired() {
+        let now = 1_796_000_000_000.0;
+        assert_eq!(expiry_text(Some(0.0), now), "expired");
+        assert_eq!(expiry_text(Some(now - 3_900_000.0), now), "expired 1h 5m ago");
+        assert_eq!(expiry_text(Some(now + 200_000.0), now), "in 3m 20s");
+        assert_eq!(expiry_text(None, now), "-");
     }
 }

@@ -68,6 +68,10 @@ fn run(f: &Facts) -> CheckResult {
                 line,
                 column,
             } => {
+                // The parser's message may carry the position already.
+                let message = message
+                    .strip_suffix(&format!(" (line {line}, column {column})"))
+                    .unwrap_or(message);
                 fails.push(format!(
                     "{path} does not parse ({message} at line {line}, column {column}): the plugin ignores the whole file"
                 ));

@@ -17,7 +17,8 @@ use crate::facts::Facts;
 use crate::report::CheckResult;
 
 pub use codex_config::opencode::{
-    is_bridge, is_other_oauth_plugin, is_ours, package_name, DEFAULT_SPECIFIER, PLUGIN_NAME,
+    is_bridge, is_miscased_ours, is_other_oauth_plugin, is_ours, package_name, DEFAULT_SPECIFIER,
+    PLUGIN_NAME,
 };
 
 /// `plugin.registered`.
@@ -311,7 +312,27 @@ fn run(f: &Facts) -> CheckResult {
                 show(&installer_file)
             )
         };
+        let miscased = oc.plugins.iter().find(|e| is_miscased_ours(&e.spec));
         match &hidden_registration {
+            None if miscased.is_some() => {
+                let e = miscased
+                    .map(|e| (e.spec.clone(), at(e)))
+                    .unwrap_or_default();
+                fails_p.insert(
+                    0,
+                    problem(
+                        "missing",
+                        format!(
+                            "{:?} in {} is the plugin's name with capitals: npm names are lower case, so OpenCode cannot install it",
+                            e.0, e.1
+                        ),
+                    ),
+                );
+                fixes.push(format!(
+                    "In {}, write it in lower case: \"{DEFAULT_SPECIFIER}\"",
+                    e.1
+                ));
+            }
             Some((holder, by)) => {
                 fails_p.insert(
                     0,
