@@ -39,7 +39,8 @@ pub(crate) fn status_json(st: &Shared) -> Value {
         "service": "codex-runtime serve",
         "version": env!("CARGO_PKG_VERSION"),
         "uptimeSeconds": st.started.elapsed().as_secs(),
-        "listen": c.listen.to_string(),
+        // The address bound (`--listen 127.0.0.1:0` picks the port).
+        "listen": std::net::SocketAddr::new(c.listen.ip(), st.port).to_string(),
         "mode": c.mode_name(),
         "strategy": c.strategy.as_str(),
         "strategyExplicit": c.strategy_explicit,

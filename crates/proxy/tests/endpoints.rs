@@ -65,6 +65,11 @@ async fn status_metrics_models_and_health() {
         "no tokens"
     );
     assert_eq!(status["mode"], "native");
+    // The address bound, not the `:0` asked for (found from the user's side).
+    assert_eq!(
+        format!("http://{}", status["listen"].as_str().expect("listen")),
+        run.base_url()
+    );
     assert_eq!(status["accounts"][0]["label"], "a***@example.com (plus)");
     assert_eq!(status["accounts"][0]["active"], true);
     assert_eq!(status["accounts"][0]["counters"]["requests"], 1);

@@ -277,7 +277,10 @@ mod tests {
     fn an_unknown_expiry_is_just_expired() {
         let now = 1_796_000_000_000.0;
         assert_eq!(expiry_text(Some(0.0), now), "expired");
-        assert_eq!(expiry_text(Some(now - 3_900_000.0), now), "expired 1h 5m ago");
+        assert_eq!(
+            expiry_text(Some(now - 3_900_000.0), now),
+            "expired 1h 5m ago"
+        );
         assert_eq!(expiry_text(Some(now + 200_000.0), now), "in 3m 20s");
         assert_eq!(expiry_text(None, now), "-");
     }
