@@ -177,6 +177,27 @@ pub fn catalog_account(
         .and_then(|a| a.account_id().map(str::to_string))
 }
 
+/// Whether the account [`catalog_account`] picks holds an access token valid at `now_ms`
+/// (a failed catalog fetch is then the network's or the backend's fault, not the token's).
+pub fn catalog_account_has_valid_token(
+    store: &codex_store::AuthStore,
+    mode: codex_store::Domain,
+    now_ms: f64,
+) -> bool {
+    let Ok(state) = store.load() else {
+        return false;
+    };
+    let Some(dom) = state.oauth().and_then(|o| o.domain(mode)) else {
+        return false;
+    };
+    let accounts = dom.accounts();
+    accounts
+        .iter()
+        .find(|a| a.identity_key().is_some() && a.identity_key() == dom.active())
+        .or_else(|| accounts.iter().find(|a| a.is_enabled()))
+        .is_some_and(|a| a.access().is_some() && a.expires().is_some_and(|e| e > now_ms))
+}
+
 /// The slugs to list for OpenCode: the cached catalog, else [`FALLBACK_MODELS`].
 pub fn model_slugs(cache_dir: &Path, account_id: Option<&str>) -> Vec<String> {
     let cached: Vec<String> = cached_models(cache_dir, account_id)

@@ -516,15 +516,26 @@ pub fn opencode_config(
     let mut account = catalog_account(&store, config.mode);
     let mut catalog = cached_models(&config.cache_dir, account.as_deref());
     if catalog.is_empty() {
+        // With a valid token, a fetch that gave nothing failed on the way (found from the
+        // user's side: offline, it blamed the token).
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_millis() as f64);
+        let why =
+            if codex_proxy::models::catalog_account_has_valid_token(&store, config.mode, now_ms) {
+                NO_CATALOG_NETWORK
+            } else {
+                NO_CATALOG
+            };
         match fetch_catalog(&config) {
             Ok(id) => {
                 account = id.or(account);
                 catalog = cached_models(&config.cache_dir, account.as_deref());
                 if catalog.is_empty() {
-                    note(NO_CATALOG);
+                    note(why);
                 }
             }
-            Err(e) => note(&format!("{NO_CATALOG} ({e})")),
+            Err(e) => note(&format!("{why} ({e})")),
         }
     }
     let models = if args.models.is_empty() {
@@ -551,6 +562,10 @@ pub fn opencode_config(
 const NO_CATALOG: &str = "no model catalog is cached and none could be fetched: the models are \
 listed by name only (an account with a valid access token is needed: `codex-runtime login` or \
 `codex-runtime accounts refresh`)";
+
+const NO_CATALOG_NETWORK: &str = "no model catalog is cached and the backend could not be \
+reached to fetch one: the models are listed by name only (the account's access token is valid; \
+check the network, a proxy in HTTPS_PROXY, or `codex-doctor --online`)";
 
 /// Fetches the catalog of the account `serve` would use, through the proxy's own catalog
 /// sync on a state bound to an ephemeral loopback port (nothing is served); that account's id.

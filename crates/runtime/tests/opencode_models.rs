@@ -200,3 +200,34 @@ fn serve_answers_the_bridge_with_the_models_block() {
     assert_eq!(post.status().as_u16(), 405);
     stop_serve(child);
 }
+
+/// Found from the user's side: offline, with a valid token, the message blamed the token.
+#[test]
+fn opencode_config_offline_with_a_valid_token_blames_the_network() {
+    let home = TempHome::new();
+    write_home(&home, now_ms() + 3_600_000);
+    // An upstream that is not there: a port that was free a moment ago.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let out = home
+        .command(assert_cmd::cargo::cargo_bin("codex-runtime"))
+        .env(
+            "CODEX_RUNTIME_UPSTREAM",
+            format!("http://127.0.0.1:{closed}/backend-api/codex"),
+        )
+        .env("CODEX_RUNTIME_ISSUER", format!("http://127.0.0.1:{closed}"))
+        .args(["opencode-config", "--listen", "127.0.0.1:4321"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the backend could not be reached") && stderr.contains("token is valid"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("codex-runtime login"), "{stderr}");
+}
