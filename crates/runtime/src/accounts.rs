@@ -36,6 +36,9 @@ pub struct ListReport {
     pub transfer_available: bool,
     /// Show unmasked emails, account ids and identity keys (`--show-identities`).
     pub show_identities: bool,
+    /// Fields of the wrong type left out of the listing, as the plugin treats them as
+    /// absent (`openai.native.accounts[0].expires (string, should be a number)`).
+    pub ignored: Vec<String>,
     /// Quota snapshots by identity key (`cache/codex-snapshots.json`, written by the plugin
     /// and by `serve`); read best-effort.
     pub quotas: HashMap<String, QuotaView>,
@@ -116,7 +119,9 @@ pub fn run(action: &AccountsAction, ctx: &Context) -> Result<Outcome, RuntimeErr
         AccountsAction::List {
             show_identities, ..
         } => {
-            let state = store.load()?;
+            // Read-only: a field of the wrong type is listed as absent and named, not a
+            // reason to show nothing (writers still refuse such a store).
+            let (state, ignored) = store.load_for_reading()?;
             let oauth = state.oauth();
             Ok(Outcome::List(ListReport {
                 store: store.path().to_path_buf(),
@@ -127,6 +132,7 @@ pub fn run(action: &AccountsAction, ctx: &Context) -> Result<Outcome, RuntimeErr
                 transfer_available: should_offer_legacy_transfer(&store, &ctx.legacy_sources()),
                 quotas: read_quotas(ctx),
                 show_identities: *show_identities,
+                ignored,
             }))
         }
         AccountsAction::Use { index } => {

@@ -86,6 +86,7 @@ pub fn list_text(r: &ListReport) -> String {
         if r.transfer_available {
             out.push_str("Legacy accounts can be imported: codex-runtime accounts transfer\n");
         }
+        ignored_note(r, &mut out);
         return out;
     }
     let header = [
@@ -157,7 +158,19 @@ pub fn list_text(r: &ListReport) -> String {
     for row in &rows {
         out.push_str(&line(row.iter().map(String::as_str).collect()));
     }
+    ignored_note(r, &mut out);
     out
+}
+
+/// The fields of the wrong type left out of the listing, and what that means.
+fn ignored_note(r: &ListReport, out: &mut String) {
+    if r.ignored.is_empty() {
+        return;
+    }
+    out.push_str(&format!(
+        "note: read as absent, as the plugin does (wrong type): {}; commands that write the store refuse it until these are repaired (`codex-doctor --only auth.store`)\n",
+        r.ignored.join(", ")
+    ));
 }
 
 fn opt(x: Option<f64>) -> Value {
@@ -206,6 +219,7 @@ pub fn list_json(r: &ListReport) -> String {
         "mode": r.mode.as_str(),
         "configured": r.configured,
         "transferAvailable": r.transfer_available,
+        "ignoredFields": r.ignored,
         "now": r.now_ms,
         "accounts": accounts,
     });

@@ -390,3 +390,35 @@ fn missing_home_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("HOME is not set"));
 }
+
+/// Found from the user's side: one field of the wrong type (`"expires": "123"`, a hand
+/// edit) made `accounts list` refuse the whole store, while the plugin reads such a field as
+/// absent. The list now reads it as absent and says so; a write still refuses, and the file
+/// is untouched.
+#[test]
+fn a_field_of_the_wrong_type_is_listed_as_absent_and_writes_still_refuse() {
+    let h = Home::new();
+    let bad = STORE.replace("\"expires\":99999999999999", "\"expires\":\"123\"");
+    h.write_store_text(&bad);
+    let before = fs::read(h.store_path()).unwrap();
+    let r = h.run(&["accounts", "list"], &[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("o***@example.com"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("note: read as absent, as the plugin does (wrong type): openai.native.accounts[0].expires (string, should be a number)"),
+        "{}",
+        r.stdout
+    );
+    let j = h.run(&["accounts", "list", "--json"], &[]);
+    let v: Value = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(v["ignoredFields"].as_array().map(Vec::len), Some(1), "{v}");
+    let w = h.run(&["accounts", "disable", "1"], &[]);
+    assert_eq!(w.code, 1, "{}", w.stderr);
+    assert!(
+        w.stderr.contains("should be a number but is"),
+        "{}",
+        w.stderr
+    );
+    assert_eq!(fs::read(h.store_path()).unwrap(), before);
+}

@@ -333,6 +333,47 @@ impl AuthStore {
         }
     }
 
+    /// [`AuthStore::load`] for reading only: a field of the wrong type is left out and named
+    /// (`openai.native.accounts[0].expires (a string, should be a number)`), as the plugin
+    /// treats such a field as absent, instead of refusing the whole store. Writers keep using
+    /// [`AuthStore::load`], which refuses: writing back would lose the field.
+    pub fn load_for_reading(&self) -> Result<(AuthState, Vec<String>)> {
+        let mut skipped = Vec::new();
+        let first = match self.load() {
+            Err(StoreError::InvalidShape {
+                at,
+                expected,
+                found,
+                ..
+            }) => (at, expected, found),
+            other => return other.map(|s| (s, skipped)),
+        };
+        let Some((bytes, _)) = read_limited(&self.path, self.opts.max_bytes)? else {
+            return Ok((AuthState::empty(self.openai_only()), skipped));
+        };
+        let Classified::Parsed(mut root) = classify(&self.path, &bytes)? else {
+            return self.load().map(|s| (s, skipped));
+        };
+        let mut issue = first;
+        // Each round takes out the one field the parser named; a bounded number of rounds.
+        for _ in 0..256 {
+            if !remove_at(&mut root, &issue.0) {
+                break;
+            }
+            skipped.push(format!("{} ({}, should be {})", issue.0, issue.2, issue.1));
+            match AuthState::from_root(root.clone(), self.openai_only()) {
+                Ok(state) => return Ok((state, skipped)),
+                Err(i) => issue = (i.at, i.expected, i.found),
+            }
+        }
+        Err(StoreError::InvalidShape {
+            path: self.path.clone(),
+            at: issue.0,
+            expected: issue.1,
+            found: issue.2,
+        })
+    }
+
     /// Reads without the lock (like the plugin's request path). A missing file is an empty
     /// store. Corrupt content is quarantined (after re-checking under the lock) and reported.
     pub fn load(&self) -> Result<AuthState> {
@@ -582,5 +623,61 @@ fn describe_raw(v: &Value) -> String {
         Some("oauth") => "an OAuth entry in a shape the plugin does not recognize".to_string(),
         Some(t) => format!("of type `{t}`"),
         None => format!("a JSON {}", type_name(v)),
+    }
+}
+
+/// Removes the value at a JSON path written as the parser names it
+/// (`openai.native.accounts[0].expires`); whether there was one.
+fn remove_at(root: &mut serde_json::Map<String, Value>, at: &str) -> bool {
+    // Split into keys and indexes: `a.b[0].c` -> a, b, [0], c.
+    let mut steps: Vec<(Option<&str>, Option<usize>)> = Vec::new();
+    for part in at.split('.') {
+        let (key, rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !key.is_empty() {
+            steps.push((Some(key), None));
+        }
+        for idx in rest.split('[').filter(|x| !x.is_empty()) {
+            let Ok(n) = idx.trim_end_matches(']').parse::<usize>() else {
+                return false;
+            };
+            steps.push((None, Some(n)));
+        }
+    }
+    let Some((last, path)) = steps.split_last() else {
+        return false;
+    };
+    let Some((Some(first), None)) = path.first().copied() else {
+        return match last {
+            (Some(k), None) => root.remove(*k).is_some(),
+            _ => false,
+        };
+    };
+    let mut cur = match root.get_mut(first) {
+        Some(v) => v,
+        None => return false,
+    };
+    for step in &path[1..] {
+        cur = match (step, cur) {
+            ((Some(k), None), Value::Object(m)) => match m.get_mut(*k) {
+                Some(v) => v,
+                None => return false,
+            },
+            ((None, Some(i)), Value::Array(a)) => match a.get_mut(*i) {
+                Some(v) => v,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match (last, cur) {
+        ((Some(k), None), Value::Object(m)) => m.remove(*k).is_some(),
+        ((None, Some(i)), Value::Array(a)) if *i < a.len() => {
+            a.remove(*i);
+            true
+        }
+        _ => false,
     }
 }
