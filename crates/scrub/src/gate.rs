@@ -314,15 +314,221 @@ pub struct GateOutcome {
 }
 
 /// What the gate carries from one line of a file to the next: the key of an array that is
-/// still open (a pretty-printed `"details": [` whose elements follow on their own lines).
+/// still open (a pretty-printed `"details": [` whose elements follow on their own lines), and
+/// a YAML value under a credential's name that goes on below its key's line ([`Block`]).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct GateState {
     array: Option<KeyClass>,
+    block: Option<Block>,
+}
+
+/// A value under a credential's name that goes on, indented, on the lines after its key's
+/// line (YAML, a struct dump): `client_secret: |` or `password: >-` (a block scalar), or a
+/// bare `api_keys:` (a list or a plain scalar below it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Block {
+    /// The column of the key: lines indented deeper belong to the value.
+    col: usize,
+    /// A block scalar: every deeper line is text of the value. Otherwise a deeper line
+    /// that is itself `key: value` (a nested map) is read as usual, and `- item` lines at
+    /// the key's own column belong to the value too (YAML's compact list).
+    scalar: bool,
 }
 
 /// Runs the gate over `line`, writing the result to `out`. `spans`, when given, receives
 /// the byte ranges of `line` that were replaced (for scanning).
+///
+/// A line inside a [`Block`] loses all its text but its indentation and list marker (a
+/// blank line keeps the block open, as in YAML); the value's lines are read one at a time
+/// elsewhere, where a word is ordinary, so a secret written as words would pass.
 pub fn gate(
+    line: &[u8],
+    state: &mut GateState,
+    out: &mut Vec<u8>,
+    mut spans: Option<&mut Vec<(usize, usize)>>,
+) -> GateOutcome {
+    let mut nested = None;
+    if let Some(b) = state.block.take() {
+        match block_line(line, b) {
+            BlockLine::Out => {}
+            BlockLine::Pair => nested = Some(b),
+            BlockLine::Value(at, end) => {
+                state.block = Some(b);
+                state.array = None;
+                let mut g = GateOutcome::default();
+                out.extend_from_slice(&line[..at]);
+                let value = &line[at..end];
+                if value.is_empty() || is_placeholder(value) {
+                    out.extend_from_slice(value);
+                } else {
+                    placeholder(value, out);
+                    g.replaced += 1;
+                    if let Some(s) = spans.as_deref_mut() {
+                        s.push((at, end));
+                    }
+                }
+                out.extend_from_slice(&line[end..]);
+                return g;
+            }
+        }
+    }
+    let g = gate_line(line, state, out, spans);
+    state.block = block_opener(line).or(nested);
+    g
+}
+
+/// How a line reads inside a [`Block`].
+enum BlockLine {
+    /// It ends the block (a line at the key's column or left of it).
+    Out,
+    /// A nested `key: value` (not in a block scalar): read as usual, the block goes on.
+    Pair,
+    /// Text of the value, at `.0` to `.1` (after the indentation and a list marker, before
+    /// a trailing `\r`); empty for a blank line.
+    Value(usize, usize),
+}
+
+fn block_line(line: &[u8], b: Block) -> BlockLine {
+    let indent = line
+        .iter()
+        .position(|c| !matches!(c, b' ' | b'\t'))
+        .unwrap_or(line.len());
+    let mut end = line.len();
+    while end > indent && matches!(line[end - 1], b'\r' | b' ' | b'\t') {
+        end -= 1;
+    }
+    if end == indent {
+        return BlockLine::Value(indent, indent);
+    }
+    let item =
+        |at: usize| line[at] == b'-' && (at + 1 == end || matches!(line[at + 1], b' ' | b'\t'));
+    let deeper = indent > b.col;
+    if !deeper && (b.scalar || indent < b.col || !item(indent)) {
+        return BlockLine::Out;
+    }
+    if b.scalar {
+        return BlockLine::Value(indent, end);
+    }
+    let mut at = indent;
+    if item(at) {
+        at += 1;
+        while at < end && matches!(line[at], b' ' | b'\t') {
+            at += 1;
+        }
+    }
+    if yaml_key(&line[at..end]).is_some() {
+        BlockLine::Pair
+    } else {
+        BlockLine::Value(at, end)
+    }
+}
+
+/// The key of a `key: …` line's text (`text` starts at the key): its range, when the key is
+/// plain (letters, digits, `_ - .`, maybe quoted) and a space, a tab or the end follows its
+/// colon.
+fn yaml_key(text: &[u8]) -> Option<(usize, usize)> {
+    let colon = memchr::memchr(b':', text)?;
+    if !matches!(text.get(colon + 1), None | Some(b' ' | b'\t')) {
+        return None;
+    }
+    let mut key = &text[..colon];
+    let mut start = 0;
+    while let [rest @ .., b' ' | b'\t'] = key {
+        key = rest;
+    }
+    if let [q @ (b'"' | b'\''), inner @ .., last] = key {
+        if last == q {
+            key = inner;
+            start = 1;
+        }
+    }
+    (!key.is_empty() && key.iter().all(key_byte)).then_some((start, start + key.len()))
+}
+
+/// A line that opens a [`Block`]: `  client_secret: |` (also `>`, `|-`, `>+`, `|2`), or
+/// `api_keys:` with nothing after the colon, maybe as a list item (`- password: |`), when
+/// the key names a credential.
+fn block_opener(line: &[u8]) -> Option<Block> {
+    let mut end = line.len();
+    while end > 0 && matches!(line[end - 1], b'\r' | b' ' | b'\t') {
+        end -= 1;
+    }
+    // The detectors replace a block scalar's indicator after a credential's name
+    // (`password: [redacted]`); the lines deeper than it go on with that value, whatever
+    // they hold.
+    if let Some(head) = line[..end].strip_suffix(b"[redacted]") {
+        end = head.len();
+        while end > 0 && matches!(line[end - 1], b' ' | b'\t') {
+            end -= 1;
+        }
+        if end == 0 || end == head.len() || line[end - 1] != b':' {
+            return None;
+        }
+        return block_key(line, end - 1, true);
+    }
+    let last = *line.get(end.checked_sub(1)?)?;
+    let scalar = match last {
+        b':' => false,
+        b'|' | b'>' | b'-' | b'+' | b'0'..=b'9' => true,
+        _ => return None,
+    };
+    let mut colon = end - 1;
+    if scalar {
+        // Up to two chomping and indentation indicators after the `|` or `>`.
+        let mut at = end;
+        while at > 0 && end - at < 2 && matches!(line[at - 1], b'-' | b'+' | b'0'..=b'9') {
+            at -= 1;
+        }
+        if at == 0 || !matches!(line[at - 1], b'|' | b'>') {
+            return None;
+        }
+        at -= 1;
+        while at > 0 && matches!(line[at - 1], b' ' | b'\t') {
+            at -= 1;
+        }
+        if at == end - 1 || at == 0 || line[at - 1] != b':' {
+            return None;
+        }
+        colon = at - 1;
+    }
+    block_key(line, colon, scalar)
+}
+
+/// The [`Block`] of a line whose key's colon is at `colon`, when the key names a credential.
+fn block_key(line: &[u8], colon: usize, scalar: bool) -> Option<Block> {
+    let mut col = line
+        .iter()
+        .position(|c| !matches!(c, b' ' | b'\t'))
+        .unwrap_or(line.len());
+    if line.get(col) == Some(&b'-') && matches!(line.get(col + 1), Some(b' ' | b'\t')) {
+        col += 1;
+        while matches!(line.get(col), Some(b' ' | b'\t')) {
+            col += 1;
+        }
+    }
+    if col >= colon {
+        return None;
+    }
+    let (ks, ke) = yaml_key(&line[col..=colon])?;
+    if col + ke != colon
+        && !line[col + ke..colon]
+            .iter()
+            .all(|c| matches!(c, b' ' | b'\t' | b'"' | b'\''))
+    {
+        return None;
+    }
+    credential_name(&line[col + ks..col + ke]).then_some(Block { col, scalar })
+}
+
+/// Whether `text` is one placeholder the gate wrote (`<string:12>`).
+fn is_placeholder(text: &[u8]) -> bool {
+    text.strip_prefix(b"<string:")
+        .and_then(|t| t.strip_suffix(b">"))
+        .is_some_and(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit))
+}
+
+/// [`gate`] without the [`Block`] a line may be in or open.
+fn gate_line(
     line: &[u8],
     state: &mut GateState,
     out: &mut Vec<u8>,
@@ -556,10 +762,18 @@ thread_local! {
     static MEMO: std::cell::RefCell<PassSet> = std::cell::RefCell::new(PassSet::default());
 }
 
-/// Whether reading `line` does not depend on the lines before it ([`GateState`]): it is not
-/// read as JSON, or its first byte that is not a space is `{` (which starts afresh).
+/// Whether reading `line` does not depend on the lines before it ([`GateState`]): it starts
+/// at its first column with a byte other than `-` (so it is in no YAML [`Block`]), and it is
+/// not read as JSON or starts with `{` (which starts afresh).
 pub(crate) fn fresh_start(line: &[u8]) -> bool {
-    !json_like(line) || line.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{')
+    // An indented, blank or `-` line may go on with a YAML value ([`Block`]).
+    if matches!(
+        line.first(),
+        None | Some(b' ' | b'\t' | b'\r' | b'\n' | b'-')
+    ) {
+        return false;
+    }
+    !json_like(line) || line.first() == Some(&b'{')
 }
 
 /// Whether `line` is read as JSON: it starts (after spaces) with `{`, `[` or `"`, or holds a
@@ -2281,6 +2495,64 @@ mod tests {
 
     /// Found by the red-team harness: an environment dumped by util.inspect or Python kept
     /// plain words under keys nobody vouched for.
+    /// Lines in order through one state, as a file's lines are read.
+    fn g_lines(text: &str) -> String {
+        let mut state = GateState::default();
+        let mut all = String::new();
+        for line in text.split('\n') {
+            let mut out = Vec::new();
+            gate(line.as_bytes(), &mut state, &mut out, None);
+            all.push_str(&String::from_utf8_lossy(&out));
+            all.push('\n');
+        }
+        all
+    }
+
+    /// Red team, round 4: the lines of a YAML value under a credential's name (a block
+    /// scalar, a list, a plain scalar on the next line) were read one at a time, and a
+    /// secret made of words passed on them.
+    #[test]
+    fn a_yaml_value_below_a_credentials_name_goes_on_every_line() {
+        for text in [
+            "config:\n  client_secret: |\n    marmot-lantern\n\n    velvet words\n  region: 1",
+            "password: >-\n  marmot lantern\nnext: 1",
+            "  api_key: |2\n    marmot-lantern",
+            "- password: |+\n    marmot-lantern\n  x: 1",
+            "secrets:\n  - marmot-lantern\n  - velvet-words\nlevel: info",
+            "api_keys:\n- marmot-lantern",
+            "auth:\n  token:\n    marmot-lantern",
+            "\"client_secret\": |\n  marmot-lantern",
+            "password: [redacted]\n  marmot-lantern",
+        ] {
+            let out = g_lines(text);
+            for gone in ["marmot", "lantern", "velvet"] {
+                assert!(!out.contains(gone), "{text:?} -> {out:?}");
+            }
+        }
+        // The block ends at the key's column; a nested map's pairs are read as usual.
+        assert_eq!(
+            g_lines("token: |\n  marmot\nlevel: info\n  at run (/srv/dist/index.js:1:2)"),
+            "token: |\n  <string:6>\nlevel: info\n  at run (/srv/dist/index.js:1:2)\n"
+        );
+        assert_eq!(
+            g_lines("session:\n  status: ok\n  level: info"),
+            "session:\n  status: ok\n  level: info\n"
+        );
+        // Not a credential's name, not a block: read as before.
+        for kept in [
+            "description: |\n  retries once\nlevel: info",
+            "status:\n  - ok\n",
+            "Error: invalid token: [redacted]\n    at run (/srv/dist/index.js:1:2)",
+            "[redacted]\n  retries once",
+            " [redacted]\n  retries once",
+        ] {
+            assert_eq!(g_lines(kept), format!("{kept}\n"));
+        }
+        // Its own output reads the same (placeholders pass, blank lines keep the block).
+        let once = g_lines("secret: |\n  marmot\n\n  lantern");
+        assert_eq!(g_lines(once.trim_end()), once);
+    }
+
     #[test]
     fn indented_pairs_are_judged_under_their_key() {
         let out = g("  hostname: zorvbox");
