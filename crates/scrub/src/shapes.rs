@@ -200,9 +200,12 @@ const ACCT: Repl = Repl::Pseudonym(Kind::Account);
 const SESS: Repl = Repl::Pseudonym(Kind::Session);
 
 /// Prefix, minimum body length, body characters, rule, replacement.
-const PREFIXES: [Prefix; 8] = [
+const PREFIXES: [Prefix; 10] = [
     (b"sk-", 20, is_b64url, Rule::OpenaiKey, Repl::Redacted),
     (b"sess-", 20, is_b64url, Rule::OpenaiKey, Repl::Redacted),
+    // Stripe's and others' secret and restricted keys (`sk_live_…`, `rk_test_…`).
+    (b"sk_", 20, is_b64url, Rule::OpenaiKey, Repl::Redacted),
+    (b"rk_", 20, is_b64url, Rule::OpenaiKey, Repl::Redacted),
     (b"rt_", 16, tokenish, Rule::RefreshToken, Repl::Redacted),
     (b"rt-", 16, tokenish, Rule::RefreshToken, Repl::Redacted),
     (b"v1.", 40, tokenish, Rule::RefreshToken, Repl::Redacted),
@@ -532,6 +535,18 @@ mod tests {
             ]
         );
         assert!(run(prefixed_tokens, "start_time user-agent task-abc").is_empty());
+        // Red team, round 4: a secret key after `sk_`/`rk_` went when its body was random
+        // (the gate) but not when it was made of words.
+        let r = run(
+            prefixed_tokens,
+            "at position 0: sk_firavad-vopaser-femuguf rk_live_marmotlanternvelvet",
+        );
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert!(run(
+            prefixed_tokens,
+            "task_marmotlanternvelvetwords disk_usage_marmotlanternvelvet sk_short"
+        )
+        .is_empty());
     }
 
     /// The detectors' plain definitions, for the agreement properties below.
@@ -575,7 +590,7 @@ mod tests {
             parts in proptest::collection::vec(proptest::prop_oneof![
                 "[A-Za-z0-9]{0,40}",
                 "[ ._/%-]{1,3}",
-                "(sk-|sess-|rt_|rt-|v1\\.|user-|org-|ses_|SK-|Ses_)",
+                "(sk-|sess-|rt_|rt-|v1\\.|user-|org-|ses_|SK-|Ses_|sk_|rk_|Rk_)",
             ], 0..12)
         ) {
             let text = parts.concat();
