@@ -320,6 +320,9 @@ pub struct GateOutcome {
 pub struct GateState {
     array: Option<KeyClass>,
     block: Option<Block>,
+    /// The line before was a shell prompt whose command names a credential
+    /// ([`hands_on`]): this line is what it printed.
+    output: bool,
 }
 
 /// A value under a credential's name that goes on, indented, on the lines after its key's
@@ -347,11 +350,59 @@ pub fn gate(
     out: &mut Vec<u8>,
     mut spans: Option<&mut Vec<(usize, usize)>>,
 ) -> GateOutcome {
+    if std::mem::take(&mut state.output) && prompt_command(line).is_none() {
+        // What `$ echo $GITHUB_TOKEN`, `$ op read op://…/password` or `$ pass show …`
+        // printed: the whole line goes.
+        state.array = None;
+        state.block = None;
+        let mut g = GateOutcome::default();
+        let mut end = line.len();
+        while end > 0 && matches!(line[end - 1], b'\r' | b' ' | b'\t') {
+            end -= 1;
+        }
+        let value = &line[..end];
+        if value.is_empty() || is_placeholder(value) {
+            out.extend_from_slice(value);
+        } else {
+            placeholder(value, out);
+            g.replaced += 1;
+            if let Some(s) = spans.as_deref_mut() {
+                s.push((0, end));
+            }
+        }
+        out.extend_from_slice(&line[end..]);
+        return g;
+    }
     let mut nested = None;
     if let Some(b) = state.block.take() {
         match block_line(line, b) {
             BlockLine::Out => {}
-            BlockLine::Pair => nested = Some(b),
+            BlockLine::Pair(vs, ve) if vs == ve => nested = Some(b),
+            BlockLine::Pair(vs, ve) => {
+                // A nested pair's value under a credential's name (`credentials:` then
+                // `  id: …`) keeps only what passes by its shape under any key: a number, a
+                // time, a pseudonym, a placeholder. Its key is read as usual.
+                state.block = Some(b);
+                state.array = None;
+                let mut g = gate_line(
+                    &line[..vs],
+                    &mut GateState::default(),
+                    out,
+                    spans.as_deref_mut(),
+                );
+                let value = &line[vs..ve];
+                if is_placeholder(value) || value_passes_by_shape(value) {
+                    out.extend_from_slice(value);
+                } else {
+                    placeholder(value, out);
+                    g.replaced += 1;
+                    if let Some(s) = spans.as_deref_mut() {
+                        s.push((vs, ve));
+                    }
+                }
+                out.extend_from_slice(&line[ve..]);
+                return g;
+            }
             BlockLine::Value(at, end) => {
                 state.block = Some(b);
                 state.array = None;
@@ -374,15 +425,83 @@ pub fn gate(
     }
     let g = gate_line(line, state, out, spans);
     state.block = block_opener(line).or(nested);
+    state.output = hands_on(line);
     g
+}
+
+/// Whether `line` is a shell prompt whose command names a credential (`$ printenv
+/// OPENAI_API_KEY`, `jdoe@box:~$ echo $GITHUB_TOKEN`, `PS C:\> op read op://vault/x/password`)
+/// or runs a password manager (`pass`, `gopass`, `op`, `bw`, `lpass`, `secret-tool`,
+/// `keyring`, `sops`): the next line, what it printed, is read as a secret whole. A chunk of
+/// the parallel redaction never starts right after such a line.
+pub(crate) fn hands_on(line: &[u8]) -> bool {
+    let Some(cmd) = prompt_command(line) else {
+        return false;
+    };
+    const MANAGERS: [&[u8]; 8] = [
+        b"pass",
+        b"gopass",
+        b"op",
+        b"bw",
+        b"lpass",
+        b"secret-tool",
+        b"keyring",
+        b"sops",
+    ];
+    let mut words = cmd
+        .split(|c| c.is_ascii_whitespace() || b"/=:'\"$,;|&(){}<>".contains(c))
+        .filter(|w| !w.is_empty());
+    let first = words.clone().next().unwrap_or_default();
+    MANAGERS.contains(&first) || words.any(|w| w.iter().all(key_byte) && credential_name(w))
+}
+
+/// The command of a shell prompt line: after `$ `, `% `, `> `, `❯ ` at its start, after a
+/// prompt such as `jdoe@box:~/src$ ` or `root@box:/# ` (no space, quote or brace before the
+/// marker), or after PowerShell's `PS C:\src> `.
+fn prompt_command(line: &[u8]) -> Option<&[u8]> {
+    let lead = line.iter().position(|c| !matches!(c, b' ' | b'\t'))?;
+    let t = &line[lead..];
+    // A JSON line (most of a log) is no prompt.
+    if matches!(t[0], b'{' | b'[' | b'"') {
+        return None;
+    }
+    let after = if let Some(rest) = t.strip_prefix("❯ ".as_bytes()) {
+        rest
+    } else if t.starts_with(b"PS ") {
+        let gt = memchr::memmem::find(&t[..t.len().min(160)], b"> ")?;
+        &t[gt + 2..]
+    } else {
+        let sp = memchr::memchr2(b' ', b'\t', &t[..t.len().min(96)])?;
+        if sp == 0 {
+            return None;
+        }
+        let marker = t[sp - 1];
+        let prefix = &t[..sp - 1];
+        let ok = match marker {
+            b'$' | b'%' | b'>' => true,
+            b'#' => !prefix.is_empty(),
+            _ => false,
+        };
+        if !ok
+            || prefix
+                .iter()
+                .any(|c| matches!(c, b'"' | b'{' | b'}' | b'['))
+        {
+            return None;
+        }
+        &t[sp..]
+    };
+    let start = after.iter().position(|c| !matches!(c, b' ' | b'\t'))?;
+    Some(&after[start..])
 }
 
 /// How a line reads inside a [`Block`].
 enum BlockLine {
     /// It ends the block (a line at the key's column or left of it).
     Out,
-    /// A nested `key: value` (not in a block scalar): read as usual, the block goes on.
-    Pair,
+    /// A nested `key: value` (not in a block scalar), its value at `.0` to `.1` (empty for
+    /// a nested map's key); the block goes on.
+    Pair(usize, usize),
     /// Text of the value, at `.0` to `.1` (after the indentation and a list marker, before
     /// a trailing `\r`); empty for a blank line.
     Value(usize, usize),
@@ -416,8 +535,17 @@ fn block_line(line: &[u8], b: Block) -> BlockLine {
             at += 1;
         }
     }
-    if yaml_key(&line[at..end]).is_some() {
-        BlockLine::Pair
+    if let Some((_, ke)) = yaml_key(&line[at..end]) {
+        let mut vs = at + ke;
+        while vs < end && line[vs] != b':' {
+            vs += 1;
+        }
+        vs += 1;
+        while vs < end && matches!(line[vs], b' ' | b'\t') {
+            vs += 1;
+        }
+        let vs = vs.min(end);
+        BlockLine::Pair(vs, end)
     } else {
         BlockLine::Value(at, end)
     }
@@ -766,6 +894,7 @@ thread_local! {
 /// at its first column with a byte other than `-` (so it is in no YAML [`Block`]), and it is
 /// not read as JSON or starts with `{` (which starts afresh).
 pub(crate) fn fresh_start(line: &[u8]) -> bool {
+    // (The line before it must not hand it on either: see [`hands_on`].)
     // An indented, blank or `-` line may go on with a YAML value ([`Block`]).
     if matches!(
         line.first(),
@@ -1030,7 +1159,7 @@ fn free_text<S: Sink>(
     while i < text.len() {
         if let Some(n) = separator_len(&text[i..]) {
             out.extend_from_slice(&text[i..i + n]);
-            if !matches!(text[i], b' ' | b'\t' | b':' | b'=') {
+            if !matches!(text[i], b' ' | b'\t' | b':' | b'=') && !wide_sep(&text[i..]) {
                 credential_next = false;
             }
             if text[i] != b' ' {
@@ -1126,6 +1255,11 @@ fn free_text<S: Sink>(
             matters && !name.is_empty() && name.iter().all(key_byte) && credential_name(name);
         credential_next = next_is_sep && named && credential;
         loose_next = credential && !named && matches!(text.get(i), Some(b' '));
+        // A credential named in another language (`我的密码是 …`, `пароль: …`, `パスワード：…`):
+        // the word itself is replaced as a word that is not ASCII, the value after it goes.
+        if !credential_next && next_or_wide_sep(&text[i..]) && !chunk.is_ascii() {
+            credential_next = foreign_credential(chunk);
+        }
         // An object literal's pair in a log (`{ USER: 'jdoe' }` from util.inspect,
         // `{'USER': 'jdoe'}` from Python, `key: "value"` in YAML): the quoted value is judged
         // under its key as a JSON string is.
@@ -1178,6 +1312,64 @@ fn free_text<S: Sink>(
             i = ve;
         }
     }
+}
+
+/// A full-width colon or equals sign, or an ideographic space, at the start of `text`: they
+/// stand between a name and its value as `:`, `=` and a space do.
+fn wide_sep(text: &[u8]) -> bool {
+    matches!(text, [0xEF, 0xBC, 0x9A | 0x9D, ..] | [0xE3, 0x80, 0x80, ..])
+}
+
+/// A space, a tab, `:`, `=` or a [`wide_sep`] at the start of `text`.
+fn next_or_wide_sep(text: &[u8]) -> bool {
+    matches!(text.first(), Some(b' ' | b'\t' | b':' | b'=')) || wide_sep(text)
+}
+
+/// Whether a word that is not ASCII names a credential in a language other than English:
+/// password, token, secret key or one-time code in Chinese, Japanese, Korean, Russian,
+/// Ukrainian, Spanish, Polish, Turkish, Greek, Hebrew, Arabic, Hindi, Vietnamese, Swedish.
+fn foreign_credential(word: &[u8]) -> bool {
+    const WORDS: [&str; 34] = [
+        "密码",
+        "密碼",
+        "口令",
+        "令牌",
+        "密钥",
+        "秘钥",
+        "密鑰",
+        "验证码",
+        "驗證碼",
+        "パスワード",
+        "暗証番号",
+        "トークン",
+        "秘密鍵",
+        "シークレット",
+        "認証コード",
+        "비밀번호",
+        "암호",
+        "토큰",
+        "인증번호",
+        "пароль",
+        "Пароль",
+        "ПАРОЛЬ",
+        "токен",
+        "Токен",
+        "ключ",
+        "contraseña",
+        "Contraseña",
+        "hasło",
+        "Hasło",
+        "şifre",
+        "Şifre",
+        "κωδικός",
+        "סיסמה",
+        "पासवर्ड",
+    ];
+    const MORE: [&str; 4] = ["المرور", "السر", "khẩu", "lösenord"];
+    WORDS
+        .iter()
+        .chain(MORE.iter())
+        .any(|w| memchr::memmem::find(word, w.as_bytes()).is_some())
 }
 
 /// After an element name at `start..i` (`<password>`, `<ns:apiKey>`) that names a
@@ -2495,6 +2687,24 @@ mod tests {
 
     /// Found by the red-team harness: an environment dumped by util.inspect or Python kept
     /// plain words under keys nobody vouched for.
+    /// Red team, round 4: a credential named in another language kept its value.
+    #[test]
+    fn a_credential_named_in_another_language_loses_its_value() {
+        for text in [
+            "prompt: 我的密码是 hunter2zq 请记住",
+            "密码：hunter2zq",
+            "пароль: hunter2zq",
+            "パスワード＝hunter2zq",
+            "Contraseña hunter2zq",
+            "비밀번호 hunter2zq",
+        ] {
+            let out = g(text);
+            assert!(!out.contains("hunter2zq"), "{text:?} -> {out:?}");
+        }
+        // Other words that are not ASCII leave the next word alone.
+        assert_eq!(g("使用 gpt-5 模型"), "<string:2> gpt-5 <string:2>");
+    }
+
     /// Lines in order through one state, as a file's lines are read.
     fn g_lines(text: &str) -> String {
         let mut state = GateState::default();
@@ -2535,8 +2745,8 @@ mod tests {
             "token: |\n  <string:6>\nlevel: info\n  at run (/srv/dist/index.js:1:2)\n"
         );
         assert_eq!(
-            g_lines("session:\n  status: ok\n  level: info"),
-            "session:\n  status: ok\n  level: info\n"
+            g_lines("session:\n  id: marmot\n  ttl: 3600\n  at: 2025-01-01T00:00:00Z\n  user:\n    - x"),
+            "session:\n  id: <string:6>\n  ttl: 3600\n  at: 2025-01-01T00:00:00Z\n  user:\n    - <string:1>\n"
         );
         // Not a credential's name, not a block: read as before.
         for kept in [
@@ -2551,6 +2761,38 @@ mod tests {
         // Its own output reads the same (placeholders pass, blank lines keep the block).
         let once = g_lines("secret: |\n  marmot\n\n  lantern");
         assert_eq!(g_lines(once.trim_end()), once);
+    }
+
+    /// Red team, round 4: what a shell printed for a command that names a credential is on
+    /// the next line, where each word alone is ordinary.
+    #[test]
+    fn a_prompts_printed_secret_goes_on_the_next_line() {
+        for text in [
+            "$ printenv OPENAI_API_KEY\nmarmot-lantern",
+            "jdoe@box:~/src$ echo $GITHUB_TOKEN\nmarmot-lantern",
+            "% security find-generic-password -s codex -w\nmarmot lantern",
+            "$ pass show email/work\nmarmot-lantern",
+            "PS C:\\src> op read op://vault/item/password\nmarmot-lantern",
+            "root@box:/# cat /etc/app/secret\nmarmot-lantern",
+        ] {
+            let out = g_lines(text);
+            assert!(!out.contains("marmot"), "{text:?} -> {out:?}");
+        }
+        // One line only; a prompt line that follows is read as usual, and other commands hand
+        // nothing on.
+        assert_eq!(
+            g_lines("$ echo $TOKEN\nmarmot\nretries once"),
+            "$ echo $TOKEN\n<string:6>\nretries once\n"
+        );
+        for kept in [
+            "$ echo $TOKEN\n$ ls dist",
+            "$ npm install\nadded 12 packages",
+            "# Token refresh\nretries once",
+        ] {
+            assert_eq!(g_lines(kept), format!("{kept}\n"));
+        }
+        assert!(hands_on(b"$ gh auth token") && !hands_on(b"$ gh pr list"));
+        assert!(!hands_on(br#"{"a":"b$ token"}"#) && !hands_on(b"# the token"));
     }
 
     #[test]

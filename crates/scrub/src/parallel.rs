@@ -1,9 +1,11 @@
 //! Redaction and scanning of one file on several threads, with the serial output.
 //!
 //! The input is cut into chunks of whole lines (about [`CHUNK`] bytes). In [`Mode::Lines`]
-//! the only thing one line hands to the next is the gate's [`GateState`] (the key of an open
-//! pretty-printed array), and a line that is not JSON, or whose first byte that is not a space
-//! is `{`, does not read it ([`crate::gate::fresh_start`]). Chunks start at such lines
+//! what one line hands to the next is the gate's [`GateState`] (the key of an open
+//! pretty-printed array, a YAML value under a credential's name, a shell prompt's printed
+//! secret), and a line at its first column that is not JSON or starts with `{` (and not `-`)
+//! does not read it ([`crate::gate::fresh_start`]) unless the line before is a shell prompt
+//! that hands its output on ([`crate::gate::hands_on`]). Chunks start at such lines
 //! ("fresh"), so each worker reads its chunk with a fresh state and the results, written in
 //! order, are byte for byte those of one thread. A chunk that cannot start fresh (no fresh
 //! line within [`MAX_CHUNK`]) is read on the calling thread after the ones before it, with
@@ -126,7 +128,9 @@ impl<R: Read> Chunker<R> {
                     resume = Some(nl);
                     break;
                 }
-                if crate::gate::fresh_start(&next[..line_end]) {
+                let prev = &self.pending
+                    [memchr::memrchr(b'\n', &self.pending[..nl]).map_or(0, |p| p + 1)..nl];
+                if crate::gate::fresh_start(&next[..line_end]) && !crate::gate::hands_on(prev) {
                     return Ok(Some(self.cut(nl + 1, true)));
                 }
             }

@@ -132,6 +132,7 @@ fn line() -> impl Strategy<Value = String> {
         Just("api_keys:".to_string()),
         Just("  marmot lantern".to_string()),
         Just("- velvet-words".to_string()),
+        Just("$ echo $GITHUB_TOKEN".to_string()),
         Just(String::new()),
         "[ -~]{0,60}",
         (1usize..3).prop_map(|k| "word ".repeat(k * 700)),
@@ -189,6 +190,23 @@ fn a_yaml_block_across_a_cut_reads_the_same() {
         let (out, ..) = parallel(&s, &data, None, 3, small());
         let out = String::from_utf8_lossy(&out);
         assert!(!out.contains("marmot") && !out.contains("velvet"));
+    }
+}
+
+/// Red team, round 4: a shell prompt that prints a secret hands its next line on, so no chunk
+/// starts there, wherever the cut falls.
+#[test]
+fn a_prompts_output_across_a_cut_reads_the_same() {
+    let s = corpus::scrubber();
+    for pad in 0..6 {
+        let mut data = corpus::corpus(4096);
+        data.extend_from_slice("x\n".repeat(pad).as_bytes());
+        for _ in 0..40 {
+            data.extend_from_slice(b"$ printenv OPENAI_API_KEY\nmarmot-lantern\n");
+        }
+        assert_agree(&s, &data, small());
+        let (out, ..) = parallel(&s, &data, None, 3, small());
+        assert!(!String::from_utf8_lossy(&out).contains("marmot"));
     }
 }
 
