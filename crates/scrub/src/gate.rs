@@ -471,6 +471,15 @@ fn prompt_command(line: &[u8]) -> Option<&[u8]> {
         let gt = memchr::memmem::find(&t[..t.len().min(160)], b"> ")?;
         &t[gt + 2..]
     } else {
+        // A virtualenv's or conda's name before the prompt: `(venv) jdoe@box:~$ `.
+        let t = match t.strip_prefix(b"(") {
+            Some(rest) => {
+                let close = memchr::memchr(b')', &rest[..rest.len().min(64)])?;
+                let after = &rest[close + 1..];
+                &after[after.iter().position(|c| *c != b' ')?..]
+            }
+            None => t,
+        };
         let sp = memchr::memchr2(b' ', b'\t', &t[..t.len().min(96)])?;
         if sp == 0 {
             return None;
@@ -478,7 +487,9 @@ fn prompt_command(line: &[u8]) -> Option<&[u8]> {
         let marker = t[sp - 1];
         let prefix = &t[..sp - 1];
         let ok = match marker {
-            b'$' | b'%' | b'>' => true,
+            b'$' | b'%' => true,
+            // Not an arrow (`=> "…"`, irb's and a REPL's printed value).
+            b'>' => !matches!(prefix.last(), Some(b'=' | b'-')),
             b'#' => !prefix.is_empty(),
             _ => false,
         };
@@ -1159,10 +1170,13 @@ fn free_text<S: Sink>(
     while i < text.len() {
         if let Some(n) = separator_len(&text[i..]) {
             out.extend_from_slice(&text[i..i + n]);
-            if !matches!(text[i], b' ' | b'\t' | b':' | b'=') && !wide_sep(&text[i..]) {
+            // A table's cell border (`| OPENAI_API_KEY | … |`) stands between a name and its
+            // value as a space does.
+            let cell = text[i] == b'|' && text.get(i + 1) == Some(&b' ');
+            if !matches!(text[i], b' ' | b'\t' | b':' | b'=') && !wide_sep(&text[i..]) && !cell {
                 credential_next = false;
             }
-            if text[i] != b' ' {
+            if text[i] != b' ' && !cell {
                 loose_next = false;
             }
             i += n;
@@ -1190,13 +1204,17 @@ fn free_text<S: Sink>(
             i += 1;
         }
         let chunk = &text[start..i];
+        // An auth scheme or a flag between a credential's name and its value (`AUTH PLAIN …`,
+        // `API_TOKEN --body …`) passes, and the value after it is read as the name's.
+        let mut skipped = false;
         if loose_next {
             loose_next = false;
             // `key sk_proj_…`, `token AbC123…`: after a credential's name and a space, anything
             // but a plain lowercase word or a number is the credential.
             let (body, escape) = split_escape(chunk);
             let plain_word = body.iter().all(|c| c.is_ascii_lowercase());
-            if !plain_word && !short_number_like(body) && !credential_next {
+            skipped = !credential_next && text.get(i) == Some(&b' ') && scheme_or_flag(body);
+            if !skipped && !plain_word && !short_number_like(body) && !credential_next {
                 placeholder(body, out);
                 if escape {
                     out.push(b'\\');
@@ -1208,6 +1226,11 @@ fn free_text<S: Sink>(
                 }
                 continue;
             }
+        }
+        if credential_next && text.get(i) == Some(&b' ') && scheme(chunk) {
+            // `authorization: Token …`: the scheme stays, the value after it goes.
+            out.extend_from_slice(chunk);
+            continue;
         }
         if credential_next {
             // `=` / `:` standing alone (`name = value`) pass; the value after them goes.
@@ -1254,7 +1277,7 @@ fn free_text<S: Sink>(
         let credential =
             matters && !name.is_empty() && name.iter().all(key_byte) && credential_name(name);
         credential_next = next_is_sep && named && credential;
-        loose_next = credential && !named && matches!(text.get(i), Some(b' '));
+        loose_next = skipped || credential && !named && matches!(text.get(i), Some(b' '));
         // A credential named in another language (`我的密码是 …`, `пароль: …`, `パスワード：…`):
         // the word itself is replaced as a word that is not ASCII, the value after it goes.
         if !credential_next && next_or_wide_sep(&text[i..]) && !chunk.is_ascii() {
@@ -1312,6 +1335,40 @@ fn free_text<S: Sink>(
             i = ve;
         }
     }
+}
+
+/// An auth scheme (`Bearer`, `Basic`, `PLAIN`, …) or a command-line flag (`--body`, `-b`):
+/// what follows it is still the value of the credential named before it.
+fn scheme_or_flag(w: &[u8]) -> bool {
+    let flag = match w {
+        [b'-', b'-', c, rest @ ..] | [b'-', c, rest @ ..] => {
+            c.is_ascii_alphabetic() && rest.iter().all(key_byte)
+        }
+        _ => false,
+    };
+    flag || scheme(w)
+}
+
+/// An auth scheme's name as headers and protocols write it (`Bearer`, `Basic`, `Token`,
+/// SMTP's `PLAIN`, …).
+fn scheme(w: &[u8]) -> bool {
+    const SCHEMES: [&[u8]; 14] = [
+        b"Bearer",
+        b"bearer",
+        b"BEARER",
+        b"Basic",
+        b"basic",
+        b"Token",
+        b"Digest",
+        b"PLAIN",
+        b"LOGIN",
+        b"XOAUTH2",
+        b"NTLM",
+        b"Negotiate",
+        b"CRAM-MD5",
+        b"ApiKey",
+    ];
+    SCHEMES.contains(&w)
 }
 
 /// A full-width colon or equals sign, or an ideographic space, at the start of `text`: they
@@ -2687,6 +2744,28 @@ mod tests {
 
     /// Found by the red-team harness: an environment dumped by util.inspect or Python kept
     /// plain words under keys nobody vouched for.
+    /// Red team, round 4: an auth scheme, a flag or a table's cell border between a
+    /// credential's name and its value let the value pass.
+    #[test]
+    fn a_scheme_flag_or_cell_border_stands_between_a_name_and_its_value() {
+        for text in [
+            "AUTH PLAIN marmot-lantern",
+            "gh secret set API_TOKEN --body marmot-lantern",
+            "| OPENAI_API_KEY | marmot-lantern |",
+            "authorization: Token marmot-lantern",
+        ] {
+            let out = g(text);
+            assert!(!out.contains("marmot"), "{text:?} -> {out:?}");
+        }
+        for kept in [
+            "| token | expired |",
+            "| status | ok |",
+            "refresh token -> retry",
+        ] {
+            assert_eq!(g(kept), kept);
+        }
+    }
+
     /// Red team, round 4: a credential named in another language kept its value.
     #[test]
     fn a_credential_named_in_another_language_loses_its_value() {
@@ -2774,6 +2853,8 @@ mod tests {
             "$ pass show email/work\nmarmot-lantern",
             "PS C:\\src> op read op://vault/item/password\nmarmot-lantern",
             "root@box:/# cat /etc/app/secret\nmarmot-lantern",
+            "irb(main):001:0> ENV['API_TOKEN']\n=> \"marmot-lantern\"",
+            "(venv) jdoe@box:~$ echo $OPENAI_API_KEY\nmarmot-lantern",
         ] {
             let out = g_lines(text);
             assert!(!out.contains("marmot"), "{text:?} -> {out:?}");
