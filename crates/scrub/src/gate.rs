@@ -2211,7 +2211,13 @@ fn id_shaped(part: &[u8]) -> bool {
             }
             j - k >= 3 && digits >= 12
         };
-        uuid || mac || cisco || dashed_v4() || grouped()
+        // A Windows security identifier of a domain or machine account
+        // (`S-1-5-21-3623811015-3361044348-30300820-1013`); the short well-known ones
+        // (`S-1-5-18`) stay.
+        let sid = || {
+            len(k) == 1 && part[g[k].0] == b'S' && joined(k, 7, b'-') && (k + 1..k + 7).all(number)
+        };
+        uuid || mac || cisco || dashed_v4() || grouped() || sid()
     })
 }
 
@@ -2764,6 +2770,15 @@ mod tests {
         ] {
             assert_eq!(g(kept), kept);
         }
+    }
+
+    /// Red team, round 4: a domain account's security identifier passed, its 10-digit
+    /// groups read as epoch times.
+    #[test]
+    fn a_windows_sid_goes_whole() {
+        let out = g("SID S-1-5-21-3623811015-3361044348-30300820-1013 denied");
+        assert_eq!(out, "SID <string:44> denied");
+        assert_eq!(g("run as S-1-5-18"), "run as S-1-5-18");
     }
 
     /// Red team, round 4: a credential named in another language kept its value.
