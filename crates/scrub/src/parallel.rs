@@ -308,6 +308,9 @@ struct Redacted {
     counts: Counts,
     /// Fingerprints of the lines proven clean ([`crate::certify`]).
     proofs: Vec<u64>,
+    /// The gate's state after the chunk's last line, for a chunk after it that does not
+    /// start fresh (cut where no fresh line came within [`MAX_CHUNK`]).
+    state: GateState,
 }
 
 /// Redacts a chunk that starts fresh with `fs`.
@@ -419,7 +422,7 @@ fn redact_parallel_inner<R: Read, W: Write>(
     }
     let mut outcome = StreamOutcome::default();
     let mut counts = Counts::default();
-    // The gate's state after the chunks written so far (fresh after a worker's chunk).
+    // The gate's state after the chunks written so far.
     let mut state = GateState::default();
     let mut consume = |data: Vec<u8>,
                        mut done: Option<Redacted>,
@@ -437,7 +440,7 @@ fn redact_parallel_inner<R: Read, W: Write>(
                     c.extend(std::mem::take(&mut d.proofs));
                 }
                 progress(data.len() as u64);
-                state = GateState::default();
+                state = d.state;
                 return Ok(true);
             }
         }
@@ -482,6 +485,7 @@ fn redact_parallel_inner<R: Read, W: Write>(
                 out,
                 counts: fs.take_counts(),
                 proofs: fs.take_proofs(),
+                state: fs.gate_state(),
             }
         },
         &mut consume,
@@ -562,17 +566,17 @@ pub fn scan_parallel_sized<R: Read>(
         return Ok(n);
     }
     let mut consume = |data: Vec<u8>,
-                       done: Option<(Vec<Finding>, u64)>,
+                       done: Option<(Vec<Finding>, u64, GateState)>,
                        rest: Option<&mut dyn Read>|
      -> io::Result<bool> {
-        if let Some((found, lines)) = done {
+        if let Some((found, lines, end)) = done {
             for mut f in found {
                 f.line += line_no - 1;
                 on_finding(f);
             }
             line_no += lines;
             consumed += data.len() as u64;
-            state = GateState::default();
+            state = end;
             return Ok(true);
         }
         let mut fs = [s.file(Mode::Lines), s.file(Mode::Lines)];
@@ -606,7 +610,7 @@ pub fn scan_parallel_sized<R: Read>(
             // Reading a slice cannot fail.
             let (lines, _): (u64, u64) =
                 scan(fs, &mut &chunk[..], 1, &mut found).unwrap_or_default();
-            (found, lines)
+            (found, lines, fs[0].gate_state())
         },
         &mut consume,
     )?;

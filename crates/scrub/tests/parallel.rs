@@ -210,6 +210,32 @@ fn a_prompts_output_across_a_cut_reads_the_same() {
     }
 }
 
+/// Found by the generated files once a YAML block was carried: a last line without a
+/// newline that the gate shortens is weighed against the byte budget as written (gated) on
+/// one thread as on several, for every budget around the output's size.
+#[test]
+fn a_last_line_without_a_newline_is_weighed_gated() {
+    let s = corpus::scrubber();
+    for last in [
+        "client_secret: |\n    \"free text words here\",",
+        "$ echo $GITHUB_TOKEN\nmarmot lantern velvet words here",
+        "{\"a\":[\n    \"Qz07Kv8Rw3Xp7LmTQz07Kv8Rw3Xp7LmT\"",
+    ] {
+        let mut data = corpus::corpus(3000);
+        data.extend_from_slice(last.as_bytes());
+        let total = serial(&s, &data, None).2 .1;
+        for max in total.saturating_sub(40)..=total + 2 {
+            let want = serial(&s, &data, Some(max));
+            for threads in [2, 3] {
+                assert!(
+                    want == parallel(&s, &data, Some(max), threads, small()),
+                    "{last:?} max {max}"
+                );
+            }
+        }
+    }
+}
+
 /// A last line without a newline is read by the gate too, on one thread and on several.
 #[test]
 fn the_gate_reads_a_last_line_without_a_newline() {
