@@ -434,7 +434,7 @@ pub fn gate(
 /// or runs a password manager (`pass`, `gopass`, `op`, `bw`, `lpass`, `secret-tool`,
 /// `keyring`, `sops`): the next line, what it printed, is read as a secret whole. A chunk of
 /// the parallel redaction never starts right after such a line.
-pub(crate) fn hands_on(line: &[u8]) -> bool {
+pub fn hands_on(line: &[u8]) -> bool {
     let Some(cmd) = prompt_command(line) else {
         return false;
     };
