@@ -449,10 +449,14 @@ pub fn hands_on(line: &[u8]) -> bool {
         b"sops",
     ];
     let mut words = cmd
-        .split(|c| c.is_ascii_whitespace() || b"/=:'\"$,;|&(){}<>".contains(c))
+        .split(|c| c.is_ascii_whitespace() || b"/=:'\"$,;|&(){}<>%[]\\".contains(c))
         .filter(|w| !w.is_empty());
     let first = words.clone().next().unwrap_or_default();
-    MANAGERS.contains(&first) || words.any(|w| w.iter().all(key_byte) && credential_name(w))
+    // A command the gate already changed (its own output read again) hands on too: the
+    // name that made it a secret's may be what it replaced.
+    MANAGERS.contains(&first)
+        || words.any(|w| w.iter().all(key_byte) && credential_name(w))
+        || memchr::memmem::find(cmd, b"<string:").is_some()
 }
 
 /// The command of a shell prompt line: after `$ `, `% `, `> `, `❯ ` at its start, after a
@@ -575,13 +579,23 @@ fn yaml_key(text: &[u8]) -> Option<(usize, usize)> {
     while let [rest @ .., b' ' | b'\t'] = key {
         key = rest;
     }
+    let mut quoted = false;
     if let [q @ (b'"' | b'\''), inner @ .., last] = key {
         if last == q {
             key = inner;
             start = 1;
+            quoted = true;
         }
     }
-    (!key.is_empty() && key.iter().all(key_byte)).then_some((start, start + key.len()))
+    // A name people write with a space (`API Key`, `Client Secret`, `"api key"`): two words
+    // at most unquoted (a sentence ending in `token:` is no key), any number quoted.
+    let words = key.split(|&c| c == b' ').count();
+    let ok = !key.is_empty()
+        && (quoted || words <= 2)
+        && key
+            .split(|&c| c == b' ')
+            .all(|w| !w.is_empty() && w.iter().all(key_byte));
+    ok.then_some((start, start + key.len()))
 }
 
 /// A line that opens a [`Block`]: `  client_secret: |` (also `>`, `|-`, `>+`, `|2`), or
@@ -2843,6 +2857,8 @@ mod tests {
             "auth:\n  token:\n    marmot-lantern",
             "\"client_secret\": |\n  marmot-lantern",
             "password: [redacted]\n  marmot-lantern",
+            "API Key: |\n  marmot-lantern",
+            "\"client secret\": >\n  marmot-lantern",
         ] {
             let out = g_lines(text);
             for gone in ["marmot", "lantern", "velvet"] {
@@ -2864,6 +2880,7 @@ mod tests {
             "status:\n  - ok\n",
             "Error: invalid token: [redacted]\n    at run (/srv/dist/index.js:1:2)",
             "[redacted]\n  retries once",
+            "Failed to refresh the token:\n  retries once",
             " [redacted]\n  retries once",
         ] {
             assert_eq!(g_lines(kept), format!("{kept}\n"));
@@ -2886,6 +2903,9 @@ mod tests {
             "root@box:/# cat /etc/app/secret\nmarmot-lantern",
             "irb(main):001:0> ENV['API_TOKEN']\n=> \"marmot-lantern\"",
             "(venv) jdoe@box:~$ echo $OPENAI_API_KEY\nmarmot-lantern",
+            "C:\\Users\\x> echo %OPENAI_API_KEY%\nmarmot-lantern",
+            "> process.env['API_TOKEN']\n'marmot-lantern'",
+            "$ cat ~/.config/app/credentials\nmarmot-lantern",
         ] {
             let out = g_lines(text);
             assert!(!out.contains("marmot"), "{text:?} -> {out:?}");
@@ -2904,6 +2924,18 @@ mod tests {
             assert_eq!(g_lines(kept), format!("{kept}\n"));
         }
         assert!(hands_on(b"$ gh auth token") && !hands_on(b"$ gh pr list"));
+        // Read again over its own output (the engine's next pass over a changed line), a
+        // prompt whose credential's name became a placeholder still hands on.
+        let mut out = Vec::new();
+        gate(
+            b"$ cat ~/.config/app/credentials",
+            &mut GateState::default(),
+            &mut out,
+            None,
+        );
+        let mut st = GateState::default();
+        gate(&out, &mut st, &mut Vec::new(), None);
+        assert!(st.output, "{}", String::from_utf8_lossy(&out));
         assert!(!hands_on(br#"{"a":"b$ token"}"#) && !hands_on(b"# the token"));
     }
 
