@@ -373,31 +373,34 @@ pub fn gate(
         out.extend_from_slice(&line[end..]);
         return g;
     }
-    let mut nested = None;
     if let Some(b) = state.block.take() {
         match block_line(line, b) {
             BlockLine::Out => {}
-            BlockLine::Pair(vs, ve) if vs == ve => nested = Some(b),
-            BlockLine::Pair(vs, ve) => {
-                // A nested pair's value under a credential's name (`credentials:` then
-                // `  id: …`) keeps only what passes by its shape under any key: a number, a
-                // time, a pseudonym, a placeholder. Its key is read as usual.
-                state.block = Some(b);
+            BlockLine::Pair(ks, ke, vs, ve) => {
+                // A nested pair under a credential's name (`credentials:` then `  id: …`):
+                // its key stays as a JSON key does, its value only when it passes by its
+                // shape under any key (a number, a time, a pseudonym, a placeholder, a
+                // marker, a block scalar's indicator).
                 state.array = None;
-                let mut g = gate_line(
-                    &line[..vs],
-                    &mut GateState::default(),
-                    out,
-                    spans.as_deref_mut(),
-                );
-                let value = &line[vs..ve];
-                if is_placeholder(value) || value_passes_by_shape(value) {
-                    out.extend_from_slice(value);
-                } else {
-                    placeholder(value, out);
-                    g.replaced += 1;
-                    if let Some(s) = spans.as_deref_mut() {
-                        s.push((vs, ve));
+                state.output = false;
+                state.block = block_opener(line).or(Some(b));
+                let mut g = GateOutcome::default();
+                out.extend_from_slice(&line[..ks]);
+                for (from, to, keep) in [
+                    (ks, ke, block_key_kept(&line[ks..ke])),
+                    (vs, ve, kept_in_block(&line[vs..ve])),
+                ] {
+                    if keep {
+                        out.extend_from_slice(&line[from..to]);
+                    } else {
+                        placeholder(&line[from..to], out);
+                        g.replaced += 1;
+                        if let Some(s) = spans.as_deref_mut() {
+                            s.push((from, to));
+                        }
+                    }
+                    if from == ks {
+                        out.extend_from_slice(&line[ke..vs]);
                     }
                 }
                 out.extend_from_slice(&line[ve..]);
@@ -424,7 +427,7 @@ pub fn gate(
         }
     }
     let g = gate_line(line, state, out, spans);
-    state.block = block_opener(line).or(nested);
+    state.block = block_opener(line);
     state.output = hands_on(line);
     g
 }
@@ -514,9 +517,9 @@ fn prompt_command(line: &[u8]) -> Option<&[u8]> {
 enum BlockLine {
     /// It ends the block (a line at the key's column or left of it).
     Out,
-    /// A nested `key: value` (not in a block scalar), its value at `.0` to `.1` (empty for
-    /// a nested map's key); the block goes on.
-    Pair(usize, usize),
+    /// A nested `key: value` (not in a block scalar): its key at `.0` to `.1`, its value at
+    /// `.2` to `.3` (empty for a nested map's key); the block goes on.
+    Pair(usize, usize, usize, usize),
     /// Text of the value, at `.0` to `.1` (after the indentation and a list marker, before
     /// a trailing `\r`); empty for a blank line.
     Value(usize, usize),
@@ -550,7 +553,7 @@ fn block_line(line: &[u8], b: Block) -> BlockLine {
             at += 1;
         }
     }
-    if let Some((_, ke)) = yaml_key(&line[at..end]) {
+    if let Some((ks, ke)) = yaml_key(&line[at..end]) {
         let mut vs = at + ke;
         while vs < end && line[vs] != b':' {
             vs += 1;
@@ -560,7 +563,7 @@ fn block_line(line: &[u8], b: Block) -> BlockLine {
             vs += 1;
         }
         let vs = vs.min(end);
-        BlockLine::Pair(vs, end)
+        BlockLine::Pair(at + ks, at + ke, vs, end)
     } else {
         BlockLine::Value(at, end)
     }
@@ -671,6 +674,26 @@ fn block_key(line: &[u8], colon: usize, scalar: bool) -> Option<Block> {
         return None;
     }
     credential_name(&line[col + ks..col + ke]).then_some(Block { col, scalar })
+}
+
+/// Whether a nested key under a credential's name stays: as a JSON key, when it passes the
+/// token test (a key made of words, which may itself be a secret, stays: see the docs' "Left
+/// after round 4").
+fn block_key_kept(key: &[u8]) -> bool {
+    token_ok(key)
+}
+
+/// Whether a nested value under a credential's name stays: nothing, a placeholder or a
+/// marker already written, a block scalar's indicator, a boolean, or what passes by its shape
+/// under any key (a number, a time, a pseudonym).
+fn kept_in_block(v: &[u8]) -> bool {
+    let indicator = matches!(v, [b'|' | b'>', rest @ ..] if rest.len() <= 2
+        && rest.iter().all(|c| matches!(c, b'-' | b'+' | b'0'..=b'9')));
+    v.is_empty()
+        || is_placeholder(v)
+        || matches!(v, b"[redacted]" | b"true" | b"false" | b"null")
+        || indicator
+        || value_passes_by_shape(v)
 }
 
 /// Whether `text` is one placeholder the gate wrote (`<string:12>`).
@@ -2873,6 +2896,11 @@ mod tests {
         assert_eq!(
             g_lines("session:\n  id: marmot\n  ttl: 3600\n  at: 2025-01-01T00:00:00Z\n  user:\n    - x"),
             "session:\n  id: <string:6>\n  ttl: 3600\n  at: 2025-01-01T00:00:00Z\n  user:\n    - <string:1>\n"
+        );
+        // A nested block scalar keeps its indicator and opens its own block.
+        assert_eq!(
+            g_lines("secrets:\n  Xk3jP9qz: true\n  db:\n    password: |\n      velvet"),
+            "secrets:\n  <string:8>: true\n  db:\n    password: |\n      <string:6>\n"
         );
         // Not a credential's name, not a block: read as before.
         for kept in [
