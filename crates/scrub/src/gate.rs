@@ -350,6 +350,27 @@ pub fn gate(
     out: &mut Vec<u8>,
     mut spans: Option<&mut Vec<(usize, usize)>>,
 ) -> GateOutcome {
+    if state.output || state.block.is_some() {
+        if let Some(g) = gate_carried(line, state, out, spans.as_deref_mut()) {
+            return g;
+        }
+    }
+    let g = gate_line(line, state, out, spans);
+    state.block = block_opener(line);
+    state.output = hands_on(line);
+    g
+}
+
+/// A line read with what the line before handed on (a prompt's output, a [`Block`]): what
+/// it wrote, or `None` (state cleared) when the line is read as usual. Kept out of [`gate`]:
+/// few lines need it.
+#[inline(never)]
+fn gate_carried(
+    line: &[u8],
+    state: &mut GateState,
+    out: &mut Vec<u8>,
+    mut spans: Option<&mut Vec<(usize, usize)>>,
+) -> Option<GateOutcome> {
     if std::mem::take(&mut state.output) && prompt_command(line).is_none() {
         // What `$ echo $GITHUB_TOKEN`, `$ op read op://…/password` or `$ pass show …`
         // printed: the whole line goes.
@@ -371,7 +392,7 @@ pub fn gate(
             }
         }
         out.extend_from_slice(&line[end..]);
-        return g;
+        return Some(g);
     }
     if let Some(b) = state.block.take() {
         match block_line(line, b) {
@@ -404,7 +425,7 @@ pub fn gate(
                     }
                 }
                 out.extend_from_slice(&line[ve..]);
-                return g;
+                return Some(g);
             }
             BlockLine::Value(at, end) => {
                 state.block = Some(b);
@@ -417,19 +438,16 @@ pub fn gate(
                 } else {
                     placeholder(value, out);
                     g.replaced += 1;
-                    if let Some(s) = spans.as_deref_mut() {
+                    if let Some(s) = spans {
                         s.push((at, end));
                     }
                 }
                 out.extend_from_slice(&line[end..]);
-                return g;
+                return Some(g);
             }
         }
     }
-    let g = gate_line(line, state, out, spans);
-    state.block = block_opener(line);
-    state.output = hands_on(line);
-    g
+    None
 }
 
 /// Whether `line` is a shell prompt whose command names a credential (`$ printenv

@@ -222,15 +222,29 @@ const PREFIXES: [Prefix; 10] = [
 pub(crate) fn prefixed_tokens(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     let mut hits: Vec<(usize, usize)> = Vec::new();
     for sep in memchr::memchr3_iter(b'-', b'_', b'.', low) {
-        // The byte before the separator, as in some prefix (`k` of `sk-`, `s` of `sess-`, …).
-        if sep == 0 || !matches!(low[sep - 1], b'k' | b's' | b't' | b'1' | b'r' | b'g') {
+        if sep == 0 {
             continue;
         }
-        for (k, (prefix, ..)) in PREFIXES.iter().enumerate() {
+        // The prefixes (indices into [`PREFIXES`]) that end in this separator after this byte
+        // (`k` and `-` of `sk-`, `s` and `-` of `sess-`, …).
+        let candidates: &[usize] = match (low[sep - 1], low[sep]) {
+            (b'k', b'-') => &[0],
+            (b's', b'-') => &[1],
+            (b'k', b'_') => &[2, 3],
+            (b't', b'_') => &[4],
+            (b't', b'-') => &[5],
+            (b'1', b'.') => &[6],
+            (b'r', b'-') => &[7],
+            (b'g', b'-') => &[8],
+            (b's', b'_') => &[9],
+            _ => continue,
+        };
+        for &k in candidates {
+            let prefix = PREFIXES[k].0;
             let Some(pos) = (sep + 1).checked_sub(prefix.len()) else {
                 continue;
             };
-            if prefix[prefix.len() - 1] == low[sep] && &low[pos..=sep] == *prefix {
+            if &low[pos..=sep] == prefix {
                 hits.push((k, pos));
             }
         }
