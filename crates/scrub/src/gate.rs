@@ -409,7 +409,7 @@ fn gate_carried(
                 out.extend_from_slice(&line[..ks]);
                 for (from, to, keep) in [
                     (ks, ke, block_key_kept(&line[ks..ke])),
-                    (vs, ve, kept_in_block(&line[vs..ve])),
+                    (vs, ve, kept_in_block(&line[ks..ke], &line[vs..ve])),
                 ] {
                     if keep {
                         out.extend_from_slice(&line[from..to]);
@@ -702,9 +702,13 @@ fn block_key_kept(key: &[u8]) -> bool {
 }
 
 /// Whether a nested value under a credential's name stays: nothing, a placeholder or a
-/// marker already written, a block scalar's indicator, a boolean, or what passes by its shape
-/// under any key (a number, a time, a pseudonym).
-fn kept_in_block(v: &[u8]) -> bool {
+/// marker already written, a block scalar's indicator, a boolean, a value of its key's
+/// closed set (`authMode: native`), or what passes by its shape under any key (a number, a
+/// time, a pseudonym).
+fn kept_in_block(key: &[u8], v: &[u8]) -> bool {
+    if let KeyClass::Closed(sets) = classify(key) {
+        return closed_ok(v, sets);
+    }
     let indicator = matches!(v, [b'|' | b'>', rest @ ..] if rest.len() <= 2
         && rest.iter().all(|c| matches!(c, b'-' | b'+' | b'0'..=b'9')));
     v.is_empty()
@@ -2914,6 +2918,11 @@ mod tests {
         assert_eq!(
             g_lines("session:\n  id: marmot\n  ttl: 3600\n  at: 2025-01-01T00:00:00Z\n  user:\n    - x"),
             "session:\n  id: <string:6>\n  ttl: 3600\n  at: 2025-01-01T00:00:00Z\n  user:\n    - <string:1>\n"
+        );
+        // A value of its key's closed set stays.
+        assert_eq!(
+            g_lines("auth:\n  authMode: native\n  rotationStrategy: marmot"),
+            "auth:\n  authMode: native\n  rotationStrategy: <string:6>\n"
         );
         // A nested block scalar keeps its indicator and opens its own block.
         assert_eq!(
