@@ -1979,9 +1979,34 @@ fn chunk_body<S: Sink>(
             }
         }
     }
+    let eq_at = memchr::memchr(b'=', chunk);
+    // `//registry.npmjs.org/:_authToken=…` (an `.npmrc` line): after the last `/` or `:`
+    // before the `=`, a name that says it holds a credential; its value goes, the rest is
+    // read as usual.
+    if let Some(eq) = eq_at {
+        let (k, v) = (&chunk[..eq], &chunk[eq + 1..]);
+        if let Some(p) = k.iter().rposition(|&c| c == b'/' || c == b':') {
+            let name = &k[p + 1..];
+            if !name.is_empty()
+                && !v.is_empty()
+                && name.iter().all(key_byte)
+                && credential_name(name)
+                && !v.contains(&b'=')
+            {
+                chunk_body(k, base, out, g, spans.as_deref_mut());
+                out.push(b'=');
+                placeholder(v, out);
+                g.replaced += 1;
+                g.reflow = true;
+                if let Some(s) = spans {
+                    s.push((base + eq + 1, base + chunk.len()));
+                }
+                return;
+            }
+        }
+    }
     // `k=v;k=v` and `k=v&k=v` outside a URL (a connection string, a form body, a cookie
     // list): each pair is judged on its own, like a lone `key=value`.
-    let eq_at = memchr::memchr(b'=', chunk);
     if authority.is_none() && eq_at.is_some() {
         if let Some(first) = chunk.iter().position(|&c| c == b';' || c == b'&') {
             let eq_before = chunk[..first].contains(&b'=');
@@ -2845,6 +2870,18 @@ mod tests {
         let first = g(t);
         g("/w#=");
         assert_eq!(g(t), first);
+    }
+
+    /// Red team, round 4: an `.npmrc` line's token after a registry path passed when made of
+    /// words.
+    #[test]
+    fn a_credentials_value_after_a_path_goes() {
+        let out = g("//registry.npmjs.org/:_authToken=marmot-lantern-velvet");
+        assert!(!out.contains("marmot"), "{out}");
+        assert!(out.ends_with(":_authToken=<string:21>"), "{out}");
+        for kept in ["level=info", "/srv/dist/index.js", "/v1/responses?stream=1"] {
+            assert_eq!(g(kept), kept);
+        }
     }
 
     /// Red team, round 4: a domain account's security identifier passed, its 10-digit
