@@ -110,37 +110,50 @@ pub(crate) fn sniff(path: &Path, offset: u64) -> io::Result<Content> {
 }
 
 /// The offset of the first whole line at or after `offset` that starts a JSON document or a
-/// log line (not the inside of a pretty-printed document: no leading space, `}`, `]` or
-/// `,`), or `None` when there is none. `offset` 0 is a start by definition.
+/// log line (not the inside of a pretty-printed document or a YAML value: no leading space,
+/// `}`, `]`, `,` or `-`), and does not follow a shell prompt whose next line is a secret it
+/// printed ([`codex_scrub::gate::hands_on`]; a line before it that starts more than 4 KiB
+/// before `offset` is not known, so that place is passed over), or `None` when there is
+/// none. `offset` 0 is a start by definition.
 pub(crate) fn line_start_at_or_after(path: &Path, offset: u64) -> io::Result<Option<u64>> {
     if offset == 0 {
         return Ok(Some(0));
     }
+    let back = offset.saturating_sub(4096);
     let mut f = File::open(path)?;
-    f.seek(SeekFrom::Start(offset - 1))?;
+    f.seek(SeekFrom::Start(back))?;
     let mut r = io::BufReader::with_capacity(64 * 1024, f);
-    let mut pos = offset - 1;
-    let mut line = Vec::new();
-    // The byte before `offset` decides whether `offset` itself starts a line.
-    let mut at_start = false;
+    let mut pos = back;
+    let (mut line, mut prev) = (Vec::new(), Vec::new());
+    // Whether `pos` starts a line, and whether `prev` is a whole line.
+    let mut at_start = back == 0;
+    let mut prev_whole = false;
     loop {
         line.clear();
         let n = io::BufRead::read_until(&mut r, b'\n', &mut line)?;
         if n == 0 {
             return Ok(None);
         }
-        if at_start && !line.is_empty() && starts_document(&line) {
+        if pos >= offset
+            && at_start
+            && !line.is_empty()
+            && starts_document(&line)
+            && prev_whole
+            && !codex_scrub::gate::hands_on(&prev)
+        {
             return Ok(Some(pos));
         }
         pos += n as u64;
+        prev_whole = at_start;
         at_start = line.ends_with(b"\n");
+        std::mem::swap(&mut line, &mut prev);
     }
 }
 
 fn starts_document(line: &[u8]) -> bool {
     !matches!(
         line.first(),
-        Some(b' ' | b'\t' | b'}' | b']' | b',' | b'\r' | b'\n')
+        Some(b' ' | b'\t' | b'}' | b']' | b',' | b'-' | b'\r' | b'\n')
     )
 }
 
@@ -185,5 +198,30 @@ mod tests {
             Some(second)
         );
         assert_eq!(line_start_at_or_after(&p, second + 1).expect("io"), None);
+    }
+
+    /// Red team, round 4: a cut must not start inside a YAML list (`- …` under `api_keys:`)
+    /// or right after a shell prompt that printed a secret on the next line.
+    #[test]
+    fn a_cut_starts_after_a_yaml_list_and_a_prompts_output() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("x.log");
+        let text = "a\napi_keys:\n- marmot\n$ printenv OPENAI_API_KEY\nlantern\nnext line\n";
+        std::fs::write(&p, text).expect("write");
+        let list = text.find("- marmot").expect("list") as u64;
+        let next = text.find("next line").expect("next") as u64;
+        assert_eq!(
+            line_start_at_or_after(&p, list).expect("io"),
+            Some(list + 9)
+        );
+        let printed = text.find("lantern").expect("printed") as u64;
+        assert_eq!(line_start_at_or_after(&p, printed).expect("io"), Some(next));
+        // Whatever came before the window is not known: the first line is passed over.
+        let mut long = "x".repeat(5000);
+        long.push_str("\nfirst\nsecond\n");
+        std::fs::write(&p, &long).expect("write");
+        let first = long.find("first").expect("first") as u64;
+        let second = long.find("second").expect("second") as u64;
+        assert_eq!(line_start_at_or_after(&p, first).expect("io"), Some(second));
     }
 }

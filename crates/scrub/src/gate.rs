@@ -316,15 +316,433 @@ pub struct GateOutcome {
 }
 
 /// What the gate carries from one line of a file to the next: the key of an array that is
-/// still open (a pretty-printed `"details": [` whose elements follow on their own lines).
+/// still open (a pretty-printed `"details": [` whose elements follow on their own lines), and
+/// a YAML value under a credential's name that goes on below its key's line ([`Block`]).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct GateState {
     array: Option<KeyClass>,
+    block: Option<Block>,
+    /// The line before was a shell prompt whose command names a credential
+    /// ([`hands_on`]): this line is what it printed.
+    output: bool,
+}
+
+/// A value under a credential's name that goes on, indented, on the lines after its key's
+/// line (YAML, a struct dump): `client_secret: |` or `password: >-` (a block scalar), or a
+/// bare `api_keys:` (a list or a plain scalar below it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Block {
+    /// The column of the key: lines indented deeper belong to the value.
+    col: usize,
+    /// A block scalar: every deeper line is text of the value. Otherwise a deeper line
+    /// that is itself `key: value` (a nested map) is read as usual, and `- item` lines at
+    /// the key's own column belong to the value too (YAML's compact list).
+    scalar: bool,
 }
 
 /// Runs the gate over `line`, writing the result to `out`. `spans`, when given, receives
 /// the byte ranges of `line` that were replaced (for scanning).
+///
+/// A line inside a [`Block`] loses all its text but its indentation and list marker (a
+/// blank line keeps the block open, as in YAML); the value's lines are read one at a time
+/// elsewhere, where a word is ordinary, so a secret written as words would pass.
 pub fn gate(
+    line: &[u8],
+    state: &mut GateState,
+    out: &mut Vec<u8>,
+    mut spans: Option<&mut Vec<(usize, usize)>>,
+) -> GateOutcome {
+    if state.output || state.block.is_some() {
+        if let Some(g) = gate_carried(line, state, out, spans.as_deref_mut()) {
+            return g;
+        }
+    }
+    let g = gate_line(line, state, out, spans);
+    state.block = block_opener(line);
+    state.output = hands_on(line);
+    g
+}
+
+/// A line read with what the line before handed on (a prompt's output, a [`Block`]): what
+/// it wrote, or `None` (state cleared) when the line is read as usual. Kept out of [`gate`]:
+/// few lines need it.
+#[inline(never)]
+fn gate_carried(
+    line: &[u8],
+    state: &mut GateState,
+    out: &mut Vec<u8>,
+    mut spans: Option<&mut Vec<(usize, usize)>>,
+) -> Option<GateOutcome> {
+    if std::mem::take(&mut state.output) && prompt_command(line).is_none() {
+        // What `$ echo $GITHUB_TOKEN`, `$ op read op://…/password` or `$ pass show …`
+        // printed: the whole line goes.
+        state.array = None;
+        state.block = None;
+        let mut g = GateOutcome::default();
+        let mut end = line.len();
+        while end > 0 && matches!(line[end - 1], b'\r' | b' ' | b'\t') {
+            end -= 1;
+        }
+        let value = &line[..end];
+        if value.is_empty() || is_placeholder(value) {
+            out.extend_from_slice(value);
+        } else {
+            placeholder(value, out);
+            g.replaced += 1;
+            if let Some(s) = spans.as_deref_mut() {
+                s.push((0, end));
+            }
+        }
+        out.extend_from_slice(&line[end..]);
+        return Some(g);
+    }
+    if let Some(b) = state.block.take() {
+        match block_line(line, b) {
+            BlockLine::Out => {}
+            BlockLine::Pair(ks, ke, vs, ve) => {
+                // A nested pair under a credential's name (`credentials:` then `  id: …`):
+                // its key stays as a JSON key does, its value only when it passes by its
+                // shape under any key (a number, a time, a pseudonym, a placeholder, a
+                // marker, a block scalar's indicator).
+                state.array = None;
+                state.output = false;
+                state.block = block_opener(line).or(Some(b));
+                let mut g = GateOutcome::default();
+                out.extend_from_slice(&line[..ks]);
+                for (from, to, keep) in [
+                    (ks, ke, block_key_kept(&line[ks..ke])),
+                    (vs, ve, kept_in_block(&line[ks..ke], &line[vs..ve])),
+                ] {
+                    if keep {
+                        out.extend_from_slice(&line[from..to]);
+                    } else {
+                        placeholder(&line[from..to], out);
+                        g.replaced += 1;
+                        if let Some(s) = spans.as_deref_mut() {
+                            s.push((from, to));
+                        }
+                    }
+                    if from == ks {
+                        out.extend_from_slice(&line[ke..vs]);
+                    }
+                }
+                out.extend_from_slice(&line[ve..]);
+                return Some(g);
+            }
+            BlockLine::Value(at, end) => {
+                state.block = Some(b);
+                state.array = None;
+                let mut g = GateOutcome::default();
+                out.extend_from_slice(&line[..at]);
+                let value = &line[at..end];
+                if value.is_empty() || is_placeholder(value) {
+                    out.extend_from_slice(value);
+                } else {
+                    placeholder(value, out);
+                    g.replaced += 1;
+                    if let Some(s) = spans {
+                        s.push((at, end));
+                    }
+                }
+                out.extend_from_slice(&line[end..]);
+                return Some(g);
+            }
+        }
+    }
+    None
+}
+
+/// Whether `line` is a shell prompt whose command names a credential (`$ printenv
+/// OPENAI_API_KEY`, `jdoe@box:~$ echo $GITHUB_TOKEN`, `PS C:\> op read op://vault/x/password`)
+/// or runs a password manager (`pass`, `gopass`, `op`, `bw`, `lpass`, `secret-tool`,
+/// `keyring`, `sops`): the next line, what it printed, is read as a secret whole. A chunk of
+/// the parallel redaction never starts right after such a line.
+pub fn hands_on(line: &[u8]) -> bool {
+    let Some(cmd) = prompt_command(line) else {
+        return false;
+    };
+    const MANAGERS: [&[u8]; 8] = [
+        b"pass",
+        b"gopass",
+        b"op",
+        b"bw",
+        b"lpass",
+        b"secret-tool",
+        b"keyring",
+        b"sops",
+    ];
+    let mut words = cmd
+        .split(|c| c.is_ascii_whitespace() || b"/=:'\"$,;|&(){}<>%[]\\".contains(c))
+        .filter(|w| !w.is_empty());
+    let first = words.clone().next().unwrap_or_default();
+    // A command the gate already changed (its own output read again) hands on too: the
+    // name that made it a secret's may be what it replaced.
+    MANAGERS.contains(&first)
+        || words.any(|w| w.iter().all(key_byte) && credential_name(w))
+        || memchr::memmem::find(cmd, b"<string:").is_some()
+}
+
+/// Whether `prefix` ends inside a placeholder or marker the redaction writes (`<string:3`,
+/// `<user`): the `>` after it closes it, it is no prompt.
+fn ends_in_placeholder(prefix: &[u8]) -> bool {
+    memchr::memrchr(b'<', prefix).is_some_and(|lt| {
+        let inner = &prefix[lt + 1..];
+        !inner.is_empty()
+            && inner
+                .iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b':' || *c == b'-')
+    })
+}
+
+/// The command of a shell prompt line: after `$ `, `% `, `> `, `❯ ` at its start, after a
+/// prompt such as `jdoe@box:~/src$ ` or `root@box:/# ` (no space, quote or brace before the
+/// marker), or after PowerShell's `PS C:\src> `.
+fn prompt_command(line: &[u8]) -> Option<&[u8]> {
+    let lead = line.iter().position(|c| !matches!(c, b' ' | b'\t'))?;
+    let t = &line[lead..];
+    // A JSON line (most of a log) is no prompt.
+    if matches!(t[0], b'{' | b'[' | b'"') {
+        return None;
+    }
+    let after = if let Some(rest) = t.strip_prefix("❯ ".as_bytes()) {
+        rest
+    } else if t.starts_with(b"PS ") {
+        let gt = memchr::memmem::find(&t[..t.len().min(160)], b"> ")?;
+        &t[gt + 2..]
+    } else {
+        // A virtualenv's or conda's name before the prompt: `(venv) jdoe@box:~$ `.
+        let t = match t.strip_prefix(b"(") {
+            Some(rest) => {
+                let close = memchr::memchr(b')', &rest[..rest.len().min(64)])?;
+                let after = &rest[close + 1..];
+                &after[after.iter().position(|c| *c != b' ')?..]
+            }
+            None => t,
+        };
+        let sp = memchr::memchr2(b' ', b'\t', &t[..t.len().min(96)])?;
+        if sp == 0 {
+            return None;
+        }
+        let marker = t[sp - 1];
+        let prefix = &t[..sp - 1];
+        let ok = match marker {
+            b'$' | b'%' => true,
+            // Not an arrow (`=> "…"`, irb's and a REPL's printed value), nor the end of a
+            // placeholder the gate wrote (`<string:3> …`: its own output read again must
+            // read as its input did; found by the property test after merging round 4).
+            b'>' => !matches!(prefix.last(), Some(b'=' | b'-')) && !ends_in_placeholder(prefix),
+            b'#' => !prefix.is_empty(),
+            _ => false,
+        };
+        if !ok
+            || prefix
+                .iter()
+                .any(|c| matches!(c, b'"' | b'{' | b'}' | b'['))
+        {
+            return None;
+        }
+        &t[sp..]
+    };
+    let start = after.iter().position(|c| !matches!(c, b' ' | b'\t'))?;
+    Some(&after[start..])
+}
+
+/// How a line reads inside a [`Block`].
+enum BlockLine {
+    /// It ends the block (a line at the key's column or left of it).
+    Out,
+    /// A nested `key: value` (not in a block scalar): its key at `.0` to `.1`, its value at
+    /// `.2` to `.3` (empty for a nested map's key); the block goes on.
+    Pair(usize, usize, usize, usize),
+    /// Text of the value, at `.0` to `.1` (after the indentation and a list marker, before
+    /// a trailing `\r`); empty for a blank line.
+    Value(usize, usize),
+}
+
+fn block_line(line: &[u8], b: Block) -> BlockLine {
+    let indent = line
+        .iter()
+        .position(|c| !matches!(c, b' ' | b'\t'))
+        .unwrap_or(line.len());
+    let mut end = line.len();
+    while end > indent && matches!(line[end - 1], b'\r' | b' ' | b'\t') {
+        end -= 1;
+    }
+    if end == indent {
+        return BlockLine::Value(indent, indent);
+    }
+    let item =
+        |at: usize| line[at] == b'-' && (at + 1 == end || matches!(line[at + 1], b' ' | b'\t'));
+    let deeper = indent > b.col;
+    if !deeper && (b.scalar || indent < b.col || !item(indent)) {
+        return BlockLine::Out;
+    }
+    if b.scalar {
+        return BlockLine::Value(indent, end);
+    }
+    let mut at = indent;
+    if item(at) {
+        at += 1;
+        while at < end && matches!(line[at], b' ' | b'\t') {
+            at += 1;
+        }
+    }
+    if let Some((ks, ke)) = yaml_key(&line[at..end]) {
+        let mut vs = at + ke;
+        while vs < end && line[vs] != b':' {
+            vs += 1;
+        }
+        vs += 1;
+        while vs < end && matches!(line[vs], b' ' | b'\t') {
+            vs += 1;
+        }
+        let vs = vs.min(end);
+        BlockLine::Pair(at + ks, at + ke, vs, end)
+    } else {
+        BlockLine::Value(at, end)
+    }
+}
+
+/// The key of a `key: …` line's text (`text` starts at the key): its range, when the key is
+/// plain (letters, digits, `_ - .`, maybe quoted) and a space, a tab or the end follows its
+/// colon.
+fn yaml_key(text: &[u8]) -> Option<(usize, usize)> {
+    let colon = memchr::memchr(b':', text)?;
+    if !matches!(text.get(colon + 1), None | Some(b' ' | b'\t')) {
+        return None;
+    }
+    let mut key = &text[..colon];
+    let mut start = 0;
+    while let [rest @ .., b' ' | b'\t'] = key {
+        key = rest;
+    }
+    let mut quoted = false;
+    if let [q @ (b'"' | b'\''), inner @ .., last] = key {
+        if last == q {
+            key = inner;
+            start = 1;
+            quoted = true;
+        }
+    }
+    // A name people write with a space (`API Key`, `Client Secret`, `"api key"`): two words
+    // at most unquoted (a sentence ending in `token:` is no key), any number quoted.
+    let words = key.split(|&c| c == b' ').count();
+    let ok = !key.is_empty()
+        && (quoted || words <= 2)
+        && key
+            .split(|&c| c == b' ')
+            .all(|w| !w.is_empty() && w.iter().all(key_byte));
+    ok.then_some((start, start + key.len()))
+}
+
+/// A line that opens a [`Block`]: `  client_secret: |` (also `>`, `|-`, `>+`, `|2`), or
+/// `api_keys:` with nothing after the colon, maybe as a list item (`- password: |`), when
+/// the key names a credential.
+fn block_opener(line: &[u8]) -> Option<Block> {
+    let mut end = line.len();
+    while end > 0 && matches!(line[end - 1], b'\r' | b' ' | b'\t') {
+        end -= 1;
+    }
+    // The detectors replace a block scalar's indicator after a credential's name
+    // (`password: [redacted]`); the lines deeper than it go on with that value, whatever
+    // they hold.
+    if let Some(head) = line[..end].strip_suffix(b"[redacted]") {
+        end = head.len();
+        while end > 0 && matches!(line[end - 1], b' ' | b'\t') {
+            end -= 1;
+        }
+        if end == 0 || end == head.len() || line[end - 1] != b':' {
+            return None;
+        }
+        return block_key(line, end - 1, true);
+    }
+    let last = *line.get(end.checked_sub(1)?)?;
+    let scalar = match last {
+        b':' => false,
+        b'|' | b'>' | b'-' | b'+' | b'0'..=b'9' => true,
+        _ => return None,
+    };
+    let mut colon = end - 1;
+    if scalar {
+        // Up to two chomping and indentation indicators after the `|` or `>`.
+        let mut at = end;
+        while at > 0 && end - at < 2 && matches!(line[at - 1], b'-' | b'+' | b'0'..=b'9') {
+            at -= 1;
+        }
+        if at == 0 || !matches!(line[at - 1], b'|' | b'>') {
+            return None;
+        }
+        at -= 1;
+        while at > 0 && matches!(line[at - 1], b' ' | b'\t') {
+            at -= 1;
+        }
+        if at == end - 1 || at == 0 || line[at - 1] != b':' {
+            return None;
+        }
+        colon = at - 1;
+    }
+    block_key(line, colon, scalar)
+}
+
+/// The [`Block`] of a line whose key's colon is at `colon`, when the key names a credential.
+fn block_key(line: &[u8], colon: usize, scalar: bool) -> Option<Block> {
+    let mut col = line
+        .iter()
+        .position(|c| !matches!(c, b' ' | b'\t'))
+        .unwrap_or(line.len());
+    if line.get(col) == Some(&b'-') && matches!(line.get(col + 1), Some(b' ' | b'\t')) {
+        col += 1;
+        while matches!(line.get(col), Some(b' ' | b'\t')) {
+            col += 1;
+        }
+    }
+    if col >= colon {
+        return None;
+    }
+    let (ks, ke) = yaml_key(&line[col..=colon])?;
+    if col + ke != colon
+        && !line[col + ke..colon]
+            .iter()
+            .all(|c| matches!(c, b' ' | b'\t' | b'"' | b'\''))
+    {
+        return None;
+    }
+    credential_name(&line[col + ks..col + ke]).then_some(Block { col, scalar })
+}
+
+/// Whether a nested key under a credential's name stays: as a JSON key, when it passes the
+/// token test (a key made of words, which may itself be a secret, stays: see the docs' "Left
+/// after round 4").
+fn block_key_kept(key: &[u8]) -> bool {
+    token_ok(key)
+}
+
+/// Whether a nested value under a credential's name stays: nothing, a placeholder or a
+/// marker already written, a block scalar's indicator, a boolean, a value of its key's
+/// closed set (`authMode: native`), or what passes by its shape under any key (a number, a
+/// time, a pseudonym).
+fn kept_in_block(key: &[u8], v: &[u8]) -> bool {
+    if let KeyClass::Closed(sets) = classify(key) {
+        return closed_ok(v, sets);
+    }
+    let indicator = matches!(v, [b'|' | b'>', rest @ ..] if rest.len() <= 2
+        && rest.iter().all(|c| matches!(c, b'-' | b'+' | b'0'..=b'9')));
+    v.is_empty()
+        || is_placeholder(v)
+        || matches!(v, b"[redacted]" | b"true" | b"false" | b"null")
+        || indicator
+        || value_passes_by_shape(v)
+}
+
+/// Whether `text` is one placeholder the gate wrote (`<string:12>`).
+fn is_placeholder(text: &[u8]) -> bool {
+    text.strip_prefix(b"<string:")
+        .and_then(|t| t.strip_suffix(b">"))
+        .is_some_and(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit))
+}
+
+/// [`gate`] without the [`Block`] a line may be in or open.
+fn gate_line(
     line: &[u8],
     state: &mut GateState,
     out: &mut Vec<u8>,
@@ -558,10 +976,19 @@ thread_local! {
     static MEMO: std::cell::RefCell<PassSet> = std::cell::RefCell::new(PassSet::default());
 }
 
-/// Whether reading `line` does not depend on the lines before it ([`GateState`]): it is not
-/// read as JSON, or its first byte that is not a space is `{` (which starts afresh).
+/// Whether reading `line` does not depend on the lines before it ([`GateState`]): it starts
+/// at its first column with a byte other than `-` (so it is in no YAML [`Block`]), and it is
+/// not read as JSON or starts with `{` (which starts afresh).
 pub(crate) fn fresh_start(line: &[u8]) -> bool {
-    !json_like(line) || line.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{')
+    // (The line before it must not hand it on either: see [`hands_on`].)
+    // An indented, blank or `-` line may go on with a YAML value ([`Block`]).
+    if matches!(
+        line.first(),
+        None | Some(b' ' | b'\t' | b'\r' | b'\n' | b'-')
+    ) {
+        return false;
+    }
+    !json_like(line) || line.first() == Some(&b'{')
 }
 
 /// Whether `line` is read as JSON: it starts (after spaces) with `{`, `[` or `"`, or holds a
@@ -833,10 +1260,13 @@ fn free_text<S: Sink>(
     while i < text.len() {
         if let Some(n) = separator_len(&text[i..]) {
             out.extend_from_slice(&text[i..i + n]);
-            if !matches!(text[i], b' ' | b'\t' | b':' | b'=') {
+            // A table's cell border (`| OPENAI_API_KEY | … |`) stands between a name and its
+            // value as a space does.
+            let cell = text[i] == b'|' && text.get(i + 1) == Some(&b' ');
+            if !matches!(text[i], b' ' | b'\t' | b':' | b'=') && !wide_sep(&text[i..]) && !cell {
                 credential_next = false;
             }
-            if text[i] != b' ' {
+            if text[i] != b' ' && !cell {
                 loose_next = false;
             }
             i += n;
@@ -864,6 +1294,9 @@ fn free_text<S: Sink>(
             i += 1;
         }
         let chunk = &text[start..i];
+        // An auth scheme or a flag between a credential's name and its value (`AUTH PLAIN …`,
+        // `API_TOKEN --body …`) passes, and the value after it is read as the name's.
+        let mut skipped = false;
         if loose_next {
             loose_next = false;
             // `key sk_proj_…`, `token AbC123…`: after a credential's name and a space, anything
@@ -876,7 +1309,8 @@ fn free_text<S: Sink>(
                 .or_else(|| body.strip_suffix(b","))
                 .unwrap_or(body);
             let plain_word = word.iter().all(|c| c.is_ascii_lowercase()) || is_acronym(word);
-            if !plain_word && !short_number_like(body) && !credential_next {
+            skipped = !credential_next && text.get(i) == Some(&b' ') && scheme_or_flag(body);
+            if !skipped && !plain_word && !short_number_like(body) && !credential_next {
                 placeholder(body, out);
                 if escape {
                     out.push(b'\\');
@@ -888,6 +1322,11 @@ fn free_text<S: Sink>(
                 }
                 continue;
             }
+        }
+        if credential_next && text.get(i) == Some(&b' ') && scheme(chunk) {
+            // `authorization: Token …`: the scheme stays, the value after it goes.
+            out.extend_from_slice(chunk);
+            continue;
         }
         if credential_next {
             // `=` / `:` standing alone (`name = value`) pass; the value after them goes.
@@ -934,7 +1373,12 @@ fn free_text<S: Sink>(
         let credential =
             matters && !name.is_empty() && name.iter().all(key_byte) && credential_name(name);
         credential_next = next_is_sep && named && credential;
-        loose_next = credential && !named && matches!(text.get(i), Some(b' '));
+        loose_next = skipped || credential && !named && matches!(text.get(i), Some(b' '));
+        // A credential named in another language (`我的密码是 …`, `пароль: …`, `パスワード：…`):
+        // the word itself is replaced as a word that is not ASCII, the value after it goes.
+        if !credential_next && next_or_wide_sep(&text[i..]) && !chunk.is_ascii() {
+            credential_next = foreign_credential(chunk);
+        }
         // An object literal's pair in a log (`{ USER: 'jdoe' }` from util.inspect,
         // `{'USER': 'jdoe'}` from Python, `key: "value"` in YAML): the quoted value is judged
         // under its key as a JSON string is.
@@ -987,6 +1431,98 @@ fn free_text<S: Sink>(
             i = ve;
         }
     }
+}
+
+/// An auth scheme (`Bearer`, `Basic`, `PLAIN`, …) or a command-line flag (`--body`, `-b`):
+/// what follows it is still the value of the credential named before it.
+fn scheme_or_flag(w: &[u8]) -> bool {
+    let flag = match w {
+        [b'-', b'-', c, rest @ ..] | [b'-', c, rest @ ..] => {
+            c.is_ascii_alphabetic() && rest.iter().all(key_byte)
+        }
+        _ => false,
+    };
+    flag || scheme(w)
+}
+
+/// An auth scheme's name as headers and protocols write it (`Bearer`, `Basic`, `Token`,
+/// SMTP's `PLAIN`, …).
+fn scheme(w: &[u8]) -> bool {
+    const SCHEMES: [&[u8]; 14] = [
+        b"Bearer",
+        b"bearer",
+        b"BEARER",
+        b"Basic",
+        b"basic",
+        b"Token",
+        b"Digest",
+        b"PLAIN",
+        b"LOGIN",
+        b"XOAUTH2",
+        b"NTLM",
+        b"Negotiate",
+        b"CRAM-MD5",
+        b"ApiKey",
+    ];
+    SCHEMES.contains(&w)
+}
+
+/// A full-width colon or equals sign, or an ideographic space, at the start of `text`: they
+/// stand between a name and its value as `:`, `=` and a space do.
+fn wide_sep(text: &[u8]) -> bool {
+    matches!(text, [0xEF, 0xBC, 0x9A | 0x9D, ..] | [0xE3, 0x80, 0x80, ..])
+}
+
+/// A space, a tab, `:`, `=` or a [`wide_sep`] at the start of `text`.
+fn next_or_wide_sep(text: &[u8]) -> bool {
+    matches!(text.first(), Some(b' ' | b'\t' | b':' | b'=')) || wide_sep(text)
+}
+
+/// Whether a word that is not ASCII names a credential in a language other than English:
+/// password, token, secret key or one-time code in Chinese, Japanese, Korean, Russian,
+/// Ukrainian, Spanish, Polish, Turkish, Greek, Hebrew, Arabic, Hindi, Vietnamese, Swedish.
+fn foreign_credential(word: &[u8]) -> bool {
+    const WORDS: [&str; 34] = [
+        "密码",
+        "密碼",
+        "口令",
+        "令牌",
+        "密钥",
+        "秘钥",
+        "密鑰",
+        "验证码",
+        "驗證碼",
+        "パスワード",
+        "暗証番号",
+        "トークン",
+        "秘密鍵",
+        "シークレット",
+        "認証コード",
+        "비밀번호",
+        "암호",
+        "토큰",
+        "인증번호",
+        "пароль",
+        "Пароль",
+        "ПАРОЛЬ",
+        "токен",
+        "Токен",
+        "ключ",
+        "contraseña",
+        "Contraseña",
+        "hasło",
+        "Hasło",
+        "şifre",
+        "Şifre",
+        "κωδικός",
+        "סיסמה",
+        "पासवर्ड",
+    ];
+    const MORE: [&str; 4] = ["المرور", "السر", "khẩu", "lösenord"];
+    WORDS
+        .iter()
+        .chain(MORE.iter())
+        .any(|w| memchr::memmem::find(word, w.as_bytes()).is_some())
 }
 
 /// After an element name at `start..i` (`<password>`, `<ns:apiKey>`) that names a
@@ -1436,6 +1972,10 @@ fn chunk_body<S: Sink>(
                             s.push((base + start, base + start + name.len()));
                         }
                     }
+                }
+                // The `=` stays, also after an empty name (`#=…`): dropping it changed the
+                // text without a placeholder, and the chunk was then remembered as passed.
+                if value_at != Some(start) {
                     out.push(b'=');
                 }
                 if let Some(at) = value_at {
@@ -1476,9 +2016,34 @@ fn chunk_body<S: Sink>(
             }
         }
     }
+    let eq_at = memchr::memchr(b'=', chunk);
+    // `//registry.npmjs.org/:_authToken=…` (an `.npmrc` line): after the last `/` or `:`
+    // before the `=`, a name that says it holds a credential; its value goes, the rest is
+    // read as usual.
+    if let Some(eq) = eq_at {
+        let (k, v) = (&chunk[..eq], &chunk[eq + 1..]);
+        if let Some(p) = k.iter().rposition(|&c| c == b'/' || c == b':') {
+            let name = &k[p + 1..];
+            if !name.is_empty()
+                && !v.is_empty()
+                && name.iter().all(key_byte)
+                && credential_name(name)
+                && !v.contains(&b'=')
+            {
+                chunk_body(k, base, out, g, spans.as_deref_mut());
+                out.push(b'=');
+                placeholder(v, out);
+                g.replaced += 1;
+                g.reflow = true;
+                if let Some(s) = spans {
+                    s.push((base + eq + 1, base + chunk.len()));
+                }
+                return;
+            }
+        }
+    }
     // `k=v;k=v` and `k=v&k=v` outside a URL (a connection string, a form body, a cookie
     // list): each pair is judged on its own, like a lone `key=value`.
-    let eq_at = memchr::memchr(b'=', chunk);
     if authority.is_none() && eq_at.is_some() {
         if let Some(first) = chunk.iter().position(|&c| c == b';' || c == b'&') {
             let eq_before = chunk[..first].contains(&b'=');
@@ -1782,7 +2347,13 @@ fn id_shaped(part: &[u8]) -> bool {
             }
             j - k >= 3 && digits >= 12
         };
-        uuid || mac || cisco || dashed_v4() || grouped()
+        // A Windows security identifier of a domain or machine account
+        // (`S-1-5-21-3623811015-3361044348-30300820-1013`); the short well-known ones
+        // (`S-1-5-18`) stay.
+        let sid = || {
+            len(k) == 1 && part[g[k].0] == b'S' && joined(k, 7, b'-') && (k + 1..k + 7).all(number)
+        };
+        uuid || mac || cisco || dashed_v4() || grouped() || sid()
     })
 }
 
@@ -2377,6 +2948,21 @@ mod tests {
         }
     }
 
+    /// Found by the property test after merging round 4: a placeholder's `>` followed by a
+    /// space read as a shell prompt in the gate's own output, so the next line went when the
+    /// output was scanned again but not when it was redacted.
+    #[test]
+    fn a_placeholder_is_no_prompt() {
+        for first in ["+\\e \":", "<string:3> \"<string:1>", "<user> ls"] {
+            let mut st = GateState::default();
+            let mut out = Vec::new();
+            gate(first.as_bytes(), &mut st, &mut out, None);
+            assert!(!st.output, "{first}");
+        }
+        assert!(hands_on(b"$ printenv <string:14>"));
+        assert!(hands_on(b"jdoe@box> printenv OPENAI_API_KEY"));
+    }
+
     /// Found reading the plugin's own log calls: `failed to auto-open oauth URL` lost `URL`,
     /// read as the credential after `oauth`.
     #[test]
@@ -2496,6 +3082,199 @@ mod tests {
 
     /// Found by the red-team harness: an environment dumped by util.inspect or Python kept
     /// plain words under keys nobody vouched for.
+    /// Red team, round 4: an auth scheme, a flag or a table's cell border between a
+    /// credential's name and its value let the value pass.
+    #[test]
+    fn a_scheme_flag_or_cell_border_stands_between_a_name_and_its_value() {
+        for text in [
+            "AUTH PLAIN marmot-lantern",
+            "gh secret set API_TOKEN --body marmot-lantern",
+            "| OPENAI_API_KEY | marmot-lantern |",
+            "authorization: Token marmot-lantern",
+        ] {
+            let out = g(text);
+            assert!(!out.contains("marmot"), "{text:?} -> {out:?}");
+        }
+        for kept in [
+            "| token | expired |",
+            "| status | ok |",
+            "refresh token -> retry",
+        ] {
+            assert_eq!(g(kept), kept);
+        }
+    }
+
+    /// Found by the parallel property test: an empty parameter name before `=` in a query
+    /// or fragment lost its `=`, so the chunk read differently once remembered as passed.
+    #[test]
+    fn an_empty_parameter_name_keeps_its_equals_sign() {
+        assert_eq!(g("/w#="), "/w#=");
+        assert_eq!(g("GET /x?=5&a=1"), "GET /x?=5&a=1");
+        let t = "/w#=<.^E>$~\\i%'c#T";
+        let first = g(t);
+        g("/w#=");
+        assert_eq!(g(t), first);
+    }
+
+    /// Red team, round 4: an `.npmrc` line's token after a registry path passed when made of
+    /// words.
+    #[test]
+    fn a_credentials_value_after_a_path_goes() {
+        let out = g("//registry.npmjs.org/:_authToken=marmot-lantern-velvet");
+        assert!(!out.contains("marmot"), "{out}");
+        assert!(out.ends_with(":_authToken=<string:21>"), "{out}");
+        for kept in ["level=info", "/srv/dist/index.js", "/v1/responses?stream=1"] {
+            assert_eq!(g(kept), kept);
+        }
+    }
+
+    /// Red team, round 4: a domain account's security identifier passed, its 10-digit
+    /// groups read as epoch times.
+    #[test]
+    fn a_windows_sid_goes_whole() {
+        let out = g("SID S-1-5-21-3623811015-3361044348-30300820-1013 denied");
+        assert_eq!(out, "SID <string:44> denied");
+        assert_eq!(g("run as S-1-5-18"), "run as S-1-5-18");
+    }
+
+    /// Red team, round 4: a credential named in another language kept its value.
+    #[test]
+    fn a_credential_named_in_another_language_loses_its_value() {
+        for text in [
+            "prompt: 我的密码是 hunter2zq 请记住",
+            "密码：hunter2zq",
+            "пароль: hunter2zq",
+            "パスワード＝hunter2zq",
+            "Contraseña hunter2zq",
+            "비밀번호 hunter2zq",
+        ] {
+            let out = g(text);
+            assert!(!out.contains("hunter2zq"), "{text:?} -> {out:?}");
+        }
+        // Other words that are not ASCII leave the next word alone.
+        assert_eq!(g("使用 gpt-5 模型"), "<string:2> gpt-5 <string:2>");
+    }
+
+    /// Lines in order through one state, as a file's lines are read.
+    fn g_lines(text: &str) -> String {
+        let mut state = GateState::default();
+        let mut all = String::new();
+        for line in text.split('\n') {
+            let mut out = Vec::new();
+            gate(line.as_bytes(), &mut state, &mut out, None);
+            all.push_str(&String::from_utf8_lossy(&out));
+            all.push('\n');
+        }
+        all
+    }
+
+    /// Red team, round 4: the lines of a YAML value under a credential's name (a block
+    /// scalar, a list, a plain scalar on the next line) were read one at a time, and a
+    /// secret made of words passed on them.
+    #[test]
+    fn a_yaml_value_below_a_credentials_name_goes_on_every_line() {
+        for text in [
+            "config:\n  client_secret: |\n    marmot-lantern\n\n    velvet words\n  region: 1",
+            "password: >-\n  marmot lantern\nnext: 1",
+            "  api_key: |2\n    marmot-lantern",
+            "- password: |+\n    marmot-lantern\n  x: 1",
+            "secrets:\n  - marmot-lantern\n  - velvet-words\nlevel: info",
+            "api_keys:\n- marmot-lantern",
+            "auth:\n  token:\n    marmot-lantern",
+            "\"client_secret\": |\n  marmot-lantern",
+            "password: [redacted]\n  marmot-lantern",
+            "API Key: |\n  marmot-lantern",
+            "\"client secret\": >\n  marmot-lantern",
+        ] {
+            let out = g_lines(text);
+            for gone in ["marmot", "lantern", "velvet"] {
+                assert!(!out.contains(gone), "{text:?} -> {out:?}");
+            }
+        }
+        // The block ends at the key's column; a nested map's pairs are read as usual.
+        assert_eq!(
+            g_lines("token: |\n  marmot\nlevel: info\n  at run (/srv/dist/index.js:1:2)"),
+            "token: |\n  <string:6>\nlevel: info\n  at run (/srv/dist/index.js:1:2)\n"
+        );
+        assert_eq!(
+            g_lines("session:\n  id: marmot\n  ttl: 3600\n  at: 2025-01-01T00:00:00Z\n  user:\n    - x"),
+            "session:\n  id: <string:6>\n  ttl: 3600\n  at: 2025-01-01T00:00:00Z\n  user:\n    - <string:1>\n"
+        );
+        // A value of its key's closed set stays.
+        assert_eq!(
+            g_lines("auth:\n  authMode: native\n  rotationStrategy: marmot"),
+            "auth:\n  authMode: native\n  rotationStrategy: <string:6>\n"
+        );
+        // A nested block scalar keeps its indicator and opens its own block.
+        assert_eq!(
+            g_lines("secrets:\n  Xk3jP9qz: true\n  db:\n    password: |\n      velvet"),
+            "secrets:\n  <string:8>: true\n  db:\n    password: |\n      <string:6>\n"
+        );
+        // Not a credential's name, not a block: read as before.
+        for kept in [
+            "description: |\n  retries once\nlevel: info",
+            "status:\n  - ok\n",
+            "Error: invalid token: [redacted]\n    at run (/srv/dist/index.js:1:2)",
+            "[redacted]\n  retries once",
+            "Failed to refresh the token:\n  retries once",
+            " [redacted]\n  retries once",
+        ] {
+            assert_eq!(g_lines(kept), format!("{kept}\n"));
+        }
+        // Its own output reads the same (placeholders pass, blank lines keep the block).
+        let once = g_lines("secret: |\n  marmot\n\n  lantern");
+        assert_eq!(g_lines(once.trim_end()), once);
+    }
+
+    /// Red team, round 4: what a shell printed for a command that names a credential is on
+    /// the next line, where each word alone is ordinary.
+    #[test]
+    fn a_prompts_printed_secret_goes_on_the_next_line() {
+        for text in [
+            "$ printenv OPENAI_API_KEY\nmarmot-lantern",
+            "jdoe@box:~/src$ echo $GITHUB_TOKEN\nmarmot-lantern",
+            "% security find-generic-password -s codex -w\nmarmot lantern",
+            "$ pass show email/work\nmarmot-lantern",
+            "PS C:\\src> op read op://vault/item/password\nmarmot-lantern",
+            "root@box:/# cat /etc/app/secret\nmarmot-lantern",
+            "irb(main):001:0> ENV['API_TOKEN']\n=> \"marmot-lantern\"",
+            "(venv) jdoe@box:~$ echo $OPENAI_API_KEY\nmarmot-lantern",
+            "C:\\Users\\x> echo %OPENAI_API_KEY%\nmarmot-lantern",
+            "> process.env['API_TOKEN']\n'marmot-lantern'",
+            "$ cat ~/.config/app/credentials\nmarmot-lantern",
+        ] {
+            let out = g_lines(text);
+            assert!(!out.contains("marmot"), "{text:?} -> {out:?}");
+        }
+        // One line only; a prompt line that follows is read as usual, and other commands hand
+        // nothing on.
+        assert_eq!(
+            g_lines("$ echo $TOKEN\nmarmot\nretries once"),
+            "$ echo $TOKEN\n<string:6>\nretries once\n"
+        );
+        for kept in [
+            "$ echo $TOKEN\n$ ls dist",
+            "$ npm install\nadded 12 packages",
+            "# Token refresh\nretries once",
+        ] {
+            assert_eq!(g_lines(kept), format!("{kept}\n"));
+        }
+        assert!(hands_on(b"$ gh auth token") && !hands_on(b"$ gh pr list"));
+        // Read again over its own output (the engine's next pass over a changed line), a
+        // prompt whose credential's name became a placeholder still hands on.
+        let mut out = Vec::new();
+        gate(
+            b"$ cat ~/.config/app/credentials",
+            &mut GateState::default(),
+            &mut out,
+            None,
+        );
+        let mut st = GateState::default();
+        gate(&out, &mut st, &mut Vec::new(), None);
+        assert!(st.output, "{}", String::from_utf8_lossy(&out));
+        assert!(!hands_on(br#"{"a":"b$ token"}"#) && !hands_on(b"# the token"));
+    }
+
     #[test]
     fn indented_pairs_are_judged_under_their_key() {
         let out = g("  hostname: zorvbox");

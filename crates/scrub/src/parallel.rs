@@ -1,9 +1,11 @@
 //! Redaction and scanning of one file on several threads, with the serial output.
 //!
 //! The input is cut into chunks of whole lines (about [`CHUNK`] bytes). In [`Mode::Lines`]
-//! the only thing one line hands to the next is the gate's [`GateState`] (the key of an open
-//! pretty-printed array), and a line that is not JSON, or whose first byte that is not a space
-//! is `{`, does not read it ([`crate::gate::fresh_start`]). Chunks start at such lines
+//! what one line hands to the next is the gate's [`GateState`] (the key of an open
+//! pretty-printed array, a YAML value under a credential's name, a shell prompt's printed
+//! secret), and a line at its first column that is not JSON or starts with `{` (and not `-`)
+//! does not read it ([`crate::gate::fresh_start`]) unless the line before is a shell prompt
+//! that hands its output on ([`crate::gate::hands_on`]). Chunks start at such lines
 //! ("fresh"), so each worker reads its chunk with a fresh state and the results, written in
 //! order, are byte for byte those of one thread. A chunk that cannot start fresh (no fresh
 //! line within [`MAX_CHUNK`]) is read on the calling thread after the ones before it, with
@@ -126,7 +128,9 @@ impl<R: Read> Chunker<R> {
                     resume = Some(nl);
                     break;
                 }
-                if crate::gate::fresh_start(&next[..line_end]) {
+                let prev = &self.pending
+                    [memchr::memrchr(b'\n', &self.pending[..nl]).map_or(0, |p| p + 1)..nl];
+                if crate::gate::fresh_start(&next[..line_end]) && !crate::gate::hands_on(prev) {
                     return Ok(Some(self.cut(nl + 1, true)));
                 }
             }
@@ -304,6 +308,9 @@ struct Redacted {
     counts: Counts,
     /// Fingerprints of the lines proven clean ([`crate::certify`]).
     proofs: Vec<u64>,
+    /// The gate's state after the chunk's last line, for a chunk after it that does not
+    /// start fresh (cut where no fresh line came within [`MAX_CHUNK`]).
+    state: GateState,
 }
 
 /// Redacts a chunk that starts fresh with `fs`.
@@ -415,7 +422,7 @@ fn redact_parallel_inner<R: Read, W: Write>(
     }
     let mut outcome = StreamOutcome::default();
     let mut counts = Counts::default();
-    // The gate's state after the chunks written so far (fresh after a worker's chunk).
+    // The gate's state after the chunks written so far.
     let mut state = GateState::default();
     let mut consume = |data: Vec<u8>,
                        mut done: Option<Redacted>,
@@ -433,7 +440,7 @@ fn redact_parallel_inner<R: Read, W: Write>(
                     c.extend(std::mem::take(&mut d.proofs));
                 }
                 progress(data.len() as u64);
-                state = GateState::default();
+                state = d.state;
                 return Ok(true);
             }
         }
@@ -478,6 +485,7 @@ fn redact_parallel_inner<R: Read, W: Write>(
                 out,
                 counts: fs.take_counts(),
                 proofs: fs.take_proofs(),
+                state: fs.gate_state(),
             }
         },
         &mut consume,
@@ -558,17 +566,17 @@ pub fn scan_parallel_sized<R: Read>(
         return Ok(n);
     }
     let mut consume = |data: Vec<u8>,
-                       done: Option<(Vec<Finding>, u64)>,
+                       done: Option<(Vec<Finding>, u64, GateState)>,
                        rest: Option<&mut dyn Read>|
      -> io::Result<bool> {
-        if let Some((found, lines)) = done {
+        if let Some((found, lines, end)) = done {
             for mut f in found {
                 f.line += line_no - 1;
                 on_finding(f);
             }
             line_no += lines;
             consumed += data.len() as u64;
-            state = GateState::default();
+            state = end;
             return Ok(true);
         }
         let mut fs = [s.file(Mode::Lines), s.file(Mode::Lines)];
@@ -602,7 +610,7 @@ pub fn scan_parallel_sized<R: Read>(
             // Reading a slice cannot fail.
             let (lines, _): (u64, u64) =
                 scan(fs, &mut &chunk[..], 1, &mut found).unwrap_or_default();
-            (found, lines)
+            (found, lines, fs[0].gate_state())
         },
         &mut consume,
     )?;

@@ -200,9 +200,12 @@ const ACCT: Repl = Repl::Pseudonym(Kind::Account);
 const SESS: Repl = Repl::Pseudonym(Kind::Session);
 
 /// Prefix, minimum body length, body characters, rule, replacement.
-const PREFIXES: [Prefix; 8] = [
+const PREFIXES: [Prefix; 10] = [
     (b"sk-", 20, is_b64url, Rule::OpenaiKey, Repl::Redacted),
     (b"sess-", 20, is_b64url, Rule::OpenaiKey, Repl::Redacted),
+    // Stripe's and others' secret and restricted keys (`sk_live_…`, `rk_test_…`).
+    (b"sk_", 20, is_b64url, Rule::OpenaiKey, Repl::Redacted),
+    (b"rk_", 20, is_b64url, Rule::OpenaiKey, Repl::Redacted),
     (b"rt_", 16, tokenish, Rule::RefreshToken, Repl::Redacted),
     (b"rt-", 16, tokenish, Rule::RefreshToken, Repl::Redacted),
     (b"v1.", 40, tokenish, Rule::RefreshToken, Repl::Redacted),
@@ -219,15 +222,29 @@ const PREFIXES: [Prefix; 8] = [
 pub(crate) fn prefixed_tokens(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     let mut hits: Vec<(usize, usize)> = Vec::new();
     for sep in memchr::memchr3_iter(b'-', b'_', b'.', low) {
-        // The byte before the separator, as in some prefix (`k` of `sk-`, `s` of `sess-`, …).
-        if sep == 0 || !matches!(low[sep - 1], b'k' | b's' | b't' | b'1' | b'r' | b'g') {
+        if sep == 0 {
             continue;
         }
-        for (k, (prefix, ..)) in PREFIXES.iter().enumerate() {
+        // The prefixes (indices into [`PREFIXES`]) that end in this separator after this byte
+        // (`k` and `-` of `sk-`, `s` and `-` of `sess-`, …).
+        let candidates: &[usize] = match (low[sep - 1], low[sep]) {
+            (b'k', b'-') => &[0],
+            (b's', b'-') => &[1],
+            (b'k', b'_') => &[2, 3],
+            (b't', b'_') => &[4],
+            (b't', b'-') => &[5],
+            (b'1', b'.') => &[6],
+            (b'r', b'-') => &[7],
+            (b'g', b'-') => &[8],
+            (b's', b'_') => &[9],
+            _ => continue,
+        };
+        for &k in candidates {
+            let prefix = PREFIXES[k].0;
             let Some(pos) = (sep + 1).checked_sub(prefix.len()) else {
                 continue;
             };
-            if prefix[prefix.len() - 1] == low[sep] && &low[pos..=sep] == *prefix {
+            if &low[pos..=sep] == prefix {
                 hits.push((k, pos));
             }
         }
@@ -532,6 +549,18 @@ mod tests {
             ]
         );
         assert!(run(prefixed_tokens, "start_time user-agent task-abc").is_empty());
+        // Red team, round 4: a secret key after `sk_`/`rk_` went when its body was random
+        // (the gate) but not when it was made of words.
+        let r = run(
+            prefixed_tokens,
+            "at position 0: sk_firavad-vopaser-femuguf rk_live_marmotlanternvelvet",
+        );
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert!(run(
+            prefixed_tokens,
+            "task_marmotlanternvelvetwords disk_usage_marmotlanternvelvet sk_short"
+        )
+        .is_empty());
     }
 
     /// The detectors' plain definitions, for the agreement properties below.
@@ -575,7 +604,7 @@ mod tests {
             parts in proptest::collection::vec(proptest::prop_oneof![
                 "[A-Za-z0-9]{0,40}",
                 "[ ._/%-]{1,3}",
-                "(sk-|sess-|rt_|rt-|v1\\.|user-|org-|ses_|SK-|Ses_)",
+                "(sk-|sess-|rt_|rt-|v1\\.|user-|org-|ses_|SK-|Ses_|sk_|rk_|Rk_)",
             ], 0..12)
         ) {
             let text = parts.concat();

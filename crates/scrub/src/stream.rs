@@ -91,6 +91,20 @@ impl<R: Read> LineReader<R> {
         }
     }
 
+    /// Whether nothing is left to read: no rest of an overlong line, no more input.
+    fn at_end(&mut self) -> io::Result<bool> {
+        if self.line.len() > self.handed {
+            return Ok(false);
+        }
+        loop {
+            match self.inner.fill_buf() {
+                Ok(b) => return Ok(b.is_empty()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
     /// Skips to just after the next newline (used after seeking into the middle of a file).
     pub fn skip_partial_line(&mut self) -> io::Result<()> {
         loop {
@@ -142,10 +156,18 @@ pub fn redact_stream<R: Read, W: Write>(
     let mut outcome = StreamOutcome::default();
     let mut out = Vec::with_capacity(64 * 1024);
     let mut reported = reader.consumed;
+    let mut finished = false;
     while let Some((piece, newline)) = reader.next_piece()? {
         // Where the current line began: a line is kept or dropped whole.
         let before = fs.pending_line().unwrap_or(out.len());
         fs.redact_line(piece, newline, &mut out);
+        if !newline && fs.pending_line().is_some() && reader.at_end()? {
+            // A last line without a newline: the gate reads it now, so the budget weighs
+            // what is written (as for a chunk read on another thread), not the bytes before
+            // the gate.
+            fs.finish(&mut out);
+            finished = true;
+        }
         if let Some(max) = max_out {
             let pending_too_long =
                 fs.pending_line().is_some() && outcome.bytes_out + out.len() as u64 > max;
@@ -172,7 +194,7 @@ pub fn redact_stream<R: Read, W: Write>(
             reported = reader.consumed;
         }
     }
-    if !outcome.truncated {
+    if !outcome.truncated && !finished {
         fs.finish(&mut out);
     }
     writer.write_all(&out)?;

@@ -128,6 +128,12 @@ fn line() -> impl Strategy<Value = String> {
         Just("\"name\": \"Zorvel\",".to_string()),
         Just("retry 3 of 5: call +1 415 555 0134 from Jane Doe".to_string()),
         Just("Authorization: Bearer abcdefgh12345678".to_string()),
+        Just("client_secret: |".to_string()),
+        Just("api_keys:".to_string()),
+        Just("  marmot lantern".to_string()),
+        Just("- velvet-words".to_string()),
+        Just("$ echo $GITHUB_TOKEN".to_string()),
+        Just(String::new()),
         "[ -~]{0,60}",
         (1usize..3).prop_map(|k| "word ".repeat(k * 700)),
         (1usize..3).prop_map(|k| format!("{{\"msg\":\"{}\"}}", "ab ".repeat(k * 900))),
@@ -166,6 +172,68 @@ fn a_file_without_newlines_longer_than_a_chunk_reads_the_same() {
     let mut text = "{\"a\":[\n\"x y\",\n".to_string();
     text.push_str(&"token Qz07Kv8Rw3Xp7LmT ".repeat(2000));
     assert_agree(&s, text.as_bytes(), small());
+}
+
+/// Red team, round 4: a YAML value under a credential's name goes on below its key's line,
+/// so no chunk starts inside it (an indented, blank or `-` line is not fresh), wherever the
+/// cut falls; the value's lines go on one thread and on several.
+#[test]
+fn a_yaml_block_across_a_cut_reads_the_same() {
+    let s = corpus::scrubber();
+    for pad in 0..6 {
+        let mut data = corpus::corpus(4096);
+        data.extend_from_slice("x\n".repeat(pad).as_bytes());
+        data.extend_from_slice(b"client_secret: |\n  marmot-lantern\n\n  velvet-words\n");
+        data.extend_from_slice(b"api_keys:\n- marmot-lantern\n- velvet-words\nlevel: info\n");
+        data.extend_from_slice(&corpus::corpus(4096));
+        assert_agree(&s, &data, small());
+        let (out, ..) = parallel(&s, &data, None, 3, small());
+        let out = String::from_utf8_lossy(&out);
+        assert!(!out.contains("marmot") && !out.contains("velvet"));
+    }
+}
+
+/// Red team, round 4: a shell prompt that prints a secret hands its next line on, so no chunk
+/// starts there, wherever the cut falls.
+#[test]
+fn a_prompts_output_across_a_cut_reads_the_same() {
+    let s = corpus::scrubber();
+    for pad in 0..6 {
+        let mut data = corpus::corpus(4096);
+        data.extend_from_slice("x\n".repeat(pad).as_bytes());
+        for _ in 0..40 {
+            data.extend_from_slice(b"$ printenv OPENAI_API_KEY\nmarmot-lantern\n");
+        }
+        assert_agree(&s, &data, small());
+        let (out, ..) = parallel(&s, &data, None, 3, small());
+        assert!(!String::from_utf8_lossy(&out).contains("marmot"));
+    }
+}
+
+/// Found by the generated files once a YAML block was carried: a last line without a
+/// newline that the gate shortens is weighed against the byte budget as written (gated) on
+/// one thread as on several, for every budget around the output's size.
+#[test]
+fn a_last_line_without_a_newline_is_weighed_gated() {
+    let s = corpus::scrubber();
+    for last in [
+        "client_secret: |\n    \"free text words here\",",
+        "$ echo $GITHUB_TOKEN\nmarmot lantern velvet words here",
+        "{\"a\":[\n    \"Qz07Kv8Rw3Xp7LmTQz07Kv8Rw3Xp7LmT\"",
+    ] {
+        let mut data = corpus::corpus(3000);
+        data.extend_from_slice(last.as_bytes());
+        let total = serial(&s, &data, None).2 .1;
+        for max in total.saturating_sub(40)..=total + 2 {
+            let want = serial(&s, &data, Some(max));
+            for threads in [2, 3] {
+                assert!(
+                    want == parallel(&s, &data, Some(max), threads, small()),
+                    "{last:?} max {max}"
+                );
+            }
+        }
+    }
 }
 
 /// A last line without a newline is read by the gate too, on one thread and on several.
