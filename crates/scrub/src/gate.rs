@@ -357,9 +357,19 @@ pub fn gate(
             return g;
         }
     }
+    let start = out.len();
     let g = gate_line(line, state, out, spans);
     state.block = block_opener(line);
     state.output = hands_on(line);
+    // What the line hands on is read from what was written too: a scan reads this output,
+    // and where a placeholder makes it a credential's key or a prompt whose command the
+    // gate changed, the redaction must carry that as the scan will (found by the fuzz
+    // target). Either reading carries: fail closed.
+    if g.replaced > 0 {
+        let written = &out[start..];
+        state.block = state.block.or_else(|| block_opener(written));
+        state.output |= hands_on(written);
+    }
     g
 }
 
@@ -492,6 +502,18 @@ fn ends_in_placeholder(prefix: &[u8]) -> bool {
                 .iter()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b':' || *c == b'-')
     })
+}
+
+/// Whether the line after `line` may be read with what `line` hands on ([`hands_on`]),
+/// judged before the detectors and the gate have rewritten `line`: its written form can hand
+/// on where the raw one does not (a placeholder ending in `>` before a space, a command the
+/// gate changed), so only a JSON object line or a blank one is known not to. Where a
+/// parallel chunk may start.
+pub(crate) fn may_hand_on(line: &[u8]) -> bool {
+    match line.iter().position(|c| !c.is_ascii_whitespace()) {
+        None => false,
+        Some(i) => line[i] != b'{' || hands_on(line),
+    }
 }
 
 /// The command of a shell prompt line: after `$ `, `% `, `> `, `❯ ` at its start, after a

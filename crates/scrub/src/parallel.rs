@@ -4,8 +4,9 @@
 //! what one line hands to the next is the gate's [`GateState`] (the key of an open
 //! pretty-printed array, a YAML value under a credential's name, a shell prompt's printed
 //! secret), and a line at its first column that is not JSON or starts with `{` (and not `-`)
-//! does not read it ([`crate::gate::fresh_start`]) unless the line before is a shell prompt
-//! that hands its output on ([`crate::gate::hands_on`]). Chunks start at such lines
+//! does not read it ([`crate::gate::fresh_start`]) when the line before is known not to hand
+//! anything on: a JSON object line or a blank one ([`crate::gate::may_hand_on`]; a text line's
+//! redacted form may read as a shell prompt that hands its output on). Chunks start at such lines
 //! ("fresh"), so each worker reads its chunk with a fresh state and the results, written in
 //! order, are byte for byte those of one thread. A chunk that cannot start fresh (no fresh
 //! line within [`MAX_CHUNK`]) is read on the calling thread after the ones before it, with
@@ -130,7 +131,7 @@ impl<R: Read> Chunker<R> {
                 }
                 let prev = &self.pending
                     [memchr::memrchr(b'\n', &self.pending[..nl]).map_or(0, |p| p + 1)..nl];
-                if crate::gate::fresh_start(&next[..line_end]) && !crate::gate::hands_on(prev) {
+                if crate::gate::fresh_start(&next[..line_end]) && !crate::gate::may_hand_on(prev) {
                     return Ok(Some(self.cut(nl + 1, true)));
                 }
             }

@@ -57,3 +57,17 @@ fn an_opaque_capital_run_after_a_header_name_goes() {
     let text = String::from_utf8_lossy(&out).to_lowercase();
     assert!(!text.contains("aaaaaaaa00a7"), "{text}");
 }
+
+/// Found by the fuzz target after round 4 of the red team: the redacted form of a line read
+/// as a shell prompt whose command the gate had changed (a placeholder's `>` or a moved
+/// space before `$`), so the scan of the output replaced the next line where the redaction
+/// had kept it. The gate now carries what either form of the line hands on.
+#[test]
+fn a_line_whose_redacted_form_reads_as_a_prompt_scans_clean() {
+    assert_scans_clean(include_bytes!(
+        "fuzz-regressions/prompt-marker-after-placeholder.bin"
+    ));
+    assert_scans_clean(include_bytes!(
+        "fuzz-regressions/placeholder-makes-a-prompt.bin"
+    ));
+}
