@@ -2,14 +2,16 @@
 //!
 //! Order of work for one run (`<state>/codex-kit/doctor/fix/<run id>/`):
 //! 1. refuse when the plan changes the store while OpenCode runs (unless forced);
-//! 2. record the state of every path the plan touches *before* anything changes: a byte-exact
-//!    backup (`files/<n>`, fsynced) and its mode for files, mode and mtime for directories,
-//!    "absent" for paths the run creates (and the parent directories it creates), then the
-//!    manifest (`manifest.json`, written atomically);
-//! 3. take the store's lock when a fix touches the store (held for the whole run);
+//! 2. take the store's lock when a fix touches the store (held for the whole run; the state
+//!    of a stale lock directory it reclaims is recorded just before);
+//! 3. record, under that lock, the state of every path the plan touches *before* anything
+//!    changes: a byte-exact backup (`files/<n>`, fsynced) and its mode for files, mode and
+//!    mtime for directories, "absent" for paths the run creates (and the parent directories it
+//!    creates), then the manifest (`manifest.json`, written atomically);
 //! 4. apply each action atomically (temp file + fsync + rename + directory fsync), first
 //!    checking that the path is still as planned;
-//! 5. on the first failure, restore every recorded path and mark the run `rolled_back`.
+//! 5. on the first failure, restore the paths this run wrote that are still as it wrote them
+//!    (never a later write of another program) and mark the run `rolled_back`.
 //!
 //! [`undo`] restores the newest run from its manifest (bytes, modes, mtimes of directories;
 //! files the run created are removed, removed directories recreated). Because the manifest is
@@ -392,7 +394,31 @@ pub fn apply(plan: &Plan, opts: &ApplyOptions) -> Result<Applied, FixError> {
         .create(run_dir.join("files"))
         .map_err(io("create", &run_dir))?;
 
+    // The store's own lock directory (a stale one that taking the lock reclaims) is recorded
+    // as it was before the lock is taken; every other path is recorded under the lock, so a
+    // write the lock holder made while this run waited is what the backup holds (found from
+    // the user's side: a rotated refresh token written meanwhile was rolled back).
+    let lock_dir = plan
+        .touches_store()
+        .then(|| codex_paths::lock_dir_of(&opts.store_path));
     let mut entries = Vec::new();
+    for f in &plan.fixes {
+        for a in &f.actions {
+            for p in a.paths() {
+                if Some(p) == lock_dir.as_ref() {
+                    record(p, &run_dir, &mut entries, false)?;
+                }
+            }
+        }
+    }
+    let lock = match lock_store(plan, opts) {
+        Ok(l) => l,
+        Err(e) => {
+            // Nothing was changed, and no manifest written: the run leaves no trace.
+            let _ = fs::remove_dir_all(&run_dir);
+            return Err(e);
+        }
+    };
     for f in &plan.fixes {
         for a in &f.actions {
             if let Action::Create { path, .. } = a {
@@ -425,23 +451,25 @@ pub fn apply(plan: &Plan, opts: &ApplyOptions) -> Result<Applied, FixError> {
     };
     write_manifest(&run_dir, &manifest)?;
 
-    let lock = match lock_store(plan, opts) {
-        Ok(l) => l,
-        Err(e) => {
-            // Nothing was changed: this run must not hide an earlier one from `undo`.
-            manifest.state = RunState::RolledBack;
-            let _ = write_manifest(&run_dir, &manifest);
-            return Err(e);
-        }
-    };
     let mut applied = 0usize;
     let mut failure = None;
+    // What this run wrote, path by path: a rollback puts back only these, and only where
+    // they are still as written (another program's later write is never undone).
+    let mut written: Vec<(PathBuf, Seen)> = Vec::new();
     'outer: for f in &plan.fixes {
         for a in &f.actions {
             let held = lock.as_ref().map(|l| l.lock_dir());
             if let Err(e) = apply_action(a, &manifest.entries, &opts.store_path, held) {
                 failure = Some(e);
                 break 'outer;
+            }
+            if let Action::Create { path, .. } = a {
+                for p in missing_parents_recorded(path, &manifest.entries) {
+                    written.push((p.clone(), observe(&p)));
+                }
+            }
+            for p in a.paths() {
+                written.push((p.clone(), observe(p)));
             }
             applied += 1;
             if let Some(d) = opts.pause_between {
@@ -452,7 +480,13 @@ pub fn apply(plan: &Plan, opts: &ApplyOptions) -> Result<Applied, FixError> {
     let held = lock.as_ref().map(|l| l.lock_dir().to_path_buf());
     let (mut problems, deferred) = match &failure {
         None => (Vec::new(), Vec::new()),
-        Some(_) => restore_holding(&run_dir, &manifest.entries, held.as_deref()),
+        Some(_) => {
+            let (ours, mut problems): (Vec<Entry>, Vec<String>) =
+                rollback_set(&manifest.entries, &written, held.as_deref());
+            let (more, deferred) = restore_holding(&run_dir, &ours, held.as_deref());
+            problems.extend(more);
+            (problems, deferred)
+        }
     };
     let released = lock.map(FileLock::release).transpose();
     problems.extend(restore_all(&run_dir, &deferred));
@@ -517,6 +551,50 @@ fn edits_through_links(plan: &Plan, store: &Path) -> Plan {
         }
     }
     plan
+}
+
+/// The recorded parents of `path` this run created (they were absent before it).
+fn missing_parents_recorded(path: &Path, entries: &[Entry]) -> Vec<PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .filter(|p| {
+            entries
+                .iter()
+                .any(|e| e.path == *p && matches!(e.before, Before::Absent { .. }))
+        })
+        .map(Path::to_path_buf)
+        .collect()
+}
+
+/// Of the recorded entries, those a rollback restores: the paths this run wrote that are
+/// still as it wrote them, and the store's lock directory it holds; with a problem line for
+/// each path it wrote that another program changed since (left as it is).
+fn rollback_set(
+    entries: &[Entry],
+    written: &[(PathBuf, Seen)],
+    held: Option<&Path>,
+) -> (Vec<Entry>, Vec<String>) {
+    let mut ours = Vec::new();
+    let mut problems = Vec::new();
+    for e in entries {
+        if Some(e.path.as_path()) == held {
+            ours.push(e.clone());
+            continue;
+        }
+        // The last write of this run to the path decides.
+        let Some((_, seen)) = written.iter().rev().find(|(p, _)| *p == e.path) else {
+            continue;
+        };
+        if observe(&e.path) == *seen {
+            ours.push(e.clone());
+        } else {
+            problems.push(format!(
+                "{} was changed by another program after this run wrote it, so it was left as it is",
+                e.path.display()
+            ));
+        }
+    }
+    (ours, problems)
 }
 
 /// Restores every entry except the lock directory we hold (its stale predecessor can only
@@ -726,21 +804,8 @@ pub fn undo(opts: &ApplyOptions) -> Result<Undone, FixError> {
     if m.touches_store && !opts.force && !opts.opencode_running.is_empty() {
         return Err(FixError::OpencodeRunning(opts.opencode_running.join(", ")));
     }
-    if !opts.force {
-        let changed: Vec<String> = m
-            .entries
-            .iter()
-            .filter(|e| {
-                let now = observe(&e.path);
-                e.after.as_ref().is_some_and(|a| *a != now)
-                    && now != seen_before(&run_dir, &e.before)
-            })
-            .map(|e| e.path.display().to_string())
-            .collect();
-        if !changed.is_empty() {
-            return Err(FixError::ChangedSince(changed.join(", ")));
-        }
-    }
+    // The lock first, then the comparison: a write the holder makes while undo waits is seen
+    // (found from the user's side: it was restored over).
     let lock = if m.touches_store {
         Some(FileLock::acquire(
             store_path,
@@ -749,6 +814,25 @@ pub fn undo(opts: &ApplyOptions) -> Result<Undone, FixError> {
     } else {
         None
     };
+    if !opts.force {
+        let changed: Vec<String> = m
+            .entries
+            .iter()
+            .filter(|e| Some(e.path.as_path()) != lock.as_ref().map(|l| l.lock_dir()))
+            .filter(|e| {
+                let now = observe(&e.path);
+                e.after.as_ref().is_some_and(|a| *a != now)
+                    && now != seen_before(&run_dir, &e.before)
+            })
+            .map(|e| e.path.display().to_string())
+            .collect();
+        if !changed.is_empty() {
+            if let Some(l) = lock {
+                let _ = l.release();
+            }
+            return Err(FixError::ChangedSince(changed.join(", ")));
+        }
+    }
     let held = lock.as_ref().map(|l| l.lock_dir().to_path_buf());
     let (mut problems, deferred) = restore_holding(&run_dir, &m.entries, held.as_deref());
     if let Some(l) = lock {
@@ -898,6 +982,125 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().contains(".tmp."))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    /// Found from the user's side: a store fix waiting for the lock backed up the store
+    /// before it held the lock, so when the holder (the plugin rotating a refresh token)
+    /// wrote meanwhile, the rollback put the old store back and the new token was lost.
+    #[test]
+    fn a_write_made_while_the_run_waits_for_the_lock_is_never_rolled_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        let o = ApplyOptions {
+            lock_budget: Duration::from_secs(10),
+            ..opts(t)
+        };
+        let store = o.store_path.clone();
+        fs::write(&store, b"{\"old\":1}").unwrap();
+        let other = t.join("opencode.json");
+        fs::write(&other, b"{}").unwrap();
+        let lock_dir = codex_paths::lock_dir_of(&store);
+        fs::create_dir(&lock_dir).unwrap();
+        let mut plan = fix(vec![
+            Action::Edit {
+                path: other.clone(),
+                before: b"{}".to_vec(),
+                after: b"{\"x\":1}".to_vec(),
+            },
+            Action::Edit {
+                path: store.clone(),
+                before: b"{\"old\":1}".to_vec(),
+                after: b"{\"fixed\":1}".to_vec(),
+            },
+        ]);
+        plan.fixes[0].touches_store = true;
+        // The holder writes the store while the run waits, then releases.
+        let (s2, l2) = (store.clone(), lock_dir.clone());
+        let holder = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(400));
+            fs::write(&s2, b"{\"rotated\":1}").unwrap();
+            fs::remove_dir(&l2).unwrap();
+        });
+        let err = apply(&plan, &o).unwrap_err();
+        holder.join().unwrap();
+        assert!(err.to_string().contains("changed since the plan"), "{err}");
+        assert_eq!(
+            fs::read(&store).unwrap(),
+            b"{\"rotated\":1}",
+            "the holder's write stays"
+        );
+        assert_eq!(
+            fs::read(&other).unwrap(),
+            b"{}",
+            "this run's own write is rolled back"
+        );
+        assert!(!lock_dir.exists(), "the lock is released");
+    }
+
+    /// Found from the user's side: undo compared the files before it held the lock, so a
+    /// write the holder made while undo waited was restored over.
+    #[test]
+    fn undo_compares_under_the_lock() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        let o = ApplyOptions {
+            lock_budget: Duration::from_secs(10),
+            ..opts(t)
+        };
+        let store = o.store_path.clone();
+        fs::write(&store, b"{\"old\":1}").unwrap();
+        let mut plan = fix(vec![Action::Edit {
+            path: store.clone(),
+            before: b"{\"old\":1}".to_vec(),
+            after: b"{\"fixed\":1}".to_vec(),
+        }]);
+        plan.fixes[0].touches_store = true;
+        apply(&plan, &o).unwrap();
+        let lock_dir = codex_paths::lock_dir_of(&store);
+        fs::create_dir(&lock_dir).unwrap();
+        let (s2, l2) = (store.clone(), lock_dir.clone());
+        let holder = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(400));
+            fs::write(&s2, b"{\"rotated\":1}").unwrap();
+            fs::remove_dir(&l2).unwrap();
+        });
+        let err = undo(&o).unwrap_err();
+        holder.join().unwrap();
+        assert!(matches!(err, FixError::ChangedSince(_)), "{err}");
+        assert_eq!(fs::read(&store).unwrap(), b"{\"rotated\":1}");
+        assert!(!lock_dir.exists(), "the lock is released");
+    }
+
+    /// A path this run wrote that another program changed before the rollback is left as
+    /// that program wrote it, and said so.
+    #[test]
+    fn a_rollback_never_undoes_another_programs_later_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        let a = t.join("a.json");
+        fs::write(&a, b"old").unwrap();
+        let b = t.join("b.json");
+        fs::write(&b, b"changed behind our back").unwrap();
+        let written = vec![(
+            a.clone(),
+            Seen {
+                content: Some(sha(b"new")),
+                mode: Some(0o644),
+            },
+        )];
+        let entries = vec![Entry {
+            path: a.clone(),
+            before: Before::Absent { dir: false },
+            after: None,
+        }];
+        // `a` now holds someone else's bytes, not what this run wrote.
+        fs::write(&a, b"theirs").unwrap();
+        let (ours, problems) = rollback_set(&entries, &written, None);
+        assert!(ours.is_empty());
+        assert!(
+            problems[0].contains("changed by another program"),
+            "{problems:?}"
+        );
     }
 
     #[test]
