@@ -20,7 +20,8 @@ use crate::error::BundleError;
 
 /// Whether the bundle may be written to `target`, checked before any work: its folder
 /// exists; an existing target is refused without `force`, and with it replaced only when it
-/// is a regular file (a device, pipe or socket in its place is never replaced by the zip).
+/// is a regular file or a link to one (a device, pipe or socket in its place, or a link to
+/// one, is never replaced by the zip).
 pub(crate) fn check_target(target: &Path, force: bool) -> Result<(), BundleError> {
     if let Ok(meta) = std::fs::symlink_metadata(target) {
         if !force {
@@ -28,8 +29,12 @@ pub(crate) fn check_target(target: &Path, force: bool) -> Result<(), BundleError
                 path: target.to_path_buf(),
             });
         }
-        // A link is replaced, not followed (the rename moves the zip onto the name).
-        if !(meta.file_type().is_file() || meta.file_type().is_symlink()) {
+        // A link is replaced, not followed (the rename moves the zip onto the name), but only
+        // a link to a regular file or to nothing: one naming a device, pipe, socket or folder
+        // (`/dev/stdout`, found from the user's side) is refused like the thing it names.
+        let names_a_file = meta.file_type().is_symlink()
+            && std::fs::metadata(target).map_or(true, |m| m.file_type().is_file());
+        if !(meta.file_type().is_file() || names_a_file) {
             return Err(BundleError::NotAFile {
                 path: target.to_path_buf(),
             });

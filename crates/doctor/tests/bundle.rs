@@ -1038,4 +1038,19 @@ fn output_to_a_folder_a_missing_folder_or_a_special_file() {
     assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
     use std::os::unix::fs::FileTypeExt;
     assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    // Nor is a link to one, or to a device (found from the user's side: `-o /dev/stdout
+    // --force` replaced the system's link with the zip).
+    for (name, target) in [("to-pipe", fifo.clone()), ("to-null", "/dev/null".into())] {
+        let link = h.cwd.join(name);
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let run = h.run(&["bundle", "-o", name, "--force"]);
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+        assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    }
+    // A link to a regular file is replaced by the zip, as a regular file is.
+    fs::write(h.cwd.join("old.zip"), "x").unwrap();
+    std::os::unix::fs::symlink(h.cwd.join("old.zip"), h.cwd.join("to-file")).unwrap();
+    let run = h.run(&["bundle", "-o", "to-file", "--force"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
 }
