@@ -104,8 +104,10 @@ pub(crate) fn summary(paths: &Paths, p: &Pseudonymizer, now_ms: f64) -> Value {
         "source": legacy_state(&read_legacy_plugin_store(&paths.legacy_store().path)),
     })];
     for f in paths.opencode_auth_files() {
+        // The path itself (the redaction shows the home folder as `~`); the rule that found
+        // it is prose a value key does not keep.
         legacy.push(json!({
-            "file": f.rule,
+            "file": f.path.display().to_string(),
             "source": legacy_state(&read_opencode_auth(&f.path)),
         }));
     }

@@ -25,7 +25,7 @@ What is inside
                                versions, plugin-related environment variables (secret
                                values and proxy credentials masked)
   config/                      the codex-config file(s) and opencode.json, redacted
-  auth/accounts-summary.json   per account: pseudonym, domain, plan, enabled, active,
+  auth/accounts-summary.json   for each account its pseudonym, domain, plan, enabled, active,
                                access/refresh present, expiry and cooldown relative to the
                                time of the bundle; never the account store itself
   cache/                       client version, models meta, quota snapshots and session

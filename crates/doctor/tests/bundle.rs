@@ -993,7 +993,54 @@ fn a_bundle_stays_useful_for_healthy_and_failing_homes() {
         ] {
             assert!(text.contains(needle), "{label}: {needle:?} missing");
         }
+        // Found from the user's side: every finding code became `[redacted]` (read as an
+        // OAuth code), the summary's relative times and paths became placeholders, and
+        // report.txt lost the paths after `auth.store`.
+        let codes = |r: &Value| -> Vec<String> {
+            r["checks"]
+                .as_array()
+                .expect("checks")
+                .iter()
+                .flat_map(|c| c["findings"].as_array().cloned().unwrap_or_default())
+                .map(|f| f["code"].as_str().unwrap_or("").to_string())
+                .collect()
+        };
+        assert_eq!(codes(&report), codes(&direct), "{label}: finding codes");
+        if label == "healthy" {
+            let summary: Value =
+                serde_json::from_slice(&files["auth/accounts-summary.json"]).expect("summary");
+            let first = &summary["accounts"][0];
+            for key in ["access_expires", "last_used"] {
+                let v = first[key].as_str().unwrap_or("");
+                assert!(v.is_empty() || !v.starts_with("<string:"), "{key}: {v}");
+            }
+            assert!(
+                text.contains("~/.local/share/opencode/auth.json"),
+                "the legacy source's path"
+            );
+            let readme = String::from_utf8_lossy(&files["README.txt"]).into_owned();
+            assert!(
+                readme.contains("for each account its pseudonym, domain, plan"),
+                "{readme}"
+            );
+        }
     }
+}
+
+/// The relative times of the accounts summary stay (a healthy home's accounts were used
+/// and expire at known times).
+#[test]
+fn the_accounts_summary_keeps_its_relative_times() {
+    let h = Home::healthy();
+    let (run, out) = bundle(&h, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = unzip(&out);
+    let text = String::from_utf8_lossy(&files["auth/accounts-summary.json"]).into_owned();
+    assert!(!text.contains("<string:"), "{text}");
+    assert!(
+        text.contains("\"access_expires\": \"in ") || text.contains("ago\""),
+        "{text}"
+    );
 }
 
 #[test]
@@ -1046,7 +1093,10 @@ fn output_to_a_folder_a_missing_folder_or_a_special_file() {
         let run = h.run(&["bundle", "-o", name, "--force"]);
         assert_eq!(run.code, 2, "{name}: {}", run.stderr);
         assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
-        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
     }
     // A link to a regular file is replaced by the zip, as a regular file is.
     fs::write(h.cwd.join("old.zip"), "x").unwrap();

@@ -885,6 +885,16 @@ pub const TRANSFORM_REASONS: &[&str] = &[
 /// `spoofMode` of request snapshots.
 pub const SPOOF_MODES: &[&str] = &["native", "codex", "strict"];
 
+/// The plugin's status texts (reference 13.1), which the doctor's quota check quotes.
+pub const STATUS_TEXTS: &[&str] = &[
+    "No Codex accounts configured.",
+    "Unknown",
+    "Unknown, account expired",
+    "Unknown, no snapshot yet",
+    "Unknown, missing identity metadata",
+    "[identity-missing]",
+];
+
 /// Why an incident opened (shareable debug's `triggerReason`).
 pub const TRIGGER_REASONS: &[&str] = &[
     "http_status",
@@ -936,6 +946,7 @@ const ALL: &[&[&str]] = &[
     TRIGGER_REASONS,
     TRANSFORM_REASONS,
     SPOOF_MODES,
+    STATUS_TEXTS,
 ];
 
 /// Whether `seg` is a known URL path segment: an endpoint's or one of [`PATH_WORDS`].

@@ -54,6 +54,11 @@ pub const TEXT_KEYS: &[&str] = &[
     "remediation",
     "warning",
     "cause",
+    // The bundle's own account summary: relative times (`in 2h 5m`, `3m 20s ago`).
+    "access_expires",
+    "cooldown",
+    "refresh_lease",
+    "last_used",
     // A user agent is product tokens and comments (`opencode/1.14.3 (linux 6.8.0; x64)`).
     "user-agent",
     "user_agent",
@@ -1392,8 +1397,11 @@ fn free_text<S: Sink>(
         let named = chunk.len() > name.len() || matches!(after_spaces, Some(b':' | b'='));
         // Whether the chunk names a credential matters only when something follows it.
         let matters = (next_is_sep && named) || (!named && matches!(text.get(i), Some(b' ')));
+        // A dotted name (`auth.store`, `client.secret`) names what its last part names: the
+        // doctor's check ids and config key paths are no credentials unless their leaf is.
+        let leaf = name.rsplit(|c| *c == b'.').next().unwrap_or(name);
         let credential =
-            matters && !name.is_empty() && name.iter().all(key_byte) && credential_name(name);
+            matters && !leaf.is_empty() && name.iter().all(key_byte) && credential_name(leaf);
         credential_next = next_is_sep && named && credential;
         loose_next = skipped || credential && !named && matches!(text.get(i), Some(b' '));
         // A credential named in another language (`我的密码是 …`, `пароль: …`, `パスワード：…`):
@@ -2983,6 +2991,25 @@ mod tests {
         }
         assert!(hands_on(b"$ printenv <string:14>"));
         assert!(hands_on(b"jdoe@box> printenv OPENAI_API_KEY"));
+    }
+
+    /// Found from the user's side: the bundle's `report.txt` lost the paths and numbers after
+    /// `auth.store`, `auth.opencode`, `auth.quota` (read as a credential's name).
+    #[test]
+    fn a_dotted_name_is_a_credential_only_by_its_last_part() {
+        for kept in [
+            "  ! auth.store     ~/.config/opencode/codex-accounts.json is readable by group or others (0644)",
+            "  ! auth.quota     #2 email_f7b4dbef (plus) [native]",
+        ] {
+            assert_eq!(g(kept), kept);
+        }
+        for (line, gone) in [
+            ("auth.token Zq81kXv93LmQ", "Zq81kXv93LmQ"),
+            ("client.secret=hunter2word", "hunter2word"),
+            ("config.api_key: Zq81kXv93", "Zq81kXv93"),
+        ] {
+            assert!(!g(line).contains(gone), "{line}: {}", g(line));
+        }
     }
 
     /// Found reading the plugin's own log calls: `failed to auto-open oauth URL` lost `URL`,

@@ -27,12 +27,30 @@ fn is_ident(c: u8) -> bool {
 }
 
 /// `[a-z]+(_[a-z]+)*`: an error code such as `rate_limit_exceeded`, kept for `code`/`state`
-/// (OAuth codes and states are random and carry digits or capitals).
+/// (OAuth codes and states are random and carry digits or capitals). Also a dotted code of
+/// lower-case words and whole numbers (the doctor's finding codes, `plugin.registered.missing`,
+/// `port.1455`; found from the user's side: the bundle's `report.json` lost every one): no part
+/// mixes letters and digits, as a random code or a hex state does.
 fn is_snake_identifier(v: &[u8]) -> bool {
-    v.len() <= 40
-        && v.first().is_some_and(u8::is_ascii_lowercase)
+    if v.len() > 64 || !v.first().is_some_and(u8::is_ascii_lowercase) {
+        return false;
+    }
+    if v.len() <= 40
         && v.last().is_some_and(u8::is_ascii_lowercase)
         && v.iter().all(|&c| c.is_ascii_lowercase() || c == b'_')
+    {
+        return true;
+    }
+    v.contains(&b'.')
+        && v.split(|&c| c == b'.').all(|part| {
+            !part.is_empty()
+                && (part.iter().all(u8::is_ascii_digit)
+                    || (part
+                        .iter()
+                        .all(|&c| c.is_ascii_lowercase() || c == b'_' || c == b'-')
+                        && part.first().is_some_and(u8::is_ascii_lowercase)
+                        && part.last().is_some_and(u8::is_ascii_lowercase)))
+        })
 }
 
 /// A Node.js error code (`EADDRINUSE`, `EAI_AGAIN`, `ERR_INVALID_URL`,
@@ -717,6 +735,9 @@ mod tests {
         // Node's error codes are context too (`listen EADDRINUSE`), in `code` as in `state`
         // only their exact shapes.
         for code in [
+            "plugin.registered.missing",
+            "login.environment.container",
+            "port.1455",
             "EADDRINUSE",
             "EAI_AGAIN",
             "ERR_INVALID_URL",
@@ -738,6 +759,8 @@ mod tests {
             "E9X2KQ",
             "ac_EADDRINUSE",
             "UNABLE_TO_GET_ISSUER_CERT_LOCALLYx",
+            "a8f3.k2p9",
+            "abc.Def",
             "ConnectionRefusedZq81",
         ] {
             assert_eq!(
