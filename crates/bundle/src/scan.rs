@@ -115,6 +115,16 @@ fn decode_utf16(bytes: &[u8], little: bool) -> String {
 
 /// Scans a name (a file name or a zip entry name) as one line.
 fn scan_name(scrubber: &Scrubber, label: &str, name: &str, report: &mut ScanReport) {
+    // The name the plugin gives every request snapshot (a time, a pid, 8 hex digits of a
+    // random id, the request number and stage) says nothing about the user.
+    let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    if codex_scrub::gate::is_snapshot_file_name(last) && !name.contains(['@', ' ']) {
+        let folder = &name[..name.len() - last.len()];
+        if folder.is_empty() {
+            return;
+        }
+        return scan_name(scrubber, label, folder, report);
+    }
     for f in scrubber.scan_text(name, Mode::Lines) {
         report.findings.push(ScanFinding {
             file: label.to_string(),

@@ -281,6 +281,15 @@ fn lookup_exact(q: &str) -> Option<Found> {
     if let Some(c) = checks::ALL.iter().find(|c| c.id.eq_ignore_ascii_case(q)) {
         return Some(Found::Check(c));
     }
+    // A finding code the doctor prints (`plugin.registered.missing`, the title of a
+    // `--format github` annotation): its check.
+    if let Some(c) = checks::ALL.iter().find(|c| {
+        q.len() > c.id.len()
+            && q[..c.id.len()].eq_ignore_ascii_case(c.id)
+            && q.as_bytes()[c.id.len()] == b'.'
+    }) {
+        return Some(Found::Check(c));
+    }
     if let Some(e) = ENTRIES.iter().find(|e| e.code.eq_ignore_ascii_case(q)) {
         return Some(Found::Code(*e));
     }
@@ -430,6 +439,8 @@ mod tests {
             "usage_limit_reached"
         );
         assert_eq!(code("auth.opencode"), "auth.opencode");
+        assert_eq!(code("plugin.registered.missing"), "plugin.registered");
+        assert_eq!(code("login.environment.container"), "login.environment");
         assert!(lookup("something else entirely").is_none());
     }
 }

@@ -179,4 +179,19 @@ fn scan_json_validates_with_and_without_findings() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stdout.contains("\"findings\": ["), "{}", run.stdout);
     assert_valid("scan.v1.schema.json", &run.stdout);
+    // A finding in a file's name is at line 0 (found from the user's side: the schema
+    // said at least 1).
+    let named = h.cwd.join("jane.doe@example.com.log");
+    std::fs::write(&named, "ok\n").unwrap();
+    let run = h.run(&["scan", "--json", named.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("\"line\": 0"), "{}", run.stdout);
+    assert_valid("scan.v1.schema.json", &run.stdout);
+    // The name the plugin gives a request snapshot is no finding.
+    let snap = h
+        .cwd
+        .join("2026-12-04T04-35-09-532Z-4242-3f2b8c1e-request-1-outbound-attempt.json");
+    std::fs::write(&snap, "{}\n").unwrap();
+    let run = h.run(&["scan", "--json", snap.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
 }

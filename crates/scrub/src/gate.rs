@@ -2860,6 +2860,28 @@ fn word_like(w: &[u8]) -> bool {
     vowels > 0 && vowels * 8 >= w.len()
 }
 
+/// Whether `name` is a request or response snapshot's file name as the plugin gives it
+/// (reference 11.3): `<run id>-request-<n>-<stage>.json` / `-response-`.
+pub fn is_snapshot_file_name(name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".json") else {
+        return false;
+    };
+    ["-request-", "-response-"].iter().any(|kind| {
+        stem.split_once(kind).is_some_and(|(run, tail)| {
+            let (n, stage) = tail.split_once('-').unwrap_or((tail, ""));
+            plugin_run_id(run.as_bytes())
+                && !n.is_empty()
+                && n.len() <= 9
+                && n.bytes().all(|c| c.is_ascii_digit())
+                && !stage.is_empty()
+                && stage.len() <= 64
+                && stage
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'-')
+        })
+    })
+}
+
 /// The plugin's run id (reference 11.3): the ISO time with `:` and `.` as `-`, the pid, and
 /// the first 8 hex digits of a random UUID (`2026-12-01T10-00-00-000Z-4242-3f2b8c1e`);
 /// nothing in it is the user's.
@@ -3009,6 +3031,25 @@ mod tests {
             ("config.api_key: Zq81kXv93", "Zq81kXv93"),
         ] {
             assert!(!g(line).contains(gone), "{line}: {}", g(line));
+        }
+    }
+
+    #[test]
+    fn the_plugins_snapshot_file_names() {
+        assert!(is_snapshot_file_name(
+            "2026-12-04T04-35-09-532Z-4242-3f2b8c1e-request-1-outbound-attempt.json"
+        ));
+        assert!(is_snapshot_file_name(
+            "2026-12-04T04-35-09-532Z-4242-3f2b8c1e-response-12-outbound-response.json"
+        ));
+        for other in [
+            "2026-12-04T04-35-09-532Z-4242-zzzz1234-request-1-x.json",
+            "2026-12-04T04-35-09-532Z-jdoe-3f2b8c1e-request-1-x.json",
+            "2026-12-04T04-35-09-532Z-4242-3f2b8c1e-request-1-jane@x.json",
+            "2026-12-04T04-35-09-532Z-4242-3f2b8c1e-request-1-x.jsonl",
+            "notes-request-1-x.json",
+        ] {
+            assert!(!is_snapshot_file_name(other), "{other}");
         }
     }
 
