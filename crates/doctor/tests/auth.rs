@@ -391,3 +391,34 @@ fn a_named_pipe_in_place_of_the_store_or_a_config_is_named_not_waited_on() {
         &["move it away and put the config file there"],
     );
 }
+
+/// Found from the user's side: with the store missing and a readable quarantined copy, the
+/// advice was a transfer (which makes a new store authoritative and loses the copy's accounts).
+#[test]
+fn a_missing_store_with_a_good_quarantined_copy_says_to_put_it_back_first() {
+    let h = Home::healthy();
+    let store = ".config/opencode/codex-accounts.json";
+    let good = std::fs::read(h.path(store)).unwrap();
+    h.remove(store);
+    h.write_bytes(
+        ".config/opencode/quarantine/codex-accounts.json.1796350000000.quarantine.json",
+        &good,
+    );
+    let row = h.check("auth.store");
+    expect(
+        &row,
+        "fail",
+        &[
+            "is missing",
+            "quarantine holds a readable copy",
+            "Put it back first",
+        ],
+    );
+    assert!(
+        row["fix"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Put it back first"),
+        "{row}"
+    );
+}

@@ -120,6 +120,35 @@ fn run_store(f: &Facts) -> CheckResult {
                     show(&target)
                 ));
             }
+            // A readable quarantined copy with accounts comes first: a login or a transfer
+            // would make a new store authoritative and the copy's accounts would be lost to
+            // the plugin (found from the user's side).
+            let copy = f
+                .quarantine()
+                .iter()
+                .filter(|q| q.original == "codex-accounts.json")
+                .find_map(|q| match codex_auth::model::read_store(&q.path) {
+                    StoreRead::Parsed(s) => s
+                        .openai
+                        .as_ref()
+                        .filter(|o| o.is_oauth())
+                        .map(|o| o.all_records().count())
+                        .filter(|n| *n > 0)
+                        .map(|n| (q.path.clone(), n)),
+                    _ => None,
+                });
+            if let Some((q, n)) = &copy {
+                r = r
+                    .detail(format!(
+                        "quarantine holds a readable copy with {n} account record(s): {}",
+                        show(q)
+                    ))
+                    .fix(format!(
+                        "Put it back first: `codex-doctor fix 'auth.*'` (or cp {} {})",
+                        show(q),
+                        show(&path)
+                    ));
+            }
             if usable.is_empty() {
                 r = r.fix(format!("Run `{LOGIN_FIX}` and choose \"ChatGPT Pro/Plus (browser)\""));
             } else {
