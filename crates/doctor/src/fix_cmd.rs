@@ -362,6 +362,21 @@ pub fn run(
         };
     }
 
+    // While OpenCode runs, the fixes that touch the store wait (unless --force); the others
+    // are applied (found from the user's side: one store fix held back every fix).
+    let mut plan = plan;
+    if !opts.force && !opts.opencode_running.is_empty() && plan.touches_store() {
+        let (store, rest): (Vec<_>, Vec<_>) =
+            plan.fixes.iter().cloned().partition(|f| f.touches_store);
+        if !rest.is_empty() {
+            stderr.push(format!(
+                "note: OpenCode is running ({}): the fixes that touch the auth store were held back ({}); quit OpenCode and run `codex-doctor fix` again for them, or pass --force",
+                opts.opencode_running.join(", "),
+                store.iter().map(|f| f.code).collect::<Vec<_>>().join(", ")
+            ));
+            plan.fixes = rest;
+        }
+    }
     let ids = plan.check_ids();
     let before = statuses(&env, cwd, &ids);
     let applied = engine::apply(&plan, &opts);

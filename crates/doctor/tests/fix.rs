@@ -417,10 +417,30 @@ fn store_fixes_refuse_while_opencode_runs_unless_forced() {
         run.stderr
     );
     assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
     assert_eq!(snapshot(&h), before, "nothing was written");
+    // With fixes of other files in the same run, those are applied and only the store's
+    // wait (found from the user's side: one store fix held back every fix).
+    h.write(
+        ".config/opencode/opencode.json",
+        "{\n  // c\n  \"plugin\": [\"@iam-brain/opencode-codex-auth@latest\"]\n}\n",
+    );
+    let run = h.run(&["fix", "--yes"]);
+    assert!(
+        run.stderr.contains("were held back (perms.private)"),
+        "{}",
+        run.stderr
+    );
+    let text = fs::read_to_string(h.path(".config/opencode/opencode.json")).unwrap();
+    assert!(!text.contains("// c"), "the config fix was applied: {text}");
+    let p = h.path(".config/opencode/codex-accounts.json");
+    assert_eq!(
+        fs::metadata(&p).unwrap().mode() & 0o777,
+        0o644,
+        "the store waited"
+    );
     let run = h.run(&["fix", "auth.store", "--yes", "--force"]);
     assert_eq!(run.code, 0, "{run:?}");
-    let p = h.path(".config/opencode/codex-accounts.json");
     assert_eq!(fs::metadata(p).unwrap().mode() & 0o777, 0o600);
 }
 

@@ -31,7 +31,7 @@ pub enum FixError {
     #[error(transparent)]
     Store(#[from] codex_store::StoreError),
     /// OpenCode runs, and the plan changes the store.
-    #[error("OpenCode is running ({0}): the store fixes were not applied. Quit OpenCode first, or pass --force")]
+    #[error("OpenCode is running ({0}), and these changes touch the auth store it writes: nothing was written. Quit OpenCode first, or pass --force")]
     OpencodeRunning(String),
     /// The manifest of a run cannot be read.
     #[error("the fix manifest {path} cannot be used: {detail}")]
