@@ -35,7 +35,7 @@ fn out(text: &str) -> bool {
         Err(e) => {
             if !OUTPUT_FAILED.swap(true, std::sync::atomic::Ordering::Relaxed) {
                 err(&format!(
-                    "error: the output could not be written to stdout: {e}\nhint: check the disk space and the file or pipe stdout goes to"
+                    "error: the output could not be written to stdout: {e}\n\nhint: check the disk space and the file or pipe stdout goes to"
                 ));
             }
             false
@@ -102,7 +102,19 @@ fn run() -> ExitCode {
         // The documented test hook: the value must not reach the output.
         panic!("{} test hook: {v}", env_vars::CODEX_KIT_TEST_PANIC);
     }
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    // A working directory that was deleted under the shell: the project layers and a
+    // default bundle path would silently be judged from `/` (found from the user's side).
+    let cwd = match std::env::current_dir() {
+        Ok(c) => c,
+        Err(_) if dir.as_ref().is_some_and(|d| d.is_absolute()) => PathBuf::from("/"),
+        Err(e) => {
+            return fail(
+                &DoctorError::usage(format!("the working directory cannot be read: {e}")).hint(
+                    "cd to a folder that exists (this one may have been deleted), or give --dir with an absolute path",
+                ),
+            )
+        }
+    };
     if let Some(d) = &dir {
         if !cwd.join(d).is_dir() {
             return fail(

@@ -419,3 +419,29 @@ fn a_report_that_cannot_be_written_exits_2_and_says_so() {
         );
     }
 }
+
+/// Found from the user's side: run from a folder deleted under the shell, the report judged
+/// project layers from `/` and `bundle` wrote its zip to `/`.
+#[test]
+fn a_deleted_working_directory_is_named_not_replaced_by_the_root() {
+    let h = Home::healthy();
+    let gone = h.path("gone");
+    std::fs::create_dir_all(&gone).unwrap();
+    let script = format!(
+        "cd {0} && /bin/rmdir {0} && exec {1} bundle",
+        gone.display(),
+        env!("CARGO_BIN_EXE_codex-doctor")
+    );
+    let out = std::process::Command::new("/bin/sh")
+        .args(["-c", &script])
+        .env_clear()
+        .envs(h.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the working directory cannot be read"),
+        "{stderr}"
+    );
+}

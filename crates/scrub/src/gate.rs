@@ -54,6 +54,9 @@ pub const TEXT_KEYS: &[&str] = &[
     "remediation",
     "warning",
     "cause",
+    // Which hosts bypass a proxy: loopback and public hosts stay, the others are judged as
+    // hosts in text are.
+    "no_proxy",
     // The bundle's own account summary: relative times (`in 2h 5m`, `3m 20s ago`).
     "access_expires",
     "cooldown",
@@ -3051,6 +3054,20 @@ mod tests {
         ] {
             assert!(!is_snapshot_file_name(other), "{other}");
         }
+    }
+
+    /// Found from the user's side: `NO_PROXY=localhost,127.0.0.1` in environment.json became a
+    /// placeholder, though whether it covers loopback is what `network.proxy-env` judges.
+    #[test]
+    fn no_proxy_keeps_loopback_and_judges_other_hosts() {
+        let kept = r#"{"NO_PROXY": "localhost,127.0.0.1"}"#;
+        assert_eq!(g(kept), kept);
+        let out = g(r#"{"no_proxy": "localhost,git.acme-corp.com,10.1.2.3"}"#);
+        assert!(out.contains("localhost"), "{out}");
+        assert!(
+            !out.contains("acme-corp") && !out.contains("10.1.2.3"),
+            "{out}"
+        );
     }
 
     /// Found reading the plugin's own log calls: `failed to auto-open oauth URL` lost `URL`,

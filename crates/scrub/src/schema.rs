@@ -1634,6 +1634,7 @@ mod lifecycle_lines {
             "State mismatch",
             "Invalid state - potential CSRF attack",
             "Missing authorization code",
+            "spawn xdg-open ENOENT",
         ] {
             let out = walk(json!({"event": "callback_error", "meta": {"error": kept}}));
             assert_eq!(out["meta"]["error"], kept);
