@@ -281,7 +281,10 @@ pub fn run(
             }
             Err(e @ FixError::NothingToUndo(_)) => Outcome {
                 stdout: String::new(),
-                stderr: vec![format!("error: {e}")],
+                stderr: vec![
+                    format!("error: {}", redactor.redact(&e.to_string())),
+                    "\nhint: runs already undone or rolled back are passed over; `codex-doctor fix` shows what would be repaired now".to_string(),
+                ],
                 code: 1,
             },
             Err(e) => Outcome {

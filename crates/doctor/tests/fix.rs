@@ -166,6 +166,13 @@ fn round_trip(h: &Home, glob: &str, check: &str, in_plan: &[&str], after: impl F
         "{}",
         second.stderr
     );
+    // The home is shown as `~`, and a hint follows (found from the user's side).
+    assert!(
+        !second.stderr.contains(&h.home().display().to_string()),
+        "{}",
+        second.stderr
+    );
+    assert!(second.stderr.contains("hint: "), "{}", second.stderr);
 }
 
 const JSONC_WITHOUT_PLUGIN: &str = r#"{
