@@ -261,9 +261,14 @@ pub(crate) fn remove_comments(src: &str) -> String {
             out.push_str(o);
             continue;
         }
-        let (body, nl) = match b.strip_suffix('\n') {
-            Some(x) => (x, "\n"),
-            None => (b, ""),
+        // A Windows line end stays one (found from the user's side: the `\r` went with the
+        // comment before it).
+        let (body, nl) = match b.strip_suffix("\r\n") {
+            Some(x) => (x, "\r\n"),
+            None => match b.strip_suffix('\n') {
+                Some(x) => (x, "\n"),
+                None => (b, ""),
+            },
         };
         let kept = body.trim_end();
         if kept.trim().is_empty() {
@@ -344,6 +349,17 @@ mod tests {
         assert_eq!(
             remove_trailing_commas(src),
             "{\n  \"a\": [1, 2], // c,]\n  \"s\": \",}\"\n}"
+        );
+    }
+
+    #[test]
+    fn crlf_line_ends_stay_where_a_comment_goes() {
+        let src =
+            "{\r\n  \"plugin\": [\"x\"], // end comment\r\n  \"theme\": \"x\" /* c */\r\n}\r\n";
+        let out = remove_comments(src);
+        assert_eq!(
+            out,
+            "{\r\n  \"plugin\": [\"x\"],\r\n  \"theme\": \"x\"\r\n}\r\n"
         );
     }
 
