@@ -269,3 +269,18 @@ fn cache_files_shapes_and_orphan_snapshots() {
         "{shown}"
     );
 }
+
+/// Found from the user's side: a folder where the store's lock file goes passed `auth.lock`,
+/// while every store write fails on it.
+#[test]
+fn a_folder_in_place_of_the_store_lock_file_fails() {
+    let h = Home::healthy();
+    let target = h.path(".config/opencode/codex-accounts.json.lock");
+    let _ = fs::remove_file(&target);
+    fs::create_dir(&target).unwrap();
+    expect(
+        &h.check("auth.lock"),
+        "fail",
+        &["codex-accounts.json.lock is a folder", "rmdir"],
+    );
+}

@@ -31,13 +31,30 @@ pub const QUARANTINE: CheckDef = CheckDef {
 pub(crate) const STALE_MS: f64 = codex_paths::LOCK_STALE.as_millis() as f64;
 
 fn run_lock(f: &Facts) -> CheckResult {
-    if let Err(e) = f.paths() {
-        return super::no_paths(&e);
-    }
+    let p = match f.paths() {
+        Ok(p) => p,
+        Err(e) => return super::no_paths(&e),
+    };
     let mut fails = Vec::new();
     let mut warns = Vec::new();
     let mut fixes = Vec::new();
     let mut details = Vec::new();
+    // The file proper-lockfile locks (`<store>.lock`, opened for appending before the lock
+    // directory beside it is made): a folder in its place fails every write of the store
+    // (found from the user's side: this check passed).
+    let target = std::path::PathBuf::from(format!("{}.lock", p.auth_store().path.display()));
+    if std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
+        let empty = std::fs::read_dir(&target).is_ok_and(|mut d| d.next().is_none());
+        fails.push(format!(
+            "{} is a folder: the plugin opens it as the store's lock file, so every write of the store fails",
+            show(&target)
+        ));
+        fixes.push(format!(
+            "If no OpenCode or codex-runtime is running: {} {}",
+            if empty { "rmdir" } else { "rm -r" },
+            show(&target)
+        ));
+    }
     for l in f.locks() {
         let age_ms = l
             .info
