@@ -194,6 +194,7 @@ fn cache_fixes(facts: &Facts, plan: &Plan) -> Vec<Fix> {
     for line in (checks::cache::FILES.run)(facts).fix {
         let Some(path) = line
             .strip_prefix("rm ")
+            .or_else(|| line.strip_prefix(checks::cache::FIX_REMOVES))
             .and_then(|r| r.strip_suffix(" (the plugin rebuilds it)"))
         else {
             continue;

@@ -328,12 +328,12 @@ fn run_files(f: &Facts) -> CheckResult {
             JsonRead::Missing => {}
             JsonRead::Bad(e) => {
                 warns.push(format!("{name} {e}"));
-                fixes.push(format!("rm {} (the plugin rebuilds it)", show(&path)));
+                fixes.push(remove_fix(name, &path));
             }
             JsonRead::Ok(v) => {
                 if let Some(e) = shape_error(name, &v) {
                     warns.push(format!("{name}: {e}"));
-                    fixes.push(format!("rm {} (the plugin rebuilds it)", show(&path)));
+                    fixes.push(remove_fix(name, &path));
                 } else {
                     details.push(format!("{name}: ok"));
                 }
@@ -375,6 +375,21 @@ fn run_files(f: &Facts) -> CheckResult {
     CheckResult::warn(warns.join("; "))
         .details(details)
         .fixes(fixes)
+}
+
+/// The start of the fix line for a file `codex-doctor fix` removes (`crate::fix_cmd` reads
+/// the path after it).
+pub(crate) const FIX_REMOVES: &str = "Run `codex-doctor fix 'cache.*'`, which removes ";
+
+/// How to remove a cache file the plugin rebuilds. A per-account catalog's name carries a
+/// hash the report masks (it names the account), so an `rm` of the shown name would miss:
+/// `codex-doctor fix` knows the real name (found from the user's side).
+fn remove_fix(name: &str, path: &std::path::Path) -> String {
+    if name.starts_with("codex-auth-models-") || name.starts_with("codex-models-cache-") {
+        format!("{FIX_REMOVES}{} (the plugin rebuilds it)", show(path))
+    } else {
+        format!("rm {} (the plugin rebuilds it)", show(path))
+    }
 }
 
 #[cfg(test)]
