@@ -2208,8 +2208,54 @@ fn public_host(host: &[u8]) -> bool {
     PUBLIC_HOSTS.iter().any(|p| {
         host.len() >= p.len()
             && host[host.len() - p.len()..].eq_ignore_ascii_case(p)
-            && (host.len() == p.len() || host[host.len() - p.len() - 1] == b'.')
+            && (host.len() == p.len()
+                || (host[host.len() - p.len() - 1] == b'.'
+                    && host[..host.len() - p.len() - 1]
+                        .split(|&c| c == b'.')
+                        .all(public_subdomain)))
     })
+}
+
+/// The labels in front of a public host that name one of its services (`api.openai.com`,
+/// `raw.githubusercontent.com`, `npm.pkg.github.com`); any other (`acme.chatgpt.com`, a
+/// company's workspace or tenant on the public host: red team, round 5) makes the host a
+/// private one, however ordinary the word.
+fn public_subdomain(label: &[u8]) -> bool {
+    const LABELS: &[&[u8]] = &[
+        b"api",
+        b"auth",
+        b"auth0",
+        b"www",
+        b"raw",
+        b"registry",
+        b"cdn",
+        b"status",
+        b"platform",
+        b"help",
+        b"docs",
+        b"chat",
+        b"gist",
+        b"codeload",
+        b"objects",
+        b"uploads",
+        b"avatars",
+        b"pkg",
+        b"npm",
+        b"files",
+        b"persistent",
+        b"ab",
+        b"community",
+        b"console",
+        b"storage",
+        b"oauth2",
+        b"accounts",
+        b"github",
+        b"release-assets",
+        b"dev",
+        b"app",
+        b"schemas",
+    ];
+    LABELS.iter().any(|l| l.eq_ignore_ascii_case(label))
 }
 
 /// A TCP port: 1 to 5 digits, at most 65535.
@@ -3034,14 +3080,25 @@ mod tests {
             "sshd refused the connection",
             r#"{"host":"registry.npmjs.org","upstream":"auth.openai.com"}"#,
             r#"{"meta":{"port":1455,"host":"localhost"}}"#,
+            "GET https://raw.githubusercontent.com/openai/codex/main/x.json 200",
+            "fetch https://api.github.com/repos 403",
         ] {
             assert_eq!(g(kept), kept);
         }
         // Other hosts under a key nobody vouched for still go, and so does a token planted as
         // a public host's subdomain.
         assert!(!g(r#"{"host":"llm.zorvel.com"}"#).contains("zorvel"));
-        for planted in ["x7Kq2mZp9wLs.chatgpt.com", "a1b2c3d4e5f6a7b8.openai.com"] {
+        for planted in [
+            "x7Kq2mZp9wLs.chatgpt.com",
+            "a1b2c3d4e5f6a7b8.openai.com",
+            // A company's workspace or tenant as a public host's subdomain: every word is
+            // ordinary, the label is not one of the host's services (red team, round 5).
+            "zorvelcorp.chatgpt.com",
+            "quinlan.api.openai.com",
+        ] {
             let out = g(&format!(r#"{{"host":"{planted}"}}"#));
+            assert!(!out.contains(&planted[..8]), "{out}");
+            let out = g(&format!("workspace https://{planted}/ loaded"));
             assert!(!out.contains(&planted[..8]), "{out}");
         }
         // A credential's name with a port-like value is still a credential, and so is a
