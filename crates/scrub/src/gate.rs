@@ -781,9 +781,11 @@ fn gate_line(
             }
         }
         // Free text before the string.
-        between(
-            &line[text_start..i],
+        between_key(
+            line,
+            last_key,
             text_start,
+            i,
             out,
             &mut g,
             spans.as_deref_mut(),
@@ -849,8 +851,80 @@ fn gate_line(
         i = after;
         text_start = after;
     }
-    between(&line[text_start..], text_start, out, &mut g, spans);
+    between_key(line, last_key, text_start, line.len(), out, &mut g, spans);
     g
+}
+
+/// [`between`] for `line[start..end]`; when that text follows a key's closing quote (`"secret":
+/// word`, a YAML or JS line written with a quoted key, or a torn JSON line), the bare word
+/// after its `:` is a value and is judged under the key as a string would be: a word of an
+/// unknown key or a credential's goes, `true`, `false`, `null` and numbers stay (red team,
+/// round 5). Valid JSON has nothing else there, so it reads as before.
+#[inline]
+fn between_key(
+    line: &[u8],
+    last_key: Option<(usize, usize)>,
+    start: usize,
+    end: usize,
+    out: &mut Vec<u8>,
+    g: &mut GateOutcome,
+    spans: Option<&mut Vec<(usize, usize)>>,
+) {
+    let key = match last_key {
+        Some((ks, ke)) if ke + 1 == start => Some(&line[ks..ke]),
+        _ => None,
+    };
+    between(&line[start..end], start, key, out, g, spans);
+}
+
+/// [`between`]'s text after a key that is more than structure and numbers.
+#[inline(never)]
+fn bare_value(
+    text: &[u8],
+    start: usize,
+    key: &[u8],
+    out: &mut Vec<u8>,
+    g: &mut GateOutcome,
+    mut spans: Option<&mut Vec<(usize, usize)>>,
+) {
+    let blank = |t: &[u8], mut at: usize| {
+        while at < t.len() && matches!(t[at], b' ' | b'\t') {
+            at += 1;
+        }
+        at
+    };
+    let colon = blank(text, 0);
+    if text.get(colon) != Some(&b':') {
+        return free_text(text, start, out, g, spans);
+    }
+    let v = blank(text, colon + 1);
+    let w = v + text[v..]
+        .iter()
+        .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\r'))
+        .unwrap_or(text.len() - v);
+    let word = &text[v..w];
+    let kept = word.is_empty()
+        || matches!(word[0], b'{' | b'[' | b'"')
+        || word
+            .iter()
+            .all(|c| matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
+        || matches!(word, b"true" | b"false" | b"null" | b"[redacted]")
+        || number_like(word)
+        || is_placeholder(word)
+        || value_verdict(word, classify(key)) != Verdict::Replace;
+    if kept {
+        return free_text(text, start, out, g, spans);
+    }
+    // Quoted, so a JSON line stays JSON.
+    out.extend_from_slice(&text[..v]);
+    out.push(b'"');
+    placeholder(word, out);
+    out.push(b'"');
+    g.replaced += 1;
+    if let Some(s) = spans.as_deref_mut() {
+        s.push((start + v, start + w));
+    }
+    between(&text[w..], start + w, None, out, g, spans);
 }
 
 /// Gates the text between a JSON line's strings. Structure and numbers (`:`, `,`, brackets,
@@ -859,6 +933,7 @@ fn gate_line(
 fn between(
     text: &[u8],
     base: usize,
+    key: Option<&[u8]>,
     out: &mut Vec<u8>,
     g: &mut GateOutcome,
     spans: Option<&mut Vec<(usize, usize)>>,
@@ -868,6 +943,8 @@ fn between(
     // are judged as words (an account number; see `sub_ok`).
     if bare_structure(text) || numbers_and_structure(text) {
         out.extend_from_slice(text);
+    } else if let Some(key) = key {
+        bare_value(text, base, key, out, g, spans);
     } else {
         free_text(text, base, out, g, spans);
     }
@@ -3066,6 +3143,27 @@ mod tests {
             ("/srv/jdoe42/lib/storage.js", "jdoe42"),
         ] {
             assert!(!g(line).contains(gone), "{line}: {}", g(line));
+        }
+    }
+
+    /// Red team, round 5: a bare word after a quoted key's `:` (`"secret": word` in a YAML
+    /// or JS line, a torn JSON record) is a value, judged under its key.
+    #[test]
+    fn a_bare_value_after_a_quoted_key_is_judged_under_the_key() {
+        for (line, gone) in [
+            (r#""secret": vununaz-katubig-fozodus"#, "vununaz"),
+            (r#"  "apiKey": zorvel, "ok": true"#, "zorvel"),
+            (r#"{"event": "x", "owner": bramblewick}"#, "bramblewick"),
+        ] {
+            let out = g(line);
+            assert!(!out.contains(gone), "{line}: {out}");
+        }
+        for kept in [
+            r#"{"ok": true, "n": 12, "v": null, "t": 1.5}"#,
+            r#""status": ok"#,
+            r#"  "level": info,"#,
+        ] {
+            assert_eq!(g(kept), kept);
         }
     }
 
