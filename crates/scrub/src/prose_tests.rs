@@ -120,6 +120,11 @@ mod spoken {
         assert_eq!(told("security code 771"), ["771"]);
         assert_eq!(told("security answer: lulekeb"), ["lulekeb"]);
         assert_eq!(told("recovery codes: movat-posup"), ["movat-posup"]);
+        assert_eq!(
+            told("password \u{2014} kituluk-nogipad"),
+            ["kituluk-nogipad"]
+        );
+        assert_eq!(told("my api key is `gabolev-zudadom`"), ["gabolev-zudadom"]);
         for kept in [
             "token 12 of 40",
             "pass 123",

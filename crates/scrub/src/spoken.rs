@@ -133,7 +133,19 @@ fn word_before(low: &[u8], s: usize, word: &[u8]) -> bool {
 
 /// What joins the credential word to its value.
 const JOINERS: &[&[u8]] = &[
-    b" is: ", b" is ", b" was ", b": ", b":\t", b":", b" = ", b"=", b" -> ",
+    b" is: ",
+    b" is ",
+    b" was ",
+    b": ",
+    b":\t",
+    b":",
+    b" = ",
+    b"=",
+    b" -> ",
+    // A dash between them (red team, round 5): `password — hunter2`, `token – …`.
+    " \u{2014} ".as_bytes(),
+    " \u{2013} ".as_bytes(),
+    b" - ",
 ];
 
 /// Values that describe a credential rather than being one (`the token is expired`,
@@ -419,7 +431,16 @@ pub(crate) fn credential_at(
         None => return None,
     };
     let v = after + joiner.len();
-    let (v, e) = if let Some((qs, qe)) = quoted(low, v) {
+    // Markdown's inline code after a credential's name (`my api key is \`…\``; red team,
+    // round 5): quoted, for a credential only (an account label's code span is a command).
+    let code_span = || {
+        let s = v + 1;
+        (low.get(v) == Some(&b'`'))
+            .then(|| memchr::memchr(b'`', &low[s..low.len().min(s + 256)]))
+            .flatten()
+            .map(|n| (s, s + n))
+    };
+    let (v, e) = if let Some((qs, qe)) = quoted(low, v).or_else(code_span) {
         (qs, qe)
     } else {
         // A value, not an empty field or the start of a JSON string (JSON and `key=value`
