@@ -139,7 +139,7 @@ pub(crate) fn line_start_at_or_after(path: &Path, offset: u64) -> io::Result<Opt
             && !line.is_empty()
             && starts_document(&line)
             && prev_whole
-            && !codex_scrub::gate::hands_on(&prev)
+            && !codex_scrub::gate::may_hand_on(&prev)
         {
             return Ok(Some(pos));
         }

@@ -357,10 +357,21 @@ pub fn gate(
             return g;
         }
     }
+    let at = out.len();
     let g = gate_line(line, state, out, spans);
     state.block = block_opener(line);
-    state.output = hands_on(line);
+    // What the gate wrote is read again (the engine's next pass, a scan of the bundle): a
+    // prompt whose command it changed hands on there, so it does here (`A# +@a` wrote
+    // `A# <string:3>`; found by the property test, round 5).
+    state.output = hands_on(line) || (g.replaced > 0 && hands_on(&out[at..]));
     g
+}
+
+/// Whether `line` may hand what follows it on once gated: a shell prompt of any command
+/// ([`hands_on`] of the line, or of what the gate writes for it). The parallel chunkers
+/// start no chunk after one.
+pub fn may_hand_on(line: &[u8]) -> bool {
+    prompt_command(line).is_some()
 }
 
 /// A line read with what the line before handed on (a prompt's output, a [`Block`]): what
@@ -3401,6 +3412,10 @@ mod tests {
             let out = g_lines(text);
             assert!(!out.contains("marmot"), "{text:?} -> {out:?}");
         }
+        // A prompt whose command the gate changed hands on as its output will when read
+        // again (found by the property test, round 5: `A# +@a` then `A`).
+        assert_eq!(g_lines("A# +@a\nA"), "A# <string:3>\n<string:1>\n");
+        assert!(may_hand_on(b"A# +@a") && !may_hand_on(b"# a comment"));
         // One line only; a prompt line that follows is read as usual, and other commands hand
         // nothing on.
         assert_eq!(

@@ -130,7 +130,7 @@ impl<R: Read> Chunker<R> {
                 }
                 let prev = &self.pending
                     [memchr::memrchr(b'\n', &self.pending[..nl]).map_or(0, |p| p + 1)..nl];
-                if crate::gate::fresh_start(&next[..line_end]) && !crate::gate::hands_on(prev) {
+                if crate::gate::fresh_start(&next[..line_end]) && !crate::gate::may_hand_on(prev) {
                     return Ok(Some(self.cut(nl + 1, true)));
                 }
             }
