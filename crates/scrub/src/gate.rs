@@ -908,34 +908,58 @@ fn bare_value(
     if text.get(colon) != Some(&b':') {
         return free_text(text, start, out, g, spans);
     }
-    let v = blank(text, colon + 1);
-    let w = v + text[v..]
-        .iter()
-        .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\r'))
-        .unwrap_or(text.len() - v);
-    let word = &text[v..w];
-    let kept = word.is_empty()
-        || matches!(word[0], b'{' | b'[' | b'"')
-        || word
+    let mut v = blank(text, colon + 1);
+    // `"plugin": [word, word]` (a config that does not parse): each bare element is judged
+    // under the key, as the elements of an array are.
+    let array = text.get(v) == Some(&b'[');
+    if array {
+        v = blank(text, v + 1);
+    }
+    let class = classify(key);
+    let mut copied = 0;
+    loop {
+        let w = v + text[v..]
             .iter()
-            .all(|c| matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
-        || matches!(word, b"true" | b"false" | b"null" | b"[redacted]")
-        || number_like(word)
-        || is_placeholder(word)
-        || value_verdict(word, classify(key)) != Verdict::Replace;
-    if kept {
+            .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\r'))
+            .unwrap_or(text.len() - v);
+        let word = &text[v..w];
+        let kept = word.is_empty()
+            || matches!(word[0], b'{' | b'[' | b'"')
+            || word
+                .iter()
+                .all(|c| matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
+            || matches!(word, b"true" | b"false" | b"null" | b"[redacted]")
+            || number_like(word)
+            || is_placeholder(word)
+            || value_verdict(word, class) != Verdict::Replace;
+        if !kept {
+            // Quoted, so a JSON line stays JSON.
+            out.extend_from_slice(&text[copied..v]);
+            out.push(b'"');
+            placeholder(word, out);
+            out.push(b'"');
+            g.replaced += 1;
+            if let Some(s) = spans.as_deref_mut() {
+                s.push((start + v, start + w));
+            }
+            copied = w;
+        }
+        let comma = blank(text, w);
+        if !array || kept && !word.is_empty() && matches!(word[0], b'{' | b'[' | b'"') {
+            break;
+        }
+        if text.get(comma) != Some(&b',') {
+            break;
+        }
+        v = blank(text, comma + 1);
+        if v >= text.len() {
+            break;
+        }
+    }
+    if copied == 0 {
         return free_text(text, start, out, g, spans);
     }
-    // Quoted, so a JSON line stays JSON.
-    out.extend_from_slice(&text[..v]);
-    out.push(b'"');
-    placeholder(word, out);
-    out.push(b'"');
-    g.replaced += 1;
-    if let Some(s) = spans.as_deref_mut() {
-        s.push((start + v, start + w));
-    }
-    between(&text[w..], start + w, None, out, g, spans);
+    between(&text[copied..], start + copied, None, out, g, spans);
 }
 
 /// Gates the text between a JSON line's strings. Structure and numbers (`:`, `,`, brackets,
@@ -3165,12 +3189,15 @@ mod tests {
             (r#""secret": vununaz-katubig-fozodus"#, "vununaz"),
             (r#"  "apiKey": zorvel, "ok": true"#, "zorvel"),
             (r#"{"event": "x", "owner": bramblewick}"#, "bramblewick"),
+            (r#"{ "owners": [tilalud-kubisil] }"#, "tilalud"),
+            (r#"{ "owners": [1, kezimaf-dorin, 2] }"#, "kezimaf"),
         ] {
             let out = g(line);
             assert!(!out.contains(gone), "{line}: {out}");
         }
         for kept in [
             r#"{"ok": true, "n": 12, "v": null, "t": 1.5}"#,
+            r#"{"a": [1, 2, true], "b": [[1], {"c": 1}]}"#,
             r#""status": ok"#,
             r#"  "level": info,"#,
         ] {
