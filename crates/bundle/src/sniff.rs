@@ -111,8 +111,8 @@ pub(crate) fn sniff(path: &Path, offset: u64) -> io::Result<Content> {
 
 /// The offset of the first whole line at or after `offset` that starts a JSON document or a
 /// log line (not the inside of a pretty-printed document or a YAML value: no leading space,
-/// `}`, `]`, `,` or `-`), and does not follow a shell prompt whose next line is a secret it
-/// printed ([`codex_scrub::gate::hands_on`]; a line before it that starts more than 4 KiB
+/// `}`, `]`, `,` or `-`), and does not follow a shell prompt (whose next line may be a secret
+/// it printed: [`codex_scrub::gate::prompt_line`]; a line before it that starts more than 4 KiB
 /// before `offset` is not known, so that place is passed over), or `None` when there is
 /// none. `offset` 0 is a start by definition.
 pub(crate) fn line_start_at_or_after(path: &Path, offset: u64) -> io::Result<Option<u64>> {
@@ -139,7 +139,7 @@ pub(crate) fn line_start_at_or_after(path: &Path, offset: u64) -> io::Result<Opt
             && !line.is_empty()
             && starts_document(&line)
             && prev_whole
-            && !codex_scrub::gate::hands_on(&prev)
+            && !codex_scrub::gate::prompt_line(&prev)
         {
             return Ok(Some(pos));
         }

@@ -788,6 +788,25 @@ fn no_log_dir_and_no_store_still_bundle() {
     assert_eq!(summary["store"], "missing");
 }
 
+/// Red team, round 5: a folder in the quarantine folder named after a person reached the
+/// report's summary as a bare word (`newest from zorvel-bramblewick`), which the gate keeps.
+#[test]
+fn a_quarantined_entry_named_after_a_person_is_named_by_its_path() {
+    let h = Home::healthy();
+    h.write(
+        ".config/opencode/quarantine/zorvel-bramblewick/codex-accounts.json",
+        "{}\n",
+    );
+    let (run, out) = bundle(&h, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = all_text(&unzip(&out));
+    assert!(!text.contains("bramblewick"), "{text}");
+    assert!(
+        text.contains("quarantined file(s); newest from ~/"),
+        "{text}"
+    );
+}
+
 #[test]
 fn include_bodies_keeps_bodies_but_still_redacts_them() {
     let (h, _) = canary_home();

@@ -381,6 +381,12 @@ pub fn gate(
     g
 }
 
+/// Whether `line` is a shell prompt of any command (what it printed may follow it):
+/// `--max-bytes` starts no kept part right after one.
+pub fn prompt_line(line: &[u8]) -> bool {
+    prompt_command(line).is_some()
+}
+
 /// A line read with what the line before handed on (a prompt's output, a [`Block`]): what
 /// it wrote, or `None` (state cleared) when the line is read as usual. Kept out of [`gate`]:
 /// few lines need it.
@@ -517,7 +523,7 @@ fn ends_in_placeholder(prefix: &[u8]) -> bool {
 /// on where the raw one does not (a placeholder ending in `>` before a space, a command the
 /// gate changed), so only a JSON object line or a blank one is known not to. Where a
 /// parallel chunk may start.
-pub(crate) fn may_hand_on(line: &[u8]) -> bool {
+pub fn may_hand_on(line: &[u8]) -> bool {
     match line.iter().position(|c| !c.is_ascii_whitespace()) {
         None => false,
         Some(i) => line[i] != b'{' || hands_on(line),
@@ -811,9 +817,11 @@ fn gate_line(
             }
         }
         // Free text before the string.
-        between(
-            &line[text_start..i],
+        between_key(
+            line,
+            last_key,
             text_start,
+            i,
             out,
             &mut g,
             spans.as_deref_mut(),
@@ -879,8 +887,104 @@ fn gate_line(
         i = after;
         text_start = after;
     }
-    between(&line[text_start..], text_start, out, &mut g, spans);
+    between_key(line, last_key, text_start, line.len(), out, &mut g, spans);
     g
+}
+
+/// [`between`] for `line[start..end]`; when that text follows a key's closing quote (`"secret":
+/// word`, a YAML or JS line written with a quoted key, or a torn JSON line), the bare word
+/// after its `:` is a value and is judged under the key as a string would be: a word of an
+/// unknown key or a credential's goes, `true`, `false`, `null` and numbers stay (red team,
+/// round 5). Valid JSON has nothing else there, so it reads as before.
+#[inline]
+fn between_key(
+    line: &[u8],
+    last_key: Option<(usize, usize)>,
+    start: usize,
+    end: usize,
+    out: &mut Vec<u8>,
+    g: &mut GateOutcome,
+    spans: Option<&mut Vec<(usize, usize)>>,
+) {
+    let key = match last_key {
+        Some((ks, ke)) if ke + 1 == start => Some(&line[ks..ke]),
+        _ => None,
+    };
+    between(&line[start..end], start, key, out, g, spans);
+}
+
+/// [`between`]'s text after a key that is more than structure and numbers.
+#[inline(never)]
+fn bare_value(
+    text: &[u8],
+    start: usize,
+    key: &[u8],
+    out: &mut Vec<u8>,
+    g: &mut GateOutcome,
+    mut spans: Option<&mut Vec<(usize, usize)>>,
+) {
+    let blank = |t: &[u8], mut at: usize| {
+        while at < t.len() && matches!(t[at], b' ' | b'\t') {
+            at += 1;
+        }
+        at
+    };
+    let colon = blank(text, 0);
+    if text.get(colon) != Some(&b':') {
+        return free_text(text, start, out, g, spans);
+    }
+    let mut v = blank(text, colon + 1);
+    // `"plugin": [word, word]` (a config that does not parse): each bare element is judged
+    // under the key, as the elements of an array are.
+    let array = text.get(v) == Some(&b'[');
+    if array {
+        v = blank(text, v + 1);
+    }
+    let class = classify(key);
+    let mut copied = 0;
+    loop {
+        let w = v + text[v..]
+            .iter()
+            .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\r'))
+            .unwrap_or(text.len() - v);
+        let word = &text[v..w];
+        let kept = word.is_empty()
+            || matches!(word[0], b'{' | b'[' | b'"')
+            || word
+                .iter()
+                .all(|c| matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
+            || matches!(word, b"true" | b"false" | b"null" | b"[redacted]")
+            || number_like(word)
+            || is_placeholder(word)
+            || value_verdict(word, class) != Verdict::Replace;
+        if !kept {
+            // Quoted, so a JSON line stays JSON.
+            out.extend_from_slice(&text[copied..v]);
+            out.push(b'"');
+            placeholder(word, out);
+            out.push(b'"');
+            g.replaced += 1;
+            if let Some(s) = spans.as_deref_mut() {
+                s.push((start + v, start + w));
+            }
+            copied = w;
+        }
+        let comma = blank(text, w);
+        if !array || kept && !word.is_empty() && matches!(word[0], b'{' | b'[' | b'"') {
+            break;
+        }
+        if text.get(comma) != Some(&b',') {
+            break;
+        }
+        v = blank(text, comma + 1);
+        if v >= text.len() {
+            break;
+        }
+    }
+    if copied == 0 {
+        return free_text(text, start, out, g, spans);
+    }
+    between(&text[copied..], start + copied, None, out, g, spans);
 }
 
 /// Gates the text between a JSON line's strings. Structure and numbers (`:`, `,`, brackets,
@@ -889,6 +993,7 @@ fn gate_line(
 fn between(
     text: &[u8],
     base: usize,
+    key: Option<&[u8]>,
     out: &mut Vec<u8>,
     g: &mut GateOutcome,
     spans: Option<&mut Vec<(usize, usize)>>,
@@ -898,6 +1003,8 @@ fn between(
     // are judged as words (an account number; see `sub_ok`).
     if bare_structure(text) || numbers_and_structure(text) {
         out.extend_from_slice(text);
+    } else if let Some(key) = key {
+        bare_value(text, base, key, out, g, spans);
     } else {
         free_text(text, base, out, g, spans);
     }
@@ -2241,8 +2348,54 @@ fn public_host(host: &[u8]) -> bool {
     PUBLIC_HOSTS.iter().any(|p| {
         host.len() >= p.len()
             && host[host.len() - p.len()..].eq_ignore_ascii_case(p)
-            && (host.len() == p.len() || host[host.len() - p.len() - 1] == b'.')
+            && (host.len() == p.len()
+                || (host[host.len() - p.len() - 1] == b'.'
+                    && host[..host.len() - p.len() - 1]
+                        .split(|&c| c == b'.')
+                        .all(public_subdomain)))
     })
+}
+
+/// The labels in front of a public host that name one of its services (`api.openai.com`,
+/// `raw.githubusercontent.com`, `npm.pkg.github.com`); any other (`acme.chatgpt.com`, a
+/// company's workspace or tenant on the public host: red team, round 5) makes the host a
+/// private one, however ordinary the word.
+fn public_subdomain(label: &[u8]) -> bool {
+    const LABELS: &[&[u8]] = &[
+        b"api",
+        b"auth",
+        b"auth0",
+        b"www",
+        b"raw",
+        b"registry",
+        b"cdn",
+        b"status",
+        b"platform",
+        b"help",
+        b"docs",
+        b"chat",
+        b"gist",
+        b"codeload",
+        b"objects",
+        b"uploads",
+        b"avatars",
+        b"pkg",
+        b"npm",
+        b"files",
+        b"persistent",
+        b"ab",
+        b"community",
+        b"console",
+        b"storage",
+        b"oauth2",
+        b"accounts",
+        b"github",
+        b"release-assets",
+        b"dev",
+        b"app",
+        b"schemas",
+    ];
+    LABELS.iter().any(|l| l.eq_ignore_ascii_case(label))
 }
 
 /// A TCP port: 1 to 5 digits, at most 65535.
@@ -3130,6 +3283,30 @@ mod tests {
         }
     }
 
+    /// Red team, round 5: a bare word after a quoted key's `:` (`"secret": word` in a YAML
+    /// or JS line, a torn JSON record) is a value, judged under its key.
+    #[test]
+    fn a_bare_value_after_a_quoted_key_is_judged_under_the_key() {
+        for (line, gone) in [
+            (r#""secret": vununaz-katubig-fozodus"#, "vununaz"),
+            (r#"  "apiKey": zorvel, "ok": true"#, "zorvel"),
+            (r#"{"event": "x", "owner": bramblewick}"#, "bramblewick"),
+            (r#"{ "owners": [tilalud-kubisil] }"#, "tilalud"),
+            (r#"{ "owners": [1, kezimaf-dorin, 2] }"#, "kezimaf"),
+        ] {
+            let out = g(line);
+            assert!(!out.contains(gone), "{line}: {out}");
+        }
+        for kept in [
+            r#"{"ok": true, "n": 12, "v": null, "t": 1.5}"#,
+            r#"{"a": [1, 2, true], "b": [[1], {"c": 1}]}"#,
+            r#""status": ok"#,
+            r#"  "level": info,"#,
+        ] {
+            assert_eq!(g(kept), kept);
+        }
+    }
+
     /// Found using the bundle as a maintainer: a public host's port went with `auth` in its
     /// name, and npm's registry failed the word test.
     #[test]
@@ -3141,14 +3318,25 @@ mod tests {
             "sshd refused the connection",
             r#"{"host":"registry.npmjs.org","upstream":"auth.openai.com"}"#,
             r#"{"meta":{"port":1455,"host":"localhost"}}"#,
+            "GET https://raw.githubusercontent.com/openai/codex/main/x.json 200",
+            "fetch https://api.github.com/repos 403",
         ] {
             assert_eq!(g(kept), kept);
         }
         // Other hosts under a key nobody vouched for still go, and so does a token planted as
         // a public host's subdomain.
         assert!(!g(r#"{"host":"llm.zorvel.com"}"#).contains("zorvel"));
-        for planted in ["x7Kq2mZp9wLs.chatgpt.com", "a1b2c3d4e5f6a7b8.openai.com"] {
+        for planted in [
+            "x7Kq2mZp9wLs.chatgpt.com",
+            "a1b2c3d4e5f6a7b8.openai.com",
+            // A company's workspace or tenant as a public host's subdomain: every word is
+            // ordinary, the label is not one of the host's services (red team, round 5).
+            "zorvelcorp.chatgpt.com",
+            "quinlan.api.openai.com",
+        ] {
             let out = g(&format!(r#"{{"host":"{planted}"}}"#));
+            assert!(!out.contains(&planted[..8]), "{out}");
+            let out = g(&format!("workspace https://{planted}/ loaded"));
             assert!(!out.contains(&planted[..8]), "{out}");
         }
         // A credential's name with a port-like value is still a credential, and so is a
@@ -3353,6 +3541,11 @@ mod tests {
             let out = g_lines(text);
             assert!(!out.contains("marmot"), "{text:?} -> {out:?}");
         }
+        // A prompt whose command the gate changed hands on as its output will when read
+        // again (found by the property test, round 5: `A# +@a` then `A`).
+        assert_eq!(g_lines("A# +@a\nA"), "A# <string:3>\n<string:1>\n");
+        assert!(prompt_line(b"A# +@a") && !prompt_line(b"# a comment"));
+        assert!(may_hand_on(b"A# +@a") && !may_hand_on(b"{\"a\":1}") && !may_hand_on(b""));
         // One line only; a prompt line that follows is read as usual, and other commands hand
         // nothing on.
         assert_eq!(

@@ -111,6 +111,28 @@ mod spoken {
         assert!(told("date_format=iso").is_empty());
         assert_eq!(told("Your ChatGPT code is 482913"), ["482913"]);
         assert_eq!(told("invitation code: 7QK2-9MZX"), ["7QK2-9MZX"]);
+        // Red team, round 5: a card's check digits, an authenticator's code, an answer, a
+        // number right after the name and a space.
+        assert_eq!(told("CVC: 913"), ["913"]);
+        assert_eq!(told("login step: cvv 5829"), ["5829"]);
+        assert_eq!(told("2FA code 84120"), ["84120"]);
+        assert_eq!(told("TOTP 51937"), ["51937"]);
+        assert_eq!(told("security code 771"), ["771"]);
+        assert_eq!(told("security answer: lulekeb"), ["lulekeb"]);
+        assert_eq!(told("recovery codes: movat-posup"), ["movat-posup"]);
+        assert_eq!(
+            told("password \u{2014} kituluk-nogipad"),
+            ["kituluk-nogipad"]
+        );
+        assert_eq!(told("my api key is `gabolev-zudadom`"), ["gabolev-zudadom"]);
+        for kept in [
+            "token 12 of 40",
+            "pass 123",
+            "the pin 12345678abc",
+            "token expired",
+        ] {
+            assert!(told(kept).is_empty(), "{kept}");
+        }
     }
 
     #[test]

@@ -38,6 +38,15 @@ const CREDENTIALS: &[(&[u8], bool)] = &[
     (b"recovery phrase", true),
     (b"mnemonic", true),
     (b"secret phrase", true),
+    // Found by the red team (round 5): a card's check digits, an authenticator's code, a
+    // security question's answer, the recovery codes a service hands out.
+    (b"cvv", false),
+    (b"cvv2", false),
+    (b"cvc", false),
+    (b"totp", false),
+    (b"security answer", false),
+    (b"recovery codes", true),
+    (b"backup codes", true),
     // Personal numbers and dates told the same way (`date of birth: 1987-04-12`,
     // `SSN = 078051120`, `account number: 12345678`).
     (b"date of birth", false),
@@ -124,7 +133,19 @@ fn word_before(low: &[u8], s: usize, word: &[u8]) -> bool {
 
 /// What joins the credential word to its value.
 const JOINERS: &[&[u8]] = &[
-    b" is: ", b" is ", b" was ", b": ", b":\t", b":", b" = ", b"=", b" -> ",
+    b" is: ",
+    b" is ",
+    b" was ",
+    b": ",
+    b":\t",
+    b":",
+    b" = ",
+    b"=",
+    b" -> ",
+    // A dash between them (red team, round 5): `password — hunter2`, `token – …`.
+    " \u{2014} ".as_bytes(),
+    " \u{2013} ".as_bytes(),
+    b" - ",
 ];
 
 /// Values that describe a credential rather than being one (`the token is expired`,
@@ -342,7 +363,24 @@ fn first_word(w: &[u8]) -> bool {
             | b"social"
             | b"account"
             | b"routing"
+            | b"cvv"
+            | b"cvv2"
+            | b"cvc"
+            | b"totp"
+            | b"backup"
     )
+}
+
+/// Whether a space at `at` is followed by a number of 3 to 12 digits that ends a word.
+fn spaced_number(low: &[u8], at: usize) -> bool {
+    if low.get(at) != Some(&b' ') {
+        return false;
+    }
+    let n = low[at + 1..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    (3..=12).contains(&n) && !low.get(at + 1 + n).is_some_and(u8::is_ascii_alphanumeric)
 }
 
 /// The word `[s, e)` (lower case) may start a credential's name: `password is …` → the value
@@ -386,10 +424,23 @@ pub(crate) fn credential_at(
     {
         Some(j) => j,
         None if netrc() => b" ",
+        // `PIN 4821`, `cvv 123`, `2FA code 84120`: a number of 3 to 12 digits right after
+        // the name and one space is the credential (red team, round 5); a word there is
+        // read as prose (`token expired`).
+        None if !abbr && spaced_number(low, after) => b" ",
         None => return None,
     };
     let v = after + joiner.len();
-    let (v, e) = if let Some((qs, qe)) = quoted(low, v) {
+    // Markdown's inline code after a credential's name (`my api key is \`…\``; red team,
+    // round 5): quoted, for a credential only (an account label's code span is a command).
+    let code_span = || {
+        let s = v + 1;
+        (low.get(v) == Some(&b'`'))
+            .then(|| memchr::memchr(b'`', &low[s..low.len().min(s + 256)]))
+            .flatten()
+            .map(|n| (s, s + n))
+    };
+    let (v, e) = if let Some((qs, qe)) = quoted(low, v).or_else(code_span) {
         (qs, qe)
     } else {
         // A value, not an empty field or the start of a JSON string (JSON and `key=value`

@@ -140,6 +140,13 @@ fn run_quarantine(f: &Facts) -> CheckResult {
     if entries.is_empty() {
         return CheckResult::pass("no quarantined files");
     }
+    // The name a quarantined copy came from is the file's own name for the plugin's and
+    // OpenCode's files; any other file in the folder is named by its path, so the bundle's
+    // gate reads it as one (a folder or file named after a person goes; red team, round 5).
+    let origin = |original: &str| match original {
+        "codex-accounts.json" | "opencode.json" | "codex-config.json" => original.to_string(),
+        other => show(&p.config_root.path.join(other)),
+    };
     let details: Vec<String> = entries
         .iter()
         .map(|e| {
@@ -151,7 +158,7 @@ fn run_quarantine(f: &Facts) -> CheckResult {
                 "{} ({}, {when}, from {})",
                 show(&e.path),
                 human_bytes(e.size),
-                e.original
+                origin(&e.original)
             )
         })
         .collect();
@@ -165,7 +172,7 @@ fn run_quarantine(f: &Facts) -> CheckResult {
     let r = CheckResult::warn(format!(
         "{} quarantined file(s); newest from {}",
         entries.len(),
-        newest.original
+        origin(&newest.original)
     ))
     .details(details)
     .fix(format!(
