@@ -54,9 +54,6 @@ pub const TEXT_KEYS: &[&str] = &[
     "remediation",
     "warning",
     "cause",
-    // Which hosts bypass a proxy: loopback and public hosts stay, the others are judged as
-    // hosts in text are.
-    "no_proxy",
     // The bundle's own account summary: relative times (`in 2h 5m`, `3m 20s ago`).
     "access_expires",
     "cooldown",
@@ -3209,18 +3206,20 @@ mod tests {
         }
     }
 
-    /// Found from the user's side: `NO_PROXY=localhost,127.0.0.1` in environment.json became a
-    /// placeholder, though whether it covers loopback is what `network.proxy-env` judges.
+    /// `NO_PROXY` stays private as a whole: its internal hosts read as ordinary words (a
+    /// relaxation for loopback let `.corp.internal` names through; red team, round 5).
     #[test]
-    fn no_proxy_keeps_loopback_and_judges_other_hosts() {
-        let kept = r#"{"NO_PROXY": "localhost,127.0.0.1"}"#;
-        assert_eq!(g(kept), kept);
-        let out = g(r#"{"no_proxy": "localhost,git.acme-corp.com,10.1.2.3"}"#);
-        assert!(out.contains("localhost"), "{out}");
-        assert!(
-            !out.contains("acme-corp") && !out.contains("10.1.2.3"),
-            "{out}"
-        );
+    fn no_proxy_internal_hosts_go() {
+        for line in [
+            r#"{"NO_PROXY": "localhost,127.0.0.1,.zqintranet.corp"}"#,
+            r#"{"no_proxy": "localhost,.corp.zorvel.example"}"#,
+        ] {
+            let out = g(line);
+            assert!(
+                !out.contains("zqintranet") && !out.contains("zorvel"),
+                "{out}"
+            );
+        }
     }
 
     /// Found reading the plugin's own log calls: `failed to auto-open oauth URL` lost `URL`,
