@@ -3081,18 +3081,30 @@ mod tests {
         String::from_utf8_lossy(&out).into_owned()
     }
 
+    /// Each line passes the gate unchanged.
+    fn assert_kept(lines: &[&str]) {
+        for line in lines {
+            assert_eq!(g(line), *line);
+        }
+    }
+
+    /// In each `(line, secret)`, the gate removes the secret.
+    fn assert_gone(cases: &[(&str, &str)]) {
+        for (line, gone) in cases {
+            assert!(!g(line).contains(gone), "{line}: {}", g(line));
+        }
+    }
+
     /// Found bundling a request snapshot as the plugin writes it: the run id, the
     /// `openai-beta` parameter and the user agent were placeholders.
     #[test]
     fn a_snapshots_run_id_beta_header_and_user_agent_stay() {
-        for kept in [
+        assert_kept(&[
             r#"{"runId":"2026-12-01T10-00-00-000Z-4242-3f2b8c1e"}"#,
             r#"{"openai-beta":"responses=experimental"}"#,
             r#"{"user-agent":"opencode/1.14.3 (linux 6.8.0; x64) node/22.11.0"}"#,
-        ] {
-            assert_eq!(g(kept), kept);
-        }
-        for (line, gone) in [
+        ]);
+        assert_gone(&[
             (
                 r#"{"runId":"2026-12-01T10-00-00-000Z-4242-3f2b8c1eZq"}"#,
                 "3f2b8c1eZq",
@@ -3110,9 +3122,7 @@ mod tests {
                 r#"{"user-agent":"acme-agent/1.0 (jdoe42@laptop-9x)"}"#,
                 "jdoe42",
             ),
-        ] {
-            assert!(!g(line).contains(gone), "{line}: {}", g(line));
-        }
+        ]);
     }
 
     /// Found from the user's side: `scan` called a caret range in a plugin specifier
@@ -3121,36 +3131,30 @@ mod tests {
     fn npm_caret_ranges_are_specifiers() {
         let kept = r#"{"plugin": ["@iam-brain/opencode-codex-auth@^1.9"]}"#;
         assert_eq!(g(kept), kept);
-        for (line, gone) in [
+        assert_gone(&[
             ("Zq81kXv93^Lm4", "Zq81kXv93"),
             ("x^9f8e7d6c5b4a", "9f8e7d6c5b4a"),
-        ] {
-            assert!(!g(line).contains(gone), "{line}: {}", g(line));
-        }
+        ]);
     }
 
     /// Found scanning the plugin's own example `codex-config.jsonc`: ten "secret-looking"
     /// values, all the plugin's own words.
     #[test]
     fn the_plugins_example_config_words_pass() {
-        for kept in [
+        assert_kept(&[
             "    // Refresh before token expiry.",
             "    // Prompt cache key policy.",
             r#"    "developerMessagesToUser": true,"#,
             r#"    // Built-ins: "pragmatic", "friendly""#,
             r#"  "$schema": "https://schemas.iam-brain.dev/opencode-codex-auth/codex-config.schema.json","#,
-        ] {
-            assert_eq!(g(kept), kept);
-        }
-        for (line, gone) in [
+        ]);
+        assert_gone(&[
             ("token Zq81kXv93.", "Zq81kXv93"),
             (r#""xAbQz": 1"#, "xAbQz"),
             (r#""aXbYcZ": 1"#, "aXbYcZ"),
             (r#"// custom: "zorvqlblat""#, "zorvqlblat"),
             ("https://jdoe42.iam-brain.dev.evil.com/x", "jdoe42"),
-        ] {
-            assert!(!g(line).contains(gone), "{line}: {}", g(line));
-        }
+        ]);
     }
 
     /// Found by the property test after merging round 4: a placeholder's `>` followed by a
@@ -3172,19 +3176,15 @@ mod tests {
     /// `auth.store`, `auth.opencode`, `auth.quota` (read as a credential's name).
     #[test]
     fn a_dotted_name_is_a_credential_only_by_its_last_part() {
-        for kept in [
+        assert_kept(&[
             "  ! auth.store     ~/.config/opencode/codex-accounts.json is readable by group or others (0644)",
             "  ! auth.quota     #2 email_f7b4dbef (plus) [native]",
-        ] {
-            assert_eq!(g(kept), kept);
-        }
-        for (line, gone) in [
+        ]);
+        assert_gone(&[
             ("auth.token Zq81kXv93LmQ", "Zq81kXv93LmQ"),
             ("client.secret=hunter2word", "hunter2word"),
             ("config.api_key: Zq81kXv93", "Zq81kXv93"),
-        ] {
-            assert!(!g(line).contains(gone), "{line}: {}", g(line));
-        }
+        ]);
     }
 
     #[test]
@@ -3226,21 +3226,17 @@ mod tests {
     /// read as the credential after `oauth`.
     #[test]
     fn acronyms_after_a_credentials_name_stay_and_nothing_else_does() {
-        for kept in [
+        assert_kept(&[
             "[warn] failed to auto-open oauth URL",
             "[warn] blocked auto-open oauth URL",
             "token JSON invalid",
             "oauth HTTP error",
-        ] {
-            assert_eq!(g(kept), kept);
-        }
-        for (line, gone) in [
+        ]);
+        assert_gone(&[
             ("oauth URLX9", "URLX9"),
             ("token HUNTER", "HUNTER"),
             ("token Zq81kP", "Zq81kP"),
-        ] {
-            assert!(!g(line).contains(gone), "{line}: {}", g(line));
-        }
+        ]);
     }
 
     /// Found using the bundle as a maintainer: OpenAI's error names the offending request
@@ -3273,13 +3269,11 @@ mod tests {
         }
         // A module name is kept only as itself with a script extension; the user's own files
         // and folders beside it still go.
-        for (line, gone) in [
+        assert_gone(&[
             ("/srv/app/src/zorblatt.js:1:1", "zorblatt.js"),
             ("/srv/app/storage.json.bak", "storage.json.bak"),
             ("/srv/jdoe42/lib/storage.js", "jdoe42"),
-        ] {
-            assert!(!g(line).contains(gone), "{line}: {}", g(line));
-        }
+        ]);
     }
 
     /// Red team, round 5: a bare word after a quoted key's `:` (`"secret": word` in a YAML
@@ -3296,21 +3290,19 @@ mod tests {
             let out = g(line);
             assert!(!out.contains(gone), "{line}: {out}");
         }
-        for kept in [
+        assert_kept(&[
             r#"{"ok": true, "n": 12, "v": null, "t": 1.5}"#,
             r#"{"a": [1, 2, true], "b": [[1], {"c": 1}]}"#,
             r#""status": ok"#,
             r#"  "level": info,"#,
-        ] {
-            assert_eq!(g(kept), kept);
-        }
+        ]);
     }
 
     /// Found using the bundle as a maintainer: a public host's port went with `auth` in its
     /// name, and npm's registry failed the word test.
     #[test]
     fn public_hosts_keep_their_ports_and_npm_its_registry() {
-        for kept in [
+        assert_kept(&[
             "connect ECONNREFUSED auth.openai.com:443",
             "getaddrinfo ENOTFOUND registry.npmjs.org",
             "npm ERR! 404 GET https://registry.npmjs.org/opencode-ai",
@@ -3319,9 +3311,7 @@ mod tests {
             r#"{"meta":{"port":1455,"host":"localhost"}}"#,
             "GET https://raw.githubusercontent.com/openai/codex/main/x.json 200",
             "fetch https://api.github.com/repos 403",
-        ] {
-            assert_eq!(g(kept), kept);
-        }
+        ]);
         // Other hosts under a key nobody vouched for still go, and so does a token planted as
         // a public host's subdomain.
         assert!(!g(r#"{"host":"llm.zorvel.com"}"#).contains("zorvel"));
@@ -3389,13 +3379,11 @@ mod tests {
             let out = g(text);
             assert!(!out.contains("marmot"), "{text:?} -> {out:?}");
         }
-        for kept in [
+        assert_kept(&[
             "| token | expired |",
             "| status | ok |",
             "refresh token -> retry",
-        ] {
-            assert_eq!(g(kept), kept);
-        }
+        ]);
     }
 
     /// Found by the parallel property test: an empty parameter name before `=` in a query
@@ -3580,16 +3568,14 @@ mod tests {
         assert!(!out.contains("zorvbox"), "{out}");
         let out = g("    name: jdoe,");
         assert!(!out.contains("jdoe"), "{out}");
-        for kept in [
+        assert_kept(&[
             "  status: ok",
             "  level: info",
             "  errno: -3008,",
             "    at run (/srv/dist/index.js:1:2)",
             "  message: Too Many Requests",
             "hostname: top-level lines are prose",
-        ] {
-            assert_eq!(g(kept), kept);
-        }
+        ]);
     }
 
     #[test]
@@ -3603,13 +3589,11 @@ mod tests {
             !out.contains("zorvpyu") && !out.contains("bramblepass"),
             "{out}"
         );
-        for kept in [
+        assert_kept(&[
             "{ status: 'ok', level: 'info', message: 'Too Many Requests' }",
             "config: { model: 'gpt-5.1-codex', path: '~/.config/opencode' }",
             "Error: 'fetch' failed with 429",
-        ] {
-            assert_eq!(g(kept), kept);
-        }
+        ]);
     }
 
     /// Found by the red-team harness: ids and addresses whose groups are each ordinary.
@@ -3639,7 +3623,7 @@ mod tests {
             let out = g(line);
             assert!(!out.contains(gone), "{line} -> {out}");
         }
-        for kept in [
+        assert_kept(&[
             "on 2025-01-01 at 12:30:45 took 1-2 s",
             "2026-01-01-12-30 rotated",
             "version 1.2.3-beta.4 and 0.144.0",
@@ -3647,9 +3631,7 @@ mod tests {
             "see ~/.config/opencode/logs",
             "gpt-5.1-codex-max",
             "{\"@timestamp\":\"2025-01-01T00:00:05.000Z\"}",
-        ] {
-            assert_eq!(g(kept), kept);
-        }
+        ]);
     }
 
     /// Found by the red-team harness: a company's host and a name or word secret in the
@@ -3700,7 +3682,7 @@ mod tests {
             g("GET /search?q=Quinurl&page=2"),
             "GET /search?q=<string:7>&page=2"
         );
-        for kept in [
+        assert_kept(&[
             "request to chatgpt.com and api.openai.com:443 failed",
             "read opencode.json and README.md, ran build.sh",
             "host.docker.internal and x.local",
@@ -3710,9 +3692,7 @@ mod tests {
             "http://localhost:1455/auth/callback and http://127.0.0.1:8080/status",
             "see https://github.com/iam-brain/opencode-codex-auth/issues",
             "altnames: DNS:*.openai.com",
-        ] {
-            assert_eq!(g(kept), kept);
-        }
+        ]);
     }
 
     #[test]
