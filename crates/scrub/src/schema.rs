@@ -1237,7 +1237,8 @@ mod tests {
         Pseudonymizer::with_key(&[4; 32])
     }
 
-    fn walk(kind: FileKind, v: Value) -> Value {
+    /// `v` through the schema of `kind` (bodies dropped), as the bundle reads it.
+    pub(super) fn walk(kind: FileKind, v: Value) -> Value {
         redact_value(kind, v, &p(), SchemaOptions { drop_bodies: true }).0
     }
 
@@ -1608,14 +1609,7 @@ mod lifecycle_lines {
     use serde_json::json;
 
     fn walk(v: Value) -> Value {
-        let p = Pseudonymizer::with_key(&[7; 32]);
-        redact_value(
-            FileKind::LifecycleLog,
-            v,
-            &p,
-            SchemaOptions { drop_bodies: true },
-        )
-        .0
+        super::tests::walk(FileKind::LifecycleLog, v)
     }
 
     /// Error messages: the software's own are kept whole; one word of the user's and the
@@ -1685,14 +1679,7 @@ mod shareable_records {
     use serde_json::json;
 
     fn walk(v: Value) -> Value {
-        let p = Pseudonymizer::with_key(&[7; 32]);
-        redact_value(
-            FileKind::ShareableDebug,
-            v,
-            &p,
-            SchemaOptions { drop_bodies: true },
-        )
-        .0
+        super::tests::walk(FileKind::ShareableDebug, v)
     }
 
     /// The records `lib/shareable-debug.ts` (v1.10.0) writes, kept whole: the `ultra`
@@ -1745,7 +1732,6 @@ mod snapshot_meta {
     /// code kept, every identity pseudonymized, the account label gone.
     #[test]
     fn the_plugins_snapshot_meta_is_kept_and_identities_pseudonymized() {
-        let p = Pseudonymizer::with_key(&[7; 32]);
         let meta = json!({"attempt": 1, "maxAttempts": 3, "attemptReasonCode": "initial_attempt",
             "developerMessagesRemapped": true, "developerMessageRemapReason": "updated",
             "developerMessageRemapCount": 2, "promptCacheKeyOverridden": false,
@@ -1754,23 +1740,14 @@ mod snapshot_meta {
             "serviceTier": "priority", "sanitized": false, "selectionStrategy": "sticky",
             "selectionDecision": "sticky-active", "selectionTotalCount": 3,
             "ultraAgentRole": "child"});
-        let out = redact_value(
-            FileKind::RequestSnapshot,
-            json!({"meta": meta.clone()}),
-            &p,
-            SchemaOptions { drop_bodies: true },
-        )
-        .0;
+        let out = super::tests::walk(FileKind::RequestSnapshot, json!({"meta": meta.clone()}));
         assert_eq!(out["meta"], meta);
-        let out = redact_value(
+        let out = super::tests::walk(
             FileKind::RequestSnapshot,
             json!({"meta": {"selectionSelectedIdentityKey": "acc_9f8e7d6c|jane@example.com|plus",
                 "selectionSessionKey": "ses_4a1b2c3d4e5f", "accountLabel": "jane@example.com (plus)",
                 "spoofMode": "zorvolword"}}),
-            &p,
-            SchemaOptions { drop_bodies: true },
-        )
-        .0;
+        );
         let text = out.to_string();
         assert!(
             !text.contains("jane") && !text.contains("4a1b2c3d4e5f"),
