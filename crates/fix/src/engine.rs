@@ -984,6 +984,17 @@ mod tests {
         assert!(leftovers.is_empty());
     }
 
+    /// A lock holder (the plugin rotating a refresh token): after 400 ms it writes
+    /// `{"rotated":1}` to `store`, then removes `lock_dir`, the lock it held.
+    fn holder_writes_then_releases(store: &Path, lock_dir: &Path) -> std::thread::JoinHandle<()> {
+        let (store, lock_dir) = (store.to_path_buf(), lock_dir.to_path_buf());
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(400));
+            fs::write(&store, b"{\"rotated\":1}").unwrap();
+            fs::remove_dir(&lock_dir).unwrap();
+        })
+    }
+
     /// Found from the user's side: a store fix waiting for the lock backed up the store
     /// before it held the lock, so when the holder (the plugin rotating a refresh token)
     /// wrote meanwhile, the rollback put the old store back and the new token was lost.
@@ -1015,12 +1026,7 @@ mod tests {
         ]);
         plan.fixes[0].touches_store = true;
         // The holder writes the store while the run waits, then releases.
-        let (s2, l2) = (store.clone(), lock_dir.clone());
-        let holder = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(400));
-            fs::write(&s2, b"{\"rotated\":1}").unwrap();
-            fs::remove_dir(&l2).unwrap();
-        });
+        let holder = holder_writes_then_releases(&store, &lock_dir);
         let err = apply(&plan, &o).unwrap_err();
         holder.join().unwrap();
         assert!(err.to_string().contains("changed since the plan"), "{err}");
@@ -1058,12 +1064,7 @@ mod tests {
         apply(&plan, &o).unwrap();
         let lock_dir = codex_paths::lock_dir_of(&store);
         fs::create_dir(&lock_dir).unwrap();
-        let (s2, l2) = (store.clone(), lock_dir.clone());
-        let holder = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(400));
-            fs::write(&s2, b"{\"rotated\":1}").unwrap();
-            fs::remove_dir(&l2).unwrap();
-        });
+        let holder = holder_writes_then_releases(&store, &lock_dir);
         let err = undo(&o).unwrap_err();
         holder.join().unwrap();
         assert!(matches!(err, FixError::ChangedSince(_)), "{err}");
