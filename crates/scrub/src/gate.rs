@@ -3222,6 +3222,15 @@ mod tests {
         }
     }
 
+    /// The bundle's accounts summary: its relative times stay (found from the user's side:
+    /// they were placeholders).
+    #[test]
+    fn the_summarys_relative_times_stay() {
+        assert_kept(&[
+            r#"{"access_expires":"in 59m 59s","cooldown":"in 2h 5m","refresh_lease":"in 30s","last_used":"3m 20s ago"}"#,
+        ]);
+    }
+
     /// Found reading the plugin's own log calls: `failed to auto-open oauth URL` lost `URL`,
     /// read as the credential after `oauth`.
     #[test]
