@@ -520,7 +520,7 @@ fn ends_in_placeholder(prefix: &[u8]) -> bool {
 /// on where the raw one does not (a placeholder ending in `>` before a space, a command the
 /// gate changed), so only a JSON object line or a blank one is known not to. Where a
 /// parallel chunk may start.
-pub fn may_hand_on(line: &[u8]) -> bool {
+pub(crate) fn may_hand_on(line: &[u8]) -> bool {
     match line.iter().position(|c| !c.is_ascii_whitespace()) {
         None => false,
         Some(i) => line[i] != b'{' || hands_on(line),
