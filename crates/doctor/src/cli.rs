@@ -194,6 +194,13 @@ impl Cli {
                         DoctorError::usage(format!("--since {e}"))
                             .hint("durations look like 30m, 2h or 7d")
                     })?;
+                // A zero window keeps no log at all: almost surely not what was meant.
+                if since.is_some_and(|d| d.is_zero()) {
+                    return Err(DoctorError::usage(
+                        "--since 0 would leave every log out of the bundle".to_string(),
+                    )
+                    .hint("omit --since to include logs of any age, or give a window such as 30m or 2d"));
+                }
                 let max_bytes = match b.max_bytes.as_deref() {
                     None => codex_bundle::DEFAULT_MAX_BYTES,
                     Some(m) => codex_bundle::parse_size(m).map_err(|e| {

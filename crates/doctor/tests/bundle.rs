@@ -609,6 +609,13 @@ fn output_rules_default_name_no_overwrite_force_and_json() {
     assert!(bad.stderr.contains("--since"), "{}", bad.stderr);
     let bad = h.run(&["bundle", "--max-bytes", "lots"]);
     assert_eq!(bad.code, 2);
+    // A zero window would keep no log: refused, with what to do instead.
+    for zero in ["0", "0s", "0h0m"] {
+        let bad = h.run(&["bundle", "--since", zero]);
+        assert_eq!(bad.code, 2, "{zero}: {}", bad.stderr);
+        assert!(bad.stderr.contains("every log"), "{}", bad.stderr);
+        assert!(bad.stderr.contains("omit --since"), "{}", bad.stderr);
+    }
 }
 
 #[test]
