@@ -29,9 +29,10 @@ const CLASS: [u8; 256] = {
 
 /// The bytes after a run of letters at which some detector may start (see
 /// [`word_detectors`]): a separator after a given name or a credential's name, a host's
-/// `-` or `.`, `:` before an account label, a digit after an IBAN's country.
+/// `-` or `.`, `:` before an account label, a digit after an IBAN's country, `(` of
+/// `apikey(…)`.
 static AFTER_LETTERS: crate::bytes::ByteSet =
-    crate::bytes::ByteSet::new(false, false, b" .-_:=0123456789");
+    crate::bytes::ByteSet::new(false, false, b" .-_:=(0123456789");
 
 /// Runs the word-triggered detectors over a line (`dec` as written, `low` its lower case).
 /// Every detector needs a particular byte around its first word (a separator after a given
@@ -97,7 +98,7 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         let given = matches!(next, b' ' | b'.' | b'-' | b'_')
             && (3..=12).contains(&len)
             && dec.get(e + 1).is_some_and(u8::is_ascii_alphabetic);
-        let credential = (matches!(next, b' ' | b':' | b'=') && (3..=12).contains(&len))
+        let credential = (matches!(next, b' ' | b':' | b'=' | b'(') && (3..=12).contains(&len))
             || (matches!(next, b'_' | b'-')
                 && matches!(len, 4 | 5)
                 && matches!(&low[s..e], b"date" | b"birth"));
@@ -128,6 +129,13 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
                 {
                     // `hostname`, `team`, `tenant`, `workspace`, `organization`, `user`.
                     crate::personal::token_after_cue(dec, low, s, e, spans);
+                } else if matches!(len, 6 | 9) && matches!(&low[s..e], b"config" | b"configure") {
+                    if let Some(end) = crate::spoken::config_set(low, e, spans) {
+                        i = end;
+                        continue;
+                    }
+                } else if len == 4 && &low[s..e] == b"sudo" {
+                    crate::spoken::piped_to_sudo(dec, low, s, e, spans);
                 } else if (len == 8 || len == 7) && e >= 8 && low[e - 8..e] == *b"onedrive" {
                     // (7: `\OneDrive` of a Windows path reads as an escape and `neDrive`.)
                     onedrive_org(low, e, spans);
@@ -200,6 +208,11 @@ fn rare_starts(
     let start = crate::spoken::flag_or_label_start(low[s]);
     if start && next == b':' && (3..=11).contains(&len) {
         if let Some(end) = crate::spoken::account_label_at(low, s, e, spans) {
+            return Some(end);
+        }
+    }
+    if prev == b'-' && low[s] == b'p' {
+        if let Some(end) = crate::spoken::short_password_flag(low, s, spans) {
             return Some(end);
         }
     }

@@ -503,6 +503,124 @@ mod flags_and_abbreviations {
     }
 }
 
+/// Found by the red-team harness (round 6): passwords on command lines and in prose that
+/// no flag word names (`-p` of the commands that read it as a password, `echo … | sudo -S`,
+/// `set … to …`, `apikey(…)`).
+mod commands_and_setters {
+    use super::*;
+
+    fn told(text: &str) -> Vec<String> {
+        found(text, Rule::ToldCredential)
+    }
+
+    #[test]
+    fn the_p_flag_of_password_commands() {
+        assert_eq!(
+            told("exec: mysql -uroot -pmarmalades -h db"),
+            ["marmalades"]
+        );
+        assert_eq!(told("mysqldump -u root -p\"two words\" db"), ["two words"]);
+        assert_eq!(
+            told("docker login -u zorvel -p grapefruitx registry.example.com"),
+            ["grapefruitx"]
+        );
+        assert_eq!(told("sudo /usr/bin/podman login -p 'a b' x"), ["a b"]);
+        assert_eq!(told("sshpass -p hunter2 ssh host"), ["hunter2"]);
+        assert_eq!(
+            told("spawn docker [\"login\",\"-p\",\"hunter2\"]"),
+            ["hunter2"]
+        );
+        assert_eq!(told("spawn docker ['login', '-p', 'hunter2']"), ["hunter2"]);
+    }
+
+    #[test]
+    fn p_as_a_port_or_a_prompt_stays() {
+        for text in [
+            "psql -h db -p 5432 -U app",
+            "ssh -p 2222 host",
+            "docker run -p 8080:80 nginx",
+            "docker login -u me registry; ls -p",
+            "mysql -p appdb",
+            "mkdir -p /tmp/x",
+            "cp -p a b",
+        ] {
+            let got = told(text);
+            assert!(got.is_empty(), "{text}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn a_password_piped_into_sudo() {
+        assert_eq!(told("$ echo lemonade | sudo -S apt update"), ["lemonade"]);
+        assert_eq!(
+            told("echo -n 'two words' | sudo --stdin true"),
+            ["'two words'"]
+        );
+        assert_eq!(told("printf '%s\\n' hunter2 | sudo -S id"), ["hunter2"]);
+        for text in [
+            "echo hello | sudo tee /etc/x",
+            "echo x || sudo -S id",
+            "cat f | sudo -S id",
+        ] {
+            let got = told(text);
+            assert!(got.is_empty(), "{text}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn a_prompt_for_someone_and_config_setters() {
+        assert_eq!(told("[sudo] password for jdoe: lemonade"), ["lemonade"]);
+        assert_eq!(
+            told("Password for 'https://jdoe@github.com': lemonade"),
+            ["lemonade"]
+        );
+        assert_eq!(
+            told("npm config set //registry.npmjs.org/:_authToken lemonade"),
+            ["lemonade"]
+        );
+        assert_eq!(
+            told("git config --global user.password 'two words'"),
+            ["two words"]
+        );
+        assert_eq!(
+            told("aws configure set aws_secret_access_key lemonade"),
+            ["lemonade"]
+        );
+        assert_eq!(told("yarn config set npmAuthToken lemonade"), ["lemonade"]);
+        for text in [
+            "password for this account is required",
+            "npm config set registry https://r.example.com",
+            "aws configure set region us-east-1",
+            "git config --global user.email",
+            "npm config set _authToken=[redacted]",
+            "config token refresh failed",
+            "aws configure set region us-east-1 --profile dev",
+        ] {
+            let got = told(text);
+            assert!(got.is_empty(), "{text}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn set_to_and_call_forms() {
+        assert_eq!(
+            told("I changed my password to lemonade yesterday"),
+            ["lemonade"]
+        );
+        assert_eq!(told("set the API key to moonriver"), ["moonriver"]);
+        assert_eq!(told("apikey(lemonade)"), ["lemonade"]);
+        for text in [
+            "password to access the server",
+            "the token(s) expired",
+            "how to send the token to the server",
+            "apikey()",
+        ] {
+            let got = told(text);
+            assert!(got.is_empty(), "{text}: {got:?}");
+        }
+    }
+}
+
 /// Found by the red-team harness: a handle after an account label, in lower case.
 mod account_labels {
     use super::*;

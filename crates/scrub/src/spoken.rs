@@ -424,6 +424,16 @@ pub(crate) fn credential_at(
     {
         Some(j) => j,
         None if netrc() => b" ",
+        // `[sudo] password for jdoe: hunter2`, `Password for 'https://jdoe@host': …`: a
+        // prompt, echoed with the answer (red team, round 6).
+        None if !abbr && prompt_for(low, after).is_some() => {
+            &low[after..after + prompt_for(low, after).unwrap_or(0)]
+        }
+        // `changed my password to hunter2`, `set the API key to …` (red team, round 6):
+        // `to` joins them only after a verb that gives a credential its value.
+        None if !abbr && low[after..].starts_with(b" to ") && set_before(low, s) => b" to ",
+        // `apikey(hunter2)`: a call-like form, the value closed by `)` right after it.
+        None if !abbr && low.get(after) == Some(&b'(') && call_value(low, after + 1) => b"(",
         // `PIN 4821`, `cvv 123`, `2FA code 84120`: a number of 3 to 12 digits right after
         // the name and one space is the credential (red team, round 5); a word there is
         // read as prose (`token expired`).
@@ -471,6 +481,302 @@ pub(crate) fn credential_at(
         spans.push(Span::new(v, e, Rule::ToldCredential, Repl::Redacted));
         e
     })
+}
+
+/// The length of ` for NAME: ` at `at` (a password prompt naming whom it asks for; the
+/// name one token, or quoted).
+fn prompt_for(low: &[u8], at: usize) -> Option<usize> {
+    let rest = low.get(at..)?.strip_prefix(b" for ")?;
+    let name = match rest.first()? {
+        &q @ (b'\'' | b'"') => 2 + rest[1..rest.len().min(257)].iter().position(|&c| c == q)?,
+        _ => rest
+            .iter()
+            .take(128)
+            .take_while(|c| c.is_ascii_alphanumeric() || b"._@-\\$".contains(c))
+            .count(),
+    };
+    (name > 0 && rest[name..].starts_with(b": ")).then_some(5 + name + 2)
+}
+
+/// The last part of a configuration key that holds a credential (`//registry/:_authToken`,
+/// `user.password`, `npmAuthToken`; `aws_secret_access_key` ends in `key` and is matched
+/// whole).
+fn credential_key(key: &[u8]) -> bool {
+    let last = key
+        .rsplit(|c| !c.is_ascii_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or(b"");
+    // A bare word (`config token refresh`) reads as prose, not as a key.
+    if last.len() == key.len() && !last.ends_with(b"authtoken") {
+        return false;
+    }
+    matches!(last, b"auth" | b"credential" | b"credentials" | b"pat")
+        || [&b"token"[..], b"password", b"passwd", b"secret", b"apikey"]
+            .iter()
+            .any(|w| last.ends_with(w))
+        || key.ends_with(b"secret_access_key")
+        || key.ends_with(b"_api_key")
+        || key.ends_with(b"-api-key")
+}
+
+/// `npm config set //registry.npmjs.org/:_authToken …`, `git config --global user.password
+/// …`, `aws configure set aws_secret_access_key …` (red team, round 6): `s..e` is the word
+/// `config` or `configure`; the value after a key that names a credential is replaced.
+pub(crate) fn config_set(low: &[u8], e: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    let mut v = e;
+    let mut key: Option<(usize, usize)> = None;
+    for _ in 0..6 {
+        while low.get(v) == Some(&b' ') {
+            v += 1;
+        }
+        let w = word_end(low, v);
+        if w == v {
+            return None;
+        }
+        let word = &low[v..w];
+        if word == b"set" || word.starts_with(b"-") {
+            // `--file` takes a path.
+            let takes = matches!(word, b"--file" | b"-f" | b"--location" | b"--profile");
+            v = w;
+            if takes {
+                while low.get(v) == Some(&b' ') {
+                    v += 1;
+                }
+                v = word_end(low, v);
+            }
+            continue;
+        }
+        if word.contains(&b'=') {
+            return None;
+        }
+        key = Some((v, w));
+        v = w;
+        break;
+    }
+    let (ks, ke) = key?;
+    if !credential_key(&low[ks..ke]) || low.get(v) != Some(&b' ') {
+        return None;
+    }
+    while low.get(v) == Some(&b' ') {
+        v += 1;
+    }
+    if let Some((qs, qe)) = quoted(low, v) {
+        return push_argument(low, qs, qe, spans);
+    }
+    let c = *low.get(v)?;
+    if c == b'-' || !(c.is_ascii_alphanumeric() || b"!#$%&*+/?@^_~(".contains(&c)) {
+        return None;
+    }
+    push_argument(low, v, word_end(low, v), spans)
+}
+
+/// Verbs that give a credential its value (`set the password to …`).
+const SETTERS: &[&[u8]] = &[
+    b"set",
+    b"sets",
+    b"setting",
+    b"change",
+    b"changed",
+    b"changing",
+    b"reset",
+    b"update",
+    b"updated",
+    b"rotate",
+    b"rotated",
+];
+
+/// Whether one of [`SETTERS`] is among the four words before `s`.
+fn set_before(low: &[u8], s: usize) -> bool {
+    let from = s.saturating_sub(40);
+    low[from..s]
+        .split(|c| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .rev()
+        .take(4)
+        .any(|w| SETTERS.contains(&w))
+}
+
+/// Whether a value of at least four bytes starts at `v` and `)` closes it before any space.
+fn call_value(low: &[u8], v: usize) -> bool {
+    let rest = &low[v.min(low.len())..low.len().min(v + 256)];
+    rest.iter()
+        .position(|&c| matches!(c, b')' | b' ' | b'\t' | b'"' | b'\'' | b'('))
+        .is_some_and(|n| n >= 4 && rest[n] == b')')
+}
+
+/// Commands whose `-p` is a password: attached (`mysql -uroot -phunter2`) or the next
+/// argument (`sshpass -p hunter2 ssh …`).
+const P_IS_PASSWORD: &[&[u8]] = &[
+    b"mysql",
+    b"mysqldump",
+    b"mysqladmin",
+    b"mysqlimport",
+    b"mysqlshow",
+    b"mysqlcheck",
+    b"mysqlpump",
+    b"mysqlsh",
+    b"mariadb",
+    b"mariadb-dump",
+    b"mariadb-admin",
+    b"sshpass",
+];
+
+/// Commands whose `login` subcommand takes the password as `-p` (`docker login -u me -p …`).
+const P_IS_LOGIN_PASSWORD: &[&[u8]] = &[
+    b"docker", b"podman", b"nerdctl", b"buildah", b"skopeo", b"helm", b"oras", b"crane", b"finch",
+    b"regctl",
+];
+
+/// What the shell segment that ends at `k` (after the last `|`, `;`, `&`, `(` or
+/// `` ` ``) runs, as far as `-p` goes: a word naming one of [`P_IS_PASSWORD`] (by its file
+/// name), or one of [`P_IS_LOGIN_PASSWORD`] with a `login` word after it. A log prefix
+/// before the command (`exec: mysql …`) does not hide it.
+fn p_flag_command(low: &[u8], k: usize) -> Option<bool> {
+    let seg_start = low[..k]
+        .iter()
+        .rposition(|&c| matches!(c, b'|' | b';' | b'&' | b'(' | b'`' | b'>'))
+        .map_or(0, |p| p + 1);
+    let mut login_tool = false;
+    for w in low[seg_start..k]
+        .split(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'[' | b','))
+        .filter(|w| !w.is_empty())
+    {
+        let name = w.rsplit(|&c| c == b'/').next().unwrap_or(w);
+        if P_IS_PASSWORD.contains(&name) {
+            return Some(name.starts_with(b"mysql") || name.starts_with(b"mariadb"));
+        }
+        if P_IS_LOGIN_PASSWORD.contains(&name) {
+            login_tool = true;
+        } else if login_tool && name == b"login" {
+            return Some(false);
+        }
+    }
+    None
+}
+
+/// `-p` at `s` (the `p`, after a `-` that starts a flag) is a password flag of the command
+/// it belongs to: `mysql -phunter2`, `sshpass -p hunter2`, `docker login -p hunter2` (red
+/// team, round 6; elsewhere `-p` is a port or a path). The value is replaced; the end of
+/// what was matched, to go on from.
+pub(crate) fn short_password_flag(low: &[u8], s: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    if low.get(s) != Some(&b'p') || s == 0 || low[s - 1] != b'-' {
+        return None;
+    }
+    let k = s - 1;
+    if !(k == 0 || matches!(low[k - 1], b' ' | b'\t' | b'\'' | b'"' | b'[' | b',')) {
+        return None;
+    }
+    // `Some(true)`: a MySQL client, whose spaced `-p` prompts (the next word is a database).
+    let mysql = p_flag_command(low, k)?;
+    let mut v = s + 1;
+    // `["-p", "hunter2"]`: the flag is a quoted list item; the value is the next one.
+    let listed = k > 0 && matches!(low[k - 1], b'"' | b'\'');
+    let quote = |v: usize| match low.get(v) {
+        Some(&q @ (b'"' | b'\'')) => Some(q),
+        _ => None,
+    };
+    // `-p"hunter 2"`, `-p'…'`: the quoted value attached.
+    if let Some(q) = quote(v).filter(|_| !listed) {
+        let close = low[v + 1..low.len().min(v + 257)]
+            .iter()
+            .position(|&c| c == q)?;
+        return push_argument(low, v + 1, v + 1 + close, spans);
+    }
+    match low.get(v) {
+        // `-p hunter2`, `-p 'hunter 2'`, `"-p", "hunter2"`: the next argument.
+        Some(b' ' | b'\t' | b'"' | b'\'') => {
+            if listed {
+                v += 1;
+            }
+            while matches!(low.get(v), Some(b' ' | b'\t' | b',')) {
+                v += 1;
+            }
+            // `mysql -p dbname` prompts for the password: the next word is a database.
+            if mysql {
+                return None;
+            }
+            if let Some(q) = quote(v) {
+                let close = low[v + 1..low.len().min(v + 257)]
+                    .iter()
+                    .position(|&c| c == q)?;
+                return push_argument(low, v + 1, v + 1 + close, spans);
+            }
+        }
+        Some(c) if !c.is_ascii_whitespace() => {}
+        _ => return None,
+    }
+    let c = *low.get(v)?;
+    if c == b'-' || !(c.is_ascii_alphanumeric() || b"!#$%&*+/?@^_~(".contains(&c)) {
+        return None;
+    }
+    let end = word_end(low, v);
+    push_argument(low, v, end, spans)
+}
+
+/// `echo hunter2 | sudo -S …`: the password a command pipes into `sudo -S` (`--stdin`)
+/// (red team, round 6). `s..e` is the word `sudo`; the arguments of the `echo` or `printf`
+/// before the pipe are replaced.
+pub(crate) fn piped_to_sudo(dec: &[u8], low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) {
+    let after = &dec[e..];
+    let stdin = after.starts_with(b" -S") || after.starts_with(b" --stdin");
+    if !stdin {
+        return;
+    }
+    let mut p = s;
+    while p > 0 && low[p - 1] == b' ' {
+        p -= 1;
+    }
+    if p == 0 || low[p - 1] != b'|' || (p >= 2 && low[p - 2] == b'|') {
+        return;
+    }
+    let pipe = p - 1;
+    let seg_start = low[..pipe]
+        .iter()
+        .rposition(|&c| matches!(c, b'|' | b';' | b'&' | b'$' | b'(' | b'`'))
+        .map_or(0, |q| q + 1);
+    let seg = &low[seg_start..pipe];
+    let lead = seg.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    let body = &seg[lead..];
+    let cmd_len = if body.starts_with(b"echo ") {
+        5
+    } else if body.starts_with(b"printf ") {
+        7
+    } else {
+        return;
+    };
+    let mut v = seg_start + lead + cmd_len;
+    // `echo -n`, `echo -e`, `printf '%s\n'`: options and a format before the password.
+    loop {
+        while low.get(v) == Some(&b' ') {
+            v += 1;
+        }
+        let w = skip_quoted(low, v, pipe);
+        let word = &low[v..w];
+        let format = cmd_len == 7 && word.contains(&b'%');
+        if (word.len() == 2 && word[0] == b'-') || format {
+            v = w;
+            continue;
+        }
+        break;
+    }
+    let mut end = pipe;
+    while end > v && low[end - 1] == b' ' {
+        end -= 1;
+    }
+    if end > v && !crate::rules::only_markers(&low[v..end]) {
+        spans.push(Span::new(v, end, Rule::ToldCredential, Repl::Redacted));
+    }
+}
+
+/// Past a quoted word starting at `v` (or a plain word), at most to `limit`.
+fn skip_quoted(low: &[u8], v: usize, limit: usize) -> usize {
+    match low.get(v) {
+        Some(&q @ (b'\'' | b'"')) => low[v + 1..limit]
+            .iter()
+            .position(|&c| c == q)
+            .map_or(limit, |n| v + n + 2),
+        _ => word_end(low, v).min(limit),
+    }
 }
 
 /// The word `[s, e)` (lower case) ends a command-line flag that takes a credential
