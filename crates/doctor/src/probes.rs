@@ -142,6 +142,16 @@ pub struct LoginEnv {
     pub no_browser: bool,
 }
 
+impl LoginEnv {
+    /// Whether the browser login can finish here without help: no SSH session, no
+    /// container, and a display (WSL opens the browser in Windows; macOS needs no variable).
+    pub fn browser_login_works(&self) -> bool {
+        self.ssh.is_none()
+            && self.container.is_none()
+            && (self.wsl || self.display || cfg!(target_os = "macos"))
+    }
+}
+
 /// Gathers [`LoginEnv`] from the environment and marker files.
 pub(crate) fn login_env(env: &EnvSnapshot) -> LoginEnv {
     let ssh = if env.is_set(env_vars::SSH_CONNECTION)

@@ -69,6 +69,38 @@ fn store_missing_fails_and_offers_transfer_from_legacy() {
 }
 
 #[test]
+fn the_login_to_pick_fits_where_the_doctor_runs() {
+    // A desktop session: the browser flow.
+    let h = Home::healthy();
+    h.remove(STORE);
+    h.remove(OC_AUTH);
+    for id in ["auth.store", "auth.opencode"] {
+        expect(&h.check(id), "fail", &["ChatGPT Pro/Plus (browser)"]);
+    }
+    // In a container, over SSH or without a display the redirect cannot come back: the
+    // device flow, pointing at login.environment.
+    for (var, value) in [
+        ("CODEX_DOCTOR_CONTAINER", "container=podman"),
+        ("SSH_CONNECTION", "198.51.100.7 5000 198.51.100.9 22"),
+        ("DISPLAY", ""),
+    ] {
+        let mut h = Home::healthy();
+        h.remove(STORE);
+        h.remove(OC_AUTH);
+        h.set(var, value);
+        for id in ["auth.store", "auth.opencode"] {
+            let row = h.check(id);
+            expect(
+                &row,
+                "fail",
+                &["ChatGPT Pro/Plus (headless)", "login.environment"],
+            );
+            assert!(!row.to_string().contains("(browser)"), "{var}: {row}");
+        }
+    }
+}
+
+#[test]
 fn legacy_v4_store_is_counted() {
     let h = Home::healthy();
     h.remove(STORE);

@@ -57,6 +57,17 @@ pub const LEGACY: CheckDef = CheckDef {
 
 const LOGIN_FIX: &str = "opencode auth login";
 
+/// The login method to pick in `opencode auth login` where the doctor runs: the browser
+/// flow, or the device ("headless") flow where the browser's redirect cannot come back
+/// (SSH, a container, no display; `login.environment` says why).
+fn login_pick(f: &Facts) -> &'static str {
+    if f.login_env().browser_login_works() {
+        "\"ChatGPT Pro/Plus (browser)\""
+    } else {
+        "\"ChatGPT Pro/Plus (headless)\" (the browser's redirect cannot reach this machine: see login.environment)"
+    }
+}
+
 /// Label of a record for messages: `#<n> email (plan)` (the redactor masks the email).
 pub fn label(i: usize, r: &AccountRecord) -> String {
     let who = r.email().or_else(|| r.account_id()).unwrap_or("account");
@@ -150,7 +161,7 @@ fn run_store(f: &Facts) -> CheckResult {
                     ));
             }
             if usable.is_empty() {
-                r = r.fix(format!("Run `{LOGIN_FIX}` and choose \"ChatGPT Pro/Plus (browser)\""));
+                r = r.fix(format!("Run `{LOGIN_FIX}` and choose {}", login_pick(f)));
             } else {
                 r = r
                     .detail(format!("legacy sources that can be transferred: {}", usable.join(", ")))
@@ -232,7 +243,7 @@ fn run_store(f: &Facts) -> CheckResult {
                     show(&path),
                     openai.kind.as_deref().unwrap_or("missing")
                 ))
-                .fix(format!("Run `{LOGIN_FIX}` and choose \"ChatGPT Pro/Plus (browser)\""));
+                .fix(format!("Run `{LOGIN_FIX}` and choose {}", login_pick(f)));
             }
             let counts: Vec<String> = openai
                 .domains
@@ -337,7 +348,7 @@ fn run_opencode(f: &Facts) -> CheckResult {
             "{} is missing: OpenCode stops with \"OpenAI API key is missing\" before the plugin is asked",
             show(&path)
         ))
-        .fix(format!("Run `{LOGIN_FIX}`, pick OpenAI and \"ChatGPT Pro/Plus (browser)\""));
+        .fix(format!("Run `{LOGIN_FIX}`, pick OpenAI and {}", login_pick(f)));
         // Accounts signed in with `codex-runtime login` (or left by the plugin) are in the
         // store, but OpenCode asks the plugin only when its own file has an entry.
         if let Some(StoreRead::Parsed(s)) = f.store() {
@@ -370,7 +381,7 @@ fn run_opencode(f: &Facts) -> CheckResult {
             "{} has no `openai` entry: OpenCode stops with \"OpenAI API key is missing\" before the plugin is asked",
             show(&path)
         ))
-        .fix(format!("Run `{LOGIN_FIX}`, pick OpenAI and \"ChatGPT Pro/Plus (browser)\"")),
+        .fix(format!("Run `{LOGIN_FIX}`, pick OpenAI and {}", login_pick(f))),
         // OpenCode asks the plugin's loader for an entry of any type, and the loader serves
         // when the plugin's own store has an OAuth entry (reference 3.5): the key is then
         // unused, not in the way.
@@ -382,13 +393,13 @@ fn run_opencode(f: &Facts) -> CheckResult {
                 "{}: the `openai` entry is of type {t:?}, not \"oauth\": the plugin still serves (its store has OAuth accounts) and this key is unused",
                 show(&path)
             ))
-            .fix(format!("Run `{LOGIN_FIX}`, pick OpenAI and \"ChatGPT Pro/Plus (browser)\" to replace the unused key entry (optional)"))
+            .fix(format!("Run `{LOGIN_FIX}`, pick OpenAI and {} to replace the unused key entry (optional)", login_pick(f)))
         }
         Ok(Some(t)) if t != "oauth" => CheckResult::fail(format!(
             "{}: the `openai` entry is of type {t:?}, not \"oauth\": OpenCode uses it directly and the plugin's accounts are bypassed",
             show(&path)
         ))
-        .fix(format!("Run `{LOGIN_FIX}`, pick OpenAI and \"ChatGPT Pro/Plus (browser)\" (replaces the API key entry)")),
+        .fix(format!("Run `{LOGIN_FIX}`, pick OpenAI and {} (replaces the API key entry)", login_pick(f))),
         Ok(Some(_)) => {
             if info.readable_by_others() {
                 CheckResult::warn(format!(

@@ -59,7 +59,7 @@ pub(crate) fn judge(e: &LoginEnv, port: u16) -> CheckResult {
                 warns.push(problem("wsl-no-opener", "WSL without `wslview` or `xdg-open` on PATH: the login URL cannot be opened automatically"));
                 fixes.push("Install wslu (`sudo apt install wslu`, provides wslview) or open the printed URL in a Windows browser yourself".into());
             }
-        } else if !e.display {
+        } else if !e.display && !cfg!(target_os = "macos") {
             warns.push(problem("headless", "no DISPLAY or WAYLAND_DISPLAY: no browser can open on this machine, so the browser login cannot finish here"));
         } else if e.opener.is_none() {
             warns.push(problem(
