@@ -23,7 +23,9 @@ use crate::personal::{names, numbers, obfuscated_emails, user_folders};
 use crate::prose::word_detectors;
 use crate::pseudonym::Pseudonymizer;
 use crate::rules::{KeyCache, Rule};
-use crate::shapes::{auth_schemes, emails, jwts, opaque_tokens, prefixed_tokens, user_name};
+use crate::shapes::{
+    auth_schemes, emails, grouped_tokens, jwts, opaque_tokens, prefixed_tokens, user_name,
+};
 use crate::span::{resolve, Repl, Span};
 
 /// Extra analysis passes over a line whose replacements may have formed new matches.
@@ -262,6 +264,7 @@ impl Scrubber {
         prefixed_tokens(dec, low, spans);
         emails(dec, low, spans);
         opaque_tokens(dec, spans);
+        grouped_tokens(dec, spans);
         obfuscated_emails(low, spans);
         numbers(dec, spans);
         names(dec, low, spans);

@@ -499,18 +499,28 @@ pub(crate) fn key_values(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mu
         if matches!(dec.get(eq + 1), Some(b'=' | b'>')) || eq == 0 {
             continue;
         }
-        let mut ks = eq;
-        while ks > 0 && kv_key_char(dec[ks - 1]) && eq - ks <= 80 {
+        // `key = "…"`, `key := "…"` (settings files, Python, Go; red team, round 7): spaces
+        // and a `:` before the `=`; the value must then be quoted (see below).
+        let mut ke = eq;
+        if ke > 0 && dec[ke - 1] == b':' {
+            ke -= 1;
+        }
+        while ke > 0 && eq - ke < 8 && matches!(dec[ke - 1], b' ' | b'\t') {
+            ke -= 1;
+        }
+        let spaced = ke != eq;
+        let mut ks = ke;
+        while ks > 0 && kv_key_char(dec[ks - 1]) && ke - ks <= 80 {
             ks -= 1;
         }
-        if ks == eq {
+        if ks == ke {
             continue;
         }
         let before = if ks == 0 { b' ' } else { dec[ks - 1] };
         if !KV_KEY_BOUNDARY.has(before) {
             continue;
         }
-        let name = &low[ks..eq];
+        let name = &low[ks..ke];
         let site = if before == b'?' || before == b'&' {
             KeySite::Query
         } else {
@@ -529,12 +539,20 @@ pub(crate) fn key_values(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mu
                 None => continue,
             }
         };
-        let vs = eq + 1;
-        let ve = vs
-            + dec[vs..]
-                .iter()
-                .position(|&c| kv_value_stop(c))
-                .unwrap_or(dec.len() - vs);
+        let (vs, ve) = match quoted_value(dec, eq + 1) {
+            Some(q) => q,
+            // A spaced `=` is prose or code unless a quoted value follows.
+            None if spaced => continue,
+            None => {
+                let vs = eq + 1;
+                let ve = vs
+                    + dec[vs..]
+                        .iter()
+                        .position(|&c| kv_value_stop(c))
+                        .unwrap_or(dec.len() - vs);
+                (vs, ve)
+            }
+        };
         let v = &dec[vs..ve];
         if v.is_empty() || is_marker(v) {
             continue;
@@ -549,6 +567,37 @@ pub(crate) fn key_values(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mu
         };
         spans.push(Span::new(vs, ve, class.rule, repl));
     }
+}
+
+/// A quoted value after `=` at `at` (spaces first): `"…"`, `'…'`, `"""…"""`, and the
+/// prefixed strings of Python (`r"…"`, `b'…'`); the bytes inside the quotes, on this line.
+/// An escaped JSON quote (`\"`) is not one: the JSON rules read those.
+fn quoted_value(dec: &[u8], at: usize) -> Option<(usize, usize)> {
+    let mut v = at;
+    while v < dec.len() && v - at < 8 && matches!(dec[v], b' ' | b'\t') {
+        v += 1;
+    }
+    if matches!(
+        dec.get(v),
+        Some(b'r' | b'b' | b'u' | b'f' | b'R' | b'B' | b'U' | b'F')
+    ) && matches!(dec.get(v + 1), Some(b'"' | b'\''))
+    {
+        v += 1;
+    }
+    let q = *dec.get(v)?;
+    if !matches!(q, b'"' | b'\'') {
+        return None;
+    }
+    let triple = dec[v..].starts_with(&[q, q, q]);
+    let open = if triple { 3 } else { 1 };
+    let vs = v + open;
+    let rest = &dec[vs.min(dec.len())..dec.len().min(vs + 1024)];
+    let len = if triple {
+        memchr::memmem::find(rest, &[q, q, q])?
+    } else {
+        rest.iter().position(|&c| c == q)?
+    };
+    (len > 0).then_some((vs, vs + len))
 }
 
 /// `Authorization: <scheme> <credential>` inside a line (a curl command's
@@ -840,6 +889,48 @@ mod tests {
         assert_eq!(end_split_anywhere(st, t), Some(6));
         assert_eq!(end_split_anywhere(st, br#"torn" x"#), Some(4));
         assert_eq!(end_split_anywhere(c, br#"{"never": "closed"#), None);
+    }
+
+    /// Found by the red team (round 7): settings and code assign credentials with a spaced
+    /// `=` (or `:=`) and a quoted value.
+    #[test]
+    fn spaced_assignments_with_quoted_values() {
+        for (text, value) in [
+            ("api_key = \"lemonade\"", "lemonade"),
+            ("SECRET_KEY = 'lemonade'", "lemonade"),
+            ("config.api_key = \"lemonade\"", "lemonade"),
+            ("process.env.OPENAI_API_KEY = 'lemonade'", "lemonade"),
+            ("api_key := \"lemonade\"", "lemonade"),
+            ("token = \"\"\"lemonade\"\"\"", "lemonade"),
+            ("api_key = r\"lemonade\"", "lemonade"),
+        ] {
+            let low = text.to_ascii_lowercase();
+            let mut spans = Vec::new();
+            key_values(
+                text.as_bytes(),
+                low.as_bytes(),
+                &mut KeyCache::default(),
+                &mut spans,
+            );
+            let got: Vec<&str> = spans.iter().map(|s| &text[s.start..s.end]).collect();
+            assert_eq!(got, [value], "{text}");
+        }
+        for text in [
+            "status = \"ok\"",
+            "x = 1 if a else b",
+            "api_key = lemonade",
+            "if a >= b then api_key == \"x\"",
+        ] {
+            let low = text.to_ascii_lowercase();
+            let mut spans = Vec::new();
+            key_values(
+                text.as_bytes(),
+                low.as_bytes(),
+                &mut KeyCache::default(),
+                &mut spans,
+            );
+            assert!(spans.is_empty(), "{text}: {spans:?}");
+        }
     }
 
     #[test]

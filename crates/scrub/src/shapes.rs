@@ -293,6 +293,157 @@ pub(crate) fn opaque_tokens(dec: &[u8], spans: &mut Vec<Span>) {
     }
 }
 
+/// Byte classes for [`grouped_tokens`]: letter or digit, digit, letter, hex digit, separator.
+const G_ALNUM: u8 = 1;
+const G_DIGIT: u8 = 2;
+const G_ALPHA: u8 = 4;
+const G_HEX: u8 = 8;
+const G_SEP: u8 = 16;
+
+static GROUP_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        let mut v = 0;
+        if b.is_ascii_digit() {
+            v = G_ALNUM | G_DIGIT | G_HEX;
+        } else if b.is_ascii_alphabetic() {
+            v = G_ALNUM | G_ALPHA;
+            if b.is_ascii_hexdigit() {
+                v |= G_HEX;
+            }
+        } else if matches!(b, b'-' | b'.' | b':' | b'_' | b'*' | b' ' | b'+' | b'~') {
+            // Separators a token is cut into groups by (`Xq7k-Lm2p-…`, `4rtq 7mzx …`).
+            v = G_SEP;
+        }
+        t[c] = v;
+        c += 1;
+    }
+    t
+};
+
+fn group_sep(c: u8) -> bool {
+    GROUP_CLASS[usize::from(c)] & G_SEP != 0
+}
+
+fn group_alnum(c: u8) -> bool {
+    GROUP_CLASS[usize::from(c)] & G_ALNUM != 0
+}
+
+/// Random tokens cut into short groups, which no single group gives away: a TOTP setup key
+/// as authenticator apps show it (`4rtq 7mzx k2lp wv3n …`), recovery and licence codes
+/// (`7KQ2-9XZ4-M3PD-8WTR`), hex grouped by four (red team, round 7: each group alone passes
+/// the gate). A chain of groups of 2 to 8 letters and digits, one separator throughout, at
+/// least 3 groups (4 and all of one length when the separator is a space), at least 10
+/// characters in the groups, and at least half of the groups (two or more) mixing letters
+/// and digits. Not a chain that goes on into a longer group (a UUID's tail) nor one of hex
+/// groups joined by `:` (IPv6 and MAC addresses have their own rules).
+pub(crate) fn grouped_tokens(dec: &[u8], spans: &mut Vec<Span>) {
+    let n = dec.len();
+    let mut i = 0;
+    while i < n {
+        // The next run of letters and digits.
+        while i < n && !group_alnum(dec[i]) {
+            i += 1;
+        }
+        if i >= n {
+            break;
+        }
+        // A chain never starts inside an escape (`\n`, `\u00e9` of a JSON string): it
+        // starts after it.
+        if i > 0 && dec[i - 1] == b'\\' && crate::span::escaped_at(dec, i) {
+            let unicode = dec[i] == b'u'
+                && dec.len() >= i + 5
+                && dec[i + 1..i + 5].iter().all(u8::is_ascii_hexdigit);
+            i += if unicode { 5 } else { 1 };
+            continue;
+        }
+        let start = i;
+        let (mut groups, mut mixed, mut chars) = (0usize, 0usize, 0usize);
+        let (mut sep, mut first_len, mut all_hex) = (0u8, 0usize, true);
+        let mut end = start;
+        let mut j = start;
+        let mut longer = false;
+        // Where the last group starts, and whether the chain ended at another separator
+        // (`with Xq7k-…`: the chain `with Xq7k` ends where `-` starts the real one).
+        let (mut last_start, mut sep_break) = (start, false);
+        loop {
+            let mut e = j;
+            let mut bits = 0u8;
+            let mut hex = G_HEX;
+            while e < n {
+                let c = GROUP_CLASS[usize::from(dec[e])];
+                if c & G_ALNUM == 0 {
+                    break;
+                }
+                bits |= c;
+                hex &= c;
+                e += 1;
+            }
+            let len = e - j;
+            if !(2..=8).contains(&len) {
+                longer = groups > 0 && len > 8;
+                if groups == 0 {
+                    end = e;
+                }
+                break;
+            }
+            // Space-separated groups are all of one length (`4rtq 7mzx …`): a group of
+            // another length ends the chain, and the next one starts at it (`codes Hq7 …`).
+            if sep == b' ' && len != first_len {
+                last_start = j;
+                sep_break = true;
+                break;
+            }
+            groups += 1;
+            chars += len;
+            end = e;
+            last_start = j;
+            mixed += usize::from(bits & (G_ALPHA | G_DIGIT) == G_ALPHA | G_DIGIT);
+            all_hex &= hex != 0;
+            if first_len == 0 {
+                first_len = len;
+            }
+            match dec.get(e) {
+                Some(&c) if group_sep(c) && dec.get(e + 1).is_some_and(|&d| group_alnum(d)) => {
+                    if sep == 0 || sep == c {
+                        sep = c;
+                        j = e + 1;
+                    } else {
+                        sep_break = true;
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+        let enough = if sep == b' ' {
+            groups >= 4
+        } else {
+            groups >= 3
+        };
+        let mid_structure = start >= 2
+            && group_sep(dec[start - 1])
+            && dec[start - 1] != b' '
+            && group_alnum(dec[start - 2]);
+        if enough
+            && !longer
+            && !mid_structure
+            && chars >= 10
+            && mixed >= 2
+            && mixed * 2 >= groups
+            && !(sep == b':' && all_hex)
+        {
+            spans.push(Span::new(start, end, Rule::OpaqueToken, Repl::Redacted));
+        } else if sep_break && last_start > start {
+            i = last_start;
+            continue;
+        }
+        i = end.max(start + 1);
+    }
+}
+
 fn is_opaque(dec: &[u8], start: usize, end: usize) -> bool {
     let run = &dec[start..end];
     let (mut up, mut lo, mut dig, mut hex_only) = (false, false, false, true);
@@ -630,6 +781,64 @@ mod tests {
             &mut spans,
         );
         assert!(spans.is_empty(), "{spans:?}");
+    }
+
+    fn grouped(text: &str) -> Vec<String> {
+        let mut spans = Vec::new();
+        grouped_tokens(text.as_bytes(), &mut spans);
+        spans
+            .iter()
+            .map(|sp| text[sp.start..sp.end].to_string())
+            .collect()
+    }
+
+    /// Found by the red team (round 7): random tokens cut into groups each too short to
+    /// give them away.
+    #[test]
+    fn grouped_tokens_go_whole() {
+        for (text, token) in [
+            (
+                "Enter this setup key: 4rtq 7mzx k2lp wv3n y6hd 5ebs",
+                "4rtq 7mzx k2lp wv3n y6hd 5ebs",
+            ),
+            ("login with Xq7k-Lm2p-Pz9w-Kd4r", "Xq7k-Lm2p-Pz9w-Kd4r"),
+            (
+                "backup codes 7KQ2-9XZ4-M3PD-8WTR (store safely)",
+                "7KQ2-9XZ4-M3PD-8WTR",
+            ),
+            ("xq7k.lm2p.pz9w.kd4r.rt8v", "xq7k.lm2p.pz9w.kd4r.rt8v"),
+            ("r8Tq:Zx4m:Lp9w:Kd2v", "r8Tq:Zx4m:Lp9w:Kd2v"),
+            ("qz7_rv9_kp3_wd2_mx8", "qz7_rv9_kp3_wd2_mx8"),
+            ("codes Hq7 Lm2 Pz9 Kd4 Rt8", "Hq7 Lm2 Pz9 Kd4 Rt8"),
+            ("Hq7*Lm2*Pz9*Wd3", "Hq7*Lm2*Pz9*Wd3"),
+            ("x\\nab12-cd34-ef56", "ab12-cd34-ef56"),
+            ("x\\u00e9ab12-cd34-ef56", "ab12-cd34-ef56"),
+            (
+                "vault 9f2c 4e1a b37d 05c8 e6f1 a2b3 is kept",
+                "9f2c 4e1a b37d 05c8 e6f1 a2b3",
+            ),
+        ] {
+            assert_eq!(grouped(text), [token], "{text}");
+        }
+    }
+
+    #[test]
+    fn dates_versions_ids_and_addresses_are_not_grouped_tokens() {
+        for text in [
+            "at 2025-01-01T00:00:00.000Z",
+            "run 2025-01-01T00-00-00-000Z-12345-abcd1234",
+            "session 550e8400-e29b-41d4-a716-446655440000 ok",
+            "fe80::1ff:fe23:4567:890a and a4:5e:60:d2:1f:9b",
+            "model gpt-4o-2024-08-06 on x86_64-linux-gnu v1.2.3.4",
+            "card 4111-1111-1111-1111",
+            "run it 2x or 3x now",
+            "ab12",
+            "the quick brown fox jumps over",
+            "10.0.0.12:8080",
+            "Ren\\u00e9e-MacBook-Pro42 Elm Street",
+        ] {
+            assert!(grouped(text).is_empty(), "{text}: {:?}", grouped(text));
+        }
     }
 
     #[test]
