@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use memchr::memmem;
 
 use crate::decode::{decode_into, needs_decoding};
-use crate::keyed::{header_lines, json_keys, key_values, OpenValue};
+use crate::keyed::{cookie_jar_line, header_lines, json_keys, key_values, OpenValue};
 use crate::known::{KnownSet, KnownValues};
 use crate::personal::{names, numbers, obfuscated_emails, user_folders};
 use crate::prose::word_detectors;
@@ -259,6 +259,7 @@ impl Scrubber {
         let scan = json_keys(dec, low, self.drop_bodies, keys, spans);
         key_values(dec, low, keys, spans);
         header_lines(dec, low, spans);
+        cookie_jar_line(dec, spans);
         auth_schemes(dec, low, spans);
         jwts(dec, low, spans);
         prefixed_tokens(dec, low, spans);
@@ -617,6 +618,8 @@ impl FileScrubber<'_> {
         if crate::gate::gate(&out[seg_start..], &mut state, &mut check, None).replaced > 0 {
             out.truncate(seg_start);
             out.extend_from_slice(UNREDACTABLE.as_bytes());
+            // The marker carries nothing: the next line is read as after the line before.
+            self.gate_state = start;
         }
     }
 
@@ -646,6 +649,7 @@ impl FileScrubber<'_> {
         if dirty {
             out.truncate(seg_start);
             out.extend_from_slice(UNREDACTABLE.as_bytes());
+            self.gate_state = state;
         } else if state == crate::gate::GateState::default() && st == state {
             // What a scan of this line does (decode, detectors, gate from a fresh state)
             // was just done, found nothing and ended fresh.

@@ -569,6 +569,45 @@ pub(crate) fn key_values(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mu
     }
 }
 
+/// A line of a Netscape cookie jar (what curl, wget and browser exports write): seven
+/// tab-separated fields, the second and fourth `TRUE`/`FALSE`, the fifth an expiry in
+/// seconds; the seventh, the cookie's value, is replaced (red team, round 7).
+pub(crate) fn cookie_jar_line(dec: &[u8], spans: &mut Vec<Span>) {
+    if memchr::memchr(b'\t', dec).is_none() {
+        return;
+    }
+    let mut fields = [(0usize, 0usize); 7];
+    let mut k = 0;
+    let mut start = 0;
+    for (i, &c) in dec.iter().enumerate() {
+        if c == b'\t' {
+            if k == 6 {
+                return;
+            }
+            fields[k] = (start, i);
+            k += 1;
+            start = i + 1;
+        }
+    }
+    if k != 6 {
+        return;
+    }
+    let mut end = dec.len();
+    while end > start && matches!(dec[end - 1], b'\r' | b'\n') {
+        end -= 1;
+    }
+    fields[6] = (start, end);
+    let f = |n: usize| &dec[fields[n].0..fields[n].1];
+    let flag = |n: usize| matches!(f(n), b"TRUE" | b"FALSE");
+    if !flag(1) || !flag(3) || f(4).is_empty() || !f(4).iter().all(u8::is_ascii_digit) {
+        return;
+    }
+    let (vs, ve) = fields[6];
+    if ve > vs && !is_marker(&dec[vs..ve]) {
+        spans.push(Span::new(vs, ve, Rule::Cookie, Repl::Redacted));
+    }
+}
+
 /// A quoted value after `=` at `at` (spaces first): `"…"`, `'…'`, `"""…"""`, and the
 /// prefixed strings of Python (`r"…"`, `b'…'`); the bytes inside the quotes, on this line.
 /// An escaped JSON quote (`\"`) is not one: the JSON rules read those.
@@ -889,6 +928,35 @@ mod tests {
         assert_eq!(end_split_anywhere(st, t), Some(6));
         assert_eq!(end_split_anywhere(st, br#"torn" x"#), Some(4));
         assert_eq!(end_split_anywhere(c, br#"{"never": "closed"#), None);
+    }
+
+    #[test]
+    fn cookie_jar_values() {
+        for (text, value) in [
+            (
+                ".example.com\tTRUE\t/\tTRUE\t1735689600\tsessionid\tlemonade",
+                "lemonade",
+            ),
+            (
+                "#HttpOnly_.github.com\tTRUE\t/\tTRUE\t0\tuser_session\tlemonade\r\n",
+                "lemonade",
+            ),
+        ] {
+            let mut spans = Vec::new();
+            cookie_jar_line(text.as_bytes(), &mut spans);
+            let got: Vec<&str> = spans.iter().map(|s| &text[s.start..s.end]).collect();
+            assert_eq!(got, [value], "{text:?}");
+        }
+        for text in [
+            "a\tb\tc",
+            ".example.com\tyes\t/\tTRUE\t1735689600\tsessionid\tv",
+            ".example.com\tTRUE\t/\tTRUE\tsoon\tsessionid\tv",
+            ".example.com\tTRUE\t/\tTRUE\t1\tsid\t[redacted]",
+        ] {
+            let mut spans = Vec::new();
+            cookie_jar_line(text.as_bytes(), &mut spans);
+            assert!(spans.is_empty(), "{text:?}: {spans:?}");
+        }
     }
 
     /// Found by the red team (round 7): settings and code assign credentials with a spaced

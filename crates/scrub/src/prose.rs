@@ -129,7 +129,12 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
                 {
                     // `hostname`, `team`, `tenant`, `workspace`, `organization`, `user`.
                     crate::personal::token_after_cue(dec, low, s, e, spans);
-                } else if matches!(len, 6 | 9) && matches!(&low[s..e], b"config" | b"configure") {
+                } else if matches!(len, 3 | 4 | 6 | 9)
+                    && matches!(
+                        &low[s..e],
+                        b"config" | b"configure" | b"setx" | b"setenv" | b"env"
+                    )
+                {
                     if let Some(end) = crate::spoken::config_set(low, e, spans) {
                         i = end;
                         continue;
@@ -211,8 +216,11 @@ fn rare_starts(
             return Some(end);
         }
     }
-    if prev == b'-' && low[s] == b'p' {
-        if let Some(end) = crate::spoken::short_password_flag(low, s, spans) {
+    if prev == b'-' && len >= 5 && matches!(&low[s..e], b"stdin" | b"token") {
+        crate::spoken::piped_to_stdin_flag(low, s, e, spans);
+    }
+    if prev == b'-' && matches!(dec[s], b'p' | b'P' | b'a' | b'N' | b'U') {
+        if let Some(end) = crate::spoken::short_password_flag(dec, low, s, spans) {
             return Some(end);
         }
     }

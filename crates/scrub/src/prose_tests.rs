@@ -533,6 +533,56 @@ mod commands_and_setters {
         assert_eq!(told("spawn docker ['login', '-p', 'hunter2']"), ["hunter2"]);
     }
 
+    /// Red team, round 7: the password flags of more tools.
+    #[test]
+    fn other_tools_password_flags() {
+        for (text, value) in [
+            ("zip -P lemonade secrets.zip .env", "lemonade"),
+            ("unzip -P lemonade backup.zip", "lemonade"),
+            ("7z a -plemonade archive.7z dir", "lemonade"),
+            ("ssh-keygen -t ed25519 -N lemonade -f key", "lemonade"),
+            (
+                "mongosh \"mongodb://localhost\" -u admin -p lemonade",
+                "lemonade",
+            ),
+            ("redis-cli -h cache -a lemonade ping", "lemonade"),
+            ("keytool -keystore k.jks -storepass lemonade", "lemonade"),
+            ("az login -u bob -p lemonade", "lemonade"),
+            ("smbclient //server/share -U bob%lemonade", "lemonade"),
+        ] {
+            assert_eq!(told(text), [value], "{text}");
+        }
+        for text in [
+            "unzip -p backup.zip file",
+            "ls -a /tmp",
+            "grep -N x",
+            "7z a -p x.7z",
+        ] {
+            let got = told(text);
+            assert!(got.is_empty(), "{text}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn a_secret_piped_into_a_stdin_flag() {
+        assert_eq!(
+            told("$ echo lemonade | docker login -u bob --password-stdin ghcr.io"),
+            ["lemonade"]
+        );
+        assert_eq!(
+            told("echo lemonade | gh auth login --with-token"),
+            ["lemonade"]
+        );
+        for text in [
+            "cat token.txt | docker login --password-stdin",
+            "echo hi; docker login --password-stdin",
+            "echo hi | tee x && gh auth login --with-token",
+        ] {
+            let got = told(text);
+            assert!(got.is_empty(), "{text}: {got:?}");
+        }
+    }
+
     #[test]
     fn p_as_a_port_or_a_prompt_stays() {
         for text in [
@@ -587,6 +637,15 @@ mod commands_and_setters {
             ["lemonade"]
         );
         assert_eq!(told("yarn config set npmAuthToken lemonade"), ["lemonade"]);
+        // Red team, round 7: the same with Windows' `setx`, `launchctl setenv`, a
+        // Dockerfile's `ENV`.
+        assert_eq!(told("setx OPENAI_API_KEY \"lemonade\""), ["lemonade"]);
+        assert_eq!(
+            told("launchctl setenv OPENAI_API_KEY lemonade"),
+            ["lemonade"]
+        );
+        assert_eq!(told("ENV OPENAI_API_KEY lemonade"), ["lemonade"]);
+        assert!(told("env OPENAI_API_KEY=x opencode run").is_empty());
         for text in [
             "password for this account is required",
             "npm config set registry https://r.example.com",

@@ -75,6 +75,13 @@ fn abbreviation(word: &[u8]) -> bool {
 /// The last word of a command-line flag that takes a credential as its next argument:
 /// `--password hunter2`, `--api-key …`, `--auth-token …`, `-pass …`.
 const FLAG_WORDS: &[&[u8]] = &[
+    // `keytool -storepass …` (red team, round 7).
+    b"storepass",
+    b"keypass",
+    b"srcstorepass",
+    b"deststorepass",
+    b"srckeypass",
+    b"destkeypass",
     b"password",
     b"passwd",
     b"pass",
@@ -604,34 +611,72 @@ fn call_value(low: &[u8], v: usize) -> bool {
         .is_some_and(|n| n >= 4 && rest[n] == b')')
 }
 
-/// Commands whose `-p` is a password: attached (`mysql -uroot -phunter2`) or the next
-/// argument (`sshpass -p hunter2 ssh …`).
-const P_IS_PASSWORD: &[&[u8]] = &[
-    b"mysql",
-    b"mysqldump",
-    b"mysqladmin",
-    b"mysqlimport",
-    b"mysqlshow",
-    b"mysqlcheck",
-    b"mysqlpump",
-    b"mysqlsh",
-    b"mariadb",
-    b"mariadb-dump",
-    b"mariadb-admin",
-    b"sshpass",
+/// How a command takes its password flag's value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Takes {
+    /// Only attached (`mysql -phunter2`; a spaced `-p` prompts, the next word is a database).
+    Attached,
+    /// Only as the next argument (`zip -P hunter2`).
+    Spaced,
+    /// Either.
+    Both,
+    /// The part after `%` of the next argument (`smbclient -U user%hunter2`).
+    AfterPercent,
+}
+
+/// Commands whose one-letter flag is a password (the letter as typed), and how the value
+/// comes (red team, rounds 6 and 7; elsewhere `-p` is a port or a path, `-a` an option).
+const PASSWORD_FLAGS: &[(&[&[u8]], u8, Takes)] = &[
+    (
+        &[
+            b"mysql",
+            b"mysqldump",
+            b"mysqladmin",
+            b"mysqlimport",
+            b"mysqlshow",
+            b"mysqlcheck",
+            b"mysqlpump",
+            b"mysqlsh",
+            b"mariadb",
+            b"mariadb-dump",
+            b"mariadb-admin",
+        ],
+        b'p',
+        Takes::Attached,
+    ),
+    (&[b"sshpass"], b'p', Takes::Both),
+    (
+        &[
+            b"mongosh",
+            b"mongo",
+            b"mongodump",
+            b"mongorestore",
+            b"mongoexport",
+            b"mongoimport",
+        ],
+        b'p',
+        Takes::Both,
+    ),
+    (&[b"7z", b"7za", b"7zr"], b'p', Takes::Attached),
+    (&[b"zip", b"unzip", b"zipcloak"], b'P', Takes::Spaced),
+    (&[b"redis-cli"], b'a', Takes::Spaced),
+    (&[b"ssh-keygen"], b'N', Takes::Spaced),
+    (&[b"ssh-keygen"], b'P', Takes::Spaced),
+    (&[b"smbclient"], b'U', Takes::AfterPercent),
 ];
 
 /// Commands whose `login` subcommand takes the password as `-p` (`docker login -u me -p …`).
 const P_IS_LOGIN_PASSWORD: &[&[u8]] = &[
     b"docker", b"podman", b"nerdctl", b"buildah", b"skopeo", b"helm", b"oras", b"crane", b"finch",
-    b"regctl",
+    b"regctl", b"az",
 ];
 
-/// What the shell segment that ends at `k` (after the last `|`, `;`, `&`, `(` or
-/// `` ` ``) runs, as far as `-p` goes: a word naming one of [`P_IS_PASSWORD`] (by its file
-/// name), or one of [`P_IS_LOGIN_PASSWORD`] with a `login` word after it. A log prefix
-/// before the command (`exec: mysql …`) does not hide it.
-fn p_flag_command(low: &[u8], k: usize) -> Option<bool> {
+/// How the command of the shell segment that ends at `k` (after the last `|`, `;`, `&`,
+/// `(` or `` ` ``) takes `-<flag>` as a password, if it does: a word naming one of
+/// [`PASSWORD_FLAGS`] (by its file name), or one of [`P_IS_LOGIN_PASSWORD`] with a `login`
+/// word after it for `-p`. A log prefix before the command (`exec: mysql …`) does not hide
+/// it.
+fn password_flag_of(low: &[u8], k: usize, flag: u8) -> Option<Takes> {
     let seg_start = low[..k]
         .iter()
         .rposition(|&c| matches!(c, b'|' | b';' | b'&' | b'(' | b'`' | b'>'))
@@ -642,32 +687,58 @@ fn p_flag_command(low: &[u8], k: usize) -> Option<bool> {
         .filter(|w| !w.is_empty())
     {
         let name = w.rsplit(|&c| c == b'/').next().unwrap_or(w);
-        if P_IS_PASSWORD.contains(&name) {
-            return Some(name.starts_with(b"mysql") || name.starts_with(b"mariadb"));
+        if let Some(&(_, _, takes)) = PASSWORD_FLAGS
+            .iter()
+            .find(|(cmds, f, _)| *f == flag && cmds.contains(&name))
+        {
+            return Some(takes);
         }
         if P_IS_LOGIN_PASSWORD.contains(&name) {
             login_tool = true;
-        } else if login_tool && name == b"login" {
-            return Some(false);
+        } else if login_tool && name == b"login" && flag == b'p' {
+            return Some(Takes::Both);
         }
     }
     None
 }
 
-/// `-p` at `s` (the `p`, after a `-` that starts a flag) is a password flag of the command
-/// it belongs to: `mysql -phunter2`, `sshpass -p hunter2`, `docker login -p hunter2` (red
-/// team, round 6; elsewhere `-p` is a port or a path). The value is replaced; the end of
-/// what was matched, to go on from.
-pub(crate) fn short_password_flag(low: &[u8], s: usize, spans: &mut Vec<Span>) -> Option<usize> {
-    if low.get(s) != Some(&b'p') || s == 0 || low[s - 1] != b'-' {
+/// A one-letter flag at `s` (the letter, after a `-` that starts a flag) is a password flag
+/// of the command it belongs to: `mysql -phunter2`, `sshpass -p hunter2`, `docker login -p
+/// hunter2`, `zip -P …`, `redis-cli -a …`, `ssh-keygen -N …`, `smbclient -U user%…` (red team,
+/// rounds 6 and 7). The value is replaced; the end of what was matched, to go on from.
+pub(crate) fn short_password_flag(
+    dec: &[u8],
+    low: &[u8],
+    s: usize,
+    spans: &mut Vec<Span>,
+) -> Option<usize> {
+    if s == 0 || low[s - 1] != b'-' || !matches!(dec.get(s), Some(b'p' | b'P' | b'a' | b'N' | b'U'))
+    {
         return None;
     }
     let k = s - 1;
     if !(k == 0 || matches!(low[k - 1], b' ' | b'\t' | b'\'' | b'"' | b'[' | b',')) {
         return None;
     }
-    // `Some(true)`: a MySQL client, whose spaced `-p` prompts (the next word is a database).
-    let mysql = p_flag_command(low, k)?;
+    let takes = password_flag_of(low, k, dec[s])?;
+    let attached = low
+        .get(s + 1)
+        .is_some_and(|&c| !matches!(c, b' ' | b'\t' | b'"' | b'\''));
+    if (attached && matches!(takes, Takes::Spaced | Takes::AfterPercent))
+        || (!attached && takes == Takes::Attached && low.get(s + 1) != Some(&b'"'))
+    {
+        return None;
+    }
+    if takes == Takes::AfterPercent {
+        let mut v = s + 1;
+        while low.get(v) == Some(&b' ') {
+            v += 1;
+        }
+        let end = word_end(low, v);
+        let pct = low[v..end].iter().position(|&c| c == b'%')?;
+        return push_argument(low, v + pct + 1, end, spans);
+    }
+    let mysql = takes == Takes::Attached;
     let mut v = s + 1;
     // `["-p", "hunter2"]`: the flag is a quoted list item; the value is the next one.
     let listed = k > 0 && matches!(low[k - 1], b'"' | b'\'');
@@ -729,7 +800,41 @@ pub(crate) fn piped_to_sudo(dec: &[u8], low: &[u8], s: usize, e: usize, spans: &
     if p == 0 || low[p - 1] != b'|' || (p >= 2 && low[p - 2] == b'|') {
         return;
     }
-    let pipe = p - 1;
+    echoed_into(low, p - 1, spans);
+}
+
+/// `echo hunter2 | docker login --password-stdin`, `echo … | gh auth login --with-token`
+/// (red team, round 7): `s..e` is the last word of a flag that reads a secret from standard
+/// input; what `echo` or `printf` pipes into the command is replaced.
+pub(crate) fn piped_to_stdin_flag(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) {
+    let flag_start = low[..s]
+        .iter()
+        .rposition(|&c| c == b' ' || c == b'\t')
+        .map_or(0, |p| p + 1);
+    if !matches!(
+        &low[flag_start..e],
+        b"--password-stdin" | b"--token-stdin" | b"--with-token" | b"--secret-stdin"
+    ) {
+        return;
+    }
+    let Some(pipe) = low[..flag_start].iter().rposition(|&c| c == b'|') else {
+        return;
+    };
+    if pipe > 0 && low[pipe - 1] == b'|' {
+        return;
+    }
+    // The pipe feeds this command: no `;`, `&` or other pipe between them.
+    if low[pipe + 1..flag_start]
+        .iter()
+        .any(|&c| matches!(c, b';' | b'&' | b'|'))
+    {
+        return;
+    }
+    echoed_into(low, pipe, spans);
+}
+
+/// The arguments of the `echo` or `printf` whose output goes into the pipe at `pipe`.
+fn echoed_into(low: &[u8], pipe: usize, spans: &mut Vec<Span>) {
     let seg_start = low[..pipe]
         .iter()
         .rposition(|&c| matches!(c, b'|' | b';' | b'&' | b'$' | b'(' | b'`'))
@@ -852,7 +957,7 @@ pub(crate) fn flag_at(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> 
 pub(crate) fn flag_or_label_start(c: u8) -> bool {
     matches!(
         c,
-        b'p' | b't' | b's' | b'k' | b'a' | b'o' | b'c' | b'u' | b'l' | b'h' | b'r'
+        b'p' | b't' | b's' | b'k' | b'a' | b'o' | b'c' | b'u' | b'l' | b'h' | b'r' | b'd'
     )
 }
 

@@ -71,3 +71,11 @@ fn a_line_whose_redacted_form_reads_as_a_prompt_scans_clean() {
         "fuzz-regressions/placeholder-makes-a-prompt.bin"
     ));
 }
+
+/// A line replaced whole by the `[omitted: …]` marker after a line that hands its state on
+/// (a cut `routing nu…` cue): the scan read the marker as that line's output and flagged it.
+/// The engine's markers now pass the gate and carry nothing.
+#[test]
+fn a_marker_after_a_line_that_hands_on_scans_clean() {
+    assert_scans_clean(include_bytes!("fuzz-regressions/marker-after-hand-on.bin"));
+}
