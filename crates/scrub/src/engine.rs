@@ -31,8 +31,9 @@ use crate::span::{resolve, Repl, Span};
 /// Extra analysis passes over a line whose replacements may have formed new matches.
 const SETTLE_PASSES: usize = 8;
 
-/// What replaces a line that still matches after [`SETTLE_PASSES`] passes.
-pub const UNREDACTABLE: &str = "[omitted: line could not be redacted]";
+/// What replaces a line that still matches after [`SETTLE_PASSES`] passes (defined beside
+/// the other markers, which the gate reads too).
+pub use crate::UNREDACTABLE;
 
 /// How a file is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -379,7 +380,7 @@ pub struct FileScrubber<'a> {
 pub const MAX_GATED_LINE: usize = 8 * 1024 * 1024;
 
 /// What replaces the rest of a line longer than [`MAX_GATED_LINE`].
-pub const LINE_TOO_LONG: &[u8] = b"[omitted: the rest of this line is longer than 8 MiB]";
+pub use crate::LINE_TOO_LONG;
 
 /// Pseudonyms already computed in this file, by kind and matched bytes.
 type PseudonymCache = [HashMap<Vec<u8>, String>; 7];

@@ -361,7 +361,7 @@ pub fn gate(
     // lines around them carry: the redaction resumes with the state it had before the line
     // it replaced, and a scan reads the marker the same way (found by the fuzz target: a
     // marker after a line that hands on was read as that line's output).
-    if line == crate::engine::UNREDACTABLE.as_bytes() || line == crate::engine::LINE_TOO_LONG {
+    if line == crate::UNREDACTABLE.as_bytes() || line == crate::LINE_TOO_LONG {
         out.extend_from_slice(line);
         return GateOutcome::default();
     }

@@ -63,3 +63,10 @@ pub const REDACTED: &str = "[redacted]";
 
 /// What a dropped request body is replaced with.
 pub const OMITTED: &str = "[omitted: request body]";
+
+/// What replaces a line the engine could not redact (`engine::SETTLE_PASSES` passes still
+/// matched, or the gate's output did not scan clean).
+pub const UNREDACTABLE: &str = "[omitted: line could not be redacted]";
+
+/// What replaces the rest of a line longer than `engine::MAX_GATED_LINE`.
+pub const LINE_TOO_LONG: &[u8] = b"[omitted: the rest of this line is longer than 8 MiB]";
