@@ -259,6 +259,7 @@ impl Scrubber {
         self.known.find(low, spans);
         let scan = json_keys(dec, low, self.drop_bodies, keys, spans);
         key_values(dec, low, keys, spans);
+        crate::named::named_values(dec, low, keys, spans);
         header_lines(dec, low, spans);
         cookie_jar_line(dec, spans);
         auth_schemes(dec, low, spans);

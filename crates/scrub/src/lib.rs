@@ -33,6 +33,7 @@ mod given_names;
 mod hosts;
 mod keyed;
 mod known;
+mod named;
 pub mod names;
 pub mod parallel;
 mod personal;

@@ -583,6 +583,36 @@ mod commands_and_setters {
         }
     }
 
+    /// Red team, round 7: SQL's password clauses.
+    #[test]
+    fn sql_password_clauses() {
+        for (text, value) in [
+            (
+                "CREATE USER 'bob'@'%' IDENTIFIED BY 'lemonade';",
+                "lemonade",
+            ),
+            (
+                "SET PASSWORD FOR 'bob'@'localhost' = PASSWORD('lemonade');",
+                "lemonade",
+            ),
+            ("ALTER USER bob WITH PASSWORD 'lemonade';", "lemonade"),
+            ("psql -c \"ALTER ROLE bob PASSWORD 'lemonade'\"", "lemonade"),
+        ] {
+            assert_eq!(told(text), [value], "{text}");
+        }
+        for text in [
+            "identified by name",
+            "password (required)",
+            "reset password 'now' done",
+        ] {
+            let got = told(text);
+            assert!(
+                got.len() <= 1 && !got.contains(&"required".to_string()),
+                "{text}: {got:?}"
+            );
+        }
+    }
+
     #[test]
     fn p_as_a_port_or_a_prompt_stays() {
         for text in [

@@ -65,6 +65,8 @@ const CREDENTIALS: &[(&[u8], bool)] = &[
     // `=` and not before a count (`pass: 12` of a test summary stays).
     (b"pass", false),
     (b"pw", false),
+    // SQL (red team, round 7): `IDENTIFIED BY '…'`; `PASSWORD '…'` is the quoted form below.
+    (b"identified by", false),
 ];
 
 /// Credential names that are abbreviations: told only with `:` or `=`, never a number.
@@ -351,6 +353,7 @@ fn first_word(w: &[u8]) -> bool {
             | b"api"
             | b"apikey"
             | b"access"
+            | b"identified"
             | b"token"
             | b"otp"
             | b"verification"
@@ -441,6 +444,14 @@ pub(crate) fn credential_at(
         None if !abbr && low[after..].starts_with(b" to ") && set_before(low, s) => b" to ",
         // `apikey(hunter2)`: a call-like form, the value closed by `)` right after it.
         None if !abbr && low.get(after) == Some(&b'(') && call_value(low, after + 1) => b"(",
+        // SQL's `PASSWORD('…')`, `WITH PASSWORD '…'`, `IDENTIFIED BY '…'` (red team, round
+        // 7): a quoted value after the name and a space or `(`.
+        None if !abbr
+            && matches!(low.get(after), Some(b' ' | b'('))
+            && matches!(low.get(after + 1), Some(b'\'' | b'"')) =>
+        {
+            &low[after..after + 1]
+        }
         // `PIN 4821`, `cvv 123`, `2FA code 84120`: a number of 3 to 12 digits right after
         // the name and one space is the credential (red team, round 5); a word there is
         // read as prose (`token expired`).
