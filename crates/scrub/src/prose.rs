@@ -139,6 +139,11 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
                         i = end;
                         continue;
                     }
+                } else if len == 8 && &low[s..e] == b"htpasswd" {
+                    if let Some(end) = crate::spoken::htpasswd_batch(low, e, spans) {
+                        i = end;
+                        continue;
+                    }
                 } else if len == 4 && &low[s..e] == b"sudo" {
                     crate::spoken::piped_to_sudo(dec, low, s, e, spans);
                 } else if (len == 8 || len == 7) && e >= 8 && low[e - 8..e] == *b"onedrive" {

@@ -552,7 +552,10 @@ mod commands_and_setters {
         ] {
             assert_eq!(told(text), [value], "{text}");
         }
+        assert_eq!(told("htpasswd -b -c .htpasswd bob lemonade"), ["lemonade"]);
+        assert_eq!(told("htpasswd -nb bob lemonade"), ["lemonade"]);
         for text in [
+            "htpasswd -c .htpasswd bob",
             "unzip -p backup.zip file",
             "ls -a /tmp",
             "grep -N x",

@@ -588,6 +588,38 @@ pub(crate) fn config_set(low: &[u8], e: usize, spans: &mut Vec<Span>) -> Option<
     push_argument(low, v, word_end(low, v), spans)
 }
 
+/// `htpasswd -b[c] FILE USER PASSWORD`, `htpasswd -nb USER PASSWORD` (red team, round 7):
+/// with `b` among the flags the password is the last positional argument. `e` is the end of
+/// the word `htpasswd`.
+pub(crate) fn htpasswd_batch(low: &[u8], e: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    let (mut batch, mut no_file) = (false, false);
+    let mut positional: Vec<(usize, usize)> = Vec::new();
+    let mut v = e;
+    while positional.len() < 3 {
+        while matches!(low.get(v), Some(b' ' | b'\t')) {
+            v += 1;
+        }
+        let w = word_end(low, v);
+        if w == v {
+            break;
+        }
+        let word = &low[v..w];
+        if word.len() > 1 && word[0] == b'-' {
+            batch |= word.contains(&b'b');
+            no_file |= word.contains(&b'n');
+        } else {
+            positional.push((v, w));
+        }
+        v = w;
+    }
+    let wanted = if no_file { 2 } else { 3 };
+    if !batch || positional.len() < wanted {
+        return None;
+    }
+    let (ps, pe) = positional[wanted - 1];
+    push_argument(low, ps, pe, spans)
+}
+
 /// Verbs that give a credential its value (`set the password to …`).
 const SETTERS: &[&[u8]] = &[
     b"set",
