@@ -66,6 +66,22 @@ pub(crate) fn letters_end(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// The end of the run of ASCII letters and digits that starts at `i`.
+#[inline]
+pub(crate) fn alnum_end(b: &[u8], mut i: usize) -> usize {
+    while let Some(w) = word_at(b, i) {
+        let alnum = in_range(w | (ONES * 0x20), b'a', b'z') | in_range(w, b'0', b'9');
+        if alnum != ONES * 0x80 {
+            return i + ((!alnum & (ONES * 0x80)).trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && b[i].is_ascii_alphanumeric() {
+        i += 1;
+    }
+    i
+}
+
 /// The end of the run of ASCII digits that starts at `i`.
 #[inline]
 pub(crate) fn digits_end(b: &[u8], mut i: usize) -> usize {

@@ -18,15 +18,22 @@ use crate::span::{Repl, Span};
 
 /// Runs the three readings, each only on lines that have its trigger bytes.
 pub(crate) fn named_values(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mut Vec<Span>) {
-    if memchr::memchr(b',', dec).is_some() || memchr::memmem::find(low, b"password(").is_some() {
-        quoted_pairs(dec, low, keys, spans);
+    quoted_pairs(dec, low, keys, spans);
+    if memchr::memchr(b'>', dec).is_none() {
+        return;
     }
-    if memchr::memmem::find(dec, b"=>").is_some() {
+    if memchr::memchr_iter(b'>', dec).any(|i| i > 0 && dec[i - 1] == b'=') {
         arrows(dec, low, keys, spans);
     }
-    if memchr::memmem::find(dec, b"</").is_some() {
+    if memchr::memchr_iter(b'<', dec).any(|i| dec.get(i + 1) == Some(&b'/')) {
         xml(dec, low, keys, spans);
     }
+}
+
+/// `set_password(`, built once.
+fn set_password_finder() -> &'static memchr::memmem::Finder<'static> {
+    static F: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    F.get_or_init(|| memchr::memmem::Finder::new(b"password("))
 }
 
 /// Replaces `vs..ve` when `name` (lower case) is a credential's key.
@@ -103,10 +110,15 @@ fn quoted_pairs(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mut Vec<Spa
         if b >= dec.len() || dec[b] != dec[a - 1] {
             continue;
         }
-        let Some(ns) = string_ending_at(dec, a - 1) else {
+        // Not a JSON object's `"value","key":` (the key is short: read it first).
+        let Some(ve) = string_starting_at(dec, b) else {
             continue;
         };
-        let Some(ve) = string_starting_at(dec, b) else {
+        let after = skip_spaces(dec, ve + 1);
+        if dec.get(after) == Some(&b':') {
+            continue;
+        }
+        let Some(ns) = string_ending_at(dec, a - 1) else {
             continue;
         };
         // The name opens a call's arguments or a list, or follows another argument.
@@ -114,15 +126,20 @@ fn quoted_pairs(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mut Vec<Spa
         if before == 0 || !matches!(dec[before - 1], b'(' | b'[' | b',') {
             continue;
         }
-        let after = skip_spaces(dec, ve + 1);
-        if dec.get(after) == Some(&b':') {
-            continue;
-        }
         judge(low, &low[ns..a - 1], b + 1, ve, keys, spans);
     }
-    for call in [&b"set_password("[..], b"setpassword("] {
-        for at in memchr::memmem::find_iter(low, call) {
-            let open = at + call.len();
+    if memchr::memchr(b'(', dec).is_none() {
+        return;
+    }
+    for hit in set_password_finder().find_iter(low) {
+        // `set_password(`, `setpassword(`.
+        let named = (hit >= 4 && &low[hit - 4..hit] == b"set_")
+            || (hit >= 3 && &low[hit - 3..hit] == b"set");
+        if !named {
+            continue;
+        }
+        {
+            let open = hit + 9;
             let Some(close) = dec[open..]
                 .iter()
                 .position(|&c| c == b')')

@@ -369,19 +369,16 @@ pub(crate) fn grouped_tokens(dec: &[u8], spans: &mut Vec<Span>) {
         // (`with Xq7k-…`: the chain `with Xq7k` ends where `-` starts the real one).
         let (mut last_start, mut sep_break) = (start, false);
         loop {
-            let mut e = j;
-            let mut bits = 0u8;
-            let mut hex = G_HEX;
-            while e < n {
-                let c = GROUP_CLASS[usize::from(dec[e])];
-                if c & G_ALNUM == 0 {
-                    break;
-                }
-                bits |= c;
-                hex &= c;
-                e += 1;
-            }
+            let e = crate::bytes::alnum_end(dec, j);
             let len = e - j;
+            let (mut bits, mut hex) = (0u8, G_HEX);
+            if len <= 8 {
+                for &c in &dec[j..e] {
+                    let c = GROUP_CLASS[usize::from(c)];
+                    bits |= c;
+                    hex &= c;
+                }
+            }
             if !(2..=8).contains(&len) {
                 longer = groups > 0 && len > 8;
                 if groups == 0 {
