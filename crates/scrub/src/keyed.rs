@@ -713,6 +713,71 @@ fn inline_authorization(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     }
 }
 
+/// A vendor header no table names (`X-Honeycomb-Team: …`; red team, round 7): the value of
+/// an `X-` header at `ns..ne` (its name; `:` follows) goes unless it is a number, a duration
+/// or a size (`x-ratelimit-remaining: 99`, `x-envoy-upstream-service-time: 12ms`).
+fn vendor_header_value(dec: &[u8], low: &[u8], ns: usize, ne: usize) -> Option<(usize, usize)> {
+    let name = &low[ns..ne];
+    // The Codex backend's own and well-known infrastructure headers are judged as usual
+    // (the gate reads their values): a maintainer needs `x-codex-plan-type: plus`.
+    const KNOWN: &[&[u8]] = &[
+        b"x-codex-",
+        b"x-openai-",
+        b"x-ratelimit-",
+        b"x-stainless-",
+        b"x-envoy-",
+        b"x-content-type-options",
+        b"x-frame-options",
+        b"x-cache",
+        b"x-forwarded-proto",
+    ];
+    if !name.starts_with(b"x-") || KNOWN.iter().any(|k| name.starts_with(k)) {
+        return None;
+    }
+    let mut vs = ne + 1;
+    while vs < dec.len() && is_ws(dec[vs]) {
+        vs += 1;
+    }
+    let mut ve = dec.len();
+    while ve > vs && matches!(dec[ve - 1], b' ' | b'\t' | b'\r' | b'\n') {
+        ve -= 1;
+    }
+    let v = &low[vs..ve];
+    let digits = v
+        .iter()
+        .take_while(|c| c.is_ascii_digit() || **c == b'.')
+        .count();
+    let measure =
+        digits > 0 && v[digits..].iter().all(u8::is_ascii_lowercase) && v.len() - digits <= 3;
+    (ve > vs && !measure && !is_marker(&dec[vs..ve])).then_some((vs, ve))
+}
+
+/// `curl -H 'X-Vendor-Key: …'`: a header given on a command line, from `at` (the quote);
+/// a vendor header's value goes as on a header line (named headers have their own rules).
+fn curl_header(dec: &[u8], low: &[u8], at: usize, spans: &mut Vec<Span>) {
+    let q = dec[at];
+    let ns = at + 1;
+    let Some(close) = dec[ns..].iter().position(|&c| c == q).map(|n| ns + n) else {
+        return;
+    };
+    let Some(colon) = dec[ns..close]
+        .iter()
+        .position(|&c| c == b':')
+        .map(|n| ns + n)
+    else {
+        return;
+    };
+    if key_str(low, ns, colon)
+        .and_then(|n| classify_key(n, KeySite::HeaderLine, false))
+        .is_some()
+    {
+        return;
+    }
+    if let Some((s, e)) = vendor_header_value(&dec[..close], &low[..close], ns, colon) {
+        spans.push(Span::new(s, e, Rule::Header, Repl::Redacted));
+    }
+}
+
 /// `Name: value` header lines and inline `Cookie:` / `Set-Cookie:` / `Authorization:`
 /// headers.
 pub(crate) fn header_lines(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
@@ -744,6 +809,20 @@ pub(crate) fn header_lines(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
                 spans.push(Span::new(s, e, class.rule, repl));
             }
             return;
+        }
+        if let Some((s, e)) = vendor_header_value(dec, low, ns, i) {
+            spans.push(Span::new(s, e, Rule::Header, Repl::Redacted));
+            return;
+        }
+    }
+    static DASH_H: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    if memchr::memchr(b'-', dec).is_some() {
+        let finder = DASH_H.get_or_init(|| memchr::memmem::Finder::new(b"-h "));
+        for at in finder.find_iter(low) {
+            if matches!(dec.get(at + 3), Some(b'\'' | b'"')) {
+                curl_header(dec, low, at + 3, spans);
+            }
         }
     }
     if memchr::memchr(b':', dec).is_none() {
@@ -928,6 +1007,35 @@ mod tests {
         assert_eq!(end_split_anywhere(st, t), Some(6));
         assert_eq!(end_split_anywhere(st, br#"torn" x"#), Some(4));
         assert_eq!(end_split_anywhere(c, br#"{"never": "closed"#), None);
+    }
+
+    #[test]
+    fn vendor_headers_in_text() {
+        let found = |text: &str| {
+            let low = text.to_ascii_lowercase();
+            let mut spans = Vec::new();
+            header_lines(text.as_bytes(), low.as_bytes(), &mut spans);
+            spans
+                .iter()
+                .map(|s| text[s.start..s.end].to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found("X-Honeycomb-Team: lemonade"), ["lemonade"]);
+        assert_eq!(
+            found("curl -H 'X-Honeycomb-Team: lemonade' https://api.honeycomb.io/1/events/x"),
+            ["lemonade"]
+        );
+        for text in [
+            "x-ratelimit-remaining: 99",
+            "x-envoy-upstream-service-time: 12ms",
+            "X-Honeycomb-Team: [redacted]",
+            "curl -H 'Accept: application/json' x",
+            "content-type: text/plain",
+            "x-codex-plan-type: plus",
+            "x-stainless-os: Linux",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
     }
 
     #[test]
