@@ -13,8 +13,10 @@ use codex_scrub::schema::FileKind;
 /// The kind of the file at `path`, or `None` for free text.
 pub(crate) fn kind_of(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
-    // Rotated copies (`live-headers.jsonl.1`) are the same format.
-    let base = name.strip_suffix(".1").unwrap_or(name);
+    // Rotated and compressed copies (`live-headers.jsonl.1`, `….json.gz`) are the same
+    // format.
+    let unzipped = name.strip_suffix(".gz").unwrap_or(name);
+    let base = unzipped.strip_suffix(".1").unwrap_or(unzipped);
     let in_debug_state = path
         .ancestors()
         .any(|a| a.file_name().is_some_and(|n| n == "shareable-debug-state"));
@@ -85,6 +87,14 @@ mod tests {
             Some(FileKind::DebugState)
         );
         assert_eq!(k("/l/oauth-lifecycle.log.1"), Some(FileKind::LifecycleLog));
+        assert_eq!(
+            k("/l/2026-01-01T00-00-00-000Z-1-ab12cd34-request-1-before-auth.json.1"),
+            Some(FileKind::RequestSnapshot)
+        );
+        assert_eq!(
+            k("/l/2026-01-01T00-00-00-000Z-1-ab12cd34-request-1-before-auth.json.gz"),
+            Some(FileKind::RequestSnapshot)
+        );
         assert_eq!(k("/l/other.json"), Some(FileKind::Generic));
         assert_eq!(k("/l/plugin.log"), None);
     }

@@ -96,9 +96,22 @@ pub(crate) fn find_logs(ctx: &mut Ctx<'_>, dir: &Path) -> Vec<LogFile> {
 const MAX_DEPTH: usize = 8;
 
 fn mode_for(path: &Path) -> Mode {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("json") => Mode::Document,
-        _ => Mode::Lines,
+    // A rotated or compressed copy (`….json.1`, `….json.gz`) is the same document (red
+    // team, round 8: a rotated request snapshot was read line by line and kept its body).
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let base = name
+        .strip_suffix(".gz")
+        .unwrap_or(&name)
+        .trim_end_matches(|c: char| c.is_ascii_digit())
+        .trim_end_matches('.');
+    if base.ends_with(".json") {
+        Mode::Document
+    } else {
+        Mode::Lines
     }
 }
 
@@ -174,6 +187,15 @@ pub(crate) fn add_logs(
         // A document is never cut at its end: it may pass the budget by what redaction adds.
         let max_out = (mode == Mode::Lines).then_some(left);
         let kind = crate::kinds::kind_of(&f.path);
+        if gzip && mode == Mode::Document && kind.is_some_and(|k| !k.is_lines()) {
+            ctx.exclude(
+                &f.path,
+                "a compressed copy of a structured file (read through its schema only uncompressed)",
+                Some(f.size),
+                Some(f.modified),
+            );
+            continue;
+        }
         let added = match kind {
             // A whole JSON document of a known kind (it fits: documents are never cut).
             Some(k) if !k.is_lines() && mode == Mode::Document && !gzip => {

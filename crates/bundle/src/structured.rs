@@ -31,7 +31,14 @@ pub(crate) fn document(
     options: SchemaOptions,
 ) -> Option<(String, Counts)> {
     let parsed = if crate::kinds::jsonc(kind) {
-        serde_json::from_str::<Value>(&codex_config::strip_comments(text)).ok()
+        // OpenCode reads trailing commas too (red team, round 8: such a file was redacted as
+        // text, which keeps its names and comments).
+        let plain = codex_config::strip_comments(text);
+        serde_json::from_str::<Value>(&plain)
+            .or_else(|_| {
+                serde_json::from_str::<Value>(&codex_config::blank_trailing_commas(&plain))
+            })
+            .ok()
     } else {
         serde_json::from_str::<Value>(text).ok()
     }?;
@@ -153,6 +160,16 @@ mod tests {
             "{out}"
         );
         assert_eq!(document(FileKind::Generic, "not json", &p, o), None);
+        // Trailing commas, as OpenCode reads them: still through the schema.
+        let out = document(
+            FileKind::OpencodeConfig,
+            "{\n \"provider\": {\"zorvel-labs\": {\"npm\": \"x\",},},\n}",
+            &p,
+            o,
+        )
+        .expect("parsed with trailing commas")
+        .0;
+        assert!(!out.contains("zorvel"), "{out}");
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub mod validate;
 
 pub use behaviour::{Behaviour, INCLUDE_VALUES};
 pub use error::ParseEnumError;
-pub use jsonc::{blank_comments, strip_comments};
+pub use jsonc::{blank_comments, blank_trailing_commas, strip_comments};
 pub use load::{
     load, parse_jsonc, Candidate, CandidateOutcome, ConfigLoad, JsoncError, CONFIG_FILE,
     LEGACY_CONFIG_FILE,

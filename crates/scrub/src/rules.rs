@@ -534,8 +534,22 @@ pub fn classify_key(key: &str, site: KeySite, drop_bodies: bool) -> Option<KeyCl
         });
     }
     let found = words_in(key.as_bytes());
+    // Keys whose value is a secret even as a JSON number (`"PGPASSWORD": 5094189`,
+    // `"VAULT_PIN": 4821`, `"otpCode": 482913`; red team, round 8).
+    let numeric = numeric_secret_key(key)
+        || [
+            "password",
+            "passwd",
+            "secret",
+            "api_key",
+            "apikey",
+            "api-key",
+            "credential",
+        ]
+        .iter()
+        .any(|w| has(found, w));
     if found == 0 {
-        return None;
+        return numeric.then(|| class(rule_for_site(Rule::MetaKey), Action::Redact, true));
     }
     if has(found, "identitykey") || has(found, "identity_key") {
         return Some(class(
@@ -561,8 +575,8 @@ pub fn classify_key(key: &str, site: KeySite, drop_bodies: bool) -> Option<KeyCl
         return Some(class(Rule::Email, Action::Pseudonym(Kind::Email), false));
     }
     let auth_bit = 1u32 << (WORDS.len() - 1);
-    if found & !auth_bit != 0 {
-        return Some(class(rule_for_site(Rule::MetaKey), Action::Redact, false));
+    if found & !auth_bit != 0 || numeric {
+        return Some(class(rule_for_site(Rule::MetaKey), Action::Redact, numeric));
     }
     // The header table's bare `auth` substring applies to header-shaped names (`x-auth-foo`),
     // not to camelCase JSON fields such as `authMode`.
@@ -570,6 +584,73 @@ pub fn classify_key(key: &str, site: KeySite, drop_bodies: bool) -> Option<KeyCl
         return Some(class(rule_for_site(Rule::Header), Action::Redact, false));
     }
     None
+}
+
+/// Whether a key (lower case) names a password, PIN, one-time code or personal number
+/// whose value is secret even as a number: a part (between `_`, `-`, `.`) that is one of
+/// them (`db_pass`, `vault_pin`, `smtp_pass`), a joined spelling (`otpcode`, `mfacode`,
+/// `adminpassword` is a `password` word already), a `code` after what it verifies
+/// (`sms_code`, `recovery_code`), or an account, passport or social security number.
+fn numeric_secret_key(key: &str) -> bool {
+    const PARTS: &[&str] = &[
+        "pass",
+        "pin",
+        "otp",
+        "mfa",
+        "totp",
+        "cvv",
+        "cvc",
+        "ssn",
+        "passcode",
+        "passport",
+        "passphrase",
+        "pincode",
+        "otpcode",
+        "mfacode",
+        "smscode",
+        "authcode",
+        "2fa",
+    ];
+    const CODE_OF: &[&str] = &[
+        "sms",
+        "otp",
+        "mfa",
+        "recovery",
+        "verification",
+        "auth",
+        "2fa",
+        "login",
+        "backup",
+        "security",
+        "one_time",
+        "onetime",
+        "totp",
+    ];
+    if matches!(key, "pwd" | "oldpwd") {
+        return false;
+    }
+    let parts: Vec<&str> = key
+        .split(['_', '-', '.', ' '])
+        .filter(|p| !p.is_empty())
+        .collect();
+    // `vault_token: 5094189` (a count is plural: `max_tokens`, `input_tokens`).
+    parts.last().is_some_and(|p| *p == "token")
+        || parts.iter().any(|p| PARTS.contains(p))
+        || [
+            "otpcode", "mfacode", "smscode", "passcode", "pincode", "pwd",
+        ]
+        .iter()
+        .any(|e| parts.last().is_some_and(|p| p.ends_with(e)))
+        || parts
+            .windows(2)
+            .any(|w| w[1] == "code" && CODE_OF.contains(&w[0]))
+        || parts.first().is_some_and(|p| p.starts_with("ssn"))
+        || parts
+            .windows(2)
+            .any(|w| w[0] == "account" && matches!(w[1], "no" | "num" | "number"))
+        || ["accountno", "accountnumber"]
+            .iter()
+            .any(|e| key.ends_with(e))
 }
 
 /// Memoized [`classify_key`] for one file (keys repeat on every line of a log).
@@ -727,6 +808,50 @@ pub const AUTH_COOKIES: [&str; 8] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Red team, round 8: numbers under compound credential names.
+    #[test]
+    fn numbers_under_compound_credential_names_go() {
+        for key in [
+            "pgpassword",
+            "vault_token",
+            "db_password",
+            "adminpassword",
+            "db_pass",
+            "smtp_pass",
+            "acme_api_key",
+            "vault_pin",
+            "otpcode",
+            "mfacode",
+            "sms_code",
+            "recovery_code",
+            "passport_number",
+            "account_no",
+            "ssnlast4",
+            "db_pwd",
+        ] {
+            let c = classify_key(key, KeySite::Json, false);
+            assert!(c.is_some_and(|c| c.numbers_too), "{key}: {c:?}");
+        }
+        for key in [
+            "input_tokens",
+            "max_tokens",
+            "bypass",
+            "passes",
+            "pinned",
+            "mapping",
+            "pwd",
+            "oldpwd",
+            "status",
+            "code",
+        ] {
+            let c = classify_key(key, KeySite::Json, false);
+            assert!(
+                !c.is_some_and(|c| c.numbers_too && key != "code"),
+                "{key}: {c:?}"
+            );
+        }
+    }
 
     /// Found by the red team (round 3): a one-time code or a personal number under its key
     /// goes when it is a JSON number too.

@@ -880,6 +880,40 @@ fn named_map(kind: FileKind, parent: &str) -> Option<fn(&str) -> bool> {
         (FileKind::OpencodeConfig, "mcp" | "command")
         | (FileKind::PluginConfig, "customModels") => Some(|_| false),
         (FileKind::PluginConfig, "perModel") => Some(model),
+        // Red team, round 8: more maps keyed by the user's own names — a provider's
+        // `models` (a model slug stays), their `variants` (an effort level stays), language
+        // servers, formatters and `tools` (OpenCode's built-in tools stay).
+        (FileKind::OpencodeConfig, "models") => Some(model),
+        (FileKind::OpencodeConfig | FileKind::PluginConfig, "variants") => Some(|k| {
+            matches!(
+                k,
+                "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "default" | "fast"
+            )
+        }),
+        // `permission.bash`'s keys are command patterns (`"git push *": "ask"`): any may
+        // name a host, a path or a person.
+        (FileKind::OpencodeConfig, "lsp" | "formatter" | "bash") => Some(|_| false),
+        (FileKind::OpencodeConfig, "tools") => Some(|k| {
+            matches!(
+                k,
+                "bash"
+                    | "edit"
+                    | "write"
+                    | "read"
+                    | "grep"
+                    | "glob"
+                    | "list"
+                    | "patch"
+                    | "todowrite"
+                    | "todoread"
+                    | "webfetch"
+                    | "websearch"
+                    | "task"
+                    | "lsp"
+                    | "skill"
+                    | "*"
+            )
+        }),
         _ => None,
     }
 }
@@ -1460,6 +1494,20 @@ mod tests {
         assert_eq!(out["provider"]["openai"]["npm"], "@ai-sdk/openai");
         assert_eq!(out["provider"][name("zorvel-labs").as_str()]["npm"], "x");
         assert_eq!(out["mcp"][name("zorvel-notes").as_str()]["type"], "local");
+        // Maps of the user's own names beyond these (red team, round 8).
+        let more = walk(
+            FileKind::OpencodeConfig,
+            json!({"provider": {"openai": {"models": {"gpt-5": {"variants": {"high": {}, "zorvel-tier": {}}}, "zorvel-model": {}}}},
+                   "lsp": {"zorvel-ls": {"command": ["x"]}}, "tools": {"bash": true, "zorvel_tool": false},
+                   "permission": {"bash": {"ssh zorvel-host": "ask", "*": "allow"}}}),
+        );
+        let text = more.to_string();
+        assert!(!text.contains("zorvel"), "{text}");
+        assert!(
+            more["provider"]["openai"]["models"]["gpt-5"]["variants"]["high"].is_object(),
+            "{text}"
+        );
+        assert_eq!(more["tools"]["bash"], true, "{text}");
         assert!(out["agent"].get("build").is_some());
         assert!(out["agent"].get("zorvagent").is_none(), "{out}");
         let out = walk(
