@@ -112,6 +112,22 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         }
         if credential {
             if let Some(end) = crate::spoken::credential_at(low, s, e, spans) {
+                // A credential's name that ends a flag (`--otp is …`) is read as the flag
+                // too: once the told value is replaced, a scan reads it as one (found by the
+                // fuzz target).
+                if prev == b'-' {
+                    let told = spans.len();
+                    let _ = rare_starts(dec, low, s, e, prev, next, spans);
+                    // The same value found as both is one match.
+                    let (before, added) = spans.split_at(told);
+                    let fresh: Vec<Span> = added
+                        .iter()
+                        .filter(|a| !before.iter().any(|b| b.start == a.start && b.end == a.end))
+                        .copied()
+                        .collect();
+                    spans.truncate(told);
+                    spans.extend(fresh);
+                }
                 i = end;
                 continue;
             }

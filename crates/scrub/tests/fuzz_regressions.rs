@@ -79,3 +79,9 @@ fn a_line_whose_redacted_form_reads_as_a_prompt_scans_clean() {
 fn a_marker_after_a_line_that_hands_on_scans_clean() {
     assert_scans_clean(include_bytes!("fuzz-regressions/marker-after-hand-on.bin"));
 }
+
+/// A told one-time code after a quote run and dashes (`!"""---…otp is --V`).
+#[test]
+fn a_told_code_after_dashes_scans_clean() {
+    assert_scans_clean(include_bytes!("fuzz-regressions/otp-after-dashes.bin"));
+}
