@@ -337,6 +337,21 @@ impl Scrubber {
     }
 }
 
+/// Whether the bytes before `at` are inside a quoted JSON key (the string goes on to a `"`
+/// and a `:`): replacing a word there changes the key, and a key's length and words decide
+/// what its value is (found by the fuzz target: a key that fell under the length limit once
+/// a told value inside it was replaced).
+fn in_json_key(dec: &[u8], at: usize) -> bool {
+    let Some(q) = memchr::memchr(b'"', &dec[at.min(dec.len())..]) else {
+        return false;
+    };
+    let mut i = at + q + 1;
+    while matches!(dec.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    dec.get(i) == Some(&b':')
+}
+
 /// Per-file redaction state and reusable buffers.
 pub struct FileScrubber<'a> {
     s: &'a Scrubber,
@@ -561,6 +576,7 @@ impl FileScrubber<'_> {
             sp.start.checked_sub(1).is_some_and(|i| !inert(dec[i]))
                 || dec.get(sp.end).is_some_and(|&c| !inert(c))
                 || !dec[sp.start..sp.end].iter().all(|&c| plain(c))
+                || in_json_key(dec, sp.end)
         });
         // Nothing matched in the line as it came (the output is the line).
         self.line_clean = self.spans.is_empty() && !decoded;

@@ -85,3 +85,9 @@ fn a_marker_after_a_line_that_hands_on_scans_clean() {
 fn a_told_code_after_dashes_scans_clean() {
     assert_scans_clean(include_bytes!("fuzz-regressions/otp-after-dashes.bin"));
 }
+
+/// The same after a JSON-like tail (`…otp is ----…:${[{":{{[{V`).
+#[test]
+fn a_told_code_before_a_json_like_tail_scans_clean() {
+    assert_scans_clean(include_bytes!("fuzz-regressions/otp-key-after-dashes.bin"));
+}
