@@ -1011,15 +1011,7 @@ mod tests {
 
     #[test]
     fn vendor_headers_in_text() {
-        let found = |text: &str| {
-            let low = text.to_ascii_lowercase();
-            let mut spans = Vec::new();
-            header_lines(text.as_bytes(), low.as_bytes(), &mut spans);
-            spans
-                .iter()
-                .map(|s| text[s.start..s.end].to_string())
-                .collect::<Vec<_>>()
-        };
+        let found = |text: &str| matched(text, header_lines);
         assert_eq!(found("X-Honeycomb-Team: lemonade"), ["lemonade"]);
         assert_eq!(
             found("curl -H 'X-Honeycomb-Team: lemonade' https://api.honeycomb.io/1/events/x"),
@@ -1038,22 +1030,25 @@ mod tests {
         }
     }
 
+    /// What `detect` finds in `text` (given the text and its lower case), as strings.
+    fn matched(text: &str, detect: fn(&[u8], &[u8], &mut Vec<Span>)) -> Vec<String> {
+        let low = text.to_ascii_lowercase();
+        let mut spans = Vec::new();
+        detect(text.as_bytes(), low.as_bytes(), &mut spans);
+        spans
+            .iter()
+            .map(|s| text[s.start..s.end].to_string())
+            .collect()
+    }
+
     #[test]
     fn cookie_jar_values() {
-        for (text, value) in [
-            (
-                ".example.com\tTRUE\t/\tTRUE\t1735689600\tsessionid\tlemonade",
-                "lemonade",
-            ),
-            (
-                "#HttpOnly_.github.com\tTRUE\t/\tTRUE\t0\tuser_session\tlemonade\r\n",
-                "lemonade",
-            ),
+        let found = |text: &str| matched(text, |d, _, s| cookie_jar_line(d, s));
+        for text in [
+            ".example.com\tTRUE\t/\tTRUE\t1735689600\tsessionid\tlemonade",
+            "#HttpOnly_.github.com\tTRUE\t/\tTRUE\t0\tuser_session\tlemonade\r\n",
         ] {
-            let mut spans = Vec::new();
-            cookie_jar_line(text.as_bytes(), &mut spans);
-            let got: Vec<&str> = spans.iter().map(|s| &text[s.start..s.end]).collect();
-            assert_eq!(got, [value], "{text:?}");
+            assert_eq!(found(text), ["lemonade"], "{text:?}");
         }
         for text in [
             "a\tb\tc",
@@ -1061,9 +1056,7 @@ mod tests {
             ".example.com\tTRUE\t/\tTRUE\tsoon\tsessionid\tv",
             ".example.com\tTRUE\t/\tTRUE\t1\tsid\t[redacted]",
         ] {
-            let mut spans = Vec::new();
-            cookie_jar_line(text.as_bytes(), &mut spans);
-            assert!(spans.is_empty(), "{text:?}: {spans:?}");
+            assert!(found(text).is_empty(), "{text:?}: {:?}", found(text));
         }
     }
 
@@ -1071,25 +1064,21 @@ mod tests {
     /// `=` (or `:=`) and a quoted value.
     #[test]
     fn spaced_assignments_with_quoted_values() {
-        for (text, value) in [
-            ("api_key = \"lemonade\"", "lemonade"),
-            ("SECRET_KEY = 'lemonade'", "lemonade"),
-            ("config.api_key = \"lemonade\"", "lemonade"),
-            ("process.env.OPENAI_API_KEY = 'lemonade'", "lemonade"),
-            ("api_key := \"lemonade\"", "lemonade"),
-            ("token = \"\"\"lemonade\"\"\"", "lemonade"),
-            ("api_key = r\"lemonade\"", "lemonade"),
+        let found = |text: &str| {
+            matched(text, |d, l, s| {
+                key_values(d, l, &mut KeyCache::default(), s)
+            })
+        };
+        for text in [
+            "api_key = \"lemonade\"",
+            "SECRET_KEY = 'lemonade'",
+            "config.api_key = \"lemonade\"",
+            "process.env.OPENAI_API_KEY = 'lemonade'",
+            "api_key := \"lemonade\"",
+            "token = \"\"\"lemonade\"\"\"",
+            "api_key = r\"lemonade\"",
         ] {
-            let low = text.to_ascii_lowercase();
-            let mut spans = Vec::new();
-            key_values(
-                text.as_bytes(),
-                low.as_bytes(),
-                &mut KeyCache::default(),
-                &mut spans,
-            );
-            let got: Vec<&str> = spans.iter().map(|s| &text[s.start..s.end]).collect();
-            assert_eq!(got, [value], "{text}");
+            assert_eq!(found(text), ["lemonade"], "{text}");
         }
         for text in [
             "status = \"ok\"",
@@ -1097,15 +1086,7 @@ mod tests {
             "api_key = lemonade",
             "if a >= b then api_key == \"x\"",
         ] {
-            let low = text.to_ascii_lowercase();
-            let mut spans = Vec::new();
-            key_values(
-                text.as_bytes(),
-                low.as_bytes(),
-                &mut KeyCache::default(),
-                &mut spans,
-            );
-            assert!(spans.is_empty(), "{text}: {spans:?}");
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
         }
     }
 
