@@ -299,9 +299,10 @@ pub fn run(
     let mut stderr = Vec::new();
     for p in &args.checks {
         if !checks::ALL.iter().any(|c| glob::matches(p, c.id)) {
-            stderr.push(format!(
+            // The pattern is shown redacted: it may be a token pasted in the wrong place.
+            stderr.push(redactor.redact(&format!(
                 "warning: pattern {p:?} matches no check id (see `codex-doctor explain --list`)"
-            ));
+            )));
         }
     }
     let selected =

@@ -67,8 +67,14 @@ fn login_port(env: &EnvSnapshot) -> Result<u16, DoctorError> {
 
 /// Prints an error with its hints and returns its exit code.
 fn fail(e: &DoctorError) -> ExitCode {
-    err(&e.render());
+    err(&redact_error(&e.render()));
     ExitCode::from(e.exit_code())
+}
+
+/// An error message with every secret shape replaced: messages quote what the user typed
+/// (a pattern, a path, a pasted error for `explain`), which may hold a token.
+fn redact_error(text: &str) -> String {
+    codex_doctor::redaction::ReportRedactor::shapes_only(IdentityMode::Masked).redact(text)
 }
 
 fn main() -> ExitCode {
@@ -87,9 +93,15 @@ fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+            if !e.use_stderr() {
+                // `--help`, `--version`.
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // clap quotes the argument it refused, which may be a token pasted in the
+            // wrong place.
+            err(redact_error(&e.render().to_string()).trim_end());
+            return ExitCode::from(2);
         }
     };
     let dir = cli.dir();
@@ -242,6 +254,8 @@ fn run() -> ExitCode {
             }
             None => {
                 let near = explain::closest(&code);
+                // The pasted text may be a whole log line with tokens in it: `fail` shows it
+                // redacted.
                 let mut e = DoctorError::usage(format!("unknown code {code:?}"));
                 if !near.is_empty() {
                     e = e.hint(format!("closest matches: {}", near.join(", ")));

@@ -445,3 +445,34 @@ fn a_deleted_working_directory_is_named_not_replaced_by_the_root() {
         "{stderr}"
     );
 }
+
+/// Found from the user's side: error messages quote what was typed or pasted (an `explain`
+/// text, a pattern, a flag's value, a subcommand), which may hold a token or an email.
+#[test]
+fn error_messages_never_echo_a_secret_that_was_typed() {
+    let h = Home::healthy();
+    let jwt = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJlbWFpbCI6ImNhbmFyeUBleGFtcGxlLm9yZyJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+    let key = "sk-proj-zqxcanaryabcdefghijklmnop1234";
+    let pasted = format!("request failed: Bearer {jwt} key {key} for canary.person@example.org");
+    for args in [
+        vec!["explain", pasted.as_str()],
+        vec!["--only", key],
+        vec!["--format", jwt],
+        vec![jwt],
+        vec!["fix", key],
+    ] {
+        let run = h.run(&args);
+        // `fix` warns about a pattern that matches nothing (and fixes nothing): exit 0.
+        let code = if args[0] == "fix" { 0 } else { 2 };
+        assert_eq!(run.code, code, "{args:?}: {}", run.stderr);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        for secret in [jwt, key, "canary.person@example.org", "zqxcanary"] {
+            assert!(!all.contains(secret), "{args:?} leaked {secret}: {all}");
+        }
+        assert!(
+            run.stderr.contains("error") || run.stderr.contains("warning"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}

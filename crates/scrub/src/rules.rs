@@ -520,6 +520,23 @@ pub fn classify_key(key: &str, site: KeySite, drop_bodies: bool) -> Option<KeyCl
     if drop_bodies && site == KeySite::Json && key == "body" {
         return Some(class(Rule::BodyDropped, Action::Omit, true));
     }
+    // URL query parameters that sign or key a request (`?sig=…`, `?key=…`, S3 and GCS
+    // presigned URLs): secrets there, ordinary words elsewhere (found from the user's side:
+    // they survived in the report's plugin list).
+    if site == KeySite::Query
+        && matches!(
+            key,
+            "sig"
+                | "signature"
+                | "key"
+                | "x-amz-signature"
+                | "x-amz-credential"
+                | "x-goog-signature"
+                | "x-goog-credential"
+        )
+    {
+        return Some(class(Rule::UrlQuery, Action::Redact, true));
+    }
     if let Some(e) = exact_table().get(key) {
         let rule = if e.by_site {
             rule_for_site(e.rule)
@@ -810,6 +827,21 @@ pub const AUTH_COOKIES: [&str; 8] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signing_query_parameters_are_secret_in_urls_only() {
+        for key in [
+            "sig",
+            "signature",
+            "key",
+            "x-amz-signature",
+            "x-goog-credential",
+        ] {
+            assert!(classify_key(key, KeySite::Query, false).is_some(), "{key}");
+        }
+        assert!(classify_key("key", KeySite::Json, false).is_none());
+        assert!(classify_key("sig", KeySite::KeyValue, false).is_none());
+    }
 
     /// Red team, round 8: numbers under compound credential names.
     #[test]
