@@ -66,6 +66,24 @@ pub(crate) fn letters_end(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Past the spaces (` ` only) from `i`.
+#[inline]
+pub(crate) fn skip_spaces(b: &[u8], mut i: usize) -> usize {
+    while b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    i
+}
+
+/// Back over the spaces (` ` only) before `i`.
+#[inline]
+pub(crate) fn skip_spaces_back(b: &[u8], mut i: usize) -> usize {
+    while i > 0 && b[i - 1] == b' ' {
+        i -= 1;
+    }
+    i
+}
+
 /// The end of the run of ASCII letters and digits that starts at `i`.
 #[inline]
 pub(crate) fn alnum_end(b: &[u8], mut i: usize) -> usize {

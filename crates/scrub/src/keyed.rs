@@ -31,7 +31,7 @@ fn is_ident(c: u8) -> bool {
 /// lower-case words and whole numbers (the doctor's finding codes, `plugin.registered.missing`,
 /// `port.1455`; found from the user's side: the bundle's `report.json` lost every one): no part
 /// mixes letters and digits, as a random code or a hex state does.
-fn is_snake_identifier(v: &[u8]) -> bool {
+pub(crate) fn is_snake_identifier(v: &[u8]) -> bool {
     if v.len() > 64 || !v.first().is_some_and(u8::is_ascii_lowercase) {
         return false;
     }

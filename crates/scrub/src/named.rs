@@ -13,6 +13,7 @@
 //! The name is judged by the key tables ([`KeyCache`], as a JSON key), so these forms agree
 //! with JSON on what is secret; the value becomes what a JSON value under that key becomes.
 
+use crate::bytes::{skip_spaces, skip_spaces_back};
 use crate::rules::{Action, KeyCache, KeySite};
 use crate::span::{Repl, Span};
 
@@ -36,8 +37,10 @@ fn set_password_finder() -> &'static memchr::memmem::Finder<'static> {
     F.get_or_init(|| memchr::memmem::Finder::new(b"password("))
 }
 
-/// Replaces `vs..ve` when `name` (lower case) is a credential's key.
+/// Replaces `vs..ve` (of `dec`, as written; `low` its lower case) when `name` (lower case)
+/// is a credential's key.
 fn judge(
+    dec: &[u8],
     low: &[u8],
     name: &[u8],
     vs: usize,
@@ -53,7 +56,11 @@ fn judge(
     };
     let v = &low[vs..ve];
     let number = v.iter().all(u8::is_ascii_digit);
-    if (number && !class.numbers_too) || (class.keep_identifiers && snake(v)) {
+    // A snake_case code stays under `code`/`state` (as in `key=value`), read with its case:
+    // a mixed-case token is no identifier.
+    if (number && !class.numbers_too)
+        || (class.keep_identifiers && crate::keyed::is_snake_identifier(&dec[vs..ve]))
+    {
         return;
     }
     let repl = match class.action {
@@ -61,11 +68,6 @@ fn judge(
         _ => Repl::Redacted,
     };
     spans.push(Span::new(vs, ve, class.rule, repl));
-}
-
-fn snake(v: &[u8]) -> bool {
-    v.iter()
-        .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
 }
 
 /// The quoted string that ends with the quote at `close` (`"…"` or `'…'`, no escapes):
@@ -82,20 +84,6 @@ fn string_starting_at(dec: &[u8], open: usize) -> Option<usize> {
     let rest = &dec[open + 1..dec.len().min(open + 258)];
     let n = rest.iter().position(|&c| c == q)?;
     (!rest[..n].contains(&b'\\')).then_some(open + 1 + n)
-}
-
-fn skip_spaces_back(dec: &[u8], mut i: usize) -> usize {
-    while i > 0 && dec[i - 1] == b' ' {
-        i -= 1;
-    }
-    i
-}
-
-fn skip_spaces(dec: &[u8], mut i: usize) -> usize {
-    while i < dec.len() && dec[i] == b' ' {
-        i += 1;
-    }
-    i
 }
 
 /// `("NAME", "VALUE"` in a call or a list (not a JSON object: no `:` before the name or after
@@ -126,7 +114,7 @@ fn quoted_pairs(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mut Vec<Spa
         if before == 0 || !matches!(dec[before - 1], b'(' | b'[' | b',') {
             continue;
         }
-        judge(low, &low[ns..a - 1], b + 1, ve, keys, spans);
+        judge(dec, low, &low[ns..a - 1], b + 1, ve, keys, spans);
     }
     if memchr::memchr(b'(', dec).is_none() {
         return;
@@ -215,7 +203,7 @@ fn arrows(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mut Vec<Span>) {
             }
             None => continue,
         };
-        judge(low, name, vs, ve, keys, spans);
+        judge(dec, low, name, vs, ve, keys, spans);
     }
 }
 
@@ -243,14 +231,14 @@ fn xml(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mut Vec<Span>) {
         }
         let (vs, ve) = (gt + 1, close);
         if keys.classify(tag, KeySite::Json, false).is_some() {
-            judge(low, tag, vs, ve, keys, spans);
+            judge(dec, low, tag, vs, ve, keys, spans);
             continue;
         }
         // `<string name="api_key">`: the name attribute.
         if let Some(at) = memchr::memmem::find(open, b"name=\"") {
             let s = at + 6;
             if let Some(n) = open[s..].iter().position(|&c| c == b'"') {
-                judge(low, &open[s..s + n], vs, ve, keys, spans);
+                judge(dec, low, &open[s..s + n], vs, ve, keys, spans);
                 continue;
             }
         }
@@ -260,7 +248,7 @@ fn xml(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mut Vec<Span>) {
             let kend = before - 6;
             if let Some(kstart) = memchr::memmem::rfind(&low[..kend], b"<key>") {
                 let name = &low[kstart + 5..kend];
-                judge(low, name, vs, ve, keys, spans);
+                judge(dec, low, name, vs, ve, keys, spans);
             }
         }
     }
@@ -314,6 +302,7 @@ mod tests {
             ("<string name=\"api_key\">lemonade</string>", "lemonade"),
             ("<key>APIToken</key><string>lemonade</string>", "lemonade"),
             ("<password>lemonade</password>", "lemonade"),
+            ("{'code' => 'Ab12Cd34EfGh'}", "Ab12Cd34EfGh"),
         ] {
             assert_eq!(found(text), [value], "{text}");
         }
@@ -329,6 +318,7 @@ mod tests {
             "<key>CFBundleName</key><string>Notes</string>",
             "<b>bold</b>",
             "[password] => [redacted]",
+            "{'code' => 'rate_limit_exceeded'}",
         ] {
             assert!(found(text).is_empty(), "{text}: {:?}", found(text));
         }

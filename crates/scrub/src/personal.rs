@@ -18,6 +18,7 @@
 //! Each detector is one pass triggered by a byte search, on the decoded line.
 
 use crate::bytes::ByteSet;
+use crate::bytes::{skip_spaces, skip_spaces_back};
 use crate::pseudonym::Kind;
 use crate::rules::Rule;
 use crate::span::{Repl, Span};
@@ -44,20 +45,6 @@ fn bracketed(low: &[u8], at: usize, word: &[u8]) -> bool {
         (open, close),
         (b'(', b')') | (b'[', b']') | (b'{', b'}') | (b'<', b'>')
     ) && low.get(at + 1..at + 1 + n) == Some(word)
-}
-
-fn skip_spaces(low: &[u8], mut i: usize) -> usize {
-    while low.get(i) == Some(&b' ') {
-        i += 1;
-    }
-    i
-}
-
-fn skip_spaces_back(low: &[u8], mut i: usize) -> usize {
-    while i > 0 && low[i - 1] == b' ' {
-        i -= 1;
-    }
-    i
 }
 
 /// A `dot` at `i` (`.`, ` dot `, `(dot)` with optional spaces): where the next label starts,
