@@ -94,3 +94,6 @@ one("ok sql login password", "CREATE ROLE app LOGIN PASSWORD '@C@';\n", W("n5"))
 one("ok jsonl argv zip -P", json.dumps({"level": "info", "msg": "x", "args": ["zip", "-P", "@C@", "a.zip"]}) + "\n", W("n6"), log="a.jsonl")
 one("ok Map cookie", "Map(1) { 'cookie' => 'sid=@C@' }\n", W("n7"))
 one("ok code= grouped", "code: @C@\n", "Xq7k-Lm2p-Pz9w-Kd4s")
+# Found in review: the `=>` map reader judged a value under `code` in lower case, so a
+# mixed-case token read as a snake_case error code (the gate still replaced it).
+one("arrow map code mixed case", "{'code' => '@C@'}\n", "Zq7Ab12Cd34EfGh")
