@@ -360,6 +360,16 @@ pub(crate) fn grouped_tokens(dec: &[u8], spans: &mut Vec<Span>) {
             continue;
         }
         let start = i;
+        // Most runs start no chain: a chain's first group has 2 to 8 characters and a
+        // separator and another group after it; the next run starts past this one.
+        let first_end = crate::bytes::alnum_end(dec, start);
+        if !(2..=8).contains(&(first_end - start))
+            || !dec.get(first_end).is_some_and(|&c| group_sep(c))
+            || !dec.get(first_end + 1).is_some_and(|&d| group_alnum(d))
+        {
+            i = first_end;
+            continue;
+        }
         let (mut groups, mut mixed, mut chars) = (0usize, 0usize, 0usize);
         let (mut sep, mut first_len, mut all_hex) = (0u8, 0usize, true);
         let mut end = start;
