@@ -273,6 +273,7 @@ impl Scrubber {
         names(dec, low, spans);
         word_detectors(dec, low, spans);
         user_folders(low, spans);
+        crate::system_output::line_layouts(low, spans);
         if let Some(u) = &self.user {
             user_name(low, u, spans);
         }

@@ -33,6 +33,7 @@ mod given_names;
 mod hosts;
 mod keyed;
 mod known;
+mod logins;
 mod named;
 pub mod names;
 pub mod parallel;
@@ -47,6 +48,7 @@ mod shapes;
 mod span;
 mod spoken;
 mod stream;
+mod system_output;
 mod urls;
 pub mod vocabulary;
 

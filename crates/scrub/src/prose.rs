@@ -84,6 +84,14 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
             continue;
         }
         let prev = if s > 0 { dec[s - 1] } else { b' ' };
+        // `-rw------- 1 jdoe staff …`, `drwxr-xr-x …`, `lrwxrwxrwx …` (`ls -l`).
+        if class == 1 && (prev == b'-' || next == b'-' || e - s == 10) {
+            let m = if prev == b'-' { s - 1 } else { s };
+            if let Some(end) = crate::system_output::ls_long_at(low, m, spans) {
+                i = end;
+                continue;
+            }
+        }
         if class == 2 {
             // A house number: a space or a capital (`221B`) after it.
             if (next == b' ' || next.is_ascii_uppercase()) && e - s <= 5 {
@@ -111,6 +119,13 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
             }
         }
         if credential {
+            // `uid=1000(jdoe) gid=…` (`id`).
+            if next == b'=' && len == 3 && &low[s..e] == b"uid" {
+                if let Some(end) = crate::system_output::id_output(low, s, spans) {
+                    i = end;
+                    continue;
+                }
+            }
             if let Some(end) = crate::spoken::credential_at(low, s, e, spans) {
                 // A credential's name that ends a flag (`--otp is …`) is read as the flag
                 // too: once the told value is replaced, a scan reads it as one (found by the
@@ -130,6 +145,12 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
                 }
                 i = end;
                 continue;
+            }
+            if next == b' ' && matches!(len, 3 | 4) && matches!(&low[s..e], b"for" | b"user") {
+                if let Some(end) = crate::logins::auth_log_user(low, s, e, spans) {
+                    i = end;
+                    continue;
+                }
             }
             if next == b' ' {
                 // `workspace "Acme Zq"`, `for user 'jdoe42'`; `Logged in to github.com
@@ -157,6 +178,21 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
                     }
                 } else if len == 8 && &low[s..e] == b"htpasswd" {
                     if let Some(end) = crate::spoken::htpasswd_batch(low, e, spans) {
+                        i = end;
+                        continue;
+                    }
+                } else if (4..=7).contains(&len) && crate::logins::is_user_command(&low[s..e]) {
+                    if let Some(end) = crate::logins::user_command(low, s, e, spans) {
+                        i = end;
+                        continue;
+                    }
+                } else if len == 5 && matches!(&low[s..e], b"login" | b"chown") {
+                    let found = if low[s] == b'l' {
+                        crate::logins::netrc_login(low, s, e, spans)
+                    } else {
+                        crate::logins::chown_owner(low, s, e, spans)
+                    };
+                    if let Some(end) = found {
                         i = end;
                         continue;
                     }
@@ -226,6 +262,21 @@ fn rare_starts(
     if len <= 2 && (next == b'=' || (next == b' ' && dec.get(e + 1) == Some(&b'='))) {
         crate::personal::dn_value(dec, low, e, spans);
     }
+    if len == 2 && next == b' ' && matches!(&low[s..e], b"su" | b"id") {
+        if let Some(end) = crate::logins::user_command(low, s, e, spans) {
+            return Some(end);
+        }
+    }
+    if next == b':' && matches!(&low[s..e], b"uid" | b"gid") {
+        if let Some(end) = crate::system_output::stat_owner(low, s, spans) {
+            return Some(end);
+        }
+    }
+    if next == b':' && &low[s..e] == b"sudo" {
+        if let Some(end) = crate::system_output::sudo_log(low, s, spans) {
+            return Some(end);
+        }
+    }
     if len == 2 && next == b':' && &low[s..e] == b"ft" {
         if let Some(end) = fine_tuned_at(low, e + 1, spans) {
             return Some(end);
@@ -239,6 +290,16 @@ fn rare_starts(
     }
     if prev == b'-' && len >= 5 && matches!(&low[s..e], b"stdin" | b"token") {
         crate::spoken::piped_to_stdin_flag(low, s, e, spans);
+    }
+    if prev == b'-' && matches!(dec[s], b'l' | b'u' | b'U') {
+        if let Some(end) = crate::logins::short_user_flag(dec, low, s, spans) {
+            return Some(end);
+        }
+    }
+    if prev == b'-' && next == b' ' && matches!(low[s], b'u' | b'l' | b'n') {
+        if let Some(end) = crate::logins::long_user_flag(low, s, e, spans) {
+            return Some(end);
+        }
     }
     if prev == b'-' && matches!(dec[s], b'p' | b'P' | b'a' | b'N' | b'U') {
         if let Some(end) = crate::spoken::short_password_flag(dec, low, s, spans) {

@@ -91,3 +91,10 @@ fn a_told_code_after_dashes_scans_clean() {
 fn a_told_code_before_a_json_like_tail_scans_clean() {
     assert_scans_clean(include_bytes!("fuzz-regressions/otp-key-after-dashes.bin"));
 }
+
+/// `Su` words after quotes and control bytes (found by the fuzz target with the login-name
+/// detectors).
+#[test]
+fn su_words_after_quotes_and_control_bytes_scan_clean() {
+    assert_scans_clean(include_bytes!("fuzz-regressions/su-after-quote.bin"));
+}

@@ -1,0 +1,666 @@
+//! Login names handed to commands (red team, round 9): `ssh -l jdoe`, `psql -U jdoe`,
+//! `mysql -ujdoe`, `sudo -u jdoe`, `docker login -u jdoe`, `curl -u jdoe:…`,
+//! `smbclient -U jdoe%…`, `--username jdoe`, a `.netrc` line's `login jdoe`, `chown
+//! jdoe:staff`. A login name is an identity, and an ordinary word the gate would keep; the
+//! flag says what it is. The password such a value carries after `:`, `%` or `,` goes too.
+//! System accounts (`root`, `postgres`, …), numeric ids and `$USER`-style references stay.
+
+use crate::rules::Rule;
+use crate::span::{Repl, Span};
+
+/// Commands whose one-letter flag takes a login name (the letter as typed).
+const USER_FLAGS: &[(&[&[u8]], u8)] = &[
+    (&[b"ssh", b"slogin", b"autossh"], b'l'),
+    (
+        &[
+            b"psql",
+            b"pg_dump",
+            b"pg_dumpall",
+            b"pg_restore",
+            b"pg_basebackup",
+            b"pg_isready",
+            b"createdb",
+            b"dropdb",
+            b"createuser",
+            b"dropuser",
+            b"vacuumdb",
+            b"reindexdb",
+            b"clusterdb",
+            b"pgbench",
+        ],
+        b'U',
+    ),
+    (
+        &[
+            b"mysql",
+            b"mysqldump",
+            b"mysqladmin",
+            b"mysqlimport",
+            b"mysqlshow",
+            b"mysqlcheck",
+            b"mysqlpump",
+            b"mysqlsh",
+            b"mariadb",
+            b"mariadb-dump",
+            b"mariadb-admin",
+        ],
+        b'u',
+    ),
+    (
+        &[
+            b"mongosh",
+            b"mongo",
+            b"mongodump",
+            b"mongorestore",
+            b"mongoexport",
+            b"mongoimport",
+        ],
+        b'u',
+    ),
+    (&[b"sudo", b"doas", b"runuser", b"crontab"], b'u'),
+    (&[b"curl", b"lftp"], b'u'),
+    (&[b"smbclient", b"rpcclient"], b'U'),
+    (
+        &[
+            b"ps", b"pgrep", b"pkill", b"killall", b"top", b"htop", b"lsof", b"skill", b"slay",
+        ],
+        b'u',
+    ),
+    (&[b"ps", b"pgrep", b"pkill"], b'U'),
+];
+
+/// Commands whose arguments name a user (`su - jdoe`, `passwd jdoe`, `useradd -m jdoe`,
+/// `id jdoe`): every plain argument after them in the shell segment goes (an option's
+/// value such as a group too: harmless).
+const USER_COMMANDS: &[&[u8]] = &[
+    b"su", b"id", b"passwd", b"useradd", b"usermod", b"userdel", b"adduser", b"deluser", b"groups",
+    b"finger", b"chage", b"chfn", b"chsh", b"lastlog", b"pinky",
+];
+
+/// Commands whose `login` subcommand takes the user name as `-u` (`docker login -u jdoe`).
+const LOGIN_SUBCOMMAND: &[&[u8]] = &[
+    b"docker", b"podman", b"nerdctl", b"buildah", b"skopeo", b"helm", b"oras", b"crane", b"finch",
+    b"regctl", b"az", b"cf", b"oc",
+];
+
+/// Accounts every system has: naming one identifies nobody.
+const SYSTEM_ACCOUNTS: &[&[u8]] = &[
+    b"root",
+    b"admin",
+    b"administrator",
+    b"postgres",
+    b"mysql",
+    b"mongodb",
+    b"redis",
+    b"nobody",
+    b"www-data",
+    b"daemon",
+    b"git",
+    b"guest",
+    b"default",
+    b"sa",
+    b"ubuntu",
+    b"ec2-user",
+    b"runner",
+    b"user",
+    b"oauth2accesstoken",
+    b"x-access-token",
+    b"anonymous",
+];
+
+/// The file names of the words of the shell segment that ends at `k` (after the last `|`,
+/// `;`, `&`, `(`, `` ` `` or `>`), lower case.
+fn segment_words(low: &[u8], k: usize) -> impl Iterator<Item = &[u8]> {
+    let seg_start = low[..k]
+        .iter()
+        .rposition(|&c| matches!(c, b'|' | b';' | b'&' | b'(' | b'`' | b'>'))
+        .map_or(0, |p| p + 1);
+    low[seg_start..k]
+        .split(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'[' | b','))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.rsplit(|&c| c == b'/').next().unwrap_or(w))
+}
+
+/// Whether `-<flag>` at `k` belongs to a command that reads it as a login name.
+fn user_flag_of(low: &[u8], k: usize, flag: u8) -> bool {
+    let mut login_tool = false;
+    for name in segment_words(low, k) {
+        if USER_FLAGS
+            .iter()
+            .any(|(cmds, f)| *f == flag && cmds.contains(&name))
+        {
+            return true;
+        }
+        if LOGIN_SUBCOMMAND.contains(&name) {
+            login_tool = true;
+        } else if login_tool && name == b"login" && flag == b'u' {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether a flag's `-` at `k` starts an argument (a space, a quote or a list before it).
+fn flag_starts(low: &[u8], k: usize) -> bool {
+    k == 0 || matches!(low[k - 1], b' ' | b'\t' | b'\'' | b'"' | b'[' | b',' | b'(')
+}
+
+/// The end of an argument that starts at `v`.
+fn argument_end(low: &[u8], v: usize) -> usize {
+    let mut e = v;
+    while e < low.len()
+        && !matches!(
+            low[e],
+            b' ' | b'\t' | b'"' | b'\'' | b')' | b']' | b'}' | b'>' | b'\\' | b';' | b'|' | b'&'
+        )
+    {
+        e += 1;
+    }
+    e
+}
+
+/// Replaces the login name `low[v..e]` (up to a `:`, `%` or `,` that starts its password,
+/// which is replaced too) unless it names no one. The end of the argument.
+/// Replaces the login name `low[v..e]` unless it names no one; whether it was replaced.
+fn push_name(low: &[u8], v: usize, e: usize, spans: &mut Vec<Span>) -> bool {
+    let name = &low[v..e];
+    let anonymous = name.is_empty()
+        || matches!(name[0], b'$' | b'-' | b'%' | b'<' | b'{' | b'*')
+        || name.iter().all(u8::is_ascii_digit)
+        || SYSTEM_ACCOUNTS.contains(&name)
+        || crate::rules::only_markers(name)
+        || crate::pseudonym::looks_like_pseudonym(name);
+    if !anonymous {
+        spans.push(Span::new(v, e, Rule::PersonName, Repl::Redacted));
+    }
+    !anonymous
+}
+
+fn push_login(low: &[u8], v: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    if e <= v {
+        return None;
+    }
+    let arg = &low[v..e];
+    let sep = arg.iter().position(|&c| matches!(c, b':' | b'%' | b','));
+    let name_end = sep.map_or(e, |p| v + p);
+    push_name(low, v, name_end, spans);
+    if let Some(p) = sep {
+        let pass = v + p + 1;
+        if pass < e && !crate::rules::only_markers(&low[pass..e]) {
+            spans.push(Span::new(pass, e, Rule::ToldCredential, Repl::Redacted));
+        }
+    }
+    Some(e)
+}
+
+/// The argument after a flag that ends at `f` (attached when `attached`, else after spaces or
+/// inside quotes): where it starts and ends.
+fn argument_after(low: &[u8], f: usize, attached: bool) -> Option<(usize, usize)> {
+    let mut v = f;
+    if !attached {
+        while matches!(low.get(v), Some(b' ' | b'\t')) {
+            v += 1;
+        }
+    }
+    if let Some(&q @ (b'"' | b'\'')) = low.get(v) {
+        let close = low[v + 1..low.len().min(v + 257)]
+            .iter()
+            .position(|&c| c == q)?;
+        return Some((v + 1, v + 1 + close));
+    }
+    let c = *low.get(v)?;
+    if !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.')) {
+        return None;
+    }
+    Some((v, argument_end(low, v)))
+}
+
+/// `-l`, `-u` or `-U` at `s` (the letter after a `-` that starts a flag) of a command that
+/// reads it as a login name ([`USER_FLAGS`], `… login -u`): the name is replaced, attached
+/// (`-ujdoe`) or the next argument. The end of what was matched.
+pub(crate) fn short_user_flag(
+    dec: &[u8],
+    low: &[u8],
+    s: usize,
+    spans: &mut Vec<Span>,
+) -> Option<usize> {
+    let flag = *dec.get(s)?;
+    if s == 0 || low[s - 1] != b'-' || !matches!(flag, b'l' | b'u' | b'U') {
+        return None;
+    }
+    let k = s - 1;
+    if !flag_starts(low, k) || !user_flag_of(low, k, flag) {
+        return None;
+    }
+    let attached = low.get(s + 1).is_some_and(|&c| !matches!(c, b' ' | b'\t'));
+    let (v, e) = argument_after(low, s + 1, attached)?;
+    push_login(low, v, e, spans)
+}
+
+/// `--username jdoe`, `--user-name`, `--login-name`, and `--user` or `--login` of a command
+/// of [`USER_FLAGS`] or with a password after `:` (`--user jdoe:…`; `bash --login x` is no
+/// name): `s..e` is the flag's last
+/// word. The end of what was matched.
+pub(crate) fn long_user_flag(
+    low: &[u8],
+    s: usize,
+    e: usize,
+    spans: &mut Vec<Span>,
+) -> Option<usize> {
+    let word = &low[s..e];
+    if !matches!(word, b"user" | b"username" | b"login" | b"name") {
+        return None;
+    }
+    let mut k = s;
+    while k > 0 && (low[k - 1].is_ascii_alphanumeric() || matches!(low[k - 1], b'-' | b'_')) {
+        k -= 1;
+    }
+    let flag = &low[k..e];
+    if !flag.starts_with(b"--") || !flag_starts(low, k) {
+        return None;
+    }
+    let flag = &flag[2..];
+    if !matches!(
+        flag,
+        b"user" | b"username" | b"user-name" | b"login" | b"login-name"
+    ) {
+        return None;
+    }
+    if !matches!(low.get(e), Some(b' ' | b'\t')) {
+        return None;
+    }
+    let (v, end) = argument_after(low, e, false)?;
+    if matches!(flag, b"user" | b"login") {
+        let colon = low[v..end].contains(&b':');
+        let known = segment_words(low, k).any(|name| {
+            USER_FLAGS.iter().any(|(cmds, _)| cmds.contains(&name))
+                || LOGIN_SUBCOMMAND.contains(&name)
+        });
+        if !colon && !known {
+            return None;
+        }
+    }
+    push_login(low, v, end, spans)
+}
+
+/// A `.netrc` line's `login jdoe` (`machine api.example.com login jdoe password …`,
+/// `default login …`): `s..e` is the word `login`. The end of what was matched.
+pub(crate) fn netrc_login(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    let before = &low[..s];
+    let line_start = before
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |p| p + 1);
+    let head = &before[line_start..];
+    let netrc = head
+        .split(|c| c.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+        .any(|w| w == b"machine" || w == b"default");
+    if !netrc || !matches!(low.get(e), Some(b' ' | b'\t')) {
+        return None;
+    }
+    let (v, end) = argument_after(low, e, false)?;
+    push_login(low, v, end, spans)
+}
+
+/// `chown jdoe file`, `chown -R jdoe:staff dir`: `s..e` is the word `chown` (a command:
+/// at the start of the text or after a space, quote or shell separator). The owner is
+/// replaced (the group after `:` stays: a group is not a person).
+pub(crate) fn chown_owner(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    if s > 0
+        && !matches!(
+            low[s - 1],
+            b' ' | b'\t' | b'"' | b'\'' | b'|' | b';' | b'&' | b'(' | b'/'
+        )
+    {
+        return None;
+    }
+    let mut v = e;
+    loop {
+        while matches!(low.get(v), Some(b' ' | b'\t')) {
+            v += 1;
+        }
+        if low.get(v) != Some(&b'-') {
+            break;
+        }
+        // Options (`-R`, `--recursive`, `--from=…`).
+        v = argument_end(low, v);
+    }
+    let (v, end) = argument_after(low, v, true)?;
+    let owner_end = v + low[v..end]
+        .iter()
+        .position(|&c| c == b':' || c == b'.')
+        .unwrap_or(end - v);
+    push_login(low, v, owner_end, spans)?;
+    Some(end)
+}
+
+/// Whether `word` (lower case) is one of [`USER_COMMANDS`].
+pub(crate) fn is_user_command(word: &[u8]) -> bool {
+    USER_COMMANDS.contains(&word)
+}
+
+/// Whether the word at `s` is a command: at the start of the text, after a prompt (`$ `,
+/// `# `, `> `), a shell separator or quote, or after `sudo`, `doas`, `exec`, `nohup`,
+/// `time` or `then`; a path before it (`/usr/sbin/useradd`) is part of the word.
+fn command_at(low: &[u8], s: usize) -> bool {
+    // The word is the whole token or its file name (`aws_access_key_id =` is no `id`).
+    if s > 0
+        && (low[s - 1].is_ascii_alphanumeric()
+            || low[s - 1] >= 0x80
+            || matches!(low[s - 1], b'_' | b'-' | b'.'))
+    {
+        return false;
+    }
+    let mut k = s;
+    while k > 0
+        && (low[k - 1].is_ascii_alphanumeric() || matches!(low[k - 1], b'/' | b'.' | b'_' | b'-'))
+    {
+        k -= 1;
+    }
+    let mut j = k;
+    while j > 0 && matches!(low[j - 1], b' ' | b'\t') {
+        j -= 1;
+    }
+    if j == 0 {
+        return true;
+    }
+    if matches!(
+        low[j - 1],
+        b'|' | b';' | b'&' | b'(' | b'`' | b'$' | b'#' | b'>' | b'"' | b'\'' | b'['
+    ) {
+        return j < k || matches!(low[j - 1], b'(' | b'`' | b'"' | b'\'' | b'[');
+    }
+    let w = j - low[..j]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    j > w
+        && matches!(
+            &low[w..j],
+            b"sudo" | b"doas" | b"exec" | b"nohup" | b"time" | b"then" | b"do"
+        )
+        && (w == 0 || !low[w - 1].is_ascii_alphanumeric())
+}
+
+/// `su - jdoe`, `passwd jdoe`, `useradd -m -s /bin/bash jdoe`, `id jdoe` ([`USER_COMMANDS`]
+/// run as commands, see [`command_at`]): `s..e` is the command word. Its plain arguments (not
+/// options, paths, numbers or `$` references) to the end of the shell segment are replaced.
+/// The end of what was read.
+pub(crate) fn user_command(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    if !USER_COMMANDS.contains(&&low[s..e])
+        || !matches!(low.get(e), Some(b' ' | b'\t'))
+        || !command_at(low, s)
+    {
+        return None;
+    }
+    let mut v = e;
+    let mut last = None;
+    for _ in 0..8 {
+        while matches!(low.get(v), Some(b' ' | b'\t')) {
+            v += 1;
+        }
+        if matches!(
+            low.get(v),
+            None | Some(b'|' | b';' | b'&' | b')' | b'>' | b'<' | b'`' | b'#')
+        ) {
+            break;
+        }
+        // The whole argument, to the next blank or shell separator; a name is one made of
+        // name characters only, bare or in one pair of quotes (anything else is skipped
+        // whole, so a replacement beside odd bytes reads the same way again).
+        let end = v + low[v..]
+            .iter()
+            .take_while(|&&c| !matches!(c, b' ' | b'\t' | b'|' | b';' | b'&' | b'>' | b'<' | b'`'))
+            .count();
+        let mut arg = (v, end);
+        if let (Some(&q @ (b'"' | b'\'')), true) = (low.get(v), end - v >= 2) {
+            if low[end - 1] == q {
+                arg = (v + 1, end - 1);
+            }
+        }
+        let name = &low[arg.0..arg.1];
+        let plain = !name.is_empty()
+            && name[0].is_ascii_alphanumeric()
+            && name
+                .iter()
+                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'));
+        if plain && push_name(low, arg.0, arg.1, spans) {
+            last = Some(end);
+        }
+        v = end;
+    }
+    last
+}
+
+/// What an SSH server or PAM logs about a login (`Accepted publickey for jdoe from …`,
+/// `Invalid user jdoe from …`, `session opened for user jdoe(uid=1000) by …`,
+/// `Connection closed by authenticating user jdoe …`): `s..e` is the word `user` or
+/// `for`. The login name is replaced; the end of what was matched.
+pub(crate) fn auth_log_user(
+    low: &[u8],
+    s: usize,
+    e: usize,
+    spans: &mut Vec<Span>,
+) -> Option<usize> {
+    let word = &low[s..e];
+    if low.get(e) != Some(&b' ') {
+        return None;
+    }
+    let v = e + 1;
+    let end = v + low[v..]
+        .iter()
+        .take(64)
+        .take_while(|&&c| {
+            c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'@' | b'\\')
+        })
+        .count();
+    let mut name_end = end;
+    while name_end > v && low[name_end - 1] == b'.' {
+        name_end -= 1;
+    }
+    if name_end == v {
+        return None;
+    }
+    let rest = &low[name_end..];
+    let told_by_what_follows = rest.starts_with(b" from ")
+        || rest.starts_with(b"(uid=")
+        || rest.starts_with(b" port ")
+        || rest.starts_with(b" by ");
+    let before = &low[s.saturating_sub(48)..s];
+    let cued = match word {
+        b"user" => {
+            told_by_what_follows
+                || before.ends_with(b"invalid ")
+                || before.ends_with(b"illegal ")
+                || before.ends_with(b"authenticating ")
+                || before.ends_with(b"disconnected from ")
+                || before.ends_with(b"closed by ")
+                // logind: `New session 3 of user jdoe.`, `Started Session 3 of User jdoe.`
+                || (before.ends_with(b" of ") && memchr::memmem::find(before, b"session ").is_some())
+        }
+        // `Accepted password for jdoe from`, `Failed publickey for jdoe from`.
+        b"for" => {
+            rest.starts_with(b" from ")
+                && (memchr::memmem::find(before, b"accepted ").is_some()
+                    || memchr::memmem::find(before, b"failed ").is_some()
+                    || memchr::memmem::find(before, b"postponed ").is_some())
+        }
+        _ => false,
+    };
+    if !cued || &low[v..name_end] == b"invalid" || &low[v..name_end] == b"user" {
+        return None;
+    }
+    push_login(low, v, name_end, spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the login detectors replace in `text`, as (matched text, rule).
+    fn found(text: &str) -> Vec<(String, Rule)> {
+        let low = text.to_ascii_lowercase();
+        let (dec, low) = (text.as_bytes(), low.as_bytes());
+        let mut spans = Vec::new();
+        let mut i = 0;
+        while i < low.len() {
+            if !low[i].is_ascii_alphabetic() {
+                i += 1;
+                continue;
+            }
+            let e = crate::bytes::letters_end(low, i);
+            let r = short_user_flag(dec, low, i, &mut spans)
+                .or_else(|| long_user_flag(low, i, e, &mut spans))
+                .or_else(|| {
+                    (&low[i..e] == b"login")
+                        .then(|| netrc_login(low, i, e, &mut spans))
+                        .flatten()
+                })
+                .or_else(|| {
+                    (&low[i..e] == b"chown")
+                        .then(|| chown_owner(low, i, e, &mut spans))
+                        .flatten()
+                });
+            let r = r
+                .or_else(|| user_command(low, i, e, &mut spans))
+                .or_else(|| auth_log_user(low, i, e, &mut spans));
+            i = r.unwrap_or(e).max(e);
+        }
+        spans
+            .iter()
+            .map(|s| (text[s.start..s.end].to_string(), s.rule))
+            .collect()
+    }
+
+    fn names(text: &str) -> Vec<String> {
+        found(text)
+            .into_iter()
+            .filter(|(_, r)| *r == Rule::PersonName)
+            .map(|(t, _)| t)
+            .collect()
+    }
+
+    #[test]
+    fn a_login_flag_of_a_known_command_names_a_person() {
+        for (text, want) in [
+            ("ssh -l mkowalski build-box", "mkowalski"),
+            ("ssh -lmkowalski build-box", "mkowalski"),
+            ("psql -U mkowalski -h db -d app", "mkowalski"),
+            ("pg_dump -Umkowalski app", "mkowalski"),
+            ("mysql -u mkowalski -p app", "mkowalski"),
+            ("mysql -umkowalski app", "mkowalski"),
+            ("/usr/bin/sudo -u mkowalski ls", "mkowalski"),
+            ("exec: docker login -u mkowalski ghcr.io", "mkowalski"),
+            ("mongosh --host db -u 'mkowalski'", "mkowalski"),
+            ("git push && sudo -u \"mkowalski\" make", "mkowalski"),
+            ("crontab -u mkowalski -l", "mkowalski"),
+        ] {
+            assert_eq!(names(text), vec![want.to_string()], "{text}");
+        }
+    }
+
+    #[test]
+    fn a_password_carried_with_the_name_goes_too() {
+        let f = found("curl -u mkowalski:S3cr3tPw https://x");
+        assert_eq!(
+            f,
+            vec![
+                ("mkowalski".into(), Rule::PersonName),
+                ("S3cr3tPw".into(), Rule::ToldCredential)
+            ]
+        );
+        let f = found("smbclient //fs/share -U mkowalski%Tr0ub4dor");
+        assert_eq!(
+            f,
+            vec![
+                ("mkowalski".into(), Rule::PersonName),
+                ("Tr0ub4dor".into(), Rule::ToldCredential)
+            ]
+        );
+        let f = found("lftp -u mkowalski,Tr0ub4dor ftp.example.com");
+        assert_eq!(f.len(), 2, "{f:?}");
+    }
+
+    #[test]
+    fn the_same_letters_elsewhere_are_not_names() {
+        for text in [
+            "scp -l 8000 file host:",
+            "ls -l build",
+            "docker run -u 1000:1000 img",
+            "docker run -u builder img",
+            "tar -U file",
+            "sort -u names.txt",
+            "pip install --user requests",
+            "bash --login build.sh",
+            "grep -l pattern files",
+            "ssh -l root host",
+            "sudo -u postgres psql",
+            "sudo -u $USER ls",
+            "psql -U <user> app",
+            "mysql-u mkowalski",
+            "find . -user mkowalski",
+        ] {
+            assert!(names(text).is_empty(), "{text}: {:?}", names(text));
+        }
+    }
+
+    #[test]
+    fn long_flags_netrc_and_chown() {
+        assert_eq!(names("gh auth login --username mkowalski"), ["mkowalski"]);
+        assert_eq!(names("tool --user-name 'mkowalski'"), ["mkowalski"]);
+        assert_eq!(
+            names("redis-cli --user mkowalski:pw --pass x"),
+            ["mkowalski"]
+        );
+        assert_eq!(names("mysql --user mkowalski app"), ["mkowalski"]);
+        assert_eq!(
+            names("machine api.example.com login mkowalski password hunter2"),
+            ["mkowalski"]
+        );
+        assert_eq!(
+            names("default login mkowalski password hunter2"),
+            ["mkowalski"]
+        );
+        assert!(names("please login mkowalski to continue").is_empty());
+        assert_eq!(names("chown mkowalski:staff file"), ["mkowalski"]);
+        assert_eq!(names("sudo chown -R mkowalski /srv"), ["mkowalski"]);
+        assert!(names("chown root:root /srv").is_empty());
+    }
+
+    #[test]
+    fn commands_that_take_a_user() {
+        assert_eq!(names("su - mkowalski"), ["mkowalski"]);
+        assert_eq!(names("$ sudo passwd mkowalski"), ["mkowalski"]);
+        assert_eq!(
+            names("/usr/sbin/useradd -m -s /bin/bash mkowalski"),
+            ["mkowalski"]
+        );
+        assert_eq!(names("id mkowalski; ls"), ["mkowalski"]);
+        assert_eq!(names("ps -u mkowalski"), ["mkowalski"]);
+        assert!(names("the id field and su values").is_empty());
+        assert!(names("passwd: password updated successfully").is_empty());
+        assert!(names("su root").is_empty());
+        assert!(names("aws_access_key_id = AKIAQ7RT5ZP2WX8KLMNC").is_empty());
+        assert!(names("x.id abc").is_empty());
+    }
+
+    #[test]
+    fn what_sshd_and_pam_log_about_a_login() {
+        for text in [
+            "sshd[812]: Accepted publickey for mkowalski from 203.0.113.9 port 51234 ssh2",
+            "sshd[812]: Failed password for invalid user mkowalski from 203.0.113.9 port 22",
+            "Invalid user mkowalski from 203.0.113.9 port 40022",
+            "pam_unix(sshd:session): session opened for user mkowalski(uid=1000) by (uid=0)",
+            "Connection closed by authenticating user mkowalski 203.0.113.9 port 22 [preauth]",
+            "Disconnected from user mkowalski 203.0.113.9 port 22",
+            "systemd-logind[1]: New session 3 of user mkowalski.",
+            "systemd[1]: Started Session 3 of User mkowalski.",
+        ] {
+            assert_eq!(names(text), ["mkowalski"], "{text}");
+        }
+        assert!(names("settings for user interface").is_empty());
+        assert!(names("Accepted the terms for now").is_empty());
+    }
+}

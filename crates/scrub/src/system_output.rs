@@ -1,0 +1,486 @@
+//! What OS tools print about users and machines, in the columns and prefixes they always
+//! use (red team, round 9; known leaks since round 7): the owner and group of an `ls -l`
+//! line, the user column of `ps aux`, `id`'s `uid=1000(name)`, `stat`'s `Uid: ( 1000/
+//! name)`, sudo's log line (`sudo:   name : TTY=…`), the machine of a syslog or journal line
+//! (`Jan 01 00:00:00 host prog[1]:`, also with an ISO time) and of `uname -a`. Each is an
+//! ordinary word the gate keeps; the layout says what it is. System accounts and groups
+//! (`root`, `staff`, `wheel`, …) and `localhost` stay.
+
+use crate::rules::Rule;
+use crate::span::{Repl, Span};
+
+/// Accounts and groups every system has: naming one identifies nobody.
+const SYSTEM_NAMES: &[&[u8]] = &[
+    b"root",
+    b"admin",
+    b"wheel",
+    b"staff",
+    b"users",
+    b"user",
+    b"sudo",
+    b"adm",
+    b"docker",
+    b"everyone",
+    b"nogroup",
+    b"nobody",
+    b"daemon",
+    b"bin",
+    b"sys",
+    b"www-data",
+    b"postgres",
+    b"mysql",
+    b"systemd-network",
+    b"systemd-resolve",
+    b"messagebus",
+    b"syslog",
+    b"_www",
+    b"localhost",
+];
+
+/// The end of a user, group or host name starting at `v` (letters, digits, `.`, `_`, `-`,
+/// `+` as `ps` marks a cut name, `$` of a machine account).
+fn name_end(low: &[u8], v: usize) -> usize {
+    let mut e = v;
+    while e < low.len()
+        && (low[e].is_ascii_alphanumeric() || matches!(low[e], b'.' | b'_' | b'-' | b'+' | b'$'))
+    {
+        e += 1;
+    }
+    e
+}
+
+/// Replaces the name `low[v..e]` unless it is a system name, a number, a marker or a
+/// pseudonym.
+fn push_name(low: &[u8], v: usize, e: usize, rule: Rule, spans: &mut Vec<Span>) -> bool {
+    let name = &low[v..e];
+    if name.is_empty()
+        || !name.iter().any(u8::is_ascii_alphabetic)
+        || SYSTEM_NAMES.contains(&name)
+        || crate::rules::only_markers(name)
+        || crate::pseudonym::looks_like_pseudonym(name)
+    {
+        return false;
+    }
+    spans.push(Span::new(v, e, rule, Repl::Redacted));
+    true
+}
+
+fn spaces(low: &[u8], mut i: usize) -> usize {
+    while matches!(low.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    i
+}
+
+fn digits(low: &[u8], i: usize) -> usize {
+    crate::bytes::digits_end(low, i.min(low.len()))
+}
+
+/// Whether `low[m..m + 10]` is a file mode as `ls -l` prints it (`-rw-------`,
+/// `drwxr-xr-x`, `lrwxrwxrwx`).
+fn file_mode(low: &[u8], m: usize) -> bool {
+    let Some(mode) = low.get(m..m + 10) else {
+        return false;
+    };
+    matches!(mode[0], b'-' | b'd' | b'l' | b'c' | b'b' | b'p' | b's')
+        && mode[1..]
+            .iter()
+            .all(|c| matches!(c, b'-' | b'r' | b'w' | b'x' | b's' | b't'))
+        && mode[1..].iter().any(|&c| c != b'-')
+}
+
+/// An `ls -l` line whose file mode starts at `m` (a word's start): `-rw------- 1 jdoe staff
+/// 1234 Jan  1 00:00 file`. The owner and the group are replaced; the end of the group.
+pub(crate) fn ls_long_at(low: &[u8], m: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    if !(m == 0 || matches!(low[m - 1], b' ' | b'\t')) || !file_mode(low, m) {
+        return None;
+    }
+    let mut i = m + 10;
+    if matches!(low.get(i), Some(b'.' | b'+' | b'@')) {
+        i += 1;
+    }
+    let links = spaces(low, i);
+    if links == i {
+        return None;
+    }
+    let after_links = digits(low, links);
+    let owner = spaces(low, after_links);
+    if after_links == links || owner == after_links {
+        return None;
+    }
+    let owner_end = name_end(low, owner);
+    let group = spaces(low, owner_end);
+    if owner_end == owner || group == owner_end {
+        return None;
+    }
+    let group_end = name_end(low, group);
+    let size = spaces(low, group_end);
+    if group_end == group || size == group_end || !low.get(size).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    push_name(low, owner, owner_end, Rule::PersonName, spans);
+    push_name(low, group, group_end, Rule::PersonName, spans);
+    Some(group_end)
+}
+
+/// A `ps aux` line: `jdoe  12345  0.0  0.1 …` (the user, a PID, then %CPU and %MEM). The
+/// user is replaced.
+pub(crate) fn ps_user(low: &[u8], spans: &mut Vec<Span>) {
+    let v = spaces(low, 0);
+    let end = name_end(low, v);
+    let pid = spaces(low, end);
+    if end == v || pid == end {
+        return;
+    }
+    let mut i = digits(low, pid);
+    if i == pid {
+        return;
+    }
+    // %CPU and %MEM: `0.0`.
+    for _ in 0..2 {
+        let f = spaces(low, i);
+        let whole = digits(low, f);
+        if f == i || whole == f || low.get(whole) != Some(&b'.') {
+            return;
+        }
+        i = digits(low, whole + 1);
+        if i == whole + 1 {
+            return;
+        }
+    }
+    // VSZ and RSS, then the terminal (`?`, `??`, `pts/0`, `tty1`, `s000`, `console`).
+    for _ in 0..2 {
+        let f = spaces(low, i);
+        let d = digits(low, f);
+        if f == i || d == f {
+            return;
+        }
+        i = d;
+    }
+    let t = spaces(low, i);
+    let tty = &low[t..];
+    if t > i
+        && (tty.starts_with(b"? ")
+            || tty.starts_with(b"?? ")
+            || tty.starts_with(b"pts/")
+            || tty.starts_with(b"tty")
+            || tty.starts_with(b"console")
+            || (tty.first() == Some(&b's') && tty.get(1).is_some_and(u8::is_ascii_digit)))
+    {
+        push_name(low, v, end, Rule::PersonName, spans);
+    }
+}
+
+/// `id`'s output: `uid=1000(jdoe) gid=1000(jdoe) groups=1000(jdoe),27(sudo)`; `s` is the
+/// word `uid` before `=`. The user's name is replaced wherever it stands in brackets on the
+/// line, and so is a group named otherwise that is no system group.
+pub(crate) fn id_output(low: &[u8], s: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    let e = s + 3;
+    if low.get(e) != Some(&b'=') || (s > 0 && low[s - 1].is_ascii_alphanumeric()) {
+        return None;
+    }
+    let d = digits(low, e + 1);
+    if d == e + 1 || low.get(d) != Some(&b'(') {
+        return None;
+    }
+    let mut any = false;
+    let mut end = d;
+    // Every `N(name)` from here on: the uid's, the gid's and each group's.
+    let mut i = e + 1;
+    while i < low.len() {
+        let d = digits(low, i);
+        if d > i && low.get(d) == Some(&b'(') {
+            let ne = name_end(low, d + 1);
+            if low.get(ne) == Some(&b')') {
+                any |= push_name(low, d + 1, ne, Rule::PersonName, spans);
+                end = ne + 1;
+                i = ne + 1;
+                continue;
+            }
+        }
+        i = d.max(i + 1);
+    }
+    any.then_some(end)
+}
+
+/// `stat`'s owner: `Uid: ( 1000/  jdoe)`, `Gid: ( 1000/  jdoe)`; `s` is the word `uid` or
+/// `gid` before `:`. The name is replaced; the end of the bracket.
+pub(crate) fn stat_owner(low: &[u8], s: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    let e = s + 3;
+    if low.get(e) != Some(&b':') {
+        return None;
+    }
+    let open = spaces(low, e + 1);
+    if low.get(open) != Some(&b'(') {
+        return None;
+    }
+    let n = spaces(low, open + 1);
+    let d = digits(low, n);
+    if d == n || low.get(d) != Some(&b'/') {
+        return None;
+    }
+    let v = spaces(low, d + 1);
+    let ne = name_end(low, v);
+    if low.get(spaces(low, ne)) != Some(&b')') {
+        return None;
+    }
+    push_name(low, v, ne, Rule::PersonName, spans);
+    Some(ne)
+}
+
+/// sudo's log line: `sudo:   jdoe : TTY=pts/0 ; PWD=… ; USER=root ; COMMAND=…`; `s` is the
+/// word `sudo` before `:`. The invoking user is replaced.
+pub(crate) fn sudo_log(low: &[u8], s: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    let e = s + 4;
+    if low.get(e) != Some(&b':') {
+        return None;
+    }
+    let v = spaces(low, e + 1);
+    let ne = name_end(low, v);
+    let colon = spaces(low, ne);
+    if ne == v || low.get(colon) != Some(&b':') {
+        return None;
+    }
+    let rest = &low[spaces(low, colon + 1)..];
+    let told = [
+        &b"tty="[..],
+        b"pwd=",
+        b"user=",
+        b"command=",
+        b"auth",
+        b"incorrect",
+        b"a password",
+    ]
+    .iter()
+    .any(|k| rest.starts_with(k));
+    if !told {
+        return None;
+    }
+    push_name(low, v, ne, Rule::PersonName, spans);
+    Some(ne)
+}
+
+const MONTHS: [&[u8]; 12] = [
+    b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
+];
+
+/// The end of a syslog time at the start of a line: `Jan  1 00:00:00` or an ISO time
+/// (`2026-01-01T00:00:00.123456+00:00`).
+fn syslog_time_end(low: &[u8]) -> Option<usize> {
+    if low.len() >= 15 && MONTHS.contains(&&low[..3]) && low[3] == b' ' {
+        let day = spaces(low, 4);
+        let de = digits(low, day);
+        let t = de + 1;
+        let ok = (1..=2).contains(&(de - day))
+            && low.get(de) == Some(&b' ')
+            && low.get(t..t + 8).is_some_and(|h| {
+                h[2] == b':'
+                    && h[5] == b':'
+                    && h.iter()
+                        .enumerate()
+                        .all(|(k, c)| k == 2 || k == 5 || c.is_ascii_digit())
+            });
+        return ok.then_some(t + 8);
+    }
+    if low.len() >= 20 && digits(low, 0) == 4 && low[4] == b'-' && low[10] == b't' {
+        let mut i = 11;
+        while i < low.len()
+            && (low[i].is_ascii_digit() || matches!(low[i], b':' | b'.' | b'+' | b'-' | b'z'))
+        {
+            i += 1;
+        }
+        return Some(i);
+    }
+    None
+}
+
+/// The machine of a syslog or journal line (`Jan 01 00:00:00 zq-nuc sshd[812]: …`): the
+/// word after the time, when a program's tag (`name:` or `name[pid]:`) follows it.
+pub(crate) fn syslog_host(low: &[u8], spans: &mut Vec<Span>) {
+    let Some(t) = syslog_time_end(low) else {
+        return;
+    };
+    let h = t + 1;
+    if low.get(t) != Some(&b' ') {
+        return;
+    }
+    let he = name_end(low, h);
+    if he == h || low.get(he) != Some(&b' ') {
+        return;
+    }
+    // The tag: a program name, then `[pid]` or not, then `:`.
+    let p = he + 1;
+    let mut pe = p;
+    while pe < low.len()
+        && (low[pe].is_ascii_alphanumeric()
+            || matches!(low[pe], b'-' | b'_' | b'.' | b'/' | b'(' | b')'))
+    {
+        pe += 1;
+    }
+    if pe == p {
+        return;
+    }
+    if low.get(pe) == Some(&b'[') {
+        let d = digits(low, pe + 1);
+        if d == pe + 1 || low.get(d) != Some(&b']') {
+            return;
+        }
+        pe = d + 1;
+    }
+    if low.get(pe) == Some(&b':') {
+        push_name(low, h, he, Rule::PersonName, spans);
+    }
+}
+
+/// `uname -a`: `Linux zq-box 6.6.1-arch1-1 #1 SMP …`, `Darwin zq-mbp 23.1.0 Darwin Kernel …`:
+/// the machine after the system's name, when a release number follows it.
+pub(crate) fn uname_host(low: &[u8], spans: &mut Vec<Span>) {
+    let v = spaces(low, 0);
+    let sys = crate::bytes::letters_end(low, v);
+    if !matches!(
+        &low[v..sys],
+        b"linux" | b"darwin" | b"freebsd" | b"openbsd" | b"netbsd"
+    ) || low.get(sys) != Some(&b' ')
+    {
+        return;
+    }
+    let h = sys + 1;
+    let he = name_end(low, h);
+    if he == h || low.get(he) != Some(&b' ') || !low.get(he + 1).is_some_and(u8::is_ascii_digit) {
+        return;
+    }
+    // The release (`6.6.1-arch1-1`, `23.1.0`), then the build (`#1 SMP …`, `Darwin Kernel`).
+    let rel_end = he
+        + 1
+        + low[he + 1..]
+            .iter()
+            .take_while(|c| !c.is_ascii_whitespace())
+            .count();
+    let rest = &low[rel_end..];
+    if rest.starts_with(b" #")
+        || rest.starts_with(b" darwin kernel")
+        || rest.starts_with(b" freebsd ")
+    {
+        push_name(low, h, he, Rule::PersonName, spans);
+    }
+}
+
+/// The whole-line layouts, tried once per line: `ps aux`, syslog, `uname -a`.
+pub(crate) fn line_layouts(low: &[u8], spans: &mut Vec<Span>) {
+    match low.first() {
+        Some(c) if c.is_ascii_alphanumeric() || *c == b' ' => {}
+        _ => return,
+    }
+    ps_user(low, spans);
+    syslog_host(low, spans);
+    uname_host(low, spans);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str, f: impl Fn(&[u8], &mut Vec<Span>)) -> Vec<String> {
+        let low = text.to_ascii_lowercase();
+        let mut spans = Vec::new();
+        f(low.as_bytes(), &mut spans);
+        spans
+            .iter()
+            .map(|s| text[s.start..s.end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn ls_long_owner_and_group() {
+        let ls = |t: &[u8], s: &mut Vec<Span>| {
+            let _ = ls_long_at(t, 0, s);
+        };
+        assert_eq!(
+            names(
+                "-rw------- 1 zqowner staff 1234 Jan  1 00:00 codex-accounts.json",
+                ls
+            ),
+            ["zqowner"]
+        );
+        assert_eq!(
+            names(
+                "drwxr-xr-x@ 12 mkowalski mkowalski 4096 Jan  1 00:00 src",
+                ls
+            ),
+            ["mkowalski", "mkowalski"]
+        );
+        assert!(names("-rw-r--r-- 1 root root 10 Jan 1 x", ls).is_empty());
+        assert!(names("-rw------- is the mode we want", ls).is_empty());
+        assert!(names("----------", ls).is_empty());
+    }
+
+    #[test]
+    fn ps_id_stat_sudo() {
+        assert_eq!(
+            names(
+                "zqpsuser  12345  0.0  0.1 123456 7890 ?  Sl  00:00  0:01 node opencode",
+                ps_user
+            ),
+            ["zqpsuser"]
+        );
+        assert!(names("root  1  0.0  0.1 1 2 ? Ss 00:00 0:01 init", ps_user).is_empty());
+        assert!(names("status 200 0.5 1.5 done", ps_user).is_empty());
+        let id = |t: &[u8], s: &mut Vec<Span>| {
+            let _ = id_output(t, 0, s);
+        };
+        assert_eq!(
+            names(
+                "uid=1000(zqidcmd) gid=1000(zqidcmd) groups=1000(zqidcmd),27(sudo)",
+                id
+            ),
+            ["zqidcmd", "zqidcmd", "zqidcmd"]
+        );
+        let stat = |t: &[u8], s: &mut Vec<Span>| {
+            let _ = stat_owner(t, 0, s);
+        };
+        assert_eq!(
+            names("Uid: ( 1000/  zqstat)   Gid: ( 1000/  zqstat)", stat),
+            ["zqstat"]
+        );
+        let sudo = |t: &[u8], s: &mut Vec<Span>| {
+            let _ = sudo_log(t, 0, s);
+        };
+        assert_eq!(
+            names(
+                "sudo:   zqsudo : TTY=pts/0 ; PWD=/home/x ; USER=root ; COMMAND=/bin/ls",
+                sudo
+            ),
+            ["zqsudo"]
+        );
+        assert!(names("sudo: unable to resolve host", sudo).is_empty());
+    }
+
+    #[test]
+    fn machines_of_syslog_and_uname() {
+        assert_eq!(
+            names(
+                "Jan 01 00:00:00 zqhost-nuc opencode[1234]: started",
+                syslog_host
+            ),
+            ["zqhost-nuc"]
+        );
+        assert_eq!(
+            names(
+                "2026-01-01T00:00:00.123456+00:00 zq-box sshd[9]: x",
+                syslog_host
+            ),
+            ["zq-box"]
+        );
+        assert_eq!(names("Dec  3 10:01:02 box kernel: x", syslog_host), ["box"]);
+        assert!(names("Jan 01 00:00:00 localhost cron[1]: x", syslog_host).is_empty());
+        assert!(names("Jan 01 was a holiday: x", syslog_host).is_empty());
+        assert_eq!(
+            names(
+                "Linux zq-arch-box 6.6.1-arch1-1 #1 SMP PREEMPT_DYNAMIC x86_64 GNU/Linux",
+                uname_host
+            ),
+            ["zq-arch-box"]
+        );
+        assert!(names("Linux kernel 6.6 is out", uname_host).is_empty());
+    }
+}

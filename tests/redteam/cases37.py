@@ -1,0 +1,65 @@
+"""Round 9 (r26): login names handed to commands, which the gate keeps as ordinary words:
+`ssh -l`, `psql -U`, `mysql -u` (attached and spaced), `sudo -u`, `docker login -u`,
+`curl -u name:password`, `smbclient -U name%password`, `--username`, a `.netrc` line's
+`login`, `chown owner:group`, commands whose argument is a user (`su`, `passwd`, `useradd`,
+`id`, `ps -u`), what sshd and PAM log about a login; and the columns and prefixes OS tools print
+about users and machines (`ls -l`, `ps aux`, `id`, `stat`, sudo's log, syslog, `uname -a`); in text logs and in JSON strings. Each canary is a made-up
+word the gate would keep as vocabulary-shaped."""
+import json
+from redteam import case
+from canary import word
+
+def one(name, text, seed, log="a.log"):
+    c = word("r26" + seed, 3)
+    @case(f"r26 {name}", c)
+    def _(h): h.log(log, text.replace("@C@", c))
+
+one("ssh -l", "ssh -l @C@ build-box uptime\n", "ss1")
+one("ssh -l attached", "exec ssh -l@C@ -p 2222 build-box\n", "ss2")
+one("autossh -l", "autossh -M 0 -l @C@ tunnel-host\n", "ss3")
+one("psql -U", "PGPASSWORD=x psql -h db -U @C@ -d app\n", "pg1")
+one("pg_dump -U attached", "pg_dump -U@C@ app > app.sql\n", "pg2")
+one("createdb -U quoted", "createdb -U '@C@' scratch\n", "pg3")
+one("mysql -u spaced", "mysql -u @C@ -p app\n", "my1")
+one("mysql -u attached", "$ mysql -u@C@ -h db app\n", "my2")
+one("mongosh -u", "mongosh --host db -u @C@ --authenticationDatabase admin\n", "mg1")
+one("sudo -u", "$ sudo -u @C@ make install\n", "su1")
+one("sudo -u after &&", "git pull && sudo -u \"@C@\" ./deploy.sh\n", "su2")
+one("crontab -u", "crontab -u @C@ -l\n", "cr1")
+one("docker login -u", "docker login -u @C@ ghcr.io\n", "dk1")
+one("helm registry login -u", "helm registry login reg.example.com -u @C@\n", "dk2")
+one("curl -u name:password name", "curl -u @C@:x https://api.example.com/v1\n", "cu1")
+one("curl --user name:password name", "curl --user '@C@:x' https://api.example.com/v1\n", "cu2")
+one("smbclient -U name%password name", "smbclient //fs/share -U @C@%x\n", "sm1")
+one("lftp -u name,password name", "lftp -u @C@,x ftp.example.com\n", "lf1")
+one("--username", "gh auth login --username @C@ --hostname github.com\n", "lg1")
+one("--user-name quoted", "tool sync --user-name \"@C@\"\n", "lg2")
+one("mysql --user", "mysql --user @C@ app\n", "lg3")
+one("netrc line", "machine api.example.com login @C@ password x\n", "nr1")
+one("netrc default", "default login @C@ password x\n", "nr2")
+one("chown owner:group", "chown @C@:staff /srv/app\n", "ch1")
+one("chown -R owner", "sudo chown -R @C@ /srv/app\n", "ch2")
+one("ssh -l in json string", json.dumps({"level": "info", "message": "spawned ssh -l @C@ build-box"}) + "\n", "js1", log="a.jsonl")
+one("sudo -u in json error", json.dumps({"error": "sudo -u @C@ failed: exit 1"}) + "\n", "js2", log="a.jsonl")
+one("sshd accepted publickey", "Dec  3 10:01:02 box sshd[812]: Accepted publickey for @C@ from 203.0.113.9 port 51234 ssh2\n", "sd1")
+one("sshd failed password invalid user", "sshd[812]: Failed password for invalid user @C@ from 203.0.113.9 port 22 ssh2\n", "sd2")
+one("sshd invalid user", "sshd[99]: Invalid user @C@ from 203.0.113.9 port 40022\n", "sd3")
+one("pam session opened", "pam_unix(sshd:session): session opened for user @C@(uid=1000) by (uid=0)\n", "sd4")
+one("sshd closed by authenticating user", "Connection closed by authenticating user @C@ 203.0.113.9 port 22 [preauth]\n", "sd5")
+one("su - user", "$ su - @C@\n", "uc1")
+one("sudo passwd user", "sudo passwd @C@\n", "uc2")
+one("useradd with options", "/usr/sbin/useradd -m -s /bin/bash @C@\n", "uc3")
+one("id user", "id @C@; groups @C@\n", "uc4")
+one("ps -u user", "ps -u @C@ -o pid,cmd\n", "uc5")
+one("logind session of user", "systemd-logind[1]: New session 7 of user @C@.\n", "lo1")
+one("ls -l macos owner", "drwxr-xr-x@ 12 @C@  staff   384 Jan  1 00:00 src\n", "ls1")
+one("ls -l symlink owner", "lrwxrwxrwx 1 @C@ @C@ 24 Jan  1 00:00 cfg -> /etc/x\n", "ls2")
+one("ps aux macos", "@C@  812  0.0  0.1 408 1632 s000  S  10:01AM  0:00.02 node opencode\n", "ps1")
+one("syslog iso host", "2026-01-01T00:00:00.123456+00:00 @C@ opencode[77]: started\n", "sy1")
+one("sudo log other user", "Jan  1 00:00:00 box sudo:   @C@ : TTY=pts/1 ; PWD=/srv ; USER=root ; COMMAND=/usr/bin/ls\n", "sy2")
+one("id output", "uid=1001(@C@) gid=1001(@C@) groups=1001(@C@),998(wheel)\n", "id1")
+one("stat Uid", "Access: (0644/-rw-r--r--)  Uid: ( 1001/ @C@)   Gid: (   20/   staff)\n", "st1")
+one("uname -a darwin", "Darwin @C@ 23.1.0 Darwin Kernel Version 23.1.0: Mon Oct  9 21:27:24 PDT 2023\n", "un1")
+
+# Not names: a system account, a numeric id, `$USER` stay, and so do the same letters where
+# they are no login (`ls -l`, `sort -u`, `docker run -u`): held by the engine's unit tests.
