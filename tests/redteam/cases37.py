@@ -60,6 +60,20 @@ one("sudo log other user", "Jan  1 00:00:00 box sudo:   @C@ : TTY=pts/1 ; PWD=/s
 one("id output", "uid=1001(@C@) gid=1001(@C@) groups=1001(@C@),998(wheel)\n", "id1")
 one("stat Uid", "Access: (0644/-rw-r--r--)  Uid: ( 1001/ @C@)   Gid: (   20/   staff)\n", "st1")
 one("uname -a darwin", "Darwin @C@ 23.1.0 Darwin Kernel Version 23.1.0: Mon Oct  9 21:27:24 PDT 2023\n", "un1")
+one("docker login argv list -u", "spawn docker ['login', '-u', '@C@', '-p', 'x']\n", "dk3")
+one("passwd line other user", "@C@:x:1001:1001:,,,:/home/@C@:/usr/bin/zsh\n", "pw1")
+one("passwd gecos", "jdoe:x:1001:1001:@C@ Quill,,,:/home/jdoe:/bin/bash\n", "pw2")
+one("pgpass user", "db.internal:5432:*:@C@:x\n", "pg4")
+one("vcard nickname", "BEGIN:VCARD\nNICKNAME:@C@\nEND:VCARD\n", "vc1")
+one("email quoted local in json", json.dumps({"to": '"@C@"@example.com'}) + "\n", "em1", log="a.jsonl")
 
 # Not names: a system account, a numeric id, `$USER` stay, and so do the same letters where
 # they are no login (`ls -l`, `sort -u`, `docker run -u`): held by the engine's unit tests.
+
+# Positions and keys (the canary is the secret, not a word).
+@case("r26 geo pair negative in text", "-33.86882")
+def _(h): h.log("a.log", "pinned at -33.86882, 151.20929 by the app\n")
+@case("r26 geo latitude key pretty", "51.50735")
+def _(h): h.log("doc.json", json.dumps({"place": {"latitude": 51.50735, "longitude": -0.12776}}, indent=2))
+@case("r26 hex key all letters upper", "DEADBEEFCAFEFADEBEEF")
+def _(h): h.log("a.log", "using key DEADBEEFCAFEFADEBEEF for signing\n")

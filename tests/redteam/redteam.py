@@ -164,7 +164,13 @@ def run_case(c):
             for src, text in hay:
                 low = text.lower()
                 for f in fset:
-                    i = low.find(f)
+                    if can.isdigit():
+                        # A numeric canary inside a longer number (a timestamp or a duration
+                        # the bundle writes) is no leak: only a whole number counts.
+                        m = re.search(r"(?<![0-9.])" + re.escape(f) + r"(?!\.?[0-9])", low)
+                        i = m.start() if m else -1
+                    else:
+                        i = low.find(f)
                     if i >= 0:
                         ls = low.rfind("\n", 0, i) + 1
                         le = low.find("\n", i)

@@ -274,6 +274,9 @@ impl Scrubber {
         word_detectors(dec, low, spans);
         user_folders(low, spans);
         crate::system_output::line_layouts(low, spans);
+        crate::records::record_lines(dec, low, spans);
+        crate::records::coordinate_keys(low, spans);
+        crate::records::coordinate_pairs(low, spans);
         if let Some(u) = &self.user {
             user_name(low, u, spans);
         }

@@ -2995,6 +2995,11 @@ fn word_like(w: &[u8]) -> bool {
     {
         return true;
     }
+    // Twelve letters or more, all of them hex digits (`deadbeefcafefade`): a key, no word
+    // (red team, round 1).
+    if w.len() >= 12 && w.iter().all(u8::is_ascii_hexdigit) {
+        return false;
+    }
     let upper = w.iter().filter(|c| c.is_ascii_uppercase()).count();
     let case_ok = upper == 0 || upper == w.len() || (upper == 1 && w[0].is_ascii_uppercase());
     if !case_ok {

@@ -42,6 +42,7 @@ mod prose;
 #[cfg(test)]
 mod prose_tests;
 pub mod pseudonym;
+mod records;
 pub mod rules;
 pub mod schema;
 mod shapes;

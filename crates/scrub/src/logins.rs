@@ -164,8 +164,10 @@ fn argument_end(low: &[u8], v: usize) -> usize {
 /// Replaces the login name `low[v..e]` unless it names no one; whether it was replaced.
 fn push_name(low: &[u8], v: usize, e: usize, spans: &mut Vec<Span>) -> bool {
     let name = &low[v..e];
+    // (An email is an email: its own rule gives it a pseudonym.)
     let anonymous = name.is_empty()
-        || matches!(name[0], b'$' | b'-' | b'%' | b'<' | b'{' | b'*')
+        || !name[0].is_ascii_alphanumeric()
+        || name.contains(&b'@')
         || name.iter().all(u8::is_ascii_digit)
         || SYSTEM_ACCOUNTS.contains(&name)
         || crate::rules::only_markers(name)
@@ -231,6 +233,26 @@ pub(crate) fn short_user_flag(
     let k = s - 1;
     if !flag_starts(low, k) || !user_flag_of(low, k, flag) {
         return None;
+    }
+    // `['-u', 'jdoe']`, `"-u","jdoe"`: the flag is a quoted list item; the name is the next.
+    if k > 0 && matches!(low[k - 1], b'"' | b'\'') {
+        let q = low[k - 1];
+        if low.get(s + 1) != Some(&q) {
+            return None;
+        }
+        let mut v = crate::bytes::skip_spaces(low, s + 2);
+        if low.get(v) != Some(&b',') {
+            return None;
+        }
+        v = crate::bytes::skip_spaces(low, v + 1);
+        if low.get(v) != Some(&q) {
+            return None;
+        }
+        v += 1;
+        let close = low[v..low.len().min(v + 257)]
+            .iter()
+            .position(|&c| c == q)?;
+        return push_login(low, v, v + close, spans);
     }
     let attached = low.get(s + 1).is_some_and(|&c| !matches!(c, b' ' | b'\t'));
     let (v, e) = argument_after(low, s + 1, attached)?;
@@ -388,8 +410,16 @@ fn command_at(low: &[u8], s: usize) -> bool {
 /// run as commands, see [`command_at`]): `s..e` is the command word. Its plain arguments (not
 /// options, paths, numbers or `$` references) to the end of the shell segment are replaced.
 /// The end of what was read.
-pub(crate) fn user_command(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
-    if !USER_COMMANDS.contains(&&low[s..e])
+pub(crate) fn user_command(
+    dec: &[u8],
+    low: &[u8],
+    s: usize,
+    e: usize,
+    spans: &mut Vec<Span>,
+) -> Option<usize> {
+    // Typed in lower case (`Su casa`, `Id` in a sentence are no commands).
+    if !dec[s..e].iter().all(u8::is_ascii_lowercase)
+        || !USER_COMMANDS.contains(&&low[s..e])
         || !matches!(low.get(e), Some(b' ' | b'\t'))
         || !command_at(low, s)
     {
@@ -524,7 +554,7 @@ mod tests {
                         .flatten()
                 });
             let r = r
-                .or_else(|| user_command(low, i, e, &mut spans))
+                .or_else(|| user_command(dec, low, i, e, &mut spans))
                 .or_else(|| auth_log_user(low, i, e, &mut spans));
             i = r.unwrap_or(e).max(e);
         }
@@ -556,6 +586,14 @@ mod tests {
             ("mongosh --host db -u 'mkowalski'", "mkowalski"),
             ("git push && sudo -u \"mkowalski\" make", "mkowalski"),
             ("crontab -u mkowalski -l", "mkowalski"),
+            (
+                "spawn docker ['login', '-u', 'mkowalski', '-p', 'x']",
+                "mkowalski",
+            ),
+            (
+                r#"{"argv":["docker","login","-u","mkowalski"]}"#,
+                "mkowalski",
+            ),
         ] {
             assert_eq!(names(text), vec![want.to_string()], "{text}");
         }
@@ -601,6 +639,7 @@ mod tests {
             "psql -U <user> app",
             "mysql-u mkowalski",
             "find . -user mkowalski",
+            "az login -u jdoe@example.com",
         ] {
             assert!(names(text).is_empty(), "{text}: {:?}", names(text));
         }
@@ -642,6 +681,7 @@ mod tests {
         assert!(names("the id field and su values").is_empty());
         assert!(names("passwd: password updated successfully").is_empty());
         assert!(names("su root").is_empty());
+        assert!(names("A[\" Su casa es grande").is_empty());
         assert!(names("aws_access_key_id = AKIAQ7RT5ZP2WX8KLMNC").is_empty());
         assert!(names("x.id abc").is_empty());
     }

@@ -85,7 +85,10 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         }
         let prev = if s > 0 { dec[s - 1] } else { b' ' };
         // `-rw------- 1 jdoe staff …`, `drwxr-xr-x …`, `lrwxrwxrwx …` (`ls -l`).
-        if class == 1 && (prev == b'-' || next == b'-' || e - s == 10) {
+        let mode_start = (prev == b'-' && low[s] == b'r')
+            || (matches!(low[s], b'd' | b'l' | b'c' | b'b' | b'p' | b's')
+                && matches!(low.get(s + 1), Some(b'r' | b'-')));
+        if class == 1 && mode_start {
             let m = if prev == b'-' { s - 1 } else { s };
             if let Some(end) = crate::system_output::ls_long_at(low, m, spans) {
                 i = end;
@@ -182,7 +185,7 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
                         continue;
                     }
                 } else if (4..=7).contains(&len) && crate::logins::is_user_command(&low[s..e]) {
-                    if let Some(end) = crate::logins::user_command(low, s, e, spans) {
+                    if let Some(end) = crate::logins::user_command(dec, low, s, e, spans) {
                         i = end;
                         continue;
                     }
@@ -263,7 +266,7 @@ fn rare_starts(
         crate::personal::dn_value(dec, low, e, spans);
     }
     if len == 2 && next == b' ' && matches!(&low[s..e], b"su" | b"id") {
-        if let Some(end) = crate::logins::user_command(low, s, e, spans) {
+        if let Some(end) = crate::logins::user_command(dec, low, s, e, spans) {
             return Some(end);
         }
     }

@@ -76,7 +76,7 @@ pub enum Rule {
     PrivateHost,
     /// A credential told in a sentence (`my password is sunshine`, `passphrase: …`).
     ToldCredential,
-    /// A street address (`42 Elm Street`).
+    /// A street address or a position (`42 Elm Street`, `48.85837,2.294481`).
     StreetAddress,
     /// An account name on a code host (`github.com/<owner>/…`).
     CodeHostOwner,

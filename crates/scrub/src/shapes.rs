@@ -498,6 +498,23 @@ const WIDE_ATS: [&str; 2] = ["\u{ff20}", "\u{fe6b}"];
 
 /// Emails (`@`, `%40`, a full-width or small at sign), widened to the identity key around
 /// them when there is one.
+/// The start of a quoted email local part whose closing quote is at `close` (the opening
+/// quote, or its backslash when the quotes are escaped): at most 64 printable bytes between.
+fn quoted_local_start(dec: &[u8], close: usize) -> Option<usize> {
+    let escaped = close > 0 && dec[close - 1] == b'\\';
+    let inner_end = if escaped { close - 1 } else { close };
+    let from = inner_end.saturating_sub(64);
+    let open = from + memchr::memrchr(b'"', &dec[from..inner_end])?;
+    let inner_start = open + 1;
+    let open = if escaped {
+        open.checked_sub(1).filter(|&b| dec[b] == b'\\')?
+    } else {
+        open
+    };
+    let inner = &dec[inner_start..inner_end];
+    (!inner.is_empty() && inner.iter().all(|&c| c >= 0x20 && c != b'\\')).then_some(open)
+}
+
 pub(crate) fn emails(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     let mut hits: Vec<(usize, usize)> = memchr::memchr_iter(b'@', dec).map(|p| (p, 1)).collect();
     if memchr::memchr(b'%', dec).is_some() {
@@ -524,6 +541,13 @@ pub(crate) fn emails(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         while s < at && matches!(dec[s], b'.' | b'%' | b'+' | b'-') {
             // A local part cannot start with a separator or an escape.
             s += 1;
+        }
+        // A quoted local part (`"jane doe"@example.com`, also JSON-escaped): the quotes
+        // and what they hold (red team, round 1).
+        if s == at && dec[at - 1] == b'"' {
+            if let Some(open) = quoted_local_start(dec, at - 1) {
+                s = open;
+            }
         }
         let local = &dec[s..at];
         if local.is_empty() || local.ends_with(b"***") {
@@ -653,6 +677,24 @@ mod tests {
     }
 
     const JWT: &str = "eyJhbGciOiJub25lIn0.eyJlbWFpbCI6ImFAYi5jIn0.c2ln";
+
+    #[test]
+    fn a_quoted_local_part_goes_with_its_quotes() {
+        let found = |t: &str| run(emails, t).into_iter().map(|x| x.0).collect::<Vec<_>>();
+        assert_eq!(
+            found(r#"mail "zorvq"@example.com ok"#),
+            [r#""zorvq"@example.com"#]
+        );
+        assert_eq!(
+            found(r#"to "jane doe"@example.com"#),
+            [r#""jane doe"@example.com"#]
+        );
+        assert_eq!(
+            found(r#"{"to":"\"zq\"@example.com"}"#),
+            [r#"\"zq\"@example.com"#]
+        );
+        assert!(found(r#"say "hi"@ home"#).is_empty());
+    }
 
     #[test]
     fn jwt_shapes() {
