@@ -77,3 +77,13 @@ def _(h): h.log("a.log", "pinned at -33.86882, 151.20929 by the app\n")
 def _(h): h.log("doc.json", json.dumps({"place": {"latitude": 51.50735, "longitude": -0.12776}}, indent=2))
 @case("r26 hex key all letters upper", "DEADBEEFCAFEFADEBEEF")
 def _(h): h.log("a.log", "using key DEADBEEFCAFEFADEBEEF for signing\n")
+
+# git blame authors, ARN resources, Slack mentions.
+@case("r26 git blame author with file", "Zqblamer Orvane")
+def _(h): h.log("a.log", "3f2a1b9c src/auth.ts (Zqblamer Orvane 2025-12-31 23:59:59 -0800 120)   const x = 1;\n")
+@case("r26 iam user arn", "zqiamuser")
+def _(h): h.log("a.log", "AccessDenied: arn:aws:iam::123456789012:user/zqiamuser is not authorized\n")
+@case("r26 s3 bucket arn in json", "zq-private-bucket")
+def _(h): h.log("a.jsonl", json.dumps({"event": "x", "message": "denied on arn:aws:s3:::zq-private-bucket/logs"}) + "\n")
+@case("r26 slack mention in json", "zq.mention")
+def _(h): h.log("a.jsonl", json.dumps({"event": "notify", "message": "ping <@U0ZQ12345|zq.mention> now"}) + "\n")

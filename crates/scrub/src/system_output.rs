@@ -2,7 +2,9 @@
 //! use (red team, round 9; known leaks since round 7): the owner and group of an `ls -l`
 //! line, the user column of `ps aux`, `id`'s `uid=1000(name)`, `stat`'s `Uid: ( 1000/
 //! name)`, sudo's log line (`sudo:   name : TTY=…`), the machine of a syslog or journal line
-//! (`Jan 01 00:00:00 host prog[1]:`, also with an ISO time) and of `uname -a`. Each is an
+//! (`Jan 01 00:00:00 host prog[1]:`, also with an ISO time) and of `uname -a`, the author
+//! of a `git blame` line, the resource a user named in an AWS ARN, the display name of a
+//! Slack mention. Each is an
 //! ordinary word the gate keeps; the layout says what it is. System accounts and groups
 //! (`root`, `staff`, `wheel`, …) and `localhost` stay.
 
@@ -365,15 +367,157 @@ pub(crate) fn uname_host(low: &[u8], spans: &mut Vec<Span>) {
     }
 }
 
-/// The whole-line layouts, tried once per line: `ps aux`, syslog, `uname -a`.
+/// Whether `t` starts with a git date: `2026-01-01 00:00:00 +0000`.
+fn git_date(t: &[u8]) -> bool {
+    const SHAPE: &[u8] = b"dddd-dd-dd dd:dd:dd +dddd";
+    t.len() >= SHAPE.len()
+        && t.iter().zip(SHAPE).all(|(&c, &p)| match p {
+            b'd' => c.is_ascii_digit(),
+            b'+' => c == b'+' || c == b'-',
+            _ => c == p,
+        })
+}
+
+/// `git blame`: `^abc1234 (Jane Doe 2026-01-01 00:00:00 +0000 12) code`, also with a file
+/// name before the bracket. The author goes.
+pub(crate) fn blame_author(low: &[u8], spans: &mut Vec<Span>) {
+    let id_start = usize::from(low.first() == Some(&b'^'));
+    let id_end = id_start
+        + low[id_start..]
+            .iter()
+            .take_while(|c| c.is_ascii_hexdigit())
+            .count();
+    if id_end - id_start < 4 || low.get(id_end) != Some(&b' ') {
+        return;
+    }
+    let Some(open) = low[id_end..low.len().min(id_end + 256)]
+        .iter()
+        .position(|&c| c == b'(')
+        .map(|p| id_end + p)
+    else {
+        return;
+    };
+    let a = open + 1;
+    let Some(date) =
+        (a..low.len().min(a + 128)).find(|&i| low[i - 1] == b' ' && git_date(&low[i..]))
+    else {
+        return;
+    };
+    let mut e = date;
+    while e > a && low[e - 1] == b' ' {
+        e -= 1;
+    }
+    if e > a && !crate::rules::only_markers(&low[a..e]) {
+        spans.push(Span::new(a, e, Rule::PersonName, Repl::Redacted));
+    }
+}
+
+/// An AWS ARN (`arn:aws:bedrock:us-east-1:123456789012:inference-profile/my-profile`,
+/// `arn:aws:iam::123456789012:user/jdoe`, `arn:aws:s3:::my-bucket`): the resource a user
+/// named goes (after its type: `inference-profile/`, `user/`); AWS's own resources (no
+/// account: `…::foundation-model/anthropic.claude-…`) stay, except S3 buckets.
+pub(crate) fn arn_resources(low: &[u8], spans: &mut Vec<Span>) {
+    static ARN: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"arn:aws"));
+    for at in ARN.find_iter(low) {
+        if at > 0 && (low[at - 1].is_ascii_alphanumeric() || low[at - 1] == b'_') {
+            continue;
+        }
+        let end = at
+            + low[at..]
+                .iter()
+                .take_while(|&&c| {
+                    !matches!(
+                        c,
+                        b' ' | b'\t' | b'"' | b'\'' | b',' | b')' | b']' | b'}' | b'>' | b'\\'
+                    )
+                })
+                .count();
+        let arn = &low[at..end];
+        // A field already replaced (`<string:12>` holds a `:` of its own): read no further.
+        if arn.contains(&b'<') {
+            continue;
+        }
+        // arn:partition:service:region:account:resource
+        let mut colons = arn
+            .iter()
+            .enumerate()
+            .filter(|(_, &c)| c == b':')
+            .map(|(i, _)| i);
+        let (Some(_), Some(c2), Some(c3), Some(c4), Some(c5)) = (
+            colons.next(),
+            colons.next(),
+            colons.next(),
+            colons.next(),
+            colons.next(),
+        ) else {
+            continue;
+        };
+        let service = &arn[c2 + 1..c3];
+        let account = &arn[c4 + 1..c5];
+        let resource = (at + c5 + 1, end);
+        if resource.1 <= resource.0 {
+            continue;
+        }
+        let id = if service == b"s3" {
+            resource.0
+        } else if !account.is_empty() {
+            low[resource.0..resource.1]
+                .iter()
+                .position(|&c| c == b'/' || c == b':')
+                .map_or(resource.0, |p| resource.0 + p + 1)
+        } else {
+            continue;
+        };
+        // (Already replaced: a marker stays, so a redacted ARN reads the same again.)
+        if id < resource.1 && !matches!(low[id], b'[' | b'<') {
+            spans.push(Span::new(id, resource.1, Rule::PersonName, Repl::Redacted));
+        }
+    }
+}
+
+/// A Slack mention with its display name (`<@U04ABCD1EFG|jane.doe>`): the name goes.
+pub(crate) fn slack_mentions(low: &[u8], spans: &mut Vec<Span>) {
+    static MENTION: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"<@"));
+    for at in MENTION.find_iter(low) {
+        let id = at + 2;
+        let id_end = id
+            + low[id..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .count();
+        if id_end == id || low.get(id_end) != Some(&b'|') {
+            continue;
+        }
+        let n = id_end + 1;
+        let Some(close) = low[n..low.len().min(n + 128)]
+            .iter()
+            .position(|&c| c == b'>')
+        else {
+            continue;
+        };
+        if close > 0 && !crate::rules::only_markers(&low[n..n + close]) {
+            spans.push(Span::new(n, n + close, Rule::PersonName, Repl::Redacted));
+        }
+    }
+}
+
+/// The whole-line layouts, tried once per line: `ps aux`, syslog, `uname -a`, `git blame`;
+/// ARNs and Slack mentions anywhere in it.
 pub(crate) fn line_layouts(low: &[u8], spans: &mut Vec<Span>) {
+    if memchr::memchr(b'<', low).is_some() {
+        slack_mentions(low, spans);
+    }
+    arn_resources(low, spans);
     match low.first() {
-        Some(c) if c.is_ascii_alphanumeric() || *c == b' ' => {}
+        Some(c) if c.is_ascii_alphanumeric() || *c == b' ' || *c == b'^' => {}
         _ => return,
     }
     ps_user(low, spans);
     syslog_host(low, spans);
     uname_host(low, spans);
+    blame_author(low, spans);
 }
 
 #[cfg(test)]
@@ -482,5 +626,55 @@ mod tests {
             ["zq-arch-box"]
         );
         assert!(names("Linux kernel 6.6 is out", uname_host).is_empty());
+    }
+
+    #[test]
+    fn blame_arn_and_mentions() {
+        assert_eq!(
+            names(
+                "^abc123f (Zqblame Quint 2026-01-01 00:00:00 +0000 1) x",
+                blame_author
+            ),
+            ["Zqblame Quint"]
+        );
+        assert_eq!(
+            names(
+                "3f2a1b9c src/a.rs (Jane Doe   2025-12-31 23:59:59 -0800 120)   let x = 1;",
+                blame_author
+            ),
+            ["Jane Doe"]
+        );
+        assert!(names("abc1234 (fix) 2026-01-01 00:00:00", blame_author).is_empty());
+        assert_eq!(
+            names(
+                "arn:aws:bedrock:us-east-1:123456789012:inference-profile/zqbedrock",
+                arn_resources
+            ),
+            ["zqbedrock"]
+        );
+        assert_eq!(
+            names("arn:aws:iam::123456789012:user/jdoe", arn_resources),
+            ["jdoe"]
+        );
+        assert_eq!(
+            names("bucket arn:aws:s3:::acme-private-logs,", arn_resources),
+            ["acme-private-logs"]
+        );
+        assert!(names(
+            "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-sonnet",
+            arn_resources
+        )
+        .is_empty());
+        assert_eq!(
+            names("<@U04ABCD1EFG|zqslack.person> please check", slack_mentions),
+            ["zqslack.person"]
+        );
+        assert!(names("a <@here> b", slack_mentions).is_empty());
+        assert!(names("arn:aws:iam::123456789012:user/[redacted]", arn_resources).is_empty());
+        assert!(names(
+            "arn:aws:bedrock:us-east-1:<string:12>:inference-profile/[redacted]",
+            arn_resources
+        )
+        .is_empty());
     }
 }
