@@ -2,9 +2,11 @@
 `ssh -l`, `psql -U`, `mysql -u` (attached and spaced), `sudo -u`, `docker login -u`,
 `curl -u name:password`, `smbclient -U name%password`, `--username`, a `.netrc` line's
 `login`, `chown owner:group`, commands whose argument is a user (`su`, `passwd`, `useradd`,
-`id`, `ps -u`), what sshd and PAM log about a login; and the columns and prefixes OS tools print
-about users and machines (`ls -l`, `ps aux`, `id`, `stat`, sudo's log, syslog, `uname -a`); in text logs and in JSON strings. Each canary is a made-up
-word the gate would keep as vocabulary-shaped."""
+`finger`, `ps -u`), what sshd and PAM log about a login; the columns and prefixes OS tools
+print about users and machines (`ls -l`, `ps aux`, `id`, `stat`, sudo's log, syslog,
+`uname -a`); record formats (passwd, .pgpass, vCard), positions, `git blame` authors, ARN
+resources, Slack mentions; in text logs and in JSON strings. Each canary is a made-up word
+the gate would keep as vocabulary-shaped, unless the case says otherwise."""
 import json
 from redteam import case
 from canary import word
@@ -49,7 +51,7 @@ one("sshd closed by authenticating user", "Connection closed by authenticating u
 one("su - user", "$ su - @C@\n", "uc1")
 one("sudo passwd user", "sudo passwd @C@\n", "uc2")
 one("useradd with options", "/usr/sbin/useradd -m -s /bin/bash @C@\n", "uc3")
-one("id user", "id @C@; groups @C@\n", "uc4")
+one("finger user", "finger @C@; last @C@\n", "uc4")
 one("ps -u user", "ps -u @C@ -o pid,cmd\n", "uc5")
 one("logind session of user", "systemd-logind[1]: New session 7 of user @C@.\n", "lo1")
 one("ls -l macos owner", "drwxr-xr-x@ 12 @C@  staff   384 Jan  1 00:00 src\n", "ls1")

@@ -70,11 +70,11 @@ const USER_FLAGS: &[(&[&[u8]], u8)] = &[
 ];
 
 /// Commands whose arguments name a user (`su - jdoe`, `passwd jdoe`, `useradd -m jdoe`,
-/// `id jdoe`): every plain argument after them in the shell segment goes (an option's
+/// `finger jdoe`; not `id` or `groups`, which label values in logs): every plain argument after them in the shell segment goes (an option's
 /// value such as a group too: harmless).
 const USER_COMMANDS: &[&[u8]] = &[
-    b"su", b"id", b"passwd", b"useradd", b"usermod", b"userdel", b"adduser", b"deluser", b"groups",
-    b"finger", b"chage", b"chfn", b"chsh", b"lastlog", b"pinky",
+    b"su", b"passwd", b"useradd", b"usermod", b"userdel", b"adduser", b"deluser", b"finger",
+    b"chage", b"chfn", b"chsh", b"lastlog", b"pinky",
 ];
 
 /// Commands whose `login` subcommand takes the user name as `-u` (`docker login -u jdoe`).
@@ -406,7 +406,7 @@ fn command_at(low: &[u8], s: usize) -> bool {
         && (w == 0 || !low[w - 1].is_ascii_alphanumeric())
 }
 
-/// `su - jdoe`, `passwd jdoe`, `useradd -m -s /bin/bash jdoe`, `id jdoe` ([`USER_COMMANDS`]
+/// `su - jdoe`, `passwd jdoe`, `useradd -m -s /bin/bash jdoe`, `finger jdoe` ([`USER_COMMANDS`]
 /// run as commands, see [`command_at`]): `s..e` is the command word. Its plain arguments (not
 /// options, paths, numbers or `$` references) to the end of the shell segment are replaced.
 /// The end of what was read.
@@ -676,7 +676,9 @@ mod tests {
             names("/usr/sbin/useradd -m -s /bin/bash mkowalski"),
             ["mkowalski"]
         );
-        assert_eq!(names("id mkowalski; ls"), ["mkowalski"]);
+        assert_eq!(names("finger mkowalski; ls"), ["mkowalski"]);
+        // `id` and `groups` label values in logs more often than they run as commands.
+        assert!(names("id Zq81kXv93LmQpRt").is_empty());
         assert_eq!(names("ps -u mkowalski"), ["mkowalski"]);
         assert!(names("the id field and su values").is_empty());
         assert!(names("passwd: password updated successfully").is_empty());

@@ -265,7 +265,7 @@ fn rare_starts(
     if len <= 2 && (next == b'=' || (next == b' ' && dec.get(e + 1) == Some(&b'='))) {
         crate::personal::dn_value(dec, low, e, spans);
     }
-    if len == 2 && next == b' ' && matches!(&low[s..e], b"su" | b"id") {
+    if len == 2 && next == b' ' && &low[s..e] == b"su" {
         if let Some(end) = crate::logins::user_command(dec, low, s, e, spans) {
             return Some(end);
         }
