@@ -51,7 +51,7 @@ one("sshd closed by authenticating user", "Connection closed by authenticating u
 one("su - user", "$ su - @C@\n", "uc1")
 one("sudo passwd user", "sudo passwd @C@\n", "uc2")
 one("useradd with options", "/usr/sbin/useradd -m -s /bin/bash @C@\n", "uc3")
-one("finger user", "finger @C@; last @C@\n", "uc4")
+one("finger and userdel", "finger @C@ && sudo userdel -r @C@\n", "uc4")
 one("ps -u user", "ps -u @C@ -o pid,cmd\n", "uc5")
 one("logind session of user", "systemd-logind[1]: New session 7 of user @C@.\n", "lo1")
 one("ls -l macos owner", "drwxr-xr-x@ 12 @C@  staff   384 Jan  1 00:00 src\n", "ls1")
