@@ -89,3 +89,9 @@ def _(h): h.log("a.log", "AccessDenied: arn:aws:iam::123456789012:user/zqiamuser
 def _(h): h.log("a.jsonl", json.dumps({"event": "x", "message": "denied on arn:aws:s3:::zq-private-bucket/logs"}) + "\n")
 @case("r26 slack mention in json", "zq.mention")
 def _(h): h.log("a.jsonl", json.dumps({"event": "notify", "message": "ping <@U0ZQ12345|zq.mention> now"}) + "\n")
+
+# git identities: raw commit objects and `git config user.name`.
+@case("r26 git raw committer without email", "Zqcommit Orlane")
+def _(h): h.log("a.log", "tree 4b825dc6\nauthor Zqcommit Orlane 1700000000 +0100\ncommitter Zqcommit Orlane 1700000000 +0100\n")
+@case("r26 git config user.name bare", "zqgitname")
+def _(h): h.log("a.log", "$ git config user.name zqgitname\n")

@@ -572,11 +572,25 @@ pub(crate) fn config_set(low: &[u8], e: usize, spans: &mut Vec<Span>) -> Option<
         break;
     }
     let (ks, ke) = key?;
-    if !credential_key(&low[ks..ke]) || low.get(v) != Some(&b' ') {
+    // `git config user.name jdoe` (round 9): the value is a person's name.
+    let person = matches!(
+        &low[ks..ke],
+        b"user.name" | b"author.name" | b"committer.name" | b"github.user" | b"gitlab.user"
+    );
+    if !(person || credential_key(&low[ks..ke])) || low.get(v) != Some(&b' ') {
         return None;
     }
     while low.get(v) == Some(&b' ') {
         v += 1;
+    }
+    if person {
+        let (vs, ve) = quoted(low, v).unwrap_or((v, word_end(low, v)));
+        // (A marker stays: `[redacted]` reads the same again.)
+        if ve <= vs || matches!(low[vs], b'-' | b'[' | b'<' | b'$') {
+            return None;
+        }
+        spans.push(Span::new(vs, ve, Rule::PersonName, Repl::Redacted));
+        return Some(ve);
     }
     if let Some((qs, qe)) = quoted(low, v) {
         return push_argument(low, qs, qe, spans);
@@ -1155,6 +1169,30 @@ mod tests {
         for w in FLAG_WORDS.iter().chain(ACCOUNT_LABELS).chain(&[&b"u"[..]]) {
             assert!(flag_or_label_start(w[0]), "{}", String::from_utf8_lossy(w));
         }
+    }
+
+    #[test]
+    fn git_config_names_a_person_and_reads_its_own_output_the_same() {
+        let found = |t: &str| {
+            let low = t.to_ascii_lowercase();
+            let e = low.find("config").map(|p| p + 6).unwrap_or(0);
+            let mut spans = Vec::new();
+            config_set(low.as_bytes(), e, &mut spans);
+            spans
+                .iter()
+                .map(|s| (t[s.start..s.end].to_string(), s.rule))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            found("git config user.name mkowalski"),
+            [("mkowalski".to_string(), Rule::PersonName)]
+        );
+        assert_eq!(
+            found("git config --global user.name \"Marta Kowalski\""),
+            [("Marta Kowalski".to_string(), Rule::PersonName)]
+        );
+        assert!(found("git config user.name [redacted]").is_empty());
+        assert!(found("git config user.name $NAME").is_empty());
     }
 
     #[test]

@@ -503,6 +503,44 @@ pub(crate) fn slack_mentions(low: &[u8], spans: &mut Vec<Span>) {
     }
 }
 
+/// A git object's identity line (`git cat-file -p`, `git log --format=raw`): `author Jane
+/// Doe <jane@example.com> 1700000000 +0100`, `committer …`, `tagger …`. The name goes (the
+/// email has its own rule).
+pub(crate) fn git_identity_line(low: &[u8], spans: &mut Vec<Span>) {
+    let v = spaces(low, 0);
+    let word = crate::bytes::letters_end(low, v);
+    if !matches!(&low[v..word], b"author" | b"committer" | b"tagger")
+        || low.get(word) != Some(&b' ')
+    {
+        return;
+    }
+    let n = word + 1;
+    // The name ends at ` <` (the email) or at ` <10 digits> ±hhmm` (the time).
+    let mut e = None;
+    let mut i = n;
+    while i < low.len() && i < n + 128 {
+        if low[i] == b' ' {
+            let rest = &low[i + 1..];
+            let time = crate::bytes::digits_end(rest, 0) >= 9
+                && rest.get(crate::bytes::digits_end(rest, 0)) == Some(&b' ')
+                && matches!(
+                    rest.get(crate::bytes::digits_end(rest, 0) + 1),
+                    Some(b'+' | b'-')
+                );
+            if rest.first() == Some(&b'<') || time {
+                e = Some(i);
+                break;
+            }
+        }
+        i += 1;
+    }
+    if let Some(e) = e {
+        if e > n && !crate::rules::only_markers(&low[n..e]) {
+            spans.push(Span::new(n, e, Rule::PersonName, Repl::Redacted));
+        }
+    }
+}
+
 /// The whole-line layouts, tried once per line: `ps aux`, syslog, `uname -a`, `git blame`;
 /// ARNs and Slack mentions anywhere in it.
 pub(crate) fn line_layouts(low: &[u8], spans: &mut Vec<Span>) {
@@ -518,6 +556,7 @@ pub(crate) fn line_layouts(low: &[u8], spans: &mut Vec<Span>) {
     syslog_host(low, spans);
     uname_host(low, spans);
     blame_author(low, spans);
+    git_identity_line(low, spans);
 }
 
 #[cfg(test)]
@@ -670,6 +709,18 @@ mod tests {
             ["zqslack.person"]
         );
         assert!(names("a <@here> b", slack_mentions).is_empty());
+        assert_eq!(
+            names("committer Zorvan Quill 1700000000 +0100", git_identity_line),
+            ["Zorvan Quill"]
+        );
+        assert_eq!(
+            names(
+                "author Zorvan Quill <zq@example.com> 1700000000 +0100",
+                git_identity_line
+            ),
+            ["Zorvan Quill"]
+        );
+        assert!(names("author of the change was away", git_identity_line).is_empty());
         assert!(names("arn:aws:iam::123456789012:user/[redacted]", arn_resources).is_empty());
         assert!(names(
             "arn:aws:bedrock:us-east-1:<string:12>:inference-profile/[redacted]",
