@@ -273,7 +273,7 @@ impl Scrubber {
         names(dec, low, spans);
         word_detectors(dec, low, spans);
         user_folders(low, spans);
-        crate::system_output::line_layouts(low, spans);
+        crate::system_output::line_layouts(dec, low, spans);
         crate::records::record_lines(dec, low, spans);
         crate::records::coordinate_keys(low, spans);
         crate::records::coordinate_pairs(low, spans);

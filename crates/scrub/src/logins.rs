@@ -83,6 +83,9 @@ const LOGIN_SUBCOMMAND: &[&[u8]] = &[
     b"regctl", b"az", b"cf", b"oc",
 ];
 
+/// Tools whose `--user` takes `name:password`.
+const CREDENTIAL_USER: &[&[u8]] = &[b"curl", b"wget", b"lftp", b"redis-cli", b"http", b"https"];
+
 /// Accounts every system has: naming one identifies nobody.
 const SYSTEM_ACCOUNTS: &[&[u8]] = &[
     b"root",
@@ -123,21 +126,39 @@ fn segment_words(low: &[u8], k: usize) -> impl Iterator<Item = &[u8]> {
 
 /// Whether `-<flag>` at `k` belongs to a command that reads it as a login name.
 fn user_flag_of(low: &[u8], k: usize, flag: u8) -> bool {
-    let mut login_tool = false;
+    // The flag belongs to the nearest command before it: options and their values may stand
+    // between them, not another plain word (`ssh box wc -l log`, `sudo sort -u names`). A
+    // registry login takes its host before the flag (`helm registry login reg.io -u …`).
+    let (mut command, mut login_tool, mut logging_in) = (false, false, false);
+    let (mut after_option, mut runs_another) = (false, false);
     for name in segment_words(low, k) {
         if USER_FLAGS
             .iter()
             .any(|(cmds, f)| *f == flag && cmds.contains(&name))
         {
-            return true;
+            command = true;
+            after_option = false;
+            // Commands whose first plain argument starts another command (or a remote one).
+            runs_another = matches!(
+                name,
+                b"ssh" | b"slogin" | b"autossh" | b"sudo" | b"doas" | b"runuser"
+            );
+            continue;
         }
         if LOGIN_SUBCOMMAND.contains(&name) {
             login_tool = true;
-        } else if login_tool && name == b"login" && flag == b'u' {
-            return true;
+        } else if login_tool && name == b"login" {
+            logging_in = true;
+        }
+        if name.starts_with(b"-") {
+            after_option = true;
+        } else if after_option {
+            after_option = false;
+        } else if runs_another {
+            command = false;
         }
     }
-    false
+    command || (logging_in && flag == b'u')
 }
 
 /// Whether a flag's `-` at `k` starts an argument (a space, a quote or a list before it).
@@ -183,6 +204,11 @@ fn push_login(low: &[u8], v: usize, e: usize, spans: &mut Vec<Span>) -> Option<u
         return None;
     }
     let arg = &low[v..e];
+    // A marker or placeholder (`[redacted]`, `<string:9>`, which holds a `:` of its own)
+    // is read no further.
+    if matches!(arg[0], b'[' | b'<') {
+        return None;
+    }
     let sep = arg.iter().position(|&c| matches!(c, b':' | b'%' | b','));
     let name_end = sep.map_or(e, |p| v + p);
     push_name(low, v, name_end, spans);
@@ -293,12 +319,16 @@ pub(crate) fn long_user_flag(
     }
     let (v, end) = argument_after(low, e, false)?;
     if matches!(flag, b"user" | b"login") {
+        // `name:password` only for the tools that take one (`docker run --user node:node`
+        // is a uid and a gid); a bare name for the commands of [`USER_FLAGS`].
         let colon = low[v..end].contains(&b':');
-        let known = segment_words(low, k).any(|name| {
-            USER_FLAGS.iter().any(|(cmds, _)| cmds.contains(&name))
-                || LOGIN_SUBCOMMAND.contains(&name)
-        });
-        if !colon && !known {
+        let known = if colon {
+            segment_words(low, k).any(|name| CREDENTIAL_USER.contains(&name))
+        } else {
+            segment_words(low, k)
+                .any(|name| USER_FLAGS.iter().any(|(cmds, _)| cmds.contains(&name)))
+        };
+        if !known {
             return None;
         }
     }
@@ -314,14 +344,20 @@ pub(crate) fn netrc_login(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>)
         .rposition(|&c| c == b'\n')
         .map_or(0, |p| p + 1);
     let head = &before[line_start..];
-    let netrc = head
-        .split(|c| c.is_ascii_whitespace())
-        .filter(|w| !w.is_empty())
-        .any(|w| w == b"machine" || w == b"default");
-    if !netrc || !matches!(low.get(e), Some(b' ' | b'\t')) {
+    let words = || {
+        head.split(|c| c.is_ascii_whitespace())
+            .filter(|w| !w.is_empty())
+    };
+    let machine = words().any(|w| w == b"machine");
+    let default = words().any(|w| w == b"default");
+    if !(machine || default) || !matches!(low.get(e), Some(b' ' | b'\t')) {
         return None;
     }
     let (v, end) = argument_after(low, e, false)?;
+    // `default login jdoe password …` (not macOS's "default login keychain").
+    if !machine && !low[end..].starts_with(b" password ") {
+        return None;
+    }
     push_login(low, v, end, spans)
 }
 
@@ -329,6 +365,9 @@ pub(crate) fn netrc_login(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>)
 /// at the start of the text or after a space, quote or shell separator). The owner is
 /// replaced (the group after `:` stays: a group is not a person).
 pub(crate) fn chown_owner(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    if !command_at(low, s) {
+        return None;
+    }
     if s > 0
         && !matches!(
             low[s - 1],
@@ -494,10 +533,16 @@ pub(crate) fn auth_log_user(
         return None;
     }
     let rest = &low[name_end..];
-    let told_by_what_follows = rest.starts_with(b" from ")
-        || rest.starts_with(b"(uid=")
-        || rest.starts_with(b" port ")
-        || rest.starts_with(b" by ");
+    // `… from 203.0.113.9 port 22`: what sshd writes after a login name.
+    let from_port = rest.starts_with(b" from ") && {
+        let a = 6;
+        let host_end = a + rest[a..]
+            .iter()
+            .take_while(|&&c| !c.is_ascii_whitespace())
+            .count();
+        rest[host_end..].starts_with(b" port ")
+    };
+    let told_by_what_follows = rest.starts_with(b"(uid=");
     let before = &low[s.saturating_sub(48)..s];
     let cued = match word {
         b"user" => {
@@ -512,7 +557,7 @@ pub(crate) fn auth_log_user(
         }
         // `Accepted password for jdoe from`, `Failed publickey for jdoe from`.
         b"for" => {
-            rest.starts_with(b" from ")
+            from_port
                 && (memchr::memmem::find(before, b"accepted ").is_some()
                     || memchr::memmem::find(before, b"failed ").is_some()
                     || memchr::memmem::find(before, b"postponed ").is_some())
@@ -639,6 +684,11 @@ mod tests {
             "psql -U <user> app",
             "mysql-u mkowalski",
             "find . -user mkowalski",
+            "ssh box wc -l access.log",
+            "sudo sort -u names.txt",
+            "sudo docker run -u builder img",
+            "docker run --user node:node img",
+            "default login keychain unlocked",
             "az login -u jdoe@example.com",
         ] {
             assert!(names(text).is_empty(), "{text}: {:?}", names(text));
@@ -665,6 +715,7 @@ mod tests {
         assert!(names("please login mkowalski to continue").is_empty());
         assert_eq!(names("chown mkowalski:staff file"), ["mkowalski"]);
         assert_eq!(names("sudo chown -R mkowalski /srv"), ["mkowalski"]);
+        assert!(names("then we chown the directory").is_empty());
         assert!(names("chown root:root /srv").is_empty());
     }
 
@@ -703,6 +754,10 @@ mod tests {
             assert_eq!(names(text), ["mkowalski"], "{text}");
         }
         assert!(names("settings for user interface").is_empty());
+        assert!(names("Loaded user config from ~/.codex/config.toml").is_empty());
+        assert!(names("Failed to refresh token for account from keychain").is_empty());
+        assert!(found("tool --user \"<string:1>\"").is_empty());
+        assert!(found("docker login -u \"<string:9>\"").is_empty());
         assert!(names("Accepted the terms for now").is_empty());
     }
 }

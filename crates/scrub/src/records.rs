@@ -257,13 +257,45 @@ pub(crate) fn coordinates_at(low: &[u8], digit: usize, spans: &mut Vec<Span>) ->
     {
         return None;
     }
-    // In JSON (`[48.85837, 2.294481]`, `"pos":48.8,…`) both are bare values.
-    let json = low[..s]
+    // Two numbers alone, not two of a longer list (`3,0.6931,0.5012`, score arrays).
+    let before = low[..s]
         .iter()
         .rev()
         .find(|c| !c.is_ascii_whitespace())
-        .is_some_and(|c| matches!(c, b':' | b'['))
-        && bare_json_value(low, (j, lon_end));
+        .copied();
+    let after_pair = low[lon_end..]
+        .iter()
+        .find(|c| !c.is_ascii_whitespace())
+        .copied();
+    if before == Some(b',') || after_pair == Some(b',') {
+        return None;
+    }
+    // A JSON pair (`[48.85837, 2.294481]`, `"pos":48.8,…`) is a position only where a
+    // word before says so (`coordinates`, `location`, `center`, …): two numbers in an
+    // array are as often two scores.
+    let json = matches!(before, Some(b':' | b'[')) && bare_json_value(low, (j, lon_end));
+    if json {
+        let ctx = &low[s.saturating_sub(48)..s];
+        let cued = [
+            &b"coord"[..],
+            b"loc",
+            b"lat",
+            b"lng",
+            b"lon",
+            b"geo",
+            b"pos",
+            b"point",
+            b"center",
+            b"gps",
+            b"place",
+            b"where",
+        ]
+        .iter()
+        .any(|w| memchr::memmem::find(ctx, w).is_some());
+        if !cued {
+            return None;
+        }
+    }
     push_number((s, lat_end), json, spans);
     push_number((j, lon_end), json, spans);
     Some(lon_end)
@@ -393,5 +425,11 @@ mod tests {
             ["-33.86882", "-151.20929"]
         );
         assert!(found("v1-2.12345,3.12345").is_empty());
+        assert!(found("3,0.6931,0.5012").is_empty());
+        assert!(found(r#"{"scores":[0.9123,0.0877]}"#).is_empty());
+        assert_eq!(
+            found(r#"{"coordinates":[2.294481,48.85837]}"#),
+            ["2.294481", "48.85837"]
+        );
     }
 }

@@ -585,8 +585,8 @@ pub(crate) fn config_set(low: &[u8], e: usize, spans: &mut Vec<Span>) -> Option<
     }
     if person {
         let (vs, ve) = quoted(low, v).unwrap_or((v, word_end(low, v)));
-        // (A marker stays: `[redacted]` reads the same again.)
-        if ve <= vs || matches!(low[vs], b'-' | b'[' | b'<' | b'$') {
+        // (A marker stays: `[redacted]` reads the same again; `&&` is no name.)
+        if ve <= vs || !low[vs].is_ascii_alphanumeric() {
             return None;
         }
         spans.push(Span::new(vs, ve, Rule::PersonName, Repl::Redacted));
@@ -992,6 +992,10 @@ pub(crate) fn flag_at(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> 
     v += spaces;
     if let Some((qs, qe)) = quoted(low, v) {
         if user {
+            // A placeholder holds a `:` of its own (`<string:9>`): it is no `user:password`.
+            if matches!(low.get(qs), Some(b'<' | b'[')) {
+                return None;
+            }
             let colon = low[qs..qe].iter().position(|&c| c == b':')?;
             return push_argument(low, qs + colon + 1, qe, spans);
         }
@@ -1193,6 +1197,7 @@ mod tests {
         );
         assert!(found("git config user.name [redacted]").is_empty());
         assert!(found("git config user.name $NAME").is_empty());
+        assert!(found("git config --get user.name && echo ok").is_empty());
     }
 
     #[test]

@@ -187,9 +187,23 @@ pub(crate) fn id_output(low: &[u8], s: usize, spans: &mut Vec<Span>) -> Option<u
     }
     let mut any = false;
     let mut end = d;
-    // Every `N(name)` from here on: the uid's, the gid's and each group's.
+    // Every `N(name)` of the `uid=… gid=… groups=…` tokens: the uid's, the gid's and each
+    // group's (not of what follows them on the line).
     let mut i = e + 1;
-    while i < low.len() {
+    let mut tokens = 1;
+    let stop = low.len().min(e + 512);
+    while i < stop {
+        if low[i] == b' ' {
+            tokens += 1;
+            let rest = &low[i + 1..];
+            if tokens > 4
+                || !(rest.starts_with(b"gid=")
+                    || rest.starts_with(b"groups=")
+                    || rest.starts_with(b"context="))
+            {
+                break;
+            }
+        }
         let d = digits(low, i);
         if d > i && low.get(d) == Some(&b'(') {
             let ne = name_end(low, d + 1);
@@ -298,7 +312,7 @@ fn syslog_time_end(low: &[u8]) -> Option<usize> {
 
 /// The machine of a syslog or journal line (`Jan 01 00:00:00 zq-nuc sshd[812]: …`): the
 /// word after the time, when a program's tag (`name:` or `name[pid]:`) follows it.
-pub(crate) fn syslog_host(low: &[u8], spans: &mut Vec<Span>) {
+pub(crate) fn syslog_host(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     let Some(t) = syslog_time_end(low) else {
         return;
     };
@@ -329,10 +343,39 @@ pub(crate) fn syslog_host(low: &[u8], spans: &mut Vec<Span>) {
         }
         pe = d + 1;
     }
-    if low.get(pe) == Some(&b':') {
+    // `prog: msg` (a Rust `module::path:` after a level is no syslog tag).
+    if low.get(pe) == Some(&b':')
+        && matches!(low.get(pe + 1), None | Some(b' '))
+        && !LEVELS.contains(&&low[h..he])
+        && !dec[h..he].iter().all(|c| !c.is_ascii_lowercase())
+    {
         push_name(low, h, he, Rule::PersonName, spans);
     }
 }
+
+/// Log levels and HTTP methods, which stand where a syslog line has its machine.
+const LEVELS: &[&[u8]] = &[
+    b"error",
+    b"warn",
+    b"warning",
+    b"info",
+    b"debug",
+    b"trace",
+    b"fatal",
+    b"notice",
+    b"crit",
+    b"critical",
+    b"alert",
+    b"emerg",
+    b"err",
+    b"get",
+    b"post",
+    b"put",
+    b"delete",
+    b"patch",
+    b"head",
+    b"options",
+];
 
 /// `uname -a`: `Linux zq-box 6.6.1-arch1-1 #1 SMP …`, `Darwin zq-mbp 23.1.0 Darwin Kernel …`:
 /// the machine after the system's name, when a release number follows it.
@@ -387,7 +430,12 @@ pub(crate) fn blame_author(low: &[u8], spans: &mut Vec<Span>) {
             .iter()
             .take_while(|c| c.is_ascii_hexdigit())
             .count();
-    if id_end - id_start < 4 || low.get(id_end) != Some(&b' ') {
+    let id = &low[id_start..id_end];
+    if id.len() < 4
+        || low.get(id_end) != Some(&b' ')
+        || !id.iter().any(u8::is_ascii_digit)
+        || id.iter().all(u8::is_ascii_digit)
+    {
         return;
     }
     let Some(open) = low[id_end..low.len().min(id_end + 256)]
@@ -469,11 +517,40 @@ pub(crate) fn arn_resources(low: &[u8], spans: &mut Vec<Span>) {
         } else {
             continue;
         };
+        // AWS's own inference profiles live under the user's account but name a model
+        // (`inference-profile/us.anthropic.claude-3-5-sonnet-…`): the model stays.
+        if service == b"bedrock" && model_id(&low[id..resource.1]) {
+            continue;
+        }
         // (Already replaced: a marker stays, so a redacted ARN reads the same again.)
         if id < resource.1 && !matches!(low[id], b'[' | b'<') {
             spans.push(Span::new(id, resource.1, Rule::PersonName, Repl::Redacted));
         }
     }
+}
+
+/// A Bedrock model id, with or without a cross-region prefix (`us.`, `eu.`, `apac.`,
+/// `global.`): a vendor's name and a `.` start it.
+fn model_id(id: &[u8]) -> bool {
+    let id = [&b"us."[..], b"eu.", b"apac.", b"global.", b"us-gov."]
+        .iter()
+        .find_map(|p| id.strip_prefix(*p))
+        .unwrap_or(id);
+    [
+        &b"anthropic."[..],
+        b"amazon.",
+        b"meta.",
+        b"mistral.",
+        b"cohere.",
+        b"ai21.",
+        b"deepseek.",
+        b"writer.",
+        b"openai.",
+        b"qwen.",
+        b"stability.",
+    ]
+    .iter()
+    .any(|v| id.starts_with(v))
 }
 
 /// A Slack mention with its display name (`<@U04ABCD1EFG|jane.doe>`): the name goes.
@@ -497,7 +574,7 @@ pub(crate) fn slack_mentions(low: &[u8], spans: &mut Vec<Span>) {
         else {
             continue;
         };
-        if close > 0 && !crate::rules::only_markers(&low[n..n + close]) {
+        if close > 0 && !matches!(low[n], b'<' | b'[') {
             spans.push(Span::new(n, n + close, Rule::PersonName, Repl::Redacted));
         }
     }
@@ -543,7 +620,7 @@ pub(crate) fn git_identity_line(low: &[u8], spans: &mut Vec<Span>) {
 
 /// The whole-line layouts, tried once per line: `ps aux`, syslog, `uname -a`, `git blame`;
 /// ARNs and Slack mentions anywhere in it.
-pub(crate) fn line_layouts(low: &[u8], spans: &mut Vec<Span>) {
+pub(crate) fn line_layouts(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     if memchr::memchr(b'<', low).is_some() {
         slack_mentions(low, spans);
     }
@@ -553,7 +630,7 @@ pub(crate) fn line_layouts(low: &[u8], spans: &mut Vec<Span>) {
         _ => return,
     }
     ps_user(low, spans);
-    syslog_host(low, spans);
+    syslog_host(dec, low, spans);
     uname_host(low, spans);
     blame_author(low, spans);
     git_identity_line(low, spans);
@@ -562,6 +639,17 @@ pub(crate) fn line_layouts(low: &[u8], spans: &mut Vec<Span>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`syslog_host`] on a text (it reads the written case too).
+    fn syslog(text: &str) -> Vec<String> {
+        let low = text.to_ascii_lowercase();
+        let mut spans = Vec::new();
+        syslog_host(text.as_bytes(), low.as_bytes(), &mut spans);
+        spans
+            .iter()
+            .map(|s| text[s.start..s.end].to_string())
+            .collect()
+    }
 
     fn names(text: &str, f: impl Fn(&[u8], &mut Vec<Span>)) -> Vec<String> {
         let low = text.to_ascii_lowercase();
@@ -618,6 +706,10 @@ mod tests {
             ),
             ["zqidcmd", "zqidcmd", "zqidcmd"]
         );
+        assert_eq!(
+            names("uid=1000(zqidcmd) gid=1000(zqidcmd) then ran 42(keep)", id),
+            ["zqidcmd", "zqidcmd"]
+        );
         let stat = |t: &[u8], s: &mut Vec<Span>| {
             let _ = stat_owner(t, 0, s);
         };
@@ -641,22 +733,19 @@ mod tests {
     #[test]
     fn machines_of_syslog_and_uname() {
         assert_eq!(
-            names(
-                "Jan 01 00:00:00 zqhost-nuc opencode[1234]: started",
-                syslog_host
-            ),
+            syslog("Jan 01 00:00:00 zqhost-nuc opencode[1234]: started"),
             ["zqhost-nuc"]
         );
         assert_eq!(
-            names(
-                "2026-01-01T00:00:00.123456+00:00 zq-box sshd[9]: x",
-                syslog_host
-            ),
+            syslog("2026-01-01T00:00:00.123456+00:00 zq-box sshd[9]: x"),
             ["zq-box"]
         );
-        assert_eq!(names("Dec  3 10:01:02 box kernel: x", syslog_host), ["box"]);
-        assert!(names("Jan 01 00:00:00 localhost cron[1]: x", syslog_host).is_empty());
-        assert!(names("Jan 01 was a holiday: x", syslog_host).is_empty());
+        assert_eq!(syslog("Dec  3 10:01:02 box kernel: x"), ["box"]);
+        assert!(syslog("Jan 01 00:00:00 localhost cron[1]: x").is_empty());
+        assert!(syslog("Jan 01 was a holiday: x").is_empty());
+        assert!(syslog("2025-01-01T00:00:04.123456Z ERROR codex_core::codex: boom").is_empty());
+        assert!(syslog("2025-01-01T00:00:04.123456Z DEBUG request: sent").is_empty());
+        assert!(syslog("2025-01-01T00:00:04Z error x: y").is_empty());
         assert_eq!(
             names(
                 "Linux zq-arch-box 6.6.1-arch1-1 #1 SMP PREEMPT_DYNAMIC x86_64 GNU/Linux",
@@ -709,6 +798,8 @@ mod tests {
             ["zqslack.person"]
         );
         assert!(names("a <@here> b", slack_mentions).is_empty());
+        assert!(names("<@U1|<string:4>> hi", slack_mentions).is_empty());
+        assert!(names("added (fix 2026-01-01 00:00:00 +0000 1)", blame_author).is_empty());
         assert_eq!(
             names("committer Zorvan Quill 1700000000 +0100", git_identity_line),
             ["Zorvan Quill"]
