@@ -30,33 +30,8 @@ const USER_FLAGS: &[(&[&[u8]], u8)] = &[
         ],
         b'U',
     ),
-    (
-        &[
-            b"mysql",
-            b"mysqldump",
-            b"mysqladmin",
-            b"mysqlimport",
-            b"mysqlshow",
-            b"mysqlcheck",
-            b"mysqlpump",
-            b"mysqlsh",
-            b"mariadb",
-            b"mariadb-dump",
-            b"mariadb-admin",
-        ],
-        b'u',
-    ),
-    (
-        &[
-            b"mongosh",
-            b"mongo",
-            b"mongodump",
-            b"mongorestore",
-            b"mongoexport",
-            b"mongoimport",
-        ],
-        b'u',
-    ),
+    (crate::spoken::MYSQL_TOOLS, b'u'),
+    (crate::spoken::MONGO_TOOLS, b'u'),
     (&[b"sudo", b"doas", b"runuser", b"crontab"], b'u'),
     (&[b"curl", b"lftp"], b'u'),
     (&[b"smbclient", b"rpcclient"], b'U'),
@@ -78,10 +53,7 @@ const USER_COMMANDS: &[&[u8]] = &[
 ];
 
 /// Commands whose `login` subcommand takes the user name as `-u` (`docker login -u jdoe`).
-const LOGIN_SUBCOMMAND: &[&[u8]] = &[
-    b"docker", b"podman", b"nerdctl", b"buildah", b"skopeo", b"helm", b"oras", b"crane", b"finch",
-    b"regctl", b"az", b"cf", b"oc",
-];
+const LOGIN_SUBCOMMAND: &[&[u8]] = crate::spoken::P_IS_LOGIN_PASSWORD;
 
 /// Tools whose `--user` takes `name:password`.
 const CREDENTIAL_USER: &[&[u8]] = &[b"curl", b"wget", b"lftp", b"redis-cli", b"http", b"https"];

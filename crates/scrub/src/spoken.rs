@@ -681,39 +681,38 @@ enum Takes {
     AfterPercent,
 }
 
+/// The MySQL and MariaDB clients (`-p` a password, `-u` a user; shared with
+/// [`crate::logins`]).
+pub(crate) const MYSQL_TOOLS: &[&[u8]] = &[
+    b"mysql",
+    b"mysqldump",
+    b"mysqladmin",
+    b"mysqlimport",
+    b"mysqlshow",
+    b"mysqlcheck",
+    b"mysqlpump",
+    b"mysqlsh",
+    b"mariadb",
+    b"mariadb-dump",
+    b"mariadb-admin",
+];
+
+/// The MongoDB clients (`-p` a password, `-u` a user).
+pub(crate) const MONGO_TOOLS: &[&[u8]] = &[
+    b"mongosh",
+    b"mongo",
+    b"mongodump",
+    b"mongorestore",
+    b"mongoexport",
+    b"mongoimport",
+];
+
 /// Commands whose one-letter flag is a password (the letter as typed), and how the value
 /// comes (red team, rounds 6 and 7; elsewhere `-p` is a port or a path, `-a` an option).
 const PASSWORD_FLAGS: &[(&[&[u8]], u8, Takes)] = &[
-    (
-        &[
-            b"mysql",
-            b"mysqldump",
-            b"mysqladmin",
-            b"mysqlimport",
-            b"mysqlshow",
-            b"mysqlcheck",
-            b"mysqlpump",
-            b"mysqlsh",
-            b"mariadb",
-            b"mariadb-dump",
-            b"mariadb-admin",
-        ],
-        b'p',
-        Takes::Attached,
-    ),
+    (MYSQL_TOOLS, b'p', Takes::Attached),
     (&[b"sshpass"], b'p', Takes::Both),
-    (
-        &[
-            b"mongosh",
-            b"mongo",
-            b"mongodump",
-            b"mongorestore",
-            b"mongoexport",
-            b"mongoimport",
-        ],
-        b'p',
-        Takes::Both,
-    ),
+    (MONGO_TOOLS, b'p', Takes::Both),
     (&[b"7z", b"7za", b"7zr"], b'p', Takes::Attached),
     (&[b"zip", b"unzip", b"zipcloak"], b'P', Takes::Spaced),
     (&[b"redis-cli"], b'a', Takes::Spaced),
@@ -722,10 +721,11 @@ const PASSWORD_FLAGS: &[(&[&[u8]], u8, Takes)] = &[
     (&[b"smbclient"], b'U', Takes::AfterPercent),
 ];
 
-/// Commands whose `login` subcommand takes the password as `-p` (`docker login -u me -p …`).
-const P_IS_LOGIN_PASSWORD: &[&[u8]] = &[
+/// Commands whose `login` subcommand takes the password as `-p` and the user as `-u`
+/// (`docker login -u me -p …`; shared with [`crate::logins`]).
+pub(crate) const P_IS_LOGIN_PASSWORD: &[&[u8]] = &[
     b"docker", b"podman", b"nerdctl", b"buildah", b"skopeo", b"helm", b"oras", b"crane", b"finch",
-    b"regctl", b"az",
+    b"regctl", b"az", b"cf", b"oc",
 ];
 
 /// How the command of the shell segment that ends at `k` (after the last `|`, `;`, `&`,
