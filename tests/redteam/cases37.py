@@ -95,3 +95,13 @@ def _(h): h.log("a.jsonl", json.dumps({"event": "notify", "message": "ping <@U0Z
 def _(h): h.log("a.log", "tree 4b825dc6\nauthor Zqcommit Orlane 1700000000 +0100\ncommitter Zqcommit Orlane 1700000000 +0100\n")
 @case("r26 git config user.name bare", "zqgitname")
 def _(h): h.log("a.log", "$ git config user.name zqgitname\n")
+
+# Tool output logged inside a JSON string, its lines joined by `\n` escapes.
+@case("r26 ls -l inside a json error", "zqjsonowner")
+def _(h): h.log("a.jsonl", json.dumps({"event": "tool_error", "error": "permission denied\n-rw------- 1 zqjsonowner staff 1234 Jan  1 00:00 codex-accounts.json\n"}) + "\n")
+@case("r26 passwd line inside a json message", "Zqgecos Marlow")
+def _(h): h.log("a.jsonl", json.dumps({"level": "warn", "message": "getent said:\nzq:x:1000:1000:Zqgecos Marlow,,,:/home/zq:/bin/bash"}) + "\n")
+@case("r26 ls -l after a literal \\n in a text log", "zqtextowner")
+def _(h): h.log("a.log", "tool said: listing\\ndrwxr-xr-x 2 zqtextowner staff 64 Jan 1 00:00 src\\nok\n")
+@case("r26 passwd line after a literal \\n in a text log", "Zqtextgecos Marlow")
+def _(h): h.log("a.log", "out: x\\nzq:x:1000:1000:Zqtextgecos Marlow,,,:/home/zq:/bin/bash\n")

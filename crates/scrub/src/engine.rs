@@ -277,6 +277,7 @@ impl Scrubber {
         crate::records::record_lines(dec, low, spans);
         crate::records::coordinate_keys(low, spans);
         crate::records::coordinate_pairs(low, spans);
+        crate::system_output::escaped_lines(dec, low, spans);
         if let Some(u) = &self.user {
             user_name(low, u, spans);
         }

@@ -618,6 +618,41 @@ pub(crate) fn git_identity_line(low: &[u8], spans: &mut Vec<Span>) {
     }
 }
 
+/// The line-start layouts ([`line_layouts`], `ls -l`, [`crate::records::record_lines`]) at
+/// every line a JSON string holds after a `\n` escape (a tool's output logged in a
+/// message: `"error":"…\n-rw------- 1 jdoe staff …\nuid=1000(jdoe) …"`).
+pub(crate) fn escaped_lines(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
+    if memchr::memchr(b'\\', low).is_none() {
+        return;
+    }
+    static NEWLINE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\\n"));
+    let starts: Vec<usize> = NEWLINE
+        .find_iter(low)
+        // The backslash escapes the `n` (not a `\\` before an `n`).
+        .filter(|&p| low[..p].iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 0)
+        .map(|p| p + 2)
+        .take(4096)
+        .collect();
+    let mut found = Vec::new();
+    for (k, &s) in starts.iter().enumerate() {
+        let e = starts.get(k + 1).map_or(low.len(), |&n| n - 2);
+        if e <= s {
+            continue;
+        }
+        let (d, l) = (&dec[s..e], &low[s..e]);
+        found.clear();
+        line_layouts(d, l, &mut found);
+        crate::records::record_lines(d, l, &mut found);
+        let _ = ls_long_at(l, 0, &mut found);
+        spans.extend(found.iter().map(|sp| Span {
+            start: sp.start + s,
+            end: sp.end + s,
+            ..*sp
+        }));
+    }
+}
+
 /// The whole-line layouts, tried once per line: `ps aux`, syslog, `uname -a`, `git blame`;
 /// ARNs and Slack mentions anywhere in it.
 pub(crate) fn line_layouts(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
@@ -818,5 +853,19 @@ mod tests {
             arn_resources
         )
         .is_empty());
+    }
+
+    #[test]
+    fn lines_inside_a_json_string_are_read_as_lines() {
+        let text = r#"{"error":"ls failed\n-rw------- 1 zqowner staff 1234 Jan  1 00:00 x\nuid=1000(zqid) gid=1000(zqid)\nzq:x:1000:1000:Zorv Quillan,,,:/home/zq:/bin/bash"}"#;
+        let low = text.to_ascii_lowercase();
+        let mut spans = Vec::new();
+        escaped_lines(text.as_bytes(), low.as_bytes(), &mut spans);
+        let got: Vec<&str> = spans.iter().map(|s| &text[s.start..s.end]).collect();
+        assert!(got.contains(&"zqowner"), "{got:?}");
+        assert!(got.contains(&"Zorv Quillan"), "{got:?}");
+        let mut none = Vec::new();
+        escaped_lines(br#"{"a":"x\\nroot"}"#, br#"{"a":"x\\nroot"}"#, &mut none);
+        assert!(none.is_empty());
     }
 }
