@@ -58,44 +58,6 @@ const LOGIN_SUBCOMMAND: &[&[u8]] = crate::spoken::P_IS_LOGIN_PASSWORD;
 /// Tools whose `--user` takes `name:password`.
 const CREDENTIAL_USER: &[&[u8]] = &[b"curl", b"wget", b"lftp", b"redis-cli", b"http", b"https"];
 
-/// Accounts every system has: naming one identifies nobody.
-const SYSTEM_ACCOUNTS: &[&[u8]] = &[
-    b"root",
-    b"admin",
-    b"administrator",
-    b"postgres",
-    b"mysql",
-    b"mongodb",
-    b"redis",
-    b"nobody",
-    b"www-data",
-    b"daemon",
-    b"git",
-    b"guest",
-    b"default",
-    b"sa",
-    b"ubuntu",
-    b"ec2-user",
-    b"runner",
-    b"user",
-    b"oauth2accesstoken",
-    b"x-access-token",
-    b"anonymous",
-];
-
-/// The file names of the words of the shell segment that ends at `k` (after the last `|`,
-/// `;`, `&`, `(`, `` ` `` or `>`), lower case.
-fn segment_words(low: &[u8], k: usize) -> impl Iterator<Item = &[u8]> {
-    let seg_start = low[..k]
-        .iter()
-        .rposition(|&c| matches!(c, b'|' | b';' | b'&' | b'(' | b'`' | b'>'))
-        .map_or(0, |p| p + 1);
-    low[seg_start..k]
-        .split(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'[' | b','))
-        .filter(|w| !w.is_empty())
-        .map(|w| w.rsplit(|&c| c == b'/').next().unwrap_or(w))
-}
-
 /// Whether `-<flag>` at `k` belongs to a command that reads it as a login name.
 fn user_flag_of(low: &[u8], k: usize, flag: u8) -> bool {
     // The flag belongs to the nearest command before it: options and their values may stand
@@ -103,7 +65,7 @@ fn user_flag_of(low: &[u8], k: usize, flag: u8) -> bool {
     // registry login takes its host before the flag (`helm registry login reg.io -u …`).
     let (mut command, mut login_tool, mut logging_in) = (false, false, false);
     let (mut after_option, mut runs_another) = (false, false);
-    for name in segment_words(low, k) {
+    for name in crate::spoken::segment_words(low, k) {
         if USER_FLAGS
             .iter()
             .any(|(cmds, f)| *f == flag && cmds.contains(&name))
@@ -162,7 +124,7 @@ fn push_name(low: &[u8], v: usize, e: usize, spans: &mut Vec<Span>) -> bool {
         || !name[0].is_ascii_alphanumeric()
         || name.contains(&b'@')
         || name.iter().all(u8::is_ascii_digit)
-        || SYSTEM_ACCOUNTS.contains(&name)
+        || crate::system_output::system_name(name)
         || crate::rules::only_markers(name)
         || crate::pseudonym::looks_like_pseudonym(name);
     if !anonymous {
@@ -295,9 +257,9 @@ pub(crate) fn long_user_flag(
         // is a uid and a gid); a bare name for the commands of [`USER_FLAGS`].
         let colon = low[v..end].contains(&b':');
         let known = if colon {
-            segment_words(low, k).any(|name| CREDENTIAL_USER.contains(&name))
+            crate::spoken::segment_words(low, k).any(|name| CREDENTIAL_USER.contains(&name))
         } else {
-            segment_words(low, k)
+            crate::spoken::segment_words(low, k)
                 .any(|name| USER_FLAGS.iter().any(|(cmds, _)| cmds.contains(&name)))
         };
         if !known {

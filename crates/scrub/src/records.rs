@@ -35,37 +35,6 @@ fn name_chars(v: &[u8]) -> bool {
             .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'$'))
 }
 
-/// Accounts every system has (see [`crate::system_output`]).
-fn system_account(v: &[u8]) -> bool {
-    matches!(
-        v,
-        b"root"
-            | b"daemon"
-            | b"bin"
-            | b"sys"
-            | b"sync"
-            | b"games"
-            | b"man"
-            | b"lp"
-            | b"mail"
-            | b"news"
-            | b"uucp"
-            | b"proxy"
-            | b"www-data"
-            | b"backup"
-            | b"list"
-            | b"irc"
-            | b"nobody"
-            | b"postgres"
-            | b"mysql"
-            | b"sshd"
-            | b"messagebus"
-            | b"syslog"
-            | b"*"
-    ) || v.starts_with(b"systemd-")
-        || v.starts_with(b"_")
-}
-
 /// Replaces a number: quoted when it stands as a JSON value (`json`), so JSON stays JSON.
 fn push_number(v: (usize, usize), json: bool, spans: &mut Vec<Span>) {
     let repl = if json {
@@ -104,7 +73,7 @@ fn passwd_line(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     {
         return;
     }
-    if system_account(field(0)) {
+    if crate::system_output::system_name(field(0)) {
         return;
     }
     push(f[0], Rule::PersonName, spans);
@@ -136,7 +105,7 @@ fn pgpass_line(low: &[u8], spans: &mut Vec<Span>) {
     if !(port_ok && host_ok && db_ok && user_ok) || f[4].1 == f[4].0 {
         return;
     }
-    if field(3) != b"*" && !system_account(field(3)) {
+    if field(3) != b"*" && !crate::system_output::system_name(field(3)) {
         push(f[3], Rule::PersonName, spans);
     }
     if !crate::rules::only_markers(field(4)) {

@@ -496,8 +496,6 @@ fn is_seg(c: u8) -> bool {
 /// The at signs that read as `@` to a person besides `@` itself: full width and small.
 const WIDE_ATS: [&str; 2] = ["\u{ff20}", "\u{fe6b}"];
 
-/// Emails (`@`, `%40`, a full-width or small at sign), widened to the identity key around
-/// them when there is one.
 /// The start of a quoted email local part whose closing quote is at `close` (the opening
 /// quote, or its backslash when the quotes are escaped): at most 64 printable bytes between.
 fn quoted_local_start(dec: &[u8], close: usize) -> Option<usize> {
@@ -515,6 +513,8 @@ fn quoted_local_start(dec: &[u8], close: usize) -> Option<usize> {
     (!inner.is_empty() && inner.iter().all(|&c| c >= 0x20 && c != b'\\')).then_some(open)
 }
 
+/// Emails (`@`, `%40`, a full-width or small at sign), widened to the identity key around
+/// them when there is one.
 pub(crate) fn emails(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     let mut hits: Vec<(usize, usize)> = memchr::memchr_iter(b'@', dec).map(|p| (p, 1)).collect();
     if memchr::memchr(b'%', dec).is_some() {

@@ -728,22 +728,27 @@ pub(crate) const P_IS_LOGIN_PASSWORD: &[&[u8]] = &[
     b"regctl", b"az", b"cf", b"oc",
 ];
 
+/// The file names of the words of the shell segment that ends at `k` (after the last `|`,
+/// `;`, `&`, `(`, `` ` `` or `>`), lower case.
+pub(crate) fn segment_words(low: &[u8], k: usize) -> impl Iterator<Item = &[u8]> {
+    let seg_start = low[..k]
+        .iter()
+        .rposition(|&c| matches!(c, b'|' | b';' | b'&' | b'(' | b'`' | b'>'))
+        .map_or(0, |p| p + 1);
+    low[seg_start..k]
+        .split(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'[' | b','))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.rsplit(|&c| c == b'/').next().unwrap_or(w))
+}
+
 /// How the command of the shell segment that ends at `k` (after the last `|`, `;`, `&`,
 /// `(` or `` ` ``) takes `-<flag>` as a password, if it does: a word naming one of
 /// [`PASSWORD_FLAGS`] (by its file name), or one of [`P_IS_LOGIN_PASSWORD`] with a `login`
 /// word after it for `-p`. A log prefix before the command (`exec: mysql …`) does not hide
 /// it.
 fn password_flag_of(low: &[u8], k: usize, flag: u8) -> Option<Takes> {
-    let seg_start = low[..k]
-        .iter()
-        .rposition(|&c| matches!(c, b'|' | b';' | b'&' | b'(' | b'`' | b'>'))
-        .map_or(0, |p| p + 1);
     let mut login_tool = false;
-    for w in low[seg_start..k]
-        .split(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'[' | b','))
-        .filter(|w| !w.is_empty())
-    {
-        let name = w.rsplit(|&c| c == b'/').next().unwrap_or(w);
+    for name in segment_words(low, k) {
         if let Some(&(_, _, takes)) = PASSWORD_FLAGS
             .iter()
             .find(|(cmds, f, _)| *f == flag && cmds.contains(&name))
