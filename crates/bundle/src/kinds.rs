@@ -10,13 +10,20 @@ use std::path::Path;
 
 use codex_scrub::schema::FileKind;
 
+/// A file name without its rotation and compression suffixes: rotated and compressed
+/// copies (`live-headers.jsonl.1`, `….json.2`, `….json.gz`) are the same format.
+pub(crate) fn rotation_base(name: &str) -> &str {
+    let unzipped = name.strip_suffix(".gz").unwrap_or(name);
+    match unzipped.rsplit_once('.') {
+        Some((base, n)) if !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()) => base,
+        _ => unzipped,
+    }
+}
+
 /// The kind of the file at `path`, or `None` for free text.
 pub(crate) fn kind_of(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
-    // Rotated and compressed copies (`live-headers.jsonl.1`, `….json.gz`) are the same
-    // format.
-    let unzipped = name.strip_suffix(".gz").unwrap_or(name);
-    let base = unzipped.strip_suffix(".1").unwrap_or(unzipped);
+    let base = rotation_base(name);
     let in_debug_state = path
         .ancestors()
         .any(|a| a.file_name().is_some_and(|n| n == "shareable-debug-state"));
@@ -93,6 +100,10 @@ mod tests {
         );
         assert_eq!(
             k("/l/2026-01-01T00-00-00-000Z-1-ab12cd34-request-1-before-auth.json.gz"),
+            Some(FileKind::RequestSnapshot)
+        );
+        assert_eq!(
+            k("/l/2026-01-01T00-00-00-000Z-1-ab12cd34-request-1-before-auth.json.2"),
             Some(FileKind::RequestSnapshot)
         );
         assert_eq!(k("/l/other.json"), Some(FileKind::Generic));

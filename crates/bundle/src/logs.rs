@@ -103,12 +103,7 @@ fn mode_for(path: &Path) -> Mode {
         .and_then(|n| n.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let base = name
-        .strip_suffix(".gz")
-        .unwrap_or(&name)
-        .trim_end_matches(|c: char| c.is_ascii_digit())
-        .trim_end_matches('.');
-    if base.ends_with(".json") {
+    if crate::kinds::rotation_base(&name).ends_with(".json") {
         Mode::Document
     } else {
         Mode::Lines
@@ -198,7 +193,7 @@ pub(crate) fn add_logs(
         }
         let added = match kind {
             // A whole JSON document of a known kind (it fits: documents are never cut).
-            Some(k) if !k.is_lines() && mode == Mode::Document && !gzip => {
+            Some(k) if !k.is_lines() && mode == Mode::Document => {
                 ctx.add_structured(&name, &f.path, &f.real, f.size, k)?
             }
             _ => ctx.add_file(
