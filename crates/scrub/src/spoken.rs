@@ -792,10 +792,7 @@ pub(crate) fn short_password_flag(
         return None;
     }
     if takes == Takes::AfterPercent {
-        let mut v = s + 1;
-        while low.get(v) == Some(&b' ') {
-            v += 1;
-        }
+        let v = crate::bytes::skip_spaces(low, s + 1);
         let end = word_end(low, v);
         let pct = low[v..end].iter().position(|&c| c == b'%')?;
         return push_argument(low, v + pct + 1, end, spans);
