@@ -17,7 +17,8 @@ use crate::bytes::{skip_spaces, skip_spaces_back};
 use crate::rules::{Action, KeyCache, KeySite};
 use crate::span::{Repl, Span};
 
-/// Runs the three readings, each only on lines that have its trigger bytes.
+/// Runs the three readings: quoted pairs on every line, `=>` maps and markup only on lines
+/// that have their trigger bytes (`=>`, `</`).
 pub(crate) fn named_values(dec: &[u8], low: &[u8], keys: &mut KeyCache, spans: &mut Vec<Span>) {
     quoted_pairs(dec, low, keys, spans);
     if memchr::memchr(b'>', dec).is_none() {
