@@ -58,6 +58,65 @@ const LOGIN_SUBCOMMAND: &[&[u8]] = crate::spoken::P_IS_LOGIN_PASSWORD;
 /// Tools whose `--user` takes `name:password`.
 const CREDENTIAL_USER: &[&[u8]] = &[b"curl", b"wget", b"lftp", b"redis-cli", b"http", b"https"];
 
+/// Accounts and groups every system has (of Linux and macOS, of databases and registries):
+/// naming one identifies nobody. The one list the login, OS-output and record detectors
+/// share (here, where nothing it reads imports it back).
+const SYSTEM_NAMES: &[&[u8]] = &[
+    b"root",
+    b"admin",
+    b"administrator",
+    b"wheel",
+    b"staff",
+    b"users",
+    b"user",
+    b"sudo",
+    b"adm",
+    b"docker",
+    b"everyone",
+    b"nogroup",
+    b"nobody",
+    b"daemon",
+    b"bin",
+    b"sys",
+    b"sync",
+    b"games",
+    b"man",
+    b"lp",
+    b"mail",
+    b"news",
+    b"uucp",
+    b"proxy",
+    b"backup",
+    b"list",
+    b"irc",
+    b"www-data",
+    b"postgres",
+    b"mysql",
+    b"mongodb",
+    b"redis",
+    b"sshd",
+    b"git",
+    b"guest",
+    b"default",
+    b"sa",
+    b"ubuntu",
+    b"ec2-user",
+    b"runner",
+    b"oauth2accesstoken",
+    b"x-access-token",
+    b"anonymous",
+    b"messagebus",
+    b"syslog",
+    b"localhost",
+    b"*",
+];
+
+/// Whether `name` (lower case) is a system account or group ([`SYSTEM_NAMES`], `_www`-style
+/// macOS accounts, `systemd-*`).
+pub(crate) fn system_name(name: &[u8]) -> bool {
+    SYSTEM_NAMES.contains(&name) || name.starts_with(b"_") || name.starts_with(b"systemd-")
+}
+
 /// Whether `-<flag>` at `k` belongs to a command that reads it as a login name.
 fn user_flag_of(low: &[u8], k: usize, flag: u8) -> bool {
     // The flag belongs to the nearest command before it: options and their values may stand
@@ -124,7 +183,7 @@ fn push_name(low: &[u8], v: usize, e: usize, spans: &mut Vec<Span>) -> bool {
         || !name[0].is_ascii_alphanumeric()
         || name.contains(&b'@')
         || name.iter().all(u8::is_ascii_digit)
-        || crate::system_output::system_name(name)
+        || system_name(name)
         || crate::rules::only_markers(name)
         || crate::pseudonym::looks_like_pseudonym(name);
     if !anonymous {

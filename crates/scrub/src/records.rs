@@ -73,7 +73,7 @@ fn passwd_line(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     {
         return;
     }
-    if crate::system_output::system_name(field(0)) {
+    if crate::logins::system_name(field(0)) {
         return;
     }
     push(f[0], Rule::PersonName, spans);
@@ -105,7 +105,7 @@ fn pgpass_line(low: &[u8], spans: &mut Vec<Span>) {
     if !(port_ok && host_ok && db_ok && user_ok) || f[4].1 == f[4].0 {
         return;
     }
-    if field(3) != b"*" && !crate::system_output::system_name(field(3)) {
+    if field(3) != b"*" && !crate::logins::system_name(field(3)) {
         push(f[3], Rule::PersonName, spans);
     }
     if !crate::rules::only_markers(field(4)) {

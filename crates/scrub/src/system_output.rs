@@ -11,65 +11,6 @@
 use crate::rules::Rule;
 use crate::span::{Repl, Span};
 
-/// Accounts and groups every system has (of Linux and macOS, of databases and registries):
-/// naming one identifies nobody. The one list the login, OS-output and record detectors
-/// share.
-const SYSTEM_NAMES: &[&[u8]] = &[
-    b"root",
-    b"admin",
-    b"administrator",
-    b"wheel",
-    b"staff",
-    b"users",
-    b"user",
-    b"sudo",
-    b"adm",
-    b"docker",
-    b"everyone",
-    b"nogroup",
-    b"nobody",
-    b"daemon",
-    b"bin",
-    b"sys",
-    b"sync",
-    b"games",
-    b"man",
-    b"lp",
-    b"mail",
-    b"news",
-    b"uucp",
-    b"proxy",
-    b"backup",
-    b"list",
-    b"irc",
-    b"www-data",
-    b"postgres",
-    b"mysql",
-    b"mongodb",
-    b"redis",
-    b"sshd",
-    b"git",
-    b"guest",
-    b"default",
-    b"sa",
-    b"ubuntu",
-    b"ec2-user",
-    b"runner",
-    b"oauth2accesstoken",
-    b"x-access-token",
-    b"anonymous",
-    b"messagebus",
-    b"syslog",
-    b"localhost",
-    b"*",
-];
-
-/// Whether `name` (lower case) is a system account or group ([`SYSTEM_NAMES`], `_www`-style
-/// macOS accounts, `systemd-*`).
-pub(crate) fn system_name(name: &[u8]) -> bool {
-    SYSTEM_NAMES.contains(&name) || name.starts_with(b"_") || name.starts_with(b"systemd-")
-}
-
 /// The end of a user, group or host name starting at `v` (letters, digits, `.`, `_`, `-`,
 /// `+` as `ps` marks a cut name, `$` of a machine account).
 fn name_end(low: &[u8], v: usize) -> usize {
@@ -88,7 +29,7 @@ fn push_name(low: &[u8], v: usize, e: usize, rule: Rule, spans: &mut Vec<Span>) 
     let name = &low[v..e];
     if name.is_empty()
         || !name.iter().any(u8::is_ascii_alphabetic)
-        || system_name(name)
+        || crate::logins::system_name(name)
         || crate::rules::only_markers(name)
         || crate::pseudonym::looks_like_pseudonym(name)
     {
