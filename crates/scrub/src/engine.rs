@@ -404,7 +404,7 @@ pub const MAX_GATED_LINE: usize = 8 * 1024 * 1024;
 pub use crate::LINE_TOO_LONG;
 
 /// Pseudonyms already computed in this file, by kind and matched bytes.
-type PseudonymCache = [HashMap<Vec<u8>, String>; 7];
+type PseudonymCache = [HashMap<Vec<u8>, String, crate::bytes::FnvBuild>; 7];
 
 impl std::fmt::Debug for FileScrubber<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -554,7 +554,11 @@ pub fn redact_value(
 /// Lines log repeat their identities); bounded.
 #[derive(Default)]
 pub struct Memo {
-    pseudonyms: std::collections::HashMap<Kind, std::collections::HashMap<String, String>>,
+    pseudonyms: std::collections::HashMap<
+        Kind,
+        std::collections::HashMap<String, String, crate::bytes::FnvBuild>,
+        crate::bytes::FnvBuild,
+    >,
     /// What the plugin's rules say of the keys seen so far.
     keys: crate::rules::KeyCache,
 }
