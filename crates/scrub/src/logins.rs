@@ -329,7 +329,9 @@ pub(crate) fn long_user_flag(
 }
 
 /// A `.netrc` line's `login jdoe` (`machine api.example.com login jdoe password …`,
-/// `default login …`): `s..e` is the word `login`. The end of what was matched.
+/// `default login …`), or a line of a `.netrc` written over several lines: `login jdoe`
+/// alone on an indented line, or `login jdoe password …` alone on its line. `s..e` is the
+/// word `login`. The end of what was matched.
 pub(crate) fn netrc_login(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
     let before = &low[..s];
     let line_start = before
@@ -343,13 +345,32 @@ pub(crate) fn netrc_login(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>)
     };
     let machine = words().any(|w| w == b"machine");
     let default = words().any(|w| w == b"default");
-    if !(machine || default) || !matches!(low.get(e), Some(b' ' | b'\t')) {
+    let alone = words().next().is_none();
+    if !(machine || default || alone) || !matches!(low.get(e), Some(b' ' | b'\t')) {
         return None;
     }
     let (v, end) = argument_after(low, e, false)?;
+    // (Not the `\r` of a CRLF line.)
+    let end = v + low[v..end]
+        .iter()
+        .position(u8::is_ascii_whitespace)
+        .unwrap_or(end - v);
+    let password_next = low[end..].starts_with(b" password ");
     // `default login jdoe password …` (not macOS's "default login keychain").
-    if !machine && !low[end..].starts_with(b" password ") {
+    if default && !machine && !password_next {
         return None;
+    }
+    if alone && !machine && !default {
+        let rest = &low[end..];
+        let line_ends = rest
+            .iter()
+            .position(|&c| c == b'\n' || c == b'\r')
+            .map_or(rest, |p| &rest[..p])
+            .iter()
+            .all(|c| c.is_ascii_whitespace());
+        if !(password_next || (!head.is_empty() && line_ends)) {
+            return None;
+        }
     }
     push_login(low, v, end, spans)
 }
@@ -706,6 +727,13 @@ mod tests {
             ["mkowalski"]
         );
         assert!(names("please login mkowalski to continue").is_empty());
+        // A `.netrc` over several lines.
+        assert_eq!(names("  login mkowalski"), ["mkowalski"]);
+        assert_eq!(names("\tlogin mkowalski\r"), ["mkowalski"]);
+        assert_eq!(names("login mkowalski password hunter2"), ["mkowalski"]);
+        assert!(names("login mkowalski").is_empty());
+        assert!(names("login successful for the session").is_empty());
+        assert!(names("  login failed: bad gateway").is_empty());
         assert_eq!(names("chown mkowalski:staff file"), ["mkowalski"]);
         assert_eq!(names("sudo chown -R mkowalski /srv"), ["mkowalski"]);
         assert!(names("then we chown the directory").is_empty());
