@@ -30,9 +30,9 @@ const CLASS: [u8; 256] = {
 /// The bytes after a run of letters at which some detector may start (see
 /// [`word_detectors`]): a separator after a given name or a credential's name, a host's
 /// `-` or `.`, `:` before an account label, a digit after an IBAN's country, `(` of
-/// `apikey(…)`.
+/// `apikey(…)`, `[` of journald's `sudo[1234]:`.
 static AFTER_LETTERS: crate::bytes::ByteSet =
-    crate::bytes::ByteSet::new(false, false, b" .-_:=(0123456789");
+    crate::bytes::ByteSet::new(false, false, b" .-_:=(0123456789[");
 
 /// Runs the word-triggered detectors over a line (`dec` as written, `low` its lower case).
 /// Every detector needs a particular byte around its first word (a separator after a given
@@ -84,12 +84,17 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
             continue;
         }
         let prev = if s > 0 { dec[s - 1] } else { b' ' };
-        // `-rw------- 1 jdoe staff …`, `drwxr-xr-x …`, `lrwxrwxrwx …` (`ls -l`).
-        let mode_start = (prev == b'-' && low[s] == b'r')
+        // `-rw------- 1 jdoe staff …`, `drwxr-xr-x …`, `lrwxrwxrwx …` (`ls -l`), eza's
+        // `.rw-r--r-- …`.
+        let mode_start = (matches!(prev, b'-' | b'.') && low[s] == b'r')
             || (matches!(low[s], b'd' | b'l' | b'c' | b'b' | b'p' | b's')
                 && matches!(low.get(s + 1), Some(b'r' | b'-')));
         if class == 1 && mode_start {
-            let m = if prev == b'-' { s - 1 } else { s };
+            let m = if matches!(prev, b'-' | b'.') {
+                s - 1
+            } else {
+                s
+            };
             if let Some(end) = crate::system_output::ls_long_at(low, m, spans) {
                 i = end;
                 continue;
@@ -208,10 +213,11 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
             }
         }
         // Rarer starts behind one test: two letters (an IBAN's country, `pw`), a word after
-        // `-` (the end of a flag), a word before `:` (an account label).
+        // `-` (the end of a flag), a word before `:` (an account label), `sudo[`.
         if len == 2
             || prev == b'-'
             || next == b':'
+            || (next == b'[' && len == 4)
             || (len == 1 && (next == b'=' || (next == b' ' && dec.get(e + 1) == Some(&b'='))))
         {
             if let Some(end) = rare_starts(dec, low, s, e, prev, next, spans) {
@@ -275,7 +281,7 @@ fn rare_starts(
             return Some(end);
         }
     }
-    if next == b':' && &low[s..e] == b"sudo" {
+    if matches!(next, b':' | b'[') && &low[s..e] == b"sudo" {
         if let Some(end) = crate::system_output::sudo_log(low, s, spans) {
             return Some(end);
         }

@@ -1,12 +1,12 @@
 //! What OS tools print about users and machines, in the columns and prefixes they always
-//! use (red team, round 9; known leaks since round 7): the owner and group of an `ls -l`
-//! line, the user column of `ps aux`, `id`'s `uid=1000(name)`, `stat`'s `Uid: ( 1000/
-//! name)`, sudo's log line (`sudo:   name : TTY=…`), the machine of a syslog or journal line
+//! use (red team, rounds 9 and 10; known leaks since round 7): the owner and group of an
+//! `ls -l`, `tar -tv` or eza line, the user column of `ps aux`, `ps -ef` and `top`, `id`'s
+//! `uid=1000(name)`, `stat`'s `Uid: ( 1000/ name)`, sudo's log line (`sudo:   name :
+//! TTY=…`, journald's `sudo[1]:`, its refusals), the machine of a syslog or journal line
 //! (`Jan 01 00:00:00 host prog[1]:`, also with an ISO time) and of `uname -a`, the author
 //! of a `git blame` line, the resource a user named in an AWS ARN, the display name of a
-//! Slack mention. Each is an
-//! ordinary word the gate keeps; the layout says what it is. System accounts and groups
-//! (`root`, `staff`, `wheel`, …) and `localhost` stay.
+//! Slack mention. Each is an ordinary word the gate keeps; the layout says what it is.
+//! System accounts and groups (`root`, `staff`, `wheel`, …) and `localhost` stay.
 
 use crate::rules::Rule;
 use crate::span::{Repl, Span};
@@ -51,20 +51,24 @@ fn digits(low: &[u8], i: usize) -> usize {
 }
 
 /// Whether `low[m..m + 10]` is a file mode as `ls -l` prints it (`-rw-------`,
-/// `drwxr-xr-x`, `lrwxrwxrwx`).
+/// `drwxr-xr-x`, `lrwxrwxrwx`; eza writes a plain file's as `.rw-r--r--`).
 fn file_mode(low: &[u8], m: usize) -> bool {
     let Some(mode) = low.get(m..m + 10) else {
         return false;
     };
-    matches!(mode[0], b'-' | b'd' | b'l' | b'c' | b'b' | b'p' | b's')
-        && mode[1..]
-            .iter()
-            .all(|c| matches!(c, b'-' | b'r' | b'w' | b'x' | b's' | b't'))
+    matches!(
+        mode[0],
+        b'-' | b'd' | b'l' | b'c' | b'b' | b'p' | b's' | b'.'
+    ) && mode[1..]
+        .iter()
+        .all(|c| matches!(c, b'-' | b'r' | b'w' | b'x' | b's' | b't'))
         && mode[1..].iter().any(|&c| c != b'-')
 }
 
 /// An `ls -l` line whose file mode starts at `m` (a word's start): `-rw------- 1 jdoe staff
-/// 1234 Jan  1 00:00 file`. The owner and the group are replaced; the end of the group.
+/// 1234 Jan  1 00:00 file`; also `tar -tv`'s `-rw-r--r-- jdoe/staff 1024 2026-01-01 …` and
+/// eza's `.rw-r--r--@ 1.0k jdoe  1 Jan 10:00 file` (size first, the group only with `-g`).
+/// The owner and the group are replaced; the end of the group (or owner).
 pub(crate) fn ls_long_at(low: &[u8], m: usize, spans: &mut Vec<Span>) -> Option<usize> {
     if !(m == 0 || matches!(low[m - 1], b' ' | b'\t')) || !file_mode(low, m) {
         return None;
@@ -78,8 +82,15 @@ pub(crate) fn ls_long_at(low: &[u8], m: usize, spans: &mut Vec<Span>) -> Option<
         return None;
     }
     let after_links = digits(low, links);
+    if after_links == links
+        || low
+            .get(after_links)
+            .is_some_and(|&c| c != b' ' && c != b'\t')
+    {
+        return tar_or_eza(low, links, spans);
+    }
     let owner = spaces(low, after_links);
-    if after_links == links || owner == after_links {
+    if owner == after_links {
         return None;
     }
     let owner_end = name_end(low, owner);
@@ -97,8 +108,74 @@ pub(crate) fn ls_long_at(low: &[u8], m: usize, spans: &mut Vec<Span>) -> Option<
     Some(group_end)
 }
 
-/// A `ps aux` line: `jdoe  12345  0.0  0.1 …` (the user, a PID, then %CPU and %MEM). The
-/// user is replaced.
+/// The rest of a `tar -tv` or eza line from `w`, the word after the mode (see
+/// [`ls_long_at`]).
+fn tar_or_eza(low: &[u8], w: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    let first_end = name_end(low, w);
+    // tar: `jdoe/staff` and a size.
+    if low.get(first_end) == Some(&b'/') {
+        let group_end = name_end(low, first_end + 1);
+        let size = spaces(low, group_end);
+        if first_end == w
+            || group_end == first_end + 1
+            || size == group_end
+            || !low.get(size).is_some_and(u8::is_ascii_digit)
+        {
+            return None;
+        }
+        push_name(low, w, first_end, Rule::PersonName, spans);
+        push_name(low, first_end + 1, group_end, Rule::PersonName, spans);
+        return Some(group_end);
+    }
+    // eza: a size (`-`, `512`, `1.0k`, `12M`), the owner, maybe the group, then the date
+    // (`1 Jan`, `Jan  1`, `2026-01-01`).
+    let size_end = if low.get(w) == Some(&b'-') {
+        w + 1
+    } else {
+        let d = digits(low, w);
+        let mut e = d;
+        if d > w && low.get(e) == Some(&b'.') {
+            e = digits(low, e + 1);
+        }
+        if low.get(e).is_some_and(|c| b"kmgtpe".contains(c)) {
+            e += 1;
+        }
+        if d == w {
+            return None;
+        }
+        e
+    };
+    let owner = spaces(low, size_end);
+    let owner_end = name_end(low, owner);
+    if owner == size_end || owner_end == owner {
+        return None;
+    }
+    let date_at = |i: usize| {
+        let r = &low[i.min(low.len())..];
+        r.first().is_some_and(u8::is_ascii_digit)
+            || (r.len() >= 4 && MONTHS.contains(&&r[..3]) && r[3] == b' ')
+    };
+    let next = spaces(low, owner_end);
+    if next == owner_end {
+        return None;
+    }
+    if date_at(next) {
+        push_name(low, owner, owner_end, Rule::PersonName, spans);
+        return Some(owner_end);
+    }
+    let group_end = name_end(low, next);
+    let date = spaces(low, group_end);
+    if group_end == next || date == group_end || !date_at(date) {
+        return None;
+    }
+    push_name(low, owner, owner_end, Rule::PersonName, spans);
+    push_name(low, next, group_end, Rule::PersonName, spans);
+    Some(group_end)
+}
+
+/// A `ps aux` line: `jdoe  12345  0.0  0.1 …` (the user, a PID, then %CPU and %MEM), or
+/// a `ps -ef` line: `jdoe  12345  1  0 10:02 ?  00:00:01 cmd` (the user, PID, PPID, C,
+/// the start time, the terminal and the CPU time). The user is replaced.
 pub(crate) fn ps_user(low: &[u8], spans: &mut Vec<Span>) {
     let v = spaces(low, 0);
     let end = name_end(low, v);
@@ -106,41 +183,158 @@ pub(crate) fn ps_user(low: &[u8], spans: &mut Vec<Span>) {
     if end == v || pid == end {
         return;
     }
-    let mut i = digits(low, pid);
+    let i = digits(low, pid);
     if i == pid {
         return;
     }
+    if ps_aux_rest(low, i) || ps_ef_rest(low, i) {
+        push_name(low, v, end, Rule::PersonName, spans);
+    }
+}
+
+/// A terminal as `ps` prints it: `?`, `??`, `pts/0`, `tty1`, `s000`, `console`.
+fn tty_at(low: &[u8], t: usize) -> bool {
+    let tty = &low[t.min(low.len())..];
+    tty.starts_with(b"? ")
+        || tty.starts_with(b"?? ")
+        || tty.starts_with(b"pts/")
+        || tty.starts_with(b"tty")
+        || tty.starts_with(b"console")
+        || (tty.first() == Some(&b's') && tty.get(1).is_some_and(u8::is_ascii_digit))
+}
+
+/// `ps aux` after the PID (at `i`): %CPU and %MEM, VSZ and RSS, the terminal.
+fn ps_aux_rest(low: &[u8], mut i: usize) -> bool {
     // %CPU and %MEM: `0.0`.
     for _ in 0..2 {
         let f = spaces(low, i);
         let whole = digits(low, f);
         if f == i || whole == f || low.get(whole) != Some(&b'.') {
-            return;
+            return false;
         }
         i = digits(low, whole + 1);
         if i == whole + 1 {
-            return;
+            return false;
         }
     }
-    // VSZ and RSS, then the terminal (`?`, `??`, `pts/0`, `tty1`, `s000`, `console`).
+    // VSZ and RSS, then the terminal.
     for _ in 0..2 {
         let f = spaces(low, i);
         let d = digits(low, f);
         if f == i || d == f {
-            return;
+            return false;
         }
         i = d;
     }
     let t = spaces(low, i);
-    let tty = &low[t..];
-    if t > i
-        && (tty.starts_with(b"? ")
-            || tty.starts_with(b"?? ")
-            || tty.starts_with(b"pts/")
-            || tty.starts_with(b"tty")
-            || tty.starts_with(b"console")
-            || (tty.first() == Some(&b's') && tty.get(1).is_some_and(u8::is_ascii_digit)))
-    {
+    t > i && tty_at(low, t)
+}
+
+/// `ps -ef` after the PID (at `i`): PPID, C, the start time (`10:02`, `jan04`, `2025`), the
+/// terminal and the CPU time (`00:00:01`).
+fn ps_ef_rest(low: &[u8], mut i: usize) -> bool {
+    for _ in 0..2 {
+        let f = spaces(low, i);
+        let d = digits(low, f);
+        if f == i || d == f {
+            return false;
+        }
+        i = d;
+    }
+    let st = spaces(low, i);
+    if st == i {
+        return false;
+    }
+    let d = digits(low, st);
+    let st_end = if d > st && low.get(d) == Some(&b':') {
+        digits(low, d + 1)
+    } else if d == st + 4 {
+        d
+    } else if low.len() >= st + 5 && MONTHS.contains(&&low[st..st + 3]) {
+        let e = digits(low, st + 3);
+        if e == st + 3 {
+            return false;
+        }
+        e
+    } else {
+        return false;
+    };
+    let t = spaces(low, st_end);
+    if t == st_end || !tty_at(low, t) {
+        return false;
+    }
+    let tty_end = t + low[t..]
+        .iter()
+        .position(|&c| c == b' ')
+        .unwrap_or(low.len() - t);
+    let time = spaces(low, tty_end);
+    let h = digits(low, time);
+    time > tty_end && h > time && low.get(h) == Some(&b':') && digits(low, h + 1) == h + 3
+}
+
+/// A process line of `top`: `  4123 jdoe  20   0  1.2g  80m  12m S   1.3  0.5   0:01.02
+/// node` (PID, user, priority, nice, three sizes, state, %CPU, %MEM, TIME+). The user is
+/// replaced.
+pub(crate) fn top_user(low: &[u8], spans: &mut Vec<Span>) {
+    let p = spaces(low, 0);
+    let pe = digits(low, p);
+    let v = spaces(low, pe);
+    if pe == p || v == pe {
+        return;
+    }
+    let end = name_end(low, v);
+    if end == v {
+        return;
+    }
+    // The fields after the user, each after spaces.
+    let mut i = end;
+    let mut field = |ok: &dyn Fn(&[u8]) -> bool| {
+        let f = spaces(low, i);
+        let e = f + low[f..]
+            .iter()
+            .position(|&c| c == b' ')
+            .unwrap_or(low.len() - f);
+        let good = f > i && e > f && ok(&low[f..e]);
+        i = e;
+        good
+    };
+    let int = |w: &[u8]| {
+        let w = w.strip_prefix(b"-").unwrap_or(w);
+        !w.is_empty() && w.iter().all(u8::is_ascii_digit)
+    };
+    let size = |w: &[u8]| {
+        let w = w.strip_suffix(b"k").unwrap_or(w);
+        let w = match w.last() {
+            Some(b'm' | b'g' | b't' | b'p' | b'e') => &w[..w.len() - 1],
+            _ => w,
+        };
+        !w.is_empty() && w.iter().all(|c| c.is_ascii_digit() || *c == b'.') && w[0] != b'.'
+    };
+    let decimal = |w: &[u8]| {
+        let mut parts = w.split(|&c| c == b'.');
+        let a = parts.next().unwrap_or_default();
+        let b = parts.next().unwrap_or_default();
+        !a.is_empty()
+            && !b.is_empty()
+            && parts.next().is_none()
+            && a.iter().chain(b).all(u8::is_ascii_digit)
+    };
+    let time = |w: &[u8]| {
+        let Some(c) = w.iter().position(|&c| c == b':') else {
+            return false;
+        };
+        c > 0 && w[..c].iter().all(u8::is_ascii_digit) && decimal(&w[c + 1..])
+    };
+    let ok = field(&|w| w == b"rt" || int(w))
+        && field(&int)
+        && field(&size)
+        && field(&size)
+        && field(&size)
+        && field(&|w| w.len() == 1 && b"rsdztiw".contains(&w[0]))
+        && field(&decimal)
+        && field(&decimal)
+        && field(&time);
+    if ok {
         push_name(low, v, end, Rule::PersonName, spans);
     }
 }
@@ -216,31 +410,55 @@ pub(crate) fn stat_owner(low: &[u8], s: usize, spans: &mut Vec<Span>) -> Option<
     Some(ne)
 }
 
-/// sudo's log line: `sudo:   jdoe : TTY=pts/0 ; PWD=… ; USER=root ; COMMAND=…`; `s` is the
-/// word `sudo` before `:`. The invoking user is replaced.
+/// sudo's log line: `sudo:   jdoe : TTY=pts/0 ; PWD=… ; USER=root ; COMMAND=…`, also with
+/// the process id journald writes (`sudo[1234]:`), a count before the cue (`jdoe : 3
+/// incorrect password attempts ; …`) and the refusals (`jdoe : user NOT in sudoers ; …`,
+/// `sudo: jdoe is not in the sudoers file.`, `jdoe is not allowed to run sudo on box.`);
+/// `s` is the word `sudo`. The invoking user is replaced.
 pub(crate) fn sudo_log(low: &[u8], s: usize, spans: &mut Vec<Span>) -> Option<usize> {
-    let e = s + 4;
+    let mut e = s + 4;
+    if low.get(e) == Some(&b'[') {
+        let d = digits(low, e + 1);
+        if d == e + 1 || low.get(d) != Some(&b']') {
+            return None;
+        }
+        e = d + 1;
+    }
     if low.get(e) != Some(&b':') {
         return None;
     }
     let v = spaces(low, e + 1);
     let ne = name_end(low, v);
-    let colon = spaces(low, ne);
-    if ne == v || low.get(colon) != Some(&b':') {
+    if ne == v {
         return None;
     }
-    let rest = &low[spaces(low, colon + 1)..];
-    let told = [
-        &b"tty="[..],
-        b"pwd=",
-        b"user=",
-        b"command=",
-        b"auth",
-        b"incorrect",
-        b"a password",
-    ]
-    .iter()
-    .any(|k| rest.starts_with(k));
+    let after = spaces(low, ne);
+    let told = if low.get(after) == Some(&b':') {
+        let mut r = spaces(low, after + 1);
+        // `3 incorrect password attempts`.
+        let d = digits(low, r);
+        if d > r && low.get(d) == Some(&b' ') {
+            r = d + 1;
+        }
+        let rest = &low[r..];
+        [
+            &b"tty="[..],
+            b"pwd=",
+            b"user=",
+            b"command=",
+            b"auth",
+            b"incorrect",
+            b"a password",
+            b"user not in sudoers",
+            b"command not allowed",
+        ]
+        .iter()
+        .any(|k| rest.starts_with(k))
+    } else {
+        let rest = &low[ne..];
+        rest.starts_with(b" is not in the sudoers file")
+            || rest.starts_with(b" is not allowed to run sudo")
+    };
     if !told {
         return None;
     }
@@ -637,6 +855,7 @@ pub(crate) fn line_layouts(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         _ => return,
     }
     ps_user(low, spans);
+    top_user(low, spans);
     syslog_host(dec, low, spans);
     uname_host(low, spans);
     blame_author(low, spans);
@@ -688,6 +907,29 @@ mod tests {
             ["mkowalski", "mkowalski"]
         );
         assert!(names("-rw-r--r-- 1 root root 10 Jan 1 x", ls).is_empty());
+        // `tar -tv` and eza.
+        assert_eq!(
+            names(
+                "-rw-r--r-- zqtar/zqgroup   1024 2026-01-01 10:00 notes.txt",
+                ls
+            ),
+            ["zqtar", "zqgroup"]
+        );
+        assert!(names("-rw-r--r-- root/root 10 2026-01-01 x", ls).is_empty());
+        assert!(names("-rw-r--r-- 1000/1000 10 2026-01-01 x", ls).is_empty());
+        assert_eq!(
+            names(".rw-r--r--@ 1.0k zqeza  1 Jan 10:00 notes.txt", ls),
+            ["zqeza"]
+        );
+        assert_eq!(
+            names("drwxr-xr-x    - zqeza staff Jan  1 10:00 src", ls),
+            ["zqeza"]
+        );
+        assert_eq!(
+            names(".rw------- 512 zqeza zqgrp 2026-01-01 10:00 x", ls),
+            ["zqeza", "zqgrp"]
+        );
+        assert!(names(".rw-r--r-- 1.0k then something else", ls).is_empty());
         assert!(names("-rw------- is the mode we want", ls).is_empty());
         assert!(names("----------", ls).is_empty());
     }
@@ -703,6 +945,30 @@ mod tests {
         );
         assert!(names("root  1  0.0  0.1 1 2 ? Ss 00:00 0:01 init", ps_user).is_empty());
         assert!(names("status 200 0.5 1.5 done", ps_user).is_empty());
+        // `ps -ef`.
+        for line in [
+            "zqef       4123     1  0 10:02 ?        00:00:01 /usr/bin/node server.js",
+            "zqef  4123  1  3 Jan04 pts/0    00:12:01 node",
+            "zqef  4123  1  0  2025 tty1     1:01:02 node",
+        ] {
+            assert_eq!(names(line, ps_user), ["zqef"], "{line}");
+        }
+        assert!(names("UID  PID  PPID  C STIME TTY  TIME CMD", ps_user).is_empty());
+        assert!(names("root  1  0  0 10:02 ?  00:00:01 init", ps_user).is_empty());
+        assert!(names("retry 3 1 0 10:02 ? later", ps_user).is_empty());
+        // `top`.
+        for line in [
+            "  4123 zqtop     20   0  1.2g  80m  12m S   1.3  0.5   0:01.02 node",
+            "4123 zqtop rt -5 123456 7890 1234 R 99.0 10.2 12:01.02 node",
+        ] {
+            assert_eq!(names(line, top_user), ["zqtop"], "{line}");
+        }
+        assert!(names(
+            "  1 root 20 0 1.2g 80m 12m S 0.0 0.1 0:01.02 init",
+            top_user
+        )
+        .is_empty());
+        assert!(names("  4123 requests 20 0 in 3 batches", top_user).is_empty());
         let id = |t: &[u8], s: &mut Vec<Span>| {
             let _ = id_output(t, 0, s);
         };
@@ -734,7 +1000,20 @@ mod tests {
             ),
             ["zqsudo"]
         );
+        for line in [
+            "box sudo[4242]:   zqsudo : TTY=pts/0 ; PWD=/tmp ; USER=root ; COMMAND=/bin/ls",
+            "sudo: zqsudo : 3 incorrect password attempts ; TTY=pts/0 ; USER=root",
+            "sudo:   zqsudo : user NOT in sudoers ; TTY=pts/0 ; PWD=/tmp ; USER=root",
+            "sudo: zqsudo is not in the sudoers file.  This incident will be reported.",
+            "sudo[7]: zqsudo is not allowed to run sudo on box.",
+        ] {
+            let at = line.find("sudo").expect("sudo");
+            let found = names(&line[at..], sudo);
+            assert_eq!(found, ["zqsudo"], "{line}");
+        }
         assert!(names("sudo: unable to resolve host", sudo).is_empty());
+        assert!(names("sudo[x]: zqsudo : TTY=pts/0", sudo).is_empty());
+        assert!(names("sudo: zqsudo is here", sudo).is_empty());
     }
 
     #[test]
