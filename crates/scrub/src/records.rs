@@ -122,7 +122,12 @@ fn vcard_property(low: &[u8], spans: &mut Vec<Span>) {
         .iter()
         .position(|&c| c == b':' || c == b';')
         .unwrap_or(low.len());
+    // A property may carry a group (`item1.ADR;…`, as Apple's contacts write it).
     let name = &low[..name_end];
+    let name = match name.iter().rposition(|&c| c == b'.') {
+        Some(d) if name[..d].iter().all(u8::is_ascii_alphanumeric) => &name[d + 1..],
+        _ => name,
+    };
     if !matches!(
         name,
         b"fn" | b"n" | b"nickname" | b"adr" | b"bday" | b"x-skype"
@@ -165,7 +170,7 @@ pub(crate) fn record_lines(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     if colons >= 1
         && low
             .first()
-            .is_some_and(|c| matches!(c, b'f' | b'n' | b'a' | b'b' | b'x'))
+            .is_some_and(|c| matches!(c, b'f' | b'n' | b'a' | b'b' | b'x' | b'i'))
     {
         vcard_property(low, spans);
     }
@@ -207,7 +212,9 @@ pub(crate) fn coordinates_at(low: &[u8], digit: usize, spans: &mut Vec<Span>) ->
     if s > 0 && (low[s - 1].is_ascii_alphanumeric() || matches!(low[s - 1], b'.' | b'-' | b'_')) {
         return None;
     }
-    let lat_end = coordinate(low, s, 90)?;
+    // Latitude first, or longitude first as GeoJSON writes a position (`[-122.41942,
+    // 37.77493]`): one of the two within ±90.
+    let lat_end = coordinate(low, s, 180)?;
     let mut j = lat_end;
     if low.get(j) != Some(&b',') {
         return None;
@@ -217,6 +224,9 @@ pub(crate) fn coordinates_at(low: &[u8], digit: usize, spans: &mut Vec<Span>) ->
         j += 1;
     }
     let lon_end = coordinate(low, j, 180)?;
+    if coordinate(low, s, 90).is_none() && coordinate(low, j, 90).is_none() {
+        return None;
+    }
     // Not a longer number or version (`3.12345.6`); a sentence's full stop may follow.
     let next = low.get(lon_end).copied().unwrap_or(b' ');
     let after = low.get(lon_end + 1).copied().unwrap_or(b' ');
@@ -295,34 +305,66 @@ pub(crate) fn coordinate_pairs(low: &[u8], spans: &mut Vec<Span>) {
     }
 }
 
-/// Latitude and longitude under their JSON keys (`"lat":37.77493,"lon":-122.41942`,
-/// `"latitude": …`, `"lng"`): each number with four or more decimals goes.
+/// Latitude and longitude under their keys, in JSON or as `key=value` (`"lat":37.77493,
+/// "lon":-122.41942`, `"latitude": "37.77493"`, `lat="37.77493" lng=…`, `lon=-122.41942`):
+/// each number with four or more decimals goes, bare or quoted.
 pub(crate) fn coordinate_keys(low: &[u8], spans: &mut Vec<Span>) {
-    static KEY_START: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"l"));
-    for q in KEY_START.find_iter(low) {
-        let rest = &low[q + 1..];
-        let (len, limit) = if rest.starts_with(b"lat\"") {
-            (3, 90)
-        } else if rest.starts_with(b"latitude\"") {
+    for q in memchr::memchr_iter(b'l', low) {
+        if q > 0
+            && !matches!(
+                low[q - 1],
+                b'"' | b'\'' | b' ' | b'?' | b'&' | b',' | b'{' | b';' | b'('
+            )
+        {
+            continue;
+        }
+        let rest = &low[q..];
+        let (len, limit) = if rest.starts_with(b"latitude") {
             (8, 90)
-        } else if rest.starts_with(b"lon\"") || rest.starts_with(b"lng\"") {
-            (3, 180)
-        } else if rest.starts_with(b"long\"") {
-            (4, 180)
-        } else if rest.starts_with(b"longitude\"") {
+        } else if rest.starts_with(b"longitude") {
             (9, 180)
+        } else if rest.starts_with(b"long") && !rest.get(4).is_some_and(u8::is_ascii_alphabetic) {
+            (4, 180)
+        } else if rest.starts_with(b"lat") || rest.starts_with(b"lon") || rest.starts_with(b"lng") {
+            (3, if rest[1] == b'a' { 90 } else { 180 })
         } else {
             continue;
         };
-        let k = q + 1 + len + 1;
+        let mut k = q + len;
+        let quoted_key = q > 0 && matches!(low[q - 1], b'"' | b'\'');
+        if quoted_key {
+            if low.get(k) != Some(&low[q - 1]) {
+                continue;
+            }
+            k += 1;
+        }
         let mut v = crate::bytes::skip_spaces(low, k);
-        if low.get(v) != Some(&b':') {
-            continue;
+        match low.get(v) {
+            Some(b':') if quoted_key => {}
+            Some(b'=') if !quoted_key => {}
+            _ => continue,
         }
         v = crate::bytes::skip_spaces(low, v + 1);
-        if let Some(end) = coordinate(low, v, limit) {
-            push_number((v, end), bare_json_value(low, (v, end)), spans);
+        let quote = low.get(v).copied().filter(|c| matches!(c, b'"' | b'\''));
+        if quote.is_some() {
+            v += 1;
+        }
+        let Some(end) = coordinate(low, v, limit) else {
+            continue;
+        };
+        match quote {
+            Some(c) if low.get(end) == Some(&c) => push_number((v, end), false, spans),
+            Some(_) => {}
+            None => {
+                let next = low.get(end).copied().unwrap_or(b' ');
+                if !(next.is_ascii_alphanumeric() || matches!(next, b'.' | b'_')) {
+                    push_number(
+                        (v, end),
+                        quoted_key && bare_json_value(low, (v, end)),
+                        spans,
+                    );
+                }
+            }
         }
     }
 }
@@ -372,6 +414,13 @@ mod tests {
         assert!(found("N:;;;;").is_empty());
         assert!(found("note: something").is_empty());
         assert!(found("error: timed out").is_empty());
+        // A grouped property, as Apple's contacts write it.
+        assert_eq!(
+            found("item1.ADR;type=HOME:;;12 Quiet Lane;Springfield;IL;62704;USA"),
+            [";;12 Quiet Lane;Springfield;IL;62704;USA"]
+        );
+        assert!(found("item1.X-ABLabel:home").is_empty());
+        assert!(found("items.adr is empty: 3").is_empty());
     }
 
     #[test]
@@ -400,5 +449,31 @@ mod tests {
             found(r#"{"coordinates":[2.294481,48.85837]}"#),
             ["2.294481", "48.85837"]
         );
+        // GeoJSON writes the longitude first, beyond ±90 too.
+        assert_eq!(
+            found(r#"{"type":"Point","coordinates":[-122.41942,37.77493]}"#),
+            ["-122.41942", "37.77493"]
+        );
+        assert_eq!(found("at -122.41942,37.77493"), ["-122.41942", "37.77493"]);
+        // Neither within ±90: no position.
+        assert!(found("at 122.41942,137.77493").is_empty());
+        // Quoted values and `key=value`.
+        assert_eq!(
+            found(r#"{"latitude":"37.77493","longitude":"-122.41942"}"#),
+            ["37.77493", "-122.41942"]
+        );
+        assert_eq!(
+            found(r#"<pin lat="37.77493" lon='-122.41942'/>"#),
+            ["37.77493", "-122.41942"]
+        );
+        assert_eq!(
+            found("GET /map?lat=37.77493&lng=-122.41942 200"),
+            ["37.77493", "-122.41942"]
+        );
+        assert_eq!(found("long=-122.41942"), ["-122.41942"]);
+        assert!(found("plat=37.77493 along=1.23456").is_empty());
+        assert!(found("lat=37.77493.1").is_empty());
+        assert!(found("longest=37.77493").is_empty());
+        assert!(found(r#"{"lat":"37.7749x"}"#).is_empty());
     }
 }
