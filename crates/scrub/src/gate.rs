@@ -1103,19 +1103,13 @@ impl StringMemo {
 
     /// The string passed unchanged.
     fn remember(&self) {
-        MEMO.with(|p| {
-            let mut p = p.borrow_mut();
-            if p.len() >= 16 * 1024 {
-                p.clear();
-            }
-            p.insert(self.buf[..self.len].into());
-        });
+        MEMO.with(|p| p.borrow_mut().insert(&self.buf[..self.len]));
     }
 }
 
 thread_local! {
     /// JSON strings that passed the gate unchanged, by their place ([`StringMemo`]), bounded.
-    static MEMO: std::cell::RefCell<PassSet> = std::cell::RefCell::new(PassSet::default());
+    static MEMO: std::cell::RefCell<crate::pass_cache::PassCache> = std::cell::RefCell::new(crate::pass_cache::PassCache::default());
 }
 
 /// Whether reading `line` does not depend on the lines before it ([`GateState`]): it starts
@@ -1968,34 +1962,9 @@ fn iso_time(c: &[u8]) -> bool {
 /// Chunks up to this long are remembered when they pass.
 const CACHED_CHUNK: usize = 96;
 
-/// A fast non-cryptographic hash for the pass cache (word at a time).
-#[derive(Default)]
-struct FastHash(u64);
-
-impl std::hash::Hasher for FastHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = self.0;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-        for &b in chunks.remainder() {
-            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-        self.0 = h;
-    }
-}
-
-type PassSet = std::collections::HashSet<Box<[u8]>, std::hash::BuildHasherDefault<FastHash>>;
-
 thread_local! {
     /// Chunks that passed the gate (a pure function of the chunk's bytes), bounded.
-    static PASSED: std::cell::RefCell<PassSet> = std::cell::RefCell::new(PassSet::default());
+    static PASSED: std::cell::RefCell<crate::pass_cache::PassCache> = std::cell::RefCell::new(crate::pass_cache::PassCache::default());
 }
 
 fn passed_before(chunk: &[u8]) -> bool {
@@ -2006,13 +1975,7 @@ fn remember_pass(chunk: &[u8]) {
     if chunk.len() > CACHED_CHUNK {
         return;
     }
-    PASSED.with(|p| {
-        let mut p = p.borrow_mut();
-        if p.len() >= 16 * 1024 {
-            p.clear();
-        }
-        p.insert(chunk.into());
-    });
+    PASSED.with(|p| p.borrow_mut().insert(chunk));
 }
 
 /// [`chunk_gate`] without the cache.

@@ -37,6 +37,7 @@ mod logins;
 mod named;
 pub mod names;
 pub mod parallel;
+mod pass_cache;
 mod personal;
 mod prose;
 #[cfg(test)]
