@@ -81,16 +81,15 @@ pub(crate) fn ls_long_at(low: &[u8], m: usize, spans: &mut Vec<Span>) -> Option<
     if links == i {
         return None;
     }
+    ls_rest(low, links, spans).or_else(|| tar_or_eza(low, links, spans))
+}
+
+/// The rest of an `ls -l` line from `links`, the word after the mode: the link count, the
+/// owner, the group and a size.
+fn ls_rest(low: &[u8], links: usize, spans: &mut Vec<Span>) -> Option<usize> {
     let after_links = digits(low, links);
-    if after_links == links
-        || low
-            .get(after_links)
-            .is_some_and(|&c| c != b' ' && c != b'\t')
-    {
-        return tar_or_eza(low, links, spans);
-    }
     let owner = spaces(low, after_links);
-    if owner == after_links {
+    if after_links == links || owner == after_links {
         return None;
     }
     let owner_end = name_end(low, owner);
@@ -928,6 +927,10 @@ mod tests {
         assert_eq!(
             names(".rw------- 512 zqeza zqgrp 2026-01-01 10:00 x", ls),
             ["zqeza", "zqgrp"]
+        );
+        assert_eq!(
+            names(".rw-r--r-- 512 zqeza  1 Jan 10:00 notes.txt", ls),
+            ["zqeza"]
         );
         assert!(names(".rw-r--r-- 1.0k then something else", ls).is_empty());
         assert!(names("-rw------- is the mode we want", ls).is_empty());
