@@ -970,7 +970,8 @@ fn a_bundle_stays_useful_for_healthy_and_failing_homes() {
         );
         h.write(
             &format!("{logs}/shareable-debug.jsonl"),
-            "{\"seq\":1,\"timestamp\":\"2025-01-01T00:00:05.000Z\",\"event\":\"fetch_attempt_response\",\"model\":\"gpt-5.1-codex\",\"status\":503,\"waitMs\":1500}\n",
+            "{\"seq\":1,\"timestamp\":\"2025-01-01T00:00:05.000Z\",\"event\":\"fetch_attempt_response\",\"model\":\"gpt-5.1-codex\",\"status\":503,\"waitMs\":1500}\n\
+             {\"seq\":2,\"event\":\"rotation_decision\",\"decision\":\"keep\",\"counters\":{\"eligible\":3,\"cooling\":0},\"selectedIndex\":0,\"durationMs\":96.31585726239595}\n",
         );
         let direct = h.run(&["--json"]).json();
         let (run, out) = bundle(&h, &[]);
@@ -1018,8 +1019,21 @@ fn a_bundle_stays_useful_for_healthy_and_failing_homes() {
             "\"model\":\"gpt-5.1-codex\"",
             "\"status\":503",
             "\"waitMs\":1500",
+            // A duration as JavaScript writes a double (found bundling 200 MB of logs: it
+            // became a bare `<string:17>`, and the line was no JSON; the schema's parse then
+            // changed its last digit, until serde_json rounds floats exactly).
+            "\"durationMs\":96.31585726239595",
         ] {
             assert!(text.contains(needle), "{label}: {needle:?} missing");
+        }
+        // Every line of a JSON Lines entry is still JSON.
+        for (name, bytes) in files.iter().filter(|(n, _)| n.ends_with(".jsonl")) {
+            for line in String::from_utf8_lossy(bytes).lines() {
+                assert!(
+                    serde_json::from_str::<Value>(line).is_ok(),
+                    "{label}: {name}: no JSON: {line}"
+                );
+            }
         }
         // Found from the user's side: every finding code became `[redacted]` (read as an
         // OAuth code), the summary's relative times and paths became placeholders, and

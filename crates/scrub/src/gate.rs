@@ -953,15 +953,23 @@ fn bare_value(
             .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\r'))
             .unwrap_or(text.len() - v);
         let word = &text[v..w];
-        let kept = word.is_empty()
-            || matches!(word[0], b'{' | b'[' | b'"')
-            || word
+        // A number is kept by its shape alone; one that is no JSON number (a run of more
+        // than 13 digits, an account or card number) goes here, quoted, rather than as a
+        // word of free text, which would leave the line no JSON.
+        let numeric = !word.is_empty()
+            && word
                 .iter()
-                .all(|c| matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
-            || matches!(word, b"true" | b"false" | b"null" | b"[redacted]")
-            || number_like(word)
-            || is_placeholder(word)
-            || value_verdict(word, class) != Verdict::Replace;
+                .all(|c| matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'));
+        let kept = word.is_empty()
+            || if numeric {
+                json_number(word) || number_like(word)
+            } else {
+                matches!(word[0], b'{' | b'[' | b'"')
+                    || matches!(word, b"true" | b"false" | b"null" | b"[redacted]")
+                    || number_like(word)
+                    || is_placeholder(word)
+                    || value_verdict(word, class) != Verdict::Replace
+            };
         if !kept {
             // Quoted, so a JSON line stays JSON.
             out.extend_from_slice(&text[copied..v]);
@@ -1030,15 +1038,15 @@ fn bare_structure(text: &[u8]) -> bool {
     }
 }
 
-/// Whether `text` is separators (`,` brackets, spaces) and chunks of digits, `.`, `:` and
-/// `-` that are [`number_like`].
+/// Whether `text` is separators (`,` brackets, spaces) and chunks of digits, `.`, `:`,
+/// `-` (and an exponent's `e`, `+`) that are [`number_like`] or a [`json_number`].
 fn numbers_and_structure(text: &[u8]) -> bool {
     let mut run = 0;
     for (i, &c) in text.iter().enumerate() {
         match c {
-            b'0'..=b'9' | b'.' | b':' | b'-' => continue,
+            b'0'..=b'9' | b'.' | b':' | b'-' | b'e' | b'E' | b'+' => continue,
             b',' | b'{' | b'}' | b'[' | b']' | b' ' | b'\t' => {
-                if run < i && !number_like(&text[run..i]) {
+                if run < i && !number_like(&text[run..i]) && !json_number(&text[run..i]) {
                     return false;
                 }
                 run = i + 1;
@@ -1046,7 +1054,41 @@ fn numbers_and_structure(text: &[u8]) -> bool {
             _ => return false,
         }
     }
-    run >= text.len() || number_like(&text[run..])
+    run >= text.len() || number_like(&text[run..]) || json_number(&text[run..])
+}
+
+/// A number as JSON's structure holds it (after a `:` that may come with it): at most 13
+/// digits in a row before the point, as [`number_like`] counts them, and a fraction of up
+/// to 17 digits (`96.31585726239595`, a duration as JavaScript writes a double), with an
+/// exponent (`1e+21`, `2.5E-7`). A longer run of digits is judged as a word (an account or
+/// card number), and, under a key, replaced by a quoted placeholder ([`bare_value`]).
+fn json_number(c: &[u8]) -> bool {
+    let c = c.strip_prefix(b":").unwrap_or(c);
+    let c = c.strip_prefix(b"-").unwrap_or(c);
+    let int = c.iter().take_while(|b| b.is_ascii_digit()).count();
+    if int == 0 || int > 13 {
+        return false;
+    }
+    let mut rest = &c[int..];
+    if let Some(f) = rest.strip_prefix(b".") {
+        let frac = f.iter().take_while(|b| b.is_ascii_digit()).count();
+        if frac == 0 || frac > 17 {
+            return false;
+        }
+        rest = &f[frac..];
+    }
+    if let Some(e) = rest.strip_prefix(b"e").or_else(|| rest.strip_prefix(b"E")) {
+        let e = e
+            .strip_prefix(b"+")
+            .or_else(|| e.strip_prefix(b"-"))
+            .unwrap_or(e);
+        let exp = e.iter().take_while(|b| b.is_ascii_digit()).count();
+        if exp == 0 || exp > 3 {
+            return false;
+        }
+        rest = &e[exp..];
+    }
+    rest.is_empty()
 }
 
 /// The place of a JSON string in its line and its content, for [`MEMO`]: the gate's verdict
@@ -3069,6 +3111,39 @@ mod tests {
         for (line, gone) in cases {
             assert!(!g(line).contains(gone), "{line}: {}", g(line));
         }
+    }
+
+    /// Found reading a bundle's JSON Lines: a duration as JavaScript writes a double
+    /// (`96.31585726239595`, 14 digits after the point) became an unquoted `<string:17>`,
+    /// and the line was no longer JSON. A JSON number keeps up to 17 fraction digits; a
+    /// longer run of digits (an account or card number) under a key becomes a quoted
+    /// placeholder, so the line stays JSON.
+    #[test]
+    fn json_numbers_stay_and_what_goes_stays_json() {
+        assert_kept(&[
+            r#"{"seq":3,"durationMs":96.31585726239595}"#,
+            r#"{"durationMs":890.1360800412459,"ok":true}"#,
+            r#"{"scores":[0.12345678901234567,-3.5e-7,1e+21]}"#,
+            r#"{"ratio": -0.00012345678901234}"#,
+        ]);
+        for (line, gone) in [
+            (r#"{"acct":4111111111111111}"#, "4111111111111111"),
+            (r#"{"acct":4111111111111111,"n":1}"#, "4111111111111111"),
+            (r#"{"n":0.123456789012345678}"#, "123456789012345678"),
+            (r#"{"n":12345678901234.5}"#, "12345678901234"),
+        ] {
+            let out = g(line);
+            assert!(!out.contains(gone), "{line}: {out}");
+            serde_json::from_str::<serde_json::Value>(&out)
+                .unwrap_or_else(|e| panic!("{line} gave {out}, no JSON: {e}"));
+        }
+        assert!(json_number(b":96.31585726239595"));
+        assert!(json_number(b"-1"));
+        assert!(!json_number(b"1."));
+        assert!(!json_number(b".5"));
+        assert!(!json_number(b"1e"));
+        assert!(!json_number(b"12345678901234"));
+        assert!(!json_number(b"1.2.3"));
     }
 
     /// Found bundling a request snapshot as the plugin writes it: the run id, the
