@@ -1,6 +1,6 @@
 """Round 10 (r27): the variants round 9's review listed as not covered. A `.netrc` written over
 several lines, journald's `sudo[pid]:` and sudo's refusals, `ps -ef`, `top`, `tar -tv` and
-eza listings, a grouped vCard address, GeoJSON's longitude-first positions and positions
+eza listings, a grouped vCard address, names told in prose in any case, GeoJSON's longitude-first positions and positions
 written as quoted or `key=value` values; in text logs and in JSON strings. Each canary is a
 made-up word the gate would keep as vocabulary-shaped, unless the case says otherwise."""
 import json
@@ -29,6 +29,12 @@ one("eza row", ".rw-r--r--@ 1.0k @C@  1 Jan 10:00 notes.txt\n", "ez1")
 one("eza directory row", "drwxr-xr-x    - @C@  1 Jan 10:00 src\n", "ez2")
 one("ps -ef row in json string", json.dumps({"level": "debug", "stdout": "@C@   4123     1  0 10:02 ?        00:00:01 node"}) + "\n", "js1", log="a.jsonl")
 one("vcard grouped address", "BEGIN:VCARD\nitem1.ADR;type=HOME:;;12 Quiet Lane;@C@;IL;62704;USA\nEND:VCARD\n", "vc1")
+
+# Names told in prose, in any case.
+one("my name's in json message", json.dumps({"event": "feedback", "message": "My name's @C@ and the login loops"}) + "\n", "pn1", log="a.jsonl")
+one("hey name exclamation", "hey @C@! your session expired\n", "pn2")
+one("dear name comma", "dear @C@, your plan renews soon\n", "pn3")
+one("i am capitalized name here", "I am " + word("r27pn4", 3).capitalize() + " here, on the infra team\n", "pn4")
 
 # Positions (the canary is the secret, not a word).
 @case("r27 geojson point longitude first", "-122.41942")

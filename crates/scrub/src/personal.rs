@@ -1086,10 +1086,107 @@ pub(crate) fn user_folders(low: &[u8], spans: &mut Vec<Span>) {
     }
 }
 
+/// Words a greeting or an introduction is followed by that are no name.
+const TOLD_NOT_NAMES: &[&[u8]] = &[
+    b"all",
+    b"also",
+    b"an",
+    b"again",
+    b"buddy",
+    b"everybody",
+    b"everyone",
+    b"folks",
+    b"friend",
+    b"friends",
+    b"guys",
+    b"just",
+    b"missing",
+    b"not",
+    b"now",
+    b"null",
+    b"sir",
+    b"still",
+    b"madam",
+    b"team",
+    b"the",
+    b"there",
+    b"undefined",
+    b"unknown",
+    b"world",
+    b"empty",
+    b"invalid",
+    b"too",
+    b"sorry",
+    b"here",
+    b"back",
+    b"new",
+    b"happy",
+    b"glad",
+    b"using",
+    b"trying",
+    b"getting",
+    b"running",
+    b"on",
+    b"in",
+    b"at",
+    b"a",
+];
+
+/// A name told in prose, in any case (red team, rounds 7 and 18): after `my name is` or
+/// `my name's`; after a greeting (`hi`, `hello`, `hey`, `dear`) when a `,` or `!` follows the
+/// word (`hello jane, your plan …`); after `I'm` or `I am` when `from`, `here` or `,`
+/// follows a capitalized word (`I'm Jane from the platform team`). `sp` is the space before
+/// the word. Whether a name was replaced.
+fn told_name(dec: &[u8], low: &[u8], sp: usize, spans: &mut Vec<Span>) -> bool {
+    let before = &low[..sp];
+    let after_cue = |cues: &[&[u8]]| {
+        cues.iter().any(|c| {
+            before.ends_with(c)
+                && (before.len() == c.len()
+                    || !before[before.len() - c.len() - 1].is_ascii_alphanumeric())
+        })
+    };
+    let s = sp + 1;
+    let e = crate::bytes::letters_end(dec, s);
+    let word = &low[s..e];
+    if word.len() < 2 || TOLD_NOT_NAMES.contains(&word) {
+        return false;
+    }
+    // The word must end there (not `jane_doe.txt`, `hello-world`).
+    let next = dec.get(e).copied();
+    if next
+        .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'@' | b'/'))
+        && !(next == Some(b'.') && dec.get(e + 1).is_none_or(|c| c.is_ascii_whitespace()))
+    {
+        return false;
+    }
+    let told = if after_cue(&[b"my name is", b"my name's"]) {
+        true
+    } else if after_cue(&[b"hi", b"hello", b"hey", b"dear"]) {
+        matches!(next, Some(b',' | b'!'))
+    } else if after_cue(&[b"i'm", b"i am"]) {
+        dec[s].is_ascii_uppercase()
+            && (matches!(next, Some(b','))
+                || low[e..].starts_with(b" from ")
+                || low[e..].starts_with(b" here"))
+    } else {
+        false
+    };
+    if told {
+        spans.push(Span::new(s, e, Rule::PersonName, Repl::Redacted));
+    }
+    told
+}
+
 /// Names after cue words → `[redacted]`.
 pub(crate) fn names(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     for sp in memchr::memchr3_iter(b' ', b':', b'=', dec) {
         let s = sp + 1;
+        if dec[sp] == b' ' && dec.get(s).is_some_and(u8::is_ascii_alphabetic) {
+            if told_name(dec, low, sp, spans) {
+                continue;
+            }
+        }
         if !dec.get(s).is_some_and(u8::is_ascii_uppercase)
             || !dec.get(s + 1).is_some_and(u8::is_ascii_lowercase)
         {
@@ -1175,6 +1272,44 @@ mod tests {
             .iter()
             .map(|s| (text[s.start..s.end].to_string(), s.rule))
             .collect()
+    }
+
+    #[test]
+    fn names_told_in_prose_in_any_case() {
+        for (text, name) in [
+            ("hi, my name is zqlowname and I need help", "zqlowname"),
+            ("My name's Zqname.", "Zqname"),
+            ("hello zqhello, your plan renews soon", "zqhello"),
+            ("Hey zqhey! thanks", "zqhey"),
+            ("dear zqdear,", "zqdear"),
+            ("I'm Zqiamname from the platform team", "Zqiamname"),
+            ("i am Zqiam, the admin", "Zqiam"),
+        ] {
+            let got = found(text);
+            assert!(
+                got.iter().any(|(t, r)| t == name && *r == Rule::PersonName),
+                "{text}: {got:?}"
+            );
+        }
+        for text in [
+            "hello world, this is a test",
+            "hi there, how are you",
+            "hey all, the build is green",
+            "hello zqhello and goodbye",
+            "hi zqfile.txt, no",
+            "I'm Sorry, that failed",
+            "I'm Zqbuilding the image now",
+            "i am here from the start",
+            "my name is not set",
+            "hello-world, again",
+            "say hi, then go",
+        ] {
+            let got = found(text);
+            assert!(
+                !got.iter().any(|(_, r)| *r == Rule::PersonName),
+                "{text}: {got:?}"
+            );
+        }
     }
 
     #[test]
