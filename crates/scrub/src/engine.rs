@@ -439,21 +439,6 @@ fn inert(c: u8) -> bool {
     matches!(c, b'"' | b' ' | b'\t')
 }
 
-/// Whether `dec[start..end]` is a whole `key=value` or URL query value: after `=`, up to
-/// `&`, `"`, a space or the end. Its neighbours read the same around a replacement as around
-/// the value (the key before `=` still names a value, and the run of token characters ends
-/// where it ended), as long as the value is plain word bytes.
-/// (Not a replacement that brings its own quotes.)
-fn query_value(dec: &[u8], sp: &Span) -> bool {
-    sp.start > 0
-        && dec[sp.start - 1] == b'='
-        && matches!(dec.get(sp.end), None | Some(b'&' | b'"' | b' '))
-        && !matches!(
-            sp.repl,
-            Repl::QuotedRedacted { .. } | Repl::Omitted { quoted: true, .. }
-        )
-}
-
 /// A byte whose removal cannot make other text read differently: the characters of tokens,
 /// ids and emails (no quote, separator, bracket, control or non-ASCII byte).
 fn plain(c: u8) -> bool {
@@ -591,12 +576,10 @@ impl FileScrubber<'_> {
         // match, close a quoted key, end a header value, remove bytes that kept a key from
         // being read as one) unless it replaces plain word bytes between inert ones: a whole
         // quoted JSON value or a whitespace-separated word made of token, id or email
-        // characters, or a whole `key=value` or query value. Only the others are
-        // re-analysed.
+        // characters. Only the others are re-analysed.
         let replaced = self.spans.iter().any(|sp| {
-            !(query_value(dec, sp)
-                || (sp.start.checked_sub(1).is_none_or(|i| inert(dec[i]))
-                    && dec.get(sp.end).is_none_or(|&c| inert(c))))
+            sp.start.checked_sub(1).is_some_and(|i| !inert(dec[i]))
+                || dec.get(sp.end).is_some_and(|&c| !inert(c))
                 || !dec[sp.start..sp.end].iter().all(|&c| plain(c))
                 || in_json_key(dec, sp.end)
         });

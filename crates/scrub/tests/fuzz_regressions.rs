@@ -98,3 +98,31 @@ fn a_told_code_before_a_json_like_tail_scans_clean() {
 fn su_words_after_quotes_and_control_bytes_scan_clean() {
     assert_scans_clean(include_bytes!("fuzz-regressions/su-after-quote.bin"));
 }
+
+/// Found reviewing a change that skipped the second analysis of a line whose only
+/// replacements were whole `key=value` values: replacing a long value with a short one brings
+/// a cue word within a detector's look-back window (`Failed … for NAME from`, `changed …
+/// password to VALUE`), so the second analysis finds what the first could not. Each line
+/// must scan clean and lose its secret.
+#[test]
+fn a_shorter_replacement_that_brings_a_cue_closer_is_read_again() {
+    for (line, secret) in [
+        (
+            "Failed publickey token=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b for jdoe from 198.51.100.7 port 52144 ssh2",
+            "jdoe",
+        ),
+        (
+            "changed token=9f86d081884c7d659a2feaa0 password to correcthorse",
+            "correcthorse",
+        ),
+    ] {
+        assert_scans_clean(line.as_bytes());
+        let s = scrubber();
+        let mut f = s.file(Mode::Lines);
+        let mut out = Vec::new();
+        f.redact_line(line.as_bytes(), true, &mut out);
+        f.finish(&mut out);
+        let text = String::from_utf8_lossy(&out);
+        assert!(!text.contains(secret), "{line} -> {text}");
+    }
+}
