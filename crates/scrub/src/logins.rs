@@ -350,11 +350,11 @@ pub(crate) fn netrc_login(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>)
         return None;
     }
     let (v, end) = argument_after(low, e, false)?;
-    // (Not the `\r` of a CRLF line.)
-    let end = v + low[v..end]
-        .iter()
-        .position(u8::is_ascii_whitespace)
-        .unwrap_or(end - v);
+    // (Not the `\r` of a CRLF line; a quoted login keeps its spaces.)
+    let mut end = end;
+    while end > v && low[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
     let password_next = low[end..].starts_with(b" password ");
     // `default login jdoe password …` (not macOS's "default login keychain").
     if default && !machine && !password_next {
@@ -368,7 +368,25 @@ pub(crate) fn netrc_login(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>)
             .map_or(rest, |p| &rest[..p])
             .iter()
             .all(|c| c.is_ascii_whitespace());
-        if !(password_next || (!head.is_empty() && line_ends)) {
+        // (`  login successful`, `  login failed` are log lines.)
+        let word = &low[v..end];
+        if !(password_next || (!head.is_empty() && line_ends))
+            || matches!(
+                word,
+                b"successful"
+                    | b"succeeded"
+                    | b"failed"
+                    | b"failure"
+                    | b"required"
+                    | b"ok"
+                    | b"error"
+                    | b"expired"
+                    | b"complete"
+                    | b"completed"
+                    | b"page"
+                    | b"denied"
+            )
+        {
             return None;
         }
     }
@@ -734,6 +752,11 @@ mod tests {
         assert!(names("login mkowalski").is_empty());
         assert!(names("login successful for the session").is_empty());
         assert!(names("  login failed: bad gateway").is_empty());
+        assert!(names("  login successful").is_empty());
+        assert_eq!(
+            names("machine h login \"Mk Owalski\" password x"),
+            ["Mk Owalski"]
+        );
         assert_eq!(names("chown mkowalski:staff file"), ["mkowalski"]);
         assert_eq!(names("sudo chown -R mkowalski /srv"), ["mkowalski"]);
         assert!(names("then we chown the directory").is_empty());
