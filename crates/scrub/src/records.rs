@@ -122,11 +122,19 @@ fn vcard_property(low: &[u8], spans: &mut Vec<Span>) {
         .iter()
         .position(|&c| c == b':' || c == b';')
         .unwrap_or(low.len());
-    // A property may carry a group (`item1.ADR;…`, as Apple's contacts write it).
+    // A property may carry a group (`item1.ADR;…`, as Apple's contacts write it; only
+    // theirs: `app.fn:handle_request` is a log line).
     let name = &low[..name_end];
-    let name = match name.iter().rposition(|&c| c == b'.') {
-        Some(d) if name[..d].iter().all(u8::is_ascii_alphanumeric) => &name[d + 1..],
-        _ => name,
+    let name = match name.strip_prefix(b"item") {
+        Some(rest) => {
+            let d = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+            if d > 0 && rest.get(d) == Some(&b'.') {
+                &rest[d + 1..]
+            } else {
+                name
+            }
+        }
+        None => name,
     };
     if !matches!(
         name,
@@ -187,7 +195,7 @@ fn coordinate(low: &[u8], s: usize, limit: u32) -> Option<usize> {
         return None;
     }
     let frac = crate::bytes::digits_end(low, whole + 1);
-    if frac - (whole + 1) < 4 || frac - (whole + 1) > 15 {
+    if frac - (whole + 1) < 4 || frac - (whole + 1) > 17 {
         return None;
     }
     let n: u32 = std::str::from_utf8(&low[i..whole]).ok()?.parse().ok()?;
@@ -224,7 +232,8 @@ pub(crate) fn coordinates_at(low: &[u8], digit: usize, spans: &mut Vec<Span>) ->
         j += 1;
     }
     let lon_end = coordinate(low, j, 180)?;
-    if coordinate(low, s, 90).is_none() && coordinate(low, j, 90).is_none() {
+    let lat_first = coordinate(low, s, 90).is_some();
+    if !lat_first && coordinate(low, j, 90).is_none() {
         return None;
     }
     // Not a longer number or version (`3.12345.6`); a sentence's full stop may follow.
@@ -253,8 +262,24 @@ pub(crate) fn coordinates_at(low: &[u8], digit: usize, spans: &mut Vec<Span>) ->
     // word before says so (`coordinates`, `location`, `center`, …): two numbers in an
     // array are as often two scores.
     let json = matches!(before, Some(b':' | b'[')) && bare_json_value(low, (j, lon_end));
-    if json {
-        let ctx = &low[s.saturating_sub(48)..s];
+    // A JSON pair, or a pair with the longitude first (as GeoJSON writes it), only under a
+    // position word.
+    if json || !lat_first {
+        // The word may stand before the whole array of positions (a GeoJSON `LineString`:
+        // `"coordinates":[[…],[…],…]`): the window ends where the array of numbers starts.
+        let array_start = s - low[..s]
+            .iter()
+            .rev()
+            .take_while(|c| {
+                c.is_ascii_digit()
+                    || matches!(
+                        c,
+                        b'.' | b',' | b'-' | b'[' | b']' | b' ' | b'e' | b'E' | b'+'
+                    )
+            })
+            .count();
+        let near = &low[s.saturating_sub(48)..s];
+        let ctx = &low[array_start.saturating_sub(48)..array_start];
         let cued = [
             &b"coord"[..],
             b"loc",
@@ -270,7 +295,7 @@ pub(crate) fn coordinates_at(low: &[u8], digit: usize, spans: &mut Vec<Span>) ->
             b"where",
         ]
         .iter()
-        .any(|w| memchr::memmem::find(ctx, w).is_some());
+        .any(|w| memchr::memmem::find(ctx, w).is_some() || memchr::memmem::find(near, w).is_some());
         if !cued {
             return None;
         }
@@ -340,7 +365,7 @@ pub(crate) fn coordinate_keys(low: &[u8], spans: &mut Vec<Span>) {
         }
         let mut v = crate::bytes::skip_spaces(low, k);
         match low.get(v) {
-            Some(b':') if quoted_key => {}
+            Some(b':') if quoted_key || low.get(v + 1) == Some(&b' ') => {}
             Some(b'=') if !quoted_key => {}
             _ => continue,
         }
@@ -421,6 +446,8 @@ mod tests {
         );
         assert!(found("item1.X-ABLabel:home").is_empty());
         assert!(found("items.adr is empty: 3").is_empty());
+        assert!(found("app.fn:handle_request took 3ms").is_empty());
+        assert!(found("item.fn:x").is_empty());
     }
 
     #[test]
@@ -454,9 +481,26 @@ mod tests {
             found(r#"{"type":"Point","coordinates":[-122.41942,37.77493]}"#),
             ["-122.41942", "37.77493"]
         );
-        assert_eq!(found("at -122.41942,37.77493"), ["-122.41942", "37.77493"]);
+        assert_eq!(
+            found("location -122.41942,37.77493"),
+            ["-122.41942", "37.77493"]
+        );
+        assert!(found("at -122.41942,37.77493").is_empty());
         // Neither within ±90: no position.
         assert!(found("at 122.41942,137.77493").is_empty());
+        // Longitude first only under a position word.
+        assert!(found("took 150.1234,20.5678").is_empty());
+        // Every position of a line, not only the first within the word's reach; as many
+        // decimals as a double prints.
+        let line = r#"{"type":"LineString","coordinates":[[-122.41941550000001,37.77492950000001],[-122.41841550000001,37.77592950000001],[-122.41741550000001,37.77692950000001]]}"#;
+        assert_eq!(found(line).len(), 6, "{:?}", found(line));
+        assert!(found(r#"{"scores":[[0.91234,0.08766],[0.5123,0.4877]]}"#).is_empty());
+        // YAML and JavaScript objects.
+        assert_eq!(found("lat: 37.77493"), ["37.77493"]);
+        assert_eq!(
+            found("{ lat: 37.77493, lng: -122.41942 }"),
+            ["37.77493", "-122.41942"]
+        );
         // Quoted values and `key=value`.
         assert_eq!(
             found(r#"{"latitude":"37.77493","longitude":"-122.41942"}"#),
