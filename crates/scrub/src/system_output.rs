@@ -110,15 +110,26 @@ fn ls_rest(low: &[u8], links: usize, spans: &mut Vec<Span>) -> Option<usize> {
 /// The rest of a `tar -tv` or eza line from `w`, the word after the mode (see
 /// [`ls_long_at`]).
 fn tar_or_eza(low: &[u8], w: usize, spans: &mut Vec<Span>) -> Option<usize> {
+    // A date as these tools print it: `2026-01-01`, `1 Jan`, `Jan  1`.
+    let date_at = |i: usize| {
+        let r = &low[i.min(low.len())..];
+        let d = r.iter().take_while(|c| c.is_ascii_digit()).count();
+        let month = |t: &[u8]| t.len() >= 3 && MONTHS.contains(&&t[..3]);
+        (d == 4 && r.get(4) == Some(&b'-') && r.get(5).is_some_and(u8::is_ascii_digit))
+            || ((1..=2).contains(&d) && r.get(d) == Some(&b' ') && month(&r[spaces(r, d)..]))
+            || (month(r) && r.get(3) == Some(&b' '))
+    };
     let first_end = name_end(low, w);
-    // tar: `jdoe/staff` and a size.
+    // tar: `jdoe/staff`, a size and a date.
     if low.get(first_end) == Some(&b'/') {
         let group_end = name_end(low, first_end + 1);
         let size = spaces(low, group_end);
+        let size_end = digits(low, size);
         if first_end == w
             || group_end == first_end + 1
             || size == group_end
-            || !low.get(size).is_some_and(u8::is_ascii_digit)
+            || size_end == size
+            || !date_at(spaces(low, size_end))
         {
             return None;
         }
@@ -149,11 +160,6 @@ fn tar_or_eza(low: &[u8], w: usize, spans: &mut Vec<Span>) -> Option<usize> {
     if owner == size_end || owner_end == owner {
         return None;
     }
-    let date_at = |i: usize| {
-        let r = &low[i.min(low.len())..];
-        r.first().is_some_and(u8::is_ascii_digit)
-            || (r.len() >= 4 && MONTHS.contains(&&r[..3]) && r[3] == b' ')
-    };
     let next = spaces(low, owner_end);
     if next == owner_end {
         return None;
@@ -916,6 +922,9 @@ mod tests {
         );
         assert!(names("-rw-r--r-- root/root 10 2026-01-01 x", ls).is_empty());
         assert!(names("-rw-r--r-- 1000/1000 10 2026-01-01 x", ls).is_empty());
+        assert!(names("-rw-r--r-- src/main.rs 1024", ls).is_empty());
+        assert!(names("-rw-r--r-- src/main.rs 1024 bytes", ls).is_empty());
+        assert!(names(".rw-r--r-- 12 files 3 changed", ls).is_empty());
         assert_eq!(
             names(".rw-r--r--@ 1.0k zqeza  1 Jan 10:00 notes.txt", ls),
             ["zqeza"]
