@@ -25,7 +25,8 @@
 //! HTML entities, backslash escapes) and as its parts (URL pieces, path segments). A part
 //! is kept when every sub-word (split at `.`, `-`, `_`, `+` and camelCase) is ordinary
 //! vocabulary: a dictionary-like word (letters only, vowels, no long consonant runs, at most
-//! 24 letters), a number of at most 13 digits, a short letter-digit mix (`v1`, `gpt`, `5h`,
+//! 24 letters), a number of at most 13 digits in a row (JSON numbers under a key: up to 17
+//! after the point), a short letter-digit mix (`v1`, `gpt`, `5h`,
 //! `100ms`, `utf8`). Email-like parts, `user:pass@` in URLs, IPv4 and IPv6 addresses (other
 //! than loopback), long digit runs, hex ids, mixed-case opaque runs and non-ASCII words are
 //! replaced. `key=value` in free text follows the JSON value rule, and the folder after
@@ -962,7 +963,8 @@ fn bare_value(
                 .all(|c| matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'));
         let kept = word.is_empty()
             || if numeric {
-                json_number(word) || number_like(word)
+                // (An array's elements keep `number_like`'s 13 digits in a row.)
+                json_number_within(word, if array { 13 } else { 17 }) || number_like(word)
             } else {
                 matches!(word[0], b'{' | b'[' | b'"')
                     || matches!(word, b"true" | b"false" | b"null" | b"[redacted]")
@@ -1012,8 +1014,9 @@ fn between(
     spans: Option<&mut Vec<(usize, usize)>>,
 ) {
     // Part of the definition (the plain gate reads it so too): a number of JSON's structure
-    // stays whole up to 13 digits in a row, where the same digits in text or in a string
-    // are judged as words (an account number; see `sub_ok`).
+    // stays whole up to 13 digits in a row (17 after the point of a number under a key:
+    // [`keyed_json_number`]), where the same digits in text or in a string are judged as
+    // words (an account number; see `sub_ok`).
     if bare_structure(text) || numbers_and_structure(text) {
         out.extend_from_slice(text);
     } else if let Some(key) = key {
@@ -1046,7 +1049,10 @@ fn numbers_and_structure(text: &[u8]) -> bool {
         match c {
             b'0'..=b'9' | b'.' | b':' | b'-' | b'e' | b'E' | b'+' => continue,
             b',' | b'{' | b'}' | b'[' | b']' | b' ' | b'\t' => {
-                if run < i && !number_like(&text[run..i]) && !json_number(&text[run..i]) {
+                if run < i
+                    && !number_like(&text[run..i])
+                    && !keyed_json_number(&text[..run], &text[run..i])
+                {
                     return false;
                 }
                 run = i + 1;
@@ -1054,15 +1060,31 @@ fn numbers_and_structure(text: &[u8]) -> bool {
             _ => return false,
         }
     }
-    run >= text.len() || number_like(&text[run..]) || json_number(&text[run..])
+    run >= text.len() || number_like(&text[run..]) || keyed_json_number(&text[..run], &text[run..])
 }
 
-/// A number as JSON's structure holds it (after a `:` that may come with it): at most 13
-/// digits in a row before the point, as [`number_like`] counts them, and a fraction of up
-/// to 17 digits (`96.31585726239595`, a duration as JavaScript writes a double), with an
-/// exponent (`1e+21`, `2.5E-7`). A longer run of digits is judged as a word (an account or
-/// card number), and, under a key, replaced by a quoted placeholder ([`bare_value`]).
+/// A [`json_number`] right after a key's `:` (`:96.31585726239595`, or after the `:` and
+/// spaces ending `before`); elsewhere (an array's elements) one of at most 13 digits in a
+/// row.
+fn keyed_json_number(before: &[u8], c: &[u8]) -> bool {
+    let after_colon = c.first() == Some(&b':')
+        || before.iter().rev().find(|b| !matches!(b, b' ' | b'\t')) == Some(&b':');
+    // (An array's elements: 13 digits in a row at most, an exponent allowed.)
+    json_number_within(c, if after_colon { 17 } else { 13 })
+}
+
+/// A number as JSON's structure holds it under a key (after a `:` that may come with it):
+/// at most 13 digits in a row before the point, as [`number_like`] counts them, and a
+/// fraction of up to 17 digits (`96.31585726239595`, a duration as JavaScript writes a
+/// double), with an exponent (`1e+21`, `2.5E-7`). A longer run of digits is judged as a word
+/// (an account or card number), and, under a key, replaced by a quoted placeholder
+/// ([`bare_value`]).
 fn json_number(c: &[u8]) -> bool {
+    json_number_within(c, 17)
+}
+
+/// [`json_number`] with at most `max_frac` digits after the point.
+fn json_number_within(c: &[u8], max_frac: usize) -> bool {
     let c = c.strip_prefix(b":").unwrap_or(c);
     let c = c.strip_prefix(b"-").unwrap_or(c);
     let int = c.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -1072,7 +1094,7 @@ fn json_number(c: &[u8]) -> bool {
     let mut rest = &c[int..];
     if let Some(f) = rest.strip_prefix(b".") {
         let frac = f.iter().take_while(|b| b.is_ascii_digit()).count();
-        if frac == 0 || frac > 17 {
+        if frac == 0 || frac > max_frac {
             return false;
         }
         rest = &f[frac..];
@@ -3123,7 +3145,7 @@ mod tests {
         assert_kept(&[
             r#"{"seq":3,"durationMs":96.31585726239595}"#,
             r#"{"durationMs":890.1360800412459,"ok":true}"#,
-            r#"{"scores":[0.12345678901234567,-3.5e-7,1e+21]}"#,
+            r#"{"scores":[0.1234567,-3.5e-7,1e+21]}"#,
             r#"{"ratio": -0.00012345678901234}"#,
         ]);
         for (line, gone) in [
@@ -3131,6 +3153,10 @@ mod tests {
             (r#"{"acct":4111111111111111,"n":1}"#, "4111111111111111"),
             (r#"{"n":0.123456789012345678}"#, "123456789012345678"),
             (r#"{"n":12345678901234.5}"#, "12345678901234"),
+            (
+                r#"{"card":"visa","n":1.0,"x":[0.4111111111111111]}"#,
+                "4111111111111111",
+            ),
         ] {
             let out = g(line);
             assert!(!out.contains(gone), "{line}: {out}");
