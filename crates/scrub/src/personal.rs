@@ -1088,6 +1088,38 @@ pub(crate) fn user_folders(low: &[u8], spans: &mut Vec<Span>) {
 
 /// Words a greeting or an introduction is followed by that are no name.
 const TOLD_NOT_NAMES: &[&[u8]] = &[
+    b"codex",
+    b"claude",
+    b"customer",
+    b"displayed",
+    b"working",
+    b"fine",
+    b"good",
+    b"well",
+    b"okay",
+    b"ok",
+    b"user",
+    b"admin",
+    b"support",
+    b"opencode",
+    b"chatgpt",
+    b"assistant",
+    b"bot",
+    b"stuck",
+    b"done",
+    b"ready",
+    b"sure",
+    b"afraid",
+    b"able",
+    b"unable",
+    b"going",
+    b"below",
+    b"shown",
+    b"set",
+    b"required",
+    b"wrong",
+    b"correct",
+    b"different",
     b"all",
     b"also",
     b"an",
@@ -1146,31 +1178,71 @@ fn told_name(dec: &[u8], low: &[u8], sp: usize, spans: &mut Vec<Span>) -> bool {
                     || !before[before.len() - c.len() - 1].is_ascii_alphanumeric())
         })
     };
+    // (`’` is how macOS and iOS type an apostrophe.)
+    let intro = after_cue(&[b"my name is", b"my name's", "my name\u{2019}s".as_bytes()]);
+    let greeting = !intro && after_cue(&[b"hi", b"hello", b"hey", b"dear"]);
+    let i_am = !intro && !greeting && after_cue(&[b"i'm", b"i am", "i\u{2019}m".as_bytes()]);
+    if !(intro || greeting || i_am) {
+        return false;
+    }
     let s = sp + 1;
-    let e = crate::bytes::letters_end(dec, s);
+    // After `my name is`, a handle too (`jdoe42`, `jane_doe`, `jane.doe`), not a sentence's
+    // full stop.
+    let mut e = if intro {
+        let mut e = s;
+        while e < dec.len()
+            && (dec[e].is_ascii_alphanumeric() || matches!(dec[e], b'_' | b'.' | b'-'))
+        {
+            e += 1;
+        }
+        while e > s && matches!(dec[e - 1], b'.' | b'-' | b'_') {
+            e -= 1;
+        }
+        e
+    } else {
+        crate::bytes::letters_end(dec, s)
+    };
     let word = &low[s..e];
     if word.len() < 2 || TOLD_NOT_NAMES.contains(&word) {
         return false;
     }
     // The word must end there (not `jane_doe.txt`, `hello-world`).
-    let next = dec.get(e).copied();
-    if next
-        .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'@' | b'/'))
-        && !(next == Some(b'.') && dec.get(e + 1).is_none_or(|c| c.is_ascii_whitespace()))
-    {
+    let ends = |e: usize| {
+        let next = dec.get(e).copied();
+        !next.is_some_and(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'@' | b'/')
+        }) || (next == Some(b'.') && dec.get(e + 1).is_none_or(|c| c.is_ascii_whitespace()))
+    };
+    if !ends(e) {
         return false;
     }
-    let told = if after_cue(&[b"my name is", b"my name's"]) {
+    // A capitalized name goes on over capitalized words (`Jane Doe`, `Mary Ann Smith`).
+    if dec[s].is_ascii_uppercase() {
+        for _ in 0..2 {
+            let w = e + 1;
+            if dec.get(e) != Some(&b' ')
+                || !dec.get(w).is_some_and(u8::is_ascii_uppercase)
+                || !dec.get(w + 1).is_some_and(u8::is_ascii_lowercase)
+            {
+                break;
+            }
+            let we = crate::bytes::letters_end(dec, w);
+            if !ends(we) || TOLD_NOT_NAMES.contains(&&low[w..we]) {
+                break;
+            }
+            e = we;
+        }
+    }
+    let next = dec.get(e).copied();
+    let told = if intro {
         true
-    } else if after_cue(&[b"hi", b"hello", b"hey", b"dear"]) {
+    } else if greeting {
         matches!(next, Some(b',' | b'!'))
-    } else if after_cue(&[b"i'm", b"i am"]) {
+    } else {
         dec[s].is_ascii_uppercase()
             && (matches!(next, Some(b','))
                 || low[e..].starts_with(b" from ")
                 || low[e..].starts_with(b" here"))
-    } else {
-        false
     };
     if told {
         spans.push(Span::new(s, e, Rule::PersonName, Repl::Redacted));
@@ -1284,6 +1356,11 @@ mod tests {
             ("dear zqdear,", "zqdear"),
             ("I'm Zqiamname from the platform team", "Zqiamname"),
             ("i am Zqiam, the admin", "Zqiam"),
+            ("my name is Zqfirst Zqlast and", "Zqfirst Zqlast"),
+            ("I'm Zqfirst Zqlast, the admin", "Zqfirst Zqlast"),
+            ("my name is zqjdoe42.", "zqjdoe42"),
+            ("my name is zq.jdoe today", "zq.jdoe"),
+            ("I\u{2019}m Zqcurly from ops", "Zqcurly"),
         ] {
             let got = found(text);
             assert!(
@@ -1303,6 +1380,11 @@ mod tests {
             "my name is not set",
             "hello-world, again",
             "say hi, then go",
+            "hi codex, fix the tests",
+            "hey claude! again",
+            "my name is displayed wrong",
+            "I'm Working from home",
+            "I'm Fine, thanks",
         ] {
             let got = found(text);
             assert!(
