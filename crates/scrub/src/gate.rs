@@ -1042,7 +1042,7 @@ fn bare_structure(text: &[u8]) -> bool {
 }
 
 /// Whether `text` is separators (`,` brackets, spaces) and chunks of digits, `.`, `:`,
-/// `-` (and an exponent's `e`, `+`) that are [`number_like`] or a [`json_number`].
+/// `-` (and an exponent's `e`, `+`) that are [`number_like`] or a [`json_number_within`].
 fn numbers_and_structure(text: &[u8]) -> bool {
     let mut run = 0;
     for (i, &c) in text.iter().enumerate() {
@@ -1063,7 +1063,7 @@ fn numbers_and_structure(text: &[u8]) -> bool {
     run >= text.len() || number_like(&text[run..]) || keyed_json_number(&text[..run], &text[run..])
 }
 
-/// A [`json_number`] right after a key's `:` (`:96.31585726239595`, or after the `:` and
+/// A [`json_number_within`] right after a key's `:` (`:96.31585726239595`, or after the `:` and
 /// spaces ending `before`); elsewhere (an array's elements) one of at most 13 digits in a
 /// row.
 fn keyed_json_number(before: &[u8], c: &[u8]) -> bool {
@@ -1073,17 +1073,12 @@ fn keyed_json_number(before: &[u8], c: &[u8]) -> bool {
     json_number_within(c, if after_colon { 17 } else { 13 })
 }
 
-/// A number as JSON's structure holds it under a key (after a `:` that may come with it):
-/// at most 13 digits in a row before the point, as [`number_like`] counts them, and a
-/// fraction of up to 17 digits (`96.31585726239595`, a duration as JavaScript writes a
-/// double), with an exponent (`1e+21`, `2.5E-7`). A longer run of digits is judged as a word
-/// (an account or card number), and, under a key, replaced by a quoted placeholder
-/// ([`bare_value`]).
-fn json_number(c: &[u8]) -> bool {
-    json_number_within(c, 17)
-}
-
-/// [`json_number`] with at most `max_frac` digits after the point.
+/// A number as JSON's structure holds it (after a `:` that may come with it): at most 13
+/// digits in a row before the point, as [`number_like`] counts them, and a fraction of up
+/// to `max_frac` digits, with an exponent (`1e+21`, `2.5E-7`). `max_frac` is 17 right under
+/// a key (`96.31585726239595`, a duration as JavaScript writes a double) and 13 in an array
+/// ([`keyed_json_number`]). A longer run of digits is judged as a word (an account or card
+/// number), and replaced by a quoted placeholder ([`bare_value`]).
 fn json_number_within(c: &[u8], max_frac: usize) -> bool {
     let c = c.strip_prefix(b":").unwrap_or(c);
     let c = c.strip_prefix(b"-").unwrap_or(c);
@@ -3163,13 +3158,14 @@ mod tests {
             serde_json::from_str::<serde_json::Value>(&out)
                 .unwrap_or_else(|e| panic!("{line} gave {out}, no JSON: {e}"));
         }
-        assert!(json_number(b":96.31585726239595"));
-        assert!(json_number(b"-1"));
-        assert!(!json_number(b"1."));
-        assert!(!json_number(b".5"));
-        assert!(!json_number(b"1e"));
-        assert!(!json_number(b"12345678901234"));
-        assert!(!json_number(b"1.2.3"));
+        assert!(json_number_within(b":96.31585726239595", 17));
+        assert!(json_number_within(b"-1", 17));
+        assert!(!json_number_within(b"1.", 17));
+        assert!(!json_number_within(b".5", 17));
+        assert!(!json_number_within(b"1e", 17));
+        assert!(!json_number_within(b"12345678901234", 17));
+        assert!(!json_number_within(b"1.2.3", 17));
+        assert!(!json_number_within(b"0.12345678901234", 13));
     }
 
     /// Found bundling a request snapshot as the plugin writes it: the run id, the

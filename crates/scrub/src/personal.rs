@@ -1254,10 +1254,11 @@ fn told_name(dec: &[u8], low: &[u8], sp: usize, spans: &mut Vec<Span>) -> bool {
 pub(crate) fn names(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
     for sp in memchr::memchr3_iter(b' ', b':', b'=', dec) {
         let s = sp + 1;
-        if dec[sp] == b' ' && dec.get(s).is_some_and(u8::is_ascii_alphabetic) {
-            if told_name(dec, low, sp, spans) {
-                continue;
-            }
+        if dec[sp] == b' '
+            && dec.get(s).is_some_and(u8::is_ascii_alphabetic)
+            && told_name(dec, low, sp, spans)
+        {
+            continue;
         }
         if !dec.get(s).is_some_and(u8::is_ascii_uppercase)
             || !dec.get(s + 1).is_some_and(u8::is_ascii_lowercase)
