@@ -15,6 +15,8 @@ def one(name, text, seed, log="a.log"):
 one("netrc multi-line indented login", "machine git.corp.example\n  login @C@\n  password x\n", "nr1")
 one("netrc multi-line login and password", "machine git.corp.example\nlogin @C@ password x\n", "nr2")
 one("netrc multi-line tab crlf", "machine git.corp.example\r\n\tlogin @C@\r\n\tpassword x\r\n", "nr3")
+one("netrc multi-line password word", "machine git.corp.example\n  login jdoe\n  password @C@\n", "nr4")
+one("netrc multi-line password unindented", "machine git.corp.example\nlogin jdoe\npassword @C@\n", "nr5")
 one("journald sudo pid", "Dec  4 10:00:00 box sudo[1234]:   @C@ : TTY=pts/0 ; PWD=/tmp ; USER=root ; COMMAND=/bin/ls\n", "sd1")
 one("sudo incorrect password attempts", "Dec  4 10:00:00 box sudo[1234]: @C@ : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/tmp ; USER=root ; COMMAND=/bin/ls\n", "sd2")
 one("sudo not in sudoers file", "sudo: @C@ is not in the sudoers file.  This incident will be reported.\n", "sd3")

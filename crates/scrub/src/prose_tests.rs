@@ -152,6 +152,10 @@ mod spoken {
             told("Recovery phrase: abandon ability able"),
             ["abandon ability able"]
         );
+        // A `.netrc` written over several lines: `password VALUE` alone on its line.
+        assert_eq!(told("  password correcthorse"), ["correcthorse"]);
+        assert_eq!(told("password correcthorse"), ["correcthorse"]);
+        assert_eq!(told("\tpasswd correcthorse \r"), ["correcthorse"]);
     }
 
     #[test]
@@ -165,6 +169,10 @@ mod spoken {
             "spin is 3",
             "\"password\":\"x\"",
             "password=",
+            "password changed",
+            "  password reset",
+            "password correcthorse and more",
+            "the password correcthorse",
         ] {
             let got = told(text);
             assert!(got.is_empty(), "{text}: {got:?}");

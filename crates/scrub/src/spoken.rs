@@ -420,12 +420,15 @@ pub(crate) fn credential_at(
     };
     let after = s + word_len;
     let abbr = abbreviation(&low[s..after]);
-    // A `.netrc` line (`machine host login me password hunter2`): a space joins them.
+    // A `.netrc` line (`machine host login me password hunter2`): a space joins them. So
+    // does a `.netrc` written over several lines: `password hunter2` alone on its line, one
+    // word after it (not `password changed`, `password reset required`).
     let netrc = || {
         matches!(&low[s..after], b"password" | b"passwd")
             && low.get(after) == Some(&b' ')
-            && memchr::memmem::find(&low[..s], b"login ")
+            && (memchr::memmem::find(&low[..s], b"login ")
                 .is_some_and(|l| l == 0 || matches!(low[l - 1], b' ' | b'\t'))
+                || netrc_password_line(low, s, after))
     };
     let joiner: &[u8] = match JOINERS
         .iter()
@@ -1164,6 +1167,34 @@ pub(crate) fn street_at(
         at = we;
     }
     None
+}
+
+/// `password VALUE` alone on its line (`low[s..after]` is the word), as a `.netrc` written
+/// over several lines has it: nothing but spaces before it on the line, one word after it
+/// and nothing else up to the line's end, and that word is no state of a password.
+fn netrc_password_line(low: &[u8], s: usize, after: usize) -> bool {
+    let line_start = low[..s]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |p| p + 1);
+    if !low[line_start..s].iter().all(|c| matches!(c, b' ' | b'\t')) {
+        return false;
+    }
+    let v = after + 1;
+    let line_end = low[v..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(low.len(), |p| v + p);
+    let value = low[v..line_end].trim_ascii_end();
+    !value.is_empty()
+        && !value.iter().any(|c| c.is_ascii_whitespace())
+        && !matches!(
+            value,
+            b"changed" | b"required" | b"reset" | b"updated" | b"expired" | b"incorrect"
+                | b"invalid" | b"accepted" | b"rejected" | b"mismatch" | b"ok" | b"set"
+                | b"missing" | b"empty" | b"wrong" | b"successful" | b"failed" | b"saved"
+                | b"prompt" | b"authentication" | b"login" | b"denied" | b"unchanged"
+        )
 }
 
 #[cfg(test)]
