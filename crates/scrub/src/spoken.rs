@@ -1188,14 +1188,35 @@ fn netrc_password_line(low: &[u8], s: usize, after: usize) -> bool {
     let value = low[v..line_end].trim_ascii_end();
     !value.is_empty()
         && !value.iter().any(|c| c.is_ascii_whitespace())
-        && !matches!(
-            value,
-            b"changed" | b"required" | b"reset" | b"updated" | b"expired" | b"incorrect"
-                | b"invalid" | b"accepted" | b"rejected" | b"mismatch" | b"ok" | b"set"
-                | b"missing" | b"empty" | b"wrong" | b"successful" | b"failed" | b"saved"
-                | b"prompt" | b"authentication" | b"login" | b"denied" | b"unchanged"
-        )
+        && !PASSWORD_STATES.contains(&value)
 }
+
+/// What follows `password` on a log line of its own (`password changed`): no value.
+const PASSWORD_STATES: &[&[u8]] = &[
+    b"changed",
+    b"required",
+    b"reset",
+    b"updated",
+    b"expired",
+    b"incorrect",
+    b"invalid",
+    b"accepted",
+    b"rejected",
+    b"mismatch",
+    b"ok",
+    b"set",
+    b"missing",
+    b"empty",
+    b"wrong",
+    b"successful",
+    b"failed",
+    b"saved",
+    b"prompt",
+    b"authentication",
+    b"login",
+    b"denied",
+    b"unchanged",
+];
 
 #[cfg(test)]
 mod tests {
