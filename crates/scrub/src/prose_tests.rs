@@ -172,6 +172,8 @@ mod spoken {
             "password changed",
             "  password reset",
             "password correcthorse and more",
+            "password (required)",
+            "password changed.",
             "the password correcthorse",
         ] {
             let got = told(text);

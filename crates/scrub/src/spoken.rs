@@ -1186,9 +1186,14 @@ fn netrc_password_line(low: &[u8], s: usize, after: usize) -> bool {
         .position(|&c| c == b'\n')
         .map_or(low.len(), |p| v + p);
     let value = low[v..line_end].trim_ascii_end();
-    !value.is_empty()
+    // (Not `password (required)`, `password: …`, `password changed.`.)
+    let word = value
+        .iter()
+        .rposition(u8::is_ascii_alphanumeric)
+        .map_or(&value[..0], |p| &value[..=p]);
+    value.first().is_some_and(u8::is_ascii_alphanumeric)
         && !value.iter().any(|c| c.is_ascii_whitespace())
-        && !PASSWORD_STATES.contains(&value)
+        && !PASSWORD_STATES.contains(&word)
 }
 
 /// What follows `password` on a log line of its own (`password changed`): no value.
