@@ -46,6 +46,14 @@ fn spaces(low: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// The name that follows spaces from `i` (`(start, end)`): none without a space before it
+/// or without a name character.
+fn spaced_name(low: &[u8], i: usize) -> Option<(usize, usize)> {
+    let v = spaces(low, i);
+    let e = name_end(low, v);
+    (v > i && e > v).then_some((v, e))
+}
+
 fn digits(low: &[u8], i: usize) -> usize {
     crate::bytes::digits_end(low, i.min(low.len()))
 }
@@ -88,18 +96,13 @@ pub(crate) fn ls_long_at(low: &[u8], m: usize, spans: &mut Vec<Span>) -> Option<
 /// owner, the group and a size.
 fn ls_rest(low: &[u8], links: usize, spans: &mut Vec<Span>) -> Option<usize> {
     let after_links = digits(low, links);
-    let owner = spaces(low, after_links);
-    if after_links == links || owner == after_links {
+    if after_links == links {
         return None;
     }
-    let owner_end = name_end(low, owner);
-    let group = spaces(low, owner_end);
-    if owner_end == owner || group == owner_end {
-        return None;
-    }
-    let group_end = name_end(low, group);
+    let (owner, owner_end) = spaced_name(low, after_links)?;
+    let (group, group_end) = spaced_name(low, owner_end)?;
     let size = spaces(low, group_end);
-    if group_end == group || size == group_end || !low.get(size).is_some_and(u8::is_ascii_digit) {
+    if size == group_end || !low.get(size).is_some_and(u8::is_ascii_digit) {
         return None;
     }
     push_name(low, owner, owner_end, Rule::PersonName, spans);
@@ -155,11 +158,7 @@ fn tar_or_eza(low: &[u8], w: usize, spans: &mut Vec<Span>) -> Option<usize> {
         }
         e
     };
-    let owner = spaces(low, size_end);
-    let owner_end = name_end(low, owner);
-    if owner == size_end || owner_end == owner {
-        return None;
-    }
+    let (owner, owner_end) = spaced_name(low, size_end)?;
     let next = spaces(low, owner_end);
     if next == owner_end {
         return None;
@@ -168,13 +167,13 @@ fn tar_or_eza(low: &[u8], w: usize, spans: &mut Vec<Span>) -> Option<usize> {
         push_name(low, owner, owner_end, Rule::PersonName, spans);
         return Some(owner_end);
     }
-    let group_end = name_end(low, next);
+    let (group, group_end) = spaced_name(low, owner_end)?;
     let date = spaces(low, group_end);
-    if group_end == next || date == group_end || !date_at(date) {
+    if date == group_end || !date_at(date) {
         return None;
     }
     push_name(low, owner, owner_end, Rule::PersonName, spans);
-    push_name(low, next, group_end, Rule::PersonName, spans);
+    push_name(low, group, group_end, Rule::PersonName, spans);
     Some(group_end)
 }
 
