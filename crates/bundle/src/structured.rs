@@ -12,7 +12,9 @@
 //! Either way the result then goes through the engine (detectors and the allowlist gate)
 //! like every other file; what cannot be parsed is redacted as text by the engine alone.
 
-use codex_scrub::schema::{redact_value, redact_value_with, FileKind, Memo, SchemaOptions};
+use codex_scrub::schema::{
+    redact_value, redact_value_with, rewrite_record, FileKind, Memo, SchemaOptions,
+};
 use codex_scrub::{Counts, Pseudonymizer};
 use serde_json::Value;
 
@@ -120,6 +122,15 @@ impl LineSchema<'_> {
         let body = body.strip_suffix(b"\r").unwrap_or(body);
         // A byte-order mark (an editor's, at the file's start) is no part of the record.
         let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+        let start = out.len();
+        if let Some(c) = rewrite_record(self.kind, body, self.p, self.options, self.memo, out) {
+            counts.merge(&c);
+            if complete {
+                out.push(b'\n');
+            }
+            return;
+        }
+        debug_assert_eq!(out.len(), start);
         match serde_json::from_slice::<Value>(body) {
             Ok(v @ Value::Object(_)) => {
                 let (v, c) = redact_value_with(self.kind, v, self.p, self.options, self.memo);

@@ -19,10 +19,16 @@
 //!   spaces) becomes a `name_…` pseudonym, and so does a key the user names in a map of
 //!   such names that no catalogue knows (an OpenCode provider id, an MCP server).
 //!
+//! A JSON Lines record takes [`rewrite_record`], the same walk in one pass over its bytes
+//! (no parsed tree), which falls back to this module's parsed way on anything unusual.
+//!
 //! The result still goes through the engine (detectors and the allowlist gate) like every
 //! other file, so a schema can only make a file stricter than the generic rules.
 
 use std::cell::RefCell;
+
+mod one_pass;
+pub use one_pass::rewrite_record;
 
 use serde_json::{Map, Value};
 

@@ -1,0 +1,398 @@
+//! One JSON record rewritten by its schema in a single pass over its bytes, with no parsed
+//! tree: the fast way for the lines of a JSON Lines log, which are most of a bundle's bytes.
+//!
+//! The walk's decisions are [`Walk`]'s own (`key_kept`, `string`, the body rule), so the
+//! result is byte for byte what [`super::redact_value_with`] followed by
+//! `serde_json::to_writer` writes. Whatever this reader is not sure to read exactly as
+//! serde_json would (a lone surrogate escape, a number serde_json would rewrite, a duplicate key, an
+//! invalid byte, nesting deeper than serde_json's limit, trailing bytes) makes it give up:
+//! the caller then takes the parsed-tree way, which also decides what a malformed line is.
+//! A property test holds the two ways to the same output.
+
+use std::borrow::Cow;
+
+use super::{FileKind, Memo, SchemaOptions, Slot, Walk, HEADER_MAPS};
+use crate::engine::Counts;
+use crate::pseudonym::{Kind, Pseudonymizer};
+use crate::rules::Rule;
+
+/// Deeper than serde_json reads (its recursion limit is 128): give up well before.
+const MAX_DEPTH: usize = 100;
+
+/// Keys of one object whose names are compared for duplicates; a wider object gives up.
+const MAX_KEYS: usize = 256;
+
+/// Rewrites the JSON object `body` (one record, no newline) of `kind` into `out`; `None`
+/// (and `out` as it was) when this reader gives up, see the module docs. `memo` may have
+/// learnt pseudonyms either way.
+pub fn rewrite_record(
+    kind: FileKind,
+    body: &[u8],
+    p: &Pseudonymizer,
+    options: SchemaOptions,
+    memo: &mut Memo,
+    out: &mut Vec<u8>,
+) -> Option<Counts> {
+    // Their top level is keyed by identities (`Walk::top`).
+    if matches!(kind, FileKind::QuotaSnapshots | FileKind::SessionAffinity) {
+        return None;
+    }
+    let w = Walk {
+        kind,
+        p,
+        options,
+        counts: std::cell::RefCell::new(Counts::default()),
+        memo: std::cell::RefCell::new(std::mem::take(memo)),
+    };
+    let start = out.len();
+    let mut r = Reader { b: body, i: 0 };
+    r.ws();
+    let ok = r.peek() == Some(b'{') && w.object_bytes(&mut r, Slot::None, out, 0).is_some() && {
+        r.ws();
+        r.i == body.len()
+    };
+    *memo = w.memo.into_inner();
+    if ok {
+        Some(w.counts.into_inner())
+    } else {
+        out.truncate(start);
+        None
+    }
+}
+
+/// A cursor over the record's bytes.
+struct Reader<'i> {
+    b: &'i [u8],
+    i: usize,
+}
+
+impl<'i> Reader<'i> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    /// Skips JSON whitespace.
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.peek() == Some(c)).then(|| self.i += 1)
+    }
+
+    /// A string at the cursor (its opening quote), decoded. Gives up on a lone surrogate
+    /// escape (serde_json refuses it), raw control bytes and invalid UTF-8.
+    fn string(&mut self) -> Option<Cow<'i, str>> {
+        self.eat(b'"')?;
+        let from = self.i;
+        let rest = &self.b[from..];
+        let end = memchr::memchr2(b'"', b'\\', rest)?;
+        if rest[end] == b'"' {
+            let raw = &rest[..end];
+            if raw.iter().any(|&c| c < 0x20) {
+                return None;
+            }
+            self.i = from + end + 1;
+            return std::str::from_utf8(raw).ok().map(Cow::Borrowed);
+        }
+        let mut s = Vec::with_capacity(rest.len().min(256));
+        let mut i = from;
+        loop {
+            let c = *self.b.get(i)?;
+            i += 1;
+            match c {
+                b'"' => break,
+                b'\\' => {
+                    let e = *self.b.get(i)?;
+                    i += 1;
+                    s.push(match e {
+                        b'"' => b'"',
+                        b'\\' => b'\\',
+                        b'/' => b'/',
+                        b'b' => 0x08,
+                        b'f' => 0x0c,
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'u' => {
+                            let (ch, used) = unicode_escape(&self.b[i..])?;
+                            i += used;
+                            let mut buf = [0u8; 4];
+                            s.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                            continue;
+                        }
+                        _ => return None,
+                    });
+                }
+                c if c < 0x20 => return None,
+                c => s.push(c),
+            }
+        }
+        self.i = i;
+        String::from_utf8(s).ok().map(Cow::Owned)
+    }
+
+    /// A number at the cursor, copied to `out` as serde_json writes it back; `None` for any
+    /// number serde_json would not write back as it came or would refuse.
+    fn number(&mut self, out: &mut Vec<u8>) -> Option<()> {
+        let from = self.i;
+        self.eat(b'-');
+        let int_from = self.i;
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.i += 1;
+        }
+        let int = &self.b[int_from..self.i];
+        if int.is_empty() || (int.len() > 1 && int[0] == b'0') {
+            return None;
+        }
+        let mut float = false;
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            let f = self.i;
+            while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                self.i += 1;
+            }
+            if self.i == f {
+                return None;
+            }
+            float = true;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            // serde_json writes `1e5` as `100000.0`; the parsed way knows how.
+            return None;
+        }
+        let text = &self.b[from..self.i];
+        if !float {
+            // `-0` is a float to serde_json; 18 digits always fit in an i64 or a u64.
+            if int.len() > 18 || (text[0] == b'-' && int == b"0") {
+                return None;
+            }
+            out.extend_from_slice(text);
+            return Some(());
+        }
+        let v: f64 = std::str::from_utf8(text).ok()?.parse().ok()?;
+        if !v.is_finite() {
+            return None;
+        }
+        serde_json::to_writer(&mut *out, &v).ok()
+    }
+
+    /// `true`, `false` or `null` at the cursor, copied.
+    fn literal(&mut self, out: &mut Vec<u8>) -> Option<()> {
+        for lit in [&b"true"[..], b"false", b"null"] {
+            if self.b[self.i..].starts_with(lit) {
+                self.i += lit.len();
+                out.extend_from_slice(lit);
+                return Some(());
+            }
+        }
+        None
+    }
+}
+
+/// The character of a `\u` escape whose `XXXX` starts `b` (a surrogate pair takes the
+/// next escape too), with the bytes read; `None` for a lone surrogate.
+fn unicode_escape(b: &[u8]) -> Option<(char, usize)> {
+    let hex = |b: &[u8]| -> Option<u32> {
+        let h = b.get(..4)?;
+        h.iter()
+            .try_fold(0u32, |n, &c| Some(n * 16 + (c as char).to_digit(16)?))
+    };
+    let hi = hex(b)?;
+    match hi {
+        0xD800..=0xDBFF => {
+            if b.get(4..6)? != b"\\u" {
+                return None;
+            }
+            let lo = hex(&b[6..])?;
+            if !(0xDC00..=0xDFFF).contains(&lo) {
+                return None;
+            }
+            let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+            Some((char::from_u32(c)?, 10))
+        }
+        0xDC00..=0xDFFF => None,
+        c => Some((char::from_u32(c)?, 4)),
+    }
+}
+
+/// Writes `s` as a JSON string, as serde_json does.
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    if !b.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(b);
+        out.push(b'"');
+    } else {
+        // Writing into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
+}
+
+impl Walk<'_> {
+    /// A value at the cursor under `slot`, rewritten into `out` ([`Walk::value`]).
+    fn value_bytes(
+        &self,
+        r: &mut Reader<'_>,
+        slot: Slot<'_>,
+        out: &mut Vec<u8>,
+        depth: usize,
+    ) -> Option<()> {
+        r.ws();
+        match r.peek()? {
+            b'"' => {
+                let s = r.string()?;
+                let kept = self.string(&s, slot);
+                write_str(out, &kept);
+                Some(())
+            }
+            b'{' => self.object_bytes(r, slot, out, depth),
+            b'[' => {
+                if depth >= MAX_DEPTH {
+                    return None;
+                }
+                r.i += 1;
+                out.push(b'[');
+                r.ws();
+                if r.eat(b']').is_some() {
+                    out.push(b']');
+                    return Some(());
+                }
+                loop {
+                    self.value_bytes(r, slot, out, depth + 1)?;
+                    r.ws();
+                    match r.peek()? {
+                        b',' => {
+                            r.i += 1;
+                            out.push(b',');
+                        }
+                        b']' => {
+                            r.i += 1;
+                            out.push(b']');
+                            return Some(());
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'-' | b'0'..=b'9' => r.number(out),
+            _ => r.literal(out),
+        }
+    }
+
+    /// An object at the cursor under `slot` ([`Walk::object`]): each key kept or named by
+    /// its pseudonym, each value under its key. Gives up on a name written twice (the
+    /// parsed way keeps one entry for it).
+    fn object_bytes(
+        &self,
+        r: &mut Reader<'_>,
+        slot: Slot<'_>,
+        out: &mut Vec<u8>,
+        depth: usize,
+    ) -> Option<()> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        r.eat(b'{')?;
+        let headers = matches!(slot, Slot::Key(k) if HEADER_MAPS.contains(&k));
+        out.push(b'{');
+        r.ws();
+        if r.eat(b'}').is_some() {
+            out.push(b'}');
+            return Some(());
+        }
+        // Where each written name starts and ends in `out` (with its quotes).
+        let mut names: Vec<(usize, usize)> = Vec::new();
+        loop {
+            r.ws();
+            let k = r.string()?;
+            r.ws();
+            r.eat(b':')?;
+            let at = out.len();
+            let body = self.options.drop_bodies && k == "body";
+            // A dropped body keeps its name, as in `Walk::object`.
+            if body || self.key_kept(slot, &k) {
+                write_str(out, &k);
+            } else {
+                write_str(out, &self.p.pseudonym(Kind::Name, k.as_bytes()));
+            }
+            let name = (at, out.len());
+            if names.len() >= MAX_KEYS
+                || names.iter().any(|&(a, b)| out[a..b] == out[name.0..name.1])
+            {
+                return None;
+            }
+            names.push(name);
+            out.push(b':');
+            if body {
+                self.count(Rule::BodyDropped);
+                write_str(out, crate::OMITTED);
+                r.ws();
+                skip_value(r, depth + 1)?;
+            } else {
+                let child = if headers {
+                    Slot::Header(&k)
+                } else {
+                    Slot::Key(&k)
+                };
+                self.value_bytes(r, child, out, depth + 1)?;
+            }
+            r.ws();
+            match r.peek()? {
+                b',' => {
+                    r.i += 1;
+                    out.push(b',');
+                }
+                b'}' => {
+                    r.i += 1;
+                    out.push(b'}');
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// Skips a value at the cursor (a dropped body), checking it as strictly as a kept one.
+fn skip_value(r: &mut Reader<'_>, depth: usize) -> Option<()> {
+    if depth >= MAX_DEPTH {
+        return None;
+    }
+    let mut sink = Vec::new();
+    match r.peek()? {
+        b'"' => r.string().map(drop),
+        b'{' | b'[' => {
+            let close = if r.peek() == Some(b'{') { b'}' } else { b']' };
+            let object = close == b'}';
+            r.i += 1;
+            r.ws();
+            if r.eat(close).is_some() {
+                return Some(());
+            }
+            loop {
+                r.ws();
+                if object {
+                    r.string()?;
+                    r.ws();
+                    r.eat(b':')?;
+                    r.ws();
+                }
+                skip_value(r, depth + 1)?;
+                r.ws();
+                match r.peek()? {
+                    b',' => r.i += 1,
+                    c if c == close => {
+                        r.i += 1;
+                        return Some(());
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        b'-' | b'0'..=b'9' => r.number(&mut sink),
+        _ => r.literal(&mut sink),
+    }
+}
