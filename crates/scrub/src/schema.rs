@@ -25,6 +25,7 @@
 //! The result still goes through the engine (detectors and the allowlist gate) like every
 //! other file, so a schema can only make a file stricter than the generic rules.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 mod one_pass;
@@ -530,19 +531,31 @@ pub struct SchemaOptions {
     pub drop_bodies: bool,
 }
 
-/// The shape of `key` in `kind`, if it is on the allowlist.
+/// The shape of `key` in `kind`, if it is on the allowlist: the kind's own entry first, then
+/// [`CLOSED_COMMON`] (not for [`FileKind::Generic`]), then [`COMMON`]. Looked up in a table
+/// per kind, built once (every value of every record asks).
 fn shape_of(kind: FileKind, key: &str) -> Option<Shape> {
-    let closed: &[(&str, Shape)] = if kind == FileKind::Generic {
-        &[]
-    } else {
-        CLOSED_COMMON
-    };
-    allowlist(kind)
-        .iter()
-        .chain(closed)
-        .chain(COMMON)
-        .find(|(k, _)| *k == key)
-        .map(|&(_, s)| s)
+    type Table = std::collections::HashMap<&'static str, Shape, crate::bytes::FnvBuild>;
+    static TABLES: std::sync::OnceLock<Vec<Table>> = std::sync::OnceLock::new();
+    let tables = TABLES.get_or_init(|| {
+        FileKind::ALL
+            .iter()
+            .map(|&kind| {
+                let closed: &[(&str, Shape)] = if kind == FileKind::Generic {
+                    &[]
+                } else {
+                    CLOSED_COMMON
+                };
+                let mut t = Table::default();
+                for &(k, s) in allowlist(kind).iter().chain(closed).chain(COMMON) {
+                    t.entry(k).or_insert(s);
+                }
+                t
+            })
+            .collect()
+    });
+    let i = FileKind::ALL.iter().position(|&k| k == kind)?;
+    tables.get(i)?.get(key).copied()
 }
 
 /// Redacts a parsed document of `kind` (see the module docs). The counts say what the walk
@@ -622,7 +635,12 @@ impl Walk<'_> {
             // Keyed by identity key at the top.
             (FileKind::QuotaSnapshots, Value::Object(m)) => Value::Object(
                 m.into_iter()
-                    .map(|(k, v)| (self.identity(Kind::Identity, &k), self.value(v, Slot::None)))
+                    .map(|(k, v)| {
+                        (
+                            self.identity(Kind::Identity, &k).into_owned(),
+                            self.value(v, Slot::None),
+                        )
+                    })
                     .collect(),
             ),
             // mode → map name → session key → timestamp or identity key.
@@ -654,7 +672,7 @@ impl Walk<'_> {
                     .into_iter()
                     .map(|(session, v)| {
                         (
-                            self.identity(Kind::Session, &session),
+                            self.identity(Kind::Session, &session).into_owned(),
                             self.value(v, Slot::Identity(Kind::Identity)),
                         )
                     })
@@ -666,7 +684,11 @@ impl Walk<'_> {
 
     fn value(&self, v: Value, slot: Slot<'_>) -> Value {
         match v {
-            Value::String(s) => Value::String(self.string(&s, slot)),
+            Value::String(s) => match self.string(&s, slot) {
+                Cow::Owned(o) => Value::String(o),
+                // Kept as it is: moved, not copied.
+                Cow::Borrowed(_) => Value::String(s),
+            },
             Value::Array(a) => Value::Array(a.into_iter().map(|x| self.value(x, slot)).collect()),
             Value::Object(m) => self.object(m, slot),
             scalar => scalar,
@@ -744,9 +766,9 @@ impl Walk<'_> {
         self.counts.borrow_mut().add(rule);
     }
 
-    fn identity(&self, kind: Kind, v: &str) -> String {
+    fn identity<'s>(&self, kind: Kind, v: &'s str) -> Cow<'s, str> {
         if looks_like_pseudonym(v.as_bytes()) || crate::rules::is_marker(v.as_bytes()) {
-            v.to_string()
+            Cow::Borrowed(v)
         } else {
             self.count(match kind {
                 Kind::Email => Rule::Email,
@@ -757,18 +779,19 @@ impl Walk<'_> {
             let mut memo = self.memo.borrow_mut();
             let memo = memo.pseudonyms.entry(kind).or_default();
             if let Some(p) = memo.get(v) {
-                return p.clone();
+                return Cow::Owned(p.clone());
             }
             if memo.len() >= 4096 {
                 memo.clear();
             }
             let p = self.p.pseudonym(kind, v.as_bytes());
             memo.insert(v.to_string(), p.clone());
-            p
+            Cow::Owned(p)
         }
     }
 
-    fn string(&self, s: &str, slot: Slot<'_>) -> String {
+    /// What stands for the string `s` under `slot`: `s` itself (borrowed) when it is kept.
+    fn string<'s>(&self, s: &'s str, slot: Slot<'_>) -> Cow<'s, str> {
         let shape = match slot {
             Slot::Key(k) => shape_of(self.kind, k),
             Slot::Header(name) => SAFE_HEADERS
@@ -780,16 +803,16 @@ impl Walk<'_> {
         };
         match shape {
             Some(Shape::Identity(kind)) => return self.identity(kind, s),
-            Some(shape) if fits(shape, s) => return s.to_string(),
+            Some(shape) if fits(shape, s) => return Cow::Borrowed(s),
             Some(Shape::UserAgent) if !fits(Shape::Marker, s) => {
                 self.count(Rule::Unvetted);
-                return user_agent(s);
+                return Cow::Owned(user_agent(s));
             }
             _ => {}
         }
         // A marker the writer put there stays under any key (`Bearer [redacted]`).
         if fits(Shape::Marker, s) {
-            return s.to_string();
+            return Cow::Borrowed(s);
         }
         // What the plugin's rules say of the key: identities by key become pseudonyms (so a
         // session followed across files keeps one name), an auth scheme stays before
@@ -818,18 +841,18 @@ impl Walk<'_> {
                         if scheme.len() <= 16
                             && scheme.bytes().all(|c| c.is_ascii_alphabetic()) =>
                     {
-                        format!("{scheme} {}", crate::REDACTED)
+                        Cow::Owned(format!("{scheme} {}", crate::REDACTED))
                     }
-                    _ => placeholder(s),
+                    _ => Cow::Owned(placeholder(s)),
                 }
             }
             Some((rule, _)) => {
                 self.count(rule);
-                placeholder(s)
+                Cow::Owned(placeholder(s))
             }
             None => {
                 self.count(Rule::Unvetted);
-                placeholder(s)
+                Cow::Owned(placeholder(s))
             }
         }
     }

@@ -37,6 +37,9 @@ pub fn rewrite_record(
     if matches!(kind, FileKind::QuotaSnapshots | FileKind::SessionAffinity) {
         return None;
     }
+    // Invalid UTF-8 anywhere is refused by serde_json too (in a string, or as a byte no
+    // JSON grammar allows); checked once, every string is then a slice of `text`.
+    let text = std::str::from_utf8(body).ok()?;
     let w = Walk {
         kind,
         p,
@@ -45,7 +48,11 @@ pub fn rewrite_record(
         memo: std::cell::RefCell::new(std::mem::take(memo)),
     };
     let start = out.len();
-    let mut r = Reader { b: body, i: 0 };
+    let mut r = Reader {
+        s: text,
+        b: body,
+        i: 0,
+    };
     r.ws();
     let ok = r.peek() == Some(b'{') && w.object_bytes(&mut r, Slot::None, out, 0).is_some() && {
         r.ws();
@@ -60,10 +67,18 @@ pub fn rewrite_record(
     }
 }
 
-/// A cursor over the record's bytes.
+/// A cursor over the record (valid UTF-8: `b` is `s`'s bytes).
 struct Reader<'i> {
+    s: &'i str,
     b: &'i [u8],
     i: usize,
+}
+
+/// A string read from the record: decoded, and whether its bytes in the record are its
+/// JSON form as serde_json writes it (no escapes, so none needed).
+struct Text<'i> {
+    text: Cow<'i, str>,
+    plain: bool,
 }
 
 impl<'i> Reader<'i> {
@@ -83,55 +98,57 @@ impl<'i> Reader<'i> {
     }
 
     /// A string at the cursor (its opening quote), decoded. Gives up on a lone surrogate
-    /// escape (serde_json refuses it), raw control bytes and invalid UTF-8.
-    fn string(&mut self) -> Option<Cow<'i, str>> {
+    /// escape (serde_json refuses it) and raw control bytes.
+    fn string(&mut self) -> Option<Text<'i>> {
         self.eat(b'"')?;
         let from = self.i;
-        let rest = &self.b[from..];
-        let end = memchr::memchr2(b'"', b'\\', rest)?;
-        if rest[end] == b'"' {
-            let raw = &rest[..end];
+        let end = from + memchr::memchr2(b'"', b'\\', &self.b[from..])?;
+        if self.b[end] == b'"' {
+            let raw = &self.b[from..end];
             if raw.iter().any(|&c| c < 0x20) {
                 return None;
             }
-            self.i = from + end + 1;
-            return std::str::from_utf8(raw).ok().map(Cow::Borrowed);
+            self.i = end + 1;
+            return Some(Text {
+                text: Cow::Borrowed(self.s.get(from..end)?),
+                plain: true,
+            });
         }
-        let mut s = Vec::with_capacity(rest.len().min(256));
+        let mut out = String::with_capacity(end - from + 16);
         let mut i = from;
         loop {
-            let c = *self.b.get(i)?;
-            i += 1;
-            match c {
-                b'"' => break,
-                b'\\' => {
-                    let e = *self.b.get(i)?;
-                    i += 1;
-                    s.push(match e {
-                        b'"' => b'"',
-                        b'\\' => b'\\',
-                        b'/' => b'/',
-                        b'b' => 0x08,
-                        b'f' => 0x0c,
-                        b'n' => b'\n',
-                        b'r' => b'\r',
-                        b't' => b'\t',
-                        b'u' => {
-                            let (ch, used) = unicode_escape(&self.b[i..])?;
-                            i += used;
-                            let mut buf = [0u8; 4];
-                            s.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-                            continue;
-                        }
-                        _ => return None,
-                    });
-                }
-                c if c < 0x20 => return None,
-                c => s.push(c),
+            let stop = i + memchr::memchr2(b'"', b'\\', &self.b[i..])?;
+            let run = self.s.get(i..stop)?;
+            if run.bytes().any(|c| c < 0x20) {
+                return None;
             }
+            out.push_str(run);
+            if self.b[stop] == b'"' {
+                self.i = stop + 1;
+                return Some(Text {
+                    text: Cow::Owned(out),
+                    plain: false,
+                });
+            }
+            let e = *self.b.get(stop + 1)?;
+            i = stop + 2;
+            out.push(match e {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'/' => '/',
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                b'u' => {
+                    let (ch, used) = unicode_escape(&self.b[i..])?;
+                    i += used;
+                    ch
+                }
+                _ => return None,
+            });
         }
-        self.i = i;
-        String::from_utf8(s).ok().map(Cow::Owned)
     }
 
     /// A number at the cursor, copied to `out` as serde_json writes it back; `None` for any
@@ -218,6 +235,14 @@ fn unicode_escape(b: &[u8]) -> Option<(char, usize)> {
     }
 }
 
+/// A hash of a written name, to compare names only when it matches.
+fn name_hash(b: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::bytes::Fnv::default();
+    h.write(b);
+    h.finish()
+}
+
 /// Writes `s` as a JSON string, as serde_json does.
 fn write_str(out: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
@@ -244,8 +269,15 @@ impl Walk<'_> {
         match r.peek()? {
             b'"' => {
                 let s = r.string()?;
-                let kept = self.string(&s, slot);
-                write_str(out, &kept);
+                match self.string(&s.text, slot) {
+                    // Kept as it came, and it came needing no escapes.
+                    Cow::Borrowed(k) if s.plain && k.len() == s.text.len() => {
+                        out.push(b'"');
+                        out.extend_from_slice(k.as_bytes());
+                        out.push(b'"');
+                    }
+                    kept => write_str(out, &kept),
+                }
                 Some(())
             }
             b'{' => self.object_bytes(r, slot, out, depth),
@@ -303,11 +335,11 @@ impl Walk<'_> {
             out.push(b'}');
             return Some(());
         }
-        // Where each written name starts and ends in `out` (with its quotes).
-        let mut names: Vec<(usize, usize)> = Vec::new();
+        // Each written name's hash, start and end in `out` (with its quotes).
+        let mut names: Vec<(u64, usize, usize)> = Vec::new();
         loop {
             r.ws();
-            let k = r.string()?;
+            let k = r.string()?.text;
             r.ws();
             r.eat(b':')?;
             let at = out.len();
@@ -318,13 +350,15 @@ impl Walk<'_> {
             } else {
                 write_str(out, &self.p.pseudonym(Kind::Name, k.as_bytes()));
             }
-            let name = (at, out.len());
+            let h = name_hash(&out[at..]);
             if names.len() >= MAX_KEYS
-                || names.iter().any(|&(a, b)| out[a..b] == out[name.0..name.1])
+                || names
+                    .iter()
+                    .any(|&(g, a, b)| g == h && out[a..b] == out[at..])
             {
                 return None;
             }
-            names.push(name);
+            names.push((h, at, out.len()));
             out.push(b':');
             if body {
                 self.count(Rule::BodyDropped);
