@@ -218,6 +218,7 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
             || prev == b'-'
             || next == b':'
             || (next == b'[' && len == 4)
+            || (len == 4 && matches!(next, b' ' | b'=') && &low[s..e] == b"name")
             || (len == 1 && (next == b'=' || (next == b' ' && dec.get(e + 1) == Some(&b'='))))
         {
             if let Some(end) = rare_starts(dec, low, s, e, prev, next, spans) {
@@ -288,6 +289,11 @@ fn rare_starts(
     }
     if len == 2 && next == b':' && &low[s..e] == b"ft" {
         if let Some(end) = fine_tuned_at(low, e + 1, spans) {
+            return Some(end);
+        }
+    }
+    if matches!(len, 2 | 4) && matches!(next, b':' | b'=' | b' ') {
+        if let Some(end) = crate::spoken::compound_label_at(dec, low, s, e, spans) {
             return Some(end);
         }
     }

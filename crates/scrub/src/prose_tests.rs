@@ -853,3 +853,56 @@ mod handles_and_quoted_names {
         }
     }
 }
+
+/// Red team, round 11: labels of two words, written with a space, `_` or `-` or joined, and
+/// git's bare `name =` with a full name.
+mod compound_labels {
+    use super::*;
+
+    fn found(text: &str) -> Vec<String> {
+        super::found(text, Rule::PersonName)
+    }
+
+    #[test]
+    fn a_handle_or_a_name_after_a_two_word_label_is_found() {
+        assert_eq!(
+            found("Server=db;User Id=vantorquel;Password=x;"),
+            ["vantorquel"]
+        );
+        assert_eq!(found("User ID: vantorquel"), ["vantorquel"]);
+        assert_eq!(found("user id: vantorquel"), ["vantorquel"]);
+        assert_eq!(found("User Name: vantorquel"), ["vantorquel"]);
+        assert_eq!(found("Account Name: acme-corp"), ["acme-corp"]);
+        assert_eq!(found("login_name: vantorquel"), ["vantorquel"]);
+        assert_eq!(found("user_name = vantorquel"), ["vantorquel"]);
+        assert_eq!(found("user-name: vantorquel"), ["vantorquel"]);
+        assert_eq!(
+            found("Display Name = Vantorquel Blemstorvik"),
+            ["Vantorquel Blemstorvik"]
+        );
+        assert_eq!(
+            found("[user]\n\tname = Vantorquel Blemstorvik"),
+            ["Vantorquel Blemstorvik"]
+        );
+        assert_eq!(found("nick name: \"Vantorquel B\""), ["Vantorquel B"]);
+    }
+
+    #[test]
+    fn other_labels_and_values_that_name_no_one_stay() {
+        for text in [
+            "file name: notes.txt",
+            "user id: 1000",
+            "model name: gpt-5",
+            "display name: null",
+            "user name: [redacted]",
+            "name = Config",
+            "the name = Hello",
+            "my_user_name: x1",
+            "git.user_name: x1",
+            "if user_id == other_id {",
+            "https://example.invalid/user_name://x",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+}

@@ -1104,6 +1104,129 @@ pub(crate) fn account_label_at(
     Some(end)
 }
 
+/// Labels of two words whose value is an account's or a person's name, written with a
+/// space, `_` or `-` between the words or none (red team, round 11): `User Name: jdoe`,
+/// `user id: jdoe`, `User Id=jdoe;` (a connection string), `login_name: jdoe`,
+/// `Display Name = Jane Doe`. As joined words, lower case.
+const COMPOUND_LABELS: &[&[u8]] = &[
+    b"username",
+    b"userid",
+    b"loginname",
+    b"loginid",
+    b"accountname",
+    b"displayname",
+    b"fullname",
+    b"realname",
+    b"screenname",
+    b"nickname",
+    b"ownername",
+    b"authorname",
+    b"firstname",
+    b"lastname",
+    b"givenname",
+    b"familyname",
+];
+
+/// The word `[s, e)` (lower case) is `name` or `id` ending a [`COMPOUND_LABELS`] label, and
+/// `:` or `=` follows (maybe after spaces): its value, one token in any case, or
+/// Capitalized words after a label of a person's name. The end of the value.
+#[inline(never)]
+pub(crate) fn compound_label_at(
+    dec: &[u8],
+    low: &[u8],
+    s: usize,
+    e: usize,
+    spans: &mut Vec<Span>,
+) -> Option<usize> {
+    if !matches!(&low[s..e], b"name" | b"id") {
+        return None;
+    }
+    let tail = &low[s..e];
+    // The head word, right before or after one separator.
+    let he = if s > 0 && matches!(low[s - 1], b' ' | b'_' | b'-') {
+        s - 1
+    } else {
+        s
+    };
+    let mut hs = he;
+    while hs > 0 && low[hs - 1].is_ascii_alphabetic() && he - hs < 8 {
+        hs -= 1;
+    }
+    // Not a key of a longer name (`git.user_name`, `my_user_name`).
+    let compound = he - hs >= 3
+        && !(hs > 0
+            && (low[hs - 1].is_ascii_alphanumeric() || matches!(low[hs - 1], b'.' | b'_' | b'-')))
+        && {
+            let mut joined = [0u8; 16];
+            let head = &low[hs..he];
+            joined[..head.len()].copy_from_slice(head);
+            joined[head.len()..head.len() + tail.len()].copy_from_slice(tail);
+            COMPOUND_LABELS.contains(&&joined[..head.len() + tail.len()])
+        };
+    // `name` alone (git's `[user]` section: `name = Jane Doe`) takes two Capitalized words
+    // at least.
+    let bare = tail == b"name" && (s == 0 || matches!(low[s - 1], b' ' | b'\t'));
+    if !compound && !bare {
+        return None;
+    }
+    let mut sep = e;
+    while matches!(low.get(sep), Some(b' ' | b'\t')) && sep - e < 2 {
+        sep += 1;
+    }
+    match low.get(sep) {
+        Some(b':') if !low[sep..].starts_with(b"://") => {}
+        Some(b'=') if !matches!(low.get(sep + 1), Some(b'=' | b'>')) => {}
+        _ => return None,
+    }
+    let mut v = sep + 1;
+    while matches!(low.get(v), Some(b' ' | b'\t')) {
+        v += 1;
+    }
+    let (v, end) = match quoted(low, v) {
+        Some(q) => q,
+        None => {
+            let token_end = |mut end: usize| {
+                while end < low.len()
+                    && (low[end].is_ascii_alphanumeric() || matches!(low[end], b'-' | b'_' | b'.'))
+                {
+                    end += 1;
+                }
+                while end > v && low[end - 1] == b'.' {
+                    end -= 1;
+                }
+                end
+            };
+            let mut end = token_end(v);
+            // A person's name goes on over Capitalized words (`Jane Doe`).
+            if tail == b"name" && dec.get(v).is_some_and(u8::is_ascii_uppercase) {
+                while dec.get(end) == Some(&b' ')
+                    && dec.get(end + 1).is_some_and(u8::is_ascii_uppercase)
+                {
+                    end = token_end(end + 1);
+                }
+            }
+            (v, end)
+        }
+    };
+    let value = &low[v..end];
+    let words = dec[v..end]
+        .split(|&c| c == b' ')
+        .filter(|w| w.first().is_some_and(u8::is_ascii_uppercase))
+        .count();
+    if value.is_empty()
+        || value.iter().all(u8::is_ascii_digit)
+        || crate::pseudonym::looks_like_pseudonym(value)
+        || crate::rules::only_markers(value)
+        || STATES.contains(&value)
+        || matches!(value, b"null" | b"none" | b"undefined" | b"nil")
+        || (!compound && words < 2)
+    {
+        return None;
+    }
+    spans.push(Span::new(v, end, Rule::PersonName, Repl::Redacted));
+    Some(end)
+}
+
 fn push_argument(low: &[u8], v: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
     if e <= v || crate::rules::only_markers(&low[v..e]) {
         return None;

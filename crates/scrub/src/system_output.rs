@@ -196,6 +196,39 @@ pub(crate) fn ps_user(low: &[u8], spans: &mut Vec<Span>) {
     }
 }
 
+/// A row of `who`, `w` or `last` (red team, round 11): the user, then the terminal
+/// (`pts/0`, `tty1`, `console`, `:0`) and more columns (`jdoe  pts/0  2026-12-04 10:00
+/// (10.0.0.5)`).
+pub(crate) fn who_user(low: &[u8], spans: &mut Vec<Span>) {
+    let Some((v, end)) = spaced_name(low, 0).or_else(|| {
+        let e = name_end(low, 0);
+        (e > 0).then_some((0, e))
+    }) else {
+        return;
+    };
+    let t = spaces(low, end);
+    if t == end {
+        return;
+    }
+    let tty = &low[t..];
+    let digit_at = |i: usize| tty.get(i).is_some_and(u8::is_ascii_digit);
+    let terminal = (tty.starts_with(b"pts/") && digit_at(4))
+        || (tty.starts_with(b"tty") && tty.get(3).is_some_and(u8::is_ascii_alphanumeric))
+        || tty.starts_with(b"console ")
+        || (tty.first() == Some(&b':') && digit_at(1));
+    if !terminal {
+        return;
+    }
+    let te = t + tty
+        .iter()
+        .position(|&c| c == b' ' || c == b'\t')
+        .unwrap_or(tty.len());
+    let r = spaces(low, te);
+    if r > te && r < low.len() {
+        push_name(low, v, end, Rule::PersonName, spans);
+    }
+}
+
 /// A terminal as `ps` prints it: `?`, `??`, `pts/0`, `tty1`, `s000`, `console`.
 fn tty_at(low: &[u8], t: usize) -> bool {
     let tty = &low[t.min(low.len())..];
@@ -859,6 +892,7 @@ pub(crate) fn line_layouts(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         _ => return,
     }
     ps_user(low, spans);
+    who_user(low, spans);
     top_user(low, spans);
     syslog_host(dec, low, spans);
     uname_host(low, spans);
@@ -889,6 +923,34 @@ mod tests {
             .iter()
             .map(|s| text[s.start..s.end].to_string())
             .collect()
+    }
+
+    #[test]
+    fn who_w_and_last_rows_name_their_user() {
+        assert_eq!(
+            names(
+                "vantorquel pts/0        2026-12-04 10:00 (10.0.0.5)",
+                who_user
+            ),
+            ["vantorquel"]
+        );
+        assert_eq!(
+            names(
+                "jdoe42   tty7         :0               Fri Dec  4 10:00   still logged in",
+                who_user
+            ),
+            ["jdoe42"]
+        );
+        assert_eq!(names("  jdoe console  Dec  4 10:00", who_user), ["jdoe"]);
+        for text in [
+            "USER     TTY      FROM             LOGIN@   IDLE   JCPU   PCPU WHAT",
+            "root     pts/1    10:00",
+            "stdin is not a tty",
+            "opening pts/0",
+            "jdoe pts/0",
+        ] {
+            assert!(names(text, who_user).is_empty(), "{text}");
+        }
     }
 
     #[test]

@@ -1,0 +1,64 @@
+"""Round 11 (r28): labels of two words (`User Id=`, `User Name:`, `login_name:`, `Display
+Name =`) in connection strings, settings and tool output; git's `[user]` section; `who`,
+`w` and `last` rows. Also credentials in the shapes developers' tools print them (git
+remotes, JDBC and ADO.NET connection strings, `.npmrc`, `.pgpass`, SSH public key comments,
+Kerberos principals, shell prompts, Python dict reprs, exported tokens, Slack webhooks),
+which the engine already caught and which stay here as regressions. Each canary is a
+made-up word the gate would keep as vocabulary-shaped, unless the case says otherwise."""
+import json
+from redteam import case
+from canary import word, tok
+
+def one(name, text, seed, log="a.log", cap=False):
+    c = word("r28" + seed, 3)
+    if cap:
+        c = c.capitalize()
+    @case(f"r28 {name}", c)
+    def _(h): h.log(log, text.replace("@C@", c))
+
+def two(name, text, seed, log="a.log"):
+    """Two Capitalized canaries: a person's full name."""
+    a, b = word("r28a" + seed, 3).capitalize(), word("r28b" + seed, 3).capitalize()
+    @case(f"r28 {name}", [a, b])
+    def _(h): h.log(log, text.replace("@A@", a).replace("@B@", b))
+
+# Labels of two words.
+one("ado.net user id", "dsn=Server=db.corp.example;User Id=@C@;Password=x;\n", "ad1")
+one("ado.net user id upper", "Data Source=db;Initial Catalog=app;User ID=@C@;Pwd=x\n", "ad2")
+one("user id colon", "User ID: @C@\n", "ui1")
+one("user id lower", "user id: @C@\n", "ui2")
+one("user name colon", "User Name: @C@\n", "un1")
+one("account name colon", "Account Name: @C@\n", "an1")
+one("login_name yaml", "login_name: @C@\n", "ln1")
+one("user_name spaced equals", "user_name = @C@\n", "ln2")
+one("user-name dashed", "user-name: @C@\n", "ln3")
+one("login id in json string", json.dumps({"level": "info", "msg": "Login ID: @C@ signed in"}) + "\n", "ln4", log="a.jsonl")
+two("display name equals", "Display Name = @A@ @B@\n", "dn1")
+two("git config user section", "[user]\n\tname = @A@ @B@\n\temail = someone@corp.example\n", "gc1")
+two("git config quoted name", "[user]\n    name = \"@A@ @B@\"\n", "gc2")
+one("nick name", "nick name: @C@\n", "nn1")
+# who, w and last.
+one("who row", "@C@ pts/0        2026-12-04 10:00 (10.0.0.5)\n", "wh1")
+one("last row", "@C@   tty7         :0               Fri Dec  4 10:00   still logged in\n", "wh2")
+one("w row", " 10:00:01 up 3 days,  2 users,  load average: 0.10, 0.20, 0.30\nUSER     TTY      FROM             LOGIN@   IDLE   JCPU   PCPU WHAT\n@C@     pts/1    10.0.0.9         09:58    1.00s  0.05s  0.01s -bash\n", "wh3")
+
+# Developers' tools: already caught, kept as regressions.
+t = tok("r28gr1", 36)
+@case("r28 git remote token", t)
+def _(h): h.log("a.log", f"git remote: https://x-access-token:{t}@github.com/org/repo.git\n")
+one("jdbc user", "jdbc:mysql://db.example:3306/app?user=@C@&password=x\n", "jd1")
+t2 = tok("r28np1", 36)
+@case("r28 npmrc auth token", t2)
+def _(h): h.log("a.log", f"//registry.npmjs.org/:_authToken=npm_{t2}\n")
+one("pgpass line", "db.example:5432:appdb:@C@:Blemstorvik9\n", "pg1")
+one("ssh public key comment", "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 @C@@laptop\n", "ss1")
+one("kerberos principal", "kinit @C@@CORP.EXAMPLE.COM\n", "kr1")
+one("shell prompt", "@C@@workstation:~/proj$ opencode\n", "sp1")
+one("python dict repr password", "{'password': '@C@', 'user': 'x'}\n", "py1")
+one("exported token word", "export GITHUB_TOKEN=\"@C@\"\n", "ex1")
+t3 = tok("r28sl1", 24)
+@case("r28 slack webhook", t3)
+def _(h): h.log("a.log", f"webhook https://hooks.slack.com/services/T0ABCDEF1/B0ABCDEF2/{t3}\n")
+two("git author line", "Author: @A@ @B@ <ab@corp.example>\n", "ga1")
+one("id output", "uid=1000(@C@) gid=1000(@C@) groups=1000(@C@),27(sudo)\n", "io1")
+one("passwd line", "@C@:x:1000:1000:,,,:/home/@C@:/bin/bash\n", "pw1")
