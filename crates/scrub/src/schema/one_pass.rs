@@ -196,6 +196,19 @@ impl<'i> Reader<'i> {
         serde_json::to_writer(&mut *out, &v).ok()
     }
 
+    /// What follows a container's element: `,` (another element follows: `false`) or
+    /// `close` (the container ends: `true`), copied to `out`.
+    fn separator(&mut self, close: u8, out: &mut Vec<u8>) -> Option<bool> {
+        self.ws();
+        let c = self.peek()?;
+        if c != b',' && c != close {
+            return None;
+        }
+        self.i += 1;
+        out.push(c);
+        Some(c == close)
+    }
+
     /// `true`, `false` or `null` at the cursor, copied.
     fn literal(&mut self, out: &mut Vec<u8>) -> Option<()> {
         for lit in [&b"true"[..], b"false", b"null"] {
@@ -294,18 +307,8 @@ impl Walk<'_> {
                 }
                 loop {
                     self.value_bytes(r, slot, out, depth + 1)?;
-                    r.ws();
-                    match r.peek()? {
-                        b',' => {
-                            r.i += 1;
-                            out.push(b',');
-                        }
-                        b']' => {
-                            r.i += 1;
-                            out.push(b']');
-                            return Some(());
-                        }
-                        _ => return None,
+                    if r.separator(b']', out)? {
+                        return Some(());
                     }
                 }
             }
@@ -373,18 +376,8 @@ impl Walk<'_> {
                 };
                 self.value_bytes(r, child, out, depth + 1)?;
             }
-            r.ws();
-            match r.peek()? {
-                b',' => {
-                    r.i += 1;
-                    out.push(b',');
-                }
-                b'}' => {
-                    r.i += 1;
-                    out.push(b'}');
-                    return Some(());
-                }
-                _ => return None,
+            if r.separator(b'}', out)? {
+                return Some(());
             }
         }
     }
@@ -415,14 +408,8 @@ fn skip_value(r: &mut Reader<'_>, depth: usize) -> Option<()> {
                     r.ws();
                 }
                 skip_value(r, depth + 1)?;
-                r.ws();
-                match r.peek()? {
-                    b',' => r.i += 1,
-                    c if c == close => {
-                        r.i += 1;
-                        return Some(());
-                    }
-                    _ => return None,
+                if r.separator(close, &mut sink)? {
+                    return Some(());
                 }
             }
         }
