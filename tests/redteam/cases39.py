@@ -62,3 +62,10 @@ def _(h): h.log("a.log", f"webhook https://hooks.slack.com/services/T0ABCDEF1/B0
 two("git author line", "Author: @A@ @B@ <ab@corp.example>\n", "ga1")
 one("id output", "uid=1000(@C@) gid=1000(@C@) groups=1000(@C@),27(sudo)\n", "io1")
 one("passwd line", "@C@:x:1000:1000:,,,:/home/@C@:/bin/bash\n", "pw1")
+# A computer's and a Wi-Fi network's name after their labels.
+one("scutil computer name", "ComputerName: @C@-PC\n", "cn1")
+one("computer name spaced", "Computer Name: @C@-pc\n", "cn2")
+one("machine name", "Machine Name: @C@-pc\n", "cn3")
+one("host name spaced", "host name: @C@-mbp\n", "cn4")
+one("wifi ssid", "SSID: @C@-Home-5G\n", "ws1")
+one("wifi quoted name", "connected to wifi \"@C@ Home\"\n", "ws2")

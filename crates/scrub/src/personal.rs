@@ -731,6 +731,9 @@ const DN_CUES: &[&[u8]] = &[b"cn", b"o", b"ou"];
 /// Cues after which a quoted value is an account's, a person's or an organisation's name
 /// in any case (`workspace "Acme Zq"`, `for user 'jdoe42'`).
 const QUOTED_CUES: &[&[u8]] = &[
+    // Round 11: a Wi-Fi network's name (`connected to wifi "Doe Home"`).
+    b"wifi",
+    b"ssid",
     b"user",
     b"username",
     b"customer",

@@ -298,7 +298,7 @@ fn rare_starts(
         }
     }
     let start = crate::spoken::flag_or_label_start(low[s]);
-    if start && next == b':' && (3..=11).contains(&len) {
+    if start && next == b':' && (3..=12).contains(&len) {
         if let Some(end) = crate::spoken::account_label_at(low, s, e, spans) {
             return Some(end);
         }

@@ -906,3 +906,20 @@ mod compound_labels {
         }
     }
 }
+
+/// Red team, round 11: a computer's and a Wi-Fi network's name after their labels.
+mod machine_labels {
+    use super::*;
+
+    #[test]
+    fn computer_and_network_names_are_found() {
+        let found = |t: &str| super::found(t, Rule::PersonName);
+        assert_eq!(found("ComputerName: VANTORQUEL-PC"), ["VANTORQUEL-PC"]);
+        assert_eq!(found("Computer Name: vantorquel-pc"), ["vantorquel-pc"]);
+        assert_eq!(found("Machine Name: vantorquel-pc"), ["vantorquel-pc"]);
+        assert_eq!(found("host name: vantorquel-mbp"), ["vantorquel-mbp"]);
+        assert_eq!(found("SSID: Blemstorvik-Home-5G"), ["Blemstorvik-Home-5G"]);
+        assert!(found("host name: localhost").is_empty());
+        assert!(found("host name: 127.0.0.1").is_empty());
+    }
+}

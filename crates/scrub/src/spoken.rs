@@ -1023,7 +1023,7 @@ pub(crate) fn flag_at(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> 
 pub(crate) fn flag_or_label_start(c: u8) -> bool {
     matches!(
         c,
-        b'p' | b't' | b's' | b'k' | b'a' | b'o' | b'c' | b'u' | b'l' | b'h' | b'r' | b'd'
+        b'p' | b't' | b's' | b'k' | b'a' | b'o' | b'c' | b'u' | b'l' | b'h' | b'r' | b'd' | b'm'
     )
 }
 
@@ -1044,6 +1044,12 @@ const ACCOUNT_LABELS: &[&[u8]] = &[
     // Found by the red team (round 3): a machine's name (`Static hostname: …` of
     // hostnamectl) and the people an issue tracker names.
     b"hostname",
+    // Round 11: a computer's name as macOS's `scutil` and Windows print it, a Wi-Fi
+    // network's name (it names a home or an office).
+    b"computername",
+    b"machinename",
+    b"devicename",
+    b"ssid",
     b"assignee",
     b"reporter",
     b"reviewer",
@@ -1125,6 +1131,11 @@ const COMPOUND_LABELS: &[&[u8]] = &[
     b"lastname",
     b"givenname",
     b"familyname",
+    // A computer's name (`Computer Name: jane-pc`, `host name: jane-mbp`).
+    b"computername",
+    b"machinename",
+    b"devicename",
+    b"hostname",
 ];
 
 /// The word `[s, e)` (lower case) is `name` or `id` ending a [`COMPOUND_LABELS`] label, and
@@ -1218,7 +1229,11 @@ pub(crate) fn compound_label_at(
         || crate::pseudonym::looks_like_pseudonym(value)
         || crate::rules::only_markers(value)
         || STATES.contains(&value)
-        || matches!(value, b"null" | b"none" | b"undefined" | b"nil")
+        || matches!(
+            value,
+            b"null" | b"none" | b"undefined" | b"nil" | b"localhost"
+        )
+        || value.starts_with(b"127.")
         || (!compound && words < 2)
     {
         return None;
