@@ -508,8 +508,36 @@ pub fn hands_on(line: &[u8]) -> bool {
     // A command the gate already changed (its own output read again) hands on too: the
     // name that made it a secret's may be what it replaced.
     MANAGERS.contains(&first)
+        || identity_command(first, words.clone())
         || words.any(|w| w.iter().all(key_byte) && credential_name(w))
         || memchr::memmem::find(cmd, b"<string:").is_some()
+}
+
+/// Whether a command (its first word, then all its words) prints who the user is or what
+/// the machine is called, alone on the next line (red team, round 11): `whoami`, `npm
+/// whoami`, `heroku auth:whoami`, `logname`, `hostname`, `id -un`, `uname -n`, `git config
+/// user.name`, `scutil --get ComputerName`, `echo $USER`.
+fn identity_command<'a>(first: &[u8], mut words: impl Iterator<Item = &'a [u8]> + Clone) -> bool {
+    const NAMES: [&[u8]; 8] = [
+        b"USER",
+        b"USERNAME",
+        b"LOGNAME",
+        b"HOSTNAME",
+        b"HOST",
+        b"COMPUTERNAME",
+        b"USERDOMAIN",
+        b"UID",
+    ];
+    let has = |w: &[u8]| words.clone().any(|x| x == w);
+    match first {
+        b"whoami" | b"logname" | b"hostname" | b"hostnamectl" => true,
+        b"id" => has(b"-un") || has(b"-nu") || (has(b"-u") && has(b"-n")),
+        b"uname" => has(b"-n"),
+        b"git" => has(b"user.name") || has(b"user.email"),
+        b"scutil" => has(b"--get"),
+        b"echo" | b"printf" => words.any(|w| NAMES.contains(&w)),
+        _ => words.any(|w| w == b"whoami"),
+    }
 }
 
 /// Whether `prefix` ends inside a placeholder or marker the redaction writes (`<string:3`,
@@ -3592,6 +3620,36 @@ mod tests {
 
     /// Red team, round 4: what a shell printed for a command that names a credential is on
     /// the next line, where each word alone is ordinary.
+    #[test]
+    fn a_command_that_prints_who_the_user_is_hands_its_output_on() {
+        // Red team, round 11: the output of `whoami` and its kin names the user or the
+        // machine, alone on the next line.
+        for text in [
+            "> npm whoami\nmarmot",
+            "$ whoami\nmarmot",
+            "jdoe@box:~$ hostname\nmarmot-pc",
+            "$ git config user.name\nMarmot Lantern",
+            "$ git config --get user.email\nmarmot",
+            "$ echo $USER\nmarmot",
+            "$ id -un\nmarmot",
+            "$ uname -n\nmarmot-pc",
+            "$ logname\nmarmot",
+            "$ vercel whoami\nmarmot",
+            "% scutil --get ComputerName\nMarmot Lantern",
+        ] {
+            let out = g_lines(text);
+            assert!(!out.contains("armot"), "{text:?} -> {out:?}");
+        }
+        for kept in [
+            "$ echo hello\nhello",
+            "$ id\nuid=1000 gid=1000",
+            "$ uname -r\n6.8.0",
+            "$ git status\nclean",
+        ] {
+            assert_eq!(g_lines(kept), format!("{kept}\n"));
+        }
+    }
+
     #[test]
     fn a_prompts_printed_secret_goes_on_the_next_line() {
         for text in [
