@@ -77,3 +77,8 @@ two("git config user.name output", "$ git config user.name\n@A@ @B@\n", "wo4")
 one("echo user output", "$ echo $USER\n@C@\n", "wo5")
 one("id -un output", "$ id -un\n@C@\n", "wo6")
 one("whoami in opencode bash tool output", json.dumps({"type": "tool", "tool": "bash", "output": "$ whoami\n@C@\n"}) + "\n", "wo7", log="a.jsonl")
+# Windows' and PowerShell's ways of naming an account.
+one("net user", "C:\\> net user @C@ /domain\n", "nu1")
+one("net user add", "net user @C@ Zq7-passw0rd /add\n", "nu2")
+one("powershell identity", "PS C:\\> Get-ADUser -Identity @C@ -Properties *\n", "ps1")
+one("powershell samaccountname quoted", "New-ADUser -Name \"X\" -SamAccountName \"@C@\"\n", "ps2")

@@ -236,6 +236,26 @@ fn argument_after(low: &[u8], f: usize, attached: bool) -> Option<(usize, usize)
     Some((v, argument_end(low, v)))
 }
 
+/// PowerShell's `-Identity NAME`, `-SamAccountName NAME`, `-UserName NAME` (`Get-ADUser
+/// -Identity jdoe`; red team, round 11): `s..e` is the flag's word after its one `-`. The
+/// name, bare or quoted, is replaced. The end of what was matched.
+pub(crate) fn powershell_user_flag(
+    low: &[u8],
+    s: usize,
+    e: usize,
+    spans: &mut Vec<Span>,
+) -> Option<usize> {
+    if !matches!(&low[s..e], b"identity" | b"samaccountname" | b"username")
+        || s == 0
+        || low[s - 1] != b'-'
+        || (s >= 2 && !matches!(low[s - 2], b' ' | b'\t'))
+    {
+        return None;
+    }
+    let (v, end) = argument_after(low, e, false)?;
+    push_name(low, v, end, spans).then_some(end)
+}
+
 /// `-l`, `-u` or `-U` at `s` (the letter after a `-` that starts a flag) of a command that
 /// reads it as a login name ([`USER_FLAGS`], `… login -u`): the name is replaced, attached
 /// (`-ujdoe`) or the next argument. The end of what was matched.

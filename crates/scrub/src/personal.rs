@@ -838,6 +838,7 @@ pub(crate) fn dn_value(dec: &[u8], low: &[u8], word_end: usize, spans: &mut Vec<
 /// after `organization`, `organisation`, `workspace`, `tenant`, `team` or `user` a
 /// handle-shaped one, with a digit, `-` or `_` (`Your organization zq-labs-inc has disabled
 /// access`, `user jdoe42 not found`; `team settings` and `user 2` stay). Found by the red team (round 3).
+/// After Windows' `net user` any token is the account's name.
 pub(crate) fn token_after_cue(dec: &[u8], low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) {
     let host = match &low[s..e] {
         b"hostname" => true,
@@ -858,9 +859,14 @@ pub(crate) fn token_after_cue(dec: &[u8], low: &[u8], s: usize, e: usize, spans:
     let handle = value
         .iter()
         .any(|c| c.is_ascii_digit() || matches!(c, b'-' | b'_'));
+    // Windows' `net user NAME` (red team, round 11): any token is the account's name.
+    let net_user = &low[s..e] == b"user"
+        && s >= 4
+        && &low[s - 4..s] == b"net "
+        && (s == 4 || !low[s - 5].is_ascii_alphanumeric());
     if value.is_empty()
         || !value.iter().any(u8::is_ascii_alphabetic)
-        || (!host && !handle)
+        || (!host && !handle && !net_user)
         || matches!(
             value,
             b"localhost" | b"is" | b"not" | b"for" | b"of" | b"and"

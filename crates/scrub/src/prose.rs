@@ -311,6 +311,11 @@ fn rare_starts(
             return Some(end);
         }
     }
+    if prev == b'-' && next == b' ' && matches!(len, 8 | 14) {
+        if let Some(end) = crate::logins::powershell_user_flag(low, s, e, spans) {
+            return Some(end);
+        }
+    }
     if prev == b'-' && next == b' ' && matches!(low[s], b'u' | b'l' | b'n') {
         if let Some(end) = crate::logins::long_user_flag(low, s, e, spans) {
             return Some(end);

@@ -923,3 +923,30 @@ mod machine_labels {
         assert!(found("host name: 127.0.0.1").is_empty());
     }
 }
+
+/// Red team, round 11: Windows' and PowerShell's ways of naming an account.
+mod windows_accounts {
+    use super::*;
+
+    #[test]
+    fn net_user_and_identity_flags_name_the_account() {
+        let found = |t: &str| super::found(t, Rule::PersonName);
+        assert_eq!(found("net user vantorquel /domain"), ["vantorquel"]);
+        assert_eq!(found("Get-ADUser -Identity vantorquel"), ["vantorquel"]);
+        assert_eq!(found("Get-ADUser -Identity \"vantorquel\""), ["vantorquel"]);
+        assert_eq!(
+            found("New-ADUser -SamAccountName vantorquel"),
+            ["vantorquel"]
+        );
+        assert_eq!(found("Get-LocalUser -UserName vantorquel"), ["vantorquel"]);
+        for text in [
+            "net user /domain",
+            "internet user guide",
+            "Get-ADUser -Identity $name",
+            "ssh -o Identity=x host",
+            "--identity ./key.pem",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+}
