@@ -530,12 +530,34 @@ fn identity_command<'a>(first: &[u8], mut words: impl Iterator<Item = &'a [u8]> 
     ];
     let has = |w: &[u8]| words.clone().any(|x| x == w);
     match first {
-        b"whoami" | b"logname" | b"hostname" | b"hostnamectl" => true,
-        b"id" => has(b"-un") || has(b"-nu") || (has(b"-u") && has(b"-n")),
+        b"whoami" | b"logname" | b"hostname" | b"hostnamectl" | b"groups" | b"users" => true,
+        b"id" => {
+            ["-un", "-nu", "-gn", "-ng", "-Gn", "-nG"]
+                .iter()
+                .any(|f| has(f.as_bytes()))
+                || ((has(b"-u") || has(b"-g") || has(b"-G")) && has(b"-n"))
+                || (has(b"--user") && has(b"--name"))
+        }
         b"uname" => has(b"-n"),
         b"git" => has(b"user.name") || has(b"user.email"),
+        b"gh" => has(b"api") && has(b"user"),
         b"scutil" => has(b"--get"),
-        b"echo" | b"printf" => words.any(|w| NAMES.contains(&w)),
+        // `echo $USER`, `printenv USER`, PowerShell's `$env:USERNAME`, `Write-Output
+        // $env:COMPUTERNAME`, `[Environment]::UserName`.
+        _ if first.eq_ignore_ascii_case(b"env")
+            || first.eq_ignore_ascii_case(b"environment")
+            || [
+                &b"echo"[..],
+                b"printf",
+                b"printenv",
+                b"write-output",
+                b"write-host",
+            ]
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(first)) =>
+        {
+            words.any(|w| NAMES.iter().any(|n| n.eq_ignore_ascii_case(w)))
+        }
         _ => words.any(|w| w == b"whoami"),
     }
 }
@@ -564,10 +586,65 @@ pub(crate) fn may_hand_on(line: &[u8]) -> bool {
     }
 }
 
+/// The command of a shell prompt line: [`simple_prompt_command`]'s, or after a default
+/// prompt of more words ([`spaced_prompt_command`]).
+fn prompt_command(line: &[u8]) -> Option<&[u8]> {
+    simple_prompt_command(line).or_else(|| spaced_prompt_command(line))
+}
+
+/// The command after a default prompt of more than one word, or of cmd.exe (red team,
+/// round 11's review): macOS zsh's `jdoe@MacBook-Pro ~ % `, old macOS bash's `box:~ jdoe$ `,
+/// RHEL's and Fedora's `[jdoe@box ~]$ ` (also `# `), cmd.exe's `C:\Users\jdoe>` (no space
+/// needed after it). The words before the marker (three at most) hold `@`, `~` or `:` and
+/// no quote, brace or `=`.
+fn spaced_prompt_command(line: &[u8]) -> Option<&[u8]> {
+    let lead = line.iter().position(|c| !matches!(c, b' ' | b'\t'))?;
+    let t = &line[lead..];
+    let head = &t[..t.len().min(96)];
+    let clean = |p: &[u8]| {
+        !p.iter()
+            .any(|c| matches!(c, b'"' | b'\'' | b'{' | b'}' | b'=' | b','))
+    };
+    // cmd.exe: a drive, a path, `>`.
+    if t.len() > 3 && t[0].is_ascii_alphabetic() && t[1] == b':' && t[2] == b'\\' {
+        let gt = memchr::memchr(b'>', head)?;
+        let command = &t[gt + 1..];
+        let start = command.iter().position(|c| !matches!(c, b' ' | b'\t'))?;
+        return clean(&t[..gt]).then_some(&command[start..]);
+    }
+    let (at, width) = [&b" % "[..], b" $ ", b" # ", b"]$ ", b"]# "]
+        .iter()
+        .filter_map(|m| memchr::memmem::find(head, m).map(|i| (i, m.len())))
+        .chain(
+            // `box:~ jdoe$ `: the marker ends the last word.
+            [&b"$ "[..]]
+                .iter()
+                .filter_map(|m| memchr::memmem::find(head, m).map(|i| (i, m.len()))),
+        )
+        .min()?;
+    let prefix = &t[..at];
+    let words = prefix
+        .split(|&c| c == b' ')
+        .filter(|w| !w.is_empty())
+        .count();
+    // `[jdoe@box ~]$ `; a prompt whose user the detectors replaced reads `[redacted] ~ % `.
+    let bracketed = t[at] == b']';
+    if !(1..=3).contains(&words)
+        || !prefix.iter().any(|c| matches!(c, b'@' | b'~' | b':'))
+        || !clean(prefix)
+        || (bracketed && !prefix.starts_with(b"["))
+    {
+        return None;
+    }
+    let command = &t[at + width..];
+    let start = command.iter().position(|c| !matches!(c, b' ' | b'\t'))?;
+    Some(&command[start..])
+}
+
 /// The command of a shell prompt line: after `$ `, `% `, `> `, `❯ ` at its start, after a
 /// prompt such as `jdoe@box:~/src$ ` or `root@box:/# ` (no space, quote or brace before the
 /// marker), or after PowerShell's `PS C:\src> `.
-fn prompt_command(line: &[u8]) -> Option<&[u8]> {
+fn simple_prompt_command(line: &[u8]) -> Option<&[u8]> {
     let lead = line.iter().position(|c| !matches!(c, b' ' | b'\t'))?;
     let t = &line[lead..];
     // A JSON line (most of a log) is no prompt.
@@ -3636,6 +3713,21 @@ mod tests {
             "$ logname\nmarmot",
             "$ vercel whoami\nmarmot",
             "% scutil --get ComputerName\nMarmot Lantern",
+            "$ printenv USER\nmarmot",
+            "$ id -gn\nmarmot",
+            "$ groups\nmarmot sudo",
+            "$ id --user --name\nmarmot",
+            "PS C:\\> $env:USERNAME\nmarmot",
+            "PS C:\\> [Environment]::UserName\nmarmot",
+            "$ gh api user -q .login\nmarmot",
+            // Default prompts of more than one word, and cmd.exe's.
+            "jdoe@MacBook-Pro ~ % whoami\nmarmot",
+            "[jdoe@box ~]$ whoami\nmarmot",
+            "[root@box ~]# hostname\nmarmot-pc",
+            "box:~ jdoe$ whoami\nmarmot",
+            "C:\\>whoami\nacme\\marmot",
+            "C:\\Users\\Public>hostname\nMARMOT-PC",
+            "jdoe@MacBook-Pro ~ % echo $OPENAI_API_KEY\nmarmot-lantern",
         ] {
             let out = g_lines(text);
             assert!(!out.contains("armot"), "{text:?} -> {out:?}");
@@ -3645,6 +3737,8 @@ mod tests {
             "$ id\nuid=1000 gid=1000",
             "$ uname -r\n6.8.0",
             "$ git status\nclean",
+            "Error: cost 5$ per run\nnext line",
+            "[2026-12-04 10:00:00] $ deploy\nok",
         ] {
             assert_eq!(g_lines(kept), format!("{kept}\n"));
         }

@@ -733,6 +733,7 @@ const DN_CUES: &[&[u8]] = &[b"cn", b"o", b"ou"];
 const QUOTED_CUES: &[&[u8]] = &[
     // Round 11: a Wi-Fi network's name (`connected to wifi "Doe Home"`).
     b"wifi",
+    b"wi-fi",
     b"ssid",
     b"user",
     b"username",

@@ -32,7 +32,7 @@ const CLASS: [u8; 256] = {
 /// `-` or `.`, `:` before an account label, a digit after an IBAN's country, `(` of
 /// `apikey(…)`, `[` of journald's `sudo[1234]:`.
 static AFTER_LETTERS: crate::bytes::ByteSet =
-    crate::bytes::ByteSet::new(false, false, b" .-_:=(0123456789[");
+    crate::bytes::ByteSet::new(false, false, b" \t.-_:=(0123456789[");
 
 /// Runs the word-triggered detectors over a line (`dec` as written, `low` its lower case).
 /// Every detector needs a particular byte around its first word (a separator after a given
@@ -218,7 +218,9 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
             || prev == b'-'
             || next == b':'
             || (next == b'[' && len == 4)
-            || (len == 4 && matches!(next, b' ' | b'=') && &low[s..e] == b"name")
+            || (matches!(next, b' ' | b'\t' | b'=' | b'.')
+                && (2..=14).contains(&len)
+                && label_spacing(dec, e))
             || (len == 1 && (next == b'=' || (next == b' ' && dec.get(e + 1) == Some(&b'='))))
         {
             if let Some(end) = rare_starts(dec, low, s, e, prev, next, spans) {
@@ -235,6 +237,19 @@ pub(crate) fn word_detectors(dec: &[u8], low: &[u8], spans: &mut Vec<Span>) {
         if code_host {
             crate::code_hosts::at_word(low, s, e, spans);
         }
+    }
+}
+
+/// Whether what follows a word at `e` may separate a label from its value: `=`, or spaces,
+/// tabs or dots before one (`user_name = …`, `SSID     : …`, `Host Name . . . : …`), or
+/// one space before `=` or `:`.
+fn label_spacing(dec: &[u8], e: usize) -> bool {
+    match dec.get(e) {
+        Some(b'=') => true,
+        Some(b' ' | b'\t' | b'.') => {
+            matches!(dec.get(e + 1), Some(b' ' | b'\t' | b'.' | b':' | b'='))
+        }
+        _ => false,
     }
 }
 
@@ -292,14 +307,11 @@ fn rare_starts(
             return Some(end);
         }
     }
-    if matches!(len, 2 | 4) && matches!(next, b':' | b'=' | b' ') {
-        if let Some(end) = crate::spoken::compound_label_at(dec, low, s, e, spans) {
-            return Some(end);
-        }
-    }
     let start = crate::spoken::flag_or_label_start(low[s]);
-    if start && next == b':' && (3..=12).contains(&len) {
-        if let Some(end) = crate::spoken::account_label_at(low, s, e, spans) {
+    if matches!(next, b':' | b'=' | b' ' | b'\t' | b'.')
+        && (matches!(len, 2 | 4) || (start && (3..=14).contains(&len)))
+    {
+        if let Some(end) = crate::spoken::label_at(dec, low, s, e, spans) {
             return Some(end);
         }
     }

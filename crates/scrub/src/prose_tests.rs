@@ -950,3 +950,73 @@ mod windows_accounts {
         }
     }
 }
+
+/// Round 11's review: labels written with other spacing, joined, in tables and ipconfig's
+/// dotted form; a person's name to its last part, a machine's name to the line's end; code
+/// and other labels stay.
+mod label_forms {
+    use super::*;
+
+    fn found(text: &str) -> Vec<String> {
+        super::found(text, Rule::PersonName)
+    }
+
+    #[test]
+    fn spacing_joined_and_table_forms() {
+        for (text, want) in [
+            ("User Name\t: vantorquel", "vantorquel"),
+            ("User  Name: vantorquel", "vantorquel"),
+            ("User Name   : vantorquel", "vantorquel"),
+            ("User name                    vantorquel", "vantorquel"),
+            (
+                "   Host Name . . . . . . . . : vantorquel-pc",
+                "vantorquel-pc",
+            ),
+            ("UserId: vantorquel", "vantorquel"),
+            ("displayname: vantorquel", "vantorquel"),
+            ("SamAccountName: vantorquel", "vantorquel"),
+            ("User logon name: vantorquel", "vantorquel"),
+            ("User_Name := vantorquel", "vantorquel"),
+            ("    SSID                   : vantorquel", "vantorquel"),
+            ("Wi-Fi: vantorquel", "vantorquel"),
+            ("LocalHostName: vantorquel", "vantorquel"),
+        ] {
+            assert_eq!(found(text), [want], "{text}");
+        }
+    }
+
+    #[test]
+    fn a_persons_name_to_its_last_part_a_machines_to_the_lines_end() {
+        assert_eq!(
+            found("Display Name = Jane Q. de Vantorquel"),
+            ["Jane Q. de Vantorquel"]
+        );
+        assert_eq!(found("RealName: Jane  Vantorquel"), ["Jane  Vantorquel"]);
+        assert_eq!(
+            found("ComputerName: Jane Vantorquel's MacBook Pro"),
+            ["Jane Vantorquel's MacBook Pro"]
+        );
+        assert_eq!(found("SSID: Casa Vantorquel"), ["Casa Vantorquel"]);
+        assert_eq!(
+            found("Full Name                    Jane Vantorquel"),
+            ["Jane Vantorquel"]
+        );
+    }
+
+    #[test]
+    fn code_and_other_labels_stay() {
+        for text in [
+            "Model name: AMD EPYC 7763",
+            "OS Name: Microsoft Windows 11 Pro",
+            "Service name: opencode",
+            "def f(user_name: str, user_id: int)",
+            "user_id: Option<String>",
+            "let display_name = user.display_name;",
+            "host_name = socket.gethostname()",
+            "user = getUser()",
+            "if user_id == other_id {",
+        ] {
+            assert!(found(text).is_empty(), "{text}: {:?}", found(text));
+        }
+    }
+}

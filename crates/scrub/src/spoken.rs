@@ -1019,62 +1019,246 @@ pub(crate) fn flag_at(low: &[u8], s: usize, e: usize, spans: &mut Vec<Span>) -> 
 }
 
 /// Whether a word starting with `c` (lower case) may be a [`FLAG_WORDS`] word, `u`/`user`,
-/// or an [`ACCOUNT_LABELS`] label: a test before the tables are looked at.
+/// or a [`LABELS`] label: a test before the tables are looked at.
 pub(crate) fn flag_or_label_start(c: u8) -> bool {
     matches!(
         c,
-        b'p' | b't' | b's' | b'k' | b'a' | b'o' | b'c' | b'u' | b'l' | b'h' | b'r' | b'd' | b'm'
+        b'p' | b't'
+            | b's'
+            | b'k'
+            | b'a'
+            | b'o'
+            | b'c'
+            | b'u'
+            | b'l'
+            | b'h'
+            | b'r'
+            | b'd'
+            | b'm'
+            | b'f'
+            | b'g'
+            | b'n'
+            | b'w'
     )
 }
 
-/// Labels whose value is an account's or a person's handle: `user: jdoe`,
-/// `owner:acme-corp`, `login: jdoe` (YAML, log prefixes, struct dumps). The value is one
-/// token in any case; a number, a placeholder or a pseudonym stays.
-const ACCOUNT_LABELS: &[&[u8]] = &[
-    b"user",
-    b"username",
-    b"login",
-    b"owner",
-    b"account",
-    b"accountname",
-    b"author",
-    b"org",
-    b"tenant",
-    b"handle",
-    // Found by the red team (round 3): a machine's name (`Static hostname: …` of
-    // hostnamectl) and the people an issue tracker names.
-    b"hostname",
-    // Round 11: a computer's name as macOS's `scutil` and Windows print it, a Wi-Fi
-    // network's name (it names a home or an office).
-    b"computername",
-    b"machinename",
-    b"devicename",
-    b"ssid",
-    b"assignee",
-    b"reporter",
-    b"reviewer",
+/// What a label's value is, which says how far it goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LabelKind {
+    /// An account's handle: one token (`user: jdoe`).
+    Handle,
+    /// A person's name: a token, and after a Capitalized one the Capitalized words, initials
+    /// and name particles that follow (`Display Name = Jane Q. de Doe`).
+    Person,
+    /// A computer's name: a token, and the Capitalized words after it (`ComputerName: Jane
+    /// Doe's MacBook Pro`).
+    Machine,
+    /// A Wi-Fi network's name: after `:`, the rest of the line (`SSID: casa garcia 5g`).
+    Network,
+}
+
+/// Labels whose value is an account's, a person's or a machine's name (YAML, log prefixes,
+/// struct dumps, tools' `Key : value` output), as their words joined, lower case: `user:
+/// jdoe`, `owner:acme-corp`, `User Name: jdoe`, `User Id=jdoe;` (a connection string),
+/// `login_name: jdoe`, `Display Name = Jane Doe`, `Host Name . . . : jdoe-pc` (ipconfig).
+/// A number, a placeholder or a pseudonym stays.
+const LABELS: &[(&[u8], LabelKind)] = &[
+    (b"user", LabelKind::Handle),
+    (b"username", LabelKind::Handle),
+    (b"userid", LabelKind::Handle),
+    (b"login", LabelKind::Handle),
+    (b"loginname", LabelKind::Handle),
+    (b"loginid", LabelKind::Handle),
+    (b"logonname", LabelKind::Handle),
+    (b"samaccountname", LabelKind::Handle),
+    (b"owner", LabelKind::Handle),
+    (b"account", LabelKind::Handle),
+    (b"author", LabelKind::Handle),
+    (b"org", LabelKind::Handle),
+    (b"tenant", LabelKind::Handle),
+    (b"handle", LabelKind::Handle),
+    (b"screenname", LabelKind::Handle),
+    // Found by the red team (round 3): the people an issue tracker names.
+    (b"assignee", LabelKind::Handle),
+    (b"reporter", LabelKind::Handle),
+    (b"reviewer", LabelKind::Handle),
+    (b"accountname", LabelKind::Person),
+    (b"displayname", LabelKind::Person),
+    (b"fullname", LabelKind::Person),
+    (b"realname", LabelKind::Person),
+    (b"nickname", LabelKind::Person),
+    (b"ownername", LabelKind::Person),
+    (b"authorname", LabelKind::Person),
+    (b"firstname", LabelKind::Person),
+    (b"lastname", LabelKind::Person),
+    (b"givenname", LabelKind::Person),
+    (b"familyname", LabelKind::Person),
+    // A machine's name (`Static hostname: …` of hostnamectl; macOS's `scutil`, Windows'
+    // `ipconfig /all` and Settings) and a Wi-Fi network's (it names a home or an office).
+    (b"hostname", LabelKind::Machine),
+    (b"localhostname", LabelKind::Machine),
+    (b"computername", LabelKind::Machine),
+    (b"machinename", LabelKind::Machine),
+    (b"devicename", LabelKind::Machine),
+    (b"ssid", LabelKind::Network),
+    (b"wifi", LabelKind::Network),
 ];
 
-/// The word `[s, e)` (lower case) is an account label followed by `:`: its value (see
-/// [`ACCOUNT_LABELS`]). The end of the value.
+/// Types a code's declaration names after a label-like variable (`user_name: str`).
+const TYPE_WORDS: &[&[u8]] = &[
+    b"str",
+    b"string",
+    b"int",
+    b"integer",
+    b"bool",
+    b"boolean",
+    b"number",
+    b"float",
+    b"uuid",
+    b"any",
+    b"object",
+    b"option",
+    b"optional",
+    b"u32",
+    b"u64",
+    b"i32",
+    b"i64",
+    b"usize",
+];
+
+/// Name particles a person's name goes on over (`Jane de Doe`, `Ana van der Berg`).
+const PARTICLES: &[&[u8]] = &[
+    b"de", b"da", b"di", b"del", b"della", b"van", b"von", b"der", b"den", b"le", b"la", b"bin",
+    b"al", b"el", b"du", b"dos", b"das", b"ter",
+];
+
+/// The label that the word `[s, e)` (lower case) ends: the word itself, or (when it is
+/// `name` or `id`) it joined to the one or two words before it, written with a space, `_`
+/// or `-` between them (`User Name`, `login_name`, `User logon name`). Its kind, where it
+/// starts, and whether it is `name` alone, first on its line.
+fn label_ending(low: &[u8], s: usize, e: usize) -> Option<(LabelKind, usize, bool)> {
+    let word = &low[s..e];
+    let boundary = |at: usize| {
+        at == 0
+            || !(low[at - 1].is_ascii_alphanumeric() || matches!(low[at - 1], b'.' | b'_' | b'-'))
+    };
+    let find = |w: &[u8]| LABELS.iter().find(|(l, _)| *l == w).map(|&(_, k)| k);
+    if matches!(word, b"name" | b"id") {
+        let mut joined = [0u8; 24];
+        let mut len = word.len();
+        joined[..len].copy_from_slice(word);
+        let mut at = s;
+        // At most two words before (`user logon name`), each of 3 to 8 letters, one `_`
+        // or `-` or up to three spaces before each.
+        for _ in 0..2 {
+            let mut he = at;
+            if he > 0 && matches!(low[he - 1], b'_' | b'-') {
+                he -= 1;
+            } else {
+                while he > 0 && low[he - 1] == b' ' && at - he < 3 {
+                    he -= 1;
+                }
+            }
+            if he == at || he < 3 {
+                break;
+            }
+            let mut hs = he;
+            while hs > 0 && low[hs - 1].is_ascii_alphabetic() && he - hs < 8 {
+                hs -= 1;
+            }
+            let head = &low[hs..he];
+            if head.len() < 3 || len + head.len() > joined.len() {
+                break;
+            }
+            joined.copy_within(..len, head.len());
+            joined[..head.len()].copy_from_slice(head);
+            len += head.len();
+            at = hs;
+            if let Some(k) = find(&joined[..len]).filter(|_| boundary(at)) {
+                return Some((k, at, false));
+            }
+        }
+        // `name` alone, first on its line (git's `[user]` section: `name = Jane Doe`).
+        let line_start = low[..s]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |i| i + 1);
+        let first = low[line_start..s]
+            .iter()
+            .all(|&c| matches!(c, b' ' | b'\t'));
+        return (word == b"name" && first).then_some((LabelKind::Person, s, true));
+    }
+    // `Wi-Fi`, as Apple and Microsoft write it.
+    if word == b"fi" && s >= 3 && &low[s - 3..s] == b"wi-" && boundary(s - 3) {
+        return Some((LabelKind::Network, s - 3, false));
+    }
+    find(word).filter(|_| boundary(s)).map(|k| (k, s, false))
+}
+
+/// The word `[s, e)` (lower case) ends a [`LABELS`] label and `:` or `=` follows (after
+/// spaces, tabs or ipconfig's dots): its value is replaced, as far as its kind says. The end
+/// of the value.
 #[inline(never)]
-pub(crate) fn account_label_at(
+pub(crate) fn label_at(
+    dec: &[u8],
     low: &[u8],
     s: usize,
     e: usize,
     spans: &mut Vec<Span>,
 ) -> Option<usize> {
-    if low.get(e) != Some(&b':') || !ACCOUNT_LABELS.contains(&&low[s..e]) {
+    let (kind, ls, bare) = label_ending(low, s, e)?;
+    let compound = ls < s || (e - s > 4 && !matches!(&low[s..e], b"user" | b"login" | b"owner"));
+    let mut sep = e;
+    while matches!(low.get(sep), Some(b' ' | b'\t' | b'.')) && sep - e < 48 {
+        sep += 1;
+    }
+    // A table of labels and values (Windows' `net user NAME`: `User name      jdoe`): a
+    // label of two words first on its line, four spaces or more, a value.
+    let line_start = low[..ls]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |i| i + 1);
+    let table = ls < s
+        && sep - e >= 4
+        && low[e..sep].iter().all(|&c| c == b' ')
+        && low[line_start..ls]
+            .iter()
+            .all(|&c| matches!(c, b' ' | b'\t'))
+        && low.get(sep).is_some_and(|c| c.is_ascii_alphanumeric());
+    // `:`, `:=` or `=`; `equals`: an assignment.
+    let (colon, equals) = match low.get(sep) {
+        _ if table => (false, false),
+        // Not a URL (`user://`).
+        Some(b':') if !low[sep..].starts_with(b"://") => (true, low.get(sep + 1) == Some(&b'=')),
+        // `=` after a label of more than one word only (`user = getUser()` is code).
+        Some(b'=') if (compound || bare) && !matches!(low.get(sep + 1), Some(b'=' | b'>')) => {
+            (false, true)
+        }
+        _ => return None,
+    };
+    if bare && !equals {
         return None;
     }
-    // Not a key of a longer dotted or dashed name (`git.user:`), nor a URL (`user://`).
-    if s > 0 && matches!(low[s - 1], b'.' | b'-' | b'_') || low[e..].starts_with(b"://") {
-        return None;
-    }
-    let mut v = e + 1;
+    let mut v = if table {
+        sep
+    } else {
+        sep + 1 + usize::from(colon && equals)
+    };
     while matches!(low.get(v), Some(b' ' | b'\t')) {
         v += 1;
     }
+    let token_end = |from: usize| {
+        let mut end = from;
+        while end < low.len()
+            && (low[end].is_ascii_alphanumeric() || matches!(low[end], b'-' | b'_' | b'.' | b'\''))
+        {
+            end += 1;
+        }
+        while end > from && matches!(low[end - 1], b'.' | b'\'') {
+            end -= 1;
+        }
+        end
+    };
     let (v, end) = match quoted(low, v) {
         Some(q) => q,
         None => {
@@ -1082,159 +1266,75 @@ pub(crate) fn account_label_at(
             if !(c.is_ascii_alphanumeric() || c == b'_') {
                 return None;
             }
-            let mut end = v;
-            while end < low.len()
-                && (low[end].is_ascii_alphanumeric() || matches!(low[end], b'-' | b'_' | b'.'))
-            {
-                end += 1;
-            }
-            while end > v && low[end - 1] == b'.' {
-                end -= 1;
-            }
-            (v, end)
-        }
-    };
-    let value = &low[v..end];
-    // (`hostname: localhost`, `hostname: 127.0.0.1` name no one.)
-    let loopback = value == b"localhost" || value.starts_with(b"127.") || value == b"0.0.0.0";
-    if value.is_empty()
-        || value.iter().all(u8::is_ascii_digit)
-        || crate::pseudonym::looks_like_pseudonym(value)
-        || crate::rules::only_markers(value)
-        || STATES.contains(&value)
-        || loopback
-    {
-        return None;
-    }
-    spans.push(Span::new(v, end, Rule::PersonName, Repl::Redacted));
-    Some(end)
-}
-
-/// Labels of two words whose value is an account's or a person's name, written with a
-/// space, `_` or `-` between the words or none (red team, round 11): `User Name: jdoe`,
-/// `user id: jdoe`, `User Id=jdoe;` (a connection string), `login_name: jdoe`,
-/// `Display Name = Jane Doe`. As joined words, lower case.
-const COMPOUND_LABELS: &[&[u8]] = &[
-    b"username",
-    b"userid",
-    b"loginname",
-    b"loginid",
-    b"accountname",
-    b"displayname",
-    b"fullname",
-    b"realname",
-    b"screenname",
-    b"nickname",
-    b"ownername",
-    b"authorname",
-    b"firstname",
-    b"lastname",
-    b"givenname",
-    b"familyname",
-    // A computer's name (`Computer Name: jane-pc`, `host name: jane-mbp`).
-    b"computername",
-    b"machinename",
-    b"devicename",
-    b"hostname",
-];
-
-/// The word `[s, e)` (lower case) is `name` or `id` ending a [`COMPOUND_LABELS`] label, and
-/// `:` or `=` follows (maybe after spaces): its value, one token in any case, or
-/// Capitalized words after a label of a person's name. The end of the value.
-#[inline(never)]
-pub(crate) fn compound_label_at(
-    dec: &[u8],
-    low: &[u8],
-    s: usize,
-    e: usize,
-    spans: &mut Vec<Span>,
-) -> Option<usize> {
-    if !matches!(&low[s..e], b"name" | b"id") {
-        return None;
-    }
-    let tail = &low[s..e];
-    // The head word, right before or after one separator.
-    let he = if s > 0 && matches!(low[s - 1], b' ' | b'_' | b'-') {
-        s - 1
-    } else {
-        s
-    };
-    let mut hs = he;
-    while hs > 0 && low[hs - 1].is_ascii_alphabetic() && he - hs < 8 {
-        hs -= 1;
-    }
-    // Not a key of a longer name (`git.user_name`, `my_user_name`).
-    let compound = he - hs >= 3
-        && !(hs > 0
-            && (low[hs - 1].is_ascii_alphanumeric() || matches!(low[hs - 1], b'.' | b'_' | b'-')))
-        && {
-            let mut joined = [0u8; 16];
-            let head = &low[hs..he];
-            joined[..head.len()].copy_from_slice(head);
-            joined[head.len()..head.len() + tail.len()].copy_from_slice(tail);
-            COMPOUND_LABELS.contains(&&joined[..head.len() + tail.len()])
-        };
-    // `name` alone (git's `[user]` section: `name = Jane Doe`) takes two Capitalized words
-    // at least.
-    let bare = tail == b"name" && (s == 0 || matches!(low[s - 1], b' ' | b'\t'));
-    if !compound && !bare {
-        return None;
-    }
-    let mut sep = e;
-    while matches!(low.get(sep), Some(b' ' | b'\t')) && sep - e < 2 {
-        sep += 1;
-    }
-    match low.get(sep) {
-        Some(b':') if !low[sep..].starts_with(b"://") => {}
-        Some(b'=') if !matches!(low.get(sep + 1), Some(b'=' | b'>')) => {}
-        _ => return None,
-    }
-    let mut v = sep + 1;
-    while matches!(low.get(v), Some(b' ' | b'\t')) {
-        v += 1;
-    }
-    let (v, end) = match quoted(low, v) {
-        Some(q) => q,
-        None => {
-            let token_end = |mut end: usize| {
-                while end < low.len()
-                    && (low[end].is_ascii_alphanumeric() || matches!(low[end], b'-' | b'_' | b'.'))
-                {
-                    end += 1;
-                }
-                while end > v && low[end - 1] == b'.' {
-                    end -= 1;
-                }
-                end
-            };
             let mut end = token_end(v);
-            // A person's name goes on over Capitalized words (`Jane Doe`).
-            if tail == b"name" && dec.get(v).is_some_and(u8::is_ascii_uppercase) {
-                while dec.get(end) == Some(&b' ')
-                    && dec.get(end + 1).is_some_and(u8::is_ascii_uppercase)
-                {
-                    end = token_end(end + 1);
+            match kind {
+                LabelKind::Handle => {}
+                // After `=` a value is one token (`hostname=box ok`), but a person's name.
+                LabelKind::Machine | LabelKind::Network if equals => {}
+                LabelKind::Person | LabelKind::Machine => {
+                    // Capitalized words, initials (`Q.`) and particles after a Capitalized
+                    // first word (a machine's: any first word), one or two spaces apart.
+                    if dec[v].is_ascii_uppercase() || kind == LabelKind::Machine {
+                        loop {
+                            let mut n = end;
+                            if dec.get(n) == Some(&b'.') {
+                                n += 1;
+                            }
+                            let gap = n;
+                            while dec.get(n) == Some(&b' ') && n - gap < 2 {
+                                n += 1;
+                            }
+                            if n == gap {
+                                break;
+                            }
+                            let w_end = token_end(n);
+                            let w = &low[n..w_end];
+                            let capital = dec.get(n).is_some_and(u8::is_ascii_uppercase);
+                            if w.is_empty() || !(capital || PARTICLES.contains(&w)) {
+                                break;
+                            }
+                            end = w_end;
+                        }
+                    }
+                }
+                LabelKind::Network => {
+                    // The rest of the line, to a separator of fields.
+                    end = v + low[v..]
+                        .iter()
+                        .position(|&c| matches!(c, b'\n' | b'\r' | b';' | b'"' | b'\\' | b','))
+                        .unwrap_or(low.len() - v);
+                    while end > v && matches!(low[end - 1], b' ' | b'\t') {
+                        end -= 1;
+                    }
                 }
             }
             (v, end)
         }
     };
+    // (`hostname: localhost`, `hostname: 127.0.0.1` name no one.)
+    let first = &low[v..token_end(v).min(end).max(v)];
+    let loopback = first == b"localhost" || first.starts_with(b"127.") || first == b"0.0.0.0";
     let value = &low[v..end];
     let words = dec[v..end]
         .split(|&c| c == b' ')
         .filter(|w| w.first().is_some_and(u8::is_ascii_uppercase))
         .count();
+    // Code: a call, a generic, an index, or a field path ending a statement after `=`
+    // (`host_name = socket.gethostname()`, `let display_name = user.display_name;`), a type
+    // after `:` (`user_name: str`).
+    let after = low.get(end).copied();
+    let code = matches!(low.get(token_end(v)), Some(b'(' | b'<' | b'['))
+        || (equals && value.contains(&b'.') && after == Some(b';'))
+        || TYPE_WORDS.contains(&value);
     if value.is_empty()
         || value.iter().all(u8::is_ascii_digit)
         || crate::pseudonym::looks_like_pseudonym(value)
         || crate::rules::only_markers(value)
         || STATES.contains(&value)
-        || matches!(
-            value,
-            b"null" | b"none" | b"undefined" | b"nil" | b"localhost"
-        )
-        || value.starts_with(b"127.")
-        || (!compound && words < 2)
+        || matches!(value, b"null" | b"none" | b"undefined" | b"nil")
+        || loopback
+        || code
+        || (bare && words < 2)
     {
         return None;
     }
@@ -1367,7 +1467,11 @@ mod tests {
 
     #[test]
     fn every_flag_word_and_label_passes_the_first_letter_test() {
-        for w in FLAG_WORDS.iter().chain(ACCOUNT_LABELS).chain(&[&b"u"[..]]) {
+        for w in FLAG_WORDS
+            .iter()
+            .chain(LABELS.iter().map(|(l, _)| l))
+            .chain(&[&b"u"[..]])
+        {
             assert!(flag_or_label_start(w[0]), "{}", String::from_utf8_lossy(w));
         }
     }

@@ -196,35 +196,77 @@ pub(crate) fn ps_user(low: &[u8], spans: &mut Vec<Span>) {
     }
 }
 
-/// A row of `who`, `w` or `last` (red team, round 11): the user, then the terminal
-/// (`pts/0`, `tty1`, `console`, `:0`) and more columns (`jdoe  pts/0  2026-12-04 10:00
-/// (10.0.0.5)`).
+/// A row of `who`, `w`, `last` or `lastb` (red team, round 11): the user, maybe `who -T`'s
+/// `+`/`-` column, a terminal (`pts/0`, `tty7`, `console`, `:0`, macOS's `s000`,
+/// `ssh:notty`), then a column that starts with a digit, `(`, `-`, `:` or a day's or
+/// month's name (`jdoe  pts/0  2026-12-04 10:00 (10.0.0.5)`). The terminal's host column
+/// of `w` and `last` (a name, not an address) goes too.
 pub(crate) fn who_user(low: &[u8], spans: &mut Vec<Span>) {
+    const DAYS_MONTHS: [&[u8]; 19] = [
+        b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun", b"jan", b"feb", b"mar", b"apr",
+        b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
+    ];
     let Some((v, end)) = spaced_name(low, 0).or_else(|| {
         let e = name_end(low, 0);
         (e > 0).then_some((0, e))
     }) else {
         return;
     };
-    let t = spaces(low, end);
+    let mut t = spaces(low, end);
     if t == end {
         return;
     }
-    let tty = &low[t..];
-    let digit_at = |i: usize| tty.get(i).is_some_and(u8::is_ascii_digit);
-    let terminal = (tty.starts_with(b"pts/") && digit_at(4))
-        || (tty.starts_with(b"tty") && tty.get(3).is_some_and(u8::is_ascii_alphanumeric))
-        || tty.starts_with(b"console ")
-        || (tty.first() == Some(&b':') && digit_at(1));
-    if !terminal {
-        return;
+    // `who -T`'s message status.
+    if matches!(low.get(t), Some(b'+' | b'-' | b'?')) && matches!(low.get(t + 1), Some(b' ')) {
+        t = spaces(low, t + 1);
     }
+    let tty = &low[t..];
     let te = t + tty
         .iter()
         .position(|&c| c == b' ' || c == b'\t')
         .unwrap_or(tty.len());
+    let term = &low[t..te];
+    let all_digits = |b: &[u8]| !b.is_empty() && b.iter().all(u8::is_ascii_digit);
+    let terminal = (term.starts_with(b"pts/") && all_digits(&term[4..]))
+        || (term.starts_with(b"tty")
+            && term.len() > 3
+            && term[3..].iter().all(u8::is_ascii_alphanumeric))
+        || term == b"console"
+        || term == b"ssh:notty"
+        || term == b"notty"
+        || (term.first() == Some(&b':') && (2..=3).contains(&term.len()) && all_digits(&term[1..]))
+        || (term.len() == 4 && term[0] == b's' && all_digits(&term[1..]));
+    if !terminal {
+        return;
+    }
     let r = spaces(low, te);
-    if r > te && r < low.len() {
+    let Some(&c) = low.get(r) else {
+        return;
+    };
+    let column = c.is_ascii_digit()
+        || matches!(c, b'(' | b'-' | b':')
+        || DAYS_MONTHS.iter().any(|d| low[r..].starts_with(d));
+    if r == te {
+        return;
+    }
+    // `w`'s and `last`'s FROM column: a host name (an address is the gate's).
+    let host = (c.is_ascii_alphabetic() && !column).then(|| (r, name_end(low, r)));
+    if let Some((hs, he)) = host {
+        let after = spaces(low, he);
+        // Then a login time (`10:00`) or a date (`Fri Dec  4`).
+        let clock = digits(low, after);
+        let time = clock > after && clock - after <= 2 && low.get(clock) == Some(&b':');
+        if he > hs
+            && after > he
+            && (time || DAYS_MONTHS.iter().any(|d| low[after..].starts_with(d)))
+        {
+            if push_name(low, v, end, Rule::PersonName, spans) {
+                push_name(low, hs, he, Rule::PersonName, spans);
+            }
+        }
+        return;
+    }
+    if column {
         push_name(low, v, end, Rule::PersonName, spans);
     }
 }
@@ -942,7 +984,34 @@ mod tests {
             ["jdoe42"]
         );
         assert_eq!(names("  jdoe console  Dec  4 10:00", who_user), ["jdoe"]);
+        assert_eq!(
+            names("vantorquel s000 - 10:00 - w", who_user),
+            ["vantorquel"]
+        );
+        assert_eq!(
+            names("vantorquel + pts/0        2026-12-04 10:00", who_user),
+            ["vantorquel"]
+        );
+        assert_eq!(
+            names(
+                "vantorquel ssh:notty    10.0.0.5         Fri Dec  4 10:00",
+                who_user
+            ),
+            ["vantorquel"]
+        );
+        assert_eq!(
+            names(
+                "vantorquel pts/2    vantorquel-pc    10:00    1.00s  0.05s w",
+                who_user
+            ),
+            ["vantorquel", "vantorquel-pc"]
+        );
         for text in [
+            "listening :3000 (http)",
+            "Server :8080 started ok",
+            "Error :1 unexpected token",
+            "Logging console output to file",
+            "Opening ttyUSB0 at 115200 baud",
             "USER     TTY      FROM             LOGIN@   IDLE   JCPU   PCPU WHAT",
             "root     pts/1    10:00",
             "stdin is not a tty",
