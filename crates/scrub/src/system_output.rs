@@ -259,10 +259,9 @@ pub(crate) fn who_user(low: &[u8], spans: &mut Vec<Span>) {
         if he > hs
             && after > he
             && (time || DAYS_MONTHS.iter().any(|d| low[after..].starts_with(d)))
+            && push_name(low, v, end, Rule::PersonName, spans)
         {
-            if push_name(low, v, end, Rule::PersonName, spans) {
-                push_name(low, hs, he, Rule::PersonName, spans);
-            }
+            push_name(low, hs, he, Rule::PersonName, spans);
         }
         return;
     }
