@@ -595,8 +595,8 @@ fn prompt_command(line: &[u8]) -> Option<&[u8]> {
 /// The command after a default prompt of more than one word, or of cmd.exe (red team,
 /// round 11's review): macOS zsh's `jdoe@MacBook-Pro ~ % `, old macOS bash's `box:~ jdoe$ `,
 /// RHEL's and Fedora's `[jdoe@box ~]$ ` (also `# `), cmd.exe's `C:\Users\jdoe>` (no space
-/// needed after it). The words before the marker (three at most) hold `@`, `~` or `:` and
-/// no quote, brace or `=`.
+/// needed after it). Only these shapes: a line whose first words are a label and a value
+/// (`timeout: 30 # seconds`, `Cost: 0.02$ per`) is no prompt.
 fn spaced_prompt_command(line: &[u8]) -> Option<&[u8]> {
     let lead = line.iter().position(|c| !matches!(c, b' ' | b'\t'))?;
     let t = &line[lead..];
@@ -612,28 +612,55 @@ fn spaced_prompt_command(line: &[u8]) -> Option<&[u8]> {
         let start = command.iter().position(|c| !matches!(c, b' ' | b'\t'))?;
         return clean(&t[..gt]).then_some(&command[start..]);
     }
-    let (at, width) = [&b" % "[..], b" $ ", b" # ", b"]$ ", b"]# "]
+    let (at, width) = [&b" % "[..], b" $ ", b" # ", b"]$ ", b"]# ", b"$ "]
         .iter()
         .filter_map(|m| memchr::memmem::find(head, m).map(|i| (i, m.len())))
-        .chain(
-            // `box:~ jdoe$ `: the marker ends the last word.
-            [&b"$ "[..]]
-                .iter()
-                .filter_map(|m| memchr::memmem::find(head, m).map(|i| (i, m.len()))),
-        )
         .min()?;
     let prefix = &t[..at];
-    let words = prefix
+    if !clean(prefix) {
+        return None;
+    }
+    // `user@host`, or what the detectors and the gate wrote for it (the gate reads its own
+    // output the same way).
+    let user_at_host = |w: &[u8]| {
+        let name = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-');
+        w == b"[redacted]"
+            || (w.starts_with(b"<string:") && w.ends_with(b">"))
+            || memchr::memchr(b'@', w).is_some_and(|i| {
+                i > 0 && i + 1 < w.len() && w[..i].iter().all(name) && w[i + 1..].iter().all(name)
+            })
+    };
+    let dir = |w: &[u8]| matches!(w.first(), Some(b'~' | b'/'));
+    let words: Vec<&[u8]> = prefix
         .split(|&c| c == b' ')
         .filter(|w| !w.is_empty())
-        .count();
-    // `[jdoe@box ~]$ `; a prompt whose user the detectors replaced reads `[redacted] ~ % `.
-    let bracketed = t[at] == b']';
-    if !(1..=3).contains(&words)
-        || !prefix.iter().any(|c| matches!(c, b'@' | b'~' | b':'))
-        || !clean(prefix)
-        || (bracketed && !prefix.starts_with(b"["))
-    {
+        .collect();
+    let shaped = match (&t[at..at + width], words.as_slice()) {
+        // RHEL's `[jdoe@box ~]$ `.
+        (b"]$ " | b"]# ", [first, rest @ ..]) => {
+            first.len() > 1
+                && first[0] == b'['
+                && user_at_host(&first[1..])
+                && rest.len() <= 1
+                && rest
+                    .iter()
+                    .all(|w| dir(w) || w.iter().all(u8::is_ascii_alphanumeric))
+        }
+        // Old macOS bash's `box:~ jdoe$ `: the marker ends the user's name.
+        (b"$ ", [host, user]) => {
+            memchr::memchr(b':', host)
+                .is_some_and(|i| host.get(i + 1).is_some_and(|c| matches!(c, b'~' | b'/')))
+                && (user
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+                    || user_at_host(user))
+        }
+        // macOS zsh's `jdoe@MacBook-Pro ~ % `.
+        (b" % " | b" $ " | b" # ", [first]) => user_at_host(first),
+        (b" % " | b" $ " | b" # ", [first, path]) => user_at_host(first) && dir(path),
+        _ => false,
+    };
+    if !shaped {
         return None;
     }
     let command = &t[at + width..];
@@ -3741,6 +3768,25 @@ mod tests {
             "[2026-12-04 10:00:00] $ deploy\nok",
         ] {
             assert_eq!(g_lines(kept), format!("{kept}\n"));
+        }
+        // Lines whose first words are a label and a value are no prompts (round 11's second
+        // review): the line after them stays.
+        for text in [
+            "issuer: https://auth.example.com # OAuth issuer\nclient_id: my-plugin-dev",
+            "timeout: 30 # seconds before token refresh\nretries: 3",
+            "limit: 100 # users per page\nnext: page 2 of 5",
+            "Cost: 0.02$ per 1K tokens\nResponse: 200 OK in 350ms",
+            "Rate limit: 90 % of tokens used\nRetrying request in 5s",
+            "10:00:01 info: 100 % users synced\nsync finished in 3.2s",
+            "[10:00:01] $ npm run auth\nok",
+            "@acme/oauth-plugin@1.2.0 $ node scripts/refresh-token.js\nok",
+        ] {
+            let second = text.split('\n').nth(1).unwrap_or_default();
+            let out = g_lines(text);
+            assert!(
+                out.ends_with(&format!("\n{second}\n")),
+                "{text:?} -> {out:?}"
+            );
         }
     }
 

@@ -997,6 +997,21 @@ mod label_forms {
             ["Jane Vantorquel's MacBook Pro"]
         );
         assert_eq!(found("SSID: Casa Vantorquel"), ["Casa Vantorquel"]);
+        assert_eq!(found("Display Name: Zoë Smith"), ["Zoë Smith"]);
+        assert_eq!(found("Full name: jane doe"), ["jane doe"]);
+        // A host is one token; the next label ends a name.
+        assert_eq!(
+            found("Invalid host name: registry.example.org Please Check Your Proxy Settings"),
+            ["registry.example.org"]
+        );
+        assert_eq!(
+            found("Hostname: api.example.org Port: 443 Status: OK"),
+            ["api.example.org"]
+        );
+        assert_eq!(
+            found("hostname: build-agent-7 Connected To Server In 350ms"),
+            ["build-agent-7"]
+        );
         assert_eq!(
             found("Full Name                    Jane Vantorquel"),
             ["Jane Vantorquel"]
@@ -1014,6 +1029,8 @@ mod label_forms {
             "let display_name = user.display_name;",
             "host_name = socket.gethostname()",
             "user = getUser()",
+            "GET /authorize?tenant=common&client_id=abc",
+            "account = await getAccount()",
             "if user_id == other_id {",
         ] {
             assert!(found(text).is_empty(), "{text}: {:?}", found(text));

@@ -1179,20 +1179,23 @@ fn label_ending(low: &[u8], s: usize, e: usize) -> Option<(LabelKind, usize, boo
             }
         }
         // `name` alone, first on its line (git's `[user]` section: `name = Jane Doe`).
-        let line_start = low[..s]
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .map_or(0, |i| i + 1);
-        let first = low[line_start..s]
-            .iter()
-            .all(|&c| matches!(c, b' ' | b'\t'));
-        return (word == b"name" && first).then_some((LabelKind::Person, s, true));
+        return (word == b"name" && first_on_line(low, s)).then_some((LabelKind::Person, s, true));
     }
     // `Wi-Fi`, as Apple and Microsoft write it.
     if word == b"fi" && s >= 3 && &low[s - 3..s] == b"wi-" && boundary(s - 3) {
         return Some((LabelKind::Network, s - 3, false));
     }
     find(word).filter(|_| boundary(s)).map(|k| (k, s, false))
+}
+
+/// Whether only spaces and tabs stand between the line's start and `at` (read back over
+/// them only: a line of many words costs nothing more).
+fn first_on_line(low: &[u8], at: usize) -> bool {
+    let mut i = at;
+    while i > 0 && matches!(low[i - 1], b' ' | b'\t') {
+        i -= 1;
+    }
+    i == 0 || low[i - 1] == b'\n'
 }
 
 /// The word `[s, e)` (lower case) ends a [`LABELS`] label and `:` or `=` follows (after
@@ -1207,23 +1210,28 @@ pub(crate) fn label_at(
     spans: &mut Vec<Span>,
 ) -> Option<usize> {
     let (kind, ls, bare) = label_ending(low, s, e)?;
-    let compound = ls < s || (e - s > 4 && !matches!(&low[s..e], b"user" | b"login" | b"owner"));
+    // `=` follows a label of more than one word, written apart or joined, not a handle's
+    // one word (`tenant=common` of a query, `account = await getAccount()`), nor a key of
+    // a query.
+    let compound = ls < s
+        || (kind != LabelKind::Handle && e - s > 4)
+        || matches!(
+            &low[s..e],
+            b"username" | b"userid" | b"loginname" | b"loginid" | b"logonname" | b"samaccountname"
+        );
+    if ls > 0 && matches!(low[ls - 1], b'?' | b'&') {
+        return None;
+    }
     let mut sep = e;
     while matches!(low.get(sep), Some(b' ' | b'\t' | b'.')) && sep - e < 48 {
         sep += 1;
     }
     // A table of labels and values (Windows' `net user NAME`: `User name      jdoe`): a
     // label of two words first on its line, four spaces or more, a value.
-    let line_start = low[..ls]
-        .iter()
-        .rposition(|&c| c == b'\n')
-        .map_or(0, |i| i + 1);
     let table = ls < s
         && sep - e >= 4
         && low[e..sep].iter().all(|&c| c == b' ')
-        && low[line_start..ls]
-            .iter()
-            .all(|&c| matches!(c, b' ' | b'\t'))
+        && first_on_line(low, ls)
         && low.get(sep).is_some_and(|c| c.is_ascii_alphanumeric());
     // `:`, `:=` or `=`; `equals`: an assignment.
     let (colon, equals) = match low.get(sep) {
@@ -1249,8 +1257,11 @@ pub(crate) fn label_at(
     }
     let token_end = |from: usize| {
         let mut end = from;
+        // Letters of any script (`Zoë`, `José`) are the name's too.
         while end < low.len()
-            && (low[end].is_ascii_alphanumeric() || matches!(low[end], b'-' | b'_' | b'.' | b'\''))
+            && (low[end].is_ascii_alphanumeric()
+                || low[end] >= 0x80
+                || matches!(low[end], b'-' | b'_' | b'.' | b'\''))
         {
             end += 1;
         }
@@ -1273,8 +1284,11 @@ pub(crate) fn label_at(
                 LabelKind::Machine | LabelKind::Network if equals => {}
                 LabelKind::Person | LabelKind::Machine => {
                     // Capitalized words, initials (`Q.`) and particles after a Capitalized
-                    // first word (a machine's: any first word), one or two spaces apart.
-                    if dec[v].is_ascii_uppercase() || kind == LabelKind::Machine {
+                    // first word, one or two spaces apart, to a word that is the next
+                    // label (`Port:`); a machine's name that is a host (`api.openai.com`)
+                    // is one token.
+                    let host = kind == LabelKind::Machine && low[v..end].contains(&b'.');
+                    if dec[v].is_ascii_uppercase() && !host {
                         loop {
                             let mut n = end;
                             if dec.get(n) == Some(&b'.') {
@@ -1290,10 +1304,28 @@ pub(crate) fn label_at(
                             let w_end = token_end(n);
                             let w = &low[n..w_end];
                             let capital = dec.get(n).is_some_and(u8::is_ascii_uppercase);
-                            if w.is_empty() || !(capital || PARTICLES.contains(&w)) {
+                            if w.is_empty()
+                                || !(capital || PARTICLES.contains(&w))
+                                || dec.get(w_end) == Some(&b':')
+                            {
                                 break;
                             }
                             end = w_end;
+                        }
+                    } else if kind == LabelKind::Person && !equals {
+                        // A name in lower case (`Full name: jane doe`): up to two more words
+                        // of letters, when they end the line.
+                        let mut n = end;
+                        for _ in 0..2 {
+                            if dec.get(n) != Some(&b' ')
+                                || !dec.get(n + 1).is_some_and(u8::is_ascii_alphabetic)
+                            {
+                                break;
+                            }
+                            n = token_end(n + 1);
+                        }
+                        if n > end && matches!(dec.get(n), None | Some(b'\n' | b'\r')) {
+                            end = n;
                         }
                     }
                 }

@@ -234,7 +234,8 @@ pub(crate) fn who_user(low: &[u8], spans: &mut Vec<Span>) {
         || term == b"console"
         || term == b"ssh:notty"
         || term == b"notty"
-        || (term.first() == Some(&b':') && (2..=3).contains(&term.len()) && all_digits(&term[1..]))
+        // An X display, `:0` (`:80` is a port).
+        || (term.len() == 2 && term[0] == b':' && term[1].is_ascii_digit())
         || (term.len() == 4 && term[0] == b's' && all_digits(&term[1..]));
     if !terminal {
         return;
@@ -243,9 +244,21 @@ pub(crate) fn who_user(low: &[u8], spans: &mut Vec<Span>) {
     let Some(&c) = low.get(r) else {
         return;
     };
+    // A day's or a month's name as a word (`Fri`, `Dec`; not `market`).
+    let named_day = |at: usize| {
+        DAYS_MONTHS.iter().any(|d| low[at..].starts_with(d))
+            && low.get(at + 3).is_none_or(|c| !c.is_ascii_alphabetic())
+    };
+    // A login time (`10:00`).
+    let time_at = |at: usize| {
+        let clock = digits(low, at);
+        clock > at && clock - at <= 2 && low.get(clock) == Some(&b':')
+    };
+    // A date, a time, an address, `:0`; `-` (macOS `w`'s FROM) only before a time.
     let column = c.is_ascii_digit()
-        || matches!(c, b'(' | b'-' | b':')
-        || DAYS_MONTHS.iter().any(|d| low[r..].starts_with(d));
+        || c == b':'
+        || named_day(r)
+        || (c == b'-' && low.get(r + 1) == Some(&b' ') && time_at(spaces(low, r + 1)));
     if r == te {
         return;
     }
@@ -254,11 +267,9 @@ pub(crate) fn who_user(low: &[u8], spans: &mut Vec<Span>) {
     if let Some((hs, he)) = host {
         let after = spaces(low, he);
         // Then a login time (`10:00`) or a date (`Fri Dec  4`).
-        let clock = digits(low, after);
-        let time = clock > after && clock - after <= 2 && low.get(clock) == Some(&b':');
         if he > hs
             && after > he
-            && (time || DAYS_MONTHS.iter().any(|d| low[after..].starts_with(d)))
+            && (time_at(after) || named_day(after))
             && push_name(low, v, end, Rule::PersonName, spans)
         {
             push_name(low, hs, he, Rule::PersonName, spans);
@@ -1011,6 +1022,10 @@ mod tests {
             "Error :1 unexpected token",
             "Logging console output to file",
             "Opening ttyUSB0 at 115200 baud",
+            "listening :80 (http)",
+            "Opening console (press Ctrl+C to exit)",
+            "worker s001 - starting job",
+            "worker s001 market open",
             "USER     TTY      FROM             LOGIN@   IDLE   JCPU   PCPU WHAT",
             "root     pts/1    10:00",
             "stdin is not a tty",
