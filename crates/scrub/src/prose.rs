@@ -275,6 +275,10 @@ fn rare_starts(
             return Some(end);
         }
     }
+    // `connected to Wi-Fi "Doe Home"` (round 11): the quoted network's name.
+    if len == 2 && next == b' ' && &low[s..e] == b"fi" {
+        crate::personal::quoted_name(dec, low, e, spans);
+    }
     if len == 2 && matches!(next, b' ' | b':' | b'=') && &low[s..e] == b"pw" {
         if let Some(end) = crate::spoken::credential_at(low, s, e, spans) {
             return Some(end);

@@ -142,6 +142,8 @@ mod spoken {
             ["sunshine"]
         );
         assert_eq!(told("The PIN was 4821."), ["4821"]);
+        assert_eq!(told("the secret word is marmot"), ["marmot"]);
+        assert!(told("the secret word count is 5").is_empty());
         assert_eq!(told("api key: hello-world-42"), ["hello-world-42"]);
         assert_eq!(
             told("the passphrase is correct horse battery staple, keep it"),
@@ -920,6 +922,10 @@ mod machine_labels {
         assert_eq!(found("host name: vantorquel-mbp"), ["vantorquel-mbp"]);
         assert_eq!(found("SSID: Blemstorvik-Home-5G"), ["Blemstorvik-Home-5G"]);
         assert!(found("host name: localhost").is_empty());
+        assert_eq!(
+            crate::prose::found("Connected to Wi-Fi \"Casa Marmot\"", Rule::PersonName),
+            ["Casa Marmot"]
+        );
         assert!(found("host name: 127.0.0.1").is_empty());
     }
 }

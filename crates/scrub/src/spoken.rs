@@ -47,6 +47,8 @@ const CREDENTIALS: &[(&[u8], bool)] = &[
     (b"security answer", false),
     (b"recovery codes", true),
     (b"backup codes", true),
+    // Round 11: a word agreed as a secret (`the secret word is …`).
+    (b"secret word", false),
     // Personal numbers and dates told the same way (`date of birth: 1987-04-12`,
     // `SSN = 078051120`, `account number: 12345678`).
     (b"date of birth", false),
