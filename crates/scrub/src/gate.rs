@@ -589,17 +589,28 @@ pub(crate) fn may_hand_on(line: &[u8]) -> bool {
 /// The command of a shell prompt line: [`simple_prompt_command`]'s, or after a default
 /// prompt of more words ([`spaced_prompt_command`]).
 fn prompt_command(line: &[u8]) -> Option<&[u8]> {
-    simple_prompt_command(line).or_else(|| spaced_prompt_command(line))
+    let lead = line.iter().position(|c| !matches!(c, b' ' | b'\t'))?;
+    let t = &line[lead..];
+    // A JSON line (most of a log) is no prompt; `[` opens one only before a user's name
+    // or the placeholder the gate wrote for it (`[jdoe@box ~]$ `, `[<string:8> ~]$ `).
+    if matches!(t[0], b'{' | b'"')
+        || (t[0] == b'['
+            && !t
+                .get(1)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'<'))
+    {
+        return None;
+    }
+    simple_prompt_command(t).or_else(|| spaced_prompt_command(t))
 }
 
 /// The command after a default prompt of more than one word, or of cmd.exe (red team,
 /// round 11's review): macOS zsh's `jdoe@MacBook-Pro ~ % `, old macOS bash's `box:~ jdoe$ `,
 /// RHEL's and Fedora's `[jdoe@box ~]$ ` (also `# `), cmd.exe's `C:\Users\jdoe>` (no space
 /// needed after it). Only these shapes: a line whose first words are a label and a value
-/// (`timeout: 30 # seconds`, `Cost: 0.02$ per`) is no prompt.
-fn spaced_prompt_command(line: &[u8]) -> Option<&[u8]> {
-    let lead = line.iter().position(|c| !matches!(c, b' ' | b'\t'))?;
-    let t = &line[lead..];
+/// (`timeout: 30 # seconds`, `Cost: 0.02$ per`) is no prompt. `t` starts at the line's
+/// first character that is no blank.
+fn spaced_prompt_command(t: &[u8]) -> Option<&[u8]> {
     let head = &t[..t.len().min(96)];
     let clean = |p: &[u8]| {
         !p.iter()
@@ -670,12 +681,10 @@ fn spaced_prompt_command(line: &[u8]) -> Option<&[u8]> {
 
 /// The command of a shell prompt line: after `$ `, `% `, `> `, `❯ ` at its start, after a
 /// prompt such as `jdoe@box:~/src$ ` or `root@box:/# ` (no space, quote or brace before the
-/// marker), or after PowerShell's `PS C:\src> `.
-fn simple_prompt_command(line: &[u8]) -> Option<&[u8]> {
-    let lead = line.iter().position(|c| !matches!(c, b' ' | b'\t'))?;
-    let t = &line[lead..];
-    // A JSON line (most of a log) is no prompt.
-    if matches!(t[0], b'{' | b'[' | b'"') {
+/// marker), or after PowerShell's `PS C:\src> `. `t` starts at the line's first character
+/// that is no blank.
+fn simple_prompt_command(t: &[u8]) -> Option<&[u8]> {
+    if t[0] == b'[' {
         return None;
     }
     let after = if let Some(rest) = t.strip_prefix("❯ ".as_bytes()) {
