@@ -1257,21 +1257,6 @@ pub(crate) fn label_at(
     while matches!(low.get(v), Some(b' ' | b'\t')) {
         v += 1;
     }
-    let token_end = |from: usize| {
-        let mut end = from;
-        // Letters of any script (`Zoë`, `José`) are the name's too.
-        while end < low.len()
-            && (low[end].is_ascii_alphanumeric()
-                || low[end] >= 0x80
-                || matches!(low[end], b'-' | b'_' | b'.' | b'\''))
-        {
-            end += 1;
-        }
-        while end > from && matches!(low[end - 1], b'.' | b'\'') {
-            end -= 1;
-        }
-        end
-    };
     let (v, end) = match quoted(low, v) {
         Some(q) => q,
         None => {
@@ -1279,74 +1264,25 @@ pub(crate) fn label_at(
             if !(c.is_ascii_alphanumeric() || c == b'_') {
                 return None;
             }
-            let mut end = token_end(v);
-            match kind {
-                LabelKind::Handle => {}
+            let first = value_token_end(low, v);
+            let end = match kind {
+                LabelKind::Handle => first,
                 // After `=` a value is one token (`hostname=box ok`), but a person's name.
-                LabelKind::Machine | LabelKind::Network if equals => {}
-                LabelKind::Person | LabelKind::Machine => {
-                    // Capitalized words, initials (`Q.`) and particles after a Capitalized
-                    // first word, one or two spaces apart, to a word that is the next
-                    // label (`Port:`); a machine's name that is a host (`api.openai.com`)
-                    // is one token.
-                    let host = kind == LabelKind::Machine && low[v..end].contains(&b'.');
-                    if dec[v].is_ascii_uppercase() && !host {
-                        loop {
-                            let mut n = end;
-                            if dec.get(n) == Some(&b'.') {
-                                n += 1;
-                            }
-                            let gap = n;
-                            while dec.get(n) == Some(&b' ') && n - gap < 2 {
-                                n += 1;
-                            }
-                            if n == gap {
-                                break;
-                            }
-                            let w_end = token_end(n);
-                            let w = &low[n..w_end];
-                            let capital = dec.get(n).is_some_and(u8::is_ascii_uppercase);
-                            if w.is_empty()
-                                || !(capital || PARTICLES.contains(&w))
-                                || dec.get(w_end) == Some(&b':')
-                            {
-                                break;
-                            }
-                            end = w_end;
-                        }
-                    } else if kind == LabelKind::Person && !equals {
-                        // A name in lower case (`Full name: jane doe`): up to two more words
-                        // of letters, when they end the line.
-                        let mut n = end;
-                        for _ in 0..2 {
-                            if dec.get(n) != Some(&b' ')
-                                || !dec.get(n + 1).is_some_and(u8::is_ascii_alphabetic)
-                            {
-                                break;
-                            }
-                            n = token_end(n + 1);
-                        }
-                        if n > end && matches!(dec.get(n), None | Some(b'\n' | b'\r')) {
-                            end = n;
-                        }
-                    }
+                LabelKind::Machine | LabelKind::Network if equals => first,
+                // A machine's name that is a host (`api.openai.com`) is one token.
+                LabelKind::Machine if low[v..first].contains(&b'.') => first,
+                LabelKind::Person | LabelKind::Machine if dec[v].is_ascii_uppercase() => {
+                    capitalized_run_end(dec, low, first)
                 }
-                LabelKind::Network => {
-                    // The rest of the line, to a separator of fields.
-                    end = v + low[v..]
-                        .iter()
-                        .position(|&c| matches!(c, b'\n' | b'\r' | b';' | b'"' | b'\\' | b','))
-                        .unwrap_or(low.len() - v);
-                    while end > v && matches!(low[end - 1], b' ' | b'\t') {
-                        end -= 1;
-                    }
-                }
-            }
+                LabelKind::Person if !equals => lower_case_name_end(dec, low, first),
+                LabelKind::Person | LabelKind::Machine => first,
+                LabelKind::Network => line_rest_end(low, v),
+            };
             (v, end)
         }
     };
     // (`hostname: localhost`, `hostname: 127.0.0.1` name no one.)
-    let first = &low[v..token_end(v).min(end).max(v)];
+    let first = &low[v..value_token_end(low, v).min(end).max(v)];
     let loopback = first == b"localhost" || first.starts_with(b"127.") || first == b"0.0.0.0";
     let value = &low[v..end];
     let words = dec[v..end]
@@ -1357,7 +1293,7 @@ pub(crate) fn label_at(
     // (`host_name = socket.gethostname()`, `let display_name = user.display_name;`), a type
     // after `:` (`user_name: str`).
     let after = low.get(end).copied();
-    let code = matches!(low.get(token_end(v)), Some(b'(' | b'<' | b'['))
+    let code = matches!(low.get(value_token_end(low, v)), Some(b'(' | b'<' | b'['))
         || (equals && value.contains(&b'.') && after == Some(b';'))
         || TYPE_WORDS.contains(&value);
     if value.is_empty()
@@ -1374,6 +1310,77 @@ pub(crate) fn label_at(
     }
     spans.push(Span::new(v, end, Rule::PersonName, Repl::Redacted));
     Some(end)
+}
+
+/// The end of a label's value token from `from`: letters of any script (`Zoë`, `José`),
+/// digits and `-_.'`, without a trailing `.` or `'`.
+fn value_token_end(low: &[u8], from: usize) -> usize {
+    let mut end = from;
+    while end < low.len()
+        && (low[end].is_ascii_alphanumeric()
+            || low[end] >= 0x80
+            || matches!(low[end], b'-' | b'_' | b'.' | b'\''))
+    {
+        end += 1;
+    }
+    while end > from && matches!(low[end - 1], b'.' | b'\'') {
+        end -= 1;
+    }
+    end
+}
+
+/// After a Capitalized first word ending at `end`: the Capitalized words, initials (`Q.`)
+/// and particles that follow, one or two spaces apart, up to a word that is the next label
+/// (`Port:`). Where the name ends.
+fn capitalized_run_end(dec: &[u8], low: &[u8], mut end: usize) -> usize {
+    loop {
+        let mut n = end + usize::from(dec.get(end) == Some(&b'.'));
+        let gap = n;
+        while dec.get(n) == Some(&b' ') && n - gap < 2 {
+            n += 1;
+        }
+        let w_end = value_token_end(low, n);
+        let w = &low[n..w_end];
+        let capital = dec.get(n).is_some_and(u8::is_ascii_uppercase);
+        if n == gap
+            || w.is_empty()
+            || !(capital || PARTICLES.contains(&w))
+            || dec.get(w_end) == Some(&b':')
+        {
+            return end;
+        }
+        end = w_end;
+    }
+}
+
+/// A name in lower case (`Full name: jane doe`) whose first word ends at `end`: up to two
+/// more words of letters, when they end the line. Where the name ends.
+fn lower_case_name_end(dec: &[u8], low: &[u8], end: usize) -> usize {
+    let mut n = end;
+    for _ in 0..2 {
+        if dec.get(n) != Some(&b' ') || !dec.get(n + 1).is_some_and(u8::is_ascii_alphabetic) {
+            break;
+        }
+        n = value_token_end(low, n + 1);
+    }
+    if n > end && matches!(dec.get(n), None | Some(b'\n' | b'\r')) {
+        n
+    } else {
+        end
+    }
+}
+
+/// A Wi-Fi network's name from `v`: the rest of the line, to a separator of fields, without
+/// trailing blanks.
+fn line_rest_end(low: &[u8], v: usize) -> usize {
+    let mut end = v + low[v..]
+        .iter()
+        .position(|&c| matches!(c, b'\n' | b'\r' | b';' | b'"' | b'\\' | b','))
+        .unwrap_or(low.len() - v);
+    while end > v && matches!(low[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    end
 }
 
 fn push_argument(low: &[u8], v: usize, e: usize, spans: &mut Vec<Span>) -> Option<usize> {
