@@ -110,3 +110,6 @@ one("powershell env username", "PS C:\\> $env:USERNAME\n@C@\n", "rv22")
 one("groups output", "$ groups\n@C@ sudo docker\n", "rv23")
 one("secret word told", "the secret word is @C@\n", "sw1")
 two("wi-fi quoted network", "Connected to Wi-Fi \"@A@ @B@\"\n", "wq1")
+# Escapes found in the final review: a dotted label and a hash's `=>`.
+one("dotted label", "User.Name: @C@\n", "fr1")
+one("hash arrow label", "display_name => \"@C@\"\n", "fr2")

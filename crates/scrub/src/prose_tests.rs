@@ -983,6 +983,8 @@ mod label_forms {
             ("SamAccountName: vantorquel", "vantorquel"),
             ("User logon name: vantorquel", "vantorquel"),
             ("User_Name := vantorquel", "vantorquel"),
+            ("User.Name: vantorquel", "vantorquel"),
+            ("display_name => \"vantorquel\"", "vantorquel"),
             ("    SSID                   : vantorquel", "vantorquel"),
             ("Wi-Fi: vantorquel", "vantorquel"),
             ("LocalHostName: vantorquel", "vantorquel"),
@@ -1037,6 +1039,8 @@ mod label_forms {
             "user = getUser()",
             "GET /authorize?tenant=common&client_id=abc",
             "account = await getAccount()",
+            "user_name => user_name.trim()",
+            "if (a => b) user_id == x",
             "if user_id == other_id {",
         ] {
             assert!(found(text).is_empty(), "{text}: {:?}", found(text));

@@ -1150,11 +1150,11 @@ fn label_ending(low: &[u8], s: usize, e: usize) -> Option<(LabelKind, usize, boo
         let mut len = word.len();
         joined[..len].copy_from_slice(word);
         let mut at = s;
-        // At most two words before (`user logon name`), each of 3 to 8 letters, one `_`
-        // or `-` or up to three spaces before each.
+        // At most two words before (`user logon name`), each of 3 to 8 letters, one `_`,
+        // `-` or `.` (`User.Name`) or up to three spaces before each.
         for _ in 0..2 {
             let mut he = at;
-            if he > 0 && matches!(low[he - 1], b'_' | b'-') {
+            if he > 0 && matches!(low[he - 1], b'_' | b'-' | b'.') {
                 he -= 1;
             } else {
                 while he > 0 && low[he - 1] == b' ' && at - he < 3 {
@@ -1235,14 +1235,17 @@ pub(crate) fn label_at(
         && low[e..sep].iter().all(|&c| c == b' ')
         && first_on_line(low, ls)
         && low.get(sep).is_some_and(|c| c.is_ascii_alphanumeric());
-    // `:`, `:=` or `=`; `equals`: an assignment.
-    let (colon, equals) = match low.get(sep) {
+    // `:`, `:=`, `=` or a hash's `=>`; `equals`: an assignment; `wide`: its two bytes.
+    let (equals, wide) = match low.get(sep) {
         _ if table => (false, false),
         // Not a URL (`user://`).
-        Some(b':') if !low[sep..].starts_with(b"://") => (true, low.get(sep + 1) == Some(&b'=')),
+        Some(b':') if !low[sep..].starts_with(b"://") => {
+            let assign = low.get(sep + 1) == Some(&b'=');
+            (assign, assign)
+        }
         // `=` after a label of more than one word only (`user = getUser()` is code).
-        Some(b'=') if (compound || bare) && !matches!(low.get(sep + 1), Some(b'=' | b'>')) => {
-            (false, true)
+        Some(b'=') if (compound || bare) && low.get(sep + 1) != Some(&b'=') => {
+            (true, low.get(sep + 1) == Some(&b'>'))
         }
         _ => return None,
     };
@@ -1252,7 +1255,7 @@ pub(crate) fn label_at(
     let mut v = if table {
         sep
     } else {
-        sep + 1 + usize::from(colon && equals)
+        sep + 1 + usize::from(wide)
     };
     while matches!(low.get(v), Some(b' ' | b'\t')) {
         v += 1;
