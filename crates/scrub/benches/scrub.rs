@@ -1,13 +1,17 @@
 //! Redactor throughput on a synthetic plugin log (JSONL: live headers, shareable debug,
 //! OAuth lifecycle lines) with 50 accounts' known values registered, as `codex-doctor
 //! bundle` runs it: 16 MB and 200 MB corpora on one thread (the per-core figure), and the
-//! 200 MB corpus on every core (`codex_scrub::redact_parallel`).
+//! 200 MB corpus on every core (`codex_scrub::redact_parallel`). The `schema_then_engine`
+//! benches time the way a bundle redacts a plugin JSON Lines log on one thread: each record
+//! through its schema (`codex_scrub::schema::rewrite_record`), then the engine over the
+//! rewritten lines (closed records pass it without its detectors and gate).
 
 #![allow(clippy::unwrap_used)]
 
 use std::hint::black_box;
 
-use codex_scrub::{default_threads, redact_parallel, redact_stream, LineReader, Mode};
+use codex_scrub::schema::{rewrite_record, FileKind, Memo, SchemaOptions};
+use codex_scrub::{default_threads, redact_parallel, redact_stream, LineReader, Mode, Scrubber};
 use corpus::{corpus, scrubber};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -33,6 +37,17 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    for (name, mb) in [
+        ("jsonl_16MB_schema_then_engine", 16),
+        ("jsonl_200MB_schema_then_engine", 200),
+    ] {
+        let data = corpus(mb << 20);
+        g.throughput(Throughput::Bytes(data.len() as u64));
+        let mut rewritten = Vec::with_capacity(data.len());
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(schema_then_engine(&s, &data, &mut rewritten)))
+        });
+    }
     // The same 200 MB on every core, as `codex-doctor bundle` reads a log file.
     g.throughput(Throughput::Bytes(data.len() as u64));
     g.bench_function("jsonl_200MB_all_cores", |b| {
@@ -52,6 +67,26 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
+}
+
+/// The bundle's way through a shareable-debug log on one thread; the output's length.
+fn schema_then_engine(s: &Scrubber, data: &[u8], rewritten: &mut Vec<u8>) -> u64 {
+    rewritten.clear();
+    let mut memo = Memo::default();
+    let options = SchemaOptions { drop_bodies: true };
+    for line in data.split_inclusive(|&b| b == b'\n') {
+        let body = line.strip_suffix(b"\n").unwrap_or(line);
+        let kind = FileKind::ShareableDebug;
+        if rewrite_record(kind, body, s.pseudonymizer(), options, &mut memo, rewritten).is_none() {
+            rewritten.extend_from_slice(body);
+        }
+        rewritten.push(b'\n');
+    }
+    let mut fs = s.file(Mode::Lines);
+    let mut reader = LineReader::new(&rewritten[..]);
+    let mut sink = std::io::sink();
+    let out = redact_stream(&mut fs, &mut reader, &mut sink, None, &mut |_| {}).unwrap();
+    out.bytes_out
 }
 
 criterion_group!(benches, bench);

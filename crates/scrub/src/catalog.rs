@@ -954,6 +954,11 @@ pub fn path_word(seg: &str) -> bool {
     has(crate::names::ENDPOINTS, seg) || has(PATH_WORDS, seg)
 }
 
+/// Every word of every catalogue (a word may come more than once).
+pub fn every_word() -> impl Iterator<Item = &'static str> {
+    ALL.iter().flat_map(|set| set.iter().copied())
+}
+
 /// Whether `s` is in any catalogue (a public word of the plugin's, OpenCode's or HTTP's).
 pub fn anywhere(s: &str) -> bool {
     ALL.iter().any(|set| has(set, s))

@@ -135,6 +135,9 @@ pub struct Scrubber {
     user: Option<memmem::Finder<'static>>,
     /// Run the allowlist gate on files ([`Options::keep_unvetted`] turns it off).
     gate: bool,
+    /// Whether closed records may pass without the engine: no known value or login name
+    /// could hide in one ([`crate::closed::reachable`]); decided on first use.
+    closed_records: std::sync::OnceLock<bool>,
 }
 
 impl std::fmt::Debug for Scrubber {
@@ -164,7 +167,20 @@ impl Scrubber {
             drop_bodies: options.drop_bodies,
             user,
             gate: !options.keep_unvetted,
+            closed_records: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Whether closed records ([`crate::closed`]) may pass without the detectors and gate.
+    pub(crate) fn closed_records(&self) -> bool {
+        *self.closed_records.get_or_init(|| {
+            self.gate
+                && !self.known.any_needle(crate::closed::reachable)
+                && !self
+                    .user
+                    .as_ref()
+                    .is_some_and(|u| crate::closed::reachable(u.needle()))
+        })
     }
 
     /// What a line's reading depends on besides its bytes, as a keyed-free fingerprint
@@ -220,6 +236,7 @@ impl Scrubber {
             proofs: Vec::new(),
             line_clean: false,
             scan_mid_line: false,
+            closed: mode == Mode::Lines && self.closed_records(),
         }
     }
 
@@ -395,6 +412,8 @@ pub struct FileScrubber<'a> {
     line_clean: bool,
     /// Scanning: a piece of the current line came before.
     scan_mid_line: bool,
+    /// Closed records ([`crate::closed`]) pass as they are (off only to compare).
+    closed: bool,
 }
 
 /// The longest redacted line the gate reads whole; the rest of a longer line is dropped.
@@ -509,6 +528,11 @@ impl FileScrubber<'_> {
             return;
         }
         let single = self.line_start.is_none() && self.open.is_none() && newline;
+        if single && self.closed_at_fresh_state(line) {
+            out.extend_from_slice(line);
+            out.push(b'\n');
+            return;
+        }
         let line_start = *self.line_start.get_or_insert(out.len());
         self.line_clean = false;
         self.redact_piece(line, newline, out);
@@ -530,6 +554,23 @@ impl FileScrubber<'_> {
                 self.dropping_line = true;
             }
         }
+    }
+
+    /// Whether `line`, a whole line, is a closed record ([`crate::closed`]) met with the
+    /// gate's fresh state: the detectors and the gate would write it as it is and leave the
+    /// state fresh, so it passes without them.
+    fn closed_at_fresh_state(&self, line: &[u8]) -> bool {
+        self.closed
+            && self.gate_state == crate::gate::GateState::default()
+            && crate::closed::closed_record(line)
+    }
+
+    /// Reads every line through the detectors and the gate, closed records too (to compare
+    /// the two ways).
+    #[doc(hidden)]
+    pub fn without_closed_records(mut self) -> Self {
+        self.closed = false;
+        self
     }
 
     /// Whether a line has been started in the output and not finished (its pieces are
@@ -793,7 +834,7 @@ impl FileScrubber<'_> {
             && self.scan_line.is_empty()
             && !self.scan_line_flagged
             && self.gate_state == crate::gate::GateState::default();
-        if fresh && proven.is_some_and(|p| p.contains(line)) {
+        if fresh && (proven.is_some_and(|p| p.contains(line)) || self.closed_at_fresh_state(line)) {
             return;
         }
         self.scan_piece(line, newline, line_no, findings);

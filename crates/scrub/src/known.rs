@@ -96,6 +96,13 @@ pub(crate) struct KnownSet {
     min_len: usize,
 }
 
+impl KnownSet {
+    /// Whether some needle (a value's form, lowercase) passes `test`.
+    pub(crate) fn any_needle(&self, mut test: impl FnMut(&[u8]) -> bool) -> bool {
+        self.needles.iter().any(|n| test(&n.bytes))
+    }
+}
+
 impl std::fmt::Debug for KnownSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "KnownSet({} needles)", self.needles.len())

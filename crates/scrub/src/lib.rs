@@ -25,6 +25,8 @@
 mod bytes;
 pub mod catalog;
 pub mod certify;
+#[doc(hidden)]
+pub mod closed;
 mod code_hosts;
 mod decode;
 pub mod engine;

@@ -44,7 +44,7 @@ impl Kind {
     }
 }
 
-const PREFIXES: [&[u8]; 7] = [
+pub(crate) const PREFIXES: [&[u8]; 7] = [
     b"email_",
     b"acct_",
     b"ident_",

@@ -498,6 +498,18 @@ pub fn allowlisted_anywhere(key: &[u8]) -> bool {
     .contains(key)
 }
 
+/// Every key some kind's schema lists (identities too, but not [`GATE_EXCEPT`]) and every
+/// safe header name, with each shape it is listed with: the keys a closed record may hold
+/// ([`crate::closed`]).
+pub(crate) fn closed_keys() -> impl Iterator<Item = (&'static str, Shape)> {
+    FileKind::ALL
+        .iter()
+        .flat_map(|&k| COMMON.iter().chain(CLOSED_COMMON).chain(allowlist(k)))
+        .chain(SAFE_HEADERS)
+        .copied()
+        .filter(|(k, _)| !GATE_EXCEPT.contains(k))
+}
+
 /// Header names whose values are kept when they have their shape (snapshots).
 const SAFE_HEADERS: &[(&str, Shape)] = &[
     ("accept", Shape::HeaderValue),

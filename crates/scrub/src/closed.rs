@@ -1,0 +1,812 @@
+//! Closed records: JSON Lines records made only of tokens from closed sets, which the engine
+//! writes as they are without running its detectors and gate.
+//!
+//! A log's schema ([`crate::schema`]) turns a plugin record into structure, keys and values
+//! that are public by construction: catalogue words, pseudonyms, `<string:N>` placeholders,
+//! `[redacted]` markers, timestamps and short numbers. The engine then reads every such line
+//! again, at about a third of the schema's speed, and changes nothing. [`closed_record`]
+//! recognises these lines by their bytes alone (not by where they came from, so a raw line of
+//! the same shape is as public as a rewritten one), in one pass with no allocation:
+//! - one compact JSON object (no whitespace, no escapes, printable ASCII only), nested at most
+//!   [`MAX_DEPTH`] deep;
+//! - every key one of the schemas' allowlisted keys, header names or record containers
+//!   ([`KEYS`]);
+//! - every string value a placeholder, a marker, a pseudonym, a catalogue word, a timestamp,
+//!   an endpoint path or a catalogued product with its version;
+//! - every number at most six digits before an optional fraction; `true`, `false`, `null`.
+//!
+//! Anything else (a long number, an unknown key, a word from no catalogue, one escape) is read
+//! by the engine as before. The promise is exact: a line this module accepts is one the
+//! engine would have written unchanged, from a fresh state, and left fresh (checked over every
+//! key and value class in `tests/closed_records.rs`, and by the `redact` fuzz target).
+
+use std::sync::OnceLock;
+
+use crate::catalog as cat;
+use crate::pseudonym::looks_like_pseudonym;
+
+/// The deepest nesting accepted (the plugin's records nest three deep).
+pub(crate) const MAX_DEPTH: usize = 6;
+
+/// Keys of the plugin's records that no schema table lists with a shape: containers and
+/// counters (numbers), whose values are themselves checked here.
+const RECORD_KEYS: &[&str] = &[
+    "meta",
+    "counters",
+    "headers",
+    "rawHeaders",
+    "eligible",
+    "cooling",
+    "selectedIndex",
+    "durationMs",
+    "waitMs",
+    "maxAttempts",
+    "pid",
+];
+
+/// Keys the engine reads as holding a credential or an identity beyond what the plugin's
+/// rules say of them: under these (as under the rules' secret keys) only a placeholder, a
+/// marker or a pseudonym is closed.
+const SECRET_KEYS: &[&str] = &[
+    "authorization",
+    "chatgpt-account-id",
+    "code",
+    "session",
+    "session_id",
+];
+
+/// Whether the plugin's rules ([`crate::rules::classify_key`]) read a JSON value under
+/// `name` as secret, with request bodies dropped or not.
+fn secret_by_rules(name: &[u8]) -> bool {
+    use crate::rules::{classify_key, KeySite};
+    let low = String::from_utf8_lossy(name).to_ascii_lowercase();
+    [true, false]
+        .into_iter()
+        .any(|drop| classify_key(&low, KeySite::Json, drop).is_some())
+}
+
+/// What a closed record may hold under one key.
+struct KeyInfo {
+    /// Only placeholders, markers and pseudonyms (and `Bearer [redacted]` under
+    /// `authorization`).
+    secret: bool,
+    /// The catalogue words its shapes list (`Shape::OneOf`), when it has any.
+    words: Option<WordSet>,
+    /// Listed as a timestamp, a URL (an endpoint path is closed) or a user agent (a product
+    /// and version is closed).
+    time: bool,
+    endpoint: bool,
+    product: bool,
+}
+
+/// A fixed set of short strings. A string is looked up by its length and its first and last
+/// eight bytes (overlapping when it is shorter than sixteen, zero-padded when shorter than
+/// eight), which say exactly what a string of at most sixteen bytes is: one multiply to
+/// hash, mostly one probe (open addressing, a quarter full), and a byte comparison only for
+/// longer strings.
+struct WordSet {
+    words: Vec<&'static [u8]>,
+    /// Per slot, 16 bits of the hash (never 0) or 0 for an empty slot: a probe reads this
+    /// small array (in the first-level cache) and the slot only when the tag matches.
+    tags: Vec<u16>,
+    slots: Vec<Slot>,
+    shift: u32,
+}
+
+#[derive(Clone, Copy)]
+struct Slot {
+    head: u64,
+    tail: u64,
+    len: u32,
+    /// The word's index in [`WordSet::words`].
+    word: u32,
+}
+
+/// A string's length and first and last eight bytes (see [`WordSet`]).
+fn ends(s: &[u8]) -> (u64, u64) {
+    let n = s.len();
+    if n >= 8 {
+        let mut h = [0u8; 8];
+        let mut t = [0u8; 8];
+        h.copy_from_slice(&s[..8]);
+        t.copy_from_slice(&s[n - 8..]);
+        (u64::from_le_bytes(h), u64::from_le_bytes(t))
+    } else {
+        // Byte by byte: a copy into a buffer and a load of it stalls on store forwarding.
+        let head = s
+            .iter()
+            .enumerate()
+            .fold(0u64, |h, (k, &c)| h | (u64::from(c) << (8 * k)));
+        (head, 0)
+    }
+}
+
+impl WordSet {
+    fn new(words: impl Iterator<Item = &'static str>) -> WordSet {
+        let mut words: Vec<&'static [u8]> = words.map(str::as_bytes).collect();
+        words.sort_unstable();
+        words.dedup();
+        words.retain(|w| !w.is_empty() && w.len() <= MAX_TOKEN);
+        let bits = (words.len() * 2)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(4);
+        let empty = Slot {
+            head: 0,
+            tail: 0,
+            len: 0,
+            word: 0,
+        };
+        let mut set = WordSet {
+            words: Vec::new(),
+            tags: vec![0; 1 << bits],
+            slots: vec![empty; 1 << bits],
+            shift: 64 - bits,
+        };
+        for (n, word) in words.iter().enumerate() {
+            let (head, tail) = ends(word);
+            let (mut i, tag) = set.slot(head, tail, word.len());
+            while set.tags[i] != 0 {
+                i = (i + 1) & (set.slots.len() - 1);
+            }
+            set.tags[i] = tag;
+            set.slots[i] = Slot {
+                head,
+                tail,
+                len: word.len() as u32,
+                word: n as u32,
+            };
+        }
+        set.words = words;
+        set
+    }
+
+    /// The first slot to probe, and the tag.
+    fn slot(&self, head: u64, tail: u64, len: usize) -> (usize, u16) {
+        let h = (head ^ tail.rotate_left(29) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        ((h >> self.shift) as usize, (h as u16) | 1)
+    }
+
+    fn contains(&self, s: &[u8]) -> bool {
+        self.find(s).is_some()
+    }
+
+    /// The index of `s` in [`WordSet::words`], when it is there.
+    fn find(&self, s: &[u8]) -> Option<usize> {
+        if s.is_empty() || s.len() > MAX_TOKEN {
+            return None;
+        }
+        let (head, tail) = ends(s);
+        let (mut i, tag) = self.slot(head, tail, s.len());
+        loop {
+            let t = self.tags[i];
+            if t == 0 {
+                return None;
+            }
+            let slot = &self.slots[i];
+            if t == tag
+                && slot.head == head
+                && slot.tail == tail
+                && slot.len as usize == s.len()
+                && (s.len() <= 16 || self.words[slot.word as usize] == s)
+            {
+                return Some(slot.word as usize);
+            }
+            i = (i + 1) & (self.slots.len() - 1);
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &'static [u8]> + '_ {
+        self.words.iter().copied()
+    }
+}
+
+/// Every key a closed record may hold, and what it may hold under each.
+struct Keys {
+    names: WordSet,
+    /// By the name's index in `names`.
+    info: Vec<KeyInfo>,
+}
+
+fn keys() -> &'static Keys {
+    use crate::schema::Shape;
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let listed: Vec<(&'static str, Shape)> = crate::schema::closed_keys().collect();
+        let names = WordSet::new(
+            listed
+                .iter()
+                .map(|(k, _)| *k)
+                .chain(RECORD_KEYS.iter().copied())
+                .chain(SECRET_KEYS.iter().copied()),
+        );
+        let info = names
+            .words
+            .iter()
+            .map(|&name| {
+                let shapes = || {
+                    listed
+                        .iter()
+                        .filter(move |(k, _)| k.as_bytes() == name)
+                        .map(|(_, s)| *s)
+                };
+                let sets: Vec<&'static str> = shapes()
+                    .filter_map(|s| match s {
+                        Shape::OneOf(sets) => Some(sets.iter().flat_map(|set| set.iter().copied())),
+                        _ => None,
+                    })
+                    .flatten()
+                    .filter(|w| !w.contains(' '))
+                    .collect();
+                KeyInfo {
+                    secret: SECRET_KEYS.iter().any(|k| k.as_bytes() == name)
+                        || secret_by_rules(name),
+                    words: (!sets.is_empty()).then(|| WordSet::new(sets.into_iter())),
+                    time: shapes().any(|s| s == Shape::Time),
+                    endpoint: shapes().any(|s| s == Shape::Url),
+                    product: shapes().any(|s| s == Shape::UserAgent),
+                }
+            })
+            .collect();
+        Keys { names, info }
+    })
+}
+
+/// Every catalogue word.
+fn words() -> &'static WordSet {
+    static WORDS: OnceLock<WordSet> = OnceLock::new();
+    WORDS.get_or_init(|| WordSet::new(cat::every_word()))
+}
+
+/// The longest string a closed record holds outside its structure (keys, words, values).
+const MAX_TOKEN: usize = 64;
+
+/// Whether a value the engine would replace wherever it appears (a known value's needle,
+/// lowercase, or the login name) could appear inside a closed record. A scrubber with such a
+/// value reads closed records through the engine like any other line, so that passing them
+/// never keeps what the engine would replace. Over-approximates: every byte from a closed
+/// record's alphabet and structure, or digits and time separators (numbers, timestamps), or
+/// a piece of a pseudonym or placeholder, or part of a fixed word, key or marker.
+pub(crate) fn reachable(needle: &[u8]) -> bool {
+    static ALPHABET: crate::bytes::ByteSet =
+        crate::bytes::ByteSet::new(true, false, b" _-./:<>[]{},\"");
+    if needle.is_empty() || needle.iter().any(|&c| !ALPHABET.has(c)) {
+        return false;
+    }
+    if needle.iter().any(|c| b"\"{}[],:<> ".contains(c)) {
+        return true;
+    }
+    if needle.len() > MAX_TOKEN {
+        return false;
+    }
+    let low = needle.to_ascii_lowercase();
+    if low
+        .iter()
+        .all(|c| c.is_ascii_digit() || b"-.tz".contains(c))
+    {
+        return true;
+    }
+    // Inside `prefix` + 8 hex digits: a suffix of the prefix, then hex.
+    let pseudonym = crate::pseudonym::PREFIXES.iter().any(|p| {
+        (0..=p.len().min(low.len())).any(|k| {
+            let (head, hex) = low.split_at(k);
+            p.ends_with(head) && hex.len() <= 8 && hex.iter().all(|c| c.is_ascii_hexdigit())
+        }) || memchr::memmem::find(p, &low).is_some()
+    });
+    pseudonym
+        || low
+            .split(|&c| c == b'/')
+            .all(|piece| piece.iter().all(|c| c.is_ascii_digit() || *c == b'.') || fixed(piece))
+}
+
+/// Whether `piece` (lowercase) is part of a key, catalogue word or marker.
+fn fixed(piece: &[u8]) -> bool {
+    static ALL: OnceLock<Vec<u8>> = OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        let mut all = Vec::new();
+        for w in keys()
+            .names
+            .iter()
+            .chain(words().iter())
+            .chain([&b"bearer [redacted]"[..], b"<string:>"])
+        {
+            all.extend(w.to_ascii_lowercase());
+            all.push(b'\n');
+        }
+        all
+    });
+    piece.is_empty() || memchr::memmem::find(all, piece).is_some()
+}
+
+/// Whether `line` (without its newline) is a closed record (see the module docs).
+pub fn closed_record(line: &[u8]) -> bool {
+    if line.first() != Some(&b'{') {
+        return false;
+    }
+    let mut r = Reader { b: line, i: 0 };
+    r.object(1) && r.i == line.len()
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn eat(&mut self, c: u8) -> bool {
+        if self.b.get(self.i) == Some(&c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// At `{`.
+    fn object(&mut self, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        self.i += 1;
+        if self.eat(b'}') {
+            return true;
+        }
+        let keys = keys();
+        loop {
+            let Some(k) = self.string() else {
+                return false;
+            };
+            let Some(n) = keys.names.find(k) else {
+                return false;
+            };
+            if !self.eat(b':') || !self.value(&keys.info[n], k, depth) {
+                return false;
+            }
+            if !self.eat(b',') {
+                return self.eat(b'}');
+            }
+        }
+    }
+
+    /// At `[`: every element under the array's key, where only placeholders, markers,
+    /// pseudonyms, literals, numbers and nested containers are closed (the gate reads a word
+    /// in an array after another as a possible value of it).
+    fn array(&mut self, key: &KeyInfo, name: &[u8], depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        self.i += 1;
+        if self.eat(b']') {
+            return true;
+        }
+        let element = KeyInfo {
+            secret: key.secret,
+            words: None,
+            time: false,
+            endpoint: false,
+            product: false,
+        };
+        loop {
+            if !self.value(&element, name, depth) {
+                return false;
+            }
+            if !self.eat(b',') {
+                return self.eat(b']');
+            }
+        }
+    }
+
+    /// A value under `key` (named `name`).
+    fn value(&mut self, key: &KeyInfo, name: &[u8], depth: usize) -> bool {
+        match self.b.get(self.i) {
+            Some(b'"') => self.string().is_some_and(|s| closed_string(s, key, name)),
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            Some(b'n') => self.literal(b"null"),
+            _ if key.secret => false,
+            Some(b'{') => self.object(depth + 1),
+            Some(b'[') => self.array(key, name, depth + 1),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => false,
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> bool {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// At `"`: the string's bytes, when they are printable ASCII without escapes (one loop:
+    /// the strings are short, a search call costs more than it saves).
+    fn string(&mut self) -> Option<&'a [u8]> {
+        let b: &'a [u8] = self.b;
+        let start = self.i + 1;
+        let mut i = start;
+        loop {
+            match *b.get(i)? {
+                b'"' => break,
+                b'\\' => return None,
+                c if !(0x20..0x7f).contains(&c) => return None,
+                _ => i += 1,
+            }
+        }
+        self.i = i + 1;
+        Some(&b[start..i])
+    }
+
+    /// `-`, one to six digits (no leading zero), an optional fraction of 1 to 17 digits.
+    fn number(&mut self) -> bool {
+        let b = self.b;
+        let mut i = self.i + usize::from(b[self.i] == b'-');
+        let int = crate::bytes::digits_end(b, i) - i;
+        if int == 0 || int > 6 || (int > 1 && b[i] == b'0') {
+            return false;
+        }
+        i += int;
+        if b.get(i) == Some(&b'.') {
+            let frac = crate::bytes::digits_end(b, i + 1) - (i + 1);
+            if frac == 0 || frac > 17 {
+                return false;
+            }
+            i += 1 + frac;
+        }
+        self.i = i;
+        true
+    }
+}
+
+/// Whether a string value under `key` (named `name`) is public by its form (see the module
+/// docs): a placeholder, a marker or a pseudonym under any key; a timestamp, a word of the
+/// key's catalogues, an endpoint or a product only under a key listed with that shape.
+fn closed_string(s: &[u8], key: &KeyInfo, name: &[u8]) -> bool {
+    let universal = match s.first() {
+        None => return false,
+        Some(b'<') => placeholder(s),
+        Some(b'[') => s == b"[redacted]",
+        Some(b'B') if s == b"Bearer [redacted]" => return name == b"authorization",
+        _ => looks_like_pseudonym(s),
+    };
+    universal
+        || (!key.secret
+            && match s[0] {
+                b'/' => key.endpoint && endpoint(s),
+                b'0'..=b'9' => key.time && timestamp(s),
+                _ => {
+                    key.words.as_ref().is_some_and(|w| w.contains(s)) || (key.product && product(s))
+                }
+            })
+}
+
+/// `<string:N>`.
+fn placeholder(s: &[u8]) -> bool {
+    s.strip_prefix(b"<string:")
+        .and_then(|r| r.strip_suffix(b">"))
+        .is_some_and(|n| (1..=7).contains(&n.len()) && n.iter().all(u8::is_ascii_digit))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS`, optional milliseconds, and `Z` (as JavaScript writes a date).
+fn timestamp(s: &[u8]) -> bool {
+    const FORM: &[u8] = b"dddd-dd-ddTdd:dd:dd";
+    if s.len() < FORM.len() + 1 || s.len() > FORM.len() + 11 {
+        return false;
+    }
+    let fixed = FORM.iter().zip(s).all(|(&f, &c)| {
+        if f == b'd' {
+            c.is_ascii_digit()
+        } else {
+            c == f
+        }
+    });
+    let rest = &s[FORM.len()..];
+    let Some(rest) = rest.strip_suffix(b"Z") else {
+        return false;
+    };
+    fixed
+        && (rest.is_empty()
+            || rest
+                .strip_prefix(b".")
+                .is_some_and(|f| f.len() == 3 && f.iter().all(u8::is_ascii_digit)))
+}
+
+/// `/seg/seg…`: every segment an endpoint's or a catalogued path word.
+fn endpoint(s: &[u8]) -> bool {
+    let Ok(s) = std::str::from_utf8(&s[1..]) else {
+        return false;
+    };
+    !s.is_empty()
+        && s.len() < MAX_TOKEN
+        && s.split('/')
+            .all(|seg| !seg.is_empty() && cat::path_word(seg))
+}
+
+/// `word/1.2.3`: a catalogued originator and a version of at most four numbers.
+fn product(s: &[u8]) -> bool {
+    let Some(slash) = memchr::memchr(b'/', s) else {
+        return false;
+    };
+    if s.len() > MAX_TOKEN {
+        return false;
+    }
+    let (name, version) = (&s[..slash], &s[slash + 1..]);
+    let Ok(name) = std::str::from_utf8(name) else {
+        return false;
+    };
+    let mut parts = 0;
+    cat::has(cat::ORIGINATORS, name)
+        && version.split(|&c| c == b'.').all(|p| {
+            parts += 1;
+            parts <= 4 && (1..=4).contains(&p.len()) && p.iter().all(u8::is_ascii_digit)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plugins_rewritten_records_are_closed() {
+        for line in [
+            r#"{"seq":18001,"timestamp":"2025-01-01T00:00:00.000Z","event":"fetch_attempt_response","rotationStrategy":"sticky","attempt":1,"maxAttempts":3,"endpoint":"/backend-api/codex/responses","status":200,"selectedIdentity":"ident_c8639675","session":"sess_f22caa47","waitMs":2115}"#,
+            r#"{"ts":"2025-01-01T00:00:00.000Z","pid":4242,"event":"token_exchange_success","meta":{"email":"email_082a210a","identityKey":"ident_bea3daf0","url":"<string:75>"}}"#,
+            r#"{"seq":18003,"event":"rotation_decision","decision":"keep","counters":{"eligible":3,"cooling":0},"selectedIndex":0,"durationMs":890.1360800412459}"#,
+            r#"{"timestamp":"2025-01-01T00:00:00.000Z","runId":"<string:39>","requestId":"<string:9>","stage":"<string:16>","method":"POST","url":"<string:47>","headers":{"authorization":"Bearer [redacted]","chatgpt-account-id":"acct_e302a3b6","session_id":"sess_422c235a","originator":"codex_cli_rs","user-agent":"opencode/1.2.3"},"prompt_cache_key":"[redacted]","meta":{"attempt":1}}"#,
+        ] {
+            assert!(closed_record(line.as_bytes()), "{line}");
+        }
+    }
+
+    #[test]
+    fn no_key_or_word_is_longer_than_a_token() {
+        for w in keys().names.iter().chain(words().iter()) {
+            assert!(w.len() <= MAX_TOKEN, "{}", String::from_utf8_lossy(w));
+        }
+    }
+
+    #[test]
+    fn values_that_could_hide_in_a_closed_record_are_reachable() {
+        for v in [
+            "123456",
+            "2025-01-01",
+            "c8639675",
+            "ident_c8",
+            "nt_c86396",
+            "keep",
+            "fetch_attempt",
+            "string:1",
+            "bearer [red",
+            "codex/responses",
+            "opencode/1.2",
+            "a\"b",
+            "chatgpt-acc",
+        ] {
+            assert!(reachable(v.as_bytes()), "{v}");
+        }
+        for v in [
+            "user@example.com",
+            "rt_account_0_refresh_token_value_0123456789",
+            "acc_000001",
+            "ywnjxzawmdawmq",
+            "/home/someone",
+            "alice",
+            "ident_c86396751",
+            "acc_1|a@b.c|plus",
+            "sk-proj-abcdefghijklmnop",
+        ] {
+            assert!(!reachable(v.as_bytes()), "{v}");
+        }
+    }
+
+    /// What the engine, closed records read like any line, writes for `line` from a fresh
+    /// state, and whether it ends fresh.
+    fn engine(s: &crate::Scrubber, line: &str) -> (String, bool) {
+        let mut f = s.file(crate::Mode::Lines).without_closed_records();
+        let mut out = Vec::new();
+        f.redact_line(line.as_bytes(), true, &mut out);
+        let fresh = f.gate_state() == crate::gate::GateState::default();
+        (String::from_utf8_lossy(&out).into_owned(), fresh)
+    }
+
+    fn scrubber() -> crate::Scrubber {
+        let mut known = crate::KnownValues::default();
+        known
+            .tokens
+            .push("rt_account_0_refresh_token_value_0123456789".into());
+        known.emails.push("user0@example.com".into());
+        known.account_ids.push("acc_000001".into());
+        let opts = crate::Options {
+            drop_bodies: true,
+            home: Some("/home/someone".into()),
+            user: Some("someone".into()),
+            keep_unvetted: false,
+        };
+        crate::Scrubber::new(&known, &opts, crate::Pseudonymizer::with_key(&[9; 32]))
+    }
+
+    /// One value of every class a closed record holds.
+    fn sample_values() -> Vec<String> {
+        let mut v: Vec<String> = [
+            r#""<string:1>""#,
+            r#""<string:1234567>""#,
+            r#""[redacted]""#,
+            r#""Bearer [redacted]""#,
+            r#""email_0123abcd""#,
+            r#""acct_ffffffff""#,
+            r#""ident_c8639675""#,
+            r#""sess_00000000""#,
+            r#""pck_9a8b7c6d""#,
+            r#""attempt_12345678""#,
+            r#""name_deadbeef""#,
+            r#""2025-01-01T00:00:00Z""#,
+            r#""2025-12-31T23:59:59.123456789Z""#,
+            r#""/backend-api/codex/responses""#,
+            r#""/oauth/token""#,
+            r#""opencode/1.2.3""#,
+            r#""codex_cli_rs/0.144.0""#,
+            "0",
+            "-1",
+            "999999",
+            "123456",
+            "0.5",
+            "890.1360800412459",
+            "-42.25",
+            "true",
+            "false",
+            "null",
+            "{}",
+            "[]",
+            r#"["keep",1]"#,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        v.extend(
+            words()
+                .iter()
+                .step_by(7)
+                .map(|w| format!("\"{}\"", String::from_utf8_lossy(w))),
+        );
+        v
+    }
+
+    /// The promise: every closed record is written as it is by the engine, which ends in a
+    /// fresh state. Every key with a sample of every value class, every catalogue word under
+    /// a sample of keys (the credential-named ones among them), and nested records.
+    #[test]
+    fn the_engine_writes_every_closed_record_as_it_is() {
+        let s = scrubber();
+        assert!(s.closed_records());
+        let values = sample_values();
+        let mut lines = Vec::new();
+        for k in keys().names.iter() {
+            let k = String::from_utf8_lossy(k);
+            for v in &values {
+                lines.push(format!(r#"{{"{k}":{v}}}"#));
+            }
+            lines.push(format!(r#"{{"meta":{{"{k}":{}}},"seq":1}}"#, values[4]));
+        }
+        for (n, k) in keys().names.iter().enumerate() {
+            let k = String::from_utf8_lossy(k);
+            for w in keys().info[n].words.iter().flat_map(WordSet::iter) {
+                let w = String::from_utf8_lossy(w);
+                lines.push(format!(r#"{{"{k}":"{w}"}}"#));
+                lines.push(format!(
+                    r#"{{"seq":1,"meta":{{"{k}":["{w}","{w}"]}},"status":200}}"#
+                ));
+            }
+        }
+        let sample_keys = [
+            "event",
+            "authorization",
+            "email",
+            "url",
+            "session_id",
+            "meta",
+            "code",
+            "token",
+            "reason",
+            "message",
+            "user-agent",
+            "chatgpt-account-id",
+        ];
+        for w in words().iter() {
+            let w = String::from_utf8_lossy(w);
+            for k in sample_keys {
+                lines.push(format!(
+                    r#"{{"{k}":"{w}","seq":12,"ts":"2025-01-01T00:00:00.000Z"}}"#
+                ));
+            }
+        }
+        let mut wrong = Vec::new();
+        let mut compared = 0;
+        for line in &lines {
+            if !closed_record(line.as_bytes()) {
+                continue;
+            }
+            compared += 1;
+            let (out, fresh) = engine(&s, line);
+            if out != format!("{line}\n") || !fresh {
+                wrong.push(format!("{line}\n  -> {out}"));
+            }
+        }
+        // Thousands of them are closed: the test reads what the recognizer accepts.
+        assert!(compared > 4000, "{compared} of {}", lines.len());
+        assert!(
+            wrong.is_empty(),
+            "{} of {}:\n{}",
+            wrong.len(),
+            lines.len(),
+            wrong[..wrong.len().min(100000)].join("\n")
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+        /// Records of many closed fields, nested, as the engine writes them.
+        #[test]
+        fn closed_records_of_many_fields_pass_the_engine_unchanged(
+            fields in proptest::collection::vec((0usize..10_000, 0usize..10_000, 0usize..3), 1..12),
+        ) {
+            let s = scrubber();
+            let values = sample_values();
+            let names: Vec<&[u8]> = keys().names.iter().collect();
+            let mut line = String::from("{");
+            for (i, (k, v, nest)) in fields.iter().enumerate() {
+                let n = k % names.len();
+                let name = String::from_utf8_lossy(names[n]);
+                let own: Vec<&[u8]> = keys().info[n].words.iter().flat_map(WordSet::iter).collect();
+                let value = if !own.is_empty() && v % 2 == 0 {
+                    format!("\"{}\"", String::from_utf8_lossy(own[v / 2 % own.len()]))
+                } else {
+                    values[v % values.len()].clone()
+                };
+                if i > 0 {
+                    line.push(',');
+                }
+                match nest {
+                    0 => line.push_str(&format!(r#""{name}":{value}"#)),
+                    1 => line.push_str(&format!(r#""meta":{{"{name}":{value}}}"#)),
+                    _ => line.push_str(&format!(r#""headers":{{"{name}":[{value},{value}]}}"#)),
+                }
+            }
+            line.push('}');
+            if closed_record(line.as_bytes()) {
+                let (out, fresh) = engine(&s, &line);
+                proptest::prop_assert_eq!(out, format!("{line}\n"));
+                proptest::prop_assert!(fresh);
+            }
+        }
+    }
+
+    #[test]
+    fn anything_open_is_not() {
+        for line in [
+            r#"{"event":"keep" }"#,
+            r#" {"event":"keep"}"#,
+            r#"{"event":"keep"}x"#,
+            r#"{"event":"keep""#,
+            r#"{"event":"kept_by_nobody"}"#,
+            r#"{"whoever":"keep"}"#,
+            r#"{"event":"ke\u0065p"}"#,
+            r#"{"seq":1234567}"#,
+            r#"{"seq":0123}"#,
+            r#"{"seq":1e5}"#,
+            r#"{"seq":1.}"#,
+            r#"{"event":"user@example.com"}"#,
+            r#"{"url":"https://example.com/"}"#,
+            r#"{"endpoint":"/backend-api/alice"}"#,
+            r#"{"user-agent":"opencode/1.2.3 (alice)"}"#,
+            r#"{"timestamp":"2025-01-01T00:00:00.000Z alice"}"#,
+            r#"{"runId":"<string:39> alice"}"#,
+            r#"{"meta":{"meta":{"meta":{"meta":{"meta":{"meta":{}}}}}}}"#,
+            "{\"event\":\"keep\u{e9}\"}",
+            "[1]",
+            "",
+        ] {
+            assert!(!closed_record(line.as_bytes()), "{line}");
+        }
+    }
+}
