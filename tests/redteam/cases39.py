@@ -113,3 +113,18 @@ two("wi-fi quoted network", "Connected to Wi-Fi \"@A@ @B@\"\n", "wq1")
 # Escapes found in the final review: a dotted label and a hash's `=>`.
 one("dotted label", "User.Name: @C@\n", "fr1")
 one("hash arrow label", "display_name => \"@C@\"\n", "fr2")
+
+# Beside closed records (lines the engine passes without its detectors): one open value in a
+# line otherwise made of listed keys, catalogue words, pseudonyms and placeholders, read as
+# free text (`a.log`) and as the plugin's debug log (schema first).
+for log, tag in (("a.log", "cr"), ("shareable-debug.jsonl", "cs")):
+    base = {"seq": 12, "timestamp": "2025-01-01T00:00:00.000Z", "event": "rotation_decision",
+            "selectedIdentity": "ident_c8639675", "url": "<string:47>"}
+    for field, shape, seed in (("decision", "@C@", "1"), ("event", "@C@", "2"),
+                               ("rotationStrategy", "sticky-@C@", "3"), ("session", "sess_@C@", "4"),
+                               ("meta", {"attempt": ["keep", "@C@"]}, "5"),
+                               ("endpoint", "/backend-api/@C@/responses", "6")):
+        rec = dict(base)
+        rec[field] = shape
+        one(f"closed-record neighbour {field} {tag}", json.dumps(rec, separators=(",", ":")) + "\n",
+            tag + seed, log=log)

@@ -9,16 +9,23 @@
 //! the same shape is as public as a rewritten one), in one pass with no allocation:
 //! - one compact JSON object (no whitespace, no escapes, printable ASCII only), nested at most
 //!   [`MAX_DEPTH`] deep;
-//! - every key one of the schemas' allowlisted keys, header names or record containers
-//!   ([`KEYS`]);
-//! - every string value a placeholder, a marker, a pseudonym, a catalogue word, a timestamp,
-//!   an endpoint path or a catalogued product with its version;
-//! - every number at most six digits before an optional fraction; `true`, `false`, `null`.
+//! - every key one the schemas list ([`crate::schema::closed_keys`]) or a record container
+//!   or counter ([`RECORD_KEYS`]);
+//! - under any key: a `<string:N>` placeholder, `[redacted]`, a pseudonym, `true`, `false`,
+//!   `null` (and `Bearer [redacted]` under `authorization`);
+//! - under a key the plugin's rules do not read as secret ([`secret_by_rules`],
+//!   [`SECRET_KEYS`]) also: a number of at most six digits before an optional fraction, a
+//!   nested object or array, and, outside arrays, a timestamp under a time key, a word of the
+//!   key's own catalogues, an endpoint path under a URL key, `originator/1.2.3` under
+//!   `user-agent`.
 //!
-//! Anything else (a long number, an unknown key, a word from no catalogue, one escape) is read
-//! by the engine as before. The promise is exact: a line this module accepts is one the
-//! engine would have written unchanged, from a fresh state, and left fresh (checked over every
-//! key and value class in `tests/closed_records.rs`, and by the `redact` fuzz target).
+//! Anything else (a long number, an unknown key, a word of another key's catalogue, one
+//! escape) is read by the engine as before. The promise is exact: a line this module accepts
+//! is one the engine would have written unchanged, from a fresh state, and left fresh
+//! (checked over every key with every value class and every key's own words by this
+//! module's tests, over generated records by its property test, and by the `redact` fuzz
+//! target). A scrubber uses it only when none of its known values could appear inside such a
+//! line ([`reachable`]).
 
 use std::sync::OnceLock;
 

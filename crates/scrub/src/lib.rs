@@ -18,7 +18,9 @@
 //! read line by line with bounded memory ([`stream`]), a large file in chunks of whole lines on
 //! every core with the output of one thread ([`parallel`]); the lines a redaction proves
 //! clean on the way are recorded so the bundle's self-scan can pass over them
-//! ([`certify`]); nothing here prints.
+//! ([`certify`]), and closed records (what a schema writes for the plugin's own records, which
+//! the detectors and gate would leave as they are) pass without them ([`closed`]); nothing
+//! here prints.
 
 #![warn(unreachable_pub)]
 

@@ -28,7 +28,7 @@ pub(crate) struct PassCache {
 }
 
 /// A word-at-a-time hash (multiply and rotate), good enough to spread log words and keys.
-pub(crate) fn hash(bytes: &[u8]) -> u64 {
+fn hash(bytes: &[u8]) -> u64 {
     let mut h = 0x243f_6a88_85a3_08d3 ^ bytes.len() as u64;
     let mut words = bytes.chunks_exact(8);
     for w in &mut words {
