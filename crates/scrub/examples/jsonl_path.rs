@@ -19,9 +19,12 @@ fn main() {
     let data = corpus::corpus(mb << 20);
     let s = corpus::scrubber();
     let options = SchemaOptions { drop_bodies: true };
+    // Both output buffers are touched before the clock starts, so a stage's rate is not the
+    // page faults of one large buffer (the bundle reuses a block's buffer).
+    let mut rewritten = vec![0u8; data.len() + (1 << 20)];
+    rewritten.clear();
     let t = Instant::now();
     let mut memo = Memo::default();
-    let mut rewritten = Vec::with_capacity(data.len());
     for line in data.split_inclusive(|&b| b == b'\n') {
         let body = line.strip_suffix(b"\n").unwrap_or(line);
         if rewrite_record(
@@ -39,8 +42,6 @@ fn main() {
         rewritten.push(b'\n');
     }
     let schema = t.elapsed();
-    // The output buffer is touched before the clock starts, so the engine's rate is not
-    // the page faults of one large buffer (the bundle writes blocks into a zip entry).
     let mut out = vec![0u8; rewritten.len() + (1 << 20)];
     out.clear();
     let t = Instant::now();

@@ -587,11 +587,13 @@ pub fn redact_value(
 pub struct Memo {
     pseudonyms: std::collections::HashMap<
         Kind,
-        std::collections::HashMap<String, String, crate::bytes::FnvBuild>,
+        std::collections::HashMap<String, std::sync::Arc<str>, crate::bytes::FnvBuild>,
         crate::bytes::FnvBuild,
     >,
     /// What the plugin's rules say of the keys seen so far.
     keys: crate::rules::KeyCache,
+    /// The one-pass reader's list of an object's written names, kept for its allocation.
+    names: Vec<(usize, usize)>,
 }
 
 impl std::fmt::Debug for Memo {
@@ -779,8 +781,13 @@ impl Walk<'_> {
     }
 
     fn identity<'s>(&self, kind: Kind, v: &'s str) -> Cow<'s, str> {
+        self.identity_stand(kind, v).into_cow()
+    }
+
+    /// [`Walk::identity`] as a [`Stand`]: a remembered pseudonym is shared, not copied.
+    fn identity_stand<'s>(&self, kind: Kind, v: &'s str) -> Stand<'s> {
         if looks_like_pseudonym(v.as_bytes()) || crate::rules::is_marker(v.as_bytes()) {
-            Cow::Borrowed(v)
+            Stand::Kept(v)
         } else {
             self.count(match kind {
                 Kind::Email => Rule::Email,
@@ -791,19 +798,24 @@ impl Walk<'_> {
             let mut memo = self.memo.borrow_mut();
             let memo = memo.pseudonyms.entry(kind).or_default();
             if let Some(p) = memo.get(v) {
-                return Cow::Owned(p.clone());
+                return Stand::Shared(p.clone());
             }
             if memo.len() >= 4096 {
                 memo.clear();
             }
-            let p = self.p.pseudonym(kind, v.as_bytes());
+            let p: std::sync::Arc<str> = self.p.pseudonym(kind, v.as_bytes()).into();
             memo.insert(v.to_string(), p.clone());
-            Cow::Owned(p)
+            Stand::Shared(p)
         }
     }
 
     /// What stands for the string `s` under `slot`: `s` itself (borrowed) when it is kept.
     fn string<'s>(&self, s: &'s str, slot: Slot<'_>) -> Cow<'s, str> {
+        self.stand(s, slot).into_cow()
+    }
+
+    /// [`Walk::string`] as a [`Stand`], for a writer that needs no `String` for it.
+    fn stand<'s>(&self, s: &'s str, slot: Slot<'_>) -> Stand<'s> {
         let shape = match slot {
             Slot::Key(k) => shape_of(self.kind, k),
             Slot::Header(name) => SAFE_HEADERS
@@ -814,17 +826,17 @@ impl Walk<'_> {
             Slot::None => None,
         };
         match shape {
-            Some(Shape::Identity(kind)) => return self.identity(kind, s),
-            Some(shape) if fits(shape, s) => return Cow::Borrowed(s),
+            Some(Shape::Identity(kind)) => return self.identity_stand(kind, s),
+            Some(shape) if fits(shape, s) => return Stand::Kept(s),
             Some(Shape::UserAgent) if !fits(Shape::Marker, s) => {
                 self.count(Rule::Unvetted);
-                return Cow::Owned(user_agent(s));
+                return Stand::Other(user_agent(s));
             }
             _ => {}
         }
         // A marker the writer put there stays under any key (`Bearer [redacted]`).
         if fits(Shape::Marker, s) {
-            return Cow::Borrowed(s);
+            return Stand::Kept(s);
         }
         // What the plugin's rules say of the key: identities by key become pseudonyms (so a
         // session followed across files keeps one name), an auth scheme stays before
@@ -845,7 +857,7 @@ impl Walk<'_> {
             self.memo.borrow_mut().keys.classify(low, site, false)
         });
         match class.map(|c| (c.rule, c.action)) {
-            Some((_, Action::Pseudonym(kind))) => self.identity(kind, s),
+            Some((_, Action::Pseudonym(kind))) => self.identity_stand(kind, s),
             Some((rule, Action::KeepScheme)) => {
                 self.count(rule);
                 match s.split_once(' ') {
@@ -853,18 +865,18 @@ impl Walk<'_> {
                         if scheme.len() <= 16
                             && scheme.bytes().all(|c| c.is_ascii_alphabetic()) =>
                     {
-                        Cow::Owned(format!("{scheme} {}", crate::REDACTED))
+                        Stand::Other(format!("{scheme} {}", crate::REDACTED))
                     }
-                    _ => Cow::Owned(placeholder(s)),
+                    _ => Stand::Placeholder(s.chars().count()),
                 }
             }
             Some((rule, _)) => {
                 self.count(rule);
-                Cow::Owned(placeholder(s))
+                Stand::Placeholder(s.chars().count())
             }
             None => {
                 self.count(Rule::Unvetted);
-                Cow::Owned(placeholder(s))
+                Stand::Placeholder(s.chars().count())
             }
         }
     }
@@ -963,6 +975,26 @@ fn named_map(kind: FileKind, parent: &str) -> Option<fn(&str) -> bool> {
     }
 }
 
+/// What stands for a string in a rewritten document: the string itself, the placeholder
+/// of a string of N characters, a remembered pseudonym, or another text.
+enum Stand<'s> {
+    Kept(&'s str),
+    Placeholder(usize),
+    Shared(std::sync::Arc<str>),
+    Other(String),
+}
+
+impl<'s> Stand<'s> {
+    fn into_cow(self) -> Cow<'s, str> {
+        match self {
+            Stand::Kept(s) => Cow::Borrowed(s),
+            Stand::Placeholder(n) => Cow::Owned(format!("<string:{n}>")),
+            Stand::Shared(p) => Cow::Owned(p.to_string()),
+            Stand::Other(o) => Cow::Owned(o),
+        }
+    }
+}
+
 /// `<string:N>` for a string of N characters.
 pub fn placeholder(s: &str) -> String {
     format!("<string:{}>", s.chars().count())
@@ -973,11 +1005,18 @@ pub fn placeholder(s: &str) -> String {
 fn key_shaped(k: &str) -> bool {
     static NAME: crate::bytes::ByteSet = crate::bytes::ByteSet::new(true, false, b"_-.$:/");
     let b = k.as_bytes();
-    !b.is_empty()
-        && b.len() <= 64
-        && b.iter().all(|&c| NAME.has(c))
-        && !memchr::memchr_iter(b':', b).any(|i| b[i..].starts_with(b"://"))
-        && !opaque(k)
+    if b.is_empty() || b.len() > 64 {
+        return false;
+    }
+    let mut colon = false;
+    for &c in b {
+        if !NAME.has(c) {
+            return false;
+        }
+        colon |= c == b':';
+    }
+    let url = colon && memchr::memchr_iter(b':', b).any(|i| b[i..].starts_with(b"://"));
+    !url && !opaque(k)
 }
 
 /// A run that reads like an id rather than a word: a run of letters and digits of 16 or

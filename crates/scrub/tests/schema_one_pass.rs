@@ -98,6 +98,8 @@ fn the_plugins_records_take_the_one_pass_way_and_agree() {
         r#"{"event":"x","n":123456789012345678,"f":1.0,"g":0.1,"h":-0.0,"e":12.50}"#,
         // A dropped body keeps its name even in a map of the user's own names.
         r#"{"provider":{"body":{"k":"v"},"openai":{}},"perModel":{"body":"x","gpt-5":{}}}"#,
+        // The same name in nested objects and in objects side by side is no duplicate.
+        r#"{"meta":{"meta":{"meta":1},"event":2},"event":"x","headers":{"meta":3},"counters":[{"event":1},{"event":2}]}"#,
     ];
     for kind in KINDS {
         for drop in [true, false] {
@@ -116,6 +118,12 @@ fn it_gives_up_where_serde_json_rewrites_or_refuses() {
     let lines: &[&str] = &[
         // serde_json keeps the last of a name written twice, where the first was.
         r#"{"event":"x","model":"gpt-5","model":"u5Uy6ZGvIiCCout8z9l6wcUhkkzXfS"}"#,
+        // ... at any depth, and after a nested object that used the name too.
+        r#"{"meta":{"event":{"event":1},"event":2},"event":"x"}"#,
+        r#"{"meta":{"a":{"b":1,"b":2}}}"#,
+        r#"{"meta":{"a":1},"event":"x","meta":2}"#,
+        // Two names that escape to the same text are one name.
+        r#"{"event":"x","\u0065vent":"y"}"#,
         // Numbers serde_json writes otherwise: exponents, 19+ digit integers, `-0`.
         r#"{"event":"x","n":1e5}"#,
         r#"{"event":"x","card":41111111111111111111111}"#,

@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use super::{FileKind, Memo, SchemaOptions, Slot, Walk, HEADER_MAPS};
+use super::{FileKind, Memo, SchemaOptions, Slot, Stand, Walk, HEADER_MAPS};
 use crate::engine::Counts;
 use crate::pseudonym::{Kind, Pseudonymizer};
 use crate::rules::Rule;
@@ -40,6 +40,7 @@ pub fn rewrite_record(
     // Invalid UTF-8 anywhere is refused by serde_json too (in a string, or as a byte no
     // JSON grammar allows); checked once, every string is then a slice of `text`.
     let text = std::str::from_utf8(body).ok()?;
+    let names = std::mem::take(&mut memo.names);
     let w = Walk {
         kind,
         p,
@@ -52,6 +53,7 @@ pub fn rewrite_record(
         s: text,
         b: body,
         i: 0,
+        names,
     };
     r.ws();
     let ok = r.peek() == Some(b'{') && w.object_bytes(&mut r, Slot::None, out, 0).is_some() && {
@@ -59,6 +61,8 @@ pub fn rewrite_record(
         r.i == body.len()
     };
     *memo = w.memo.into_inner();
+    r.names.clear();
+    memo.names = r.names;
     if ok {
         Some(w.counts.into_inner())
     } else {
@@ -72,6 +76,10 @@ struct Reader<'i> {
     s: &'i str,
     b: &'i [u8],
     i: usize,
+    /// The names written so far in each object being read, from the outermost: each one's
+    /// start and end in the output (with its quotes). An object's own are those after the
+    /// length the list had when it began; it leaves the list as it found it.
+    names: Vec<(usize, usize)>,
 }
 
 /// A string read from the record: decoded, and whether its bytes in the record are its
@@ -248,12 +256,23 @@ fn unicode_escape(b: &[u8]) -> Option<(char, usize)> {
     }
 }
 
-/// A hash of a written name, to compare names only when it matches.
-fn name_hash(b: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut h = crate::bytes::Fnv::default();
-    h.write(b);
-    h.finish()
+/// Writes `"<string:N>"` ([`super::placeholder`] of a string of `n` characters as JSON).
+fn write_placeholder(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(b"\"<string:");
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        // A digit: `n % 10` is below 10.
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+    out.extend_from_slice(b">\"");
 }
 
 /// Writes `s` as a JSON string, as serde_json does.
@@ -282,14 +301,17 @@ impl Walk<'_> {
         match r.peek()? {
             b'"' => {
                 let s = r.string()?;
-                match self.string(&s.text, slot) {
+                match self.stand(&s.text, slot) {
                     // Kept as it came, and it came needing no escapes.
-                    Cow::Borrowed(k) if s.plain && k.len() == s.text.len() => {
+                    Stand::Kept(k) if s.plain && k.len() == s.text.len() => {
                         out.push(b'"');
                         out.extend_from_slice(k.as_bytes());
                         out.push(b'"');
                     }
-                    kept => write_str(out, &kept),
+                    Stand::Kept(k) => write_str(out, k),
+                    Stand::Placeholder(n) => write_placeholder(out, n),
+                    Stand::Shared(p) => write_str(out, &p),
+                    Stand::Other(o) => write_str(out, &o),
                 }
                 Some(())
             }
@@ -338,30 +360,52 @@ impl Walk<'_> {
             out.push(b'}');
             return Some(());
         }
-        // Each written name's hash, start and end in `out` (with its quotes).
-        let mut names: Vec<(u64, usize, usize)> = Vec::new();
+        let base = r.names.len();
+        let done = self.members(r, slot, headers, out, depth);
+        r.names.truncate(base);
+        done
+    }
+
+    /// The members of an object whose `{` is read and written, to its `}`.
+    fn members(
+        &self,
+        r: &mut Reader<'_>,
+        slot: Slot<'_>,
+        headers: bool,
+        out: &mut Vec<u8>,
+        depth: usize,
+    ) -> Option<()> {
+        let base = r.names.len();
         loop {
             r.ws();
-            let k = r.string()?.text;
+            let Text { text: k, plain } = r.string()?;
             r.ws();
             r.eat(b':')?;
             let at = out.len();
             let body = self.options.drop_bodies && k == "body";
             // A dropped body keeps its name, as in `Walk::object`.
             if body || self.key_kept(slot, &k) {
-                write_str(out, &k);
+                if plain {
+                    // It came needing no escapes: written as it came.
+                    out.push(b'"');
+                    out.extend_from_slice(k.as_bytes());
+                    out.push(b'"');
+                } else {
+                    write_str(out, &k);
+                }
             } else {
                 write_str(out, &self.p.pseudonym(Kind::Name, k.as_bytes()));
             }
-            let h = name_hash(&out[at..]);
+            let len = out.len() - at;
+            let names = &r.names[base..];
             if names.len() >= MAX_KEYS
                 || names
                     .iter()
-                    .any(|&(g, a, b)| g == h && out[a..b] == out[at..])
+                    .any(|&(a, b)| b - a == len && out[a..b] == out[at..])
             {
                 return None;
             }
-            names.push((h, at, out.len()));
+            r.names.push((at, out.len()));
             out.push(b':');
             if body {
                 self.count(Rule::BodyDropped);
