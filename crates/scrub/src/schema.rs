@@ -592,6 +592,8 @@ pub struct Memo {
     >,
     /// What the plugin's rules say of the keys seen so far.
     keys: crate::rules::KeyCache,
+    /// User agents already rewritten (a log repeats its few).
+    agents: std::collections::HashMap<String, std::sync::Arc<str>, crate::bytes::FnvBuild>,
     /// The one-pass reader's list of an object's written names, kept for its allocation.
     names: Vec<(usize, usize)>,
 }
@@ -830,7 +832,16 @@ impl Walk<'_> {
             Some(shape) if fits(shape, s) => return Stand::Kept(s),
             Some(Shape::UserAgent) if !fits(Shape::Marker, s) => {
                 self.count(Rule::Unvetted);
-                return Stand::Other(user_agent(s));
+                let mut memo = self.memo.borrow_mut();
+                if let Some(a) = memo.agents.get(s) {
+                    return Stand::Shared(a.clone());
+                }
+                if memo.agents.len() >= 256 {
+                    memo.agents.clear();
+                }
+                let a: std::sync::Arc<str> = user_agent(s).into();
+                memo.agents.insert(s.to_string(), a.clone());
+                return Stand::Shared(a);
             }
             _ => {}
         }
