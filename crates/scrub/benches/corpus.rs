@@ -57,6 +57,21 @@ pub fn corpus(target: usize) -> Vec<u8> {
     out
 }
 
+/// The kind of the file a record of [`corpus`] comes from in a real log folder: header
+/// snapshots from `live-headers.jsonl`, OAuth events from `oauth-lifecycle.log`, the rest
+/// from `shareable-debug.jsonl` (the bundle picks a file's schema by its name).
+#[allow(dead_code)]
+pub fn kind_of(record: &[u8]) -> codex_scrub::schema::FileKind {
+    use codex_scrub::schema::FileKind;
+    if record.windows(9).any(|w| w == br#""stage":""#) {
+        FileKind::LiveHeaders
+    } else if record.starts_with(br#"{"ts":"#) {
+        FileKind::LifecycleLog
+    } else {
+        FileKind::ShareableDebug
+    }
+}
+
 /// The bench's scrubber.
 pub fn scrubber() -> Scrubber {
     scrubber_with(true, 9)

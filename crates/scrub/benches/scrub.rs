@@ -2,9 +2,11 @@
 //! OAuth lifecycle lines) with 50 accounts' known values registered, as `codex-doctor
 //! bundle` runs it: 16 MB and 200 MB corpora on one thread (the per-core figure), and the
 //! 200 MB corpus on every core (`codex_scrub::redact_parallel`). The `schema_then_engine`
-//! benches time the way a bundle redacts a plugin JSON Lines log on one thread: each record
-//! through its schema (`codex_scrub::schema::rewrite_record`), then the engine over the
-//! rewritten lines (closed records pass it without its detectors and gate).
+//! benches time the way a bundle redacts the plugin's JSON Lines logs on one thread: each
+//! record through the schema of the log it comes from (`live-headers.jsonl`,
+//! `oauth-lifecycle.log`, `shareable-debug.jsonl`; `codex_scrub::schema::rewrite_record`),
+//! then the engine over the rewritten lines (closed records pass it without its detectors
+//! and gate).
 
 #![allow(clippy::unwrap_used)]
 
@@ -44,8 +46,13 @@ fn bench(c: &mut Criterion) {
         let data = corpus(mb << 20);
         g.throughput(Throughput::Bytes(data.len() as u64));
         let mut rewritten = Vec::with_capacity(data.len());
+        // A bundle knows a file's kind by its name; each record's is found once, here.
+        let kinds: Vec<FileKind> = data
+            .split_inclusive(|&b| b == b'\n')
+            .map(corpus::kind_of)
+            .collect();
         g.bench_function(name, |b| {
-            b.iter(|| black_box(schema_then_engine(&s, &data, &mut rewritten)))
+            b.iter(|| black_box(schema_then_engine(&s, &data, &kinds, &mut rewritten)))
         });
     }
     // The same 200 MB on every core, as `codex-doctor bundle` reads a log file.
@@ -69,14 +76,19 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-/// The bundle's way through a shareable-debug log on one thread; the output's length.
-fn schema_then_engine(s: &Scrubber, data: &[u8], rewritten: &mut Vec<u8>) -> u64 {
+/// The bundle's way through the plugin's logs on one thread, each record through the schema
+/// of the log it comes from (`kinds`); the output's length.
+fn schema_then_engine(
+    s: &Scrubber,
+    data: &[u8],
+    kinds: &[FileKind],
+    rewritten: &mut Vec<u8>,
+) -> u64 {
     rewritten.clear();
     let mut memo = Memo::default();
     let options = SchemaOptions { drop_bodies: true };
-    for line in data.split_inclusive(|&b| b == b'\n') {
+    for (line, &kind) in data.split_inclusive(|&b| b == b'\n').zip(kinds) {
         let body = line.strip_suffix(b"\n").unwrap_or(line);
-        let kind = FileKind::ShareableDebug;
         if rewrite_record(kind, body, s.pseudonymizer(), options, &mut memo, rewritten).is_none() {
             rewritten.extend_from_slice(body);
         }

@@ -1,6 +1,6 @@
 //! The bundle's way through a JSON Lines log on one thread, timed by stage: each line
 //! through its schema ([`codex_scrub::schema::rewrite_record`]), then the engine over the
-//! rewritten lines. `target/release/examples/jsonl_path [MB] [kind]` prints each stage's
+//! rewritten lines. `target/release/examples/jsonl_path [MB] [files]` prints each stage's
 //! rate and the output's SHA-256.
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
@@ -16,6 +16,9 @@ use codex_scrub::{redact_stream, LineReader, Mode};
 fn main() {
     let mut args = std::env::args().skip(1);
     let mb: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(32);
+    // `files`: each record through the schema of the log it comes from
+    // ([`corpus::kind_of`]); otherwise all through `shareable-debug.jsonl`'s.
+    let by_file = args.next().as_deref() == Some("files");
     let data = corpus::corpus(mb << 20);
     let s = corpus::scrubber();
     let options = SchemaOptions { drop_bodies: true };
@@ -23,12 +26,23 @@ fn main() {
     // page faults of one large buffer (the bundle reuses a block's buffer).
     let mut rewritten = vec![0u8; data.len() + (1 << 20)];
     rewritten.clear();
+    // A bundle knows a file's kind by its name: each record's is found before the clock.
+    let kinds: Vec<FileKind> = data
+        .split_inclusive(|&b| b == b'\n')
+        .map(|line| {
+            if by_file {
+                corpus::kind_of(line)
+            } else {
+                FileKind::ShareableDebug
+            }
+        })
+        .collect();
     let t = Instant::now();
     let mut memo = Memo::default();
-    for line in data.split_inclusive(|&b| b == b'\n') {
+    for (line, &kind) in data.split_inclusive(|&b| b == b'\n').zip(&kinds) {
         let body = line.strip_suffix(b"\n").unwrap_or(line);
         if rewrite_record(
-            FileKind::ShareableDebug,
+            kind,
             body,
             s.pseudonymizer(),
             options,

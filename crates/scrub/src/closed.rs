@@ -79,11 +79,13 @@ struct KeyInfo {
     secret: bool,
     /// The catalogue words its shapes list (`Shape::OneOf`), when it has any.
     words: Option<WordSet>,
-    /// Listed as a timestamp, a URL (an endpoint path is closed) or a user agent (a product
-    /// and version is closed).
+    /// Listed as a timestamp (a run id is closed too), a URL (an endpoint path is closed,
+    /// alone or on one of the plugin's hosts), a user agent (a product and version is
+    /// closed) or an id (`req-` and a number is closed).
     time: bool,
     endpoint: bool,
     product: bool,
+    id: bool,
 }
 
 /// A fixed set of short strings. A string is looked up by its length and its first and last
@@ -252,6 +254,7 @@ fn keys() -> &'static Keys {
                     time: shapes().any(|s| s == Shape::Time),
                     endpoint: shapes().any(|s| s == Shape::Url),
                     product: shapes().any(|s| s == Shape::UserAgent),
+                    id: shapes().any(|s| s == Shape::Id),
                 }
             })
             .collect();
@@ -293,6 +296,21 @@ pub(crate) fn reachable(needle: &[u8]) -> bool {
     {
         return true;
     }
+    // Inside a run id: hex digits and time separators, runs of at most eight.
+    if low
+        .iter()
+        .all(|c| c.is_ascii_hexdigit() || b"-.tz".contains(c))
+        && low.split(|&c| c == b'-').all(|run| run.len() <= 8)
+    {
+        return true;
+    }
+    // Inside a request id: `req-` and digits.
+    if low
+        .iter()
+        .all(|c| c.is_ascii_digit() || b"req-".contains(c))
+    {
+        return true;
+    }
     // Inside `prefix` + 8 hex digits: a suffix of the prefix, then hex.
     let pseudonym = crate::pseudonym::PREFIXES.iter().any(|p| {
         (0..=p.len().min(low.len())).any(|k| {
@@ -316,6 +334,7 @@ fn fixed(piece: &[u8]) -> bool {
             .iter()
             .chain(words().iter())
             .chain([&b"bearer [redacted]"[..], b"<string:>"])
+            .chain(HOSTS.iter().map(|h| h.as_bytes()))
         {
             all.extend(w.to_ascii_lowercase());
             all.push(b'\n');
@@ -392,6 +411,7 @@ impl<'a> Reader<'a> {
             time: false,
             endpoint: false,
             product: false,
+            id: false,
         };
         loop {
             if !self.value(&element, name, depth) {
@@ -481,11 +501,60 @@ fn closed_string(s: &[u8], key: &KeyInfo, name: &[u8]) -> bool {
         || (!key.secret
             && match s[0] {
                 b'/' => key.endpoint && endpoint(s),
-                b'0'..=b'9' => key.time && timestamp(s),
+                b'0'..=b'9' => key.time && (timestamp(s) || run_id(s)),
+                b'h' if key.endpoint => hosted_endpoint(s),
+                b'r' if key.id => request_id(s),
                 _ => {
                     key.words.as_ref().is_some_and(|w| w.contains(s)) || (key.product && product(s))
                 }
             })
+}
+
+/// The plugin's own hosts, on which an endpoint path is closed under a URL key.
+const HOSTS: &[&str] = &["chatgpt.com", "api.openai.com", "auth.openai.com"];
+
+/// `https://` one of [`HOSTS`], then an [`endpoint`].
+fn hosted_endpoint(s: &[u8]) -> bool {
+    let Some(rest) = s.strip_prefix(b"https://") else {
+        return false;
+    };
+    HOSTS.iter().any(|h| {
+        rest.strip_prefix(h.as_bytes())
+            .is_some_and(|path| path.first() == Some(&b'/') && endpoint(path))
+    })
+}
+
+/// `YYYY-MM-DDTHH-MM-SS-mmmZ-<pid>-<8 hex>`: the plugin's run id (the time with `-` for
+/// `:` and `.`, a process id of at most seven digits, eight lowercase hex digits).
+fn run_id(s: &[u8]) -> bool {
+    const FORM: &[u8] = b"dddd-dd-ddTdd-dd-dd-dddZ-";
+    if s.len() < FORM.len() + 1 + 1 + 8 || s.len() > FORM.len() + 7 + 1 + 8 {
+        return false;
+    }
+    let fixed = FORM.iter().zip(s).all(|(&f, &c)| {
+        if f == b'd' {
+            c.is_ascii_digit()
+        } else {
+            c == f
+        }
+    });
+    let (pid, hex) = s[FORM.len()..].split_at(s.len() - FORM.len() - 9);
+    fixed
+        && pid.iter().all(u8::is_ascii_digit)
+        && (pid.len() == 1 || pid[0] != b'0')
+        && hex[0] == b'-'
+        && hex[1..]
+            .iter()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+}
+
+/// `req-` and a number of at most nine digits.
+fn request_id(s: &[u8]) -> bool {
+    s.strip_prefix(b"req-").is_some_and(|n| {
+        (1..=9).contains(&n.len())
+            && n.iter().all(u8::is_ascii_digit)
+            && (n.len() == 1 || n[0] != b'0')
+    })
 }
 
 /// `<string:N>`.
@@ -589,6 +658,13 @@ mod tests {
             "opencode/1.2",
             "a\"b",
             "chatgpt-acc",
+            // Inside a run id, a request id or one of the plugin's hosts.
+            "00z-24694-dead",
+            "2025-06-15t08",
+            "req-12",
+            "q-123",
+            "api.openai.c",
+            "chatgpt.com/backend-api",
         ] {
             assert!(reachable(v.as_bytes()), "{v}");
         }
@@ -602,6 +678,9 @@ mod tests {
             "ident_c86396751",
             "acc_1|a@b.c|plus",
             "sk-proj-abcdefghijklmnop",
+            // A UUID's twelve hex digits fit no run id.
+            "0b8f3c2e-1a2b-4c3d-9e8f-0123456789ab",
+            "req-abc",
         ] {
             assert!(!reachable(v.as_bytes()), "{v}");
         }
@@ -653,6 +732,15 @@ mod tests {
             r#""/oauth/token""#,
             r#""opencode/1.2.3""#,
             r#""codex_cli_rs/0.144.0""#,
+            r#""https://chatgpt.com/backend-api/codex/responses""#,
+            r#""https://auth.openai.com/oauth/token""#,
+            r#""https://api.openai.com/v1/responses""#,
+            r#""2025-01-01T00-00-00-000Z-4-abcd1234""#,
+            r#""2026-12-31T23-59-59-999Z-9999999-00000000""#,
+            r#""2025-06-15T08-30-00-250Z-24694-deadbeef""#,
+            r#""2025-06-15T08-30-00-250Z-1-99999999""#,
+            r#""req-4""#,
+            r#""req-123456789""#,
             "0",
             "-1",
             "999999",

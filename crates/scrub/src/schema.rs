@@ -811,6 +811,20 @@ impl Walk<'_> {
         }
     }
 
+    /// [`user_agent`] of `s`, remembered (a log repeats its few agents).
+    fn user_agent(&self, s: &str) -> std::sync::Arc<str> {
+        let mut memo = self.memo.borrow_mut();
+        if let Some(a) = memo.agents.get(s) {
+            return a.clone();
+        }
+        if memo.agents.len() >= 256 {
+            memo.agents.clear();
+        }
+        let a: std::sync::Arc<str> = user_agent(s).into();
+        memo.agents.insert(s.to_string(), a.clone());
+        a
+    }
+
     /// What stands for the string `s` under `slot`: `s` itself (borrowed) when it is kept.
     fn string<'s>(&self, s: &'s str, slot: Slot<'_>) -> Cow<'s, str> {
         self.stand(s, slot).into_cow()
@@ -829,19 +843,21 @@ impl Walk<'_> {
         };
         match shape {
             Some(Shape::Identity(kind)) => return self.identity_stand(kind, s),
+            // A user agent fits when its rewrite is itself (`fits`), found once per agent.
+            Some(Shape::UserAgent) if !s.is_empty() => {
+                let a = self.user_agent(s);
+                if *a == *s {
+                    return Stand::Kept(s);
+                }
+                if !fits(Shape::Marker, s) {
+                    self.count(Rule::Unvetted);
+                    return Stand::Shared(a);
+                }
+            }
             Some(shape) if fits(shape, s) => return Stand::Kept(s),
             Some(Shape::UserAgent) if !fits(Shape::Marker, s) => {
                 self.count(Rule::Unvetted);
-                let mut memo = self.memo.borrow_mut();
-                if let Some(a) = memo.agents.get(s) {
-                    return Stand::Shared(a.clone());
-                }
-                if memo.agents.len() >= 256 {
-                    memo.agents.clear();
-                }
-                let a: std::sync::Arc<str> = user_agent(s).into();
-                memo.agents.insert(s.to_string(), a.clone());
-                return Stand::Shared(a);
+                return Stand::Other(user_agent(s));
             }
             _ => {}
         }
