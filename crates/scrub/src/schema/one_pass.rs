@@ -110,12 +110,17 @@ impl<'i> Reader<'i> {
     fn string(&mut self) -> Option<Text<'i>> {
         self.eat(b'"')?;
         let from = self.i;
-        let end = from + memchr::memchr2(b'"', b'\\', &self.b[from..])?;
-        if self.b[end] == b'"' {
-            let raw = &self.b[from..end];
-            if raw.iter().any(|&c| c < 0x20) {
-                return None;
+        // One loop to the first quote, backslash or control byte: the strings are short, a
+        // search call and a second pass cost more than they save.
+        let mut end = from;
+        loop {
+            match *self.b.get(end)? {
+                b'"' | b'\\' => break,
+                c if c < 0x20 => return None,
+                _ => end += 1,
             }
+        }
+        if self.b[end] == b'"' {
             self.i = end + 1;
             return Some(Text {
                 text: Cow::Borrowed(self.s.get(from..end)?),
