@@ -15,9 +15,10 @@
 //!   `null` (and `Bearer [redacted]` under `authorization`);
 //! - under a key the plugin's rules do not read as secret ([`secret_by_rules`],
 //!   [`SECRET_KEYS`]) also: a number of at most six digits before an optional fraction, a
-//!   nested object or array, and, outside arrays, a timestamp under a time key, a word of the
-//!   key's own catalogues, an endpoint path under a URL key, `originator/1.2.3` under
-//!   `user-agent`.
+//!   nested object or array, and, outside arrays, a timestamp or the plugin's run id under a
+//!   time key, a word of the key's own catalogues, an endpoint path under a URL key (alone
+//!   or on one of the plugin's [`HOSTS`]), `req-<number>` under an id key,
+//!   `originator/1.2.3` under `user-agent`.
 //!
 //! Anything else (a long number, an unknown key, a word of another key's catalogue, one
 //! escape) is read by the engine as before. The promise is exact: a line this module accepts
