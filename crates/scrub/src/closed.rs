@@ -14,11 +14,14 @@
 //! - under any key: a `<string:N>` placeholder, `[redacted]`, a pseudonym, `true`, `false`,
 //!   `null` (and `Bearer [redacted]` under `authorization`);
 //! - under a key the plugin's rules do not read as secret ([`secret_by_rules`],
-//!   [`SECRET_KEYS`]) also: a number of at most six digits before an optional fraction, a
-//!   nested object or array, and, outside arrays, a timestamp or the plugin's run id under a
-//!   time key, a word of the key's own catalogues, an endpoint path under a URL key (alone
-//!   or on one of the plugin's [`HOSTS`]), `req-<number>` under an id key,
-//!   `originator/1.2.3` under `user-agent`.
+//!   [`SECRET_KEYS`]) also: a number of at most six digits before an optional fraction (an
+//!   epoch-milliseconds integer under [`EPOCH_KEYS`]), a nested object or array, and, outside
+//!   arrays, a timestamp or the plugin's run id under a time key, a word of the key's own
+//!   catalogues, an endpoint path under a URL key (alone or on one of the plugin's
+//!   [`HOSTS`]), `req-<number>` under an id key, catalogued media types and parameters under
+//!   a header key (`text/event-stream`, `responses=experimental`), a user agent of catalogued
+//!   words, versions and placeholders under `user-agent` ([`agent_line`]), the loopback host
+//!   under [`LOOPBACK_KEYS`].
 //!
 //! Anything else (a long number, an unknown key, a word of another key's catalogue, one
 //! escape) is read by the engine as before. The promise is exact: a line this module accepts
@@ -50,7 +53,29 @@ const RECORD_KEYS: &[&str] = &[
     "waitMs",
     "maxAttempts",
     "pid",
+    // The shareable debug log's counts, flags and times (reference 11.5), the OAuth
+    // lifecycle log's meta (11.2), the debug state's manifest.
+    "attempt",
+    "totalAccounts",
+    "enabledAccounts",
+    "selectedEnabled",
+    "selectedCooldownUntil",
+    "selectedExpires",
+    "disabled",
+    "incomplete",
+    "triggerSeq",
+    "port",
+    "hasCode",
+    "path",
+    "host",
 ];
+
+/// Keys whose value may be the loopback host (`127.0.0.1`, `localhost`: the OAuth
+/// callback server's).
+const LOOPBACK_KEYS: &[&str] = &["host"];
+
+/// Keys whose value may be a time in epoch milliseconds (an integer of 10 to 13 digits).
+const EPOCH_KEYS: &[&str] = &["selectedCooldownUntil", "selectedExpires"];
 
 /// Keys the engine reads as holding a credential or an identity beyond what the plugin's
 /// rules say of them: under these (as under the rules' secret keys) only a placeholder, a
@@ -61,6 +86,8 @@ const SECRET_KEYS: &[&str] = &[
     "code",
     "session",
     "session_id",
+    "identity",
+    "stateTail",
 ];
 
 /// Whether the plugin's rules ([`crate::rules::classify_key`]) read a JSON value under
@@ -87,6 +114,12 @@ struct KeyInfo {
     endpoint: bool,
     product: bool,
     id: bool,
+    /// Listed as a header value: catalogued media types, encodings and parameters.
+    header: bool,
+    /// In [`EPOCH_KEYS`].
+    epoch: bool,
+    /// In [`LOOPBACK_KEYS`].
+    loopback: bool,
 }
 
 /// A fixed set of short strings. A string is looked up by its length and its first and last
@@ -256,6 +289,9 @@ fn keys() -> &'static Keys {
                     endpoint: shapes().any(|s| s == Shape::Url),
                     product: shapes().any(|s| s == Shape::UserAgent),
                     id: shapes().any(|s| s == Shape::Id),
+                    header: shapes().any(|s| s == Shape::HeaderValue),
+                    epoch: EPOCH_KEYS.iter().any(|k| k.as_bytes() == name),
+                    loopback: LOOPBACK_KEYS.iter().any(|k| k.as_bytes() == name),
                 }
             })
             .collect();
@@ -284,11 +320,21 @@ const MAX_TOKEN: usize = 64;
 /// known values, are not.)
 pub(crate) fn reachable(needle: &[u8]) -> bool {
     static ALPHABET: crate::bytes::ByteSet =
-        crate::bytes::ByteSet::new(true, false, b" _-./:<>[]{},\"$");
+        crate::bytes::ByteSet::new(true, false, b" _-./:<>[]{},\"$+*=;()");
     if needle.is_empty() || needle.iter().any(|&c| !ALPHABET.has(c)) {
         return false;
     }
     let low = needle.to_ascii_lowercase();
+    // Spaces inside a user agent: each quoted segment with one must be made of a user
+    // agent's words, versions and placeholders.
+    let agent = low
+        .split(|&c| c == b'"')
+        .all(|seg| memchr::memchr(b' ', seg).is_none() || agent_piece(seg));
+    if agent {
+        return low
+            .split(|c| b"\"{}[],:<> =;()".contains(c))
+            .all(|run| run.is_empty() || piece(run));
+    }
     if let Some(space) = memchr::memchr(b' ', &low) {
         let (left, right) = (&low[..space], &low[space + 1..]);
         let left_ok = if left.len() >= 6 {
@@ -305,8 +351,40 @@ pub(crate) fn reachable(needle: &[u8]) -> bool {
             return false;
         }
     }
-    low.split(|c| b"\"{}[],:<> ".contains(c))
+    low.split(|c| b"\"{}[],:<> =;()".contains(c))
         .all(|run| run.is_empty() || piece(run))
+}
+
+/// Whether `seg` (lowercase, no quote) could be part of a user agent [`agent_line`]
+/// accepts: each run between its separators part of a user agent's word, a version or a
+/// placeholder.
+fn agent_piece(seg: &[u8]) -> bool {
+    seg.split(|c| b" /();,<>:".contains(c)).all(agent_run)
+}
+
+/// Whether `run` (lowercase, between a user agent's separators) could be part of one of its
+/// tokens: digits and `._+-`, or pieces between `._+-` each digits or part of a user agent's
+/// word, a version word or `string` (of a placeholder).
+fn agent_run(run: &[u8]) -> bool {
+    static WORDS: OnceLock<Vec<u8>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        let mut all = Vec::new();
+        for w in cat::AGENT_WORDS
+            .iter()
+            .chain(cat::VERSION_WORDS)
+            .chain(cat::ORIGINATORS)
+            .chain(&["string"])
+        {
+            all.extend(w.to_ascii_lowercase().bytes());
+            all.push(b'\n');
+        }
+        all
+    });
+    run.iter()
+        .all(|c| c.is_ascii_digit() || b"._+-".contains(c))
+        || run
+            .split(|c| b"._+-".contains(c))
+            .all(|p| p.iter().all(u8::is_ascii_digit) || memchr::memmem::find(words, p).is_some())
 }
 
 /// The longest run between structure bytes in a closed record (an endpoint on a host).
@@ -349,9 +427,11 @@ fn piece(low: &[u8]) -> bool {
         }) || memchr::memmem::find(p, low).is_some()
     });
     pseudonym
-        || low
-            .split(|&c| c == b'/')
-            .all(|piece| piece.iter().all(|c| c.is_ascii_digit() || *c == b'.') || fixed(piece))
+        || low.split(|&c| c == b'/').all(|piece| {
+            piece.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+                || fixed(piece)
+                || agent_run(piece)
+        })
 }
 
 /// Whether `piece` (lowercase) is part of a key, catalogue word or marker.
@@ -372,6 +452,7 @@ fn fixed(piece: &[u8]) -> bool {
             ])
             .chain([&b"https"[..]])
             .chain(HOSTS.iter().map(|h| h.as_bytes()))
+            .chain([&b"localhost"[..]])
         {
             all.extend(w.to_ascii_lowercase());
             all.push(b'\n');
@@ -449,6 +530,9 @@ impl<'a> Reader<'a> {
             endpoint: false,
             product: false,
             id: false,
+            header: false,
+            epoch: false,
+            loopback: false,
         };
         loop {
             if !self.value(&element, name, depth) {
@@ -470,7 +554,7 @@ impl<'a> Reader<'a> {
             _ if key.secret => false,
             Some(b'{') => self.object(depth + 1),
             Some(b'[') => self.array(key, name, depth + 1),
-            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b'-' | b'0'..=b'9') => self.number(key.epoch),
             _ => false,
         }
     }
@@ -502,11 +586,19 @@ impl<'a> Reader<'a> {
         Some(&b[start..i])
     }
 
-    /// `-`, one to six digits (no leading zero), an optional fraction of 1 to 17 digits.
-    fn number(&mut self) -> bool {
+    /// `-`, one to six digits (no leading zero), an optional fraction of 1 to 17 digits; or,
+    /// under an epoch key, an integer of 10 to 13 digits.
+    fn number(&mut self, epoch: bool) -> bool {
         let b = self.b;
         let mut i = self.i + usize::from(b[self.i] == b'-');
         let int = crate::bytes::digits_end(b, i) - i;
+        if epoch && b[self.i] != b'-' && (10..=13).contains(&int) && b[i] != b'0' {
+            if b.get(i + int) == Some(&b'.') {
+                return false;
+            }
+            self.i = i + int;
+            return true;
+        }
         if int == 0 || int > 6 || (int > 1 && b[i] == b'0') {
             return false;
         }
@@ -538,13 +630,75 @@ fn closed_string(s: &[u8], key: &KeyInfo, name: &[u8]) -> bool {
         || (!key.secret
             && match s[0] {
                 b'/' => key.endpoint && endpoint(s),
-                b'0'..=b'9' => key.time && (timestamp(s) || run_id(s)),
+                b'0'..=b'9' => {
+                    key.time && (timestamp(s) || run_id(s)) || key.loopback && s == b"127.0.0.1"
+                }
+                b'l' if key.loopback => s == b"localhost",
                 b'h' if key.endpoint => hosted_endpoint(s),
                 b'r' if key.id => request_id(s),
                 _ => {
-                    key.words.as_ref().is_some_and(|w| w.contains(s)) || (key.product && product(s))
+                    key.words.as_ref().is_some_and(|w| w.contains(s))
+                        || (key.product && (product(s) || agent_line(s)))
+                        || (key.header && header_value(s))
                 }
             })
+}
+
+/// A user agent as the schema keeps one: catalogued words ([`cat::AGENT_WORDS`]), versions
+/// (numbers and [`cat::VERSION_WORDS`] joined by `._+-`) and `<string:N>` placeholders,
+/// between spaces and `/();,` (`opencode/1.10.0 (linux 6.8.0; x64)`).
+fn agent_line(s: &[u8]) -> bool {
+    if s.len() > MAX_RUN {
+        return false;
+    }
+    // Catalogued words the engine reads as ids wherever they stand (found by this module's
+    // test of every user agent word): a user agent holding one is read by the engine.
+    const OPEN: &[&str] = &["s390x", "xterm-256color"];
+    let word = |w: &str| cat::has(cat::AGENT_WORDS, w) && !cat::has(OPEN, w);
+    let token = |t: &[u8]| {
+        std::str::from_utf8(t).is_ok_and(|t| {
+            word(t)
+                || t.split(['.', '-', '_', '+']).all(|p| {
+                    (1..=8).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit())
+                        || (word(p) && !t.contains("xterm"))
+                        || cat::has(cat::VERSION_WORDS, p)
+                })
+        })
+    };
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i];
+        if b" /();,".contains(&c) {
+            i += 1;
+        } else if c == b'<' {
+            let Some(end) = memchr::memchr(b'>', &s[i..]) else {
+                return false;
+            };
+            if !placeholder(&s[i..=i + end]) {
+                return false;
+            }
+            i += end + 1;
+        } else {
+            let start = i;
+            while i < s.len() && (s[i].is_ascii_alphanumeric() || b"._+-".contains(&s[i])) {
+                i += 1;
+            }
+            if i == start || !token(&s[start..i]) {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// A header value of catalogued words ([`cat::HEADER_WORDS`]) and short numbers joined by
+/// `=`, `;` or `,` without spaces (`text/event-stream`, `responses=experimental`).
+fn header_value(s: &[u8]) -> bool {
+    s.len() <= MAX_TOKEN
+        && s.split(|c| b"=;,".contains(c)).all(|part| {
+            (1..=6).contains(&part.len()) && part.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+                || std::str::from_utf8(part).is_ok_and(|w| cat::has(cat::HEADER_WORDS, w))
+        })
 }
 
 /// The plugin's own hosts, on which an endpoint path is closed under a URL key.
@@ -792,6 +946,25 @@ mod tests {
             r#""2025-06-15T08-30-00-250Z-1-99999999""#,
             r#""req-4""#,
             r#""req-123456789""#,
+            r#""text/event-stream""#,
+            r#""application/json""#,
+            r#""responses=experimental""#,
+            r#""application/json;charset=utf-8""#,
+            r#""gzip,br""#,
+            r#""*/*;q=0.9""#,
+            r#""application/problem+json""#,
+            r#""Application/JSON""#,
+            r#""opencode/1.10.0 (linux 6.8.0; x64)""#,
+            r#""opencode/1.0.134 ai-sdk/provider-utils/3.0.9 runtime/bun/1.2.21""#,
+            r#""codex_cli_rs/0.44.0 (Mac OS 15.1.0; arm64) <string:9>""#,
+            r#""codex_exec/1.10.0 (Linux <string:16>; x86_64)""#,
+            r#""opencode/1.10.0 (Windows 10.0.22631; x64)""#,
+            r#""opencode/1.10.0 (darwin 24.1.0; arm64) node/22.11.0""#,
+            r#""TEXT/EVENT-STREAM;Charset=UTF-8""#,
+            "1733300000000",
+            r#""127.0.0.1""#,
+            r#""localhost""#,
+            "1733300000",
             "0",
             "-1",
             "999999",
@@ -860,7 +1033,7 @@ mod tests {
             .collect();
         // Side by side in one record, the way the plugin writes them.
         lines.push(
-            r#"{"timestamp":"2025-01-01T00:00:00.000Z","runId":"2025-01-01T00-00-00-000Z-4-abcd1234","requestId":"req-4","url":"https://chatgpt.com/backend-api/codex/responses","headers":{"authorization":"Bearer [redacted]","session_id":"sess_bc540898","user-agent":"opencode/1.2.3"},"prompt_cache_key":"[redacted]","meta":{"attempt":1},"counters":[true,false,null,-0.5]}"#.to_string(),
+            r#"{"timestamp":"2025-01-01T00:00:00.000Z","runId":"2025-01-01T00-00-00-000Z-4-abcd1234","requestId":"req-4","url":"https://chatgpt.com/backend-api/codex/responses","headers":{"authorization":"Bearer [redacted]","session_id":"sess_bc540898","user-agent":"opencode/1.10.0 (linux <string:16>; x64) node/22.11.0","accept":"text/event-stream;q=0.9","openai-beta":"responses=experimental"},"prompt_cache_key":"[redacted]","meta":{"attempt":1,"identity":"[redacted]","port":1455},"selectedExpires":1733300000000,"counters":[true,false,null,-0.5]}"#.to_string(),
         );
         assert!(lines.iter().all(|l| closed_record(l.as_bytes())));
         let mut checked = 0usize;
@@ -922,6 +1095,19 @@ mod tests {
             "user-agent",
             "chatgpt-account-id",
         ];
+        // Every user agent word in the places a user agent holds it.
+        for w in cat::AGENT_WORDS.iter().chain(cat::VERSION_WORDS) {
+            for ua in [
+                w.to_string(),
+                format!("{w}/1.2.3"),
+                format!("opencode/1.10.0 ({w} 6.8.0; x64)"),
+                format!("opencode/1.10.0 (linux 6.8.0-{w}; {w})"),
+                format!("codex_cli_rs/0.44.0 (Mac OS 15.1.0; arm64) {w}"),
+                format!("{w} {w}/2.0.0-{w}.1"),
+            ] {
+                lines.push(format!(r#"{{"headers":{{"user-agent":"{ua}"}},"seq":1}}"#));
+            }
+        }
         for w in words().iter() {
             let w = String::from_utf8_lossy(w);
             for k in sample_keys {
