@@ -128,3 +128,30 @@ for log, tag in (("a.log", "cr"), ("shareable-debug.jsonl", "cs")):
         rec[field] = shape
         one(f"closed-record neighbour {field} {tag}", json.dumps(rec, separators=(",", ":")) + "\n",
             tag + seed, log=log)
+
+# Beside the closed classes added later (header values, user agents with spaces, epoch
+# times, the loopback host): one open value among them, in free text and in the live
+# headers log.
+for log, tag in (("a.log", "cv"), ("live-headers.jsonl", "cw")):
+    base = {"timestamp": "2025-01-01T00:00:00.000Z", "runId": "2025-01-01T00-00-00-000Z-4-abcd1234",
+            "requestId": "req-4", "url": "https://chatgpt.com/backend-api/codex/responses",
+            "headers": {"accept": "text/event-stream", "authorization": "Bearer [redacted]",
+                        "user-agent": "opencode/1.10.0 (linux <string:16>; x64)"},
+            "meta": {"attempt": 1, "host": "127.0.0.1", "port": 1455}}
+    for field, seed in (("ua-word", "1"), ("ua-paren", "2"), ("accept", "3"), ("beta", "4"),
+                        ("host", "5"), ("path", "6")):
+        rec = json.loads(json.dumps(base))
+        if field == "ua-word":
+            rec["headers"]["user-agent"] = "opencode/1.10.0 (linux <string:16>; x64) @C@"
+        elif field == "ua-paren":
+            rec["headers"]["user-agent"] = "opencode/1.10.0 (@C@ 6.8.0; x64)"
+        elif field == "accept":
+            rec["headers"]["accept"] = "text/event-stream;@C@"
+        elif field == "beta":
+            rec["headers"]["openai-beta"] = "responses=@C@"
+        elif field == "host":
+            rec["meta"]["host"] = "@C@.corp.example"
+        else:
+            rec["meta"]["path"] = "/home/@C@/project"
+        one(f"closed-class neighbour {field} {tag}", json.dumps(rec, separators=(",", ":")) + "\n",
+            tag + seed, log=log)

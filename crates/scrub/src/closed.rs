@@ -572,6 +572,11 @@ impl<'a> Reader<'a> {
     /// the strings are short, a search call costs more than it saves).
     fn string(&mut self) -> Option<&'a [u8]> {
         let b: &'a [u8] = self.b;
+        // A key is read here without its first byte looked at (found by the fuzz target:
+        // `,#session_id":…` read as a key).
+        if b.get(self.i) != Some(&b'"') {
+            return None;
+        }
         let start = self.i + 1;
         let mut i = start;
         loop {
@@ -1160,6 +1165,10 @@ mod tests {
     #[test]
     fn anything_open_is_not() {
         for line in [
+            // A key must open with a quote (found by the fuzz target).
+            r#"{"event":"keep",#status":200}"#,
+            r#"{#event":"keep"}"#,
+            r#"{"meta":{xattempt":1}}"#,
             r#"{"event":"keep" }"#,
             r#" {"event":"keep"}"#,
             r#"{"event":"keep"}x"#,

@@ -60,10 +60,22 @@ pub const TEXT_KEYS: &[&str] = &[
     "cooldown",
     "refresh_lease",
     "last_used",
-    // A user agent is product tokens and comments (`opencode/1.14.3 (linux 6.8.0; x64)`).
-    "user-agent",
-    "user_agent",
-    "useragent",
+];
+
+/// Keys whose values are a user agent (product tokens and comments: `opencode/1.14.3 (linux
+/// 6.8.0; x64)`): held to the words the schema keeps there, run by run (red team, closed
+/// classes: a made-up word among them stayed as vocabulary).
+pub const AGENT_KEYS: &[&str] = &["user-agent", "user_agent", "useragent"];
+
+/// Headers whose values are media types, encodings and parameters: held to the catalogued
+/// words the schema keeps there, part by part.
+pub const HEADER_VALUE_KEYS: &[&str] = &[
+    "accept",
+    "accept-encoding",
+    "content-encoding",
+    "content-type",
+    "content_type",
+    "openai-beta",
 ];
 
 /// Keys whose single-token values are kept when the token passes the token test (request
@@ -152,12 +164,25 @@ pub const VALUE_KEYS: &[&str] = &[
 pub const CLOSED_KEYS: &[(&str, &[&[&str]])] = &[
     ("authmode", &[crate::catalog::MODES]),
     ("rotationstrategy", &[crate::catalog::ROTATION]),
+    // Red team, closed-record neighbours: a made-up word under `decision` stayed.
+    ("decision", &[crate::catalog::DECISIONS]),
     ("attemptreasoncode", &[crate::catalog::ATTEMPT_REASONS]),
     ("errorname", &[crate::catalog::ERROR_NAMES]),
     ("originator", &[crate::catalog::ORIGINATORS]),
     ("promptcachekeystrategy", &[crate::catalog::LEVEL_WORDS]),
     ("ultrareasoningeffort", &[crate::catalog::LEVEL_WORDS]),
 ];
+
+impl KeyClass {
+    /// The grammar a user agent's or header value's key holds its values to.
+    fn grammar(self) -> Option<Grammar> {
+        match self {
+            KeyClass::Agent => Some(Grammar::Agent),
+            KeyClass::HeaderValue => Some(Grammar::HeaderValue),
+            _ => None,
+        }
+    }
+}
 
 /// How a JSON string value is judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,6 +197,10 @@ pub enum KeyClass {
     Unknown,
     /// A SHA-256 digest (the manifest's `sha256`): 64 lowercase hex digits.
     Digest,
+    /// A user agent ([`AGENT_KEYS`]): each run one the schema keeps.
+    Agent,
+    /// A header value ([`HEADER_VALUE_KEYS`]): each part a catalogued word or number.
+    HeaderValue,
 }
 
 /// [`classify_plain`] through a table of the listed keys by length (each key is compared
@@ -216,6 +245,12 @@ fn key_table() -> &'static KeyTable {
                     .iter()
                     .map(|&(k, sets)| (k, KeyClass::Closed(sets))),
             )
+            .chain(AGENT_KEYS.iter().map(|k| (*k, KeyClass::Agent)))
+            .chain(
+                HEADER_VALUE_KEYS
+                    .iter()
+                    .map(|k| (*k, KeyClass::HeaderValue)),
+            )
             .chain(TEXT_KEYS.iter().map(|k| (*k, KeyClass::Text)))
             .chain(VALUE_KEYS.iter().map(|k| (*k, KeyClass::Value)));
         for (k, c) in all {
@@ -245,6 +280,10 @@ fn classify_plain(key: &[u8]) -> KeyClass {
         KeyClass::Digest
     } else if let Some(&(_, sets)) = CLOSED_KEYS.iter().find(|(w, _)| w.as_bytes() == k) {
         KeyClass::Closed(sets)
+    } else if is(AGENT_KEYS) {
+        KeyClass::Agent
+    } else if is(HEADER_VALUE_KEYS) {
+        KeyClass::HeaderValue
     } else if is(TEXT_KEYS) {
         KeyClass::Text
     } else if is(VALUE_KEYS)
@@ -917,6 +956,15 @@ fn kept_in_block(key: &[u8], v: &[u8]) -> bool {
         || value_passes_by_shape(v)
 }
 
+/// The length of the placeholder (`<string:12>`) that starts `text`, if one does.
+fn placeholder_at(text: &[u8]) -> Option<usize> {
+    if !text.starts_with(b"<string:") {
+        return None;
+    }
+    let end = memchr::memchr(b'>', &text[..text.len().min(24)])?;
+    is_placeholder(&text[..=end]).then_some(end + 1)
+}
+
 /// Whether `text` is one placeholder the gate wrote (`<string:12>`).
 fn is_placeholder(text: &[u8]) -> bool {
     text.strip_prefix(b"<string:")
@@ -1012,6 +1060,8 @@ fn gate_line(
                 out.extend_from_slice(content);
             } else if verdict == Verdict::Words {
                 free_text(content, i + 1, out, &mut g, spans.as_deref_mut());
+            } else if let Verdict::Runs(grammar) = verdict {
+                catalogued_runs(content, grammar, i + 1, out, &mut g, spans.as_deref_mut());
             } else {
                 placeholder(content, out);
                 g.replaced += 1;
@@ -1111,7 +1161,7 @@ fn bare_value(
                     || matches!(word, b"true" | b"false" | b"null" | b"[redacted]")
                     || number_like(word)
                     || is_placeholder(word)
-                    || value_verdict(word, class) != Verdict::Replace
+                    || matches!(value_verdict(word, class), Verdict::Keep | Verdict::Words)
             };
         if !kept {
             // Quoted, so a JSON line stays JSON.
@@ -1285,6 +1335,7 @@ impl StringMemo {
             (false, None, Some(KeyClass::Digest)) => 6,
             // Which closed sets is not in the tag: such elements are not remembered.
             (false, None, Some(KeyClass::Closed(_))) => return None,
+            (false, None, Some(KeyClass::Agent | KeyClass::HeaderValue)) => return None,
         };
         let mut m = StringMemo {
             buf: [0; 2 + 32 + CACHED_CHUNK],
@@ -1375,6 +1426,115 @@ enum Verdict {
     Words,
     /// Replaced whole.
     Replace,
+    /// Kept run by run in a user agent or header value ([`catalogued_runs`]).
+    Runs(Grammar),
+}
+
+/// The two value grammars held to the schema's words run by run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grammar {
+    Agent,
+    HeaderValue,
+}
+
+impl Grammar {
+    /// A byte of a run (between separators).
+    fn run_byte(self, c: u8) -> bool {
+        c.is_ascii_alphanumeric()
+            || match self {
+                Grammar::Agent => b"._-".contains(&c),
+                Grammar::HeaderValue => b"._-/+*".contains(&c),
+            }
+    }
+
+    /// A separator that stays.
+    fn separator(self, c: u8) -> bool {
+        match self {
+            Grammar::Agent => b" /();,:[]".contains(&c),
+            Grammar::HeaderValue => b" ;,=".contains(&c),
+        }
+    }
+
+    fn run_ok(self, run: &[u8]) -> bool {
+        std::str::from_utf8(run).is_ok_and(|r| match self {
+            Grammar::Agent => crate::schema::agent_run_ok(r),
+            Grammar::HeaderValue => crate::schema::header_part_ok(r),
+        })
+    }
+
+    /// Whether every run of `v` stays (nothing would be replaced).
+    fn whole_ok(self, v: &[u8]) -> bool {
+        let mut i = 0;
+        while i < v.len() {
+            if self.separator(v[i]) {
+                i += 1;
+                continue;
+            }
+            if let Some(n) = placeholder_at(&v[i..]) {
+                i += n;
+                continue;
+            }
+            let start = i;
+            while i < v.len() && self.run_byte(v[i]) {
+                i += 1;
+            }
+            if i == start || !self.run_ok(&v[start..i]) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// Writes the value `v` (at `at` in the line) of a [`Grammar`]: each run that stays as it
+/// is, any other run or byte as a placeholder. A value with an escape or a byte beyond ASCII
+/// is replaced whole (read as written, it could hide anything).
+fn catalogued_runs<S: Sink>(
+    v: &[u8],
+    grammar: Grammar,
+    at: usize,
+    out: &mut S,
+    g: &mut GateOutcome,
+    mut spans: Option<&mut Vec<(usize, usize)>>,
+) {
+    let mut replace = |from: usize, to: usize, out: &mut S, g: &mut GateOutcome| {
+        placeholder(&v[from..to], out);
+        g.replaced += 1;
+        g.reflow = true;
+        if let Some(s) = spans.as_deref_mut() {
+            s.push((at + from, at + to));
+        }
+    };
+    if v.iter().any(|&c| c == b'\\' || !(0x20..0x7f).contains(&c)) {
+        replace(0, v.len(), out, g);
+        return;
+    }
+    let mut i = 0;
+    while i < v.len() {
+        if grammar.separator(v[i]) {
+            out.push(v[i]);
+            i += 1;
+            continue;
+        }
+        if let Some(n) = placeholder_at(&v[i..]) {
+            out.extend_from_slice(&v[i..i + n]);
+            i += n;
+            continue;
+        }
+        let start = i;
+        while i < v.len() && grammar.run_byte(v[i]) {
+            i += 1;
+        }
+        if i == start {
+            // A byte that is neither a run's nor a separator.
+            i += 1;
+            replace(start, i, out, g);
+        } else if grammar.run_ok(&v[start..i]) {
+            out.extend_from_slice(&v[start..i]);
+        } else {
+            replace(start, i, out, g);
+        }
+    }
 }
 
 /// What happens to a JSON string value under a key of `class`.
@@ -1395,6 +1555,17 @@ fn value_verdict(v: &[u8], class: KeyClass) -> Verdict {
             Verdict::Keep
         } else {
             Verdict::Replace
+        };
+    }
+    if let Some(grammar) = class.grammar() {
+        return if v.is_empty()
+            || crate::rules::is_marker(v)
+            || is_placeholder(v)
+            || grammar.whole_ok(v)
+        {
+            Verdict::Keep
+        } else {
+            Verdict::Runs(grammar)
         };
     }
     if class == KeyClass::Digest
@@ -1437,6 +1608,12 @@ fn value_ok(v: &[u8], class: KeyClass) -> bool {
     if let KeyClass::Closed(sets) = class {
         return closed_ok(v, sets);
     }
+    if let Some(grammar) = class.grammar() {
+        return v.is_empty()
+            || crate::rules::is_marker(v)
+            || is_placeholder(v)
+            || grammar.whole_ok(v);
+    }
     if class == KeyClass::Digest
         && v.len() == 64
         && v.iter()
@@ -1460,7 +1637,11 @@ fn value_ok(v: &[u8], class: KeyClass) -> bool {
     match class {
         KeyClass::Text => text_ok(v),
         KeyClass::Value => one_token && token_ok(v),
-        KeyClass::Unknown | KeyClass::Digest | KeyClass::Closed(_) => false,
+        KeyClass::Unknown
+        | KeyClass::Digest
+        | KeyClass::Closed(_)
+        | KeyClass::Agent
+        | KeyClass::HeaderValue => false,
     }
 }
 
@@ -1758,6 +1939,9 @@ fn free_text<S: Sink>(
             match verdict {
                 Verdict::Keep => out.extend_from_slice(value),
                 Verdict::Words => free_text(value, base + vs, out, g, spans.as_deref_mut()),
+                Verdict::Runs(grammar) => {
+                    catalogued_runs(value, grammar, base + vs, out, g, spans.as_deref_mut())
+                }
                 Verdict::Replace => {
                     placeholder(value, out);
                     g.replaced += 1;
@@ -3337,6 +3521,51 @@ mod tests {
                 "jdoe42",
             ),
         ]);
+    }
+
+    /// Red team, closed classes: a made-up word in a user agent or a header value of a
+    /// free-text JSON line stayed as vocabulary. Those keys now hold their values to the
+    /// schema's words run by run: the catalogued runs stay, the others become placeholders.
+    #[test]
+    fn user_agents_and_header_values_keep_only_catalogued_runs() {
+        assert_kept(&[
+            r#"{"user-agent":"opencode/1.10.0 (linux <string:16>; x64) node/22.11.0"}"#,
+            r#"{"user-agent":"codex_cli_rs/0.44.0 (Mac OS 15.1.0; arm64)"}"#,
+            r#"{"accept":"application/json; charset=utf-8"}"#,
+            r#"{"content-type":"text/event-stream;q=0.9"}"#,
+            r#"{"user-agent":"[redacted]","accept":""}"#,
+        ]);
+        for (line, secret, stays) in [
+            (
+                r#"{"user-agent":"opencode/1.10.0 (linux 6.8.0; x64) begazor"}"#,
+                "begazor",
+                "opencode/1.10.0 (linux 6.8.0; x64) <string:7>",
+            ),
+            (
+                r#"{"user-agent":"opencode/1.10.0 (gonufud 6.8.0; x64)"}"#,
+                "gonufud",
+                "opencode/1.10.0 (<string:7> 6.8.0; x64)",
+            ),
+            (
+                r#"{"accept":"text/event-stream;gegutop"}"#,
+                "gegutop",
+                "text/event-stream;<string:7>",
+            ),
+            (
+                r#"{"openai-beta":"responses=gegutop"}"#,
+                "gegutop",
+                "responses=<string:7>",
+            ),
+            (
+                r#"{"user-agent":"opencode/1.0 \u0068unter2"}"#,
+                "unter2",
+                "<string:",
+            ),
+        ] {
+            let out = g(line);
+            assert!(!out.contains(secret), "{line} -> {out}");
+            assert!(out.contains(stays), "{line} -> {out}");
+        }
     }
 
     /// Found from the user's side: `scan` called a caret range in a plugin specifier

@@ -1102,10 +1102,9 @@ pub fn fits(shape: Shape, s: &str) -> bool {
             let joined = s.replace("; ", ";").replace(", ", ",");
             s.len() <= 128
                 && !joined.contains(' ')
-                && joined.split([';', ',']).all(|part| {
-                    part.split('=')
-                        .all(|w| cat::has(cat::HEADER_WORDS, w) || short_number(w))
-                })
+                && joined
+                    .split([';', ','])
+                    .all(|part| part.split('=').all(header_part_ok))
         }
         Shape::OneOf(sets) => sets.iter().any(|set| cat::has(set, s)) || short_number(s),
         Shape::Model => model(s),
@@ -1203,6 +1202,24 @@ fn time(s: &str) -> bool {
             .all(|run| run.len() <= 8)
 }
 
+/// Whether a run of a user agent (letters, digits and `._-` between its separators) stays:
+/// a catalogued word ([`cat::AGENT_WORDS`]), or pieces between `._-+` each a number of at
+/// most eight digits, a catalogued word or a version word (`6.8.0-generic`, `1.2.3-beta`).
+pub(crate) fn agent_run_ok(run: &str) -> bool {
+    cat::has(cat::AGENT_WORDS, run)
+        || run.split(['.', '-', '_', '+']).all(|p| {
+            (p.len() <= 8 && p.bytes().all(|c| c.is_ascii_digit()))
+                || cat::has(cat::AGENT_WORDS, p)
+                || cat::has(cat::VERSION_WORDS, p)
+        })
+}
+
+/// Whether a part of a header value (between `;`, `,` and `=`) stays: a catalogued word
+/// ([`cat::HEADER_WORDS`]) or a short number.
+pub(crate) fn header_part_ok(w: &str) -> bool {
+    cat::has(cat::HEADER_WORDS, w) || short_number(w)
+}
+
 /// `[rust-v|v]<digits>…`: every piece (between `.`, `-`, `+`) a number or a pre-release or
 /// build word ([`crate::catalog::VERSION_WORDS`]: `1.2.3-beta.1`, `0.144.0`).
 fn version(s: &str) -> bool {
@@ -1296,14 +1313,7 @@ fn model(s: &str) -> bool {
 /// A `user-agent` with every run of `[A-Za-z0-9._-]` that is not a product or platform
 /// word, a version or a number replaced by its placeholder (see [`Shape::UserAgent`]).
 fn user_agent(s: &str) -> String {
-    let run_ok = |run: &str| {
-        cat::has(cat::AGENT_WORDS, run)
-            || run.split(['.', '-', '_', '+']).all(|p| {
-                (p.len() <= 8 && p.bytes().all(|c| c.is_ascii_digit()))
-                    || cat::has(cat::AGENT_WORDS, p)
-                    || cat::has(cat::VERSION_WORDS, p)
-            })
-    };
+    let run_ok = agent_run_ok;
     let is_run = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
     let mut out = String::with_capacity(s.len());
     let mut rest = s;

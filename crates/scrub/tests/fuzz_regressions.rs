@@ -126,3 +126,15 @@ fn a_shorter_replacement_that_brings_a_cue_closer_is_read_again() {
         assert!(!text.contains(secret), "{line} -> {text}");
     }
 }
+
+/// Found by the fuzz target with the closed classes of the varied logs: a live-headers line
+/// with `#` where a key's opening quote belongs was read as a closed record (the key's first
+/// byte was not looked at) and passed as it was. Closed records now check it; the line is
+/// read by the engine, and the closed-record check of the fuzz target holds.
+#[test]
+fn a_key_without_its_opening_quote_is_no_closed_record() {
+    let line = include_bytes!("fuzz-regressions/key-without-quote.bin");
+    let body = line.strip_suffix(b"\n").unwrap_or(line);
+    assert!(!codex_scrub::closed::closed_record(body));
+    assert_scans_clean(line);
+}
