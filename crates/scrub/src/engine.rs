@@ -618,11 +618,20 @@ impl FileScrubber<'_> {
         // being read as one) unless it replaces plain word bytes between inert ones: a whole
         // quoted JSON value or a whitespace-separated word made of token, id or email
         // characters. Only the others are re-analysed.
+        // A replaced word that starts with a digit after a digit group could have been
+        // what kept the digits before it from reading as one number (`0046 20 76 046
+        // 20YYY…` is no phone number, `0046 20 76 046 [redacted]` is: found by the fuzz
+        // target), so it is re-analysed too.
         let replaced = self.spans.iter().any(|sp| {
             sp.start.checked_sub(1).is_some_and(|i| !inert(dec[i]))
                 || dec.get(sp.end).is_some_and(|&c| !inert(c))
                 || !dec[sp.start..sp.end].iter().all(|&c| plain(c))
                 || in_json_key(dec, sp.end)
+                || (dec.get(sp.start).is_some_and(u8::is_ascii_digit)
+                    && sp
+                        .start
+                        .checked_sub(2)
+                        .is_some_and(|i| dec[i].is_ascii_digit()))
         });
         // Nothing matched in the line as it came (the output is the line).
         self.line_clean = self.spans.is_empty() && !decoded;

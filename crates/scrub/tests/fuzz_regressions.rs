@@ -138,3 +138,12 @@ fn a_key_without_its_opening_quote_is_no_closed_record() {
     assert!(!codex_scrub::closed::closed_record(body));
     assert_scans_clean(line);
 }
+
+/// Digit groups after a header-like name, then a run of capitals (found by the fuzz target):
+/// the redacted output read again as a phone number.
+#[test]
+fn digit_groups_after_a_header_name_scan_clean() {
+    assert_scans_clean(include_bytes!(
+        "fuzz-regressions/phone-digits-after-header-name.bin"
+    ));
+}
