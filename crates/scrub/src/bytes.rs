@@ -1,5 +1,20 @@
 //! Byte classes as 256-entry tables, so hot loops test a byte with one load.
 
+/// `n` in decimal, written into `buf`: the digits are the returned slice's (no allocation).
+pub(crate) fn decimal(mut n: usize, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        // A digit: `n % 10` is below 10.
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    &buf[at..]
+}
+
 /// A set of bytes.
 pub(crate) struct ByteSet([bool; 256]);
 

@@ -711,13 +711,7 @@ fn run_id(s: &[u8]) -> bool {
     if s.len() < FORM.len() + 1 + 1 + 8 || s.len() > FORM.len() + 7 + 1 + 8 {
         return false;
     }
-    let fixed = FORM.iter().zip(s).all(|(&f, &c)| {
-        if f == b'd' {
-            c.is_ascii_digit()
-        } else {
-            c == f
-        }
-    });
+    let fixed = fits_form(FORM, s);
     let (pid, hex) = s[FORM.len()..].split_at(s.len() - FORM.len() - 9);
     fixed
         && pid.iter().all(u8::is_ascii_digit)
@@ -726,6 +720,18 @@ fn run_id(s: &[u8]) -> bool {
         && hex[1..]
             .iter()
             .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+}
+
+/// Whether `s` starts with `form`, where `d` in the form stands for any digit.
+fn fits_form(form: &[u8], s: &[u8]) -> bool {
+    s.len() >= form.len()
+        && form.iter().zip(s).all(|(&f, &c)| {
+            if f == b'd' {
+                c.is_ascii_digit()
+            } else {
+                c == f
+            }
+        })
 }
 
 /// `req-` and a number of at most nine digits.
@@ -750,13 +756,7 @@ fn timestamp(s: &[u8]) -> bool {
     if s.len() < FORM.len() + 1 || s.len() > FORM.len() + 11 {
         return false;
     }
-    let fixed = FORM.iter().zip(s).all(|(&f, &c)| {
-        if f == b'd' {
-            c.is_ascii_digit()
-        } else {
-            c == f
-        }
-    });
+    let fixed = fits_form(FORM, s);
     let rest = &s[FORM.len()..];
     let Some(rest) = rest.strip_suffix(b"Z") else {
         return false;

@@ -329,23 +329,12 @@ impl Sink for Discard {
 
 /// Writes the placeholder for `n` characters.
 fn placeholder<S: Sink>(text: &[u8], out: &mut S) {
-    let mut n = match std::str::from_utf8(text) {
+    let n = match std::str::from_utf8(text) {
         Ok(t) => t.chars().count(),
         Err(_) => String::from_utf8_lossy(text).chars().count(),
     };
     out.extend_from_slice(b"<string:");
-    // The count in decimal, without allocating.
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[at..]);
+    out.extend_from_slice(crate::bytes::decimal(n, &mut [0; 20]));
     out.push(b'>');
 }
 

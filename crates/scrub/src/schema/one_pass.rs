@@ -264,19 +264,7 @@ fn unicode_escape(b: &[u8]) -> Option<(char, usize)> {
 /// Writes `"<string:N>"` ([`super::placeholder`] of a string of `n` characters as JSON).
 fn write_placeholder(out: &mut Vec<u8>, n: usize) {
     out.extend_from_slice(b"\"<string:");
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        // A digit: `n % 10` is below 10.
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[at..]);
+    out.extend_from_slice(crate::bytes::decimal(n, &mut [0; 20]));
     out.extend_from_slice(b">\"");
 }
 
