@@ -147,3 +147,12 @@ fn digit_groups_after_a_header_name_scan_clean() {
         "fuzz-regressions/phone-digits-after-header-name.bin"
     ));
 }
+
+/// `su er` words between runs of quotes after a cut timestamp (found by the fuzz target):
+/// the redacted output read again as a person's name.
+#[test]
+fn su_words_between_quote_runs_scan_clean() {
+    assert_scans_clean(include_bytes!(
+        "fuzz-regressions/su-words-after-quote-runs.bin"
+    ));
+}
