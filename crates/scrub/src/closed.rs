@@ -581,7 +581,9 @@ impl<'a> Reader<'a> {
         let b = self.b;
         let mut i = self.i + usize::from(b[self.i] == b'-');
         let int = crate::bytes::digits_end(b, i) - i;
-        if epoch && b[self.i] != b'-' && (10..=13).contains(&int) && b[i] != b'0' {
+        // Epoch milliseconds before 2033 start with 1; others, 13 digits passing the Luhn
+        // check, would be a card number to the engine (found in review).
+        if epoch && b[self.i] != b'-' && (10..=13).contains(&int) && b[i] == b'1' {
             if b.get(i + int) == Some(&b'.') {
                 return false;
             }
@@ -644,14 +646,18 @@ fn agent_line(s: &[u8]) -> bool {
     // test of every user agent word): a user agent holding one is read by the engine.
     const OPEN: &[&str] = &["s390x", "xterm-256color"];
     let word = |w: &str| cat::has(cat::AGENT_WORDS, w) && !cat::has(OPEN, w);
+    // A version has at most eight digits in all: more, in groups, may be a card, phone or
+    // social security number the engine replaces (`4111-1111-1111-1111`, `415-555-0134`,
+    // `078-05-1120`; found in review).
     let token = |t: &[u8]| {
         std::str::from_utf8(t).is_ok_and(|t| {
             word(t)
-                || t.split(['.', '-', '_', '+']).all(|p| {
-                    (1..=8).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit())
-                        || (word(p) && !t.contains("xterm"))
-                        || cat::has(cat::VERSION_WORDS, p)
-                })
+                || t.bytes().filter(u8::is_ascii_digit).count() <= 8
+                    && t.split(['.', '-', '_']).all(|p| {
+                        (1..=8).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit())
+                            || (word(p) && !t.contains("xterm"))
+                            || cat::has(cat::VERSION_WORDS, p)
+                    })
         })
     };
     let mut i = 0;
@@ -669,7 +675,8 @@ fn agent_line(s: &[u8]) -> bool {
             i += end + 1;
         } else {
             let start = i;
-            while i < s.len() && (s[i].is_ascii_alphanumeric() || b"._+-".contains(&s[i])) {
+            // The gate's runs of a user agent: letters, digits and `._-` (no `+`).
+            while i < s.len() && (s[i].is_ascii_alphanumeric() || b"._-".contains(&s[i])) {
                 i += 1;
             }
             if i == start || !token(&s[start..i]) {
@@ -685,7 +692,9 @@ fn agent_line(s: &[u8]) -> bool {
 fn header_value(s: &[u8]) -> bool {
     s.len() <= MAX_TOKEN
         && s.split(|c| b"=;,".contains(c)).all(|part| {
-            (1..=6).contains(&part.len()) && part.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+            (1..=6).contains(&part.len())
+                && part.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+                && part.iter().any(u8::is_ascii_digit)
                 || std::str::from_utf8(part).is_ok_and(|w| cat::has(cat::HEADER_WORDS, w))
         })
 }
@@ -951,6 +960,17 @@ mod tests {
             r#""opencode/1.10.0 (darwin 24.1.0; arm64) node/22.11.0""#,
             r#""TEXT/EVENT-STREAM;Charset=UTF-8""#,
             "1733300000000",
+            // Found in review: accepted once, but the engine changes them.
+            "4222222222222",
+            "2000000000000",
+            r#""opencode 4111-1111-1111-1111""#,
+            r#""opencode 415-555-0134""#,
+            r#""opencode 078-05-1120""#,
+            r#""opencode 555-0134""#,
+            r#""opencode/1.0+beta""#,
+            r#""opencode/10.0.22631.4460""#,
+            r#"".""#,
+            r#""text/plain;q=..""#,
             r#""127.0.0.1""#,
             r#""localhost""#,
             "1733300000",
@@ -1194,6 +1214,27 @@ mod tests {
                 proptest::prop_assert_eq!(out, format!("{line}\n"));
                 proptest::prop_assert!(fresh);
             }
+        }
+    }
+
+    /// Found in review: values the recognizer once accepted that the engine changes (a card,
+    /// phone or social security number in a user agent's digit groups, an epoch that is a
+    /// card number to the engine, `+` in a user agent, a header parameter of dots). They are
+    /// open now, and the engine does change them.
+    #[test]
+    fn what_the_engine_changes_is_open() {
+        let s = scrubber();
+        for line in [
+            r#"{"headers":{"user-agent":"opencode 4111-1111-1111-1111"}}"#,
+            r#"{"headers":{"user-agent":"opencode 415-555-0134"}}"#,
+            r#"{"headers":{"user-agent":"opencode 078-05-1120"}}"#,
+            r#"{"selectedExpires":4222222222222}"#,
+            r#"{"headers":{"user-agent":"opencode/1.0+beta"}}"#,
+            r#"{"headers":{"accept":"."}}"#,
+        ] {
+            assert!(!closed_record(line.as_bytes()), "{line}");
+            let (out, _) = engine(&s, line);
+            assert_ne!(out, format!("{line}\n"), "{line}");
         }
     }
 
