@@ -1179,6 +1179,97 @@ mod tests {
         lines
     }
 
+    /// A user agent, header value or number built from the pieces the closed classes take
+    /// (catalogued words, digit groups of any length joined by any separator, version words,
+    /// placeholders) and pieces they do not, by the choices in `picks`.
+    fn generated_value(picks: &[(u8, u16)]) -> (&'static str, String) {
+        let kind = picks.first().map_or(0, |p| p.0 % 3);
+        // Mostly what the class takes; one pick in eight is something it must not.
+        let odd = |a: u8| a % 8 == 7;
+        let mut v = String::new();
+        match kind {
+            0 => {
+                const SEPARATORS: &[&str] = &[" ", "/", " (", "; ", ")", ".", "-", "_", "."];
+                for &(a, b) in picks {
+                    let b = usize::from(b);
+                    let piece = if odd(a) {
+                        [
+                            "+",
+                            "4111",
+                            "555-0134",
+                            "078-05-1120",
+                            "=",
+                            "zorvel",
+                            "1111-1111",
+                        ][b % 7]
+                            .to_string()
+                    } else {
+                        match a % 4 {
+                            0 => cat::AGENT_WORDS[b % cat::AGENT_WORDS.len()].to_string(),
+                            1 => cat::VERSION_WORDS[b % cat::VERSION_WORDS.len()].to_string(),
+                            2 => format!("{}", b * 7919 % 100_000),
+                            _ => "<string:7>".to_string(),
+                        }
+                    };
+                    v.push_str(&piece);
+                    v.push_str(SEPARATORS[b % SEPARATORS.len()]);
+                }
+                ("user-agent", v.trim_end().to_string())
+            }
+            1 => {
+                const SEPARATORS: &[&str] = &[";", ",", "=", ";", ","];
+                for &(a, b) in picks {
+                    let b = usize::from(b);
+                    let piece = if odd(a) {
+                        [".", "..", "zorvel", "4111111111111111", " "][b % 5].to_string()
+                    } else if a % 3 == 0 {
+                        format!("{}.{}", b % 10, b % 7)
+                    } else {
+                        cat::HEADER_WORDS[b % cat::HEADER_WORDS.len()].to_string()
+                    };
+                    if !v.is_empty() {
+                        v.push_str(SEPARATORS[b % SEPARATORS.len()]);
+                    }
+                    v.push_str(&piece);
+                }
+                ("accept", v)
+            }
+            _ => {
+                let first = if odd(picks[0].0) { '4' } else { '1' };
+                let digits: String = std::iter::once(first)
+                    .chain(picks.iter().cycle().map(|&(a, b)| {
+                        char::from(b'0' + ((u32::from(a) + u32::from(b)) % 10) as u8)
+                    }))
+                    .take(10 + picks.len() % 4)
+                    .collect();
+                ("selectedExpires", digits)
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Generated user agents, header values and epoch numbers: whatever the recognizer
+        /// takes, the engine writes as it is (the review's finds, generalized).
+        #[test]
+        fn generated_values_the_recognizer_takes_pass_the_engine_unchanged(
+            picks in proptest::collection::vec((proptest::prelude::any::<u8>(), proptest::prelude::any::<u16>()), 1..9),
+        ) {
+            let s = scrubber();
+            let (key, value) = generated_value(&picks);
+            let line = if key == "selectedExpires" {
+                format!(r#"{{"{key}":{value}}}"#)
+            } else {
+                format!(r#"{{"headers":{{"{key}":"{value}"}}}}"#)
+            };
+            if closed_record(line.as_bytes()) {
+                let (out, fresh) = engine(&s, &line);
+                proptest::prop_assert_eq!(out, format!("{line}\n"));
+                proptest::prop_assert!(fresh);
+            }
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
         /// Records of many closed fields, nested, as the engine writes them.
