@@ -1223,7 +1223,11 @@ mod tests {
                     let piece = if odd(a) {
                         [".", "..", "zorvel", "4111111111111111", " "][b % 5].to_string()
                     } else if a % 3 == 0 {
-                        format!("{}.{}", b % 10, b % 7)
+                        [
+                            format!("{}.{}", b % 10, b % 7),
+                            format!("{}", b * 7919 % 1_000_000),
+                        ][b % 2]
+                            .clone()
                     } else {
                         cat::HEADER_WORDS[b % cat::HEADER_WORDS.len()].to_string()
                     };
