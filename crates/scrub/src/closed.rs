@@ -649,15 +649,19 @@ fn agent_line(s: &[u8]) -> bool {
     // A version has at most eight digits in all: more, in groups, may be a card, phone or
     // social security number the engine replaces (`4111-1111-1111-1111`, `415-555-0134`,
     // `078-05-1120`; found in review).
+    // A token that is not one catalogued word is a version (numbers and version words: a
+    // word joined to others, `x86_64_win32`, is read by the detectors) that also passes the
+    // gate's token test, as the gate asks of a user agent's runs (an address such as
+    // `10.20.30.40`, or `beta.dev` read as a host, does not; found by the property test).
     let token = |t: &[u8]| {
         std::str::from_utf8(t).is_ok_and(|t| {
             word(t)
                 || t.bytes().filter(u8::is_ascii_digit).count() <= 8
                     && t.split(['.', '-', '_']).all(|p| {
                         (1..=8).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit())
-                            || (word(p) && !t.contains("xterm"))
                             || cat::has(cat::VERSION_WORDS, p)
                     })
+                    && crate::gate::token_ok(t.as_bytes())
         })
     };
     let mut i = 0;
@@ -690,7 +694,9 @@ fn agent_line(s: &[u8]) -> bool {
 /// A header value of catalogued words ([`cat::HEADER_WORDS`]) and short numbers joined by
 /// `=`, `;` or `,` without spaces (`text/event-stream`, `responses=experimental`).
 fn header_value(s: &[u8]) -> bool {
+    // More than eight digits in all is a number cut into parameters to the gate.
     s.len() <= MAX_TOKEN
+        && s.iter().filter(|c| c.is_ascii_digit()).count() <= 8
         && s.split(|c| b"=;,".contains(c)).all(|part| {
             (1..=6).contains(&part.len())
                 && part.iter().all(|c| c.is_ascii_digit() || *c == b'.')
@@ -969,6 +975,8 @@ mod tests {
             r#""opencode 555-0134""#,
             r#""opencode/1.0+beta""#,
             r#""opencode/10.0.22631.4460""#,
+            r#""opencode (linux 10.20.30.40; x64)""#,
+            r#""opencode 00-11-22-33""#,
             r#"".""#,
             r#""text/plain;q=..""#,
             r#""127.0.0.1""#,

@@ -1444,11 +1444,42 @@ impl Grammar {
         }
     }
 
+    /// A run stays when the schema keeps it there and it passes the token test too (which
+    /// replaces addresses and dashed digit groups the schema's shapes let through: found in
+    /// review, `10.20.30.40`, `4539-1488-0343-6469`).
     fn run_ok(self, run: &[u8]) -> bool {
-        std::str::from_utf8(run).is_ok_and(|r| match self {
-            Grammar::Agent => crate::schema::agent_run_ok(r),
-            Grammar::HeaderValue => crate::schema::header_part_ok(r),
+        std::str::from_utf8(run).is_ok_and(|r| {
+            let (words, schema_ok) = match self {
+                Grammar::Agent => (crate::catalog::AGENT_WORDS, crate::schema::agent_run_ok(r)),
+                Grammar::HeaderValue => (
+                    crate::catalog::HEADER_WORDS,
+                    crate::schema::header_part_ok(r),
+                ),
+            };
+            // A catalogued word is public as it is; anything else built from the shapes
+            // (versions, numbers) must pass the token test as well.
+            crate::catalog::has(words, r) || (schema_ok && token_ok(run))
         })
+    }
+
+    /// A value replaced whole, whatever its runs: a header value with a space that does not
+    /// follow `;` or `,` (numbers apart: `415 555 0134`) or more than eight digits in all (a
+    /// number cut into parameters), a user agent with two colons or more (an IPv6 address
+    /// whose digit groups would stay between placeholders).
+    fn refuses(self, v: &[u8]) -> bool {
+        match self {
+            Grammar::HeaderValue => {
+                v.iter().filter(|c| c.is_ascii_digit()).count() > 8
+                    || v.iter()
+                        .enumerate()
+                        .any(|(i, &c)| c == b' ' && !(i > 0 && matches!(v[i - 1], b';' | b',')))
+            }
+            Grammar::Agent => {
+                // The colons of placeholders already written do not count.
+                let colons = v.iter().filter(|&&c| c == b':').count();
+                colons - memchr::memmem::find_iter(v, b"<string:").count() >= 2
+            }
+        }
     }
 
     /// Whether every run of `v` stays (nothing would be replaced).
@@ -1547,11 +1578,11 @@ fn value_verdict(v: &[u8], class: KeyClass) -> Verdict {
         };
     }
     if let Some(grammar) = class.grammar() {
-        return if v.is_empty()
-            || crate::rules::is_marker(v)
-            || is_placeholder(v)
-            || grammar.whole_ok(v)
-        {
+        return if v.is_empty() || crate::rules::is_marker(v) || is_placeholder(v) {
+            Verdict::Keep
+        } else if grammar.refuses(v) {
+            Verdict::Replace
+        } else if grammar.whole_ok(v) {
             Verdict::Keep
         } else {
             Verdict::Runs(grammar)
@@ -1601,7 +1632,7 @@ fn value_ok(v: &[u8], class: KeyClass) -> bool {
         return v.is_empty()
             || crate::rules::is_marker(v)
             || is_placeholder(v)
-            || grammar.whole_ok(v);
+            || (!grammar.refuses(v) && grammar.whole_ok(v));
     }
     if class == KeyClass::Digest
         && v.len() == 64
@@ -3147,7 +3178,7 @@ fn bad_address(chunk: &[u8]) -> bool {
 }
 
 /// Whether a single token (a key, a value without spaces) passes: all its chunks and parts.
-fn token_ok(t: &[u8]) -> bool {
+pub(crate) fn token_ok(t: &[u8]) -> bool {
     text_ok(t)
 }
 
@@ -3548,6 +3579,36 @@ mod tests {
             (
                 r#"{"user-agent":"opencode/1.0 \u0068unter2"}"#,
                 "unter2",
+                "<string:",
+            ),
+            // Found in review: addresses and digit groups the schema's shapes let through.
+            (
+                r#"{"user-agent":"opencode/1.0 (linux 10.20.30.40; x64)"}"#,
+                "10.20.30.40",
+                "opencode/1.0 (linux <string:11>; x64)",
+            ),
+            (
+                r#"{"user-agent":"opencode 4539-1488-0343-6469"}"#,
+                "1488",
+                "opencode <string:19>",
+            ),
+            (
+                r#"{"user-agent":"opencode 00-11-22-33-44-55"}"#,
+                "33-44",
+                "opencode <string:",
+            ),
+            (r#"{"accept":"10.20.30.40"}"#, "20.30", "<string:11>"),
+            (
+                r#"{"content-type":"text/plain;10.0.0.12"}"#,
+                "10.0.0",
+                "text/plain;<string:",
+            ),
+            (r#"{"accept":"4539 1488 0343 6469"}"#, "1488", "<string:19>"),
+            (r#"{"accept":"415 555 0134"}"#, "0134", "<string:12>"),
+            (r#"{"accept":"4539,1488,0343,6469"}"#, "1488", "<string:19>"),
+            (
+                r#"{"user-agent":"opencode (2001:0db8:85a3::8a2e:0370:7334)"}"#,
+                "7334",
                 "<string:",
             ),
         ] {
