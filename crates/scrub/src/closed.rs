@@ -649,9 +649,9 @@ fn agent_line(s: &[u8]) -> bool {
     // A version has at most eight digits in all: more, in groups, may be a card, phone or
     // social security number the engine replaces (`4111-1111-1111-1111`, `415-555-0134`,
     // `078-05-1120`; found in review).
-    // A token that is not one catalogued word is a version (numbers and version words: a
-    // word joined to others, `x86_64_win32`, is read by the detectors) that also passes the
-    // gate's token test, as the gate asks of a user agent's runs (an address such as
+    // A token that is not one catalogued word is a version (numbers, version words and
+    // catalogued words of letters only: a word with digits joined to others, `x86_64_win32`,
+    // is read by the detectors) that also passes the gate's token test, as the gate asks of a user agent's runs (an address such as
     // `10.20.30.40`, or `beta.dev` read as a host, does not; found by the property test).
     let token = |t: &[u8]| {
         std::str::from_utf8(t).is_ok_and(|t| {
@@ -660,6 +660,8 @@ fn agent_line(s: &[u8]) -> bool {
                     && t.split(['.', '-', '_']).all(|p| {
                         (1..=8).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit())
                             || cat::has(cat::VERSION_WORDS, p)
+                            // A catalogued word of letters only (`6.8.0-45-generic`).
+                            || (word(p) && p.bytes().all(|c| c.is_ascii_alphabetic()))
                     })
                     && crate::gate::token_ok(t.as_bytes())
         })
