@@ -106,7 +106,6 @@ pub const VALUE_KEYS: &[&str] = &[
     "check",
     "outcome",
     "result",
-    "decision",
     "action",
     "transport",
     "encoding",
@@ -139,17 +138,11 @@ pub const VALUE_KEYS: &[&str] = &[
     "verbosity",
     "personality",
     "service_tier",
-    "content-type",
-    "content_type",
     "x-codex-turn-state",
     "stream",
     "note",
     "reason",
     "originator",
-    "accept",
-    "accept-encoding",
-    "content-encoding",
-    "openai-beta",
     "runid",
     "requestid",
     "request_id",
@@ -4508,6 +4501,8 @@ mod tests {
         let listed = TEXT_KEYS
             .iter()
             .chain(VALUE_KEYS)
+            .chain(AGENT_KEYS)
+            .chain(HEADER_VALUE_KEYS)
             .chain(&["sha256"])
             .chain(closed.iter());
         for k in listed {
